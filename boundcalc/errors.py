@@ -1,0 +1,88 @@
+"""The error hierarchy of boundcalc.
+
+Every error the library raises on bad input is a :class:`BoundcalcError`, and
+also a builtin (``ValueError``, ``OSError``), so callers can catch either.
+Each carries structured fields -- ``param`` (the flag, argument or file the
+bad value came from), ``value`` and ``allowed`` -- from which the one-line
+message is built; the command line prints that line and exits with
+``exit_code`` (2 for usage errors, 1 for domain errors), never a traceback.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BoundcalcError",
+    "UsageError",
+    "InvalidNumberError",
+    "ScheduleError",
+    "ProfileError",
+    "ModelError",
+    "DomainError",
+    "InfeasibleTargetError",
+]
+
+
+class BoundcalcError(Exception):
+    """Base class of every error boundcalc raises on bad input or an impossible request."""
+
+    exit_code = 1
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        param: str | None = None,
+        value: object = None,
+        allowed: str | None = None,
+    ) -> None:
+        self.message = message
+        self.param = param
+        self.value = value
+        self.allowed = allowed
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        text = self.message
+        if self.allowed:
+            text = f"{text} ({self.allowed})"
+        return f"{self.param}: {text}" if self.param else text
+
+    def with_param(self, param: str) -> "BoundcalcError":
+        """The same error, attributed to ``param`` (e.g. the CLI flag a value came from)."""
+        clone = type(self).__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone.param = param
+        Exception.__init__(clone, clone.__str__())
+        return clone
+
+
+class UsageError(BoundcalcError, ValueError):
+    """An input that is malformed or outside what is allowed (CLI exit code 2)."""
+
+    exit_code = 2
+
+
+class InvalidNumberError(UsageError):
+    """A number that cannot be parsed exactly, or is outside its allowed range."""
+
+
+class ScheduleError(UsageError):
+    """A mask size schedule that is not a list of positive integers summing to L."""
+
+
+class ProfileError(UsageError):
+    """A mutual-information profile (file or values) that cannot be used."""
+
+
+class ModelError(UsageError):
+    """A data model (joint table, Markov chain, corpus) that is malformed."""
+
+
+class DomainError(BoundcalcError, ValueError):
+    """A well-formed request that has no answer (CLI exit code 1)."""
+
+    exit_code = 1
+
+
+class InfeasibleTargetError(DomainError):
+    """A target error below the floor set by the training error."""

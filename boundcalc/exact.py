@@ -1,0 +1,276 @@
+"""Exact numbers: parsing to rationals, integer logarithms, decimal display.
+
+Every number that enters boundcalc becomes a :class:`fractions.Fraction`:
+
+* strings: integers (``"12"``), decimals (``"0.05"``, ``".5"``), scientific
+  notation (``"5e-2"``) and fractions (``"1/20"``) are read exactly, so
+  ``"0.1"`` is 1/10, not the binary float nearest to it;
+* ``int``, ``Fraction`` and ``decimal.Decimal`` are taken as they are;
+* a Python ``float`` is taken at its exact binary value
+  (``0.1`` -> 3602879701896397/36028797018963968); pass a string for a
+  decimal value.
+
+Floats never decide anything: they appear only in :func:`format_decimal`,
+whose output is the exact value correctly rounded to a number of significant
+digits.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Context, Decimal, ROUND_HALF_EVEN
+from fractions import Fraction
+from numbers import Rational
+from typing import Union
+
+from .errors import InvalidNumberError
+
+__all__ = [
+    "Number",
+    "NUMBER_FORMS",
+    "to_rational",
+    "parse_rational",
+    "positive_rational",
+    "nonnegative_rational",
+    "positive_int",
+    "ceil_log2",
+    "floor_log2",
+    "ceil_div",
+    "format_decimal",
+    "number_json",
+    "compare_with_log",
+]
+
+#: What a number argument may be.
+Number = Union[int, Fraction, Decimal, float, str]
+
+#: Human description of the accepted spellings, used in error messages.
+NUMBER_FORMS = "an integer, a decimal such as 0.05, scientific notation such as 5e-2, or a fraction such as 1/20"
+
+# Exponents beyond this would build integers with tens of thousands of digits;
+# nobody means them, and refusing is better than hanging.
+MAX_EXPONENT = 10_000
+# Python refuses to convert longer digit strings (sys.int_info.default_max_str_digits).
+MAX_DIGITS = 4_000
+
+_DECIMAL = re.compile(
+    r"""\s*(?P<sign>[-+])?
+        (?:(?P<int>\d+)(?:\.(?P<frac1>\d*))?|\.(?P<frac2>\d+))
+        (?:[eE](?P<exp>[-+]?\d+))?\s*\Z""",
+    re.VERBOSE,
+)
+_FRACTION = re.compile(r"\s*(?P<num>[-+]?\d+)\s*/\s*(?P<den>\d+)\s*\Z")
+
+
+def _fail(text: object, param: str | None, why: str = "is not a number") -> InvalidNumberError:
+    return InvalidNumberError(f"{text!r} {why}", param=param, value=text, allowed=f"expected {NUMBER_FORMS}")
+
+
+def parse_rational(text: str, param: str | None = None) -> Fraction:
+    """Parse ``text`` exactly into a Fraction.
+
+    >>> parse_rational("0.1") + parse_rational("0.2") == parse_rational("3/10")
+    True
+    >>> parse_rational("5e-2")
+    Fraction(1, 20)
+
+    Raises :class:`InvalidNumberError` (naming ``param``) for anything else:
+    NaN, infinities, empty strings, ``"1,5"``, absurd exponents.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"parse_rational expects a string, got {type(text).__name__}")
+    if len(text) > MAX_DIGITS + 32:
+        raise _fail(text[:40] + "...", param, f"has more than {MAX_DIGITS} digits")
+    m = _DECIMAL.match(text)
+    if m:
+        exp = int(m["exp"] or 0)
+        if abs(exp) > MAX_EXPONENT:
+            raise _fail(text, param, f"has an exponent beyond +-{MAX_EXPONENT}")
+        int_part = m["int"] or ""
+        frac = m["frac1"] if m["frac1"] is not None else (m["frac2"] or "")
+        digits = int_part + frac
+        if len(digits) > MAX_DIGITS:
+            raise _fail(text[:40] + "...", param, f"has more than {MAX_DIGITS} digits")
+        value = Fraction(int(digits or "0"))
+        shift = exp - len(frac)
+        value = value * 10**shift if shift >= 0 else value / 10 ** (-shift)
+        return -value if m["sign"] == "-" else value
+    m = _FRACTION.match(text)
+    if m:
+        if len(m["num"]) + len(m["den"]) > MAX_DIGITS:
+            raise _fail(text[:40] + "...", param, f"has more than {MAX_DIGITS} digits")
+        den = int(m["den"])
+        if den == 0:
+            raise _fail(text, param, "has a zero denominator")
+        return Fraction(int(m["num"]), den)
+    raise _fail(text, param)
+
+
+def to_rational(value: Number, param: str | None = None) -> Fraction:
+    """Convert any accepted number to an exact Fraction (see the module docstring)."""
+    if isinstance(value, bool):
+        raise _fail(value, param, "is a boolean, not a number")
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, str):
+        return parse_rational(value, param)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise _fail(str(value), param, "is not finite")
+        return Fraction(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise _fail(value, param, "is not finite")
+        return Fraction(value)
+    if isinstance(value, Rational):
+        return Fraction(value.numerator, value.denominator)
+    raise _fail(value, param, f"has unsupported type {type(value).__name__}")
+
+
+def positive_rational(value: Number, param: str | None = None) -> Fraction:
+    """``to_rational`` that also requires a value > 0."""
+    x = to_rational(value, param)
+    if x <= 0:
+        raise InvalidNumberError(
+            f"{_show(value)} is not allowed", param=param, value=value, allowed="must be greater than 0"
+        )
+    return x
+
+
+def nonnegative_rational(value: Number, param: str | None = None) -> Fraction:
+    """``to_rational`` that also requires a value >= 0."""
+    x = to_rational(value, param)
+    if x < 0:
+        raise InvalidNumberError(
+            f"{_show(value)} is negative", param=param, value=value, allowed="must be 0 or greater"
+        )
+    return x
+
+
+def positive_int(value: Number, param: str | None = None) -> int:
+    """An exact integer >= 1 (``"1024"``, ``1024``, ``"1e3"``; not ``"2.5"``)."""
+    x = to_rational(value, param)
+    if x.denominator != 1:
+        raise InvalidNumberError(
+            f"{_show(value)} is not an integer", param=param, value=value, allowed="must be a positive integer"
+        )
+    if x < 1:
+        raise InvalidNumberError(
+            f"{_show(value)} is not allowed", param=param, value=value, allowed="must be a positive integer"
+        )
+    return int(x)
+
+
+def _show(value: object) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def ceil_log2(n: int) -> int:
+    """ceil(log2 n) for an integer n >= 1, by bit length (exact for any size).
+
+    >>> [ceil_log2(n) for n in (1, 2, 3, 4, 5, 8, 9)]
+    [0, 1, 2, 2, 3, 3, 4]
+    """
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"ceil_log2 needs an integer >= 1, got {n!r}")
+    return (n - 1).bit_length()
+
+
+def floor_log2(n: int) -> int:
+    """floor(log2 n) for an integer n >= 1.
+
+    >>> [floor_log2(n) for n in (1, 2, 3, 4, 7, 8)]
+    [0, 1, 1, 2, 2, 3]
+    """
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"floor_log2 needs an integer >= 1, got {n!r}")
+    return n.bit_length() - 1
+
+
+def ceil_div(a: int, b: int) -> int:
+    """ceil(a / b) for integers, b > 0."""
+    return -(-a // b)
+
+
+def format_decimal(value: Number, digits: int = 6) -> str:
+    """The exact value correctly rounded (half to even) to ``digits`` significant digits.
+
+    >>> format_decimal(Fraction(1, 3))
+    '0.333333'
+    >>> format_decimal(Fraction(2, 3), 3)
+    '0.667'
+    >>> format_decimal(Fraction(1, 8)), format_decimal(Fraction(1, 10**8))
+    ('0.125', '1e-8')
+    """
+    x = to_rational(value)
+    if digits < 1:
+        raise ValueError(f"digits must be at least 1, got {digits}")
+    ctx = Context(prec=digits, rounding=ROUND_HALF_EVEN, Emax=10**9, Emin=-(10**9))
+    d = ctx.divide(Decimal(x.numerator), Decimal(x.denominator))
+    if x.denominator == 1 and len(str(abs(x.numerator))) <= max(digits, 18):
+        return str(x.numerator)  # integers that fit are shown whole
+    if d.is_zero():
+        return "0"
+    adjusted = d.adjusted()
+    if -5 <= adjusted < digits:
+        return _strip_zeros(format(d, "f"))
+    mantissa = _strip_zeros(format(d.scaleb(-adjusted, context=ctx), "f"))
+    return f"{mantissa}e{adjusted}"
+
+
+def _strip_zeros(text: str) -> str:
+    # like printf's %g: the digits shown are significant, trailing zeros are not
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def number_json(value: Number, digits: int = 6) -> dict[str, str]:
+    """The JSON form of an exact number: ``{"exact": "p/q", "decimal": "..."}``."""
+    x = to_rational(value)
+    return {"exact": str(x), "decimal": format_decimal(x, digits)}
+
+
+def compare_with_log(x: Number, base_of: int, unit: str = "nats") -> int:
+    """Sign of ``x - log(V)`` with ``V = base_of``, decided exactly.
+
+    ``unit`` is ``"nats"`` (natural log) or ``"bits"`` (log2). Rational x and
+    log V are compared by integer arithmetic when log V is rational
+    (V = 1, or V a power of two in bits); otherwise log V is irrational, so
+    the two differ, and interval arithmetic (mpmath.iv) at increasing
+    precision separates them with certainty.
+
+    >>> compare_with_log("0.6931", 2), compare_with_log("0.6932", 2)
+    (-1, 1)
+    >>> compare_with_log(3, 8, "bits")
+    0
+    """
+    q = to_rational(x)
+    if base_of < 1:
+        raise ValueError(f"the vocabulary size must be a positive integer, got {base_of}")
+    if unit not in ("nats", "bits"):
+        raise ValueError(f"unit must be 'nats' or 'bits', got {unit!r}")
+    exact_log: Fraction | None = None
+    if base_of == 1:
+        exact_log = Fraction(0)
+    elif unit == "bits" and base_of & (base_of - 1) == 0:
+        exact_log = Fraction(base_of.bit_length() - 1)
+    if exact_log is not None:
+        return (q > exact_log) - (q < exact_log)
+    from mpmath import iv  # lazy: only the vocabulary check needs it
+
+    saved = iv.prec
+    try:
+        iv.dps = 30
+        while True:
+            xi = iv.mpf(q.numerator) / iv.mpf(q.denominator)
+            li = iv.log(iv.mpf(base_of))
+            if unit == "bits":
+                li = li / iv.log(iv.mpf(2))
+            if xi.b < li.a:
+                return -1
+            if xi.a > li.b:
+                return 1
+            iv.dps *= 2
+    finally:
+        iv.prec = saved

@@ -1,0 +1,384 @@
+"""Mutual-information profiles: I_i = I(X0^(i); X0^(-i)) for each of the L tokens.
+
+An :class:`MIProfile` knows L and the exact total ΣI = I_1 + ... + I_L, which
+is all Theorem 1 and Corollary 1 need; when built from per-token values it
+also knows each I_i (for the vocabulary check max_i I_i <= log V and for
+later per-token work). Three sources, as on the command line:
+
+* per-token values: :meth:`MIProfile.from_values` or :func:`load_profile`
+  (``.txt`` one value per line, ``.csv`` one column or ``index,value`` with
+  an optional header, ``.json`` a list);
+* the same value for every token: :meth:`MIProfile.constant`;
+* the total only: :meth:`MIProfile.from_total`.
+
+Values are exact rationals in the profile's ``unit`` ("nats" or "bits");
+ε_train and targets must be given in the same unit, since converting between
+the two multiplies by the irrational ln 2.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal, Inexact, InvalidOperation, localcontext
+from fractions import Fraction
+from functools import cached_property
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from .errors import InvalidNumberError, ProfileError
+from .exact import Number, compare_with_log, parse_rational, positive_int, to_rational
+
+__all__ = ["MIProfile", "load_profile", "UNITS", "check_unit"]
+
+UNITS = ("nats", "bits")
+# Per-token values are materialized as a tuple only up to this many tokens.
+MAX_MATERIALIZED_TOKENS = 10_000_000
+
+
+def check_unit(unit: str, param: str = "unit") -> str:
+    """Return ``unit`` if it is "nats" or "bits", else raise a clear error."""
+    if unit not in UNITS:
+        raise ProfileError(f"unknown unit {unit!r}", param=param, allowed="nats or bits")
+    return unit
+
+
+class _DecimalLines(Sequence):
+    """Per-token values kept as validated decimal strings, converted on access.
+
+    Reading a million-line profile only needs L and ΣI; building a million
+    Fractions would cost more than everything else together.
+    """
+
+    def __init__(self, lines: list[str]):
+        self._lines = lines
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [Fraction(Decimal(x)) for x in self._lines[index]]
+        return Fraction(Decimal(self._lines[index]))
+
+    def maximum(self) -> Fraction:
+        return Fraction(max(map(Decimal, self._lines)))
+
+
+@dataclass(frozen=True, eq=False)
+class MIProfile:
+    """L tokens' mutual informations, exact.
+
+    >>> p = MIProfile.from_values(["0.1", "0.2", "1/3"])
+    >>> p.length, p.total
+    (3, Fraction(19, 30))
+    >>> MIProfile.constant("0.05", length=1024).total
+    Fraction(256, 5)
+    """
+
+    length: int
+    total: Fraction
+    unit: str = "nats"
+    kind: str = "values"  # "values" | "constant" | "total"
+    source: str = ""
+    _values: Sequence[Fraction] | None = field(default=None, repr=False)
+    _constant: Fraction | None = field(default=None, repr=False)
+
+    # -- constructors ---------------------------------------------------------
+    @classmethod
+    def from_values(cls, values: Iterable[Number], unit: str = "nats", source: str = "values") -> "MIProfile":
+        """Per-token values (strings are parsed exactly; each must be finite and >= 0)."""
+        check_unit(unit)
+        parsed = []
+        for i, value in enumerate(values):
+            try:
+                x = to_rational(value)
+            except InvalidNumberError as error:
+                raise ProfileError(f"token {i + 1}: {error.message}", param=source, allowed=error.allowed) from None
+            if x < 0:
+                raise ProfileError(
+                    f"token {i + 1} has I = {value}", param=source, allowed="mutual informations are >= 0"
+                )
+            parsed.append(x)
+        if not parsed:
+            raise ProfileError("the profile has no values", param=source, allowed="at least one token")
+        return cls(len(parsed), sum(parsed, Fraction(0)), unit, "values", source, tuple(parsed))
+
+    @classmethod
+    def constant(cls, value: Number, length: Number, unit: str = "nats") -> "MIProfile":
+        """The same I for each of the L tokens (ΣI = L * I)."""
+        check_unit(unit)
+        x = _nonnegative(value, "--mi-constant")
+        n = positive_int(length, "--length")
+        return cls(n, x * n, unit, "constant", "--mi-constant", None, x)
+
+    @classmethod
+    def from_total(cls, total: Number, length: Number, unit: str = "nats") -> "MIProfile":
+        """Only ΣI is known (per-token values are not)."""
+        check_unit(unit)
+        x = _nonnegative(total, "--mi-total")
+        n = positive_int(length, "--length")
+        return cls(n, x, unit, "total", "--mi-total")
+
+    @classmethod
+    def load(cls, path: str | Path, unit: str = "nats") -> "MIProfile":
+        """Read a profile file; see :func:`load_profile`."""
+        return load_profile(path, unit)
+
+    # -- views ------------------------------------------------------------------
+    @property
+    def values(self) -> tuple[Fraction, ...] | None:
+        """Each I_i, or None when only ΣI is known."""
+        if self.kind == "total":
+            return None
+        if self.length > MAX_MATERIALIZED_TOKENS:
+            raise ProfileError(
+                f"{self.length} tokens are too many to list one by one", allowed=f"at most {MAX_MATERIALIZED_TOKENS}"
+            )
+        if self.kind == "constant":
+            return (self._constant,) * self.length  # type: ignore[return-value]
+        return tuple(self._values)  # type: ignore[arg-type]
+
+    @cached_property
+    def maximum(self) -> Fraction | None:
+        """max_i I_i, or None when only ΣI is known."""
+        if self.kind == "total":
+            return None
+        if self.kind == "constant":
+            return self._constant
+        if isinstance(self._values, _DecimalLines):
+            return self._values.maximum()
+        return max(self._values)  # type: ignore[arg-type]
+
+    @property
+    def mean(self) -> Fraction:
+        """ΣI / L."""
+        return self.total / self.length
+
+    def require_length(self, length: int | None, param: str = "--length") -> "MIProfile":
+        """Return self, or raise if ``length`` is given and differs from L."""
+        if length is not None and length != self.length:
+            raise ProfileError(
+                f"--length {length} disagrees with the profile {self.source}, which has {self.length} values",
+                param=param,
+                allowed="omit --length, or give the profile's number of tokens",
+            )
+        return self
+
+    def check_vocabulary(self, vocab_size: int) -> "MIProfile":
+        """Check I_i <= log V (I_i <= H(X^(i)) <= log |X|), exactly; return self.
+
+        With only ΣI known the check is ΣI <= L log V. Raises ProfileError
+        naming the first offending token.
+        """
+        v = positive_int(vocab_size, "--vocab-size")
+        log_name = "ln" if self.unit == "nats" else "log2"
+        if self.kind == "total":
+            if compare_with_log(self.total / self.length, v, self.unit) > 0:
+                raise ProfileError(
+                    f"ΣI = {self.total} exceeds L {log_name} V = {self.length} {log_name} {v}",
+                    param="--mi-total",
+                    allowed=f"each I_i <= {log_name} V, so ΣI <= L {log_name} V",
+                )
+            return self
+        assert self.maximum is not None
+        if compare_with_log(self.maximum, v, self.unit) <= 0:
+            return self
+        values = self.values or ()
+        for i, x in enumerate(values):
+            if compare_with_log(x, v, self.unit) > 0:
+                raise ProfileError(
+                    f"token {i + 1} has I = {x} > {log_name} {v} {self.unit}",
+                    param=self.source,
+                    allowed=f"I_i <= H(X^(i)) <= {log_name} V for a vocabulary of V = {v}",
+                )
+        raise AssertionError("unreachable: the maximum exceeded the bound")  # pragma: no cover
+
+
+def _nonnegative(value: Number, param: str) -> Fraction:
+    x = to_rational(value, param)
+    if x < 0:
+        raise InvalidNumberError(f"{value!r} is negative", param=param, allowed="mutual information is >= 0")
+    return x
+
+
+# ---------------------------------------------------------------------------
+# Files
+
+_FORMATS = ".txt (one value per line), .csv (one column, or index,value with an optional header), .json (a list)"
+
+
+def load_profile(path: str | Path, unit: str = "nats") -> MIProfile:
+    """Read an MI profile file, exactly.
+
+    The format follows the extension: ``.json`` is a list of numbers or
+    number strings; ``.csv`` is one column of values, or ``index,value`` rows
+    (indices consecutive from 0 or 1) with an optional header; anything else
+    is one value per line. Blank lines and ``#`` comments are skipped. Values
+    are exact (``0.1`` is 1/10) and must be finite and >= 0. Every problem is
+    a :class:`ProfileError` that names the file and, where there is one, the line.
+    """
+    check_unit(unit)
+    path = Path(path)
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ProfileError(f"{name!r} does not exist", param="--mi-profile", allowed=_FORMATS) from None
+    except IsADirectoryError:
+        raise ProfileError(f"{name!r} is a directory", param="--mi-profile", allowed=_FORMATS) from None
+    except OSError as error:
+        raise ProfileError(f"cannot read {name!r}: {error.strerror}", param="--mi-profile") from None
+    if b"\x00" in raw:
+        raise ProfileError(f"{name!r} is a binary file", param="--mi-profile", allowed=_FORMATS)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ProfileError(
+            f"{name!r} is not UTF-8 text (byte {error.start})", param="--mi-profile", allowed=_FORMATS
+        ) from None
+    if not text.strip():
+        raise ProfileError(f"{name!r} is empty", param="--mi-profile", allowed=_FORMATS)
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return _from_json(text, name, unit)
+    if suffix == ".csv":
+        return _from_csv(text, name, unit)
+    return _fast_lines(text, name, unit) or _from_lines(text, name, unit)
+
+
+def _fast_lines(text: str, name: str, unit: str) -> MIProfile | None:
+    """Plain non-negative decimals, one per line: summed exactly by the C decimal module.
+
+    Returns None (and the careful line-by-line reader takes over) for anything
+    else: signs, fractions, comments, blank lines, non-ASCII, NaN/inf.
+    """
+    if not text.isascii() or any(ch in text for ch in "-/#,_"):
+        return None
+    lines = text.split("\n")
+    if lines and not lines[-1].strip():
+        lines.pop()
+    try:
+        with localcontext() as ctx:
+            ctx.prec = 1000
+            ctx.traps[Inexact] = True  # an inexact sum falls back to Fractions
+            total = sum(map(Decimal, lines), Decimal(0))
+    except (InvalidOperation, ValueError, ArithmeticError):
+        return None
+    if not total.is_finite():
+        return None
+    return MIProfile(len(lines), Fraction(total), unit, "values", name, _DecimalLines(lines))
+
+
+def _from_lines(text: str, name: str, unit: str) -> MIProfile:
+    values = []
+    for number, line in enumerate(text.splitlines(), 1):
+        item = line.split("#", 1)[0].strip()
+        if item:
+            values.append(_value(item, name, f"line {number}"))
+    return _finish(values, name, unit)
+
+
+def _from_csv(text: str, name: str, unit: str) -> MIProfile:
+    rows = []
+    for number, line in enumerate(text.splitlines(), 1):
+        item = line.split("#", 1)[0].strip()
+        if item:
+            rows.append((number, [cell.strip() for cell in item.split(",")]))
+    if not rows:
+        raise ProfileError(f"{name!r} has no values", param="--mi-profile", allowed=_FORMATS)
+    width = len(rows[0][1])
+    if width not in (1, 2):
+        raise ProfileError(
+            f"{name}: line {rows[0][0]} has {width} columns", param="--mi-profile", allowed="1 column, or index,value"
+        )
+    if _is_header(rows[0][1][-1]):
+        rows = rows[1:]
+        if not rows:
+            raise ProfileError(f"{name!r} has a header but no values", param="--mi-profile")
+    values, first_index = [], None
+    for number, cells in rows:
+        where = f"line {number}"
+        if len(cells) != width:
+            raise ProfileError(
+                f"{name}: {where} has {len(cells)} columns, the file has {width}",
+                param="--mi-profile",
+                allowed="every row index,value" if width == 2 else "one value per row",
+            )
+        if width == 2:
+            index = cells[0]
+            try:
+                k = parse_rational(index)
+            except InvalidNumberError:
+                k = Fraction(1, 2)
+            if k.denominator != 1:
+                raise ProfileError(
+                    f"{name}: {where} has index {index!r}", param="--mi-profile", allowed="integer token indices"
+                )
+            if first_index is None:
+                if k not in (0, 1):
+                    raise ProfileError(
+                        f"{name}: {where}: the first index is {index}",
+                        param="--mi-profile",
+                        allowed="indices start at 0 or 1",
+                    )
+                first_index = int(k)
+            expected = first_index + len(values)
+            if k != expected:
+                raise ProfileError(
+                    f"{name}: {where} has index {index}, expected {expected}",
+                    param="--mi-profile",
+                    allowed="consecutive indices, one row per token (no gaps, no repeats)",
+                )
+        values.append(_value(cells[-1], name, where))
+    return _finish(values, name, unit)
+
+
+def _is_header(cell: str) -> bool:
+    try:
+        parse_rational(cell)
+    except InvalidNumberError:
+        return any(ch.isalpha() for ch in cell) and cell.lower() not in ("nan", "inf", "infinity", "-inf")
+    return False
+
+
+def _from_json(text: str, name: str, unit: str) -> MIProfile:
+    try:
+        data = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as error:
+        raise ProfileError(
+            f"{name}: invalid JSON at line {error.lineno}: {error.msg}", param="--mi-profile", allowed=_FORMATS
+        ) from None
+    if isinstance(data, dict) and "values" in data:
+        data = data["values"]
+    if not isinstance(data, list):
+        raise ProfileError(
+            f"{name}: expected a JSON list of values", param="--mi-profile", allowed='[0.1, "1/3", ...]'
+        )
+    values = []
+    for i, item in enumerate(data):
+        where = f"entry {i + 1}"
+        if isinstance(item, bool) or not isinstance(item, (int, Decimal, str)):
+            raise ProfileError(
+                f"{name}: {where} is {json.dumps(item, default=str)}", param="--mi-profile", allowed="numbers or number strings"
+            )
+        values.append(_value(str(item) if not isinstance(item, str) else item, name, where))
+    return _finish(values, name, unit)
+
+
+def _value(item: str, name: str, where: str) -> Fraction:
+    try:
+        x = parse_rational(item)
+    except InvalidNumberError as error:
+        raise ProfileError(f"{name}: {where}: {error.message}", param="--mi-profile", allowed=error.allowed) from None
+    if x < 0:
+        raise ProfileError(
+            f"{name}: {where} has a negative value {item}", param="--mi-profile", allowed="mutual informations are >= 0"
+        )
+    return x
+
+
+def _finish(values: list[Fraction], name: str, unit: str) -> MIProfile:
+    if not values:
+        raise ProfileError(f"{name!r} has no values", param="--mi-profile", allowed=_FORMATS)
+    return MIProfile(len(values), sum(values, Fraction(0)), unit, "values", name, tuple(values))

@@ -1,0 +1,560 @@
+"""Mask size schedules: how many tokens each sampling step reveals.
+
+A :class:`Schedule` is a sequence of positive integers summing to the
+sequence length L, listed in **reveal order**: ``sizes[0]`` is the number of
+tokens the sampler reveals at its first step (from the fully masked
+sequence), ``sizes[-1]`` at its last. The paper indexes the same numbers the
+other way round: its sampler runs t = T, T-1, ..., 1 and reveals s_t tokens at
+step t, so ``sizes[0] = s_T`` and ``sizes[-1] = s_1``
+(:attr:`Schedule.paper_sizes`). The bounds of Theorem 1 and Corollary 1
+depend only on s_max and T, so the order matters only for the exact error.
+
+Schedules are stored run-length encoded, so ``Schedule.uniform(10**18, 10**9)``
+costs two integers and every bound evaluates instantly.
+
+Families (see docs/api.md and ../SCHEDULES.md for where each comes from):
+
+=================  ==========================================================
+``uniform:T``      sizes floor(L/T) and ceil(L/T), the larger ones first
+                   (LLaDA's ``get_num_transfer_tokens``: L=10, T=4 -> 3,3,2,2)
+``dream:T[:eps]``  Dream/SMDM: n_k = floor(m_k (1 - t_{k+1}/t_k)) on
+                   t = linspace(1, eps, T+1), the last step takes the rest
+                   (eps = 1/1000 by default: L=10, T=4 -> 2,2,2,4)
+``linear:T``       masked fraction g(u) = 1 - u (MDLM log-linear, SEDD)
+``cosine:T``       MaskGIT, back-loaded: g(u) = cos(pi u / 2)
+``cosine-mdlm:T``  MDLM cosine, front-loaded: g(u) = 1 - sin(pi u / 2)
+``power:T:p``      g(u) = 1 - u^p, p a positive rational
+``blocks:K:SPEC``  K semi-autoregressive blocks of L/K tokens, each sized by
+                   SPEC with T/K steps (LLaDA blocks), e.g. blocks:4:uniform:32
+``random:S[:seed]``  the paper's lower-bound schedule: sizes iid uniform on
+                   {S, S/2}, drawn s_1, s_2, ... until they reach L; the size
+                   that overshoots (the first revealed) is cut to fit
+``degenerate:S``   S tokens at the first step, then one per step
+                   (T = L + 1 - S), the paper's example where the lower
+                   bound fails
+=================  ==========================================================
+
+Curve families use the masked-count rule of SCHEDULES.md:
+M_0 = L, M_T = 0, M_k = clamp(floor(L g(k/T)), T - k, M_{k-1} - 1) and
+s_k = M_{k-1} - M_k; the floors are exact (see :func:`_floor_scaled_trig`).
+"""
+
+from __future__ import annotations
+
+import json
+import random as _random
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Sequence
+
+from .errors import InvalidNumberError, ScheduleError
+from .exact import ceil_div, parse_rational, positive_int
+
+__all__ = ["Schedule", "FAMILIES", "parse_schedule"]
+
+# Materializing more sizes than this as a Python tuple is refused with a clear
+# error; run-length storage keeps every bound computable beyond it.
+MAX_MATERIALIZED_STEPS = 10_000_000
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A mask size schedule in reveal order, run-length encoded.
+
+    >>> s = Schedule([5, 3, 2])
+    >>> s.length, s.steps, s.max_size, s.paper_sizes
+    (10, 3, 5, (2, 3, 5))
+    >>> Schedule.uniform(10, 4).sizes
+    (3, 3, 2, 2)
+    """
+
+    runs: tuple[tuple[int, int], ...]
+    name: str = field(default="", compare=False)
+
+    def __init__(self, sizes: Iterable[int] = (), *, runs: Iterable[tuple[int, int]] | None = None, name: str = ""):
+        merged: list[list[int]] = []
+        items = ((s, 1) for s in sizes) if runs is None else runs
+        for position, (size, count) in enumerate(items):
+            _check_size(size, position)
+            if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+                raise ScheduleError(f"run {position + 1} has count {count!r}", allowed="counts are integers >= 0")
+            if count == 0:
+                continue
+            if merged and merged[-1][0] == size:
+                merged[-1][1] += count
+            else:
+                merged.append([size, count])
+        if not merged:
+            raise ScheduleError("the schedule is empty", allowed="give at least one positive step size")
+        object.__setattr__(self, "runs", tuple((s, c) for s, c in merged))
+        object.__setattr__(self, "name", name)
+
+    # -- derived quantities -------------------------------------------------
+    @property
+    def length(self) -> int:
+        """L, the number of tokens revealed in all (the sum of the sizes)."""
+        return sum(s * c for s, c in self.runs)
+
+    @property
+    def steps(self) -> int:
+        """T, the number of sampling steps."""
+        return sum(c for _, c in self.runs)
+
+    @property
+    def max_size(self) -> int:
+        """s_max, the largest number of tokens revealed in one step."""
+        return max(s for s, _ in self.runs)
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """The sizes in reveal order (first step first)."""
+        if self.steps > MAX_MATERIALIZED_STEPS:
+            raise ScheduleError(
+                f"the schedule has {self.steps} steps, too many to list one by one",
+                allowed=f"at most {MAX_MATERIALIZED_STEPS}; bounds use runs and need no listing",
+            )
+        return tuple(self)
+
+    @property
+    def paper_sizes(self) -> tuple[int, ...]:
+        """(s_1, ..., s_T) in the paper's indexing: s_1 is revealed last."""
+        return self.sizes[::-1]
+
+    @property
+    def is_balanced(self) -> bool:
+        """True when s_max = ceil(L/T), the smallest s_max any T-step schedule can have."""
+        return self.max_size == ceil_div(self.length, self.steps)
+
+    def __iter__(self) -> Iterator[int]:
+        for size, count in self.runs:
+            for _ in range(count):
+                yield size
+
+    def __len__(self) -> int:
+        return self.steps
+
+    def revealed_before(self) -> Iterator[tuple[int, int]]:
+        """Pairs (w, s): tokens already revealed before each step, and the step size."""
+        w = 0
+        for s in self:
+            yield w, s
+            w += s
+
+    def require_length(self, length: int, param: str = "--schedule") -> "Schedule":
+        """Return self, or raise ScheduleError if the sizes do not add up to ``length``."""
+        if self.length != length:
+            raise ScheduleError(
+                f"the sizes {self.describe()} sum to {self.length}, but L = {length}",
+                param=param,
+                allowed="the sizes must add up to the sequence length",
+            )
+        return self
+
+    def describe(self, limit: int = 12) -> str:
+        """A compact text form: ``5,3,2`` or ``3x4,2x6`` for long schedules."""
+        if self.steps <= limit:
+            return ",".join(map(str, self))
+        return ",".join(f"{s}x{c}" if c > 1 else str(s) for s, c in self.runs[:limit]) + (
+            ",..." if len(self.runs) > limit else ""
+        )
+
+    def __str__(self) -> str:
+        return self.name or self.describe()
+
+    # -- families -----------------------------------------------------------
+    @classmethod
+    def uniform(cls, length: int, steps: int) -> "Schedule":
+        """floor(L/T) and ceil(L/T) tokens per step, the larger sizes first (LLaDA's rule)."""
+        length, steps = _length_steps(length, steps)
+        q, r = divmod(length, steps)
+        return cls(runs=[(q + 1, r), (q, steps - r)], name=f"uniform:{steps}")
+
+    @classmethod
+    def dream(cls, length: int, steps: int, eps: Fraction | str | int = Fraction(1, 1000)) -> "Schedule":
+        """Dream / SMDM: n_k = floor(m_k (1 - t_{k+1}/t_k)) on t = linspace(1, eps, T+1); the last step takes the rest."""
+        length, steps = _length_steps(length, steps)
+        eps = eps if isinstance(eps, Fraction) else parse_rational(str(eps), "eps")
+        if not 0 <= eps < 1:
+            raise InvalidNumberError(f"eps = {eps} is out of range", param="eps", allowed="0 <= eps < 1")
+        t = [1 + (eps - 1) * Fraction(k, steps) for k in range(steps + 1)]
+        sizes, masked = [], length
+        for k in range(steps - 1):
+            n = int(masked * (1 - t[k + 1] / t[k]))  # int() of a positive Fraction is its floor
+            sizes.append(n)
+            masked -= n
+        sizes.append(masked)
+        return _positive_family(sizes, f"dream:{steps}:{eps}")
+
+    @classmethod
+    def from_curve(cls, length: int, steps: int, masked_count: Callable[[int], int], name: str) -> "Schedule":
+        """The masked-count rule M_k = clamp(masked_count(k), T - k, M_{k-1} - 1), s_k = M_{k-1} - M_k.
+
+        ``masked_count(k)`` must return floor(L g(k/T)) exactly.
+        """
+        length, steps = _length_steps(length, steps)
+        sizes, previous = [], length
+        for k in range(1, steps + 1):
+            m = 0 if k == steps else min(max(masked_count(k), steps - k), previous - 1)
+            sizes.append(previous - m)
+            previous = m
+        return cls(sizes, name=name)
+
+    @classmethod
+    def linear(cls, length: int, steps: int) -> "Schedule":
+        """Masked fraction 1 - u: about L/T per step (MDLM log-linear, SEDD)."""
+        return cls.from_curve(length, steps, lambda k: (length * (steps - k)) // steps, f"linear:{steps}")
+
+    @classmethod
+    def cosine(cls, length: int, steps: int) -> "Schedule":
+        """MaskGIT's cosine, back-loaded: masked fraction cos(pi u/2) (L=256, T=8 -> 5,15,24,31,39,45,48,49)."""
+        return cls.from_curve(
+            length, steps, lambda k: _floor_scaled_trig(length, Fraction(k, 2 * steps), "cos"), f"cosine:{steps}"
+        )
+
+    @classmethod
+    def cosine_mdlm(cls, length: int, steps: int) -> "Schedule":
+        """MDLM's cosine, front-loaded: masked fraction 1 - sin(pi u/2)."""
+
+        def masked(k: int) -> int:
+            # floor(L - L sin x) = L - ceil(L sin x)
+            return length - _ceil_scaled_trig(length, Fraction(k, 2 * steps), "sin")
+
+        return cls.from_curve(length, steps, masked, f"cosine-mdlm:{steps}")
+
+    @classmethod
+    def power(cls, length: int, steps: int, p: Fraction | str | int) -> "Schedule":
+        """Masked fraction 1 - u^p for a positive rational p (p = 1 is linear)."""
+        p = p if isinstance(p, Fraction) else parse_rational(str(p), "p")
+        if p <= 0:
+            raise InvalidNumberError(f"p = {p} is not allowed", param="p", allowed="p must be greater than 0")
+
+        def masked(k: int) -> int:
+            # floor(L (1 - (k/T)^p)) = L - ceil(L (k/T)^p), exactly via integer roots
+            return length - _ceil_rational_power(length, Fraction(k, steps), p)
+
+        return cls.from_curve(length, steps, masked, f"power:{steps}:{p}")
+
+    @classmethod
+    def blocks(cls, length: int, blocks: int, inner: str) -> "Schedule":
+        """Semi-autoregressive blocks: L/K tokens per block, each sized by the family spec ``inner``.
+
+        ``inner`` names the total step count, which K must divide:
+        ``Schedule.blocks(128, 4, "uniform:32")`` is LLaDA with block length 32 and 8 steps per block.
+        """
+        length = positive_int(length, "length")
+        blocks = positive_int(blocks, "blocks")
+        if length % blocks:
+            raise ScheduleError(f"L = {length} is not divisible by {blocks} blocks", allowed="K must divide L")
+        family, _, rest = inner.partition(":")
+        parts = rest.split(":") if rest else []
+        if family not in _CURVE_FAMILIES or not parts:
+            raise ScheduleError(
+                f"unknown inner schedule {inner!r}", allowed=f"one of {', '.join(f + ':T' for f in _CURVE_FAMILIES)}"
+            )
+        total = positive_int(parts[0], "steps")
+        if total % blocks:
+            raise ScheduleError(f"{total} steps do not split into {blocks} blocks", allowed="K must divide T")
+        one = _CURVE_FAMILIES[family](length // blocks, [str(total // blocks), *parts[1:]])
+        return cls(runs=list(one.runs) * blocks, name=f"blocks:{blocks}:{inner}")
+
+    @classmethod
+    def paper_random(cls, length: int, max_size: int, seed: int = 0) -> "Schedule":
+        """The lower-bound schedule of Theorem 2: s_t iid uniform on {S, S/2}, seeded.
+
+        Sizes are drawn in the paper's order s_1, s_2, ... (s_1 is revealed last)
+        until they reach L; the last drawn, which the sampler reveals first, is
+        cut to L minus the others. The same seed gives the same schedule on
+        every platform (``random.Random(seed).getrandbits(1)`` per step).
+        """
+        length = positive_int(length, "length")
+        max_size = positive_int(max_size, "s_max")
+        if max_size < 2 or max_size % 2:
+            raise ScheduleError(
+                f"s_max = {max_size} has no half", param="s_max", allowed="the random schedule needs an even s_max >= 2"
+            )
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise InvalidNumberError(f"seed {seed!r} is not an integer", param="seed", allowed="an integer")
+        if length // (max_size // 2) > MAX_MATERIALIZED_STEPS:
+            raise ScheduleError(f"L / (S/2) = {length // (max_size // 2)} steps are too many to draw")
+        rng = _random.Random(seed)
+        paper, total = [], 0
+        while total < length:
+            size = max_size if rng.getrandbits(1) else max_size // 2
+            size = min(size, length - total)
+            paper.append(size)
+            total += size
+        return cls(reversed(paper), name=f"random:{max_size}:{seed}")
+
+    @classmethod
+    def degenerate(cls, length: int, max_size: int) -> "Schedule":
+        """S tokens at the first step, then one token per step (T = L + 1 - S)."""
+        length = positive_int(length, "length")
+        max_size = positive_int(max_size, "s_max")
+        if max_size > length:
+            raise ScheduleError(f"s_max = {max_size} exceeds L = {length}", allowed="1 <= S <= L")
+        return cls(runs=[(max_size, 1), (1, length - max_size)], name=f"degenerate:{max_size}")
+
+    @classmethod
+    def parse(cls, spec: str, length: int | None = None, param: str = "--schedule") -> "Schedule":
+        """A schedule from its text form; see :func:`parse_schedule`."""
+        return parse_schedule(spec, length, param)
+
+
+# ---------------------------------------------------------------------------
+
+
+def _check_size(size: object, position: int) -> None:
+    if isinstance(size, bool) or not isinstance(size, int):
+        raise ScheduleError(
+            f"step {position + 1} has size {size!r}, which is not an integer", allowed="sizes are positive integers"
+        )
+    if size < 1:
+        raise ScheduleError(f"step {position + 1} has size {size}", allowed="sizes are positive integers")
+
+
+def _length_steps(length: object, steps: object) -> tuple[int, int]:
+    length = positive_int(length, "length")
+    steps = positive_int(steps, "steps")
+    if steps > length:
+        raise ScheduleError(f"T = {steps} steps exceed L = {length} tokens", allowed="1 <= T <= L")
+    return length, steps
+
+
+def _positive_family(sizes: Sequence[int], name: str) -> Schedule:
+    for k, s in enumerate(sizes):
+        if s < 1:
+            raise ScheduleError(
+                f"{name} gives an empty step {k + 1} (sizes {','.join(map(str, sizes))})",
+                allowed="use fewer steps: every step must reveal at least one token",
+            )
+    return Schedule(sizes, name=name)
+
+
+def _niven_trig(x: Fraction, kind: str) -> Fraction | None:
+    """cos(pi x) or sin(pi x) when it is rational (Niven: only 0, +-1/2, +-1), else None."""
+    if kind == "sin":
+        x = Fraction(1, 2) - x
+    x = x % 2
+    table = {
+        Fraction(0): Fraction(1),
+        Fraction(1, 3): Fraction(1, 2),
+        Fraction(1, 2): Fraction(0),
+        Fraction(2, 3): Fraction(-1, 2),
+        Fraction(1): Fraction(-1),
+        Fraction(4, 3): Fraction(-1, 2),
+        Fraction(3, 2): Fraction(0),
+        Fraction(5, 3): Fraction(1, 2),
+    }
+    return table.get(x)
+
+
+def _floor_scaled_trig(length: int, x: Fraction, kind: str) -> int:
+    """floor(L * cos(pi x)) or floor(L * sin(pi x)), exactly.
+
+    When the value is rational (Niven's theorem) it is computed exactly;
+    otherwise L*trig is irrational, hence not an integer, and mpmath at
+    increasing precision separates it from the nearest integer.
+    """
+    exact = _niven_trig(x, kind)
+    if exact is not None:
+        return (length * exact.numerator) // exact.denominator
+    import mpmath
+
+    dps = len(str(length)) + 20
+    while True:
+        with mpmath.workdps(dps):
+            angle = mpmath.pi * x.numerator / x.denominator
+            value = length * (mpmath.cos(angle) if kind == "cos" else mpmath.sin(angle))
+            nearest = int(mpmath.nint(value))
+            if abs(value - nearest) > mpmath.mpf(10) ** (10 - dps):
+                return int(mpmath.floor(value))
+        dps *= 2
+
+
+def _ceil_scaled_trig(length: int, x: Fraction, kind: str) -> int:
+    return -_floor_scaled_trig(-length, x, kind)
+
+
+def _iroot_floor(n: int, k: int) -> int:
+    """floor(n ** (1/k)) for integers n >= 0, k >= 1."""
+    if n < 2 or k == 1:
+        return n
+    x = 1 << -(-n.bit_length() // k)  # an upper bound
+    while True:
+        y = ((k - 1) * x + n // x ** (k - 1)) // k
+        if y >= x:
+            break
+        x = y
+    while x**k > n:
+        x -= 1
+    while (x + 1) ** k <= n:
+        x += 1
+    return x
+
+
+def _ceil_rational_power(length: int, u: Fraction, p: Fraction) -> int:
+    """ceil(L * u^p) for 0 <= u <= 1 and rational p > 0, with integer arithmetic only."""
+    if u == 0:
+        return 0
+    a, b = p.numerator, p.denominator
+    # y = L u^(a/b); y^b = L^b u^a = N/D; ceil(y) = smallest n with n^b >= N/D
+    big_n = length**b * u.numerator**a
+    big_d = u.denominator**a
+    n = _iroot_floor(big_n // big_d, b)
+    while n**b * big_d < big_n:
+        n += 1
+    return n
+
+
+def _curve(method: Callable[..., Schedule], extra: int = 0) -> Callable[[int, list[str]], Schedule]:
+    def build(length: int, args: list[str]) -> Schedule:
+        if len(args) < 1 or len(args) > 1 + extra:
+            raise ScheduleError(f"expected {1 + extra} argument(s), got {len(args)}")
+        steps = positive_int(args[0], "T")
+        return method(length, steps, *args[1:])
+
+    return build
+
+
+_CURVE_FAMILIES: dict[str, Callable[[int, list[str]], Schedule]] = {
+    "uniform": _curve(Schedule.uniform),
+    "dream": _curve(Schedule.dream, 1),
+    "linear": _curve(Schedule.linear),
+    "cosine": _curve(Schedule.cosine),
+    "cosine-mdlm": _curve(Schedule.cosine_mdlm),
+    "power": _curve(Schedule.power, 1),
+}
+
+
+def _build_blocks(length: int, args: list[str]) -> Schedule:
+    if len(args) < 2:
+        raise ScheduleError("expected blocks:K:FAMILY:T")
+    return Schedule.blocks(length, positive_int(args[0], "K"), ":".join(args[1:]))
+
+
+def _build_random(length: int, args: list[str]) -> Schedule:
+    if not 1 <= len(args) <= 2:
+        raise ScheduleError("expected random:S or random:S:SEED")
+    seed = 0
+    if len(args) == 2:
+        value = parse_rational(args[1], "seed")
+        if value.denominator != 1:
+            raise InvalidNumberError(f"seed {args[1]!r} is not an integer", param="seed", allowed="an integer")
+        seed = int(value)
+    return Schedule.paper_random(length, positive_int(args[0], "S"), seed)
+
+
+def _build_degenerate(length: int, args: list[str]) -> Schedule:
+    if len(args) != 1:
+        raise ScheduleError("expected degenerate:S")
+    return Schedule.degenerate(length, positive_int(args[0], "S"))
+
+
+#: Family name -> (usage, builder(L, args)).
+FAMILIES: dict[str, tuple[str, Callable[[int, list[str]], Schedule]]] = {
+    "uniform": ("uniform:T", _CURVE_FAMILIES["uniform"]),
+    "dream": ("dream:T[:eps]", _CURVE_FAMILIES["dream"]),
+    "linear": ("linear:T", _CURVE_FAMILIES["linear"]),
+    "cosine": ("cosine:T", _CURVE_FAMILIES["cosine"]),
+    "cosine-mdlm": ("cosine-mdlm:T", _CURVE_FAMILIES["cosine-mdlm"]),
+    "power": ("power:T:p", _CURVE_FAMILIES["power"]),
+    "blocks": ("blocks:K:FAMILY:T", _build_blocks),
+    "random": ("random:S[:seed]", _build_random),
+    "degenerate": ("degenerate:S", _build_degenerate),
+}
+
+_ALLOWED = "a comma list such as 5,3,2, a file (JSON list or one size per line), or a family: " + ", ".join(
+    usage for usage, _ in FAMILIES.values()
+)
+
+
+def parse_schedule(spec: str, length: int | None = None, param: str = "--schedule") -> Schedule:
+    """Read a schedule from a comma list, a family spec or a file.
+
+    >>> parse_schedule("5,3,2").sizes
+    (5, 3, 2)
+    >>> parse_schedule("uniform:4", length=10).sizes
+    (3, 3, 2, 2)
+    >>> parse_schedule("cosine:8", length=256).sizes
+    (5, 15, 24, 31, 39, 45, 48, 49)
+
+    A family needs ``length``; a list or file must sum to ``length`` when it is given.
+    Errors name ``param`` and say what is allowed.
+    """
+    text = spec.strip()
+    if not text:
+        raise ScheduleError("the schedule is empty", param=param, allowed=_ALLOWED)
+    family, sep, rest = text.partition(":")
+    try:
+        if sep and family in FAMILIES:
+            if length is None:
+                raise ScheduleError(
+                    f"{text!r} needs the sequence length",
+                    allowed="give --length or an MI profile (its number of values is L)",
+                )
+            schedule = FAMILIES[family][1](length, rest.split(":") if rest else [])
+            schedule = Schedule(runs=schedule.runs, name=text)
+        elif all(ch.isdigit() or ch in ", \t+-./eE" for ch in text) and not Path(text).is_file():
+            schedule = _from_items(text.split(","), "entry")
+        else:
+            schedule = _from_file(Path(text))
+    except ScheduleError as error:
+        if error.param is None:
+            error = error.with_param(param)
+        if family in FAMILIES and error.allowed is None:
+            error.allowed = f"usage: {FAMILIES[family][0]}"
+        raise error from None
+    except InvalidNumberError as error:
+        raise ScheduleError(
+            f"in {text!r}: {error.message}", param=param, value=spec, allowed=error.allowed
+        ) from None
+    if length is not None:
+        schedule.require_length(length, param)
+    return schedule
+
+
+def _from_items(items: Sequence[str], what: str, where: Callable[[int], str] | None = None) -> Schedule:
+    sizes = []
+    for position, raw in enumerate(items):
+        label = where(position) if where else f"{what} {position + 1}"
+        raw = raw.strip()
+        if not raw:
+            raise ScheduleError(f"{label} is empty", allowed="sizes are positive integers, e.g. 5,3,2")
+        try:
+            value = parse_rational(raw)
+        except InvalidNumberError:
+            raise ScheduleError(f"{label} is {raw!r}, not a number", allowed="sizes are positive integers") from None
+        if value.denominator != 1 or value < 1:
+            raise ScheduleError(f"{label} is {raw}", allowed="sizes are positive integers")
+        sizes.append(int(value))
+    return Schedule(sizes)
+
+
+def _from_file(path: Path) -> Schedule:
+    if not path.exists():
+        raise ScheduleError(f"{str(path)!r} is neither a schedule nor an existing file", allowed=_ALLOWED)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ScheduleError(f"cannot read {str(path)!r}: {error.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScheduleError(f"{str(path)!r} is not a UTF-8 text file", allowed=_ALLOWED) from None
+    if "\x00" in text:
+        raise ScheduleError(f"{str(path)!r} is a binary file", allowed=_ALLOWED)
+    stripped = text.strip()
+    if not stripped:
+        raise ScheduleError(f"{str(path)!r} is empty", allowed=_ALLOWED)
+    if stripped.startswith("["):
+        try:
+            items = json.loads(stripped)
+        except json.JSONDecodeError as error:
+            raise ScheduleError(f"{str(path)!r} is not valid JSON: {error.msg} at line {error.lineno}") from None
+        if not isinstance(items, list) or any(isinstance(x, (list, dict, bool)) or x is None for x in items):
+            raise ScheduleError(f"{str(path)!r} must hold a JSON list of positive integers")
+        return _from_items([str(x) for x in items], "entry", lambda i: f"{path}: entry {i + 1}")
+    lines = [(n, line.split("#", 1)[0].strip()) for n, line in enumerate(text.splitlines(), 1)]
+    lines = [(n, line) for n, line in lines if line]
+    return _from_items([line for _, line in lines], "line", lambda i: f"{path}: line {lines[i][0]}")
