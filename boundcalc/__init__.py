@@ -1,1 +1,113 @@
-"""boundcalc: exact convergence bounds for masked diffusion language models (placeholder, filled in below)."""
+"""boundcalc: exact convergence bounds for masked diffusion language models.
+
+A calculator for the theory of Li & Cai, "A Convergence Theory for Diffusion
+Language Models: An Information-Theoretic Perspective" (arXiv 2505.21400):
+the sampling error of a masked diffusion LM that reveals s_1..s_T tokens per
+step is at most (2^ceil(log2 s_max) - 1)/L * ΣI + ε_train, where ΣI sums each
+token's mutual information with the rest.
+
+>>> import boundcalc as bc
+>>> profile = bc.MIProfile.from_total("2", length=10)
+>>> bc.theorem1(profile, bc.Schedule([5, 3, 2]), eps_train="0.1")
+Fraction(3, 2)
+>>> bc.required_steps(profile, target="0.3", eps_train="0.1").steps
+5
+
+Every input is an exact rational; see docs/api.md for the whole API.
+"""
+
+from __future__ import annotations
+
+from .bounds import (
+    BOUNDS,
+    C1,
+    BoundReport,
+    RecursionReport,
+    bound_coefficient,
+    bound_report,
+    corollary1,
+    recursion,
+    recursion_chain,
+    recursion_coefficient,
+    recursion_report,
+    sharp,
+    sharp_coefficient,
+    ter,
+    ter_vocabulary,
+    theorem1,
+    theorem1_coefficient,
+)
+from .errors import (
+    BoundcalcError,
+    DomainError,
+    InfeasibleTargetError,
+    InvalidNumberError,
+    ModelError,
+    ProfileError,
+    ScheduleError,
+    UsageError,
+)
+from .exact import LogLinear, ceil_log2, format_decimal, parse_rational, to_rational
+from .profile import MIProfile, load_profile
+from .schedule import FAMILIES, Schedule, parse_schedule
+from .steps import StepsResult, largest_max_size, required_steps
+
+__all__ = [
+    "__version__",
+    # value objects
+    "MIProfile",
+    "Schedule",
+    "BoundReport",
+    "RecursionReport",
+    "StepsResult",
+    "LogLinear",
+    # inputs
+    "load_profile",
+    "parse_schedule",
+    "parse_rational",
+    "to_rational",
+    "FAMILIES",
+    # bounds
+    "BOUNDS",
+    "C1",
+    "theorem1",
+    "recursion",
+    "sharp",
+    "corollary1",
+    "ter",
+    "ter_vocabulary",
+    "bound_report",
+    "bound_coefficient",
+    "theorem1_coefficient",
+    "recursion_coefficient",
+    "sharp_coefficient",
+    "recursion_chain",
+    "recursion_report",
+    # required T
+    "required_steps",
+    "largest_max_size",
+    # utilities
+    "ceil_log2",
+    "format_decimal",
+    # errors
+    "BoundcalcError",
+    "UsageError",
+    "DomainError",
+    "InvalidNumberError",
+    "ScheduleError",
+    "ProfileError",
+    "ModelError",
+    "InfeasibleTargetError",
+]
+
+
+def __getattr__(name: str):
+    # importlib.metadata costs ~10 ms; only pay for it when the version is asked for
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("boundcalc")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree
+            return "0+unknown"
+    raise AttributeError(f"module 'boundcalc' has no attribute {name!r}")

@@ -31,7 +31,7 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from .errors import InvalidNumberError
-from .exact import Number, ceil_div, ceil_log2, nonnegative_rational, number_json
+from .exact import LogLinear, Number, ceil_div, ceil_log2, nonnegative_rational, number_json, positive_int
 from .profile import MIProfile
 from .schedule import Schedule
 
@@ -50,6 +50,7 @@ __all__ = [
     "sharp",
     "corollary1",
     "ter",
+    "ter_vocabulary",
     "bound_report",
     "recursion_report",
 ]
@@ -185,6 +186,23 @@ def ter(profile: MIProfile, schedule: Schedule, eps_train: Number = 0, via: str 
     return _kl_bound(via, profile, schedule, eps_train) / profile.length
 
 
+def ter_vocabulary(
+    schedule: Schedule, vocab_size: int, eps_train: Number = 0, unit: str = "nats", via: str = "theorem1"
+) -> LogLinear:
+    """The TER bound for *any* data over a vocabulary of V symbols: coefficient/L * log V + ε_train/L.
+
+    Since I_i <= H(X^(i)) <= log V, ΣI <= L log V (the paper's O(log|X| / T)
+    remark after eq. 11). Compare with log V, the gap of the uniform baseline.
+
+    >>> ter_vocabulary(Schedule.uniform(1024, 64), 2, unit="bits").exact
+    '15/1024*log2(2)'
+    """
+    v = positive_int(vocab_size, "vocab_size")
+    eps = nonnegative_rational(eps_train, "eps_train")
+    coefficient = bound_coefficient(via, schedule.max_size) / schedule.length
+    return LogLinear(coefficient, v, eps / schedule.length, unit)
+
+
 @dataclass(frozen=True)
 class BoundReport:
     """Every bound for one (profile, schedule, ε_train), exact."""
@@ -201,6 +219,20 @@ class BoundReport:
     corollary1: Fraction | None
     ter: Fraction
     schedule: str = ""
+    vocab_size: int | None = None
+
+    @property
+    def ter_vocabulary(self) -> LogLinear | None:
+        """coefficient/L * log V + ε_train/L when V is known (any data over V symbols)."""
+        if self.vocab_size is None:
+            return None
+        coefficient = bound_coefficient("theorem1", self.max_size) / self.length
+        return LogLinear(coefficient, self.vocab_size, self.eps_train / self.length, self.unit)
+
+    @property
+    def uniform_baseline(self) -> LogLinear | None:
+        """log V: the TER gap of sampling uniformly at random (the paper's baseline)."""
+        return None if self.vocab_size is None else LogLinear(Fraction(1), self.vocab_size, Fraction(0), self.unit)
 
     @property
     def bounds(self) -> dict[str, Fraction | None]:
@@ -219,7 +251,7 @@ class BoundReport:
         def num(x: Fraction | None) -> dict[str, str] | None:
             return None if x is None else number_json(x, digits)
 
-        return {
+        out: dict[str, Any] = {
             "length": self.length,
             "steps": self.steps,
             "max_mask_size": self.max_size,
@@ -234,9 +266,18 @@ class BoundReport:
                 "ter": f"bound on log TER(p_Y0) - log TER(p_X0) per token ({'log2' if self.unit == 'bits' else 'ln'}), from theorem1 / L",
             },
         }
+        if self.vocab_size is not None:
+            out["vocabulary"] = {
+                "vocab_size": self.vocab_size,
+                "ter_worst_case": self.ter_vocabulary.to_json(digits),  # type: ignore[union-attr]
+                "uniform_baseline": self.uniform_baseline.to_json(digits),  # type: ignore[union-attr]
+            }
+        return out
 
 
-def bound_report(profile: MIProfile, schedule: Schedule, eps_train: Number = 0) -> BoundReport:
+def bound_report(
+    profile: MIProfile, schedule: Schedule, eps_train: Number = 0, vocab_size: int | None = None
+) -> BoundReport:
     """All bounds at once.
 
     >>> r = bound_report(MIProfile.from_total(2, 10), Schedule([5, 3, 2]))
@@ -258,6 +299,7 @@ def bound_report(profile: MIProfile, schedule: Schedule, eps_train: Number = 0) 
         corollary1=corollary1(profile, schedule, eps),
         ter=ter(profile, schedule, eps),
         schedule=str(schedule),
+        vocab_size=None if vocab_size is None else positive_int(vocab_size, "vocab_size"),
     )
 
 

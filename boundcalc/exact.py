@@ -39,6 +39,7 @@ __all__ = [
     "format_decimal",
     "number_json",
     "compare_with_log",
+    "LogLinear",
 ]
 
 #: What a number argument may be.
@@ -229,6 +230,55 @@ def number_json(value: Number, digits: int = 6) -> dict[str, str]:
     """The JSON form of an exact number: ``{"exact": "p/q", "decimal": "..."}``."""
     x = to_rational(value)
     return {"exact": str(x), "decimal": format_decimal(x, digits)}
+
+
+class LogLinear:
+    """The exact number ``coefficient * log(V) + offset`` (log = ln for nats, log2 for bits).
+
+    Bounds that involve the vocabulary size are of this form; they are kept
+    symbolic and only rounded for display.
+
+    >>> LogLinear(Fraction(7, 1024), 2, Fraction(1, 1000), "bits").exact
+    '7/1024*log2(2) + 1/1000'
+    >>> LogLinear(Fraction(1), 50000, Fraction(0), "nats").decimal(8)
+    '10.819778'
+    """
+
+    def __init__(self, coefficient: Fraction, log_of: int, offset: Fraction = Fraction(0), unit: str = "nats"):
+        self.coefficient = Fraction(coefficient)
+        self.log_of = int(log_of)
+        self.offset = Fraction(offset)
+        self.unit = unit
+
+    @property
+    def exact(self) -> str:
+        log = f"{'ln' if self.unit == 'nats' else 'log2'}({self.log_of})"
+        head = log if self.coefficient == 1 else f"{self.coefficient}*{log}"
+        return head if self.offset == 0 else f"{head} + {self.offset}"
+
+    def value(self, dps: int = 30):
+        """The value as an mpmath number with ``dps`` digits."""
+        import mpmath
+
+        with mpmath.workdps(dps):
+            log = mpmath.log(self.log_of) if self.unit == "nats" else mpmath.log(self.log_of, 2)
+            return mpmath.mpf(self.coefficient.numerator) / self.coefficient.denominator * log + mpmath.mpf(
+                self.offset.numerator
+            ) / self.offset.denominator
+
+    def decimal(self, digits: int = 6) -> str:
+        import mpmath
+
+        with mpmath.workdps(digits + 15):
+            v = self.value(digits + 15)
+            # round the (irrational) value through an exact rational of ample precision
+            return format_decimal(Fraction(mpmath.nstr(v, digits + 10, min_fixed=-1, max_fixed=-1).replace(" ", "")), digits)
+
+    def to_json(self, digits: int = 6) -> dict[str, str]:
+        return {"exact": self.exact, "decimal": self.decimal(digits)}
+
+    def __repr__(self) -> str:
+        return f"LogLinear({self.exact!r})"
 
 
 def compare_with_log(x: Number, base_of: int, unit: str = "nats") -> int:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from .errors import InvalidNumberError, ProfileError
-from .exact import Number, compare_with_log, parse_rational, positive_int, to_rational
+from .exact import LogLinear, Number, compare_with_log, format_decimal, parse_rational, positive_int, to_rational
 
 __all__ = ["MIProfile", "load_profile", "UNITS", "check_unit"]
 
@@ -187,8 +187,9 @@ class MIProfile:
         values = self.values or ()
         for i, x in enumerate(values):
             if compare_with_log(x, v, self.unit) > 0:
+                log_value = LogLinear(Fraction(1), v, Fraction(0), self.unit).decimal(20)
                 raise ProfileError(
-                    f"token {i + 1} has I = {x} > {log_name} {v} {self.unit}",
+                    f"token {i + 1} has I = {format_decimal(x, 20)} > {log_name} {v} = {log_value} {self.unit}",
                     param=self.source,
                     allowed=f"I_i <= H(X^(i)) <= {log_name} V for a vocabulary of V = {v}",
                 )

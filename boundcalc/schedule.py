@@ -495,19 +495,19 @@ def parse_schedule(spec: str, length: int | None = None, param: str = "--schedul
                 )
             schedule = FAMILIES[family][1](length, rest.split(":") if rest else [])
             schedule = Schedule(runs=schedule.runs, name=text)
+        elif sep and family.replace("-", "").isalpha() and not Path(text).exists():
+            raise ScheduleError(f"unknown schedule family {family!r}", allowed=_ALLOWED)
         elif all(ch.isdigit() or ch in ", \t+-./eE" for ch in text) and not Path(text).is_file():
             schedule = _from_items(text.split(","), "entry")
         else:
             schedule = _from_file(Path(text))
-    except ScheduleError as error:
-        if error.param is None:
-            error = error.with_param(param)
-        if family in FAMILIES and error.allowed is None:
-            error.allowed = f"usage: {FAMILIES[family][0]}"
-        raise error from None
-    except InvalidNumberError as error:
+    except (ScheduleError, InvalidNumberError) as error:
+        in_family = sep and family in FAMILIES
         raise ScheduleError(
-            f"in {text!r}: {error.message}", param=param, value=spec, allowed=error.allowed
+            f"in {text!r}: {error.message}" if in_family else error.message,
+            param=param,
+            value=spec,
+            allowed=error.allowed or (f"usage: {FAMILIES[family][0]}" if in_family else None),
         ) from None
     if length is not None:
         schedule.require_length(length, param)

@@ -1,0 +1,274 @@
+"""``boundcalc steps``, ``bound`` and ``recursion``: the calculator commands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ..errors import InfeasibleTargetError
+from .options import (
+    POSITIVE,
+    POSITIVE_INT,
+    digits_option,
+    eps_train_option,
+    exact_option,
+    json_option,
+    mi_options,
+    resolve_profile,
+)
+from .render import emit_json, print_table, show
+
+BOUND_CHOICES = ["theorem1", "recursion", "sharp"]
+EQUATIONS = {"theorem1": "eq. (8)", "recursion": "eq. (19) unrolled", "sharp": "eqs. (19), (26) with floor(s/2)"}
+
+
+def _describe_profile(profile, digits: int, show_exact: bool, with_source: bool = True) -> str:
+    text = f"L = {profile.length}, ΣI = {show(profile.total, digits, show_exact)} {profile.unit}"
+    if with_source and profile.kind == "values":
+        text += f" (from {profile.source})"
+    return text
+
+
+@click.command()
+@mi_options
+@click.option(
+    "--target",
+    "-e",
+    "targets",
+    type=POSITIVE,
+    multiple=True,
+    help="Target ε for E KL(p_X0 || p_Y0), in --unit; repeat for several. "
+    "Without an MI source: the example's 102.4, 10.24, 1.024 nats.",
+)
+@eps_train_option
+@click.option(
+    "--bound",
+    "bound_name",
+    type=click.Choice(BOUND_CHOICES),
+    default="theorem1",
+    show_default=True,
+    help="theorem1: the paper's (2^ceil(log2 s_max) - 1)/L ΣI; recursion: (19) unrolled exactly; "
+    "sharp: (s_max - 1)/L ΣI. See docs/theory.md.",
+)
+@digits_option
+@exact_option
+@json_option
+def steps(**params: Any) -> None:
+    """Fewest sampling steps T that reach each target ε (uniform schedules).
+
+    For a uniform schedule s_max = ceil(L/T), so the bound is a non-increasing
+    function of T; the answer is exact and instant even for L = 10^18.
+    A target below ε_train has no answer (exit 1 when it is the only one);
+    with ΣI = 0 one step suffices.
+
+    \b
+    Examples:
+      boundcalc steps
+      boundcalc steps --mi-profile mi.csv --target 0.05 --target 0.01 --eps-train 0.001
+      boundcalc steps --mi-total 12.5 --length 1024 --target 1/20 --bound sharp --json
+    """
+    from ..steps import required_steps
+
+    profile = resolve_profile(params, required=False)
+    targets = list(params["targets"])
+    source = None
+    if profile is None:  # no MI source: the embedded example
+        from ..example import EXAMPLE_DESCRIPTION, EXAMPLE_TARGETS, example_profile
+        from ..exact import parse_rational
+
+        profile = example_profile()
+        source = EXAMPLE_DESCRIPTION
+        if params["unit"] != "nats":
+            raise click.UsageError("the embedded example is in nats; --unit bits needs an MI source")
+        if params.get("vocab_size") is not None:
+            profile.check_vocabulary(params["vocab_size"])
+        targets = targets or [parse_rational(t) for t in EXAMPLE_TARGETS]
+    if not targets:
+        raise click.UsageError("give at least one --target")
+    eps_train, bound_name, digits = params["eps_train"], params["bound_name"], params["digits"]
+    results = [required_steps(profile, target, eps_train, bound_name) for target in targets]
+
+    if params["as_json"]:
+        emit_json(
+            {
+                "length": profile.length,
+                "mi_total": _num(profile.total, digits),
+                "unit": profile.unit,
+                "eps_train": _num(eps_train, digits),
+                "bound": bound_name,
+                "schedule_family": "uniform",
+                "source": source or profile.source,
+                "results": [r.to_dict(digits) for r in results],
+            }
+        )
+    else:
+        exact = params["show_exact"]
+        rows = []
+        for r in results:
+            if r.feasible:
+                rows.append(
+                    [
+                        show(r.target, digits, exact),
+                        str(r.steps),
+                        str(r.max_size),
+                        show(r.bound, digits, exact),
+                        show(r.speedup, 4),
+                    ]
+                )
+            else:
+                rows.append([show(r.target, digits, exact), "infeasible", "-", f"floor ε_train = {show(eps_train, digits)}", "-"])
+        print_table(
+            f"Fewest steps T with {bound_name} bound <= target ({EQUATIONS[bound_name]}), uniform schedules",
+            [("target ε", "right"), ("steps T", "right"), ("s_max", "right"), ("bound at T", "right"), ("L/T", "right")],
+            rows,
+            caption=f"ε_train = {show(eps_train, digits)} {profile.unit}; s_max = ceil(L/T); "
+            "larger steps first (uniform:T)",
+            header_lines=[*([source] if source else []), _describe_profile(profile, digits, exact, source is None)],
+        )
+    infeasible = [r for r in results if not r.feasible]
+    if infeasible and len(results) == 1:
+        raise InfeasibleTargetError(
+            f"target {show(infeasible[0].target, digits)} is below ε_train = {show(eps_train, digits)}, "
+            "the floor of every bound",
+            param="--target",
+            allowed="no number of steps reaches less than ε_train",
+        )
+
+
+@click.command()
+@mi_options
+@click.option(
+    "--schedule",
+    "-s",
+    "schedule_spec",
+    required=True,
+    help="Sizes in reveal order: a comma list (5,3,2), a file (JSON list or one per line), or a family "
+    "(uniform:T, dream:T, linear:T, cosine:T, cosine-mdlm:T, power:T:p, blocks:K:FAMILY:T, random:S[:seed], "
+    "degenerate:S).",
+)
+@eps_train_option
+@digits_option
+@exact_option
+@json_option
+def bound(**params: Any) -> None:
+    """Every upper bound on E KL for one schedule: Theorem 1, the recursion, Corollary 1, TER.
+
+    \b
+    Examples:
+      boundcalc bound --schedule 5,3,2 --mi-total 2 --eps-train 0.1
+      boundcalc bound --schedule uniform:64 --mi-profile mi.csv --vocab-size 50257 --json
+    """
+    from ..bounds import C1, bound_report
+    from ..schedule import parse_schedule
+
+    profile = resolve_profile(params, required=True)
+    schedule = parse_schedule(params["schedule_spec"], profile.length)
+    report = bound_report(profile, schedule, params["eps_train"], params.get("vocab_size"))
+    digits, exact = params["digits"], params["show_exact"]
+    if params["as_json"]:
+        emit_json(report.to_dict(digits))
+        return
+    log = "log2" if profile.unit == "bits" else "ln"
+    rows = [
+        ["theorem1", "(8)", show(report.theorem1, digits, exact), "(2^ceil(log2 s_max) - 1)/L ΣI + ε_train"],
+        ["recursion", "(19)", show(report.recursion, digits, exact), "(19) unrolled along s, ceil(s/2), ..., 1"],
+        ["sharp", "(19),(26)", show(report.sharp, digits, exact), "(s_max - 1)/L ΣI + ε_train"],
+        [
+            "corollary1",
+            "(9)",
+            show(report.corollary1, digits, exact, none="n/a"),
+            f"{C1}/T ΣI + ε_train"
+            + ("" if report.corollary1 is not None else f"; needs s_max = ceil(L/T) = {-(-report.length // report.steps)}"),
+        ],
+        ["ter", "(11)", show(report.ter, digits, exact), f"per-token {log} TER gap: theorem1 / L"],
+    ]
+    if report.vocab_size is not None:
+        rows.append(
+            ["ter (any data)", "(11)", report.ter_vocabulary.decimal(digits), f"theorem1 / L with ΣI <= L {log} V"]  # type: ignore[union-attr]
+        )
+        rows.append(["uniform baseline", "", report.uniform_baseline.decimal(digits), f"{log} V: TER gap of uniform sampling"])  # type: ignore[union-attr]
+    print_table(
+        f"Upper bounds on E_M KL(p_X0 || p_Y0|M) ({profile.unit})",
+        [("bound", "left"), ("eq.", "left"), ("value", "right"), ("formula", "left")],
+        rows,
+        header_lines=[
+            _describe_profile(profile, digits, exact),
+            f"schedule {schedule} (reveal order): T = {report.steps}, s_max = {report.max_size}; "
+            f"ε_train = {show(report.eps_train, digits)}",
+        ],
+    )
+
+
+@click.command()
+@click.option("--smax", "-S", "s_max", type=POSITIVE_INT, required=True, help="The maximum mask size s_max.")
+@click.option("--length", "-L", type=POSITIVE_INT, help="L: show terms in units of ΣI instead of ΣI/L.")
+@digits_option
+@exact_option
+@json_option
+def recursion(**params: Any) -> None:
+    """The recursion (19) unrolled for one s_max, next to the paper's closed form (20).
+
+    ε(s) <= ε(ceil(s/2)) + s/(2L) ΣI with ε(1) = 0, followed down the chain
+    s, ceil(s/2), ..., 1. The paper bounds each c_k by 2^(ceil(log2 s) - k),
+    which gives (20); the exact chain is never larger, and equal at powers of two.
+    With the proof's exact second batch floor(c/2) the terms add up to s - 1.
+
+    \b
+    Example:
+      boundcalc recursion --smax 37 --length 1024
+    """
+    from ..bounds import recursion_report
+    from ..exact import ceil_log2
+
+    s_max, length, digits, exact = params["s_max"], params["length"], params["digits"], params["show_exact"]
+    report = recursion_report(s_max, length)
+    if params["as_json"]:
+        emit_json(report.to_dict(digits))
+        return
+    from fractions import Fraction
+
+    scale = Fraction(1, length) if length else Fraction(1)
+    levels = ceil_log2(s_max)
+    rows = []
+    for k, (c, term) in enumerate(zip(report.chain, report.terms)):
+        rows.append(
+            [
+                str(k),
+                str(c),
+                show(term, digits, exact),
+                show(Fraction(1 << (levels - k), 2) * scale, digits, exact),
+                show((c // 2) * scale, digits, exact),
+            ]
+        )
+    unit = "ΣI" if length else "ΣI/L"
+    rows.append(
+        [
+            "sum",
+            "",
+            show(report.unrolled, digits, exact),
+            show(report.closed_form, digits, exact),
+            show(report.sharp, digits, exact),
+        ]
+    )
+    ratio = report.ratio
+    print_table(
+        f"Recursion (19) for s_max = {s_max}: chain {', '.join(map(str, report.chain))}",
+        [
+            ("level k", "right"),
+            ("c_k", "right"),
+            (f"c_k/2 [{unit}]", "right"),
+            (f"(20): 2^(K-k)/2 [{unit}]", "right"),
+            (f"floor(c_k/2) [{unit}]", "right"),
+        ],
+        rows,
+        caption=f"K = ceil(log2 s_max) = {levels}; exact/closed form = "
+        + ("- (both 0)" if ratio is None else f"{show(ratio, digits)} [{ratio}]")
+        + f"; sharp/closed form = {'-' if report.closed_form == 0 else show(report.sharp / report.closed_form, digits)}",
+    )
+
+
+def _num(x, digits: int) -> dict[str, str]:
+    from ..exact import number_json
+
+    return number_json(x, digits)

@@ -1,0 +1,156 @@
+"""Shared option decorators and parameter types of the command line.
+
+Every number flag goes through :class:`RationalParam`, so ``--target 0.05``,
+``5e-2`` and ``1/20`` are the same exact value, and a bad value fails with
+click's usage error (exit 2) naming the flag, the value and what is allowed.
+Only click is imported here: ``boundcalc --help`` stays quick.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any, Callable
+
+import click
+
+from ..errors import BoundcalcError, InvalidNumberError
+from ..exact import positive_int, to_rational
+
+SIGNS = {"any": None, "positive": "greater than 0", "nonnegative": "0 or greater"}
+
+
+class RationalParam(click.ParamType):
+    """An exact rational (int, decimal, 5e-2, 1/20), optionally required > 0 or >= 0."""
+
+    def __init__(self, sign: str = "any") -> None:
+        self.sign = sign
+        self.name = {"any": "number", "positive": "positive number", "nonnegative": "number >= 0"}[sign]
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Fraction:
+        try:
+            x = to_rational(value)
+        except InvalidNumberError as error:
+            self.fail(f"{error.message} ({error.allowed})", param, ctx)
+        if (self.sign == "positive" and x <= 0) or (self.sign == "nonnegative" and x < 0):
+            self.fail(f"{value!r} is not allowed (must be {SIGNS[self.sign]})", param, ctx)
+        return x
+
+
+class PositiveIntParam(click.ParamType):
+    """An exact integer >= ``minimum`` (accepts 1024, 1e3, 2048/2; not 2.5)."""
+
+    name = "integer"
+
+    def __init__(self, minimum: int = 1) -> None:
+        self.minimum = minimum
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int) and not isinstance(value, bool) and value >= self.minimum:
+            return value
+        try:
+            n = positive_int(value) if self.minimum >= 1 else int(to_rational(value))
+        except InvalidNumberError as error:
+            self.fail(f"{error.message} ({error.allowed})", param, ctx)
+        if n < self.minimum:
+            self.fail(f"{value!r} is not allowed (must be at least {self.minimum})", param, ctx)
+        return n
+
+
+POSITIVE = RationalParam("positive")
+NONNEGATIVE = RationalParam("nonnegative")
+POSITIVE_INT = PositiveIntParam(1)
+
+
+def compose(*decorators: Callable) -> Callable:
+    """Apply several option decorators in the order given (top to bottom in --help)."""
+
+    def apply(function: Callable) -> Callable:
+        for decorator in reversed(decorators):
+            function = decorator(function)
+        return function
+
+    return apply
+
+
+mi_options = compose(
+    click.option(
+        "--mi-profile",
+        type=click.Path(dir_okay=False, path_type=str),
+        help="File of per-token I_i = I(X^(i); X^(-i)): .txt one per line, .csv one column or index,value "
+        "(optional header), .json list. L is its number of values.",
+    ),
+    click.option("--mi-constant", type=NONNEGATIVE, help="The same I for each of the L tokens (needs --length)."),
+    click.option("--mi-total", type=NONNEGATIVE, help="ΣI = I_1 + ... + I_L directly (needs --length)."),
+    click.option("--length", "-L", type=POSITIVE_INT, help="L, tokens in the sequence (taken from --mi-profile if given)."),
+    click.option(
+        "--unit",
+        type=click.Choice(["nats", "bits"]),
+        default="nats",
+        show_default=True,
+        help="Unit of every MI and ε value (ln or log2). No conversion is done: use one unit throughout.",
+    ),
+    click.option(
+        "--vocab-size",
+        "-V",
+        type=POSITIVE_INT,
+        help="Vocabulary size V: checks I_i <= log V exactly and adds the vocabulary-only TER bound.",
+    ),
+)
+
+eps_train_option = click.option(
+    "--eps-train",
+    type=NONNEGATIVE,
+    default="0",
+    show_default=True,
+    help="Training error ε_train (Definition 1, eq. 7); added to every bound.",
+)
+
+digits_option = click.option(
+    "--digits",
+    type=click.IntRange(1, 1000),
+    default=6,
+    show_default=True,
+    help="Significant digits of decimal output (exact values are never rounded).",
+)
+
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print only JSON on stdout (every number as {exact, decimal})."
+)
+
+exact_option = click.option("--exact", "show_exact", is_flag=True, help="Also show exact rationals in tables.")
+
+
+def resolve_profile(params: dict[str, Any], required: bool = True):
+    """Build the MIProfile from exactly one MI source; None when none is given and not required."""
+    from ..profile import MIProfile, load_profile
+
+    sources = [name for name in ("mi_profile", "mi_constant", "mi_total") if params.get(name) is not None]
+    flags = ", ".join("--" + name.replace("_", "-") for name in sources)
+    if len(sources) > 1:
+        raise click.UsageError(f"give one MI source, not several ({flags})")
+    length, unit = params.get("length"), params.get("unit", "nats")
+    if not sources:
+        if required:
+            raise click.UsageError("an MI source is required: --mi-profile FILE, --mi-constant X or --mi-total X")
+        if length is not None:
+            raise click.UsageError("--length needs --mi-constant or --mi-total (or use --mi-profile)")
+        return None
+    source = sources[0]
+    if source == "mi_profile":
+        profile = load_profile(params["mi_profile"], unit).require_length(length)
+    else:
+        if length is None:
+            raise click.UsageError(f"--{source.replace('_', '-')} needs --length L")
+        if source == "mi_constant":
+            profile = MIProfile.constant(params["mi_constant"], length, unit)
+        else:
+            profile = MIProfile.from_total(params["mi_total"], length, unit)
+    if params.get("vocab_size") is not None:
+        profile.check_vocabulary(params["vocab_size"])
+    return profile
+
+
+def fail(error: BoundcalcError) -> None:
+    """Print a library error as one line on stderr and exit with its code (2 usage, 1 domain)."""
+    click.echo(f"Error: {error}", err=True)
+    raise SystemExit(error.exit_code)

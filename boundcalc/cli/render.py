@@ -1,0 +1,55 @@
+"""Rendering for the command line: rich tables on stdout, or JSON only.
+
+rich is imported inside the functions, so commands that fail early, and
+``--help``, never pay for it.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from typing import Any, Iterable, Sequence
+
+import click
+
+from ..exact import format_decimal
+
+
+def emit_json(data: Any) -> None:
+    """Print ``data`` as JSON on stdout, nothing else."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def show(x: Fraction | int | None, digits: int, exact: bool = False, none: str = "-") -> str:
+    """A number for a table cell: the correctly rounded decimal, and the exact value if asked."""
+    if x is None:
+        return none
+    text = format_decimal(x, digits)
+    if exact and Fraction(x).denominator != 1:
+        text = f"{text}  [{Fraction(x)}]"
+    return text
+
+
+def print_table(
+    title: str,
+    columns: Sequence[tuple[str, str]],
+    rows: Iterable[Sequence[str]],
+    caption: str | None = None,
+    header_lines: Sequence[str] = (),
+) -> None:
+    """A rich table on stdout; ``columns`` are (heading, justify) pairs."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    console.print(title, style="bold", markup=False)
+    for line in header_lines:
+        console.print(line, markup=False)
+    table = Table()
+    for heading, justify in columns:
+        table.add_column(heading, justify=justify)  # type: ignore[arg-type]
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+    if caption:
+        console.print(caption, style="dim", markup=False)
