@@ -1,0 +1,241 @@
+"""The exact sampler error from an entropy profile (THEORY.md section 7).
+
+Notation. For a data model over L tokens let
+
+    h(m) = mean of H(X∘A) over all m-subsets A of [L]            (h(0) = 0)
+    d(m) = h(m+1) - h(m) = E[ H(X^(i) | X∘W) ],  |W| = m, i ∉ W uniformly random.
+
+``d`` (the *conditional entropy profile*) is non-increasing: a random
+(m+1)-set contains a random m-set and conditioning never raises entropy.
+
+With the optimal factorized predictor (ε_train = 0) the sampler's error is,
+by the chain rule (eqs. 15, 21-23 of the paper),
+
+    E_M KL(p_X0 || p_Y0|M) = Σ_t E_{W,D}[ Σ_{i∈D} H(X^(i) | X∘W) - H(X∘D | X∘W) ]
+
+where at the step revealing s tokens after w already revealed, W is a uniform
+w-set and D a uniform s-set disjoint from it. Since E H(X^(i)|X∘W) = d(w) and
+E H(X∘D|X∘W) = h(w+s) - h(w) = d(w) + ... + d(w+s-1), each step contributes
+
+    g(w, s) = s·d(w) - (h(w+s) - h(w)) = Σ_{k=w}^{w+s-1} (d(w) - d(k))  >= 0,
+
+a sum of non-negative terms (which is how it is evaluated: no cancellation).
+Everything else the bounds need follows from d as well:
+
+    ΣI   = Σ_i I(X^(i); X^(-i))                      = L·(d(0) - d(L-1))
+    G(m) = Σ_i E_{A∌i,|A|=m} I(X^(i); X∘A)          = L·(d(0) - d(m))
+    total correlation Σ_i H(X^(i)) - H(X)           = g(0, L)   (T = 1)
+
+Because the error depends on the schedule only through the pairs (w, s), an
+optimal schedule for a given T is a shortest path over w (:meth:`EntropyProfile.optimal_schedule`).
+Splitting a step never increases the error (g(w, s) - g(w, s1) - g(w+s1, s2)
+= s2·(d(w) - d(w+s1)) >= 0), so the optimum is non-increasing in T.
+
+All values are in nats (float64); ``unit="bits"`` divides by ln 2.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
+
+from ..errors import DomainError, ScheduleError, UsageError
+from ..profile import check_unit
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+    from ..schedule import Schedule
+
+__all__ = ["EntropyProfile", "Progress", "to_unit", "EPS64"]
+
+#: Unit roundoff of float64.
+EPS64 = 2.0**-53
+
+#: A progress callback: ``progress(done, total)``; the CLI turns it into a rich bar.
+Progress = Callable[[int, int], None]
+
+# The optimal-schedule DP holds an (L+1) x (L+1) cost matrix.
+MAX_OPTIMAL_LENGTH = 6000
+
+
+def to_unit(value: float, unit: str) -> float:
+    """A value in nats converted to ``unit`` ("nats" or "bits")."""
+    check_unit(unit)
+    return value if unit == "nats" else value / math.log(2)
+
+
+@dataclass(frozen=True, eq=False)
+class EntropyProfile:
+    """The conditional entropy profile d(0..L-1) of a data model, in nats.
+
+    ``conditional[m]`` is d(m) = E H(X^(i) | X∘W) for a uniformly random
+    m-set W and token i ∉ W. ``abs_error`` is an a-priori bound on the
+    absolute floating-point error of every d(m) (see docs/truth.md);
+    :meth:`error_bound` turns it into a bound for a schedule's error.
+
+    >>> import numpy as np
+    >>> p = EntropyProfile(np.array([0.6931471805599453, 0.0]), source="two identical bits")
+    >>> p.length, round(p.mi_total(), 12), round(p.total_correlation(), 12)
+    (2, 1.386294361120, 0.693147180560)
+    """
+
+    conditional: "np.ndarray"
+    source: str = ""
+    abs_error: float = 0.0
+    meta: dict = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        import numpy as np
+
+        d = np.asarray(self.conditional, dtype=np.float64)
+        if d.ndim != 1 or d.size < 1:
+            raise UsageError("an entropy profile needs d(0), ..., d(L-1) for some L >= 1", param="conditional")
+        if not np.all(np.isfinite(d)):
+            raise UsageError("the entropy profile has non-finite values", param="conditional")
+        d = d.copy()
+        d.setflags(write=False)
+        object.__setattr__(self, "conditional", d)
+
+    # -- basic views --------------------------------------------------------------
+    @property
+    def length(self) -> int:
+        """L, the number of tokens."""
+        return int(self.conditional.size)
+
+    @property
+    def entropies(self) -> "np.ndarray":
+        """h(0), ..., h(L): the mean joint entropy of a uniformly random m-subset."""
+        import numpy as np
+
+        return np.concatenate(([0.0], np.cumsum(self.conditional)))
+
+    @property
+    def entropy(self) -> float:
+        """H(X), the entropy of the whole sequence (= h(L))."""
+        return math.fsum(self.conditional.tolist())
+
+    def _check_size(self, m: int, name: str = "size") -> int:
+        if isinstance(m, bool) or not isinstance(m, int) or not 0 <= m <= self.length - 1:
+            raise UsageError(f"{name} = {m!r} is out of range", param=name, allowed=f"0 <= {name} <= L - 1 = {self.length - 1}")
+        return m
+
+    # -- the identity -------------------------------------------------------------
+    def step_error(self, revealed: int, size: int) -> float:
+        """g(w, s) = Σ_{k=w}^{w+s-1} (d(w) - d(k)), in nats: the expected error of one step."""
+        w, s = revealed, size
+        if isinstance(w, bool) or not isinstance(w, int) or isinstance(s, bool) or not isinstance(s, int):
+            raise UsageError(f"step ({w!r}, {s!r}) is not a pair of integers", param="step")
+        if w < 0 or s < 1 or w + s > self.length:
+            raise ScheduleError(
+                f"a step revealing {s} tokens after {w} does not fit L = {self.length}",
+                allowed="w >= 0, s >= 1, w + s <= L",
+            )
+        block = self.conditional[w : w + s]
+        return math.fsum((block[0] - block).tolist())
+
+    def step_errors(self, schedule: "Schedule", unit: str = "nats") -> list[tuple[int, int, float]]:
+        """(w, s, g(w, s)) for each step of ``schedule``, in reveal order."""
+        schedule.require_length(self.length)
+        check_unit(unit)
+        return [(w, s, to_unit(self.step_error(w, s), unit)) for w, s in schedule.revealed_before()]
+
+    def error(self, schedule: "Schedule", unit: str = "nats") -> float:
+        """The exact E_M KL of ``schedule`` with the optimal predictor (ε_train = 0)."""
+        schedule.require_length(self.length)
+        check_unit(unit)
+        # run-length: equal consecutive sizes still differ in w, so walk the steps
+        total = math.fsum(self.step_error(w, s) for w, s in schedule.revealed_before())
+        return to_unit(max(total, 0.0), unit)
+
+    def error_bound(self, schedule: "Schedule | None" = None, unit: str = "nats") -> float:
+        """A bound on the absolute floating-point error of :meth:`error` (or of any schedule when None).
+
+        Each term d(w) - d(k) carries at most 2·abs_error, and there are at
+        most L - T <= L terms; fsum adds no error of its own beyond one
+        rounding of the result.
+        """
+        terms = self.length if schedule is None else self.length - schedule.steps
+        return to_unit(2 * self.abs_error * terms + 4 * EPS64 * self.length * max(self.conditional.max(), 1.0), unit)
+
+    # -- information quantities -----------------------------------------------------
+    def mi_total(self, unit: str = "nats") -> float:
+        """ΣI = Σ_i I(X^(i); X^(-i)) = L·(d(0) - d(L-1))."""
+        return to_unit(max(self.length * (self.conditional[0] - self.conditional[-1]), 0.0), unit)
+
+    def multiscale(self, size: int, unit: str = "nats") -> float:
+        """G(m) = Σ_i E[I(X^(i); X∘A)] over uniform m-sets A ∌ i, = L·(d(0) - d(m)), for 0 <= m <= L-1.
+
+        Theorem 2's multi-scale MI is Φ = Σ_j 2^-j G(L - s_max 2^-j).
+        """
+        m = self._check_size(size)
+        return to_unit(max(self.length * (self.conditional[0] - self.conditional[m]), 0.0), unit)
+
+    def total_correlation(self, unit: str = "nats") -> float:
+        """Σ_i H(X^(i)) - H(X): the error of revealing everything at once (T = 1)."""
+        return to_unit(max(self.step_error(0, self.length), 0.0), unit)
+
+    # -- optimal schedules ------------------------------------------------------------
+    def optimal_schedule(self, steps: int, progress: Progress | None = None) -> tuple["Schedule", float]:
+        """The T-step schedule of least exact error, and that error (nats).
+
+        Dynamic programming over the number of revealed tokens: after t steps
+        the best cost of having revealed w tokens, extended by one step of
+        each size. O(T L^2) time, O(L^2) memory (L <= 6000). Ties go to the
+        earliest-found (smallest w) split.
+        """
+        import numpy as np
+
+        from ..schedule import Schedule
+
+        L = self.length
+        if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= L:
+            raise ScheduleError(f"T = {steps!r} is not allowed", param="steps", allowed=f"1 <= T <= L = {L}")
+        if L > MAX_OPTIMAL_LENGTH:
+            raise DomainError(
+                f"an optimal schedule for L = {L} needs an {L + 1}x{L + 1} cost table "
+                f"(~{8 * (L + 1) ** 2 / 1e9:.1f} GB) and ~{steps * L * L / 2:.2g} operations",
+                param="length",
+                allowed=f"L <= {MAX_OPTIMAL_LENGTH}",
+            )
+        d = self.conditional
+        h = self.entropies
+        w = np.arange(L + 1)
+        # cost[w, v] = g(w, v - w) for v > w; +inf otherwise
+        with np.errstate(invalid="ignore"):
+            cost = (w[None, :] - w[:, None]) * np.append(d, 0.0)[:, None] - (h[None, :] - h[:, None])
+        cost[np.tril_indices(L + 1)] = np.inf
+        np.maximum(cost, 0.0, out=cost, where=np.isfinite(cost))
+        best = np.full(L + 1, np.inf)
+        best[0] = 0.0
+        choices = []
+        for t in range(steps):
+            total = best[:, None] + cost
+            arg = np.argmin(total, axis=0)
+            best = total[arg, w]
+            choices.append(arg)
+            if progress:
+                progress(t + 1, steps)
+        sizes, v = [], L
+        for arg in reversed(choices):
+            u = int(arg[v])
+            sizes.append(v - u)
+            v = u
+        assert v == 0
+        schedule = Schedule(reversed(sizes), name=f"optimal:{steps}")
+        return schedule, self.error(schedule)
+
+    # -- serialisation ------------------------------------------------------------------
+    def to_dict(self, unit: str = "nats") -> dict[str, Any]:
+        """A JSON-ready summary (d and h as float lists in ``unit``)."""
+        return {
+            "length": self.length,
+            "unit": unit,
+            "source": self.source,
+            "conditional_entropy": [to_unit(float(x), unit) for x in self.conditional],
+            "entropy": [to_unit(float(x), unit) for x in self.entropies],
+            "mi_total": self.mi_total(unit),
+            "abs_error": to_unit(self.abs_error, unit),
+        }
+

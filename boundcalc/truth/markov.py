@@ -1,0 +1,460 @@
+"""First-order Markov chains: the ground truth by gap sums, with no enumeration.
+
+For X_1, ..., X_L a Markov chain with transition matrix P and X_1 ~ μ_1, let
+μ_a = μ_1 P^(a-1) (the law of X_a), η_g(x) = H(P^g[x, :]) and
+c(a, g) = μ_a · η_g = H(X_{a+g} | X_a). For A = {a_1 < ... < a_m},
+
+    H(X∘A) = H(μ_{a_1}) + Σ_j c(a_j, a_{j+1} - a_j),
+
+and for a token i with nearest revealed neighbours i - a (left) and i + b
+(right) in W, H(X_i | X∘W) = H(X_i | X_{i-a}, X_{i+b}) = c(i-a, a) + c(i, b) - c(i-a, a+b)
+(with the obvious one-sided forms at the ends). Counting the W with given
+neighbours (the other tokens of W lie outside [i-a, i+b]) gives, with
+ν_k = μ_1 + ... + μ_k and E_k = η_1 + ... + η_k,
+
+    L·C(L-1, m)·d(m) = Σ_{n=2}^{L-1} C(L-n-1, m-2)·T(n)       (both neighbours, a + b = n)
+                     + Σ_{k=2}^{L}   C(L-k,   m-1)·B(k)       (right neighbour only, at k)
+                     + Σ_{j=1}^{L-1} C(j-1,   m-1)·μ_j·E_{L-j} (left neighbour only, at j)
+                     + [m = 0]·Σ_i H(μ_i)
+
+    T(n) = ν_{L-n}·E_{n-1} + Σ_{g<n} ν_{L-g}·η_g - Σ_{a<n} ν_a·η_{n-a} - (n-1)·ν_{L-n}·η_n
+    B(k) = Σ_{i<k} H(μ_i) + Σ_{i<k} μ_i·η_{k-i} - (k-1)·H(μ_k)
+
+(the sums over i collapse because the counts depend on a + b only). Cost:
+O(L V^3) for the matrix powers (stopped early once P^g has converged to
+machine precision), O(L^2 V) for the two convolutions and O(L^2) for the
+binomial weights of all m: L = 4096 takes about a second. The weights
+C(·)/C(L-1, m) are built as running products of ratios of small integers,
+so each carries a relative error below 2Lε (ε = 2^-53) and nothing
+overflows; docs/truth.md states the resulting error bound.
+
+Per token, F_i(m) = H(X_i) - E[H(X_i | X∘W)] over m-sets W ∌ i uses the same
+neighbour decomposition with prefix sums (O(L^2 V) for one m); I_i (m = L-1)
+has the closed form H(μ_i) - H(X_i | X_{i-1}, X_{i+1}).
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Sequence
+
+from ..errors import DomainError, InvalidNumberError, ModelError
+from ..exact import positive_int, to_rational
+from .core import EPS64, EntropyProfile, Progress
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+__all__ = ["MarkovChain", "MAX_MARKOV_WORK", "FLOAT_TOLERANCE"]
+
+FLOAT_TOLERANCE = Fraction(1, 10**12)
+#: Refuse chains whose matrix powers (L V^3) or weight tables (L^2) exceed this many operations.
+MAX_MARKOV_WORK = 5e10
+#: L above this is refused (the weight tables are O(L^2)).
+MAX_MARKOV_LENGTH = 1 << 16
+
+
+def _entropy_rows(m: "np.ndarray") -> "np.ndarray":
+    """Row entropies (nats) of a non-negative matrix whose rows sum to 1."""
+    import numpy as np
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.where(m > 0, np.log(np.where(m > 0, m, 1.0)), 0.0)
+    return -(m * logs).sum(axis=-1)
+
+
+class MarkovChain:
+    """A first-order Markov chain over a finite state set, exact on input, float64 inside.
+
+    ``transition[x][y]`` = P(X_{t+1} = y | X_t = x). ``initial`` is the law of
+    X_1; when omitted the (unique) stationary distribution is used, which
+    needs an irreducible chain.
+
+    >>> c = MarkovChain(["a", "b"], [["0.9", "0.1"], ["0.1", "0.9"]])
+    >>> [round(x, 12) for x in c.initial]
+    [0.5, 0.5]
+    >>> round(c.entropy_profile(3).mi_total(), 6)
+    1.017074
+    """
+
+    def __init__(
+        self,
+        states: Sequence[Any],
+        transition: Sequence[Sequence[Any]],
+        initial: Sequence[Any] | None = None,
+        *,
+        source: str = "",
+        normalize: bool = False,
+    ):
+        import numpy as np
+
+        where = source or "markov"
+        self.source = source
+        if not isinstance(states, (list, tuple)) or not states:
+            raise ModelError("there are no states", param=where, allowed='"states": a non-empty list of names')
+        for s in states:
+            if isinstance(s, bool) or not isinstance(s, (str, int)):
+                raise ModelError(f"state {s!r} is not a string or integer", param=where)
+        if len(set(states)) != len(states):
+            dup = next(s for s in states if list(states).count(s) > 1)
+            raise ModelError(f"state {dup!r} is listed twice", param=where, allowed="distinct state names")
+        V = len(states)
+        if not isinstance(transition, (list, tuple)) and not hasattr(transition, "shape"):
+            raise ModelError("the transition matrix is not a list of rows", param=where)
+        rows = list(transition)
+        if len(rows) != V or any(not hasattr(r, "__len__") or isinstance(r, str) or len(r) != V for r in rows):
+            shape = f"{len(rows)} rows of lengths {sorted({len(r) if hasattr(r, '__len__') else -1 for r in rows})}"
+            raise ModelError(
+                f"the transition matrix is not {V}x{V} ({shape})",
+                param=where,
+                allowed="a square matrix, one row and one column per state",
+            )
+        P = np.empty((V, V))
+        for x, row in enumerate(rows):
+            P[x] = self._distribution(row, f"transition row {x + 1} ({states[x]!r})", where, normalize)
+        self.states = tuple(states)
+        self.transition = P
+        self.given_initial = initial is not None
+        if initial is not None:
+            if not hasattr(initial, "__len__") or isinstance(initial, str) or len(initial) != V:
+                raise ModelError(f"initial has {len(initial) if hasattr(initial, '__len__') else '?'} entries, not {V}", param=where)
+            self.initial = self._distribution(initial, "initial", where, normalize)
+        else:
+            self._require_irreducible(where)
+            self.initial = self._stationary()
+
+    @staticmethod
+    def _distribution(row: Sequence[Any], what: str, where: str, normalize: bool) -> "np.ndarray":
+        import numpy as np
+
+        exact, any_float = [], False
+        for k, value in enumerate(row, 1):
+            any_float |= isinstance(value, float)
+            try:
+                x = to_rational(value)
+            except InvalidNumberError as error:
+                raise ModelError(f"{what}, entry {k}: {error.message}", param=where, allowed=error.allowed) from None
+            if x < 0:
+                raise ModelError(f"{what}, entry {k} is negative ({value})", param=where, allowed="probabilities are >= 0")
+            exact.append(x)
+        total = sum(exact, Fraction(0))
+        if total == 0:
+            raise ModelError(f"{what} sums to 0", param=where, allowed="each row is a probability distribution")
+        if not normalize:
+            if any_float and abs(total - 1) > FLOAT_TOLERANCE:
+                raise ModelError(f"{what} sums to {float(total)!r}, not 1", param=where,
+                                 allowed="a stochastic matrix: rows sum to 1 (within 1e-12 for floats)")
+            if not any_float and total != 1:
+                raise ModelError(f"{what} sums to {total}, not 1", param=where,
+                                 allowed="a stochastic matrix: rows sum to 1 (exactly for exact values)")
+        return np.array([float(x / total) for x in exact])
+
+    @classmethod
+    def from_dict(cls, data: Any, *, source: str = "", normalize: bool = False) -> "MarkovChain":
+        """The JSON form ``{"states": [...], "transition": [[...]], "initial": [...]}`` (initial optional)."""
+        where = source or "markov"
+        if not isinstance(data, dict) or "states" not in data or "transition" not in data:
+            raise ModelError(
+                'expected an object with "states" and "transition"',
+                param=where,
+                allowed='{"states": ["a","b"], "transition": [["0.9","0.1"],["0.2","0.8"]], "initial": [...]}',
+            )
+        unknown = set(data) - {"states", "transition", "initial", "description"}
+        if unknown:
+            raise ModelError(f"unknown keys {sorted(unknown)}", param=where, allowed="states, transition, initial, description")
+        return cls(data["states"], data["transition"], data.get("initial"), source=source, normalize=normalize)
+
+    # -- structure ---------------------------------------------------------------------
+    def _require_irreducible(self, where: str) -> None:
+        import numpy as np
+
+        V = self.transition.shape[0]
+        reach = (self.transition > 0) | np.eye(V, dtype=bool)
+        # transitive closure by repeated squaring of the boolean matrix
+        for _ in range(max(1, math.ceil(math.log2(max(V, 2)))) + 1):
+            reach = (reach.astype(np.int64) @ reach.astype(np.int64)) > 0
+        bad = np.argwhere(~reach)
+        if bad.size:
+            x, y = bad[0]
+            raise ModelError(
+                f"the chain is reducible (state {self.states[x]!r} cannot reach {self.states[y]!r}), "
+                "so its stationary distribution is not unique or misses states",
+                param=where,
+                allowed='give "initial", the law of the first token',
+            )
+
+    def _stationary(self) -> "np.ndarray":
+        import numpy as np
+
+        P = self.transition
+        V = P.shape[0]
+        # π (I - P + 1 1^T) = 1^T has the unique solution π for an irreducible chain
+        A = np.eye(V) - P + np.ones((V, V))
+        pi = np.linalg.solve(A.T, np.ones(V))
+        pi = np.maximum(pi, 0.0)
+        return pi / pi.sum()
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.states)
+
+    @property
+    def is_stationary(self) -> bool:
+        """True when X_1 follows the stationary law (initial omitted, or given and invariant to 1e-12)."""
+        import numpy as np
+
+        return bool(np.max(np.abs(self.initial @ self.transition - self.initial)) <= 1e-12)
+
+    def __repr__(self) -> str:
+        return f"MarkovChain(V={self.vocab_size}, source={self.source!r})"
+
+    def check_length(self, length: int | None) -> int:
+        """L, which a Markov chain needs (``--length``); refused when too large."""
+        if length is None:
+            raise ModelError("a Markov chain needs the sequence length", param="--length", allowed="give --length L")
+        L = positive_int(length, "--length")
+        V = self.vocab_size
+        work = max(L * V**3, 3.0 * L * L * 4, L * L * V)
+        if L > MAX_MARKOV_LENGTH or work > MAX_MARKOV_WORK:
+            raise DomainError(
+                f"L = {L} with V = {V} states needs ~{work:.2g} operations",
+                param="--length",
+                allowed=f"L <= {MAX_MARKOV_LENGTH} and L V^3 <= {MAX_MARKOV_WORK:.0g}",
+            )
+        return L
+
+    def joint(self, length: int) -> "np.ndarray":
+        """The expanded joint table of X_1..X_L, shape (V,)*L (for tests; V^L cells)."""
+        import numpy as np
+
+        L = positive_int(length, "--length")
+        if self.vocab_size**L > 2**24:
+            raise DomainError(f"V^L = {self.vocab_size ** L} cells is too many to expand", param="--length")
+        table = self.initial.copy()
+        for _ in range(L - 1):
+            table = table[..., None] * self.transition[(None,) * (table.ndim - 1)]
+        return table
+
+    # -- the shared ingredients ------------------------------------------------------------
+    def _ingredients(self, L: int, dtype: Any = None, progress: Progress | None = None) -> dict[str, "np.ndarray"]:
+        """μ_a (a = 1..L), H(μ_a), η_g (g = 0..L-1; row 0 unused), in ``dtype`` (float64 by default)."""
+        import numpy as np
+
+        dtype = dtype or np.float64
+        P = self.transition.astype(dtype)
+        V = P.shape[0]
+        mu = np.empty((L + 1, V), dtype=dtype)  # mu[a] = μ_a, row 0 unused
+        mu[0] = 0
+        mu[1] = self.initial.astype(dtype)
+        for a in range(2, L + 1):
+            mu[a] = mu[a - 1] @ P
+        eta = np.zeros((L, V), dtype=dtype)  # eta[g] = η_g
+        power = P.copy()
+        limit = None  # P^g once converged (to machine precision, rows all equal)
+        for g in range(1, L):
+            if limit is not None:
+                eta[g:] = eta[g - 1]
+                break
+            eta[g] = _entropy_rows(power)
+            nxt = power @ P
+            if np.max(np.abs(nxt - power)) == 0:
+                limit = nxt
+            power = nxt
+            if progress and g % 256 == 0:
+                progress(g, 2 * L)
+        return {"mu": mu, "Hmu": _entropy_rows(mu), "eta": eta}
+
+    def _abs_error(self, L: int) -> float:
+        V = self.vocab_size
+        logv = math.log(max(V, 2)) + 1.0
+        # weights: relative error <= 2Lε; P^g, μ_a componentwise <= (g+1)Vε (non-negative products);
+        # the decomposed sums are at most 6 times the size of the conditional entropy they add up to.
+        return 6.0 * (3 * L + 2 * L * V + 8) * EPS64 * logv
+
+    # -- the entropy profile ---------------------------------------------------------------
+    def entropy_profile(self, length: int | None = None, progress: Progress | None = None, *, dtype: Any = None) -> EntropyProfile:
+        """d(m) for m = 0..L-1 by gap sums (module docstring); O(L V^3 + L^2 V)."""
+        import numpy as np
+
+        L = self.check_length(length)
+        d = self._conditional(L, dtype, progress)
+        return EntropyProfile(
+            d.astype(np.float64),
+            source=self.source or "Markov chain",
+            abs_error=self._abs_error(L),
+            meta={"model": "markov", "states": self.vocab_size, "stationary": self.is_stationary},
+        )
+
+    def _conditional(self, L: int, dtype: Any = None, progress: Progress | None = None) -> "np.ndarray":
+        import numpy as np
+
+        dtype = dtype or np.float64
+        ing = self._ingredients(L, dtype, progress)
+        mu, Hmu, eta = ing["mu"], ing["Hmu"], ing["eta"]
+        V = mu.shape[1]
+        d = np.zeros(L, dtype=dtype)
+        d[0] = Hmu[1:].sum() / L
+        if L == 1:
+            return d
+        nu = np.cumsum(mu, axis=0)  # nu[k] = μ_1 + ... + μ_k, nu[0] = 0
+        E = np.cumsum(eta, axis=0)  # E[k] = η_1 + ... + η_k, E[0] = 0
+        Hcum = np.cumsum(Hmu)  # Hcum[k] = H(μ_1) + ... + H(μ_k)
+        g = np.arange(1, L)
+        cbar = np.zeros(L, dtype=dtype)  # cbar[g] = ν_{L-g}·η_g
+        cbar[1:] = np.einsum("gv,gv->g", nu[L - g], eta[1:])
+        cbar_cum = np.cumsum(cbar)
+        # conv_nu[n] = Σ_{a=1}^{n-1} ν_a·η_{n-a};  conv_mu[k] = Σ_{i=1}^{k-1} μ_i·η_{k-i}
+        conv_nu = np.zeros(L + 1, dtype=dtype)
+        conv_mu = np.zeros(L + 1, dtype=dtype)
+        for v in range(V):
+            full_nu = np.convolve(nu[1:L, v], eta[1:L, v])  # index t <-> n = t + 2
+            full_mu = np.convolve(mu[1:L, v], eta[1:L, v])
+            conv_nu[2:] += full_nu[: L - 1]
+            conv_mu[2:] += full_mu[: L - 1]
+        # interior T(n), n = 2..L-1
+        T = np.zeros(L + 1, dtype=dtype)
+        n = np.arange(2, L)
+        if n.size:
+            T[n] = (
+                np.einsum("nv,nv->n", nu[L - n], E[n - 1])
+                + cbar_cum[n - 1]
+                - conv_nu[n]
+                - (n - 1) * np.einsum("nv,nv->n", nu[L - n], eta[n])
+            )
+        # right neighbour only, at k = 2..L
+        B = np.zeros(L + 1, dtype=dtype)
+        k = np.arange(2, L + 1)
+        B[k] = Hcum[k - 1] + conv_mu[k] - (k - 1) * Hmu[k]
+        # left neighbour only, at j = 1..L-1
+        R = np.zeros(L + 1, dtype=dtype)
+        j = np.arange(1, L)
+        R[j] = np.einsum("jv,jv->j", mu[j], E[L - j])
+        # weights, one m at a time: r_int(n) = C(L-n-1, m-2)/C(L-1, m), r_left(k) = C(L-k, m-1)/C(L-1, m),
+        # r_right(j) = r_left(L+1-j)
+        Lf = dtype(L)
+        idx = np.arange(L + 1, dtype=dtype)
+        for m in range(1, L):
+            mf = dtype(m)
+            # r_left(k) for k = 2..L: r_left(2) = m/(L-1), ratio (L-k-m+1)/(L-k)
+            kk = idx[2:L]  # k = 2..L-1 (ratio from k to k+1)
+            ratios = np.clip((Lf - kk - mf + 1) / (Lf - kk), 0, None)
+            left = np.empty(L - 1, dtype=dtype)
+            left[0] = mf / (Lf - 1)
+            left[1:] = left[0] * np.cumprod(ratios)
+            total = np.dot(left, B[2 : L + 1])
+            # r_right(j) = r_left(L+1-j), j = 1..L-1 -> k = L..2
+            total += np.dot(left[::-1], R[1:L])
+            if m >= 2 and L >= 3:
+                nn = idx[2 : L - 1]  # n = 2..L-2 (ratio from n to n+1)
+                ratios = np.clip((Lf - nn - mf + 1) / (Lf - nn - 1), 0, None)
+                inter = np.empty(L - 2, dtype=dtype)
+                inter[0] = mf * (mf - 1) / ((Lf - 1) * (Lf - 2))
+                inter[1:] = inter[0] * np.cumprod(ratios)
+                total += np.dot(inter, T[2:L])
+            d[m] = total / Lf
+            if progress and m % 256 == 0:
+                progress(L + m, 2 * L)
+        if progress:
+            progress(2 * L, 2 * L)
+        return d
+
+    # -- per-token mutual information --------------------------------------------------------
+    def token_mi(self, size: int | None = None, length: int | None = None, progress: Progress | None = None) -> "np.ndarray":
+        """F_i(m) = E[I(X_i; X∘A)] over uniform m-sets A ∌ i, for each token (nats).
+
+        ``size`` = m defaults to L - 1: the MI profile I_i = I(X_i; X_{-i}),
+        H(X_i) - H(X_i | X_{i-1}, X_{i+1}) (one neighbour at the ends), O(L V^2).
+        Other m use the neighbour decomposition with prefix sums, O(L^2 V).
+        """
+        import numpy as np
+
+        L = self.check_length(length)
+        m = L - 1 if size is None else size
+        if isinstance(m, bool) or not isinstance(m, int) or not 0 <= m <= L - 1:
+            raise InvalidNumberError(f"size = {m!r} is out of range", param="size", allowed=f"0 <= m <= L - 1 = {L - 1}")
+        if m == L - 1:
+            return self._mi_profile(L)
+        return self._token_mi(L, m, progress)
+
+    def _mi_profile(self, L: int) -> "np.ndarray":
+        import numpy as np
+
+        P = self.transition
+        mu = np.empty((L + 1, P.shape[0]))
+        mu[1] = self.initial
+        for a in range(2, L + 1):
+            mu[a] = mu[a - 1] @ P
+        Hmu = _entropy_rows(mu)
+        out = np.zeros(L)
+        if L == 1:
+            return out
+        eta1 = _entropy_rows(P)
+        eta2 = _entropy_rows(P @ P)
+        c1 = mu[1:L] @ eta1  # c(a, 1), a = 1..L-1
+        out[0] = Hmu[2] - c1[0]
+        out[L - 1] = Hmu[L] - c1[L - 2]
+        if L > 2:
+            i = np.arange(2, L)  # interior, 1-based
+            c2 = mu[i - 1] @ eta2
+            out[1 : L - 1] = Hmu[i] - (c1[i - 2] + c1[i - 1] - c2)
+        return np.maximum(out, 0.0)
+
+    def _token_mi(self, L: int, m: int, progress: Progress | None) -> "np.ndarray":
+        import numpy as np
+
+        ing = self._ingredients(L)
+        mu, Hmu, eta = ing["mu"], ing["Hmu"], ing["eta"]
+        nu = np.cumsum(mu, axis=0)
+        # weights normalised by C(L-1, m), exact integers then one division (L <= a few thousand)
+        denom = math.comb(L - 1, m)
+
+        def ratio(num: int) -> float:
+            return float(Fraction(num, denom)) if num else 0.0
+
+        r_int = np.zeros(L + 1)  # r_int[n] = C(L-n-1, m-2)/C(L-1, m)
+        r_side = np.zeros(L + 2)  # r_side[k] = C(L-k, m-1)/C(L-1, m); right-only uses r_side[L+1-j]
+        if m >= 2:
+            for n in range(2, L):
+                r_int[n] = ratio(math.comb(L - n - 1, m - 2))
+        if m >= 1:
+            for k in range(1, L + 1):
+                r_side[k] = ratio(math.comb(L - k, m - 1))
+        Rc = np.concatenate(([0.0], np.cumsum(r_int)))  # Rc[n] = Σ_{n'<n} r_int[n']
+        out = np.zeros(L)
+        for i in range(1, L + 1):
+            h_i = Hmu[i]
+            cond = h_i if m == 0 else 0.0
+            if m >= 1:
+                # left neighbour only at j = i - a (a = 1..i-1): φ = c(j, a), weight r_side[L+1-j]
+                if i > 1:
+                    a = np.arange(1, i)
+                    jj = i - a
+                    cond += float(np.dot(r_side[L + 1 - jj], np.einsum("av,av->a", mu[jj], eta[a])))
+                # right neighbour only at k = i + b: φ = H(μ_i) + c(i, b) - H(μ_k), weight r_side[k]
+                if i < L:
+                    b = np.arange(1, L - i + 1)
+                    kk = i + b
+                    phi = h_i + eta[b] @ mu[i] - Hmu[kk]
+                    cond += float(np.dot(r_side[kk], phi))
+            if m >= 2 and 1 < i < L:
+                # both: Σ_{a,b} r_int[a+b] (c(i-a, a) + c(i, b) - c(i-a, a+b))
+                a = np.arange(1, i)
+                wa = Rc[a + L - i + 1] - Rc[a + 1]  # Σ_{b=1}^{L-i} r_int[a+b]
+                cond += float(np.dot(wa, np.einsum("av,av->a", mu[i - a], eta[a])))
+                b = np.arange(1, L - i + 1)
+                wb = Rc[b + i] - Rc[b + 1]  # Σ_{a=1}^{i-1} r_int[a+b]
+                cond += float(np.dot(wb, eta[b] @ mu[i]))
+                # Σ_n r_int[n] η_n · Σ_{a in [lo, hi]} μ_{i-a}, lo = max(1, n-(L-i)), hi = min(i-1, n-1)
+                n = np.arange(2, L)
+                lo = np.maximum(1, n - (L - i))
+                hi = np.minimum(i - 1, n - 1)
+                ok = lo <= hi
+                n, lo, hi = n[ok], lo[ok], hi[ok]
+                # Σ_{a=lo}^{hi} μ_{i-a} = ν_{i-lo} - ν_{i-hi-1}
+                s = nu[i - lo] - nu[i - hi - 1]
+                cond -= float(np.dot(r_int[n], np.einsum("nv,nv->n", s, eta[n])))
+            out[i - 1] = h_i - cond
+            if progress and i % 64 == 0:
+                progress(i, L)
+        return np.maximum(out, 0.0)
