@@ -1,1 +1,237 @@
-"""Ground truth: the exact sampler error and MI profiles of explicit data models."""
+"""Ground truth: the exact sampler error and the MI profiles of explicit data models.
+
+For a data model -- a joint table (:class:`JointDistribution`), a Markov
+chain (:class:`MarkovChain`) or a chain estimated from text
+(:func:`estimate_markov`) -- the error E_M KL of the sampler with the optimal
+factorized predictor (ε_train = 0) is computed exactly (THEORY.md s.7) from
+the model's conditional entropy profile d(m) (:class:`EntropyProfile`):
+
+>>> from boundcalc.schedule import Schedule
+>>> chain = MarkovChain(["a", "b"], [["0.9", "0.1"], ["0.1", "0.9"]])
+>>> round(exact_error(chain, Schedule.uniform(64, 8), length=64), 6)
+1.939782
+>>> r = verify(chain, "uniform:8", length=64)
+>>> r.truth <= r.bounds.sharp
+True
+
+Values are float64 in nats (``unit="bits"`` divides by ln 2); each
+:class:`EntropyProfile` carries an a-priori bound on its rounding error
+(docs/truth.md, "Precision").
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Union
+
+from ..errors import InvalidNumberError
+from ..exact import format_decimal, number_json
+from ..profile import MIProfile, check_unit
+from .core import EntropyProfile, Progress, to_unit
+from .io import Model, load_joint, load_markov, load_model
+from .joint import JointDistribution
+from .markov import MarkovChain
+from .text import estimate_markov, load_text, tokenize
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+    from ..bounds import BoundReport
+    from ..schedule import Schedule
+
+__all__ = [
+    "EntropyProfile",
+    "JointDistribution",
+    "MarkovChain",
+    "Model",
+    "VerifyReport",
+    "entropy_profile",
+    "exact_error",
+    "token_mi",
+    "mi_profile",
+    "multiscale_mi",
+    "optimal_schedule",
+    "verify",
+    "load_model",
+    "load_joint",
+    "load_markov",
+    "load_text",
+    "estimate_markov",
+    "tokenize",
+    "float_decimal",
+]
+
+ModelOrProfile = Union[JointDistribution, MarkovChain, EntropyProfile]
+
+
+def entropy_profile(model: ModelOrProfile, length: int | None = None, progress: Progress | None = None) -> EntropyProfile:
+    """The conditional entropy profile d(0..L-1) of ``model`` (L from the table, or ``length`` for a chain)."""
+    if isinstance(model, EntropyProfile):
+        if length is not None and length != model.length:
+            raise InvalidNumberError(
+                f"--length {length} disagrees with the entropy profile (L = {model.length})", param="--length"
+            )
+        return model
+    if isinstance(model, (JointDistribution, MarkovChain)):
+        return model.entropy_profile(length, progress=progress)
+    raise TypeError(f"expected a JointDistribution, MarkovChain or EntropyProfile, got {type(model).__name__}")
+
+
+def _schedule(schedule: "Schedule | str", length: int) -> "Schedule":
+    from ..schedule import Schedule, parse_schedule
+
+    if isinstance(schedule, Schedule):
+        return schedule.require_length(length)
+    return parse_schedule(schedule, length)
+
+
+def exact_error(
+    model: ModelOrProfile,
+    schedule: "Schedule | str",
+    length: int | None = None,
+    unit: str = "nats",
+    progress: Progress | None = None,
+) -> float:
+    """E_M KL(p_X0 || p_Y0|M) for ``schedule`` with the optimal predictor: Σ_steps g(w, s)."""
+    profile = entropy_profile(model, length, progress)
+    return profile.error(_schedule(schedule, profile.length), unit)
+
+
+def token_mi(
+    model: JointDistribution | MarkovChain,
+    size: int | None = None,
+    length: int | None = None,
+    unit: str = "nats",
+    progress: Progress | None = None,
+) -> "np.ndarray":
+    """Per token, F_i(m) = E[I(X^(i); X∘A)] over uniform m-sets A ∌ i; m = L - 1 (default) gives I_i."""
+    check_unit(unit)
+    values = model.token_mi(size, length, progress=progress)
+    return values if unit == "nats" else values / math.log(2)
+
+
+def float_decimal(value: float) -> str:
+    """The shortest decimal that reads back as the same float64 (``repr``); negatives clamp to "0"."""
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{value!r} is not finite")
+    return "0" if value <= 0 else repr(value)
+
+
+def mi_profile(
+    model: JointDistribution | MarkovChain,
+    length: int | None = None,
+    unit: str = "nats",
+    progress: Progress | None = None,
+) -> MIProfile:
+    """The MI profile I_i = I(X^(i); X^(-i)) as an exact :class:`MIProfile`.
+
+    Each float64 value is taken at its shortest round-trip decimal (what
+    ``boundcalc profile`` writes), so the profile read back from the file is
+    the same, exactly.
+    """
+    values = token_mi(model, None, length, unit, progress)
+    return MIProfile.from_values([float_decimal(x) for x in values], unit=unit, source=getattr(model, "source", "") or "model")
+
+
+def multiscale_mi(model: ModelOrProfile, size: int, length: int | None = None, unit: str = "nats") -> float:
+    """G(m) = Σ_i E[I(X^(i); X∘A)] over uniform m-sets A ∌ i (Theorem 2's ingredient), 0 <= m <= L - 1."""
+    return entropy_profile(model, length).multiscale(size, unit)
+
+
+def optimal_schedule(
+    model: ModelOrProfile, steps: int, length: int | None = None, progress: Progress | None = None
+) -> "tuple[Schedule, float]":
+    """The T-step schedule of least exact error and its error in nats (DP, O(T L^2))."""
+    return entropy_profile(model, length).optimal_schedule(steps, progress)
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """The exact error of one schedule next to every bound, in ``unit``.
+
+    ``truth`` and ``mi_total`` are float64 values (``truth_error`` bounds the
+    rounding error of ``truth``); ``bounds`` is the exact
+    :class:`boundcalc.bounds.BoundReport` evaluated at the profile's ΣI
+    (its shortest round-trip decimals, exactly).
+    """
+
+    truth: float
+    truth_error: float
+    mi_total: float
+    unit: str
+    schedule: "Schedule"
+    bounds: "BoundReport"
+    profile: MIProfile
+    model: str
+    extra: dict = field(default_factory=dict)
+
+    def ratios(self) -> dict[str, float | None]:
+        """bound / truth for each bound (None when not applicable or the truth is 0)."""
+        out: dict[str, float | None] = {}
+        for name, value in self.bounds.bounds.items():
+            if name == "ter":
+                continue
+            out[name] = None if value is None or self.truth <= 0 else float(value) / self.truth
+        return out
+
+    def holds(self) -> dict[str, bool | None]:
+        """truth <= bound for each bound, allowing the truth's rounding-error bound."""
+        out: dict[str, bool | None] = {}
+        for name, value in self.bounds.bounds.items():
+            if name == "ter":
+                continue
+            slack = self.truth_error + 1e-12 * abs(float(value)) if value is not None else 0.0
+            out[name] = None if value is None else self.truth <= float(value) + slack
+        return out
+
+    def to_dict(self, digits: int = 6) -> dict[str, Any]:
+        bounds = self.bounds.to_dict(digits)
+        truth_fraction = Fraction(self.truth)
+        return {
+            "model": self.model,
+            **{k: bounds[k] for k in ("length", "steps", "max_mask_size", "schedule", "unit")},
+            "truth": {
+                "decimal": format_decimal(truth_fraction, digits),
+                "float": float_decimal(self.truth) if self.truth > 0 else "0",
+                "abs_error": f"{self.truth_error:.2g}",
+                "note": "exact E_M KL with the optimal predictor (ε_train = 0), float64",
+            },
+            "mi_total": number_json(self.bounds.mi_total, digits),
+            "bounds": bounds["bounds"],
+            "ratios": {k: (None if v is None else format_decimal(Fraction(v), digits)) for k, v in self.ratios().items()},
+            "holds": self.holds(),
+            "notes": bounds["notes"],
+            **self.extra,
+        }
+
+
+def verify(
+    model: ModelOrProfile,
+    schedule: "Schedule | str",
+    length: int | None = None,
+    unit: str = "nats",
+    progress: Progress | None = None,
+) -> VerifyReport:
+    """The exact error of ``schedule`` and every bound of :mod:`boundcalc.bounds` at the model's ΣI."""
+    from ..bounds import bound_report
+
+    check_unit(unit)
+    profile = entropy_profile(model, length, progress)
+    sched = _schedule(schedule, profile.length)
+    truth = profile.error(sched, unit)
+    mi_total = profile.mi_total(unit)
+    mi = MIProfile.from_total(float_decimal(mi_total), profile.length, unit=unit)
+    report = bound_report(mi, sched)
+    return VerifyReport(
+        truth=truth,
+        truth_error=profile.error_bound(sched, unit),
+        mi_total=mi_total,
+        unit=unit,
+        schedule=sched,
+        bounds=report,
+        profile=mi,
+        model=profile.source,
+    )

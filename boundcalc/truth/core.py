@@ -63,6 +63,7 @@ MAX_OPTIMAL_LENGTH = 6000
 def to_unit(value: float, unit: str) -> float:
     """A value in nats converted to ``unit`` ("nats" or "bits")."""
     check_unit(unit)
+    value = float(value)
     return value if unit == "nats" else value / math.log(2)
 
 
@@ -78,7 +79,7 @@ class EntropyProfile:
     >>> import numpy as np
     >>> p = EntropyProfile(np.array([0.6931471805599453, 0.0]), source="two identical bits")
     >>> p.length, round(p.mi_total(), 12), round(p.total_correlation(), 12)
-    (2, 1.386294361120, 0.693147180560)
+    (2, 1.38629436112, 0.69314718056)
     """
 
     conditional: "np.ndarray"

@@ -44,14 +44,14 @@ __all__ = ["JointDistribution", "FLOAT_TOLERANCE", "MAX_WORK", "MAX_JOINT_LENGTH
 #: Float probabilities must sum to 1 within this (exact inputs: exactly).
 FLOAT_TOLERANCE = Fraction(1, 10**12)
 #: Work units (cell operations; see :meth:`JointDistribution.cost`) above which a table is refused.
-MAX_WORK = 2e9
-#: 2^L entropies are kept, so L is capped (2^24 floats = 128 MB).
-MAX_JOINT_LENGTH = 24
+MAX_WORK = 1.5e10
+#: 2^L entropies are kept, so L is capped (2^22 floats = 32 MB).
+MAX_JOINT_LENGTH = 22
 #: The dense table (and the marginals along one path, at most as much again) must fit.
 MAX_DENSE_CELLS = 2**25
 # Calibrated on a 2-core machine (benchmarks/bench_truth.py): work units per second, and
 # the Python cost of one subset, expressed in work units.
-WORK_PER_SECOND = 1e8
+WORK_PER_SECOND = 5e8
 NODE_WORK = 1500.0
 
 Token = Any
@@ -73,7 +73,7 @@ class JointDistribution:
 
     >>> j = JointDistribution.from_outcomes([["a", "a"], ["b", "b"]], ["1/2", "1/2"])
     >>> j.length, j.vocab_size, round(j.entropy_profile().mi_total(), 12)
-    (2, 2, 1.386294361120)
+    (2, 2, 1.38629436112)
     """
 
     def __init__(self, codes: "np.ndarray", probabilities: "np.ndarray", vocabulary: Sequence[Token], source: str = ""):
@@ -89,6 +89,7 @@ class JointDistribution:
         self.vocabulary = tuple(vocabulary)
         self.source = source
         self._entropies: "np.ndarray | None" = None
+        self._sums: "tuple[np.ndarray, np.ndarray] | None" = None
         if self.codes.shape[0] == 0:
             raise ModelError("no outcome has positive probability", param=source or "joint")
 
@@ -384,17 +385,25 @@ class JointDistribution:
                               meta={"model": "joint", "method": self.cost()["method"]})
 
     def _size_sums(self, progress: Progress | None = None) -> tuple["np.ndarray", "np.ndarray"]:
-        """S[k] = Σ_{|A|=k} H(A) and S_in[i, k] = Σ_{|A|=k, A∋i} H(A)."""
+        """S[k] = Σ_{|A|=k} H(A) and S_in[i, k] = Σ_{|A|=k, A∋i} H(A) (cached)."""
         import numpy as np
+
+        if self._sums is not None:
+            return self._sums
 
         H = self.subset_entropies(progress)
         L = self.length
-        masks = np.arange(1 << L)
-        bits = (masks[None, :] >> np.arange(L)[:, None]) & 1  # L x 2^L
-        size = bits.sum(axis=0)
+        masks = np.arange(1 << L, dtype=np.int32)
+        size = np.zeros(1 << L, dtype=np.int8)
+        for i in range(L):
+            size += ((masks >> i) & 1).astype(np.int8)
         sums = np.bincount(size, weights=H, minlength=L + 1)
-        inside = np.stack([np.bincount(size[b == 1], weights=H[b == 1], minlength=L + 1) for b in bits])
-        return sums, inside
+        inside = np.empty((L, L + 1))
+        for i in range(L):
+            has = ((masks >> i) & 1).astype(bool)
+            inside[i] = np.bincount(size[has], weights=H[has], minlength=L + 1)
+        self._sums = (sums, inside)
+        return self._sums
 
     def token_mi(self, size: int | None = None, length: int | None = None, progress: Progress | None = None) -> "np.ndarray":
         """F_i(m) = E[I(X^(i); X∘A)] over uniform m-sets A ∌ i, for each token i (nats).

@@ -1,0 +1,91 @@
+"""Model files: joint tables and Markov chains in JSON, and text corpora.
+
+Joint table::
+
+    {"outcomes": [["a", "b", "a"], ["b", "b", "a"]], "probabilities": ["0.25", "3/4"]}
+
+Markov chain (``initial`` optional: the stationary law is used)::
+
+    {"states": ["a", "b"], "transition": [["0.9", "0.1"], ["1/5", "4/5"]], "initial": ["1/2", "1/2"]}
+
+Tokens and states are strings or integers. Probabilities given as strings
+(``"0.25"``, ``"1/3"``) or JSON integers are exact and must sum to exactly 1;
+JSON numbers with a fraction or exponent (``0.25``) are read as floats and
+must sum to 1 within 1e-12. ``normalize`` divides by the sum instead. Every
+problem is a :class:`boundcalc.errors.ModelError` naming the file and entry.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Union
+
+from ..errors import ModelError, UsageError
+from .joint import JointDistribution
+from .markov import MarkovChain
+from .text import load_text
+
+__all__ = ["Model", "load_joint", "load_markov", "load_model", "read_json"]
+
+Model = Union[JointDistribution, MarkovChain]
+
+
+def read_json(path: str | Path, param: str) -> Any:
+    """Parse a JSON file, with one-line errors for missing, binary, non-UTF-8 or invalid files."""
+    path = Path(path)
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ModelError(f"{name!r} does not exist", param=param) from None
+    except IsADirectoryError:
+        raise ModelError(f"{name!r} is a directory", param=param) from None
+    except OSError as error:
+        raise ModelError(f"cannot read {name!r}: {error.strerror}", param=param) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ModelError(f"{name!r} is not UTF-8 text (byte {error.start})", param=param, allowed="a JSON file") from None
+    if not text.strip():
+        raise ModelError(f"{name!r} is empty", param=param, allowed="a JSON file")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ModelError(f"{name}: invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}", param=param) from None
+    except RecursionError:
+        raise ModelError(f"{name}: JSON nested too deeply", param=param) from None
+
+
+def load_joint(path: str | Path, *, normalize: bool = False) -> JointDistribution:
+    """A joint table from a JSON file (module docstring)."""
+    return JointDistribution.from_dict(read_json(path, "--joint"), normalize=normalize, source=str(path))
+
+
+def load_markov(path: str | Path, *, normalize: bool = False) -> MarkovChain:
+    """A Markov chain from a JSON file (module docstring)."""
+    return MarkovChain.from_dict(read_json(path, "--markov"), normalize=normalize, source=str(path))
+
+
+def load_model(
+    *,
+    joint: str | Path | None = None,
+    markov: str | Path | None = None,
+    text: str | Path | None = None,
+    level: str = "char",
+    normalize: bool = False,
+    max_states: int | None = None,
+) -> Model:
+    """Exactly one of ``joint``, ``markov``, ``text``: the model it describes."""
+    given = [name for name, value in (("--joint", joint), ("--markov", markov), ("--text", text)) if value is not None]
+    if len(given) != 1:
+        raise UsageError(
+            "give exactly one data model" + (f", not {' and '.join(given)}" if given else ""),
+            param="model",
+            allowed="--joint FILE, --markov FILE or --text FILE",
+        )
+    if joint is not None:
+        return load_joint(joint, normalize=normalize)
+    if markov is not None:
+        return load_markov(markov, normalize=normalize)
+    return load_text(text, level, max_states=max_states)  # type: ignore[arg-type]
