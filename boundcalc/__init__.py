@@ -18,39 +18,25 @@ Every input is an exact rational; see docs/api.md for the whole API.
 
 from __future__ import annotations
 
-from .bounds import (
-    BOUNDS,
-    C1,
-    BoundReport,
-    RecursionReport,
-    bound_coefficient,
-    bound_report,
-    corollary1,
-    recursion,
-    recursion_chain,
-    recursion_coefficient,
-    recursion_report,
-    sharp,
-    sharp_coefficient,
-    ter,
-    ter_vocabulary,
-    theorem1,
-    theorem1_coefficient,
-)
-from .errors import (
-    BoundcalcError,
-    DomainError,
-    InfeasibleTargetError,
-    InvalidNumberError,
-    ModelError,
-    ProfileError,
-    ScheduleError,
-    UsageError,
-)
-from .exact import LogLinear, ceil_log2, format_decimal, parse_rational, to_rational
-from .profile import MIProfile, load_profile
-from .schedule import FAMILIES, Schedule, parse_schedule
-from .steps import StepsResult, largest_max_size, required_steps
+# The public names and the modules that define them. They are imported on
+# first use (PEP 562), so `import boundcalc` -- and the `boundcalc` command's
+# start-up -- costs almost nothing.
+_EXPORTS = {
+    "bounds": (
+        "BOUNDS C1 BoundReport RecursionReport bound_coefficient bound_report corollary1 recursion "
+        "recursion_chain recursion_coefficient recursion_report sharp sharp_coefficient ter ter_vocabulary "
+        "theorem1 theorem1_coefficient"
+    ),
+    "errors": (
+        "BoundcalcError DomainError InfeasibleTargetError InvalidNumberError ModelError ProfileError "
+        "ScheduleError UsageError"
+    ),
+    "exact": "LogLinear ceil_log2 format_decimal parse_rational to_rational",
+    "profile": "MIProfile load_profile",
+    "schedule": "FAMILIES Schedule parse_schedule",
+    "steps": "StepsResult largest_max_size required_steps",
+}
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names.split()}
 
 __all__ = [
     "__version__",
@@ -102,6 +88,12 @@ __all__ = [
 
 
 def __getattr__(name: str):
+    if name in _MODULE_OF:
+        from importlib import import_module
+
+        value = getattr(import_module(f".{_MODULE_OF[name]}", __name__), name)
+        globals()[name] = value  # later lookups skip this function
+        return value
     # importlib.metadata costs ~10 ms; only pay for it when the version is asked for
     if name == "__version__":
         from importlib.metadata import PackageNotFoundError, version
@@ -111,3 +103,7 @@ def __getattr__(name: str):
         except PackageNotFoundError:  # pragma: no cover - running from a source tree
             return "0+unknown"
     raise AttributeError(f"module 'boundcalc' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

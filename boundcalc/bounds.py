@@ -28,12 +28,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import InvalidNumberError
 from .exact import LogLinear, Number, ceil_div, ceil_log2, nonnegative_rational, number_json, positive_int
-from .profile import MIProfile
-from .schedule import Schedule
+if TYPE_CHECKING:  # only annotations need them; keeps the command's start-up light
+    from .profile import MIProfile
+    from .schedule import Schedule
 
 __all__ = [
     "BOUNDS",
@@ -133,6 +134,7 @@ def _kl_bound(bound: str, profile: MIProfile, schedule: Schedule, eps_train: Num
 def theorem1(profile: MIProfile, schedule: Schedule, eps_train: Number = 0) -> Fraction:
     """Theorem 1 (eq. 8): (2^ceil(log2 s_max) - 1)/L * ΣI + ε_train.
 
+    >>> from boundcalc import MIProfile, Schedule
     >>> theorem1(MIProfile.from_total(2, 10), Schedule([5, 3, 2]), "0.1")
     Fraction(3, 2)
     """
@@ -142,6 +144,7 @@ def theorem1(profile: MIProfile, schedule: Schedule, eps_train: Number = 0) -> F
 def recursion(profile: MIProfile, schedule: Schedule, eps_train: Number = 0) -> Fraction:
     """The recursion (19) unrolled exactly: never above :func:`theorem1`.
 
+    >>> from boundcalc import MIProfile, Schedule
     >>> recursion(MIProfile.from_total(2, 10), Schedule([5, 3, 2]), "0.1")
     Fraction(11, 10)
     """
@@ -151,6 +154,7 @@ def recursion(profile: MIProfile, schedule: Schedule, eps_train: Number = 0) -> 
 def sharp(profile: MIProfile, schedule: Schedule, eps_train: Number = 0) -> Fraction:
     """(s_max - 1)/L * ΣI + ε_train, never above :func:`recursion`.
 
+    >>> from boundcalc import MIProfile, Schedule
     >>> sharp(MIProfile.from_total(2, 10), Schedule([5, 3, 2]), "0.1")
     Fraction(9, 10)
     """
@@ -163,6 +167,7 @@ def corollary1(profile: MIProfile, schedule: Schedule, eps_train: Number = 0) ->
     Holds whenever s_max = ceil(L/T) (every uniform schedule; docs/theory.md,
     section 4); returns None for other schedules, where it is not a theorem.
 
+    >>> from boundcalc import MIProfile, Schedule
     >>> corollary1(MIProfile.from_total(2, 10), Schedule.uniform(10, 4), 0)
     Fraction(1, 1)
     >>> corollary1(MIProfile.from_total(2, 10), Schedule([5, 3, 2]), 0) is None
@@ -180,6 +185,7 @@ def ter(profile: MIProfile, schedule: Schedule, eps_train: Number = 0, via: str 
 
     The log is in the profile's unit: log2 for bits (the paper's eq. 10), ln for nats.
 
+    >>> from boundcalc import MIProfile, Schedule
     >>> ter(MIProfile.from_total(2, 10, unit="bits"), Schedule([5, 3, 2]), "0.1")
     Fraction(3, 20)
     """
@@ -194,6 +200,7 @@ def ter_vocabulary(
     Since I_i <= H(X^(i)) <= log V, ΣI <= L log V (the paper's O(log|X| / T)
     remark after eq. 11). Compare with log V, the gap of the uniform baseline.
 
+    >>> from boundcalc import MIProfile, Schedule
     >>> ter_vocabulary(Schedule.uniform(1024, 64), 2, unit="bits").exact
     '15/1024*log2(2)'
     """
@@ -280,6 +287,7 @@ def bound_report(
 ) -> BoundReport:
     """All bounds at once.
 
+    >>> from boundcalc import MIProfile, Schedule
     >>> r = bound_report(MIProfile.from_total(2, 10), Schedule([5, 3, 2]))
     >>> r.theorem1, r.recursion, r.sharp, r.corollary1
     (Fraction(7, 5), Fraction(1, 1), Fraction(4, 5), None)

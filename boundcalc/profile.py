@@ -18,7 +18,7 @@ the two multiplies by the irrational ln 2.
 
 from __future__ import annotations
 
-import json
+import io
 from dataclasses import dataclass, field
 from decimal import Decimal, Inexact, InvalidOperation, localcontext
 from fractions import Fraction
@@ -44,25 +44,32 @@ def check_unit(unit: str, param: str = "unit") -> str:
 
 
 class _DecimalLines(Sequence):
-    """Per-token values kept as validated decimal strings, converted on access.
+    """Per-token values kept as the validated text, one decimal per line, converted on access.
 
-    Reading a million-line profile only needs L and ΣI; building a million
-    Fractions would cost more than everything else together.
+    Reading a million-line profile only needs L and ΣI; a million Fractions
+    (or even a million line strings) would cost more than everything else.
     """
 
-    def __init__(self, lines: list[str]):
-        self._lines = lines
+    def __init__(self, text: str, count: int):
+        self._text = text
+        self._count = count
+        self._lines: list[str] | None = None
+
+    def _split(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self._text.split("\n")[: self._count]
+        return self._lines
 
     def __len__(self) -> int:
-        return len(self._lines)
+        return self._count
 
     def __getitem__(self, index):  # type: ignore[override]
         if isinstance(index, slice):
-            return [Fraction(Decimal(x)) for x in self._lines[index]]
-        return Fraction(Decimal(self._lines[index]))
+            return [Fraction(Decimal(x)) for x in self._split()[index]]
+        return Fraction(Decimal(self._split()[index]))
 
     def maximum(self) -> Fraction:
-        return Fraction(max(map(Decimal, self._lines)))
+        return Fraction(max(map(Decimal, io.StringIO(self._text))))
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,7 +166,7 @@ class MIProfile:
         """Return self, or raise if ``length`` is given and differs from L."""
         if length is not None and length != self.length:
             raise ProfileError(
-                f"--length {length} disagrees with the profile {self.source}, which has {self.length} values",
+                f"{length} disagrees with the profile {self.source}, which has {self.length} values",
                 param=param,
                 allowed="omit --length, or give the profile's number of tokens",
             )
@@ -184,6 +191,13 @@ class MIProfile:
         assert self.maximum is not None
         if compare_with_log(self.maximum, v, self.unit) <= 0:
             return self
+        if self.kind == "constant":
+            log_value = LogLinear(Fraction(1), v, Fraction(0), self.unit).decimal(20)
+            raise ProfileError(
+                f"I = {format_decimal(self.maximum, 20)} exceeds {log_name} {v} = {log_value} {self.unit}",
+                param="--mi-constant",
+                allowed=f"I_i <= H(X^(i)) <= {log_name} V for a vocabulary of V = {v}",
+            )
         values = self.values or ()
         for i, x in enumerate(values):
             if compare_with_log(x, v, self.unit) > 0:
@@ -256,19 +270,17 @@ def _fast_lines(text: str, name: str, unit: str) -> MIProfile | None:
     """
     if not text.isascii() or any(ch in text for ch in "-/#,_"):
         return None
-    lines = text.split("\n")
-    if lines and not lines[-1].strip():
-        lines.pop()
     try:
         with localcontext() as ctx:
             ctx.prec = 1000
             ctx.traps[Inexact] = True  # an inexact sum falls back to Fractions
-            total = sum(map(Decimal, lines), Decimal(0))
+            total = sum(map(Decimal, io.StringIO(text)), Decimal(0))  # a blank line raises: fall back
     except (InvalidOperation, ValueError, ArithmeticError):
         return None
     if not total.is_finite():
         return None
-    return MIProfile(len(lines), Fraction(total), unit, "values", name, _DecimalLines(lines))
+    count = text.count("\n") + (not text.endswith("\n"))
+    return MIProfile(count, Fraction(total), unit, "values", name, _DecimalLines(text, count))
 
 
 def _from_lines(text: str, name: str, unit: str) -> MIProfile:
@@ -344,6 +356,8 @@ def _is_header(cell: str) -> bool:
 
 
 def _from_json(text: str, name: str, unit: str) -> MIProfile:
+    import json
+
     try:
         data = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as error:

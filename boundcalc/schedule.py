@@ -41,8 +41,6 @@ s_k = M_{k-1} - M_k; the floors are exact (see :func:`_floor_scaled_trig`).
 
 from __future__ import annotations
 
-import json
-import random as _random
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -277,7 +275,9 @@ class Schedule:
             raise InvalidNumberError(f"seed {seed!r} is not an integer", param="seed", allowed="an integer")
         if length // (max_size // 2) > MAX_MATERIALIZED_STEPS:
             raise ScheduleError(f"L / (S/2) = {length // (max_size // 2)} steps are too many to draw")
-        rng = _random.Random(seed)
+        import random
+
+        rng = random.Random(seed)
         paper, total = [], 0
         while total < length:
             size = max_size if rng.getrandbits(1) else max_size // 2
@@ -548,6 +548,8 @@ def _from_file(path: Path) -> Schedule:
     if not stripped:
         raise ScheduleError(f"{str(path)!r} is empty", allowed=_ALLOWED)
     if stripped.startswith("["):
+        import json
+
         try:
             items = json.loads(stripped)
         except json.JSONDecodeError as error:

@@ -29,7 +29,7 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 
 
 @click.group(cls=BoundcalcGroup, context_settings=CONTEXT_SETTINGS)
-@click.version_option(package_name="boundcalc", message="%(prog)s %(version)s")
+@click.version_option(package_name="boundcalc", message="boundcalc %(version)s")
 def main() -> None:
     """Exact convergence bounds for masked diffusion language models (Li & Cai, arXiv 2505.21400).
 

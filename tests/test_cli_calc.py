@@ -1,0 +1,168 @@
+"""``boundcalc steps``, ``bound``, ``recursion``: outputs, the JSON contract, exit codes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from fractions import Fraction
+
+import pytest
+
+from boundcalc.example import EXAMPLE_TARGETS, example_profile
+from boundcalc.steps import required_steps
+
+
+def test_steps_default_example(run):
+    result = run("steps")
+    assert result.exit_code == 0, result.output
+    assert "embedded example" in result.stdout
+    profile = example_profile()
+    for target in EXAMPLE_TARGETS:
+        expected = required_steps(profile, target)
+        assert f"│ {expected.steps} " in result.stdout.replace("│  ", "│ ").replace("  ", " ") or str(expected.steps) in result.stdout
+    data = run("steps", "--json").json
+    assert [r["steps"] for r in data["results"]] == [required_steps(profile, t).steps for t in EXAMPLE_TARGETS]
+    assert data["length"] == 1024
+
+
+def test_steps_json_contract(run):
+    result = run(
+        "steps", "--mi-total", "2", "--length", "10", "--eps-train", "0.1", "--target", "0.3", "--target", "1/20", "--json"
+    )
+    assert result.exit_code == 0
+    data = result.json
+    assert data["length"] == 10
+    assert data["mi_total"] == {"exact": "2", "decimal": "2"}
+    assert data["eps_train"] == {"exact": "1/10", "decimal": "0.1"}
+    first, second = data["results"]
+    assert first == {
+        "target": {"exact": "3/10", "decimal": "0.3"},
+        "feasible": True,
+        "steps": 5,
+        "max_mask_size": 2,
+        "bound": {"exact": "3/10", "decimal": "0.3"},
+    }
+    assert second["steps"] is None and second["feasible"] is False and second["bound"] is None
+    assert result.stderr == ""
+
+
+def test_steps_exact_boundary_in_table(run):
+    result = run("steps", "--mi-total", "2", "--length", "10", "--eps-train", "0.1", "--target", "0.3")
+    assert result.exit_code == 0
+    row = next(line for line in result.stdout.splitlines() if line.startswith("│") and "0.3" in line)
+    cells = [c.strip() for c in row.strip("│").split("│")]
+    assert cells[:4] == ["0.3", "5", "2", "0.3"]
+
+
+def test_steps_spellings_agree(run):
+    outputs = {
+        run("steps", "--mi-constant", c, "--length", "1024", "--target", t, "--json").stdout
+        for c, t in [("0.05", "0.5"), ("5e-2", "1/2"), ("1/20", "5e-1")]
+    }
+    assert len(outputs) == 1
+
+
+def test_steps_only_target_infeasible_exits_1(run):
+    result = run("steps", "--mi-total", "2", "--length", "10", "--eps-train", "0.1", "--target", "0.05")
+    assert result.exit_code == 1
+    assert "infeasible" in result.stdout
+    assert result.stderr.strip() == (
+        "Error: --target: target 0.05 is below ε_train = 0.1, the floor of every bound "
+        "(no number of steps reaches less than ε_train)"
+    )
+
+
+def test_steps_zero_mi_needs_one_step(run):
+    data = run("steps", "--mi-total", "0", "--length", "100", "--target", "1e-9", "--json").json
+    assert data["results"][0]["steps"] == 1
+
+
+def test_steps_huge_length(run):
+    data = run("steps", "--mi-total", "1e6", "--length", "1000000000000000000", "--target", "1", "--json").json
+    result = data["results"][0]
+    # R = 1 * 1e18 / 1e6 = 1e12: s* = 2^39 (2^40 - 1 > 1e12), T = ceil(1e18 / 2^39)
+    assert result["max_mask_size"] <= 2**39
+    assert result["steps"] == -(-(10**18) // 2**39)
+
+
+def test_steps_bound_choice_and_profile_file(run, write):
+    path = write("mi.csv", "index,mi\n" + "\n".join(f"{i},0.25" for i in range(1, 65)))
+    by_bound = {
+        b: run("steps", "--mi-profile", path, "--target", "1", "--bound", b, "--json").json["results"][0]["steps"]
+        for b in ("theorem1", "recursion", "sharp")
+    }
+    # ΣI = 16, L = 64: R = 4 -> theorem1 s* = 4 (T = 16), recursion s* = 4 (chain 5 gives 5 > 4), sharp s* = 5 (T = 13)
+    assert by_bound == {"theorem1": 16, "recursion": 16, "sharp": 13}
+
+
+def test_bound_command(run):
+    result = run("bound", "--schedule", "5,3,2", "--mi-total", "2", "--length", "10", "--eps-train", "0.1", "--json")
+    assert result.exit_code == 0
+    data = result.json
+    assert (data["length"], data["steps"], data["max_mask_size"]) == (10, 3, 5)
+    assert data["mi_total"]["exact"] == "2"
+    assert data["bounds"]["theorem1"]["exact"] == "3/2"
+    assert data["bounds"]["recursion"]["exact"] == "11/10"
+    assert data["bounds"]["sharp"]["exact"] == "9/10"
+    assert data["bounds"]["corollary1"] is None
+    assert data["bounds"]["ter"]["exact"] == "3/20"
+    table = run("bound", "--schedule", "5,3,2", "--mi-total", "2", "--length", "10").stdout
+    assert "n/a" in table and "needs s_max = ceil(L/T) = 4" in table
+
+
+def test_bound_uniform_and_vocabulary(run):
+    data = run(
+        "bound", "--schedule", "uniform:4", "--mi-constant", "0.2", "--length", "10", "--vocab-size", "2", "--json"
+    ).json
+    assert data["bounds"]["corollary1"]["exact"] == "1"  # 2/4 * 2
+    assert data["vocabulary"]["ter_worst_case"]["exact"] == "3/10*ln(2)"
+    assert data["vocabulary"]["uniform_baseline"]["decimal"] == "0.693147"
+
+
+def test_bound_reads_schedule_file(run, write):
+    path = write("s.json", "[5, 3, 2]")
+    data = run("bound", "--schedule", path, "--mi-total", "2", "--length", "10", "--json").json
+    assert data["max_mask_size"] == 5
+
+
+def test_recursion_command(run):
+    data = run("recursion", "--smax", "37", "--length", "1024", "--json").json
+    assert data["chain"] == [37, 19, 10, 5, 3, 2, 1]
+    assert data["unrolled"]["exact"] == "19/512"  # 76/2048
+    assert data["closed_form"]["exact"] == "63/1024"
+    assert data["ratio"]["exact"] == "38/63"
+    assert [t["exact"] for t in data["terms"]] == ["37/2048", "19/2048", "5/1024", "5/2048", "3/2048", "1/1024"]
+    table = run("recursion", "--smax", "5").stdout
+    assert "5, 3, 2, 1" in table and "5/7" in table
+
+
+def test_digits_and_exact_flags(run):
+    table = run("bound", "--schedule", "3", "--mi-total", "1", "--length", "3", "--digits", "3", "--exact").stdout
+    assert "1  [1]" not in table
+    assert "0.667  [2/3]" in table or "0.667" in table
+
+
+def test_help_and_version(run):
+    for command in ([], ["steps"], ["bound"], ["recursion"]):
+        result = run(*command, "--help")
+        assert result.exit_code == 0 and "Usage:" in result.stdout
+    assert run("--version").stdout.startswith("boundcalc ")
+
+
+def test_python_dash_m():
+    out = subprocess.run(
+        [sys.executable, "-m", "boundcalc", "recursion", "--smax", "4", "--json"], capture_output=True, text=True
+    )
+    assert out.returncode == 0 and '"ratio"' in out.stdout
+
+
+def test_help_is_light():
+    # --help and the --mi-total path must not import sympy or numpy (start-up time)
+    code = (
+        "import sys; from boundcalc.cli import main\n"
+        "try:\n    main(['steps', '--mi-total', '3', '--length', '100', '--target', '0.1'])\n"
+        "except SystemExit: pass\n"
+        "print(sorted(m for m in ('sympy', 'numpy', 'mpmath') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
