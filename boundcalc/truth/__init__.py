@@ -30,7 +30,7 @@ from ..errors import InvalidNumberError
 from ..exact import format_decimal, number_json
 from ..profile import MIProfile, check_unit
 from .core import EntropyProfile, Progress, to_unit
-from .io import Model, load_joint, load_markov, load_model
+from .io import Model, load_joint, load_markov, load_model, profile_csv, write_profile_csv
 from .joint import JointDistribution
 from .markov import MarkovChain
 from .text import estimate_markov, load_text, tokenize
@@ -61,6 +61,8 @@ __all__ = [
     "estimate_markov",
     "tokenize",
     "float_decimal",
+    "profile_csv",
+    "write_profile_csv",
 ]
 
 ModelOrProfile = Union[JointDistribution, MarkovChain, EntropyProfile]

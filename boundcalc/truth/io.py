@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Iterable, Union
 
 from ..errors import ModelError, UsageError
 from .joint import JointDistribution
 from .markov import MarkovChain
 from .text import load_text
 
-__all__ = ["Model", "load_joint", "load_markov", "load_model", "read_json"]
+__all__ = ["Model", "load_joint", "load_markov", "load_model", "read_json", "profile_csv", "write_profile_csv"]
 
 Model = Union[JointDistribution, MarkovChain]
 
@@ -89,3 +89,31 @@ def load_model(
     if markov is not None:
         return load_markov(markov, normalize=normalize)
     return load_text(text, level, max_states=max_states)  # type: ignore[arg-type]
+
+
+def profile_csv(values: Iterable[float], unit: str = "nats") -> str:
+    """An MI profile as CSV text: a header ``index,mi_<unit>``, then ``i,value`` rows from 1.
+
+    Each value is the shortest decimal that reads back as the same float64
+    (at most 17 significant digits), so :func:`boundcalc.profile.load_profile`
+    recovers exactly the computed numbers; tiny negative rounding residues
+    (an MI is >= 0) are written as 0.
+    """
+    from ..profile import check_unit
+
+    check_unit(unit)
+    from . import float_decimal
+
+    lines = [f"index,mi_{unit}"]
+    lines += [f"{i},{float_decimal(v)}" for i, v in enumerate(values, 1)]
+    return "\n".join(lines) + "\n"
+
+
+def write_profile_csv(values: Iterable[float], path: str | Path, unit: str = "nats") -> Path:
+    """Write :func:`profile_csv` to ``path`` (UTF-8); returns the path."""
+    path = Path(path)
+    try:
+        path.write_text(profile_csv(values, unit), encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write {str(path)!r}: {error.strerror}", param="--output") from None
+    return path
