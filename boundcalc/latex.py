@@ -1,0 +1,707 @@
+"""LaTeX in the paper's notation: expressions, instantiated bounds, derivation documents.
+
+The printer writes the symbols of :mod:`boundcalc.symbolic` as Li & Cai do --
+``X_0^{(i)}``, ``\\varepsilon_{\\mathrm{train}}``, ``s_{\\max}``,
+``\\lceil\\log_2 s_{\\max}\\rceil``,
+``\\sum_{i=1}^{L} I(X_0^{(i)}; X_0^{(-i)})`` -- rather than sympy's default
+names, and keeps the shape of the paper's formulas (the coefficient over L,
+then the mutual-information sum, then the training error).
+
+>>> from boundcalc.latex import latex
+>>> from boundcalc.symbolic import get
+>>> print(latex(get("sharp").expr))
+\\frac{s_{\\max} - 1}{L} \\sum_{i=1}^{L} I(X_0^{(i)}; X_0^{(-i)}) + \\varepsilon_{\\mathrm{train}}
+
+With ``values`` the numbers of a concrete case take the symbols' places:
+
+>>> print(instantiate(get("theorem1"), {"L": 10, "s_max": 5, "sum_I": 2, "eps_train": "0.1"}))
+\\mathbb{E}_M\\left[\\mathrm{KL}(p_{X_0} \\,\\|\\, p_{Y_0 \\mid M})\\right] \\le \\frac{2^{\\lceil\\log_2 5\\rceil} - 1}{10} \\cdot 2 + \\frac{1}{10} = \\frac{3}{2} \\approx 1.5
+
+Documents (:func:`standalone`, :func:`derivation_document`) use only
+amsmath and amssymb, so they compile with Debian's texlive-latex-base.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any, Iterable, Mapping, Sequence
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+from . import symbolic as sym
+from .errors import BoundcalcError, UsageError
+from .exact import format_decimal
+
+__all__ = [
+    "NOTATION",
+    "PaperLatexPrinter",
+    "latex",
+    "result_latex",
+    "result_segments",
+    "instantiate",
+    "instantiate_lines",
+    "assumption_lines",
+    "unrolling_latex",
+    "unrolling_segments",
+    "missing_inputs",
+    "escape_text",
+    "result_block",
+    "standalone",
+    "derivation_document",
+    "results_document",
+    "to_latex",
+    "bound_report_latex",
+    "recursion_report_latex",
+    "steps_result_latex",
+    "PREAMBLE",
+]
+
+SUM_I = r"\sum_{i=1}^{%s} I(X_0^{(i)}; X_0^{(-i)})"
+KL_LHS = r"\mathbb{E}_M\left[\mathrm{KL}(p_{X_0} \,\|\, p_{Y_0 \mid M})\right]"
+
+#: The paper's notation for each symbol (ΣI is printed with the printer's L).
+NOTATION: dict[sp.Symbol, str] = {
+    sym.L: "L",
+    sym.T: "T",
+    sym.s_max: r"s_{\max}",
+    sym.s: "s",
+    sym.k: "k",
+    sym.j: "j",
+    sym.sum_I: SUM_I % "L",
+    sym.eps_train: r"\varepsilon_{\mathrm{train}}",
+    sym.eps: r"\varepsilon",
+    sym.tau: r"\tau",
+    sym.V: "V",
+    sym.R: "R",
+    sym.C_1: "C_1",
+    sym.KL: KL_LHS,
+    sym.T_min: r"T_{\min}",
+    sym.T_break: r"T_{\mathrm{break}}",
+    sym.s_star: r"s^{*}",
+}
+
+_RELATIONS = {"<=": r"\le", "<": "<", "=": "=", ">=": r"\ge", ">": ">", "==": "="}
+_ORDER = [sym.L, sym.T, sym.s_max, sym.s, sym.V, sym.k, sym.j, sym.sum_I, sym.eps_train, sym.R, sym.eps, sym.tau, sym.C_1]
+
+
+_LOG_V = sp.log(sym.V)
+
+
+def _has_trailing(expr: sp.Basic) -> bool:
+    return expr.has(sym.sum_I) or expr.has(_LOG_V)
+
+
+def _factor_key(factor: sp.Basic) -> tuple:
+    # numbers, then the symbols in the paper's order (L before τ), then the rest, sums in parentheses last
+    if factor.is_Number:
+        return (0, 0, "")
+    if factor in _ORDER:
+        return (1, _ORDER.index(factor), "")
+    return (2 + bool(factor.is_Add), 0, str(sp.default_sort_key(factor)))
+
+
+def _number(q: sp.Rational) -> str:
+    if q.is_Integer:
+        return str(q)
+    sign = "-" if q < 0 else ""
+    return rf"{sign}\frac{{{abs(q.p)}}}{{{q.q}}}"
+
+
+class PaperLatexPrinter(LatexPrinter):
+    """sympy's LaTeX printer with the paper's notation and layout.
+
+    Settings: ``values`` (symbol -> Rational, printed in the symbol's place)
+    and ``unit`` (``"bits"``: log2 TER; ``"nats"``: ln TER).
+    """
+
+    _default_settings = {**LatexPrinter._default_settings, "values": None, "unit": "bits"}
+
+    def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
+        super().__init__(dict(settings or {}))
+        self._values: dict[sp.Symbol, sp.Rational] = dict(self._settings["values"] or {})
+
+    # -- atoms --------------------------------------------------------------
+    def _valued(self, expr: sp.Basic) -> bool:
+        return expr in self._values
+
+    def _fractional_value(self, expr: sp.Basic) -> bool:
+        return expr in self._values and not self._values[expr].is_Integer
+
+    def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
+        if expr in self._values:
+            return _number(self._values[expr])
+        if expr == sym.sum_I:
+            return SUM_I % self._print(sym.L)
+        if expr == sym.TER_gap:
+            log = r"\log_2" if self._settings["unit"] == "bits" else r"\ln"
+            return rf"{log} \mathrm{{TER}}(p_{{Y_0}}; p_{{X_0}}) - {log} \mathrm{{TER}}(p_{{X_0}}; p_{{X_0}})"
+        if expr in NOTATION:
+            return NOTATION[expr]
+        return super()._print_Symbol(expr, style)
+
+    def _print_Rational(self, expr: sp.Rational) -> str:
+        return _number(expr)
+
+    # -- products and sums ------------------------------------------------------
+    def _factor(self, expr: sp.Basic) -> str:
+        text = self._print(expr)
+        if expr.is_Add or (expr.is_Mul and expr.could_extract_minus_sign()):
+            return rf"\left({text}\right)"
+        return text
+
+    def _product(self, factors: Sequence[sp.Basic]) -> str:
+        out = ""
+        for factor in factors:
+            text = self._factor(factor)
+            if out:
+                numeric_next = text[:1].isdigit() or text.startswith(r"\frac") or text.startswith("-")
+                out += r" \cdot " if numeric_next else " "
+            out += text
+        return out
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        if expr.could_extract_minus_sign():
+            return "- " + self._factor(-expr)
+        coefficient, factors = expr.as_coeff_mul()
+        numerator: list[sp.Basic] = [sp.Integer(coefficient.p)] if coefficient.p != 1 else []
+        denominator: list[sp.Basic] = [sp.Integer(coefficient.q)] if coefficient.q != 1 else []
+        trailing: list[sp.Basic] = []  # bounds in parentheses, then ΣI or log V, after the fraction
+        trailing_atoms: list[sp.Basic] = []
+        for factor in factors:
+            if factor == sym.sum_I or factor == _LOG_V:
+                trailing_atoms.append(factor)
+                continue
+            if factor.is_Add and _has_trailing(factor):
+                trailing.append(factor)
+                continue
+            base, exponent = factor.as_base_exp()
+            if exponent.is_negative or (not exponent.is_number and exponent.could_extract_minus_sign()):
+                denominator.append(base if exponent == -1 else sp.Pow(base, -exponent))
+            else:
+                numerator.append(factor)
+        numerator.sort(key=_factor_key)
+        denominator.sort(key=_factor_key)
+        if denominator and any(self._fractional_value(f) for f in numerator):
+            # a value such as 1/10 over L = 10: 1/10 * 1/10 reads better than a fraction of fractions
+            core = self._product(numerator) + r" \cdot " + rf"\frac{{1}}{{{self._product(denominator)}}}"
+        elif denominator:
+            top = self._product(numerator) if numerator else "1"
+            core = rf"\frac{{{self._print(numerator[0]) if len(numerator) == 1 else top}}}{{{self._product(denominator)}}}"
+        else:
+            core = self._product(numerator)
+        parts = [core] if core else []
+        parts += [rf"\left({self._print(t)}\right)" for t in trailing]
+        parts += [self._print(atom) for atom in trailing_atoms]
+        if not parts:
+            return "1"
+        out = parts[0]
+        for text in parts[1:]:
+            numeric_next = text[:1].isdigit() or text.startswith(r"\frac")
+            out += r" \cdot " if numeric_next else " "
+            out += text
+        return out
+
+    def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
+        terms = list(self._as_ordered_terms(expr, order=order))
+        # stable sort, the paper's order: ε(.) first, then the MI term, positive before negative
+        # terms, constants last (ε(⌈s/2⌉) + s/(2L) ΣI, 2^m - 1, ⌈log2 s⌉ - k)
+        terms.sort(
+            key=lambda t: (
+                not t.has(sym.varepsilon),
+                not _has_trailing(t),
+                t.could_extract_minus_sign(),
+                t.is_Number,
+            )
+        )
+        out = ""
+        for i, term in enumerate(terms):
+            if term.could_extract_minus_sign():
+                text = self._print(-term)
+                out += ("- " if i == 0 else " - ") + (rf"\left({text}\right)" if (-term).is_Add else text)
+            else:
+                out += ("" if i == 0 else " + ") + self._print(term)
+        return out
+
+    def _print_Pow(self, expr: sp.Pow, exp: str | None = None) -> str:
+        base, exponent = expr.as_base_exp()
+        if exponent == -1:
+            return rf"\frac{{1}}{{{self._print(base)}}}"
+        if exponent.is_Rational and exponent < 0:
+            return rf"\frac{{1}}{{{self._print(sp.Pow(base, -exponent))}}}"
+        if base in self._values and not (self._values[base].is_Integer and self._values[base] >= 0):
+            return rf"\left({self._print(base)}\right)^{{{self._print(exponent)}}}"
+        if base.is_Symbol or base.is_Integer:
+            return rf"{self._print(base)}^{{{self._print(exponent)}}}"
+        return super()._print_Pow(expr)
+
+    # -- rounding and the integer functions ---------------------------------------
+    def _inline(self, arg: sp.Basic) -> str:
+        """a/b for a quotient of simple terms (the paper's \\lceil L/T \\rceil), else the usual print."""
+        numerator, denominator = sp.fraction(arg)
+        simple = lambda e: e.is_Symbol or e.is_Integer or (e.is_Pow and (e.base.is_Symbol or e.base.is_Integer))
+        if denominator != 1 and simple(numerator) and simple(denominator):
+            return f"{self._print(numerator)}/{self._print(denominator)}"
+        return self._print(arg)
+
+    def _bracket(self, arg: sp.Basic, left: str, right: str) -> str:
+        text = self._inline(arg)
+        if r"\frac" in text or r"\sum" in text:
+            return rf"\left{left} {text} \right{right}"
+        return rf"{left} {text} {right}"
+
+    def _print_ceiling(self, expr: sp.ceiling, exp: str | None = None) -> str:
+        text = self._bracket(expr.args[0], r"\lceil", r"\rceil")
+        return rf"{text}^{{{exp}}}" if exp else text
+
+    def _print_floor(self, expr: sp.floor, exp: str | None = None) -> str:
+        text = self._bracket(expr.args[0], r"\lfloor", r"\rfloor")
+        return rf"{text}^{{{exp}}}" if exp else text
+
+    def _log2_argument(self, arg: sp.Basic) -> str:
+        text = self._print(arg)
+        if arg.is_Add or arg.is_Mul:
+            return rf"\left({text}\right)"
+        return text
+
+    def _print_ceil_log2(self, expr: sp.Basic, exp: str | None = None) -> str:
+        return rf"\lceil\log_2 {self._log2_argument(expr.args[0])}\rceil"
+
+    def _print_floor_log2(self, expr: sp.Basic, exp: str | None = None) -> str:
+        return rf"\lfloor\log_2 {self._log2_argument(expr.args[0])}\rfloor"
+
+    def _print_popcount(self, expr: sp.Basic, exp: str | None = None) -> str:
+        return rf"\operatorname{{popcount}}\left({self._print(expr.args[0])}\right)"
+
+    def _print_recursion_max_size(self, expr: sp.Basic, exp: str | None = None) -> str:
+        return rf"s^{{*}}_{{\mathrm{{rec}}}}\left({self._print(expr.args[0])}\right)"
+
+    def _print_log(self, expr: sp.log, exp: str | None = None) -> str:
+        # sympy's log is the natural logarithm
+        text = rf"\ln {self._log2_argument(expr.args[0])}"
+        return rf"\left({text}\right)^{{{exp}}}" if exp else text
+
+    def _print_Function(self, expr: sp.Function, exp: str | None = None) -> str:
+        if expr.func == sym.varepsilon:
+            return rf"\varepsilon({', '.join(self._print(a) for a in expr.args)})"
+        return super()._print_Function(expr, exp)
+
+    def _print_Min(self, expr: sp.Min, exp: str | None = None) -> str:
+        args = sorted(expr.args, key=lambda a: (not a.is_Symbol, sp.default_sort_key(a)))
+        return rf"\min\left({', '.join(self._print(a) for a in args)}\right)"
+
+    def _print_Sum(self, expr: sp.Sum) -> str:
+        (index, low, high), = expr.limits
+        body = self._print(expr.function)
+        if expr.function.is_Add:
+            body = rf"\left({body}\right)"
+        return rf"\sum_{{{self._print(index)}={self._print(low)}}}^{{{self._print(high)}}} {body}"
+
+    def _print_Relational(self, expr: sp.Basic) -> str:
+        return f"{self._print(expr.lhs)} {_RELATIONS[expr.rel_op]} {self._print(expr.rhs)}"
+
+
+def latex(expr: sp.Basic, values: Mapping[Any, Any] | None = None, unit: str = "bits") -> str:
+    """``expr`` in the paper's notation; ``values`` prints numbers in place of symbols."""
+    subs = sym._substitutions(values, {}) if values else {}
+    return PaperLatexPrinter({"values": subs, "unit": unit}).doprint(expr)
+
+
+def result_segments(
+    result: sym.Result,
+    values: Mapping[Any, Any] | None = None,
+    abbreviate: bool = True,
+    unit: str = "bits",
+) -> list[str]:
+    """The pieces of a result's display: ``[lhs, "rel rhs", "R = ...", ...]``."""
+    subs = sym._substitutions(values, {}) if values else {}
+    unit = result.unit or unit
+    printer = PaperLatexPrinter({"values": subs, "unit": unit})
+    lhs = PaperLatexPrinter({"unit": unit}).doprint(result.lhs) if result.lhs.is_Symbol else printer.doprint(result.lhs)
+    rhs_expr = result.display if (abbreviate and result.display is not None) else result.expr
+    segments = [lhs, f"{_RELATIONS[result.rel]} {printer.doprint(rhs_expr)}"]
+    if abbreviate and result.display is not None:
+        for symbol, definition in result.definitions:
+            segments.append(rf"{NOTATION[symbol]} = {printer.doprint(definition)}")
+    return segments
+
+
+def _join(segments: Sequence[str]) -> str:
+    # a definition (R = ...) follows the statement after a comma
+    out = " ".join(segments[:2])
+    for extra in segments[2:]:
+        out += rf", \qquad {extra}" if not extra.startswith(("=", r"\le", r"\approx")) else f" {extra}"
+    return out
+
+
+def result_latex(
+    result: sym.Result,
+    values: Mapping[Any, Any] | None = None,
+    abbreviate: bool = True,
+    unit: str = "bits",
+) -> str:
+    """``lhs rel rhs`` of a result; with abbreviations (``R``) followed by their definitions."""
+    return _join(result_segments(result, values, abbreviate, unit))
+
+
+def assumption_lines(symbols: Iterable[sp.Symbol]) -> tuple[str, ...]:
+    """What the symbols assume, grouped: positive integers, nonnegative integers, nonnegative and positive reals."""
+    groups: dict[str, list[str]] = {
+        r"\in \{1, 2, \dots\}": [],
+        r"\in \{0, 1, \dots\}": [],
+        r"\ge 0": [],
+        r"> 0": [],
+    }
+    for symbol in sorted(set(symbols) & set(_ORDER), key=_ORDER.index):
+        name = PaperLatexPrinter().doprint(symbol)
+        if symbol.is_integer and symbol.is_positive:
+            groups[r"\in \{1, 2, \dots\}"].append(name)
+        elif symbol.is_integer and symbol.is_nonnegative:
+            groups[r"\in \{0, 1, \dots\}"].append(name)
+        elif symbol.is_positive:
+            groups[r"> 0"].append(name)
+        elif symbol.is_nonnegative:
+            groups[r"\ge 0"].append(name)
+    return tuple(f"{', '.join(names)} {relation}" for relation, names in groups.items() if names)
+
+
+# ---------------------------------------------------------------------------
+# Instantiation with a user's numbers
+
+
+def _decimal(value: sp.Rational, digits: int) -> str:
+    return format_decimal(Fraction(int(value.p), int(value.q)), digits)
+
+
+def _value_tail(value: sp.Expr, digits: int) -> str:
+    if value.is_Rational:
+        text = f" = {_number(value)}"
+        if not value.is_Integer:
+            text += rf" \approx {_decimal(value, digits)}"
+        return text
+    return f" = {latex(value)} \\approx {sp.N(value, digits)}"
+
+
+_RELATION_RESULTS = ("recursion-step", "level-inequality", "closed-form")
+
+
+def instantiate(
+    result: sym.Result,
+    values: Mapping[Any, Any],
+    digits: int = 6,
+    unit: str = "bits",
+    value: Fraction | None = None,
+) -> str:
+    """The result with the numbers of one case filled in, ``= exact value \\approx decimal``.
+
+    Raises :class:`~boundcalc.errors.UsageError` when a needed value is
+    missing, and the result's condition error (e.g.
+    :class:`~boundcalc.errors.InfeasibleTargetError`) when a condition fails.
+    """
+    return " ".join(instantiate_lines(result, values, digits, unit, value))
+
+
+def instantiate_lines(
+    result: sym.Result,
+    values: Mapping[Any, Any],
+    digits: int = 6,
+    unit: str = "bits",
+    value: Fraction | None = None,
+) -> list[str]:
+    """:func:`instantiate` as display pieces (definitions end with ``,\\qquad``); joined by a space."""
+    subs = sym._substitutions(values, {})
+    if result.name in _RELATION_RESULTS:
+        size = subs.get(sym.s, subs.get(sym.s_max))
+        if size is None:
+            raise UsageError(f"{result.name} needs s", param="values", allowed="give s (or s_max)")
+        length = subs.get(sym.L)
+        return unrolling_segments(sym.unroll(int(size)), None if length is None else int(length))
+    if result.name == "recursion-popcount":
+        size = subs.get(sym.s, subs.get(sym.s_max))
+        if size is None:
+            raise UsageError(f"{result.name} needs s", param="values", allowed="give s (or s_max)")
+        subs = {sym.s: size}
+    exact = result.value(subs)
+    if value is not None:
+        exact = sp.Rational(value.numerator, value.denominator)
+    for condition, case_value, _ in result.cases:
+        if sp.sympify(condition.subs(subs)) is sp.true:
+            lhs = latex(result.lhs, unit=unit)
+            return [lhs, f"= {latex(case_value)} \\quad ({latex(condition, subs)})"]
+    shown = dict(subs)
+    prefix: list[str] = []
+    for symbol, definition in result.definitions:
+        defined = definition.subs(subs)
+        shown[symbol] = defined
+        prefix.append(f"{NOTATION[symbol]} = {latex(definition, subs)}{_value_tail(defined, digits)}, \\qquad")
+    segments = result_segments(result, shown, abbreviate=True, unit=unit)[:2]
+    tail = _value_tail(exact, digits).strip()
+    if segments[-1].endswith(tail[2:]):  # nothing left to evaluate (T_break = L)
+        return prefix + segments
+    return prefix + segments + [tail]
+
+
+def unrolling_latex(unrolling: sym.Unrolling, length: int | None = None) -> str:
+    """The chain of (19) for one s: the level terms, their sum, and the closed form (20)."""
+    return " ".join(unrolling_segments(unrolling, length))
+
+
+def unrolling_segments(unrolling: sym.Unrolling, length: int | None = None) -> list[str]:
+    """:func:`unrolling_latex` as display pieces."""
+    u = unrolling
+    ell = "L" if length is None else str(length)
+    mi = SUM_I % ell
+    if u.s == 1:
+        return [r"\varepsilon(1)", "= 0"]
+    active = [c for c in u.chain if c > 1]
+    if u.variant == "ceil":
+        times = " " if length is None else r" \cdot "
+        terms = rf"\frac{{{' + '.join(map(str, active))}}}{{2{times}{ell}}}"
+    else:
+        floors = " + ".join(rf"\lfloor {c}/2 \rfloor" for c in active)
+        terms = rf"\frac{{{floors}}}{{{ell}}}"
+
+    def over_l(q: Fraction) -> str:
+        if length is not None:
+            q = q / length
+            return _number(sp.Rational(q.numerator, q.denominator))
+        return rf"\frac{{{_number(sp.Rational(q.numerator, q.denominator))}}}{{L}}"
+
+    levels = (u.s - 1).bit_length()
+    segments = [rf"\varepsilon({u.s})", rf"\le {terms} {mi}", rf"= {over_l(u.total)} {mi}"]
+    if u.variant == "ceil":
+        segments += [rf"\le \frac{{2^{{{levels}}} - 1}}{{{ell}}} {mi}", rf"= {over_l(u.closed_form)} {mi}"]
+    return segments
+
+
+# ---------------------------------------------------------------------------
+# Documents
+
+PREAMBLE = r"""\documentclass[11pt]{article}
+\usepackage[margin=2.5cm]{geometry}
+\usepackage{amsmath}
+\usepackage{amssymb}
+\allowdisplaybreaks
+"""
+
+_TEXT_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+
+
+def escape_text(text: str) -> str:
+    """Plain text made safe for LaTeX (``&``, ``_``, ``%`` ... escaped; ASCII only)."""
+    out = "".join(_TEXT_ESCAPES.get(ch, ch) for ch in text)
+    replacements = {"ε": r"$\varepsilon$", "Σ": r"$\Sigma$", "τ": r"$\tau$", "≤": r"$\le$", "≥": r"$\ge$"}
+    for char, tex in replacements.items():
+        out = out.replace(char, tex)
+    return out.encode("ascii", "replace").decode("ascii")
+
+
+#: Displays longer than this (in LaTeX source characters) are broken into lines.
+WIDTH = 150
+
+
+def _display(segments: Sequence[str], tag: str | None = None) -> str:
+    """A displayed equation: one line if short, else ``split`` with a line per segment after the first."""
+    tagline = rf" \tag{{{tag}}}" if tag else ""
+    env = "equation" if tag else "equation*"
+    one_line = " ".join(segments)
+    if len(one_line) <= WIDTH or len(segments) == 1:
+        body = one_line
+    else:
+        lines = [segments[0]]
+        for segment in segments[1:]:
+            short = len(lines[-1]) < 40 or len(lines[-1]) + len(segment) < WIDTH * 3 // 5
+            if short and not lines[-1].endswith((r"\qquad", ",")):
+                lines[-1] += " " + segment
+            else:
+                lines.append(segment)
+        lines = [line.removesuffix(r"\qquad").rstrip() for line in lines]
+        body = "\\begin{split}\n& " + " \\\\\n& \\quad ".join(lines) + "\n\\end{split}"
+    return f"\\begin{{{env}}}\n{body}{tagline}\n\\end{{{env}}}\n"
+
+
+def result_block(result: sym.Result, values: Mapping[Any, Any] | None = None, digits: int = 6,
+                 unit: str = "bits") -> str:
+    """One result as a document section: title, statement, the tagged equation, conditions, assumptions."""
+    equation = "" if not result.tag[0].isdigit() else f" (eq.~{result.equation})"
+    lines = [rf"\subsection*{{{escape_text(result.title)}{equation}}}", ""]
+    lines.append(result.statement + rf" \emph{{Source:}} {result.source}.")
+    lines.append("")
+    segments = result_segments(result, unit=unit)
+    lines.append(_display([segments[0], *([" ".join(segments[1:2]) + ("," if len(segments) > 2 else "")]), *segments[2:]], result.tag).rstrip())
+    extras = _extra_lines(result, unit)
+    if extras:
+        lines.append(extras.rstrip())
+    conditions = [f"${c.latex}$" for c in result.conditions]
+    conditions += [f"${case_latex}$" for _, _, case_latex in result.cases]
+    if conditions:
+        lines.append(r"\noindent\emph{Conditions:} " + "; ".join(conditions) + ".")
+        lines.append("")
+    assumptions = result.assumptions
+    if assumptions:
+        lines.append(r"\noindent\emph{Assumptions:} " + "; ".join(f"${a}$" for a in assumptions) + ".")
+        lines.append("")
+    lines.append(rf"\noindent\emph{{In boundcalc:}} \texttt{{boundcalc latex --expr {result.name}}}.")
+    lines.append("")
+    if values is not None:
+        lines.append(r"\noindent\emph{With the values of this case:}")
+        lines.append(_display(instantiate_lines(result, values, digits, unit)).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def _extra_lines(result: sym.Result, unit: str) -> str:
+    """Extra displayed relations that belong to a result in the derivation."""
+    ex = result.extras
+    if result.name == "recursion-step":
+        return _display([latex(ex["base"])])
+    if result.name == "closed-form":
+        return _display([r"\varepsilon(s)", rf"\le {latex(ex['sum'])}", f"= {latex(result.expr)}"])
+    if result.name == "sharp":
+        return _display([latex(ex["step"]) + r",", latex(ex["telescoping"])])
+    if result.name == "corollary1":
+        return _display(
+            [KL_LHS, rf"\le {latex(ex['paper_form'])}, \qquad C_1 = 2,", latex(ex["chain"]) + r" < \frac{2}{T}"]
+        )
+    if result.name == "break-even":
+        return _display([r"\text{the bound of (D5) at } T = L", f"= {latex(ex['bound_at_break'])}"])
+    return ""
+
+
+def standalone(body: str, title: str | None = None) -> str:
+    """A complete amsmath document around ``body``."""
+    head = PREAMBLE + "\\begin{document}\n"
+    if title:
+        head += f"\\section*{{{escape_text(title)}}}\n\n"
+    return head + body.rstrip() + "\n\\end{document}\n"
+
+
+_INTRO = r"""\noindent Li \& Cai (arXiv 2505.21400) bound the sampling error of a masked diffusion language
+model that reveals $s_1, \dots, s_T$ of $L$ tokens per step ($s_1 + \dots + s_T = L$,
+$s_{\max} = \max_t s_t$) by the total mutual information between each token and the others,
+\[
+  \Sigma I = \sum_{i=1}^{L} I(X_0^{(i)}; X_0^{(-i)}),
+\]
+plus the training error $\varepsilon_{\mathrm{train}}$ of the mask predictor (Definition 1).
+Below, each result in the order of the derivation, with its statement, conditions and equation
+number: numbers are the paper's, D1, D2, \dots\ mark results derived by boundcalc. Every number
+boundcalc computes is one of these expressions evaluated exactly.
+"""
+
+_SECTIONS = (
+    ("The recursion and its closed form", ("recursion-step", "level-inequality", "closed-form")),
+    ("Theorem 1 and its exact forms", ("theorem1", "recursion", "recursion-popcount", "sharp")),
+    ("Balanced schedules", ("theorem1-uniform", "corollary1")),
+    ("Token error rate", ("ter", "ter-corollary1", "ter-vocabulary")),
+    ("How many steps", ("steps-theorem1", "steps-recursion", "steps-sharp", "steps-ter", "break-even")),
+)
+
+
+def derivation_document(values: Mapping[Any, Any] | None = None, digits: int = 6, unit: str = "bits") -> str:
+    """Every result, in order, as a short compilable derivation (``boundcalc latex --all --standalone``)."""
+    registry = sym.results()
+    assert [n for _, names in _SECTIONS for n in names] == list(sym.NAMES)
+    parts = [_INTRO]
+    for number, (heading, names) in enumerate(_SECTIONS, 1):
+        parts.append(f"\\section{{{heading}}}\n")
+        for name in names:
+            result = registry[name]
+            shown = values if (values is not None and _can_instantiate(result, values)) else None
+            parts.append(result_block(result, shown, digits, unit))
+    return standalone("\n".join(parts), "Convergence bounds for masked diffusion language models")
+
+
+def results_document(names: Sequence[str], values: Mapping[Any, Any] | None = None, digits: int = 6,
+                     unit: str = "bits") -> str:
+    """A compilable document with the named results (``boundcalc latex --expr NAME --standalone``)."""
+    blocks = [result_block(sym.get(name), values, digits, unit) for name in names]
+    return standalone("\n".join(blocks))
+
+
+def missing_inputs(result: sym.Result, values: Mapping[Any, Any]) -> list[sp.Symbol]:
+    """The input symbols of ``result`` without a value."""
+    subs = sym._substitutions(values, {})
+    if result.name in _RELATION_RESULTS or result.name == "recursion-popcount":
+        return [] if (sym.s in subs or sym.s_max in subs) else [sym.s]
+    return [symbol for symbol in result.inputs if symbol not in subs]
+
+
+def _can_instantiate(result: sym.Result, values: Mapping[Any, Any]) -> bool:
+    if missing_inputs(result, values):
+        return False
+    try:
+        instantiate(result, values)
+    except BoundcalcError:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------
+# Reports
+
+
+def bound_report_latex(report: Any, digits: int = 6) -> str:
+    """A :class:`~boundcalc.bounds.BoundReport` as instantiated bounds, one per line (``gathered``)."""
+    values = {
+        sym.L: report.length,
+        sym.T: report.steps,
+        sym.s_max: report.max_size,
+        sym.sum_I: report.mi_total,
+        sym.eps_train: report.eps_train,
+    }
+    lines = []
+    for name, number in report.bounds.items():
+        if number is None:
+            continue
+        result = sym.get(name)
+        label = rf"\text{{{escape_text(result.title)} {result.label}}}"
+        lines.append(f"{label} \\quad " + instantiate(result, values, digits, report.unit, value=number))
+    return "\\begin{gathered}\n" + " \\\\\n".join(lines) + "\n\\end{gathered}"
+
+
+def recursion_report_latex(report: Any) -> str:
+    """A :class:`~boundcalc.bounds.RecursionReport` as the unrolled chain next to (20)."""
+    return unrolling_latex(sym.unroll(report.max_size), report.length)
+
+
+def steps_result_latex(result: Any, digits: int = 6) -> str:
+    """A :class:`~boundcalc.steps.StepsResult`: the closed form with its numbers and the answer."""
+    values = {sym.L: result.length, sym.sum_I: result.mi_total, sym.eps_train: result.eps_train, sym.eps: result.target}
+    if not result.feasible:
+        return (
+            rf"\varepsilon = {_number(sym.to_sympy_number(result.target))} < \varepsilon_{{\mathrm{{train}}}} = "
+            rf"{_number(sym.to_sympy_number(result.eps_train))}: \text{{no number of steps reaches the target}}"
+        )
+    text = instantiate(sym.get(f"steps-{result.bound_name}"), values, digits)
+    bound = sym.to_sympy_number(result.bound)
+    return text + rf", \qquad s_{{\max}} = {result.max_size}, \quad \text{{bound}} = {_number(bound)} \le \varepsilon"
+
+
+def to_latex(obj: Any, **kwargs: Any) -> str:
+    """LaTeX for anything boundcalc makes: a sympy expression, a Result, an unrolling, or a report."""
+    from .bounds import BoundReport, RecursionReport
+    from .steps import StepsResult
+
+    if isinstance(obj, sym.Result):
+        return obj.to_latex(**kwargs)
+    if isinstance(obj, sym.Unrolling):
+        return obj.to_latex(**kwargs)
+    if isinstance(obj, BoundReport):
+        return bound_report_latex(obj, **kwargs)
+    if isinstance(obj, RecursionReport):
+        return recursion_report_latex(obj)
+    if isinstance(obj, StepsResult):
+        return steps_result_latex(obj, **kwargs)
+    if isinstance(obj, sp.Basic):
+        return latex(obj, **kwargs)
+    raise TypeError(f"no LaTeX form for {type(obj).__name__}")
