@@ -61,6 +61,7 @@ __all__ = [
     "estimate_markov",
     "tokenize",
     "float_decimal",
+    "to_unit",
     "profile_csv",
     "write_profile_csv",
 ]

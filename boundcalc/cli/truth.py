@@ -1,0 +1,275 @@
+"""``boundcalc verify`` and ``boundcalc profile``: the ground truth of a data model.
+
+Both read one data model (``--joint``, ``--markov`` or ``--text``), compute
+with :mod:`boundcalc.truth` and render. numpy, rich and the engines are
+imported inside the commands, so ``boundcalc --help`` stays quick.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from fractions import Fraction
+from typing import Any, Callable, Iterator
+
+import click
+
+from ..errors import UsageError
+from .options import POSITIVE_INT, compose, digits_option, json_option
+from .render import emit_json, print_table, show
+
+model_options = compose(
+    click.option("--joint", type=click.Path(dir_okay=False, path_type=str),
+                 help='Joint table, JSON: {"outcomes": [["a","b"], ...], "probabilities": ["0.25", ...]}.'),
+    click.option("--markov", type=click.Path(dir_okay=False, path_type=str),
+                 help='Markov chain, JSON: {"states": [...], "transition": [[...]], "initial": [...]} '
+                 "(initial optional: the stationary law). Needs --length."),
+    click.option("--text", type=click.Path(dir_okay=False, path_type=str),
+                 help="UTF-8 text: a first-order chain fitted with add-1/2 smoothing (stationary start). Needs --length."),
+    click.option("--length", "-L", type=POSITIVE_INT,
+                 help="L, tokens in the sequence (required for --markov and --text; a joint table's own L otherwise)."),
+    click.option("--level", type=click.Choice(["char", "word"]), default="char", show_default=True,
+                 help="Tokens of --text: characters, or whitespace-separated words."),
+    click.option("--max-states", type=click.IntRange(2, None),
+                 help="--text: keep the N-1 most frequent tokens, fold the rest into <other> (word level: 256)."),
+    click.option("--normalize", is_flag=True,
+                 help="Divide probabilities (table entries, transition rows) by their sum instead of requiring 1."),
+    click.option("--unit", type=click.Choice(["nats", "bits"]), default="nats", show_default=True,
+                 help="Unit of the output (bits = nats / ln 2)."),
+)
+
+
+def _load(params: dict[str, Any]):
+    from ..truth import load_model
+
+    return load_model(
+        joint=params["joint"],
+        markov=params["markov"],
+        text=params["text"],
+        level=params["level"],
+        normalize=params["normalize"],
+        max_states=params["max_states"],
+    )
+
+
+def _describe(model: Any, length: int) -> str:
+    from ..truth import JointDistribution
+
+    if isinstance(model, JointDistribution):
+        return (f"joint table {model.source}: L = {model.length}, V = {model.vocab_size}, "
+                f"{model.support_size} outcomes")
+    if model.corpus:
+        c = model.corpus
+        return (f"text {model.source}: {c['level']}-level chain, {c['states']} states, {c['tokens']} tokens, "
+                f"add-{c['smoothing']} smoothing, stationary start; L = {length}")
+    start = "given initial law" if model.given_initial else "stationary start"
+    return f"Markov chain {model.source}: {model.vocab_size} states, {start}; L = {length}"
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress callback drawing a rich bar on stderr once a computation has run for a second.
+
+    Nothing is drawn when stderr is not a terminal, so pipes, --json and tests stay clean.
+    """
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    start = time.monotonic()
+    state: dict[str, Any] = {"bar": None}
+
+    def update(done: int, total: int) -> None:
+        if not console.is_terminal:
+            return
+        if state["bar"] is None:
+            if time.monotonic() - start < 1.0:
+                return
+            from rich.progress import BarColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
+
+            bar = Progress("[progress.description]{task.description}", BarColumn(),
+                           "[progress.percentage]{task.percentage:>3.0f}%", TimeElapsedColumn(),
+                           TimeRemainingColumn(), console=console, transient=True)
+            bar.start()
+            state["bar"], state["task"] = bar, bar.add_task(description, total=total)
+        state["bar"].update(state["task"], completed=done, total=total)
+
+    try:
+        yield update
+    finally:
+        if state["bar"] is not None:
+            state["bar"].stop()
+
+
+def _length(model: Any, params: dict[str, Any]) -> int:
+    return model.check_length(params["length"])
+
+
+@click.command()
+@model_options
+@click.option("--schedule", "-s", "schedule_spec", required=True,
+              help="Sizes in reveal order: a comma list (5,3,2), a file, or a family (uniform:T, cosine:T, ...; "
+              "see `boundcalc bound --help`).")
+@click.option("--optimal", is_flag=True,
+              help="Also the least exact error of any schedule with the same T, and that schedule.")
+@digits_option
+@json_option
+def verify(**params: Any) -> None:
+    """The exact sampling error of a data model next to every bound.
+
+    For the optimal predictor (ε_train = 0) the error E_M KL(p_X0 || p_Y0|M) of
+    the schedule is computed exactly from the model's entropies (THEORY.md s.7,
+    eq. 23; float64 with a stated error bound) and compared with Theorem 1, the
+    recursion, the sharp bound and Corollary 1 at the model's own ΣI.
+
+    \b
+    Examples:
+      boundcalc verify --markov chain.json --length 1024 --schedule uniform:64
+      boundcalc verify --text corpus.txt --length 256 --schedule cosine:16 --optimal --json
+      boundcalc verify --joint table.json --schedule 3,2,1
+    """
+    from ..truth import to_unit, verify as run_verify
+
+    model = _load(params)
+    L = _length(model, params)
+    unit, digits = params["unit"], params["digits"]
+    with progress_bar("entropies") as bar:
+        profile = model.entropy_profile(L, progress=bar)
+        report = run_verify(profile, params["schedule_spec"], unit=unit)
+        optimal = None
+        if params["optimal"]:
+            optimal = profile.optimal_schedule(report.schedule.steps, progress=bar)
+    description = _describe(model, L)
+    if params["as_json"]:
+        data = report.to_dict(digits)
+        data["model"] = description
+        if optimal is not None:
+            schedule, error = optimal
+            data["optimal"] = {
+                "schedule": list(schedule.sizes),
+                "truth": {"decimal": show(Fraction(to_unit(error, unit)), digits)},
+            }
+        emit_json(data)
+        return
+    ratios, holds = report.ratios(), report.holds()
+    truth = Fraction(report.truth)
+
+    def ratio(name: str) -> str:
+        r = ratios.get(name)
+        return "-" if r is None else show(Fraction(r), 4)
+
+    def ok(name: str) -> str:
+        h = holds.get(name)
+        return "n/a" if h is None else ("yes" if h else "NO (report this)")
+
+    b = report.bounds
+    rows = [["exact error", "(23)", show(truth, digits), "1", ""]]
+    if optimal is not None:
+        rows.append([f"optimal {b.steps}-step schedule", "(23)", show(Fraction(to_unit(optimal[1], unit)), digits),
+                     "-", ""])
+    rows += [
+        ["sharp", "(19),(26)", show(b.sharp, digits), ratio("sharp"), ok("sharp")],
+        ["recursion", "(19)", show(b.recursion, digits), ratio("recursion"), ok("recursion")],
+        ["theorem1", "(8)", show(b.theorem1, digits), ratio("theorem1"), ok("theorem1")],
+        ["corollary1", "(9)", show(b.corollary1, digits, none="n/a"), ratio("corollary1"), ok("corollary1")],
+    ]
+    caption = (f"exact error: float64, absolute error < {report.truth_error:.1g} {unit}; "
+               "bounds: exact, at ΣI as computed (ε_train = 0)")
+    if optimal is not None:
+        caption += f"\noptimal schedule (reveal order): {optimal[0].describe(limit=24)}"
+    print_table(
+        f"Exact error and bounds for E_M KL(p_X0 || p_Y0|M) ({unit})",
+        [("quantity", "left"), ("eq.", "left"), ("value", "right"), ("/ exact", "right"), ("holds", "left")],
+        rows,
+        caption=caption,
+        header_lines=[
+            description,
+            f"ΣI = {show(b.mi_total, digits)} {unit}; schedule {report.schedule} (reveal order): "
+            f"T = {b.steps}, s_max = {b.max_size}",
+        ],
+    )
+
+
+@click.command()
+@model_options
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True, path_type=str),
+              help="Write the profile as CSV (index,mi_<unit>; read by --mi-profile). Without it the CSV goes to stdout.")
+@click.option("--size", "-m", "sizes", type=click.IntRange(0, None), multiple=True,
+              help="Instead of I_i, E[I(X^(i); X∘A)] over random m-sets A ∌ i (Theorem 2's ingredient); repeatable.")
+@digits_option
+@json_option
+def profile(**params: Any) -> None:
+    """The exact MI profile I_i = I(X^(i); X^(-i)) of a data model, for `steps` and `bound`.
+
+    Writes one value per token (shortest decimals that read back as the
+    computed float64 values), so a corpus goes to a required T in two commands:
+
+    \b
+      boundcalc profile --text corpus.txt --length 1024 --output mi.csv
+      boundcalc steps --mi-profile mi.csv --target 10
+
+    With --size m (repeatable) the per-token E[I(X^(i); X∘A)] over uniformly
+    random m-sets A ∌ i is given instead (m = L - 1 is I_i).
+    """
+    from ..exact import number_json
+    from ..truth import float_decimal, profile_csv, token_mi, write_profile_csv
+
+    model = _load(params)
+    L = _length(model, params)
+    unit, digits = params["unit"], params["digits"]
+    sizes = list(params["sizes"]) or [None]
+    if params["output"] and len(sizes) > 1:
+        raise UsageError("--output writes one profile", param="--size", allowed="give at most one --size with --output")
+    for m in sizes:
+        if m is not None and m > L - 1:
+            raise UsageError(f"{m} is out of range", param="--size", allowed=f"0 <= m <= L - 1 = {L - 1}")
+    with progress_bar("MI profile") as bar:
+        columns = [token_mi(model, m, L, unit, progress=bar) for m in sizes]
+        entropy = model.entropy_profile(L, progress=bar) if params["as_json"] or params["output"] else None
+    values = columns[0]
+    description = _describe(model, L)
+    if params["as_json"]:
+        data: dict[str, Any] = {"model": description, "length": L, "unit": unit}
+        for m, col in zip(sizes, columns):
+            key = "values" if m is None else f"size_{m}"
+            data[key] = [float_decimal(x) for x in col]
+            data[("mi_total" if m is None else f"total_size_{m}")] = number_json(
+                sum((Fraction(float_decimal(x)) for x in col), Fraction(0)), digits)
+        if entropy is not None:
+            data["entropy_per_token"] = {"decimal": show(Fraction(_to(entropy.entropy / L, unit)), digits)}
+        if params["output"]:
+            write_profile_csv(values, params["output"], unit)
+            data["output"] = params["output"]
+        emit_json(data)
+        return
+    if not params["output"]:
+        if len(sizes) == 1:
+            click.echo(profile_csv(values, unit), nl=False)
+        else:
+            header = "index," + ",".join(f"size_{m}" if m is not None else f"mi_{unit}" for m in sizes)
+            lines = [header] + [f"{i + 1}," + ",".join(float_decimal(c[i]) for c in columns) for i in range(L)]
+            click.echo("\n".join(lines))
+        return
+    path = write_profile_csv(values, params["output"], unit)
+    total = sum((Fraction(float_decimal(x)) for x in values), Fraction(0))
+    rows = [
+        ["tokens L", str(L)],
+        ["ΣI" if sizes[0] is None else f"Σ_i E I(X^(i); X∘A), |A| = {sizes[0]}", show(total, digits)],
+        ["mean per token", show(total / L, digits)],
+        ["max per token", show(Fraction(float_decimal(values.max())), digits)],
+        ["min per token", show(Fraction(float_decimal(values.min())), digits)],
+    ]
+    if entropy is not None:
+        rows.append(["entropy per token H(X)/L", show(Fraction(_to(entropy.entropy / L, unit)), digits)])
+    print_table(
+        f"MI profile ({unit}) written to {path}",
+        [("quantity", "left"), ("value", "right")],
+        rows,
+        header_lines=[description],
+        caption=f"use it with: boundcalc steps --mi-profile {path} --unit {unit} --target ...",
+    )
+
+
+def _to(value: float, unit: str) -> float:
+    from ..truth import to_unit
+
+    return to_unit(value, unit)
