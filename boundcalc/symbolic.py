@@ -14,8 +14,9 @@ derivation; :func:`get` looks one up by name.
 eps_train + sum_I*(2**ceil_log2(s_max) - 1)/L
 >>> thm.evaluate({"L": 10, "s_max": 5, "sum_I": 2, "eps_train": "0.1"})
 Fraction(3, 2)
->>> thm.to_latex()
-'\\\\mathbb{E}_M\\\\left[\\\\mathrm{KL}(p_{X_0} \\\\,\\\\|\\\\, p_{Y_0 \\\\mid M})\\\\right] \\\\le \\\\frac{2^{\\\\lceil\\\\log_2 s_{\\\\max}\\\\rceil} - 1}{L} \\\\sum_{i=1}^{L} I(X_0^{(i)}; X_0^{(-i)}) + \\\\varepsilon_{\\\\mathrm{train}}'
+>>> print(thm.to_latex())  # doctest: +NORMALIZE_WHITESPACE
+\\mathbb{E}_M\\left[\\mathrm{KL}(p_{X_0} \\,\\|\\, p_{Y_0 \\mid M})\\right] \\le
+\\frac{2^{\\lceil\\log_2 s_{\\max}\\rceil} - 1}{L} \\sum_{i=1}^{L} I(X_0^{(i)}; X_0^{(-i)}) + \\varepsilon_{\\mathrm{train}}
 
 Exactness: ceil(log2 s) and floor(log2 x) are the sympy functions
 :class:`ceil_log2` and :class:`floor_log2`, evaluated by integer bit length.
@@ -148,8 +149,8 @@ def _floor_log2_exact(q: Fraction) -> int:
 class ceil_log2(sp.Function):
     """⌈log2 x⌉, exact for every positive rational x (by integer bit length).
 
-    >>> ceil_log2(2**31 + 1), sympy.ceiling(sympy.log(2**31 + 1, 2))
-    (32, 31)
+    >>> ceil_log2(2**31 + 1), ceil_log2(sp.Rational(5, 2)), ceil_log2(s_max).rewrite(sp.ceiling)
+    (32, 2, ceiling(log(s_max)/log(2)))
     """
 
     nargs = 1
@@ -349,16 +350,29 @@ class Result:
                 param="values",
                 allowed=f"give {', '.join(sym.name for sym in self.inputs)}",
             )
-        for condition, case_value, _ in self.cases:
-            if sp.sympify(condition.subs(subs)) is sp.true:
-                return sp.sympify(case_value).subs(subs).doit()
         for condition in self.conditions:
             if condition.relation is None:
                 continue
             verdict = condition.relation.subs(subs)
             if verdict is sp.false:
-                raise condition.error(f"the condition {condition.text} does not hold", param=self.name)
+                where = ", ".join(
+                    f"{symbol.name} = {subs[symbol]}"
+                    for symbol in sorted(condition.relation.free_symbols, key=lambda x: x.name)
+                    if symbol in subs
+                )
+                raise condition.error(f"the condition {condition.text} does not hold ({where})", param=self.name)
+        for condition, case_value, _ in self.cases:
+            if sp.sympify(condition.subs(subs)) is sp.true:
+                return sp.sympify(case_value).subs(subs).doit()
         result = self.expr.subs(subs).doit()
+        unknown = result.atoms(sp.core.function.AppliedUndef)
+        if unknown:
+            shown = ", ".join(sorted(str(f).replace("varepsilon", "ε") for f in unknown))
+            raise DomainError(
+                f"the right-hand side still contains {shown}",
+                param=self.name,
+                allowed="unroll the recursion with boundcalc.symbolic.unroll(s)",
+            )
         leftover = result.free_symbols
         if leftover:
             raise UsageError(
@@ -377,7 +391,7 @@ class Result:
         """
         result = self.value(values, **named)
         if not result.is_Rational:
-            raise DomainError(f"{self.name} evaluates to {result}, which is not rational", param=self.name)
+            raise DomainError(f"the value {result} is not rational", param=self.name, allowed="use .value() for it")
         return Fraction(int(result.p), int(result.q))
 
     # -- LaTeX ----------------------------------------------------------------------
@@ -561,7 +575,7 @@ def _target_conditions(target: sp.Expr, target_text: str, target_latex: str) -> 
     return (
         Condition(
             rf"{target_latex} \ge \varepsilon_{{\mathrm{{train}}}}",
-            f"{target_text} >= eps_train (below it no T reaches the target)",
+            f"{target_text} >= ε_train (below it no T reaches the target)",
             sp.Ge(target, eps_train, evaluate=False),
             InfeasibleTargetError,
         ),
@@ -937,7 +951,7 @@ def results() -> dict[str, Result]:
                     r"iff $c(\lceil L/T \rceil) \le R$ iff $\lceil L/T \rceil \le s^{*}$, the largest "
                     r"$s \le L$ with $c(s) \le R$, iff $T \ge \lceil L/s^{*} \rceil$. " + words
                 ),
-                conditions=_target_conditions(eps, "eps", r"\varepsilon")
+                conditions=_target_conditions(eps, "ε", r"\varepsilon")
                 + (Condition(r"\Sigma I > 0", "ΣI > 0 (else T = 1)"),),
                 inputs=(L, sum_I, eps_train, eps),
                 definitions=((R, budget),),
@@ -963,7 +977,7 @@ def results() -> dict[str, Result]:
                 r"The TER gap is bounded by (Theorem 1)$/L$, so a target $\tau$ for the per-token "
                 r"$\log_2$ TER gap (bits) is the KL target $\varepsilon = L\tau$ in the result above."
             ),
-            conditions=_target_conditions(L * tau, "L tau", r"L\tau")
+            conditions=_target_conditions(L * tau, "L τ", r"L\tau")
             + (Condition(r"\Sigma I > 0", "ΣI > 0 (else T = 1)"),),
             inputs=(L, sum_I, eps_train, tau),
             definitions=((R, ter_budget),),
