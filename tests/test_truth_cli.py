@@ -71,7 +71,7 @@ def test_verify_joint_and_text(files):
     result = invoke("verify", "--text", files["corpus"], "--level", "word", "-L", 16, "--schedule", "cosine:4",
                     "--unit", "bits")
     assert result.exit_code == 0, result.output
-    assert "(bits)" in result.stdout and "word-level chain" in result.stdout
+    assert "(bits)" in result.stdout and "word bigram chain" in result.stdout
 
 
 def test_profile_round_trip_to_steps(files):

@@ -135,3 +135,16 @@ def test_length_is_required_and_bounded():
         chain.entropy_profile(10**6)
     with pytest.raises(Exception, match="positive integer"):
         chain.entropy_profile(0)
+
+
+def test_reproduces_the_embedded_example_profile():
+    """The gap-sum engine against boundcalc/data (computed independently, written with 12 digits)."""
+    from boundcalc.example import example_path
+    from boundcalc.profile import load_profile
+    from boundcalc.truth import load_markov
+
+    chain = load_markov(example_path("default_markov.json"))
+    reference = load_profile(example_path("default_profile.csv"))
+    values = token_mi(chain, length=reference.length)
+    expected = np.array([float(x) for x in reference.values])
+    assert np.max(np.abs(values - expected)) < 1e-10

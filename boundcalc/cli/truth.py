@@ -60,8 +60,8 @@ def _describe(model: Any, length: int) -> str:
                 f"{model.support_size} outcomes")
     if model.corpus:
         c = model.corpus
-        return (f"text {model.source}: {c['level']}-level chain, {c['states']} states, {c['tokens']} tokens, "
-                f"add-{c['smoothing']} smoothing, stationary start; L = {length}")
+        return (f"text {model.source}: {c['level']} bigram chain, {c['states']} states from {c['tokens']} tokens "
+                f"(add-{c['smoothing']}), L = {length}")
     start = "given initial law" if model.given_initial else "stationary start"
     return f"Markov chain {model.source}: {model.vocab_size} states, {start}; L = {length}"
 
