@@ -427,7 +427,7 @@ def instantiate_lines(
     for condition, case_value, _ in result.cases:
         if sp.sympify(condition.subs(subs)) is sp.true:
             lhs = latex(result.lhs, unit=unit)
-            return [lhs, f"= {latex(case_value)} \\quad ({latex(condition, subs)})"]
+            return [lhs, f"= {latex(case_value)} \\quad ({latex(condition)})"]
     shown = dict(subs)
     prefix: list[str] = []
     for symbol, definition in result.definitions:
