@@ -35,6 +35,10 @@ _EXPORTS = {
     "profile": "MIProfile load_profile",
     "schedule": "FAMILIES Schedule parse_schedule",
     "steps": "StepsResult largest_max_size required_steps",
+    "theorem2": (
+        "C2 C3 MultiScaleProfile expected_random_error level_sizes load_multiscale multiscale_from_model "
+        "random_schedule_distribution theorem2_lower theorem2_upper"
+    ),
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names.split()}
 
@@ -72,6 +76,17 @@ __all__ = [
     # required T
     "required_steps",
     "largest_max_size",
+    # Theorem 2
+    "C2",
+    "C3",
+    "MultiScaleProfile",
+    "load_multiscale",
+    "multiscale_from_model",
+    "level_sizes",
+    "theorem2_upper",
+    "theorem2_lower",
+    "expected_random_error",
+    "random_schedule_distribution",
     # utilities
     "ceil_log2",
     "format_decimal",

@@ -227,6 +227,9 @@ class BoundReport:
     ter: Fraction
     schedule: str = ""
     vocab_size: int | None = None
+    theorem2_upper: Fraction | None = None
+    theorem2_lower: Fraction | None = None
+    multiscale: Any = None  # the MultiScaleProfile behind the Theorem 2 bounds, if any
 
     @property
     def ter_vocabulary(self) -> LogLinear | None:
@@ -250,6 +253,8 @@ class BoundReport:
             "sharp": self.sharp,
             "corollary1": self.corollary1,
             "ter": self.ter,
+            "theorem2_upper": self.theorem2_upper,
+            "theorem2_lower": self.theorem2_lower,
         }
 
     def to_dict(self, digits: int = 6) -> dict[str, Any]:
@@ -273,6 +278,20 @@ class BoundReport:
                 "ter": f"bound on log TER(p_Y0) - log TER(p_X0) per token ({'log2' if self.unit == 'bits' else 'ln'}), from theorem1 / L",
             },
         }
+        ms = self.multiscale
+        if ms is None:
+            out["notes"]["theorem2"] = "needs a multi-scale profile (--ms-profile, or verify's data model)"
+        else:
+            out["multiscale"] = ms.to_dict(digits)
+            out["notes"]["theorem2_upper"] = (
+                f"C2 = 1: S/L Φ + ε_train with S = {ms.max_size}, for schedules with s_max <= S"
+                + ("; not applicable: s_max = 1, where the error is ε_train" if self.theorem2_upper is None else "")
+            )
+            out["notes"]["theorem2_lower"] = (
+                f"C3 = 1/16: S/(16 L) Φ + ε_train bounds the error of random:{ms.max_size} averaged over the schedule"
+                if self.theorem2_lower is not None
+                else "not applicable: the random schedule needs S >= 2"
+            )
         if self.vocab_size is not None:
             out["vocabulary"] = {
                 "vocab_size": self.vocab_size,
@@ -283,9 +302,13 @@ class BoundReport:
 
 
 def bound_report(
-    profile: MIProfile, schedule: Schedule, eps_train: Number = 0, vocab_size: int | None = None
+    profile: MIProfile,
+    schedule: Schedule,
+    eps_train: Number = 0,
+    vocab_size: int | None = None,
+    multiscale: Any = None,
 ) -> BoundReport:
-    """All bounds at once.
+    """All bounds at once; with a :class:`~boundcalc.theorem2.MultiScaleProfile`, Theorem 2's as well.
 
     >>> from boundcalc import MIProfile, Schedule
     >>> r = bound_report(MIProfile.from_total(2, 10), Schedule([5, 3, 2]))
@@ -294,6 +317,13 @@ def bound_report(
     """
     schedule.require_length(profile.length)
     eps = nonnegative_rational(eps_train, "eps_train")
+    upper = lower = None
+    if multiscale is not None:
+        from .theorem2 import theorem2_lower, theorem2_upper
+
+        multiscale.check_against(profile)
+        upper = theorem2_upper(multiscale, schedule, eps)
+        lower = theorem2_lower(multiscale, eps) if multiscale.max_size >= 2 else None
     return BoundReport(
         length=profile.length,
         steps=schedule.steps,
@@ -308,6 +338,9 @@ def bound_report(
         ter=ter(profile, schedule, eps),
         schedule=str(schedule),
         vocab_size=None if vocab_size is None else positive_int(vocab_size, "vocab_size"),
+        theorem2_upper=upper,
+        theorem2_lower=lower,
+        multiscale=multiscale,
     )
 
 

@@ -29,9 +29,12 @@ Families (see docs/api.md and ../SCHEDULES.md for where each comes from):
 ``random:S[:seed]``  the paper's lower-bound schedule: sizes iid uniform on
                    {S, S/2}, drawn s_1, s_2, ... until they reach L; the size
                    that overshoots (the first revealed) is cut to fit
-``degenerate:S``   S tokens at the first step, then one per step
-                   (T = L + 1 - S), the paper's example where the lower
-                   bound fails
+``degenerate:S``   the paper's example where the lower bound fails:
+                   s_1 = S and s_t = 1 for t > 1, i.e. one token per step
+                   and S tokens at the *last* step (T = L + 1 - S)
+``reversed:SPEC``  any schedule in the opposite order (``reversed:5,3,2`` is
+                   2,3,5: a list in the paper's order s_1, ..., s_T;
+                   ``reversed:degenerate:S`` reveals S tokens first)
 =================  ==========================================================
 
 Curve families use the masked-count rule of SCHEDULES.md:
@@ -288,12 +291,22 @@ class Schedule:
 
     @classmethod
     def degenerate(cls, length: int, max_size: int) -> "Schedule":
-        """S tokens at the first step, then one token per step (T = L + 1 - S)."""
+        """The paper's s_1 = S, s_t = 1 for t > 1: one token per step, then S at the last step.
+
+        T = L + 1 - S. The paper remarks that its error is negligible, so the
+        lower bound (13) cannot hold for every schedule; the exact errors agree
+        (docs/theory.md, section 9). The mirror image, S tokens at the *first*
+        step (``reversed()``), is not negligible in general.
+        """
         length = positive_int(length, "length")
         max_size = positive_int(max_size, "s_max")
         if max_size > length:
             raise ScheduleError(f"s_max = {max_size} exceeds L = {length}", allowed="1 <= S <= L")
-        return cls(runs=[(max_size, 1), (1, length - max_size)], name=f"degenerate:{max_size}")
+        return cls(runs=[(1, length - max_size), (max_size, 1)], name=f"degenerate:{max_size}")
+
+    def reversed(self) -> "Schedule":
+        """The same sizes in the opposite order (reveal order <-> the paper's order)."""
+        return Schedule(runs=self.runs[::-1], name=f"reversed:{self}")
 
     @classmethod
     def parse(cls, spec: str, length: int | None = None, param: str = "--schedule") -> "Schedule":
@@ -445,6 +458,12 @@ def _build_random(length: int, args: list[str]) -> Schedule:
     return Schedule.paper_random(length, positive_int(args[0], "S"), seed)
 
 
+def _build_reversed(length: int | None, args: list[str]) -> Schedule:
+    if not args or not args[0]:
+        raise ScheduleError("expected reversed:SPEC")
+    return parse_schedule(":".join(args), length).reversed()
+
+
 def _build_degenerate(length: int, args: list[str]) -> Schedule:
     if len(args) != 1:
         raise ScheduleError("expected degenerate:S")
@@ -462,6 +481,7 @@ FAMILIES: dict[str, tuple[str, Callable[[int, list[str]], Schedule]]] = {
     "blocks": ("blocks:K:FAMILY:T", _build_blocks),
     "random": ("random:S[:seed]", _build_random),
     "degenerate": ("degenerate:S", _build_degenerate),
+    "reversed": ("reversed:SPEC", _build_reversed),
 }
 
 _ALLOWED = "a comma list such as 5,3,2, a file (JSON list or one size per line), or a family: " + ", ".join(
@@ -488,7 +508,7 @@ def parse_schedule(spec: str, length: int | None = None, param: str = "--schedul
     family, sep, rest = text.partition(":")
     try:
         if sep and family in FAMILIES:
-            if length is None:
+            if length is None and family != "reversed":  # a reversed list needs no L
                 raise ScheduleError(
                     f"{text!r} needs the sequence length",
                     allowed="give --length or an MI profile (its number of values is L)",

@@ -166,3 +166,23 @@ def test_help_is_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_bound_with_multiscale_profile(run, write):
+    # four tokens, S = 2: levels |W| = 2, 3; Φ = Σ_i (v_i0 + v_i1 / 2)
+    ms = write("ms.csv", "token,level,value\n" + "".join(f"{t},0,0.1\n{t},1,0.2\n" for t in range(1, 5)))
+    mi = write("mi.txt", "0.2\n0.2\n0.2\n0.2\n")
+    data = run("bound", "--schedule", "2,2", "--mi-profile", mi, "--ms-profile", ms, "--json").json
+    phi = Fraction(4 * 1, 10) + Fraction(4 * 2, 10) / 2  # 0.8
+    assert data["multiscale"]["phi"]["exact"] == str(phi)
+    assert data["bounds"]["theorem2_upper"]["exact"] == str(2 * phi / 4)
+    assert data["bounds"]["theorem2_lower"]["exact"] == str(Fraction(1, 16) * 2 * phi / 4)
+    table = run("bound", "--schedule", "2,2", "--mi-profile", mi, "--ms-profile", ms).stdout
+    assert "theorem2_upper" in table and "C3 = 1/16" in table
+    # s_max above the profile's S, values above I_i, and s_max = 1
+    assert run("bound", "--schedule", "4", "--mi-profile", mi, "--ms-profile", ms).exit_code == 2
+    low = write("low.txt", "0.1\n0.1\n0.1\n0.1\n")
+    result = run("bound", "--schedule", "2,2", "--mi-profile", low, "--ms-profile", ms)
+    assert result.exit_code == 2 and "exceeds I_1" in result.stderr
+    ones = run("bound", "--schedule", "1,1,1,1", "--mi-profile", mi, "--ms-profile", ms, "--json").json
+    assert ones["bounds"]["theorem2_upper"] is None and "s_max = 1" in ones["notes"]["theorem2_upper"]

@@ -127,9 +127,20 @@ def test_paper_random_is_seeded_and_cut():
         Schedule.paper_random(10, 3)
 
 
-def test_degenerate():
-    assert Schedule.degenerate(6, 3).sizes == (3, 1, 1, 1)
+def test_degenerate_follows_the_paper():
+    # the paper: s_1 = S (revealed last), s_t = 1 for t > 1
+    assert Schedule.degenerate(6, 3).paper_sizes == (3, 1, 1, 1)
+    assert Schedule.degenerate(6, 3).sizes == (1, 1, 1, 3)
     assert Schedule.degenerate(6, 3).steps == 6 + 1 - 3
+
+
+def test_reversed():
+    assert Schedule([5, 3, 2]).reversed().sizes == (2, 3, 5)
+    assert parse_schedule("reversed:5,3,2").sizes == (2, 3, 5)
+    assert parse_schedule("reversed:degenerate:3", 6).sizes == (3, 1, 1, 1)
+    assert parse_schedule("reversed:uniform:4", 10).sizes == (2, 2, 3, 3)
+    with pytest.raises(ScheduleError):
+        parse_schedule("reversed:", 10)
 
 
 def test_parse_forms(tmp_path):

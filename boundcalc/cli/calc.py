@@ -145,14 +145,20 @@ def steps(**params: Any) -> None:
     required=True,
     help="Sizes in reveal order: a comma list (5,3,2), a file (JSON list or one per line), or a family "
     "(uniform:T, dream:T, linear:T, cosine:T, cosine-mdlm:T, power:T:p, blocks:K:FAMILY:T, random:S[:seed], "
-    "degenerate:S).",
+    "degenerate:S, reversed:SPEC).",
+)
+@click.option(
+    "--ms-profile",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Multi-scale profile for Theorem 2: token,level,value rows (E I(X^(i); X∘W_j), |W_j| = L - S/2^j, "
+    "j = 0..log2 S), as written by `boundcalc profile --multiscale`. Adds theorem2_upper and theorem2_lower.",
 )
 @eps_train_option
 @digits_option
 @exact_option
 @json_option
 def bound(**params: Any) -> None:
-    """Every upper bound on E KL for one schedule: Theorem 1, the recursion, Corollary 1, TER.
+    """Every bound on E KL for one schedule: Theorem 1, the recursion, Corollary 1, TER, Theorem 2.
 
     \b
     Examples:
@@ -164,7 +170,12 @@ def bound(**params: Any) -> None:
 
     profile = resolve_profile(params, required=True)
     schedule = parse_schedule(params["schedule_spec"], profile.length)
-    report = bound_report(profile, schedule, params["eps_train"], params.get("vocab_size"))
+    multiscale = None
+    if params.get("ms_profile") is not None:
+        from ..theorem2 import load_multiscale
+
+        multiscale = load_multiscale(params["ms_profile"], profile.unit)
+    report = bound_report(profile, schedule, params["eps_train"], params.get("vocab_size"), multiscale)
     digits, exact = params["digits"], params["show_exact"]
     if params["as_json"]:
         emit_json(report.to_dict(digits))
@@ -183,6 +194,25 @@ def bound(**params: Any) -> None:
         ],
         ["ter", "(11)", show(report.ter, digits, exact), f"per-token {log} TER gap: theorem1 / L"],
     ]
+    if multiscale is not None:
+        big_s = multiscale.max_size
+        rows.append(
+            [
+                "theorem2_upper",
+                "(12)",
+                show(report.theorem2_upper, digits, exact, none="n/a"),
+                f"C2 S/L Φ + ε_train, C2 = 1, S = {big_s}"
+                + ("" if report.theorem2_upper is not None else "; s_max = 1: the error is ε_train"),
+            ]
+        )
+        rows.append(
+            [
+                "theorem2_lower",
+                "(13)",
+                show(report.theorem2_lower, digits, exact, none="n/a"),
+                f"C3 S/L Φ + ε_train, C3 = 1/16: random:{big_s} on average (a lower bound)",
+            ]
+        )
     if report.vocab_size is not None:
         rows.append(
             ["ter (any data)", "(11)", report.ter_vocabulary.decimal(digits), f"theorem1 / L with ΣI <= L {log} V"]  # type: ignore[union-attr]
@@ -193,7 +223,8 @@ def bound(**params: Any) -> None:
         [("bound", "left"), ("eq.", "left"), ("value", "right"), ("formula", "left")],
         rows,
         header_lines=[
-            _describe_profile(profile, digits, exact),
+            _describe_profile(profile, digits, exact)
+            + ("" if multiscale is None else f"; Φ = {show(multiscale.phi, digits, exact)} (S = {multiscale.max_size})"),
             f"schedule {schedule} (reveal order): T = {report.steps}, s_max = {report.max_size}; "
             f"ε_train = {show(report.eps_train, digits)}",
         ],
