@@ -1,0 +1,192 @@
+"""``boundcalc latex``: the results as LaTeX in the paper's notation, snippets or whole documents.
+
+sympy is imported only when the command runs (``boundcalc --help`` stays quick).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ..errors import BoundcalcError
+from .options import POSITIVE, POSITIVE_INT, digits_option, eps_train_option, mi_options, resolve_profile
+
+#: What each input symbol's value comes from on the command line.
+FLAGS = {
+    "L": "--length or --mi-profile",
+    "sum_I": "an MI source (--mi-total, --mi-constant or --mi-profile)",
+    "s_max": "--schedule or --smax",
+    "s": "--smax or --schedule",
+    "T": "--schedule (e.g. uniform:T)",
+    "eps": "--target",
+    "tau": "--target (the TER target in bits)",
+    "V": "--vocab-size",
+    "eps_train": "--eps-train",
+}
+
+_VALUE_FLAGS = ("mi_profile", "mi_constant", "mi_total", "length", "schedule_spec", "target", "s_max", "vocab_size")
+
+
+@click.command("latex")
+@click.option(
+    "--expr",
+    "-x",
+    "names",
+    multiple=True,
+    metavar="NAME",
+    help="A result by name (repeatable): theorem1, recursion, sharp, corollary1, ter, steps-theorem1, "
+    "break-even, ... (--list shows them all).",
+)
+@click.option("--all", "all_results", is_flag=True, help="Every result, in the order of the derivation.")
+@click.option("--list", "list_names", is_flag=True, help="List the names, equation numbers and summaries, and exit.")
+@click.option(
+    "--standalone", is_flag=True, help="A complete amsmath document (with --all: the short derivation document)."
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Write the LaTeX to FILE instead of stdout.",
+)
+@click.option(
+    "--with-values",
+    is_flag=True,
+    help="Also print each result instantiated with the numbers given by the flags below, and its value.",
+)
+@mi_options
+@click.option(
+    "--schedule",
+    "-s",
+    "schedule_spec",
+    help="With --with-values: the schedule (5,3,2, uniform:T, ...; sizes in reveal order) giving s_max and T.",
+)
+@click.option("--smax", "-S", "s_max", type=POSITIVE_INT, help="With --with-values: s_max (or s) without a schedule.")
+@click.option(
+    "--target",
+    "-e",
+    type=POSITIVE,
+    help="With --with-values: the target ε of the steps-* results (for steps-ter, the TER target τ in bits).",
+)
+@eps_train_option
+@digits_option
+def latex(**params: Any) -> None:
+    """LaTeX for the results of the theory, in the paper's notation.
+
+    Each result carries its equation number (the paper's, or D1, D2, ... for
+    results boundcalc derives), statement and conditions. Without
+    --standalone the output is one formula per result, ready to paste into
+    a paper; with it, a document that compiles with pdflatex (amsmath,
+    amssymb). The TER results use log2 (bits, the paper's notation) unless
+    --unit nats is given or --with-values uses the default unit, nats.
+
+    \b
+    Examples:
+      boundcalc latex --expr theorem1
+      boundcalc latex --all --standalone --output bounds.tex
+      boundcalc latex --expr theorem1 --with-values --schedule 5,3,2 --mi-total 2 --length 10 --eps-train 0.1
+      boundcalc latex --expr steps-sharp --with-values --mi-total 12.5 -L 1024 --target 0.05
+    """
+    from .. import latex as tex
+    from .. import symbolic as sym
+
+    if params["list_names"]:
+        for name in sym.NAMES:
+            result = sym.get(name)
+            click.echo(f"{name:<20} {result.label:<6} {result.summary}")
+        return
+    names = list(params["names"])
+    if params["all_results"] and names:
+        raise click.UsageError("give --expr NAME or --all, not both")
+    if not names and not params["all_results"]:
+        raise click.UsageError(f"give --expr NAME or --all (names: {', '.join(sym.NAMES)})")
+    results = [sym.get(name) for name in names] if names else [sym.get(name) for name in sym.NAMES]
+
+    values = _values(params) if params["with_values"] else None
+    if values is None:
+        given = [f"--{name.replace('_spec', '').replace('_', '-')}" for name in _VALUE_FLAGS if params.get(name) is not None]
+        if given:
+            raise click.UsageError(f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} used only with --with-values")
+    digits, unit = params["digits"], params["unit"]
+    explicit_unit = click.get_current_context().get_parameter_source("unit") == click.core.ParameterSource.COMMANDLINE
+    if values is None and not explicit_unit:
+        unit = "bits"  # no numbers: the paper's notation, log2 TER
+
+    if values is not None and names:
+        for result in results:  # every named result must be instantiable: say which flag is missing
+            missing = tex.missing_inputs(result, values)
+            if missing:
+                flags = "; ".join(f"{symbol.name} ({FLAGS.get(symbol.name, symbol.name)})" for symbol in missing)
+                raise click.UsageError(f"--with-values: {result.name} needs {flags}")
+
+    if params["standalone"]:
+        if params["all_results"]:
+            text = tex.derivation_document(values, digits, unit)
+        else:
+            text = tex.results_document([r.name for r in results], values, digits, unit)
+    else:
+        text = _snippets(results, values, digits, unit, tex, strict=bool(names))
+    _write(text, params["output"])
+
+
+def _values(params: dict[str, Any]) -> dict:
+    """Symbol values from the MI, schedule and target flags (exact).
+
+    The target is both ε (the steps-* results) and τ (steps-ter); each result
+    uses only its own inputs.
+    """
+    import sympy
+
+    from ..schedule import parse_schedule
+    from ..symbolic import L, eps, s, s_max, tau, values_for
+
+    profile = resolve_profile(params, required=False)
+    length = profile.length if profile is not None else params.get("length")
+    schedule = parse_schedule(params["schedule_spec"], length) if params.get("schedule_spec") else None
+    values = values_for(
+        profile=profile, schedule=schedule, eps_train=params["eps_train"], vocab_size=params.get("vocab_size")
+    )
+    if length is not None:
+        values[L] = sympy.Integer(length)
+    if params.get("s_max") is not None:
+        if schedule is not None and schedule.max_size != params["s_max"]:
+            raise click.UsageError(f"--smax {params['s_max']} disagrees with the schedule's s_max = {schedule.max_size}")
+        values[s_max] = values[s] = sympy.Integer(params["s_max"])
+    if params.get("target") is not None:
+        target = values_for(target=params["target"])[eps]
+        values[eps] = values[tau] = target
+    if len(values) <= 1:  # only ε_train, which has a default
+        raise click.UsageError(
+            "--with-values needs the numbers of a case: an MI source with --length, --schedule, --smax or --target"
+        )
+    return values
+
+
+def _snippets(results, values, digits: int, unit: str, tex, strict: bool) -> str:
+    blocks = []
+    for result in results:
+        lines = [f"% {result.name} {result.label}: {result.summary}", result.to_latex(unit=unit)]
+        if values is not None:
+            missing = tex.missing_inputs(result, values)
+            if missing:
+                lines.append(f"% not instantiated: needs {', '.join(FLAGS.get(m.name, m.name) for m in missing)}")
+            else:
+                try:
+                    lines.append(tex.instantiate(result, values, digits, unit))
+                except BoundcalcError as error:
+                    if strict:
+                        raise
+                    lines.append(f"% not instantiated: {error}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as error:
+        raise BoundcalcError(f"cannot write {output!r}: {error.strerror or error}", param="--output") from None
