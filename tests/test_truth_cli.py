@@ -21,7 +21,7 @@ TABLE = {"outcomes": [["a", "a", "a"], ["b", "b", "b"], ["a", "b", "a"]], "proba
 
 
 def invoke(*args):
-    result = CliRunner().invoke(CLI, [str(a) for a in args], catch_exceptions=False)
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(CLI, [str(a) for a in args], catch_exceptions=False)
     try:
         result.json = json.loads(result.stdout)
     except ValueError:

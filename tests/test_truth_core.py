@@ -139,3 +139,17 @@ def test_optimal_schedule_on_a_long_chain():
 def test_error_bound_is_small_and_positive():
     profile = correlated(2, 10, 1).entropy_profile()
     assert 0 < profile.error_bound(Schedule.uniform(10, 2)) < 1e-9
+
+
+def test_multiscale_phi():
+    model = correlated(2, 8, 6)
+    profile = model.entropy_profile()
+    assert profile.multiscale_phi(1) == pytest.approx(profile.mi_total(), abs=1e-15)
+    for s in (2, 4, 8):
+        phi = profile.multiscale_phi(s)
+        expected = sum(model.token_mi(8 - s // 2**j).sum() / 2**j for j in range(s.bit_length()))
+        assert phi == pytest.approx(expected, abs=1e-12)
+        assert phi <= 2 * profile.mi_total() + 1e-12
+    for bad in (3, 16, 0):
+        with pytest.raises(UsageError, match="power of two"):
+            profile.multiscale_phi(bad)

@@ -52,6 +52,7 @@ __all__ = [
     "token_mi",
     "mi_profile",
     "multiscale_mi",
+    "multiscale_phi",
     "optimal_schedule",
     "verify",
     "load_model",
@@ -142,6 +143,11 @@ def mi_profile(
 def multiscale_mi(model: ModelOrProfile, size: int, length: int | None = None, unit: str = "nats") -> float:
     """G(m) = Σ_i E[I(X^(i); X∘A)] over uniform m-sets A ∌ i (Theorem 2's ingredient), 0 <= m <= L - 1."""
     return entropy_profile(model, length).multiscale(size, unit)
+
+
+def multiscale_phi(model: ModelOrProfile, max_size: int, length: int | None = None, unit: str = "nats") -> float:
+    """Theorem 2's Φ = Σ_j 2^-j G(L - s_max 2^-j), j = 0..log2 s_max (s_max a power of two <= L)."""
+    return entropy_profile(model, length).multiscale_phi(max_size, unit)
 
 
 def optimal_schedule(

@@ -173,6 +173,24 @@ class EntropyProfile:
         m = self._check_size(size)
         return to_unit(max(self.length * (self.conditional[0] - self.conditional[m]), 0.0), unit)
 
+    def multiscale_phi(self, max_size: int, unit: str = "nats") -> float:
+        """Theorem 2's Φ = Σ_{j=0}^{log2 s_max} 2^-j G(L - s_max 2^-j) (eq. 12's multi-scale MI).
+
+        Needs s_max a power of two with s_max <= L (the paper's assumption);
+        s_max = 1 gives ΣI, and always Φ <= 2 ΣI.
+        """
+        s = max_size
+        if isinstance(s, bool) or not isinstance(s, int) or s < 1 or s & (s - 1) or s > self.length:
+            raise UsageError(
+                f"s_max = {s!r} is not allowed", param="s_max", allowed=f"a power of two <= L = {self.length}"
+            )
+        terms = []
+        j = 0
+        while (s >> j) >= 1:
+            terms.append(self.multiscale(self.length - (s >> j)) / (1 << j))
+            j += 1
+        return to_unit(math.fsum(terms), unit)
+
     def total_correlation(self, unit: str = "nats") -> float:
         """Σ_i H(X^(i)) - H(X): the error of revealing everything at once (T = 1)."""
         return to_unit(max(self.step_error(0, self.length), 0.0), unit)
