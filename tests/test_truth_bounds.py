@@ -105,7 +105,7 @@ def test_sharp_bound_is_attained_by_identical_tokens(V, L, s):
     log_v = math.log(V)
     # every token equal: H(X∘A) = log V for A non-empty, so d(0) = log V and d(m) = 0 for m >= 1
     profile = EntropyProfile(np.array([log_v] + [0.0] * (L - 1)), source="identical tokens")
-    schedule = Schedule.degenerate(L, s)
+    schedule = Schedule.degenerate(L, s).reversed()  # s tokens at the first step, then ones
     truth = profile.error(schedule)
     assert truth == pytest.approx((s - 1) * log_v, rel=1e-14, abs=1e-14)
     mi = MIProfile.from_total(Fraction(profile.mi_total()), L)
@@ -123,12 +123,26 @@ def test_sharp_attained_on_a_real_table():
     assert report.ratios()["sharp"] == pytest.approx(1.0, rel=1e-12)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(model=joint_models(max_cells=729), data=st.data())
 def test_verify_report_agrees_with_engine(model, data):
+    """verify: the same truth as the engine, and every bound holds, Theorem 2's included."""
     L = model.length
-    schedule = Schedule.uniform(L, data.draw(st.integers(1, L)))
+    schedule = data.draw(compositions(L))
     report = verify(model, schedule)
     assert report.truth == model.entropy_profile().error(schedule)
-    assert all(v for v in report.holds().values() if v is not None)
+    holds = report.holds()
+    assert all(v for v in holds.values() if v is not None), (holds, schedule.sizes, model.source)
     assert report.bounds.sharp <= report.bounds.recursion <= report.bounds.theorem1
+
+
+@settings(max_examples=80, deadline=None)
+@given(V=st.integers(2, 4), L=st.integers(2, 40), alpha=st.sampled_from(CONCENTRATIONS),
+       seed=st.integers(0, 2**32 - 1), data=st.data())
+def test_verify_holds_on_markov_chains(V, L, alpha, seed, data):
+    rng = np.random.default_rng(seed)
+    chain = MarkovChain.from_matrix(list(range(V)), rng.dirichlet(np.full(V, alpha), size=V),
+                                    rng.dirichlet(np.full(V, alpha)), source=f"seed {seed}")
+    report = verify(chain, data.draw(compositions(L)), length=L)
+    holds = report.holds()
+    assert all(v for v in holds.values() if v is not None), (holds, report.schedule.sizes, seed)

@@ -171,9 +171,21 @@ def verify(**params: Any) -> None:
         ["recursion", "(19)", show(b.recursion, digits), ratio("recursion"), ok("recursion")],
         ["theorem1", "(8)", show(b.theorem1, digits), ratio("theorem1"), ok("theorem1")],
         ["corollary1", "(9)", show(b.corollary1, digits, none="n/a"), ratio("corollary1"), ok("corollary1")],
+        ["theorem2 upper", "(12)", show(b.theorem2_upper, digits, none="n/a"), ratio("theorem2_upper"),
+         ok("theorem2_upper")],
     ]
-    caption = (f"exact error: float64, absolute error < {report.truth_error:.1g} {unit}; "
-               "bounds: exact, at ΣI as computed (ε_train = 0)")
+    if report.random_error is not None and b.multiscale is not None:
+        big_s = b.multiscale.max_size
+        rows += [
+            [f"exact error of random:{big_s} (mean)", "(23)", show(Fraction(report.random_error), digits), "1", ""],
+            [f"theorem2 lower, random:{big_s}", "(13)", show(b.theorem2_lower, digits, none="n/a"),
+             ratio("theorem2_lower"), ok("theorem2_lower")],
+        ]
+    caption = (f"exact errors: float64, absolute error < {report.truth_error:.1g} {unit}; "
+               "bounds: exact, at ΣI and Φ as computed (ε_train = 0)")
+    if report.random_error is not None:
+        caption += (f"\nthe lower bound (13) is for the random schedule on {{S, S/2}}, S = {b.multiscale.max_size}, "
+                    "averaged over the schedule; its ratio is bound / that error")
     if optimal is not None:
         caption += f"\noptimal schedule (reveal order): {optimal[0].describe(limit=24)}"
     print_table(

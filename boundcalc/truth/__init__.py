@@ -157,14 +157,21 @@ def optimal_schedule(
     return entropy_profile(model, length).optimal_schedule(steps, progress)
 
 
+#: The upper bounds of a verify report (truth <= bound for the schedule itself).
+UPPER_BOUNDS = ("sharp", "recursion", "theorem1", "corollary1", "theorem2_upper")
+
+
 @dataclass(frozen=True)
 class VerifyReport:
     """The exact error of one schedule next to every bound, in ``unit``.
 
     ``truth`` and ``mi_total`` are float64 values (``truth_error`` bounds the
     rounding error of ``truth``); ``bounds`` is the exact
-    :class:`boundcalc.bounds.BoundReport` evaluated at the profile's ΣI
-    (its shortest round-trip decimals, exactly).
+    :class:`boundcalc.bounds.BoundReport` evaluated at the model's ΣI and
+    multi-scale level totals G(m_j) (their shortest round-trip decimals,
+    exactly). Theorem 2's lower bound (13) is about the paper's random
+    schedule on {S, S/2}, not this one: ``random_error`` is that schedule's
+    exact expected error (None when S < 2), which it is checked against.
     """
 
     truth: float
@@ -175,46 +182,74 @@ class VerifyReport:
     bounds: "BoundReport"
     profile: MIProfile
     model: str
+    random_error: float | None = None
     extra: dict = field(default_factory=dict)
 
     def ratios(self) -> dict[str, float | None]:
-        """bound / truth for each bound (None when not applicable or the truth is 0)."""
+        """bound / exact error for each upper bound; theorem2_lower / the random schedule's error.
+
+        None when a bound does not apply or the error is 0.
+        """
+        values = self.bounds.bounds
         out: dict[str, float | None] = {}
-        for name, value in self.bounds.bounds.items():
-            if name == "ter":
-                continue
+        for name in UPPER_BOUNDS:
+            value = values.get(name)
             out[name] = None if value is None or self.truth <= 0 else float(value) / self.truth
+        lower = values.get("theorem2_lower")
+        out["theorem2_lower"] = (
+            None if lower is None or not self.random_error else float(lower) / self.random_error
+        )
         return out
 
     def holds(self) -> dict[str, bool | None]:
-        """truth <= bound for each bound, allowing the truth's rounding-error bound."""
+        """truth <= each upper bound, random error >= theorem2_lower; allowing the stated float error."""
+        values = self.bounds.bounds
         out: dict[str, bool | None] = {}
-        for name, value in self.bounds.bounds.items():
-            if name == "ter":
-                continue
-            slack = self.truth_error + 1e-12 * abs(float(value)) if value is not None else 0.0
-            out[name] = None if value is None else self.truth <= float(value) + slack
+        for name in UPPER_BOUNDS:
+            value = values.get(name)
+            out[name] = None if value is None else self.truth <= float(value) * (1 + 1e-12) + self.truth_error
+        lower = values.get("theorem2_lower")
+        if lower is None or self.random_error is None:
+            out["theorem2_lower"] = None
+        else:
+            out["theorem2_lower"] = self.random_error >= float(lower) * (1 - 1e-12) - self.truth_error
         return out
 
     def to_dict(self, digits: int = 6) -> dict[str, Any]:
         bounds = self.bounds.to_dict(digits)
-        truth_fraction = Fraction(self.truth)
-        return {
+        out = {
             "model": self.model,
             **{k: bounds[k] for k in ("length", "steps", "max_mask_size", "schedule", "unit")},
-            "truth": {
-                "decimal": format_decimal(truth_fraction, digits),
-                "float": float_decimal(self.truth) if self.truth > 0 else "0",
-                "abs_error": f"{self.truth_error:.2g}",
-                "note": "exact E_M KL with the optimal predictor (ε_train = 0), float64",
-            },
-            "mi_total": number_json(self.bounds.mi_total, digits),
+            "truth": _float_json(self.truth, digits, self.truth_error,
+                                 "exact E_M KL with the optimal predictor (ε_train = 0), float64"),
+            "mi_total": bounds["mi_total"],
             "bounds": bounds["bounds"],
             "ratios": {k: (None if v is None else format_decimal(Fraction(v), digits)) for k, v in self.ratios().items()},
             "holds": self.holds(),
-            "notes": bounds["notes"],
-            **self.extra,
+            "notes": {
+                **bounds["notes"],
+                "ratios": "bound / exact error; for theorem2_lower: bound / the random schedule's exact expected error",
+            },
         }
+        if "multiscale" in bounds:
+            out["multiscale"] = bounds["multiscale"]
+        if self.random_error is not None:
+            out["random_schedule"] = {
+                "max_mask_size": self.bounds.multiscale.max_size if self.bounds.multiscale else None,
+                "truth": _float_json(self.random_error, digits, self.truth_error * 2,
+                                     "exact expected error of random:S (sizes iid uniform on {S, S/2}), float64"),
+            }
+        out.update(self.extra)
+        return out
+
+
+def _float_json(value: float, digits: int, error: float, note: str) -> dict[str, str]:
+    return {
+        "decimal": format_decimal(Fraction(max(value, 0.0)), digits),
+        "float": float_decimal(value),
+        "abs_error": f"{error:.2g}",
+        "note": note,
+    }
 
 
 def verify(
@@ -224,23 +259,37 @@ def verify(
     unit: str = "nats",
     progress: Progress | None = None,
 ) -> VerifyReport:
-    """The exact error of ``schedule`` and every bound of :mod:`boundcalc.bounds` at the model's ΣI."""
+    """The exact error of ``schedule`` and every bound at the model's ΣI and multi-scale profile.
+
+    Theorem 2 uses the level totals G(m_j), m_j = L - S/2^j, S = 2^ceil(log2 s_max),
+    which the entropy profile gives in O(1) each (floating noise that would
+    make them decrease by an ulp is clamped, and ΣI is the last level).
+    """
     from ..bounds import bound_report
+    from ..theorem2 import MultiScaleProfile, expected_random_error, level_sizes
 
     check_unit(unit)
     profile = entropy_profile(model, length, progress)
-    sched = _schedule(schedule, profile.length)
+    L = profile.length
+    sched = _schedule(schedule, L)
     truth = profile.error(sched, unit)
-    mi_total = profile.mi_total(unit)
-    mi = MIProfile.from_total(float_decimal(mi_total), profile.length, unit=unit)
-    report = bound_report(mi, sched)
+    big_s, sizes = level_sizes(L, sched.max_size)
+    totals, running = [], 0.0
+    for m in sizes:
+        running = max(running, 0.0 if m <= 0 else profile.multiscale(m, unit))
+        totals.append(float_decimal(running))
+    multiscale = MultiScaleProfile.from_level_totals(totals, L, unit=unit, source="the data model")
+    mi = MIProfile.from_total(totals[-1], L, unit=unit)  # level J has m = L - 1: ΣI
+    report = bound_report(mi, sched, multiscale=multiscale)
+    random_error = to_unit(expected_random_error(profile, big_s), unit) if big_s >= 2 else None
     return VerifyReport(
         truth=truth,
         truth_error=profile.error_bound(sched, unit),
-        mi_total=mi_total,
+        mi_total=float(totals[-1]),
         unit=unit,
         schedule=sched,
         bounds=report,
         profile=mi,
         model=profile.source,
+        random_error=random_error,
     )
