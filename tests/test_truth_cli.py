@@ -134,3 +134,21 @@ def test_cli_module_is_light():
     code = "import sys, boundcalc.cli.truth; print('numpy' in sys.modules, 'rich' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False False"
+
+
+def test_progress_bar_only_on_a_terminal():
+    import io
+
+    from rich.console import Console
+
+    from boundcalc.cli.truth import progress_bar
+
+    quiet = io.StringIO()
+    with progress_bar("work", Console(file=quiet), delay=0) as update:
+        update(1, 2)
+    assert quiet.getvalue() == ""
+    shown = io.StringIO()
+    with progress_bar("work", Console(file=shown, force_terminal=True, width=80), delay=0) as update:
+        for k in range(1, 4):
+            update(k, 3)
+    assert "work" in shown.getvalue()

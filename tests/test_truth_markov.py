@@ -148,3 +148,16 @@ def test_reproduces_the_embedded_example_profile():
     values = token_mi(chain, length=reference.length)
     expected = np.array([float(x) for x in reference.values])
     assert np.max(np.abs(values - expected)) < 1e-10
+
+
+def test_non_converging_powers_stop_at_the_budget(monkeypatch):
+    import boundcalc.truth.markov as markov
+
+    V = 20
+    cycle = np.roll(np.eye(V), 1, axis=1)  # periodic: P^g never converges
+    chain = MarkovChain.from_matrix(list(range(V)), cycle)
+    monkeypatch.setattr(markov, "MAX_MARKOV_WORK", 6e5)
+    with pytest.raises(DomainError, match="has not converged after g = 7"):
+        chain.entropy_profile(1000)
+    with pytest.raises(DomainError, match="operations per matrix power"):
+        MarkovChain.from_matrix(list(range(40)), np.roll(np.eye(40), 1, axis=1)).entropy_profile(1000)

@@ -67,14 +67,14 @@ def _describe(model: Any, length: int) -> str:
 
 
 @contextmanager
-def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress callback drawing a rich bar on stderr once a computation has run for a second.
+def progress_bar(description: str, console: Any = None, delay: float = 1.0) -> Iterator[Callable[[int, int], None]]:
+    """A progress callback drawing a rich bar on stderr once a computation has run for ``delay`` seconds.
 
     Nothing is drawn when stderr is not a terminal, so pipes, --json and tests stay clean.
     """
     from rich.console import Console
 
-    console = Console(stderr=True)
+    console = console or Console(stderr=True)
     start = time.monotonic()
     state: dict[str, Any] = {"bar": None}
 
@@ -82,7 +82,7 @@ def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
         if not console.is_terminal:
             return
         if state["bar"] is None:
-            if time.monotonic() - start < 1.0:
+            if time.monotonic() - start < delay:
                 return
             from rich.progress import BarColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
 

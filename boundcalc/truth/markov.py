@@ -49,10 +49,10 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["MarkovChain", "MAX_MARKOV_WORK", "FLOAT_TOLERANCE"]
 
 FLOAT_TOLERANCE = Fraction(1, 10**12)
-#: Refuse chains whose matrix powers (L V^3) or weight tables (L^2) exceed this many operations.
+#: Budget for the matrix powers P^g (g V^3 operations until they converge): checked as they run.
 MAX_MARKOV_WORK = 5e10
-#: L above this is refused (the weight tables are O(L^2)).
-MAX_MARKOV_LENGTH = 1 << 16
+#: L above this is refused (the weights cost O(L^2): L = 16384 takes about 4 s).
+MAX_MARKOV_LENGTH = 1 << 15
 
 
 def _entropy_rows(m: "np.ndarray") -> "np.ndarray":
@@ -253,12 +253,18 @@ class MarkovChain:
             raise ModelError("a Markov chain needs the sequence length", param="--length", allowed="give --length L")
         L = positive_int(length, "--length")
         V = self.vocab_size
-        work = max(L * V**3, 3.0 * L * L * 4, L * L * V)
-        if L > MAX_MARKOV_LENGTH or work > MAX_MARKOV_WORK:
+        if L > MAX_MARKOV_LENGTH:
             raise DomainError(
-                f"L = {L} with V = {V} states needs ~{work:.2g} operations",
+                f"L = {L} needs ~{12.0 * L * L:.2g} operations for the binomial weights "
+                f"(about {L * L / 6.7e7:.0f} s)",
                 param="--length",
-                allowed=f"L <= {MAX_MARKOV_LENGTH} and L V^3 <= {MAX_MARKOV_WORK:.0g}",
+                allowed=f"L <= {MAX_MARKOV_LENGTH}",
+            )
+        if float(V) ** 3 * min(L, 64) > MAX_MARKOV_WORK:
+            raise DomainError(
+                f"V = {V} states need ~{float(V) ** 3:.2g} operations per matrix power",
+                param="--length",
+                allowed=f"V^3 min(L, 64) <= {MAX_MARKOV_WORK:.0g}; for --text, fewer states with --max-states",
             )
         return L
 
@@ -298,6 +304,13 @@ class MarkovChain:
                 eta[g + 1 :] = eta[g]
                 break
             power = nxt
+            if g * float(V) ** 3 > MAX_MARKOV_WORK:
+                raise DomainError(
+                    f"P^g has not converged after g = {g} powers of a {V}-state matrix "
+                    f"(~{g * float(V) ** 3:.2g} operations so far)",
+                    param="--length",
+                    allowed="a smaller L, or fewer states (--max-states for --text)",
+                )
             if progress and g % 256 == 0:
                 progress(g, 2 * L)
         return {"mu": mu, "Hmu": _entropy_rows(mu), "eta": eta}
