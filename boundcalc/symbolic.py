@@ -444,13 +444,14 @@ def values_for(
     *,
     profile: Any = None,
     schedule: Any = None,
-    eps_train: Any = None,
+    eps_train: Any = 0,
     target: Any = None,
     vocab_size: int | None = None,
 ) -> dict[sp.Symbol, sp.Rational]:
     """Symbol values from boundcalc's value objects (an MIProfile, a Schedule, ε_train, a target).
 
-    ``target`` is ε, or τ for results whose input is τ (the TER target).
+    ``eps_train`` is 0 unless given (as in :mod:`boundcalc.bounds`); ``target`` is ε, or τ for
+    results whose input is τ (the TER target).
     """
     out: dict[sp.Symbol, Any] = {}
     if profile is not None:

@@ -136,7 +136,7 @@ def test_output_file(tmp_path):
             "Error: --expr: unknown expression 'theorem3' (known: recursion-step, level-inequality, closed-form, theorem1,",
         ),
         (("--expr", "theorem1", "--mi-total", "2"), 2, "Error: --mi-total is used only with --with-values"),
-        (("--expr", "theorem1", "--with-values"), 2, "Error: --with-values needs the numbers of a case"),
+        (("--expr", "theorem1", "--with-values"), 2, "Error: --with-values: needs the numbers of a case"),
         (
             ("--expr", "theorem1", "--with-values", "--mi-total", "2", "-L", "10"),
             2,
@@ -153,7 +153,7 @@ def test_output_file(tmp_path):
         (
             ("--expr", "theorem1", "--with-values", "--schedule", "5,3,2", "--smax", "4", "--mi-total", "1", "-L", "10"),
             2,
-            "Error: --smax 4 disagrees with the schedule's s_max = 5",
+            "Error: --smax: 4 disagrees with the schedule's s_max = 5",
         ),
         (
             ("--expr", "theorem1", "--with-values", "--schedule", "5,3", "--mi-total", "1", "-L", "10"),
@@ -216,3 +216,48 @@ def test_sympy_is_not_imported_by_help_or_the_core():
 
 def test_sum_notation_in_output():
     assert SUM in run("--expr", "sharp").stdout
+
+
+def _cli_section_runs():
+    """The `$ boundcalc latex` examples of the docs/cli.md section kept at the end of docs/symbolic.md."""
+    from pathlib import Path
+    import re
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "symbolic.md").read_text()
+    section = text[text.index("## `boundcalc latex`") :]
+    for block in re.findall(r"```[a-z]*\n(.*?)```", section, flags=re.S):
+        lines = block.splitlines()
+        for i, line in enumerate(lines):
+            if line.startswith("$ boundcalc latex"):
+                expected = []
+                for follow in lines[i + 1 :]:
+                    if follow.startswith("$ "):
+                        break
+                    expected.append(follow)
+                yield line[len("$ boundcalc latex ") :], expected
+
+
+@pytest.mark.parametrize("command, expected", list(_cli_section_runs()))
+def test_documented_cli_section_is_real(tmp_path, monkeypatch, command, expected):
+    import shlex
+
+    monkeypatch.chdir(tmp_path)
+    result = run(*shlex.split(command))
+    errors = [line for line in expected if line.startswith("Error: ")]
+    if errors:
+        assert result.exit_code in (1, 2)
+        assert result.stderr.strip() == errors[-1]
+        return
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == expected
+
+
+def test_documented_cli_section_covers_every_flag():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "symbolic.md").read_text()
+    section = text[text.index("## `boundcalc latex`") :]
+    for param in latex_command.params:
+        for flag in param.opts:
+            if flag.startswith("--"):
+                assert f"`{flag}" in section, flag

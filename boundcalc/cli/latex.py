@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from ..errors import BoundcalcError
+from ..errors import BoundcalcError, UsageError
 from .options import POSITIVE, POSITIVE_INT, digits_option, eps_train_option, mi_options, resolve_profile
 
 #: What each input symbol's value comes from on the command line.
@@ -97,16 +97,16 @@ def latex(**params: Any) -> None:
         return
     names = list(params["names"])
     if params["all_results"] and names:
-        raise click.UsageError("give --expr NAME or --all, not both")
+        raise UsageError("give --expr NAME or --all, not both")
     if not names and not params["all_results"]:
-        raise click.UsageError(f"give --expr NAME or --all (names: {', '.join(sym.NAMES)})")
+        raise UsageError(f"give --expr NAME or --all (names: {', '.join(sym.NAMES)})")
     results = [sym.get(name) for name in names] if names else [sym.get(name) for name in sym.NAMES]
 
     values = _values(params) if params["with_values"] else None
     if values is None:
         given = [f"--{name.replace('_spec', '').replace('_', '-')}" for name in _VALUE_FLAGS if params.get(name) is not None]
         if given:
-            raise click.UsageError(f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} used only with --with-values")
+            raise UsageError(f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} used only with --with-values")
     digits, unit = params["digits"], params["unit"]
     explicit_unit = click.get_current_context().get_parameter_source("unit") == click.core.ParameterSource.COMMANDLINE
     if values is None and not explicit_unit:
@@ -117,7 +117,7 @@ def latex(**params: Any) -> None:
             missing = tex.missing_inputs(result, values)
             if missing:
                 flags = "; ".join(f"{symbol.name} ({FLAGS.get(symbol.name, symbol.name)})" for symbol in missing)
-                raise click.UsageError(f"--with-values: {result.name} needs {flags}")
+                raise UsageError(f"{result.name} needs {flags}", param="--with-values")
 
     if params["standalone"]:
         if params["all_results"]:
@@ -150,14 +150,15 @@ def _values(params: dict[str, Any]) -> dict:
         values[L] = sympy.Integer(length)
     if params.get("s_max") is not None:
         if schedule is not None and schedule.max_size != params["s_max"]:
-            raise click.UsageError(f"--smax {params['s_max']} disagrees with the schedule's s_max = {schedule.max_size}")
+            raise UsageError(f"{params['s_max']} disagrees with the schedule's s_max = {schedule.max_size}", param="--smax")
         values[s_max] = values[s] = sympy.Integer(params["s_max"])
     if params.get("target") is not None:
         target = values_for(target=params["target"])[eps]
         values[eps] = values[tau] = target
     if len(values) <= 1:  # only ε_train, which has a default
-        raise click.UsageError(
-            "--with-values needs the numbers of a case: an MI source with --length, --schedule, --smax or --target"
+        raise UsageError(
+            "needs the numbers of a case: an MI source with --length, --schedule, --smax or --target",
+            param="--with-values",
         )
     return values
 
