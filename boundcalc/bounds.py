@@ -257,6 +257,15 @@ class BoundReport:
             "theorem2_lower": self.theorem2_lower,
         }
 
+    def to_latex(self, digits: int = 6) -> str:
+        """The bounds with this case's numbers, in the paper's notation (boundcalc.latex; imports sympy)."""
+        from .latex import bound_report_latex
+
+        return bound_report_latex(self, digits)
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {self.to_latex()}$"
+
     def to_dict(self, digits: int = 6) -> dict[str, Any]:
         """The JSON form (every number as ``{"exact", "decimal"}``)."""
 
@@ -364,6 +373,15 @@ class RecursionReport:
     def ratio(self) -> Fraction | None:
         """unrolled / closed form (1 at powers of two); None when s_max = 1 (both are 0)."""
         return None if self.closed_form == 0 else self.unrolled / self.closed_form
+
+    def to_latex(self) -> str:
+        """The chain of (19) next to the closed form (20), in the paper's notation (imports sympy)."""
+        from .latex import recursion_report_latex
+
+        return recursion_report_latex(self)
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {self.to_latex()}$"
 
     def to_dict(self, digits: int = 6) -> dict[str, Any]:
         def num(x: Fraction | None) -> dict[str, str] | None:

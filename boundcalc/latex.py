@@ -663,7 +663,13 @@ def bound_report_latex(report: Any, digits: int = 6) -> str:
     for name, number in report.bounds.items():
         if number is None:
             continue
-        result = sym.get(name)
+        key = name.replace("_", "-")
+        if key not in sym.NAMES:  # a bound without a symbolic form yet (Theorem 2): its value only
+            value = sym.to_sympy_number(number)
+            relation = r"\ge" if "lower" in name else r"\le"
+            lines.append(rf"\text{{{escape_text(name.replace('_', ' '))}}} \quad {KL_LHS} {relation} {_number(value)}")
+            continue
+        result = sym.get(key)
         label = rf"\text{{{escape_text(result.title)} {result.label}}}"
         lines.append(f"{label} \\quad " + instantiate(result, values, digits, report.unit, value=number))
     return "\\begin{gathered}\n" + " \\\\\n".join(lines) + "\n\\end{gathered}"

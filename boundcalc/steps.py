@@ -52,6 +52,15 @@ class StepsResult:
         """L / T: how many times fewer steps than one token per step."""
         return None if self.steps is None else Fraction(self.length, self.steps)
 
+    def to_latex(self, digits: int = 6) -> str:
+        """The closed form of the required T with this case's numbers (boundcalc.latex; imports sympy)."""
+        from .latex import steps_result_latex
+
+        return steps_result_latex(self, digits)
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {self.to_latex()}$"
+
     def to_dict(self, digits: int = 6) -> dict[str, Any]:
         def num(x: Fraction | None) -> dict[str, str] | None:
             return None if x is None else number_json(x, digits)

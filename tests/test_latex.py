@@ -361,3 +361,24 @@ def test_report_latex_compiles(tmp_path):
     # reports are single display lines, meant for notebooks: allow them to be wide here
     doc = tex.standalone(body).replace("\\usepackage[margin=2.5cm]{geometry}", "\\usepackage[paperwidth=60cm,margin=1cm]{geometry}")
     compile_latex(doc, tmp_path)
+
+
+def test_bound_report_with_bounds_beyond_the_registry():
+    import dataclasses
+
+    report = bounds.bound_report(MIProfile.from_total(2, 10), Schedule.uniform(10, 4), "0.1")
+    if not hasattr(report, "theorem2_upper"):
+        pytest.skip("the report has no Theorem 2 fields")
+    report = dataclasses.replace(report, theorem2_upper=Fraction(3, 7), theorem2_lower=Fraction(1, 9))
+    lines = tex.to_latex(report).splitlines()
+    assert rf"\text{{theorem2 upper}} \quad {KL} \le \frac{{3}}{{7}} \\" in lines
+    assert rf"\text{{theorem2 lower}} \quad {KL} \ge \frac{{1}}{{9}}" in lines
+
+
+def test_reports_have_to_latex_and_repr_latex():
+    report = bounds.bound_report(MIProfile.from_total(2, 10), Schedule.uniform(10, 4), "0.1")
+    recursion = bounds.recursion_report(5)
+    answer = steps.required_steps(MIProfile.from_total(2, 10), "0.3", "0.1")
+    for obj in (report, recursion, answer):
+        assert obj.to_latex() == tex.to_latex(obj)
+        assert obj._repr_latex_() == f"$\\displaystyle {obj.to_latex()}$"
