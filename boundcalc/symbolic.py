@@ -75,6 +75,7 @@ __all__ = [
     "NAMES",
     "results",
     "get",
+    "expression",
     "unroll",
     "values_for",
     "to_sympy_number",
@@ -1033,6 +1034,10 @@ def get(name: str) -> Result:
     if key not in registry:
         raise UsageError(f"unknown expression {name!r}", param="--expr", allowed=f"known: {', '.join(NAMES)}")
     return registry[key]
+
+
+#: ``boundcalc.expression(name)``: :func:`get` under a name that reads well at the package's top level.
+expression = get
 
 
 def __getattr__(attribute: str) -> Result:
