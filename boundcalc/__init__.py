@@ -35,6 +35,11 @@ _EXPORTS = {
     "profile": "MIProfile load_profile",
     "schedule": "FAMILIES Schedule parse_schedule",
     "steps": "StepsResult largest_max_size required_steps",
+    "truth": (
+        "EntropyProfile JointDistribution MarkovChain VerifyReport entropy_profile estimate_markov exact_error "
+        "load_joint load_markov load_model load_text mi_profile multiscale_mi multiscale_phi optimal_schedule "
+        "token_mi verify"
+    ),
     "theorem2": (
         "C2 C3 MultiScaleProfile expected_random_error level_sizes load_multiscale multiscale_from_model "
         "random_schedule_distribution theorem2_lower theorem2_upper"
@@ -87,6 +92,24 @@ __all__ = [
     "theorem2_lower",
     "expected_random_error",
     "random_schedule_distribution",
+    # ground truth
+    "JointDistribution",
+    "MarkovChain",
+    "EntropyProfile",
+    "VerifyReport",
+    "entropy_profile",
+    "exact_error",
+    "mi_profile",
+    "token_mi",
+    "multiscale_mi",
+    "multiscale_phi",
+    "optimal_schedule",
+    "verify",
+    "estimate_markov",
+    "load_joint",
+    "load_markov",
+    "load_model",
+    "load_text",
     # utilities
     "ceil_log2",
     "format_decimal",

@@ -19,6 +19,7 @@ FIXTURES = {
     "mi.txt": "0.42\n0.61\n0.58\n0.66\n0.31\n",
     "mi.csv": "index,mi\n1,0.42\n2,0.61\n3,0.58\n4,0.66\n5,0.31\n",
     "bad.csv": "index,value\n1,0.1\n2,0.2\n3,zero\n",
+    "chain.json": '{"states": ["a", "b"], "transition": [["0.9", "0.1"], ["0.2", "0.8"]]}',
 }
 
 
@@ -55,11 +56,18 @@ def _cases():
             yield pytest.param(command, expected, id=f"{name}: {command}")
 
 
-@pytest.mark.parametrize("command, expected", list(_cases()))
-def test_documented_output_is_real(run, tmp_path, monkeypatch, command, expected):
-    monkeypatch.chdir(tmp_path)
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    """One folder for all documented commands, run in document order: later ones read earlier outputs."""
+    folder = tmp_path_factory.mktemp("docs")
     for name, content in FIXTURES.items():
-        (tmp_path / name).write_text(content)
+        (folder / name).write_text(content)
+    return folder
+
+
+@pytest.mark.parametrize("command, expected", list(_cases()))
+def test_documented_output_is_real(run, workdir, monkeypatch, command, expected):
+    monkeypatch.chdir(workdir)
     result = run(*shlex.split(command)[1:])
     errors = [line for line in expected if line.startswith("Error: ")]
     if errors:

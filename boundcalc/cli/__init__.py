@@ -1,7 +1,7 @@
 """The ``boundcalc`` command: a click group whose commands only parse, call the library, render.
 
-Commands live in modules by topic (calc: steps, bound, recursion; truth;
-latex), so each part of the tool can grow without touching the others. Only
+Commands live in modules by topic (calc: steps, bound, recursion; truth:
+verify, profile; latex), so each part of the tool can grow without touching the others. Only
 click and boundcalc's light core are imported at start-up: rich, sympy,
 numpy and mpmath are imported by the commands that use them.
 """
@@ -12,6 +12,7 @@ import click
 
 from ..errors import BoundcalcError
 from .calc import bound, recursion, steps
+from .truth import profile, verify
 
 
 class BoundcalcGroup(click.Group):
@@ -46,3 +47,5 @@ def main() -> None:
 main.add_command(steps)
 main.add_command(bound)
 main.add_command(recursion)
+main.add_command(verify)
+main.add_command(profile)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from contextlib import contextmanager
 from fractions import Fraction
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import click
@@ -207,6 +208,11 @@ def verify(**params: Any) -> None:
               help="Write the profile as CSV (index,mi_<unit>; read by --mi-profile). Without it the CSV goes to stdout.")
 @click.option("--size", "-m", "sizes", type=click.IntRange(0, None), multiple=True,
               help="Instead of I_i, E[I(X^(i); X∘A)] over random m-sets A ∌ i (Theorem 2's ingredient); repeatable.")
+@click.option("--multiscale", is_flag=True,
+              help="Write Theorem 2's multi-scale profile instead: token,level,value rows for the set sizes "
+              "L - S/2^j, j = 0..log2 S (needs --smax); read by `bound --ms-profile`.")
+@click.option("--smax", "-S", "s_max", type=POSITIVE_INT,
+              help="With --multiscale: the largest step size to cover (S = 2^ceil(log2 s_max)).")
 @digits_option
 @json_option
 def profile(**params: Any) -> None:
@@ -220,8 +226,13 @@ def profile(**params: Any) -> None:
       boundcalc steps --mi-profile mi.csv --target 10
 
     With --size m (repeatable) the per-token E[I(X^(i); X∘A)] over uniformly
-    random m-sets A ∌ i is given instead (m = L - 1 is I_i).
+    random m-sets A ∌ i is given instead (m = L - 1 is I_i). With --multiscale
+    --smax S, the multi-scale profile of Theorem 2 (token,level,value rows),
+    for `boundcalc bound --ms-profile`.
     """
+    if params["multiscale"] or params["s_max"] is not None:
+        _multiscale_profile(params)
+        return
     from ..exact import number_json
     from ..truth import float_decimal, profile_csv, token_mi, write_profile_csv
 
@@ -278,6 +289,45 @@ def profile(**params: Any) -> None:
         rows,
         header_lines=[description],
         caption=f"use it with: boundcalc steps --mi-profile {path} --unit {unit} --target ...",
+    )
+
+
+def _multiscale_profile(params: dict[str, Any]) -> None:
+    from ..theorem2 import multiscale_from_model
+
+    if not params["multiscale"]:
+        raise UsageError("it is only used with --multiscale", param="--smax", allowed="add --multiscale")
+    if params["s_max"] is None:
+        raise UsageError("--multiscale needs it", param="--smax", allowed="the largest step size S to cover")
+    if params["sizes"]:
+        raise UsageError("--size and --multiscale are alternatives", param="--size", allowed="give one of them")
+    model = _load(params)
+    L = _length(model, params)
+    if params["s_max"] > L:
+        raise UsageError(f"{params['s_max']} exceeds L = {L}", param="--smax", allowed="1 <= s_max <= L")
+    unit, digits = params["unit"], params["digits"]
+    with progress_bar("multi-scale profile") as bar:
+        ms = multiscale_from_model(model, params["s_max"], L, unit, progress=bar)
+    text = ms.to_csv()
+    if params["as_json"]:
+        data = {"model": _describe(model, L), **ms.to_dict(digits)}
+        if params["output"]:
+            Path(params["output"]).write_text(text)
+            data["output"] = params["output"]
+        else:
+            data["values"] = [[str(x) for x in row] for row in ms.values or ()]
+        emit_json(data)
+        return
+    if not params["output"]:
+        click.echo(text, nl=False)
+        return
+    Path(params["output"]).write_text(text)
+    print_table(
+        f"Multi-scale profile ({unit}) written to {params['output']}",
+        [("level j", "right"), ("set size L - S/2^j", "right"), ("Σ_i E I(X^(i); X∘W_j)", "right")],
+        [[str(j), str(max(m, 0)), show(total, digits)] for j, (m, total) in enumerate(zip(ms.set_sizes, ms.level_totals))],
+        header_lines=[_describe(model, L), f"S = {ms.max_size}; Φ = {show(ms.phi, digits)}"],
+        caption=f"use it with: boundcalc bound --ms-profile {params['output']} --schedule ... --mi-profile ...",
     )
 
 
