@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from .errors import InvalidNumberError, ProfileError
+from .files import read_text
 from .exact import LogLinear, Number, compare_with_log, format_decimal, parse_rational, positive_int, to_rational
 
 __all__ = ["MIProfile", "load_profile", "UNITS", "check_unit"]
@@ -236,24 +237,7 @@ def load_profile(path: str | Path, unit: str = "nats") -> MIProfile:
     check_unit(unit)
     path = Path(path)
     name = str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ProfileError(f"{name!r} does not exist", param="--mi-profile", allowed=_FORMATS) from None
-    except IsADirectoryError:
-        raise ProfileError(f"{name!r} is a directory", param="--mi-profile", allowed=_FORMATS) from None
-    except OSError as error:
-        raise ProfileError(f"cannot read {name!r}: {error.strerror}", param="--mi-profile") from None
-    if b"\x00" in raw:
-        raise ProfileError(f"{name!r} is a binary file", param="--mi-profile", allowed=_FORMATS)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ProfileError(
-            f"{name!r} is not UTF-8 text (byte {error.start})", param="--mi-profile", allowed=_FORMATS
-        ) from None
-    if not text.strip():
-        raise ProfileError(f"{name!r} is empty", param="--mi-profile", allowed=_FORMATS)
+    text = read_text(path, ProfileError, "--mi-profile", _FORMATS)
     suffix = path.suffix.lower()
     if suffix == ".json":
         return _from_json(text, name, unit)

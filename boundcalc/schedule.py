@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from .errors import InvalidNumberError, ScheduleError
+from .files import read_text
 from .exact import ceil_div, parse_rational, positive_int
 
 __all__ = ["Schedule", "FAMILIES", "parse_schedule"]
@@ -554,19 +555,7 @@ def _from_items(items: Sequence[str], what: str, where: Callable[[int], str] | N
 def _from_file(path: Path) -> Schedule:
     if not path.exists():
         raise ScheduleError(f"{str(path)!r} is neither a schedule nor an existing file", allowed=_ALLOWED)
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise ScheduleError(f"cannot read {str(path)!r}: {error.strerror}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ScheduleError(f"{str(path)!r} is not a UTF-8 text file", allowed=_ALLOWED) from None
-    if "\x00" in text:
-        raise ScheduleError(f"{str(path)!r} is a binary file", allowed=_ALLOWED)
-    stripped = text.strip()
-    if not stripped:
-        raise ScheduleError(f"{str(path)!r} is empty", allowed=_ALLOWED)
+    stripped = read_text(path, ScheduleError, None, _ALLOWED).strip()
     if stripped.startswith("["):
         import json
 
@@ -577,6 +566,6 @@ def _from_file(path: Path) -> Schedule:
         if not isinstance(items, list) or any(isinstance(x, (list, dict, bool)) or x is None for x in items):
             raise ScheduleError(f"{str(path)!r} must hold a JSON list of positive integers")
         return _from_items([str(x) for x in items], "entry", lambda i: f"{path}: entry {i + 1}")
-    lines = [(n, line.split("#", 1)[0].strip()) for n, line in enumerate(text.splitlines(), 1)]
+    lines = [(n, line.split("#", 1)[0].strip()) for n, line in enumerate(stripped.splitlines(), 1)]
     lines = [(n, line) for n, line in lines if line]
     return _from_items([line for _, line in lines], "line", lambda i: f"{path}: line {lines[i][0]}")

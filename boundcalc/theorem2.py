@@ -26,9 +26,10 @@ import io
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from .errors import DomainError, InvalidNumberError, ProfileError, ScheduleError
+from .files import read_text
 from .exact import Number, ceil_log2, nonnegative_rational, number_json, parse_rational, to_rational
 from .profile import check_unit
 
@@ -252,20 +253,7 @@ def load_multiscale(path: str | Path, unit: str = "nats") -> MultiScaleProfile:
     check_unit(unit)
     path = Path(path)
     name = str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ProfileError(f"{name!r} does not exist", param="--ms-profile", allowed=_FORMATS) from None
-    except OSError as error:
-        raise ProfileError(f"cannot read {name!r}: {error.strerror or error}", param="--ms-profile") from None
-    if b"\x00" in raw:
-        raise ProfileError(f"{name!r} is a binary file", param="--ms-profile", allowed=_FORMATS)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ProfileError(f"{name!r} is not UTF-8 text", param="--ms-profile", allowed=_FORMATS) from None
-    if not text.strip():
-        raise ProfileError(f"{name!r} is empty", param="--ms-profile", allowed=_FORMATS)
+    text = read_text(path, ProfileError, "--ms-profile", _FORMATS)
     if path.suffix.lower() == ".json" or text.lstrip().startswith(("{", "[")):
         return _multiscale_json(text, name, unit)
     return _multiscale_csv(text, name, unit)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Iterable, Union
 
 from ..errors import ModelError, UsageError
+from ..files import read_text
 from .joint import JointDistribution
 from .markov import MarkovChain
 from .text import load_text
@@ -33,22 +34,8 @@ Model = Union[JointDistribution, MarkovChain]
 
 def read_json(path: str | Path, param: str) -> Any:
     """Parse a JSON file, with one-line errors for missing, binary, non-UTF-8 or invalid files."""
-    path = Path(path)
     name = str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ModelError(f"{name!r} does not exist", param=param) from None
-    except IsADirectoryError:
-        raise ModelError(f"{name!r} is a directory", param=param) from None
-    except OSError as error:
-        raise ModelError(f"cannot read {name!r}: {error.strerror}", param=param) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ModelError(f"{name!r} is not UTF-8 text (byte {error.start})", param=param, allowed="a JSON file") from None
-    if not text.strip():
-        raise ModelError(f"{name!r} is empty", param=param, allowed="a JSON file")
+    text = read_text(path, ModelError, param, "a JSON file")
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:

@@ -27,6 +27,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from ..errors import ModelError
+from ..files import read_text
 from ..exact import Number, to_rational
 from .markov import MarkovChain
 
@@ -106,22 +107,7 @@ def load_text(
     max_states: int | None = None,
 ) -> MarkovChain:
     """:func:`estimate_markov` on a UTF-8 file; clear errors for missing, binary or non-UTF-8 files."""
-    path = Path(path)
     name = str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ModelError(f"{name!r} does not exist", param="--text") from None
-    except IsADirectoryError:
-        raise ModelError(f"{name!r} is a directory", param="--text") from None
-    except OSError as error:
-        raise ModelError(f"cannot read {name!r}: {error.strerror}", param="--text") from None
-    if b"\x00" in raw:
-        raise ModelError(f"{name!r} is a binary file", param="--text", allowed="UTF-8 text")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ModelError(f"{name!r} is not UTF-8 text (invalid byte at offset {error.start})", param="--text",
-                         allowed="UTF-8 text") from None
+    text = read_text(path, ModelError, "--text", "UTF-8 text", allow_empty=True)  # estimate_markov explains
     return estimate_markov(text, level, smoothing=smoothing, max_states=max_states, source=name)
 
