@@ -40,6 +40,8 @@ _EXPORTS = {
         "load_joint load_markov load_model load_text mi_profile multiscale_mi multiscale_phi optimal_schedule "
         "token_mi verify"
     ),
+    "symbolic": "Result expression unroll",
+    "latex": "to_latex derivation_document",
     "theorem2": (
         "C2 C3 MultiScaleProfile expected_random_error level_sizes load_multiscale multiscale_from_model "
         "random_schedule_distribution theorem2_lower theorem2_upper"
@@ -110,6 +112,12 @@ __all__ = [
     "load_markov",
     "load_model",
     "load_text",
+    # symbolic layer and LaTeX
+    "Result",
+    "expression",
+    "unroll",
+    "to_latex",
+    "derivation_document",
     # utilities
     "ceil_log2",
     "format_decimal",

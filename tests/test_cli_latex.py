@@ -219,11 +219,11 @@ def test_sum_notation_in_output():
 
 
 def _cli_section_runs():
-    """The `$ boundcalc latex` examples of the docs/cli.md section kept at the end of docs/symbolic.md."""
+    """The `$ boundcalc latex` examples of the docs/cli.md section."""
     from pathlib import Path
     import re
 
-    text = (Path(__file__).resolve().parents[1] / "docs" / "symbolic.md").read_text()
+    text = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text()
     section = text[text.index("## `boundcalc latex`") :]
     for block in re.findall(r"```[a-z]*\n(.*?)```", section, flags=re.S):
         lines = block.splitlines()
@@ -255,7 +255,7 @@ def test_documented_cli_section_is_real(tmp_path, monkeypatch, command, expected
 def test_documented_cli_section_covers_every_flag():
     from pathlib import Path
 
-    text = (Path(__file__).resolve().parents[1] / "docs" / "symbolic.md").read_text()
+    text = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text()
     section = text[text.index("## `boundcalc latex`") :]
     for param in latex_command.params:
         for flag in param.opts:

@@ -12,6 +12,7 @@ import click
 
 from ..errors import BoundcalcError
 from .calc import bound, recursion, steps
+from .latex import latex
 from .truth import profile, verify
 
 
@@ -49,3 +50,4 @@ main.add_command(bound)
 main.add_command(recursion)
 main.add_command(verify)
 main.add_command(profile)
+main.add_command(latex)
