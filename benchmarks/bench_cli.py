@@ -40,7 +40,7 @@ def best_time(command: list[str], repeat: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lines", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
     exe = shutil.which("boundcalc")
     boundcalc = [exe] if exe else [sys.executable, "-m", "boundcalc"]

@@ -9,14 +9,12 @@ import pytest
 from click.testing import CliRunner
 
 from boundcalc import symbolic as sym
-from boundcalc.cli import BoundcalcGroup, main
+from boundcalc.cli import main
 from boundcalc.cli.latex import latex as latex_command
 
 from test_latex import KL, SUM, compile_latex
 
-# The command is tested through a group with boundcalc's error handling, whether or not
-# boundcalc.cli has registered it yet.
-GROUP = BoundcalcGroup(name="boundcalc", commands={"latex": main.commands.get("latex", latex_command)})
+GROUP = main
 
 CASE = ["--schedule", "5,3,2", "--mi-total", "2", "--length", "10", "--eps-train", "0.1"]
 

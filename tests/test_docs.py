@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 import pytest
 
-from boundcalc.cli import main
+from boundcalc.cli import all_commands, main
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -86,7 +86,7 @@ def test_documented_output_is_real(run, workdir, monkeypatch, command, expected)
 
 
 def _commands():
-    return sorted(main.commands.items())
+    return sorted(all_commands().items())
 
 
 def test_every_command_and_option_is_documented_and_has_help():

@@ -7,14 +7,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from boundcalc.cli import BoundcalcGroup, main
-from boundcalc.cli.truth import profile, verify
+from boundcalc.cli import main
 from boundcalc.profile import load_profile
 
-# Works before and after the commands are registered in boundcalc.cli.main.
-CLI = main if "verify" in main.commands else BoundcalcGroup(
-    name="boundcalc", commands={"verify": verify, "profile": profile, **main.commands}
-)
+CLI = main
 
 CHAIN = {"states": ["a", "b"], "transition": [["0.9", "0.1"], ["0.2", "0.8"]]}
 TABLE = {"outcomes": [["a", "a", "a"], ["b", "b", "b"], ["a", "b", "a"]], "probabilities": ["0.4", "0.4", "0.2"]}

@@ -1,23 +1,42 @@
 """The ``boundcalc`` command: a click group whose commands only parse, call the library, render.
 
 Commands live in modules by topic (calc: steps, bound, recursion; truth:
-verify, profile; latex), so each part of the tool can grow without touching the others. Only
+verify, profile; latex), so each part of the tool can grow without touching
+the others, and the group imports a module only when one of its commands runs. Only
 click and boundcalc's light core are imported at start-up: rich, sympy,
 numpy and mpmath are imported by the commands that use them.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import click
 
 from ..errors import BoundcalcError
-from .calc import bound, recursion, steps
-from .latex import latex
-from .truth import profile, verify
+
+#: command name -> module (in boundcalc.cli) that defines it, in the order of --help.
+#: Commands are imported when used, so `boundcalc steps` never loads verify's or latex's module.
+COMMANDS = {
+    "steps": "calc",
+    "bound": "calc",
+    "recursion": "calc",
+    "verify": "truth",
+    "profile": "truth",
+    "latex": "latex",
+}
 
 
 class BoundcalcGroup(click.Group):
-    """A group that turns library errors into one-line messages and exit codes."""
+    """A group that loads its commands lazily and turns library errors into one-line messages and exit codes."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*COMMANDS, *(name for name in super().list_commands(ctx) if name not in COMMANDS)]
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in COMMANDS and name not in self.commands:
+            self.add_command(getattr(import_module(f"{__name__}.{COMMANDS[name]}"), name), name)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -45,9 +64,7 @@ def main() -> None:
     """
 
 
-main.add_command(steps)
-main.add_command(bound)
-main.add_command(recursion)
-main.add_command(verify)
-main.add_command(profile)
-main.add_command(latex)
+def all_commands() -> dict[str, click.Command]:
+    """Every command by name, loading them all (for documentation and tests)."""
+    ctx = click.Context(main)
+    return {name: main.get_command(ctx, name) for name in main.list_commands(ctx)}  # type: ignore[misc]
