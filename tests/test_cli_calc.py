@@ -6,7 +6,6 @@ import subprocess
 import sys
 from fractions import Fraction
 
-import pytest
 
 from boundcalc.example import EXAMPLE_TARGETS, example_profile
 from boundcalc.steps import required_steps
