@@ -276,7 +276,7 @@ class Schedule:
                 f"s_max = {max_size} has no half", param="s_max", allowed="the random schedule needs an even s_max >= 2"
             )
         if isinstance(seed, bool) or not isinstance(seed, int):
-            raise InvalidNumberError(f"seed {seed!r} is not an integer", param="seed", allowed="an integer")
+            raise InvalidNumberError(f"seed {seed!r} is not an integer", param="seed", allowed="seeds are integers")
         if length // (max_size // 2) > MAX_MATERIALIZED_STEPS:
             raise ScheduleError(f"L / (S/2) = {length // (max_size // 2)} steps are too many to draw")
         import random
@@ -454,7 +454,9 @@ def _build_random(length: int, args: list[str]) -> Schedule:
     if len(args) == 2:
         value = parse_rational(args[1], "seed")
         if value.denominator != 1:
-            raise InvalidNumberError(f"seed {args[1]!r} is not an integer", param="seed", allowed="an integer")
+            raise InvalidNumberError(
+                f"seed {args[1]!r} is not an integer", param="seed", allowed="seeds are integers, e.g. random:8:42"
+            )
         seed = int(value)
     return Schedule.paper_random(length, positive_int(args[0], "S"), seed)
 

@@ -210,7 +210,9 @@ def bound(**params: Any) -> None:
                 "theorem2_lower",
                 "(13)",
                 show(report.theorem2_lower, digits, exact, none="n/a"),
-                f"C3 S/L Φ + ε_train, C3 = 1/16: random:{big_s} on average (a lower bound)",
+                f"C3 S/L Φ + ε_train, C3 = 1/16: random:{big_s} on average (a lower bound)"
+                if report.theorem2_lower is not None
+                else "needs S >= 2: the random schedule draws from {S, S/2}",
             ]
         )
     if report.vocab_size is not None:
