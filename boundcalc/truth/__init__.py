@@ -27,7 +27,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Union
 
 from ..errors import InvalidNumberError
-from ..exact import format_decimal, number_json
+from ..exact import format_decimal
 from ..profile import MIProfile, check_unit
 from .core import EntropyProfile, Progress, to_unit
 from .io import Model, load_joint, load_markov, load_model, profile_csv, write_profile_csv

@@ -270,8 +270,6 @@ class MarkovChain:
 
     def joint(self, length: int) -> "np.ndarray":
         """The expanded joint table of X_1..X_L, shape (V,)*L (for tests; V^L cells)."""
-        import numpy as np
-
         L = positive_int(length, "--length")
         if self.vocab_size**L > 2**24:
             raise DomainError(f"V^L = {self.vocab_size ** L} cells is too many to expand", param="--length")
@@ -417,8 +415,6 @@ class MarkovChain:
         H(X_i) - H(X_i | X_{i-1}, X_{i+1}) (one neighbour at the ends), O(L V^2).
         Other m use the neighbour decomposition with prefix sums, O(L^2 V).
         """
-        import numpy as np
-
         L = self.check_length(length)
         m = L - 1 if size is None else size
         if isinstance(m, bool) or not isinstance(m, int) or not 0 <= m <= L - 1:
