@@ -59,6 +59,10 @@ __all__ = [
 
 SUM_I = r"\sum_{i=1}^{%s} I(X_0^{(i)}; X_0^{(-i)})"
 KL_LHS = r"\mathbb{E}_M\left[\mathrm{KL}(p_{X_0} \,\|\, p_{Y_0 \mid M})\right]"
+#: The left-hand side of Theorem 2's lower bound: the error averaged over the random schedule too.
+KL_RANDOM_LHS = r"\mathbb{E}_{s_1, s_2, \dots} " + KL_LHS
+#: E[I(X_0^(i); X_0∘W_j^(-i))], a term of Φ (token and level as printed).
+LEVEL_MI = r"\mathbb{E}\left[I(X_0^{(%s)}; X_0 \circ W_j^{(-%s)})\right]"
 
 #: The paper's notation for each symbol (ΣI is printed with the printer's L).
 NOTATION: dict[sp.Symbol, str] = {
@@ -75,27 +79,44 @@ NOTATION: dict[sp.Symbol, str] = {
     sym.V: "V",
     sym.R: "R",
     sym.C_1: "C_1",
+    sym.C_2: "C_2",
+    sym.C_3: "C_3",
+    sym.S: "S",
+    sym.Phi: r"\Phi",
+    sym.i: "i",
     sym.KL: KL_LHS,
+    sym.KL_random: KL_RANDOM_LHS,
     sym.T_min: r"T_{\min}",
     sym.T_break: r"T_{\mathrm{break}}",
     sym.s_star: r"s^{*}",
 }
 
 _RELATIONS = {"<=": r"\le", "<": "<", "=": "=", ">=": r"\ge", ">": ">", "==": "="}
-_ORDER = [sym.L, sym.T, sym.s_max, sym.s, sym.V, sym.k, sym.j, sym.sum_I, sym.eps_train, sym.R, sym.eps, sym.tau, sym.C_1]
+_ORDER = [
+    sym.L, sym.T, sym.s_max, sym.s, sym.S, sym.V, sym.k, sym.j, sym.sum_I, sym.Phi, sym.eps_train, sym.R, sym.eps,
+    sym.tau, sym.C_1, sym.C_2, sym.C_3,
+]
 
 
 _LOG_V = sp.log(sym.V)
+_TWO_TO_MINUS_J = sp.Integer(2) ** -sym.j  # Φ's level weight, printed 2^{-j} as in the paper
+
+
+def _is_trailing_atom(factor: sp.Basic) -> bool:
+    # the information terms follow their coefficient, as ΣI does in the paper: ... ΣI, ... log V, ... Φ
+    return factor == sym.sum_I or factor == _LOG_V or factor == sym.Phi or isinstance(factor, (sym.G, sym.F))
 
 
 def _has_trailing(expr: sp.Basic) -> bool:
-    return expr.has(sym.sum_I) or expr.has(_LOG_V)
+    return expr.has(sym.sum_I) or expr.has(_LOG_V) or expr.has(sym.Phi) or bool(expr.atoms(sym.G, sym.F))
 
 
 def _factor_key(factor: sp.Basic) -> tuple:
     # numbers, then the symbols in the paper's order (L before τ), then the rest, sums in parentheses last
     if factor.is_Number:
         return (0, 0, "")
+    if factor in (sym.C_1, sym.C_2, sym.C_3):  # a constant leads: C_2 S/L, as the paper writes it
+        return (0, 1, factor.name)
     if factor in _ORDER:
         return (1, _ORDER.index(factor), "")
     return (2 + bool(factor.is_Add), 0, str(sp.default_sort_key(factor)))
@@ -169,8 +190,11 @@ class PaperLatexPrinter(LatexPrinter):
         trailing: list[sp.Basic] = []  # bounds in parentheses, then ΣI or log V, after the fraction
         trailing_atoms: list[sp.Basic] = []
         for factor in factors:
-            if factor == sym.sum_I or factor == _LOG_V:
+            if _is_trailing_atom(factor):
                 trailing_atoms.append(factor)
+                continue
+            if factor == _TWO_TO_MINUS_J:
+                numerator.append(factor)
                 continue
             if factor.is_Add and _has_trailing(factor):
                 trailing.append(factor)
@@ -225,6 +249,8 @@ class PaperLatexPrinter(LatexPrinter):
 
     def _print_Pow(self, expr: sp.Pow, exp: str | None = None) -> str:
         base, exponent = expr.as_base_exp()
+        if expr == _TWO_TO_MINUS_J:
+            return "2^{-j}"
         if exponent == -1:
             return rf"\frac{{1}}{{{self._print(base)}}}"
         if exponent.is_Rational and exponent < 0:
@@ -265,6 +291,8 @@ class PaperLatexPrinter(LatexPrinter):
         return text
 
     def _print_ceil_log2(self, expr: sp.Basic, exp: str | None = None) -> str:
+        if expr.args[0] == sym.S:  # S is a power of two (a condition wherever it appears): log2 S is exact
+            return rf"\log_2 {self._print(sym.S)}"
         return rf"\lceil\log_2 {self._log2_argument(expr.args[0])}\rceil"
 
     def _print_floor_log2(self, expr: sp.Basic, exp: str | None = None) -> str:
@@ -275,6 +303,23 @@ class PaperLatexPrinter(LatexPrinter):
 
     def _print_recursion_max_size(self, expr: sp.Basic, exp: str | None = None) -> str:
         return rf"s^{{*}}_{{\mathrm{{rec}}}}\left({self._print(expr.args[0])}\right)"
+
+    def _print_G(self, expr: sp.Basic, exp: str | None = None) -> str:
+        if expr in self._values:
+            return _number(self._values[expr])
+        (size,) = expr.args
+        if size.has(sym.j):  # G(L - S 2^-j): the level-j sum of Φ's definition
+            return rf"\sum_{{i=1}}^{{{self._print(sym.L)}}} " + LEVEL_MI % ("i", "i")
+        return rf"G({self._print(size)})"
+
+    def _print_F(self, expr: sp.Basic, exp: str | None = None) -> str:
+        if expr in self._values:
+            return _number(self._values[expr])
+        token, size = expr.args
+        if size.has(sym.j):
+            index = self._print(token)
+            return LEVEL_MI % (index, index)
+        return rf"F_{{{self._print(token)}}}({self._print(size)})"
 
     def _print_log(self, expr: sp.log, exp: str | None = None) -> str:
         # sympy's log is the natural logarithm
@@ -291,11 +336,12 @@ class PaperLatexPrinter(LatexPrinter):
         return rf"\min\left({', '.join(self._print(a) for a in args)}\right)"
 
     def _print_Sum(self, expr: sp.Sum) -> str:
-        (index, low, high), = expr.limits
         body = self._print(expr.function)
         if expr.function.is_Add:
             body = rf"\left({body}\right)"
-        return rf"\sum_{{{self._print(index)}={self._print(low)}}}^{{{self._print(high)}}} {body}"
+        for index, low, high in expr.limits:  # innermost first: Σ_i Σ_j is Sum(..., (j, ...), (i, ...))
+            body = rf"\sum_{{{self._print(index)}={self._print(low)}}}^{{{self._print(high)}}} {body}"
+        return body
 
     def _print_Relational(self, expr: sp.Basic) -> str:
         return f"{self._print(expr.lhs)} {_RELATIONS[expr.rel_op]} {self._print(expr.rhs)}"
@@ -421,6 +467,8 @@ def instantiate_lines(
         if size is None:
             raise UsageError(f"{result.name} needs s", param="values", allowed="give s (or s_max)")
         subs = {sym.s: size}
+    if result.name == "multiscale-phi":
+        return _phi_segments(result, subs, digits)
     exact = result.value(subs)
     if value is not None:
         exact = sp.Rational(value.numerator, value.denominator)
@@ -439,6 +487,26 @@ def instantiate_lines(
     if segments[-1].endswith(tail[2:]):  # nothing left to evaluate (T_break = L)
         return prefix + segments
     return prefix + segments + [tail]
+
+
+def _phi_segments(result: sym.Result, subs: Mapping[Any, sp.Rational], digits: int) -> list[str]:
+    """Φ's definition with L and S filled in, its levels G(m_j) (0 for an empty set), their values, and Φ."""
+    exact = result.value(subs)  # checks S and that every level total is given
+    length, big_s = int(subs[sym.L]), int(subs[sym.S])
+    levels, numbers = [], []
+    for level in range(int(sym.ceil_log2(big_s)) + 1):
+        size = length - (big_s >> level)
+        weight = sp.Rational(1, 2**level)
+        total = subs[sym.G(size)] if size > 0 else sp.Integer(0)
+        levels.append(latex(weight * sym.G(size)) if size > 0 else "0")
+        numbers.append(_number(total) if level == 0 else rf"{_number(weight)} \cdot {_number(total)}")
+    return [
+        NOTATION[sym.Phi],
+        f"= {latex(result.expr, subs)}",
+        "= " + " + ".join(levels),
+        "= " + " + ".join(numbers),
+        _value_tail(exact, digits).strip(),
+    ]
 
 
 def unrolling_latex(unrolling: sym.Unrolling, length: int | None = None) -> str:
@@ -575,6 +643,28 @@ def _extra_lines(result: sym.Result, unit: str) -> str:
         )
     if result.name == "break-even":
         return _display([r"\text{the bound of (D5) at } T = L", f"= {latex(ex['bound_at_break'])}"])
+    if result.name == "multiscale-phi":
+        sizes = _display(
+            [
+                r"\Phi",
+                rf"= {latex(ex['level_form'])},",
+                rf"|W_j^{{(-i)}}| = {latex(ex['set_size'])}, \quad j = 0, 1, \dots, \log_2 S, \qquad {latex(ex['S'])},",
+            ]
+        )
+        bound = _display([latex(ex["bound"]), rf"= {latex(ex['weights'].rhs * sym.sum_I)} \le 2 {SUM_I % 'L'}"])
+        return sizes + bound
+    if result.name == "theorem2-upper":
+        return _display([KL_LHS, rf"\le {latex(ex['paper_form'])}, \qquad C_2 = {latex(ex['C_2'])}"])
+    if result.name == "theorem2-lower":
+        return _display(
+            [
+                KL_RANDOM_LHS,
+                rf"\ge {latex(ex['paper_form'])}, \qquad C_3 = {latex(ex['C_3'])} < \frac{{S}}{{8 (2 S - 1)}}",
+            ]
+        )
+    if result.name == "theorem2-gap":
+        sandwich = ex["sandwich"]
+        return _display([latex(sandwich.lhs), rf"\le {KL_RANDOM_LHS}", rf"\le {latex(sandwich.rhs)}"])
     return ""
 
 
@@ -595,7 +685,9 @@ $s_{\max} = \max_t s_t$) by the total mutual information between each token and 
 plus the training error $\varepsilon_{\mathrm{train}}$ of the mask predictor (Definition 1).
 Below, each result in the order of the derivation, with its statement, conditions and equation
 number: numbers are the paper's, D1, D2, \dots\ mark results derived by boundcalc. Every number
-boundcalc computes is one of these expressions evaluated exactly.
+boundcalc computes is one of these expressions evaluated exactly. The last section is Theorem 2:
+an upper bound for every schedule and a lower bound for a random schedule in terms of the
+multi-scale mutual information $\Phi$, with explicit constants.
 """
 
 _SECTIONS = (
@@ -604,6 +696,7 @@ _SECTIONS = (
     ("Balanced schedules", ("theorem1-uniform", "corollary1")),
     ("Token error rate", ("ter", "ter-corollary1", "ter-vocabulary")),
     ("How many steps", ("steps-theorem1", "steps-recursion", "steps-sharp", "steps-ter", "break-even")),
+    ("Theorem 2: multi-scale mutual information", ("multiscale-phi", "theorem2-upper", "theorem2-lower", "theorem2-gap")),
 )
 
 
@@ -659,12 +752,17 @@ def bound_report_latex(report: Any, digits: int = 6) -> str:
         sym.sum_I: report.mi_total,
         sym.eps_train: report.eps_train,
     }
+    multiscale = getattr(report, "multiscale", None)
+    if multiscale is not None:  # Theorem 2's S and Φ
+        values[sym.S] = multiscale.max_size
+        values[sym.Phi] = multiscale.phi
     lines = []
     for name, number in report.bounds.items():
         if number is None:
             continue
         key = name.replace("_", "-")
-        if key not in sym.NAMES:  # a bound without a symbolic form yet (Theorem 2): its value only
+        if key not in sym.NAMES or (multiscale is None and sym.Phi in sym.get(key).inputs):
+            # no symbolic form, or Theorem 2 without the profile behind it: the value only
             value = sym.to_sympy_number(number)
             relation = r"\ge" if "lower" in name else r"\le"
             lines.append(rf"\text{{{escape_text(name.replace('_', ' '))}}} \quad {KL_LHS} {relation} {_number(value)}")

@@ -39,7 +39,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 import sympy as sp
 
-from .errors import DomainError, InfeasibleTargetError, UsageError
+from .errors import DomainError, InfeasibleTargetError, ScheduleError, UsageError
 from .exact import ceil_div, to_rational
 
 __all__ = [
@@ -57,7 +57,13 @@ __all__ = [
     "V",
     "R",
     "C_1",
+    "C_2",
+    "C_3",
+    "S",
+    "Phi",
+    "i",
     "KL",
+    "KL_random",
     "TER_gap",
     "T_min",
     "T_break",
@@ -68,6 +74,9 @@ __all__ = [
     "floor_log2",
     "popcount",
     "recursion_max_size",
+    # Theorem 2's mutual-information terms
+    "F",
+    "G",
     # results
     "Condition",
     "Result",
@@ -109,8 +118,18 @@ V = sp.Symbol("V", integer=True, positive=True)
 R = sp.Symbol("R", nonnegative=True)
 #: C_1, the constant of Corollary 1 (explicitly 2 here).
 C_1 = sp.Symbol("C_1", positive=True)
+#: S, Theorem 2's power of two: 2^ceil(log2 s_max), or a larger power of two (a profile's levels j = 0..log2 S).
+S = sp.Symbol("S", integer=True, positive=True)
+#: Φ, Theorem 2's multi-scale mutual information (result "multiscale-phi").
+Phi = sp.Symbol("Phi", nonnegative=True)
+#: The token index of Φ's definition.
+i = sp.Symbol("i", integer=True, positive=True)
+#: C_2, C_3, the constants of Theorem 2 (explicitly 1 and 1/16 here).
+C_2 = sp.Symbol("C_2", positive=True)
+C_3 = sp.Symbol("C_3", positive=True)
 #: Left-hand sides.
 KL = sp.Symbol("KL", nonnegative=True)  # E_M KL(p_X0 || p_Y0|M)
+KL_random = sp.Symbol("KL_random", nonnegative=True)  # E over the random schedule of E_M KL (Theorem 2's lower bound)
 TER_gap = sp.Symbol("TER_gap", nonnegative=True)  # log TER(p_Y0; p_X0) - log TER(p_X0; p_X0)
 T_min = sp.Symbol("T_min", integer=True, positive=True)  # fewest steps reaching a target
 T_break = sp.Symbol("T_break", integer=True, positive=True)  # where the bound stops improving
@@ -121,7 +140,7 @@ varepsilon = sp.Function("varepsilon")
 
 #: Every symbol by name (the keys accepted by :meth:`Result.evaluate`).
 SYMBOLS: dict[str, sp.Symbol] = {
-    sym.name: sym for sym in (L, T, s_max, s, k, j, sum_I, eps_train, eps, tau, V, R, C_1)
+    sym.name: sym for sym in (L, T, s_max, s, k, j, sum_I, eps_train, eps, tau, V, R, C_1, S, Phi, C_2, C_3)
 }
 
 
@@ -259,6 +278,49 @@ class recursion_max_size(sp.Function):
 
 
 # ---------------------------------------------------------------------------
+# Theorem 2's mutual-information terms (docs/theory.md, section 9)
+
+
+class F(sp.Function):
+    """F(i, m) = E[I(X^(i); X∘A)], A a uniformly random m-subset of [L] \\ {i}; 0 for m <= 0 (the empty set).
+
+    The per-token terms of Φ's definition (its ``display`` form); printed
+    ``\\mathbb{E}[I(X_0^{(i)}; X_0 \\circ W_j^{(-i)})]`` when m is a level's set size.
+    """
+
+    nargs = 2
+    is_real = True
+    is_nonnegative = True
+
+    @classmethod
+    def eval(cls, token, size):
+        if size.is_Integer and size <= 0:
+            return sp.Integer(0)
+        return None
+
+
+class G(sp.Function):
+    """G(m) = Σ_i E[I(X^(i); X∘A)], the token sum of F(i, m); 0 for m <= 0 (the empty set).
+
+    Φ = Σ_j 2^-j G(L - S 2^-j) is linear in these level totals: they are the
+    values Φ's definition needs (``values_for(multiscale=...)`` gives them).
+
+    >>> G(-3), G(0), G(sp.Integer(6))
+    (0, 0, G(6))
+    """
+
+    nargs = 1
+    is_real = True
+    is_nonnegative = True
+
+    @classmethod
+    def eval(cls, size):
+        if size.is_Integer and size <= 0:
+            return sp.Integer(0)
+        return None
+
+
+# ---------------------------------------------------------------------------
 # Results
 
 
@@ -344,6 +406,8 @@ class Result:
     def value(self, values: Mapping[sp.Symbol | str, Any] | None = None, **named: Any) -> sp.Expr:
         """The exact sympy value at ``values`` after checking the conditions (may be irrational)."""
         subs = _substitutions(values, named)
+        levels = {key: value for key, value in subs.items() if not key.is_Symbol}  # G(m), F(i, m)
+        subs = {key: value for key, value in subs.items() if key.is_Symbol}
         missing = [sym for sym in self.inputs if sym not in subs]
         if missing:
             raise UsageError(
@@ -366,6 +430,16 @@ class Result:
             if sp.sympify(condition.subs(subs)) is sp.true:
                 return sp.sympify(case_value).subs(subs).doit()
         result = self.expr.subs(subs).doit()
+        if levels:
+            result = result.xreplace(levels).doit()
+        pending = result.atoms(G, F)
+        if pending:
+            shown = ", ".join(sorted(map(str, pending), key=lambda text: (len(text), text)))
+            raise UsageError(
+                f"{self.name} needs the level totals {shown} (G(m) = Σ_i E[I(X^(i); X∘A)], |A| = m)",
+                param="values",
+                allowed="values_for(multiscale=...) gives them from a MultiScaleProfile",
+            )
         unknown = result.atoms(sp.core.function.AppliedUndef)
         if unknown:
             shown = ", ".join(sorted(str(f).replace("varepsilon", "ε") for f in unknown))
@@ -423,6 +497,14 @@ def to_sympy_number(value: Any, name: str = "value") -> sp.Rational:
 def _substitutions(values: Mapping[Any, Any] | None, named: Mapping[str, Any]) -> dict[sp.Symbol, sp.Rational]:
     out: dict[sp.Symbol, sp.Rational] = {}
     for key, value in {**(values or {}), **named}.items():
+        if isinstance(key, (G, F)):  # a level total G(m) (or a per-token F(i, m)) of Φ's definition
+            if not all(arg.is_Integer for arg in key.args) or value is None:
+                raise UsageError(f"{key} is not a value of Φ's definition", param="values", allowed="G(m) with an integer m")
+            number = to_sympy_number(value, str(key))
+            if number < 0:
+                raise UsageError(f"{key} = {number} is negative", param=str(key), allowed="must be >= 0")
+            out[key] = number
+            continue
         if isinstance(key, str):
             if key not in SYMBOLS:
                 raise UsageError(f"unknown symbol {key!r}", param="values", allowed=f"one of {', '.join(SYMBOLS)}")
@@ -448,11 +530,15 @@ def values_for(
     eps_train: Any = 0,
     target: Any = None,
     vocab_size: int | None = None,
+    multiscale: Any = None,
 ) -> dict[sp.Symbol, sp.Rational]:
-    """Symbol values from boundcalc's value objects (an MIProfile, a Schedule, ε_train, a target).
+    """Symbol values from boundcalc's value objects (an MIProfile, a Schedule, ε_train, a target,
+    a :class:`~boundcalc.theorem2.MultiScaleProfile`).
 
     ``eps_train`` is 0 unless given (as in :mod:`boundcalc.bounds`); ``target`` is ε, or τ for
-    results whose input is τ (the TER target).
+    results whose input is τ (the TER target). ``multiscale`` gives L, S, Φ and the level totals
+    G(m_j) of Φ's definition (levels with an empty set, m_j <= 0, are 0 by definition); it is
+    checked against ``profile`` and ``schedule`` (the same L, values at most I_i).
     """
     out: dict[sp.Symbol, Any] = {}
     if profile is not None:
@@ -472,6 +558,17 @@ def values_for(
         out[tau if wants_tau else eps] = target
     if vocab_size is not None:
         out[V] = vocab_size
+    if multiscale is not None:
+        if profile is not None:
+            multiscale.check_against(profile)
+        if schedule is not None:
+            schedule.require_length(multiscale.length)
+        out[L] = multiscale.length
+        out[S] = multiscale.max_size
+        out[Phi] = multiscale.phi
+        for size, total in zip(multiscale.set_sizes, multiscale.level_totals):
+            if size > 0:
+                out[G(size)] = total
     return _substitutions(out, {})
 
 
@@ -568,6 +665,10 @@ NAMES: tuple[str, ...] = (
     "steps-sharp",
     "steps-ter",
     "break-even",
+    "multiscale-phi",
+    "theorem2-upper",
+    "theorem2-lower",
+    "theorem2-gap",
 )
 
 _SUM_TEXT = r"$\Sigma I = \sum_{i=1}^{L} I(X_0^{(i)}; X_0^{(-i)})$"
@@ -1012,6 +1113,167 @@ def results() -> dict[str, Result]:
                 "bound_before_break": theorem1_uniform.subs(T, L - 1),
             },
             numeric="boundcalc.steps.required_steps(profile, eps_train, eps_train).steps",
+        )
+    )
+
+    # -- Theorem 2 (eqs. 12-13): docs/theory.md, section 9 ----------------------------------
+    from .theorem2 import C2, C3  # the numeric engine's constants, so both layers state the same theorem
+
+    c2, c3 = sp.Rational(C2.numerator, C2.denominator), sp.Rational(C3.numerator, C3.denominator)
+    top_level = ceil_log2(S)  # J = log2 S: S is a power of two, so the ceiling is exact
+    set_size = L - S * 2**-j  # |W_j^(-i)| = L - S 2^-j
+    phi_levels = sp.Sum(2**-j * G(set_size), (j, 0, top_level))
+    phi_tokens = sp.Sum(sp.Sum(2**-j * F(i, set_size), (j, 0, top_level)), (i, 1, L))
+    power_of_two = Condition(
+        r"S = 2^{\lceil\log_2 S\rceil} \text{ (a power of two)}",
+        "S is a power of two",
+        sp.Eq(S, 2**top_level, evaluate=False),
+        UsageError,
+    )
+    level_weights = sp.Sum(2**-j, (j, 0, top_level))
+    out.append(
+        Result(
+            name="multiscale-phi",
+            title="The multi-scale mutual information",
+            tag="D12",
+            source=(
+                r"Li \& Cai, Theorem~2 (the quantity of eqs.~(12) and (13)), with $S = 2^{\lceil\log_2 s_{\max}\rceil}$ "
+                r"and empty levels as in docs/theory.md, section~9"
+            ),
+            lhs=Phi,
+            rel="=",
+            expr=phi_levels,
+            summary="Φ = Σ_i Σ_{j=0}^{log2 S} 2^-j E[I(X_0^(i); X_0∘W_j^(-i))], |W_j^(-i)| = L - S 2^-j; Φ <= (2 - 1/S) ΣI",
+            statement=(
+                r"For $S$ a power of two and each level $j = 0, 1, \dots, \log_2 S$, let $W_j^{(-i)}$ be a uniformly "
+                r"random subset of $[L] \setminus \{i\}$ of size $L - S 2^{-j}$ (the last level has $L - 1$). The paper "
+                r"takes $S = s_{\max}$ with $\log_2 s_{\max}$ and $L/s_{\max}$ integers; boundcalc takes "
+                r"$S = 2^{\lceil\log_2 s_{\max}\rceil}$, and a level whose size $L - S 2^{-j}$ is at most $0$ has the "
+                r"empty set and contributes $0$. Summed over the tokens, $\Phi = \sum_j 2^{-j} G(L - S 2^{-j})$ with "
+                r"$G(m) = \sum_{i=1}^{L} \mathbb{E}[I(X_0^{(i)}; X_0 \circ A)]$, $A$ a uniformly random $m$-subset "
+                r"of $[L] \setminus \{i\}$. Each term is at most $I(X_0^{(i)}; X_0^{(-i)})$, so "
+                r"$\Phi \le \sum_{j=0}^{\log_2 S} 2^{-j} \, \Sigma I = (2 - 1/S)\, \Sigma I \le 2 \Sigma I$."
+            ),
+            conditions=(power_of_two,),
+            inputs=(L, S),
+            display=phi_tokens,
+            extras={
+                "set_size": set_size,
+                "S": sp.Eq(S, 2 ** ceil_log2(s_max), evaluate=False),
+                "level_form": phi_levels,
+                "bound": sp.Le(Phi, level_weights * sum_I, evaluate=False),
+                "weights": sp.Eq(level_weights, 2 - 1 / S, evaluate=False),
+            },
+            numeric="boundcalc.theorem2.MultiScaleProfile.phi",
+        )
+    )
+
+    upper = c2 * S / L * Phi + eps_train
+    out.append(
+        Result(
+            name="theorem2-upper",
+            title="Theorem 2, the upper bound",
+            tag="12",
+            source=r"Li \& Cai, Theorem~2, eq.~(12), with the explicit constant $C_2 = 1$ derived in docs/theory.md, section~9",
+            lhs=KL,
+            rel="<=",
+            expr=upper,
+            summary=f"E_M KL <= C2 S/L Φ + ε_train with C2 = {C2}, any schedule with 2 <= s_max <= S",
+            statement=(
+                r"The bound holds for every mask size schedule with $2 \le s_{\max} \le S$. The ideal error is linear in the "
+                r"increments of the level totals $G$, so it suffices to check each step function "
+                r"$G = \mathbf{1}[m \ge m^{*}]$, for which $\frac{S}{L}\Phi$ is never below the error. The paper "
+                r"leaves $C_2$ unnamed and assumes $\log_2 s_{\max}$ and $L/s_{\max}$ integers; here $C_2 = "
+                + sp.latex(c2)
+                + r"$, the best possible ($L$ bits of even parity: a schedule whose last step reveals at least two "
+                r"tokens has error exactly $\frac{S}{L}\Phi$), $L/S$ need not be an integer, and "
+                r"$S = 2^{\lceil\log_2 s_{\max}\rceil}$ is the tightest admissible $S$ (a profile for a larger power "
+                r"of two also gives a valid bound). With $s_{\max} = 1$ (one token per step) the error is exactly "
+                r"$\varepsilon_{\mathrm{train}}$."
+            ),
+            conditions=(
+                Condition(
+                    r"2 \le s_{\max} \le L",
+                    "2 <= s_max <= L (with s_max = 1 the error is exactly ε_train)",
+                    sp.And(sp.Ge(s_max, 2), sp.Le(s_max, L)),
+                ),
+                Condition(
+                    r"s_{\max} \le S",
+                    "s_max <= S (Φ needs the levels of a power of two S >= s_max)",
+                    sp.Le(s_max, S, evaluate=False),
+                    ScheduleError,
+                ),
+                power_of_two,
+            ),
+            inputs=(L, s_max, S, Phi, eps_train),
+            extras={
+                "paper_form": C_2 * S / L * Phi + eps_train,
+                "C_2": c2,
+                "tightest": upper.subs(S, 2 ** ceil_log2(s_max)),
+            },
+            numeric="boundcalc.theorem2.theorem2_upper",
+        )
+    )
+
+    lower = c3 * S / L * Phi + eps_train
+    out.append(
+        Result(
+            name="theorem2-lower",
+            title="Theorem 2, the lower bound for the random schedule",
+            tag="13",
+            source=r"Li \& Cai, Theorem~2, eq.~(13), with the explicit constant $C_3 = 1/16$ derived in docs/theory.md, section~9",
+            lhs=KL_random,
+            rel=">=",
+            expr=lower,
+            summary=f"E_schedule E_M KL >= C3 S/L Φ + ε_train with C3 = {C3}, random schedule on {{S, S/2}}",
+            statement=(
+                r"For the random schedule whose sizes $s_1, s_2, \dots$ are drawn independently and uniformly from "
+                r"$\{S, S/2\}$ ($S \ge 2$ a power of two) until they reach $L$, the last one drawn (revealed first) "
+                r"cut to fit, the error averaged over the schedule's randomness is at least the bound below. "
+                r"Measured from the end of the sequence the block ends form a renewal process; for each step function "
+                r"$G$ the error is the expected age of that process, and the ratio of error to $\frac{S}{L}\Phi$ is, in "
+                r"the three cases of the proof, at least $\frac{1}{2}$, above $\frac{1}{4}$, and at least "
+                r"$\frac{S}{8(2S - 1)}$, which tends to $C_3 = "
+                + sp.latex(c3)
+                + r"$, the best constant valid for every $S$. The bound is \emph{not} universal: the paper's "
+                r"degenerate schedule $s_1 = S$, $s_t = 1$ for $t > 1$ (boundcalc's \texttt{degenerate:S}) has an "
+                r"error far below it."
+            ),
+            conditions=(
+                Condition(
+                    r"S \ge 2",
+                    "S >= 2 (the random schedule draws from {S, S/2})",
+                    sp.Ge(S, 2, evaluate=False),
+                ),
+                power_of_two,
+            ),
+            inputs=(L, S, Phi, eps_train),
+            extras={
+                "paper_form": C_3 * S / L * Phi + eps_train,
+                "C_3": c3,
+                "worst_ratio": S / (8 * (2 * S - 1)),  # the smallest error/((S/L)Φ) over step functions G
+            },
+            numeric="boundcalc.theorem2.theorem2_lower",
+        )
+    )
+
+    out.append(
+        Result(
+            name="theorem2-gap",
+            title="The width of the Theorem 2 sandwich",
+            tag="D13",
+            source=r"derived: (12) and (13) with the same $S$ and $\Phi$",
+            lhs=sp.Mul(C_2, sp.Pow(C_3, -1), evaluate=False),
+            rel="=",
+            expr=c2 / c3,
+            summary=f"upper/lower = C2/C3 = {C2 / C3} (each without ε_train), the same S and Φ",
+            statement=(
+                r"The random schedule on $\{S, S/2\}$ has $s_{\max} \le S$, so with one multi-scale profile both "
+                r"bounds apply to its averaged error and sandwich it; without $\varepsilon_{\mathrm{train}}$ they "
+                r"differ by the factor $C_2/C_3$, whatever $L$, $S$ and $\Phi$."
+            ),
+            extras={"sandwich": sp.Le(lower, upper, evaluate=False)},
+            numeric="boundcalc.theorem2.C2 / boundcalc.theorem2.C3",
         )
     )
 

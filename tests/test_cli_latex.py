@@ -12,11 +12,22 @@ from boundcalc import symbolic as sym
 from boundcalc.cli import main
 from boundcalc.cli.latex import latex as latex_command
 
-from test_latex import KL, SUM, compile_latex
+from test_docs import FIXTURES
+from test_latex import KL, KL_RANDOM, SUM, compile_latex
 
 GROUP = main
 
 CASE = ["--schedule", "5,3,2", "--mi-total", "2", "--length", "10", "--eps-train", "0.1"]
+
+#: A multi-scale profile for CASE (L = 10, S = 8: sets of 2, 6, 8, 9 tokens); level totals 0, 1/4, 1/2, 1, Φ = 3/8.
+MS_JSON = '{"max_mask_size": 8, "values": [' + ", ".join(['[0, "1/40", "1/20", "0.1"]'] * 10) + "]}"
+
+
+@pytest.fixture
+def ms_file(tmp_path):
+    path = tmp_path / "ms.json"
+    path.write_text(MS_JSON)
+    return str(path)
 
 
 def run(*args: str):
@@ -109,11 +120,40 @@ def test_all_standalone_is_the_derivation_document(tmp_path):
     compile_latex(result.stdout, tmp_path)
 
 
-def test_all_standalone_with_values_compiles(tmp_path):
-    result = run("--all", "--standalone", "--with-values", *CASE, "--target", "0.3", "--vocab-size", "8")
+def test_all_standalone_with_values_compiles(tmp_path, ms_file):
+    result = run("--all", "--standalone", "--with-values", *CASE, "--target", "0.3", "--vocab-size", "8", "--ms-profile", ms_file)
     assert result.exit_code == 0
     assert result.stdout.count("With the values of this case") == len(sym.NAMES) - 2  # corollary1 forms do not apply
     compile_latex(result.stdout, tmp_path)
+
+
+def test_with_values_from_a_multiscale_profile(ms_file):
+    result = run("--expr", "theorem2-upper", "-x", "theorem2-lower", "-x", "multiscale-phi", "--with-values", *CASE, "--ms-profile", ms_file)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[2] == rf"{KL} \le \frac{{8}}{{10}} \cdot \frac{{3}}{{8}} + \frac{{1}}{{10}} = \frac{{2}}{{5}} \approx 0.4"
+    assert lines[6] == rf"{KL_RANDOM} \ge \frac{{8}}{{16 \cdot 10}} \cdot \frac{{3}}{{8}} + \frac{{1}}{{10}} = \frac{{19}}{{160}} \approx 0.11875"
+    assert lines[-1].endswith(
+        r"= G(2) + \frac{1}{2} G(6) + \frac{1}{4} G(8) + \frac{1}{8} G(9) = 0 + \frac{1}{2} \cdot \frac{1}{4} + "
+        r"\frac{1}{4} \cdot \frac{1}{2} + \frac{1}{8} \cdot 1 = \frac{3}{8} \approx 0.375"
+    )
+
+
+def test_multiscale_profile_alone_gives_l_and_the_numbers_agree_with_bound(ms_file, run):
+    from fractions import Fraction
+
+    latex_run = run("latex", "-x", "theorem2-upper", "--with-values", "--ms-profile", ms_file, "--schedule", "uniform:2")
+    assert latex_run.exit_code == 0, latex_run.output
+    assert latex_run.stdout.splitlines()[-1].endswith(r"+ 0 = \frac{3}{10} \approx 0.3")
+    bound = run("bound", "--mi-total", "2", "-L", "10", "--schedule", "uniform:2", "--ms-profile", ms_file, "--json")
+    assert Fraction(bound.json["bounds"]["theorem2_upper"]["exact"]) == Fraction(3, 10)
+
+
+def test_all_with_values_without_a_multiscale_profile():
+    result = run("--all", "--with-values", *CASE)
+    assert result.exit_code == 0
+    assert result.stdout.count("% not instantiated: needs --ms-profile\n") == 3  # multiscale-phi, theorem2-upper, -lower
+    assert result.stdout.rstrip().endswith(r"\frac{C_2}{C_3} = 16")  # the gap needs no values
 
 
 def test_output_file(tmp_path):
@@ -171,6 +211,22 @@ def test_output_file(tmp_path):
             "(L = 10, T = 3, s_max = 5)",
         ),
         (("--expr", "theorem1", "--output", "/nonexistent-dir/x.tex"), 1, "Error: --output: cannot write '/nonexistent-dir/x.tex'"),
+        (("--expr", "theorem2-upper", "--ms-profile", "ms.json"), 2, "Error: --ms-profile is used only with --with-values"),
+        (
+            ("--expr", "theorem2-upper", "--with-values", *CASE),
+            2,
+            "Error: --with-values: theorem2-upper needs S, Phi (--ms-profile)",
+        ),
+        (
+            ("--expr", "multiscale-phi", "--with-values", "--mi-total", "2", "-L", "10"),
+            2,
+            "Error: --with-values: multiscale-phi needs S (--ms-profile)",
+        ),
+        (
+            ("--expr", "theorem2-upper", "--with-values", "--ms-profile", "/nonexistent-ms.csv", "--smax", "2"),
+            2,
+            "Error: --ms-profile: '/nonexistent-ms.csv' does not exist",
+        ),
     ],
 )
 def test_bad_input(args, code, message):
@@ -180,6 +236,34 @@ def test_bad_input(args, code, message):
     assert message in result.stderr, result.stderr
     assert "Traceback" not in result.output
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        (("-x", "theorem2-upper", "--schedule", "5,3,2"), 2, "Error: --schedule: the sizes 5,3,2 sum to 10, but L = 8"),
+        (("-x", "theorem2-upper", "--smax", "5"), 2, "Error: theorem2-upper: the condition s_max <= S (Φ needs the levels of a power of two S >= s_max) does not hold (S = 4, s_max = 5)"),
+        (
+            ("-x", "theorem2-upper", "--schedule", "uniform:8"),
+            1,
+            "Error: theorem2-upper: the condition 2 <= s_max <= L (with s_max = 1 the error is exactly ε_train) does not hold (L = 8, s_max = 1)",
+        ),
+        (("-x", "theorem2-upper", "--smax", "2", "--mi-total", "9", "-L", "9"), 2, "Error: --ms-profile: the multi-scale profile has 8 tokens, the MI profile 9"),
+        (("-x", "theorem2-upper", "--smax", "2", "--mi-total", "1", "-L", "8"), 2, "Error: --ms-profile: the last level sums to 2, more than ΣI = 1"),
+        (("-x", "theorem2-upper", "--smax", "2", "--mi-constant", "1", "-L", "8", "--unit", "bits"), 0, ""),
+    ],
+)
+def test_multiscale_profile_bad_input(tmp_path, args, code, message):
+    # 8 tokens, S = 4: sets of 4, 6, 7 tokens, level totals 1, 3/2, 2
+    path = tmp_path / "ms.csv"
+    path.write_text("token,level,value\n" + "".join(f"{i},0,0.125\n{i},1,0.1875\n{i},2,0.25\n" for i in range(1, 9)))
+    result = run(*args, "--with-values", "--ms-profile", path)
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    if code:
+        assert result.stderr.startswith(message) and result.stderr.count("\n") == 1 and result.stdout == ""
+    else:
+        assert result.stdout.splitlines()[-1].endswith(r"\frac{4}{8} \cdot \frac{9}{4} + 0 = \frac{9}{8} \approx 1.125")
 
 
 def test_output_to_a_directory_is_an_error(tmp_path):
@@ -217,7 +301,8 @@ def test_sum_notation_in_output():
 
 
 def _cli_section_runs():
-    """The `$ boundcalc latex` examples of the docs/cli.md section."""
+    """The `$ boundcalc latex` examples of the docs/cli.md section, each after the other `$ boundcalc` commands
+    of its block (which write the files it reads)."""
     from pathlib import Path
     import re
 
@@ -225,6 +310,7 @@ def _cli_section_runs():
     section = text[text.index("## `boundcalc latex`") :]
     for block in re.findall(r"```[a-z]*\n(.*?)```", section, flags=re.S):
         lines = block.splitlines()
+        setup = []
         for i, line in enumerate(lines):
             if line.startswith("$ boundcalc latex"):
                 expected = []
@@ -232,14 +318,21 @@ def _cli_section_runs():
                     if follow.startswith("$ "):
                         break
                     expected.append(follow)
-                yield line[len("$ boundcalc latex ") :], expected
+                yield pytest.param(tuple(setup), line[len("$ boundcalc latex ") :], expected, id=line[2:])
+            elif line.startswith("$ boundcalc "):
+                setup.append(line[len("$ boundcalc ") :])
 
 
-@pytest.mark.parametrize("command, expected", list(_cli_section_runs()))
-def test_documented_cli_section_is_real(tmp_path, monkeypatch, command, expected):
+@pytest.mark.parametrize("setup, command, expected", list(_cli_section_runs()))
+def test_documented_cli_section_is_real(tmp_path, monkeypatch, setup, command, expected):
     import shlex
 
     monkeypatch.chdir(tmp_path)
+    for name, content in FIXTURES.items():  # the files docs/cli.md's examples start from (chain.json, ...)
+        (tmp_path / name).write_text(content)
+    for step in setup:
+        done = CliRunner().invoke(GROUP, shlex.split(step), catch_exceptions=False)
+        assert done.exit_code == 0, (step, done.output)
     result = run(*shlex.split(command))
     errors = [line for line in expected if line.startswith("Error: ")]
     if errors:

@@ -19,6 +19,7 @@ from boundcalc import symbolic as sym
 from boundcalc.errors import DomainError, InfeasibleTargetError, UsageError
 from boundcalc.profile import MIProfile
 from boundcalc.schedule import Schedule
+from boundcalc.theorem2 import MultiScaleProfile
 
 SUM = r"\sum_{i=1}^{L} I(X_0^{(i)}; X_0^{(-i)})"
 SUM10 = r"\sum_{i=1}^{10} I(X_0^{(i)}; X_0^{(-i)})"
@@ -27,6 +28,8 @@ TER2 = r"\log_2 \mathrm{TER}(p_{Y_0}; p_{X_0}) - \log_2 \mathrm{TER}(p_{X_0}; p_
 TERLN = r"\ln \mathrm{TER}(p_{Y_0}; p_{X_0}) - \ln \mathrm{TER}(p_{X_0}; p_{X_0})"
 EPS = r"\varepsilon_{\mathrm{train}}"
 R_DEF = rf"R = \frac{{L \left(\varepsilon - {EPS}\right)}}{{{SUM}}}"
+KL_RANDOM = rf"\mathbb{{E}}_{{s_1, s_2, \dots}} {KL}"
+LEVEL_MI = r"\mathbb{E}\left[I(X_0^{(i)}; X_0 \circ W_j^{(-i)})\right]"
 
 GOLDEN = [
     ("recursion-step", rf"\varepsilon(s) \le \varepsilon(\lceil s/2 \rceil) + \frac{{s}}{{2 L}} {SUM}"),
@@ -64,6 +67,10 @@ GOLDEN = [
         rf"\right\rceil, \qquad R = \frac{{L \left(L \tau - {EPS}\right)}}{{{SUM}}}",
     ),
     ("break-even", r"T_{\mathrm{break}} = L"),
+    ("multiscale-phi", rf"\Phi = \sum_{{i=1}}^{{L}} \sum_{{j=0}}^{{\log_2 S}} 2^{{-j}} {LEVEL_MI}"),
+    ("theorem2-upper", rf"{KL} \le \frac{{S}}{{L}} \Phi + {EPS}"),
+    ("theorem2-lower", rf"{KL_RANDOM} \ge \frac{{S}}{{16 L}} \Phi + {EPS}"),
+    ("theorem2-gap", r"\frac{C_2}{C_3} = 16"),
 ]
 
 
@@ -96,6 +103,15 @@ def test_golden_latex(name, expected):
         (sp.Le(sym.KL, sym.eps_train), rf"{KL} \le {EPS}"),
         (sp.Min(sym.L, sym.s_max), r"\min\left(L, s_{\max}\right)"),
         (sym.popcount(sym.s - 1), r"\operatorname{popcount}\left(s - 1\right)"),
+        (sym.Phi, r"\Phi"),
+        (sym.ceil_log2(sym.S), r"\log_2 S"),  # S is a power of two wherever it appears
+        (sym.L - sym.S * 2**-sym.j, r"L - S \cdot 2^{-j}"),
+        (sym.G(sym.L - sym.S * 2**-sym.j), rf"\sum_{{i=1}}^{{L}} {LEVEL_MI}"),
+        (sym.G(sp.Integer(6)) / 2, r"\frac{1}{2} G(6)"),
+        (sym.F(sym.i, sym.L - sym.S * 2**-sym.j), LEVEL_MI),
+        (sym.F(sp.Integer(3), sp.Integer(6)), r"F_{3}(6)"),
+        (sym.C_2 * sym.S / sym.L * sym.Phi, r"\frac{C_2 S}{L} \Phi"),
+        (sp.Sum(2**-sym.j, (sym.j, 0, sym.ceil_log2(sym.S))) * sym.sum_I, rf"\sum_{{j=0}}^{{\log_2 S}} 2^{{-j}} {SUM}"),
     ],
 )
 def test_printer_notation(expr, expected):
@@ -104,6 +120,9 @@ def test_printer_notation(expr, expected):
 
 
 CASE = {"L": 10, "s_max": 5, "s": 5, "T": 4, "sum_I": 2, "eps_train": "0.1", "eps": "0.3", "tau": "0.05", "V": 8}
+#: A multi-scale profile for CASE: S = 8 (levels of sizes 2, 6, 8, 9), Φ = 1/8 + 1/8 + 1/8 + 1/8 = 1/2.
+MS = MultiScaleProfile.from_level_totals(["1/8", "1/4", "1/2", 1], length=10)
+CASE_MS = {**CASE, **sym.values_for(multiscale=MS, eps_train=None)}
 CHAIN5 = (
     rf"\varepsilon(5) \le \frac{{5 + 3 + 2}}{{2 \cdot 10}} {SUM10} = \frac{{1}}{{2}} {SUM10} \le "
     rf"\frac{{2^{{3}} - 1}}{{10}} {SUM10} = \frac{{7}}{{10}} {SUM10}"
@@ -172,6 +191,20 @@ INSTANTIATED = [
         r"T_{\min} = \left\lceil \frac{10}{\min\left(10, 2^{\lfloor\log_2 \left(\lfloor 2 \rfloor + 1\right)\rfloor}\right)} \right\rceil = 5",
     ),
     ("break-even", CASE, r"T_{\mathrm{break}} = 10"),
+    (
+        "multiscale-phi",
+        CASE_MS,
+        rf"\Phi = \sum_{{j=0}}^{{\log_2 8}} 2^{{-j}} \sum_{{i=1}}^{{10}} {LEVEL_MI} = G(2) + \frac{{1}}{{2}} G(6) + "
+        r"\frac{1}{4} G(8) + \frac{1}{8} G(9) = \frac{1}{8} + \frac{1}{2} \cdot \frac{1}{4} + \frac{1}{4} \cdot \frac{1}{2} + "
+        r"\frac{1}{8} \cdot 1 = \frac{1}{2} \approx 0.5",
+    ),
+    ("theorem2-upper", CASE_MS, rf"{KL} \le \frac{{8}}{{10}} \cdot \frac{{1}}{{2}} + \frac{{1}}{{10}} = \frac{{1}}{{2}} \approx 0.5"),
+    (
+        "theorem2-lower",
+        CASE_MS,
+        rf"{KL_RANDOM} \ge \frac{{8}}{{16 \cdot 10}} \cdot \frac{{1}}{{2}} + \frac{{1}}{{10}} = \frac{{1}}{{8}} \approx 0.125",
+    ),
+    ("theorem2-gap", CASE, r"\frac{C_2}{C_3} = 16"),
 ]
 
 
@@ -182,6 +215,14 @@ def test_instantiated_table_covers_every_result():
 @pytest.mark.parametrize("name, values, expected", INSTANTIATED, ids=[n for n, _, _ in INSTANTIATED])
 def test_golden_instantiated(name, values, expected):
     assert tex.instantiate(sym.get(name), values) == expected
+
+
+def test_empty_levels_are_shown_as_zero():
+    # L = 5, S = 8: level 0 would need a set of 5 - 8 < 0 tokens
+    ms = MultiScaleProfile.from_level_totals([0, "1/2", "3/4", 1], length=5)
+    text = tex.instantiate(sym.get("multiscale-phi"), sym.values_for(multiscale=ms))
+    assert r"= 0 + \frac{1}{2} G(1) + \frac{1}{4} G(3) + \frac{1}{8} G(4) = 0 + \frac{1}{2} \cdot \frac{1}{2} + " in text
+    assert text.endswith(r"= \frac{9}{16} \approx 0.5625") and ms.phi == Fraction(9, 16)
 
 
 def test_instantiated_values_agree_with_the_numeric_engine():
@@ -200,6 +241,11 @@ def test_instantiated_values_agree_with_the_numeric_engine():
         ("corollary1", CASE, DomainError, "s_max = ceil(L/T)"),
         ("steps-sharp", {**CASE, "eps": "0.05"}, InfeasibleTargetError, "ε >= ε_train"),
         ("recursion-step", {"L": 10}, UsageError, "recursion-step needs s"),
+        ("multiscale-phi", {"L": 10, "S": 8}, UsageError, "multiscale-phi needs the level totals G(2), G(6), G(8), G(9)"),
+        ("theorem2-upper", CASE, UsageError, "theorem2-upper needs a value for S, Phi"),
+        ("theorem2-upper", {**CASE_MS, "s_max": 1}, DomainError, "2 <= s_max <= L"),
+        ("theorem2-upper", {**CASE_MS, "S": 4}, UsageError, "s_max <= S"),
+        ("theorem2-lower", {**CASE_MS, "S": 1}, DomainError, "S >= 2"),
     ],
 )
 def test_instantiate_errors(name, values, error, fragment):
@@ -238,6 +284,24 @@ def test_bound_report_latex():
     assert TERLN in lines[4]  # the profile is in nats
     unbalanced = tex.to_latex(bounds.bound_report(MIProfile.from_total(2, 10), Schedule([5, 3, 2])))
     assert "Corollary" not in unbalanced  # not a theorem for this schedule
+
+
+def test_bound_report_latex_with_theorem2():
+    report = bounds.bound_report(MIProfile.from_total(2, 10), Schedule([5, 3, 2]), "0.1", multiscale=MS)
+    lines = tex.to_latex(report).splitlines()[1:-1]
+    assert lines[-2] == (
+        rf"\text{{Theorem 2, the upper bound (12)}} \quad {KL} \le \frac{{8}}{{10}} \cdot \frac{{1}}{{2}} + \frac{{1}}{{10}} = "
+        r"\frac{1}{2} \approx 0.5 \\"
+    )
+    assert lines[-1] == (
+        rf"\text{{Theorem 2, the lower bound for the random schedule (13)}} \quad {KL_RANDOM} \ge "
+        r"\frac{8}{16 \cdot 10} \cdot \frac{1}{2} + \frac{1}{10} = \frac{1}{8} \approx 0.125"
+    )
+    # the printed values are the numeric engine's
+    assert report.theorem2_upper == Fraction(1, 2) and report.theorem2_lower == Fraction(1, 8)
+    # s_max = 1: no upper bound (the error is ε_train), the lower bound is still shown
+    ones = tex.to_latex(bounds.bound_report(MIProfile.from_total(2, 10), Schedule([1] * 10), "0.1", multiscale=MS))
+    assert "upper bound (12)" not in ones and "lower bound for the random schedule (13)" in ones
 
 
 def test_recursion_report_latex():
@@ -282,6 +346,7 @@ def test_assumption_lines_follow_the_symbols():
 
 def test_derivation_document_is_in_order_with_every_tag():
     doc = tex.derivation_document()
+    assert "\\section{Theorem 2: multi-scale mutual information}" in doc
     assert doc.startswith("\\documentclass") and doc.rstrip().endswith("\\end{document}")
     assert "\\usepackage{amsmath}" in doc
     positions = [doc.index(f"\\tag{{{sym.get(name).tag}}}") for name in sym.NAMES if name != "ter-corollary1"]
@@ -341,15 +406,22 @@ def test_derivation_document_with_values_compiles(tmp_path):
 
 
 @pytest.mark.latex
+def test_derivation_document_with_theorem2_values_compiles(tmp_path):
+    doc = tex.derivation_document(values=CASE_MS)
+    assert doc.count("With the values of this case") == len(sym.NAMES) - 2  # not the corollary1 forms (s_max = 5)
+    compile_latex(doc, tmp_path)
+
+
+@pytest.mark.latex
 @pytest.mark.parametrize("name", sym.NAMES)
 def test_each_result_document_compiles(tmp_path, name):
-    values = {**CASE, "s_max": 3} if name in ("corollary1", "ter-corollary1") else CASE
+    values = {**CASE_MS, "s_max": 3} if name in ("corollary1", "ter-corollary1") else CASE_MS
     compile_latex(tex.results_document([name], values), tmp_path)
 
 
 @pytest.mark.latex
 def test_report_latex_compiles(tmp_path):
-    report = bounds.bound_report(MIProfile.from_total(2, 10), Schedule.uniform(10, 4), "0.1")
+    report = bounds.bound_report(MIProfile.from_total(2, 10), Schedule.uniform(10, 4), "0.1", multiscale=MS)
     body = "\n".join(
         f"\\begin{{equation*}}\n{text}\n\\end{{equation*}}"
         for text in (
@@ -363,12 +435,11 @@ def test_report_latex_compiles(tmp_path):
     compile_latex(doc, tmp_path)
 
 
-def test_bound_report_with_bounds_beyond_the_registry():
+def test_bound_report_without_the_profile_behind_theorem2():
+    # Theorem 2 values without the multi-scale profile (S, Φ unknown): shown by value only
     import dataclasses
 
     report = bounds.bound_report(MIProfile.from_total(2, 10), Schedule.uniform(10, 4), "0.1")
-    if not hasattr(report, "theorem2_upper"):
-        pytest.skip("the report has no Theorem 2 fields")
     report = dataclasses.replace(report, theorem2_upper=Fraction(3, 7), theorem2_lower=Fraction(1, 9))
     lines = tex.to_latex(report).splitlines()
     assert rf"\text{{theorem2 upper}} \quad {KL} \le \frac{{3}}{{7}} \\" in lines

@@ -12,11 +12,12 @@ from hypothesis import HealthCheck, assume, example, given, settings, strategies
 
 from boundcalc import bounds, steps
 from boundcalc import symbolic as sym
-from boundcalc.errors import DomainError, InfeasibleTargetError, UsageError
+from boundcalc.errors import DomainError, InfeasibleTargetError, ProfileError, ScheduleError, UsageError
 from boundcalc.exact import ceil_log2 as int_ceil_log2
 from boundcalc.exact import floor_log2 as int_floor_log2
 from boundcalc.profile import MIProfile
 from boundcalc.schedule import Schedule
+from boundcalc.theorem2 import C2, C3, MultiScaleProfile, level_sizes, theorem2_lower, theorem2_upper
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -106,13 +107,13 @@ def test_integer_functions_stay_symbolic_and_rewrite():
 
 
 def test_symbols_carry_assumptions():
-    for integer in (sym.L, sym.T, sym.s_max, sym.s, sym.V):
+    for integer in (sym.L, sym.T, sym.s_max, sym.s, sym.V, sym.S, sym.i):
         assert integer.is_integer and integer.is_positive
     for index in (sym.k, sym.j):
         assert index.is_integer and index.is_nonnegative
-    for real in (sym.sum_I, sym.eps_train, sym.R):
+    for real in (sym.sum_I, sym.eps_train, sym.R, sym.Phi):
         assert real.is_real and real.is_nonnegative and not real.is_integer
-    for positive in (sym.eps, sym.tau, sym.C_1):
+    for positive in (sym.eps, sym.tau, sym.C_1, sym.C_2, sym.C_3):
         assert positive.is_positive
 
 
@@ -128,13 +129,15 @@ def test_registry_order_and_fields():
         "corollary1": "9",
         "ter": "11",
         "ter-corollary1": "11",
+        "theorem2-upper": "12",
+        "theorem2-lower": "13",
     }
     derived = [r.tag for r in registry.values() if not r.tag[0].isdigit()]
     assert derived == [f"D{i}" for i in range(1, len(derived) + 1)]
     for result in registry.values():
         assert result.title and result.summary and result.statement and result.source
         assert isinstance(result.expr, sp.Basic)
-        assert result.assumptions, result.name
+        assert result.assumptions or not (result.expr.free_symbols | set(result.inputs)), result.name
         assert set(result.inputs) >= {x for x in result.expr.free_symbols if x not in (sym.k, sym.j)}, result.name
         assert result.equation in (f"({result.tag})", "derived")
         assert result.name in repr(result)
@@ -403,3 +406,163 @@ def test_evaluate_accepts_strings_floats_and_sympy_numbers():
 def test_module_doctests():
     failures, tried = doctest.testmod(sym, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert tried > 0 and failures == 0
+
+
+# -- Theorem 2 (docs/theory.md, section 9) ------------------------------------------------
+
+
+def _levels(draw, length: int, big_s: int, values) -> list[Fraction]:
+    """Non-decreasing values over the levels, 0 where the set L - S/2^j is empty (those come first)."""
+    _, sizes = level_sizes(length, big_s)
+    running, row = Fraction(0), []
+    for size in sizes:
+        if size > 0:
+            running += draw(values)
+        row.append(running if size > 0 else Fraction(0))
+    return row
+
+
+@st.composite
+def multiscale_profiles(draw, length=None):
+    """A MultiScaleProfile with S = 1..64 (so S > L happens: empty levels): level totals, or per-token values."""
+    per_token = draw(st.booleans())
+    n = length if length is not None else draw(st.integers(1, 10 if per_token else 40))
+    big_s = 1 << draw(st.integers(0, 6))
+    if per_token:
+        rows = [_levels(draw, n, big_s, small_rationals) for _ in range(n)]
+        return MultiScaleProfile.from_values(rows, big_s)
+    return MultiScaleProfile.from_level_totals(_levels(draw, n, big_s, rationals), n)
+
+
+@st.composite
+def schedules_for(draw, length: int, big_s: int):
+    """A schedule of L tokens: random sizes up to a cap around S, the paper's random schedule, degenerate, uniform."""
+    kind = draw(st.sampled_from(["sizes", "sizes", "random", "degenerate", "uniform"]))
+    if kind == "random" and big_s >= 2:
+        return Schedule.paper_random(length, big_s, draw(st.integers(0, 10**6)))
+    if kind == "degenerate":
+        return Schedule.degenerate(length, draw(st.integers(1, min(length, 2 * big_s))))
+    if kind == "uniform":
+        return Schedule.uniform(length, draw(st.integers(1, length)))
+    cap = draw(st.integers(1, max(1, 2 * big_s)))
+    sizes, left = [], length
+    while left:
+        size = draw(st.integers(1, min(left, cap)))
+        sizes.append(size)
+        left -= size
+    return Schedule(sizes)
+
+
+@SETTINGS
+@given(multiscale_profiles(), st.data(), small_rationals)
+def test_theorem2_equals_the_numeric_engine(ms, data, eps_train):
+    schedule = data.draw(schedules_for(ms.length, ms.max_size))
+    values = sym.values_for(multiscale=ms, schedule=schedule, eps_train=eps_train)
+    assert values[sym.S] == ms.max_size and values[sym.Phi] == ms.phi and values[sym.L] == ms.length
+    # Φ from its definition (the level totals G(m_j), empty levels 0) is the profile's Φ
+    assert sym.get("multiscale-phi").evaluate(values) == ms.phi
+    upper = sym.get("theorem2-upper")
+    try:
+        numeric = theorem2_upper(ms, schedule, eps_train)
+    except ScheduleError:  # s_max needs more levels than the profile has
+        assert schedule.max_size > ms.max_size
+        with pytest.raises(ScheduleError, match="s_max <= S"):
+            upper.evaluate(values)
+    else:
+        if numeric is None:  # s_max = 1: the error is ε_train, no Theorem 2
+            with pytest.raises(DomainError, match="2 <= s_max <= L"):
+                upper.evaluate(values)
+        else:
+            assert upper.evaluate(values) == numeric
+            if ms.max_size == 1 << int_ceil_log2(schedule.max_size):  # the tightest S, written with ceil_log2
+                tightest = upper.extras["tightest"].subs({k: v for k, v in values.items() if k != sym.S})
+                assert tightest == sp.Rational(numeric.numerator, numeric.denominator)
+            report = bounds.bound_report(
+                MIProfile.from_total(ms.level_totals[-1] + 1, ms.length), schedule, eps_train, multiscale=ms
+            )
+            assert report.theorem2_upper == upper.evaluate(values)
+    lower = sym.get("theorem2-lower")
+    if ms.max_size >= 2:
+        assert lower.evaluate(values) == theorem2_lower(ms, eps_train)
+        assert sym.get("theorem2-gap").evaluate(values) == C2 / C3 == 16
+        sandwich = sym.get("theorem2-gap").extras["sandwich"].subs(values)
+        assert sandwich == sp.true
+    else:
+        with pytest.raises(DomainError):
+            theorem2_lower(ms, eps_train)
+        with pytest.raises(DomainError, match="S >= 2"):
+            lower.evaluate(values)
+
+
+@SETTINGS
+@given(multiscale_profiles())
+def test_phi_definition_per_token_and_its_bound(ms):
+    values = sym.values_for(multiscale=ms)
+    phi = sym.get("multiscale-phi")
+    symbols = {sym.L: ms.length, sym.S: ms.max_size}
+    # the level form, expanded by sympy: empty levels (L - S/2^j <= 0) vanish by G's definition
+    expanded = phi.expr.subs(symbols).doit()
+    assert expanded.atoms(sym.G) == {sym.G(m) for m in ms.set_sizes if m > 0}
+    if ms.values is not None and ms.length * ms.levels <= 200:  # the per-token double sum Σ_i Σ_j of the display
+        tokens = phi.display.subs(symbols).doit()
+        per_token = {sym.F(i + 1, m): v for i, row in enumerate(ms.values) for m, v in zip(ms.set_sizes, row) if m > 0}
+        assert tokens.xreplace(per_token) == sp.Rational(ms.phi.numerator, ms.phi.denominator)
+    # Φ <= Σ_j 2^-j ΣI = (2 - 1/S) ΣI <= 2 ΣI, with ΣI >= G(L - 1), the last level
+    sum_i = ms.level_totals[-1]
+    assert phi.extras["bound"].subs({sym.Phi: ms.phi, sym.sum_I: sum_i, sym.S: ms.max_size}).doit() == sp.true
+    assert phi.extras["weights"].subs(sym.S, ms.max_size).doit() == sp.true
+    assert ms.phi <= (2 - Fraction(1, ms.max_size)) * sum_i <= 2 * sum_i
+    assert phi.evaluate(values) == ms.phi
+
+
+def test_theorem2_symbols_constants_and_the_lower_constant():
+    upper, lower = sym.get("theorem2-upper"), sym.get("theorem2-lower")
+    assert upper.expr == sym.S * sym.Phi / sym.L + sym.eps_train
+    assert lower.expr == sym.S * sym.Phi / (16 * sym.L) + sym.eps_train
+    assert upper.extras["C_2"] == C2 and lower.extras["C_3"] == C3
+    assert upper.extras["paper_form"].subs(sym.C_2, upper.extras["C_2"]) == upper.expr
+    assert lower.extras["paper_form"].subs(sym.C_3, lower.extras["C_3"]) == lower.expr
+    assert sym.get("multiscale-phi").extras["S"].subs(sym.s_max, 5) == sp.Eq(sym.S, 8)
+    assert upper.extras["tightest"].subs({sym.s_max: 2**31 + 1, sym.L: 2**33, sym.Phi: 1, sym.eps_train: 0}) == sp.Rational(2**32, 2**33)
+    # the worst ratio of the proof, S/(8(2S - 1)): 1/12 at S = 2, above 1/16 for every S, tending to it
+    ratio = lower.extras["worst_ratio"]
+    assert ratio.subs(sym.S, 2) == sp.Rational(1, 12)
+    assert all(ratio.subs(sym.S, 2**n) > C3 for n in range(1, 40))
+    assert sp.limit(ratio, sym.S, sp.oo) == sp.Rational(1, 16)
+    # the upper bound over the lower bound, without ε_train, is C2/C3 for every L, S, Φ
+    assert sp.simplify((upper.expr - sym.eps_train) / (lower.expr - sym.eps_train)) == C2 / C3
+    assert sym.get("theorem2-gap").evaluate() == 16
+    assert sym.theorem2_upper is upper and sym.get("theorem2_lower") is lower
+
+
+@pytest.mark.parametrize(
+    "name, values, error, fragment",
+    [
+        ("multiscale-phi", {"L": 4, "S": 4}, UsageError, "multiscale-phi needs the level totals G(2), G(3)"),
+        ("multiscale-phi", {"L": 4, "S": 6}, UsageError, "the condition S is a power of two does not hold (S = 6)"),
+        ("multiscale-phi", {"L": 4, "S": 4, sym.G(2): -1, sym.G(3): 1}, UsageError, "G(2) = -1 is negative"),
+        ("theorem2-upper", {"L": 4, "s_max": 1, "S": 4, "Phi": 1, "eps_train": 0}, DomainError, "2 <= s_max <= L"),
+        ("theorem2-upper", {"L": 8, "s_max": 5, "S": 4, "Phi": 1, "eps_train": 0}, ScheduleError, "(S = 4, s_max = 5)"),
+        ("theorem2-upper", {"L": 8, "s_max": 2, "S": 4, "Phi": 1}, UsageError, "needs a value for eps_train"),
+        ("theorem2-upper", {"L": 8, "s_max": 2, "S": 4, "Phi": -1, "eps_train": 0}, UsageError, "Phi = -1 is negative"),
+        ("theorem2-lower", {"L": 8, "S": 1, "Phi": 1, "eps_train": 0}, DomainError, "S >= 2 (the random schedule"),
+        ("theorem2-lower", {"L": 8, "S": 12, "Phi": 1, "eps_train": 0}, UsageError, "S is a power of two"),
+        ("theorem2-lower", {"L": 8, "S": "2.5", "Phi": 1, "eps_train": 0}, UsageError, "S = 5/2 is not an integer"),
+    ],
+)
+def test_theorem2_evaluate_errors(name, values, error, fragment):
+    with pytest.raises(error) as info:
+        sym.get(name).evaluate(values)
+    assert fragment in str(info.value)
+
+
+def test_values_for_a_multiscale_profile_checks_the_other_objects():
+    ms = MultiScaleProfile.from_level_totals([0, "1/2", 1], length=4)
+    with pytest.raises(ProfileError, match="4 tokens, the MI profile 5"):
+        sym.values_for(profile=MIProfile.from_total(2, 5), multiscale=ms)
+    with pytest.raises(ProfileError, match="more than ΣI"):
+        sym.values_for(profile=MIProfile.from_total("1/2", 4), multiscale=ms)
+    with pytest.raises(ScheduleError):
+        sym.values_for(schedule=Schedule([2, 3]), multiscale=ms)
+    values = sym.values_for(profile=MIProfile.from_total(2, 4), schedule=Schedule([2, 2]), multiscale=ms)
+    assert values[sym.G(2)] == sp.Rational(1, 2) and values[sym.G(3)] == 1 and sym.G(0) not in values

@@ -23,9 +23,13 @@ FLAGS = {
     "tau": "--target (the TER target in bits)",
     "V": "--vocab-size",
     "eps_train": "--eps-train",
+    "S": "--ms-profile",
+    "Phi": "--ms-profile",
 }
 
-_VALUE_FLAGS = ("mi_profile", "mi_constant", "mi_total", "length", "schedule_spec", "target", "s_max", "vocab_size")
+_VALUE_FLAGS = (
+    "mi_profile", "mi_constant", "mi_total", "length", "schedule_spec", "target", "s_max", "vocab_size", "ms_profile",
+)
 
 
 @click.command("latex")
@@ -36,7 +40,7 @@ _VALUE_FLAGS = ("mi_profile", "mi_constant", "mi_total", "length", "schedule_spe
     multiple=True,
     metavar="NAME",
     help="A result by name (repeatable): theorem1, recursion, sharp, corollary1, ter, steps-theorem1, "
-    "break-even, ... (--list shows them all).",
+    "break-even, theorem2-upper, ... (--list shows them all).",
 )
 @click.option("--all", "all_results", is_flag=True, help="Every result, in the order of the derivation.")
 @click.option("--list", "list_names", is_flag=True, help="List the names, equation numbers and summaries, and exit.")
@@ -68,6 +72,12 @@ _VALUE_FLAGS = ("mi_profile", "mi_constant", "mi_total", "length", "schedule_spe
     type=POSITIVE,
     help="With --with-values: the target ε of the steps-* results (for steps-ter, the TER target τ in bits).",
 )
+@click.option(
+    "--ms-profile",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="With --with-values: a multi-scale profile (token,level,value rows or JSON, as for bound --ms-profile; "
+    "read in --unit) giving L, S, Φ and the level totals of the Theorem 2 results.",
+)
 @eps_train_option
 @digits_option
 def latex(**params: Any) -> None:
@@ -86,6 +96,7 @@ def latex(**params: Any) -> None:
       boundcalc latex --all --standalone --output bounds.tex
       boundcalc latex --expr theorem1 --with-values --schedule 5,3,2 --mi-total 2 --length 10 --eps-train 0.1
       boundcalc latex --expr steps-sharp --with-values --mi-total 12.5 -L 1024 --target 0.05
+      boundcalc latex --expr theorem2-upper --with-values --ms-profile ms.csv --schedule uniform:4
     """
     from .. import latex as tex
     from .. import symbolic as sym
@@ -116,8 +127,7 @@ def latex(**params: Any) -> None:
         for result in results:  # every named result must be instantiable: say which flag is missing
             missing = tex.missing_inputs(result, values)
             if missing:
-                flags = "; ".join(f"{symbol.name} ({FLAGS.get(symbol.name, symbol.name)})" for symbol in missing)
-                raise UsageError(f"{result.name} needs {flags}", param="--with-values")
+                raise UsageError(f"{result.name} needs {_needs(missing)}", param="--with-values")
 
     if params["standalone"]:
         if params["all_results"]:
@@ -127,6 +137,14 @@ def latex(**params: Any) -> None:
     else:
         text = _snippets(results, values, digits, unit, tex, strict=bool(names))
     _write(text, params["output"])
+
+
+def _needs(missing: list) -> str:
+    """``s_max (--schedule or --smax); S, Phi (--ms-profile)``: the missing symbols grouped by the flag that gives them."""
+    by_flag: dict[str, list[str]] = {}
+    for symbol in missing:
+        by_flag.setdefault(FLAGS.get(symbol.name, symbol.name), []).append(symbol.name)
+    return "; ".join(f"{', '.join(names)} ({flag})" for flag, names in by_flag.items())
 
 
 def _values(params: dict[str, Any]) -> dict:
@@ -141,10 +159,22 @@ def _values(params: dict[str, Any]) -> dict:
     from ..symbolic import L, eps, s, s_max, tau, values_for
 
     profile = resolve_profile(params, required=False)
-    length = profile.length if profile is not None else params.get("length")
+    multiscale = None
+    if params.get("ms_profile") is not None:
+        from ..theorem2 import load_multiscale
+
+        multiscale = load_multiscale(params["ms_profile"], params["unit"])  # values_for checks it against the rest
+    length = params.get("length")
+    for source in (multiscale, profile):
+        if source is not None:
+            length = source.length
     schedule = parse_schedule(params["schedule_spec"], length) if params.get("schedule_spec") else None
     values = values_for(
-        profile=profile, schedule=schedule, eps_train=params["eps_train"], vocab_size=params.get("vocab_size")
+        profile=profile,
+        schedule=schedule,
+        eps_train=params["eps_train"],
+        vocab_size=params.get("vocab_size"),
+        multiscale=multiscale,
     )
     if length is not None:
         values[L] = sympy.Integer(length)
@@ -157,7 +187,7 @@ def _values(params: dict[str, Any]) -> dict:
         values[eps] = values[tau] = target
     if len(values) <= 1:  # only ε_train, which has a default
         raise UsageError(
-            "needs the numbers of a case: an MI source with --length, --schedule, --smax or --target",
+            "needs the numbers of a case: an MI source with --length, --schedule, --smax, --target or --ms-profile",
             param="--with-values",
         )
     return values
@@ -170,7 +200,8 @@ def _snippets(results, values, digits: int, unit: str, tex, strict: bool) -> str
         if values is not None:
             missing = tex.missing_inputs(result, values)
             if missing:
-                lines.append(f"% not instantiated: needs {', '.join(FLAGS.get(m.name, m.name) for m in missing)}")
+                flags = dict.fromkeys(FLAGS.get(m.name, m.name) for m in missing)  # each flag once
+                lines.append(f"% not instantiated: needs {', '.join(flags)}")
             else:
                 try:
                     lines.append(tex.instantiate(result, values, digits, unit))
