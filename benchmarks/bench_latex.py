@@ -8,9 +8,6 @@ prints the in-process cost of building every expression once (cached
 afterwards) and of writing the derivation document, and checks that the
 output is the complete document.
 
-Before the command is registered in ``boundcalc.cli`` the script runs the
-command object directly (the same code, without the group).
-
 Not part of the test suite: timings depend on the machine.
 """
 
@@ -20,27 +17,8 @@ import argparse
 import shutil
 import subprocess
 import sys
-import time
 
-RUNNER = (
-    "import sys\n"
-    "from boundcalc.cli import main\n"
-    "from boundcalc.cli.latex import latex\n"
-    "if 'latex' in main.commands:\n"
-    "    main(['latex', *sys.argv[1:]])\n"
-    "else:\n"
-    "    latex(sys.argv[1:])\n"
-)
-
-
-def best_time(command: list[str], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return min(times)
-
+from _timing import best_time
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -48,15 +26,9 @@ def main() -> None:
     args = parser.parse_args()
     python = sys.executable
 
-    from boundcalc.cli import main as cli
-
-    if "latex" in cli.commands:
-        exe = shutil.which("boundcalc")
-        command = [*([exe] if exe else [python, "-m", "boundcalc"]), "latex", "--all", "--standalone"]
-        how = " ".join(["boundcalc", *command[-3:]])
-    else:
-        command = [python, "-c", RUNNER, "--all", "--standalone"]
-        how = "boundcalc.cli.latex (not registered yet) --all --standalone"
+    exe = shutil.which("boundcalc")
+    command = [*([exe] if exe else [python, "-m", "boundcalc"]), "latex", "--all", "--standalone"]
+    how = "boundcalc latex --all --standalone"
 
     out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     assert out.startswith("\\documentclass") and out.rstrip().endswith("\\end{document}"), out[:200]

@@ -6,7 +6,8 @@ random subset of [L] \\ {i} of size m_j = L - S/2^j (so m_J = L - 1), and
     Φ = Σ_i Σ_{j=0}^{J} 2^-j E[I(X^(i); X∘W_j^(-i))] = Σ_j 2^-j G(m_j),
     G(m) = Σ_i E[I(X^(i); X∘A)] over uniform m-sets A ∌ i.
 
-* Upper (12), every schedule with s_max <= S, S = 2^ceil(log2 s_max):
+* Upper (12), every schedule with s_max <= S, for any power of two S >= s_max
+  (the profile's; 2^ceil(log2 s_max) is the tightest):
   E_M KL <= C2 · S/L · Φ + ε_train with **C2 = 1**, the best possible.
 * Lower (13), the paper's random schedule (sizes iid uniform on {S, S/2}, S >= 2):
   E_schedule E_M KL >= C3 · S/L · Φ + ε_train with **C3 = 1/16**, the best
@@ -430,7 +431,10 @@ def random_schedule_distribution(length: int, max_size: int) -> list[tuple[Fract
 
 
 def expected_random_error(model: Any, max_size: int, length: int | None = None) -> float:
-    """The exact error of the random schedule on {S, S/2}, averaged over the schedule (nats, float64).
+    """The error of the random schedule on {S, S/2}, averaged over the schedule (nats).
+
+    The steps' probabilities are exact (:func:`random_schedule_distribution`);
+    their errors are the engine's float64 values, summed with ``math.fsum``.
 
     ``model`` is anything :func:`boundcalc.truth.entropy_profile` accepts.
     """
@@ -454,7 +458,7 @@ def multiscale_from_model(model: Any, s_max: int, length: int | None = None, uni
     profile = entropy_profile(model, length)
     L = profile.length
     big_s, sizes = level_sizes(L, s_max)
-    if big_s > 2 * L:
+    if s_max > L:
         raise ScheduleError(f"s_max = {s_max} exceeds L = {L}", param="--smax", allowed="s_max <= L")
     columns = []
     for m in sizes:
