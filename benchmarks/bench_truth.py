@@ -40,11 +40,11 @@ def main() -> None:
     for V, L in ((8, 1024), (8, 4096), (64, 1024)):
         chain = MarkovChain.from_matrix(list(range(V)), rng.dirichlet(np.ones(V), size=V))
         p = timed(f"markov V={V} L={L}: entropy profile d(0..L-1)", lambda: chain.entropy_profile(L))
-        timed(f"  + exact error uniform:64", lambda: p.error(Schedule.uniform(L, 64)))
-        timed(f"  + MI profile I_i", lambda: chain.token_mi(None, L))
-        timed(f"  + per-token F_i(m), m = L/2", lambda: chain.token_mi(L // 2, L))
+        timed("  + exact error uniform:64", lambda: p.error(Schedule.uniform(L, 64)))
+        timed("  + MI profile I_i", lambda: chain.token_mi(None, L))
+        timed("  + per-token F_i(m), m = L/2", lambda: chain.token_mi(L // 2, L))
         if L <= 1024:
-            timed(f"  + optimal 64-step schedule (DP)", lambda: p.optimal_schedule(64))
+            timed("  + optimal 64-step schedule (DP)", lambda: p.optimal_schedule(64))
     chain = MarkovChain.from_matrix(list(range(5)), rng.dirichlet(np.full(5, 0.3), size=5))
     L = 2048
     d64 = chain._conditional(L)
