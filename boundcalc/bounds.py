@@ -20,8 +20,8 @@ sharp         s - 1                                (19) with the proof's exact
 and, for balanced schedules (s_max = ceil(L/T)), Corollary 1 (eq. 9) with the
 explicit constant C1 = 2: E KL <= 2/T * ΣI + ε_train. The token-error-rate
 bound (eq. 11) divides a KL bound by L. ``sharp <= recursion <= theorem1``
-for every s, with equality at powers of two (theorem1 = recursion) and s <= 2
-(all three).
+for every s, and all three are equal exactly when s is a power of two
+(recursion - sharp is half the number of zero bits of s - 1).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import InvalidNumberError
-from .exact import LogLinear, Number, ceil_div, ceil_log2, nonnegative_rational, number_json, positive_int
+from .exact import LogLinear, Number, ceil_log2, nonnegative_rational, number_json, positive_int
 if TYPE_CHECKING:  # only annotations need them; keeps the command's start-up light
     from .profile import MIProfile
     from .schedule import Schedule
@@ -424,8 +424,3 @@ def recursion_report(s_max: int, length: int | None = None) -> RecursionReport:
         closed_form=theorem1_coefficient(s_max) * scale,
         sharp=sharp_coefficient(s_max) * scale,
     )
-
-
-def balanced_max_size(length: int, steps: int) -> int:
-    """ceil(L/T): s_max of a uniform schedule with T steps."""
-    return ceil_div(length, steps)

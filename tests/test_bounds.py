@@ -88,6 +88,11 @@ def test_recursion_properties_large(s):
     # the floors telescope to s - 1
     assert sum(c // 2 for c in chain) == s - 1 == sharp_coefficient(s)
     assert sharp_coefficient(s) <= recursion_coefficient(s) <= theorem1_coefficient(s)
+    # recursion - sharp is half the number of zero bits of s - 1: all three agree exactly at powers of two
+    zeros = bin(s - 1)[2:].count("0") if s > 1 else 0
+    assert recursion_coefficient(s) - sharp_coefficient(s) == Fraction(zeros, 2)
+    is_power = s & (s - 1) == 0
+    assert (sharp_coefficient(s) == theorem1_coefficient(s)) == is_power
 
 
 @given(st.integers(1, 10**6))

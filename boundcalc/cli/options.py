@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import click
 
-from ..errors import BoundcalcError, InvalidNumberError
+from ..errors import InvalidNumberError
 from ..exact import positive_int, to_rational
 
 SIGNS = {"any": None, "positive": "greater than 0", "nonnegative": "0 or greater"}
@@ -148,9 +148,3 @@ def resolve_profile(params: dict[str, Any], required: bool = True):
     if params.get("vocab_size") is not None:
         profile.check_vocabulary(params["vocab_size"])
     return profile
-
-
-def fail(error: BoundcalcError) -> None:
-    """Print a library error as one line on stderr and exit with its code (2 usage, 1 domain)."""
-    click.echo(f"Error: {error}", err=True)
-    raise SystemExit(error.exit_code)
