@@ -35,7 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Mapping
 
 import sympy as sp
 
@@ -166,23 +166,20 @@ def _floor_log2_exact(q: Fraction) -> int:
     return -_ceil_log2_exact(1 / q)
 
 
-class ceil_log2(sp.Function):
-    """⌈log2 x⌉, exact for every positive rational x (by integer bit length).
-
-    >>> ceil_log2(2**31 + 1), ceil_log2(sp.Rational(5, 2)), ceil_log2(s_max).rewrite(sp.ceiling)
-    (32, 2, ceiling(log(s_max)/log(2)))
-    """
+class _IntegerLog2(sp.Function):
+    """Shared by ceil_log2 and floor_log2: exact on positive rationals, unevaluated on symbols."""
 
     nargs = 1
     is_integer = True
+    _exact: Callable[[Fraction], int]
 
     @classmethod
     def eval(cls, x):
         q = _positive_rational(x)
         if q is not None:
-            return sp.Integer(_ceil_log2_exact(q))
+            return sp.Integer(cls._exact(q))
         if x.is_Rational:
-            raise ValueError(f"ceil_log2 needs a positive argument, got {x}")
+            raise ValueError(f"{cls.__name__} needs a positive argument, got {x}")
         return None
 
     def _eval_is_nonnegative(self):
@@ -190,6 +187,16 @@ class ceil_log2(sp.Function):
         if x.is_integer and x.is_positive:
             return True
         return None
+
+
+class ceil_log2(_IntegerLog2):
+    """⌈log2 x⌉, exact for every positive rational x (by integer bit length).
+
+    >>> ceil_log2(2**31 + 1), ceil_log2(sp.Rational(5, 2)), ceil_log2(s_max).rewrite(sp.ceiling)
+    (32, 2, ceiling(log(s_max)/log(2)))
+    """
+
+    _exact = staticmethod(_ceil_log2_exact)
 
     def _eval_rewrite_as_ceiling(self, x, **kwargs):
         return sp.ceiling(sp.log(x, 2))
@@ -197,26 +204,10 @@ class ceil_log2(sp.Function):
     _eval_rewrite_as_log = _eval_rewrite_as_ceiling
 
 
-class floor_log2(sp.Function):
+class floor_log2(_IntegerLog2):
     """⌊log2 x⌋, exact for every positive rational x (by integer bit length)."""
 
-    nargs = 1
-    is_integer = True
-
-    @classmethod
-    def eval(cls, x):
-        q = _positive_rational(x)
-        if q is not None:
-            return sp.Integer(_floor_log2_exact(q))
-        if x.is_Rational:
-            raise ValueError(f"floor_log2 needs a positive argument, got {x}")
-        return None
-
-    def _eval_is_nonnegative(self):
-        x = self.args[0]
-        if x.is_integer and x.is_positive:
-            return True
-        return None
+    _exact = staticmethod(_floor_log2_exact)
 
     def _eval_rewrite_as_floor(self, x, **kwargs):
         return sp.floor(sp.log(x, 2))

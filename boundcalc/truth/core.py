@@ -38,9 +38,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from ..errors import DomainError, ScheduleError, UsageError
+from ..errors import DomainError, InvalidNumberError, ModelError, ScheduleError, UsageError
+from ..exact import to_rational
 from ..profile import check_unit
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -48,7 +50,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..schedule import Schedule
 
-__all__ = ["EntropyProfile", "Progress", "to_unit", "EPS64"]
+__all__ = ["EntropyProfile", "Progress", "to_unit", "EPS64", "FLOAT_TOLERANCE", "exact_probabilities"]
 
 #: Unit roundoff of float64.
 EPS64 = 2.0**-53
@@ -58,6 +60,48 @@ Progress = Callable[[int, int], None]
 
 # The optimal-schedule DP holds an (L+1) x (L+1) cost matrix.
 MAX_OPTIMAL_LENGTH = 6000
+
+
+#: How far float probabilities may sum from 1 (exact values must sum to exactly 1).
+FLOAT_TOLERANCE = Fraction(1, 10**12)
+
+
+def exact_probabilities(
+    values: Sequence[Any],
+    *,
+    where: str,
+    normalize: bool,
+    entry: Callable[[int], str],
+    sums: str,
+    zero_allowed: str,
+    float_allowed: str,
+    exact_allowed: str,
+) -> tuple[list[Fraction], Fraction]:
+    """Probabilities read exactly, checked >= 0 and (unless ``normalize``) summing to 1; with their total.
+
+    Exact inputs must sum to exactly 1, Python floats to within 1e-12.
+    Errors are :class:`ModelError` naming ``where`` and ``entry(k)`` (1-based);
+    ``sums`` starts the message about the total ("the probabilities sum").
+    """
+    exact, any_float = [], False
+    for k, value in enumerate(values, 1):
+        any_float |= isinstance(value, float)
+        try:
+            x = to_rational(value)
+        except InvalidNumberError as error:
+            raise ModelError(f"{entry(k)}: {error.message}", param=where, allowed=error.allowed) from None
+        if x < 0:
+            raise ModelError(f"{entry(k)} is negative ({value})", param=where, allowed="probabilities are >= 0")
+        exact.append(x)
+    total = sum(exact, Fraction(0))
+    if total == 0:
+        raise ModelError(f"{sums} to 0", param=where, allowed=zero_allowed)
+    if not normalize:
+        if any_float and abs(total - 1) > FLOAT_TOLERANCE:
+            raise ModelError(f"{sums} to {float(total)!r}, not 1", param=where, allowed=float_allowed)
+        if not any_float and total != 1:
+            raise ModelError(f"{sums} to {total}, not 1", param=where, allowed=exact_allowed)
+    return exact, total
 
 
 def to_unit(value: float, unit: str) -> float:

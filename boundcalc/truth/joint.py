@@ -33,8 +33,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Sequence
 
 from ..errors import DomainError, InvalidNumberError, ModelError
-from ..exact import to_rational
-from .core import EPS64, EntropyProfile, Progress
+from .core import EPS64, FLOAT_TOLERANCE, EntropyProfile, Progress, exact_probabilities
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -42,7 +41,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["JointDistribution", "FLOAT_TOLERANCE", "MAX_WORK", "MAX_JOINT_LENGTH", "MAX_DENSE_CELLS"]
 
 #: Float probabilities must sum to 1 within this (exact inputs: exactly).
-FLOAT_TOLERANCE = Fraction(1, 10**12)
 #: Work units (cell operations; see :meth:`JointDistribution.cost`) above which a table is refused.
 MAX_WORK = 1.5e10
 #: 2^L entropies are kept, so L is capped (2^22 floats = 32 MB).
@@ -147,34 +145,16 @@ class JointDistribution:
                     allowed="each outcome listed once",
                 )
             seen[key] = k
-        exact: list[Fraction] = []
-        any_float = False
-        for k, value in enumerate(probabilities, 1):
-            if isinstance(value, float):
-                any_float = True
-            try:
-                x = to_rational(value)
-            except InvalidNumberError as error:
-                raise ModelError(f"probability {k}: {error.message}", param=where, allowed=error.allowed) from None
-            if x < 0:
-                raise ModelError(f"probability {k} is negative ({value})", param=where, allowed="probabilities are >= 0")
-            exact.append(x)
-        total = sum(exact, Fraction(0))
-        if total == 0:
-            raise ModelError("the probabilities sum to 0", param=where, allowed="a positive total")
-        if not normalize:
-            if any_float and abs(total - 1) > FLOAT_TOLERANCE:
-                raise ModelError(
-                    f"the probabilities sum to {float(total)!r}, not 1",
-                    param=where,
-                    allowed="within 1e-12 for floats; use normalize (--normalize) to rescale",
-                )
-            if not any_float and total != 1:
-                raise ModelError(
-                    f"the probabilities sum to {total}, not 1",
-                    param=where,
-                    allowed="exactly 1 for exact values; use normalize (--normalize) to rescale",
-                )
+        exact, total = exact_probabilities(
+            probabilities,
+            where=where,
+            normalize=normalize,
+            entry=lambda k: f"probability {k}",
+            sums="the probabilities sum",
+            zero_allowed="a positive total",
+            float_allowed="within 1e-12 for floats; use normalize (--normalize) to rescale",
+            exact_allowed="exactly 1 for exact values; use normalize (--normalize) to rescale",
+        )
         vocabulary = sorted({_token_key(t) for outcome in outcomes for t in outcome})
         index = {key: n for n, key in enumerate(vocabulary)}
         codes = np.array([[index[_token_key(t)] for t in outcome] for outcome in outcomes], dtype=np.int64)

@@ -40,15 +40,14 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Sequence
 
 from ..errors import DomainError, InvalidNumberError, ModelError
-from ..exact import positive_int, to_rational
-from .core import EPS64, EntropyProfile, Progress
+from ..exact import positive_int
+from .core import EPS64, FLOAT_TOLERANCE, EntropyProfile, Progress, exact_probabilities
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
 __all__ = ["MarkovChain", "MAX_MARKOV_WORK", "FLOAT_TOLERANCE"]
 
-FLOAT_TOLERANCE = Fraction(1, 10**12)
 #: Budget for the matrix powers P^g (g V^3 operations until they converge): checked as they run.
 MAX_MARKOV_WORK = 5e10
 #: L above this is refused (the weights cost O(L^2): L = 16384 takes about 4 s).
@@ -131,26 +130,16 @@ class MarkovChain:
     def _distribution(row: Sequence[Any], what: str, where: str, normalize: bool) -> "np.ndarray":
         import numpy as np
 
-        exact, any_float = [], False
-        for k, value in enumerate(row, 1):
-            any_float |= isinstance(value, float)
-            try:
-                x = to_rational(value)
-            except InvalidNumberError as error:
-                raise ModelError(f"{what}, entry {k}: {error.message}", param=where, allowed=error.allowed) from None
-            if x < 0:
-                raise ModelError(f"{what}, entry {k} is negative ({value})", param=where, allowed="probabilities are >= 0")
-            exact.append(x)
-        total = sum(exact, Fraction(0))
-        if total == 0:
-            raise ModelError(f"{what} sums to 0", param=where, allowed="each row is a probability distribution")
-        if not normalize:
-            if any_float and abs(total - 1) > FLOAT_TOLERANCE:
-                raise ModelError(f"{what} sums to {float(total)!r}, not 1", param=where,
-                                 allowed="a stochastic matrix: rows sum to 1 (within 1e-12 for floats)")
-            if not any_float and total != 1:
-                raise ModelError(f"{what} sums to {total}, not 1", param=where,
-                                 allowed="a stochastic matrix: rows sum to 1 (exactly for exact values)")
+        exact, total = exact_probabilities(
+            row,
+            where=where,
+            normalize=normalize,
+            entry=lambda k: f"{what}, entry {k}",
+            sums=f"{what} sums",
+            zero_allowed="each row is a probability distribution",
+            float_allowed="a stochastic matrix: rows sum to 1 (within 1e-12 for floats)",
+            exact_allowed="a stochastic matrix: rows sum to 1 (exactly for exact values)",
+        )
         return np.array([float(x / total) for x in exact])
 
     @classmethod
