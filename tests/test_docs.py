@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 import pytest
 
-from boundcalc.cli import all_commands, main
+from boundcalc.cli import all_commands
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
