@@ -127,7 +127,9 @@ class Estimate:
             return text
         if self.stderr is not None:
             text += f" ± {_to(self.stderr, unit):.2g}"
-        return text + f" (interp. {_to(self.interpolation_effect, unit):.2g})"
+        if self.interpolation_effect > 0:
+            text += f" (interp. {_to(self.interpolation_effect, unit):.2g})"
+        return text
 
 
 def curve_profile(curve: LossCurve, interpolation: str = "linear") -> "EntropyProfile":

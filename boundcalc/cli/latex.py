@@ -10,12 +10,12 @@ from typing import Any
 import click
 
 from ..errors import BoundcalcError, UsageError
-from .options import POSITIVE, POSITIVE_INT, digits_option, eps_train_option, mi_options, resolve_profile
+from .options import POSITIVE, POSITIVE_INT, digits_option, eps_train_option, mi_options, resolve_curve, resolve_profile
 
 #: What each input symbol's value comes from on the command line.
 FLAGS = {
     "L": "--length or --mi-profile",
-    "sum_I": "an MI source (--mi-total, --mi-constant or --mi-profile)",
+    "sum_I": "an MI source (--mi-total, --mi-constant, --mi-profile or --loss-curve)",
     "s_max": "--schedule or --smax",
     "s": "--smax or --schedule",
     "T": "--schedule (e.g. uniform:T)",
@@ -28,7 +28,7 @@ FLAGS = {
 }
 
 _VALUE_FLAGS = (
-    "mi_profile", "mi_constant", "mi_total", "length", "schedule_spec", "target", "s_max", "vocab_size", "ms_profile",
+    "mi_profile", "mi_constant", "mi_total", "loss_curve", "length", "schedule_spec", "target", "s_max", "vocab_size", "ms_profile",
 )
 
 
@@ -136,6 +136,9 @@ def latex(**params: Any) -> None:
             text = tex.results_document([r.name for r in results], values, digits, unit)
     else:
         text = _snippets(results, values, digits, unit, tex, strict=bool(names))
+    if values is not None and params.get("loss_curve") is not None:
+        text = (f"% values from the loss curve {params['loss_curve']}: ΣI and Φ are estimates "
+                "(measured losses, not exact)\n") + text
     _write(text, params["output"])
 
 
@@ -168,7 +171,20 @@ def _values(params: dict[str, Any]) -> dict:
     for source in (multiscale, profile):
         if source is not None:
             length = source.length
-    schedule = parse_schedule(params["schedule_spec"], length) if params.get("schedule_spec") else None
+    curve = resolve_curve(params)
+    if curve is not None and params.get("schedule_spec"):
+        from ..fromcurve import curve_schedule
+
+        try:
+            schedule = curve_schedule(params["schedule_spec"], curve)
+        except BoundcalcError as error:
+            raise error.with_param("--schedule") from None
+    else:
+        schedule = parse_schedule(params["schedule_spec"], length) if params.get("schedule_spec") else None
+    if curve is not None and multiscale is None and schedule is not None:
+        from ..fromcurve import curve_multiscale
+
+        multiscale = curve_multiscale(curve, schedule.max_size, params["unit"])
     values = values_for(
         profile=profile,
         schedule=schedule,

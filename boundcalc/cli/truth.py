@@ -111,7 +111,10 @@ def _length(model: Any, params: dict[str, Any]) -> int:
               help="Sizes in reveal order: a comma list (5,3,2), a file, or a family (uniform:T, cosine:T, ...; "
               "see `boundcalc bound --help`).")
 @click.option("--optimal", is_flag=True,
-              help="Also the least exact error of any schedule with the same T, and that schedule.")
+              help="Also the least exact error of any schedule with the same T (DP), and the info-optimal schedule.")
+@click.option("--loss-curve", type=click.Path(dir_okay=False, path_type=str),
+              help="Instead of a data model: a mask predictor's loss curve (CSV masked,loss_nats[,stderr_nats]); "
+              "the error is then an estimate, with its stderr and interpolation effect.")
 @digits_option
 @json_option
 def verify(**params: Any) -> None:
@@ -122,32 +125,73 @@ def verify(**params: Any) -> None:
     eq. 23; float64 with a stated error bound) and compared with Theorem 1, the
     recursion, the sharp bound and Corollary 1 at the model's own ΣI.
 
+    With --loss-curve FILE (a mask predictor's loss per masked token at k of L
+    masked, docs/from-model-to-T.md) the error is estimated from the curve,
+    with its stderr and the effect of the interpolation between measured
+    points; the bounds are at the curve's ΣI and Φ. The schedule may also be
+    info-optimal:T or optimal:T (computed from the curve or the model).
+
     \b
     Examples:
       boundcalc verify --markov chain.json --length 1024 --schedule uniform:64
       boundcalc verify --text corpus.txt --length 256 --schedule cosine:16 --optimal --json
       boundcalc verify --joint table.json --schedule 3,2,1
+      boundcalc verify --loss-curve curve.csv --schedule cosine:16 --optimal
     """
+    from ..curve import LossCurve
+    from ..errors import BoundcalcError
+    from ..fromcurve import curve_profile, curve_quantities, curve_schedule, estimate_error, info_optimal_schedule
     from ..truth import to_unit, verify as run_verify
 
-    model = _load(params)
-    L = _length(model, params)
     unit, digits = params["unit"], params["digits"]
-    with progress_bar("entropies") as bar:
-        profile = model.entropy_profile(L, progress=bar)
-        report = run_verify(profile, params["schedule_spec"], unit=unit)
-        optimal = None
+    curve, estimate = None, None
+    if params["loss_curve"] is not None:
+        given = [f"--{name}" for name in ("joint", "markov", "text") if params[name] is not None]
+        if given:
+            raise UsageError(f"{given[0]} and --loss-curve are alternatives", param="--loss-curve",
+                             allowed="give a data model or a loss curve")
+        curve = _curve(params)
+        profile = curve_profile(curve)
+        description = curve.describe()
+    else:
+        model = _load(params)
+        L = _length(model, params)
+        with progress_bar("entropies") as bar:
+            profile = model.entropy_profile(L, progress=bar)
+        description = _describe(model, L)
+        curve = LossCurve.from_conditional(profile.conditional, source=description)
+    try:
+        schedule = curve_schedule(params["schedule_spec"], curve)
+    except BoundcalcError as error:
+        raise error.with_param("--schedule") from None
+    with progress_bar("optimal schedule") as bar:
+        report = run_verify(profile, schedule, unit=unit)
+        optimal = info = None
         if params["optimal"]:
             optimal = profile.optimal_schedule(report.schedule.steps, progress=bar)
-    description = _describe(model, L)
+            info_sched = info_optimal_schedule(curve, report.schedule.steps)
+            info = (info_sched, profile.error(info_sched))
+    measured = params["loss_curve"] is not None and not curve.exact
+    if measured:
+        estimate = estimate_error(curve, schedule)
+    quantities = curve_quantities(curve, report.schedule.steps)
     if params["as_json"]:
         data = report.to_dict(digits)
         data["model"] = description
+        data["estimate"] = measured
+        if measured:
+            data["truth"] = {**estimate.to_dict(unit, digits), "abs_error": data["truth"]["abs_error"]}
+        data["information"] = {k: v.to_dict(unit, digits) for k, v in quantities.items()}
         if optimal is not None:
             schedule, error = optimal
             data["optimal"] = {
                 "schedule": list(schedule.sizes),
-                "truth": {"decimal": show(Fraction(to_unit(error, unit)), digits)},
+                "truth": {"decimal": show(Fraction(to_unit(error, unit)), digits), "float": repr(to_unit(error, unit))},
+            }
+            data["info_optimal"] = {
+                "schedule": list(info[0].sizes),
+                "truth": {"decimal": show(Fraction(to_unit(info[1], unit)), digits), "float": repr(to_unit(info[1], unit))},
+                "note": "step density ∝ sqrt(slope of the information curve) (Lavenant & Zanella, arXiv 2510.25544)",
             }
         emit_json(data)
         return
@@ -160,13 +204,17 @@ def verify(**params: Any) -> None:
 
     def ok(name: str) -> str:
         h = holds.get(name)
-        return "n/a" if h is None else ("yes" if h else "NO (report this)")
+        return "n/a" if h is None else ("yes" if h else ("no (estimate)" if measured else "NO (report this)"))
 
     b = report.bounds
-    rows = [["exact error", "(23)", show(truth, digits), "1", ""]]
+    if measured:
+        rows = [["estimated error", "(23)", estimate.show(unit, digits), "1", ""]]
+    else:
+        rows = [["exact error", "(23)", show(truth, digits), "1", ""]]
     if optimal is not None:
         rows.append([f"optimal {b.steps}-step schedule", "(23)", show(Fraction(to_unit(optimal[1], unit)), digits),
                      "-", ""])
+        rows.append([f"info-optimal:{b.steps}", "(23)", show(Fraction(to_unit(info[1], unit)), digits), "-", ""])
     rows += [
         ["sharp", "(19),(26)", show(b.sharp, digits), ratio("sharp"), ok("sharp")],
         ["recursion", "(19)", show(b.recursion, digits), ratio("recursion"), ok("recursion")],
@@ -182,15 +230,26 @@ def verify(**params: Any) -> None:
             [f"theorem2 lower, random:{big_s}", "(13)", show(b.theorem2_lower, digits, none="n/a"),
              ratio("theorem2_lower"), ok("theorem2_lower")],
         ]
-    caption = (f"exact errors: float64, absolute error < {report.truth_error:.1g} {unit}; "
-               "bounds: exact, at ΣI and Φ as computed (ε_train = 0)")
+    for key, label in (("total_correlation", "TC = error at T = 1"), ("dual_total_correlation", "DTC"),
+                       ("tc_rate", f"TC/T (rate, not a bound)"), ("dtc_rate", f"DTC/T (rate, not a bound)")):
+        q = quantities[key]
+        rows.append([label, "s.9", q.show(unit, digits) if measured else show(Fraction(to_unit(q.value, unit)), digits),
+                     "-", ""])
+    if measured:
+        caption = (f"estimates from a measured loss curve: ± stderr, (interp. |linear - monotone cubic|); a model's "
+                   "loss over-estimates d (its excess acts like ε_train); bounds: exact at the curve's ΣI and Φ")
+    else:
+        caption = (f"exact errors: float64, absolute error < {report.truth_error:.1g} {unit}; "
+                   "bounds: exact, at ΣI and Φ as computed (ε_train = 0)")
+    caption += "\nTC/T, DTC/T: rates of randomized schedules (Zhao & Cai, arXiv 2602.20126), constants unknown"
     if report.random_error is not None:
         caption += (f"\nthe lower bound (13) is for the random schedule on {{S, S/2}}, S = {b.multiscale.max_size}, "
                     "averaged over the schedule; its ratio is bound / that error")
     if optimal is not None:
         caption += f"\noptimal schedule (reveal order): {optimal[0].describe(limit=24)}"
+        caption += f"\ninfo-optimal schedule: {info[0].describe(limit=24)}"
     print_table(
-        f"Exact error and bounds for E_M KL(p_X0 || p_Y0|M) ({unit})",
+        f"{'Estimated' if measured else 'Exact'} error and bounds for E_M KL(p_X0 || p_Y0|M) ({unit})",
         [("quantity", "left"), ("eq.", "left"), ("value", "right"), ("/ exact", "right"), ("holds", "left")],
         rows,
         caption=caption,
@@ -213,6 +272,9 @@ def verify(**params: Any) -> None:
               "L - S/2^j, j = 0..log2 S (needs --smax); read by `bound --ms-profile`.")
 @click.option("--smax", "-S", "s_max", type=POSITIVE_INT,
               help="With --multiscale: the largest step size to cover (S = 2^ceil(log2 s_max)).")
+@click.option("--loss-curve", "loss_curve_out", type=click.Path(dir_okay=False, writable=True, path_type=str),
+              help="Write instead the model's exact loss curve (masked,loss_<unit>: d(L - k) for k = 1..L, what a "
+              "perfect mask predictor would measure), read by --loss-curve of every command.")
 @digits_option
 @json_option
 def profile(**params: Any) -> None:
@@ -228,8 +290,12 @@ def profile(**params: Any) -> None:
     With --size m (repeatable) the per-token E[I(X^(i); X∘A)] over uniformly
     random m-sets A ∌ i is given instead (m = L - 1 is I_i). With --multiscale
     --smax S, the multi-scale profile of Theorem 2 (token,level,value rows),
-    for `boundcalc bound --ms-profile`.
+    for `boundcalc bound --ms-profile`. With --loss-curve OUT, the model's exact
+    loss curve (the curve a perfect mask predictor would measure).
     """
+    if params["loss_curve_out"] is not None:
+        _loss_curve_profile(params)
+        return
     if params["multiscale"] or params["s_max"] is not None:
         _multiscale_profile(params)
         return
@@ -335,3 +401,51 @@ def _to(value: float, unit: str) -> float:
     from ..truth import to_unit
 
     return to_unit(value, unit)
+
+
+def _curve(params: dict[str, Any]):
+    from ..curve import load_loss_curve
+    from ..errors import BoundcalcError
+
+    try:
+        return load_loss_curve(params["loss_curve"], params["length"])
+    except BoundcalcError as error:
+        raise (error.with_param("--length") if error.param == "length" else error) from None
+
+
+def _loss_curve_profile(params: dict[str, Any]) -> None:
+    """profile --loss-curve OUT: the exact curve d(L - k), k = 1..L, of a data model, and its information quantities."""
+    from ..curve import LossCurve
+    from ..fromcurve import curve_quantities
+
+    for flag, given in (("--size", params["sizes"]), ("--multiscale", params["multiscale"]),
+                        ("--output", params["output"])):
+        if given:
+            raise UsageError(f"{flag} and --loss-curve are alternatives", param="--loss-curve",
+                             allowed="one output per run")
+    model = _load(params)
+    L = _length(model, params)
+    unit, digits = params["unit"], params["digits"]
+    with progress_bar("entropies") as bar:
+        entropy = model.entropy_profile(L, progress=bar)
+    description = _describe(model, L)
+    curve = LossCurve.from_conditional(entropy.conditional, source=description)
+    path = curve.write(params["loss_curve_out"], unit)
+    quantities = curve_quantities(curve)
+    if params["as_json"]:
+        emit_json({"model": description, "length": L, "unit": unit, "output": str(path),
+                   "abs_error": f"{_to(entropy.abs_error, unit):.2g}",
+                   "information": {k: v.to_dict(unit, digits) for k, v in quantities.items()}})
+        return
+    labels = {"total_correlation": "TC = Σ H(X^(i)) - H(X) (error at T = 1)",
+              "dual_total_correlation": "DTC", "mi_total": "ΣI = TC + DTC", "entropy": "H(X)"}
+    rows = [["tokens L", str(L)]] + [[labels[k], show(Fraction(_to(q.value, unit)), digits)]
+                                    for k, q in quantities.items()]
+    print_table(
+        f"Exact loss curve ({unit}) written to {path}",
+        [("quantity", "left"), ("value", "right")],
+        rows,
+        header_lines=[description],
+        caption=f"float64, each d(m) within {_to(entropy.abs_error, unit):.1g} {unit}; use it with: "
+        f"boundcalc verify --loss-curve {path} --schedule ...",
+    )
