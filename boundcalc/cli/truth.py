@@ -275,6 +275,19 @@ def verify(**params: Any) -> None:
 @click.option("--loss-curve", "loss_curve_out", type=click.Path(dir_okay=False, writable=True, path_type=str),
               help="Write instead the model's exact loss curve (masked,loss_<unit>: d(L - k) for k = 1..L, what a "
               "perfect mask predictor would measure), read by --loss-curve of every command.")
+@click.option("--ratios", help="Estimate the loss curve by Monte Carlo at these mask ratios (comma list in (0, 1], "
+              "e.g. 0.1,0.25,0.5,0.75,1): of --hf-model on --text, or of a data model's exact predictor on sequences "
+              "drawn from it. Needs --loss-curve OUT.")
+@click.option("--hf-model", help="A Hugging Face masked LM (hub name or local directory; extra [hf]) whose loss "
+              "curve is estimated on the windows of --text (L = --length tokens, no special tokens).")
+@click.option("--mask-id", type=click.IntRange(0, None), help="--hf-model: the mask token id (default: the tokenizer's).")
+@click.option("--samples", type=click.IntRange(2, None), default=64, show_default=True,
+              help="--ratios: (sequence, mask) pairs drawn per ratio.")
+@click.option("--seed", type=int, default=0, show_default=True, help="--ratios: the random seed.")
+@click.option("--batch-size", type=click.IntRange(1, None), default=32, show_default=True,
+              help="--ratios: sequences per predictor call.")
+@click.option("--corpus-size", type=click.IntRange(1, None), default=1000, show_default=True,
+              help="--ratios with a data model: sequences drawn from it.")
 @digits_option
 @json_option
 def profile(**params: Any) -> None:
@@ -293,6 +306,12 @@ def profile(**params: Any) -> None:
     for `boundcalc bound --ms-profile`. With --loss-curve OUT, the model's exact
     loss curve (the curve a perfect mask predictor would measure).
     """
+    if params["ratios"] is not None or params["hf_model"] is not None:
+        _estimated_curve(params)
+        return
+    for flag in ("mask_id",):
+        if params[flag] is not None:
+            raise UsageError("it is used only with --hf-model", param="--mask-id", allowed="add --hf-model")
     if params["loss_curve_out"] is not None:
         _loss_curve_profile(params)
         return
@@ -448,4 +467,70 @@ def _loss_curve_profile(params: dict[str, Any]) -> None:
         header_lines=[description],
         caption=f"float64, each d(m) within {_to(entropy.abs_error, unit):.1g} {unit}; use it with: "
         f"boundcalc verify --loss-curve {path} --schedule ...",
+    )
+
+
+def _estimated_curve(params: dict[str, Any]) -> None:
+    """profile --ratios: a Monte Carlo loss curve of a HF masked LM or of a data model's exact predictor."""
+    from ..errors import BoundcalcError
+    from ..predictor import estimate_loss_curve
+
+    if params["ratios"] is None:
+        raise UsageError("--hf-model estimates a loss curve at mask ratios", param="--ratios",
+                         allowed="e.g. --ratios 0.1,0.25,0.5,0.75,1")
+    if params["loss_curve_out"] is None:
+        raise UsageError("--ratios writes an estimated loss curve", param="--loss-curve", allowed="give --loss-curve OUT")
+    for flag, given in (("--size", params["sizes"]), ("--multiscale", params["multiscale"]), ("--output", params["output"])):
+        if given:
+            raise UsageError(f"{flag} and --ratios are alternatives", param="--ratios", allowed="one output per run")
+    ratios = [r.strip() for r in params["ratios"].split(",")]
+    unit, digits = params["unit"], params["digits"]
+    names = {"ratios": "--ratios", "length": "--length", "text": "--text", "hf_model": "--hf-model",
+             "mask_id": "--mask-id", "samples": "--samples"}
+    try:
+        if params["hf_model"] is not None:
+            from ..files import read_text
+            from ..hf import hf_corpus, hf_predictor, load_hf
+
+            if params["text"] is None or params["length"] is None:
+                raise UsageError("--hf-model needs --text FILE (the corpus) and --length L", param="--hf-model")
+            if params["joint"] or params["markov"]:
+                raise UsageError("--hf-model and a data model are alternatives", param="--hf-model")
+            model, tokenizer = load_hf(params["hf_model"])
+            corpus = hf_corpus(tokenizer, read_text(params["text"], UsageError, "--text"), params["length"])
+            predictor = hf_predictor(model, params["mask_id"], tokenizer)
+            description = (f"masked LM {params['hf_model']} on {params['text']}: {corpus.shape[0]} windows of "
+                           f"L = {params['length']} tokens")
+        else:
+            from ..truth.predict import exact_predictor, sample_sequences
+
+            if params["mask_id"] is not None:
+                raise UsageError("it is used only with --hf-model", param="--mask-id")
+            model = _load(params)
+            L = _length(model, params)
+            corpus = sample_sequences(model, params["corpus_size"], L, seed=params["seed"])
+            predictor = exact_predictor(model, L)
+            description = (f"exact predictor of {_describe(model, L)}, on {corpus.shape[0]} sequences drawn from it")
+        with progress_bar("estimating the loss curve") as bar:
+            curve = estimate_loss_curve(predictor, corpus, ratios, samples=params["samples"],
+                                        batch_size=params["batch_size"], seed=params["seed"],
+                                        source=description, progress=bar)
+    except BoundcalcError as error:
+        raise (error.with_param(names[error.param]) if error.param in names else error) from None
+    path = curve.write(params["loss_curve_out"], unit)
+    rows = [[str(k), show(Fraction(_to(float(y), unit)), digits), f"{_to(float(se), unit):.2g}"]
+            for k, y, se in zip(curve.masked.tolist(), curve.loss, curve.stderr)]
+    if params["as_json"]:
+        emit_json({"source": description, "length": curve.length, "unit": unit, "output": str(path),
+                   "samples": params["samples"], "seed": params["seed"],
+                   "points": [{"masked": int(r[0]), "loss": r[1], "stderr": r[2]} for r in rows],
+                   "note": "Monte Carlo estimates; a model's cross-entropy over-estimates the data's d "
+                           "(its excess acts like ε_train)"})
+        return
+    print_table(
+        f"Estimated loss curve ({unit}) written to {path}",
+        [("masked k", "right"), (f"loss per masked token", "right"), ("stderr", "right")],
+        rows,
+        header_lines=[description, f"{params['samples']} (sequence, mask) pairs per ratio, seed {params['seed']}"],
+        caption=f"use it with: boundcalc steps --loss-curve {path} --by error --target ...",
     )
