@@ -32,7 +32,7 @@ L must be given; k = round(fL)); the loss column is ``loss_nats`` or
 >>> c.conditional().tolist()   # d(0..3): d(L - k) = loss at k masked, linear in between
 [0.5, 0.4, 0.3, 0.1]
 
-This module is a value object: it imports only errors, exact and files (numpy lazily).
+This module is a value object: it imports only errors, exact, files and units (numpy lazily).
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 from .errors import InvalidNumberError, ProfileError, UsageError
 from .exact import parse_rational
 from .files import read_text
+from .units import Unit, as_unit
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -169,7 +170,7 @@ class LossCurve:
     loss: Any
     stderr: Any = None
     source: str = ""
-    unit: str = "nats"
+    unit: "Unit | str" = Unit.NATS
     lines: tuple[int, ...] | None = None
     exact: bool = False
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
@@ -182,8 +183,7 @@ class LossCurve:
             raise UsageError(f"L = {L!r} is not allowed", param="length", allowed="a positive integer")
         if L > MAX_CURVE_LENGTH:
             raise UsageError(f"L = {L} is too long for a curve", param="length", allowed=f"L <= {MAX_CURVE_LENGTH}")
-        if self.unit not in ("nats", "bits"):
-            raise UsageError(f"unit {self.unit!r} is not allowed", param="unit", allowed="nats or bits")
+        object.__setattr__(self, "unit", as_unit(self.unit))
         k = np.asarray(self.masked)
         y = np.asarray(self.loss, dtype=np.float64)
         se = None if self.stderr is None else np.asarray(self.stderr, dtype=np.float64)
@@ -381,12 +381,11 @@ class LossCurve:
         L = int(d.size)
         return cls(length=L, masked=np.arange(1, L + 1), loss=d[::-1], source=source, exact=exact)
 
-    def to_csv(self, unit: str = "nats") -> str:
+    def to_csv(self, unit: "Unit | str" = Unit.NATS) -> str:
         """The CSV text (``masked,loss_<unit>[,stderr_<unit>]``) with shortest round-trip decimals."""
-        if unit not in ("nats", "bits"):
-            raise UsageError(f"unit {unit!r} is not allowed", param="unit", allowed="nats or bits")
-        scale = 1.0 if unit == "nats" else 1 / _LN2
-        header = f"masked,loss_{unit}" + (f",stderr_{unit}" if self.stderr is not None else "")
+        unit = as_unit(unit)
+        scale = 1.0 if unit is Unit.NATS else 1 / _LN2
+        header = f"masked,loss_{unit.value}" + (f",stderr_{unit.value}" if self.stderr is not None else "")
         rows = [header]
         for i, k in enumerate(self.masked.tolist()):
             row = f"{k},{_decimal(float(self.loss[i]) * scale)}"
@@ -395,7 +394,7 @@ class LossCurve:
             rows.append(row)
         return "\n".join(rows) + "\n"
 
-    def write(self, path: str | Path, unit: str = "nats") -> Path:
+    def write(self, path: str | Path, unit: "Unit | str" = Unit.NATS) -> Path:
         """Write :meth:`to_csv` to ``path``."""
         path = Path(path)
         path.write_text(self.to_csv(unit))

@@ -295,7 +295,7 @@ def curve_schedule(spec: str, curve: LossCurve) -> "Schedule":
 
 def curve_multiscale(curve: LossCurve, max_size: int, unit: str = "nats"):
     """Theorem 2's level totals G(m_j) = L (d(0) - d(m_j)) from the curve, as a MultiScaleProfile (S = 2^⌈log2 s_max⌉)."""
-    from .theorem2 import MultiScaleProfile, level_sizes
+    from .multiscale import MultiScaleProfile, level_sizes
 
     L = curve.length
     d = curve.conditional("linear")

@@ -11,6 +11,7 @@ from .options import (
     POSITIVE,
     resolve_curve,
     POSITIVE_INT,
+    BoundcalcCommand,
     digits_option,
     eps_train_option,
     exact_option,
@@ -20,8 +21,10 @@ from .options import (
 )
 from .render import emit_json, print_table, show
 
-BOUND_CHOICES = ["theorem1", "recursion", "sharp"]
-EQUATIONS = {"theorem1": "eq. (8)", "recursion": "eq. (19) unrolled", "sharp": "eqs. (19), (26) with floor(s/2)"}
+# The bounds `steps` can invert, from the registry (boundcalc.bounds is light: no numpy, no sympy).
+from ..bounds import BOUNDS
+
+BOUND_CHOICES = [name for name, entry in BOUNDS.items() if entry.invertible]
 
 
 def _describe_profile(profile, digits: int, show_exact: bool, with_source: bool = True) -> str:
@@ -31,7 +34,7 @@ def _describe_profile(profile, digits: int, show_exact: bool, with_source: bool 
     return text
 
 
-@click.command()
+@click.command(cls=BoundcalcCommand)
 @mi_options
 @click.option(
     "--target",
@@ -135,7 +138,7 @@ def steps(**params: Any) -> None:
                 "eps_train": _num(eps_train, digits),
                 "bound": bound_name,
                 "schedule_family": "uniform",
-                "source": source or profile.source,
+                "source": source or _source(profile),
                 "results": [_with_schedule(r, digits) for r in results],
             }
         )
@@ -156,7 +159,7 @@ def steps(**params: Any) -> None:
             else:
                 rows.append([show(r.target, digits, exact), "infeasible", "-", f"floor ε_train = {show(eps_train, digits)}", "-"])
         print_table(
-            f"Fewest steps T with {bound_name} bound <= target ({EQUATIONS[bound_name]}), uniform schedules",
+            f"Fewest steps T with {bound_name} bound <= target (eq. {BOUNDS[bound_name].equation}), uniform schedules",
             [("target ε", "right"), ("steps T", "right"), ("s_max", "right"), ("bound at T", "right"), ("L/T", "right")],
             rows,
             caption=f"ε_train = {show(eps_train, digits)} {profile.unit}; s_max = ceil(L/T); "
@@ -168,12 +171,12 @@ def steps(**params: Any) -> None:
         raise InfeasibleTargetError(
             f"target {show(infeasible[0].target, digits)} is below ε_train = {show(eps_train, digits)}, "
             "the floor of every bound",
-            param="--target",
+            param="target",
             allowed="no number of steps reaches less than ε_train",
         )
 
 
-@click.command()
+@click.command(cls=BoundcalcCommand)
 @mi_options
 @click.option(
     "--schedule",
@@ -202,24 +205,20 @@ def bound(**params: Any) -> None:
       boundcalc bound --schedule 5,3,2 --mi-total 2 --eps-train 0.1
       boundcalc bound --schedule uniform:64 --mi-profile mi.csv --vocab-size 50257 --json
     """
-    from ..bounds import C1, bound_report
+    from ..bounds import bound_report
     from ..schedule import parse_schedule
 
     profile = resolve_profile(params, required=True)
     curve = resolve_curve(params)
     if curve is not None:
-        from ..errors import BoundcalcError
         from ..fromcurve import curve_schedule
 
-        try:
-            schedule = curve_schedule(params["schedule_spec"], curve)
-        except BoundcalcError as error:
-            raise error.with_param("--schedule") from None
+        schedule = curve_schedule(params["schedule_spec"], curve)
     else:
         schedule = parse_schedule(params["schedule_spec"], profile.length)
     multiscale = None
     if params.get("ms_profile") is not None:
-        from ..theorem2 import load_multiscale
+        from ..multiscale import load_multiscale
 
         multiscale = load_multiscale(params["ms_profile"], profile.unit)
     elif curve is not None:  # Φ from the curve's level totals G(m_j) = L (d(0) - d(m_j))
@@ -235,42 +234,13 @@ def bound(**params: Any) -> None:
             data["estimate"] = not curve.exact
         emit_json(data)
         return
-    log = "log2" if profile.unit == "bits" else "ln"
     rows = [
-        ["theorem1", "(8)", show(report.theorem1, digits, exact), "(2^ceil(log2 s_max) - 1)/L ΣI + ε_train"],
-        ["recursion", "(19)", show(report.recursion, digits, exact), "(19) unrolled along s, ceil(s/2), ..., 1"],
-        ["sharp", "(19),(26)", show(report.sharp, digits, exact), "(s_max - 1)/L ΣI + ε_train"],
-        [
-            "corollary1",
-            "(9)",
-            show(report.corollary1, digits, exact, none="n/a"),
-            f"{C1}/T ΣI + ε_train"
-            + ("" if report.corollary1 is not None else f"; needs s_max = ceil(L/T) = {-(-report.length // report.steps)}"),
-        ],
-        ["ter", "(11)", show(report.ter, digits, exact), f"per-token {log} TER gap: theorem1 / L"],
+        [entry.name, entry.equation, show(value, digits, exact, none="n/a"), _formula(entry, report)]
+        for entry, value in report.items()
+        if entry.has_inputs(report.inputs)
     ]
-    if multiscale is not None:
-        big_s = multiscale.max_size
-        rows.append(
-            [
-                "theorem2_upper",
-                "(12)",
-                show(report.theorem2_upper, digits, exact, none="n/a"),
-                f"C2 S/L Φ + ε_train, C2 = 1, S = {big_s}"
-                + ("" if report.theorem2_upper is not None else "; s_max = 1: the error is ε_train"),
-            ]
-        )
-        rows.append(
-            [
-                "theorem2_lower",
-                "(13)",
-                show(report.theorem2_lower, digits, exact, none="n/a"),
-                f"C3 S/L Φ + ε_train, C3 = 1/16: random:{big_s} on average (a lower bound)"
-                if report.theorem2_lower is not None
-                else "needs S >= 2: the random schedule draws from {S, S/2}",
-            ]
-        )
     if report.vocab_size is not None:
+        log = "log2" if profile.unit == "bits" else "ln"
         rows.append(
             ["ter (any data)", "(11)", report.ter_vocabulary.decimal(digits), f"theorem1 / L with ΣI <= L {log} V"]  # type: ignore[union-attr]
         )
@@ -282,14 +252,32 @@ def bound(**params: Any) -> None:
         header_lines=[
             *([f"{profile.source}: ΣI and Φ are estimates"] if curve is not None else []),
             _describe_profile(profile, digits, exact)
-            + ("" if multiscale is None else f"; Φ = {show(multiscale.phi, digits, exact)} (S = {multiscale.max_size})"),
+            + ("" if multiscale is None else f"; Φ = {show(multiscale.phi, digits, exact)} (S = {multiscale.scale})"),
             f"schedule {schedule} (reveal order): T = {report.steps}, s_max = {report.max_size}; "
             f"ε_train = {show(report.eps_train, digits)}",
         ],
     )
 
 
-@click.command()
+def _source(profile) -> str:
+    """Where an MI profile came from, as the user gave it: its file, or the flag of a constant or total."""
+    return {"total": "--mi-total", "constant": "--mi-constant"}.get(profile.kind, profile.source)
+
+
+def _formula(entry, report) -> str:
+    """The registry's formula, with S where Theorem 2 uses it and the reason where a bound does not apply."""
+    text = entry.formula
+    if entry.quantity == "ter":
+        text = text.replace("log", "log2" if report.unit == "bits" else "ln", 1)
+    if report.multiscale is not None and "S" in text.split():
+        text += f", S = {report.multiscale.scale}"
+    if entry.about == "random" and report.multiscale is not None:
+        text += f": random:{report.multiscale.scale} on average (a lower bound)"
+    reason = report.reasons.get(entry.name)
+    return text if reason is None else f"{text}; {reason}"
+
+
+@click.command(cls=BoundcalcCommand)
 @click.option("--smax", "-S", "s_max", type=POSITIVE_INT, required=True, help="The maximum mask size s_max.")
 @click.option("--length", "-L", type=POSITIVE_INT, help="L: show terms in units of ΣI instead of ΣI/L.")
 @digits_option
@@ -374,7 +362,6 @@ def _with_schedule(result, digits: int) -> dict[str, Any]:
 
 def _steps_any(params: dict[str, Any], families: list[str]) -> None:
     """steps with --family / --by / --budget / --loss-curve: any family, by bound, estimated error or the DP."""
-    from ..errors import BoundcalcError
     from ..fromcurve import BUDGET_FAMILIES, budget_table, required_steps_family
 
     profile = resolve_profile(params, required=True)
@@ -384,20 +371,11 @@ def _steps_any(params: dict[str, Any], families: list[str]) -> None:
     estimate = curve is not None and not curve.exact
     source = profile.source if curve is not None else _describe_profile(profile, digits, exact)
 
-    def flags(error: BoundcalcError) -> BoundcalcError:
-        names = {"family": "--family", "by": "--by", "target": "--target", "eps_train": "--eps-train",
-                 "loss_curve": "--loss-curve", "max_steps": "--max-steps", "budget": "--budget",
-                 "mi_total": "--mi-total", "length": "--length", "steps": "--budget"}
-        return error.with_param(names[error.param]) if error.param in names else error
-
     if params["budget"] is not None:
         if params["targets"]:
             raise click.UsageError("--budget T answers for a number of steps: give it or --target, not both")
-        try:
-            rows = budget_table(params["budget"], length=profile.length, families=families or BUDGET_FAMILIES,
-                                curve=curve, mi_total=profile.total, bound=bound_name, eps_train=eps_train, unit=unit)
-        except BoundcalcError as error:
-            raise flags(error) from None
+        rows = budget_table(params["budget"], length=profile.length, families=families or BUDGET_FAMILIES,
+                            curve=curve, mi_total=profile.total, bound=bound_name, eps_train=eps_train, unit=unit)
         _render_budget(params, profile, curve, rows, source)
         return
     if not params["targets"]:
@@ -407,15 +385,12 @@ def _steps_any(params: dict[str, Any], families: list[str]) -> None:
     family = families[0] if families else "uniform"
     from .truth import progress_bar
 
-    try:
-        with progress_bar("searching T") as bar:
-            results = required_steps_family(
-                params["targets"], family=family, by=by, length=profile.length, curve=curve,
-                mi_total=profile.total, bound=bound_name, eps_train=eps_train, unit=unit,
-                max_steps=params["max_steps"], progress=bar,
-            )
-    except BoundcalcError as error:
-        raise flags(error) from None
+    with progress_bar("searching T") as bar:
+        results = required_steps_family(
+            params["targets"], family=family, by=by, length=profile.length, curve=curve,
+            mi_total=profile.total, bound=bound_name, eps_train=eps_train, unit=unit,
+            max_steps=params["max_steps"], progress=bar,
+        )
     what = {"bound": f"{bound_name} bound", "error": "estimated error" if estimate else "exact error",
             "optimal": "DP-optimal error" + (" (estimated)" if estimate else "")}[by]
     if params["as_json"]:

@@ -10,7 +10,16 @@ from typing import Any
 import click
 
 from ..errors import BoundcalcError, UsageError
-from .options import POSITIVE, POSITIVE_INT, digits_option, eps_train_option, mi_options, resolve_curve, resolve_profile
+from .options import (
+    POSITIVE,
+    POSITIVE_INT,
+    BoundcalcCommand,
+    digits_option,
+    eps_train_option,
+    mi_options,
+    resolve_curve,
+    resolve_profile,
+)
 
 #: What each input symbol's value comes from on the command line.
 FLAGS = {
@@ -32,7 +41,7 @@ _VALUE_FLAGS = (
 )
 
 
-@click.command("latex")
+@click.command("latex", cls=BoundcalcCommand)
 @click.option(
     "--expr",
     "-x",
@@ -164,7 +173,7 @@ def _values(params: dict[str, Any]) -> dict:
     profile = resolve_profile(params, required=False)
     multiscale = None
     if params.get("ms_profile") is not None:
-        from ..theorem2 import load_multiscale
+        from ..multiscale import load_multiscale
 
         multiscale = load_multiscale(params["ms_profile"], params["unit"])  # values_for checks it against the rest
     length = params.get("length")
@@ -175,10 +184,7 @@ def _values(params: dict[str, Any]) -> dict:
     if curve is not None and params.get("schedule_spec"):
         from ..fromcurve import curve_schedule
 
-        try:
-            schedule = curve_schedule(params["schedule_spec"], curve)
-        except BoundcalcError as error:
-            raise error.with_param("--schedule") from None
+        schedule = curve_schedule(params["schedule_spec"], curve)
     else:
         schedule = parse_schedule(params["schedule_spec"], length) if params.get("schedule_spec") else None
     if curve is not None and multiscale is None and schedule is not None:

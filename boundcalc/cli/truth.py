@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator
 import click
 
 from ..errors import UsageError
-from .options import POSITIVE_INT, compose, digits_option, json_option
+from .options import POSITIVE_INT, BoundcalcCommand, compose, digits_option, json_option
 from .render import emit_json, print_table, show
 
 model_options = compose(
@@ -105,7 +105,7 @@ def _length(model: Any, params: dict[str, Any]) -> int:
     return model.check_length(params["length"])
 
 
-@click.command()
+@click.command(cls=BoundcalcCommand)
 @model_options
 @click.option("--schedule", "-s", "schedule_spec", required=True,
               help="Sizes in reveal order: a comma list (5,3,2), a file, or a family (uniform:T, cosine:T, ...; "
@@ -139,9 +139,9 @@ def verify(**params: Any) -> None:
       boundcalc verify --loss-curve curve.csv --schedule cosine:16 --optimal
     """
     from ..curve import LossCurve
-    from ..errors import BoundcalcError
     from ..fromcurve import curve_profile, curve_quantities, curve_schedule, estimate_error, info_optimal_schedule
-    from ..truth import to_unit, verify as run_verify
+    from ..truth import to_unit
+    from ..verification import verify as run_verify
 
     unit, digits = params["unit"], params["digits"]
     curve, estimate = None, None
@@ -160,10 +160,7 @@ def verify(**params: Any) -> None:
             profile = model.entropy_profile(L, progress=bar)
         description = _describe(model, L)
         curve = LossCurve.from_conditional(profile.conditional, source=description)
-    try:
-        schedule = curve_schedule(params["schedule_spec"], curve)
-    except BoundcalcError as error:
-        raise error.with_param("--schedule") from None
+    schedule = curve_schedule(params["schedule_spec"], curve)
     with progress_bar("optimal schedule") as bar:
         report = run_verify(profile, schedule, unit=unit)
         optimal = info = None
@@ -215,35 +212,32 @@ def verify(**params: Any) -> None:
         rows.append([f"optimal {b.steps}-step schedule", "(23)", show(Fraction(to_unit(optimal[1], unit)), digits),
                      "-", ""])
         rows.append([f"info-optimal:{b.steps}", "(23)", show(Fraction(to_unit(info[1], unit)), digits), "-", ""])
-    rows += [
-        ["sharp", "(19),(26)", show(b.sharp, digits), ratio("sharp"), ok("sharp")],
-        ["recursion", "(19)", show(b.recursion, digits), ratio("recursion"), ok("recursion")],
-        ["theorem1", "(8)", show(b.theorem1, digits), ratio("theorem1"), ok("theorem1")],
-        ["corollary1", "(9)", show(b.corollary1, digits, none="n/a"), ratio("corollary1"), ok("corollary1")],
-        ["theorem2 upper", "(12)", show(b.theorem2_upper, digits, none="n/a"), ratio("theorem2_upper"),
-         ok("theorem2_upper")],
-    ]
+    random_rows = []
     if report.random_error is not None and b.multiscale is not None:
-        big_s = b.multiscale.max_size
-        rows += [
-            [f"exact error of random:{big_s} (mean)", "(23)", show(Fraction(report.random_error), digits), "1", ""],
-            [f"theorem2 lower, random:{big_s}", "(13)", show(b.theorem2_lower, digits, none="n/a"),
-             ratio("theorem2_lower"), ok("theorem2_lower")],
-        ]
+        random_rows.append([f"exact error of random:{b.multiscale.scale} (mean)", "(23)",
+                            show(Fraction(report.random_error), digits), "1", ""])
+    for entry, _ in report.compared():
+        name = entry.name.replace("_", " ")
+        if entry.about == "random" and b.multiscale is not None:
+            name += f", random:{b.multiscale.scale}"
+        row = [name, entry.equation, show(b.values[entry.name], digits, none="n/a"), ratio(entry.name), ok(entry.name)]
+        (rows if entry.about == "schedule" else random_rows).append(row)
+    if b.multiscale is not None and report.random_error is not None:
+        rows += random_rows
     for key, label in (("total_correlation", "TC = error at T = 1"), ("dual_total_correlation", "DTC"),
-                       ("tc_rate", f"TC/T (rate, not a bound)"), ("dtc_rate", f"DTC/T (rate, not a bound)")):
+                       ("tc_rate", "TC/T (rate, not a bound)"), ("dtc_rate", "DTC/T (rate, not a bound)")):
         q = quantities[key]
         rows.append([label, "s.9", q.show(unit, digits) if measured else show(Fraction(to_unit(q.value, unit)), digits),
                      "-", ""])
     if measured:
-        caption = (f"estimates from a measured loss curve: ± stderr, (interp. |linear - monotone cubic|); a model's "
+        caption = ("estimates from a measured loss curve: ± stderr, (interp. |linear - monotone cubic|); a model's "
                    "loss over-estimates d (its excess acts like ε_train); bounds: exact at the curve's ΣI and Φ")
     else:
         caption = (f"exact errors: float64, absolute error < {report.truth_error:.1g} {unit}; "
                    "bounds: exact, at ΣI and Φ as computed (ε_train = 0)")
     caption += "\nTC/T, DTC/T: rates of randomized schedules (Zhao & Cai, arXiv 2602.20126), constants unknown"
     if report.random_error is not None:
-        caption += (f"\nthe lower bound (13) is for the random schedule on {{S, S/2}}, S = {b.multiscale.max_size}, "
+        caption += (f"\nthe lower bound (13) is for the random schedule on {{S, S/2}}, S = {b.multiscale.scale}, "
                     "averaged over the schedule; its ratio is bound / that error")
     if optimal is not None:
         caption += f"\noptimal schedule (reveal order): {optimal[0].describe(limit=24)}"
@@ -261,7 +255,7 @@ def verify(**params: Any) -> None:
     )
 
 
-@click.command()
+@click.command(cls=BoundcalcCommand)
 @model_options
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True, path_type=str),
               help="Write the profile as CSV (index,mi_<unit>; read by --mi-profile). Without it the CSV goes to stdout.")
@@ -378,7 +372,7 @@ def profile(**params: Any) -> None:
 
 
 def _multiscale_profile(params: dict[str, Any]) -> None:
-    from ..theorem2 import multiscale_from_model
+    from ..truth import multiscale_from_model
 
     if not params["multiscale"]:
         raise UsageError("it is only used with --multiscale", param="--smax", allowed="add --multiscale")
@@ -395,7 +389,10 @@ def _multiscale_profile(params: dict[str, Any]) -> None:
         ms = multiscale_from_model(model, params["s_max"], L, unit, progress=bar)
     text = ms.to_csv()
     if params["as_json"]:
-        data = {"model": _describe(model, L), **ms.to_dict(digits)}
+        from ..jsonify import to_json
+
+        ms_json = to_json(ms, digits)
+        data = {"model": _describe(model, L), **ms_json}
         if params["output"]:
             Path(params["output"]).write_text(text)
             data["output"] = params["output"]
@@ -411,7 +408,7 @@ def _multiscale_profile(params: dict[str, Any]) -> None:
         f"Multi-scale profile ({unit}) written to {params['output']}",
         [("level j", "right"), ("set size L - S/2^j", "right"), ("Σ_i E I(X^(i); X∘W_j)", "right")],
         [[str(j), str(max(m, 0)), show(total, digits)] for j, (m, total) in enumerate(zip(ms.set_sizes, ms.level_totals))],
-        header_lines=[_describe(model, L), f"S = {ms.max_size}; Φ = {show(ms.phi, digits)}"],
+        header_lines=[_describe(model, L), f"S = {ms.scale}; Φ = {show(ms.phi, digits)}"],
         caption=f"use it with: boundcalc bound --ms-profile {params['output']} --schedule ... --mi-profile ...",
     )
 
@@ -424,12 +421,8 @@ def _to(value: float, unit: str) -> float:
 
 def _curve(params: dict[str, Any]):
     from ..curve import load_loss_curve
-    from ..errors import BoundcalcError
 
-    try:
-        return load_loss_curve(params["loss_curve"], params["length"])
-    except BoundcalcError as error:
-        raise (error.with_param("--length") if error.param == "length" else error) from None
+    return load_loss_curve(params["loss_curve"], params["length"])
 
 
 def _loss_curve_profile(params: dict[str, Any]) -> None:
@@ -472,7 +465,6 @@ def _loss_curve_profile(params: dict[str, Any]) -> None:
 
 def _estimated_curve(params: dict[str, Any]) -> None:
     """profile --ratios: a Monte Carlo loss curve of a HF masked LM or of a data model's exact predictor."""
-    from ..errors import BoundcalcError
     from ..predictor import estimate_loss_curve
 
     if params["ratios"] is None:
@@ -485,38 +477,33 @@ def _estimated_curve(params: dict[str, Any]) -> None:
             raise UsageError(f"{flag} and --ratios are alternatives", param="--ratios", allowed="one output per run")
     ratios = [r.strip() for r in params["ratios"].split(",")]
     unit, digits = params["unit"], params["digits"]
-    names = {"ratios": "--ratios", "length": "--length", "text": "--text", "hf_model": "--hf-model",
-             "mask_id": "--mask-id", "samples": "--samples"}
-    try:
-        if params["hf_model"] is not None:
-            from ..files import read_text
-            from ..hf import hf_corpus, hf_predictor, load_hf
+    if params["hf_model"] is not None:
+        from ..files import read_text
+        from ..hf import hf_corpus, hf_predictor, load_hf
 
-            if params["text"] is None or params["length"] is None:
-                raise UsageError("--hf-model needs --text FILE (the corpus) and --length L", param="--hf-model")
-            if params["joint"] or params["markov"]:
-                raise UsageError("--hf-model and a data model are alternatives", param="--hf-model")
-            model, tokenizer = load_hf(params["hf_model"])
-            corpus = hf_corpus(tokenizer, read_text(params["text"], UsageError, "--text"), params["length"])
-            predictor = hf_predictor(model, params["mask_id"], tokenizer)
-            description = (f"masked LM {params['hf_model']} on {params['text']}: {corpus.shape[0]} windows of "
-                           f"L = {params['length']} tokens")
-        else:
-            from ..truth.predict import exact_predictor, sample_sequences
+        if params["text"] is None or params["length"] is None:
+            raise UsageError("--hf-model needs --text FILE (the corpus) and --length L", param="--hf-model")
+        if params["joint"] or params["markov"]:
+            raise UsageError("--hf-model and a data model are alternatives", param="--hf-model")
+        model, tokenizer = load_hf(params["hf_model"])
+        corpus = hf_corpus(tokenizer, read_text(params["text"], UsageError, params["text"]), params["length"])
+        predictor = hf_predictor(model, params["mask_id"], tokenizer)
+        description = (f"masked LM {params['hf_model']} on {params['text']}: {corpus.shape[0]} windows of "
+                       f"L = {params['length']} tokens")
+    else:
+        from ..truth.predict import exact_predictor, sample_sequences
 
-            if params["mask_id"] is not None:
-                raise UsageError("it is used only with --hf-model", param="--mask-id")
-            model = _load(params)
-            L = _length(model, params)
-            corpus = sample_sequences(model, params["corpus_size"], L, seed=params["seed"])
-            predictor = exact_predictor(model, L)
-            description = (f"exact predictor of {_describe(model, L)}, on {corpus.shape[0]} sequences drawn from it")
-        with progress_bar("estimating the loss curve") as bar:
-            curve = estimate_loss_curve(predictor, corpus, ratios, samples=params["samples"],
-                                        batch_size=params["batch_size"], seed=params["seed"],
-                                        source=description, progress=bar)
-    except BoundcalcError as error:
-        raise (error.with_param(names[error.param]) if error.param in names else error) from None
+        if params["mask_id"] is not None:
+            raise UsageError("it is used only with --hf-model", param="--mask-id")
+        model = _load(params)
+        L = _length(model, params)
+        corpus = sample_sequences(model, params["corpus_size"], L, seed=params["seed"])
+        predictor = exact_predictor(model, L)
+        description = (f"exact predictor of {_describe(model, L)}, on {corpus.shape[0]} sequences drawn from it")
+    with progress_bar("estimating the loss curve") as bar:
+        curve = estimate_loss_curve(predictor, corpus, ratios, samples=params["samples"],
+                                    batch_size=params["batch_size"], seed=params["seed"],
+                                    source=description, progress=bar)
     path = curve.write(params["loss_curve_out"], unit)
     rows = [[str(k), show(Fraction(_to(float(y), unit)), digits), f"{_to(float(se), unit):.2g}"]
             for k, y, se in zip(curve.masked.tolist(), curve.loss, curve.stderr)]
