@@ -134,7 +134,10 @@ def estimate_loss_curve(
             done += b
             if progress:
                 progress(done, total)
-        losses.append(float(per_sample.mean()))
-        errors.append(float(per_sample.std(ddof=1) / math.sqrt(samples)))
+        mean = float(per_sample.mean())
+        spread = float(per_sample.std(ddof=1))
+        # a constant loss (e.g. everything masked) leaves only float64 rounding in the spread
+        losses.append(mean)
+        errors.append(0.0 if spread <= 1e-12 * abs(mean) else spread / math.sqrt(samples))
     return LossCurve(length=L, masked=counts, loss=losses, stderr=errors,
                      source=source or f"Monte Carlo estimate ({samples} samples per ratio, seed {seed})")
