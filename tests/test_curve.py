@@ -277,3 +277,41 @@ def test_budget_table():
     by = {r["family"]: r for r in rows}
     assert by["optimal"]["error"].value <= min(r["error"].value for r in rows) + 1e-12
     assert by["uniform"]["bound"] == by["linear"]["bound"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.floats(0, 1, allow_nan=False), min_size=2, max_size=24),
+    st.data(),
+)
+def test_any_nonincreasing_curve_respects_the_sharp_bound(drops, data):
+    """For any non-increasing d: 0 <= error <= (s_max - 1)/L ΣI (theory.md s.11), and T = L gives 0."""
+    d = np.cumsum(drops)[::-1].copy()  # non-increasing, >= 0
+    L = d.size
+    curve = LossCurve.from_conditional(d, exact=False)
+    sizes, left = [], L
+    while left:
+        s = data.draw(st.integers(1, left))
+        sizes.append(s)
+        left -= s
+    schedule = Schedule(sizes)
+    error = estimate_error(curve, schedule).value
+    assert -1e-12 <= error <= (schedule.max_size - 1) / L * curve.mi_total() * (1 + 1e-12) + 1e-12
+    assert estimate_error(curve, Schedule([1] * L)).value == 0
+    q = curve_quantities(curve)
+    assert q["total_correlation"].value + q["dual_total_correlation"].value == pytest.approx(q["mi_total"].value, abs=1e-9)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(2, 4), st.integers(2, 3), st.integers(0, 10**6))
+def test_exact_curves_of_random_tables_reproduce_their_errors(L, V, seed):
+    import itertools
+
+    rng = np.random.default_rng(seed)
+    codes = np.array(list(itertools.product(range(V), repeat=L)))
+    table = JointDistribution(codes, rng.dirichlet(np.full(len(codes), 0.3)), list(range(V)))
+    profile = table.entropy_profile()
+    curve = LossCurve.from_conditional(profile.conditional)
+    for T in range(1, L + 1):
+        for schedule in (Schedule.uniform(L, T), info_optimal_schedule(curve, T)):
+            assert abs(estimate_error(curve, schedule).value - profile.error(schedule)) < 1e-12
