@@ -95,7 +95,8 @@ class BoundcalcCommand(click.Command):
         try:
             return super().invoke(ctx)
         except BoundcalcError as error:
-            shown = error.with_param(flag_for(error.param, ctx.params, self)) if error.param else error
+            flag = flag_for(error.param, ctx.params, self)
+            shown = error.with_param(flag) if flag else error
             click.echo(f"Error: {shown}", err=True)
             ctx.exit(error.exit_code)
 

@@ -128,7 +128,6 @@ def verify(**params: Any) -> None:
       boundcalc verify --text corpus.txt --length 256 --schedule cosine:16 --optimal --json
       boundcalc verify --joint table.json --schedule 3,2,1
     """
-    from ..truth import to_unit
     from ..verification import verify as run_verify
 
     model = _load(params)
@@ -142,32 +141,35 @@ def verify(**params: Any) -> None:
             optimal = profile.optimal_schedule(report.schedule.steps, progress=bar)
     description = _describe(model, L)
     if params["as_json"]:
-        data = report.to_dict(digits)
-        data["model"] = description
-        if optimal is not None:
-            schedule, error = optimal
-            data["optimal"] = {
-                "schedule": list(schedule.sizes),
-                "truth": {"decimal": show(Fraction(to_unit(error, unit)), digits)},
-            }
-        emit_json(data)
-        return
-    ratios, holds = report.ratios(), report.holds()
-    truth = Fraction(report.truth)
+        emit_json(_verify_json(report, optimal, description, digits))
+    else:
+        _verify_table(report, optimal, description, digits)
 
-    def ratio(name: str) -> str:
-        r = ratios.get(name)
-        return "-" if r is None else show(Fraction(r), 4)
 
-    def ok(name: str) -> str:
-        h = holds.get(name)
-        return "n/a" if h is None else ("yes" if h else "NO (report this)")
+def _verify_json(report: Any, optimal: Any, description: str, digits: int) -> dict[str, Any]:
+    from ..truth import to_unit
 
-    b = report.bounds
-    rows = [["exact error", "(23)", show(truth, digits), "1", ""]]
+    data = report.to_dict(digits)
+    data["model"] = description
     if optimal is not None:
-        rows.append([f"optimal {b.steps}-step schedule", "(23)", show(Fraction(to_unit(optimal[1], unit)), digits),
-                     "-", ""])
+        schedule, error = optimal
+        data["optimal"] = {
+            "schedule": list(schedule.sizes),
+            "truth": {"decimal": show(Fraction(to_unit(error, report.unit)), digits)},
+        }
+    return data
+
+
+def _verify_rows(report: Any, optimal: Any, digits: int) -> list[list[str]]:
+    """The exact errors, then each KL bound of the registry next to the error it is checked against."""
+    from ..truth import to_unit
+
+    ratios, holds = report.ratios(), report.holds()
+    b = report.bounds
+    rows = [["exact error", "(23)", show(Fraction(report.truth), digits), "1", ""]]
+    if optimal is not None:
+        rows.append([f"optimal {b.steps}-step schedule", "(23)",
+                     show(Fraction(to_unit(optimal[1], report.unit)), digits), "-", ""])
     random_rows = []
     if report.random_error is not None and b.multiscale is not None:
         random_rows.append([f"exact error of random:{b.multiscale.scale} (mean)", "(23)",
@@ -176,10 +178,18 @@ def verify(**params: Any) -> None:
         name = entry.name.replace("_", " ")
         if entry.about == "random" and b.multiscale is not None:
             name += f", random:{b.multiscale.scale}"
-        row = [name, entry.equation, show(b.values[entry.name], digits, none="n/a"), ratio(entry.name), ok(entry.name)]
+        r, h = ratios.get(entry.name), holds.get(entry.name)
+        row = [name, entry.equation, show(b.values[entry.name], digits, none="n/a"),
+               "-" if r is None else show(Fraction(r), 4),
+               "n/a" if h is None else ("yes" if h else "NO (report this)")]
         (rows if entry.about == "schedule" else random_rows).append(row)
     if b.multiscale is not None and report.random_error is not None:
         rows += random_rows
+    return rows
+
+
+def _verify_table(report: Any, optimal: Any, description: str, digits: int) -> None:
+    b, unit = report.bounds, report.unit
     caption = (f"exact errors: float64, absolute error < {report.truth_error:.1g} {unit}; "
                "bounds: exact, at ΣI and Φ as computed (ε_train = 0)")
     if report.random_error is not None:
@@ -190,7 +200,7 @@ def verify(**params: Any) -> None:
     print_table(
         f"Exact error and bounds for E_M KL(p_X0 || p_Y0|M) ({unit})",
         [("quantity", "left"), ("eq.", "left"), ("value", "right"), ("/ exact", "right"), ("holds", "left")],
-        rows,
+        _verify_rows(report, optimal, digits),
         caption=caption,
         header_lines=[
             description,
