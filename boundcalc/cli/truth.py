@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator
 import click
 
 from ..errors import UsageError
-from .options import POSITIVE_INT, BoundcalcCommand, compose, digits_option, given_explicitly, json_option
+from .options import POSITIVE_INT, BoundcalcCommand, check_output, compose, digits_option, given_explicitly, json_option
 from .render import emit_json, print_table, show
 
 model_options = compose(
@@ -250,6 +250,7 @@ def profile(**params: Any) -> None:
     --smax S, the multi-scale profile of Theorem 2 (token,level,value rows),
     for `boundcalc bound --ms-profile`.
     """
+    check_output(params, inputs=("joint", "markov", "text"))
     if params["multiscale"] or params["s_max"] is not None:
         _multiscale_profile(params)
         return
