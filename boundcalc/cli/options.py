@@ -85,7 +85,45 @@ PARAM_FLAGS = {
     "hf_model": "--hf-model",
     "text": "--text",
     "mi_total": "--mi-total",
+    "expression": "--expr",
 }
+
+
+def check_output(
+    params: dict[str, Any], name: str = "output", inputs: tuple[str, ...] = (), flag: str | None = None
+) -> None:
+    """Refuse an output path that cannot be written, or that is one of the inputs, before any work.
+
+    ``inputs`` names the parameters holding input files (``mi_profile``, ``markov``, ...); ``flag``
+    the option's flag when it is not ``--`` + ``name``.
+    """
+    import os
+
+    flag = flag or "--" + name.replace("_", "-")
+    path = params.get(name)
+    if path is None:
+        return
+    if os.path.isdir(path):
+        raise click.UsageError(f"{flag}: {path!r} is a directory")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise click.UsageError(f"{flag}: cannot write {path!r}: the folder {folder!r} does not exist")
+    if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        raise click.UsageError(f"{flag}: cannot write {path!r}: permission denied")
+    for source in inputs:
+        given = params.get(source)
+        if given is not None and os.path.exists(given) and os.path.exists(path) and os.path.samefile(given, path):
+            raise click.UsageError(
+                f"{flag}: {path!r} is also the input --{source.replace('_', '-')}: writing would destroy it"
+            )
+
+
+def given_explicitly(name: str) -> bool:
+    """True when the user typed the option ``name`` (not its default) in the running command."""
+    from click.core import ParameterSource
+
+    source = click.get_current_context().get_parameter_source(name)
+    return source not in (None, ParameterSource.DEFAULT)
 
 
 def flag_for(param: str | None, params: dict[str, Any], command: click.Command | None = None) -> str | None:
@@ -107,7 +145,8 @@ class BoundcalcCommand(click.Command):
         try:
             return super().invoke(ctx)
         except BoundcalcError as error:
-            shown = error.with_param(flag_for(error.param, ctx.params, self)) if error.param else error
+            flag = flag_for(error.param, ctx.params, self)
+            shown = error.with_param(flag) if flag else error
             click.echo(f"Error: {shown}", err=True)
             ctx.exit(error.exit_code)
 

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator
 import click
 
 from ..errors import UsageError
-from .options import POSITIVE_INT, BoundcalcCommand, compose, digits_option, json_option
+from .options import POSITIVE_INT, BoundcalcCommand, check_output, compose, digits_option, given_explicitly, json_option
 from .render import emit_json, print_table, show
 
 model_options = compose(
@@ -43,6 +43,18 @@ model_options = compose(
 def _load(params: dict[str, Any]):
     from ..truth import load_model
 
+    given = [f"--{name}" for name in ("joint", "markov", "text") if params[name] is not None]
+    if len(given) != 1:
+        raise click.UsageError(
+            "give exactly one data model: --joint FILE, --markov FILE or --text FILE"
+            + (f", not {' and '.join(given)}" if given else "")
+        )
+    if params["text"] is None:
+        for name in ("level", "max_states"):
+            if given_explicitly(name):
+                raise click.UsageError(f"--{name.replace('_', '-')} is used only with --text")
+    elif params["normalize"]:
+        raise click.UsageError("--normalize is used only with --joint or --markov (a text's chain is fitted)")
     return load_model(
         joint=params["joint"],
         markov=params["markov"],
@@ -140,11 +152,9 @@ def verify(**params: Any) -> None:
     """
     from ..curve import LossCurve
     from ..fromcurve import curve_profile, curve_quantities, curve_schedule, estimate_error, info_optimal_schedule
-    from ..truth import to_unit
     from ..verification import verify as run_verify
 
     unit, digits = params["unit"], params["digits"]
-    curve, estimate = None, None
     if params["loss_curve"] is not None:
         given = [f"--{name}" for name in ("joint", "markov", "text") if params[name] is not None]
         if given:
@@ -166,72 +176,100 @@ def verify(**params: Any) -> None:
         optimal = info = None
         if params["optimal"]:
             optimal = profile.optimal_schedule(report.schedule.steps, progress=bar)
-            info_sched = info_optimal_schedule(curve, report.schedule.steps)
-            info = (info_sched, profile.error(info_sched))
+            info_schedule = info_optimal_schedule(curve, report.schedule.steps)
+            info = (info_schedule, profile.error(info_schedule))
     measured = params["loss_curve"] is not None and not curve.exact
-    if measured:
-        estimate = estimate_error(curve, schedule)
-    quantities = curve_quantities(curve, report.schedule.steps)
+    extras = {
+        "curve": curve,
+        "measured": measured,
+        "estimate": estimate_error(curve, schedule) if measured else None,
+        "info": info,
+        "quantities": curve_quantities(curve, report.schedule.steps),
+    }
     if params["as_json"]:
-        data = report.to_dict(digits)
-        data["model"] = description
-        data["estimate"] = measured
-        if measured:
-            data["truth"] = {**estimate.to_dict(unit, digits), "abs_error": data["truth"]["abs_error"]}
-        data["information"] = {k: v.to_dict(unit, digits) for k, v in quantities.items()}
-        if optimal is not None:
-            def truth_of(sched, error):
-                if measured:
-                    return estimate_error(curve, sched).to_dict(unit, digits)
-                return {"decimal": show(Fraction(to_unit(error, unit)), digits), "float": repr(to_unit(error, unit))}
+        emit_json(_verify_json(report, optimal, description, digits, extras))
+    else:
+        _verify_table(report, optimal, description, digits, extras)
 
-            data["optimal"] = {"schedule": list(optimal[0].sizes), "truth": truth_of(*optimal)}
-            data["info_optimal"] = {
-                "schedule": list(info[0].sizes),
-                "truth": truth_of(*info),
-                "note": "step density ∝ sqrt(slope of the information curve) (Lavenant & Zanella, arXiv 2510.25544)",
-            }
-        emit_json(data)
-        return
+
+def _error_value(extras: dict[str, Any], pair: Any, unit: str, digits: int, as_json: bool) -> Any:
+    """A schedule's error for the table or JSON: the estimate from a measured curve, else the exact value."""
+    from ..fromcurve import estimate_error
+    from ..truth import to_unit
+
+    schedule, error = pair
+    if extras["measured"]:
+        estimate = estimate_error(extras["curve"], schedule)
+        return estimate.to_dict(unit, digits) if as_json else estimate.show(unit, digits)
+    value = to_unit(error, unit)
+    if as_json:
+        return {"decimal": show(Fraction(value), digits), "float": repr(value)}
+    return show(Fraction(value), digits)
+
+
+def _verify_json(report: Any, optimal: Any, description: str, digits: int, extras: dict[str, Any]) -> dict[str, Any]:
+    unit = report.unit
+    data = report.to_dict(digits)
+    data["model"] = description
+    data["estimate"] = extras["measured"]
+    if extras["measured"]:
+        data["truth"] = {**extras["estimate"].to_dict(unit, digits), "abs_error": data["truth"]["abs_error"]}
+    data["information"] = {k: v.to_dict(unit, digits) for k, v in extras["quantities"].items()}
+    if optimal is not None:
+        data["optimal"] = {"schedule": list(optimal[0].sizes),
+                           "truth": _error_value(extras, optimal, unit, digits, True)}
+        info = extras["info"]
+        data["info_optimal"] = {
+            "schedule": list(info[0].sizes),
+            "truth": _error_value(extras, info, unit, digits, True),
+            "note": "step density ∝ sqrt(slope of the information curve) (Lavenant & Zanella, arXiv 2510.25544)",
+        }
+    return data
+
+
+def _verify_rows(report: Any, optimal: Any, digits: int, extras: dict[str, Any]) -> list[list[str]]:
+    """The (estimated) errors, each KL bound of the registry next to the error it is checked against, TC, DTC, rates."""
+    from ..truth import to_unit
+
+    unit, measured = report.unit, extras["measured"]
     ratios, holds = report.ratios(), report.holds()
-    truth = Fraction(report.truth)
-
-    def ratio(name: str) -> str:
-        r = ratios.get(name)
-        return "-" if r is None else show(Fraction(r), 4)
-
-    def ok(name: str) -> str:
-        h = holds.get(name)
-        return "n/a" if h is None else ("yes" if h else ("no (estimate)" if measured else "NO (report this)"))
-
     b = report.bounds
     if measured:
-        rows = [["estimated error", "(23)", estimate.show(unit, digits), "1", ""]]
+        rows = [["estimated error", "(23)", extras["estimate"].show(unit, digits), "1", ""]]
     else:
-        rows = [["exact error", "(23)", show(truth, digits), "1", ""]]
+        rows = [["exact error", "(23)", show(Fraction(report.truth), digits), "1", ""]]
     if optimal is not None:
-        for label, (sched, error) in ((f"optimal {b.steps}-step schedule", optimal), (f"info-optimal:{b.steps}", info)):
-            value = (estimate_error(curve, sched).show(unit, digits) if measured
-                     else show(Fraction(to_unit(error, unit)), digits))
-            rows.append([label, "(23)", value, "-", ""])
+        rows.append([f"optimal {b.steps}-step schedule", "(23)", _error_value(extras, optimal, unit, digits, False),
+                     "-", ""])
+        rows.append([f"info-optimal:{b.steps}", "(23)", _error_value(extras, extras["info"], unit, digits, False),
+                     "-", ""])
     random_rows = []
     if report.random_error is not None and b.multiscale is not None:
-        random_rows.append([f"exact error of random:{b.multiscale.scale} (mean)", "(23)",
-                            show(Fraction(report.random_error), digits), "1", ""])
+        random_rows.append([f"{'estimated' if measured else 'exact'} error of random:{b.multiscale.scale} (mean)",
+                            "(23)", show(Fraction(report.random_error), digits), "1", ""])
     for entry, _ in report.compared():
         name = entry.name.replace("_", " ")
         if entry.about == "random" and b.multiscale is not None:
             name += f", random:{b.multiscale.scale}"
-        row = [name, entry.equation, show(b.values[entry.name], digits, none="n/a"), ratio(entry.name), ok(entry.name)]
+        r, h = ratios.get(entry.name), holds.get(entry.name)
+        row = [name, entry.equation, show(b.values[entry.name], digits, none="n/a"),
+               "-" if r is None else show(Fraction(r), 4),
+               "n/a" if h is None else ("yes" if h else ("no (estimate)" if measured else "NO (report this)"))]
         (rows if entry.about == "schedule" else random_rows).append(row)
     if b.multiscale is not None and report.random_error is not None:
         rows += random_rows
+    quantities = extras["quantities"]
     for key, label in (("total_correlation", "TC = error at T = 1"), ("dual_total_correlation", "DTC"),
                        ("tc_rate", "TC/T (rate, not a bound)"), ("dtc_rate", "DTC/T (rate, not a bound)")):
         q = quantities[key]
         rows.append([label, "s.9", q.show(unit, digits) if measured else show(Fraction(to_unit(q.value, unit)), digits),
                      "-", ""])
-    if measured:
+    return rows
+
+
+def _verify_table(report: Any, optimal: Any, description: str, digits: int, extras: dict[str, Any]) -> None:
+    b, unit = report.bounds, report.unit
+    if extras["measured"]:
         caption = ("estimates from a measured loss curve: ± stderr, (interp. |linear - monotone cubic|); a model's "
                    "loss over-estimates d (its excess acts like ε_train); bounds: exact at the curve's ΣI and Φ")
     else:
@@ -243,11 +281,11 @@ def verify(**params: Any) -> None:
                     "averaged over the schedule; its ratio is bound / that error")
     if optimal is not None:
         caption += f"\noptimal schedule (reveal order): {optimal[0].describe(limit=24)}"
-        caption += f"\ninfo-optimal schedule: {info[0].describe(limit=24)}"
+        caption += f"\ninfo-optimal schedule: {extras['info'][0].describe(limit=24)}"
     print_table(
-        f"{'Estimated' if measured else 'Exact'} error and bounds for E_M KL(p_X0 || p_Y0|M) ({unit})",
+        f"{'Estimated' if extras['measured'] else 'Exact'} error and bounds for E_M KL(p_X0 || p_Y0|M) ({unit})",
         [("quantity", "left"), ("eq.", "left"), ("value", "right"), ("/ exact", "right"), ("holds", "left")],
-        rows,
+        _verify_rows(report, optimal, digits, extras),
         caption=caption,
         header_lines=[
             description,
@@ -302,12 +340,13 @@ def profile(**params: Any) -> None:
     for `boundcalc bound --ms-profile`. With --loss-curve OUT, the model's exact
     loss curve (the curve a perfect mask predictor would measure).
     """
+    check_output(params, inputs=("joint", "markov", "text"))
+    check_output(params, "loss_curve_out", inputs=("joint", "markov", "text"), flag="--loss-curve")
     if params["ratios"] is not None or params["hf_model"] is not None:
         _estimated_curve(params)
         return
-    for flag in ("mask_id",):
-        if params[flag] is not None:
-            raise UsageError("it is used only with --hf-model", param="--mask-id", allowed="add --hf-model")
+    if params["mask_id"] is not None:
+        raise UsageError("it is used only with --hf-model", param="--mask-id", allowed="add --hf-model")
     if params["loss_curve_out"] is not None:
         _loss_curve_profile(params)
         return
