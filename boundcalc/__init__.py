@@ -44,7 +44,7 @@ _EXPORTS = {
         "multiscale_mi multiscale_phi optimal_schedule token_mi"
     ),
     "curve": "LossCurve load_loss_curve",
-    "fromcurve": (
+    "estimate": (
         "Estimate FamilyStepsResult budget_table curve_quantities estimate_error info_optimal_schedule "
         "required_steps_family"
     ),

@@ -432,8 +432,9 @@ def load_loss_curve(path: str | Path, length: int | None = None, *, exact: bool 
     columns = [c.strip().lower() for c in header.split(",")]
 
     def bad(message: str, line: int | None = None) -> ProfileError:
+        # a data row's error is specific enough; the header's says what the format is
         at = f"line {line}: " if line else ""
-        return ProfileError(f"{at}{message}", param=name, allowed=CURVE_FORMAT)
+        return ProfileError(f"{at}{message}", param=name, allowed=CURVE_FORMAT if line == header_line else None)
 
     if len(set(columns)) != len(columns):
         raise bad(f"the header {header!r} repeats a column", header_line)
@@ -453,13 +454,28 @@ def load_loss_curve(path: str | Path, length: int | None = None, *, exact: bool 
     fractional = x_cols[0] == "masked_fraction"
     if fractional and length is None:
         raise UsageError(f"{name!r} gives masked_fraction, so the sequence length is needed", param="length",
-                         allowed="give L (--length)")
+                         allowed="the sequence length L")
     ix, iy = columns.index(x_cols[0]), columns.index(loss_cols[0])
     ise = columns.index(se_cols[0]) if se_cols else None
-    scale = 1.0 if unit == "nats" else _LN2
+    ks, ys, ses, lines = _read_points(rows[1:], bad, columns, (ix, iy, ise), length if fractional else None, length,
+                                      _LN2 if unit == "bits" else 1.0)
+    if not ks:
+        raise ProfileError(f"{name!r} has a header but no points", param=name, allowed=CURVE_FORMAT)
+    L = length if length is not None else max(ks)
+    return LossCurve(length=L, masked=ks, loss=ys, stderr=ses if ise is not None else None, source=name,
+                     unit=unit, lines=tuple(lines), exact=exact)
+
+
+def _read_points(rows, bad, columns, indices, fraction_of, length, scale):
+    """(ks, losses in nats, stderrs in nats, line numbers) from the data rows; ``bad(message, line)`` builds errors.
+
+    ``fraction_of`` is L when the first column is masked_fraction (k = round(f L)), else None.
+    """
+    ix, iy, ise = indices
+    x_name, loss_name = columns[ix], columns[iy]
     ks, ys, ses, lines = [], [], [], []
     seen: dict[int, int] = {}
-    for n, line in rows[1:]:
+    for n, line in rows:
         cells = [c.strip() for c in line.split(",")]
         if len(cells) != len(columns):
             raise bad(f"{len(cells)} cells, the header has {len(columns)}", n)
@@ -470,13 +486,13 @@ def load_loss_curve(path: str | Path, length: int | None = None, *, exact: bool 
             except InvalidNumberError:
                 raise bad(f"{what} {cell!r} is not a number", n) from None
 
-        x = number(cells[ix], x_cols[0])
-        if fractional:
+        x = number(cells[ix], x_name)
+        if fraction_of is not None:
             if not 0 < x <= 1:
                 raise bad(f"masked_fraction {cells[ix]} is out of range (0 < f <= 1)", n)
-            k = math.floor(x * length + Fraction(1, 2))
+            k = math.floor(x * fraction_of + Fraction(1, 2))
             if k < 1:
-                raise bad(f"masked_fraction {cells[ix]} masks no token at L = {length} (k = round(f L) = 0)", n)
+                raise bad(f"masked_fraction {cells[ix]} masks no token at L = {fraction_of} (k = round(f L) = 0)", n)
         else:
             if x.denominator != 1:
                 raise bad(f"masked {cells[ix]} is not an integer", n)
@@ -486,19 +502,15 @@ def load_loss_curve(path: str | Path, length: int | None = None, *, exact: bool 
         if k in seen:
             raise bad(f"masked = {k} appears twice (also line {seen[k]})", n)
         seen[k] = n
-        y = number(cells[iy], loss_cols[0])
+        y = number(cells[iy], loss_name)
         if y < 0:
-            raise bad(f"{loss_cols[0]} {cells[iy]} is negative", n)
+            raise bad(f"{loss_name} {cells[iy]} is negative", n)
         ks.append(k)
         ys.append(float(y) * scale)
         lines.append(n)
         if ise is not None:
-            s = number(cells[ise], se_cols[0])
+            s = number(cells[ise], columns[ise])
             if s < 0:
-                raise bad(f"{se_cols[0]} {cells[ise]} is negative", n)
+                raise bad(f"{columns[ise]} {cells[ise]} is negative", n)
             ses.append(float(s) * scale)
-    if not ks:
-        raise ProfileError(f"{name!r} has a header but no points", param=name, allowed=CURVE_FORMAT)
-    L = length if length is not None else max(ks)
-    return LossCurve(length=L, masked=ks, loss=ys, stderr=ses if ise is not None else None, source=name,
-                     unit=unit, lines=tuple(lines), exact=exact)
+    return ks, ys, ses, lines

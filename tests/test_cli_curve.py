@@ -7,7 +7,7 @@ import json
 import pytest
 
 from boundcalc.curve import load_loss_curve
-from boundcalc.fromcurve import info_optimal_schedule
+from boundcalc.estimate import info_optimal_schedule
 from boundcalc.schedule import parse_schedule
 from boundcalc.truth import MarkovChain
 

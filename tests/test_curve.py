@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 
 from boundcalc.curve import LossCurve, isotonic_nondecreasing, load_loss_curve, pchip
 from boundcalc.errors import DomainError, ProfileError, UsageError
-from boundcalc.fromcurve import (
+from boundcalc.estimate import (
     budget_table,
     curve_quantities,
     estimate_error,
@@ -199,7 +199,7 @@ def test_interpolation_effect_is_linear_minus_pchip():
     curve = LossCurve(length=64, masked=ks, loss=[d[64 - k] for k in ks])
     schedule = Schedule.uniform(64, 8)
     est = estimate_error(curve, schedule)
-    from boundcalc.fromcurve import curve_profile
+    from boundcalc.estimate import curve_profile
 
     assert est.pchip == pytest.approx(curve_profile(curve, "pchip").error(schedule))
     assert est.interpolation_effect == pytest.approx(abs(est.value - est.pchip))

@@ -101,8 +101,6 @@ def steps(**params: Any) -> None:
       boundcalc steps --loss-curve curve.csv --by optimal --target 0.5
       boundcalc steps --loss-curve curve.csv --budget 8
     """
-    from ..steps import required_steps
-
     families = list(params["families"])
     if params["budget"] is not None or families not in ([], ["uniform"]) or params["by"] != "bound" \
             or params.get("loss_curve") is not None:
@@ -110,6 +108,13 @@ def steps(**params: Any) -> None:
         return
     if params["max_steps"] is not None:
         raise click.UsageError("--max-steps bounds a scan: use it with --family or --by")
+    _steps_uniform(params)
+
+
+def _steps_uniform(params: dict[str, Any]) -> None:
+    """steps for uniform schedules by a bound: the closed form, for any L (the original command)."""
+    from ..steps import required_steps
+
     profile = resolve_profile(params, required=False)
     targets = list(params["targets"])
     source = None
@@ -213,7 +218,7 @@ def bound(**params: Any) -> None:
     profile = resolve_profile(params, required=True)
     curve = resolve_curve(params)
     if curve is not None:
-        from ..fromcurve import curve_schedule
+        from ..estimate import curve_schedule
 
         schedule = curve_schedule(params["schedule_spec"], curve)
     else:
@@ -224,7 +229,7 @@ def bound(**params: Any) -> None:
 
         multiscale = load_multiscale(params["ms_profile"], profile.unit)
     elif curve is not None:  # Φ from the curve's level totals G(m_j) = L (d(0) - d(m_j))
-        from ..fromcurve import curve_multiscale
+        from ..estimate import curve_multiscale
 
         multiscale = curve_multiscale(curve, schedule.max_size, profile.unit)
     report = bound_report(profile, schedule, params["eps_train"], params.get("vocab_size"), multiscale)
@@ -364,7 +369,7 @@ def _with_schedule(result, digits: int) -> dict[str, Any]:
 
 def _steps_any(params: dict[str, Any], families: list[str]) -> None:
     """steps with --family / --by / --budget / --loss-curve: any family, by bound, estimated error or the DP."""
-    from ..fromcurve import BUDGET_FAMILIES, budget_table, required_steps_family
+    from ..estimate import BUDGET_FAMILIES, budget_table, required_steps_family
 
     profile = resolve_profile(params, required=True)
     curve = resolve_curve(params)

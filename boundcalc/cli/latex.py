@@ -184,13 +184,13 @@ def _values(params: dict[str, Any]) -> dict:
             length = source.length
     curve = resolve_curve(params)
     if curve is not None and params.get("schedule_spec"):
-        from ..fromcurve import curve_schedule
+        from ..estimate import curve_schedule
 
         schedule = curve_schedule(params["schedule_spec"], curve)
     else:
         schedule = parse_schedule(params["schedule_spec"], length) if params.get("schedule_spec") else None
     if curve is not None and multiscale is None and schedule is not None:
-        from ..fromcurve import curve_multiscale
+        from ..estimate import curve_multiscale
 
         multiscale = curve_multiscale(curve, schedule.max_size, params["unit"])
     values = values_for(

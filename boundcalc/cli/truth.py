@@ -151,7 +151,7 @@ def verify(**params: Any) -> None:
       boundcalc verify --loss-curve curve.csv --schedule cosine:16 --optimal
     """
     from ..curve import LossCurve
-    from ..fromcurve import curve_profile, curve_quantities, curve_schedule, estimate_error, info_optimal_schedule
+    from ..estimate import curve_profile, curve_quantities, curve_schedule, estimate_error, info_optimal_schedule
     from ..verification import verify as run_verify
 
     unit, digits = params["unit"], params["digits"]
@@ -194,7 +194,7 @@ def verify(**params: Any) -> None:
 
 def _error_value(extras: dict[str, Any], pair: Any, unit: str, digits: int, as_json: bool) -> Any:
     """A schedule's error for the table or JSON: the estimate from a measured curve, else the exact value."""
-    from ..fromcurve import estimate_error
+    from ..estimate import estimate_error
     from ..truth import to_unit
 
     schedule, error = pair
@@ -340,15 +340,7 @@ def profile(**params: Any) -> None:
     for `boundcalc bound --ms-profile`. With --loss-curve OUT, the model's exact
     loss curve (the curve a perfect mask predictor would measure).
     """
-    check_output(params, inputs=("joint", "markov", "text"))
-    check_output(params, "loss_curve_out", inputs=("joint", "markov", "text"), flag="--loss-curve")
-    if params["ratios"] is not None or params["hf_model"] is not None:
-        _estimated_curve(params)
-        return
-    if params["mask_id"] is not None:
-        raise UsageError("it is used only with --hf-model", param="--mask-id", allowed="add --hf-model")
-    if params["loss_curve_out"] is not None:
-        _loss_curve_profile(params)
+    if _curve_outputs(params):
         return
     if params["multiscale"] or params["s_max"] is not None:
         _multiscale_profile(params)
@@ -466,10 +458,25 @@ def _curve(params: dict[str, Any]):
     return load_loss_curve(params["loss_curve"], params["length"])
 
 
+def _curve_outputs(params: dict[str, Any]) -> bool:
+    """profile's loss-curve outputs (--loss-curve OUT, --ratios, --hf-model); True when one ran."""
+    check_output(params, inputs=("joint", "markov", "text"))
+    check_output(params, "loss_curve_out", inputs=("joint", "markov", "text"), flag="--loss-curve")
+    if params["ratios"] is not None or params["hf_model"] is not None:
+        _estimated_curve(params)
+        return True
+    if params["mask_id"] is not None:
+        raise UsageError("it is used only with --hf-model", param="--mask-id", allowed="add --hf-model")
+    if params["loss_curve_out"] is not None:
+        _loss_curve_profile(params)
+        return True
+    return False
+
+
 def _loss_curve_profile(params: dict[str, Any]) -> None:
     """profile --loss-curve OUT: the exact curve d(L - k), k = 1..L, of a data model, and its information quantities."""
     from ..curve import LossCurve
-    from ..fromcurve import curve_quantities
+    from ..estimate import curve_quantities
 
     for flag, given in (("--size", params["sizes"]), ("--multiscale", params["multiscale"]),
                         ("--output", params["output"])):
