@@ -403,7 +403,7 @@ def _steps_any(params: dict[str, Any], families: list[str]) -> None:
     if params["as_json"]:
         data = {
             "length": profile.length,
-            "mi_total": _num(profile.total, digits),
+            "mi_total": _curve_total(curve, unit, digits) if curve is not None else _num(profile.total, digits),
             "unit": unit,
             "eps_train": _num(eps_train, digits),
             "by": by,
@@ -463,7 +463,8 @@ def _render_budget(params: dict[str, Any], profile, curve, rows, source: str) ->
                 **({"reason": row["reason"]} if row["reason"] else {}),
             })
         emit_json({"length": profile.length, "steps": T, "unit": unit, "bound": bound_name,
-                   "mi_total": _num(profile.total, digits), "eps_train": _num(params["eps_train"], digits),
+                   "mi_total": _curve_total(curve, unit, digits) if curve is not None else _num(profile.total, digits),
+                   "eps_train": _num(params["eps_train"], digits),
                    "source": source, "estimate": estimate, "families": out})
         return
     table = []
@@ -487,3 +488,10 @@ def _render_budget(params: dict[str, Any], profile, curve, rows, source: str) ->
         + "info-optimal: step density ∝ sqrt(slope of the information curve) (Lavenant & Zanella); "
         "optimal: the DP over the curve",
     )
+
+
+def _curve_total(curve, unit: str, digits: int) -> dict[str, Any]:
+    """ΣI of a loss curve for JSON: a float estimate (with stderr), never an exact number."""
+    from ..estimate import curve_quantities
+
+    return curve_quantities(curve)["mi_total"].to_dict(unit, digits)

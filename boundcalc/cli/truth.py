@@ -237,7 +237,7 @@ def _verify_rows(report: Any, optimal: Any, digits: int, extras: dict[str, Any])
     if measured:
         rows = [["estimated error", "(23)", extras["estimate"].show(unit, digits), "1", ""]]
     else:
-        rows = [["exact error", "(23)", show(Fraction(report.truth), digits), "1", ""]]
+        rows = [["exact error", "(23)", report.measured("truth").decimal(digits), "1", ""]]
     if optimal is not None:
         rows.append([f"optimal {b.steps}-step schedule", "(23)", _error_value(extras, optimal, unit, digits, False),
                      "-", ""])
@@ -246,15 +246,17 @@ def _verify_rows(report: Any, optimal: Any, digits: int, extras: dict[str, Any])
     random_rows = []
     if report.random_error is not None and b.multiscale is not None:
         random_rows.append([f"{'estimated' if measured else 'exact'} error of random:{b.multiscale.scale} (mean)",
-                            "(23)", show(Fraction(report.random_error), digits), "1", ""])
+                            "(23)", report.measured("random").decimal(digits), "1", ""])
     for entry, _ in report.compared():
         name = entry.name.replace("_", " ")
         if entry.about == "random" and b.multiscale is not None:
             name += f", random:{b.multiscale.scale}"
         r, h = ratios.get(entry.name), holds.get(entry.name)
-        row = [name, entry.equation, show(b.values[entry.name], digits, none="n/a"),
-               "-" if r is None else show(Fraction(r), 4),
-               "n/a" if h is None else ("yes" if h else ("no (estimate)" if measured else "NO (report this)"))]
+        value = report.measured(entry.name)
+        verdict = {None: "n/a", True: "yes", False: "no (estimate)" if measured else "NO (report this)",
+                   "undecided": "undecided (within float error)"}
+        row = [name, entry.equation, "n/a" if value is None else value.decimal(digits),
+               "-" if r is None else show(Fraction(r), 4), verdict[h]]
         (rows if entry.about == "schedule" else random_rows).append(row)
     if b.multiscale is not None and report.random_error is not None:
         rows += random_rows
@@ -268,13 +270,15 @@ def _verify_rows(report: Any, optimal: Any, digits: int, extras: dict[str, Any])
 
 
 def _verify_table(report: Any, optimal: Any, description: str, digits: int, extras: dict[str, Any]) -> None:
+    from ..exact import round_up
+
     b, unit = report.bounds, report.unit
     if extras["measured"]:
         caption = ("estimates from a measured loss curve: ± stderr, (interp. |linear - monotone cubic|); a model's "
                    "loss over-estimates d (its excess acts like ε_train); bounds: exact at the curve's ΣI and Φ")
     else:
-        caption = (f"exact errors: float64, absolute error < {report.truth_error:.1g} {unit}; "
-                   "bounds: exact, at ΣI and Φ as computed (ε_train = 0)")
+        caption = (f"exact errors: float64, absolute error < {round_up(report.truth_error)} {unit}; bounds: at ΣI "
+                   f"and Φ as computed (float64, absolute error < {round_up(report.input_error)}; ε_train = 0)")
     caption += "\nTC/T, DTC/T: rates of randomized schedules (Zhao & Cai, arXiv 2602.20126), constants unknown"
     if report.random_error is not None:
         caption += (f"\nthe lower bound (13) is for the random schedule on {{S, S/2}}, S = {b.multiscale.scale}, "
@@ -289,7 +293,7 @@ def _verify_table(report: Any, optimal: Any, description: str, digits: int, extr
         caption=caption,
         header_lines=[
             description,
-            f"ΣI = {show(b.mi_total, digits)} {unit}; schedule {report.schedule} (reveal order): "
+            f"ΣI = {report.measured('mi_total').decimal(digits)} {unit}; schedule {report.schedule} (reveal order): "
             f"T = {b.steps}, s_max = {b.max_size}",
         ],
     )
