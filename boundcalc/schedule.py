@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from .errors import InvalidNumberError, ScheduleError
-from .files import read_text
+from .files import parse_json, read_text
 from .exact import Number, ceil_div, parse_rational, positive_int
 
 __all__ = ["Schedule", "FAMILIES", "parse_schedule", "random_schedule_distribution"]
@@ -576,12 +576,10 @@ def _from_file(path: Path) -> Schedule:
         raise ScheduleError(f"{str(path)!r} is neither a schedule nor an existing file", allowed=_ALLOWED)
     stripped = read_text(path, ScheduleError, "schedule", _ALLOWED).strip()
     if stripped.startswith("["):
-        import json
-
         try:
-            items = json.loads(stripped)
-        except json.JSONDecodeError as error:
-            raise ScheduleError(f"{str(path)!r} is not valid JSON: {error.msg} at line {error.lineno}") from None
+            items = parse_json(stripped, ScheduleError, None)
+        except ScheduleError as error:
+            raise ScheduleError(f"{str(path)!r}: {error.message}") from None
         if not isinstance(items, list) or any(isinstance(x, (list, dict, bool)) or x is None for x in items):
             raise ScheduleError(f"{str(path)!r} must hold a JSON list of positive integers")
         return _from_items([str(x) for x in items], "entry", lambda i: f"{path}: entry {i + 1}")
