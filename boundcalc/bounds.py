@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Callable
 
-from .errors import InvalidNumberError
+from .errors import InvalidNumberError, ScheduleError
 from .exact import LogLinear, Number, ceil_log2, nonnegative_rational, number_json, positive_int
 if TYPE_CHECKING:  # only annotations need them; keeps the command's start-up light
     from .profile import MIProfile
@@ -54,6 +54,9 @@ __all__ = [
     "ter_vocabulary",
     "bound_report",
     "recursion_report",
+    "require_global",
+    "BlockBoundReport",
+    "block_bound_report",
 ]
 
 #: The explicit constant of Corollary 1 for balanced schedules (docs/theory.md, section 4).
@@ -125,7 +128,26 @@ def bound_coefficient(bound: str, s_max: int) -> Fraction:
     return Fraction(function(s_max))
 
 
+def require_global(schedule: Schedule, what: str = "this bound") -> Schedule:
+    """Return ``schedule``, or raise when it is blockwise: the global bounds assume uniformly random positions.
+
+    For a semi-autoregressive schedule (``blocks:K:FAMILY:T``, ``llada:...``) the
+    positions are random only inside the current block, and a bound at the
+    global ΣI can be below the truth (four bits with X1 = X2, blocks:2:uniform:2:
+    error ln 2, Theorem 1 at the global ΣI ln 2 / 2). Use :func:`block_bound_report`.
+    """
+    if getattr(schedule, "blocks", ()):
+        raise ScheduleError(
+            f"{what} assumes uniformly random positions over all L, but {schedule} is semi-autoregressive",
+            param="schedule",
+            allowed="the blockwise bounds (block_bound_report; `bound`/`verify` pick them), "
+            "or flat-blocks:K:FAMILY:T for the same sizes with random positions",
+        )
+    return schedule
+
+
 def _kl_bound(bound: str, profile: MIProfile, schedule: Schedule, eps_train: Number) -> Fraction:
+    require_global(schedule, bound)
     schedule.require_length(profile.length)
     eps = nonnegative_rational(eps_train, "eps_train")
     return bound_coefficient(bound, schedule.max_size) * profile.total / profile.length + eps
@@ -173,6 +195,7 @@ def corollary1(profile: MIProfile, schedule: Schedule, eps_train: Number = 0) ->
     >>> corollary1(MIProfile.from_total(2, 10), Schedule([5, 3, 2]), 0) is None
     True
     """
+    require_global(schedule, "corollary1")
     schedule.require_length(profile.length)
     eps = nonnegative_rational(eps_train, "eps_train")
     if not schedule.is_balanced:
@@ -204,6 +227,7 @@ def ter_vocabulary(
     >>> ter_vocabulary(Schedule.uniform(1024, 64), 2, unit="bits").exact
     '15/1024*log2(2)'
     """
+    require_global(schedule, "ter_vocabulary")
     v = positive_int(vocab_size, "vocab_size")
     eps = nonnegative_rational(eps_train, "eps_train")
     coefficient = bound_coefficient(via, schedule.max_size) / schedule.length
@@ -323,7 +347,10 @@ def bound_report(
     >>> r = bound_report(MIProfile.from_total(2, 10), Schedule([5, 3, 2]))
     >>> r.theorem1, r.recursion, r.sharp, r.corollary1
     (Fraction(7, 5), Fraction(1, 1), Fraction(4, 5), None)
+
+    A blockwise schedule is refused (:func:`require_global`); see :func:`block_bound_report`.
     """
+    require_global(schedule, "bound_report")
     schedule.require_length(profile.length)
     eps = nonnegative_rational(eps_train, "eps_train")
     upper = lower = None
@@ -423,4 +450,141 @@ def recursion_report(s_max: int, length: int | None = None) -> RecursionReport:
         unrolled=sum(terms, Fraction(0)),
         closed_form=theorem1_coefficient(s_max) * scale,
         sharp=sharp_coefficient(s_max) * scale,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Semi-autoregressive (blockwise) schedules: docs/theory.md, section 11.
+
+#: The per-block coefficient bounds, in the order verify shows them.
+BLOCK_BOUNDS = ("sharp", "recursion", "theorem1")
+
+
+@dataclass(frozen=True)
+class BlockBoundReport:
+    """The blockwise bounds of a semi-autoregressive schedule, exact.
+
+    For blocks b = 1..K of lengths B_b, revealed left to right by inner
+    schedules of largest step s_b and T_b steps, every coefficient bound c
+    (theorem1, recursion, sharp) gives
+
+        E_M KL <= Σ_b c(s_b)/B_b · ΣI_b + ε_train,     ΣI_b = Σ_{i∈b} I(X_i; X_{b∖i} | X_{<b}),
+
+    and Corollary 1 gives Σ_b 2/T_b · ΣI_b when every block is balanced
+    (docs/theory.md, section 11). ``block_mi[b]`` is the ΣI_b used: the data
+    model's conditional value (verify), or Σ_{i∈b} I_i from per-token values,
+    which is never smaller; None when only the global total is known, where
+    the bound is max_b c(s_b)/B_b · ΣI instead.
+    """
+
+    length: int
+    steps: int
+    max_size: int
+    mi_total: Fraction
+    eps_train: Fraction
+    unit: str
+    schedule: str
+    blocks: tuple[tuple[int, int, int, int], ...]  # (start, length, steps, s_max) per block
+    block_mi: tuple[Fraction | None, ...]
+    source: str  # "conditional" | "per-token" | "total"
+    values: dict[str, Fraction | None]
+
+    multiscale = None
+    theorem2_lower = None
+    upper_names = tuple(f"block_{name}" for name in (*BLOCK_BOUNDS, "corollary1"))
+
+    @property
+    def bounds(self) -> dict[str, Fraction | None]:
+        """``block_sharp``, ``block_recursion``, ``block_theorem1``, ``block_corollary1`` (None: not balanced)."""
+        return {f"block_{name}": value for name, value in self.values.items()}
+
+    def to_dict(self, digits: int = 6) -> dict[str, Any]:
+        def num(x: Fraction | None) -> dict[str, str] | None:
+            return None if x is None else number_json(x, digits)
+
+        how = {
+            "conditional": "ΣI_b = Σ_{i∈b} I(X_i; X_{b∖i} | X_{<b}), the data model's conditional MI",
+            "per-token": "ΣI_b <= Σ_{i∈b} I_i (the MI profile restricted to the block)",
+            "total": "only ΣI is known: max_b c(s_b)/B_b · ΣI",
+        }[self.source]
+        return {
+            "length": self.length,
+            "steps": self.steps,
+            "max_mask_size": self.max_size,
+            "schedule": self.schedule,
+            "unit": self.unit,
+            "mi_total": num(self.mi_total),
+            "eps_train": num(self.eps_train),
+            "bounds": {name: num(value) for name, value in self.bounds.items()},
+            "blocks": [
+                {"start": a, "length": n, "steps": t, "max_mask_size": s, "mi": num(mi)}
+                for (a, n, t, s), mi in zip(self.blocks, self.block_mi)
+            ],
+            "notes": {
+                "blocks": "semi-autoregressive: positions random only inside the current block, blocks left to right; "
+                "the global bounds (theorem1, recursion, sharp, corollary1, theorem2) assume random positions "
+                "over all L and are not shown (they can be below the truth)",
+                "block_bounds": f"Σ_b c(s_b)/B_b · ΣI_b + ε_train (docs/theory.md, section 11); {how}",
+                "block_corollary1": f"C1 = {C1}: Σ_b C1/T_b · ΣI_b + ε_train, when every block is balanced"
+                + ("" if self.values.get("corollary1") is not None else "; not applicable: a block is not balanced"),
+            },
+        }
+
+
+def block_bound_report(
+    profile: MIProfile,
+    schedule: Schedule,
+    eps_train: Number = 0,
+    block_mi: "list[Number] | None" = None,
+) -> BlockBoundReport:
+    """The blockwise bounds of a (semi-autoregressive) schedule; ``block_mi`` the conditional ΣI_b if known.
+
+    >>> from boundcalc import MIProfile, Schedule
+    >>> p = MIProfile.from_values(["0.69", "0.69", "0", "0"])   # X1 = X2 (about ln 2 each)
+    >>> r = block_bound_report(p, Schedule.blocks(4, 2, "uniform:2"))
+    >>> r.bounds["block_theorem1"], r.bounds["block_sharp"]
+    (Fraction(69, 100), Fraction(69, 100))
+    """
+    schedule.require_length(profile.length)
+    eps = nonnegative_rational(eps_train, "eps_train")
+    parts = schedule.block_schedules()
+    if block_mi is not None:
+        if len(block_mi) != len(parts):
+            raise InvalidNumberError(f"{len(block_mi)} block totals for {len(parts)} blocks", param="block_mi")
+        mis: list[Fraction | None] = [nonnegative_rational(x, "block_mi") for x in block_mi]
+        source = "conditional"
+    elif profile.kind == "total":
+        mis, source = [None] * len(parts), "total"
+    else:
+        values = profile.values
+        assert values is not None
+        mis = [sum(values[a : a + n], Fraction(0)) for a, n, _ in parts]
+        source = "per-token"
+
+    def total(coefficient: Callable[[int, int, Schedule], Fraction | None]) -> Fraction | None:
+        terms = [coefficient(a, n, inner) for a, n, inner in parts]
+        if any(t is None for t in terms):
+            return None
+        if source == "total":
+            return max(terms) * profile.total + eps  # type: ignore[type-var]
+        return sum((t * mi for t, mi in zip(terms, mis)), Fraction(0)) + eps  # type: ignore[operator,misc]
+
+    values_out: dict[str, Fraction | None] = {
+        name: total(lambda a, n, inner, name=name: bound_coefficient(name, inner.max_size) / n) for name in BLOCK_BOUNDS
+    }
+    values_out["corollary1"] = total(
+        lambda a, n, inner: Fraction(C1, inner.steps) if inner.is_balanced else None
+    )
+    return BlockBoundReport(
+        length=profile.length,
+        steps=schedule.steps,
+        max_size=schedule.max_size,
+        mi_total=profile.total,
+        eps_train=eps,
+        unit=profile.unit,
+        schedule=str(schedule),
+        blocks=tuple((a, n, inner.steps, inner.max_size) for a, n, inner in parts),
+        block_mi=tuple(mis),
+        source=source,
+        values=values_out,
     )

@@ -367,6 +367,12 @@ def theorem2_upper(ms: MultiScaleProfile, schedule: "Schedule", eps_train: Numbe
     >>> theorem2_upper(ms, Schedule([2, 2]), "0.1")   # Φ = 0 + 1/2 * 1/2 + 1/4 * 1
     Fraction(3, 5)
     """
+    if getattr(schedule, "blocks", ()):
+        raise ScheduleError(
+            f"Theorem 2 assumes uniformly random positions over all L, but {schedule} is semi-autoregressive",
+            param="schedule",
+            allowed="the blockwise bounds (boundcalc.bounds.block_bound_report)",
+        )
     schedule.require_length(ms.length)
     eps = _eps(eps_train)
     if schedule.max_size == 1:

@@ -98,7 +98,19 @@ def exact_error(
     unit: str = "nats",
     progress: Progress | None = None,
 ) -> float:
-    """E_M KL(p_X0 || p_Y0|M) for ``schedule`` with the optimal predictor: Σ_steps g(w, s)."""
+    """E_M KL(p_X0 || p_Y0|M) for ``schedule`` with the optimal predictor: Σ_steps g(w, s).
+
+    A semi-autoregressive schedule (``blocks:K:FAMILY:T``) sums each block's
+    error under its conditional law given the earlier blocks
+    (:func:`boundcalc.truth.samplers.block_error`), which needs the data model.
+    """
+    if not isinstance(schedule, str) or ":" in schedule:
+        L = model.length if isinstance(model, (JointDistribution, EntropyProfile)) else length
+        sched = _schedule(schedule, L) if L is not None else schedule
+        if getattr(sched, "is_blockwise", False):
+            from .samplers import block_error
+
+            return to_unit(block_error(model, sched, length, progress)[0], unit)
     profile = entropy_profile(model, length, progress)
     return profile.error(_schedule(schedule, profile.length), unit)
 
@@ -185,6 +197,11 @@ class VerifyReport:
     random_error: float | None = None
     extra: dict = field(default_factory=dict)
 
+    @property
+    def upper_names(self) -> tuple[str, ...]:
+        """The upper bounds shown for this schedule: the blockwise ones for a semi-autoregressive schedule."""
+        return getattr(self.bounds, "upper_names", UPPER_BOUNDS)
+
     def ratios(self) -> dict[str, float | None]:
         """bound / exact error for each upper bound; theorem2_lower / the random schedule's error.
 
@@ -192,7 +209,7 @@ class VerifyReport:
         """
         values = self.bounds.bounds
         out: dict[str, float | None] = {}
-        for name in UPPER_BOUNDS:
+        for name in self.upper_names:
             value = values.get(name)
             out[name] = None if value is None or self.truth <= 0 else float(value) / self.truth
         lower = values.get("theorem2_lower")
@@ -205,7 +222,7 @@ class VerifyReport:
         """truth <= each upper bound, random error >= theorem2_lower; allowing the stated float error."""
         values = self.bounds.bounds
         out: dict[str, bool | None] = {}
-        for name in UPPER_BOUNDS:
+        for name in self.upper_names:
             value = values.get(name)
             out[name] = None if value is None else self.truth <= float(value) * (1 + 1e-12) + self.truth_error
         lower = values.get("theorem2_lower")
@@ -231,8 +248,9 @@ class VerifyReport:
                 "ratios": "bound / exact error; for theorem2_lower: bound / the random schedule's exact expected error",
             },
         }
-        if "multiscale" in bounds:
-            out["multiscale"] = bounds["multiscale"]
+        for key in ("multiscale", "blocks"):
+            if key in bounds:
+                out[key] = bounds[key]
         if self.random_error is not None:
             out["random_schedule"] = {
                 "max_mask_size": self.bounds.multiscale.max_size if self.bounds.multiscale else None,
@@ -269,9 +287,16 @@ def verify(
     from ..theorem2 import MultiScaleProfile, expected_random_error, level_sizes
 
     check_unit(unit)
-    profile = entropy_profile(model, length, progress)
-    L = profile.length
+    if isinstance(model, EntropyProfile):
+        L = model.length
+    elif isinstance(model, JointDistribution):
+        L = model.check_length(length)
+    else:
+        L = model.check_length(length)
     sched = _schedule(schedule, L)
+    if sched.is_blockwise:
+        return _verify_blocks(model, sched, L, unit, progress)
+    profile = entropy_profile(model, length, progress)
     truth = profile.error(sched, unit)
     big_s, sizes = level_sizes(L, sched.max_size)
     totals, running = [], 0.0
@@ -292,4 +317,25 @@ def verify(
         profile=mi,
         model=profile.source,
         random_error=random_error,
+    )
+
+
+def _verify_blocks(model: ModelOrProfile, sched: "Schedule", L: int, unit: str, progress: Progress | None) -> VerifyReport:
+    """verify for a semi-autoregressive schedule: the blockwise truth and the blockwise bounds only."""
+    from ..bounds import block_bound_report
+    from .samplers import block_error
+
+    profile = entropy_profile(model, L, progress)
+    truth, error, mis = block_error(model, sched, L, progress)
+    mi = MIProfile.from_total(float_decimal(to_unit(profile.mi_total(), unit)), L, unit=unit)
+    report = block_bound_report(mi, sched, block_mi=[float_decimal(to_unit(x, unit)) for x in mis])
+    return VerifyReport(
+        truth=to_unit(max(truth, 0.0), unit),
+        truth_error=to_unit(error, unit),
+        mi_total=float(mi.total),
+        unit=unit,
+        schedule=sched,
+        bounds=report,  # type: ignore[arg-type]
+        profile=mi,
+        model=profile.source,
     )
