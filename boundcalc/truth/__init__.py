@@ -104,13 +104,14 @@ def exact_error(
     error under its conditional law given the earlier blocks
     (:func:`boundcalc.truth.samplers.block_error`), which needs the data model.
     """
-    if not isinstance(schedule, str) or ":" in schedule:
-        L = model.length if isinstance(model, (JointDistribution, EntropyProfile)) else length
-        sched = _schedule(schedule, L) if L is not None else schedule
-        if getattr(sched, "is_blockwise", False):
+    if isinstance(model, (JointDistribution, MarkovChain)):
+        L = model.check_length(length)
+        sched = _schedule(schedule, L)
+        if sched.is_blockwise:
             from .samplers import block_error
 
-            return to_unit(block_error(model, sched, length, progress)[0], unit)
+            return to_unit(max(block_error(model, sched, L, progress)[0], 0.0), unit)
+        return model.entropy_profile(L, progress=progress).error(sched, unit)
     profile = entropy_profile(model, length, progress)
     return profile.error(_schedule(schedule, profile.length), unit)
 
@@ -287,12 +288,7 @@ def verify(
     from ..theorem2 import MultiScaleProfile, expected_random_error, level_sizes
 
     check_unit(unit)
-    if isinstance(model, EntropyProfile):
-        L = model.length
-    elif isinstance(model, JointDistribution):
-        L = model.check_length(length)
-    else:
-        L = model.check_length(length)
+    L = entropy_profile(model, length).length if isinstance(model, EntropyProfile) else model.check_length(length)
     sched = _schedule(schedule, L)
     if sched.is_blockwise:
         return _verify_blocks(model, sched, L, unit, progress)
