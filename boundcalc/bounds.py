@@ -57,6 +57,8 @@ __all__ = [
     "require_global",
     "BlockBoundReport",
     "block_bound_report",
+    "CountBoundReport",
+    "count_bound_report",
 ]
 
 #: The explicit constant of Corollary 1 for balanced schedules (docs/theory.md, section 4).
@@ -587,4 +589,111 @@ def block_bound_report(
         block_mi=tuple(mis),
         source=source,
         values=values_out,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Random reveal counts (MDLM, SEDD, Dream origin): docs/theory.md, section 12.
+
+
+def _float_json(value: float, error: float, digits: int) -> dict[str, str]:
+    from .exact import format_decimal
+
+    return {"decimal": format_decimal(Fraction(max(value, 0.0)), digits), "float": repr(value),
+            "abs_error": f"{error:.2g}"}
+
+
+@dataclass(frozen=True)
+class CountBoundReport:
+    """The expected coefficient bounds of a random-count sampler (floats with a certified error).
+
+    Theorem 1, the recursion and the sharp bound hold for every realisation
+    of the counts (the positions are uniform given them), with that
+    realisation's largest step S_max, so E KL <= E[c(S_max)]/L · ΣI + ε_train.
+    E[c(S_max)] is computed from the law of S_max (:meth:`CountSampler.expected_coefficient`).
+    Corollary 1 and Theorem 2 are not shown: their conditions depend on the realisation.
+    """
+
+    length: int
+    steps: int
+    mi_total: Fraction
+    eps_train: Fraction
+    unit: str
+    schedule: str
+    coefficients: dict[str, tuple[float, float]]  # name -> (E c(S_max), error)
+    expected_max: tuple[float, float]
+    nonempty_steps: tuple[float, float]
+    sampler: Any = None
+
+    multiscale = None
+    theorem2_lower = None
+    upper_names = BLOCK_BOUNDS
+    max_size = None
+
+    @property
+    def bounds(self) -> dict[str, float]:
+        """E[c(S_max)]/L · ΣI + ε_train per bound name (float)."""
+        scale = float(self.mi_total) / self.length
+        return {name: c * scale + float(self.eps_train) for name, (c, _) in self.coefficients.items()}
+
+    @property
+    def errors(self) -> dict[str, float]:
+        """A bound on each value's float error."""
+        scale = float(self.mi_total) / self.length
+        return {
+            name: e * scale + 4 * 2.0**-53 * (abs(c * scale) + float(self.eps_train)) for name, (c, e) in self.coefficients.items()
+        }
+
+    def to_dict(self, digits: int = 6) -> dict[str, Any]:
+        values, errors = self.bounds, self.errors
+        return {
+            "length": self.length,
+            "steps": self.steps,
+            "max_mask_size": None,
+            "schedule": self.schedule,
+            "unit": self.unit,
+            "mi_total": number_json(self.mi_total, digits),
+            "eps_train": number_json(self.eps_train, digits),
+            "bounds": {name: _float_json(values[name], errors[name], digits) for name in self.upper_names},
+            "expected_max_mask_size": _float_json(*self.expected_max, digits),
+            "expected_coefficients": {name: _float_json(c, e, digits) for name, (c, e) in self.coefficients.items()},
+            "expected_nonempty_steps": _float_json(*self.nonempty_steps, digits),
+            **({"sampler": self.sampler.to_dict()} if self.sampler is not None else {}),
+            "notes": {
+                "random_counts": "each still-masked token is revealed at step k with probability p_k; the bounds hold "
+                "per realisation with its largest step S_max, so E[c(S_max)]/L · ΣI + ε_train bounds the expected error "
+                "(docs/theory.md, section 12); float64 with the stated abs_error",
+                "not_shown": "corollary1 (balance depends on the realisation) and theorem2 (its S depends on it)",
+                "expected_nonempty_steps": "E #steps that reveal at least one token (network calls that change the "
+                "sequence); the sampler runs steps_with_final steps in all",
+            },
+        }
+
+
+def count_bound_report(profile: MIProfile, sampler: Any, eps_train: Number = 0) -> CountBoundReport:
+    """E[c(S_max)]/L · ΣI + ε_train for theorem1, recursion and sharp, for a :class:`~boundcalc.counts.CountSampler`.
+
+    >>> from boundcalc import MIProfile
+    >>> from boundcalc.counts import parse_sampler
+    >>> r = count_bound_report(MIProfile.from_total(8, 8), parse_sampler("dream-origin:8", 8))
+    >>> round(r.bounds["sharp"], 4), round(r.nonempty_steps[0], 4)
+    (1.5972, 5.2511)
+    """
+    if sampler.length != profile.length:
+        raise ScheduleError(f"{sampler} is for L = {sampler.length}, the profile has L = {profile.length}",
+                            param="schedule")
+    eps = nonnegative_rational(eps_train, "eps_train")
+    coefficients = {name: sampler.expected_coefficient(lambda s, name=name: bound_coefficient(name, s))
+                    for name in BLOCK_BOUNDS}
+    return CountBoundReport(
+        length=profile.length,
+        steps=len(sampler.reveal),
+        mi_total=profile.total,
+        eps_train=eps,
+        unit=profile.unit,
+        schedule=str(sampler),
+        coefficients=coefficients,
+        expected_max=sampler.expected_coefficient(lambda s: s),
+        nonempty_steps=sampler.expected_nonempty_steps(),
+        sampler=sampler,
     )

@@ -57,7 +57,7 @@ from .errors import InvalidNumberError, ScheduleError
 from .files import read_text
 from .exact import ceil_div, parse_rational, positive_int
 
-__all__ = ["Schedule", "FAMILIES", "parse_schedule"]
+__all__ = ["Schedule", "FAMILIES", "COUNT_FAMILIES", "parse_schedule"]
 
 # Materializing more sizes than this as a Python tuple is refused with a clear
 # error; run-length storage keeps every bound computable beyond it.
@@ -624,6 +624,13 @@ FAMILIES: dict[str, tuple[str, Callable[[int, list[str]], Schedule]]] = {
     "reversed": ("reversed:SPEC", _build_reversed),
 }
 
+#: Random-count samplers (boundcalc.counts): family -> usage. Not fixed schedules; see parse_sampler.
+COUNT_FAMILIES: dict[str, str] = {
+    "mdlm": "mdlm:T[:NOISE]",
+    "sedd": "sedd:T",
+    "dream-origin": "dream-origin:T[:eps]",
+}
+
 _ALLOWED = "a comma list such as 5,3,2, a file (JSON list or one size per line), or a family: " + ", ".join(
     usage for usage, _ in FAMILIES.values()
 )
@@ -646,6 +653,12 @@ def parse_schedule(spec: str, length: int | None = None, param: str = "--schedul
     if not text:
         raise ScheduleError("the schedule is empty", param=param, allowed=_ALLOWED)
     family, sep, rest = text.partition(":")
+    if sep and family in COUNT_FAMILIES:
+        raise ScheduleError(
+            f"{text!r} reveals a random number of tokens per step: it is a sampler, not a fixed schedule",
+            param=param,
+            allowed="use boundcalc.counts.parse_sampler (the commands bound and verify accept it)",
+        )
     try:
         if sep and family in FAMILIES:
             if length is None and family not in ("reversed", "llada"):  # a reversed list, LLaDA's GEN: no L needed
