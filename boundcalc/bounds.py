@@ -59,6 +59,8 @@ __all__ = [
     "block_bound_report",
     "CountBoundReport",
     "count_bound_report",
+    "ConfidenceBound",
+    "confidence_bound",
 ]
 
 #: The explicit constant of Corollary 1 for balanced schedules (docs/theory.md, section 4).
@@ -697,3 +699,86 @@ def count_bound_report(profile: MIProfile, sampler: Any, eps_train: Number = 0) 
         nonempty_steps=sampler.expected_nonempty_steps(),
         sampler=sampler,
     )
+
+
+# ---------------------------------------------------------------------------
+# Confidence decoding (Fast-dLLM): a per-step bound only (docs/theory.md, section 13).
+
+
+@dataclass(frozen=True)
+class ConfidenceBound:
+    """(n - 1)(H_b(ε) + ε log(V - 1)): one step revealing n tokens, each with confidence >= 1 - ε.
+
+    ``value`` is a float rounded *up* from a 50-digit evaluation, so it is a
+    valid upper bound; ``exact`` is the expression with this case's numbers.
+    """
+
+    eps: Fraction
+    reveal: int
+    vocab_size: int
+    unit: str
+    value: float
+    exact: str
+
+    def to_dict(self, digits: int = 6) -> dict[str, Any]:
+        from .exact import format_decimal
+
+        return {
+            "bound": "confidence",
+            "eps": number_json(self.eps, digits),
+            "reveal": self.reveal,
+            "vocab_size": self.vocab_size,
+            "unit": self.unit,
+            "value": {"exact": self.exact, "decimal": format_decimal(Fraction(self.value), digits),
+                      "float": repr(self.value), "rounding": "up"},
+            "notes": {
+                "statement": "KL(p(X_D | context) || Π_i p(X_i | context)) <= (n-1)(H_b(ε) + ε log(V-1)) for one step "
+                "revealing the n tokens D, each with a mode of conditional probability >= 1 - ε, ε <= (V-1)/V "
+                "(Fast-dLLM, arXiv 2505.22618, Theorem 1; proof in docs/theory.md section 13)",
+                "scope": "a per-step bound for adaptive (confidence) decoding; boundcalc claims no exact error for "
+                "adaptive samplers, whose positions depend on the values",
+            },
+        }
+
+
+def confidence_bound(eps: Number, reveal: int, vocab_size: int, unit: str = "nats") -> ConfidenceBound:
+    """Fast-dLLM's Theorem 1 as a function: the KL of one parallel step under high confidence.
+
+    For a step that reveals n tokens whose (true conditional) laws given the
+    revealed context each put probability >= 1 - ε on one value, sampling them
+    independently costs KL = Σ_i H(X_i | ·) - H(X_D | ·) <= (n - 1) max_i H(X_i | ·)
+    <= (n - 1)(H_b(ε) + ε log(V - 1)), for ε <= (V - 1)/V. Tight: n copies of one token.
+
+    >>> b = confidence_bound("0.1", 2, 2)
+    >>> round(b.value, 6), b.exact
+    (0.325083, '(2 - 1)*(H_b(1/10) + 1/10*ln(2 - 1))')
+    """
+    from .profile import check_unit
+
+    check_unit(unit)
+    e = nonnegative_rational(eps, "eps")
+    n = positive_int(reveal, "reveal")
+    v = positive_int(vocab_size, "vocab_size")
+    if v < 2:
+        raise InvalidNumberError(f"V = {v}", param="vocab_size", allowed="a vocabulary of at least 2 symbols")
+    if e > Fraction(v - 1, v):
+        raise InvalidNumberError(
+            f"ε = {e} exceeds (V - 1)/V = {Fraction(v - 1, v)}",
+            param="eps",
+            allowed="0 <= ε <= (V-1)/V: a confidence below 1/V is no constraint, and the formula would be too small",
+        )
+    import math
+
+    import mpmath
+
+    log = "ln" if unit == "nats" else "log2"
+    with mpmath.workdps(50):
+        x = mpmath.mpf(e.numerator) / e.denominator
+        hb = 0 if x in (0, 1) else -x * mpmath.log(x) - (1 - x) * mpmath.log(1 - x)
+        value = (n - 1) * (hb + (x * mpmath.log(v - 1) if v > 2 else 0))
+        if unit == "bits":
+            value /= mpmath.log(2)
+        rounded = float(value)
+        if mpmath.mpf(rounded) < value:
+            rounded = math.nextafter(rounded, math.inf)
+    return ConfidenceBound(e, n, v, unit, rounded, f"({n} - 1)*(H_b({e}) + {e}*{log}({v} - 1))")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import click
 
 from ..errors import InfeasibleTargetError
 from .options import (
+    NONNEGATIVE,
     POSITIVE,
     POSITIVE_INT,
     digits_option,
@@ -142,11 +144,19 @@ def steps(**params: Any) -> None:
     "--schedule",
     "-s",
     "schedule_spec",
-    required=True,
     help="Sizes in reveal order: a comma list (5,3,2), a file (JSON list or one per line), or a family "
-    "(uniform:T, dream:T, linear:T, cosine:T, cosine-mdlm:T, power:T:p, blocks:K:FAMILY:T, random:S[:seed], "
-    "degenerate:S, reversed:SPEC).",
+    "(uniform:T, dream:T, linear:T, cosine:T, cosine-mdlm:T, power:T:p, random:S[:seed], degenerate:S, "
+    "reversed:SPEC, flat-blocks:K:FAMILY:T); semi-autoregressive blocks:K:FAMILY:T or llada:GEN:BLOCK:STEPS "
+    "(blockwise bounds); random counts mdlm:T[:NOISE], sedd:T, dream-origin:T[:eps] (expected bounds).",
 )
+@click.option(
+    "--confidence",
+    "confidence_eps",
+    type=NONNEGATIVE,
+    help="Instead of a schedule: ε of one confidence-decoding step (Fast-dLLM): each of the --reveal tokens "
+    "has confidence >= 1 - ε. Gives (n-1)(H_b(ε) + ε log(V-1)); needs --reveal and --vocab-size, no MI source.",
+)
+@click.option("--reveal", "reveal", type=POSITIVE_INT, help="With --confidence: n, the tokens revealed in the step.")
 @click.option(
     "--ms-profile",
     type=click.Path(dir_okay=False, path_type=str),
@@ -166,10 +176,21 @@ def bound(**params: Any) -> None:
       boundcalc bound --schedule uniform:64 --mi-profile mi.csv --vocab-size 50257 --json
     """
     from ..bounds import C1, bound_report
-    from ..schedule import parse_schedule
+    from ..counts import parse_sampler
 
+    if params.get("confidence_eps") is not None or params.get("reveal") is not None:
+        _confidence(params)
+        return
+    if params["schedule_spec"] is None:
+        raise click.UsageError("give --schedule (or --confidence EPS --reveal N --vocab-size V for one step)")
     profile = resolve_profile(params, required=True)
-    schedule = parse_schedule(params["schedule_spec"], profile.length)
+    schedule = parse_sampler(params["schedule_spec"], profile.length)
+    if not hasattr(schedule, "runs"):
+        _count_bounds(params, profile, schedule)
+        return
+    if schedule.is_blockwise:
+        _block_bounds(params, profile, schedule)
+        return
     multiscale = None
     if params.get("ms_profile") is not None:
         from ..theorem2 import load_multiscale
@@ -298,6 +319,98 @@ def recursion(**params: Any) -> None:
         caption=f"K = ceil(log2 s_max) = {levels}; exact/closed form = "
         + ("- (both 0)" if ratio is None else f"{show(ratio, digits)} [{ratio}]")
         + f"; sharp/closed form = {'-' if report.closed_form == 0 else show(report.sharp / report.closed_form, digits)}",
+    )
+
+
+def _confidence(params: dict[str, Any]) -> None:
+    """bound --confidence EPS --reveal N --vocab-size V: Fast-dLLM's per-step bound."""
+    from ..bounds import confidence_bound
+
+    missing = [flag for flag, key in (("--confidence", "confidence_eps"), ("--reveal", "reveal"),
+                                      ("--vocab-size", "vocab_size")) if params.get(key) is None]
+    if missing:
+        raise click.UsageError(f"--confidence needs {', '.join(missing)} (ε, the tokens revealed n, and V)")
+    others = [f for f, k in (("--schedule", "schedule_spec"), ("--mi-profile", "mi_profile"),
+                             ("--mi-constant", "mi_constant"), ("--mi-total", "mi_total"),
+                             ("--ms-profile", "ms_profile")) if params.get(k) is not None]
+    if others:
+        raise click.UsageError(f"--confidence bounds one step on its own; drop {', '.join(others)}")
+    result = confidence_bound(params["confidence_eps"], params["reveal"], params["vocab_size"], params["unit"])
+    digits = params["digits"]
+    if params["as_json"]:
+        emit_json(result.to_dict(digits))
+        return
+    log = "ln" if result.unit == "nats" else "log2"
+    print_table(
+        f"Confidence decoding: KL of one step ({result.unit})",
+        [("bound", "left"), ("value", "right"), ("formula", "left")],
+        [["confidence (Fast-dLLM Thm 1)", show(Fraction(result.value), digits),
+          f"(n-1)(H_b(ε) + ε {log}(V-1)), n = {result.reveal}, ε = {show(result.eps, digits)}, V = {result.vocab_size}"]],
+        caption="assumes each of the n tokens revealed together has a value of (true conditional) probability "
+        ">= 1 - ε given the revealed context, ε <= (V-1)/V; bounds that step's KL between the joint and the "
+        "product of its marginals (value rounded up). No exact error is claimed for adaptive samplers: "
+        "positions chosen by confidence depend on the values (docs/theory.md, section 13).",
+    )
+
+
+def _block_bounds(params: dict[str, Any], profile, schedule) -> None:
+    from ..bounds import block_bound_report
+
+    if params.get("ms_profile") is not None:
+        raise click.UsageError(f"--ms-profile: Theorem 2 assumes random positions over all L; {schedule} is "
+                               "semi-autoregressive (docs/theory.md, section 11)")
+    report = block_bound_report(profile, schedule, params["eps_train"])
+    digits, exact = params["digits"], params["show_exact"]
+    if params["as_json"]:
+        emit_json(report.to_dict(digits))
+        return
+    how = {"per-token": "Σ_b c(s_b)/B_b Σ_{i∈b} I_i + ε_train", "total": "max_b c(s_b)/B_b ΣI + ε_train"}[report.source]
+    rows = [[name.replace("block_", "") + ", blockwise", "(B1)", show(value, digits, exact, none="n/a"),
+             how if name != "block_corollary1" else how.replace("c(s_b)/B_b", "2/T_b") + " (every block balanced)"]
+            for name, value in report.bounds.items()]
+    print_table(
+        f"Upper bounds on E_M KL(p_X0 || p_Y0|M) ({profile.unit}), semi-autoregressive",
+        [("bound", "left"), ("eq.", "left"), ("value", "right"), ("formula", "left")],
+        rows,
+        header_lines=[
+            _describe_profile(profile, digits, exact),
+            f"schedule {schedule}: {len(schedule.blocks)} blocks left to right, T = {schedule.steps}, "
+            f"s_max = {schedule.max_size}; ε_train = {show(report.eps_train, digits)}",
+        ],
+        caption="positions random only inside the current block: the global bounds do not apply and are not shown "
+        "(docs/theory.md, section 11); c(s_b) is each block's coefficient at its largest step s_b",
+    )
+
+
+def _count_bounds(params: dict[str, Any], profile, sampler) -> None:
+    from ..bounds import count_bound_report
+
+    if params.get("ms_profile") is not None:
+        raise click.UsageError("--ms-profile: Theorem 2 is not evaluated for random-count samplers "
+                               "(its S depends on the realisation)")
+    report = count_bound_report(profile, sampler, params["eps_train"])
+    digits = params["digits"]
+    if params["as_json"]:
+        emit_json(report.to_dict(digits))
+        return
+    values, errors = report.bounds, report.errors
+    rows = [[f"E {name} (per realisation)", {"sharp": "(19),(26)", "recursion": "(19)", "theorem1": "(8)"}[name],
+             show(Fraction(values[name]), digits), f"E c(S_max) / L · ΣI + ε_train, ± {errors[name]:.1g}"]
+            for name in report.upper_names]
+    calls, _ = report.nonempty_steps
+    print_table(
+        f"Expected upper bounds on E KL(p_X0 || p_Y0) ({profile.unit}), random reveal counts",
+        [("bound", "left"), ("eq.", "left"), ("value", "right"), ("formula", "left")],
+        rows,
+        header_lines=[
+            _describe_profile(profile, digits, False),
+            f"sampler {sampler}: {len(sampler.reveal)} steps (the last reveals the rest); "
+            f"E s_max = {report.expected_max[0]:.6g}; E steps revealing >= 1 token = {calls:.6g}; "
+            f"ε_train = {show(report.eps_train, digits)}",
+        ],
+        caption="each still-masked token is revealed at step k with probability p_k; the bounds hold for every "
+        "realisation of the counts, so their expectation bounds the expected error (docs/theory.md, section 12). "
+        "float64 with the stated error; corollary1 and theorem2 are not shown",
     )
 
 
