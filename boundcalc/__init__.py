@@ -25,8 +25,10 @@ _EXPORTS = {
     "bounds": (
         "BOUNDS C1 BoundReport RecursionReport bound_coefficient bound_report corollary1 recursion "
         "recursion_chain recursion_coefficient recursion_report sharp sharp_coefficient ter ter_vocabulary "
-        "theorem1 theorem1_coefficient"
+        "theorem1 theorem1_coefficient BlockBoundReport block_bound_report CountBoundReport count_bound_report "
+        "ConfidenceBound confidence_bound"
     ),
+    "counts": "CountSampler parse_sampler",
     "errors": (
         "BoundcalcError DomainError InfeasibleTargetError InvalidNumberError ModelError ProfileError "
         "ScheduleError UsageError"
@@ -64,6 +66,8 @@ __all__ = [
     "parse_rational",
     "to_rational",
     "FAMILIES",
+    "CountSampler",
+    "parse_sampler",
     # bounds
     "BOUNDS",
     "C1",
@@ -80,6 +84,12 @@ __all__ = [
     "sharp_coefficient",
     "recursion_chain",
     "recursion_report",
+    "BlockBoundReport",
+    "block_bound_report",
+    "CountBoundReport",
+    "count_bound_report",
+    "ConfidenceBound",
+    "confidence_bound",
     # required T
     "required_steps",
     "largest_max_size",

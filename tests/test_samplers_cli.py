@@ -129,3 +129,14 @@ def test_confidence_bound_is_attained_by_copies():
     assert confidence_bound("0.2", n, V).value == pytest.approx((n - 1) * H, rel=1e-14)
     with pytest.raises(InvalidNumberError):
         confidence_bound("0.9", 2, 5)
+
+
+def test_samplers_page_table_is_its_doctest_output():
+    """docs/samplers.md: the markdown table repeats the numbers its (tested) doctest prints."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "samplers.md").read_text()
+    printed = [line.split() for line in text.splitlines() if line.startswith(("0.1 ", "0.01 "))]
+    table = [[c.strip() for c in line.strip("|").split("|")] for line in text.splitlines()
+             if line.startswith(("| 0.1 |", "| 0.01 |"))]
+    assert printed and printed == table

@@ -15,6 +15,7 @@ from .options import (
     digits_option,
     eps_train_option,
     exact_option,
+    flagged,
     json_option,
     mi_options,
     resolve_profile,
@@ -335,7 +336,8 @@ def _confidence(params: dict[str, Any]) -> None:
                              ("--ms-profile", "ms_profile")) if params.get(k) is not None]
     if others:
         raise click.UsageError(f"--confidence bounds one step on its own; drop {', '.join(others)}")
-    result = confidence_bound(params["confidence_eps"], params["reveal"], params["vocab_size"], params["unit"])
+    with flagged():
+        result = confidence_bound(params["confidence_eps"], params["reveal"], params["vocab_size"], params["unit"])
     digits = params["digits"]
     if params["as_json"]:
         emit_json(result.to_dict(digits))
@@ -388,7 +390,8 @@ def _count_bounds(params: dict[str, Any], profile, sampler) -> None:
     if params.get("ms_profile") is not None:
         raise click.UsageError("--ms-profile: Theorem 2 is not evaluated for random-count samplers "
                                "(its S depends on the realisation)")
-    report = count_bound_report(profile, sampler, params["eps_train"])
+    with flagged():
+        report = count_bound_report(profile, sampler, params["eps_train"])
     digits = params["digits"]
     if params["as_json"]:
         emit_json(report.to_dict(digits))

@@ -148,3 +148,21 @@ def resolve_profile(params: dict[str, Any], required: bool = True):
     if params.get("vocab_size") is not None:
         profile.check_vocabulary(params["vocab_size"])
     return profile
+
+
+#: Library parameter names -> the flags they come from (the samplers' and confidence bound's errors).
+FLAGS = {"eps": "--confidence", "reveal": "--reveal", "vocab_size": "--vocab-size", "schedule": "--schedule"}
+
+
+class flagged:
+    """``with flagged():`` re-raise a library error with its parameter renamed to the CLI flag."""
+
+    def __enter__(self) -> "flagged":
+        return self
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        from ..errors import BoundcalcError
+
+        if isinstance(error, BoundcalcError) and error.param in FLAGS:
+            raise error.with_param(FLAGS[error.param]) from None
+        return False

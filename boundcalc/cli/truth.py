@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator
 import click
 
 from ..errors import UsageError
-from .options import POSITIVE_INT, compose, digits_option, json_option
+from .options import POSITIVE_INT, compose, digits_option, flagged, json_option
 from .render import emit_json, print_table, show
 
 model_options = compose(
@@ -143,8 +143,9 @@ def verify(**params: Any) -> None:
     unit, digits = params["unit"], params["digits"]
     with progress_bar("entropies") as bar:
         profile = model.entropy_profile(L, progress=bar)
-        report = run_verify(model if _needs_model(params["schedule_spec"], L) else profile, params["schedule_spec"],
-                            length=L, unit=unit)
+        with flagged():
+            report = run_verify(model if _needs_model(params["schedule_spec"], L) else profile,
+                                params["schedule_spec"], length=L, unit=unit)
         optimal = None
         if params["optimal"]:
             if not hasattr(report.schedule, "runs"):
