@@ -307,38 +307,39 @@ class CountSampler:
         return {"value": math.fsum(total), "rel_error": math.expm1(rel + len(total) * EPS64),
                 "tail": self.tail(cap)}
 
-    def expected_coefficient(self, coefficient: Callable[[int], Any]) -> tuple[float, float]:
-        """(E c(S_max), float error bound) for a non-decreasing coefficient c of the largest step S_max.
+    def max_law(self) -> tuple[list[float], list[float]]:
+        """(P(S_max > s), its error bound) for s = 1..L-1: the law of the largest step (computed once).
 
-        E c(S_max) = c(1) + Σ_{s=1}^{L-1} (c(s+1) - c(s)) P(S_max > s). For
-        thresholds s whose probability is not settled by a Chernoff bound
+        For thresholds s whose probability is not settled by a Chernoff bound
         (2^-80 either way), P(S_max <= s) is the mass of the DP that keeps only
-        steps of size <= s; all thresholds at once, one pass over the steps.
+        steps of size <= s; all those thresholds at once, in one pass over the steps.
         """
+        cached = self.__dict__.get("_max_law")
+        if cached is not None:
+            return cached
         import numpy as np
 
         L = self.length
-        steps = [float(coefficient(s)) for s in range(1, L + 1)]
-        jumps = [steps[s] - steps[s - 1] for s in range(1, L)]  # jumps[s-1] = c(s+1) - c(s)
         cap = self.size_cap()
+        self._check_work(float(len(self.reveal)) * (L + 1) * (cap + 1) * cap / 2)  # before anything slow
         lo = 1
         while lo < min(cap, L) and self.floor_bound(lo) <= TAIL:
             lo += 1
-        thresholds = list(range(lo, min(cap, L)))  # computed by the DP
-        value, error = steps[0], 0.0
+        above = [1.0] * (L - 1)  # above[s-1] = P(S_max > s)
+        error = [0.0] * (L - 1)
         for s in range(1, lo):  # P(S_max > s) = 1 up to floor_bound(s) <= 2^-80
-            value += jumps[s - 1]
-            error += abs(jumps[s - 1]) * self.floor_bound(s)
-        if cap < L:
-            error += max(abs(x) for x in steps) * 2 * self.tail(cap)
+            error[s - 1] = self.floor_bound(s)
+        beyond = self.tail(cap) if cap < L else 0.0
+        for s in range(max(cap, 1), L):  # P(S_max > s) <= tail(s) <= tail(cap) <= 2^-80: taken as 0
+            above[s - 1], error[s - 1] = 0.0, beyond
+        thresholds = list(range(lo, min(cap, L)))
         if thresholds:
-            n = len(thresholds)
-            self._check_work(self.work(cap) * n)
+            n, top = len(thresholds), thresholds[-1]
+            self._check_work(float(len(self.reveal)) * (L + 1) * sum(min(j - lo + 1, n) for j in range(top + 1)))
             lf, lf_error = self._log_factorials()
             state = np.zeros((n, L + 1))
             state[:, 0] = 1.0
             rel = 0.0
-            top = thresholds[-1]
             for k in range(len(self.reveal)):
                 R, err = self.transition(k, top, lf, lf_error)
                 new = np.zeros_like(state)
@@ -348,11 +349,25 @@ class CountSampler:
                 state = new
                 rel += err + (top + 4) * EPS64
             rel = math.expm1(rel + 4 * EPS64)
-            survive = state[:, L]  # P(S_max <= s)
-            for s, mass in zip(thresholds, survive.tolist()):
-                value += jumps[s - 1] * max(0.0, 1.0 - mass)
-                error += abs(jumps[s - 1]) * (rel * mass + 2 * EPS64)
-        return value, error + 4 * EPS64 * abs(value) * len(steps)
+            for s, mass in zip(thresholds, state[:, L].tolist()):  # mass = P(S_max <= s)
+                above[s - 1] = max(0.0, 1.0 - mass)
+                error[s - 1] = rel * mass + 2 * EPS64
+        law = (above, error)
+        object.__setattr__(self, "_max_law", law)
+        return law
+
+    def expected_coefficient(self, coefficient: Callable[[int], Any]) -> tuple[float, float]:
+        """(E c(S_max), float error bound) for a coefficient c of the largest step S_max.
+
+        E c(S_max) = c(1) + Σ_{s=1}^{L-1} (c(s+1) - c(s)) P(S_max > s), from :meth:`max_law`.
+        """
+        L = self.length
+        values = [float(coefficient(s)) for s in range(1, L + 1)]
+        above, error = self.max_law()
+        terms = [values[0]] + [(values[s] - values[s - 1]) * above[s - 1] for s in range(1, L)]
+        bound = math.fsum(abs(values[s] - values[s - 1]) * error[s - 1] for s in range(1, L))
+        value = math.fsum(terms)
+        return value, bound + 4 * EPS64 * math.fsum(abs(t) for t in terms) + 2 * EPS64 * abs(value)
 
     # -- views ------------------------------------------------------------------------------
     def __str__(self) -> str:
