@@ -192,3 +192,16 @@ def test_block_schedule_values():
     with pytest.raises(ScheduleError, match="reversed|cannot be reversed"):
         parse_schedule("reversed:blocks:2:uniform:4", 10)
     assert parse_schedule("flat-blocks:2:uniform:4", 10).sizes == (3, 2, 3, 2)
+
+
+def test_latex_refuses_a_blockwise_schedule():
+    from click.testing import CliRunner
+
+    from boundcalc.cli import main
+    from boundcalc.symbolic import values_for
+
+    with pytest.raises(ScheduleError, match="semi-autoregressive"):
+        values_for(schedule=parse_schedule("blocks:2:uniform:2", 4))
+    result = CliRunner().invoke(main, ["latex", "-x", "theorem1", "--with-values", "--schedule", "blocks:2:uniform:2",
+                                       "--mi-total", "1", "-L", "4"])
+    assert result.exit_code == 2 and "--schedule: blocks:2:uniform:2 is semi-autoregressive" in result.output

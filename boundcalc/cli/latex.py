@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from ..errors import BoundcalcError, UsageError
-from .options import POSITIVE, POSITIVE_INT, digits_option, eps_train_option, mi_options, resolve_profile
+from .options import POSITIVE, POSITIVE_INT, digits_option, eps_train_option, flagged, mi_options, resolve_profile
 
 #: What each input symbol's value comes from on the command line.
 FLAGS = {
@@ -169,13 +169,14 @@ def _values(params: dict[str, Any]) -> dict:
         if source is not None:
             length = source.length
     schedule = parse_schedule(params["schedule_spec"], length) if params.get("schedule_spec") else None
-    values = values_for(
-        profile=profile,
-        schedule=schedule,
-        eps_train=params["eps_train"],
-        vocab_size=params.get("vocab_size"),
-        multiscale=multiscale,
-    )
+    with flagged():
+        values = values_for(
+            profile=profile,
+            schedule=schedule,
+            eps_train=params["eps_train"],
+            vocab_size=params.get("vocab_size"),
+            multiscale=multiscale,
+        )
     if length is not None:
         values[L] = sympy.Integer(length)
     if params.get("s_max") is not None:
