@@ -1,6 +1,7 @@
-"""Exact evaluation of the upper bounds of Li & Cai (arXiv 2505.21400).
+"""Exact evaluation of the bounds of Li & Cai (arXiv 2505.21400), one registry entry per result.
 
-Each bound on the sampling error E_M KL(p_X0 || p_Y0|M) has the form
+Each upper bound on the sampling error E_M KL(p_X0 || p_Y0|M) of Theorem 1's
+family has the form
 
     coefficient(s_max) / L * ΣI + ε_train
 
@@ -17,28 +18,44 @@ sharp         s - 1                                (19) with the proof's exact
                                                    second batch floor(s/2), (26)
 ============  ===================================  ==============================
 
-and, for balanced schedules (s_max = ceil(L/T)), Corollary 1 (eq. 9) with the
-explicit constant C1 = 2: E KL <= 2/T * ΣI + ε_train. The token-error-rate
-bound (eq. 11) divides a KL bound by L. ``sharp <= recursion <= theorem1``
-for every s, and all three are equal exactly when s is a power of two
-(recursion - sharp is half the number of zero bits of s - 1).
+Corollary 1 (eq. 9) holds for balanced schedules (s_max = ceil(L/T)) with the
+explicit constant C1 = 2; the token-error-rate bound (eq. 11) divides a KL
+bound by L; Theorem 2 (eqs. 12-13) needs a multi-scale profile Φ and holds
+with C2 = 1 (every schedule with s_max <= S) and C3 = 1/16 (a lower bound for
+the paper's random schedule). ``sharp <= recursion <= theorem1`` for every s,
+all three equal exactly when s is a power of two.
+
+:data:`BOUNDS` is the registry: one :class:`Bound` per result, with its
+equation, the conditions under which it holds, its evaluation, its inverse
+for the required T where one exists, and the key of its symbolic form in
+:mod:`boundcalc.symbolic`. Everything that lists bounds (reports, ``steps``,
+``verify``, LaTeX, JSON) iterates it, so a new bound is one new entry.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
-from .errors import InvalidNumberError, ScheduleError
-from .exact import LogLinear, Number, ceil_log2, nonnegative_rational, number_json, positive_int
+from ._print_helpers import Printable
+from .constants import C1, C2, C3
+from .errors import DomainError, InvalidNumberError, ScheduleError
+from .exact import LogLinear, Number, ceil_log2, floor_log2, nonnegative_rational, positive_int
+from .units import Unit, as_unit
+
 if TYPE_CHECKING:  # only annotations need them; keeps the command's start-up light
+    from .multiscale import MultiScaleProfile
     from .profile import MIProfile
     from .schedule import Schedule
 
 __all__ = [
     "BOUNDS",
     "C1",
+    "C2",
+    "C3",
+    "Bound",
+    "BoundInputs",
     "BoundReport",
     "RecursionReport",
     "bound_coefficient",
@@ -46,16 +63,18 @@ __all__ = [
     "recursion_chain",
     "recursion_coefficient",
     "sharp_coefficient",
+    "largest_max_size",
     "theorem1",
     "recursion",
     "sharp",
     "corollary1",
     "ter",
     "ter_vocabulary",
+    "theorem2_upper",
+    "theorem2_lower",
     "bound_report",
     "recursion_report",
     "require_global",
-    "BlockBoundReport",
     "block_bound_report",
     "CountBoundReport",
     "count_bound_report",
@@ -63,14 +82,15 @@ __all__ = [
     "confidence_bound",
 ]
 
-#: The explicit constant of Corollary 1 for balanced schedules (docs/theory.md, section 4).
-C1 = 2
-
 
 def _check_s(s_max: int) -> int:
     if isinstance(s_max, bool) or not isinstance(s_max, int) or s_max < 1:
         raise InvalidNumberError(f"s_max = {s_max!r} is not allowed", param="s_max", allowed="a positive integer")
     return s_max
+
+
+# ---------------------------------------------------------------------------
+# Coefficients of ΣI/L and their inverses
 
 
 def theorem1_coefficient(s_max: int) -> int:
@@ -113,81 +133,424 @@ def sharp_coefficient(s_max: int) -> int:
     return _check_s(s_max) - 1
 
 
-#: name -> (coefficient function, equation label, one-line description)
-BOUNDS: dict[str, tuple[Callable[[int], Fraction | int], str, str]] = {
-    "theorem1": (theorem1_coefficient, "(8)", "Theorem 1: (2^ceil(log2 s_max) - 1)/L * ΣI + ε_train"),
-    "recursion": (recursion_coefficient, "(19)", "recursion (19) unrolled exactly along s, ceil(s/2), ..., 1"),
-    "sharp": (sharp_coefficient, "(19), (26)", "(19) with the second batch floor(s/2): (s_max - 1)/L * ΣI + ε_train"),
+def _theorem1_largest(budget: Fraction, length: int) -> int:
+    # 2^ceil(log2 s) - 1 <= R  <=>  ceil(log2 s) <= floor(log2(floor(R) + 1))
+    return min(1 << floor_log2(int(budget) + 1), length)
+
+
+def _sharp_largest(budget: Fraction, length: int) -> int:
+    return min(int(budget) + 1, length)
+
+
+def _recursion_largest(budget: Fraction, length: int) -> int:
+    lo, hi = 1, length  # coefficient(1) = 0 <= budget; bisect the non-decreasing coefficient
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if recursion_coefficient(mid) <= budget:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+# ---------------------------------------------------------------------------
+# The registry
+
+
+@dataclass(frozen=True)
+class BoundInputs:
+    """What a bound is evaluated at: the MI profile, the schedule, ε_train and (Theorem 2) Φ's profile."""
+
+    profile: "MIProfile"
+    schedule: "Schedule"
+    eps_train: Fraction = Fraction(0)
+    multiscale: "MultiScaleProfile | None" = None
+    block_mi: "tuple[Fraction, ...] | None" = None  # each block's conditional ΣI_b (a data model's), if known
+
+    def __post_init__(self) -> None:
+        self.schedule.require_length(self.profile.length, "schedule")
+        object.__setattr__(self, "eps_train", nonnegative_rational(self.eps_train, "eps_train"))
+        if self.multiscale is not None:
+            self.multiscale.check_against(self.profile)
+        if self.block_mi is not None:
+            blocks = len(self.schedule.block_schedules())
+            if len(self.block_mi) != blocks:
+                raise InvalidNumberError(f"{len(self.block_mi)} block totals for {blocks} blocks", param="block_mi")
+            object.__setattr__(self, "block_mi", tuple(nonnegative_rational(x, "block_mi") for x in self.block_mi))
+
+
+@dataclass(frozen=True)
+class Bound:
+    """One result of the theory: what it bounds, when it holds, how to evaluate and invert it.
+
+    ``value(inputs)`` is the exact bound, or None when the result does not
+    apply to these inputs; ``reason(inputs)`` says why not. ``coefficient``
+    (of ΣI/L, as a function of s_max) and ``largest_max_size`` (the largest
+    s_max <= L whose coefficient is within a budget: what ``steps`` inverts)
+    exist for the bounds of Theorem 1's family. ``symbolic`` is the key of the
+    same result in :mod:`boundcalc.symbolic`, where it is a sympy expression.
+    """
+
+    name: str
+    title: str
+    equation: str
+    formula: str
+    holds_for: str
+    evaluate: Callable[[BoundInputs], Fraction]
+    direction: str = "upper"  # "upper" or "lower"
+    quantity: str = "kl"  # "kl": E_M KL; "ter": the per-token log TER gap
+    about: str = "schedule"  # "schedule": the one given; "random": the paper's random schedule on {S, S/2}
+    not_applicable: Callable[[BoundInputs], "str | None"] = field(default=lambda inputs: None)
+    coefficient: Callable[[int], "Fraction | int"] | None = None
+    largest_max_size: Callable[[Fraction, int], int] | None = None
+    symbolic: str | None = None
+    derived: str | None = None  # what boundcalc derived beyond the paper's statement (e.g. "C2 = 1")
+    needs: tuple[str, ...] = ()  # optional BoundInputs fields it cannot do without, e.g. ("multiscale",)
+    # "uniform": proved for uniformly random positions over all L; "blocks": for semi-autoregressive
+    # schedules (positions random inside the current block only; docs/theory.md, section 11)
+    positions: str = "uniform"
+
+    def __post_init__(self) -> None:
+        if self.direction not in ("upper", "lower") or self.quantity not in ("kl", "ter"):
+            raise ValueError(f"bound {self.name!r}: direction {self.direction!r}, quantity {self.quantity!r}")
+        if self.about not in ("schedule", "random") or self.positions not in ("uniform", "blocks"):
+            raise ValueError(f"bound {self.name!r}: about {self.about!r}, positions {self.positions!r}")
+
+    def applies_to(self, schedule: "Schedule") -> bool:
+        """True when the bound is a theorem for this kind of schedule (blockwise or not): reports list only those."""
+        return (self.positions == "blocks") == bool(getattr(schedule, "blocks", ()))
+
+    @property
+    def label(self) -> str:
+        """The LaTeX label of this result, ``bc:<name>``."""
+        return "bc:" + self.name.replace("_", "-")
+
+    @property
+    def invertible(self) -> bool:
+        """True when ``steps`` can invert it for the fewest T (a non-decreasing coefficient of s_max)."""
+        return self.largest_max_size is not None
+
+    def has_inputs(self, inputs: BoundInputs) -> bool:
+        """True when every optional input the bound needs was given (else it is not worth listing)."""
+        return all(getattr(inputs, name) is not None for name in self.needs)
+
+    def reason(self, inputs: BoundInputs) -> str | None:
+        """Why the bound does not apply to ``inputs``, or None when it does."""
+        return self.not_applicable(inputs)
+
+    def value(self, inputs: BoundInputs) -> Fraction | None:
+        """The exact bound at ``inputs``, or None when it does not apply."""
+        return None if self.reason(inputs) is not None else self.evaluate(inputs)
+
+
+def _kl(coefficient: Callable[[int], "Fraction | int"]) -> Callable[[BoundInputs], Fraction]:
+    def evaluate(inputs: BoundInputs) -> Fraction:
+        profile = inputs.profile
+        return Fraction(coefficient(inputs.schedule.max_size)) * profile.total / profile.length + inputs.eps_train
+
+    return evaluate
+
+
+def _corollary1(inputs: BoundInputs) -> Fraction:
+    return C1 * inputs.profile.total / inputs.schedule.steps + inputs.eps_train
+
+
+def _unbalanced(inputs: BoundInputs) -> str | None:
+    s = inputs.schedule
+    if s.is_balanced:
+        return None
+    return f"not balanced (s_max = {s.max_size}): needs s_max = ceil(L/T) = {-(-s.length // s.steps)}"
+
+
+def _ter(inputs: BoundInputs) -> Fraction:
+    return _kl(theorem1_coefficient)(inputs) / inputs.profile.length
+
+
+def _upper2_not_applicable(inputs: BoundInputs) -> str | None:
+    if inputs.multiscale is None:
+        return "needs a multi-scale profile Φ"
+    if inputs.schedule.max_size == 1:
+        return "s_max = 1: one token per step, the error is ε_train"
+    return None
+
+
+def _lower2_not_applicable(inputs: BoundInputs) -> str | None:
+    if inputs.multiscale is None:
+        return "needs a multi-scale profile Φ"
+    if inputs.multiscale.scale < 2:
+        return "the random schedule on {S, S/2} needs S >= 2"
+    return None
+
+
+def _theorem2_upper(inputs: BoundInputs) -> Fraction:
+    assert inputs.multiscale is not None
+    value = theorem2_upper(inputs.multiscale, inputs.schedule, inputs.eps_train)
+    assert value is not None  # s_max = 1 is not applicable
+    return value
+
+
+def _theorem2_lower(inputs: BoundInputs) -> Fraction:
+    assert inputs.multiscale is not None
+    return theorem2_lower(inputs.multiscale, inputs.eps_train)
+
+
+def _require_scale(ms: "MultiScaleProfile", schedule: "Schedule") -> None:
+    if schedule.max_size > ms.scale:
+        raise ScheduleError(
+            f"s_max = {schedule.max_size} needs levels for S = {1 << ceil_log2(schedule.max_size)}, "
+            f"the multi-scale profile has them for S = {ms.scale}",
+            param="multiscale",
+            allowed="a multi-scale profile computed for an S at least the schedule's s_max",
+        )
+
+
+def _block_mi(inputs: BoundInputs) -> "list[Fraction] | None":
+    """ΣI_b per block: the data model's conditional totals, else Σ_{i∈b} I_i (an upper bound), else None."""
+    if inputs.block_mi is not None:
+        return list(inputs.block_mi)
+    values = inputs.profile.values
+    if values is None:
+        return None
+    return [sum(values[a : a + n], Fraction(0)) for a, n, _ in inputs.schedule.block_schedules()]
+
+
+def _blockwise(per_block: Callable[[int, "Schedule"], Fraction]) -> Callable[[BoundInputs], Fraction]:
+    """Σ_b coefficient_b · ΣI_b + ε_train (B1); with only ΣI known, max_b coefficient_b · ΣI + ε_train."""
+
+    def evaluate(inputs: BoundInputs) -> Fraction:
+        parts = inputs.schedule.block_schedules()
+        terms = [per_block(n, inner) for _, n, inner in parts]
+        mis = _block_mi(inputs)
+        if mis is None:
+            return max(terms) * inputs.profile.total + inputs.eps_train
+        return sum((t * mi for t, mi in zip(terms, mis)), Fraction(0)) + inputs.eps_train
+
+    return evaluate
+
+
+def _block_coefficient(coefficient: Callable[[int], "Fraction | int"]) -> Callable[[int, "Schedule"], Fraction]:
+    return lambda n, inner: Fraction(coefficient(inner.max_size), n)
+
+
+def _block_unbalanced(inputs: BoundInputs) -> str | None:
+    for start, n, inner in inputs.schedule.block_schedules():
+        if not inner.is_balanced:
+            return f"the block at {start} is not balanced (s_max = {inner.max_size}, ceil(B/T_b) = {-(-n // inner.steps)})"
+    return None
+
+
+def _block_entry(name: str, coefficient: Callable[[int], "Fraction | int"], title: str) -> Bound:
+    return Bound(
+        name=f"block_{name}",
+        title=f"{title}, blockwise",
+        equation="(B1)",
+        formula=f"Σ_b c(s_b)/B_b ΣI_b + ε_train, c = {name}",
+        holds_for="semi-autoregressive schedules (blocks left to right)",
+        evaluate=_blockwise(_block_coefficient(coefficient)),
+        positions="blocks",
+        derived="docs/theory.md, section 11",
+    )
+
+
+#: The registry, in the order of reports and the JSON contract.
+BOUNDS: Mapping[str, Bound] = {
+    bound.name: bound
+    for bound in (
+        Bound(
+            name="theorem1",
+            title="Theorem 1",
+            equation="(8)",
+            formula="(2^ceil(log2 s_max) - 1)/L ΣI + ε_train",
+            holds_for="every schedule",
+            evaluate=_kl(theorem1_coefficient),
+            coefficient=theorem1_coefficient,
+            largest_max_size=_theorem1_largest,
+            symbolic="theorem1",
+        ),
+        Bound(
+            name="recursion",
+            title="recursion (19) unrolled",
+            equation="(19)",
+            formula="(19) unrolled along s, ceil(s/2), ..., 1",
+            holds_for="every schedule",
+            evaluate=_kl(recursion_coefficient),
+            coefficient=recursion_coefficient,
+            largest_max_size=_recursion_largest,
+            symbolic="recursion",
+            derived="exact unrolling of (19)",
+        ),
+        Bound(
+            name="sharp",
+            title="sharp bound",
+            equation="(19),(26)",
+            formula="(s_max - 1)/L ΣI + ε_train",
+            holds_for="every schedule",
+            evaluate=_kl(sharp_coefficient),
+            coefficient=sharp_coefficient,
+            largest_max_size=_sharp_largest,
+            symbolic="sharp",
+            derived="second batch floor(s/2)",
+        ),
+        Bound(
+            name="corollary1",
+            title="Corollary 1",
+            equation="(9)",
+            formula=f"{C1}/T ΣI + ε_train",
+            holds_for="balanced schedules, s_max = ceil(L/T)",
+            evaluate=_corollary1,
+            not_applicable=_unbalanced,
+            symbolic="corollary1",
+            derived=f"C1 = {C1}",
+        ),
+        Bound(
+            name="ter",
+            title="token error rate",
+            equation="(11)",
+            formula="per-token log TER gap: theorem1 / L",
+            holds_for="every schedule",
+            evaluate=_ter,
+            quantity="ter",
+            symbolic="ter",
+        ),
+        Bound(
+            name="theorem2_upper",
+            title="Theorem 2, upper",
+            equation="(12)",
+            formula=f"C2 S/L Φ + ε_train, C2 = {C2}",
+            holds_for="every schedule with s_max <= S",
+            evaluate=_theorem2_upper,
+            not_applicable=_upper2_not_applicable,
+            symbolic="theorem2_upper",
+            needs=("multiscale",),
+            derived=f"C2 = {C2}",
+        ),
+        Bound(
+            name="theorem2_lower",
+            title="Theorem 2, lower",
+            equation="(13)",
+            formula=f"C3 S/L Φ + ε_train, C3 = {C3}",
+            holds_for="the random schedule on {S, S/2}, averaged over the schedule",
+            evaluate=_theorem2_lower,
+            direction="lower",
+            about="random",
+            not_applicable=_lower2_not_applicable,
+            symbolic="theorem2_lower",
+            needs=("multiscale",),
+            derived=f"C3 = {C3}",
+        ),
+        _block_entry("sharp", sharp_coefficient, "sharp bound"),
+        _block_entry("recursion", recursion_coefficient, "recursion (19) unrolled"),
+        _block_entry("theorem1", theorem1_coefficient, "Theorem 1"),
+        Bound(
+            name="block_corollary1",
+            title="Corollary 1, blockwise",
+            equation="(B1),(9)",
+            formula=f"Σ_b {C1}/T_b ΣI_b + ε_train",
+            holds_for="semi-autoregressive schedules whose every block is balanced",
+            evaluate=_blockwise(lambda n, inner: Fraction(C1, inner.steps)),
+            not_applicable=_block_unbalanced,
+            positions="blocks",
+            derived=f"C1 = {C1}, docs/theory.md, section 11",
+        ),
+    )
 }
 
 
-def bound_coefficient(bound: str, s_max: int) -> Fraction:
-    """The coefficient of ΣI/L of the named bound at s_max."""
+def _bound(name: str) -> Bound:
     try:
-        function = BOUNDS[bound][0]
+        return BOUNDS[name]
     except KeyError:
+        raise InvalidNumberError(f"unknown bound {name!r}", param="bound", allowed=f"one of {', '.join(BOUNDS)}") from None
+
+
+def bound_coefficient(bound: str, s_max: int) -> Fraction:
+    """The coefficient of ΣI/L of the named bound at s_max (bounds of Theorem 1's family)."""
+    entry = _bound(bound)
+    if entry.coefficient is None:
         raise InvalidNumberError(
-            f"unknown bound {bound!r}", param="bound", allowed=f"one of {', '.join(BOUNDS)}"
-        ) from None
-    return Fraction(function(s_max))
+            f"{bound!r} is not of the form coefficient(s_max)/L ΣI",
+            param="bound",
+            allowed=", ".join(name for name, b in BOUNDS.items() if b.coefficient is not None),
+        )
+    return Fraction(entry.coefficient(s_max))
 
 
-def require_global(schedule: Schedule, what: str = "this bound") -> Schedule:
+def largest_max_size(bound: str, budget: Fraction, length: int) -> int:
+    """The largest s in [1, L] with coefficient(s) <= budget (budget >= 0): the inverse ``steps`` uses.
+
+    >>> largest_max_size("theorem1", Fraction(1), 10), largest_max_size("sharp", Fraction(5, 2), 10)
+    (2, 3)
+    """
+    if budget < 0:
+        raise InvalidNumberError(f"budget {budget} is negative", param="budget", allowed="a budget >= 0")
+    entry = _bound(bound)
+    if entry.largest_max_size is None:
+        raise InvalidNumberError(
+            f"{bound!r} cannot be inverted for s_max",
+            param="bound",
+            allowed=", ".join(name for name, b in BOUNDS.items() if b.invertible),
+        )
+    return entry.largest_max_size(budget, length)
+
+
+# ---------------------------------------------------------------------------
+# One function per bound
+
+
+def _inputs(profile: "MIProfile", schedule: "Schedule", eps_train: Number, multiscale: Any = None) -> BoundInputs:
+    return BoundInputs(profile, schedule, nonnegative_rational(eps_train, "eps_train"), multiscale)
+
+
+def require_global(schedule: "Schedule", what: str = "this bound") -> "Schedule":
     """Return ``schedule``, or raise when it is blockwise: the global bounds assume uniformly random positions.
 
     For a semi-autoregressive schedule (``blocks:K:FAMILY:T``, ``llada:...``) the
     positions are random only inside the current block, and a bound at the
     global ΣI can be below the truth (four bits with X1 = X2, blocks:2:uniform:2:
-    error ln 2, Theorem 1 at the global ΣI ln 2 / 2). Use :func:`block_bound_report`.
+    error ln 2, Theorem 1 at the global ΣI ln 2 / 2). :func:`bound_report`
+    lists the blockwise bounds instead.
     """
     if getattr(schedule, "blocks", ()):
         raise ScheduleError(
             f"{what} assumes uniformly random positions over all L, but {schedule} is semi-autoregressive",
             param="schedule",
-            allowed="the blockwise bounds (block_bound_report; `bound`/`verify` pick them), "
+            allowed="the blockwise bounds (bound_report or block_bound_report), "
             "or flat-blocks:K:FAMILY:T for the same sizes with random positions",
         )
     return schedule
 
 
-def _kl_bound(bound: str, profile: MIProfile, schedule: Schedule, eps_train: Number) -> Fraction:
-    require_global(schedule, bound)
-    schedule.require_length(profile.length)
-    eps = nonnegative_rational(eps_train, "eps_train")
-    return bound_coefficient(bound, schedule.max_size) * profile.total / profile.length + eps
-
-
-def theorem1(profile: MIProfile, schedule: Schedule, eps_train: Number = 0) -> Fraction:
+def theorem1(profile: "MIProfile", schedule: "Schedule", eps_train: Number = 0) -> Fraction:
     """Theorem 1 (eq. 8): (2^ceil(log2 s_max) - 1)/L * ΣI + ε_train.
 
     >>> from boundcalc import MIProfile, Schedule
     >>> theorem1(MIProfile.from_total(2, 10), Schedule([5, 3, 2]), "0.1")
     Fraction(3, 2)
     """
-    return _kl_bound("theorem1", profile, schedule, eps_train)
+    return BOUNDS["theorem1"].evaluate(_inputs(profile, require_global(schedule, "theorem1"), eps_train))
 
 
-def recursion(profile: MIProfile, schedule: Schedule, eps_train: Number = 0) -> Fraction:
+def recursion(profile: "MIProfile", schedule: "Schedule", eps_train: Number = 0) -> Fraction:
     """The recursion (19) unrolled exactly: never above :func:`theorem1`.
 
     >>> from boundcalc import MIProfile, Schedule
     >>> recursion(MIProfile.from_total(2, 10), Schedule([5, 3, 2]), "0.1")
     Fraction(11, 10)
     """
-    return _kl_bound("recursion", profile, schedule, eps_train)
+    return BOUNDS["recursion"].evaluate(_inputs(profile, require_global(schedule, "recursion"), eps_train))
 
 
-def sharp(profile: MIProfile, schedule: Schedule, eps_train: Number = 0) -> Fraction:
+def sharp(profile: "MIProfile", schedule: "Schedule", eps_train: Number = 0) -> Fraction:
     """(s_max - 1)/L * ΣI + ε_train, never above :func:`recursion`.
 
     >>> from boundcalc import MIProfile, Schedule
     >>> sharp(MIProfile.from_total(2, 10), Schedule([5, 3, 2]), "0.1")
     Fraction(9, 10)
     """
-    return _kl_bound("sharp", profile, schedule, eps_train)
+    return BOUNDS["sharp"].evaluate(_inputs(profile, require_global(schedule, "sharp"), eps_train))
 
 
-def corollary1(profile: MIProfile, schedule: Schedule, eps_train: Number = 0) -> Fraction | None:
+def corollary1(profile: "MIProfile", schedule: "Schedule", eps_train: Number = 0) -> Fraction | None:
     """Corollary 1 (eq. 9) with C1 = 2: 2/T * ΣI + ε_train, for balanced schedules.
 
     Holds whenever s_max = ceil(L/T) (every uniform schedule; docs/theory.md,
@@ -199,15 +562,10 @@ def corollary1(profile: MIProfile, schedule: Schedule, eps_train: Number = 0) ->
     >>> corollary1(MIProfile.from_total(2, 10), Schedule([5, 3, 2]), 0) is None
     True
     """
-    require_global(schedule, "corollary1")
-    schedule.require_length(profile.length)
-    eps = nonnegative_rational(eps_train, "eps_train")
-    if not schedule.is_balanced:
-        return None
-    return C1 * profile.total / schedule.steps + eps
+    return BOUNDS["corollary1"].value(_inputs(profile, require_global(schedule, "corollary1"), eps_train))
 
 
-def ter(profile: MIProfile, schedule: Schedule, eps_train: Number = 0, via: str = "theorem1") -> Fraction:
+def ter(profile: "MIProfile", schedule: "Schedule", eps_train: Number = 0, via: str = "theorem1") -> Fraction:
     """Token error rate gap (eq. 11): log TER(p_Y0) - log TER(p_X0) <= bound / L.
 
     The log is in the profile's unit: log2 for bits (the paper's eq. 10), ln for nats.
@@ -216,18 +574,23 @@ def ter(profile: MIProfile, schedule: Schedule, eps_train: Number = 0, via: str 
     >>> ter(MIProfile.from_total(2, 10, unit="bits"), Schedule([5, 3, 2]), "0.1")
     Fraction(3, 20)
     """
-    return _kl_bound(via, profile, schedule, eps_train) / profile.length
+    inputs = _inputs(profile, require_global(schedule, "ter"), eps_train)
+    return (bound_coefficient(via, schedule.max_size) * profile.total / profile.length + inputs.eps_train) / profile.length
 
 
 def ter_vocabulary(
-    schedule: Schedule, vocab_size: int, eps_train: Number = 0, unit: str = "nats", via: str = "theorem1"
+    schedule: "Schedule",
+    vocab_size: int,
+    eps_train: Number = 0,
+    unit: "Unit | str" = Unit.NATS,
+    via: str = "theorem1",
 ) -> LogLinear:
     """The TER bound for *any* data over a vocabulary of V symbols: coefficient/L * log V + ε_train/L.
 
     Since I_i <= H(X^(i)) <= log V, ΣI <= L log V (the paper's O(log|X| / T)
     remark after eq. 11). Compare with log V, the gap of the uniform baseline.
 
-    >>> from boundcalc import MIProfile, Schedule
+    >>> from boundcalc import Schedule
     >>> ter_vocabulary(Schedule.uniform(1024, 64), 2, unit="bits").exact
     '15/1024*log2(2)'
     """
@@ -235,157 +598,153 @@ def ter_vocabulary(
     v = positive_int(vocab_size, "vocab_size")
     eps = nonnegative_rational(eps_train, "eps_train")
     coefficient = bound_coefficient(via, schedule.max_size) / schedule.length
-    return LogLinear(coefficient, v, eps / schedule.length, unit)
+    return LogLinear(coefficient, v, eps / schedule.length, as_unit(unit).value)
+
+
+def theorem2_upper(ms: "MultiScaleProfile", schedule: "Schedule", eps_train: Number = 0) -> Fraction | None:
+    """Upper bound (12) with C2 = 1: S/L · Φ + ε_train, for a schedule with s_max <= S.
+
+    None when s_max = 1: Theorem 2 assumes s_max > 1, and then the error is
+    exactly ε_train (ε(1) = 0). A schedule whose s_max needs a larger S than
+    the profile's levels provide is an error; a smaller one is allowed (the
+    bound still holds, less tightly).
+
+    >>> from boundcalc import MultiScaleProfile, Schedule
+    >>> ms = MultiScaleProfile.from_level_totals([0, "1/2", 1], length=4)
+    >>> theorem2_upper(ms, Schedule([2, 2]), "0.1")   # Φ = 0 + 1/2 * 1/2 + 1/4 * 1
+    Fraction(3, 5)
+    """
+    require_global(schedule, "theorem2_upper")
+    schedule.require_length(ms.length, "schedule")
+    eps = nonnegative_rational(eps_train, "eps_train")
+    if schedule.max_size == 1:
+        return None
+    _require_scale(ms, schedule)
+    return C2 * ms.scale * ms.phi / ms.length + eps
+
+
+def theorem2_lower(ms: "MultiScaleProfile", eps_train: Number = 0) -> Fraction:
+    """Lower bound (13) with C3 = 1/16 for the random schedule on {S, S/2}: S/(16 L) · Φ + ε_train.
+
+    It bounds the error *averaged over the schedule's randomness*
+    (:func:`boundcalc.truth.expected_random_error`), not every schedule: see
+    the paper's remark and the ``degenerate`` schedule.
+
+    >>> from boundcalc import MultiScaleProfile
+    >>> theorem2_lower(MultiScaleProfile.from_level_totals([0, "1/2", 1], length=4))
+    Fraction(1, 32)
+    """
+    eps = nonnegative_rational(eps_train, "eps_train")
+    if ms.scale < 2:
+        raise DomainError(
+            "s_max = 1: the random schedule on {S, S/2} needs S >= 2, and with one token per step the error is ε_train",
+            param="multiscale",
+            allowed="a multi-scale profile for S = 2, 4, 8, ...",
+        )
+    return C3 * ms.scale * ms.phi / ms.length + eps
+
+
+# ---------------------------------------------------------------------------
+# Reports
 
 
 @dataclass(frozen=True)
-class BoundReport:
-    """Every bound for one (profile, schedule, ε_train), exact."""
+class BoundReport(Printable):
+    """Every registered bound for one (profile, schedule, ε_train[, multi-scale profile]), exact.
 
-    length: int
-    steps: int
-    max_size: int
-    mi_total: Fraction
-    eps_train: Fraction
-    unit: str
-    theorem1: Fraction
-    recursion: Fraction
-    sharp: Fraction
-    corollary1: Fraction | None
-    ter: Fraction
-    schedule: str = ""
+    ``values[name]`` is the bound or None where it does not apply
+    (``reasons[name]`` says why); each is also an attribute
+    (``report.theorem1``).
+
+    >>> from boundcalc import MIProfile, Schedule
+    >>> r = bound_report(MIProfile.from_total(2, 10), Schedule([5, 3, 2]))
+    >>> r.theorem1, r.recursion, r.sharp, r.corollary1
+    (Fraction(7, 5), Fraction(1, 1), Fraction(4, 5), None)
+    >>> r.reasons["corollary1"]
+    'not balanced (s_max = 5): needs s_max = ceil(L/T) = 4'
+    """
+
+    inputs: BoundInputs
+    values: Mapping[str, Fraction | None]
+    reasons: Mapping[str, str]
     vocab_size: int | None = None
-    theorem2_upper: Fraction | None = None
-    theorem2_lower: Fraction | None = None
-    multiscale: Any = None  # the MultiScaleProfile behind the Theorem 2 bounds, if any
+
+    def __getattr__(self, name: str) -> Any:
+        # bound values as attributes; only reached when normal lookup fails
+        if name in BOUNDS and "values" in self.__dict__:
+            return self.values.get(name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    @property
+    def bounds(self) -> dict[str, Fraction | None]:
+        """The bounds by name, in registry order."""
+        return dict(self.values)
+
+    def items(self) -> Iterator[tuple[Bound, Fraction | None]]:
+        """(registry entry, value) pairs, in registry order."""
+        return ((BOUNDS[name], value) for name, value in self.values.items())
+
+    length = property(lambda self: self.inputs.profile.length, doc="L")
+    steps = property(lambda self: self.inputs.schedule.steps, doc="T")
+    max_size = property(lambda self: self.inputs.schedule.max_size, doc="s_max of the schedule")
+    mi_total = property(lambda self: self.inputs.profile.total, doc="ΣI")
+    eps_train = property(lambda self: self.inputs.eps_train, doc="ε_train")
+    unit = property(lambda self: self.inputs.profile.unit, doc="the unit of ΣI and the bounds")
+    schedule = property(lambda self: str(self.inputs.schedule), doc="the schedule's name or sizes")
+    multiscale = property(lambda self: self.inputs.multiscale, doc="the MultiScaleProfile behind Theorem 2, if any")
 
     @property
     def ter_vocabulary(self) -> LogLinear | None:
         """coefficient/L * log V + ε_train/L when V is known (any data over V symbols)."""
         if self.vocab_size is None:
             return None
-        coefficient = bound_coefficient("theorem1", self.max_size) / self.length
-        return LogLinear(coefficient, self.vocab_size, self.eps_train / self.length, self.unit)
+        return ter_vocabulary(self.inputs.schedule, self.vocab_size, self.eps_train, self.unit)
 
     @property
     def uniform_baseline(self) -> LogLinear | None:
         """log V: the TER gap of sampling uniformly at random (the paper's baseline)."""
         return None if self.vocab_size is None else LogLinear(Fraction(1), self.vocab_size, Fraction(0), self.unit)
 
-    @property
-    def bounds(self) -> dict[str, Fraction | None]:
-        """The bounds by name, in the order of the JSON contract."""
-        return {
-            "theorem1": self.theorem1,
-            "recursion": self.recursion,
-            "sharp": self.sharp,
-            "corollary1": self.corollary1,
-            "ter": self.ter,
-            "theorem2_upper": self.theorem2_upper,
-            "theorem2_lower": self.theorem2_lower,
-        }
-
-    def to_latex(self, digits: int = 6) -> str:
-        """The bounds with this case's numbers, in the paper's notation (boundcalc.latex; imports sympy)."""
-        from .latex import bound_report_latex
-
-        return bound_report_latex(self, digits)
-
-    def _repr_latex_(self) -> str:
-        return f"$\\displaystyle {self.to_latex()}$"
-
-    def to_dict(self, digits: int = 6) -> dict[str, Any]:
-        """The JSON form (every number as ``{"exact", "decimal"}``)."""
-
-        def num(x: Fraction | None) -> dict[str, str] | None:
-            return None if x is None else number_json(x, digits)
-
-        out: dict[str, Any] = {
-            "length": self.length,
-            "steps": self.steps,
-            "max_mask_size": self.max_size,
-            "schedule": self.schedule,
-            "unit": self.unit,
-            "mi_total": num(self.mi_total),
-            "eps_train": num(self.eps_train),
-            "bounds": {name: num(value) for name, value in self.bounds.items()},
-            "notes": {
-                "corollary1": f"C1 = {C1}; holds when s_max = ceil(L/T)"
-                + ("" if self.corollary1 is not None else "; not applicable: this schedule is not balanced"),
-                "ter": f"bound on log TER(p_Y0) - log TER(p_X0) per token ({'log2' if self.unit == 'bits' else 'ln'}), from theorem1 / L",
-            },
-        }
-        ms = self.multiscale
-        if ms is None:
-            out["notes"]["theorem2"] = "needs a multi-scale profile (--ms-profile, or verify's data model)"
-        else:
-            out["multiscale"] = ms.to_dict(digits)
-            out["notes"]["theorem2_upper"] = (
-                f"C2 = 1: S/L Φ + ε_train with S = {ms.max_size}, for schedules with s_max <= S"
-                + ("; not applicable: s_max = 1, where the error is ε_train" if self.theorem2_upper is None else "")
-            )
-            out["notes"]["theorem2_lower"] = (
-                f"C3 = 1/16: S/(16 L) Φ + ε_train bounds the error of random:{ms.max_size} averaged over the schedule"
-                if self.theorem2_lower is not None
-                else "not applicable: the random schedule needs S >= 2"
-            )
-        if self.vocab_size is not None:
-            out["vocabulary"] = {
-                "vocab_size": self.vocab_size,
-                "ter_worst_case": self.ter_vocabulary.to_json(digits),  # type: ignore[union-attr]
-                "uniform_baseline": self.uniform_baseline.to_json(digits),  # type: ignore[union-attr]
-            }
-        return out
-
 
 def bound_report(
-    profile: MIProfile,
-    schedule: Schedule,
+    profile: "MIProfile",
+    schedule: "Schedule",
     eps_train: Number = 0,
     vocab_size: int | None = None,
-    multiscale: Any = None,
+    multiscale: "MultiScaleProfile | None" = None,
+    block_mi: "list[Number] | None" = None,
 ) -> BoundReport:
-    """All bounds at once; with a :class:`~boundcalc.theorem2.MultiScaleProfile`, Theorem 2's as well.
+    """Every registered bound that holds for the schedule; with a :class:`~boundcalc.MultiScaleProfile`, Theorem 2's.
 
-    >>> from boundcalc import MIProfile, Schedule
-    >>> r = bound_report(MIProfile.from_total(2, 10), Schedule([5, 3, 2]))
-    >>> r.theorem1, r.recursion, r.sharp, r.corollary1
-    (Fraction(7, 5), Fraction(1, 1), Fraction(4, 5), None)
-
-    A blockwise schedule is refused (:func:`require_global`); see :func:`block_bound_report`.
+    A semi-autoregressive schedule gets the blockwise bounds only (the others
+    assume uniformly random positions over all L); ``block_mi`` gives each
+    block's conditional ΣI_b (see :func:`block_bound_report`).
     """
-    require_global(schedule, "bound_report")
-    schedule.require_length(profile.length)
-    eps = nonnegative_rational(eps_train, "eps_train")
-    upper = lower = None
-    if multiscale is not None:
-        from .theorem2 import theorem2_lower, theorem2_upper
-
-        multiscale.check_against(profile)
-        upper = theorem2_upper(multiscale, schedule, eps)
-        lower = theorem2_lower(multiscale, eps) if multiscale.max_size >= 2 else None
+    if getattr(schedule, "blocks", ()) and (multiscale is not None or vocab_size is not None):
+        raise ScheduleError(
+            f"{schedule} is semi-autoregressive: Theorem 2 and the vocabulary TER bound assume random positions",
+            param="multiscale" if multiscale is not None else "vocab_size",
+            allowed="no multi-scale profile or vocabulary size with a blockwise schedule",
+        )
+    inputs = BoundInputs(profile, schedule, nonnegative_rational(eps_train, "eps_train"), multiscale,
+                         None if block_mi is None else tuple(block_mi))
+    values: dict[str, Fraction | None] = {}
+    reasons: dict[str, str] = {}
+    for name, entry in BOUNDS.items():
+        if not entry.applies_to(schedule):
+            continue
+        reason = entry.reason(inputs)
+        if reason is None:
+            values[name] = entry.evaluate(inputs)
+        else:
+            values[name], reasons[name] = None, reason
     return BoundReport(
-        length=profile.length,
-        steps=schedule.steps,
-        max_size=schedule.max_size,
-        mi_total=profile.total,
-        eps_train=eps,
-        unit=profile.unit,
-        theorem1=theorem1(profile, schedule, eps),
-        recursion=recursion(profile, schedule, eps),
-        sharp=sharp(profile, schedule, eps),
-        corollary1=corollary1(profile, schedule, eps),
-        ter=ter(profile, schedule, eps),
-        schedule=str(schedule),
-        vocab_size=None if vocab_size is None else positive_int(vocab_size, "vocab_size"),
-        theorem2_upper=upper,
-        theorem2_lower=lower,
-        multiscale=multiscale,
+        inputs, values, reasons, vocab_size=None if vocab_size is None else positive_int(vocab_size, "vocab_size")
     )
 
 
 @dataclass(frozen=True)
-class RecursionReport:
+class RecursionReport(Printable):
     """The recursion (19) unrolled for one s_max (``boundcalc recursion``).
 
     ``terms[k]`` is the level-k increment c_k/2 (in units of ΣI/L, or of ΣI
@@ -405,31 +764,6 @@ class RecursionReport:
         """unrolled / closed form (1 at powers of two); None when s_max = 1 (both are 0)."""
         return None if self.closed_form == 0 else self.unrolled / self.closed_form
 
-    def to_latex(self) -> str:
-        """The chain of (19) next to the closed form (20), in the paper's notation (imports sympy)."""
-        from .latex import recursion_report_latex
-
-        return recursion_report_latex(self)
-
-    def _repr_latex_(self) -> str:
-        return f"$\\displaystyle {self.to_latex()}$"
-
-    def to_dict(self, digits: int = 6) -> dict[str, Any]:
-        def num(x: Fraction | None) -> dict[str, str] | None:
-            return None if x is None else number_json(x, digits)
-
-        return {
-            "max_mask_size": self.max_size,
-            "length": self.length,
-            "unit": "sum_I" if self.length else "sum_I/L",
-            "chain": list(self.chain),
-            "terms": [num(t) for t in self.terms],
-            "unrolled": num(self.unrolled),
-            "closed_form": num(self.closed_form),
-            "ratio": num(self.ratio),
-            "sharp": num(self.sharp),
-        }
-
 
 def recursion_report(s_max: int, length: int | None = None) -> RecursionReport:
     """The chain, per-level terms, exact sum, closed form (20) and their ratio.
@@ -440,8 +774,7 @@ def recursion_report(s_max: int, length: int | None = None) -> RecursionReport:
     """
     chain = recursion_chain(s_max)
     if length is not None:
-        if isinstance(length, bool) or not isinstance(length, int) or length < 1:
-            raise InvalidNumberError(f"L = {length!r} is not allowed", param="length", allowed="a positive integer")
+        length = positive_int(length, "length")
         if s_max > length:
             raise InvalidNumberError(f"s_max = {s_max} exceeds L = {length}", param="s_max", allowed="s_max <= L")
     scale = Fraction(1, length) if length else Fraction(1)
@@ -458,255 +791,101 @@ def recursion_report(s_max: int, length: int | None = None) -> RecursionReport:
 
 
 # ---------------------------------------------------------------------------
-# Semi-autoregressive (blockwise) schedules: docs/theory.md, section 11.
-
-#: The per-block coefficient bounds, in the order verify shows them.
-BLOCK_BOUNDS = ("sharp", "recursion", "theorem1")
-
-
-@dataclass(frozen=True)
-class BlockBoundReport:
-    """The blockwise bounds of a semi-autoregressive schedule, exact.
-
-    For blocks b = 1..K of lengths B_b, revealed left to right by inner
-    schedules of largest step s_b and T_b steps, every coefficient bound c
-    (theorem1, recursion, sharp) gives
-
-        E_M KL <= Σ_b c(s_b)/B_b · ΣI_b + ε_train,     ΣI_b = Σ_{i∈b} I(X_i; X_{b∖i} | X_{<b}),
-
-    and Corollary 1 gives Σ_b 2/T_b · ΣI_b when every block is balanced
-    (docs/theory.md, section 11). ``block_mi[b]`` is the ΣI_b used: the data
-    model's conditional value (verify), or Σ_{i∈b} I_i from per-token values,
-    which is never smaller; None when only the global total is known, where
-    the bound is max_b c(s_b)/B_b · ΣI instead.
-    """
-
-    length: int
-    steps: int
-    max_size: int
-    mi_total: Fraction
-    eps_train: Fraction
-    unit: str
-    schedule: str
-    blocks: tuple[tuple[int, int, int, int], ...]  # (start, length, steps, s_max) per block
-    block_mi: tuple[Fraction | None, ...]
-    source: str  # "conditional" | "per-token" | "total"
-    values: dict[str, Fraction | None]
-
-    multiscale = None
-    theorem2_lower = None
-    upper_names = tuple(f"block_{name}" for name in (*BLOCK_BOUNDS, "corollary1"))
-
-    @property
-    def bounds(self) -> dict[str, Fraction | None]:
-        """``block_sharp``, ``block_recursion``, ``block_theorem1``, ``block_corollary1`` (None: not balanced)."""
-        return {f"block_{name}": value for name, value in self.values.items()}
-
-    def to_dict(self, digits: int = 6) -> dict[str, Any]:
-        def num(x: Fraction | None) -> dict[str, str] | None:
-            return None if x is None else number_json(x, digits)
-
-        how = {
-            "conditional": "ΣI_b = Σ_{i∈b} I(X_i; X_{b∖i} | X_{<b}), the data model's conditional MI",
-            "per-token": "ΣI_b <= Σ_{i∈b} I_i (the MI profile restricted to the block)",
-            "total": "only ΣI is known: max_b c(s_b)/B_b · ΣI",
-        }[self.source]
-        return {
-            "length": self.length,
-            "steps": self.steps,
-            "max_mask_size": self.max_size,
-            "schedule": self.schedule,
-            "unit": self.unit,
-            "mi_total": num(self.mi_total),
-            "eps_train": num(self.eps_train),
-            "bounds": {name: num(value) for name, value in self.bounds.items()},
-            "blocks": [
-                {"start": a, "length": n, "steps": t, "max_mask_size": s, "mi": num(mi)}
-                for (a, n, t, s), mi in zip(self.blocks, self.block_mi)
-            ],
-            "notes": {
-                "blocks": "semi-autoregressive: positions random only inside the current block, blocks left to right; "
-                "the global bounds (theorem1, recursion, sharp, corollary1, theorem2) assume random positions "
-                "over all L and are not shown (they can be below the truth)",
-                "block_bounds": f"Σ_b c(s_b)/B_b · ΣI_b + ε_train (docs/theory.md, section 11); {how}",
-                "block_corollary1": f"C1 = {C1}: Σ_b C1/T_b · ΣI_b + ε_train, when every block is balanced"
-                + ("" if self.values.get("corollary1") is not None else "; not applicable: a block is not balanced"),
-            },
-        }
+# Samplers that are not fixed uniform-position schedules (docs/theory.md, sections 11-13)
 
 
 def block_bound_report(
-    profile: MIProfile,
-    schedule: Schedule,
-    eps_train: Number = 0,
-    block_mi: "list[Number] | None" = None,
-) -> BlockBoundReport:
-    """The blockwise bounds of a (semi-autoregressive) schedule; ``block_mi`` the conditional ΣI_b if known.
+    profile: "MIProfile", schedule: "Schedule", eps_train: Number = 0, block_mi: "list[Number] | None" = None
+) -> BoundReport:
+    """The blockwise bounds (B1) of a semi-autoregressive schedule: Σ_b c(s_b)/B_b · ΣI_b + ε_train.
+
+    ΣI_b = Σ_{i∈b} I(X_i; X_{b∖i} | X_{<b}) is ``block_mi`` (a data model's
+    conditional totals) when given, else Σ_{i∈b} I_i from per-token values
+    (never smaller), else only ΣI is known and the bound is max_b c(s_b)/B_b · ΣI.
 
     >>> from boundcalc import MIProfile, Schedule
     >>> p = MIProfile.from_values(["0.69", "0.69", "0", "0"])   # X1 = X2 (about ln 2 each)
     >>> r = block_bound_report(p, Schedule.blocks(4, 2, "uniform:2"))
-    >>> r.bounds["block_theorem1"], r.bounds["block_sharp"]
-    (Fraction(69, 100), Fraction(69, 100))
+    >>> r.block_theorem1, r.block_sharp, "theorem1" in r.values
+    (Fraction(69, 100), Fraction(69, 100), False)
     """
-    schedule.require_length(profile.length)
-    eps = nonnegative_rational(eps_train, "eps_train")
-    parts = schedule.block_schedules()
-    if block_mi is not None:
-        if len(block_mi) != len(parts):
-            raise InvalidNumberError(f"{len(block_mi)} block totals for {len(parts)} blocks", param="block_mi")
-        mis: list[Fraction | None] = [nonnegative_rational(x, "block_mi") for x in block_mi]
-        source = "conditional"
-    elif profile.kind == "total":
-        mis, source = [None] * len(parts), "total"
-    else:
-        values = profile.values
-        assert values is not None
-        mis = [sum(values[a : a + n], Fraction(0)) for a, n, _ in parts]
-        source = "per-token"
-
-    def total(coefficient: Callable[[int, int, Schedule], Fraction | None]) -> Fraction | None:
-        terms = [coefficient(a, n, inner) for a, n, inner in parts]
-        if any(t is None for t in terms):
-            return None
-        if source == "total":
-            return max(terms) * profile.total + eps  # type: ignore[type-var]
-        return sum((t * mi for t, mi in zip(terms, mis)), Fraction(0)) + eps  # type: ignore[operator,misc]
-
-    values_out: dict[str, Fraction | None] = {
-        name: total(lambda a, n, inner, name=name: bound_coefficient(name, inner.max_size) / n) for name in BLOCK_BOUNDS
-    }
-    values_out["corollary1"] = total(
-        lambda a, n, inner: Fraction(C1, inner.steps) if inner.is_balanced else None
-    )
-    return BlockBoundReport(
-        length=profile.length,
-        steps=schedule.steps,
-        max_size=schedule.max_size,
-        mi_total=profile.total,
-        eps_train=eps,
-        unit=profile.unit,
-        schedule=str(schedule),
-        blocks=tuple((a, n, inner.steps, inner.max_size) for a, n, inner in parts),
-        block_mi=tuple(mis),
-        source=source,
-        values=values_out,
-    )
-
-
-# ---------------------------------------------------------------------------
-# Random reveal counts (MDLM, SEDD, Dream origin): docs/theory.md, section 12.
-
-
-def _float_json(value: float, error: float, digits: int) -> dict[str, str]:
-    from .exact import format_decimal
-
-    return {"decimal": format_decimal(Fraction(max(value, 0.0)), digits), "float": repr(value),
-            "abs_error": f"{error:.2g}"}
+    if not getattr(schedule, "blocks", ()):
+        raise ScheduleError(f"{schedule} has no blocks", param="schedule",
+                            allowed="a semi-autoregressive schedule (blocks:K:FAMILY:T, llada:GEN:BLOCK:STEPS)")
+    return bound_report(profile, schedule, eps_train, block_mi=block_mi)
 
 
 @dataclass(frozen=True)
-class CountBoundReport:
+class CountBoundReport(Printable):
     """The expected coefficient bounds of a random-count sampler (floats with a certified error).
 
-    Theorem 1, the recursion and the sharp bound hold for every realisation
-    of the counts (the positions are uniform given them), with that
-    realisation's largest step S_max, so E KL <= E[c(S_max)]/L · ΣI + ε_train.
-    E[c(S_max)] is computed from the law of S_max (:meth:`CountSampler.expected_coefficient`).
-    Corollary 1 and Theorem 2 are not shown: their conditions depend on the realisation.
+    Every registered bound of Theorem 1's family that holds for every schedule
+    (theorem1, recursion, sharp) holds for each realisation of the counts with
+    its largest step S_max (positions are uniform given the counts), so
+    E KL <= E[c(S_max)]/L · ΣI + ε_train; E[c(S_max)] comes from the law of
+    S_max (:meth:`~boundcalc.counts.CountSampler.expected_coefficient`).
+    Corollary 1 and Theorem 2 are not listed: their conditions depend on the realisation.
     """
 
-    length: int
-    steps: int
-    mi_total: Fraction
+    profile: "MIProfile"
+    sampler: Any
     eps_train: Fraction
-    unit: str
-    schedule: str
-    coefficients: dict[str, tuple[float, float]]  # name -> (E c(S_max), error)
+    coefficients: Mapping[str, tuple[float, float]]  # name -> (E c(S_max), its float error)
     expected_max: tuple[float, float]
     nonempty_steps: tuple[float, float]
-    sampler: Any = None
 
-    multiscale = None
-    theorem2_lower = None
-    upper_names = BLOCK_BOUNDS
+    length = property(lambda self: self.profile.length, doc="L")
+    steps = property(lambda self: len(self.sampler.reveal), doc="steps the sampler runs (the last reveals the rest)")
     max_size = None
+    mi_total = property(lambda self: self.profile.total, doc="ΣI")
+    unit = property(lambda self: self.profile.unit, doc="the unit of ΣI and the bounds")
+    schedule = property(lambda self: str(self.sampler), doc="the sampler's name")
+    multiscale = None
 
     @property
-    def bounds(self) -> dict[str, float]:
-        """E[c(S_max)]/L · ΣI + ε_train per bound name (float)."""
-        scale = float(self.mi_total) / self.length
+    def values(self) -> dict[str, float]:
+        """E c(S_max)/L · ΣI + ε_train per bound name (float)."""
+        scale = float(self.profile.total) / self.length
         return {name: c * scale + float(self.eps_train) for name, (c, _) in self.coefficients.items()}
+
+    bounds = values
 
     @property
     def errors(self) -> dict[str, float]:
         """A bound on each value's float error."""
-        scale = float(self.mi_total) / self.length
-        return {
-            name: e * scale + 4 * 2.0**-53 * (abs(c * scale) + float(self.eps_train)) for name, (c, e) in self.coefficients.items()
-        }
+        scale = float(self.profile.total) / self.length
+        return {name: e * scale + 4 * 2.0**-53 * (c * scale + float(self.eps_train))
+                for name, (c, e) in self.coefficients.items()}
 
-    def to_dict(self, digits: int = 6) -> dict[str, Any]:
-        values, errors = self.bounds, self.errors
-        return {
-            "length": self.length,
-            "steps": self.steps,
-            "max_mask_size": None,
-            "schedule": self.schedule,
-            "unit": self.unit,
-            "mi_total": number_json(self.mi_total, digits),
-            "eps_train": number_json(self.eps_train, digits),
-            "bounds": {name: _float_json(values[name], errors[name], digits) for name in self.upper_names},
-            "expected_max_mask_size": _float_json(*self.expected_max, digits),
-            "expected_coefficients": {name: _float_json(c, e, digits) for name, (c, e) in self.coefficients.items()},
-            "expected_nonempty_steps": _float_json(*self.nonempty_steps, digits),
-            **({"sampler": self.sampler.to_dict()} if self.sampler is not None else {}),
-            "notes": {
-                "random_counts": "each still-masked token is revealed at step k with probability p_k; the bounds hold "
-                "per realisation with its largest step S_max, so E[c(S_max)]/L · ΣI + ε_train bounds the expected error "
-                "(docs/theory.md, section 12); float64 with the stated abs_error",
-                "not_shown": "corollary1 (balance depends on the realisation) and theorem2 (its S depends on it)",
-                "expected_nonempty_steps": "E #steps that reveal at least one token (network calls that change the "
-                "sequence); the sampler runs steps_with_final steps in all",
-            },
-        }
+    def items(self) -> Iterator[tuple[Bound, float]]:
+        """(registry entry, expected value) pairs, in registry order."""
+        values = self.values
+        return ((BOUNDS[name], values[name]) for name in self.coefficients)
 
 
-def count_bound_report(profile: MIProfile, sampler: Any, eps_train: Number = 0) -> CountBoundReport:
-    """E[c(S_max)]/L · ΣI + ε_train for theorem1, recursion and sharp, for a :class:`~boundcalc.counts.CountSampler`.
+def count_bound_report(profile: "MIProfile", sampler: Any, eps_train: Number = 0) -> CountBoundReport:
+    """E[c(S_max)]/L · ΣI + ε_train for every per-realisation coefficient bound of the registry.
 
     >>> from boundcalc import MIProfile
     >>> from boundcalc.counts import parse_sampler
     >>> r = count_bound_report(MIProfile.from_total(8, 8), parse_sampler("dream-origin:8", 8))
-    >>> round(r.bounds["sharp"], 4), round(r.nonempty_steps[0], 4)
+    >>> round(r.values["sharp"], 4), round(r.nonempty_steps[0], 4)
     (1.5972, 5.2511)
     """
     if sampler.length != profile.length:
         raise ScheduleError(f"{sampler} is for L = {sampler.length}, the profile has L = {profile.length}",
                             param="schedule")
     eps = nonnegative_rational(eps_train, "eps_train")
-    coefficients = {name: sampler.expected_coefficient(lambda s, name=name: bound_coefficient(name, s))
-                    for name in BLOCK_BOUNDS}
-    return CountBoundReport(
-        length=profile.length,
-        steps=len(sampler.reveal),
-        mi_total=profile.total,
-        eps_train=eps,
-        unit=profile.unit,
-        schedule=str(sampler),
-        coefficients=coefficients,
-        expected_max=sampler.expected_coefficient(lambda s: s),
-        nonempty_steps=sampler.expected_nonempty_steps(),
-        sampler=sampler,
-    )
-
-
-# ---------------------------------------------------------------------------
-# Confidence decoding (Fast-dLLM): a per-step bound only (docs/theory.md, section 13).
+    per_realisation = [entry for entry in BOUNDS.values()
+                       if entry.coefficient is not None and entry.positions == "uniform"
+                       and entry.holds_for == "every schedule" and entry.quantity == "kl"]
+    coefficients = {entry.name: sampler.expected_coefficient(entry.coefficient) for entry in per_realisation}
+    return CountBoundReport(profile, sampler, eps, coefficients, sampler.expected_coefficient(lambda s: s),
+                            sampler.expected_nonempty_steps())
 
 
 @dataclass(frozen=True)
-class ConfidenceBound:
+class ConfidenceBound(Printable):
     """(n - 1)(H_b(ε) + ε log(V - 1)): one step revealing n tokens, each with confidence >= 1 - ε.
 
     ``value`` is a float rounded *up* from a 50-digit evaluation, so it is a
@@ -716,46 +895,29 @@ class ConfidenceBound:
     eps: Fraction
     reveal: int
     vocab_size: int
-    unit: str
+    unit: Unit
     value: float
     exact: str
 
-    def to_dict(self, digits: int = 6) -> dict[str, Any]:
-        from .exact import format_decimal
 
-        return {
-            "bound": "confidence",
-            "eps": number_json(self.eps, digits),
-            "reveal": self.reveal,
-            "vocab_size": self.vocab_size,
-            "unit": self.unit,
-            "value": {"exact": self.exact, "decimal": format_decimal(Fraction(self.value), digits),
-                      "float": repr(self.value), "rounding": "up"},
-            "notes": {
-                "statement": "KL(p(X_D | context) || Π_i p(X_i | context)) <= (n-1)(H_b(ε) + ε log(V-1)) for one step "
-                "revealing the n tokens D, each with a mode of conditional probability >= 1 - ε, ε <= (V-1)/V "
-                "(Fast-dLLM, arXiv 2505.22618, Theorem 1; proof in docs/theory.md section 13)",
-                "scope": "a per-step bound for adaptive (confidence) decoding; boundcalc claims no exact error for "
-                "adaptive samplers, whose positions depend on the values",
-            },
-        }
-
-
-def confidence_bound(eps: Number, reveal: int, vocab_size: int, unit: str = "nats") -> ConfidenceBound:
-    """Fast-dLLM's Theorem 1 as a function: the KL of one parallel step under high confidence.
+def confidence_bound(eps: Number, reveal: int, vocab_size: int, unit: "Unit | str" = Unit.NATS) -> ConfidenceBound:
+    """Fast-dLLM's Theorem 1 (arXiv 2505.22618) as a function: the KL of one parallel step under high confidence.
 
     For a step that reveals n tokens whose (true conditional) laws given the
     revealed context each put probability >= 1 - ε on one value, sampling them
     independently costs KL = Σ_i H(X_i | ·) - H(X_D | ·) <= (n - 1) max_i H(X_i | ·)
-    <= (n - 1)(H_b(ε) + ε log(V - 1)), for ε <= (V - 1)/V. Tight: n copies of one token.
+    <= (n - 1)(H_b(ε) + ε log(V - 1)), for ε <= (V - 1)/V (docs/theory.md,
+    section 13). Tight: n copies of one token.
 
     >>> b = confidence_bound("0.1", 2, 2)
     >>> round(b.value, 6), b.exact
     (0.325083, '(2 - 1)*(H_b(1/10) + 1/10*ln(2 - 1))')
     """
-    from .profile import check_unit
+    import math
 
-    check_unit(unit)
+    import mpmath
+
+    unit = as_unit(unit)
     e = nonnegative_rational(eps, "eps")
     n = positive_int(reveal, "reveal")
     v = positive_int(vocab_size, "vocab_size")
@@ -767,18 +929,14 @@ def confidence_bound(eps: Number, reveal: int, vocab_size: int, unit: str = "nat
             param="eps",
             allowed="0 <= ε <= (V-1)/V: a confidence below 1/V is no constraint, and the formula would be too small",
         )
-    import math
-
-    import mpmath
-
-    log = "ln" if unit == "nats" else "log2"
     with mpmath.workdps(50):
         x = mpmath.mpf(e.numerator) / e.denominator
         hb = 0 if x in (0, 1) else -x * mpmath.log(x) - (1 - x) * mpmath.log(1 - x)
         value = (n - 1) * (hb + (x * mpmath.log(v - 1) if v > 2 else 0))
-        if unit == "bits":
+        if unit is Unit.BITS:
             value /= mpmath.log(2)
         rounded = float(value)
         if mpmath.mpf(rounded) < value:
             rounded = math.nextafter(rounded, math.inf)
+    log = "ln" if unit is Unit.NATS else "log2"
     return ConfidenceBound(e, n, v, unit, rounded, f"({n} - 1)*(H_b({e}) + {e}*{log}({v} - 1))")

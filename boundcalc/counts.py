@@ -453,7 +453,7 @@ def _build(family: str, length: int, args: list[str]) -> CountSampler:
     return CountSampler.dream_origin(length, positive_int(args[0], "T"), *(args[1:]))
 
 
-def parse_sampler(spec: str, length: int | None = None, param: str = "--schedule") -> "Schedule | CountSampler":
+def parse_sampler(spec: str, length: int | None = None, param: str = "schedule") -> "Schedule | CountSampler":
     """A fixed schedule (:func:`~boundcalc.schedule.parse_schedule`) or a random-count sampler.
 
     >>> parse_sampler("mdlm:4", 8).name
@@ -467,7 +467,7 @@ def parse_sampler(spec: str, length: int | None = None, param: str = "--schedule
         return parse_schedule(spec, length, param)
     if length is None:
         raise ScheduleError(f"{text!r} needs the sequence length", param=param,
-                            allowed="give --length or an MI profile (its number of values is L)")
+                            allowed="give the sequence length L (or an MI profile, whose number of values is L)")
     try:
         sampler = _build(family, length, rest.split(":") if rest else [])
     except (ScheduleError, InvalidNumberError) as error:

@@ -49,7 +49,7 @@ def test_verify_blocks_shows_only_blockwise_bounds(files):
     assert all(v for v in data["holds"].values() if v is not None)
     assert [b["length"] for b in data["blocks"]] == [2, 2]
     text = invoke("verify", "--joint", files["copies"], "--schedule", "blocks:2:uniform:2").stdout
-    assert "theorem1, blockwise" in text and "│ theorem1 " not in text and "NO" not in text
+    assert "block theorem1" in text and "│ theorem1 " not in text and "NO" not in text
 
 
 def test_verify_counts_json(files):
@@ -64,7 +64,7 @@ def test_verify_counts_json(files):
     assert all(float(b["float"]) >= truth for b in data["bounds"].values())
     assert 0 < float(data["expected_nonempty_steps"]["float"]) <= 5
     out = invoke("verify", "--markov", files["chain"], "-L", 32, "--schedule", "dream-origin:4").stdout
-    assert "expected exact error" in out and "E sharp (per realisation)" in out
+    assert "expected exact error" in out and "sharp (expected)" in out
     bad = invoke("verify", "--markov", files["chain"], "-L", 32, "--schedule", "mdlm:4", "--optimal")
     assert bad.exit_code == 2 and "--optimal" in bad.output
 
@@ -81,8 +81,8 @@ def test_bound_blocks_and_counts(files):
     assert set(counts.json["bounds"]) == {"sharp", "recursion", "theorem1"}
     flat = invoke("bound", "--schedule", "flat-blocks:2:uniform:2", "--mi-total", 1, "-L", 4, "--json").json
     assert flat["bounds"]["theorem1"]["exact"] == "1/4"
-    ms = invoke("bound", "--schedule", "blocks:2:uniform:2", "--mi-total", 1, "-L", 4, "--ms-profile", files["profile"])
-    assert ms.exit_code == 2 and "semi-autoregressive" in ms.output
+    vocab = invoke("bound", "--schedule", "blocks:2:uniform:2", "--mi-total", 1, "-L", 4, "--vocab-size", 2)
+    assert vocab.exit_code == 2 and "--vocab-size: blocks:2:uniform:2 is semi-autoregressive" in vocab.output
 
 
 def test_bound_confidence(files):

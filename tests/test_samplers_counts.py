@@ -19,7 +19,8 @@ from boundcalc.counts import CountSampler, parse_sampler
 from boundcalc.errors import DomainError, ScheduleError
 from boundcalc.profile import MIProfile
 from boundcalc.schedule import Schedule, parse_schedule
-from boundcalc.truth import JointDistribution, MarkovChain, entropy_profile, exact_error, verify
+from boundcalc.truth import JointDistribution, MarkovChain, entropy_profile, exact_error
+from boundcalc.verification import verify
 from boundcalc.truth.samplers import count_error
 
 sys.path.insert(0, str(Path(__file__).parent))

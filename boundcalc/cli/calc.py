@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 import click
@@ -12,18 +11,20 @@ from .options import (
     NONNEGATIVE,
     POSITIVE,
     POSITIVE_INT,
+    BoundcalcCommand,
     digits_option,
     eps_train_option,
     exact_option,
-    flagged,
     json_option,
     mi_options,
     resolve_profile,
 )
 from .render import emit_json, print_table, show
 
-BOUND_CHOICES = ["theorem1", "recursion", "sharp"]
-EQUATIONS = {"theorem1": "eq. (8)", "recursion": "eq. (19) unrolled", "sharp": "eqs. (19), (26) with floor(s/2)"}
+# The bounds `steps` can invert, from the registry (boundcalc.bounds is light: no numpy, no sympy).
+from ..bounds import BOUNDS
+
+BOUND_CHOICES = [name for name, entry in BOUNDS.items() if entry.invertible]
 
 
 def _describe_profile(profile, digits: int, show_exact: bool, with_source: bool = True) -> str:
@@ -33,7 +34,7 @@ def _describe_profile(profile, digits: int, show_exact: bool, with_source: bool 
     return text
 
 
-@click.command()
+@click.command(cls=BoundcalcCommand)
 @mi_options
 @click.option(
     "--target",
@@ -101,7 +102,7 @@ def steps(**params: Any) -> None:
                 "eps_train": _num(eps_train, digits),
                 "bound": bound_name,
                 "schedule_family": "uniform",
-                "source": source or profile.source,
+                "source": source or _source(profile),
                 "results": [r.to_dict(digits) for r in results],
             }
         )
@@ -122,7 +123,7 @@ def steps(**params: Any) -> None:
             else:
                 rows.append([show(r.target, digits, exact), "infeasible", "-", f"floor ε_train = {show(eps_train, digits)}", "-"])
         print_table(
-            f"Fewest steps T with {bound_name} bound <= target ({EQUATIONS[bound_name]}), uniform schedules",
+            f"Fewest steps T with {bound_name} bound <= target (eq. {BOUNDS[bound_name].equation}), uniform schedules",
             [("target ε", "right"), ("steps T", "right"), ("s_max", "right"), ("bound at T", "right"), ("L/T", "right")],
             rows,
             caption=f"ε_train = {show(eps_train, digits)} {profile.unit}; s_max = ceil(L/T); "
@@ -134,12 +135,12 @@ def steps(**params: Any) -> None:
         raise InfeasibleTargetError(
             f"target {show(infeasible[0].target, digits)} is below ε_train = {show(eps_train, digits)}, "
             "the floor of every bound",
-            param="--target",
+            param="target",
             allowed="no number of steps reaches less than ε_train",
         )
 
 
-@click.command()
+@click.command(cls=BoundcalcCommand)
 @mi_options
 @click.option(
     "--schedule",
@@ -176,8 +177,8 @@ def bound(**params: Any) -> None:
       boundcalc bound --schedule 5,3,2 --mi-total 2 --eps-train 0.1
       boundcalc bound --schedule uniform:64 --mi-profile mi.csv --vocab-size 50257 --json
     """
-    from ..bounds import C1, bound_report
-    from ..counts import parse_sampler
+    from ..bounds import bound_report
+    from ..counts import CountSampler, parse_sampler
 
     if params.get("confidence_eps") is not None or params.get("reveal") is not None:
         _confidence(params)
@@ -186,15 +187,12 @@ def bound(**params: Any) -> None:
         raise click.UsageError("give --schedule (or --confidence EPS --reveal N --vocab-size V for one step)")
     profile = resolve_profile(params, required=True)
     schedule = parse_sampler(params["schedule_spec"], profile.length)
-    if not hasattr(schedule, "runs"):
+    if isinstance(schedule, CountSampler):
         _count_bounds(params, profile, schedule)
-        return
-    if schedule.is_blockwise:
-        _block_bounds(params, profile, schedule)
         return
     multiscale = None
     if params.get("ms_profile") is not None:
-        from ..theorem2 import load_multiscale
+        from ..multiscale import load_multiscale
 
         multiscale = load_multiscale(params["ms_profile"], profile.unit)
     report = bound_report(profile, schedule, params["eps_train"], params.get("vocab_size"), multiscale)
@@ -202,60 +200,123 @@ def bound(**params: Any) -> None:
     if params["as_json"]:
         emit_json(report.to_dict(digits))
         return
-    log = "log2" if profile.unit == "bits" else "ln"
     rows = [
-        ["theorem1", "(8)", show(report.theorem1, digits, exact), "(2^ceil(log2 s_max) - 1)/L ΣI + ε_train"],
-        ["recursion", "(19)", show(report.recursion, digits, exact), "(19) unrolled along s, ceil(s/2), ..., 1"],
-        ["sharp", "(19),(26)", show(report.sharp, digits, exact), "(s_max - 1)/L ΣI + ε_train"],
-        [
-            "corollary1",
-            "(9)",
-            show(report.corollary1, digits, exact, none="n/a"),
-            f"{C1}/T ΣI + ε_train"
-            + ("" if report.corollary1 is not None else f"; needs s_max = ceil(L/T) = {-(-report.length // report.steps)}"),
-        ],
-        ["ter", "(11)", show(report.ter, digits, exact), f"per-token {log} TER gap: theorem1 / L"],
+        [entry.name, entry.equation, show(value, digits, exact, none="n/a"), _formula(entry, report)]
+        for entry, value in report.items()
+        if entry.has_inputs(report.inputs)
     ]
-    if multiscale is not None:
-        big_s = multiscale.max_size
-        rows.append(
-            [
-                "theorem2_upper",
-                "(12)",
-                show(report.theorem2_upper, digits, exact, none="n/a"),
-                f"C2 S/L Φ + ε_train, C2 = 1, S = {big_s}"
-                + ("" if report.theorem2_upper is not None else "; s_max = 1: the error is ε_train"),
-            ]
-        )
-        rows.append(
-            [
-                "theorem2_lower",
-                "(13)",
-                show(report.theorem2_lower, digits, exact, none="n/a"),
-                f"C3 S/L Φ + ε_train, C3 = 1/16: random:{big_s} on average (a lower bound)"
-                if report.theorem2_lower is not None
-                else "needs S >= 2: the random schedule draws from {S, S/2}",
-            ]
-        )
     if report.vocab_size is not None:
+        log = "log2" if profile.unit == "bits" else "ln"
         rows.append(
             ["ter (any data)", "(11)", report.ter_vocabulary.decimal(digits), f"theorem1 / L with ΣI <= L {log} V"]  # type: ignore[union-attr]
         )
         rows.append(["uniform baseline", "", report.uniform_baseline.decimal(digits), f"{log} V: TER gap of uniform sampling"])  # type: ignore[union-attr]
     print_table(
-        f"Upper bounds on E_M KL(p_X0 || p_Y0|M) ({profile.unit})",
+        f"Upper bounds on E_M KL(p_X0 || p_Y0|M) ({profile.unit})"
+        + (", semi-autoregressive" if schedule.blocks else ""),
         [("bound", "left"), ("eq.", "left"), ("value", "right"), ("formula", "left")],
         rows,
+        caption=_BLOCKS_CAPTION if schedule.blocks else None,
         header_lines=[
             _describe_profile(profile, digits, exact)
-            + ("" if multiscale is None else f"; Φ = {show(multiscale.phi, digits, exact)} (S = {multiscale.max_size})"),
+            + ("" if multiscale is None else f"; Φ = {show(multiscale.phi, digits, exact)} (S = {multiscale.scale})"),
             f"schedule {schedule} (reveal order): T = {report.steps}, s_max = {report.max_size}; "
             f"ε_train = {show(report.eps_train, digits)}",
         ],
     )
 
 
-@click.command()
+_BLOCKS_CAPTION = (
+    "positions random only inside the current block (blocks left to right): the bounds for random positions "
+    "over all L do not apply and are not listed (docs/theory.md, section 11); c(s_b) is each block's "
+    "coefficient at its largest step s_b, ΣI_b <= Σ_{i∈b} I_i, or max_b c(s_b)/B_b ΣI with only ΣI"
+)
+
+
+def _confidence(params: dict[str, Any]) -> None:
+    """bound --confidence EPS --reveal N --vocab-size V: Fast-dLLM's per-step bound."""
+    from fractions import Fraction
+
+    from ..bounds import confidence_bound
+
+    missing = [flag for flag, key in (("--confidence", "confidence_eps"), ("--reveal", "reveal"),
+                                      ("--vocab-size", "vocab_size")) if params.get(key) is None]
+    if missing:
+        raise click.UsageError(f"--confidence needs {', '.join(missing)} (ε, the tokens revealed n, and V)")
+    others = [f for f, k in (("--schedule", "schedule_spec"), ("--mi-profile", "mi_profile"),
+                             ("--mi-constant", "mi_constant"), ("--mi-total", "mi_total"),
+                             ("--ms-profile", "ms_profile")) if params.get(k) is not None]
+    if others:
+        raise click.UsageError(f"--confidence bounds one step on its own; drop {', '.join(others)}")
+    result = confidence_bound(params["confidence_eps"], params["reveal"], params["vocab_size"], params["unit"])
+    if params["as_json"]:
+        emit_json(result.to_dict(params["digits"]))
+        return
+    log = "ln" if result.unit == "nats" else "log2"
+    print_table(
+        f"Confidence decoding: KL of one step ({result.unit})",
+        [("bound", "left"), ("value", "right"), ("formula", "left")],
+        [["confidence (Fast-dLLM Thm 1)", show(Fraction(result.value), params["digits"]),
+          f"(n-1)(H_b(ε) + ε {log}(V-1)), n = {result.reveal}, ε = {show(result.eps, params['digits'])}, "
+          f"V = {result.vocab_size}"]],
+        caption="assumes each of the n tokens revealed together has a value of (true conditional) probability "
+        ">= 1 - ε given the revealed context, ε <= (V-1)/V; bounds that step's KL between the joint and the "
+        "product of its marginals (value rounded up). No exact error is claimed for adaptive samplers: "
+        "positions chosen by confidence depend on the values (docs/theory.md, section 13).",
+    )
+
+
+def _count_bounds(params: dict[str, Any], profile, sampler) -> None:
+    """bound for a random-count sampler: the expected per-realisation bounds."""
+    from fractions import Fraction
+
+    from ..bounds import count_bound_report
+
+    if params.get("ms_profile") is not None:
+        raise click.UsageError("--ms-profile: Theorem 2 is not evaluated for random-count samplers "
+                               "(its S depends on the realisation)")
+    report = count_bound_report(profile, sampler, params["eps_train"])
+    if params["as_json"]:
+        emit_json(report.to_dict(params["digits"]))
+        return
+    errors = report.errors
+    rows = [[f"E {entry.name} (per realisation)", entry.equation, show(Fraction(value), params["digits"]),
+             f"E c(S_max) / L · ΣI + ε_train, ± {errors[entry.name]:.1g}"] for entry, value in report.items()]
+    print_table(
+        f"Expected upper bounds on E KL(p_X0 || p_Y0) ({profile.unit}), random reveal counts",
+        [("bound", "left"), ("eq.", "left"), ("value", "right"), ("formula", "left")],
+        rows,
+        header_lines=[
+            _describe_profile(profile, params["digits"], False),
+            f"sampler {sampler}: {len(sampler.reveal)} steps (the last reveals the rest); "
+            f"E s_max = {report.expected_max[0]:.6g}; E steps revealing >= 1 token = {report.nonempty_steps[0]:.6g}; "
+            f"ε_train = {show(report.eps_train, params['digits'])}",
+        ],
+        caption="each still-masked token is revealed at step k with probability p_k; the bounds hold for every "
+        "realisation of the counts, so their expectation bounds the expected error (docs/theory.md, section 12). "
+        "float64 with the stated error; corollary1 and theorem2 are not listed",
+    )
+
+
+def _source(profile) -> str:
+    """Where an MI profile came from, as the user gave it: its file, or the flag of a constant or total."""
+    return {"total": "--mi-total", "constant": "--mi-constant"}.get(profile.kind, profile.source)
+
+
+def _formula(entry, report) -> str:
+    """The registry's formula, with S where Theorem 2 uses it and the reason where a bound does not apply."""
+    text = entry.formula
+    if entry.quantity == "ter":
+        text = text.replace("log", "log2" if report.unit == "bits" else "ln", 1)
+    if report.multiscale is not None and "S" in text.split():
+        text += f", S = {report.multiscale.scale}"
+    if entry.about == "random" and report.multiscale is not None:
+        text += f": random:{report.multiscale.scale} on average (a lower bound)"
+    reason = report.reasons.get(entry.name)
+    return text if reason is None else f"{text}; {reason}"
+
+
+@click.command(cls=BoundcalcCommand)
 @click.option("--smax", "-S", "s_max", type=POSITIVE_INT, required=True, help="The maximum mask size s_max.")
 @click.option("--length", "-L", type=POSITIVE_INT, help="L: show terms in units of ΣI instead of ΣI/L.")
 @digits_option
@@ -320,100 +381,6 @@ def recursion(**params: Any) -> None:
         caption=f"K = ceil(log2 s_max) = {levels}; exact/closed form = "
         + ("- (both 0)" if ratio is None else f"{show(ratio, digits)} [{ratio}]")
         + f"; sharp/closed form = {'-' if report.closed_form == 0 else show(report.sharp / report.closed_form, digits)}",
-    )
-
-
-def _confidence(params: dict[str, Any]) -> None:
-    """bound --confidence EPS --reveal N --vocab-size V: Fast-dLLM's per-step bound."""
-    from ..bounds import confidence_bound
-
-    missing = [flag for flag, key in (("--confidence", "confidence_eps"), ("--reveal", "reveal"),
-                                      ("--vocab-size", "vocab_size")) if params.get(key) is None]
-    if missing:
-        raise click.UsageError(f"--confidence needs {', '.join(missing)} (ε, the tokens revealed n, and V)")
-    others = [f for f, k in (("--schedule", "schedule_spec"), ("--mi-profile", "mi_profile"),
-                             ("--mi-constant", "mi_constant"), ("--mi-total", "mi_total"),
-                             ("--ms-profile", "ms_profile")) if params.get(k) is not None]
-    if others:
-        raise click.UsageError(f"--confidence bounds one step on its own; drop {', '.join(others)}")
-    with flagged():
-        result = confidence_bound(params["confidence_eps"], params["reveal"], params["vocab_size"], params["unit"])
-    digits = params["digits"]
-    if params["as_json"]:
-        emit_json(result.to_dict(digits))
-        return
-    log = "ln" if result.unit == "nats" else "log2"
-    print_table(
-        f"Confidence decoding: KL of one step ({result.unit})",
-        [("bound", "left"), ("value", "right"), ("formula", "left")],
-        [["confidence (Fast-dLLM Thm 1)", show(Fraction(result.value), digits),
-          f"(n-1)(H_b(ε) + ε {log}(V-1)), n = {result.reveal}, ε = {show(result.eps, digits)}, V = {result.vocab_size}"]],
-        caption="assumes each of the n tokens revealed together has a value of (true conditional) probability "
-        ">= 1 - ε given the revealed context, ε <= (V-1)/V; bounds that step's KL between the joint and the "
-        "product of its marginals (value rounded up). No exact error is claimed for adaptive samplers: "
-        "positions chosen by confidence depend on the values (docs/theory.md, section 13).",
-    )
-
-
-def _block_bounds(params: dict[str, Any], profile, schedule) -> None:
-    from ..bounds import block_bound_report
-
-    if params.get("ms_profile") is not None:
-        raise click.UsageError(f"--ms-profile: Theorem 2 assumes random positions over all L; {schedule} is "
-                               "semi-autoregressive (docs/theory.md, section 11)")
-    report = block_bound_report(profile, schedule, params["eps_train"])
-    digits, exact = params["digits"], params["show_exact"]
-    if params["as_json"]:
-        emit_json(report.to_dict(digits))
-        return
-    how = {"per-token": "Σ_b c(s_b)/B_b Σ_{i∈b} I_i + ε_train", "total": "max_b c(s_b)/B_b ΣI + ε_train"}[report.source]
-    rows = [[name.replace("block_", "") + ", blockwise", "(B1)", show(value, digits, exact, none="n/a"),
-             how if name != "block_corollary1" else how.replace("c(s_b)/B_b", "2/T_b") + " (every block balanced)"]
-            for name, value in report.bounds.items()]
-    print_table(
-        f"Upper bounds on E_M KL(p_X0 || p_Y0|M) ({profile.unit}), semi-autoregressive",
-        [("bound", "left"), ("eq.", "left"), ("value", "right"), ("formula", "left")],
-        rows,
-        header_lines=[
-            _describe_profile(profile, digits, exact),
-            f"schedule {schedule}: {len(schedule.blocks)} blocks left to right, T = {schedule.steps}, "
-            f"s_max = {schedule.max_size}; ε_train = {show(report.eps_train, digits)}",
-        ],
-        caption="positions random only inside the current block: the global bounds do not apply and are not shown "
-        "(docs/theory.md, section 11); c(s_b) is each block's coefficient at its largest step s_b",
-    )
-
-
-def _count_bounds(params: dict[str, Any], profile, sampler) -> None:
-    from ..bounds import count_bound_report
-
-    if params.get("ms_profile") is not None:
-        raise click.UsageError("--ms-profile: Theorem 2 is not evaluated for random-count samplers "
-                               "(its S depends on the realisation)")
-    with flagged():
-        report = count_bound_report(profile, sampler, params["eps_train"])
-    digits = params["digits"]
-    if params["as_json"]:
-        emit_json(report.to_dict(digits))
-        return
-    values, errors = report.bounds, report.errors
-    rows = [[f"E {name} (per realisation)", {"sharp": "(19),(26)", "recursion": "(19)", "theorem1": "(8)"}[name],
-             show(Fraction(values[name]), digits), f"E c(S_max) / L · ΣI + ε_train, ± {errors[name]:.1g}"]
-            for name in report.upper_names]
-    calls, _ = report.nonempty_steps
-    print_table(
-        f"Expected upper bounds on E KL(p_X0 || p_Y0) ({profile.unit}), random reveal counts",
-        [("bound", "left"), ("eq.", "left"), ("value", "right"), ("formula", "left")],
-        rows,
-        header_lines=[
-            _describe_profile(profile, digits, False),
-            f"sampler {sampler}: {len(sampler.reveal)} steps (the last reveals the rest); "
-            f"E s_max = {report.expected_max[0]:.6g}; E steps revealing >= 1 token = {calls:.6g}; "
-            f"ε_train = {show(report.eps_train, digits)}",
-        ],
-        caption="each still-masked token is revealed at step k with probability p_k; the bounds hold for every "
-        "realisation of the counts, so their expectation bounds the expected error (docs/theory.md, section 12). "
-        "float64 with the stated error; corollary1 and theorem2 are not shown",
     )
 
 

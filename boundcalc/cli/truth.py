@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator
 import click
 
 from ..errors import UsageError
-from .options import POSITIVE_INT, compose, digits_option, flagged, json_option
+from .options import POSITIVE_INT, BoundcalcCommand, compose, digits_option, json_option
 from .render import emit_json, print_table, show
 
 model_options = compose(
@@ -101,18 +101,11 @@ def progress_bar(description: str, console: Any = None, delay: float = 1.0) -> I
             state["bar"].stop()
 
 
-def _needs_model(spec: str, length: int) -> bool:
-    """True for a semi-autoregressive schedule: its error needs the model, not only the global profile."""
-    from ..counts import parse_sampler
-
-    return bool(getattr(parse_sampler(spec, length), "is_blockwise", False))
-
-
 def _length(model: Any, params: dict[str, Any]) -> int:
     return model.check_length(params["length"])
 
 
-@click.command()
+@click.command(cls=BoundcalcCommand)
 @model_options
 @click.option("--schedule", "-s", "schedule_spec", required=True,
               help="Sizes in reveal order: a comma list (5,3,2), a file, or a family (uniform:T, cosine:T, ...; "
@@ -136,117 +129,131 @@ def verify(**params: Any) -> None:
       boundcalc verify --text corpus.txt --length 256 --schedule cosine:16 --optimal --json
       boundcalc verify --joint table.json --schedule 3,2,1
     """
-    from ..truth import to_unit, verify as run_verify
+    from ..verification import verify as run_verify
 
     model = _load(params)
     L = _length(model, params)
     unit, digits = params["unit"], params["digits"]
     with progress_bar("entropies") as bar:
         profile = model.entropy_profile(L, progress=bar)
-        with flagged():
-            report = run_verify(model if _needs_model(params["schedule_spec"], L) else profile,
-                                params["schedule_spec"], length=L, unit=unit)
+        report = run_verify(model if _needs_model(params["schedule_spec"], L) else profile,
+                            params["schedule_spec"], length=L, unit=unit)
         optimal = None
         if params["optimal"]:
-            if not hasattr(report.schedule, "runs"):
-                raise UsageError("the random-count sampler has no fixed number of steps to optimise for",
+            if _is_counts(report):
+                raise UsageError("a random-count sampler has no fixed number of steps to optimise for",
                                  param="--optimal", allowed="a fixed schedule (uniform:T, ...)")
             optimal = profile.optimal_schedule(report.schedule.steps, progress=bar)
     description = _describe(model, L)
     if params["as_json"]:
-        data = report.to_dict(digits)
-        data["model"] = description
-        if optimal is not None:
-            schedule, error = optimal
-            data["optimal"] = {
-                "schedule": list(schedule.sizes),
-                "truth": {"decimal": show(Fraction(to_unit(error, unit)), digits)},
-            }
-        emit_json(data)
-        return
-    ratios, holds = report.ratios(), report.holds()
-    truth = Fraction(report.truth)
+        emit_json(_verify_json(report, optimal, description, digits))
+    else:
+        _verify_table(report, optimal, description, digits)
 
-    def ratio(name: str) -> str:
-        r = ratios.get(name)
-        return "-" if r is None else show(Fraction(r), 4)
 
-    def ok(name: str) -> str:
-        h = holds.get(name)
-        return "n/a" if h is None else ("yes" if h else "NO (report this)")
+def _needs_model(spec: str, length: int) -> bool:
+    """True for a semi-autoregressive schedule: its error needs the model, not only the global profile."""
+    from ..counts import parse_sampler
 
-    b = report.bounds
-    counts = not hasattr(report.schedule, "runs")
-    rows = [["expected exact error" if counts else "exact error", "(23)", show(truth, digits), "1", ""]]
+    return bool(getattr(parse_sampler(spec, length), "blocks", ()))
+
+
+def _is_counts(report: Any) -> bool:
+    return not hasattr(report.schedule, "runs")
+
+
+def _verify_json(report: Any, optimal: Any, description: str, digits: int) -> dict[str, Any]:
+    from ..truth import to_unit
+
+    data = report.to_dict(digits)
+    data["model"] = description
     if optimal is not None:
-        rows.append([f"optimal {b.steps}-step schedule", "(23)", show(Fraction(to_unit(optimal[1], unit)), digits),
-                     "-", ""])
-    values = b.bounds
-    for name in report.upper_names:
-        label, eq = ROW_LABELS[name]
-        if counts:
-            label = f"E {label} (per realisation)"
-        value = values.get(name)
-        shown = "n/a" if value is None else show(Fraction(value), digits)
-        rows.append([label, eq, shown, ratio(name), ok(name)])
+        schedule, error = optimal
+        data["optimal"] = {
+            "schedule": list(schedule.sizes),
+            "truth": {"decimal": show(Fraction(to_unit(error, report.unit)), digits)},
+        }
+    return data
+
+
+def _verify_rows(report: Any, optimal: Any, digits: int) -> list[list[str]]:
+    """The exact errors, then each KL bound of the registry next to the error it is checked against."""
+    from ..truth import to_unit
+
+    ratios, holds = report.ratios(), report.holds()
+    b = report.bounds
+    counts = _is_counts(report)
+    rows = [["expected exact error" if counts else "exact error", "(23)", show(Fraction(report.truth), digits), "1", ""]]
+    if optimal is not None:
+        rows.append([f"optimal {b.steps}-step schedule", "(23)",
+                     show(Fraction(to_unit(optimal[1], report.unit)), digits), "-", ""])
+    random_rows = []
     if report.random_error is not None and b.multiscale is not None:
-        big_s = b.multiscale.max_size
-        rows += [
-            [f"exact error of random:{big_s} (mean)", "(23)", show(Fraction(report.random_error), digits), "1", ""],
-            [f"theorem2 lower, random:{big_s}", "(13)", show(b.theorem2_lower, digits, none="n/a"),
-             ratio("theorem2_lower"), ok("theorem2_lower")],
-        ]
-    caption = (f"exact errors: float64, absolute error < {report.truth_error:.1g} {unit}; "
-               + ("expected bounds: float64 with their stated error (--json)" if counts
-                  else "bounds: exact, at each block's ΣI_b as computed (ε_train = 0)"
-                  if getattr(report.schedule, "is_blockwise", False)
-                  else "bounds: exact, at ΣI and Φ as computed (ε_train = 0)"))
+        random_rows.append([f"exact error of random:{b.multiscale.scale} (mean)", "(23)",
+                            show(Fraction(report.random_error), digits), "1", ""])
+    for entry, _ in report.compared():
+        name = entry.name.replace("_", " ") + (" (expected)" if counts else "")
+        if entry.about == "random" and b.multiscale is not None:
+            name += f", random:{b.multiscale.scale}"
+        r, h = ratios.get(entry.name), holds.get(entry.name)
+        row = [name, entry.equation, show(b.values[entry.name], digits, none="n/a"),
+               "-" if r is None else show(Fraction(r), 4),
+               "n/a" if h is None else ("yes" if h else "NO (report this)")]
+        (rows if entry.about == "schedule" else random_rows).append(row)
+    if b.multiscale is not None and report.random_error is not None:
+        rows += random_rows
+    return rows
+
+
+def _verify_caption(report: Any) -> str:
+    """What the numbers are: the truth's precision, what the bounds are evaluated at, the sampler's kind."""
+    b, unit = report.bounds, report.unit
+    caption = f"exact errors: float64, absolute error < {report.truth_error:.1g} {unit}; "
+    if _is_counts(report):
+        return caption + (
+            "expected bounds: float64 with their stated error (--json)\nrandom counts: the expectation over the "
+            f"counts; E s_max = {b.expected_max[0]:.4g}, E steps revealing >= 1 token = {b.nonempty_steps[0]:.4g} "
+            f"of {len(report.schedule.reveal)} (docs/theory.md, section 12)")
+    if report.schedule.blocks:
+        return caption + (
+            "bounds: exact, at each block's conditional ΣI_b as computed (ε_train = 0)\nsemi-autoregressive: "
+            "blockwise bounds (B1); the bounds for random positions over all L do not apply and are not listed "
+            "(docs/theory.md, section 11)")
+    return caption + "bounds: exact, at ΣI and Φ as computed (ε_train = 0)"
+
+
+def _verify_shape(report: Any) -> str:
+    b, schedule = report.bounds, report.schedule
+    if _is_counts(report):
+        return f"{len(schedule.reveal)} steps (the last reveals the rest), random sizes"
+    text = f"T = {b.steps}, s_max = {b.max_size}"
+    if schedule.blocks:
+        lengths = "/".join(sorted({str(n) for _, n in schedule.blocks}))
+        text += f", {len(schedule.blocks)} blocks of {lengths} positions"
+    return text
+
+
+def _verify_table(report: Any, optimal: Any, description: str, digits: int) -> None:
+    b, unit = report.bounds, report.unit
+    caption = _verify_caption(report)
     if report.random_error is not None:
-        caption += (f"\nthe lower bound (13) is for the random schedule on {{S, S/2}}, S = {b.multiscale.max_size}, "
+        caption += (f"\nthe lower bound (13) is for the random schedule on {{S, S/2}}, S = {b.multiscale.scale}, "
                     "averaged over the schedule; its ratio is bound / that error")
-    if getattr(report.schedule, "is_blockwise", False):
-        caption += ("\nsemi-autoregressive: blockwise bounds (B1) at each block's conditional ΣI_b; the global "
-                    "bounds assume random positions over all L and are not shown (docs/theory.md, section 11)")
-    if counts:
-        calls, _ = b.nonempty_steps
-        caption += (f"\nrandom counts: the expectation over the counts; E s_max = {b.expected_max[0]:.4g}, "
-                    f"E steps revealing >= 1 token = {calls:.4g} of {len(report.schedule.reveal)} "
-                    "(docs/theory.md, section 12)")
     if optimal is not None:
         caption += f"\noptimal schedule (reveal order): {optimal[0].describe(limit=24)}"
-    if counts:
-        shape = f"{len(report.schedule.reveal)} steps (the last reveals the rest), random sizes"
-    elif getattr(report.schedule, "is_blockwise", False):
-        shape = (f"T = {b.steps}, s_max = {b.max_size}, {len(report.schedule.blocks)} blocks of "
-                 f"{'/'.join(sorted({str(n) for _, n in report.schedule.blocks}))} positions")
-    else:
-        shape = f"T = {b.steps}, s_max = {b.max_size}"
     print_table(
         f"Exact error and bounds for E_M KL(p_X0 || p_Y0|M) ({unit})",
         [("quantity", "left"), ("eq.", "left"), ("value", "right"), ("/ exact", "right"), ("holds", "left")],
-        rows,
+        _verify_rows(report, optimal, digits),
         caption=caption,
         header_lines=[
             description,
-            f"ΣI = {show(b.mi_total, digits)} {unit}; schedule {report.schedule} (reveal order): {shape}",
+            f"ΣI = {show(b.mi_total, digits)} {unit}; schedule {report.schedule} (reveal order): {_verify_shape(report)}",
         ],
     )
 
 
-ROW_LABELS = {
-    "sharp": ("sharp", "(19),(26)"),
-    "recursion": ("recursion", "(19)"),
-    "theorem1": ("theorem1", "(8)"),
-    "corollary1": ("corollary1", "(9)"),
-    "theorem2_upper": ("theorem2 upper", "(12)"),
-    "block_sharp": ("sharp, blockwise", "(B1)"),
-    "block_recursion": ("recursion, blockwise", "(B1)"),
-    "block_theorem1": ("theorem1, blockwise", "(B1)"),
-    "block_corollary1": ("corollary1, blockwise", "(B1),(9)"),
-}
-
-
-@click.command()
+@click.command(cls=BoundcalcCommand)
 @model_options
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True, path_type=str),
               help="Write the profile as CSV (index,mi_<unit>; read by --mi-profile). Without it the CSV goes to stdout.")
@@ -337,7 +344,7 @@ def profile(**params: Any) -> None:
 
 
 def _multiscale_profile(params: dict[str, Any]) -> None:
-    from ..theorem2 import multiscale_from_model
+    from ..truth import multiscale_from_model
 
     if not params["multiscale"]:
         raise UsageError("it is only used with --multiscale", param="--smax", allowed="add --multiscale")
@@ -354,7 +361,10 @@ def _multiscale_profile(params: dict[str, Any]) -> None:
         ms = multiscale_from_model(model, params["s_max"], L, unit, progress=bar)
     text = ms.to_csv()
     if params["as_json"]:
-        data = {"model": _describe(model, L), **ms.to_dict(digits)}
+        from ..jsonify import to_json
+
+        ms_json = to_json(ms, digits)
+        data = {"model": _describe(model, L), **ms_json}
         if params["output"]:
             Path(params["output"]).write_text(text)
             data["output"] = params["output"]
@@ -370,7 +380,7 @@ def _multiscale_profile(params: dict[str, Any]) -> None:
         f"Multi-scale profile ({unit}) written to {params['output']}",
         [("level j", "right"), ("set size L - S/2^j", "right"), ("Σ_i E I(X^(i); X∘W_j)", "right")],
         [[str(j), str(max(m, 0)), show(total, digits)] for j, (m, total) in enumerate(zip(ms.set_sizes, ms.level_totals))],
-        header_lines=[_describe(model, L), f"S = {ms.max_size}; Φ = {show(ms.phi, digits)}"],
+        header_lines=[_describe(model, L), f"S = {ms.scale}; Φ = {show(ms.phi, digits)}"],
         caption=f"use it with: boundcalc bound --ms-profile {params['output']} --schedule ... --mi-profile ...",
     )
 
