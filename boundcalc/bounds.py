@@ -218,7 +218,7 @@ class Bound:
 
     def applies_to(self, schedule: "Schedule") -> bool:
         """True when the bound is a theorem for this kind of schedule (blockwise or not): reports list only those."""
-        return (self.positions == "blocks") == bool(getattr(schedule, "blocks", ()))
+        return (self.positions == "blocks") == bool(getattr(schedule, "block_spans", ()))
 
     @property
     def label(self) -> str:
@@ -510,7 +510,7 @@ def require_global(schedule: "Schedule", what: str = "this bound") -> "Schedule"
     error ln 2, Theorem 1 at the global ΣI ln 2 / 2). :func:`bound_report`
     lists the blockwise bounds instead.
     """
-    if getattr(schedule, "blocks", ()):
+    if getattr(schedule, "block_spans", ()):
         raise ScheduleError(
             f"{what} assumes uniformly random positions over all L, but {schedule} is semi-autoregressive",
             param="schedule",
@@ -720,14 +720,14 @@ def bound_report(
     assume uniformly random positions over all L); ``block_mi`` gives each
     block's conditional ΣI_b (see :func:`block_bound_report`).
     """
-    if getattr(schedule, "blocks", ()) and (multiscale is not None or vocab_size is not None):
+    if getattr(schedule, "block_spans", ()) and (multiscale is not None or vocab_size is not None):
         raise ScheduleError(
             f"{schedule} is semi-autoregressive: Theorem 2 and the vocabulary TER bound assume random positions",
             param="multiscale" if multiscale is not None else "vocab_size",
             allowed="no multi-scale profile or vocabulary size with a blockwise schedule",
         )
-    inputs = BoundInputs(profile, schedule, nonnegative_rational(eps_train, "eps_train"), multiscale,
-                         None if block_mi is None else tuple(block_mi))
+    mis = None if block_mi is None else tuple(nonnegative_rational(x, "block_mi") for x in block_mi)
+    inputs = BoundInputs(profile, schedule, nonnegative_rational(eps_train, "eps_train"), multiscale, mis)
     values: dict[str, Fraction | None] = {}
     reasons: dict[str, str] = {}
     for name, entry in BOUNDS.items():
@@ -809,7 +809,7 @@ def block_bound_report(
     >>> r.block_theorem1, r.block_sharp, "theorem1" in r.values
     (Fraction(69, 100), Fraction(69, 100), False)
     """
-    if not getattr(schedule, "blocks", ()):
+    if not getattr(schedule, "block_spans", ()):
         raise ScheduleError(f"{schedule} has no blocks", param="schedule",
                             allowed="a semi-autoregressive schedule (blocks:K:FAMILY:T, llada:GEN:BLOCK:STEPS)")
     return bound_report(profile, schedule, eps_train, block_mi=block_mi)

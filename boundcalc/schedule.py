@@ -26,7 +26,7 @@ Families (see docs/api.md and ../SCHEDULES.md for where each comes from):
 ``power:T:p``      g(u) = 1 - u^p, p a positive rational
 ``blocks:K:SPEC``  K semi-autoregressive blocks of L/K tokens decoded left to
                    right (LLaDA), each by T/K steps of SPEC, positions random
-                   only inside the current block: ``Schedule.blocks`` records
+                   only inside the current block: ``Schedule.block_spans`` records
                    the blocks, and the error and bounds are the blockwise ones
 ``flat-blocks:K:SPEC``  the same sizes, positions uniformly random over all L
 ``llada:GEN:BLOCK:STEPS``  LLaDA's generate(): blocks:GEN/BLOCK:uniform:STEPS
@@ -77,7 +77,7 @@ class Schedule:
 
     runs: tuple[tuple[int, int], ...]
     name: str = field(default="", compare=False)
-    blocks: tuple[tuple[int, int], ...] = ()
+    block_spans: tuple[tuple[int, int], ...] = ()
 
     def __init__(
         self,
@@ -85,7 +85,7 @@ class Schedule:
         *,
         runs: Iterable[tuple[int, int]] | None = None,
         name: str = "",
-        blocks: Iterable[tuple[int, int]] = (),
+        block_spans: Iterable[tuple[int, int]] = (),
     ):
         merged: list[list[int]] = []
         items = ((s, 1) for s in sizes) if runs is None else runs
@@ -103,7 +103,7 @@ class Schedule:
             raise ScheduleError("the schedule is empty", allowed="give at least one positive step size")
         object.__setattr__(self, "runs", tuple((s, c) for s, c in merged))
         object.__setattr__(self, "name", name)
-        object.__setattr__(self, "blocks", self._check_blocks(blocks))
+        object.__setattr__(self, "block_spans", self._check_blocks(block_spans))
 
     def _check_blocks(self, blocks: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
         """Blocks (start, length), left to right, covering [0, L), each filled by whole steps."""
@@ -173,14 +173,14 @@ class Schedule:
     @property
     def is_blockwise(self) -> bool:
         """True for a semi-autoregressive schedule: positions are random only inside the current block."""
-        return bool(self.blocks)
+        return bool(self.block_spans)
 
     def block_schedules(self) -> tuple[tuple[int, int, "Schedule"], ...]:
         """(start, length, inner schedule) per block, left to right; one block (0, L, self) when not blockwise."""
-        if not self.blocks:
+        if not self.block_spans:
             return ((0, self.length, Schedule(runs=self.runs, name=self.name)),)
         out, sizes, w = [], iter(self), 0
-        for start, length in self.blocks:
+        for start, length in self.block_spans:
             inner, filled = [], 0
             while filled < length:
                 size = next(sizes)
@@ -325,11 +325,11 @@ class Schedule:
         Block b (positions b·L/K .. (b+1)·L/K - 1) is revealed by T/K steps of
         the family ``inner`` (which names the total T), positions uniformly
         random *inside the current block* only; earlier blocks are complete,
-        later ones fully masked. The schedule carries this in :attr:`blocks`,
+        later ones fully masked. The schedule carries this in :attr:`block_spans`,
         and every engine takes it into account (docs/theory.md, section 11):
 
         >>> s = Schedule.blocks(10, 2, "uniform:4")
-        >>> s.sizes, s.blocks
+        >>> s.sizes, s.block_spans
         ((3, 2, 3, 2), ((0, 5), (5, 5)))
 
         ``Schedule.flat_blocks`` keeps the sizes without the position structure.
@@ -337,7 +337,7 @@ class Schedule:
         size, one = cls._inner(length, blocks, inner)
         blocks = length // size
         return cls(runs=list(one.runs) * blocks, name=f"blocks:{blocks}:{inner}",
-                   blocks=[(b * size, size) for b in range(blocks)])
+                   block_spans=[(b * size, size) for b in range(blocks)])
 
     @classmethod
     def flat_blocks(cls, length: int, blocks: int, inner: str) -> "Schedule":
@@ -350,7 +350,7 @@ class Schedule:
         return cls(runs=list(one.runs) * (length // size), name=f"flat-blocks:{blocks}:{inner}")
 
     @classmethod
-    def llada(cls, length: int, gen_length: int, block_length: int, steps: int) -> "Schedule":
+    def llada(cls, length: int | None, gen_length: int, block_length: int, steps: int) -> "Schedule":
         """LLaDA's ``generate``: gen_length/block_length blocks, steps/K steps per block,
         s_i = floor(B/T_b) + (i < B mod T_b) inside each block (random remasking).
 
@@ -373,7 +373,7 @@ class Schedule:
             raise ScheduleError(f"{steps // blocks} steps per block exceed the block length {block_length}",
                                 allowed="at most one step per token (an empty step reveals nothing)")
         schedule = cls.blocks(gen_length, blocks, f"uniform:{steps}")
-        return cls(runs=schedule.runs, blocks=schedule.blocks,
+        return cls(runs=schedule.runs, block_spans=schedule.block_spans,
                    name=f"llada:{gen_length}:{block_length}:{steps}")
 
     @classmethod
@@ -426,7 +426,7 @@ class Schedule:
 
         Not defined for a blockwise schedule (blocks are decoded left to right).
         """
-        if self.blocks:
+        if self.block_spans:
             raise ScheduleError(f"{self} is semi-autoregressive (blocks left to right) and cannot be reversed",
                                 allowed="reverse the inner family, or use flat-blocks:K:FAMILY:T")
         return Schedule(runs=self.runs[::-1], name=f"reversed:{self}")
@@ -666,7 +666,7 @@ def parse_schedule(spec: str, length: int | None = None, param: str = "schedule"
                     allowed="give the sequence length L (or an MI profile, whose number of values is L)",
                 )
             schedule = FAMILIES[family][1](length, rest.split(":") if rest else [])  # type: ignore[arg-type]
-            schedule = Schedule(runs=schedule.runs, name=text, blocks=schedule.blocks)
+            schedule = Schedule(runs=schedule.runs, name=text, block_spans=schedule.block_spans)
         elif sep and family.replace("-", "").isalpha() and not Path(text).exists():
             raise ScheduleError(f"unknown schedule family {family!r}", allowed=_ALLOWED)
         elif all(ch.isdigit() or ch in ", \t+-./eE" for ch in text) and not Path(text).is_file():

@@ -89,7 +89,7 @@ def test_blockwise_engine_equals_brute_force(V, L, spec, alpha):
 
 def test_uneven_blocks_equal_brute_force():
     model = dirichlet(2, 5, 0.3, seed=7)
-    schedule = Schedule([1, 1, 2, 1], blocks=[(0, 2), (2, 3)])
+    schedule = Schedule([1, 1, 2, 1], block_spans=[(0, 2), (2, 3)])
     assert exact_error(model, schedule) == pytest.approx(brute(model, schedule), abs=1e-10)
 
 
@@ -129,7 +129,7 @@ def _random_blocks(draw, L: int) -> Schedule:
             s = draw(st.integers(1, left))
             sizes.append(s)
             left -= s
-    return Schedule(sizes, blocks=blocks)
+    return Schedule(sizes, block_spans=blocks)
 
 
 @st.composite
@@ -176,7 +176,7 @@ def test_sharp_blockwise_is_attained_by_copies():
     # one block of identical bits revealed at once: the sharp block bound is exact
     outcomes = [[a, a, a, b] for a, b in itertools.product([0, 1], repeat=2)]
     model = JointDistribution.from_outcomes(outcomes, ["1/4"] * 4)
-    schedule = Schedule([3, 1], blocks=[(0, 3), (3, 1)])
+    schedule = Schedule([3, 1], block_spans=[(0, 3), (3, 1)])
     report = verify(model, schedule)
     assert report.truth == pytest.approx(2 * math.log(2), abs=1e-12)
     assert float(report.bounds.bounds["block_sharp"]) == pytest.approx(2 * math.log(2), abs=1e-12)
@@ -184,12 +184,12 @@ def test_sharp_blockwise_is_attained_by_copies():
 
 def test_block_schedule_values():
     s = parse_schedule("blocks:4:uniform:32", 128)
-    assert s.blocks == tuple((32 * b, 32) for b in range(4)) and s.sizes == (4,) * 32
+    assert s.block_spans == tuple((32 * b, 32) for b in range(4)) and s.sizes == (4,) * 32
     assert parse_schedule("llada:10:5:4").sizes == (3, 2, 3, 2)
     with pytest.raises(ScheduleError, match="GEN"):
         parse_schedule("llada:12:6:4", 10)
     with pytest.raises(ScheduleError, match="block boundary"):
-        Schedule([3, 3], blocks=[(0, 2), (2, 4)])
+        Schedule([3, 3], block_spans=[(0, 2), (2, 4)])
     with pytest.raises(ScheduleError, match="reversed|cannot be reversed"):
         parse_schedule("reversed:blocks:2:uniform:4", 10)
     assert parse_schedule("flat-blocks:2:uniform:4", 10).sizes == (3, 2, 3, 2)

@@ -213,10 +213,10 @@ def bound(**params: Any) -> None:
         rows.append(["uniform baseline", "", report.uniform_baseline.decimal(digits), f"{log} V: TER gap of uniform sampling"])  # type: ignore[union-attr]
     print_table(
         f"Upper bounds on E_M KL(p_X0 || p_Y0|M) ({profile.unit})"
-        + (", semi-autoregressive" if schedule.blocks else ""),
+        + (", semi-autoregressive" if schedule.block_spans else ""),
         [("bound", "left"), ("eq.", "left"), ("value", "right"), ("formula", "left")],
         rows,
-        caption=_BLOCKS_CAPTION if schedule.blocks else None,
+        caption=_BLOCKS_CAPTION if schedule.block_spans else None,
         header_lines=[
             _describe_profile(profile, digits, exact)
             + ("" if multiscale is None else f"; Φ = {show(multiscale.phi, digits, exact)} (S = {multiscale.scale})"),

@@ -155,7 +155,7 @@ def _needs_model(spec: str, length: int) -> bool:
     """True for a semi-autoregressive schedule: its error needs the model, not only the global profile."""
     from ..counts import parse_sampler
 
-    return bool(getattr(parse_sampler(spec, length), "blocks", ()))
+    return bool(getattr(parse_sampler(spec, length), "block_spans", ()))
 
 
 def _is_counts(report: Any) -> bool:
@@ -214,7 +214,7 @@ def _verify_caption(report: Any) -> str:
             "expected bounds: float64 with their stated error (--json)\nrandom counts: the expectation over the "
             f"counts; E s_max = {b.expected_max[0]:.4g}, E steps revealing >= 1 token = {b.nonempty_steps[0]:.4g} "
             f"of {len(report.schedule.reveal)} (docs/theory.md, section 12)")
-    if report.schedule.blocks:
+    if report.schedule.block_spans:
         return caption + (
             "bounds: exact, at each block's conditional ΣI_b as computed (ε_train = 0)\nsemi-autoregressive: "
             "blockwise bounds (B1); the bounds for random positions over all L do not apply and are not listed "
@@ -227,9 +227,9 @@ def _verify_shape(report: Any) -> str:
     if _is_counts(report):
         return f"{len(schedule.reveal)} steps (the last reveals the rest), random sizes"
     text = f"T = {b.steps}, s_max = {b.max_size}"
-    if schedule.blocks:
-        lengths = "/".join(sorted({str(n) for _, n in schedule.blocks}))
-        text += f", {len(schedule.blocks)} blocks of {lengths} positions"
+    if schedule.block_spans:
+        lengths = "/".join(sorted({str(n) for _, n in schedule.block_spans}))
+        text += f", {len(schedule.block_spans)} blocks of {lengths} positions"
     return text
 
 

@@ -1,6 +1,6 @@
 """Exact errors of the samplers people run: semi-autoregressive blocks and random reveal counts.
 
-**Blocks** (LLaDA; ``Schedule.blocks``, docs/theory.md section 11). Blocks
+**Blocks** (LLaDA; ``Schedule.blocks``, ``Schedule.block_spans``; docs/theory.md section 11). Blocks
 b = 1..K are decoded left to right; inside block b the positions are uniformly
 random. By the chain rule of KL over the blocks, and the identity of
 THEORY.md s.7 applied to the conditional law of block b given the earlier
@@ -48,7 +48,7 @@ __all__ = ["block_profiles", "block_error", "count_error", "step_cost_matrix"]
 
 
 def block_profiles(
-    model: JointDistribution | MarkovChain,
+    model: JointDistribution | MarkovChain | EntropyProfile,
     schedule: "Schedule",
     length: int | None = None,
     progress: Progress | None = None,
