@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator
 import click
 
 from ..errors import UsageError
-from .options import POSITIVE_INT, BoundcalcCommand, compose, digits_option, json_option
+from .options import POSITIVE_INT, BoundcalcCommand, check_output, compose, digits_option, given_explicitly, json_option
 from .render import emit_json, print_table, show
 
 model_options = compose(
@@ -43,6 +43,18 @@ model_options = compose(
 def _load(params: dict[str, Any]):
     from ..truth import load_model
 
+    given = [f"--{name}" for name in ("joint", "markov", "text") if params[name] is not None]
+    if len(given) != 1:
+        raise click.UsageError(
+            "give exactly one data model: --joint FILE, --markov FILE or --text FILE"
+            + (f", not {' and '.join(given)}" if given else "")
+        )
+    if params["text"] is None:
+        for name in ("level", "max_states"):
+            if given_explicitly(name):
+                raise click.UsageError(f"--{name.replace('_', '-')} is used only with --text")
+    elif params["normalize"]:
+        raise click.UsageError("--normalize is used only with --joint or --markov (a text's chain is fitted)")
     return load_model(
         joint=params["joint"],
         markov=params["markov"],
@@ -281,6 +293,7 @@ def profile(**params: Any) -> None:
     --smax S, the multi-scale profile of Theorem 2 (token,level,value rows),
     for `boundcalc bound --ms-profile`.
     """
+    check_output(params, inputs=("joint", "markov", "text"))
     if params["multiscale"] or params["s_max"] is not None:
         _multiscale_profile(params)
         return
