@@ -206,3 +206,27 @@ def test_latex_refuses_a_blockwise_schedule():
     result = CliRunner().invoke(main, ["latex", "-x", "theorem1", "--with-values", "--schedule", "blocks:2:uniform:2",
                                        "--mi-total", "1", "-L", "4"])
     assert result.exit_code == 2 and "--schedule: blocks:2:uniform:2 is semi-autoregressive" in result.output
+
+
+@st.composite
+def chains_with_blocks(draw):
+    V = draw(st.integers(2, 4))
+    rng = np.random.default_rng(draw(st.integers(0, 10**6)))
+    alpha = draw(st.sampled_from([0.05, 0.5, 3.0]))
+    P = rng.dirichlet(np.full(V, alpha), size=V)
+    chain = MarkovChain.from_matrix(list(range(V)), P, initial=rng.dirichlet(np.ones(V)))
+    L = draw(st.integers(4, 40))
+    return chain, L, _random_blocks(draw, L)
+
+
+@settings(max_examples=25, deadline=None)
+@given(chains_with_blocks())
+def test_no_blockwise_bound_below_the_truth_on_chains(case):
+    chain, L, schedule = case
+    truth, error, mis = block_error(chain, schedule, L)
+    per_token = mi_profile(chain, L)
+    conditional = block_bound_report(per_token, schedule, block_mi=[Fraction(repr(max(x, 0.0))) for x in mis])
+    for report in (conditional, block_bound_report(per_token, schedule)):
+        for name, value in report.values.items():
+            if value is not None:
+                assert truth <= float(value) * (1 + 1e-12) + error + 1e-12, (name, truth, float(value))
