@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from .bounds import BOUNDS
 from .constants import C1
-from .exact import format_decimal, number_json
+from .exact import Measured, format_decimal, number_json
 
 __all__ = ["to_json"]
 
@@ -34,17 +34,6 @@ def to_json(obj: Any, digits: int = 6) -> dict[str, Any]:
 
 def _num(x: Fraction | int | None, digits: int) -> dict[str, str] | None:
     return None if x is None else number_json(x, digits)
-
-
-def _float(value: float, digits: int, error: float, note: str) -> dict[str, str]:
-    from .truth import float_decimal
-
-    return {
-        "decimal": format_decimal(Fraction(max(value, 0.0)), digits),
-        "float": float_decimal(value),
-        "abs_error": f"{error:.2g}",
-        "note": note,
-    }
 
 
 def _json_BoundReport(report: Any, digits: int) -> dict[str, Any]:
@@ -112,12 +101,12 @@ def _json_CountBoundReport(report: Any, digits: int) -> dict[str, Any]:
         "unit": str(report.unit),
         "mi_total": _num(report.mi_total, digits),
         "eps_train": _num(report.eps_train, digits),
-        "bounds": {name: _float(values[name], digits, errors[name], "expected over the counts, float64")
-                   for name in values},
-        "expected_max_mask_size": _float(report.expected_max[0], digits, report.expected_max[1], "E s_max"),
-        "expected_coefficients": {name: _float(c, digits, e, "E c(S_max)") for name, (c, e) in report.coefficients.items()},
-        "expected_nonempty_steps": _float(report.nonempty_steps[0], digits, report.nonempty_steps[1],
-                                          "E #steps that reveal at least one token"),
+        "bounds": {name: Measured(values[name], errors[name]).to_json(digits) for name in values},
+        "expected_max_mask_size": Measured(*report.expected_max).to_json(digits, "E s_max"),
+        "expected_coefficients": {name: Measured(c, e).to_json(digits, "E c(S_max)")
+                                  for name, (c, e) in report.coefficients.items()},
+        "expected_nonempty_steps": Measured(*report.nonempty_steps).to_json(
+            digits, "E #steps that reveal at least one token"),
         "sampler": _json_CountSampler(report.sampler, digits),
         "notes": {
             "random_counts": "each still-masked token is revealed at step k with probability p_k; the bounds hold "
@@ -137,7 +126,7 @@ def _json_CountSampler(sampler: Any, digits: int) -> dict[str, Any]:
         "reveal_probabilities": [repr(p) for p in sampler.reveal],
         "exact_probabilities": None if sampler.exact is None else [str(p) for p in sampler.exact],
         "expected_sizes": [repr(x) for x in sampler.expected_sizes()],
-        "expected_nonempty_steps": _float(calls, digits, calls_error, "E #steps that reveal at least one token"),
+        "expected_nonempty_steps": Measured(calls, calls_error).to_json(digits, "E #steps that reveal at least one token"),
         **({"noise": sampler.notes["noise"]} if "noise" in sampler.notes else {}),
     }
 
@@ -149,8 +138,8 @@ def _json_ConfidenceBound(bound: Any, digits: int) -> dict[str, Any]:
         "reveal": bound.reveal,
         "vocab_size": bound.vocab_size,
         "unit": str(bound.unit),
-        "value": {"exact": bound.exact, "decimal": format_decimal(Fraction(bound.value), digits),
-                  "float": repr(bound.value), "rounding": "up"},
+        "value": {"expression": bound.exact, "decimal": format_decimal(Fraction(bound.value), digits),
+                  "float": repr(bound.value), "rounding": "up: an upper bound on the expression"},
         "notes": {
             "statement": "KL(p(X_D | context) || Π_i p(X_i | context)) <= (n-1)(H_b(ε) + ε log(V-1)) for one step "
             "revealing the n tokens D, each with a value of conditional probability >= 1 - ε, ε <= (V-1)/V "
@@ -223,33 +212,52 @@ def _json_StepsResult(result: Any, digits: int) -> dict[str, Any]:
 
 
 def _json_VerifyReport(report: Any, digits: int) -> dict[str, Any]:
+    """Every number here comes from float64 model quantities: each is a value with its certified error."""
     bounds = to_json(report.bounds, digits)
     counts = type(report.bounds).__name__ == "CountBoundReport"
+
+    def measured(name: str, note: str | None = None) -> dict[str, str] | None:
+        value = report.measured(name)
+        return None if value is None else value.to_json(digits, note)
+
     out = {
         "model": report.model,
         **{k: bounds[k] for k in ("length", "steps", "max_mask_size", "schedule", "unit")},
-        "truth": _float(report.truth, digits, report.truth_error,
-                        "exact E_M KL with the optimal predictor (ε_train = 0), float64"
-                        + ("; expected over the random counts" if counts else "")),
-        "mi_total": bounds["mi_total"],
-        "bounds": bounds["bounds"],
+        "truth": measured("truth", "exact E_M KL with the optimal predictor (ε_train = 0), float64"
+                          + ("; expected over the random counts" if counts else "")),
+        "mi_total": measured("mi_total"),
+        "bounds": {name: measured(name) for name in report.bounds.values},
         "ratios": {k: (None if v is None else format_decimal(Fraction(v), digits)) for k, v in report.ratios().items()},
         "holds": report.holds(),
         "notes": {
             **bounds["notes"],
+            "values": "ΣI, Φ and the errors are float64 results of the model; each bound is exact in them, "
+            "and abs_error bounds the effect of their float error",
+            "holds": '"undecided" when the error bounds of the two sides overlap',
             "ratios": "bound / exact error; for "
             + ", ".join(b.name for b in BOUNDS.values() if b.about == "random")
             + ": bound / the random schedule's exact expected error",
         },
     }
-    for key in ("multiscale", "blocks", "expected_max_mask_size", "expected_nonempty_steps", "sampler"):
+    for key in ("blocks", "expected_max_mask_size", "expected_nonempty_steps", "sampler"):
         if key in bounds:
             out[key] = bounds[key]
+    if "multiscale" in bounds:
+        ms = dict(bounds["multiscale"])
+        level_error = report.input_error
+        ms["level_totals"] = [_measured_total(x, level_error, digits) for x in report.bounds.multiscale.level_totals]
+        ms["phi"] = _measured_total(report.bounds.multiscale.phi, 2 * level_error, digits)
+        out["multiscale"] = ms
     if report.random_error is not None:
         ms = report.bounds.multiscale
         out["random_schedule"] = {
             "max_mask_size": ms.scale if ms is not None else None,
-            "truth": _float(report.random_error, digits, report.truth_error * 2,
-                            "exact expected error of random:S (sizes iid uniform on {S, S/2}), float64"),
+            "truth": measured("random", "exact expected error of random:S (sizes iid uniform on {S, S/2}), float64"),
         }
     return out
+
+
+def _measured_total(value: Fraction, error: float, digits: int) -> dict[str, str]:
+    from .exact import Measured
+
+    return Measured(float(value), error if value else 0.0, nonnegative=True).to_json(digits)

@@ -195,22 +195,24 @@ def _verify_rows(report: Any, optimal: Any, digits: int) -> list[list[str]]:
     ratios, holds = report.ratios(), report.holds()
     b = report.bounds
     counts = _is_counts(report)
-    rows = [["expected exact error" if counts else "exact error", "(23)", show(Fraction(report.truth), digits), "1", ""]]
+    rows = [["expected exact error" if counts else "exact error", "(23)", report.measured("truth").decimal(digits),
+             "1", ""]]
     if optimal is not None:
         rows.append([f"optimal {b.steps}-step schedule", "(23)",
                      show(Fraction(to_unit(optimal[1], report.unit)), digits), "-", ""])
     random_rows = []
     if report.random_error is not None and b.multiscale is not None:
         random_rows.append([f"exact error of random:{b.multiscale.scale} (mean)", "(23)",
-                            show(Fraction(report.random_error), digits), "1", ""])
+                            report.measured("random").decimal(digits), "1", ""])
     for entry, _ in report.compared():
         name = entry.name.replace("_", " ") + (" (expected)" if counts else "")
         if entry.about == "random" and b.multiscale is not None:
             name += f", random:{b.multiscale.scale}"
         r, h = ratios.get(entry.name), holds.get(entry.name)
-        row = [name, entry.equation, show(b.values[entry.name], digits, none="n/a"),
-               "-" if r is None else show(Fraction(r), 4),
-               "n/a" if h is None else ("yes" if h else "NO (report this)")]
+        value = report.measured(entry.name)
+        verdict = {None: "n/a", True: "yes", False: "NO (report this)", "undecided": "undecided (within float error)"}
+        row = [name, entry.equation, "n/a" if value is None else value.decimal(digits),
+               "-" if r is None else show(Fraction(r), 4), verdict[h]]
         (rows if entry.about == "schedule" else random_rows).append(row)
     if b.multiscale is not None and report.random_error is not None:
         rows += random_rows
@@ -219,19 +221,22 @@ def _verify_rows(report: Any, optimal: Any, digits: int) -> list[list[str]]:
 
 def _verify_caption(report: Any) -> str:
     """What the numbers are: the truth's precision, what the bounds are evaluated at, the sampler's kind."""
+    from ..exact import round_up
+
     b, unit = report.bounds, report.unit
-    caption = f"exact errors: float64, absolute error < {report.truth_error:.1g} {unit}; "
+    caption = f"exact errors: float64, absolute error < {round_up(report.truth_error)} {unit}; "
     if _is_counts(report):
         return caption + (
-            "expected bounds: float64 with their stated error (--json)\nrandom counts: the expectation over the "
+            "expected bounds: float64 with their certified error (--json)\nrandom counts: the expectation over the "
             f"counts; E s_max = {b.expected_max[0]:.4g}, E steps revealing >= 1 token = {b.nonempty_steps[0]:.4g} "
             f"of {len(report.schedule.reveal)} (docs/theory.md, section 12)")
     if report.schedule.block_spans:
         return caption + (
-            "bounds: exact, at each block's conditional ΣI_b as computed (ε_train = 0)\nsemi-autoregressive: "
+            "bounds: at each block's conditional ΣI_b as computed (float64; ε_train = 0)\nsemi-autoregressive: "
             "blockwise bounds (B1); the bounds for random positions over all L do not apply and are not listed "
             "(docs/theory.md, section 11)")
-    return caption + "bounds: exact, at ΣI and Φ as computed (ε_train = 0)"
+    return caption + (f"bounds: at ΣI and Φ as computed (float64, absolute error < {round_up(report.input_error)}; "
+                      "ε_train = 0)")
 
 
 def _verify_shape(report: Any) -> str:
@@ -246,6 +251,8 @@ def _verify_shape(report: Any) -> str:
 
 
 def _verify_table(report: Any, optimal: Any, description: str, digits: int) -> None:
+    from ..exact import round_up
+
     b, unit = report.bounds, report.unit
     caption = _verify_caption(report)
     if report.random_error is not None:
@@ -260,7 +267,8 @@ def _verify_table(report: Any, optimal: Any, description: str, digits: int) -> N
         caption=caption,
         header_lines=[
             description,
-            f"ΣI = {show(b.mi_total, digits)} {unit}; schedule {report.schedule} (reveal order): {_verify_shape(report)}",
+            f"ΣI = {report.measured('mi_total').decimal(digits)} {unit}; schedule {report.schedule} (reveal order): "
+            f"{_verify_shape(report)}",
         ],
     )
 
