@@ -310,7 +310,7 @@ def curve_multiscale(curve: LossCurve, max_size: int, unit: str = "nats"):
 # -- steps for any family -----------------------------------------------------------------
 
 #: T-parametrised families `steps --family` knows (besides what the schedule parser adds with a usage NAME:T...).
-STEP_FAMILIES = ("uniform", "dream", "linear", "cosine", "cosine-mdlm", "power:p", "blocks:K:FAMILY", "info-optimal")
+STEP_FAMILIES = ("uniform", "dream", "linear", "cosine", "cosine-mdlm", "power:p", "info-optimal")
 #: The families `steps --budget` compares by default (info-optimal and optimal need a curve).
 BUDGET_FAMILIES = ("uniform", "dream", "linear", "cosine", "cosine-mdlm", "info-optimal", "optimal")
 
@@ -334,10 +334,10 @@ def _family_parts(family: str) -> tuple[str, list[str]]:
         if args:
             raise UsageError(f"{family!r} takes no arguments (T is searched)", param="family", allowed=allowed)
         return head, args
-    if head == "blocks":
-        if len(args) < 2:
-            raise UsageError(f"{family!r} needs blocks:K:FAMILY", param="family", allowed=allowed)
-        return head, args
+    if head == "blocks":  # semi-autoregressive: d over all L positions does not determine its error or bounds
+        raise UsageError(f"{family!r} is semi-autoregressive: its error and bounds need each block's profile given "
+                         "the earlier blocks, which the global curve does not determine", param="family",
+                         allowed=allowed + " (verify a blocks schedule with its data model)")
     usage = FAMILIES.get(head, ("",))[0]
     if not usage.startswith(f"{head}:T"):
         raise UsageError(f"{family!r} is not a T-parametrised family", param="family", allowed=allowed)

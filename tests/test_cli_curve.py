@@ -72,6 +72,7 @@ def test_verify_with_a_measured_curve_is_labelled_an_estimate(files, run):
         (["steps", "--mi-total", "3", "--length", "100000", "--family", "cosine", "--target", "0.001"], 1, "would take"),
         (["steps", "--loss-curve", "{curve}", "--budget", "40"], 2, "--budget"),
         (["verify", "--loss-curve", "{curve}", "--schedule", "info-optimal:x"], 2, "--schedule"),
+        (["verify", "--loss-curve", "{curve}", "--schedule", "blocks:2:uniform:8"], 2, "semi-autoregressive"),
     ],
 )
 def test_errors_are_one_line_with_the_flag(files, run, args, code, fragment):
@@ -93,8 +94,10 @@ def test_steps_json_results_carry_T_schedule_and_value(files, run):
     assert first["larger_steps_miss"] == [] and first["checked_up_to"] >= 5
     optimal = run("steps", "--loss-curve", files["curve"], "--by", "optimal", "--target", "0.23", "--json").json
     assert optimal["results"][0]["steps"] == 8 and optimal["results"][0]["schedule"]["sizes"] == [1, 1, 1, 2, 3, 5, 7, 12]
-    bound = run("steps", "--loss-curve", files["curve"], "--family", "blocks:2:uniform", "--target", "3", "--json").json
-    assert bound["results"][0]["steps"] % 2 == 0 and "value" in bound["results"][0]
+    bound = run("steps", "--loss-curve", files["curve"], "--family", "power:2", "--target", "3", "--json").json
+    assert bound["results"][0]["schedule"]["name"].startswith("power:") and "value" in bound["results"][0]
+    blocks = run("steps", "--loss-curve", files["curve"], "--family", "blocks:2:uniform", "--target", "3")
+    assert blocks.exit_code == 2 and "semi-autoregressive" in blocks.stderr
 
 
 def test_steps_budget(files, run):

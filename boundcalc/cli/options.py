@@ -85,6 +85,8 @@ PARAM_FLAGS = {
     "hf_model": "--hf-model",
     "text": "--text",
     "mi_total": "--mi-total",
+    "eps": "--confidence",
+    "reveal": "--reveal",
     "expression": "--expr",
 }
 

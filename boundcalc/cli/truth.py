@@ -121,7 +121,8 @@ def _length(model: Any, params: dict[str, Any]) -> int:
 @model_options
 @click.option("--schedule", "-s", "schedule_spec", required=True,
               help="Sizes in reveal order: a comma list (5,3,2), a file, or a family (uniform:T, cosine:T, ...; "
-              "see `boundcalc bound --help`).")
+              "see `boundcalc bound --help`); blocks:K:FAMILY:T and llada:GEN:BLOCK:STEPS (semi-autoregressive), "
+              "mdlm:T[:NOISE], sedd:T, dream-origin:T (random counts: the expected error).")
 @click.option("--optimal", is_flag=True,
               help="Also the least exact error of any schedule with the same T (DP), and the info-optimal schedule.")
 @click.option("--loss-curve", type=click.Path(dir_okay=False, path_type=str),
@@ -150,46 +151,86 @@ def verify(**params: Any) -> None:
       boundcalc verify --joint table.json --schedule 3,2,1
       boundcalc verify --loss-curve curve.csv --schedule cosine:16 --optimal
     """
-    from ..curve import LossCurve
-    from ..estimate import curve_profile, curve_quantities, curve_schedule, estimate_error, info_optimal_schedule
     from ..verification import verify as run_verify
 
     unit, digits = params["unit"], params["digits"]
+    model, profile, curve, description = _verify_source(params)
+    L = profile.length
+    spec = params["schedule_spec"]
+    from_curve = spec.strip().partition(":")[0] in ("info-optimal", "optimal")
+    if from_curve:
+        from ..estimate import curve_schedule
+
+        target: Any = curve_schedule(spec, curve)
+    else:
+        target = spec
+    needs_model = not from_curve and _needs_model(spec, L)
+    if needs_model and model is None:
+        raise UsageError("a semi-autoregressive schedule's error needs the data model, not only its loss curve",
+                         param="--loss-curve", allowed="a schedule over all L positions, or --markov/--joint/--text")
+    with progress_bar("entropies") as bar:
+        report = run_verify(model if needs_model else profile, target, length=L, unit=unit)
+        optimal = None
+        if params["optimal"]:
+            if _is_counts(report):
+                raise UsageError("a random-count sampler has no fixed number of steps to optimise for",
+                                 param="--optimal", allowed="a fixed schedule (uniform:T, ...)")
+            optimal = profile.optimal_schedule(report.schedule.steps, progress=bar)
+    extras = _curve_extras(params, report, curve, optimal)
+    if params["as_json"]:
+        emit_json(_verify_json(report, optimal, description, digits, extras))
+    else:
+        _verify_table(report, optimal, description, digits, extras)
+
+
+def _verify_source(params: dict[str, Any]) -> tuple[Any, Any, Any, str]:
+    """(model or None, entropy profile, loss curve, description) from --loss-curve or a data model."""
+    from ..curve import LossCurve
+    from ..estimate import curve_profile
+
     if params["loss_curve"] is not None:
         given = [f"--{name}" for name in ("joint", "markov", "text") if params[name] is not None]
         if given:
             raise UsageError(f"{given[0]} and --loss-curve are alternatives", param="--loss-curve",
                              allowed="give a data model or a loss curve")
         curve = _curve(params)
-        profile = curve_profile(curve)
-        description = curve.describe()
-    else:
-        model = _load(params)
-        L = _length(model, params)
-        with progress_bar("entropies") as bar:
-            profile = model.entropy_profile(L, progress=bar)
-        description = _describe(model, L)
-        curve = LossCurve.from_conditional(profile.conditional, source=description)
-    schedule = curve_schedule(params["schedule_spec"], curve)
-    with progress_bar("optimal schedule") as bar:
-        report = run_verify(profile, schedule, unit=unit)
-        optimal = info = None
-        if params["optimal"]:
-            optimal = profile.optimal_schedule(report.schedule.steps, progress=bar)
-            info_schedule = info_optimal_schedule(curve, report.schedule.steps)
-            info = (info_schedule, profile.error(info_schedule))
+        return None, curve_profile(curve), curve, curve.describe()
+    model = _load(params)
+    L = _length(model, params)
+    with progress_bar("entropies") as bar:
+        profile = model.entropy_profile(L, progress=bar)
+    description = _describe(model, L)
+    return model, profile, LossCurve.from_conditional(profile.conditional, source=description), description
+
+
+def _curve_extras(params: dict[str, Any], report: Any, curve: Any, optimal: Any) -> dict[str, Any]:
+    """What the curve adds to verify: the estimate (measured curves), TC, DTC, rates, the info-optimal schedule."""
+    from ..estimate import curve_quantities, estimate_error, info_optimal_schedule
+
+    fixed = not _is_counts(report) and not report.schedule.block_spans
     measured = params["loss_curve"] is not None and not curve.exact
-    extras = {
+    info = None
+    if optimal is not None:
+        schedule = info_optimal_schedule(curve, report.schedule.steps)
+        info = (schedule, estimate_error(curve, schedule).value)
+    return {
         "curve": curve,
         "measured": measured,
-        "estimate": estimate_error(curve, schedule) if measured else None,
+        "estimate": estimate_error(curve, report.schedule) if measured and fixed else None,
         "info": info,
-        "quantities": curve_quantities(curve, report.schedule.steps),
+        "quantities": curve_quantities(curve, report.schedule.steps if fixed else None),
     }
-    if params["as_json"]:
-        emit_json(_verify_json(report, optimal, description, digits, extras))
-    else:
-        _verify_table(report, optimal, description, digits, extras)
+
+
+def _needs_model(spec: str, length: int) -> bool:
+    """True for a semi-autoregressive schedule: its error needs the model, not only the global profile."""
+    from ..counts import parse_sampler
+
+    return bool(getattr(parse_sampler(spec, length), "block_spans", ()))
+
+
+def _is_counts(report: Any) -> bool:
+    return not hasattr(report.schedule, "runs")
 
 
 def _error_value(extras: dict[str, Any], pair: Any, unit: str, digits: int, as_json: bool) -> Any:
@@ -212,8 +253,10 @@ def _verify_json(report: Any, optimal: Any, description: str, digits: int, extra
     data = report.to_dict(digits)
     data["model"] = description
     data["estimate"] = extras["measured"]
-    if extras["measured"]:
+    if extras["estimate"] is not None:
         data["truth"] = {**extras["estimate"].to_dict(unit, digits), "abs_error": data["truth"]["abs_error"]}
+    elif extras["measured"]:
+        data["truth"]["note"] = "estimate from a measured loss curve (stderr not propagated for this sampler)"
     data["information"] = {k: v.to_dict(unit, digits) for k, v in extras["quantities"].items()}
     if optimal is not None:
         data["optimal"] = {"schedule": list(optimal[0].sizes),
@@ -234,10 +277,11 @@ def _verify_rows(report: Any, optimal: Any, digits: int, extras: dict[str, Any])
     unit, measured = report.unit, extras["measured"]
     ratios, holds = report.ratios(), report.holds()
     b = report.bounds
-    if measured:
-        rows = [["estimated error", "(23)", extras["estimate"].show(unit, digits), "1", ""]]
-    else:
-        rows = [["exact error", "(23)", report.measured("truth").decimal(digits), "1", ""]]
+    counts = _is_counts(report)
+    label = ("expected " if counts else "") + ("estimated error" if measured else "exact error")
+    value = (extras["estimate"].show(unit, digits) if extras["estimate"] is not None
+             else report.measured("truth").decimal(digits))
+    rows = [[label, "(23)", value, "1", ""]]
     if optimal is not None:
         rows.append([f"optimal {b.steps}-step schedule", "(23)", _error_value(extras, optimal, unit, digits, False),
                      "-", ""])
@@ -247,38 +291,66 @@ def _verify_rows(report: Any, optimal: Any, digits: int, extras: dict[str, Any])
     if report.random_error is not None and b.multiscale is not None:
         random_rows.append([f"{'estimated' if measured else 'exact'} error of random:{b.multiscale.scale} (mean)",
                             "(23)", report.measured("random").decimal(digits), "1", ""])
+    verdict = {None: "n/a", True: "yes", False: "no (estimate)" if measured else "NO (report this)",
+               "undecided": "undecided (within float error)"}
     for entry, _ in report.compared():
-        name = entry.name.replace("_", " ")
+        name = entry.name.replace("_", " ") + (" (expected)" if counts else "")
         if entry.about == "random" and b.multiscale is not None:
             name += f", random:{b.multiscale.scale}"
         r, h = ratios.get(entry.name), holds.get(entry.name)
-        value = report.measured(entry.name)
-        verdict = {None: "n/a", True: "yes", False: "no (estimate)" if measured else "NO (report this)",
-                   "undecided": "undecided (within float error)"}
-        row = [name, entry.equation, "n/a" if value is None else value.decimal(digits),
+        bound = report.measured(entry.name)
+        row = [name, entry.equation, "n/a" if bound is None else bound.decimal(digits),
                "-" if r is None else show(Fraction(r), 4), verdict[h]]
         (rows if entry.about == "schedule" else random_rows).append(row)
     if b.multiscale is not None and report.random_error is not None:
         rows += random_rows
     quantities = extras["quantities"]
-    for key, label in (("total_correlation", "TC = error at T = 1"), ("dual_total_correlation", "DTC"),
-                       ("tc_rate", "TC/T (rate, not a bound)"), ("dtc_rate", "DTC/T (rate, not a bound)")):
-        q = quantities[key]
-        rows.append([label, "s.9", q.show(unit, digits) if measured else show(Fraction(to_unit(q.value, unit)), digits),
-                     "-", ""])
+    for key, text in (("total_correlation", "TC = error at T = 1"), ("dual_total_correlation", "DTC"),
+                      ("tc_rate", "TC/T (rate, not a bound)"), ("dtc_rate", "DTC/T (rate, not a bound)")):
+        if key in quantities:
+            q = quantities[key]
+            shown = q.show(unit, digits) if measured else show(Fraction(to_unit(q.value, unit)), digits)
+            rows.append([text, "s.14", shown, "-", ""])
     return rows
 
 
-def _verify_table(report: Any, optimal: Any, description: str, digits: int, extras: dict[str, Any]) -> None:
+def _verify_caption(report: Any) -> str:
+    """What the numbers are: the truth's precision, what the bounds are evaluated at, the sampler's kind."""
     from ..exact import round_up
 
     b, unit = report.bounds, report.unit
-    if extras["measured"]:
+    caption = f"exact errors: float64, absolute error < {round_up(report.truth_error)} {unit}; "
+    if _is_counts(report):
+        return caption + (
+            "expected bounds: float64 with their certified error (--json)\nrandom counts: the expectation over the "
+            f"counts; E s_max = {b.expected_max[0]:.4g}, E steps revealing >= 1 token = {b.nonempty_steps[0]:.4g} "
+            f"of {len(report.schedule.reveal)} (docs/theory.md, section 12)")
+    if report.schedule.block_spans:
+        return caption + (
+            "bounds: at each block's conditional ΣI_b as computed (float64; ε_train = 0)\nsemi-autoregressive: "
+            "blockwise bounds (B1); the bounds for random positions over all L do not apply and are not listed "
+            "(docs/theory.md, section 11)")
+    return caption + (f"bounds: at ΣI and Φ as computed (float64, absolute error < {round_up(report.input_error)}; "
+                      "ε_train = 0)")
+
+
+def _verify_shape(report: Any) -> str:
+    b, schedule = report.bounds, report.schedule
+    if _is_counts(report):
+        return f"{len(schedule.reveal)} steps (the last reveals the rest), random sizes"
+    text = f"T = {b.steps}, s_max = {b.max_size}"
+    if schedule.block_spans:
+        lengths = "/".join(sorted({str(n) for _, n in schedule.block_spans}))
+        text += f", {len(schedule.block_spans)} blocks of {lengths} positions"
+    return text
+
+
+def _verify_table(report: Any, optimal: Any, description: str, digits: int, extras: dict[str, Any]) -> None:
+    b, unit = report.bounds, report.unit
+    caption = _verify_caption(report)
+    if extras["measured"]:  # the float error of computing from the curve is not the point: the curve's is
         caption = ("estimates from a measured loss curve: ± stderr, (interp. |linear - monotone cubic|); a model's "
-                   "loss over-estimates d (its excess acts like ε_train); bounds: exact at the curve's ΣI and Φ")
-    else:
-        caption = (f"exact errors: float64, absolute error < {round_up(report.truth_error)} {unit}; bounds: at ΣI "
-                   f"and Φ as computed (float64, absolute error < {round_up(report.input_error)}; ε_train = 0)")
+                   "loss over-estimates d (its excess acts like ε_train); " + caption.split("; ", 1)[1])
     caption += "\nTC/T, DTC/T: rates of randomized schedules (Zhao & Cai, arXiv 2602.20126), constants unknown"
     if report.random_error is not None:
         caption += (f"\nthe lower bound (13) is for the random schedule on {{S, S/2}}, S = {b.multiscale.scale}, "
@@ -294,7 +366,7 @@ def _verify_table(report: Any, optimal: Any, description: str, digits: int, extr
         header_lines=[
             description,
             f"ΣI = {report.measured('mi_total').decimal(digits)} {unit}; schedule {report.schedule} (reveal order): "
-            f"T = {b.steps}, s_max = {b.max_size}",
+            f"{_verify_shape(report)}",
         ],
     )
 
