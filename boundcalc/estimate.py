@@ -491,7 +491,7 @@ def required_steps_family(
     if head == "optimal":
         raise UsageError("the DP optimum is searched with by = optimal", param="family", allowed="a family, or by = optimal")
     if by == "bound" and head == "uniform":
-        return _uniform_bound(goals, length, mi_total, bound, eps_train, unit)  # type: ignore[arg-type]
+        return _uniform_bound(goals, length, mi_total, bound, eps_train, unit)
     grid = [T for T in _steps_grid(family, length) if T <= top]
     if not grid:
         raise UsageError(f"no T <= {top} for {family}", param="max_steps", allowed="a larger limit")
@@ -689,7 +689,7 @@ def budget_table(
             rows.append(row)
             continue
         row["schedule"] = sched
-        if profile is not None:
+        if profile is not None and curve is not None:
             row["error"] = _estimate_with(profile, curve, sched)
         if mi_total is not None:
             row["bound"] = _bound_value(bound, sched, mi_total, eps_train)
