@@ -54,6 +54,7 @@ __all__ = [
     "ter_vocabulary",
     "bound_report",
     "recursion_report",
+    "recursion_largest_size",
 ]
 
 #: The explicit constant of Corollary 1 for balanced schedules (docs/theory.md, section 4).
@@ -424,3 +425,42 @@ def recursion_report(s_max: int, length: int | None = None) -> RecursionReport:
         closed_form=theorem1_coefficient(s_max) * scale,
         sharp=sharp_coefficient(s_max) * scale,
     )
+
+
+def recursion_largest_size(budget: Fraction, length: int) -> int:
+    """The largest s in [1, L] with recursion_coefficient(s) <= budget (budget >= 0), in O(1) big-int steps.
+
+    With n = s - 1, the chain is c_k = ceil(s / 2^k) = floor(n / 2^k) + 1 for
+    k = 0, ..., bitlen(n) - 1 (those are the c_k > 1), and
+    Σ_k floor(n / 2^k) = 2n - popcount(n), so
+
+        2 recursion_coefficient(s) = f(n) = 2n - popcount(n) + bitlen(n).
+
+    f is non-decreasing and 2n <= f(n) <= 2n + bitlen(n), so the largest n
+    with f(n) <= B = floor(2 budget) lies within bitlen(B) of B // 2: a
+    bisection over that window costs O(log log B) evaluations of f (L = 10^3000
+    answers at once).
+
+    >>> recursion_largest_size(Fraction(5), 100), recursion_largest_size(Fraction(11, 2), 100)
+    (5, 6)
+    >>> recursion_largest_size(Fraction(10**6), 10)
+    10
+    """
+    budget = Fraction(budget)
+    if budget < 0:
+        raise ValueError("the budget must be >= 0")
+    length = positive_int(length, "length")
+    twice = (2 * budget.numerator) // budget.denominator  # f(n) <= 2 budget <=> f(n) <= floor(2 budget)
+
+    def f(n: int) -> int:
+        return 2 * n - n.bit_count() + n.bit_length()
+
+    hi = min(length - 1, twice // 2)  # f(n) >= 2n
+    lo = max(0, min(hi, twice // 2 - twice.bit_length() - 1))  # f(lo) <= 2 lo + bitlen(lo) <= twice
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if f(mid) <= twice:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo + 1

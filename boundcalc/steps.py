@@ -8,8 +8,8 @@ R = (ε - ε_train) * L / ΣI,
     bound(T) <= ε  <=>  coefficient(ceil(L/T)) <= R  <=>  ceil(L/T) <= s*  <=>  T >= ceil(L/s*)
 
 where s* is the largest s <= L with coefficient(s) <= R. s* has a closed form
-for theorem1 (2^floor(log2(floor(R) + 1))) and sharp (floor(R) + 1), and is
-found by bisection (O(log^2 L) integer steps) for the recursion. All of it is
+for theorem1 (2^floor(log2(floor(R) + 1))) and sharp (floor(R) + 1), and
+for the recursion (:func:`boundcalc.bounds.recursion_largest_size`: O(1) integer steps). All of it is
 exact: L = 10**18 answers at once, and 0.2 + 0.1 <= 0.3 holds.
 """
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from .bounds import BOUNDS, bound_coefficient, recursion_coefficient
+from .bounds import BOUNDS, bound_coefficient, recursion_largest_size
 from .errors import InfeasibleTargetError, InvalidNumberError
 from .exact import Number, ceil_div, floor_log2, nonnegative_rational, number_json, positive_rational
 from .profile import MIProfile
@@ -101,14 +101,7 @@ def largest_max_size(bound: str, budget: Fraction, length: int) -> int:
     elif bound == "sharp":
         s = int(budget) + 1
     elif bound == "recursion":
-        lo, hi = 1, length  # coefficient(1) = 0 <= budget; bisect the monotone coefficient
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if recursion_coefficient(mid) <= budget:
-                lo = mid
-            else:
-                hi = mid - 1
-        s = lo
+        s = recursion_largest_size(budget, length)  # closed form: O(1) big-int steps
     else:
         bound_coefficient(bound, 1)  # raises the "unknown bound" error
         raise AssertionError  # pragma: no cover
