@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from .errors import InvalidNumberError, ProfileError
-from .files import read_text
+from .files import read_text, read_text_chunks
 from .exact import LogLinear, Number, compare_with_log, format_decimal, parse_rational, positive_int, to_rational
 
 __all__ = ["MIProfile", "load_profile", "UNITS", "check_unit"]
@@ -333,57 +333,8 @@ class _FileValues(Sequence):
 
 
 def _read_chunks(path: Path, name: str, separator: bytes = b"\n") -> Iterator[str]:
-    """The text of a UTF-8 file in chunks of about CHUNK bytes, each ending just after ``separator``.
-
-    The checks and messages of :func:`boundcalc.files.read_text`: a missing
-    file, a directory, an unreadable or binary (NUL bytes) file, invalid UTF-8
-    (the byte offset) and a blank file each raise a ProfileError naming the
-    file. A BOM is dropped.
-    """
-    param = "--mi-profile"
-    try:
-        handle = open(path, "rb")
-    except FileNotFoundError:
-        raise ProfileError(f"{name!r} does not exist", param=param, allowed=_FORMATS) from None
-    except IsADirectoryError:
-        raise ProfileError(f"{name!r} is a directory", param=param, allowed=_FORMATS) from None
-    except OSError as failure:
-        raise ProfileError(f"cannot read {name!r}: {failure.strerror or failure}", param=param) from None
-    with handle:
-        offset, pending, blank = 0, b"", True
-        while True:
-            try:
-                block = handle.read(CHUNK)
-            except IsADirectoryError:
-                raise ProfileError(f"{name!r} is a directory", param=param, allowed=_FORMATS) from None
-            except OSError as failure:
-                raise ProfileError(f"cannot read {name!r}: {failure.strerror or failure}", param=param) from None
-            data = pending + block
-            if block:
-                cut = data.rfind(separator) + 1
-                if cut == 0:
-                    pending = data
-                    continue
-                data, pending = data[:cut], data[cut:]
-            if not data:
-                break
-            if b"\x00" in data:
-                raise ProfileError(f"{name!r} is a binary file", param=param, allowed=_FORMATS)
-            start = 3 if offset == 0 and data.startswith(b"\xef\xbb\xbf") else 0
-            try:
-                text = data[start:].decode("utf-8") if start else data.decode("utf-8")
-            except UnicodeDecodeError as failure:
-                raise ProfileError(
-                    f"{name!r} is not UTF-8 text (byte {offset + start + failure.start})", param=param, allowed=_FORMATS
-                ) from None
-            offset += len(data)
-            if blank and text and not text.isspace():
-                blank = False
-            yield text
-            if not block:
-                break
-    if blank:
-        raise ProfileError(f"{name!r} is empty", param=param, allowed=_FORMATS)
+    """The file in chunks of whole lines (or whole ``separator``-ended pieces), with read_text's checks."""
+    return read_text_chunks(path, ProfileError, "--mi-profile", _FORMATS, size=CHUNK, separator=separator)
 
 
 def _long_exponent(chunk: str) -> bool:
