@@ -242,9 +242,8 @@ def _estimate(
     n = n.reshape(V, V).astype(np.float64)
     a = float(alpha)
     P = (n + a) / (n.sum(axis=1, keepdims=True) + a * V)
-    chain = MarkovChain.from_matrix(states, P, source=source or "text")
-    chain.corpus = {"tokens": int(counts.sum()), "level": level, "smoothing": str(alpha), "states": V}
-    return chain
+    corpus = {"tokens": int(counts.sum()), "level": level, "smoothing": str(alpha), "states": V}
+    return MarkovChain.from_matrix(states, P, source=source or "text", corpus=corpus)
 
 
 def _bigram_counts(ids: "np.ndarray", previous: int, size: int) -> "np.ndarray":
