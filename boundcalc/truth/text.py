@@ -179,29 +179,8 @@ def _estimate(
     if max_states is not None and (isinstance(max_states, bool) or not isinstance(max_states, int) or max_states < 2):
         raise ModelError(f"max_states = {max_states!r}", param="--max-states", allowed="an integer >= 2")
 
-    # pass 1: ids, counts, and the bigram counts while the tokens are few
     vocabulary = _Vocabulary(level)
-    counts = np.zeros(0, dtype=np.int64)
-    pairs: "np.ndarray | None" = np.zeros((0, 0), dtype=np.int64)
-    previous = -1
-    for piece in _token_pieces(chunks(), level):
-        ids = vocabulary.ids(piece)
-        if not len(ids):
-            continue
-        size = len(vocabulary.names)
-        if size > len(counts):
-            counts = np.concatenate([counts, np.zeros(max(size, 2 * len(counts)) - len(counts), dtype=np.int64)])
-        counts += np.bincount(ids, minlength=len(counts))
-        if pairs is not None:
-            if size > _DENSE_TOKENS:
-                pairs = None  # too many tokens: pass 2 counts on the final states
-            else:
-                if size > len(pairs):
-                    grown = np.zeros((min(max(size, 2 * len(pairs), 16), _DENSE_TOKENS),) * 2, dtype=np.int64)
-                    grown[: len(pairs), : len(pairs)] = pairs
-                    pairs = grown
-                pairs += _bigram_counts(ids, previous, len(pairs))
-        previous = int(ids[-1])
+    counts, pairs = _first_pass(_token_pieces(chunks(), level), vocabulary)
     names = vocabulary.names
     if not names:
         raise ModelError(f"the text has no {'characters' if level == 'char' else 'words'}", param=where,
@@ -244,6 +223,34 @@ def _estimate(
     P = (n + a) / (n.sum(axis=1, keepdims=True) + a * V)
     corpus = {"tokens": int(counts.sum()), "level": level, "smoothing": str(alpha), "states": V}
     return MarkovChain.from_matrix(states, P, source=source or "text", corpus=corpus)
+
+
+def _first_pass(pieces: Iterable[str], vocabulary: "_Vocabulary") -> tuple["np.ndarray", "np.ndarray | None"]:
+    """Token counts, and the bigram counts of the token ids while there are at most _DENSE_TOKENS of them."""
+    import numpy as np
+
+    counts = np.zeros(0, dtype=np.int64)
+    pairs: "np.ndarray | None" = np.zeros((0, 0), dtype=np.int64)
+    previous = -1
+    for piece in pieces:
+        ids = vocabulary.ids(piece)
+        if not len(ids):
+            continue
+        size = len(vocabulary.names)
+        if size > len(counts):
+            counts = np.concatenate([counts, np.zeros(max(size, 2 * len(counts)) - len(counts), dtype=np.int64)])
+        counts += np.bincount(ids, minlength=len(counts))
+        if pairs is not None:
+            if size > _DENSE_TOKENS:
+                pairs = None  # too many tokens: a second pass counts on the final states
+            else:
+                if size > len(pairs):
+                    grown = np.zeros((min(max(size, 2 * len(pairs), 16), _DENSE_TOKENS),) * 2, dtype=np.int64)
+                    grown[: len(pairs), : len(pairs)] = pairs
+                    pairs = grown
+                pairs += _bigram_counts(ids, previous, len(pairs))
+        previous = int(ids[-1])
+    return counts, pairs
 
 
 def _bigram_counts(ids: "np.ndarray", previous: int, size: int) -> "np.ndarray":
