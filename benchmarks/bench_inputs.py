@@ -40,6 +40,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import best_time  # noqa: E402
 
+# A working directory with no boundcalc in it, for every process started here.
+_NEUTRAL = tempfile.gettempdir()
+
 # ----------------------------------------------------------------------------- children
 # Each runs in its own process: "python bench_inputs.py --child NAME ARG..." prints
 # {"seconds": best of N, "rss_mb": peak resident memory}.
@@ -160,7 +163,7 @@ def _peak_mb(resource) -> float:
 def measure(name: str, *args: str, repeat: int, timeout: float) -> dict:
     command = [sys.executable, __file__, "--child", name, *args, "--repeat", str(repeat)]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=True)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=True, cwd=_NEUTRAL)
     except subprocess.TimeoutExpired:
         return {"seconds": None, "rss_mb": None, "note": f"> {timeout:.0f} s"}
     except subprocess.CalledProcessError as failure:
@@ -270,8 +273,9 @@ def main() -> None:
             exact = measure("load-profile", str(path), repeat=r, timeout=limit)
             print(f"  {label:<20s} {show(floor):>10s} {show(exact):>10s} {ratio(exact, floor):>6s} {rss(exact):>12s}", flush=True)
         rows = paths["csv index,mi_nats"]
+        # -m puts the working directory first on the path: run from a neutral one (PYTHONPATH decides)
+        os.chdir(_NEUTRAL)
         command = [sys.executable, "-m", "boundcalc", "steps", "--mi-profile", str(rows), "--target", "1"]
-        start = time.perf_counter()
         try:
             subprocess.run(command, check=True, capture_output=True, timeout=limit)
             cli = f"{best_time(command, r):8.3f} s"
