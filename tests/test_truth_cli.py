@@ -89,7 +89,7 @@ def test_profile_to_stdout_and_json(files):
     result = invoke("profile", "--markov", files["chain"], "-L", 3)
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0] == "index,mi_nats" and len(lines) == 4
+    assert lines[0].startswith("# float64 values") and lines[1] == "index,mi_nats" and len(lines) == 5
     result = invoke("profile", "--joint", files["table"], "--json", "--size", 1, "--size", 2)
     assert result.exit_code == 0, result.output
     assert len(result.json["size_1"]) == 3 and len(result.json["size_2"]) == 3

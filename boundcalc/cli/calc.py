@@ -30,7 +30,7 @@ BOUND_CHOICES = [name for name, entry in BOUNDS.items() if entry.invertible]
 def _describe_profile(profile, digits: int, show_exact: bool, with_source: bool = True) -> str:
     text = f"L = {profile.length}, ΣI = {show(profile.total, digits, show_exact)} {profile.unit}"
     if with_source and profile.kind == "values":
-        text += f" (from {profile.source})"
+        text += f" (from {profile.source}" + (", float64 values: decisions exact for them)" if profile.float_derived else ")")
     return text
 
 
@@ -72,6 +72,7 @@ def steps(**params: Any) -> None:
       boundcalc steps --mi-profile mi.csv --target 0.05 --target 0.01 --eps-train 0.001
       boundcalc steps --mi-total 12.5 --length 1024 --target 1/20 --bound sharp --json
     """
+    from ..jsonify import FLOAT_INPUTS
     from ..steps import required_steps
 
     profile = resolve_profile(params, required=False)
@@ -104,6 +105,7 @@ def steps(**params: Any) -> None:
                 "schedule_family": "uniform",
                 "source": source or _source(profile),
                 "results": [r.to_dict(digits) for r in results],
+                **({"notes": {"inputs": FLOAT_INPUTS}} if profile.float_derived else {}),
             }
         )
     else:
