@@ -103,7 +103,7 @@ def test_profile_to_stdout_and_json(files):
         (["verify", "--schedule", "1"], 2, "give exactly one data model"),
         (["verify", "--markov", "{chain}", "--schedule", "1"], 2, "needs the sequence length"),
         (["verify", "--markov", "{chain}", "--joint", "{table}", "--schedule", "1"], 2, "not --joint and --markov"),
-        (["verify", "--joint", "{table}", "-L", "4", "--schedule", "2,2"], 2, "--length 4 disagrees"),
+        (["verify", "--joint", "{table}", "-L", "4", "--schedule", "2,2"], 2, "length: 4 disagrees"),
         (["verify", "--joint", "{table}", "--schedule", "2,2"], 2, "sum to 4, but L = 3"),
         (["verify", "--joint", "{missing}", "--schedule", "1"], 2, "does not exist"),
         (["verify", "--markov", "{chain}", "-L", "1000000", "--schedule", "uniform:4"], 1, "operations"),
