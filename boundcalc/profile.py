@@ -26,7 +26,7 @@ from decimal import Context, Decimal, Inexact, InvalidOperation, localcontext
 from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Generator, Iterable, Iterator, Sequence
 
 from .errors import InvalidNumberError, ProfileError, UsageError
 from .files import parse_json, read_text, read_text_chunks
@@ -382,7 +382,7 @@ class _FileValues(Sequence):
             for x in batch:
                 yield Fraction(x)
 
-    def __getitem__(self, index):  # type: ignore[override]
+    def __getitem__(self, index):
         import itertools
 
         if isinstance(index, slice):
@@ -471,7 +471,7 @@ class _TableReader:
                 raise ProfileError("the file has a header but no values", param=self.name)
             raise ProfileError("the file has no values", param=self.name, allowed=_FORMATS)
 
-    def _start(self, chunk: str) -> Iterator[list]:
+    def _start(self, chunk: str) -> Generator[list, None, str]:
         """Read the first lines carefully until the first value; return the rest of the chunk."""
         position = 0
         while position < len(chunk) and (self.width is None or (self.width == 2 and self.first_index is None)):

@@ -140,7 +140,7 @@ class _Vocabulary:
     def ids(self, piece: str) -> "np.ndarray":
         import numpy as np
 
-        if self.level == "char":
+        if self._table is not None:  # characters: a lookup table by code point
             points = np.frombuffer(piece.encode("utf-32-le", "surrogatepass"), dtype="<u4")
             ids = self._table[points]
             if ids.min() < 0:
@@ -218,9 +218,9 @@ def _estimate(
             if len(ids):
                 n += _bigram_counts(final[ids], final[previous] if previous >= 0 else -1, V).ravel()
                 previous = int(ids[-1])
-    n = n.reshape(V, V).astype(np.float64)
+    counts = n.reshape(V, V).astype(np.float64)
     a = float(alpha)
-    P = (n + a) / (n.sum(axis=1, keepdims=True) + a * V)
+    P = (counts + a) / (counts.sum(axis=1, keepdims=True) + a * V)
     corpus = {"tokens": int(counts.sum()), "level": level, "smoothing": str(alpha), "states": V}
     return MarkovChain.from_matrix(states, P, source=source or "text", corpus=corpus)
 
