@@ -218,9 +218,9 @@ def _estimate(
             if len(ids):
                 n += _bigram_counts(final[ids], final[previous] if previous >= 0 else -1, V).ravel()
                 previous = int(ids[-1])
-    counts = n.reshape(V, V).astype(np.float64)
+    bigrams = n.reshape(V, V).astype(np.float64)
     a = float(alpha)
-    P = (counts + a) / (counts.sum(axis=1, keepdims=True) + a * V)
+    P = (bigrams + a) / (bigrams.sum(axis=1, keepdims=True) + a * V)
     corpus = {"tokens": int(counts.sum()), "level": level, "smoothing": str(alpha), "states": V}
     return MarkovChain.from_matrix(states, P, source=source or "text", corpus=corpus)
 
