@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Callable
 
+from ._print_helpers import Printable
 from .errors import InvalidNumberError
 from .exact import LogLinear, Number, ceil_log2, nonnegative_rational, number_json, positive_int
 if TYPE_CHECKING:  # only annotations need them; keeps the command's start-up light
@@ -211,7 +212,7 @@ def ter_vocabulary(
 
 
 @dataclass(frozen=True)
-class BoundReport:
+class BoundReport(Printable):
     """Every bound for one (profile, schedule, ε_train), exact."""
 
     length: int
@@ -256,15 +257,6 @@ class BoundReport:
             "theorem2_upper": self.theorem2_upper,
             "theorem2_lower": self.theorem2_lower,
         }
-
-    def to_latex(self, digits: int = 6) -> str:
-        """The bounds with this case's numbers, in the paper's notation (boundcalc.latex; imports sympy)."""
-        from .latex import bound_report_latex
-
-        return bound_report_latex(self, digits)
-
-    def _repr_latex_(self) -> str:
-        return f"$\\displaystyle {self.to_latex()}$"
 
     def to_dict(self, digits: int = 6) -> dict[str, Any]:
         """The JSON form (every number as ``{"exact", "decimal"}``)."""
@@ -354,7 +346,7 @@ def bound_report(
 
 
 @dataclass(frozen=True)
-class RecursionReport:
+class RecursionReport(Printable):
     """The recursion (19) unrolled for one s_max (``boundcalc recursion``).
 
     ``terms[k]`` is the level-k increment c_k/2 (in units of ΣI/L, or of ΣI
@@ -373,15 +365,6 @@ class RecursionReport:
     def ratio(self) -> Fraction | None:
         """unrolled / closed form (1 at powers of two); None when s_max = 1 (both are 0)."""
         return None if self.closed_form == 0 else self.unrolled / self.closed_form
-
-    def to_latex(self) -> str:
-        """The chain of (19) next to the closed form (20), in the paper's notation (imports sympy)."""
-        from .latex import recursion_report_latex
-
-        return recursion_report_latex(self)
-
-    def _repr_latex_(self) -> str:
-        return f"$\\displaystyle {self.to_latex()}$"
 
     def to_dict(self, digits: int = 6) -> dict[str, Any]:
         def num(x: Fraction | None) -> dict[str, str] | None:

@@ -57,45 +57,18 @@ __all__ = [
     "PREAMBLE",
 ]
 
-SUM_I = r"\sum_{i=1}^{%s} I(X_0^{(i)}; X_0^{(-i)})"
-KL_LHS = r"\mathbb{E}_M\left[\mathrm{KL}(p_{X_0} \,\|\, p_{Y_0 \mid M})\right]"
-#: The left-hand side of Theorem 2's lower bound: the error averaged over the random schedule too.
-KL_RANDOM_LHS = r"\mathbb{E}_{s_1, s_2, \dots} " + KL_LHS
+SUM_I = sym.SUM_I
+KL_LHS = sym.KL_LHS
+KL_RANDOM_LHS = sym.KL_RANDOM_LHS
 #: E[I(X_0^(i); X_0∘W_j^(-i))], a term of Φ (token and level as printed).
 LEVEL_MI = r"\mathbb{E}\left[I(X_0^{(%s)}; X_0 \circ W_j^{(-%s)})\right]"
 
-#: The paper's notation for each symbol (ΣI is printed with the printer's L).
-NOTATION: dict[sp.Symbol, str] = {
-    sym.L: "L",
-    sym.T: "T",
-    sym.s_max: r"s_{\max}",
-    sym.s: "s",
-    sym.k: "k",
-    sym.j: "j",
-    sym.sum_I: SUM_I % "L",
-    sym.eps_train: r"\varepsilon_{\mathrm{train}}",
-    sym.eps: r"\varepsilon",
-    sym.tau: r"\tau",
-    sym.V: "V",
-    sym.R: "R",
-    sym.C_1: "C_1",
-    sym.C_2: "C_2",
-    sym.C_3: "C_3",
-    sym.S: "S",
-    sym.Phi: r"\Phi",
-    sym.i: "i",
-    sym.KL: KL_LHS,
-    sym.KL_random: KL_RANDOM_LHS,
-    sym.T_min: r"T_{\min}",
-    sym.T_break: r"T_{\mathrm{break}}",
-    sym.s_star: r"s^{*}",
-}
+#: The paper's notation for each symbol (defined with the symbols, in :mod:`boundcalc.symbolic`).
+NOTATION = sym.NOTATION
+assumption_lines = sym.assumption_lines
 
 _RELATIONS = {"<=": r"\le", "<": "<", "=": "=", ">=": r"\ge", ">": ">", "==": "="}
-_ORDER = [
-    sym.L, sym.T, sym.s_max, sym.s, sym.S, sym.V, sym.k, sym.j, sym.sum_I, sym.Phi, sym.eps_train, sym.R, sym.eps,
-    sym.tau, sym.C_1, sym.C_2, sym.C_3,
-]
+_ORDER = list(sym.ORDER)
 
 
 _LOG_V = sp.log(sym.V)
@@ -347,7 +320,7 @@ class PaperLatexPrinter(LatexPrinter):
         return f"{self._print(expr.lhs)} {_RELATIONS[expr.rel_op]} {self._print(expr.rhs)}"
 
 
-def latex(expr: sp.Basic, values: Mapping[Any, Any] | None = None, unit: str = "bits") -> str:
+def _expr(expr: sp.Basic, values: Mapping[Any, Any] | None = None, unit: str = "bits") -> str:
     """``expr`` in the paper's notation; ``values`` prints numbers in place of symbols."""
     subs = sym._substitutions(values, {}) if values else {}
     return PaperLatexPrinter({"values": subs, "unit": unit}).doprint(expr)
@@ -390,27 +363,6 @@ def result_latex(
     return _join(result_segments(result, values, abbreviate, unit))
 
 
-def assumption_lines(symbols: Iterable[sp.Symbol]) -> tuple[str, ...]:
-    """What the symbols assume, grouped: positive integers, nonnegative integers, nonnegative and positive reals."""
-    groups: dict[str, list[str]] = {
-        r"\in \{1, 2, \dots\}": [],
-        r"\in \{0, 1, \dots\}": [],
-        r"\ge 0": [],
-        r"> 0": [],
-    }
-    for symbol in sorted(set(symbols) & set(_ORDER), key=_ORDER.index):
-        name = PaperLatexPrinter().doprint(symbol)
-        if symbol.is_integer and symbol.is_positive:
-            groups[r"\in \{1, 2, \dots\}"].append(name)
-        elif symbol.is_integer and symbol.is_nonnegative:
-            groups[r"\in \{0, 1, \dots\}"].append(name)
-        elif symbol.is_positive:
-            groups[r"> 0"].append(name)
-        elif symbol.is_nonnegative:
-            groups[r"\ge 0"].append(name)
-    return tuple(f"{', '.join(names)} {relation}" for relation, names in groups.items() if names)
-
-
 # ---------------------------------------------------------------------------
 # Instantiation with a user's numbers
 
@@ -425,7 +377,7 @@ def _value_tail(value: sp.Expr, digits: int) -> str:
         if not value.is_Integer:
             text += rf" \approx {_decimal(value, digits)}"
         return text
-    return f" = {latex(value)} \\approx {sp.N(value, digits)}"
+    return f" = {_expr(value)} \\approx {sp.N(value, digits)}"
 
 
 _RELATION_RESULTS = ("recursion-step", "level-inequality", "closed-form")
@@ -474,14 +426,14 @@ def instantiate_lines(
         exact = sp.Rational(value.numerator, value.denominator)
     for condition, case_value, _ in result.cases:
         if sp.sympify(condition.subs(subs)) is sp.true:
-            lhs = latex(result.lhs, unit=unit)
-            return [lhs, f"= {latex(case_value)} \\quad ({latex(condition)})"]
+            lhs = _expr(result.lhs, unit=unit)
+            return [lhs, f"= {_expr(case_value)} \\quad ({_expr(condition)})"]
     shown = dict(subs)
     prefix: list[str] = []
     for symbol, definition in result.definitions:
         defined = definition.subs(subs)
         shown[symbol] = defined
-        prefix.append(f"{NOTATION[symbol]} = {latex(definition, subs)}{_value_tail(defined, digits)}, \\qquad")
+        prefix.append(f"{NOTATION[symbol]} = {_expr(definition, subs)}{_value_tail(defined, digits)}, \\qquad")
     segments = result_segments(result, shown, abbreviate=True, unit=unit)[:2]
     tail = _value_tail(exact, digits).strip()
     if segments[-1].endswith(tail[2:]):  # nothing left to evaluate (T_break = L)
@@ -498,11 +450,11 @@ def _phi_segments(result: sym.Result, subs: Mapping[Any, sp.Rational], digits: i
         size = length - (big_s >> level)
         weight = sp.Rational(1, 2**level)
         total = subs[sym.G(size)] if size > 0 else sp.Integer(0)
-        levels.append(latex(weight * sym.G(size)) if size > 0 else "0")
+        levels.append(_expr(weight * sym.G(size)) if size > 0 else "0")
         numbers.append(_number(total) if level == 0 else rf"{_number(weight)} \cdot {_number(total)}")
     return [
         NOTATION[sym.Phi],
-        f"= {latex(result.expr, subs)}",
+        f"= {_expr(result.expr, subs)}",
         "= " + " + ".join(levels),
         "= " + " + ".join(numbers),
         _value_tail(exact, digits).strip(),
@@ -632,39 +584,39 @@ def _extra_lines(result: sym.Result, unit: str) -> str:
     """Extra displayed relations that belong to a result in the derivation."""
     ex = result.extras
     if result.name == "recursion-step":
-        return _display([latex(ex["base"])])
+        return _display([_expr(ex["base"])])
     if result.name == "closed-form":
-        return _display([r"\varepsilon(s)", rf"\le {latex(ex['sum'])}", f"= {latex(result.expr)}"])
+        return _display([r"\varepsilon(s)", rf"\le {_expr(ex['sum'])}", f"= {_expr(result.expr)}"])
     if result.name == "sharp":
-        return _display([latex(ex["step"]) + r",", latex(ex["telescoping"])])
+        return _display([_expr(ex["step"]) + r",", _expr(ex["telescoping"])])
     if result.name == "corollary1":
         return _display(
-            [KL_LHS, rf"\le {latex(ex['paper_form'])}, \qquad C_1 = 2,", latex(ex["chain"]) + r" < \frac{2}{T}"]
+            [KL_LHS, rf"\le {_expr(ex['paper_form'])}, \qquad C_1 = 2,", _expr(ex["chain"]) + r" < \frac{2}{T}"]
         )
     if result.name == "break-even":
-        return _display([r"\text{the bound of (D5) at } T = L", f"= {latex(ex['bound_at_break'])}"])
+        return _display([r"\text{the bound of (D5) at } T = L", f"= {_expr(ex['bound_at_break'])}"])
     if result.name == "multiscale-phi":
         sizes = _display(
             [
                 r"\Phi",
-                rf"= {latex(ex['level_form'])},",
-                rf"|W_j^{{(-i)}}| = {latex(ex['set_size'])}, \quad j = 0, 1, \dots, \log_2 S, \qquad {latex(ex['S'])},",
+                rf"= {_expr(ex['level_form'])},",
+                rf"|W_j^{{(-i)}}| = {_expr(ex['set_size'])}, \quad j = 0, 1, \dots, \log_2 S, \qquad {_expr(ex['S'])},",
             ]
         )
-        bound = _display([latex(ex["bound"]), rf"= {latex(ex['weights'].rhs * sym.sum_I)} \le 2 {SUM_I % 'L'}"])
+        bound = _display([_expr(ex["bound"]), rf"= {_expr(ex['weights'].rhs * sym.sum_I)} \le 2 {SUM_I % 'L'}"])
         return sizes + bound
     if result.name == "theorem2-upper":
-        return _display([KL_LHS, rf"\le {latex(ex['paper_form'])}, \qquad C_2 = {latex(ex['C_2'])}"])
+        return _display([KL_LHS, rf"\le {_expr(ex['paper_form'])}, \qquad C_2 = {_expr(ex['C_2'])}"])
     if result.name == "theorem2-lower":
         return _display(
             [
                 KL_RANDOM_LHS,
-                rf"\ge {latex(ex['paper_form'])}, \qquad C_3 = {latex(ex['C_3'])} < \frac{{S}}{{8 (2 S - 1)}}",
+                rf"\ge {_expr(ex['paper_form'])}, \qquad C_3 = {_expr(ex['C_3'])} < \frac{{S}}{{8 (2 S - 1)}}",
             ]
         )
     if result.name == "theorem2-gap":
         sandwich = ex["sandwich"]
-        return _display([latex(sandwich.lhs), rf"\le {KL_RANDOM_LHS}", rf"\le {latex(sandwich.rhs)}"])
+        return _display([_expr(sandwich.lhs), rf"\le {KL_RANDOM_LHS}", rf"\le {_expr(sandwich.rhs)}"])
     return ""
 
 
@@ -791,21 +743,66 @@ def steps_result_latex(result: Any, digits: int = 6) -> str:
     return text + rf", \qquad s_{{\max}} = {result.max_size}, \quad \text{{bound}} = {_number(bound)} \le \varepsilon"
 
 
-def to_latex(obj: Any, **kwargs: Any) -> str:
-    """LaTeX for anything boundcalc makes: a sympy expression, a Result, an unrolling, or a report."""
-    from .bounds import BoundReport, RecursionReport
-    from .steps import StepsResult
+def _print_Basic(expr: sp.Basic, values: Mapping[Any, Any] | None = None, unit: str = "bits") -> str:
+    return _expr(expr, values, unit)
 
-    if isinstance(obj, sym.Result):
-        return obj.to_latex(**kwargs)
-    if isinstance(obj, sym.Unrolling):
-        return obj.to_latex(**kwargs)
-    if isinstance(obj, BoundReport):
-        return bound_report_latex(obj, **kwargs)
-    if isinstance(obj, RecursionReport):
-        return recursion_report_latex(obj)
-    if isinstance(obj, StepsResult):
-        return steps_result_latex(obj, **kwargs)
-    if isinstance(obj, sp.Basic):
-        return latex(obj, **kwargs)
+
+def _print_Fraction(value: Fraction) -> str:
+    return _number(sp.Rational(value.numerator, value.denominator))
+
+
+def _print_int(value: int) -> str:
+    return str(value)
+
+
+def _print_Result(result: sym.Result, values: Mapping[Any, Any] | None = None, abbreviate: bool = True,
+                  unit: str = "bits") -> str:
+    return result_latex(result, values, abbreviate, unit)
+
+
+def _print_Unrolling(unrolling: sym.Unrolling, length: int | None = None) -> str:
+    return unrolling_latex(unrolling, length)
+
+
+def _print_BoundReport(report: Any, digits: int = 6) -> str:
+    return bound_report_latex(report, digits)
+
+
+def _print_RecursionReport(report: Any) -> str:
+    return recursion_report_latex(report)
+
+
+def _print_StepsResult(result: Any, digits: int = 6) -> str:
+    return steps_result_latex(result, digits)
+
+
+def _print_MultiScaleProfile(profile: Any, digits: int = 6) -> str:
+    """Φ's definition with the profile's L, S and level totals filled in, and its value."""
+    return instantiate(sym.get("multiscale-phi"), sym.values_for(multiscale=profile), digits)
+
+
+def latex(obj: Any, /, **options: Any) -> str:
+    """LaTeX for anything boundcalc makes, in the paper's notation: the single printing entry.
+
+    Dispatches on the class name (sympy's ``Printer``: ``_print_<ClassName>``, along the MRO):
+    a sympy expression (options ``values``, ``unit``), a :class:`~boundcalc.symbolic.Result`
+    (``values``, ``abbreviate``, ``unit``), an :class:`~boundcalc.symbolic.Unrolling`
+    (``length``), a ``BoundReport`` (``digits``; ``table=True`` for a booktabs table),
+    ``RecursionReport``, ``StepsResult`` or a list of them (``digits``, ``table``),
+    ``VerifyReport`` (a booktabs table), ``MultiScaleProfile`` (Φ), a Fraction or an int.
+    Value objects call it from ``to_latex`` (:class:`boundcalc._print_helpers.Printable`).
+
+    >>> print(latex(sym.get("sharp").expr))
+    \\frac{s_{\\max} - 1}{L} \\sum_{i=1}^{L} I(X_0^{(i)}; X_0^{(-i)}) + \\varepsilon_{\\mathrm{train}}
+    """
+    for cls in type(obj).__mro__:
+        printer = _PRINTERS.get(f"_print_{cls.__name__}")
+        if printer is not None:
+            return printer(obj, **options)
     raise TypeError(f"no LaTeX form for {type(obj).__name__}")
+
+
+_PRINTERS = {name: value for name, value in globals().items() if name.startswith("_print_")}
+
+#: The former name of :func:`latex` (``boundcalc.to_latex``).
+to_latex = latex

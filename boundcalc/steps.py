@@ -20,6 +20,7 @@ from fractions import Fraction
 from typing import Any
 
 from .bounds import BOUNDS, bound_coefficient, recursion_coefficient
+from ._print_helpers import Printable
 from .errors import InfeasibleTargetError, InvalidNumberError
 from .exact import Number, ceil_div, floor_log2, nonnegative_rational, number_json, positive_rational
 from .profile import MIProfile
@@ -28,7 +29,7 @@ __all__ = ["StepsResult", "required_steps", "largest_max_size"]
 
 
 @dataclass(frozen=True)
-class StepsResult:
+class StepsResult(Printable):
     """The answer for one target: T, the s_max it implies and the bound reached there.
 
     ``steps`` is None when the target is below the floor ε_train (infeasible).
@@ -51,15 +52,6 @@ class StepsResult:
     def speedup(self) -> Fraction | None:
         """L / T: how many times fewer steps than one token per step."""
         return None if self.steps is None else Fraction(self.length, self.steps)
-
-    def to_latex(self, digits: int = 6) -> str:
-        """The closed form of the required T with this case's numbers (boundcalc.latex; imports sympy)."""
-        from .latex import steps_result_latex
-
-        return steps_result_latex(self, digits)
-
-    def _repr_latex_(self) -> str:
-        return f"$\\displaystyle {self.to_latex()}$"
 
     def to_dict(self, digits: int = 6) -> dict[str, Any]:
         def num(x: Fraction | None) -> dict[str, str] | None:

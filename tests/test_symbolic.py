@@ -154,7 +154,7 @@ def test_unknown_name_lists_the_known_ones():
     with pytest.raises(UsageError) as info:
         sym.get("theorem3")
     text = str(info.value)
-    assert text.startswith("--expr: unknown expression 'theorem3'")
+    assert text.startswith("name: unknown expression 'theorem3'")  # the Python parameter; the CLI says --expr
     for name in sym.NAMES:
         assert name in text
     assert info.value.exit_code == 2

@@ -111,7 +111,10 @@ def latex(**params: Any) -> None:
         raise UsageError("give --expr NAME or --all, not both")
     if not names and not params["all_results"]:
         raise UsageError(f"give --expr NAME or --all (names: {', '.join(sym.NAMES)})")
-    results = [sym.get(name) for name in names] if names else [sym.get(name) for name in sym.NAMES]
+    try:
+        results = [sym.get(name) for name in names or sym.NAMES]
+    except UsageError as error:
+        raise error.with_param("--expr") from None
 
     values = _values(params) if params["with_values"] else None
     if values is None:
