@@ -1,39 +1,34 @@
-"""Display hooks for value objects (sympy's ``core/_print_helpers.py``): the printers own printing.
+"""Display hooks that reach up to the printers (sympy's ``core/_print_helpers.py``).
 
-A value object inherits :class:`Printable` and gets ``to_latex``, ``_repr_latex_`` (Jupyter) and
-``to_dict`` (JSON) without a line of printing code: each method imports its printer lazily
-(:mod:`boundcalc.latex`, :mod:`boundcalc.jsonify`), the only imports allowed to reach up the layers.
+Value objects and reports sit below the renderers, so they cannot import
+them at module level without an import circle. This mixin gives them
+``to_latex``, ``to_dict`` and ``_repr_latex_`` as one-line methods that import
+the printer when called: the only imports in boundcalc that go up a layer.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LatexPrintable", "Printable"]
+__all__ = ["Printable"]
 
 
-class LatexPrintable:
-    """``to_latex`` and ``_repr_latex_`` by :func:`boundcalc.latex.latex`."""
+class Printable:
+    """``to_latex`` (boundcalc.latex), ``to_dict`` (boundcalc.jsonify) and the notebook hook."""
 
     __slots__ = ()
 
     def to_latex(self, **options: Any) -> str:
-        """LaTeX in the paper's notation (:func:`boundcalc.latex.latex`; imports sympy)."""
+        """This object in LaTeX, by :func:`boundcalc.latex.latex` (imports sympy)."""
         from .latex import latex
 
         return latex(self, **options)
 
+    def to_dict(self, digits: int = 6) -> dict[str, Any]:
+        """The JSON form, by :func:`boundcalc.jsonify.to_json` (every number as ``{"exact", "decimal"}``)."""
+        from .jsonify import to_json
+
+        return to_json(self, digits)
+
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.to_latex()}$"
-
-
-class Printable(LatexPrintable):
-    """:class:`LatexPrintable` and ``to_dict`` by :func:`boundcalc.jsonify.to_json`."""
-
-    __slots__ = ()
-
-    def to_dict(self, digits: int = 6) -> Any:
-        """The JSON form (every number as ``{"exact", "decimal"}``)."""
-        from . import jsonify  # type: ignore[attr-defined]
-
-        return jsonify.to_json(self, digits)

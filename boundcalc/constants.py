@@ -1,11 +1,10 @@
-"""The explicit constants of the theory: a foundation every engine reads (numeric and symbolic).
+"""The explicit constants boundcalc uses, each derived in docs/theory.md.
 
-Li & Cai (arXiv 2505.21400) state Corollary 1 and Theorem 2 with unnamed absolute
-constants; boundcalc derives explicit ones. The derivations are in docs/theory.md
-(and in ``boundcalc latex --proofs``, generated from the same text).
-
->>> C1, C2, C3
-(2, Fraction(1, 1), Fraction(1, 16))
+The paper (Li & Cai, arXiv 2505.21400) states Corollary 1 and Theorem 2 with
+"absolute constants" and no values; these are boundcalc's derivations, tested
+against exact errors (tests/test_theorem2.py, tests/test_truth_bounds.py).
+They live here, below every engine, so the numeric bounds and the symbolic
+layer state the same theorem without importing each other.
 """
 
 from __future__ import annotations
@@ -14,14 +13,12 @@ from fractions import Fraction
 
 __all__ = ["C1", "C2", "C3"]
 
-#: Corollary 1 (eq. 9): E_M KL <= C1/T ΣI + ε_train for balanced schedules (s_max = ceil(L/T)).
-#: docs/theory.md, section 5: 2^ceil(log2 s) - 1 <= 2(s - 1) and ceil(L/T) - 1 <= (L - 1)/T.
+#: Corollary 1 (eq. 9) for balanced schedules, s_max = ceil(L/T): E KL <= C1/T ΣI + ε_train
+#: (docs/theory.md, section 4: Theorem 1 at s_max = ceil(L/T) gives a ratio below 2).
 C1 = 2
-
-#: Theorem 2, eq. (12): E_M KL <= C2 S/L Φ + ε_train for every schedule with 2 <= s_max <= S.
-#: docs/theory.md, section 9 ("Upper bound (12): C2 = 1"): the best possible (L bits of even parity).
+#: Theorem 2's upper bound (12), every schedule with s_max <= S: E KL <= C2 S/L Φ + ε_train
+#: (docs/theory.md, section 9; attained by parity, so the best possible).
 C2 = Fraction(1)
-
-#: Theorem 2, eq. (13): E_schedule E_M KL >= C3 S/L Φ + ε_train for the random schedule on {S, S/2}.
-#: docs/theory.md, section 9 ("Lower bound (13): C3 = 1/16"): the worst ratio S/(8(2S - 1)) tends to 1/16.
+#: Theorem 2's lower bound (13), the random schedule on {S, S/2}: E KL >= C3 S/L Φ + ε_train
+#: (docs/theory.md, section 9; the limit of the worst case S/(8(2S-1)) as S grows).
 C3 = Fraction(1, 16)

@@ -39,7 +39,7 @@ from typing import Any, Callable, Mapping
 
 import sympy as sp
 
-from ._print_helpers import LatexPrintable
+from ._print_helpers import Printable
 from .constants import C2, C3
 from .errors import DomainError, InfeasibleTargetError, ScheduleError, UsageError
 from .exact import ceil_div, to_rational
@@ -400,7 +400,7 @@ _REL = {"<=": sp.Le, "=": sp.Eq, "<": sp.Lt, ">=": sp.Ge}
 
 
 @dataclass(frozen=True, eq=False)
-class Result(LatexPrintable):
+class Result(Printable):
     """One result of the theory: a named sympy relation ``lhs <rel> expr`` with its context.
 
     ``expr`` is a real sympy expression (``.subs``, ``simplify``, ``limit``,
@@ -625,7 +625,7 @@ def values_for(
 
 
 @dataclass(frozen=True)
-class Unrolling(LatexPrintable):
+class Unrolling(Printable):
     """(19) followed down the chain c_0 = s, c_{k+1} = ⌈c_k/2⌉ for a concrete s.
 
     ``terms`` are the level increments c_k/2 (``floor`` variant: ⌊c_k/2⌋) in

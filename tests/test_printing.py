@@ -100,7 +100,7 @@ def test_latex_dispatches_on_the_class_name():
 def test_value_objects_have_no_printing_code():
     for cls in (bounds.BoundReport, bounds.RecursionReport, steps.StepsResult, sym.Result, sym.Unrolling):
         assert "to_latex" not in vars(cls) and "_repr_latex_" not in vars(cls), cls
-        assert issubclass(cls, _print_helpers.LatexPrintable)
+        assert issubclass(cls, _print_helpers.Printable)
     result = sym.get("theorem1")
     assert result.to_latex() == tex.latex(result)
     assert result._repr_latex_() == f"$\\displaystyle {tex.latex(result)}$"
