@@ -29,6 +29,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
+from . import references
 from . import symbolic as sym
 from .errors import BoundcalcError, UsageError
 from .exact import format_decimal
@@ -531,10 +532,10 @@ def escape_text(text: str) -> str:
 WIDTH = 150
 
 
-def _display(segments: Sequence[str], tag: str | None = None) -> str:
+def _display(segments: Sequence[str], tag: str | None = None, label: str | None = None) -> str:
     """A displayed equation: one line if short, else ``split`` with a line per segment after the first."""
-    tagline = rf" \tag{{{tag}}}" if tag else ""
-    env = "equation" if tag else "equation*"
+    tagline = (rf" \tag{{{tag}}}" if tag else "") + (rf"\label{{{label}}}" if label else "")
+    env = "equation" if tag or label else "equation*"
     one_line = " ".join(segments)
     if len(one_line) <= WIDTH or len(segments) == 1:
         body = one_line
@@ -551,15 +552,48 @@ def _display(segments: Sequence[str], tag: str | None = None) -> str:
     return f"\\begin{{{env}}}\n{body}{tagline}\n\\end{{{env}}}\n"
 
 
+def tag_text(result: sym.Result) -> str:
+    """The equation tag: the paper's number (``8``); with a constant boundcalc derives,
+    ``9, $C_1 = 2$ derived``; for boundcalc's own results ``D4, derived``.
+
+    >>> tag_text(sym.get("theorem1")), tag_text(sym.get("theorem2-upper")), tag_text(sym.get("sharp"))
+    ('8', '12, $C_2 = 1$ derived', 'D4, derived')
+    """
+    if not result.tag[0].isdigit():
+        return f"{result.tag}, derived"
+    return f"{result.tag}, ${result.derived}$ derived" if result.derived else result.tag
+
+
+def equation_label(result: sym.Result) -> str:
+    """The stable ``\\label`` of a result: ``bc:`` and its name (``bc:theorem2-upper``)."""
+    return f"bc:{result.name}"
+
+
+def proof_label(key: str) -> str:
+    """The ``\\label`` of a derivation in the appendix of ``latex --proofs`` (``bc:proof-sharp``)."""
+    return f"bc:proof-{key}"
+
+
+def result_equation(result: sym.Result, unit: str = "bits") -> str:
+    """The result as a tagged, labelled ``equation`` (or ``split``) ready to paste into a paper."""
+    segments = result_segments(result, unit=unit)
+    head = [segments[0], " ".join(segments[1:2]) + ("," if len(segments) > 2 else ""), *segments[2:]]
+    return _display(head, tag_text(result), equation_label(result))
+
+
 def result_block(result: sym.Result, values: Mapping[Any, Any] | None = None, digits: int = 6,
-                 unit: str = "bits") -> str:
-    """One result as a document section: title, statement, the tagged equation, conditions, assumptions."""
+                 unit: str = "bits", proofs: bool = False) -> str:
+    """One result as a document section: title, statement, the tagged equation, conditions, assumptions.
+
+    The equation carries ``\\label{bc:NAME}``; the source cites its paper; a result whose constant
+    or form boundcalc derives points to its derivation (``\\ref`` into the appendix with ``proofs``).
+    """
     equation = "" if not result.tag[0].isdigit() else f" (eq.~{result.equation})"
     lines = [rf"\subsection*{{{escape_text(result.title)}{equation}}}", ""]
-    lines.append(result.statement + rf" \emph{{Source:}} {result.source}.")
+    cite = rf"~\cite{{{','.join(result.cites)}}}" if result.cites else ""
+    lines.append(result.statement + rf" \emph{{Source:}} {result.source}{cite}." + _derivation_note(result, proofs))
     lines.append("")
-    segments = result_segments(result, unit=unit)
-    lines.append(_display([segments[0], *([" ".join(segments[1:2]) + ("," if len(segments) > 2 else "")]), *segments[2:]], result.tag).rstrip())
+    lines.append(result_equation(result, unit).rstrip())
     extras = _extra_lines(result, unit)
     if extras:
         lines.append(extras.rstrip())
@@ -578,6 +612,17 @@ def result_block(result: sym.Result, values: Mapping[Any, Any] | None = None, di
         lines.append(r"\noindent\emph{With the values of this case:}")
         lines.append(_display(instantiate_lines(result, values, digits, unit)).rstrip())
     return "\n".join(lines) + "\n"
+
+
+def _derivation_note(result: sym.Result, proofs: bool) -> str:
+    if not result.proof:
+        return ""
+    where = (
+        rf"Appendix~\ref{{{proof_label(result.proof)}}}"
+        if proofs
+        else r"the appendix written by \texttt{boundcalc latex --proofs}"
+    )
+    return rf" \emph{{Derivation:}} {where}."
 
 
 def _extra_lines(result: sym.Result, unit: str) -> str:
@@ -620,15 +665,26 @@ def _extra_lines(result: sym.Result, unit: str) -> str:
     return ""
 
 
-def standalone(body: str, title: str | None = None) -> str:
-    """A complete amsmath document around ``body``."""
+def standalone(body: str, title: str | None = None, bib: str | None = None) -> str:
+    """A complete amsmath document around ``body``, with its bibliography when it cites.
+
+    The references are those ``body`` cites (:mod:`boundcalc.references`): a ``thebibliography``
+    inside the document, or with ``bib`` (a ``.bib`` file's name) ``\\bibliography`` for BibTeX.
+    """
     head = PREAMBLE + "\\begin{document}\n"
     if title:
         head += f"\\section*{{{escape_text(title)}}}\n\n"
-    return head + body.rstrip() + "\n\\end{document}\n"
+    keys = references.cited_keys(body)
+    tail = ""
+    if keys and bib:
+        stem = bib.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".bib")
+        tail = f"\n\\bibliographystyle{{plain}}\n\\bibliography{{{stem}}}\n"
+    elif keys:
+        tail = "\n" + references.thebibliography(keys)
+    return head + body.rstrip() + "\n" + tail + "\\end{document}\n"
 
 
-_INTRO = r"""\noindent Li \& Cai (arXiv 2505.21400) bound the sampling error of a masked diffusion language
+_INTRO = r"""\noindent Li \& Cai~\cite{li2025convergence} bound the sampling error of a masked diffusion language
 model that reveals $s_1, \dots, s_T$ of $L$ tokens per step ($s_1 + \dots + s_T = L$,
 $s_{\max} = \max_t s_t$) by the total mutual information between each token and the others,
 \[
@@ -652,25 +708,48 @@ _SECTIONS = (
 )
 
 
-def derivation_document(values: Mapping[Any, Any] | None = None, digits: int = 6, unit: str = "bits") -> str:
-    """Every result, in order, as a short compilable derivation (``boundcalc latex --all --standalone``)."""
+def _sections() -> list[tuple[str, tuple[str, ...]]]:
+    # the derivation's sections; results added to the table later go to a last section of their own
+    placed = {name for _, names in _SECTIONS for name in names}
+    rest = tuple(name for name in sym.NAMES if name not in placed)
+    return list(_SECTIONS) + ([("Further results", rest)] if rest else [])
+
+
+def derivation_document(values: Mapping[Any, Any] | None = None, digits: int = 6, unit: str = "bits",
+                        proofs: bool = False, bib: str | None = None) -> str:
+    """Every result, in order, as a short compilable derivation (``boundcalc latex --all --standalone``).
+
+    ``proofs`` appends the derivations of boundcalc's constants (:func:`proofs_appendix`);
+    ``bib`` cites through BibTeX instead of an inline bibliography.
+    """
     registry = sym.results()
-    assert [n for _, names in _SECTIONS for n in names] == list(sym.NAMES)
     parts = [_INTRO]
-    for number, (heading, names) in enumerate(_SECTIONS, 1):
+    for heading, names in _sections():
         parts.append(f"\\section{{{heading}}}\n")
         for name in names:
             result = registry[name]
             shown = values if (values is not None and _can_instantiate(result, values)) else None
-            parts.append(result_block(result, shown, digits, unit))
-    return standalone("\n".join(parts), "Convergence bounds for masked diffusion language models")
+            parts.append(result_block(result, shown, digits, unit, proofs))
+    if proofs:
+        parts.append(proofs_appendix())
+    return standalone("\n".join(parts), "Convergence bounds for masked diffusion language models", bib)
 
 
 def results_document(names: Sequence[str], values: Mapping[Any, Any] | None = None, digits: int = 6,
-                     unit: str = "bits") -> str:
+                     unit: str = "bits", proofs: bool = False, bib: str | None = None) -> str:
     """A compilable document with the named results (``boundcalc latex --expr NAME --standalone``)."""
-    blocks = [result_block(sym.get(name), values, digits, unit) for name in names]
-    return standalone("\n".join(blocks))
+    blocks = [result_block(sym.get(name), values, digits, unit, proofs) for name in names]
+    if proofs:
+        blocks.append(proofs_appendix())
+    return standalone("\n".join(blocks), bib=bib)
+
+
+def proofs_appendix() -> str:
+    """``\\appendix`` and the derivations of every constant boundcalc uses, converted from the
+    marked sections of docs/theory.md (:mod:`boundcalc.proofs`), each ``\\label{bc:proof-KEY}``."""
+    from . import proofs
+
+    return proofs.appendix()
 
 
 def missing_inputs(result: sym.Result, values: Mapping[Any, Any]) -> list[sp.Symbol]:

@@ -426,6 +426,9 @@ class Result(Printable):
     extras: Mapping[str, sp.Basic] = field(default_factory=dict)
     numeric: str = ""  # the numeric counterpart in boundcalc
     unit: str | None = None  # "nats" when the expression contains a natural logarithm
+    derived: str = ""  # LaTeX of the constant boundcalc derives in a paper's statement ("C_1 = 2")
+    proof: str = ""  # the key of its derivation in docs/theory.md and ``latex --proofs`` ("corollary1")
+    cites: tuple[str, ...] = ("li2025convergence",)  # BibTeX keys (boundcalc.references)
 
     # -- sympy views ------------------------------------------------------------
     @property
@@ -831,6 +834,7 @@ def _result_level_inequality() -> Result:
         ),
         inputs=(s, k),
         numeric="boundcalc.bounds.recursion_chain",
+        proof="recursion",
     )
 
 
@@ -853,6 +857,7 @@ def _result_closed_form() -> Result:
         inputs=(s, L, sum_I),
         extras={"sum": sp.Sum(2**j, (j, 0, _ms() - 1)) / L * sum_I},
         numeric="boundcalc.bounds.theorem1_coefficient",
+        proof="recursion",
     )
 
 
@@ -903,6 +908,7 @@ def _result_recursion() -> Result:
         inputs=(L, s_max, sum_I, eps_train),
         extras={"coefficient": _recursion_sum() / 2},
         numeric="boundcalc.bounds.recursion",
+        proof="recursion",
     )
 
 
@@ -926,6 +932,7 @@ def _result_recursion_popcount() -> Result:
         ),
         inputs=(s,),
         numeric="boundcalc.bounds.recursion_coefficient",
+        proof="recursion",
     )
 
 
@@ -963,6 +970,7 @@ def _result_sharp() -> Result:
             ),
         },
         numeric="boundcalc.bounds.sharp",
+        proof="sharp",
     )
 
 
@@ -1023,6 +1031,8 @@ def _result_corollary1() -> Result:
             "chain": sp.Le((2 ** ceil_log2(sp.ceiling(L / T)) - 1) / L, sp.Mul(2, L - 1, evaluate=False) / (L * T), evaluate=False),
         },
         numeric="boundcalc.bounds.corollary1",
+        proof="corollary1",
+        derived=r"C_1 = 2",
     )
 
 
@@ -1078,6 +1088,8 @@ def _result_ter_corollary1() -> Result:
         inputs=(L, T, sum_I, eps_train),
         extras={"paper_form": C_1 / (L * T) * sum_I + eps_train / L},
         numeric="boundcalc.bounds.corollary1 / L",
+        proof="corollary1",
+        derived=r"C_1 = 2",
     )
 
 
@@ -1134,6 +1146,7 @@ def _steps_result(name: str, variant: str, tag: str, s_star_of_r: sp.Expr, words
         cases=(_zero_mi(),),
         extras={"s_star": s_best.subs(R, budget)},
         numeric=f"boundcalc.steps.required_steps(..., bound={variant!r}).steps",
+        proof="steps",
     )
 
 
@@ -1193,6 +1206,7 @@ def _result_steps_ter() -> Result:
         display=sp.ceiling(L / sp.Min(L, 2 ** floor_log2(sp.floor(R) + 1))),
         cases=(_zero_mi(),),
         numeric="boundcalc.steps.required_steps(profile, L * tau, eps_train).steps",
+        proof="steps",
     )
 
 
@@ -1231,7 +1245,7 @@ def _result_multiscale_phi() -> Result:
         tag="D12",
         source=(
             r"Li \& Cai, Theorem~2 (the quantity of eqs.~(12) and (13)), with $S = 2^{\lceil\log_2 s_{\max}\rceil}$ "
-            r"and empty levels as in docs/theory.md, section~9"
+            r"and empty levels (an empty set contributes $0$)"
         ),
         lhs=Phi,
         rel="=",
@@ -1258,6 +1272,7 @@ def _result_multiscale_phi() -> Result:
             "weights": sp.Eq(_level_weights(), 2 - 1 / S, evaluate=False),
         },
         numeric="boundcalc.theorem2.MultiScaleProfile.phi",
+        proof="theorem2",
     )
 
 
@@ -1267,7 +1282,7 @@ def _result_theorem2_upper() -> Result:
         name="theorem2-upper",
         title="Theorem 2, the upper bound",
         tag="12",
-        source=r"Li \& Cai, Theorem~2, eq.~(12), with the explicit constant $C_2 = 1$ derived in docs/theory.md, section~9",
+        source=r"Li \& Cai, Theorem~2, eq.~(12), with the explicit constant $C_2 = 1$ derived by boundcalc",
         lhs=KL,
         rel="<=",
         expr=_upper(),
@@ -1305,6 +1320,8 @@ def _result_theorem2_upper() -> Result:
             "tightest": _upper().subs(S, 2 ** ceil_log2(s_max)),
         },
         numeric="boundcalc.theorem2.theorem2_upper",
+        proof="theorem2",
+        derived=r"C_2 = 1",
     )
 
 
@@ -1314,7 +1331,7 @@ def _result_theorem2_lower() -> Result:
         name="theorem2-lower",
         title="Theorem 2, the lower bound for the random schedule",
         tag="13",
-        source=r"Li \& Cai, Theorem~2, eq.~(13), with the explicit constant $C_3 = 1/16$ derived in docs/theory.md, section~9",
+        source=r"Li \& Cai, Theorem~2, eq.~(13), with the explicit constant $C_3 = 1/16$ derived by boundcalc",
         lhs=KL_random,
         rel=">=",
         expr=_lower(),
@@ -1347,6 +1364,8 @@ def _result_theorem2_lower() -> Result:
             "worst_ratio": S / (8 * (2 * S - 1)),  # the smallest error/((S/L)Φ) over step functions G
         },
         numeric="boundcalc.theorem2.theorem2_lower",
+        proof="theorem2",
+        derived=r"C_3 = \frac{1}{16}",
     )
 
 
@@ -1368,6 +1387,7 @@ def _result_theorem2_gap() -> Result:
         ),
         extras={"sandwich": sp.Le(_lower(), _upper(), evaluate=False)},
         numeric="boundcalc.theorem2.C2 / boundcalc.theorem2.C3",
+        proof="theorem2",
     )
 
 
