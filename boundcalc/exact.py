@@ -38,6 +38,7 @@ __all__ = [
     "ceil_div",
     "format_decimal",
     "number_json",
+    "plain_decimal",
     "compare_with_log",
     "LogLinear",
 ]
@@ -224,6 +225,27 @@ def format_decimal(value: Number, digits: int = 6) -> str:
 def _strip_zeros(text: str) -> str:
     # like printf's %g: the digits shown are significant, trailing zeros are not
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def plain_decimal(x: Fraction) -> str:
+    """A rational as a terminating decimal when it is one, else p/q (both read back exactly).
+
+    >>> plain_decimal(Fraction(1, 8)), plain_decimal(Fraction(1, 3))
+    ('0.125', '1/3')
+    """
+    d = x.denominator
+    while d % 2 == 0:
+        d //= 2
+    while d % 5 == 0:
+        d //= 5
+    if d != 1:
+        return str(x)
+    from decimal import Decimal, localcontext
+
+    with localcontext() as ctx:
+        ctx.prec = max(28, len(str(x.numerator)) + len(str(x.denominator)) + 5)
+        text = format(Decimal(x.numerator) / Decimal(x.denominator), "f")
+    return text
 
 
 def number_json(value: Number, digits: int = 6) -> dict[str, str]:

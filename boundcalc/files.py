@@ -20,24 +20,28 @@ def read_text(
 
     A missing file, a directory, an unreadable or binary (NUL bytes) file,
     invalid UTF-8 and (unless ``allow_empty``) an empty or blank file each
-    raise ``error`` naming the file, attributed to ``param``, with
-    ``allowed`` saying what is expected.
+    raise ``error`` with ``allowed`` saying what is expected. The error is
+    attributed to ``param``, by default the file itself (the command line
+    shows it as ``--flag FILE``); messages name the file only when ``param``
+    is something else.
     """
     name = str(path)
+    param = param or name
+    it = "the file" if param == name else repr(name)
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
-        raise error(f"{name!r} does not exist", param=param, allowed=allowed) from None
+        raise error(f"{it} does not exist", param=param, allowed=allowed) from None
     except IsADirectoryError:
-        raise error(f"{name!r} is a directory", param=param, allowed=allowed) from None
+        raise error(f"{it} is a directory", param=param, allowed=allowed) from None
     except OSError as failure:
-        raise error(f"cannot read {name!r}: {failure.strerror or failure}", param=param) from None
+        raise error(f"cannot read {it}: {failure.strerror or failure}", param=param) from None
     if b"\x00" in raw:
-        raise error(f"{name!r} is a binary file", param=param, allowed=allowed)
+        raise error(f"{it} is a binary file", param=param, allowed=allowed)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as failure:
-        raise error(f"{name!r} is not UTF-8 text (byte {failure.start})", param=param, allowed=allowed) from None
+        raise error(f"{it} is not UTF-8 text (byte {failure.start})", param=param, allowed=allowed) from None
     if not allow_empty and not text.strip():
-        raise error(f"{name!r} is empty", param=param, allowed=allowed)
+        raise error(f"{it} is empty", param=param, allowed=allowed)
     return text

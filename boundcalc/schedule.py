@@ -53,7 +53,7 @@ from .errors import InvalidNumberError, ScheduleError
 from .files import read_text
 from .exact import ceil_div, parse_rational, positive_int
 
-__all__ = ["Schedule", "FAMILIES", "parse_schedule"]
+__all__ = ["Schedule", "FAMILIES", "parse_schedule", "random_schedule_distribution"]
 
 # Materializing more sizes than this as a Python tuple is refused with a clear
 # error; run-length storage keeps every bound computable beyond it.
@@ -143,7 +143,7 @@ class Schedule:
             yield w, s
             w += s
 
-    def require_length(self, length: int, param: str = "--schedule") -> "Schedule":
+    def require_length(self, length: int, param: str = "schedule") -> "Schedule":
         """Return self, or raise ScheduleError if the sizes do not add up to ``length``."""
         if self.length != length:
             raise ScheduleError(
@@ -310,7 +310,7 @@ class Schedule:
         return Schedule(runs=self.runs[::-1], name=f"reversed:{self}")
 
     @classmethod
-    def parse(cls, spec: str, length: int | None = None, param: str = "--schedule") -> "Schedule":
+    def parse(cls, spec: str, length: int | None = None, param: str = "schedule") -> "Schedule":
         """A schedule from its text form; see :func:`parse_schedule`."""
         return parse_schedule(spec, length, param)
 
@@ -492,7 +492,7 @@ _ALLOWED = "a comma list such as 5,3,2, a file (JSON list or one size per line),
 )
 
 
-def parse_schedule(spec: str, length: int | None = None, param: str = "--schedule") -> Schedule:
+def parse_schedule(spec: str, length: int | None = None, param: str = "schedule") -> Schedule:
     """Read a schedule from a comma list, a family spec or a file.
 
     >>> parse_schedule("5,3,2").sizes
@@ -514,7 +514,7 @@ def parse_schedule(spec: str, length: int | None = None, param: str = "--schedul
             if length is None and family != "reversed":  # a reversed list needs no L
                 raise ScheduleError(
                     f"{text!r} needs the sequence length",
-                    allowed="give --length or an MI profile (its number of values is L)",
+                    allowed="give the sequence length L (or an MI profile, whose number of values is L)",
                 )
             schedule = FAMILIES[family][1](length, rest.split(":") if rest else [])
             schedule = Schedule(runs=schedule.runs, name=text)
@@ -557,7 +557,7 @@ def _from_items(items: Sequence[str], what: str, where: Callable[[int], str] | N
 def _from_file(path: Path) -> Schedule:
     if not path.exists():
         raise ScheduleError(f"{str(path)!r} is neither a schedule nor an existing file", allowed=_ALLOWED)
-    stripped = read_text(path, ScheduleError, None, _ALLOWED).strip()
+    stripped = read_text(path, ScheduleError, "schedule", _ALLOWED).strip()
     if stripped.startswith("["):
         import json
 
@@ -571,3 +571,31 @@ def _from_file(path: Path) -> Schedule:
     lines = [(n, line.split("#", 1)[0].strip()) for n, line in enumerate(stripped.splitlines(), 1)]
     lines = [(n, line) for n, line in lines if line]
     return _from_items([line for _, line in lines], "line", lambda i: f"{path}: line {lines[i][0]}")
+
+
+def random_schedule_distribution(length: int, max_size: int) -> list[tuple[Fraction, int, int]]:
+    """The steps of the paper's random schedule with their probabilities: (P(step occurs), w, s).
+
+    Sizes are drawn s_1, s_2, ... (s_1 revealed last) iid uniform on {S, S/2};
+    measured from the end of the sequence the block boundaries form a renewal
+    process, and the block that would overshoot L (the first revealed) is cut.
+    E over the schedule of Σ_t g(w_t, s_t) is Σ P(step) g(w, s) over this list.
+    """
+    if max_size < 2 or max_size % 2:
+        raise ScheduleError(f"s_max = {max_size} has no half", param="s_max", allowed="an even s_max >= 2")
+    half = max_size // 2
+    reach = [Fraction(0)] * (length + 1)  # reach[b]: P(a block boundary at distance b from the end)
+    reach[0] = Fraction(1)
+    steps: list[tuple[Fraction, int, int]] = []
+    for b in range(length):
+        if reach[b] == 0:
+            continue
+        for size in (max_size, half):
+            p = reach[b] / 2
+            end = b + size
+            if end >= length:  # the cut block: revealed first, from w = 0
+                steps.append((p, 0, length - b))
+            else:
+                reach[end] += p
+                steps.append((p, length - end, size))
+    return steps

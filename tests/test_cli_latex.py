@@ -233,7 +233,7 @@ def test_output_file(tmp_path):
         (
             ("--expr", "theorem2-upper", "--with-values", "--ms-profile", "/nonexistent-ms.csv", "--smax", "2"),
             2,
-            "Error: --ms-profile: '/nonexistent-ms.csv' does not exist",
+            "Error: --ms-profile /nonexistent-ms.csv: the file does not exist",
         ),
     ],
 )

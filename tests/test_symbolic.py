@@ -17,7 +17,7 @@ from boundcalc.exact import ceil_log2 as int_ceil_log2
 from boundcalc.exact import floor_log2 as int_floor_log2
 from boundcalc.profile import MIProfile
 from boundcalc.schedule import Schedule
-from boundcalc.theorem2 import C2, C3, MultiScaleProfile, level_sizes, theorem2_lower, theorem2_upper
+from boundcalc import C2, C3, MultiScaleProfile, level_sizes, theorem2_lower, theorem2_upper
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -430,7 +430,7 @@ def multiscale_profiles(draw, length=None):
     big_s = 1 << draw(st.integers(0, 6))
     if per_token:
         rows = [_levels(draw, n, big_s, small_rationals) for _ in range(n)]
-        return MultiScaleProfile.from_values(rows, big_s)
+        return MultiScaleProfile.from_values(rows, scale=big_s)
     return MultiScaleProfile.from_level_totals(_levels(draw, n, big_s, rationals), n)
 
 

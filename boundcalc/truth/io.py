@@ -23,6 +23,8 @@ from typing import Any, Iterable, Union
 
 from ..errors import ModelError, UsageError
 from ..files import read_text
+from ..units import as_unit
+from .core import float_decimal
 from .joint import JointDistribution
 from .markov import MarkovChain
 from .text import load_text
@@ -86,11 +88,7 @@ def profile_csv(values: Iterable[float], unit: str = "nats") -> str:
     recovers exactly the computed numbers; tiny negative rounding residues
     (an MI is >= 0) are written as 0.
     """
-    from ..profile import check_unit
-
-    check_unit(unit)
-    from . import float_decimal
-
+    as_unit(unit)
     lines = [f"index,mi_{unit}"]
     lines += [f"{i},{float_decimal(v)}" for i, v in enumerate(values, 1)]
     return "\n".join(lines) + "\n"

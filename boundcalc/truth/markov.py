@@ -144,9 +144,12 @@ class MarkovChain:
 
     @classmethod
     def from_matrix(
-        cls, states: Sequence[Any], transition: Any, initial: Any = None, *, source: str = ""
+        cls, states: Sequence[Any], transition: Any, initial: Any = None, *, source: str = "", corpus: dict | None = None
     ) -> "MarkovChain":
-        """A chain from float arrays (rows within 1e-12 of 1, then rescaled), without exact parsing."""
+        """A chain from float arrays (rows within 1e-12 of 1, then rescaled), without exact parsing.
+
+        ``corpus`` describes the text the chain was estimated from (tokens, level, smoothing, states).
+        """
         import numpy as np
 
         where = source or "markov"
@@ -162,6 +165,7 @@ class MarkovChain:
             raise ModelError(f"transition row {x + 1} sums to {sums[x]!r}, not 1", param=where)
         chain = cls.__new__(cls)
         chain.source = source
+        chain.corpus = None if corpus is None else dict(corpus)
         if len(set(states)) != V or V == 0:
             raise ModelError("the states must be distinct and non-empty", param=where)
         chain.states = tuple(states)
