@@ -502,6 +502,8 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[margin=2.5cm]{geometry}
 \usepackage{amsmath}
 \usepackage{amssymb}
+\IfFileExists{booktabs.sty}{\usepackage{booktabs}}{% texlive-latex-base lacks booktabs: plain rules
+  \providecommand{\toprule}{\hline}\providecommand{\midrule}{\hline}\providecommand{\bottomrule}{\hline}}
 \allowdisplaybreaks
 """
 
@@ -822,6 +824,186 @@ def steps_result_latex(result: Any, digits: int = 6) -> str:
     return text + rf", \qquad s_{{\max}} = {result.max_size}, \quad \text{{bound}} = {_number(bound)} \le \varepsilon"
 
 
+# ---------------------------------------------------------------------------
+# Tables (booktabs): bound, steps, verify, and any other table (sweep) through latex_table
+
+
+def latex_number(value: Any, digits: int = 6, error: Any = None) -> str:
+    r"""A number for a table cell (math mode): only the digits its error justifies, ``\approx`` unless exact.
+
+    An exact rational (``error`` None) shows its decimal, with ``\approx`` when ``digits``
+    significant digits do not represent it exactly; a float with an absolute ``error`` bound shows
+    only the digits down to the place of the error (at most ``digits``), always with ``\approx``.
+
+    >>> latex_number(Fraction(3, 10)), latex_number(Fraction(2, 7), 4), latex_number(5)
+    ('0.3', '\\approx 0.2857', '5')
+    >>> latex_number(1.0993581234, 6, error=2e-4), latex_number(Fraction(1, 10**9))
+    ('\\approx 1.099', '1 \\times 10^{-9}')
+    """
+    exact = Fraction(value)
+    if error is not None:
+        text = _significant(exact, min(digits, _justified_digits(exact, Fraction(error))))
+        return r"\approx " + text
+    text = format_decimal(exact, digits)
+    approximate = Fraction(_decimal_value(text)) != exact
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    return (r"\approx " if approximate else "") + text
+
+
+def _significant(value: Fraction, digits: int) -> str:
+    """``value`` rounded to ``digits`` significant digits, trailing zeros kept (they are justified)."""
+    from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+
+    if value == 0:
+        return "0"
+    with localcontext() as context:
+        context.prec = digits + 40
+        exact = Decimal(value.numerator) / Decimal(value.denominator)
+        rounded = exact.quantize(Decimal(1).scaleb(exact.adjusted() - digits + 1), rounding=ROUND_HALF_EVEN)
+        if len(rounded.as_tuple().digits) > digits:  # 9.99 -> 10.0: one digit too many
+            rounded = exact.quantize(Decimal(1).scaleb(exact.adjusted() - digits + 2), rounding=ROUND_HALF_EVEN)
+    exponent = rounded.adjusted()
+    if -5 <= exponent < digits:
+        return format(rounded, "f")
+    mantissa = format(rounded.scaleb(-exponent), "f")
+    return rf"{mantissa} \times 10^{{{exponent}}}"
+
+
+def _decimal_value(text: str) -> Fraction:
+    from decimal import Decimal
+
+    return Fraction(Decimal(text))
+
+
+def _justified_digits(value: Fraction, error: Fraction) -> int:
+    # significant digits whose last place is at least the error: 10^(E - d + 1) >= error
+    if error <= 0 or value == 0:
+        return 1 if value == 0 else 17
+    from decimal import Decimal
+
+    leading = (Decimal(abs(value.numerator)) / Decimal(value.denominator)).adjusted()
+    place = (Decimal(error.numerator) / Decimal(error.denominator)).adjusted()
+    if Fraction(10) ** place < error:
+        place += 1  # the error's own order, rounded up to a power of ten
+    return max(1, leading - place + 1)
+
+
+def latex_table(columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[str]], caption: str, label: str,
+                notes: Sequence[str] = ()) -> str:
+    """A booktabs ``table``: ``columns`` are (LaTeX heading, alignment: l, r, c or p{width}),
+    cells are LaTeX, ``label`` is its ``\\label`` (``bc:tab:...``); ``notes`` follow the tabular.
+
+    Documents from :func:`standalone` load booktabs (or, where it is not installed, plain rules).
+    """
+    spec = "".join(align if len(align) == 1 else f"{align}" for _, align in columns)
+    lines = [r"\begin{table}[htbp]", r"\centering", rf"\caption{{{caption}}}\label{{{label}}}",
+             rf"\begin{{tabular}}{{{spec}}}", r"\toprule", " & ".join(h for h, _ in columns) + r" \\", r"\midrule"]
+    for row in rows:
+        if len(row) != len(columns):
+            raise ValueError(f"a row has {len(row)} cells for {len(columns)} columns")
+        lines.append(" & ".join(row) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    if notes:
+        lines.append(r"\par\smallskip{\footnotesize " + r" \\ ".join(notes) + "}")
+    lines.append(r"\end{table}")
+    return "\n".join(lines) + "\n"
+
+
+def _math(text: str) -> str:
+    return f"${text}$"
+
+
+def _equation_of(bound: Any) -> str:
+    """The equation cell of a registry bound: the tag its exported equation carries."""
+    if bound.symbolic and bound.symbolic in sym.results():
+        return f"({tag_text(sym.for_bound(bound.symbolic))})"
+    return escape_text(bound.equation + (f", {bound.derived} derived" if bound.derived else ""))
+
+
+def bound_table(report: Any, digits: int = 6) -> str:
+    """A :class:`~boundcalc.bounds.BoundReport` as a booktabs table: each registered bound, its
+    equation tag, its value (justified digits) and, where it does not apply, why."""
+    unit = str(report.unit)
+    rows = []
+    for bound, value in report.items():
+        if value is None and not bound.has_inputs(report.inputs):
+            continue  # e.g. Theorem 2 without a multi-scale profile
+        kind = r"$\ge$ " if bound.direction == "lower" else ""
+        cell = "---" if value is None else kind + _math(latex_number(value, digits))
+        note = escape_text(report.reasons.get(bound.name, "")) if value is None else ""
+        rows.append([escape_text(bound.title), _equation_of(bound), cell, note])
+    caption = (
+        rf"Bounds of Li \& Cai~\cite{{li2025convergence}} for $L = {report.length}$, "
+        rf"$\Sigma I = {latex_number(report.mi_total, digits)}$ {unit}, the schedule "
+        rf"\texttt{{{escape_text(report.schedule)}}} ($T = {report.steps}$, $s_{{\max}} = {report.max_size}$) "
+        rf"and $\varepsilon_{{\mathrm{{train}}}} = {latex_number(report.eps_train, digits)}$."
+    )
+    columns = [("Result", "l"), ("Eq.", "l"), (f"Value ({unit})", "r"), ("Note", "p{4.2cm}")]
+    return latex_table(columns, rows, caption, "bc:tab:bound")
+
+
+def steps_table(results: Sequence[Any], digits: int = 6, unit: str | None = None) -> str:
+    """:class:`~boundcalc.steps.StepsResult` s (one per target, the same profile and bound) as a table."""
+    first = results[0]
+    rows = []
+    for r in results:
+        if r.feasible:
+            rows.append([_math(latex_number(r.target, digits)), str(r.steps), str(r.max_size),
+                         _math(latex_number(r.bound, digits)), _math(latex_number(r.speedup, 4))])
+        else:
+            rows.append([_math(latex_number(r.target, digits)), "infeasible", "---", "---", "---"])
+    result = sym.get(f"steps-{first.bound_name}")
+    in_unit = f" ({unit})" if unit else ""
+    caption = (
+        rf"Fewest uniform steps $T$ whose {escape_text(first.bound_name)} bound is at most the target "
+        rf"({tag_text(result)}, after Li \& Cai~\cite{{li2025convergence}}), for $L = {first.length}$, "
+        rf"$\Sigma I = {latex_number(first.mi_total, digits)}${' ' + unit if unit else ''} and "
+        rf"$\varepsilon_{{\mathrm{{train}}}} = {latex_number(first.eps_train, digits)}$; "
+        r"$s_{\max} = \lceil L/T \rceil$. A target below $\varepsilon_{\mathrm{train}}$ is infeasible."
+    )
+    columns = [(rf"Target $\varepsilon${in_unit}", "r"), ("Steps $T$", "r"), (r"$s_{\max}$", "r"),
+               (f"Bound at $T${in_unit}", "r"), ("$L/T$", "r")]
+    return latex_table(columns, rows, caption, "bc:tab:steps")
+
+
+def verify_table(report: Any, digits: int = 6) -> str:
+    """A :class:`~boundcalc.verification.VerifyReport`: the exact error (its float error bound
+    justifying the digits shown) next to every bound, with their ratio and whether it holds."""
+    unit = str(report.unit)
+    error = report.truth_error
+    rows = [["Exact error (23)", "", _math(latex_number(report.truth, digits, error=error)), "1", ""]]
+    if report.random_error is not None:
+        rows.append([r"Exact error of the random schedule", "", _math(latex_number(report.random_error, digits, error=2 * error)), "", ""])
+    ratios, holds = report.ratios(), report.holds()
+    for bound, _ in report.compared():
+        value = report.bounds.values[bound.name]
+        if value is None:
+            continue
+        ratio = ratios.get(bound.name)
+        rows.append([
+            escape_text(bound.title) + (r" ($\ge$)" if bound.direction == "lower" else ""),
+            _equation_of(bound),
+            _math(latex_number(value, digits)),
+            "" if ratio is None else _math(latex_number(ratio, 3, error=abs(ratio) * 1e-9)),
+            {True: "yes", False: r"\textbf{no}", None: ""}[holds.get(bound.name)],
+        ])
+    caption = (
+        rf"The exact error of \texttt{{{escape_text(str(report.schedule))}}} ($L = {report.bounds.length}$, "
+        rf"{escape_text(report.model)}) against the bounds of Li \& Cai~\cite{{li2025convergence}}, in {unit}. "
+        r"Ratio: bound / exact error (for a lower bound, against the random schedule's error); "
+        r"floating-point values show only the digits their error bound justifies."
+    )
+    columns = [("Quantity", "l"), ("Eq.", "l"), (f"Value ({unit})", "r"), ("Ratio", "r"), ("Holds", "c")]
+    return latex_table(columns, rows, caption, "bc:tab:verify")
+
+
+def table_document(table: str) -> str:
+    """A compilable document around one table (``--format latex`` output is the table alone)."""
+    return standalone(table)
+
+
 def _print_Basic(expr: sp.Basic, values: Mapping[Any, Any] | None = None, unit: str = "bits") -> str:
     return _expr(expr, values, unit)
 
@@ -843,16 +1025,30 @@ def _print_Unrolling(unrolling: sym.Unrolling, length: int | None = None) -> str
     return unrolling_latex(unrolling, length)
 
 
-def _print_BoundReport(report: Any, digits: int = 6) -> str:
-    return bound_report_latex(report, digits)
+def _print_BoundReport(report: Any, digits: int = 6, table: bool = False) -> str:
+    return bound_table(report, digits) if table else bound_report_latex(report, digits)
 
 
 def _print_RecursionReport(report: Any) -> str:
     return recursion_report_latex(report)
 
 
-def _print_StepsResult(result: Any, digits: int = 6) -> str:
-    return steps_result_latex(result, digits)
+def _print_StepsResult(result: Any, digits: int = 6, table: bool = False) -> str:
+    return steps_table([result], digits) if table else steps_result_latex(result, digits)
+
+
+def _print_VerifyReport(report: Any, digits: int = 6) -> str:
+    return verify_table(report, digits)
+
+
+def _print_list(items: Sequence[Any], digits: int = 6, unit: str | None = None) -> str:
+    """Several :class:`~boundcalc.steps.StepsResult` (one per target): their table."""
+    if items and all(type(item).__name__ == "StepsResult" for item in items):
+        return steps_table(items, digits, unit)
+    raise TypeError("no LaTeX form for a sequence other than StepsResults")
+
+
+_print_tuple = _print_list
 
 
 def _print_MultiScaleProfile(profile: Any, digits: int = 6) -> str:

@@ -19,6 +19,7 @@ from .options import (
     resolve_profile,
 )
 from .render import emit_json, print_table, show
+from .tables import emit_latex, format_option, wants_latex
 
 # The bounds `steps` can invert, from the registry (boundcalc.bounds is light: no numpy, no sympy).
 from ..bounds import BOUNDS
@@ -57,6 +58,7 @@ def _describe_profile(profile, digits: int, show_exact: bool, with_source: bool 
 @digits_option
 @exact_option
 @json_option
+@format_option
 def steps(**params: Any) -> None:
     """Fewest sampling steps T that reach each target ε (uniform schedules).
 
@@ -92,7 +94,9 @@ def steps(**params: Any) -> None:
     eps_train, bound_name, digits = params["eps_train"], params["bound_name"], params["digits"]
     results = [required_steps(profile, target, eps_train, bound_name) for target in targets]
 
-    if params["as_json"]:
+    if wants_latex(params):
+        emit_latex(results, params, unit=str(profile.unit))
+    elif params["as_json"]:
         emit_json(
             {
                 "length": profile.length,
@@ -160,6 +164,7 @@ def steps(**params: Any) -> None:
 @digits_option
 @exact_option
 @json_option
+@format_option
 def bound(**params: Any) -> None:
     """Every bound on E KL for one schedule: Theorem 1, the recursion, Corollary 1, TER, Theorem 2.
 
@@ -180,6 +185,8 @@ def bound(**params: Any) -> None:
         multiscale = load_multiscale(params["ms_profile"], profile.unit)
     report = bound_report(profile, schedule, params["eps_train"], params.get("vocab_size"), multiscale)
     digits, exact = params["digits"], params["show_exact"]
+    if wants_latex(params):
+        return emit_latex(report, params, table=True)
     if params["as_json"]:
         emit_json(report.to_dict(digits))
         return

@@ -18,6 +18,7 @@ import click
 from ..errors import UsageError
 from .options import POSITIVE_INT, BoundcalcCommand, compose, digits_option, json_option
 from .render import emit_json, print_table, show
+from .tables import emit_latex, format_option, wants_latex
 
 model_options = compose(
     click.option("--joint", type=click.Path(dir_okay=False, path_type=str),
@@ -114,6 +115,7 @@ def _length(model: Any, params: dict[str, Any]) -> int:
               help="Also the least exact error of any schedule with the same T, and that schedule.")
 @digits_option
 @json_option
+@format_option
 def verify(**params: Any) -> None:
     """The exact sampling error of a data model next to every bound.
 
@@ -141,6 +143,8 @@ def verify(**params: Any) -> None:
         if params["optimal"]:
             optimal = profile.optimal_schedule(report.schedule.steps, progress=bar)
     description = _describe(model, L)
+    if wants_latex(params):
+        return emit_latex(report, params)
     if params["as_json"]:
         data = report.to_dict(digits)
         data["model"] = description
