@@ -114,15 +114,8 @@ def steps(**params: Any) -> None:
         rows = []
         for r in results:
             if r.feasible:
-                rows.append(
-                    [
-                        show(r.target, digits, exact),
-                        str(r.steps),
-                        str(r.max_size),
-                        show(r.bound, digits, exact),
-                        show(r.speedup, 4),
-                    ]
-                )
+                cells = [show(r.target, digits, exact), str(r.steps), str(r.max_size), show(r.bound, digits, exact)]
+                rows.append([*cells, show(r.speedup, 4)])
             else:
                 rows.append([show(r.target, digits, exact), "infeasible", "-", f"floor ε_train = {show(eps_train, digits)}", "-"])
         print_table(
