@@ -59,9 +59,9 @@ _DECIMAL = re.compile(
     r"""\s*(?P<sign>[-+])?
         (?:(?P<int>\d+)(?:\.(?P<frac1>\d*))?|\.(?P<frac2>\d+))
         (?:[eE](?P<exp>[-+]?\d+))?\s*\Z""",
-    re.VERBOSE,
+    re.VERBOSE | re.ASCII,  # \d is 0-9 only: "٣" or "３" is not silently a number
 )
-_FRACTION = re.compile(r"\s*(?P<num>[-+]?\d+)\s*/\s*(?P<den>\d+)\s*\Z")
+_FRACTION = re.compile(r"\s*(?P<num>[-+]?\d+)\s*/\s*(?P<den>\d+)\s*\Z", re.ASCII)
 
 
 def _fail(text: object, param: str | None, why: str = "is not a number") -> InvalidNumberError:
@@ -83,6 +83,8 @@ def parse_rational(text: str, param: str | None = None) -> Fraction:
         raise TypeError(f"parse_rational expects a string, got {type(text).__name__}")
     if len(text) > MAX_DIGITS + 32:
         raise _fail(text[:40] + "...", param, f"has more than {MAX_DIGITS} digits")
+    if not text.isascii():
+        raise _fail(text, param, "has characters other than ASCII digits, signs, '.', 'e' and '/'")
     m = _DECIMAL.match(text)
     if m:
         exp = int(m["exp"] or 0)

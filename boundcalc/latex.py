@@ -498,12 +498,12 @@ def unrolling_segments(unrolling: sym.Unrolling, length: int | None = None) -> l
 # ---------------------------------------------------------------------------
 # Documents
 
+# booktabs where installed; texlive-latex-base lacks it, so plain rules stand in for the booktabs ones
 PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[margin=2.5cm]{geometry}
 \usepackage{amsmath}
 \usepackage{amssymb}
-\IfFileExists{booktabs.sty}{\usepackage{booktabs}}{% texlive-latex-base lacks booktabs: plain rules
-  \providecommand{\toprule}{\hline}\providecommand{\midrule}{\hline}\providecommand{\bottomrule}{\hline}}
+\IfFileExists{booktabs.sty}{\usepackage{booktabs}}{\providecommand{\toprule}{\hline}\providecommand{\midrule}{\hline}\providecommand{\bottomrule}{\hline}}
 \allowdisplaybreaks
 """
 

@@ -142,7 +142,7 @@ class MIProfile:
             parsed.append(x)
         if not parsed:
             raise ProfileError("the profile has no values", param=source, allowed="at least one token")
-        return cls(len(parsed), sum(parsed, Fraction(0)), unit, "values", source, tuple(parsed))
+        return cls(len(parsed), sum(parsed, Fraction(0)), unit, ProfileKind.VALUES, source, tuple(parsed))
 
     @classmethod
     def constant(cls, value: Number, length: Number, unit: "Unit | str" = Unit.NATS) -> "MIProfile":

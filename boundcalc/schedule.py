@@ -51,7 +51,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from .errors import InvalidNumberError, ScheduleError
 from .files import read_text
-from .exact import ceil_div, parse_rational, positive_int
+from .exact import Number, ceil_div, parse_rational, positive_int
 
 __all__ = ["Schedule", "FAMILIES", "parse_schedule", "random_schedule_distribution"]
 
@@ -327,12 +327,11 @@ def _check_size(size: object, position: int) -> None:
         raise ScheduleError(f"step {position + 1} has size {size}", allowed="sizes are positive integers")
 
 
-def _length_steps(length: object, steps: object) -> tuple[int, int]:
-    length = positive_int(length, "length")
-    steps = positive_int(steps, "steps")
-    if steps > length:
-        raise ScheduleError(f"T = {steps} steps exceed L = {length} tokens", allowed="1 <= T <= L")
-    return length, steps
+def _length_steps(length: Number, steps: Number) -> tuple[int, int]:
+    n, t = positive_int(length, "length"), positive_int(steps, "steps")
+    if t > n:
+        raise ScheduleError(f"T = {t} steps exceed L = {n} tokens", allowed="1 <= T <= L")
+    return n, t
 
 
 def _positive_family(sizes: Sequence[int], name: str) -> Schedule:
@@ -516,7 +515,7 @@ def parse_schedule(spec: str, length: int | None = None, param: str = "schedule"
                     f"{text!r} needs the sequence length",
                     allowed="give the sequence length L (or an MI profile, whose number of values is L)",
                 )
-            schedule = FAMILIES[family][1](length, rest.split(":") if rest else [])
+            schedule = FAMILIES[family][1](length, rest.split(":") if rest else [])  # type: ignore[arg-type]
             schedule = Schedule(runs=schedule.runs, name=text)
         elif sep and family.replace("-", "").isalpha() and not Path(text).exists():
             raise ScheduleError(f"unknown schedule family {family!r}", allowed=_ALLOWED)

@@ -84,9 +84,12 @@ def required_steps(
     eps = positive_rational(target, "target")
     floor = nonnegative_rational(eps_train, "eps_train")
     length, total = profile.length, profile.total
-    common = dict(target=eps, bound_name=bound, length=length, mi_total=total, eps_train=floor)
+
+    def result(steps: int | None, s_max: int | None, value: Fraction | None) -> StepsResult:
+        return StepsResult(eps, steps, s_max, value, bound, length, total, floor)
+
     if eps < floor:
-        return StepsResult(steps=None, max_size=None, bound=None, **common)
+        return result(None, None, None)
     if total == 0:
         s_star = length
     else:
@@ -94,4 +97,4 @@ def required_steps(
     steps = ceil_div(length, s_star)
     s_max = ceil_div(length, steps)
     value = bound_coefficient(bound, s_max) * total / length + floor
-    return StepsResult(steps=steps, max_size=s_max, bound=value, **common)
+    return result(steps, s_max, value)

@@ -179,7 +179,7 @@ def test_output_file(tmp_path):
         (
             ("--expr", "theorem3"),
             2,
-            "Error: --expr: unknown expression 'theorem3' (known: recursion-step, level-inequality, closed-form, theorem1,",
+            "Error: --expr: unknown expression 'theorem3' (did you mean theorem1,",
         ),
         (("--expr", "theorem1", "--mi-total", "2"), 2, "Error: --mi-total is used only with --with-values"),
         (("--expr", "theorem1", "--with-values"), 2, "Error: --with-values: needs the numbers of a case"),

@@ -130,10 +130,7 @@ def latex(**params: Any) -> None:
         raise UsageError("give --expr NAME or --all, not both")
     if not names and not params["all_results"] and not params["proofs"]:
         raise UsageError(f"give --expr NAME, --all or --proofs (names: {', '.join(sym.NAMES)})")
-    try:
-        results = [sym.get(name) for name in names or (sym.NAMES if params["all_results"] else ())]
-    except UsageError as error:
-        raise error.with_param("--expr") from None
+    results = [sym.get(name) for name in names or (sym.NAMES if params["all_results"] else ())]
 
     values = _values(params) if params["with_values"] else None
     if values is None:

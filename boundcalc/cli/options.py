@@ -73,7 +73,16 @@ PARAM_FLAGS = {
     "max_states": "--max-states",
     "output": "--output",
     "size": "--size",
+    "expression": "--expr",
 }
+
+
+def given_explicitly(name: str) -> bool:
+    """True when the user typed the option ``name`` (not its default) in the running command."""
+    from click.core import ParameterSource
+
+    source = click.get_current_context().get_parameter_source(name)
+    return source not in (None, ParameterSource.DEFAULT)
 
 
 def flag_for(param: str | None, params: dict[str, Any], command: click.Command | None = None) -> str | None:
@@ -95,7 +104,8 @@ class BoundcalcCommand(click.Command):
         try:
             return super().invoke(ctx)
         except BoundcalcError as error:
-            shown = error.with_param(flag_for(error.param, ctx.params, self)) if error.param else error
+            flag = flag_for(error.param, ctx.params, self)
+            shown = error.with_param(flag) if flag else error
             click.echo(f"Error: {shown}", err=True)
             ctx.exit(error.exit_code)
 

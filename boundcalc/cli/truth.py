@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator
 import click
 
 from ..errors import UsageError
-from .options import POSITIVE_INT, BoundcalcCommand, compose, digits_option, json_option
+from .options import POSITIVE_INT, BoundcalcCommand, compose, digits_option, given_explicitly, json_option
 from .render import emit_json, print_table, show
 from .tables import emit_latex, format_option, wants_latex
 
@@ -44,6 +44,18 @@ model_options = compose(
 def _load(params: dict[str, Any]):
     from ..truth import load_model
 
+    given = [f"--{name}" for name in ("joint", "markov", "text") if params[name] is not None]
+    if len(given) != 1:
+        raise click.UsageError(
+            "give exactly one data model: --joint FILE, --markov FILE or --text FILE"
+            + (f", not {' and '.join(given)}" if given else "")
+        )
+    if params["text"] is None:
+        for name in ("level", "max_states"):
+            if given_explicitly(name):
+                raise click.UsageError(f"--{name.replace('_', '-')} is used only with --text")
+    elif params["normalize"]:
+        raise click.UsageError("--normalize is used only with --joint or --markov (a text's chain is fitted)")
     return load_model(
         joint=params["joint"],
         markov=params["markov"],
@@ -130,7 +142,6 @@ def verify(**params: Any) -> None:
       boundcalc verify --text corpus.txt --length 256 --schedule cosine:16 --optimal --json
       boundcalc verify --joint table.json --schedule 3,2,1
     """
-    from ..truth import to_unit
     from ..verification import verify as run_verify
 
     model = _load(params)
@@ -146,32 +157,35 @@ def verify(**params: Any) -> None:
     if wants_latex(params):
         return emit_latex(report, params)
     if params["as_json"]:
-        data = report.to_dict(digits)
-        data["model"] = description
-        if optimal is not None:
-            schedule, error = optimal
-            data["optimal"] = {
-                "schedule": list(schedule.sizes),
-                "truth": {"decimal": show(Fraction(to_unit(error, unit)), digits)},
-            }
-        emit_json(data)
-        return
-    ratios, holds = report.ratios(), report.holds()
-    truth = Fraction(report.truth)
+        emit_json(_verify_json(report, optimal, description, digits))
+    else:
+        _verify_table(report, optimal, description, digits)
 
-    def ratio(name: str) -> str:
-        r = ratios.get(name)
-        return "-" if r is None else show(Fraction(r), 4)
 
-    def ok(name: str) -> str:
-        h = holds.get(name)
-        return "n/a" if h is None else ("yes" if h else "NO (report this)")
+def _verify_json(report: Any, optimal: Any, description: str, digits: int) -> dict[str, Any]:
+    from ..truth import to_unit
 
-    b = report.bounds
-    rows = [["exact error", "(23)", show(truth, digits), "1", ""]]
+    data = report.to_dict(digits)
+    data["model"] = description
     if optimal is not None:
-        rows.append([f"optimal {b.steps}-step schedule", "(23)", show(Fraction(to_unit(optimal[1], unit)), digits),
-                     "-", ""])
+        schedule, error = optimal
+        data["optimal"] = {
+            "schedule": list(schedule.sizes),
+            "truth": {"decimal": show(Fraction(to_unit(error, report.unit)), digits)},
+        }
+    return data
+
+
+def _verify_rows(report: Any, optimal: Any, digits: int) -> list[list[str]]:
+    """The exact errors, then each KL bound of the registry next to the error it is checked against."""
+    from ..truth import to_unit
+
+    ratios, holds = report.ratios(), report.holds()
+    b = report.bounds
+    rows = [["exact error", "(23)", show(Fraction(report.truth), digits), "1", ""]]
+    if optimal is not None:
+        rows.append([f"optimal {b.steps}-step schedule", "(23)",
+                     show(Fraction(to_unit(optimal[1], report.unit)), digits), "-", ""])
     random_rows = []
     if report.random_error is not None and b.multiscale is not None:
         random_rows.append([f"exact error of random:{b.multiscale.scale} (mean)", "(23)",
@@ -180,10 +194,18 @@ def verify(**params: Any) -> None:
         name = entry.name.replace("_", " ")
         if entry.about == "random" and b.multiscale is not None:
             name += f", random:{b.multiscale.scale}"
-        row = [name, entry.equation, show(b.values[entry.name], digits, none="n/a"), ratio(entry.name), ok(entry.name)]
+        r, h = ratios.get(entry.name), holds.get(entry.name)
+        row = [name, entry.equation, show(b.values[entry.name], digits, none="n/a"),
+               "-" if r is None else show(Fraction(r), 4),
+               "n/a" if h is None else ("yes" if h else "NO (report this)")]
         (rows if entry.about == "schedule" else random_rows).append(row)
     if b.multiscale is not None and report.random_error is not None:
         rows += random_rows
+    return rows
+
+
+def _verify_table(report: Any, optimal: Any, description: str, digits: int) -> None:
+    b, unit = report.bounds, report.unit
     caption = (f"exact errors: float64, absolute error < {report.truth_error:.1g} {unit}; "
                "bounds: exact, at ΣI and Φ as computed (ε_train = 0)")
     if report.random_error is not None:
@@ -194,7 +216,7 @@ def verify(**params: Any) -> None:
     print_table(
         f"Exact error and bounds for E_M KL(p_X0 || p_Y0|M) ({unit})",
         [("quantity", "left"), ("eq.", "left"), ("value", "right"), ("/ exact", "right"), ("holds", "left")],
-        rows,
+        _verify_rows(report, optimal, digits),
         caption=caption,
         header_lines=[
             description,
