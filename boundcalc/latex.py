@@ -103,6 +103,22 @@ def _number(q: sp.Rational) -> str:
     return rf"{sign}\frac{{{abs(q.p)}}}{{{q.q}}}"
 
 
+#: A value whose fraction has more digits than this (numerator and denominator together; a float's
+#: shortest decimal read exactly has about 18) is shown as a decimal in instantiated formulas.
+LONG_FRACTION = 12
+
+
+def _is_long(q: sp.Rational) -> bool:
+    return not q.is_Integer and len(str(abs(q.p))) + len(str(q.q)) > LONG_FRACTION
+
+
+def _shown(q: sp.Rational, digits: int | None) -> str:
+    """A substituted value: the exact fraction, or its decimal (``digits``) when the fraction is long."""
+    if digits is not None and _is_long(q):
+        return format_decimal(Fraction(int(q.p), int(q.q)), digits)
+    return _number(q)
+
+
 class PaperLatexPrinter(LatexPrinter):
     """sympy's LaTeX printer with the paper's notation and layout.
 
@@ -110,7 +126,7 @@ class PaperLatexPrinter(LatexPrinter):
     and ``unit`` (``"bits"``: log2 TER; ``"nats"``: ln TER).
     """
 
-    _default_settings = {**LatexPrinter._default_settings, "values": None, "unit": "bits"}
+    _default_settings = {**LatexPrinter._default_settings, "values": None, "unit": "bits", "digits": None}
 
     def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
         super().__init__(dict(settings or {}))
@@ -125,7 +141,7 @@ class PaperLatexPrinter(LatexPrinter):
 
     def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
         if expr in self._values:
-            return _number(self._values[expr])
+            return _shown(self._values[expr], self._settings["digits"])
         if expr == sym.sum_I:
             return SUM_I % self._print(sym.L)
         if expr == sym.TER_gap:
@@ -280,7 +296,7 @@ class PaperLatexPrinter(LatexPrinter):
 
     def _print_G(self, expr: sp.Basic, exp: str | None = None) -> str:
         if expr in self._values:
-            return _number(self._values[expr])
+            return _shown(self._values[expr], self._settings["digits"])
         (size,) = expr.args
         if size.has(sym.j):  # G(L - S 2^-j): the level-j sum of Φ's definition
             return rf"\sum_{{i=1}}^{{{self._print(sym.L)}}} " + LEVEL_MI % ("i", "i")
@@ -288,7 +304,7 @@ class PaperLatexPrinter(LatexPrinter):
 
     def _print_F(self, expr: sp.Basic, exp: str | None = None) -> str:
         if expr in self._values:
-            return _number(self._values[expr])
+            return _shown(self._values[expr], self._settings["digits"])
         token, size = expr.args
         if size.has(sym.j):
             index = self._print(token)
@@ -321,10 +337,12 @@ class PaperLatexPrinter(LatexPrinter):
         return f"{self._print(expr.lhs)} {_RELATIONS[expr.rel_op]} {self._print(expr.rhs)}"
 
 
-def _expr(expr: sp.Basic, values: Mapping[Any, Any] | None = None, unit: str = "bits") -> str:
-    """``expr`` in the paper's notation; ``values`` prints numbers in place of symbols."""
+def _expr(expr: sp.Basic, values: Mapping[Any, Any] | None = None, unit: str = "bits",
+          digits: int | None = None) -> str:
+    """``expr`` in the paper's notation; ``values`` prints numbers in place of symbols (long
+    fractions as decimals with ``digits``)."""
     subs = sym._substitutions(values, {}) if values else {}
-    return PaperLatexPrinter({"values": subs, "unit": unit}).doprint(expr)
+    return PaperLatexPrinter({"values": subs, "unit": unit, "digits": digits}).doprint(expr)
 
 
 def result_segments(
@@ -332,11 +350,12 @@ def result_segments(
     values: Mapping[Any, Any] | None = None,
     abbreviate: bool = True,
     unit: str = "bits",
+    digits: int | None = None,
 ) -> list[str]:
     """The pieces of a result's display: ``[lhs, "rel rhs", "R = ...", ...]``."""
     subs = sym._substitutions(values, {}) if values else {}
     unit = result.unit or unit
-    printer = PaperLatexPrinter({"values": subs, "unit": unit})
+    printer = PaperLatexPrinter({"values": subs, "unit": unit, "digits": digits})
     lhs = PaperLatexPrinter({"unit": unit}).doprint(result.lhs) if result.lhs.is_Symbol else printer.doprint(result.lhs)
     rhs_expr = result.display if (abbreviate and result.display is not None) else result.expr
     segments = [lhs, f"{_RELATIONS[result.rel]} {printer.doprint(rhs_expr)}"]
@@ -372,7 +391,10 @@ def _decimal(value: sp.Rational, digits: int) -> str:
     return format_decimal(Fraction(int(value.p), int(value.q)), digits)
 
 
-def _value_tail(value: sp.Expr, digits: int) -> str:
+def _value_tail(value: sp.Expr, digits: int, approximate: bool = False) -> str:
+    """`` = exact \\approx decimal``; only `` \\approx decimal`` for a long fraction, or after rounded inputs."""
+    if value.is_Rational and (approximate or _is_long(value)) and not value.is_Integer:
+        return rf" \approx {_decimal(value, digits)}"
     if value.is_Rational:
         text = f" = {_number(value)}"
         if not value.is_Integer:
@@ -431,12 +453,14 @@ def instantiate_lines(
             return [lhs, f"= {_expr(case_value)} \\quad ({_expr(condition)})"]
     shown = dict(subs)
     prefix: list[str] = []
+    rounded = any(_is_long(v) for v in subs.values())  # inputs shown as decimals: the chain is approximate
     for symbol, definition in result.definitions:
         defined = definition.subs(subs)
         shown[symbol] = defined
-        prefix.append(f"{NOTATION[symbol]} = {_expr(definition, subs)}{_value_tail(defined, digits)}, \\qquad")
-    segments = result_segments(result, shown, abbreviate=True, unit=unit)[:2]
-    tail = _value_tail(exact, digits).strip()
+        tail = _value_tail(defined, digits, rounded)
+        prefix.append(f"{NOTATION[symbol]} = {_expr(definition, subs, digits=digits)}{tail}, \\qquad")
+    segments = result_segments(result, shown, abbreviate=True, unit=unit, digits=digits)[:2]
+    tail = _value_tail(exact, digits, rounded).strip()
     if segments[-1].endswith(tail[2:]):  # nothing left to evaluate (T_break = L)
         return prefix + segments
     return prefix + segments + [tail]
@@ -452,13 +476,15 @@ def _phi_segments(result: sym.Result, subs: Mapping[Any, sp.Rational], digits: i
         weight = sp.Rational(1, 2**level)
         total = subs[sym.G(size)] if size > 0 else sp.Integer(0)
         levels.append(_expr(weight * sym.G(size)) if size > 0 else "0")
-        numbers.append(_number(total) if level == 0 else rf"{_number(weight)} \cdot {_number(total)}")
+        shown = _shown(total, digits)
+        numbers.append(shown if level == 0 else rf"{_number(weight)} \cdot {shown}")
+    rounded = any(_is_long(v) for v in subs.values())
     return [
         NOTATION[sym.Phi],
         f"= {_expr(result.expr, subs)}",
         "= " + " + ".join(levels),
-        "= " + " + ".join(numbers),
-        _value_tail(exact, digits).strip(),
+        ("\\approx " if rounded else "= ") + " + ".join(numbers),
+        _value_tail(exact, digits, rounded).strip(),
     ]
 
 
