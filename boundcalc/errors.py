@@ -60,7 +60,7 @@ class BoundcalcError(Exception):
 
     def __str__(self) -> str:
         # one line, never longer than MAX_MESSAGE: the value is cut in the middle, what is allowed is kept
-        allowed = f" ({shorten(self.allowed, 150)})" if self.allowed else ""
+        allowed = f" ({shorten(self.allowed, 200)})" if self.allowed else ""
         param = f"{shorten(self.param, 80)}: " if self.param else ""
         room = max(MAX_MESSAGE - len(allowed) - len(param), 60)
         return f"{param}{shorten(self.message, room)}{allowed}"

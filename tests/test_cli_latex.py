@@ -218,7 +218,7 @@ def test_output_file(tmp_path):
             "Error: corollary1: the condition s_max = ceil(L/T) (balanced, e.g. uniform schedules) does not hold "
             "(L = 10, T = 3, s_max = 5)",
         ),
-        (("--expr", "theorem1", "--output", "/nonexistent-dir/x.tex"), 1, "Error: --output: cannot write '/nonexistent-dir/x.tex'"),
+        (("--expr", "theorem1", "--output", "/nonexistent-dir/x.tex"), 2, "Error: --output: cannot write '/nonexistent-dir/x.tex'"),
         (("--expr", "theorem2-upper", "--ms-profile", "ms.json"), 2, "Error: --ms-profile is used only with --with-values"),
         (
             ("--expr", "theorem2-upper", "--with-values", *CASE),
