@@ -32,7 +32,7 @@ from sympy.printing.latex import LatexPrinter
 from . import references
 from . import symbolic as sym
 from .errors import BoundcalcError, UsageError
-from .exact import format_decimal
+from .exact import Measured, format_decimal
 
 __all__ = [
     "NOTATION",
@@ -854,22 +854,25 @@ def steps_result_latex(result: Any, digits: int = 6) -> str:
 # Tables (booktabs): bound, steps, verify, and any other table (sweep) through latex_table
 
 
-def latex_number(value: Any, digits: int = 6, error: Any = None) -> str:
+def latex_number(value: Any, digits: int = 6, error: Any = None, nonnegative: bool = False) -> str:
     r"""A number for a table cell (math mode): only the digits its error justifies, ``\approx`` unless exact.
 
     An exact rational (``error`` None) shows its decimal, with ``\approx`` when ``digits``
     significant digits do not represent it exactly; a float with an absolute ``error`` bound shows
-    only the digits down to the place of the error (at most ``digits``), always with ``\approx``.
+    only the digits its error justifies (:meth:`boundcalc.exact.Measured.justified_digits`, as the
+    terminal tables do; at most ``digits``, trailing zeros kept), always with ``\approx``;
+    ``nonnegative`` shows float noise around 0 as 0.
 
     >>> latex_number(Fraction(3, 10)), latex_number(Fraction(2, 7), 4), latex_number(5)
     ('0.3', '\\approx 0.2857', '5')
     >>> latex_number(1.0993581234, 6, error=2e-4), latex_number(Fraction(1, 10**9))
-    ('\\approx 1.099', '1 \\times 10^{-9}')
+    ('\\approx 1.0994', '1 \\times 10^{-9}')
     """
-    exact = Fraction(value)
     if error is not None:
-        text = _significant(exact, min(digits, _justified_digits(exact, Fraction(error))))
-        return r"\approx " + text
+        measured = Measured(float(value), float(error), nonnegative=nonnegative)
+        shown = Fraction(measured.shown)
+        return r"\approx " + ("0" if shown == 0 else _significant(shown, measured.justified_digits(digits)))
+    exact = Fraction(value)
     text = format_decimal(exact, digits)
     approximate = Fraction(_decimal_value(text)) != exact
     if "e" in text:
@@ -887,11 +890,10 @@ def _significant(value: Fraction, digits: int) -> str:
     with localcontext() as context:
         context.prec = digits + 40
         exact = Decimal(value.numerator) / Decimal(value.denominator)
+        # rounding at the place of the last justified digit (9.996 at 2 digits carries to 10.0: same place)
         rounded = exact.quantize(Decimal(1).scaleb(exact.adjusted() - digits + 1), rounding=ROUND_HALF_EVEN)
-        if len(rounded.as_tuple().digits) > digits:  # 9.99 -> 10.0: one digit too many
-            rounded = exact.quantize(Decimal(1).scaleb(exact.adjusted() - digits + 2), rounding=ROUND_HALF_EVEN)
     exponent = rounded.adjusted()
-    if -5 <= exponent < digits:
+    if -5 <= exponent < max(digits, len(rounded.as_tuple().digits)):
         return format(rounded, "f")
     mantissa = format(rounded.scaleb(-exponent), "f")
     return rf"{mantissa} \times 10^{{{exponent}}}"
@@ -901,19 +903,6 @@ def _decimal_value(text: str) -> Fraction:
     from decimal import Decimal
 
     return Fraction(Decimal(text))
-
-
-def _justified_digits(value: Fraction, error: Fraction) -> int:
-    # significant digits whose last place is at least the error: 10^(E - d + 1) >= error
-    if error <= 0 or value == 0:
-        return 1 if value == 0 else 17
-    from decimal import Decimal
-
-    leading = (Decimal(abs(value.numerator)) / Decimal(value.denominator)).adjusted()
-    place = (Decimal(error.numerator) / Decimal(error.denominator)).adjusted()
-    if Fraction(10) ** place < error:
-        place += 1  # the error's own order, rounded up to a power of ten
-    return max(1, leading - place + 1)
 
 
 def latex_table(columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[str]], caption: str, label: str,
@@ -995,31 +984,36 @@ def steps_table(results: Sequence[Any], digits: int = 6, unit: str | None = None
 
 
 def verify_table(report: Any, digits: int = 6) -> str:
-    """A :class:`~boundcalc.verification.VerifyReport`: the exact error (its float error bound
-    justifying the digits shown) next to every bound, with their ratio and whether it holds."""
+    """A :class:`~boundcalc.verification.VerifyReport`: the exact error and every bound, each float
+    with only the digits its certified error justifies, their ratio, and whether the bound holds."""
     unit = str(report.unit)
-    error = report.truth_error
-    rows = [["Exact error (23)", "", _math(latex_number(report.truth, digits, error=error)), "1", ""]]
+
+    def cell(measured: Any) -> str:
+        return _math(latex_number(measured.value, digits, measured.error, measured.nonnegative))
+
+    rows = [["Exact error (23)", "", cell(report.measured("truth")), "1", ""]]
     if report.random_error is not None:
-        rows.append([r"Exact error of the random schedule", "", _math(latex_number(report.random_error, digits, error=2 * error)), "", ""])
+        rows.append(["Exact error of the random schedule", "", cell(report.measured("random")), "", ""])
     ratios, holds = report.ratios(), report.holds()
-    for bound, _ in report.compared():
-        value = report.bounds.values[bound.name]
+    verdicts = {True: "yes", False: r"\textbf{no}", "undecided": "undecided", None: ""}
+    for bound, error in report.compared():
+        value = report.measured(bound.name)
         if value is None:
             continue
         ratio = ratios.get(bound.name)
-        rows.append([
-            escape_text(bound.title) + (r" ($\ge$)" if bound.direction == "lower" else ""),
-            _equation_of(bound),
-            _math(latex_number(value, digits)),
-            "" if ratio is None else _math(latex_number(ratio, 3, error=abs(ratio) * 1e-9)),
-            {True: "yes", False: r"\textbf{no}", None: ""}[holds.get(bound.name)],
-        ])
+        ratio_cell = ""
+        if ratio is not None and error is not None:  # the certified relative errors of both sides add up
+            relative = value.error / abs(value.value) + error.error / abs(error.value) if value.value else 0.0
+            ratio_cell = _math(latex_number(ratio, 3, abs(ratio) * relative))
+        lower = r" ($\ge$)" if bound.direction == "lower" else ""
+        rows.append([escape_text(bound.title) + lower, _equation_of(bound), cell(value), ratio_cell,
+                     verdicts[holds.get(bound.name)]])
     caption = (
         rf"The exact error of \texttt{{{escape_text(str(report.schedule))}}} ($L = {report.bounds.length}$, "
-        rf"{escape_text(report.model)}) against the bounds of Li \& Cai~\cite{{li2025convergence}}, in {unit}. "
-        r"Ratio: bound / exact error (for a lower bound, against the random schedule's error); "
-        r"floating-point values show only the digits their error bound justifies."
+        rf"{escape_text(report.model)}, $\Sigma I {latex_number(report.mi_total, digits, report.input_error, True)}$ "
+        rf"{unit}) against the bounds of Li \& Cai~\cite{{li2025convergence}}, in {unit}. "
+        r"Ratio: bound / exact error (for a lower bound, against the random schedule's error). "
+        r"Floating-point values show only the digits their certified error justifies."
     )
     columns = [("Quantity", "l"), ("Eq.", "l"), (f"Value ({unit})", "r"), ("Ratio", "r"), ("Holds", "c")]
     return latex_table(columns, rows, caption, "bc:tab:verify")

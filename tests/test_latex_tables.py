@@ -26,13 +26,14 @@ from test_latex import compile_latex
         (12, 6, None, "12"),
         (Fraction(1, 8), 2, None, r"\approx 0.12"),  # half to even: 0.125 -> 0.12, not exact
         (Fraction(1, 10**9), 6, None, r"1 \times 10^{-9}"),
-        (1.0, 6, 0.0625, r"\approx 1.0"),  # a justified trailing zero is shown
+        (1.0, 6, 0.0625, r"\approx 1.00"),  # justified trailing zeros are shown
         (1234567.0, 3, 1.0, r"\approx 1.23 \times 10^{6}"),
-        (1.0993581234, 6, 2e-4, r"\approx 1.099"),  # the error is in the 4th decimal: 3 decimals justified
+        (1.0993581234, 6, 2e-4, r"\approx 1.0994"),  # the error's leading digit is in the 4th decimal
         (1.0993581234, 6, 2e-13, r"\approx 1.09936"),  # capped at --digits
-        (0.00123456, 6, 1e-6, r"\approx 0.001235"),  # the last digit shown is at the place of the error
-        (0.00123456, 6, 3e-6, r"\approx 0.00123"),
-        (123.456, 6, 0.5, r"\approx 123"),
+        (0.00123456, 6, 3e-6, r"\approx 0.001235"),  # the last digit shown is at the place of the error
+        (0.00123456, 6, 3e-5, r"\approx 0.00123"),
+        (123.456, 6, 0.5, r"\approx 123.5"),
+        (-2.5e-16, 6, 1e-15, r"\approx -3 \times 10^{-16}"),
         (5.0, 6, 30.0, r"\approx 5"),  # an error above the value: one digit, never none
     ],
 )
@@ -40,23 +41,29 @@ def test_latex_number(value, digits, error, expected):
     assert tex.latex_number(value, digits, error) == expected
 
 
+def test_float_noise_of_a_nonnegative_quantity_is_zero():
+    assert tex.latex_number(-2.5e-16, 6, 1e-15, nonnegative=True) == r"\approx 0"
+
+
 @settings(max_examples=80, deadline=None)
 @given(
     st.floats(min_value=1e-6, max_value=1e6, allow_nan=False),
     st.floats(min_value=1e-12, max_value=1.0, allow_nan=False),
 )
-def test_shown_digits_are_exactly_the_justified_ones(value, relative):
+def test_shown_digits_stop_at_the_place_of_the_error(value, relative):
     error = Fraction(value * relative)
-    exact = Fraction(value)
-    digits = tex._justified_digits(exact, error)
-    # the last digit kept sits at a place of at least the error; one more digit would be below it
-    last_place = Fraction(10) ** (Decimal(value).adjusted() - digits + 1)
-    assert digits == 1 or last_place >= error
-    assert last_place / 10 < error
-    text = tex.latex_number(value, 17, error).removeprefix(r"\approx ")
+    text = tex.latex_number(value, 17, value * relative).removeprefix(r"\approx ")
     mantissa, _, exponent = text.partition(r" \times 10^{")
-    shown = Fraction(Decimal(mantissa)) * Fraction(10) ** int(exponent.rstrip("}") or 0)
-    assert abs(shown - exact) <= last_place / 2  # correctly rounded at that place
+    shown = Decimal(mantissa).scaleb(int(exponent.rstrip("}") or 0))
+    last_place = Fraction(10) ** shown.as_tuple().exponent  # the place of the last digit printed
+    leading = Fraction(10) ** Decimal(value).adjusted()  # the place of the value's first digit
+    # the last digit shown sits at the leading place of the error, error in [place, 10 place),
+    # unless the error is as large as the value itself: then one digit
+    if error < leading:
+        assert last_place <= error < 10 * last_place
+    else:
+        assert last_place == leading
+    assert abs(Fraction(shown) - Fraction(value)) <= last_place / 2  # correctly rounded at that place
 
 
 def test_latex_table_layout_and_checks():
