@@ -55,6 +55,17 @@ __all__ = [
     "bound_report_latex",
     "recursion_report_latex",
     "steps_result_latex",
+    "tag_text",
+    "equation_label",
+    "proof_label",
+    "result_equation",
+    "proofs_appendix",
+    "latex_table",
+    "latex_number",
+    "bound_table",
+    "steps_table",
+    "verify_table",
+    "LONG_FRACTION",
     "PREAMBLE",
 ]
 
@@ -634,7 +645,7 @@ def result_block(result: sym.Result, values: Mapping[Any, Any] | None = None, di
     if assumptions:
         lines.append(r"\noindent\emph{Assumptions:} " + "; ".join(f"${a}$" for a in assumptions) + ".")
         lines.append("")
-    lines.append(rf"\noindent\emph{{In boundcalc:}} \texttt{{boundcalc latex --expr {result.name}}}.")
+    lines.append(rf"\noindent\emph{{In boundcalc:}} the result \texttt{{{result.name}}}.")
     lines.append("")
     if values is not None:
         lines.append(r"\noindent\emph{With the values of this case:}")
@@ -648,7 +659,7 @@ def _derivation_note(result: sym.Result, proofs: bool) -> str:
     where = (
         rf"Appendix~\ref{{{proof_label(result.proof)}}}"
         if proofs
-        else r"the appendix written by \texttt{boundcalc latex --proofs}"
+        else r"boundcalc's appendix of derivations"
     )
     return rf" \emph{{Derivation:}} {where}."
 
@@ -1017,11 +1028,6 @@ def verify_table(report: Any, digits: int = 6) -> str:
     )
     columns = [("Quantity", "l"), ("Eq.", "l"), (f"Value ({unit})", "r"), ("Ratio", "r"), ("Holds", "c")]
     return latex_table(columns, rows, caption, "bc:tab:verify")
-
-
-def table_document(table: str) -> str:
-    """A compilable document around one table (``--format latex`` output is the table alone)."""
-    return standalone(table)
 
 
 def _print_Basic(expr: sp.Basic, values: Mapping[Any, Any] | None = None, unit: str = "bits") -> str:

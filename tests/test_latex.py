@@ -352,7 +352,7 @@ def test_derivation_document_is_in_order_with_every_tag():
     positions = [doc.index(f"\\tag{{{tex.tag_text(sym.get(name))}}}\\label{{bc:{name}}}") for name in sym.NAMES]
     assert positions == sorted(positions)
     for name in sym.NAMES:
-        assert f"--expr {name}}}" in doc
+        assert f"\\emph{{In boundcalc:}} the result \\texttt{{{name}}}." in doc
     assert doc.count("\\emph{Conditions:}") >= 10
 
 
