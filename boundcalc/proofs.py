@@ -55,7 +55,8 @@ class ConversionError(BoundcalcError):
 
 
 def sections(text: str | None = None) -> dict[str, str]:
-    """The marked sections of docs/theory.md by key, in order (their Markdown)."""
+    """The marked sections of docs/theory.md by key, in order (their Markdown; several regions marked
+    with the same key are one section, so a derivation can skip the text between them)."""
     lines = (SOURCE.read_text(encoding="utf-8") if text is None else text).splitlines()
     out: dict[str, str] = {}
     key: str | None = None
@@ -69,7 +70,8 @@ def sections(text: str | None = None) -> dict[str, str]:
         elif line.strip() == _END:
             if key is None:
                 raise ConversionError(f"line {number}: {_END} without a section")
-            out[key] = "\n".join(body).strip("\n")
+            text = "\n".join(body).strip("\n")
+            out[key] = f"{out[key]}\n\n{text}" if key in out else text  # a key's regions join in order
             key = None
         elif key is not None:
             body.append(line)
@@ -209,7 +211,8 @@ _PREFACE = r"""\section{Derivations of the constants boundcalc uses}\label{bc:pr
 \sloppy
 
 Li \& Cai~\cite{li2025convergence} state Corollary~1 and Theorem~2 with unnamed absolute constants.
-The explicit constants and the exact forms that boundcalc evaluates are derived below; this text is
+The explicit constants and the exact forms that boundcalc evaluates, and its bound for
+semi-autoregressive (blockwise) sampling, are derived below; this text is
 generated from the same source as boundcalc's documentation (docs/theory.md). Logarithms are natural
 (nats) unless the unit is bits; every bound is linear in $\Sigma I$ and $\varepsilon_{\mathrm{train}}$,
 so nothing in the algebra depends on the unit.

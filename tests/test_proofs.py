@@ -26,7 +26,7 @@ def test_the_shipped_theory_is_docs_theory():
 
 def test_every_derivation_a_result_points_to_exists():
     keys = proofs.sections()
-    assert {"recursion", "sharp", "corollary1", "steps", "theorem2"} <= set(keys)
+    assert {"recursion", "sharp", "corollary1", "steps", "theorem2", "blocks"} <= set(keys)
     for name in sym.NAMES:
         result = sym.get(name)
         assert not result.proof or result.proof in keys, name
@@ -47,6 +47,8 @@ def test_the_appendix_is_the_theory_text():
     # a sentence of each section appears converted; no Unicode reaches LaTeX
     text = proofs.appendix()
     assert "the floors telescope" in text and "C_1 = 2\\kappa" in text and "renewal points" in text
+    assert r"\tag{B1}" in text and "From an MI profile alone" in text  # the semi-autoregressive bound
+    assert "marginal entropies" not in text  # the text between the two marked regions of section 11
     assert all(ord(char) < 128 for char in text)
     assert "Worked example" not in text  # unmarked text stays in the docs only
 
@@ -101,6 +103,8 @@ def test_section_markers_are_checked():
     with pytest.raises(ConversionError, match="starts inside"):
         proofs.sections("<!-- latex: a -->\n<!-- latex: b -->\n")
     assert proofs.sections("x\n<!-- latex: a -->\n## T\n\nbody\n<!-- /latex -->\ny\n") == {"a": "## T\n\nbody"}
+    two = "<!-- latex: a -->\n## T\n<!-- /latex -->\nskipped\n<!-- latex: a -->\nmore\n<!-- /latex -->\n"
+    assert proofs.sections(two) == {"a": "## T\n\nmore"}
     with pytest.raises(ConversionError, match="section 'a': 'é'"):
         proofs.appendix("<!-- latex: a -->\nCaf\u00e9\n<!-- /latex -->\n")
 

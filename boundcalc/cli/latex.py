@@ -59,7 +59,8 @@ _VALUE_FLAGS = (
 @click.option(
     "--proofs",
     is_flag=True,
-    help="Append the derivations of boundcalc's constants (sharp bound, C1, C2, C3, the exact unrolling), "
+    help="Append the derivations of boundcalc's constants (sharp bound, C1, C2, C3, the exact unrolling, "
+    "the semi-autoregressive bound B1), "
     "from the same source as docs/theory.md; alone, print only that appendix.",
 )
 @click.option(
