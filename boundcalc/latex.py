@@ -945,7 +945,7 @@ def _equation_of(bound: Any) -> str:
     """The equation cell of a registry bound: the tag its exported equation carries."""
     if bound.symbolic and bound.symbolic in sym.results():
         return f"({tag_text(sym.for_bound(bound.symbolic))})"
-    return escape_text(bound.equation + (f", {bound.derived} derived" if bound.derived else ""))
+    return escape_text(bound.equation + (", derived" if bound.derived else ""))  # e.g. (B1), derived
 
 
 def bound_table(report: Any, digits: int = 6) -> str:

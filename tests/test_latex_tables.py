@@ -148,3 +148,15 @@ def test_tables_compile(run, write, tmp_path):
     results = [steps.required_steps(profile, target, "0.001") for target in ("0.05", "0.01", "0.0001")]
     body = tex.bound_table(_case()) + tex.steps_table(results, unit="nats") + verify
     compile_latex(tex.standalone(body), tmp_path)
+
+
+def test_blockwise_and_count_samplers(run):
+    blocks = run("bound", "--schedule", "blocks:2:uniform:2", "--mi-total", "1.38", "--length", "4", "--format", "latex")
+    assert blocks.exit_code == 0, blocks.output
+    rows = [line for line in blocks.stdout.splitlines() if "blockwise" in line]
+    # two blocks of 2 tokens, one step each: c(2)/2 (ΣI_1 + ΣI_2) <= max_b c(2)/2 · ΣI = 0.69 for every c
+    assert rows[0] == r"sharp bound, blockwise & (B1), derived & $0.69$ &  \\"
+    assert "docs/theory.md" not in blocks.stdout  # a paper's reader has no docs/
+    counts = run("bound", "--schedule", "mdlm:16", "--mi-total", "1.38", "--length", "4", "--format", "latex")
+    assert counts.exit_code == 2
+    assert counts.stderr.strip() == "Error: --format: no LaTeX table for a random-count sampler yet (use --json or the terminal table)"

@@ -20,7 +20,7 @@ from .options import (
     resolve_profile,
 )
 from .render import emit_json, print_table, show
-from .tables import emit_latex, format_option, wants_latex
+from .tables import emit_latex, format_option, refuse_latex, wants_latex
 
 # The bounds `steps` can invert, from the registry (boundcalc.bounds is light: no numpy, no sympy).
 from ..bounds import BOUNDS
@@ -181,6 +181,7 @@ def bound(**params: Any) -> None:
     from ..counts import CountSampler, parse_sampler
 
     if params.get("confidence_eps") is not None or params.get("reveal") is not None:
+        refuse_latex(params, "the one-step confidence bound")
         _confidence(params)
         return
     if params["schedule_spec"] is None:
@@ -188,6 +189,7 @@ def bound(**params: Any) -> None:
     profile = resolve_profile(params, required=True)
     schedule = parse_sampler(params["schedule_spec"], profile.length)
     if isinstance(schedule, CountSampler):
+        refuse_latex(params, "a random-count sampler")
         _count_bounds(params, profile, schedule)
         return
     multiscale = None

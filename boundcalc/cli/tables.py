@@ -14,7 +14,7 @@ import click
 
 from ..errors import UsageError
 
-__all__ = ["format_option", "wants_latex", "emit_latex"]
+__all__ = ["format_option", "wants_latex", "emit_latex", "refuse_latex"]
 
 format_option = click.option(
     "--format",
@@ -41,3 +41,9 @@ def emit_latex(obj: Any, params: dict[str, Any], **options: Any) -> None:
     from ..latex import latex
 
     click.echo(latex(obj, digits=params.get("digits", 6), **options), nl=False)
+
+
+def refuse_latex(params: dict[str, Any], what: str) -> None:
+    """A usage error for ``--format latex`` where no LaTeX table exists yet (``what`` says for what)."""
+    if wants_latex(params):
+        raise UsageError(f"no LaTeX table for {what} yet", param="--format", allowed="use --json or the terminal table")
