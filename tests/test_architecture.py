@@ -51,6 +51,8 @@ LAYERS = {
     "estimate": (4, "orchestration"),
     "jsonify": (5, "renderers"),
     "latex": (5, "renderers"),
+    "proofs": (5, "renderers"),
+    "references": (5, "renderers"),
     "plot": (5, "renderers"),
     "cli": (6, "cli"),
     "__main__": (6, "cli"),
@@ -118,7 +120,6 @@ def test_every_module_has_a_layer():
             _layer(module)
 
 
-@PENDING
 def test_imports_go_down_the_layers():
     violations = []
     for module, deps in _graph().items():
@@ -133,7 +134,6 @@ def test_imports_go_down_the_layers():
     assert not violations, "\n".join(sorted(violations))
 
 
-@PENDING
 def test_no_import_circles():
     graph = {m: {d for d in deps} for m, deps in _graph().items() if m.split(".")[0] not in UPWARD_ALLOWED}
     for deps in graph.values():
@@ -181,7 +181,6 @@ def test_the_layer_checker_sees_imports_inside_functions(tmp_path):
     assert _imports("bounds", fake) == {"exact", "units"}
 
 
-@PENDING
 def test_no_long_functions():
     long = []
     for path in PACKAGE.rglob("*.py"):

@@ -18,6 +18,7 @@ import click
 from ..errors import UsageError
 from .options import POSITIVE_INT, BoundcalcCommand, check_output, compose, digits_option, given_explicitly, json_option
 from .render import emit_json, print_table, show
+from .tables import emit_latex, format_option, refuse_latex, wants_latex
 
 model_options = compose(
     click.option("--joint", type=click.Path(dir_okay=False, path_type=str),
@@ -130,6 +131,7 @@ def _length(model: Any, params: dict[str, Any]) -> int:
               "the error is then an estimate, with its stderr and interpolation effect.")
 @digits_option
 @json_option
+@format_option
 def verify(**params: Any) -> None:
     """The exact sampling error of a data model next to every bound.
 
@@ -176,6 +178,10 @@ def verify(**params: Any) -> None:
                 raise UsageError("a random-count sampler has no fixed number of steps to optimise for",
                                  param="--optimal", allowed="a fixed schedule (uniform:T, ...)")
             optimal = profile.optimal_schedule(report.schedule.steps, progress=bar)
+    if wants_latex(params):
+        if params["loss_curve"] is not None:
+            refuse_latex(params, "an estimate from a loss curve")
+        return emit_latex(report, params)
     extras = _curve_extras(params, report, curve, optimal)
     if params["as_json"]:
         emit_json(_verify_json(report, optimal, description, digits, extras))
