@@ -38,6 +38,7 @@ _EXPORTS = {
     "schedule": "FAMILIES Schedule parse_schedule random_schedule_distribution",
     "steps": "StepsResult required_steps",
     "verification": "VerifyReport verify",
+    "sweeps": "SweepResult SweepRow sweep",
     "truth": (
         "EntropyProfile JointDistribution MarkovChain entropy_profile estimate_markov exact_error "
         "expected_random_error load_joint load_markov load_model load_text mi_profile multiscale_from_model "
@@ -109,6 +110,10 @@ __all__ = [
     "multiscale_phi",
     "optimal_schedule",
     "verify",
+    # sweeps over T
+    "sweep",
+    "SweepResult",
+    "SweepRow",
     "estimate_markov",
     "load_joint",
     "load_markov",
