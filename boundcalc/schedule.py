@@ -420,9 +420,9 @@ def _ceil_rational_power(length: int, u: Fraction, p: Fraction) -> int:
     return n
 
 
-def _curve(method: Callable[..., Schedule], extra: int = 0) -> Callable[[int, list[str]], Schedule]:
+def _curve(method: Callable[..., Schedule], extra: int = 0, required: int = 0) -> Callable[[int, list[str]], Schedule]:
     def build(length: int, args: list[str]) -> Schedule:
-        if len(args) < 1 or len(args) > 1 + extra:
+        if len(args) < 1 + required or len(args) > 1 + extra:
             raise ScheduleError(f"expected {1 + extra} argument(s), got {len(args)}")
         steps = positive_int(args[0], "T")
         return method(length, steps, *args[1:])
@@ -436,7 +436,7 @@ _CURVE_FAMILIES: dict[str, Callable[[int, list[str]], Schedule]] = {
     "linear": _curve(Schedule.linear),
     "cosine": _curve(Schedule.cosine),
     "cosine-mdlm": _curve(Schedule.cosine_mdlm),
-    "power": _curve(Schedule.power, 1),
+    "power": _curve(Schedule.power, 1, required=1),
 }
 
 

@@ -24,6 +24,8 @@ COMMANDS = {
     "verify": "truth",
     "profile": "truth",
     "latex": "latex",
+    "sweep": "sweep",
+    "plot": "plot",
 }
 
 
