@@ -77,6 +77,7 @@ PARAM_FLAGS = {
     "steps": "--steps",
     "optimal": "--optimal",
     "kind": "--kind",
+    "bounds": "--bound",
 }
 
 
