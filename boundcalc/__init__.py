@@ -147,6 +147,10 @@ def __getattr__(name: str):
         value = getattr(import_module(f".{_MODULE_OF[name]}", __name__), name)
         globals()[name] = value  # later lookups skip this function
         return value
+    if name == "plot":  # the figures module (matplotlib is imported only when a figure is drawn)
+        from importlib import import_module
+
+        return import_module(f"{__name__}.plot")
     # importlib.metadata costs ~10 ms; only pay for it when the version is asked for
     if name == "__version__":
         from importlib.metadata import PackageNotFoundError, version

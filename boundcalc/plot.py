@@ -21,8 +21,10 @@ Install the extra: ``pip install 'boundcalc[plot]'``.
 
 from __future__ import annotations
 
+import functools
 import math
 import shutil
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
@@ -96,10 +98,27 @@ def require_matplotlib() -> None:
         raise PlotUnavailable("matplotlib is not installed", allowed=INSTALL) from None
 
 
+def _notebook_display(figure_class: type) -> None:
+    """In IPython/Jupyter, show Figures inline as PNG (pyplot, which would do it, is never imported here)."""
+    if "IPython" not in sys.modules:
+        return
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return
+    from IPython.core.pylabtools import print_figure
+
+    png = shell.display_formatter.formatters["image/png"]
+    png.for_type(figure_class, lambda fig: print_figure(fig, "png", bbox_inches="tight", dpi=150))
+
+
 def _figure(rows: int = 1, cols: int = 1, height: float = HEIGHT, sharex: bool = False) -> "tuple[Figure, Any]":
     require_matplotlib()
     import matplotlib
     from matplotlib.figure import Figure
+
+    _notebook_display(Figure)
 
     with matplotlib.rc_context(_STYLE):
         fig = Figure(figsize=(WIDTH * (1 if cols == 1 else 1.0), height * rows / (1 if rows == 1 else 1.35)),
@@ -109,6 +128,7 @@ def _figure(rows: int = 1, cols: int = 1, height: float = HEIGHT, sharex: bool =
 
 
 def _styled(function):  # draw with the house style (fonts, grid) whatever the caller's rcParams
+    @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> "Figure":
         require_matplotlib()
         import matplotlib
@@ -116,7 +136,6 @@ def _styled(function):  # draw with the house style (fonts, grid) whatever the c
         with matplotlib.rc_context(_STYLE):
             return function(*args, **kwargs)
 
-    wrapper.__name__, wrapper.__doc__, wrapper.__wrapped__ = function.__name__, function.__doc__, function  # type: ignore[attr-defined]
     return wrapper
 
 
