@@ -114,6 +114,8 @@ def _grid_values(spec: "str | Iterable[int]") -> tuple[int, ...]:
                 raise UsageError(f"T = {t!r} is not allowed", param="steps", allowed="positive integers")
         return tuple(sorted(set(items)))
     text = spec.strip().replace(" ", "")
+    if not text:
+        return ()
     if text.startswith(("log:", "geom:")):
         parts = _ints(text.split(":")[1:], spec)
         if len(parts) != 3 or parts[2] < 1 or parts[0] > parts[1]:

@@ -214,7 +214,7 @@ def sparkline(values: list[float | None]) -> str:
         elif v <= 0:
             out.append(SPARKS[0])
         else:
-            level = 0 if hi == lo else round((math.log(v) - lo) / (hi - lo) * (len(SPARKS) - 1))
+            level = len(SPARKS) - 1 if hi == lo else round((math.log(v) - lo) / (hi - lo) * (len(SPARKS) - 1))
             out.append(SPARKS[level])
     return "".join(out)
 
