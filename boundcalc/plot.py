@@ -61,7 +61,7 @@ INSTALL = "pip install 'boundcalc[plot]'"
 WIDTH = 3.4  # inches: one column of a two-column paper
 HEIGHT = 2.6
 FONT = 8
-_STYLE = {
+_STYLE: Any = {  # rcParams (typed Any: matplotlib types its keys as literals)
     "font.size": FONT,
     "axes.labelsize": FONT,
     "axes.titlesize": FONT,
@@ -393,7 +393,7 @@ def save(fig: "Figure", path: "str | Path", *, dpi: int = 200) -> Path:
     import matplotlib
 
     with matplotlib.rc_context(_STYLE):
-        extra = {} if suffix == ".pgf" else {"metadata": _metadata(suffix)}
+        extra: dict[str, Any] = {} if suffix == ".pgf" else {"metadata": _metadata(suffix)}
         fig.savefig(path, dpi=dpi, **extra)
     return path
 

@@ -358,7 +358,8 @@ class _Truth:
         return self.optimal[steps][1]
 
 
-def _source(source: Any, length: int | None, unit: "Unit | str | None", progress: Progress | None):
+def _source(source: Any, length: int | None, unit: "Unit | str | None",
+            progress: Progress | None) -> "tuple[MIProfile, _Truth | None, Unit]":
     """(MIProfile, _Truth or None, unit) for an MI profile, a data model or an entropy-profile-like object."""
     if isinstance(source, MIProfile):
         if unit is not None and as_unit(unit) is not source.unit:
