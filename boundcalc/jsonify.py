@@ -36,17 +36,6 @@ def _num(x: Fraction | int | None, digits: int) -> dict[str, str] | None:
     return None if x is None else number_json(x, digits)
 
 
-def _float(value: float, digits: int, error: float, note: str) -> dict[str, str]:
-    from .truth import float_decimal
-
-    return {
-        "decimal": format_decimal(Fraction(max(value, 0.0)), digits),
-        "float": float_decimal(value),
-        "abs_error": f"{error:.2g}",
-        "note": note,
-    }
-
-
 def _json_BoundReport(report: Any, digits: int) -> dict[str, Any]:
     out: dict[str, Any] = {
         "length": report.length,
@@ -132,30 +121,47 @@ def _json_StepsResult(result: Any, digits: int) -> dict[str, Any]:
 
 
 def _json_VerifyReport(report: Any, digits: int) -> dict[str, Any]:
+    """Every number here comes from float64 model quantities: each is a value with its certified error."""
     bounds = _json_BoundReport(report.bounds, digits)
+
+    def measured(name: str, note: str | None = None) -> dict[str, str] | None:
+        value = report.measured(name)
+        return None if value is None else value.to_json(digits, note)
+
     out = {
         "model": report.model,
         **{k: bounds[k] for k in ("length", "steps", "max_mask_size", "schedule", "unit")},
-        "truth": _float(report.truth, digits, report.truth_error,
-                        "exact E_M KL with the optimal predictor (ε_train = 0), float64"),
-        "mi_total": bounds["mi_total"],
-        "bounds": bounds["bounds"],
+        "truth": measured("truth", "exact E_M KL with the optimal predictor (ε_train = 0), float64"),
+        "mi_total": measured("mi_total"),
+        "bounds": {name: measured(name) for name in report.bounds.values},
         "ratios": {k: (None if v is None else format_decimal(Fraction(v), digits)) for k, v in report.ratios().items()},
         "holds": report.holds(),
         "notes": {
             **bounds["notes"],
+            "values": "ΣI, Φ and the errors are float64 results of the model; each bound is exact in them, "
+            "and abs_error bounds the effect of their float error",
+            "holds": '"undecided" when the error bounds of the two sides overlap',
             "ratios": "bound / exact error; for "
             + ", ".join(b.name for b in BOUNDS.values() if b.about == "random")
             + ": bound / the random schedule's exact expected error",
         },
     }
     if "multiscale" in bounds:
-        out["multiscale"] = bounds["multiscale"]
+        ms = dict(bounds["multiscale"])
+        level_error = report.input_error
+        ms["level_totals"] = [_measured_total(x, level_error, digits) for x in report.bounds.multiscale.level_totals]
+        ms["phi"] = _measured_total(report.bounds.multiscale.phi, 2 * level_error, digits)
+        out["multiscale"] = ms
     if report.random_error is not None:
         ms = report.bounds.multiscale
         out["random_schedule"] = {
             "max_mask_size": ms.scale if ms is not None else None,
-            "truth": _float(report.random_error, digits, report.truth_error * 2,
-                            "exact expected error of random:S (sizes iid uniform on {S, S/2}), float64"),
+            "truth": measured("random", "exact expected error of random:S (sizes iid uniform on {S, S/2}), float64"),
         }
     return out
+
+
+def _measured_total(value: Fraction, error: float, digits: int) -> dict[str, str]:
+    from .exact import Measured
+
+    return Measured(float(value), error if value else 0.0, nonnegative=True).to_json(digits)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from .errors import InvalidNumberError, ProfileError
 from .exact import Number, ceil_log2, nonnegative_rational, parse_rational, plain_decimal, to_rational
-from .files import read_text
+from .files import parse_json, read_text
 from .units import Unit, as_unit
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -218,13 +218,9 @@ def load_multiscale(path: str | Path, unit: str = "nats") -> MultiScaleProfile:
 
 
 def _multiscale_json(text: str, name: str, unit: str) -> MultiScaleProfile:
-    import json
     from decimal import Decimal
 
-    try:
-        data = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as error:
-        raise ProfileError(f"invalid JSON at line {error.lineno}: {error.msg}", param=name) from None
+    data = parse_json(text, ProfileError, name, parse_float=Decimal)
     scale = None
     if isinstance(data, dict):
         scale = data.get("max_mask_size")

@@ -44,6 +44,7 @@ s_k = M_{k-1} - M_k; the floors are exact (see :func:`_floor_scaled_trig`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -420,10 +421,14 @@ def _ceil_rational_power(length: int, u: Fraction, p: Fraction) -> int:
     return n
 
 
-def _curve(method: Callable[..., Schedule], extra: int = 0, required: int = 0) -> Callable[[int, list[str]], Schedule]:
+def _curve(method: Callable[..., Schedule], extra: int = 0, optional: int = 0) -> Callable[[int, list[str]], Schedule]:
+    """A family builder taking T and ``extra`` more parameters, the last ``optional`` of which may be left out."""
+
     def build(length: int, args: list[str]) -> Schedule:
-        if len(args) < 1 + required or len(args) > 1 + extra:
-            raise ScheduleError(f"expected {1 + extra} argument(s), got {len(args)}")
+        least, most = 1 + extra - optional, 1 + extra
+        if not least <= len(args) <= most:
+            wanted = f"{least}" if least == most else f"{least} to {most}"
+            raise ScheduleError(f"expected {wanted} parameter(s) after the name, got {len(args)}")
         steps = positive_int(args[0], "T")
         return method(length, steps, *args[1:])
 
@@ -432,11 +437,11 @@ def _curve(method: Callable[..., Schedule], extra: int = 0, required: int = 0) -
 
 _CURVE_FAMILIES: dict[str, Callable[[int, list[str]], Schedule]] = {
     "uniform": _curve(Schedule.uniform),
-    "dream": _curve(Schedule.dream, 1),
+    "dream": _curve(Schedule.dream, 1, optional=1),
     "linear": _curve(Schedule.linear),
     "cosine": _curve(Schedule.cosine),
     "cosine-mdlm": _curve(Schedule.cosine_mdlm),
-    "power": _curve(Schedule.power, 1, required=1),
+    "power": _curve(Schedule.power, 1),
 }
 
 
@@ -460,9 +465,15 @@ def _build_random(length: int, args: list[str]) -> Schedule:
     return Schedule.paper_random(length, positive_int(args[0], "S"), seed)
 
 
+# reversed:reversed:...: deeper nesting is refused instead of exhausting the recursion limit
+MAX_REVERSED = 8
+
+
 def _build_reversed(length: int | None, args: list[str]) -> Schedule:
     if not args or not args[0]:
         raise ScheduleError("expected reversed:SPEC")
+    if args[: MAX_REVERSED].count("reversed") >= MAX_REVERSED:
+        raise ScheduleError(f"reversed: is nested more than {MAX_REVERSED} times", allowed="reversed:SPEC, nested a few times")
     return parse_schedule(":".join(args), length).reversed()
 
 
@@ -485,6 +496,9 @@ FAMILIES: dict[str, tuple[str, Callable[[int, list[str]], Schedule]]] = {
     "degenerate": ("degenerate:S", _build_degenerate),
     "reversed": ("reversed:SPEC", _build_reversed),
 }
+
+# What a comma list may contain (validated entry by entry); anything else is a family or a file.
+_LIST = re.compile(r"[0-9 \t+\-./eE,]*[0-9][0-9 \t+\-./eE,]*\Z", re.ASCII)
 
 _ALLOWED = "a comma list such as 5,3,2, a file (JSON list or one size per line), or a family: " + ", ".join(
     usage for usage, _ in FAMILIES.values()
@@ -517,10 +531,10 @@ def parse_schedule(spec: str, length: int | None = None, param: str = "schedule"
                 )
             schedule = FAMILIES[family][1](length, rest.split(":") if rest else [])  # type: ignore[arg-type]
             schedule = Schedule(runs=schedule.runs, name=text)
-        elif sep and family.replace("-", "").isalpha() and not Path(text).exists():
-            raise ScheduleError(f"unknown schedule family {family!r}", allowed=_ALLOWED)
-        elif all(ch.isdigit() or ch in ", \t+-./eE" for ch in text) and not Path(text).is_file():
+        elif _LIST.match(text) and not text.startswith(("/", "./", "../")):  # a file named 8 is ./8
             schedule = _from_items(text.split(","), "entry")
+        elif sep and family.replace("-", "").isalpha() and len(family) <= 32:
+            raise ScheduleError(f"unknown schedule family {family!r}", allowed=_ALLOWED)
         else:
             schedule = _from_file(Path(text))
     except (ScheduleError, InvalidNumberError) as error:
@@ -554,7 +568,11 @@ def _from_items(items: Sequence[str], what: str, where: Callable[[int], str] | N
 
 
 def _from_file(path: Path) -> Schedule:
-    if not path.exists():
+    try:
+        exists = path.exists()
+    except OSError:  # e.g. a name too long for the file system
+        exists = False
+    if not exists:
         raise ScheduleError(f"{str(path)!r} is neither a schedule nor an existing file", allowed=_ALLOWED)
     stripped = read_text(path, ScheduleError, "schedule", _ALLOWED).strip()
     if stripped.startswith("["):

@@ -1285,7 +1285,11 @@ def get(name: str) -> Result:
     registry = results()
     key = _normalize(name)
     if key not in registry:
-        raise UsageError(f"unknown expression {name!r}", param="--expr", allowed=f"known: {', '.join(NAMES)}")
+        import difflib
+
+        close = difflib.get_close_matches(key, NAMES, n=3, cutoff=0.5)
+        hint = f"did you mean {', '.join(close)}? " if close else ""
+        raise UsageError(f"unknown expression {name!r}", param="expression", allowed=f"{hint}one of {len(NAMES)} names")
     return registry[key]
 
 

@@ -17,15 +17,18 @@ schedule's exact expected error.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterator
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Iterator, Mapping
 
 from ._print_helpers import Printable
 from .bounds import Bound, BoundReport, bound_report
+from .exact import Measured
 from .multiscale import MultiScaleProfile, level_sizes
 from .profile import MIProfile
 from .schedule import Schedule
 from .truth import (
+    EPS64,
     ModelOrProfile,
     Progress,
     as_schedule,
@@ -37,9 +40,6 @@ from .truth import (
 from .units import Unit, as_unit
 
 __all__ = ["VerifyReport", "verify"]
-
-# Float rounding the comparison allows on top of the stated absolute error, relative to the bound.
-_RELATIVE_SLACK = 1e-12
 
 
 @dataclass(frozen=True)
@@ -64,41 +64,61 @@ class VerifyReport(Printable):
     profile: MIProfile
     model: str
     random_error: float | None = None
+    #: certified absolute error of ΣI and of each level total G(m_j) (float64 model quantities)
+    input_error: float = 0.0
+    #: certified absolute error of each bound, from ``input_error`` (the bounds are exact in their inputs)
+    bound_errors: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "unit", as_unit(self.unit))
-        if not self.truth_error >= 0:
-            raise ValueError(f"truth_error = {self.truth_error!r} must be >= 0")
+        for name in ("truth_error", "input_error"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"{name} = {getattr(self, name)!r} must be >= 0")
 
-    def compared(self) -> Iterator[tuple[Bound, float | None]]:
+    def measured(self, name: str) -> Measured | None:
+        """A bound (by registry name), ``"truth"``, ``"random"`` or ``"mi_total"`` with its certified error."""
+        if name == "truth":
+            return Measured(self.truth, self.truth_error, nonnegative=True)
+        if name == "random":
+            return None if self.random_error is None else Measured(self.random_error, 2 * self.truth_error, nonnegative=True)
+        if name == "mi_total":
+            return Measured(self.mi_total, self.input_error, nonnegative=True)
+        value = self.bounds.values[name]
+        return None if value is None else Measured(float(value), self.bound_errors.get(name, 0.0))
+
+    def compared(self) -> Iterator[tuple[Bound, Measured | None]]:
         """Each KL bound with the exact error it is compared with (None: nothing to compare)."""
         for bound, _ in self.bounds.items():
             if bound.quantity != "kl":
                 continue
-            yield bound, (self.truth if bound.about == "schedule" else self.random_error)
+            yield bound, self.measured("truth" if bound.about == "schedule" else "random")
 
     def ratios(self) -> dict[str, float | None]:
         """bound / exact error for each KL bound (for theorem2_lower: / the random schedule's error).
 
-        None when a bound does not apply or the error is 0.
+        None when a bound does not apply or the error is 0 within its float error.
         """
         out: dict[str, float | None] = {}
         for bound, error in self.compared():
             value = self.bounds.values[bound.name]
-            out[bound.name] = None if value is None or not error or error <= 0 else float(value) / error
+            decided_positive = error is not None and error.compare(0) == 1
+            out[bound.name] = float(value) / error.value if value is not None and decided_positive else None  # type: ignore[union-attr]
         return out
 
-    def holds(self) -> dict[str, bool | None]:
-        """truth <= each upper bound, random error >= each lower bound; allowing the stated float error."""
-        out: dict[str, bool | None] = {}
+    def holds(self) -> dict[str, bool | str | None]:
+        """truth <= each upper bound, random error >= each lower bound: True, False, or "undecided" when the
+        certified float errors of the two sides overlap; None when the bound does not apply."""
+        out: dict[str, bool | str | None] = {}
         for bound, error in self.compared():
-            value = self.bounds.values[bound.name]
+            value = self.measured(bound.name)
             if value is None or error is None:
                 out[bound.name] = None
-            elif bound.direction == "upper":
-                out[bound.name] = error <= float(value) * (1 + _RELATIVE_SLACK) + self.truth_error
+                continue
+            order = error.compare(value)
+            if order is None:
+                out[bound.name] = "undecided"
             else:
-                out[bound.name] = error >= float(value) * (1 - _RELATIVE_SLACK) - 2 * self.truth_error
+                out[bound.name] = order <= 0 if bound.direction == "upper" else order >= 0
         return out
 
 
@@ -125,9 +145,17 @@ def verify(
     for m in sizes:
         running = max(running, 0.0 if m <= 0 else profile.multiscale(m, unit))
         totals.append(float_decimal(running))
-    multiscale = MultiScaleProfile.from_level_totals(totals, L, unit=unit, source="the data model")
-    mi = MIProfile.from_total(totals[-1], L, unit=unit)  # level J has m = L - 1: ΣI
-    report = bound_report(mi, sched, multiscale=multiscale)
+    report = _report_at(totals, sizes, sched, unit, shift=Fraction(0))
+    # G(m) = L (d(0) - d(m)): two values of d, each within abs_error, a subtraction and a product in float64
+    d_max = max(1.0, float(abs(profile.conditional).max()))
+    input_error = to_unit(L * (2 * profile.abs_error + 4 * EPS64 * d_max), unit)
+    # every bound is non-decreasing in ΣI and the level totals: its error is its growth over the inputs' error
+    shifted = _report_at(totals, sizes, sched, unit, shift=Fraction(input_error))
+    bound_errors = {
+        name: float(shifted.values[name] - value)  # type: ignore[operator]
+        for name, value in report.values.items()
+        if value is not None and shifted.values.get(name) is not None
+    }
     random_error = to_unit(expected_random_error(profile, big_s), unit) if big_s >= 2 else None
     return VerifyReport(
         truth=truth,
@@ -136,8 +164,18 @@ def verify(
         unit=unit,
         schedule=sched,
         bounds=report,
-        profile=mi,
+        profile=report.inputs.profile,
         model=profile.source,
         random_error=random_error,
+        input_error=input_error,
+        bound_errors=bound_errors,
     )
+
+
+def _report_at(totals: list[str], sizes: list[int], schedule: Schedule, unit: Unit, shift: Fraction) -> BoundReport:
+    """Every bound at the level totals (raised by ``shift`` where a level has a set; ΣI is the last)."""
+    exact = [Fraction(t) + (shift if m > 0 else 0) for t, m in zip(totals, sizes)]
+    multiscale = MultiScaleProfile.from_level_totals(exact, schedule.length, unit=unit, source="the data model")
+    mi = MIProfile.from_total(exact[-1], schedule.length, unit=unit)  # level J has m = L - 1: ΣI
+    return bound_report(mi, schedule, multiscale=multiscale)
 

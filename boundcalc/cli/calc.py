@@ -130,9 +130,11 @@ def steps(**params: Any) -> None:
             header_lines=[*([source] if source else []), _describe_profile(profile, digits, exact, source is None)],
         )
     infeasible = [r for r in results if not r.feasible]
-    if infeasible and len(results) == 1:
+    if infeasible and len(infeasible) == len(results):  # no target has an answer: exit 1
+        shown = ", ".join(show(r.target, digits) for r in infeasible)
         raise InfeasibleTargetError(
-            f"target {show(infeasible[0].target, digits)} is below ε_train = {show(eps_train, digits)}, "
+            f"target{'s' if len(infeasible) > 1 else ''} {shown} "
+            f"{'are' if len(infeasible) > 1 else 'is'} below ε_train = {show(eps_train, digits)}, "
             "the floor of every bound",
             param="target",
             allowed="no number of steps reaches less than ε_train",

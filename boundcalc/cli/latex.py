@@ -14,6 +14,7 @@ from .options import (
     POSITIVE,
     POSITIVE_INT,
     BoundcalcCommand,
+    check_output,
     digits_option,
     eps_train_option,
     mi_options,
@@ -109,6 +110,7 @@ def latex(**params: Any) -> None:
     from .. import latex as tex
     from .. import symbolic as sym
 
+    check_output(params, inputs=("mi_profile", "ms_profile"))
     if params["list_names"]:
         for name in sym.NAMES:
             result = sym.get(name)

@@ -73,12 +73,47 @@ PARAM_FLAGS = {
     "max_states": "--max-states",
     "output": "--output",
     "size": "--size",
+    "expression": "--expr",
     "families": "--family",
     "steps": "--steps",
     "optimal": "--optimal",
     "kind": "--kind",
     "bounds": "--bound",
 }
+
+
+def check_output(params: dict[str, Any], name: str = "output", inputs: tuple[str, ...] = ()) -> None:
+    """Refuse an output path that cannot be written, or that is one of the inputs, before any work.
+
+    ``inputs`` names the parameters holding input files (``mi_profile``, ``markov``, ...).
+    """
+    import os
+
+    flag = "--" + name.replace("_", "-")
+    path = params.get(name)
+    if path is None:
+        return
+    if os.path.isdir(path):
+        raise click.UsageError(f"{flag}: {path!r} is a directory")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise click.UsageError(f"{flag}: cannot write {path!r}: the folder {folder!r} does not exist")
+    if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        raise click.UsageError(f"{flag}: cannot write {path!r}: permission denied")
+    for source in inputs:
+        given = params.get(source)
+        if given is not None and os.path.exists(given) and os.path.exists(path) and os.path.samefile(given, path):
+            raise click.UsageError(
+                f"{flag}: {path!r} is also the input --{source.replace('_', '-')}: writing would destroy it"
+            )
+
+
+def given_explicitly(name: str) -> bool:
+    """True when the user typed the option ``name`` (not its default) in the running command."""
+    from click.core import ParameterSource
+
+    source = click.get_current_context().get_parameter_source(name)
+    return source not in (None, ParameterSource.DEFAULT)
 
 
 def flag_for(param: str | None, params: dict[str, Any], command: click.Command | None = None) -> str | None:

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator
 import click
 
 from ..errors import UsageError
-from .options import POSITIVE_INT, BoundcalcCommand, compose, digits_option, json_option
+from .options import POSITIVE_INT, BoundcalcCommand, check_output, compose, digits_option, given_explicitly, json_option
 from .render import emit_json, print_table, show
 
 model_options = compose(
@@ -43,6 +43,18 @@ model_options = compose(
 def _load(params: dict[str, Any]):
     from ..truth import load_model
 
+    given = [f"--{name}" for name in ("joint", "markov", "text") if params[name] is not None]
+    if len(given) != 1:
+        raise click.UsageError(
+            "give exactly one data model: --joint FILE, --markov FILE or --text FILE"
+            + (f", not {' and '.join(given)}" if given else "")
+        )
+    if params["text"] is None:
+        for name in ("level", "max_states"):
+            if given_explicitly(name):
+                raise click.UsageError(f"--{name.replace('_', '-')} is used only with --text")
+    elif params["normalize"]:
+        raise click.UsageError("--normalize is used only with --joint or --markov (a text's chain is fitted)")
     return load_model(
         joint=params["joint"],
         markov=params["markov"],
@@ -166,22 +178,23 @@ def _verify_rows(report: Any, optimal: Any, digits: int) -> list[list[str]]:
 
     ratios, holds = report.ratios(), report.holds()
     b = report.bounds
-    rows = [["exact error", "(23)", show(Fraction(report.truth), digits), "1", ""]]
+    rows = [["exact error", "(23)", report.measured("truth").decimal(digits), "1", ""]]
     if optimal is not None:
         rows.append([f"optimal {b.steps}-step schedule", "(23)",
                      show(Fraction(to_unit(optimal[1], report.unit)), digits), "-", ""])
     random_rows = []
     if report.random_error is not None and b.multiscale is not None:
         random_rows.append([f"exact error of random:{b.multiscale.scale} (mean)", "(23)",
-                            show(Fraction(report.random_error), digits), "1", ""])
+                            report.measured("random").decimal(digits), "1", ""])
     for entry, _ in report.compared():
         name = entry.name.replace("_", " ")
         if entry.about == "random" and b.multiscale is not None:
             name += f", random:{b.multiscale.scale}"
         r, h = ratios.get(entry.name), holds.get(entry.name)
-        row = [name, entry.equation, show(b.values[entry.name], digits, none="n/a"),
-               "-" if r is None else show(Fraction(r), 4),
-               "n/a" if h is None else ("yes" if h else "NO (report this)")]
+        value = report.measured(entry.name)
+        verdict = {None: "n/a", True: "yes", False: "NO (report this)", "undecided": "undecided (within float error)"}
+        row = [name, entry.equation, "n/a" if value is None else value.decimal(digits),
+               "-" if r is None else show(Fraction(r), 4), verdict[h]]
         (rows if entry.about == "schedule" else random_rows).append(row)
     if b.multiscale is not None and report.random_error is not None:
         rows += random_rows
@@ -189,9 +202,11 @@ def _verify_rows(report: Any, optimal: Any, digits: int) -> list[list[str]]:
 
 
 def _verify_table(report: Any, optimal: Any, description: str, digits: int) -> None:
+    from ..exact import round_up
+
     b, unit = report.bounds, report.unit
-    caption = (f"exact errors: float64, absolute error < {report.truth_error:.1g} {unit}; "
-               "bounds: exact, at ΣI and Φ as computed (ε_train = 0)")
+    caption = (f"exact errors: float64, absolute error < {round_up(report.truth_error)} {unit}; bounds: at ΣI and Φ "
+               f"as computed (float64, absolute error < {round_up(report.input_error)}; ε_train = 0)")
     if report.random_error is not None:
         caption += (f"\nthe lower bound (13) is for the random schedule on {{S, S/2}}, S = {b.multiscale.scale}, "
                     "averaged over the schedule; its ratio is bound / that error")
@@ -204,7 +219,7 @@ def _verify_table(report: Any, optimal: Any, description: str, digits: int) -> N
         caption=caption,
         header_lines=[
             description,
-            f"ΣI = {show(b.mi_total, digits)} {unit}; schedule {report.schedule} (reveal order): "
+            f"ΣI = {report.measured('mi_total').decimal(digits)} {unit}; schedule {report.schedule} (reveal order): "
             f"T = {b.steps}, s_max = {b.max_size}",
         ],
     )
@@ -238,6 +253,7 @@ def profile(**params: Any) -> None:
     --smax S, the multi-scale profile of Theorem 2 (token,level,value rows),
     for `boundcalc bound --ms-profile`.
     """
+    check_output(params, inputs=("joint", "markov", "text"))
     if params["multiscale"] or params["s_max"] is not None:
         _multiscale_profile(params)
         return
