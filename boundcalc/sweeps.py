@@ -41,7 +41,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .bounds import BOUNDS, BoundInputs
 from .errors import BoundcalcError, DomainError, ScheduleError, UsageError
-from .exact import Number, nonnegative_rational
+from .exact import Measured, Number, nonnegative_rational
 from .multiscale import MultiScaleProfile, level_sizes
 from .profile import MIProfile
 from .schedule import FAMILIES, Schedule, parse_schedule
@@ -208,7 +208,10 @@ class SweepRow:
     ``error_abs`` a bound on its rounding error, ``optimal`` the least error
     of any T-step schedule, ``random_error`` the expected error of the random
     schedule on {S, S/2}, S = 2^ceil(log2 s_max) (what Theorem 2's lower bound
-    is about); each None when the source cannot give it.
+    is about); each None when the source cannot give it. From a data model
+    the bounds are exact functions of ΣI and Φ, which are float64 results:
+    ``bound_errors[name]`` bounds the effect of their error (empty for an MI
+    profile, whose bounds are exact). :meth:`measured` pairs a value with its error.
     """
 
     family: str
@@ -219,6 +222,23 @@ class SweepRow:
     error_abs: float | None = None
     optimal: float | None = None
     random_error: float | None = None
+    optimal_abs: float | None = None
+    random_abs: float | None = None
+    bound_errors: Mapping[str, float] = field(default_factory=dict)
+
+    def measured(self, name: str) -> Measured | None:
+        """``"error"``, ``"optimal"``, ``"random_error"`` or a bound from a data model, with its certified error.
+
+        None when the value is absent, or for a bound that is exact (an MI profile source: use ``bounds``).
+        """
+        errors = {"error": self.error_abs, "optimal": self.optimal_abs, "random_error": self.random_abs}
+        if name in errors:
+            value = getattr(self, name)
+            return None if value is None else Measured(value, errors[name] or 0.0, nonnegative=True)
+        value = self.bounds.get(name)
+        if value is None or name not in self.bound_errors:
+            return None
+        return Measured(float(value), self.bound_errors[name])
 
     @property
     def max_size(self) -> int:
@@ -301,14 +321,20 @@ class _Truth:
     """The exact errors, ΣI and Theorem 2's multi-scale profiles of an entropy-profile-like source."""
 
     def __init__(self, profile: Any, unit: Unit) -> None:
-        from .truth import float_decimal
+        from .truth import EPS64, float_decimal, to_unit
 
         self.profile, self.unit = profile, unit
-        self.length = int(profile.length)
+        self.length = L = int(profile.length)
         self._decimal = float_decimal
-        mi = MIProfile.from_total(float_decimal(profile.mi_total(unit.value)), self.length, unit=unit)
+        mi = MIProfile.from_total(float_decimal(profile.mi_total(unit.value)), L, unit=unit)
         self.mi = replace(mi, source=str(getattr(profile, "source", "") or "entropy profile"))
-        self._multiscale: dict[int, MultiScaleProfile | None] = {}
+        # ΣI and G(m) = L (d(0) - d(m)): two values of d within abs_error, a subtraction and a product (as verify)
+        d = getattr(profile, "conditional", None)
+        d_max = 1.0 if d is None else max(1.0, float(abs(d).max()))
+        self.input_error = to_unit(L * (2 * float(getattr(profile, "abs_error", 0.0)) + 4 * EPS64 * d_max), unit.value)
+        self.shift = Fraction(self.input_error)
+        self.mi_shifted = MIProfile.from_total(self.mi.total + self.shift, L, unit=unit)
+        self._multiscale: dict[tuple[int, bool], MultiScaleProfile | None] = {}
         self._random: dict[int, float | None] = {}
         self.optimal: dict[int, tuple[Schedule, float]] = {}
 
@@ -316,21 +342,29 @@ class _Truth:
     def estimate(self) -> bool:
         return bool(getattr(self.profile, "is_estimate", False) or getattr(self.profile, "meta", {}).get("estimate"))
 
-    def multiscale(self, max_size: int) -> MultiScaleProfile | None:
-        """Theorem 2's level totals G(m_j) for S = 2^ceil(log2 s_max), as verify computes them (cached per S)."""
+    def multiscale(self, max_size: int, shifted: bool = False) -> MultiScaleProfile | None:
+        """Theorem 2's level totals G(m_j) for S = 2^ceil(log2 s_max), as verify computes them (cached per S).
+
+        ``shifted``: each non-empty level raised by the inputs' float error (for the bounds' error).
+        """
         big_s, sizes = level_sizes(self.length, max_size)
-        if big_s not in self._multiscale:
+        if (big_s, shifted) not in self._multiscale:
             if not hasattr(self.profile, "multiscale"):
-                self._multiscale[big_s] = None
+                self._multiscale[big_s, shifted] = None
             else:
                 totals, running = [], Fraction(0)
                 for m in sizes:
                     value = Fraction(self._decimal(self.profile.multiscale(m, self.unit.value))) if m > 0 else Fraction(0)
                     running = min(max(running, value), self.mi.total)
-                    totals.append(running)
-                self._multiscale[big_s] = MultiScaleProfile.from_level_totals(
+                    totals.append(running + (self.shift if shifted and m > 0 else 0))
+                self._multiscale[big_s, shifted] = MultiScaleProfile.from_level_totals(
                     totals, self.length, unit=self.unit, source="the data model")
-        return self._multiscale[big_s]
+        return self._multiscale[big_s, shifted]
+
+    def abs_error(self, schedule: Schedule | None) -> float | None:
+        """The certified rounding error of the exact error of ``schedule`` (of any schedule when None)."""
+        bound = getattr(self.profile, "error_bound", None)
+        return float(bound(schedule, self.unit.value)) if bound else None
 
     def random_error(self, max_size: int) -> float | None:
         """The exact expected error of the random schedule on {S, S/2} (None for S < 2)."""
@@ -345,9 +379,7 @@ class _Truth:
         return self._random[big_s]
 
     def error(self, schedule: Schedule) -> tuple[float, float | None]:
-        value = float(self.profile.error(schedule, self.unit.value))
-        bound = getattr(self.profile, "error_bound", None)
-        return value, (float(bound(schedule, self.unit.value)) if bound else None)
+        return float(self.profile.error(schedule, self.unit.value)), self.abs_error(schedule)
 
     def optimal_error(self, steps: int) -> float:
         if steps not in self.optimal:
@@ -424,15 +456,29 @@ def _bound_names(profile: MIProfile, truth: "_Truth | None") -> tuple[str, ...]:
 
 def _row(family: FamilySpec, steps: int, schedule: Schedule, profile: MIProfile, eps: Fraction,
          truth: "_Truth | None", optimal: bool, names: Sequence[str]) -> SweepRow:
-    multiscale = truth.multiscale(schedule.max_size) if truth is not None and schedule.max_size <= profile.length else None
-    inputs = BoundInputs(profile, schedule, eps, multiscale)
+    fits = truth is not None and schedule.max_size <= profile.length
+    inputs = BoundInputs(profile, schedule, eps, truth.multiscale(schedule.max_size) if fits else None)  # type: ignore[union-attr]
     bounds = {name: BOUNDS[name].value(inputs) for name in names}
     if truth is None:
         return SweepRow(family.label, steps, schedule, bounds)
+    # every bound is non-decreasing in ΣI and the level totals: its error is its growth over the inputs' error
+    shifted = BoundInputs(truth.mi_shifted, schedule, eps, truth.multiscale(schedule.max_size, shifted=True) if fits else None)
+    bound_errors = {}
+    for name, value in bounds.items():
+        moved = BOUNDS[name].value(shifted)
+        if value is not None and moved is not None:
+            bound_errors[name] = float(moved - value)
     error, error_abs = truth.error(schedule)
-    return SweepRow(family.label, steps, schedule, bounds, error=error, error_abs=error_abs,
-                    optimal=truth.optimal_error(steps) if optimal else None,
-                    random_error=truth.random_error(schedule.max_size) if "theorem2_lower" in names else None)
+    optimal_error = optimal_abs = random_error = random_abs = None
+    if optimal:
+        optimal_error = truth.optimal_error(steps)
+        optimal_abs = truth.abs_error(truth.optimal[steps][0])
+    if "theorem2_lower" in names:
+        random_error = truth.random_error(schedule.max_size)
+        any_schedule = truth.abs_error(None)
+        random_abs = None if random_error is None or any_schedule is None else 2 * any_schedule
+    return SweepRow(family.label, steps, schedule, bounds, error=error, error_abs=error_abs, optimal=optimal_error,
+                    random_error=random_error, optimal_abs=optimal_abs, random_abs=random_abs, bound_errors=bound_errors)
 
 
 def _schedules(family: FamilySpec, steps: Sequence[int], length: int) -> tuple[list[tuple[int, Schedule]], list[tuple[str, int, str]]]:

@@ -45,12 +45,15 @@ def test_csv_has_the_documented_header_and_the_library_numbers(run, chain):
     assert len(rows) == len(lib.rows) == 10
     for row, ref in zip(rows, lib.rows):
         assert (row["family"], int(row["steps"]), int(row["s_max"])) == (ref.family, ref.steps, ref.max_size)
-        assert float(row["error"]) == ref.error and float(row["optimal"]) == ref.optimal
+        # float64 results carry only their justified digits: within the stated error (+ the last digit shown)
+        assert abs(float(row["error"]) - ref.error) <= float(row["error_abs"]) + 1e-11 * max(ref.error, 1)
+        assert abs(float(row["optimal"]) - ref.optimal) <= 1e-11 * max(ref.optimal, 1)
         for name in lib.bound_names:
             if ref.bounds[name] is None:
                 assert row[name] == ""
             else:
                 assert abs(Fraction(row[name]) - ref.bounds[name]) <= ref.bounds[name] * Fraction(1, 10**11)
+                assert 0 <= ref.bound_errors[name] <= 1e-9
 
 
 def test_csv_of_an_mi_source_keeps_the_error_columns_empty(run):
@@ -71,6 +74,17 @@ def test_json(run):
     assert first["schedule"] == [16, 16, 16, 16] and first["s_max"] == 16 and first["error"] is None
     assert first["bounds"]["theorem1"]["exact"] == str(Fraction(15, 64) * Fraction(64, 20) + Fraction(1, 100))
     assert data["rows"][1]["bounds"]["theorem1"]["exact"] == "1/100"
+
+
+def test_json_of_a_data_model_gives_float_results_with_their_error(run, chain):
+    data = run("sweep", "--markov", chain, "-L", "16", "--steps", "4", "--optimal", "--json").json
+    row = data["rows"][0]
+    model = bc.load_markov(chain)
+    truth = bc.exact_error(model, "uniform:4", length=16)
+    for key in ("error", "optimal", "random_error"):
+        assert set(row[key]) == {"value", "abs_error"}
+    assert abs(float(row["error"]["value"]) - truth) <= float(row["error"]["abs_error"]) + 5e-6 * truth  # 6 digits
+    assert set(row["bounds"]["theorem1"]) == {"value", "abs_error"} and "exact" not in row["bounds"]["theorem1"]
 
 
 @pytest.mark.parametrize("args, message", [

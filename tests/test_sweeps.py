@@ -74,7 +74,7 @@ def test_mi_profile_sweep_gives_every_bound_exactly():
         assert (row.bounds["corollary1"] is None) == (not balanced)
         if balanced:
             assert row.bounds["corollary1"] == 2 * Fraction(37, 10) / row.steps + Fraction(1, 100)
-        assert row.error is row.optimal is None
+        assert row.error is row.optimal is None and not row.bound_errors and row.measured("theorem1") is None
     records = r.to_records()
     assert [list(rec) for rec in records] == [r.columns()] * 12
     assert records[1]["schedule"] == "14,13,13" and records[1]["theorem1"] == r.rows[1].bounds["theorem1"]
@@ -104,6 +104,9 @@ def test_model_sweep_errors_match_brute_force(seed):
         for name in ("theorem1", "recursion", "sharp", "corollary1", "theorem2_upper"):
             if row.bounds[name] is not None:
                 assert row.error <= float(row.bounds[name]) + 1e-9, (name, row)
+        assert row.measured("error").error == row.error_abs > 0 and row.measured("optimal").value == row.optimal
+        assert all(0 <= e <= 1e-9 for e in row.bound_errors.values()) and set(row.bound_errors) == {
+            name for name, value in row.bounds.items() if value is not None}
         if row.bounds["theorem2_lower"] is not None:
             assert row.random_error >= float(row.bounds["theorem2_lower"]) - 1e-9
     assert set(r.optimal_schedules) == {1, 2, 3, 4}

@@ -145,43 +145,50 @@ def sweep(**params: Any) -> None:
 CSV_COLUMNS = ["family", "steps", "schedule", "s_max", "error", "error_abs", "optimal", "random_error"]
 
 
-def _float(value: float | None) -> str:
-    from ..truth import float_decimal
-
-    return "" if value is None else float_decimal(value)
+def cell(row: Any, name: str, digits: int, none: str = "") -> str:
+    """A value as text: float64 results (errors; bounds from a data model) with only their justified digits,
+    exact bounds correctly rounded to ``digits``."""
+    measured = row.measured(name)
+    if measured is not None:
+        return measured.decimal(digits)
+    if name in ("error", "optimal", "random_error") or row.bounds.get(name) is None:
+        return none
+    return show(row.bounds[name], digits)
 
 
 def sweep_csv(result: Any, digits: int) -> str:
     """The CSV text: :data:`CSV_COLUMNS` (empty cells where the source cannot give them), then the bounds."""
-    from ..exact import format_decimal
+    from ..exact import round_up
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS + list(result.bound_names))
     for row in result.rows:
-        cells = [row.family, row.steps, row.schedule.describe(), row.max_size, _float(row.error),
-                 "" if row.error_abs is None else f"{row.error_abs:.2g}", _float(row.optimal), _float(row.random_error)]
-        cells += ["" if row.bounds[name] is None else format_decimal(row.bounds[name], digits) for name in result.bound_names]
-        writer.writerow(cells)
+        cells = [row.family, row.steps, row.schedule.describe(), row.max_size, cell(row, "error", digits),
+                 "" if row.error_abs is None else round_up(row.error_abs), cell(row, "optimal", digits),
+                 cell(row, "random_error", digits)]
+        writer.writerow(cells + [cell(row, name, digits) for name in result.bound_names])
     return out.getvalue()
 
 
 def sweep_json(result: Any, description: str, digits: int) -> dict[str, Any]:
-    """The JSON form: bounds as {exact, decimal}, float errors as {decimal, float}, n/a as null."""
+    """The JSON form: exact bounds as {exact, decimal}; float64 results as {value, abs_error}; n/a as null."""
     from ..exact import number_json
 
-    def num(value: float | None) -> dict[str, str] | None:
-        return None if value is None else {"decimal": show(_fraction(value), digits), "float": _float(value)}
+    def value(row: Any, name: str) -> dict[str, str] | None:
+        measured = row.measured(name)
+        if measured is not None:
+            return measured.to_json(digits)
+        exact = row.bounds.get(name)
+        return None if exact is None else number_json(exact, digits)
 
     rows = []
     for row in result.rows:
         rows.append({
             "family": row.family, "steps": row.steps, "schedule": list(row.schedule.sizes) if row.steps <= 10_000
             else row.schedule.describe(), "s_max": row.max_size,
-            "error": num(row.error), "error_abs": None if row.error_abs is None else f"{row.error_abs:.2g}",
-            "optimal": num(row.optimal), "random_error": num(row.random_error),
-            "bounds": {name: None if row.bounds[name] is None else number_json(row.bounds[name], digits)
-                       for name in result.bound_names},
+            **{name: value(row, name) for name in ("error", "optimal", "random_error")},
+            "bounds": {name: value(row, name) for name in result.bound_names},
         })
     return {
         "source": description, "length": result.length, "unit": str(result.unit),
@@ -190,12 +197,6 @@ def sweep_json(result: Any, description: str, digits: int) -> dict[str, Any]:
         "bounds": list(result.bound_names), "rows": rows,
         "skipped": [{"family": f, "steps": t, "reason": why} for f, t, why in result.skipped],
     }
-
-
-def _fraction(value: float):
-    from fractions import Fraction
-
-    return Fraction(max(value, 0.0))
 
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -227,6 +228,8 @@ def _table_bounds(result: Any) -> list[Any]:
 
 def sweep_table(result: Any, description: str, digits: int) -> None:
     """The rich table, then one sparkline of error (or Theorem 1) against T per family."""
+    from ..exact import round_up
+
     unit = str(result.unit)
     bounds = _table_bounds(result)
     error_name = "estimated error" if result.estimate else "exact error"
@@ -240,15 +243,21 @@ def sweep_table(result: Any, description: str, digits: int) -> None:
     for row in result.rows:
         cells = [row.family, str(row.steps), str(row.max_size)]
         if result.has_truth:
-            cells.append(show(_fraction(row.error), digits))
+            cells.append(cell(row, "error", digits))
         if result.has_optimal:
-            cells.append(show(_fraction(row.optimal), digits))
-        cells += [show(row.bounds[b.name], digits, none="n/a") for b in bounds]
+            cells.append(cell(row, "optimal", digits))
+        cells += [cell(row, b.name, digits, none="n/a") for b in bounds]
         rows.append(cells)
-    caption = [f"bounds exact at ΣI = {show(result.mi_total, digits)} {unit}, ε_train = {show(result.eps_train, digits)}"]
+    eps = show(result.eps_train, digits)
     if result.has_truth:
-        caption.append("errors: float64 with the optimal predictor (ε_train = 0); the lower bound (13) is for the "
-                       "random schedule on {S, S/2}, S = 2^ceil(log2 s_max), whose error is in --csv/--json")
+        worst = max((e for row in result.rows for e in [row.error_abs or 0.0, *row.bound_errors.values()]), default=0.0)
+        caption = [f"errors: float64 with the optimal predictor (ε_train = 0); bounds: exact in ΣI = "
+                   f"{show(result.mi_total, digits)} {unit} and Φ as computed (float64), ε_train = {eps}; "
+                   f"absolute errors < {round_up(worst)}; digits shown are justified",
+                   "the lower bound (13) is for the random schedule on {S, S/2}, S = 2^ceil(log2 s_max), "
+                   "whose error is in --csv/--json"]
+    else:
+        caption = [f"bounds exact at ΣI = {show(result.mi_total, digits)} {unit}, ε_train = {eps}"]
     caption.append("the per-token TER bound (11) is in --csv/--json")
     caption += [f"skipped {f} at T = {t}: {why}" for f, t, why in result.skipped[:5]]
     print_table(f"Sweep over T: bounds{' and errors' if result.has_truth else ''} for E_M KL ({unit})",
