@@ -58,6 +58,8 @@ KINDS = ("error-vs-steps", "schedule", "curve", "sandwich")
 FORMATS = (".png", ".svg", ".pdf", ".pgf")
 INSTALL = "pip install 'boundcalc[plot]'"
 
+#: The schedule figure draws schedules of at most this many steps (one point per step).
+MAX_DRAWN_STEPS = 4096
 WIDTH = 3.4  # inches: one column of a two-column paper
 HEIGHT = 2.6
 FONT = 8
@@ -262,7 +264,11 @@ def schedules(result: "SweepResult", *, steps: Sequence[int] | None = None, coun
     ``steps`` chooses the T drawn (default: up to ``count`` of the grid, spread
     in log T); the optimal schedule of the same T is dashed when the sweep has one.
     """
-    chosen = list(steps) if steps is not None else _pick([t for t in result.steps if t < result.length] or result.steps, count)
+    drawable = [t for t in result.steps if t <= MAX_DRAWN_STEPS]
+    if not drawable:
+        raise UsageError(f"every T of the sweep is above {MAX_DRAWN_STEPS}", param="steps",
+                         allowed=f"a grid with some T <= {MAX_DRAWN_STEPS} for the schedule figure")
+    chosen = list(steps) if steps is not None else _pick([t for t in drawable if t < result.length] or drawable, count)
     n = len(result.families)
     fig, axes = _figure(rows=n, height=HEIGHT * (1 if n == 1 else 0.8), sharex=True)
     for f, family in enumerate(result.families):

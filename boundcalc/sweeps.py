@@ -56,6 +56,7 @@ __all__ = [
     "parse_family",
     "sweep_families",
     "sweep_cost",
+    "family_rate",
     "STEPS_GRAMMAR",
     "MAX_SWEEP_SECONDS",
     "MAX_GRID_POINTS",
@@ -72,10 +73,10 @@ MAX_GRID_POINTS = 10_000
 MAX_SWEEP_SECONDS = 120.0
 
 # Rough rates for the up-front estimate (measured on the development machine; generous).
-_SECONDS_PER_STEP = 2e-5  # building a schedule and walking it for the exact error, per step
+_SECONDS_PER_STEP = 2e-5  # walking a schedule for the exact error, per step (and building one, unmeasured)
 _SECONDS_PER_TOKEN = 2e-7  # the exact error's sums, per token
-_SECONDS_PER_ROW = 2e-4  # the bounds of the registry, per row
-_DP_RATE = 3e8  # cells per second of the O(T L^2) optimal-schedule DP (numpy)
+_SECONDS_PER_ROW = 1e-3  # the bounds (and, from a data model, Theorem 2's levels) of the registry, per row
+_DP_RATE = 1.5e8  # cells per second of the O(T L^2) optimal-schedule DP (numpy)
 # Families whose schedules are run-length encoded in O(1), whatever T.
 _CONSTANT_COST = frozenset({"uniform"})
 
@@ -416,18 +417,21 @@ def _source(source: Any, length: int | None, unit: "Unit | str | None",
 
 
 def sweep_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: int, *, truth: bool,
-               optimal: bool, profile: Any = None) -> float:
+               optimal: bool, profile: Any = None, rates: Mapping[str, float] | None = None) -> float:
     """Estimated seconds of a sweep (generous; the development machine), before any work.
 
-    Schedules cost O(T) each (uniform O(1)), exact errors O(T + L), the
-    optimal DP the profile's own estimate (``optimal_cost``) when it has one,
-    else T (L+1)^2 cells per T.
+    A schedule costs ``rates[label]`` seconds per step (measured by
+    :func:`family_rate`; uniform, run-length encoded, costs O(1)), an exact
+    error O(T + L), the optimal DP the profile's own estimate
+    (``optimal_cost``) when it has one, else T (L+1)^2 cells per T.
     """
     seconds = 0.0
     for family in families:
+        rate = (rates or {}).get(family.label, _SECONDS_PER_STEP)
         for t in steps:
-            per_step = 0 if family.name in _CONSTANT_COST and not truth else t
-            seconds += _SECONDS_PER_ROW + _SECONDS_PER_STEP * per_step + (_SECONDS_PER_TOKEN * length if truth else 0)
+            build = 0.0 if family.name in _CONSTANT_COST else rate * t
+            walk = (_SECONDS_PER_STEP * t + _SECONDS_PER_TOKEN * length) if truth else 0.0
+            seconds += _SECONDS_PER_ROW + build + walk
     if optimal:
         cost = getattr(profile, "optimal_cost", None)
         for t in steps:
@@ -435,14 +439,40 @@ def sweep_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: int
     return seconds
 
 
+def family_rate(family: FamilySpec, length: int) -> float:
+    """Seconds per step to build the family's schedules, measured on one small schedule (T <= 64).
+
+    Families differ by orders of magnitude (exact trigonometric floors cost far more than a
+    linear curve), and faster implementations should be trusted without a table of rates here.
+    """
+    import time
+
+    warm = False
+    for t in (64, 32, 16, 8):
+        if t > length:
+            continue
+        try:
+            if not warm:  # the first build pays for imports (mpmath): not a rate
+                parse_schedule(family.spec(t), length)
+                warm = True
+            start = time.perf_counter()
+            parse_schedule(family.spec(t), length)
+        except BoundcalcError:
+            continue
+        return max(2 * (time.perf_counter() - start) / t, 1e-6)  # x2: larger T cost more per step (precision)
+    return _SECONDS_PER_STEP
+
+
 def _check_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: int, truth: "_Truth | None",
                 optimal: bool) -> None:
+    rates = {f.label: family_rate(f, length) for f in families if f.name not in _CONSTANT_COST}
     seconds = sweep_cost(families, steps, length, truth=truth is not None, optimal=optimal,
-                         profile=truth.profile if truth else None)
+                         profile=truth.profile if truth else None, rates=rates)
     if seconds > MAX_SWEEP_SECONDS:
         what = "the optimal errors and " if optimal else ""
         raise DomainError(
-            f"{len(families)} families x {len(steps)} values of T with {what}L = {length} would take ~{seconds:.0f} s",
+            f"{len(families)} famil{'y' if len(families) == 1 else 'ies'} x {len(steps)} values of T with {what}L = {length} "
+            f"would take ~{seconds:.0f} s",
             param="steps",
             allowed=f"a sweep estimated at most {MAX_SWEEP_SECONDS:.0f} s: fewer or smaller T (a log grid), "
             "fewer families" + (", or no optimal errors" if optimal else ""),

@@ -165,6 +165,19 @@ def test_too_large_sweeps_are_refused_before_any_work():
     assert info.value.param == "steps"
 
 
+def test_slow_families_are_measured_and_refused_up_front():
+    import time
+
+    profile = bc.MIProfile.from_total(1, 10**6)
+    start = time.perf_counter()
+    with pytest.raises(DomainError, match="1 family x 30 values of T") as info:
+        bc.sweep(profile, "cosine", "log:1:1000000:30")  # exact cosine floors: ~10^-4 s per step, 3*10^6 steps
+    assert info.value.param == "steps" and time.perf_counter() - start < 5
+    # uniform schedules are run-length encoded: any T is instant
+    r = bc.sweep(bc.MIProfile.from_total(1, 10**15), "uniform", "log:1:1000000000000000:16")
+    assert r.rows[-1].max_size == 1 and r.rows[-1].bounds["theorem1"] == 0
+
+
 def test_progress_is_reported_per_row():
     seen = []
     bc.sweep(bc.MIProfile.from_total(1, 10), ["uniform", "linear"], "1,5,10", progress=lambda d, t: seen.append((d, t)))

@@ -21,7 +21,7 @@ from .render import emit_json, print_table, show
 from .truth import model_options
 
 MODEL_FLAGS = ("joint", "markov", "text")
-MI_FLAGS = ("mi_profile", "mi_constant", "mi_total")
+MI_FLAGS = ("mi_profile", "mi_constant", "mi_total", "loss_curve")  # sources resolve_profile reads (loss_curve: issue 10)
 DEFAULT_POINTS = 12
 
 
