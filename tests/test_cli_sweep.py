@@ -115,3 +115,14 @@ def test_sparkline():
     assert sparkline([8.0, 4.0, 2.0, 1.0]) == "█▆▃▁"
     assert sparkline([1.0, None, 0.0]) == "█ ▁"
     assert sparkline([0.0, 0.0]) == "▁▁"
+
+
+def test_the_commands_import_nothing_heavy_until_they_run():
+    import subprocess
+    import sys
+
+    code = ("import sys, boundcalc.cli.sweep, boundcalc.cli.plot; from boundcalc.cli import all_commands; all_commands(); "
+            "print(sorted(m for m in ('numpy', 'matplotlib', 'rich', 'sympy') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
