@@ -52,11 +52,11 @@ Number = Union[int, Fraction, Decimal, float, str]
 #: Human description of the accepted spellings, used in error messages.
 NUMBER_FORMS = "an integer, a decimal such as 0.05, scientific notation such as 5e-2, or a fraction such as 1/20"
 
-# Exponents beyond this would build integers with tens of thousands of digits;
-# nobody means them, and refusing is better than hanging.
-MAX_EXPONENT = 10_000
-# Python refuses to convert longer digit strings (sys.int_info.default_max_str_digits).
+# Python refuses to convert integers of more than 4300 digits to text (sys.int_info.default_max_str_digits),
+# so no number may need more digits than this, counting its exponent: nobody means 1e5000, and refusing
+# is better than a traceback when the value is printed.
 MAX_DIGITS = 4_000
+MAX_EXPONENT = MAX_DIGITS
 
 _DECIMAL = re.compile(
     r"""\s*(?P<sign>[-+])?
@@ -98,6 +98,8 @@ def parse_rational(text: str, param: str | None = None) -> Fraction:
         digits = int_part + frac
         if len(digits) > MAX_DIGITS:
             raise _fail(text[:40] + "...", param, f"has more than {MAX_DIGITS} digits")
+        if len(digits.lstrip("0")) + abs(exp - len(frac)) > MAX_DIGITS:
+            raise _fail(text[:40], param, f"needs more than {MAX_DIGITS} digits written out")
         value = Fraction(int(digits or "0"))
         shift = exp - len(frac)
         value = value * 10**shift if shift >= 0 else value / 10 ** (-shift)

@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from .bounds import BOUNDS
 from .constants import C1
-from .exact import format_decimal, number_json
+from .exact import Measured, format_decimal, number_json
 
 __all__ = ["to_json"]
 
@@ -50,6 +50,10 @@ def _json_BoundReport(report: Any, digits: int) -> dict[str, Any]:
     }
     if report.multiscale is not None:
         out["multiscale"] = _json_MultiScaleProfile(report.multiscale, digits)
+    schedule = report.inputs.schedule
+    if schedule.block_spans:
+        out["blocks"] = _blocks(report, digits)
+        out["notes"] = _block_notes(report)
     if report.vocab_size is not None:
         out["vocabulary"] = {
             "vocab_size": report.vocab_size,
@@ -57,6 +61,93 @@ def _json_BoundReport(report: Any, digits: int) -> dict[str, Any]:
             "uniform_baseline": report.uniform_baseline.to_json(digits),
         }
     return out
+
+
+def _blocks(report: Any, digits: int) -> list[dict[str, Any]]:
+    inputs = report.inputs
+    mis = inputs.block_mi
+    if mis is None and inputs.profile.values is not None:
+        mis = [sum(inputs.profile.values[a : a + n], Fraction(0)) for a, n, _ in inputs.schedule.block_schedules()]
+    return [
+        {"start": a, "length": n, "steps": inner.steps, "max_mask_size": inner.max_size,
+         "mi": None if mis is None else _num(mis[b], digits)}
+        for b, (a, n, inner) in enumerate(inputs.schedule.block_schedules())
+    ]
+
+
+def _block_notes(report: Any) -> dict[str, str]:
+    inputs = report.inputs
+    how = ("ΣI_b = Σ_{i∈b} I(X_i; X_{b∖i} | X_{<b}), the data model's conditional MI" if inputs.block_mi is not None
+           else "ΣI_b <= Σ_{i∈b} I_i (the MI profile restricted to the block)" if inputs.profile.values is not None
+           else "only ΣI is known: max_b c(s_b)/B_b · ΣI")
+    notes = {
+        "blocks": "semi-autoregressive: positions random only inside the current block, blocks left to right; "
+        "the bounds for random positions over all L (theorem1, recursion, sharp, corollary1, ter, theorem2) "
+        "do not apply and are not listed (they can be below the truth)",
+        "block_bounds": f"Σ_b c(s_b)/B_b · ΣI_b + ε_train (docs/theory.md, section 11); {how}",
+    }
+    if "block_corollary1" in report.reasons:
+        notes["block_corollary1"] = f"not applicable: {report.reasons['block_corollary1']}"
+    return notes
+
+
+def _json_CountBoundReport(report: Any, digits: int) -> dict[str, Any]:
+    values, errors = report.values, report.errors
+    return {
+        "length": report.length,
+        "steps": report.steps,
+        "max_mask_size": None,
+        "schedule": report.schedule,
+        "unit": str(report.unit),
+        "mi_total": _num(report.mi_total, digits),
+        "eps_train": _num(report.eps_train, digits),
+        "bounds": {name: Measured(values[name], errors[name]).to_json(digits) for name in values},
+        "expected_max_mask_size": Measured(*report.expected_max).to_json(digits, "E s_max"),
+        "expected_coefficients": {name: Measured(c, e).to_json(digits, "E c(S_max)")
+                                  for name, (c, e) in report.coefficients.items()},
+        "expected_nonempty_steps": Measured(*report.nonempty_steps).to_json(
+            digits, "E #steps that reveal at least one token"),
+        "sampler": _json_CountSampler(report.sampler, digits),
+        "notes": {
+            "random_counts": "each still-masked token is revealed at step k with probability p_k; the bounds hold "
+            "per realisation with its largest step S_max, so E[c(S_max)]/L · ΣI + ε_train bounds the expected error "
+            "(docs/theory.md, section 12)",
+            "not_listed": "corollary1 (balance depends on the realisation) and theorem2 (its S depends on it)",
+        },
+    }
+
+
+def _json_CountSampler(sampler: Any, digits: int) -> dict[str, Any]:
+    calls, calls_error = sampler.expected_nonempty_steps()
+    return {
+        "family": sampler.family,
+        "nominal_steps": sampler.steps,
+        "steps_with_final": len(sampler.reveal),
+        "reveal_probabilities": [repr(p) for p in sampler.reveal],
+        "exact_probabilities": None if sampler.exact is None else [str(p) for p in sampler.exact],
+        "expected_sizes": [repr(x) for x in sampler.expected_sizes()],
+        "expected_nonempty_steps": Measured(calls, calls_error).to_json(digits, "E #steps that reveal at least one token"),
+        **({"noise": sampler.notes["noise"]} if "noise" in sampler.notes else {}),
+    }
+
+
+def _json_ConfidenceBound(bound: Any, digits: int) -> dict[str, Any]:
+    return {
+        "bound": "confidence",
+        "eps": _num(bound.eps, digits),
+        "reveal": bound.reveal,
+        "vocab_size": bound.vocab_size,
+        "unit": str(bound.unit),
+        "value": {"expression": bound.exact, "decimal": format_decimal(Fraction(bound.value), digits),
+                  "float": repr(bound.value), "rounding": "up: an upper bound on the expression"},
+        "notes": {
+            "statement": "KL(p(X_D | context) || Π_i p(X_i | context)) <= (n-1)(H_b(ε) + ε log(V-1)) for one step "
+            "revealing the n tokens D, each with a value of conditional probability >= 1 - ε, ε <= (V-1)/V "
+            "(Fast-dLLM, arXiv 2505.22618, Theorem 1; proof in docs/theory.md section 13)",
+            "scope": "a per-step bound for adaptive (confidence) decoding; boundcalc claims no exact error for "
+            "adaptive samplers, whose positions depend on the values",
+        },
+    }
 
 
 def _bound_notes(report: Any) -> dict[str, str]:
@@ -122,7 +213,8 @@ def _json_StepsResult(result: Any, digits: int) -> dict[str, Any]:
 
 def _json_VerifyReport(report: Any, digits: int) -> dict[str, Any]:
     """Every number here comes from float64 model quantities: each is a value with its certified error."""
-    bounds = _json_BoundReport(report.bounds, digits)
+    bounds = to_json(report.bounds, digits)
+    counts = type(report.bounds).__name__ == "CountBoundReport"
 
     def measured(name: str, note: str | None = None) -> dict[str, str] | None:
         value = report.measured(name)
@@ -131,7 +223,8 @@ def _json_VerifyReport(report: Any, digits: int) -> dict[str, Any]:
     out = {
         "model": report.model,
         **{k: bounds[k] for k in ("length", "steps", "max_mask_size", "schedule", "unit")},
-        "truth": measured("truth", "exact E_M KL with the optimal predictor (ε_train = 0), float64"),
+        "truth": measured("truth", "exact E_M KL with the optimal predictor (ε_train = 0), float64"
+                          + ("; expected over the random counts" if counts else "")),
         "mi_total": measured("mi_total"),
         "bounds": {name: measured(name) for name in report.bounds.values},
         "ratios": {k: (None if v is None else format_decimal(Fraction(v), digits)) for k, v in report.ratios().items()},
@@ -146,6 +239,9 @@ def _json_VerifyReport(report: Any, digits: int) -> dict[str, Any]:
             + ": bound / the random schedule's exact expected error",
         },
     }
+    for key in ("blocks", "expected_max_mask_size", "expected_nonempty_steps", "sampler"):
+        if key in bounds:
+            out[key] = bounds[key]
     if "multiscale" in bounds:
         ms = dict(bounds["multiscale"])
         level_error = report.input_error

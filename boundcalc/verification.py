@@ -22,13 +22,15 @@ from fractions import Fraction
 from typing import Iterator, Mapping
 
 from ._print_helpers import Printable
-from .bounds import Bound, BoundReport, bound_report
+from .bounds import Bound, BoundReport, CountBoundReport, bound_report, count_bound_report
+from .counts import CountSampler
 from .exact import Measured
 from .multiscale import MultiScaleProfile, level_sizes
 from .profile import MIProfile
 from .schedule import Schedule
 from .truth import (
     EPS64,
+    EntropyProfile,
     ModelOrProfile,
     Progress,
     as_schedule,
@@ -59,8 +61,8 @@ class VerifyReport(Printable):
     truth_error: float
     mi_total: float
     unit: Unit
-    schedule: Schedule
-    bounds: BoundReport
+    schedule: "Schedule | CountSampler"
+    bounds: "BoundReport | CountBoundReport"
     profile: MIProfile
     model: str
     random_error: float | None = None
@@ -136,9 +138,13 @@ def verify(
     make them decrease by an ulp is clamped, and ΣI is the last level).
     """
     unit = as_unit(unit)
-    profile = entropy_profile(model, length, progress)
-    L = profile.length
+    L = entropy_profile(model, length).length if isinstance(model, EntropyProfile) else model.check_length(length)
     sched = as_schedule(schedule, L)
+    if isinstance(sched, CountSampler):
+        return _verify_counts(model, sched, L, unit, progress)
+    if sched.block_spans:
+        return _verify_blocks(model, sched, L, unit, progress)
+    profile = entropy_profile(model, length, progress)
     truth = profile.error(sched, unit)
     big_s, sizes = level_sizes(L, sched.max_size)
     totals, running = [], 0.0
@@ -179,3 +185,50 @@ def _report_at(totals: list[str], sizes: list[int], schedule: Schedule, unit: Un
     mi = MIProfile.from_total(exact[-1], schedule.length, unit=unit)  # level J has m = L - 1: ΣI
     return bound_report(mi, schedule, multiscale=multiscale)
 
+
+
+def _mi_error(profile: EntropyProfile, unit: Unit) -> float:
+    """Certified error of ΣI = L (d(0) - d(L-1)) (two values of d, a subtraction and a product in float64)."""
+    d_max = max(1.0, float(abs(profile.conditional).max()))
+    return to_unit(profile.length * (2 * profile.abs_error + 4 * EPS64 * d_max), unit)
+
+
+def _verify_blocks(model: ModelOrProfile, sched: Schedule, L: int, unit: Unit, progress: Progress | None) -> VerifyReport:
+    """verify for a semi-autoregressive schedule: the blockwise truth, and the blockwise bounds only.
+
+    The bounds are exact in each block's conditional ΣI_b (float64 from the block's profile), so
+    their error is their growth when every ΣI_b is raised by its certified error.
+    """
+    from .truth.samplers import block_profiles
+
+    parts = block_profiles(model, sched, L, progress)
+    truth = sum(p.error(inner) for _, _, inner, p in parts)
+    error = sum(p.error_bound(inner) for _, _, inner, p in parts)
+    mis = [Fraction(float_decimal(to_unit(p.mi_total(), unit))) for _, _, _, p in parts]
+    shifts = [Fraction(_mi_error(p, unit)) for _, _, _, p in parts]
+    profile = entropy_profile(model, L, progress)
+    mi = MIProfile.from_total(float_decimal(to_unit(profile.mi_total(), unit)), L, unit=unit)
+    report = bound_report(mi, sched, block_mi=mis)
+    shifted = bound_report(mi, sched, block_mi=[m + e for m, e in zip(mis, shifts)])
+    bound_errors = {name: float(shifted.values[name] - value)  # type: ignore[operator]
+                    for name, value in report.values.items() if value is not None}
+    return VerifyReport(truth=to_unit(max(truth, 0.0), unit), truth_error=to_unit(error, unit),
+                        mi_total=float(mi.total), unit=unit, schedule=sched, bounds=report, profile=mi,
+                        model=profile.source, input_error=_mi_error(profile, unit), bound_errors=bound_errors)
+
+
+def _verify_counts(model: ModelOrProfile, sampler: CountSampler, L: int, unit: Unit,
+                   progress: Progress | None) -> VerifyReport:
+    """verify for a random-count sampler: the exact expected error and the expected per-realisation bounds."""
+    from .truth.samplers import count_error
+
+    profile = entropy_profile(model, L, progress)
+    truth, error = count_error(profile, sampler)
+    mi = MIProfile.from_total(float_decimal(to_unit(profile.mi_total(), unit)), L, unit=unit)
+    report = count_bound_report(mi, sampler)
+    input_error = _mi_error(profile, unit)
+    # E c(S_max)/L · ΣI: the float error of the expectation, plus ΣI's error times E c(S_max)/L
+    bound_errors = {name: report.errors[name] + c / L * input_error for name, (c, _) in report.coefficients.items()}
+    return VerifyReport(truth=to_unit(max(truth, 0.0), unit), truth_error=to_unit(error, unit),
+                        mi_total=float(mi.total), unit=unit, schedule=sampler, bounds=report, profile=mi,
+                        model=profile.source, input_error=input_error, bound_errors=bound_errors)
