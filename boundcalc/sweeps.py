@@ -321,10 +321,10 @@ class SweepResult:
 class _Truth:
     """The exact errors, ΣI and Theorem 2's multi-scale profiles of an entropy-profile-like source."""
 
-    def __init__(self, profile: Any, unit: Unit) -> None:
+    def __init__(self, profile: Any, unit: Unit, model: Any = None) -> None:
         from .truth import EPS64, float_decimal, to_unit
 
-        self.profile, self.unit = profile, unit
+        self.profile, self.unit, self.model = profile, unit, model
         self.length = L = int(profile.length)
         self._decimal = float_decimal
         mi = MIProfile.from_total(float_decimal(profile.mi_total(unit.value)), L, unit=unit)
@@ -402,13 +402,14 @@ def _source(source: Any, length: int | None, unit: "Unit | str | None",
             raise UsageError(f"{length} disagrees with the MI profile (L = {source.length})", param="length")
         return source, None, source.unit
     unit = as_unit(unit if unit is not None else Unit.NATS)
+    model = None
     if not (hasattr(source, "error") and hasattr(source, "length")):
         from .truth import entropy_profile
 
-        source = entropy_profile(source, length, progress)  # a data model (TypeError for anything else)
+        model, source = source, entropy_profile(source, length, progress)  # a data model (TypeError otherwise)
     elif length is not None and length != source.length:
         raise UsageError(f"{length} disagrees with the entropy profile (L = {source.length})", param="length")
-    truth = _Truth(source, unit)
+    truth = _Truth(source, unit, model)
     return truth.mi, truth, unit
 
 
@@ -486,16 +487,18 @@ def _bound_names(profile: MIProfile, truth: "_Truth | None") -> tuple[str, ...]:
 
 def _row(family: FamilySpec, steps: int, schedule: Schedule, profile: MIProfile, eps: Fraction,
          truth: "_Truth | None", optimal: bool, names: Sequence[str]) -> SweepRow:
+    if schedule.block_spans and truth is not None:
+        return _block_row(family, steps, schedule, profile, eps, truth, names)
     fits = truth is not None and schedule.max_size <= profile.length
     inputs = BoundInputs(profile, schedule, eps, truth.multiscale(schedule.max_size) if fits else None)  # type: ignore[union-attr]
-    bounds = {name: BOUNDS[name].value(inputs) for name in names}
+    bounds = {name: BOUNDS[name].value(inputs) if BOUNDS[name].applies_to(schedule) else None for name in names}
     if truth is None:
         return SweepRow(family.label, steps, schedule, bounds)
     # every bound is non-decreasing in ΣI and the level totals: its error is its growth over the inputs' error
     shifted = BoundInputs(truth.mi_shifted, schedule, eps, truth.multiscale(schedule.max_size, shifted=True) if fits else None)
     bound_errors = {}
     for name, value in bounds.items():
-        moved = BOUNDS[name].value(shifted)
+        moved = BOUNDS[name].value(shifted) if value is not None else None
         if value is not None and moved is not None:
             bound_errors[name] = float(moved - value)
     error, error_abs = truth.error(schedule)
@@ -509,6 +512,24 @@ def _row(family: FamilySpec, steps: int, schedule: Schedule, profile: MIProfile,
         random_abs = None if random_error is None or any_schedule is None else 2 * any_schedule
     return SweepRow(family.label, steps, schedule, bounds, error=error, error_abs=error_abs, optimal=optimal_error,
                     random_error=random_error, optimal_abs=optimal_abs, random_abs=random_abs, bound_errors=bound_errors)
+
+
+def _block_row(family: FamilySpec, steps: int, schedule: Schedule, profile: MIProfile, eps: Fraction,
+               truth: "_Truth", names: Sequence[str]) -> SweepRow:
+    """A semi-autoregressive schedule: positions are random inside the current block only, so its truth
+    and its (blockwise) bounds come from verify's blockwise engine, which needs the data model itself."""
+    if truth.model is None:  # an entropy profile alone does not know the blocks' conditional profiles
+        inputs = BoundInputs(profile, schedule, eps)
+        bounds = {name: BOUNDS[name].value(inputs) if BOUNDS[name].applies_to(schedule) else None for name in names}
+        return SweepRow(family.label, steps, schedule, bounds)
+    from .verification import verify
+
+    report = verify(truth.model, schedule, length=truth.length, unit=truth.unit)
+    inputs = replace(report.bounds.inputs, eps_train=eps)  # verify's are at ε_train = 0; same block totals ΣI_b
+    bounds = {name: BOUNDS[name].value(inputs) if BOUNDS[name].applies_to(schedule) else None for name in names}
+    errors = {name: report.bound_errors[name] for name, v in bounds.items() if v is not None and name in report.bound_errors}
+    return SweepRow(family.label, steps, schedule, bounds, error=report.truth, error_abs=report.truth_error,
+                    bound_errors=errors)
 
 
 def _schedules(family: FamilySpec, steps: Sequence[int], length: int) -> tuple[list[tuple[int, Schedule]], list[tuple[str, int, str]]]:
@@ -563,9 +584,10 @@ def sweep(
                          allowed="an MI profile gives the bounds only")
     grid = parse_steps(steps, profile.length)
     _check_cost(specs, grid, profile.length, truth, optimal)
-    names = _bound_names(profile, truth)
     rows, skipped = [], []
     plan = [(spec, *_schedules(spec, grid, profile.length)) for spec in specs]
+    built = [schedule for _, schedules, _ in plan for _, schedule in schedules]
+    names = tuple(n for n in _bound_names(profile, truth) if any(BOUNDS[n].applies_to(s) for s in built))
     total, done = sum(len(built) for _, built, _ in plan), 0
     for spec, built, missed in plan:
         skipped += missed

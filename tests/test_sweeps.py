@@ -118,6 +118,60 @@ def _compositions(total: int, parts: int):
         yield tuple(b - a for a, b in zip(bounds, bounds[1:]))
 
 
+def test_semi_autoregressive_blocks_get_the_blockwise_truth_and_bounds():
+    model, p = _table(3)
+    r = bc.sweep(model, ["blocks:2:uniform:T", "uniform"], "2,4", eps_train="1/10")
+    blocks = r.family_rows("blocks:2:uniform:T")
+    assert {"block_theorem1", "block_sharp", "theorem1"} <= set(r.bound_names)
+    for row in blocks:
+        report = bc.verify(model, row.schedule)
+        assert row.error == report.truth and row.bounds["theorem1"] is None  # the global bounds do not hold
+        assert row.bounds["block_sharp"] == report.bounds.values["block_sharp"] + Fraction(1, 10)
+        assert row.error <= float(row.bounds["block_sharp"])
+        # independent: positions uniformly random inside each block of 2, blocks left to right
+        half = row.steps // 2
+        brute = _blockwise_brute_force(p, [row.schedule.sizes[:half], row.schedule.sizes[half:]])
+        assert row.error == pytest.approx(brute, abs=1e-9)
+    for row in r.family_rows("uniform"):
+        assert row.bounds["block_sharp"] is None and row.bounds["theorem1"] is not None
+
+
+def _blockwise_brute_force(p: dict[tuple, float], block_sizes: list[tuple[int, ...]]) -> float:
+    """E KL of the sampler revealing block 1 (positions 0-1) then block 2 (2-3), random positions within a block."""
+    from truth_reference import marginal
+
+    total, count = 0.0, 0
+    first = list(_ordered(range(0, 2), block_sizes[0]))
+    second = list(_ordered(range(2, 4), block_sizes[1]))
+    for a in first:
+        for b in second:
+            revealed: tuple[int, ...] = ()
+            logq = {x: 0.0 for x in p}
+            for part in a + b:
+                W = tuple(sorted(revealed))
+                pw = marginal(p, W)
+                for i in part:
+                    Wi = tuple(sorted(W + (i,)))
+                    pwi = marginal(p, Wi)
+                    for x in p:
+                        logq[x] += math.log(pwi[tuple(x[j] for j in Wi)] / pw[tuple(x[j] for j in W)])
+                revealed += part
+            total += math.fsum(q * (math.log(q) - logq[x]) for x, q in p.items())
+            count += 1
+    return total / count
+
+
+def _ordered(positions, sizes):
+    positions = tuple(positions)
+    if not sizes:
+        yield ()
+        return
+    for block in itertools.combinations(positions, sizes[0]):
+        rest = tuple(i for i in positions if i not in block)
+        for tail in _ordered(rest, sizes[1:]):
+            yield (block,) + tail
+
+
 def test_entropy_profile_like_sources_and_units():
     chain = bc.MarkovChain(["a", "b"], [["0.9", "0.1"], ["0.2", "0.8"]])
     nats = bc.sweep(chain, "uniform", "1,4,16", length=16)

@@ -6,12 +6,14 @@ from typing import Any
 
 import click
 
+from ..bounds import BOUNDS
 from ..errors import UsageError
 from .options import POSITIVE, BoundcalcCommand
 from .sweep import resolve_source, run_sweep, sweep_options
 
 KINDS = ("error-vs-steps", "schedule", "curve", "sandwich")  # boundcalc.plot.KINDS, without importing it
-KL_BOUNDS = ("theorem1", "recursion", "sharp", "corollary1", "theorem2_upper")
+# the bounds drawn against T, from the registry (boundcalc.bounds is light: no numpy, no sympy)
+KL_BOUNDS = [name for name, b in BOUNDS.items() if b.quantity == "kl" and b.about == "schedule"]
 
 
 @click.command(cls=BoundcalcCommand)
