@@ -127,3 +127,12 @@ def test_the_commands_import_nothing_heavy_until_they_run():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_semi_autoregressive_families_get_their_truth_on_the_command_line(run, chain):
+    data = run("sweep", "--markov", chain, "-L", "16", "-f", "blocks:2:uniform:T", "--steps", "2,8", "--json").json
+    model = bc.load_markov(chain)
+    for row in data["rows"]:
+        truth = bc.verify(model, f"blocks:2:uniform:{row['steps']}", length=16).truth
+        assert abs(float(row["error"]["value"]) - truth) <= 5e-6 * truth
+        assert "theorem1" not in row["bounds"] and row["bounds"]["block_sharp"] is not None  # only bounds that hold

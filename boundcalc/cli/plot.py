@@ -52,12 +52,12 @@ def plot(**params: Any) -> None:
         raise UsageError(f"it is only drawn with --kind error-vs-steps, not {kind}", param=flag,
                          allowed="--kind error-vs-steps")
     if kind == "curve":
-        source, model, _ = resolve_source(params)
+        _, model, _, L = resolve_source(params)
         if model is None:
             raise UsageError("the entropy profile needs a data model", param="--kind",
                              allowed="--joint, --markov or --text with --kind curve")
-        fig = figures.curve(model, length=source.length, unit=params["unit"])
-        what = f"entropy profile, L = {source.length}"
+        fig = figures.curve(model, length=L, unit=params["unit"])
+        what = f"entropy profile, L = {L}"
     else:
         result, _, _, _ = run_sweep(params)
         if kind == "error-vs-steps":

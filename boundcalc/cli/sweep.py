@@ -68,8 +68,8 @@ sweep_options = compose(
 )
 
 
-def resolve_source(params: dict[str, Any]) -> tuple[Any, Any, str]:
-    """(the sweep's source, the data model or None, a description) from exactly one source flag."""
+def resolve_source(params: dict[str, Any]) -> tuple[Any, Any, str, int]:
+    """(the sweep's source: an MI profile or a data model, the data model or None, a description, L)."""
     from .options import resolve_profile
 
     models = [name for name in MODEL_FLAGS if params.get(name) is not None]
@@ -83,14 +83,13 @@ def resolve_source(params: dict[str, Any]) -> tuple[Any, Any, str]:
     if not models:
         profile = resolve_profile(params)
         where = f"from {profile.source}" if profile.kind == "values" else f"{profile.kind} given"
-        return profile, None, f"MI profile ({where}): L = {profile.length}, ΣI = {show(profile.total, 6)} {profile.unit}"
-    from .truth import _describe, _length, _load, progress_bar
+        description = f"MI profile ({where}): L = {profile.length}, ΣI = {show(profile.total, 6)} {profile.unit}"
+        return profile, None, description, profile.length
+    from .truth import _describe, _length, _load
 
     model = _load(params)
     L = _length(model, params)
-    with progress_bar("entropies") as bar:
-        profile = model.entropy_profile(L, progress=bar)
-    return profile, model, _describe(model, L)
+    return model, model, _describe(model, L), L
 
 
 def run_sweep(params: dict[str, Any]) -> tuple[Any, Any, Any, str]:
@@ -98,12 +97,12 @@ def run_sweep(params: dict[str, Any]) -> tuple[Any, Any, Any, str]:
     from ..sweeps import sweep
     from .truth import progress_bar
 
-    source, model, description = resolve_source(params)
-    L = source.length
+    source, model, description, L = resolve_source(params)
     steps = params["steps_spec"] or f"log:1:{L}:{min(L, DEFAULT_POINTS)}"
     with progress_bar("sweep") as bar:
-        result = sweep(source, list(params["families"]) or ["uniform"], steps, eps_train=params["eps_train"],
-                       unit=params["unit"], optimal=params["optimal"], progress=bar)
+        # a data model itself, not only its entropy profile: semi-autoregressive families need the model
+        result = sweep(source, list(params["families"]) or ["uniform"], steps, length=L if model is not None else None,
+                       eps_train=params["eps_train"], unit=params["unit"], optimal=params["optimal"], progress=bar)
     return result, source, model, description
 
 
