@@ -219,14 +219,23 @@ def test_too_large_sweeps_are_refused_before_any_work():
     assert info.value.param == "steps"
 
 
-def test_slow_families_are_measured_and_refused_up_front():
+def test_slow_families_are_measured_and_refused_up_front(monkeypatch):
     import time
 
+    from boundcalc import schedule as schedules
+
+    def slow(length, args):  # a family that costs 1 ms per step to build
+        steps = int(args[0])
+        time.sleep(1e-3 * steps)
+        return schedules.Schedule.uniform(length, steps)
+
+    monkeypatch.setitem(schedules.FAMILIES, "slow", ("slow:T", slow))
     profile = bc.MIProfile.from_total(1, 10**6)
     start = time.perf_counter()
     with pytest.raises(DomainError, match="1 family x 30 values of T") as info:
-        bc.sweep(profile, "cosine", "log:1:1000000:30")  # exact cosine floors: ~10^-4 s per step, 3*10^6 steps
+        bc.sweep(profile, "slow", "log:1:1000000:30")  # ~3*10^6 steps at 1 ms: refused after one small probe
     assert info.value.param == "steps" and time.perf_counter() - start < 5
+    assert len(bc.sweep(profile, "slow", "1,2,4").rows) == 3
     # uniform schedules are run-length encoded: any T is instant
     r = bc.sweep(bc.MIProfile.from_total(1, 10**15), "uniform", "log:1:1000000000000000:16")
     assert r.rows[-1].max_size == 1 and r.rows[-1].bounds["theorem1"] == 0
