@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from .bounds import BOUNDS, BoundInputs
+from .bounds import BOUNDS, BoundInputs, BoundReport
 from .errors import BoundcalcError, DomainError, ScheduleError, UsageError
 from .exact import Measured, Number, nonnegative_rational
 from .multiscale import MultiScaleProfile, level_sizes
@@ -525,6 +525,7 @@ def _block_row(family: FamilySpec, steps: int, schedule: Schedule, profile: MIPr
     from .verification import verify
 
     report = verify(truth.model, schedule, length=truth.length, unit=truth.unit)
+    assert isinstance(report.bounds, BoundReport)  # a fixed schedule, not a random-count sampler
     inputs = replace(report.bounds.inputs, eps_train=eps)  # verify's are at ε_train = 0; same block totals ΣI_b
     bounds = {name: BOUNDS[name].value(inputs) if BOUNDS[name].applies_to(schedule) else None for name in names}
     errors = {name: report.bound_errors[name] for name, v in bounds.items() if v is not None and name in report.bound_errors}
@@ -586,9 +587,9 @@ def sweep(
     _check_cost(specs, grid, profile.length, truth, optimal)
     rows, skipped = [], []
     plan = [(spec, *_schedules(spec, grid, profile.length)) for spec in specs]
-    built = [schedule for _, schedules, _ in plan for _, schedule in schedules]
-    names = tuple(n for n in _bound_names(profile, truth) if any(BOUNDS[n].applies_to(s) for s in built))
-    total, done = sum(len(built) for _, built, _ in plan), 0
+    every = [schedule for _, schedules, _ in plan for _, schedule in schedules]
+    names = tuple(n for n in _bound_names(profile, truth) if any(BOUNDS[n].applies_to(s) for s in every))
+    total, done = len(every), 0
     for spec, built, missed in plan:
         skipped += missed
         for t, schedule in built:
