@@ -40,6 +40,7 @@ _EXPORTS = {
     "schedule": "FAMILIES Schedule parse_schedule random_schedule_distribution",
     "steps": "StepsResult required_steps",
     "verification": "VerifyReport verify",
+    "sweeps": "SweepResult SweepRow sweep",
     "truth": (
         "EntropyProfile JointDistribution MarkovChain entropy_profile estimate_markov exact_error "
         "expected_random_error load_joint load_markov load_model load_text mi_profile multiscale_from_model "
@@ -125,6 +126,10 @@ __all__ = [
     "multiscale_phi",
     "optimal_schedule",
     "verify",
+    # sweeps over T
+    "sweep",
+    "SweepResult",
+    "SweepRow",
     "estimate_markov",
     "load_joint",
     "load_markov",
@@ -171,6 +176,10 @@ def __getattr__(name: str):
         value = getattr(import_module(f".{_MODULE_OF[name]}", __name__), name)
         globals()[name] = value  # later lookups skip this function
         return value
+    if name == "plot":  # the figures module (matplotlib is imported only when a figure is drawn)
+        from importlib import import_module
+
+        return import_module(f"{__name__}.plot")
     # importlib.metadata costs ~10 ms; only pay for it when the version is asked for
     if name == "__version__":
         from importlib.metadata import PackageNotFoundError, version

@@ -26,6 +26,8 @@ COMMANDS = {
     "verify": "truth",
     "profile": "truth",
     "latex": "latex",
+    "sweep": "sweep",
+    "plot": "plot",
 }
 
 

@@ -88,6 +88,11 @@ PARAM_FLAGS = {
     "eps": "--confidence",
     "reveal": "--reveal",
     "expression": "--expr",
+    "families": "--family",
+    "steps": "--steps",
+    "optimal": "--optimal",
+    "kind": "--kind",
+    "bounds": "--bound",
 }
 
 
@@ -137,7 +142,10 @@ def flag_for(param: str | None, params: dict[str, Any], command: click.Command |
             value = params.get(option.name or "")
             if isinstance(option.type, click.Path) and value is not None and str(value) == param:
                 return f"{option.opts[0]} {param}"
-    return PARAM_FLAGS.get(param, param)
+    flag = PARAM_FLAGS.get(param, param)
+    if command is not None and flag.startswith("--") and not any(flag in o.opts for o in command.params):
+        return param  # the command has no such flag (e.g. a T the schedule fixed): the parameter's name
+    return flag
 
 
 class BoundcalcCommand(click.Command):

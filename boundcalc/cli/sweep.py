@@ -1,0 +1,270 @@
+"""``boundcalc sweep``: every bound, the exact and the optimal error over a grid of T, per schedule family.
+
+The source options are the union of the MI sources (``steps``, ``bound``) and
+the data models (``verify``, ``profile``); ``boundcalc plot`` takes the same
+arguments (:data:`sweep_options`, :func:`run_sweep`). numpy, rich and the
+engines are imported inside the functions.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from typing import Any, Callable
+
+import click
+
+from ..errors import UsageError
+from .options import POSITIVE_INT, BoundcalcCommand, compose, digits_option, eps_train_option, json_option, mi_options
+from .render import emit_json, print_table, show
+from .truth import model_options
+
+MODEL_FLAGS = ("joint", "markov", "text")
+MI_FLAGS = ("mi_profile", "mi_constant", "mi_total", "loss_curve")  # sources resolve_profile reads (loss_curve: issue 10)
+DEFAULT_POINTS = 12
+
+
+def _union(*decorators: Callable, skip: tuple[str, ...] = ()) -> Callable:
+    """The options of several option decorators, each parameter once (the first wins), minus ``skip``."""
+
+    def apply(function: Callable) -> Callable:
+        seen = {p.name for p in getattr(function, "__click_params__", [])} | set(skip)
+        collected: list[click.Parameter] = []
+        for decorator in decorators:
+            def probe() -> None: ...
+            decorator(probe)
+            for param in reversed(getattr(probe, "__click_params__", [])):  # --help order
+                if param.name not in seen:
+                    seen.add(param.name)
+                    collected.append(param)
+        function.__dict__.setdefault("__click_params__", [])
+        function.__click_params__.extend(reversed(collected))  # type: ignore[attr-defined]
+        return function
+
+    return apply
+
+
+sweep_options = compose(
+    _union(
+        click.option("--length", "-L", type=POSITIVE_INT,
+                     help="L, tokens in the sequence (needed for --mi-constant, --mi-total, --markov and --text)."),
+        click.option("--unit", type=click.Choice(["nats", "bits"]), default="nats", show_default=True,
+                     help="Unit of MI values, ε_train and the output (an MI source is never converted)."),
+        mi_options,
+        model_options,
+        skip=("vocab_size",),
+    ),
+    click.option("--family", "-f", "families", multiple=True,
+                 help="A schedule family without its T: uniform, dream, linear, cosine, cosine-mdlm, power:P "
+                 "(= power:T:P), or any family with T written in it (blocks:4:uniform:T). Repeatable; "
+                 "default uniform."),
+    click.option("--steps", "-T", "steps_spec",
+                 help="The grid of T: A:B (every T), A:B:K (every K-th), 1,2,4,8, or log:A:B:N (N points evenly "
+                 f"spaced in log T). Default log:1:L:{DEFAULT_POINTS}."),
+    click.option("--optimal", is_flag=True,
+                 help="Also the least exact error of any T-step schedule (DP over the entropy profile; data models)."),
+    eps_train_option,
+)
+
+
+def resolve_source(params: dict[str, Any]) -> tuple[Any, Any, str, int]:
+    """(the sweep's source: an MI profile or a data model, the data model or None, a description, L)."""
+    from .options import resolve_profile
+
+    models = [name for name in MODEL_FLAGS if params.get(name) is not None]
+    given = models + [name for name in MI_FLAGS if params.get(name) is not None]
+    if not given:
+        raise click.UsageError("a source is required: --mi-profile FILE, --mi-constant X, --mi-total X "
+                               "(bounds only), or --joint/--markov/--text FILE (the exact errors too)")
+    if len(given) > 1:
+        flags = ", ".join("--" + name.replace("_", "-") for name in given)
+        raise click.UsageError(f"give one source, not several ({flags})")
+    if not models:
+        profile = resolve_profile(params)
+        where = f"from {profile.source}" if profile.kind == "values" else f"{profile.kind} given"
+        description = f"MI profile ({where}): L = {profile.length}, ΣI = {show(profile.total, 6)} {profile.unit}"
+        return profile, None, description, profile.length
+    from .truth import _describe, _length, _load
+
+    model = _load(params)
+    L = _length(model, params)
+    return model, model, _describe(model, L), L
+
+
+def run_sweep(params: dict[str, Any]) -> tuple[Any, Any, Any, str]:
+    """(SweepResult, source, model or None, description) for the sweep/plot arguments in ``params``."""
+    from ..sweeps import sweep
+    from .truth import progress_bar
+
+    source, model, description, L = resolve_source(params)
+    steps = params["steps_spec"] or f"log:1:{L}:{min(L, DEFAULT_POINTS)}"
+    with progress_bar("sweep") as bar:
+        # a data model itself, not only its entropy profile: semi-autoregressive families need the model
+        result = sweep(source, list(params["families"]) or ["uniform"], steps, length=L if model is not None else None,
+                       eps_train=params["eps_train"], unit=params["unit"], optimal=params["optimal"], progress=bar)
+    return result, source, model, description
+
+
+@click.command(cls=BoundcalcCommand)
+@sweep_options
+@click.option("--csv", "as_csv", is_flag=True,
+              help="Print CSV on stdout: family, steps, schedule, s_max, error, error_abs, optimal, random_error "
+              "and one column per bound (named as in `bound --json`).")
+@digits_option
+@json_option
+def sweep(**params: Any) -> None:
+    """Every bound, and for a data model the exact and the optimal error, over a grid of T per family.
+
+    One row per (family, T): the schedule's s_max, each bound of the registry
+    that applies (exact), and from a data model the schedule's exact error
+    (ε_train = 0), the least error of any T-step schedule (--optimal) and the
+    expected error of the random schedule on {S, S/2} that Theorem 2's lower
+    bound is about. The table ends with a sparkline of the error (or of
+    Theorem 1 without a model) against T per family.
+
+    \b
+    Examples:
+      boundcalc sweep --mi-total 12.5 --length 1024 --family uniform --family cosine
+      boundcalc sweep --markov chain.json --length 64 --steps 1,2,4,8,16 --optimal
+      boundcalc sweep --text corpus.txt --length 128 --steps log:1:128:8 --csv > sweep.csv
+    """
+    if params["as_csv"] and params["as_json"]:
+        raise UsageError("--csv and --json are alternatives", param="--csv", allowed="give one of them")
+    result, _, _, description = run_sweep(params)
+    digits = params["digits"]
+    if params["as_json"]:
+        emit_json(sweep_json(result, description, digits))
+    elif params["as_csv"]:
+        click.echo(sweep_csv(result, digits), nl=False)
+    else:
+        sweep_table(result, description, digits)
+
+
+CSV_COLUMNS = ["family", "steps", "schedule", "s_max", "error", "error_abs", "optimal", "random_error"]
+
+
+def cell(row: Any, name: str, digits: int, none: str = "") -> str:
+    """A value as text: float64 results (errors; bounds from a data model) with only their justified digits,
+    exact bounds correctly rounded to ``digits``."""
+    measured = row.measured(name)
+    if measured is not None:
+        return measured.decimal(digits)
+    if name in ("error", "optimal", "random_error") or row.bounds.get(name) is None:
+        return none
+    return show(row.bounds[name], digits)
+
+
+def sweep_csv(result: Any, digits: int) -> str:
+    """The CSV text: :data:`CSV_COLUMNS` (empty cells where the source cannot give them), then the bounds."""
+    from ..exact import round_up
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS + list(result.bound_names))
+    for row in result.rows:
+        cells = [row.family, row.steps, row.schedule.describe(), row.max_size, cell(row, "error", digits),
+                 "" if row.error_abs is None else round_up(row.error_abs), cell(row, "optimal", digits),
+                 cell(row, "random_error", digits)]
+        writer.writerow(cells + [cell(row, name, digits) for name in result.bound_names])
+    return out.getvalue()
+
+
+def sweep_json(result: Any, description: str, digits: int) -> dict[str, Any]:
+    """The JSON form: exact bounds as {exact, decimal}; float64 results as {value, abs_error}; n/a as null."""
+    from ..exact import number_json
+
+    def value(row: Any, name: str) -> dict[str, str] | None:
+        measured = row.measured(name)
+        if measured is not None:
+            return measured.to_json(digits)
+        exact = row.bounds.get(name)
+        return None if exact is None else number_json(exact, digits)
+
+    rows = []
+    for row in result.rows:
+        rows.append({
+            "family": row.family, "steps": row.steps, "schedule": list(row.schedule.sizes) if row.steps <= 10_000
+            else row.schedule.describe(), "s_max": row.max_size,
+            **{name: value(row, name) for name in ("error", "optimal", "random_error")},
+            "bounds": {name: value(row, name) for name in result.bound_names},
+        })
+    return {
+        "source": description, "length": result.length, "unit": str(result.unit),
+        "mi_total": number_json(result.mi_total, digits), "eps_train": number_json(result.eps_train, digits),
+        "families": list(result.families), "steps": list(result.steps), "estimate": result.estimate,
+        "bounds": list(result.bound_names), "rows": rows,
+        "skipped": [{"family": f, "steps": t, "reason": why} for f, t, why in result.skipped],
+    }
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[float | None]) -> str:
+    """Unicode blocks for ``values`` on a log scale (higher is taller); 0 is the lowest block, None a space."""
+    positive = [v for v in values if v is not None and v > 0]
+    if not positive:
+        return "".join(" " if v is None else SPARKS[0] for v in values)
+    lo, hi = math.log(min(positive)), math.log(max(positive))
+    out = []
+    for v in values:
+        if v is None:
+            out.append(" ")
+        elif v <= 0:
+            out.append(SPARKS[0])
+        else:
+            level = len(SPARKS) - 1 if hi == lo else round((math.log(v) - lo) / (hi - lo) * (len(SPARKS) - 1))
+            out.append(SPARKS[level])
+    return "".join(out)
+
+
+def _table_bounds(result: Any) -> list[Any]:
+    from ..bounds import BOUNDS
+
+    return [BOUNDS[name] for name in result.bound_names if BOUNDS[name].quantity == "kl"]
+
+
+def sweep_table(result: Any, description: str, digits: int) -> None:
+    """The rich table, then one sparkline of error (or Theorem 1) against T per family."""
+    from ..exact import round_up
+
+    unit = str(result.unit)
+    bounds = _table_bounds(result)
+    error_name = "estimated error" if result.estimate else "exact error"
+    columns = [("family", "left"), ("T", "right"), ("s_max", "right")]
+    if result.has_truth:
+        columns.append((error_name, "right"))
+    if result.has_optimal:
+        columns.append(("optimal", "right"))
+    columns += [(f"{b.name} {b.equation}", "right") for b in bounds]
+    rows = []
+    for row in result.rows:
+        cells = [row.family, str(row.steps), str(row.max_size)]
+        if result.has_truth:
+            cells.append(cell(row, "error", digits))
+        if result.has_optimal:
+            cells.append(cell(row, "optimal", digits))
+        cells += [cell(row, b.name, digits, none="n/a") for b in bounds]
+        rows.append(cells)
+    eps = show(result.eps_train, digits)
+    if result.has_truth:
+        worst = max((e for row in result.rows for e in [row.error_abs or 0.0, *row.bound_errors.values()]), default=0.0)
+        caption = [f"errors: float64 with the optimal predictor (ε_train = 0); bounds: exact in ΣI = "
+                   f"{show(result.mi_total, digits)} {unit} and Φ as computed (float64), ε_train = {eps}; "
+                   f"absolute errors < {round_up(worst)}; digits shown are justified",
+                   "the lower bound (13) is for the random schedule on {S, S/2}, S = 2^ceil(log2 s_max), "
+                   "whose error is in --csv/--json"]
+    else:
+        caption = [f"bounds exact at ΣI = {show(result.mi_total, digits)} {unit}, ε_train = {eps}"]
+    caption.append("the per-token TER bound (11) is in --csv/--json")
+    caption += [f"skipped {f} at T = {t}: {why}" for f, t, why in result.skipped[:5]]
+    print_table(f"Sweep over T: bounds{' and errors' if result.has_truth else ''} for E_M KL ({unit})",
+                columns, rows, caption="\n".join(caption), header_lines=[description])
+    what = error_name if result.has_truth else "theorem1 (8)"
+    for family in result.families:
+        family_rows = result.family_rows(family)
+        values = [row.error if result.has_truth else float(row.bounds["theorem1"]) for row in family_rows]
+        if family_rows:
+            click.echo(f"{family:>12}  {what} vs T = {family_rows[0].steps}..{family_rows[-1].steps} (log): "
+                       f"{sparkline(values)}")

@@ -1,0 +1,605 @@
+"""Sweeps: every bound, the exact error and the optimal error over a grid of T (orchestration).
+
+For one source and one or more schedule families, :func:`sweep` builds the
+family's schedule at each T of a grid and evaluates, per (family, T):
+
+* every bound of the registry (:data:`boundcalc.bounds.BOUNDS`) that has its
+  inputs, exactly (None where it does not apply, e.g. Corollary 1 for an
+  unbalanced schedule);
+* when the source is a data model or an entropy profile (anything with the
+  :class:`~boundcalc.truth.EntropyProfile` interface: ``length``,
+  ``error(schedule, unit)``, ``optimal_schedule(T)``), the exact error of the
+  schedule (float64 with a stated error bound; an *estimate* when the
+  profile is marked ``is_estimate``), the least error of any T-step schedule
+  (``optimal=True``; it depends on T only), and the exact expected error of
+  the paper's random schedule on {S, S/2} with S = 2^ceil(log2 s_max), which
+  Theorem 2's lower bound is about.
+
+An :class:`~boundcalc.MIProfile` source gives the bounds only.
+
+>>> from boundcalc import MIProfile
+>>> r = sweep(MIProfile.from_total(2, length=16), ["uniform", "cosine"], "1,4,16")
+>>> [(row.family, row.steps, row.max_size, row.bounds["theorem1"]) for row in r.rows]
+[('uniform', 1, 16, Fraction(15, 8)), ('uniform', 4, 4, Fraction(3, 8)), ('uniform', 16, 1, Fraction(0, 1)), \
+('cosine', 1, 16, Fraction(15, 8)), ('cosine', 4, 6, Fraction(7, 8)), ('cosine', 16, 1, Fraction(0, 1))]
+
+Families are named as in :data:`boundcalc.schedule.FAMILIES` without the
+step count: ``uniform`` is ``uniform:T``; extra parameters follow the name
+(``power:1/2`` is ``power:T:1/2``); a family whose T is not its first
+parameter names it with a literal ``T`` (``blocks:4:uniform:T``). Step grids
+(:func:`parse_steps`): ``1:64`` (every T), ``1:64:8`` (every 8th), ``1,2,4,8``,
+and ``log:1:1024:20`` (20 points evenly spaced in log T, rounded to integers,
+repeats dropped). A sweep whose estimated cost is too large is refused before
+any work (:func:`sweep_cost`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from .bounds import BOUNDS, BoundInputs, BoundReport
+from .errors import BoundcalcError, DomainError, ScheduleError, UsageError
+from .exact import Measured, Number, nonnegative_rational
+from .multiscale import MultiScaleProfile, level_sizes
+from .profile import MIProfile
+from .schedule import FAMILIES, Schedule, parse_schedule
+from .units import Unit, as_unit
+
+__all__ = [
+    "SweepRow",
+    "SweepResult",
+    "FamilySpec",
+    "sweep",
+    "parse_steps",
+    "parse_family",
+    "sweep_families",
+    "sweep_cost",
+    "family_rate",
+    "STEPS_GRAMMAR",
+    "MAX_SWEEP_SECONDS",
+    "MAX_GRID_POINTS",
+]
+
+#: How a steps grid is written (said in every grid error).
+STEPS_GRAMMAR = (
+    "A:B (every T from A to B), A:B:K (every K-th), a comma list such as 1,2,4,8, "
+    "or log:A:B:N (N points evenly spaced in log T, rounded, repeats dropped)"
+)
+#: The most T values one grid may hold.
+MAX_GRID_POINTS = 10_000
+#: A sweep estimated to take longer than this (seconds, on the 2-core development machine) is refused.
+MAX_SWEEP_SECONDS = 120.0
+
+# Rough rates for the up-front estimate (measured on the development machine; generous).
+_SECONDS_PER_STEP = 2e-5  # walking a schedule for the exact error, per step (and building one, unmeasured)
+_SECONDS_PER_TOKEN = 2e-7  # the exact error's sums, per token
+_SECONDS_PER_ROW = 1e-3  # the bounds (and, from a data model, Theorem 2's levels) of the registry, per row
+_DP_RATE = 1.5e8  # cells per second of the O(T L^2) optimal-schedule DP (numpy)
+# Families whose schedules are run-length encoded in O(1), whatever T.
+_CONSTANT_COST = frozenset({"uniform"})
+
+Progress = Callable[[int, int], None]
+
+
+# ---------------------------------------------------------------------------
+# Grids and families
+
+
+def parse_steps(spec: "str | Iterable[int]", length: int | None = None) -> tuple[int, ...]:
+    """The sorted T values of a grid (see :data:`STEPS_GRAMMAR`), each checked 1 <= T <= L.
+
+    >>> parse_steps("1:5"), parse_steps("8,2,4,2"), parse_steps("2:10:4")
+    ((1, 2, 3, 4, 5), (2, 4, 8), (2, 6, 10))
+    >>> parse_steps("log:1:1024:11")
+    (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
+    """
+    values = _grid_values(spec)
+    if not values:
+        raise UsageError("the grid of T is empty", param="steps", value=spec, allowed=STEPS_GRAMMAR)
+    if len(values) > MAX_GRID_POINTS:
+        raise UsageError(
+            f"{len(values)} values of T are too many", param="steps", value=spec, allowed=f"at most {MAX_GRID_POINTS}"
+        )
+    if length is not None and values[-1] > length:
+        raise UsageError(f"T = {values[-1]} exceeds L = {length}", param="steps", value=spec, allowed="1 <= T <= L")
+    return values
+
+
+def _grid_values(spec: "str | Iterable[int]") -> tuple[int, ...]:
+    if not isinstance(spec, str):
+        items = list(spec)
+        for t in items:
+            if isinstance(t, bool) or not isinstance(t, int) or t < 1:
+                raise UsageError(f"T = {t!r} is not allowed", param="steps", allowed="positive integers")
+        return tuple(sorted(set(items)))
+    text = spec.strip().replace(" ", "")
+    if not text:
+        return ()
+    if text.startswith(("log:", "geom:")):
+        parts = _ints(text.split(":")[1:], spec)
+        if len(parts) != 3 or parts[2] < 1 or parts[0] > parts[1]:
+            raise UsageError(f"{spec!r} is not a log grid", param="steps", allowed="log:A:B:N with 1 <= A <= B, N >= 1")
+        a, b, n = parts
+        if n > MAX_GRID_POINTS:
+            raise UsageError(f"N = {n} points are too many", param="steps", allowed=f"at most {MAX_GRID_POINTS}")
+        if n == 1:
+            return (a,)
+        return tuple(sorted({round(a * (b / a) ** (i / (n - 1))) for i in range(n)} | {a, b}))
+    if "," in text or ":" not in text:
+        return tuple(sorted(set(_ints(text.split(","), spec))))
+    parts = _ints(text.split(":"), spec)
+    if len(parts) not in (2, 3) or parts[0] > parts[1]:
+        raise UsageError(f"{spec!r} is not a range", param="steps", allowed="A:B or A:B:K with 1 <= A <= B")
+    a, b, k = parts[0], parts[1], parts[2] if len(parts) == 3 else 1
+    if (b - a) // k + 1 > MAX_GRID_POINTS:
+        raise UsageError(f"{spec!r} holds {(b - a) // k + 1} values of T", param="steps",
+                         allowed=f"at most {MAX_GRID_POINTS}; use a log grid, e.g. log:{a}:{b}:30")
+    return tuple(range(a, b + 1, k))
+
+
+def _ints(items: Sequence[str], spec: str) -> list[int]:
+    out = []
+    for item in items:
+        if not item.isdigit() or int(item) < 1:
+            raise UsageError(f"{item!r} in {spec!r} is not a positive integer", param="steps", allowed=STEPS_GRAMMAR)
+        out.append(int(item))
+    return out
+
+
+def sweep_families() -> list[str]:
+    """The families of :data:`~boundcalc.schedule.FAMILIES` whose first parameter is T (``name:T...``)."""
+    return [name for name, (usage, _) in FAMILIES.items() if _takes_t_first(name, usage)]
+
+
+def _takes_t_first(name: str, usage: str) -> bool:
+    rest = usage[len(name) :]
+    return rest.startswith(":T") and (len(rest) == 2 or not rest[2].isalnum())
+
+
+@dataclass(frozen=True)
+class FamilySpec:
+    """A schedule family with every parameter but T: ``label`` as given, ``parts`` with ``"T"`` for the step count.
+
+    >>> parse_family("power:1/2").spec(8), parse_family("blocks:2:cosine:T").spec(8)
+    ('power:8:1/2', 'blocks:2:cosine:8')
+    """
+
+    label: str
+    parts: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        """The family's name in :data:`~boundcalc.schedule.FAMILIES`."""
+        return self.parts[0]
+
+    def spec(self, steps: int) -> str:
+        """The schedule spec at T = ``steps``."""
+        return ":".join(str(steps) if part == "T" else part for part in self.parts)
+
+
+def parse_family(text: str) -> FamilySpec:
+    """``uniform`` -> uniform:T, ``power:1/2`` -> power:T:1/2, ``blocks:4:uniform:T`` as written."""
+    label = text.strip()
+    parts = label.split(":")
+    name = parts[0]
+    usable = ", ".join(sweep_families())
+    if name not in FAMILIES:
+        raise UsageError(f"unknown family {name!r}", param="families", value=text,
+                         allowed=f"one of {usable}, or a family with T written in it, e.g. blocks:4:uniform:T")
+    if "T" in parts[1:]:
+        return FamilySpec(label, tuple(parts))
+    if not _takes_t_first(name, FAMILIES[name][0]):
+        raise UsageError(f"{name!r} is not parametrised by T first (usage {FAMILIES[name][0]})", param="families",
+                         value=text, allowed=f"write T where the step count goes, or one of {usable}")
+    return FamilySpec(label, (name, "T", *parts[1:]))
+
+
+# ---------------------------------------------------------------------------
+# Rows and the result
+
+
+@dataclass(frozen=True)
+class SweepRow:
+    """One (family, T): the schedule, its s_max, every bound (exact) and the errors (float64, in the sweep's unit).
+
+    ``bounds[name]`` is None where the bound does not apply. ``error`` is the
+    schedule's exact (or estimated) error with the optimal predictor,
+    ``error_abs`` a bound on its rounding error, ``optimal`` the least error
+    of any T-step schedule, ``random_error`` the expected error of the random
+    schedule on {S, S/2}, S = 2^ceil(log2 s_max) (what Theorem 2's lower bound
+    is about); each None when the source cannot give it. From a data model
+    the bounds are exact functions of ΣI and Φ, which are float64 results:
+    ``bound_errors[name]`` bounds the effect of their error (empty for an MI
+    profile, whose bounds are exact). :meth:`measured` pairs a value with its error.
+    """
+
+    family: str
+    steps: int
+    schedule: Schedule
+    bounds: Mapping[str, Fraction | None]
+    error: float | None = None
+    error_abs: float | None = None
+    optimal: float | None = None
+    random_error: float | None = None
+    optimal_abs: float | None = None
+    random_abs: float | None = None
+    bound_errors: Mapping[str, float] = field(default_factory=dict)
+
+    def measured(self, name: str) -> Measured | None:
+        """``"error"``, ``"optimal"``, ``"random_error"`` or a bound from a data model, with its certified error.
+
+        None when the value is absent, or for a bound that is exact (an MI profile source: use ``bounds``).
+        """
+        errors = {"error": self.error_abs, "optimal": self.optimal_abs, "random_error": self.random_abs}
+        if name in errors:
+            value = getattr(self, name)
+            return None if value is None else Measured(value, errors[name] or 0.0, nonnegative=True)
+        value = self.bounds.get(name)
+        if value is None or name not in self.bound_errors:
+            return None
+        return Measured(float(value), self.bound_errors[name])
+
+    @property
+    def max_size(self) -> int:
+        """s_max of the schedule."""
+        return self.schedule.max_size
+
+    @property
+    def scale(self) -> int:
+        """S = 2^ceil(log2 s_max), the scale of Theorem 2's levels for this schedule."""
+        return 1 << (self.max_size - 1).bit_length()
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """The rows of a sweep, in family order then increasing T, with what they were computed from.
+
+    ``bound_names`` are the registry's bounds that have their inputs here (the
+    bound columns); ``skipped`` lists (family, T, reason) where a family has
+    no schedule (e.g. ``dream`` with too many steps for L); ``optimal_schedules``
+    maps T to the DP's optimal schedule when ``optimal`` was asked for.
+    """
+
+    rows: tuple[SweepRow, ...]
+    families: tuple[str, ...]
+    steps: tuple[int, ...]
+    length: int
+    unit: Unit
+    eps_train: Fraction
+    mi_total: Fraction
+    bound_names: tuple[str, ...]
+    source: str = ""
+    has_truth: bool = False
+    estimate: bool = False
+    has_optimal: bool = False
+    skipped: tuple[tuple[str, int, str], ...] = ()
+    optimal_schedules: Mapping[int, Schedule] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def family_rows(self, family: str) -> list[SweepRow]:
+        """The rows of one family, by increasing T."""
+        return [row for row in self.rows if row.family == family]
+
+    def columns(self) -> list[str]:
+        """The record keys: family, steps, schedule, s_max, the errors (when known), then one per bound."""
+        names = ["family", "steps", "schedule", "s_max"]
+        if self.has_truth:
+            names += ["error", "error_abs"]
+        if self.has_optimal:
+            names.append("optimal")
+        if self.has_truth and "theorem2_lower" in self.bound_names:
+            names.append("random_error")
+        return names + list(self.bound_names)
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One dict per row with :meth:`columns` as keys (bounds as exact Fractions, errors as floats)."""
+        out = []
+        for row in self.rows:
+            record: dict[str, Any] = {
+                "family": row.family,
+                "steps": row.steps,
+                "schedule": row.schedule.describe(),
+                "s_max": row.max_size,
+                "error": row.error,
+                "error_abs": row.error_abs,
+                "optimal": row.optimal,
+                "random_error": row.random_error,
+                **{name: row.bounds.get(name) for name in self.bound_names},
+            }
+            out.append({name: record[name] for name in self.columns()})
+        return out
+
+
+# ---------------------------------------------------------------------------
+# The truth side of a source
+
+
+class _Truth:
+    """The exact errors, ΣI and Theorem 2's multi-scale profiles of an entropy-profile-like source."""
+
+    def __init__(self, profile: Any, unit: Unit, model: Any = None) -> None:
+        from .truth import EPS64, float_decimal, to_unit
+
+        self.profile, self.unit, self.model = profile, unit, model
+        self.length = L = int(profile.length)
+        self._decimal = float_decimal
+        mi = MIProfile.from_total(float_decimal(profile.mi_total(unit.value)), L, unit=unit)
+        self.mi = replace(mi, source=str(getattr(profile, "source", "") or "entropy profile"))
+        # ΣI and G(m) = L (d(0) - d(m)): two values of d within abs_error, a subtraction and a product (as verify)
+        d = getattr(profile, "conditional", None)
+        d_max = 1.0 if d is None else max(1.0, float(abs(d).max()))
+        self.input_error = to_unit(L * (2 * float(getattr(profile, "abs_error", 0.0)) + 4 * EPS64 * d_max), unit.value)
+        self.shift = Fraction(self.input_error)
+        self.mi_shifted = MIProfile.from_total(self.mi.total + self.shift, L, unit=unit)
+        self._multiscale: dict[tuple[int, bool], MultiScaleProfile | None] = {}
+        self._random: dict[int, float | None] = {}
+        self.optimal: dict[int, tuple[Schedule, float]] = {}
+
+    @property
+    def estimate(self) -> bool:
+        return bool(getattr(self.profile, "is_estimate", False) or getattr(self.profile, "meta", {}).get("estimate"))
+
+    def multiscale(self, max_size: int, shifted: bool = False) -> MultiScaleProfile | None:
+        """Theorem 2's level totals G(m_j) for S = 2^ceil(log2 s_max), as verify computes them (cached per S).
+
+        ``shifted``: each non-empty level raised by the inputs' float error (for the bounds' error).
+        """
+        big_s, sizes = level_sizes(self.length, max_size)
+        if (big_s, shifted) not in self._multiscale:
+            if not hasattr(self.profile, "multiscale"):
+                self._multiscale[big_s, shifted] = None
+            else:
+                totals, running = [], Fraction(0)
+                for m in sizes:
+                    value = Fraction(self._decimal(self.profile.multiscale(m, self.unit.value))) if m > 0 else Fraction(0)
+                    running = min(max(running, value), self.mi.total)
+                    totals.append(running + (self.shift if shifted and m > 0 else 0))
+                self._multiscale[big_s, shifted] = MultiScaleProfile.from_level_totals(
+                    totals, self.length, unit=self.unit, source="the data model")
+        return self._multiscale[big_s, shifted]
+
+    def abs_error(self, schedule: Schedule | None) -> float | None:
+        """The certified rounding error of the exact error of ``schedule`` (of any schedule when None)."""
+        bound = getattr(self.profile, "error_bound", None)
+        return float(bound(schedule, self.unit.value)) if bound else None
+
+    def random_error(self, max_size: int) -> float | None:
+        """The exact expected error of the random schedule on {S, S/2} (None for S < 2)."""
+        big_s = 1 << (max_size - 1).bit_length()
+        if big_s not in self._random:
+            value = None
+            if big_s >= 2 and hasattr(self.profile, "step_error"):
+                from .truth import expected_random_error, to_unit
+
+                value = to_unit(expected_random_error(self.profile, big_s), self.unit.value)
+            self._random[big_s] = value
+        return self._random[big_s]
+
+    def error(self, schedule: Schedule) -> tuple[float, float | None]:
+        return float(self.profile.error(schedule, self.unit.value)), self.abs_error(schedule)
+
+    def optimal_error(self, steps: int) -> float:
+        if steps not in self.optimal:
+            from .truth import to_unit
+
+            schedule, error = self.profile.optimal_schedule(steps)
+            self.optimal[steps] = (schedule, to_unit(error, self.unit.value))
+        return self.optimal[steps][1]
+
+
+def _source(source: Any, length: int | None, unit: "Unit | str | None",
+            progress: Progress | None) -> "tuple[MIProfile, _Truth | None, Unit]":
+    """(MIProfile, _Truth or None, unit) for an MI profile, a data model or an entropy-profile-like object."""
+    if isinstance(source, MIProfile):
+        if unit is not None and as_unit(unit) is not source.unit:
+            raise UsageError(f"the MI profile is in {source.unit}, not {as_unit(unit)}", param="unit",
+                             allowed=f"{source.unit} (exact values are never converted)")
+        if length is not None and length != source.length:
+            raise UsageError(f"{length} disagrees with the MI profile (L = {source.length})", param="length")
+        return source, None, source.unit
+    unit = as_unit(unit if unit is not None else Unit.NATS)
+    model = None
+    if not (hasattr(source, "error") and hasattr(source, "length")):
+        from .truth import entropy_profile
+
+        model, source = source, entropy_profile(source, length, progress)  # a data model (TypeError otherwise)
+    elif length is not None and length != source.length:
+        raise UsageError(f"{length} disagrees with the entropy profile (L = {source.length})", param="length")
+    truth = _Truth(source, unit, model)
+    return truth.mi, truth, unit
+
+
+# ---------------------------------------------------------------------------
+# Cost, then the sweep
+
+
+def sweep_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: int, *, truth: bool,
+               optimal: bool, profile: Any = None, rates: Mapping[str, float] | None = None) -> float:
+    """Estimated seconds of a sweep (generous; the development machine), before any work.
+
+    A schedule costs ``rates[label]`` seconds per step (measured by
+    :func:`family_rate`; uniform, run-length encoded, costs O(1)), an exact
+    error O(T + L), the optimal DP the profile's own estimate
+    (``optimal_cost``) when it has one, else T (L+1)^2 cells per T.
+    """
+    seconds = 0.0
+    for family in families:
+        rate = (rates or {}).get(family.label, _SECONDS_PER_STEP)
+        for t in steps:
+            build = 0.0 if family.name in _CONSTANT_COST else rate * t
+            walk = (_SECONDS_PER_STEP * t + _SECONDS_PER_TOKEN * length) if truth else 0.0
+            seconds += _SECONDS_PER_ROW + build + walk
+    if optimal:
+        cost = getattr(profile, "optimal_cost", None)
+        for t in steps:
+            seconds += float(cost(length, t)["seconds"]) if cost else t * (length + 1) ** 2 / _DP_RATE
+    return seconds
+
+
+def family_rate(family: FamilySpec, length: int) -> float:
+    """Seconds per step to build the family's schedules, measured on one small schedule (T <= 64).
+
+    Families differ by orders of magnitude (exact trigonometric floors cost far more than a
+    linear curve), and faster implementations should be trusted without a table of rates here.
+    """
+    import time
+
+    warm = False
+    for t in (64, 32, 16, 8):
+        if t > length:
+            continue
+        try:
+            if not warm:  # the first build pays for imports (mpmath): not a rate
+                parse_schedule(family.spec(t), length)
+                warm = True
+            start = time.perf_counter()
+            parse_schedule(family.spec(t), length)
+        except BoundcalcError:
+            continue
+        return max(2 * (time.perf_counter() - start) / t, 1e-6)  # x2: larger T cost more per step (precision)
+    return _SECONDS_PER_STEP
+
+
+def _check_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: int, truth: "_Truth | None",
+                optimal: bool) -> None:
+    rates = {f.label: family_rate(f, length) for f in families if f.name not in _CONSTANT_COST}
+    seconds = sweep_cost(families, steps, length, truth=truth is not None, optimal=optimal,
+                         profile=truth.profile if truth else None, rates=rates)
+    if seconds > MAX_SWEEP_SECONDS:
+        what = "the optimal errors and " if optimal else ""
+        raise DomainError(
+            f"{len(families)} famil{'y' if len(families) == 1 else 'ies'} x {len(steps)} values of T with {what}L = {length} "
+            f"would take ~{seconds:.0f} s",
+            param="steps",
+            allowed=f"a sweep estimated at most {MAX_SWEEP_SECONDS:.0f} s: fewer or smaller T (a log grid), "
+            "fewer families" + (", or no optimal errors" if optimal else ""),
+        )
+
+
+def _bound_names(profile: MIProfile, truth: "_Truth | None") -> tuple[str, ...]:
+    return tuple(name for name, bound in BOUNDS.items() if not bound.needs or (truth is not None and "multiscale" in bound.needs
+                 and hasattr(truth.profile, "multiscale")))
+
+
+def _row(family: FamilySpec, steps: int, schedule: Schedule, profile: MIProfile, eps: Fraction,
+         truth: "_Truth | None", optimal: bool, names: Sequence[str]) -> SweepRow:
+    if schedule.block_spans and truth is not None:
+        return _block_row(family, steps, schedule, profile, eps, truth, names)
+    fits = truth is not None and schedule.max_size <= profile.length
+    inputs = BoundInputs(profile, schedule, eps, truth.multiscale(schedule.max_size) if fits else None)  # type: ignore[union-attr]
+    bounds = {name: BOUNDS[name].value(inputs) if BOUNDS[name].applies_to(schedule) else None for name in names}
+    if truth is None:
+        return SweepRow(family.label, steps, schedule, bounds)
+    # every bound is non-decreasing in ΣI and the level totals: its error is its growth over the inputs' error
+    shifted = BoundInputs(truth.mi_shifted, schedule, eps, truth.multiscale(schedule.max_size, shifted=True) if fits else None)
+    bound_errors = {}
+    for name, value in bounds.items():
+        moved = BOUNDS[name].value(shifted) if value is not None else None
+        if value is not None and moved is not None:
+            bound_errors[name] = float(moved - value)
+    error, error_abs = truth.error(schedule)
+    optimal_error = optimal_abs = random_error = random_abs = None
+    if optimal:
+        optimal_error = truth.optimal_error(steps)
+        optimal_abs = truth.abs_error(truth.optimal[steps][0])
+    if "theorem2_lower" in names:
+        random_error = truth.random_error(schedule.max_size)
+        any_schedule = truth.abs_error(None)
+        random_abs = None if random_error is None or any_schedule is None else 2 * any_schedule
+    return SweepRow(family.label, steps, schedule, bounds, error=error, error_abs=error_abs, optimal=optimal_error,
+                    random_error=random_error, optimal_abs=optimal_abs, random_abs=random_abs, bound_errors=bound_errors)
+
+
+def _block_row(family: FamilySpec, steps: int, schedule: Schedule, profile: MIProfile, eps: Fraction,
+               truth: "_Truth", names: Sequence[str]) -> SweepRow:
+    """A semi-autoregressive schedule: positions are random inside the current block only, so its truth
+    and its (blockwise) bounds come from verify's blockwise engine, which needs the data model itself."""
+    if truth.model is None:  # an entropy profile alone does not know the blocks' conditional profiles
+        inputs = BoundInputs(profile, schedule, eps)
+        bounds = {name: BOUNDS[name].value(inputs) if BOUNDS[name].applies_to(schedule) else None for name in names}
+        return SweepRow(family.label, steps, schedule, bounds)
+    from .verification import verify
+
+    report = verify(truth.model, schedule, length=truth.length, unit=truth.unit)
+    assert isinstance(report.bounds, BoundReport)  # a fixed schedule, not a random-count sampler
+    inputs = replace(report.bounds.inputs, eps_train=eps)  # verify's are at ε_train = 0; same block totals ΣI_b
+    bounds = {name: BOUNDS[name].value(inputs) if BOUNDS[name].applies_to(schedule) else None for name in names}
+    errors = {name: report.bound_errors[name] for name, v in bounds.items() if v is not None and name in report.bound_errors}
+    return SweepRow(family.label, steps, schedule, bounds, error=report.truth, error_abs=report.truth_error,
+                    bound_errors=errors)
+
+
+def _schedules(family: FamilySpec, steps: Sequence[int], length: int) -> tuple[list[tuple[int, Schedule]], list[tuple[str, int, str]]]:
+    built, skipped = [], []
+    for t in steps:
+        try:
+            schedule = parse_schedule(family.spec(t), length, param="families")
+        except BoundcalcError as error:
+            message = error.message if len(error.message) <= 160 else error.message[:157] + "..."
+            skipped.append((family.label, t, message))
+            continue
+        if not isinstance(schedule, Schedule):  # a sampler without a fixed schedule: nothing exact to sweep
+            skipped.append((family.label, t, f"{family.spec(t)} is not a fixed schedule"))
+            continue
+        built.append((t, schedule))
+    if not built:
+        raise ScheduleError(f"family {family.label!r} has no schedule on this grid: {skipped[0][2]}",
+                            param="families", value=family.label, allowed=f"usage {FAMILIES[family.name][0]}")
+    return built, skipped
+
+
+def sweep(
+    source: Any,
+    families: "str | Iterable[str]",
+    steps: "str | Iterable[int]",
+    *,
+    length: int | None = None,
+    eps_train: Number = 0,
+    unit: "Unit | str | None" = None,
+    optimal: bool = False,
+    progress: Progress | None = None,
+) -> SweepResult:
+    """Every bound (and, from a data model or entropy profile, the exact and optimal errors) over a grid of T.
+
+    ``source`` is an :class:`~boundcalc.MIProfile` (bounds only; ``unit`` is
+    its own), a data model (``length`` needed for a Markov chain), or an
+    entropy profile. ``families`` are family names (:func:`parse_family`);
+    ``steps`` a grid (:func:`parse_steps`) or a list of T. Errors are in
+    ``unit`` (nats by default), with ε_train = 0 (the optimal predictor);
+    bounds add ``eps_train``. ``progress(done, total)`` is called per row.
+    """
+    specs = [parse_family(f) for f in ([families] if isinstance(families, str) else families)]
+    if not specs:
+        raise UsageError("no family given", param="families", allowed=f"one or more of {', '.join(sweep_families())}")
+    labels = [s.label for s in specs]
+    if len(set(labels)) != len(labels):
+        raise UsageError("a family is given twice", param="families", value=labels)
+    eps = nonnegative_rational(eps_train, "eps_train")
+    profile, truth, unit = _source(source, length, unit, progress)
+    if optimal and (truth is None or not hasattr(truth.profile, "optimal_schedule")):
+        raise UsageError("optimal errors need a data model or an entropy profile", param="optimal",
+                         allowed="an MI profile gives the bounds only")
+    grid = parse_steps(steps, profile.length)
+    _check_cost(specs, grid, profile.length, truth, optimal)
+    rows, skipped = [], []
+    plan = [(spec, *_schedules(spec, grid, profile.length)) for spec in specs]
+    every = [schedule for _, schedules, _ in plan for _, schedule in schedules]
+    names = tuple(n for n in _bound_names(profile, truth) if any(BOUNDS[n].applies_to(s) for s in every))
+    total, done = len(every), 0
+    for spec, built, missed in plan:
+        skipped += missed
+        for t, schedule in built:
+            rows.append(_row(spec, t, schedule, profile, eps, truth, optimal, names))
+            done += 1
+            if progress:
+                progress(done, total)
+    return SweepResult(
+        rows=tuple(rows), families=tuple(labels), steps=grid, length=profile.length, unit=unit, eps_train=eps,
+        mi_total=profile.total, bound_names=names, source=profile.source, has_truth=truth is not None,
+        estimate=bool(truth and truth.estimate), has_optimal=optimal, skipped=tuple(skipped),
+        optimal_schedules={t: s for t, (s, _) in truth.optimal.items()} if truth else {},
+    )

@@ -1,0 +1,138 @@
+"""``boundcalc sweep``: table with sparklines, CSV and JSON equal to the library's rows; bad input is one line."""
+
+from __future__ import annotations
+
+import csv
+import io
+from fractions import Fraction
+
+import pytest
+
+import boundcalc as bc
+from boundcalc.cli.sweep import sparkline
+
+CHAIN = '{"states": ["a", "b"], "transition": [["0.9", "0.1"], ["0.2", "0.8"]]}'
+
+
+@pytest.fixture
+def chain(write):
+    return write("chain.json", CHAIN)
+
+
+def test_table_lists_every_row_and_a_sparkline_per_family(run, chain):
+    result = run("sweep", "--markov", chain, "--length", "16", "-f", "uniform", "-f", "cosine", "--steps", "1,2,4,16",
+                 "--optimal")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "exact error" in out and "optimal" in out and "theorem1 (8)" in out and "theorem2_upper (12)" in out
+    assert "Markov chain" in out and "L = 16" in out
+    lines = [line for line in out.splitlines() if "vs T = 1..16" in line]
+    assert len(lines) == 2 and lines[0].split()[0] == "uniform"
+    spark = lines[0].split()[-1]
+    assert len(spark) == 4 and spark[0] == "█" and spark[-1] == "▁"  # the error falls to 0 at T = L
+
+
+def test_csv_has_the_documented_header_and_the_library_numbers(run, chain):
+    result = run("sweep", "--markov", chain, "-L", "16", "-f", "uniform", "-f", "power:2", "-T", "log:1:16:5",
+                 "--optimal", "--csv", "--digits", "12")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    header = result.stdout.splitlines()[0].split(",")
+    assert header[:8] == ["family", "steps", "schedule", "s_max", "error", "error_abs", "optimal", "random_error"]
+    # names as in `bound --json`, registry order; blockwise bounds only for semi-autoregressive families
+    assert header[8:] == [name for name, b in bc.BOUNDS.items() if b.positions == "uniform"]
+    model = bc.load_markov(chain)
+    lib = bc.sweep(model, ["uniform", "power:2"], "log:1:16:5", length=16, optimal=True)
+    assert len(rows) == len(lib.rows) == 10
+    for row, ref in zip(rows, lib.rows):
+        assert (row["family"], int(row["steps"]), int(row["s_max"])) == (ref.family, ref.steps, ref.max_size)
+        # float64 results carry only their justified digits: within the stated error (+ the last digit shown)
+        assert abs(float(row["error"]) - ref.error) <= float(row["error_abs"]) + 1e-11 * max(ref.error, 1)
+        assert abs(float(row["optimal"]) - ref.optimal) <= 1e-11 * max(ref.optimal, 1)
+        for name in lib.bound_names:
+            if ref.bounds[name] is None:
+                assert row[name] == ""
+            else:
+                assert abs(Fraction(row[name]) - ref.bounds[name]) <= ref.bounds[name] * Fraction(1, 10**11)
+                assert 0 <= ref.bound_errors[name] <= 1e-9
+
+
+def test_csv_of_an_mi_source_keeps_the_error_columns_empty(run):
+    result = run("sweep", "--mi-total", "12.5", "--length", "1024", "--steps", "1,8", "--csv")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "family,steps,schedule,s_max,error,error_abs,optimal,random_error,theorem1,recursion,sharp,corollary1,ter"
+    assert lines[2].startswith('uniform,8,"128,128,128,128,128,128,128,128",128,,,,,1.55029,')
+
+
+def test_json(run):
+    result = run("sweep", "--mi-constant", "0.05", "--length", "64", "-f", "linear", "--steps", "4,64", "--json",
+                 "--eps-train", "0.01")
+    data = result.json
+    assert data["length"] == 64 and data["families"] == ["linear"] and data["steps"] == [4, 64]
+    assert data["bounds"] == ["theorem1", "recursion", "sharp", "corollary1", "ter"]
+    first = data["rows"][0]
+    assert first["schedule"] == [16, 16, 16, 16] and first["s_max"] == 16 and first["error"] is None
+    assert first["bounds"]["theorem1"]["exact"] == str(Fraction(15, 64) * Fraction(64, 20) + Fraction(1, 100))
+    assert data["rows"][1]["bounds"]["theorem1"]["exact"] == "1/100"
+
+
+def test_json_of_a_data_model_gives_float_results_with_their_error(run, chain):
+    data = run("sweep", "--markov", chain, "-L", "16", "--steps", "4", "--optimal", "--json").json
+    row = data["rows"][0]
+    model = bc.load_markov(chain)
+    truth = bc.exact_error(model, "uniform:4", length=16)
+    for key in ("error", "optimal", "random_error"):
+        assert set(row[key]) == {"value", "abs_error"}
+    assert abs(float(row["error"]["value"]) - truth) <= float(row["error"]["abs_error"]) + 5e-6 * truth  # 6 digits
+    assert set(row["bounds"]["theorem1"]) == {"value", "abs_error"} and "exact" not in row["bounds"]["theorem1"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--mi-total", "1", "-L", "10", "-f", "nope"], "Error: --family: unknown family 'nope'"),
+    (["--mi-total", "1", "-L", "10", "--steps", "1:20"], "Error: --steps: T = 20 exceeds L = 10 (1 <= T <= L)"),
+    (["--mi-total", "1", "-L", "10", "--optimal"], "Error: --optimal: optimal errors need a data model"),
+    (["--mi-total", "1", "-L", "10", "-f", "power"], "Error: --family: family 'power' has no schedule on this grid"),
+    (["--mi-total", "1", "-L", "10", "--csv", "--json"], "Error: --csv: --csv and --json are alternatives"),
+])
+def test_bad_input_is_one_line_with_exit_2(run, args, message):
+    result = run("sweep", *args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(message) and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_no_source_or_two_sources_are_usage_errors(run, chain):
+    assert run("sweep", "-L", "10").exit_code == 2
+    both = run("sweep", "--mi-total", "1", "-L", "10", "--markov", chain)
+    assert both.exit_code == 2 and "give one source" in both.stderr
+
+
+def test_a_too_large_sweep_is_refused_with_exit_1(run, chain):
+    result = run("sweep", "--markov", chain, "-L", "3000", "--steps", "1:3000", "--optimal")
+    assert result.exit_code == 1 and result.stderr.startswith("Error: --steps: ") and "would take" in result.stderr
+
+
+def test_sparkline():
+    assert sparkline([8.0, 4.0, 2.0, 1.0]) == "█▆▃▁"
+    assert sparkline([1.0, None, 0.0]) == "█ ▁"
+    assert sparkline([0.0, 0.0]) == "▁▁"
+
+
+def test_the_commands_import_nothing_heavy_until_they_run():
+    import subprocess
+    import sys
+
+    code = ("import sys, boundcalc.cli.sweep, boundcalc.cli.plot; from boundcalc.cli import all_commands; all_commands(); "
+            "print(sorted(m for m in ('numpy', 'matplotlib', 'rich', 'sympy') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_semi_autoregressive_families_get_their_truth_on_the_command_line(run, chain):
+    data = run("sweep", "--markov", chain, "-L", "16", "-f", "blocks:2:uniform:T", "--steps", "2,8", "--json").json
+    model = bc.load_markov(chain)
+    for row in data["rows"]:
+        truth = bc.verify(model, f"blocks:2:uniform:{row['steps']}", length=16).truth
+        assert abs(float(row["error"]["value"]) - truth) <= 5e-6 * truth
+        assert "theorem1" not in row["bounds"] and row["bounds"]["block_sharp"] is not None  # only bounds that hold
