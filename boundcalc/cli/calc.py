@@ -235,7 +235,7 @@ def bound(**params: Any) -> None:
     if curve is not None and params["schedule_spec"].strip().partition(":")[0] in ("info-optimal", "optimal"):
         from ..estimate import curve_schedule
 
-        schedule = curve_schedule(params["schedule_spec"], curve)
+        schedule: Any = curve_schedule(params["schedule_spec"], curve)
     else:
         schedule = parse_sampler(params["schedule_spec"], profile.length)
         if isinstance(schedule, CountSampler):
@@ -514,22 +514,22 @@ def _steps_any(params: dict[str, Any], families: list[str]) -> None:
                             "the interpolation; ΣI is estimated too")
         emit_json(data)
     else:
-        rows = []
+        table: list[list[str]] = []
         for r in results:
-            if not r.feasible:
-                rows.append([show(r.target, digits, exact), "none", "-", "-", r.reason, "-"])
+            if not r.feasible or r.schedule is None:
+                table.append([show(r.target, digits, exact), "none", "-", "-", r.reason, "-"])
                 continue
             value = show(r.value, digits, exact) if by == "bound" else r.value.show(unit, digits)
             misses = "-" if not r.larger_misses else ", ".join(map(str, r.larger_misses[:6])) + (
                 ", ..." if len(r.larger_misses) > 6 else "")
-            rows.append([show(r.target, digits, exact), str(r.steps), str(r.schedule.max_size), value,
-                         r.schedule.describe(8), misses])
+            table.append([show(r.target, digits, exact), str(r.steps), str(r.schedule.max_size), value,
+                          r.schedule.describe(8), misses])
         fam = "DP-optimal schedules" if by == "optimal" else f"{family} schedules"
         print_table(
             f"Fewest steps T with {what} <= target, {fam}",
             [("target ε", "right"), ("steps T", "right"), ("s_max", "right"), (f"value ({unit})", "right"),
              ("schedule (reveal order)", "left"), ("larger T that miss", "left")],
-            rows,
+            table,
             header_lines=[source, f"L = {profile.length}, ΣI = {show(profile.total, digits, exact)} {unit}"
                           + (" (estimate)" if estimate else "")],
             caption=f"search: {results[0].search}; checked T <= {results[0].checked_up_to}"

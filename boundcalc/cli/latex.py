@@ -211,7 +211,7 @@ def _values(params: dict[str, Any]) -> dict:
     if curve is not None and params.get("schedule_spec"):
         from ..estimate import curve_schedule
 
-        schedule = curve_schedule(params["schedule_spec"], curve)
+        schedule: Any = curve_schedule(params["schedule_spec"], curve)
     else:
         schedule = parse_schedule(params["schedule_spec"], length) if params.get("schedule_spec") else None
     if curve is not None and multiscale is None and schedule is not None:
