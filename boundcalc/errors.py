@@ -32,7 +32,8 @@ def shorten(text: str, limit: int = MAX_MESSAGE) -> str:
     >>> shorten("a" * 500 + "z" * 500, 21)
     'aaaaaaaaaa…zzzzzzzzzz'
     """
-    text = str(text).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    # one line, whatever a user typed: control characters (\x85 is a line break too) are escaped
+    text = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in str(text).replace("\r\n", " ").replace("\n", " "))
     if len(text) <= limit:
         return text
     head = (limit - 1) // 2
