@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator
 
 import click
 
-from ..errors import UsageError
+from ..errors import BoundcalcError, UsageError
 from .options import POSITIVE_INT, compose, digits_option, json_option
 from .render import emit_json, print_table, show
 
@@ -128,14 +128,22 @@ def verify(**params: Any) -> None:
       boundcalc verify --text corpus.txt --length 256 --schedule cosine:16 --optimal --json
       boundcalc verify --joint table.json --schedule 3,2,1
     """
-    from ..truth import to_unit, verify as run_verify
+    from ..schedule import parse_schedule
+    from ..truth import EntropyProfile, to_unit, verify as run_verify
 
     model = _load(params)
     L = _length(model, params)
     unit, digits = params["unit"], params["digits"]
+    schedule = parse_schedule(params["schedule_spec"], L)
+    if params["optimal"]:
+        try:
+            EntropyProfile.check_optimal(L, schedule.steps)  # refused before any work
+        except BoundcalcError as error:
+            error.param = "--optimal"
+            raise
     with progress_bar("entropies") as bar:
         profile = model.entropy_profile(L, progress=bar)
-        report = run_verify(profile, params["schedule_spec"], unit=unit)
+        report = run_verify(profile, schedule, unit=unit)
         optimal = None
         if params["optimal"]:
             optimal = profile.optimal_schedule(report.schedule.steps, progress=bar)

@@ -153,7 +153,12 @@ def multiscale_phi(model: ModelOrProfile, max_size: int, length: int | None = No
 def optimal_schedule(
     model: ModelOrProfile, steps: int, length: int | None = None, progress: Progress | None = None
 ) -> "tuple[Schedule, float]":
-    """The T-step schedule of least exact error and its error in nats (DP, O(T L^2))."""
+    """The T-step schedule of least exact error and its error in nats (DP, O(T L log L)).
+
+    T and the DP's cost are checked before the entropy profile is computed.
+    """
+    L = model.length if isinstance(model, EntropyProfile) else model.check_length(length)
+    EntropyProfile.check_optimal(L, steps)
     return entropy_profile(model, length).optimal_schedule(steps, progress)
 
 
