@@ -37,9 +37,10 @@ All values are in nats (float64); ``unit="bits"`` divides by ln 2.
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from ..errors import DomainError, InvalidNumberError, ModelError, ScheduleError, UsageError
 from ..exact import to_rational
@@ -107,6 +108,19 @@ def exact_probabilities(
         if not any_float and total != 1:
             raise ModelError(f"{sums} to {total}, not 1", param=where, allowed=exact_allowed)
     return exact, total
+
+
+@contextmanager
+def blas_threads(limit: int = 1) -> Iterator[None]:
+    """Run the block with at most ``limit`` BLAS threads (threadpoolctl, imported here: lazily).
+
+    The engines make many small and middle-sized numpy calls; OpenBLAS threads on
+    2 cores shared with other work only add synchronisation (issue 13).
+    """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=limit, user_api="blas"):
+        yield
 
 
 def to_unit(value: float, unit: str) -> float:

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from ..errors import DomainError, InvalidNumberError, ModelError
 from ..exact import positive_int
-from .core import EPS64, FLOAT_TOLERANCE, EntropyProfile, Progress, exact_probabilities
+from .core import EPS64, FLOAT_TOLERANCE, EntropyProfile, Progress, blas_threads, exact_probabilities
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -268,8 +268,11 @@ class MarkovChain:
         return table
 
     # -- the shared ingredients ------------------------------------------------------------
-    def _ingredients(self, L: int, dtype: Any = None, progress: Progress | None = None) -> dict[str, "np.ndarray"]:
-        """μ_a (a = 1..L), H(μ_a), η_g (g = 0..L-1; row 0 unused), in ``dtype`` (float64 by default)."""
+    def _ingredients(self, L: int, dtype: Any = None, progress: Progress | None = None) -> dict[str, Any]:
+        """μ_a (a = 1..L), H(μ_a), η_g (g = 0..L-1; row 0 unused), in ``dtype`` (float64 by default).
+
+        ``flat``: η_g = η_flat for all g >= flat (P^g converged to machine precision; L - 1 if not).
+        """
         import numpy as np
 
         dtype = dtype or np.float64
@@ -283,12 +286,14 @@ class MarkovChain:
         eta = np.zeros((L, V), dtype=dtype)  # eta[g] = η_g
         tiny = 4 * np.finfo(dtype).eps
         power = P.copy()
+        flat = max(L - 1, 1)  # η_g = η_flat for every g >= flat
         for g in range(1, L):
             eta[g] = _entropy_rows(power)
             nxt = power @ P
             if np.all(np.abs(nxt - power) <= tiny * power):
                 # P^g has converged componentwise to machine precision: η is constant from here on
                 eta[g + 1 :] = eta[g]
+                flat = g
                 break
             power = nxt
             if g * float(V) ** 3 > MAX_MARKOV_WORK:
@@ -300,7 +305,7 @@ class MarkovChain:
                 )
             if progress and g % 256 == 0:
                 progress(g, 2 * L)
-        return {"mu": mu, "Hmu": _entropy_rows(mu), "eta": eta}
+        return {"mu": mu, "Hmu": _entropy_rows(mu), "eta": eta, "flat": flat}
 
     def _abs_error(self, L: int) -> float:
         V = self.vocab_size
@@ -324,12 +329,15 @@ class MarkovChain:
         )
 
     def _conditional(self, L: int, dtype: Any = None, progress: Progress | None = None) -> "np.ndarray":
+        with blas_threads(1):
+            return self._conditional_body(L, dtype, progress)
+
+    def _conditional_body(self, L: int, dtype: Any, progress: Progress | None) -> "np.ndarray":
         import numpy as np
 
         dtype = dtype or np.float64
         ing = self._ingredients(L, dtype, progress)
-        mu, Hmu, eta = ing["mu"], ing["Hmu"], ing["eta"]
-        V = mu.shape[1]
+        mu, Hmu, eta, flat = ing["mu"], ing["Hmu"], ing["eta"], ing["flat"]
         d = np.zeros(L, dtype=dtype)
         d[0] = Hmu[1:].sum() / L
         if L == 1:
@@ -341,14 +349,8 @@ class MarkovChain:
         cbar = np.zeros(L, dtype=dtype)  # cbar[g] = ν_{L-g}·η_g
         cbar[1:] = np.einsum("gv,gv->g", nu[L - g], eta[1:])
         cbar_cum = np.cumsum(cbar)
-        # conv_nu[n] = Σ_{a=1}^{n-1} ν_a·η_{n-a};  conv_mu[k] = Σ_{i=1}^{k-1} μ_i·η_{k-i}
-        conv_nu = np.zeros(L + 1, dtype=dtype)
-        conv_mu = np.zeros(L + 1, dtype=dtype)
-        for v in range(V):
-            full_nu = np.convolve(nu[1:L, v], eta[1:L, v])  # index t <-> n = t + 2
-            full_mu = np.convolve(mu[1:L, v], eta[1:L, v])
-            conv_nu[2:] += full_nu[: L - 1]
-            conv_mu[2:] += full_mu[: L - 1]
+        conv_nu = _gap_convolution(nu, eta, flat, L)  # conv_nu[n] = Σ_{a=1}^{n-1} ν_a·η_{n-a}
+        conv_mu = _gap_convolution(mu, eta, flat, L)  # conv_mu[k] = Σ_{i=1}^{k-1} μ_i·η_{k-i}
         # interior T(n), n = 2..L-1
         T = np.zeros(L + 1, dtype=dtype)
         n = np.arange(2, L)
@@ -359,39 +361,20 @@ class MarkovChain:
                 - conv_nu[n]
                 - (n - 1) * np.einsum("nv,nv->n", nu[L - n], eta[n])
             )
-        # right neighbour only, at k = 2..L
+        # right neighbour only at k = 2..L (B), left neighbour only at j = L+1-k (R): same weight
         B = np.zeros(L + 1, dtype=dtype)
         k = np.arange(2, L + 1)
         B[k] = Hcum[k - 1] + conv_mu[k] - (k - 1) * Hmu[k]
-        # left neighbour only, at j = 1..L-1
-        R = np.zeros(L + 1, dtype=dtype)
-        j = np.arange(1, L)
-        R[j] = np.einsum("jv,jv->j", mu[j], E[L - j])
-        # weights, one m at a time: r_int(n) = C(L-n-1, m-2)/C(L-1, m), r_left(k) = C(L-k, m-1)/C(L-1, m),
-        # r_right(j) = r_left(L+1-j)
-        Lf = dtype(L)
-        idx = np.arange(L + 1, dtype=dtype)
-        for m in range(1, L):
-            mf = dtype(m)
-            # r_left(k) for k = 2..L: r_left(2) = m/(L-1), ratio (L-k-m+1)/(L-k)
-            kk = idx[2:L]  # k = 2..L-1 (ratio from k to k+1)
-            ratios = np.clip((Lf - kk - mf + 1) / (Lf - kk), 0, None)
-            left = np.empty(L - 1, dtype=dtype)
-            left[0] = mf / (Lf - 1)
-            left[1:] = left[0] * np.cumprod(ratios)
-            total = np.dot(left, B[2 : L + 1])
-            # r_right(j) = r_left(L+1-j), j = 1..L-1 -> k = L..2
-            total += np.dot(left[::-1], R[1:L])
-            if m >= 2 and L >= 3:
-                nn = idx[2 : L - 1]  # n = 2..L-2 (ratio from n to n+1)
-                ratios = np.clip((Lf - nn - mf + 1) / (Lf - nn - 1), 0, None)
-                inter = np.empty(L - 2, dtype=dtype)
-                inter[0] = mf * (mf - 1) / ((Lf - 1) * (Lf - 2))
-                inter[1:] = inter[0] * np.cumprod(ratios)
-                total += np.dot(inter, T[2:L])
-            d[m] = total / Lf
-            if progress and m % 256 == 0:
-                progress(L + m, 2 * L)
+        B[k] += np.einsum("kv,kv->k", mu[L + 1 - k], E[k - 1])  # R(j) = μ_j·E_{L-j}, j = L+1-k
+        # weights r_left(k) = C(L-k, m-1)/C(L-1, m) and r_int(n) = C(L-n-1, m-2)/C(L-1, m), as
+        # running products of ratios, for blocks of m at once; each decreases geometrically
+        # (ratio <= 1 - (m-1)/(L-2)), and terms past 2^-110 of the first are dropped.
+        side = _weighted_sums(B[2:], L, 1, dtype, L - 1, progress, 0)
+        d[1:] += side[1:]
+        if L >= 3:
+            inter = _weighted_sums(T[2:L], L, 2, dtype, L - 2, progress, L)
+            d[2:] += inter[2:]
+        d[1:] /= dtype(L)
         if progress:
             progress(2 * L, 2 * L)
         return d
@@ -493,3 +476,68 @@ class MarkovChain:
             if progress and i % 64 == 0:
                 progress(i, L)
         return np.maximum(out, 0.0)
+
+
+#: Running products below 2^-110 of their first term are dropped (ln 2^110 = 76.25).
+_CUT = 76.25
+
+
+def _weighted_sums(x: "np.ndarray", L: int, shift: int, dtype: Any, denom_top: int,
+                   progress: Progress | None, offset: int, block: int = 32) -> "np.ndarray":
+    """out[m] = Σ_t w_m(t)·x[t] for m = 0..L-1, the weights of the Markov gap sums.
+
+    shift = 1: w_m(t) = C(L-2-t, m-1)/C(L-1, m) (r_left at k = t + 2); first term m/(L-1),
+    ratio (L-k-m+1)/(L-k). shift = 2: w_m(t) = C(L-3-t, m-2)/C(L-1, m) (r_int at n = t + 2);
+    first term m(m-1)/((L-1)(L-2)), ratio (L-n-m+1)/(L-n-1). The ratio is at most
+    1 - (m-shift)/(L-2), so past t = 76.25 (L-2)/(m-shift) the weights are below 2^-110 of the first
+    and are dropped. Blocks of ``block`` values of m share one width: O(L log L) work in all.
+    """
+    import numpy as np
+
+    out = np.zeros(L, dtype=dtype)
+    size = x.size
+    Lf = dtype(L)
+    m0 = shift
+    while m0 <= L - 1:
+        m1 = min(m0 + block, L)  # m in [m0, m1)
+        first_m = m0 - shift
+        width = size if first_m <= 0 else min(size, int(_CUT * (L - 2) / first_m) + 2)
+        mf = np.arange(m0, m1, dtype=dtype)[:, None]
+        t = np.arange(1, width, dtype=dtype)[None, :]  # ratio from t - 1 to t
+        k = t + 1  # the k (shift 1) or n (shift 2) the ratio starts from
+        if shift == 1:
+            ratios = (Lf - k - mf + 1) / (Lf - k)
+            head = mf[:, 0] / (Lf - 1)
+        else:
+            ratios = (Lf - k - mf + 1) / (Lf - k - 1)
+            head = mf[:, 0] * (mf[:, 0] - 1) / ((Lf - 1) * (Lf - 2))
+        np.clip(ratios, 0, None, out=ratios)
+        weights = np.empty((m1 - m0, width), dtype=dtype)
+        weights[:, 0] = head
+        np.cumprod(ratios, axis=1, out=weights[:, 1:])
+        weights[:, 1:] *= head[:, None]
+        out[m0:m1] = np.einsum("mt,t->m", weights, x[:width])
+        if progress and (m0 // block) % 64 == 0:
+            progress(offset + m0, 2 * L)
+        m0 = m1
+    return out
+
+
+def _gap_convolution(a: "np.ndarray", eta: "np.ndarray", flat: int, L: int) -> "np.ndarray":
+    """out[n] = Σ_{j=1}^{n-1} a_j·η_{n-j} for n = 2..L (out[0] = out[1] = 0); a, η of rows 0..L-1+.
+
+    η_g = η_flat for g >= flat, so the part with n - j >= flat is (Σ_{j <= n-flat} a_j)·η_flat,
+    and only gaps below ``flat`` need the direct convolution: O(L·flat·V).
+    """
+    import numpy as np
+
+    V = a.shape[1]
+    out = np.zeros(L + 1, dtype=a.dtype)
+    G = min(flat, L - 1)  # gaps g < G directly, g >= G through η_G
+    if G > 1:
+        for v in range(V):
+            full = np.convolve(a[1:L, v], eta[1:G, v])  # full[t]: n = t + 2
+            out[2:L + 1] += full[: L - 1]
+    # gaps g >= G: Σ_{j=1}^{n-G} a_j·η_G for n = G+1..L
+    out[G + 1 : L + 1] += np.cumsum(a[1 : L - G + 1], axis=0) @ eta[G]
+    return out
