@@ -74,11 +74,16 @@ def chain_file(folder: Path, states: int, seed: int = 13) -> Path:
 
 
 def run(command: list[str], env: dict[str, str], repeat: int, output: bool = False) -> tuple[float, str]:
-    """(best wall time or best printed time, last stdout); a failing command gives (nan, its error)."""
+    """(best wall time or best printed time, last stdout); a failing command gives (nan, its error).
+
+    The command runs in an empty temporary folder: ``python -c`` and ``python -m`` put the
+    working directory first on sys.path, which would shadow ``--tree``.
+    """
     best, out = float("inf"), ""
     for _ in range(repeat):
         start = time.perf_counter()
-        done = subprocess.run(command, env=env, capture_output=True, text=True)
+        with tempfile.TemporaryDirectory() as cwd:
+            done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=cwd)
         wall = time.perf_counter() - start
         if done.returncode != 0:
             return float("nan"), (done.stderr.strip().splitlines() or ["?"])[-1]
@@ -116,7 +121,9 @@ def main() -> None:
     one_env = {**base_env, "OPENBLAS_NUM_THREADS": "1"}
     py = sys.executable
     L, R = args.length, args.repeat
-    print(f"tree {tree}, L = {L}, best of {R} (runs over {SLOW:.0f} s once)")
+    probe = subprocess.run([py, "-c", "import boundcalc; print(boundcalc.__file__)"], env=base_env,
+                           capture_output=True, text=True, cwd=tempfile.gettempdir())
+    print(f"tree {tree} (boundcalc from {probe.stdout.strip()}), L = {L}, best of {R} (runs over {SLOW:.0f} s once)")
     rows: list[tuple[str, float, str]] = []
 
     def show(label: str, seconds: float, note: str = "") -> None:

@@ -38,7 +38,7 @@ _EXPORTS = {
     "truth": (
         "EntropyProfile JointDistribution MarkovChain VerifyReport entropy_profile estimate_markov exact_error "
         "load_joint load_markov load_model load_text mi_profile multiscale_mi multiscale_phi optimal_schedule "
-        "token_mi verify"
+        "token_mi token_mi_levels verify"
     ),
     "symbolic": "Result expression unroll",
     "latex": "to_latex derivation_document",
@@ -103,6 +103,7 @@ __all__ = [
     "exact_error",
     "mi_profile",
     "token_mi",
+    "token_mi_levels",
     "multiscale_mi",
     "multiscale_phi",
     "optimal_schedule",

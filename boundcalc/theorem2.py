@@ -453,27 +453,20 @@ def multiscale_from_model(model: Any, s_max: int, length: int | None = None, uni
     as their shortest round-trip decimals (so the file form is exact for what
     was computed); levels with an empty set are 0.
     """
-    from .truth import entropy_profile, float_decimal, token_mi
+    from .truth import float_decimal, token_mi_levels
 
-    profile = entropy_profile(model, length)
-    L = profile.length
+    L = model.check_length(length)
     big_s, sizes = level_sizes(L, s_max)
     if s_max > L:
         raise ScheduleError(f"s_max = {s_max} exceeds L = {L}", param="--smax", allowed="s_max <= L")
-    columns = []
-    for m in sizes:
-        if m <= 0:
-            columns.append(["0"] * L)
-        else:
-            columns.append([float_decimal(x) for x in token_mi(model, m, L, unit, progress)])
-    rows = [[columns[j][i] for j in range(len(sizes))] for i in range(L)]
-    # float noise can break monotonicity by an ulp: clamp up, and say so
-    repaired = 0
-    for row in rows:
-        for j in range(1, len(row)):
-            if Fraction(row[j]) < Fraction(row[j - 1]):
-                row[j] = row[j - 1]
-                repaired += 1
+    import numpy as np
+
+    values = np.maximum(token_mi_levels(model, sizes, L, unit, progress), 0.0)
+    # float noise can break monotonicity by an ulp: clamp up, and say so (on the floats: their
+    # shortest round-trip decimals are in the same order)
+    clamped = np.maximum.accumulate(values, axis=1)
+    repaired = int(np.count_nonzero(clamped != values))
+    rows = [[float_decimal(x) for x in row] for row in clamped.tolist()]
     ms = MultiScaleProfile.from_values(rows, big_s, unit, getattr(model, "source", "") or "model")
     ms.notes["float_repairs"] = repaired
     return ms

@@ -50,6 +50,7 @@ __all__ = [
     "entropy_profile",
     "exact_error",
     "token_mi",
+    "token_mi_levels",
     "mi_profile",
     "multiscale_mi",
     "multiscale_phi",
@@ -113,6 +114,39 @@ def token_mi(
     """Per token, F_i(m) = E[I(X^(i); X∘A)] over uniform m-sets A ∌ i; m = L - 1 (default) gives I_i."""
     check_unit(unit)
     values = model.token_mi(size, length, progress=progress)
+    return values if unit == "nats" else values / math.log(2)
+
+
+def token_mi_levels(
+    model: JointDistribution | MarkovChain,
+    sizes: "list[int]",
+    length: int | None = None,
+    unit: str = "nats",
+    progress: Progress | None = None,
+) -> "np.ndarray":
+    """F_i(m) for each m in ``sizes`` at once, shape (L, len(sizes)); m <= 0 (an empty set) gives 0.
+
+    Markov chains use :meth:`MarkovChain.token_mi_levels` (the gap method for m close
+    to L: Theorem 2's levels at L = 16384 in about a second); joint tables their
+    cached subset sums.
+
+    >>> chain = MarkovChain(["a", "b"], [["0.9", "0.1"], ["0.1", "0.9"]])
+    >>> F = token_mi_levels(chain, [-2, 6, 7], length=8)
+    >>> F.shape, float(F[:, 0].max()), bool((F[:, 1] <= F[:, 2] + 1e-15).all())
+    ((8, 3), 0.0, True)
+    """
+    import numpy as np
+
+    check_unit(unit)
+    sizes = [int(m) for m in sizes]
+    if isinstance(model, MarkovChain):
+        values = model.token_mi_levels(sizes, length, progress=progress)
+    else:
+        L = model.check_length(length)
+        values = np.zeros((L, len(sizes)))
+        for col, m in enumerate(sizes):
+            if m > 0:
+                values[:, col] = model.token_mi(m, L, progress=progress)
     return values if unit == "nats" else values / math.log(2)
 
 

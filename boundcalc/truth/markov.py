@@ -50,8 +50,15 @@ __all__ = ["MarkovChain", "MAX_MARKOV_WORK", "FLOAT_TOLERANCE"]
 
 #: Budget for the matrix powers P^g (g V^3 operations until they converge): checked as they run.
 MAX_MARKOV_WORK = 5e10
+#: Per-token F_i(m) estimated to take longer than this is refused before any work.
+MAX_TOKEN_SECONDS = 600.0
 #: L above this is refused (the weights cost O(L^2): L = 16384 takes about 4 s).
 MAX_MARKOV_LENGTH = 1 << 15
+
+
+def _short(sizes: Sequence[int]) -> str:
+    sizes = list(sizes)
+    return str(sizes) if len(sizes) <= 4 else f"[{sizes[0]}, ..., {sizes[-1]}] ({len(sizes)} sizes)"
 
 
 def _entropy_rows(m: "np.ndarray") -> "np.ndarray":
@@ -268,10 +275,11 @@ class MarkovChain:
         return table
 
     # -- the shared ingredients ------------------------------------------------------------
-    def _ingredients(self, L: int, dtype: Any = None, progress: Progress | None = None) -> dict[str, Any]:
+    def _ingredients(self, L: int, dtype: Any = None, progress: Progress | None = None, max_gap: int | None = None) -> dict[str, Any]:
         """μ_a (a = 1..L), H(μ_a), η_g (g = 0..L-1; row 0 unused), in ``dtype`` (float64 by default).
 
         ``flat``: η_g = η_flat for all g >= flat (P^g converged to machine precision; L - 1 if not).
+        With ``max_gap``, η_g only for g <= max_gap (the rest of the rows are left zero).
         """
         import numpy as np
 
@@ -287,7 +295,7 @@ class MarkovChain:
         tiny = 4 * np.finfo(dtype).eps
         power = P.copy()
         flat = max(L - 1, 1)  # η_g = η_flat for every g >= flat
-        for g in range(1, L):
+        for g in range(1, L if max_gap is None else min(max_gap + 1, L)):
             eta[g] = _entropy_rows(power)
             nxt = power @ P
             if np.all(np.abs(nxt - power) <= tiny * power):
@@ -385,15 +393,164 @@ class MarkovChain:
 
         ``size`` = m defaults to L - 1: the MI profile I_i = I(X_i; X_{-i}),
         H(X_i) - H(X_i | X_{i-1}, X_{i+1}) (one neighbour at the ends), O(L V^2).
-        Other m use the neighbour decomposition with prefix sums, O(L^2 V).
+        Other m use the neighbour decomposition: by the nearest-neighbour gaps when
+        r = L - m is small, O(L r (V + r)); else with prefix sums, O(L^2 V)
+        (:meth:`token_mi_levels`). The cost is checked before any work.
         """
         L = self.check_length(length)
         m = L - 1 if size is None else size
         if isinstance(m, bool) or not isinstance(m, int) or not 0 <= m <= L - 1:
             raise InvalidNumberError(f"size = {m!r} is out of range", param="size", allowed=f"0 <= m <= L - 1 = {L - 1}")
-        if m == L - 1:
-            return self._mi_profile(L)
-        return self._token_mi(L, m, progress)
+        self._check_token_cost(L, [m])
+        with blas_threads(1):
+            if m == L - 1:
+                return self._mi_profile(L)
+            if m >= 1 and self._gap_method(L, m):
+                return self._gap_token_mi(L, m, self._ingredients(L, max_gap=min(L - m + 1, L - 1)))
+            return self._token_mi(L, m, progress)
+
+    def token_mi_levels(self, sizes: Sequence[int], length: int | None = None, progress: Progress | None = None) -> "np.ndarray":
+        """F_i(m) for several m at once: an array of shape (L, len(sizes)) (nats).
+
+        A size m <= 0 (an empty set, as in Theorem 2's levels m_j = L - S/2^j when S > L)
+        gives zeros. The unrevealed positions number r - 1 = L - 1 - m besides i, so for
+        m close to L (Theorem 2's levels, r = S/2^j) only the nearest revealed neighbours at
+        distances a + b <= r + 1 matter: the *gap method* costs O(L r (V + r) + r^3) per level
+        with the weights C(L-a-b-1, m-2)/C(L-1, m) exact; other m use :meth:`token_mi`'s
+        O(L^2 V) decomposition, whichever is cheaper. The cost is checked before any work
+        (:meth:`token_mi_cost`).
+        """
+        import numpy as np
+
+        L = self.check_length(length)
+        sizes = list(sizes)
+        for m in sizes:
+            if isinstance(m, bool) or not isinstance(m, int) or m > L - 1:
+                raise InvalidNumberError(f"size = {m!r} is out of range", param="size", allowed=f"m <= L - 1 = {L - 1}")
+        self._check_token_cost(L, sizes)
+        out = np.zeros((L, len(sizes)))
+        gap = [m for m in sizes if 1 <= m < L - 1 and self._gap_method(L, m)]
+        with blas_threads(1):
+            if gap:
+                rmax = max(L - m for m in gap)
+                ing = self._ingredients(L, max_gap=min(rmax + 1, L - 1))
+            for col, m in enumerate(sizes):
+                if m <= 0:
+                    continue
+                if m == L - 1:
+                    out[:, col] = self._mi_profile(L)
+                elif m in gap:
+                    out[:, col] = self._gap_token_mi(L, m, ing)
+                else:
+                    out[:, col] = self._token_mi(L, m, None)
+                if progress:
+                    progress(col + 1, len(sizes))
+        return out
+
+    # work units per second of the two per-token methods, measured on the development machine
+    _GAP_RATE = 3e8
+    _FULL_RATE = 3e7
+
+    @staticmethod
+    def _gap_work(L: int, m: int, V: int) -> float:
+        r = L - m
+        return float(L) * (r + 2) * (V + 2 * r + 8) + 2.0 * r**3
+
+    @staticmethod
+    def _full_work(L: int, V: int) -> float:
+        return float(L) * L * (2 * V + 8)
+
+    def _gap_method(self, L: int, m: int) -> bool:
+        V = self.vocab_size
+        return self._gap_work(L, m, V) / self._GAP_RATE <= self._full_work(L, V) / self._FULL_RATE
+
+    def token_mi_cost(self, length: int, sizes: Sequence[int]) -> float:
+        """Estimated seconds of :meth:`token_mi_levels` (or :meth:`token_mi`) for these sizes, before any work."""
+        L, V = length, self.vocab_size
+        seconds = 0.0
+        for m in sizes:
+            if m <= 0 or m >= L - 1:
+                seconds += L * V * V / self._GAP_RATE
+            elif self._gap_method(L, m):
+                seconds += self._gap_work(L, m, V) / self._GAP_RATE
+            else:
+                seconds += self._full_work(L, V) / self._FULL_RATE
+        return seconds
+
+    def _check_token_cost(self, L: int, sizes: Sequence[int]) -> None:
+        seconds = self.token_mi_cost(L, sizes)
+        if seconds > MAX_TOKEN_SECONDS:
+            raise DomainError(
+                f"per-token F_i(m) for m in {_short(sizes)} at L = {L}, V = {self.vocab_size} "
+                f"needs an estimated {seconds:.0f} s",
+                param="size",
+                allowed=f"an estimate <= {MAX_TOKEN_SECONDS:.0f} s: m close to L - 1 (Theorem 2's levels) or a smaller L",
+            )
+
+    def _gap_token_mi(self, L: int, m: int, ing: dict[str, Any]) -> "np.ndarray":
+        """F_i(m) by the nearest-neighbour gaps, for r = L - m >= 2 (so m <= L - 2) and m >= 1."""
+        import numpy as np
+
+        r = L - m
+        mu, Hmu, eta = ing["mu"], ing["Hmu"], ing["eta"]
+        G = min(r + 1, L - 1)  # largest gap a + b
+        # C[j, g] = c(j, g) = μ_j·η_g, j = 1..L, g = 1..G (row 0 and column 0 unused, zero)
+        C = np.zeros((L + 1, G + 1))
+        C[1:, 1:] = mu[1 : L + 1] @ eta[1 : G + 1].T
+        # exact weights: both neighbours at total gap n: C(L-n-1, r+1-n)/C(L-1, r-1);
+        # one neighbour at distance k from its end: C(L-k, r+1-k)/C(L-1, r-1)
+        N = math.comb(L - 1, r - 1)
+        w2 = np.zeros(G + 2)
+        for n in range(2, G + 1):
+            w2[n] = float(Fraction(math.comb(L - n - 1, r + 1 - n), N)) if r + 1 - n >= 0 else 0.0
+        ws = np.zeros(r + 2)
+        for k in range(1, min(r + 1, L) + 1):
+            ws[k] = float(Fraction(math.comb(L - k, r + 1 - k), N))
+        cw = np.cumsum(w2)  # cw[n] = Σ_{n' <= n} w2[n']
+        cond = np.zeros(L + 1)  # cond[i] = E H(X_i | X∘W), i = 1..L
+        A = min(r, L - 2)  # largest left gap a with some b >= 1
+        # interior tokens i = 2..L-r (every b <= r + 1 - a fits on the right):
+        #   Σ_{a <= min(i-1, r)} [C[i-a,a](cw[r+1] - cw[a]) - Y3[i-a,a] + Y2[i,a]]
+        last = L - r
+        if last >= 2 and A >= 1:
+            a = np.arange(1, A + 1)
+            g = np.arange(1, G + 1)
+            M2 = np.zeros((G + 1, A + 1))  # M2[b, a] = w2(a+b), a+b <= G
+            M3 = np.zeros((G + 1, A + 1))  # M3[n, a] = w2(n), n > a
+            for aa in a:
+                b = g[g + aa <= G]
+                M2[b, aa] = w2[aa + b]
+                n = g[g > aa]
+                M3[n, aa] = w2[n]
+            Y2 = C[: last + 1] @ M2  # Y2[i, a]
+            Z = C[: last + 1, : A + 1] * (cw[G] - cw[: A + 1]) - C[: last + 1] @ M3  # Z[j, a]
+            # Σ_a Y2[i, a] over a <= min(i-1, A): the prefix sums along a, read at min(i-1, A)
+            Y2c = np.cumsum(Y2[:, 1:], axis=1)
+            i = np.arange(2, last + 1)
+            cond[i] += Y2c[i, np.minimum(i - 1, A) - 1]
+            for aa in a:  # Z[i-a, a] for i = a+1..last
+                if aa + 1 <= last:
+                    cond[aa + 1 : last + 1] += Z[1 : last - aa + 1, aa]
+        # boundary tokens i = max(2, L-r+1)..L-1: the grid of (a, b) directly
+        for i in range(max(2, last + 1), L):
+            a = np.arange(1, min(i - 1, r) + 1)[:, None]
+            b = np.arange(1, L - i + 1)[None, :]
+            ok = a + b <= G
+            aa, bb = np.broadcast_arrays(a, b)
+            aa, bb = aa[ok], bb[ok]
+            phi = C[i - aa, aa] + C[i, bb] - C[i - aa, aa + bb]
+            cond[i] += float(np.dot(w2[aa + bb], phi))
+        # one neighbour: the right one at k = i + b <= r + 1 (tokens i <= r), or the left one at
+        # j = i - a >= L - r (tokens i >= L - r + 1), weight ws(k) resp. ws(L + 1 - j)
+        for i in range(1, min(r, L) + 1):
+            k = np.arange(i + 1, min(r + 1, L) + 1)
+            if k.size:
+                cond[i] += float(np.dot(ws[k], Hmu[i] + C[i, k - i] - Hmu[k]))
+        for i in range(max(2, L - r + 1), L + 1):
+            j = np.arange(max(1, L - r), i)
+            if j.size:
+                cond[i] += float(np.dot(ws[L + 1 - j], C[j, i - j]))
+        return np.maximum(Hmu[1 : L + 1] - cond[1:], 0.0)
 
     def _mi_profile(self, L: int) -> "np.ndarray":
         import numpy as np
