@@ -60,12 +60,12 @@ EPS64 = 2.0**-53
 Progress = Callable[[int, int], None]
 
 #: Budget of the optimal-schedule DP in candidate evaluations, T·(L-T+1)·(ceil(log2 L)+2)
-#: (measured on the 2-core development machine: about 10^7 per second, so ~40 s).
-MAX_OPTIMAL_WORK = 4e8
+#: (measured on the 2-core development machine: 2-6·10^7 per second, so at most ~30 s).
+MAX_OPTIMAL_WORK = 6e8
 #: Budget of the DP's back-pointers (int32, T·(L-T+1) of them), in bytes.
 MAX_OPTIMAL_MEMORY = 1 << 30
 #: Candidate evaluations per second of the DP, for the time estimate in the refusal.
-OPTIMAL_RATE = 1e7
+OPTIMAL_RATE = 2e7
 
 
 #: How far float probabilities may sum from 1 (exact values must sum to exactly 1).

@@ -46,14 +46,31 @@ from .core import EPS64, FLOAT_TOLERANCE, EntropyProfile, Progress, blas_threads
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["MarkovChain", "MAX_MARKOV_WORK", "FLOAT_TOLERANCE"]
+__all__ = ["MarkovChain", "MAX_MARKOV_WORK", "FLOAT_TOLERANCE", "markov_cost"]
 
 #: Budget for the matrix powers P^g (g V^3 operations until they converge): checked as they run.
 MAX_MARKOV_WORK = 5e10
+#: L above this is refused outright (the entropy profile is O(L log L) in L; see markov_cost).
+MAX_MARKOV_LENGTH = 1 << 22
+#: An entropy profile estimated to take longer than this (seconds) is refused before any work.
+MAX_MARKOV_SECONDS = 60.0
+#: ... or to need more memory than this (bytes).
+MAX_MARKOV_MEMORY = 2 << 30
 #: Per-token F_i(m) estimated to take longer than this is refused before any work.
 MAX_TOKEN_SECONDS = 600.0
-#: L above this is refused (the weights cost O(L^2): L = 16384 takes about 4 s).
-MAX_MARKOV_LENGTH = 1 << 15
+
+
+def markov_cost(length: int, states: int) -> dict[str, float]:
+    """Estimated CPU seconds and bytes of :meth:`MarkovChain.entropy_profile`, before any work.
+
+    Calibrated on the 2-core development machine (not shared): per position
+    1.5·10^-6·log2 L s (the weight blocks, O(L log L) in all) plus 1.5·10^-9·V^2 s (the
+    laws μ_a), plus min(L, 64) matrix powers at 2·10^9 operations per second; memory
+    about 80 bytes per position and state (μ, ν, η, their prefix sums, temporaries).
+    """
+    L, V = float(length), float(states)
+    seconds = L * (1.5e-6 * max(math.log2(max(L, 2.0)), 1.0) + 1.5e-9 * V * V) + min(L, 64.0) * V**3 / 2e9
+    return {"seconds": seconds, "memory": 80.0 * (L + 1) * V}
 
 
 def _short(sizes: Sequence[int]) -> str:
@@ -249,12 +266,14 @@ class MarkovChain:
             raise ModelError("a Markov chain needs the sequence length", param="--length", allowed="give --length L")
         L = positive_int(length, "--length")
         V = self.vocab_size
-        if L > MAX_MARKOV_LENGTH:
+        cost = markov_cost(L, V)
+        if L > MAX_MARKOV_LENGTH or cost["seconds"] > MAX_MARKOV_SECONDS or cost["memory"] > MAX_MARKOV_MEMORY:
             raise DomainError(
-                f"L = {L} needs ~{12.0 * L * L:.2g} operations for the binomial weights "
-                f"(about {L * L / 6.7e7:.0f} s)",
+                f"L = {L} with V = {V} states needs an estimated {cost['seconds']:.0f} s and "
+                f"{cost['memory'] / 2**20:.0f} MB",
                 param="--length",
-                allowed=f"L <= {MAX_MARKOV_LENGTH}",
+                allowed=f"L <= {MAX_MARKOV_LENGTH}, an estimate <= {MAX_MARKOV_SECONDS:.0f} s "
+                f"and <= {MAX_MARKOV_MEMORY >> 20} MB; for --text, fewer states with --max-states",
             )
         if float(V) ** 3 * min(L, 64) > MAX_MARKOV_WORK:
             raise DomainError(
@@ -346,6 +365,7 @@ class MarkovChain:
         dtype = dtype or np.float64
         ing = self._ingredients(L, dtype, progress)
         mu, Hmu, eta, flat = ing["mu"], ing["Hmu"], ing["eta"], ing["flat"]
+        V = mu.shape[1]
         d = np.zeros(L, dtype=dtype)
         d[0] = Hmu[1:].sum() / L
         if L == 1:
@@ -357,6 +377,14 @@ class MarkovChain:
         cbar = np.zeros(L, dtype=dtype)  # cbar[g] = ν_{L-g}·η_g
         cbar[1:] = np.einsum("gv,gv->g", nu[L - g], eta[1:])
         cbar_cum = np.cumsum(cbar)
+        conv_work = 4.0 * L * min(flat, L) * V
+        if conv_work > MAX_MARKOV_WORK:
+            raise DomainError(
+                f"P^g has not converged by g = {flat}: the gap convolutions need ~{conv_work:.2g} operations "
+                f"(~{conv_work / 1e9:.0f} s)",
+                param="--length",
+                allowed=f"4 L g V <= {MAX_MARKOV_WORK:.0g}: a smaller L, or fewer states",
+            )
         conv_nu = _gap_convolution(nu, eta, flat, L)  # conv_nu[n] = Σ_{a=1}^{n-1} ν_a·η_{n-a}
         conv_mu = _gap_convolution(mu, eta, flat, L)  # conv_mu[k] = Σ_{i=1}^{k-1} μ_i·η_{k-i}
         # interior T(n), n = 2..L-1
@@ -448,8 +476,8 @@ class MarkovChain:
         return out
 
     # work units per second of the two per-token methods, measured on the development machine
-    _GAP_RATE = 3e8
-    _FULL_RATE = 3e7
+    _GAP_RATE = 1e9
+    _FULL_RATE = 8e7
 
     @staticmethod
     def _gap_work(L: int, m: int, V: int) -> float:
@@ -656,9 +684,10 @@ def _weighted_sums(x: "np.ndarray", L: int, shift: int, dtype: Any, denom_top: i
     Lf = dtype(L)
     m0 = shift
     while m0 <= L - 1:
-        m1 = min(m0 + block, L)  # m in [m0, m1)
         first_m = m0 - shift
         width = size if first_m <= 0 else min(size, int(_CUT * (L - 2) / first_m) + 2)
+        rows = max(1, min(block, (1 << 21) // max(width, 1)))  # at most ~16 MB per array
+        m1 = min(m0 + rows, L)  # m in [m0, m1)
         mf = np.arange(m0, m1, dtype=dtype)[:, None]
         t = np.arange(1, width, dtype=dtype)[None, :]  # ratio from t - 1 to t
         k = t + 1  # the k (shift 1) or n (shift 2) the ratio starts from
