@@ -66,10 +66,25 @@ def test_cost_is_refused_before_any_work():
 
     chain._ingredients = boom
     with pytest.raises(DomainError, match=r"needs an estimated \d+ s"):
-        chain.token_mi_levels([16384], 32768)
+        chain.token_mi_levels([200], 32768)
     with pytest.raises(DomainError, match="estimated"):
-        chain.token_mi(16384, 32768)
+        chain.token_mi(200, 32768)
     assert chain.token_mi_cost(32768, [32768 - 64]) < 60  # Theorem 2's levels stay cheap
+    assert chain.token_mi_cost(32768, [16384]) < 60  # and so does m = L/2 (weights past 2^-110 dropped)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_gap_method_with_dropped_weight_tails(seed):
+    """m far from L: the gap method keeps gaps up to ~76 L/m only, and still equals the slow path."""
+    from boundcalc.truth.markov import _gap_extent
+
+    chain = random_chain(3, 0.3, 70 + seed, initial=bool(seed))
+    L = 700
+    ing = chain._ingredients(L)
+    for m in (350, 600):
+        G, K = _gap_extent(L, m)
+        assert G < L - m + 1 and K < L - m + 1  # the tails are really dropped
+        assert np.max(np.abs(chain._gap_token_mi(L, m, ing) - chain._token_mi(L, m, None))) < 1e-12
 
 
 def test_multiscale_profile_uses_the_levels():

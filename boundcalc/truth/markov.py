@@ -434,7 +434,8 @@ class MarkovChain:
             if m == L - 1:
                 return self._mi_profile(L)
             if m >= 1 and self._gap_method(L, m):
-                return self._gap_token_mi(L, m, self._ingredients(L, max_gap=min(L - m + 1, L - 1)))
+                G, K = _gap_extent(L, m)
+                return self._gap_token_mi(L, m, self._ingredients(L, max_gap=max(G, K - 1)))
             return self._token_mi(L, m, progress)
 
     def token_mi_levels(self, sizes: Sequence[int], length: int | None = None, progress: Progress | None = None) -> "np.ndarray":
@@ -460,8 +461,8 @@ class MarkovChain:
         gap = [m for m in sizes if 1 <= m < L - 1 and self._gap_method(L, m)]
         with blas_threads(1):
             if gap:
-                rmax = max(L - m for m in gap)
-                ing = self._ingredients(L, max_gap=min(rmax + 1, L - 1))
+                reach = max(max(G, K - 1) for G, K in map(lambda m: _gap_extent(L, m), gap))
+                ing = self._ingredients(L, max_gap=reach)
             for col, m in enumerate(sizes):
                 if m <= 0:
                     continue
@@ -481,8 +482,14 @@ class MarkovChain:
 
     @staticmethod
     def _gap_work(L: int, m: int, V: int) -> float:
-        r = L - m
-        return float(L) * (r + 2) * (V + 2 * r + 8) + 2.0 * r**3
+        G, K = _gap_extent(L, m)
+        Gc = max(G, K - 1)
+        return float(L) * (Gc + 2) * (V + 2 * G + 8) + 2.0 * G**3 + 3e4 * (G + 2 * K)
+
+    @staticmethod
+    def _gap_memory(L: int, m: int) -> float:
+        G, K = _gap_extent(L, m)
+        return 32.0 * (L + 1) * (max(G, K - 1) + 1)
 
     @staticmethod
     def _full_work(L: int, V: int) -> float:
@@ -490,6 +497,8 @@ class MarkovChain:
 
     def _gap_method(self, L: int, m: int) -> bool:
         V = self.vocab_size
+        if self._gap_memory(L, m) > MAX_MARKOV_MEMORY // 2:
+            return False
         return self._gap_work(L, m, V) / self._GAP_RATE <= self._full_work(L, V) / self._FULL_RATE
 
     def token_mi_cost(self, length: int, sizes: Sequence[int]) -> float:
@@ -516,30 +525,39 @@ class MarkovChain:
             )
 
     def _gap_token_mi(self, L: int, m: int, ing: dict[str, Any]) -> "np.ndarray":
-        """F_i(m) by the nearest-neighbour gaps, for r = L - m >= 2 (so m <= L - 2) and m >= 1."""
+        """F_i(m) by the nearest-neighbour gaps, for 1 <= m <= L - 2 (docs/truth.md, "Gap method").
+
+        Gaps a + b <= G and single neighbours at distance <= K from their end matter
+        (:func:`_gap_extent`): r + 1 = L - m + 1 at most, and fewer when the weights fall
+        below 2^-110 of the first.
+        """
         import numpy as np
 
         r = L - m
         mu, Hmu, eta = ing["mu"], ing["Hmu"], ing["eta"]
-        G = min(r + 1, L - 1)  # largest gap a + b
-        # C[j, g] = c(j, g) = μ_j·η_g, j = 1..L, g = 1..G (row 0 and column 0 unused, zero)
-        C = np.zeros((L + 1, G + 1))
-        C[1:, 1:] = mu[1 : L + 1] @ eta[1 : G + 1].T
-        # exact weights: both neighbours at total gap n: C(L-n-1, r+1-n)/C(L-1, r-1);
-        # one neighbour at distance k from its end: C(L-k, r+1-k)/C(L-1, r-1)
-        N = math.comb(L - 1, r - 1)
+        G, K = _gap_extent(L, m)
+        Gc = max(G, K - 1)
+        # C[j, g] = c(j, g) = μ_j·η_g, j = 1..L, g = 1..Gc (row 0 and column 0 unused, zero)
+        C = np.zeros((L + 1, Gc + 1))
+        C[1:, 1:] = mu[1 : L + 1] @ eta[1 : Gc + 1].T
+        # weights, as running products of ratios of small integers (relative error <= (G+2)ε):
+        # both neighbours at total gap n: w2(n) = C(L-n-1, m-2)/C(L-1, m), w2(2) = m(m-1)/((L-1)(L-2)),
+        # w2(n+1)/w2(n) = (L-n-m+1)/(L-n-1); one neighbour k from its end: ws(k) = C(L-k, m-1)/C(L-1, m),
+        # ws(1) = m/(L-m), ws(k+1)/ws(k) = (L-k-m+1)/(L-k). Both are 0 past r + 1.
         w2 = np.zeros(G + 2)
-        for n in range(2, G + 1):
-            w2[n] = float(Fraction(math.comb(L - n - 1, r + 1 - n), N)) if r + 1 - n >= 0 else 0.0
-        ws = np.zeros(r + 2)
-        for k in range(1, min(r + 1, L) + 1):
-            ws[k] = float(Fraction(math.comb(L - k, r + 1 - k), N))
+        n = np.arange(2, G, dtype=np.float64)
+        w2[2] = m * (m - 1) / ((L - 1) * (L - 2))
+        w2[3 : G + 1] = w2[2] * np.cumprod(np.clip((L - n - m + 1) / (L - n - 1), 0.0, None))
+        ws = np.zeros(K + 2)
+        k = np.arange(1, K, dtype=np.float64)
+        ws[1] = m / (L - m)
+        ws[2 : K + 1] = ws[1] * np.cumprod(np.clip((L - k - m + 1) / (L - k), 0.0, None))
         cw = np.cumsum(w2)  # cw[n] = Σ_{n' <= n} w2[n']
         cond = np.zeros(L + 1)  # cond[i] = E H(X_i | X∘W), i = 1..L
-        A = min(r, L - 2)  # largest left gap a with some b >= 1
-        # interior tokens i = 2..L-r (every b <= r + 1 - a fits on the right):
-        #   Σ_{a <= min(i-1, r)} [C[i-a,a](cw[r+1] - cw[a]) - Y3[i-a,a] + Y2[i,a]]
-        last = L - r
+        A = min(G - 1, L - 2)  # largest left gap a with some b >= 1
+        # interior tokens i = 2..L-G+1 (every b <= G - a fits on the right):
+        #   Σ_{a <= min(i-1, A)} [C[i-a,a](cw[G] - cw[a]) - Y3[i-a,a] + Y2[i,a]]
+        last = L - G + 1
         if last >= 2 and A >= 1:
             a = np.arange(1, A + 1)
             g = np.arange(1, G + 1)
@@ -550,8 +568,8 @@ class MarkovChain:
                 M2[b, aa] = w2[aa + b]
                 n = g[g > aa]
                 M3[n, aa] = w2[n]
-            Y2 = C[: last + 1] @ M2  # Y2[i, a]
-            Z = C[: last + 1, : A + 1] * (cw[G] - cw[: A + 1]) - C[: last + 1] @ M3  # Z[j, a]
+            Y2 = C[: last + 1, : G + 1] @ M2  # Y2[i, a]
+            Z = C[: last + 1, : A + 1] * (cw[G] - cw[: A + 1]) - C[: last + 1, : G + 1] @ M3  # Z[j, a]
             # Σ_a Y2[i, a] over a <= min(i-1, A): the prefix sums along a, read at min(i-1, A)
             Y2c = np.cumsum(Y2[:, 1:], axis=1)
             i = np.arange(2, last + 1)
@@ -559,25 +577,23 @@ class MarkovChain:
             for aa in a:  # Z[i-a, a] for i = a+1..last
                 if aa + 1 <= last:
                     cond[aa + 1 : last + 1] += Z[1 : last - aa + 1, aa]
-        # boundary tokens i = max(2, L-r+1)..L-1: the grid of (a, b) directly
+        # boundary tokens i = max(2, L-G+2)..L-1: the grid of (a, b) directly
         for i in range(max(2, last + 1), L):
-            a = np.arange(1, min(i - 1, r) + 1)[:, None]
+            a = np.arange(1, min(i - 1, G - 1) + 1)[:, None]
             b = np.arange(1, L - i + 1)[None, :]
             ok = a + b <= G
             aa, bb = np.broadcast_arrays(a, b)
             aa, bb = aa[ok], bb[ok]
             phi = C[i - aa, aa] + C[i, bb] - C[i - aa, aa + bb]
             cond[i] += float(np.dot(w2[aa + bb], phi))
-        # one neighbour: the right one at k = i + b <= r + 1 (tokens i <= r), or the left one at
-        # j = i - a >= L - r (tokens i >= L - r + 1), weight ws(k) resp. ws(L + 1 - j)
-        for i in range(1, min(r, L) + 1):
-            k = np.arange(i + 1, min(r + 1, L) + 1)
-            if k.size:
-                cond[i] += float(np.dot(ws[k], Hmu[i] + C[i, k - i] - Hmu[k]))
-        for i in range(max(2, L - r + 1), L + 1):
-            j = np.arange(max(1, L - r), i)
-            if j.size:
-                cond[i] += float(np.dot(ws[L + 1 - j], C[j, i - j]))
+        # one neighbour: the right one at k = i + b <= K (tokens i < K), or the left one at
+        # j = i - a >= L + 1 - K (tokens i >= L + 2 - K), weight ws(k) resp. ws(L + 1 - j)
+        for i in range(1, K):
+            k = np.arange(i + 1, K + 1)
+            cond[i] += float(np.dot(ws[k], Hmu[i] + C[i, k - i] - Hmu[k]))
+        for i in range(max(2, L + 2 - K), L + 1):
+            j = np.arange(max(1, L + 1 - K), i)
+            cond[i] += float(np.dot(ws[L + 1 - j], C[j, i - j]))
         return np.maximum(Hmu[1 : L + 1] - cond[1:], 0.0)
 
     def _mi_profile(self, L: int) -> "np.ndarray":
@@ -665,6 +681,24 @@ class MarkovChain:
 
 #: Running products below 2^-110 of their first term are dropped (ln 2^110 = 76.25).
 _CUT = 76.25
+
+
+def _gap_extent(L: int, m: int) -> tuple[int, int]:
+    """(G, K) for F_i(m) by gaps: total gaps a + b <= G and single neighbours at k <= K matter.
+
+    At most r + 1 = L - m + 1 (the unrevealed positions); the weights of both neighbours fall
+    by 1 - (m-2)/(L-3) per step of the gap, those of one neighbour by 1 - (m-1)/(L-1), so
+    past 76.25 (L-3)/(m-2) resp. 76.25 (L-1)/(m-1) steps they are below 2^-110 of the first
+    and are dropped.
+    """
+    r = L - m
+    G = min(r + 1, L - 1)
+    if m > 2:
+        G = min(G, 3 + int(_CUT * (L - 3) / (m - 2)))
+    K = min(r + 1, L)
+    if m > 1:
+        K = min(K, 2 + int(_CUT * (L - 1) / (m - 1)))
+    return max(G, 2), max(K, 1)
 
 
 def _weighted_sums(x: "np.ndarray", L: int, shift: int, dtype: Any, denom_top: int,
