@@ -23,29 +23,28 @@ from __future__ import annotations
 # start-up -- costs almost nothing.
 _EXPORTS = {
     "bounds": (
-        "BOUNDS C1 BoundReport RecursionReport bound_coefficient bound_report corollary1 recursion "
-        "recursion_chain recursion_coefficient recursion_report sharp sharp_coefficient ter ter_vocabulary "
-        "theorem1 theorem1_coefficient"
+        "BOUNDS C1 C2 C3 Bound BoundInputs BoundReport RecursionReport bound_coefficient bound_report corollary1 "
+        "largest_max_size recursion recursion_chain recursion_coefficient recursion_report sharp sharp_coefficient "
+        "ter ter_vocabulary theorem1 theorem1_coefficient theorem2_lower theorem2_upper"
     ),
     "errors": (
         "BoundcalcError DomainError InfeasibleTargetError InvalidNumberError ModelError ProfileError "
         "ScheduleError UsageError"
     ),
     "exact": "LogLinear ceil_log2 format_decimal parse_rational to_rational",
+    "units": "Unit",
     "profile": "MIProfile load_profile",
-    "schedule": "FAMILIES Schedule parse_schedule",
-    "steps": "StepsResult largest_max_size required_steps",
+    "multiscale": "MultiScaleProfile level_sizes load_multiscale",
+    "schedule": "FAMILIES Schedule parse_schedule random_schedule_distribution",
+    "steps": "StepsResult required_steps",
+    "verification": "VerifyReport verify",
     "truth": (
-        "EntropyProfile JointDistribution MarkovChain VerifyReport entropy_profile estimate_markov exact_error "
-        "load_joint load_markov load_model load_text mi_profile multiscale_mi multiscale_phi optimal_schedule "
-        "token_mi token_mi_levels verify"
+        "EntropyProfile JointDistribution MarkovChain entropy_profile estimate_markov exact_error "
+        "expected_random_error load_joint load_markov load_model load_text mi_profile multiscale_from_model "
+        "multiscale_mi multiscale_phi optimal_schedule token_mi token_mi_levels"
     ),
     "symbolic": "Result expression unroll",
     "latex": "to_latex derivation_document",
-    "theorem2": (
-        "C2 C3 MultiScaleProfile expected_random_error level_sizes load_multiscale multiscale_from_model "
-        "random_schedule_distribution theorem2_lower theorem2_upper"
-    ),
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names.split()}
 
@@ -58,6 +57,9 @@ __all__ = [
     "RecursionReport",
     "StepsResult",
     "LogLinear",
+    "Unit",
+    "Bound",
+    "BoundInputs",
     # inputs
     "load_profile",
     "parse_schedule",

@@ -19,10 +19,10 @@ class Printable:
     __slots__ = ()
 
     def to_latex(self, **options: Any) -> str:
-        """This object in LaTeX, by :func:`boundcalc.latex.latex` (imports sympy)."""
-        from .latex import latex
+        """This object in LaTeX, by :func:`boundcalc.latex.to_latex` (imports sympy)."""
+        from .latex import to_latex
 
-        return latex(self, **options)
+        return to_latex(self, **options)
 
     def to_dict(self, digits: int = 6) -> dict[str, Any]:
         """The JSON form, by :func:`boundcalc.jsonify.to_json` (every number as ``{"exact", "decimal"}``)."""

@@ -1,6 +1,7 @@
-"""Exact evaluation of the upper bounds of Li & Cai (arXiv 2505.21400).
+"""Exact evaluation of the bounds of Li & Cai (arXiv 2505.21400), one registry entry per result.
 
-Each bound on the sampling error E_M KL(p_X0 || p_Y0|M) has the form
+Each upper bound on the sampling error E_M KL(p_X0 || p_Y0|M) of Theorem 1's
+family has the form
 
     coefficient(s_max) / L * ΣI + ε_train
 
@@ -17,28 +18,44 @@ sharp         s - 1                                (19) with the proof's exact
                                                    second batch floor(s/2), (26)
 ============  ===================================  ==============================
 
-and, for balanced schedules (s_max = ceil(L/T)), Corollary 1 (eq. 9) with the
-explicit constant C1 = 2: E KL <= 2/T * ΣI + ε_train. The token-error-rate
-bound (eq. 11) divides a KL bound by L. ``sharp <= recursion <= theorem1``
-for every s, and all three are equal exactly when s is a power of two
-(recursion - sharp is half the number of zero bits of s - 1).
+Corollary 1 (eq. 9) holds for balanced schedules (s_max = ceil(L/T)) with the
+explicit constant C1 = 2; the token-error-rate bound (eq. 11) divides a KL
+bound by L; Theorem 2 (eqs. 12-13) needs a multi-scale profile Φ and holds
+with C2 = 1 (every schedule with s_max <= S) and C3 = 1/16 (a lower bound for
+the paper's random schedule). ``sharp <= recursion <= theorem1`` for every s,
+all three equal exactly when s is a power of two.
+
+:data:`BOUNDS` is the registry: one :class:`Bound` per result, with its
+equation, the conditions under which it holds, its evaluation, its inverse
+for the required T where one exists, and the key of its symbolic form in
+:mod:`boundcalc.symbolic`. Everything that lists bounds (reports, ``steps``,
+``verify``, LaTeX, JSON) iterates it, so a new bound is one new entry.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
-from .errors import InvalidNumberError
-from .exact import LogLinear, Number, ceil_log2, nonnegative_rational, number_json, positive_int
+from ._print_helpers import Printable
+from .constants import C1, C2, C3
+from .errors import DomainError, InvalidNumberError, ScheduleError
+from .exact import LogLinear, Number, ceil_log2, floor_log2, nonnegative_rational, positive_int
+from .units import Unit, as_unit
+
 if TYPE_CHECKING:  # only annotations need them; keeps the command's start-up light
+    from .multiscale import MultiScaleProfile
     from .profile import MIProfile
     from .schedule import Schedule
 
 __all__ = [
     "BOUNDS",
     "C1",
+    "C2",
+    "C3",
+    "Bound",
+    "BoundInputs",
     "BoundReport",
     "RecursionReport",
     "bound_coefficient",
@@ -46,24 +63,28 @@ __all__ = [
     "recursion_chain",
     "recursion_coefficient",
     "sharp_coefficient",
+    "largest_max_size",
     "theorem1",
     "recursion",
     "sharp",
     "corollary1",
     "ter",
     "ter_vocabulary",
+    "theorem2_upper",
+    "theorem2_lower",
     "bound_report",
     "recursion_report",
 ]
-
-#: The explicit constant of Corollary 1 for balanced schedules (docs/theory.md, section 4).
-C1 = 2
 
 
 def _check_s(s_max: int) -> int:
     if isinstance(s_max, bool) or not isinstance(s_max, int) or s_max < 1:
         raise InvalidNumberError(f"s_max = {s_max!r} is not allowed", param="s_max", allowed="a positive integer")
     return s_max
+
+
+# ---------------------------------------------------------------------------
+# Coefficients of ΣI/L and their inverses
 
 
 def theorem1_coefficient(s_max: int) -> int:
@@ -106,62 +127,330 @@ def sharp_coefficient(s_max: int) -> int:
     return _check_s(s_max) - 1
 
 
-#: name -> (coefficient function, equation label, one-line description)
-BOUNDS: dict[str, tuple[Callable[[int], Fraction | int], str, str]] = {
-    "theorem1": (theorem1_coefficient, "(8)", "Theorem 1: (2^ceil(log2 s_max) - 1)/L * ΣI + ε_train"),
-    "recursion": (recursion_coefficient, "(19)", "recursion (19) unrolled exactly along s, ceil(s/2), ..., 1"),
-    "sharp": (sharp_coefficient, "(19), (26)", "(19) with the second batch floor(s/2): (s_max - 1)/L * ΣI + ε_train"),
+def _theorem1_largest(budget: Fraction, length: int) -> int:
+    # 2^ceil(log2 s) - 1 <= R  <=>  ceil(log2 s) <= floor(log2(floor(R) + 1))
+    return min(1 << floor_log2(int(budget) + 1), length)
+
+
+def _sharp_largest(budget: Fraction, length: int) -> int:
+    return min(int(budget) + 1, length)
+
+
+def _recursion_largest(budget: Fraction, length: int) -> int:
+    lo, hi = 1, length  # coefficient(1) = 0 <= budget; bisect the non-decreasing coefficient
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if recursion_coefficient(mid) <= budget:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+# ---------------------------------------------------------------------------
+# The registry
+
+
+@dataclass(frozen=True)
+class BoundInputs:
+    """What a bound is evaluated at: the MI profile, the schedule, ε_train and (Theorem 2) Φ's profile."""
+
+    profile: "MIProfile"
+    schedule: "Schedule"
+    eps_train: Fraction = Fraction(0)
+    multiscale: "MultiScaleProfile | None" = None
+
+    def __post_init__(self) -> None:
+        self.schedule.require_length(self.profile.length, "schedule")
+        object.__setattr__(self, "eps_train", nonnegative_rational(self.eps_train, "eps_train"))
+        if self.multiscale is not None:
+            self.multiscale.check_against(self.profile)
+
+
+@dataclass(frozen=True)
+class Bound:
+    """One result of the theory: what it bounds, when it holds, how to evaluate and invert it.
+
+    ``value(inputs)`` is the exact bound, or None when the result does not
+    apply to these inputs; ``reason(inputs)`` says why not. ``coefficient``
+    (of ΣI/L, as a function of s_max) and ``largest_max_size`` (the largest
+    s_max <= L whose coefficient is within a budget: what ``steps`` inverts)
+    exist for the bounds of Theorem 1's family. ``symbolic`` is the key of the
+    same result in :mod:`boundcalc.symbolic`, where it is a sympy expression.
+    """
+
+    name: str
+    title: str
+    equation: str
+    formula: str
+    holds_for: str
+    evaluate: Callable[[BoundInputs], Fraction]
+    direction: str = "upper"  # "upper" or "lower"
+    quantity: str = "kl"  # "kl": E_M KL; "ter": the per-token log TER gap
+    about: str = "schedule"  # "schedule": the one given; "random": the paper's random schedule on {S, S/2}
+    not_applicable: Callable[[BoundInputs], "str | None"] = field(default=lambda inputs: None)
+    coefficient: Callable[[int], "Fraction | int"] | None = None
+    largest_max_size: Callable[[Fraction, int], int] | None = None
+    symbolic: str | None = None
+    derived: str | None = None  # what boundcalc derived beyond the paper's statement (e.g. "C2 = 1")
+    needs: tuple[str, ...] = ()  # optional BoundInputs fields it cannot do without, e.g. ("multiscale",)
+
+    def __post_init__(self) -> None:
+        if self.direction not in ("upper", "lower") or self.quantity not in ("kl", "ter"):
+            raise ValueError(f"bound {self.name!r}: direction {self.direction!r}, quantity {self.quantity!r}")
+        if self.about not in ("schedule", "random"):
+            raise ValueError(f"bound {self.name!r}: about {self.about!r}")
+
+    @property
+    def label(self) -> str:
+        """The LaTeX label of this result, ``bc:<name>``."""
+        return "bc:" + self.name.replace("_", "-")
+
+    @property
+    def invertible(self) -> bool:
+        """True when ``steps`` can invert it for the fewest T (a non-decreasing coefficient of s_max)."""
+        return self.largest_max_size is not None
+
+    def has_inputs(self, inputs: BoundInputs) -> bool:
+        """True when every optional input the bound needs was given (else it is not worth listing)."""
+        return all(getattr(inputs, name) is not None for name in self.needs)
+
+    def reason(self, inputs: BoundInputs) -> str | None:
+        """Why the bound does not apply to ``inputs``, or None when it does."""
+        return self.not_applicable(inputs)
+
+    def value(self, inputs: BoundInputs) -> Fraction | None:
+        """The exact bound at ``inputs``, or None when it does not apply."""
+        return None if self.reason(inputs) is not None else self.evaluate(inputs)
+
+
+def _kl(coefficient: Callable[[int], "Fraction | int"]) -> Callable[[BoundInputs], Fraction]:
+    def evaluate(inputs: BoundInputs) -> Fraction:
+        profile = inputs.profile
+        return Fraction(coefficient(inputs.schedule.max_size)) * profile.total / profile.length + inputs.eps_train
+
+    return evaluate
+
+
+def _corollary1(inputs: BoundInputs) -> Fraction:
+    return C1 * inputs.profile.total / inputs.schedule.steps + inputs.eps_train
+
+
+def _unbalanced(inputs: BoundInputs) -> str | None:
+    s = inputs.schedule
+    if s.is_balanced:
+        return None
+    return f"not balanced (s_max = {s.max_size}): needs s_max = ceil(L/T) = {-(-s.length // s.steps)}"
+
+
+def _ter(inputs: BoundInputs) -> Fraction:
+    return _kl(theorem1_coefficient)(inputs) / inputs.profile.length
+
+
+def _upper2_not_applicable(inputs: BoundInputs) -> str | None:
+    if inputs.multiscale is None:
+        return "needs a multi-scale profile Φ"
+    if inputs.schedule.max_size == 1:
+        return "s_max = 1: one token per step, the error is ε_train"
+    return None
+
+
+def _lower2_not_applicable(inputs: BoundInputs) -> str | None:
+    if inputs.multiscale is None:
+        return "needs a multi-scale profile Φ"
+    if inputs.multiscale.scale < 2:
+        return "the random schedule on {S, S/2} needs S >= 2"
+    return None
+
+
+def _theorem2_upper(inputs: BoundInputs) -> Fraction:
+    assert inputs.multiscale is not None
+    value = theorem2_upper(inputs.multiscale, inputs.schedule, inputs.eps_train)
+    assert value is not None  # s_max = 1 is not applicable
+    return value
+
+
+def _theorem2_lower(inputs: BoundInputs) -> Fraction:
+    assert inputs.multiscale is not None
+    return theorem2_lower(inputs.multiscale, inputs.eps_train)
+
+
+def _require_scale(ms: "MultiScaleProfile", schedule: "Schedule") -> None:
+    if schedule.max_size > ms.scale:
+        raise ScheduleError(
+            f"s_max = {schedule.max_size} needs levels for S = {1 << ceil_log2(schedule.max_size)}, "
+            f"the multi-scale profile has them for S = {ms.scale}",
+            param="multiscale",
+            allowed="a multi-scale profile computed for an S at least the schedule's s_max",
+        )
+
+
+#: The registry, in the order of reports and the JSON contract.
+BOUNDS: Mapping[str, Bound] = {
+    bound.name: bound
+    for bound in (
+        Bound(
+            name="theorem1",
+            title="Theorem 1",
+            equation="(8)",
+            formula="(2^ceil(log2 s_max) - 1)/L ΣI + ε_train",
+            holds_for="every schedule",
+            evaluate=_kl(theorem1_coefficient),
+            coefficient=theorem1_coefficient,
+            largest_max_size=_theorem1_largest,
+            symbolic="theorem1",
+        ),
+        Bound(
+            name="recursion",
+            title="recursion (19) unrolled",
+            equation="(19)",
+            formula="(19) unrolled along s, ceil(s/2), ..., 1",
+            holds_for="every schedule",
+            evaluate=_kl(recursion_coefficient),
+            coefficient=recursion_coefficient,
+            largest_max_size=_recursion_largest,
+            symbolic="recursion",
+            derived="exact unrolling of (19)",
+        ),
+        Bound(
+            name="sharp",
+            title="sharp bound",
+            equation="(19),(26)",
+            formula="(s_max - 1)/L ΣI + ε_train",
+            holds_for="every schedule",
+            evaluate=_kl(sharp_coefficient),
+            coefficient=sharp_coefficient,
+            largest_max_size=_sharp_largest,
+            symbolic="sharp",
+            derived="second batch floor(s/2)",
+        ),
+        Bound(
+            name="corollary1",
+            title="Corollary 1",
+            equation="(9)",
+            formula=f"{C1}/T ΣI + ε_train",
+            holds_for="balanced schedules, s_max = ceil(L/T)",
+            evaluate=_corollary1,
+            not_applicable=_unbalanced,
+            symbolic="corollary1",
+            derived=f"C1 = {C1}",
+        ),
+        Bound(
+            name="ter",
+            title="token error rate",
+            equation="(11)",
+            formula="per-token log TER gap: theorem1 / L",
+            holds_for="every schedule",
+            evaluate=_ter,
+            quantity="ter",
+            symbolic="ter",
+        ),
+        Bound(
+            name="theorem2_upper",
+            title="Theorem 2, upper",
+            equation="(12)",
+            formula=f"C2 S/L Φ + ε_train, C2 = {C2}",
+            holds_for="every schedule with s_max <= S",
+            evaluate=_theorem2_upper,
+            not_applicable=_upper2_not_applicable,
+            symbolic="theorem2_upper",
+            needs=("multiscale",),
+            derived=f"C2 = {C2}",
+        ),
+        Bound(
+            name="theorem2_lower",
+            title="Theorem 2, lower",
+            equation="(13)",
+            formula=f"C3 S/L Φ + ε_train, C3 = {C3}",
+            holds_for="the random schedule on {S, S/2}, averaged over the schedule",
+            evaluate=_theorem2_lower,
+            direction="lower",
+            about="random",
+            not_applicable=_lower2_not_applicable,
+            symbolic="theorem2_lower",
+            needs=("multiscale",),
+            derived=f"C3 = {C3}",
+        ),
+    )
 }
 
 
-def bound_coefficient(bound: str, s_max: int) -> Fraction:
-    """The coefficient of ΣI/L of the named bound at s_max."""
+def _bound(name: str) -> Bound:
     try:
-        function = BOUNDS[bound][0]
+        return BOUNDS[name]
     except KeyError:
+        raise InvalidNumberError(f"unknown bound {name!r}", param="bound", allowed=f"one of {', '.join(BOUNDS)}") from None
+
+
+def bound_coefficient(bound: str, s_max: int) -> Fraction:
+    """The coefficient of ΣI/L of the named bound at s_max (bounds of Theorem 1's family)."""
+    entry = _bound(bound)
+    if entry.coefficient is None:
         raise InvalidNumberError(
-            f"unknown bound {bound!r}", param="bound", allowed=f"one of {', '.join(BOUNDS)}"
-        ) from None
-    return Fraction(function(s_max))
+            f"{bound!r} is not of the form coefficient(s_max)/L ΣI",
+            param="bound",
+            allowed=", ".join(name for name, b in BOUNDS.items() if b.coefficient is not None),
+        )
+    return Fraction(entry.coefficient(s_max))
 
 
-def _kl_bound(bound: str, profile: MIProfile, schedule: Schedule, eps_train: Number) -> Fraction:
-    schedule.require_length(profile.length)
-    eps = nonnegative_rational(eps_train, "eps_train")
-    return bound_coefficient(bound, schedule.max_size) * profile.total / profile.length + eps
+def largest_max_size(bound: str, budget: Fraction, length: int) -> int:
+    """The largest s in [1, L] with coefficient(s) <= budget (budget >= 0): the inverse ``steps`` uses.
+
+    >>> largest_max_size("theorem1", Fraction(1), 10), largest_max_size("sharp", Fraction(5, 2), 10)
+    (2, 3)
+    """
+    if budget < 0:
+        raise InvalidNumberError(f"budget {budget} is negative", param="budget", allowed="a budget >= 0")
+    entry = _bound(bound)
+    if entry.largest_max_size is None:
+        raise InvalidNumberError(
+            f"{bound!r} cannot be inverted for s_max",
+            param="bound",
+            allowed=", ".join(name for name, b in BOUNDS.items() if b.invertible),
+        )
+    return entry.largest_max_size(budget, length)
 
 
-def theorem1(profile: MIProfile, schedule: Schedule, eps_train: Number = 0) -> Fraction:
+# ---------------------------------------------------------------------------
+# One function per bound
+
+
+def _inputs(profile: "MIProfile", schedule: "Schedule", eps_train: Number, multiscale: Any = None) -> BoundInputs:
+    return BoundInputs(profile, schedule, nonnegative_rational(eps_train, "eps_train"), multiscale)
+
+
+def theorem1(profile: "MIProfile", schedule: "Schedule", eps_train: Number = 0) -> Fraction:
     """Theorem 1 (eq. 8): (2^ceil(log2 s_max) - 1)/L * ΣI + ε_train.
 
     >>> from boundcalc import MIProfile, Schedule
     >>> theorem1(MIProfile.from_total(2, 10), Schedule([5, 3, 2]), "0.1")
     Fraction(3, 2)
     """
-    return _kl_bound("theorem1", profile, schedule, eps_train)
+    return BOUNDS["theorem1"].evaluate(_inputs(profile, schedule, eps_train))
 
 
-def recursion(profile: MIProfile, schedule: Schedule, eps_train: Number = 0) -> Fraction:
+def recursion(profile: "MIProfile", schedule: "Schedule", eps_train: Number = 0) -> Fraction:
     """The recursion (19) unrolled exactly: never above :func:`theorem1`.
 
     >>> from boundcalc import MIProfile, Schedule
     >>> recursion(MIProfile.from_total(2, 10), Schedule([5, 3, 2]), "0.1")
     Fraction(11, 10)
     """
-    return _kl_bound("recursion", profile, schedule, eps_train)
+    return BOUNDS["recursion"].evaluate(_inputs(profile, schedule, eps_train))
 
 
-def sharp(profile: MIProfile, schedule: Schedule, eps_train: Number = 0) -> Fraction:
+def sharp(profile: "MIProfile", schedule: "Schedule", eps_train: Number = 0) -> Fraction:
     """(s_max - 1)/L * ΣI + ε_train, never above :func:`recursion`.
 
     >>> from boundcalc import MIProfile, Schedule
     >>> sharp(MIProfile.from_total(2, 10), Schedule([5, 3, 2]), "0.1")
     Fraction(9, 10)
     """
-    return _kl_bound("sharp", profile, schedule, eps_train)
+    return BOUNDS["sharp"].evaluate(_inputs(profile, schedule, eps_train))
 
 
-def corollary1(profile: MIProfile, schedule: Schedule, eps_train: Number = 0) -> Fraction | None:
+def corollary1(profile: "MIProfile", schedule: "Schedule", eps_train: Number = 0) -> Fraction | None:
     """Corollary 1 (eq. 9) with C1 = 2: 2/T * ΣI + ε_train, for balanced schedules.
 
     Holds whenever s_max = ceil(L/T) (every uniform schedule; docs/theory.md,
@@ -173,14 +462,10 @@ def corollary1(profile: MIProfile, schedule: Schedule, eps_train: Number = 0) ->
     >>> corollary1(MIProfile.from_total(2, 10), Schedule([5, 3, 2]), 0) is None
     True
     """
-    schedule.require_length(profile.length)
-    eps = nonnegative_rational(eps_train, "eps_train")
-    if not schedule.is_balanced:
-        return None
-    return C1 * profile.total / schedule.steps + eps
+    return BOUNDS["corollary1"].value(_inputs(profile, schedule, eps_train))
 
 
-def ter(profile: MIProfile, schedule: Schedule, eps_train: Number = 0, via: str = "theorem1") -> Fraction:
+def ter(profile: "MIProfile", schedule: "Schedule", eps_train: Number = 0, via: str = "theorem1") -> Fraction:
     """Token error rate gap (eq. 11): log TER(p_Y0) - log TER(p_X0) <= bound / L.
 
     The log is in the profile's unit: log2 for bits (the paper's eq. 10), ln for nats.
@@ -189,172 +474,160 @@ def ter(profile: MIProfile, schedule: Schedule, eps_train: Number = 0, via: str 
     >>> ter(MIProfile.from_total(2, 10, unit="bits"), Schedule([5, 3, 2]), "0.1")
     Fraction(3, 20)
     """
-    return _kl_bound(via, profile, schedule, eps_train) / profile.length
+    inputs = _inputs(profile, schedule, eps_train)
+    return (bound_coefficient(via, schedule.max_size) * profile.total / profile.length + inputs.eps_train) / profile.length
 
 
 def ter_vocabulary(
-    schedule: Schedule, vocab_size: int, eps_train: Number = 0, unit: str = "nats", via: str = "theorem1"
+    schedule: "Schedule",
+    vocab_size: int,
+    eps_train: Number = 0,
+    unit: "Unit | str" = Unit.NATS,
+    via: str = "theorem1",
 ) -> LogLinear:
     """The TER bound for *any* data over a vocabulary of V symbols: coefficient/L * log V + ε_train/L.
 
     Since I_i <= H(X^(i)) <= log V, ΣI <= L log V (the paper's O(log|X| / T)
     remark after eq. 11). Compare with log V, the gap of the uniform baseline.
 
-    >>> from boundcalc import MIProfile, Schedule
+    >>> from boundcalc import Schedule
     >>> ter_vocabulary(Schedule.uniform(1024, 64), 2, unit="bits").exact
     '15/1024*log2(2)'
     """
     v = positive_int(vocab_size, "vocab_size")
     eps = nonnegative_rational(eps_train, "eps_train")
     coefficient = bound_coefficient(via, schedule.max_size) / schedule.length
-    return LogLinear(coefficient, v, eps / schedule.length, unit)
+    return LogLinear(coefficient, v, eps / schedule.length, as_unit(unit).value)
+
+
+def theorem2_upper(ms: "MultiScaleProfile", schedule: "Schedule", eps_train: Number = 0) -> Fraction | None:
+    """Upper bound (12) with C2 = 1: S/L · Φ + ε_train, for a schedule with s_max <= S.
+
+    None when s_max = 1: Theorem 2 assumes s_max > 1, and then the error is
+    exactly ε_train (ε(1) = 0). A schedule whose s_max needs a larger S than
+    the profile's levels provide is an error; a smaller one is allowed (the
+    bound still holds, less tightly).
+
+    >>> from boundcalc import MultiScaleProfile, Schedule
+    >>> ms = MultiScaleProfile.from_level_totals([0, "1/2", 1], length=4)
+    >>> theorem2_upper(ms, Schedule([2, 2]), "0.1")   # Φ = 0 + 1/2 * 1/2 + 1/4 * 1
+    Fraction(3, 5)
+    """
+    schedule.require_length(ms.length, "schedule")
+    eps = nonnegative_rational(eps_train, "eps_train")
+    if schedule.max_size == 1:
+        return None
+    _require_scale(ms, schedule)
+    return C2 * ms.scale * ms.phi / ms.length + eps
+
+
+def theorem2_lower(ms: "MultiScaleProfile", eps_train: Number = 0) -> Fraction:
+    """Lower bound (13) with C3 = 1/16 for the random schedule on {S, S/2}: S/(16 L) · Φ + ε_train.
+
+    It bounds the error *averaged over the schedule's randomness*
+    (:func:`boundcalc.truth.expected_random_error`), not every schedule: see
+    the paper's remark and the ``degenerate`` schedule.
+
+    >>> from boundcalc import MultiScaleProfile
+    >>> theorem2_lower(MultiScaleProfile.from_level_totals([0, "1/2", 1], length=4))
+    Fraction(1, 32)
+    """
+    eps = nonnegative_rational(eps_train, "eps_train")
+    if ms.scale < 2:
+        raise DomainError(
+            "s_max = 1: the random schedule on {S, S/2} needs S >= 2, and with one token per step the error is ε_train",
+            param="multiscale",
+            allowed="a multi-scale profile for S = 2, 4, 8, ...",
+        )
+    return C3 * ms.scale * ms.phi / ms.length + eps
+
+
+# ---------------------------------------------------------------------------
+# Reports
 
 
 @dataclass(frozen=True)
-class BoundReport:
-    """Every bound for one (profile, schedule, ε_train), exact."""
+class BoundReport(Printable):
+    """Every registered bound for one (profile, schedule, ε_train[, multi-scale profile]), exact.
 
-    length: int
-    steps: int
-    max_size: int
-    mi_total: Fraction
-    eps_train: Fraction
-    unit: str
-    theorem1: Fraction
-    recursion: Fraction
-    sharp: Fraction
-    corollary1: Fraction | None
-    ter: Fraction
-    schedule: str = ""
+    ``values[name]`` is the bound or None where it does not apply
+    (``reasons[name]`` says why); each is also an attribute
+    (``report.theorem1``).
+
+    >>> from boundcalc import MIProfile, Schedule
+    >>> r = bound_report(MIProfile.from_total(2, 10), Schedule([5, 3, 2]))
+    >>> r.theorem1, r.recursion, r.sharp, r.corollary1
+    (Fraction(7, 5), Fraction(1, 1), Fraction(4, 5), None)
+    >>> r.reasons["corollary1"]
+    'not balanced (s_max = 5): needs s_max = ceil(L/T) = 4'
+    """
+
+    inputs: BoundInputs
+    values: Mapping[str, Fraction | None]
+    reasons: Mapping[str, str]
     vocab_size: int | None = None
-    theorem2_upper: Fraction | None = None
-    theorem2_lower: Fraction | None = None
-    multiscale: Any = None  # the MultiScaleProfile behind the Theorem 2 bounds, if any
+
+    def __getattr__(self, name: str) -> Any:
+        # bound values as attributes; only reached when normal lookup fails
+        if name in BOUNDS and "values" in self.__dict__:
+            return self.values.get(name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    @property
+    def bounds(self) -> dict[str, Fraction | None]:
+        """The bounds by name, in registry order."""
+        return dict(self.values)
+
+    def items(self) -> Iterator[tuple[Bound, Fraction | None]]:
+        """(registry entry, value) pairs, in registry order."""
+        return ((BOUNDS[name], value) for name, value in self.values.items())
+
+    length = property(lambda self: self.inputs.profile.length, doc="L")
+    steps = property(lambda self: self.inputs.schedule.steps, doc="T")
+    max_size = property(lambda self: self.inputs.schedule.max_size, doc="s_max of the schedule")
+    mi_total = property(lambda self: self.inputs.profile.total, doc="ΣI")
+    eps_train = property(lambda self: self.inputs.eps_train, doc="ε_train")
+    unit = property(lambda self: self.inputs.profile.unit, doc="the unit of ΣI and the bounds")
+    schedule = property(lambda self: str(self.inputs.schedule), doc="the schedule's name or sizes")
+    multiscale = property(lambda self: self.inputs.multiscale, doc="the MultiScaleProfile behind Theorem 2, if any")
 
     @property
     def ter_vocabulary(self) -> LogLinear | None:
         """coefficient/L * log V + ε_train/L when V is known (any data over V symbols)."""
         if self.vocab_size is None:
             return None
-        coefficient = bound_coefficient("theorem1", self.max_size) / self.length
-        return LogLinear(coefficient, self.vocab_size, self.eps_train / self.length, self.unit)
+        return ter_vocabulary(self.inputs.schedule, self.vocab_size, self.eps_train, self.unit)
 
     @property
     def uniform_baseline(self) -> LogLinear | None:
         """log V: the TER gap of sampling uniformly at random (the paper's baseline)."""
         return None if self.vocab_size is None else LogLinear(Fraction(1), self.vocab_size, Fraction(0), self.unit)
 
-    @property
-    def bounds(self) -> dict[str, Fraction | None]:
-        """The bounds by name, in the order of the JSON contract."""
-        return {
-            "theorem1": self.theorem1,
-            "recursion": self.recursion,
-            "sharp": self.sharp,
-            "corollary1": self.corollary1,
-            "ter": self.ter,
-            "theorem2_upper": self.theorem2_upper,
-            "theorem2_lower": self.theorem2_lower,
-        }
-
-    def to_latex(self, digits: int = 6) -> str:
-        """The bounds with this case's numbers, in the paper's notation (boundcalc.latex; imports sympy)."""
-        from .latex import bound_report_latex
-
-        return bound_report_latex(self, digits)
-
-    def _repr_latex_(self) -> str:
-        return f"$\\displaystyle {self.to_latex()}$"
-
-    def to_dict(self, digits: int = 6) -> dict[str, Any]:
-        """The JSON form (every number as ``{"exact", "decimal"}``)."""
-
-        def num(x: Fraction | None) -> dict[str, str] | None:
-            return None if x is None else number_json(x, digits)
-
-        out: dict[str, Any] = {
-            "length": self.length,
-            "steps": self.steps,
-            "max_mask_size": self.max_size,
-            "schedule": self.schedule,
-            "unit": self.unit,
-            "mi_total": num(self.mi_total),
-            "eps_train": num(self.eps_train),
-            "bounds": {name: num(value) for name, value in self.bounds.items()},
-            "notes": {
-                "corollary1": f"C1 = {C1}; holds when s_max = ceil(L/T)"
-                + ("" if self.corollary1 is not None else "; not applicable: this schedule is not balanced"),
-                "ter": f"bound on log TER(p_Y0) - log TER(p_X0) per token ({'log2' if self.unit == 'bits' else 'ln'}), from theorem1 / L",
-            },
-        }
-        ms = self.multiscale
-        if ms is None:
-            out["notes"]["theorem2"] = "needs a multi-scale profile (--ms-profile, or verify's data model)"
-        else:
-            out["multiscale"] = ms.to_dict(digits)
-            out["notes"]["theorem2_upper"] = (
-                f"C2 = 1: S/L Φ + ε_train with S = {ms.max_size}, for schedules with s_max <= S"
-                + ("; not applicable: s_max = 1, where the error is ε_train" if self.theorem2_upper is None else "")
-            )
-            out["notes"]["theorem2_lower"] = (
-                f"C3 = 1/16: S/(16 L) Φ + ε_train bounds the error of random:{ms.max_size} averaged over the schedule"
-                if self.theorem2_lower is not None
-                else "not applicable: the random schedule needs S >= 2"
-            )
-        if self.vocab_size is not None:
-            out["vocabulary"] = {
-                "vocab_size": self.vocab_size,
-                "ter_worst_case": self.ter_vocabulary.to_json(digits),  # type: ignore[union-attr]
-                "uniform_baseline": self.uniform_baseline.to_json(digits),  # type: ignore[union-attr]
-            }
-        return out
-
 
 def bound_report(
-    profile: MIProfile,
-    schedule: Schedule,
+    profile: "MIProfile",
+    schedule: "Schedule",
     eps_train: Number = 0,
     vocab_size: int | None = None,
-    multiscale: Any = None,
+    multiscale: "MultiScaleProfile | None" = None,
 ) -> BoundReport:
-    """All bounds at once; with a :class:`~boundcalc.theorem2.MultiScaleProfile`, Theorem 2's as well.
-
-    >>> from boundcalc import MIProfile, Schedule
-    >>> r = bound_report(MIProfile.from_total(2, 10), Schedule([5, 3, 2]))
-    >>> r.theorem1, r.recursion, r.sharp, r.corollary1
-    (Fraction(7, 5), Fraction(1, 1), Fraction(4, 5), None)
-    """
-    schedule.require_length(profile.length)
-    eps = nonnegative_rational(eps_train, "eps_train")
-    upper = lower = None
-    if multiscale is not None:
-        from .theorem2 import theorem2_lower, theorem2_upper
-
-        multiscale.check_against(profile)
-        upper = theorem2_upper(multiscale, schedule, eps)
-        lower = theorem2_lower(multiscale, eps) if multiscale.max_size >= 2 else None
+    """Every registered bound at once; with a :class:`~boundcalc.MultiScaleProfile`, Theorem 2's as well."""
+    inputs = _inputs(profile, schedule, eps_train, multiscale)
+    values: dict[str, Fraction | None] = {}
+    reasons: dict[str, str] = {}
+    for name, entry in BOUNDS.items():
+        reason = entry.reason(inputs)
+        if reason is None:
+            values[name] = entry.evaluate(inputs)
+        else:
+            values[name], reasons[name] = None, reason
     return BoundReport(
-        length=profile.length,
-        steps=schedule.steps,
-        max_size=schedule.max_size,
-        mi_total=profile.total,
-        eps_train=eps,
-        unit=profile.unit,
-        theorem1=theorem1(profile, schedule, eps),
-        recursion=recursion(profile, schedule, eps),
-        sharp=sharp(profile, schedule, eps),
-        corollary1=corollary1(profile, schedule, eps),
-        ter=ter(profile, schedule, eps),
-        schedule=str(schedule),
-        vocab_size=None if vocab_size is None else positive_int(vocab_size, "vocab_size"),
-        theorem2_upper=upper,
-        theorem2_lower=lower,
-        multiscale=multiscale,
+        inputs, values, reasons, vocab_size=None if vocab_size is None else positive_int(vocab_size, "vocab_size")
     )
 
 
 @dataclass(frozen=True)
-class RecursionReport:
+class RecursionReport(Printable):
     """The recursion (19) unrolled for one s_max (``boundcalc recursion``).
 
     ``terms[k]`` is the level-k increment c_k/2 (in units of ΣI/L, or of ΣI
@@ -374,31 +647,6 @@ class RecursionReport:
         """unrolled / closed form (1 at powers of two); None when s_max = 1 (both are 0)."""
         return None if self.closed_form == 0 else self.unrolled / self.closed_form
 
-    def to_latex(self) -> str:
-        """The chain of (19) next to the closed form (20), in the paper's notation (imports sympy)."""
-        from .latex import recursion_report_latex
-
-        return recursion_report_latex(self)
-
-    def _repr_latex_(self) -> str:
-        return f"$\\displaystyle {self.to_latex()}$"
-
-    def to_dict(self, digits: int = 6) -> dict[str, Any]:
-        def num(x: Fraction | None) -> dict[str, str] | None:
-            return None if x is None else number_json(x, digits)
-
-        return {
-            "max_mask_size": self.max_size,
-            "length": self.length,
-            "unit": "sum_I" if self.length else "sum_I/L",
-            "chain": list(self.chain),
-            "terms": [num(t) for t in self.terms],
-            "unrolled": num(self.unrolled),
-            "closed_form": num(self.closed_form),
-            "ratio": num(self.ratio),
-            "sharp": num(self.sharp),
-        }
-
 
 def recursion_report(s_max: int, length: int | None = None) -> RecursionReport:
     """The chain, per-level terms, exact sum, closed form (20) and their ratio.
@@ -409,8 +657,7 @@ def recursion_report(s_max: int, length: int | None = None) -> RecursionReport:
     """
     chain = recursion_chain(s_max)
     if length is not None:
-        if isinstance(length, bool) or not isinstance(length, int) or length < 1:
-            raise InvalidNumberError(f"L = {length!r} is not allowed", param="length", allowed="a positive integer")
+        length = positive_int(length, "length")
         if s_max > length:
             raise InvalidNumberError(f"s_max = {s_max} exceeds L = {length}", param="s_max", allowed="s_max <= L")
     scale = Fraction(1, length) if length else Fraction(1)

@@ -22,6 +22,23 @@ __all__ = [
 ]
 
 
+#: The longest message an error prints: a value of a million characters is shown by its ends.
+MAX_MESSAGE = 300
+
+
+def shorten(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` on one line, its middle cut to fit ``limit`` characters.
+
+    >>> shorten("a" * 500 + "z" * 500, 21)
+    'aaaaaaaaaa…zzzzzzzzzz'
+    """
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head) :]
+
+
 class BoundcalcError(Exception):
     """Base class of every error boundcalc raises on bad input or an impossible request."""
 
@@ -42,10 +59,11 @@ class BoundcalcError(Exception):
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
-        text = self.message
-        if self.allowed:
-            text = f"{text} ({self.allowed})"
-        return f"{self.param}: {text}" if self.param else text
+        # one line, never longer than MAX_MESSAGE: the value is cut in the middle, what is allowed is kept
+        allowed = f" ({shorten(self.allowed, 200)})" if self.allowed else ""
+        param = f"{shorten(self.param, 80)}: " if self.param else ""
+        room = max(MAX_MESSAGE - len(allowed) - len(param), 60)
+        return f"{param}{shorten(self.message, room)}{allowed}"
 
     def with_param(self, param: str) -> "BoundcalcError":
         """The same error, attributed to ``param`` (e.g. the CLI flag a value came from)."""

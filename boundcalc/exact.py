@@ -38,6 +38,7 @@ __all__ = [
     "ceil_div",
     "format_decimal",
     "number_json",
+    "plain_decimal",
     "compare_with_log",
     "LogLinear",
 ]
@@ -58,9 +59,9 @@ _DECIMAL = re.compile(
     r"""\s*(?P<sign>[-+])?
         (?:(?P<int>\d+)(?:\.(?P<frac1>\d*))?|\.(?P<frac2>\d+))
         (?:[eE](?P<exp>[-+]?\d+))?\s*\Z""",
-    re.VERBOSE,
+    re.VERBOSE | re.ASCII,  # \d is 0-9 only: "٣" or "３" is not silently a number
 )
-_FRACTION = re.compile(r"\s*(?P<num>[-+]?\d+)\s*/\s*(?P<den>\d+)\s*\Z")
+_FRACTION = re.compile(r"\s*(?P<num>[-+]?\d+)\s*/\s*(?P<den>\d+)\s*\Z", re.ASCII)
 
 
 def _fail(text: object, param: str | None, why: str = "is not a number") -> InvalidNumberError:
@@ -82,6 +83,8 @@ def parse_rational(text: str, param: str | None = None) -> Fraction:
         raise TypeError(f"parse_rational expects a string, got {type(text).__name__}")
     if len(text) > MAX_DIGITS + 32:
         raise _fail(text[:40] + "...", param, f"has more than {MAX_DIGITS} digits")
+    if not text.isascii():
+        raise _fail(text, param, "has characters other than ASCII digits, signs, '.', 'e' and '/'")
     m = _DECIMAL.match(text)
     if m:
         exp = int(m["exp"] or 0)
@@ -224,6 +227,27 @@ def format_decimal(value: Number, digits: int = 6) -> str:
 def _strip_zeros(text: str) -> str:
     # like printf's %g: the digits shown are significant, trailing zeros are not
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def plain_decimal(x: Fraction) -> str:
+    """A rational as a terminating decimal when it is one, else p/q (both read back exactly).
+
+    >>> plain_decimal(Fraction(1, 8)), plain_decimal(Fraction(1, 3))
+    ('0.125', '1/3')
+    """
+    d = x.denominator
+    while d % 2 == 0:
+        d //= 2
+    while d % 5 == 0:
+        d //= 5
+    if d != 1:
+        return str(x)
+    from decimal import Decimal, localcontext
+
+    with localcontext() as ctx:
+        ctx.prec = max(28, len(str(x.numerator)) + len(str(x.denominator)) + 5)
+        text = format(Decimal(x.numerator) / Decimal(x.denominator), "f")
+    return text
 
 
 def number_json(value: Number, digits: int = 6) -> dict[str, str]:

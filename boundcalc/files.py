@@ -2,11 +2,61 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
+from typing import Any
 
 from .errors import BoundcalcError
 
-__all__ = ["read_text"]
+__all__ = ["read_text", "check_input_file", "parse_json", "MAX_FILE_BYTES"]
+
+#: Input files larger than this are refused before reading (a profile of 10^7 tokens is ~200 MB).
+MAX_FILE_BYTES = 2 << 30
+
+
+def check_input_file(
+    path: str | Path, error: type[BoundcalcError], param: str | None = None, allowed: str | None = None
+) -> int:
+    """Check that ``path`` is a regular, readable file within :data:`MAX_FILE_BYTES`; return its size.
+
+    Directories, FIFOs, devices (``/dev/zero`` would never end) and sockets are
+    refused before anything is read, with ``error`` attributed to ``param``
+    (by default the file itself).
+    """
+    name = str(path)
+    param = param or name
+    it = "the file" if param == name else repr(name)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise error(f"{it} does not exist", param=param, allowed=allowed) from None
+    except OSError as failure:
+        raise error(f"cannot read {it}: {failure.strerror or failure}", param=param) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise error(f"{it} is a directory", param=param, allowed=allowed)
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a FIFO" if stat.S_ISFIFO(info.st_mode) else "a device or socket"
+        raise error(f"{it} is {kind}, not a regular file", param=param, allowed=allowed)
+    if info.st_size > MAX_FILE_BYTES:
+        raise error(
+            f"{it} has {info.st_size} bytes", param=param, allowed=f"input files of at most {MAX_FILE_BYTES} bytes"
+        )
+    return info.st_size
+
+
+def parse_json(text: str, error: type[BoundcalcError], param: str | None, **options: Any) -> Any:
+    """``json.loads`` with one-line errors: invalid JSON, nesting too deep, integers too long."""
+    import json
+
+    try:
+        return json.loads(text, **options)
+    except json.JSONDecodeError as failure:
+        raise error(f"invalid JSON at line {failure.lineno}, column {failure.colno}: {failure.msg}", param=param) from None
+    except RecursionError:
+        raise error("the JSON is nested too deeply", param=param, allowed="plain lists and objects") from None
+    except ValueError as failure:  # e.g. an integer beyond Python's 4300-digit conversion limit
+        raise error(f"the JSON cannot be read: {failure}", param=param) from None
 
 
 def read_text(
@@ -20,24 +70,29 @@ def read_text(
 
     A missing file, a directory, an unreadable or binary (NUL bytes) file,
     invalid UTF-8 and (unless ``allow_empty``) an empty or blank file each
-    raise ``error`` naming the file, attributed to ``param``, with
-    ``allowed`` saying what is expected.
+    raise ``error`` with ``allowed`` saying what is expected. The error is
+    attributed to ``param``, by default the file itself (the command line
+    shows it as ``--flag FILE``); messages name the file only when ``param``
+    is something else.
     """
     name = str(path)
+    param = param or name
+    it = "the file" if param == name else repr(name)
+    check_input_file(path, error, param, allowed)
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
-        raise error(f"{name!r} does not exist", param=param, allowed=allowed) from None
+        raise error(f"{it} does not exist", param=param, allowed=allowed) from None
     except IsADirectoryError:
-        raise error(f"{name!r} is a directory", param=param, allowed=allowed) from None
+        raise error(f"{it} is a directory", param=param, allowed=allowed) from None
     except OSError as failure:
-        raise error(f"cannot read {name!r}: {failure.strerror or failure}", param=param) from None
+        raise error(f"cannot read {it}: {failure.strerror or failure}", param=param) from None
     if b"\x00" in raw:
-        raise error(f"{name!r} is a binary file", param=param, allowed=allowed)
+        raise error(f"{it} is a binary file", param=param, allowed=allowed)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as failure:
-        raise error(f"{name!r} is not UTF-8 text (byte {failure.start})", param=param, allowed=allowed) from None
+        raise error(f"{it} is not UTF-8 text (byte {failure.start})", param=param, allowed=allowed) from None
     if not allow_empty and not text.strip():
-        raise error(f"{name!r} is empty", param=param, allowed=allowed)
+        raise error(f"{it} is empty", param=param, allowed=allowed)
     return text

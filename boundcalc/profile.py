@@ -20,28 +20,40 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from enum import Enum
 from decimal import Decimal, Inexact, InvalidOperation, localcontext
 from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .errors import InvalidNumberError, ProfileError
+from .errors import InvalidNumberError, ProfileError, UsageError
 from .files import read_text
+from .units import UNITS, Unit, as_unit
 from .exact import LogLinear, Number, compare_with_log, format_decimal, parse_rational, positive_int, to_rational
 
-__all__ = ["MIProfile", "load_profile", "UNITS", "check_unit"]
-
-UNITS = ("nats", "bits")
+__all__ = ["MIProfile", "ProfileKind", "load_profile", "UNITS", "check_unit"]
 # Per-token values are materialized as a tuple only up to this many tokens.
 MAX_MATERIALIZED_TOKENS = 10_000_000
 
 
-def check_unit(unit: str, param: str = "unit") -> str:
-    """Return ``unit`` if it is "nats" or "bits", else raise a clear error."""
-    if unit not in UNITS:
-        raise ProfileError(f"unknown unit {unit!r}", param=param, allowed="nats or bits")
-    return unit
+def check_unit(unit: "Unit | str", param: str = "unit") -> Unit:
+    """``unit`` as a :class:`~boundcalc.units.Unit` ("nats" or "bits"), else a ProfileError naming ``param``."""
+    try:
+        return as_unit(unit, param)
+    except UsageError as error:
+        raise ProfileError(error.message, param=param, allowed=error.allowed) from None
+
+
+class ProfileKind(str, Enum):
+    """What an :class:`MIProfile` knows: each I_i, one I for every token, or only ΣI."""
+
+    VALUES = "values"
+    CONSTANT = "constant"
+    TOTAL = "total"
+
+    def __str__(self) -> str:
+        return self.value
 
 
 class _DecimalLines(Sequence):
@@ -86,17 +98,37 @@ class MIProfile:
 
     length: int
     total: Fraction
-    unit: str = "nats"
-    kind: str = "values"  # "values" | "constant" | "total"
+    unit: Unit = Unit.NATS
+    kind: ProfileKind = ProfileKind.VALUES
     source: str = ""
     _values: Sequence[Fraction] | None = field(default=None, repr=False)
     _constant: Fraction | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        # the invariants every constructor relies on; the classmethods give friendlier errors first
+        object.__setattr__(self, "unit", check_unit(self.unit))
+        try:
+            object.__setattr__(self, "kind", ProfileKind(self.kind))
+        except ValueError:
+            raise ProfileError(f"unknown kind {self.kind!r}", param="kind", allowed="values, constant or total") from None
+        if isinstance(self.length, bool) or not isinstance(self.length, int) or self.length < 1:
+            raise ProfileError(f"{self.length!r} is not allowed", param="length", allowed="a positive integer")
+        if not isinstance(self.total, Fraction) or self.total < 0:
+            raise ProfileError(f"{self.total!r} is not allowed", param="total", allowed="an exact Fraction >= 0")
+        if (self.kind is ProfileKind.VALUES) != (self._values is not None) or (
+            self.kind is ProfileKind.CONSTANT
+        ) != (self._constant is not None):
+            raise ProfileError(f"a {self.kind} profile needs exactly its own data", param="kind")
+        if self._values is not None and len(self._values) != self.length:
+            raise ProfileError(f"{len(self._values)} values for length {self.length}", param="length")
+        if self._constant is not None and self._constant * self.length != self.total:
+            raise ProfileError("the total is not length * constant", param="total")
 
     # -- constructors ---------------------------------------------------------
     @classmethod
     def from_values(cls, values: Iterable[Number], unit: str = "nats", source: str = "values") -> "MIProfile":
         """Per-token values (strings are parsed exactly; each must be finite and >= 0)."""
-        check_unit(unit)
+        unit = check_unit(unit)
         parsed = []
         for i, value in enumerate(values):
             try:
@@ -110,23 +142,29 @@ class MIProfile:
             parsed.append(x)
         if not parsed:
             raise ProfileError("the profile has no values", param=source, allowed="at least one token")
-        return cls(len(parsed), sum(parsed, Fraction(0)), unit, "values", source, tuple(parsed))
+        return cls(len(parsed), sum(parsed, Fraction(0)), unit, ProfileKind.VALUES, source, tuple(parsed))
 
     @classmethod
-    def constant(cls, value: Number, length: Number, unit: str = "nats") -> "MIProfile":
+    def constant(cls, value: Number, length: Number, unit: "Unit | str" = Unit.NATS) -> "MIProfile":
         """The same I for each of the L tokens (ΣI = L * I)."""
-        check_unit(unit)
-        x = _nonnegative(value, "--mi-constant")
-        n = positive_int(length, "--length")
-        return cls(n, x * n, unit, "constant", "--mi-constant", None, x)
+        unit = check_unit(unit)
+        x = _nonnegative(value, "value")
+        n = positive_int(length, "length")
+        return cls(n, x * n, unit, ProfileKind.CONSTANT, "constant", None, x)
 
     @classmethod
-    def from_total(cls, total: Number, length: Number, unit: str = "nats") -> "MIProfile":
-        """Only ΣI is known (per-token values are not)."""
-        check_unit(unit)
-        x = _nonnegative(total, "--mi-total")
-        n = positive_int(length, "--length")
-        return cls(n, x, unit, "total", "--mi-total")
+    def from_total(cls, total: Number, length: Number, unit: "Unit | str" = Unit.NATS) -> "MIProfile":
+        """Only ΣI is known (per-token values are not).
+
+        >>> MIProfile.from_total("-1", 10)
+        Traceback (most recent call last):
+        ...
+        boundcalc.errors.InvalidNumberError: total: '-1' is negative (mutual information is >= 0)
+        """
+        unit = check_unit(unit)
+        x = _nonnegative(total, "total")
+        n = positive_int(length, "length")
+        return cls(n, x, unit, ProfileKind.TOTAL, "total")
 
     @classmethod
     def load(cls, path: str | Path, unit: str = "nats") -> "MIProfile":
@@ -163,13 +201,13 @@ class MIProfile:
         """ΣI / L."""
         return self.total / self.length
 
-    def require_length(self, length: int | None, param: str = "--length") -> "MIProfile":
+    def require_length(self, length: int | None, param: str = "length") -> "MIProfile":
         """Return self, or raise if ``length`` is given and differs from L."""
         if length is not None and length != self.length:
             raise ProfileError(
                 f"{length} disagrees with the profile {self.source}, which has {self.length} values",
                 param=param,
-                allowed="omit --length, or give the profile's number of tokens",
+                allowed="omit the length, or give the profile's number of tokens",
             )
         return self
 
@@ -179,13 +217,13 @@ class MIProfile:
         With only ΣI known the check is ΣI <= L log V. Raises ProfileError
         naming the first offending token.
         """
-        v = positive_int(vocab_size, "--vocab-size")
+        v = positive_int(vocab_size, "vocab_size")
         log_name = "ln" if self.unit == "nats" else "log2"
         if self.kind == "total":
             if compare_with_log(self.total / self.length, v, self.unit) > 0:
                 raise ProfileError(
                     f"ΣI = {self.total} exceeds L {log_name} V = {self.length} {log_name} {v}",
-                    param="--mi-total",
+                    param="total",
                     allowed=f"each I_i <= {log_name} V, so ΣI <= L {log_name} V",
                 )
             return self
@@ -196,7 +234,7 @@ class MIProfile:
             log_value = LogLinear(Fraction(1), v, Fraction(0), self.unit).decimal(20)
             raise ProfileError(
                 f"I = {format_decimal(self.maximum, 20)} exceeds {log_name} {v} = {log_value} {self.unit}",
-                param="--mi-constant",
+                param="value",
                 allowed=f"I_i <= H(X^(i)) <= {log_name} V for a vocabulary of V = {v}",
             )
         values = self.values or ()

@@ -44,6 +44,7 @@ s_k = M_{k-1} - M_k; the floors are exact (see :func:`_floor_scaled_trig`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -51,9 +52,9 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from .errors import InvalidNumberError, ScheduleError
 from .files import read_text
-from .exact import ceil_div, parse_rational, positive_int
+from .exact import Number, ceil_div, parse_rational, positive_int
 
-__all__ = ["Schedule", "FAMILIES", "parse_schedule"]
+__all__ = ["Schedule", "FAMILIES", "parse_schedule", "random_schedule_distribution"]
 
 # Materializing more sizes than this as a Python tuple is refused with a clear
 # error; run-length storage keeps every bound computable beyond it.
@@ -143,7 +144,7 @@ class Schedule:
             yield w, s
             w += s
 
-    def require_length(self, length: int, param: str = "--schedule") -> "Schedule":
+    def require_length(self, length: int, param: str = "schedule") -> "Schedule":
         """Return self, or raise ScheduleError if the sizes do not add up to ``length``."""
         if self.length != length:
             raise ScheduleError(
@@ -310,7 +311,7 @@ class Schedule:
         return Schedule(runs=self.runs[::-1], name=f"reversed:{self}")
 
     @classmethod
-    def parse(cls, spec: str, length: int | None = None, param: str = "--schedule") -> "Schedule":
+    def parse(cls, spec: str, length: int | None = None, param: str = "schedule") -> "Schedule":
         """A schedule from its text form; see :func:`parse_schedule`."""
         return parse_schedule(spec, length, param)
 
@@ -327,12 +328,11 @@ def _check_size(size: object, position: int) -> None:
         raise ScheduleError(f"step {position + 1} has size {size}", allowed="sizes are positive integers")
 
 
-def _length_steps(length: object, steps: object) -> tuple[int, int]:
-    length = positive_int(length, "length")
-    steps = positive_int(steps, "steps")
-    if steps > length:
-        raise ScheduleError(f"T = {steps} steps exceed L = {length} tokens", allowed="1 <= T <= L")
-    return length, steps
+def _length_steps(length: Number, steps: Number) -> tuple[int, int]:
+    n, t = positive_int(length, "length"), positive_int(steps, "steps")
+    if t > n:
+        raise ScheduleError(f"T = {t} steps exceed L = {n} tokens", allowed="1 <= T <= L")
+    return n, t
 
 
 def _positive_family(sizes: Sequence[int], name: str) -> Schedule:
@@ -421,10 +421,14 @@ def _ceil_rational_power(length: int, u: Fraction, p: Fraction) -> int:
     return n
 
 
-def _curve(method: Callable[..., Schedule], extra: int = 0) -> Callable[[int, list[str]], Schedule]:
+def _curve(method: Callable[..., Schedule], extra: int = 0, optional: int = 0) -> Callable[[int, list[str]], Schedule]:
+    """A family builder taking T and ``extra`` more parameters, the last ``optional`` of which may be left out."""
+
     def build(length: int, args: list[str]) -> Schedule:
-        if len(args) < 1 or len(args) > 1 + extra:
-            raise ScheduleError(f"expected {1 + extra} argument(s), got {len(args)}")
+        least, most = 1 + extra - optional, 1 + extra
+        if not least <= len(args) <= most:
+            wanted = f"{least}" if least == most else f"{least} to {most}"
+            raise ScheduleError(f"expected {wanted} parameter(s) after the name, got {len(args)}")
         steps = positive_int(args[0], "T")
         return method(length, steps, *args[1:])
 
@@ -433,7 +437,7 @@ def _curve(method: Callable[..., Schedule], extra: int = 0) -> Callable[[int, li
 
 _CURVE_FAMILIES: dict[str, Callable[[int, list[str]], Schedule]] = {
     "uniform": _curve(Schedule.uniform),
-    "dream": _curve(Schedule.dream, 1),
+    "dream": _curve(Schedule.dream, 1, optional=1),
     "linear": _curve(Schedule.linear),
     "cosine": _curve(Schedule.cosine),
     "cosine-mdlm": _curve(Schedule.cosine_mdlm),
@@ -461,9 +465,15 @@ def _build_random(length: int, args: list[str]) -> Schedule:
     return Schedule.paper_random(length, positive_int(args[0], "S"), seed)
 
 
+# reversed:reversed:...: deeper nesting is refused instead of exhausting the recursion limit
+MAX_REVERSED = 8
+
+
 def _build_reversed(length: int | None, args: list[str]) -> Schedule:
     if not args or not args[0]:
         raise ScheduleError("expected reversed:SPEC")
+    if args[: MAX_REVERSED].count("reversed") >= MAX_REVERSED:
+        raise ScheduleError(f"reversed: is nested more than {MAX_REVERSED} times", allowed="reversed:SPEC, nested a few times")
     return parse_schedule(":".join(args), length).reversed()
 
 
@@ -487,12 +497,15 @@ FAMILIES: dict[str, tuple[str, Callable[[int, list[str]], Schedule]]] = {
     "reversed": ("reversed:SPEC", _build_reversed),
 }
 
+# What a comma list may contain (validated entry by entry); anything else is a family or a file.
+_LIST = re.compile(r"[0-9 \t+\-./eE,]*[0-9][0-9 \t+\-./eE,]*\Z", re.ASCII)
+
 _ALLOWED = "a comma list such as 5,3,2, a file (JSON list or one size per line), or a family: " + ", ".join(
     usage for usage, _ in FAMILIES.values()
 )
 
 
-def parse_schedule(spec: str, length: int | None = None, param: str = "--schedule") -> Schedule:
+def parse_schedule(spec: str, length: int | None = None, param: str = "schedule") -> Schedule:
     """Read a schedule from a comma list, a family spec or a file.
 
     >>> parse_schedule("5,3,2").sizes
@@ -514,14 +527,14 @@ def parse_schedule(spec: str, length: int | None = None, param: str = "--schedul
             if length is None and family != "reversed":  # a reversed list needs no L
                 raise ScheduleError(
                     f"{text!r} needs the sequence length",
-                    allowed="give --length or an MI profile (its number of values is L)",
+                    allowed="give the sequence length L (or an MI profile, whose number of values is L)",
                 )
-            schedule = FAMILIES[family][1](length, rest.split(":") if rest else [])
+            schedule = FAMILIES[family][1](length, rest.split(":") if rest else [])  # type: ignore[arg-type]
             schedule = Schedule(runs=schedule.runs, name=text)
-        elif sep and family.replace("-", "").isalpha() and not Path(text).exists():
-            raise ScheduleError(f"unknown schedule family {family!r}", allowed=_ALLOWED)
-        elif all(ch.isdigit() or ch in ", \t+-./eE" for ch in text) and not Path(text).is_file():
+        elif _LIST.match(text) and not text.startswith(("/", "./", "../")):  # a file named 8 is ./8
             schedule = _from_items(text.split(","), "entry")
+        elif sep and family.replace("-", "").isalpha() and len(family) <= 32:
+            raise ScheduleError(f"unknown schedule family {family!r}", allowed=_ALLOWED)
         else:
             schedule = _from_file(Path(text))
     except (ScheduleError, InvalidNumberError) as error:
@@ -555,9 +568,13 @@ def _from_items(items: Sequence[str], what: str, where: Callable[[int], str] | N
 
 
 def _from_file(path: Path) -> Schedule:
-    if not path.exists():
+    try:
+        exists = path.exists()
+    except OSError:  # e.g. a name too long for the file system
+        exists = False
+    if not exists:
         raise ScheduleError(f"{str(path)!r} is neither a schedule nor an existing file", allowed=_ALLOWED)
-    stripped = read_text(path, ScheduleError, None, _ALLOWED).strip()
+    stripped = read_text(path, ScheduleError, "schedule", _ALLOWED).strip()
     if stripped.startswith("["):
         import json
 
@@ -571,3 +588,31 @@ def _from_file(path: Path) -> Schedule:
     lines = [(n, line.split("#", 1)[0].strip()) for n, line in enumerate(stripped.splitlines(), 1)]
     lines = [(n, line) for n, line in lines if line]
     return _from_items([line for _, line in lines], "line", lambda i: f"{path}: line {lines[i][0]}")
+
+
+def random_schedule_distribution(length: int, max_size: int) -> list[tuple[Fraction, int, int]]:
+    """The steps of the paper's random schedule with their probabilities: (P(step occurs), w, s).
+
+    Sizes are drawn s_1, s_2, ... (s_1 revealed last) iid uniform on {S, S/2};
+    measured from the end of the sequence the block boundaries form a renewal
+    process, and the block that would overshoot L (the first revealed) is cut.
+    E over the schedule of Σ_t g(w_t, s_t) is Σ P(step) g(w, s) over this list.
+    """
+    if max_size < 2 or max_size % 2:
+        raise ScheduleError(f"s_max = {max_size} has no half", param="s_max", allowed="an even s_max >= 2")
+    half = max_size // 2
+    reach = [Fraction(0)] * (length + 1)  # reach[b]: P(a block boundary at distance b from the end)
+    reach[0] = Fraction(1)
+    steps: list[tuple[Fraction, int, int]] = []
+    for b in range(length):
+        if reach[b] == 0:
+            continue
+        for size in (max_size, half):
+            p = reach[b] / 2
+            end = b + size
+            if end >= length:  # the cut block: revealed first, from w = 0
+                steps.append((p, 0, length - b))
+            else:
+                reach[end] += p
+                steps.append((p, length - end, size))
+    return steps

@@ -1108,7 +1108,7 @@ def results() -> dict[str, Result]:
     )
 
     # -- Theorem 2 (eqs. 12-13): docs/theory.md, section 9 ----------------------------------
-    from .theorem2 import C2, C3  # the numeric engine's constants, so both layers state the same theorem
+    from .constants import C2, C3  # the constants the numeric engine uses, so both layers state the same theorem
 
     c2, c3 = sp.Rational(C2.numerator, C2.denominator), sp.Rational(C3.numerator, C3.denominator)
     top_level = ceil_log2(S)  # J = log2 S: S is a power of two, so the ceiling is exact
@@ -1285,7 +1285,11 @@ def get(name: str) -> Result:
     registry = results()
     key = _normalize(name)
     if key not in registry:
-        raise UsageError(f"unknown expression {name!r}", param="--expr", allowed=f"known: {', '.join(NAMES)}")
+        import difflib
+
+        close = difflib.get_close_matches(key, NAMES, n=3, cutoff=0.5)
+        hint = f"did you mean {', '.join(close)}? " if close else ""
+        raise UsageError(f"unknown expression {name!r}", param="expression", allowed=f"{hint}one of {len(NAMES)} names")
     return registry[key]
 
 

@@ -113,7 +113,7 @@ def test_length_disagreeing_with_profile(run, write):
     assert result.exit_code == 2
     assert result.stderr.strip() == (
         f"Error: --length: 3 disagrees with the profile {path}, which has 2 values "
-        "(omit --length, or give the profile's number of tokens)"
+        "(omit the length, or give the profile's number of tokens)"
     )
 
 

@@ -171,7 +171,7 @@ def test_output_file(tmp_path):
         (
             ("--expr", "theorem3"),
             2,
-            "Error: --expr: unknown expression 'theorem3' (known: recursion-step, level-inequality, closed-form, theorem1,",
+            "Error: --expr: unknown expression 'theorem3' (did you mean theorem1,",
         ),
         (("--expr", "theorem1", "--mi-total", "2"), 2, "Error: --mi-total is used only with --with-values"),
         (("--expr", "theorem1", "--with-values"), 2, "Error: --with-values: needs the numbers of a case"),
@@ -210,7 +210,7 @@ def test_output_file(tmp_path):
             "Error: corollary1: the condition s_max = ceil(L/T) (balanced, e.g. uniform schedules) does not hold "
             "(L = 10, T = 3, s_max = 5)",
         ),
-        (("--expr", "theorem1", "--output", "/nonexistent-dir/x.tex"), 1, "Error: --output: cannot write '/nonexistent-dir/x.tex'"),
+        (("--expr", "theorem1", "--output", "/nonexistent-dir/x.tex"), 2, "Error: --output: cannot write '/nonexistent-dir/x.tex'"),
         (("--expr", "theorem2-upper", "--ms-profile", "ms.json"), 2, "Error: --ms-profile is used only with --with-values"),
         (
             ("--expr", "theorem2-upper", "--with-values", *CASE),
@@ -225,7 +225,7 @@ def test_output_file(tmp_path):
         (
             ("--expr", "theorem2-upper", "--with-values", "--ms-profile", "/nonexistent-ms.csv", "--smax", "2"),
             2,
-            "Error: --ms-profile: '/nonexistent-ms.csv' does not exist",
+            "Error: --ms-profile /nonexistent-ms.csv: the file does not exist",
         ),
     ],
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from boundcalc.theorem2 import load_multiscale, multiscale_from_model
+from boundcalc import load_multiscale, multiscale_from_model
 from boundcalc.truth import MarkovChain
 
 CHAIN = '{"states": ["a", "b"], "transition": [["0.9", "0.1"], ["0.2", "0.8"]]}'

@@ -19,7 +19,7 @@ from boundcalc import symbolic as sym
 from boundcalc.errors import DomainError, InfeasibleTargetError, UsageError
 from boundcalc.profile import MIProfile
 from boundcalc.schedule import Schedule
-from boundcalc.theorem2 import MultiScaleProfile
+from boundcalc import MultiScaleProfile
 
 SUM = r"\sum_{i=1}^{L} I(X_0^{(i)}; X_0^{(-i)})"
 SUM10 = r"\sum_{i=1}^{10} I(X_0^{(i)}; X_0^{(-i)})"
@@ -440,7 +440,8 @@ def test_bound_report_without_the_profile_behind_theorem2():
     import dataclasses
 
     report = bounds.bound_report(MIProfile.from_total(2, 10), Schedule.uniform(10, 4), "0.1")
-    report = dataclasses.replace(report, theorem2_upper=Fraction(3, 7), theorem2_lower=Fraction(1, 9))
+    values = {**report.values, "theorem2_upper": Fraction(3, 7), "theorem2_lower": Fraction(1, 9)}
+    report = dataclasses.replace(report, values=values)
     lines = tex.to_latex(report).splitlines()
     assert rf"\text{{theorem2 upper}} \quad {KL} \le \frac{{3}}{{7}} \\" in lines
     assert rf"\text{{theorem2 lower}} \quad {KL} \ge \frac{{1}}{{9}}" in lines

@@ -140,7 +140,7 @@ def test_missing_binary_directory_and_non_utf8(tmp_path):
 def test_length_agreement():
     p = MIProfile.from_values(["0.1", "0.2"])
     assert p.require_length(None) is p and p.require_length(2) is p
-    with pytest.raises(ProfileError, match="--length: 3 disagrees"):
+    with pytest.raises(ProfileError, match="length: 3 disagrees"):
         p.require_length(3)
 
 

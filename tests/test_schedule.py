@@ -181,7 +181,7 @@ def test_parse_errors(spec, length, message):
     with pytest.raises(ScheduleError) as info:
         parse_schedule(spec, length)
     assert message in str(info.value)
-    assert str(info.value).startswith("--schedule: ")
+    assert str(info.value).startswith("schedule: ")  # Python names from the library; the CLI maps them to flags
 
 
 def test_file_errors(tmp_path):

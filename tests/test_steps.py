@@ -13,7 +13,8 @@ from boundcalc.bounds import bound_coefficient
 from boundcalc.errors import InfeasibleTargetError, InvalidNumberError
 from boundcalc.profile import MIProfile
 from boundcalc.schedule import Schedule
-from boundcalc.steps import largest_max_size, required_steps
+from boundcalc.bounds import largest_max_size
+from boundcalc.steps import required_steps
 
 BOUNDS = ("theorem1", "recursion", "sharp")
 
@@ -106,11 +107,11 @@ def test_largest_max_size_examples():
 
 def test_bad_inputs():
     profile = MIProfile.from_total("1", 10)
-    with pytest.raises(InvalidNumberError, match="--target"):
+    with pytest.raises(InvalidNumberError, match="target"):
         required_steps(profile, "0")
-    with pytest.raises(InvalidNumberError, match="--target"):
+    with pytest.raises(InvalidNumberError, match="target"):
         required_steps(profile, "-1")
-    with pytest.raises(InvalidNumberError, match="--eps-train"):
+    with pytest.raises(InvalidNumberError, match="eps_train"):
         required_steps(profile, "1", "-0.1")
     with pytest.raises(InvalidNumberError, match="unknown bound"):
         required_steps(profile, "1", 0, "theorem9")

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from boundcalc.errors import DomainError, ProfileError, ScheduleError
 from boundcalc.profile import MIProfile
 from boundcalc.schedule import Schedule
-from boundcalc.theorem2 import (
+from boundcalc import (
     C2,
     C3,
     MultiScaleProfile,

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from boundcalc import bounds
 from boundcalc.profile import MIProfile
 from boundcalc.schedule import Schedule
-from boundcalc.truth import JointDistribution, MarkovChain, verify
+from boundcalc.truth import JointDistribution, MarkovChain
+from boundcalc.verification import verify
 from boundcalc.truth.core import EntropyProfile
 
 REL = 1e-12

@@ -7,7 +7,8 @@ import pytest
 from test_truth_markov import CHAINS, random_chain
 
 from boundcalc.errors import DomainError, InvalidNumberError
-from boundcalc.theorem2 import level_sizes, multiscale_from_model
+from boundcalc.multiscale import level_sizes
+from boundcalc.truth import multiscale_from_model
 from boundcalc.truth import JointDistribution, MarkovChain, token_mi, token_mi_levels
 
 

@@ -9,11 +9,13 @@ numpy and mpmath are imported by the commands that use them.
 
 from __future__ import annotations
 
+import sys
 from importlib import import_module
+from typing import Any
 
 import click
 
-from ..errors import BoundcalcError
+from ..errors import MAX_MESSAGE, BoundcalcError, shorten
 
 #: command name -> module (in boundcalc.cli) that defines it, in the order of --help.
 #: Commands are imported when used, so `boundcalc steps` never loads verify's or latex's module.
@@ -44,6 +46,23 @@ class BoundcalcGroup(click.Group):
         except BoundcalcError as error:
             click.echo(f"Error: {error}", err=True)
             ctx.exit(error.exit_code)
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        """click's own errors (bad option, bad value, missing argument) as one line, like boundcalc's."""
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except click.ClickException as error:
+            click.echo(f"Error: {shorten(error.format_message(), MAX_MESSAGE)}", err=True)
+            sys.exit(error.exit_code)
+        except click.exceptions.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(1)
+        except click.exceptions.Exit as done:
+            sys.exit(done.exit_code)
+        # without standalone mode click returns the exit code of ctx.exit(); pass it on
+        sys.exit(result if isinstance(result, int) else 0)
 
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

@@ -10,6 +10,7 @@ from ..errors import InfeasibleTargetError
 from .options import (
     POSITIVE,
     POSITIVE_INT,
+    BoundcalcCommand,
     digits_option,
     eps_train_option,
     exact_option,
@@ -19,8 +20,10 @@ from .options import (
 )
 from .render import emit_json, print_table, show
 
-BOUND_CHOICES = ["theorem1", "recursion", "sharp"]
-EQUATIONS = {"theorem1": "eq. (8)", "recursion": "eq. (19) unrolled", "sharp": "eqs. (19), (26) with floor(s/2)"}
+# The bounds `steps` can invert, from the registry (boundcalc.bounds is light: no numpy, no sympy).
+from ..bounds import BOUNDS
+
+BOUND_CHOICES = [name for name, entry in BOUNDS.items() if entry.invertible]
 
 
 def _describe_profile(profile, digits: int, show_exact: bool, with_source: bool = True) -> str:
@@ -30,7 +33,7 @@ def _describe_profile(profile, digits: int, show_exact: bool, with_source: bool 
     return text
 
 
-@click.command()
+@click.command(cls=BoundcalcCommand)
 @mi_options
 @click.option(
     "--target",
@@ -98,7 +101,7 @@ def steps(**params: Any) -> None:
                 "eps_train": _num(eps_train, digits),
                 "bound": bound_name,
                 "schedule_family": "uniform",
-                "source": source or profile.source,
+                "source": source or _source(profile),
                 "results": [r.to_dict(digits) for r in results],
             }
         )
@@ -119,7 +122,7 @@ def steps(**params: Any) -> None:
             else:
                 rows.append([show(r.target, digits, exact), "infeasible", "-", f"floor ε_train = {show(eps_train, digits)}", "-"])
         print_table(
-            f"Fewest steps T with {bound_name} bound <= target ({EQUATIONS[bound_name]}), uniform schedules",
+            f"Fewest steps T with {bound_name} bound <= target (eq. {BOUNDS[bound_name].equation}), uniform schedules",
             [("target ε", "right"), ("steps T", "right"), ("s_max", "right"), ("bound at T", "right"), ("L/T", "right")],
             rows,
             caption=f"ε_train = {show(eps_train, digits)} {profile.unit}; s_max = ceil(L/T); "
@@ -127,16 +130,18 @@ def steps(**params: Any) -> None:
             header_lines=[*([source] if source else []), _describe_profile(profile, digits, exact, source is None)],
         )
     infeasible = [r for r in results if not r.feasible]
-    if infeasible and len(results) == 1:
+    if infeasible and len(infeasible) == len(results):  # no target has an answer: exit 1
+        shown = ", ".join(show(r.target, digits) for r in infeasible)
         raise InfeasibleTargetError(
-            f"target {show(infeasible[0].target, digits)} is below ε_train = {show(eps_train, digits)}, "
+            f"target{'s' if len(infeasible) > 1 else ''} {shown} "
+            f"{'are' if len(infeasible) > 1 else 'is'} below ε_train = {show(eps_train, digits)}, "
             "the floor of every bound",
-            param="--target",
+            param="target",
             allowed="no number of steps reaches less than ε_train",
         )
 
 
-@click.command()
+@click.command(cls=BoundcalcCommand)
 @mi_options
 @click.option(
     "--schedule",
@@ -165,14 +170,14 @@ def bound(**params: Any) -> None:
       boundcalc bound --schedule 5,3,2 --mi-total 2 --eps-train 0.1
       boundcalc bound --schedule uniform:64 --mi-profile mi.csv --vocab-size 50257 --json
     """
-    from ..bounds import C1, bound_report
+    from ..bounds import bound_report
     from ..schedule import parse_schedule
 
     profile = resolve_profile(params, required=True)
     schedule = parse_schedule(params["schedule_spec"], profile.length)
     multiscale = None
     if params.get("ms_profile") is not None:
-        from ..theorem2 import load_multiscale
+        from ..multiscale import load_multiscale
 
         multiscale = load_multiscale(params["ms_profile"], profile.unit)
     report = bound_report(profile, schedule, params["eps_train"], params.get("vocab_size"), multiscale)
@@ -180,42 +185,13 @@ def bound(**params: Any) -> None:
     if params["as_json"]:
         emit_json(report.to_dict(digits))
         return
-    log = "log2" if profile.unit == "bits" else "ln"
     rows = [
-        ["theorem1", "(8)", show(report.theorem1, digits, exact), "(2^ceil(log2 s_max) - 1)/L ΣI + ε_train"],
-        ["recursion", "(19)", show(report.recursion, digits, exact), "(19) unrolled along s, ceil(s/2), ..., 1"],
-        ["sharp", "(19),(26)", show(report.sharp, digits, exact), "(s_max - 1)/L ΣI + ε_train"],
-        [
-            "corollary1",
-            "(9)",
-            show(report.corollary1, digits, exact, none="n/a"),
-            f"{C1}/T ΣI + ε_train"
-            + ("" if report.corollary1 is not None else f"; needs s_max = ceil(L/T) = {-(-report.length // report.steps)}"),
-        ],
-        ["ter", "(11)", show(report.ter, digits, exact), f"per-token {log} TER gap: theorem1 / L"],
+        [entry.name, entry.equation, show(value, digits, exact, none="n/a"), _formula(entry, report)]
+        for entry, value in report.items()
+        if entry.has_inputs(report.inputs)
     ]
-    if multiscale is not None:
-        big_s = multiscale.max_size
-        rows.append(
-            [
-                "theorem2_upper",
-                "(12)",
-                show(report.theorem2_upper, digits, exact, none="n/a"),
-                f"C2 S/L Φ + ε_train, C2 = 1, S = {big_s}"
-                + ("" if report.theorem2_upper is not None else "; s_max = 1: the error is ε_train"),
-            ]
-        )
-        rows.append(
-            [
-                "theorem2_lower",
-                "(13)",
-                show(report.theorem2_lower, digits, exact, none="n/a"),
-                f"C3 S/L Φ + ε_train, C3 = 1/16: random:{big_s} on average (a lower bound)"
-                if report.theorem2_lower is not None
-                else "needs S >= 2: the random schedule draws from {S, S/2}",
-            ]
-        )
     if report.vocab_size is not None:
+        log = "log2" if profile.unit == "bits" else "ln"
         rows.append(
             ["ter (any data)", "(11)", report.ter_vocabulary.decimal(digits), f"theorem1 / L with ΣI <= L {log} V"]  # type: ignore[union-attr]
         )
@@ -226,14 +202,32 @@ def bound(**params: Any) -> None:
         rows,
         header_lines=[
             _describe_profile(profile, digits, exact)
-            + ("" if multiscale is None else f"; Φ = {show(multiscale.phi, digits, exact)} (S = {multiscale.max_size})"),
+            + ("" if multiscale is None else f"; Φ = {show(multiscale.phi, digits, exact)} (S = {multiscale.scale})"),
             f"schedule {schedule} (reveal order): T = {report.steps}, s_max = {report.max_size}; "
             f"ε_train = {show(report.eps_train, digits)}",
         ],
     )
 
 
-@click.command()
+def _source(profile) -> str:
+    """Where an MI profile came from, as the user gave it: its file, or the flag of a constant or total."""
+    return {"total": "--mi-total", "constant": "--mi-constant"}.get(profile.kind, profile.source)
+
+
+def _formula(entry, report) -> str:
+    """The registry's formula, with S where Theorem 2 uses it and the reason where a bound does not apply."""
+    text = entry.formula
+    if entry.quantity == "ter":
+        text = text.replace("log", "log2" if report.unit == "bits" else "ln", 1)
+    if report.multiscale is not None and "S" in text.split():
+        text += f", S = {report.multiscale.scale}"
+    if entry.about == "random" and report.multiscale is not None:
+        text += f": random:{report.multiscale.scale} on average (a lower bound)"
+    reason = report.reasons.get(entry.name)
+    return text if reason is None else f"{text}; {reason}"
+
+
+@click.command(cls=BoundcalcCommand)
 @click.option("--smax", "-S", "s_max", type=POSITIVE_INT, required=True, help="The maximum mask size s_max.")
 @click.option("--length", "-L", type=POSITIVE_INT, help="L: show terms in units of ΣI instead of ΣI/L.")
 @digits_option

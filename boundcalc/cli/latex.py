@@ -10,7 +10,16 @@ from typing import Any
 import click
 
 from ..errors import BoundcalcError, UsageError
-from .options import POSITIVE, POSITIVE_INT, digits_option, eps_train_option, mi_options, resolve_profile
+from .options import (
+    POSITIVE,
+    POSITIVE_INT,
+    BoundcalcCommand,
+    check_output,
+    digits_option,
+    eps_train_option,
+    mi_options,
+    resolve_profile,
+)
 
 #: What each input symbol's value comes from on the command line.
 FLAGS = {
@@ -32,7 +41,7 @@ _VALUE_FLAGS = (
 )
 
 
-@click.command("latex")
+@click.command("latex", cls=BoundcalcCommand)
 @click.option(
     "--expr",
     "-x",
@@ -101,6 +110,7 @@ def latex(**params: Any) -> None:
     from .. import latex as tex
     from .. import symbolic as sym
 
+    check_output(params, inputs=("mi_profile", "ms_profile"))
     if params["list_names"]:
         for name in sym.NAMES:
             result = sym.get(name)
@@ -161,7 +171,7 @@ def _values(params: dict[str, Any]) -> dict:
     profile = resolve_profile(params, required=False)
     multiscale = None
     if params.get("ms_profile") is not None:
-        from ..theorem2 import load_multiscale
+        from ..multiscale import load_multiscale
 
         multiscale = load_multiscale(params["ms_profile"], params["unit"])  # values_for checks it against the rest
     length = params.get("length")

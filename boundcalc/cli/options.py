@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import click
 
-from ..errors import InvalidNumberError
+from ..errors import BoundcalcError, InvalidNumberError
 from ..exact import positive_int, to_rational
 
 SIGNS = {"any": None, "positive": "greater than 0", "nonnegative": "0 or greater"}
@@ -54,6 +54,86 @@ class PositiveIntParam(click.ParamType):
         if n < self.minimum:
             self.fail(f"{value!r} is not allowed (must be at least {self.minimum})", param, ctx)
         return n
+
+
+#: Python parameter names in library errors -> the flag a user typed (the only such table).
+PARAM_FLAGS = {
+    "eps_train": "--eps-train",
+    "target": "--target",
+    "length": "--length",
+    "total": "--mi-total",
+    "value": "--mi-constant",
+    "vocab_size": "--vocab-size",
+    "bound": "--bound",
+    "s_max": "--smax",
+    "schedule": "--schedule",
+    "multiscale": "--ms-profile",
+    "unit": "--unit",
+    "level": "--level",
+    "max_states": "--max-states",
+    "output": "--output",
+    "size": "--size",
+    "expression": "--expr",
+}
+
+
+def check_output(params: dict[str, Any], name: str = "output", inputs: tuple[str, ...] = ()) -> None:
+    """Refuse an output path that cannot be written, or that is one of the inputs, before any work.
+
+    ``inputs`` names the parameters holding input files (``mi_profile``, ``markov``, ...).
+    """
+    import os
+
+    flag = "--" + name.replace("_", "-")
+    path = params.get(name)
+    if path is None:
+        return
+    if os.path.isdir(path):
+        raise click.UsageError(f"{flag}: {path!r} is a directory")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise click.UsageError(f"{flag}: cannot write {path!r}: the folder {folder!r} does not exist")
+    if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        raise click.UsageError(f"{flag}: cannot write {path!r}: permission denied")
+    for source in inputs:
+        given = params.get(source)
+        if given is not None and os.path.exists(given) and os.path.exists(path) and os.path.samefile(given, path):
+            raise click.UsageError(
+                f"{flag}: {path!r} is also the input --{source.replace('_', '-')}: writing would destroy it"
+            )
+
+
+def given_explicitly(name: str) -> bool:
+    """True when the user typed the option ``name`` (not its default) in the running command."""
+    from click.core import ParameterSource
+
+    source = click.get_current_context().get_parameter_source(name)
+    return source not in (None, ParameterSource.DEFAULT)
+
+
+def flag_for(param: str | None, params: dict[str, Any], command: click.Command | None = None) -> str | None:
+    """The flag (or ``--flag FILE``) a library error's ``param`` came from, for the one-line message."""
+    if param is None or param.startswith("-"):
+        return param
+    if command is not None:
+        for option in command.params:
+            value = params.get(option.name or "")
+            if isinstance(option.type, click.Path) and value is not None and str(value) == param:
+                return f"{option.opts[0]} {param}"
+    return PARAM_FLAGS.get(param, param)
+
+
+class BoundcalcCommand(click.Command):
+    """A command whose library errors are reported with the user's flags: one line, the error's exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BoundcalcError as error:
+            flag = flag_for(error.param, ctx.params, self)
+            shown = error.with_param(flag) if flag else error
+            click.echo(f"Error: {shown}", err=True)
+            ctx.exit(error.exit_code)
 
 
 POSITIVE = RationalParam("positive")

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator
 import click
 
 from ..errors import BoundcalcError, UsageError
-from .options import POSITIVE_INT, compose, digits_option, json_option
+from .options import POSITIVE_INT, BoundcalcCommand, check_output, compose, digits_option, given_explicitly, json_option
 from .render import emit_json, print_table, show
 
 model_options = compose(
@@ -43,6 +43,18 @@ model_options = compose(
 def _load(params: dict[str, Any]):
     from ..truth import load_model
 
+    given = [f"--{name}" for name in ("joint", "markov", "text") if params[name] is not None]
+    if len(given) != 1:
+        raise click.UsageError(
+            "give exactly one data model: --joint FILE, --markov FILE or --text FILE"
+            + (f", not {' and '.join(given)}" if given else "")
+        )
+    if params["text"] is None:
+        for name in ("level", "max_states"):
+            if given_explicitly(name):
+                raise click.UsageError(f"--{name.replace('_', '-')} is used only with --text")
+    elif params["normalize"]:
+        raise click.UsageError("--normalize is used only with --joint or --markov (a text's chain is fitted)")
     return load_model(
         joint=params["joint"],
         markov=params["markov"],
@@ -105,7 +117,7 @@ def _length(model: Any, params: dict[str, Any]) -> int:
     return model.check_length(params["length"])
 
 
-@click.command()
+@click.command(cls=BoundcalcCommand)
 @model_options
 @click.option("--schedule", "-s", "schedule_spec", required=True,
               help="Sizes in reveal order: a comma list (5,3,2), a file, or a family (uniform:T, cosine:T, ...; "
@@ -129,7 +141,8 @@ def verify(**params: Any) -> None:
       boundcalc verify --joint table.json --schedule 3,2,1
     """
     from ..schedule import parse_schedule
-    from ..truth import EntropyProfile, to_unit, verify as run_verify
+    from ..truth import EntropyProfile
+    from ..verification import verify as run_verify
 
     model = _load(params)
     L = _length(model, params)
@@ -149,58 +162,66 @@ def verify(**params: Any) -> None:
             optimal = profile.optimal_schedule(report.schedule.steps, progress=bar)
     description = _describe(model, L)
     if params["as_json"]:
-        data = report.to_dict(digits)
-        data["model"] = description
-        if optimal is not None:
-            schedule, error = optimal
-            data["optimal"] = {
-                "schedule": list(schedule.sizes),
-                "truth": {"decimal": show(Fraction(to_unit(error, unit)), digits)},
-            }
-        emit_json(data)
-        return
-    ratios, holds = report.ratios(), report.holds()
-    truth = Fraction(report.truth)
+        emit_json(_verify_json(report, optimal, description, digits))
+    else:
+        _verify_table(report, optimal, description, digits)
 
-    def ratio(name: str) -> str:
-        r = ratios.get(name)
-        return "-" if r is None else show(Fraction(r), 4)
 
-    def ok(name: str) -> str:
-        h = holds.get(name)
-        return "n/a" if h is None else ("yes" if h else "NO (report this)")
+def _verify_json(report: Any, optimal: Any, description: str, digits: int) -> dict[str, Any]:
+    from ..truth import to_unit
 
-    b = report.bounds
-    rows = [["exact error", "(23)", show(truth, digits), "1", ""]]
+    data = report.to_dict(digits)
+    data["model"] = description
     if optimal is not None:
-        rows.append([f"optimal {b.steps}-step schedule", "(23)", show(Fraction(to_unit(optimal[1], unit)), digits),
-                     "-", ""])
-    rows += [
-        ["sharp", "(19),(26)", show(b.sharp, digits), ratio("sharp"), ok("sharp")],
-        ["recursion", "(19)", show(b.recursion, digits), ratio("recursion"), ok("recursion")],
-        ["theorem1", "(8)", show(b.theorem1, digits), ratio("theorem1"), ok("theorem1")],
-        ["corollary1", "(9)", show(b.corollary1, digits, none="n/a"), ratio("corollary1"), ok("corollary1")],
-        ["theorem2 upper", "(12)", show(b.theorem2_upper, digits, none="n/a"), ratio("theorem2_upper"),
-         ok("theorem2_upper")],
-    ]
+        schedule, error = optimal
+        data["optimal"] = {
+            "schedule": list(schedule.sizes),
+            "truth": {"decimal": show(Fraction(to_unit(error, report.unit)), digits)},
+        }
+    return data
+
+
+def _verify_rows(report: Any, optimal: Any, digits: int) -> list[list[str]]:
+    """The exact errors, then each KL bound of the registry next to the error it is checked against."""
+    from ..truth import to_unit
+
+    ratios, holds = report.ratios(), report.holds()
+    b = report.bounds
+    rows = [["exact error", "(23)", show(Fraction(report.truth), digits), "1", ""]]
+    if optimal is not None:
+        rows.append([f"optimal {b.steps}-step schedule", "(23)",
+                     show(Fraction(to_unit(optimal[1], report.unit)), digits), "-", ""])
+    random_rows = []
     if report.random_error is not None and b.multiscale is not None:
-        big_s = b.multiscale.max_size
-        rows += [
-            [f"exact error of random:{big_s} (mean)", "(23)", show(Fraction(report.random_error), digits), "1", ""],
-            [f"theorem2 lower, random:{big_s}", "(13)", show(b.theorem2_lower, digits, none="n/a"),
-             ratio("theorem2_lower"), ok("theorem2_lower")],
-        ]
+        random_rows.append([f"exact error of random:{b.multiscale.scale} (mean)", "(23)",
+                            show(Fraction(report.random_error), digits), "1", ""])
+    for entry, _ in report.compared():
+        name = entry.name.replace("_", " ")
+        if entry.about == "random" and b.multiscale is not None:
+            name += f", random:{b.multiscale.scale}"
+        r, h = ratios.get(entry.name), holds.get(entry.name)
+        row = [name, entry.equation, show(b.values[entry.name], digits, none="n/a"),
+               "-" if r is None else show(Fraction(r), 4),
+               "n/a" if h is None else ("yes" if h else "NO (report this)")]
+        (rows if entry.about == "schedule" else random_rows).append(row)
+    if b.multiscale is not None and report.random_error is not None:
+        rows += random_rows
+    return rows
+
+
+def _verify_table(report: Any, optimal: Any, description: str, digits: int) -> None:
+    b, unit = report.bounds, report.unit
     caption = (f"exact errors: float64, absolute error < {report.truth_error:.1g} {unit}; "
                "bounds: exact, at ΣI and Φ as computed (ε_train = 0)")
     if report.random_error is not None:
-        caption += (f"\nthe lower bound (13) is for the random schedule on {{S, S/2}}, S = {b.multiscale.max_size}, "
+        caption += (f"\nthe lower bound (13) is for the random schedule on {{S, S/2}}, S = {b.multiscale.scale}, "
                     "averaged over the schedule; its ratio is bound / that error")
     if optimal is not None:
         caption += f"\noptimal schedule (reveal order): {optimal[0].describe(limit=24)}"
     print_table(
         f"Exact error and bounds for E_M KL(p_X0 || p_Y0|M) ({unit})",
         [("quantity", "left"), ("eq.", "left"), ("value", "right"), ("/ exact", "right"), ("holds", "left")],
-        rows,
+        _verify_rows(report, optimal, digits),
         caption=caption,
         header_lines=[
             description,
@@ -210,7 +231,7 @@ def verify(**params: Any) -> None:
     )
 
 
-@click.command()
+@click.command(cls=BoundcalcCommand)
 @model_options
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True, path_type=str),
               help="Write the profile as CSV (index,mi_<unit>; read by --mi-profile). Without it the CSV goes to stdout.")
@@ -238,6 +259,7 @@ def profile(**params: Any) -> None:
     --smax S, the multi-scale profile of Theorem 2 (token,level,value rows),
     for `boundcalc bound --ms-profile`.
     """
+    check_output(params, inputs=("joint", "markov", "text"))
     if params["multiscale"] or params["s_max"] is not None:
         _multiscale_profile(params)
         return
@@ -301,7 +323,7 @@ def profile(**params: Any) -> None:
 
 
 def _multiscale_profile(params: dict[str, Any]) -> None:
-    from ..theorem2 import multiscale_from_model
+    from ..truth import multiscale_from_model
 
     if not params["multiscale"]:
         raise UsageError("it is only used with --multiscale", param="--smax", allowed="add --multiscale")
@@ -318,7 +340,10 @@ def _multiscale_profile(params: dict[str, Any]) -> None:
         ms = multiscale_from_model(model, params["s_max"], L, unit, progress=bar)
     text = ms.to_csv()
     if params["as_json"]:
-        data = {"model": _describe(model, L), **ms.to_dict(digits)}
+        from ..jsonify import to_json
+
+        ms_json = to_json(ms, digits)
+        data = {"model": _describe(model, L), **ms_json}
         if params["output"]:
             Path(params["output"]).write_text(text)
             data["output"] = params["output"]
@@ -334,7 +359,7 @@ def _multiscale_profile(params: dict[str, Any]) -> None:
         f"Multi-scale profile ({unit}) written to {params['output']}",
         [("level j", "right"), ("set size L - S/2^j", "right"), ("Σ_i E I(X^(i); X∘W_j)", "right")],
         [[str(j), str(max(m, 0)), show(total, digits)] for j, (m, total) in enumerate(zip(ms.set_sizes, ms.level_totals))],
-        header_lines=[_describe(model, L), f"S = {ms.max_size}; Φ = {show(ms.phi, digits)}"],
+        header_lines=[_describe(model, L), f"S = {ms.scale}; Φ = {show(ms.phi, digits)}"],
         caption=f"use it with: boundcalc bound --ms-profile {params['output']} --schedule ... --mi-profile ...",
     )
 

@@ -51,7 +51,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..schedule import Schedule
 
-__all__ = ["EntropyProfile", "Progress", "to_unit", "EPS64", "FLOAT_TOLERANCE", "exact_probabilities"]
+__all__ = ["EntropyProfile", "Progress", "to_unit", "float_decimal", "EPS64", "FLOAT_TOLERANCE", "exact_probabilities"]
 
 #: Unit roundoff of float64.
 EPS64 = 2.0**-53
@@ -121,6 +121,14 @@ def blas_threads(limit: int = 1) -> Iterator[None]:
 
     with threadpool_limits(limits=limit, user_api="blas"):
         yield
+
+
+def float_decimal(value: float) -> str:
+    """The shortest decimal that reads back as the same float64 (``repr``); negatives clamp to "0"."""
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{value!r} is not finite")
+    return "0" if value <= 0 else repr(value)
 
 
 def to_unit(value: float, unit: str) -> float:

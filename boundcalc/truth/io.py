@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Any, Iterable, Union
 
 from ..errors import ModelError, UsageError
-from ..files import read_text
+from ..files import parse_json, read_text
+from ..units import as_unit
+from .core import float_decimal
 from .joint import JointDistribution
 from .markov import MarkovChain
 from .text import load_text
@@ -32,26 +34,23 @@ __all__ = ["Model", "load_joint", "load_markov", "load_model", "read_json", "pro
 Model = Union[JointDistribution, MarkovChain]
 
 
-def read_json(path: str | Path, param: str) -> Any:
-    """Parse a JSON file, with one-line errors for missing, binary, non-UTF-8 or invalid files."""
-    name = str(path)
+def read_json(path: str | Path, param: str | None = None) -> Any:
+    """Parse a JSON file, with one-line errors for missing, binary, non-UTF-8 or invalid files.
+
+    Errors are attributed to ``param``, by default the file itself.
+    """
     text = read_text(path, ModelError, param, "a JSON file")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ModelError(f"{name}: invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}", param=param) from None
-    except RecursionError:
-        raise ModelError(f"{name}: JSON nested too deeply", param=param) from None
+    return parse_json(text, ModelError, param)
 
 
 def load_joint(path: str | Path, *, normalize: bool = False) -> JointDistribution:
     """A joint table from a JSON file (module docstring)."""
-    return JointDistribution.from_dict(read_json(path, "--joint"), normalize=normalize, source=str(path))
+    return JointDistribution.from_dict(read_json(path), normalize=normalize, source=str(path))
 
 
 def load_markov(path: str | Path, *, normalize: bool = False) -> MarkovChain:
     """A Markov chain from a JSON file (module docstring)."""
-    return MarkovChain.from_dict(read_json(path, "--markov"), normalize=normalize, source=str(path))
+    return MarkovChain.from_dict(read_json(path), normalize=normalize, source=str(path))
 
 
 def load_model(
@@ -64,12 +63,12 @@ def load_model(
     max_states: int | None = None,
 ) -> Model:
     """Exactly one of ``joint``, ``markov``, ``text``: the model it describes."""
-    given = [name for name, value in (("--joint", joint), ("--markov", markov), ("--text", text)) if value is not None]
+    given = [name for name, value in (("joint", joint), ("markov", markov), ("text", text)) if value is not None]
     if len(given) != 1:
         raise UsageError(
             "give exactly one data model" + (f", not {' and '.join(given)}" if given else ""),
             param="model",
-            allowed="--joint FILE, --markov FILE or --text FILE",
+            allowed="a joint table, a Markov chain or a text file",
         )
     if joint is not None:
         return load_joint(joint, normalize=normalize)
@@ -86,11 +85,7 @@ def profile_csv(values: Iterable[float], unit: str = "nats") -> str:
     recovers exactly the computed numbers; tiny negative rounding residues
     (an MI is >= 0) are written as 0.
     """
-    from ..profile import check_unit
-
-    check_unit(unit)
-    from . import float_decimal
-
+    as_unit(unit)
     lines = [f"index,mi_{unit}"]
     lines += [f"{i},{float_decimal(v)}" for i, v in enumerate(values, 1)]
     return "\n".join(lines) + "\n"
@@ -102,5 +97,5 @@ def write_profile_csv(values: Iterable[float], path: str | Path, unit: str = "na
     try:
         path.write_text(profile_csv(values, unit), encoding="utf-8")
     except OSError as error:
-        raise UsageError(f"cannot write {str(path)!r}: {error.strerror}", param="--output") from None
+        raise UsageError(f"cannot write {str(path)!r}: {error.strerror}", param="output") from None
     return path

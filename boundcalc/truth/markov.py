@@ -168,9 +168,12 @@ class MarkovChain:
 
     @classmethod
     def from_matrix(
-        cls, states: Sequence[Any], transition: Any, initial: Any = None, *, source: str = ""
+        cls, states: Sequence[Any], transition: Any, initial: Any = None, *, source: str = "", corpus: dict | None = None
     ) -> "MarkovChain":
-        """A chain from float arrays (rows within 1e-12 of 1, then rescaled), without exact parsing."""
+        """A chain from float arrays (rows within 1e-12 of 1, then rescaled), without exact parsing.
+
+        ``corpus`` describes the text the chain was estimated from (tokens, level, smoothing, states).
+        """
         import numpy as np
 
         where = source or "markov"
@@ -186,6 +189,7 @@ class MarkovChain:
             raise ModelError(f"transition row {x + 1} sums to {sums[x]!r}, not 1", param=where)
         chain = cls.__new__(cls)
         chain.source = source
+        chain.corpus = None if corpus is None else dict(corpus)
         if len(set(states)) != V or V == 0:
             raise ModelError("the states must be distinct and non-empty", param=where)
         chain.states = tuple(states)
@@ -263,7 +267,7 @@ class MarkovChain:
     def check_length(self, length: int | None) -> int:
         """L, which a Markov chain needs (``--length``); refused when too large."""
         if length is None:
-            raise ModelError("a Markov chain needs the sequence length", param="--length", allowed="give --length L")
+            raise ModelError("a Markov chain needs the sequence length", param="length", allowed="give --length L")
         L = positive_int(length, "--length")
         V = self.vocab_size
         cost = markov_cost(L, V)
@@ -271,14 +275,14 @@ class MarkovChain:
             raise DomainError(
                 f"L = {L} with V = {V} states needs an estimated {cost['seconds']:.0f} s and "
                 f"{cost['memory'] / 2**20:.0f} MB",
-                param="--length",
+                param="length",
                 allowed=f"L <= {MAX_MARKOV_LENGTH}, an estimate <= {MAX_MARKOV_SECONDS:.0f} s "
                 f"and <= {MAX_MARKOV_MEMORY >> 20} MB; for --text, fewer states with --max-states",
             )
         if float(V) ** 3 * min(L, 64) > MAX_MARKOV_WORK:
             raise DomainError(
                 f"V = {V} states need ~{float(V) ** 3:.2g} operations per matrix power",
-                param="--length",
+                param="length",
                 allowed=f"V^3 min(L, 64) <= {MAX_MARKOV_WORK:.0g}; for --text, fewer states with --max-states",
             )
         return L
@@ -287,7 +291,7 @@ class MarkovChain:
         """The expanded joint table of X_1..X_L, shape (V,)*L (for tests; V^L cells)."""
         L = positive_int(length, "--length")
         if self.vocab_size**L > 2**24:
-            raise DomainError(f"V^L = {self.vocab_size ** L} cells is too many to expand", param="--length")
+            raise DomainError(f"V^L = {self.vocab_size ** L} cells is too many to expand", param="length")
         table = self.initial.copy()
         for _ in range(L - 1):
             table = table[..., None] * self.transition[(None,) * (table.ndim - 1)]
@@ -327,7 +331,7 @@ class MarkovChain:
                 raise DomainError(
                     f"P^g has not converged after g = {g} powers of a {V}-state matrix "
                     f"(~{g * float(V) ** 3:.2g} operations so far)",
-                    param="--length",
+                    param="length",
                     allowed="a smaller L, or fewer states (--max-states for --text)",
                 )
             if progress and g % 256 == 0:
@@ -382,7 +386,7 @@ class MarkovChain:
             raise DomainError(
                 f"P^g has not converged by g = {flat}: the gap convolutions need ~{conv_work:.2g} operations "
                 f"(~{conv_work / 1e9:.0f} s)",
-                param="--length",
+                param="length",
                 allowed=f"4 L g V <= {MAX_MARKOV_WORK:.0g}: a smaller L, or fewer states",
             )
         conv_nu = _gap_convolution(nu, eta, flat, L)  # conv_nu[n] = Σ_{a=1}^{n-1} ν_a·η_{n-a}

@@ -94,9 +94,8 @@ def estimate_markov(
     np.add.at(n, (seq[:-1], seq[1:]), 1.0)
     a = float(alpha)
     P = (n + a) / (n.sum(axis=1, keepdims=True) + a * V)
-    chain = MarkovChain.from_matrix(states, P, source=source or "text")
-    chain.corpus = {"tokens": len(tokens), "level": level, "smoothing": str(alpha), "states": V}
-    return chain
+    corpus = {"tokens": len(tokens), "level": level, "smoothing": str(alpha), "states": V}
+    return MarkovChain.from_matrix(states, P, source=source or "text", corpus=corpus)
 
 
 def load_text(
