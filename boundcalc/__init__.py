@@ -25,8 +25,10 @@ _EXPORTS = {
     "bounds": (
         "BOUNDS C1 C2 C3 Bound BoundInputs BoundReport RecursionReport bound_coefficient bound_report corollary1 "
         "largest_max_size recursion recursion_chain recursion_coefficient recursion_report sharp sharp_coefficient "
-        "ter ter_vocabulary theorem1 theorem1_coefficient theorem2_lower theorem2_upper"
+        "ter ter_vocabulary theorem1 theorem1_coefficient theorem2_lower theorem2_upper "
+        "block_bound_report CountBoundReport count_bound_report ConfidenceBound confidence_bound"
     ),
+    "counts": "CountSampler parse_sampler",
     "errors": (
         "BoundcalcError DomainError InfeasibleTargetError InvalidNumberError ModelError ProfileError "
         "ScheduleError UsageError"
@@ -66,6 +68,8 @@ __all__ = [
     "parse_rational",
     "to_rational",
     "FAMILIES",
+    "CountSampler",
+    "parse_sampler",
     # bounds
     "BOUNDS",
     "C1",
@@ -82,6 +86,11 @@ __all__ = [
     "sharp_coefficient",
     "recursion_chain",
     "recursion_report",
+    "block_bound_report",
+    "CountBoundReport",
+    "count_bound_report",
+    "ConfidenceBound",
+    "confidence_bound",
     # required T
     "required_steps",
     "largest_max_size",

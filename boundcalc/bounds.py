@@ -74,6 +74,12 @@ __all__ = [
     "theorem2_lower",
     "bound_report",
     "recursion_report",
+    "require_global",
+    "block_bound_report",
+    "CountBoundReport",
+    "count_bound_report",
+    "ConfidenceBound",
+    "confidence_bound",
 ]
 
 
@@ -159,12 +165,18 @@ class BoundInputs:
     schedule: "Schedule"
     eps_train: Fraction = Fraction(0)
     multiscale: "MultiScaleProfile | None" = None
+    block_mi: "tuple[Fraction, ...] | None" = None  # each block's conditional ΣI_b (a data model's), if known
 
     def __post_init__(self) -> None:
         self.schedule.require_length(self.profile.length, "schedule")
         object.__setattr__(self, "eps_train", nonnegative_rational(self.eps_train, "eps_train"))
         if self.multiscale is not None:
             self.multiscale.check_against(self.profile)
+        if self.block_mi is not None:
+            blocks = len(self.schedule.block_schedules())
+            if len(self.block_mi) != blocks:
+                raise InvalidNumberError(f"{len(self.block_mi)} block totals for {blocks} blocks", param="block_mi")
+            object.__setattr__(self, "block_mi", tuple(nonnegative_rational(x, "block_mi") for x in self.block_mi))
 
 
 @dataclass(frozen=True)
@@ -194,12 +206,19 @@ class Bound:
     symbolic: str | None = None
     derived: str | None = None  # what boundcalc derived beyond the paper's statement (e.g. "C2 = 1")
     needs: tuple[str, ...] = ()  # optional BoundInputs fields it cannot do without, e.g. ("multiscale",)
+    # "uniform": proved for uniformly random positions over all L; "blocks": for semi-autoregressive
+    # schedules (positions random inside the current block only; docs/theory.md, section 11)
+    positions: str = "uniform"
 
     def __post_init__(self) -> None:
         if self.direction not in ("upper", "lower") or self.quantity not in ("kl", "ter"):
             raise ValueError(f"bound {self.name!r}: direction {self.direction!r}, quantity {self.quantity!r}")
-        if self.about not in ("schedule", "random"):
-            raise ValueError(f"bound {self.name!r}: about {self.about!r}")
+        if self.about not in ("schedule", "random") or self.positions not in ("uniform", "blocks"):
+            raise ValueError(f"bound {self.name!r}: about {self.about!r}, positions {self.positions!r}")
+
+    def applies_to(self, schedule: "Schedule") -> bool:
+        """True when the bound is a theorem for this kind of schedule (blockwise or not): reports list only those."""
+        return (self.positions == "blocks") == bool(getattr(schedule, "block_spans", ()))
 
     @property
     def label(self) -> str:
@@ -283,6 +302,54 @@ def _require_scale(ms: "MultiScaleProfile", schedule: "Schedule") -> None:
             param="multiscale",
             allowed="a multi-scale profile computed for an S at least the schedule's s_max",
         )
+
+
+def _block_mi(inputs: BoundInputs) -> "list[Fraction] | None":
+    """ΣI_b per block: the data model's conditional totals, else Σ_{i∈b} I_i (an upper bound), else None."""
+    if inputs.block_mi is not None:
+        return list(inputs.block_mi)
+    values = inputs.profile.values
+    if values is None:
+        return None
+    return [sum(values[a : a + n], Fraction(0)) for a, n, _ in inputs.schedule.block_schedules()]
+
+
+def _blockwise(per_block: Callable[[int, "Schedule"], Fraction]) -> Callable[[BoundInputs], Fraction]:
+    """Σ_b coefficient_b · ΣI_b + ε_train (B1); with only ΣI known, max_b coefficient_b · ΣI + ε_train."""
+
+    def evaluate(inputs: BoundInputs) -> Fraction:
+        parts = inputs.schedule.block_schedules()
+        terms = [per_block(n, inner) for _, n, inner in parts]
+        mis = _block_mi(inputs)
+        if mis is None:
+            return max(terms) * inputs.profile.total + inputs.eps_train
+        return sum((t * mi for t, mi in zip(terms, mis)), Fraction(0)) + inputs.eps_train
+
+    return evaluate
+
+
+def _block_coefficient(coefficient: Callable[[int], "Fraction | int"]) -> Callable[[int, "Schedule"], Fraction]:
+    return lambda n, inner: Fraction(coefficient(inner.max_size), n)
+
+
+def _block_unbalanced(inputs: BoundInputs) -> str | None:
+    for start, n, inner in inputs.schedule.block_schedules():
+        if not inner.is_balanced:
+            return f"the block at {start} is not balanced (s_max = {inner.max_size}, ceil(B/T_b) = {-(-n // inner.steps)})"
+    return None
+
+
+def _block_entry(name: str, coefficient: Callable[[int], "Fraction | int"], title: str) -> Bound:
+    return Bound(
+        name=f"block_{name}",
+        title=f"{title}, blockwise",
+        equation="(B1)",
+        formula=f"Σ_b c(s_b)/B_b ΣI_b + ε_train, c = {name}",
+        holds_for="semi-autoregressive schedules (blocks left to right)",
+        evaluate=_blockwise(_block_coefficient(coefficient)),
+        positions="blocks",
+        derived="docs/theory.md, section 11",
+    )
 
 
 #: The registry, in the order of reports and the JSON contract.
@@ -371,6 +438,20 @@ BOUNDS: Mapping[str, Bound] = {
             needs=("multiscale",),
             derived=f"C3 = {C3}",
         ),
+        _block_entry("sharp", sharp_coefficient, "sharp bound"),
+        _block_entry("recursion", recursion_coefficient, "recursion (19) unrolled"),
+        _block_entry("theorem1", theorem1_coefficient, "Theorem 1"),
+        Bound(
+            name="block_corollary1",
+            title="Corollary 1, blockwise",
+            equation="(B1),(9)",
+            formula=f"Σ_b {C1}/T_b ΣI_b + ε_train",
+            holds_for="semi-autoregressive schedules whose every block is balanced",
+            evaluate=_blockwise(lambda n, inner: Fraction(C1, inner.steps)),
+            not_applicable=_block_unbalanced,
+            positions="blocks",
+            derived=f"C1 = {C1}, docs/theory.md, section 11",
+        ),
     )
 }
 
@@ -420,6 +501,25 @@ def _inputs(profile: "MIProfile", schedule: "Schedule", eps_train: Number, multi
     return BoundInputs(profile, schedule, nonnegative_rational(eps_train, "eps_train"), multiscale)
 
 
+def require_global(schedule: "Schedule", what: str = "this bound") -> "Schedule":
+    """Return ``schedule``, or raise when it is blockwise: the global bounds assume uniformly random positions.
+
+    For a semi-autoregressive schedule (``blocks:K:FAMILY:T``, ``llada:...``) the
+    positions are random only inside the current block, and a bound at the
+    global ΣI can be below the truth (four bits with X1 = X2, blocks:2:uniform:2:
+    error ln 2, Theorem 1 at the global ΣI ln 2 / 2). :func:`bound_report`
+    lists the blockwise bounds instead.
+    """
+    if getattr(schedule, "block_spans", ()):
+        raise ScheduleError(
+            f"{what} assumes uniformly random positions over all L, but {schedule} is semi-autoregressive",
+            param="schedule",
+            allowed="the blockwise bounds (bound_report or block_bound_report), "
+            "or flat-blocks:K:FAMILY:T for the same sizes with random positions",
+        )
+    return schedule
+
+
 def theorem1(profile: "MIProfile", schedule: "Schedule", eps_train: Number = 0) -> Fraction:
     """Theorem 1 (eq. 8): (2^ceil(log2 s_max) - 1)/L * ΣI + ε_train.
 
@@ -427,7 +527,7 @@ def theorem1(profile: "MIProfile", schedule: "Schedule", eps_train: Number = 0) 
     >>> theorem1(MIProfile.from_total(2, 10), Schedule([5, 3, 2]), "0.1")
     Fraction(3, 2)
     """
-    return BOUNDS["theorem1"].evaluate(_inputs(profile, schedule, eps_train))
+    return BOUNDS["theorem1"].evaluate(_inputs(profile, require_global(schedule, "theorem1"), eps_train))
 
 
 def recursion(profile: "MIProfile", schedule: "Schedule", eps_train: Number = 0) -> Fraction:
@@ -437,7 +537,7 @@ def recursion(profile: "MIProfile", schedule: "Schedule", eps_train: Number = 0)
     >>> recursion(MIProfile.from_total(2, 10), Schedule([5, 3, 2]), "0.1")
     Fraction(11, 10)
     """
-    return BOUNDS["recursion"].evaluate(_inputs(profile, schedule, eps_train))
+    return BOUNDS["recursion"].evaluate(_inputs(profile, require_global(schedule, "recursion"), eps_train))
 
 
 def sharp(profile: "MIProfile", schedule: "Schedule", eps_train: Number = 0) -> Fraction:
@@ -447,7 +547,7 @@ def sharp(profile: "MIProfile", schedule: "Schedule", eps_train: Number = 0) -> 
     >>> sharp(MIProfile.from_total(2, 10), Schedule([5, 3, 2]), "0.1")
     Fraction(9, 10)
     """
-    return BOUNDS["sharp"].evaluate(_inputs(profile, schedule, eps_train))
+    return BOUNDS["sharp"].evaluate(_inputs(profile, require_global(schedule, "sharp"), eps_train))
 
 
 def corollary1(profile: "MIProfile", schedule: "Schedule", eps_train: Number = 0) -> Fraction | None:
@@ -462,7 +562,7 @@ def corollary1(profile: "MIProfile", schedule: "Schedule", eps_train: Number = 0
     >>> corollary1(MIProfile.from_total(2, 10), Schedule([5, 3, 2]), 0) is None
     True
     """
-    return BOUNDS["corollary1"].value(_inputs(profile, schedule, eps_train))
+    return BOUNDS["corollary1"].value(_inputs(profile, require_global(schedule, "corollary1"), eps_train))
 
 
 def ter(profile: "MIProfile", schedule: "Schedule", eps_train: Number = 0, via: str = "theorem1") -> Fraction:
@@ -474,7 +574,7 @@ def ter(profile: "MIProfile", schedule: "Schedule", eps_train: Number = 0, via: 
     >>> ter(MIProfile.from_total(2, 10, unit="bits"), Schedule([5, 3, 2]), "0.1")
     Fraction(3, 20)
     """
-    inputs = _inputs(profile, schedule, eps_train)
+    inputs = _inputs(profile, require_global(schedule, "ter"), eps_train)
     return (bound_coefficient(via, schedule.max_size) * profile.total / profile.length + inputs.eps_train) / profile.length
 
 
@@ -494,6 +594,7 @@ def ter_vocabulary(
     >>> ter_vocabulary(Schedule.uniform(1024, 64), 2, unit="bits").exact
     '15/1024*log2(2)'
     """
+    require_global(schedule, "ter_vocabulary")
     v = positive_int(vocab_size, "vocab_size")
     eps = nonnegative_rational(eps_train, "eps_train")
     coefficient = bound_coefficient(via, schedule.max_size) / schedule.length
@@ -513,6 +614,7 @@ def theorem2_upper(ms: "MultiScaleProfile", schedule: "Schedule", eps_train: Num
     >>> theorem2_upper(ms, Schedule([2, 2]), "0.1")   # Φ = 0 + 1/2 * 1/2 + 1/4 * 1
     Fraction(3, 5)
     """
+    require_global(schedule, "theorem2_upper")
     schedule.require_length(ms.length, "schedule")
     eps = nonnegative_rational(eps_train, "eps_train")
     if schedule.max_size == 1:
@@ -610,12 +712,27 @@ def bound_report(
     eps_train: Number = 0,
     vocab_size: int | None = None,
     multiscale: "MultiScaleProfile | None" = None,
+    block_mi: "list[Number] | None" = None,
 ) -> BoundReport:
-    """Every registered bound at once; with a :class:`~boundcalc.MultiScaleProfile`, Theorem 2's as well."""
-    inputs = _inputs(profile, schedule, eps_train, multiscale)
+    """Every registered bound that holds for the schedule; with a :class:`~boundcalc.MultiScaleProfile`, Theorem 2's.
+
+    A semi-autoregressive schedule gets the blockwise bounds only (the others
+    assume uniformly random positions over all L); ``block_mi`` gives each
+    block's conditional ΣI_b (see :func:`block_bound_report`).
+    """
+    if getattr(schedule, "block_spans", ()) and (multiscale is not None or vocab_size is not None):
+        raise ScheduleError(
+            f"{schedule} is semi-autoregressive: Theorem 2 and the vocabulary TER bound assume random positions",
+            param="multiscale" if multiscale is not None else "vocab_size",
+            allowed="no multi-scale profile or vocabulary size with a blockwise schedule",
+        )
+    mis = None if block_mi is None else tuple(nonnegative_rational(x, "block_mi") for x in block_mi)
+    inputs = BoundInputs(profile, schedule, nonnegative_rational(eps_train, "eps_train"), multiscale, mis)
     values: dict[str, Fraction | None] = {}
     reasons: dict[str, str] = {}
     for name, entry in BOUNDS.items():
+        if not entry.applies_to(schedule):
+            continue
         reason = entry.reason(inputs)
         if reason is None:
             values[name] = entry.evaluate(inputs)
@@ -671,3 +788,155 @@ def recursion_report(s_max: int, length: int | None = None) -> RecursionReport:
         closed_form=theorem1_coefficient(s_max) * scale,
         sharp=sharp_coefficient(s_max) * scale,
     )
+
+
+# ---------------------------------------------------------------------------
+# Samplers that are not fixed uniform-position schedules (docs/theory.md, sections 11-13)
+
+
+def block_bound_report(
+    profile: "MIProfile", schedule: "Schedule", eps_train: Number = 0, block_mi: "list[Number] | None" = None
+) -> BoundReport:
+    """The blockwise bounds (B1) of a semi-autoregressive schedule: Σ_b c(s_b)/B_b · ΣI_b + ε_train.
+
+    ΣI_b = Σ_{i∈b} I(X_i; X_{b∖i} | X_{<b}) is ``block_mi`` (a data model's
+    conditional totals) when given, else Σ_{i∈b} I_i from per-token values
+    (never smaller), else only ΣI is known and the bound is max_b c(s_b)/B_b · ΣI.
+
+    >>> from boundcalc import MIProfile, Schedule
+    >>> p = MIProfile.from_values(["0.69", "0.69", "0", "0"])   # X1 = X2 (about ln 2 each)
+    >>> r = block_bound_report(p, Schedule.blocks(4, 2, "uniform:2"))
+    >>> r.block_theorem1, r.block_sharp, "theorem1" in r.values
+    (Fraction(69, 100), Fraction(69, 100), False)
+    """
+    if not getattr(schedule, "block_spans", ()):
+        raise ScheduleError(f"{schedule} has no blocks", param="schedule",
+                            allowed="a semi-autoregressive schedule (blocks:K:FAMILY:T, llada:GEN:BLOCK:STEPS)")
+    return bound_report(profile, schedule, eps_train, block_mi=block_mi)
+
+
+@dataclass(frozen=True)
+class CountBoundReport(Printable):
+    """The expected coefficient bounds of a random-count sampler (floats with a certified error).
+
+    Every registered bound of Theorem 1's family that holds for every schedule
+    (theorem1, recursion, sharp) holds for each realisation of the counts with
+    its largest step S_max (positions are uniform given the counts), so
+    E KL <= E[c(S_max)]/L · ΣI + ε_train; E[c(S_max)] comes from the law of
+    S_max (:meth:`~boundcalc.counts.CountSampler.expected_coefficient`).
+    Corollary 1 and Theorem 2 are not listed: their conditions depend on the realisation.
+    """
+
+    profile: "MIProfile"
+    sampler: Any
+    eps_train: Fraction
+    coefficients: Mapping[str, tuple[float, float]]  # name -> (E c(S_max), its float error)
+    expected_max: tuple[float, float]
+    nonempty_steps: tuple[float, float]
+
+    length = property(lambda self: self.profile.length, doc="L")
+    steps = property(lambda self: len(self.sampler.reveal), doc="steps the sampler runs (the last reveals the rest)")
+    max_size = None
+    mi_total = property(lambda self: self.profile.total, doc="ΣI")
+    unit = property(lambda self: self.profile.unit, doc="the unit of ΣI and the bounds")
+    schedule = property(lambda self: str(self.sampler), doc="the sampler's name")
+    multiscale = None
+
+    @property
+    def values(self) -> dict[str, float]:
+        """E c(S_max)/L · ΣI + ε_train per bound name (float)."""
+        scale = float(self.profile.total) / self.length
+        return {name: c * scale + float(self.eps_train) for name, (c, _) in self.coefficients.items()}
+
+    bounds = values
+
+    @property
+    def errors(self) -> dict[str, float]:
+        """A bound on each value's float error."""
+        scale = float(self.profile.total) / self.length
+        return {name: e * scale + 4 * 2.0**-53 * (c * scale + float(self.eps_train))
+                for name, (c, e) in self.coefficients.items()}
+
+    def items(self) -> Iterator[tuple[Bound, float]]:
+        """(registry entry, expected value) pairs, in registry order."""
+        values = self.values
+        return ((BOUNDS[name], values[name]) for name in self.coefficients)
+
+
+def count_bound_report(profile: "MIProfile", sampler: Any, eps_train: Number = 0) -> CountBoundReport:
+    """E[c(S_max)]/L · ΣI + ε_train for every per-realisation coefficient bound of the registry.
+
+    >>> from boundcalc import MIProfile
+    >>> from boundcalc.counts import parse_sampler
+    >>> r = count_bound_report(MIProfile.from_total(8, 8), parse_sampler("dream-origin:8", 8))
+    >>> round(r.values["sharp"], 4), round(r.nonempty_steps[0], 4)
+    (1.5972, 5.2511)
+    """
+    if sampler.length != profile.length:
+        raise ScheduleError(f"{sampler} is for L = {sampler.length}, the profile has L = {profile.length}",
+                            param="schedule")
+    eps = nonnegative_rational(eps_train, "eps_train")
+    per_realisation = [entry for entry in BOUNDS.values()
+                       if entry.coefficient is not None and entry.positions == "uniform"
+                       and entry.holds_for == "every schedule" and entry.quantity == "kl"]
+    coefficients = {entry.name: sampler.expected_coefficient(entry.coefficient) for entry in per_realisation}
+    return CountBoundReport(profile, sampler, eps, coefficients, sampler.expected_coefficient(lambda s: s),
+                            sampler.expected_nonempty_steps())
+
+
+@dataclass(frozen=True)
+class ConfidenceBound(Printable):
+    """(n - 1)(H_b(ε) + ε log(V - 1)): one step revealing n tokens, each with confidence >= 1 - ε.
+
+    ``value`` is a float rounded *up* from a 50-digit evaluation, so it is a
+    valid upper bound; ``exact`` is the expression with this case's numbers.
+    """
+
+    eps: Fraction
+    reveal: int
+    vocab_size: int
+    unit: Unit
+    value: float
+    exact: str
+
+
+def confidence_bound(eps: Number, reveal: int, vocab_size: int, unit: "Unit | str" = Unit.NATS) -> ConfidenceBound:
+    """Fast-dLLM's Theorem 1 (arXiv 2505.22618) as a function: the KL of one parallel step under high confidence.
+
+    For a step that reveals n tokens whose (true conditional) laws given the
+    revealed context each put probability >= 1 - ε on one value, sampling them
+    independently costs KL = Σ_i H(X_i | ·) - H(X_D | ·) <= (n - 1) max_i H(X_i | ·)
+    <= (n - 1)(H_b(ε) + ε log(V - 1)), for ε <= (V - 1)/V (docs/theory.md,
+    section 13). Tight: n copies of one token.
+
+    >>> b = confidence_bound("0.1", 2, 2)
+    >>> round(b.value, 6), b.exact
+    (0.325083, '(2 - 1)*(H_b(1/10) + 1/10*ln(2 - 1))')
+    """
+    import math
+
+    import mpmath
+
+    unit = as_unit(unit)
+    e = nonnegative_rational(eps, "eps")
+    n = positive_int(reveal, "reveal")
+    v = positive_int(vocab_size, "vocab_size")
+    if v < 2:
+        raise InvalidNumberError(f"V = {v}", param="vocab_size", allowed="a vocabulary of at least 2 symbols")
+    if e > Fraction(v - 1, v):
+        raise InvalidNumberError(
+            f"ε = {e} exceeds (V - 1)/V = {Fraction(v - 1, v)}",
+            param="eps",
+            allowed="0 <= ε <= (V-1)/V: a confidence below 1/V is no constraint, and the formula would be too small",
+        )
+    with mpmath.workdps(50):
+        x = mpmath.mpf(e.numerator) / e.denominator
+        hb = 0 if x in (0, 1) else -x * mpmath.log(x) - (1 - x) * mpmath.log(1 - x)
+        value = (n - 1) * (hb + (x * mpmath.log(v - 1) if v > 2 else 0))
+        if unit is Unit.BITS:
+            value /= mpmath.log(2)
+        rounded = float(value)
+        if mpmath.mpf(rounded) < value:
+            rounded = math.nextafter(rounded, math.inf)
+    log = "ln" if unit is Unit.NATS else "log2"
+    return ConfidenceBound(e, n, v, unit, rounded, f"({n} - 1)*(H_b({e}) + {e}*{log}({v} - 1))")

@@ -32,7 +32,7 @@ def shorten(text: str, limit: int = MAX_MESSAGE) -> str:
     >>> shorten("a" * 500 + "z" * 500, 21)
     'aaaaaaaaaa…zzzzzzzzzz'
     """
-    text = " ".join(str(text).split())
+    text = str(text).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
     if len(text) <= limit:
         return text
     head = (limit - 1) // 2

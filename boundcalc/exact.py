@@ -18,6 +18,7 @@ digits.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Context, Decimal, ROUND_HALF_EVEN
 from fractions import Fraction
 from numbers import Rational
@@ -41,6 +42,8 @@ __all__ = [
     "plain_decimal",
     "compare_with_log",
     "LogLinear",
+    "Measured",
+    "round_up",
 ]
 
 #: What a number argument may be.
@@ -49,11 +52,11 @@ Number = Union[int, Fraction, Decimal, float, str]
 #: Human description of the accepted spellings, used in error messages.
 NUMBER_FORMS = "an integer, a decimal such as 0.05, scientific notation such as 5e-2, or a fraction such as 1/20"
 
-# Exponents beyond this would build integers with tens of thousands of digits;
-# nobody means them, and refusing is better than hanging.
-MAX_EXPONENT = 10_000
-# Python refuses to convert longer digit strings (sys.int_info.default_max_str_digits).
+# Python refuses to convert integers of more than 4300 digits to text (sys.int_info.default_max_str_digits),
+# so no number may need more digits than this, counting its exponent: nobody means 1e5000, and refusing
+# is better than a traceback when the value is printed.
 MAX_DIGITS = 4_000
+MAX_EXPONENT = MAX_DIGITS
 
 _DECIMAL = re.compile(
     r"""\s*(?P<sign>[-+])?
@@ -95,6 +98,8 @@ def parse_rational(text: str, param: str | None = None) -> Fraction:
         digits = int_part + frac
         if len(digits) > MAX_DIGITS:
             raise _fail(text[:40] + "...", param, f"has more than {MAX_DIGITS} digits")
+        if len(digits.lstrip("0")) + abs(exp - len(frac)) > MAX_DIGITS:
+            raise _fail(text[:40], param, f"needs more than {MAX_DIGITS} digits written out")
         value = Fraction(int(digits or "0"))
         shift = exp - len(frac)
         value = value * 10**shift if shift >= 0 else value / 10 ** (-shift)
@@ -348,3 +353,95 @@ def compare_with_log(x: Number, base_of: int, unit: str = "nats") -> int:
             iv.dps *= 2
     finally:
         iv.prec = saved
+
+
+def round_up(value: float, digits: int = 2) -> str:
+    """``value`` >= 0 rounded *up* to ``digits`` significant digits: a stated error bound never shrinks.
+
+    >>> round_up(3.01e-12), round_up(0.0), round_up(1.0)
+    ('3.1e-12', '0', '1')
+    """
+    if value < 0 or value != value:
+        raise ValueError(f"an error bound must be >= 0, got {value!r}")
+    if value == 0:
+        return "0"
+    x = Fraction(value)
+    exponent = Decimal(value).adjusted() - digits + 1
+    step = Fraction(10) ** exponent
+    units = -((-x) // step)  # ceil
+    return format_decimal(units * step, digits)
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A floating-point result with a certified bound on its absolute error: never shown as exact.
+
+    ``decimal()`` shows only the digits the error justifies; a quantity that is
+    non-negative in theory (an error, a mutual information) within its error of
+    0 is shown as 0; :meth:`compare` decides an inequality only when the error
+    cannot flip it.
+
+    >>> m = Measured(0.63534912345, 3e-12)
+    >>> m.decimal(), m.decimal(3), Measured(-2.5e-16, 1e-15, nonnegative=True).decimal()
+    ('0.635349', '0.635', '0')
+    >>> Measured(1.23456, 0.01).decimal(), Measured(1.23456, 0.01).compare(Fraction(123, 100))
+    ('1.23', None)
+    >>> Measured(1.0, 0.25).compare(Fraction(2)), Measured(1.0, 1e-9).to_json()["abs_error"]  # 1e-9 is a hair above 10^-9
+    (-1, '1.1e-9')
+    """
+
+    value: float
+    error: float
+    nonnegative: bool = False
+
+    def __post_init__(self) -> None:
+        value, error = float(self.value), float(self.error)
+        if not (value == value and abs(value) != float("inf")) or not (0 <= error < float("inf")):
+            raise ValueError(f"Measured({self.value!r}, {self.error!r}): a finite value and a finite error >= 0")
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "error", error)
+
+    @property
+    def shown(self) -> float:
+        """The value, with float noise around 0 of a non-negative quantity removed."""
+        if self.nonnegative and self.value <= self.error:
+            return max(self.value, 0.0) if self.value > self.error else 0.0
+        return self.value
+
+    def justified_digits(self, digits: int = 6) -> int:
+        """How many significant digits the error allows (at most ``digits``, at least 1)."""
+        v = abs(self.shown)
+        if v == 0 or self.error == 0:
+            return digits
+        lead = Decimal(v).adjusted()
+        last = Decimal(self.error).adjusted()
+        return max(1, min(digits, lead - last + 1))
+
+    def decimal(self, digits: int = 6) -> str:
+        """The value with only its justified significant digits."""
+        v = self.shown
+        if v == 0:
+            return "0"
+        return format_decimal(Fraction(v), self.justified_digits(digits))
+
+    def compare(self, other: "Fraction | int | float | Measured") -> int | None:
+        """-1, 0 or 1 as self is below, equal to (both exact and equal) or above ``other``; None when undecided."""
+        other_error = other.error if isinstance(other, Measured) else 0.0
+        other_value = Fraction(other.value if isinstance(other, Measured) else other)
+        slack = Fraction(self.error) + Fraction(other_error)
+        difference = Fraction(self.value) - other_value
+        if difference > slack:
+            return 1
+        if difference < -slack:
+            return -1
+        return 0 if slack == 0 and difference == 0 else None
+
+    def to_json(self, digits: int = 6, note: str | None = None) -> dict[str, str]:
+        """``{"value", "abs_error"}``: a value with its error bound (rounded up), never ``"exact"``.
+
+        The value has only the digits its error justifies, so it is the same on every CPU.
+        """
+        out = {"value": self.decimal(digits), "abs_error": round_up(self.error)}
+        if note:
+            out["note"] = note
+        return out

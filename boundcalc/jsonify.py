@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from .bounds import BOUNDS
 from .constants import C1
-from .exact import format_decimal, number_json
+from .exact import Measured, format_decimal, number_json
 
 __all__ = ["to_json"]
 
@@ -36,17 +36,6 @@ def _num(x: Fraction | int | None, digits: int) -> dict[str, str] | None:
     return None if x is None else number_json(x, digits)
 
 
-def _float(value: float, digits: int, error: float, note: str) -> dict[str, str]:
-    from .truth import float_decimal
-
-    return {
-        "decimal": format_decimal(Fraction(max(value, 0.0)), digits),
-        "float": float_decimal(value),
-        "abs_error": f"{error:.2g}",
-        "note": note,
-    }
-
-
 def _json_BoundReport(report: Any, digits: int) -> dict[str, Any]:
     out: dict[str, Any] = {
         "length": report.length,
@@ -61,6 +50,10 @@ def _json_BoundReport(report: Any, digits: int) -> dict[str, Any]:
     }
     if report.multiscale is not None:
         out["multiscale"] = _json_MultiScaleProfile(report.multiscale, digits)
+    schedule = report.inputs.schedule
+    if schedule.block_spans:
+        out["blocks"] = _blocks(report, digits)
+        out["notes"] = _block_notes(report)
     if report.vocab_size is not None:
         out["vocabulary"] = {
             "vocab_size": report.vocab_size,
@@ -68,6 +61,93 @@ def _json_BoundReport(report: Any, digits: int) -> dict[str, Any]:
             "uniform_baseline": report.uniform_baseline.to_json(digits),
         }
     return out
+
+
+def _blocks(report: Any, digits: int) -> list[dict[str, Any]]:
+    inputs = report.inputs
+    mis = inputs.block_mi
+    if mis is None and inputs.profile.values is not None:
+        mis = [sum(inputs.profile.values[a : a + n], Fraction(0)) for a, n, _ in inputs.schedule.block_schedules()]
+    return [
+        {"start": a, "length": n, "steps": inner.steps, "max_mask_size": inner.max_size,
+         "mi": None if mis is None else _num(mis[b], digits)}
+        for b, (a, n, inner) in enumerate(inputs.schedule.block_schedules())
+    ]
+
+
+def _block_notes(report: Any) -> dict[str, str]:
+    inputs = report.inputs
+    how = ("ΣI_b = Σ_{i∈b} I(X_i; X_{b∖i} | X_{<b}), the data model's conditional MI" if inputs.block_mi is not None
+           else "ΣI_b <= Σ_{i∈b} I_i (the MI profile restricted to the block)" if inputs.profile.values is not None
+           else "only ΣI is known: max_b c(s_b)/B_b · ΣI")
+    notes = {
+        "blocks": "semi-autoregressive: positions random only inside the current block, blocks left to right; "
+        "the bounds for random positions over all L (theorem1, recursion, sharp, corollary1, ter, theorem2) "
+        "do not apply and are not listed (they can be below the truth)",
+        "block_bounds": f"Σ_b c(s_b)/B_b · ΣI_b + ε_train (docs/theory.md, section 11); {how}",
+    }
+    if "block_corollary1" in report.reasons:
+        notes["block_corollary1"] = f"not applicable: {report.reasons['block_corollary1']}"
+    return notes
+
+
+def _json_CountBoundReport(report: Any, digits: int) -> dict[str, Any]:
+    values, errors = report.values, report.errors
+    return {
+        "length": report.length,
+        "steps": report.steps,
+        "max_mask_size": None,
+        "schedule": report.schedule,
+        "unit": str(report.unit),
+        "mi_total": _num(report.mi_total, digits),
+        "eps_train": _num(report.eps_train, digits),
+        "bounds": {name: Measured(values[name], errors[name]).to_json(digits) for name in values},
+        "expected_max_mask_size": Measured(*report.expected_max).to_json(digits, "E s_max"),
+        "expected_coefficients": {name: Measured(c, e).to_json(digits, "E c(S_max)")
+                                  for name, (c, e) in report.coefficients.items()},
+        "expected_nonempty_steps": Measured(*report.nonempty_steps).to_json(
+            digits, "E #steps that reveal at least one token"),
+        "sampler": _json_CountSampler(report.sampler, digits),
+        "notes": {
+            "random_counts": "each still-masked token is revealed at step k with probability p_k; the bounds hold "
+            "per realisation with its largest step S_max, so E[c(S_max)]/L · ΣI + ε_train bounds the expected error "
+            "(docs/theory.md, section 12)",
+            "not_listed": "corollary1 (balance depends on the realisation) and theorem2 (its S depends on it)",
+        },
+    }
+
+
+def _json_CountSampler(sampler: Any, digits: int) -> dict[str, Any]:
+    calls, calls_error = sampler.expected_nonempty_steps()
+    return {
+        "family": sampler.family,
+        "nominal_steps": sampler.steps,
+        "steps_with_final": len(sampler.reveal),
+        "reveal_probabilities": [repr(p) for p in sampler.reveal],
+        "exact_probabilities": None if sampler.exact is None else [str(p) for p in sampler.exact],
+        "expected_sizes": [repr(x) for x in sampler.expected_sizes()],
+        "expected_nonempty_steps": Measured(calls, calls_error).to_json(digits, "E #steps that reveal at least one token"),
+        **({"noise": sampler.notes["noise"]} if "noise" in sampler.notes else {}),
+    }
+
+
+def _json_ConfidenceBound(bound: Any, digits: int) -> dict[str, Any]:
+    return {
+        "bound": "confidence",
+        "eps": _num(bound.eps, digits),
+        "reveal": bound.reveal,
+        "vocab_size": bound.vocab_size,
+        "unit": str(bound.unit),
+        "value": {"expression": bound.exact, "decimal": format_decimal(Fraction(bound.value), digits),
+                  "float": repr(bound.value), "rounding": "up: an upper bound on the expression"},
+        "notes": {
+            "statement": "KL(p(X_D | context) || Π_i p(X_i | context)) <= (n-1)(H_b(ε) + ε log(V-1)) for one step "
+            "revealing the n tokens D, each with a value of conditional probability >= 1 - ε, ε <= (V-1)/V "
+            "(Fast-dLLM, arXiv 2505.22618, Theorem 1; proof in docs/theory.md section 13)",
+            "scope": "a per-step bound for adaptive (confidence) decoding; boundcalc claims no exact error for "
+            "adaptive samplers, whose positions depend on the values",
+        },
+    }
 
 
 def _bound_notes(report: Any) -> dict[str, str]:
@@ -132,30 +212,52 @@ def _json_StepsResult(result: Any, digits: int) -> dict[str, Any]:
 
 
 def _json_VerifyReport(report: Any, digits: int) -> dict[str, Any]:
-    bounds = _json_BoundReport(report.bounds, digits)
+    """Every number here comes from float64 model quantities: each is a value with its certified error."""
+    bounds = to_json(report.bounds, digits)
+    counts = type(report.bounds).__name__ == "CountBoundReport"
+
+    def measured(name: str, note: str | None = None) -> dict[str, str] | None:
+        value = report.measured(name)
+        return None if value is None else value.to_json(digits, note)
+
     out = {
         "model": report.model,
         **{k: bounds[k] for k in ("length", "steps", "max_mask_size", "schedule", "unit")},
-        "truth": _float(report.truth, digits, report.truth_error,
-                        "exact E_M KL with the optimal predictor (ε_train = 0), float64"),
-        "mi_total": bounds["mi_total"],
-        "bounds": bounds["bounds"],
+        "truth": measured("truth", "exact E_M KL with the optimal predictor (ε_train = 0), float64"
+                          + ("; expected over the random counts" if counts else "")),
+        "mi_total": measured("mi_total"),
+        "bounds": {name: measured(name) for name in report.bounds.values},
         "ratios": {k: (None if v is None else format_decimal(Fraction(v), digits)) for k, v in report.ratios().items()},
         "holds": report.holds(),
         "notes": {
             **bounds["notes"],
+            "values": "ΣI, Φ and the errors are float64 results of the model; each bound is exact in them, "
+            "and abs_error bounds the effect of their float error",
+            "holds": '"undecided" when the error bounds of the two sides overlap',
             "ratios": "bound / exact error; for "
             + ", ".join(b.name for b in BOUNDS.values() if b.about == "random")
             + ": bound / the random schedule's exact expected error",
         },
     }
+    for key in ("blocks", "expected_max_mask_size", "expected_nonempty_steps", "sampler"):
+        if key in bounds:
+            out[key] = bounds[key]
     if "multiscale" in bounds:
-        out["multiscale"] = bounds["multiscale"]
+        ms = dict(bounds["multiscale"])
+        level_error = report.input_error
+        ms["level_totals"] = [_measured_total(x, level_error, digits) for x in report.bounds.multiscale.level_totals]
+        ms["phi"] = _measured_total(report.bounds.multiscale.phi, 2 * level_error, digits)
+        out["multiscale"] = ms
     if report.random_error is not None:
         ms = report.bounds.multiscale
         out["random_schedule"] = {
             "max_mask_size": ms.scale if ms is not None else None,
-            "truth": _float(report.random_error, digits, report.truth_error * 2,
-                            "exact expected error of random:S (sizes iid uniform on {S, S/2}), float64"),
+            "truth": measured("random", "exact expected error of random:S (sizes iid uniform on {S, S/2}), float64"),
         }
     return out
+
+
+def _measured_total(value: Fraction, error: float, digits: int) -> dict[str, str]:
+    from .exact import Measured
+
+    return Measured(float(value), error if value else 0.0, nonnegative=True).to_json(digits)

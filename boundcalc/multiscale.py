@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Sequence
 from .errors import InvalidNumberError, ProfileError
 from .exact import Number, ceil_log2, nonnegative_rational, parse_rational, plain_decimal, to_rational
 from .files import parse_json, read_text
-from .units import Unit, as_unit
+from .units import Unit, as_unit, reconcile_unit, unit_of_column
 
 if TYPE_CHECKING:  # pragma: no cover
     from .profile import MIProfile
@@ -191,24 +191,26 @@ class MultiScaleProfile:
         return self
 
     def to_csv(self) -> str:
-        """The CSV form ``token,level,value`` (tokens from 1), readable by :func:`load_multiscale`."""
+        """The CSV form ``token,level,value_<unit>`` (tokens from 1; the header records the unit),
+        readable by :func:`load_multiscale`."""
         if self.values is None:
             raise ProfileError("only level totals are known; per-token values are needed for the CSV form")
         out = io.StringIO()
-        out.write("token,level,value\n")
+        out.write(f"token,level,value_{self.unit.value}\n")
         for i, row in enumerate(self.values, 1):
             for j, x in enumerate(row):
                 out.write(f"{i},{j},{plain_decimal(x)}\n")
         return out.getvalue()
 
 
-def load_multiscale(path: str | Path, unit: str = "nats") -> MultiScaleProfile:
+def load_multiscale(path: str | Path, unit: "Unit | str | None" = None) -> MultiScaleProfile:
     """Read a multi-scale profile: CSV ``token,level,value`` rows or JSON ``{"values": [[...], ...]}``.
 
     Every (token, level) pair must appear exactly once, tokens consecutive
-    from 0 or 1, levels 0..J; errors name the file and line.
+    from 0 or 1, levels 0..J; errors name the file and line. The unit is the
+    one the file records (a header ``token,level,value_bits``, or JSON
+    ``"unit"``); ``unit`` must agree with it, and is used when the file records none.
     """
-    unit = as_unit(unit)
     path = Path(path)
     name = str(path)
     text = read_text(path, ProfileError, name, _FORMATS)
@@ -217,14 +219,17 @@ def load_multiscale(path: str | Path, unit: str = "nats") -> MultiScaleProfile:
     return _multiscale_csv(text, name, unit)
 
 
-def _multiscale_json(text: str, name: str, unit: str) -> MultiScaleProfile:
+def _multiscale_json(text: str, name: str, unit: "Unit | str | None") -> MultiScaleProfile:
     from decimal import Decimal
 
     data = parse_json(text, ProfileError, name, parse_float=Decimal)
-    scale = None
+    scale, recorded = None, None
     if isinstance(data, dict):
         scale = data.get("max_mask_size")
+        if data.get("unit") is not None:
+            recorded = as_unit(str(data["unit"]), name)
         data = data.get("values")
+    unit = reconcile_unit(recorded, unit, name)
     if not isinstance(data, list) or not all(isinstance(row, list) for row in data):
         raise ProfileError("expected a list of per-token lists", param=name, allowed=_FORMATS)
     rows = [[x if isinstance(x, str) else str(x) for x in row] for row in data]
@@ -235,9 +240,9 @@ def _multiscale_json(text: str, name: str, unit: str) -> MultiScaleProfile:
     return MultiScaleProfile.from_values(rows, scale=scale, unit=unit, source=name)
 
 
-def _multiscale_csv(text: str, name: str, unit: str) -> MultiScaleProfile:
+def _multiscale_csv(text: str, name: str, requested: "Unit | str | None") -> MultiScaleProfile:
     cells: dict[tuple[int, int], tuple[str, int]] = {}
-    first = True
+    first, recorded = True, None
     for number, line in enumerate(text.splitlines(), 1):
         item = line.split("#", 1)[0].strip()
         if not item:
@@ -245,6 +250,7 @@ def _multiscale_csv(text: str, name: str, unit: str) -> MultiScaleProfile:
         row = [c.strip() for c in next(csv.reader([item]))]
         if first and row and not _is_number(row[0]):
             first = False
+            recorded = unit_of_column(row[-1])
             continue  # header
         first = False
         if len(row) != 3:
@@ -278,7 +284,7 @@ def _multiscale_csv(text: str, name: str, unit: str) -> MultiScaleProfile:
             except InvalidNumberError as error:
                 raise ProfileError(f"line {number}: {error.message}", param=name, allowed=error.allowed) from None
         rows.append(row)
-    return MultiScaleProfile.from_values(rows, unit=unit, source=name)
+    return MultiScaleProfile.from_values(rows, unit=reconcile_unit(recorded, requested, name), source=name)
 
 
 def _is_number(text: str) -> bool:

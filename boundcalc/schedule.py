@@ -24,8 +24,12 @@ Families (see docs/api.md and ../SCHEDULES.md for where each comes from):
 ``cosine:T``       MaskGIT, back-loaded: g(u) = cos(pi u / 2)
 ``cosine-mdlm:T``  MDLM cosine, front-loaded: g(u) = 1 - sin(pi u / 2)
 ``power:T:p``      g(u) = 1 - u^p, p a positive rational
-``blocks:K:SPEC``  K semi-autoregressive blocks of L/K tokens, each sized by
-                   SPEC with T/K steps (LLaDA blocks), e.g. blocks:4:uniform:32
+``blocks:K:SPEC``  K semi-autoregressive blocks of L/K tokens decoded left to
+                   right (LLaDA), each by T/K steps of SPEC, positions random
+                   only inside the current block: ``Schedule.block_spans`` records
+                   the blocks, and the error and bounds are the blockwise ones
+``flat-blocks:K:SPEC``  the same sizes, positions uniformly random over all L
+``llada:GEN:BLOCK:STEPS``  LLaDA's generate(): blocks:GEN/BLOCK:uniform:STEPS
 ``random:S[:seed]``  the paper's lower-bound schedule: sizes iid uniform on
                    {S, S/2}, drawn s_1, s_2, ... until they reach L; the size
                    that overshoots (the first revealed) is cut to fit
@@ -51,10 +55,10 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from .errors import InvalidNumberError, ScheduleError
-from .files import read_text
+from .files import parse_json, read_text
 from .exact import Number, ceil_div, parse_rational, positive_int
 
-__all__ = ["Schedule", "FAMILIES", "parse_schedule", "random_schedule_distribution"]
+__all__ = ["Schedule", "FAMILIES", "COUNT_FAMILIES", "parse_schedule", "random_schedule_distribution"]
 
 # Materializing more sizes than this as a Python tuple is refused with a clear
 # error; run-length storage keeps every bound computable beyond it.
@@ -74,8 +78,16 @@ class Schedule:
 
     runs: tuple[tuple[int, int], ...]
     name: str = field(default="", compare=False)
+    block_spans: tuple[tuple[int, int], ...] = ()
 
-    def __init__(self, sizes: Iterable[int] = (), *, runs: Iterable[tuple[int, int]] | None = None, name: str = ""):
+    def __init__(
+        self,
+        sizes: Iterable[int] = (),
+        *,
+        runs: Iterable[tuple[int, int]] | None = None,
+        name: str = "",
+        block_spans: Iterable[tuple[int, int]] = (),
+    ):
         merged: list[list[int]] = []
         items = ((s, 1) for s in sizes) if runs is None else runs
         for position, (size, count) in enumerate(items):
@@ -92,6 +104,36 @@ class Schedule:
             raise ScheduleError("the schedule is empty", allowed="give at least one positive step size")
         object.__setattr__(self, "runs", tuple((s, c) for s, c in merged))
         object.__setattr__(self, "name", name)
+        object.__setattr__(self, "block_spans", self._check_blocks(block_spans))
+
+    def _check_blocks(self, blocks: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+        """Blocks (start, length), left to right, covering [0, L), each filled by whole steps."""
+        out = tuple((int(a), int(b)) for a, b in blocks)
+        if len(out) <= 1:
+            if out and out[0] != (0, self.length):
+                raise ScheduleError(f"block {out[0]} is not the whole sequence [0, {self.length})")
+            return ()  # one block is no position structure at all
+        position = 0
+        for start, size in out:
+            if start != position or size < 1:
+                raise ScheduleError(
+                    f"blocks {out} do not tile the positions left to right",
+                    allowed="contiguous blocks (start, length), starting at 0, in order",
+                )
+            position += size
+        if position != self.length:
+            raise ScheduleError(f"blocks {out} cover {position} positions, but L = {self.length}")
+        ends, total = [start + size for start, size in out], 0
+        for size, count in self.runs:
+            for end in ends:  # step boundaries of this run: total + j*size, j = 0..count
+                if total < end < total + size * count and (end - total) % size:
+                    raise ScheduleError(
+                        f"a step of {size} tokens after {total + (end - total) // size * size} crosses the "
+                        f"block boundary at {end}",
+                        allowed="each block is revealed by whole steps",
+                    )
+            total += size * count
+        return out
 
     # -- derived quantities -------------------------------------------------
     @property
@@ -128,6 +170,26 @@ class Schedule:
     def is_balanced(self) -> bool:
         """True when s_max = ceil(L/T), the smallest s_max any T-step schedule can have."""
         return self.max_size == ceil_div(self.length, self.steps)
+
+    @property
+    def is_blockwise(self) -> bool:
+        """True for a semi-autoregressive schedule: positions are random only inside the current block."""
+        return bool(self.block_spans)
+
+    def block_schedules(self) -> tuple[tuple[int, int, "Schedule"], ...]:
+        """(start, length, inner schedule) per block, left to right; one block (0, L, self) when not blockwise."""
+        if not self.block_spans:
+            return ((0, self.length, Schedule(runs=self.runs, name=self.name)),)
+        out, sizes, w = [], iter(self), 0
+        for start, length in self.block_spans:
+            inner, filled = [], 0
+            while filled < length:
+                size = next(sizes)
+                inner.append(size)
+                filled += size
+            out.append((start, length, Schedule(inner)))
+            w += length
+        return tuple(out)
 
     def __iter__(self) -> Iterator[int]:
         for size, count in self.runs:
@@ -239,12 +301,8 @@ class Schedule:
         return cls.from_curve(length, steps, masked, f"power:{steps}:{p}")
 
     @classmethod
-    def blocks(cls, length: int, blocks: int, inner: str) -> "Schedule":
-        """Semi-autoregressive blocks: L/K tokens per block, each sized by the family spec ``inner``.
-
-        ``inner`` names the total step count, which K must divide:
-        ``Schedule.blocks(128, 4, "uniform:32")`` is LLaDA with block length 32 and 8 steps per block.
-        """
+    def _inner(cls, length: int, blocks: int, inner: str) -> tuple[int, "Schedule"]:
+        """(block length, one block's schedule) for K blocks sized by the family spec ``inner`` (T/K steps)."""
         length = positive_int(length, "length")
         blocks = positive_int(blocks, "blocks")
         if length % blocks:
@@ -258,8 +316,66 @@ class Schedule:
         total = positive_int(parts[0], "steps")
         if total % blocks:
             raise ScheduleError(f"{total} steps do not split into {blocks} blocks", allowed="K must divide T")
-        one = _CURVE_FAMILIES[family](length // blocks, [str(total // blocks), *parts[1:]])
-        return cls(runs=list(one.runs) * blocks, name=f"blocks:{blocks}:{inner}")
+        size = length // blocks
+        return size, _CURVE_FAMILIES[family](size, [str(total // blocks), *parts[1:]])
+
+    @classmethod
+    def blocks(cls, length: int, blocks: int, inner: str) -> "Schedule":
+        """Semi-autoregressive blocks as LLaDA decodes them: K blocks of L/K positions, left to right.
+
+        Block b (positions b·L/K .. (b+1)·L/K - 1) is revealed by T/K steps of
+        the family ``inner`` (which names the total T), positions uniformly
+        random *inside the current block* only; earlier blocks are complete,
+        later ones fully masked. The schedule carries this in :attr:`block_spans`,
+        and every engine takes it into account (docs/theory.md, section 11):
+
+        >>> s = Schedule.blocks(10, 2, "uniform:4")
+        >>> s.sizes, s.block_spans
+        ((3, 2, 3, 2), ((0, 5), (5, 5)))
+
+        ``Schedule.flat_blocks`` keeps the sizes without the position structure.
+        """
+        size, one = cls._inner(length, blocks, inner)
+        blocks = length // size
+        return cls(runs=list(one.runs) * blocks, name=f"blocks:{blocks}:{inner}",
+                   block_spans=[(b * size, size) for b in range(blocks)])
+
+    @classmethod
+    def flat_blocks(cls, length: int, blocks: int, inner: str) -> "Schedule":
+        """The sizes of :meth:`blocks` with uniformly random positions over all L (no block structure).
+
+        ``Schedule.flat_blocks(10, 2, "uniform:4").sizes == (3, 2, 3, 2)``; the sampler
+        reveals uniformly random positions of the whole sequence at every step.
+        """
+        size, one = cls._inner(length, blocks, inner)
+        return cls(runs=list(one.runs) * (length // size), name=f"flat-blocks:{blocks}:{inner}")
+
+    @classmethod
+    def llada(cls, length: int | None, gen_length: int, block_length: int, steps: int) -> "Schedule":
+        """LLaDA's ``generate``: gen_length/block_length blocks, steps/K steps per block,
+        s_i = floor(B/T_b) + (i < B mod T_b) inside each block (random remasking).
+
+        >>> Schedule.llada(8, 8, 4, 4).sizes
+        (2, 2, 2, 2)
+        """
+        gen_length = positive_int(gen_length, "gen_length")
+        block_length = positive_int(block_length, "block_length")
+        steps = positive_int(steps, "steps")
+        if length is not None and gen_length != length:
+            raise ScheduleError(f"GEN = {gen_length} but L = {length}", allowed="GEN is the sequence length L")
+        if gen_length % block_length:
+            raise ScheduleError(f"block length {block_length} does not divide GEN = {gen_length}",
+                                allowed="LLaDA asserts gen_length % block_length == 0")
+        blocks = gen_length // block_length
+        if steps % blocks:
+            raise ScheduleError(f"{steps} steps do not split into {blocks} blocks",
+                                allowed="LLaDA asserts steps % (gen_length / block_length) == 0")
+        if steps // blocks > block_length:
+            raise ScheduleError(f"{steps // blocks} steps per block exceed the block length {block_length}",
+                                allowed="at most one step per token (an empty step reveals nothing)")
+        schedule = cls.blocks(gen_length, blocks, f"uniform:{steps}")
+        return cls(runs=schedule.runs, block_spans=schedule.block_spans,
+                   name=f"llada:{gen_length}:{block_length}:{steps}")
 
     @classmethod
     def paper_random(cls, length: int, max_size: int, seed: int = 0) -> "Schedule":
@@ -307,7 +423,13 @@ class Schedule:
         return cls(runs=[(1, length - max_size), (max_size, 1)], name=f"degenerate:{max_size}")
 
     def reversed(self) -> "Schedule":
-        """The same sizes in the opposite order (reveal order <-> the paper's order)."""
+        """The same sizes in the opposite order (reveal order <-> the paper's order).
+
+        Not defined for a blockwise schedule (blocks are decoded left to right).
+        """
+        if self.block_spans:
+            raise ScheduleError(f"{self} is semi-autoregressive (blocks left to right) and cannot be reversed",
+                                allowed="reverse the inner family, or use flat-blocks:K:FAMILY:T")
         return Schedule(runs=self.runs[::-1], name=f"reversed:{self}")
 
     @classmethod
@@ -451,6 +573,19 @@ def _build_blocks(length: int, args: list[str]) -> Schedule:
     return Schedule.blocks(length, positive_int(args[0], "K"), ":".join(args[1:]))
 
 
+def _build_flat_blocks(length: int, args: list[str]) -> Schedule:
+    if len(args) < 2:
+        raise ScheduleError("expected flat-blocks:K:FAMILY:T")
+    return Schedule.flat_blocks(length, positive_int(args[0], "K"), ":".join(args[1:]))
+
+
+def _build_llada(length: int | None, args: list[str]) -> Schedule:
+    if len(args) != 3:
+        raise ScheduleError("expected llada:GEN:BLOCK:STEPS")
+    gen, block, steps = (positive_int(a, n) for a, n in zip(args, ("GEN", "BLOCK", "STEPS")))
+    return Schedule.llada(length, gen, block, steps)
+
+
 def _build_random(length: int, args: list[str]) -> Schedule:
     if not 1 <= len(args) <= 2:
         raise ScheduleError("expected random:S or random:S:SEED")
@@ -492,9 +627,18 @@ FAMILIES: dict[str, tuple[str, Callable[[int, list[str]], Schedule]]] = {
     "cosine-mdlm": ("cosine-mdlm:T", _CURVE_FAMILIES["cosine-mdlm"]),
     "power": ("power:T:p", _CURVE_FAMILIES["power"]),
     "blocks": ("blocks:K:FAMILY:T", _build_blocks),
+    "flat-blocks": ("flat-blocks:K:FAMILY:T", _build_flat_blocks),
+    "llada": ("llada:GEN:BLOCK:STEPS", _build_llada),
     "random": ("random:S[:seed]", _build_random),
     "degenerate": ("degenerate:S", _build_degenerate),
     "reversed": ("reversed:SPEC", _build_reversed),
+}
+
+#: Random-count samplers (boundcalc.counts): family -> usage. Not fixed schedules; see parse_sampler.
+COUNT_FAMILIES: dict[str, str] = {
+    "mdlm": "mdlm:T[:NOISE]",
+    "sedd": "sedd:T",
+    "dream-origin": "dream-origin:T[:eps]",
 }
 
 # What a comma list may contain (validated entry by entry); anything else is a family or a file.
@@ -522,15 +666,21 @@ def parse_schedule(spec: str, length: int | None = None, param: str = "schedule"
     if not text:
         raise ScheduleError("the schedule is empty", param=param, allowed=_ALLOWED)
     family, sep, rest = text.partition(":")
+    if sep and family in COUNT_FAMILIES:
+        raise ScheduleError(
+            f"{text!r} reveals a random number of tokens per step: it is a sampler, not a fixed schedule",
+            param=param,
+            allowed="use boundcalc.counts.parse_sampler (the commands bound and verify accept it)",
+        )
     try:
         if sep and family in FAMILIES:
-            if length is None and family != "reversed":  # a reversed list needs no L
+            if length is None and family not in ("reversed", "llada"):  # a reversed list, LLaDA's GEN: no L needed
                 raise ScheduleError(
                     f"{text!r} needs the sequence length",
                     allowed="give the sequence length L (or an MI profile, whose number of values is L)",
                 )
             schedule = FAMILIES[family][1](length, rest.split(":") if rest else [])  # type: ignore[arg-type]
-            schedule = Schedule(runs=schedule.runs, name=text)
+            schedule = Schedule(runs=schedule.runs, name=text, block_spans=schedule.block_spans)
         elif _LIST.match(text) and not text.startswith(("/", "./", "../")):  # a file named 8 is ./8
             schedule = _from_items(text.split(","), "entry")
         elif sep and family.replace("-", "").isalpha() and len(family) <= 32:
@@ -576,12 +726,10 @@ def _from_file(path: Path) -> Schedule:
         raise ScheduleError(f"{str(path)!r} is neither a schedule nor an existing file", allowed=_ALLOWED)
     stripped = read_text(path, ScheduleError, "schedule", _ALLOWED).strip()
     if stripped.startswith("["):
-        import json
-
         try:
-            items = json.loads(stripped)
-        except json.JSONDecodeError as error:
-            raise ScheduleError(f"{str(path)!r} is not valid JSON: {error.msg} at line {error.lineno}") from None
+            items = parse_json(stripped, ScheduleError, None)
+        except ScheduleError as error:
+            raise ScheduleError(f"{str(path)!r}: {error.message}") from None
         if not isinstance(items, list) or any(isinstance(x, (list, dict, bool)) or x is None for x in items):
             raise ScheduleError(f"{str(path)!r} must hold a JSON list of positive integers")
         return _from_items([str(x) for x in items], "entry", lambda i: f"{path}: entry {i + 1}")

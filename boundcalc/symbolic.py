@@ -536,6 +536,13 @@ def values_for(
         out[L] = profile.length
         out[sum_I] = profile.total
     if schedule is not None:
+        if getattr(schedule, "block_spans", ()):
+            raise ScheduleError(
+                f"{schedule} is semi-autoregressive: the paper's results assume uniformly random positions "
+                "over all L, and instantiated at its s_max they can be below the truth",
+                param="schedule",
+                allowed="flat-blocks:K:FAMILY:T for its sizes, or `bound`/`verify` for the blockwise bounds",
+            )
         if profile is not None:
             schedule.require_length(profile.length)
         out[L] = schedule.length

@@ -17,15 +17,20 @@ schedule's exact expected error.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterator
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Iterator, Mapping
 
 from ._print_helpers import Printable
-from .bounds import Bound, BoundReport, bound_report
+from .bounds import Bound, BoundReport, CountBoundReport, bound_report, count_bound_report
+from .counts import CountSampler
+from .exact import Measured
 from .multiscale import MultiScaleProfile, level_sizes
 from .profile import MIProfile
 from .schedule import Schedule
 from .truth import (
+    EPS64,
+    EntropyProfile,
     ModelOrProfile,
     Progress,
     as_schedule,
@@ -37,9 +42,6 @@ from .truth import (
 from .units import Unit, as_unit
 
 __all__ = ["VerifyReport", "verify"]
-
-# Float rounding the comparison allows on top of the stated absolute error, relative to the bound.
-_RELATIVE_SLACK = 1e-12
 
 
 @dataclass(frozen=True)
@@ -59,46 +61,66 @@ class VerifyReport(Printable):
     truth_error: float
     mi_total: float
     unit: Unit
-    schedule: Schedule
-    bounds: BoundReport
+    schedule: "Schedule | CountSampler"
+    bounds: "BoundReport | CountBoundReport"
     profile: MIProfile
     model: str
     random_error: float | None = None
+    #: certified absolute error of ΣI and of each level total G(m_j) (float64 model quantities)
+    input_error: float = 0.0
+    #: certified absolute error of each bound, from ``input_error`` (the bounds are exact in their inputs)
+    bound_errors: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "unit", as_unit(self.unit))
-        if not self.truth_error >= 0:
-            raise ValueError(f"truth_error = {self.truth_error!r} must be >= 0")
+        for name in ("truth_error", "input_error"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"{name} = {getattr(self, name)!r} must be >= 0")
 
-    def compared(self) -> Iterator[tuple[Bound, float | None]]:
+    def measured(self, name: str) -> Measured | None:
+        """A bound (by registry name), ``"truth"``, ``"random"`` or ``"mi_total"`` with its certified error."""
+        if name == "truth":
+            return Measured(self.truth, self.truth_error, nonnegative=True)
+        if name == "random":
+            return None if self.random_error is None else Measured(self.random_error, 2 * self.truth_error, nonnegative=True)
+        if name == "mi_total":
+            return Measured(self.mi_total, self.input_error, nonnegative=True)
+        value = self.bounds.values[name]
+        return None if value is None else Measured(float(value), self.bound_errors.get(name, 0.0))
+
+    def compared(self) -> Iterator[tuple[Bound, Measured | None]]:
         """Each KL bound with the exact error it is compared with (None: nothing to compare)."""
         for bound, _ in self.bounds.items():
             if bound.quantity != "kl":
                 continue
-            yield bound, (self.truth if bound.about == "schedule" else self.random_error)
+            yield bound, self.measured("truth" if bound.about == "schedule" else "random")
 
     def ratios(self) -> dict[str, float | None]:
         """bound / exact error for each KL bound (for theorem2_lower: / the random schedule's error).
 
-        None when a bound does not apply or the error is 0.
+        None when a bound does not apply or the error is 0 within its float error.
         """
         out: dict[str, float | None] = {}
         for bound, error in self.compared():
             value = self.bounds.values[bound.name]
-            out[bound.name] = None if value is None or not error or error <= 0 else float(value) / error
+            decided_positive = error is not None and error.compare(0) == 1
+            out[bound.name] = float(value) / error.value if value is not None and decided_positive else None  # type: ignore[union-attr]
         return out
 
-    def holds(self) -> dict[str, bool | None]:
-        """truth <= each upper bound, random error >= each lower bound; allowing the stated float error."""
-        out: dict[str, bool | None] = {}
+    def holds(self) -> dict[str, bool | str | None]:
+        """truth <= each upper bound, random error >= each lower bound: True, False, or "undecided" when the
+        certified float errors of the two sides overlap; None when the bound does not apply."""
+        out: dict[str, bool | str | None] = {}
         for bound, error in self.compared():
-            value = self.bounds.values[bound.name]
+            value = self.measured(bound.name)
             if value is None or error is None:
                 out[bound.name] = None
-            elif bound.direction == "upper":
-                out[bound.name] = error <= float(value) * (1 + _RELATIVE_SLACK) + self.truth_error
+                continue
+            order = error.compare(value)
+            if order is None:
+                out[bound.name] = "undecided"
             else:
-                out[bound.name] = error >= float(value) * (1 - _RELATIVE_SLACK) - 2 * self.truth_error
+                out[bound.name] = order <= 0 if bound.direction == "upper" else order >= 0
         return out
 
 
@@ -116,18 +138,30 @@ def verify(
     make them decrease by an ulp is clamped, and ΣI is the last level).
     """
     unit = as_unit(unit)
-    profile = entropy_profile(model, length, progress)
-    L = profile.length
+    L = entropy_profile(model, length).length if isinstance(model, EntropyProfile) else model.check_length(length)
     sched = as_schedule(schedule, L)
+    if isinstance(sched, CountSampler):
+        return _verify_counts(model, sched, L, unit, progress)
+    if sched.block_spans:
+        return _verify_blocks(model, sched, L, unit, progress)
+    profile = entropy_profile(model, length, progress)
     truth = profile.error(sched, unit)
     big_s, sizes = level_sizes(L, sched.max_size)
     totals, running = [], 0.0
     for m in sizes:
         running = max(running, 0.0 if m <= 0 else profile.multiscale(m, unit))
         totals.append(float_decimal(running))
-    multiscale = MultiScaleProfile.from_level_totals(totals, L, unit=unit, source="the data model")
-    mi = MIProfile.from_total(totals[-1], L, unit=unit)  # level J has m = L - 1: ΣI
-    report = bound_report(mi, sched, multiscale=multiscale)
+    report = _report_at(totals, sizes, sched, unit, shift=Fraction(0))
+    # G(m) = L (d(0) - d(m)): two values of d, each within abs_error, a subtraction and a product in float64
+    d_max = max(1.0, float(abs(profile.conditional).max()))
+    input_error = to_unit(L * (2 * profile.abs_error + 4 * EPS64 * d_max), unit)
+    # every bound is non-decreasing in ΣI and the level totals: its error is its growth over the inputs' error
+    shifted = _report_at(totals, sizes, sched, unit, shift=Fraction(input_error))
+    bound_errors = {
+        name: float(shifted.values[name] - value)  # type: ignore[operator]
+        for name, value in report.values.items()
+        if value is not None and shifted.values.get(name) is not None
+    }
     random_error = to_unit(expected_random_error(profile, big_s), unit) if big_s >= 2 else None
     return VerifyReport(
         truth=truth,
@@ -136,8 +170,65 @@ def verify(
         unit=unit,
         schedule=sched,
         bounds=report,
-        profile=mi,
+        profile=report.inputs.profile,
         model=profile.source,
         random_error=random_error,
+        input_error=input_error,
+        bound_errors=bound_errors,
     )
 
+
+def _report_at(totals: list[str], sizes: list[int], schedule: Schedule, unit: Unit, shift: Fraction) -> BoundReport:
+    """Every bound at the level totals (raised by ``shift`` where a level has a set; ΣI is the last)."""
+    exact = [Fraction(t) + (shift if m > 0 else 0) for t, m in zip(totals, sizes)]
+    multiscale = MultiScaleProfile.from_level_totals(exact, schedule.length, unit=unit, source="the data model")
+    mi = MIProfile.from_total(exact[-1], schedule.length, unit=unit)  # level J has m = L - 1: ΣI
+    return bound_report(mi, schedule, multiscale=multiscale)
+
+
+
+def _mi_error(profile: EntropyProfile, unit: Unit) -> float:
+    """Certified error of ΣI = L (d(0) - d(L-1)) (two values of d, a subtraction and a product in float64)."""
+    d_max = max(1.0, float(abs(profile.conditional).max()))
+    return to_unit(profile.length * (2 * profile.abs_error + 4 * EPS64 * d_max), unit)
+
+
+def _verify_blocks(model: ModelOrProfile, sched: Schedule, L: int, unit: Unit, progress: Progress | None) -> VerifyReport:
+    """verify for a semi-autoregressive schedule: the blockwise truth, and the blockwise bounds only.
+
+    The bounds are exact in each block's conditional ΣI_b (float64 from the block's profile), so
+    their error is their growth when every ΣI_b is raised by its certified error.
+    """
+    from .truth.samplers import block_profiles
+
+    parts = block_profiles(model, sched, L, progress)
+    truth = sum(p.error(inner) for _, _, inner, p in parts)
+    error = sum(p.error_bound(inner) for _, _, inner, p in parts)
+    mis = [Fraction(float_decimal(to_unit(p.mi_total(), unit))) for _, _, _, p in parts]
+    shifts = [Fraction(_mi_error(p, unit)) for _, _, _, p in parts]
+    profile = entropy_profile(model, L, progress)
+    mi = MIProfile.from_total(float_decimal(to_unit(profile.mi_total(), unit)), L, unit=unit)
+    report = bound_report(mi, sched, block_mi=mis)
+    shifted = bound_report(mi, sched, block_mi=[m + e for m, e in zip(mis, shifts)])
+    bound_errors = {name: float(shifted.values[name] - value)  # type: ignore[operator]
+                    for name, value in report.values.items() if value is not None}
+    return VerifyReport(truth=to_unit(max(truth, 0.0), unit), truth_error=to_unit(error, unit),
+                        mi_total=float(mi.total), unit=unit, schedule=sched, bounds=report, profile=mi,
+                        model=profile.source, input_error=_mi_error(profile, unit), bound_errors=bound_errors)
+
+
+def _verify_counts(model: ModelOrProfile, sampler: CountSampler, L: int, unit: Unit,
+                   progress: Progress | None) -> VerifyReport:
+    """verify for a random-count sampler: the exact expected error and the expected per-realisation bounds."""
+    from .truth.samplers import count_error
+
+    profile = entropy_profile(model, L, progress)
+    truth, error = count_error(profile, sampler)
+    mi = MIProfile.from_total(float_decimal(to_unit(profile.mi_total(), unit)), L, unit=unit)
+    report = count_bound_report(mi, sampler)
+    input_error = _mi_error(profile, unit)
+    # E c(S_max)/L · ΣI: the float error of the expectation, plus ΣI's error times E c(S_max)/L
+    bound_errors = {name: report.errors[name] + c / L * input_error for name, (c, _) in report.coefficients.items()}
+    return VerifyReport(truth=to_unit(max(truth, 0.0), unit), truth_error=to_unit(error, unit),
+                        mi_total=float(mi.total), unit=unit, schedule=sampler, bounds=report, profile=mi,
+                        model=profile.source, input_error=input_error, bound_errors=bound_errors)

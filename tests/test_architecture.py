@@ -35,6 +35,7 @@ LAYERS = {
     "constants": (1, "foundations"),
     "_print_helpers": (1, "foundations"),
     "schedule": (2, "values"),
+    "counts": (2, "values"),
     "profile": (2, "values"),
     "multiscale": (2, "values"),
     "curve": (2, "values"),

@@ -195,7 +195,7 @@ def test_file_errors(tmp_path):
     empty.write_text("\n\n")
     for path, message in [
         (binary, "binary"),
-        (bad_json, "not valid JSON"),
+        (bad_json, "invalid JSON"),
         (bad_line, "line 3 is 'four'"),
         (empty, "empty"),
     ]:

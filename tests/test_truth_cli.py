@@ -51,19 +51,22 @@ def test_verify_json_contract(files):
     result = invoke("verify", "--markov", files["chain"], "-L", 32, "--schedule", "8,8,8,8", "--json")
     assert result.exit_code == 0, result.output
     data = result.json
-    assert set(data["truth"]) >= {"decimal"}
+    # float64 results are values with certified errors, never "exact" (issue 9)
+    assert set(data["truth"]) >= {"value", "abs_error"} and "exact" not in data["truth"]
     assert set(data["bounds"]) >= {"theorem1", "recursion", "sharp", "corollary1"}
-    assert data["bounds"]["theorem1"]["exact"]
+    assert set(data["bounds"]["theorem1"]) == {"value", "abs_error"}
+    assert set(data["mi_total"]) == {"value", "abs_error"}
     assert all(v in (True, None) for v in data["holds"].values())
     truth = exact_error(load_markov(files["chain"]), "8,8,8,8", 32)
-    assert float(data["truth"]["float"]) == truth
+    assert abs(float(data["truth"]["value"]) - truth) <= 5e-6 * truth  # 6 significant digits, rounded
+    assert float(data["truth"]["abs_error"]) < 1e-9
     assert data["length"] == 32 and data["steps"] == 4 and data["max_mask_size"] == 8
 
 
 def test_verify_joint_and_text(files):
     result = invoke("verify", "--joint", files["table"], "--schedule", "3", "--json")
     assert result.exit_code == 0, result.output
-    assert float(result.json["truth"]["decimal"]) > 0
+    assert float(result.json["truth"]["value"]) > 0
     result = invoke("verify", "--text", files["corpus"], "--level", "word", "-L", 16, "--schedule", "cosine:4",
                     "--unit", "bits")
     assert result.exit_code == 0, result.output

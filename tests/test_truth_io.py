@@ -91,7 +91,7 @@ def test_missing_and_non_utf8(tmp_path):
 def test_load_model_needs_exactly_one(tmp_path):
     with pytest.raises(UsageError, match="exactly one"):
         load_model()
-    with pytest.raises(UsageError, match="not --joint and --text"):
+    with pytest.raises(UsageError, match="not joint and text"):
         load_model(joint="a", text="b")
     corpus = write(tmp_path, "c.txt", "hello world")
     assert load_model(text=corpus).vocab_size == 8  # h e l o ' ' w r d

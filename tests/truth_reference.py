@@ -34,11 +34,25 @@ def ordered_partitions(length: int, sizes: tuple[int, ...]):
     yield from rec(tuple(range(length)), 0)
 
 
-def brute_force_error(p: dict[tuple, float], sizes: tuple[int, ...], vocab: int) -> float:
+def block_partitions(blocks: tuple[tuple[int, int], ...], inner: tuple[tuple[int, ...], ...]):
+    """Every ordered partition of a semi-autoregressive sampler: block by block, left to right,
+    each block (start, length) split by its inner sizes in every possible way."""
+
+    def shifted(start: int, length: int, sizes: tuple[int, ...]):
+        for partition in ordered_partitions(length, sizes):
+            yield tuple(tuple(start + i for i in block) for block in partition)
+
+    for combo in itertools.product(*(list(shifted(a, n, sizes)) for (a, n), sizes in zip(blocks, inner))):
+        yield tuple(block for part in combo for block in part)
+
+
+def brute_force_error(p: dict[tuple, float], sizes: tuple[int, ...], vocab: int, partitions=None) -> float:
     """E over uniformly random ordered partitions of KL(p_X || p_Y|partition), in nats.
 
     ``sizes`` in reveal order. The sampler reveals block t with each token drawn
     independently from the true conditional p(x_i | x_W), W = earlier blocks.
+    ``partitions`` (an iterable of ordered partitions, each equally likely)
+    replaces the uniform ones, e.g. :func:`block_partitions`.
     """
     length = len(next(iter(p)))
     cache: dict[tuple[int, ...], dict[tuple, float]] = {}
@@ -50,7 +64,7 @@ def brute_force_error(p: dict[tuple, float], sizes: tuple[int, ...], vocab: int)
 
     total, count = 0.0, 0
     support = [x for x, q in p.items() if q > 0]
-    for partition in ordered_partitions(length, sizes):
+    for partition in (ordered_partitions(length, sizes) if partitions is None else partitions):
         revealed: tuple[int, ...] = ()
         # q(x) = Π_t Π_{i in D_t} p(x_i | x_W)
         logq = {x: 0.0 for x in support}

@@ -8,6 +8,7 @@ import click
 
 from ..errors import InfeasibleTargetError
 from .options import (
+    NONNEGATIVE,
     POSITIVE,
     POSITIVE_INT,
     BoundcalcCommand,
@@ -147,11 +148,19 @@ def steps(**params: Any) -> None:
     "--schedule",
     "-s",
     "schedule_spec",
-    required=True,
     help="Sizes in reveal order: a comma list (5,3,2), a file (JSON list or one per line), or a family "
-    "(uniform:T, dream:T, linear:T, cosine:T, cosine-mdlm:T, power:T:p, blocks:K:FAMILY:T, random:S[:seed], "
-    "degenerate:S, reversed:SPEC).",
+    "(uniform:T, dream:T, linear:T, cosine:T, cosine-mdlm:T, power:T:p, random:S[:seed], degenerate:S, "
+    "reversed:SPEC, flat-blocks:K:FAMILY:T); semi-autoregressive blocks:K:FAMILY:T or llada:GEN:BLOCK:STEPS "
+    "(blockwise bounds); random counts mdlm:T[:NOISE], sedd:T, dream-origin:T[:eps] (expected bounds).",
 )
+@click.option(
+    "--confidence",
+    "confidence_eps",
+    type=NONNEGATIVE,
+    help="Instead of a schedule: ε of one confidence-decoding step (Fast-dLLM): each of the --reveal tokens "
+    "has confidence >= 1 - ε. Gives (n-1)(H_b(ε) + ε log(V-1)); needs --reveal and --vocab-size, no MI source.",
+)
+@click.option("--reveal", "reveal", type=POSITIVE_INT, help="With --confidence: n, the tokens revealed in the step.")
 @click.option(
     "--ms-profile",
     type=click.Path(dir_okay=False, path_type=str),
@@ -171,10 +180,18 @@ def bound(**params: Any) -> None:
       boundcalc bound --schedule uniform:64 --mi-profile mi.csv --vocab-size 50257 --json
     """
     from ..bounds import bound_report
-    from ..schedule import parse_schedule
+    from ..counts import CountSampler, parse_sampler
 
+    if params.get("confidence_eps") is not None or params.get("reveal") is not None:
+        _confidence(params)
+        return
+    if params["schedule_spec"] is None:
+        raise click.UsageError("give --schedule (or --confidence EPS --reveal N --vocab-size V for one step)")
     profile = resolve_profile(params, required=True)
-    schedule = parse_schedule(params["schedule_spec"], profile.length)
+    schedule = parse_sampler(params["schedule_spec"], profile.length)
+    if isinstance(schedule, CountSampler):
+        _count_bounds(params, profile, schedule)
+        return
     multiscale = None
     if params.get("ms_profile") is not None:
         from ..multiscale import load_multiscale
@@ -197,15 +214,89 @@ def bound(**params: Any) -> None:
         )
         rows.append(["uniform baseline", "", report.uniform_baseline.decimal(digits), f"{log} V: TER gap of uniform sampling"])  # type: ignore[union-attr]
     print_table(
-        f"Upper bounds on E_M KL(p_X0 || p_Y0|M) ({profile.unit})",
+        f"Upper bounds on E_M KL(p_X0 || p_Y0|M) ({profile.unit})"
+        + (", semi-autoregressive" if schedule.block_spans else ""),
         [("bound", "left"), ("eq.", "left"), ("value", "right"), ("formula", "left")],
         rows,
+        caption=_BLOCKS_CAPTION if schedule.block_spans else None,
         header_lines=[
             _describe_profile(profile, digits, exact)
             + ("" if multiscale is None else f"; Φ = {show(multiscale.phi, digits, exact)} (S = {multiscale.scale})"),
             f"schedule {schedule} (reveal order): T = {report.steps}, s_max = {report.max_size}; "
             f"ε_train = {show(report.eps_train, digits)}",
         ],
+    )
+
+
+_BLOCKS_CAPTION = (
+    "positions random only inside the current block (blocks left to right): the bounds for random positions "
+    "over all L do not apply and are not listed (docs/theory.md, section 11); c(s_b) is each block's "
+    "coefficient at its largest step s_b, ΣI_b <= Σ_{i∈b} I_i, or max_b c(s_b)/B_b ΣI with only ΣI"
+)
+
+
+def _confidence(params: dict[str, Any]) -> None:
+    """bound --confidence EPS --reveal N --vocab-size V: Fast-dLLM's per-step bound."""
+    from fractions import Fraction
+
+    from ..bounds import confidence_bound
+
+    missing = [flag for flag, key in (("--confidence", "confidence_eps"), ("--reveal", "reveal"),
+                                      ("--vocab-size", "vocab_size")) if params.get(key) is None]
+    if missing:
+        raise click.UsageError(f"--confidence needs {', '.join(missing)} (ε, the tokens revealed n, and V)")
+    others = [f for f, k in (("--schedule", "schedule_spec"), ("--mi-profile", "mi_profile"),
+                             ("--mi-constant", "mi_constant"), ("--mi-total", "mi_total"),
+                             ("--ms-profile", "ms_profile")) if params.get(k) is not None]
+    if others:
+        raise click.UsageError(f"--confidence bounds one step on its own; drop {', '.join(others)}")
+    result = confidence_bound(params["confidence_eps"], params["reveal"], params["vocab_size"], params["unit"])
+    if params["as_json"]:
+        emit_json(result.to_dict(params["digits"]))
+        return
+    log = "ln" if result.unit == "nats" else "log2"
+    print_table(
+        f"Confidence decoding: KL of one step ({result.unit})",
+        [("bound", "left"), ("value", "right"), ("formula", "left")],
+        [["confidence (Fast-dLLM Thm 1)", show(Fraction(result.value), params["digits"]),
+          f"(n-1)(H_b(ε) + ε {log}(V-1)), n = {result.reveal}, ε = {show(result.eps, params['digits'])}, "
+          f"V = {result.vocab_size}"]],
+        caption="assumes each of the n tokens revealed together has a value of (true conditional) probability "
+        ">= 1 - ε given the revealed context, ε <= (V-1)/V; bounds that step's KL between the joint and the "
+        "product of its marginals (value rounded up). No exact error is claimed for adaptive samplers: "
+        "positions chosen by confidence depend on the values (docs/theory.md, section 13).",
+    )
+
+
+def _count_bounds(params: dict[str, Any], profile, sampler) -> None:
+    """bound for a random-count sampler: the expected per-realisation bounds."""
+    from fractions import Fraction
+
+    from ..bounds import count_bound_report
+
+    if params.get("ms_profile") is not None:
+        raise click.UsageError("--ms-profile: Theorem 2 is not evaluated for random-count samplers "
+                               "(its S depends on the realisation)")
+    report = count_bound_report(profile, sampler, params["eps_train"])
+    if params["as_json"]:
+        emit_json(report.to_dict(params["digits"]))
+        return
+    errors = report.errors
+    rows = [[f"E {entry.name} (per realisation)", entry.equation, show(Fraction(value), params["digits"]),
+             f"E c(S_max) / L · ΣI + ε_train, ± {errors[entry.name]:.1g}"] for entry, value in report.items()]
+    print_table(
+        f"Expected upper bounds on E KL(p_X0 || p_Y0) ({profile.unit}), random reveal counts",
+        [("bound", "left"), ("eq.", "left"), ("value", "right"), ("formula", "left")],
+        rows,
+        header_lines=[
+            _describe_profile(profile, params["digits"], False),
+            f"sampler {sampler}: {len(sampler.reveal)} steps (the last reveals the rest); "
+            f"E s_max = {report.expected_max[0]:.6g}; E steps revealing >= 1 token = {report.nonempty_steps[0]:.6g}; "
+            f"ε_train = {show(report.eps_train, params['digits'])}",
+        ],
+        caption="each still-masked token is revealed at step k with probability p_k; the bounds hold for every "
+        "realisation of the counts, so their expectation bounds the expected error (docs/theory.md, section 12). "
+        "float64 with the stated error; corollary1 and theorem2 are not listed",
     )
 
 

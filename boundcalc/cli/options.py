@@ -73,6 +73,8 @@ PARAM_FLAGS = {
     "max_states": "--max-states",
     "output": "--output",
     "size": "--size",
+    "eps": "--confidence",
+    "reveal": "--reveal",
     "expression": "--expr",
 }
 
@@ -228,3 +230,4 @@ def resolve_profile(params: dict[str, Any], required: bool = True):
     if params.get("vocab_size") is not None:
         profile.check_vocabulary(params["vocab_size"])
     return profile
+

@@ -42,12 +42,15 @@ def print_table(
     from rich.table import Table
 
     console = Console(highlight=False)
+    if not console.is_terminal:  # a pipe or a file: whole lines, so no value is ever folded or cut
+        console = Console(highlight=False, width=100_000)
     console.print(title, style="bold", markup=False)
     for line in header_lines:
         console.print(line, markup=False)
     table = Table()
     for heading, justify in columns:
-        table.add_column(heading, justify=justify)  # type: ignore[arg-type]
+        # fold, never cut: a long exact value or a --digits 1000 decimal must survive a narrow pipe
+        table.add_column(heading, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for row in rows:
         table.add_row(*row)
     console.print(table)

@@ -121,7 +121,8 @@ def _length(model: Any, params: dict[str, Any]) -> int:
 @model_options
 @click.option("--schedule", "-s", "schedule_spec", required=True,
               help="Sizes in reveal order: a comma list (5,3,2), a file, or a family (uniform:T, cosine:T, ...; "
-              "see `boundcalc bound --help`).")
+              "see `boundcalc bound --help`); blocks:K:FAMILY:T and llada:GEN:BLOCK:STEPS (semi-autoregressive), "
+              "mdlm:T[:NOISE], sedd:T, dream-origin:T (random counts: the expected error).")
 @click.option("--optimal", is_flag=True,
               help="Also the least exact error of any schedule with the same T, and that schedule.")
 @digits_option
@@ -140,31 +141,53 @@ def verify(**params: Any) -> None:
       boundcalc verify --text corpus.txt --length 256 --schedule cosine:16 --optimal --json
       boundcalc verify --joint table.json --schedule 3,2,1
     """
-    from ..schedule import parse_schedule
-    from ..truth import EntropyProfile
     from ..verification import verify as run_verify
 
     model = _load(params)
     L = _length(model, params)
     unit, digits = params["unit"], params["digits"]
-    schedule = parse_schedule(params["schedule_spec"], L)
     if params["optimal"]:
-        try:
-            EntropyProfile.check_optimal(L, schedule.steps)  # refused before any work
-        except BoundcalcError as error:
-            error.param = "--optimal"
-            raise
+        _check_optimal_first(params["schedule_spec"], L)
     with progress_bar("entropies") as bar:
         profile = model.entropy_profile(L, progress=bar)
-        report = run_verify(profile, schedule, unit=unit)
+        report = run_verify(model if _needs_model(params["schedule_spec"], L) else profile,
+                            params["schedule_spec"], length=L, unit=unit)
         optimal = None
         if params["optimal"]:
+            if _is_counts(report):
+                raise UsageError("a random-count sampler has no fixed number of steps to optimise for",
+                                 param="--optimal", allowed="a fixed schedule (uniform:T, ...)")
             optimal = profile.optimal_schedule(report.schedule.steps, progress=bar)
     description = _describe(model, L)
     if params["as_json"]:
         emit_json(_verify_json(report, optimal, description, digits))
     else:
         _verify_table(report, optimal, description, digits)
+
+
+def _check_optimal_first(spec: str, length: int) -> None:
+    """T and the optimal-schedule DP's cost, refused before the entropy profile is computed."""
+    from ..counts import parse_sampler
+    from ..truth import EntropyProfile
+
+    steps = getattr(parse_sampler(spec, length), "steps", None)
+    if isinstance(steps, int):
+        try:
+            EntropyProfile.check_optimal(length, steps)
+        except BoundcalcError as error:
+            error.param = "--optimal"
+            raise
+
+
+def _needs_model(spec: str, length: int) -> bool:
+    """True for a semi-autoregressive schedule: its error needs the model, not only the global profile."""
+    from ..counts import parse_sampler
+
+    return bool(getattr(parse_sampler(spec, length), "block_spans", ()))
+
+
+def _is_counts(report: Any) -> bool:
+    return not hasattr(report.schedule, "runs")
 
 
 def _verify_json(report: Any, optimal: Any, description: str, digits: int) -> dict[str, Any]:
@@ -187,32 +210,67 @@ def _verify_rows(report: Any, optimal: Any, digits: int) -> list[list[str]]:
 
     ratios, holds = report.ratios(), report.holds()
     b = report.bounds
-    rows = [["exact error", "(23)", show(Fraction(report.truth), digits), "1", ""]]
+    counts = _is_counts(report)
+    rows = [["expected exact error" if counts else "exact error", "(23)", report.measured("truth").decimal(digits),
+             "1", ""]]
     if optimal is not None:
         rows.append([f"optimal {b.steps}-step schedule", "(23)",
                      show(Fraction(to_unit(optimal[1], report.unit)), digits), "-", ""])
     random_rows = []
     if report.random_error is not None and b.multiscale is not None:
         random_rows.append([f"exact error of random:{b.multiscale.scale} (mean)", "(23)",
-                            show(Fraction(report.random_error), digits), "1", ""])
+                            report.measured("random").decimal(digits), "1", ""])
     for entry, _ in report.compared():
-        name = entry.name.replace("_", " ")
+        name = entry.name.replace("_", " ") + (" (expected)" if counts else "")
         if entry.about == "random" and b.multiscale is not None:
             name += f", random:{b.multiscale.scale}"
         r, h = ratios.get(entry.name), holds.get(entry.name)
-        row = [name, entry.equation, show(b.values[entry.name], digits, none="n/a"),
-               "-" if r is None else show(Fraction(r), 4),
-               "n/a" if h is None else ("yes" if h else "NO (report this)")]
+        value = report.measured(entry.name)
+        verdict = {None: "n/a", True: "yes", False: "NO (report this)", "undecided": "undecided (within float error)"}
+        row = [name, entry.equation, "n/a" if value is None else value.decimal(digits),
+               "-" if r is None else show(Fraction(r), 4), verdict[h]]
         (rows if entry.about == "schedule" else random_rows).append(row)
     if b.multiscale is not None and report.random_error is not None:
         rows += random_rows
     return rows
 
 
-def _verify_table(report: Any, optimal: Any, description: str, digits: int) -> None:
+def _verify_caption(report: Any) -> str:
+    """What the numbers are: the truth's precision, what the bounds are evaluated at, the sampler's kind."""
+    from ..exact import round_up
+
     b, unit = report.bounds, report.unit
-    caption = (f"exact errors: float64, absolute error < {report.truth_error:.1g} {unit}; "
-               "bounds: exact, at ΣI and Φ as computed (ε_train = 0)")
+    caption = f"exact errors: float64, absolute error < {round_up(report.truth_error)} {unit}; "
+    if _is_counts(report):
+        return caption + (
+            "expected bounds: float64 with their certified error (--json)\nrandom counts: the expectation over the "
+            f"counts; E s_max = {b.expected_max[0]:.4g}, E steps revealing >= 1 token = {b.nonempty_steps[0]:.4g} "
+            f"of {len(report.schedule.reveal)} (docs/theory.md, section 12)")
+    if report.schedule.block_spans:
+        return caption + (
+            "bounds: at each block's conditional ΣI_b as computed (float64; ε_train = 0)\nsemi-autoregressive: "
+            "blockwise bounds (B1); the bounds for random positions over all L do not apply and are not listed "
+            "(docs/theory.md, section 11)")
+    return caption + (f"bounds: at ΣI and Φ as computed (float64, absolute error < {round_up(report.input_error)}; "
+                      "ε_train = 0)")
+
+
+def _verify_shape(report: Any) -> str:
+    b, schedule = report.bounds, report.schedule
+    if _is_counts(report):
+        return f"{len(schedule.reveal)} steps (the last reveals the rest), random sizes"
+    text = f"T = {b.steps}, s_max = {b.max_size}"
+    if schedule.block_spans:
+        lengths = "/".join(sorted({str(n) for _, n in schedule.block_spans}))
+        text += f", {len(schedule.block_spans)} blocks of {lengths} positions"
+    return text
+
+
+def _verify_table(report: Any, optimal: Any, description: str, digits: int) -> None:
+    from ..exact import round_up
+
+    b, unit = report.bounds, report.unit
+    caption = _verify_caption(report)
     if report.random_error is not None:
         caption += (f"\nthe lower bound (13) is for the random schedule on {{S, S/2}}, S = {b.multiscale.scale}, "
                     "averaged over the schedule; its ratio is bound / that error")
@@ -225,8 +283,8 @@ def _verify_table(report: Any, optimal: Any, description: str, digits: int) -> N
         caption=caption,
         header_lines=[
             description,
-            f"ΣI = {show(b.mi_total, digits)} {unit}; schedule {report.schedule} (reveal order): "
-            f"T = {b.steps}, s_max = {b.max_size}",
+            f"ΣI = {report.measured('mi_total').decimal(digits)} {unit}; schedule {report.schedule} (reveal order): "
+            f"{_verify_shape(report)}",
         ],
     )
 

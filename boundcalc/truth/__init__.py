@@ -24,7 +24,7 @@ Values are float64 in nats (``unit="bits"`` divides by ln 2); each
 
 from __future__ import annotations
 
-from .core import EntropyProfile, Progress, float_decimal, to_unit
+from .core import EPS64, EntropyProfile, Progress, float_decimal, to_unit
 from .io import Model, load_joint, load_markov, load_model, profile_csv, write_profile_csv
 from .joint import JointDistribution
 from .markov import MarkovChain
@@ -45,6 +45,7 @@ from .quantities import (
 from .text import estimate_markov, load_text, tokenize
 
 __all__ = [
+    "EPS64",
     "EntropyProfile",
     "JointDistribution",
     "MarkovChain",

@@ -207,14 +207,28 @@ class EntropyProfile:
         block = self.conditional[w : w + s]
         return math.fsum((block[0] - block).tolist())
 
+    def _require_global(self, schedule: "Schedule") -> None:
+        if getattr(schedule, "block_spans", ()):
+            raise ScheduleError(
+                f"{schedule} is semi-autoregressive: its error needs each block's conditional entropy profile "
+                "given the earlier blocks, which the global profile d does not determine",
+                param="schedule",
+                allowed="boundcalc.truth.exact_error(model, schedule) with the data model",
+            )
+
     def step_errors(self, schedule: "Schedule", unit: str = "nats") -> list[tuple[int, int, float]]:
         """(w, s, g(w, s)) for each step of ``schedule``, in reveal order."""
+        self._require_global(schedule)
         schedule.require_length(self.length)
         check_unit(unit)
         return [(w, s, to_unit(self.step_error(w, s), unit)) for w, s in schedule.revealed_before()]
 
     def error(self, schedule: "Schedule", unit: str = "nats") -> float:
-        """The exact E_M KL of ``schedule`` with the optimal predictor (ε_train = 0)."""
+        """The exact E_M KL of ``schedule`` with the optimal predictor (ε_train = 0).
+
+        Refused for a blockwise schedule (see :func:`boundcalc.truth.samplers.block_error`).
+        """
+        self._require_global(schedule)
         schedule.require_length(self.length)
         check_unit(unit)
         # run-length: equal consecutive sizes still differ in w, so walk the steps

@@ -39,6 +39,7 @@ def read_json(path: str | Path, param: str | None = None) -> Any:
 
     Errors are attributed to ``param``, by default the file itself.
     """
+    param = param or str(path)
     text = read_text(path, ModelError, param, "a JSON file")
     return parse_json(text, ModelError, param)
 

@@ -298,9 +298,18 @@ class MarkovChain:
         return table
 
     # -- the shared ingredients ------------------------------------------------------------
-    def _ingredients(self, L: int, dtype: Any = None, progress: Progress | None = None, max_gap: int | None = None) -> dict[str, Any]:
+    def _ingredients(
+        self,
+        L: int,
+        dtype: Any = None,
+        progress: Progress | None = None,
+        initial: "np.ndarray | None" = None,
+        max_gap: int | None = None,
+    ) -> dict[str, Any]:
         """μ_a (a = 1..L), H(μ_a), η_g (g = 0..L-1; row 0 unused), in ``dtype`` (float64 by default).
 
+        ``initial`` replaces the law of X_1 (the blockwise engine conditions on a state);
+        η does not depend on it and is kept for the next call with the same L.
         ``flat``: η_g = η_flat for all g >= flat (P^g converged to machine precision; L - 1 if not).
         With ``max_gap``, η_g only for g <= max_gap (the rest of the rows are left zero).
         """
@@ -311,9 +320,14 @@ class MarkovChain:
         V = P.shape[0]
         mu = np.empty((L + 1, V), dtype=dtype)  # mu[a] = μ_a, row 0 unused
         mu[0] = 0
-        mu[1] = self.initial.astype(dtype)
+        mu[1] = (self.initial if initial is None else initial).astype(dtype)
         for a in range(2, L + 1):
             mu[a] = mu[a - 1] @ P
+        cache = self.__dict__.setdefault("_eta_cache", {})
+        key = (L, np.dtype(dtype).str, max_gap)
+        if key in cache:
+            eta, flat = cache[key]
+            return {"mu": mu, "Hmu": _entropy_rows(mu), "eta": eta, "flat": flat}
         eta = np.zeros((L, V), dtype=dtype)  # eta[g] = η_g
         tiny = 4 * np.finfo(dtype).eps
         power = P.copy()
@@ -336,6 +350,8 @@ class MarkovChain:
                 )
             if progress and g % 256 == 0:
                 progress(g, 2 * L)
+        cache.clear()
+        cache[key] = (eta, flat)
         return {"mu": mu, "Hmu": _entropy_rows(mu), "eta": eta, "flat": flat}
 
     def _abs_error(self, L: int) -> float:
@@ -359,15 +375,17 @@ class MarkovChain:
             meta={"model": "markov", "states": self.vocab_size, "stationary": self.is_stationary},
         )
 
-    def _conditional(self, L: int, dtype: Any = None, progress: Progress | None = None) -> "np.ndarray":
+    def _conditional(
+        self, L: int, dtype: Any = None, progress: Progress | None = None, initial: "np.ndarray | None" = None
+    ) -> "np.ndarray":
         with blas_threads(1):
-            return self._conditional_body(L, dtype, progress)
+            return self._conditional_body(L, dtype, progress, initial)
 
-    def _conditional_body(self, L: int, dtype: Any, progress: Progress | None) -> "np.ndarray":
+    def _conditional_body(self, L: int, dtype: Any, progress: Progress | None, initial: "np.ndarray | None") -> "np.ndarray":
         import numpy as np
 
         dtype = dtype or np.float64
-        ing = self._ingredients(L, dtype, progress)
+        ing = self._ingredients(L, dtype, progress, initial)
         mu, Hmu, eta, flat = ing["mu"], ing["Hmu"], ing["eta"], ing["flat"]
         V = mu.shape[1]
         d = np.zeros(L, dtype=dtype)

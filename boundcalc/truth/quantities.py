@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING, Union
 from ..errors import InvalidNumberError, ScheduleError
 from ..multiscale import MultiScaleProfile, level_sizes
 from ..profile import MIProfile
-from ..schedule import Schedule, parse_schedule, random_schedule_distribution
+from ..counts import CountSampler, parse_sampler
+from ..schedule import Schedule, random_schedule_distribution
 from ..units import Unit, as_unit
-from .core import EntropyProfile, Progress, float_decimal
+from .core import EntropyProfile, Progress, float_decimal, to_unit
+from .samplers import block_error, count_error
 from .joint import JointDistribution
 from .markov import MarkovChain
 
@@ -54,23 +56,44 @@ def entropy_profile(model: ModelOrProfile, length: int | None = None, progress: 
     raise TypeError(f"expected a JointDistribution, MarkovChain or EntropyProfile, got {type(model).__name__}")
 
 
-def as_schedule(schedule: "Schedule | str", length: int) -> Schedule:
-    """``schedule`` checked against L, or parsed from its text form."""
+def as_schedule(schedule: "Schedule | CountSampler | str", length: int) -> "Schedule | CountSampler":
+    """``schedule`` (or a random-count sampler) checked against L, or parsed from its text form."""
     if isinstance(schedule, Schedule):
         return schedule.require_length(length)
-    return parse_schedule(schedule, length)
+    if isinstance(schedule, CountSampler):
+        if schedule.length != length:
+            raise ScheduleError(f"{schedule} is for L = {schedule.length}, but L = {length}", param="schedule")
+        return schedule
+    return parse_sampler(schedule, length)
 
 
 def exact_error(
     model: ModelOrProfile,
-    schedule: "Schedule | str",
+    schedule: "Schedule | CountSampler | str",
     length: int | None = None,
     unit: str = "nats",
     progress: Progress | None = None,
 ) -> float:
-    """E_M KL(p_X0 || p_Y0|M) for ``schedule`` with the optimal predictor: Σ_steps g(w, s)."""
-    profile = entropy_profile(model, length, progress)
-    return profile.error(as_schedule(schedule, profile.length), unit)
+    """E_M KL(p_X0 || p_Y0|M) for ``schedule`` with the optimal predictor: Σ_steps g(w, s).
+
+    A random-count sampler (``mdlm:T``, ``sedd:T``, ``dream-origin:T``) gives the
+    exact expectation over its counts (:func:`boundcalc.truth.samplers.count_error`).
+    A semi-autoregressive schedule (``blocks:K:FAMILY:T``) sums each block's
+    error under its conditional law given the earlier blocks
+    (:func:`boundcalc.truth.samplers.block_error`), which needs the data model.
+    """
+    if isinstance(model, (JointDistribution, MarkovChain)):
+        L = model.check_length(length)
+        sched = as_schedule(schedule, L)
+        if isinstance(sched, Schedule) and sched.is_blockwise:
+            return to_unit(max(block_error(model, sched, L, progress)[0], 0.0), unit)
+        profile = model.entropy_profile(L, progress=progress)
+    else:
+        profile = entropy_profile(model, length, progress)
+        sched = as_schedule(schedule, profile.length)
+    if isinstance(sched, CountSampler):  # the expectation over its counts
+        return to_unit(max(count_error(profile, sched)[0], 0.0), unit)
+    return profile.error(sched, unit)
 
 
 def token_mi(
