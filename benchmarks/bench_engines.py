@@ -12,6 +12,8 @@ script measures a checkout of main (before) and this branch (after):
   figure that must stay <= 1;
 * ``verify --optimal`` (T = 64), ``profile --multiscale --smax 64`` and the
   per-token F_i(m) (``profile --size L/2``), end to end through the CLI;
+* (each line also gives the least CPU time of the process, user + system: steadier than the
+  wall time when other work shares the cores; an idle run has wall ~ CPU);
 * the reference O(T L^2) optimal-schedule DP (tests/dp_reference.py) against
   ``EntropyProfile.optimal_schedule`` at L = 4096, T = 64, in one process,
   with both errors (they must agree to the float tolerance).
@@ -73,18 +75,32 @@ def chain_file(folder: Path, states: int, seed: int = 13) -> Path:
     return path
 
 
+CPU: dict[str, float] = {}
+
+
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run(command: list[str], env: dict[str, str], repeat: int, output: bool = False) -> tuple[float, str]:
     """(best wall time or best printed time, last stdout); a failing command gives (nan, its error).
 
     The command runs in an empty temporary folder: ``python -c`` and ``python -m`` put the
-    working directory first on sys.path, which would shadow ``--tree``.
+    working directory first on sys.path, which would shadow ``--tree``. The least CPU time
+    (user + system) of the runs is left in ``CPU["last"]``: on a shared machine it is the
+    steadier figure.
     """
-    best, out = float("inf"), ""
+    best, out, cpu = float("inf"), "", float("inf")
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, used = time.perf_counter(), _children_cpu()
         with tempfile.TemporaryDirectory() as cwd:
             done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=cwd)
         wall = time.perf_counter() - start
+        cpu = min(cpu, _children_cpu() - used)
+        CPU["last"] = cpu
         if done.returncode != 0:
             return float("nan"), (done.stderr.strip().splitlines() or ["?"])[-1]
         out = done.stdout.strip()
@@ -128,7 +144,8 @@ def main() -> None:
 
     def show(label: str, seconds: float, note: str = "") -> None:
         rows.append((label, seconds, note))
-        print(f"{label:<62s} {seconds:9.2f} s  {note}", flush=True)
+        cpu = CPU.pop("last", float("nan"))
+        print(f"{label:<62s} {seconds:9.2f} s  (process CPU {cpu:7.2f} s)  {note}", flush=True)
 
     with tempfile.TemporaryDirectory() as folder:
         chain = chain_file(Path(folder), 8)
