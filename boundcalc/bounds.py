@@ -80,6 +80,7 @@ __all__ = [
     "count_bound_report",
     "ConfidenceBound",
     "confidence_bound",
+    "recursion_largest_size",
 ]
 
 
@@ -143,14 +144,7 @@ def _sharp_largest(budget: Fraction, length: int) -> int:
 
 
 def _recursion_largest(budget: Fraction, length: int) -> int:
-    lo, hi = 1, length  # coefficient(1) = 0 <= budget; bisect the non-decreasing coefficient
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if recursion_coefficient(mid) <= budget:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+    return recursion_largest_size(budget, length)  # closed form, O(1) big-int steps (end of module)
 
 
 # ---------------------------------------------------------------------------
@@ -940,3 +934,42 @@ def confidence_bound(eps: Number, reveal: int, vocab_size: int, unit: "Unit | st
             rounded = math.nextafter(rounded, math.inf)
     log = "ln" if unit is Unit.NATS else "log2"
     return ConfidenceBound(e, n, v, unit, rounded, f"({n} - 1)*(H_b({e}) + {e}*{log}({v} - 1))")
+
+
+def recursion_largest_size(budget: Fraction, length: int) -> int:
+    """The largest s in [1, L] with recursion_coefficient(s) <= budget (budget >= 0), in O(1) big-int steps.
+
+    With n = s - 1, the chain is c_k = ceil(s / 2^k) = floor(n / 2^k) + 1 for
+    k = 0, ..., bitlen(n) - 1 (those are the c_k > 1), and
+    Σ_k floor(n / 2^k) = 2n - popcount(n), so
+
+        2 recursion_coefficient(s) = f(n) = 2n - popcount(n) + bitlen(n).
+
+    f is non-decreasing and 2n <= f(n) <= 2n + bitlen(n), so the largest n
+    with f(n) <= B = floor(2 budget) lies within bitlen(B) of B // 2: a
+    bisection over that window costs O(log log B) evaluations of f (L = 10^3000
+    answers at once).
+
+    >>> recursion_largest_size(Fraction(5), 100), recursion_largest_size(Fraction(11, 2), 100)
+    (5, 6)
+    >>> recursion_largest_size(Fraction(10**6), 10)
+    10
+    """
+    budget = Fraction(budget)
+    if budget < 0:
+        raise ValueError("the budget must be >= 0")
+    length = positive_int(length, "length")
+    twice = (2 * budget.numerator) // budget.denominator  # f(n) <= 2 budget <=> f(n) <= floor(2 budget)
+
+    def f(n: int) -> int:
+        return 2 * n - n.bit_count() + n.bit_length()
+
+    hi = min(length - 1, twice // 2)  # f(n) >= 2n
+    lo = max(0, min(hi, twice // 2 - twice.bit_length() - 1))  # f(lo) <= 2 lo + bitlen(lo) <= twice
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if f(mid) <= twice:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo + 1

@@ -18,17 +18,18 @@ the two multiplies by the irrational ln 2.
 
 from __future__ import annotations
 
-import io
+import os
+import re
 from dataclasses import dataclass, field
 from enum import Enum
-from decimal import Decimal, Inexact, InvalidOperation, localcontext
+from decimal import Context, Decimal, Inexact, InvalidOperation, localcontext
 from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from .errors import InvalidNumberError, ProfileError, UsageError
-from .files import read_text
+from .files import read_text, read_text_chunks
 from .units import UNITS, Unit, as_unit
 from .exact import LogLinear, Number, compare_with_log, format_decimal, parse_rational, positive_int, to_rational
 
@@ -54,35 +55,6 @@ class ProfileKind(str, Enum):
 
     def __str__(self) -> str:
         return self.value
-
-
-class _DecimalLines(Sequence):
-    """Per-token values kept as the validated text, one decimal per line, converted on access.
-
-    Reading a million-line profile only needs L and ΣI; a million Fractions
-    (or even a million line strings) would cost more than everything else.
-    """
-
-    def __init__(self, text: str, count: int):
-        self._text = text
-        self._count = count
-        self._lines: list[str] | None = None
-
-    def _split(self) -> list[str]:
-        if self._lines is None:
-            self._lines = self._text.split("\n")[: self._count]
-        return self._lines
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __getitem__(self, index):  # type: ignore[override]
-        if isinstance(index, slice):
-            return [Fraction(Decimal(x)) for x in self._split()[index]]
-        return Fraction(Decimal(self._split()[index]))
-
-    def maximum(self) -> Fraction:
-        return Fraction(max(map(Decimal, io.StringIO(self._text))))
 
 
 @dataclass(frozen=True, eq=False)
@@ -192,7 +164,7 @@ class MIProfile:
             return None
         if self.kind == "constant":
             return self._constant
-        if isinstance(self._values, _DecimalLines):
+        if isinstance(self._values, _FileValues):
             return self._values.maximum()
         return max(self._values)  # type: ignore[arg-type]
 
@@ -258,8 +230,41 @@ def _nonnegative(value: Number, param: str) -> Fraction:
 
 # ---------------------------------------------------------------------------
 # Files
+#
+# A profile file is read in chunks of whole lines (about CHUNK bytes), so memory
+# does not grow with the file. A chunk of plain decimals -- the form `boundcalc
+# profile` writes -- is validated by a few regular-expression scans over the whole
+# chunk and converted by the C decimal module in one call per chunk, then summed
+# exactly (ΣI is a decimal with as many digits as it needs); any other chunk
+# (comments, blank lines, fractions, signs, errors) is read line by line, with
+# the line numbers of every message. Per-token values are not kept: the file is
+# read again when they are asked for (:class:`_FileValues`).
 
 _FORMATS = ".txt (one value per line), .csv (one column, or index,value with an optional header), .json (a list)"
+
+#: Bytes read at a time (rounded to whole lines).
+CHUNK = 1 << 20
+# Values longer than this go to the careful reader, which enforces the limits of
+# boundcalc.exact (4000 digits, exponents within +-10^4).
+_PLAIN_WIDTH = 60
+_PLAIN_NUMBER = re.compile(r"\+?(?:\d{1,40}(?:\.\d{0,40})?|\.\d{1,40})(?:[eE][-+]?\d{1,4})?")
+# the characters of plain chunks; what Decimal accepts beyond parse_rational (signs,
+# long exponents) is caught by the scans below
+_PLAIN_LINES = re.compile(r"[0-9.eE+\r\n-]*")
+_PLAIN_ROWS = re.compile(r"[0-9.eE+,\r\n-]*")
+_PLAIN_JSON = re.compile(r"[0-9.eE+, \t\r\n-]*")
+# (each pattern starts with a literal, which the regular expression engine finds fast)
+_NEGATIVE = re.compile(r"-(?<![eE]-)")
+_LONG_EXPONENTS = (re.compile(r"e[-+]?\d{5}"), re.compile(r"E[-+]?\d{5}"))
+# what Decimal accepts and JSON does not: signs, "1.", ".5", leading zeros
+_NOT_JSON = (
+    _NEGATIVE,
+    re.compile(r"\+(?<![eE]\+)"),
+    re.compile(r"\.(?:(?<![0-9]\.)|(?![0-9]))"),
+    re.compile(r"0(?<![0-9.eE+-]0)[0-9]"),
+)
+# Exact decimal sums: no rounding ever (the inputs' exponents and digits are bounded).
+_EXACT = Context(prec=400_000, Emax=10**7, Emin=-(10**7), traps=[InvalidOperation, Inexact])
 
 
 def load_profile(path: str | Path, unit: str = "nats") -> MIProfile:
@@ -271,136 +276,354 @@ def load_profile(path: str | Path, unit: str = "nats") -> MIProfile:
     is one value per line. Blank lines and ``#`` comments are skipped. Values
     are exact (``0.1`` is 1/10) and must be finite and >= 0. Every problem is
     a :class:`ProfileError` that names the file and, where there is one, the line.
+
+    The file is streamed: memory does not grow with its size, and the
+    per-token values (:attr:`MIProfile.values`, :attr:`MIProfile.maximum`) are
+    read again from the file when asked for.
     """
     check_unit(unit)
     path = Path(path)
     name = str(path)
-    text = read_text(path, ProfileError, "--mi-profile", _FORMATS)
     suffix = path.suffix.lower()
-    if suffix == ".json":
-        return _from_json(text, name, unit)
-    if suffix == ".csv":
-        return _from_csv(text, name, unit)
-    return _fast_lines(text, name, unit) or _from_lines(text, name, unit)
+    kind = "json" if suffix == ".json" else "csv" if suffix == ".csv" else "txt"
+    count, total, kind = _read_total(path, name, kind)
+    return MIProfile(count, total, unit, ProfileKind.VALUES, name, _FileValues(path, name, kind, count))
 
 
-def _fast_lines(text: str, name: str, unit: str) -> MIProfile | None:
-    """Plain non-negative decimals, one per line: summed exactly by the C decimal module.
+def _batches(path: Path, name: str, kind: str) -> Iterator[list]:
+    """The values of a profile file in order, a chunk at a time (Decimals and Fractions)."""
+    if kind == "json":
+        return _json_batches(path, name)
+    if kind == "json-loaded":
+        return _json_loaded_batches(path, name)
+    return _TableReader(name, csv=kind == "csv").batches(_read_chunks(path, name))
 
-    Returns None (and the careful line-by-line reader takes over) for anything
-    else: signs, fractions, comments, blank lines, non-ASCII, NaN/inf.
+
+def _read_total(path: Path, name: str, kind: str) -> tuple[int, Fraction, str]:
+    """(L, ΣI exactly, the kind to read the values again with)."""
+    try:
+        return _sum_batches(_batches(path, name, kind)) + (kind,)
+    except _NotPlainJSON:
+        return _sum_batches(_batches(path, name, "json-loaded")) + ("json-loaded",)
+
+
+def _sum_batches(batches: Iterable[list]) -> tuple[int, Fraction]:
+    count, decimal_total, fraction_total = 0, Decimal(0), Fraction(0)
+    with localcontext(_EXACT):
+        for batch in batches:
+            count += len(batch)
+            try:
+                decimal_total = sum(batch, decimal_total)  # a plain chunk: all Decimals
+            except TypeError:  # Decimals and Fractions
+                for x in batch:
+                    if type(x) is Decimal:
+                        decimal_total += x
+                    else:
+                        fraction_total += x
+    return count, Fraction(decimal_total) + fraction_total
+
+
+class _FileValues(Sequence):
+    """The per-token values of a profile file, read again from the file on each pass.
+
+    Refuses (ProfileError) if the file changed since it was first read.
     """
-    if not text.isascii() or any(ch in text for ch in "-/#,_"):
+
+    def __init__(self, path: Path, name: str, kind: str, count: int):
+        self._path, self._name, self._kind, self._count = path, name, kind, count
+        self._stamp = self._stat()
+
+    def _stat(self) -> tuple[int, int] | None:
+        try:
+            stat = os.stat(self._path)
+        except OSError:
+            return None
+        return stat.st_size, stat.st_mtime_ns
+
+    def _passes(self) -> Iterator[list]:
+        if self._stat() != self._stamp:
+            raise ProfileError(
+                f"{self._name!r} changed since it was read", param="--mi-profile", allowed="read the profile again"
+            )
+        return _batches(self._path, self._name, self._kind)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Fraction]:
+        for batch in self._passes():
+            for x in batch:
+                yield Fraction(x)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        import itertools
+
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._count))]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError("profile index out of range")
+        return next(itertools.islice(iter(self), index, None))
+
+    def maximum(self) -> Fraction:
+        return Fraction(max(max(batch) for batch in self._passes() if batch))
+
+
+def _read_chunks(path: Path, name: str, separator: bytes = b"\n") -> Iterator[str]:
+    """The file in chunks of whole lines (or whole ``separator``-ended pieces), with read_text's checks."""
+    return read_text_chunks(path, ProfileError, "--mi-profile", _FORMATS, size=CHUNK, separator=separator)
+
+
+def _long_exponent(chunk: str) -> bool:
+    return any(letter in chunk and pattern.search(chunk) for letter, pattern in zip("eE", _LONG_EXPONENTS))
+
+
+def _plain_decimals(values: list[str], chunk: str) -> list[Decimal] | None:
+    """``values`` as Decimals if every one is a plain non-negative decimal (a few scans of ``chunk``), else None."""
+    if not values or max(map(len, values)) > _PLAIN_WIDTH:
+        return None
+    if "-" in chunk and _NEGATIVE.search(chunk):
+        return None
+    if _long_exponent(chunk):
         return None
     try:
-        with localcontext() as ctx:
-            ctx.prec = 1000
-            ctx.traps[Inexact] = True  # an inexact sum falls back to Fractions
-            total = sum(map(Decimal, io.StringIO(text)), Decimal(0))  # a blank line raises: fall back
-    except (InvalidOperation, ValueError, ArithmeticError):
+        return list(map(Decimal, values))  # exact; a malformed value raises
+    except (InvalidOperation, ValueError):
         return None
-    if not total.is_finite():
-        return None
-    count = text.count("\n") + (not text.endswith("\n"))
-    return MIProfile(count, Fraction(total), unit, "values", name, _DecimalLines(text, count))
 
 
-def _from_lines(text: str, name: str, unit: str) -> MIProfile:
-    values = []
-    for number, line in enumerate(text.splitlines(), 1):
-        item = line.split("#", 1)[0].strip()
-        if item:
-            values.append(_value(item, name, f"line {number}"))
-    return _finish(values, name, unit)
+def _parse_header(cells: Sequence[str]) -> tuple[str, ...] | None:
+    """The header of a CSV profile, if its first row ``cells`` is one (else None).
 
-
-def _from_csv(text: str, name: str, unit: str) -> MIProfile:
-    rows = []
-    for number, line in enumerate(text.splitlines(), 1):
-        item = line.split("#", 1)[0].strip()
-        if item:
-            rows.append((number, [cell.strip() for cell in item.split(",")]))
-    if not rows:
-        raise ProfileError(f"{name!r} has no values", param="--mi-profile", allowed=_FORMATS)
-    width = len(rows[0][1])
-    if width not in (1, 2):
-        raise ProfileError(
-            f"{name}: line {rows[0][0]} has {width} columns", param="--mi-profile", allowed="1 column, or index,value"
-        )
-    if _is_header(rows[0][1][-1]):
-        rows = rows[1:]
-        if not rows:
-            raise ProfileError(f"{name!r} has a header but no values", param="--mi-profile")
-    values, first_index = [], None
-    for number, cells in rows:
-        where = f"line {number}"
-        if len(cells) != width:
-            raise ProfileError(
-                f"{name}: {where} has {len(cells)} columns, the file has {width}",
-                param="--mi-profile",
-                allowed="every row index,value" if width == 2 else "one value per row",
-            )
-        if width == 2:
-            index = cells[0]
-            try:
-                k = parse_rational(index)
-            except InvalidNumberError:
-                k = Fraction(1, 2)
-            if k.denominator != 1:
-                raise ProfileError(
-                    f"{name}: {where} has index {index!r}", param="--mi-profile", allowed="integer token indices"
-                )
-            if first_index is None:
-                if k not in (0, 1):
-                    raise ProfileError(
-                        f"{name}: {where}: the first index is {index}",
-                        param="--mi-profile",
-                        allowed="indices start at 0 or 1",
-                    )
-                first_index = int(k)
-            expected = first_index + len(values)
-            if k != expected:
-                raise ProfileError(
-                    f"{name}: {where} has index {index}, expected {expected}",
-                    param="--mi-profile",
-                    allowed="consecutive indices, one row per token (no gaps, no repeats)",
-                )
-        values.append(_value(cells[-1], name, where))
-    return _finish(values, name, unit)
-
-
-def _is_header(cell: str) -> bool:
+    A row is a header when its last cell is a word rather than a number
+    (``index,mi_nats``). This is the one place that reads a header.
+    """
+    cell = cells[-1]
     try:
         parse_rational(cell)
     except InvalidNumberError:
-        return any(ch.isalpha() for ch in cell) and cell.lower() not in ("nan", "inf", "infinity", "-inf")
-    return False
+        if any(ch.isalpha() for ch in cell) and cell.lower() not in ("nan", "inf", "infinity", "-inf"):
+            return tuple(cells)
+    return None
 
 
-def _from_json(text: str, name: str, unit: str) -> MIProfile:
+class _TableReader:
+    """The state of reading a ``.txt`` or ``.csv`` profile, chunk after chunk.
+
+    ``.txt``: one value per line. ``.csv``: the first row fixes the width (one
+    column, or index,value) and may be a header (:func:`_parse_header`); indices
+    are consecutive from 0 or 1.
+    """
+
+    def __init__(self, name: str, csv: bool):
+        self.name, self.csv = name, csv
+        self.line = 0  # lines read so far
+        self.count = 0  # values read so far
+        self.width: int | None = None if csv else 1
+        self.header: tuple[str, ...] | None = None
+        self.first_index: int | None = None
+
+    def batches(self, chunks: Iterable[str]) -> Iterator[list]:
+        for chunk in chunks:
+            if self.csv and (self.width is None or (self.width == 2 and self.first_index is None)):
+                chunk = yield from self._start(chunk)
+                if not chunk:
+                    continue
+            batch = self._plain(chunk)
+            if batch is None:
+                batch = self._careful(chunk)
+            else:
+                self.line += chunk.count("\n") + (not chunk.endswith("\n"))
+            self.count += len(batch)
+            yield batch
+        if self.count == 0:
+            if self.header is not None:
+                raise ProfileError(f"{self.name!r} has a header but no values", param="--mi-profile")
+            raise ProfileError(f"{self.name!r} has no values", param="--mi-profile", allowed=_FORMATS)
+
+    def _start(self, chunk: str) -> Iterator[list]:
+        """Read the first lines carefully until the first value; return the rest of the chunk."""
+        position = 0
+        while position < len(chunk) and (self.width is None or (self.width == 2 and self.first_index is None)):
+            end = chunk.find("\n", position) + 1 or len(chunk)
+            batch = self._careful(chunk[position:end])
+            position = end
+            if batch:
+                self.count += len(batch)
+                yield batch
+        return chunk[position:]
+
+    def _plain(self, chunk: str) -> list[Decimal] | None:
+        """The chunk's values if it is plain rows (one decimal, or index,decimal with the expected indices)."""
+        if self.width == 1:
+            if not _PLAIN_LINES.fullmatch(chunk):
+                return None
+            values = chunk.split("\n")
+            if values[-1] == "":
+                values.pop()
+            return _plain_decimals(values, chunk)
+        if not _PLAIN_ROWS.fullmatch(chunk):
+            return None
+        parts = chunk.replace("\n", ",").split(",")
+        if parts[-1] == "":
+            parts.pop()
+        if len(parts) % 2:
+            return None
+        indices, values = parts[0::2], parts[1::2]
+        start = self.first_index + self.count  # type: ignore[operator]
+        if indices != list(map(str, range(start, start + len(indices)))):
+            return None
+        return _plain_decimals(values, chunk)
+
+    def _careful(self, chunk: str) -> list:
+        """Line by line, with every check and message of the format."""
+        name, batch = self.name, []
+        for line in chunk.splitlines():
+            self.line += 1
+            item = line.split("#", 1)[0].strip()
+            if not item:
+                continue
+            where = f"line {self.line}"
+            if not self.csv:
+                batch.append(_exact_value(item, name, where))
+                continue
+            cells = [cell.strip() for cell in item.split(",")]
+            if self.width is None:
+                if len(cells) not in (1, 2):
+                    raise ProfileError(
+                        f"{name}: {where} has {len(cells)} columns", param="--mi-profile", allowed="1 column, or index,value"
+                    )
+                self.width = len(cells)
+                self.header = _parse_header(cells)
+                if self.header is not None:
+                    continue
+            if len(cells) != self.width:
+                raise ProfileError(
+                    f"{name}: {where} has {len(cells)} columns, the file has {self.width}",
+                    param="--mi-profile",
+                    allowed="every row index,value" if self.width == 2 else "one value per row",
+                )
+            if self.width == 2:
+                self._check_index(cells[0], where, self.count + len(batch))
+            batch.append(_exact_value(cells[-1], name, where))
+        return batch
+
+    def _check_index(self, index: str, where: str, position: int) -> None:
+        name = self.name
+        try:
+            k = parse_rational(index)
+        except InvalidNumberError:
+            k = Fraction(1, 2)
+        if k.denominator != 1:
+            raise ProfileError(f"{name}: {where} has index {index!r}", param="--mi-profile", allowed="integer token indices")
+        if self.first_index is None:
+            if k not in (0, 1):
+                raise ProfileError(
+                    f"{name}: {where}: the first index is {index}", param="--mi-profile", allowed="indices start at 0 or 1"
+                )
+            self.first_index = int(k)
+        expected = self.first_index + position
+        if k != expected:
+            raise ProfileError(
+                f"{name}: {where} has index {index}, expected {expected}",
+                param="--mi-profile",
+                allowed="consecutive indices, one row per token (no gaps, no repeats)",
+            )
+
+
+class _NotPlainJSON(Exception):
+    """The JSON file is not a plain list of decimals: read it whole (:func:`_json_loaded_batches`)."""
+
+
+_JSON_OPEN = re.compile(r'[ \t\r\n]*(?:\[|\{[ \t\r\n]*"values"[ \t\r\n]*:[ \t\r\n]*\[)')
+_JSON_CLOSE = re.compile(r"\][ \t\r\n]*\Z")
+_JSON_CLOSE_OBJECT = re.compile(r"\][ \t\r\n]*\}[ \t\r\n]*\Z")
+
+
+def _json_batches(path: Path, name: str) -> Iterator[list]:
+    """A JSON list of plain decimals (or ``{"values": [...]}``), streamed; raises _NotPlainJSON for anything else."""
+    chunks = _read_chunks(path, name, b",")
+    close = None
+    previous: str | None = None
+    count = 0
+    for chunk in chunks:
+        if close is None:
+            opening = _JSON_OPEN.match(chunk)
+            if not opening:
+                raise _NotPlainJSON
+            close = _JSON_CLOSE if opening.group().endswith("[") and "{" not in opening.group() else _JSON_CLOSE_OBJECT
+            chunk = chunk[opening.end() :]
+        if previous is not None:
+            batch = _json_decimals(previous, last=False)
+            count += len(batch)
+            yield batch
+        previous = chunk
+    if previous is None or close is None:
+        raise _NotPlainJSON
+    ending = close.search(previous)
+    if not ending:
+        raise _NotPlainJSON
+    batch = _json_decimals(previous[: ending.start()], last=True)
+    count += len(batch)
+    if count == 0:
+        raise _NotPlainJSON  # the careful reader has the message
+    yield batch
+
+
+def _json_decimals(chunk: str, last: bool) -> list[Decimal]:
+    if not _PLAIN_JSON.fullmatch(chunk) or any(p.search(chunk) for p in _NOT_JSON) or _long_exponent(chunk):
+        raise _NotPlainJSON
+    items = chunk.split(",")
+    if not last:
+        items.pop()  # the chunk ends with a comma
+    decimals = _plain_decimals(items, "")
+    if decimals is None:
+        raise _NotPlainJSON
+    return decimals
+
+
+def _json_loaded_batches(path: Path, name: str) -> Iterator[list]:
+    """Any JSON profile, parsed whole (numbers with a fraction or exponent read as written)."""
     import json
 
+    text = read_text(path, ProfileError, "--mi-profile", _FORMATS)
     try:
         data = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as error:
         raise ProfileError(
             f"{name}: invalid JSON at line {error.lineno}: {error.msg}", param="--mi-profile", allowed=_FORMATS
         ) from None
+    except RecursionError:
+        raise ProfileError(f"{name}: JSON nested too deeply", param="--mi-profile", allowed=_FORMATS) from None
+    del text
     if isinstance(data, dict) and "values" in data:
         data = data["values"]
     if not isinstance(data, list):
         raise ProfileError(
             f"{name}: expected a JSON list of values", param="--mi-profile", allowed='[0.1, "1/3", ...]'
         )
-    values = []
+    if not data:
+        raise ProfileError(f"{name!r} has no values", param="--mi-profile", allowed=_FORMATS)
+    batch: list = []
     for i, item in enumerate(data):
         where = f"entry {i + 1}"
         if isinstance(item, bool) or not isinstance(item, (int, Decimal, str)):
             raise ProfileError(
                 f"{name}: {where} is {json.dumps(item, default=str)}", param="--mi-profile", allowed="numbers or number strings"
             )
-        values.append(_value(str(item) if not isinstance(item, str) else item, name, where))
-    return _finish(values, name, unit)
+        batch.append(_exact_value(str(item) if not isinstance(item, str) else item, name, where))
+        if len(batch) >= 65536:
+            yield batch
+            batch = []
+    yield batch
+
+
+def _exact_value(item: str, name: str, where: str) -> Decimal | Fraction:
+    """One value, exactly: a Decimal when it is a plain decimal, else a Fraction (with the checks of :func:`_value`)."""
+    if _PLAIN_NUMBER.fullmatch(item):
+        return Decimal(item)
+    return _value(item, name, where)
 
 
 def _value(item: str, name: str, where: str) -> Fraction:
@@ -413,9 +636,3 @@ def _value(item: str, name: str, where: str) -> Fraction:
             f"{name}: {where} has a negative value {item}", param="--mi-profile", allowed="mutual informations are >= 0"
         )
     return x
-
-
-def _finish(values: list[Fraction], name: str, unit: str) -> MIProfile:
-    if not values:
-        raise ProfileError(f"{name!r} has no values", param="--mi-profile", allowed=_FORMATS)
-    return MIProfile(len(values), sum(values, Fraction(0)), unit, "values", name, tuple(values))

@@ -43,7 +43,12 @@ Families (see docs/api.md and ../SCHEDULES.md for where each comes from):
 
 Curve families use the masked-count rule of SCHEDULES.md:
 M_0 = L, M_T = 0, M_k = clamp(floor(L g(k/T)), T - k, M_{k-1} - 1) and
-s_k = M_{k-1} - M_k; the floors are exact (see :func:`_floor_scaled_trig`).
+s_k = M_{k-1} - M_k; the floors are exact: each is decided from a fixed-point
+approximation with a rigorous error bound (cosines by rotating a unit vector,
+powers as products of q^p over the prime factors q of k), and the rare value
+within that bound of an integer is settled exactly (:func:`_floor_scaled_trig`,
+:func:`_power_ceiling_exact`). Every family at T <= 10^4 builds in well under a
+second, for any p the parser accepts (benchmarks/bench_inputs.py).
 """
 
 from __future__ import annotations
@@ -242,22 +247,30 @@ class Schedule:
         eps = eps if isinstance(eps, Fraction) else parse_rational(str(eps), "eps")
         if not 0 <= eps < 1:
             raise InvalidNumberError(f"eps = {eps} is out of range", param="eps", allowed="0 <= eps < 1")
-        t = [1 + (eps - 1) * Fraction(k, steps) for k in range(steps + 1)]
+        # t_k = 1 - (1 - eps) k/T, so 1 - t_{k+1}/t_k = (1 - eps) / (T - (1 - eps) k) = g / (T e - g k)
+        # with eps = n/e and g = e - n: each floor is one integer division
+        g, e = eps.denominator - eps.numerator, eps.denominator
         sizes, masked = [], length
         for k in range(steps - 1):
-            n = int(masked * (1 - t[k + 1] / t[k]))  # int() of a positive Fraction is its floor
+            n = masked * g // (steps * e - g * k)
             sizes.append(n)
             masked -= n
         sizes.append(masked)
         return _positive_family(sizes, f"dream:{steps}:{eps}")
 
     @classmethod
-    def from_curve(cls, length: int, steps: int, masked_count: Callable[[int], int], name: str) -> "Schedule":
+    def from_curve(
+        cls, length: int, steps: int, masked_count: Callable[[int], int] | Sequence[int], name: str
+    ) -> "Schedule":
         """The masked-count rule M_k = clamp(masked_count(k), T - k, M_{k-1} - 1), s_k = M_{k-1} - M_k.
 
-        ``masked_count(k)`` must return floor(L g(k/T)) exactly.
+        ``masked_count(k)`` must return floor(L g(k/T)) exactly; it may also be
+        the sequence of those values for k = 1, ..., T - 1.
         """
         length, steps = _length_steps(length, steps)
+        if not callable(masked_count):
+            counts = masked_count
+            masked_count = lambda k: counts[k - 1]  # noqa: E731
         sizes, previous = [], length
         for k in range(1, steps + 1):
             m = 0 if k == steps else min(max(masked_count(k), steps - k), previous - 1)
@@ -273,18 +286,16 @@ class Schedule:
     @classmethod
     def cosine(cls, length: int, steps: int) -> "Schedule":
         """MaskGIT's cosine, back-loaded: masked fraction cos(pi u/2) (L=256, T=8 -> 5,15,24,31,39,45,48,49)."""
-        return cls.from_curve(
-            length, steps, lambda k: _floor_scaled_trig(length, Fraction(k, 2 * steps), "cos"), f"cosine:{steps}"
-        )
+        length, steps = _length_steps(length, steps)
+        return cls.from_curve(length, steps, _trig_floors(length, steps, "cos"), f"cosine:{steps}")
 
     @classmethod
     def cosine_mdlm(cls, length: int, steps: int) -> "Schedule":
         """MDLM's cosine, front-loaded: masked fraction 1 - sin(pi u/2)."""
 
-        def masked(k: int) -> int:
-            # floor(L - L sin x) = L - ceil(L sin x)
-            return length - _ceil_scaled_trig(length, Fraction(k, 2 * steps), "sin")
-
+        length, steps = _length_steps(length, steps)
+        # floor(L - L sin x) = L - ceil(L sin x)
+        masked = [length - c for c in _trig_ceilings(length, steps)]
         return cls.from_curve(length, steps, masked, f"cosine-mdlm:{steps}")
 
     @classmethod
@@ -294,10 +305,9 @@ class Schedule:
         if p <= 0:
             raise InvalidNumberError(f"p = {p} is not allowed", param="p", allowed="p must be greater than 0")
 
-        def masked(k: int) -> int:
-            # floor(L (1 - (k/T)^p)) = L - ceil(L (k/T)^p), exactly via integer roots
-            return length - _ceil_rational_power(length, Fraction(k, steps), p)
-
+        length, steps = _length_steps(length, steps)
+        # floor(L (1 - (k/T)^p)) = L - ceil(L (k/T)^p)
+        masked = [length - c for c in _power_ceilings(length, steps, p)]
         return cls.from_curve(length, steps, masked, f"power:{steps}:{p}")
 
     @classmethod
@@ -541,6 +551,200 @@ def _ceil_rational_power(length: int, u: Fraction, p: Fraction) -> int:
     while n**b * big_d < big_n:
         n += 1
     return n
+
+
+# -- certified fast evaluation of the curve families ------------------------------------
+#
+# Each floor/ceiling below is decided from an approximation with a rigorous error
+# bound, in integer fixed point; where the bound cannot decide it (the value lies
+# within the error of an integer) the exact routine above, or intervals at
+# increasing precision, decide it. The results equal the exact ones always
+# (tests/test_schedule_fast.py compares both on random parameters).
+
+
+def _raw_floor_scaled(raw: tuple, shift: int) -> int:
+    """floor(x * 2^shift) for an mpmath raw mpf x >= 0."""
+    sign, man, exp, _ = raw
+    assert not sign
+    exp += shift
+    return man << exp if exp >= 0 else man >> -exp
+
+
+def _guard_bits(length: int, steps: int) -> int:
+    return length.bit_length() + 2 * steps.bit_length() + 64
+
+
+def _rotation(steps: int, bits: int) -> Iterator[tuple[int, int, int]]:
+    """(c, s, err) for k = 1, ..., T - 1: |c - 2^P cos(k pi/2T)|, |s - 2^P sin(k pi/2T)| <= err, P = bits.
+
+    The unit vector is rotated by k steps of the angle pi/2T in integer fixed
+    point. The rotation's entries come from intervals (error <= 2 units each),
+    every product is floored (< 1 unit per component), and a rotation preserves
+    the 2-norm of the error, so after k steps the error is at most 6k units.
+    """
+    if steps == 1:
+        return
+    from mpmath import iv
+
+    prec = bits + 24
+    while True:
+        saved = iv.prec
+        try:
+            iv.prec = prec
+            angle = iv.pi / (2 * steps)
+            cos1, sin1 = iv.cos(angle), iv.sin(angle)
+        finally:
+            iv.prec = saved
+        c1, s1 = _raw_floor_scaled(cos1._mpi_[0], bits), _raw_floor_scaled(sin1._mpi_[0], bits)
+        if _raw_floor_scaled(cos1._mpi_[1], bits) - c1 <= 1 and _raw_floor_scaled(sin1._mpi_[1], bits) - s1 <= 1:
+            break
+        prec *= 2  # pragma: no cover - the interval is far narrower than 2^-P
+    c, s = 1 << bits, 0
+    for k in range(1, steps):
+        c, s = (c * c1 - s * s1) >> bits, (s * c1 + c * s1) >> bits
+        yield c, s, 6 * k + 6
+
+
+def _trig_floors(length: int, steps: int, kind: str) -> list[int]:
+    """floor(L cos(k pi/2T)) (kind "cos") or floor(L sin(k pi/2T)) for k = 1, ..., T - 1, exactly."""
+    bits = _guard_bits(length, steps)
+    out = []
+    for k, (c, s, err) in enumerate(_rotation(steps, bits), 1):
+        value, slack = length * (c if kind == "cos" else s), length * err
+        low, high = (value - slack) >> bits, (value + slack) >> bits
+        out.append(low if low == high else _floor_scaled_trig(length, Fraction(k, 2 * steps), kind))
+    return out
+
+
+def _trig_ceilings(length: int, steps: int) -> list[int]:
+    """ceil(L sin(k pi/2T)) for k = 1, ..., T - 1, exactly."""
+    bits = _guard_bits(length, steps)
+    out = []
+    for k, (_, s, err) in enumerate(_rotation(steps, bits), 1):
+        value, slack = length * s, length * err
+        low, high = (value - slack) >> bits, (value + slack) >> bits
+        # decided means L sin lies strictly between two integers, so its ceiling is the floor + 1
+        out.append(low + 1 if low == high else _ceil_scaled_trig(length, Fraction(k, 2 * steps), "sin"))
+    return out
+
+
+def _ceil_of(num: int, den: int) -> int:
+    return -(-num // den)
+
+
+def _power_ceilings(length: int, steps: int, p: Fraction, small_roots: bool = True) -> list[int]:
+    """ceil(L (k/T)^p) for k = 1, ..., T - 1, exactly, for any rational p > 0.
+
+    (k/T)^p = k^p / T^p, and k^p is the product of q^p over the prime factors
+    q of k: one interval evaluation per prime below T, one P-bit product per k.
+    All approximations are rounded down, so each computed value A satisfies
+    A <= x <= A (1 + 2^-G); a ceiling the bound cannot decide is computed by
+    :func:`_power_ceiling_exact`.
+    """
+    if steps == 1:
+        return []
+    # extreme exponents decide every ceiling at once: y_k <= L (1 - 1/T)^p < L e^(-p/T) and
+    # y_k >= L T^(-p) > L (1 - p ln T), while 0 < y_k < L for 0 < k < T
+    if p >= steps * length.bit_length():
+        return [1] * (steps - 1)
+    if length * p * steps.bit_length() < 1:
+        return [length] * (steps - 1)
+    if small_roots and p.denominator <= 4 and p.denominator * length.bit_length() + p.numerator * steps.bit_length() <= 2048:
+        # small integer roots of small numbers: the exact routine is cheaper than the intervals
+        return [_ceil_rational_power(length, Fraction(k, steps), p) for k in range(1, steps)]
+    bits = _guard_bits(length, steps)
+    factors = 2 * steps.bit_length() + 4  # roundings along one product, with room
+    guard = bits - 5 - factors.bit_length()  # each value is within a factor 1 + 2^-guard
+    # smallest prime factors up to T
+    smallest = list(range(steps + 1))
+    for q in range(2, int(steps**0.5) + 1):
+        if smallest[q] == q:
+            for multiple in range(q * q, steps + 1, q):
+                if smallest[multiple] == multiple:
+                    smallest[multiple] = q
+    extra = (p.numerator // p.denominator * steps.bit_length()).bit_length() + 24
+    mantissa = [0] * (steps + 1)
+    exponent = [0] * (steps + 1)
+    mantissa[1], exponent[1] = 1 << (bits - 1), 1 - bits
+    for k in range(2, steps + 1):
+        q = smallest[k]
+        if q == k:  # a prime: q^p from an interval, its lower end floored to P bits
+            prec = bits + extra
+            while True:
+                value = _interval_power(q, 1, p, prec)
+                (_, low, low_exp, low_bc), (_, high, high_exp, _) = value
+                # the lower end m 2^e with m of P bits; the upper end within 2 units of it
+                shift = low_bc - bits
+                m = low >> shift if shift >= 0 else low << -shift
+                e = low_exp + shift
+                top = (high << (high_exp - e)) if high_exp >= e else high >> (e - high_exp)
+                if top - m <= 2:
+                    break
+                prec *= 2  # pragma: no cover
+            mantissa[k], exponent[k] = m, e
+        else:
+            m = mantissa[q] * mantissa[k // q]
+            shift = m.bit_length() - bits
+            mantissa[k], exponent[k] = m >> shift, exponent[q] + exponent[k // q] + shift
+    out = []
+    top_m, top_e = mantissa[steps], exponent[steps]
+    for k in range(1, steps):
+        # y = L k^p / T^p is within a factor (1 +- 2^-guard) of N 2^s / D
+        n, d, s = length * mantissa[k], top_m, exponent[k] - top_e
+        if n.bit_length() - d.bit_length() + s < -2:  # y < 1/2 (with room): 0 < y < 1
+            out.append(1)
+            continue
+        low, high = n * ((1 << guard) - 1), n * ((1 << guard) + 1)
+        shift = s - guard
+        if shift >= 0:
+            low_ceil, high_ceil = _ceil_of(low << shift, d), _ceil_of(high << shift, d)
+        else:
+            low_ceil, high_ceil = _ceil_of(low, d << -shift), _ceil_of(high, d << -shift)
+        out.append(low_ceil if low_ceil == high_ceil else _power_ceiling_exact(length, Fraction(k, steps), p))
+    return out
+
+
+def _power_ceiling_exact(length: int, u: Fraction, p: Fraction) -> int:
+    """ceil(L u^p) for 0 < u < 1 and rational p > 0, exactly, whatever the size of p's digits.
+
+    u^p (u = c/d, p = a/b in lowest terms) is rational only when c and d are
+    perfect b-th powers; then L u^p is an integer exactly when (d^(1/b))^a
+    divides L, and it is computed. Otherwise L u^p is not an integer, and
+    intervals at increasing precision separate it from the integers.
+    """
+    c, d, a, b = u.numerator, u.denominator, p.numerator, p.denominator
+    if b < d.bit_length():  # d >= 2 is a b-th power only if 2^b <= d
+        c_root, d_root = _iroot_floor(c, b), _iroot_floor(d, b)
+        if c_root**b == c and d_root**b == d and a * (d_root.bit_length() - 1) <= length.bit_length():
+            den = d_root**a
+            if length % den == 0:
+                return length // den * c_root**a
+    from mpmath.libmp import from_int
+    from mpmath.libmp.libmpi import mpi_mul
+
+    prec = length.bit_length() + (a // b).bit_length() + 64
+    while True:
+        y = mpi_mul((from_int(length),) * 2, _interval_power(c, d, p, prec), prec)
+        ceilings = []
+        for sign, man, exp, _ in y:
+            value = Fraction(-man if sign else man) * Fraction(2) ** exp
+            ceilings.append(-((-value.numerator) // value.denominator))
+        if ceilings[0] == ceilings[1]:
+            return ceilings[0]
+        prec *= 2
+
+
+def _interval_power(c: int, d: int, p: Fraction, prec: int) -> tuple:
+    """An mpmath raw interval containing (c/d)^p, c, d >= 1, at ``prec`` bits."""
+    from mpmath.libmp import from_int
+    from mpmath.libmp.libmpi import mpi_div, mpi_exp, mpi_log, mpi_mul
+
+    def exact(n: int) -> tuple:
+        return (from_int(n),) * 2
+
+    base = exact(c) if d == 1 else mpi_div(exact(c), exact(d), prec)
+    exponent = mpi_div(exact(p.numerator), exact(p.denominator), prec)
+    return mpi_exp(mpi_mul(mpi_log(base, prec), exponent, prec), prec)
 
 
 def _curve(method: Callable[..., Schedule], extra: int = 0, optional: int = 0) -> Callable[[int, list[str]], Schedule]:

@@ -8,8 +8,8 @@ R = (ε - ε_train) * L / ΣI,
     bound(T) <= ε  <=>  coefficient(ceil(L/T)) <= R  <=>  ceil(L/T) <= s*  <=>  T >= ceil(L/s*)
 
 where s* is the largest s <= L with coefficient(s) <= R. s* has a closed form
-for theorem1 (2^floor(log2(floor(R) + 1))) and sharp (floor(R) + 1), and is
-found by bisection (O(log^2 L) integer steps) for the recursion. All of it is
+for theorem1 (2^floor(log2(floor(R) + 1))) and sharp (floor(R) + 1), and
+for the recursion (:func:`boundcalc.bounds.recursion_largest_size`: O(1) integer steps). All of it is
 exact: L = 10**18 answers at once, and 0.2 + 0.1 <= 0.3 holds.
 """
 

@@ -82,8 +82,10 @@ class JointDistribution:
         if codes.ndim != 2 or codes.shape[0] != probabilities.shape[0] or codes.shape[1] < 1:
             raise ModelError("outcomes and probabilities do not match", param=source or "joint")
         keep = probabilities > 0
-        self.codes = codes[keep]
-        self.probabilities = probabilities[keep] / math.fsum(probabilities[keep].tolist())
+        if not keep.all():
+            codes, probabilities = codes[keep], probabilities[keep]
+        self.codes = codes
+        self.probabilities = probabilities / _fsum(probabilities)
         self.vocabulary = tuple(vocabulary)
         self.source = source
         self._entropies: "np.ndarray | None" = None
@@ -119,6 +121,13 @@ class JointDistribution:
             raise ModelError(
                 f"{len(outcomes)} outcomes but {got} probabilities", param=where, allowed="one probability per outcome"
             )
+        first = outcomes[0]
+        if isinstance(first, (list, tuple)) and first:
+            # refuse what could never be computed before reading further (V: the fewest values N outcomes need)
+            _refuse_cost(len(first), _least_vocabulary(len(outcomes), len(first)), len(outcomes), where)
+        fast = _fast_outcomes(outcomes, probabilities, normalize, where)
+        if fast is not None:
+            return cls(fast[0], fast[1], fast[2], source)
         length = None
         seen: dict[tuple, int] = {}
         for k, outcome in enumerate(outcomes, 1):
@@ -163,16 +172,26 @@ class JointDistribution:
 
     @classmethod
     def from_array(cls, table: Any, *, normalize: bool = False, source: str = "", vocabulary: Sequence[Token] | None = None) -> "JointDistribution":
-        """A dense array of shape (V,)*L with p(x) at index x (floats: sum within 1e-12 of 1)."""
+        """A dense array of shape (V,)*L with p(x) at index x (floats: sum within 1e-12 of 1).
+
+        The shape is read first (without converting nested lists), and a table
+        with L > MAX_JOINT_LENGTH or more than MAX_DENSE_CELLS cells is refused
+        before anything is converted or allocated.
+        """
         import numpy as np
 
         where = source or "joint"
+        shape = _shape_of(table)
+        if shape is not None and len(shape) >= 1 and len(set(shape)) == 1 and shape[0] >= 1:
+            _refuse_dense_shape(shape[0], len(shape), where)
         arr = np.asarray(table, dtype=np.float64)
         if arr.ndim < 1 or len(set(arr.shape)) != 1 or arr.shape[0] < 1:
             raise ModelError(f"the table has shape {arr.shape}", param=where, allowed="shape (V, V, ..., V): L equal axes")
-        if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        _refuse_dense_shape(arr.shape[0], arr.ndim, where)
+        flat = arr.reshape(-1)
+        if not np.all(np.isfinite(flat)) or np.any(flat < 0):
             raise ModelError("the table has negative or non-finite entries", param=where, allowed="probabilities >= 0")
-        total = math.fsum(arr.ravel().tolist())
+        total = _fsum(flat)
         if total <= 0:
             raise ModelError("the table sums to 0", param=where)
         if not normalize and abs(Fraction(total) - 1) > FLOAT_TOLERANCE:
@@ -180,12 +199,21 @@ class JointDistribution:
                 f"the table sums to {total!r}, not 1", param=where, allowed="within 1e-12; use normalize to rescale"
             )
         V = arr.shape[0]
-        nz = np.nonzero(arr)
-        codes = np.stack(nz, axis=1)
         vocab = list(range(V)) if vocabulary is None else list(vocabulary)
         if len(vocab) != V:
             raise ModelError(f"{len(vocab)} vocabulary entries for {V} values", param=where)
-        return cls(codes, arr[nz], vocab, source)
+        nz = np.flatnonzero(flat)
+        # the tokens of each outcome are the digits of its flat index in base V
+        if V & (V - 1) == 0:  # a power of two: shifts and masks
+            bits = V.bit_length() - 1
+            codes = (nz[:, None] >> (bits * np.arange(arr.ndim - 1, -1, -1, dtype=np.int64))) & (V - 1)
+        else:
+            digits = np.empty((arr.ndim, len(nz)), dtype=np.int64)
+            rest = nz
+            for axis in range(arr.ndim - 1, -1, -1):
+                rest, digits[axis] = np.divmod(rest, V)
+            codes = np.ascontiguousarray(digits.T)
+        return cls(codes, flat[nz], vocab, source)
 
     @classmethod
     def from_dict(cls, data: Any, *, normalize: bool = False, source: str = "") -> "JointDistribution":
@@ -240,23 +268,7 @@ class JointDistribution:
         sparse: N (log2 N + 2) per subset. Both plus a per-subset overhead.
         ``method`` is None when neither fits (then :meth:`subset_entropies` refuses).
         """
-        L, V, N = self.length, self.vocab_size, self.support_size
-        nodes = 2.0**L
-        dense = 2.0 * (V + 1.0) ** L + nodes * NODE_WORK
-        sparse = nodes * (N * (math.log2(N) + 2.0) + NODE_WORK)
-        dense_ok = V**L <= MAX_DENSE_CELLS and dense <= MAX_WORK
-        sparse_ok = sparse <= MAX_WORK
-        method = None
-        if L <= MAX_JOINT_LENGTH and (dense_ok or sparse_ok):
-            method = "dense" if dense_ok and (dense <= sparse or not sparse_ok) else "sparse"
-        work = min(dense, sparse) if method is None else (dense if method == "dense" else sparse)
-        return {
-            "method": method,
-            "dense_work": dense,
-            "sparse_work": sparse,
-            "dense_cells": float(V) ** L,
-            "seconds": work / WORK_PER_SECOND,
-        }
+        return _cost(self.length, self.vocab_size, self.support_size)
 
     # -- the entropies of all marginals ---------------------------------------------------
     def subset_entropies(self, progress: Progress | None = None) -> "np.ndarray":
@@ -265,16 +277,7 @@ class JointDistribution:
             return self._entropies
         cost = self.cost()
         if cost["method"] is None:
-            L, V, N = self.length, self.vocab_size, self.support_size
-            why = f"L = {L} > {MAX_JOINT_LENGTH}" if L > MAX_JOINT_LENGTH else (
-                f"~{min(cost['dense_work'], cost['sparse_work']):.2g} operations, about "
-                f"{cost['seconds']:.0f} s (limit {MAX_WORK:.0g})"
-            )
-            raise DomainError(
-                f"the joint table (L = {L}, V = {V}, {N} outcomes) is too large for all 2^L marginals: {why}",
-                param=self.source or "joint",
-                allowed="a smaller table, or a Markov chain (--markov), which needs no enumeration",
-            )
+            _refuse_cost(self.length, self.vocab_size, self.support_size, self.source or "joint")
         H = self._dense_entropies(progress) if cost["method"] == "dense" else self._sparse_entropies(progress)
         H.setflags(write=False)
         self._entropies = H
@@ -408,3 +411,140 @@ class JointDistribution:
 def _json_number(value: Any) -> Any:
     """JSON numbers with a fraction or exponent are floats; strings and integers are exact."""
     return float(value) if isinstance(value, Decimal) else value
+
+
+def _fsum(values: "np.ndarray") -> float:
+    """math.fsum of a float array (correctly rounded), a block at a time (no list of the whole array)."""
+    import itertools
+
+    block = 1 << 16
+    return math.fsum(itertools.chain.from_iterable(values[k : k + block].tolist() for k in range(0, len(values), block)))
+
+
+def _shape_of(table: Any) -> tuple[int, ...] | None:
+    """The shape of an array, or of nested lists along their first entries, without converting anything."""
+    shape = getattr(table, "shape", None)
+    if shape is not None:
+        try:
+            return tuple(int(n) for n in shape)
+        except (TypeError, ValueError):
+            return None
+    dims = []
+    while isinstance(table, (list, tuple)):
+        dims.append(len(table))
+        if not table or len(dims) > 64:
+            break
+        table = table[0]
+    return tuple(dims)
+
+
+def _refuse_dense_shape(V: int, L: int, where: str) -> None:
+    """Refuse a dense table of V^L cells that could not be used (L too large, or too many cells)."""
+    if L > MAX_JOINT_LENGTH:
+        raise DomainError(
+            f"the joint table has L = {L} > {MAX_JOINT_LENGTH} axes",
+            param=where,
+            allowed="a smaller table, or a Markov chain (--markov), which needs no enumeration",
+        )
+    cells = V**L
+    if cells > MAX_DENSE_CELLS:
+        raise DomainError(
+            f"a dense table of V^L = {V}^{L} = {cells:.3g} cells is too large",
+            param=where,
+            allowed=f"at most {MAX_DENSE_CELLS:.3g} cells; list the outcomes with positive probability instead",
+        )
+
+
+def _cost(L: int, V: int, N: int) -> dict[str, Any]:
+    """:meth:`JointDistribution.cost` for a table of N outcomes of L tokens over V values."""
+    nodes = 2.0**L
+    dense = 2.0 * (V + 1.0) ** L + nodes * NODE_WORK
+    sparse = nodes * (N * (math.log2(max(N, 1)) + 2.0) + NODE_WORK)
+    dense_ok = V**L <= MAX_DENSE_CELLS and dense <= MAX_WORK
+    sparse_ok = sparse <= MAX_WORK
+    method = None
+    if L <= MAX_JOINT_LENGTH and (dense_ok or sparse_ok):
+        method = "dense" if dense_ok and (dense <= sparse or not sparse_ok) else "sparse"
+    work = min(dense, sparse) if method is None else (dense if method == "dense" else sparse)
+    return {
+        "method": method,
+        "dense_work": dense,
+        "sparse_work": sparse,
+        "dense_cells": float(V) ** L,
+        "seconds": work / WORK_PER_SECOND,
+    }
+
+
+def _refuse_cost(L: int, V: int, N: int, where: str) -> None:
+    """Raise the "too large" DomainError when neither algorithm fits (see :func:`_cost`)."""
+    cost = _cost(L, V, N)
+    if cost["method"] is not None:
+        return
+    why = f"L = {L} > {MAX_JOINT_LENGTH}" if L > MAX_JOINT_LENGTH else (
+        f"~{min(cost['dense_work'], cost['sparse_work']):.2g} operations, about "
+        f"{cost['seconds']:.0f} s (limit {MAX_WORK:.0g})"
+    )
+    raise DomainError(
+        f"the joint table (L = {L}, V = {V}, {N} outcomes) is too large for all 2^L marginals: {why}",
+        param=where,
+        allowed="a smaller table, or a Markov chain (--markov), which needs no enumeration",
+    )
+
+
+def _least_vocabulary(N: int, L: int) -> int:
+    """The smallest V with V^L >= N: N distinct outcomes of L tokens need at least that many values."""
+    V = max(1, int(round(N ** (1.0 / L))) - 1)
+    while V**L < N:
+        V += 1
+    return V
+
+
+def _fast_outcomes(outcomes: Sequence[Sequence[Token]], probabilities: Sequence[Any], normalize: bool, where: str):
+    """(codes, probabilities, vocabulary) by whole-array operations, or None to take the careful path.
+
+    Taken when the outcomes are lists (or tuples) of one length, all tokens of one
+    type (all int, or all str), no outcome repeated, and every probability a finite
+    float >= 0 summing (math.fsum, correctly rounded) clearly within or clearly
+    outside 1e-12 of 1: then the careful path would accept the same table, and
+    the probabilities it makes are the same to within an ulp or two. Anything
+    else -- and every error, for its message -- goes the careful way.
+    """
+    import itertools
+
+    import numpy as np
+
+    if set(map(type, outcomes)) - {list, tuple}:
+        return None
+    lengths = set(map(len, outcomes))
+    if len(lengths) != 1:
+        return None
+    L = lengths.pop()
+    kinds = set(map(type, itertools.chain.from_iterable(outcomes)))
+    if kinds not in ({int}, {str}) or set(map(type, probabilities)) != {float}:
+        return None
+    table = np.array(outcomes, dtype=np.int64 if kinds == {int} else str)
+    if table.shape != (len(outcomes), L) or L < 1:
+        return None
+    vocabulary = np.unique(table)
+    codes = np.searchsorted(vocabulary, table).astype(np.int64)
+    V = len(vocabulary)
+    _refuse_cost(L, V, len(outcomes), where)
+    if V**L < 2**62:  # each outcome as one integer: repeats are equal integers
+        keys = codes @ (V ** np.arange(L - 1, -1, -1, dtype=np.int64))
+        if len(np.unique(keys)) != len(keys):
+            return None
+    elif len(np.unique(codes, axis=0)) != len(codes):
+        return None
+    p = np.array(probabilities, dtype=np.float64)
+    if not np.all(np.isfinite(p)) or np.any(p < 0):
+        return None
+    total = _fsum(p)
+    if total <= 0:
+        return None
+    if not normalize:
+        off = abs(total - 1.0)
+        if abs(off - float(FLOAT_TOLERANCE)) <= 1e-15:  # too close to the tolerance for the rounded sum
+            return None
+        if off > float(FLOAT_TOLERANCE):
+            return None  # the careful path says so
+    return codes, p / total, vocabulary.tolist()

@@ -22,14 +22,17 @@ default, because the exact computation costs O(L V^3).
 
 from __future__ import annotations
 
-from collections import Counter
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from ..errors import ModelError
-from ..files import read_text
+from ..files import read_text_chunks
 from ..exact import Number, to_rational
 from .markov import MarkovChain
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
 
 __all__ = ["LEVELS", "OTHER", "DEFAULT_WORD_STATES", "tokenize", "estimate_markov", "load_text"]
 
@@ -49,6 +52,16 @@ def tokenize(text: str, level: str = "char") -> list[str]:
     return list(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+#: Characters (or bytes of a file) handled at a time: memory does not grow with the corpus.
+CHUNK = 1 << 20
+# Bigrams are counted on the tokens as they come while there are at most this many
+# distinct tokens (a dense matrix of counts); beyond, a second pass counts them on
+# the final states only.
+_DENSE_TOKENS = 2048
+#: More states than this are refused (the V x V chain would not fit): use max_states.
+MAX_TEXT_STATES = 4096
+
+
 def estimate_markov(
     text: str,
     level: str = "char",
@@ -63,39 +76,12 @@ def estimate_markov(
     >>> chain.states, [round(float(p), 4) for p in chain.transition[0]]
     (('a', 'b'), [0.1667, 0.8333])
     """
-    import numpy as np
 
-    where = source or "--text"
-    tokens = tokenize(text, level)
-    if not tokens:
-        raise ModelError(f"the text has no {'characters' if level == 'char' else 'words'}", param=where,
-                         allowed="a non-empty UTF-8 text")
-    alpha = to_rational(smoothing, "smoothing")
-    if alpha <= 0:
-        raise ModelError(f"smoothing = {alpha} is not allowed", param="smoothing", allowed="a positive number")
-    if max_states is None and level == "word":
-        max_states = DEFAULT_WORD_STATES
-    counts = Counter(tokens)
-    order = {t: k for k, t in enumerate(dict.fromkeys(tokens))}
-    states = sorted(counts, key=lambda t: (-counts[t], order[t]))
-    if max_states is not None:
-        if isinstance(max_states, bool) or not isinstance(max_states, int) or max_states < 2:
-            raise ModelError(f"max_states = {max_states!r}", param="--max-states", allowed="an integer >= 2")
-        if len(states) > max_states:
-            kept = set(states[: max_states - 1])
-            tokens = [t if t in kept else OTHER for t in tokens]
-            states = states[: max_states - 1] + [OTHER]
-    # a fixed, readable order: the kept tokens sorted, <other> last
-    states = sorted(s for s in states if s != OTHER) + ([OTHER] if OTHER in states else [])
-    index = {t: k for k, t in enumerate(states)}
-    V = len(states)
-    seq = np.fromiter((index[t] for t in tokens), dtype=np.int64, count=len(tokens))
-    n = np.zeros((V, V))
-    np.add.at(n, (seq[:-1], seq[1:]), 1.0)
-    a = float(alpha)
-    P = (n + a) / (n.sum(axis=1, keepdims=True) + a * V)
-    corpus = {"tokens": len(tokens), "level": level, "smoothing": str(alpha), "states": V}
-    return MarkovChain.from_matrix(states, P, source=source or "text", corpus=corpus)
+    def chunks() -> Iterator[str]:
+        for start in range(0, len(text), CHUNK):
+            yield text[start : start + CHUNK]
+
+    return _estimate(chunks, level, smoothing, max_states, source)
 
 
 def load_text(
@@ -105,8 +91,176 @@ def load_text(
     smoothing: Number = Fraction(1, 2),
     max_states: int | None = None,
 ) -> MarkovChain:
-    """:func:`estimate_markov` on a UTF-8 file; clear errors for missing, binary or non-UTF-8 files."""
-    name = str(path)
-    text = read_text(path, ModelError, "--text", "UTF-8 text", allow_empty=True)  # estimate_markov explains
-    return estimate_markov(text, level, smoothing=smoothing, max_states=max_states, source=name)
+    """:func:`estimate_markov` on a UTF-8 file, streamed; clear errors for missing, binary or non-UTF-8 files.
 
+    The file is read in chunks (a second time when it has more than 2048
+    distinct tokens), so memory does not grow with its size.
+    """
+
+    def chunks() -> Iterator[str]:  # an empty file: _estimate explains
+        return read_text_chunks(path, ModelError, "--text", "UTF-8 text", size=CHUNK, allow_empty=True)
+
+    return _estimate(chunks, level, smoothing, max_states, str(path))
+
+
+def _token_pieces(chunks: Iterable[str], level: str) -> Iterator[str]:
+    """The chunks re-cut so that no token spans two pieces, newlines normalized (chars)."""
+    carry = ""
+    for chunk in chunks:
+        text = carry + chunk if carry else chunk
+        if level == "char":
+            carry = "\r" if text.endswith("\r") else ""  # it may begin a "\r\n"
+            if carry:
+                text = text[:-1]
+            if "\r" in text:
+                text = text.replace("\r\n", "\n").replace("\r", "\n")
+        else:
+            # a word cut by the chunk's end waits for the rest: cut after the last whitespace
+            end = max(map(text.rfind, " \n\t\r\x0b\x0c")) + 1
+            while end < len(text) and any(ch.isspace() for ch in text[end:]):  # other (Unicode) spaces
+                end += next(k for k, ch in enumerate(text[end:]) if ch.isspace()) + 1
+            text, carry = text[:end], text[end:]
+        if text:
+            yield text
+    if carry:
+        yield "\n" if level == "char" else carry
+
+
+class _Vocabulary:
+    """Token ids in order of first appearance, over a stream of pieces."""
+
+    def __init__(self, level: str):
+        import numpy as np
+
+        self.level = level
+        self.names: list[str] = []
+        self._table = np.full(0x110000, -1, dtype=np.int32) if level == "char" else None
+        self._index: dict[str, int] = {}
+
+    def ids(self, piece: str) -> "np.ndarray":
+        import numpy as np
+
+        if self.level == "char":
+            points = np.frombuffer(piece.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+            ids = self._table[points]
+            if ids.min() < 0:
+                new = points[ids < 0]
+                unique, first = np.unique(new, return_index=True)
+                unique = unique[np.argsort(first, kind="stable")]
+                self._table[unique] = np.arange(len(self.names), len(self.names) + len(unique))
+                self.names.extend(map(chr, unique.tolist()))
+                ids = self._table[points]
+            return ids
+        words = piece.split()
+        index = self._index
+        try:
+            return np.fromiter(map(index.__getitem__, words), dtype=np.int32, count=len(words))
+        except KeyError:  # new words: number them in order of first appearance
+            for word in dict.fromkeys(words):
+                if word not in index:
+                    index[word] = len(self.names)
+                    self.names.append(word)
+            return np.fromiter(map(index.__getitem__, words), dtype=np.int32, count=len(words))
+
+
+def _estimate(
+    chunks: Callable[[], Iterable[str]], level: str, smoothing: Number, max_states: int | None, source: str
+) -> MarkovChain:
+    import numpy as np
+
+    where = source or "--text"
+    if level not in LEVELS:
+        raise ModelError(f"unknown level {level!r}", param="--level", allowed="char or word")
+    alpha = to_rational(smoothing, "smoothing")
+    if alpha <= 0:
+        raise ModelError(f"smoothing = {alpha} is not allowed", param="smoothing", allowed="a positive number")
+    if max_states is None and level == "word":
+        max_states = DEFAULT_WORD_STATES
+    if max_states is not None and (isinstance(max_states, bool) or not isinstance(max_states, int) or max_states < 2):
+        raise ModelError(f"max_states = {max_states!r}", param="--max-states", allowed="an integer >= 2")
+
+    vocabulary = _Vocabulary(level)
+    counts, pairs = _first_pass(_token_pieces(chunks(), level), vocabulary)
+    names = vocabulary.names
+    if not names:
+        raise ModelError(f"the text has no {'characters' if level == 'char' else 'words'}", param=where,
+                         allowed="a non-empty UTF-8 text")
+    counts = counts[: len(names)]
+
+    # the states: the most frequent tokens (ties: first appearance), the rest folded into OTHER
+    by_frequency = np.lexsort((np.arange(len(names)), -counts))  # ids, most frequent first
+    states = [names[i] for i in by_frequency.tolist()]
+    kept_ids = by_frequency
+    if max_states is not None and len(states) > max_states:
+        kept_ids = by_frequency[: max_states - 1]
+        states = states[: max_states - 1] + [OTHER]
+    states = sorted(s for s in states if s != OTHER) + ([OTHER] if OTHER in states else [])
+    index = {t: k for k, t in enumerate(states)}
+    V = len(states)
+    if V > MAX_TEXT_STATES:
+        raise ModelError(
+            f"the text has {V} distinct {'characters' if level == 'char' else 'words'}, too many states",
+            param=where,
+            allowed=f"at most {MAX_TEXT_STATES}; give --max-states",
+        )
+    final = np.full(len(names), index.get(OTHER, -1), dtype=np.int32)  # token id -> state
+    final[kept_ids] = [index[names[i]] for i in kept_ids.tolist()]
+
+    if pairs is not None:  # fold the token bigrams into state bigrams
+        used = len(names)
+        n = np.zeros(V * V, dtype=np.int64)
+        np.add.at(n, (final[:, None] * V + final[None, :]).ravel(), pairs[:used, :used].ravel())
+    else:  # pass 2: the bigrams of the states
+        n = np.zeros(V * V, dtype=np.int64)
+        previous = -1
+        for piece in _token_pieces(chunks(), level):
+            ids = vocabulary.ids(piece)
+            if len(ids):
+                n += _bigram_counts(final[ids], final[previous] if previous >= 0 else -1, V).ravel()
+                previous = int(ids[-1])
+    n = n.reshape(V, V).astype(np.float64)
+    a = float(alpha)
+    P = (n + a) / (n.sum(axis=1, keepdims=True) + a * V)
+    corpus = {"tokens": int(counts.sum()), "level": level, "smoothing": str(alpha), "states": V}
+    return MarkovChain.from_matrix(states, P, source=source or "text", corpus=corpus)
+
+
+def _first_pass(pieces: Iterable[str], vocabulary: "_Vocabulary") -> tuple["np.ndarray", "np.ndarray | None"]:
+    """Token counts, and the bigram counts of the token ids while there are at most _DENSE_TOKENS of them."""
+    import numpy as np
+
+    counts = np.zeros(0, dtype=np.int64)
+    pairs: "np.ndarray | None" = np.zeros((0, 0), dtype=np.int64)
+    previous = -1
+    for piece in pieces:
+        ids = vocabulary.ids(piece)
+        if not len(ids):
+            continue
+        size = len(vocabulary.names)
+        if size > len(counts):
+            counts = np.concatenate([counts, np.zeros(max(size, 2 * len(counts)) - len(counts), dtype=np.int64)])
+        counts += np.bincount(ids, minlength=len(counts))
+        if pairs is not None:
+            if size > _DENSE_TOKENS:
+                pairs = None  # too many tokens: a second pass counts on the final states
+            else:
+                if size > len(pairs):
+                    grown = np.zeros((min(max(size, 2 * len(pairs), 16), _DENSE_TOKENS),) * 2, dtype=np.int64)
+                    grown[: len(pairs), : len(pairs)] = pairs
+                    pairs = grown
+                pairs += _bigram_counts(ids, previous, len(pairs))
+        previous = int(ids[-1])
+    return counts, pairs
+
+
+def _bigram_counts(ids: "np.ndarray", previous: int, size: int) -> "np.ndarray":
+    """The size x size counts of the bigrams of ``ids``, preceded by the token ``previous`` (-1: none)."""
+    import numpy as np
+
+    keys = ids[:-1] * size + ids[1:]  # < 2^31: size <= MAX_TEXT_STATES
+    counts = np.zeros(size * size, dtype=np.int64)
+    found = np.bincount(keys)
+    counts[: len(found)] = found
+    if previous >= 0:
+        counts[previous * size + ids[0]] += 1
+    return counts.reshape(size, size)
