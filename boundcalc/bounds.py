@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
 
 from ._print_helpers import Printable
 from .constants import C1, C2, C3
@@ -706,7 +706,7 @@ def bound_report(
     eps_train: Number = 0,
     vocab_size: int | None = None,
     multiscale: "MultiScaleProfile | None" = None,
-    block_mi: "list[Number] | None" = None,
+    block_mi: "Sequence[Number] | None" = None,
 ) -> BoundReport:
     """Every registered bound that holds for the schedule; with a :class:`~boundcalc.MultiScaleProfile`, Theorem 2's.
 
@@ -789,7 +789,7 @@ def recursion_report(s_max: int, length: int | None = None) -> RecursionReport:
 
 
 def block_bound_report(
-    profile: "MIProfile", schedule: "Schedule", eps_train: Number = 0, block_mi: "list[Number] | None" = None
+    profile: "MIProfile", schedule: "Schedule", eps_train: Number = 0, block_mi: "Sequence[Number] | None" = None
 ) -> BoundReport:
     """The blockwise bounds (B1) of a semi-autoregressive schedule: Σ_b c(s_b)/B_b · ΣI_b + ε_train.
 

@@ -21,7 +21,13 @@ from .bounds import BOUNDS
 from .constants import C1
 from .exact import Measured, format_decimal, number_json
 
-__all__ = ["to_json"]
+__all__ = ["to_json", "FLOAT_INPUTS"]
+
+#: Said wherever an exact decision rests on float64 values (a profile that ``boundcalc profile`` wrote).
+FLOAT_INPUTS = (
+    "the MI profile holds float64 results (written by boundcalc profile): ΣI and every decision are exact "
+    "for those values, which differ from the model's exact values by their float error"
+)
 
 
 def to_json(obj: Any, digits: int = 6) -> dict[str, Any]:
@@ -156,6 +162,8 @@ def _bound_notes(report: Any) -> dict[str, str]:
         "corollary1": f"C1 = {C1}; holds when s_max = ceil(L/T)",
         "ter": f"bound on log TER(p_Y0) - log TER(p_X0) per token ({log}), from theorem1 / L",
     }
+    if report.inputs.profile.float_derived:
+        notes["inputs"] = FLOAT_INPUTS
     if "corollary1" in report.reasons:
         notes["corollary1"] += "; not applicable: this schedule is not balanced"
     ms = report.multiscale

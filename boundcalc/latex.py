@@ -29,9 +29,10 @@ from typing import Any, Iterable, Mapping, Sequence
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
+from . import references
 from . import symbolic as sym
 from .errors import BoundcalcError, UsageError
-from .exact import format_decimal
+from .exact import Measured, format_decimal
 
 __all__ = [
     "NOTATION",
@@ -54,48 +55,32 @@ __all__ = [
     "bound_report_latex",
     "recursion_report_latex",
     "steps_result_latex",
+    "tag_text",
+    "equation_label",
+    "proof_label",
+    "result_equation",
+    "proofs_appendix",
+    "latex_table",
+    "latex_number",
+    "bound_table",
+    "steps_table",
+    "verify_table",
+    "LONG_FRACTION",
     "PREAMBLE",
 ]
 
-SUM_I = r"\sum_{i=1}^{%s} I(X_0^{(i)}; X_0^{(-i)})"
-KL_LHS = r"\mathbb{E}_M\left[\mathrm{KL}(p_{X_0} \,\|\, p_{Y_0 \mid M})\right]"
-#: The left-hand side of Theorem 2's lower bound: the error averaged over the random schedule too.
-KL_RANDOM_LHS = r"\mathbb{E}_{s_1, s_2, \dots} " + KL_LHS
+SUM_I = sym.SUM_I
+KL_LHS = sym.KL_LHS
+KL_RANDOM_LHS = sym.KL_RANDOM_LHS
 #: E[I(X_0^(i); X_0∘W_j^(-i))], a term of Φ (token and level as printed).
 LEVEL_MI = r"\mathbb{E}\left[I(X_0^{(%s)}; X_0 \circ W_j^{(-%s)})\right]"
 
-#: The paper's notation for each symbol (ΣI is printed with the printer's L).
-NOTATION: dict[sp.Symbol, str] = {
-    sym.L: "L",
-    sym.T: "T",
-    sym.s_max: r"s_{\max}",
-    sym.s: "s",
-    sym.k: "k",
-    sym.j: "j",
-    sym.sum_I: SUM_I % "L",
-    sym.eps_train: r"\varepsilon_{\mathrm{train}}",
-    sym.eps: r"\varepsilon",
-    sym.tau: r"\tau",
-    sym.V: "V",
-    sym.R: "R",
-    sym.C_1: "C_1",
-    sym.C_2: "C_2",
-    sym.C_3: "C_3",
-    sym.S: "S",
-    sym.Phi: r"\Phi",
-    sym.i: "i",
-    sym.KL: KL_LHS,
-    sym.KL_random: KL_RANDOM_LHS,
-    sym.T_min: r"T_{\min}",
-    sym.T_break: r"T_{\mathrm{break}}",
-    sym.s_star: r"s^{*}",
-}
+#: The paper's notation for each symbol (defined with the symbols, in :mod:`boundcalc.symbolic`).
+NOTATION = sym.NOTATION
+assumption_lines = sym.assumption_lines
 
 _RELATIONS = {"<=": r"\le", "<": "<", "=": "=", ">=": r"\ge", ">": ">", "==": "="}
-_ORDER = [
-    sym.L, sym.T, sym.s_max, sym.s, sym.S, sym.V, sym.k, sym.j, sym.sum_I, sym.Phi, sym.eps_train, sym.R, sym.eps,
-    sym.tau, sym.C_1, sym.C_2, sym.C_3,
-]
+_ORDER = list(sym.ORDER)
 
 
 _LOG_V = sp.log(sym.V)
@@ -129,6 +114,22 @@ def _number(q: sp.Rational) -> str:
     return rf"{sign}\frac{{{abs(q.p)}}}{{{q.q}}}"
 
 
+#: A value whose fraction has more digits than this (numerator and denominator together; a float's
+#: shortest decimal read exactly has about 18) is shown as a decimal in instantiated formulas.
+LONG_FRACTION = 12
+
+
+def _is_long(q: sp.Rational) -> bool:
+    return not q.is_Integer and len(str(abs(q.p))) + len(str(q.q)) > LONG_FRACTION
+
+
+def _shown(q: sp.Rational, digits: int | None) -> str:
+    """A substituted value: the exact fraction, or its decimal (``digits``) when the fraction is long."""
+    if digits is not None and _is_long(q):
+        return format_decimal(Fraction(int(q.p), int(q.q)), digits)
+    return _number(q)
+
+
 class PaperLatexPrinter(LatexPrinter):
     """sympy's LaTeX printer with the paper's notation and layout.
 
@@ -136,7 +137,7 @@ class PaperLatexPrinter(LatexPrinter):
     and ``unit`` (``"bits"``: log2 TER; ``"nats"``: ln TER).
     """
 
-    _default_settings = {**LatexPrinter._default_settings, "values": None, "unit": "bits"}
+    _default_settings = {**LatexPrinter._default_settings, "values": None, "unit": "bits", "digits": None}
 
     def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
         super().__init__(dict(settings or {}))
@@ -151,7 +152,7 @@ class PaperLatexPrinter(LatexPrinter):
 
     def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
         if expr in self._values:
-            return _number(self._values[expr])
+            return _shown(self._values[expr], self._settings["digits"])
         if expr == sym.sum_I:
             return SUM_I % self._print(sym.L)
         if expr == sym.TER_gap:
@@ -306,7 +307,7 @@ class PaperLatexPrinter(LatexPrinter):
 
     def _print_G(self, expr: sp.Basic, exp: str | None = None) -> str:
         if expr in self._values:
-            return _number(self._values[expr])
+            return _shown(self._values[expr], self._settings["digits"])
         (size,) = expr.args
         if size.has(sym.j):  # G(L - S 2^-j): the level-j sum of Φ's definition
             return rf"\sum_{{i=1}}^{{{self._print(sym.L)}}} " + LEVEL_MI % ("i", "i")
@@ -314,7 +315,7 @@ class PaperLatexPrinter(LatexPrinter):
 
     def _print_F(self, expr: sp.Basic, exp: str | None = None) -> str:
         if expr in self._values:
-            return _number(self._values[expr])
+            return _shown(self._values[expr], self._settings["digits"])
         token, size = expr.args
         if size.has(sym.j):
             index = self._print(token)
@@ -347,10 +348,12 @@ class PaperLatexPrinter(LatexPrinter):
         return f"{self._print(expr.lhs)} {_RELATIONS[expr.rel_op]} {self._print(expr.rhs)}"
 
 
-def latex(expr: sp.Basic, values: Mapping[Any, Any] | None = None, unit: str = "bits") -> str:
-    """``expr`` in the paper's notation; ``values`` prints numbers in place of symbols."""
+def _expr(expr: sp.Basic, values: Mapping[Any, Any] | None = None, unit: str = "bits",
+          digits: int | None = None) -> str:
+    """``expr`` in the paper's notation; ``values`` prints numbers in place of symbols (long
+    fractions as decimals with ``digits``)."""
     subs = sym._substitutions(values, {}) if values else {}
-    return PaperLatexPrinter({"values": subs, "unit": unit}).doprint(expr)
+    return PaperLatexPrinter({"values": subs, "unit": unit, "digits": digits}).doprint(expr)
 
 
 def result_segments(
@@ -358,11 +361,12 @@ def result_segments(
     values: Mapping[Any, Any] | None = None,
     abbreviate: bool = True,
     unit: str = "bits",
+    digits: int | None = None,
 ) -> list[str]:
     """The pieces of a result's display: ``[lhs, "rel rhs", "R = ...", ...]``."""
     subs = sym._substitutions(values, {}) if values else {}
     unit = result.unit or unit
-    printer = PaperLatexPrinter({"values": subs, "unit": unit})
+    printer = PaperLatexPrinter({"values": subs, "unit": unit, "digits": digits})
     lhs = PaperLatexPrinter({"unit": unit}).doprint(result.lhs) if result.lhs.is_Symbol else printer.doprint(result.lhs)
     rhs_expr = result.display if (abbreviate and result.display is not None) else result.expr
     segments = [lhs, f"{_RELATIONS[result.rel]} {printer.doprint(rhs_expr)}"]
@@ -390,27 +394,6 @@ def result_latex(
     return _join(result_segments(result, values, abbreviate, unit))
 
 
-def assumption_lines(symbols: Iterable[sp.Symbol]) -> tuple[str, ...]:
-    """What the symbols assume, grouped: positive integers, nonnegative integers, nonnegative and positive reals."""
-    groups: dict[str, list[str]] = {
-        r"\in \{1, 2, \dots\}": [],
-        r"\in \{0, 1, \dots\}": [],
-        r"\ge 0": [],
-        r"> 0": [],
-    }
-    for symbol in sorted(set(symbols) & set(_ORDER), key=_ORDER.index):
-        name = PaperLatexPrinter().doprint(symbol)
-        if symbol.is_integer and symbol.is_positive:
-            groups[r"\in \{1, 2, \dots\}"].append(name)
-        elif symbol.is_integer and symbol.is_nonnegative:
-            groups[r"\in \{0, 1, \dots\}"].append(name)
-        elif symbol.is_positive:
-            groups[r"> 0"].append(name)
-        elif symbol.is_nonnegative:
-            groups[r"\ge 0"].append(name)
-    return tuple(f"{', '.join(names)} {relation}" for relation, names in groups.items() if names)
-
-
 # ---------------------------------------------------------------------------
 # Instantiation with a user's numbers
 
@@ -419,13 +402,16 @@ def _decimal(value: sp.Rational, digits: int) -> str:
     return format_decimal(Fraction(int(value.p), int(value.q)), digits)
 
 
-def _value_tail(value: sp.Expr, digits: int) -> str:
+def _value_tail(value: sp.Expr, digits: int, approximate: bool = False) -> str:
+    """`` = exact \\approx decimal``; only `` \\approx decimal`` for a long fraction, or after rounded inputs."""
+    if value.is_Rational and (approximate or _is_long(value)) and not value.is_Integer:
+        return rf" \approx {_decimal(value, digits)}"
     if value.is_Rational:
         text = f" = {_number(value)}"
         if not value.is_Integer:
             text += rf" \approx {_decimal(value, digits)}"
         return text
-    return f" = {latex(value)} \\approx {sp.N(value, digits)}"
+    return f" = {_expr(value)} \\approx {sp.N(value, digits)}"
 
 
 _RELATION_RESULTS = ("recursion-step", "level-inequality", "closed-form")
@@ -474,16 +460,18 @@ def instantiate_lines(
         exact = sp.Rational(value.numerator, value.denominator)
     for condition, case_value, _ in result.cases:
         if sp.sympify(condition.subs(subs)) is sp.true:
-            lhs = latex(result.lhs, unit=unit)
-            return [lhs, f"= {latex(case_value)} \\quad ({latex(condition)})"]
+            lhs = _expr(result.lhs, unit=unit)
+            return [lhs, f"= {_expr(case_value)} \\quad ({_expr(condition)})"]
     shown = dict(subs)
     prefix: list[str] = []
+    rounded = any(_is_long(v) for v in subs.values())  # inputs shown as decimals: the chain is approximate
     for symbol, definition in result.definitions:
         defined = definition.subs(subs)
         shown[symbol] = defined
-        prefix.append(f"{NOTATION[symbol]} = {latex(definition, subs)}{_value_tail(defined, digits)}, \\qquad")
-    segments = result_segments(result, shown, abbreviate=True, unit=unit)[:2]
-    tail = _value_tail(exact, digits).strip()
+        tail = _value_tail(defined, digits, rounded)
+        prefix.append(f"{NOTATION[symbol]} = {_expr(definition, subs, digits=digits)}{tail}, \\qquad")
+    segments = result_segments(result, shown, abbreviate=True, unit=unit, digits=digits)[:2]
+    tail = _value_tail(exact, digits, rounded).strip()
     if segments[-1].endswith(tail[2:]):  # nothing left to evaluate (T_break = L)
         return prefix + segments
     return prefix + segments + [tail]
@@ -498,14 +486,16 @@ def _phi_segments(result: sym.Result, subs: Mapping[Any, sp.Rational], digits: i
         size = length - (big_s >> level)
         weight = sp.Rational(1, 2**level)
         total = subs[sym.G(size)] if size > 0 else sp.Integer(0)
-        levels.append(latex(weight * sym.G(size)) if size > 0 else "0")
-        numbers.append(_number(total) if level == 0 else rf"{_number(weight)} \cdot {_number(total)}")
+        levels.append(_expr(weight * sym.G(size)) if size > 0 else "0")
+        shown = _shown(total, digits)
+        numbers.append(shown if level == 0 else rf"{_number(weight)} \cdot {shown}")
+    rounded = any(_is_long(v) for v in subs.values())
     return [
         NOTATION[sym.Phi],
-        f"= {latex(result.expr, subs)}",
+        f"= {_expr(result.expr, subs)}",
         "= " + " + ".join(levels),
-        "= " + " + ".join(numbers),
-        _value_tail(exact, digits).strip(),
+        ("\\approx " if rounded else "= ") + " + ".join(numbers),
+        _value_tail(exact, digits, rounded).strip(),
     ]
 
 
@@ -545,10 +535,12 @@ def unrolling_segments(unrolling: sym.Unrolling, length: int | None = None) -> l
 # ---------------------------------------------------------------------------
 # Documents
 
+# booktabs where installed; texlive-latex-base lacks it, so plain rules stand in for the booktabs ones
 PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[margin=2.5cm]{geometry}
 \usepackage{amsmath}
 \usepackage{amssymb}
+\IfFileExists{booktabs.sty}{\usepackage{booktabs}}{\providecommand{\toprule}{\hline}\providecommand{\midrule}{\hline}\providecommand{\bottomrule}{\hline}}
 \allowdisplaybreaks
 """
 
@@ -579,10 +571,10 @@ def escape_text(text: str) -> str:
 WIDTH = 150
 
 
-def _display(segments: Sequence[str], tag: str | None = None) -> str:
+def _display(segments: Sequence[str], tag: str | None = None, label: str | None = None) -> str:
     """A displayed equation: one line if short, else ``split`` with a line per segment after the first."""
-    tagline = rf" \tag{{{tag}}}" if tag else ""
-    env = "equation" if tag else "equation*"
+    tagline = (rf" \tag{{{tag}}}" if tag else "") + (rf"\label{{{label}}}" if label else "")
+    env = "equation" if tag or label else "equation*"
     one_line = " ".join(segments)
     if len(one_line) <= WIDTH or len(segments) == 1:
         body = one_line
@@ -599,15 +591,48 @@ def _display(segments: Sequence[str], tag: str | None = None) -> str:
     return f"\\begin{{{env}}}\n{body}{tagline}\n\\end{{{env}}}\n"
 
 
+def tag_text(result: sym.Result) -> str:
+    """The equation tag: the paper's number (``8``); with a constant boundcalc derives,
+    ``9, $C_1 = 2$ derived``; for boundcalc's own results ``D4, derived``.
+
+    >>> tag_text(sym.get("theorem1")), tag_text(sym.get("theorem2-upper")), tag_text(sym.get("sharp"))
+    ('8', '12, $C_2 = 1$ derived', 'D4, derived')
+    """
+    if not result.tag[0].isdigit():
+        return f"{result.tag}, derived"
+    return f"{result.tag}, ${result.derived}$ derived" if result.derived else result.tag
+
+
+def equation_label(result: sym.Result) -> str:
+    """The stable ``\\label`` of a result: ``bc:`` and its name (``bc:theorem2-upper``)."""
+    return f"bc:{result.name}"
+
+
+def proof_label(key: str) -> str:
+    """The ``\\label`` of a derivation in the appendix of ``latex --proofs`` (``bc:proof-sharp``)."""
+    return f"bc:proof-{key}"
+
+
+def result_equation(result: sym.Result, unit: str = "bits") -> str:
+    """The result as a tagged, labelled ``equation`` (or ``split``) ready to paste into a paper."""
+    segments = result_segments(result, unit=unit)
+    head = [segments[0], " ".join(segments[1:2]) + ("," if len(segments) > 2 else ""), *segments[2:]]
+    return _display(head, tag_text(result), equation_label(result))
+
+
 def result_block(result: sym.Result, values: Mapping[Any, Any] | None = None, digits: int = 6,
-                 unit: str = "bits") -> str:
-    """One result as a document section: title, statement, the tagged equation, conditions, assumptions."""
+                 unit: str = "bits", proofs: bool = False) -> str:
+    """One result as a document section: title, statement, the tagged equation, conditions, assumptions.
+
+    The equation carries ``\\label{bc:NAME}``; the source cites its paper; a result whose constant
+    or form boundcalc derives points to its derivation (``\\ref`` into the appendix with ``proofs``).
+    """
     equation = "" if not result.tag[0].isdigit() else f" (eq.~{result.equation})"
     lines = [rf"\subsection*{{{escape_text(result.title)}{equation}}}", ""]
-    lines.append(result.statement + rf" \emph{{Source:}} {result.source}.")
+    cite = rf"~\cite{{{','.join(result.cites)}}}" if result.cites else ""
+    lines.append(result.statement + rf" \emph{{Source:}} {result.source}{cite}." + _derivation_note(result, proofs))
     lines.append("")
-    segments = result_segments(result, unit=unit)
-    lines.append(_display([segments[0], *([" ".join(segments[1:2]) + ("," if len(segments) > 2 else "")]), *segments[2:]], result.tag).rstrip())
+    lines.append(result_equation(result, unit).rstrip())
     extras = _extra_lines(result, unit)
     if extras:
         lines.append(extras.rstrip())
@@ -620,7 +645,7 @@ def result_block(result: sym.Result, values: Mapping[Any, Any] | None = None, di
     if assumptions:
         lines.append(r"\noindent\emph{Assumptions:} " + "; ".join(f"${a}$" for a in assumptions) + ".")
         lines.append("")
-    lines.append(rf"\noindent\emph{{In boundcalc:}} \texttt{{boundcalc latex --expr {result.name}}}.")
+    lines.append(rf"\noindent\emph{{In boundcalc:}} the result \texttt{{{result.name}}}.")
     lines.append("")
     if values is not None:
         lines.append(r"\noindent\emph{With the values of this case:}")
@@ -628,55 +653,77 @@ def result_block(result: sym.Result, values: Mapping[Any, Any] | None = None, di
     return "\n".join(lines) + "\n"
 
 
+def _derivation_note(result: sym.Result, proofs: bool) -> str:
+    if not result.proof:
+        return ""
+    where = (
+        rf"Appendix~\ref{{{proof_label(result.proof)}}}"
+        if proofs
+        else r"boundcalc's appendix of derivations"
+    )
+    return rf" \emph{{Derivation:}} {where}."
+
+
 def _extra_lines(result: sym.Result, unit: str) -> str:
     """Extra displayed relations that belong to a result in the derivation."""
     ex = result.extras
     if result.name == "recursion-step":
-        return _display([latex(ex["base"])])
+        return _display([_expr(ex["base"])])
     if result.name == "closed-form":
-        return _display([r"\varepsilon(s)", rf"\le {latex(ex['sum'])}", f"= {latex(result.expr)}"])
+        return _display([r"\varepsilon(s)", rf"\le {_expr(ex['sum'])}", f"= {_expr(result.expr)}"])
     if result.name == "sharp":
-        return _display([latex(ex["step"]) + r",", latex(ex["telescoping"])])
+        return _display([_expr(ex["step"]) + r",", _expr(ex["telescoping"])])
     if result.name == "corollary1":
         return _display(
-            [KL_LHS, rf"\le {latex(ex['paper_form'])}, \qquad C_1 = 2,", latex(ex["chain"]) + r" < \frac{2}{T}"]
+            [KL_LHS, rf"\le {_expr(ex['paper_form'])}, \qquad C_1 = 2,", _expr(ex["chain"]) + r" < \frac{2}{T}"]
         )
     if result.name == "break-even":
-        return _display([r"\text{the bound of (D5) at } T = L", f"= {latex(ex['bound_at_break'])}"])
+        return _display([r"\text{the bound of (D5) at } T = L", f"= {_expr(ex['bound_at_break'])}"])
     if result.name == "multiscale-phi":
         sizes = _display(
             [
                 r"\Phi",
-                rf"= {latex(ex['level_form'])},",
-                rf"|W_j^{{(-i)}}| = {latex(ex['set_size'])}, \quad j = 0, 1, \dots, \log_2 S, \qquad {latex(ex['S'])},",
+                rf"= {_expr(ex['level_form'])},",
+                rf"|W_j^{{(-i)}}| = {_expr(ex['set_size'])}, \quad j = 0, 1, \dots, \log_2 S, \qquad {_expr(ex['S'])},",
             ]
         )
-        bound = _display([latex(ex["bound"]), rf"= {latex(ex['weights'].rhs * sym.sum_I)} \le 2 {SUM_I % 'L'}"])
+        bound = _display([_expr(ex["bound"]), rf"= {_expr(ex['weights'].rhs * sym.sum_I)} \le 2 {SUM_I % 'L'}"])
         return sizes + bound
     if result.name == "theorem2-upper":
-        return _display([KL_LHS, rf"\le {latex(ex['paper_form'])}, \qquad C_2 = {latex(ex['C_2'])}"])
+        return _display([KL_LHS, rf"\le {_expr(ex['paper_form'])}, \qquad C_2 = {_expr(ex['C_2'])}"])
     if result.name == "theorem2-lower":
         return _display(
             [
                 KL_RANDOM_LHS,
-                rf"\ge {latex(ex['paper_form'])}, \qquad C_3 = {latex(ex['C_3'])} < \frac{{S}}{{8 (2 S - 1)}}",
+                rf"\ge {_expr(ex['paper_form'])}, \qquad C_3 = {_expr(ex['C_3'])} < \frac{{S}}{{8 (2 S - 1)}}",
             ]
         )
     if result.name == "theorem2-gap":
         sandwich = ex["sandwich"]
-        return _display([latex(sandwich.lhs), rf"\le {KL_RANDOM_LHS}", rf"\le {latex(sandwich.rhs)}"])
+        return _display([_expr(sandwich.lhs), rf"\le {KL_RANDOM_LHS}", rf"\le {_expr(sandwich.rhs)}"])
     return ""
 
 
-def standalone(body: str, title: str | None = None) -> str:
-    """A complete amsmath document around ``body``."""
+def standalone(body: str, title: str | None = None, bib: str | None = None) -> str:
+    """A complete amsmath document around ``body``, with its bibliography when it cites.
+
+    The references are those ``body`` cites (:mod:`boundcalc.references`): a ``thebibliography``
+    inside the document, or with ``bib`` (a ``.bib`` file's name) ``\\bibliography`` for BibTeX.
+    """
     head = PREAMBLE + "\\begin{document}\n"
     if title:
         head += f"\\section*{{{escape_text(title)}}}\n\n"
-    return head + body.rstrip() + "\n\\end{document}\n"
+    keys = references.cited_keys(body)
+    tail = ""
+    if keys and bib:
+        stem = bib.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".bib")
+        tail = f"\n\\bibliographystyle{{plain}}\n\\bibliography{{{stem}}}\n"
+    elif keys:
+        tail = "\n" + references.thebibliography(keys)
+    return head + body.rstrip() + "\n" + tail + "\\end{document}\n"
 
 
-_INTRO = r"""\noindent Li \& Cai (arXiv 2505.21400) bound the sampling error of a masked diffusion language
+_INTRO = r"""\noindent Li \& Cai~\cite{li2025convergence} bound the sampling error of a masked diffusion language
 model that reveals $s_1, \dots, s_T$ of $L$ tokens per step ($s_1 + \dots + s_T = L$,
 $s_{\max} = \max_t s_t$) by the total mutual information between each token and the others,
 \[
@@ -700,25 +747,48 @@ _SECTIONS = (
 )
 
 
-def derivation_document(values: Mapping[Any, Any] | None = None, digits: int = 6, unit: str = "bits") -> str:
-    """Every result, in order, as a short compilable derivation (``boundcalc latex --all --standalone``)."""
+def _sections() -> list[tuple[str, tuple[str, ...]]]:
+    # the derivation's sections; results added to the table later go to a last section of their own
+    placed = {name for _, names in _SECTIONS for name in names}
+    rest = tuple(name for name in sym.NAMES if name not in placed)
+    return list(_SECTIONS) + ([("Further results", rest)] if rest else [])
+
+
+def derivation_document(values: Mapping[Any, Any] | None = None, digits: int = 6, unit: str = "bits",
+                        proofs: bool = False, bib: str | None = None) -> str:
+    """Every result, in order, as a short compilable derivation (``boundcalc latex --all --standalone``).
+
+    ``proofs`` appends the derivations of boundcalc's constants (:func:`proofs_appendix`);
+    ``bib`` cites through BibTeX instead of an inline bibliography.
+    """
     registry = sym.results()
-    assert [n for _, names in _SECTIONS for n in names] == list(sym.NAMES)
     parts = [_INTRO]
-    for number, (heading, names) in enumerate(_SECTIONS, 1):
+    for heading, names in _sections():
         parts.append(f"\\section{{{heading}}}\n")
         for name in names:
             result = registry[name]
             shown = values if (values is not None and _can_instantiate(result, values)) else None
-            parts.append(result_block(result, shown, digits, unit))
-    return standalone("\n".join(parts), "Convergence bounds for masked diffusion language models")
+            parts.append(result_block(result, shown, digits, unit, proofs))
+    if proofs:
+        parts.append(proofs_appendix())
+    return standalone("\n".join(parts), "Convergence bounds for masked diffusion language models", bib)
 
 
 def results_document(names: Sequence[str], values: Mapping[Any, Any] | None = None, digits: int = 6,
-                     unit: str = "bits") -> str:
+                     unit: str = "bits", proofs: bool = False, bib: str | None = None) -> str:
     """A compilable document with the named results (``boundcalc latex --expr NAME --standalone``)."""
-    blocks = [result_block(sym.get(name), values, digits, unit) for name in names]
-    return standalone("\n".join(blocks))
+    blocks = [result_block(sym.get(name), values, digits, unit, proofs) for name in names]
+    if proofs:
+        blocks.append(proofs_appendix())
+    return standalone("\n".join(blocks), bib=bib)
+
+
+def proofs_appendix() -> str:
+    """``\\appendix`` and the derivations of every constant boundcalc uses, converted from the
+    marked sections of docs/theory.md (:mod:`boundcalc.proofs`), each ``\\label{bc:proof-KEY}``."""
+    from . import proofs
+
+    return proofs.appendix()
 
 
 def missing_inputs(result: sym.Result, values: Mapping[Any, Any]) -> list[sp.Symbol]:
@@ -791,21 +861,249 @@ def steps_result_latex(result: Any, digits: int = 6) -> str:
     return text + rf", \qquad s_{{\max}} = {result.max_size}, \quad \text{{bound}} = {_number(bound)} \le \varepsilon"
 
 
-def to_latex(obj: Any, **kwargs: Any) -> str:
-    """LaTeX for anything boundcalc makes: a sympy expression, a Result, an unrolling, or a report."""
-    from .bounds import BoundReport, RecursionReport
-    from .steps import StepsResult
+# ---------------------------------------------------------------------------
+# Tables (booktabs): bound, steps, verify, and any other table (sweep) through latex_table
 
-    if isinstance(obj, sym.Result):
-        return obj.to_latex(**kwargs)
-    if isinstance(obj, sym.Unrolling):
-        return obj.to_latex(**kwargs)
-    if isinstance(obj, BoundReport):
-        return bound_report_latex(obj, **kwargs)
-    if isinstance(obj, RecursionReport):
-        return recursion_report_latex(obj)
-    if isinstance(obj, StepsResult):
-        return steps_result_latex(obj, **kwargs)
-    if isinstance(obj, sp.Basic):
-        return latex(obj, **kwargs)
+
+def latex_number(value: Any, digits: int = 6, error: Any = None, nonnegative: bool = False) -> str:
+    r"""A number for a table cell (math mode): only the digits its error justifies, ``\approx`` unless exact.
+
+    An exact rational (``error`` None) shows its decimal, with ``\approx`` when ``digits``
+    significant digits do not represent it exactly; a float with an absolute ``error`` bound shows
+    only the digits its error justifies (:meth:`boundcalc.exact.Measured.justified_digits`, as the
+    terminal tables do; at most ``digits``, trailing zeros kept), always with ``\approx``;
+    ``nonnegative`` shows float noise around 0 as 0.
+
+    >>> latex_number(Fraction(3, 10)), latex_number(Fraction(2, 7), 4), latex_number(5)
+    ('0.3', '\\approx 0.2857', '5')
+    >>> latex_number(1.0993581234, 6, error=2e-4), latex_number(Fraction(1, 10**9))
+    ('\\approx 1.0994', '1 \\times 10^{-9}')
+    """
+    if error is not None:
+        measured = Measured(float(value), float(error), nonnegative=nonnegative)
+        shown = Fraction(measured.shown)
+        return r"\approx " + ("0" if shown == 0 else _significant(shown, measured.justified_digits(digits)))
+    exact = Fraction(value)
+    text = format_decimal(exact, digits)
+    approximate = Fraction(_decimal_value(text)) != exact
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    return (r"\approx " if approximate else "") + text
+
+
+def _significant(value: Fraction, digits: int) -> str:
+    """``value`` rounded to ``digits`` significant digits, trailing zeros kept (they are justified)."""
+    from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+
+    if value == 0:
+        return "0"
+    with localcontext() as context:
+        context.prec = digits + 40
+        exact = Decimal(value.numerator) / Decimal(value.denominator)
+        # rounding at the place of the last justified digit (9.996 at 2 digits carries to 10.0: same place)
+        rounded = exact.quantize(Decimal(1).scaleb(exact.adjusted() - digits + 1), rounding=ROUND_HALF_EVEN)
+    exponent = rounded.adjusted()
+    if -5 <= exponent < max(digits, len(rounded.as_tuple().digits)):
+        return format(rounded, "f")
+    mantissa = format(rounded.scaleb(-exponent), "f")
+    return rf"{mantissa} \times 10^{{{exponent}}}"
+
+
+def _decimal_value(text: str) -> Fraction:
+    from decimal import Decimal
+
+    return Fraction(Decimal(text))
+
+
+def latex_table(columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[str]], caption: str, label: str,
+                notes: Sequence[str] = ()) -> str:
+    """A booktabs ``table``: ``columns`` are (LaTeX heading, alignment: l, r, c or p{width}),
+    cells are LaTeX, ``label`` is its ``\\label`` (``bc:tab:...``); ``notes`` follow the tabular.
+
+    Documents from :func:`standalone` load booktabs (or, where it is not installed, plain rules).
+    """
+    spec = "".join(align if len(align) == 1 else f"{align}" for _, align in columns)
+    lines = [r"\begin{table}[htbp]", r"\centering", rf"\caption{{{caption}}}\label{{{label}}}",
+             rf"\begin{{tabular}}{{{spec}}}", r"\toprule", " & ".join(h for h, _ in columns) + r" \\", r"\midrule"]
+    for row in rows:
+        if len(row) != len(columns):
+            raise ValueError(f"a row has {len(row)} cells for {len(columns)} columns")
+        lines.append(" & ".join(row) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    if notes:
+        lines.append(r"\par\smallskip{\footnotesize " + r" \\ ".join(notes) + "}")
+    lines.append(r"\end{table}")
+    return "\n".join(lines) + "\n"
+
+
+def _math(text: str) -> str:
+    return f"${text}$"
+
+
+def _equation_of(bound: Any) -> str:
+    """The equation cell of a registry bound: the tag its exported equation carries."""
+    if bound.symbolic and bound.symbolic in sym.results():
+        return f"({tag_text(sym.for_bound(bound.symbolic))})"
+    return escape_text(bound.equation + (", derived" if bound.derived else ""))  # e.g. (B1), derived
+
+
+def bound_table(report: Any, digits: int = 6) -> str:
+    """A :class:`~boundcalc.bounds.BoundReport` as a booktabs table: each registered bound, its
+    equation tag, its value (justified digits) and, where it does not apply, why."""
+    unit = str(report.unit)
+    rows = []
+    for bound, value in report.items():
+        if value is None and not bound.has_inputs(report.inputs):
+            continue  # e.g. Theorem 2 without a multi-scale profile
+        kind = r"$\ge$ " if bound.direction == "lower" else ""
+        cell = "---" if value is None else kind + _math(latex_number(value, digits))
+        note = escape_text(report.reasons.get(bound.name, "")) if value is None else ""
+        rows.append([escape_text(bound.title), _equation_of(bound), cell, note])
+    caption = (
+        rf"Bounds of Li \& Cai~\cite{{li2025convergence}} for $L = {report.length}$, "
+        rf"$\Sigma I = {latex_number(report.mi_total, digits)}$ {unit}, the schedule "
+        rf"\texttt{{{escape_text(report.schedule)}}} ($T = {report.steps}$, $s_{{\max}} = {report.max_size}$) "
+        rf"and $\varepsilon_{{\mathrm{{train}}}} = {latex_number(report.eps_train, digits)}$."
+    )
+    columns = [("Result", "l"), ("Eq.", "l"), (f"Value ({unit})", "r"), ("Note", "p{4.2cm}")]
+    return latex_table(columns, rows, caption, "bc:tab:bound")
+
+
+def steps_table(results: Sequence[Any], digits: int = 6, unit: str | None = None) -> str:
+    """:class:`~boundcalc.steps.StepsResult` s (one per target, the same profile and bound) as a table."""
+    first = results[0]
+    rows = []
+    for r in results:
+        if r.feasible:
+            rows.append([_math(latex_number(r.target, digits)), str(r.steps), str(r.max_size),
+                         _math(latex_number(r.bound, digits)), _math(latex_number(r.speedup, 4))])
+        else:
+            rows.append([_math(latex_number(r.target, digits)), "infeasible", "---", "---", "---"])
+    result = sym.get(f"steps-{first.bound_name}")
+    in_unit = f" ({unit})" if unit else ""
+    caption = (
+        rf"Fewest uniform steps $T$ whose {escape_text(first.bound_name)} bound is at most the target "
+        rf"({tag_text(result)}, after Li \& Cai~\cite{{li2025convergence}}), for $L = {first.length}$, "
+        rf"$\Sigma I = {latex_number(first.mi_total, digits)}${' ' + unit if unit else ''} and "
+        rf"$\varepsilon_{{\mathrm{{train}}}} = {latex_number(first.eps_train, digits)}$; "
+        r"$s_{\max} = \lceil L/T \rceil$. A target below $\varepsilon_{\mathrm{train}}$ is infeasible."
+    )
+    columns = [(rf"Target $\varepsilon${in_unit}", "r"), ("Steps $T$", "r"), (r"$s_{\max}$", "r"),
+               (f"Bound at $T${in_unit}", "r"), ("$L/T$", "r")]
+    return latex_table(columns, rows, caption, "bc:tab:steps")
+
+
+def verify_table(report: Any, digits: int = 6) -> str:
+    """A :class:`~boundcalc.verification.VerifyReport`: the exact error and every bound, each float
+    with only the digits its certified error justifies, their ratio, and whether the bound holds."""
+    unit = str(report.unit)
+
+    def cell(measured: Any) -> str:
+        return _math(latex_number(measured.value, digits, measured.error, measured.nonnegative))
+
+    rows = [["Exact error (23)", "", cell(report.measured("truth")), "1", ""]]
+    if report.random_error is not None:
+        rows.append(["Exact error of the random schedule", "", cell(report.measured("random")), "", ""])
+    ratios, holds = report.ratios(), report.holds()
+    verdicts = {True: "yes", False: r"\textbf{no}", "undecided": "undecided", None: ""}
+    for bound, error in report.compared():
+        value = report.measured(bound.name)
+        if value is None:
+            continue
+        ratio = ratios.get(bound.name)
+        ratio_cell = ""
+        if ratio is not None and error is not None:  # the certified relative errors of both sides add up
+            relative = value.error / abs(value.value) + error.error / abs(error.value) if value.value else 0.0
+            ratio_cell = _math(latex_number(ratio, 3, abs(ratio) * relative))
+        lower = r" ($\ge$)" if bound.direction == "lower" else ""
+        rows.append([escape_text(bound.title) + lower, _equation_of(bound), cell(value), ratio_cell,
+                     verdicts[holds.get(bound.name)]])
+    caption = (
+        rf"The exact error of \texttt{{{escape_text(str(report.schedule))}}} ($L = {report.bounds.length}$, "
+        rf"{escape_text(report.model)}, $\Sigma I {latex_number(report.mi_total, digits, report.input_error, True)}$ "
+        rf"{unit}) against the bounds of Li \& Cai~\cite{{li2025convergence}}, in {unit}. "
+        r"Ratio: bound / exact error (for a lower bound, against the random schedule's error). "
+        r"Floating-point values show only the digits their certified error justifies."
+    )
+    columns = [("Quantity", "l"), ("Eq.", "l"), (f"Value ({unit})", "r"), ("Ratio", "r"), ("Holds", "c")]
+    return latex_table(columns, rows, caption, "bc:tab:verify")
+
+
+def _print_Basic(expr: sp.Basic, values: Mapping[Any, Any] | None = None, unit: str = "bits") -> str:
+    return _expr(expr, values, unit)
+
+
+def _print_Fraction(value: Fraction) -> str:
+    return _number(sp.Rational(value.numerator, value.denominator))
+
+
+def _print_int(value: int) -> str:
+    return str(value)
+
+
+def _print_Result(result: sym.Result, values: Mapping[Any, Any] | None = None, abbreviate: bool = True,
+                  unit: str = "bits") -> str:
+    return result_latex(result, values, abbreviate, unit)
+
+
+def _print_Unrolling(unrolling: sym.Unrolling, length: int | None = None) -> str:
+    return unrolling_latex(unrolling, length)
+
+
+def _print_BoundReport(report: Any, digits: int = 6, table: bool = False) -> str:
+    return bound_table(report, digits) if table else bound_report_latex(report, digits)
+
+
+def _print_RecursionReport(report: Any) -> str:
+    return recursion_report_latex(report)
+
+
+def _print_StepsResult(result: Any, digits: int = 6, table: bool = False) -> str:
+    return steps_table([result], digits) if table else steps_result_latex(result, digits)
+
+
+def _print_VerifyReport(report: Any, digits: int = 6) -> str:
+    return verify_table(report, digits)
+
+
+def _print_list(items: Sequence[Any], digits: int = 6, unit: str | None = None) -> str:
+    """Several :class:`~boundcalc.steps.StepsResult` (one per target): their table."""
+    if items and all(type(item).__name__ == "StepsResult" for item in items):
+        return steps_table(items, digits, unit)
+    raise TypeError("no LaTeX form for a sequence other than StepsResults")
+
+
+_print_tuple = _print_list
+
+
+def _print_MultiScaleProfile(profile: Any, digits: int = 6) -> str:
+    """Φ's definition with the profile's L, S and level totals filled in, and its value."""
+    return instantiate(sym.get("multiscale-phi"), sym.values_for(multiscale=profile), digits)
+
+
+def latex(obj: Any, /, **options: Any) -> str:
+    """LaTeX for anything boundcalc makes, in the paper's notation: the single printing entry.
+
+    Dispatches on the class name (sympy's ``Printer``: ``_print_<ClassName>``, along the MRO):
+    a sympy expression (options ``values``, ``unit``), a :class:`~boundcalc.symbolic.Result`
+    (``values``, ``abbreviate``, ``unit``), an :class:`~boundcalc.symbolic.Unrolling`
+    (``length``), a ``BoundReport`` (``digits``; ``table=True`` for a booktabs table),
+    ``RecursionReport``, ``StepsResult`` or a list of them (``digits``, ``table``),
+    ``VerifyReport`` (a booktabs table), ``MultiScaleProfile`` (Φ), a Fraction or an int.
+    Value objects call it from ``to_latex`` (:class:`boundcalc._print_helpers.Printable`).
+
+    >>> print(latex(sym.get("sharp").expr))
+    \\frac{s_{\\max} - 1}{L} \\sum_{i=1}^{L} I(X_0^{(i)}; X_0^{(-i)}) + \\varepsilon_{\\mathrm{train}}
+    """
+    for cls in type(obj).__mro__:
+        printer = _PRINTERS.get(f"_print_{cls.__name__}")
+        if printer is not None:
+            return printer(obj, **options)
     raise TypeError(f"no LaTeX form for {type(obj).__name__}")
+
+
+_PRINTERS = {name: value for name, value in globals().items() if name.startswith("_print_")}
+
+#: The former name of :func:`latex` (``boundcalc.to_latex``).
+to_latex = latex

@@ -26,11 +26,11 @@ from decimal import Context, Decimal, Inexact, InvalidOperation, localcontext
 from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Generator, Iterable, Iterator, Sequence
 
 from .errors import InvalidNumberError, ProfileError, UsageError
-from .files import read_text, read_text_chunks
-from .units import UNITS, Unit, as_unit
+from .files import parse_json, read_text, read_text_chunks
+from .units import UNITS, Unit, as_unit, reconcile_unit, unit_of_column
 from .exact import LogLinear, Number, compare_with_log, format_decimal, parse_rational, positive_int, to_rational
 
 __all__ = ["MIProfile", "ProfileKind", "load_profile", "UNITS", "check_unit"]
@@ -75,6 +75,8 @@ class MIProfile:
     source: str = ""
     _values: Sequence[Fraction] | None = field(default=None, repr=False)
     _constant: Fraction | None = field(default=None, repr=False)
+    #: the values are float64 results (a file boundcalc profile wrote): ΣI is their exact sum, not the model's
+    float_derived: bool = field(default=False, kw_only=True)
 
     def __post_init__(self) -> None:
         # the invariants every constructor relies on; the classmethods give friendlier errors first
@@ -139,7 +141,7 @@ class MIProfile:
         return cls(n, x, unit, ProfileKind.TOTAL, "total")
 
     @classmethod
-    def load(cls, path: str | Path, unit: str = "nats") -> "MIProfile":
+    def load(cls, path: str | Path, unit: "Unit | str | None" = None) -> "MIProfile":
         """Read a profile file; see :func:`load_profile`."""
         return load_profile(path, unit)
 
@@ -267,7 +269,7 @@ _NOT_JSON = (
 _EXACT = Context(prec=400_000, Emax=10**7, Emin=-(10**7), traps=[InvalidOperation, Inexact])
 
 
-def load_profile(path: str | Path, unit: str = "nats") -> MIProfile:
+def load_profile(path: str | Path, unit: "Unit | str | None" = None) -> MIProfile:
     """Read an MI profile file, exactly.
 
     The format follows the extension: ``.json`` is a list of numbers or
@@ -280,14 +282,39 @@ def load_profile(path: str | Path, unit: str = "nats") -> MIProfile:
     The file is streamed: memory does not grow with its size, and the
     per-token values (:attr:`MIProfile.values`, :attr:`MIProfile.maximum`) are
     read again from the file when asked for.
+
+    Units are data: a CSV header ``index,mi_bits`` (as ``boundcalc profile``
+    writes) records the unit, and ``unit`` must agree with it; a file that
+    records none is read in ``unit`` (default nats).
     """
-    check_unit(unit)
+    if unit is not None:
+        check_unit(unit)
     path = Path(path)
     name = str(path)
     suffix = path.suffix.lower()
     kind = "json" if suffix == ".json" else "csv" if suffix == ".csv" else "txt"
     count, total, kind = _read_total(path, name, kind)
-    return MIProfile(count, total, unit, ProfileKind.VALUES, name, _FileValues(path, name, kind, count))
+    recorded, float_derived = _preamble(path, name) if kind != "json" and kind != "json-loaded" else (None, False)
+    unit = reconcile_unit(recorded, unit, name)
+    values = _FileValues(path, name, kind, count)
+    return MIProfile(count, total, unit, ProfileKind.VALUES, name, values, float_derived=float_derived)
+
+
+#: A comment that marks a file's values as float64 results (boundcalc profile writes it first).
+FLOAT_MARK = "# float64 values"
+
+
+def _preamble(path: Path, name: str) -> tuple[Unit | None, bool]:
+    """(the unit a CSV header records, e.g. ``index,mi_nats``; whether the file marks its values as float64)."""
+    float_derived = False
+    for chunk in _read_chunks(path, name):
+        for line in chunk.splitlines():
+            float_derived = float_derived or line.startswith(FLOAT_MARK)
+            item = line.split("#", 1)[0].strip()
+            if item:
+                header = _parse_header([cell.strip() for cell in item.split(",")])
+                return (None if header is None else unit_of_column(header[-1])), float_derived
+    return None, float_derived
 
 
 def _batches(path: Path, name: str, kind: str) -> Iterator[list]:
@@ -343,7 +370,7 @@ class _FileValues(Sequence):
     def _passes(self) -> Iterator[list]:
         if self._stat() != self._stamp:
             raise ProfileError(
-                f"{self._name!r} changed since it was read", param="--mi-profile", allowed="read the profile again"
+                "the file changed since it was read", param=self._name, allowed="read the profile again"
             )
         return _batches(self._path, self._name, self._kind)
 
@@ -355,7 +382,7 @@ class _FileValues(Sequence):
             for x in batch:
                 yield Fraction(x)
 
-    def __getitem__(self, index):  # type: ignore[override]
+    def __getitem__(self, index):
         import itertools
 
         if isinstance(index, slice):
@@ -372,7 +399,7 @@ class _FileValues(Sequence):
 
 def _read_chunks(path: Path, name: str, separator: bytes = b"\n") -> Iterator[str]:
     """The file in chunks of whole lines (or whole ``separator``-ended pieces), with read_text's checks."""
-    return read_text_chunks(path, ProfileError, "--mi-profile", _FORMATS, size=CHUNK, separator=separator)
+    return read_text_chunks(path, ProfileError, name, _FORMATS, size=CHUNK, separator=separator)
 
 
 def _long_exponent(chunk: str) -> bool:
@@ -393,18 +420,20 @@ def _plain_decimals(values: list[str], chunk: str) -> list[Decimal] | None:
         return None
 
 
+_HEADER_CELL = re.compile(r"[A-Za-z_][A-Za-z0-9_ ()]*", re.ASCII)
+
+
 def _parse_header(cells: Sequence[str]) -> tuple[str, ...] | None:
     """The header of a CSV profile, if its first row ``cells`` is one (else None).
 
     A row is a header when its last cell is a word rather than a number
     (``index,mi_nats``). This is the one place that reads a header.
     """
-    cell = cells[-1]
-    try:
-        parse_rational(cell)
-    except InvalidNumberError:
-        if any(ch.isalpha() for ch in cell) and cell.lower() not in ("nan", "inf", "infinity", "-inf"):
-            return tuple(cells)
+    # a name such as mi_nats, "I (bits)" or value: a typo in a first value ("O.5") is not a header
+    if all(_HEADER_CELL.fullmatch(cell.strip()) for cell in cells) and cells[-1].strip().lower() not in (
+        "nan", "inf", "infinity",
+    ):
+        return tuple(cells)
     return None
 
 
@@ -439,10 +468,10 @@ class _TableReader:
             yield batch
         if self.count == 0:
             if self.header is not None:
-                raise ProfileError(f"{self.name!r} has a header but no values", param="--mi-profile")
-            raise ProfileError(f"{self.name!r} has no values", param="--mi-profile", allowed=_FORMATS)
+                raise ProfileError("the file has a header but no values", param=self.name)
+            raise ProfileError("the file has no values", param=self.name, allowed=_FORMATS)
 
-    def _start(self, chunk: str) -> Iterator[list]:
+    def _start(self, chunk: str) -> Generator[list, None, str]:
         """Read the first lines carefully until the first value; return the rest of the chunk."""
         position = 0
         while position < len(chunk) and (self.width is None or (self.width == 2 and self.first_index is None)):
@@ -492,7 +521,7 @@ class _TableReader:
             if self.width is None:
                 if len(cells) not in (1, 2):
                     raise ProfileError(
-                        f"{name}: {where} has {len(cells)} columns", param="--mi-profile", allowed="1 column, or index,value"
+                        f"{where} has {len(cells)} columns", param=self.name, allowed="1 column, or index,value"
                     )
                 self.width = len(cells)
                 self.header = _parse_header(cells)
@@ -500,8 +529,8 @@ class _TableReader:
                     continue
             if len(cells) != self.width:
                 raise ProfileError(
-                    f"{name}: {where} has {len(cells)} columns, the file has {self.width}",
-                    param="--mi-profile",
+                    f"{where} has {len(cells)} columns, the file has {self.width}",
+                    param=self.name,
                     allowed="every row index,value" if self.width == 2 else "one value per row",
                 )
             if self.width == 2:
@@ -516,18 +545,18 @@ class _TableReader:
         except InvalidNumberError:
             k = Fraction(1, 2)
         if k.denominator != 1:
-            raise ProfileError(f"{name}: {where} has index {index!r}", param="--mi-profile", allowed="integer token indices")
+            raise ProfileError(f"{where} has index {index!r}", param=self.name, allowed="integer token indices")
         if self.first_index is None:
             if k not in (0, 1):
                 raise ProfileError(
-                    f"{name}: {where}: the first index is {index}", param="--mi-profile", allowed="indices start at 0 or 1"
+                    f"{where}: the first index is {index}", param=self.name, allowed="indices start at 0 or 1"
                 )
             self.first_index = int(k)
         expected = self.first_index + position
         if k != expected:
             raise ProfileError(
-                f"{name}: {where} has index {index}, expected {expected}",
-                param="--mi-profile",
+                f"{where} has index {index}, expected {expected}",
+                param=self.name,
                 allowed="consecutive indices, one row per token (no gaps, no repeats)",
             )
 
@@ -587,30 +616,23 @@ def _json_loaded_batches(path: Path, name: str) -> Iterator[list]:
     """Any JSON profile, parsed whole (numbers with a fraction or exponent read as written)."""
     import json
 
-    text = read_text(path, ProfileError, "--mi-profile", _FORMATS)
-    try:
-        data = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as error:
-        raise ProfileError(
-            f"{name}: invalid JSON at line {error.lineno}: {error.msg}", param="--mi-profile", allowed=_FORMATS
-        ) from None
-    except RecursionError:
-        raise ProfileError(f"{name}: JSON nested too deeply", param="--mi-profile", allowed=_FORMATS) from None
+    text = read_text(path, ProfileError, name, _FORMATS)
+    data = parse_json(text, ProfileError, name, parse_float=Decimal)
     del text
     if isinstance(data, dict) and "values" in data:
         data = data["values"]
     if not isinstance(data, list):
         raise ProfileError(
-            f"{name}: expected a JSON list of values", param="--mi-profile", allowed='[0.1, "1/3", ...]'
+            f"expected a JSON list of values", param=name, allowed='[0.1, "1/3", ...]'
         )
     if not data:
-        raise ProfileError(f"{name!r} has no values", param="--mi-profile", allowed=_FORMATS)
+        raise ProfileError("the file has no values", param=name, allowed=_FORMATS)
     batch: list = []
     for i, item in enumerate(data):
         where = f"entry {i + 1}"
         if isinstance(item, bool) or not isinstance(item, (int, Decimal, str)):
             raise ProfileError(
-                f"{name}: {where} is {json.dumps(item, default=str)}", param="--mi-profile", allowed="numbers or number strings"
+                f"{where} is {json.dumps(item, default=str)}", param=name, allowed="numbers or number strings"
             )
         batch.append(_exact_value(str(item) if not isinstance(item, str) else item, name, where))
         if len(batch) >= 65536:
@@ -630,9 +652,9 @@ def _value(item: str, name: str, where: str) -> Fraction:
     try:
         x = parse_rational(item)
     except InvalidNumberError as error:
-        raise ProfileError(f"{name}: {where}: {error.message}", param="--mi-profile", allowed=error.allowed) from None
+        raise ProfileError(f"{where}: {error.message}", param=name, allowed=error.allowed) from None
     if x < 0:
         raise ProfileError(
-            f"{name}: {where} has a negative value {item}", param="--mi-profile", allowed="mutual informations are >= 0"
+            f"{where} has a negative value {item}", param=name, allowed="mutual informations are >= 0"
         )
     return x

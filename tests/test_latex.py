@@ -349,10 +349,10 @@ def test_derivation_document_is_in_order_with_every_tag():
     assert "\\section{Theorem 2: multi-scale mutual information}" in doc
     assert doc.startswith("\\documentclass") and doc.rstrip().endswith("\\end{document}")
     assert "\\usepackage{amsmath}" in doc
-    positions = [doc.index(f"\\tag{{{sym.get(name).tag}}}") for name in sym.NAMES if name != "ter-corollary1"]
+    positions = [doc.index(f"\\tag{{{tex.tag_text(sym.get(name))}}}\\label{{bc:{name}}}") for name in sym.NAMES]
     assert positions == sorted(positions)
     for name in sym.NAMES:
-        assert f"--expr {name}}}" in doc
+        assert f"\\emph{{In boundcalc:}} the result \\texttt{{{name}}}." in doc
     assert doc.count("\\emph{Conditions:}") >= 10
 
 
@@ -454,3 +454,16 @@ def test_reports_have_to_latex_and_repr_latex():
     for obj in (report, recursion, answer):
         assert obj.to_latex() == tex.to_latex(obj)
         assert obj._repr_latex_() == f"$\\displaystyle {obj.to_latex()}$"
+
+
+def test_long_fractions_are_shown_as_decimals_and_the_chain_as_approximate():
+    # a float-derived value (its shortest decimal read exactly) would print as an 18-digit fraction
+    phi = Fraction("4.198558668918578")
+    values = {"L": 8, "S": 4, "Phi": phi, "s_max": 2, "eps_train": 0}
+    text = tex.instantiate(sym.get("theorem2-upper"), values, digits=6)
+    assert text.endswith(r"\le \frac{4}{8} \cdot 4.19856 + 0 \approx 2.09928")
+    assert r"\frac{2099279334459289}" not in text
+    # short fractions stay exact, and the value follows "="
+    exact = tex.instantiate(sym.get("theorem2-upper"), {**values, "Phi": Fraction(3, 8)}, digits=6)
+    assert exact.endswith(r"\le \frac{4}{8} \cdot \frac{3}{8} + 0 = \frac{3}{16} \approx 0.1875")
+    assert tex.LONG_FRACTION == 12 and tex._is_long(sym.to_sympy_number(phi))

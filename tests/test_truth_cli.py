@@ -89,7 +89,7 @@ def test_profile_to_stdout_and_json(files):
     result = invoke("profile", "--markov", files["chain"], "-L", 3)
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0] == "index,mi_nats" and len(lines) == 4
+    assert lines[0].startswith("# float64 values") and lines[1] == "index,mi_nats" and len(lines) == 5
     result = invoke("profile", "--joint", files["table"], "--json", "--size", 1, "--size", 2)
     assert result.exit_code == 0, result.output
     assert len(result.json["size_1"]) == 3 and len(result.json["size_2"]) == 3
@@ -103,7 +103,7 @@ def test_profile_to_stdout_and_json(files):
         (["verify", "--schedule", "1"], 2, "give exactly one data model"),
         (["verify", "--markov", "{chain}", "--schedule", "1"], 2, "needs the sequence length"),
         (["verify", "--markov", "{chain}", "--joint", "{table}", "--schedule", "1"], 2, "not --joint and --markov"),
-        (["verify", "--joint", "{table}", "-L", "4", "--schedule", "2,2"], 2, "--length 4 disagrees"),
+        (["verify", "--joint", "{table}", "-L", "4", "--schedule", "2,2"], 2, "length: 4 disagrees"),
         (["verify", "--joint", "{table}", "--schedule", "2,2"], 2, "sum to 4, but L = 3"),
         (["verify", "--joint", "{missing}", "--schedule", "1"], 2, "does not exist"),
         (["verify", "--markov", "{chain}", "-L", "10000000", "--schedule", "uniform:4"], 1, "estimated"),

@@ -110,5 +110,5 @@ def test_profile_csv_round_trip_is_exact(tmp_path):
     # the file holds the shortest round-trip decimals; the profile is their exact sum
     assert loaded.total == sum((Fraction(repr(float(v))) for v in values), Fraction(0))
     text = profile_csv([0.5, -1e-18], unit="bits")
-    assert text == "index,mi_bits\n1,0.5\n2,0\n"
+    assert text == "# float64 values (shortest round-trip decimals) computed by boundcalc\nindex,mi_bits\n1,0.5\n2,0\n"
     assert np.all(values >= 0)

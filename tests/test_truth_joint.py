@@ -180,7 +180,7 @@ def test_from_array_checks():
 def test_length_must_agree():
     model = dirichlet_table(2, 3, 1.0, seed=1)
     assert model.entropy_profile(3).length == 3
-    with pytest.raises(ModelError, match="--length 4 disagrees"):
+    with pytest.raises(ModelError, match="length: 4 disagrees"):
         exact_error(model, Schedule([2, 2]), length=4)
 
 

@@ -75,6 +75,6 @@ def test_streamed_equals_whole_text(tmp_path_factory, text, level, max_states, s
 def test_too_many_states_is_refused_with_advice(chunk_size):
     chunk_size(1 << 20)
     text = "".join(map(chr, range(0x4E00, 0x4E00 + 5000)))
-    with pytest.raises(Exception, match="too many states.*--max-states"):
+    with pytest.raises(Exception, match="too many states.*max_states"):
         estimate_markov(text)
     assert estimate_markov(text, max_states=16).vocab_size == 16

@@ -20,6 +20,7 @@ from .options import (
     resolve_profile,
 )
 from .render import emit_json, print_table, show
+from .tables import emit_latex, format_option, refuse_latex, wants_latex
 
 # The bounds `steps` can invert, from the registry (boundcalc.bounds is light: no numpy, no sympy).
 from ..bounds import BOUNDS
@@ -30,7 +31,7 @@ BOUND_CHOICES = [name for name, entry in BOUNDS.items() if entry.invertible]
 def _describe_profile(profile, digits: int, show_exact: bool, with_source: bool = True) -> str:
     text = f"L = {profile.length}, ΣI = {show(profile.total, digits, show_exact)} {profile.unit}"
     if with_source and profile.kind == "values":
-        text += f" (from {profile.source})"
+        text += f" (from {profile.source}" + (", float64 values: decisions exact for them)" if profile.float_derived else ")")
     return text
 
 
@@ -58,6 +59,7 @@ def _describe_profile(profile, digits: int, show_exact: bool, with_source: bool 
 @digits_option
 @exact_option
 @json_option
+@format_option
 def steps(**params: Any) -> None:
     """Fewest sampling steps T that reach each target ε (uniform schedules).
 
@@ -72,6 +74,7 @@ def steps(**params: Any) -> None:
       boundcalc steps --mi-profile mi.csv --target 0.05 --target 0.01 --eps-train 0.001
       boundcalc steps --mi-total 12.5 --length 1024 --target 1/20 --bound sharp --json
     """
+    from ..jsonify import FLOAT_INPUTS
     from ..steps import required_steps
 
     profile = resolve_profile(params, required=False)
@@ -93,7 +96,9 @@ def steps(**params: Any) -> None:
     eps_train, bound_name, digits = params["eps_train"], params["bound_name"], params["digits"]
     results = [required_steps(profile, target, eps_train, bound_name) for target in targets]
 
-    if params["as_json"]:
+    if wants_latex(params):
+        emit_latex(results, params, unit=str(profile.unit))
+    elif params["as_json"]:
         emit_json(
             {
                 "length": profile.length,
@@ -104,6 +109,7 @@ def steps(**params: Any) -> None:
                 "schedule_family": "uniform",
                 "source": source or _source(profile),
                 "results": [r.to_dict(digits) for r in results],
+                **({"notes": {"inputs": FLOAT_INPUTS}} if profile.float_derived else {}),
             }
         )
     else:
@@ -111,15 +117,8 @@ def steps(**params: Any) -> None:
         rows = []
         for r in results:
             if r.feasible:
-                rows.append(
-                    [
-                        show(r.target, digits, exact),
-                        str(r.steps),
-                        str(r.max_size),
-                        show(r.bound, digits, exact),
-                        show(r.speedup, 4),
-                    ]
-                )
+                cells = [show(r.target, digits, exact), str(r.steps), str(r.max_size), show(r.bound, digits, exact)]
+                rows.append([*cells, show(r.speedup, 4)])
             else:
                 rows.append([show(r.target, digits, exact), "infeasible", "-", f"floor ε_train = {show(eps_train, digits)}", "-"])
         print_table(
@@ -171,6 +170,7 @@ def steps(**params: Any) -> None:
 @digits_option
 @exact_option
 @json_option
+@format_option
 def bound(**params: Any) -> None:
     """Every bound on E KL for one schedule: Theorem 1, the recursion, Corollary 1, TER, Theorem 2.
 
@@ -183,6 +183,7 @@ def bound(**params: Any) -> None:
     from ..counts import CountSampler, parse_sampler
 
     if params.get("confidence_eps") is not None or params.get("reveal") is not None:
+        refuse_latex(params, "the one-step confidence bound")
         _confidence(params)
         return
     if params["schedule_spec"] is None:
@@ -190,6 +191,7 @@ def bound(**params: Any) -> None:
     profile = resolve_profile(params, required=True)
     schedule = parse_sampler(params["schedule_spec"], profile.length)
     if isinstance(schedule, CountSampler):
+        refuse_latex(params, "a random-count sampler")
         _count_bounds(params, profile, schedule)
         return
     multiscale = None
@@ -199,6 +201,8 @@ def bound(**params: Any) -> None:
         multiscale = load_multiscale(params["ms_profile"], profile.unit)
     report = bound_report(profile, schedule, params["eps_train"], params.get("vocab_size"), multiscale)
     digits, exact = params["digits"], params["show_exact"]
+    if wants_latex(params):
+        return emit_latex(report, params, table=True)
     if params["as_json"]:
         emit_json(report.to_dict(digits))
         return

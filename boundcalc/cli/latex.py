@@ -57,6 +57,18 @@ _VALUE_FLAGS = (
     "--standalone", is_flag=True, help="A complete amsmath document (with --all: the short derivation document)."
 )
 @click.option(
+    "--proofs",
+    is_flag=True,
+    help="Append the derivations of boundcalc's constants (sharp bound, C1, C2, C3, the exact unrolling, "
+    "the semi-autoregressive bound B1), "
+    "from the same source as docs/theory.md; alone, print only that appendix.",
+)
+@click.option(
+    "--bib",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Write FILE.bib with the papers the output cites (\\cite keys); --standalone then uses \\bibliography.",
+)
+@click.option(
     "--output",
     "-o",
     type=click.Path(dir_okay=False, path_type=str),
@@ -119,9 +131,9 @@ def latex(**params: Any) -> None:
     names = list(params["names"])
     if params["all_results"] and names:
         raise UsageError("give --expr NAME or --all, not both")
-    if not names and not params["all_results"]:
-        raise UsageError(f"give --expr NAME or --all (names: {', '.join(sym.NAMES)})")
-    results = [sym.get(name) for name in names] if names else [sym.get(name) for name in sym.NAMES]
+    if not names and not params["all_results"] and not params["proofs"]:
+        raise UsageError(f"give --expr NAME, --all or --proofs (names: {', '.join(sym.NAMES)})")
+    results = [sym.get(name) for name in names or (sym.NAMES if params["all_results"] else ())]
 
     values = _values(params) if params["with_values"] else None
     if values is None:
@@ -139,14 +151,27 @@ def latex(**params: Any) -> None:
             if missing:
                 raise UsageError(f"{result.name} needs {_needs(missing)}", param="--with-values")
 
+    text = _render(params, results, values, digits, unit, tex)
+    if params["bib"] is not None:
+        from ..references import bibtex, cited_keys
+
+        _write(bibtex(cited_keys(text)), params["bib"], "--bib")
+    _write(text, params["output"])
+
+
+def _render(params: dict[str, Any], results: list, values, digits: int, unit: str, tex) -> str:
+    """The LaTeX of the command: snippets, a document, and the proofs appendix as asked."""
+    proofs, bib = params["proofs"], params["bib"]
     if params["standalone"]:
         if params["all_results"]:
-            text = tex.derivation_document(values, digits, unit)
-        else:
-            text = tex.results_document([r.name for r in results], values, digits, unit)
-    else:
-        text = _snippets(results, values, digits, unit, tex, strict=bool(names))
-    _write(text, params["output"])
+            return tex.derivation_document(values, digits, unit, proofs=proofs, bib=bib)
+        if not results:
+            return tex.standalone(tex.proofs_appendix(), bib=bib)
+        return tex.results_document([r.name for r in results], values, digits, unit, proofs=proofs, bib=bib)
+    text = _snippets(results, values, digits, unit, tex, strict=bool(params["names"])) if results else ""
+    if proofs:
+        text += ("\n" if text else "") + tex.proofs_appendix()
+    return text
 
 
 def _needs(missing: list) -> str:
@@ -206,7 +231,12 @@ def _values(params: dict[str, Any]) -> dict:
 def _snippets(results, values, digits: int, unit: str, tex, strict: bool) -> str:
     blocks = []
     for result in results:
-        lines = [f"% {result.name} {result.label}: {result.summary}", result.to_latex(unit=unit)]
+        cite = "".join(rf" \cite{{{key}}}" for key in result.cites)
+        lines = [
+            f"% {result.name} {result.label}: {result.summary}",
+            f"% Source: {result.source}{cite}",
+            tex.result_equation(result, unit).rstrip(),
+        ]
         if values is not None:
             missing = tex.missing_inputs(result, values)
             if missing:
@@ -223,7 +253,7 @@ def _snippets(results, values, digits: int, unit: str, tex, strict: bool) -> str
     return "\n\n".join(blocks) + "\n"
 
 
-def _write(text: str, output: str | None) -> None:
+def _write(text: str, output: str | None, flag: str = "--output") -> None:
     if output is None:
         click.echo(text, nl=False)
         return
@@ -231,4 +261,4 @@ def _write(text: str, output: str | None) -> None:
         with open(output, "w", encoding="utf-8") as handle:
             handle.write(text)
     except OSError as error:
-        raise BoundcalcError(f"cannot write {output!r}: {error.strerror or error}", param="--output") from None
+        raise BoundcalcError(f"cannot write {output!r}: {error.strerror or error}", param=flag) from None

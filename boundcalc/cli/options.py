@@ -169,7 +169,8 @@ mi_options = compose(
         type=click.Choice(["nats", "bits"]),
         default="nats",
         show_default=True,
-        help="Unit of every MI and ε value (ln or log2). No conversion is done: use one unit throughout.",
+        help="Unit of every MI and ε value (ln or log2). A profile file that records its unit (a header "
+        "index,mi_bits) is read in it, and a different --unit is refused: values are never converted.",
     ),
     click.option(
         "--vocab-size",
@@ -218,8 +219,8 @@ def resolve_profile(params: dict[str, Any], required: bool = True):
             raise click.UsageError("--length needs --mi-constant or --mi-total (or use --mi-profile)")
         return None
     source = sources[0]
-    if source == "mi_profile":
-        profile = load_profile(params["mi_profile"], unit).require_length(length)
+    if source == "mi_profile":  # the file's recorded unit wins; an explicit, different --unit is refused
+        profile = load_profile(params["mi_profile"], unit if given_explicitly("unit") else None).require_length(length)
     else:
         if length is None:
             raise click.UsageError(f"--{source.replace('_', '-')} needs --length L")

@@ -18,6 +18,7 @@ import click
 from ..errors import BoundcalcError, UsageError
 from .options import POSITIVE_INT, BoundcalcCommand, check_output, compose, digits_option, given_explicitly, json_option
 from .render import emit_json, print_table, show
+from .tables import emit_latex, format_option, wants_latex
 
 model_options = compose(
     click.option("--joint", type=click.Path(dir_okay=False, path_type=str),
@@ -127,6 +128,7 @@ def _length(model: Any, params: dict[str, Any]) -> int:
               help="Also the least exact error of any schedule with the same T, and that schedule.")
 @digits_option
 @json_option
+@format_option
 def verify(**params: Any) -> None:
     """The exact sampling error of a data model next to every bound.
 
@@ -159,6 +161,8 @@ def verify(**params: Any) -> None:
                                  param="--optimal", allowed="a fixed schedule (uniform:T, ...)")
             optimal = profile.optimal_schedule(report.schedule.steps, progress=bar)
     description = _describe(model, L)
+    if wants_latex(params):
+        return emit_latex(report, params)
     if params["as_json"]:
         emit_json(_verify_json(report, optimal, description, digits))
     else:

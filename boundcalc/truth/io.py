@@ -78,6 +78,10 @@ def load_model(
     return load_text(text, level, max_states=max_states)  # type: ignore[arg-type]
 
 
+#: The first line of every profile boundcalc writes: readers say that its values are float64 results.
+FLOAT_MARK = "# float64 values (shortest round-trip decimals) computed by boundcalc"
+
+
 def profile_csv(values: Iterable[float], unit: str = "nats") -> str:
     """An MI profile as CSV text: a header ``index,mi_<unit>``, then ``i,value`` rows from 1.
 
@@ -87,7 +91,7 @@ def profile_csv(values: Iterable[float], unit: str = "nats") -> str:
     (an MI is >= 0) are written as 0.
     """
     as_unit(unit)
-    lines = [f"index,mi_{unit}"]
+    lines = [FLOAT_MARK, f"index,mi_{unit}"]
     lines += [f"{i},{float_decimal(v)}" for i, v in enumerate(values, 1)]
     return "\n".join(lines) + "\n"
 

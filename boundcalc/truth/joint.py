@@ -161,8 +161,8 @@ class JointDistribution:
             entry=lambda k: f"probability {k}",
             sums="the probabilities sum",
             zero_allowed="a positive total",
-            float_allowed="within 1e-12 for floats; use normalize (--normalize) to rescale",
-            exact_allowed="exactly 1 for exact values; use normalize (--normalize) to rescale",
+            float_allowed="within 1e-12 for floats; or normalize, to rescale",
+            exact_allowed="exactly 1 for exact values; or normalize, to rescale",
         )
         vocabulary = sorted({_token_key(t) for outcome in outcomes for t in outcome})
         index = {key: n for n, key in enumerate(vocabulary)}
@@ -350,9 +350,9 @@ class JointDistribution:
         """L, after checking that a requested ``length`` agrees with the table."""
         if length is not None and length != self.length:
             raise ModelError(
-                f"--length {length} disagrees with the joint table, whose outcomes have {self.length} tokens",
-                param="--length",
-                allowed="omit --length for a joint table, or give its L",
+                f"{length} disagrees with the joint table, whose outcomes have {self.length} tokens",
+                param="length",
+                allowed="omit the length for a joint table, or give its L",
             )
         return self.length
 
@@ -444,7 +444,7 @@ def _refuse_dense_shape(V: int, L: int, where: str) -> None:
         raise DomainError(
             f"the joint table has L = {L} > {MAX_JOINT_LENGTH} axes",
             param=where,
-            allowed="a smaller table, or a Markov chain (--markov), which needs no enumeration",
+            allowed="a smaller table, or a Markov chain, which needs no enumeration",
         )
     cells = V**L
     if cells > MAX_DENSE_CELLS:
@@ -487,7 +487,7 @@ def _refuse_cost(L: int, V: int, N: int, where: str) -> None:
     raise DomainError(
         f"the joint table (L = {L}, V = {V}, {N} outcomes) is too large for all 2^L marginals: {why}",
         param=where,
-        allowed="a smaller table, or a Markov chain (--markov), which needs no enumeration",
+        allowed="a smaller table, or a Markov chain, which needs no enumeration",
     )
 
 

@@ -46,7 +46,7 @@ DEFAULT_WORD_STATES = 256
 def tokenize(text: str, level: str = "char") -> list[str]:
     """The token sequence of ``text`` at ``level`` ("char" or "word")."""
     if level not in LEVELS:
-        raise ModelError(f"unknown level {level!r}", param="--level", allowed="char or word")
+        raise ModelError(f"unknown level {level!r}", param="level", allowed="char or word")
     if level == "word":
         return text.split()
     return list(text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -98,7 +98,7 @@ def load_text(
     """
 
     def chunks() -> Iterator[str]:  # an empty file: _estimate explains
-        return read_text_chunks(path, ModelError, "--text", "UTF-8 text", size=CHUNK, allow_empty=True)
+        return read_text_chunks(path, ModelError, None, "UTF-8 text", size=CHUNK, allow_empty=True)
 
     return _estimate(chunks, level, smoothing, max_states, str(path))
 
@@ -140,7 +140,7 @@ class _Vocabulary:
     def ids(self, piece: str) -> "np.ndarray":
         import numpy as np
 
-        if self.level == "char":
+        if self._table is not None:  # characters: a lookup table by code point
             points = np.frombuffer(piece.encode("utf-32-le", "surrogatepass"), dtype="<u4")
             ids = self._table[points]
             if ids.min() < 0:
@@ -168,16 +168,16 @@ def _estimate(
 ) -> MarkovChain:
     import numpy as np
 
-    where = source or "--text"
+    where = source or "text"
     if level not in LEVELS:
-        raise ModelError(f"unknown level {level!r}", param="--level", allowed="char or word")
+        raise ModelError(f"unknown level {level!r}", param="level", allowed="char or word")
     alpha = to_rational(smoothing, "smoothing")
     if alpha <= 0:
         raise ModelError(f"smoothing = {alpha} is not allowed", param="smoothing", allowed="a positive number")
     if max_states is None and level == "word":
         max_states = DEFAULT_WORD_STATES
     if max_states is not None and (isinstance(max_states, bool) or not isinstance(max_states, int) or max_states < 2):
-        raise ModelError(f"max_states = {max_states!r}", param="--max-states", allowed="an integer >= 2")
+        raise ModelError(f"max_states = {max_states!r}", param="max_states", allowed="an integer >= 2")
 
     vocabulary = _Vocabulary(level)
     counts, pairs = _first_pass(_token_pieces(chunks(), level), vocabulary)
@@ -201,7 +201,7 @@ def _estimate(
         raise ModelError(
             f"the text has {V} distinct {'characters' if level == 'char' else 'words'}, too many states",
             param=where,
-            allowed=f"at most {MAX_TEXT_STATES}; give --max-states",
+            allowed=f"at most {MAX_TEXT_STATES}; keep fewer states (max_states)",
         )
     final = np.full(len(names), index.get(OTHER, -1), dtype=np.int32)  # token id -> state
     final[kept_ids] = [index[names[i]] for i in kept_ids.tolist()]
@@ -218,9 +218,9 @@ def _estimate(
             if len(ids):
                 n += _bigram_counts(final[ids], final[previous] if previous >= 0 else -1, V).ravel()
                 previous = int(ids[-1])
-    n = n.reshape(V, V).astype(np.float64)
+    bigrams = n.reshape(V, V).astype(np.float64)
     a = float(alpha)
-    P = (n + a) / (n.sum(axis=1, keepdims=True) + a * V)
+    P = (bigrams + a) / (bigrams.sum(axis=1, keepdims=True) + a * V)
     corpus = {"tokens": int(counts.sum()), "level": level, "smoothing": str(alpha), "states": V}
     return MarkovChain.from_matrix(states, P, source=source or "text", corpus=corpus)
 

@@ -1,0 +1,162 @@
+"""LaTeX tables (``--format latex`` on bound, steps, verify; ``latex_table`` for any other)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from boundcalc import bounds, steps
+from boundcalc import latex as tex
+from boundcalc.profile import MIProfile
+from boundcalc.schedule import Schedule
+
+from test_latex import compile_latex
+
+
+@pytest.mark.parametrize(
+    "value, digits, error, expected",
+    [
+        (Fraction(3, 10), 6, None, "0.3"),
+        (Fraction(1, 3), 6, None, r"\approx 0.333333"),
+        (Fraction(2, 7), 3, None, r"\approx 0.286"),
+        (12, 6, None, "12"),
+        (Fraction(1, 8), 2, None, r"\approx 0.12"),  # half to even: 0.125 -> 0.12, not exact
+        (Fraction(1, 10**9), 6, None, r"1 \times 10^{-9}"),
+        (1.0, 6, 0.0625, r"\approx 1.00"),  # justified trailing zeros are shown
+        (1234567.0, 3, 1.0, r"\approx 1.23 \times 10^{6}"),
+        (1.0993581234, 6, 2e-4, r"\approx 1.0994"),  # the error's leading digit is in the 4th decimal
+        (1.0993581234, 6, 2e-13, r"\approx 1.09936"),  # capped at --digits
+        (0.00123456, 6, 3e-6, r"\approx 0.001235"),  # the last digit shown is at the place of the error
+        (0.00123456, 6, 3e-5, r"\approx 0.00123"),
+        (123.456, 6, 0.5, r"\approx 123.5"),
+        (-2.5e-16, 6, 1e-15, r"\approx -3 \times 10^{-16}"),
+        (5.0, 6, 30.0, r"\approx 5"),  # an error above the value: one digit, never none
+    ],
+)
+def test_latex_number(value, digits, error, expected):
+    assert tex.latex_number(value, digits, error) == expected
+
+
+def test_float_noise_of_a_nonnegative_quantity_is_zero():
+    assert tex.latex_number(-2.5e-16, 6, 1e-15, nonnegative=True) == r"\approx 0"
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.floats(min_value=1e-6, max_value=1e6, allow_nan=False),
+    st.floats(min_value=1e-12, max_value=1.0, allow_nan=False),
+)
+def test_shown_digits_stop_at_the_place_of_the_error(value, relative):
+    error = Fraction(value * relative)
+    text = tex.latex_number(value, 17, value * relative).removeprefix(r"\approx ")
+    mantissa, _, exponent = text.partition(r" \times 10^{")
+    shown = Decimal(mantissa).scaleb(int(exponent.rstrip("}") or 0))
+    last_place = Fraction(10) ** shown.as_tuple().exponent  # the place of the last digit printed
+    leading = Fraction(10) ** Decimal(value).adjusted()  # the place of the value's first digit
+    # the last digit shown sits at the leading place of the error, error in [place, 10 place),
+    # unless the error is as large as the value itself: then one digit
+    if error < leading:
+        assert last_place <= error < 10 * last_place
+    else:
+        assert last_place == leading
+    assert abs(Fraction(shown) - Fraction(value)) <= last_place / 2  # correctly rounded at that place
+
+
+def test_latex_table_layout_and_checks():
+    table = tex.latex_table([("A", "l"), ("B (nats)", "r")], [["x", "$1$"], ["y", "$2$"]], "Cap.", "bc:tab:x",
+                            notes=["a note"])
+    assert table.splitlines() == [
+        r"\begin{table}[htbp]",
+        r"\centering",
+        r"\caption{Cap.}\label{bc:tab:x}",
+        r"\begin{tabular}{lr}",
+        r"\toprule",
+        r"A & B (nats) \\",
+        r"\midrule",
+        r"x & $1$ \\",
+        r"y & $2$ \\",
+        r"\bottomrule",
+        r"\end{tabular}",
+        r"\par\smallskip{\footnotesize a note}",
+        r"\end{table}",
+    ]
+    with pytest.raises(ValueError, match="2 cells for 3 columns"):
+        tex.latex_table([("a", "l")] * 3, [["x", "y"]], "c", "l")
+
+
+def _case():
+    return bounds.bound_report(MIProfile.from_total(2, 10), Schedule([5, 3, 2]), "0.1")
+
+
+def test_bound_table_values_and_tags():
+    table = tex.latex(_case(), table=True)
+    assert table == tex.bound_table(_case())
+    rows = {line.split(" & ")[0]: line.split(" & ")[1:] for line in table.splitlines() if line.endswith(r"\\")}
+    # L = 10, ΣI = 2, ε_train = 1/10, s_max = 5: coefficients 7 (Theorem 1), 5 (chain 5, 3, 2), 4 (sharp)
+    assert rows["Theorem 1"][:2] == ["(8)", "$1.5$"]
+    assert rows["recursion (19) unrolled"][:2] == ["(D2, derived)", "$1.1$"]
+    assert rows["sharp bound"][:2] == ["(D4, derived)", "$0.9$"]
+    assert rows["token error rate"][:2] == ["(11)", "$0.15$"]
+    assert rows["Corollary 1"][:2] == ["(9, $C_1 = 2$ derived)", "---"]
+    assert "not balanced" in rows["Corollary 1"][2]
+    assert not any(name.startswith("Theorem 2") for name in rows)  # no multi-scale profile: not listed
+    assert r"\label{bc:tab:bound}" in table and r"\cite{li2025convergence}" in table
+
+
+def test_steps_table_rows():
+    profile = MIProfile.from_total("12.5", 1024)
+    results = [steps.required_steps(profile, target, "0.001") for target in ("0.05", "0.0001")]
+    table = tex.latex(results, unit="nats")
+    lines = [line for line in table.splitlines() if line.endswith(r"\\")][1:]
+    # 0.05: R = (0.05 - 0.001) 1024 / 12.5 = 4.01408, s* = 4, T = 256, bound 3/1024 * 12.5 + 0.001
+    assert lines[0] == r"$0.05$ & 256 & 4 & $\approx 0.0376211$ & $4$ \\"
+    assert lines[1] == r"$0.0001$ & infeasible & --- & --- & --- \\"
+    assert "Target $\\varepsilon$ (nats)" in table
+    with pytest.raises(TypeError):
+        tex.latex([1, 2])
+
+
+def test_cli_format_latex(run, write):
+    bound = run("bound", "--schedule", "5,3,2", "--mi-total", "2", "--length", "10", "--eps-train", "0.1", "--format", "latex")
+    assert bound.exit_code == 0 and bound.stdout == tex.bound_table(_case())
+    steps_out = run("steps", "--mi-total", "12.5", "--length", "1024", "--target", "0.05", "--format", "latex")
+    assert steps_out.exit_code == 0 and r"\label{bc:tab:steps}" in steps_out.stdout
+    both = run("bound", "--schedule", "5,3,2", "--mi-total", "2", "--length", "10", "--json", "--format", "latex")
+    assert both.exit_code == 2 and both.stderr.strip() == "Error: --format: give --json or --format latex, not both"
+
+
+def test_cli_verify_format_latex(run, write):
+    chain = write("chain.json", '{"states": [0, 1], "transition": [[0.9, 0.1], [0.2, 0.8]]}')
+    result = run("verify", "--markov", chain, "--length", "12", "--schedule", "uniform:3", "--format", "latex")
+    assert result.exit_code == 0, result.output
+    table = result.stdout
+    exact = next(line for line in table.splitlines() if line.startswith("Exact error (23)"))
+    assert exact.split(" & ")[2].startswith(r"$\approx ")
+    assert "(12, $C_2 = 1$ derived)" in table and "(13, $C_3 = \\frac{1}{16}$ derived)" in table
+    assert r"\textbf{no}" not in table
+
+
+@pytest.mark.latex
+def test_tables_compile(run, write, tmp_path):
+    chain = write("chain.json", '{"states": [0, 1], "transition": [[0.9, 0.1], [0.2, 0.8]]}')
+    verify = run("verify", "--markov", chain, "--length", "12", "--schedule", "uniform:3", "--format", "latex").stdout
+    profile = MIProfile.from_total("12.5", 1024)
+    results = [steps.required_steps(profile, target, "0.001") for target in ("0.05", "0.01", "0.0001")]
+    body = tex.bound_table(_case()) + tex.steps_table(results, unit="nats") + verify
+    compile_latex(tex.standalone(body), tmp_path)
+
+
+def test_blockwise_and_count_samplers(run):
+    blocks = run("bound", "--schedule", "blocks:2:uniform:2", "--mi-total", "1.38", "--length", "4", "--format", "latex")
+    assert blocks.exit_code == 0, blocks.output
+    rows = [line for line in blocks.stdout.splitlines() if "blockwise" in line]
+    # two blocks of 2 tokens, one step each: c(2)/2 (ΣI_1 + ΣI_2) <= max_b c(2)/2 · ΣI = 0.69 for every c
+    assert rows[0] == r"sharp bound, blockwise & (B1), derived & $0.69$ &  \\"
+    assert "docs/theory.md" not in blocks.stdout  # a paper's reader has no docs/
+    counts = run("bound", "--schedule", "mdlm:16", "--mi-total", "1.38", "--length", "4", "--format", "latex")
+    assert counts.exit_code == 2
+    assert counts.stderr.strip() == "Error: --format: no LaTeX table for a random-count sampler yet (use --json or the terminal table)"
