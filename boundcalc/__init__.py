@@ -45,6 +45,13 @@ _EXPORTS = {
         "expected_random_error load_joint load_markov load_model load_text mi_profile multiscale_from_model "
         "multiscale_mi multiscale_phi optimal_schedule token_mi token_mi_levels"
     ),
+    "curve": "LossCurve load_loss_curve",
+    "estimate": (
+        "Estimate FamilyStepsResult budget_table curve_quantities estimate_error info_optimal_schedule "
+        "required_steps_family"
+    ),
+    "predictor": "estimate_loss_curve",
+    "truth.predict": "exact_predictor sample_sequences",
     "symbolic": "Result expression unroll",
     "latex": "to_latex derivation_document",
 }
@@ -124,6 +131,19 @@ __all__ = [
     "load_markov",
     "load_model",
     "load_text",
+    # loss curves (issue 10)
+    "LossCurve",
+    "load_loss_curve",
+    "Estimate",
+    "estimate_error",
+    "curve_quantities",
+    "info_optimal_schedule",
+    "required_steps_family",
+    "FamilyStepsResult",
+    "budget_table",
+    "estimate_loss_curve",
+    "exact_predictor",
+    "sample_sequences",
     # symbolic layer and LaTeX
     "Result",
     "expression",

@@ -41,6 +41,8 @@ LAYERS = {
     "curve": (2, "values"),
     "example": (2, "values"),
     "bounds": (3, "bounds"),
+    "predictor": (3, "predictor"),
+    "hf": (3, "predictor"),
     "symbolic": (3, "symbolic"),
     "truth": (3, "truth"),
     "steps": (4, "orchestration"),

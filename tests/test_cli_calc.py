@@ -40,6 +40,8 @@ def test_steps_json_contract(run):
         "steps": 5,
         "max_mask_size": 2,
         "bound": {"exact": "3/10", "decimal": "0.3"},
+        "schedule": {"name": "uniform:5", "max_mask_size": 2},
+        "value": {"exact": "3/10", "decimal": "0.3"},
     }
     assert second["steps"] is None and second["feasible"] is False and second["bound"] is None
     assert result.stderr == ""

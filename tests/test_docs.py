@@ -20,6 +20,7 @@ FIXTURES = {
     "mi.csv": "index,mi\n1,0.42\n2,0.61\n3,0.58\n4,0.66\n5,0.31\n",
     "bad.csv": "index,value\n1,0.1\n2,0.2\n3,zero\n",
     "chain.json": '{"states": ["a", "b"], "transition": [["0.9", "0.1"], ["0.2", "0.8"]]}',
+    "bsc.json": '{"states": ["0", "1"], "transition": [["0.99", "0.01"], ["0.01", "0.99"]]}',
 }
 
 
@@ -51,7 +52,7 @@ def _documented_runs(text: str):
 
 
 def _cases():
-    for name in ("cli.md",):
+    for name in ("cli.md", "from-model-to-T.md"):
         for command, expected in _documented_runs((DOCS / name).read_text()):
             yield pytest.param(command, expected, id=f"{name}: {command}")
 

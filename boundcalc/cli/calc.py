@@ -10,6 +10,7 @@ from ..errors import InfeasibleTargetError
 from .options import (
     NONNEGATIVE,
     POSITIVE,
+    resolve_curve,
     POSITIVE_INT,
     BoundcalcCommand,
     digits_option,
@@ -56,24 +57,65 @@ def _describe_profile(profile, digits: int, show_exact: bool, with_source: bool 
     help="theorem1: the paper's (2^ceil(log2 s_max) - 1)/L ΣI; recursion: (19) unrolled exactly; "
     "sharp: (s_max - 1)/L ΣI. See docs/theory.md.",
 )
+@click.option(
+    "--family",
+    "-f",
+    "families",
+    multiple=True,
+    metavar="NAME",
+    help="Schedule family searched over T: uniform (default), dream, linear, cosine, cosine-mdlm, power:p, "
+    "info-optimal (needs --loss-curve). With --budget: repeatable, the families compared.",
+)
+@click.option(
+    "--by",
+    type=click.Choice(["bound", "error", "optimal"]),
+    default="bound",
+    show_default=True,
+    help="What must reach the target: the bound (--bound), the error estimated from --loss-curve, "
+    "or the error of the DP-optimal T-step schedule (from --loss-curve).",
+)
+@click.option("--budget", type=POSITIVE_INT, metavar="T",
+              help="The reverse question: for T steps, each family's (estimated) error and bound.")
+@click.option("--max-steps", type=POSITIVE_INT, help="Search T only up to this (bounds the work of a scan).")
 @digits_option
 @exact_option
 @json_option
 @format_option
 def steps(**params: Any) -> None:
-    """Fewest sampling steps T that reach each target ε (uniform schedules).
+    """Fewest sampling steps T that reach each target ε (uniform schedules by default).
 
     For a uniform schedule s_max = ceil(L/T), so the bound is a non-increasing
     function of T; the answer is exact and instant even for L = 10^18.
     A target below ε_train has no answer (exit 1 when it is the only one);
     with ΣI = 0 one step suffices.
 
+    With --family and --by the question is asked of any T-parametrised family:
+    the fewest T whose bound, whose error estimated from a loss curve
+    (--by error), or whose DP-optimal schedule's error (--by optimal) reaches
+    the target. Errors from a measured curve are estimates (with stderr and
+    the interpolation's effect). --budget T answers the reverse question.
+
     \b
     Examples:
       boundcalc steps
       boundcalc steps --mi-profile mi.csv --target 0.05 --target 0.01 --eps-train 0.001
       boundcalc steps --mi-total 12.5 --length 1024 --target 1/20 --bound sharp --json
+      boundcalc steps --loss-curve curve.csv --family cosine --by error --target 0.5
+      boundcalc steps --loss-curve curve.csv --by optimal --target 0.5
+      boundcalc steps --loss-curve curve.csv --budget 8
     """
+    families = list(params["families"])
+    if params["budget"] is not None or families not in ([], ["uniform"]) or params["by"] != "bound" \
+            or params.get("loss_curve") is not None:
+        _steps_any(params, families)
+        return
+    if params["max_steps"] is not None:
+        raise click.UsageError("--max-steps bounds a scan: use it with --family or --by")
+    _steps_uniform(params)
+
+
+def _steps_uniform(params: dict[str, Any]) -> None:
+    """steps for uniform schedules by a bound: the closed form, for any L (the original command)."""
     from ..jsonify import FLOAT_INPUTS
     from ..steps import required_steps
 
@@ -108,7 +150,7 @@ def steps(**params: Any) -> None:
                 "bound": bound_name,
                 "schedule_family": "uniform",
                 "source": source or _source(profile),
-                "results": [r.to_dict(digits) for r in results],
+                "results": [_with_schedule(r, digits) for r in results],
                 **({"notes": {"inputs": FLOAT_INPUTS}} if profile.float_derived else {}),
             }
         )
@@ -189,22 +231,36 @@ def bound(**params: Any) -> None:
     if params["schedule_spec"] is None:
         raise click.UsageError("give --schedule (or --confidence EPS --reveal N --vocab-size V for one step)")
     profile = resolve_profile(params, required=True)
-    schedule = parse_sampler(params["schedule_spec"], profile.length)
-    if isinstance(schedule, CountSampler):
-        refuse_latex(params, "a random-count sampler")
-        _count_bounds(params, profile, schedule)
-        return
+    curve = resolve_curve(params)
+    if curve is not None and params["schedule_spec"].strip().partition(":")[0] in ("info-optimal", "optimal"):
+        from ..estimate import curve_schedule
+
+        schedule = curve_schedule(params["schedule_spec"], curve)
+    else:
+        schedule = parse_sampler(params["schedule_spec"], profile.length)
+        if isinstance(schedule, CountSampler):
+            refuse_latex(params, "a random-count sampler")
+            _count_bounds(params, profile, schedule)
+            return
     multiscale = None
     if params.get("ms_profile") is not None:
         from ..multiscale import load_multiscale
 
         multiscale = load_multiscale(params["ms_profile"], profile.unit)
+    elif curve is not None:  # Φ from the curve's level totals G(m_j) = L (d(0) - d(m_j))
+        from ..estimate import curve_multiscale
+
+        multiscale = curve_multiscale(curve, schedule.max_size, profile.unit)
     report = bound_report(profile, schedule, params["eps_train"], params.get("vocab_size"), multiscale)
     digits, exact = params["digits"], params["show_exact"]
     if wants_latex(params):
         return emit_latex(report, params, table=True)
     if params["as_json"]:
-        emit_json(report.to_dict(digits))
+        data = report.to_dict(digits)
+        if curve is not None:
+            data["source"] = profile.source
+            data["estimate"] = not curve.exact
+        emit_json(data)
         return
     rows = [
         [entry.name, entry.equation, show(value, digits, exact, none="n/a"), _formula(entry, report)]
@@ -224,6 +280,7 @@ def bound(**params: Any) -> None:
         rows,
         caption=_BLOCKS_CAPTION if schedule.block_spans else None,
         header_lines=[
+            *([f"{profile.source}: ΣI and Φ are estimates"] if curve is not None else []),
             _describe_profile(profile, digits, exact)
             + ("" if multiscale is None else f"; Φ = {show(multiscale.phi, digits, exact)} (S = {multiscale.scale})"),
             f"schedule {schedule} (reveal order): T = {report.steps}, s_max = {report.max_size}; "
@@ -394,3 +451,143 @@ def _num(x, digits: int) -> dict[str, str]:
     from ..exact import number_json
 
     return number_json(x, digits)
+
+
+def _with_schedule(result, digits: int) -> dict[str, Any]:
+    """A uniform StepsResult's JSON with the schedule it names and its value (the bound)."""
+    out = result.to_dict(digits)
+    out["schedule"] = None if result.steps is None else {"name": f"uniform:{result.steps}",
+                                                          "max_mask_size": result.max_size}
+    out["value"] = out["bound"]
+    return out
+
+
+def _steps_any(params: dict[str, Any], families: list[str]) -> None:
+    """steps with --family / --by / --budget / --loss-curve: any family, by bound, estimated error or the DP."""
+    refuse_latex(params, "a search over schedule families or a loss curve")
+    from ..estimate import BUDGET_FAMILIES, budget_table, required_steps_family
+
+    profile = resolve_profile(params, required=True)
+    curve = resolve_curve(params)
+    unit, digits, exact = params["unit"], params["digits"], params["show_exact"]
+    by, bound_name, eps_train = params["by"], params["bound_name"], params["eps_train"]
+    estimate = curve is not None and not curve.exact
+    source = profile.source if curve is not None else _describe_profile(profile, digits, exact)
+
+    if params["budget"] is not None:
+        if params["targets"]:
+            raise click.UsageError("--budget T answers for a number of steps: give it or --target, not both")
+        rows = budget_table(params["budget"], length=profile.length, families=families or BUDGET_FAMILIES,
+                            curve=curve, mi_total=profile.total, bound=bound_name, eps_train=eps_train, unit=unit)
+        _render_budget(params, profile, curve, rows, source)
+        return
+    if not params["targets"]:
+        raise click.UsageError("give at least one --target (or --budget T)")
+    if len(families) > 1:
+        raise click.UsageError("give one --family to search (several only with --budget)")
+    family = families[0] if families else "uniform"
+    from .truth import progress_bar
+
+    with progress_bar("searching T") as bar:
+        results = required_steps_family(
+            params["targets"], family=family, by=by, length=profile.length, curve=curve,
+            mi_total=profile.total, bound=bound_name, eps_train=eps_train, unit=unit,
+            max_steps=params["max_steps"], progress=bar,
+        )
+    what = {"bound": f"{bound_name} bound", "error": "estimated error" if estimate else "exact error",
+            "optimal": "DP-optimal error" + (" (estimated)" if estimate else "")}[by]
+    if params["as_json"]:
+        data = {
+            "length": profile.length,
+            "mi_total": _curve_total(curve, unit, digits) if curve is not None else _num(profile.total, digits),
+            "unit": unit,
+            "eps_train": _num(eps_train, digits),
+            "by": by,
+            "bound": bound_name if by == "bound" else None,
+            "schedule_family": "optimal" if by == "optimal" else family,
+            "source": source,
+            "estimate": estimate,
+            "results": [r.to_dict(digits) for r in results],
+        }
+        if estimate:
+            data["note"] = ("values from a measured loss curve are estimates: the error with stderr and the effect of "
+                            "the interpolation; ΣI is estimated too")
+        emit_json(data)
+    else:
+        rows = []
+        for r in results:
+            if not r.feasible:
+                rows.append([show(r.target, digits, exact), "none", "-", "-", r.reason, "-"])
+                continue
+            value = show(r.value, digits, exact) if by == "bound" else r.value.show(unit, digits)
+            misses = "-" if not r.larger_misses else ", ".join(map(str, r.larger_misses[:6])) + (
+                ", ..." if len(r.larger_misses) > 6 else "")
+            rows.append([show(r.target, digits, exact), str(r.steps), str(r.schedule.max_size), value,
+                         r.schedule.describe(8), misses])
+        fam = "DP-optimal schedules" if by == "optimal" else f"{family} schedules"
+        print_table(
+            f"Fewest steps T with {what} <= target, {fam}",
+            [("target ε", "right"), ("steps T", "right"), ("s_max", "right"), (f"value ({unit})", "right"),
+             ("schedule (reveal order)", "left"), ("larger T that miss", "left")],
+            rows,
+            header_lines=[source, f"L = {profile.length}, ΣI = {show(profile.total, digits, exact)} {unit}"
+                          + (" (estimate)" if estimate else "")],
+            caption=f"search: {results[0].search}; checked T <= {results[0].checked_up_to}"
+            + ("; estimates: ± stderr, (interp. |linear - monotone cubic|)" if estimate and by != "bound" else "")
+            + (f"; ε_train = {show(eps_train, digits)} {unit}" if by == "bound" else ""),
+        )
+    infeasible = [r for r in results if not r.feasible]
+    if infeasible and len(results) == 1:
+        raise InfeasibleTargetError(f"target {show(infeasible[0].target, digits)}: {infeasible[0].reason}",
+                                    param="--target", allowed="a larger target or a larger --max-steps")
+
+
+def _render_budget(params: dict[str, Any], profile, curve, rows, source: str) -> None:
+    unit, digits, exact, T = params["unit"], params["digits"], params["show_exact"], params["budget"]
+    bound_name = params["bound_name"]
+    estimate = curve is not None and not curve.exact
+    if params["as_json"]:
+        out = []
+        for row in rows:
+            sched = row["schedule"]
+            out.append({
+                "family": row["family"],
+                "schedule": None if sched is None else {"name": str(sched), "sizes": list(sched.sizes),
+                                                        "max_mask_size": sched.max_size},
+                "error": None if row["error"] is None else row["error"].to_dict(unit, digits),
+                "bound": None if row["bound"] is None else _num(row["bound"], digits),
+                **({"reason": row["reason"]} if row["reason"] else {}),
+            })
+        emit_json({"length": profile.length, "steps": T, "unit": unit, "bound": bound_name,
+                   "mi_total": _curve_total(curve, unit, digits) if curve is not None else _num(profile.total, digits),
+                   "eps_train": _num(params["eps_train"], digits),
+                   "source": source, "estimate": estimate, "families": out})
+        return
+    table = []
+    for row in rows:
+        sched = row["schedule"]
+        if sched is None:
+            table.append([row["family"], "-", "-", "-", "-", row["reason"]])
+            continue
+        table.append([row["family"], sched.describe(8), str(sched.max_size),
+                      "-" if row["error"] is None else row["error"].show(unit, digits),
+                      show(row["bound"], digits, exact), ""])
+    print_table(
+        f"T = {T} steps: each family's {'estimated ' if estimate else ''}error and {bound_name} bound ({unit})",
+        [("family", "left"), ("schedule (reveal order)", "left"), ("s_max", "right"), ("error", "right"),
+         (bound_name, "right"), ("note", "left")],
+        table,
+        header_lines=[source, f"L = {profile.length}, ΣI = {show(profile.total, digits, exact)} {unit}"
+                      + (" (estimate)" if estimate else "")],
+        caption=("errors need a loss curve (--loss-curve); " if curve is None else "")
+        + ("estimates: ± stderr, (interp. |linear - monotone cubic|); " if estimate else "")
+        + "info-optimal: step density ∝ sqrt(slope of the information curve) (Lavenant & Zanella); "
+        "optimal: the DP over the curve",
+    )
+
+
+def _curve_total(curve, unit: str, digits: int) -> dict[str, Any]:
+    """ΣI of a loss curve for JSON: a float estimate (with stderr), never an exact number."""
+    from ..estimate import curve_quantities
+
+    return curve_quantities(curve)["mi_total"].to_dict(unit, digits)

@@ -18,13 +18,14 @@ from .options import (
     digits_option,
     eps_train_option,
     mi_options,
+    resolve_curve,
     resolve_profile,
 )
 
 #: What each input symbol's value comes from on the command line.
 FLAGS = {
     "L": "--length or --mi-profile",
-    "sum_I": "an MI source (--mi-total, --mi-constant or --mi-profile)",
+    "sum_I": "an MI source (--mi-total, --mi-constant, --mi-profile or --loss-curve)",
     "s_max": "--schedule or --smax",
     "s": "--smax or --schedule",
     "T": "--schedule (e.g. uniform:T)",
@@ -37,7 +38,7 @@ FLAGS = {
 }
 
 _VALUE_FLAGS = (
-    "mi_profile", "mi_constant", "mi_total", "length", "schedule_spec", "target", "s_max", "vocab_size", "ms_profile",
+    "mi_profile", "mi_constant", "mi_total", "loss_curve", "length", "schedule_spec", "target", "s_max", "vocab_size", "ms_profile",
 )
 
 
@@ -152,6 +153,9 @@ def latex(**params: Any) -> None:
                 raise UsageError(f"{result.name} needs {_needs(missing)}", param="--with-values")
 
     text = _render(params, results, values, digits, unit, tex)
+    if values is not None and params.get("loss_curve") is not None:
+        text = (f"% values from the loss curve {params['loss_curve']}: ΣI and Φ are estimates "
+                "(measured losses, not exact)\n") + text
     if params["bib"] is not None:
         from ..references import bibtex, cited_keys
 
@@ -203,7 +207,17 @@ def _values(params: dict[str, Any]) -> dict:
     for source in (multiscale, profile):
         if source is not None:
             length = source.length
-    schedule = parse_schedule(params["schedule_spec"], length) if params.get("schedule_spec") else None
+    curve = resolve_curve(params)
+    if curve is not None and params.get("schedule_spec"):
+        from ..estimate import curve_schedule
+
+        schedule = curve_schedule(params["schedule_spec"], curve)
+    else:
+        schedule = parse_schedule(params["schedule_spec"], length) if params.get("schedule_spec") else None
+    if curve is not None and multiscale is None and schedule is not None:
+        from ..estimate import curve_multiscale
+
+        multiscale = curve_multiscale(curve, schedule.max_size, params["unit"])
     values = values_for(
         profile=profile,
         schedule=schedule,

@@ -73,20 +73,35 @@ PARAM_FLAGS = {
     "max_states": "--max-states",
     "output": "--output",
     "size": "--size",
+    "loss_curve": "--loss-curve",
+    "family": "--family",
+    "by": "--by",
+    "budget": "--budget",
+    "max_steps": "--max-steps",
+    "ratios": "--ratios",
+    "samples": "--samples",
+    "batch_size": "--batch-size",
+    "mask_id": "--mask-id",
+    "hf_model": "--hf-model",
+    "text": "--text",
+    "mi_total": "--mi-total",
     "eps": "--confidence",
     "reveal": "--reveal",
     "expression": "--expr",
 }
 
 
-def check_output(params: dict[str, Any], name: str = "output", inputs: tuple[str, ...] = ()) -> None:
+def check_output(
+    params: dict[str, Any], name: str = "output", inputs: tuple[str, ...] = (), flag: str | None = None
+) -> None:
     """Refuse an output path that cannot be written, or that is one of the inputs, before any work.
 
-    ``inputs`` names the parameters holding input files (``mi_profile``, ``markov``, ...).
+    ``inputs`` names the parameters holding input files (``mi_profile``, ``markov``, ...); ``flag``
+    the option's flag when it is not ``--`` + ``name``.
     """
     import os
 
-    flag = "--" + name.replace("_", "-")
+    flag = flag or "--" + name.replace("_", "-")
     path = params.get(name)
     if path is None:
         return
@@ -163,6 +178,12 @@ mi_options = compose(
     ),
     click.option("--mi-constant", type=NONNEGATIVE, help="The same I for each of the L tokens (needs --length)."),
     click.option("--mi-total", type=NONNEGATIVE, help="ΣI = I_1 + ... + I_L directly (needs --length)."),
+    click.option(
+        "--loss-curve",
+        type=click.Path(dir_okay=False, path_type=str),
+        help="A mask predictor's loss curve, CSV masked,loss_nats[,stderr_nats] (or masked_fraction / _bits; "
+        "see docs/from-model-to-T.md): ΣI = L (d(0) - d(L-1)) and everything else estimated from it.",
+    ),
     click.option("--length", "-L", type=POSITIVE_INT, help="L, tokens in the sequence (taken from --mi-profile if given)."),
     click.option(
         "--unit",
@@ -207,19 +228,23 @@ def resolve_profile(params: dict[str, Any], required: bool = True):
     """Build the MIProfile from exactly one MI source; None when none is given and not required."""
     from ..profile import MIProfile, load_profile
 
-    sources = [name for name in ("mi_profile", "mi_constant", "mi_total") if params.get(name) is not None]
+    sources = [name for name in ("mi_profile", "mi_constant", "mi_total", "loss_curve") if params.get(name) is not None]
     flags = ", ".join("--" + name.replace("_", "-") for name in sources)
     if len(sources) > 1:
         raise click.UsageError(f"give one MI source, not several ({flags})")
     length, unit = params.get("length"), params.get("unit", "nats")
     if not sources:
         if required:
-            raise click.UsageError("an MI source is required: --mi-profile FILE, --mi-constant X or --mi-total X")
+            raise click.UsageError(
+                "an MI source is required: --mi-profile FILE, --mi-constant X, --mi-total X or --loss-curve FILE"
+            )
         if length is not None:
             raise click.UsageError("--length needs --mi-constant or --mi-total (or use --mi-profile)")
         return None
     source = sources[0]
-    if source == "mi_profile":  # the file's recorded unit wins; an explicit, different --unit is refused
+    if source == "loss_curve":
+        profile = curve_mi_profile(resolve_curve(params), unit)
+    elif source == "mi_profile":  # the file's recorded unit wins; an explicit, different --unit is refused
         profile = load_profile(params["mi_profile"], unit if given_explicitly("unit") else None).require_length(length)
     else:
         if length is None:
@@ -232,3 +257,26 @@ def resolve_profile(params: dict[str, Any], required: bool = True):
         profile.check_vocabulary(params["vocab_size"])
     return profile
 
+
+def resolve_curve(params: dict[str, Any]):
+    """The LossCurve of --loss-curve (with --length for masked_fraction files), loaded once; None without it."""
+    if params.get("loss_curve") is None:
+        return None
+    if params.get("_curve") is None:
+        from ..curve import load_loss_curve
+
+        params["_curve"] = load_loss_curve(params["loss_curve"], params.get("length"))
+    return params["_curve"]
+
+
+def curve_mi_profile(curve, unit: str):
+    """ΣI of a loss curve as an MIProfile (the float64 value's shortest decimal, exactly), in ``unit``."""
+    import dataclasses
+    import math
+
+    from ..profile import MIProfile
+
+    total = curve.mi_total() / (1.0 if unit == "nats" else math.log(2))
+    profile = MIProfile.from_total(repr(max(total, 0.0)), curve.length, unit)
+    kind = "exact curve" if curve.exact else "estimated from the loss curve"
+    return dataclasses.replace(profile, source=f"{kind} {curve.source}")

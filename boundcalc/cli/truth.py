@@ -18,7 +18,7 @@ import click
 from ..errors import BoundcalcError, UsageError
 from .options import POSITIVE_INT, BoundcalcCommand, check_output, compose, digits_option, given_explicitly, json_option
 from .render import emit_json, print_table, show
-from .tables import emit_latex, format_option, wants_latex
+from .tables import emit_latex, format_option, refuse_latex, wants_latex
 
 model_options = compose(
     click.option("--joint", type=click.Path(dir_okay=False, path_type=str),
@@ -125,7 +125,10 @@ def _length(model: Any, params: dict[str, Any]) -> int:
               "see `boundcalc bound --help`); blocks:K:FAMILY:T and llada:GEN:BLOCK:STEPS (semi-autoregressive), "
               "mdlm:T[:NOISE], sedd:T, dream-origin:T (random counts: the expected error).")
 @click.option("--optimal", is_flag=True,
-              help="Also the least exact error of any schedule with the same T, and that schedule.")
+              help="Also the least exact error of any schedule with the same T (DP), and the info-optimal schedule.")
+@click.option("--loss-curve", type=click.Path(dir_okay=False, path_type=str),
+              help="Instead of a data model: a mask predictor's loss curve (CSV masked,loss_nats[,stderr_nats]); "
+              "the error is then an estimate, with its stderr and interpolation effect.")
 @digits_option
 @json_option
 @format_option
@@ -137,36 +140,94 @@ def verify(**params: Any) -> None:
     eq. 23; float64 with a stated error bound) and compared with Theorem 1, the
     recursion, the sharp bound and Corollary 1 at the model's own ΣI.
 
+    With --loss-curve FILE (a mask predictor's loss per masked token at k of L
+    masked, docs/from-model-to-T.md) the error is estimated from the curve,
+    with its stderr and the effect of the interpolation between measured
+    points; the bounds are at the curve's ΣI and Φ. The schedule may also be
+    info-optimal:T or optimal:T (computed from the curve or the model).
+
     \b
     Examples:
       boundcalc verify --markov chain.json --length 1024 --schedule uniform:64
       boundcalc verify --text corpus.txt --length 256 --schedule cosine:16 --optimal --json
       boundcalc verify --joint table.json --schedule 3,2,1
+      boundcalc verify --loss-curve curve.csv --schedule cosine:16 --optimal
     """
     from ..verification import verify as run_verify
 
-    model = _load(params)
-    L = _length(model, params)
     unit, digits = params["unit"], params["digits"]
-    if params["optimal"]:
-        _check_optimal_first(params["schedule_spec"], L)
+    model, profile, curve, description = _verify_source(params)
+    L = profile.length
+    spec = params["schedule_spec"]
+    from_curve = spec.strip().partition(":")[0] in ("info-optimal", "optimal")
+    if from_curve:
+        from ..estimate import curve_schedule
+
+        target: Any = curve_schedule(spec, curve)
+    else:
+        target = spec
+    needs_model = not from_curve and _needs_model(spec, L)
+    if needs_model and model is None:
+        raise UsageError("a semi-autoregressive schedule's error needs the data model, not only its loss curve",
+                         param="--loss-curve", allowed="a schedule over all L positions, or --markov/--joint/--text")
     with progress_bar("entropies") as bar:
-        profile = model.entropy_profile(L, progress=bar)
-        report = run_verify(model if _needs_model(params["schedule_spec"], L) else profile,
-                            params["schedule_spec"], length=L, unit=unit)
+        report = run_verify(model if needs_model else profile, target, length=L, unit=unit)
         optimal = None
         if params["optimal"]:
             if _is_counts(report):
                 raise UsageError("a random-count sampler has no fixed number of steps to optimise for",
                                  param="--optimal", allowed="a fixed schedule (uniform:T, ...)")
             optimal = profile.optimal_schedule(report.schedule.steps, progress=bar)
-    description = _describe(model, L)
     if wants_latex(params):
+        if params["loss_curve"] is not None:
+            refuse_latex(params, "an estimate from a loss curve")
         return emit_latex(report, params)
+    extras = _curve_extras(params, report, curve, optimal)
     if params["as_json"]:
-        emit_json(_verify_json(report, optimal, description, digits))
+        emit_json(_verify_json(report, optimal, description, digits, extras))
     else:
-        _verify_table(report, optimal, description, digits)
+        _verify_table(report, optimal, description, digits, extras)
+
+
+def _verify_source(params: dict[str, Any]) -> tuple[Any, Any, Any, str]:
+    """(model or None, entropy profile, loss curve, description) from --loss-curve or a data model."""
+    from ..curve import LossCurve
+    from ..estimate import curve_profile
+
+    if params["loss_curve"] is not None:
+        given = [f"--{name}" for name in ("joint", "markov", "text") if params[name] is not None]
+        if given:
+            raise UsageError(f"{given[0]} and --loss-curve are alternatives", param="--loss-curve",
+                             allowed="give a data model or a loss curve")
+        curve = _curve(params)
+        return None, curve_profile(curve), curve, curve.describe()
+    model = _load(params)
+    L = _length(model, params)
+    if params["optimal"]:
+        _check_optimal_first(params["schedule_spec"], L)  # before the entropy profile
+    with progress_bar("entropies") as bar:
+        profile = model.entropy_profile(L, progress=bar)
+    description = _describe(model, L)
+    return model, profile, LossCurve.from_conditional(profile.conditional, source=description), description
+
+
+def _curve_extras(params: dict[str, Any], report: Any, curve: Any, optimal: Any) -> dict[str, Any]:
+    """What the curve adds to verify: the estimate (measured curves), TC, DTC, rates, the info-optimal schedule."""
+    from ..estimate import curve_quantities, estimate_error, info_optimal_schedule
+
+    fixed = not _is_counts(report) and not report.schedule.block_spans
+    measured = params["loss_curve"] is not None and not curve.exact
+    info = None
+    if optimal is not None:
+        schedule = info_optimal_schedule(curve, report.schedule.steps)
+        info = (schedule, estimate_error(curve, schedule).value)
+    return {
+        "curve": curve,
+        "measured": measured,
+        "estimate": estimate_error(curve, report.schedule) if measured and fixed else None,
+        "info": info,
+        "quantities": curve_quantities(curve, report.schedule.steps if fixed else None),
+    }
 
 
 def _check_optimal_first(spec: str, length: int) -> None:
@@ -174,6 +235,8 @@ def _check_optimal_first(spec: str, length: int) -> None:
     from ..counts import parse_sampler
     from ..truth import EntropyProfile
 
+    if spec.strip().partition(":")[0] in ("info-optimal", "optimal"):
+        return  # a schedule from the loss curve: T is its parameter, checked where it is built
     steps = getattr(parse_sampler(spec, length), "steps", None)
     if isinstance(steps, int):
         try:
@@ -194,48 +257,84 @@ def _is_counts(report: Any) -> bool:
     return not hasattr(report.schedule, "runs")
 
 
-def _verify_json(report: Any, optimal: Any, description: str, digits: int) -> dict[str, Any]:
+def _error_value(extras: dict[str, Any], pair: Any, unit: str, digits: int, as_json: bool) -> Any:
+    """A schedule's error for the table or JSON: the estimate from a measured curve, else the exact value."""
+    from ..estimate import estimate_error
     from ..truth import to_unit
 
+    schedule, error = pair
+    if extras["measured"]:
+        estimate = estimate_error(extras["curve"], schedule)
+        return estimate.to_dict(unit, digits) if as_json else estimate.show(unit, digits)
+    value = to_unit(error, unit)
+    if as_json:
+        return {"decimal": show(Fraction(value), digits), "float": repr(value)}
+    return show(Fraction(value), digits)
+
+
+def _verify_json(report: Any, optimal: Any, description: str, digits: int, extras: dict[str, Any]) -> dict[str, Any]:
+    unit = report.unit
     data = report.to_dict(digits)
     data["model"] = description
+    data["estimate"] = extras["measured"]
+    if extras["estimate"] is not None:
+        data["truth"] = {**extras["estimate"].to_dict(unit, digits), "abs_error": data["truth"]["abs_error"]}
+    elif extras["measured"]:
+        data["truth"]["note"] = "estimate from a measured loss curve (stderr not propagated for this sampler)"
+    data["information"] = {k: v.to_dict(unit, digits) for k, v in extras["quantities"].items()}
     if optimal is not None:
-        schedule, error = optimal
-        data["optimal"] = {
-            "schedule": list(schedule.sizes),
-            "truth": {"decimal": show(Fraction(to_unit(error, report.unit)), digits)},
+        data["optimal"] = {"schedule": list(optimal[0].sizes),
+                           "truth": _error_value(extras, optimal, unit, digits, True)}
+        info = extras["info"]
+        data["info_optimal"] = {
+            "schedule": list(info[0].sizes),
+            "truth": _error_value(extras, info, unit, digits, True),
+            "note": "step density ∝ sqrt(slope of the information curve) (Lavenant & Zanella, arXiv 2510.25544)",
         }
     return data
 
 
-def _verify_rows(report: Any, optimal: Any, digits: int) -> list[list[str]]:
-    """The exact errors, then each KL bound of the registry next to the error it is checked against."""
+def _verify_rows(report: Any, optimal: Any, digits: int, extras: dict[str, Any]) -> list[list[str]]:
+    """The (estimated) errors, each KL bound of the registry next to the error it is checked against, TC, DTC, rates."""
     from ..truth import to_unit
 
+    unit, measured = report.unit, extras["measured"]
     ratios, holds = report.ratios(), report.holds()
     b = report.bounds
     counts = _is_counts(report)
-    rows = [["expected exact error" if counts else "exact error", "(23)", report.measured("truth").decimal(digits),
-             "1", ""]]
+    label = ("expected " if counts else "") + ("estimated error" if measured else "exact error")
+    value = (extras["estimate"].show(unit, digits) if extras["estimate"] is not None
+             else report.measured("truth").decimal(digits))
+    rows = [[label, "(23)", value, "1", ""]]
     if optimal is not None:
-        rows.append([f"optimal {b.steps}-step schedule", "(23)",
-                     show(Fraction(to_unit(optimal[1], report.unit)), digits), "-", ""])
+        rows.append([f"optimal {b.steps}-step schedule", "(23)", _error_value(extras, optimal, unit, digits, False),
+                     "-", ""])
+        rows.append([f"info-optimal:{b.steps}", "(23)", _error_value(extras, extras["info"], unit, digits, False),
+                     "-", ""])
     random_rows = []
     if report.random_error is not None and b.multiscale is not None:
-        random_rows.append([f"exact error of random:{b.multiscale.scale} (mean)", "(23)",
-                            report.measured("random").decimal(digits), "1", ""])
+        random_rows.append([f"{'estimated' if measured else 'exact'} error of random:{b.multiscale.scale} (mean)",
+                            "(23)", report.measured("random").decimal(digits), "1", ""])
+    verdict = {None: "n/a", True: "yes", False: "no (estimate)" if measured else "NO (report this)",
+               "undecided": "undecided (within float error)"}
     for entry, _ in report.compared():
         name = entry.name.replace("_", " ") + (" (expected)" if counts else "")
         if entry.about == "random" and b.multiscale is not None:
             name += f", random:{b.multiscale.scale}"
         r, h = ratios.get(entry.name), holds.get(entry.name)
-        value = report.measured(entry.name)
-        verdict = {None: "n/a", True: "yes", False: "NO (report this)", "undecided": "undecided (within float error)"}
-        row = [name, entry.equation, "n/a" if value is None else value.decimal(digits),
+        bound = report.measured(entry.name)
+        row = [name, entry.equation, "n/a" if bound is None else bound.decimal(digits),
                "-" if r is None else show(Fraction(r), 4), verdict[h]]
         (rows if entry.about == "schedule" else random_rows).append(row)
     if b.multiscale is not None and report.random_error is not None:
         rows += random_rows
+    quantities = extras["quantities"]
+    for key, text in (("total_correlation", "TC = error at T = 1"), ("dual_total_correlation", "DTC"),
+                      ("tc_rate", "TC/T (rate, not a bound)"), ("dtc_rate", "DTC/T (rate, not a bound)")):
+        if key in quantities:
+            q = quantities[key]
+            shown = q.show(unit, digits) if measured else show(Fraction(to_unit(q.value, unit)), digits)
+            rows.append([text, "s.14", shown, "-", ""])
     return rows
 
 
@@ -270,20 +369,23 @@ def _verify_shape(report: Any) -> str:
     return text
 
 
-def _verify_table(report: Any, optimal: Any, description: str, digits: int) -> None:
-    from ..exact import round_up
-
+def _verify_table(report: Any, optimal: Any, description: str, digits: int, extras: dict[str, Any]) -> None:
     b, unit = report.bounds, report.unit
     caption = _verify_caption(report)
+    if extras["measured"]:  # the float error of computing from the curve is not the point: the curve's is
+        caption = ("estimates from a measured loss curve: ± stderr, (interp. |linear - monotone cubic|); a model's "
+                   "loss over-estimates d (its excess acts like ε_train); " + caption.split("; ", 1)[1])
+    caption += "\nTC/T, DTC/T: rates of randomized schedules (Zhao & Cai, arXiv 2602.20126), constants unknown"
     if report.random_error is not None:
         caption += (f"\nthe lower bound (13) is for the random schedule on {{S, S/2}}, S = {b.multiscale.scale}, "
                     "averaged over the schedule; its ratio is bound / that error")
     if optimal is not None:
         caption += f"\noptimal schedule (reveal order): {optimal[0].describe(limit=24)}"
+        caption += f"\ninfo-optimal schedule: {extras['info'][0].describe(limit=24)}"
     print_table(
-        f"Exact error and bounds for E_M KL(p_X0 || p_Y0|M) ({unit})",
+        f"{'Estimated' if extras['measured'] else 'Exact'} error and bounds for E_M KL(p_X0 || p_Y0|M) ({unit})",
         [("quantity", "left"), ("eq.", "left"), ("value", "right"), ("/ exact", "right"), ("holds", "left")],
-        _verify_rows(report, optimal, digits),
+        _verify_rows(report, optimal, digits, extras),
         caption=caption,
         header_lines=[
             description,
@@ -304,6 +406,22 @@ def _verify_table(report: Any, optimal: Any, description: str, digits: int) -> N
               "L - S/2^j, j = 0..log2 S (needs --smax); read by `bound --ms-profile`.")
 @click.option("--smax", "-S", "s_max", type=POSITIVE_INT,
               help="With --multiscale: the largest step size to cover (S = 2^ceil(log2 s_max)).")
+@click.option("--loss-curve", "loss_curve_out", type=click.Path(dir_okay=False, writable=True, path_type=str),
+              help="Write instead the model's exact loss curve (masked,loss_<unit>: d(L - k) for k = 1..L, what a "
+              "perfect mask predictor would measure), read by --loss-curve of every command.")
+@click.option("--ratios", help="Estimate the loss curve by Monte Carlo at these mask ratios (comma list in (0, 1], "
+              "e.g. 0.1,0.25,0.5,0.75,1): of --hf-model on --text, or of a data model's exact predictor on sequences "
+              "drawn from it. Needs --loss-curve OUT.")
+@click.option("--hf-model", help="A Hugging Face masked LM (hub name or local directory; extra [hf]) whose loss "
+              "curve is estimated on the windows of --text (L = --length tokens, no special tokens).")
+@click.option("--mask-id", type=click.IntRange(0, None), help="--hf-model: the mask token id (default: the tokenizer's).")
+@click.option("--samples", type=click.IntRange(2, None), default=64, show_default=True,
+              help="--ratios: (sequence, mask) pairs drawn per ratio.")
+@click.option("--seed", type=int, default=0, show_default=True, help="--ratios: the random seed.")
+@click.option("--batch-size", type=click.IntRange(1, None), default=32, show_default=True,
+              help="--ratios: sequences per predictor call.")
+@click.option("--corpus-size", type=click.IntRange(1, None), default=1000, show_default=True,
+              help="--ratios with a data model: sequences drawn from it.")
 @digits_option
 @json_option
 def profile(**params: Any) -> None:
@@ -319,9 +437,11 @@ def profile(**params: Any) -> None:
     With --size m (repeatable) the per-token E[I(X^(i); X∘A)] over uniformly
     random m-sets A ∌ i is given instead (m = L - 1 is I_i). With --multiscale
     --smax S, the multi-scale profile of Theorem 2 (token,level,value rows),
-    for `boundcalc bound --ms-profile`.
+    for `boundcalc bound --ms-profile`. With --loss-curve OUT, the model's exact
+    loss curve (the curve a perfect mask predictor would measure).
     """
-    check_output(params, inputs=("joint", "markov", "text"))
+    if _curve_outputs(params):
+        return
     if params["multiscale"] or params["s_max"] is not None:
         _multiscale_profile(params)
         return
@@ -430,3 +550,122 @@ def _to(value: float, unit: str) -> float:
     from ..truth import to_unit
 
     return to_unit(value, unit)
+
+
+def _curve(params: dict[str, Any]):
+    from ..curve import load_loss_curve
+
+    return load_loss_curve(params["loss_curve"], params["length"])
+
+
+def _curve_outputs(params: dict[str, Any]) -> bool:
+    """profile's loss-curve outputs (--loss-curve OUT, --ratios, --hf-model); True when one ran."""
+    check_output(params, inputs=("joint", "markov", "text"))
+    check_output(params, "loss_curve_out", inputs=("joint", "markov", "text"), flag="--loss-curve")
+    if params["ratios"] is not None or params["hf_model"] is not None:
+        _estimated_curve(params)
+        return True
+    if params["mask_id"] is not None:
+        raise UsageError("it is used only with --hf-model", param="--mask-id", allowed="add --hf-model")
+    if params["loss_curve_out"] is not None:
+        _loss_curve_profile(params)
+        return True
+    return False
+
+
+def _loss_curve_profile(params: dict[str, Any]) -> None:
+    """profile --loss-curve OUT: the exact curve d(L - k), k = 1..L, of a data model, and its information quantities."""
+    from ..curve import LossCurve
+    from ..estimate import curve_quantities
+
+    for flag, given in (("--size", params["sizes"]), ("--multiscale", params["multiscale"]),
+                        ("--output", params["output"])):
+        if given:
+            raise UsageError(f"{flag} and --loss-curve are alternatives", param="--loss-curve",
+                             allowed="one output per run")
+    model = _load(params)
+    L = _length(model, params)
+    unit, digits = params["unit"], params["digits"]
+    with progress_bar("entropies") as bar:
+        entropy = model.entropy_profile(L, progress=bar)
+    description = _describe(model, L)
+    curve = LossCurve.from_conditional(entropy.conditional, source=description)
+    path = curve.write(params["loss_curve_out"], unit)
+    quantities = curve_quantities(curve)
+    if params["as_json"]:
+        emit_json({"model": description, "length": L, "unit": unit, "output": str(path),
+                   "abs_error": f"{_to(entropy.abs_error, unit):.2g}",
+                   "information": {k: v.to_dict(unit, digits) for k, v in quantities.items()}})
+        return
+    labels = {"total_correlation": "TC = Σ H(X^(i)) - H(X) (error at T = 1)",
+              "dual_total_correlation": "DTC", "mi_total": "ΣI = TC + DTC", "entropy": "H(X)"}
+    rows = [["tokens L", str(L)]] + [[labels[k], show(Fraction(_to(q.value, unit)), digits)]
+                                    for k, q in quantities.items()]
+    print_table(
+        f"Exact loss curve ({unit}) written to {path}",
+        [("quantity", "left"), ("value", "right")],
+        rows,
+        header_lines=[description],
+        caption=f"float64, each d(m) within {_to(entropy.abs_error, unit):.1g} {unit}; use it with: "
+        f"boundcalc verify --loss-curve {path} --schedule ...",
+    )
+
+
+def _estimated_curve(params: dict[str, Any]) -> None:
+    """profile --ratios: a Monte Carlo loss curve of a HF masked LM or of a data model's exact predictor."""
+    from ..predictor import estimate_loss_curve
+
+    if params["ratios"] is None:
+        raise UsageError("--hf-model estimates a loss curve at mask ratios", param="--ratios",
+                         allowed="e.g. --ratios 0.1,0.25,0.5,0.75,1")
+    if params["loss_curve_out"] is None:
+        raise UsageError("--ratios writes an estimated loss curve", param="--loss-curve", allowed="give --loss-curve OUT")
+    for flag, given in (("--size", params["sizes"]), ("--multiscale", params["multiscale"]), ("--output", params["output"])):
+        if given:
+            raise UsageError(f"{flag} and --ratios are alternatives", param="--ratios", allowed="one output per run")
+    ratios = [r.strip() for r in params["ratios"].split(",")]
+    unit, digits = params["unit"], params["digits"]
+    if params["hf_model"] is not None:
+        from ..files import read_text
+        from ..hf import hf_corpus, hf_predictor, load_hf
+
+        if params["text"] is None or params["length"] is None:
+            raise UsageError("--hf-model needs --text FILE (the corpus) and --length L", param="--hf-model")
+        if params["joint"] or params["markov"]:
+            raise UsageError("--hf-model and a data model are alternatives", param="--hf-model")
+        model, tokenizer = load_hf(params["hf_model"])
+        corpus = hf_corpus(tokenizer, read_text(params["text"], UsageError, params["text"]), params["length"])
+        predictor = hf_predictor(model, params["mask_id"], tokenizer)
+        description = (f"masked LM {params['hf_model']} on {params['text']}: {corpus.shape[0]} windows of "
+                       f"L = {params['length']} tokens")
+    else:
+        from ..truth.predict import exact_predictor, sample_sequences
+
+        if params["mask_id"] is not None:
+            raise UsageError("it is used only with --hf-model", param="--mask-id")
+        model = _load(params)
+        L = _length(model, params)
+        corpus = sample_sequences(model, params["corpus_size"], L, seed=params["seed"])
+        predictor = exact_predictor(model, L)
+        description = (f"exact predictor of {_describe(model, L)}, on {corpus.shape[0]} sequences drawn from it")
+    with progress_bar("estimating the loss curve") as bar:
+        curve = estimate_loss_curve(predictor, corpus, ratios, samples=params["samples"],
+                                    batch_size=params["batch_size"], seed=params["seed"],
+                                    source=description, progress=bar)
+    path = curve.write(params["loss_curve_out"], unit)
+    rows = [[str(k), show(Fraction(_to(float(y), unit)), digits), f"{_to(float(se), unit):.2g}"]
+            for k, y, se in zip(curve.masked.tolist(), curve.loss, curve.stderr)]
+    if params["as_json"]:
+        emit_json({"source": description, "length": curve.length, "unit": unit, "output": str(path),
+                   "samples": params["samples"], "seed": params["seed"],
+                   "points": [{"masked": int(r[0]), "loss": r[1], "stderr": r[2]} for r in rows],
+                   "note": "Monte Carlo estimates; a model's cross-entropy over-estimates the data's d "
+                           "(its excess acts like ε_train)"})
+        return
+    print_table(
+        f"Estimated loss curve ({unit}) written to {path}",
+        [("masked k", "right"), (f"loss per masked token", "right"), ("stderr", "right")],
+        rows,
+        header_lines=[description, f"{params['samples']} (sequence, mask) pairs per ratio, seed {params['seed']}"],
+        caption=f"use it with: boundcalc steps --loss-curve {path} --by error --target ...",
+    )

@@ -59,6 +59,9 @@ EPS64 = 2.0**-53
 #: A progress callback: ``progress(done, total)``; the CLI turns it into a rich bar.
 Progress = Callable[[int, int], None]
 
+#: optimal_errors (every T in one pass) still holds the (L+1) x (L+1) cost table: its cap.
+MAX_OPTIMAL_LENGTH = 6000
+
 #: Budget of the optimal-schedule DP in candidate evaluations, T·(L-T+1)·(ceil(log2 L)+2)
 #: (measured on the 2-core development machine: 2-6·10^7 per second, so at most ~30 s).
 MAX_OPTIMAL_WORK = 6e8
@@ -367,6 +370,44 @@ class EntropyProfile:
         assert v == 0
         schedule = Schedule(reversed(sizes), name=f"optimal:{T}")
         return schedule, self.error(schedule)
+
+    def optimal_errors(
+        self, max_steps: int, target: float | None = None, progress: Progress | None = None
+    ) -> list[float]:
+        """The least exact error (nats) of any T-step schedule for T = 1, 2, ..., in one DP pass.
+
+        Stops after ``max_steps`` or at the first T whose optimum is <= ``target``
+        (the optimum is non-increasing in T, so that T is the least that reaches
+        it). Same recursion as :meth:`optimal_schedule`: O(L^2) per T.
+        """
+        import numpy as np
+
+        L = self.length
+        if isinstance(max_steps, bool) or not isinstance(max_steps, int) or not 1 <= max_steps <= L:
+            raise ScheduleError(f"T = {max_steps!r} is not allowed", param="steps", allowed=f"1 <= T <= L = {L}")
+        if L > MAX_OPTIMAL_LENGTH:
+            raise DomainError(
+                f"optimal schedules for L = {L} need an {L + 1}x{L + 1} cost table",
+                param="length",
+                allowed=f"L <= {MAX_OPTIMAL_LENGTH}",
+            )
+        d, h = self.conditional, self.entropies
+        w = np.arange(L + 1)
+        with np.errstate(invalid="ignore"):
+            cost = (w[None, :] - w[:, None]) * np.append(d, 0.0)[:, None] - (h[None, :] - h[:, None])
+        cost[np.tril_indices(L + 1)] = np.inf
+        np.maximum(cost, 0.0, out=cost, where=np.isfinite(cost))
+        best = np.full(L + 1, np.inf)
+        best[0] = 0.0
+        out: list[float] = []
+        for t in range(max_steps):
+            best = np.min(best[:, None] + cost, axis=0)
+            out.append(max(float(best[L]), 0.0))
+            if progress:
+                progress(t + 1, max_steps)
+            if target is not None and out[-1] <= target:
+                break
+        return out
 
     # -- serialisation ------------------------------------------------------------------
     def to_dict(self, unit: str = "nats") -> dict[str, Any]:

@@ -1,0 +1,697 @@
+"""Answers from a loss curve: estimated errors, information quantities, and steps for any family.
+
+Orchestration over :class:`boundcalc.curve.LossCurve` (the measured or exact
+conditional entropy profile d), the truth engine's :class:`EntropyProfile`
+(the error of a schedule, the DP) and the numeric bounds.
+
+* :func:`estimate_error` -- the error of a schedule from the curve, with its
+  stderr (the error is Σ_m c_m d(m), linear in d: :func:`schedule_coefficients`)
+  and the interpolation's effect (|linear - monotone cubic|);
+* :func:`curve_quantities` -- TC = g(0, L), DTC, ΣI = TC + DTC, H(X), and the
+  rates TC/T, DTC/T of Zhao & Cai (arXiv 2602.20126; constants unknown: rates,
+  never bounds);
+* :func:`info_optimal_schedule` -- Lavenant & Zanella's (arXiv 2510.25544)
+  continuum schedule, step density ∝ sqrt of the information curve's slope;
+* :func:`required_steps_family` -- the fewest T of any T-parametrised family
+  whose bound, estimated error or DP-optimal error reaches a target;
+* :func:`budget_table` -- for a fixed T, each family's error and bound.
+
+>>> from boundcalc.curve import LossCurve
+>>> c = LossCurve(length=4, masked=[1, 2, 3, 4], loss=[0.1, 0.3, 0.5, 0.7])
+>>> e = estimate_error(c, "uniform:2")
+>>> round(e.value, 6), e.exact
+(0.4, False)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+from .curve import LossCurve
+from .errors import DomainError, ScheduleError, UsageError
+from .exact import format_decimal, number_json
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+    from .schedule import Schedule
+    from .truth.core import EntropyProfile
+
+__all__ = [
+    "Estimate",
+    "curve_profile",
+    "schedule_coefficients",
+    "estimate_linear",
+    "estimate_error",
+    "curve_quantities",
+    "info_optimal_schedule",
+    "info_optimal_approximation",
+    "curve_schedule",
+    "family_schedule",
+    "curve_multiscale",
+    "FamilyStepsResult",
+    "required_steps_family",
+    "budget_table",
+    "STEP_FAMILIES",
+    "BUDGET_FAMILIES",
+]
+
+_LN2 = math.log(2)
+ESTIMATE_NOTE = (
+    "estimate from a measured loss curve (a model's cross-entropy over-estimates d: its excess acts like ε_train); "
+    "stderr propagated linearly through the isotonic fit; interpolation_effect = |linear - monotone cubic|"
+)
+EXACT_NOTE = "exact curve of a data model (float64)"
+
+
+def _to(value: float, unit: str) -> float:
+    return value if unit == "nats" else value / _LN2
+
+
+def _float_decimal(value: float) -> str:
+    return "0" if value <= 0 else repr(float(value))
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A value computed from a loss curve, in nats: linear interpolation, its stderr, and the pchip value.
+
+    ``stderr`` is None without stderr in the curve; ``exact`` is True for the
+    exact curve of a data model (then the value is exact up to float64 and the
+    interpolation does not enter).
+    """
+
+    value: float
+    stderr: float | None
+    pchip: float
+    exact: bool = False
+    note: str = ""
+
+    @property
+    def interpolation_effect(self) -> float:
+        """|linear - monotone cubic|: how much the answer depends on the interpolation between points."""
+        return abs(self.value - self.pchip)
+
+    @property
+    def uncertainty(self) -> float:
+        """A one-number sensitivity: 2 stderr + the interpolation effect (0 for an exact curve)."""
+        if self.exact:
+            return 0.0
+        return 2 * (self.stderr or 0.0) + self.interpolation_effect
+
+    def scaled(self, factor: float) -> "Estimate":
+        return Estimate(self.value * factor, None if self.stderr is None else self.stderr * factor,
+                        self.pchip * factor, self.exact, self.note)
+
+    def to_dict(self, unit: str = "nats", digits: int = 6) -> dict[str, Any]:
+        v = _to(self.value, unit)
+        out: dict[str, Any] = {
+            "float": _float_decimal(v),
+            "decimal": format_decimal(Fraction(max(v, 0.0)), digits),
+            "estimate": not self.exact,
+        }
+        if not self.exact:
+            out["stderr"] = None if self.stderr is None else f"{_to(self.stderr, unit):.3g}"
+            out["pchip"] = _float_decimal(_to(self.pchip, unit))
+            out["interpolation_effect"] = f"{_to(self.interpolation_effect, unit):.3g}"
+        out["note"] = self.note or (EXACT_NOTE if self.exact else ESTIMATE_NOTE)
+        return out
+
+    def show(self, unit: str = "nats", digits: int = 4) -> str:
+        """'1.62 ± 0.03 (interp. 0.01)' for tables."""
+        text = format_decimal(Fraction(max(_to(self.value, unit), 0.0)), digits)
+        if self.exact:
+            return text
+        if self.stderr is not None:
+            text += f" ± {_to(self.stderr, unit):.2g}"
+        if self.interpolation_effect > 0:
+            text += f" (interp. {_to(self.interpolation_effect, unit):.2g})"
+        return text
+
+
+def curve_profile(curve: LossCurve, interpolation: str = "linear") -> "EntropyProfile":
+    """The truth engine's :class:`EntropyProfile` of the curve (d interpolated to every m)."""
+    from .truth.core import EntropyProfile
+
+    return EntropyProfile(curve.conditional(interpolation), source=curve.source or "loss curve")
+
+
+def schedule_coefficients(schedule: "Schedule", length: int) -> "np.ndarray":
+    """c with error(schedule) = Σ_m c_m d(m): a step (w, s) adds s - 1 to c_w and -1 to c_{w+1..w+s-1}."""
+    import numpy as np
+
+    schedule.require_length(length)
+    c = np.zeros(length)
+    for w, s in schedule.revealed_before():
+        c[w] += s - 1
+        c[w + 1 : w + s] -= 1
+    return c
+
+
+def estimate_linear(curve: LossCurve, coefficients: "np.ndarray", note: str = "") -> Estimate:
+    """Σ_m c_m d(m) from the curve: linear and pchip interpolations, stderr propagated."""
+    import numpy as np
+
+    c = np.asarray(coefficients, dtype=np.float64)
+    lin = math.fsum((c * curve.conditional("linear")).tolist())
+    cub = math.fsum((c * curve.conditional("pchip")).tolist())
+    return Estimate(lin, curve.stderr_of(c), cub, curve.exact, note)
+
+
+def _schedule(schedule: "Schedule | str", curve: LossCurve) -> "Schedule":
+    from .schedule import Schedule
+
+    if isinstance(schedule, Schedule):
+        return schedule.require_length(curve.length)
+    return curve_schedule(schedule, curve)
+
+
+def estimate_error(curve: LossCurve, schedule: "Schedule | str") -> Estimate:
+    """The sampler error of ``schedule`` estimated from the curve (nats).
+
+    The value is the truth engine's Σ_steps g(w, s) on the linearly
+    interpolated d (a sum of non-negative terms), so the exact curve of a data
+    model reproduces the model's exact error.
+    """
+    sched = _schedule(schedule, curve)
+    value = curve_profile(curve, "linear").error(sched)
+    cubic = value if curve.masked.size == curve.length else curve_profile(curve, "pchip").error(sched)
+    se = curve.stderr_of(schedule_coefficients(sched, curve.length)) if curve.stderr is not None else None
+    return Estimate(value, se, cubic, curve.exact)
+
+
+def curve_quantities(curve: LossCurve, steps: int | None = None) -> dict[str, Estimate]:
+    """TC, DTC, ΣI (= TC + DTC), H(X) from the curve; with ``steps`` = T also the rates TC/T and DTC/T.
+
+    TC = Σ_i H(X^(i)) - H(X) = g(0, L) = Σ_m (d(0) - d(m)); DTC = H(X) - Σ_i H(X^(i) | X^(-i))
+    = Σ_m (d(m) - d(L-1)); ΣI = L (d(0) - d(L-1)). Zhao & Cai (arXiv 2602.20126) show
+    randomized step sizes reach E KL = Õ(TC/T) or Õ(DTC/T): rates with unknown
+    constants and logarithms, never bounds.
+    """
+    import numpy as np
+
+    L = curve.length
+    one = np.ones(L)
+    tc = -one.copy()
+    tc[0] += L
+    dtc = one.copy()
+    dtc[-1] -= L
+    mi = np.zeros(L)
+    mi[0] += L
+    mi[-1] -= L
+    out = {
+        "total_correlation": estimate_linear(curve, tc, "TC = g(0, L) = Σ_m (d(0) - d(m)): the error of T = 1"),
+        "dual_total_correlation": estimate_linear(curve, dtc, "DTC = Σ_m (d(m) - d(L-1))"),
+        "mi_total": estimate_linear(curve, mi, "ΣI = L (d(0) - d(L-1)) = TC + DTC"),
+        "entropy": estimate_linear(curve, one, "H(X) = Σ_m d(m)"),
+    }
+    if steps is not None:
+        rate = "a rate (Zhao & Cai, arXiv 2602.20126): E KL = Õ({}/T) with unknown constants and logs; not a bound"
+        out["tc_rate"] = Estimate(**{**out["total_correlation"].scaled(1 / steps).__dict__, "note": rate.format("TC")})
+        out["dtc_rate"] = Estimate(**{**out["dual_total_correlation"].scaled(1 / steps).__dict__,
+                                      "note": rate.format("DTC")})
+    return out
+
+
+def _conditional(source: "LossCurve | np.ndarray") -> "np.ndarray":
+    import numpy as np
+
+    return source.conditional("linear") if isinstance(source, LossCurve) else np.asarray(source, dtype=np.float64)
+
+
+def info_optimal_schedule(source: "LossCurve | np.ndarray", steps: int) -> "Schedule":
+    """Lavenant & Zanella's continuum schedule: step density ∝ sqrt(Z'), Z(m) = d(0) - d(m).
+
+    The boundaries w_0 = 0 < w_1 < ... < w_T = L are the quantiles j/T of
+    F(x) = ∫_0^x sqrt(Z'), Z' = d(m) - d(m+1) on [m, m+1] (F flat on [L-1, L]),
+    rounded to integers and made strictly increasing. A flat curve (independent
+    tokens) gives the uniform schedule.
+
+    >>> info_optimal_schedule([1.0, 0.5, 0.25, 0.25, 0.25, 0.25], 3).sizes
+    (1, 1, 4)
+    """
+    import numpy as np
+
+    from .schedule import Schedule
+
+    d = _conditional(source)
+    L = int(d.size)
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= L:
+        raise ScheduleError(f"T = {steps!r} is not allowed", param="steps", allowed=f"1 <= T <= L = {L}")
+    density = np.sqrt(np.maximum(d[:-1] - d[1:], 0.0))
+    F = np.concatenate(([0.0], np.cumsum(density), [float(density.sum())]))  # F at x = 0..L
+    total = F[-1]
+    name = f"info-optimal:{steps}"
+    if total <= 0:
+        return Schedule(runs=Schedule.uniform(L, steps).runs, name=name)
+    levels = total * np.arange(1, steps) / steps
+    # x with F(x) = level, F piecewise linear on unit intervals
+    j = np.clip(np.searchsorted(F, levels, side="left") - 1, 0, L - 1)
+    span = F[j + 1] - F[j]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.where(span > 0, (levels - F[j]) / span, 0.0)
+    w = np.rint(j + frac).astype(np.int64).tolist()
+    bounds = [0, *w, L]
+    for t in range(1, steps):  # strictly increasing, room for the remaining steps
+        bounds[t] = min(max(bounds[t], bounds[t - 1] + 1), L - (steps - t))
+    for t in range(steps - 1, 0, -1):
+        bounds[t] = min(bounds[t], bounds[t + 1] - 1)
+    return Schedule([b - a for a, b in zip(bounds, bounds[1:])], name=name)
+
+
+def info_optimal_approximation(source: "LossCurve | np.ndarray", steps: int) -> float:
+    """The continuum approximation (Σ_m sqrt(d(m) - d(m+1)))^2 / (2T) of the info-optimal error (nats)."""
+    import numpy as np
+
+    d = _conditional(source)
+    return float(np.sqrt(np.maximum(d[:-1] - d[1:], 0.0)).sum()) ** 2 / (2 * steps)
+
+
+def curve_schedule(spec: str, curve: LossCurve) -> "Schedule":
+    """A schedule spec that may use the curve: ``info-optimal:T``, ``optimal:T`` (the DP), or any family."""
+    from .schedule import Schedule, parse_schedule
+
+    head, _, rest = spec.strip().partition(":")
+    if head in ("info-optimal", "optimal"):
+        from .exact import positive_int
+
+        try:
+            T = positive_int(rest, "T")
+        except UsageError:
+            raise ScheduleError(f"in {spec!r}: T = {rest!r} is not a positive integer", param="schedule",
+                                allowed=f"usage: {head}:T") from None
+        if T > curve.length:
+            raise ScheduleError(f"in {spec!r}: T = {T} exceeds L = {curve.length}", param="schedule",
+                                allowed="1 <= T <= L")
+        if head == "info-optimal":
+            return info_optimal_schedule(curve, T)
+        sched, _ = curve_profile(curve).optimal_schedule(T)
+        return Schedule(runs=sched.runs, name=spec.strip())
+    return parse_schedule(spec, curve.length, param="schedule")
+
+
+def curve_multiscale(curve: LossCurve, max_size: int, unit: str = "nats"):
+    """Theorem 2's level totals G(m_j) = L (d(0) - d(m_j)) from the curve, as a MultiScaleProfile (S = 2^⌈log2 s_max⌉)."""
+    from .multiscale import MultiScaleProfile, level_sizes
+
+    L = curve.length
+    d = curve.conditional("linear")
+    _, sizes = level_sizes(L, max_size)
+    totals, running = [], 0.0
+    for m in sizes:
+        running = max(running, 0.0 if m <= 0 else _to(L * (float(d[0]) - float(d[m])), unit))
+        totals.append(_float_decimal(running))
+    return MultiScaleProfile.from_level_totals(totals, L, unit=unit, source=f"the loss curve {curve.source}".strip())
+
+
+# -- steps for any family -----------------------------------------------------------------
+
+#: T-parametrised families `steps --family` knows (besides what the schedule parser adds with a usage NAME:T...).
+STEP_FAMILIES = ("uniform", "dream", "linear", "cosine", "cosine-mdlm", "power:p", "info-optimal")
+#: The families `steps --budget` compares by default (info-optimal and optimal need a curve).
+BUDGET_FAMILIES = ("uniform", "dream", "linear", "cosine", "cosine-mdlm", "info-optimal", "optimal")
+
+# Cost of building one step of a family's schedule, microseconds, measured by benchmarks/bench_curve.py on the
+# shared 2-core machine (exact trigonometry is the slow part; it grows with T). A scan also stops on wall time.
+_STEP_COST_US = {"uniform": 0.3, "linear": 2.0, "power": 8.0, "dream": 30.0, "cosine": 200.0, "cosine-mdlm": 250.0}
+_EVAL_COST_US = 0.5  # one step's error in a scan (vectorised)
+#: Work allowed for a scan, in estimated microseconds (about 30 s).
+SCAN_BUDGET_US = 30e6
+#: Work allowed for the DP of --by optimal, in cell updates (about 30 s).
+DP_BUDGET_CELLS = 1.5e10
+
+
+def _family_parts(family: str) -> tuple[str, list[str]]:
+    from .schedule import FAMILIES
+
+    head, _, rest = family.strip().partition(":")
+    args = rest.split(":") if rest else []
+    allowed = "a T-parametrised family: " + ", ".join(STEP_FAMILIES)
+    if head == "info-optimal" or head == "optimal":
+        if args:
+            raise UsageError(f"{family!r} takes no arguments (T is searched)", param="family", allowed=allowed)
+        return head, args
+    if head == "blocks":  # semi-autoregressive: d over all L positions does not determine its error or bounds
+        raise UsageError(f"{family!r} is semi-autoregressive: its error and bounds need each block's profile given "
+                         "the earlier blocks, which the global curve does not determine", param="family",
+                         allowed=allowed + " (verify a blocks schedule with its data model)")
+    usage = FAMILIES.get(head, ("",))[0]
+    if not usage.startswith(f"{head}:T"):
+        raise UsageError(f"{family!r} is not a T-parametrised family", param="family", allowed=allowed)
+    needed = usage.count(":") - usage.count("[") - 1  # required arguments besides T
+    if len(args) < needed:
+        raise UsageError(f"{family!r} needs {needed} argument(s) ({usage} without T)", param="family", allowed=allowed)
+    return head, args
+
+
+def family_spec(family: str, steps: int) -> str:
+    """The schedule spec of ``family`` with T = ``steps`` (power:2 -> power:T:2, blocks:4:uniform -> blocks:4:uniform:T)."""
+    head, args = _family_parts(family)
+    if head == "blocks":
+        return ":".join([head, args[0], args[1], str(steps), *args[2:]])
+    return ":".join([head, str(steps), *args])
+
+
+def _steps_grid(family: str, length: int) -> list[int]:
+    head, args = _family_parts(family)
+    if head == "blocks":
+        from .exact import positive_int
+
+        k = positive_int(args[0], "K")
+        return list(range(k, length + 1, k))
+    return list(range(1, length + 1))
+
+
+def family_schedule(family: str, steps: int, length: int, curve: LossCurve | None = None) -> "Schedule":
+    """The T-step schedule of ``family`` (info-optimal and optimal need the curve)."""
+    from .schedule import parse_schedule
+
+    head, _ = _family_parts(family)
+    if head in ("info-optimal", "optimal"):
+        if curve is None:
+            raise UsageError(f"{head} needs a loss curve", param="family", allowed="give a loss curve")
+        return curve_schedule(f"{head}:{steps}", curve)
+    return parse_schedule(family_spec(family, steps), length, param="family")
+
+
+def _step_cost(family: str, length: int) -> float:
+    head, args = _family_parts(family)
+    if head == "blocks":
+        return _step_cost(":".join(args[1:]), length)
+    if head == "info-optimal":
+        return 1.0 + 0.02 * length
+    return _STEP_COST_US.get(head, 20.0)
+
+
+@dataclass(frozen=True)
+class FamilyStepsResult:
+    """The fewest T of a family reaching one target, by bound, estimated error or DP-optimal error.
+
+    ``value`` is the bound (exact Fraction) for ``by="bound"``, else an
+    :class:`Estimate` (nats). ``larger_misses`` lists T > ``steps`` (up to
+    ``checked_up_to``) whose value is above the target again (non-monotone families).
+    """
+
+    target: Fraction
+    by: str
+    family: str
+    steps: int | None
+    schedule: "Schedule | None"
+    value: Any
+    unit: str
+    search: str
+    checked_up_to: int
+    larger_misses: tuple[int, ...] = ()
+    reason: str = ""
+
+    @property
+    def feasible(self) -> bool:
+        return self.steps is not None
+
+    def to_dict(self, digits: int = 6) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "target": number_json(self.target, digits),
+            "feasible": self.feasible,
+            "steps": self.steps,
+            "schedule": None if self.schedule is None else {
+                "name": str(self.schedule), "sizes": list(self.schedule.sizes), "max_mask_size": self.schedule.max_size},
+            "value": None,
+            "search": self.search,
+            "checked_up_to": self.checked_up_to,
+            "larger_steps_miss": list(self.larger_misses),
+        }
+        if self.value is not None:
+            out["value"] = (number_json(self.value, digits) if isinstance(self.value, Fraction)
+                            else self.value.to_dict(self.unit, digits))
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+
+def _bound_value(bound: str, schedule: "Schedule", mi_total: Fraction, eps_train: Fraction) -> Fraction:
+    from .bounds import bound_coefficient
+
+    return bound_coefficient(bound, schedule.max_size) * mi_total / schedule.length + eps_train
+
+
+def required_steps_family(
+    targets: Sequence[Any],
+    *,
+    family: str = "uniform",
+    by: str = "bound",
+    length: int,
+    curve: LossCurve | None = None,
+    mi_total: Fraction | None = None,
+    bound: str = "theorem1",
+    eps_train: Fraction = Fraction(0),
+    unit: str = "nats",
+    max_steps: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[FamilyStepsResult]:
+    """For each target, the fewest T of ``family`` whose value (``by``) is <= the target.
+
+    * ``by="bound"``: ``bound`` (theorem1, recursion, sharp) at the curve's (or
+      given) ΣI plus ε_train; uniform has a closed form (boundcalc.steps),
+      other families are scanned;
+    * ``by="error"``: the error estimated from ``curve`` (targets compared with
+      the linear-interpolation value, in ``unit``); families are scanned
+      T = 1, 2, ... (the error need not be monotone in T) until every target is
+      reached and then up to twice that T, recording larger T that miss again;
+    * ``by="optimal"``: the DP-optimal schedule's error, non-increasing in T:
+      one DP pass stops at the first T that reaches the target.
+
+    Work is estimated before anything runs; a search over budget raises
+    :class:`DomainError` with the estimate (``max_steps`` caps the scan).
+    """
+    from .exact import nonnegative_rational, positive_rational
+
+    if by not in ("bound", "error", "optimal"):
+        raise UsageError(f"by = {by!r} is unknown", param="by", allowed="bound, error or optimal")
+    goals = [positive_rational(t, "target") for t in targets]
+    if not goals:
+        raise UsageError("no target given", param="target", allowed="one or more targets > 0")
+    eps_train = nonnegative_rational(eps_train, "eps_train")
+    if by != "bound":
+        if curve is None:
+            raise UsageError(f"by = {by} needs a loss curve", param="loss_curve", allowed="give a loss curve (or use by = bound)")
+        if eps_train:
+            raise UsageError("the error from a loss curve already carries the model's excess loss", param="eps_train",
+                             allowed="ε_train applies to by = bound only")
+    if by == "bound" and mi_total is None:
+        if curve is None:
+            raise UsageError("by = bound needs ΣI", param="mi_total", allowed="give ΣI or a loss curve")
+        mi_total = Fraction(_float_decimal(_to(curve.mi_total(), unit)))
+    top = length if max_steps is None else min(max_steps, length)
+    if by == "optimal":
+        return _optimal_steps(goals, curve, unit, top, progress)  # type: ignore[arg-type]
+    head, _ = _family_parts(family)
+    if head == "optimal":
+        raise UsageError("the DP optimum is searched with by = optimal", param="family", allowed="a family, or by = optimal")
+    if by == "bound" and head == "uniform":
+        return _uniform_bound(goals, length, mi_total, bound, eps_train, unit)
+    grid = [T for T in _steps_grid(family, length) if T <= top]
+    if not grid:
+        raise UsageError(f"no T <= {top} for {family}", param="max_steps", allowed="a larger limit")
+    cost_each = _step_cost(family, length) + (_EVAL_COST_US if by == "error" else 0.0)
+    hint = _hint(goals, by, length, curve, mi_total, bound, eps_train, unit)
+    horizon = min(top, max(grid[0], 2 * hint))
+    estimate = cost_each * sum(T for T in grid if T <= horizon)
+    if estimate > SCAN_BUDGET_US:
+        raise DomainError(
+            f"scanning {family} up to T = {horizon} would take about {estimate / 1e6:.0f} s "
+            f"(~{cost_each:.2g} µs per step of each schedule)",
+            param="family",
+            allowed="a smaller maximum T (max_steps), the uniform family, or a coarser family",
+        )
+    return _scan(goals, family, by, length, curve, mi_total, bound, eps_train, unit, grid, cost_each, progress)
+
+
+def _hint(goals, by, length, curve, mi_total, bound, eps_train, unit) -> int:
+    """The uniform family's answer for the hardest target: where a scan of another family should end."""
+    from .schedule import Schedule
+
+    if by == "bound":
+        res = _uniform_bound(goals, length, mi_total, bound, eps_train, unit)
+        return max((r.steps or length) for r in res)
+    profile = curve_profile(curve)
+    goal = float(min(goals))
+    lo, hi = 1, length  # bisection on uniform's error (a hint only: not assumed monotone)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if _to(profile.error(Schedule.uniform(length, mid)), unit) <= goal:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def _uniform_bound(goals, length, mi_total, bound, eps_train, unit) -> list[FamilyStepsResult]:
+    from .profile import MIProfile
+    from .schedule import Schedule
+    from .steps import required_steps
+
+    profile = MIProfile.from_total(mi_total, length, unit)
+    out = []
+    for g in goals:
+        r = required_steps(profile, g, eps_train, bound)
+        if r.steps is None:
+            out.append(FamilyStepsResult(g, "bound", "uniform", None, None, None, unit, "closed form", length,
+                                         reason=f"the target is below the floor ε_train = {eps_train}"))
+        else:
+            out.append(FamilyStepsResult(g, "bound", "uniform", r.steps, Schedule.uniform(length, r.steps), r.bound,
+                                         unit, "closed form (bound non-increasing in T)", length))
+    return out
+
+
+def _scan(goals, family, by, length, curve, mi_total, bound, eps_train, unit, grid, cost_each, progress):
+    import time
+
+    profile = curve_profile(curve) if by == "error" else None
+    if profile is not None:
+        d, h = profile.conditional, profile.entropies
+    found: dict[int, tuple[int, Any, Any]] = {}
+    misses: dict[int, list[int]] = {i: [] for i in range(len(goals))}
+    stop = None
+    last = grid[0]
+    started = time.monotonic()
+    for T in grid:
+        if stop is not None and T > stop:
+            break
+        # the estimate was checked up front; a busy machine or a family slower than its model stops here
+        if time.monotonic() - started > 2 * SCAN_BUDGET_US / 1e6:
+            raise DomainError(f"the scan of {family} ran out of time at T = {T} "
+                              f"(over {2 * SCAN_BUDGET_US / 1e6:.0f} s)", param="family",
+                              allowed="a smaller maximum T (max_steps), or the uniform family")
+        try:
+            sched = family_schedule(family, T, length, curve)
+        except (ScheduleError, UsageError):
+            continue  # the family has no T-step schedule at this L (e.g. steps of size 0)
+        last = T
+        if by == "bound":
+            value: Any = _bound_value(bound, sched, mi_total, eps_train)
+            level = value
+        else:
+            level = _to(_fast_error(d, h, sched), unit)
+            value = None
+        for i, g in enumerate(goals):
+            ok = level <= g if by == "bound" else level <= float(g)
+            if i not in found and ok:
+                if value is None:  # the answer's value with the engine's accurate sum, stderr and pchip
+                    value = _estimate_with(profile, curve, sched)
+                found[i] = (T, sched, value)
+            elif i in found and not ok:
+                misses[i].append(T)
+        if len(found) == len(goals) and stop is None:
+            stop = 2 * max(t for t, _, _ in found.values())
+        if progress:
+            progress(T, grid[-1])
+    search = "scan" if by == "bound" else "scan (the error need not be monotone in T)"
+    out = []
+    for i, g in enumerate(goals):
+        if i in found:
+            T, sched, value = found[i]
+            out.append(FamilyStepsResult(g, by, family, T, sched, value, unit, search, last, tuple(misses[i])))
+        else:
+            reason = (f"the target is below the floor ε_train = {eps_train}" if by == "bound" and g < eps_train
+                      else f"no T <= {last} reaches it")
+            out.append(FamilyStepsResult(g, by, family, None, None, None, unit, search, last, reason=reason))
+    return out
+
+
+def _fast_error(d: "np.ndarray", h: "np.ndarray", sched: "Schedule") -> float:
+    """Σ_steps s·d(w) - (h(w+s) - h(w)), vectorised (for scans: within ~L·ε·h(L) of the engine's fsum)."""
+    import numpy as np
+
+    sizes = np.fromiter(sched.sizes, dtype=np.int64, count=sched.steps)
+    w = np.cumsum(sizes) - sizes
+    return max(float(np.sum(sizes * d[w] - (h[w + sizes] - h[w]))), 0.0)
+
+
+def _estimate_with(profile: "EntropyProfile", curve: LossCurve, sched: "Schedule") -> Estimate:
+    value = profile.error(sched)
+    if curve.masked.size == curve.length:
+        cubic = value
+    else:
+        cubic = curve_profile(curve, "pchip").error(sched)
+    se = curve.stderr_of(schedule_coefficients(sched, curve.length)) if curve.stderr is not None else None
+    return Estimate(value, se, cubic, curve.exact)
+
+
+def _optimal_steps(goals, curve: LossCurve, unit: str, top: int, progress) -> list[FamilyStepsResult]:
+    from .schedule import Schedule
+    from .truth.core import MAX_OPTIMAL_LENGTH
+
+    L = curve.length
+    if L > MAX_OPTIMAL_LENGTH:
+        raise DomainError(f"the DP for L = {L} needs an {L + 1}x{L + 1} table", param="length",
+                          allowed=f"L <= {MAX_OPTIMAL_LENGTH}")
+    profile = curve_profile(curve)
+    goal = float(min(goals))
+    # the uniform family's error bounds the optimum from above: its answer caps the DP
+    hint = min(top, _hint(goals, "error", L, curve, None, "theorem1", Fraction(0), unit))
+    cells = float(L + 1) ** 2 * hint
+    if cells > DP_BUDGET_CELLS:
+        raise DomainError(f"the DP up to T = {hint} would update ~{cells:.2g} cells (about {cells / 5e8:.0f} s)",
+                          param="by", allowed="a shorter curve, a larger target, or by = error")
+    nats_goal = goal if unit == "nats" else goal * _LN2
+    errors = profile.optimal_errors(hint, target=nats_goal, progress=progress)
+    out = []
+    for g in goals:
+        level = float(g) if unit == "nats" else float(g) * _LN2
+        T = next((t + 1 for t, e in enumerate(errors) if e <= level), None)
+        if T is None:
+            out.append(FamilyStepsResult(g, "optimal", "optimal", None, None, None, unit, "DP", len(errors),
+                                         reason=f"no T <= {len(errors)} reaches it"))
+            continue
+        sched, _ = profile.optimal_schedule(T)
+        sched = Schedule(runs=sched.runs, name=f"optimal:{T}")
+        value = _estimate_with(profile, curve, sched)
+        out.append(FamilyStepsResult(g, "optimal", "optimal", T, sched, value, unit,
+                                     "DP (the optimum is non-increasing in T)", len(errors)))
+    return out
+
+
+def budget_table(
+    steps: int,
+    *,
+    length: int,
+    families: Sequence[str] = BUDGET_FAMILIES,
+    curve: LossCurve | None = None,
+    mi_total: Fraction | None = None,
+    bound: str = "theorem1",
+    eps_train: Fraction = Fraction(0),
+    unit: str = "nats",
+) -> list[dict[str, Any]]:
+    """For T = ``steps``: each family's schedule, its estimated error (with a curve) and its bound.
+
+    Rows: ``family``, ``schedule`` (Schedule or None with ``reason``), ``error``
+    (Estimate or None), ``bound`` (Fraction). Families needing the curve are
+    skipped without one; a family with no T-step schedule at this L says why.
+    """
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= length:
+        raise UsageError(f"T = {steps!r} is not allowed", param="budget", allowed=f"1 <= T <= L = {length}")
+    if mi_total is None and curve is not None:
+        mi_total = Fraction(_float_decimal(_to(curve.mi_total(), unit)))
+    profile = curve_profile(curve) if curve is not None else None
+    rows = []
+    for family in families:
+        head, _ = _family_parts(family)
+        row: dict[str, Any] = {"family": family, "schedule": None, "error": None, "bound": None, "reason": ""}
+        if head in ("info-optimal", "optimal") and curve is None:
+            continue
+        try:
+            sched = family_schedule(family, steps, length, curve)
+        except (ScheduleError, UsageError) as error:
+            row["reason"] = error.message
+            rows.append(row)
+            continue
+        row["schedule"] = sched
+        if profile is not None and curve is not None:
+            row["error"] = _estimate_with(profile, curve, sched)
+        if mi_total is not None:
+            row["bound"] = _bound_value(bound, sched, mi_total, eps_train)
+        rows.append(row)
+    return rows
