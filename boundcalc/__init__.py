@@ -44,7 +44,7 @@ _EXPORTS = {
     "truth": (
         "EntropyProfile JointDistribution MarkovChain entropy_profile estimate_markov exact_error "
         "expected_random_error load_joint load_markov load_model load_text mi_profile multiscale_from_model "
-        "multiscale_mi multiscale_phi optimal_schedule token_mi"
+        "multiscale_mi multiscale_phi optimal_schedule token_mi token_mi_levels"
     ),
     "curve": "LossCurve load_loss_curve",
     "estimate": (
@@ -122,6 +122,7 @@ __all__ = [
     "exact_error",
     "mi_profile",
     "token_mi",
+    "token_mi_levels",
     "multiscale_mi",
     "multiscale_phi",
     "optimal_schedule",

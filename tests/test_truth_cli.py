@@ -106,7 +106,7 @@ def test_profile_to_stdout_and_json(files):
         (["verify", "--joint", "{table}", "-L", "4", "--schedule", "2,2"], 2, "length: 4 disagrees"),
         (["verify", "--joint", "{table}", "--schedule", "2,2"], 2, "sum to 4, but L = 3"),
         (["verify", "--joint", "{missing}", "--schedule", "1"], 2, "does not exist"),
-        (["verify", "--markov", "{chain}", "-L", "1000000", "--schedule", "uniform:4"], 1, "operations"),
+        (["verify", "--markov", "{chain}", "-L", "10000000", "--schedule", "uniform:4"], 1, "estimated"),
         (["profile", "--joint", "{table}", "--size", "7"], 2, "out of range"),
     ],
 )

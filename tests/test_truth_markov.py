@@ -131,8 +131,10 @@ def test_length_is_required_and_bounded():
     chain = MarkovChain(["a", "b"], [["1/2", "1/2"], ["1/2", "1/2"]])
     with pytest.raises(ModelError, match="needs the sequence length"):
         chain.entropy_profile()
-    with pytest.raises(DomainError, match="operations"):
-        chain.entropy_profile(10**6)
+    with pytest.raises(DomainError, match=r"L = 10000000 with V = 2 states needs an estimated \d+ s and \d+ MB"):
+        chain.entropy_profile(10**7)
+    with pytest.raises(DomainError, match=r"estimated .* <= 2048 MB"):
+        MarkovChain.from_matrix(list(range(100)), np.full((100, 100), 0.01), np.full(100, 0.01)).entropy_profile(300_000)
     with pytest.raises(Exception, match="positive integer"):
         chain.entropy_profile(0)
 

@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator
 
 import click
 
-from ..errors import UsageError
+from ..errors import BoundcalcError, UsageError
 from .options import POSITIVE_INT, BoundcalcCommand, check_output, compose, digits_option, given_explicitly, json_option
 from .render import emit_json, print_table, show
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
@@ -203,6 +203,8 @@ def _verify_source(params: dict[str, Any]) -> tuple[Any, Any, Any, str]:
         return None, curve_profile(curve), curve, curve.describe()
     model = _load(params)
     L = _length(model, params)
+    if params["optimal"]:
+        _check_optimal_first(params["schedule_spec"], L)  # before the entropy profile
     with progress_bar("entropies") as bar:
         profile = model.entropy_profile(L, progress=bar)
     description = _describe(model, L)
@@ -226,6 +228,22 @@ def _curve_extras(params: dict[str, Any], report: Any, curve: Any, optimal: Any)
         "info": info,
         "quantities": curve_quantities(curve, report.schedule.steps if fixed else None),
     }
+
+
+def _check_optimal_first(spec: str, length: int) -> None:
+    """T and the optimal-schedule DP's cost, refused before the entropy profile is computed."""
+    from ..counts import parse_sampler
+    from ..truth import EntropyProfile
+
+    if spec.strip().partition(":")[0] in ("info-optimal", "optimal"):
+        return  # a schedule from the loss curve: T is its parameter, checked where it is built
+    steps = getattr(parse_sampler(spec, length), "steps", None)
+    if isinstance(steps, int):
+        try:
+            EntropyProfile.check_optimal(length, steps)
+        except BoundcalcError as error:
+            error.param = "--optimal"
+            raise
 
 
 def _needs_model(spec: str, length: int) -> bool:

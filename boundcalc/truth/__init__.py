@@ -40,6 +40,7 @@ from .quantities import (
     multiscale_phi,
     optimal_schedule,
     token_mi,
+    token_mi_levels,
 )
 from .text import estimate_markov, load_text, tokenize
 
@@ -54,6 +55,7 @@ __all__ = [
     "entropy_profile",
     "exact_error",
     "token_mi",
+    "token_mi_levels",
     "mi_profile",
     "multiscale_mi",
     "multiscale_phi",

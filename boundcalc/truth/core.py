@@ -37,9 +37,10 @@ All values are in nats (float64); ``unit="bits"`` divides by ln 2.
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from ..errors import DomainError, InvalidNumberError, ModelError, ScheduleError, UsageError
 from ..exact import to_rational
@@ -58,8 +59,16 @@ EPS64 = 2.0**-53
 #: A progress callback: ``progress(done, total)``; the CLI turns it into a rich bar.
 Progress = Callable[[int, int], None]
 
-# The optimal-schedule DP holds an (L+1) x (L+1) cost matrix.
+#: optimal_errors (every T in one pass) still holds the (L+1) x (L+1) cost table: its cap.
 MAX_OPTIMAL_LENGTH = 6000
+
+#: Budget of the optimal-schedule DP in candidate evaluations, T·(L-T+1)·(ceil(log2 L)+2)
+#: (measured on the 2-core development machine: 2-6·10^7 per second, so at most ~30 s).
+MAX_OPTIMAL_WORK = 6e8
+#: Budget of the DP's back-pointers (int32, T·(L-T+1) of them), in bytes.
+MAX_OPTIMAL_MEMORY = 1 << 30
+#: Candidate evaluations per second of the DP, for the time estimate in the refusal.
+OPTIMAL_RATE = 2e7
 
 
 #: How far float probabilities may sum from 1 (exact values must sum to exactly 1).
@@ -102,6 +111,19 @@ def exact_probabilities(
         if not any_float and total != 1:
             raise ModelError(f"{sums} to {total}, not 1", param=where, allowed=exact_allowed)
     return exact, total
+
+
+@contextmanager
+def blas_threads(limit: int = 1) -> Iterator[None]:
+    """Run the block with at most ``limit`` BLAS threads (threadpoolctl, imported here: lazily).
+
+    The engines make many small and middle-sized numpy calls; OpenBLAS threads on
+    2 cores shared with other work only add synchronisation (issue 13).
+    """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=limit, user_api="blas"):
+        yield
 
 
 def float_decimal(value: float) -> str:
@@ -262,53 +284,91 @@ class EntropyProfile:
         return to_unit(max(self.step_error(0, self.length), 0.0), unit)
 
     # -- optimal schedules ------------------------------------------------------------
+    @staticmethod
+    def optimal_cost(length: int, steps: int) -> dict[str, float]:
+        """The optimal-schedule DP's cost for L = ``length``, T = ``steps``, before any work.
+
+        ``work``: candidate (w, s) evaluations, T·(L-T+1)·(ceil(log2 L)+2); ``memory``: bytes of
+        back-pointers, 4·T·(L-T+1); ``seconds``: the time estimate (calibrated on the
+        development machine).
+        """
+        L, T = int(length), int(steps)
+        width = max(L - T + 1, 1)
+        work = float(T) * width * (max(L, 2).bit_length() + 2)
+        return {"work": work, "memory": 4.0 * T * width, "seconds": work / OPTIMAL_RATE}
+
+    @staticmethod
+    def check_optimal(length: int, steps: int) -> int:
+        """T after checking 1 <= T <= L and the DP's cost budget; call it before computing the profile.
+
+        >>> EntropyProfile.check_optimal(16384, 64)
+        64
+        """
+        L = length
+        if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= L:
+            raise ScheduleError(f"T = {steps!r} is not allowed", param="steps", allowed=f"1 <= T <= L = {L}")
+        cost = EntropyProfile.optimal_cost(L, steps)
+        if cost["work"] > MAX_OPTIMAL_WORK or cost["memory"] > MAX_OPTIMAL_MEMORY:
+            raise DomainError(
+                f"an optimal {steps}-step schedule for L = {L} needs ~{cost['work']:.2g} evaluations "
+                f"(~{cost['seconds']:.0f} s) and {cost['memory'] / 2**20:.0f} MB",
+                param="steps",
+                allowed=f"T (L - T + 1) (ceil(log2 L) + 2) <= {MAX_OPTIMAL_WORK:.1g} "
+                f"and 4 T (L - T + 1) bytes <= {MAX_OPTIMAL_MEMORY >> 20} MB",
+            )
+        return steps
+
     def optimal_schedule(self, steps: int, progress: Progress | None = None) -> tuple["Schedule", float]:
         """The T-step schedule of least exact error, and that error (nats).
 
-        Dynamic programming over the number of revealed tokens: after t steps
-        the best cost of having revealed w tokens, extended by one step of
-        each size. O(T L^2) time, O(L^2) memory (L <= 6000). Ties go to the
-        earliest-found (smallest w) split.
+        Dynamic programming over the number of revealed tokens: the best cost
+        of having revealed v tokens in t steps is min over u of (best of u in
+        t - 1 steps) + g(u, v - u). The step cost is Monge (d non-increasing:
+        g(a, c) + g(b, d) <= g(a, d) + g(b, c) for a <= b <= c <= d), so the
+        least minimising u is non-decreasing in v and each layer is solved by
+        divide and conquer, all segments of one recursion depth in one numpy
+        pass: O(T (L-T+1) log L) time, O(L) floats and T (L-T+1) int32
+        back-pointers (budget: :meth:`check_optimal`). Ties go to the
+        smallest u. The error returned is recomputed from the schedule
+        (:meth:`error`).
         """
         import numpy as np
 
         from ..schedule import Schedule
 
         L = self.length
-        if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= L:
-            raise ScheduleError(f"T = {steps!r} is not allowed", param="steps", allowed=f"1 <= T <= L = {L}")
-        if L > MAX_OPTIMAL_LENGTH:
-            raise DomainError(
-                f"an optimal schedule for L = {L} needs an {L + 1}x{L + 1} cost table "
-                f"(~{8 * (L + 1) ** 2 / 1e9:.1f} GB) and ~{steps * L * L / 2:.2g} operations",
-                param="length",
-                allowed=f"L <= {MAX_OPTIMAL_LENGTH}",
-            )
-        d = self.conditional
-        h = self.entropies
-        w = np.arange(L + 1)
-        # cost[w, v] = g(w, v - w) for v > w; +inf otherwise
-        with np.errstate(invalid="ignore"):
-            cost = (w[None, :] - w[:, None]) * np.append(d, 0.0)[:, None] - (h[None, :] - h[:, None])
-        cost[np.tril_indices(L + 1)] = np.inf
-        np.maximum(cost, 0.0, out=cost, where=np.isfinite(cost))
+        T = self.check_optimal(L, steps)
+        # costs from d - d(L-1) >= 0 and its prefix sums (at most ΣI): g is unchanged and the
+        # differences hh(v) - hh(u) cancel far less than h(v) - h(u) would; the running minimum
+        # removes float noise that would break the Monge property.
+        dd = np.minimum.accumulate(self.conditional)
+        dd = dd - dd[-1]
+        hh = np.concatenate(([0.0], np.cumsum(dd)))
+        dd = np.append(dd, 0.0)
+        width = L - T + 1  # after t steps, v ranges over [t, t + width - 1]
         best = np.full(L + 1, np.inf)
         best[0] = 0.0
-        choices = []
-        for t in range(steps):
-            total = best[:, None] + cost
-            arg = np.argmin(total, axis=0)
-            best = total[arg, w]
-            choices.append(arg)
+        choices = np.zeros((max(T - 1, 0), width), dtype=np.int32)
+        for t in range(1, T):
+            best, arg = _dp_layer(best, dd, hh, t, t + width - 1, t - 1)
+            choices[t - 1] = arg[t : t + width]
             if progress:
-                progress(t + 1, steps)
-        sizes, v = [], L
-        for arg in reversed(choices):
-            u = int(arg[v])
-            sizes.append(v - u)
-            v = u
+                progress(t, T)
+        u = np.arange(T - 1, L)
+        total = best[u] + np.maximum((L - u) * dd[u] - (hh[L] - hh[u]), 0.0)
+        v = L
+        sizes = []
+        u_last = int(u[int(np.argmin(total))])
+        sizes.append(v - u_last)
+        v = u_last
+        for t in range(T - 1, 0, -1):
+            u_prev = int(choices[t - 1][v - t])
+            sizes.append(v - u_prev)
+            v = u_prev
+        if progress:
+            progress(T, T)
         assert v == 0
-        schedule = Schedule(reversed(sizes), name=f"optimal:{steps}")
+        schedule = Schedule(reversed(sizes), name=f"optimal:{T}")
         return schedule, self.error(schedule)
 
     def optimal_errors(
@@ -362,3 +422,48 @@ class EntropyProfile:
             "abs_error": to_unit(self.abs_error, unit),
         }
 
+
+
+def _dp_layer(best: "np.ndarray", dd: "np.ndarray", hh: "np.ndarray", vlo: int, vhi: int, ulo: int) -> tuple["np.ndarray", "np.ndarray"]:
+    """One DP layer: new[v] = min_{ulo <= u < v} best[u] + g(u, v - u) for v in [vlo, vhi], and the least argmin.
+
+    Divide and conquer on the monotone argmin, every segment of one depth at
+    once: the segment (lo, hi) with candidates [olo, ohi] evaluates its middle
+    v = (lo + hi) // 2 at u in [olo, min(ohi, v - 1)], then splits into
+    (lo, v - 1) over [olo, u*] and (v + 1, hi) over [u*, ohi]. Invariant
+    lo > olo, so every candidate range is non-empty.
+    """
+    import numpy as np
+
+    L = best.size - 1
+    new = np.full(L + 1, np.inf)
+    arg = np.zeros(L + 1, dtype=np.int64)
+    lo = np.array([vlo], dtype=np.int64)
+    hi = np.array([vhi], dtype=np.int64)
+    olo = np.array([ulo], dtype=np.int64)
+    ohi = np.array([vhi - 1], dtype=np.int64)
+    while lo.size:
+        mid = (lo + hi) >> 1
+        count = np.minimum(ohi, mid - 1) - olo + 1
+        ends = np.cumsum(count)
+        starts = ends - count
+        seg = np.repeat(np.arange(lo.size), count)
+        u = np.arange(int(ends[-1]), dtype=np.int64) + np.repeat(olo - starts, count)
+        v = mid[seg]
+        cost = (v - u) * dd[u] - (hh[v] - hh[u])
+        value = best[u] + np.maximum(cost, 0.0)
+        low = np.minimum.reduceat(value, starts)
+        hit = np.flatnonzero(value <= low[seg])
+        hs = seg[hit]
+        first = hit[np.concatenate(([True], hs[1:] != hs[:-1]))]
+        opt = u[first]
+        new[mid] = low
+        arg[mid] = opt
+        left, right = mid > lo, mid < hi
+        lo, hi, olo, ohi = (
+            np.concatenate((lo[left], mid[right] + 1)),
+            np.concatenate((mid[left] - 1, hi[right])),
+            np.concatenate((olo[left], opt[right])),
+            np.concatenate((opt[left], ohi[right])),
+        )
+    return new, arg

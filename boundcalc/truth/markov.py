@@ -41,17 +41,41 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from ..errors import DomainError, InvalidNumberError, ModelError
 from ..exact import positive_int
-from .core import EPS64, FLOAT_TOLERANCE, EntropyProfile, Progress, exact_probabilities
+from .core import EPS64, FLOAT_TOLERANCE, EntropyProfile, Progress, blas_threads, exact_probabilities
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["MarkovChain", "MAX_MARKOV_WORK", "FLOAT_TOLERANCE"]
+__all__ = ["MarkovChain", "MAX_MARKOV_WORK", "FLOAT_TOLERANCE", "markov_cost"]
 
 #: Budget for the matrix powers P^g (g V^3 operations until they converge): checked as they run.
 MAX_MARKOV_WORK = 5e10
-#: L above this is refused (the weights cost O(L^2): L = 16384 takes about 4 s).
-MAX_MARKOV_LENGTH = 1 << 15
+#: L above this is refused outright (the entropy profile is O(L log L) in L; see markov_cost).
+MAX_MARKOV_LENGTH = 1 << 22
+#: An entropy profile estimated to take longer than this (seconds) is refused before any work.
+MAX_MARKOV_SECONDS = 60.0
+#: ... or to need more memory than this (bytes).
+MAX_MARKOV_MEMORY = 2 << 30
+#: Per-token F_i(m) estimated to take longer than this is refused before any work.
+MAX_TOKEN_SECONDS = 600.0
+
+
+def markov_cost(length: int, states: int) -> dict[str, float]:
+    """Estimated CPU seconds and bytes of :meth:`MarkovChain.entropy_profile`, before any work.
+
+    Calibrated on the 2-core development machine (not shared): per position
+    1.5·10^-6·log2 L s (the weight blocks, O(L log L) in all) plus 1.5·10^-9·V^2 s (the
+    laws μ_a), plus min(L, 64) matrix powers at 2·10^9 operations per second; memory
+    about 80 bytes per position and state (μ, ν, η, their prefix sums, temporaries).
+    """
+    L, V = float(length), float(states)
+    seconds = L * (1.5e-6 * max(math.log2(max(L, 2.0)), 1.0) + 1.5e-9 * V * V) + min(L, 64.0) * V**3 / 2e9
+    return {"seconds": seconds, "memory": 80.0 * (L + 1) * V}
+
+
+def _short(sizes: Sequence[int]) -> str:
+    sizes = list(sizes)
+    return str(sizes) if len(sizes) <= 4 else f"[{sizes[0]}, ..., {sizes[-1]}] ({len(sizes)} sizes)"
 
 
 def _entropy_rows(m: "np.ndarray") -> "np.ndarray":
@@ -243,20 +267,22 @@ class MarkovChain:
     def check_length(self, length: int | None) -> int:
         """L, which a Markov chain needs (``--length``); refused when too large."""
         if length is None:
-            raise ModelError("a Markov chain needs the sequence length", param="--length", allowed="give --length L")
+            raise ModelError("a Markov chain needs the sequence length", param="length", allowed="give --length L")
         L = positive_int(length, "--length")
         V = self.vocab_size
-        if L > MAX_MARKOV_LENGTH:
+        cost = markov_cost(L, V)
+        if L > MAX_MARKOV_LENGTH or cost["seconds"] > MAX_MARKOV_SECONDS or cost["memory"] > MAX_MARKOV_MEMORY:
             raise DomainError(
-                f"L = {L} needs ~{12.0 * L * L:.2g} operations for the binomial weights "
-                f"(about {L * L / 6.7e7:.0f} s)",
-                param="--length",
-                allowed=f"L <= {MAX_MARKOV_LENGTH}",
+                f"L = {L} with V = {V} states needs an estimated {cost['seconds']:.0f} s and "
+                f"{cost['memory'] / 2**20:.0f} MB",
+                param="length",
+                allowed=f"L <= {MAX_MARKOV_LENGTH}, an estimate <= {MAX_MARKOV_SECONDS:.0f} s "
+                f"and <= {MAX_MARKOV_MEMORY >> 20} MB; for --text, fewer states with --max-states",
             )
         if float(V) ** 3 * min(L, 64) > MAX_MARKOV_WORK:
             raise DomainError(
                 f"V = {V} states need ~{float(V) ** 3:.2g} operations per matrix power",
-                param="--length",
+                param="length",
                 allowed=f"V^3 min(L, 64) <= {MAX_MARKOV_WORK:.0g}; for --text, fewer states with --max-states",
             )
         return L
@@ -265,7 +291,7 @@ class MarkovChain:
         """The expanded joint table of X_1..X_L, shape (V,)*L (for tests; V^L cells)."""
         L = positive_int(length, "--length")
         if self.vocab_size**L > 2**24:
-            raise DomainError(f"V^L = {self.vocab_size ** L} cells is too many to expand", param="--length")
+            raise DomainError(f"V^L = {self.vocab_size ** L} cells is too many to expand", param="length")
         table = self.initial.copy()
         for _ in range(L - 1):
             table = table[..., None] * self.transition[(None,) * (table.ndim - 1)]
@@ -273,12 +299,19 @@ class MarkovChain:
 
     # -- the shared ingredients ------------------------------------------------------------
     def _ingredients(
-        self, L: int, dtype: Any = None, progress: Progress | None = None, initial: "np.ndarray | None" = None
-    ) -> dict[str, "np.ndarray"]:
+        self,
+        L: int,
+        dtype: Any = None,
+        progress: Progress | None = None,
+        initial: "np.ndarray | None" = None,
+        max_gap: int | None = None,
+    ) -> dict[str, Any]:
         """μ_a (a = 1..L), H(μ_a), η_g (g = 0..L-1; row 0 unused), in ``dtype`` (float64 by default).
 
         ``initial`` replaces the law of X_1 (the blockwise engine conditions on a state);
         η does not depend on it and is kept for the next call with the same L.
+        ``flat``: η_g = η_flat for all g >= flat (P^g converged to machine precision; L - 1 if not).
+        With ``max_gap``, η_g only for g <= max_gap (the rest of the rows are left zero).
         """
         import numpy as np
 
@@ -291,32 +324,35 @@ class MarkovChain:
         for a in range(2, L + 1):
             mu[a] = mu[a - 1] @ P
         cache = self.__dict__.setdefault("_eta_cache", {})
-        key = (L, np.dtype(dtype).str)
+        key = (L, np.dtype(dtype).str, max_gap)
         if key in cache:
-            return {"mu": mu, "Hmu": _entropy_rows(mu), "eta": cache[key]}
+            eta, flat = cache[key]
+            return {"mu": mu, "Hmu": _entropy_rows(mu), "eta": eta, "flat": flat}
         eta = np.zeros((L, V), dtype=dtype)  # eta[g] = η_g
         tiny = 4 * np.finfo(dtype).eps
         power = P.copy()
-        for g in range(1, L):
+        flat = max(L - 1, 1)  # η_g = η_flat for every g >= flat
+        for g in range(1, L if max_gap is None else min(max_gap + 1, L)):
             eta[g] = _entropy_rows(power)
             nxt = power @ P
             if np.all(np.abs(nxt - power) <= tiny * power):
                 # P^g has converged componentwise to machine precision: η is constant from here on
                 eta[g + 1 :] = eta[g]
+                flat = g
                 break
             power = nxt
             if g * float(V) ** 3 > MAX_MARKOV_WORK:
                 raise DomainError(
                     f"P^g has not converged after g = {g} powers of a {V}-state matrix "
                     f"(~{g * float(V) ** 3:.2g} operations so far)",
-                    param="--length",
+                    param="length",
                     allowed="a smaller L, or fewer states (--max-states for --text)",
                 )
             if progress and g % 256 == 0:
                 progress(g, 2 * L)
         cache.clear()
-        cache[key] = eta
-        return {"mu": mu, "Hmu": _entropy_rows(mu), "eta": eta}
+        cache[key] = (eta, flat)
+        return {"mu": mu, "Hmu": _entropy_rows(mu), "eta": eta, "flat": flat}
 
     def _abs_error(self, L: int) -> float:
         V = self.vocab_size
@@ -342,11 +378,15 @@ class MarkovChain:
     def _conditional(
         self, L: int, dtype: Any = None, progress: Progress | None = None, initial: "np.ndarray | None" = None
     ) -> "np.ndarray":
+        with blas_threads(1):
+            return self._conditional_body(L, dtype, progress, initial)
+
+    def _conditional_body(self, L: int, dtype: Any, progress: Progress | None, initial: "np.ndarray | None") -> "np.ndarray":
         import numpy as np
 
         dtype = dtype or np.float64
         ing = self._ingredients(L, dtype, progress, initial)
-        mu, Hmu, eta = ing["mu"], ing["Hmu"], ing["eta"]
+        mu, Hmu, eta, flat = ing["mu"], ing["Hmu"], ing["eta"], ing["flat"]
         V = mu.shape[1]
         d = np.zeros(L, dtype=dtype)
         d[0] = Hmu[1:].sum() / L
@@ -359,14 +399,16 @@ class MarkovChain:
         cbar = np.zeros(L, dtype=dtype)  # cbar[g] = ν_{L-g}·η_g
         cbar[1:] = np.einsum("gv,gv->g", nu[L - g], eta[1:])
         cbar_cum = np.cumsum(cbar)
-        # conv_nu[n] = Σ_{a=1}^{n-1} ν_a·η_{n-a};  conv_mu[k] = Σ_{i=1}^{k-1} μ_i·η_{k-i}
-        conv_nu = np.zeros(L + 1, dtype=dtype)
-        conv_mu = np.zeros(L + 1, dtype=dtype)
-        for v in range(V):
-            full_nu = np.convolve(nu[1:L, v], eta[1:L, v])  # index t <-> n = t + 2
-            full_mu = np.convolve(mu[1:L, v], eta[1:L, v])
-            conv_nu[2:] += full_nu[: L - 1]
-            conv_mu[2:] += full_mu[: L - 1]
+        conv_work = 4.0 * L * min(flat, L) * V
+        if conv_work > MAX_MARKOV_WORK:
+            raise DomainError(
+                f"P^g has not converged by g = {flat}: the gap convolutions need ~{conv_work:.2g} operations "
+                f"(~{conv_work / 1e9:.0f} s)",
+                param="length",
+                allowed=f"4 L g V <= {MAX_MARKOV_WORK:.0g}: a smaller L, or fewer states",
+            )
+        conv_nu = _gap_convolution(nu, eta, flat, L)  # conv_nu[n] = Σ_{a=1}^{n-1} ν_a·η_{n-a}
+        conv_mu = _gap_convolution(mu, eta, flat, L)  # conv_mu[k] = Σ_{i=1}^{k-1} μ_i·η_{k-i}
         # interior T(n), n = 2..L-1
         T = np.zeros(L + 1, dtype=dtype)
         n = np.arange(2, L)
@@ -377,39 +419,20 @@ class MarkovChain:
                 - conv_nu[n]
                 - (n - 1) * np.einsum("nv,nv->n", nu[L - n], eta[n])
             )
-        # right neighbour only, at k = 2..L
+        # right neighbour only at k = 2..L (B), left neighbour only at j = L+1-k (R): same weight
         B = np.zeros(L + 1, dtype=dtype)
         k = np.arange(2, L + 1)
         B[k] = Hcum[k - 1] + conv_mu[k] - (k - 1) * Hmu[k]
-        # left neighbour only, at j = 1..L-1
-        R = np.zeros(L + 1, dtype=dtype)
-        j = np.arange(1, L)
-        R[j] = np.einsum("jv,jv->j", mu[j], E[L - j])
-        # weights, one m at a time: r_int(n) = C(L-n-1, m-2)/C(L-1, m), r_left(k) = C(L-k, m-1)/C(L-1, m),
-        # r_right(j) = r_left(L+1-j)
-        Lf = dtype(L)
-        idx = np.arange(L + 1, dtype=dtype)
-        for m in range(1, L):
-            mf = dtype(m)
-            # r_left(k) for k = 2..L: r_left(2) = m/(L-1), ratio (L-k-m+1)/(L-k)
-            kk = idx[2:L]  # k = 2..L-1 (ratio from k to k+1)
-            ratios = np.clip((Lf - kk - mf + 1) / (Lf - kk), 0, None)
-            left = np.empty(L - 1, dtype=dtype)
-            left[0] = mf / (Lf - 1)
-            left[1:] = left[0] * np.cumprod(ratios)
-            total = np.dot(left, B[2 : L + 1])
-            # r_right(j) = r_left(L+1-j), j = 1..L-1 -> k = L..2
-            total += np.dot(left[::-1], R[1:L])
-            if m >= 2 and L >= 3:
-                nn = idx[2 : L - 1]  # n = 2..L-2 (ratio from n to n+1)
-                ratios = np.clip((Lf - nn - mf + 1) / (Lf - nn - 1), 0, None)
-                inter = np.empty(L - 2, dtype=dtype)
-                inter[0] = mf * (mf - 1) / ((Lf - 1) * (Lf - 2))
-                inter[1:] = inter[0] * np.cumprod(ratios)
-                total += np.dot(inter, T[2:L])
-            d[m] = total / Lf
-            if progress and m % 256 == 0:
-                progress(L + m, 2 * L)
+        B[k] += np.einsum("kv,kv->k", mu[L + 1 - k], E[k - 1])  # R(j) = μ_j·E_{L-j}, j = L+1-k
+        # weights r_left(k) = C(L-k, m-1)/C(L-1, m) and r_int(n) = C(L-n-1, m-2)/C(L-1, m), as
+        # running products of ratios, for blocks of m at once; each decreases geometrically
+        # (ratio <= 1 - (m-1)/(L-2)), and terms past 2^-110 of the first are dropped.
+        side = _weighted_sums(B[2:], L, 1, dtype, L - 1, progress, 0)
+        d[1:] += side[1:]
+        if L >= 3:
+            inter = _weighted_sums(T[2:L], L, 2, dtype, L - 2, progress, L)
+            d[2:] += inter[2:]
+        d[1:] /= dtype(L)
         if progress:
             progress(2 * L, 2 * L)
         return d
@@ -420,15 +443,180 @@ class MarkovChain:
 
         ``size`` = m defaults to L - 1: the MI profile I_i = I(X_i; X_{-i}),
         H(X_i) - H(X_i | X_{i-1}, X_{i+1}) (one neighbour at the ends), O(L V^2).
-        Other m use the neighbour decomposition with prefix sums, O(L^2 V).
+        Other m use the neighbour decomposition: by the nearest-neighbour gaps when
+        r = L - m is small, O(L r (V + r)); else with prefix sums, O(L^2 V)
+        (:meth:`token_mi_levels`). The cost is checked before any work.
         """
         L = self.check_length(length)
         m = L - 1 if size is None else size
         if isinstance(m, bool) or not isinstance(m, int) or not 0 <= m <= L - 1:
             raise InvalidNumberError(f"size = {m!r} is out of range", param="size", allowed=f"0 <= m <= L - 1 = {L - 1}")
-        if m == L - 1:
-            return self._mi_profile(L)
-        return self._token_mi(L, m, progress)
+        self._check_token_cost(L, [m])
+        with blas_threads(1):
+            if m == L - 1:
+                return self._mi_profile(L)
+            if m >= 1 and self._gap_method(L, m):
+                G, K = _gap_extent(L, m)
+                return self._gap_token_mi(L, m, self._ingredients(L, max_gap=max(G, K - 1)))
+            return self._token_mi(L, m, progress)
+
+    def token_mi_levels(self, sizes: Sequence[int], length: int | None = None, progress: Progress | None = None) -> "np.ndarray":
+        """F_i(m) for several m at once: an array of shape (L, len(sizes)) (nats).
+
+        A size m <= 0 (an empty set, as in Theorem 2's levels m_j = L - S/2^j when S > L)
+        gives zeros. The unrevealed positions number r - 1 = L - 1 - m besides i, so for
+        m close to L (Theorem 2's levels, r = S/2^j) only the nearest revealed neighbours at
+        distances a + b <= r + 1 matter: the *gap method* costs O(L r (V + r) + r^3) per level
+        with the weights C(L-a-b-1, m-2)/C(L-1, m) exact; other m use :meth:`token_mi`'s
+        O(L^2 V) decomposition, whichever is cheaper. The cost is checked before any work
+        (:meth:`token_mi_cost`).
+        """
+        import numpy as np
+
+        L = self.check_length(length)
+        sizes = list(sizes)
+        for m in sizes:
+            if isinstance(m, bool) or not isinstance(m, int) or m > L - 1:
+                raise InvalidNumberError(f"size = {m!r} is out of range", param="size", allowed=f"m <= L - 1 = {L - 1}")
+        self._check_token_cost(L, sizes)
+        out = np.zeros((L, len(sizes)))
+        gap = [m for m in sizes if 1 <= m < L - 1 and self._gap_method(L, m)]
+        with blas_threads(1):
+            if gap:
+                reach = max(max(G, K - 1) for G, K in map(lambda m: _gap_extent(L, m), gap))
+                ing = self._ingredients(L, max_gap=reach)
+            for col, m in enumerate(sizes):
+                if m <= 0:
+                    continue
+                if m == L - 1:
+                    out[:, col] = self._mi_profile(L)
+                elif m in gap:
+                    out[:, col] = self._gap_token_mi(L, m, ing)
+                else:
+                    out[:, col] = self._token_mi(L, m, None)
+                if progress:
+                    progress(col + 1, len(sizes))
+        return out
+
+    # work units per second of the two per-token methods, measured on the development machine
+    _GAP_RATE = 1e9
+    _FULL_RATE = 8e7
+
+    @staticmethod
+    def _gap_work(L: int, m: int, V: int) -> float:
+        G, K = _gap_extent(L, m)
+        Gc = max(G, K - 1)
+        return float(L) * (Gc + 2) * (V + 2 * G + 8) + 2.0 * G**3 + 3e4 * (G + 2 * K)
+
+    @staticmethod
+    def _gap_memory(L: int, m: int) -> float:
+        G, K = _gap_extent(L, m)
+        return 32.0 * (L + 1) * (max(G, K - 1) + 1)
+
+    @staticmethod
+    def _full_work(L: int, V: int) -> float:
+        return float(L) * L * (2 * V + 8)
+
+    def _gap_method(self, L: int, m: int) -> bool:
+        V = self.vocab_size
+        if self._gap_memory(L, m) > MAX_MARKOV_MEMORY // 2:
+            return False
+        return self._gap_work(L, m, V) / self._GAP_RATE <= self._full_work(L, V) / self._FULL_RATE
+
+    def token_mi_cost(self, length: int, sizes: Sequence[int]) -> float:
+        """Estimated seconds of :meth:`token_mi_levels` (or :meth:`token_mi`) for these sizes, before any work."""
+        L, V = length, self.vocab_size
+        seconds = 0.0
+        for m in sizes:
+            if m <= 0 or m >= L - 1:
+                seconds += L * V * V / self._GAP_RATE
+            elif self._gap_method(L, m):
+                seconds += self._gap_work(L, m, V) / self._GAP_RATE
+            else:
+                seconds += self._full_work(L, V) / self._FULL_RATE
+        return seconds
+
+    def _check_token_cost(self, L: int, sizes: Sequence[int]) -> None:
+        seconds = self.token_mi_cost(L, sizes)
+        if seconds > MAX_TOKEN_SECONDS:
+            raise DomainError(
+                f"per-token F_i(m) for m in {_short(sizes)} at L = {L}, V = {self.vocab_size} "
+                f"needs an estimated {seconds:.0f} s",
+                param="size",
+                allowed=f"an estimate <= {MAX_TOKEN_SECONDS:.0f} s: m close to L - 1 (Theorem 2's levels) or a smaller L",
+            )
+
+    def _gap_token_mi(self, L: int, m: int, ing: dict[str, Any]) -> "np.ndarray":
+        """F_i(m) by the nearest-neighbour gaps, for 1 <= m <= L - 2 (docs/truth.md, "Gap method").
+
+        Gaps a + b <= G and single neighbours at distance <= K from their end matter
+        (:func:`_gap_extent`): r + 1 = L - m + 1 at most, and fewer when the weights fall
+        below 2^-110 of the first.
+        """
+        import numpy as np
+
+        r = L - m
+        mu, Hmu, eta = ing["mu"], ing["Hmu"], ing["eta"]
+        G, K = _gap_extent(L, m)
+        Gc = max(G, K - 1)
+        # C[j, g] = c(j, g) = μ_j·η_g, j = 1..L, g = 1..Gc (row 0 and column 0 unused, zero)
+        C = np.zeros((L + 1, Gc + 1))
+        C[1:, 1:] = mu[1 : L + 1] @ eta[1 : Gc + 1].T
+        # weights, as running products of ratios of small integers (relative error <= (G+2)ε):
+        # both neighbours at total gap n: w2(n) = C(L-n-1, m-2)/C(L-1, m), w2(2) = m(m-1)/((L-1)(L-2)),
+        # w2(n+1)/w2(n) = (L-n-m+1)/(L-n-1); one neighbour k from its end: ws(k) = C(L-k, m-1)/C(L-1, m),
+        # ws(1) = m/(L-m), ws(k+1)/ws(k) = (L-k-m+1)/(L-k). Both are 0 past r + 1.
+        w2 = np.zeros(G + 2)
+        n = np.arange(2, G, dtype=np.float64)
+        w2[2] = m * (m - 1) / ((L - 1) * (L - 2))
+        w2[3 : G + 1] = w2[2] * np.cumprod(np.clip((L - n - m + 1) / (L - n - 1), 0.0, None))
+        ws = np.zeros(K + 2)
+        k = np.arange(1, K, dtype=np.float64)
+        ws[1] = m / (L - m)
+        ws[2 : K + 1] = ws[1] * np.cumprod(np.clip((L - k - m + 1) / (L - k), 0.0, None))
+        cw = np.cumsum(w2)  # cw[n] = Σ_{n' <= n} w2[n']
+        cond = np.zeros(L + 1)  # cond[i] = E H(X_i | X∘W), i = 1..L
+        A = min(G - 1, L - 2)  # largest left gap a with some b >= 1
+        # interior tokens i = 2..L-G+1 (every b <= G - a fits on the right):
+        #   Σ_{a <= min(i-1, A)} [C[i-a,a](cw[G] - cw[a]) - Y3[i-a,a] + Y2[i,a]]
+        last = L - G + 1
+        if last >= 2 and A >= 1:
+            a = np.arange(1, A + 1)
+            g = np.arange(1, G + 1)
+            M2 = np.zeros((G + 1, A + 1))  # M2[b, a] = w2(a+b), a+b <= G
+            M3 = np.zeros((G + 1, A + 1))  # M3[n, a] = w2(n), n > a
+            for aa in a:
+                b = g[g + aa <= G]
+                M2[b, aa] = w2[aa + b]
+                n = g[g > aa]
+                M3[n, aa] = w2[n]
+            Y2 = C[: last + 1, : G + 1] @ M2  # Y2[i, a]
+            Z = C[: last + 1, : A + 1] * (cw[G] - cw[: A + 1]) - C[: last + 1, : G + 1] @ M3  # Z[j, a]
+            # Σ_a Y2[i, a] over a <= min(i-1, A): the prefix sums along a, read at min(i-1, A)
+            Y2c = np.cumsum(Y2[:, 1:], axis=1)
+            i = np.arange(2, last + 1)
+            cond[i] += Y2c[i, np.minimum(i - 1, A) - 1]
+            for aa in a:  # Z[i-a, a] for i = a+1..last
+                if aa + 1 <= last:
+                    cond[aa + 1 : last + 1] += Z[1 : last - aa + 1, aa]
+        # boundary tokens i = max(2, L-G+2)..L-1: the grid of (a, b) directly
+        for i in range(max(2, last + 1), L):
+            a = np.arange(1, min(i - 1, G - 1) + 1)[:, None]
+            b = np.arange(1, L - i + 1)[None, :]
+            ok = a + b <= G
+            aa, bb = np.broadcast_arrays(a, b)
+            aa, bb = aa[ok], bb[ok]
+            phi = C[i - aa, aa] + C[i, bb] - C[i - aa, aa + bb]
+            cond[i] += float(np.dot(w2[aa + bb], phi))
+        # one neighbour: the right one at k = i + b <= K (tokens i < K), or the left one at
+        # j = i - a >= L + 1 - K (tokens i >= L + 2 - K), weight ws(k) resp. ws(L + 1 - j)
+        for i in range(1, K):
+            k = np.arange(i + 1, K + 1)
+            cond[i] += float(np.dot(ws[k], Hmu[i] + C[i, k - i] - Hmu[k]))
+        for i in range(max(2, L + 2 - K), L + 1):
+            j = np.arange(max(1, L + 1 - K), i)
+            cond[i] += float(np.dot(ws[L + 1 - j], C[j, i - j]))
+        return np.maximum(Hmu[1 : L + 1] - cond[1:], 0.0)
 
     def _mi_profile(self, L: int) -> "np.ndarray":
         import numpy as np
@@ -511,3 +699,87 @@ class MarkovChain:
             if progress and i % 64 == 0:
                 progress(i, L)
         return np.maximum(out, 0.0)
+
+
+#: Running products below 2^-110 of their first term are dropped (ln 2^110 = 76.25).
+_CUT = 76.25
+
+
+def _gap_extent(L: int, m: int) -> tuple[int, int]:
+    """(G, K) for F_i(m) by gaps: total gaps a + b <= G and single neighbours at k <= K matter.
+
+    At most r + 1 = L - m + 1 (the unrevealed positions); the weights of both neighbours fall
+    by 1 - (m-2)/(L-3) per step of the gap, those of one neighbour by 1 - (m-1)/(L-1), so
+    past 76.25 (L-3)/(m-2) resp. 76.25 (L-1)/(m-1) steps they are below 2^-110 of the first
+    and are dropped.
+    """
+    r = L - m
+    G = min(r + 1, L - 1)
+    if m > 2:
+        G = min(G, 3 + int(_CUT * (L - 3) / (m - 2)))
+    K = min(r + 1, L)
+    if m > 1:
+        K = min(K, 2 + int(_CUT * (L - 1) / (m - 1)))
+    return max(G, 2), max(K, 1)
+
+
+def _weighted_sums(x: "np.ndarray", L: int, shift: int, dtype: Any, denom_top: int,
+                   progress: Progress | None, offset: int, block: int = 32) -> "np.ndarray":
+    """out[m] = Σ_t w_m(t)·x[t] for m = 0..L-1, the weights of the Markov gap sums.
+
+    shift = 1: w_m(t) = C(L-2-t, m-1)/C(L-1, m) (r_left at k = t + 2); first term m/(L-1),
+    ratio (L-k-m+1)/(L-k). shift = 2: w_m(t) = C(L-3-t, m-2)/C(L-1, m) (r_int at n = t + 2);
+    first term m(m-1)/((L-1)(L-2)), ratio (L-n-m+1)/(L-n-1). The ratio is at most
+    1 - (m-shift)/(L-2), so past t = 76.25 (L-2)/(m-shift) the weights are below 2^-110 of the first
+    and are dropped. Blocks of ``block`` values of m share one width: O(L log L) work in all.
+    """
+    import numpy as np
+
+    out = np.zeros(L, dtype=dtype)
+    size = x.size
+    Lf = dtype(L)
+    m0 = shift
+    while m0 <= L - 1:
+        first_m = m0 - shift
+        width = size if first_m <= 0 else min(size, int(_CUT * (L - 2) / first_m) + 2)
+        rows = max(1, min(block, (1 << 21) // max(width, 1)))  # at most ~16 MB per array
+        m1 = min(m0 + rows, L)  # m in [m0, m1)
+        mf = np.arange(m0, m1, dtype=dtype)[:, None]
+        t = np.arange(1, width, dtype=dtype)[None, :]  # ratio from t - 1 to t
+        k = t + 1  # the k (shift 1) or n (shift 2) the ratio starts from
+        if shift == 1:
+            ratios = (Lf - k - mf + 1) / (Lf - k)
+            head = mf[:, 0] / (Lf - 1)
+        else:
+            ratios = (Lf - k - mf + 1) / (Lf - k - 1)
+            head = mf[:, 0] * (mf[:, 0] - 1) / ((Lf - 1) * (Lf - 2))
+        np.clip(ratios, 0, None, out=ratios)
+        weights = np.empty((m1 - m0, width), dtype=dtype)
+        weights[:, 0] = head
+        np.cumprod(ratios, axis=1, out=weights[:, 1:])
+        weights[:, 1:] *= head[:, None]
+        out[m0:m1] = np.einsum("mt,t->m", weights, x[:width])
+        if progress and (m0 // block) % 64 == 0:
+            progress(offset + m0, 2 * L)
+        m0 = m1
+    return out
+
+
+def _gap_convolution(a: "np.ndarray", eta: "np.ndarray", flat: int, L: int) -> "np.ndarray":
+    """out[n] = Σ_{j=1}^{n-1} a_j·η_{n-j} for n = 2..L (out[0] = out[1] = 0); a, η of rows 0..L-1+.
+
+    η_g = η_flat for g >= flat, so the part with n - j >= flat is (Σ_{j <= n-flat} a_j)·η_flat,
+    and only gaps below ``flat`` need the direct convolution: O(L·flat·V).
+    """
+    import numpy as np
+
+    V = a.shape[1]
+    out = np.zeros(L + 1, dtype=a.dtype)
+    G = min(flat, L - 1)  # gaps g < G directly, g >= G through η_G
+    if G > 1:
+        for v in range(V):
+            full = np.convolve(a[1:L, v], eta[1:G, v])  # full[t]: n = t + 2
+            out[2:L + 1] += full[: L - 1]
+    # gaps g >= G: Σ_{j=1}^{n-G} a_j·η_G for n = G+1..L
+    out[G + 1 : L + 1] += np.cumsum(a[1 : L - G + 1], axis=0) @ eta[G]
+    return out

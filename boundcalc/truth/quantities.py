@@ -9,7 +9,6 @@ from the shortest round-trip decimals of those floats.
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 from typing import TYPE_CHECKING, Union
 
 from ..errors import InvalidNumberError, ScheduleError
@@ -31,6 +30,7 @@ __all__ = [
     "entropy_profile",
     "exact_error",
     "token_mi",
+    "token_mi_levels",
     "mi_profile",
     "multiscale_mi",
     "multiscale_phi",
@@ -108,6 +108,39 @@ def token_mi(
     return values if as_unit(unit) is Unit.NATS else values / math.log(2)
 
 
+def token_mi_levels(
+    model: JointDistribution | MarkovChain,
+    sizes: "list[int]",
+    length: int | None = None,
+    unit: "Unit | str" = "nats",
+    progress: Progress | None = None,
+) -> "np.ndarray":
+    """F_i(m) for each m in ``sizes`` at once, shape (L, len(sizes)); m <= 0 (an empty set) gives 0.
+
+    Markov chains use :meth:`MarkovChain.token_mi_levels` (the gap method for m close
+    to L: Theorem 2's levels at L = 16384 in about a second); joint tables their
+    cached subset sums.
+
+    >>> chain = MarkovChain(["a", "b"], [["0.9", "0.1"], ["0.1", "0.9"]])
+    >>> F = token_mi_levels(chain, [-2, 6, 7], length=8)
+    >>> F.shape, float(F[:, 0].max()), bool((F[:, 1] <= F[:, 2] + 1e-15).all())
+    ((8, 3), 0.0, True)
+    """
+    import numpy as np
+
+    nats = as_unit(unit) is Unit.NATS
+    sizes = [int(m) for m in sizes]
+    if isinstance(model, MarkovChain):
+        values = model.token_mi_levels(sizes, length, progress=progress)
+    else:
+        L = model.check_length(length)
+        values = np.zeros((L, len(sizes)))
+        for col, m in enumerate(sizes):
+            if m > 0:
+                values[:, col] = model.token_mi(m, L, progress=progress)
+    return values if nats else values / math.log(2)
+
+
 def mi_profile(
     model: JointDistribution | MarkovChain,
     length: int | None = None,
@@ -137,7 +170,12 @@ def multiscale_phi(model: ModelOrProfile, max_size: int, length: int | None = No
 def optimal_schedule(
     model: ModelOrProfile, steps: int, length: int | None = None, progress: Progress | None = None
 ) -> "tuple[Schedule, float]":
-    """The T-step schedule of least exact error and its error in nats (DP, O(T L^2))."""
+    """The T-step schedule of least exact error and its error in nats (DP, O(T L log L)).
+
+    T and the DP's cost are checked before the entropy profile is computed.
+    """
+    L = model.length if isinstance(model, EntropyProfile) else model.check_length(length)
+    EntropyProfile.check_optimal(L, steps)
     return entropy_profile(model, length).optimal_schedule(steps, progress)
 
 
@@ -166,24 +204,17 @@ def multiscale_from_model(
     as their shortest round-trip decimals (so the file form is exact for what
     was computed); levels with an empty set are 0.
     """
-    profile = entropy_profile(model, length)
-    L = profile.length
+    import numpy as np
+
+    L = model.check_length(length)
     big_s, sizes = level_sizes(L, s_max)
     if s_max > L:
         raise ScheduleError(f"s_max = {s_max} exceeds L = {L}", param="s_max", allowed="s_max <= L")
-    columns = []
-    for m in sizes:
-        if m <= 0:
-            columns.append(["0"] * L)
-        else:
-            columns.append([float_decimal(x) for x in token_mi(model, m, L, unit, progress)])
-    rows = [[columns[j][i] for j in range(len(sizes))] for i in range(L)]
-    # float noise can break monotonicity by an ulp: clamp up, and say so
-    repaired = 0
-    for row in rows:
-        for j in range(1, len(row)):
-            if Fraction(row[j]) < Fraction(row[j - 1]):
-                row[j] = row[j - 1]
-                repaired += 1
+    values = np.maximum(token_mi_levels(model, sizes, L, unit, progress), 0.0)
+    # float noise can break monotonicity by an ulp: clamp up, and say so (on the floats: their
+    # shortest round-trip decimals are in the same order)
+    clamped = np.maximum.accumulate(values, axis=1)
+    repaired = int(np.count_nonzero(clamped != values))
+    rows = [[float_decimal(x) for x in row] for row in clamped.tolist()]
     source = getattr(model, "source", "") or "model"
     return MultiScaleProfile.from_values(rows, scale=big_s, unit=unit, source=source, float_repairs=repaired)
