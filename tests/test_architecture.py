@@ -21,9 +21,6 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "boundcalc"
 
-# Violations still being removed on other branches; strict, so each xfail must go when its fix lands.
-PENDING = pytest.mark.xfail(strict=True, reason="pending: symbolic/latex printers, file readers' error params")
-
 #: module (relative to boundcalc, dotted; a package means its modules) -> (layer, group).
 #: Imports may go to a lower layer, or within the same group; layers 1, 2, 4, 5, 6 are one group each,
 #: the engines (3) one group per engine.
@@ -205,7 +202,6 @@ def _docstring_nodes(tree: ast.AST) -> set[int]:
     return ids
 
 
-@PENDING
 def test_the_library_never_names_a_flag():
     found = []
     for path in PACKAGE.rglob("*.py"):
@@ -221,7 +217,6 @@ def test_the_library_never_names_a_flag():
     assert not found, f"{len(found)} string constants name flags:\n" + "\n".join(found)
 
 
-@PENDING
 @pytest.mark.skipif(importlib.util.find_spec("mypy") is None, reason="mypy is not installed (pip install -e '.[test]')")
 def test_mypy_is_clean():
     from mypy import api

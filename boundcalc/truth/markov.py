@@ -265,10 +265,10 @@ class MarkovChain:
         return f"MarkovChain(V={self.vocab_size}, source={self.source!r})"
 
     def check_length(self, length: int | None) -> int:
-        """L, which a Markov chain needs (``--length``); refused when too large."""
+        """L, which a Markov chain needs; refused when too large."""
         if length is None:
-            raise ModelError("a Markov chain needs the sequence length", param="length", allowed="give --length L")
-        L = positive_int(length, "--length")
+            raise ModelError("a Markov chain needs the sequence length", param="length", allowed="give the length L")
+        L = positive_int(length, "length")
         V = self.vocab_size
         cost = markov_cost(L, V)
         if L > MAX_MARKOV_LENGTH or cost["seconds"] > MAX_MARKOV_SECONDS or cost["memory"] > MAX_MARKOV_MEMORY:
@@ -277,19 +277,19 @@ class MarkovChain:
                 f"{cost['memory'] / 2**20:.0f} MB",
                 param="length",
                 allowed=f"L <= {MAX_MARKOV_LENGTH}, an estimate <= {MAX_MARKOV_SECONDS:.0f} s "
-                f"and <= {MAX_MARKOV_MEMORY >> 20} MB; for --text, fewer states with --max-states",
+                f"and <= {MAX_MARKOV_MEMORY >> 20} MB; for a text, fewer states (max_states)",
             )
         if float(V) ** 3 * min(L, 64) > MAX_MARKOV_WORK:
             raise DomainError(
                 f"V = {V} states need ~{float(V) ** 3:.2g} operations per matrix power",
                 param="length",
-                allowed=f"V^3 min(L, 64) <= {MAX_MARKOV_WORK:.0g}; for --text, fewer states with --max-states",
+                allowed=f"V^3 min(L, 64) <= {MAX_MARKOV_WORK:.0g}; for a text, fewer states (max_states)",
             )
         return L
 
     def joint(self, length: int) -> "np.ndarray":
         """The expanded joint table of X_1..X_L, shape (V,)*L (for tests; V^L cells)."""
-        L = positive_int(length, "--length")
+        L = positive_int(length, "length")
         if self.vocab_size**L > 2**24:
             raise DomainError(f"V^L = {self.vocab_size ** L} cells is too many to expand", param="length")
         table = self.initial.copy()
@@ -346,7 +346,7 @@ class MarkovChain:
                     f"P^g has not converged after g = {g} powers of a {V}-state matrix "
                     f"(~{g * float(V) ** 3:.2g} operations so far)",
                     param="length",
-                    allowed="a smaller L, or fewer states (--max-states for --text)",
+                    allowed="a smaller L, or fewer states (max_states for a text)",
                 )
             if progress and g % 256 == 0:
                 progress(g, 2 * L)
@@ -588,34 +588,34 @@ class MarkovChain:
             for aa in a:
                 b = g[g + aa <= G]
                 M2[b, aa] = w2[aa + b]
-                n = g[g > aa]
-                M3[n, aa] = w2[n]
+                ns = g[g > aa]
+                M3[ns, aa] = w2[ns]
             Y2 = C[: last + 1, : G + 1] @ M2  # Y2[i, a]
             Z = C[: last + 1, : A + 1] * (cw[G] - cw[: A + 1]) - C[: last + 1, : G + 1] @ M3  # Z[j, a]
             # Σ_a Y2[i, a] over a <= min(i-1, A): the prefix sums along a, read at min(i-1, A)
             Y2c = np.cumsum(Y2[:, 1:], axis=1)
-            i = np.arange(2, last + 1)
-            cond[i] += Y2c[i, np.minimum(i - 1, A) - 1]
+            tokens = np.arange(2, last + 1)
+            cond[tokens] += Y2c[tokens, np.minimum(tokens - 1, A) - 1]
             for aa in a:  # Z[i-a, a] for i = a+1..last
                 if aa + 1 <= last:
                     cond[aa + 1 : last + 1] += Z[1 : last - aa + 1, aa]
         # boundary tokens i = max(2, L-G+2)..L-1: the grid of (a, b) directly
         for i in range(max(2, last + 1), L):
-            a = np.arange(1, min(i - 1, G - 1) + 1)[:, None]
-            b = np.arange(1, L - i + 1)[None, :]
-            ok = a + b <= G
-            aa, bb = np.broadcast_arrays(a, b)
-            aa, bb = aa[ok], bb[ok]
-            phi = C[i - aa, aa] + C[i, bb] - C[i - aa, aa + bb]
-            cond[i] += float(np.dot(w2[aa + bb], phi))
+            left = np.arange(1, min(i - 1, G - 1) + 1)[:, None]
+            right = np.arange(1, L - i + 1)[None, :]
+            ok = left + right <= G
+            ga, gb = np.broadcast_arrays(left, right)
+            ga, gb = ga[ok], gb[ok]
+            phi = C[i - ga, ga] + C[i, gb] - C[i - ga, ga + gb]
+            cond[i] += float(np.dot(w2[ga + gb], phi))
         # one neighbour: the right one at k = i + b <= K (tokens i < K), or the left one at
         # j = i - a >= L + 1 - K (tokens i >= L + 2 - K), weight ws(k) resp. ws(L + 1 - j)
         for i in range(1, K):
-            k = np.arange(i + 1, K + 1)
-            cond[i] += float(np.dot(ws[k], Hmu[i] + C[i, k - i] - Hmu[k]))
+            ks = np.arange(i + 1, K + 1)
+            cond[i] += float(np.dot(ws[ks], Hmu[i] + C[i, ks - i] - Hmu[ks]))
         for i in range(max(2, L + 2 - K), L + 1):
-            j = np.arange(max(1, L + 1 - K), i)
-            cond[i] += float(np.dot(ws[L + 1 - j], C[j, i - j]))
+            js = np.arange(max(1, L + 1 - K), i)
+            cond[i] += float(np.dot(ws[L + 1 - js], C[js, i - js]))
         return np.maximum(Hmu[1 : L + 1] - cond[1:], 0.0)
 
     def _mi_profile(self, L: int) -> "np.ndarray":
@@ -687,14 +687,14 @@ class MarkovChain:
                 wb = Rc[b + i] - Rc[b + 1]  # Σ_{a=1}^{i-1} r_int[a+b]
                 cond += float(np.dot(wb, eta[b] @ mu[i]))
                 # Σ_n r_int[n] η_n · Σ_{a in [lo, hi]} μ_{i-a}, lo = max(1, n-(L-i)), hi = min(i-1, n-1)
-                n = np.arange(2, L)
-                lo = np.maximum(1, n - (L - i))
-                hi = np.minimum(i - 1, n - 1)
+                ns = np.arange(2, L)
+                lo = np.maximum(1, ns - (L - i))
+                hi = np.minimum(i - 1, ns - 1)
                 ok = lo <= hi
-                n, lo, hi = n[ok], lo[ok], hi[ok]
+                ns, lo, hi = ns[ok], lo[ok], hi[ok]
                 # Σ_{a=lo}^{hi} μ_{i-a} = ν_{i-lo} - ν_{i-hi-1}
                 s = nu[i - lo] - nu[i - hi - 1]
-                cond -= float(np.dot(r_int[n], np.einsum("nv,nv->n", s, eta[n])))
+                cond -= float(np.dot(r_int[ns], np.einsum("nv,nv->n", s, eta[ns])))
             out[i - 1] = h_i - cond
             if progress and i % 64 == 0:
                 progress(i, L)
