@@ -445,7 +445,6 @@ def profile(**params: Any) -> None:
     if params["multiscale"] or params["s_max"] is not None:
         _multiscale_profile(params)
         return
-    from ..exact import number_json
     from ..truth import float_decimal, profile_csv, token_mi, write_profile_csv
 
     model = _load(params)
@@ -467,8 +466,12 @@ def profile(**params: Any) -> None:
         for m, col in zip(sizes, columns):
             key = "values" if m is None else f"size_{m}"
             data[key] = [float_decimal(x) for x in col]
-            data[("mi_total" if m is None else f"total_size_{m}")] = number_json(
-                sum((Fraction(float_decimal(x)) for x in col), Fraction(0)), digits)
+            # a sum of float64 results: shown as a value, never as "exact"
+            written = sum((Fraction(float_decimal(x)) for x in col), Fraction(0))
+            data[("mi_total" if m is None else f"total_size_{m}")] = {
+                "value": show(written, digits),
+                "note": "the sum of the float64 values written (each within float error of the model's)",
+            }
         if entropy is not None:
             data["entropy_per_token"] = {"decimal": show(Fraction(_to(entropy.entropy / L, unit)), digits)}
         if params["output"]:
