@@ -1030,6 +1030,41 @@ def verify_table(report: Any, digits: int = 6) -> str:
     return latex_table(columns, rows, caption, "bc:tab:verify")
 
 
+def sweep_table(result: Any, digits: int = 6) -> str:
+    """A :class:`~boundcalc.sweeps.SweepResult`: a row per (family, T) with s_max, the errors a data model
+    gives (float64, justified digits) and every bound of the sweep (exact, or with its certified error)."""
+    from .bounds import BOUNDS
+
+    unit = str(result.unit)
+    errors = [name for name in ("error", "optimal") if any(getattr(row, name) is not None for row in result.rows)]
+    heads = {"error": "Error (23)", "optimal": "Optimal"}
+    # upper bounds on this schedule's error (Theorem 2's lower bound is about another schedule: see verify)
+    bounds = [name for name in result.bound_names if BOUNDS[name].quantity == "kl" and BOUNDS[name].about == "schedule"]
+
+    def cell(row: Any, name: str) -> str:
+        measured = row.measured(name)
+        if measured is not None:
+            return _math(latex_number(measured.value, digits, measured.error, measured.nonnegative))
+        value = None if name in heads else row.bounds.get(name)
+        return "" if value is None else _math(latex_number(value, digits))
+
+    rows = [[escape_text(row.family), str(row.steps), str(row.max_size)] + [cell(row, n) for n in errors + bounds]
+            for row in result.rows]
+    columns = [("Family", "l"), ("$T$", "r"), (r"$s_{\max}$", "r")]
+    columns += [(heads[name], "r") for name in errors]
+    # short headings (the equation's tag), so a one-column paper can take the table; the notes name them
+    columns += [(_equation_of(BOUNDS[name]).split(",")[0].rstrip(")") + ")", "r") for name in bounds]
+    notes = ["; ".join(f"{_equation_of(BOUNDS[name])}: {escape_text(BOUNDS[name].title)}" for name in bounds)]
+    caption = (
+        rf"Every bound of Li \& Cai~\cite{{li2025convergence}} over a grid of $T$ ($L = {result.length}$), in {unit}"
+        + (r"; the exact errors are float64 results, shown with the digits their certified error justifies" if errors else "")
+        + ". An empty cell: the bound does not apply to that schedule."
+    )
+    table = latex_table(columns, rows, caption, "bc:tab:sweep", notes)
+    # many numeric columns: a smaller font and tighter columns keep it within a page
+    return table.replace("\\centering\n", "\\centering\n\\small\\setlength{\\tabcolsep}{3pt}\n", 1)
+
+
 def _print_Basic(expr: sp.Basic, values: Mapping[Any, Any] | None = None, unit: str = "bits") -> str:
     return _expr(expr, values, unit)
 
@@ -1065,6 +1100,10 @@ def _print_StepsResult(result: Any, digits: int = 6, table: bool = False) -> str
 
 def _print_VerifyReport(report: Any, digits: int = 6) -> str:
     return verify_table(report, digits)
+
+
+def _print_SweepResult(result: Any, digits: int = 6) -> str:
+    return sweep_table(result, digits)
 
 
 def _print_list(items: Sequence[Any], digits: int = 6, unit: str | None = None) -> str:

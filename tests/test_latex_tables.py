@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from decimal import Decimal
 from fractions import Fraction
 
@@ -146,8 +148,26 @@ def test_tables_compile(run, write, tmp_path):
     verify = run("verify", "--markov", chain, "--length", "12", "--schedule", "uniform:3", "--format", "latex").stdout
     profile = MIProfile.from_total("12.5", 1024)
     results = [steps.required_steps(profile, target, "0.001") for target in ("0.05", "0.01", "0.0001")]
-    body = tex.bound_table(_case()) + tex.steps_table(results, unit="nats") + verify
+    sweep = run("sweep", "--markov", chain, "--length", "12", "--steps", "1,3,12", "--optimal", "--format", "latex").stdout
+    body = tex.bound_table(_case()) + tex.steps_table(results, unit="nats") + verify + sweep
     compile_latex(tex.standalone(body), tmp_path)
+
+
+def test_cli_sweep_format_latex(run, write):
+    chain = write("chain.json", '{"states": [0, 1], "transition": [[0.9, 0.1], [0.2, 0.8]]}')
+    args = ("sweep", "--markov", chain, "--length", "12", "--steps", "1,3,12", "--optimal")
+    table = run(*args, "--format", "latex").stdout
+    data = run(*args, "--json", "--digits", "15").json
+    rows = [line for line in table.splitlines() if line.startswith("uniform & ")]
+    assert [row.split(" & ")[1] for row in rows] == ["1", "3", "12"] and r"\label{bc:tab:sweep}" in table
+    # the table's exact errors are the sweep's, with no more digits than their certified error justifies
+    for row, record in zip(rows, data["rows"]):
+        shown = re.search(r"[-0-9.e]+(?=\$$)", row.split(" & ")[3]).group()
+        assert abs(float(shown) - float(record["error"]["value"])) <= 1e-5 * max(1.0, float(record["error"]["value"]))
+    # Theorem 2's lower bound is about the random schedule, not these: not a column here
+    assert "Theorem 2, lower" not in table
+    clash = run(*args, "--format", "latex", "--csv")
+    assert clash.exit_code == 2 and "--csv" in clash.stderr
 
 
 def test_blockwise_and_count_samplers(run):

@@ -18,6 +18,7 @@ import click
 from ..errors import UsageError
 from .options import POSITIVE_INT, BoundcalcCommand, compose, digits_option, eps_train_option, json_option, mi_options
 from .render import emit_json, print_table, show
+from .tables import emit_latex, format_option, wants_latex
 from .truth import model_options
 
 MODEL_FLAGS = ("joint", "markov", "text")
@@ -111,6 +112,7 @@ def run_sweep(params: dict[str, Any]) -> tuple[Any, Any, Any, str]:
 @click.option("--csv", "as_csv", is_flag=True,
               help="Print CSV on stdout: family, steps, schedule, s_max, error, error_abs, optimal, random_error "
               "and one column per bound (named as in `bound --json`).")
+@format_option
 @digits_option
 @json_option
 def sweep(**params: Any) -> None:
@@ -131,9 +133,14 @@ def sweep(**params: Any) -> None:
     """
     if params["as_csv"] and params["as_json"]:
         raise UsageError("--csv and --json are alternatives", param="--csv", allowed="give one of them")
+    latex_table = wants_latex(params)
+    if latex_table and params["as_csv"]:
+        raise UsageError("--csv and --format latex are alternatives", param="--csv", allowed="give one of them")
     result, _, _, description = run_sweep(params)
     digits = params["digits"]
-    if params["as_json"]:
+    if latex_table:
+        emit_latex(result, params)
+    elif params["as_json"]:
         emit_json(sweep_json(result, description, digits))
     elif params["as_csv"]:
         click.echo(sweep_csv(result, digits), nl=False)
