@@ -466,12 +466,7 @@ def profile(**params: Any) -> None:
         for m, col in zip(sizes, columns):
             key = "values" if m is None else f"size_{m}"
             data[key] = [float_decimal(x) for x in col]
-            # a sum of float64 results: shown as a value, never as "exact"
-            written = sum((Fraction(float_decimal(x)) for x in col), Fraction(0))
-            data[("mi_total" if m is None else f"total_size_{m}")] = {
-                "value": show(written, digits),
-                "note": "the sum of the float64 values written (each within float error of the model's)",
-            }
+            data[("mi_total" if m is None else f"total_size_{m}")] = _written_total(col, digits)
         if entropy is not None:
             data["entropy_per_token"] = {"decimal": show(Fraction(_to(entropy.entropy / L, unit)), digits)}
         if params["output"]:
@@ -505,6 +500,14 @@ def profile(**params: Any) -> None:
         header_lines=[description],
         caption=f"use it with: boundcalc steps --mi-profile {path} --unit {unit} --target ...",
     )
+
+
+def _written_total(values: Any, digits: int) -> dict[str, str]:
+    """The sum of float64 results as written: shown as a value, never labelled exact."""
+    from ..truth import float_decimal
+
+    written = sum((Fraction(float_decimal(x)) for x in values), Fraction(0))
+    return {"value": show(written, digits), "note": "the sum of the float64 values written (each within float error of the model's)"}
 
 
 def _multiscale_profile(params: dict[str, Any]) -> None:
