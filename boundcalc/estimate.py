@@ -320,8 +320,6 @@ _STEP_COST_US = {"uniform": 0.3, "linear": 2.0, "power": 8.0, "dream": 30.0, "co
 _EVAL_COST_US = 0.5  # one step's error in a scan (vectorised)
 #: Work allowed for a scan, in estimated microseconds (about 30 s).
 SCAN_BUDGET_US = 30e6
-#: Work allowed for the DP of --by optimal, in cell updates (about 30 s).
-DP_BUDGET_CELLS = 1.5e10
 
 
 def _family_parts(family: str) -> tuple[str, list[str]]:
@@ -622,20 +620,13 @@ def _estimate_with(profile: "EntropyProfile", curve: LossCurve, sched: "Schedule
 
 def _optimal_steps(goals, curve: LossCurve, unit: str, top: int, progress) -> list[FamilyStepsResult]:
     from .schedule import Schedule
-    from .truth.core import MAX_OPTIMAL_LENGTH
 
     L = curve.length
-    if L > MAX_OPTIMAL_LENGTH:
-        raise DomainError(f"the DP for L = {L} needs an {L + 1}x{L + 1} table", param="length",
-                          allowed=f"L <= {MAX_OPTIMAL_LENGTH}")
     profile = curve_profile(curve)
     goal = float(min(goals))
     # the uniform family's error bounds the optimum from above: its answer caps the DP
     hint = min(top, _hint(goals, "error", L, curve, None, "theorem1", Fraction(0), unit))
-    cells = float(L + 1) ** 2 * hint
-    if cells > DP_BUDGET_CELLS:
-        raise DomainError(f"the DP up to T = {hint} would update ~{cells:.2g} cells (about {cells / 5e8:.0f} s)",
-                          param="by", allowed="a shorter curve, a larger target, or by = error")
+    # the DP's own budget (optimal_errors) is checked before any layer runs
     nats_goal = goal if unit == "nats" else goal * _LN2
     errors = profile.optimal_errors(hint, target=nats_goal, progress=progress)
     out = []

@@ -47,6 +47,28 @@ def test_dp_matches_brute_force(case):
     assert error == pytest.approx(best, abs=_tolerance(d))
 
 
+@settings(max_examples=60, deadline=None)
+@given(profiles(9))
+def test_optimal_errors_for_every_T_match_brute_force(case):
+    # every T in one pass (steps --by optimal), by the same divide-and-conquer layers
+    d, T = case
+    errors = EntropyProfile(d).optimal_errors(len(d))
+    assert len(errors) == len(d)
+    for t in range(1, len(d) + 1):
+        assert errors[t - 1] == pytest.approx(brute_optimal(d, t)[1], abs=_tolerance(d))
+    # stopping at a target: the first T whose optimum reaches it
+    goal = errors[T - 1]
+    stopped = EntropyProfile(d).optimal_errors(len(d), target=goal)
+    assert stopped[-1] <= goal and all(e > goal for e in stopped[:-1])
+
+
+def test_optimal_errors_have_no_length_cap():
+    # L = 8000 was refused (an (L+1)^2 table) before; now O(T L log L) with O(L) memory
+    d = np.linspace(1.0, 0.0, 8000)
+    errors = EntropyProfile(d).optimal_errors(3)
+    assert len(errors) == 3 and errors[0] >= errors[1] >= errors[2] >= 0
+
+
 @settings(max_examples=80, deadline=None)
 @given(profiles(120))
 def test_dp_matches_the_reference_dp(case):

@@ -59,8 +59,6 @@ EPS64 = 2.0**-53
 #: A progress callback: ``progress(done, total)``; the CLI turns it into a rich bar.
 Progress = Callable[[int, int], None]
 
-#: optimal_errors (every T in one pass) still holds the (L+1) x (L+1) cost table: its cap.
-MAX_OPTIMAL_LENGTH = 6000
 
 #: Budget of the optimal-schedule DP in candidate evaluations, T·(L-T+1)·(ceil(log2 L)+2)
 #: (measured on the 2-core development machine: 2-6·10^7 per second, so at most ~30 s).
@@ -378,33 +376,35 @@ class EntropyProfile:
 
         Stops after ``max_steps`` or at the first T whose optimum is <= ``target``
         (the optimum is non-increasing in T, so that T is the least that reaches
-        it). Same recursion as :meth:`optimal_schedule`: O(L^2) per T.
+        it). The layers of :meth:`optimal_schedule` (divide and conquer on the
+        monotone argmin), over every v: O(T L log L) time, O(L) memory; the
+        budget is :meth:`check_optimal`'s at full width.
         """
         import numpy as np
 
         L = self.length
         if isinstance(max_steps, bool) or not isinstance(max_steps, int) or not 1 <= max_steps <= L:
             raise ScheduleError(f"T = {max_steps!r} is not allowed", param="steps", allowed=f"1 <= T <= L = {L}")
-        if L > MAX_OPTIMAL_LENGTH:
+        cost = EntropyProfile.optimal_cost(L + max_steps - 1, max_steps)  # every layer is L wide here
+        if cost["work"] > MAX_OPTIMAL_WORK:
             raise DomainError(
-                f"optimal schedules for L = {L} need an {L + 1}x{L + 1} cost table",
-                param="length",
-                allowed=f"L <= {MAX_OPTIMAL_LENGTH}",
+                f"the optimal-schedule DP up to T = {max_steps} for L = {L} needs ~{cost['work']:.2g} evaluations "
+                f"(~{cost['seconds']:.0f} s)",
+                param="steps",
+                allowed=f"T L (ceil(log2 L) + 2) <= {MAX_OPTIMAL_WORK:.1g}",
             )
-        d, h = self.conditional, self.entropies
-        w = np.arange(L + 1)
-        with np.errstate(invalid="ignore"):
-            cost = (w[None, :] - w[:, None]) * np.append(d, 0.0)[:, None] - (h[None, :] - h[:, None])
-        cost[np.tril_indices(L + 1)] = np.inf
-        np.maximum(cost, 0.0, out=cost, where=np.isfinite(cost))
+        dd = np.minimum.accumulate(self.conditional)  # as in optimal_schedule: g unchanged, less cancellation
+        dd = dd - dd[-1]
+        hh = np.concatenate(([0.0], np.cumsum(dd)))
+        dd = np.append(dd, 0.0)
         best = np.full(L + 1, np.inf)
         best[0] = 0.0
         out: list[float] = []
-        for t in range(max_steps):
-            best = np.min(best[:, None] + cost, axis=0)
+        for t in range(1, max_steps + 1):
+            best, _ = _dp_layer(best, dd, hh, t, L, t - 1)
             out.append(max(float(best[L]), 0.0))
             if progress:
-                progress(t + 1, max_steps)
+                progress(t, max_steps)
             if target is not None and out[-1] <= target:
                 break
         return out
