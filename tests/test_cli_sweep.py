@@ -136,3 +136,21 @@ def test_semi_autoregressive_families_get_their_truth_on_the_command_line(run, c
         truth = bc.verify(model, f"blocks:2:uniform:{row['steps']}", length=16).truth
         assert abs(float(row["error"]["value"]) - truth) <= 5e-6 * truth
         assert "theorem1" not in row["bounds"] and row["bounds"]["block_sharp"] is not None  # only bounds that hold
+
+
+def test_a_loss_curve_gives_estimated_errors(run, write):
+    # a measured curve: the errors are the curve's estimates (a second method: estimate_error), labelled so
+    from boundcalc.curve import load_loss_curve
+    from boundcalc.estimate import estimate_error
+
+    path = write("curve.csv", "masked,loss_nats\n1,0.05\n8,0.3\n16,0.6\n24,0.65\n32,0.69\n")
+    result = run("sweep", "--loss-curve", path, "--steps", "1,4,16", "--json", "--digits", "12")
+    assert result.exit_code == 0, result.output
+    data = result.json
+    assert data["estimate"] is True and data["length"] == 32
+    curve = load_loss_curve(path)
+    for row in data["rows"]:
+        expected = estimate_error(curve, bc.Schedule.uniform(32, row["steps"])).value
+        assert float(row["error"]["value"]) == pytest.approx(expected, rel=1e-9)
+    table = run("sweep", "--loss-curve", path, "--steps", "1,4").stdout
+    assert "estimated error" in table and "loss curve" in table

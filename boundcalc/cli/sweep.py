@@ -81,6 +81,8 @@ def resolve_source(params: dict[str, Any]) -> tuple[Any, Any, str, int]:
     if len(given) > 1:
         flags = ", ".join("--" + name.replace("_", "-") for name in given)
         raise click.UsageError(f"give one source, not several ({flags})")
+    if params.get("loss_curve") is not None:  # a measured curve: estimated errors, and bounds at its ΣI
+        return _curve_source(params)
     if not models:
         profile = resolve_profile(params)
         where = f"from {profile.source}" if profile.kind == "values" else f"{profile.kind} given"
@@ -91,6 +93,18 @@ def resolve_source(params: dict[str, Any]) -> tuple[Any, Any, str, int]:
     model = _load(params)
     L = _length(model, params)
     return model, model, _describe(model, L), L
+
+
+def _curve_source(params: dict[str, Any]) -> tuple[Any, Any, str, int]:
+    """The entropy profile of --loss-curve, marked as an estimate (its errors and bounds come from a measured curve)."""
+    from ..truth.core import EntropyProfile
+    from .options import resolve_curve
+
+    curve = resolve_curve(params)
+    profile = EntropyProfile(curve.conditional("linear"), source=curve.source or "loss curve", meta={"estimate": True})
+    description = (f"loss curve {curve.source}: L = {curve.length}, {curve.masked.size} measured ratios "
+                   "(estimates: d(m) interpolated linearly between them)")
+    return profile, None, description, curve.length
 
 
 def run_sweep(params: dict[str, Any]) -> tuple[Any, Any, Any, str]:
