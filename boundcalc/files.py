@@ -81,12 +81,8 @@ def read_text(
     check_input_file(path, error, param, allowed)
     try:
         raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise error(f"{it} does not exist", param=param, allowed=allowed) from None
-    except IsADirectoryError:
-        raise error(f"{it} is a directory", param=param, allowed=allowed) from None
     except OSError as failure:
-        raise error(f"cannot read {it}: {failure.strerror or failure}", param=param) from None
+        raise _unreadable(error, failure, it, param, allowed) from None
     if b"\x00" in raw:
         raise error(f"{it} is a binary file", param=param, allowed=allowed)
     try:
@@ -96,6 +92,17 @@ def read_text(
     if not allow_empty and not text.strip():
         raise error(f"{it} is empty", param=param, allowed=allowed)
     return text
+
+
+def _unreadable(
+    error: type[BoundcalcError], failure: OSError, it: str, param: str, allowed: str | None
+) -> BoundcalcError:
+    """The one-line error for a file that fails to open or read (it may change after the checks)."""
+    if isinstance(failure, FileNotFoundError):
+        return error(f"{it} does not exist", param=param, allowed=allowed)
+    if isinstance(failure, IsADirectoryError):
+        return error(f"{it} is a directory", param=param, allowed=allowed)
+    return error(f"cannot read {it}: {failure.strerror or failure}", param=param)
 
 
 def read_text_chunks(
@@ -123,21 +130,15 @@ def read_text_chunks(
     check_input_file(path, error, param, allowed)
     try:
         handle = open(path, "rb")
-    except FileNotFoundError:
-        raise error(f"{it} does not exist", param=param, allowed=allowed) from None
-    except IsADirectoryError:
-        raise error(f"{it} is a directory", param=param, allowed=allowed) from None
     except OSError as failure:
-        raise error(f"cannot read {it}: {failure.strerror or failure}", param=param) from None
+        raise _unreadable(error, failure, it, param, allowed) from None
     with handle:
         offset, pending, blank = 0, b"", True
         while True:
             try:
                 block = handle.read(size)
-            except IsADirectoryError:
-                raise error(f"{it} is a directory", param=param, allowed=allowed) from None
             except OSError as failure:
-                raise error(f"cannot read {it}: {failure.strerror or failure}", param=param) from None
+                raise _unreadable(error, failure, it, param, allowed) from None
             data = pending + block if pending else block
             if block:
                 cut = data.rfind(separator) + 1 if separator is not None else _character_boundary(data)

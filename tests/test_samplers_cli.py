@@ -8,12 +8,11 @@ import math
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from boundcalc.bounds import confidence_bound
-from boundcalc.cli import main
+from conftest import Run
 from boundcalc.errors import InvalidNumberError
 
 CHAIN = {"states": ["a", "b"], "transition": [["0.9", "0.1"], ["0.2", "0.8"]]}
@@ -21,13 +20,8 @@ COPIES = {"outcomes": [[a, a, c, d] for a, c, d in itertools.product(["0", "1"],
           "probabilities": ["1/8"] * 8}
 
 
-def invoke(*args):
-    result = CliRunner(env={"COLUMNS": "200"}).invoke(main, [str(a) for a in args], catch_exceptions=False)
-    try:
-        result.json = json.loads(result.stdout)
-    except ValueError:
-        result.json = None
-    return result
+# the suite's one in-process runner (conftest.Run): output, exit code, .json
+invoke = Run()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from boundcalc.cli import main
+from conftest import Run
 from boundcalc.profile import load_profile
 
 CLI = main
@@ -16,13 +17,8 @@ CHAIN = {"states": ["a", "b"], "transition": [["0.9", "0.1"], ["0.2", "0.8"]]}
 TABLE = {"outcomes": [["a", "a", "a"], ["b", "b", "b"], ["a", "b", "a"]], "probabilities": ["0.4", "0.4", "0.2"]}
 
 
-def invoke(*args):
-    result = CliRunner(env={"COLUMNS": "200"}).invoke(CLI, [str(a) for a in args], catch_exceptions=False)
-    try:
-        result.json = json.loads(result.stdout)
-    except ValueError:
-        result.json = None
-    return result
+# the suite's one in-process runner (conftest.Run): output, exit code, .json
+invoke = Run()
 
 
 @pytest.fixture
