@@ -159,7 +159,8 @@ class CountSampler:
             raise InvalidNumberError(f"eps = {eps} is out of range", param="eps", allowed="0 <= eps < 1")
         t = [1 + (eps - 1) * Fraction(k, steps) for k in range(steps + 1)]
         probabilities = [1 - t[k] / t[k - 1] for k in range(1, steps)] + [Fraction(1)]
-        return cls.from_probabilities(length, probabilities, name=name or f"dream-origin:{steps}",
+        label = f"dream-origin:{steps}" + ("" if eps == DREAM_EPS else f":{eps}")
+        return cls.from_probabilities(length, probabilities, name=name or label,
                                       family="dream-origin", steps=steps)
 
     # -- laws that need no DP -------------------------------------------------------------
@@ -272,9 +273,9 @@ class CountSampler:
         jj = np.where(ok, j[None, :], 0)
         rest = np.where(ok, mm - jj, 0)
         logp, logq = math.log(p), math.log1p(-p) if p < 0.5 else math.log(q)
-        with np.errstate(invalid="ignore"):
+        with np.errstate(invalid="ignore", over="ignore"):  # entries outside ``ok`` are discarded
             log_pmf = lf[mm] - lf[jj] - lf[rest] + jj * logp + rest * logq
-        R = np.where(ok, np.exp(log_pmf), 0.0)
+            R = np.where(ok, np.exp(log_pmf), 0.0)
         magnitude = 3 * float(lf[-1]) + L * (abs(logp) + abs(logq))
         delta = 3 * lf_error + 8 * EPS64 * magnitude + 2 * EPS64 * L * (abs(logp) + abs(logq))
         return R, math.expm1(delta) + 2 * EPS64
@@ -368,6 +369,140 @@ class CountSampler:
         bound = math.fsum(abs(values[s] - values[s - 1]) * error[s - 1] for s in range(1, L))
         value = math.fsum(terms)
         return value, bound + 4 * EPS64 * math.fsum(abs(t) for t in terms) + 2 * EPS64 * abs(value)
+
+    def exceed_probabilities(self, thresholds: list[int]) -> tuple[list[float], list[float]]:
+        """(P(S_max > s), its error bound) for the listed s only: :meth:`max_law`'s DP restricted to them.
+
+        Costs O(n·L·Σ_j #{s >= j}) instead of all thresholds at once: a coefficient that
+        jumps at few s (Theorem 1's, at powers of two) needs few.
+        """
+        import numpy as np
+
+        L = self.length
+        cap = self.size_cap()
+        lo = 1
+        while lo < min(cap, L) and self.floor_bound(lo) <= TAIL:
+            lo += 1
+        beyond = self.tail(cap) if cap < L else 0.0
+        above: dict[int, tuple[float, float]] = {}
+        todo = sorted({s for s in thresholds if lo <= s < min(cap, L)})
+        for s in set(thresholds) - set(todo):  # settled by a Chernoff bound, as in max_law
+            above[s] = (1.0, self.floor_bound(s)) if s < lo else (0.0, beyond)
+        if todo:
+            top = todo[-1]
+            self._check_work(float(len(self.reveal)) * (L + 1) * sum(len(todo) - int(np.searchsorted(todo, j))
+                                                                     for j in range(top + 1)))
+            lf, lf_error = self._log_factorials()
+            state = np.zeros((len(todo), L + 1))
+            state[:, 0] = 1.0
+            rel = 0.0
+            for k in range(len(self.reveal)):
+                R, err = self.transition(k, top, lf, lf_error)
+                new = np.zeros_like(state)
+                for j in range(top + 1):
+                    first = int(np.searchsorted(todo, j))  # thresholds >= j keep steps of size j
+                    new[first:, j:] += state[first:, : L + 1 - j] * R[: L + 1 - j, j]
+                state = new
+                rel += err + (top + 4) * EPS64
+            rel = math.expm1(rel + 4 * EPS64)
+            for s, mass in zip(todo, state[:, L].tolist()):
+                above[s] = (max(0.0, 1.0 - mass), rel * mass + 2 * EPS64)
+        return [above[s][0] for s in thresholds], [above[s][1] for s in thresholds]
+
+    def expected_coefficient_at_jumps(self, coefficient: Callable[[int], Any]) -> tuple[float, float]:
+        """:meth:`expected_coefficient` with P(S_max > s) computed only where c jumps (c(s+1) != c(s))."""
+        L = self.length
+        values = [float(coefficient(s)) for s in range(1, L + 1)]
+        jumps = [s for s in range(1, L) if values[s] != values[s - 1]]
+        above, error = self.exceed_probabilities(jumps)
+        terms = [values[0]] + [(values[s] - values[s - 1]) * p for s, p in zip(jumps, above)]
+        bound = math.fsum(abs(values[s] - values[s - 1]) * e for s, e in zip(jumps, error))
+        value = math.fsum(terms)
+        return value, bound + 4 * EPS64 * math.fsum(abs(t) for t in terms) + 2 * EPS64 * abs(value)
+
+    # -- laws from the marginals alone (no DP) -------------------------------------------------
+    def _binomial_laws(self, probs: list[float], comps: list[float], top: int) -> tuple["np.ndarray", float]:
+        """pmf[k, j] = P(Bin(L, probs[k]) = j) for j <= top (comps[k] = 1 - probs[k], computed
+        separately), and a bound on each entry's relative error (probabilities within (3n + 6)ε)."""
+        import numpy as np
+
+        L, n = self.length, len(probs)
+        lf, lf_error = self._log_factorials()
+        j = np.arange(top + 1)
+        p, q = np.asarray(probs, dtype=np.float64)[:, None], np.asarray(comps, dtype=np.float64)[:, None]
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            logp, logq = np.log(p), np.log(q)
+            log_pmf = (lf[L] - lf[j] - lf[L - j])[None, :] + np.where(j == 0, 0.0, j * logp) \
+                + np.where(j == L, 0.0, (L - j) * logq)
+            pmf = np.exp(log_pmf)
+        pmf = np.where(np.isnan(pmf), 0.0, pmf)
+        finite = np.abs(np.where(np.isfinite(logp), logp, 0.0)) + np.abs(np.where(np.isfinite(logq), logq, 0.0))
+        magnitude = 3 * float(lf[-1]) + L * float(np.max(finite, initial=0.0))
+        delta = 3 * lf_error + 8 * EPS64 * magnitude + 2 * L * (3 * n + 6) * EPS64
+        return pmf, math.expm1(delta) + 2 * EPS64
+
+    def expected_start_sizes(self) -> "np.ndarray":
+        """E[size of the step that starts with w = m revealed] for m = 0..L-1 (0 for no such step).
+
+        The expected error is Σ_m (this - 1)·d(m): every position m is covered by
+        exactly one non-empty step. No DP: before step k each token has been revealed
+        independently with probability r_k = 1 - Π_{j<k}(1 - p_j), so the number
+        revealed is Binomial(L, r_k) and the step then reveals (L - m)·p_k on average:
+        Σ_k P(Bin(L, r_k) = m)·(L - m)·p_k. float64, relative error about n·L·ε.
+
+        >>> [round(x, 6) for x in CountSampler.from_probabilities(2, ["1/2", 1]).expected_start_sizes()]
+        [1.25, 0.75]
+        """
+        import numpy as np
+
+        L = self.length
+        before, alive, revealed = [], [], 0.0
+        left = 1.0
+        for x, q in zip(self.marginals(), self.keep):
+            before.append(revealed)
+            alive.append(left)
+            revealed += x
+            left *= q
+        pmf, _ = self._binomial_laws(before, alive, L)
+        m = np.arange(L + 1)
+        rate = np.asarray(self.reveal)[:, None] * (L - m)[None, :]
+        return np.sum(pmf * rate, axis=0)[:L]
+
+    def expected_coefficient_bracket(self, coefficient: Callable[[int], Any]) -> tuple[float, float, float]:
+        """(lower, upper, float error) around E c(S_max) from the laws of single steps, without the DP.
+
+        The counts are multinomial(L; π), hence negatively associated (Joag-Dev &
+        Proschan, Ann. Statist. 1983), so P(S_max <= s) <= Π_k P(s_k <= s); and the union
+        bound P(S_max > s) <= Σ_k P(s_k > s). With E c(S_max) = c(1) + Σ_s Δc(s) P(S_max > s)
+        this costs O(n·cap), not the O(n·L·cap²) of :meth:`max_law`: a screen for scans.
+        """
+        import numpy as np
+
+        L = self.length
+        values = np.array([float(coefficient(s)) for s in range(1, L + 1)])
+        steps = np.diff(values)  # Δc(s), s = 1..L-1
+        cap = min(self.size_cap(), L)
+        beyond = self.tail(cap) if cap < L else 0.0
+        lower, upper, err = np.zeros(L - 1), np.full(L - 1, beyond), np.full(L - 1, beyond)
+        if cap >= 2:
+            marg = self.marginals()
+            comps, done, alive = [], 0.0, 1.0
+            for x, q in zip(marg, self.keep):
+                comps.append(done + alive * q)  # 1 - π_k as a sum of non-negative terms: no cancellation
+                done, alive = done + x, alive * q
+            pmf, rel = self._binomial_laws(marg, comps, cap)
+            surv = np.cumsum(pmf[:, ::-1], axis=1)[:, ::-1][:, 2:]  # P(s_k > s) up to the cap, s = 1..cap-1
+            surv = np.minimum(surv, 1.0)
+            total = surv.sum(axis=0)
+            lower[: cap - 1] = -np.expm1(np.sum(np.log1p(-np.minimum(surv, 1 - EPS64)), axis=0))
+            upper[: cap - 1] = np.minimum(1.0, total + beyond)
+            err[: cap - 1] = (rel + (cap + 4) * EPS64) * total + (len(marg) + 8) * EPS64 + beyond
+        low = np.where(steps >= 0, lower, upper)
+        high = np.where(steps >= 0, upper, lower)
+        lo = math.fsum([values[0], *(steps * low).tolist()])
+        hi = math.fsum([values[0], *(steps * high).tolist()])
+        error = math.fsum((np.abs(steps) * err).tolist()) + 4 * EPS64 * (abs(lo) + abs(hi) + abs(values[0]))
+        return lo, hi, error
 
     # -- views ------------------------------------------------------------------------------
     def __str__(self) -> str:

@@ -311,6 +311,9 @@ def curve_multiscale(curve: LossCurve, max_size: int, unit: str = "nats"):
 
 #: T-parametrised families `steps --family` knows (besides what the schedule parser adds with a usage NAME:T...).
 STEP_FAMILIES = ("uniform", "dream", "linear", "cosine", "cosine-mdlm", "power:p", "info-optimal")
+#: Random-count samplers as families (boundcalc.counts): usage without T. T is their nominal number of steps.
+COUNT_STEP_USAGE = {"mdlm": "mdlm[:NOISE]", "sedd": "sedd", "dream-origin": "dream-origin[:eps]"}
+STEP_FAMILIES = STEP_FAMILIES + tuple(COUNT_STEP_USAGE.values())
 #: The families `steps --budget` compares by default (info-optimal and optimal need a curve).
 BUDGET_FAMILIES = ("uniform", "dream", "linear", "cosine", "cosine-mdlm", "info-optimal", "optimal")
 
@@ -336,6 +339,9 @@ def _family_parts(family: str) -> tuple[str, list[str]]:
         raise UsageError(f"{family!r} is semi-autoregressive: its error and bounds need each block's profile given "
                          "the earlier blocks, which the global curve does not determine", param="family",
                          allowed=allowed + " (verify a blocks schedule with its data model)")
+    if head in COUNT_STEP_USAGE:
+        _check_count_family(family, head, args, allowed)
+        return head, args
     usage = FAMILIES.get(head, ("",))[0]
     if not usage.startswith(f"{head}:T"):
         raise UsageError(f"{family!r} is not a T-parametrised family", param="family", allowed=allowed)
@@ -343,6 +349,33 @@ def _family_parts(family: str) -> tuple[str, list[str]]:
     if len(args) < needed:
         raise UsageError(f"{family!r} needs {needed} argument(s) ({usage} without T)", param="family", allowed=allowed)
     return head, args
+
+
+def _check_count_family(family: str, head: str, args: list[str], allowed: str) -> None:
+    """The arguments of a random-count family besides T: mdlm[:NOISE], sedd, dream-origin[:eps]."""
+    from .counts import NOISES
+    from .exact import parse_rational
+
+    usage = COUNT_STEP_USAGE[head]
+    if len(args) > usage.count("["):
+        raise UsageError(f"{family!r} has too many arguments (T is searched)", param="family",
+                         allowed=f"{usage}; " + allowed)
+    if head == "mdlm" and args and args[0] not in NOISES:
+        raise UsageError(f"in {family!r}: the noise {args[0]!r} is unknown (T is searched)", param="family",
+                         allowed=f"mdlm or mdlm:NOISE, NOISE one of {', '.join(NOISES)}")
+    if head == "dream-origin" and args:
+        try:
+            eps = parse_rational(args[0], "eps")
+        except UsageError:
+            eps = None
+        if eps is None or not 0 <= eps < 1:
+            raise UsageError(f"in {family!r}: eps = {args[0]!r} is not a number in [0, 1) (T is searched)",
+                             param="family", allowed="dream-origin or dream-origin:eps, 0 <= eps < 1")
+
+
+def is_count_family(family: str) -> bool:
+    """True for the random-count samplers (mdlm, sedd, dream-origin): T may exceed L, values are expectations."""
+    return family.strip().partition(":")[0] in COUNT_STEP_USAGE
 
 
 def family_spec(family: str, steps: int) -> str:
@@ -404,6 +437,8 @@ class FamilyStepsResult:
     checked_up_to: int
     larger_misses: tuple[int, ...] = ()
     reason: str = ""
+    sampler: Any = None  # a CountSampler for the random-count families (then ``schedule`` is None)
+    undecided: tuple[int, ...] = ()  # T whose value is within its float error of the target (not counted as reached)
 
     @property
     def feasible(self) -> bool:
@@ -421,9 +456,14 @@ class FamilyStepsResult:
             "checked_up_to": self.checked_up_to,
             "larger_steps_miss": list(self.larger_misses),
         }
+        if self.sampler is not None:
+            out["schedule"] = sampler_json(self.sampler)
         if self.value is not None:
             out["value"] = (number_json(self.value, digits) if isinstance(self.value, Fraction)
                             else self.value.to_dict(self.unit, digits))
+        if self.by == "bound" and is_count_family(self.family):
+            out["undecided_steps"] = list(self.undecided)
+            out["decision"] = DECISION_NOTE
         if self.reason:
             out["reason"] = self.reason
         return out
@@ -488,6 +528,9 @@ def required_steps_family(
     head, _ = _family_parts(family)
     if head == "optimal":
         raise UsageError("the DP optimum is searched with by = optimal", param="family", allowed="a family, or by = optimal")
+    if head in COUNT_STEP_USAGE:  # T may exceed L: the default limit is a multiple of L
+        top = COUNT_MAX_STEPS_FACTOR * length if max_steps is None else max_steps
+        return _count_steps(goals, family, by, length, curve, mi_total, bound, eps_train, unit, top, progress)
     if by == "bound" and head == "uniform":
         return _uniform_bound(goals, length, mi_total, bound, eps_train, unit)
     grid = [T for T in _steps_grid(family, length) if T <= top]
@@ -686,3 +729,289 @@ def budget_table(
             row["bound"] = _bound_value(bound, sched, mi_total, eps_train)
         rows.append(row)
     return rows
+
+
+# -- random-count samplers (mdlm, sedd, dream-origin) as families ---------------------------------
+
+#: Without a maximum T, count families are searched up to this multiple of L (their T may exceed L).
+COUNT_MAX_STEPS_FACTOR = 16
+EXPECTED_NOTE = ("an expectation over the sampler's random reveal counts: E[c(S_max)]/L · ΣI + ε_train, "
+                 "a float64 value with a certified error bound")
+DECISION_NOTE = ("conservative by the float error: a T counts as reached only when value + certified error <= "
+                 "target, as missing only when value - error > target; undecided_steps lists the rest")
+COUNT_ERROR_NOTE = "an expectation over the sampler's random reveal counts (exact DP over the number revealed)"
+# Costs in microseconds, measured by benchmarks/bench_count_steps.py on the shared 2-core machine.
+_COUNT_BUILD_US = {"exact": 25.0, "mpmath": 250.0}  # one step: screen overhead (integer ratios), or mpmath noise
+_COUNT_SCREEN_US = 0.05  # one entry of a screen (a step's law up to the size cap, or the law of w over 0..L)
+_COUNT_DP_US = 0.006  # one multiply-add of the count DPs
+
+
+@dataclass(frozen=True)
+class ExpectedBound:
+    """A bound's expectation over random reveal counts: a float (in the profile's unit) with a certified error."""
+
+    value: float
+    error: float
+    bound: str
+    note: str = EXPECTED_NOTE
+
+    def to_dict(self, unit: str = "nats", digits: int = 6) -> dict[str, Any]:
+        return {"float": repr(self.value), "decimal": format_decimal(Fraction(max(self.value, 0.0)), digits),
+                "abs_error": f"{self.error:.2g}", "expected": True, "bound": self.bound, "note": self.note}
+
+    def show(self, unit: str = "nats", digits: int = 4) -> str:
+        """'0.2451 ± 2e-13 (expected)' for tables."""
+        return f"{format_decimal(Fraction(max(self.value, 0.0)), digits)} ± {self.error:.1g} (expected)"
+
+
+def sampler_json(sampler: Any) -> dict[str, Any]:
+    """The schedule field of a count family's answer: its name, steps and E network calls."""
+    calls, calls_error = sampler.expected_nonempty_steps()
+    out: dict[str, Any] = {"name": str(sampler), "random_counts": True, "nominal_steps": sampler.steps,
+                           "steps_with_final": len(sampler.reveal), "sizes": None, "max_mask_size": None,
+                           "expected_nonempty_steps": {"float": repr(calls), "abs_error": f"{calls_error:.2g}",
+                                                       "note": "E #steps that reveal at least one token "
+                                                               "(network calls)"}}
+    return out
+
+
+def family_sampler(family: str, steps: int, length: int) -> Any:
+    """The T-step :class:`~boundcalc.counts.CountSampler` of a count family (``mdlm``, ``mdlm:cosine``, ...).
+
+    >>> family_sampler("dream-origin", 4, 8).name
+    'dream-origin:4'
+    """
+    from .counts import parse_sampler
+
+    _family_parts(family)
+    return parse_sampler(family_spec(family, steps), length, param="family")
+
+
+def _rational_sampler(family: str, steps: int, length: int) -> Any:
+    """Log-linear MDLM/SEDD and Dream origin with the floats of :func:`family_sampler` but no Fractions.
+
+    p_k = 1 - t_k/t_{k-1} = a / (T·b - a(k - 1)) with 1 - δ = a/b (MDLM, δ = 10^-5) or 1 - eps = a/b
+    (Dream), a ratio of integers, which Python rounds correctly: the same floats in O(T) integer steps.
+    None for the other noises (mpmath).
+    """
+    from .counts import DREAM_EPS, MDLM_DELTA, CountSampler
+    from .exact import parse_rational
+
+    head, args = _family_parts(family)
+    if head == "dream-origin":
+        rest = 1 - (parse_rational(args[0], "eps") if args else DREAM_EPS)
+        last = steps - 1  # Dream's last step reveals the rest
+    elif not args or args[0] == "loglinear":
+        rest, last = 1 - MDLM_DELTA, steps  # then MDLM's noise removal
+    else:
+        return None
+    a, b = rest.numerator, rest.denominator
+    total = steps * b
+    reveal = [a / (total - a * (k - 1)) for k in range(1, last + 1)] + [1.0]
+    keep = [(total - a * k) / (total - a * (k - 1)) for k in range(1, last + 1)] + [0.0]
+    name = f"{head}:{steps}" + (f":{1 - rest}" if head == "dream-origin" and 1 - rest != DREAM_EPS else "")
+    return CountSampler(length=length, steps=steps, reveal=tuple(reveal), keep=tuple(keep), name=name,
+                        family="mdlm" if head == "sedd" else head)
+
+
+def count_coefficients(sampler: Any) -> "np.ndarray":
+    """c with E error = Σ_m c_m d(m) for a count sampler: c_m = E[size of the step starting at m] - 1."""
+    return sampler.expected_start_sizes() - 1.0
+
+
+def count_estimate(curve: LossCurve, sampler: Any, profile: "EntropyProfile | None" = None) -> Estimate:
+    """The expected error of a count sampler from the curve (nats): the exact count DP on the linearly
+    interpolated d, the pchip value, and the stderr through :func:`count_coefficients`."""
+    from .truth.samplers import count_error
+
+    value = count_error(profile if profile is not None else curve_profile(curve), sampler)[0]
+    cubic = value if curve.masked.size == curve.length else count_error(curve_profile(curve, "pchip"), sampler)[0]
+    se = curve.stderr_of(count_coefficients(sampler)) if curve.stderr is not None else None
+    return Estimate(max(value, 0.0), se, max(cubic, 0.0), curve.exact, COUNT_ERROR_NOTE)
+
+
+def count_expected_bound(sampler: Any, mi_total: Fraction, bound: str = "theorem1",
+                         eps_train: Fraction = Fraction(0), coefficient: Callable[[int], Any] | None = None
+                         ) -> ExpectedBound:
+    """E[c(S_max)]/L · ΣI + ε_train for ``bound``: the value and certified error of
+    :func:`boundcalc.bounds.count_bound_report`, with the law of S_max computed only where c jumps.
+
+    >>> from fractions import Fraction
+    >>> from boundcalc.counts import parse_sampler
+    >>> b = count_expected_bound(parse_sampler("dream-origin:8", 8), Fraction(8), "sharp")
+    >>> round(b.value, 4), b.error < 1e-9
+    (1.5972, True)
+    """
+    from .bounds import bound_coefficient
+
+    if coefficient is None:
+        coefficient = lambda s: bound_coefficient(bound, s)  # noqa: E731
+    c, e = sampler.expected_coefficient_at_jumps(coefficient)
+    scale, eps = float(mi_total) / sampler.length, float(eps_train)
+    value = c * scale + eps
+    return ExpectedBound(value, e * scale + 4 * 2.0**-53 * value, bound)
+
+
+class _CountSearch:
+    """The values of a count family over T: a cheap screen (brackets) and the exact evaluation, with costs."""
+
+    def __init__(self, family, by, length, curve, mi_total, bound, eps_train, unit):
+        from .bounds import bound_coefficient
+
+        self.family, self.by, self.length, self.curve, self.unit = family, by, length, curve, unit
+        self.mi_total, self.bound, self.eps_train = mi_total, bound, eps_train
+        head, args = _family_parts(family)
+        self.build_us = _COUNT_BUILD_US["mpmath" if head == "mdlm" and args and args[0] != "loglinear" else "exact"]
+        self.samplers: dict[int, Any] = {}
+        self.screens: dict[int, tuple[float, float, float, int]] = {}
+        self.exact: dict[int, tuple[float, float]] = {}
+        self.reports: dict[int, ExpectedBound] = {}
+        if by == "bound":
+            cached = [bound_coefficient(bound, s) for s in range(1, length + 1)]
+            self.coefficient = lambda s: cached[s - 1]
+            self.jumps = [s for s in range(1, length) if cached[s] != cached[s - 1]]
+        else:
+            self.d = curve_profile(curve).conditional
+
+    def sampler(self, T: int) -> Any:
+        if T not in self.samplers:  # keep one: they can be large
+            self.samplers = {T: _rational_sampler(self.family, T, self.length) or
+                             family_sampler(self.family, T, self.length)}
+        return self.samplers[T]
+
+    def screen_cost(self, T: int) -> float:
+        L = self.length
+        width = L + 1 if self.by == "error" else min(L, L / T + 12 * math.sqrt(L / T) + 20) + 1
+        return T * (self.build_us + _COUNT_SCREEN_US * width) + (L if self.by == "bound" else 0)
+
+    def exact_cost(self, T: int) -> float:
+        cap = self.screens[T][3] if T in self.screens else self.length
+        per = 2 * (cap + 1)  # the transitions, and for the bound the DP over the thresholds where c jumps
+        if self.by == "bound":
+            per += sum(s + 1 for s in self.jumps if s < cap)
+        return (T + 1) * (self.length + 1) * per * _COUNT_DP_US + T * self.build_us
+
+    def screen(self, T: int) -> tuple[float, float, float]:
+        """(lower, upper, error) on the value at T, in the unit: a bracket (bound) or the estimate itself (error)."""
+        if T not in self.screens:
+            sampler = self.sampler(T)
+            if self.by == "error":
+                level = _to(max(float(count_coefficients(sampler) @ self.d), 0.0), self.unit)
+                self.screens[T] = (level, level, 0.0, sampler.size_cap())
+            else:
+                lo, hi, err = sampler.expected_coefficient_bracket(self.coefficient)
+                scale, eps = float(self.mi_total) / self.length, float(self.eps_train)
+                err = err * scale + 4 * 2.0**-53 * (hi * scale + eps)
+                self.screens[T] = (lo * scale + eps, hi * scale + eps, err, sampler.size_cap())
+        return self.screens[T][:3]
+
+    def evaluate(self, T: int) -> tuple[float, float]:
+        """The exact (DP) value at T and its certified float error (bound) or 0 (error: an estimate)."""
+        if T not in self.exact:
+            if self.by == "error":
+                self.exact[T] = self.screen(T)[:1] + (0.0,)
+            else:
+                self.reports[T] = count_expected_bound(self.sampler(T), self.mi_total, self.bound, self.eps_train,
+                                                       self.coefficient)
+                self.exact[T] = (self.reports[T].value, self.reports[T].error)
+        return self.exact[T]
+
+    def status(self, T: int, goal: Fraction, exact: bool) -> str:
+        """'reach', 'miss', or 'unknown' (screen only) / 'undecided' (within the float error, after the DP)."""
+        lo, hi, err = self.screen(T)
+        if self.by == "error":
+            return "reach" if lo <= float(goal) else "miss"
+        if Fraction(hi) + Fraction(err) <= goal:  # exact sums: the decision is as certain as the error bound
+            return "reach"
+        if Fraction(lo) - Fraction(err) > goal:
+            return "miss"
+        if not exact:
+            return "unknown"
+        value, error = self.evaluate(T)
+        if Fraction(value) + Fraction(error) <= goal:
+            return "reach"
+        return "miss" if Fraction(value) - Fraction(error) > goal else "undecided"
+
+
+def _count_horizon(search: _CountSearch, goals: list[Fraction], top: int) -> int:
+    """A T (a power of two, or ``top``) at which the screen certifies every goal: the answers are <= it."""
+    T, spent = 1, 0.0
+    while True:
+        spent += search.screen_cost(T)
+        if spent > SCAN_BUDGET_US:
+            raise DomainError(f"searching {search.family} for L = {search.length} would take over "
+                              f"{SCAN_BUDGET_US / 1e6:.0f} s before T = {T} reaches the target", param="family",
+                              allowed="a larger target, a smaller maximum T (max_steps) or a smaller L")
+        if all(search.status(T, g, exact=False) == "reach" for g in goals) or T >= top:
+            return T
+        T = min(2 * T, top)
+
+
+def _count_budget(search: _CountSearch, goals: list[Fraction], end: int) -> None:
+    """Refuse before any DP runs when the T the screen leaves open would cost too much."""
+    needed: set[int] = set()
+    for g in goals:
+        first = next((T for T in range(1, end + 1) if search.status(T, g, exact=False) == "reach"), end)
+        needed.add(first)
+        if search.by == "bound":
+            needed.update(T for T in range(1, min(end, 2 * first) + 1) if search.status(T, g, exact=False) == "unknown")
+    cost = sum(search.exact_cost(T) for T in needed)
+    if cost > SCAN_BUDGET_US:
+        raise DomainError(f"the count DP of {search.family} for L = {search.length} at the {len(needed)} T the "
+                          f"screen leaves open would take about {cost / 1e6:.0f} s", param="family",
+                          allowed="a smaller maximum T (max_steps), a smaller L, or a fixed-schedule family")
+
+
+def _count_steps(goals, family, by, length, curve, mi_total, bound, eps_train, unit, top, progress):
+    """steps for a random-count family: screen T = 1..2·horizon with brackets, the DP where they do not decide."""
+    search = _CountSearch(family, by, length, curve, mi_total, bound, eps_train, unit)
+    live = [g for g in goals if by != "bound" or g >= eps_train]
+    end = min(top, 2 * _count_horizon(search, live, top)) if live else 1
+    cost = sum(search.screen_cost(T) for T in range(1, end + 1))
+    if cost > SCAN_BUDGET_US:
+        raise DomainError(f"scanning {family} for L = {length} up to T = {end} would take about {cost / 1e6:.0f} s",
+                          param="family", allowed="a smaller maximum T (max_steps), a larger target or a smaller L")
+    for T in range(1, end + 1):
+        search.screen(T)
+        if progress:
+            progress(T, end)
+    _count_budget(search, live, end)
+    text = ("scan of every T, screened by brackets of E c(S_max) (negative association, union bound), "
+            "the count DP where they do not decide" if by == "bound"
+            else "scan of every T (the expected error need not be monotone in T)")
+    try:
+        return [_count_answer(search, g, end, text) for g in goals]
+    except DomainError as error:  # the DP's own work limit, named by the family searched
+        raise DomainError(error.message, param="family", allowed=error.allowed) from None
+
+
+def _count_answer(search: _CountSearch, goal: Fraction, end: int, text: str) -> FamilyStepsResult:
+    by, family, unit = search.by, search.family, search.unit
+    if by == "bound" and goal < search.eps_train:
+        return FamilyStepsResult(goal, by, family, None, None, None, unit, text, end,
+                                 reason=f"the target is below the floor ε_train = {search.eps_train}")
+    answer, misses, undecided, last = None, [], [], end
+    for T in range(1, end + 1):
+        if answer is not None and T > 2 * answer:
+            last = T - 1
+            break
+        status = search.status(T, goal, exact=True)
+        if answer is None and status == "reach":
+            answer = T
+        elif status == "undecided":
+            undecided.append(T)
+        elif answer is not None and status == "miss":
+            misses.append(T)
+    if answer is None:
+        reason = f"no T <= {end} reaches it" + (f" (undecided within the float error: T = {undecided[:6]})"
+                                                  if undecided else "")
+        return FamilyStepsResult(goal, by, family, None, None, None, unit, text, end, reason=reason,
+                                 undecided=tuple(undecided))
+    sampler = family_sampler(family, answer, search.length)  # with its exact rationals where they exist
+    if by == "bound":
+        search.evaluate(answer)
+        value: Any = search.reports[answer]
+    else:
+        value = count_estimate(search.curve, sampler)
+    return FamilyStepsResult(goal, by, family, answer, None, value, unit, text, last, tuple(misses),
+                             sampler=sampler, undecided=tuple(undecided))
