@@ -188,33 +188,53 @@ class CountSampler:
             error += 16 * (k + 2) * EPS64 * (1 + self.length * x / (1 - x))
         return math.fsum(terms), error + len(terms) * EPS64
 
+    def _marginal_array(self) -> "np.ndarray":
+        """:meth:`marginals` as a float array, computed once."""
+        cached = self.__dict__.get("_marginal_array_cache")
+        if cached is None:
+            import numpy as np
+
+            cached = np.asarray(self.marginals(), dtype=np.float64)
+            object.__setattr__(self, "_marginal_array_cache", cached)
+        return cached
+
+    def _chernoff(self, r: float, x: "np.ndarray") -> "np.ndarray":
+        """exp(-L D(r || π_k) (1 - 10^-9)) for each π_k in ``x`` (0 < π_k < 1, r in [0, 1])."""
+        import numpy as np
+
+        kl = np.zeros_like(x)
+        if r > 0:
+            kl += r * np.log(r / x)
+        if r < 1:
+            kl += (1 - r) * (math.log1p(-r) - np.log1p(-x))
+        return np.exp(-self.length * kl * (1 - 1e-9))
+
     def tail(self, size: int) -> float:
         """A bound on P(some step reveals more than ``size`` tokens): Σ_k Chernoff(Bin(L, π_k) >= size + 1)."""
         L, a = self.length, size + 1
         if a > L:
             return 0.0
-        total = 0.0
-        for x in self.marginals():
-            if x <= 0:
-                continue
-            r = a / L
-            if r <= x:
-                return 1.0
-            total += math.exp(-L * _kl_bernoulli(r, x) * (1 - 1e-9))
-        return min(1.0, total)
+        x = self._marginal_array()
+        x = x[x > 0]
+        r = a / L
+        if x.size and float(x.max()) >= r:
+            return 1.0
+        return min(1.0, float(self._chernoff(r, x).sum())) if x.size else 0.0
 
     def floor_bound(self, size: int) -> float:
         """A bound on P(every step reveals at most ``size`` tokens): min_k Chernoff(Bin(L, π_k) <= size)."""
-        L = self.length
-        best = 1.0
-        for x in self.marginals():
-            r = size / L
-            if r < x:
-                best = min(best, math.exp(-L * _kl_bernoulli(r, x) * (1 - 1e-9)))
-        return best
+        x = self._marginal_array()
+        r = size / self.length
+        x = x[x > r]
+        if r < 1 and x.size and float(x.max()) >= 1:  # a step reveals every token: more than ``size``
+            return 0.0
+        return min(1.0, float(self._chernoff(r, x).min(initial=1.0))) if x.size else 1.0
 
     def size_cap(self) -> int:
-        """The least J with tail(J) <= 2^-80: the DPs consider step sizes 0..J and bound the rest."""
+        """The least J with tail(J) <= 2^-80: the DPs consider step sizes 0..J and bound the rest (computed once)."""
+        cached = self.__dict__.get("_size_cap")
+        if cached is not None:
+            return cached
         lo, hi = 0, self.length
         while lo < hi:
             mid = (lo + hi) // 2
@@ -222,6 +242,7 @@ class CountSampler:
                 hi = mid
             else:
                 lo = mid + 1
+        object.__setattr__(self, "_size_cap", lo)
         return lo
 
     # -- the DP -----------------------------------------------------------------------------
@@ -451,7 +472,7 @@ class CountSampler:
         Σ_k P(Bin(L, r_k) = m)·(L - m)·p_k. float64, relative error about n·L·ε.
 
         >>> [round(x, 6) for x in CountSampler.from_probabilities(2, ["1/2", 1]).expected_start_sizes()]
-        [1.25, 0.75]
+        [1.5, 0.5]
         """
         import numpy as np
 
@@ -530,16 +551,6 @@ class CountSampler:
 def _round(x: Fraction) -> float:
     """The float64 nearest to a Fraction (Python's int/int division rounds correctly)."""
     return x.numerator / x.denominator
-
-
-def _kl_bernoulli(a: float, p: float) -> float:
-    """D(a || p) between Bernoulli laws, nats (a in [0, 1], 0 < p < 1 or the limits)."""
-    out = 0.0
-    if a > 0:
-        out += a * math.log(a / p)
-    if a < 1:
-        out += (1 - a) * (math.log1p(-a) - math.log1p(-p)) if p < 1 else math.inf
-    return out
 
 
 def _alpha_linear(t):

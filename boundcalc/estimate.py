@@ -704,9 +704,13 @@ def budget_table(
     Rows: ``family``, ``schedule`` (Schedule or None with ``reason``), ``error``
     (Estimate or None), ``bound`` (Fraction). Families needing the curve are
     skipped without one; a family with no T-step schedule at this L says why.
+    A random-count family (mdlm, sedd, dream-origin) has ``sampler`` instead of
+    ``schedule``, its expected error and its expected bound (:class:`ExpectedBound`).
     """
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= length:
         raise UsageError(f"T = {steps!r} is not allowed", param="budget", allowed=f"1 <= T <= L = {length}")
+    for family in families:
+        _family_parts(family)  # every name checked before any work
     if mi_total is None and curve is not None:
         mi_total = Fraction(_float_decimal(_to(curve.mi_total(), unit)))
     profile = curve_profile(curve) if curve is not None else None
@@ -715,6 +719,9 @@ def budget_table(
         head, _ = _family_parts(family)
         row: dict[str, Any] = {"family": family, "schedule": None, "error": None, "bound": None, "reason": ""}
         if head in ("info-optimal", "optimal") and curve is None:
+            continue
+        if head in COUNT_STEP_USAGE:
+            rows.append(_count_row(row, family, steps, length, curve, profile, mi_total, bound, eps_train))
             continue
         try:
             sched = family_schedule(family, steps, length, curve)
@@ -1015,3 +1022,20 @@ def _count_answer(search: _CountSearch, goal: Fraction, end: int, text: str) -> 
         value = count_estimate(search.curve, sampler)
     return FamilyStepsResult(goal, by, family, answer, None, value, unit, text, last, tuple(misses),
                              sampler=sampler, undecided=tuple(undecided))
+
+
+def _count_row(row: dict[str, Any], family: str, steps: int, length: int, curve: LossCurve | None,
+               profile: "EntropyProfile | None", mi_total: Fraction | None, bound: str, eps_train: Fraction
+               ) -> dict[str, Any]:
+    """A budget row for a random-count family: its sampler, expected error and expected bound."""
+    try:
+        sampler = family_sampler(family, steps, length)
+        row["sampler"] = sampler
+        if curve is not None:
+            row["error"] = count_estimate(curve, sampler, profile)
+        if mi_total is not None:
+            row["bound"] = count_expected_bound(sampler, mi_total, bound, eps_train)
+    except DomainError as error:  # the count DP's work limit: this row only
+        row["sampler"], row["error"], row["bound"] = None, None, None
+        row["reason"] = error.message
+    return row

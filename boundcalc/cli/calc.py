@@ -464,8 +464,10 @@ def _with_schedule(result, digits: int) -> dict[str, Any]:
 
 def _steps_any(params: dict[str, Any], families: list[str]) -> None:
     """steps with --family / --by / --budget / --loss-curve: any family, by bound, estimated error or the DP."""
+    from fractions import Fraction
+
     refuse_latex(params, "a search over schedule families or a loss curve")
-    from ..estimate import BUDGET_FAMILIES, budget_table, required_steps_family
+    from ..estimate import BUDGET_FAMILIES, DECISION_NOTE, budget_table, is_count_family, required_steps_family
 
     profile = resolve_profile(params, required=True)
     curve = resolve_curve(params)
@@ -496,6 +498,9 @@ def _steps_any(params: dict[str, Any], families: list[str]) -> None:
         )
     what = {"bound": f"{bound_name} bound", "error": "estimated error" if estimate else "exact error",
             "optimal": "DP-optimal error" + (" (estimated)" if estimate else "")}[by]
+    counts = by != "optimal" and is_count_family(family)
+    if counts:  # random reveal counts: every value is an expectation over them
+        what = "expected " + what + " (over the random reveal counts)"
     if params["as_json"]:
         data = {
             "length": profile.length,
@@ -507,8 +512,14 @@ def _steps_any(params: dict[str, Any], families: list[str]) -> None:
             "schedule_family": "optimal" if by == "optimal" else family,
             "source": source,
             "estimate": estimate,
+            "random_counts": counts,
             "results": [r.to_dict(digits) for r in results],
         }
+        if counts:
+            data["random_counts_note"] = (
+                "the sampler reveals a random number of tokens per step: values are expectations over the counts"
+                + (" (E[c(S_max)]/L · ΣI + ε_train, a float with a certified error); " + DECISION_NOTE
+                   if by == "bound" else ""))
         if estimate:
             data["note"] = ("values from a measured loss curve are estimates: the error with stderr and the effect of "
                             "the interpolation; ΣI is estimated too")
@@ -516,15 +527,18 @@ def _steps_any(params: dict[str, Any], families: list[str]) -> None:
     else:
         table: list[list[str]] = []
         for r in results:
+            if r.feasible and r.sampler is not None:
+                table.append(_count_result_row(r, unit, digits, exact))
+                continue
             if not r.feasible or r.schedule is None:
                 table.append([show(r.target, digits, exact), "none", "-", "-", r.reason, "-"])
                 continue
-            value = show(r.value, digits, exact) if by == "bound" else r.value.show(unit, digits)
+            value = show(r.value, digits, exact) if isinstance(r.value, Fraction) else r.value.show(unit, digits)
             misses = "-" if not r.larger_misses else ", ".join(map(str, r.larger_misses[:6])) + (
                 ", ..." if len(r.larger_misses) > 6 else "")
             table.append([show(r.target, digits, exact), str(r.steps), str(r.schedule.max_size), value,
                           r.schedule.describe(8), misses])
-        fam = "DP-optimal schedules" if by == "optimal" else f"{family} schedules"
+        fam = "DP-optimal schedules" if by == "optimal" else f"{family} " + ("samplers" if counts else "schedules")
         print_table(
             f"Fewest steps T with {what} <= target, {fam}",
             [("target ε", "right"), ("steps T", "right"), ("s_max", "right"), (f"value ({unit})", "right"),
@@ -534,6 +548,8 @@ def _steps_any(params: dict[str, Any], families: list[str]) -> None:
                           + (" (estimate)" if estimate else "")],
             caption=f"search: {results[0].search}; checked T <= {results[0].checked_up_to}"
             + ("; estimates: ± stderr, (interp. |linear - monotone cubic|)" if estimate and by != "bound" else "")
+            + ("; values are expectations over the random reveal counts" if counts else "")
+            + (f"; {DECISION_NOTE}" if counts and by == "bound" else "")
             + (f"; ε_train = {show(eps_train, digits)} {unit}" if by == "bound" else ""),
         )
     infeasible = [r for r in results if not r.feasible]
@@ -542,20 +558,36 @@ def _steps_any(params: dict[str, Any], families: list[str]) -> None:
                                     param="--target", allowed="a larger target or a larger --max-steps")
 
 
+def _count_result_row(r, unit: str, digits: int, exact: bool) -> list[str]:
+    """A steps table row for a random-count family: E s_max is not a fixed size; E network calls instead."""
+    calls, _ = r.sampler.expected_nonempty_steps()
+    misses = ", ".join(map(str, r.larger_misses[:6])) or "-"
+    if r.undecided:
+        misses += f"; undecided: {', '.join(map(str, r.undecided[:6]))}"
+    return [show(r.target, digits, exact), str(r.steps), "random", r.value.show(unit, digits),
+            f"{r.sampler}: E calls {calls:.4g} (steps revealing >= 1 token)", misses]
+
+
 def _render_budget(params: dict[str, Any], profile, curve, rows, source: str) -> None:
+    from fractions import Fraction
+
     unit, digits, exact, T = params["unit"], params["digits"], params["show_exact"], params["budget"]
     bound_name = params["bound_name"]
     estimate = curve is not None and not curve.exact
     if params["as_json"]:
+        from ..estimate import sampler_json
+
         out = []
         for row in rows:
-            sched = row["schedule"]
+            sched, bound = row["schedule"], row["bound"]
             out.append({
                 "family": row["family"],
-                "schedule": None if sched is None else {"name": str(sched), "sizes": list(sched.sizes),
-                                                        "max_mask_size": sched.max_size},
+                "schedule": sampler_json(row["sampler"]) if row.get("sampler") is not None else
+                None if sched is None else {"name": str(sched), "sizes": list(sched.sizes),
+                                            "max_mask_size": sched.max_size},
                 "error": None if row["error"] is None else row["error"].to_dict(unit, digits),
-                "bound": None if row["bound"] is None else _num(row["bound"], digits),
+                "bound": None if bound is None else _num(bound, digits) if isinstance(bound, Fraction)
+                else bound.to_dict(unit, digits),
                 **({"reason": row["reason"]} if row["reason"] else {}),
             })
         emit_json({"length": profile.length, "steps": T, "unit": unit, "bound": bound_name,
@@ -566,6 +598,13 @@ def _render_budget(params: dict[str, Any], profile, curve, rows, source: str) ->
     table = []
     for row in rows:
         sched = row["schedule"]
+        if row.get("sampler") is not None:
+            calls, _ = row["sampler"].expected_nonempty_steps()
+            table.append([row["family"], f"{row['sampler']}: random counts", "random",
+                          "-" if row["error"] is None else row["error"].show(unit, digits),
+                          "-" if row["bound"] is None else row["bound"].show(unit, digits),
+                          f"expected over the counts; E calls {calls:.4g}"])
+            continue
         if sched is None:
             table.append([row["family"], "-", "-", "-", "-", row["reason"]])
             continue
