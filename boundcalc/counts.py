@@ -471,7 +471,7 @@ class CountSampler:
         revealed is Binomial(L, r_k) and the step then reveals (L - m)·p_k on average:
         Σ_k P(Bin(L, r_k) = m)·(L - m)·p_k. float64, relative error about n·L·ε.
 
-        >>> [round(x, 6) for x in CountSampler.from_probabilities(2, ["1/2", 1]).expected_start_sizes()]
+        >>> CountSampler.from_probabilities(2, ["1/2", 1]).expected_start_sizes().round(6).tolist()
         [1.5, 0.5]
         """
         import numpy as np
