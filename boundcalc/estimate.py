@@ -309,12 +309,13 @@ def curve_multiscale(curve: LossCurve, max_size: int, unit: str = "nats"):
 
 # -- steps for any family -----------------------------------------------------------------
 
-#: T-parametrised families `steps --family` knows (besides what the schedule parser adds with a usage NAME:T...).
-STEP_FAMILIES = ("uniform", "dream", "linear", "cosine", "cosine-mdlm", "power:p", "info-optimal")
 #: Random-count samplers as families (boundcalc.counts): usage without T. T is their nominal number of steps.
 COUNT_STEP_USAGE = {"mdlm": "mdlm[:NOISE]", "sedd": "sedd", "dream-origin": "dream-origin[:eps]"}
-STEP_FAMILIES = STEP_FAMILIES + tuple(COUNT_STEP_USAGE.values())
-#: The families `steps --budget` compares by default (info-optimal and optimal need a curve).
+#: T-parametrised families `steps --family` knows (besides what the schedule parser adds with a usage NAME:T...).
+STEP_FAMILIES: tuple[str, ...] = ("uniform", "dream", "linear", "cosine", "cosine-mdlm", "power:p", "info-optimal",
+                                  *COUNT_STEP_USAGE.values())
+#: The families `steps --budget` compares by default (info-optimal and optimal need a curve). The random-count
+#: families are opt-in (--family): their DPs take about a second per row at L = 1024 (benchmarks/bench_count_steps.py).
 BUDGET_FAMILIES = ("uniform", "dream", "linear", "cosine", "cosine-mdlm", "info-optimal", "optimal")
 
 # Cost of building one step of a family's schedule, microseconds, measured by benchmarks/bench_curve.py on the

@@ -464,8 +464,6 @@ def _with_schedule(result, digits: int) -> dict[str, Any]:
 
 def _steps_any(params: dict[str, Any], families: list[str]) -> None:
     """steps with --family / --by / --budget / --loss-curve: any family, by bound, estimated error or the DP."""
-    from fractions import Fraction
-
     refuse_latex(params, "a search over schedule families or a loss curve")
     from ..estimate import BUDGET_FAMILIES, DECISION_NOTE, budget_table, is_count_family, required_steps_family
 
@@ -525,37 +523,49 @@ def _steps_any(params: dict[str, Any], families: list[str]) -> None:
                             "the interpolation; ΣI is estimated too")
         emit_json(data)
     else:
-        table: list[list[str]] = []
-        for r in results:
-            if r.feasible and r.sampler is not None:
-                table.append(_count_result_row(r, unit, digits, exact))
-                continue
-            if not r.feasible or r.schedule is None:
-                table.append([show(r.target, digits, exact), "none", "-", "-", r.reason, "-"])
-                continue
-            value = show(r.value, digits, exact) if isinstance(r.value, Fraction) else r.value.show(unit, digits)
-            misses = "-" if not r.larger_misses else ", ".join(map(str, r.larger_misses[:6])) + (
-                ", ..." if len(r.larger_misses) > 6 else "")
-            table.append([show(r.target, digits, exact), str(r.steps), str(r.schedule.max_size), value,
-                          r.schedule.describe(8), misses])
-        fam = "DP-optimal schedules" if by == "optimal" else f"{family} " + ("samplers" if counts else "schedules")
-        print_table(
-            f"Fewest steps T with {what} <= target, {fam}",
-            [("target ε", "right"), ("steps T", "right"), ("s_max", "right"), (f"value ({unit})", "right"),
-             ("schedule (reveal order)", "left"), ("larger T that miss", "left")],
-            table,
-            header_lines=[source, f"L = {profile.length}, ΣI = {show(profile.total, digits, exact)} {unit}"
-                          + (" (estimate)" if estimate else "")],
-            caption=f"search: {results[0].search}; checked T <= {results[0].checked_up_to}"
-            + ("; estimates: ± stderr, (interp. |linear - monotone cubic|)" if estimate and by != "bound" else "")
-            + ("; values are expectations over the random reveal counts" if counts else "")
-            + (f"; {DECISION_NOTE}" if counts and by == "bound" else "")
-            + (f"; ε_train = {show(eps_train, digits)} {unit}" if by == "bound" else ""),
-        )
+        _render_steps_table(params, profile, results, family, what, counts, estimate, source)
     infeasible = [r for r in results if not r.feasible]
     if infeasible and len(results) == 1:
         raise InfeasibleTargetError(f"target {show(infeasible[0].target, digits)}: {infeasible[0].reason}",
                                     param="--target", allowed="a larger target or a larger --max-steps")
+
+
+def _render_steps_table(params: dict[str, Any], profile, results, family: str, what: str, counts: bool,
+                        estimate: bool, source: str) -> None:
+    """The table of steps --family/--by: one row per target."""
+    from fractions import Fraction
+
+    from ..estimate import DECISION_NOTE
+
+    unit, digits, exact = params["unit"], params["digits"], params["show_exact"]
+    by, eps_train = params["by"], params["eps_train"]
+    table: list[list[str]] = []
+    for r in results:
+        if r.feasible and r.sampler is not None:
+            table.append(_count_result_row(r, unit, digits, exact))
+            continue
+        if not r.feasible or r.schedule is None:
+            table.append([show(r.target, digits, exact), "none", "-", "-", r.reason, "-"])
+            continue
+        value = show(r.value, digits, exact) if isinstance(r.value, Fraction) else r.value.show(unit, digits)
+        misses = "-" if not r.larger_misses else ", ".join(map(str, r.larger_misses[:6])) + (
+            ", ..." if len(r.larger_misses) > 6 else "")
+        table.append([show(r.target, digits, exact), str(r.steps), str(r.schedule.max_size), value,
+                      r.schedule.describe(8), misses])
+    fam = "DP-optimal schedules" if by == "optimal" else f"{family} " + ("samplers" if counts else "schedules")
+    print_table(
+        f"Fewest steps T with {what} <= target, {fam}",
+        [("target ε", "right"), ("steps T", "right"), ("s_max", "right"), (f"value ({unit})", "right"),
+         ("schedule (reveal order)", "left"), ("larger T that miss", "left")],
+        table,
+        header_lines=[source, f"L = {profile.length}, ΣI = {show(profile.total, digits, exact)} {unit}"
+                      + (" (estimate)" if estimate else "")],
+        caption=f"search: {results[0].search}; checked T <= {results[0].checked_up_to}"
+        + ("; estimates: ± stderr, (interp. |linear - monotone cubic|)" if estimate and by != "bound" else "")
+        + ("; values are expectations over the random reveal counts" if counts else "")
+        + (f"; {DECISION_NOTE}" if counts and by == "bound" else "")
+        + (f"; ε_train = {show(eps_train, digits)} {unit}" if by == "bound" else ""),
+    )
 
 
 def _count_result_row(r, unit: str, digits: int, exact: bool) -> list[str]:
