@@ -417,11 +417,11 @@ class CountSampler:
             state = np.zeros((len(todo), L + 1))
             state[:, 0] = 1.0
             rel = 0.0
+            firsts = np.searchsorted(todo, np.arange(top + 1)).tolist()  # thresholds >= j keep steps of size j
             for k in range(len(self.reveal)):
                 R, err = self.transition(k, top, lf, lf_error)
                 new = np.zeros_like(state)
-                for j in range(top + 1):
-                    first = int(np.searchsorted(todo, j))  # thresholds >= j keep steps of size j
+                for j, first in enumerate(firsts):
                     new[first:, j:] += state[first:, : L + 1 - j] * R[: L + 1 - j, j]
                 state = new
                 rel += err + (top + 4) * EPS64
@@ -489,19 +489,43 @@ class CountSampler:
         rate = np.asarray(self.reveal)[:, None] * (L - m)[None, :]
         return np.sum(pmf * rate, axis=0)[:L]
 
-    def expected_coefficient_bracket(self, coefficient: Callable[[int], Any]) -> tuple[float, float, float]:
+    def expected_coefficient_bracket(self, coefficient: Callable[[int], Any], exact_at: int = 0
+                                     ) -> tuple[float, float, float]:
         """(lower, upper, float error) around E c(S_max) from the laws of single steps, without the DP.
 
         The counts are multinomial(L; π), hence negatively associated (Joag-Dev &
         Proschan, Ann. Statist. 1983), so P(S_max <= s) <= Π_k P(s_k <= s); and the union
         bound P(S_max > s) <= Σ_k P(s_k > s). With E c(S_max) = c(1) + Σ_s Δc(s) P(S_max > s)
         this costs O(n·cap), not the O(n·L·cap²) of :meth:`max_law`: a screen for scans.
+        ``exact_at`` = k replaces the k widest terms by :meth:`exceed_probabilities` (a DP
+        over k thresholds only), which closes most of the gap.
         """
         import numpy as np
 
         L = self.length
         values = np.array([float(coefficient(s)) for s in range(1, L + 1)])
         steps = np.diff(values)  # Δc(s), s = 1..L-1
+        lower, upper, err = self._exceed_bracket()
+        if exact_at > 0 and L > 1:
+            widest = np.argsort(-np.abs(steps) * (upper - lower), kind="stable")[:exact_at]
+            chosen = sorted(int(i) + 1 for i in widest if upper[i] > lower[i])
+            if chosen:
+                above, error = self.exceed_probabilities(chosen)
+                index = np.array(chosen) - 1
+                lower[index] = upper[index] = above
+                err[index] = error
+        low = np.where(steps >= 0, lower, upper)
+        high = np.where(steps >= 0, upper, lower)
+        lo = math.fsum([values[0], *(steps * low).tolist()])
+        hi = math.fsum([values[0], *(steps * high).tolist()])
+        error = math.fsum((np.abs(steps) * err).tolist()) + 4 * EPS64 * (abs(lo) + abs(hi) + abs(values[0]))
+        return lo, hi, error
+
+    def _exceed_bracket(self) -> tuple["np.ndarray", "np.ndarray", "np.ndarray"]:
+        """(lower, upper, float error) of P(S_max > s), s = 1..L-1 (see :meth:`expected_coefficient_bracket`)."""
+        import numpy as np
+
+        L = self.length
         cap = min(self.size_cap(), L)
         beyond = self.tail(cap) if cap < L else 0.0
         lower, upper, err = np.zeros(L - 1), np.full(L - 1, beyond), np.full(L - 1, beyond)
@@ -518,12 +542,7 @@ class CountSampler:
             lower[: cap - 1] = -np.expm1(np.sum(np.log1p(-np.minimum(surv, 1 - EPS64)), axis=0))
             upper[: cap - 1] = np.minimum(1.0, total + beyond)
             err[: cap - 1] = (rel + (cap + 4) * EPS64) * total + (len(marg) + 8) * EPS64 + beyond
-        low = np.where(steps >= 0, lower, upper)
-        high = np.where(steps >= 0, upper, lower)
-        lo = math.fsum([values[0], *(steps * low).tolist()])
-        hi = math.fsum([values[0], *(steps * high).tolist()])
-        error = math.fsum((np.abs(steps) * err).tolist()) + 4 * EPS64 * (abs(lo) + abs(hi) + abs(values[0]))
-        return lo, hi, error
+        return lower, upper, err
 
     # -- views ------------------------------------------------------------------------------
     def __str__(self) -> str:

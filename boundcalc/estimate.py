@@ -749,7 +749,7 @@ DECISION_NOTE = ("conservative by the float error: a T counts as reached only wh
                  "target, as missing only when value - error > target; undecided_steps lists the rest")
 COUNT_ERROR_NOTE = "an expectation over the sampler's random reveal counts (exact DP over the number revealed)"
 # Costs in microseconds, measured by benchmarks/bench_count_steps.py on the shared 2-core machine.
-_COUNT_BUILD_US = {"exact": 25.0, "mpmath": 250.0}  # one step: screen overhead (integer ratios), or mpmath noise
+_COUNT_BUILD_US = {"exact": 6.0, "mpmath": 250.0}  # one step: screen overhead (integer ratios), or mpmath noise
 _COUNT_SCREEN_US = 0.05  # one entry of a screen (a step's law up to the size cap, or the law of w over 0..L)
 _COUNT_DP_US = 0.006  # one multiply-add of the count DPs
 
@@ -874,6 +874,7 @@ class _CountSearch:
         self.screens: dict[int, tuple[float, float, float, int]] = {}
         self.exact: dict[int, tuple[float, float]] = {}
         self.reports: dict[int, ExpectedBound] = {}
+        self.refined: dict[int, tuple[float, float, float]] = {}
         if by == "bound":
             cached = [bound_coefficient(bound, s) for s in range(1, length + 1)]
             self.coefficient = lambda s: cached[s - 1]
@@ -892,11 +893,12 @@ class _CountSearch:
         width = L + 1 if self.by == "error" else min(L, L / T + 12 * math.sqrt(L / T) + 20) + 1
         return T * (self.build_us + _COUNT_SCREEN_US * width) + (L if self.by == "bound" else 0)
 
-    def exact_cost(self, T: int) -> float:
+    def exact_cost(self, T: int, full: bool = True) -> float:
+        """The DP at T: over every threshold where c jumps (``full``), or the three-threshold refinement."""
         cap = self.screens[T][3] if T in self.screens else self.length
         per = 2 * (cap + 1)  # the transitions, and for the bound the DP over the thresholds where c jumps
         if self.by == "bound":
-            per += sum(s + 1 for s in self.jumps if s < cap)
+            per += sum(s + 1 for s in self.jumps if s < cap) if full else 3 * (cap + 1)
         return (T + 1) * (self.length + 1) * per * _COUNT_DP_US + T * self.build_us
 
     def screen(self, T: int) -> tuple[float, float, float]:
@@ -907,11 +909,14 @@ class _CountSearch:
                 level = _to(max(float(count_coefficients(sampler) @ self.d), 0.0), self.unit)
                 self.screens[T] = (level, level, 0.0, sampler.size_cap())
             else:
-                lo, hi, err = sampler.expected_coefficient_bracket(self.coefficient)
-                scale, eps = float(self.mi_total) / self.length, float(self.eps_train)
-                err = err * scale + 4 * 2.0**-53 * (hi * scale + eps)
-                self.screens[T] = (lo * scale + eps, hi * scale + eps, err, sampler.size_cap())
+                self.screens[T] = (*self._scaled(*sampler.expected_coefficient_bracket(self.coefficient)),
+                                   sampler.size_cap())
         return self.screens[T][:3]
+
+    def _scaled(self, lo: float, hi: float, err: float) -> tuple[float, float, float]:
+        """A bracket of E c(S_max) as one of the bound: c/L · ΣI + ε_train."""
+        scale, eps = float(self.mi_total) / self.length, float(self.eps_train)
+        return lo * scale + eps, hi * scale + eps, err * scale + 4 * 2.0**-53 * (hi * scale + eps)
 
     def evaluate(self, T: int) -> tuple[float, float]:
         """The exact (DP) value at T and its certified float error (bound) or 0 (error: an estimate)."""
@@ -935,6 +940,14 @@ class _CountSearch:
             return "miss"
         if not exact:
             return "unknown"
+        if T not in self.refined:  # the widest terms by a DP over three thresholds: closes most of the gap
+            lo, hi, err = self.sampler(T).expected_coefficient_bracket(self.coefficient, exact_at=3)
+            self.refined[T] = self._scaled(lo, hi, err)
+        lo, hi, err = self.refined[T]
+        if Fraction(hi) + Fraction(err) <= goal:
+            return "reach"
+        if Fraction(lo) - Fraction(err) > goal:
+            return "miss"
         value, error = self.evaluate(T)
         if Fraction(value) + Fraction(error) <= goal:
             return "reach"
@@ -957,13 +970,15 @@ def _count_horizon(search: _CountSearch, goals: list[Fraction], top: int) -> int
 
 def _count_budget(search: _CountSearch, goals: list[Fraction], end: int) -> None:
     """Refuse before any DP runs when the T the screen leaves open would cost too much."""
-    needed: set[int] = set()
+    answers: set[int] = set()
+    open_: set[int] = set()
     for g in goals:
         first = next((T for T in range(1, end + 1) if search.status(T, g, exact=False) == "reach"), end)
-        needed.add(first)
+        answers.add(first)
         if search.by == "bound":
-            needed.update(T for T in range(1, min(end, 2 * first) + 1) if search.status(T, g, exact=False) == "unknown")
-    cost = sum(search.exact_cost(T) for T in needed)
+            open_.update(T for T in range(1, min(end, 2 * first) + 1) if search.status(T, g, exact=False) == "unknown")
+    cost = sum(search.exact_cost(T) for T in answers) + sum(search.exact_cost(T, full=False) for T in open_)
+    needed = answers | open_
     if cost > SCAN_BUDGET_US:
         raise DomainError(f"the count DP of {search.family} for L = {search.length} at the {len(needed)} T the "
                           f"screen leaves open would take about {cost / 1e6:.0f} s", param="family",
