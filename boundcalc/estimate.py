@@ -57,6 +57,15 @@ __all__ = [
     "budget_table",
     "STEP_FAMILIES",
     "BUDGET_FAMILIES",
+    "COUNT_STEP_USAGE",
+    "COUNT_MAX_STEPS_FACTOR",
+    "ExpectedBound",
+    "is_count_family",
+    "family_sampler",
+    "count_coefficients",
+    "count_estimate",
+    "count_expected_bound",
+    "sampler_json",
 ]
 
 _LN2 = math.log(2)
@@ -169,13 +178,19 @@ def _schedule(schedule: "Schedule | str", curve: LossCurve) -> "Schedule":
     return curve_schedule(schedule, curve)
 
 
-def estimate_error(curve: LossCurve, schedule: "Schedule | str") -> Estimate:
+def estimate_error(curve: LossCurve, schedule: "Schedule | Any | str") -> Estimate:
     """The sampler error of ``schedule`` estimated from the curve (nats).
 
     The value is the truth engine's Σ_steps g(w, s) on the linearly
     interpolated d (a sum of non-negative terms), so the exact curve of a data
-    model reproduces the model's exact error.
+    model reproduces the model's exact error. A random-count sampler
+    (``mdlm:8``, a CountSampler) gives its expected error (:func:`count_estimate`).
     """
+    from .counts import CountSampler, parse_sampler
+
+    if isinstance(schedule, CountSampler) or (isinstance(schedule, str) and is_count_family(schedule)):
+        sampler = parse_sampler(schedule, curve.length) if isinstance(schedule, str) else schedule
+        return count_estimate(curve, sampler)
     sched = _schedule(schedule, curve)
     value = curve_profile(curve, "linear").error(sched)
     cubic = value if curve.masked.size == curve.length else curve_profile(curve, "pchip").error(sched)

@@ -79,8 +79,9 @@ def test_expected_start_sizes_equal_enumeration(spec, L):
     assert sum(starts) == L  # every position is covered by exactly one step
     for name in ("sharp", "theorem1", "recursion"):
         exact = float(sum((w * Fraction(bound_coefficient(name, s)) for s, w in law.items()), Fraction(0)))
-        lo, hi, err = sampler.expected_coefficient_bracket(lambda s: bound_coefficient(name, s))
-        assert lo - err <= exact <= hi + err
+        for k in (0, 2):  # the screen, and the screen with its two widest terms from the DP
+            lo, hi, err = sampler.expected_coefficient_bracket(lambda s: bound_coefficient(name, s), exact_at=k)
+            assert lo - err <= exact <= hi + err
         value, error = sampler.expected_coefficient_at_jumps(lambda s: bound_coefficient(name, s))
         assert abs(value - exact) <= error + 1e-15 and error < 1e-9
 
@@ -243,3 +244,14 @@ def test_cli_count_family_errors_are_one_line(run, args, code, fragment):
     result = run(*base, *args)
     assert result.exit_code == code, result.output
     assert fragment in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_estimate_error_takes_count_samplers():
+    L = 6
+    profile = entropy_profile(CHAIN, L)
+    curve = LossCurve.from_conditional(profile.conditional)
+    value = count_error(profile, parse_sampler("mdlm:3", L))[0]
+    from boundcalc.estimate import estimate_error
+
+    assert estimate_error(curve, "mdlm:3").value == pytest.approx(value, abs=1e-12)
+    assert estimate_error(curve, parse_sampler("mdlm:3", L)).value == pytest.approx(value, abs=1e-12)

@@ -64,7 +64,9 @@ def _describe_profile(profile, digits: int, show_exact: bool, with_source: bool 
     multiple=True,
     metavar="NAME",
     help="Schedule family searched over T: uniform (default), dream, linear, cosine, cosine-mdlm, power:p, "
-    "info-optimal (needs --loss-curve). With --budget: repeatable, the families compared.",
+    "info-optimal (needs --loss-curve), or a random-count sampler mdlm[:NOISE], sedd, dream-origin[:eps] "
+    "(values are expectations over its counts; T may exceed L). With --budget: repeatable, the families "
+    "compared (the random-count samplers only when named).",
 )
 @click.option(
     "--by",
@@ -76,7 +78,8 @@ def _describe_profile(profile, digits: int, show_exact: bool, with_source: bool 
 )
 @click.option("--budget", type=POSITIVE_INT, metavar="T",
               help="The reverse question: for T steps, each family's (estimated) error and bound.")
-@click.option("--max-steps", type=POSITIVE_INT, help="Search T only up to this (bounds the work of a scan).")
+@click.option("--max-steps", type=POSITIVE_INT,
+              help="Search T only up to this (bounds the work of a scan; default L, 16 L for random-count samplers).")
 @digits_option
 @exact_option
 @json_option
@@ -103,6 +106,7 @@ def steps(**params: Any) -> None:
       boundcalc steps --loss-curve curve.csv --family cosine --by error --target 0.5
       boundcalc steps --loss-curve curve.csv --by optimal --target 0.5
       boundcalc steps --loss-curve curve.csv --budget 8
+      boundcalc steps --mi-total 2 --length 64 --family dream-origin --bound sharp --target 1/2
     """
     families = list(params["families"])
     if params["budget"] is not None or families not in ([], ["uniform"]) or params["by"] != "bound" \
