@@ -180,3 +180,12 @@ def test_cli_csv_json_table_and_plot(run, write, tmp_path):
     refused = run("plot", *args[1:], "--kind", "sandwich", "-o", str(tmp_path / "t.png"))
     assert refused.exit_code == 2 and "Theorem 2 does not apply to the random-count sampler dream-origin" in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1 and not (tmp_path / "t.png").exists()
+
+
+def test_samplers_with_too_many_steps_are_refused_before_building():
+    from boundcalc.counts import MAX_COUNT_STEPS
+
+    for spec in (f"mdlm:{MAX_COUNT_STEPS + 1}", "dream-origin:99999999999999", "mdlm:99999999999999:cosine"):
+        with pytest.raises(DomainError, match="too many") as info:
+            parse_sampler(spec, 8)
+        assert info.value.param == "schedule" and str(MAX_COUNT_STEPS) in info.value.allowed
