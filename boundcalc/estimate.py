@@ -545,7 +545,9 @@ def required_steps_family(
     if head == "optimal":
         raise UsageError("the DP optimum is searched with by = optimal", param="family", allowed="a family, or by = optimal")
     if head in COUNT_STEP_USAGE:  # T may exceed L: the default limit is a multiple of L
-        top = COUNT_MAX_STEPS_FACTOR * length if max_steps is None else max_steps
+        from .counts import MAX_COUNT_STEPS
+
+        top = min(COUNT_MAX_STEPS_FACTOR * length if max_steps is None else max_steps, MAX_COUNT_STEPS)
         return _count_steps(goals, family, by, length, curve, mi_total, bound, eps_train, unit, top, progress)
     if by == "bound" and head == "uniform":
         return _uniform_bound(goals, length, mi_total, bound, eps_train, unit)

@@ -255,3 +255,16 @@ def test_estimate_error_takes_count_samplers():
 
     assert estimate_error(curve, "mdlm:3").value == pytest.approx(value, abs=1e-12)
     assert estimate_error(curve, parse_sampler("mdlm:3", L)).value == pytest.approx(value, abs=1e-12)
+
+
+@pytest.mark.parametrize("family", ["mdlm", "sedd", "mdlm:loglinear", "dream-origin", "dream-origin:1/100",
+                                    "dream-origin:0"])
+def test_the_scan_builds_the_same_samplers_faster(family):
+    """The search's integer-ratio construction gives the floats (and names) of parse_sampler."""
+    from boundcalc.estimate import _rational_sampler
+
+    for T in (1, 2, 3, 7, 64, 513):
+        fast, slow = _rational_sampler(family, T, 100), family_sampler(family, T, 100)
+        assert (fast.reveal, fast.keep, fast.steps, fast.name, fast.family) == \
+            (slow.reveal, slow.keep, slow.steps, slow.name, slow.family)
+    assert _rational_sampler("mdlm:cosine", 4, 100) is None
