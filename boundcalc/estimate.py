@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence, cast
 
 from .curve import LossCurve
 from .errors import DomainError, ScheduleError, UsageError
@@ -880,11 +880,13 @@ def count_expected_bound(sampler: Any, mi_total: Fraction, bound: str = "theorem
 class _CountSearch:
     """The values of a count family over T: a cheap screen (brackets) and the exact evaluation, with costs."""
 
-    def __init__(self, family, by, length, curve, mi_total, bound, eps_train, unit):
+    def __init__(self, family: str, by: str, length: int, curve: LossCurve | None, mi_total: Fraction | None,
+                 bound: str, eps_train: Fraction, unit: str) -> None:
         from .bounds import bound_coefficient
 
         self.family, self.by, self.length, self.curve, self.unit = family, by, length, curve, unit
-        self.mi_total, self.bound, self.eps_train = mi_total, bound, eps_train
+        self.mi_total: Fraction = Fraction(0) if mi_total is None else mi_total  # given whenever by = bound
+        self.bound, self.eps_train = bound, eps_train
         head, args = _family_parts(family)
         self.build_us = _COUNT_BUILD_US["mpmath" if head == "mdlm" and args and args[0] != "loglinear" else "exact"]
         self.samplers: dict[int, Any] = {}
@@ -892,11 +894,10 @@ class _CountSearch:
         self.exact: dict[int, tuple[float, float]] = {}
         self.reports: dict[int, ExpectedBound] = {}
         self.refined: dict[int, tuple[float, float, float]] = {}
-        if by == "bound":
-            cached = [bound_coefficient(bound, s) for s in range(1, length + 1)]
-            self.coefficient = lambda s: cached[s - 1]
-            self.jumps = [s for s in range(1, length) if cached[s] != cached[s - 1]]
-        else:
+        cached = [bound_coefficient(bound, s) for s in range(1, length + 1)] if by == "bound" else []
+        self.coefficient: Callable[[int], Any] = lambda s: cached[s - 1]
+        self.jumps = [s for s in range(1, length) if cached[s] != cached[s - 1]] if cached else []
+        if curve is not None and by == "error":
             self.d = curve_profile(curve).conditional
 
     def sampler(self, T: int) -> Any:
@@ -1052,7 +1053,7 @@ def _count_answer(search: _CountSearch, goal: Fraction, end: int, text: str) -> 
         search.evaluate(answer)
         value: Any = search.reports[answer]
     else:
-        value = count_estimate(search.curve, sampler)
+        value = count_estimate(cast(LossCurve, search.curve), sampler)  # by = error always has a curve
     return FamilyStepsResult(goal, by, family, answer, None, value, unit, text, last, tuple(misses),
                              sampler=sampler, undecided=tuple(undecided))
 
