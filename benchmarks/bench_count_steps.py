@@ -56,7 +56,7 @@ def searches() -> None:
         fixed = timed(lambda: budget_table(T, length=L, mi_total=Fraction(10))) / 1e6
         counts = timed(lambda: budget_table(T, length=L, mi_total=Fraction(10),
                                             families=("mdlm", "dream-origin"))) / 1e6
-        print(f"  budget T = {T}, L = {L}: fixed families {fixed:.2f} s, mdlm + dream-origin rows {counts:.2f} s")
+        print(f"  budget T = {T}, L = {L}, ΣI only: fixed families {fixed:.2f} s, mdlm + dream-origin rows {counts:.2f} s")
 
 
 if __name__ == "__main__":

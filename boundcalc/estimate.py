@@ -330,7 +330,8 @@ COUNT_STEP_USAGE = {"mdlm": "mdlm[:NOISE]", "sedd": "sedd", "dream-origin": "dre
 STEP_FAMILIES: tuple[str, ...] = ("uniform", "dream", "linear", "cosine", "cosine-mdlm", "power:p", "info-optimal",
                                   *COUNT_STEP_USAGE.values())
 #: The families `steps --budget` compares by default (info-optimal and optimal need a curve). The random-count
-#: families are opt-in (--family): their DPs take about a second per row at L = 1024 (benchmarks/bench_count_steps.py).
+#: families are opt-in: with a curve at T = 64 their two rows add ~0.9 s at L = 1024 (the default run takes ~0.7 s)
+#: and ~5 s at L = 4096 (benchmarks/bench_count_steps.py).
 BUDGET_FAMILIES = ("uniform", "dream", "linear", "cosine", "cosine-mdlm", "info-optimal", "optimal")
 
 # Cost of building one step of a family's schedule, microseconds, measured by benchmarks/bench_curve.py on the
@@ -768,6 +769,7 @@ COUNT_ERROR_NOTE = "an expectation over the sampler's random reveal counts (exac
 # Costs in microseconds, measured by benchmarks/bench_count_steps.py on the shared 2-core machine.
 _COUNT_BUILD_US = {"exact": 6.0, "mpmath": 250.0}  # one step: screen overhead (integer ratios), or mpmath noise
 _COUNT_SCREEN_US = 0.05  # one entry of a screen (a step's law up to the size cap, or the law of w over 0..L)
+_COUNT_SCREEN_FIXED_US = 800.0  # one screen's fixed overhead (numpy calls, the size cap's bisection)
 _COUNT_DP_US = 0.006  # one multiply-add of the count DPs
 
 
@@ -909,7 +911,7 @@ class _CountSearch:
     def screen_cost(self, T: int) -> float:
         L = self.length
         width = L + 1 if self.by == "error" else min(L, L / T + 12 * math.sqrt(L / T) + 20) + 1
-        return T * (self.build_us + _COUNT_SCREEN_US * width) + (L if self.by == "bound" else 0)
+        return _COUNT_SCREEN_FIXED_US + T * (self.build_us + _COUNT_SCREEN_US * width) + (L if self.by == "bound" else 0)
 
     def exact_cost(self, T: int, full: bool = True) -> float:
         """The DP at T: over every threshold where c jumps (``full``), or the three-threshold refinement."""
