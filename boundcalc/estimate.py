@@ -771,6 +771,8 @@ _COUNT_BUILD_US = {"exact": 6.0, "mpmath": 250.0}  # one step: screen overhead (
 _COUNT_SCREEN_US = 0.05  # one entry of a screen (a step's law up to the size cap, or the law of w over 0..L)
 _COUNT_SCREEN_FIXED_US = 800.0  # one screen's fixed overhead (numpy calls, the size cap's bisection)
 _COUNT_DP_US = 0.006  # one multiply-add of the count DPs
+_FULL_DP_US = 2e6  # above this the value at T is an enclosure (DP at a few thresholds), not the full DP
+_ENCLOSURE_THRESHOLDS = 16
 
 
 @dataclass(frozen=True)
@@ -782,13 +784,20 @@ class ExpectedBound:
     bound: str
     note: str = EXPECTED_NOTE
 
+    def justified(self, digits: int) -> int:
+        """At most ``digits`` significant digits, and no more than the certified error justifies."""
+        if self.error > 0 and self.value > 0:
+            return max(1, min(digits, int(math.floor(math.log10(self.value / self.error))) + 1))
+        return digits
+
     def to_dict(self, unit: str = "nats", digits: int = 6) -> dict[str, Any]:
-        return {"float": repr(self.value), "decimal": format_decimal(Fraction(max(self.value, 0.0)), digits),
-                "abs_error": f"{self.error:.2g}", "expected": True, "bound": self.bound, "note": self.note}
+        decimal = format_decimal(Fraction(max(self.value, 0.0)), self.justified(digits))
+        return {"float": repr(self.value), "decimal": decimal, "abs_error": f"{self.error:.2g}", "expected": True,
+                "bound": self.bound, "note": self.note}
 
     def show(self, unit: str = "nats", digits: int = 4) -> str:
-        """'0.2451 ± 2e-13 (expected)' for tables."""
-        return f"{format_decimal(Fraction(max(self.value, 0.0)), digits)} ± {self.error:.1g} (expected)"
+        """'0.2451 ± 2e-13 (expected)' for tables (digits justified by the error)."""
+        return f"{format_decimal(Fraction(max(self.value, 0.0)), self.justified(digits))} ± {self.error:.1g} (expected)"
 
 
 def sampler_json(sampler: Any) -> dict[str, Any]:
@@ -913,13 +922,17 @@ class _CountSearch:
         width = L + 1 if self.by == "error" else min(L, L / T + 12 * math.sqrt(L / T) + 20) + 1
         return _COUNT_SCREEN_FIXED_US + T * (self.build_us + _COUNT_SCREEN_US * width) + (L if self.by == "bound" else 0)
 
-    def exact_cost(self, T: int, full: bool = True) -> float:
-        """The DP at T: over every threshold where c jumps (``full``), or the three-threshold refinement."""
+    def exact_cost(self, T: int, thresholds: int | None = None) -> float:
+        """The DP at T: over every threshold where c jumps (None), or over that many thresholds."""
         cap = self.screens[T][3] if T in self.screens else self.length
         per = 2 * (cap + 1)  # the transitions, and for the bound the DP over the thresholds where c jumps
         if self.by == "bound":
-            per += sum(s + 1 for s in self.jumps if s < cap) if full else 3 * (cap + 1)
+            per += sum(s + 1 for s in self.jumps if s < cap) if thresholds is None else thresholds * (cap + 1)
         return (T + 1) * (self.length + 1) * per * _COUNT_DP_US + T * self.build_us
+
+    def evaluate_cost(self, T: int) -> float:
+        """What :meth:`evaluate` costs at T: the full DP when it is cheap, else the 16-threshold enclosure."""
+        return min(self.exact_cost(T), self.exact_cost(T, _ENCLOSURE_THRESHOLDS))
 
     def screen(self, T: int) -> tuple[float, float, float]:
         """(lower, upper, error) on the value at T, in the unit: a bracket (bound) or the estimate itself (error)."""
@@ -943,9 +956,16 @@ class _CountSearch:
         if T not in self.exact:
             if self.by == "error":
                 self.exact[T] = self.screen(T)[:1] + (0.0,)
-            else:
+            elif self.exact_cost(T) <= _FULL_DP_US:
                 self.reports[T] = count_expected_bound(self.sampler(T), self.mi_total, self.bound, self.eps_train,
                                                        self.coefficient)
+            else:  # an enclosure: the DP at the widest thresholds, brackets elsewhere (relative width ~1e-7)
+                lo, hi, err = self._scaled(*self.sampler(T).expected_coefficient_bracket(
+                    self.coefficient, exact_at=_ENCLOSURE_THRESHOLDS))
+                self.reports[T] = ExpectedBound((lo + hi) / 2, (hi - lo) / 2 + err, self.bound,
+                                                EXPECTED_NOTE + "; enclosed: P(S_max > s) by the DP at the "
+                                                f"{_ENCLOSURE_THRESHOLDS} widest thresholds, bracketed elsewhere")
+            if T in self.reports:
                 self.exact[T] = (self.reports[T].value, self.reports[T].error)
         return self.exact[T]
 
@@ -997,7 +1017,9 @@ def _count_budget(search: _CountSearch, goals: list[Fraction], end: int) -> None
         answers.add(first)
         if search.by == "bound":
             open_.update(T for T in range(1, min(end, 2 * first) + 1) if search.status(T, g, exact=False) == "unknown")
-    cost = sum(search.exact_cost(T) for T in answers) + sum(search.exact_cost(T, full=False) for T in open_)
+    # the value at each answer; every open T refined at three thresholds, and the closest few evaluated
+    cost = sum(search.evaluate_cost(T) for T in answers) + sum(search.exact_cost(T, 3) for T in open_)
+    cost += 2 * len(goals) * max((search.evaluate_cost(T) for T in open_), default=0.0)
     needed = answers | open_
     if cost > SCAN_BUDGET_US:
         raise DomainError(f"the count DP of {search.family} for L = {search.length} at the {len(needed)} T the "
@@ -1033,11 +1055,18 @@ def _count_answer(search: _CountSearch, goal: Fraction, end: int, text: str) -> 
     if by == "bound" and goal < search.eps_train:
         return FamilyStepsResult(goal, by, family, None, None, None, unit, text, end,
                                  reason=f"the target is below the floor ε_train = {search.eps_train}")
+    import time
+
     answer, misses, undecided, last = None, [], [], end
+    started = time.monotonic()
     for T in range(1, end + 1):
         if answer is not None and T > 2 * answer:
             last = T - 1
             break
+        if time.monotonic() - started > 2 * SCAN_BUDGET_US / 1e6:  # the estimate was checked; a busy machine stops here
+            raise DomainError(f"the search of {family} ran out of time at T = {T} (over "
+                              f"{2 * SCAN_BUDGET_US / 1e6:.0f} s)", param="family",
+                              allowed="a smaller maximum T (max_steps), a larger target or a smaller L")
         status = search.status(T, goal, exact=True)
         if answer is None and status == "reach":
             answer = T

@@ -268,3 +268,16 @@ def test_the_scan_builds_the_same_samplers_faster(family):
         assert (fast.reveal, fast.keep, fast.steps, fast.name, fast.family) == \
             (slow.reveal, slow.keep, slow.steps, slow.name, slow.family)
     assert _rational_sampler("mdlm:cosine", 4, 100) is None
+
+
+def test_large_L_values_are_enclosures_with_justified_digits():
+    """Where the full DP is expensive the value is an enclosure (DP at 16 thresholds): still certified."""
+    from boundcalc.estimate import ExpectedBound
+
+    r = required_steps_family(["0.5"], family="mdlm", length=4096, mi_total=Fraction(10), bound="sharp")[0]
+    sampler = family_sampler("mdlm", r.steps, 4096)
+    lo, hi, err = sampler.expected_coefficient_bracket(lambda s: s - 1)
+    scale = 10 / 4096
+    assert lo * scale - err <= r.value.value + r.value.error and r.value.value - r.value.error <= hi * scale + err
+    assert r.value.value + r.value.error <= 0.5 and 0 < r.value.error < 1e-3 * r.value.value
+    assert ExpectedBound(0.496377, 0.0002, "sharp").show(digits=6).startswith("0.4964 ±")
