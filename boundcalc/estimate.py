@@ -863,7 +863,8 @@ def count_estimate(curve: LossCurve, sampler: Any, profile: "EntropyProfile | No
     value = count_error(profile if profile is not None else curve_profile(curve), sampler)[0]
     cubic = value if curve.masked.size == curve.length else count_error(curve_profile(curve, "pchip"), sampler)[0]
     se = curve.stderr_of(count_coefficients(sampler)) if curve.stderr is not None else None
-    return Estimate(max(value, 0.0), se, max(cubic, 0.0), curve.exact, COUNT_ERROR_NOTE)
+    note = COUNT_ERROR_NOTE + "; " + (EXACT_NOTE if curve.exact else ESTIMATE_NOTE)
+    return Estimate(max(value, 0.0), se, max(cubic, 0.0), curve.exact, note)
 
 
 def count_expected_bound(sampler: Any, mi_total: Fraction, bound: str = "theorem1",
