@@ -920,7 +920,7 @@ class _CountSearch:
 
     def screen_cost(self, T: int) -> float:
         L = self.length
-        width = L + 1 if self.by == "error" else min(L, L / T + 12 * math.sqrt(L / T) + 20) + 1
+        width = min(L + 1, 82 + 12 * math.sqrt(L)) if self.by == "error" else min(L, L / T + 12 * math.sqrt(L / T) + 20) + 1
         return _COUNT_SCREEN_FIXED_US + T * (self.build_us + _COUNT_SCREEN_US * width) + (L if self.by == "bound" else 0)
 
     def exact_cost(self, T: int, thresholds: int | None = None) -> float:
@@ -1029,18 +1029,16 @@ def _count_budget(search: _CountSearch, goals: list[Fraction], end: int) -> None
 
 
 def _count_steps(goals, family, by, length, curve, mi_total, bound, eps_train, unit, top, progress):
-    """steps for a random-count family: screen T = 1..2·horizon with brackets, the DP where they do not decide."""
+    """steps for a random-count family: screen T = 1..horizon, then up to twice the first T the screen
+    certifies (for larger T that miss), each range costed before it runs; the DP where the screen does not decide."""
     search = _CountSearch(family, by, length, curve, mi_total, bound, eps_train, unit)
     live = [g for g in goals if by != "bound" or g >= eps_train]
-    end = min(top, 2 * _count_horizon(search, live, top)) if live else 1
-    cost = sum(search.screen_cost(T) for T in range(1, end + 1))
-    if cost > SCAN_BUDGET_US:
-        raise DomainError(f"scanning {family} for L = {length} up to T = {end} would take about {cost / 1e6:.0f} s",
-                          param="family", allowed="a smaller maximum T (max_steps), a larger target or a smaller L")
-    for T in range(1, end + 1):
-        search.screen(T)
-        if progress:
-            progress(T, end)
+    horizon = _count_horizon(search, live, top) if live else 1
+    spent = _screen_range(search, 1, horizon, 0.0, progress)
+    firsts = [next((T for T in range(1, horizon + 1) if search.status(T, g, exact=False) == "reach"), horizon)
+              for g in live]
+    end = min(top, 2 * max(firsts, default=1))
+    _screen_range(search, horizon + 1, end, spent, progress)
     _count_budget(search, live, end)
     text = ("scan of every T, screened by brackets of E c(S_max) (negative association, union bound), "
             "the count DP where they do not decide" if by == "bound"
@@ -1049,6 +1047,20 @@ def _count_steps(goals, family, by, length, curve, mi_total, bound, eps_train, u
         return [_count_answer(search, g, end, text) for g in goals]
     except DomainError as error:  # the DP's own work limit, named by the family searched
         raise DomainError(error.message, param="family", allowed=error.allowed) from None
+
+
+def _screen_range(search: _CountSearch, first: int, last: int, spent: float, progress) -> float:
+    """Screen T = first..last after checking the estimated cost (with ``spent`` before) against the budget."""
+    cost = spent + sum(search.screen_cost(T) for T in range(first, last + 1) if T not in search.screens)
+    if cost > SCAN_BUDGET_US:
+        raise DomainError(f"scanning {search.family} for L = {search.length} up to T = {last} would take about "
+                          f"{cost / 1e6:.0f} s", param="family",
+                          allowed="a smaller maximum T (max_steps), a larger target or a smaller L")
+    for T in range(first, last + 1):
+        search.screen(T)
+        if progress:
+            progress(T, last)
+    return cost
 
 
 def _count_answer(search: _CountSearch, goal: Fraction, end: int, text: str) -> FamilyStepsResult:

@@ -281,3 +281,15 @@ def test_large_L_values_are_enclosures_with_justified_digits():
     assert lo * scale - err <= r.value.value + r.value.error and r.value.value - r.value.error <= hi * scale + err
     assert r.value.value + r.value.error <= 0.5 and 0 < r.value.error < 1e-3 * r.value.value
     assert ExpectedBound(0.496377, 0.0002, "sharp").show(digits=6).startswith("0.4964 ±")
+
+
+@pytest.mark.parametrize("spec", ["mdlm:7", "mdlm:40:cosine", "dream-origin:300", "mdlm:2"])
+def test_coefficient_form_at_larger_L(spec):
+    """At L = 400 expected_start_sizes reads each step's law only near its mean: still the DP's error."""
+    L = 400
+    profile = entropy_profile(CHAIN, L)
+    sampler = parse_sampler(spec, L)
+    value, error = count_error(profile, sampler)
+    coefficients = count_coefficients(sampler)
+    assert float(coefficients.sum()) == pytest.approx(0, abs=1e-9)  # Σ_m E S_m = L
+    assert float(coefficients @ profile.conditional) == pytest.approx(value, abs=1e-10 + error)
