@@ -444,8 +444,9 @@ class MarkovChain:
         ``size`` = m defaults to L - 1: the MI profile I_i = I(X_i; X_{-i}),
         H(X_i) - H(X_i | X_{i-1}, X_{i+1}) (one neighbour at the ends), O(L V^2).
         Other m use the neighbour decomposition: by the nearest-neighbour gaps when
-        r = L - m is small, O(L r (V + r)); else with prefix sums, O(L^2 V)
-        (:meth:`token_mi_levels`). The cost is checked before any work.
+        r = L - m is small, O(L r (V + r)); else by convolutions over the positions,
+        O(L min(L, g) V) with g the power at which P^g has converged (:meth:`token_mi_levels`).
+        The cost is checked before any work. Each value is within :meth:`token_mi_error` of F_i(m).
         """
         L = self.check_length(length)
         m = L - 1 if size is None else size
@@ -499,8 +500,10 @@ class MarkovChain:
         return out
 
     # work units per second of the two per-token methods, measured on the development machine
-    _GAP_RATE = 1e9
-    _FULL_RATE = 8e7
+    # (benchmarks/bench_engines.py; the least of several chains, V = 8..256): the gap method
+    # 2.5-5e9, the convolution method 2-2.6e9 on its worst case (P^g never converges)
+    _GAP_RATE = 2e9
+    _FULL_RATE = 1.5e9
 
     @staticmethod
     def _gap_work(L: int, m: int, V: int) -> float:
@@ -515,7 +518,9 @@ class MarkovChain:
 
     @staticmethod
     def _full_work(L: int, V: int) -> float:
-        return float(L) * L * (2 * V + 8)
+        # the convolutions on their worst case (η_g never flat: L^2 V), the laws μ_a (L V^2)
+        # and the per-position arithmetic (a few thousand units per position)
+        return float(L) * (float(L) * V + float(V) * V + 3000.0)
 
     def _gap_method(self, L: int, m: int) -> bool:
         V = self.vocab_size
@@ -535,6 +540,26 @@ class MarkovChain:
             else:
                 seconds += self._full_work(L, V) / self._FULL_RATE
         return seconds
+
+    def token_mi_error(self, length: int, size: int | None = None) -> float:
+        """An a-priori bound (nats) on the float error of every F_i(m) that :meth:`token_mi` returns.
+
+        8·(5L + 2LV + 2G^2 + 16)·ε·(ln V + 1), ε = 2^-53, G = 0 unless the gap method is used
+        (then its largest gap, max(G, K) of :func:`_gap_extent`): every value is H(μ_i) minus
+        sums whose terms add up, in absolute value, to at most 7 ln V, each term carrying a
+        relative error below (5L + 2LV + 16)ε (docs/truth.md, section 5).
+
+        >>> c = MarkovChain(["a", "b"], [["0.9", "0.1"], ["0.1", "0.9"]])
+        >>> c.token_mi_error(1000, 10) < 1e-9
+        True
+        """
+        L = positive_int(length, "length")
+        m = L - 1 if size is None else size
+        V = self.vocab_size
+        gap = 0.0
+        if 1 <= m < L - 1 and self._gap_method(L, m):
+            gap = float(max(_gap_extent(L, m))) ** 2
+        return 8.0 * (5.0 * L + 2.0 * L * V + 2.0 * gap + 16.0) * EPS64 * (math.log(max(V, 2)) + 1.0)
 
     def _check_token_cost(self, L: int, sizes: Sequence[int]) -> None:
         seconds = self.token_mi_cost(L, sizes)
