@@ -29,8 +29,10 @@ so each carries a relative error below 2Lε (ε = 2^-53) and nothing
 overflows; docs/truth.md states the resulting error bound.
 
 Per token, F_i(m) = H(X_i) - E[H(X_i | X∘W)] over m-sets W ∌ i uses the same
-neighbour decomposition with prefix sums (O(L^2 V) for one m); I_i (m = L-1)
-has the closed form H(μ_i) - H(X_i | X_{i-1}, X_{i+1}).
+neighbour decomposition, summed over the positions by tail sums and one direct
+convolution per state (O(L min(L, g) V) for one m, g the power at which P^g has
+converged), or by the nearest gaps when m is close to L; I_i (m = L-1) has the
+closed form H(μ_i) - H(X_i | X_{i-1}, X_{i+1}).
 """
 
 from __future__ import annotations
@@ -469,7 +471,7 @@ class MarkovChain:
         m close to L (Theorem 2's levels, r = S/2^j) only the nearest revealed neighbours at
         distances a + b <= r + 1 matter: the *gap method* costs O(L r (V + r) + r^3) per level
         with the weights C(L-a-b-1, m-2)/C(L-1, m) exact; other m use :meth:`token_mi`'s
-        O(L^2 V) decomposition, whichever is cheaper. The cost is checked before any work
+        convolutions, O(L^2 V) at worst, whichever is cheaper. The cost is checked before any work
         (:meth:`token_mi_cost`).
         """
         import numpy as np
