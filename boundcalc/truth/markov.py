@@ -38,7 +38,6 @@ closed form H(μ_i) - H(X_i | X_{i-1}, X_{i+1}).
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Sequence
 
 from ..errors import DomainError, InvalidNumberError, ModelError
