@@ -695,7 +695,7 @@ class MarkovChain:
         tail_h = np.zeros(L + 2, dtype=dtype)
         tail_h[1 : L + 1] = np.cumsum((r_side[1 : L + 1] * Hmu[1 : L + 1])[::-1])[::-1]
         cond = h * tail[2 : L + 2] - tail_h[2 : L + 2]
-        E = np.zeros((L, mu.shape[1]), dtype=dtype)  # E[x] = Σ_{b<=x} w_b η_b, the right neighbour's c(i, b) summed
+        E = np.zeros((L, mu.shape[1]), dtype=dtype)  # E[x] = Σ_{b<=x} w_b η_b (the right neighbour's c(i, b))
         if m == 1:  # a single neighbour, weight 1/(L-1) at every distance
             E[1:] = np.cumsum(eta[1:L], axis=0) * r_side[2]
             cond[1:] += _gap_convolution(mu, eta, flat, L)[2:] * r_side[2]
@@ -707,9 +707,8 @@ class MarkovChain:
             cond[1:] += np.cumsum(s)
             A = min(flat, L - 1)  # z_a = 0 for a >= flat
             z = r_side[2 : A + 1, None] * eta[1:A] - Q[2 : A + 1]  # z[a-1] = z_a, a = 1..A-1
-            for v in range(mu.shape[1]):
-                if A > 1:
-                    cond[1:] += np.convolve(mu[1:L, v], z[:, v])[: L - 1]
+            for v in range(mu.shape[1] if A > 1 else 0):  # direct convolutions, no FFT
+                cond[1:] += np.convolve(mu[1:L, v], z[:, v])[: L - 1]
         cond += np.einsum("iv,iv->i", mu[1 : L + 1], E[L - 1 :: -1])  # μ_i·E[L-i]
         if progress:
             progress(L, L)
