@@ -73,7 +73,7 @@ def test_cost_is_refused_before_any_work():
         chain.token_mi(200, 131072)
     assert chain.token_mi_cost(32768, [32768 - 64]) < 60  # Theorem 2's levels stay cheap
     assert chain.token_mi_cost(32768, [16384]) < 60  # and so does m = L/2 (weights past 2^-110 dropped)
-    assert chain.token_mi_cost(16384, [16]) < 20  # small m: the convolutions, L^2 V at worst
+    assert chain.token_mi_cost(16384, [16]) < 30  # small m: the convolutions, L^2 V at worst
 
 
 @pytest.mark.parametrize("seed", range(2))

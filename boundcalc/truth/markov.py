@@ -501,10 +501,10 @@ class MarkovChain:
         return out
 
     # work units per second of the two per-token methods, measured on the development machine
-    # (benchmarks/bench_engines.py; the least of several chains, V = 8..256): the gap method
-    # 2.5-5e9, the convolution method 2-2.6e9 on its worst case (P^g never converges)
+    # (several chains, V = 8..256, L = 4096..16384, on a shared machine): the gap method 2.5-5e9,
+    # the convolution method 1.3-2.6e9 on its worst case (P^g never converges)
     _GAP_RATE = 2e9
-    _FULL_RATE = 1.5e9
+    _FULL_RATE = 1e9
 
     @staticmethod
     def _gap_work(L: int, m: int, V: int) -> float:
@@ -519,9 +519,9 @@ class MarkovChain:
 
     @staticmethod
     def _full_work(L: int, V: int) -> float:
-        # the convolutions on their worst case (η_g never flat: L^2 V), the laws μ_a (L V^2)
-        # and the per-position arithmetic (a few thousand units per position)
-        return float(L) * (float(L) * V + float(V) * V + 3000.0)
+        # the convolutions on their worst case (η_g never flat: L^2 V), the laws μ_a (L V^2),
+        # the powers P^g (at most L V^3) and the per-position arithmetic (a few thousand units)
+        return float(L) * (float(L) * V + float(V) ** 2 + float(V) ** 3 + 5000.0)
 
     def _gap_method(self, L: int, m: int) -> bool:
         V = self.vocab_size
