@@ -121,9 +121,8 @@ def _token_pieces(chunks: Iterable[str], level: str) -> Iterator[str]:
                 text = text.replace("\r\n", "\n").replace("\r", "\n")
         else:
             # a word cut by the chunk's end waits for the rest: cut after the last whitespace
-            end = max(map(text.rfind, " \n\t\r\x0b\x0c")) + 1
-            while end < len(text) and any(ch.isspace() for ch in text[end:]):  # other (Unicode) spaces
-                end += next(k for k, ch in enumerate(text[end:]) if ch.isspace()) + 1
+            # (rsplit: str.split's whitespace, Unicode spaces included, scanned from the end only)
+            end = len(text) - len(text.rsplit(None, 1)[-1]) if text and not text[-1].isspace() else len(text)
             text, carry = text[:end], text[end:]
         if text:
             yield text
