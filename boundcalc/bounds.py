@@ -78,6 +78,7 @@ __all__ = [
     "block_bound_report",
     "CountBoundReport",
     "count_bound_report",
+    "per_realisation_bounds",
     "ConfidenceBound",
     "confidence_bound",
     "recursion_largest_size",
@@ -857,6 +858,18 @@ class CountBoundReport(Printable):
         return ((BOUNDS[name], values[name]) for name in self.coefficients)
 
 
+def per_realisation_bounds() -> tuple[str, ...]:
+    """The registry's bounds of E KL with a coefficient c(s_max) that hold for every schedule of uniformly
+    random positions: they hold for each realisation of a random-count sampler, so their expectation bounds it.
+
+    >>> per_realisation_bounds()
+    ('theorem1', 'recursion', 'sharp')
+    """
+    return tuple(entry.name for entry in BOUNDS.values()
+                 if entry.coefficient is not None and entry.positions == "uniform"
+                 and entry.holds_for == "every schedule" and entry.quantity == "kl")
+
+
 def count_bound_report(profile: "MIProfile", sampler: Any, eps_train: Number = 0) -> CountBoundReport:
     """E[c(S_max)]/L · ΣI + ε_train for every per-realisation coefficient bound of the registry.
 
@@ -870,10 +883,7 @@ def count_bound_report(profile: "MIProfile", sampler: Any, eps_train: Number = 0
         raise ScheduleError(f"{sampler} is for L = {sampler.length}, the profile has L = {profile.length}",
                             param="schedule")
     eps = nonnegative_rational(eps_train, "eps_train")
-    per_realisation = [entry for entry in BOUNDS.values()
-                       if entry.coefficient is not None and entry.positions == "uniform"
-                       and entry.holds_for == "every schedule" and entry.quantity == "kl"]
-    coefficients = {entry.name: sampler.expected_coefficient(entry.coefficient) for entry in per_realisation}
+    coefficients = {name: sampler.expected_coefficient(BOUNDS[name].coefficient) for name in per_realisation_bounds()}
     return CountBoundReport(profile, sampler, eps, coefficients, sampler.expected_coefficient(lambda s: s),
                             sampler.expected_nonempty_steps())
 

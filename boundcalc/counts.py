@@ -49,13 +49,15 @@ from .schedule import COUNT_FAMILIES, Schedule, parse_schedule
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["CountSampler", "parse_sampler", "NOISES", "COUNT_FAMILIES", "MAX_COUNT_WORK"]
+__all__ = ["CountSampler", "parse_sampler", "NOISES", "COUNT_FAMILIES", "MAX_COUNT_WORK", "MAX_COUNT_STEPS"]
 
 EPS64 = 2.0**-53
 #: Probability beyond the DP's step-size cap that is bounded, not computed.
 TAIL = 2.0**-80
 #: Refuse a count-process DP above this many multiply-adds (about a minute on 2 cores).
 MAX_COUNT_WORK = 4e9
+#: The most steps a sampler may have: each step is a Python-level pass of the DPs (~0.1 ms at small L).
+MAX_COUNT_STEPS = 100_000
 
 #: MDLM's noise schedules (noise_schedule.py) with the constants a run uses: α(t) = e^{-σ(t)}.
 NOISES = {
@@ -129,14 +131,16 @@ class CountSampler:
     @classmethod
     def mdlm(cls, length: int, steps: int, noise: str = "loglinear", *, name: str = "") -> "CountSampler":
         """MDLM's ``_sample``: T steps on t_k = 1 - k(1-δ)/T (δ = 10^-5), then noise removal."""
-        length, steps = positive_int(length, "length"), positive_int(steps, "T")
+        length, steps = positive_int(length, "length"), _check_steps(steps)
         if noise not in NOISES:
             raise ScheduleError(f"unknown noise {noise!r}", param="schedule", allowed=", ".join(NOISES))
-        t = [1 - k * (1 - MDLM_DELTA) / steps for k in range(steps + 1)]
         label = name or (f"mdlm:{steps}" if noise == "loglinear" else f"mdlm:{steps}:{noise}")
         if noise == "loglinear":
-            probabilities = [1 - t[k] / t[k - 1] for k in range(1, steps + 1)] + [Fraction(1)]
+            # t_k = (A - c k)/A with c/A = (1 - δ)/T, so p_k = 1 - t_k/t_{k-1} = c/(A - c(k-1)): integers only
+            c, a = _grid(1 - MDLM_DELTA, steps)
+            probabilities = [Fraction(c, a - c * (k - 1)) for k in range(1, steps + 1)] + [Fraction(1)]
             return cls.from_probabilities(length, probabilities, name=label, family="mdlm", steps=steps)
+        t = [1 - k * (1 - MDLM_DELTA) / steps for k in range(steps + 1)]
         import mpmath
 
         with mpmath.workdps(40):
@@ -153,12 +157,13 @@ class CountSampler:
     @classmethod
     def dream_origin(cls, length: int, steps: int, eps: Fraction | str = DREAM_EPS, *, name: str = "") -> "CountSampler":
         """Dream ``alg='origin'``: t = linspace(1, eps, T+1), p_k = 1 - t_k/t_{k-1}, and p_T = 1."""
-        length, steps = positive_int(length, "length"), positive_int(steps, "T")
+        length, steps = positive_int(length, "length"), _check_steps(steps)
         eps = eps if isinstance(eps, Fraction) else parse_rational(str(eps), "eps")
         if not 0 <= eps < 1:
             raise InvalidNumberError(f"eps = {eps} is out of range", param="eps", allowed="0 <= eps < 1")
-        t = [1 + (eps - 1) * Fraction(k, steps) for k in range(steps + 1)]
-        probabilities = [1 - t[k] / t[k - 1] for k in range(1, steps)] + [Fraction(1)]
+        # t_k = 1 - (1 - eps) k/T = (A - c k)/A, so p_k = 1 - t_k/t_{k-1} = c/(A - c(k-1)): integers only
+        c, a = _grid(1 - eps, steps)
+        probabilities = [Fraction(c, a - c * (k - 1)) for k in range(1, steps)] + [Fraction(1)]
         return cls.from_probabilities(length, probabilities, name=name or f"dream-origin:{steps}",
                                       family="dream-origin", steps=steps)
 
@@ -274,7 +279,8 @@ class CountSampler:
         logp, logq = math.log(p), math.log1p(-p) if p < 0.5 else math.log(q)
         with np.errstate(invalid="ignore"):
             log_pmf = lf[mm] - lf[jj] - lf[rest] + jj * logp + rest * logq
-        R = np.where(ok, np.exp(log_pmf), 0.0)
+        # cells with j > m are no outcome: -inf before exp (their formula would overflow, uselessly)
+        R = np.exp(np.where(ok, log_pmf, -np.inf))
         magnitude = 3 * float(lf[-1]) + L * (abs(logp) + abs(logq))
         delta = 3 * lf_error + 8 * EPS64 * magnitude + 2 * EPS64 * L * (abs(logp) + abs(logq))
         return R, math.expm1(delta) + 2 * EPS64
@@ -390,6 +396,19 @@ class CountSampler:
             "expected_nonempty_steps": {"float": repr(calls), "abs_error": f"{calls_error:.2g}"},
             **({"noise": self.notes["noise"]} if "noise" in self.notes else {}),
         }
+
+
+def _check_steps(steps: Any) -> int:
+    steps = positive_int(steps, "T")
+    if steps > MAX_COUNT_STEPS:  # before building anything: every step is a pass of the DPs
+        raise DomainError(f"T = {steps} steps is too many for the count DPs", param="schedule",
+                          allowed=f"T <= {MAX_COUNT_STEPS}")
+    return steps
+
+
+def _grid(span: Fraction, steps: int) -> tuple[int, int]:
+    """(c, A) with c/A = span/T: the time grid's step on a common integer denominator."""
+    return span.numerator, span.denominator * steps
 
 
 def _round(x: Fraction) -> float:

@@ -1048,7 +1048,13 @@ def sweep_table(result: Any, digits: int = 6) -> str:
         value = None if name in heads else row.bounds.get(name)
         return "" if value is None else _math(latex_number(value, digits))
 
-    rows = [[escape_text(row.family), str(row.steps), str(row.max_size)] + [cell(row, n) for n in errors + bounds]
+    def size(row: Any) -> str:  # a random-count sampler's s_max is random: its expectation
+        if row.max_size is not None:
+            return str(row.max_size)
+        measured = row.measured("expected_s_max")
+        return _math(latex_number(measured.value, 3, measured.error, True))
+
+    rows = [[escape_text(row.family), str(row.steps), size(row)] + [cell(row, n) for n in errors + bounds]
             for row in result.rows]
     columns = [("Family", "l"), ("$T$", "r"), (r"$s_{\max}$", "r")]
     columns += [(heads[name], "r") for name in errors]
@@ -1059,6 +1065,9 @@ def sweep_table(result: Any, digits: int = 6) -> str:
         rf"Every bound of Li \& Cai~\cite{{li2025convergence}} over a grid of $T$ ($L = {result.length}$), in {unit}"
         + (r"; the exact errors are float64 results, shown with the digits their certified error justifies" if errors else "")
         + ". An empty cell: the bound does not apply to that schedule."
+        + (r" Rows of random-count samplers give expectations over the counts: the exact expected error, the"
+           r" expected bounds $\mathrm{E}[c(S_{\max})]\,\Sigma I/L + \varepsilon_{\rm train}$, and"
+           r" $\mathrm{E}\,S_{\max}$ in the $s_{\max}$ column." if result.has_counts else "")
     )
     table = latex_table(columns, rows, caption, "bc:tab:sweep", notes)
     # many numeric columns: a smaller font and tighter columns keep it within a page

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from .bounds import BOUNDS
+from .counts import CountSampler
 from .errors import UsageError
 from .exact import Number, format_decimal, to_rational
 
@@ -212,6 +213,8 @@ def error_vs_steps(result: "SweepResult", *, target: Number | None = None, bound
         prefix = f"{family}: " if several else ""
         if result.has_truth:
             what = "estimated error" if result.estimate else "exact error"
+            if any(r.random_counts for r in rows):  # a random-count sampler: the mean over the counts
+                what = f"{what} (mean over counts)"
             ax.plot(t, _positive(r.error for r in rows), "-o", color=color, label=f"{prefix}{what}", gid=f"{family}:error")
         for b, name in enumerate(names):
             bcolor = color if several else _COLORS[b % len(_COLORS)]
@@ -259,10 +262,13 @@ def _pick(steps: Sequence[int], count: int) -> list[int]:
 
 @_styled
 def schedules(result: "SweepResult", *, steps: Sequence[int] | None = None, count: int = 3) -> "Figure":
-    """Tokens revealed per step against the step's place in the run (k - 1/2)/T, one panel per family.
+    """Tokens revealed per step against the step's place in the run (k - 1/2)/n, one panel per family.
 
     ``steps`` chooses the T drawn (default: up to ``count`` of the grid, spread
     in log T); the optimal schedule of the same T is dashed when the sweep has one.
+    A random-count sampler's panel shows the expected sizes E s_k of its T
+    regular steps; what MDLM's and SEDD's final noise-removal step reveals on
+    average (a tiny number, off any useful log scale) is written in the panel's title.
     """
     drawable = [t for t in result.steps if t <= MAX_DRAWN_STEPS]
     if not drawable:
@@ -274,8 +280,14 @@ def schedules(result: "SweepResult", *, steps: Sequence[int] | None = None, coun
     for f, family in enumerate(result.families):
         ax = axes[f][0]
         by_t = {row.steps: row.schedule for row in result.family_rows(family)}
+        counts = any(row.random_counts for row in result.family_rows(family))
+        finals: list[float] = []
         for c, t in enumerate(t for t in chosen if t in by_t):
-            sizes = by_t[t].sizes
+            drawn = by_t[t]
+            sizes = list(drawn.expected_sizes() if isinstance(drawn, CountSampler) else drawn.sizes)
+            if len(sizes) > t:  # the final noise-removal step, after the T regular ones
+                finals.append(float(sizes[t]))
+                sizes = sizes[:t]
             x = [(k + 0.5) / t for k in range(t)]
             ax.plot(x, sizes, "-o", drawstyle="steps-mid", color=_COLORS[c % len(_COLORS)], label=f"T = {t}" if f == 0 else None,
                     gid=f"{family}:T={t}")
@@ -283,8 +295,11 @@ def schedules(result: "SweepResult", *, steps: Sequence[int] | None = None, coun
                 ax.plot(x, result.optimal_schedules[t].sizes, "--", drawstyle="steps-mid", color=_COLORS[c % len(_COLORS)],
                         linewidth=0.9, label=f"optimal, T = {t}" if f == 0 else None, gid=f"optimal:T={t}")
         ax.set_yscale("log")
-        ax.set_ylabel("tokens revealed")
-        ax.set_title(f"{family} (L = {result.length})", fontsize=FONT - 1)
+        ax.set_ylabel("tokens revealed" + (" (mean)" if counts else ""))
+        title = f"{family} (L = {result.length}{', random counts: E $s_k$' if counts else ''})"
+        if finals:
+            title += f"\nfinal noise-removal step: E s <= {max(finals):.2g}"
+        ax.set_title(title, fontsize=FONT - 1)
     axes[-1][0].set_xlabel("place in the run, $(k - 1/2)/T$  (reveal order)")
     _legend_below(fig, axes[0][0])
     return fig
@@ -349,6 +364,10 @@ def sandwich(result: "SweepResult") -> "Figure":
     if not result.has_truth or "theorem2_upper" not in result.bound_names:
         raise UsageError("Theorem 2's sandwich needs the exact errors of a data model", param="kind",
                          allowed="a data model or an entropy profile as the source")
+    counts = [f for f in result.families if any(r.random_counts for r in result.family_rows(f))]
+    if counts:  # Theorem 2's conditions (and its S) depend on each realisation of the counts
+        raise UsageError(f"Theorem 2 does not apply to the random-count sampler(s) {', '.join(counts)}", param="families",
+                         allowed="fixed-schedule families for the sandwich")
     fig, axes = _figure(height=HEIGHT * 1.1)
     ax = axes[0][0]
     upper, lower = BOUNDS["theorem2_upper"], BOUNDS["theorem2_lower"]

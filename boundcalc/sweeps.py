@@ -17,6 +17,14 @@ family's schedule at each T of a grid and evaluates, per (family, T):
 
 An :class:`~boundcalc.MIProfile` source gives the bounds only.
 
+The random-count samplers of :mod:`boundcalc.counts` (``mdlm``, ``sedd``,
+``dream-origin``) are families too. Their rows hold expectations over the
+random counts, all float64 with a certified error: the exact expected error,
+and the expected value E[c(S_max)]/L · ΣI + ε_train of each bound that holds
+for every realisation (:func:`~boundcalc.bounds.per_realisation_bounds`);
+s_max is random, so ``max_size`` is None and ``stats`` gives E[S_max] and the
+expected number of steps that reveal a token (network calls).
+
 >>> from boundcalc import MIProfile
 >>> r = sweep(MIProfile.from_total(2, length=16), ["uniform", "cosine"], "1,4,16")
 >>> [(row.family, row.steps, row.max_size, row.bounds["theorem1"]) for row in r.rows]
@@ -39,7 +47,8 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from .bounds import BOUNDS, BoundInputs, BoundReport
+from .bounds import BOUNDS, BoundInputs, BoundReport, count_bound_report, per_realisation_bounds
+from .counts import COUNT_FAMILIES, MAX_COUNT_WORK, CountSampler, parse_sampler
 from .errors import BoundcalcError, DomainError, ScheduleError, UsageError
 from .exact import Measured, Number, nonnegative_rational
 from .multiscale import MultiScaleProfile, level_sizes
@@ -58,6 +67,7 @@ __all__ = [
     "sweep_cost",
     "family_rate",
     "STEPS_GRAMMAR",
+    "COUNT_STATS",
     "MAX_SWEEP_SECONDS",
     "MAX_GRID_POINTS",
 ]
@@ -77,10 +87,14 @@ _SECONDS_PER_STEP = 2e-5  # walking a schedule for the exact error, per step (an
 _SECONDS_PER_TOKEN = 2e-7  # the exact error's sums, per token
 _SECONDS_PER_ROW = 1e-3  # the bounds (and, from a data model, Theorem 2's levels) of the registry, per row
 _DP_RATE = 1.5e8  # cells per second of the O(T L^2) optimal-schedule DP (numpy)
+_COUNT_RATE = 1e7  # CountSampler.work() units per second of one pass of the count DP (expected values)
+_MAX_LAW_RATE = 1.5e8  # _max_law_work units per second (the law of the largest step, for the bounds)
 # Families whose schedules are run-length encoded in O(1), whatever T.
 _CONSTANT_COST = frozenset({"uniform"})
 
 Progress = Callable[[int, int], None]
+#: The statistics of a random-count sampler's row (SweepRow.stats), in column order.
+COUNT_STATS = ("expected_s_max", "expected_calls")
 
 
 # ---------------------------------------------------------------------------
@@ -149,8 +163,13 @@ def _ints(items: Sequence[str], spec: str) -> list[int]:
 
 
 def sweep_families() -> list[str]:
-    """The families of :data:`~boundcalc.schedule.FAMILIES` whose first parameter is T (``name:T...``)."""
-    return [name for name, (usage, _) in FAMILIES.items() if _takes_t_first(name, usage)]
+    """The families whose first parameter is T (``name:T...``): fixed schedules, then random-count samplers."""
+    fixed = [name for name, (usage, _) in FAMILIES.items() if _takes_t_first(name, usage)]
+    return fixed + [name for name, usage in COUNT_FAMILIES.items() if _takes_t_first(name, usage)]
+
+
+def _usage(name: str) -> str:
+    return FAMILIES[name][0] if name in FAMILIES else COUNT_FAMILIES[name]
 
 
 def _takes_t_first(name: str, usage: str) -> bool:
@@ -185,13 +204,13 @@ def parse_family(text: str) -> FamilySpec:
     parts = label.split(":")
     name = parts[0]
     usable = ", ".join(sweep_families())
-    if name not in FAMILIES:
+    if name not in FAMILIES and name not in COUNT_FAMILIES:
         raise UsageError(f"unknown family {name!r}", param="families", value=text,
                          allowed=f"one of {usable}, or a family with T written in it, e.g. blocks:4:uniform:T")
     if "T" in parts[1:]:
         return FamilySpec(label, tuple(parts))
-    if not _takes_t_first(name, FAMILIES[name][0]):
-        raise UsageError(f"{name!r} is not parametrised by T first (usage {FAMILIES[name][0]})", param="families",
+    if not _takes_t_first(name, _usage(name)):
+        raise UsageError(f"{name!r} is not parametrised by T first (usage {_usage(name)})", param="families",
                          value=text, allowed=f"write T where the step count goes, or one of {usable}")
     return FamilySpec(label, (name, "T", *parts[1:]))
 
@@ -213,12 +232,19 @@ class SweepRow:
     the bounds are exact functions of ΣI and Φ, which are float64 results:
     ``bound_errors[name]`` bounds the effect of their error (empty for an MI
     profile, whose bounds are exact). :meth:`measured` pairs a value with its error.
+
+    For a random-count sampler (``schedule`` is a
+    :class:`~boundcalc.counts.CountSampler`) the errors and bounds are
+    expectations over the counts (floats, every bound with its error in
+    ``bound_errors``), ``max_size`` is None and ``stats`` maps
+    ``"expected_s_max"`` and ``"expected_calls"`` (steps revealing at least
+    one token) to (value, error).
     """
 
     family: str
     steps: int
-    schedule: Schedule
-    bounds: Mapping[str, Fraction | None]
+    schedule: "Schedule | CountSampler"
+    bounds: Mapping[str, Fraction | float | None]
     error: float | None = None
     error_abs: float | None = None
     optimal: float | None = None
@@ -226,12 +252,22 @@ class SweepRow:
     optimal_abs: float | None = None
     random_abs: float | None = None
     bound_errors: Mapping[str, float] = field(default_factory=dict)
+    stats: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+
+    @property
+    def random_counts(self) -> bool:
+        """True for a random-count sampler's row (expectations over the counts)."""
+        return isinstance(self.schedule, CountSampler)
 
     def measured(self, name: str) -> Measured | None:
-        """``"error"``, ``"optimal"``, ``"random_error"`` or a bound from a data model, with its certified error.
+        """``"error"``, ``"optimal"``, ``"random_error"``, a bound from a data model or of a random-count sampler,
+        or a key of ``stats``, with its certified error.
 
         None when the value is absent, or for a bound that is exact (an MI profile source: use ``bounds``).
         """
+        if name in self.stats:
+            mean, error = self.stats[name]
+            return Measured(mean, error, nonnegative=True)
         errors = {"error": self.error_abs, "optimal": self.optimal_abs, "random_error": self.random_abs}
         if name in errors:
             value = getattr(self, name)
@@ -242,14 +278,15 @@ class SweepRow:
         return Measured(float(value), self.bound_errors[name])
 
     @property
-    def max_size(self) -> int:
-        """s_max of the schedule."""
-        return self.schedule.max_size
+    def max_size(self) -> int | None:
+        """s_max of the schedule (None for a random-count sampler: see ``stats["expected_s_max"]``)."""
+        return None if isinstance(self.schedule, CountSampler) else self.schedule.max_size
 
     @property
-    def scale(self) -> int:
-        """S = 2^ceil(log2 s_max), the scale of Theorem 2's levels for this schedule."""
-        return 1 << (self.max_size - 1).bit_length()
+    def scale(self) -> int | None:
+        """S = 2^ceil(log2 s_max), the scale of Theorem 2's levels for this schedule (None for random counts)."""
+        size = self.max_size
+        return None if size is None else 1 << (size - 1).bit_length()
 
 
 @dataclass(frozen=True)
@@ -277,6 +314,11 @@ class SweepResult:
     skipped: tuple[tuple[str, int, str], ...] = ()
     optimal_schedules: Mapping[int, Schedule] = field(default_factory=dict)
 
+    @property
+    def has_counts(self) -> bool:
+        """True when some row is a random-count sampler's (then the columns include its expected statistics)."""
+        return any(row.random_counts for row in self.rows)
+
     def __len__(self) -> int:
         return len(self.rows)
 
@@ -285,8 +327,11 @@ class SweepResult:
         return [row for row in self.rows if row.family == family]
 
     def columns(self) -> list[str]:
-        """The record keys: family, steps, schedule, s_max, the errors (when known), then one per bound."""
+        """The record keys: family, steps, schedule, s_max (and, with random-count samplers, expected_s_max and
+        expected_calls), the errors (when known), then one per bound."""
         names = ["family", "steps", "schedule", "s_max"]
+        if self.has_counts:
+            names += list(COUNT_STATS)
         if self.has_truth:
             names += ["error", "error_abs"]
         if self.has_optimal:
@@ -304,6 +349,7 @@ class SweepResult:
                 "steps": row.steps,
                 "schedule": row.schedule.describe(),
                 "s_max": row.max_size,
+                **{name: row.stats[name][0] if name in row.stats else None for name in COUNT_STATS},
                 "error": row.error,
                 "error_abs": row.error_abs,
                 "optimal": row.optimal,
@@ -381,6 +427,16 @@ class _Truth:
 
     def error(self, schedule: Schedule) -> tuple[float, float | None]:
         return float(self.profile.error(schedule, self.unit.value)), self.abs_error(schedule)
+
+    def count_error(self, sampler: CountSampler) -> tuple[float | None, float | None]:
+        """The exact expected error of a random-count sampler and its certified error (None without d)."""
+        if not hasattr(self.profile, "conditional"):
+            return None, None
+        from .truth import to_unit
+        from .truth.samplers import count_error
+
+        value, error = count_error(self.profile, sampler)
+        return to_unit(max(value, 0.0), self.unit.value), to_unit(error, self.unit.value)
 
     def optimal_error(self, steps: int) -> float:
         if steps not in self.optimal:
@@ -465,10 +521,14 @@ def family_rate(family: FamilySpec, length: int) -> float:
 
 
 def _check_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: int, truth: "_Truth | None",
-                optimal: bool) -> None:
-    rates = {f.label: family_rate(f, length) for f in families if f.name not in _CONSTANT_COST}
-    seconds = sweep_cost(families, steps, length, truth=truth is not None, optimal=optimal,
+                optimal: bool, samplers: Samplers) -> None:
+    fixed = [f for f in families if f.name not in COUNT_FAMILIES]
+    rates = {f.label: family_rate(f, length) for f in fixed if f.name not in _CONSTANT_COST}
+    seconds = sweep_cost(fixed, steps, length, truth=truth is not None, optimal=optimal,
                          profile=truth.profile if truth else None, rates=rates)
+    # random-count samplers: the law of S_max and the count DPs (the optimal errors are counted above, once per T)
+    seconds += sum(_SECONDS_PER_ROW + _count_seconds(s, truth is not None)
+                   for s in samplers.values() if isinstance(s, CountSampler))
     if seconds > MAX_SWEEP_SECONDS:
         what = "the optimal errors and " if optimal else ""
         raise DomainError(
@@ -485,10 +545,16 @@ def _bound_names(profile: MIProfile, truth: "_Truth | None") -> tuple[str, ...]:
                  and hasattr(truth.profile, "multiscale")))
 
 
+def _applies(name: str, schedule: "Schedule | CountSampler") -> bool:
+    if isinstance(schedule, CountSampler):
+        return name in per_realisation_bounds()
+    return BOUNDS[name].applies_to(schedule)
+
+
 def _row(family: FamilySpec, steps: int, schedule: Schedule, profile: MIProfile, eps: Fraction,
          truth: "_Truth | None", optimal: bool, names: Sequence[str]) -> SweepRow:
     if schedule.block_spans and truth is not None:
-        return _block_row(family, steps, schedule, profile, eps, truth, names)
+        return _block_row(family, steps, schedule, profile, eps, truth, optimal, names)
     fits = truth is not None and schedule.max_size <= profile.length
     inputs = BoundInputs(profile, schedule, eps, truth.multiscale(schedule.max_size) if fits else None)  # type: ignore[union-attr]
     bounds = {name: BOUNDS[name].value(inputs) if BOUNDS[name].applies_to(schedule) else None for name in names}
@@ -515,7 +581,7 @@ def _row(family: FamilySpec, steps: int, schedule: Schedule, profile: MIProfile,
 
 
 def _block_row(family: FamilySpec, steps: int, schedule: Schedule, profile: MIProfile, eps: Fraction,
-               truth: "_Truth", names: Sequence[str]) -> SweepRow:
+               truth: "_Truth", optimal: bool, names: Sequence[str]) -> SweepRow:
     """A semi-autoregressive schedule: positions are random inside the current block only, so its truth
     and its (blockwise) bounds come from verify's blockwise engine, which needs the data model itself."""
     if truth.model is None:  # an entropy profile alone does not know the blocks' conditional profiles
@@ -529,26 +595,93 @@ def _block_row(family: FamilySpec, steps: int, schedule: Schedule, profile: MIPr
     inputs = replace(report.bounds.inputs, eps_train=eps)  # verify's are at ε_train = 0; same block totals ΣI_b
     bounds = {name: BOUNDS[name].value(inputs) if BOUNDS[name].applies_to(schedule) else None for name in names}
     errors = {name: report.bound_errors[name] for name, v in bounds.items() if v is not None and name in report.bound_errors}
+    optimal_error = optimal_abs = None
+    if optimal:  # the least error of any T-step schedule depends on T only, not on the blocks
+        optimal_error = truth.optimal_error(steps)
+        optimal_abs = truth.abs_error(truth.optimal[steps][0])
     return SweepRow(family.label, steps, schedule, bounds, error=report.truth, error_abs=report.truth_error,
-                    bound_errors=errors)
+                    optimal=optimal_error, optimal_abs=optimal_abs, bound_errors=errors)
 
 
-def _schedules(family: FamilySpec, steps: Sequence[int], length: int) -> tuple[list[tuple[int, Schedule]], list[tuple[str, int, str]]]:
-    built, skipped = [], []
+def _count_row(family: FamilySpec, steps: int, sampler: CountSampler, profile: MIProfile, eps: Fraction,
+               truth: "_Truth | None", optimal: bool, names: Sequence[str]) -> SweepRow:
+    """A random-count sampler: the expected per-realisation bounds and the exact expected error (as verify)."""
+    report = count_bound_report(profile, sampler, eps)
+    values, errors = report.values, report.errors
+    if truth is not None:  # ΣI carries the inputs' float error, multiplied by E c(S_max)/L
+        errors = {name: errors[name] + c / profile.length * truth.input_error for name, (c, _) in report.coefficients.items()}
+    bounds = {name: values.get(name) for name in names}
+    bound_errors = {name: errors[name] for name in names if name in values}
+    stats = {"expected_s_max": report.expected_max, "expected_calls": report.nonempty_steps}
+    if truth is None:
+        return SweepRow(family.label, steps, sampler, bounds, bound_errors=bound_errors, stats=stats)
+    error, error_abs = truth.count_error(sampler)
+    optimal_error = optimal_abs = None
+    if optimal:
+        optimal_error = truth.optimal_error(steps)
+        optimal_abs = truth.abs_error(truth.optimal[steps][0])
+    return SweepRow(family.label, steps, sampler, bounds, error=error, error_abs=error_abs, optimal=optimal_error,
+                    optimal_abs=optimal_abs, bound_errors=bound_errors, stats=stats)
+
+
+def _max_law_work(sampler: CountSampler) -> float:
+    """An upper bound on the work of :meth:`~boundcalc.counts.CountSampler.max_law` (thresholds up to the cap)."""
+    cap = sampler.size_cap()
+    return float(len(sampler.reveal)) * (sampler.length + 1) * (cap + 1) * cap / 2
+
+
+def _count_seconds(sampler: CountSampler, truth: bool) -> float:
+    """Estimated seconds of a random-count row: the law of S_max, and one count DP pass per expectation."""
+    return _max_law_work(sampler) / _MAX_LAW_RATE + (2 if truth else 1) * sampler.work() / _COUNT_RATE
+
+
+Samplers = dict[tuple[str, int], "CountSampler | str"]
+
+
+def _count_samplers(families: Sequence[FamilySpec], steps: Sequence[int], length: int) -> Samplers:
+    """The random-count samplers of the sweep (cheap to build), or why one is not run, by (label, T)."""
+    out: Samplers = {}
+    for family in families:
+        if family.name not in COUNT_FAMILIES:
+            continue
+        for t in steps:
+            try:
+                sampler = parse_sampler(family.spec(t), length, param="families")
+            except BoundcalcError as error:
+                out[family.label, t] = _short(error.message)
+                continue
+            assert isinstance(sampler, CountSampler)
+            work = max(_max_law_work(sampler), sampler.work())
+            out[family.label, t] = sampler if work <= MAX_COUNT_WORK else (
+                f"the count DP needs ~{work:.2g} operations (at most {MAX_COUNT_WORK:.0g})")
+    return out
+
+
+def _short(message: str) -> str:
+    return message if len(message) <= 160 else message[:157] + "..."
+
+
+def _schedules(family: FamilySpec, steps: Sequence[int], length: int, samplers: Samplers
+               ) -> tuple[list[tuple[int, "Schedule | CountSampler"]], list[tuple[str, int, str]]]:
+    built: list[tuple[int, Schedule | CountSampler]] = []
+    skipped = []
     for t in steps:
+        if family.name in COUNT_FAMILIES:
+            sampler = samplers[family.label, t]
+            if isinstance(sampler, str):
+                skipped.append((family.label, t, sampler))
+            else:
+                built.append((t, sampler))
+            continue
         try:
             schedule = parse_schedule(family.spec(t), length, param="families")
         except BoundcalcError as error:
-            message = error.message if len(error.message) <= 160 else error.message[:157] + "..."
-            skipped.append((family.label, t, message))
-            continue
-        if not isinstance(schedule, Schedule):  # a sampler without a fixed schedule: nothing exact to sweep
-            skipped.append((family.label, t, f"{family.spec(t)} is not a fixed schedule"))
+            skipped.append((family.label, t, _short(error.message)))
             continue
         built.append((t, schedule))
     if not built:
         raise ScheduleError(f"family {family.label!r} has no schedule on this grid: {skipped[0][2]}",
-                            param="families", value=family.label, allowed=f"usage {FAMILIES[family.name][0]}")
+                            param="families", value=family.label, allowed=f"usage {_usage(family.name)}")
     return built, skipped
 
 
@@ -584,16 +717,20 @@ def sweep(
         raise UsageError("optimal errors need a data model or an entropy profile", param="optimal",
                          allowed="an MI profile gives the bounds only")
     grid = parse_steps(steps, profile.length)
-    _check_cost(specs, grid, profile.length, truth, optimal)
+    samplers = _count_samplers(specs, grid, profile.length)
+    _check_cost(specs, grid, profile.length, truth, optimal, samplers)
     rows, skipped = [], []
-    plan = [(spec, *_schedules(spec, grid, profile.length)) for spec in specs]
+    plan = [(spec, *_schedules(spec, grid, profile.length, samplers)) for spec in specs]
     every = [schedule for _, schedules, _ in plan for _, schedule in schedules]
-    names = tuple(n for n in _bound_names(profile, truth) if any(BOUNDS[n].applies_to(s) for s in every))
+    names = tuple(n for n in _bound_names(profile, truth) if any(_applies(n, s) for s in every))
     total, done = len(every), 0
     for spec, built, missed in plan:
         skipped += missed
         for t, schedule in built:
-            rows.append(_row(spec, t, schedule, profile, eps, truth, optimal, names))
+            if isinstance(schedule, CountSampler):
+                rows.append(_count_row(spec, t, schedule, profile, eps, truth, optimal, names))
+            else:
+                rows.append(_row(spec, t, schedule, profile, eps, truth, optimal, names))
             done += 1
             if progress:
                 progress(done, total)

@@ -109,3 +109,12 @@ def test_api_doc_covers_every_public_name():
     api = (DOCS / "api.md").read_text()
     missing = [name for name in boundcalc.__all__ if name != "__version__" and name not in api]
     assert not missing, f"docs/api.md does not mention {missing}"
+
+
+@pytest.mark.parametrize("name", ["cli.md", "from-model-to-T.md", "api.md", "samplers.md", "truth.md", "theory.md"])
+def test_code_fences_are_balanced(name):
+    """An unclosed fence silently turns the rest of a page's examples into prose that no test runs."""
+    fences = [line for line in (DOCS / name).read_text().splitlines() if line.lstrip().startswith("```")]
+    assert len(fences) % 2 == 0, f"docs/{name} has an unclosed code fence"
+    # a closing fence is bare: a language tag where a block should close means the pairing is off
+    assert all(line.strip() == "```" for line in fences[1::2]), f"docs/{name}: fences pair up wrongly"

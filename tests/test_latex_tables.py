@@ -148,7 +148,9 @@ def test_tables_compile(run, write, tmp_path):
     verify = run("verify", "--markov", chain, "--length", "12", "--schedule", "uniform:3", "--format", "latex").stdout
     profile = MIProfile.from_total("12.5", 1024)
     results = [steps.required_steps(profile, target, "0.001") for target in ("0.05", "0.01", "0.0001")]
-    sweep = run("sweep", "--markov", chain, "--length", "12", "--steps", "1,3,12", "--optimal", "--format", "latex").stdout
+    sweep = run("sweep", "--markov", chain, "--length", "12", "--steps", "1,3,12", "--optimal", "-f", "uniform",
+                "-f", "mdlm", "--format", "latex").stdout
+    assert "\nmdlm & 3 & $\\approx " in sweep  # the random-count sampler's rows (s_max: its mean) compile too
     body = tex.bound_table(_case()) + tex.steps_table(results, unit="nats") + verify + sweep
     compile_latex(tex.standalone(body), tmp_path)
 

@@ -51,6 +51,14 @@ def plot(**params: Any) -> None:
         flag = "--target" if params["target"] is not None else "--bound"
         raise UsageError(f"it is only drawn with --kind error-vs-steps, not {kind}", param=flag,
                          allowed="--kind error-vs-steps")
+    if kind == "sandwich":  # refused before the sweep runs (the figure would refuse it after)
+        from ..schedule import COUNT_FAMILIES
+
+        counts = [f for f in params["families"] if f.partition(":")[0] in COUNT_FAMILIES]
+        if counts:
+            raise UsageError(f"Theorem 2 does not apply to the random-count sampler {counts[0]} (its conditions "
+                             "depend on each realisation of the counts)", param="--family",
+                             allowed="fixed-schedule families with --kind sandwich")
     if kind == "curve":
         _, model, _, L = resolve_source(params)
         if model is None:

@@ -58,8 +58,8 @@ sweep_options = compose(
     ),
     click.option("--family", "-f", "families", multiple=True,
                  help="A schedule family without its T: uniform, dream, linear, cosine, cosine-mdlm, power:P "
-                 "(= power:T:P), or any family with T written in it (blocks:4:uniform:T). Repeatable; "
-                 "default uniform."),
+                 "(= power:T:P), any family with T written in it (blocks:4:uniform:T), or a random-count "
+                 "sampler: mdlm, mdlm:NOISE, sedd, dream-origin, dream-origin:EPS. Repeatable; default uniform."),
     click.option("--steps", "-T", "steps_spec",
                  help="The grid of T: A:B (every T), A:B:K (every K-th), 1,2,4,8, or log:A:B:N (N points evenly "
                  f"spaced in log T). Default log:1:L:{DEFAULT_POINTS}."),
@@ -139,11 +139,18 @@ def sweep(**params: Any) -> None:
     bound is about. The table ends with a sparkline of the error (or of
     Theorem 1 without a model) against T per family.
 
+    The random-count samplers mdlm, mdlm:NOISE, sedd and dream-origin are
+    families too: their rows are expectations over the random counts (the
+    exact expected error; E[c(S_max)]/L·ΣI + ε_train for each bound that
+    holds per realisation), with E[S_max] for s_max and the expected number
+    of steps that reveal a token (network calls) in --csv/--json.
+
     \b
     Examples:
       boundcalc sweep --mi-total 12.5 --length 1024 --family uniform --family cosine
       boundcalc sweep --markov chain.json --length 64 --steps 1,2,4,8,16 --optimal
       boundcalc sweep --text corpus.txt --length 128 --steps log:1:128:8 --csv > sweep.csv
+      boundcalc sweep --markov chain.json --length 64 --family uniform --family mdlm --family dream-origin
     """
     if params["as_csv"] and params["as_json"]:
         raise UsageError("--csv and --json are alternatives", param="--csv", allowed="give one of them")
@@ -177,14 +184,21 @@ def cell(row: Any, name: str, digits: int, none: str = "") -> str:
 
 
 def sweep_csv(result: Any, digits: int) -> str:
-    """The CSV text: :data:`CSV_COLUMNS` (empty cells where the source cannot give them), then the bounds."""
-    from ..exact import round_up
+    """The CSV text: :data:`CSV_COLUMNS` (empty cells where the source cannot give them), then the bounds.
 
+    With random-count samplers, ``expected_s_max`` and ``expected_calls`` follow ``s_max`` (empty for the
+    fixed schedules; s_max is empty for the samplers).
+    """
+    from ..exact import round_up
+    from ..sweeps import COUNT_STATS
+
+    stats = list(COUNT_STATS) if result.has_counts else []
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS + list(result.bound_names))
+    writer.writerow(CSV_COLUMNS[:4] + stats + CSV_COLUMNS[4:] + list(result.bound_names))
     for row in result.rows:
-        cells = [row.family, row.steps, row.schedule.describe(), row.max_size, cell(row, "error", digits),
+        cells = [row.family, row.steps, row.schedule.describe(), "" if row.max_size is None else row.max_size,
+                 *[cell(row, name, digits) for name in stats], cell(row, "error", digits),
                  "" if row.error_abs is None else round_up(row.error_abs), cell(row, "optimal", digits),
                  cell(row, "random_error", digits)]
         writer.writerow(cells + [cell(row, name, digits) for name in result.bound_names])
@@ -202,11 +216,18 @@ def sweep_json(result: Any, description: str, digits: int) -> dict[str, Any]:
         exact = row.bounds.get(name)
         return None if exact is None else number_json(exact, digits)
 
+    def schedule(row: Any) -> Any:
+        if row.random_counts:  # the sampler's law: reveal probabilities, expected sizes, expected calls
+            return {"sampler": str(row.schedule), **row.schedule.to_dict()}
+        return list(row.schedule.sizes) if row.steps <= 10_000 else row.schedule.describe()
+
+    from ..sweeps import COUNT_STATS
+
     rows = []
     for row in result.rows:
         rows.append({
-            "family": row.family, "steps": row.steps, "schedule": list(row.schedule.sizes) if row.steps <= 10_000
-            else row.schedule.describe(), "s_max": row.max_size,
+            "family": row.family, "steps": row.steps, "schedule": schedule(row), "s_max": row.max_size,
+            **({name: value(row, name) for name in COUNT_STATS} if result.has_counts else {}),
             **{name: value(row, name) for name in ("error", "optimal", "random_error")},
             "bounds": {name: value(row, name) for name in result.bound_names},
         })
@@ -214,6 +235,7 @@ def sweep_json(result: Any, description: str, digits: int) -> dict[str, Any]:
         "source": description, "length": result.length, "unit": str(result.unit),
         "mi_total": number_json(result.mi_total, digits), "eps_train": number_json(result.eps_train, digits),
         "families": list(result.families), "steps": list(result.steps), "estimate": result.estimate,
+        "random_counts": [f for f in result.families if any(r.random_counts for r in result.family_rows(f))],
         "bounds": list(result.bound_names), "rows": rows,
         "skipped": [{"family": f, "steps": t, "reason": why} for f, t, why in result.skipped],
     }
@@ -261,7 +283,8 @@ def sweep_table(result: Any, description: str, digits: int) -> None:
     columns += [(f"{b.name} {b.equation}", "right") for b in bounds]
     rows = []
     for row in result.rows:
-        cells = [row.family, str(row.steps), str(row.max_size)]
+        cells = [row.family, str(row.steps),
+                 "E " + cell(row, "expected_s_max", 3) if row.max_size is None else str(row.max_size)]
         if result.has_truth:
             cells.append(cell(row, "error", digits))
         if result.has_optimal:
@@ -279,6 +302,11 @@ def sweep_table(result: Any, description: str, digits: int) -> None:
     else:
         caption = [f"bounds exact at ΣI = {show(result.mi_total, digits)} {unit}, ε_train = {eps}"]
     caption.append("the per-token TER bound (11) is in --csv/--json")
+    if result.has_counts:
+        caption.append("random-count samplers (" + ", ".join(f for f in result.families if any(
+            r.random_counts for r in result.family_rows(f))) + "): expectations over the counts (float64, digits "
+            "justified): the exact expected error, E[c(S_max)]/L·ΣI + ε_train per bound, E S_max in the s_max "
+            "column; expected network calls in --csv/--json")
     caption += [f"skipped {f} at T = {t}: {why}" for f, t, why in result.skipped[:5]]
     print_table(f"Sweep over T: bounds{' and errors' if result.has_truth else ''} for E_M KL ({unit})",
                 columns, rows, caption="\n".join(caption), header_lines=[description])

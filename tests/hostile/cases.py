@@ -23,8 +23,18 @@ BAD_SCHEDULES = [
     "power:4", "power:4:-1", "power:4:1e999", "power:4:0.123456789123456789", "blocks:2", "blocks:3:uniform:4",
     "blocks:2:nosuch:4", "random:3", "random:4:x", "degenerate:0", "degenerate:99", "reversed:",
     "reversed:" * 50 + "1,2,3", "cosine:1e5", "dream:4:-1", "nosuchfamily:4", "1," * 200 + "1", "x" * 300,
-    "/dev/zero", "/tmp", "\u0663,\u0663",
+    "/dev/zero", "/tmp", "\u0663,\u0663", "mdlm:0", "mdlm:4:bogus", "mdlm:99999999999999", "sedd:4:1",
+    "dream-origin:4:2", "dream-origin:4:-1/2", "mdlm:",
 ]
+
+#: Values that must never crash --family of sweep and plot (random-count samplers included).
+BAD_FAMILIES = [
+    "", ":", "T", "mdlm:", "mdlm:0", "mdlm:x", "mdlm:bogus", "mdlm:T:T", "mdlm:cosine:1", "sedd:2", "sedd:T:T",
+    "dream-origin:-1", "dream-origin:1", "dream-origin:1e999", "dream-origin:1/0", "blocks", "blocks:2:mdlm:T",
+    "blocks:0:uniform:T", "power", "power:x", "uniform:T:T", "nosuch", "x" * 300,
+]
+#: Values that must never crash --steps of sweep and plot.
+BAD_GRIDS = ["", "0", "1:0", "log:1:16:0", "log:0:16:4", "1:99999999999999999999", "1,,2", "x", "1:16:0"]
 
 
 def _file_cases() -> list[list[str]]:
@@ -66,6 +76,10 @@ def _value_cases() -> list[list[str]]:
             ["bound", "--mi-total", "1", "--length", "10", "--schedule", spec],
             ["latex", "--expr", "theorem1", "--with-values", "--mi-total", "1", "--length", "10", "--schedule", spec],
         ]
+    for family in BAD_FAMILIES:
+        cases += [["sweep", "--mi-total", "1", "--length", "16", "--family", family, "--steps", "1,4"]]
+    for grid in BAD_GRIDS:
+        cases += [["sweep", "--mi-total", "1", "--length", "16", "--family", "mdlm", "--steps", grid]]
     cases += [
         ["stepz"], ["steps", "--nosuch"], ["steps", "--mi-total"], ["bound"], ["verify"], ["profile"],
         ["steps", "--mi-total", "1", "--mi-constant", "1", "--length", "3"], ["steps", "--length", "3"],
