@@ -86,7 +86,7 @@ def test_many_words_and_the_cap(monkeypatch, tmp_path, kept, dense):
     rng = random.Random(7)
     vocabulary = [f"w{k}\u00e9" if k % 3 else f"\u4e2d{k}" for k in range(600)]
     weights = [1 / (k + 1) for k in range(600)]
-    text = " ".join(rng.choices(vocabulary, weights, k=20000)) + "\n" + " ".join(vocabulary)
+    text = " ".join(rng.choices(vocabulary, weights, k=8000)) + "\n" + " ".join(vocabulary)
     recorder = _Recorder(monkeypatch)
     monkeypatch.setattr(text_module, "CHUNK", 4096)
     monkeypatch.setattr(text_module, "_KEPT_IDS", kept)
