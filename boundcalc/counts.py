@@ -279,7 +279,8 @@ class CountSampler:
         logp, logq = math.log(p), math.log1p(-p) if p < 0.5 else math.log(q)
         with np.errstate(invalid="ignore"):
             log_pmf = lf[mm] - lf[jj] - lf[rest] + jj * logp + rest * logq
-        R = np.where(ok, np.exp(log_pmf), 0.0)
+        # cells with j > m are no outcome: -inf before exp (their formula would overflow, uselessly)
+        R = np.exp(np.where(ok, log_pmf, -np.inf))
         magnitude = 3 * float(lf[-1]) + L * (abs(logp) + abs(logq))
         delta = 3 * lf_error + 8 * EPS64 * magnitude + 2 * EPS64 * L * (abs(logp) + abs(logq))
         return R, math.expm1(delta) + 2 * EPS64

@@ -189,3 +189,14 @@ def test_samplers_with_too_many_steps_are_refused_before_building():
         with pytest.raises(DomainError, match="too many") as info:
             parse_sampler(spec, 8)
         assert info.value.param == "schedule" and str(MAX_COUNT_STEPS) in info.value.allowed
+
+
+def test_large_steps_make_no_float_warnings():
+    """Cells with more reveals than masked tokens are no outcome: they must not overflow exp (a warning on stderr)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sampler = parse_sampler("mdlm:1", 400)  # one step: the DP's size cap is L, log m! up to ~2000
+        above, _ = sampler.max_law()
+        assert above[-1] <= 1 and sampler.expected(np.ones((401, sampler.size_cap() + 1)))["value"] > 0

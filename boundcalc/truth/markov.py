@@ -226,11 +226,14 @@ class MarkovChain:
         import numpy as np
 
         V = self.transition.shape[0]
-        reach = (self.transition > 0) | np.eye(V, dtype=bool)
-        # transitive closure by repeated squaring of the boolean matrix
+        if np.all(self.transition > 0):  # every state reaches every state in one step (e.g. smoothed text chains)
+            return
+        reach = ((self.transition > 0) | np.eye(V, dtype=bool)).astype(np.float64)
+        # transitive closure by repeated squaring of the 0/1 matrix (float64: BLAS; the entries, counts
+        # of paths capped at 1 after each step, are integers <= V, exact)
         for _ in range(max(1, math.ceil(math.log2(max(V, 2)))) + 1):
-            reach = (reach.astype(np.int64) @ reach.astype(np.int64)) > 0
-        bad = np.argwhere(~reach)
+            reach = ((reach @ reach) > 0).astype(np.float64)
+        bad = np.argwhere(reach == 0)
         if bad.size:
             x, y = bad[0]
             raise ModelError(
