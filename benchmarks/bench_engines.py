@@ -11,7 +11,8 @@ script measures a checkout of main (before) and this branch (after):
   competing busy loop on one core; the ratio threads / one thread is the
   figure that must stay <= 1;
 * ``verify --optimal`` (T = 64), ``profile --multiscale --smax 64`` and the
-  per-token F_i(m) (``profile --size L/2``), end to end through the CLI;
+  per-token F_i(m) (``profile --size L/2``, the gap method, and ``profile --size 16``,
+  the convolution method), end to end through the CLI;
 * (each line also gives the least CPU time of the process, user + system: steadier than the
   wall time when other work shares the cores; an idle run has wall ~ CPU);
 * the reference O(T L^2) optimal-schedule DP (tests/dp_reference.py) against
@@ -173,6 +174,8 @@ def main() -> None:
         if "token" not in skip:
             t, msg = run([*cli, "profile", *model, "--size", str(L // 2), "-o", out], base_env, R)
             show(f"profile --size {L // 2} (per-token F_i) L={L} (CLI)", t, msg if t != t else "")
+            t, msg = run([*cli, "profile", *model, "--size", "16", "-o", out], base_env, R)
+            show(f"profile --size 16 (per-token F_i, small m) L={L} (CLI)", t, msg if t != t else "")
         if "dp" not in skip:
             t, msg = run([py, "-c", DP, str(chain), "4096", str(HERE.parent / "tests"), "64"], base_env, 1, output=True)
             if t == t:

@@ -1,6 +1,7 @@
 """Input-side performance (issue 13): every reader against its float / numpy floor, side by side.
 
     python benchmarks/bench_inputs.py [--values 1000000] [--big 10000000] [--repeat 3] [--timeout 120]
+        [--corpus-mb 10] [--only profiles|text|joint|schedules|recursion ...]
 
 Run it with the tree to measure first on the path (``PYTHONPATH=$PWD``); run it
 on an older tree the same way for before/after figures. Every measurement runs
@@ -15,7 +16,11 @@ the process's peak resident memory. Prints:
   independent of the file size), and ``boundcalc steps --mi-profile`` end to end
   at ``--values`` rows (benchmarks/_timing.py);
 * ``load_text`` (the bigram chain of ``profile --text``) on a 10 MB corpus
-  against a streaming numpy bigram count (target <= 2x), with peak memory;
+  against its floor (target <= 2x), with peak memory: at the char level a
+  streaming numpy count of character bigrams; at the word level a one-pass
+  streaming word bigram count (``str.split``, a dict from words to ids,
+  ``np.bincount`` into 256 x 256; ``_word_bigrams``), also shown against a count
+  of the same bigrams as ``load_text`` (``np.unique`` pairs) and the char floor;
 * ``JointDistribution.from_array`` on a dense L = 20, V = 2 table (target <= 5 s),
   and the time to refuse L = 24;
 * every schedule family at T = 10^4 and a few adversarial parameters (target:
@@ -80,6 +85,91 @@ def _numpy_bigrams(path: str) -> None:
     np.bincount(inverse, weights=np.concatenate([c for _, c in pieces]))
 
 
+class _Ids(dict):
+    """Word -> id; a new word gets the next id."""
+
+    def __missing__(self, word: str) -> int:
+        self[word] = len(self)
+        return len(self) - 1
+
+
+def _word_chunks(path: str) -> "object":
+    """The words of each 1 MB chunk of the file, a word cut by a chunk's end carried to the next."""
+    carry = ""
+    with open(path, encoding="utf-8") as f:
+        while True:
+            chunk = f.read(1 << 20)
+            text = carry + chunk
+            cut = len(text) if not chunk else max(map(text.rfind, " \n\t\r\x0b\x0c")) + 1  # (no other spaces here)
+            text, carry = text[:cut], text[cut:]
+            yield text.split()
+            if not chunk:
+                return
+
+
+def _word_bigrams(path: str, cap: int = 256) -> "object":
+    """The word floor: the simplest streaming word bigram count, into a cap x cap matrix, one pass.
+
+    1 MB chunks, a word cut at a chunk's end carried to the next, ``str.split``, words
+    to ids with a dict (new words numbered as they come), the ids from ``cap - 1`` on
+    folded into one "<other>" id, and ``np.bincount`` of id_a * cap + id_b per chunk.
+    Memory: the dict and one chunk. It keeps the first ``cap - 1`` words to appear;
+    ``load_text`` keeps the most frequent, which needs the counts of all words before
+    the bigrams are folded: more work, so this is a lower bound (see _word_bigrams_exact).
+    """
+    import numpy as np
+
+    index = _Ids()
+    matrix = np.zeros(cap * cap, dtype=np.int64)
+    previous = -1
+    for words in _word_chunks(path):
+        if words:
+            ids = np.fromiter(map(index.__getitem__, words), dtype=np.int64, count=len(words))
+            np.minimum(ids, cap - 1, out=ids)
+            if previous >= 0:
+                ids = np.concatenate(([previous], ids))
+            matrix += np.bincount(ids[:-1] * cap + ids[1:], minlength=cap * cap)
+            previous = int(ids[-1])
+    return matrix.reshape(cap, cap)
+
+
+def _word_bigrams_exact(path: str, cap: int = 256) -> "object":
+    """The counts of ``load_text`` (the ``cap - 1`` most frequent words, ties by first appearance, the
+    rest "<other>") the plain numpy way, one pass: word counts by ``np.bincount``, the bigrams as
+    (id pair, count) by ``np.unique`` per chunk, merged at the end, then summed into a V x V matrix
+    (``np.add.at``). Memory grows with the number of distinct bigrams. Returns (words, counts, matrix)
+    with the states in order of frequency.
+    """
+    import numpy as np
+
+    index = _Ids()
+    counts = np.zeros(0, dtype=np.int64)
+    keys, tallies = [], []
+    previous = -1
+    for words in _word_chunks(path):
+        if words:
+            ids = np.fromiter(map(index.__getitem__, words), dtype=np.int64, count=len(words))
+            counts = np.concatenate([counts, np.zeros(len(index) - len(counts), dtype=np.int64)])
+            counts += np.bincount(ids, minlength=len(index))
+            if previous >= 0:
+                ids = np.concatenate(([previous], ids))
+            unique, tally = np.unique((ids[:-1] << 32) | ids[1:], return_counts=True)
+            keys.append(unique)
+            tallies.append(tally)
+            previous = int(ids[-1])
+    unique, inverse = np.unique(np.concatenate(keys), return_inverse=True)
+    pairs = np.bincount(inverse, weights=np.concatenate(tallies)).astype(np.int64)
+    order = np.lexsort((np.arange(len(counts)), -counts))  # most frequent first, ties by first appearance
+    V = min(cap, len(counts))
+    state = np.full(len(counts), V - 1, dtype=np.int64)
+    state[order[: V - 1]] = np.arange(V - 1)
+    if V == len(counts):
+        state[order[-1]] = V - 1
+    matrix = np.zeros(V * V, dtype=np.int64)
+    np.add.at(matrix, state[unique >> 32] * V + state[unique & 0xFFFFFFFF], pairs)
+    return list(index), counts, matrix.reshape(V, V)
+
+
 def _child(name: str, args: list[str], repeat: int) -> None:
     import resource
 
@@ -96,6 +186,10 @@ def _child(name: str, args: list[str], repeat: int) -> None:
             return load_profile(args[0]).total
         if name == "numpy-bigrams":
             return _numpy_bigrams(args[0])
+        if name == "word-bigrams":
+            return _word_bigrams(args[0])
+        if name == "word-bigrams-exact":
+            return _word_bigrams_exact(args[0])
         if name == "load-text":
             from boundcalc.truth import load_text
 
@@ -131,7 +225,7 @@ def _child(name: str, args: list[str], repeat: int) -> None:
             return required_steps(MIProfile.from_total("12.5", 10 ** int(args[0])), "1/20", bound="recursion").steps
         raise SystemExit(f"unknown child {name}")
 
-    if not name.startswith(("floor", "numpy")):  # imports are not what is measured
+    if not name.startswith(("floor", "numpy", "word")):  # imports are not what is measured
         import mpmath  # noqa: F401
         import numpy  # noqa: F401
 
@@ -250,12 +344,17 @@ FAMILIES = [
 ]
 
 
+SECTIONS = ("profiles", "text", "joint", "schedules", "recursion")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--values", type=int, default=1_000_000)
     parser.add_argument("--big", type=int, default=10_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--corpus-mb", type=float, default=10.0, help="size of the text corpus (MB)")
+    parser.add_argument("--only", choices=SECTIONS, action="append", help="run only these sections (repeatable)")
     parser.add_argument("--child", nargs="+")
     args = parser.parse_args()
     if args.child:
@@ -263,49 +362,74 @@ def main() -> None:
         return
     r, limit = args.repeat, args.timeout
     print(f"boundcalc from {os.environ.get('PYTHONPATH') or 'the installed package'}; best of {r}, limit {limit:.0f} s")
+    sections = args.only or SECTIONS
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        paths = write_profiles(folder, args.values)
-        print(f"\nMI profiles, {args.values} values: exact load_profile vs its float floor")
-        print(f"  {'format':<20s} {'floor':>10s} {'exact':>10s} {'ratio':>6s} {'peak memory':>12s}")
-        for label, path in paths.items():
-            floor = measure(FLOORS[label], str(path), repeat=r, timeout=limit)
-            exact = measure("load-profile", str(path), repeat=r, timeout=limit)
-            print(f"  {label:<20s} {show(floor):>10s} {show(exact):>10s} {ratio(exact, floor):>6s} {rss(exact):>12s}", flush=True)
-        rows = paths["csv index,mi_nats"]
-        # -m puts the working directory first on the path: run from a neutral one (PYTHONPATH decides)
-        os.chdir(_NEUTRAL)
-        command = [sys.executable, "-m", "boundcalc", "steps", "--mi-profile", str(rows), "--target", "1"]
-        try:
-            subprocess.run(command, check=True, capture_output=True, timeout=limit)
-            cli = f"{best_time(command, r):8.3f} s"
-        except subprocess.TimeoutExpired:
-            cli = f"> {limit:.0f} s"
-        print(f"  steps --mi-profile (index,mi_nats csv), end to end: {cli}")
+        if "profiles" in sections:
+            bench_profiles(folder, args.values, args.big, r, limit)
+        if "text" in sections:
+            bench_text(folder, int(args.corpus_mb * 1e6), r, limit)
+    if "joint" in sections:
+        dense = measure("joint-dense", "20", repeat=r, timeout=limit)
+        refuse = measure("joint-refuse", "24", repeat=1, timeout=limit)
+        print(f"\njoint L=20 V=2 dense: from_array {show(dense)} (peak {rss(dense)}); refusing L=24: {show(refuse)} "
+              f"(peak {rss(refuse)})", flush=True)
+    if "schedules" in sections:
+        bench_schedules(r, limit)
+    if "recursion" in sections:
+        recursion = measure("recursion", "3000", repeat=r, timeout=limit)
+        print(f"\nsteps --bound recursion at L = 10^3000 (required_steps): {show(recursion)}")
 
-        big = folder / "big.csv"
-        write_rows(big, args.big)
-        floor = measure("floor-csv-rows", str(big), repeat=1, timeout=limit)
-        exact = measure("load-profile", str(big), repeat=1, timeout=limit)
-        print(f"\n{args.big} rows (index,mi_nats csv, {big.stat().st_size / 1e6:.0f} MB): floor {show(floor)}, "
-              f"exact {show(exact)} ({ratio(exact, floor)}), peak memory {rss(exact)} "
-              f"(floor process {rss(floor)})", flush=True)
-        big.unlink()
 
-        corpus = folder / "corpus.txt"
-        write_corpus(corpus, 10_000_000)
-        base = measure("numpy-bigrams", str(corpus), repeat=r, timeout=limit)
-        print(f"\nprofile --text on 10 MB: streaming numpy bigram count {show(base)} (peak {rss(base)})")
-        for level in ("char", "word"):
-            text = measure("load-text", str(corpus), level, repeat=r, timeout=limit)
-            print(f"  load_text level={level:<5s} {show(text)} ({ratio(text, base)} the numpy count), peak {rss(text)}",
-                  flush=True)
+def bench_profiles(folder: Path, values: int, big_rows: int, r: int, limit: float) -> None:
+    paths = write_profiles(folder, values)
+    print(f"\nMI profiles, {values} values: exact load_profile vs its float floor")
+    print(f"  {'format':<20s} {'floor':>10s} {'exact':>10s} {'ratio':>6s} {'peak memory':>12s}")
+    for label, path in paths.items():
+        floor = measure(FLOORS[label], str(path), repeat=r, timeout=limit)
+        exact = measure("load-profile", str(path), repeat=r, timeout=limit)
+        print(f"  {label:<20s} {show(floor):>10s} {show(exact):>10s} {ratio(exact, floor):>6s} {rss(exact):>12s}", flush=True)
+    rows = paths["csv index,mi_nats"]
+    # -m puts the working directory first on the path: run from a neutral one (PYTHONPATH decides)
+    os.chdir(_NEUTRAL)
+    command = [sys.executable, "-m", "boundcalc", "steps", "--mi-profile", str(rows), "--target", "1"]
+    try:
+        subprocess.run(command, check=True, capture_output=True, timeout=limit)
+        cli = f"{best_time(command, r):8.3f} s"
+    except subprocess.TimeoutExpired:
+        cli = f"> {limit:.0f} s"
+    print(f"  steps --mi-profile (index,mi_nats csv), end to end: {cli}")
 
-    dense = measure("joint-dense", "20", repeat=r, timeout=limit)
-    refuse = measure("joint-refuse", "24", repeat=1, timeout=limit)
-    print(f"\njoint L=20 V=2 dense: from_array {show(dense)} (peak {rss(dense)}); refusing L=24: {show(refuse)} "
-          f"(peak {rss(refuse)})", flush=True)
+    big = folder / "big.csv"
+    write_rows(big, big_rows)
+    floor = measure("floor-csv-rows", str(big), repeat=1, timeout=limit)
+    exact = measure("load-profile", str(big), repeat=1, timeout=limit)
+    print(f"\n{big_rows} rows (index,mi_nats csv, {big.stat().st_size / 1e6:.0f} MB): floor {show(floor)}, "
+          f"exact {show(exact)} ({ratio(exact, floor)}), peak memory {rss(exact)} "
+          f"(floor process {rss(floor)})", flush=True)
+    big.unlink()
 
+
+def bench_text(folder: Path, size: int, r: int, limit: float) -> None:
+    """load_text at each level against its floor: char bigrams (numpy), word bigrams (split + dict + numpy)."""
+    corpus = folder / "corpus.txt"
+    write_corpus(corpus, size)
+    chars = measure("numpy-bigrams", str(corpus), repeat=r, timeout=limit)
+    words = measure("word-bigrams", str(corpus), repeat=r, timeout=limit)
+    exact = measure("word-bigrams-exact", str(corpus), repeat=r, timeout=limit)
+    print(f"\nprofile --text on {size / 1e6:g} MB; floors (streaming numpy bigram counts):\n"
+          f"  chars                                           {show(chars)}, peak {rss(chars)}\n"
+          f"  words, first 255 kept (the word floor)          {show(words)}, peak {rss(words)}\n"
+          f"  words, 255 most frequent kept (np.unique pairs) {show(exact)}, peak {rss(exact)}")
+    char = measure("load-text", str(corpus), "char", repeat=r, timeout=limit)
+    print(f"  load_text level=char  {show(char)} ({ratio(char, chars)} the char floor; target <= 2), peak {rss(char)}",
+          flush=True)
+    word = measure("load-text", str(corpus), "word", repeat=r, timeout=limit)
+    print(f"  load_text level=word  {show(word)} ({ratio(word, words)} the word floor; target <= 2; "
+          f"{ratio(word, exact)} the np.unique count; {ratio(word, chars)} the char floor), peak {rss(word)}", flush=True)
+
+
+def bench_schedules(r: int, limit: float) -> None:
     print("\nschedule families (parse_schedule):")
     slowest = (0.0, "")
     for spec, length in FAMILIES:
@@ -314,9 +438,6 @@ def main() -> None:
         slowest = max(slowest, (seconds, f"{spec} at L = {length:.0e}" if length >= 10**7 else f"{spec} at L = {length}"))
         print(f"  {spec:<36s} L = {length:<8.0e} {show(result)}", flush=True)
     print(f"  slowest: {slowest[1]} ({'timed out' if slowest[0] == float('inf') else f'{slowest[0]:.3f} s'})")
-
-    recursion = measure("recursion", "3000", repeat=r, timeout=limit)
-    print(f"\nsteps --bound recursion at L = 10^3000 (required_steps): {show(recursion)}")
 
 
 if __name__ == "__main__":

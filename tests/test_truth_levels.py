@@ -66,12 +66,14 @@ def test_cost_is_refused_before_any_work():
         raise AssertionError("work started before the cost check")
 
     chain._ingredients = boom
+    # m = 200 at L = 2^17: the gap method ~10^14 operations, the convolutions L^2 V ~ 10^12
     with pytest.raises(DomainError, match=r"needs an estimated \d+ s"):
-        chain.token_mi_levels([200], 32768)
+        chain.token_mi_levels([200], 131072)
     with pytest.raises(DomainError, match="estimated"):
-        chain.token_mi(200, 32768)
+        chain.token_mi(200, 131072)
     assert chain.token_mi_cost(32768, [32768 - 64]) < 60  # Theorem 2's levels stay cheap
     assert chain.token_mi_cost(32768, [16384]) < 60  # and so does m = L/2 (weights past 2^-110 dropped)
+    assert chain.token_mi_cost(16384, [16]) < 30  # small m: the convolutions, L^2 V at worst
 
 
 @pytest.mark.parametrize("seed", range(2))

@@ -29,14 +29,15 @@ so each carries a relative error below 2Lε (ε = 2^-53) and nothing
 overflows; docs/truth.md states the resulting error bound.
 
 Per token, F_i(m) = H(X_i) - E[H(X_i | X∘W)] over m-sets W ∌ i uses the same
-neighbour decomposition with prefix sums (O(L^2 V) for one m); I_i (m = L-1)
-has the closed form H(μ_i) - H(X_i | X_{i-1}, X_{i+1}).
+neighbour decomposition, summed over the positions by tail sums and one direct
+convolution per state (O(L min(L, g) V) for one m, g the power at which P^g has
+converged), or by the nearest gaps when m is close to L; I_i (m = L-1) has the
+closed form H(μ_i) - H(X_i | X_{i-1}, X_{i+1}).
 """
 
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Sequence
 
 from ..errors import DomainError, InvalidNumberError, ModelError
@@ -225,11 +226,14 @@ class MarkovChain:
         import numpy as np
 
         V = self.transition.shape[0]
-        reach = (self.transition > 0) | np.eye(V, dtype=bool)
-        # transitive closure by repeated squaring of the boolean matrix
+        if np.all(self.transition > 0):  # every state reaches every state in one step (e.g. smoothed text chains)
+            return
+        reach = ((self.transition > 0) | np.eye(V, dtype=bool)).astype(np.float64)
+        # transitive closure by repeated squaring of the 0/1 matrix (float64: BLAS; the entries, counts
+        # of paths capped at 1 after each step, are integers <= V, exact)
         for _ in range(max(1, math.ceil(math.log2(max(V, 2)))) + 1):
-            reach = (reach.astype(np.int64) @ reach.astype(np.int64)) > 0
-        bad = np.argwhere(~reach)
+            reach = ((reach @ reach) > 0).astype(np.float64)
+        bad = np.argwhere(reach == 0)
         if bad.size:
             x, y = bad[0]
             raise ModelError(
@@ -246,7 +250,8 @@ class MarkovChain:
         V = P.shape[0]
         # π (I - P + 1 1^T) = 1^T has the unique solution π for an irreducible chain
         A = np.eye(V) - P + np.ones((V, V))
-        pi = np.linalg.solve(A.T, np.ones(V))
+        with blas_threads(1):  # a V x V solve (V <= a few thousand): threads only add synchronisation (~40x at V = 256)
+            pi = np.linalg.solve(A.T, np.ones(V))
         pi = np.maximum(pi, 0.0)
         return pi / pi.sum()
 
@@ -444,8 +449,9 @@ class MarkovChain:
         ``size`` = m defaults to L - 1: the MI profile I_i = I(X_i; X_{-i}),
         H(X_i) - H(X_i | X_{i-1}, X_{i+1}) (one neighbour at the ends), O(L V^2).
         Other m use the neighbour decomposition: by the nearest-neighbour gaps when
-        r = L - m is small, O(L r (V + r)); else with prefix sums, O(L^2 V)
-        (:meth:`token_mi_levels`). The cost is checked before any work.
+        r = L - m is small, O(L r (V + r)); else by convolutions over the positions,
+        O(L min(L, g) V) with g the power at which P^g has converged (:meth:`token_mi_levels`).
+        The cost is checked before any work. Each value is within :meth:`token_mi_error` of F_i(m).
         """
         L = self.check_length(length)
         m = L - 1 if size is None else size
@@ -468,7 +474,7 @@ class MarkovChain:
         m close to L (Theorem 2's levels, r = S/2^j) only the nearest revealed neighbours at
         distances a + b <= r + 1 matter: the *gap method* costs O(L r (V + r) + r^3) per level
         with the weights C(L-a-b-1, m-2)/C(L-1, m) exact; other m use :meth:`token_mi`'s
-        O(L^2 V) decomposition, whichever is cheaper. The cost is checked before any work
+        convolutions, O(L^2 V) at worst, whichever is cheaper. The cost is checked before any work
         (:meth:`token_mi_cost`).
         """
         import numpy as np
@@ -499,8 +505,10 @@ class MarkovChain:
         return out
 
     # work units per second of the two per-token methods, measured on the development machine
-    _GAP_RATE = 1e9
-    _FULL_RATE = 8e7
+    # (several chains, V = 8..256, L = 4096..16384, on a shared machine): the gap method 2.5-5e9,
+    # the convolution method 1.3-2.6e9 on its worst case (P^g never converges)
+    _GAP_RATE = 2e9
+    _FULL_RATE = 1e9
 
     @staticmethod
     def _gap_work(L: int, m: int, V: int) -> float:
@@ -515,7 +523,9 @@ class MarkovChain:
 
     @staticmethod
     def _full_work(L: int, V: int) -> float:
-        return float(L) * L * (2 * V + 8)
+        # the convolutions on their worst case (η_g never flat: L^2 V), the laws μ_a (L V^2),
+        # the powers P^g (at most L V^3) and the per-position arithmetic (a few thousand units)
+        return float(L) * (float(L) * V + float(V) ** 2 + float(V) ** 3 + 5000.0)
 
     def _gap_method(self, L: int, m: int) -> bool:
         V = self.vocab_size
@@ -535,6 +545,26 @@ class MarkovChain:
             else:
                 seconds += self._full_work(L, V) / self._FULL_RATE
         return seconds
+
+    def token_mi_error(self, length: int, size: int | None = None) -> float:
+        """An a-priori bound (nats) on the float error of every F_i(m) that :meth:`token_mi` returns.
+
+        8·(5L + 2LV + 2G^2 + 16)·ε·(ln V + 1), ε = 2^-53, G = 0 unless the gap method is used
+        (then its largest gap, max(G, K) of :func:`_gap_extent`): every value is H(μ_i) minus
+        sums whose terms add up, in absolute value, to at most 7 ln V, each term carrying a
+        relative error below (5L + 2LV + 16)ε (docs/truth.md, section 5).
+
+        >>> c = MarkovChain(["a", "b"], [["0.9", "0.1"], ["0.1", "0.9"]])
+        >>> c.token_mi_error(1000, 10) < 1e-9
+        True
+        """
+        L = positive_int(length, "length")
+        m = L - 1 if size is None else size
+        V = self.vocab_size
+        gap = 0.0
+        if 1 <= m < L - 1 and self._gap_method(L, m):
+            gap = float(max(_gap_extent(L, m))) ** 2
+        return 8.0 * (5.0 * L + 2.0 * L * V + 2.0 * gap + 16.0) * EPS64 * (math.log(max(V, 2)) + 1.0)
 
     def _check_token_cost(self, L: int, sizes: Sequence[int]) -> None:
         seconds = self.token_mi_cost(L, sizes)
@@ -641,64 +671,52 @@ class MarkovChain:
             out[1 : L - 1] = Hmu[i] - (c1[i - 2] + c1[i - 1] - c2)
         return np.maximum(out, 0.0)
 
-    def _token_mi(self, L: int, m: int, progress: Progress | None) -> "np.ndarray":
+    def _token_mi(self, L: int, m: int, progress: Progress | None, dtype: Any = None) -> "np.ndarray":
+        """F_i(m) for every token by convolutions over the positions (docs/truth.md, "Per token").
+
+        With r_side[k] = C(L-k, m-1)/C(L-1, m), r_int[n] = C(L-n-1, m-2)/C(L-1, m) and the
+        identity Σ_{n>=k} r_int[n] = r_side[k] (m >= 2), the conditional entropy of token i is
+
+            Σ_{k>i} r_side[k] (H(μ_i) - H(μ_k)) + μ_i·Σ_{b<=L-i} r_side[b+1] η_b
+            + Σ_{j<i} μ_j·Q_{L+1-j} + Σ_{a<i} z_a·μ_{i-a},
+
+        Q_x = Σ_{n>=x} r_int[n] η_n, z_a = Σ_{n>a} r_int[n] (η_a - η_n) (zero once η is flat):
+        tail and prefix sums, and one direct convolution per state, O(L min(L, flat) V).
+        m = 1 (no pair of neighbours): the single-neighbour sums directly, same cost.
+        """
         import numpy as np
 
-        ing = self._ingredients(L)
-        mu, Hmu, eta = ing["mu"], ing["Hmu"], ing["eta"]
-        nu = np.cumsum(mu, axis=0)
-        # weights normalised by C(L-1, m), exact integers then one division (L <= a few thousand)
-        denom = math.comb(L - 1, m)
-
-        def ratio(num: int) -> float:
-            return float(Fraction(num, denom)) if num else 0.0
-
-        r_int = np.zeros(L + 1)  # r_int[n] = C(L-n-1, m-2)/C(L-1, m)
-        r_side = np.zeros(L + 2)  # r_side[k] = C(L-k, m-1)/C(L-1, m); right-only uses r_side[L+1-j]
-        if m >= 2:
-            for n in range(2, L):
-                r_int[n] = ratio(math.comb(L - n - 1, m - 2))
-        if m >= 1:
-            for k in range(1, L + 1):
-                r_side[k] = ratio(math.comb(L - k, m - 1))
-        Rc = np.concatenate(([0.0], np.cumsum(r_int)))  # Rc[n] = Σ_{n'<n} r_int[n']
-        out = np.zeros(L)
-        for i in range(1, L + 1):
-            h_i = Hmu[i]
-            cond = h_i if m == 0 else 0.0
-            if m >= 1:
-                # left neighbour only at j = i - a (a = 1..i-1): φ = c(j, a), weight r_side[L+1-j]
-                if i > 1:
-                    a = np.arange(1, i)
-                    jj = i - a
-                    cond += float(np.dot(r_side[L + 1 - jj], np.einsum("av,av->a", mu[jj], eta[a])))
-                # right neighbour only at k = i + b: φ = H(μ_i) + c(i, b) - H(μ_k), weight r_side[k]
-                if i < L:
-                    b = np.arange(1, L - i + 1)
-                    kk = i + b
-                    phi = h_i + eta[b] @ mu[i] - Hmu[kk]
-                    cond += float(np.dot(r_side[kk], phi))
-            if m >= 2 and 1 < i < L:
-                # both: Σ_{a,b} r_int[a+b] (c(i-a, a) + c(i, b) - c(i-a, a+b))
-                a = np.arange(1, i)
-                wa = Rc[a + L - i + 1] - Rc[a + 1]  # Σ_{b=1}^{L-i} r_int[a+b]
-                cond += float(np.dot(wa, np.einsum("av,av->a", mu[i - a], eta[a])))
-                b = np.arange(1, L - i + 1)
-                wb = Rc[b + i] - Rc[b + 1]  # Σ_{a=1}^{i-1} r_int[a+b]
-                cond += float(np.dot(wb, eta[b] @ mu[i]))
-                # Σ_n r_int[n] η_n · Σ_{a in [lo, hi]} μ_{i-a}, lo = max(1, n-(L-i)), hi = min(i-1, n-1)
-                ns = np.arange(2, L)
-                lo = np.maximum(1, ns - (L - i))
-                hi = np.minimum(i - 1, ns - 1)
-                ok = lo <= hi
-                ns, lo, hi = ns[ok], lo[ok], hi[ok]
-                # Σ_{a=lo}^{hi} μ_{i-a} = ν_{i-lo} - ν_{i-hi-1}
-                s = nu[i - lo] - nu[i - hi - 1]
-                cond -= float(np.dot(r_int[ns], np.einsum("nv,nv->n", s, eta[ns])))
-            out[i - 1] = h_i - cond
-            if progress and i % 64 == 0:
-                progress(i, L)
-        return np.maximum(out, 0.0)
+        dtype = dtype or np.float64
+        ing = self._ingredients(L, dtype)
+        mu, Hmu, eta, flat = ing["mu"], ing["Hmu"], ing["eta"], ing["flat"]
+        h = Hmu[1 : L + 1]
+        if m == 0 or L == 1:
+            return np.zeros(L, dtype=dtype)
+        r_side, r_int = _token_weights(L, m, dtype)
+        # one right neighbour at k > i, its entropy part: Σ_{k>i} r_side[k] (H(μ_i) - H(μ_k))
+        tail = np.zeros(L + 2, dtype=dtype)
+        tail[1 : L + 1] = np.cumsum(r_side[L:0:-1])[::-1]  # tail[i] = Σ_{k>=i} r_side[k]
+        tail_h = np.zeros(L + 2, dtype=dtype)
+        tail_h[1 : L + 1] = np.cumsum((r_side[1 : L + 1] * Hmu[1 : L + 1])[::-1])[::-1]
+        cond = h * tail[2 : L + 2] - tail_h[2 : L + 2]
+        E = np.zeros((L, mu.shape[1]), dtype=dtype)  # E[x] = Σ_{b<=x} w_b η_b (the right neighbour's c(i, b))
+        if m == 1:  # a single neighbour, weight 1/(L-1) at every distance
+            E[1:] = np.cumsum(eta[1:L], axis=0) * r_side[2]
+            cond[1:] += _gap_convolution(mu, eta, flat, L)[2:] * r_side[2]
+        else:
+            E[1:] = np.cumsum(r_side[2 : L + 1, None] * eta[1:L], axis=0)
+            Q = np.zeros((L + 1, mu.shape[1]), dtype=dtype)  # Q[x] = Σ_{n=x}^{L-1} r_int[n] η_n
+            Q[1:L] = np.cumsum((r_int[1:L, None] * eta[1:L])[::-1], axis=0)[::-1]
+            s = np.einsum("jv,jv->j", mu[1:L], Q[L:1:-1])  # s[j-1] = μ_j·Q_{L+1-j}, j = 1..L-1
+            cond[1:] += np.cumsum(s)
+            A = min(flat, L - 1)  # z_a = 0 for a >= flat
+            z = r_side[2 : A + 1, None] * eta[1:A] - Q[2 : A + 1]  # z[a-1] = z_a, a = 1..A-1
+            for v in range(mu.shape[1] if A > 1 else 0):  # direct convolutions, no FFT
+                cond[1:] += np.convolve(mu[1:L, v], z[:, v])[: L - 1]
+        cond += np.einsum("iv,iv->i", mu[1 : L + 1], E[L - 1 :: -1])  # μ_i·E[L-i]
+        if progress:
+            progress(L, L)
+        return np.maximum(h - cond, 0.0)
 
 
 #: Running products below 2^-110 of their first term are dropped (ln 2^110 = 76.25).
@@ -721,6 +739,30 @@ def _gap_extent(L: int, m: int) -> tuple[int, int]:
     if m > 1:
         K = min(K, 2 + int(_CUT * (L - 1) / (m - 1)))
     return max(G, 2), max(K, 1)
+
+
+def _token_weights(L: int, m: int, dtype: Any = None) -> "tuple[np.ndarray, np.ndarray]":
+    """(r_side, r_int) for 1 <= m <= L - 1, L >= 2: r_side[k] = C(L-k, m-1)/C(L-1, m) (k = 1..L),
+    r_int[n] = C(L-n-1, m-2)/C(L-1, m) (n = 2..L-1; zero when m < 2), other entries zero.
+
+    Running products of ratios of small integers (each ratio one rounding, each product one):
+    r_side[1] = m/(L-m), r_side[k+1]/r_side[k] = (L-k-m+1)/(L-k); r_int[2] = m(m-1)/((L-1)(L-2)),
+    r_int[n+1]/r_int[n] = (L-n-m+1)/(L-n-1); past the last non-zero weight the ratio is 0. The
+    k-th weight has relative error <= (2k+4)ε, or absolute error below 2^-1022 once it underflows.
+    """
+    import numpy as np
+
+    dtype = dtype or np.float64
+    r_side = np.zeros(L + 2, dtype=dtype)
+    k = np.arange(1, L, dtype=dtype)
+    r_side[1] = dtype(m) / dtype(L - m)
+    r_side[2 : L + 1] = r_side[1] * np.cumprod(np.clip((L - k - m + 1) / (L - k), 0.0, None))
+    r_int = np.zeros(L + 1, dtype=dtype)
+    if m >= 2 and L >= 3:
+        n = np.arange(2, L - 1, dtype=dtype)
+        r_int[2] = dtype(m * (m - 1)) / dtype((L - 1) * (L - 2))
+        r_int[3:L] = r_int[2] * np.cumprod(np.clip((L - n - m + 1) / (L - n - 1), 0.0, None))
+    return r_side, r_int
 
 
 def _weighted_sums(x: "np.ndarray", L: int, shift: int, dtype: Any, denom_top: int,

@@ -58,6 +58,10 @@ CHUNK = 1 << 20
 # distinct tokens (a dense matrix of counts); beyond, a second pass counts them on
 # the final states only.
 _DENSE_TOKENS = 2048
+# At the word level, the token ids of the first pass (4 bytes a token) are kept while
+# there are at most this many, and the bigrams of the final states counted from them
+# (no second reading: a 10 MB text has about 2 million words); beyond, as above.
+_KEPT_IDS = 1 << 23
 #: More states than this are refused (the V x V chain would not fit): use max_states.
 MAX_TEXT_STATES = 4096
 
@@ -93,8 +97,9 @@ def load_text(
 ) -> MarkovChain:
     """:func:`estimate_markov` on a UTF-8 file, streamed; clear errors for missing, binary or non-UTF-8 files.
 
-    The file is read in chunks (a second time when it has more than 2048
-    distinct tokens), so memory does not grow with its size.
+    The file is read in chunks, so memory does not grow with its size: once,
+    or a second time when it has more than 2048 distinct tokens and (at the
+    word level) more than 2^23 words.
     """
 
     def chunks() -> Iterator[str]:  # an empty file: _estimate explains
@@ -116,14 +121,21 @@ def _token_pieces(chunks: Iterable[str], level: str) -> Iterator[str]:
                 text = text.replace("\r\n", "\n").replace("\r", "\n")
         else:
             # a word cut by the chunk's end waits for the rest: cut after the last whitespace
-            end = max(map(text.rfind, " \n\t\r\x0b\x0c")) + 1
-            while end < len(text) and any(ch.isspace() for ch in text[end:]):  # other (Unicode) spaces
-                end += next(k for k, ch in enumerate(text[end:]) if ch.isspace()) + 1
+            # (rsplit: str.split's whitespace, Unicode spaces included, scanned from the end only)
+            end = len(text) - len(text.rsplit(None, 1)[-1]) if text and not text[-1].isspace() else len(text)
             text, carry = text[:end], text[end:]
         if text:
             yield text
     if carry:
         yield "\n" if level == "char" else carry
+
+
+class _WordIds(dict):
+    """Word -> id; a word not seen yet gets the next id (ids in order of first appearance)."""
+
+    def __missing__(self, word: str) -> int:
+        self[word] = len(self)
+        return len(self) - 1
 
 
 class _Vocabulary:
@@ -133,9 +145,18 @@ class _Vocabulary:
         import numpy as np
 
         self.level = level
-        self.names: list[str] = []
+        self._names: list[str] = []
         self._table = np.full(0x110000, -1, dtype=np.int32) if level == "char" else None
-        self._index: dict[str, int] = {}
+        self._index = _WordIds()
+
+    @property
+    def size(self) -> int:
+        return len(self._names) if self._table is not None else len(self._index)
+
+    @property
+    def names(self) -> list[str]:
+        """The tokens by id."""
+        return self._names if self._table is not None else list(self._index)
 
     def ids(self, piece: str) -> "np.ndarray":
         import numpy as np
@@ -147,20 +168,12 @@ class _Vocabulary:
                 new = points[ids < 0]
                 unique, first = np.unique(new, return_index=True)
                 unique = unique[np.argsort(first, kind="stable")]
-                self._table[unique] = np.arange(len(self.names), len(self.names) + len(unique))
-                self.names.extend(map(chr, unique.tolist()))
+                self._table[unique] = np.arange(len(self._names), len(self._names) + len(unique))
+                self._names.extend(map(chr, unique.tolist()))
                 ids = self._table[points]
             return ids
-        words = piece.split()
-        index = self._index
-        try:
-            return np.fromiter(map(index.__getitem__, words), dtype=np.int32, count=len(words))
-        except KeyError:  # new words: number them in order of first appearance
-            for word in dict.fromkeys(words):
-                if word not in index:
-                    index[word] = len(self.names)
-                    self.names.append(word)
-            return np.fromiter(map(index.__getitem__, words), dtype=np.int32, count=len(words))
+        words = piece.split()  # one dict lookup per word; new words numbered on the way (_WordIds)
+        return np.fromiter(map(self._index.__getitem__, words), dtype=np.int32, count=len(words))
 
 
 def _estimate(
@@ -179,8 +192,23 @@ def _estimate(
     if max_states is not None and (isinstance(max_states, bool) or not isinstance(max_states, int) or max_states < 2):
         raise ModelError(f"max_states = {max_states!r}", param="max_states", allowed="an integer >= 2")
 
+    states, n, tokens = _state_bigrams(chunks, level, max_states, where)
+    V = len(states)
+    bigrams = n.astype(np.float64)
+    a = float(alpha)
+    P = (bigrams + a) / (bigrams.sum(axis=1, keepdims=True) + a * V)
+    corpus = {"tokens": tokens, "level": level, "smoothing": str(alpha), "states": V}
+    return MarkovChain.from_matrix(states, P, source=source or "text", corpus=corpus)
+
+
+def _state_bigrams(
+    chunks: Callable[[], Iterable[str]], level: str, max_states: int | None, where: str
+) -> tuple[list[str], "np.ndarray", int]:
+    """The states (module docstring), the V x V integer counts of their bigrams, and the number of tokens."""
+    import numpy as np
+
     vocabulary = _Vocabulary(level)
-    counts, pairs = _first_pass(_token_pieces(chunks(), level), vocabulary)
+    counts, pairs, kept = _first_pass(_token_pieces(chunks(), level), vocabulary, _KEPT_IDS if level == "word" else 0)
     names = vocabulary.names
     if not names:
         raise ModelError(f"the text has no {'characters' if level == 'char' else 'words'}", param=where,
@@ -206,41 +234,46 @@ def _estimate(
     final = np.full(len(names), index.get(OTHER, -1), dtype=np.int32)  # token id -> state
     final[kept_ids] = [index[names[i]] for i in kept_ids.tolist()]
 
+    n = np.zeros(V * V, dtype=np.int64)
     if pairs is not None:  # fold the token bigrams into state bigrams
         used = len(names)
-        n = np.zeros(V * V, dtype=np.int64)
         np.add.at(n, (final[:, None] * V + final[None, :]).ravel(), pairs[:used, :used].ravel())
-    else:  # pass 2: the bigrams of the states
-        n = np.zeros(V * V, dtype=np.int64)
+    else:  # the bigrams of the states: from the token ids kept by the first pass, or a second pass
         previous = -1
-        for piece in _token_pieces(chunks(), level):
-            ids = vocabulary.ids(piece)
+        pieces = kept if kept is not None else map(vocabulary.ids, _token_pieces(chunks(), level))
+        for ids in pieces:
             if len(ids):
                 n += _bigram_counts(final[ids], final[previous] if previous >= 0 else -1, V).ravel()
                 previous = int(ids[-1])
-    bigrams = n.reshape(V, V).astype(np.float64)
-    a = float(alpha)
-    P = (bigrams + a) / (bigrams.sum(axis=1, keepdims=True) + a * V)
-    corpus = {"tokens": int(counts.sum()), "level": level, "smoothing": str(alpha), "states": V}
-    return MarkovChain.from_matrix(states, P, source=source or "text", corpus=corpus)
+    return states, n.reshape(V, V), int(counts.sum())
 
 
-def _first_pass(pieces: Iterable[str], vocabulary: "_Vocabulary") -> tuple["np.ndarray", "np.ndarray | None"]:
-    """Token counts, and the bigram counts of the token ids while there are at most _DENSE_TOKENS of them."""
+def _first_pass(
+    pieces: Iterable[str], vocabulary: "_Vocabulary", keep: int
+) -> tuple["np.ndarray", "np.ndarray | None", "list[np.ndarray] | None"]:
+    """Token counts, and either the token ids themselves while there are at most ``keep`` of them, or
+    the bigram counts of the token ids while there are at most _DENSE_TOKENS distinct, or neither."""
     import numpy as np
 
     counts = np.zeros(0, dtype=np.int64)
-    pairs: "np.ndarray | None" = np.zeros((0, 0), dtype=np.int64)
-    previous = -1
+    kept: "list[np.ndarray] | None" = [] if keep > 0 else None
+    pairs: "np.ndarray | None" = None if keep > 0 else np.zeros((0, 0), dtype=np.int64)
+    previous, total = -1, 0
     for piece in pieces:
         ids = vocabulary.ids(piece)
         if not len(ids):
             continue
-        size = len(vocabulary.names)
+        size = vocabulary.size
         if size > len(counts):
             counts = np.concatenate([counts, np.zeros(max(size, 2 * len(counts)) - len(counts), dtype=np.int64)])
         counts += np.bincount(ids, minlength=len(counts))
-        if pairs is not None:
+        if kept is not None:
+            kept.append(ids)
+            total += len(ids)
+            if total > keep:  # too many to keep: their bigrams now, or a second pass
+                pairs = _dense_pairs(kept, size) if size <= _DENSE_TOKENS else None
+                kept = None
+        elif pairs is not None:
             if size > _DENSE_TOKENS:
                 pairs = None  # too many tokens: a second pass counts on the final states
             else:
@@ -250,7 +283,19 @@ def _first_pass(pieces: Iterable[str], vocabulary: "_Vocabulary") -> tuple["np.n
                     pairs = grown
                 pairs += _bigram_counts(ids, previous, len(pairs))
         previous = int(ids[-1])
-    return counts, pairs
+    return counts, pairs, kept
+
+
+def _dense_pairs(pieces: "list[np.ndarray]", size: int) -> "np.ndarray":
+    """The size x size bigram counts of the concatenated ``pieces`` of token ids (all < size)."""
+    import numpy as np
+
+    pairs = np.zeros((size, size), dtype=np.int64)
+    previous = -1
+    for ids in pieces:
+        pairs += _bigram_counts(ids, previous, size)
+        previous = int(ids[-1])
+    return pairs
 
 
 def _bigram_counts(ids: "np.ndarray", previous: int, size: int) -> "np.ndarray":
