@@ -187,3 +187,9 @@ def test_bound_with_multiscale_profile(run, write):
     assert result.exit_code == 2 and "exceeds I_1" in result.stderr
     ones = run("bound", "--schedule", "1,1,1,1", "--mi-profile", mi, "--ms-profile", ms, "--json").json
     assert ones["bounds"]["theorem2_upper"] is None and "s_max = 1" in ones["notes"]["theorem2_upper"]
+
+
+def test_family_search_and_budget_headers_say_l_and_sigma_i_once(run):
+    for args in (["--family", "cosine", "--target", "1"], ["--budget", "8"]):
+        out = run("steps", "--mi-total", "10", "--length", "1024", *args).stdout
+        assert out.count("L = 1024, ΣI = 10 nats") == 1, out

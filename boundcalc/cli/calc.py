@@ -36,6 +36,11 @@ def _describe_profile(profile, digits: int, show_exact: bool, with_source: bool 
     return text
 
 
+def _headers(source: str, totals: str) -> list[str]:
+    """The source, then L and ΣI unless the source's description already says them (an MI total given)."""
+    return [source] if totals.startswith(source) or source.startswith(totals) else [source, totals]
+
+
 @click.command(cls=BoundcalcCommand)
 @mi_options
 @click.option(
@@ -562,8 +567,8 @@ def _render_steps_table(params: dict[str, Any], profile, results, family: str, w
         [("target ε", "right"), ("steps T", "right"), ("s_max", "right"), (f"value ({unit})", "right"),
          ("schedule (reveal order)", "left"), ("larger T that miss", "left")],
         table,
-        header_lines=[source, f"L = {profile.length}, ΣI = {show(profile.total, digits, exact)} {unit}"
-                      + (" (estimate)" if estimate else "")],
+        header_lines=_headers(source, f"L = {profile.length}, ΣI = {show(profile.total, digits, exact)} {unit}"
+                              + (" (estimate)" if estimate else "")),
         caption=f"search: {results[0].search}; checked T <= {results[0].checked_up_to}"
         + ("; estimates: ± stderr, (interp. |linear - monotone cubic|)" if estimate and by != "bound" else "")
         + ("; values are expectations over the random reveal counts" if counts else "")
@@ -630,8 +635,8 @@ def _render_budget(params: dict[str, Any], profile, curve, rows, source: str) ->
         [("family", "left"), ("schedule (reveal order)", "left"), ("s_max", "right"), ("error", "right"),
          (bound_name, "right"), ("note", "left")],
         table,
-        header_lines=[source, f"L = {profile.length}, ΣI = {show(profile.total, digits, exact)} {unit}"
-                      + (" (estimate)" if estimate else "")],
+        header_lines=_headers(source, f"L = {profile.length}, ΣI = {show(profile.total, digits, exact)} {unit}"
+                              + (" (estimate)" if estimate else "")),
         caption=("errors need a loss curve (--loss-curve); " if curve is None else "")
         + ("estimates: ± stderr, (interp. |linear - monotone cubic|); " if estimate else "")
         + "info-optimal: step density ∝ sqrt(slope of the information curve) (Lavenant & Zanella); "
