@@ -31,12 +31,13 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Callable, Sequence, cast
 
 from .curve import LossCurve
-from .errors import DomainError, ScheduleError, UsageError
+from .errors import BoundcalcError, DomainError, ScheduleError, UsageError
 from .exact import format_decimal, number_json
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
+    from .profile import MIProfile
     from .schedule import Schedule
     from .truth.core import EntropyProfile
 
@@ -328,7 +329,7 @@ def curve_multiscale(curve: LossCurve, max_size: int, unit: str = "nats"):
 COUNT_STEP_USAGE = {"mdlm": "mdlm[:NOISE]", "sedd": "sedd", "dream-origin": "dream-origin[:eps]"}
 #: T-parametrised families `steps --family` knows (besides what the schedule parser adds with a usage NAME:T...).
 STEP_FAMILIES: tuple[str, ...] = ("uniform", "dream", "linear", "cosine", "cosine-mdlm", "power:p", "info-optimal",
-                                  *COUNT_STEP_USAGE.values())
+                                  "blocks:K:FAMILY (by bound)", *COUNT_STEP_USAGE.values())
 #: The families `steps --budget` compares by default (info-optimal and optimal need a curve). The random-count
 #: families are opt-in: with a curve at T = 64 their two rows add ~0.9 s at L = 1024 (the default run takes ~0.7 s)
 #: and ~5 s at L = 4096 (benchmarks/bench_count_steps.py).
@@ -352,10 +353,9 @@ def _family_parts(family: str) -> tuple[str, list[str]]:
         if args:
             raise UsageError(f"{family!r} takes no arguments (T is searched)", param="family", allowed=allowed)
         return head, args
-    if head == "blocks":  # semi-autoregressive: d over all L positions does not determine its error or bounds
-        raise UsageError(f"{family!r} is semi-autoregressive: its error and bounds need each block's profile given "
-                         "the earlier blocks, which the global curve does not determine", param="family",
-                         allowed=allowed + " (verify a blocks schedule with its data model)")
+    if head == "blocks":  # semi-autoregressive: blocks:K:FAMILY, T is searched (a multiple of K)
+        _check_blocks_family(family, args, allowed)
+        return head, args
     if head in COUNT_STEP_USAGE:
         _check_count_family(family, head, args, allowed)
         return head, args
@@ -366,6 +366,27 @@ def _family_parts(family: str) -> tuple[str, list[str]]:
     if len(args) < needed:
         raise UsageError(f"{family!r} needs {needed} argument(s) ({usage} without T)", param="family", allowed=allowed)
     return head, args
+
+
+def _check_blocks_family(family: str, args: list[str], allowed: str) -> None:
+    from .exact import positive_int
+
+    if len(args) < 2 or "T" in args:
+        raise UsageError(f"{family!r}: write blocks:K:FAMILY (T is searched)", param="family",
+                         allowed="e.g. blocks:4:uniform or blocks:2:power:1/2; " + allowed)
+    try:
+        positive_int(args[0], "K")
+    except BoundcalcError as error:
+        raise UsageError(f"in {family!r}: K = {args[0]!r} is not a positive integer", param="family",
+                         allowed="blocks:K:FAMILY with K >= 1 blocks") from None
+    inner, _ = _family_parts(":".join(args[1:]))
+    if inner in ("blocks", "info-optimal", "optimal") or inner in COUNT_STEP_USAGE:
+        raise UsageError(f"in {family!r}: the blocks' inner family must be a fixed T-parametrised one", param="family",
+                         allowed="uniform, dream, linear, cosine, cosine-mdlm or power:P inside the blocks")
+
+
+BLOCKS_ERROR = ("is semi-autoregressive: its error needs each block's profile given the earlier blocks, which the "
+                "global curve does not determine")
 
 
 def _check_count_family(family: str, head: str, args: list[str], allowed: str) -> None:
@@ -486,9 +507,20 @@ class FamilyStepsResult:
         return out
 
 
-def _bound_value(bound: str, schedule: "Schedule", mi_total: Fraction, eps_train: Fraction) -> Fraction:
-    from .bounds import bound_coefficient
+def _bound_value(bound: str, schedule: "Schedule", mi_total: Fraction, eps_train: Fraction,
+                 mi_profile: "MIProfile | None" = None) -> Fraction:
+    """``bound`` for ``schedule``; for a semi-autoregressive one its blockwise form (B1), the only one that holds:
+    Σ_b c(s_b)/B_b · ΣI_b + ε_train with ΣI_b <= Σ_{i∈b} I_i from ``mi_profile``'s values, or, from ΣI alone,
+    max_b c(s_b)/B_b · ΣI (docs/theory.md, section 11)."""
+    from .bounds import bound_coefficient, bound_report
 
+    if schedule.block_spans:
+        from .profile import MIProfile
+
+        profile = mi_profile if mi_profile is not None else MIProfile.from_total(mi_total, schedule.length)
+        value = bound_report(profile, schedule, eps_train).values[f"block_{bound}"]
+        assert value is not None  # every block bound applies to every block schedule
+        return value
     return bound_coefficient(bound, schedule.max_size) * mi_total / schedule.length + eps_train
 
 
@@ -505,6 +537,7 @@ def required_steps_family(
     unit: str = "nats",
     max_steps: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    mi_profile: "MIProfile | None" = None,
 ) -> list[FamilyStepsResult]:
     """For each target, the fewest T of ``family`` whose value (``by``) is <= the target.
 
@@ -517,6 +550,11 @@ def required_steps_family(
       reached and then up to twice that T, recording larger T that miss again;
     * ``by="optimal"``: the DP-optimal schedule's error, non-increasing in T:
       one DP pass stops at the first T that reaches the target.
+
+    A semi-autoregressive family ``blocks:K:FAMILY`` (T a multiple of K) is
+    searched by its blockwise bound (B1) only, from ``mi_profile``'s per-token
+    values when given (else from ΣI); its error needs each block's
+    conditional profile, which a loss curve does not give.
 
     Work is estimated before anything runs; a search over budget raises
     :class:`DomainError` with the estimate (``max_steps`` caps the scan).
@@ -552,11 +590,24 @@ def required_steps_family(
         return _count_steps(goals, family, by, length, curve, mi_total, bound, eps_train, unit, top, progress)
     if by == "bound" and head == "uniform":
         return _uniform_bound(goals, length, mi_total, bound, eps_train, unit)
+    if head == "blocks" and by != "bound":
+        raise UsageError(f"{family!r} {BLOCKS_ERROR}", param="family",
+                         allowed="by = bound for a blocks family (verify a blocks schedule with its data model)")
     grid = [T for T in _steps_grid(family, length) if T <= top]
     if not grid:
         raise UsageError(f"no T <= {top} for {family}", param="max_steps", allowed="a larger limit")
+    cost_each = _check_scan_cost(goals, family, by, length, curve, mi_total, bound, eps_train, unit, grid, top)
+    return _scan(goals, family, by, length, curve, mi_total, bound, eps_train, unit, grid, cost_each, progress,
+                 mi_profile)
+
+
+def _check_scan_cost(goals, family, by, length, curve, mi_total, bound, eps_train, unit, grid, top) -> float:
+    """The scan's cost per step of a schedule, after refusing a scan estimated over budget (before any work)."""
+    head, args = _family_parts(family)
     cost_each = _step_cost(family, length) + (_EVAL_COST_US if by == "error" else 0.0)
-    hint = _hint(goals, by, length, curve, mi_total, bound, eps_train, unit)
+    # blockwise bounds are up to K times the global one at the same T: the hint scales ΣI by K
+    blocks = int(args[0]) if head == "blocks" else 1
+    hint = _hint(goals, by, length, curve, None if mi_total is None else mi_total * blocks, bound, eps_train, unit)
     horizon = min(top, max(grid[0], 2 * hint))
     estimate = cost_each * sum(T for T in grid if T <= horizon)
     if estimate > SCAN_BUDGET_US:
@@ -566,7 +617,7 @@ def required_steps_family(
             param="family",
             allowed="a smaller maximum T (max_steps), the uniform family, or a coarser family",
         )
-    return _scan(goals, family, by, length, curve, mi_total, bound, eps_train, unit, grid, cost_each, progress)
+    return cost_each
 
 
 def _hint(goals, by, length, curve, mi_total, bound, eps_train, unit) -> int:
@@ -606,7 +657,8 @@ def _uniform_bound(goals, length, mi_total, bound, eps_train, unit) -> list[Fami
     return out
 
 
-def _scan(goals, family, by, length, curve, mi_total, bound, eps_train, unit, grid, cost_each, progress):
+def _scan(goals, family, by, length, curve, mi_total, bound, eps_train, unit, grid, cost_each, progress,
+          mi_profile=None):
     import time
 
     profile = curve_profile(curve) if by == "error" else None
@@ -631,7 +683,7 @@ def _scan(goals, family, by, length, curve, mi_total, bound, eps_train, unit, gr
             continue  # the family has no T-step schedule at this L (e.g. steps of size 0)
         last = T
         if by == "bound":
-            value: Any = _bound_value(bound, sched, mi_total, eps_train)
+            value: Any = _bound_value(bound, sched, mi_total, eps_train, mi_profile)
             level = value
         else:
             level = _to(_fast_error(d, h, sched), unit)
@@ -717,6 +769,7 @@ def budget_table(
     bound: str = "theorem1",
     eps_train: Fraction = Fraction(0),
     unit: str = "nats",
+    mi_profile: "MIProfile | None" = None,
 ) -> list[dict[str, Any]]:
     """For T = ``steps``: each family's schedule, its estimated error (with a curve) and its bound.
 
@@ -725,6 +778,8 @@ def budget_table(
     skipped without one; a family with no T-step schedule at this L says why.
     A random-count family (mdlm, sedd, dream-origin) has ``sampler`` instead of
     ``schedule``, its expected error and its expected bound (:class:`ExpectedBound`).
+    A semi-autoregressive family (``blocks:K:FAMILY``) has its blockwise bound
+    (B1; per-token values from ``mi_profile`` when given) and no error.
     """
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= length:
         raise UsageError(f"T = {steps!r} is not allowed", param="budget", allowed=f"1 <= T <= L = {length}")
@@ -749,10 +804,12 @@ def budget_table(
             rows.append(row)
             continue
         row["schedule"] = sched
-        if profile is not None and curve is not None:
+        if profile is not None and curve is not None and not sched.block_spans:
             row["error"] = _estimate_with(profile, curve, sched)
+        elif sched.block_spans and curve is not None:
+            row["reason"] = f"{family} {BLOCKS_ERROR}"
         if mi_total is not None:
-            row["bound"] = _bound_value(bound, sched, mi_total, eps_train)
+            row["bound"] = _bound_value(bound, sched, mi_total, eps_train, mi_profile)
         rows.append(row)
     return rows
 

@@ -96,7 +96,10 @@ def test_steps_json_results_carry_T_schedule_and_value(files, run):
     assert optimal["results"][0]["steps"] == 8 and optimal["results"][0]["schedule"]["sizes"] == [1, 1, 1, 2, 3, 5, 7, 12]
     bound = run("steps", "--loss-curve", files["curve"], "--family", "power:2", "--target", "3", "--json").json
     assert bound["results"][0]["schedule"]["name"].startswith("power:") and "value" in bound["results"][0]
-    blocks = run("steps", "--loss-curve", files["curve"], "--family", "blocks:2:uniform", "--target", "3")
+    # semi-autoregressive: by its blockwise bound at the curve's ΣI, never by the global curve's error
+    blocks = run("steps", "--loss-curve", files["curve"], "--family", "blocks:2:uniform", "--target", "3", "--json")
+    assert blocks.exit_code == 0 and blocks.json["results"][0]["steps"] % 2 == 0
+    blocks = run("steps", "--loss-curve", files["curve"], "--family", "blocks:2:uniform", "--by", "error", "--target", "3")
     assert blocks.exit_code == 2 and "semi-autoregressive" in blocks.stderr
 
 

@@ -487,7 +487,8 @@ def _steps_any(params: dict[str, Any], families: list[str]) -> None:
         if params["targets"]:
             raise click.UsageError("--budget T answers for a number of steps: give it or --target, not both")
         rows = budget_table(params["budget"], length=profile.length, families=families or BUDGET_FAMILIES,
-                            curve=curve, mi_total=profile.total, bound=bound_name, eps_train=eps_train, unit=unit)
+                            curve=curve, mi_total=profile.total, bound=bound_name, eps_train=eps_train, unit=unit,
+                            mi_profile=profile if curve is None else None)
         _render_budget(params, profile, curve, rows, source)
         return
     if not params["targets"]:
@@ -501,7 +502,7 @@ def _steps_any(params: dict[str, Any], families: list[str]) -> None:
         results = required_steps_family(
             params["targets"], family=family, by=by, length=profile.length, curve=curve,
             mi_total=profile.total, bound=bound_name, eps_train=eps_train, unit=unit,
-            max_steps=params["max_steps"], progress=bar,
+            max_steps=params["max_steps"], progress=bar, mi_profile=profile if curve is None else None,
         )
     what = {"bound": f"{bound_name} bound", "error": "estimated error" if estimate else "exact error",
             "optimal": "DP-optimal error" + (" (estimated)" if estimate else "")}[by]
