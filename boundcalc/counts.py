@@ -275,9 +275,29 @@ class CountSampler:
         error = (2 * e_long * (L + 2) + 2 * EPS64) * float(lf[-1])
         return lf, error
 
-    def transition(self, k: int, cap: int, lf: "np.ndarray | None" = None, lf_error: float | None = None
-                   ) -> tuple["np.ndarray", float]:
-        """R[w, j] = P(s_k = j | w revealed), j <= cap, and a bound on each entry's relative error."""
+    def _binomial_logs(self, cap: int, lf: "np.ndarray") -> tuple["np.ndarray", "np.ndarray", "np.ndarray"]:
+        """(j, m - j, log C(m, j)) on the grid w = 0..L (m = L - w masked), j = 0..cap; -inf where j > m.
+
+        The same for every step: a DP pass builds it once and hands it to :meth:`transition`.
+        """
+        import numpy as np
+
+        L = self.length
+        j = np.arange(cap + 1)
+        mm = (L - np.arange(L + 1))[:, None]
+        ok = j[None, :] <= mm
+        jj = np.where(ok, j[None, :], 0)
+        rest = np.where(ok, mm - jj, 0)
+        with np.errstate(invalid="ignore", over="ignore"):  # entries outside ``ok`` are discarded
+            base = np.where(ok, lf[mm] - lf[jj] - lf[rest], -np.inf)
+        return jj.astype(np.float64), rest.astype(np.float64), base
+
+    def transition(self, k: int, cap: int, lf: "np.ndarray | None" = None, lf_error: float | None = None,
+                   logs: "tuple[np.ndarray, np.ndarray, np.ndarray] | None" = None) -> tuple["np.ndarray", float]:
+        """R[w, j] = P(s_k = j | w revealed), j <= cap, and a bound on each entry's relative error.
+
+        ``logs`` is :meth:`_binomial_logs` for this ``cap`` (computed here when not given).
+        """
         import numpy as np
 
         if lf is None or lf_error is None:
@@ -293,16 +313,10 @@ class CountSampler:
             rows = np.nonzero(m <= cap)[0]
             R[rows, m[rows]] = 1.0
             return R, 0.0
-        j = np.arange(cap + 1)
-        mm = m[:, None]
-        ok = j[None, :] <= mm
-        jj = np.where(ok, j[None, :], 0)
-        rest = np.where(ok, mm - jj, 0)
+        jj, rest, base = logs if logs is not None else self._binomial_logs(cap, lf)
         logp, logq = math.log(p), math.log1p(-p) if p < 0.5 else math.log(q)
-        with np.errstate(invalid="ignore", over="ignore"):  # entries outside ``ok`` are discarded
-            log_pmf = lf[mm] - lf[jj] - lf[rest] + jj * logp + rest * logq
-        # cells with j > m are no outcome: -inf before exp (their formula would overflow, uselessly)
-        R = np.exp(np.where(ok, log_pmf, -np.inf))
+        # cells with j > m are no outcome: base is -inf there, so exp gives 0 (no overflow)
+        R = np.exp(base + jj * logp + rest * logq)
         magnitude = 3 * float(lf[-1]) + L * (abs(logp) + abs(logq))
         delta = 3 * lf_error + 8 * EPS64 * magnitude + 2 * EPS64 * L * (abs(logp) + abs(logq))
         return R, math.expm1(delta) + 2 * EPS64
@@ -320,11 +334,12 @@ class CountSampler:
         cap = cost.shape[1] - 1
         self._check_work(self.work(cap))
         lf, lf_error = self._log_factorials()
+        logs = self._binomial_logs(cap, lf)
         state = np.zeros(L + 1)
         state[0] = 1.0
         total, rel = [], 0.0
         for k in range(len(self.reveal)):
-            R, err = self.transition(k, cap, lf, lf_error)
+            R, err = self.transition(k, cap, lf, lf_error, logs)
             weighted = state[:, None] * R
             total.append(float(np.sum(weighted[:, 1:] * cost[:, 1:])))
             new = np.zeros(L + 1)
@@ -365,11 +380,12 @@ class CountSampler:
             n, top = len(thresholds), thresholds[-1]
             self._check_work(float(len(self.reveal)) * (L + 1) * sum(min(j - lo + 1, n) for j in range(top + 1)))
             lf, lf_error = self._log_factorials()
+            logs = self._binomial_logs(top, lf)
             state = np.zeros((n, L + 1))
             state[:, 0] = 1.0
             rel = 0.0
             for k in range(len(self.reveal)):
-                R, err = self.transition(k, top, lf, lf_error)
+                R, err = self.transition(k, top, lf, lf_error, logs)
                 new = np.zeros_like(state)
                 for j in range(top + 1):
                     first = max(0, j - lo)  # thresholds >= j keep steps of size j
@@ -420,12 +436,13 @@ class CountSampler:
             self._check_work(float(len(self.reveal)) * (L + 1) * sum(len(todo) - int(np.searchsorted(todo, j))
                                                                      for j in range(top + 1)))
             lf, lf_error = self._log_factorials()
+            logs = self._binomial_logs(top, lf)
             state = np.zeros((len(todo), L + 1))
             state[:, 0] = 1.0
             rel = 0.0
             firsts = np.searchsorted(todo, np.arange(top + 1)).tolist()  # thresholds >= j keep steps of size j
             for k in range(len(self.reveal)):
-                R, err = self.transition(k, top, lf, lf_error)
+                R, err = self.transition(k, top, lf, lf_error, logs)
                 new = np.zeros_like(state)
                 for j, first in enumerate(firsts):
                     new[first:, j:] += state[first:, : L + 1 - j] * R[: L + 1 - j, j]
