@@ -587,19 +587,6 @@ class CountSampler:
         head = ", ".join(f"{x:.3g}" for x in mean[:6]) + (", ..." if len(mean) > 6 else "")
         return f"{self.name}: {len(self.reveal)} steps, E s_k = {head}"
 
-    def to_dict(self) -> dict[str, Any]:
-        calls, calls_error = self.expected_nonempty_steps()
-        return {
-            "family": self.family,
-            "nominal_steps": self.steps,
-            "steps_with_final": len(self.reveal),
-            "reveal_probabilities": [repr(p) for p in self.reveal],
-            "exact_probabilities": None if self.exact is None else [str(p) for p in self.exact],
-            "expected_sizes": [repr(x) for x in self.expected_sizes()],
-            "expected_nonempty_steps": {"float": repr(calls), "abs_error": f"{calls_error:.2g}"},
-            **({"noise": self.notes["noise"]} if "noise" in self.notes else {}),
-        }
-
 
 def _check_steps(steps: Any) -> int:
     steps = positive_int(steps, "T")

@@ -208,6 +208,7 @@ def sweep_csv(result: Any, digits: int) -> str:
 def sweep_json(result: Any, description: str, digits: int) -> dict[str, Any]:
     """The JSON form: exact bounds as {exact, decimal}; float64 results as {value, abs_error}; n/a as null."""
     from ..exact import number_json
+    from ..jsonify import to_json
 
     def value(row: Any, name: str) -> dict[str, str] | None:
         measured = row.measured(name)
@@ -218,7 +219,7 @@ def sweep_json(result: Any, description: str, digits: int) -> dict[str, Any]:
 
     def schedule(row: Any) -> Any:
         if row.random_counts:  # the sampler's law: reveal probabilities, expected sizes, expected calls
-            return {"sampler": str(row.schedule), **row.schedule.to_dict()}
+            return {"sampler": str(row.schedule), **to_json(row.schedule, digits)}
         return list(row.schedule.sizes) if row.steps <= 10_000 else row.schedule.describe()
 
     from ..sweeps import COUNT_STATS
