@@ -1,7 +1,7 @@
 """`steps --family mdlm|sedd|dream-origin`: the cost model of a count-family search, measured.
 
 For L = 256 and 1024 and a few T, prints the measured microseconds of each part of a search next to
-the model `boundcalc.estimate` uses to refuse a search up front (_CountSearch.screen_cost and
+the model `boundcalc.count_steps` uses to refuse a search up front (_CountSearch.screen_cost and
 exact_cost), and the ratio measured / model (far above 1: the up-front estimate is too optimistic).
 Then the time of whole searches and of `steps --budget` rows.
 
@@ -14,7 +14,8 @@ import time
 from fractions import Fraction
 
 from boundcalc.curve import LossCurve
-from boundcalc.estimate import _CountSearch, budget_table, required_steps_family
+from boundcalc.count_steps import _CountSearch
+from boundcalc.family_steps import budget_table, required_steps_family
 from boundcalc.truth import MarkovChain
 
 

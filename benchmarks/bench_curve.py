@@ -1,7 +1,7 @@
 """Loss-curve answers: the cost model of `steps --family` scans, and the work of each answer.
 
 Prints, per family, the measured microseconds to build one step of a T-step schedule (T = 64..512,
-L = 1024) next to the figure `boundcalc.estimate` uses to refuse a scan up front, and the ratio
+L = 1024) next to the figure `boundcalc.family_steps` uses to refuse a scan up front, and the ratio
 measured / model (a ratio far above 1 means the up-front estimate is too optimistic). Then the time
 of each curve answer at L = 1024 and 4096 relative to reading the curve.
 
@@ -15,14 +15,9 @@ import time
 import numpy as np
 
 from boundcalc.curve import LossCurve
-from boundcalc.estimate import (
-    _STEP_COST_US,
-    curve_quantities,
-    estimate_error,
-    family_schedule,
-    info_optimal_schedule,
-    required_steps_family,
-)
+from boundcalc.estimate import curve_quantities, estimate_error, info_optimal_schedule
+from boundcalc.family_steps import _STEP_COST_US, required_steps_family
+from boundcalc.step_families import family_schedule
 
 
 def best(fn, repeat: int = 3) -> float:

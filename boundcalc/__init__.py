@@ -47,10 +47,9 @@ _EXPORTS = {
         "multiscale_mi multiscale_phi optimal_schedule token_mi token_mi_levels"
     ),
     "curve": "LossCurve load_loss_curve",
-    "estimate": (
-        "Estimate FamilyStepsResult budget_table curve_quantities estimate_error info_optimal_schedule "
-        "required_steps_family"
-    ),
+    "estimate": "Estimate curve_quantities estimate_error info_optimal_schedule",
+    "step_families": "FamilyStepsResult",
+    "family_steps": "budget_table required_steps_family",
     "predictor": "estimate_loss_curve",
     "truth.predict": "exact_predictor sample_sequences",
     "symbolic": "Result expression unroll",

@@ -21,14 +21,10 @@ from boundcalc.bounds import bound_coefficient, count_bound_report
 from boundcalc.counts import parse_sampler
 from boundcalc.curve import LossCurve
 from boundcalc.errors import DomainError, UsageError
-from boundcalc.estimate import (
-    budget_table,
-    count_coefficients,
-    count_estimate,
-    count_expected_bound,
-    family_sampler,
-    required_steps_family,
-)
+from boundcalc.count_steps import count_expected_bound
+from boundcalc.estimate import count_coefficients, count_estimate
+from boundcalc.family_steps import budget_table, required_steps_family
+from boundcalc.step_families import family_sampler
 from boundcalc.profile import MIProfile
 from boundcalc.schedule import Schedule
 from boundcalc.truth import MarkovChain, entropy_profile
@@ -261,7 +257,7 @@ def test_estimate_error_takes_count_samplers():
                                     "dream-origin:0"])
 def test_the_scan_builds_the_same_samplers_faster(family):
     """The search's integer-ratio construction gives the floats (and names) of parse_sampler."""
-    from boundcalc.estimate import _rational_sampler
+    from boundcalc.step_families import _rational_sampler
 
     for T in (1, 2, 3, 7, 64, 513):
         fast, slow = _rational_sampler(family, T, 100), family_sampler(family, T, 100)
@@ -272,7 +268,7 @@ def test_the_scan_builds_the_same_samplers_faster(family):
 
 def test_large_L_values_are_enclosures_with_justified_digits():
     """Where the full DP is expensive the value is an enclosure (DP at 16 thresholds): still certified."""
-    from boundcalc.estimate import ExpectedBound
+    from boundcalc.step_families import ExpectedBound
 
     r = required_steps_family(["0.5"], family="mdlm", length=4096, mi_total=Fraction(10), bound="sharp")[0]
     sampler = family_sampler("mdlm", r.steps, 4096)

@@ -12,15 +12,9 @@ from hypothesis import given, settings, strategies as st
 
 from boundcalc.curve import LossCurve, isotonic_nondecreasing, load_loss_curve, pchip
 from boundcalc.errors import DomainError, ProfileError, UsageError
-from boundcalc.estimate import (
-    budget_table,
-    curve_quantities,
-    estimate_error,
-    family_schedule,
-    info_optimal_schedule,
-    required_steps_family,
-    schedule_coefficients,
-)
+from boundcalc.estimate import curve_quantities, estimate_error, info_optimal_schedule, schedule_coefficients
+from boundcalc.family_steps import budget_table, required_steps_family
+from boundcalc.step_families import family_schedule
 from boundcalc.schedule import Schedule, parse_schedule
 from boundcalc.truth import JointDistribution, MarkovChain
 

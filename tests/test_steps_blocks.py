@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from boundcalc.errors import UsageError
-from boundcalc.estimate import budget_table, required_steps_family
+from boundcalc.family_steps import budget_table, required_steps_family
 from boundcalc.profile import MIProfile
 
 COEFFICIENT = {

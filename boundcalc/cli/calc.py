@@ -474,7 +474,8 @@ def _with_schedule(result, digits: int) -> dict[str, Any]:
 def _steps_any(params: dict[str, Any], families: list[str]) -> None:
     """steps with --family / --by / --budget / --loss-curve: any family, by bound, estimated error or the DP."""
     refuse_latex(params, "a search over schedule families or a loss curve")
-    from ..estimate import BUDGET_FAMILIES, DECISION_NOTE, budget_table, is_count_family, required_steps_family
+    from ..family_steps import budget_table, required_steps_family
+    from ..step_families import BUDGET_FAMILIES, DECISION_NOTE, is_count_family
 
     profile = resolve_profile(params, required=True)
     curve = resolve_curve(params)
@@ -545,7 +546,7 @@ def _render_steps_table(params: dict[str, Any], profile, results, family: str, w
     """The table of steps --family/--by: one row per target."""
     from fractions import Fraction
 
-    from ..estimate import DECISION_NOTE
+    from ..step_families import DECISION_NOTE
 
     unit, digits, exact = params["unit"], params["digits"], params["show_exact"]
     by, eps_train = params["by"], params["eps_train"]
@@ -595,7 +596,7 @@ def _render_budget(params: dict[str, Any], profile, curve, rows, source: str) ->
     bound_name = params["bound_name"]
     estimate = curve is not None and not curve.exact
     if params["as_json"]:
-        from ..estimate import sampler_json
+        from ..step_families import sampler_json
 
         out = []
         for row in rows:

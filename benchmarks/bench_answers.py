@@ -1,0 +1,192 @@
+"""Issue 22: "which T, for my curve and my sampler?" -- every figure of the issue, in seconds or as a ratio.
+
+    PYTHONPATH=$PWD python benchmarks/bench_answers.py [--lengths 1024,16384] [--values 4000000]
+        [--repeat 3] [--timeout 120] [--only steps|sweep|plot|readers ...]
+
+Run it with the tree to measure first on the path; run it on an older tree the same way for
+before/after figures (the script uses the CLI and ``boundcalc.profile.load_profile`` only, so it
+runs on any tree). Every measurement is a fresh process, best of ``--repeat`` (the least disturbed
+by other work on a shared machine), with a time limit. Prints:
+
+* ``steps --loss-curve c.csv --family F --by error|bound --target 1`` for every T-parametrised
+  family at each L (a curve measured at 16 mask ratios k = jL/16), seconds or what happened
+  (a refusal prints its first words). Target: <= 1 s at L = 1024, <= 10 s at L = 16384;
+* ``sweep --loss-curve c.csv --steps 1:L`` per family (uniform + cosine, then mdlm): seconds,
+  same targets;
+* ``plot --kind schedule`` at each L (needs matplotlib): seconds;
+* ``load_profile`` of a JSON list and of an ``index,mi_nats`` CSV of ``--values`` values against
+  their float floors (``sum(json.load(f))``, ``sum(float(l.split(',')[1]) for l in f)``), the ratio
+  (target <= 1.5x) and the peak memory of each (target: independent of the file size).
+
+Not part of the test suite: timings depend on the machine (compare ratios, quote medians of runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+FAMILIES = ("uniform", "linear", "power:2", "dream", "cosine", "cosine-mdlm", "info-optimal",
+            "mdlm", "mdlm:cosine", "sedd", "dream-origin")
+_NEUTRAL = tempfile.gettempdir()
+
+
+def write_curve(folder: Path, length: int) -> Path:
+    """A loss curve measured at 16 mask ratios k = jL/16, from 0.875 to 6.5 nats (a language model's range):
+    with target 1 the answers are near T = L, the hard case (every T scanned)."""
+    path = folder / f"curve{length}.csv"
+    rows = ["masked,loss_nats"]
+    for j in range(1, 17):
+        f = j / 16
+        rows.append(f"{j * length // 16},{0.5 + 6 * f:.6f}")
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def run_cli(args: list[str], repeat: int, timeout: float) -> str:
+    """Best-of-``repeat`` seconds of ``boundcalc ARGS`` in fresh processes, or what happened instead."""
+    best = None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        try:
+            done = subprocess.run([sys.executable, "-m", "boundcalc", *args], capture_output=True, text=True,
+                                  timeout=timeout, cwd=_NEUTRAL, env={**os.environ, "COLUMNS": "200"})
+        except subprocess.TimeoutExpired:
+            return f"> {timeout:.0f} s (stopped)"
+        elapsed = time.perf_counter() - start
+        if done.returncode not in (0, 1) or "refus" in done.stderr or "would take" in done.stderr:
+            words = " ".join((done.stderr.strip().splitlines() or ["?"])[-1].split()[:14])
+            return f"exit {done.returncode} after {elapsed:.1f} s: {words}"
+        best = elapsed if best is None else min(best, elapsed)
+        if elapsed > 20:  # a slow answer once is enough
+            break
+    return f"{best:8.2f} s"
+
+
+def steps_figures(folder: Path, lengths: list[int], repeat: int, timeout: float) -> None:
+    print("steps --loss-curve c.csv --family F --by B --target 1 (seconds, best of runs)")
+    for L in lengths:
+        curve = write_curve(folder, L)
+        for by in ("error", "bound"):
+            for family in FAMILIES:
+                if by == "bound" and family == "uniform":
+                    continue  # closed form
+                args = ["steps", "--loss-curve", str(curve), "--family", family, "--by", by, "--target", "1"]
+                print(f"  L = {L:>5}  --by {by:<5}  {family:<14} {run_cli(args, repeat, timeout)}", flush=True)
+
+
+def sweep_figures(folder: Path, lengths: list[int], repeat: int, timeout: float) -> None:
+    print("sweep --loss-curve c.csv --steps 1:L (seconds)")
+    for L in lengths:
+        curve = write_curve(folder, L)
+        for families in (["uniform", "cosine"], ["linear", "cosine-mdlm"], ["mdlm"], ["dream-origin"]):
+            args = ["sweep", "--loss-curve", str(curve), "--steps", f"1:{L}", "--csv"]
+            for f in families:
+                args += ["--family", f]
+            print(f"  L = {L:>5}  {' + '.join(families):<22} {run_cli(args, repeat, timeout)}", flush=True)
+
+
+def plot_figures(folder: Path, lengths: list[int], repeat: int, timeout: float) -> None:
+    print("plot --kind schedule (seconds)")
+    for L in lengths:
+        curve = write_curve(folder, L)
+        out = folder / f"schedule{L}.png"
+        args = ["plot", "--loss-curve", str(curve), "--kind", "schedule", "--family", "uniform", "--family", "cosine",
+                "--family", "linear", "--output", str(out)]
+        print(f"  L = {L:>5}  {run_cli(args, repeat, timeout)}", flush=True)
+
+
+# -- profile readers: each in its own process, peak memory from /proc --------------------------------------
+
+_CHILD = r"""
+import json, sys, time
+from pathlib import Path
+kind, path, repeat = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def floor_json():
+    with open(path) as f:
+        return sum(json.load(f))
+def floor_csv():
+    with open(path) as f:
+        next(f)
+        return sum(float(line.split(",")[1]) for line in f)
+def load():
+    from boundcalc.profile import load_profile
+    return load_profile(path).total
+run = {"floor-json": floor_json, "floor-csv": floor_csv, "load": load}[kind]
+if kind == "load":
+    import numpy, boundcalc.profile  # imports are not what is measured
+best = float("inf")
+for _ in range(repeat):
+    start = time.perf_counter(); run(); best = min(best, time.perf_counter() - start)
+rss = next(int(l.split()[1]) / 1024 for l in Path("/proc/self/status").read_text().splitlines() if l.startswith("VmHWM:"))
+print(json.dumps({"seconds": best, "rss_mb": rss}))
+"""
+
+
+def child(kind: str, path: Path, repeat: int, timeout: float) -> dict:
+    try:
+        done = subprocess.run([sys.executable, "-c", _CHILD, kind, str(path), str(repeat)], capture_output=True,
+                              text=True, timeout=timeout, check=True, cwd=_NEUTRAL)
+    except subprocess.TimeoutExpired:
+        return {"seconds": None, "rss_mb": None}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def write_profiles(folder: Path, count: int) -> dict[str, Path]:
+    rng = random.Random(1)
+    values = [repr(rng.random() * 0.7) for _ in range(count)]
+    json_path, csv_path = folder / f"p{count}.json", folder / f"p{count}.csv"
+    json_path.write_text("[" + ", ".join(values) + "]")
+    with open(csv_path, "w") as f:
+        f.write("index,mi_nats\n")
+        f.writelines(f"{i},{v}\n" for i, v in enumerate(values, 1))
+    return {"json": json_path, "csv": csv_path}
+
+
+def reader_figures(folder: Path, count: int, repeat: int, timeout: float) -> None:
+    print(f"load_profile at {count} values against its float floor (best of {repeat}; peak memory)")
+    small = write_profiles(folder, count // 10)
+    big = write_profiles(folder, count)
+    for fmt in ("json", "csv"):
+        floor = child(f"floor-{fmt}", big[fmt], repeat, timeout)
+        load = child("load", big[fmt], repeat, timeout)
+        tenth = child("load", small[fmt], 1, timeout)
+        if floor["seconds"] is None or load["seconds"] is None:
+            print(f"  {fmt:<5} timed out")
+            continue
+        print(f"  {fmt:<5} floor {floor['seconds']:6.2f} s  load_profile {load['seconds']:6.2f} s  "
+              f"ratio {load['seconds'] / floor['seconds']:5.2f}x   peak memory {load['rss_mb']:5.0f} MB "
+              f"({count // 10} values: {tenth['rss_mb']:4.0f} MB; floor {floor['rss_mb']:4.0f} MB)", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lengths", default="1024,16384")
+    parser.add_argument("--values", type=int, default=4_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--only", nargs="*", default=["steps", "sweep", "plot", "readers"])
+    args = parser.parse_args()
+    lengths = [int(x) for x in args.lengths.split(",")]
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (a shared machine: compare ratios)")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        if "steps" in args.only:
+            steps_figures(folder, lengths, args.repeat, args.timeout)
+        if "sweep" in args.only:
+            sweep_figures(folder, lengths, args.repeat, args.timeout)
+        if "plot" in args.only:
+            plot_figures(folder, lengths, args.repeat, args.timeout)
+        if "readers" in args.only:
+            reader_figures(folder, args.values, args.repeat, args.timeout)
+
+
+if __name__ == "__main__":
+    main()

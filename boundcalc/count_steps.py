@@ -1,0 +1,263 @@
+"""The fewest T of a random-count family (mdlm, sedd, dream-origin): its expected bound or expected error.
+
+T may exceed L. The values at each T are screened by cheap certified brackets
+(:meth:`~boundcalc.counts.CountSampler.expected_coefficient_bracket`) and
+decided by the count DP only where the brackets do not decide.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any, Callable, cast
+
+from .curve import LossCurve
+from .errors import DomainError
+from .estimate import _to, count_coefficients, count_estimate, curve_profile
+from .step_families import (EXPECTED_NOTE, SCAN_BUDGET_US, ExpectedBound, FamilyStepsResult, _family_parts,
+                            _rational_sampler, family_sampler)
+
+__all__ = ["count_expected_bound"]
+
+# Costs in microseconds, measured by benchmarks/bench_count_steps.py on the shared 2-core machine.
+_COUNT_BUILD_US = {"exact": 6.0, "mpmath": 250.0}  # one step: screen overhead (integer ratios), or mpmath noise
+_COUNT_SCREEN_US = 0.05  # one entry of a screen (a step's law up to the size cap, or the law of w over 0..L)
+_COUNT_SCREEN_FIXED_US = 800.0  # one screen's fixed overhead (numpy calls, the size cap's bisection)
+_COUNT_DP_US = 0.006  # one multiply-add of the count DPs
+_FULL_DP_US = 2e6  # above this the value at T is an enclosure (DP at a few thresholds), not the full DP
+_ENCLOSURE_THRESHOLDS = 16
+
+
+def count_expected_bound(sampler: Any, mi_total: Fraction, bound: str = "theorem1",
+                         eps_train: Fraction = Fraction(0), coefficient: Callable[[int], Any] | None = None
+                         ) -> ExpectedBound:
+    """E[c(S_max)]/L · ΣI + ε_train for ``bound``: the value and certified error of
+    :func:`boundcalc.bounds.count_bound_report`, with the law of S_max computed only where c jumps.
+
+    >>> from fractions import Fraction
+    >>> from boundcalc.counts import parse_sampler
+    >>> b = count_expected_bound(parse_sampler("dream-origin:8", 8), Fraction(8), "sharp")
+    >>> round(b.value, 4), b.error < 1e-9
+    (1.5972, True)
+    """
+    from .bounds import bound_coefficient
+
+    if coefficient is None:
+        coefficient = lambda s: bound_coefficient(bound, s)  # noqa: E731
+    c, e = sampler.expected_coefficient_at_jumps(coefficient)
+    scale, eps = float(mi_total) / sampler.length, float(eps_train)
+    value = c * scale + eps
+    return ExpectedBound(value, e * scale + 4 * 2.0**-53 * value, bound)
+
+
+class _CountSearch:
+    """The values of a count family over T: a cheap screen (brackets) and the exact evaluation, with costs."""
+
+    def __init__(self, family: str, by: str, length: int, curve: LossCurve | None, mi_total: Fraction | None,
+                 bound: str, eps_train: Fraction, unit: str) -> None:
+        from .bounds import bound_coefficient
+
+        self.family, self.by, self.length, self.curve, self.unit = family, by, length, curve, unit
+        self.mi_total: Fraction = Fraction(0) if mi_total is None else mi_total  # given whenever by = bound
+        self.bound, self.eps_train = bound, eps_train
+        head, args = _family_parts(family)
+        self.build_us = _COUNT_BUILD_US["mpmath" if head == "mdlm" and args and args[0] != "loglinear" else "exact"]
+        self.samplers: dict[int, Any] = {}
+        self.screens: dict[int, tuple[float, float, float, int]] = {}
+        self.exact: dict[int, tuple[float, float]] = {}
+        self.reports: dict[int, ExpectedBound] = {}
+        self.refined: dict[int, tuple[float, float, float]] = {}
+        cached = [bound_coefficient(bound, s) for s in range(1, length + 1)] if by == "bound" else []
+        self.coefficient: Callable[[int], Any] = lambda s: cached[s - 1]
+        self.jumps = [s for s in range(1, length) if cached[s] != cached[s - 1]] if cached else []
+        if curve is not None and by == "error":
+            self.d = curve_profile(curve).conditional
+
+    def sampler(self, T: int) -> Any:
+        if T not in self.samplers:  # keep one: they can be large
+            self.samplers = {T: _rational_sampler(self.family, T, self.length) or
+                             family_sampler(self.family, T, self.length)}
+        return self.samplers[T]
+
+    def screen_cost(self, T: int) -> float:
+        L = self.length
+        width = min(L + 1, 82 + 12 * math.sqrt(L)) if self.by == "error" else min(L, L / T + 12 * math.sqrt(L / T) + 20) + 1
+        return _COUNT_SCREEN_FIXED_US + T * (self.build_us + _COUNT_SCREEN_US * width) + (L if self.by == "bound" else 0)
+
+    def exact_cost(self, T: int, thresholds: int | None = None) -> float:
+        """The DP at T: over every threshold where c jumps (None), or over that many thresholds."""
+        cap = self.screens[T][3] if T in self.screens else self.length
+        per = 2 * (cap + 1)  # the transitions, and for the bound the DP over the thresholds where c jumps
+        if self.by == "bound":
+            per += sum(s + 1 for s in self.jumps if s < cap) if thresholds is None else thresholds * (cap + 1)
+        return (T + 1) * (self.length + 1) * per * _COUNT_DP_US + T * self.build_us
+
+    def evaluate_cost(self, T: int) -> float:
+        """What :meth:`evaluate` costs at T: the full DP when it is cheap, else the 16-threshold enclosure."""
+        return min(self.exact_cost(T), self.exact_cost(T, _ENCLOSURE_THRESHOLDS))
+
+    def screen(self, T: int) -> tuple[float, float, float]:
+        """(lower, upper, error) on the value at T, in the unit: a bracket (bound) or the estimate itself (error)."""
+        if T not in self.screens:
+            sampler = self.sampler(T)
+            if self.by == "error":
+                level = _to(max(float(count_coefficients(sampler) @ self.d), 0.0), self.unit)
+                self.screens[T] = (level, level, 0.0, sampler.size_cap())
+            else:
+                self.screens[T] = (*self._scaled(*sampler.expected_coefficient_bracket(self.coefficient)),
+                                   sampler.size_cap())
+        return self.screens[T][:3]
+
+    def _scaled(self, lo: float, hi: float, err: float) -> tuple[float, float, float]:
+        """A bracket of E c(S_max) as one of the bound: c/L · ΣI + ε_train."""
+        scale, eps = float(self.mi_total) / self.length, float(self.eps_train)
+        return lo * scale + eps, hi * scale + eps, err * scale + 4 * 2.0**-53 * (hi * scale + eps)
+
+    def evaluate(self, T: int) -> tuple[float, float]:
+        """The exact (DP) value at T and its certified float error (bound) or 0 (error: an estimate)."""
+        if T not in self.exact:
+            if self.by == "error":
+                self.exact[T] = self.screen(T)[:1] + (0.0,)
+            elif self.exact_cost(T) <= _FULL_DP_US:
+                self.reports[T] = count_expected_bound(self.sampler(T), self.mi_total, self.bound, self.eps_train,
+                                                       self.coefficient)
+            else:  # an enclosure: the DP at the widest thresholds, brackets elsewhere (relative width ~1e-7)
+                lo, hi, err = self._scaled(*self.sampler(T).expected_coefficient_bracket(
+                    self.coefficient, exact_at=_ENCLOSURE_THRESHOLDS))
+                self.reports[T] = ExpectedBound((lo + hi) / 2, (hi - lo) / 2 + err, self.bound,
+                                                EXPECTED_NOTE + "; enclosed: P(S_max > s) by the DP at the "
+                                                f"{_ENCLOSURE_THRESHOLDS} widest thresholds, bracketed elsewhere")
+            if T in self.reports:
+                self.exact[T] = (self.reports[T].value, self.reports[T].error)
+        return self.exact[T]
+
+    def status(self, T: int, goal: Fraction, exact: bool) -> str:
+        """'reach', 'miss', or 'unknown' (screen only) / 'undecided' (within the float error, after the DP)."""
+        lo, hi, err = self.screen(T)
+        if self.by == "error":
+            return "reach" if lo <= float(goal) else "miss"
+        if Fraction(hi) + Fraction(err) <= goal:  # exact sums: the decision is as certain as the error bound
+            return "reach"
+        if Fraction(lo) - Fraction(err) > goal:
+            return "miss"
+        if not exact:
+            return "unknown"
+        if T not in self.refined:  # the widest terms by a DP over three thresholds: closes most of the gap
+            lo, hi, err = self.sampler(T).expected_coefficient_bracket(self.coefficient, exact_at=3)
+            self.refined[T] = self._scaled(lo, hi, err)
+        lo, hi, err = self.refined[T]
+        if Fraction(hi) + Fraction(err) <= goal:
+            return "reach"
+        if Fraction(lo) - Fraction(err) > goal:
+            return "miss"
+        value, error = self.evaluate(T)
+        if Fraction(value) + Fraction(error) <= goal:
+            return "reach"
+        return "miss" if Fraction(value) - Fraction(error) > goal else "undecided"
+
+
+def _count_horizon(search: _CountSearch, goals: list[Fraction], top: int) -> int:
+    """A T (a power of two, or ``top``) at which the screen certifies every goal: the answers are <= it."""
+    T, spent = 1, 0.0
+    while True:
+        spent += search.screen_cost(T)
+        if spent > SCAN_BUDGET_US:
+            raise DomainError(f"searching {search.family} for L = {search.length} would take over "
+                              f"{SCAN_BUDGET_US / 1e6:.0f} s before T = {T} reaches the target", param="family",
+                              allowed="a larger target, a smaller maximum T (max_steps) or a smaller L")
+        if all(search.status(T, g, exact=False) == "reach" for g in goals) or T >= top:
+            return T
+        T = min(2 * T, top)
+
+
+def _count_budget(search: _CountSearch, goals: list[Fraction], end: int) -> None:
+    """Refuse before any DP runs when the T the screen leaves open would cost too much."""
+    answers: set[int] = set()
+    open_: set[int] = set()
+    for g in goals:
+        first = next((T for T in range(1, end + 1) if search.status(T, g, exact=False) == "reach"), end)
+        answers.add(first)
+        if search.by == "bound":
+            open_.update(T for T in range(1, min(end, 2 * first) + 1) if search.status(T, g, exact=False) == "unknown")
+    # the value at each answer; every open T refined at three thresholds, and the closest few evaluated
+    cost = sum(search.evaluate_cost(T) for T in answers) + sum(search.exact_cost(T, 3) for T in open_)
+    cost += 2 * len(goals) * max((search.evaluate_cost(T) for T in open_), default=0.0)
+    needed = answers | open_
+    if cost > SCAN_BUDGET_US:
+        raise DomainError(f"the count DP of {search.family} for L = {search.length} at the {len(needed)} T the "
+                          f"screen leaves open would take about {cost / 1e6:.0f} s", param="family",
+                          allowed="a smaller maximum T (max_steps), a smaller L, or a fixed-schedule family")
+
+
+def _count_steps(goals, family, by, length, curve, mi_total, bound, eps_train, unit, top, progress):
+    """steps for a random-count family: screen T = 1..horizon, then up to twice the first T the screen
+    certifies (for larger T that miss), each range costed before it runs; the DP where the screen does not decide."""
+    search = _CountSearch(family, by, length, curve, mi_total, bound, eps_train, unit)
+    live = [g for g in goals if by != "bound" or g >= eps_train]
+    horizon = _count_horizon(search, live, top) if live else 1
+    spent = _screen_range(search, 1, horizon, 0.0, progress)
+    firsts = [next((T for T in range(1, horizon + 1) if search.status(T, g, exact=False) == "reach"), horizon)
+              for g in live]
+    end = min(top, 2 * max(firsts, default=1))
+    _screen_range(search, horizon + 1, end, spent, progress)
+    _count_budget(search, live, end)
+    text = ("scan of every T, screened by brackets of E c(S_max) (negative association, union bound), "
+            "the count DP where they do not decide" if by == "bound"
+            else "scan of every T (the expected error need not be monotone in T)")
+    try:
+        return [_count_answer(search, g, end, text) for g in goals]
+    except DomainError as error:  # the DP's own work limit, named by the family searched
+        raise DomainError(error.message, param="family", allowed=error.allowed) from None
+
+
+def _screen_range(search: _CountSearch, first: int, last: int, spent: float, progress) -> float:
+    """Screen T = first..last after checking the estimated cost (with ``spent`` before) against the budget."""
+    cost = spent + sum(search.screen_cost(T) for T in range(first, last + 1) if T not in search.screens)
+    if cost > SCAN_BUDGET_US:
+        raise DomainError(f"scanning {search.family} for L = {search.length} up to T = {last} would take about "
+                          f"{cost / 1e6:.0f} s", param="family",
+                          allowed="a smaller maximum T (max_steps), a larger target or a smaller L")
+    for T in range(first, last + 1):
+        search.screen(T)
+        if progress:
+            progress(T, last)
+    return cost
+
+
+def _count_answer(search: _CountSearch, goal: Fraction, end: int, text: str) -> FamilyStepsResult:
+    by, family, unit = search.by, search.family, search.unit
+    if by == "bound" and goal < search.eps_train:
+        return FamilyStepsResult(goal, by, family, None, None, None, unit, text, end,
+                                 reason=f"the target is below the floor ε_train = {search.eps_train}")
+    import time
+
+    answer, misses, undecided, last = None, [], [], end
+    started = time.monotonic()
+    for T in range(1, end + 1):
+        if answer is not None and T > 2 * answer:
+            last = T - 1
+            break
+        if time.monotonic() - started > 2 * SCAN_BUDGET_US / 1e6:  # the estimate was checked; a busy machine stops here
+            raise DomainError(f"the search of {family} ran out of time at T = {T} (over "
+                              f"{2 * SCAN_BUDGET_US / 1e6:.0f} s)", param="family",
+                              allowed="a smaller maximum T (max_steps), a larger target or a smaller L")
+        status = search.status(T, goal, exact=True)
+        if answer is None and status == "reach":
+            answer = T
+        elif status == "undecided":
+            undecided.append(T)
+        elif answer is not None and status == "miss":
+            misses.append(T)
+    if answer is None:
+        reason = f"no T <= {end} reaches it" + (f" (undecided within the float error: T = {undecided[:6]})"
+                                                  if undecided else "")
+        return FamilyStepsResult(goal, by, family, None, None, None, unit, text, end, reason=reason,
+                                 undecided=tuple(undecided))
+    sampler = family_sampler(family, answer, search.length)  # with its exact rationals where they exist
+    if by == "bound":
+        search.evaluate(answer)
+        value: Any = search.reports[answer]
+    else:
+        value = count_estimate(cast(LossCurve, search.curve), sampler)  # by = error always has a curve
+    return FamilyStepsResult(goal, by, family, answer, None, value, unit, text, last, tuple(misses),
+                             sampler=sampler, undecided=tuple(undecided))

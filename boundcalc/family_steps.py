@@ -1,0 +1,371 @@
+"""The fewest T of any T-parametrised family whose bound, estimated error or DP-optimal error reaches a target.
+
+* :func:`required_steps_family` -- for each target, the fewest T of a family (fixed schedules
+  here; random-count samplers in :mod:`boundcalc.count_steps`), by ``bound``, ``error`` (from a
+  loss curve) or ``optimal`` (the DP);
+* :func:`budget_table` -- for a fixed T, each family's error and bound.
+
+>>> from fractions import Fraction
+>>> r = required_steps_family(["1"], family="cosine", length=64, mi_total=Fraction(8))[0]
+>>> r.steps, r.schedule.max_size, r.value
+(38, 2, Fraction(1, 8))
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+from .count_steps import _count_steps, count_expected_bound
+from .curve import LossCurve
+from .errors import DomainError, ScheduleError, UsageError
+from .estimate import _LN2, Estimate, _float_decimal, _to, count_estimate, curve_profile, schedule_coefficients
+from .step_families import (BLOCKS_ERROR, BUDGET_FAMILIES, COUNT_MAX_STEPS_FACTOR, COUNT_STEP_USAGE, SCAN_BUDGET_US,
+                            FamilyStepsResult, _family_parts, _steps_grid, family_sampler, family_schedule)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+    from .profile import MIProfile
+    from .schedule import Schedule
+    from .truth.core import EntropyProfile
+
+__all__ = ["required_steps_family", "budget_table"]
+
+# Cost of building one step of a family's schedule, microseconds, measured by benchmarks/bench_curve.py on the
+# shared 2-core machine (exact trigonometry is the slow part; it grows with T). A scan also stops on wall time.
+_STEP_COST_US = {"uniform": 0.3, "linear": 2.0, "power": 8.0, "dream": 30.0, "cosine": 200.0, "cosine-mdlm": 250.0}
+_EVAL_COST_US = 0.5  # one step's error in a scan (vectorised)
+
+
+def _step_cost(family: str, length: int) -> float:
+    head, args = _family_parts(family)
+    if head == "blocks":
+        return _step_cost(":".join(args[1:]), length)
+    if head == "info-optimal":
+        return 1.0 + 0.02 * length
+    return _STEP_COST_US.get(head, 20.0)
+
+
+def _bound_value(bound: str, schedule: "Schedule", mi_total: Fraction, eps_train: Fraction,
+                 mi_profile: "MIProfile | None" = None) -> Fraction:
+    """``bound`` for ``schedule``; for a semi-autoregressive one its blockwise form (B1), the only one that holds:
+    Σ_b c(s_b)/B_b · ΣI_b + ε_train with ΣI_b <= Σ_{i∈b} I_i from ``mi_profile``'s values, or, from ΣI alone,
+    max_b c(s_b)/B_b · ΣI (docs/theory.md, section 11)."""
+    from .bounds import bound_coefficient, bound_report
+
+    if schedule.block_spans:
+        from .profile import MIProfile
+
+        profile = mi_profile if mi_profile is not None else MIProfile.from_total(mi_total, schedule.length)
+        value = bound_report(profile, schedule, eps_train).values[f"block_{bound}"]
+        assert value is not None  # every block bound applies to every block schedule
+        return value
+    return bound_coefficient(bound, schedule.max_size) * mi_total / schedule.length + eps_train
+
+
+def required_steps_family(
+    targets: Sequence[Any],
+    *,
+    family: str = "uniform",
+    by: str = "bound",
+    length: int,
+    curve: LossCurve | None = None,
+    mi_total: Fraction | None = None,
+    bound: str = "theorem1",
+    eps_train: Fraction = Fraction(0),
+    unit: str = "nats",
+    max_steps: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    mi_profile: "MIProfile | None" = None,
+) -> list[FamilyStepsResult]:
+    """For each target, the fewest T of ``family`` whose value (``by``) is <= the target.
+
+    * ``by="bound"``: ``bound`` (theorem1, recursion, sharp) at the curve's (or
+      given) ΣI plus ε_train; uniform has a closed form (boundcalc.steps),
+      other families are scanned;
+    * ``by="error"``: the error estimated from ``curve`` (targets compared with
+      the linear-interpolation value, in ``unit``); families are scanned
+      T = 1, 2, ... (the error need not be monotone in T) until every target is
+      reached and then up to twice that T, recording larger T that miss again;
+    * ``by="optimal"``: the DP-optimal schedule's error, non-increasing in T:
+      one DP pass stops at the first T that reaches the target.
+
+    A semi-autoregressive family ``blocks:K:FAMILY`` (T a multiple of K) is
+    searched by its blockwise bound (B1) only, from ``mi_profile``'s per-token
+    values when given (else from ΣI); its error needs each block's
+    conditional profile, which a loss curve does not give.
+
+    Work is estimated before anything runs; a search over budget raises
+    :class:`DomainError` with the estimate (``max_steps`` caps the scan).
+    """
+    from .exact import nonnegative_rational, positive_rational
+
+    if by not in ("bound", "error", "optimal"):
+        raise UsageError(f"by = {by!r} is unknown", param="by", allowed="bound, error or optimal")
+    goals = [positive_rational(t, "target") for t in targets]
+    if not goals:
+        raise UsageError("no target given", param="target", allowed="one or more targets > 0")
+    eps_train = nonnegative_rational(eps_train, "eps_train")
+    if by != "bound":
+        if curve is None:
+            raise UsageError(f"by = {by} needs a loss curve", param="loss_curve", allowed="give a loss curve (or use by = bound)")
+        if eps_train:
+            raise UsageError("the error from a loss curve already carries the model's excess loss", param="eps_train",
+                             allowed="ε_train applies to by = bound only")
+    if by == "bound" and mi_total is None:
+        if curve is None:
+            raise UsageError("by = bound needs ΣI", param="mi_total", allowed="give ΣI or a loss curve")
+        mi_total = Fraction(_float_decimal(_to(curve.mi_total(), unit)))
+    top = length if max_steps is None else min(max_steps, length)
+    if by == "optimal":
+        return _optimal_steps(goals, curve, unit, top, progress)  # type: ignore[arg-type]
+    head, _ = _family_parts(family)
+    if head == "optimal":
+        raise UsageError("the DP optimum is searched with by = optimal", param="family", allowed="a family, or by = optimal")
+    if head in COUNT_STEP_USAGE:  # T may exceed L: the default limit is a multiple of L
+        from .counts import MAX_COUNT_STEPS
+
+        top = min(COUNT_MAX_STEPS_FACTOR * length if max_steps is None else max_steps, MAX_COUNT_STEPS)
+        return _count_steps(goals, family, by, length, curve, mi_total, bound, eps_train, unit, top, progress)
+    if by == "bound" and head == "uniform":
+        return _uniform_bound(goals, length, mi_total, bound, eps_train, unit)
+    if head == "blocks" and by != "bound":
+        raise UsageError(f"{family!r} {BLOCKS_ERROR}", param="family",
+                         allowed="by = bound for a blocks family (verify a blocks schedule with its data model)")
+    grid = [T for T in _steps_grid(family, length) if T <= top]
+    if not grid:
+        raise UsageError(f"no T <= {top} for {family}", param="max_steps", allowed="a larger limit")
+    cost_each = _check_scan_cost(goals, family, by, length, curve, mi_total, bound, eps_train, unit, grid, top)
+    return _scan(goals, family, by, length, curve, mi_total, bound, eps_train, unit, grid, cost_each, progress,
+                 mi_profile)
+
+
+def _check_scan_cost(goals, family, by, length, curve, mi_total, bound, eps_train, unit, grid, top) -> float:
+    """The scan's cost per step of a schedule, after refusing a scan estimated over budget (before any work)."""
+    head, args = _family_parts(family)
+    cost_each = _step_cost(family, length) + (_EVAL_COST_US if by == "error" else 0.0)
+    # blockwise bounds are up to K times the global one at the same T: the hint scales ΣI by K
+    blocks = int(args[0]) if head == "blocks" else 1
+    hint = _hint(goals, by, length, curve, None if mi_total is None else mi_total * blocks, bound, eps_train, unit)
+    horizon = min(top, max(grid[0], 2 * hint))
+    estimate = cost_each * sum(T for T in grid if T <= horizon)
+    if estimate > SCAN_BUDGET_US:
+        raise DomainError(
+            f"scanning {family} up to T = {horizon} would take about {estimate / 1e6:.0f} s "
+            f"(~{cost_each:.2g} µs per step of each schedule)",
+            param="family",
+            allowed="a smaller maximum T (max_steps), the uniform family, or a coarser family",
+        )
+    return cost_each
+
+
+def _hint(goals, by, length, curve, mi_total, bound, eps_train, unit) -> int:
+    """The uniform family's answer for the hardest target: where a scan of another family should end."""
+    from .schedule import Schedule
+
+    if by == "bound":
+        res = _uniform_bound(goals, length, mi_total, bound, eps_train, unit)
+        return max((r.steps or length) for r in res)
+    profile = curve_profile(curve)
+    goal = float(min(goals))
+    lo, hi = 1, length  # bisection on uniform's error (a hint only: not assumed monotone)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if _to(profile.error(Schedule.uniform(length, mid)), unit) <= goal:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def _uniform_bound(goals, length, mi_total, bound, eps_train, unit) -> list[FamilyStepsResult]:
+    from .profile import MIProfile
+    from .schedule import Schedule
+    from .steps import required_steps
+
+    profile = MIProfile.from_total(mi_total, length, unit)
+    out = []
+    for g in goals:
+        r = required_steps(profile, g, eps_train, bound)
+        if r.steps is None:
+            out.append(FamilyStepsResult(g, "bound", "uniform", None, None, None, unit, "closed form", length,
+                                         reason=f"the target is below the floor ε_train = {eps_train}"))
+        else:
+            out.append(FamilyStepsResult(g, "bound", "uniform", r.steps, Schedule.uniform(length, r.steps), r.bound,
+                                         unit, "closed form (bound non-increasing in T)", length))
+    return out
+
+
+def _scan(goals, family, by, length, curve, mi_total, bound, eps_train, unit, grid, cost_each, progress,
+          mi_profile=None):
+    import time
+
+    profile = curve_profile(curve) if by == "error" else None
+    if profile is not None:
+        d, h = profile.conditional, profile.entropies
+    found: dict[int, tuple[int, Any, Any]] = {}
+    misses: dict[int, list[int]] = {i: [] for i in range(len(goals))}
+    stop = None
+    last = grid[0]
+    started = time.monotonic()
+    for T in grid:
+        if stop is not None and T > stop:
+            break
+        # the estimate was checked up front; a busy machine or a family slower than its model stops here
+        if time.monotonic() - started > 2 * SCAN_BUDGET_US / 1e6:
+            raise DomainError(f"the scan of {family} ran out of time at T = {T} "
+                              f"(over {2 * SCAN_BUDGET_US / 1e6:.0f} s)", param="family",
+                              allowed="a smaller maximum T (max_steps), or the uniform family")
+        try:
+            sched = family_schedule(family, T, length, curve)
+        except (ScheduleError, UsageError):
+            continue  # the family has no T-step schedule at this L (e.g. steps of size 0)
+        last = T
+        if by == "bound":
+            value: Any = _bound_value(bound, sched, mi_total, eps_train, mi_profile)
+            level = value
+        else:
+            level = _to(_fast_error(d, h, sched), unit)
+            value = None
+        for i, g in enumerate(goals):
+            ok = level <= g if by == "bound" else level <= float(g)
+            if i not in found and ok:
+                if value is None:  # the answer's value with the engine's accurate sum, stderr and pchip
+                    value = _estimate_with(profile, curve, sched)
+                found[i] = (T, sched, value)
+            elif i in found and not ok:
+                misses[i].append(T)
+        if len(found) == len(goals) and stop is None:
+            stop = 2 * max(t for t, _, _ in found.values())
+        if progress:
+            progress(T, grid[-1])
+    search = "scan" if by == "bound" else "scan (the error need not be monotone in T)"
+    out = []
+    for i, g in enumerate(goals):
+        if i in found:
+            T, sched, value = found[i]
+            out.append(FamilyStepsResult(g, by, family, T, sched, value, unit, search, last, tuple(misses[i])))
+        else:
+            reason = (f"the target is below the floor ε_train = {eps_train}" if by == "bound" and g < eps_train
+                      else f"no T <= {last} reaches it")
+            out.append(FamilyStepsResult(g, by, family, None, None, None, unit, search, last, reason=reason))
+    return out
+
+
+def _fast_error(d: "np.ndarray", h: "np.ndarray", sched: "Schedule") -> float:
+    """Σ_steps s·d(w) - (h(w+s) - h(w)), vectorised (for scans: within ~L·ε·h(L) of the engine's fsum)."""
+    import numpy as np
+
+    sizes = np.fromiter(sched.sizes, dtype=np.int64, count=sched.steps)
+    w = np.cumsum(sizes) - sizes
+    return max(float(np.sum(sizes * d[w] - (h[w + sizes] - h[w]))), 0.0)
+
+
+def _estimate_with(profile: "EntropyProfile", curve: LossCurve, sched: "Schedule") -> Estimate:
+    value = profile.error(sched)
+    if curve.masked.size == curve.length:
+        cubic = value
+    else:
+        cubic = curve_profile(curve, "pchip").error(sched)
+    se = curve.stderr_of(schedule_coefficients(sched, curve.length)) if curve.stderr is not None else None
+    return Estimate(value, se, cubic, curve.exact)
+
+
+def _optimal_steps(goals, curve: LossCurve, unit: str, top: int, progress) -> list[FamilyStepsResult]:
+    from .schedule import Schedule
+
+    L = curve.length
+    profile = curve_profile(curve)
+    goal = float(min(goals))
+    # the uniform family's error bounds the optimum from above: its answer caps the DP
+    hint = min(top, _hint(goals, "error", L, curve, None, "theorem1", Fraction(0), unit))
+    # the DP's own budget (optimal_errors) is checked before any layer runs
+    nats_goal = goal if unit == "nats" else goal * _LN2
+    errors = profile.optimal_errors(hint, target=nats_goal, progress=progress)
+    out = []
+    for g in goals:
+        level = float(g) if unit == "nats" else float(g) * _LN2
+        T = next((t + 1 for t, e in enumerate(errors) if e <= level), None)
+        if T is None:
+            out.append(FamilyStepsResult(g, "optimal", "optimal", None, None, None, unit, "DP", len(errors),
+                                         reason=f"no T <= {len(errors)} reaches it"))
+            continue
+        sched, _ = profile.optimal_schedule(T)
+        sched = Schedule(runs=sched.runs, name=f"optimal:{T}")
+        value = _estimate_with(profile, curve, sched)
+        out.append(FamilyStepsResult(g, "optimal", "optimal", T, sched, value, unit,
+                                     "DP (the optimum is non-increasing in T)", len(errors)))
+    return out
+
+
+def budget_table(
+    steps: int,
+    *,
+    length: int,
+    families: Sequence[str] = BUDGET_FAMILIES,
+    curve: LossCurve | None = None,
+    mi_total: Fraction | None = None,
+    bound: str = "theorem1",
+    eps_train: Fraction = Fraction(0),
+    unit: str = "nats",
+    mi_profile: "MIProfile | None" = None,
+) -> list[dict[str, Any]]:
+    """For T = ``steps``: each family's schedule, its estimated error (with a curve) and its bound.
+
+    Rows: ``family``, ``schedule`` (Schedule or None with ``reason``), ``error``
+    (Estimate or None), ``bound`` (Fraction). Families needing the curve are
+    skipped without one; a family with no T-step schedule at this L says why.
+    A random-count family (mdlm, sedd, dream-origin) has ``sampler`` instead of
+    ``schedule``, its expected error and its expected bound (:class:`ExpectedBound`).
+    A semi-autoregressive family (``blocks:K:FAMILY``) has its blockwise bound
+    (B1; per-token values from ``mi_profile`` when given) and no error.
+    """
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= length:
+        raise UsageError(f"T = {steps!r} is not allowed", param="budget", allowed=f"1 <= T <= L = {length}")
+    for family in families:
+        _family_parts(family)  # every name checked before any work
+    if mi_total is None and curve is not None:
+        mi_total = Fraction(_float_decimal(_to(curve.mi_total(), unit)))
+    profile = curve_profile(curve) if curve is not None else None
+    rows = []
+    for family in families:
+        head, _ = _family_parts(family)
+        row: dict[str, Any] = {"family": family, "schedule": None, "error": None, "bound": None, "reason": ""}
+        if head in ("info-optimal", "optimal") and curve is None:
+            continue
+        if head in COUNT_STEP_USAGE:
+            rows.append(_count_row(row, family, steps, length, curve, profile, mi_total, bound, eps_train))
+            continue
+        try:
+            sched = family_schedule(family, steps, length, curve)
+        except (ScheduleError, UsageError) as error:
+            row["reason"] = error.message
+            rows.append(row)
+            continue
+        row["schedule"] = sched
+        if profile is not None and curve is not None and not sched.block_spans:
+            row["error"] = _estimate_with(profile, curve, sched)
+        elif sched.block_spans and curve is not None:
+            row["reason"] = f"{family} {BLOCKS_ERROR}"
+        if mi_total is not None:
+            row["bound"] = _bound_value(bound, sched, mi_total, eps_train, mi_profile)
+        rows.append(row)
+    return rows
+
+
+def _count_row(row: dict[str, Any], family: str, steps: int, length: int, curve: LossCurve | None,
+               profile: "EntropyProfile | None", mi_total: Fraction | None, bound: str, eps_train: Fraction
+               ) -> dict[str, Any]:
+    """A budget row for a random-count family: its sampler, expected error and expected bound."""
+    try:
+        sampler = family_sampler(family, steps, length)
+        row["sampler"] = sampler
+        if curve is not None:
+            row["error"] = count_estimate(curve, sampler, profile)
+        if mi_total is not None:
+            row["bound"] = count_expected_bound(sampler, mi_total, bound, eps_train)
+    except DomainError as error:  # the count DP's work limit: this row only
+        row["sampler"], row["error"], row["bound"] = None, None, None
+        row["reason"] = error.message
+    return row
