@@ -245,25 +245,49 @@ def info_optimal_schedule(source: "LossCurve | np.ndarray", steps: int) -> "Sche
     L = int(d.size)
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= L:
         raise ScheduleError(f"T = {steps!r} is not allowed", param="steps", allowed=f"1 <= T <= L = {L}")
+    name = f"info-optimal:{steps}"
+    bounds = info_optimal_boundaries(d, steps)
+    return Schedule(runs=_runs_of(np.diff(bounds)), name=name)
+
+
+def info_optimal_boundaries(d: "np.ndarray", steps: int) -> "np.ndarray":
+    """w_0 = 0 < w_1 < ... < w_T = L of :func:`info_optimal_schedule` (int64), from d(0..L-1), 1 <= T <= L.
+
+    The quantiles rounded to integers are made strictly increasing with room for the
+    remaining steps: forward w_t = min(max(w_t, w_{t-1} + 1), L - (T - t)), then backward
+    w_t = min(w_t, w_{t+1} - 1). With u_t = w_t - t both passes are running extrema
+    (a running max capped at L - T, then a running min from the end): no Python loop over t.
+    """
+    import numpy as np
+
+    L = int(d.size)
     density = np.sqrt(np.maximum(d[:-1] - d[1:], 0.0))
     F = np.concatenate(([0.0], np.cumsum(density), [float(density.sum())]))  # F at x = 0..L
     total = F[-1]
-    name = f"info-optimal:{steps}"
     if total <= 0:
-        return Schedule(runs=Schedule.uniform(L, steps).runs, name=name)
+        q, r = divmod(L, steps)  # the uniform schedule, larger steps first
+        t = np.arange(steps + 1, dtype=np.int64)
+        return t * q + np.minimum(t, r)
     levels = total * np.arange(1, steps) / steps
     # x with F(x) = level, F piecewise linear on unit intervals
     j = np.clip(np.searchsorted(F, levels, side="left") - 1, 0, L - 1)
     span = F[j + 1] - F[j]
     with np.errstate(invalid="ignore", divide="ignore"):
         frac = np.where(span > 0, (levels - F[j]) / span, 0.0)
-    w = np.rint(j + frac).astype(np.int64).tolist()
-    bounds = [0, *w, L]
-    for t in range(1, steps):  # strictly increasing, room for the remaining steps
-        bounds[t] = min(max(bounds[t], bounds[t - 1] + 1), L - (steps - t))
-    for t in range(steps - 1, 0, -1):
-        bounds[t] = min(bounds[t], bounds[t + 1] - 1)
-    return Schedule([b - a for a, b in zip(bounds, bounds[1:])], name=name)
+    w = np.rint(j + frac).astype(np.int64)
+    t = np.arange(1, steps, dtype=np.int64)
+    u = np.minimum(np.maximum.accumulate(np.maximum(w - t, 0)), L - steps)  # forward pass, u_0 = 0
+    u = np.minimum.accumulate(np.concatenate((u, [L - steps]))[::-1])[::-1][:-1]  # backward pass, u_T = L - T
+    return np.concatenate(([0], u + t, [L]))
+
+
+def _runs_of(sizes: "np.ndarray") -> list[tuple[int, int]]:
+    """Run-length encoding of a size array."""
+    import numpy as np
+
+    starts = np.flatnonzero(np.concatenate(([True], sizes[1:] != sizes[:-1])))
+    counts = np.diff(np.concatenate((starts, [sizes.size])))
+    return list(zip(sizes[starts].tolist(), counts.tolist()))
 
 
 def info_optimal_approximation(source: "LossCurve | np.ndarray", steps: int) -> float:

@@ -32,19 +32,36 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["required_steps_family", "budget_table"]
 
-# Cost of building one step of a family's schedule, microseconds, measured by benchmarks/bench_curve.py on the
-# shared 2-core machine (exact trigonometry is the slow part; it grows with T). A scan also stops on wall time.
+# The scan's cost model, microseconds, measured by benchmarks/bench_answers.py --only model on the shared 2-core
+# machine (docs/performance.md says how): a fixed cost per T (numpy calls) and a cost per step of each schedule,
+# for the families built in float with an exact check (boundcalc.family_sizes) and for the exact builders.
+_FAST_PER_T_US = {"uniform": 40.0, "linear": 60.0, "power": 120.0, "dream": 40.0, "cosine": 120.0,
+                  "cosine-mdlm": 120.0, "info-optimal": 150.0}
+_FAST_STEP_US = {"uniform": 0.01, "linear": 0.03, "power": 0.08, "dream": 0.06, "cosine": 0.06,
+                 "cosine-mdlm": 0.06, "info-optimal": 0.06}
 _STEP_COST_US = {"uniform": 0.3, "linear": 2.0, "power": 8.0, "dream": 30.0, "cosine": 200.0, "cosine-mdlm": 250.0}
-_EVAL_COST_US = 0.5  # one step's error in a scan (vectorised)
+_EVAL_COST_US = 0.02  # one step's error in a scan (vectorised)
+_SCAN_CHUNK = 256  # T evaluated together before the stopping rule is checked (and progress reported)
 
 
-def _step_cost(family: str, length: int) -> float:
+def _fast_parts(family: str, length: int) -> tuple[str, list[str]] | None:
+    """(head, parameters after T) when the scan evaluates ``family`` in float with exact checks, else None."""
+    from .family_sizes import supported
+
     head, args = _family_parts(family)
+    if head == "info-optimal" or supported(head, args, length):
+        return head, args
+    return None
+
+
+def _step_cost(family: str, length: int) -> tuple[float, float]:
+    """(µs per T, µs per step of each T-step schedule) of a scan of ``family``."""
+    head, args = _family_parts(family)
+    if _fast_parts(family, length) is not None:
+        return _FAST_PER_T_US[head], _FAST_STEP_US[head]
     if head == "blocks":
         return _step_cost(":".join(args[1:]), length)
-    if head == "info-optimal":
-        return 1.0 + 0.02 * length
-    return _STEP_COST_US.get(head, 20.0)
+    return 0.0, _STEP_COST_US.get(head, 20.0)
 
 
 def _bound_value(bound: str, schedule: "Schedule", mi_total: Fraction, eps_train: Fraction,
@@ -136,43 +153,49 @@ def required_steps_family(
     grid = [T for T in _steps_grid(family, length) if T <= top]
     if not grid:
         raise UsageError(f"no T <= {top} for {family}", param="max_steps", allowed="a larger limit")
-    cost_each = _check_scan_cost(goals, family, by, length, curve, mi_total, bound, eps_train, unit, grid, top)
-    return _scan(goals, family, by, length, curve, mi_total, bound, eps_train, unit, grid, cost_each, progress,
-                 mi_profile)
+    _check_scan_cost(goals, family, by, length, curve, mi_total, bound, eps_train, unit, grid, top)
+    fast = _fast_parts(family, length)
+    if fast is not None:
+        return _fast_scan(goals, family, fast, by, length, curve, mi_total, bound, eps_train, unit, grid, progress)
+    return _scan(goals, family, by, length, curve, mi_total, bound, eps_train, unit, grid, progress, mi_profile)
 
 
-def _check_scan_cost(goals, family, by, length, curve, mi_total, bound, eps_train, unit, grid, top) -> float:
-    """The scan's cost per step of a schedule, after refusing a scan estimated over budget (before any work)."""
+def _check_scan_cost(goals, family, by, length, curve, mi_total, bound, eps_train, unit, grid, top) -> None:
+    """Refuse a scan estimated over budget, before any work."""
     head, args = _family_parts(family)
-    cost_each = _step_cost(family, length) + (_EVAL_COST_US if by == "error" else 0.0)
+    per_t, per_step = _step_cost(family, length)
+    per_step += _EVAL_COST_US if by == "error" else 0.0
     # blockwise bounds are up to K times the global one at the same T: the hint scales ΣI by K
     blocks = int(args[0]) if head == "blocks" else 1
     hint = _hint(goals, by, length, curve, None if mi_total is None else mi_total * blocks, bound, eps_train, unit)
     horizon = min(top, max(grid[0], 2 * hint))
-    estimate = cost_each * sum(T for T in grid if T <= horizon)
+    scanned = [T for T in grid if T <= horizon]
+    estimate = per_t * len(scanned) + per_step * sum(scanned)
     if estimate > SCAN_BUDGET_US:
         raise DomainError(
             f"scanning {family} up to T = {horizon} would take about {estimate / 1e6:.0f} s "
-            f"(~{cost_each:.2g} µs per step of each schedule)",
-            param="family",
-            allowed="a smaller maximum T (max_steps), the uniform family, or a coarser family",
+            f"(~{per_step:.2g} µs per step of each schedule)",
+            param="max_steps",
+            allowed="a smaller maximum T, the uniform family, or a coarser family",
         )
-    return cost_each
 
 
 def _hint(goals, by, length, curve, mi_total, bound, eps_train, unit) -> int:
     """The uniform family's answer for the hardest target: where a scan of another family should end."""
-    from .schedule import Schedule
-
     if by == "bound":
         res = _uniform_bound(goals, length, mi_total, bound, eps_train, unit)
         return max((r.steps or length) for r in res)
+    from .family_sizes import family_sizes
+
     profile = curve_profile(curve)
+    d, h = profile.conditional, profile.entropies
     goal = float(min(goals))
     lo, hi = 1, length  # bisection on uniform's error (a hint only: not assumed monotone)
     while lo < hi:
         mid = (lo + hi) // 2
-        if _to(profile.error(Schedule.uniform(length, mid)), unit) <= goal:
+        sizes = family_sizes("uniform", [], length, mid)
+        assert sizes is not None  # every 1 <= T <= L has a uniform schedule
+        if _to(_sizes_error(d, h, sizes), unit) <= goal:
             hi = mid
         else:
             lo = mid + 1
@@ -197,8 +220,8 @@ def _uniform_bound(goals, length, mi_total, bound, eps_train, unit) -> list[Fami
     return out
 
 
-def _scan(goals, family, by, length, curve, mi_total, bound, eps_train, unit, grid, cost_each, progress,
-          mi_profile=None):
+def _scan(goals, family, by, length, curve, mi_total, bound, eps_train, unit, grid, progress, mi_profile=None):
+    """The scan T by T with each T's exact Schedule (the families :func:`_fast_scan` does not evaluate)."""
     import time
 
     profile = curve_profile(curve) if by == "error" else None
@@ -215,8 +238,8 @@ def _scan(goals, family, by, length, curve, mi_total, bound, eps_train, unit, gr
         # the estimate was checked up front; a busy machine or a family slower than its model stops here
         if time.monotonic() - started > 2 * SCAN_BUDGET_US / 1e6:
             raise DomainError(f"the scan of {family} ran out of time at T = {T} "
-                              f"(over {2 * SCAN_BUDGET_US / 1e6:.0f} s)", param="family",
-                              allowed="a smaller maximum T (max_steps), or the uniform family")
+                              f"(over {2 * SCAN_BUDGET_US / 1e6:.0f} s)", param="max_steps",
+                              allowed="a smaller maximum T, or the uniform family")
         try:
             sched = family_schedule(family, T, length, curve)
         except (ScheduleError, UsageError):
@@ -240,6 +263,51 @@ def _scan(goals, family, by, length, curve, mi_total, bound, eps_train, unit, gr
             stop = 2 * max(t for t, _, _ in found.values())
         if progress:
             progress(T, grid[-1])
+    return _results(goals, family, by, unit, eps_train, found, misses, last)
+
+
+def _fast_scan(goals, family, parts, by, length, curve, mi_total, bound, eps_train, unit, grid, progress):
+    """:func:`_scan` for the families of :mod:`boundcalc.family_sizes` and info-optimal: each T's sizes as a
+    numpy array (equal to the exact builder's), its s_max or its error by prefix sums; Schedules only for answers.
+
+    The same decisions as :func:`_scan`: T = 1, 2, ... until every target is reached, then up to twice that T.
+    """
+    import time
+
+    profile = curve_profile(curve) if by == "error" or parts[0] == "info-optimal" else None
+    found: dict[int, tuple[int, Any, Any]] = {}
+    misses: dict[int, list[int]] = {i: [] for i in range(len(goals))}
+    stop, last, started = None, grid[0], time.monotonic()
+    for start in range(0, len(grid), _SCAN_CHUNK):
+        chunk = [T for T in grid[start:start + _SCAN_CHUNK] if stop is None or T <= stop]
+        if not chunk:
+            break
+        if time.monotonic() - started > 2 * SCAN_BUDGET_US / 1e6:  # a busy machine, or a model too optimistic
+            raise DomainError(f"the scan of {family} ran out of time at T = {chunk[0]} (over "
+                              f"{2 * SCAN_BUDGET_US / 1e6:.0f} s)", param="max_steps",
+                              allowed="a smaller maximum T, or the uniform family")
+        for T, level in _chunk_levels(parts, by, length, chunk, profile, mi_total, bound, eps_train, unit):
+            if stop is not None and T > stop:
+                break
+            if level is None:
+                continue  # the family has no T-step schedule at this L (e.g. steps of size 0)
+            last = T
+            for i, g in enumerate(goals):
+                ok = level <= g if by == "bound" else level <= float(g)
+                if i not in found and ok:
+                    sched = _answer_schedule(parts, length, T, curve)
+                    value = level if by == "bound" else _estimate_with(profile, curve, sched)
+                    found[i] = (T, sched, value)
+                elif i in found and not ok:
+                    misses[i].append(T)
+            if len(found) == len(goals) and stop is None:
+                stop = 2 * max(t for t, _, _ in found.values())
+        if progress:
+            progress(chunk[-1], grid[-1])
+    return _results(goals, family, by, unit, eps_train, found, misses, last)
+
+
+def _results(goals, family, by, unit, eps_train, found, misses, last) -> list[FamilyStepsResult]:
     search = "scan" if by == "bound" else "scan (the error need not be monotone in T)"
     out = []
     for i, g in enumerate(goals):
@@ -251,6 +319,71 @@ def _scan(goals, family, by, length, curve, mi_total, bound, eps_train, unit, gr
                       else f"no T <= {last} reaches it")
             out.append(FamilyStepsResult(g, by, family, None, None, None, unit, search, last, reason=reason))
     return out
+
+
+def _chunk_levels(parts, by, length, chunk, profile, mi_total, bound, eps_train, unit):
+    """(T, value) for each T of ``chunk``: the exact bound (a Fraction) or the float error in ``unit``;
+    None where the family has no T-step schedule."""
+    from .bounds import bound_coefficient
+    from .family_sizes import dream_levels, family_sizes
+
+    head, extra = parts
+    d = h = None
+    if by == "error":
+        d, h = profile.conditional, profile.entropies
+    coefficient: dict[int, Fraction] = {}
+
+    def bound_at(s_max: int) -> Fraction:
+        if s_max not in coefficient:
+            coefficient[s_max] = bound_coefficient(bound, s_max) * mi_total / length + eps_train
+        return coefficient[s_max]
+
+    if head == "dream":
+        valid, largest, errors = dream_levels(length, chunk, extra, d, h)
+        for i, T in enumerate(chunk):
+            if not valid[i]:
+                yield T, None
+            elif by == "bound":
+                yield T, bound_at(int(largest[i]))
+            else:
+                yield T, _to(max(float(errors[i]), 0.0), unit)
+        return
+    for T in chunk:
+        sizes = (_info_optimal_sizes(profile, T) if head == "info-optimal"
+                 else family_sizes(head, extra, length, T))
+        if sizes is None:
+            yield T, None
+        elif by == "bound":
+            yield T, bound_at(int(sizes.max()))
+        else:
+            yield T, _to(_sizes_error(d, h, sizes), unit)
+
+
+def _info_optimal_sizes(profile: "EntropyProfile", steps: int) -> "np.ndarray":
+    from .estimate import info_optimal_boundaries
+
+    import numpy as np
+
+    return np.diff(info_optimal_boundaries(profile.conditional, steps))
+
+
+def _answer_schedule(parts, length: int, steps: int, curve: LossCurve | None) -> "Schedule":
+    """The answer's Schedule, with the exact builder's sizes and name (the spec)."""
+    from .estimate import info_optimal_schedule
+    from .family_sizes import fast_schedule
+
+    head, extra = parts
+    if head == "info-optimal":
+        return info_optimal_schedule(curve, steps)  # type: ignore[arg-type]  # info-optimal always has a curve
+    return fast_schedule(head, extra, length, steps)
+
+
+def _sizes_error(d: "np.ndarray", h: "np.ndarray", sizes: "np.ndarray") -> float:
+    """Σ_steps s·d(w) - (h(w+s) - h(w)) for a size array (as :func:`_fast_error`)."""
+    import numpy as np
+
+    w = np.cumsum(sizes) - sizes
+    return max(float(np.sum(sizes * d[w] - (h[w + sizes] - h[w]))), 0.0)
 
 
 def _fast_error(d: "np.ndarray", h: "np.ndarray", sched: "Schedule") -> float:

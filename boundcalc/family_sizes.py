@@ -1,0 +1,217 @@
+"""The step sizes of the schedule families at many T, fast, equal to :mod:`boundcalc.schedule`'s exact ones.
+
+A scan over T (``steps --family``, ``sweep --steps 1:L``) builds a family's
+schedule at every T: O(L^2) sizes at L = 16384 (1.3·10^8). The exact builders
+of :class:`~boundcalc.schedule.Schedule` decide each floor of L·cos, L·sin or
+L·u^p in integer fixed point, a Python loop per step; here the masked counts are
+evaluated in float64 with numpy, and the exact routine runs only where a value
+lies within a generous bound of the float error of an integer (a floor the float
+cannot decide; rational values such as L·cos(π/3) = L/2 are always such points).
+The results are the exact builders' sizes, always (tests/test_family_sizes.py
+compares both on many (L, T) with hypothesis).
+
+Float error (cosine): x = kπ/2T carries a relative error <= 3·2^-53, cos a few
+ulps, the product by L one rounding: |float - L cos x| < 2·10^-15 L. The check uses
+2^-32 L, so the exact routine sees only values within 2^-32 L of an integer.
+Power: (k/T)^p with float(p) and p <= 64, |ln(k/T)| <= ln T: relative error below
+64·(ln T + 4)·2^-52 < 2^-38 for T <= 10^9; the same 2^-32 L check. Beyond L = 2^40
+(or p outside [1/64, 64]) the exact builders run.
+
+>>> fast_schedule("cosine", [], 256, 8).sizes
+(5, 15, 24, 31, 39, 45, 48, 49)
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import TYPE_CHECKING, Callable, Iterable
+
+from .errors import ScheduleError
+from .exact import parse_rational
+from .schedule import (Schedule, _ceil_rational_power, _ceil_scaled_trig, _floor_scaled_trig,
+                       _power_ceiling_exact)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+__all__ = ["FAST_FAMILIES", "family_sizes", "fast_schedule", "dream_levels"]
+
+#: Families whose sizes this module computes (the rest: the exact builders).
+FAST_FAMILIES = ("uniform", "linear", "cosine", "cosine-mdlm", "power", "dream")
+
+_MAX_LENGTH = 2**40  # float64 floors of values up to L stay exact well below 2^53
+_GUARD = 2.0**-32  # relative to L: far above the float error of every masked count (module docstring)
+_P_RANGE = (Fraction(1, 64), Fraction(64))
+
+
+def supported(head: str, extra: list[str], length: int) -> bool:
+    """True when :func:`family_sizes` computes this family at this L (else use the exact builder)."""
+    if head not in FAST_FAMILIES or length > _MAX_LENGTH:
+        return False
+    if head == "power":
+        if len(extra) != 1:
+            return False
+        try:
+            p = parse_rational(extra[0], "p")
+        except Exception:  # noqa: BLE001 - the exact builder says what is wrong with it
+            return False
+        return _P_RANGE[0] <= p <= _P_RANGE[1]
+    if head == "dream":
+        if len(extra) > 1:
+            return False
+        try:
+            eps = parse_rational(extra[0], "eps") if extra else Fraction(1, 1000)
+        except Exception:  # noqa: BLE001
+            return False
+        return 0 <= eps < 1
+    return not extra
+
+
+def _decided_floor(values: "np.ndarray", length: int, exact: Callable[[int], int]) -> "np.ndarray":
+    """floor(values), each value within 2^-32 L of the true one; ``exact(k)`` (k = index + 1) where undecided."""
+    import numpy as np
+
+    guard = _GUARD * length
+    low, high = np.floor(values - guard), np.floor(values + guard)
+    out = low.astype(np.int64)
+    for i in np.flatnonzero(low != high).tolist():
+        out[i] = exact(i + 1)
+    return out
+
+
+def _masked_counts(head: str, extra: list[str], length: int, steps: int) -> "np.ndarray":
+    """floor(L g(k/T)), k = 1..T-1, exactly, for the curve families (g the masked fraction)."""
+    import numpy as np
+
+    k = np.arange(1, steps, dtype=np.int64)
+    if head == "linear":
+        return (length * (steps - k)) // steps if length * steps < 2**62 else np.array(
+            [(length * (steps - j)) // steps for j in range(1, steps)], dtype=np.int64)
+    if head == "cosine":
+        values = length * np.cos(k * np.pi / (2 * steps))
+        return _decided_floor(values, length, lambda j: _floor_scaled_trig(length, Fraction(j, 2 * steps), "cos"))
+    if head == "cosine-mdlm":  # floor(L - L sin x) = L - ceil(L sin x) = L + floor(-L sin x)
+        values = -length * np.sin(k * np.pi / (2 * steps))
+        return length + _decided_floor(
+            values, length, lambda j: -_ceil_scaled_trig(length, Fraction(j, 2 * steps), "sin"))
+    # power: floor(L (1 - u^p)) = L - ceil(L u^p) = L + floor(-L u^p)
+    p = parse_rational(extra[0], "p")
+
+    def exact(j: int) -> int:
+        u = Fraction(j, steps)
+        if p.denominator <= 4 and p.denominator * length.bit_length() + p.numerator * steps.bit_length() <= 2048:
+            return -_ceil_rational_power(length, u, p)
+        return -_power_ceiling_exact(length, u, p)
+
+    values = -length * np.power(k / steps, float(p))
+    return length + _decided_floor(values, length, exact)
+
+
+def _from_counts(length: int, steps: int, counts: "np.ndarray") -> "np.ndarray":
+    """Schedule.from_curve's rule M_k = clamp(count_k, T - k, M_{k-1} - 1), vectorised.
+
+    With N_k = M_k + k the rule is N_k = min(max(count_k + k, T), N_{k-1}), N_0 = L: a running minimum.
+    """
+    import numpy as np
+
+    k = np.arange(1, steps, dtype=np.int64)
+    n = np.minimum.accumulate(np.concatenate(([length], np.maximum(counts + k, steps))))
+    masked = n - np.arange(steps, dtype=np.int64)  # M_0 .. M_{T-1}
+    return np.concatenate((masked[:-1] - masked[1:], masked[-1:]))
+
+
+def family_sizes(head: str, extra: list[str], length: int, steps: int) -> "np.ndarray | None":
+    """The T-step sizes of ``head`` (with its parameters after T, ``extra``) at L, or None when the family
+    has no T-step schedule at this L (T > L, or a dream step of size 0). Only for :func:`supported` families."""
+    import numpy as np
+
+    if not 1 <= steps <= length:
+        return None
+    if head == "uniform":
+        q, r = divmod(length, steps)
+        return np.concatenate((np.full(r, q + 1, dtype=np.int64), np.full(steps - r, q, dtype=np.int64)))
+    if head == "dream":
+        sizes = _dream_sizes(length, steps, extra)
+        return sizes if sizes.min() >= 1 else None
+    return _from_counts(length, steps, _masked_counts(head, extra, length, steps))
+
+
+def _dream_eps(extra: list[str]) -> tuple[int, int]:
+    eps = parse_rational(extra[0], "eps") if extra else Fraction(1, 1000)
+    return eps.denominator - eps.numerator, eps.denominator
+
+
+def _dream_sizes(length: int, steps: int, extra: list[str]) -> "np.ndarray":
+    """Schedule.dream's recurrence n_k = floor(m_k g / (T e - g k)) (integers; one T)."""
+    import numpy as np
+
+    g, e = _dream_eps(extra)
+    sizes, masked = [], length
+    for k in range(steps - 1):
+        n = masked * g // (steps * e - g * k)
+        sizes.append(n)
+        masked -= n
+    sizes.append(masked)
+    return np.array(sizes, dtype=np.int64)
+
+
+def fast_schedule(head: str, extra: list[str], length: int, steps: int) -> Schedule:
+    """The Schedule of ``head:T[:extra]`` at L from :func:`family_sizes` (the exact builder's, same name)."""
+    if not supported(head, extra, length):
+        raise ScheduleError(f"{head} is not a family computed here", param="family")
+    sizes = family_sizes(head, extra, length, steps)
+    if sizes is None:
+        from .schedule import parse_schedule
+
+        return parse_schedule(":".join([head, str(steps), *extra]), length, param="family")  # raises its error
+    return Schedule(runs=_runs(sizes), name=":".join([head, str(steps), *extra]))  # parse_schedule's name: the spec
+
+
+def _runs(sizes: "np.ndarray") -> list[tuple[int, int]]:
+    """Run-length encoding of a size array (Schedule merges equal neighbours; this saves it the loop)."""
+    import numpy as np
+
+    if sizes.size == 0:
+        return []
+    starts = np.flatnonzero(np.concatenate(([True], sizes[1:] != sizes[:-1])))
+    counts = np.diff(np.concatenate((starts, [sizes.size])))
+    return list(zip(sizes[starts].tolist(), counts.tolist()))
+
+
+def dream_levels(length: int, steps: Iterable[int], extra: list[str], d: "np.ndarray | None",
+                 h: "np.ndarray | None") -> tuple["np.ndarray", "np.ndarray", "np.ndarray | None"]:
+    """For every T of ``steps`` at once: (valid, s_max, error) of Schedule.dream's T-step schedule.
+
+    ``valid`` is False where a step would be empty (no T-step schedule); the error
+    Σ_k s_k d(w_k) - (h(w_k + s_k) - h(w_k)) is summed step by step (None without d, h).
+    The recurrence runs over k for all T in one vector: O(max T) numpy passes, not a Python
+    loop per (T, k).
+    """
+    import numpy as np
+
+    ts = np.asarray(sorted(set(steps)), dtype=np.int64)
+    g, e = _dream_eps(extra)
+    masked = np.full(ts.size, length, dtype=np.int64)
+    largest = np.zeros(ts.size, dtype=np.int64)
+    valid = ts <= length
+    error = np.zeros(ts.size) if d is not None and h is not None else None
+    first = 0  # T sorted: the rows still running are ts[first:]
+    top = int(ts[-1]) if ts.size else 0
+    for k in range(top):
+        while first < ts.size and ts[first] <= k:
+            first += 1
+        live = slice(first, None)
+        m, t = masked[live], ts[live]
+        last = t == k + 1  # the last step takes the rest
+        n = np.where(last, m, (m * g) // (t * e - g * k)) if e * top < 2**62 // max(length, 1) else np.array(
+            [mm if tt == k + 1 else mm * g // (tt * e - g * k) for mm, tt in zip(m.tolist(), t.tolist())],
+            dtype=np.int64)
+        valid[live] &= n >= 1
+        largest[live] = np.maximum(largest[live], n)
+        if error is not None and d is not None and h is not None:
+            w = length - m
+            ok = n >= 1
+            wn = np.where(ok, w, 0)
+            error[live] += np.where(ok, n * d[np.minimum(wn, length - 1)] - (h[wn + n] - h[wn]), 0.0)
+        masked[live] = m - n
+    return valid, largest, error
