@@ -163,8 +163,8 @@ def _count_horizon(search: _CountSearch, goals: list[Fraction], top: int) -> int
         spent += search.screen_cost(T)
         if spent > SCAN_BUDGET_US:
             raise DomainError(f"searching {search.family} for L = {search.length} would take over "
-                              f"{SCAN_BUDGET_US / 1e6:.0f} s before T = {T} reaches the target", param="family",
-                              allowed="a larger target, a smaller maximum T (max_steps) or a smaller L")
+                              f"{SCAN_BUDGET_US / 1e6:.0f} s before T = {T} reaches the target", param="max_steps",
+                              allowed="a larger target, a smaller maximum T or a smaller L")
         if all(search.status(T, g, exact=False) == "reach" for g in goals) or T >= top:
             return T
         T = min(2 * T, top)
@@ -185,8 +185,8 @@ def _count_budget(search: _CountSearch, goals: list[Fraction], end: int) -> None
     needed = answers | open_
     if cost > SCAN_BUDGET_US:
         raise DomainError(f"the count DP of {search.family} for L = {search.length} at the {len(needed)} T the "
-                          f"screen leaves open would take about {cost / 1e6:.0f} s", param="family",
-                          allowed="a smaller maximum T (max_steps), a smaller L, or a fixed-schedule family")
+                          f"screen leaves open would take about {cost / 1e6:.0f} s", param="max_steps",
+                          allowed="a smaller maximum T, a smaller L, or a fixed-schedule family")
 
 
 def _count_steps(goals, family, by, length, curve, mi_total, bound, eps_train, unit, top, progress):
@@ -206,8 +206,8 @@ def _count_steps(goals, family, by, length, curve, mi_total, bound, eps_train, u
             else "scan of every T (the expected error need not be monotone in T)")
     try:
         return [_count_answer(search, g, end, text) for g in goals]
-    except DomainError as error:  # the DP's own work limit, named by the family searched
-        raise DomainError(error.message, param="family", allowed=error.allowed) from None
+    except DomainError as error:  # the DP's own work limit: a smaller maximum T is the way out
+        raise DomainError(error.message, param="max_steps", allowed=error.allowed) from None
 
 
 def _screen_range(search: _CountSearch, first: int, last: int, spent: float, progress) -> float:
@@ -215,8 +215,8 @@ def _screen_range(search: _CountSearch, first: int, last: int, spent: float, pro
     cost = spent + sum(search.screen_cost(T) for T in range(first, last + 1) if T not in search.screens)
     if cost > SCAN_BUDGET_US:
         raise DomainError(f"scanning {search.family} for L = {search.length} up to T = {last} would take about "
-                          f"{cost / 1e6:.0f} s", param="family",
-                          allowed="a smaller maximum T (max_steps), a larger target or a smaller L")
+                          f"{cost / 1e6:.0f} s", param="max_steps",
+                          allowed="a smaller maximum T, a larger target or a smaller L")
     for T in range(first, last + 1):
         search.screen(T)
         if progress:
@@ -239,8 +239,8 @@ def _count_answer(search: _CountSearch, goal: Fraction, end: int, text: str) -> 
             break
         if time.monotonic() - started > 2 * SCAN_BUDGET_US / 1e6:  # the estimate was checked; a busy machine stops here
             raise DomainError(f"the search of {family} ran out of time at T = {T} (over "
-                              f"{2 * SCAN_BUDGET_US / 1e6:.0f} s)", param="family",
-                              allowed="a smaller maximum T (max_steps), a larger target or a smaller L")
+                              f"{2 * SCAN_BUDGET_US / 1e6:.0f} s)", param="max_steps",
+                              allowed="a smaller maximum T, a larger target or a smaller L")
         status = search.status(T, goal, exact=True)
         if answer is None and status == "reach":
             answer = T

@@ -260,6 +260,16 @@ def _pick(steps: Sequence[int], count: int) -> list[int]:
     return sorted(set(picks))
 
 
+def drawn_steps(steps: Sequence[int], length: int, count: int = 3) -> list[int]:
+    """The T that :func:`schedules` draws from a grid: up to ``count``, spread in log T, each <= MAX_DRAWN_STEPS
+    (a sweep for the figure needs only these: ``boundcalc plot --kind schedule`` computes nothing else)."""
+    drawable = [t for t in steps if t <= MAX_DRAWN_STEPS]
+    if not drawable:
+        raise UsageError(f"every T of the sweep is above {MAX_DRAWN_STEPS}", param="steps",
+                         allowed=f"a grid with some T <= {MAX_DRAWN_STEPS} for the schedule figure")
+    return _pick([t for t in drawable if t < length] or drawable, count)
+
+
 @_styled
 def schedules(result: "SweepResult", *, steps: Sequence[int] | None = None, count: int = 3) -> "Figure":
     """Tokens revealed per step against the step's place in the run (k - 1/2)/n, one panel per family.
@@ -270,11 +280,7 @@ def schedules(result: "SweepResult", *, steps: Sequence[int] | None = None, coun
     regular steps; what MDLM's and SEDD's final noise-removal step reveals on
     average (a tiny number, off any useful log scale) is written in the panel's title.
     """
-    drawable = [t for t in result.steps if t <= MAX_DRAWN_STEPS]
-    if not drawable:
-        raise UsageError(f"every T of the sweep is above {MAX_DRAWN_STEPS}", param="steps",
-                         allowed=f"a grid with some T <= {MAX_DRAWN_STEPS} for the schedule figure")
-    chosen = list(steps) if steps is not None else _pick([t for t in drawable if t < result.length] or drawable, count)
+    chosen = list(steps) if steps is not None else drawn_steps(result.steps, result.length, count)
     n = len(result.families)
     fig, axes = _figure(rows=n, height=HEIGHT * (1 if n == 1 else 0.8), sharex=True)
     for f, family in enumerate(result.families):

@@ -163,7 +163,7 @@ def test_count_families_search_beyond_L_and_refuse_heavy_work():
     assert none.steps is None and "no T <= 10" in none.reason
     with pytest.raises(DomainError) as caught:
         required_steps_family(["0.0001"], family="mdlm", length=4096, mi_total=Fraction(10))
-    assert caught.value.param == "family"
+    assert caught.value.param == "max_steps"  # the CLI names the flag --max-steps
     floor = required_steps_family(["0.1"], family="mdlm", length=8, mi_total=Fraction(1), eps_train="0.2")[0]
     assert floor.steps is None and "floor" in floor.reason
 
@@ -232,7 +232,7 @@ def test_cli_steps_for_count_families(curve_file, run):
         (["--family", "mdlm:0"], 2, "--family"),
         (["--family", "mdlm:bogusnoise"], 2, "--family"),
         (["--family", "dream-origin:x"], 2, "--family"),
-        (["--family", "mdlm", "--length", "4096", "--target", "0.0001"], 1, "--family"),
+        (["--family", "mdlm", "--length", "4096", "--target", "0.0001"], 1, "Error: --max-steps: "),
     ],
 )
 def test_cli_count_family_errors_are_one_line(run, args, code, fragment):

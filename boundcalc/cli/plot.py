@@ -67,7 +67,8 @@ def plot(**params: Any) -> None:
         fig = figures.curve(model, length=L, unit=params["unit"])
         what = f"entropy profile, L = {L}"
     else:
-        result, _, _, _ = run_sweep(params)
+        # the schedule figure draws a few T of the grid: the sweep computes those only
+        result, _, _, _ = run_sweep(params, only=figures.drawn_steps if kind == "schedule" else None)
         if kind == "error-vs-steps":
             fig = figures.error_vs_steps(result, target=params["target"], bounds=list(params["bounds"]) or None)
         elif kind == "schedule":

@@ -107,13 +107,18 @@ def _curve_source(params: dict[str, Any]) -> tuple[Any, Any, str, int]:
     return profile, None, description, curve.length
 
 
-def run_sweep(params: dict[str, Any]) -> tuple[Any, Any, Any, str]:
-    """(SweepResult, source, model or None, description) for the sweep/plot arguments in ``params``."""
-    from ..sweeps import sweep
+def run_sweep(params: dict[str, Any], only: Any = None) -> tuple[Any, Any, Any, str]:
+    """(SweepResult, source, model or None, description) for the sweep/plot arguments in ``params``.
+
+    ``only(grid, L)`` -> the T to compute, when a caller draws only some T of the grid (plot --kind schedule).
+    """
+    from ..sweeps import parse_steps, sweep
     from .truth import progress_bar
 
     source, model, description, L = resolve_source(params)
-    steps = params["steps_spec"] or f"log:1:{L}:{min(L, DEFAULT_POINTS)}"
+    steps: Any = params["steps_spec"] or f"log:1:{L}:{min(L, DEFAULT_POINTS)}"
+    if only is not None:
+        steps = only(parse_steps(steps, L), L)
     with progress_bar("sweep") as bar:
         # a data model itself, not only its entropy profile: semi-autoregressive families need the model
         result = sweep(source, list(params["families"]) or ["uniform"], steps, length=L if model is not None else None,
