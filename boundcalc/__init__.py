@@ -50,7 +50,7 @@ _EXPORTS = {
     "estimate": "Estimate curve_quantities estimate_error info_optimal_schedule",
     "step_families": "FamilyStepsResult",
     "family_steps": "budget_table required_steps_family",
-    "predictor": "estimate_loss_curve",
+    "predictor": "estimate_loss_curve from_torch",
     "truth.predict": "exact_predictor sample_sequences",
     "symbolic": "Result expression unroll",
     "latex": "to_latex derivation_document",
@@ -146,6 +146,7 @@ __all__ = [
     "FamilyStepsResult",
     "budget_table",
     "estimate_loss_curve",
+    "from_torch",
     "exact_predictor",
     "sample_sequences",
     # symbolic layer and LaTeX
