@@ -14,6 +14,13 @@ by other work on a shared machine), with a time limit. Prints:
 * ``sweep --loss-curve c.csv --steps 1:L`` per family (uniform + cosine, then mdlm): seconds,
   same targets;
 * ``plot --kind schedule`` at each L (needs matplotlib): seconds;
+* ``--only model``: the scan's cost model (boundcalc.family_steps._FAST_PER_T_US, _FAST_STEP_US),
+  calibrated: for each family the scan's levels are timed in-process over two ranges of T at
+  L = 4096 (T = 1..128, where the cost per T dominates, and T = 2048..4096, where the cost per
+  step does), the two constants solved from the two timings, and printed next to the model with
+  the ratio measured / model (above 1: the up-front estimate is optimistic). Each timing is the process's
+  CPU time (a core's time, not the wait for one on a loaded machine), best of ``--repeat`` runs;
+  the tables hold those figures;
 * ``load_profile`` of a JSON list and of an ``index,mi_nats`` CSV of ``--values`` values against
   their float floors (``sum(json.load(f))``, ``sum(float(l.split(',')[1]) for l in f)``), the ratio
   (target <= 1.5x) and the peak memory of each (target: independent of the file size).
@@ -166,13 +173,49 @@ def reader_figures(folder: Path, count: int, repeat: int, timeout: float) -> Non
               f"({count // 10} values: {tenth['rss_mb']:4.0f} MB; floor {floor['rss_mb']:4.0f} MB)", flush=True)
 
 
+def model_figures(repeat: int) -> None:
+    """Calibrate the scan's cost model: (µs per T, µs per step) solved from two ranges of T, per family."""
+    from fractions import Fraction
+
+    import numpy as np
+
+    from boundcalc import family_steps as fs
+    from boundcalc.curve import LossCurve
+    from boundcalc.estimate import curve_profile
+
+    L = 4096
+    d = np.linspace(6.5, 0.5, L)
+    curve = LossCurve.from_conditional(d, exact=False)
+    profile = curve_profile(curve)
+    ranges = (list(range(1, 129)), list(range(2048, 4097)))  # the second: one doubling chunk of a scan
+    print(f"scan cost model at L = {L} (in-process CPU time, best of {repeat}): µs per T, µs per step; model; ratio")
+    for family in ("uniform", "linear", "power:2", "dream", "cosine", "cosine-mdlm", "info-optimal"):
+        parts = fs._fast_parts(family, L)
+        times = []
+        for grid in ranges:
+            runs = []
+            for _ in range(repeat):
+                start = time.process_time()  # CPU time: waiting for a core on a loaded machine is not a cost
+                list(fs._chunk_levels(parts, "error", L, grid, profile, Fraction(1), "theorem1", Fraction(0), "nats"))
+                runs.append((time.process_time() - start) * 1e6)
+            times.append(min(runs))  # the least disturbed run: the cost on a quiet machine
+        # t = n·a + (ΣT)·b on both ranges
+        (n1, s1), (n2, s2) = ((len(g), sum(g)) for g in ranges)
+        b = (times[1] * n1 - times[0] * n2) / (s2 * n1 - s1 * n2)
+        a = max((times[0] - s1 * b) / n1, 0.0)
+        model_a, model_b = fs._step_cost(family, L)
+        print(f"  {family:<13} {a:8.1f} {b:8.3f}   model {model_a:6.1f} {model_b:6.3f}   "
+              f"ratio {a / model_a:5.2f} {b / model_b:5.2f}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lengths", default="1024,16384")
     parser.add_argument("--values", type=int, default=4_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=120.0)
-    parser.add_argument("--only", nargs="*", default=["steps", "sweep", "plot", "readers"])
+    parser.add_argument("--only", nargs="*", default=["steps", "sweep", "plot", "readers"],
+                        help="steps, sweep, plot, readers (default: all four), model (the cost model's calibration)")
     args = parser.parse_args()
     lengths = [int(x) for x in args.lengths.split(",")]
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (a shared machine: compare ratios)")
@@ -184,6 +227,8 @@ def main() -> None:
             sweep_figures(folder, lengths, args.repeat, args.timeout)
         if "plot" in args.only:
             plot_figures(folder, lengths, args.repeat, args.timeout)
+        if "model" in args.only:
+            model_figures(args.repeat)
         if "readers" in args.only:
             reader_figures(folder, args.values, args.repeat, args.timeout)
 

@@ -250,19 +250,27 @@ def info_optimal_schedule(source: "LossCurve | np.ndarray", steps: int) -> "Sche
     return Schedule(runs=_runs_of(np.diff(bounds)), name=name)
 
 
-def info_optimal_boundaries(d: "np.ndarray", steps: int) -> "np.ndarray":
+def info_optimal_cumulative(d: "np.ndarray") -> "np.ndarray":
+    """F at x = 0..L: F(x) = ∫_0^x sqrt(Z'), piecewise linear (flat on [L-1, L]), from d(0..L-1)."""
+    import numpy as np
+
+    density = np.sqrt(np.maximum(d[:-1] - d[1:], 0.0))
+    return np.concatenate(([0.0], np.cumsum(density), [float(density.sum())]))
+
+
+def info_optimal_boundaries(d: "np.ndarray", steps: int, cumulative: "np.ndarray | None" = None) -> "np.ndarray":
     """w_0 = 0 < w_1 < ... < w_T = L of :func:`info_optimal_schedule` (int64), from d(0..L-1), 1 <= T <= L.
 
     The quantiles rounded to integers are made strictly increasing with room for the
     remaining steps: forward w_t = min(max(w_t, w_{t-1} + 1), L - (T - t)), then backward
     w_t = min(w_t, w_{t+1} - 1). With u_t = w_t - t both passes are running extrema
     (a running max capped at L - T, then a running min from the end): no Python loop over t.
+    ``cumulative`` is :func:`info_optimal_cumulative` of d (computed when not given).
     """
     import numpy as np
 
     L = int(d.size)
-    density = np.sqrt(np.maximum(d[:-1] - d[1:], 0.0))
-    F = np.concatenate(([0.0], np.cumsum(density), [float(density.sum())]))  # F at x = 0..L
+    F = info_optimal_cumulative(d) if cumulative is None else cumulative
     total = F[-1]
     if total <= 0:
         q, r = divmod(L, steps)  # the uniform schedule, larger steps first

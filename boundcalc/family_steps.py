@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from .count_steps import _count_steps, count_expected_bound
 from .curve import LossCurve
@@ -32,16 +32,20 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["required_steps_family", "budget_table"]
 
-# The scan's cost model, microseconds, measured by benchmarks/bench_answers.py --only model on the shared 2-core
-# machine (docs/performance.md says how): a fixed cost per T (numpy calls) and a cost per step of each schedule,
-# for the families built in float with an exact check (boundcalc.family_sizes) and for the exact builders.
-_FAST_PER_T_US = {"uniform": 40.0, "linear": 60.0, "power": 120.0, "dream": 40.0, "cosine": 120.0,
-                  "cosine-mdlm": 120.0, "info-optimal": 150.0}
-_FAST_STEP_US = {"uniform": 0.01, "linear": 0.03, "power": 0.08, "dream": 0.06, "cosine": 0.06,
-                 "cosine-mdlm": 0.06, "info-optimal": 0.06}
+# The scan's cost model, microseconds: a cost per T (numpy calls) and a cost per step of each T-step schedule
+# (its sizes, then its s_max or its error), for the families evaluated in float with exact checks
+# (boundcalc.family_sizes). Calibrated by `python benchmarks/bench_answers.py --only model` (CPU time at L = 4096,
+# best of 3, docs/cli.md "How long a search takes"), then doubled: the wall time on a 2-core machine shared with
+# other work, and larger L cost more per step (caches).
+_FAST_PER_T_US = {"uniform": 30.0, "linear": 35.0, "power": 75.0, "dream": 35.0, "cosine": 55.0,
+                  "cosine-mdlm": 60.0, "info-optimal": 80.0}
+_FAST_STEP_US = {"uniform": 0.01, "linear": 0.03, "power": 0.03, "dream": 0.03, "cosine": 0.055,
+                 "cosine-mdlm": 0.05, "info-optimal": 0.08}
+# The exact builders of boundcalc.schedule, per step (benchmarks/bench_curve.py), and a step's error T by T.
 _STEP_COST_US = {"uniform": 0.3, "linear": 2.0, "power": 8.0, "dream": 30.0, "cosine": 200.0, "cosine-mdlm": 250.0}
-_EVAL_COST_US = 0.02  # one step's error in a scan (vectorised)
-_SCAN_CHUNK = 256  # T evaluated together before the stopping rule is checked (and progress reported)
+_EVAL_COST_US = 0.5
+_SCAN_CHUNK = 256  # the first chunk of T evaluated together (then doubling: _chunks)
+_PROGRESS_EVERY = 64  # progress is reported every this many T
 
 
 def _fast_parts(family: str, length: int) -> tuple[str, list[str]] | None:
@@ -164,7 +168,7 @@ def _check_scan_cost(goals, family, by, length, curve, mi_total, bound, eps_trai
     """Refuse a scan estimated over budget, before any work."""
     head, args = _family_parts(family)
     per_t, per_step = _step_cost(family, length)
-    per_step += _EVAL_COST_US if by == "error" else 0.0
+    per_step += _EVAL_COST_US if by == "error" and _fast_parts(family, length) is None else 0.0
     # blockwise bounds are up to K times the global one at the same T: the hint scales ΣI by K
     blocks = int(args[0]) if head == "blocks" else 1
     hint = _hint(goals, by, length, curve, None if mi_total is None else mi_total * blocks, bound, eps_train, unit)
@@ -278,8 +282,8 @@ def _fast_scan(goals, family, parts, by, length, curve, mi_total, bound, eps_tra
     found: dict[int, tuple[int, Any, Any]] = {}
     misses: dict[int, list[int]] = {i: [] for i in range(len(goals))}
     stop, last, started = None, grid[0], time.monotonic()
-    for start in range(0, len(grid), _SCAN_CHUNK):
-        chunk = [T for T in grid[start:start + _SCAN_CHUNK] if stop is None or T <= stop]
+    for chunk in _chunks(grid):
+        chunk = [T for T in chunk if stop is None or T <= stop]
         if not chunk:
             break
         if time.monotonic() - started > 2 * SCAN_BUDGET_US / 1e6:  # a busy machine, or a model too optimistic
@@ -289,6 +293,8 @@ def _fast_scan(goals, family, parts, by, length, curve, mi_total, bound, eps_tra
         for T, level in _chunk_levels(parts, by, length, chunk, profile, mi_total, bound, eps_train, unit):
             if stop is not None and T > stop:
                 break
+            if progress and T % _PROGRESS_EVERY == 0:
+                progress(T, grid[-1])
             if level is None:
                 continue  # the family has no T-step schedule at this L (e.g. steps of size 0)
             last = T
@@ -305,6 +311,16 @@ def _fast_scan(goals, family, parts, by, length, curve, mi_total, bound, eps_tra
         if progress:
             progress(chunk[-1], grid[-1])
     return _results(goals, family, by, unit, eps_train, found, misses, last)
+
+
+def _chunks(grid: list[int]) -> Iterator[list[int]]:
+    """The grid in chunks of doubling size (256, 256, 512, 1024, ...): dream's levels are computed a chunk at a
+    time (O(max T) vector passes per chunk), so the passes total about twice the last T scanned."""
+    start, size = 0, _SCAN_CHUNK
+    while start < len(grid):
+        yield grid[start:start + size]
+        start += size
+        size = max(size, start)
 
 
 def _results(goals, family, by, unit, eps_train, found, misses, last) -> list[FamilyStepsResult]:
@@ -324,7 +340,10 @@ def _results(goals, family, by, unit, eps_train, found, misses, last) -> list[Fa
 def _chunk_levels(parts, by, length, chunk, profile, mi_total, bound, eps_train, unit):
     """(T, value) for each T of ``chunk``: the exact bound (a Fraction) or the float error in ``unit``;
     None where the family has no T-step schedule."""
+    import numpy as np
+
     from .bounds import bound_coefficient
+    from .estimate import info_optimal_boundaries, info_optimal_cumulative
     from .family_sizes import dream_levels, family_sizes
 
     head, extra = parts
@@ -348,8 +367,9 @@ def _chunk_levels(parts, by, length, chunk, profile, mi_total, bound, eps_train,
             else:
                 yield T, _to(max(float(errors[i]), 0.0), unit)
         return
+    cumulative = info_optimal_cumulative(profile.conditional) if head == "info-optimal" else None
     for T in chunk:
-        sizes = (_info_optimal_sizes(profile, T) if head == "info-optimal"
+        sizes = (np.diff(info_optimal_boundaries(profile.conditional, T, cumulative)) if head == "info-optimal"
                  else family_sizes(head, extra, length, T))
         if sizes is None:
             yield T, None
@@ -357,14 +377,6 @@ def _chunk_levels(parts, by, length, chunk, profile, mi_total, bound, eps_train,
             yield T, bound_at(int(sizes.max()))
         else:
             yield T, _to(_sizes_error(d, h, sizes), unit)
-
-
-def _info_optimal_sizes(profile: "EntropyProfile", steps: int) -> "np.ndarray":
-    from .estimate import info_optimal_boundaries
-
-    import numpy as np
-
-    return np.diff(info_optimal_boundaries(profile.conditional, steps))
 
 
 def _answer_schedule(parts, length: int, steps: int, curve: LossCurve | None) -> "Schedule":
