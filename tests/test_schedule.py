@@ -66,7 +66,7 @@ def _dream_float(length: int, steps: int, eps: float) -> list[int]:
 
 
 def test_dream_examples():
-    assert Schedule.dream(10, 4).sizes == (2, 2, 2, 4)  # SCHEDULES.md
+    assert Schedule.dream(10, 4).sizes == (2, 2, 2, 4)  # docs/samplers.md
     assert Schedule.dream(10, 4, 0).sizes == (2, 2, 3, 3)  # floor(m_k / (T - k))
     assert list(Schedule.dream(128, 16, "1/100000").sizes) == _dream_float(128, 16, Fraction(1, 100000))
     with pytest.raises(ScheduleError, match="empty step"):
@@ -74,7 +74,7 @@ def test_dream_examples():
 
 
 def test_cosine_maskgit_example():
-    # SCHEDULES.md: MaskGIT L = 256, T = 8
+    # docs/samplers.md: MaskGIT L = 256, T = 8
     assert Schedule.cosine(256, 8).sizes == (5, 15, 24, 31, 39, 45, 48, 49)
 
 

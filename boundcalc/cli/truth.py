@@ -138,7 +138,7 @@ def verify(**params: Any) -> None:
     """The exact sampling error of a data model next to every bound.
 
     For the optimal predictor (ε_train = 0) the error E_M KL(p_X0 || p_Y0|M) of
-    the schedule is computed exactly from the model's entropies (THEORY.md s.7,
+    the schedule is computed exactly from the model's entropies (docs/theory.md section 10,
     eq. 23; float64 with a stated error bound) and compared with Theorem 1, the
     recursion, the sharp bound and Corollary 1 at the model's own ΣI.
 
