@@ -27,12 +27,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from ._print_helpers import Printable
 from .curve import LossCurve
 from .errors import ScheduleError, UsageError
-from .exact import format_decimal
+from .exact import Measured
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -57,6 +57,7 @@ __all__ = [
 ]
 
 _LN2 = math.log(2)
+_EPS64 = 2.0**-53
 ESTIMATE_NOTE = (
     "estimate from a measured loss curve (a model's cross-entropy over-estimates d: its excess acts like ε_train); "
     "stderr propagated linearly through the isotonic fit; interpolation_effect = |linear - monotone cubic|"
@@ -73,12 +74,14 @@ def _float_decimal(value: float) -> str:
 
 
 @dataclass(frozen=True)
-class Estimate:
+class Estimate(Printable):
     """A value computed from a loss curve, in nats: linear interpolation, its stderr, and the pchip value.
 
     ``stderr`` is None without stderr in the curve; ``exact`` is True for the
     exact curve of a data model (then the value is exact up to float64 and the
-    interpolation does not enter).
+    interpolation does not enter); ``abs_error`` bounds the float rounding of
+    the computation. :meth:`measured` is the value as the one value-with-error
+    type, :class:`boundcalc.exact.Measured`, which the printers show.
     """
 
     value: float
@@ -86,6 +89,12 @@ class Estimate:
     pchip: float
     exact: bool = False
     note: str = ""
+    abs_error: float = 0.0
+
+    @property
+    def described(self) -> str:
+        """The note, or what the value is: an estimate from a measured curve, or a data model's float result."""
+        return self.note or (EXACT_NOTE if self.exact else ESTIMATE_NOTE)
 
     @property
     def interpolation_effect(self) -> float:
@@ -101,32 +110,26 @@ class Estimate:
 
     def scaled(self, factor: float) -> "Estimate":
         return Estimate(self.value * factor, None if self.stderr is None else self.stderr * factor,
-                        self.pchip * factor, self.exact, self.note)
+                        self.pchip * factor, self.exact, self.note, self.abs_error * factor * (1 + 2.0**-50))
 
-    def to_dict(self, unit: str = "nats", digits: int = 6) -> dict[str, Any]:
-        v = _to(self.value, unit)
-        out: dict[str, Any] = {
-            "float": _float_decimal(v),
-            "decimal": format_decimal(Fraction(max(v, 0.0)), digits),
-            "estimate": not self.exact,
-        }
-        if not self.exact:
-            out["stderr"] = None if self.stderr is None else f"{_to(self.stderr, unit):.3g}"
-            out["pchip"] = _float_decimal(_to(self.pchip, unit))
-            out["interpolation_effect"] = f"{_to(self.interpolation_effect, unit):.3g}"
-        out["note"] = self.note or (EXACT_NOTE if self.exact else ESTIMATE_NOTE)
-        return out
+    def measured(self, unit: str = "nats") -> Measured:
+        """The value (non-negative) in ``unit`` with its uncertainty: a certified float result for an exact
+        curve, else an estimate with stderr and interpolation effect."""
+        value = max(self.value, 0.0)
+        if self.exact:
+            out = Measured(value, self.abs_error, nonnegative=True)
+        else:
+            out = Measured(value, self.abs_error, nonnegative=True, stderr=self.stderr,
+                           interpolation=self.interpolation_effect, estimate=True)
+        return out if unit == "nats" else out.scaled(1 / _LN2)
+
+    def to_dict(self, unit: str = "nats", digits: int = 6) -> dict[str, Any]:  # type: ignore[override]
+        """The JSON printer's form in ``unit`` (:func:`boundcalc.jsonify.to_json`; every justified digit)."""
+        return Printable.to_dict(self, digits, unit=unit)
 
     def show(self, unit: str = "nats", digits: int = 4) -> str:
-        """'1.62 ± 0.03 (interp. 0.01)' for tables."""
-        text = format_decimal(Fraction(max(_to(self.value, unit), 0.0)), digits)
-        if self.exact:
-            return text
-        if self.stderr is not None:
-            text += f" ± {_to(self.stderr, unit):.2g}"
-        if self.interpolation_effect > 0:
-            text += f" (interp. {_to(self.interpolation_effect, unit):.2g})"
-        return text
+        """'1.62 ± 0.031 (interp. 0.012)' for tables: :meth:`boundcalc.exact.Measured.show`."""
+        return self.measured(unit).show(digits)
 
 
 def curve_profile(curve: LossCurve, interpolation: str = "linear") -> "EntropyProfile":
@@ -153,9 +156,12 @@ def estimate_linear(curve: LossCurve, coefficients: "np.ndarray", note: str = ""
     import numpy as np
 
     c = np.asarray(coefficients, dtype=np.float64)
-    lin = math.fsum((c * curve.conditional("linear")).tolist())
+    terms = c * curve.conditional("linear")
+    lin = math.fsum(terms.tolist())
     cub = math.fsum((c * curve.conditional("pchip")).tolist())
-    return Estimate(lin, curve.stderr_of(c), cub, curve.exact, note)
+    # each product and interpolated d(m) within a few roundings, fsum correctly rounded
+    error = 6 * _EPS64 * math.fsum(np.abs(terms).tolist()) + _EPS64 * abs(lin)
+    return Estimate(lin, curve.stderr_of(c), cub, curve.exact, note, error)
 
 
 def _schedule(schedule: "Schedule | str", curve: LossCurve) -> "Schedule":
@@ -181,10 +187,18 @@ def estimate_error(curve: LossCurve, schedule: "Schedule | Any | str") -> Estima
         sampler = parse_sampler(schedule, curve.length) if isinstance(schedule, str) else schedule
         return count_estimate(curve, sampler)
     sched = _schedule(schedule, curve)
-    value = curve_profile(curve, "linear").error(sched)
-    cubic = value if curve.masked.size == curve.length else curve_profile(curve, "pchip").error(sched)
+    return _estimate_with(curve_profile(curve, "linear"), curve, sched)
+
+
+def _estimate_with(profile: "EntropyProfile", curve: LossCurve, sched: "Schedule") -> Estimate:
+    """The error of ``sched`` on the curve's linear profile, with the pchip value, the stderr and the float error."""
+    value = profile.error(sched)
+    if curve.masked.size == curve.length:
+        cubic = value
+    else:
+        cubic = curve_profile(curve, "pchip").error(sched)
     se = curve.stderr_of(schedule_coefficients(sched, curve.length)) if curve.stderr is not None else None
-    return Estimate(value, se, cubic, curve.exact)
+    return Estimate(value, se, cubic, curve.exact, abs_error=profile.error_bound(sched))
 
 
 def curve_quantities(curve: LossCurve, steps: int | None = None) -> dict[str, Estimate]:
@@ -358,8 +372,8 @@ def count_estimate(curve: LossCurve, sampler: Any, profile: "EntropyProfile | No
     interpolated d, the pchip value, and the stderr through :func:`count_coefficients`."""
     from .truth.samplers import count_error
 
-    value = count_error(profile if profile is not None else curve_profile(curve), sampler)[0]
+    value, error = count_error(profile if profile is not None else curve_profile(curve), sampler)
     cubic = value if curve.masked.size == curve.length else count_error(curve_profile(curve, "pchip"), sampler)[0]
     se = curve.stderr_of(count_coefficients(sampler)) if curve.stderr is not None else None
     note = COUNT_ERROR_NOTE + "; " + (EXACT_NOTE if curve.exact else ESTIMATE_NOTE)
-    return Estimate(max(value, 0.0), se, max(cubic, 0.0), curve.exact, note)
+    return Estimate(max(value, 0.0), se, max(cubic, 0.0), curve.exact, note, error)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 from .count_steps import _count_steps, count_expected_bound
 from .curve import LossCurve
 from .errors import DomainError, ScheduleError, UsageError
-from .estimate import _LN2, Estimate, _float_decimal, _to, count_estimate, curve_profile, schedule_coefficients
+from .estimate import _LN2, _estimate_with, _float_decimal, _to, count_estimate, curve_profile
 from .step_families import (BLOCKS_ERROR, BUDGET_FAMILIES, COUNT_MAX_STEPS_FACTOR, COUNT_STEP_USAGE, SCAN_BUDGET_US,
                             FamilyStepsResult, _family_parts, _steps_grid, family_sampler, family_schedule)
 
@@ -405,16 +405,6 @@ def _fast_error(d: "np.ndarray", h: "np.ndarray", sched: "Schedule") -> float:
     sizes = np.fromiter(sched.sizes, dtype=np.int64, count=sched.steps)
     w = np.cumsum(sizes) - sizes
     return max(float(np.sum(sizes * d[w] - (h[w + sizes] - h[w]))), 0.0)
-
-
-def _estimate_with(profile: "EntropyProfile", curve: LossCurve, sched: "Schedule") -> Estimate:
-    value = profile.error(sched)
-    if curve.masked.size == curve.length:
-        cubic = value
-    else:
-        cubic = curve_profile(curve, "pchip").error(sched)
-    se = curve.stderr_of(schedule_coefficients(sched, curve.length)) if curve.stderr is not None else None
-    return Estimate(value, se, cubic, curve.exact)
 
 
 def _optimal_steps(goals, curve: LossCurve, unit: str, top: int, progress) -> list[FamilyStepsResult]:

@@ -11,15 +11,15 @@ random-count sampler (``mdlm``, ``mdlm:cosine``, ``sedd``, ``dream-origin[:eps]`
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from ._print_helpers import Printable
 from .curve import LossCurve
 from .errors import BoundcalcError, UsageError
 from .estimate import curve_schedule
-from .exact import format_decimal, number_json
+from .exact import Measured, round_up
 
 if TYPE_CHECKING:  # pragma: no cover
     from .schedule import Schedule
@@ -37,7 +37,6 @@ __all__ = [
     "family_sampler",
     "FamilyStepsResult",
     "ExpectedBound",
-    "sampler_json",
 ]
 
 #: Random-count samplers as families (boundcalc.counts): usage without T. T is their nominal number of steps.
@@ -163,7 +162,7 @@ def family_schedule(family: str, steps: int, length: int, curve: LossCurve | Non
 
 
 @dataclass(frozen=True)
-class FamilyStepsResult:
+class FamilyStepsResult(Printable):
     """The fewest T of a family reaching one target, by bound, estimated error or DP-optimal error.
 
     ``value`` is the bound (exact Fraction) for ``by="bound"``, else an
@@ -189,33 +188,19 @@ class FamilyStepsResult:
     def feasible(self) -> bool:
         return self.steps is not None
 
-    def to_dict(self, digits: int = 6) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "target": number_json(self.target, digits),
-            "feasible": self.feasible,
-            "steps": self.steps,
-            "schedule": None if self.schedule is None else {
-                "name": str(self.schedule), "sizes": list(self.schedule.sizes), "max_mask_size": self.schedule.max_size},
-            "value": None,
-            "search": self.search,
-            "checked_up_to": self.checked_up_to,
-            "larger_steps_miss": list(self.larger_misses),
-        }
-        if self.sampler is not None:
-            out["schedule"] = sampler_json(self.sampler)
-        if self.value is not None:
-            out["value"] = (number_json(self.value, digits) if isinstance(self.value, Fraction)
-                            else self.value.to_dict(self.unit, digits))
-        if self.by == "bound" and is_count_family(self.family):
-            out["undecided_steps"] = list(self.undecided)
-            out["decision"] = DECISION_NOTE
-        if self.reason:
-            out["reason"] = self.reason
-        return out
+    @property
+    def random_counts(self) -> bool:
+        """True for a random-count family (values are expectations over the counts)."""
+        return is_count_family(self.family)
+
+    @property
+    def decision_note(self) -> str:
+        """How a random-count family's T is decided against the values' float error."""
+        return DECISION_NOTE
 
 
 @dataclass(frozen=True)
-class ExpectedBound:
+class ExpectedBound(Printable):
     """A bound's expectation over random reveal counts: a float (in the profile's unit) with a certified error."""
 
     value: float
@@ -223,31 +208,17 @@ class ExpectedBound:
     bound: str
     note: str = EXPECTED_NOTE
 
-    def justified(self, digits: int) -> int:
-        """At most ``digits`` significant digits, and no more than the certified error justifies."""
-        if self.error > 0 and self.value > 0:
-            return max(1, min(digits, int(math.floor(math.log10(self.value / self.error))) + 1))
-        return digits
+    def measured(self) -> Measured:
+        """The value with its certified error (an expectation over the counts, not a statistical estimate)."""
+        return Measured(max(self.value, 0.0), self.error, nonnegative=True)
 
-    def to_dict(self, unit: str = "nats", digits: int = 6) -> dict[str, Any]:
-        decimal = format_decimal(Fraction(max(self.value, 0.0)), self.justified(digits))
-        return {"float": repr(self.value), "decimal": decimal, "abs_error": f"{self.error:.2g}", "expected": True,
-                "bound": self.bound, "note": self.note}
+    def to_dict(self, unit: str = "nats", digits: int = 6) -> dict[str, Any]:  # type: ignore[override]
+        """The JSON printer's form (:func:`boundcalc.jsonify.to_json`)."""
+        return Printable.to_dict(self, digits)
 
     def show(self, unit: str = "nats", digits: int = 4) -> str:
         """'0.2451 ± 2e-13 (expected)' for tables (digits justified by the error)."""
-        return f"{format_decimal(Fraction(max(self.value, 0.0)), self.justified(digits))} ± {self.error:.1g} (expected)"
-
-
-def sampler_json(sampler: Any) -> dict[str, Any]:
-    """The schedule field of a count family's answer: its name, steps and E network calls."""
-    calls, calls_error = sampler.expected_nonempty_steps()
-    out: dict[str, Any] = {"name": str(sampler), "random_counts": True, "nominal_steps": sampler.steps,
-                           "steps_with_final": len(sampler.reveal), "sizes": None, "max_mask_size": None,
-                           "expected_nonempty_steps": {"float": repr(calls), "abs_error": f"{calls_error:.2g}",
-                                                       "note": "E #steps that reveal at least one token "
-                                                               "(network calls)"}}
-    return out
+        return f"{self.measured().show(digits)} ± {round_up(self.error, 1)} (expected)"
 
 
 def family_sampler(family: str, steps: int, length: int) -> Any:
