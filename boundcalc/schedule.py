@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from fractions import Fraction
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
@@ -141,17 +142,17 @@ class Schedule:
         return out
 
     # -- derived quantities -------------------------------------------------
-    @property
+    @cached_property  # runs are immutable: computed once (a scan asks for it per bound)
     def length(self) -> int:
         """L, the number of tokens revealed in all (the sum of the sizes)."""
         return sum(s * c for s, c in self.runs)
 
-    @property
+    @cached_property
     def steps(self) -> int:
         """T, the number of sampling steps."""
         return sum(c for _, c in self.runs)
 
-    @property
+    @cached_property
     def max_size(self) -> int:
         """s_max, the largest number of tokens revealed in one step."""
         return max(s for s, _ in self.runs)
