@@ -1,19 +1,20 @@
 """Issue 22: "which T, for my curve and my sampler?" -- every figure of the issue, in seconds or as a ratio.
 
     PYTHONPATH=$PWD python benchmarks/bench_answers.py [--lengths 1024,16384] [--values 4000000]
-        [--repeat 3] [--timeout 120] [--only steps|sweep|plot|readers ...]
+        [--repeat 3] [--timeout 120] [--only steps|sweep|plot|readers|model ...] [--before OLD_TREE]
 
-Run it with the tree to measure first on the path; run it on an older tree the same way for
-before/after figures (the script uses the CLI and ``boundcalc.profile.load_profile`` only, so it
-runs on any tree). Every measurement is a fresh process, best of ``--repeat`` (the least disturbed
-by other work on a shared machine), with a time limit. Prints:
+Run it with the tree to measure first on the path; ``--before OLD_TREE`` (e.g. ``git archive`` of
+main before a change, unpacked) runs every CLI figure there too, right after this tree's, so both
+see the same load of a shared machine. Every measurement is a fresh process, best of ``--repeat``
+(the least disturbed by other work), with a time limit: wall seconds and the child's CPU seconds
+(user + sys: not inflated by waiting for a core). Prints:
 
 * ``steps --loss-curve c.csv --family F --by error|bound --target 1`` for every T-parametrised
   family at each L (a curve measured at 16 mask ratios k = jL/16), seconds or what happened
   (a refusal prints its first words). Target: <= 1 s at L = 1024, <= 10 s at L = 16384;
 * ``sweep --loss-curve c.csv --steps 1:L`` per family (uniform + cosine, then mdlm): seconds,
   same targets;
-* ``plot --kind schedule`` at each L (needs matplotlib): seconds;
+* ``plot --kind schedule --steps 1:L`` (at most 10^4 T) at each L (needs matplotlib): seconds;
 * ``--only model``: the scan's cost model (boundcalc.family_steps._FAST_PER_T_US, _FAST_STEP_US),
   calibrated: for each family the scan's levels are timed in-process over two ranges of T at
   L = 4096 (T = 1..128, where the cost per T dominates, and T = 2048..4096, where the cost per
@@ -34,6 +35,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -57,27 +59,42 @@ def write_curve(folder: Path, length: int) -> Path:
     return path
 
 
-def run_cli(args: list[str], repeat: int, timeout: float) -> str:
-    """Best-of-``repeat`` seconds of ``boundcalc ARGS`` in fresh processes, or what happened instead."""
-    best = None
+def run_cli(args: list[str], repeat: int, timeout: float, tree: str | None = None) -> str:
+    """``boundcalc ARGS`` in fresh processes: best wall seconds and best CPU seconds (user + sys of the child,
+    which waiting for a core on a loaded machine does not inflate), or what happened instead.
+
+    ``tree`` runs another checkout's boundcalc (its directory first on PYTHONPATH), for before/after figures.
+    """
+    best = cpu = None
+    env = {**os.environ, "COLUMNS": "200"}
+    if tree is not None:
+        env["PYTHONPATH"] = tree
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
         try:
             done = subprocess.run([sys.executable, "-m", "boundcalc", *args], capture_output=True, text=True,
-                                  timeout=timeout, cwd=_NEUTRAL, env={**os.environ, "COLUMNS": "200"})
+                                  timeout=timeout, cwd=_NEUTRAL, env=env)
         except subprocess.TimeoutExpired:
             return f"> {timeout:.0f} s (stopped)"
-        elapsed = time.perf_counter() - start
+        elapsed, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
+        used = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
         if done.returncode not in (0, 1) or "refus" in done.stderr or "would take" in done.stderr:
             words = " ".join((done.stderr.strip().splitlines() or ["?"])[-1].split()[:14])
-            return f"exit {done.returncode} after {elapsed:.1f} s: {words}"
+            return f"exit {done.returncode} after {elapsed:.1f} s (cpu {used:.1f} s): {words}"
         best = elapsed if best is None else min(best, elapsed)
+        cpu = used if cpu is None else min(cpu, used)
         if elapsed > 20:  # a slow answer once is enough
             break
-    return f"{best:8.2f} s"
+    return f"{best:8.2f} s (cpu {cpu:6.2f} s)"
 
 
-def steps_figures(folder: Path, lengths: list[int], repeat: int, timeout: float) -> None:
+def compare(args: list[str], repeat: int, timeout: float, before: str | None) -> str:
+    """This tree's figure, and with ``before`` (another checkout) the same command run next to it."""
+    now = run_cli(args, repeat, timeout)
+    return now if before is None else f"{now}   before: {run_cli(args, repeat, timeout, before)}"
+
+
+def steps_figures(folder: Path, lengths: list[int], repeat: int, timeout: float, before: str | None) -> None:
     print("steps --loss-curve c.csv --family F --by B --target 1 (seconds, best of runs)")
     for L in lengths:
         curve = write_curve(folder, L)
@@ -86,10 +103,10 @@ def steps_figures(folder: Path, lengths: list[int], repeat: int, timeout: float)
                 if by == "bound" and family == "uniform":
                     continue  # closed form
                 args = ["steps", "--loss-curve", str(curve), "--family", family, "--by", by, "--target", "1"]
-                print(f"  L = {L:>5}  --by {by:<5}  {family:<14} {run_cli(args, repeat, timeout)}", flush=True)
+                print(f"  L = {L:>5}  --by {by:<5}  {family:<14} {compare(args, repeat, timeout, before)}", flush=True)
 
 
-def sweep_figures(folder: Path, lengths: list[int], repeat: int, timeout: float) -> None:
+def sweep_figures(folder: Path, lengths: list[int], repeat: int, timeout: float, before: str | None) -> None:
     print("sweep --loss-curve c.csv --steps 1:L (seconds)")
     for L in lengths:
         curve = write_curve(folder, L)
@@ -97,17 +114,18 @@ def sweep_figures(folder: Path, lengths: list[int], repeat: int, timeout: float)
             args = ["sweep", "--loss-curve", str(curve), "--steps", f"1:{L}", "--csv"]
             for f in families:
                 args += ["--family", f]
-            print(f"  L = {L:>5}  {' + '.join(families):<22} {run_cli(args, repeat, timeout)}", flush=True)
+            print(f"  L = {L:>5}  {' + '.join(families):<22} {compare(args, repeat, timeout, before)}", flush=True)
 
 
-def plot_figures(folder: Path, lengths: list[int], repeat: int, timeout: float) -> None:
+def plot_figures(folder: Path, lengths: list[int], repeat: int, timeout: float, before: str | None) -> None:
     print("plot --kind schedule (seconds)")
     for L in lengths:
         curve = write_curve(folder, L)
         out = folder / f"schedule{L}.png"
+        grid = f"1:{min(L, 10000)}"  # a full grid (at most 10^4 T): the figure draws three of them
         args = ["plot", "--loss-curve", str(curve), "--kind", "schedule", "--family", "uniform", "--family", "cosine",
-                "--family", "linear", "--output", str(out)]
-        print(f"  L = {L:>5}  {run_cli(args, repeat, timeout)}", flush=True)
+                "--family", "linear", "--steps", grid, "--output", str(out)]
+        print(f"  L = {L:>5}  {compare(args, repeat, timeout, before)}", flush=True)
 
 
 # -- profile readers: each in its own process, peak memory from /proc --------------------------------------
@@ -214,6 +232,8 @@ def main() -> None:
     parser.add_argument("--values", type=int, default=4_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--before", metavar="TREE", help="another checkout (e.g. main before a change): each CLI "
+                        "figure is run there too, right after this tree's, so both see the same machine load")
     parser.add_argument("--only", nargs="*", default=["steps", "sweep", "plot", "readers"],
                         help="steps, sweep, plot, readers (default: all four), model (the cost model's calibration)")
     args = parser.parse_args()
@@ -222,11 +242,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         if "steps" in args.only:
-            steps_figures(folder, lengths, args.repeat, args.timeout)
+            steps_figures(folder, lengths, args.repeat, args.timeout, args.before)
         if "sweep" in args.only:
-            sweep_figures(folder, lengths, args.repeat, args.timeout)
+            sweep_figures(folder, lengths, args.repeat, args.timeout, args.before)
         if "plot" in args.only:
-            plot_figures(folder, lengths, args.repeat, args.timeout)
+            plot_figures(folder, lengths, args.repeat, args.timeout, args.before)
         if "model" in args.only:
             model_figures(args.repeat)
         if "readers" in args.only:
