@@ -154,6 +154,9 @@ def required_steps_family(
     if head == "blocks" and by != "bound":
         raise UsageError(f"{family!r} {BLOCKS_ERROR}", param="family",
                          allowed="by = bound for a blocks family (verify a blocks schedule with its data model)")
+    if head == "info-optimal" and curve is None:
+        raise UsageError("info-optimal needs a loss curve (its schedules follow the curve)", param="loss_curve",
+                         allowed="give a loss curve, or another family")
     grid = [T for T in _steps_grid(family, length) if T <= top]
     if not grid:
         raise UsageError(f"no T <= {top} for {family}", param="max_steps", allowed="a larger limit")

@@ -145,3 +145,11 @@ def test_vectorised_scan_equals_the_scan_of_exact_schedules(family, by):
             if a.steps is not None:
                 assert a.schedule.runs == b.schedule.runs and a.schedule.name == b.schedule.name
                 assert (a.value == b.value) if by == "bound" else a.value.value == pytest.approx(b.value.value)
+
+
+def test_info_optimal_without_a_curve_is_refused():
+    from boundcalc.errors import UsageError
+
+    with pytest.raises(UsageError, match="needs a loss curve") as info:
+        family_steps.required_steps_family(["1"], family="info-optimal", by="bound", length=64, mi_total=Fraction(8))
+    assert info.value.param == "loss_curve"
