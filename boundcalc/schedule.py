@@ -41,9 +41,10 @@ Families (registered in :mod:`boundcalc.registry`; docs/samplers.md says where e
                    ``reversed:degenerate:S`` reveals S tokens first)
 =================  ==========================================================
 
-Curve families use the masked-count rule M_k = clamp(floor(L g(k/T)), T - k, M_{k-1} - 1),
-s_k = M_{k-1} - M_k, with exact floors (:mod:`boundcalc.floors`). Each family is a
-class registered in :mod:`boundcalc.registry`; :func:`parse_spec` reads any spec once.
+Curve families use the masked-count rule of docs/samplers.md (fixed schedule families):
+M_k = clamp(floor(L g(k/T)), T - k, M_{k-1} - 1), s_k = M_{k-1} - M_k, with exact floors
+(:mod:`boundcalc.floors`). Each family is a class registered in :mod:`boundcalc.registry`;
+:func:`parse_spec` reads any spec once.
 """
 
 from __future__ import annotations
