@@ -1,7 +1,7 @@
 """Loss-curve answers: the cost model of `steps --family` scans, and the work of each answer.
 
 Prints, per family, the measured microseconds to build one step of a T-step schedule (T = 64..512,
-L = 1024) next to the figure `boundcalc.family_steps` uses to refuse a scan up front, and the ratio
+L = 1024) next to the registry's step_cost_us (the exact builders' cost, used where boundcalc.family_sizes does not apply), and the ratio
 measured / model (a ratio far above 1 means the up-front estimate is too optimistic). Then the time
 of each curve answer at L = 1024 and 4096 relative to reading the curve.
 
@@ -16,7 +16,8 @@ import numpy as np
 
 from boundcalc.curve import LossCurve
 from boundcalc.estimate import curve_quantities, estimate_error, info_optimal_schedule
-from boundcalc.family_steps import _STEP_COST_US, required_steps_family
+from boundcalc.family_steps import required_steps_family
+from boundcalc.registry import family as registered
 from boundcalc.step_families import family_schedule
 
 
@@ -36,7 +37,7 @@ def family_costs(length: int = 1024) -> None:
     for family in ("uniform", "linear", "power:2", "dream", "cosine", "cosine-mdlm"):
         seconds = best(lambda: [family_schedule(family, T, length) for T in steps], repeat=2)
         per_step = seconds / sum(steps) * 1e6
-        model = _STEP_COST_US[family.split(":")[0]]
+        model = registered(family.split(":")[0]).step_cost_us  # the exact builders' cost in the registry
         print(f"{family:<14}{per_step:>10.2f}{model:>8.1f}{per_step / model:>8.2f}")
 
 

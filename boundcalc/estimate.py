@@ -33,6 +33,8 @@ from ._print_helpers import Printable
 from .curve import LossCurve
 from .errors import ScheduleError, UsageError
 from .exact import Measured
+from .registry import SamplerSpec
+from .schedule import parse_spec
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -180,12 +182,11 @@ def estimate_error(curve: LossCurve, schedule: "Schedule | Any | str") -> Estima
     model reproduces the model's exact error. A random-count sampler
     (``mdlm:8``, a CountSampler) gives its expected error (:func:`count_estimate`).
     """
-    from .counts import COUNT_FAMILIES, CountSampler, parse_sampler
-
-    is_count = isinstance(schedule, str) and schedule.strip().partition(":")[0] in COUNT_FAMILIES
-    if isinstance(schedule, CountSampler) or is_count:
-        sampler = parse_sampler(schedule, curve.length) if isinstance(schedule, str) else schedule
-        return count_estimate(curve, sampler)
+    if isinstance(schedule, str):
+        spec = parse_spec(schedule, "schedule")  # read once; a curve family is built from the curve below
+        schedule = spec.build(curve.length) if spec.family.random_counts else curve_schedule(spec, curve)
+    if schedule.random_counts:
+        return count_estimate(curve, schedule)
     sched = _schedule(schedule, curve)
     return _estimate_with(curve_profile(curve, "linear"), curve, sched)
 
@@ -320,27 +321,28 @@ def info_optimal_approximation(source: "LossCurve | np.ndarray", steps: int) -> 
     return float(np.sqrt(np.maximum(d[:-1] - d[1:], 0.0)).sum()) ** 2 / (2 * steps)
 
 
-def curve_schedule(spec: str, curve: LossCurve) -> "Schedule":
+def curve_schedule(spec: "str | SamplerSpec", curve: LossCurve) -> "Schedule":
     """A schedule spec that may use the curve: ``info-optimal:T``, ``optimal:T`` (the DP), or any family."""
-    from .schedule import Schedule, parse_schedule
+    from .schedule import Schedule, parse_schedule, parse_spec
 
-    head, _, rest = spec.strip().partition(":")
-    if head in ("info-optimal", "optimal"):
+    parsed = spec if isinstance(spec, SamplerSpec) else parse_spec(spec, "schedule")
+    head, rest = parsed.name, ":".join(parsed.args)
+    if parsed.family.needs_curve:
         from .exact import positive_int
 
         try:
             T = positive_int(rest, "T")
         except UsageError:
-            raise ScheduleError(f"in {spec!r}: T = {rest!r} is not a positive integer", param="schedule",
+            raise ScheduleError(f"in {parsed.text!r}: T = {rest!r} is not a positive integer", param="schedule",
                                 allowed=f"usage: {head}:T") from None
         if T > curve.length:
-            raise ScheduleError(f"in {spec!r}: T = {T} exceeds L = {curve.length}", param="schedule",
+            raise ScheduleError(f"in {parsed.text!r}: T = {T} exceeds L = {curve.length}", param="schedule",
                                 allowed="1 <= T <= L")
         if head == "info-optimal":
             return info_optimal_schedule(curve, T)
         sched, _ = curve_profile(curve).optimal_schedule(T)
-        return Schedule(runs=sched.runs, name=spec.strip())
-    return parse_schedule(spec, curve.length, param="schedule")
+        return Schedule(runs=sched.runs, name=parsed.text)
+    return parse_schedule(parsed, curve.length, param="schedule")
 
 
 def curve_multiscale(curve: LossCurve, max_size: int, unit: str = "nats"):

@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from .errors import ScheduleError
 from .exact import parse_rational
-from .schedule import (Schedule, _ceil_rational_power, _ceil_scaled_trig, _floor_scaled_trig,
-                       _power_ceiling_exact)
+from .floors import _ceil_rational_power, _ceil_scaled_trig, _floor_scaled_trig, _power_ceiling_exact
+from .schedule import Schedule
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np

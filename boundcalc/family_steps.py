@@ -20,8 +20,8 @@ from .count_steps import _count_steps, count_expected_bound
 from .curve import LossCurve
 from .errors import DomainError, ScheduleError, UsageError
 from .estimate import _LN2, _estimate_with, _float_decimal, _to, count_estimate, curve_profile
-from .step_families import (BLOCKS_ERROR, BUDGET_FAMILIES, COUNT_MAX_STEPS_FACTOR, COUNT_STEP_USAGE, SCAN_BUDGET_US,
-                            FamilyStepsResult, _family_parts, _steps_grid, family_sampler, family_schedule)
+from .step_families import (BLOCKS_ERROR, BUDGET_FAMILIES, COUNT_MAX_STEPS_FACTOR, SCAN_BUDGET_US,
+                            FamilyStepsResult, _family_of, _family_parts, _steps_grid, family_sampler, family_schedule)
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -41,8 +41,8 @@ _FAST_PER_T_US = {"uniform": 30.0, "linear": 35.0, "power": 75.0, "dream": 35.0,
                   "cosine-mdlm": 60.0, "info-optimal": 80.0}
 _FAST_STEP_US = {"uniform": 0.01, "linear": 0.03, "power": 0.03, "dream": 0.03, "cosine": 0.055,
                  "cosine-mdlm": 0.05, "info-optimal": 0.08}
-# The exact builders of boundcalc.schedule, per step (benchmarks/bench_curve.py), and a step's error T by T.
-_STEP_COST_US = {"uniform": 0.3, "linear": 2.0, "power": 8.0, "dream": 30.0, "cosine": 200.0, "cosine-mdlm": 250.0}
+# The exact builders' cost per step is their registry entry's step_cost_us (benchmarks/bench_curve.py); a step's
+# error T by T:
 _EVAL_COST_US = 0.5
 _SCAN_CHUNK = 256  # the first chunk of T evaluated together (then doubling: _chunks)
 _PROGRESS_EVERY = 64  # progress is reported every this many T
@@ -63,9 +63,10 @@ def _step_cost(family: str, length: int) -> tuple[float, float]:
     head, args = _family_parts(family)
     if _fast_parts(family, length) is not None:
         return _FAST_PER_T_US[head], _FAST_STEP_US[head]
-    if head == "blocks":
+    found = _family_of(family)
+    if found.reveals == "blocks":
         return _step_cost(":".join(args[1:]), length)
-    return 0.0, _STEP_COST_US.get(head, 20.0)
+    return 0.0, found.step_cost_us
 
 
 def _bound_value(bound: str, schedule: "Schedule", mi_total: Fraction, eps_train: Fraction,
@@ -75,7 +76,7 @@ def _bound_value(bound: str, schedule: "Schedule", mi_total: Fraction, eps_train
     max_b c(s_b)/B_b · ΣI (docs/theory.md, section 11)."""
     from .bounds import bound_coefficient, bound_report
 
-    if schedule.block_spans:
+    if schedule.positions == "blocks":
         from .profile import MIProfile
 
         profile = mi_profile if mi_profile is not None else MIProfile.from_total(mi_total, schedule.length)
@@ -144,19 +145,15 @@ def required_steps_family(
     head, _ = _family_parts(family)
     if head == "optimal":
         raise UsageError("the DP optimum is searched with by = optimal", param="family", allowed="a family, or by = optimal")
-    if head in COUNT_STEP_USAGE:  # T may exceed L: the default limit is a multiple of L
+    found = _family_of(family)
+    if found.random_counts:  # T may exceed L: the default limit is a multiple of L
         from .counts import MAX_COUNT_STEPS
 
         top = min(COUNT_MAX_STEPS_FACTOR * length if max_steps is None else max_steps, MAX_COUNT_STEPS)
         return _count_steps(goals, family, by, length, curve, mi_total, bound, eps_train, unit, top, progress)
     if by == "bound" and head == "uniform":
         return _uniform_bound(goals, length, mi_total, bound, eps_train, unit)
-    if head == "blocks" and by != "bound":
-        raise UsageError(f"{family!r} {BLOCKS_ERROR}", param="family",
-                         allowed="by = bound for a blocks family (verify a blocks schedule with its data model)")
-    if head == "info-optimal" and curve is None:
-        raise UsageError("info-optimal needs a loss curve (its schedules follow the curve)", param="loss_curve",
-                         allowed="give a loss curve, or another family")
+    _check_scannable(family, found, by, curve)
     grid = [T for T in _steps_grid(family, length) if T <= top]
     if not grid:
         raise UsageError(f"no T <= {top} for {family}", param="max_steps", allowed="a larger limit")
@@ -167,13 +164,23 @@ def required_steps_family(
     return _scan(goals, family, by, length, curve, mi_total, bound, eps_train, unit, grid, progress, mi_profile)
 
 
+def _check_scannable(family: str, found: Any, by: str, curve: LossCurve | None) -> None:
+    """A blocks family is searched by bound only; info-optimal needs the curve."""
+    if found.reveals == "blocks" and by != "bound":
+        raise UsageError(f"{family!r} {BLOCKS_ERROR}", param="family",
+                         allowed="by = bound for a blocks family (verify a blocks schedule with its data model)")
+    if found.needs_curve and curve is None:
+        raise UsageError(f"{found.name} needs a loss curve (its schedules follow the curve)", param="loss_curve",
+                         allowed="give a loss curve, or another family")
+
+
 def _check_scan_cost(goals, family, by, length, curve, mi_total, bound, eps_train, unit, grid, top) -> None:
     """Refuse a scan estimated over budget, before any work."""
     head, args = _family_parts(family)
     per_t, per_step = _step_cost(family, length)
     per_step += _EVAL_COST_US if by == "error" and _fast_parts(family, length) is None else 0.0
     # blockwise bounds are up to K times the global one at the same T: the hint scales ΣI by K
-    blocks = int(args[0]) if head == "blocks" else 1
+    blocks = int(args[0]) if _family_of(family).reveals == "blocks" else 1
     hint = _hint(goals, by, length, curve, None if mi_total is None else mi_total * blocks, bound, eps_train, unit)
     horizon = min(top, max(grid[0], 2 * hint))
     scanned = [T for T in grid if T <= horizon]
@@ -468,11 +475,11 @@ def budget_table(
     profile = curve_profile(curve) if curve is not None else None
     rows = []
     for family in families:
-        head, _ = _family_parts(family)
+        found = _family_of(family)
         row: dict[str, Any] = {"family": family, "schedule": None, "error": None, "bound": None, "reason": ""}
-        if head in ("info-optimal", "optimal") and curve is None:
+        if found.needs_curve and curve is None:
             continue
-        if head in COUNT_STEP_USAGE:
+        if found.random_counts:
             rows.append(_count_row(row, family, steps, length, curve, profile, mi_total, bound, eps_train))
             continue
         try:
@@ -482,9 +489,9 @@ def budget_table(
             rows.append(row)
             continue
         row["schedule"] = sched
-        if profile is not None and curve is not None and not sched.block_spans:
+        if profile is not None and curve is not None and sched.positions == "uniform":
             row["error"] = _estimate_with(profile, curve, sched)
-        elif sched.block_spans and curve is not None:
+        elif sched.positions == "blocks" and curve is not None:
             row["reason"] = f"{family} {BLOCKS_ERROR}"
         if mi_total is not None:
             row["bound"] = _bound_value(bound, sched, mi_total, eps_train, mi_profile)

@@ -19,6 +19,7 @@ from ._print_helpers import Printable
 from .curve import LossCurve
 from .errors import BoundcalcError, UsageError
 from .estimate import curve_schedule
+from .registry import SamplerFamily, families as registered_families, family as registered
 from .exact import Measured, round_up
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,10 +41,13 @@ __all__ = [
 ]
 
 #: Random-count samplers as families (boundcalc.counts): usage without T. T is their nominal number of steps.
-COUNT_STEP_USAGE = {"mdlm": "mdlm[:NOISE]", "sedd": "sedd", "dream-origin": "dream-origin[:eps]"}
-#: T-parametrised families `steps --family` knows (besides what the schedule parser adds with a usage NAME:T...).
-STEP_FAMILIES: tuple[str, ...] = ("uniform", "dream", "linear", "cosine", "cosine-mdlm", "power:p", "info-optimal",
-                                  "blocks:K:FAMILY (by bound)", *COUNT_STEP_USAGE.values())
+COUNT_STEP_USAGE = {f.name: f.usage.replace(":T", "", 1) for f in registered_families(random_counts=True)}
+#: T-parametrised families `steps --family` knows, from the registry: fixed ones, the curve's, blocks, random counts.
+STEP_FAMILIES: tuple[str, ...] = (
+    *(f.usage.replace(":T", "", 1) for f in registered_families(reveals="fixed") if f.listed and f.steps_first
+      and f.name != "optimal"),
+    *(f"{f.name}:K:FAMILY (by bound)" for f in registered_families(reveals="blocks") if f.template(["K", "uniform"])),
+    *COUNT_STEP_USAGE.values())
 #: The families `steps --budget` compares by default (info-optimal and optimal need a curve). The random-count
 #: families are opt-in: with a curve at T = 64 their two rows add ~0.9 s at L = 1024 (the default run takes ~0.7 s)
 #: and ~5 s at L = 4096 (benchmarks/bench_count_steps.py).
@@ -58,32 +62,41 @@ DECISION_NOTE = ("conservative by the float error: a T counts as reached only wh
                  "target, as missing only when value - error > target; undecided_steps lists the rest")
 
 
-def _family_parts(family: str) -> tuple[str, list[str]]:
-    from .schedule import FAMILIES
+def _family_of(family: str) -> SamplerFamily:
+    """The registered family of a T-parametrised family string (checked by :func:`_family_parts`)."""
+    found = registered(_family_parts(family)[0])
+    assert found is not None
+    return found
 
+
+def _family_parts(family: str) -> tuple[str, list[str]]:
+    """(name, arguments without T) of a family whose T is searched, every argument checked."""
     head, _, rest = family.strip().partition(":")
     args = rest.split(":") if rest else []
     allowed = "a T-parametrised family: " + ", ".join(STEP_FAMILIES)
-    if head == "info-optimal" or head == "optimal":
+    found = registered(head)
+    if found is None or not found.listed:
+        raise UsageError(f"{family!r} is not a T-parametrised family", param="family", allowed=allowed)
+    if found.needs_curve:
         if args:
             raise UsageError(f"{family!r} takes no arguments (T is searched)", param="family", allowed=allowed)
         return head, args
-    if head == "blocks":  # semi-autoregressive: blocks:K:FAMILY, T is searched (a multiple of K)
-        _check_blocks_family(family, args, allowed)
+    if found.reveals == "blocks" and not found.steps_first:  # blocks:K:FAMILY, T is searched (a multiple of K)
+        _check_blocks_family(family, found, args, allowed)
         return head, args
-    if head in COUNT_STEP_USAGE:
+    if found.random_counts:
         _check_count_family(family, head, args, allowed)
         return head, args
-    usage = FAMILIES.get(head, ("",))[0]
-    if not usage.startswith(f"{head}:T"):
+    if not found.steps_first:
         raise UsageError(f"{family!r} is not a T-parametrised family", param="family", allowed=allowed)
-    needed = usage.count(":") - usage.count("[") - 1  # required arguments besides T
+    needed = found.arity()[0] - 1  # required arguments besides T
     if len(args) < needed:
-        raise UsageError(f"{family!r} needs {needed} argument(s) ({usage} without T)", param="family", allowed=allowed)
+        raise UsageError(f"{family!r} needs {needed} argument(s) ({found.usage} without T)", param="family",
+                         allowed=allowed)
     return head, args
 
 
-def _check_blocks_family(family: str, args: list[str], allowed: str) -> None:
+def _check_blocks_family(family: str, found: SamplerFamily, args: list[str], allowed: str) -> None:
     from .exact import positive_int
 
     if len(args) < 2 or "T" in args:
@@ -94,8 +107,8 @@ def _check_blocks_family(family: str, args: list[str], allowed: str) -> None:
     except BoundcalcError as error:
         raise UsageError(f"in {family!r}: K = {args[0]!r} is not a positive integer", param="family",
                          allowed="blocks:K:FAMILY with K >= 1 blocks") from None
-    inner, _ = _family_parts(":".join(args[1:]))
-    if inner in ("blocks", "info-optimal", "optimal") or inner in COUNT_STEP_USAGE:
+    _family_parts(":".join(args[1:]))
+    if found.template(args) is None:
         raise UsageError(f"in {family!r}: the blocks' inner family must be a fixed T-parametrised one", param="family",
                          allowed="uniform, dream, linear, cosine, cosine-mdlm or power:P inside the blocks")
 
@@ -128,20 +141,21 @@ def _check_count_family(family: str, head: str, args: list[str], allowed: str) -
 
 def is_count_family(family: str) -> bool:
     """True for the random-count samplers (mdlm, sedd, dream-origin): T may exceed L, values are expectations."""
-    return family.strip().partition(":")[0] in COUNT_STEP_USAGE
+    found = registered(family.strip().partition(":")[0])
+    return found is not None and found.random_counts
 
 
 def family_spec(family: str, steps: int) -> str:
     """The schedule spec of ``family`` with T = ``steps`` (power:2 -> power:T:2, blocks:4:uniform -> blocks:4:uniform:T)."""
     head, args = _family_parts(family)
-    if head == "blocks":
-        return ":".join([head, args[0], args[1], str(steps), *args[2:]])
-    return ":".join([head, str(steps), *args])
+    found = _family_of(family)
+    template = found.template(args) or ("T",)
+    return ":".join([head, *(str(steps) if a == "T" else a for a in template)])
 
 
 def _steps_grid(family: str, length: int) -> list[int]:
     head, args = _family_parts(family)
-    if head == "blocks":
+    if _family_of(family).reveals == "blocks":
         from .exact import positive_int
 
         k = positive_int(args[0], "K")
@@ -154,7 +168,7 @@ def family_schedule(family: str, steps: int, length: int, curve: LossCurve | Non
     from .schedule import parse_schedule
 
     head, _ = _family_parts(family)
-    if head in ("info-optimal", "optimal"):
+    if _family_of(family).needs_curve:
         if curve is None:
             raise UsageError(f"{head} needs a loss curve", param="family", allowed="give a loss curve")
         return curve_schedule(f"{head}:{steps}", curve)
