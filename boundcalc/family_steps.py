@@ -8,7 +8,7 @@
 >>> from fractions import Fraction
 >>> r = required_steps_family(["1"], family="cosine", length=64, mi_total=Fraction(8))[0]
 >>> r.steps, r.schedule.max_size, r.value
-(38, 2, Fraction(1, 8))
+(12, 8, Fraction(7, 8))
 """
 
 from __future__ import annotations
