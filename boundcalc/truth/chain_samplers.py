@@ -278,7 +278,7 @@ def _draw_rows(M: "np.ndarray", rng: "np.random.Generator") -> "np.ndarray":
     import numpy as np
 
     c = np.cumsum(M, axis=1)
-    u = rng.random(M.shape[0])[:, None] * c[:, -1:]
+    u = np.asarray(rng.random(M.shape[0]))[:, None] * c[:, -1:]
     return np.minimum((c <= u).sum(axis=1), M.shape[1] - 1)
 
 
