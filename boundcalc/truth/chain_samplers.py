@@ -58,9 +58,7 @@ __all__ = ["ChainBridges", "fixed_order_kl", "monte_carlo", "MonteCarlo", "MAX_P
 #: The powers P^d kept in memory: at most this many float64 entries (d·V^2).
 MAX_POWER_ENTRIES = 3e7
 #: Monte Carlo work (position·state updates) per second, measured on the 2-core machine.
-MC_WORK_PER_SECOND = 4e7
-#: Monte Carlo work above which a run is refused before it starts.
-MAX_MC_WORK = 4e9
+MC_WORK_PER_SECOND = 2.5e7
 
 
 def _entropy_rows(m: "np.ndarray") -> "np.ndarray":
@@ -193,6 +191,8 @@ class MonteCarlo:
             "sequence_error_se": self.sequence_error[1],
             "tc_bound": None if self.tc_bound is None else self.tc_bound[0],
             "tc_bound_se": None if self.tc_bound is None else self.tc_bound[1],
+            "ideal_nfe": None if self.meta.get("ideal_nfe") is None else self.meta["ideal_nfe"][0],
+            "ideal_nfe_se": None if self.meta.get("ideal_nfe") is None else self.meta["ideal_nfe"][1],
         }
 
 
@@ -206,47 +206,68 @@ def _mean_se(values: list[float]) -> tuple[float, float]:
 
 
 def mc_cost(chain: MarkovChain, rule: Rule, length: int, samples: int) -> dict[str, float]:
-    """An upper estimate of the Monte Carlo work: per trajectory at most L calls touching L positions · V states
-    for adaptive rules (L·V·min(calls, L) with the fixed calls of the others)."""
+    """An upper estimate of the Monte Carlo work: each call touches at most L positions · V states, and a
+    trajectory makes the rule's fixed number of calls (at most L for adaptive rules); twice for the ideal process."""
     V = chain.vocab_size
     calls = rule.steps if rule.steps is not None else length
-    work = 2.0 * samples * length * V * min(calls, length) ** 0.5 * max(1.0, math.sqrt(length))
+    runs = 2 if rule.selects_from_marginals else 1
+    work = float(runs) * samples * calls * length * V
     return {"work": work, "seconds": work / MC_WORK_PER_SECOND}
+
+
+def _refuse_mc(rule: Rule, length: int, samples: int, seconds: float, limit: float, how: str) -> None:
+    if seconds > limit:
+        raise DomainError(
+            f"Monte Carlo of {rule} at L = {length} with {samples} samples needs about {seconds:.0f} s ({how})",
+            param="samples", allowed=f"at most {limit:.0f} s: fewer samples, a shorter L or fewer states")
 
 
 def monte_carlo(chain: MarkovChain, rule: Rule, length: int, *, samples: int = 200, seed: int = 0,
                 max_seconds: float = 120.0) -> MonteCarlo:
-    """Monte Carlo over ``samples`` trajectories of the sampler (and of the ideal process for marginal-only rules)."""
+    """Monte Carlo over ``samples`` trajectories of the sampler (and of the ideal process for marginal-only rules).
+
+    The cost is estimated before any work (:func:`mc_cost`, an upper bound); when
+    that is over ``max_seconds``, two pilot trajectories are timed and the run is
+    refused unless their extrapolation fits (a pilot itself is refused when one
+    worst-case trajectory would not fit).
+    """
     import numpy as np
 
     if rule.length != length:
         raise ScheduleError(f"{rule} is for L = {rule.length}, not {length}", param="schedule")
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
+        raise ScheduleError(f"samples = {samples!r}", param="samples", allowed="an integer >= 2")
     cost = mc_cost(chain, rule, length, samples)
-    if cost["work"] > MAX_MC_WORK:
-        raise DomainError(
-            f"Monte Carlo of {rule} at L = {length}, V = {chain.vocab_size}, {samples} samples needs "
-            f"~{cost['work']:.2g} updates, about {cost['seconds']:.0f} s",
-            param="samples", allowed=f"at most {MAX_MC_WORK:.0g} (fewer samples, a shorter L or fewer states)")
     br = ChainBridges(chain, length)
     rng = np.random.default_rng(seed)
     start = time.perf_counter()
+    if cost["seconds"] > max_seconds:
+        _refuse_mc(rule, length, samples, cost["seconds"] / samples, max_seconds / 4, "one worst-case trajectory")
+        pilot = np.random.default_rng(seed + 1)
+        for _ in range(2):
+            _trajectory(br, rule, pilot, _sample_chain(br, pilot) if rule.selects_from_marginals else None)
+        per = (time.perf_counter() - start) / 2
+        _refuse_mc(rule, length, samples, per * samples * (2 if rule.selects_from_marginals else 1), max_seconds,
+                   "timed on two pilot trajectories")
+        start = time.perf_counter()
     nfes, errors = [], []
     for _ in range(samples):
         calls, failed, _ = _trajectory(br, rule, rng, None)
         nfes.append(float(calls))
         errors.append(1.0 if failed else 0.0)
-        _check_time(start, max_seconds, rule)
-    tcs = None
+        _check_time(start, 1.5 * max_seconds, rule)
+    tcs, ideal_nfes = None, None
     if rule.selects_from_marginals:
-        tcs = []
+        tcs, ideal_nfes = [], []
         for _ in range(samples):
-            truth = _sample_chain(br, rng)
-            tcs.append(_trajectory(br, rule, rng, truth)[2])
-            _check_time(start, max_seconds, rule)
+            calls, _, tc = _trajectory(br, rule, rng, _sample_chain(br, rng))
+            tcs.append(tc)
+            ideal_nfes.append(float(calls))
+            _check_time(start, 1.5 * max_seconds, rule)
     mean_nfe = _mean_se(nfes)
-    sd = math.sqrt(max(mean_nfe[1] ** 2 * samples, 0.0)) if samples > 1 else 0.0
-    return MonteCarlo(rule, samples, seed, mean_nfe, sd, _mean_se(errors), None if tcs is None else _mean_se(tcs),
-                      time.perf_counter() - start)
+    return MonteCarlo(rule, samples, seed, mean_nfe, mean_nfe[1] * math.sqrt(samples), _mean_se(errors),
+                      None if tcs is None else _mean_se(tcs), time.perf_counter() - start,
+                      {"ideal_nfe": None if ideal_nfes is None else _mean_se(ideal_nfes)})
 
 
 def _check_time(start: float, limit: float, rule: Rule) -> None:
