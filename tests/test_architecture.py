@@ -47,6 +47,7 @@ LAYERS = {
     "verification": (4, "orchestration"),
     "sweeps": (4, "orchestration"),
     "estimate": (4, "orchestration"),
+    "sampler_truth": (4, "orchestration"),
     "jsonify": (5, "renderers"),
     "latex": (5, "renderers"),
     "proofs": (5, "renderers"),

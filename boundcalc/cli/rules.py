@@ -1,0 +1,88 @@
+"""``verify`` for the samplers that choose positions from the predictions (issue 19).
+
+A rule spec (``confidence:TAU``, ``low-confidence:T``, ``eb:GAMMA``,
+``entropy-sum:ETA``, ``left-to-right:T``, ``dilated:T``; docs/samplers.md) or
+``llada:GEN:BLOCK:STEPS`` with ``--remasking low_confidence`` goes here: the
+truth (exact on joint tables; exact fixed orders and Monte Carlo on chains), the
+sequence error, the network calls and each rule's own guarantee.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..errors import UsageError
+from .render import emit_json, print_table
+
+
+def rule_target(spec: str, remasking: str | None, length: int) -> Any:
+    """The rule a spec names, or None for a value-independent schedule (the classic verify path).
+
+    ``llada:GEN:BLOCK:STEPS`` is LLaDA's ``generate``: ``remasking`` low_confidence
+    (LLaDA's default) is the top-k by confidence inside each block, ``random`` the
+    uniform positions of ``blocks:GEN/BLOCK:uniform:STEPS``.
+    """
+    from ..schedule import Schedule
+    from ..truth.rules import Rule, is_rule_spec, parse_rule
+
+    if is_rule_spec(spec):
+        if remasking is not None:
+            raise UsageError(f"{spec} has no remasking", param="--remasking", allowed="only with llada:GEN:BLOCK:STEPS")
+        return parse_rule(spec, length)
+    family = spec.strip().partition(":")[0]
+    if family != "llada":
+        if remasking is not None:
+            raise UsageError(f"{spec} has no remasking", param="--remasking", allowed="only with llada:GEN:BLOCK:STEPS")
+        return None
+    if (remasking or "low_confidence") == "random":
+        return None
+    schedule = Schedule.parse(spec, length)  # LLaDA's asserts, GEN = L
+    block = schedule.block_spans[0][1] if schedule.block_spans else length
+    return Rule.low_confidence(length, schedule.steps, block=block if block < length else None)
+
+
+def _pm(value: float | None, error: float, digits: int, exact: bool) -> str:
+    """A value with its standard error, at the digits the error justifies (exact values: ``digits``)."""
+    if value is None:
+        return "-"
+    if exact or error == 0 or math.isnan(error):
+        return f"{value:.{digits}g}"
+    decimals = max(0, 1 - int(math.floor(math.log10(error))))
+    return f"{value:.{decimals}f} ± {error:.2g}"
+
+
+def verify_rule(model: Any, rule: Any, length: int, params: dict[str, Any], description: str) -> None:
+    """Compute and print (table or JSON) the truth and guarantees of a rule."""
+    from ..sampler_truth import rule_report
+
+    report = rule_report(model, rule, length, samples=params.get("samples") or 200, seed=params.get("seed") or 0)
+    scale = 1 / math.log(2) if params["unit"] == "bits" else 1.0
+    if params["as_json"]:
+        data = report.to_dict()
+        data.update(model=description, unit=params["unit"])
+        for key in ("truth", "truth_error"):
+            if isinstance(data.get(key), float) and not math.isnan(data[key]):
+                data[key] *= scale
+        for g in data["guarantees"]:
+            g["value"] = None if g["value"] is None else g["value"] * scale
+        emit_json(data)
+        return
+    digits, unit = params["digits"], params["unit"]
+    truth = None if report.truth is None else report.truth * scale
+    rows = [[report.truth_kind, _pm(truth, report.truth_error * scale, digits, report.exact), unit],
+            ["sequence error P_q(p(x) = 0)", _pm(report.sequence_error[0], report.sequence_error[1], digits,
+                                                 report.exact), ""],
+            ["expected network calls", _pm(report.expected_nfe[0], report.expected_nfe[1], digits, report.exact)
+             + f" (sd {report.nfe_sd:.3g})", ""]]
+    for g in report.guarantees:
+        value = "unknown" if g.value is None else f"{g.value * scale:.{digits}g}"
+        check = "" if g.holds is None else (" (holds)" if g.holds else " (BELOW THE TRUTH)")
+        rows.append([f"{g.name} (bounds {g.bounds})", value + check, unit if g.value is not None else ""])
+    caption = f"{description}; sampler {report.rule}"
+    if not report.exact:
+        caption += f"; Monte Carlo: {report.meta.get('samples')} trajectories, seed {report.meta.get('seed')}, ± one standard error"
+    notes = [g for g in report.guarantees if g.note]
+    for g in notes:
+        caption += f"\n{g.name}: {g.note} ({g.source})"
+    print_table("boundcalc verify", [("quantity", "left"), ("value", "right"), ("unit", "left")], rows, caption)
