@@ -35,7 +35,7 @@ from .truth.adaptive import exact_law, ideal_walk
 from .truth.chain_samplers import fixed_order_kl, monte_carlo
 from .truth.rules import Rule, is_rule_spec, parse_rule
 
-__all__ = ["Guarantee", "RuleReport", "rule_report", "as_rule"]
+__all__ = ["Guarantee", "RuleReport", "rule_report", "as_rule", "confidence_breakpoints", "loosest_threshold"]
 
 
 @dataclass(frozen=True)
@@ -175,3 +175,59 @@ def _guarantees(rule: Rule, report: RuleReport, vocab_size: int) -> list[Guarant
         out.append(Guarantee("Cai & Li's bound", None, "KL(p||q)", "Cai & Li, arXiv 2603.22248", None,
                              "constants unknown: the paper was not available to this work"))
     return out
+
+
+def confidence_breakpoints(model: JointDistribution) -> list[Fraction]:
+    """Every conditional probability p(X_i = v | x_R) > 0 of the table (R ∌ i, p(x_R) > 0), ascending.
+
+    The threshold rule's law depends on τ only through which of these are >= τ, so
+    KL(τ) is constant on each interval (c_{j-1}, c_j] between consecutive values.
+    """
+    from .truth.adaptive import exact_probabilities_of
+
+    probs = exact_probabilities_of(model)
+    codes = model.codes.tolist()
+    L = model.length
+    values: set[Fraction] = set()
+    for mask in range(1 << L):
+        revealed = [i for i in range(L) if mask >> i & 1]
+        groups: dict[tuple, list[int]] = {}
+        for r, row in enumerate(codes):
+            groups.setdefault(tuple(row[i] for i in revealed), []).append(r)
+        for rows in groups.values():
+            total = sum((probs[r] for r in rows), Fraction(0))
+            for i in range(L):
+                if mask >> i & 1:
+                    continue
+                acc: dict[int, Fraction] = {}
+                for r in rows:
+                    acc[codes[r][i]] = acc.get(codes[r][i], Fraction(0)) + probs[r]
+                values.update(p / total for p in acc.values())
+    return sorted(values)
+
+
+def loosest_threshold(model: JointDistribution, target: Fraction, *, max_seconds: float = 120.0) -> dict[str, Any]:
+    """The smallest τ (the most parallel Fast-dLLM threshold) whose exact KL(p || q) is <= ``target``.
+
+    KL is not monotone in τ, so every breakpoint (:func:`confidence_breakpoints`) is
+    evaluated; a τ counts when KL + its float error <= target (decided conservatively).
+    Any τ in (the previous breakpoint, τ] is the same sampler. None when no τ meets it.
+    """
+    from .errors import DomainError
+    from .truth.adaptive import law_cost
+
+    L = model.length
+    candidates = confidence_breakpoints(model)
+    seconds = sum(law_cost(model, Rule.confidence(L, c))["seconds"] for c in candidates[:1]) * len(candidates)
+    if seconds > max_seconds:
+        raise DomainError(f"the threshold search evaluates {len(candidates)} thresholds, about {seconds:.0f} s",
+                          param="--target", allowed=f"at most {max_seconds:.0f} s: a smaller table")
+    previous = Fraction(0)
+    for tau in candidates:
+        law = exact_law(model, Rule.confidence(L, tau))
+        if law.kl + law.kl_error <= target:
+            return {"tau": tau, "interval": (previous, tau), "kl": law.kl, "kl_error": law.kl_error,
+                    "sequence_error": law.sequence_error, "expected_nfe": law.expected_nfe, "nfe_sd": law.nfe_sd,
+                    "checked": candidates.index(tau) + 1, "breakpoints": len(candidates)}
+        previous = tau
+    return {"tau": None, "breakpoints": len(candidates), "checked": len(candidates)}

@@ -56,6 +56,7 @@ LAYERS = {
     "proofs": (5, "renderers"),
     "references": (5, "renderers"),
     "plot": (5, "renderers"),
+    "plot_nfe": (5, "renderers"),
     "cli": (6, "cli"),
     "__main__": (6, "cli"),
 }

@@ -83,3 +83,38 @@ def test_verify_rule_errors_are_one_line(run, write, args, fragment):
     path = write("t.json", json.dumps(TABLE))
     result = run("verify", "--joint", path, *args)
     assert result.exit_code == 2 and fragment in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_loosest_threshold_against_a_scan():
+    from boundcalc.sampler_truth import confidence_breakpoints, loosest_threshold
+    from boundcalc.truth.rules import Rule
+
+    target = Fraction(1, 2)
+    result = loosest_threshold(SKEW, target)
+    tau, (low, high) = result["tau"], result["interval"]
+    assert high == tau and exact_law(SKEW, Rule.confidence(3, tau)).kl <= target
+    # an independent scan over a grid: no threshold at or below the interval's low end meets the target
+    for k in range(1, 201):
+        t = Fraction(k, 200)
+        kl = exact_law(SKEW, Rule.confidence(3, t)).kl
+        if t <= low:
+            assert kl > target
+        elif t <= high:
+            assert kl == pytest.approx(result["kl"], abs=1e-12)  # the same sampler on the whole interval
+    assert Fraction(1, 50) in confidence_breakpoints(SKEW)  # p(X2 = 1 | X1 = 0) = 0.01/0.5
+
+
+def test_steps_confidence_and_plot_error_vs_nfe(run, write, tmp_path):
+    path = write("t.json", json.dumps(TABLE))
+    result = run("steps", "--joint", path, "--family", "confidence", "--target", "0.2", "--json")
+    assert result.exit_code == 0
+    (row,) = result.json["results"]
+    assert row["tau"] == "3/10" and row["expected_nfe"] == "1"  # independent tokens: everything in one call
+    bad = run("steps", "--joint", path, "--target", "0.2")
+    assert bad.exit_code == 2 and "--family" in bad.stderr
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "nfe.png"
+    made = run("plot", "--joint", path, "--kind", "error-vs-nfe", "-S", "uniform:2", "-S", "confidence:0.5",
+               "-S", "low-confidence:2", "-o", str(out))
+    assert made.exit_code == 0 and out.stat().st_size > 1000
+    assert run("plot", "--joint", path, "--kind", "error-vs-nfe", "-o", str(out)).exit_code == 2

@@ -86,3 +86,58 @@ def verify_rule(model: Any, rule: Any, length: int, params: dict[str, Any], desc
     for g in notes:
         caption += f"\n{g.name}: {g.note} ({g.source})"
     print_table("boundcalc verify", [("quantity", "left"), ("value", "right"), ("unit", "left")], rows, caption)
+
+
+def steps_confidence(params: dict[str, Any], families: list[str]) -> None:
+    """``steps --joint FILE --family confidence --target ε``: the loosest threshold meeting each target."""
+    from fractions import Fraction
+
+    from ..sampler_truth import loosest_threshold
+    from ..truth import load_joint
+
+    if families != ["confidence"] or params["joint_table"] is None:
+        raise UsageError("the threshold search needs both a joint table and the confidence family",
+                         param="--joint" if params["joint_table"] is None else "--family",
+                         allowed="--joint FILE --family confidence --target ε")
+    if not params["targets"]:
+        raise UsageError("no target", param="--target", allowed="one or more --target ε")
+    for name in ("budget", "loss_curve", "mi_total", "mi_profile"):
+        if params.get(name) is not None:
+            raise UsageError(f"--{name.replace('_', '-')} is not used by the threshold search", param="--family")
+    table = load_joint(params["joint_table"])
+    scale = Fraction(1) if params["unit"] == "nats" else None
+    rows, out = [], []
+    for target in params["targets"]:
+        eps = Fraction(target)
+        nats = eps if scale is not None else None
+        result = loosest_threshold(table, nats if nats is not None else _bits_to_nats_floor(eps))
+        out.append({"target": str(eps), **{k: (str(v) if isinstance(v, Fraction) else v) for k, v in result.items()
+                                            if k != "interval"},
+                    "interval": None if result["tau"] is None else [str(x) for x in result["interval"]]})
+        if result["tau"] is None:
+            rows.append([str(eps), "none", "-", "-", "-", f"no threshold meets it ({result['breakpoints']} checked)"])
+        else:
+            lo, hi = result["interval"]
+            rows.append([str(eps), f"{hi} (any τ in ({lo}, {hi}])", f"{result['kl']:.6g}",
+                         f"{float(result['sequence_error']):.6g}", f"{float(result['expected_nfe']):.6g}",
+                         f"sd {result['nfe_sd']:.3g}"])
+    if params["as_json"]:
+        emit_json({"model": f"joint table {table.source}", "family": "confidence", "unit": params["unit"],
+                   "results": out})
+        return
+    print_table(f"Loosest Fast-dLLM threshold with exact KL(p||q) <= ε ({params['unit']})",
+                [("ε", "right"), ("τ", "left"), ("KL(p||q)", "right"), ("sequence error", "right"),
+                 ("E[NFE]", "right"), ("", "left")], rows,
+                f"joint table {table.source}: L = {table.length}, V = {table.vocab_size}; KL in nats, decided with "
+                "its float error; KL is not monotone in τ, so every breakpoint is checked")
+
+
+def _bits_to_nats_floor(eps: Any) -> Any:
+    """ε bits in nats, rounded down to a rational (a conservative target)."""
+    from fractions import Fraction
+
+    import mpmath
+
+    with mpmath.workdps(40):
+        value = mpmath.mpf(eps.numerator) / eps.denominator * mpmath.log(2)
+        return Fraction(mpmath.floor(value * 10**30)) / 10**30

@@ -56,7 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["SamplerLaw", "exact_law", "law_cost", "MAX_LAW_WORK", "exact_probabilities_of"]
 
 #: Work units (transitions tried plus row scans) above which :func:`exact_law` refuses.
-MAX_LAW_WORK = 2e6
+MAX_LAW_WORK = 2e7
 #: Work units per second (measured on the 2-core machine), for the estimate in the refusal.
 LAW_WORK_PER_SECOND = 1e5
 #: Entropy comparisons: digits carried, and the gap below which two values count as equal.
@@ -146,11 +146,12 @@ def law_cost(model: JointDistribution, rule: Rule) -> dict[str, float]:
                 work += states * (math.comb(size - inside, k) * V**k + N)
                 inside += k
             done += size
-    else:
+    else:  # confidence: every pass/fail pattern of the eligible draws; entropy rules: the values of one group
         B = rule.blocks[0][1]
+        base = V + 1 if rule.kind == "confidence" else V
         for r in range(L + 1):
             eligible = min(L - r, B)
-            work += math.comb(L, r) * min(N, V**r) * ((V + 1) ** eligible + N)
+            work += math.comb(L, r) * min(N, V**r) * (base**eligible + N)
     return {"work": work, "seconds": work / LAW_WORK_PER_SECOND}
 
 
@@ -198,7 +199,8 @@ def exact_law(model: JointDistribution, rule: Rule, *, max_work: float = MAX_LAW
         for (mask, values), (rows, calls) in buckets[size].items():
             states += 1
             for S, x_S, weight in _transitions(table, rule, mask, values, rows, calls):
-                steps.see(mask, rows, S)
+                if rule.kind == "confidence":  # for Fast-dLLM's per-call theorem (sampler_truth.py)
+                    steps.see(mask, rows, S)
                 new_mask, new_values, new_rows = _advance(table, mask, values, rows, S, x_S)
                 for n, w in calls.items():
                     mass = w * weight
