@@ -223,7 +223,7 @@ def _json_ConfidenceBound(bound: Any, digits: int) -> dict[str, Any]:
             "revealing the n tokens D, each with a value of conditional probability >= 1 - ε, ε <= (V-1)/V "
             "(Fast-dLLM, arXiv 2505.22618, Theorem 1; proof in docs/theory.md section 13)",
             "scope": "a per-step bound for adaptive (confidence) decoding, not a bound on the sampler's KL; the "
-            "adaptive samplers' exact errors: verify --schedule confidence:TAU (docs/samplers.md)",
+            "adaptive samplers' exact errors: the rule specs of docs/samplers.md (confidence:TAU, ...)",
         },
     }
 

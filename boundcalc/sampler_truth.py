@@ -221,7 +221,7 @@ def loosest_threshold(model: JointDistribution, target: Fraction, *, max_seconds
     seconds = sum(law_cost(model, Rule.confidence(L, c))["seconds"] for c in candidates[:1]) * len(candidates)
     if seconds > max_seconds:
         raise DomainError(f"the threshold search evaluates {len(candidates)} thresholds, about {seconds:.0f} s",
-                          param="--target", allowed=f"at most {max_seconds:.0f} s: a smaller table")
+                          param="target", allowed=f"at most {max_seconds:.0f} s: a smaller table")
     previous = Fraction(0)
     for tau in candidates:
         law = exact_law(model, Rule.confidence(L, tau))

@@ -118,3 +118,14 @@ def test_steps_confidence_and_plot_error_vs_nfe(run, write, tmp_path):
                "-S", "low-confidence:2", "-o", str(out))
     assert made.exit_code == 0 and out.stat().st_size > 1000
     assert run("plot", "--joint", path, "--kind", "error-vs-nfe", "-o", str(out)).exit_code == 2
+
+
+def test_sweep_samplers_side_by_side(run, write):
+    path = write("t.json", json.dumps(TABLE))
+    result = run("sweep", "--joint", path, "-S", "uniform:1", "-S", "low-confidence:2", "-S", "eb:0.1", "--json")
+    assert result.exit_code == 0
+    rows = {r["sampler"]: r for r in result.json["samplers"]}
+    assert rows["low-confidence:2"]["truth"] == pytest.approx(0.177537, abs=1e-6) and rows["eb:1/10"]["truth"] == 0
+    csv_text = run("sweep", "--joint", path, "-S", "dilated:2", "--csv").stdout
+    assert csv_text.splitlines()[1].startswith("dilated:2,0.0,")
+    assert run("sweep", "--joint", path, "-S", "uniform:1", "-f", "uniform").exit_code == 2

@@ -28,13 +28,6 @@ KL_BOUNDS = [name for name, b in BOUNDS.items() if b.quantity == "kl" and b.abou
 @click.option("--target", "-e", type=POSITIVE, help="error-vs-steps: draw the target error ε as a horizontal line.")
 @click.option("--bound", "bounds", multiple=True, type=click.Choice(KL_BOUNDS),
               help="error-vs-steps: draw only these bounds (repeatable; default every one that applies).")
-@click.option("--sampler", "-S", "samplers", multiple=True, metavar="SPEC",
-              help="error-vs-nfe: one sampler per point (repeatable): uniform:T, cosine:T, low-confidence:T, "
-              "confidence:TAU, eb:GAMMA, entropy-sum:ETA, left-to-right:T, dilated:T, ... (docs/samplers.md).")
-@click.option("--samples", type=click.IntRange(2, None), default=200, show_default=True,
-              help="error-vs-nfe on a Markov chain or text: Monte Carlo trajectories per sampler.")
-@click.option("--seed", type=click.IntRange(0, None), default=0, show_default=True,
-              help="error-vs-nfe: the Monte Carlo's seed.")
 def plot(**params: Any) -> None:
     """Draw a sweep as a figure: error vs T, the schedules, the entropy profile, or Theorem 2's sandwich.
 
@@ -72,14 +65,9 @@ def plot(**params: Any) -> None:
                          param="--sampler", allowed="--kind error-vs-nfe --sampler SPEC [--sampler SPEC ...]")
     if kind == "error-vs-nfe":
         from ..plot_nfe import error_vs_nfe
-        from ..sampler_truth import rule_report
+        from .sweep import sampler_reports
 
-        _, model, _, L = resolve_source(params)
-        if model is None:
-            raise UsageError("the samplers' truth needs a data model", param="--kind",
-                             allowed="--joint, --markov or --text with --kind error-vs-nfe")
-        reports = [rule_report(model, spec, L, samples=params["samples"], seed=params["seed"])
-                   for spec in params["samplers"]]
+        reports, _, L = sampler_reports(params)
         fig = error_vs_nfe(reports, unit=params["unit"])
         what = f"{len(reports)} samplers, L = {L}"
     elif kind == "curve":

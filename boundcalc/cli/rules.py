@@ -141,3 +141,47 @@ def _bits_to_nats_floor(eps: Any) -> Any:
     with mpmath.workdps(40):
         value = mpmath.mpf(eps.numerator) / eps.denominator * mpmath.log(2)
         return Fraction(mpmath.floor(value * 10**30)) / 10**30
+
+
+def tradeoff_output(reports: list[Any], description: str, params: dict[str, Any]) -> None:
+    """``sweep --sampler ...``: one row per sampler, its truth, sequence error and expected calls (table/JSON/CSV)."""
+    import csv
+    import io
+
+    import click
+
+    scale = 1 / math.log(2) if params["unit"] == "bits" else 1.0
+    digits = params["digits"]
+    if params["as_json"]:
+        rows = []
+        for r in reports:
+            data = r.to_dict()
+            for key in ("truth", "truth_error"):
+                if isinstance(data.get(key), float) and not math.isnan(data[key]):
+                    data[key] *= scale
+            rows.append(data)
+        emit_json({"model": description, "unit": params["unit"], "samplers": rows})
+        return
+    if params["as_csv"]:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["sampler", "truth", "truth_error", "truth_kind", "sequence_error", "sequence_error_se",
+                         "expected_nfe", "expected_nfe_se", "nfe_sd"])
+        for r in reports:
+            truth = "" if r.truth is None else repr(r.truth * scale)
+            error = "" if r.truth is None or math.isnan(r.truth_error) else repr(r.truth_error * scale)
+            writer.writerow([str(r.rule), truth, error, r.truth_kind, repr(r.sequence_error[0]),
+                             repr(r.sequence_error[1]), repr(r.expected_nfe[0]), repr(r.expected_nfe[1]),
+                             repr(r.nfe_sd)])
+        click.echo(out.getvalue(), nl=False)
+        return
+    table: list[list[str]] = []
+    for r in sorted(reports, key=lambda r: r.expected_nfe[0]):
+        value = None if r.truth is None else r.truth * scale
+        table.append([str(r.rule), _pm(r.expected_nfe[0], r.expected_nfe[1], digits, r.exact),
+                     _pm(value, r.truth_error * scale, digits, r.exact or "exact" in r.truth_kind),
+                     r.truth_kind, _pm(r.sequence_error[0], r.sequence_error[1], digits, r.exact)])
+    print_table(f"Samplers at their expected network calls ({params['unit']})",
+                [("sampler", "left"), ("E[NFE]", "right"), ("truth", "right"), ("what", "left"),
+                 ("sequence error", "right")], table,
+                description + "; Monte Carlo values ± one standard error (docs/samplers.md)")
