@@ -72,7 +72,7 @@ class Config:
 
 FULL = Config(vocab=12, length=32, successors=3, width=64, layers=2, heads=4, train_sequences=60_000,
               train_steps=5000, batch=128, learning_rate=2e-3, curve_pairs=3000, heldout=100_000, elbo_rows=12_000,
-              kl_rows=4000, ser_rows=2000, steps_grid=(1, 2, 4, 8, 16, 32), mdlm_grid=(1, 2, 4, 8, 16, 32, 64))
+              kl_rows=3000, ser_rows=1000, steps_grid=(1, 2, 4, 8, 16, 32), mdlm_grid=(1, 2, 4, 8, 16, 32, 64))
 QUICK = Config(vocab=8, length=16, successors=2, width=32, layers=1, heads=2, train_sequences=8000,
                train_steps=400, batch=64, learning_rate=3e-3, curve_pairs=400, heldout=20_000, elbo_rows=1500,
                kl_rows=800, ser_rows=300, steps_grid=(1, 2, 4, 16), mdlm_grid=(2, 8), ratios=16, coarse_ratios=5)
@@ -475,6 +475,22 @@ def table(report: dict) -> str:
     return "\n".join(lines)
 
 
+def agreement(report: dict) -> list[str]:
+    """Per curve: how many rows agree within 2 and 4 combined stderr, the largest |z|, and χ²/rows."""
+    rows = [r for r in report["rows"] if r["steps"] != r["reference_steps"] or r["family"] == "uniform"]
+    lines = []
+    for tag, name in (("", "20 ratios"), ("_coarse", "5 ratios"), ("_dense", "every k")):
+        z = np.array([(r[f"predicted{tag}"] - r["measured"]) / math.hypot(r[f"predicted{tag}_stderr"],
+                                                                          r["measured_stderr"]) for r in rows])
+        lines.append(f"{name}: {int((abs(z) <= 2).sum())}/{z.size} rows within 2 stderr, "
+                     f"{int((abs(z) <= 4).sum())}/{z.size} within 4; max |z| = {abs(z).max():.1f}, "
+                     f"χ²/rows = {float((z * z).mean()):.2f}")
+    dz = np.array([r["delta_z"] for r in rows if r["steps"] != r["reference_steps"]])
+    lines.append(f"differences (20 ratios, no ε_train): {int((abs(dz) <= 2).sum())}/{dz.size} within 2 stderr, "
+                 f"max |z| = {abs(dz).max():.1f}, χ²/rows = {float((dz * dz).mean()):.2f}")
+    return lines
+
+
 def markdown(report: dict) -> str:
     """The report as Markdown tables (docs/validation.md quotes the full run's)."""
     eps = report["epsilon_train"]
@@ -493,7 +509,7 @@ def markdown(report: dict) -> str:
                    f"{pm(r['predicted_dense'], r['predicted_dense_stderr'])} | "
                    f"{r['sequence_error']:.3f} ± {r['sequence_error_stderr']:.3f} | {r['exact_sampler_error']:.3f}, "
                    f"{r['perfect_sequence_error']:.3f} ± {r['perfect_sequence_error_stderr']:.3f} |")
-    return "\n".join(out) + "\n"
+    return "\n".join(out + [""] + [f"* {line}" for line in agreement(report)]) + "\n"
 
 
 def write_atomic(path: str | Path, text: str | bytes) -> None:
@@ -582,6 +598,7 @@ def main(argv: list[str] | None = None) -> int:
     cfg = Config(**{**asdict(cfg), "seed": args.seed})
     report = run(cfg)
     print(table(report))
+    print("\n".join(agreement(report)))
     print(f"train {report['seconds']['train']:.1f} s, total {report['seconds']['total']:.1f} s")
     if args.json:
         write_atomic(args.json, json.dumps(report, indent=1) + "\n")
