@@ -407,7 +407,7 @@ def exact_errors(chain: MarkovChain, L: int) -> Any:
     return lambda plan: (count_error(profile, plan)[0] if isinstance(plan, CountSampler) else profile.error(plan))
 
 
-def run(cfg: Config, log: Any = print) -> dict:
+def run(cfg: Config, log: Any = lambda line: print(line, flush=True)) -> dict:
     import torch
 
     from boundcalc.predictor import from_torch
@@ -600,7 +600,7 @@ def main(argv: list[str] | None = None) -> int:
     cfg = QUICK if args.quick else FULL
     cfg = Config(**{**asdict(cfg), "seed": args.seed})
     report = run(cfg)
-    print(table(report))
+    print(table(report), flush=True)
     print("\n".join(agreement(report)))
     print(f"train {report['seconds']['train']:.1f} s, total {report['seconds']['total']:.1f} s")
     if args.json:
