@@ -38,8 +38,9 @@ import numpy as np
 from boundcalc.counts import CountSampler
 from boundcalc.curve import LossCurve
 from boundcalc.estimate import (count_coefficients, count_estimate, curve_schedule, estimate_error,
-                                family_sampler, schedule_coefficients)
+                                schedule_coefficients)
 from boundcalc.schedule import Schedule, parse_schedule
+from boundcalc.step_families import family_sampler
 from boundcalc.truth import MarkovChain
 from boundcalc.truth.predict import exact_predictor, sample_sequences
 
