@@ -51,7 +51,7 @@ _EXPORTS = {
         "Estimate FamilyStepsResult budget_table curve_quantities estimate_error info_optimal_schedule "
         "required_steps_family"
     ),
-    "predictor": "estimate_loss_curve",
+    "predictor": "estimate_loss_curve from_torch",
     "truth.predict": "exact_predictor sample_sequences",
     "symbolic": "Result expression unroll",
     "latex": "to_latex derivation_document",
@@ -147,6 +147,7 @@ __all__ = [
     "FamilyStepsResult",
     "budget_table",
     "estimate_loss_curve",
+    "from_torch",
     "exact_predictor",
     "sample_sequences",
     # symbolic layer and LaTeX

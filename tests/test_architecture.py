@@ -40,6 +40,7 @@ LAYERS = {
     "bounds": (3, "bounds"),
     "predictor": (3, "predictor"),
     "hf": (3, "predictor"),
+    "torch_model": (3, "predictor"),
     "symbolic": (3, "symbolic"),
     "truth": (3, "truth"),
     "steps": (4, "orchestration"),
