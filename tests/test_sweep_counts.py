@@ -145,7 +145,7 @@ def test_figures_of_samplers():
     drawn = {line.get_gid(): line for ax in fig.axes for line in ax.get_lines() if line.get_gid()}
     sampler = parse_sampler("mdlm:4", 16)
     assert list(drawn["mdlm:T=4"].get_ydata())[:-1] == sampler.expected_sizes()[:4]  # the T regular steps
-    assert "final noise-removal step" in fig.axes[1].get_title()
+    assert "final noise-removal step" in fig.axes[1].get_title(loc="left")
     with pytest.raises(UsageError, match="Theorem 2 does not apply"):
         plot.sandwich(r)
 
