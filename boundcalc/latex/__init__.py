@@ -39,6 +39,7 @@ from .documents import (
     PREAMBLE,
     derivation_document,
     equation_label,
+    instantiated_display,
     proof_label,
     proofs_appendix,
     result_block,
@@ -69,7 +70,17 @@ from .printer import (
     result_latex,
     result_segments,
 )
-from .tables import bound_table, latex_number, latex_table, steps_table, sweep_table, verify_table
+from .tables import (
+    TABLE_PACKAGES,
+    bound_table,
+    budget_latex_table,
+    latex_number,
+    latex_table,
+    steps_table,
+    sweep_table,
+    table_number,
+    verify_table,
+)
 
 __all__ = [
     "NOTATION",
@@ -79,6 +90,7 @@ __all__ = [
     "result_segments",
     "instantiate",
     "instantiate_lines",
+    "instantiated_display",
     "assumption_lines",
     "unrolling_latex",
     "unrolling_segments",
@@ -98,6 +110,9 @@ __all__ = [
     "result_equation",
     "proofs_appendix",
     "latex_table",
+    "table_number",
+    "budget_latex_table",
+    "TABLE_PACKAGES",
     "latex_number",
     "bound_table",
     "steps_table",

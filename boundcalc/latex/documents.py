@@ -14,6 +14,7 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[margin=2.5cm]{geometry}
 \usepackage{amsmath}
 \usepackage{amssymb}
+\usepackage{tabularx}
 \IfFileExists{booktabs.sty}{\usepackage{booktabs}}{\providecommand{\toprule}{\hline}\providecommand{\midrule}{\hline}\providecommand{\bottomrule}{\hline}}
 \allowdisplaybreaks
 """
@@ -71,6 +72,12 @@ def result_equation(result: sym.Result, unit: str = "bits") -> str:
     return _display(head, tag_text(result), equation_label(result))
 
 
+def instantiated_display(result: sym.Result, values: Mapping[Any, Any], digits: int = 6, unit: str = "bits") -> str:
+    """The result with a case's numbers as a displayed ``equation*`` (``split`` when long): pasted into the
+    body of a document it compiles as it is."""
+    return _display(instantiate_lines(result, values, digits, unit))
+
+
 def result_block(result: sym.Result, values: Mapping[Any, Any] | None = None, digits: int = 6,
                  unit: str = "bits", proofs: bool = False) -> str:
     """One result as a document section: title, statement, the tagged equation, conditions, assumptions.
@@ -81,7 +88,8 @@ def result_block(result: sym.Result, values: Mapping[Any, Any] | None = None, di
     equation = "" if not result.tag[0].isdigit() else f" (eq.~{result.equation})"
     lines = [rf"\subsection*{{{escape_text(result.title)}{equation}}}", ""]
     cite = rf"~\cite{{{','.join(result.cites)}}}" if result.cites else ""
-    lines.append(result.statement + rf" \emph{{Source:}} {result.source}{cite}." + _derivation_note(result, proofs))
+    lines.append(paper_voice(result.statement) + rf" \emph{{Source:}} {paper_voice(result.source)}{cite}."
+                 + _derivation_note(result, proofs))
     lines.append("")
     lines.append(result_equation(result, unit).rstrip())
     extras = _extra_lines(result, unit)
@@ -96,12 +104,30 @@ def result_block(result: sym.Result, values: Mapping[Any, Any] | None = None, di
     if assumptions:
         lines.append(r"\noindent\emph{Assumptions:} " + "; ".join(f"${a}$" for a in assumptions) + ".")
         lines.append("")
-    lines.append(rf"\noindent\emph{{In boundcalc:}} the result \texttt{{{result.name}}}.")
-    lines.append("")
     if values is not None:
         lines.append(r"\noindent\emph{With the values of this case:}")
-        lines.append(_display(instantiate_lines(result, values, digits, unit)).rstrip())
+        lines.append(instantiated_display(result, values, digits, unit).rstrip())
     return "\n".join(lines) + "\n"
+
+
+#: The registry's sentences serve the terminal too; a paper speaks of the mathematics, not of a program.
+_PAPER_VOICE = (
+    (" derived by boundcalc", " derived here"),
+    ("and boundcalc finds it exactly by search", "and it is found exactly by search"),
+    ("; boundcalc takes $S", "; here $S"),
+    (r" (boundcalc's \texttt{degenerate:S})", ""),
+)
+
+
+def paper_voice(text: str) -> str:
+    """A statement of the registry as a paper states it: without the program's name or its spellings.
+
+    >>> paper_voice("with the explicit constant $C_1 = 2$ derived by boundcalc")
+    'with the explicit constant $C_1 = 2$ derived here'
+    """
+    for said, written in _PAPER_VOICE:
+        text = text.replace(said, written)
+    return text
 
 
 def _derivation_note(result: sym.Result, proofs: bool) -> str:
@@ -110,7 +136,7 @@ def _derivation_note(result: sym.Result, proofs: bool) -> str:
     where = (
         rf"Appendix~\ref{{{proof_label(result.proof)}}}"
         if proofs
-        else r"boundcalc's appendix of derivations"
+        else r"in the appendix of derivations"
     )
     return rf" \emph{{Derivation:}} {where}."
 
@@ -182,8 +208,7 @@ $s_{\max} = \max_t s_t$) by the total mutual information between each token and 
 \]
 plus the training error $\varepsilon_{\mathrm{train}}$ of the mask predictor (Definition 1).
 Below, each result in the order of the derivation, with its statement, conditions and equation
-number: numbers are the paper's, D1, D2, \dots\ mark results derived by boundcalc. Every number
-boundcalc computes is one of these expressions evaluated exactly. The last section is Theorem 2:
+number: numbers are the paper's; D1, D2, \dots\ mark results derived here. The last section is Theorem 2:
 an upper bound for every schedule and a lower bound for a random schedule in terms of the
 multi-scale mutual information $\Phi$, with explicit constants.
 """
