@@ -227,8 +227,7 @@ SWEEP_COLUMNS = {"theorem1": "block_theorem1", "sharp": "block_sharp", "theorem2
 def sweep_table(result: Any, digits: int = 6) -> str:
     """A :class:`~boundcalc.sweeps.SweepResult`: for each family (a heading row) a row per T with s_max, the
     errors (float64 with justified digits, or estimates) and the bounds of :data:`SWEEP_COLUMNS`."""
-    from ..bounds import BOUNDS
-
+    registry = result.registry  # the sweep's registry: no import of boundcalc.bounds here
     unit = str(result.unit)
     errors = [name for name in ("error", "optimal") if any(getattr(row, name) is not None for row in result.rows)]
     heads = {"error": "Est. error" if result.estimate else "Error", "optimal": "Optimal"}
@@ -257,11 +256,11 @@ def sweep_table(result: Any, digits: int = 6) -> str:
         rows += [[str(row.steps), size(row)] + [cell(row, n) for n in errors + shown]
                  for row in result.family_rows(family)]
     columns = [("$T$", "r"), (r"$s_{\max}$", "r")] + [(heads[name], "r") for name in errors]
-    columns += [(_tag(BOUNDS[name]), "r") for name in shown]
-    notes = ["; ".join(f"{_tag(BOUNDS[name])}: {escape_text(BOUNDS[name].title)}" for name in shown)
+    columns += [(_tag(registry[name]), "r") for name in shown]
+    notes = ["; ".join(f"{_tag(registry[name])}: {escape_text(registry[name].title)}" for name in shown)
              + (" (rows of blockwise families: the blockwise form (B1) of the same coefficient)" if blockwise else "")
              + "."]
-    notes += _tag_notes([BOUNDS[name] for name in shown] + ([BOUNDS["block_sharp"]] if blockwise else []))
+    notes += _tag_notes([registry[name] for name in shown] + ([registry["block_sharp"]] if blockwise else []))
     truth = ("estimated from a measured loss curve (not exact)" if result.estimate else
              "exact float64 results, shown with the digits their certified error justifies")
     caption = (
