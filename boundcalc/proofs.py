@@ -13,7 +13,7 @@ A character outside ASCII (other than a few typographic ones) is an error naming
 and line: write it as math.
 
 The appendix states mathematics and cites papers; what the page says about the software (names
-in the code, commands, tests) is kept between ``<!--sw-->`` and ``<!--/sw-->`` (invisible on
+in the code, commands, tests) is kept between ``<!-- sw -->`` and ``<!-- /sw -->`` (invisible on
 GitHub, inline or over several lines) and left out. A link to another marked section,
 ``[section 4](#4-the-sharp-bound)``, becomes ``Appendix~\ref{bc:proof-sharp}``; a link to a
 section that is not in the appendix is an error (the paper has no docs/ to point to).
@@ -35,7 +35,7 @@ __all__ = ["SOURCE", "ConversionError", "sections", "markdown_to_latex", "append
 SOURCE = Path(__file__).parent / "data" / "theory.md"
 
 _BEGIN = re.compile(r"^<!-- latex: ([a-z0-9-]+) -->\s*$")
-_SOFTWARE = re.compile(r"[ \t]*<!--sw-->.*?<!--/sw-->", re.DOTALL)
+_SOFTWARE = re.compile(r"[ \t]*<!-- sw -->.*?<!-- /sw -->", re.DOTALL)
 _HEADING = re.compile(r"^#{1,3} +(.+?)\s*$", re.MULTILINE)
 _END = "<!-- /latex -->"
 _TYPOGRAPHY = {"\u2014": "---", "\u2013": "--", "\u2019": "'", "\u2018": "`", "\u201c": "``", "\u201d": "''", "\u00a0": "~"}
@@ -246,10 +246,10 @@ def anchor(heading: str) -> str:
 
 
 def without_software(markdown: str) -> str:
-    """The Markdown with every ``<!--sw-->...<!--/sw-->`` passage (what it says about the software) left out."""
+    """The Markdown with every ``<!-- sw -->...<!-- /sw -->`` passage (what it says about the software) left out."""
     out = _SOFTWARE.sub("", markdown)
-    if "<!--sw-->" in out or "<!--/sw-->" in out:
-        raise ConversionError("an unmatched <!--sw--> or <!--/sw-->")
+    if "<!-- sw -->" in out or "<!-- /sw -->" in out:
+        raise ConversionError("an unmatched <!-- sw --> or <!-- /sw -->")
     return out
 
 

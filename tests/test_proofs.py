@@ -153,12 +153,12 @@ def test_the_document_and_its_appendix_state_mathematics_not_software(run):
     assert {"bc:proof-exact", "bc:proof-sharp"} <= refs
     assert all(f"\\label{{{ref}}}" in appendix for ref in refs)
     # docs/theory.md keeps what it says about the software, between the markers the appendix leaves out
-    assert "require_global" in THEORY.read_text() and "<!--sw-->" in THEORY.read_text()
+    assert "require_global" in THEORY.read_text() and "<!-- sw -->" in THEORY.read_text()
 
 
 def test_software_passages_and_links_between_sections():
-    source = ("<!-- latex: one -->\n## 1. One\n\nA <!--sw-->`code` in the<!--/sw--> sentence, see "
-              "[section 2](#2-two).\n<!--sw-->\n\nA whole paragraph on tests.\n<!--/sw-->\n<!-- /latex -->\n"
+    source = ("<!-- latex: one -->\n## 1. One\n\nA <!-- sw -->`code` in the<!-- /sw --> sentence, see "
+              "[section 2](#2-two).\n<!-- sw -->\n\nA whole paragraph on tests.\n<!-- /sw -->\n<!-- /latex -->\n"
               "<!-- latex: two -->\n## 2. Two\n\nBack to [it](#1-one).\n<!-- /latex -->\n")
     text = proofs.appendix(source)
     assert "A sentence, see Appendix~\\ref{bc:proof-two}." in text and "Back to Appendix~\\ref{bc:proof-one}." in text
@@ -166,7 +166,7 @@ def test_software_passages_and_links_between_sections():
     with pytest.raises(ConversionError, match="link to #9-nine: that section is not in the appendix"):
         proofs.appendix("<!-- latex: one -->\n## 1. One\n\nSee [section 9](#9-nine).\n<!-- /latex -->\n")
     with pytest.raises(ConversionError, match="unmatched"):
-        proofs.without_software("a <!--sw--> b")
+        proofs.without_software("a <!-- sw --> b")
 
 
 def test_cli_bib_and_proofs(run, tmp_path):

@@ -66,7 +66,7 @@ def _decimal_value(text: str) -> Fraction:
 TABLE_PACKAGES = r"\usepackage{booktabs,tabularx}"
 
 
-def latex_table(columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[str]], caption: str, label: str,
+def latex_table(columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[str | None]], caption: str, label: str,
                 notes: Sequence[str] = ()) -> str:
     """A booktabs ``table``: ``columns`` are (LaTeX heading, alignment: l, r, c, p{width} or X), cells are
     LaTeX, ``label`` is its ``\\label`` (``bc:tab:...``); ``notes`` follow the tabular, in small type.
@@ -250,11 +250,11 @@ def sweep_table(result: Any, digits: int = 6) -> str:
         return table_number(measured.value, 3, measured.error, True)
 
     width = 2 + len(errors) + len(shown)
-    rows = []
+    rows: list[list[str | None]] = []
     for family in result.families:  # the family as a heading row: long names take no column
         rows.append([rf"\multicolumn{{{width}}}{{@{{}}l}}{{\emph{{{escape_text(family)}}}}}"] + [None] * (width - 1))
-        rows += [[str(row.steps), size(row)] + [cell(row, n) for n in errors + shown]
-                 for row in result.family_rows(family)]
+        for row in result.family_rows(family):
+            rows.append([str(row.steps), size(row), *(cell(row, n) for n in errors + shown)])
     columns = [("$T$", "r"), (r"$s_{\max}$", "r")] + [(heads[name], "r") for name in errors]
     columns += [(_tag(registry[name]), "r") for name in shown]
     notes = ["; ".join(f"{_tag(registry[name])}: {escape_text(registry[name].title)}" for name in shown)
