@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Sequence
 
-from ..counts import CountSampler
 from ..errors import UsageError
 import boundcalc.plot.style as style  # the module, not its package: no import circle
 
@@ -39,7 +38,7 @@ def _pick(steps: Sequence[int], count: int) -> list[int]:
 
 def _sizes(drawn: Any, steps: int) -> tuple[list[float], float | None]:
     """The T regular step sizes (expected ones for random counts) and a final noise-removal step's, if any."""
-    sizes = [float(x) for x in (drawn.expected_sizes() if isinstance(drawn, CountSampler) else drawn.sizes)]
+    sizes = [float(x) for x in (drawn.expected_sizes() if drawn.random_counts else drawn.sizes)]
     return (sizes[:steps], sizes[steps]) if len(sizes) > steps else (sizes, None)
 
 
@@ -69,11 +68,12 @@ def schedules(result: "SweepResult", *, steps: Sequence[int] | None = None, coun
                              sharex=True)
     legend: dict[int, dict[str, Any]] = {}
     for f, (family, ax) in enumerate(zip(result.families, axes)):
-        by_t = {row.steps: row.schedule for row in result.family_rows(family) if row.steps <= MAX_DRAWN_STEPS}
+        by_t: dict[int, Any] = {row.steps: row.schedule for row in result.family_rows(family)
+                                if row.steps <= MAX_DRAWN_STEPS}
         own = sorted(by_t)
         chosen = [t for t in (steps if steps is not None else _pick([t for t in own if t < result.length] or own, count))
                   if t in by_t]
-        counts = any(isinstance(by_t[t], CountSampler) for t in chosen)
+        counts = any(by_t[t].random_counts for t in chosen)
         finals, spread = [], []
         for t in chosen:
             look = style.series_style(sorted(set(result.steps)).index(t))

@@ -66,13 +66,13 @@ def row_stderr(row: "SweepRow", curve: "LossCurve | None", unit: str) -> float |
         return float(carried)
     if curve is None or curve.stderr is None or row.error is None or bool(getattr(row.schedule, "block_spans", False)):
         return None
-    from ..counts import CountSampler
     from ..estimate import count_coefficients, schedule_coefficients
 
-    if isinstance(row.schedule, CountSampler):
-        coefficients = count_coefficients(row.schedule)
+    sampler: Any = row.schedule
+    if row.random_counts:
+        coefficients = count_coefficients(sampler)
     else:
-        coefficients = schedule_coefficients(row.schedule, curve.length)
+        coefficients = schedule_coefficients(sampler, curve.length)
     se = curve.stderr_of(coefficients)
     return None if se is None else (se if unit == "nats" else se / math.log(2))
 
