@@ -117,6 +117,13 @@ def test_chosen_and_all_bounds(result):
     assert info.value.param == "bounds"
 
 
+def test_every_bound_has_its_own_dash():
+    from boundcalc.bounds import BOUNDS as registry
+
+    drawable = [n for n, b in registry.items() if b.quantity == "kl" and b.about == "schedule"]
+    assert len({plot.style.bound_dash(i) for i in range(len(drawable))}) == len(drawable)  # blockwise ones too
+
+
 def test_an_error_of_zero_is_marked_on_the_axis(result):
     lines = _lines(plot.error_vs_steps(result))
     rows = result.family_rows("uniform")

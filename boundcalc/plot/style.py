@@ -68,7 +68,8 @@ RC: Any = {  # rcParams (typed Any: matplotlib types its keys as literals)
 COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#7F7F7F"]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "<"]
 #: Dash patterns of bounds, in registry order; the truth is solid, the optimum dotted.
-DASHES = [(5, 2), (1.5, 1.5), (6, 1.5, 1, 1.5), (3, 1), (8, 2, 2, 2), (4, 1, 1, 1, 1, 1), (2, 3), (10, 3)]
+DASHES = [(5, 2), (1.5, 1.5), (6, 1.5, 1, 1.5), (3, 1), (8, 2, 2, 2), (4, 1, 1, 1, 1, 1), (2, 3), (10, 3),
+          (1, 1, 3, 1), (6, 1, 1, 1, 1, 1, 1, 1), (12, 2, 2, 2, 2, 2)]
 TRUTH = "-"
 OPTIMAL = (0, (1, 1))
 #: Estimates are drawn with a band of this many standard errors either side.
