@@ -12,7 +12,7 @@ from ..errors import UsageError
 from .options import POSITIVE, BoundcalcCommand, resolve_curve
 from .sweep import resolve_source, run_sweep, sweep_options
 
-KINDS = ("error-vs-steps", "schedule", "curve", "sandwich")  # boundcalc.plot.KINDS, without importing it
+KINDS = ("error-vs-steps", "schedule", "curve", "sandwich", "error-vs-nfe")  # boundcalc.plot.KINDS, without importing it
 # the bounds drawn against T, from the registry (boundcalc.bounds is light: no numpy, no sympy)
 KL_BOUNDS = [name for name, b in BOUNDS.items() if b.quantity == "kl" and b.about == "schedule"]
 
@@ -48,7 +48,8 @@ class Pair(click.ParamType):
               help="error-vs-steps: error and the tightest bound per family against T (log-log); schedule: tokens "
               "revealed per step, a panel per family; curve: a data model's entropy profile d(m) with TC/DTC and "
               "the MI profile, or a --loss-curve's points, fit and interpolation; sandwich: Theorem 2's bounds "
-              "(12), (13) against the errors.")
+              "(12), (13) against the errors; error-vs-nfe: KL(p||q) and the sequence error against the expected "
+              "network calls, one point per --sampler (data models).")
 @click.option("--target", "-e", type=POSITIVE, help="error-vs-steps: draw the target error ε as a horizontal line.")
 @click.option("--bound", "bounds", multiple=True, type=click.Choice(KL_BOUNDS),
               help="error-vs-steps: draw these bounds (repeatable) instead of the tightest one per family.")
@@ -81,7 +82,14 @@ def plot(**params: Any) -> None:
     figures.check_output(output)
     _check_flags(params, kind)
     look = {"title": params["title"], "figsize": params["figsize"]}
-    if kind == "curve":
+    if kind == "error-vs-nfe":
+        from ..plot_nfe import error_vs_nfe
+        from .sweep import sampler_reports
+
+        reports, _, L = sampler_reports(params)
+        fig = error_vs_nfe(reports, unit=params["unit"], title=params["title"])
+        what = f"{len(reports)} samplers, L = {L}"
+    elif kind == "curve":
         fig, what = _curve_figure(params, figures, look)
     else:
         result, _, _, _ = run_sweep(params)
@@ -120,6 +128,9 @@ def _check_flags(params: dict[str, Any], kind: str) -> None:
             raise UsageError(f"Theorem 2 does not apply to the random-count sampler {counts[0]} (its conditions "
                              "depend on each realisation of the counts)", param="--family",
                              allowed="fixed-schedule families with --kind sandwich")
+    if (kind == "error-vs-nfe") != bool(params["samplers"]):
+        raise UsageError("error-vs-nfe draws the samplers given with --sampler, and only it does",
+                         param="--sampler", allowed="--kind error-vs-nfe --sampler SPEC [--sampler SPEC ...]")
 
 
 def _curve_figure(params: dict[str, Any], figures: Any, look: dict[str, Any]) -> tuple[Any, str]:
