@@ -395,10 +395,10 @@ class LossCurve:
         return "\n".join(rows) + "\n"
 
     def write(self, path: str | Path, unit: "Unit | str" = Unit.NATS) -> Path:
-        """Write :meth:`to_csv` to ``path``."""
-        path = Path(path)
-        path.write_text(self.to_csv(unit))
-        return path
+        """Write :meth:`to_csv` to ``path`` (atomically: :func:`boundcalc.files.write_output`)."""
+        from .files import write_output
+
+        return write_output(path, self.to_csv(unit))
 
     def describe(self) -> str:
         """One line: source, L, points, stderr or not."""

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
-from .errors import DomainError, UsageError
+from .errors import DomainError, MissingExtraError, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -40,7 +40,7 @@ def require_hf() -> tuple[Any, Any]:
         import torch
         import transformers
     except ImportError as error:
-        raise DomainError(f"the Hugging Face adapter needs torch and transformers ({error.name} is missing)",
+        raise MissingExtraError(f"the Hugging Face adapter needs torch and transformers ({error.name} is missing)",
                           param="hf_model", allowed="pip install 'boundcalc[hf]'") from None
     return torch, transformers
 

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from .bounds import BOUNDS
 from .counts import CountSampler
-from .errors import UsageError
+from .errors import MissingExtraError, UsageError
 from .exact import Number, format_decimal, to_rational
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -89,8 +89,8 @@ _DASHES = [(5, 2), (3, 1.5), (6, 1.5, 1, 1.5), (2, 1), (8, 2, 2, 2), (4, 1, 1, 1
 _COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
 
 
-class PlotUnavailable(UsageError, ImportError):
-    """matplotlib is not installed (a usage error: exit 2 on the command line)."""
+class PlotUnavailable(MissingExtraError):
+    """matplotlib is not installed (a missing extra: exit 1 on the command line, as for [hf])."""
 
 
 def require_matplotlib() -> None:
@@ -410,17 +410,27 @@ def check_output(path: "str | Path") -> str:
     return suffix
 
 
-def save(fig: "Figure", path: "str | Path", *, dpi: int = 200) -> Path:
-    """Write ``fig`` as .png, .svg, .pdf, or .pgf (for LaTeX; needs pdflatex); returns the path."""
-    path = Path(path)
-    suffix = check_output(path)
+def render(fig: "Figure", suffix: str, *, dpi: int = 200) -> bytes:
+    """The bytes of ``fig`` as a .png, .svg, .pdf, or .pgf file (for LaTeX; needs pdflatex)."""
+    import io
+
+    suffix = check_output(Path("figure" + suffix))
     require_matplotlib()
     import matplotlib
 
+    out = io.BytesIO()
     with matplotlib.rc_context(_STYLE):
         extra: dict[str, Any] = {} if suffix == ".pgf" else {"metadata": _metadata(suffix)}
-        fig.savefig(path, dpi=dpi, **extra)
-    return path
+        fig.savefig(out, format=suffix[1:], dpi=dpi, **extra)
+    return out.getvalue()
+
+
+def save(fig: "Figure", path: "str | Path", *, dpi: int = 200) -> Path:
+    """Write ``fig`` as .png, .svg, .pdf, or .pgf (by the extension) atomically
+    (:func:`boundcalc.files.write_output`); returns the path."""
+    from .files import write_output
+
+    return write_output(path, render(fig, check_output(path), dpi=dpi))
 
 
 def _metadata(suffix: str) -> dict[str, Any]:

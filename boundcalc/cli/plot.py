@@ -8,7 +8,7 @@ import click
 
 from ..bounds import BOUNDS
 from ..errors import UsageError
-from .options import POSITIVE, BoundcalcCommand
+from .options import POSITIVE, BoundcalcCommand, OutputPath
 from .sweep import resolve_source, run_sweep, sweep_options
 
 KINDS = ("error-vs-steps", "schedule", "curve", "sandwich")  # boundcalc.plot.KINDS, without importing it
@@ -18,7 +18,7 @@ KL_BOUNDS = [name for name, b in BOUNDS.items() if b.quantity == "kl" and b.abou
 
 @click.command(cls=BoundcalcCommand)
 @sweep_options
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, writable=True, path_type=str),
+@click.option("--output", "-o", required=True, type=OutputPath(),
               help="The figure file: .png, .svg, .pdf, or .pgf (for LaTeX; needs pdflatex).")
 @click.option("--kind", "-k", type=click.Choice(KINDS), default="error-vs-steps", show_default=True,
               help="error-vs-steps: error and bounds against T (log-log); schedule: tokens revealed per step, a panel "

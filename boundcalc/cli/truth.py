@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator
 import click
 
 from ..errors import BoundcalcError, UsageError
-from .options import POSITIVE_INT, BoundcalcCommand, check_output, compose, digits_option, given_explicitly, json_option
+from .options import POSITIVE_INT, BoundcalcCommand, OutputPath, compose, digits_option, given_explicitly, json_option
 from .render import emit_json, print_table, show
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
 
@@ -397,7 +397,7 @@ def _verify_table(report: Any, optimal: Any, description: str, digits: int, extr
 
 @click.command(cls=BoundcalcCommand)
 @model_options
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True, path_type=str),
+@click.option("--output", "-o", type=OutputPath(),
               help="Write the profile as CSV (index,mi_<unit>; read by --mi-profile). Without it the CSV goes to stdout.")
 @click.option("--size", "-m", "sizes", type=click.IntRange(0, None), multiple=True,
               help="Instead of I_i, E[I(X^(i); X∘A)] over random m-sets A ∌ i (Theorem 2's ingredient); repeatable.")
@@ -406,7 +406,7 @@ def _verify_table(report: Any, optimal: Any, description: str, digits: int, extr
               "L - S/2^j, j = 0..log2 S (needs --smax); read by `bound --ms-profile`.")
 @click.option("--smax", "-S", "s_max", type=POSITIVE_INT,
               help="With --multiscale: the largest step size to cover (S = 2^ceil(log2 s_max)).")
-@click.option("--loss-curve", "loss_curve_out", type=click.Path(dir_okay=False, writable=True, path_type=str),
+@click.option("--loss-curve", "loss_curve_out", type=OutputPath(),
               help="Write instead the model's exact loss curve (masked,loss_<unit>: d(L - k) for k = 1..L, what a "
               "perfect mask predictor would measure), read by --loss-curve of every command.")
 @click.option("--ratios", help="Estimate the loss curve by Monte Carlo at these mask ratios (comma list in (0, 1], "
@@ -511,6 +511,7 @@ def _written_total(values: Any, digits: int) -> dict[str, str]:
 
 
 def _multiscale_profile(params: dict[str, Any]) -> None:
+    from ..files import write_output
     from ..truth import multiscale_from_model
 
     if not params["multiscale"]:
@@ -533,7 +534,7 @@ def _multiscale_profile(params: dict[str, Any]) -> None:
         ms_json = to_json(ms, digits)
         data = {"model": _describe(model, L), **ms_json}
         if params["output"]:
-            Path(params["output"]).write_text(text)
+            write_output(params["output"], text, param="--output")
             data["output"] = params["output"]
         else:
             data["values"] = [[str(x) for x in row] for row in ms.values or ()]
@@ -542,7 +543,7 @@ def _multiscale_profile(params: dict[str, Any]) -> None:
     if not params["output"]:
         click.echo(text, nl=False)
         return
-    Path(params["output"]).write_text(text)
+    write_output(params["output"], text, param="--output")
     print_table(
         f"Multi-scale profile ({unit}) written to {params['output']}",
         [("level j", "right"), ("set size L - S/2^j", "right"), ("Σ_i E I(X^(i); X∘W_j)", "right")],
@@ -566,8 +567,6 @@ def _curve(params: dict[str, Any]):
 
 def _curve_outputs(params: dict[str, Any]) -> bool:
     """profile's loss-curve outputs (--loss-curve OUT, --ratios, --hf-model); True when one ran."""
-    check_output(params, inputs=("joint", "markov", "text"))
-    check_output(params, "loss_curve_out", inputs=("joint", "markov", "text"), flag="--loss-curve")
     if params["ratios"] is not None or params["hf_model"] is not None:
         _estimated_curve(params)
         return True
