@@ -918,6 +918,7 @@ def confidence_bound(eps: Number, reveal: int, vocab_size: int, unit: "Unit | st
     (0.325083, '(2 - 1)*(H_b(1/10) + 1/10*ln(2 - 1))')
     """
     import math
+    import sys
 
     import mpmath
 
@@ -939,6 +940,9 @@ def confidence_bound(eps: Number, reveal: int, vocab_size: int, unit: "Unit | st
         value = (n - 1) * (hb + (x * mpmath.log(v - 1) if v > 2 else 0))
         if unit is Unit.BITS:
             value /= mpmath.log(2)
+        if value > mpmath.mpf(sys.float_info.max):  # float(value) would be inf: no number to show
+            raise InvalidNumberError(f"n = {n} and V = {v} give a bound beyond the float64 range", param="reveal",
+                                     allowed=f"a bound below {sys.float_info.max:.3g}: fewer tokens per step")
         rounded = float(value)
         if mpmath.mpf(rounded) < value:
             rounded = math.nextafter(rounded, math.inf)

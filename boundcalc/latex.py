@@ -32,7 +32,7 @@ from sympy.printing.latex import LatexPrinter
 from . import references
 from . import symbolic as sym
 from .errors import BoundcalcError, UsageError
-from .exact import Measured, format_decimal
+from .exact import Measured, decimal_digits, format_decimal
 
 __all__ = [
     "NOTATION",
@@ -120,7 +120,7 @@ LONG_FRACTION = 12
 
 
 def _is_long(q: sp.Rational) -> bool:
-    return not q.is_Integer and len(str(abs(q.p))) + len(str(q.q)) > LONG_FRACTION
+    return not q.is_Integer and decimal_digits(int(q.p)) + decimal_digits(int(q.q)) > LONG_FRACTION
 
 
 def _shown(q: sp.Rational, digits: int | None) -> str:
