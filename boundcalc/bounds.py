@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
 from ._print_helpers import Printable
 from .constants import C1, C2, C3
 from .errors import DomainError, InvalidNumberError, ScheduleError
-from .exact import LogLinear, Number, ceil_log2, floor_log2, nonnegative_rational, positive_int
+from .exact import LogLinear, Number, ceil_log2, check_listed_digits, floor_log2, nonnegative_rational, positive_int
 from .units import Unit, as_unit
 
 if TYPE_CHECKING:  # only annotations need them; keeps the command's start-up light
@@ -767,6 +767,7 @@ def recursion_report(s_max: int, length: int | None = None) -> RecursionReport:
     >>> r.chain, r.terms, r.unrolled, r.closed_form, r.ratio
     ((5, 3, 2, 1), (Fraction(5, 2), Fraction(3, 2), Fraction(1, 1)), Fraction(5, 1), Fraction(7, 1), Fraction(5, 7))
     """
+    check_listed_digits(ceil_log2(_check_s(s_max)) + 1, s_max, f"the chain of (19) for s_max = {s_max}", "s_max")
     chain = recursion_chain(s_max)
     if length is not None:
         length = positive_int(length, "length")

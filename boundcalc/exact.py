@@ -39,6 +39,7 @@ __all__ = [
     "ceil_div",
     "format_decimal",
     "decimal_digits",
+    "check_listed_digits",
     "number_json",
     "plain_decimal",
     "compare_with_log",
@@ -213,6 +214,19 @@ def decimal_digits(n: int) -> int:
         return len(str(n))
     guess = int(n.bit_length() * 0.30102999566398120)  # log10(2): within one of the answer
     return guess + 1 if n >= 10**guess else guess
+
+
+#: The most decimal digits a listing of exact values may hold (the chain of (19) for s_max = 10^300 has 997 values
+#: of up to 301 digits: 3·10^5, printed in seconds); longer listings are refused before they are built.
+MAX_LISTED_DIGITS = 1_000_000
+
+
+def check_listed_digits(count: int, largest: int, what: str, param: str | None = None) -> None:
+    """Refuse a listing of ``count`` exact values of up to ``largest``'s digits beyond :data:`MAX_LISTED_DIGITS`."""
+    digits = count * decimal_digits(largest)
+    if digits > MAX_LISTED_DIGITS:
+        raise InvalidNumberError(f"{what} would list {count} values of up to {decimal_digits(largest)} digits",
+                                 param=param, allowed=f"at most {MAX_LISTED_DIGITS} digits in all")
 
 
 def ceil_div(a: int, b: int) -> int:

@@ -192,15 +192,21 @@ class Schedule:
         """(start, length, inner schedule) per block, left to right; one block (0, L, self) when not blockwise."""
         if not self.block_spans:
             return ((0, self.length, Schedule(runs=self.runs, name=self.name)),)
-        out, sizes, w = [], iter(self), 0
+        # walked run by run, not step by step: K blocks of T/K steps cost O(K x runs per block), whatever T is
+        out, runs, r, left = [], self.runs, 0, self.runs[0][1]
         for start, length in self.block_spans:
-            inner, filled = [], 0
+            inner: list[tuple[int, int]] = []
+            filled = 0
             while filled < length:
-                size = next(sizes)
-                inner.append(size)
-                filled += size
-            out.append((start, length, Schedule(inner)))
-            w += length
+                if left == 0:
+                    r += 1
+                    left = runs[r][1]
+                size = runs[r][0]
+                take = min(left, max(1, (length - filled) // size))
+                inner.append((size, take))
+                filled += size * take
+                left -= take
+            out.append((start, length, Schedule(runs=inner)))
         return tuple(out)
 
     def __iter__(self) -> Iterator[int]:
@@ -336,7 +342,11 @@ class Schedule:
         if blocks > MAX_BLOCKS:  # each block is listed (its span and its steps)
             raise ScheduleError(f"{blocks} blocks are too many to list", allowed=f"at most {MAX_BLOCKS} blocks")
         size = length // blocks
-        return size, _CURVE_FAMILIES[family](size, [str(total // blocks), *parts[1:]])
+        one = _CURVE_FAMILIES[family](size, [str(total // blocks), *parts[1:]])
+        if len(one.runs) * blocks > MAX_BLOCKS:  # the K copies of a block's runs are listed
+            raise ScheduleError(f"{blocks} blocks of {len(one.runs)} different step sizes are too many to list",
+                                allowed=f"at most {MAX_BLOCKS} (blocks x runs of equal sizes in a block)")
+        return size, one
 
     @classmethod
     def blocks(cls, length: int, blocks: int, inner: str) -> "Schedule":

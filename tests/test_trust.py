@@ -65,3 +65,64 @@ def test_steps_of_blocks_at_a_huge_length_answers(run):
     # by hand: B = L/4 = 2.5e17 per block; 14 steps per block give s = ceil(B/14) = 17857142857142858 <= 2^54, so
     # c(s)/B ΣI = (2^54 - 1)/2.5e17 = 0.0720576 <= 0.1; 13 give s > 2^54 and twice that: T = 4 * 14 = 56
     assert "│      0.1 │      56 │ 17857142857142858 │    0.0720576 │" in result.stdout
+
+
+def test_estimates_refuse_their_cost_before_work(run, tmp_path):
+    (tmp_path / "chain.json").write_text(CHAIN)
+    chain = ["profile", "--markov", tmp_path / "chain.json", "--loss-curve", tmp_path / "out.csv"]
+    cases = [
+        ([*chain, "-L", "1000", "--ratios", "0.5", "--corpus-size", "1000000"], "--corpus-size: 1000000 sequences"),
+        ([*chain, "-L", "1000", "--ratios", "0.5,1", "--samples", "100000", "--corpus-size", "10"],
+         "--samples: 2 ratios x 100000 samples x L = 1000 tokens"),
+    ]
+    for args, message in cases:
+        result = run(*args)
+        assert result.exit_code == 2 and result.stderr.startswith(f"Error: {message}"), result.stderr
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_window_beyond_the_models_positions_is_refused(tmp_path, run):
+    pytest.importorskip("transformers")
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import BertConfig, BertForMaskedLM, PreTrainedTokenizerFast
+
+    vocab = {"[PAD]": 0, "[UNK]": 1, "[MASK]": 2, "a": 3, "b": 4}
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", mask_token="[MASK]")
+    config = BertConfig(vocab_size=5, hidden_size=8, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=8, max_position_embeddings=8)
+    BertForMaskedLM(config).save_pretrained(tmp_path / "mlm")
+    tokenizer.save_pretrained(tmp_path / "mlm")
+    (tmp_path / "corpus.txt").write_text("a b " * 40)
+    result = run("profile", "--hf-model", tmp_path / "mlm", "--text", tmp_path / "corpus.txt", "--length", "16",
+                 "--ratios", "0.5", "--loss-curve", tmp_path / "curve.csv")
+    # (transformers draws its own loading progress bars on stderr first: the HF loader's business)
+    assert result.exit_code == 2 and result.stderr.strip().splitlines()[-1] == (
+        "Error: --length: L = 16 exceeds the model's 8 positions (L <= 8 for this model)")
+
+
+def test_huge_level_indices_and_chains_are_refused_at_once(run, tmp_path):
+    (tmp_path / "ms.csv").write_text("token,level,value\n1,0,0.1\n1,1000000000000,0.2\n")
+    result = run("bound", "--mi-total", "1", "--length", "1", "--schedule", "1", "--ms-profile", tmp_path / "ms.csv")
+    assert result.exit_code == 2 and "level(s) [1..999999999999] are missing" in result.stderr
+    result = run("recursion", "--smax", "1e3999")
+    assert result.exit_code == 2 and "would list 13286 values of up to 4000 digits" in result.stderr
+    result = run("latex", "--expr", "recursion", "--with-values", "--mi-total", "1", "--length", "1e3999",
+                 "--schedule", "uniform:2")
+    assert result.exit_code == 2 and "a sum of 13284 terms" in result.stderr  # ceil(log2(L/2)) levels
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("cosine:1e9", "computed one by one"), ("blocks:1e9:uniform:1e9", "1000000000 blocks are too many"),
+    ("blocks:1e5:cosine:1e9", "100000 blocks of 10000 different step sizes"),
+])
+def test_schedules_too_long_to_list_are_refused_before_work(run, spec, message):
+    result = run("bound", "--mi-total", "1", "--length", "1e18", "--schedule", spec)
+    assert result.exit_code == 2 and message in result.stderr and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_blocks_with_many_steps_are_bounded_run_by_run(run):
+    """10^5 blocks of 10^4 uniform steps each: the blockwise bound from the runs, not 10^9 steps one by one."""
+    result = run("bound", "--mi-total", "1", "--length", "1e18", "--schedule", "blocks:1e5:uniform:1e9", "--json")
+    assert result.exit_code == 0, result.output

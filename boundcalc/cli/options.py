@@ -80,6 +80,7 @@ PARAM_FLAGS = {
     "max_steps": "--max-steps",
     "ratios": "--ratios",
     "samples": "--samples",
+    "count": "--corpus-size",
     "batch_size": "--batch-size",
     "mask_id": "--mask-id",
     "hf_model": "--hf-model",

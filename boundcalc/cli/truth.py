@@ -632,13 +632,14 @@ def _estimated_curve(params: dict[str, Any]) -> None:
     unit, digits = params["unit"], params["digits"]
     if params["hf_model"] is not None:
         from ..files import read_text
-        from ..hf import hf_corpus, hf_predictor, load_hf
+        from ..hf import check_positions, hf_corpus, hf_predictor, load_hf
 
         if params["text"] is None or params["length"] is None:
             raise UsageError("--hf-model needs --text FILE (the corpus) and --length L", param="--hf-model")
         if params["joint"] or params["markov"]:
             raise UsageError("--hf-model and a data model are alternatives", param="--hf-model")
         model, tokenizer = load_hf(params["hf_model"])
+        check_positions(model, params["length"])
         corpus = hf_corpus(tokenizer, read_text(params["text"], UsageError, params["text"]), params["length"])
         predictor = hf_predictor(model, params["mask_id"], tokenizer)
         description = (f"masked LM {params['hf_model']} on {params['text']}: {corpus.shape[0]} windows of "
