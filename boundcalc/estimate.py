@@ -30,9 +30,12 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Callable, Sequence, cast
 
+from ._print_helpers import Printable
 from .curve import LossCurve
 from .errors import BoundcalcError, DomainError, ScheduleError, UsageError
-from .exact import format_decimal, number_json
+from .exact import Measured, format_decimal, number_json, round_up
+from .registry import SamplerFamily, SamplerSpec, families as registered_families, family as registered
+from .schedule import parse_spec
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -66,10 +69,10 @@ __all__ = [
     "count_coefficients",
     "count_estimate",
     "count_expected_bound",
-    "sampler_json",
 ]
 
 _LN2 = math.log(2)
+_EPS64 = 2.0**-53
 ESTIMATE_NOTE = (
     "estimate from a measured loss curve (a model's cross-entropy over-estimates d: its excess acts like ε_train); "
     "stderr propagated linearly through the isotonic fit; interpolation_effect = |linear - monotone cubic|"
@@ -86,12 +89,14 @@ def _float_decimal(value: float) -> str:
 
 
 @dataclass(frozen=True)
-class Estimate:
+class Estimate(Printable):
     """A value computed from a loss curve, in nats: linear interpolation, its stderr, and the pchip value.
 
     ``stderr`` is None without stderr in the curve; ``exact`` is True for the
     exact curve of a data model (then the value is exact up to float64 and the
-    interpolation does not enter).
+    interpolation does not enter); ``abs_error`` bounds the float rounding of
+    the computation. :meth:`measured` is the value as the one value-with-error
+    type, :class:`boundcalc.exact.Measured`, which the printers show.
     """
 
     value: float
@@ -99,6 +104,12 @@ class Estimate:
     pchip: float
     exact: bool = False
     note: str = ""
+    abs_error: float = 0.0
+
+    @property
+    def described(self) -> str:
+        """The note, or what the value is: an estimate from a measured curve, or a data model's float result."""
+        return self.note or (EXACT_NOTE if self.exact else ESTIMATE_NOTE)
 
     @property
     def interpolation_effect(self) -> float:
@@ -114,32 +125,26 @@ class Estimate:
 
     def scaled(self, factor: float) -> "Estimate":
         return Estimate(self.value * factor, None if self.stderr is None else self.stderr * factor,
-                        self.pchip * factor, self.exact, self.note)
+                        self.pchip * factor, self.exact, self.note, self.abs_error * factor * (1 + 2.0**-50))
 
-    def to_dict(self, unit: str = "nats", digits: int = 6) -> dict[str, Any]:
-        v = _to(self.value, unit)
-        out: dict[str, Any] = {
-            "float": _float_decimal(v),
-            "decimal": format_decimal(Fraction(max(v, 0.0)), digits),
-            "estimate": not self.exact,
-        }
-        if not self.exact:
-            out["stderr"] = None if self.stderr is None else f"{_to(self.stderr, unit):.3g}"
-            out["pchip"] = _float_decimal(_to(self.pchip, unit))
-            out["interpolation_effect"] = f"{_to(self.interpolation_effect, unit):.3g}"
-        out["note"] = self.note or (EXACT_NOTE if self.exact else ESTIMATE_NOTE)
-        return out
+    def measured(self, unit: str = "nats") -> Measured:
+        """The value (non-negative) in ``unit`` with its uncertainty: a certified float result for an exact
+        curve, else an estimate with stderr and interpolation effect."""
+        value = max(self.value, 0.0)
+        if self.exact:
+            out = Measured(value, self.abs_error, nonnegative=True)
+        else:
+            out = Measured(value, self.abs_error, nonnegative=True, stderr=self.stderr,
+                           interpolation=self.interpolation_effect, estimate=True)
+        return out if unit == "nats" else out.scaled(1 / _LN2)
+
+    def to_dict(self, unit: str = "nats", digits: int = 6) -> dict[str, Any]:  # type: ignore[override]
+        """The JSON printer's form in ``unit`` (:func:`boundcalc.jsonify.to_json`; every justified digit)."""
+        return Printable.to_dict(self, digits, unit=unit)
 
     def show(self, unit: str = "nats", digits: int = 4) -> str:
-        """'1.62 ± 0.03 (interp. 0.01)' for tables."""
-        text = format_decimal(Fraction(max(_to(self.value, unit), 0.0)), digits)
-        if self.exact:
-            return text
-        if self.stderr is not None:
-            text += f" ± {_to(self.stderr, unit):.2g}"
-        if self.interpolation_effect > 0:
-            text += f" (interp. {_to(self.interpolation_effect, unit):.2g})"
-        return text
+        """'1.62 ± 0.031 (interp. 0.012)' for tables: :meth:`boundcalc.exact.Measured.show`."""
+        return self.measured(unit).show(digits)
 
 
 def curve_profile(curve: LossCurve, interpolation: str = "linear") -> "EntropyProfile":
@@ -166,9 +171,12 @@ def estimate_linear(curve: LossCurve, coefficients: "np.ndarray", note: str = ""
     import numpy as np
 
     c = np.asarray(coefficients, dtype=np.float64)
-    lin = math.fsum((c * curve.conditional("linear")).tolist())
+    terms = c * curve.conditional("linear")
+    lin = math.fsum(terms.tolist())
     cub = math.fsum((c * curve.conditional("pchip")).tolist())
-    return Estimate(lin, curve.stderr_of(c), cub, curve.exact, note)
+    # each product and interpolated d(m) within a few roundings, fsum correctly rounded
+    error = 6 * _EPS64 * math.fsum(np.abs(terms).tolist()) + _EPS64 * abs(lin)
+    return Estimate(lin, curve.stderr_of(c), cub, curve.exact, note, error)
 
 
 def _schedule(schedule: "Schedule | str", curve: LossCurve) -> "Schedule":
@@ -187,16 +195,13 @@ def estimate_error(curve: LossCurve, schedule: "Schedule | Any | str") -> Estima
     model reproduces the model's exact error. A random-count sampler
     (``mdlm:8``, a CountSampler) gives its expected error (:func:`count_estimate`).
     """
-    from .counts import CountSampler, parse_sampler
-
-    if isinstance(schedule, CountSampler) or (isinstance(schedule, str) and is_count_family(schedule)):
-        sampler = parse_sampler(schedule, curve.length) if isinstance(schedule, str) else schedule
-        return count_estimate(curve, sampler)
+    if isinstance(schedule, str):
+        spec = parse_spec(schedule, "schedule")  # read once; a curve family is built from the curve below
+        schedule = spec.build(curve.length) if spec.family.random_counts else curve_schedule(spec, curve)
+    if schedule.random_counts:
+        return count_estimate(curve, schedule)
     sched = _schedule(schedule, curve)
-    value = curve_profile(curve, "linear").error(sched)
-    cubic = value if curve.masked.size == curve.length else curve_profile(curve, "pchip").error(sched)
-    se = curve.stderr_of(schedule_coefficients(sched, curve.length)) if curve.stderr is not None else None
-    return Estimate(value, se, cubic, curve.exact)
+    return _estimate_with(curve_profile(curve, "linear"), curve, sched)
 
 
 def curve_quantities(curve: LossCurve, steps: int | None = None) -> dict[str, Estimate]:
@@ -286,27 +291,28 @@ def info_optimal_approximation(source: "LossCurve | np.ndarray", steps: int) -> 
     return float(np.sqrt(np.maximum(d[:-1] - d[1:], 0.0)).sum()) ** 2 / (2 * steps)
 
 
-def curve_schedule(spec: str, curve: LossCurve) -> "Schedule":
+def curve_schedule(spec: "str | SamplerSpec", curve: LossCurve) -> "Schedule":
     """A schedule spec that may use the curve: ``info-optimal:T``, ``optimal:T`` (the DP), or any family."""
-    from .schedule import Schedule, parse_schedule
+    from .schedule import Schedule, parse_schedule, parse_spec
 
-    head, _, rest = spec.strip().partition(":")
-    if head in ("info-optimal", "optimal"):
+    parsed = spec if isinstance(spec, SamplerSpec) else parse_spec(spec, "schedule")
+    head, rest = parsed.name, ":".join(parsed.args)
+    if parsed.family.needs_curve:
         from .exact import positive_int
 
         try:
             T = positive_int(rest, "T")
         except UsageError:
-            raise ScheduleError(f"in {spec!r}: T = {rest!r} is not a positive integer", param="schedule",
+            raise ScheduleError(f"in {parsed.text!r}: T = {rest!r} is not a positive integer", param="schedule",
                                 allowed=f"usage: {head}:T") from None
         if T > curve.length:
-            raise ScheduleError(f"in {spec!r}: T = {T} exceeds L = {curve.length}", param="schedule",
+            raise ScheduleError(f"in {parsed.text!r}: T = {T} exceeds L = {curve.length}", param="schedule",
                                 allowed="1 <= T <= L")
         if head == "info-optimal":
             return info_optimal_schedule(curve, T)
         sched, _ = curve_profile(curve).optimal_schedule(T)
-        return Schedule(runs=sched.runs, name=spec.strip())
-    return parse_schedule(spec, curve.length, param="schedule")
+        return Schedule(runs=sched.runs, name=parsed.text)
+    return parse_schedule(parsed, curve.length, param="schedule")
 
 
 def curve_multiscale(curve: LossCurve, max_size: int, unit: str = "nats"):
@@ -326,49 +332,60 @@ def curve_multiscale(curve: LossCurve, max_size: int, unit: str = "nats"):
 # -- steps for any family -----------------------------------------------------------------
 
 #: Random-count samplers as families (boundcalc.counts): usage without T. T is their nominal number of steps.
-COUNT_STEP_USAGE = {"mdlm": "mdlm[:NOISE]", "sedd": "sedd", "dream-origin": "dream-origin[:eps]"}
-#: T-parametrised families `steps --family` knows (besides what the schedule parser adds with a usage NAME:T...).
-STEP_FAMILIES: tuple[str, ...] = ("uniform", "dream", "linear", "cosine", "cosine-mdlm", "power:p", "info-optimal",
-                                  "blocks:K:FAMILY (by bound)", *COUNT_STEP_USAGE.values())
+COUNT_STEP_USAGE = {f.name: f.usage.replace(":T", "", 1) for f in registered_families(random_counts=True)}
+#: T-parametrised families `steps --family` knows, from the registry: fixed ones, the curve's, blocks, random counts.
+STEP_FAMILIES: tuple[str, ...] = (
+    *(f.usage.replace(":T", "", 1) for f in registered_families(reveals="fixed") if f.listed and f.steps_first
+      and f.name != "optimal"),
+    *(f"{f.name}:K:FAMILY (by bound)" for f in registered_families(reveals="blocks") if f.template(["K", "uniform"])),
+    *COUNT_STEP_USAGE.values())
 #: The families `steps --budget` compares by default (info-optimal and optimal need a curve). The random-count
 #: families are opt-in: with a curve at T = 64 their two rows add ~0.9 s at L = 1024 (the default run takes ~0.7 s)
 #: and ~5 s at L = 4096 (benchmarks/bench_count_steps.py).
 BUDGET_FAMILIES = ("uniform", "dream", "linear", "cosine", "cosine-mdlm", "info-optimal", "optimal")
 
-# Cost of building one step of a family's schedule, microseconds, measured by benchmarks/bench_curve.py on the
-# shared 2-core machine (exact trigonometry is the slow part; it grows with T). A scan also stops on wall time.
-_STEP_COST_US = {"uniform": 0.3, "linear": 2.0, "power": 8.0, "dream": 30.0, "cosine": 200.0, "cosine-mdlm": 250.0}
+# The cost of building one step of a family's schedule is its registry entry's step_cost_us (microseconds,
+# measured by benchmarks/bench_curve.py on the shared 2-core machine). A scan also stops on wall time.
 _EVAL_COST_US = 0.5  # one step's error in a scan (vectorised)
 #: Work allowed for a scan, in estimated microseconds (about 30 s).
 SCAN_BUDGET_US = 30e6
 
 
-def _family_parts(family: str) -> tuple[str, list[str]]:
-    from .schedule import FAMILIES
+def _family_of(family: str) -> SamplerFamily:
+    """The registered family of a T-parametrised family string (checked by :func:`_family_parts`)."""
+    found = registered(_family_parts(family)[0])
+    assert found is not None
+    return found
 
+
+def _family_parts(family: str) -> tuple[str, list[str]]:
+    """(name, arguments without T) of a family whose T is searched, every argument checked."""
     head, _, rest = family.strip().partition(":")
     args = rest.split(":") if rest else []
     allowed = "a T-parametrised family: " + ", ".join(STEP_FAMILIES)
-    if head == "info-optimal" or head == "optimal":
+    found = registered(head)
+    if found is None or not found.listed:
+        raise UsageError(f"{family!r} is not a T-parametrised family", param="family", allowed=allowed)
+    if found.needs_curve:
         if args:
             raise UsageError(f"{family!r} takes no arguments (T is searched)", param="family", allowed=allowed)
         return head, args
-    if head == "blocks":  # semi-autoregressive: blocks:K:FAMILY, T is searched (a multiple of K)
-        _check_blocks_family(family, args, allowed)
+    if found.reveals == "blocks" and not found.steps_first:  # blocks:K:FAMILY, T is searched (a multiple of K)
+        _check_blocks_family(family, found, args, allowed)
         return head, args
-    if head in COUNT_STEP_USAGE:
+    if found.random_counts:
         _check_count_family(family, head, args, allowed)
         return head, args
-    usage = FAMILIES.get(head, ("",))[0]
-    if not usage.startswith(f"{head}:T"):
+    if not found.steps_first:
         raise UsageError(f"{family!r} is not a T-parametrised family", param="family", allowed=allowed)
-    needed = usage.count(":") - usage.count("[") - 1  # required arguments besides T
+    needed = found.arity()[0] - 1  # required arguments besides T
     if len(args) < needed:
-        raise UsageError(f"{family!r} needs {needed} argument(s) ({usage} without T)", param="family", allowed=allowed)
+        raise UsageError(f"{family!r} needs {needed} argument(s) ({found.usage} without T)", param="family",
+                         allowed=allowed)
     return head, args
 
 
-def _check_blocks_family(family: str, args: list[str], allowed: str) -> None:
+def _check_blocks_family(family: str, found: SamplerFamily, args: list[str], allowed: str) -> None:
     from .exact import positive_int
 
     if len(args) < 2 or "T" in args:
@@ -379,8 +396,8 @@ def _check_blocks_family(family: str, args: list[str], allowed: str) -> None:
     except BoundcalcError as error:
         raise UsageError(f"in {family!r}: K = {args[0]!r} is not a positive integer", param="family",
                          allowed="blocks:K:FAMILY with K >= 1 blocks") from None
-    inner, _ = _family_parts(":".join(args[1:]))
-    if inner in ("blocks", "info-optimal", "optimal") or inner in COUNT_STEP_USAGE:
+    _family_parts(":".join(args[1:]))
+    if found.template(args) is None:
         raise UsageError(f"in {family!r}: the blocks' inner family must be a fixed T-parametrised one", param="family",
                          allowed="uniform, dream, linear, cosine, cosine-mdlm or power:P inside the blocks")
 
@@ -413,21 +430,22 @@ def _check_count_family(family: str, head: str, args: list[str], allowed: str) -
 
 def is_count_family(family: str) -> bool:
     """True for the random-count samplers (mdlm, sedd, dream-origin): T may exceed L, values are expectations."""
-    return family.strip().partition(":")[0] in COUNT_STEP_USAGE
+    found = registered(family.strip().partition(":")[0])
+    return found is not None and found.random_counts
 
 
 def family_spec(family: str, steps: int) -> str:
     """The schedule spec of ``family`` with T = ``steps`` (power:2 -> power:T:2, blocks:4:uniform -> blocks:4:uniform:T)."""
     head, args = _family_parts(family)
-    if head == "blocks":
-        return ":".join([head, args[0], args[1], str(steps), *args[2:]])
-    return ":".join([head, str(steps), *args])
+    found = _family_of(family)
+    template = found.template(args) or ("T",)
+    return ":".join([head, *(str(steps) if a == "T" else a for a in template)])
 
 
 def _steps_grid(family: str, top: int) -> range:
     """The T the family allows up to ``top``: a range, never a list (L may be 10^18)."""
     head, args = _family_parts(family)
-    if head == "blocks":
+    if _family_of(family).reveals == "blocks":
         from .exact import positive_int
 
         k = positive_int(args[0], "K")
@@ -440,7 +458,7 @@ def family_schedule(family: str, steps: int, length: int, curve: LossCurve | Non
     from .schedule import parse_schedule
 
     head, _ = _family_parts(family)
-    if head in ("info-optimal", "optimal"):
+    if _family_of(family).needs_curve:
         if curve is None:
             raise UsageError(f"{head} needs a loss curve", param="family", allowed="give a loss curve")
         return curve_schedule(f"{head}:{steps}", curve)
@@ -449,15 +467,16 @@ def family_schedule(family: str, steps: int, length: int, curve: LossCurve | Non
 
 def _step_cost(family: str, length: int) -> float:
     head, args = _family_parts(family)
-    if head == "blocks":
+    found = _family_of(family)
+    if found.reveals == "blocks":
         return _step_cost(":".join(args[1:]), length)
     if head == "info-optimal":
         return 1.0 + 0.02 * length
-    return _STEP_COST_US.get(head, 20.0)
+    return found.step_cost_us
 
 
 @dataclass(frozen=True)
-class FamilyStepsResult:
+class FamilyStepsResult(Printable):
     """The fewest T of a family reaching one target, by bound, estimated error or DP-optimal error.
 
     ``value`` is the bound (exact Fraction) for ``by="bound"``, else an
@@ -483,29 +502,16 @@ class FamilyStepsResult:
     def feasible(self) -> bool:
         return self.steps is not None
 
-    def to_dict(self, digits: int = 6) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "target": number_json(self.target, digits),
-            "feasible": self.feasible,
-            "steps": self.steps,
-            "schedule": None if self.schedule is None else {
-                "name": str(self.schedule), "sizes": list(self.schedule.sizes), "max_mask_size": self.schedule.max_size},
-            "value": None,
-            "search": self.search,
-            "checked_up_to": self.checked_up_to,
-            "larger_steps_miss": list(self.larger_misses),
-        }
-        if self.sampler is not None:
-            out["schedule"] = sampler_json(self.sampler)
-        if self.value is not None:
-            out["value"] = (number_json(self.value, digits) if isinstance(self.value, Fraction)
-                            else self.value.to_dict(self.unit, digits))
-        if self.by == "bound" and is_count_family(self.family):
-            out["undecided_steps"] = list(self.undecided)
-            out["decision"] = DECISION_NOTE
-        if self.reason:
-            out["reason"] = self.reason
-        return out
+    @property
+    def random_counts(self) -> bool:
+        """True for a random-count family (values are expectations over the counts)."""
+        return is_count_family(self.family)
+
+    @property
+    def decision_note(self) -> str:
+        """How a random-count family's T is decided against the values' float error."""
+        return DECISION_NOTE
+
 
 
 def _bound_value(bound: str, schedule: "Schedule", mi_total: Fraction, eps_train: Fraction,
@@ -515,7 +521,7 @@ def _bound_value(bound: str, schedule: "Schedule", mi_total: Fraction, eps_train
     max_b c(s_b)/B_b · ΣI (docs/theory.md, section 11)."""
     from .bounds import bound_coefficient, bound_report
 
-    if schedule.block_spans:
+    if schedule.positions == "blocks":
         from .profile import MIProfile
 
         profile = mi_profile if mi_profile is not None else MIProfile.from_total(mi_total, schedule.length)
@@ -582,16 +588,17 @@ def required_steps_family(
     if by == "optimal":
         return _optimal_steps(goals, curve, unit, top, progress)  # type: ignore[arg-type]
     head, _ = _family_parts(family)
+    found = _family_of(family)
     if head == "optimal":
         raise UsageError("the DP optimum is searched with by = optimal", param="family", allowed="a family, or by = optimal")
-    if head in COUNT_STEP_USAGE:  # T may exceed L: the default limit is a multiple of L
+    if found.random_counts:  # T may exceed L: the default limit is a multiple of L
         from .counts import MAX_COUNT_STEPS
 
         top = min(COUNT_MAX_STEPS_FACTOR * length if max_steps is None else max_steps, MAX_COUNT_STEPS)
         return _count_steps(goals, family, by, length, curve, mi_total, bound, eps_train, unit, top, progress)
     if by == "bound" and head == "uniform":
         return _uniform_bound(goals, length, mi_total, bound, eps_train, unit)
-    if head == "blocks" and by != "bound":
+    if found.reveals == "blocks" and by != "bound":
         raise UsageError(f"{family!r} {BLOCKS_ERROR}", param="family",
                          allowed="by = bound for a blocks family (verify a blocks schedule with its data model)")
     grid = _steps_grid(family, min(length, top))
@@ -607,7 +614,7 @@ def _check_scan_cost(goals, family, by, length, curve, mi_total, bound, eps_trai
     head, args = _family_parts(family)
     cost_each = _step_cost(family, length) + (_EVAL_COST_US if by == "error" else 0.0)
     # blockwise bounds are up to K times the global one at the same T: the hint scales ΣI by K
-    blocks = int(args[0]) if head == "blocks" else 1
+    blocks = int(args[0]) if _family_of(family).reveals == "blocks" else 1
     hint = _hint(goals, by, length, curve, None if mi_total is None else mi_total * blocks, bound, eps_train, unit)
     horizon = min(top, max(grid[0], 2 * hint))
     shown = grid[: len(range(grid.start, min(horizon, grid[-1]) + 1, grid.step))]  # the T <= horizon
@@ -725,13 +732,14 @@ def _fast_error(d: "np.ndarray", h: "np.ndarray", sched: "Schedule") -> float:
 
 
 def _estimate_with(profile: "EntropyProfile", curve: LossCurve, sched: "Schedule") -> Estimate:
+    """The error of ``sched`` on the curve's linear profile, with the pchip value, the stderr and the float error."""
     value = profile.error(sched)
     if curve.masked.size == curve.length:
         cubic = value
     else:
         cubic = curve_profile(curve, "pchip").error(sched)
     se = curve.stderr_of(schedule_coefficients(sched, curve.length)) if curve.stderr is not None else None
-    return Estimate(value, se, cubic, curve.exact)
+    return Estimate(value, se, cubic, curve.exact, abs_error=profile.error_bound(sched))
 
 
 def _optimal_steps(goals, curve: LossCurve, unit: str, top: int, progress) -> list[FamilyStepsResult]:
@@ -792,11 +800,11 @@ def budget_table(
     profile = curve_profile(curve) if curve is not None else None
     rows = []
     for family in families:
-        head, _ = _family_parts(family)
+        found = _family_of(family)
         row: dict[str, Any] = {"family": family, "schedule": None, "error": None, "bound": None, "reason": ""}
-        if head in ("info-optimal", "optimal") and curve is None:
+        if found.needs_curve and curve is None:
             continue
-        if head in COUNT_STEP_USAGE:
+        if found.random_counts:
             rows.append(_count_row(row, family, steps, length, curve, profile, mi_total, bound, eps_train))
             continue
         try:
@@ -806,9 +814,9 @@ def budget_table(
             rows.append(row)
             continue
         row["schedule"] = sched
-        if profile is not None and curve is not None and not sched.block_spans:
+        if profile is not None and curve is not None and sched.positions == "uniform":
             row["error"] = _estimate_with(profile, curve, sched)
-        elif sched.block_spans and curve is not None:
+        elif sched.positions == "blocks" and curve is not None:
             row["reason"] = f"{family} {BLOCKS_ERROR}"
         if mi_total is not None:
             row["bound"] = _bound_value(bound, sched, mi_total, eps_train, mi_profile)
@@ -835,7 +843,7 @@ _ENCLOSURE_THRESHOLDS = 16
 
 
 @dataclass(frozen=True)
-class ExpectedBound:
+class ExpectedBound(Printable):
     """A bound's expectation over random reveal counts: a float (in the profile's unit) with a certified error."""
 
     value: float
@@ -843,31 +851,17 @@ class ExpectedBound:
     bound: str
     note: str = EXPECTED_NOTE
 
-    def justified(self, digits: int) -> int:
-        """At most ``digits`` significant digits, and no more than the certified error justifies."""
-        if self.error > 0 and self.value > 0:
-            return max(1, min(digits, int(math.floor(math.log10(self.value / self.error))) + 1))
-        return digits
+    def measured(self) -> Measured:
+        """The value with its certified error (an expectation over the counts, not a statistical estimate)."""
+        return Measured(max(self.value, 0.0), self.error, nonnegative=True)
 
-    def to_dict(self, unit: str = "nats", digits: int = 6) -> dict[str, Any]:
-        decimal = format_decimal(Fraction(max(self.value, 0.0)), self.justified(digits))
-        return {"float": repr(self.value), "decimal": decimal, "abs_error": f"{self.error:.2g}", "expected": True,
-                "bound": self.bound, "note": self.note}
+    def to_dict(self, unit: str = "nats", digits: int = 6) -> dict[str, Any]:  # type: ignore[override]
+        """The JSON printer's form (:func:`boundcalc.jsonify.to_json`)."""
+        return Printable.to_dict(self, digits)
 
     def show(self, unit: str = "nats", digits: int = 4) -> str:
         """'0.2451 ± 2e-13 (expected)' for tables (digits justified by the error)."""
-        return f"{format_decimal(Fraction(max(self.value, 0.0)), self.justified(digits))} ± {self.error:.1g} (expected)"
-
-
-def sampler_json(sampler: Any) -> dict[str, Any]:
-    """The schedule field of a count family's answer: its name, steps and E network calls."""
-    calls, calls_error = sampler.expected_nonempty_steps()
-    out: dict[str, Any] = {"name": str(sampler), "random_counts": True, "nominal_steps": sampler.steps,
-                           "steps_with_final": len(sampler.reveal), "sizes": None, "max_mask_size": None,
-                           "expected_nonempty_steps": {"float": repr(calls), "abs_error": f"{calls_error:.2g}",
-                                                       "note": "E #steps that reveal at least one token "
-                                                               "(network calls)"}}
-    return out
+        return f"{self.measured().show(digits)} ± {round_up(self.error, 1)} (expected)"
 
 
 def family_sampler(family: str, steps: int, length: int) -> Any:
@@ -919,11 +913,11 @@ def count_estimate(curve: LossCurve, sampler: Any, profile: "EntropyProfile | No
     interpolated d, the pchip value, and the stderr through :func:`count_coefficients`."""
     from .truth.samplers import count_error
 
-    value = count_error(profile if profile is not None else curve_profile(curve), sampler)[0]
+    value, error = count_error(profile if profile is not None else curve_profile(curve), sampler)
     cubic = value if curve.masked.size == curve.length else count_error(curve_profile(curve, "pchip"), sampler)[0]
     se = curve.stderr_of(count_coefficients(sampler)) if curve.stderr is not None else None
     note = COUNT_ERROR_NOTE + "; " + (EXACT_NOTE if curve.exact else ESTIMATE_NOTE)
-    return Estimate(max(value, 0.0), se, max(cubic, 0.0), curve.exact, note)
+    return Estimate(max(value, 0.0), se, max(cubic, 0.0), curve.exact, note, error)
 
 
 def count_expected_bound(sampler: Any, mi_total: Fraction, bound: str = "theorem1",

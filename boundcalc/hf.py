@@ -8,7 +8,8 @@ error naming the extra.
   mask token id (``tokenizer.mask_token_id``, or ``mask_id`` for models such as
   LLaDA whose tokenizer has none), the model runs on the whole window (no
   special tokens added: the window *is* X), and the log-softmax at each masked
-  position gives log p of the true token;
+  position gives log p of the true token (:func:`boundcalc.predictor.from_torch`:
+  float64, a chunk of positions at a time);
 * :func:`hf_corpus` tokenizes a text and cuts it into non-overlapping windows of
   L token ids;
 * :func:`load_hf` loads a model and tokenizer by name or local directory
@@ -24,6 +25,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import DomainError, MissingExtraError, UsageError
+from .torch_model import from_torch
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -76,9 +78,7 @@ def check_positions(model: Any, length: int) -> None:
 
 def hf_predictor(model: Any, mask_id: int | None = None, tokenizer: Any = None) -> Callable[["np.ndarray", "np.ndarray"], "np.ndarray"]:
     """The predictor of a masked LM: log p(true token) at masked positions, masked = replaced by ``mask_id``."""
-    import numpy as np
-
-    torch, _ = require_hf()
+    require_hf()
     if mask_id is None:
         mask_id = getattr(tokenizer, "mask_token_id", None)
     if mask_id is None:
@@ -88,16 +88,9 @@ def hf_predictor(model: Any, mask_id: int | None = None, tokenizer: Any = None) 
         raise UsageError(f"mask id {mask_id!r} is not a token id", param="mask_id",
                          allowed=f"0 <= id < {vocab}" if vocab else "a token id")
 
-    def predict(tokens: "np.ndarray", masked: "np.ndarray") -> "np.ndarray":
-        ids = torch.as_tensor(np.where(masked, mask_id, tokens), dtype=torch.long)
-        with torch.no_grad():
-            logits = model(input_ids=ids, attention_mask=torch.ones_like(ids)).logits
-            logp = torch.log_softmax(logits.double(), dim=-1)
-            true = torch.as_tensor(tokens, dtype=torch.long).unsqueeze(-1)
-            picked = logp.gather(-1, true).squeeze(-1)
-        return picked.numpy()
-
-    return predict
+    # the model stays where it was loaded; log-probabilities by chunks of positions (boundcalc.torch_model)
+    device = next(iter(model.parameters())).device if any(True for _ in model.parameters()) else "cpu"
+    return from_torch(model, mask_id=mask_id, device=device)
 
 
 def hf_corpus(tokenizer: Any, text: str, length: int) -> "np.ndarray":

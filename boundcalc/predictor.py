@@ -23,7 +23,8 @@ conditional entropy (the excess acts like ε_train), and a masked LM's
 conditionals need not be consistent with any joint law.
 
 Adapters: :func:`boundcalc.truth.predict.exact_predictor` (a joint table or a
-Markov chain, exact), :mod:`boundcalc.hf` (a Hugging Face masked LM).
+Markov chain, exact), :func:`from_torch` (any torch module returning logits;
+:mod:`boundcalc.torch_model`), :mod:`boundcalc.hf` (a Hugging Face masked LM).
 
 >>> import numpy as np
 >>> uniform = lambda tokens, masked: np.full(tokens.shape, np.log(0.5))  # a coin-flip predictor
@@ -42,11 +43,12 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 from .curve import LossCurve
 from .errors import UsageError
 from .exact import to_rational
+from .torch_model import from_torch
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["Predictor", "estimate_loss_curve", "mask_counts", "MAX_ESTIMATE_WORK"]
+__all__ = ["Predictor", "estimate_loss_curve", "from_torch", "mask_counts", "MAX_ESTIMATE_WORK"]
 
 #: The predictor protocol: (tokens B x L int, masked B x L bool) -> log-probabilities B x L.
 Predictor = Callable[["np.ndarray", "np.ndarray"], "np.ndarray"]

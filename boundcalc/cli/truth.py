@@ -7,6 +7,7 @@ imported inside the commands, so ``boundcalc --help`` stays quick.
 
 from __future__ import annotations
 
+import math
 import time
 from contextlib import contextmanager
 from fractions import Fraction
@@ -16,8 +17,10 @@ from typing import Any, Callable, Iterator
 import click
 
 from ..errors import BoundcalcError, UsageError
+from ..exact import Measured, round_up
 from .options import POSITIVE_INT, BoundcalcCommand, OutputPath, compose, digits_option, given_explicitly, json_option
 from .render import emit_json, print_table, show
+from .sampler_help import schedule_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
 
 model_options = compose(
@@ -121,9 +124,7 @@ def _length(model: Any, params: dict[str, Any]) -> int:
 @click.command(cls=BoundcalcCommand)
 @model_options
 @click.option("--schedule", "-s", "schedule_spec", required=True,
-              help="Sizes in reveal order: a comma list (5,3,2), a file, or a family (uniform:T, cosine:T, ...; "
-              "see `boundcalc bound --help`); blocks:K:FAMILY:T and llada:GEN:BLOCK:STEPS (semi-autoregressive), "
-              "mdlm:T[:NOISE], sedd:T, dream-origin:T (random counts: the expected error).")
+              help=schedule_help())
 @click.option("--optimal", is_flag=True,
               help="Also the least exact error of any schedule with the same T (DP), and the info-optimal schedule.")
 @click.option("--loss-curve", type=click.Path(dir_okay=False, path_type=str),
@@ -136,7 +137,7 @@ def verify(**params: Any) -> None:
     """The exact sampling error of a data model next to every bound.
 
     For the optimal predictor (ε_train = 0) the error E_M KL(p_X0 || p_Y0|M) of
-    the schedule is computed exactly from the model's entropies (THEORY.md s.7,
+    the schedule is computed exactly from the model's entropies (docs/theory.md section 10,
     eq. 23; float64 with a stated error bound) and compared with Theorem 1, the
     recursion, the sharp bound and Corollary 1 at the model's own ΣI.
 
@@ -155,18 +156,19 @@ def verify(**params: Any) -> None:
     """
     from ..verification import verify as run_verify
 
+    from ..schedule import parse_sampler, parse_spec
+
     unit, digits = params["unit"], params["digits"]
-    model, profile, curve, description = _verify_source(params)
+    spec = parse_spec(params["schedule_spec"], "schedule")  # read once, here at the edge
+    model, profile, curve, description = _verify_source(params, spec)
     L = profile.length
-    spec = params["schedule_spec"]
-    from_curve = spec.strip().partition(":")[0] in ("info-optimal", "optimal")
-    if from_curve:
+    if spec.family.needs_curve:
         from ..estimate import curve_schedule
 
         target: Any = curve_schedule(spec, curve)
     else:
-        target = spec
-    needs_model = not from_curve and _needs_model(spec, L)
+        target = parse_sampler(spec, L)
+    needs_model = spec.family.needs_model
     if needs_model and model is None:
         raise UsageError("a semi-autoregressive schedule's error needs the data model, not only its loss curve",
                          param="--loss-curve", allowed="a schedule over all L positions, or --markov/--joint/--text")
@@ -174,7 +176,7 @@ def verify(**params: Any) -> None:
         report = run_verify(model if needs_model else profile, target, length=L, unit=unit)
         optimal = None
         if params["optimal"]:
-            if _is_counts(report):
+            if report.schedule.random_counts:
                 raise UsageError("a random-count sampler has no fixed number of steps to optimise for",
                                  param="--optimal", allowed="a fixed schedule (uniform:T, ...)")
             optimal = profile.optimal_schedule(report.schedule.steps, progress=bar)
@@ -183,13 +185,14 @@ def verify(**params: Any) -> None:
             refuse_latex(params, "an estimate from a loss curve")
         return emit_latex(report, params)
     extras = _curve_extras(params, report, curve, optimal)
+    extras["any_error"] = profile.error_bound(None, unit)
     if params["as_json"]:
         emit_json(_verify_json(report, optimal, description, digits, extras))
     else:
         _verify_table(report, optimal, description, digits, extras)
 
 
-def _verify_source(params: dict[str, Any]) -> tuple[Any, Any, Any, str]:
+def _verify_source(params: dict[str, Any], spec: Any) -> tuple[Any, Any, Any, str]:
     """(model or None, entropy profile, loss curve, description) from --loss-curve or a data model."""
     from ..curve import LossCurve
     from ..estimate import curve_profile
@@ -204,7 +207,7 @@ def _verify_source(params: dict[str, Any]) -> tuple[Any, Any, Any, str]:
     model = _load(params)
     L = _length(model, params)
     if params["optimal"]:
-        _check_optimal_first(params["schedule_spec"], L)  # before the entropy profile
+        _check_optimal_first(spec, L)  # before the entropy profile
     with progress_bar("entropies") as bar:
         profile = model.entropy_profile(L, progress=bar)
     description = _describe(model, L)
@@ -215,7 +218,7 @@ def _curve_extras(params: dict[str, Any], report: Any, curve: Any, optimal: Any)
     """What the curve adds to verify: the estimate (measured curves), TC, DTC, rates, the info-optimal schedule."""
     from ..estimate import curve_quantities, estimate_error, info_optimal_schedule
 
-    fixed = not _is_counts(report) and not report.schedule.block_spans
+    fixed = not report.schedule.random_counts and report.schedule.positions == "uniform"
     measured = params["loss_curve"] is not None and not curve.exact
     info = None
     if optimal is not None:
@@ -230,31 +233,20 @@ def _curve_extras(params: dict[str, Any], report: Any, curve: Any, optimal: Any)
     }
 
 
-def _check_optimal_first(spec: str, length: int) -> None:
+def _check_optimal_first(spec: Any, length: int) -> None:
     """T and the optimal-schedule DP's cost, refused before the entropy profile is computed."""
-    from ..counts import parse_sampler
+    from ..schedule import parse_sampler
     from ..truth import EntropyProfile
 
-    if spec.strip().partition(":")[0] in ("info-optimal", "optimal"):
+    if spec.family.needs_curve:
         return  # a schedule from the loss curve: T is its parameter, checked where it is built
-    steps = getattr(parse_sampler(spec, length), "steps", None)
+    steps = parse_sampler(spec, length).steps
     if isinstance(steps, int):
         try:
             EntropyProfile.check_optimal(length, steps)
         except BoundcalcError as error:
             error.param = "--optimal"
             raise
-
-
-def _needs_model(spec: str, length: int) -> bool:
-    """True for a semi-autoregressive schedule: its error needs the model, not only the global profile."""
-    from ..counts import parse_sampler
-
-    return bool(getattr(parse_sampler(spec, length), "block_spans", ()))
-
-
-def _is_counts(report: Any) -> bool:
-    return not hasattr(report.schedule, "runs")
 
 
 def _error_value(extras: dict[str, Any], pair: Any, unit: str, digits: int, as_json: bool) -> Any:
@@ -264,12 +256,10 @@ def _error_value(extras: dict[str, Any], pair: Any, unit: str, digits: int, as_j
 
     schedule, error = pair
     if extras["measured"]:
-        estimate = estimate_error(extras["curve"], schedule)
+        estimate = estimate_error(extras["curve"], schedule)  # the value with its stderr and interpolation effect
         return estimate.to_dict(unit, digits) if as_json else estimate.show(unit, digits)
-    value = to_unit(error, unit)
-    if as_json:
-        return {"decimal": show(Fraction(value), digits), "float": repr(value)}
-    return show(Fraction(value), digits)
+    value = Measured(to_unit(error, unit), extras["any_error"], nonnegative=True)
+    return value.to_json() if as_json else value.show(digits)
 
 
 def _verify_json(report: Any, optimal: Any, description: str, digits: int, extras: dict[str, Any]) -> dict[str, Any]:
@@ -301,7 +291,7 @@ def _verify_rows(report: Any, optimal: Any, digits: int, extras: dict[str, Any])
     unit, measured = report.unit, extras["measured"]
     ratios, holds = report.ratios(), report.holds()
     b = report.bounds
-    counts = _is_counts(report)
+    counts = report.schedule.random_counts
     label = ("expected " if counts else "") + ("estimated error" if measured else "exact error")
     value = (extras["estimate"].show(unit, digits) if extras["estimate"] is not None
              else report.measured("truth").decimal(digits))
@@ -333,7 +323,7 @@ def _verify_rows(report: Any, optimal: Any, digits: int, extras: dict[str, Any])
                       ("tc_rate", "TC/T (rate, not a bound)"), ("dtc_rate", "DTC/T (rate, not a bound)")):
         if key in quantities:
             q = quantities[key]
-            shown = q.show(unit, digits) if measured else show(Fraction(to_unit(q.value, unit)), digits)
+            shown = q.show(unit, digits)  # a measured curve's with ± stderr; a data model's with justified digits
             rows.append([text, "s.14", shown, "-", ""])
     return rows
 
@@ -344,12 +334,12 @@ def _verify_caption(report: Any) -> str:
 
     b, unit = report.bounds, report.unit
     caption = f"exact errors: float64, absolute error < {round_up(report.truth_error)} {unit}; "
-    if _is_counts(report):
+    if report.schedule.random_counts:
         return caption + (
             "expected bounds: float64 with their certified error (--json)\nrandom counts: the expectation over the "
             f"counts; E s_max = {b.expected_max[0]:.4g}, E steps revealing >= 1 token = {b.nonempty_steps[0]:.4g} "
             f"of {len(report.schedule.reveal)} (docs/theory.md, section 12)")
-    if report.schedule.block_spans:
+    if report.schedule.positions == "blocks":
         return caption + (
             "bounds: at each block's conditional ΣI_b as computed (float64; ε_train = 0)\nsemi-autoregressive: "
             "blockwise bounds (B1); the bounds for random positions over all L do not apply and are not listed "
@@ -360,7 +350,7 @@ def _verify_caption(report: Any) -> str:
 
 def _verify_shape(report: Any) -> str:
     b, schedule = report.bounds, report.schedule
-    if _is_counts(report):
+    if report.schedule.random_counts:
         return f"{len(schedule.reveal)} steps (the last reveals the rest), random sizes"
     text = f"T = {b.steps}, s_max = {b.max_size}"
     if schedule.block_spans:
@@ -468,7 +458,7 @@ def profile(**params: Any) -> None:
             data[key] = [float_decimal(x) for x in col]
             data[("mi_total" if m is None else f"total_size_{m}")] = _written_total(col, digits)
         if entropy is not None:
-            data["entropy_per_token"] = {"decimal": show(Fraction(_to(entropy.entropy / L, unit)), digits)}
+            data["entropy_per_token"] = _measured_json(_to(entropy.entropy / L, unit), _to(entropy.abs_error, unit))
         if params["output"]:
             write_profile_csv(values, params["output"], unit)
             data["output"] = params["output"]
@@ -502,12 +492,21 @@ def profile(**params: Any) -> None:
     )
 
 
-def _written_total(values: Any, digits: int) -> dict[str, str]:
-    """The sum of float64 results as written: shown as a value, never labelled exact."""
+def _written_total(values: Any, digits: int) -> dict[str, Any]:
+    """The sum of float64 results as written: a value with its rounding error, never labelled exact."""
     from ..truth import float_decimal
 
-    written = sum((Fraction(float_decimal(x)) for x in values), Fraction(0))
-    return {"value": show(written, digits), "note": "the sum of the float64 values written (each within float error of the model's)"}
+    written = [Fraction(float_decimal(x)) for x in values]
+    total = sum(written, Fraction(0))
+    # each written decimal is the float's shortest repr (within half an ulp); the sum is exact in them
+    error = math.fsum(abs(float(x)) for x in written) * 2.0**-52
+    return {**Measured(float(total), error, nonnegative=True).to_json(),
+            "note": "the sum of the float64 values written (each within float error of the model's)"}
+
+
+def _measured_json(value: float, error: float) -> dict[str, Any]:
+    """A float64 result of a data model with its certified error (the one JSON shape)."""
+    return Measured(value, error, nonnegative=True).to_json()
 
 
 def _multiscale_profile(params: dict[str, Any]) -> None:
@@ -599,7 +598,7 @@ def _loss_curve_profile(params: dict[str, Any]) -> None:
     quantities = curve_quantities(curve)
     if params["as_json"]:
         emit_json({"model": description, "length": L, "unit": unit, "output": str(path),
-                   "abs_error": f"{_to(entropy.abs_error, unit):.2g}",
+                   "abs_error": round_up(_to(entropy.abs_error, unit)),
                    "information": {k: v.to_dict(unit, digits) for k, v in quantities.items()}})
         return
     labels = {"total_correlation": "TC = Σ H(X^(i)) - H(X) (error at T = 1)",

@@ -1,0 +1,118 @@
+"""Any torch module that maps token ids to logits, as a :data:`boundcalc.predictor.Predictor`.
+
+:func:`from_torch` wraps a module whose ``forward(input_ids)`` returns logits
+B x L x V -- a tensor, or an object with ``.logits`` (Hugging Face outputs,
+LLaDA's and Dream's remote code). Masked positions are replaced by ``mask_id``,
+the module runs in evaluation mode under ``torch.inference_mode``, and the
+log-probability of each true token at a masked position is
+``logit[true] - logsumexp(logits)``, computed in float64 a chunk of positions
+at a time: besides the logits the model returns, memory is one chunk
+(at most :data:`CHUNK_ELEMENTS` float64 numbers), whatever the vocabulary.
+
+torch is imported inside the functions (extra ``[hf]``), so importing this
+module costs nothing without it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
+from .errors import DomainError, UsageError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+__all__ = ["from_torch", "require_torch", "masked_log_probs", "CHUNK_ELEMENTS"]
+
+#: Most float64 numbers one chunk of the log-softmax holds (2^22: 32 MiB).
+CHUNK_ELEMENTS = 1 << 22
+
+
+def require_torch() -> Any:
+    """The torch module, or a one-line error saying how to install it."""
+    try:
+        import torch
+    except ImportError:
+        raise DomainError("the torch adapter needs torch (it is not installed)", param="torch",
+                          allowed="pip install 'boundcalc[hf]'") from None
+    return torch
+
+
+def _logits_of(output: Any, torch: Any) -> Any:
+    """The logits tensor of a forward's output: the tensor itself or its ``.logits``."""
+    logits = output if isinstance(output, torch.Tensor) else getattr(output, "logits", None)
+    if not isinstance(logits, torch.Tensor):
+        raise UsageError(f"the model's forward returned {type(output).__name__}", param="model",
+                         allowed="logits B x L x V: a tensor, or an object with .logits")
+    return logits
+
+
+def masked_log_probs(logits: Any, tokens: Any, masked: Any, torch: Any) -> Any:
+    """float64 log q(true token) at the masked positions (a 1-D tensor, row-major order), by chunks of positions."""
+    vocab = int(logits.shape[-1])
+    flat = logits.reshape(-1, vocab)
+    where = torch.nonzero(masked.reshape(-1), as_tuple=True)[0]
+    true = tokens.reshape(-1)[where]
+    rows = max(1, CHUNK_ELEMENTS // vocab)
+    out = torch.empty(where.numel(), dtype=torch.float64, device=logits.device)
+    for start in range(0, where.numel(), rows):
+        chunk = flat[where[start : start + rows]].to(torch.float64)
+        picked = chunk.gather(-1, true[start : start + rows].unsqueeze(-1)).squeeze(-1)
+        out[start : start + rows] = picked - torch.logsumexp(chunk, dim=-1)
+    return out
+
+
+def _check_logits(logits: Any, shape: tuple[int, int], tokens: "np.ndarray", mask_id: int) -> None:
+    if logits.ndim != 3 or tuple(logits.shape[:2]) != shape:
+        raise UsageError(f"the model returned logits of shape {tuple(logits.shape)}", param="model",
+                         allowed=f"B x L x V with B x L = {shape[0]} x {shape[1]}")
+    if mask_id >= logits.shape[-1]:
+        raise UsageError(f"mask id {mask_id} is outside the model's vocabulary of {logits.shape[-1]}",
+                         param="mask_id", allowed=f"ids in 0..{logits.shape[-1] - 1}")
+    if tokens.size and int(tokens.max()) >= logits.shape[-1]:
+        raise UsageError(f"token id {int(tokens.max())} is outside the model's vocabulary of {logits.shape[-1]}",
+                         param="sequences", allowed=f"ids in 0..{logits.shape[-1] - 1}")
+
+
+def from_torch(model: Any, *, mask_id: int, device: Any = "cpu",
+               batch_size: int | None = None) -> Callable[["np.ndarray", "np.ndarray"], "np.ndarray"]:
+    """The predictor of a torch module ``forward(input_ids) -> logits B x L x V`` (or an output with ``.logits``).
+
+    The module is moved to ``device`` and put in evaluation mode; masked
+    positions get ``mask_id``; ``batch_size`` rows go through the model at a
+    time (None: the whole batch the estimator passes). The predictor returns
+    float64 log-probabilities of the true tokens at masked positions (0 elsewhere).
+    """
+    import numpy as np
+
+    torch = require_torch()
+    if isinstance(mask_id, bool) or not isinstance(mask_id, (int, np.integer)) or mask_id < 0:
+        raise UsageError(f"mask id {mask_id!r} is not a token id", param="mask_id", allowed="an integer >= 0")
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1):
+        raise UsageError(f"batch size {batch_size!r}", param="batch_size", allowed="an integer >= 1, or None")
+    try:
+        device = torch.device(device)
+    except (RuntimeError, TypeError) as error:
+        raise UsageError(f"device {device!r}: {str(error).splitlines()[0] if str(error) else 'unknown'}",
+                         param="device", allowed="cpu, cuda, cuda:N, mps") from None
+    model.to(device)
+    model.eval()
+    mask_id = int(mask_id)
+
+    def predict(tokens: "np.ndarray", masked: "np.ndarray") -> "np.ndarray":
+        tokens = np.asarray(tokens, dtype=np.int64)
+        masked = np.asarray(masked, dtype=bool)
+        out = np.zeros(tokens.shape, dtype=np.float64)
+        step = batch_size or max(1, tokens.shape[0])
+        for start in range(0, tokens.shape[0], step):
+            part, hidden = tokens[start : start + step], masked[start : start + step]
+            true = torch.as_tensor(part, device=device)
+            hide = torch.as_tensor(hidden, device=device)
+            with torch.inference_mode():
+                logits = _logits_of(model(torch.where(hide, mask_id, true)), torch)
+                _check_logits(logits, part.shape, part, mask_id)
+                picked = masked_log_probs(logits, true, hide, torch)
+            out[start : start + step][hidden] = picked.cpu().numpy()
+        return out
+
+    return predict
