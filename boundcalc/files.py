@@ -240,7 +240,9 @@ def check_output(path: str | Path, param: str | None = None, inputs: Mapping[str
         raise UsageError(f"{name!r} is a folder", param=param, allowed="a file path")
     if not os.path.isdir(folder):
         what = "is not a folder" if os.path.exists(folder) else "does not exist"
-        raise UsageError(f"cannot write {name!r}: the folder {folder!r} {what}", param=param)
+        given = os.path.dirname(name.rstrip(os.sep)) or "."  # as typed (a symlinked path: where it leads)
+        shown = given if os.path.realpath(given) == folder else folder
+        raise UsageError(f"cannot write {name!r}: the folder {shown!r} {what}", param=param)
     limit = _name_limit(folder)
     if len(os.fsencode(base)) > limit:
         raise UsageError(f"cannot write {name!r}: the file name has {len(os.fsencode(base))} bytes", param=param,
