@@ -51,6 +51,10 @@ def _file_cases() -> list[list[str]]:
             ["verify", "--text", name, "--length", "4", "--schedule", "2,2"],
             ["profile", "--markov", name, "--length", "3"],
             ["latex", "--expr", "theorem1", "--with-values", "--mi-profile", name, "--schedule", "1"],
+            # estimates: every corpus file as a measured loss curve
+            ["steps", "--loss-curve", name, "--target", "1"],
+            ["sweep", "--loss-curve", name, "--steps", "1,2"],
+            ["latex", "--expr", "theorem1", "--with-values", "--loss-curve", name, "--schedule", "uniform:1"],
         ]
     for special in ("/dev/zero", "/dev/null", "/tmp", "/nonexistent/file"):
         cases += [["steps", "--mi-profile", special, "--target", "1"], ["verify", "--markov", special, "-L", "4", "--schedule", "4"]]
@@ -191,6 +195,39 @@ def output_cases() -> list[list[str]]:
     return cases
 
 
+#: The command lines of issue 21 that gave tracebacks, hangs or exit 0 on nonsense, and their neighbours.
+ISSUE_21 = [
+    [], ["stepz"], ["sweeep", "--help"], ["--nosuch"],
+    ["sweep", "--mi-total", "1", "-L", "16", "-f", "blocks:4:uniform"],
+    ["sweep", "--mi-total", "1", "-L", "64", "-f", "llada:64:8"],
+    ["sweep", "--mi-total", "1", "-L", "16", "-f", "blocks:4:uniform:T"],
+    ["sweep", "--mi-total", "1", "-L", "64", "-f", "llada:64:8:T"],
+    ["sweep", "--mi-total", "1", "-L", "16", "--steps", ""], ["sweep", "--mi-total", "1", "-L", "16", "--steps", ","],
+    ["plot", "--mi-total", "1", "-L", "16", "--steps", ",", "-o", "x.png"],
+    ["bound", "--confidence", "0.1", "--reveal", "1e400", "--vocab-size", "2"],
+    ["bound", "--confidence", "0.1", "--reveal", "1e300", "--vocab-size", "1e3999"],
+    ["bound", "--mi-total", "1", "--length", "1e18", "--schedule", "cosine:1e9"],
+    ["bound", "--mi-total", "1", "--length", "1e18", "--schedule", "power:1e6:7/3"],
+    ["bound", "--mi-total", "1", "--length", "1e3999", "--schedule", "power:1000:7/3"],
+    ["bound", "--mi-total", "1", "--length", "1e18", "--schedule", "blocks:1e9:uniform:1e9"],
+    ["bound", "--mi-total", "1", "--length", "1e18", "--schedule", "blocks:1e5:cosine:1e9"],
+    ["bound", "--mi-total", "1", "--length", "1e18", "--schedule", "blocks:1e5:uniform:1e9"],
+    ["steps", "--mi-total", "1", "--length", "1e18", "--target", "0.1", "--family", "blocks:4:uniform"],
+    ["steps", "--mi-total", "1", "--length", "1e18", "--target", "0.1", "--family", "cosine"],
+    ["steps", "--mi-total", "1e3999", "--length", "10", "--target", "1e-3999"],
+    ["recursion", "--smax", "1e3999"], ["recursion", "--smax", "1e1000"],
+    ["latex", "--all", "--with-values", "--mi-total", "1", "--length", "1e3999", "--schedule", "uniform:2",
+     "--target", "1e-3999"],
+    ["latex", "--expr", "steps-sharp", "--with-values", "--mi-total", "1e3999", "--length", "10", "--target", "1e-3999"],
+    ["bound", "--mi-total", "1", "--length", "2", "--schedule", "1,1", "--ms-profile", str(FILES / "ms-huge-level.csv")],
+    ["profile", "--markov", "chain.json", "-L", "1000", "--ratios", "0.5", "--corpus-size", "1000000",
+     "--loss-curve", "x.csv"],
+    ["profile", "--markov", "chain.json", "-L", "1000", "--ratios", "0.5,1", "--samples", "10000000",
+     "--loss-curve", "x.csv"],
+    ["profile", "--markov", "chain.json", "-L", "100000", "--ratios", "0.5", "--samples", "1000", "--loss-curve", "x.csv"],
+]
+
+
 def all_cases() -> list[list[str]]:
     """Every hostile command line (arguments after ``boundcalc``), output cases last."""
-    return _file_cases() + _value_cases() + output_cases()
+    return _file_cases() + _value_cases() + ISSUE_21 + output_cases()
