@@ -115,7 +115,7 @@ def test_huge_level_indices_and_chains_are_refused_at_once(run, tmp_path):
 
 @pytest.mark.parametrize("spec, message", [
     ("cosine:1e9", "computed one by one"), ("blocks:1e9:uniform:1e9", "1000000000 blocks are too many"),
-    ("blocks:1e5:cosine:1e9", "100000 blocks of 10000 different step sizes"),
+    ("blocks:1e5:cosine:1e9", "100000 blocks of 10000 different step sizes"), ("blocks:1e6:uniform:1e9", "1000000 blocks")
 ])
 def test_schedules_too_long_to_list_are_refused_before_work(run, spec, message):
     result = run("bound", "--mi-total", "1", "--length", "1e18", "--schedule", spec)
@@ -123,6 +123,6 @@ def test_schedules_too_long_to_list_are_refused_before_work(run, spec, message):
 
 
 def test_blocks_with_many_steps_are_bounded_run_by_run(run):
-    """10^5 blocks of 10^4 uniform steps each: the blockwise bound from the runs, not 10^9 steps one by one."""
-    result = run("bound", "--mi-total", "1", "--length", "1e18", "--schedule", "blocks:1e5:uniform:1e9", "--json")
+    """10^4 blocks of 10^5 uniform steps each: the blockwise bound from the runs, not 10^9 steps one by one."""
+    result = run("bound", "--mi-total", "1", "--length", "1e18", "--schedule", "blocks:1e4:uniform:1e9", "--json")
     assert result.exit_code == 0, result.output
