@@ -83,3 +83,30 @@ def test_usages_come_from_the_parameters():
     for f in families():
         assert re.fullmatch(r"[a-z][a-z0-9-]*", f.name) and f.reveals in ("fixed", "blocks", "counts")
         assert not f.listed or f.summary  # every listed family has a line in the docs' table
+
+
+def test_which_bounds_hold_is_asked_of_the_sampler_or_its_family():
+    from boundcalc.bounds import BOUNDS, per_realisation_bounds
+
+    def holding(sampler):
+        return [name for name, bound in BOUNDS.items() if bound.applies_to(sampler)]
+
+    assert holding(family("mdlm")) == holding(parse_sampler("mdlm:4", 8)) == list(per_realisation_bounds())
+    blockwise = holding(parse_sampler("blocks:2:uniform:4", 8))
+    assert blockwise == holding(family("llada")) and blockwise and all(n.startswith("block_") for n in blockwise)
+    assert "theorem1" in holding(family("uniform")) and not set(blockwise) & set(holding(family("uniform")))
+
+    class Adaptive(SamplerFamily):  # positions from the predicted values: no bound of the paper is a theorem
+        name, reveals, value_dependent, exact_engine = "adaptive-toy", "adaptive", True, "adaptive-toy"
+
+    assert Adaptive().positions == "adaptive" and Adaptive().needs_model and holding(Adaptive()) == []
+
+
+@pytest.mark.parametrize("text, fragment", [("uniform:x", "in 'uniform:x': 'x' is not a number"),
+                                            ("power:4:1/0", "in 'power:4:1/0'"), ("mdlm:0", "in 'mdlm:0': '0' is not allowed"),
+                                            ("llada:8:x:4", "in 'llada:8:x:4'"), ("blocks:0:uniform:4", "in 'blocks:0:uniform:4'")])
+def test_parameters_are_checked_when_parsed_before_any_length(text, fragment):
+    with pytest.raises(ScheduleError) as info:
+        parse_spec(text)  # no L yet: what the parameters declare is checked here, the rest when built
+    assert fragment in info.value.message and info.value.param == "schedule"
+    assert parse_spec("power:T:1/2").is_template and parse_spec("power:T:1/2").at(4).steps == 4

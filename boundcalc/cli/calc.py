@@ -21,7 +21,7 @@ from .options import (
     resolve_profile,
 )
 from .render import emit_json, print_table, show
-from .sampler_help import schedule_help, steps_family_help
+from .sampler_help import RegistryHelpOption, schedule_help, steps_family_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
 
 # The bounds `steps` can invert, from the registry (boundcalc.bounds is light: no numpy, no sympy).
@@ -69,7 +69,8 @@ def _headers(source: str, totals: str) -> list[str]:
     "families",
     multiple=True,
     metavar="NAME",
-    help=steps_family_help(),
+    cls=RegistryHelpOption,
+    help_from=steps_family_help,
 )
 @click.option(
     "--by",
@@ -83,6 +84,9 @@ def _headers(source: str, totals: str) -> list[str]:
               help="The reverse question: for T steps, each family's (estimated) error and bound.")
 @click.option("--max-steps", type=POSITIVE_INT,
               help="Search T only up to this (bounds the work of a scan; default L, 16 L for random-count samplers).")
+@click.option("--joint", "joint_table", type=click.Path(dir_okay=False, path_type=str),
+              help="With --family confidence: a joint table (JSON, as for verify); the loosest Fast-dLLM threshold "
+              "whose exact KL(p||q) meets each target, with its expected network calls.")
 @digits_option
 @exact_option
 @json_option
@@ -112,6 +116,11 @@ def steps(**params: Any) -> None:
       boundcalc steps --mi-total 2 --length 64 --family dream-origin --bound sharp --target 1/2
     """
     families = list(params["families"])
+    if params["joint_table"] is not None or families[:1] == ["confidence"]:
+        from .rules import steps_confidence
+
+        steps_confidence(params, families)
+        return
     if params["budget"] is not None or families not in ([], ["uniform"]) or params["by"] != "bound" \
             or params.get("loss_curve") is not None:
         _steps_any(params, families)
@@ -196,7 +205,8 @@ def _steps_uniform(params: dict[str, Any]) -> None:
     "--schedule",
     "-s",
     "schedule_spec",
-    help=schedule_help(),
+    cls=RegistryHelpOption,
+    help_from=schedule_help,
 )
 @click.option(
     "--confidence",
