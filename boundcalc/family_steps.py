@@ -154,7 +154,7 @@ def required_steps_family(
     if by == "bound" and head == "uniform":
         return _uniform_bound(goals, length, mi_total, bound, eps_train, unit)
     _check_scannable(family, found, by, curve)
-    grid = [T for T in _steps_grid(family, length) if T <= top]
+    grid = _steps_grid(family, min(length, top))
     if not grid:
         raise UsageError(f"no T <= {top} for {family}", param="max_steps", allowed="a larger limit")
     _check_scan_cost(goals, family, by, length, curve, mi_total, bound, eps_train, unit, grid, top)
@@ -183,8 +183,8 @@ def _check_scan_cost(goals, family, by, length, curve, mi_total, bound, eps_trai
     blocks = int(args[0]) if _family_of(family).reveals == "blocks" else 1
     hint = _hint(goals, by, length, curve, None if mi_total is None else mi_total * blocks, bound, eps_train, unit)
     horizon = min(top, max(grid[0], 2 * hint))
-    scanned = [T for T in grid if T <= horizon]
-    estimate = per_t * len(scanned) + per_step * sum(scanned)
+    scanned = grid[: len(range(grid.start, min(horizon, grid[-1]) + 1, grid.step))]  # the T <= horizon: a range
+    estimate = per_t * len(scanned) + per_step * (len(scanned) * (scanned[0] + scanned[-1]) / 2 if scanned else 0)
     if estimate > SCAN_BUDGET_US:
         raise DomainError(
             f"scanning {family} up to T = {horizon} would take about {estimate / 1e6:.0f} s "

@@ -157,14 +157,15 @@ def family_spec(family: str, steps: int) -> str:
     return ":".join([head, *(str(steps) if a == "T" else a for a in template)])
 
 
-def _steps_grid(family: str, length: int) -> list[int]:
+def _steps_grid(family: str, top: int) -> range:
+    """The T the family allows up to ``top``: a range, never a list (L may be 10^18)."""
     head, args = _family_parts(family)
     if _family_of(family).reveals == "blocks":
         from .exact import positive_int
 
         k = positive_int(args[0], "K")
-        return list(range(k, length + 1, k))
-    return list(range(1, length + 1))
+        return range(k, top + 1, k)
+    return range(1, top + 1)
 
 
 def family_schedule(family: str, steps: int, length: int, curve: LossCurve | None = None) -> "Schedule":
