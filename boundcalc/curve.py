@@ -189,6 +189,10 @@ class LossCurve:
         se = None if self.stderr is None else np.asarray(self.stderr, dtype=np.float64)
         if k.ndim != 1 or k.size < 1 or y.shape != k.shape or (se is not None and se.shape != k.shape):
             raise UsageError("a loss curve needs one or more points (masked, loss[, stderr])", param="loss")
+        if k.size < 2 and L > 1 and not self.exact:
+            # one measured ratio determines no slope of d: ΣI and every error would come out 0 (an answer of T = 1)
+            raise ProfileError("a measured loss curve of a single point determines no slope of d (ΣI would be 0)",
+                               param=self.source or "loss", allowed="two or more mask ratios, e.g. 1/L and 1")
         if k.dtype.kind not in "iu":
             if not np.all(np.equal(np.mod(k, 1), 0)):
                 raise UsageError("masked counts must be integers", param="masked", allowed="k in 1..L")

@@ -1042,6 +1042,8 @@ def sweep_table(result: Any, digits: int = 6) -> str:
 
     def cell(row: Any, name: str) -> str:
         measured = row.measured(name)
+        if measured is not None and measured.estimate:  # from a measured loss curve: value ± stderr
+            return _math(_estimate_latex(measured, digits))
         if measured is not None:
             return _math(latex_number(measured.value, digits, measured.error, measured.nonnegative))
         value = None if name in heads else row.bounds.get(name)
@@ -1062,7 +1064,11 @@ def sweep_table(result: Any, digits: int = 6) -> str:
     notes = ["; ".join(f"{_equation_of(registry[name])}: {escape_text(registry[name].title)}" for name in bounds)]
     caption = (
         rf"Every bound of Li \& Cai~\cite{{li2025convergence}} over a grid of $T$ ($L = {result.length}$), in {unit}"
-        + (r"; the exact errors are float64 results, shown with the digits their certified error justifies" if errors else "")
+        + (r"; every value is an estimate from a measured loss curve: value $\pm$ its standard error"
+           r" ($\pm\,?$ where the curve has none), with the digits the standard error justifies; the bounds are at"
+           r" the estimated $\Sigma I$ and $\Phi$" if result.estimate
+           else r"; the exact errors are float64 results, shown with the digits their certified error justifies"
+           if errors else "")
         + ". An empty cell: the bound does not apply to that schedule."
         + (r" Rows of random-count samplers give expectations over the counts: the exact expected error, the"
            r" expected bounds $\mathrm{E}[c(S_{\max})]\,\Sigma I/L + \varepsilon_{\rm train}$, and"
@@ -1071,6 +1077,19 @@ def sweep_table(result: Any, digits: int = 6) -> str:
     table = latex_table(columns, rows, caption, "bc:tab:sweep", notes)
     # many numeric columns: a smaller font and tighter columns keep it within a page
     return table.replace("\\centering\n", "\\centering\n\\small\\setlength{\\tabcolsep}{3pt}\n", 1)
+
+
+def _estimate_latex(measured: Measured, digits: int) -> str:
+    r"""An estimate as ``v \pm se`` (the digits its spread justifies; ``\pm ?`` without a stderr)."""
+    from .exact import round_up
+
+    spread = "?" if measured.stderr is None else _latex_decimal(round_up(measured.stderr))
+    return rf"{_latex_decimal(measured.decimal(digits))} \pm {spread}"
+
+
+def _latex_decimal(text: str) -> str:
+    mantissa, _, exponent = text.partition("e")
+    return mantissa if not exponent else rf"{mantissa} \times 10^{{{int(exponent)}}}"
 
 
 def _print_Basic(expr: sp.Basic, values: Mapping[Any, Any] | None = None, unit: str = "bits") -> str:

@@ -48,6 +48,7 @@ from fractions import Fraction
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .bounds import BOUNDS, BoundInputs, BoundReport, count_bound_report, per_realisation_bounds
+from .curve import LossCurve
 from .counts import COUNT_FAMILIES, MAX_COUNT_WORK, CountSampler, parse_sampler
 from .errors import BoundcalcError, DomainError, ScheduleError, UsageError
 from .exact import Measured, Number, nonnegative_rational
@@ -253,6 +254,8 @@ class SweepRow:
     random_abs: float | None = None
     bound_errors: Mapping[str, float] = field(default_factory=dict)
     stats: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    #: name -> (stderr or None, interpolation effect) of a value estimated from a measured loss curve.
+    spreads: Mapping[str, tuple[float | None, float]] = field(default_factory=dict)
 
     @property
     def random_counts(self) -> bool:
@@ -264,7 +267,20 @@ class SweepRow:
         or a key of ``stats``, with its certified error.
 
         None when the value is absent, or for a bound that is exact (an MI profile source: use ``bounds``).
+        From a measured loss curve the value is an estimate: with its stderr and interpolation effect.
         """
+        found = self._certified(name)
+        spread = self.spreads.get(name)
+        if spread is None:
+            return found
+        if found is None:
+            value = self.bounds.get(name)
+            if value is None:
+                return None
+            found = Measured(float(value), 4 * 2.0**-53 * abs(float(value)))  # an exact bound at estimated inputs
+        return replace(found, stderr=spread[0], interpolation=spread[1], estimate=True)
+
+    def _certified(self, name: str) -> Measured | None:
         if name in self.stats:
             mean, error = self.stats[name]
             return Measured(mean, error, nonnegative=True)
@@ -313,6 +329,9 @@ class SweepResult:
     has_optimal: bool = False
     skipped: tuple[tuple[str, int, str], ...] = ()
     optimal_schedules: Mapping[int, Schedule] = field(default_factory=dict)
+    #: ΣI as computed from a data model or a loss curve (a float with its error; an estimate from a measured
+    #: curve), None for an MI profile (then ``mi_total`` is exact).
+    mi_measured: Measured | None = None
 
     @property
     def registry(self) -> Mapping[str, Any]:
@@ -372,10 +391,13 @@ class SweepResult:
 class _Truth:
     """The exact errors, ΣI and Theorem 2's multi-scale profiles of an entropy-profile-like source."""
 
-    def __init__(self, profile: Any, unit: Unit, model: Any = None) -> None:
+    def __init__(self, profile: Any, unit: Unit, model: Any = None, curve: LossCurve | None = None) -> None:
         from .truth import EPS64, float_decimal, to_unit
 
         self.profile, self.unit, self.model = profile, unit, model
+        # a measured loss curve: every value is an estimate, with its stderr and interpolation effect
+        self.curve = curve if curve is not None and not curve.exact else None
+        self._inputs: dict[int | None, dict[str, Any]] = {}
         self.length = L = int(profile.length)
         self._decimal = float_decimal
         mi = MIProfile.from_total(float_decimal(profile.mi_total(unit.value)), L, unit=unit)
@@ -392,7 +414,46 @@ class _Truth:
 
     @property
     def estimate(self) -> bool:
-        return bool(getattr(self.profile, "is_estimate", False) or getattr(self.profile, "meta", {}).get("estimate"))
+        return bool(self.curve is not None or getattr(self.profile, "is_estimate", False)
+                    or getattr(self.profile, "meta", {}).get("estimate"))
+
+    def spread(self, schedule: "Schedule | CountSampler") -> tuple[float | None, float] | None:
+        """(stderr, interpolation effect) of the error of ``schedule`` estimated from a measured curve, else None."""
+        if self.curve is None:
+            return None
+        from .estimate import count_estimate, estimate_error
+
+        estimate = (count_estimate(self.curve, schedule, self.profile) if isinstance(schedule, CountSampler)
+                    else estimate_error(self.curve, schedule))
+        measured = estimate.measured(self.unit.value)
+        return measured.stderr, measured.interpolation or 0.0
+
+    def mi_measured(self) -> Measured:
+        """ΣI with its float error and, from a measured curve, its stderr and interpolation effect."""
+        value = Measured(float(self.mi.total), self.input_error, nonnegative=True)
+        if self.curve is None:
+            return value
+        spread = self._input_estimates(None)["mi_total"]
+        return replace(value, stderr=spread.stderr, interpolation=spread.interpolation, estimate=True)
+
+    def _input_estimates(self, max_size: int | None) -> dict[str, Any]:
+        big_s = None if max_size is None else 1 << (max_size - 1).bit_length()
+        if big_s not in self._inputs:
+            from .estimate import curve_input_estimates
+
+            assert self.curve is not None
+            self._inputs[big_s] = {k: e.measured(self.unit.value)
+                                   for k, e in curve_input_estimates(self.curve, big_s).items()}
+        return self._inputs[big_s]
+
+    def bound_spreads(self, inputs: BoundInputs, values: Mapping[str, Any]) -> dict[str, tuple[float | None, float]]:
+        """(stderr, interpolation effect) of each bound at the curve's estimated ΣI and Φ (measured curve only)."""
+        if self.curve is None:
+            return {}
+        from .estimate import curve_bound_spreads
+
+        estimates = self._input_estimates(None if inputs.multiscale is None else inputs.multiscale.scale)
+        return curve_bound_spreads(self.curve, inputs, values, self.unit.value, estimates)
 
     def multiscale(self, max_size: int, shifted: bool = False) -> MultiScaleProfile | None:
         """Theorem 2's level totals G(m_j) for S = 2^ceil(log2 s_max), as verify computes them (cached per S).
@@ -464,6 +525,13 @@ def _source(source: Any, length: int | None, unit: "Unit | str | None",
         return source, None, source.unit
     unit = as_unit(unit if unit is not None else Unit.NATS)
     model = None
+    if isinstance(source, LossCurve):  # a loss curve: its entropy profile; a measured one gives estimates
+        from .estimate import curve_profile
+
+        if length is not None and length != source.length:
+            raise UsageError(f"{length} disagrees with the loss curve (L = {source.length})", param="length")
+        truth = _Truth(curve_profile(source), unit, curve=source)
+        return truth.mi, truth, unit
     if not (hasattr(source, "error") and hasattr(source, "length")):
         from .truth import entropy_profile
 
@@ -582,7 +650,31 @@ def _row(family: FamilySpec, steps: int, schedule: Schedule, profile: MIProfile,
         any_schedule = truth.abs_error(None)
         random_abs = None if random_error is None or any_schedule is None else 2 * any_schedule
     return SweepRow(family.label, steps, schedule, bounds, error=error, error_abs=error_abs, optimal=optimal_error,
-                    random_error=random_error, optimal_abs=optimal_abs, random_abs=random_abs, bound_errors=bound_errors)
+                    random_error=random_error, optimal_abs=optimal_abs, random_abs=random_abs, bound_errors=bound_errors,
+                    spreads=_spreads(truth, schedule, inputs, bounds, truth.optimal[steps][0] if optimal else None,
+                                     random_error is not None))
+
+
+def _spreads(truth: "_Truth", schedule: "Schedule | CountSampler", inputs: BoundInputs | None,
+             bounds: Mapping[str, Any], optimal: Schedule | None = None, random: bool = False
+             ) -> dict[str, tuple[float | None, float]]:
+    """The stderr and interpolation effect of a row's values estimated from a measured curve (empty otherwise).
+
+    The random schedule's expected error has no propagated stderr (shown as unknown, never as exact).
+    """
+    if truth.curve is None:
+        return {}
+    out: dict[str, tuple[float | None, float]] = {}
+    spread = truth.spread(schedule)
+    if spread is not None:
+        out["error"] = spread
+    if optimal is not None:
+        out["optimal"] = truth.spread(optimal) or (None, 0.0)
+    if random:
+        out["random_error"] = (None, 0.0)
+    if inputs is not None:
+        out.update(truth.bound_spreads(inputs, bounds))
+    return out
 
 
 def _block_row(family: FamilySpec, steps: int, schedule: Schedule, profile: MIProfile, eps: Fraction,
@@ -592,7 +684,7 @@ def _block_row(family: FamilySpec, steps: int, schedule: Schedule, profile: MIPr
     if truth.model is None:  # an entropy profile alone does not know the blocks' conditional profiles
         inputs = BoundInputs(profile, schedule, eps)
         bounds = {name: BOUNDS[name].value(inputs) if BOUNDS[name].applies_to(schedule) else None for name in names}
-        return SweepRow(family.label, steps, schedule, bounds)
+        return SweepRow(family.label, steps, schedule, bounds, spreads=truth.bound_spreads(inputs, bounds))
     from .verification import verify
 
     report = verify(truth.model, schedule, length=truth.length, unit=truth.unit)
@@ -625,8 +717,14 @@ def _count_row(family: FamilySpec, steps: int, sampler: CountSampler, profile: M
     if optimal:
         optimal_error = truth.optimal_error(steps)
         optimal_abs = truth.abs_error(truth.optimal[steps][0])
+    spreads = _spreads(truth, sampler, None, {}, truth.optimal[steps][0] if optimal else None)
+    if truth.curve is not None:  # E c(S_max)/L · ΣI + ε_train: linear in ΣI
+        mi = truth._input_estimates(None)["mi_total"]
+        for name in bound_errors:
+            c = report.coefficients[name][0] / profile.length
+            spreads[name] = (None if mi.stderr is None else c * mi.stderr, c * (mi.interpolation or 0.0))
     return SweepRow(family.label, steps, sampler, bounds, error=error, error_abs=error_abs, optimal=optimal_error,
-                    optimal_abs=optimal_abs, bound_errors=bound_errors, stats=stats)
+                    optimal_abs=optimal_abs, bound_errors=bound_errors, stats=stats, spreads=spreads)
 
 
 def _max_law_work(sampler: CountSampler) -> float:
@@ -744,4 +842,5 @@ def sweep(
         mi_total=profile.total, bound_names=names, source=profile.source, has_truth=truth is not None,
         estimate=bool(truth and truth.estimate), has_optimal=optimal, skipped=tuple(skipped),
         optimal_schedules={t: s for t, (s, _) in truth.optimal.items()} if truth else {},
+        mi_measured=truth.mi_measured() if truth else None,
     )
