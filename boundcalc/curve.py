@@ -189,10 +189,6 @@ class LossCurve:
         se = None if self.stderr is None else np.asarray(self.stderr, dtype=np.float64)
         if k.ndim != 1 or k.size < 1 or y.shape != k.shape or (se is not None and se.shape != k.shape):
             raise UsageError("a loss curve needs one or more points (masked, loss[, stderr])", param="loss")
-        if k.size < 2 and L > 1 and not self.exact:
-            # one measured ratio determines no slope of d: ΣI and every error would come out 0 (an answer of T = 1)
-            raise ProfileError("a measured loss curve of a single point determines no slope of d (ΣI would be 0)",
-                               param=self.source or "loss", allowed="two or more mask ratios, e.g. 1/L and 1")
         if k.dtype.kind not in "iu":
             if not np.all(np.equal(np.mod(k, 1), 0)):
                 raise UsageError("masked counts must be integers", param="masked", allowed="k in 1..L")
@@ -269,6 +265,14 @@ class LossCurve:
             f"{int(k[hi])} masked ({where(hi)}), {beyond}: not a loss curve",
             "the loss per masked token must not fall as more tokens are masked (d is non-increasing)",
         )
+
+    def require_slope(self) -> "LossCurve":
+        """This curve, if it can answer: a measured curve of a single point (L > 1) is refused, since one ratio
+        determines no slope of d: ΣI and every error would come out 0 ("T = 1 reaches any target")."""
+        if self.masked.size < 2 and self.length > 1 and not self.exact:
+            raise ProfileError("a measured loss curve of a single point determines no slope of d (ΣI would be 0)",
+                               param=self.source or "loss", allowed="two or more mask ratios, e.g. 1/L and 1")
+        return self
 
     @property
     def is_estimate(self) -> bool:
@@ -467,7 +471,7 @@ def load_loss_curve(path: str | Path, length: int | None = None, *, exact: bool 
         raise ProfileError(f"{name!r} has a header but no points", param=name, allowed=CURVE_FORMAT)
     L = length if length is not None else max(ks)
     return LossCurve(length=L, masked=ks, loss=ys, stderr=ses if ise is not None else None, source=name,
-                     unit=unit, lines=tuple(lines), exact=exact)
+                     unit=unit, lines=tuple(lines), exact=exact).require_slope()
 
 
 def _read_points(rows, bad, columns, indices, fraction_of, length, scale):

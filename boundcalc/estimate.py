@@ -152,7 +152,7 @@ def curve_profile(curve: LossCurve, interpolation: str = "linear") -> "EntropyPr
     """The truth engine's :class:`EntropyProfile` of the curve (d interpolated to every m)."""
     from .truth.core import EntropyProfile
 
-    return EntropyProfile(curve.conditional(interpolation), source=curve.source or "loss curve")
+    return EntropyProfile(curve.require_slope().conditional(interpolation), source=curve.source or "loss curve")
 
 
 def schedule_coefficients(schedule: "Schedule", length: int) -> "np.ndarray":
@@ -172,7 +172,7 @@ def estimate_linear(curve: LossCurve, coefficients: "np.ndarray", note: str = ""
     import numpy as np
 
     c = np.asarray(coefficients, dtype=np.float64)
-    terms = c * curve.conditional("linear")
+    terms = c * curve.require_slope().conditional("linear")
     lin = math.fsum(terms.tolist())
     cub = math.fsum((c * curve.conditional("pchip")).tolist())
     # each product and interpolated d(m) within a few roundings, fsum correctly rounded
@@ -324,7 +324,7 @@ def curve_mi_profile(curve: LossCurve, unit: str = "nats") -> "MIProfile":
 
     from .profile import MIProfile
 
-    total = _to(curve.mi_total(), unit)
+    total = _to(curve.require_slope().mi_total(), unit)
     profile = MIProfile.from_total(repr(max(total, 0.0)), curve.length, unit)
     kind = "exact curve" if curve.exact else "estimated from the loss curve"
     return replace(profile, source=f"{kind} {curve.source}")

@@ -92,6 +92,10 @@ def test_a_measured_curve_of_one_point_is_refused(tmp_path):
     with pytest.raises(ProfileError, match="single point"):
         load_loss_curve(write(tmp_path, "masked,loss_nats\n2,0.5\n"), length=10)
     assert LossCurve.from_conditional([0.7]).length == 1  # one token: ΣI = 0 is the truth
+    one = LossCurve(length=10, masked=[2], loss=[0.5])  # a measurement may hold one point; answers refuse it
+    for answer in (lambda: estimate_error(one, "uniform:2"), lambda: curve_quantities(one)):
+        with pytest.raises(ProfileError, match="single point"):
+            answer()
 
 
 @pytest.mark.parametrize(
