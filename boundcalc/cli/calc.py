@@ -22,7 +22,7 @@ from .options import (
     resolve_profile,
 )
 from .render import emit_json, print_table, show
-from .sampler_help import schedule_help, steps_family_help
+from .sampler_help import RegistryHelpOption, schedule_help, steps_family_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
 
 # The bounds `steps` can invert, from the registry (boundcalc.bounds is light: no numpy, no sympy).
@@ -70,7 +70,8 @@ def _headers(source: str, totals: str) -> list[str]:
     "families",
     multiple=True,
     metavar="NAME",
-    help=steps_family_help(),
+    cls=RegistryHelpOption,
+    help_from=steps_family_help,
 )
 @click.option(
     "--by",
@@ -197,7 +198,8 @@ def _steps_uniform(params: dict[str, Any]) -> None:
     "--schedule",
     "-s",
     "schedule_spec",
-    help=schedule_help(),
+    cls=RegistryHelpOption,
+    help_from=schedule_help,
 )
 @click.option(
     "--confidence",
