@@ -85,6 +85,9 @@ def _headers(source: str, totals: str) -> list[str]:
               help="The reverse question: for T steps, each family's (estimated) error and bound.")
 @click.option("--max-steps", type=POSITIVE_INT,
               help="Search T only up to this (bounds the work of a scan; default L, 16 L for random-count samplers).")
+@click.option("--joint", "joint_table", type=click.Path(dir_okay=False, path_type=str),
+              help="With --family confidence: a joint table (JSON, as for verify); the loosest Fast-dLLM threshold "
+              "whose exact KL(p||q) meets each target, with its expected network calls.")
 @digits_option
 @exact_option
 @json_option
@@ -114,6 +117,11 @@ def steps(**params: Any) -> None:
       boundcalc steps --mi-total 2 --length 64 --family dream-origin --bound sharp --target 1/2
     """
     families = list(params["families"])
+    if params["joint_table"] is not None or families[:1] == ["confidence"]:
+        from .rules import steps_confidence
+
+        steps_confidence(params, families)
+        return
     if params["budget"] is not None or families not in ([], ["uniform"]) or params["by"] != "bound" \
             or params.get("loss_curve") is not None:
         _steps_any(params, families)
