@@ -372,8 +372,8 @@ def _confidence(params: dict[str, Any]) -> None:
           f"V = {result.vocab_size}"]],
         caption="assumes each of the n tokens revealed together has a value of (true conditional) probability "
         ">= 1 - ε given the revealed context, ε <= (V-1)/V; bounds that step's KL between the joint and the "
-        "product of its marginals (value rounded up). No exact error is claimed for adaptive samplers: "
-        "positions chosen by confidence depend on the values (docs/theory.md, section 13).",
+        "product of its marginals (value rounded up); not a bound on an adaptive sampler's KL, whose positions depend "
+        "on the values: its exact error is verify --schedule confidence:TAU (docs/samplers.md).",
     )
 
 

@@ -56,9 +56,10 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["SamplerLaw", "exact_law", "law_cost", "MAX_LAW_WORK", "exact_probabilities_of"]
 
 #: Work units (transitions tried plus row scans) above which :func:`exact_law` refuses.
-MAX_LAW_WORK = 2e7
-#: Work units per second (measured on the 2-core machine), for the estimate in the refusal.
-LAW_WORK_PER_SECOND = 1e5
+MAX_LAW_WORK = 4e6  # about two minutes at LAW_WORK_PER_SECOND
+#: Work units per second (benchmarks/bench_samplers.py, the slowest rule: random positions, 3-5e4;
+#: confidence 4e4-1.5e5; the others faster), for the time in the refusal.
+LAW_WORK_PER_SECOND = 3e4
 #: Entropy comparisons: digits carried, and the gap below which two values count as equal.
 ENTROPY_DIGITS = 50
 ENTROPY_TIE = 1e-40

@@ -57,8 +57,10 @@ __all__ = ["ChainBridges", "fixed_order_kl", "monte_carlo", "MonteCarlo", "MAX_P
 
 #: The powers P^d kept in memory: at most this many float64 entries (d·V^2).
 MAX_POWER_ENTRIES = 3e7
-#: Monte Carlo work (position·state updates) per second, measured on the 2-core machine.
-MC_WORK_PER_SECOND = 2.5e7
+#: Monte Carlo cost model (benchmarks/bench_samplers.py, 2-core machine under load): seconds per network call
+#: (the Python overhead of one call), plus seconds per position·state update of the marginals it touches.
+MC_SECONDS_PER_CALL = 1e-3
+MC_SECONDS_PER_UPDATE = 5e-8
 
 
 def _entropy_rows(m: "np.ndarray") -> "np.ndarray":
@@ -206,13 +208,13 @@ def _mean_se(values: list[float]) -> tuple[float, float]:
 
 
 def mc_cost(chain: MarkovChain, rule: Rule, length: int, samples: int) -> dict[str, float]:
-    """An upper estimate of the Monte Carlo work: each call touches at most L positions · V states, and a
-    trajectory makes the rule's fixed number of calls (at most L for adaptive rules); twice for the ideal process."""
+    """An upper estimate of the Monte Carlo cost: ``calls`` network calls in all (the rule's fixed number, at most L
+    for adaptive rules; twice for the ideal process), each touching at most L positions · V states."""
     V = chain.vocab_size
-    calls = rule.steps if rule.steps is not None else length
+    per = rule.steps if rule.steps is not None else length
     runs = 2 if rule.selects_from_marginals else 1
-    work = float(runs) * samples * calls * length * V
-    return {"work": work, "seconds": work / MC_WORK_PER_SECOND}
+    calls = float(runs) * samples * per
+    return {"calls": calls, "seconds": calls * (MC_SECONDS_PER_CALL + MC_SECONDS_PER_UPDATE * length * V)}
 
 
 def _refuse_mc(rule: Rule, length: int, samples: int, seconds: float, limit: float, how: str) -> None:
