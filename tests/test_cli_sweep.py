@@ -195,7 +195,7 @@ def test_a_measured_curve_carries_its_stderr_in_every_format(run, write):
     header = csv_text.splitlines()[0].split(",")
     assert "error_stderr" in header and "theorem1_stderr" in header
     tex = run(*args, "--format", "latex").stdout
-    assert r"\pm" in tex and "estimate from a measured loss curve" in tex
+    assert r"\pm" in tex and "estimated from a measured loss curve" in tex
 
 
 def test_digits_never_exceed_what_a_float_derived_value_holds(run, write, chain):

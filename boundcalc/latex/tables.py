@@ -95,7 +95,7 @@ def _math(text: str) -> str:
     return f"${text}$"
 
 
-def _estimate_cell(measured: Any, digits: int) -> str:
+def _estimate_pm(measured: Any, digits: int) -> str:
     r"""An estimate as ``$v \pm se$`` (the digits its spread justifies; ``\pm ?`` without a stderr)."""
     from ..exact import round_up
 
@@ -252,7 +252,7 @@ def sweep_table(result: Any, digits: int = 6) -> str:
             name = SWEEP_COLUMNS[name] or name  # a blockwise schedule: the (B1) form of the coefficient
         measured = row.measured(name)
         if measured is not None and measured.estimate:  # from a measured loss curve: value ± stderr
-            return _estimate_cell(measured, digits)
+            return _estimate_pm(measured, digits)
         if measured is not None:
             return table_number(measured.value, digits, measured.error, measured.nonnegative)
         value = None if name in heads else row.bounds.get(name)
