@@ -33,7 +33,7 @@ from .bound_registry import (  # noqa: F401  (the registry's names, importable f
 )
 from .constants import C1, C2, C3
 from .errors import InvalidNumberError, ScheduleError
-from .exact import LogLinear, Number, nonnegative_rational, positive_int
+from .exact import LogLinear, Number, ceil_log2, check_listed_digits, nonnegative_rational, positive_int
 from .units import Unit, as_unit
 
 if TYPE_CHECKING:  # only annotations need them; keeps the command's start-up light
@@ -295,6 +295,7 @@ def recursion_report(s_max: int, length: int | None = None) -> RecursionReport:
     >>> r.chain, r.terms, r.unrolled, r.closed_form, r.ratio
     ((5, 3, 2, 1), (Fraction(5, 2), Fraction(3, 2), Fraction(1, 1)), Fraction(5, 1), Fraction(7, 1), Fraction(5, 7))
     """
+    check_listed_digits(ceil_log2(positive_int(s_max, "s_max")) + 1, s_max, f"the chain of (19) for s_max = {s_max}", "s_max")
     chain = recursion_chain(s_max)
     if length is not None:
         length = positive_int(length, "length")
@@ -435,6 +436,7 @@ def confidence_bound(eps: Number, reveal: int, vocab_size: int, unit: "Unit | st
     (0.325083, '(2 - 1)*(H_b(1/10) + 1/10*ln(2 - 1))')
     """
     import math
+    import sys
 
     import mpmath
 
@@ -456,6 +458,9 @@ def confidence_bound(eps: Number, reveal: int, vocab_size: int, unit: "Unit | st
         value = (n - 1) * (hb + (x * mpmath.log(v - 1) if v > 2 else 0))
         if unit is Unit.BITS:
             value /= mpmath.log(2)
+        if value > mpmath.mpf(sys.float_info.max):  # float(value) would be inf: no number to show
+            raise InvalidNumberError(f"n = {n} and V = {v} give a bound beyond the float64 range", param="reveal",
+                                     allowed=f"a bound below {sys.float_info.max:.3g}: fewer tokens per step")
         rounded = float(value)
         if mpmath.mpf(rounded) < value:
             rounded = math.nextafter(rounded, math.inf)

@@ -77,6 +77,9 @@ REJECT_SIGMAS = 3.0
 _NOISE = 1e-9
 # Largest L whose curve is materialised (d is an array of L floats).
 MAX_CURVE_LENGTH = 10_000_000
+#: Largest loss (and stderr) per token a curve may hold, in nats: ln V for V = e^(10^6), far beyond any
+#: vocabulary; larger values (1e400, 2e308) would overflow float64 (alone or times L) and are refused.
+MAX_LOSS = 1e6
 _LN2 = math.log(2)
 
 
@@ -403,10 +406,10 @@ class LossCurve:
         return "\n".join(rows) + "\n"
 
     def write(self, path: str | Path, unit: "Unit | str" = Unit.NATS) -> Path:
-        """Write :meth:`to_csv` to ``path``."""
-        path = Path(path)
-        path.write_text(self.to_csv(unit))
-        return path
+        """Write :meth:`to_csv` to ``path`` (atomically: :func:`boundcalc.files.write_output`)."""
+        from .files import write_output
+
+        return write_output(path, self.to_csv(unit))
 
     def describe(self) -> str:
         """One line: source, L, points, stderr or not."""
@@ -513,6 +516,9 @@ def _read_points(rows, bad, columns, indices, fraction_of, length, scale):
         y = number(cells[iy], loss_name)
         if y < 0:
             raise bad(f"{loss_name} {cells[iy]} is negative", n)
+        if y * Fraction(scale) > MAX_LOSS:  # also keeps L·d within float64 (no inf, no OverflowError)
+            raise bad(f"{loss_name} {cells[iy][:40]} is beyond {MAX_LOSS:g} nats per token "
+                      f"(a per-token loss is at most ln V)", n)
         ks.append(k)
         ys.append(float(y) * scale)
         lines.append(n)
@@ -520,5 +526,7 @@ def _read_points(rows, bad, columns, indices, fraction_of, length, scale):
             s = number(cells[ise], columns[ise])
             if s < 0:
                 raise bad(f"{columns[ise]} {cells[ise]} is negative", n)
+            if s * Fraction(scale) > MAX_LOSS:
+                raise bad(f"{columns[ise]} {cells[ise][:40]} is beyond {MAX_LOSS:g} nats", n)
             ses.append(float(s) * scale)
     return ks, ys, ses, lines

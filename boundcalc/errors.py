@@ -19,6 +19,8 @@ __all__ = [
     "ModelError",
     "DomainError",
     "InfeasibleTargetError",
+    "OutputError",
+    "MissingExtraError",
 ]
 
 
@@ -105,3 +107,17 @@ class DomainError(BoundcalcError, ValueError):
 
 class InfeasibleTargetError(DomainError):
     """A target error below the floor set by the training error."""
+
+
+class OutputError(BoundcalcError, OSError):
+    """An output file that cannot be written (the folder is missing, the disk is full, ...): CLI exit code 1.
+
+    A path refused before any work (a directory, an input of the same command, a
+    missing folder) is a :class:`UsageError` instead (exit code 2).
+    """
+
+    exit_code = 1
+
+
+class MissingExtraError(DomainError, ImportError):
+    """An optional dependency (an extra: ``[plot]``, ``[hf]``) is not installed: CLI exit code 1, for every extra."""

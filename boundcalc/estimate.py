@@ -540,14 +540,15 @@ def family_spec(family: str, steps: int) -> str:
     return ":".join([head, *(str(steps) if a == "T" else a for a in template)])
 
 
-def _steps_grid(family: str, length: int) -> list[int]:
+def _steps_grid(family: str, top: int) -> range:
+    """The T the family allows up to ``top``: a range, never a list (L may be 10^18)."""
     head, args = _family_parts(family)
     if _family_of(family).reveals == "blocks":
         from .exact import positive_int
 
         k = positive_int(args[0], "K")
-        return list(range(k, length + 1, k))
-    return list(range(1, length + 1))
+        return range(k, top + 1, k)
+    return range(1, top + 1)
 
 
 def family_schedule(family: str, steps: int, length: int, curve: LossCurve | None = None) -> "Schedule":
@@ -698,7 +699,7 @@ def required_steps_family(
     if found.reveals == "blocks" and by != "bound":
         raise UsageError(f"{family!r} {BLOCKS_ERROR}", param="family",
                          allowed="by = bound for a blocks family (verify a blocks schedule with its data model)")
-    grid = [T for T in _steps_grid(family, length) if T <= top]
+    grid = _steps_grid(family, min(length, top))
     if not grid:
         raise UsageError(f"no T <= {top} for {family}", param="max_steps", allowed="a larger limit")
     cost_each = _check_scan_cost(goals, family, by, length, curve, mi_total, bound, eps_train, unit, grid, top)
@@ -714,7 +715,8 @@ def _check_scan_cost(goals, family, by, length, curve, mi_total, bound, eps_trai
     blocks = int(args[0]) if _family_of(family).reveals == "blocks" else 1
     hint = _hint(goals, by, length, curve, None if mi_total is None else mi_total * blocks, bound, eps_train, unit)
     horizon = min(top, max(grid[0], 2 * hint))
-    estimate = cost_each * sum(T for T in grid if T <= horizon)
+    shown = grid[: len(range(grid.start, min(horizon, grid[-1]) + 1, grid.step))]  # the T <= horizon
+    estimate = cost_each * (len(shown) * (shown[0] + shown[-1]) / 2 if shown else 0)
     if estimate > SCAN_BUDGET_US:
         raise DomainError(
             f"scanning {family} up to T = {horizon} would take about {estimate / 1e6:.0f} s "

@@ -38,6 +38,8 @@ __all__ = [
     "floor_log2",
     "ceil_div",
     "format_decimal",
+    "decimal_digits",
+    "check_listed_digits",
     "number_json",
     "plain_decimal",
     "compare_with_log",
@@ -200,6 +202,35 @@ def floor_log2(n: int) -> int:
     return n.bit_length() - 1
 
 
+def decimal_digits(n: int) -> int:
+    """The number of decimal digits of ``|n|`` (1 for 0), without converting it to text.
+
+    Python refuses ``str()`` of integers over 4300 digits; results of exact
+    arithmetic on bounded inputs can be longer, so their size is measured here.
+
+    >>> decimal_digits(0), decimal_digits(999), decimal_digits(-1000), decimal_digits(10**5000)
+    (1, 3, 4, 5001)
+    """
+    n = abs(n)
+    if n < 10**18:
+        return len(str(n))
+    guess = int(n.bit_length() * 0.30102999566398120)  # log10(2): within one of the answer
+    return guess + 1 if n >= 10**guess else guess
+
+
+#: The most decimal digits a listing of exact values may hold (the chain of (19) for s_max = 10^300 has 997 values
+#: of up to 301 digits: 3·10^5, printed in seconds); longer listings are refused before they are built.
+MAX_LISTED_DIGITS = 1_000_000
+
+
+def check_listed_digits(count: int, largest: int, what: str, param: str | None = None) -> None:
+    """Refuse a listing of ``count`` exact values of up to ``largest``'s digits beyond :data:`MAX_LISTED_DIGITS`."""
+    digits = count * decimal_digits(largest)
+    if digits > MAX_LISTED_DIGITS:
+        raise InvalidNumberError(f"{what} would list {count} values of up to {decimal_digits(largest)} digits",
+                                 param=param, allowed=f"at most {MAX_LISTED_DIGITS} digits in all")
+
+
 def ceil_div(a: int, b: int) -> int:
     """ceil(a / b) for integers, b > 0."""
     return -(-a // b)
@@ -220,7 +251,7 @@ def format_decimal(value: Number, digits: int = 6) -> str:
         raise ValueError(f"digits must be at least 1, got {digits}")
     ctx = Context(prec=digits, rounding=ROUND_HALF_EVEN, Emax=10**9, Emin=-(10**9))
     d = ctx.divide(Decimal(x.numerator), Decimal(x.denominator))
-    if x.denominator == 1 and len(str(abs(x.numerator))) <= max(digits, 18):
+    if x.denominator == 1 and decimal_digits(x.numerator) <= max(digits, 18):
         return str(x.numerator)  # integers that fit are shown whole
     if d.is_zero():
         return "0"
@@ -252,7 +283,7 @@ def plain_decimal(x: Fraction) -> str:
     from decimal import Decimal, localcontext
 
     with localcontext() as ctx:
-        ctx.prec = max(28, len(str(x.numerator)) + len(str(x.denominator)) + 5)
+        ctx.prec = max(28, decimal_digits(x.numerator) + decimal_digits(x.denominator) + 5)
         text = format(Decimal(x.numerator) / Decimal(x.denominator), "f")
     return text
 

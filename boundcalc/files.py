@@ -1,15 +1,26 @@
-"""Reading input files with one-line errors (shared by every loader), whole or in chunks."""
+"""Reading input files and writing output files, with one-line errors (shared by every loader and writer).
+
+Reading: whole or in chunks, special files refused before reading. Writing
+(:func:`write_output`): atomically -- the bytes go to a temporary file in the
+target's folder, are fsync'd, and the file is renamed over the target only when
+complete, so an interrupted or failed write leaves the old file intact and two
+concurrent writers leave one whole file; :func:`check_output` refuses an output
+that cannot be written, or that is one of the inputs, before any work.
+"""
 
 from __future__ import annotations
 
 import os
+import secrets
 import stat
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
-from .errors import BoundcalcError
+from .errors import BoundcalcError, OutputError, UsageError
 
-__all__ = ["read_text", "read_text_chunks", "check_input_file", "parse_json", "MAX_FILE_BYTES"]
+__all__ = [
+    "read_text", "read_text_chunks", "check_input_file", "parse_json", "MAX_FILE_BYTES", "check_output", "write_output",
+]
 
 #: Input files larger than this are refused before reading (a profile of 10^7 tokens is ~200 MB).
 MAX_FILE_BYTES = 2 << 30
@@ -178,3 +189,190 @@ def _character_boundary(data: bytes) -> int:
     first = data[lead]
     need = 1 if first < 0x80 else 2 if first >> 5 == 0b110 else 3 if first >> 4 == 0b1110 else 4 if first >> 3 == 0b11110 else 1
     return lead if lead + need > end else end
+
+
+# ---------------------------------------------------------------------------------------------- writing
+
+#: Temporary files are ``.<name>.<random>.tmp`` next to the target; the name's head is kept short so that a
+#: target name near the system's limit still leaves room for the prefix and suffix.
+_TEMP_HEAD = 60
+
+
+def _target(path: str | Path) -> str:
+    """The file a write to ``path`` lands in: symlinks followed (a link keeps pointing at the new content)."""
+    return os.path.realpath(os.fspath(path))
+
+
+def _describe_os_error(failure: OSError) -> str:
+    return failure.strerror or type(failure).__name__
+
+
+def _name_limit(folder: str) -> int:
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return 255
+
+
+def check_output(path: str | Path, param: str | None = None, inputs: Mapping[str, str | Path] | None = None) -> None:
+    """Refuse, before any work, an output path that cannot be written or that is one of ``inputs``.
+
+    Checked: the path is not empty nor a folder; its folder (after following
+    symlinks) exists and is a folder; the file name fits the file system; a
+    file can be created in the folder (a probe file, removed at once); an
+    existing target is writable; and the target is none of ``inputs`` (what
+    each input is -> its path; compared by :func:`os.path.samefile`: symlinks
+    and hard links included). Errors are
+    :class:`~boundcalc.errors.UsageError` attributed to ``param`` (by default
+    the path itself).
+    """
+    name = os.fspath(path)
+    param = param or name
+    if not name:
+        raise UsageError("an empty file name", param=param, allowed="a file path")
+    target = _target(name)
+    folder, base = os.path.split(target)
+    try:
+        info = os.stat(target)
+    except OSError:
+        info = None
+    if info is not None and stat.S_ISDIR(info.st_mode) or name.endswith(os.sep):
+        raise UsageError(f"{name!r} is a folder", param=param, allowed="a file path")
+    if not os.path.isdir(folder):
+        what = "is not a folder" if os.path.exists(folder) else "does not exist"
+        given = os.path.dirname(name.rstrip(os.sep)) or "."  # as typed (a symlinked path: where it leads)
+        shown = given if os.path.realpath(given) == folder else folder
+        raise UsageError(f"cannot write {name!r}: the folder {shown!r} {what}", param=param)
+    limit = _name_limit(folder)
+    if len(os.fsencode(base)) > limit:
+        raise UsageError(f"cannot write {name!r}: the file name has {len(os.fsencode(base))} bytes", param=param,
+                         allowed=f"names of at most {limit} bytes")
+    for what, source in (inputs or {}).items():
+        if _same_file(source, target):
+            raise UsageError(f"{name!r} is also the input {what}: writing would destroy it", param=param,
+                             allowed="another output file")
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        _check_stream(target, name, param, info)
+        return
+    if info is not None and not os.access(target, os.W_OK):
+        raise UsageError(f"cannot write {name!r}: permission denied", param=param)
+    try:
+        fd, temp = _create_temp(folder, base)
+    except OSError as failure:
+        raise UsageError(f"cannot write {name!r}: {_describe_os_error(failure)}", param=param) from None
+    os.close(fd)
+    os.unlink(temp)
+
+
+def _check_stream(target: str, name: str, param: str, info: os.stat_result) -> None:
+    """A device or FIFO as the output (/dev/null, a pipe): written in place, so it must be writable now."""
+    if stat.S_ISSOCK(info.st_mode):
+        raise UsageError(f"{name!r} is a socket", param=param, allowed="a file path")
+    if not os.access(target, os.W_OK):
+        raise UsageError(f"cannot write {name!r}: permission denied", param=param)
+
+
+def _same_file(source: str | Path, target: str) -> bool:
+    try:
+        return os.path.samefile(source, target)
+    except (OSError, ValueError):
+        return os.path.realpath(os.fspath(source)) == target
+
+
+def _create_temp(folder: str, base: str) -> tuple[int, str]:
+    """(fd, path) of a new, empty temporary file next to the target (mode 0o666 less the umask, as open() gives)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        temp = os.path.join(folder, f".{base[:_TEMP_HEAD]}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(temp, flags, 0o666), temp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name in {folder!r}")
+
+
+def write_output(path: str | Path, data: bytes | str, param: str | None = None) -> Path:
+    """Write ``data`` (text is UTF-8) to ``path`` atomically; returns ``Path(path)``.
+
+    The bytes go to a temporary file in the target's folder (symlinks
+    followed), are flushed to disk (fsync), and the file is renamed over the
+    target only when complete: an interrupted write (an exception, SIGTERM
+    turned into one by the command line, a full disk) leaves the old file
+    intact and removes the temporary file; two concurrent writers leave one
+    whole file. An existing file keeps its permissions. A device or FIFO
+    (``/dev/null``, ``/dev/stdout``, a pipe) is written in place. Every OS
+    error is an :class:`~boundcalc.errors.OutputError` naming the path.
+    """
+    name = os.fspath(path)
+    param = param or name
+    payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    target = _target(name)
+    try:
+        info: os.stat_result | None = os.stat(target)
+    except OSError:
+        info = None
+    try:
+        if info is not None and not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+            _write_in_place(target, payload, info)
+        else:
+            _replace(target, payload, info)
+    except OutputError:
+        raise
+    except OSError as failure:
+        raise OutputError(f"cannot write {name!r}: {_describe_os_error(failure)}", param=param) from None
+    return Path(path)
+
+
+def _write_all(fd: int, payload: bytes) -> None:
+    view = memoryview(payload)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _write_in_place(target: str, payload: bytes, info: os.stat_result) -> None:
+    flags = os.O_WRONLY | getattr(os, "O_CLOEXEC", 0)
+    if stat.S_ISFIFO(info.st_mode):  # no reader: ENXIO at once instead of waiting for one forever
+        flags |= os.O_NONBLOCK
+    fd = os.open(target, flags)
+    try:
+        if flags & os.O_NONBLOCK:
+            os.set_blocking(fd, True)
+        _write_all(fd, payload)
+    finally:
+        os.close(fd)
+
+
+def _replace(target: str, payload: bytes, info: os.stat_result | None) -> None:
+    folder, base = os.path.split(target)
+    fd, temp = _create_temp(folder, base)
+    try:
+        try:
+            _write_all(fd, payload)
+            if info is not None:
+                os.fchmod(fd, stat.S_IMODE(info.st_mode))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temp, target)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+    _sync_folder(folder)
+
+
+def _sync_folder(folder: str) -> None:
+    """fsync the folder so that the rename itself survives a crash (best effort: not every system allows it)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

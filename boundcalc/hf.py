@@ -24,13 +24,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
-from .errors import DomainError, UsageError
+from .errors import DomainError, MissingExtraError, UsageError
 from .torch_model import from_torch
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["hf_predictor", "hf_corpus", "load_hf", "require_hf"]
+__all__ = ["hf_predictor", "hf_corpus", "load_hf", "require_hf", "check_positions"]
 
 #: Most windows a corpus may hold (each is L ids).
 MAX_WINDOWS = 1_000_000
@@ -42,7 +42,7 @@ def require_hf() -> tuple[Any, Any]:
         import torch
         import transformers
     except ImportError as error:
-        raise DomainError(f"the Hugging Face adapter needs torch and transformers ({error.name} is missing)",
+        raise MissingExtraError(f"the Hugging Face adapter needs torch and transformers ({error.name} is missing)",
                           param="hf_model", allowed="pip install 'boundcalc[hf]'") from None
     return torch, transformers
 
@@ -59,6 +59,21 @@ def load_hf(name: str) -> tuple[Any, Any]:
                          allowed="a masked LM's hub name or local directory") from None
     model.eval()
     return model, tokenizer
+
+
+def check_positions(model: Any, length: int) -> None:
+    """Refuse, before any work, a window of ``length`` tokens beyond the model's positions (torch would raise
+    an index error deep in the embedding, after loading and tokenizing)."""
+    config = getattr(model, "config", None)
+    limit = None
+    for name in ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length"):
+        value = getattr(config, name, None)
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            limit = value
+            break
+    if limit is not None and length > limit:
+        raise UsageError(f"L = {length} exceeds the model's {limit} positions", param="length",
+                         allowed=f"L <= {limit} for this model")
 
 
 def hf_predictor(model: Any, mask_id: int | None = None, tokenizer: Any = None) -> Callable[["np.ndarray", "np.ndarray"], "np.ndarray"]:

@@ -269,7 +269,7 @@ def _multiscale_csv(text: str, name: str, requested: "Unit | str | None") -> Mul
     if tokens[0] not in (0, 1) or tokens != list(range(tokens[0], tokens[0] + len(tokens))):
         raise ProfileError("tokens are not consecutive from 0 or 1", param=name, allowed=_FORMATS)
     if levels != list(range(len(levels))):
-        missing = sorted(set(range(max(levels) + 1)) - set(levels))
+        missing = _first_gaps(levels)  # never range(max level): a level may be 10^18
         raise ProfileError(f"level(s) {missing} are missing", param=name, allowed="levels 0..J, each for every token")
     rows = []
     for t in tokens:
@@ -285,6 +285,18 @@ def _multiscale_csv(text: str, name: str, requested: "Unit | str | None") -> Mul
                 raise ProfileError(f"line {number}: {error.message}", param=name, allowed=error.allowed) from None
         rows.append(row)
     return MultiScaleProfile.from_values(rows, unit=reconcile_unit(recorded, requested, name), source=name)
+
+
+def _first_gaps(levels: list[int], shown: int = 5) -> str:
+    """The first missing levels of the sorted ``levels`` (which should be 0..J), e.g. ``[2, 3, ..., 999999]``."""
+    gaps, expected = [], 0
+    for level in levels:
+        if level > expected:
+            gaps.append(str(expected) if level == expected + 1 else f"{expected}..{level - 1}")
+            if len(gaps) == shown:
+                break
+        expected = level + 1
+    return "[" + ", ".join(gaps) + "]"
 
 
 def _is_number(text: str) -> bool:

@@ -55,6 +55,9 @@ Predictor = Callable[["np.ndarray", "np.ndarray"], "np.ndarray"]
 
 #: Most (sequence, mask) pairs one estimate may draw (ratios x samples).
 MAX_ESTIMATE_WORK = 10_000_000
+#: Most token positions one estimate may predict (ratios x samples x L): each pair draws a mask over L positions and
+#: runs the predictor on L tokens (10^7 samples or a large L would run for hours); refused before any work.
+MAX_ESTIMATE_TOKENS = 20_000_000
 
 
 def mask_counts(ratios: Sequence[Any], length: int) -> list[int]:
@@ -112,6 +115,9 @@ def estimate_loss_curve(
     if len(counts) * samples > MAX_ESTIMATE_WORK:
         raise UsageError(f"{len(counts)} ratios x {samples} samples is too many", param="samples",
                          allowed=f"at most {MAX_ESTIMATE_WORK} pairs")
+    if len(counts) * samples * L > MAX_ESTIMATE_TOKENS:
+        raise UsageError(f"{len(counts)} ratios x {samples} samples x L = {L} tokens is too many to predict",
+                         param="samples", allowed=f"at most {MAX_ESTIMATE_TOKENS} token positions in all")
     rng = np.random.default_rng(seed)
     losses, errors = [], []
     done, total = 0, len(counts) * samples

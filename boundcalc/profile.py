@@ -247,9 +247,9 @@ _FORMATS = ".txt (one value per line), .csv (one column, or index,value with an 
 #: Bytes read at a time (rounded to whole lines).
 CHUNK = 1 << 20
 # Values longer than this go to the careful reader, which enforces the limits of
-# boundcalc.exact (4000 digits, exponents within +-10^4).
+# boundcalc.exact (4000 digits, exponents within +-4000).
 _PLAIN_WIDTH = 60
-_PLAIN_NUMBER = re.compile(r"\+?(?:\d{1,40}(?:\.\d{0,40})?|\.\d{1,40})(?:[eE][-+]?\d{1,4})?")
+_PLAIN_NUMBER = re.compile(r"\+?(?:\d{1,40}(?:\.\d{0,40})?|\.\d{1,40})(?:[eE][-+]?\d{1,3})?")
 # the characters of plain chunks; what Decimal accepts beyond parse_rational (signs,
 # long exponents) is caught by the scans below
 _PLAIN_LINES = re.compile(r"[0-9.eE+\r\n-]*")
@@ -257,7 +257,7 @@ _PLAIN_ROWS = re.compile(r"[0-9.eE+,\r\n-]*")
 _PLAIN_JSON = re.compile(r"[0-9.eE+, \t\r\n-]*")
 # (each pattern starts with a literal, which the regular expression engine finds fast)
 _NEGATIVE = re.compile(r"-(?<![eE]-)")
-_LONG_EXPONENTS = (re.compile(r"e[-+]?\d{5}"), re.compile(r"E[-+]?\d{5}"))
+_LONG_EXPONENTS = (re.compile(r"e[-+]?\d{4}"), re.compile(r"E[-+]?\d{4}"))  # >= 1000: the careful reader checks them
 # what Decimal accepts and JSON does not: signs, "1.", ".5", leading zeros
 _NOT_JSON = (
     _NEGATIVE,

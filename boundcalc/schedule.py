@@ -54,6 +54,14 @@ def __getattr__(name: str) -> Any:
 # Materializing more sizes than this as a Python tuple is refused with a clear
 # error; run-length storage keeps every bound computable beyond it.
 MAX_MATERIALIZED_STEPS = 10_000_000
+#: Measured cost of computing one step of a listed family, in µs at L < 2^64 (cosine at L = 10^18, T = 10^5:
+#: 1.7 s; linear, dream 0.3-0.4 s; power:7/3 at L = 10^3999: 43 ms a step); it grows with L's bits.
+_STEP_US = {"curve": 4.0, "trig": 17.0, "power": 30.0}
+#: A family's steps estimated to take longer than this to compute are refused before any work.
+MAX_LISTING_SECONDS = 10.0
+#: The most blocks (times distinct step sizes in a block) a semi-autoregressive schedule may list: each bound
+#: walks every block (10^5 blocks: ~4 s of CPU for bound's report, measured).
+MAX_BLOCKS = 100_000
 
 
 @dataclass(frozen=True)
@@ -187,15 +195,21 @@ class Schedule:
         """(start, length, inner schedule) per block, left to right; one block (0, L, self) when not blockwise."""
         if not self.block_spans:
             return ((0, self.length, Schedule(runs=self.runs, name=self.name)),)
-        out, sizes, w = [], iter(self), 0
+        # walked run by run, not step by step: K blocks of T/K steps cost O(K x runs per block), whatever T is
+        out, runs, r, left = [], self.runs, 0, self.runs[0][1]
         for start, length in self.block_spans:
-            inner, filled = [], 0
+            inner: list[tuple[int, int]] = []
+            filled = 0
             while filled < length:
-                size = next(sizes)
-                inner.append(size)
-                filled += size
-            out.append((start, length, Schedule(inner)))
-            w += length
+                if left == 0:
+                    r += 1
+                    left = runs[r][1]
+                size = runs[r][0]
+                take = min(left, max(1, (length - filled) // size))
+                inner.append((size, take))
+                filled += size * take
+                left -= take
+            out.append((start, length, Schedule(runs=inner)))
         return tuple(out)
 
     def __iter__(self) -> Iterator[int]:
@@ -245,7 +259,7 @@ class Schedule:
     @classmethod
     def dream(cls, length: int, steps: int, eps: Fraction | str | int = Fraction(1, 1000)) -> "Schedule":
         """Dream / SMDM: n_k = floor(m_k (1 - t_{k+1}/t_k)) on t = linspace(1, eps, T+1); the last step takes the rest."""
-        length, steps = _length_steps(length, steps)
+        length, steps = _length_steps(length, steps, "curve")
         eps = eps if isinstance(eps, Fraction) else parse_rational(str(eps), "eps")
         if not 0 <= eps < 1:
             raise InvalidNumberError(f"eps = {eps} is out of range", param="eps", allowed="0 <= eps < 1")
@@ -269,7 +283,7 @@ class Schedule:
         ``masked_count(k)`` must return floor(L g(k/T)) exactly; it may also be
         the sequence of those values for k = 1, ..., T - 1.
         """
-        length, steps = _length_steps(length, steps)
+        length, steps = _length_steps(length, steps, "curve")
         if not callable(masked_count):
             counts = masked_count
             masked_count = lambda k: counts[k - 1]  # noqa: E731
@@ -290,14 +304,14 @@ class Schedule:
         """MaskGIT's cosine, back-loaded: masked fraction cos(pi u/2) (L=256, T=8 -> 5,15,24,31,39,45,48,49)."""
         from .floors import trig_floors
 
-        length, steps = _length_steps(length, steps)
+        length, steps = _length_steps(length, steps, "trig")
         return cls.from_curve(length, steps, trig_floors(length, steps, "cos"), f"cosine:{steps}")
 
     @classmethod
     def cosine_mdlm(cls, length: int, steps: int) -> "Schedule":
         """MDLM's cosine, front-loaded: masked fraction 1 - sin(pi u/2)."""
 
-        length, steps = _length_steps(length, steps)
+        length, steps = _length_steps(length, steps, "trig")
         # floor(L - L sin x) = L - ceil(L sin x)
         from .floors import trig_ceilings
 
@@ -311,7 +325,7 @@ class Schedule:
         if p <= 0:
             raise InvalidNumberError(f"p = {p} is not allowed", param="p", allowed="p must be greater than 0")
 
-        length, steps = _length_steps(length, steps)
+        length, steps = _length_steps(length, steps, "power")
         # floor(L (1 - (k/T)^p)) = L - ceil(L (k/T)^p)
         from .floors import power_ceilings
 
@@ -335,8 +349,14 @@ class Schedule:
         total = positive_int(parts[0], "steps")
         if total % blocks:
             raise ScheduleError(f"{total} steps do not split into {blocks} blocks", allowed="K must divide T")
+        if blocks > MAX_BLOCKS:  # each block is listed (its span and its steps)
+            raise ScheduleError(f"{blocks} blocks are too many to list", allowed=f"at most {MAX_BLOCKS} blocks")
         size = length // blocks
-        return size, found.build(size, [str(total // blocks), *parts[1:]])
+        one = found.build(size, [str(total // blocks), *parts[1:]])
+        if len(one.runs) * blocks > MAX_BLOCKS:  # the K copies of a block's runs are listed
+            raise ScheduleError(f"{blocks} blocks of {len(one.runs)} different step sizes are too many to list",
+                                allowed=f"at most {MAX_BLOCKS} (blocks x runs of equal sizes in a block)")
+        return size, one
 
     @classmethod
     def blocks(cls, length: int, blocks: int, inner: str) -> "Schedule":
@@ -473,10 +493,21 @@ def _check_size(size: object, position: int) -> None:
         raise ScheduleError(f"step {position + 1} has size {size}", allowed="sizes are positive integers")
 
 
-def _length_steps(length: Number, steps: Number) -> tuple[int, int]:
+def _length_steps(length: Number, steps: Number, listed: str | None = None) -> tuple[int, int]:
+    """(L, T) checked: 1 <= T <= L; for a family that computes each step (``listed``: its cost class in
+    :data:`_STEP_US`), a listing estimated beyond :data:`MAX_LISTING_SECONDS` is refused before any work."""
     n, t = positive_int(length, "length"), positive_int(steps, "steps")
     if t > n:
         raise ScheduleError(f"T = {t} steps exceed L = {n} tokens", allowed="1 <= T <= L")
+    if listed is not None:
+        bits = n.bit_length()
+        growth = 1 + (bits / (300 if listed == "power" else 1000)) ** 2  # big-int arithmetic on L's digits
+        seconds = t * _STEP_US[listed] * growth / 1e6
+        if t > MAX_MATERIALIZED_STEPS or seconds > MAX_LISTING_SECONDS:
+            raise ScheduleError(
+                f"the {t} steps of this family at L = {n} are computed one by one: about {seconds:.3g} s",
+                allowed=f"at most {MAX_MATERIALIZED_STEPS} steps and {MAX_LISTING_SECONDS:g} s; uniform:T takes any T",
+            )
     return n, t
 
 

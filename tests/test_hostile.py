@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from boundcalc.cli import main
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "hostile"))
-from cases import BAD_NUMBERS, BAD_SCHEDULES, FILES, all_cases  # noqa: E402
+from cases import BAD_NUMBERS, BAD_SCHEDULES, FILES, all_cases, destroyed, prepare, snapshot  # noqa: E402
 
 TIME_LIMIT = 60  # seconds per command line: generous for a loaded 2-core machine; a hang never ends
 
@@ -41,7 +41,7 @@ def time_limit(seconds: int):
         signal.signal(signal.SIGALRM, previous)
 
 
-def check(args: list[str]) -> None:
+def check(args: list[str]) -> int:
     runner = CliRunner(env={"COLUMNS": "200"})
     with time_limit(TIME_LIMIT):
         result = runner.invoke(main, args, catch_exceptions=True)
@@ -54,6 +54,7 @@ def check(args: list[str]) -> None:
         assert len(lines) == 1 and lines[0].startswith("Error: "), f"{shown}: stderr {result.stderr!r}"
         assert len(lines[0]) <= 320, f"{shown}: a {len(lines[0])}-character message"
         assert "Traceback" not in result.output
+    return result.exit_code
 
 
 def test_the_corpus_is_current():
@@ -65,8 +66,11 @@ def test_the_corpus_is_current():
 
 @pytest.mark.parametrize("args", all_cases(), ids=lambda args: " ".join(a[:24] for a in args)[:90])
 def test_hostile_command_line(args, monkeypatch, tmp_path):
-    monkeypatch.chdir(tmp_path)  # outputs, if any, land here
-    check(args)
+    monkeypatch.chdir(tmp_path)  # outputs, if any, land here, next to the scratch inputs and old outputs
+    prepare(tmp_path)
+    before = snapshot(tmp_path)
+    code = check(args)
+    assert not destroyed(before, tmp_path, code), f"boundcalc {' '.join(args)} changed {destroyed(before, tmp_path, code)}"
 
 
 FLAGS = {

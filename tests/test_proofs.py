@@ -178,7 +178,7 @@ def test_cli_bib_and_proofs(run, tmp_path):
     alone = run("latex", "--proofs")
     assert alone.exit_code == 0 and alone.stdout == proofs.appendix()
     bad = run("latex", "--expr", "sharp", "--bib", tmp_path / "no" / "refs.bib")
-    assert bad.exit_code == 1 and bad.stderr.startswith("Error: --bib: cannot write")
+    assert bad.exit_code == 2 and bad.stderr.startswith("Error: --bib: cannot write")  # refused before work
 
 
 @pytest.mark.latex

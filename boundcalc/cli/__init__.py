@@ -10,8 +10,9 @@ numpy and mpmath are imported by the commands that use them.
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from importlib import import_module
-from typing import Any
+from typing import Any, Iterator
 
 import click
 
@@ -49,25 +50,104 @@ class BoundcalcGroup(click.Group):
             click.echo(f"Error: {error}", err=True)
             ctx.exit(error.exit_code)
 
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        """click's resolution, with "did you mean" for an unknown command (difflib on the names)."""
+        name = click.utils.make_str(args[0])
+        if not args[0].startswith("-") and self.get_command(ctx, name) is None:
+            import difflib
+
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=3, cutoff=0.6)
+            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            ctx.fail(f"No such command {shorten(name, 60)!r}.{hint} (commands: {', '.join(self.list_commands(ctx))})")
+        return super().resolve_command(ctx, args)
+
     def main(
         self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
         standalone_mode: bool = True, **extra: Any,
     ) -> Any:
-        """click's own errors (bad option, bad value, missing argument) as one line, like boundcalc's."""
+        """click's own errors (bad option, bad value, missing argument) as one line, like boundcalc's.
+
+        Bare ``boundcalc`` shows the help and exits 0; SIGTERM and SIGHUP end the
+        command through Python's exceptions (so a file being written is left as it
+        was, its temporary file removed); an error writing stdout is one line.
+        """
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        try:
-            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except click.ClickException as error:
-            click.echo(f"Error: {shorten(error.format_message(), MAX_MESSAGE)}", err=True)
-            sys.exit(error.exit_code)
-        except click.exceptions.Abort:
-            click.echo("Aborted.", err=True)
-            sys.exit(1)
-        except click.exceptions.Exit as done:
-            sys.exit(done.exit_code)
+        if args is None:
+            args = sys.argv[1:]
+        if not list(args):
+            args = ["--help"]
+        with _signals_as_exceptions():
+            try:
+                result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            except click.ClickException as error:
+                click.echo(f"Error: {shorten(error.format_message(), MAX_MESSAGE)}", err=True)
+                sys.exit(error.exit_code)
+            except click.exceptions.Abort:
+                click.echo("Aborted.", err=True)
+                sys.exit(1)
+            except click.exceptions.Exit as done:
+                sys.exit(done.exit_code)
+            except BrokenPipeError:  # `boundcalc ... | head`: the reader left; nothing more to say
+                _silence_stdout()
+                sys.exit(1)
+            except OSError as error:  # stdout or stderr on a full disk, a closed terminal, ...
+                _silence_stdout()
+                _say(f"Error: cannot write the output: {error.strerror or error}")
+                sys.exit(1)
+            try:  # the last buffered output may fail only now
+                sys.stdout.flush()
+            except OSError as error:
+                _silence_stdout()
+                if not isinstance(error, BrokenPipeError):
+                    _say(f"Error: cannot write the output: {error.strerror or error}")
+                sys.exit(1)
         # without standalone mode click returns the exit code of ctx.exit(); pass it on
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def _say(line: str) -> None:
+    try:
+        click.echo(line, err=True)
+    except OSError:
+        pass
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's own flush at exit cannot fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+class _Terminated(SystemExit):
+    """SIGTERM or SIGHUP: unwinds like an exception (``finally`` runs: temporary files are removed)."""
+
+
+@contextmanager
+def _signals_as_exceptions() -> Iterator[None]:
+    import signal
+
+    def stop(signum: int, frame: Any) -> None:
+        raise _Terminated(128 + signum)
+
+    wanted = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = {}
+    try:
+        for number in wanted:
+            previous[number] = signal.signal(number, stop)
+    except ValueError:  # not the main thread (a test runner's worker): signals stay as they are
+        pass
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -80,7 +160,8 @@ def main() -> None:
 
     Every input is read as an exact rational (0.1 is 1/10) and every decision
     (is the bound <= ε? which T?) is made exactly. Exit codes: 0 success,
-    1 no answer exists (e.g. a target below ε_train), 2 bad input.
+    1 no answer exists (e.g. a target below ε_train, a missing extra, a disk
+    full while writing), 2 bad input (an output path refused before work too).
 
     \b
     Start with:  boundcalc steps            (the embedded example)

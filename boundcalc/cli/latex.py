@@ -14,7 +14,7 @@ from .options import (
     POSITIVE,
     POSITIVE_INT,
     BoundcalcCommand,
-    check_output,
+    OutputPath,
     digits_option,
     eps_train_option,
     mi_options,
@@ -66,13 +66,13 @@ _VALUE_FLAGS = (
 )
 @click.option(
     "--bib",
-    type=click.Path(dir_okay=False, path_type=str),
+    type=OutputPath(),
     help="Write FILE.bib with the papers the output cites (\\cite keys); --standalone then uses \\bibliography.",
 )
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False, path_type=str),
+    type=OutputPath(),
     help="Write the LaTeX to FILE instead of stdout.",
 )
 @click.option(
@@ -123,7 +123,6 @@ def latex(**params: Any) -> None:
     from .. import latex as tex
     from .. import symbolic as sym
 
-    check_output(params, inputs=("mi_profile", "ms_profile"))
     if params["list_names"]:
         for name in sym.NAMES:
             result = sym.get(name)
@@ -271,8 +270,6 @@ def _write(text: str, output: str | None, flag: str = "--output") -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    try:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as error:
-        raise BoundcalcError(f"cannot write {output!r}: {error.strerror or error}", param=flag) from None
+    from ..files import write_output
+
+    write_output(output, text, param=flag)

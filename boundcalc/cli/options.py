@@ -81,6 +81,7 @@ PARAM_FLAGS = {
     "max_steps": "--max-steps",
     "ratios": "--ratios",
     "samples": "--samples",
+    "count": "--corpus-size",
     "batch_size": "--batch-size",
     "mask_id": "--mask-id",
     "hf_model": "--hf-model",
@@ -97,33 +98,60 @@ PARAM_FLAGS = {
 }
 
 
-def check_output(
-    params: dict[str, Any], name: str = "output", inputs: tuple[str, ...] = (), flag: str | None = None
-) -> None:
-    """Refuse an output path that cannot be written, or that is one of the inputs, before any work.
+class OutputPath(click.Path):
+    """A file the command writes: checked, with every input of the command, before any work.
 
-    ``inputs`` names the parameters holding input files (``mi_profile``, ``markov``, ...); ``flag``
-    the option's flag when it is not ``--`` + ``name``.
+    :class:`BoundcalcCommand` refuses (exit 2, one line) an output whose folder
+    is missing or not writable, a folder, a name too long, and an output that is
+    any input of the same command (every other option's value naming an existing
+    file, symlinks and hard links included) or another output; the command
+    then writes it with :func:`boundcalc.files.write_output` (atomically).
     """
+
+    def __init__(self) -> None:
+        super().__init__(path_type=str)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        return value if isinstance(value, str) else super().convert(value, param, ctx)
+
+
+def _path_values(value: Any) -> list[str]:
+    """The strings in an option's value (one, or several for a repeatable option) that name existing files."""
     import os
 
-    flag = flag or "--" + name.replace("_", "-")
-    path = params.get(name)
-    if path is None:
+    values = value if isinstance(value, (tuple, list)) else (value,)
+    found = []
+    for item in values:
+        if isinstance(item, str) and item and len(item) < 4096 and "\x00" not in item and os.path.lexists(item):
+            found.append(item)
+    return found
+
+
+def check_outputs(command: click.Command, params: dict[str, Any]) -> None:
+    """Refuse, before any work, each output of ``command`` that cannot be written or would overwrite an input."""
+    import os
+
+    from ..files import check_output
+
+    outputs: list[tuple[click.Parameter, str]] = [
+        (option, str(params[option.name])) for option in command.params
+        if isinstance(option.type, OutputPath) and option.name and params.get(option.name) is not None
+    ]
+    if not outputs:
         return
-    if os.path.isdir(path):
-        raise click.UsageError(f"{flag}: {path!r} is a directory")
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise click.UsageError(f"{flag}: cannot write {path!r}: the folder {folder!r} does not exist")
-    if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
-        raise click.UsageError(f"{flag}: cannot write {path!r}: permission denied")
-    for source in inputs:
-        given = params.get(source)
-        if given is not None and os.path.exists(given) and os.path.exists(path) and os.path.samefile(given, path):
-            raise click.UsageError(
-                f"{flag}: {path!r} is also the input --{source.replace('_', '-')}: writing would destroy it"
-            )
+    inputs: dict[str, str] = {}
+    for option in command.params:
+        if isinstance(option, click.Option) and not isinstance(option.type, OutputPath):
+            for value in _path_values(params.get(option.name or "")):
+                inputs.setdefault(f"{option.opts[0]} {value!r}", value)
+    seen: dict[str, str] = {}
+    for option, path in outputs:
+        flag = option.opts[0]
+        check_output(path, param=flag, inputs=inputs)
+        target = os.path.realpath(path)
+        if target in seen:
+            raise click.UsageError(f"{flag}: {path!r} is also the output {seen[target]}: give each output its own file")
+        seen[target] = flag
 
 
 def given_explicitly(name: str) -> bool:
@@ -159,6 +187,7 @@ class BoundcalcCommand(click.Command):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
+            check_outputs(self, ctx.params)
             return super().invoke(ctx)
         except BoundcalcError as error:
             flag = flag_for(error.param, ctx.params, self)

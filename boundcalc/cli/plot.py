@@ -9,7 +9,7 @@ import click
 
 from ..bounds import BOUNDS
 from ..errors import UsageError
-from .options import POSITIVE, BoundcalcCommand, resolve_curve
+from .options import POSITIVE, BoundcalcCommand, OutputPath, resolve_curve
 from .sweep import resolve_source, run_sweep, sweep_options
 
 KINDS = ("error-vs-steps", "schedule", "curve", "sandwich", "error-vs-nfe")  # boundcalc.plot.KINDS, without importing it
@@ -41,7 +41,7 @@ class Pair(click.ParamType):
 
 @click.command(cls=BoundcalcCommand)
 @sweep_options
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, writable=True, path_type=str),
+@click.option("--output", "-o", required=True, type=OutputPath(),
               help="The figure file: .png, .svg, .pdf, or .pgf (for LaTeX; needs pdflatex and the LaTeX package "
               "pgf, Debian's texlive-pictures).")
 @click.option("--kind", "-k", type=click.Choice(KINDS), default="error-vs-steps", show_default=True,

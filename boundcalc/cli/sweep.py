@@ -136,7 +136,7 @@ def run_sweep(params: dict[str, Any]) -> tuple[Any, Any, Any, str]:
     from .truth import progress_bar
 
     source, model, description, L = resolve_source(params)
-    steps = params["steps_spec"] or f"log:1:{L}:{min(L, DEFAULT_POINTS)}"
+    steps = params["steps_spec"] if params["steps_spec"] is not None else f"log:1:{L}:{min(L, DEFAULT_POINTS)}"
     with progress_bar("sweep") as bar:
         # a data model itself, not only its entropy profile: semi-autoregressive families need the model
         result = sweep(source, list(params["families"]) or ["uniform"], steps, length=L if model is not None else None,
@@ -364,10 +364,21 @@ def sweep_table(result: Any, description: str, digits: int) -> None:
     caption += [f"skipped {f} at T = {t}: {why}" for f, t, why in result.skipped[:5]]
     print_table(f"Sweep over T: bounds{' and errors' if result.has_truth else ''} for E_M KL ({unit})",
                 columns, rows, caption="\n".join(caption), header_lines=[description])
-    what = error_name if result.has_truth else "theorem1 (8)"
     for family in result.families:
         family_rows = result.family_rows(family)
-        values = [row.error if result.has_truth else float(row.bounds["theorem1"]) for row in family_rows]
+        if not family_rows:
+            continue
+        if result.has_truth:
+            what, values = error_name, [row.error for row in family_rows]
+        else:  # the bound every row of the family has: theorem1, or (blocks, llada) the blockwise one
+            from ..bounds import BOUNDS
+
+            shared = [n for n in family_rows[0].bounds if all(r.bounds.get(n) is not None for r in family_rows)]
+            if not shared:
+                continue
+            name = "theorem1" if "theorem1" in shared else shared[0]
+            what, values = (f"{name} {BOUNDS[name].equation}" if name in BOUNDS else name,
+                            [float(row.bounds[name]) for row in family_rows])
         if family_rows:
             click.echo(f"{family:>12}  {what} vs T = {family_rows[0].steps}..{family_rows[-1].steps} (log): "
                        f"{sparkline(values)}")

@@ -18,7 +18,7 @@ import click
 
 from ..errors import BoundcalcError, UsageError
 from ..exact import Measured, round_up
-from .options import POSITIVE_INT, BoundcalcCommand, check_output, compose, digits_option, given_explicitly, json_option
+from .options import POSITIVE_INT, BoundcalcCommand, OutputPath, compose, digits_option, given_explicitly, json_option
 from .render import emit_json, print_table, show
 from .sampler_help import RegistryHelpOption, schedule_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
@@ -421,7 +421,7 @@ def _verify_table(report: Any, optimal: Any, description: str, digits: int, extr
 
 @click.command(cls=BoundcalcCommand)
 @model_options
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True, path_type=str),
+@click.option("--output", "-o", type=OutputPath(),
               help="Write the profile as CSV (index,mi_<unit>; read by --mi-profile). Without it the CSV goes to stdout.")
 @click.option("--size", "-m", "sizes", type=click.IntRange(0, None), multiple=True,
               help="Instead of I_i, E[I(X^(i); X∘A)] over random m-sets A ∌ i (Theorem 2's ingredient); repeatable.")
@@ -430,7 +430,7 @@ def _verify_table(report: Any, optimal: Any, description: str, digits: int, extr
               "L - S/2^j, j = 0..log2 S (needs --smax); read by `bound --ms-profile`.")
 @click.option("--smax", "-S", "s_max", type=POSITIVE_INT,
               help="With --multiscale: the largest step size to cover (S = 2^ceil(log2 s_max)).")
-@click.option("--loss-curve", "loss_curve_out", type=click.Path(dir_okay=False, writable=True, path_type=str),
+@click.option("--loss-curve", "loss_curve_out", type=OutputPath(),
               help="Write instead the model's exact loss curve (masked,loss_<unit>: d(L - k) for k = 1..L, what a "
               "perfect mask predictor would measure), read by --loss-curve of every command.")
 @click.option("--ratios", help="Estimate the loss curve by Monte Carlo at these mask ratios (comma list in (0, 1], "
@@ -544,6 +544,7 @@ def _measured_json(value: float, error: float) -> dict[str, Any]:
 
 
 def _multiscale_profile(params: dict[str, Any]) -> None:
+    from ..files import write_output
     from ..truth import multiscale_from_model
 
     if not params["multiscale"]:
@@ -566,7 +567,7 @@ def _multiscale_profile(params: dict[str, Any]) -> None:
         ms_json = to_json(ms, digits)
         data = {"model": _describe(model, L), **ms_json}
         if params["output"]:
-            Path(params["output"]).write_text(text)
+            write_output(params["output"], text, param="--output")
             data["output"] = params["output"]
         else:
             data["values"] = [[str(x) for x in row] for row in ms.values or ()]
@@ -575,7 +576,7 @@ def _multiscale_profile(params: dict[str, Any]) -> None:
     if not params["output"]:
         click.echo(text, nl=False)
         return
-    Path(params["output"]).write_text(text)
+    write_output(params["output"], text, param="--output")
     print_table(
         f"Multi-scale profile ({unit}) written to {params['output']}",
         [("level j", "right"), ("set size L - S/2^j", "right"), ("Σ_i E I(X^(i); X∘W_j)", "right")],
@@ -599,8 +600,6 @@ def _curve(params: dict[str, Any]):
 
 def _curve_outputs(params: dict[str, Any]) -> bool:
     """profile's loss-curve outputs (--loss-curve OUT, --ratios, --hf-model); True when one ran."""
-    check_output(params, inputs=("joint", "markov", "text"))
-    check_output(params, "loss_curve_out", inputs=("joint", "markov", "text"), flag="--loss-curve")
     if params["ratios"] is not None or params["hf_model"] is not None:
         _estimated_curve(params)
         return True
@@ -666,13 +665,14 @@ def _estimated_curve(params: dict[str, Any]) -> None:
     unit, digits = params["unit"], params["digits"]
     if params["hf_model"] is not None:
         from ..files import read_text
-        from ..hf import hf_corpus, hf_predictor, load_hf
+        from ..hf import check_positions, hf_corpus, hf_predictor, load_hf
 
         if params["text"] is None or params["length"] is None:
             raise UsageError("--hf-model needs --text FILE (the corpus) and --length L", param="--hf-model")
         if params["joint"] or params["markov"]:
             raise UsageError("--hf-model and a data model are alternatives", param="--hf-model")
         model, tokenizer = load_hf(params["hf_model"])
+        check_positions(model, params["length"])
         corpus = hf_corpus(tokenizer, read_text(params["text"], UsageError, params["text"]), params["length"])
         predictor = hf_predictor(model, params["mask_id"], tokenizer)
         description = (f"masked LM {params['hf_model']} on {params['text']}: {corpus.shape[0]} windows of "

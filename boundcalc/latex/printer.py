@@ -17,7 +17,7 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from .. import symbolic as sym
-from ..exact import format_decimal
+from ..exact import decimal_digits, format_decimal
 
 SUM_I = sym.SUM_I
 KL_LHS = sym.KL_LHS
@@ -70,7 +70,7 @@ LONG_FRACTION = 12
 
 
 def _is_long(q: sp.Rational) -> bool:
-    return not q.is_Integer and len(str(abs(q.p))) + len(str(q.q)) > LONG_FRACTION
+    return not q.is_Integer and decimal_digits(int(q.p)) + decimal_digits(int(q.q)) > LONG_FRACTION
 
 
 def _shown(q: sp.Rational, digits: int | None) -> str:

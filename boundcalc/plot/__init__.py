@@ -50,6 +50,7 @@ __all__ = [
     "loss_curve",
     "sandwich",
     "save",
+    "render",
     "check_output",
     "plotted_bounds",
     "tightest_bound",
@@ -97,25 +98,32 @@ def check_output(path: "str | Path") -> str:
     return suffix
 
 
-def save(fig: "Figure", path: "str | Path", *, dpi: int = 200) -> Path:
-    """Write ``fig`` as .png, .svg, .pdf, or .pgf (for LaTeX; needs pdflatex and pgf); returns the path."""
-    path = Path(path)
-    suffix = check_output(path)
+def render(fig: "Figure", suffix: str, *, dpi: int = 200) -> bytes:
+    """The bytes of ``fig`` as a .png, .svg, .pdf, or .pgf file (for LaTeX; needs pdflatex and pgf)."""
+    import io
+
+    suffix = check_output(Path("figure" + suffix))
     require_matplotlib()
     import matplotlib
 
     with matplotlib.rc_context(style.RC):
         if suffix == ".pgf":
-            import io
-
             text = io.StringIO()
             fig.savefig(text, format="pgf")
             # matplotlib's tick labels use \mathdefault, which a paper's preamble would have to define: the
             # file defines it itself (\providecommand keeps a definition the paper has), so \input just works
-            path.write_text(PGF_HEADER + text.getvalue(), encoding="utf-8")
-        else:
-            fig.savefig(path, dpi=dpi, metadata=_metadata(suffix))
-    return path
+            return (PGF_HEADER + text.getvalue()).encode("utf-8")
+        out = io.BytesIO()
+        fig.savefig(out, format=suffix[1:], dpi=dpi, metadata=_metadata(suffix))
+        return out.getvalue()
+
+
+def save(fig: "Figure", path: "str | Path", *, dpi: int = 200) -> Path:
+    """Write ``fig`` as .png, .svg, .pdf, or .pgf (by the extension) atomically
+    (:func:`boundcalc.files.write_output`); returns the path."""
+    from ..files import write_output
+
+    return write_output(path, render(fig, check_output(path), dpi=dpi))
 
 
 PGF_HEADER = "\\providecommand{\\mathdefault}[1]{#1}%\n"

@@ -28,7 +28,7 @@ import math
 import sys
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from ..errors import UsageError
+from ..errors import MissingExtraError, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -77,7 +77,7 @@ BAND_SIGMAS = 2
 GREY = "0.35"
 
 
-class PlotUnavailable(UsageError, ImportError):
+class PlotUnavailable(MissingExtraError):
     """matplotlib is not installed (a usage error: exit 2 on the command line)."""
 
 

@@ -91,6 +91,7 @@ from .functions import (  # noqa: F401 (re-exported)
     recursion_max_size,
 )
 from .result import (  # noqa: F401 (re-exported)
+    MAX_SUM_TERMS,
     Condition,
     Result,
     Unrolling,

@@ -10,7 +10,7 @@ import sympy as sp
 
 from .._print_helpers import Printable
 from ..errors import DomainError, ScheduleError, UsageError
-from ..exact import to_rational
+from ..exact import check_listed_digits, decimal_digits, to_rational
 from .symbols import L, Phi, S, SYMBOLS, T, V, _EPS_TRAIN, assumption_lines, eps, eps_train, s, s_max, sum_I, tau
 from .functions import F, G
 
@@ -121,7 +121,9 @@ class Result(Printable):
         for condition, case_value, _ in self.cases:
             if sp.sympify(condition.subs(subs)) is sp.true:
                 return sp.sympify(case_value).subs(subs).doit()
-        result = self.expr.subs(subs).doit()
+        substituted = self.expr.subs(subs)
+        _check_sum_terms(substituted, self.name)
+        result = substituted.doit()
         if levels:
             result = result.xreplace(levels).doit()
         pending = result.atoms(G, F)
@@ -289,6 +291,27 @@ class Unrolling(Printable):
         return sp.Rational(self.total.numerator, self.total.denominator) / L * sum_I
 
 
+#: The most terms a sum is expanded into when a result is instantiated (the recursion's chain at s_max = 10^300
+#: has 997; each term costs milliseconds of sympy with big integers): beyond, the value is refused before work.
+MAX_SUM_TERMS = 1000
+
+
+def _check_sum_terms(expr: sp.Expr, name: str) -> None:
+    """Refuse, before ``doit``, a sum whose number of terms at the given values exceeds :data:`MAX_SUM_TERMS`."""
+    for total in expr.atoms(sp.Sum):
+        terms = sp.Integer(1)
+        for _, low, high in total.limits:
+            count = sp.sympify(high - low + 1)
+            if not count.is_number:
+                return
+            terms *= sp.floor(count)
+        if terms > MAX_SUM_TERMS:
+            shown = str(terms) if terms < 10**30 else f"about 10^{decimal_digits(int(terms)) - 1}"
+            raise UsageError(f"{name} would expand a sum of {shown} terms at these values", param="values",
+                             allowed=f"at most {MAX_SUM_TERMS} terms (smaller s_max or L); `boundcalc bound` "
+                             "computes the value without expanding it")
+
+
 def unroll(size: int, variant: str = "ceil") -> Unrolling:
     """Unroll (19) exactly for ``s = size``: the chain, the terms, their sum and (20).
 
@@ -302,6 +325,7 @@ def unroll(size: int, variant: str = "ceil") -> Unrolling:
         raise UsageError(f"s = {size!r} is not allowed", param="s", allowed="a positive integer")
     if variant not in ("ceil", "floor"):
         raise UsageError(f"unknown variant {variant!r}", param="variant", allowed="ceil or floor")
+    check_listed_digits((size - 1).bit_length() + 1, size, f"the chain of (19) for s = {size}", "s")
     chain = [size]
     while chain[-1] > 1:
         chain.append((chain[-1] + 1) // 2)

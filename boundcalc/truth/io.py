@@ -98,9 +98,6 @@ def profile_csv(values: Iterable[float], unit: str = "nats") -> str:
 
 def write_profile_csv(values: Iterable[float], path: str | Path, unit: str = "nats") -> Path:
     """Write :func:`profile_csv` to ``path`` (UTF-8); returns the path."""
-    path = Path(path)
-    try:
-        path.write_text(profile_csv(values, unit), encoding="utf-8")
-    except OSError as error:
-        raise UsageError(f"cannot write {str(path)!r}: {error.strerror}", param="output") from None
-    return path
+    from ..files import write_output
+
+    return write_output(path, profile_csv(values, unit))

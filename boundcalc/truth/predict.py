@@ -103,6 +103,10 @@ def exact_predictor(model: Any, length: int | None = None) -> Callable[["np.ndar
     raise TypeError(f"expected a JointDistribution or MarkovChain, got {type(model).__name__}")
 
 
+#: Most tokens :func:`sample_sequences` may draw (count x L), 8 bytes each.
+MAX_SAMPLED_TOKENS = 50_000_000
+
+
 def sample_sequences(model: Any, count: int, length: int | None = None, seed: int = 0) -> "np.ndarray":
     """``count`` sequences drawn from the model (count x L token ids), seeded."""
     import numpy as np
@@ -112,6 +116,10 @@ def sample_sequences(model: Any, count: int, length: int | None = None, seed: in
 
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise UsageError(f"count = {count!r}", param="count", allowed="a positive integer")
+    width = model.codes.shape[1] if isinstance(model, JointDistribution) else (length or 1)
+    if count * width > MAX_SAMPLED_TOKENS:  # 8 bytes a token: 10^9 tokens would be 8 GB
+        raise UsageError(f"{count} sequences of {width} tokens are too many to draw", param="count",
+                         allowed=f"at most {MAX_SAMPLED_TOKENS} tokens in all")
     rng = np.random.default_rng(seed)
     if isinstance(model, JointDistribution):
         rows = rng.choice(model.codes.shape[0], size=count, p=model.probabilities)

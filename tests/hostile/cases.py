@@ -51,6 +51,10 @@ def _file_cases() -> list[list[str]]:
             ["verify", "--text", name, "--length", "4", "--schedule", "2,2"],
             ["profile", "--markov", name, "--length", "3"],
             ["latex", "--expr", "theorem1", "--with-values", "--mi-profile", name, "--schedule", "1"],
+            # estimates: every corpus file as a measured loss curve
+            ["steps", "--loss-curve", name, "--target", "1"],
+            ["sweep", "--loss-curve", name, "--steps", "1,2"],
+            ["latex", "--expr", "theorem1", "--with-values", "--loss-curve", name, "--schedule", "uniform:1"],
         ]
     for special in ("/dev/zero", "/dev/null", "/tmp", "/nonexistent/file"):
         cases += [["steps", "--mi-profile", special, "--target", "1"], ["verify", "--markov", special, "-L", "4", "--schedule", "4"]]
@@ -91,6 +95,140 @@ def _value_cases() -> list[list[str]]:
     return cases
 
 
+#: The scratch folder of an output case (made by :func:`prepare` in the case's working folder): the inputs a
+#: command reads, and old outputs. Input files must be byte-identical after every case; an old output too
+#: after a case that fails.
+SCRATCH: dict[str, bytes] = {
+    "c.csv": b"masked,loss_nats\n1,0.3\n2,0.4\n4,0.5\n",
+    "mi.txt": b"0.1\n0.2\n0.3\n0.4\n",
+    "ms.csv": b"token,level,value\n1,0,0.1\n1,1,0.2\n2,0,0.1\n2,1,0.2\n",
+    "sched.txt": b"2\n2\n",
+    "chain.json": b'{"states": ["a", "b"], "transition": [["1/2", "1/2"], ["1/3", "2/3"]]}',
+    "joint.json": b'{"outcomes": [["a", "b"], ["b", "a"]], "probabilities": ["1/2", "1/2"]}',
+    "corpus.txt": b"abab baba abba " * 20,
+    "old.png": b"\x89PNG old figure " * 1000,
+    "old.csv": b"index,mi_nats\n" + b"1,0.5\n" * 1000,
+    "f.txt": b"a file, not a folder",
+}
+#: Symlinks of the scratch folder (name -> target): to inputs, and to devices.
+LINKS = {"link-c.csv": "c.csv", "link-chain.png": "chain.json", "link-mi.tex": "mi.txt", "full.png": "/dev/full",
+         "full.pdf": "/dev/full", "full.csv": "/dev/full", "full.tex": "/dev/full", "null.png": "/dev/null"}
+#: Hard links (name -> target).
+HARD_LINKS = {"hard-c.tex": "c.csv"}
+INPUTS = ("c.csv", "mi.txt", "ms.csv", "sched.txt", "chain.json", "joint.json", "corpus.txt", "f.txt")
+
+
+def prepare(folder: Path) -> None:
+    """Make the scratch files of the output cases in ``folder``."""
+    import os
+
+    for name, content in SCRATCH.items():
+        (folder / name).write_bytes(content)
+    for name, target in LINKS.items():
+        os.symlink(target, folder / name)
+    for name, target in HARD_LINKS.items():
+        os.link(folder / target, folder / name)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """The bytes of every regular scratch file (links followed only within the folder)."""
+    return {name: (folder / name).read_bytes() for name in SCRATCH if (folder / name).is_file()}
+
+
+def destroyed(before: dict[str, bytes], folder: Path, exit_code: int) -> list[str]:
+    """Scratch files an output case destroyed: any changed input; an old output changed by a failing command."""
+    after = snapshot(folder)
+    return [name for name, content in before.items()
+            if after.get(name) != content and (name in INPUTS or exit_code != 0)]
+
+
+#: Where an output can go wrong: (path, what the case expects). Folders that are missing or files, devices that
+#: fill up, /proc, a name over the limit, a folder, an empty name, the same file as an input by name/link.
+BAD_OUTPUTS = [
+    "nodir/x.{ext}", "f.txt/x.{ext}", "full.{ext}", "/proc/self/x.{ext}", "a" * 300 + ".{ext}", ".", "",
+    "/nonexistent/x.{ext}", "old.{ext}",
+]
+CHAIN = ["--markov", "chain.json"]
+
+
+def _writers() -> list[tuple[list[str], str, list[str]]]:
+    """(command line before the output flag, the output flag, the extension) of every command that writes a file."""
+    L3 = ["-L", "3"]
+    return [
+        (["latex", "--all"], "-o", ["tex"]),
+        (["latex", "--expr", "theorem1", "--with-values", "--loss-curve", "c.csv", "--schedule", "uniform:4"], "-o", ["tex"]),
+        (["latex", "--expr", "theorem1", "--with-values", "--mi-profile", "mi.txt", "--schedule", "sched.txt"], "--bib",
+         ["tex"]),
+        (["latex", "--expr", "theorem2-upper", "--with-values", "--ms-profile", "ms.csv", "--schedule", "uniform:2"],
+         "-o", ["tex"]),
+        (["plot", "--mi-total", "1", "-L", "8"], "-o", ["png", "pdf", "svg"]),
+        (["plot", "--loss-curve", "c.csv"], "-o", ["png"]),
+        (["plot", "--joint", "joint.json", "--kind", "curve"], "-o", ["pdf"]),
+        (["profile", *CHAIN, *L3], "-o", ["csv"]),
+        (["profile", "--text", "corpus.txt", *L3], "-o", ["csv"]),
+        (["profile", *CHAIN, *L3], "--loss-curve", ["csv"]),
+        (["profile", *CHAIN, "-L", "4", "--multiscale", "--smax", "2"], "-o", ["csv"]),
+        (["profile", *CHAIN, "-L", "4", "--multiscale", "--smax", "2", "--json"], "-o", ["csv"]),
+        (["profile", *CHAIN, "-L", "4", "--ratios", "0.5,1", "--samples", "4", "--corpus-size", "4"], "--loss-curve",
+         ["csv"]),
+    ]
+
+
+def output_cases() -> list[list[str]]:
+    """Every command that writes, to every bad output and to each of its inputs (by name, symlink, hard link)."""
+    cases: list[list[str]] = []
+    for head, flag, extensions in _writers():
+        for ext in extensions:
+            for bad in BAD_OUTPUTS:
+                cases.append([*head, flag, bad.format(ext=ext)])
+        inputs = [a for a in head if a in SCRATCH]
+        for name in inputs:
+            cases.append([*head, flag, name])
+        links = {"c.csv": ["link-c.csv", "hard-c.tex"], "chain.json": ["link-chain.png"], "mi.txt": ["link-mi.tex"]}
+        for name in inputs:
+            cases += [[*head, flag, link] for link in links.get(name, [])]
+    cases += [
+        ["latex", "--all", "-o", "x.tex", "--bib", "x.tex"], ["latex", "--all", "-o", "x.tex", "--bib", "./x.tex"],
+        ["plot", "--mi-total", "1", "-L", "8", "-o", "null.png"],
+        ["profile", *CHAIN, "-L", "3", "-o", "x.csv", "--loss-curve", "x.csv"],
+    ]
+    return cases
+
+
+#: The command lines of issue 21 that gave tracebacks, hangs or exit 0 on nonsense, and their neighbours.
+ISSUE_21 = [
+    [], ["stepz"], ["sweeep", "--help"], ["--nosuch"],
+    ["sweep", "--mi-total", "1", "-L", "16", "-f", "blocks:4:uniform"],
+    ["sweep", "--mi-total", "1", "-L", "64", "-f", "llada:64:8"],
+    ["sweep", "--mi-total", "1", "-L", "16", "-f", "blocks:4:uniform:T"],
+    ["sweep", "--mi-total", "1", "-L", "64", "-f", "llada:64:8:T"],
+    ["sweep", "--mi-total", "1", "-L", "16", "--steps", ""], ["sweep", "--mi-total", "1", "-L", "16", "--steps", ","],
+    ["plot", "--mi-total", "1", "-L", "16", "--steps", ",", "-o", "x.png"],
+    ["bound", "--confidence", "0.1", "--reveal", "1e400", "--vocab-size", "2"],
+    ["bound", "--confidence", "0.1", "--reveal", "1e300", "--vocab-size", "1e3999"],
+    ["bound", "--mi-total", "1", "--length", "1e18", "--schedule", "cosine:1e9"],
+    ["bound", "--mi-total", "1", "--length", "1e18", "--schedule", "power:1e6:7/3"],
+    ["bound", "--mi-total", "1", "--length", "1e3999", "--schedule", "power:1000:7/3"],
+    ["bound", "--mi-total", "1", "--length", "1e18", "--schedule", "blocks:1e9:uniform:1e9"],
+    ["bound", "--mi-total", "1", "--length", "1e18", "--schedule", "blocks:1e5:cosine:1e9"],
+    ["bound", "--mi-total", "1", "--length", "1e18", "--schedule", "blocks:1e4:uniform:1e9"],
+    ["bound", "--mi-total", "1", "--length", "1e18", "--schedule", "blocks:1e6:uniform:1e9"],
+    ["steps", "--mi-total", "1", "--length", "1e18", "--target", "0.1", "--family", "blocks:4:uniform"],
+    ["steps", "--mi-total", "1", "--length", "1e18", "--target", "0.1", "--family", "cosine"],
+    ["steps", "--mi-total", "1e3999", "--length", "10", "--target", "1e-3999"],
+    ["recursion", "--smax", "1e3999"], ["recursion", "--smax", "1e1000"],
+    ["latex", "--all", "--with-values", "--mi-total", "1", "--length", "1e3999", "--schedule", "uniform:2",
+     "--target", "1e-3999"],
+    ["latex", "--expr", "steps-sharp", "--with-values", "--mi-total", "1e3999", "--length", "10", "--target", "1e-3999"],
+    ["bound", "--mi-total", "1", "--length", "2", "--schedule", "1,1", "--ms-profile", str(FILES / "ms-huge-level.csv")],
+    ["profile", "--markov", "chain.json", "-L", "1000", "--ratios", "0.5", "--corpus-size", "1000000",
+     "--loss-curve", "x.csv"],
+    ["profile", "--markov", "chain.json", "-L", "1000", "--ratios", "0.5,1", "--samples", "10000000",
+     "--loss-curve", "x.csv"],
+    ["profile", "--markov", "chain.json", "-L", "100000", "--ratios", "0.5", "--samples", "1000", "--loss-curve", "x.csv"],
+]
+
+
 def all_cases() -> list[list[str]]:
-    """Every hostile command line (arguments after ``boundcalc``)."""
-    return _file_cases() + _value_cases()
+    """Every hostile command line (arguments after ``boundcalc``), output cases last."""
+    return _file_cases() + _value_cases() + ISSUE_21 + output_cases()

@@ -45,6 +45,15 @@ FILES: dict[str, bytes] = {
     "text-one-char.txt": b"a",
     "text-control.txt": b"\x01\x02\x03 \x04",
     "huge-line.txt": b"0.1" * 20_000 + b"\n",
+    # issue 21: numbers beyond the arithmetic, degenerate and astronomically indexed files
+    "exp-5000.txt": b"1e5000\n",
+    "curve-1e400.csv": b"masked,loss_nats\n1,0.3\n2,1e400\n4,0.5\n",
+    "curve-2e308.csv": b"masked,loss_nats\n1,0.3\n2,0.4\n4,2e308\n",
+    "curve-stderr-huge.csv": b"masked,loss_nats,stderr_nats\n1,0.3,1e400\n2,0.4,0\n",
+    "curve-one-point.csv": b"masked,loss_nats\n1,0.3\n",
+    "curve-fraction.csv": b"masked_fraction,loss_nats\n0.5,0.3\n1,0.4\n",
+    "curve-huge-masked.csv": b"masked,loss_nats\n1,0.3\n1000000000000000000,0.4\n",
+    "ms-huge-level.csv": b"token,level,value\n1,0,0.1\n1,1000000000000,0.2\n",
 }
 
 

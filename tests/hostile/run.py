@@ -2,31 +2,41 @@
 
     python tests/hostile/run.py [--timeout 20] [--jobs 2]
 
-A case is clean when it exits 0, or exits 1 or 2 with exactly one line on
-stderr and no traceback. Prints the counts (cases, clean, tracebacks, hangs,
-other) and every case that is not clean. Not part of the test suite (it
-starts a process per case); tests/test_hostile.py runs the same cases in-process.
+Each case runs in a fresh folder holding the scratch files of cases.prepare
+(inputs, old outputs, links to them and to /dev/full). A case is clean when it
+exits 0, or exits 1 or 2 with exactly one line on stderr and no traceback; it
+destroyed data when an input changed, or a failing command changed an old
+output. Then the process cases no in-process test can give: SIGTERM at several
+moments while a command writes over an old output (the file must be the old
+one or the complete new one, no temporary file left), and two commands writing
+the same output at once (the file must be one of their whole outputs). Prints
+the counts (cases, clean, tracebacks, hangs, other, destroyed) and every case
+that is not clean. Not part of the test suite (it starts a process per case);
+tests/test_hostile.py runs the command-line cases in-process, tests/test_files.py
+the signal and concurrency ones in a lean form.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import subprocess
 import sys
+import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cases import all_cases  # noqa: E402
+from cases import SCRATCH, all_cases, destroyed, prepare, snapshot  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+ENV = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""), "COLUMNS": "200"}
+COMMAND = [sys.executable, "-m", "boundcalc"]
 
 
-def classify(args: list[str], timeout: float) -> tuple[str, str]:
-    try:
-        done = subprocess.run(
-            [sys.executable, "-m", "boundcalc", *args], capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
-        )
-    except subprocess.TimeoutExpired:
-        return "hang", ""
+def judge(done: subprocess.CompletedProcess) -> tuple[str, str]:
     err = done.stderr.strip()
     if "Traceback" in done.stderr:
         return "traceback", err.splitlines()[-1] if err else ""
@@ -37,20 +47,102 @@ def classify(args: list[str], timeout: float) -> tuple[str, str]:
     return "other", f"exit {done.returncode}: {err[:200]!r}"
 
 
+def classify(args: list[str], timeout: float) -> tuple[str, str]:
+    with tempfile.TemporaryDirectory(prefix="hostile-") as scratch:
+        folder = Path(scratch)
+        prepare(folder)
+        before = snapshot(folder)
+        try:
+            done = subprocess.run([*COMMAND, *args], capture_output=True, text=True, timeout=timeout,
+                                  stdin=subprocess.DEVNULL, cwd=folder, env=ENV)
+        except subprocess.TimeoutExpired:
+            return "hang", ""
+        lost = destroyed(before, folder, done.returncode)
+        if lost:
+            return "destroyed", f"{', '.join(lost)} changed (exit {done.returncode})"
+        return judge(done)
+
+
+#: Commands that write an old output long enough to be interrupted (the extension of the old file each writes).
+SIGNALLED = [
+    (["plot", "--mi-total", "1", "-L", "1024", "-f", "uniform", "-f", "cosine", "-o", "old.png"], "old.png"),
+    (["profile", "--markov", "chain.json", "-L", "64", "--loss-curve", "old.csv"], "old.csv"),
+    (["profile", "--markov", "chain.json", "-L", "64", "--multiscale", "--smax", "32", "-o", "old.csv"], "old.csv"),
+    (["profile", "--text", "corpus.txt", "-L", "64", "-o", "old.csv"], "old.csv"),
+    (["latex", "--all", "--standalone", "--proofs", "-o", "old.png"], "old.png"),
+]
+DELAYS = (0.2, 0.5, 1.0, 2.0, 4.0)
+
+
+def signalled(args: list[str], output: str, delay: float, timeout: float) -> tuple[str, str]:
+    """SIGTERM ``delay`` s into the command: the output is the old file or the whole new one, no temporary left."""
+    with tempfile.TemporaryDirectory(prefix="hostile-") as scratch:
+        folder = Path(scratch)
+        prepare(folder)
+        reference = subprocess.run([*COMMAND, *args[:-1], "new" + Path(output).suffix], cwd=folder, env=ENV,
+                                   capture_output=True, timeout=timeout)
+        new = (folder / ("new" + Path(output).suffix)).read_bytes() if reference.returncode == 0 else None
+        child = subprocess.Popen([*COMMAND, *args], cwd=folder, env=ENV, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        child.send_signal(signal.SIGTERM)
+        try:
+            _, err = child.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            return "hang", ""
+        content = (folder / output).read_bytes()
+        left = [p.name for p in folder.iterdir() if p.name.endswith(".tmp")]
+        if content not in (SCRATCH[output], new) or left:
+            return "destroyed", f"{len(content)} bytes, neither old nor new; temporaries {left}"
+        if "Traceback" in err:
+            return "traceback", err.strip().splitlines()[-1]
+        return "clean", ""
+
+
+CONCURRENT = [["latex", "--all", "--standalone", "-o", "out.tex"], ["latex", "--expr", "theorem1", "-o", "out.tex"]]
+
+
+def concurrent(rounds: int, timeout: float) -> tuple[str, str]:
+    """Two commands writing one output at once, ``rounds`` times: the file is one of their whole outputs."""
+    with tempfile.TemporaryDirectory(prefix="hostile-") as scratch:
+        folder = Path(scratch)
+        wholes = []
+        for i, args in enumerate(CONCURRENT):
+            subprocess.run([*COMMAND, *args[:-1], f"ref{i}.tex"], cwd=folder, env=ENV, capture_output=True, timeout=timeout)
+            wholes.append((folder / f"ref{i}.tex").read_bytes())
+        for _ in range(rounds):
+            children = [subprocess.Popen([*COMMAND, *args], cwd=folder, env=ENV, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL) for args in CONCURRENT]
+            for child in children:
+                child.wait(timeout=timeout)
+            if (folder / "out.tex").read_bytes() not in wholes:
+                return "destroyed", "a mix of the two outputs"
+        return "clean", ""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--timeout", type=float, default=20)
     parser.add_argument("--jobs", type=int, default=2)
     options = parser.parse_args()
     cases = all_cases()
+    jobs: list[tuple[str, object]] = [(" ".join(a[:60] for a in args), lambda a=args: classify(a, options.timeout))
+                                      for args in cases]
+    for args, output in SIGNALLED:
+        for delay in DELAYS:
+            jobs.append((f"SIGTERM at {delay} s: {' '.join(args)}",
+                         lambda a=args, o=output, d=delay: signalled(a, o, d, options.timeout)))
+    jobs.append(("two writers at once, 10 rounds", lambda: concurrent(10, options.timeout)))
     with ThreadPoolExecutor(options.jobs) as pool:
-        outcomes = list(pool.map(lambda args: classify(args, options.timeout), cases))
+        outcomes = list(pool.map(lambda job: job[1](), jobs))
     counts: dict[str, int] = {}
-    for args, (kind, detail) in zip(cases, outcomes):
+    for (shown, _), (kind, detail) in zip(jobs, outcomes):
         counts[kind] = counts.get(kind, 0) + 1
         if kind != "clean":
-            print(f"{kind:10} boundcalc {' '.join(a[:60] for a in args)}  {detail}")
-    print(f"cases {len(cases)}: " + ", ".join(f"{k} {counts.get(k, 0)}" for k in ("clean", "traceback", "hang", "other")))
+            print(f"{kind:10} boundcalc {shown}  {detail}")
+    kinds = ("clean", "traceback", "hang", "other", "destroyed")
+    print(f"cases {len(jobs)}: " + ", ".join(f"{k} {counts.get(k, 0)}" for k in kinds))
 
 
 if __name__ == "__main__":
