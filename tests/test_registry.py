@@ -170,3 +170,9 @@ def test_parameters_are_checked_when_parsed_before_any_length(text, fragment):
         parse_spec(text)  # no L yet: what the parameters declare is checked here, the rest when built
     assert fragment in info.value.message and info.value.param == "schedule"
     assert parse_spec("power:T:1/2").is_template and parse_spec("power:T:1/2").at(4).steps == 4
+
+
+@pytest.mark.parametrize("command, flag", [("sweep", "--sampler"), ("verify", "--schedule"), ("bound", "--schedule")])
+def test_help_texts_list_the_registered_rules(run, command, flag):
+    text = " ".join(run(command, "--help").stdout.split()).replace("- ", "-")  # click wraps after hyphens
+    assert all(f.usage in text for f in families(is_rule=True))

@@ -49,7 +49,16 @@ def schedule_help() -> str:
     return ("Sizes in reveal order: a comma list (5,3,2), a file (JSON list or one per line), or a family "
             f"({_usages(reveals='fixed', needs_curve=False)}); semi-autoregressive {blocks} (blockwise bounds); "
             f"random counts {_usages(reveals='counts')} (expected bounds); with --loss-curve "
-            f"{_usages(needs_curve=True)}.")
+            f"{_usages(needs_curve=True)}. Sampler rules ({_usages(is_rule=True)}): verify evaluates them, bound "
+            "refuses them (no bound of the paper holds; docs/samplers.md).")
+
+
+def sampler_help() -> str:
+    """``--sampler`` of sweep and plot: any spec, the sampler rules first."""
+    return ("Instead of a grid of T: these samplers side by side (repeatable; a data model), each at its expected "
+            f"network calls: a sampler rule ({_usages(is_rule=True)}), llada:GEN:BLOCK:STEPS (LLaDA's "
+            "low_confidence remasking) or any schedule (uniform:T, cosine:T, ...; docs/samplers.md); plot: "
+            "--kind error-vs-nfe.")
 
 
 def steps_family_help() -> str:

@@ -18,7 +18,7 @@ import click
 from ..errors import UsageError
 from .options import POSITIVE_INT, BoundcalcCommand, compose, digits_option, eps_train_option, json_option, mi_options
 from .render import emit_json, print_table, show
-from .sampler_help import RegistryHelpOption, sweep_family_help
+from .sampler_help import RegistryHelpOption, sampler_help, sweep_family_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
 from .truth import model_options
 
@@ -66,9 +66,7 @@ sweep_options = compose(
                  help="Also the least exact error of any T-step schedule (DP over the entropy profile; data models)."),
     eps_train_option,
     click.option("--sampler", "-S", "samplers", multiple=True, metavar="SPEC",
-                 help="Instead of a grid of T: these samplers side by side (repeatable; a data model), each at "
-                 "its expected network calls: uniform:T, cosine:T, low-confidence:T, confidence:TAU, eb:GAMMA, "
-                 "entropy-sum:ETA, left-to-right:T, dilated:T, ... (docs/samplers.md); plot: --kind error-vs-nfe."),
+                 cls=RegistryHelpOption, help_from=sampler_help),
     click.option("--samples", type=click.IntRange(2, None), default=200, show_default=True,
                  help="--sampler on a Markov chain or text: Monte Carlo trajectories per sampler."),
     click.option("--seed", type=click.IntRange(0, None), default=0, show_default=True,
