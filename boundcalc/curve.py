@@ -269,6 +269,14 @@ class LossCurve:
             "the loss per masked token must not fall as more tokens are masked (d is non-increasing)",
         )
 
+    def require_slope(self) -> "LossCurve":
+        """This curve, if it can answer: a measured curve of a single point (L > 1) is refused, since one ratio
+        determines no slope of d: ΣI and every error would come out 0 ("T = 1 reaches any target")."""
+        if self.masked.size < 2 and self.length > 1 and not self.exact:
+            raise ProfileError("a measured loss curve of a single point determines no slope of d (ΣI would be 0)",
+                               param=self.source or "loss", allowed="two or more mask ratios, e.g. 1/L and 1")
+        return self
+
     @property
     def is_estimate(self) -> bool:
         """True for a measured curve (everything computed from it is an estimate)."""
@@ -466,7 +474,7 @@ def load_loss_curve(path: str | Path, length: int | None = None, *, exact: bool 
         raise ProfileError(f"{name!r} has a header but no points", param=name, allowed=CURVE_FORMAT)
     L = length if length is not None else max(ks)
     return LossCurve(length=L, masked=ks, loss=ys, stderr=ses if ise is not None else None, source=name,
-                     unit=unit, lines=tuple(lines), exact=exact)
+                     unit=unit, lines=tuple(lines), exact=exact).require_slope()
 
 
 def _read_points(rows, bad, columns, indices, fraction_of, length, scale):

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Mapping
 
 from ._print_helpers import Printable
 from .curve import LossCurve
@@ -49,6 +50,9 @@ __all__ = [
     "estimate_linear",
     "estimate_error",
     "curve_quantities",
+    "curve_input_estimates",
+    "curve_bound_spreads",
+    "curve_mi_profile",
     "info_optimal_schedule",
     "info_optimal_approximation",
     "curve_schedule",
@@ -138,7 +142,7 @@ def curve_profile(curve: LossCurve, interpolation: str = "linear") -> "EntropyPr
     """The truth engine's :class:`EntropyProfile` of the curve (d interpolated to every m)."""
     from .truth.core import EntropyProfile
 
-    return EntropyProfile(curve.conditional(interpolation), source=curve.source or "loss curve")
+    return EntropyProfile(curve.require_slope().conditional(interpolation), source=curve.source or "loss curve")
 
 
 def schedule_coefficients(schedule: "Schedule", length: int) -> "np.ndarray":
@@ -158,7 +162,7 @@ def estimate_linear(curve: LossCurve, coefficients: "np.ndarray", note: str = ""
     import numpy as np
 
     c = np.asarray(coefficients, dtype=np.float64)
-    terms = c * curve.conditional("linear")
+    terms = c * curve.require_slope().conditional("linear")
     lin = math.fsum(terms.tolist())
     cub = math.fsum((c * curve.conditional("pchip")).tolist())
     # each product and interpolated d(m) within a few roundings, fsum correctly rounded
@@ -233,6 +237,98 @@ def curve_quantities(curve: LossCurve, steps: int | None = None) -> dict[str, Es
         out["dtc_rate"] = Estimate(**{**out["dual_total_correlation"].scaled(1 / steps).__dict__,
                                       "note": rate.format("DTC")})
     return out
+
+
+def curve_input_estimates(curve: LossCurve, max_size: int | None = None) -> dict[str, Estimate]:
+    """What the bounds are functions of, as estimates from the curve (nats): ``"mi_total"`` (ΣI) and, with
+    ``max_size``, ``"phi"`` (Theorem 2's Φ = Σ_j 2^-j G(m_j) for S = 2^ceil(log2 max_size), G(m) = L (d(0) - d(m))).
+
+    Their stderr and interpolation effect carry over to every bound, which is non-decreasing in them.
+    """
+    import numpy as np
+
+    from .multiscale import level_sizes
+
+    L = curve.length
+    mi = np.zeros(L)
+    mi[0] += L
+    mi[-1] -= L
+    out = {"mi_total": estimate_linear(curve, mi, "ΣI = L (d(0) - d(L-1))")}
+    if max_size is not None:
+        _, sizes = level_sizes(L, max_size)
+        phi = np.zeros(L)
+        for j, m in enumerate(sizes):
+            if m > 0:
+                phi[0] += L * 2.0**-j
+                phi[m] -= L * 2.0**-j
+        out["phi"] = estimate_linear(curve, phi, "Φ = Σ_j 2^-j L (d(0) - d(m_j))")
+    return out
+
+
+def curve_bound_spreads(curve: LossCurve, inputs: Any, values: "Mapping[str, Any]", unit: str = "nats",
+                        estimates: "Mapping[str, Measured] | None" = None) -> dict[str, tuple[float | None, float]]:
+    """(stderr or None, interpolation effect) of each bound in ``values`` (name -> value at ``inputs``, a
+    :class:`~boundcalc.bounds.BoundInputs` whose ΣI and Φ come from the measured ``curve``), in ``unit``.
+
+    Every bound is non-decreasing in ΣI and in Φ's level totals: its spread is its growth when ΣI moves by
+    ΣI's spread (the bounds in ΣI) or the levels by Φ's (Theorem 2's, the levels scaled together so that Φ
+    moves by exactly its spread). ``estimates`` (:func:`curve_input_estimates` as Measured in ``unit``) may
+    be given to reuse them.
+    """
+    from .bounds import BOUNDS
+
+    if estimates is None:
+        scale = None if inputs.multiscale is None else inputs.multiscale.scale
+        estimates = {k: e.measured(unit) for k, e in curve_input_estimates(curve, scale).items()}
+    moved: dict[str, dict[str, Any]] = {}
+    for kind in ("stderr", "interpolation"):
+        by_mi, by_phi = _moved_inputs(inputs, estimates, kind, unit)
+        moved[kind] = {} if by_mi is None or by_phi is None else {
+            name: BOUNDS[name].value(by_phi if "multiscale" in BOUNDS[name].needs else by_mi)
+            for name, v in values.items() if v is not None}
+    out: dict[str, tuple[float | None, float]] = {}
+    for name, value in values.items():
+        if value is not None:
+            se, ip = moved["stderr"].get(name), moved["interpolation"].get(name)
+            out[name] = (None if se is None else float(se - value), 0.0 if ip is None else float(ip - value))
+    return out
+
+
+def _moved_inputs(inputs: Any, estimates: "Mapping[str, Measured]", kind: str, unit: str) -> tuple[Any, Any]:
+    """(ΣI moved by its ``kind`` of spread; Φ's levels moved by Φ's, ΣI raised only as far as they need)."""
+    from dataclasses import replace
+
+    from .multiscale import MultiScaleProfile
+    from .profile import MIProfile
+
+    step = getattr(estimates["mi_total"], kind)
+    if step is None:
+        return None, None
+    total, length = inputs.profile.total, inputs.profile.length
+    by_mi = replace(inputs, profile=MIProfile.from_total(total + Fraction(step), length, unit=unit))
+    ms = inputs.multiscale
+    if ms is None or "phi" not in estimates or ms.phi == 0:
+        return by_mi, by_mi
+    phi_step = getattr(estimates["phi"], kind)
+    if phi_step is None:
+        return by_mi, None
+    factor = 1 + Fraction(phi_step) / ms.phi
+    levels = [t * factor for t in ms.level_totals]
+    moved = MultiScaleProfile.from_level_totals(levels, ms.length, unit=unit, source=ms.source)
+    raised = MIProfile.from_total(max(total, levels[-1]), length, unit=unit)
+    return by_mi, replace(inputs, profile=raised, multiscale=moved)
+
+
+def curve_mi_profile(curve: LossCurve, unit: str = "nats") -> "MIProfile":
+    """ΣI of a loss curve as an MIProfile (the float64 value's shortest decimal, exactly), in ``unit``."""
+    from dataclasses import replace
+
+    from .profile import MIProfile
+
+    total = _to(curve.require_slope().mi_total(), unit)
+    profile = MIProfile.from_total(repr(max(total, 0.0)), curve.length, unit)
+    kind = "exact curve" if curve.exact else "estimated from the loss curve"
+    return replace(profile, source=f"{kind} {curve.source}")
 
 
 def _conditional(source: "LossCurve | np.ndarray") -> "np.ndarray":

@@ -55,6 +55,7 @@ from .multiscale import MultiScaleProfile, level_sizes
 from .profile import MIProfile
 from .registry import SamplerFamily, SamplerSpec, families as registered_families, parse_template
 from .schedule import Schedule
+from .sweep_truth import SourceTruth, resolve_source, row_spreads
 from .units import Unit, as_unit
 
 __all__ = [
@@ -245,6 +246,8 @@ class SweepRow:
     random_abs: float | None = None
     bound_errors: Mapping[str, float] = field(default_factory=dict)
     stats: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    #: name -> (stderr or None, interpolation effect) of a value estimated from a measured loss curve.
+    spreads: Mapping[str, tuple[float | None, float]] = field(default_factory=dict)
 
     @property
     def random_counts(self) -> bool:
@@ -256,7 +259,20 @@ class SweepRow:
         or a key of ``stats``, with its certified error.
 
         None when the value is absent, or for a bound that is exact (an MI profile source: use ``bounds``).
+        From a measured loss curve the value is an estimate: with its stderr and interpolation effect.
         """
+        found = self._certified(name)
+        spread = self.spreads.get(name)
+        if spread is None:
+            return found
+        if found is None:
+            value = self.bounds.get(name)
+            if value is None:
+                return None
+            found = Measured(float(value), 4 * 2.0**-53 * abs(float(value)))  # an exact bound at estimated inputs
+        return replace(found, stderr=spread[0], interpolation=spread[1], estimate=True)
+
+    def _certified(self, name: str) -> Measured | None:
         if name in self.stats:
             mean, error = self.stats[name]
             return Measured(mean, error, nonnegative=True)
@@ -305,6 +321,9 @@ class SweepResult:
     has_optimal: bool = False
     skipped: tuple[tuple[str, int, str], ...] = ()
     optimal_schedules: Mapping[int, Schedule] = field(default_factory=dict)
+    #: ΣI as computed from a data model or a loss curve (a float with its error; an estimate from a measured
+    #: curve), None for an MI profile (then ``mi_total`` is exact).
+    mi_measured: Measured | None = None
 
     @property
     def registry(self) -> Mapping[str, Any]:
@@ -358,115 +377,6 @@ class SweepResult:
 
 
 # ---------------------------------------------------------------------------
-# The truth side of a source
-
-
-class _Truth:
-    """The exact errors, ΣI and Theorem 2's multi-scale profiles of an entropy-profile-like source."""
-
-    def __init__(self, profile: Any, unit: Unit, model: Any = None) -> None:
-        from .truth import EPS64, float_decimal, to_unit
-
-        self.profile, self.unit, self.model = profile, unit, model
-        self.length = L = int(profile.length)
-        self._decimal = float_decimal
-        mi = MIProfile.from_total(float_decimal(profile.mi_total(unit.value)), L, unit=unit)
-        self.mi = replace(mi, source=str(getattr(profile, "source", "") or "entropy profile"))
-        # ΣI and G(m) = L (d(0) - d(m)): two values of d within abs_error, a subtraction and a product (as verify)
-        d = getattr(profile, "conditional", None)
-        d_max = 1.0 if d is None else max(1.0, float(abs(d).max()))
-        self.input_error = to_unit(L * (2 * float(getattr(profile, "abs_error", 0.0)) + 4 * EPS64 * d_max), unit.value)
-        self.shift = Fraction(self.input_error)
-        self.mi_shifted = MIProfile.from_total(self.mi.total + self.shift, L, unit=unit)
-        self._multiscale: dict[tuple[int, bool], MultiScaleProfile | None] = {}
-        self._random: dict[int, float | None] = {}
-        self.optimal: dict[int, tuple[Schedule, float]] = {}
-
-    @property
-    def estimate(self) -> bool:
-        return bool(getattr(self.profile, "is_estimate", False) or getattr(self.profile, "meta", {}).get("estimate"))
-
-    def multiscale(self, max_size: int, shifted: bool = False) -> MultiScaleProfile | None:
-        """Theorem 2's level totals G(m_j) for S = 2^ceil(log2 s_max), as verify computes them (cached per S).
-
-        ``shifted``: each non-empty level raised by the inputs' float error (for the bounds' error).
-        """
-        big_s, sizes = level_sizes(self.length, max_size)
-        if (big_s, shifted) not in self._multiscale:
-            if not hasattr(self.profile, "multiscale"):
-                self._multiscale[big_s, shifted] = None
-            else:
-                totals, running = [], Fraction(0)
-                for m in sizes:
-                    value = Fraction(self._decimal(self.profile.multiscale(m, self.unit.value))) if m > 0 else Fraction(0)
-                    running = min(max(running, value), self.mi.total)
-                    totals.append(running + (self.shift if shifted and m > 0 else 0))
-                self._multiscale[big_s, shifted] = MultiScaleProfile.from_level_totals(
-                    totals, self.length, unit=self.unit, source="the data model")
-        return self._multiscale[big_s, shifted]
-
-    def abs_error(self, schedule: Schedule | None) -> float | None:
-        """The certified rounding error of the exact error of ``schedule`` (of any schedule when None)."""
-        bound = getattr(self.profile, "error_bound", None)
-        return float(bound(schedule, self.unit.value)) if bound else None
-
-    def random_error(self, max_size: int) -> float | None:
-        """The exact expected error of the random schedule on {S, S/2} (None for S < 2)."""
-        big_s = 1 << (max_size - 1).bit_length()
-        if big_s not in self._random:
-            value = None
-            if big_s >= 2 and hasattr(self.profile, "step_error"):
-                from .truth import expected_random_error, to_unit
-
-                value = to_unit(expected_random_error(self.profile, big_s), self.unit.value)
-            self._random[big_s] = value
-        return self._random[big_s]
-
-    def error(self, schedule: Schedule) -> tuple[float, float | None]:
-        return float(self.profile.error(schedule, self.unit.value)), self.abs_error(schedule)
-
-    def count_error(self, sampler: CountSampler) -> tuple[float | None, float | None]:
-        """The exact expected error of a random-count sampler and its certified error (None without d)."""
-        if not hasattr(self.profile, "conditional"):
-            return None, None
-        from .truth import to_unit
-        from .truth.samplers import count_error
-
-        value, error = count_error(self.profile, sampler)
-        return to_unit(max(value, 0.0), self.unit.value), to_unit(error, self.unit.value)
-
-    def optimal_error(self, steps: int) -> float:
-        if steps not in self.optimal:
-            from .truth import to_unit
-
-            schedule, error = self.profile.optimal_schedule(steps)
-            self.optimal[steps] = (schedule, to_unit(error, self.unit.value))
-        return self.optimal[steps][1]
-
-
-def _source(source: Any, length: int | None, unit: "Unit | str | None",
-            progress: Progress | None) -> "tuple[MIProfile, _Truth | None, Unit]":
-    """(MIProfile, _Truth or None, unit) for an MI profile, a data model or an entropy-profile-like object."""
-    if isinstance(source, MIProfile):
-        if unit is not None and as_unit(unit) is not source.unit:
-            raise UsageError(f"the MI profile is in {source.unit}, not {as_unit(unit)}", param="unit",
-                             allowed=f"{source.unit} (exact values are never converted)")
-        if length is not None and length != source.length:
-            raise UsageError(f"{length} disagrees with the MI profile (L = {source.length})", param="length")
-        return source, None, source.unit
-    unit = as_unit(unit if unit is not None else Unit.NATS)
-    model = None
-    if not (hasattr(source, "error") and hasattr(source, "length")):
-        from .truth import entropy_profile
-
-        model, source = source, entropy_profile(source, length, progress)  # a data model (TypeError otherwise)
-    elif length is not None and length != source.length:
-        raise UsageError(f"{length} disagrees with the entropy profile (L = {source.length})", param="length")
-    truth = _Truth(source, unit, model)
-    return truth.mi, truth, unit
-
-
-# ---------------------------------------------------------------------------
 # Cost, then the sweep
 
 
@@ -517,7 +427,7 @@ def family_rate(family: FamilySpec, length: int) -> float:
     return _SECONDS_PER_STEP
 
 
-def _check_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: int, truth: "_Truth | None",
+def _check_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: int, truth: "SourceTruth | None",
                 optimal: bool, samplers: Samplers) -> None:
     fixed = [f for f in families if not f.family.random_counts]
     rates = {f.label: family_rate(f, length) for f in fixed if not f.family.constant_cost}
@@ -537,7 +447,7 @@ def _check_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: in
         )
 
 
-def _bound_names(profile: MIProfile, truth: "_Truth | None") -> tuple[str, ...]:
+def _bound_names(profile: MIProfile, truth: "SourceTruth | None") -> tuple[str, ...]:
     return tuple(name for name, bound in BOUNDS.items() if not bound.needs or (truth is not None and "multiscale" in bound.needs
                  and hasattr(truth.profile, "multiscale")))
 
@@ -547,7 +457,7 @@ def _applies(name: str, schedule: "Schedule | CountSampler") -> bool:
 
 
 def _row(family: FamilySpec, steps: int, schedule: Schedule, profile: MIProfile, eps: Fraction,
-         truth: "_Truth | None", optimal: bool, names: Sequence[str]) -> SweepRow:
+         truth: "SourceTruth | None", optimal: bool, names: Sequence[str]) -> SweepRow:
     if schedule.positions == "blocks" and truth is not None:
         return _block_row(family, steps, schedule, profile, eps, truth, optimal, names)
     fits = truth is not None and schedule.max_size <= profile.length
@@ -572,17 +482,19 @@ def _row(family: FamilySpec, steps: int, schedule: Schedule, profile: MIProfile,
         any_schedule = truth.abs_error(None)
         random_abs = None if random_error is None or any_schedule is None else 2 * any_schedule
     return SweepRow(family.label, steps, schedule, bounds, error=error, error_abs=error_abs, optimal=optimal_error,
-                    random_error=random_error, optimal_abs=optimal_abs, random_abs=random_abs, bound_errors=bound_errors)
+                    random_error=random_error, optimal_abs=optimal_abs, random_abs=random_abs, bound_errors=bound_errors,
+                    spreads=row_spreads(truth, schedule, inputs, bounds, truth.optimal[steps][0] if optimal else None,
+                                     random_error is not None))
 
 
 def _block_row(family: FamilySpec, steps: int, schedule: Schedule, profile: MIProfile, eps: Fraction,
-               truth: "_Truth", optimal: bool, names: Sequence[str]) -> SweepRow:
+               truth: "SourceTruth", optimal: bool, names: Sequence[str]) -> SweepRow:
     """A semi-autoregressive schedule: positions are random inside the current block only, so its truth
     and its (blockwise) bounds come from verify's blockwise engine, which needs the data model itself."""
     if truth.model is None:  # an entropy profile alone does not know the blocks' conditional profiles
         inputs = BoundInputs(profile, schedule, eps)
         bounds = {name: BOUNDS[name].value(inputs) if BOUNDS[name].applies_to(schedule) else None for name in names}
-        return SweepRow(family.label, steps, schedule, bounds)
+        return SweepRow(family.label, steps, schedule, bounds, spreads=truth.bound_spreads(inputs, bounds))
     from .verification import verify
 
     report = verify(truth.model, schedule, length=truth.length, unit=truth.unit)
@@ -599,7 +511,7 @@ def _block_row(family: FamilySpec, steps: int, schedule: Schedule, profile: MIPr
 
 
 def _count_row(family: FamilySpec, steps: int, sampler: CountSampler, profile: MIProfile, eps: Fraction,
-               truth: "_Truth | None", optimal: bool, names: Sequence[str]) -> SweepRow:
+               truth: "SourceTruth | None", optimal: bool, names: Sequence[str]) -> SweepRow:
     """A random-count sampler: the expected per-realisation bounds and the exact expected error (as verify)."""
     report = count_bound_report(profile, sampler, eps)
     values, errors = report.values, report.errors
@@ -615,8 +527,14 @@ def _count_row(family: FamilySpec, steps: int, sampler: CountSampler, profile: M
     if optimal:
         optimal_error = truth.optimal_error(steps)
         optimal_abs = truth.abs_error(truth.optimal[steps][0])
+    spreads = row_spreads(truth, sampler, None, {}, truth.optimal[steps][0] if optimal else None)
+    if truth.curve is not None:  # E c(S_max)/L · ΣI + ε_train: linear in ΣI
+        mi = truth._input_estimates(None)["mi_total"]
+        for name in bound_errors:
+            c = report.coefficients[name][0] / profile.length
+            spreads[name] = (None if mi.stderr is None else c * mi.stderr, c * (mi.interpolation or 0.0))
     return SweepRow(family.label, steps, sampler, bounds, error=error, error_abs=error_abs, optimal=optimal_error,
-                    optimal_abs=optimal_abs, bound_errors=bound_errors, stats=stats)
+                    optimal_abs=optimal_abs, bound_errors=bound_errors, stats=stats, spreads=spreads)
 
 
 def _max_law_work(sampler: CountSampler) -> float:
@@ -717,7 +635,7 @@ def sweep(
     if len(set(labels)) != len(labels):
         raise UsageError("a family is given twice", param="families", value=labels)
     eps = nonnegative_rational(eps_train, "eps_train")
-    profile, truth, unit = _source(source, length, unit, progress)
+    profile, truth, unit = resolve_source(source, length, unit, progress)
     if optimal and (truth is None or not hasattr(truth.profile, "optimal_schedule")):
         raise UsageError("optimal errors need a data model or an entropy profile", param="optimal",
                          allowed="an MI profile gives the bounds only")
@@ -744,4 +662,5 @@ def sweep(
         mi_total=profile.total, bound_names=names, source=profile.source, has_truth=truth is not None,
         estimate=bool(truth and truth.estimate), has_optimal=optimal, skipped=tuple(skipped),
         optimal_schedules={t: s for t, (s, _) in truth.optimal.items()} if truth else {},
+        mi_measured=truth.mi_measured() if truth else None,
     )

@@ -119,7 +119,9 @@ def test_steps_budget(files, run):
 
 def test_bound_and_latex_take_the_curve(files, run):
     data = run("bound", "--loss-curve", files["curve"], "--schedule", "uniform:8", "--json").json
-    assert data["estimate"] is True and data["bounds"]["theorem1"]["decimal"].startswith("2.027")
+    assert data["estimate"] is True and data["bounds"]["theorem1"]["value"].startswith("2.027")
+    # a curve read from a file is a measurement: the bounds at its ΣI are estimates (this one has no stderr)
+    assert data["bounds"]["theorem1"]["estimate"] is True and data["bounds"]["theorem1"]["stderr"] is None
     assert data["bounds"]["theorem2_upper"] is not None
     tex = run("latex", "--expr", "theorem1", "--with-values", "--loss-curve", files["curve"], "--schedule", "uniform:8")
     assert tex.exit_code == 0 and tex.stdout.startswith("% values from the loss curve") and "2.02748" in tex.stdout

@@ -78,7 +78,18 @@ def test_formats_units_fractions_and_sorting(tmp_path):
     assert b.masked.tolist() == [2, 4, 8]
     assert b.loss.tolist() == pytest.approx([0.25 * math.log(2), 0.5 * math.log(2), math.log(2)])
     assert b.stderr.tolist() == [0.0, 0.0, 0.0]
-    assert load_loss_curve(write(tmp_path, "masked,loss_nats\n2,0.5\n"), length=10).length == 10
+    assert load_loss_curve(write(tmp_path, "masked,loss_nats\n2,0.5\n5,0.6\n"), length=10).length == 10
+
+
+def test_a_measured_curve_of_one_point_is_refused(tmp_path):
+    # one ratio determines no slope: ΣI would be 0 and every error 0, "T = 1 reaches any target" (issue 21)
+    with pytest.raises(ProfileError, match="single point"):
+        load_loss_curve(write(tmp_path, "masked,loss_nats\n2,0.5\n"), length=10)
+    assert LossCurve.from_conditional([0.7]).length == 1  # one token: ΣI = 0 is the truth
+    one = LossCurve(length=10, masked=[2], loss=[0.5])  # a measurement may hold one point; answers refuse it
+    for answer in (lambda: estimate_error(one, "uniform:2"), lambda: curve_quantities(one)):
+        with pytest.raises(ProfileError, match="single point"):
+            answer()
 
 
 @pytest.mark.parametrize(

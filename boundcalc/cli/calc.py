@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from ..errors import InfeasibleTargetError
+from ..exact import FLOAT_DIGITS
 from .options import (
     NONNEGATIVE,
     POSITIVE,
@@ -268,6 +269,10 @@ def bound(**params: Any) -> None:
         multiscale = curve_multiscale(curve, schedule.max_size, profile.unit)
     report = bound_report(profile, schedule, params["eps_train"], params.get("vocab_size"), multiscale)
     digits, exact = params["digits"], params["show_exact"]
+    estimated = _estimated_bounds(report, curve)
+    if estimated:
+        refuse_latex(params, "bounds at a measured loss curve's estimated ΣI (use --json or the table)")
+        digits = min(digits, FLOAT_DIGITS)  # ΣI is a float64 result: no value holds more digits
     if wants_latex(params):
         return emit_latex(report, params, table=True)
     if params["as_json"]:
@@ -275,33 +280,61 @@ def bound(**params: Any) -> None:
         if curve is not None:
             data["source"] = profile.source
             data["estimate"] = not curve.exact
+        if estimated:
+            data["bounds"].update({name: m.to_json() for name, m in estimated.items()})
+            data["mi_total"] = _curve_total(curve, str(profile.unit), digits)
         emit_json(data)
         return
+    _bound_table(report, profile, schedule, multiscale, curve, estimated, digits, exact)
+
+
+def _bound_table(report, profile, schedule, multiscale, curve, estimated: dict[str, Any], digits: int,
+                 exact: bool) -> None:
+    """bound's table: each bound of the registry that has its inputs (an estimate with ± stderr)."""
     rows = [
-        [entry.name, entry.equation, show(value, digits, exact, none="n/a"), _formula(entry, report)]
+        [entry.name, entry.equation,
+         estimated[entry.name].show(digits) if entry.name in estimated else show(value, digits, exact, none="n/a"),
+         _formula(entry, report)]
         for entry, value in report.items()
         if entry.has_inputs(report.inputs)
     ]
     if report.vocab_size is not None:
         log = "log2" if profile.unit == "bits" else "ln"
         rows.append(
-            ["ter (any data)", "(11)", report.ter_vocabulary.decimal(digits), f"theorem1 / L with ΣI <= L {log} V"]  # type: ignore[union-attr]
+            ["ter (any data)", "(11)", report.ter_vocabulary.decimal(digits), f"theorem1 / L with ΣI <= L {log} V"]
         )
-        rows.append(["uniform baseline", "", report.uniform_baseline.decimal(digits), f"{log} V: TER gap of uniform sampling"])  # type: ignore[union-attr]
+        rows.append(["uniform baseline", "", report.uniform_baseline.decimal(digits), f"{log} V: TER gap of uniform sampling"])
     print_table(
         f"Upper bounds on E_M KL(p_X0 || p_Y0|M) ({profile.unit})"
         + (", semi-autoregressive" if schedule.positions == "blocks" else ""),
         [("bound", "left"), ("eq.", "left"), ("value", "right"), ("formula", "left")],
         rows,
-        caption=_BLOCKS_CAPTION if schedule.positions == "blocks" else None,
+        caption=(_BLOCKS_CAPTION if schedule.positions == "blocks" else None) if not estimated else
+        "estimates: value ± stderr (interp. |linear - monotone cubic|) from the curve's ΣI and Φ"
+        + ("; " + _BLOCKS_CAPTION if schedule.positions == "blocks" else ""),
         header_lines=[
             *([f"{profile.source}: ΣI and Φ are estimates"] if curve is not None else []),
-            _describe_profile(profile, digits, exact)
-            + ("" if multiscale is None else f"; Φ = {show(multiscale.phi, digits, exact)} (S = {multiscale.scale})"),
+            (_describe_profile(profile, digits, exact) if not estimated else
+             f"L = {profile.length}, ΣI = {_curve_mi(curve, str(profile.unit)).show(digits)} {profile.unit}")
+            + ("" if multiscale is None else f"; Φ = {show(multiscale.phi, min(digits, FLOAT_DIGITS) if curve else digits, exact)} "
+               f"(S = {multiscale.scale})"),
             f"schedule {schedule} (reveal order): T = {report.steps}, s_max = {report.max_size}; "
             f"ε_train = {show(report.eps_train, digits)}",
         ],
     )
+
+
+def _estimated_bounds(report, curve) -> dict[str, Any]:
+    """Each bound at a measured curve's estimated ΣI and Φ as a Measured estimate (empty for other sources)."""
+    if curve is None or curve.exact:
+        return {}
+    from ..estimate import curve_bound_spreads
+    from ..exact import Measured
+
+    values = {name: v for name, v in report.values.items() if v is not None}
+    spreads = curve_bound_spreads(curve, report.inputs, values, str(report.unit))
+    return {name: Measured(float(values[name]), 4 * 2.0**-53 * float(values[name]), stderr=se, interpolation=ip,
+                           estimate=True) for name, (se, ip) in spreads.items()}
 
 
 _BLOCKS_CAPTION = (
@@ -657,6 +690,13 @@ def _render_budget(params: dict[str, Any], profile, curve, rows, source: str) ->
         + "info-optimal: step density ∝ sqrt(slope of the information curve) (Lavenant & Zanella); "
         "optimal: the DP over the curve",
     )
+
+
+def _curve_mi(curve, unit: str):
+    """ΣI of a loss curve as a Measured (an estimate from a measured curve)."""
+    from ..estimate import curve_quantities
+
+    return curve_quantities(curve)["mi_total"].measured(unit)
 
 
 def _curve_total(curve, unit: str, digits: int) -> dict[str, Any]:

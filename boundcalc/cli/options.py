@@ -288,6 +288,8 @@ def resolve_profile(params: dict[str, Any], required: bool = True):
         return None
     source = sources[0]
     if source == "loss_curve":
+        from ..estimate import curve_mi_profile
+
         profile = curve_mi_profile(resolve_curve(params), unit)
     elif source == "mi_profile":  # the file's recorded unit wins; an explicit, different --unit is refused
         profile = load_profile(params["mi_profile"], unit if given_explicitly("unit") else None).require_length(length)
@@ -312,16 +314,3 @@ def resolve_curve(params: dict[str, Any]):
 
         params["_curve"] = load_loss_curve(params["loss_curve"], params.get("length"))
     return params["_curve"]
-
-
-def curve_mi_profile(curve, unit: str):
-    """ΣI of a loss curve as an MIProfile (the float64 value's shortest decimal, exactly), in ``unit``."""
-    import dataclasses
-    import math
-
-    from ..profile import MIProfile
-
-    total = curve.mi_total() / (1.0 if unit == "nats" else math.log(2))
-    profile = MIProfile.from_total(repr(max(total, 0.0)), curve.length, unit)
-    kind = "exact curve" if curve.exact else "estimated from the loss curve"
-    return dataclasses.replace(profile, source=f"{kind} {curve.source}")

@@ -119,15 +119,13 @@ def resolve_source(params: dict[str, Any]) -> tuple[Any, Any, str, int]:
 
 
 def _curve_source(params: dict[str, Any]) -> tuple[Any, Any, str, int]:
-    """The entropy profile of --loss-curve, marked as an estimate (its errors and bounds come from a measured curve)."""
-    from ..truth.core import EntropyProfile
+    """--loss-curve: the curve itself (the sweep reads its entropy profile, and a measured curve's stderr)."""
     from .options import resolve_curve
 
     curve = resolve_curve(params)
-    profile = EntropyProfile(curve.conditional("linear"), source=curve.source or "loss curve", meta={"estimate": True})
     description = (f"loss curve {curve.source}: L = {curve.length}, {curve.masked.size} measured ratios "
                    "(estimates: d(m) interpolated linearly between them)")
-    return profile, None, description, curve.length
+    return curve, None, description, curve.length
 
 
 def run_sweep(params: dict[str, Any], only: Any = None) -> tuple[Any, Any, Any, str]:
@@ -208,12 +206,12 @@ def sweep(**params: Any) -> None:
 CSV_COLUMNS = ["family", "steps", "schedule", "s_max", "error", "error_abs", "optimal", "random_error"]
 
 
-def cell(row: Any, name: str, digits: int, none: str = "") -> str:
+def cell(row: Any, name: str, digits: int, none: str = "", table: bool = False) -> str:
     """A value as text: float64 results (errors; bounds from a data model) with only their justified digits,
-    exact bounds correctly rounded to ``digits``."""
+    exact bounds correctly rounded to ``digits``; in a ``table`` an estimate adds '± stderr (interp. ...)'."""
     measured = row.measured(name)
     if measured is not None:
-        return measured.decimal(digits)
+        return measured.show(digits) if table else measured.decimal(digits)
     if name in ("error", "optimal", "random_error") or row.bounds.get(name) is None:
         return none
     return show(row.bounds[name], digits)
@@ -231,14 +229,27 @@ def sweep_csv(result: Any, digits: int) -> str:
     stats = list(COUNT_STATS) if result.has_counts else []
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS[:4] + stats + CSV_COLUMNS[4:] + list(result.bound_names))
+    estimated = ["error", "optimal", "random_error", *result.bound_names] if result.estimate else []
+    writer.writerow(CSV_COLUMNS[:4] + stats + CSV_COLUMNS[4:] + list(result.bound_names)
+                    + [f"{name}_{what}" for name in estimated for what in ("stderr", "interpolation")])
     for row in result.rows:
         cells = [row.family, row.steps, row.schedule.describe(), "" if row.max_size is None else row.max_size,
                  *[cell(row, name, digits) for name in stats], cell(row, "error", digits),
                  "" if row.error_abs is None else round_up(row.error_abs), cell(row, "optimal", digits),
                  cell(row, "random_error", digits)]
-        writer.writerow(cells + [cell(row, name, digits) for name in result.bound_names])
+        writer.writerow(cells + [cell(row, name, digits) for name in result.bound_names]
+                        + [x for name in estimated for x in _spread_cells(row, name)])
     return out.getvalue()
+
+
+def _spread_cells(row: Any, name: str) -> list[str]:
+    """An estimate's stderr ('?' when the curve gives none) and interpolation effect, rounded up ('' if absent)."""
+    from ..exact import round_up
+
+    measured = row.measured(name)
+    if measured is None:
+        return ["", ""]
+    return ["?" if measured.stderr is None else round_up(measured.stderr), round_up(measured.interpolation or 0.0)]
 
 
 def sweep_json(result: Any, description: str, digits: int) -> dict[str, Any]:
@@ -270,7 +281,8 @@ def sweep_json(result: Any, description: str, digits: int) -> dict[str, Any]:
         })
     return {
         "source": description, "length": result.length, "unit": str(result.unit),
-        "mi_total": number_json(result.mi_total, digits), "eps_train": number_json(result.eps_train, digits),
+        "mi_total": number_json(result.mi_total, digits) if result.mi_measured is None else result.mi_measured.to_json(),
+        "eps_train": number_json(result.eps_train, digits),
         "families": list(result.families), "steps": list(result.steps), "estimate": result.estimate,
         "random_counts": [f for f in result.families if any(r.random_counts for r in result.family_rows(f))],
         "bounds": list(result.bound_names), "rows": rows,
@@ -323,19 +335,25 @@ def sweep_table(result: Any, description: str, digits: int) -> None:
         cells = [row.family, str(row.steps),
                  "E " + cell(row, "expected_s_max", 3) if row.max_size is None else str(row.max_size)]
         if result.has_truth:
-            cells.append(cell(row, "error", digits))
+            cells.append(cell(row, "error", digits, table=True))
         if result.has_optimal:
-            cells.append(cell(row, "optimal", digits))
-        cells += [cell(row, b.name, digits, none="n/a") for b in bounds]
+            cells.append(cell(row, "optimal", digits, table=True))
+        cells += [cell(row, b.name, digits, none="n/a", table=True) for b in bounds]
         rows.append(cells)
     eps = show(result.eps_train, digits)
-    if result.has_truth:
-        worst = max((e for row in result.rows for e in [row.error_abs or 0.0, *row.bound_errors.values()]), default=0.0)
-        errors = ("estimated errors: from the measured loss curve (linear interpolation), not exact"
-                  if result.estimate else "errors: float64 with the optimal predictor (ε_train = 0)")
-        caption = [f"{errors}; bounds: exact in ΣI = "
-                   f"{show(result.mi_total, digits)} {unit} and Φ as computed (float64), ε_train = {eps}; "
-                   f"absolute errors < {round_up(worst)}; digits shown are justified",
+    worst = max((e for row in result.rows for e in [row.error_abs or 0.0, *row.bound_errors.values()]), default=0.0)
+    rounding = f"absolute errors < {round_up(worst)}; " if worst > 0 else ""
+    if result.estimate:
+        caption = [f"estimates from a measured loss curve: value ± stderr (interp. |linear - monotone cubic|), "
+                   f"'± ?' where the curve has no stderr; errors with the optimal predictor (ε_train = 0); bounds at "
+                   f"the estimated ΣI = {result.mi_measured.show(digits)} {unit} and Φ, ε_train = {eps}; {rounding}"
+                   "digits shown are those the stderr justifies",
+                   "the lower bound (13) is for the random schedule on {S, S/2}, S = 2^ceil(log2 s_max), "
+                   "whose error is in --csv/--json"]
+    elif result.has_truth:
+        caption = [f"errors: float64 with the optimal predictor (ε_train = 0); bounds: exact in ΣI = "
+                   f"{result.mi_measured.show(digits)} {unit} and Φ as computed (float64), ε_train = {eps}; "
+                   f"{rounding}digits shown are justified",
                    "the lower bound (13) is for the random schedule on {S, S/2}, S = 2^ceil(log2 s_max), "
                    "whose error is in --csv/--json"]
     else:

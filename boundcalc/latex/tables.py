@@ -95,6 +95,19 @@ def _math(text: str) -> str:
     return f"${text}$"
 
 
+def _estimate_pm(measured: Any, digits: int) -> str:
+    r"""An estimate as ``$v \pm se$`` (the digits its spread justifies; ``\pm ?`` without a stderr)."""
+    from ..exact import round_up
+
+    spread = "?" if measured.stderr is None else _plain(round_up(measured.stderr))
+    return _math(rf"{_plain(measured.decimal(digits))} \pm {spread}")
+
+
+def _plain(text: str) -> str:
+    mantissa, _, exponent = text.partition("e")
+    return mantissa if not exponent else rf"{mantissa} \times 10^{{{int(exponent)}}}"
+
+
 def table_number(value: Any, digits: int = 6, error: Any = None, nonnegative: bool = False) -> str:
     """A table cell's number: :func:`latex_number` without ``\\approx`` (a table says once, in its caption,
     that its values are rounded to the digits shown).
@@ -238,6 +251,8 @@ def sweep_table(result: Any, digits: int = 6) -> str:
         if name not in heads and row.bounds.get(name) is None and SWEEP_COLUMNS.get(name):
             name = SWEEP_COLUMNS[name] or name  # a blockwise schedule: the (B1) form of the coefficient
         measured = row.measured(name)
+        if measured is not None and measured.estimate:  # from a measured loss curve: value ± stderr
+            return _estimate_pm(measured, digits)
         if measured is not None:
             return table_number(measured.value, digits, measured.error, measured.nonnegative)
         value = None if name in heads else row.bounds.get(name)
@@ -261,7 +276,9 @@ def sweep_table(result: Any, digits: int = 6) -> str:
              + (" (rows of blockwise families: the blockwise form (B1) of the same coefficient)" if blockwise else "")
              + "."]
     notes += _tag_notes([registry[name] for name in shown] + ([registry["block_sharp"]] if blockwise else []))
-    truth = ("estimated from a measured loss curve (not exact)" if result.estimate else
+    truth = ("estimated from a measured loss curve (not exact): value $\\pm$ its standard error ($\\pm\\,?$ where the"
+             " curve has none), with the digits the standard error justifies; the bounds are at the estimated"
+             " $\\Sigma I$ and $\\Phi$, so they are estimates too" if result.estimate else
              "exact float64 results, shown with the digits their certified error justifies")
     caption = (
         rf"Bounds of Li \& Cai~\cite{{li2025convergence}} over a grid of $T$ ($L = {result.length}$), in {unit}"

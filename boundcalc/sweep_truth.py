@@ -1,0 +1,200 @@
+"""The truth side of a sweep's source: exact (or estimated) errors, ΣI and Φ of a data model, an entropy
+profile or a loss curve, with each value's certified error and, from a measured curve, its stderr and
+interpolation effect (:func:`row_spreads`). Split from :mod:`boundcalc.sweeps`, which builds the rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from fractions import Fraction
+from typing import Any, Callable, Mapping
+
+from .bounds import BoundInputs
+from .counts import CountSampler
+from .curve import LossCurve
+from .errors import UsageError
+from .exact import Measured
+from .multiscale import MultiScaleProfile, level_sizes
+from .profile import MIProfile
+from .schedule import Schedule
+from .units import Unit, as_unit
+
+__all__ = ["SourceTruth", "resolve_source", "row_spreads"]
+
+Progress = Callable[[int, int], None]
+
+
+class SourceTruth:
+    """The exact errors, ΣI and Theorem 2's multi-scale profiles of an entropy-profile-like source."""
+
+    def __init__(self, profile: Any, unit: Unit, model: Any = None, curve: LossCurve | None = None) -> None:
+        from .truth import EPS64, float_decimal, to_unit
+
+        self.profile, self.unit, self.model = profile, unit, model
+        # a measured loss curve: every value is an estimate, with its stderr and interpolation effect
+        self.curve = curve if curve is not None and not curve.exact else None
+        self._inputs: dict[int | None, dict[str, Any]] = {}
+        self.length = L = int(profile.length)
+        self._decimal = float_decimal
+        mi = MIProfile.from_total(float_decimal(profile.mi_total(unit.value)), L, unit=unit)
+        self.mi = replace(mi, source=str(getattr(profile, "source", "") or "entropy profile"))
+        # ΣI and G(m) = L (d(0) - d(m)): two values of d within abs_error, a subtraction and a product (as verify)
+        d = getattr(profile, "conditional", None)
+        d_max = 1.0 if d is None else max(1.0, float(abs(d).max()))
+        self.input_error = to_unit(L * (2 * float(getattr(profile, "abs_error", 0.0)) + 4 * EPS64 * d_max), unit.value)
+        self.shift = Fraction(self.input_error)
+        self.mi_shifted = MIProfile.from_total(self.mi.total + self.shift, L, unit=unit)
+        self._multiscale: dict[tuple[int, bool], MultiScaleProfile | None] = {}
+        self._random: dict[int, float | None] = {}
+        self.optimal: dict[int, tuple[Schedule, float]] = {}
+
+    @property
+    def estimate(self) -> bool:
+        return bool(self.curve is not None or getattr(self.profile, "is_estimate", False)
+                    or getattr(self.profile, "meta", {}).get("estimate"))
+
+    def spread(self, schedule: "Schedule | CountSampler") -> tuple[float | None, float] | None:
+        """(stderr, interpolation effect) of the error of ``schedule`` estimated from a measured curve, else None."""
+        if self.curve is None:
+            return None
+        from .estimate import count_estimate, estimate_error
+
+        estimate = (count_estimate(self.curve, schedule, self.profile) if schedule.random_counts
+                    else estimate_error(self.curve, schedule))
+        measured = estimate.measured(self.unit.value)
+        return measured.stderr, measured.interpolation or 0.0
+
+    def mi_measured(self) -> Measured:
+        """ΣI with its float error and, from a measured curve, its stderr and interpolation effect."""
+        value = Measured(float(self.mi.total), self.input_error, nonnegative=True)
+        if self.curve is None:
+            return value
+        spread = self._input_estimates(None)["mi_total"]
+        return replace(value, stderr=spread.stderr, interpolation=spread.interpolation, estimate=True)
+
+    def _input_estimates(self, max_size: int | None) -> dict[str, Any]:
+        big_s = None if max_size is None else 1 << (max_size - 1).bit_length()
+        if big_s not in self._inputs:
+            from .estimate import curve_input_estimates
+
+            assert self.curve is not None
+            self._inputs[big_s] = {k: e.measured(self.unit.value)
+                                   for k, e in curve_input_estimates(self.curve, big_s).items()}
+        return self._inputs[big_s]
+
+    def bound_spreads(self, inputs: BoundInputs, values: Mapping[str, Any]) -> dict[str, tuple[float | None, float]]:
+        """(stderr, interpolation effect) of each bound at the curve's estimated ΣI and Φ (measured curve only)."""
+        if self.curve is None:
+            return {}
+        from .estimate import curve_bound_spreads
+
+        estimates = self._input_estimates(None if inputs.multiscale is None else inputs.multiscale.scale)
+        return curve_bound_spreads(self.curve, inputs, values, self.unit.value, estimates)
+
+    def multiscale(self, max_size: int, shifted: bool = False) -> MultiScaleProfile | None:
+        """Theorem 2's level totals G(m_j) for S = 2^ceil(log2 s_max), as verify computes them (cached per S).
+
+        ``shifted``: each non-empty level raised by the inputs' float error (for the bounds' error).
+        """
+        big_s, sizes = level_sizes(self.length, max_size)
+        if (big_s, shifted) not in self._multiscale:
+            if not hasattr(self.profile, "multiscale"):
+                self._multiscale[big_s, shifted] = None
+            else:
+                totals, running = [], Fraction(0)
+                for m in sizes:
+                    value = Fraction(self._decimal(self.profile.multiscale(m, self.unit.value))) if m > 0 else Fraction(0)
+                    running = min(max(running, value), self.mi.total)
+                    totals.append(running + (self.shift if shifted and m > 0 else 0))
+                self._multiscale[big_s, shifted] = MultiScaleProfile.from_level_totals(
+                    totals, self.length, unit=self.unit, source="the data model")
+        return self._multiscale[big_s, shifted]
+
+    def abs_error(self, schedule: Schedule | None) -> float | None:
+        """The certified rounding error of the exact error of ``schedule`` (of any schedule when None)."""
+        bound = getattr(self.profile, "error_bound", None)
+        return float(bound(schedule, self.unit.value)) if bound else None
+
+    def random_error(self, max_size: int) -> float | None:
+        """The exact expected error of the random schedule on {S, S/2} (None for S < 2)."""
+        big_s = 1 << (max_size - 1).bit_length()
+        if big_s not in self._random:
+            value = None
+            if big_s >= 2 and hasattr(self.profile, "step_error"):
+                from .truth import expected_random_error, to_unit
+
+                value = to_unit(expected_random_error(self.profile, big_s), self.unit.value)
+            self._random[big_s] = value
+        return self._random[big_s]
+
+    def error(self, schedule: Schedule) -> tuple[float, float | None]:
+        return float(self.profile.error(schedule, self.unit.value)), self.abs_error(schedule)
+
+    def count_error(self, sampler: CountSampler) -> tuple[float | None, float | None]:
+        """The exact expected error of a random-count sampler and its certified error (None without d)."""
+        if not hasattr(self.profile, "conditional"):
+            return None, None
+        from .truth import to_unit
+        from .truth.samplers import count_error
+
+        value, error = count_error(self.profile, sampler)
+        return to_unit(max(value, 0.0), self.unit.value), to_unit(error, self.unit.value)
+
+    def optimal_error(self, steps: int) -> float:
+        if steps not in self.optimal:
+            from .truth import to_unit
+
+            schedule, error = self.profile.optimal_schedule(steps)
+            self.optimal[steps] = (schedule, to_unit(error, self.unit.value))
+        return self.optimal[steps][1]
+
+
+def resolve_source(source: Any, length: int | None, unit: "Unit | str | None",
+            progress: Progress | None) -> "tuple[MIProfile, SourceTruth | None, Unit]":
+    """(MIProfile, SourceTruth or None, unit) for an MI profile, a data model or an entropy-profile-like object."""
+    if isinstance(source, MIProfile):
+        if unit is not None and as_unit(unit) is not source.unit:
+            raise UsageError(f"the MI profile is in {source.unit}, not {as_unit(unit)}", param="unit",
+                             allowed=f"{source.unit} (exact values are never converted)")
+        if length is not None and length != source.length:
+            raise UsageError(f"{length} disagrees with the MI profile (L = {source.length})", param="length")
+        return source, None, source.unit
+    unit = as_unit(unit if unit is not None else Unit.NATS)
+    model = None
+    if isinstance(source, LossCurve):  # a loss curve: its entropy profile; a measured one gives estimates
+        from .estimate import curve_profile
+
+        if length is not None and length != source.length:
+            raise UsageError(f"{length} disagrees with the loss curve (L = {source.length})", param="length")
+        truth = SourceTruth(curve_profile(source), unit, curve=source)
+        return truth.mi, truth, unit
+    if not (hasattr(source, "error") and hasattr(source, "length")):
+        from .truth import entropy_profile
+
+        model, source = source, entropy_profile(source, length, progress)  # a data model (TypeError otherwise)
+    elif length is not None and length != source.length:
+        raise UsageError(f"{length} disagrees with the entropy profile (L = {source.length})", param="length")
+    truth = SourceTruth(source, unit, model)
+    return truth.mi, truth, unit
+
+
+def row_spreads(truth: "SourceTruth", schedule: "Schedule | CountSampler", inputs: BoundInputs | None,
+             bounds: Mapping[str, Any], optimal: Schedule | None = None, random: bool = False
+             ) -> dict[str, tuple[float | None, float]]:
+    """The stderr and interpolation effect of a row's values estimated from a measured curve (empty otherwise).
+
+    The random schedule's expected error has no propagated stderr (shown as unknown, never as exact).
+    """
+    if truth.curve is None:
+        return {}
+    out: dict[str, tuple[float | None, float]] = {}
+    spread = truth.spread(schedule)
+    if spread is not None:
+        out["error"] = spread
+    if optimal is not None:
+        out["optimal"] = truth.spread(optimal) or (None, 0.0)
+    if random:
+        out["random_error"] = (None, 0.0)
+    if inputs is not None:
+        out.update(truth.bound_spreads(inputs, bounds))
+    return out
