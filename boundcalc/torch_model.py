@@ -74,14 +74,17 @@ def _check_logits(logits: Any, shape: tuple[int, int], tokens: "np.ndarray", mas
                          param="sequences", allowed=f"ids in 0..{logits.shape[-1] - 1}")
 
 
-def from_torch(model: Any, *, mask_id: int, device: Any = "cpu",
-               batch_size: int | None = None) -> Callable[["np.ndarray", "np.ndarray"], "np.ndarray"]:
+def from_torch(model: Any, *, mask_id: int, device: Any = "cpu", batch_size: int | None = None,
+               shift_logits: bool = False) -> Callable[["np.ndarray", "np.ndarray"], "np.ndarray"]:
     """The predictor of a torch module ``forward(input_ids) -> logits B x L x V`` (or an output with ``.logits``).
 
     The module is moved to ``device`` and put in evaluation mode; masked
     positions get ``mask_id``; ``batch_size`` rows go through the model at a
-    time (None: the whole batch the estimator passes). The predictor returns
-    float64 log-probabilities of the true tokens at masked positions (0 elsewhere).
+    time (None: the whole batch the estimator passes). ``shift_logits``: token
+    i is predicted by the output at position i - 1 (models adapted from an
+    autoregressive one, e.g. Dream; token 0 then by position 0, as Dream's
+    ``generate`` does). The predictor returns float64 log-probabilities of the
+    true tokens at masked positions (0 elsewhere).
     """
     import numpy as np
 
@@ -110,6 +113,8 @@ def from_torch(model: Any, *, mask_id: int, device: Any = "cpu",
             hide = torch.as_tensor(hidden, device=device)
             with torch.inference_mode():
                 logits = _logits_of(model(torch.where(hide, mask_id, true)), torch)
+                if shift_logits:
+                    logits = torch.cat([logits[:, :1], logits[:, :-1]], dim=1)
                 _check_logits(logits, part.shape, part, mask_id)
                 picked = masked_log_probs(logits, true, hide, torch)
             out[start : start + step][hidden] = picked.cpu().numpy()

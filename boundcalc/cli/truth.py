@@ -415,6 +415,14 @@ def _verify_table(report: Any, optimal: Any, description: str, digits: int, extr
 @click.option("--hf-model", help="A Hugging Face masked LM (hub name or local directory; extra [hf]) whose loss "
               "curve is estimated on the windows of --text (L = --length tokens, no special tokens).")
 @click.option("--mask-id", type=click.IntRange(0, None), help="--hf-model: the mask token id (default: the tokenizer's).")
+@click.option("--trust-remote-code", is_flag=True, help="--hf-model: run the model's own code (LLaDA, Dream, MDLM: "
+              "config auto_map; read it first). Without it such a model is refused.")
+@click.option("--device", type=click.Choice(["cpu", "cuda", "mps", "auto"]), default="cpu", show_default=True,
+              help="--hf-model: where the model runs (auto: cuda, else mps, else cpu).")
+@click.option("--dtype", type=click.Choice(["float32", "bfloat16", "float16"]), default="float32", show_default=True,
+              help="--hf-model: the weights' dtype (log-probabilities are taken in float64 either way).")
+@click.option("--shift-logits", is_flag=True, help="--hf-model: token i is predicted at position i - 1 (Dream and "
+              "other models adapted from an autoregressive one).")
 @click.option("--samples", type=click.IntRange(2, None), default=64, show_default=True,
               help="--ratios: (sequence, mask) pairs drawn per ratio.")
 @click.option("--seed", type=int, default=0, show_default=True, help="--ratios: the random seed.")
@@ -571,12 +579,21 @@ def _curve_outputs(params: dict[str, Any]) -> bool:
     if params["ratios"] is not None or params["hf_model"] is not None:
         _estimated_curve(params)
         return True
-    if params["mask_id"] is not None:
-        raise UsageError("it is used only with --hf-model", param="--mask-id", allowed="add --hf-model")
+    _only_with_hf(params)
     if params["loss_curve_out"] is not None:
         _loss_curve_profile(params)
         return True
     return False
+
+
+def _only_with_hf(params: dict[str, Any]) -> None:
+    """The model-loading flags mean nothing without --hf-model: refused, never ignored."""
+    given = {"--mask-id": params["mask_id"] is not None, "--trust-remote-code": params["trust_remote_code"],
+             "--device": params["device"] != "cpu", "--dtype": params["dtype"] != "float32",
+             "--shift-logits": params["shift_logits"]}
+    for flag, used in given.items():
+        if used:
+            raise UsageError("it is used only with --hf-model", param=flag, allowed="add --hf-model")
 
 
 def _loss_curve_profile(params: dict[str, Any]) -> None:
@@ -639,16 +656,16 @@ def _estimated_curve(params: dict[str, Any]) -> None:
             raise UsageError("--hf-model needs --text FILE (the corpus) and --length L", param="--hf-model")
         if params["joint"] or params["markov"]:
             raise UsageError("--hf-model and a data model are alternatives", param="--hf-model")
-        model, tokenizer = load_hf(params["hf_model"])
+        model, tokenizer = load_hf(params["hf_model"], trust_remote_code=params["trust_remote_code"],
+                                   device=params["device"], dtype=params["dtype"], length=params["length"])
         corpus = hf_corpus(tokenizer, read_text(params["text"], UsageError, params["text"]), params["length"])
-        predictor = hf_predictor(model, params["mask_id"], tokenizer)
+        predictor = hf_predictor(model, params["mask_id"], tokenizer, shift_logits=params["shift_logits"])
         description = (f"masked LM {params['hf_model']} on {params['text']}: {corpus.shape[0]} windows of "
                        f"L = {params['length']} tokens")
     else:
         from ..truth.predict import exact_predictor, sample_sequences
 
-        if params["mask_id"] is not None:
-            raise UsageError("it is used only with --hf-model", param="--mask-id")
+        _only_with_hf(params)
         model = _load(params)
         L = _length(model, params)
         corpus = sample_sequences(model, params["corpus_size"], L, seed=params["seed"])
