@@ -24,6 +24,7 @@ Values are float64 in nats (``unit="bits"`` divides by ln 2); each
 
 from __future__ import annotations
 
+from .adaptive import SamplerLaw, exact_law
 from .core import EPS64, EntropyProfile, Progress, float_decimal, to_unit
 from .io import Model, load_joint, load_markov, load_model, profile_csv, write_profile_csv
 from .joint import JointDistribution
@@ -42,6 +43,7 @@ from .quantities import (
     token_mi,
     token_mi_levels,
 )
+from .rules import Rule, parse_rule
 from .text import estimate_markov, load_text, tokenize
 
 __all__ = [
@@ -54,6 +56,10 @@ __all__ = [
     "Progress",
     "entropy_profile",
     "exact_error",
+    "exact_law",
+    "SamplerLaw",
+    "Rule",
+    "parse_rule",
     "token_mi",
     "token_mi_levels",
     "mi_profile",

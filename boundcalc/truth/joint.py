@@ -90,6 +90,8 @@ class JointDistribution:
         self.source = source
         self._entropies: "np.ndarray | None" = None
         self._sums: "tuple[np.ndarray, np.ndarray] | None" = None
+        #: The exact probabilities (Fractions, aligned with ``codes``) when the table was given exactly.
+        self.exact_probabilities: "tuple[Fraction, ...] | None" = None
         if self.codes.shape[0] == 0:
             raise ModelError("no outcome has positive probability", param=source or "joint")
 
@@ -168,7 +170,11 @@ class JointDistribution:
         index = {key: n for n, key in enumerate(vocabulary)}
         codes = np.array([[index[_token_key(t)] for t in outcome] for outcome in outcomes], dtype=np.int64)
         probs = np.array([float(x / total) for x in exact], dtype=np.float64)
-        return cls(codes, probs, [key[1] for key in vocabulary], source)
+        table = cls(codes, probs, [key[1] for key in vocabulary], source)
+        positive = [x / total for x in exact if x > 0]
+        if len(positive) == table.support_size:  # the exact inputs, for the exact sampler laws (truth/adaptive.py)
+            table.exact_probabilities = tuple(positive)
+        return table
 
     @classmethod
     def from_array(cls, table: Any, *, normalize: bool = False, source: str = "", vocabulary: Sequence[Token] | None = None) -> "JointDistribution":
