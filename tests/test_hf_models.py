@@ -113,3 +113,111 @@ def test_shifted_logits_read_token_i_at_position_i_minus_1():
     b = from_torch(Shifted(), mask_id=3, shift_logits=True)(seqs, masked)
     assert np.allclose(a[masked], b[masked], rtol=0, atol=1e-12)
     assert not np.allclose(a[masked], from_torch(Shifted(), mask_id=3)(seqs, masked)[masked])
+
+
+def test_two_processes_write_one_curve_identical_to_one_process(tmp_path):
+    """torchrun (as `accelerate launch` does) with 2 CPU processes over gloo: the shards' union is the single run.
+
+    The predictor here is a chain's exact one (the same code path as --hf-model, without loading a model twice).
+    """
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    chain = tmp_path / "chain.json"
+    chain.write_text('{"states": ["0", "1"], "transition": [["0.9", "0.1"], ["0.2", "0.8"]]}')
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root), "OMP_NUM_THREADS": "1", "COLUMNS": "200"}
+    env.pop("WORLD_SIZE", None)
+    args = ["profile", "--markov", str(chain), "--length", "8", "--ratios", "1/8,1/2,7/8,1",
+            "--samples", "10", "--batch-size", "3", "--seed", "5", "--corpus-size", "50"]
+    one = subprocess.run([sys.executable, "-m", "boundcalc", *args, "--loss-curve", str(tmp_path / "one.csv")],
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert one.returncode == 0, one.stderr
+    two = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+                          "-m", "boundcalc", *args, "--loss-curve", str(tmp_path / "two.csv")],
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert two.returncode == 0, two.stderr[-2000:]
+    assert (tmp_path / "two.csv").read_text() == (tmp_path / "one.csv").read_text()
+    assert two.stdout.count("written to") == 1 and "2 processes" in two.stdout
+
+
+def _threaded_shards(world, run_rank):
+    """Run ``run_rank(rank, gather)`` for every rank in threads, with an all-gather over a barrier."""
+    import threading
+
+    slots: list = [None] * world
+    barrier = threading.Barrier(world, timeout=60)
+    results: list = [None] * world
+
+    def gather_for(rank):
+        def gather(payload):
+            slots[rank] = payload
+            barrier.wait()
+            out = list(slots)
+            barrier.wait()
+            return out
+        return gather
+
+    def body(rank):
+        try:
+            results[rank] = run_rank(rank, gather_for(rank))
+        except Exception as error:  # noqa: BLE001 - compared by the test
+            results[rank] = error
+
+    threads = [threading.Thread(target=body, args=(r,)) for r in range(world)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    return results
+
+
+def test_sharded_torch_predictor_equals_one_process_and_errors_reach_every_rank():
+    import numpy as np
+
+    import boundcalc as bc
+    from boundcalc.errors import BoundcalcError
+    from boundcalc.predictor import estimate_loss_curve, from_torch
+    from test_torch_model import _tiny_lm
+
+    corpus = np.random.default_rng(3).integers(0, 10, size=(40, 9))
+    predictor = from_torch(_tiny_lm(), mask_id=10)
+    loose = dict(samples=11, batch_size=2, seed=7)
+
+    def estimate(rank, gather, world=3, pred=predictor):
+        # the raw per-pair losses, before any curve check: an untrained model's curve need not be monotone
+        from boundcalc.predictor import _run_batches
+
+        local: dict = {}
+        _run_batches(pred, corpus, [2, 5, 9], loose["samples"], loose["batch_size"], loose["seed"], (rank, world),
+                     local, None)
+        merged: dict = {}
+        for report in gather(local):
+            merged.update(report)
+        return merged
+
+    single: dict = {}
+    from boundcalc.predictor import _run_batches
+
+    _run_batches(predictor, corpus, [2, 5, 9], 11, 2, 7, (0, 1), single, None)
+    for merged in _threaded_shards(3, estimate):
+        assert sorted(merged) == sorted(single)
+        assert all(np.array_equal(merged[key], single[key]) for key in single)
+
+    chain = bc.MarkovChain(["0", "1"], [["0.9", "0.1"], ["0.1", "0.9"]])
+    seqs = bc.sample_sequences(chain, 60, 8, seed=0)
+    exact = bc.exact_predictor(chain, 8)
+    alone = estimate_loss_curve(exact, seqs, ["1/8", "1/2", "1"], samples=9, batch_size=2, seed=1)
+    curves = _threaded_shards(2, lambda rank, gather: estimate_loss_curve(
+        exact, seqs, ["1/8", "1/2", "1"], samples=9, batch_size=2, seed=1, shard=(rank, 2), gather=gather))
+    for curve in curves:
+        assert curve.loss.tolist() == alone.loss.tolist() and curve.stderr.tolist() == alone.stderr.tolist()
+
+    def broken_on_rank_1(rank, gather):
+        pred = exact if rank == 0 else (lambda t, m: np.ones(t.shape))
+        return estimate_loss_curve(pred, seqs, ["1/2"], samples=8, batch_size=2, seed=1, shard=(rank, 2), gather=gather)
+
+    errors = _threaded_shards(2, broken_on_rank_1)
+    assert all(isinstance(e, BoundcalcError) for e in errors), errors
+    assert "another process failed" in str(errors[0]) and "not finite or is > 0" in str(errors[0])

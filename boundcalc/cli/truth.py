@@ -586,6 +586,40 @@ def _curve_outputs(params: dict[str, Any]) -> bool:
     return False
 
 
+def _launched_shard() -> tuple[tuple[int, int], Any, int | None]:
+    """This process's (rank, world), gather and local rank when torchrun / accelerate started several."""
+    import os
+
+    if int(os.environ.get("WORLD_SIZE", "1") or 1) <= 1:
+        return (0, 1), None, None
+    from ..torch_model import launched_shard
+
+    return launched_shard()
+
+
+def _hf_source(params: dict[str, Any], local_rank: int | None) -> tuple[Any, Any, str]:
+    """(predictor, corpus windows, description) of --hf-model on --text; a launched process takes its own GPU."""
+    from ..files import read_text
+    from ..hf import hf_corpus, hf_predictor, load_hf
+
+    if params["text"] is None or params["length"] is None:
+        raise UsageError("--hf-model needs --text FILE (the corpus) and --length L", param="--hf-model")
+    if params["joint"] or params["markov"]:
+        raise UsageError("--hf-model and a data model are alternatives", param="--hf-model")
+    device = params["device"]
+    if local_rank is not None and device in ("cuda", "auto"):
+        from ..hf import resolve_device
+
+        device = f"cuda:{local_rank}" if resolve_device(device) == "cuda" else device
+    model, tokenizer = load_hf(params["hf_model"], trust_remote_code=params["trust_remote_code"],
+                               device=device, dtype=params["dtype"], length=params["length"])
+    corpus = hf_corpus(tokenizer, read_text(params["text"], UsageError, params["text"]), params["length"])
+    predictor = hf_predictor(model, params["mask_id"], tokenizer, shift_logits=params["shift_logits"])
+    description = (f"masked LM {params['hf_model']} on {params['text']}: {corpus.shape[0]} windows of "
+                   f"L = {params['length']} tokens")
+    return predictor, corpus, description
+
+
 def _only_with_hf(params: dict[str, Any]) -> None:
     """The model-loading flags mean nothing without --hf-model: refused, never ignored."""
     given = {"--mask-id": params["mask_id"] is not None, "--trust-remote-code": params["trust_remote_code"],
@@ -635,7 +669,11 @@ def _loss_curve_profile(params: dict[str, Any]) -> None:
 
 
 def _estimated_curve(params: dict[str, Any]) -> None:
-    """profile --ratios: a Monte Carlo loss curve of a HF masked LM or of a data model's exact predictor."""
+    """profile --ratios: a Monte Carlo loss curve of a HF masked LM or of a data model's exact predictor.
+
+    Started by torchrun or `accelerate launch` (WORLD_SIZE > 1), each process runs its share of the
+    batches and rank 0 alone writes and prints the one curve.
+    """
     from ..predictor import estimate_loss_curve
 
     if params["ratios"] is None:
@@ -648,20 +686,9 @@ def _estimated_curve(params: dict[str, Any]) -> None:
             raise UsageError(f"{flag} and --ratios are alternatives", param="--ratios", allowed="one output per run")
     ratios = [r.strip() for r in params["ratios"].split(",")]
     unit, digits = params["unit"], params["digits"]
+    shard, gather, local_rank = _launched_shard()
     if params["hf_model"] is not None:
-        from ..files import read_text
-        from ..hf import hf_corpus, hf_predictor, load_hf
-
-        if params["text"] is None or params["length"] is None:
-            raise UsageError("--hf-model needs --text FILE (the corpus) and --length L", param="--hf-model")
-        if params["joint"] or params["markov"]:
-            raise UsageError("--hf-model and a data model are alternatives", param="--hf-model")
-        model, tokenizer = load_hf(params["hf_model"], trust_remote_code=params["trust_remote_code"],
-                                   device=params["device"], dtype=params["dtype"], length=params["length"])
-        corpus = hf_corpus(tokenizer, read_text(params["text"], UsageError, params["text"]), params["length"])
-        predictor = hf_predictor(model, params["mask_id"], tokenizer, shift_logits=params["shift_logits"])
-        description = (f"masked LM {params['hf_model']} on {params['text']}: {corpus.shape[0]} windows of "
-                       f"L = {params['length']} tokens")
+        predictor, corpus, description = _hf_source(params, local_rank)
     else:
         from ..truth.predict import exact_predictor, sample_sequences
 
@@ -671,10 +698,20 @@ def _estimated_curve(params: dict[str, Any]) -> None:
         corpus = sample_sequences(model, params["corpus_size"], L, seed=params["seed"])
         predictor = exact_predictor(model, L)
         description = (f"exact predictor of {_describe(model, L)}, on {corpus.shape[0]} sequences drawn from it")
-    with progress_bar("estimating the loss curve") as bar:
-        curve = estimate_loss_curve(predictor, corpus, ratios, samples=params["samples"],
-                                    batch_size=params["batch_size"], seed=params["seed"],
-                                    source=description, progress=bar)
+    if shard[1] > 1:
+        description += f"; {shard[1]} processes"
+    try:
+        with progress_bar("estimating the loss curve", delay=1.0 if shard[0] == 0 else float("inf")) as bar:
+            curve = estimate_loss_curve(predictor, corpus, ratios, samples=params["samples"],
+                                        batch_size=params["batch_size"], seed=params["seed"],
+                                        source=description, progress=bar, shard=shard, gather=gather)
+    finally:
+        if shard[1] > 1:
+            from ..torch_model import end_shard
+
+            end_shard()
+    if shard[0] != 0:
+        return  # one curve, written and shown by rank 0
     path = curve.write(params["loss_curve_out"], unit)
     rows = [[str(k), show(Fraction(_to(float(y), unit)), digits), f"{_to(float(se), unit):.2g}"]
             for k, y, se in zip(curve.masked.tolist(), curve.loss, curve.stderr)]
