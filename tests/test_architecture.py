@@ -36,6 +36,7 @@ LAYERS = {
     "profile": (2, "values"),
     "multiscale": (2, "values"),
     "curve": (2, "values"),
+    "curve_log": (2, "values"),
     "example": (2, "values"),
     "bounds": (3, "bounds"),
     "predictor": (3, "predictor"),

@@ -16,7 +16,8 @@ from typing import Any, Callable, Iterator
 import click
 
 from ..errors import BoundcalcError, UsageError
-from .options import POSITIVE_INT, BoundcalcCommand, check_output, compose, digits_option, given_explicitly, json_option
+from .options import (POSITIVE_INT, BoundcalcCommand, check_curve_log_options, check_output, compose, curve_log_options,
+                      digits_option, given_explicitly, json_option)
 from .render import emit_json, print_table, show
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
 
@@ -129,6 +130,7 @@ def _length(model: Any, params: dict[str, Any]) -> int:
 @click.option("--loss-curve", type=click.Path(dir_okay=False, path_type=str),
               help="Instead of a data model: a mask predictor's loss curve (CSV masked,loss_nats[,stderr_nats]); "
               "the error is then an estimate, with its stderr and interpolation effect.")
+@curve_log_options
 @digits_option
 @json_option
 @format_option
@@ -201,6 +203,7 @@ def _verify_source(params: dict[str, Any]) -> tuple[Any, Any, Any, str]:
                              allowed="give a data model or a loss curve")
         curve = _curve(params)
         return None, curve_profile(curve), curve, curve.describe()
+    check_curve_log_options(params)
     model = _load(params)
     L = _length(model, params)
     if params["optimal"]:
@@ -567,9 +570,9 @@ def _to(value: float, unit: str) -> float:
 
 
 def _curve(params: dict[str, Any]):
-    from ..curve import load_loss_curve
+    from .options import resolve_curve
 
-    return load_loss_curve(params["loss_curve"], params["length"])
+    return resolve_curve(params)
 
 
 def _curve_outputs(params: dict[str, Any]) -> bool:
