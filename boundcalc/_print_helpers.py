@@ -24,11 +24,12 @@ class Printable:
 
         return to_latex(self, **options)
 
-    def to_dict(self, digits: int = 6) -> dict[str, Any]:
-        """The JSON form, by :func:`boundcalc.jsonify.to_json` (every number as ``{"exact", "decimal"}``)."""
+    def to_dict(self, digits: int = 6, **options: Any) -> dict[str, Any]:
+        """The JSON form, by :func:`boundcalc.jsonify.to_json` (exact numbers as ``{"exact", "decimal"}``,
+        floats with their error as ``{"value", "abs_error", "estimate", ...}``)."""
         from .jsonify import to_json
 
-        return to_json(self, digits)
+        return to_json(self, digits, **options)
 
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.to_latex()}$"

@@ -687,6 +687,7 @@ class BoundReport(Printable):
     unit = property(lambda self: self.inputs.profile.unit, doc="the unit of ΣI and the bounds")
     schedule = property(lambda self: str(self.inputs.schedule), doc="the schedule's name or sizes")
     multiscale = property(lambda self: self.inputs.multiscale, doc="the MultiScaleProfile behind Theorem 2, if any")
+    registry = property(lambda self: BOUNDS, doc="the bound registry (so printers need not import this module)")
 
     @property
     def ter_vocabulary(self) -> LogLinear | None:
@@ -836,6 +837,7 @@ class CountBoundReport(Printable):
     unit = property(lambda self: self.profile.unit, doc="the unit of ΣI and the bounds")
     schedule = property(lambda self: str(self.sampler), doc="the sampler's name")
     multiscale = None
+    registry = property(lambda self: BOUNDS, doc="the bound registry (so printers need not import this module)")
 
     @property
     def values(self) -> dict[str, float]:

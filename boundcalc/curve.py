@@ -1,7 +1,7 @@
 """The loss curve of a mask predictor: the conditional entropy profile d(m), measured.
 
 The exact sampler error of *any* schedule is a functional of one curve
-(docs/truth.md, THEORY.md s.9):
+(docs/truth.md, docs/theory.md section 14):
 
     d(m) = E H(X^(i) | X∘W),  |W| = m revealed,  i ∉ W,   m = 0..L-1.
 

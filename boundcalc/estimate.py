@@ -30,9 +30,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Callable, Sequence, cast
 
+from ._print_helpers import Printable
 from .curve import LossCurve
 from .errors import BoundcalcError, DomainError, ScheduleError, UsageError
-from .exact import format_decimal, number_json
+from .exact import Measured, format_decimal, number_json, round_up
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -66,10 +67,10 @@ __all__ = [
     "count_coefficients",
     "count_estimate",
     "count_expected_bound",
-    "sampler_json",
 ]
 
 _LN2 = math.log(2)
+_EPS64 = 2.0**-53
 ESTIMATE_NOTE = (
     "estimate from a measured loss curve (a model's cross-entropy over-estimates d: its excess acts like ε_train); "
     "stderr propagated linearly through the isotonic fit; interpolation_effect = |linear - monotone cubic|"
@@ -86,12 +87,14 @@ def _float_decimal(value: float) -> str:
 
 
 @dataclass(frozen=True)
-class Estimate:
+class Estimate(Printable):
     """A value computed from a loss curve, in nats: linear interpolation, its stderr, and the pchip value.
 
     ``stderr`` is None without stderr in the curve; ``exact`` is True for the
     exact curve of a data model (then the value is exact up to float64 and the
-    interpolation does not enter).
+    interpolation does not enter); ``abs_error`` bounds the float rounding of
+    the computation. :meth:`measured` is the value as the one value-with-error
+    type, :class:`boundcalc.exact.Measured`, which the printers show.
     """
 
     value: float
@@ -99,6 +102,12 @@ class Estimate:
     pchip: float
     exact: bool = False
     note: str = ""
+    abs_error: float = 0.0
+
+    @property
+    def described(self) -> str:
+        """The note, or what the value is: an estimate from a measured curve, or a data model's float result."""
+        return self.note or (EXACT_NOTE if self.exact else ESTIMATE_NOTE)
 
     @property
     def interpolation_effect(self) -> float:
@@ -114,32 +123,26 @@ class Estimate:
 
     def scaled(self, factor: float) -> "Estimate":
         return Estimate(self.value * factor, None if self.stderr is None else self.stderr * factor,
-                        self.pchip * factor, self.exact, self.note)
+                        self.pchip * factor, self.exact, self.note, self.abs_error * factor * (1 + 2.0**-50))
 
-    def to_dict(self, unit: str = "nats", digits: int = 6) -> dict[str, Any]:
-        v = _to(self.value, unit)
-        out: dict[str, Any] = {
-            "float": _float_decimal(v),
-            "decimal": format_decimal(Fraction(max(v, 0.0)), digits),
-            "estimate": not self.exact,
-        }
-        if not self.exact:
-            out["stderr"] = None if self.stderr is None else f"{_to(self.stderr, unit):.3g}"
-            out["pchip"] = _float_decimal(_to(self.pchip, unit))
-            out["interpolation_effect"] = f"{_to(self.interpolation_effect, unit):.3g}"
-        out["note"] = self.note or (EXACT_NOTE if self.exact else ESTIMATE_NOTE)
-        return out
+    def measured(self, unit: str = "nats") -> Measured:
+        """The value (non-negative) in ``unit`` with its uncertainty: a certified float result for an exact
+        curve, else an estimate with stderr and interpolation effect."""
+        value = max(self.value, 0.0)
+        if self.exact:
+            out = Measured(value, self.abs_error, nonnegative=True)
+        else:
+            out = Measured(value, self.abs_error, nonnegative=True, stderr=self.stderr,
+                           interpolation=self.interpolation_effect, estimate=True)
+        return out if unit == "nats" else out.scaled(1 / _LN2)
+
+    def to_dict(self, unit: str = "nats", digits: int = 6) -> dict[str, Any]:  # type: ignore[override]
+        """The JSON printer's form in ``unit`` (:func:`boundcalc.jsonify.to_json`; every justified digit)."""
+        return Printable.to_dict(self, digits, unit=unit)
 
     def show(self, unit: str = "nats", digits: int = 4) -> str:
-        """'1.62 ± 0.03 (interp. 0.01)' for tables."""
-        text = format_decimal(Fraction(max(_to(self.value, unit), 0.0)), digits)
-        if self.exact:
-            return text
-        if self.stderr is not None:
-            text += f" ± {_to(self.stderr, unit):.2g}"
-        if self.interpolation_effect > 0:
-            text += f" (interp. {_to(self.interpolation_effect, unit):.2g})"
-        return text
+        """'1.62 ± 0.031 (interp. 0.012)' for tables: :meth:`boundcalc.exact.Measured.show`."""
+        return self.measured(unit).show(digits)
 
 
 def curve_profile(curve: LossCurve, interpolation: str = "linear") -> "EntropyProfile":
@@ -166,9 +169,12 @@ def estimate_linear(curve: LossCurve, coefficients: "np.ndarray", note: str = ""
     import numpy as np
 
     c = np.asarray(coefficients, dtype=np.float64)
-    lin = math.fsum((c * curve.conditional("linear")).tolist())
+    terms = c * curve.conditional("linear")
+    lin = math.fsum(terms.tolist())
     cub = math.fsum((c * curve.conditional("pchip")).tolist())
-    return Estimate(lin, curve.stderr_of(c), cub, curve.exact, note)
+    # each product and interpolated d(m) within a few roundings, fsum correctly rounded
+    error = 6 * _EPS64 * math.fsum(np.abs(terms).tolist()) + _EPS64 * abs(lin)
+    return Estimate(lin, curve.stderr_of(c), cub, curve.exact, note, error)
 
 
 def _schedule(schedule: "Schedule | str", curve: LossCurve) -> "Schedule":
@@ -193,10 +199,7 @@ def estimate_error(curve: LossCurve, schedule: "Schedule | Any | str") -> Estima
         sampler = parse_sampler(schedule, curve.length) if isinstance(schedule, str) else schedule
         return count_estimate(curve, sampler)
     sched = _schedule(schedule, curve)
-    value = curve_profile(curve, "linear").error(sched)
-    cubic = value if curve.masked.size == curve.length else curve_profile(curve, "pchip").error(sched)
-    se = curve.stderr_of(schedule_coefficients(sched, curve.length)) if curve.stderr is not None else None
-    return Estimate(value, se, cubic, curve.exact)
+    return _estimate_with(curve_profile(curve, "linear"), curve, sched)
 
 
 def curve_quantities(curve: LossCurve, steps: int | None = None) -> dict[str, Estimate]:
@@ -456,7 +459,7 @@ def _step_cost(family: str, length: int) -> float:
 
 
 @dataclass(frozen=True)
-class FamilyStepsResult:
+class FamilyStepsResult(Printable):
     """The fewest T of a family reaching one target, by bound, estimated error or DP-optimal error.
 
     ``value`` is the bound (exact Fraction) for ``by="bound"``, else an
@@ -482,29 +485,16 @@ class FamilyStepsResult:
     def feasible(self) -> bool:
         return self.steps is not None
 
-    def to_dict(self, digits: int = 6) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "target": number_json(self.target, digits),
-            "feasible": self.feasible,
-            "steps": self.steps,
-            "schedule": None if self.schedule is None else {
-                "name": str(self.schedule), "sizes": list(self.schedule.sizes), "max_mask_size": self.schedule.max_size},
-            "value": None,
-            "search": self.search,
-            "checked_up_to": self.checked_up_to,
-            "larger_steps_miss": list(self.larger_misses),
-        }
-        if self.sampler is not None:
-            out["schedule"] = sampler_json(self.sampler)
-        if self.value is not None:
-            out["value"] = (number_json(self.value, digits) if isinstance(self.value, Fraction)
-                            else self.value.to_dict(self.unit, digits))
-        if self.by == "bound" and is_count_family(self.family):
-            out["undecided_steps"] = list(self.undecided)
-            out["decision"] = DECISION_NOTE
-        if self.reason:
-            out["reason"] = self.reason
-        return out
+    @property
+    def random_counts(self) -> bool:
+        """True for a random-count family (values are expectations over the counts)."""
+        return is_count_family(self.family)
+
+    @property
+    def decision_note(self) -> str:
+        """How a random-count family's T is decided against the values' float error."""
+        return DECISION_NOTE
+
 
 
 def _bound_value(bound: str, schedule: "Schedule", mi_total: Fraction, eps_train: Fraction,
@@ -723,13 +713,14 @@ def _fast_error(d: "np.ndarray", h: "np.ndarray", sched: "Schedule") -> float:
 
 
 def _estimate_with(profile: "EntropyProfile", curve: LossCurve, sched: "Schedule") -> Estimate:
+    """The error of ``sched`` on the curve's linear profile, with the pchip value, the stderr and the float error."""
     value = profile.error(sched)
     if curve.masked.size == curve.length:
         cubic = value
     else:
         cubic = curve_profile(curve, "pchip").error(sched)
     se = curve.stderr_of(schedule_coefficients(sched, curve.length)) if curve.stderr is not None else None
-    return Estimate(value, se, cubic, curve.exact)
+    return Estimate(value, se, cubic, curve.exact, abs_error=profile.error_bound(sched))
 
 
 def _optimal_steps(goals, curve: LossCurve, unit: str, top: int, progress) -> list[FamilyStepsResult]:
@@ -833,7 +824,7 @@ _ENCLOSURE_THRESHOLDS = 16
 
 
 @dataclass(frozen=True)
-class ExpectedBound:
+class ExpectedBound(Printable):
     """A bound's expectation over random reveal counts: a float (in the profile's unit) with a certified error."""
 
     value: float
@@ -841,31 +832,17 @@ class ExpectedBound:
     bound: str
     note: str = EXPECTED_NOTE
 
-    def justified(self, digits: int) -> int:
-        """At most ``digits`` significant digits, and no more than the certified error justifies."""
-        if self.error > 0 and self.value > 0:
-            return max(1, min(digits, int(math.floor(math.log10(self.value / self.error))) + 1))
-        return digits
+    def measured(self) -> Measured:
+        """The value with its certified error (an expectation over the counts, not a statistical estimate)."""
+        return Measured(max(self.value, 0.0), self.error, nonnegative=True)
 
-    def to_dict(self, unit: str = "nats", digits: int = 6) -> dict[str, Any]:
-        decimal = format_decimal(Fraction(max(self.value, 0.0)), self.justified(digits))
-        return {"float": repr(self.value), "decimal": decimal, "abs_error": f"{self.error:.2g}", "expected": True,
-                "bound": self.bound, "note": self.note}
+    def to_dict(self, unit: str = "nats", digits: int = 6) -> dict[str, Any]:  # type: ignore[override]
+        """The JSON printer's form (:func:`boundcalc.jsonify.to_json`)."""
+        return Printable.to_dict(self, digits)
 
     def show(self, unit: str = "nats", digits: int = 4) -> str:
         """'0.2451 ± 2e-13 (expected)' for tables (digits justified by the error)."""
-        return f"{format_decimal(Fraction(max(self.value, 0.0)), self.justified(digits))} ± {self.error:.1g} (expected)"
-
-
-def sampler_json(sampler: Any) -> dict[str, Any]:
-    """The schedule field of a count family's answer: its name, steps and E network calls."""
-    calls, calls_error = sampler.expected_nonempty_steps()
-    out: dict[str, Any] = {"name": str(sampler), "random_counts": True, "nominal_steps": sampler.steps,
-                           "steps_with_final": len(sampler.reveal), "sizes": None, "max_mask_size": None,
-                           "expected_nonempty_steps": {"float": repr(calls), "abs_error": f"{calls_error:.2g}",
-                                                       "note": "E #steps that reveal at least one token "
-                                                               "(network calls)"}}
-    return out
+        return f"{self.measured().show(digits)} ± {round_up(self.error, 1)} (expected)"
 
 
 def family_sampler(family: str, steps: int, length: int) -> Any:
@@ -917,11 +894,11 @@ def count_estimate(curve: LossCurve, sampler: Any, profile: "EntropyProfile | No
     interpolated d, the pchip value, and the stderr through :func:`count_coefficients`."""
     from .truth.samplers import count_error
 
-    value = count_error(profile if profile is not None else curve_profile(curve), sampler)[0]
+    value, error = count_error(profile if profile is not None else curve_profile(curve), sampler)
     cubic = value if curve.masked.size == curve.length else count_error(curve_profile(curve, "pchip"), sampler)[0]
     se = curve.stderr_of(count_coefficients(sampler)) if curve.stderr is not None else None
     note = COUNT_ERROR_NOTE + "; " + (EXACT_NOTE if curve.exact else ESTIMATE_NOTE)
-    return Estimate(max(value, 0.0), se, max(cubic, 0.0), curve.exact, note)
+    return Estimate(max(value, 0.0), se, max(cubic, 0.0), curve.exact, note, error)
 
 
 def count_expected_bound(sampler: Any, mi_total: Fraction, bound: str = "theorem1",

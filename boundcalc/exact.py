@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Context, Decimal, ROUND_HALF_EVEN
 from fractions import Fraction
 from numbers import Rational
-from typing import Union
+from typing import Any, Union
 
 from .errors import InvalidNumberError
 
@@ -44,6 +44,8 @@ __all__ = [
     "LogLinear",
     "Measured",
     "round_up",
+    "FLOAT_DIGITS",
+    "SCHEMA_VERSION",
 ]
 
 #: What a number argument may be.
@@ -372,14 +374,30 @@ def round_up(value: float, digits: int = 2) -> str:
     return format_decimal(units * step, digits)
 
 
+#: The most significant digits a float64 holds: a float-derived value is never shown with more.
+FLOAT_DIGITS = 17
+
+#: The version of the JSON documents boundcalc writes (``"schema_version"``, first key of every document).
+#: 2: one shape for every float with an error (:meth:`Measured.to_json`); see CHANGELOG.md.
+SCHEMA_VERSION = 2
+
+
 @dataclass(frozen=True)
 class Measured:
-    """A floating-point result with a certified bound on its absolute error: never shown as exact.
+    """A floating-point result with its uncertainty: never shown as exact (the ``uncertainties`` habit).
 
-    ``decimal()`` shows only the digits the error justifies; a quantity that is
-    non-negative in theory (an error, a mutual information) within its error of
-    0 is shown as 0; :meth:`compare` decides an inequality only when the error
-    cannot flip it.
+    ``error`` is a certified bound on the absolute error of the computation
+    (float rounding, the inputs' float error). A statistical *estimate* (from a
+    measured loss curve) also has ``stderr``, its standard error from the
+    measurements (None when the measurements gave none), and
+    ``interpolation``, how much it moves with the interpolation between
+    measured points (|linear - monotone cubic|); ``interval`` is a certified
+    enclosure (low, high) of the true value where one is known (a partial curve).
+
+    ``decimal()`` shows only the digits the uncertainty justifies (never more
+    than a float64 holds); a quantity that is non-negative in theory (an error,
+    a mutual information) within its error of 0 is shown as 0; :meth:`compare`
+    decides an inequality only when the error cannot flip it.
 
     >>> m = Measured(0.63534912345, 3e-12)
     >>> m.decimal(), m.decimal(3), Measured(-2.5e-16, 1e-15, nonnegative=True).decimal()
@@ -388,11 +406,18 @@ class Measured:
     ('1.23', None)
     >>> Measured(1.0, 0.25).compare(Fraction(2)), Measured(1.0, 1e-9).to_json()["abs_error"]  # 1e-9 is a hair above 10^-9
     (-1, '1.1e-9')
+    >>> e = Measured(1.6234, 2.0**-50, stderr=0.03125, interpolation=0.0078125)  # an estimate: value ± stderr
+    >>> e.show(), e.to_json()
+    ('1.623 ± 0.032 (interp. 0.0079)', {'value': '1.623', 'abs_error': '8.9e-16', 'estimate': True, 'stderr': '0.032', 'interpolation_effect': '0.0079'})
     """
 
     value: float
     error: float
     nonnegative: bool = False
+    stderr: float | None = None
+    interpolation: float | None = None
+    estimate: bool = False
+    interval: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         value, error = float(self.value), float(self.error)
@@ -400,6 +425,19 @@ class Measured:
             raise ValueError(f"Measured({self.value!r}, {self.error!r}): a finite value and a finite error >= 0")
         object.__setattr__(self, "value", value)
         object.__setattr__(self, "error", error)
+        for name in ("stderr", "interpolation"):
+            extra = getattr(self, name)
+            if extra is not None:
+                if not 0 <= float(extra) < float("inf"):
+                    raise ValueError(f"Measured: {name} must be finite and >= 0, got {extra!r}")
+                object.__setattr__(self, name, float(extra))
+        if (self.stderr is not None or self.interpolation is not None) and not self.estimate:
+            object.__setattr__(self, "estimate", True)  # a stderr makes it a statistical estimate
+        if self.interval is not None:
+            low, high = (float(x) for x in self.interval)
+            if not low <= high:
+                raise ValueError(f"Measured: interval ({low}, {high}) is not ordered")
+            object.__setattr__(self, "interval", (low, high))
 
     @property
     def shown(self) -> float:
@@ -408,13 +446,23 @@ class Measured:
             return max(self.value, 0.0) if self.value > self.error else 0.0
         return self.value
 
+    @property
+    def spread(self) -> float:
+        """The largest of the uncertainties: the certified error, the stderr, the interpolation effect."""
+        return max(self.error, self.stderr or 0.0, self.interpolation or 0.0)
+
     def justified_digits(self, digits: int = 6) -> int:
-        """How many significant digits the error allows (at most ``digits``, at least 1)."""
+        """How many significant digits the uncertainty allows (at most ``digits`` and a float64's 17, at least 1).
+
+        An estimate keeps one digit past its spread's leading digit (1.623 ± 0.031), as measurements are quoted.
+        """
+        digits = min(digits, FLOAT_DIGITS)
         v = abs(self.shown)
-        if v == 0 or self.error == 0:
+        spread = self.spread
+        if v == 0 or spread == 0:
             return digits
         lead = Decimal(v).adjusted()
-        last = Decimal(self.error).adjusted()
+        last = Decimal(spread).adjusted() - (1 if self.estimate else 0)
         return max(1, min(digits, lead - last + 1))
 
     def decimal(self, digits: int = 6) -> str:
@@ -423,6 +471,25 @@ class Measured:
         if v == 0:
             return "0"
         return format_decimal(Fraction(v), self.justified_digits(digits))
+
+    def show(self, digits: int = 6) -> str:
+        """For a table cell: the justified digits, and an estimate's '± stderr (interp. effect)'."""
+        text = self.decimal(digits)
+        if not self.estimate:
+            return text
+        text += " ± " + ("?" if self.stderr is None else round_up(self.stderr))
+        if self.interpolation:
+            text += f" (interp. {round_up(self.interpolation)})"
+        return text
+
+    def scaled(self, factor: float) -> "Measured":
+        """``factor`` times this value (factor > 0, e.g. a unit conversion): every uncertainty scales with it."""
+        def times(x: float | None) -> float | None:
+            return None if x is None else x * factor
+
+        interval = None if self.interval is None else (self.interval[0] * factor, self.interval[1] * factor)
+        return Measured(self.value * factor, self.error * factor * (1 + 4 * 2.0**-53), self.nonnegative,
+                        times(self.stderr), times(self.interpolation), self.estimate, interval)
 
     def compare(self, other: "Fraction | int | float | Measured") -> int | None:
         """-1, 0 or 1 as self is below, equal to (both exact and equal) or above ``other``; None when undecided."""
@@ -436,12 +503,24 @@ class Measured:
             return -1
         return 0 if slack == 0 and difference == 0 else None
 
-    def to_json(self, digits: int = 6, note: str | None = None) -> dict[str, str]:
-        """``{"value", "abs_error"}``: a value with its error bound (rounded up), never ``"exact"``.
+    def to_json(self, digits: int = FLOAT_DIGITS, note: str | None = None) -> dict[str, Any]:
+        """The one JSON shape of a float with its uncertainty (schema 2)::
 
-        The value has only the digits its error justifies, so it is the same on every CPU.
+            {"value", "abs_error", "estimate", ["stderr", "interpolation_effect"], ["interval"], ["note"]}
+
+        ``value`` has every digit its uncertainty justifies (``digits`` caps it; JSON is for machines, so
+        callers leave it at the float's 17), so it is the same on every CPU; ``abs_error`` is the certified
+        bound rounded up; ``estimate`` says whether it is a statistical estimate (then ``stderr``, null when
+        the measurements had none, and ``interpolation_effect``) or a certified float result.
         """
-        out = {"value": self.decimal(digits), "abs_error": round_up(self.error)}
+        out: dict[str, Any] = {"value": self.decimal(digits), "abs_error": round_up(self.error),
+                               "estimate": self.estimate}
+        if self.estimate:
+            out["stderr"] = None if self.stderr is None else round_up(self.stderr)
+            out["interpolation_effect"] = round_up(self.interpolation or 0.0)
+        if self.interval is not None:
+            low, high = self.interval
+            out["interval"] = [format_decimal(Fraction(low), FLOAT_DIGITS), format_decimal(Fraction(high), FLOAT_DIGITS)]
         if note:
             out["note"] = note
         return out

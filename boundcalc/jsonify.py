@@ -17,11 +17,10 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any, Callable
 
-from .bounds import BOUNDS
 from .constants import C1
-from .exact import Measured, format_decimal, number_json
+from .exact import SCHEMA_VERSION, Measured, format_decimal, number_json
 
-__all__ = ["to_json", "FLOAT_INPUTS"]
+__all__ = ["to_json", "document", "sampler_summary", "FLOAT_INPUTS", "SCHEMA_VERSION"]
 
 #: Said wherever an exact decision rests on float64 values (a profile that ``boundcalc profile`` wrote).
 FLOAT_INPUTS = (
@@ -30,12 +29,85 @@ FLOAT_INPUTS = (
 )
 
 
-def to_json(obj: Any, digits: int = 6) -> dict[str, Any]:
-    """The JSON form of a report or value object (a dict of plain values)."""
-    printer: Callable[[Any, int], dict[str, Any]] | None = globals().get(f"_json_{type(obj).__name__}")
+def to_json(obj: Any, digits: int = 6, **options: Any) -> dict[str, Any]:
+    """The JSON form of a report or value object (a dict of plain values).
+
+    The printer is ``_json_<Class>`` for the first class of ``type(obj).__mro__`` that has one (sympy's
+    rule: a subclass prints as its parent unless it has its own). ``options`` go to the printer (``unit``
+    for values computed in nats). ``digits`` is for the decimals of exact numbers (``{"exact", "decimal"}``,
+    the exact value is there in full); a float with an error always has every digit its error justifies.
+    """
+    printer = _printer(obj)
     if printer is None:
         raise TypeError(f"no JSON form for {type(obj).__name__}")
-    return printer(obj, digits)
+    return printer(obj, digits, **options)
+
+
+def _printer(obj: Any) -> Callable[..., dict[str, Any]] | None:
+    for cls in type(obj).__mro__:
+        printer = globals().get(f"_json_{cls.__name__}")
+        if printer is not None:
+            return printer
+    return None
+
+
+def document(data: Any, digits: int = 6, **options: Any) -> dict[str, Any]:
+    """A whole JSON document: ``{"schema_version": SCHEMA_VERSION, ...}`` of a dict or of a printable object.
+
+    >>> list(document({"length": 4}))
+    ['schema_version', 'length']
+    """
+    body = data if isinstance(data, dict) else to_json(data, digits, **options)
+    return {"schema_version": SCHEMA_VERSION, **{k: v for k, v in body.items() if k != "schema_version"}}
+
+
+def _json_Measured(value: Any, digits: int, note: str | None = None) -> dict[str, Any]:
+    return value.to_json(note=note)
+
+
+def _json_Estimate(estimate: Any, digits: int, unit: str = "nats") -> dict[str, Any]:
+    """A value from a loss curve: ``{"value", "abs_error", "estimate", "stderr", "interpolation_effect", "note"}``."""
+    return estimate.measured(str(unit)).to_json(note=estimate.described)
+
+
+def _json_ExpectedBound(bound: Any, digits: int, unit: str = "nats") -> dict[str, Any]:
+    """A bound's expectation over random reveal counts (a float with its certified error)."""
+    return {**bound.measured().to_json(), "expected": True, "bound": bound.bound, "note": bound.note}
+
+
+def _json_FamilyStepsResult(result: Any, digits: int) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "target": number_json(result.target, digits),
+        "feasible": result.feasible,
+        "steps": result.steps,
+        "schedule": None if result.schedule is None else {
+            "name": str(result.schedule), "sizes": list(result.schedule.sizes),
+            "max_mask_size": result.schedule.max_size},
+        "value": None,
+        "search": result.search,
+        "checked_up_to": result.checked_up_to,
+        "larger_steps_miss": list(result.larger_misses),
+    }
+    if result.sampler is not None:
+        out["schedule"] = sampler_summary(result.sampler)
+    if result.value is not None:
+        out["value"] = (number_json(result.value, digits) if isinstance(result.value, Fraction)
+                        else to_json(result.value, digits, unit=result.unit))
+    if result.by == "bound" and result.random_counts:
+        out["undecided_steps"] = list(result.undecided)
+        out["decision"] = result.decision_note
+    if result.reason:
+        out["reason"] = result.reason
+    return out
+
+
+def sampler_summary(sampler: Any) -> dict[str, Any]:
+    """A random-count sampler where a schedule goes: its name, steps and E network calls."""
+    calls, calls_error = sampler.expected_nonempty_steps()
+    return {"name": str(sampler), "random_counts": True, "nominal_steps": sampler.steps,
+            "steps_with_final": len(sampler.reveal), "sizes": None, "max_mask_size": None,
+            "expected_nonempty_steps": Measured(calls, calls_error, nonnegative=True).to_json(
+                note="E #steps that reveal at least one token (network calls)")}
 
 
 def _num(x: Fraction | int | None, digits: int) -> dict[str, str] | None:
@@ -107,12 +179,12 @@ def _json_CountBoundReport(report: Any, digits: int) -> dict[str, Any]:
         "unit": str(report.unit),
         "mi_total": _num(report.mi_total, digits),
         "eps_train": _num(report.eps_train, digits),
-        "bounds": {name: Measured(values[name], errors[name]).to_json(digits) for name in values},
-        "expected_max_mask_size": Measured(*report.expected_max).to_json(digits, "E s_max"),
-        "expected_coefficients": {name: Measured(c, e).to_json(digits, "E c(S_max)")
+        "bounds": {name: Measured(values[name], errors[name]).to_json() for name in values},
+        "expected_max_mask_size": Measured(*report.expected_max).to_json(note="E s_max"),
+        "expected_coefficients": {name: Measured(c, e).to_json(note="E c(S_max)")
                                   for name, (c, e) in report.coefficients.items()},
         "expected_nonempty_steps": Measured(*report.nonempty_steps).to_json(
-            digits, "E #steps that reveal at least one token"),
+            note="E #steps that reveal at least one token"),
         "sampler": _json_CountSampler(report.sampler, digits),
         "notes": {
             "random_counts": "each still-masked token is revealed at step k with probability p_k; the bounds hold "
@@ -132,7 +204,7 @@ def _json_CountSampler(sampler: Any, digits: int) -> dict[str, Any]:
         "reveal_probabilities": [repr(p) for p in sampler.reveal],
         "exact_probabilities": None if sampler.exact is None else [str(p) for p in sampler.exact],
         "expected_sizes": [repr(x) for x in sampler.expected_sizes()],
-        "expected_nonempty_steps": Measured(calls, calls_error).to_json(digits, "E #steps that reveal at least one token"),
+        "expected_nonempty_steps": Measured(calls, calls_error).to_json(note="E #steps that reveal at least one token"),
         **({"noise": sampler.notes["noise"]} if "noise" in sampler.notes else {}),
     }
 
@@ -226,7 +298,7 @@ def _json_VerifyReport(report: Any, digits: int) -> dict[str, Any]:
 
     def measured(name: str, note: str | None = None) -> dict[str, str] | None:
         value = report.measured(name)
-        return None if value is None else value.to_json(digits, note)
+        return None if value is None else value.to_json(note=note)
 
     out = {
         "model": report.model,
@@ -243,7 +315,7 @@ def _json_VerifyReport(report: Any, digits: int) -> dict[str, Any]:
             "and abs_error bounds the effect of their float error",
             "holds": '"undecided" when the error bounds of the two sides overlap',
             "ratios": "bound / exact error; for "
-            + ", ".join(b.name for b in BOUNDS.values() if b.about == "random")
+            + ", ".join(b.name for b in report.bounds.registry.values() if b.about == "random")
             + ": bound / the random schedule's exact expected error",
         },
     }
@@ -266,6 +338,4 @@ def _json_VerifyReport(report: Any, digits: int) -> dict[str, Any]:
 
 
 def _measured_total(value: Fraction, error: float, digits: int) -> dict[str, str]:
-    from .exact import Measured
-
-    return Measured(float(value), error if value else 0.0, nonnegative=True).to_json(digits)
+    return Measured(float(value), error if value else 0.0, nonnegative=True).to_json()

@@ -1033,13 +1033,12 @@ def verify_table(report: Any, digits: int = 6) -> str:
 def sweep_table(result: Any, digits: int = 6) -> str:
     """A :class:`~boundcalc.sweeps.SweepResult`: a row per (family, T) with s_max, the errors a data model
     gives (float64, justified digits) and every bound of the sweep (exact, or with its certified error)."""
-    from .bounds import BOUNDS
-
+    registry = result.registry
     unit = str(result.unit)
     errors = [name for name in ("error", "optimal") if any(getattr(row, name) is not None for row in result.rows)]
     heads = {"error": "Error (23)", "optimal": "Optimal"}
     # upper bounds on this schedule's error (Theorem 2's lower bound is about another schedule: see verify)
-    bounds = [name for name in result.bound_names if BOUNDS[name].quantity == "kl" and BOUNDS[name].about == "schedule"]
+    bounds = [name for name in result.bound_names if registry[name].quantity == "kl" and registry[name].about == "schedule"]
 
     def cell(row: Any, name: str) -> str:
         measured = row.measured(name)
@@ -1059,8 +1058,8 @@ def sweep_table(result: Any, digits: int = 6) -> str:
     columns = [("Family", "l"), ("$T$", "r"), (r"$s_{\max}$", "r")]
     columns += [(heads[name], "r") for name in errors]
     # short headings (the equation's tag), so a one-column paper can take the table; the notes name them
-    columns += [(_equation_of(BOUNDS[name]).split(",")[0].rstrip(")") + ")", "r") for name in bounds]
-    notes = ["; ".join(f"{_equation_of(BOUNDS[name])}: {escape_text(BOUNDS[name].title)}" for name in bounds)]
+    columns += [(_equation_of(registry[name]).split(",")[0].rstrip(")") + ")", "r") for name in bounds]
+    notes = ["; ".join(f"{_equation_of(registry[name])}: {escape_text(registry[name].title)}" for name in bounds)]
     caption = (
         rf"Every bound of Li \& Cai~\cite{{li2025convergence}} over a grid of $T$ ($L = {result.length}$), in {unit}"
         + (r"; the exact errors are float64 results, shown with the digits their certified error justifies" if errors else "")

@@ -12,7 +12,7 @@ depend only on s_max and T, so the order matters only for the exact error.
 Schedules are stored run-length encoded, so ``Schedule.uniform(10**18, 10**9)``
 costs two integers and every bound evaluates instantly.
 
-Families (see docs/api.md and ../SCHEDULES.md for where each comes from):
+Families (see docs/api.md, and docs/samplers.md for where each comes from):
 
 =================  ==========================================================
 ``uniform:T``      sizes floor(L/T) and ceil(L/T), the larger ones first
@@ -41,7 +41,7 @@ Families (see docs/api.md and ../SCHEDULES.md for where each comes from):
                    ``reversed:degenerate:S`` reveals S tokens first)
 =================  ==========================================================
 
-Curve families use the masked-count rule of SCHEDULES.md:
+Curve families use the masked-count rule of docs/samplers.md (fixed schedule families):
 M_0 = L, M_T = 0, M_k = clamp(floor(L g(k/T)), T - k, M_{k-1} - 1) and
 s_k = M_{k-1} - M_k; the floors are exact: each is decided from a fixed-point
 approximation with a rigorous error bound (cosines by rotating a unit vector,

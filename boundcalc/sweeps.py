@@ -315,6 +315,11 @@ class SweepResult:
     optimal_schedules: Mapping[int, Schedule] = field(default_factory=dict)
 
     @property
+    def registry(self) -> Mapping[str, Any]:
+        """The bound registry (so printers need not import :mod:`boundcalc.bounds`)."""
+        return BOUNDS
+
+    @property
     def has_counts(self) -> bool:
         """True when some row is a random-count sampler's (then the columns include its expected statistics)."""
         return any(row.random_counts for row in self.rows)

@@ -582,7 +582,7 @@ def values_for(
     multiscale: Any = None,
 ) -> dict[sp.Symbol, sp.Rational]:
     """Symbol values from boundcalc's value objects (an MIProfile, a Schedule, ε_train, a target,
-    a :class:`~boundcalc.theorem2.MultiScaleProfile`).
+    a :class:`~boundcalc.multiscale.MultiScaleProfile`).
 
     ``eps_train`` is 0 unless given (as in :mod:`boundcalc.bounds`); ``target`` is ε, or τ for
     results whose input is τ (the TER target). ``multiscale`` gives L, S, Φ and the level totals
@@ -1278,7 +1278,7 @@ def _result_multiscale_phi() -> Result:
             "bound": sp.Le(Phi, _level_weights() * sum_I, evaluate=False),
             "weights": sp.Eq(_level_weights(), 2 - 1 / S, evaluate=False),
         },
-        numeric="boundcalc.theorem2.MultiScaleProfile.phi",
+        numeric="boundcalc.multiscale.MultiScaleProfile.phi",
         proof="theorem2",
     )
 
@@ -1326,7 +1326,7 @@ def _result_theorem2_upper() -> Result:
             "C_2": _C2,
             "tightest": _upper().subs(S, 2 ** ceil_log2(s_max)),
         },
-        numeric="boundcalc.theorem2.theorem2_upper",
+        numeric="boundcalc.bounds.theorem2_upper",
         proof="theorem2",
         derived=r"C_2 = 1",
     )
@@ -1370,7 +1370,7 @@ def _result_theorem2_lower() -> Result:
             "C_3": _C3,
             "worst_ratio": S / (8 * (2 * S - 1)),  # the smallest error/((S/L)Φ) over step functions G
         },
-        numeric="boundcalc.theorem2.theorem2_lower",
+        numeric="boundcalc.bounds.theorem2_lower",
         proof="theorem2",
         derived=r"C_3 = \frac{1}{16}",
     )
@@ -1393,7 +1393,7 @@ def _result_theorem2_gap() -> Result:
             r"differ by the factor $C_2/C_3$, whatever $L$, $S$ and $\Phi$."
         ),
         extras={"sandwich": sp.Le(_lower(), _upper(), evaluate=False)},
-        numeric="boundcalc.theorem2.C2 / boundcalc.theorem2.C3",
+        numeric="boundcalc.constants.C2 / boundcalc.constants.C3",
         proof="theorem2",
     )
 

@@ -36,7 +36,7 @@ def test_profile_writes_the_exact_curve_and_it_reproduces_the_engine(files, run)
         data = run("verify", "--loss-curve", files["curve"], "--schedule", spec, "--json").json
         schedule = (info_optimal_schedule(exact.conditional, 8) if spec.startswith("info")
                     else parse_schedule(spec, 32))
-        assert abs(float(data["truth"]["float"]) - exact.error(schedule)) < 1e-9
+        assert abs(float(data["truth"]["value"]) - exact.error(schedule)) < 1e-9
         assert data["estimate"] is True and data["truth"]["estimate"] is True
     bits = files["dir"] / "bits.csv"
     run("profile", "--markov", files["chain"], "--length", "32", "--loss-curve", bits, "--unit", "bits")
@@ -52,9 +52,9 @@ def test_verify_with_a_measured_curve_is_labelled_an_estimate(files, run):
     assert truth["estimate"] is True and float(truth["stderr"]) > 0 and "interpolation_effect" in truth
     assert "theorem2_upper" in data["bounds"] and data["information"]["tc_rate"]["note"].startswith("a rate")
     info = data["information"]
-    assert float(info["total_correlation"]["float"]) + float(info["dual_total_correlation"]["float"]) == \
-        pytest.approx(float(info["mi_total"]["float"]))
-    assert float(data["optimal"]["truth"]["float"]) <= float(data["info_optimal"]["truth"]["float"]) + 1e-12
+    assert float(info["total_correlation"]["value"]) + float(info["dual_total_correlation"]["value"]) == \
+        pytest.approx(float(info["mi_total"]["value"]))
+    assert float(data["optimal"]["truth"]["value"]) <= float(data["info_optimal"]["truth"]["value"]) + 1e-12
     table = run("verify", "--loss-curve", files["noisy"], "--length", "32", "--schedule", "uniform:8").stdout
     assert "Estimated error" in table and "estimated error" in table and "±" in table and "rate, not a bound" in table
 
@@ -90,7 +90,7 @@ def test_steps_json_results_carry_T_schedule_and_value(files, run):
     assert data["by"] == "error" and data["schedule_family"] == "cosine" and data["estimate"] is True
     first = data["results"][0]
     assert first["steps"] == 5 and first["schedule"]["name"] == "cosine:5"
-    assert sum(first["schedule"]["sizes"]) == 32 and float(first["value"]["float"]) <= 1
+    assert sum(first["schedule"]["sizes"]) == 32 and float(first["value"]["value"]) <= 1
     assert first["larger_steps_miss"] == [] and first["checked_up_to"] >= 5
     optimal = run("steps", "--loss-curve", files["curve"], "--by", "optimal", "--target", "0.23", "--json").json
     assert optimal["results"][0]["steps"] == 8 and optimal["results"][0]["schedule"]["sizes"] == [1, 1, 1, 2, 3, 5, 7, 12]
@@ -107,8 +107,8 @@ def test_steps_budget(files, run):
     data = run("steps", "--loss-curve", files["curve"], "--budget", "8", "--json").json
     by = {f["family"]: f for f in data["families"]}
     assert set(by) == {"uniform", "dream", "linear", "cosine", "cosine-mdlm", "info-optimal", "optimal"}
-    assert round(float(by["uniform"]["error"]["float"]), 2) == 1.62
-    assert round(float(by["optimal"]["error"]["float"]), 2) == 0.23
+    assert round(float(by["uniform"]["error"]["value"]), 2) == 1.62
+    assert round(float(by["optimal"]["error"]["value"]), 2) == 0.23
     assert by["uniform"]["bound"]["decimal"].startswith("2.027")
     plain = run("steps", "--mi-total", "3", "--length", "32", "--budget", "8", "--family", "cosine", "--json").json
     assert [f["family"] for f in plain["families"]] == ["cosine"] and plain["families"][0]["error"] is None

@@ -83,9 +83,9 @@ def test_json_of_a_data_model_gives_float_results_with_their_error(run, chain):
     model = bc.load_markov(chain)
     truth = bc.exact_error(model, "uniform:4", length=16)
     for key in ("error", "optimal", "random_error"):
-        assert set(row[key]) == {"value", "abs_error"}
+        assert set(row[key]) == {"value", "abs_error", "estimate"} and row[key]["estimate"] is False
     assert abs(float(row["error"]["value"]) - truth) <= float(row["error"]["abs_error"]) + 5e-6 * truth  # 6 digits
-    assert set(row["bounds"]["theorem1"]) == {"value", "abs_error"} and "exact" not in row["bounds"]["theorem1"]
+    assert set(row["bounds"]["theorem1"]) == {"value", "abs_error", "estimate"} and "exact" not in row["bounds"]["theorem1"]
 
 
 @pytest.mark.parametrize("args, message", [

@@ -211,9 +211,9 @@ def test_cli_steps_for_count_families(curve_file, run):
                "--bound", "sharp", "--json").json
     first = data["results"][0]
     assert data["random_counts"] is True and "expectations over the counts" in data["random_counts_note"]
-    assert first["value"]["expected"] is True and float(first["value"]["float"]) <= 0.5
+    assert first["value"]["expected"] is True and float(first["value"]["value"]) <= 0.5
     assert first["schedule"]["name"] == f"dream-origin:{first['steps']}"
-    assert float(first["schedule"]["expected_nonempty_steps"]["float"]) <= first["steps"]
+    assert float(first["schedule"]["expected_nonempty_steps"]["value"]) <= first["steps"]
     assert first["undecided_steps"] == [] and first["decision"].startswith("conservative")
     lib = required_steps_family(["1/2"], family="dream-origin", length=64, mi_total=Fraction(2), bound="sharp")[0]
     assert first["steps"] == lib.steps

@@ -152,7 +152,7 @@ def test_exact_joint_curve_round_trip_in_bits(tmp_path):
 
 
 def test_worked_example_of_theory_md():
-    """Binary symmetric chain, L = 32, flip 0.01, T = 8 (THEORY.md s.9)."""
+    """Binary symmetric chain, L = 32, flip 0.01, T = 8 (docs/theory.md section 14)."""
     from boundcalc.bounds import theorem1
     from boundcalc.profile import MIProfile
 

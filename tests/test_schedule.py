@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 from fractions import Fraction
 
 import pytest
@@ -66,7 +67,7 @@ def _dream_float(length: int, steps: int, eps: float) -> list[int]:
 
 
 def test_dream_examples():
-    assert Schedule.dream(10, 4).sizes == (2, 2, 2, 4)  # SCHEDULES.md
+    assert Schedule.dream(10, 4).sizes == (2, 2, 2, 4)  # docs/samplers.md
     assert Schedule.dream(10, 4, 0).sizes == (2, 2, 3, 3)  # floor(m_k / (T - k))
     assert list(Schedule.dream(128, 16, "1/100000").sizes) == _dream_float(128, 16, Fraction(1, 100000))
     with pytest.raises(ScheduleError, match="empty step"):
@@ -74,7 +75,7 @@ def test_dream_examples():
 
 
 def test_cosine_maskgit_example():
-    # SCHEDULES.md: MaskGIT L = 256, T = 8
+    # docs/samplers.md: MaskGIT L = 256, T = 8
     assert Schedule.cosine(256, 8).sizes == (5, 15, 24, 31, 39, 45, 48, 49)
 
 
@@ -201,3 +202,10 @@ def test_file_errors(tmp_path):
     ]:
         with pytest.raises(ScheduleError, match=message):
             parse_schedule(str(path))
+
+
+def test_the_examples_of_docs_samplers_md():
+    text = (Path(__file__).resolve().parents[1] / "docs" / "samplers.md").read_text()
+    assert "L = 10, T = 4: 3, 3, 2, 2" in text and Schedule.uniform(10, 4).sizes == (3, 3, 2, 2)
+    assert "L = 10, T = 4: 2, 2, 2, 4" in text and Schedule.dream(10, 4).sizes == (2, 2, 2, 4)
+    assert "5, 15, 24, 31, 39, 45, 48, 49" in text and Schedule.cosine(256, 8).sizes == (5, 15, 24, 31, 39, 45, 48, 49)

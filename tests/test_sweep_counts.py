@@ -173,7 +173,7 @@ def test_cli_csv_json_table_and_plot(run, write, tmp_path):
     assert data["random_counts"] == ["dream-origin"]
     sampler_row = data["rows"][2]
     assert sampler_row["schedule"]["sampler"] == "dream-origin:2" and sampler_row["s_max"] is None
-    assert set(sampler_row["expected_calls"]) == {"value", "abs_error"}
+    assert set(sampler_row["expected_calls"]) == {"value", "abs_error", "estimate"}
     assert data["rows"][0]["expected_calls"] is None
     figure = run("plot", *args[1:], "--kind", "schedule", "-o", str(tmp_path / "s.png"))
     assert figure.exit_code == 0 and (tmp_path / "s.png").stat().st_size > 1000

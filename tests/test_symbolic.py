@@ -565,3 +565,25 @@ def test_values_for_a_multiscale_profile_checks_the_other_objects():
         sym.values_for(schedule=Schedule([2, 3]), multiscale=ms)
     values = sym.values_for(profile=MIProfile.from_total(2, 4), schedule=Schedule([2, 2]), multiscale=ms)
     assert values[sym.G(2)] == sp.Rational(1, 2) and values[sym.G(3)] == 1 and sym.G(0) not in values
+
+
+def test_every_result_names_a_numeric_counterpart_that_exists():
+    """Result.numeric is where the numeric engine computes the same value: the dotted name must resolve."""
+    import importlib
+
+    from boundcalc.symbolic import results
+
+    for name, result in results().items():
+        dotted = result.numeric.split("(")[0].split(" ")[0]
+        module_name, attributes = dotted, []
+        while module_name:
+            try:
+                target = importlib.import_module(module_name)
+                break
+            except ModuleNotFoundError:
+                module_name, _, last = module_name.rpartition(".")
+                attributes.insert(0, last)
+        else:
+            raise AssertionError(f"{name}: {result.numeric!r} names no module")
+        for attribute in attributes:
+            target = getattr(target, attribute)  # AttributeError names the stale reference

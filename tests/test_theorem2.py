@@ -100,7 +100,7 @@ def test_upper_bound_holds_on_random_tables(V, L, alpha, seed, data):
     truth = profile.error(schedule)
     bound = float(theorem2_upper(ms, schedule))
     assert truth <= bound * (1 + REL) + profile.error_bound(schedule) + 1e-15, (schedule.sizes, truth, bound)
-    # Φ <= 2 ΣI (THEORY.md section 6), and the level sums agree with the aggregate G(m)
+    # Φ <= 2 ΣI (docs/theory.md section 9), and the level sums agree with the aggregate G(m)
     assert float(ms.phi) <= 2 * profile.mi_total() * (1 + REL) + 1e-12
     for total, m in zip(ms.level_totals, ms.set_sizes):
         expected = profile.multiscale(m) if m > 0 else 0.0

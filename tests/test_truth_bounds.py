@@ -1,4 +1,4 @@
-"""The exact error never exceeds a bound (THEORY.md s.2-4): hypothesis over random models.
+"""The exact error never exceeds a bound (docs/theory.md sections 2-4): hypothesis over random models.
 
 The truth and ΣI are float64 (with an a-priori rounding-error bound); the
 bounds are exact rationals evaluated at ΣI's float value. A comparison

@@ -50,8 +50,8 @@ def test_verify_json_contract(files):
     # float64 results are values with certified errors, never "exact" (issue 9)
     assert set(data["truth"]) >= {"value", "abs_error"} and "exact" not in data["truth"]
     assert set(data["bounds"]) >= {"theorem1", "recursion", "sharp", "corollary1"}
-    assert set(data["bounds"]["theorem1"]) == {"value", "abs_error"}
-    assert set(data["mi_total"]) == {"value", "abs_error"}
+    assert set(data["bounds"]["theorem1"]) == {"value", "abs_error", "estimate"}
+    assert set(data["mi_total"]) == {"value", "abs_error", "estimate"} and data["mi_total"]["estimate"] is False
     assert all(v in (True, None) for v in data["holds"].values())
     truth = exact_error(load_markov(files["chain"]), "8,8,8,8", 32)
     assert abs(float(data["truth"]["value"]) - truth) <= 5e-6 * truth  # 6 significant digits, rounded

@@ -595,14 +595,14 @@ def _render_budget(params: dict[str, Any], profile, curve, rows, source: str) ->
     bound_name = params["bound_name"]
     estimate = curve is not None and not curve.exact
     if params["as_json"]:
-        from ..estimate import sampler_json
+        from ..jsonify import sampler_summary
 
         out = []
         for row in rows:
             sched, bound = row["schedule"], row["bound"]
             out.append({
                 "family": row["family"],
-                "schedule": sampler_json(row["sampler"]) if row.get("sampler") is not None else
+                "schedule": sampler_summary(row["sampler"]) if row.get("sampler") is not None else
                 None if sched is None else {"name": str(sched), "sizes": list(sched.sizes),
                                             "max_mask_size": sched.max_size},
                 "error": None if row["error"] is None else row["error"].to_dict(unit, digits),

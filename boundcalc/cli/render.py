@@ -16,8 +16,10 @@ from ..exact import format_decimal
 
 
 def emit_json(data: Any) -> None:
-    """Print ``data`` as JSON on stdout, nothing else."""
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    """Print the JSON document of ``data`` (:func:`boundcalc.jsonify.document`: ``schema_version`` first) on stdout."""
+    from ..jsonify import document
+
+    click.echo(json.dumps(document(data), indent=2, ensure_ascii=False))
 
 
 def show(x: Fraction | int | None, digits: int, exact: bool = False, none: str = "-") -> str:

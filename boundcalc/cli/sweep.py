@@ -213,7 +213,7 @@ def sweep_json(result: Any, description: str, digits: int) -> dict[str, Any]:
     def value(row: Any, name: str) -> dict[str, str] | None:
         measured = row.measured(name)
         if measured is not None:
-            return measured.to_json(digits)
+            return measured.to_json()
         exact = row.bounds.get(name)
         return None if exact is None else number_json(exact, digits)
 

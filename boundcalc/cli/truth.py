@@ -7,6 +7,7 @@ imported inside the commands, so ``boundcalc --help`` stays quick.
 
 from __future__ import annotations
 
+import math
 import time
 from contextlib import contextmanager
 from fractions import Fraction
@@ -16,6 +17,7 @@ from typing import Any, Callable, Iterator
 import click
 
 from ..errors import BoundcalcError, UsageError
+from ..exact import Measured, round_up
 from .options import (POSITIVE_INT, BoundcalcCommand, check_curve_log_options, check_output, compose, curve_log_options,
                       digits_option, given_explicitly, json_option)
 from .render import emit_json, print_table, show
@@ -138,7 +140,7 @@ def verify(**params: Any) -> None:
     """The exact sampling error of a data model next to every bound.
 
     For the optimal predictor (ε_train = 0) the error E_M KL(p_X0 || p_Y0|M) of
-    the schedule is computed exactly from the model's entropies (THEORY.md s.7,
+    the schedule is computed exactly from the model's entropies (docs/theory.md section 10,
     eq. 23; float64 with a stated error bound) and compared with Theorem 1, the
     recursion, the sharp bound and Corollary 1 at the model's own ΣI.
 
@@ -185,6 +187,7 @@ def verify(**params: Any) -> None:
             refuse_latex(params, "an estimate from a loss curve")
         return emit_latex(report, params)
     extras = _curve_extras(params, report, curve, optimal)
+    extras["any_error"] = profile.error_bound(None, unit)
     if params["as_json"]:
         emit_json(_verify_json(report, optimal, description, digits, extras))
     else:
@@ -267,12 +270,10 @@ def _error_value(extras: dict[str, Any], pair: Any, unit: str, digits: int, as_j
 
     schedule, error = pair
     if extras["measured"]:
-        estimate = estimate_error(extras["curve"], schedule)
+        estimate = estimate_error(extras["curve"], schedule)  # the value with its stderr and interpolation effect
         return estimate.to_dict(unit, digits) if as_json else estimate.show(unit, digits)
-    value = to_unit(error, unit)
-    if as_json:
-        return {"decimal": show(Fraction(value), digits), "float": repr(value)}
-    return show(Fraction(value), digits)
+    value = Measured(to_unit(error, unit), extras["any_error"], nonnegative=True)
+    return value.to_json() if as_json else value.show(digits)
 
 
 def _verify_json(report: Any, optimal: Any, description: str, digits: int, extras: dict[str, Any]) -> dict[str, Any]:
@@ -336,7 +337,7 @@ def _verify_rows(report: Any, optimal: Any, digits: int, extras: dict[str, Any])
                       ("tc_rate", "TC/T (rate, not a bound)"), ("dtc_rate", "DTC/T (rate, not a bound)")):
         if key in quantities:
             q = quantities[key]
-            shown = q.show(unit, digits) if measured else show(Fraction(to_unit(q.value, unit)), digits)
+            shown = q.show(unit, digits)  # a measured curve's with ± stderr; a data model's with justified digits
             rows.append([text, "s.14", shown, "-", ""])
     return rows
 
@@ -479,7 +480,7 @@ def profile(**params: Any) -> None:
             data[key] = [float_decimal(x) for x in col]
             data[("mi_total" if m is None else f"total_size_{m}")] = _written_total(col, digits)
         if entropy is not None:
-            data["entropy_per_token"] = {"decimal": show(Fraction(_to(entropy.entropy / L, unit)), digits)}
+            data["entropy_per_token"] = _measured_json(_to(entropy.entropy / L, unit), _to(entropy.abs_error, unit))
         if params["output"]:
             write_profile_csv(values, params["output"], unit)
             data["output"] = params["output"]
@@ -513,12 +514,21 @@ def profile(**params: Any) -> None:
     )
 
 
-def _written_total(values: Any, digits: int) -> dict[str, str]:
-    """The sum of float64 results as written: shown as a value, never labelled exact."""
+def _written_total(values: Any, digits: int) -> dict[str, Any]:
+    """The sum of float64 results as written: a value with its rounding error, never labelled exact."""
     from ..truth import float_decimal
 
-    written = sum((Fraction(float_decimal(x)) for x in values), Fraction(0))
-    return {"value": show(written, digits), "note": "the sum of the float64 values written (each within float error of the model's)"}
+    written = [Fraction(float_decimal(x)) for x in values]
+    total = sum(written, Fraction(0))
+    # each written decimal is the float's shortest repr (within half an ulp); the sum is exact in them
+    error = math.fsum(abs(float(x)) for x in written) * 2.0**-52
+    return {**Measured(float(total), error, nonnegative=True).to_json(),
+            "note": "the sum of the float64 values written (each within float error of the model's)"}
+
+
+def _measured_json(value: float, error: float) -> dict[str, Any]:
+    """A float64 result of a data model with its certified error (the one JSON shape)."""
+    return Measured(value, error, nonnegative=True).to_json()
 
 
 def _multiscale_profile(params: dict[str, Any]) -> None:
@@ -654,7 +664,7 @@ def _loss_curve_profile(params: dict[str, Any]) -> None:
     quantities = curve_quantities(curve)
     if params["as_json"]:
         emit_json({"model": description, "length": L, "unit": unit, "output": str(path),
-                   "abs_error": f"{_to(entropy.abs_error, unit):.2g}",
+                   "abs_error": round_up(_to(entropy.abs_error, unit)),
                    "information": {k: v.to_dict(unit, digits) for k, v in quantities.items()}})
         return
     labels = {"total_correlation": "TC = Σ H(X^(i)) - H(X) (error at T = 1)",

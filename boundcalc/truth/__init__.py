@@ -6,7 +6,7 @@ bounds; :mod:`boundcalc.verify` puts the two side by side.
 For a data model -- a joint table (:class:`JointDistribution`), a Markov
 chain (:class:`MarkovChain`) or a chain estimated from text
 (:func:`estimate_markov`) -- the error E_M KL of the sampler with the optimal
-factorized predictor (ε_train = 0) is computed exactly (THEORY.md s.7) from
+factorized predictor (ε_train = 0) is computed exactly (docs/theory.md section 10, docs/truth.md) from
 the model's conditional entropy profile d(m) (:class:`EntropyProfile`):
 
 >>> from boundcalc.schedule import Schedule

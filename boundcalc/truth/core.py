@@ -1,4 +1,4 @@
-"""The exact sampler error from an entropy profile (THEORY.md section 7).
+"""The exact sampler error from an entropy profile (docs/theory.md section 10, docs/truth.md).
 
 Notation. For a data model over L tokens let
 

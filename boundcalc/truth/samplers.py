@@ -3,7 +3,7 @@
 **Blocks** (LLaDA; ``Schedule.blocks``, ``Schedule.block_spans``; docs/theory.md section 11). Blocks
 b = 1..K are decoded left to right; inside block b the positions are uniformly
 random. By the chain rule of KL over the blocks, and the identity of
-THEORY.md s.7 applied to the conditional law of block b given the earlier
+docs/theory.md section 10 applied to the conditional law of block b given the earlier
 blocks X_{<b}, the error is
 
     E_M KL = Σ_b Σ_{steps of b} g_b(w, s),    g_b(w, s) = Σ_{k=w}^{w+s-1} (d_b(w) - d_b(k)),
