@@ -100,7 +100,7 @@ def test_cli_reads_a_wandb_export_and_refuses_reading_options_without_a_curve(ru
 
     ks = [round(r * L) for r in RATIOS]
     direct = bc.estimate_error(bc.LossCurve(length=L, masked=ks, loss=[_loss(k) for k in ks]), "uniform:8")
-    assert float(result.json["truth"]["float"]) == direct.value
+    assert result.json["truth"]["value"] == direct.measured().to_json()["value"]
     result = run("steps", "--mi-total", "3", "--length", "4", "--target", "1", "--loss-column", "x")
     assert result.exit_code == 2 and "--loss-column: it is used only with --loss-curve" in result.stderr
     result = run("steps", "--loss-curve", path, "--target", "1")
