@@ -52,6 +52,9 @@ _EXPORTS = {
         "required_steps_family"
     ),
     "predictor": "estimate_loss_curve from_torch",
+    "transfer": "num_transfer_tokens num_transfer_tokens_per_block",
+    "completion": "completion_interval steps_range",
+    "curve_log": "load_curve_file",
     "truth.predict": "exact_predictor sample_sequences",
     "symbolic": "Result expression unroll",
     "latex": "to_latex derivation_document",
@@ -148,6 +151,11 @@ __all__ = [
     "budget_table",
     "estimate_loss_curve",
     "from_torch",
+    "num_transfer_tokens",
+    "num_transfer_tokens_per_block",
+    "completion_interval",
+    "steps_range",
+    "load_curve_file",
     "exact_predictor",
     "sample_sequences",
     # symbolic layer and LaTeX

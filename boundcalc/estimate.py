@@ -103,6 +103,8 @@ class Estimate(Printable):
     exact: bool = False
     note: str = ""
     abs_error: float = 0.0
+    #: (low, high) over every monotone completion of a partial curve (boundcalc.completion); high may be ∞
+    interval: tuple[float, float] | None = None
 
     @property
     def described(self) -> str:
@@ -123,7 +125,8 @@ class Estimate(Printable):
 
     def scaled(self, factor: float) -> "Estimate":
         return Estimate(self.value * factor, None if self.stderr is None else self.stderr * factor,
-                        self.pchip * factor, self.exact, self.note, self.abs_error * factor * (1 + 2.0**-50))
+                        self.pchip * factor, self.exact, self.note, self.abs_error * factor * (1 + 2.0**-50),
+                        None if self.interval is None else (self.interval[0] * factor, self.interval[1] * factor))
 
     def measured(self, unit: str = "nats") -> Measured:
         """The value (non-negative) in ``unit`` with its uncertainty: a certified float result for an exact
@@ -133,7 +136,7 @@ class Estimate(Printable):
             out = Measured(value, self.abs_error, nonnegative=True)
         else:
             out = Measured(value, self.abs_error, nonnegative=True, stderr=self.stderr,
-                           interpolation=self.interpolation_effect, estimate=True)
+                           interpolation=self.interpolation_effect, estimate=True, interval=self.interval)
         return out if unit == "nats" else out.scaled(1 / _LN2)
 
     def to_dict(self, unit: str = "nats", digits: int = 6) -> dict[str, Any]:  # type: ignore[override]
@@ -480,6 +483,8 @@ class FamilyStepsResult(Printable):
     reason: str = ""
     sampler: Any = None  # a CountSampler for the random-count families (then ``schedule`` is None)
     undecided: tuple[int, ...] = ()  # T whose value is within its float error of the target (not counted as reached)
+    #: (T_lo, T_hi) over every monotone completion of a partial curve (boundcalc.completion); T_hi None: none found
+    steps_range: tuple[int, int | None] | None = None
 
     @property
     def feasible(self) -> bool:

@@ -308,6 +308,9 @@ def resolve_curve(params: dict[str, Any]):
                                            loss_column=params.get("loss_column"),
                                            stderr_column=params.get("stderr_column"), unit=params.get("loss_unit"),
                                            bins=params.get("bins"))
+        from .advice import warn_partial
+
+        warn_partial(params["_curve"], params)
     return params["_curve"]
 
 
