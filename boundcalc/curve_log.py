@@ -129,7 +129,7 @@ def _table(text: str, name: str, kind: str) -> tuple[list[str], list[tuple[int, 
         for n, line in numbered:
             try:
                 record = json.loads(line)
-            except ValueError as error:
+            except json.JSONDecodeError as error:
                 raise ProfileError(f"line {n}: not a JSON object ({error.msg})", param=name, allowed=LOG_FORMAT) from None
             if not isinstance(record, dict):
                 raise ProfileError(f"line {n}: not a JSON object", param=name, allowed=LOG_FORMAT)
@@ -227,7 +227,8 @@ def _fraction(ratio: Fraction, counts: bool, L: int, line: int, file: str, x_col
 
 
 def _unbinned(points: list, counts: bool, L: int, file: str, x_col: str) -> tuple[list, list, Any, list]:
-    ks, ys, ses, lines, seen = [], [], [], [], {}
+    ks, ys, ses, lines = [], [], [], []
+    seen: dict[int, int] = {}
     for n, ratio, loss, se in points:
         f = _fraction(ratio, counts, L, n, file, x_col)
         if counts and ratio.denominator != 1:
@@ -253,7 +254,8 @@ def _binned(points: list, counts: bool, L: int, bins: int, file: str) -> tuple[l
         f = _fraction(ratio, counts, L, n, file, "ratio")
         j = min(math.ceil(f * bins) - 1, bins - 1)  # bin j holds ((j)/N, (j+1)/N]
         groups.setdefault(j, []).append((n, f, loss))
-    ks, ys, ses, lines, seen = [], [], [], [], {}
+    ks, ys, ses, lines = [], [], [], []
+    seen: dict[int, int] = {}
     for j in sorted(groups):
         members = groups[j]
         if len(members) < 2:
