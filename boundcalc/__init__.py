@@ -29,6 +29,7 @@ _EXPORTS = {
         "block_bound_report CountBoundReport count_bound_report ConfidenceBound confidence_bound"
     ),
     "counts": "CountSampler parse_sampler",
+    "registry": "Param SamplerFamily SamplerSpec",
     "errors": (
         "BoundcalcError DomainError InfeasibleTargetError InvalidNumberError ModelError ProfileError "
         "ScheduleError UsageError"
@@ -37,7 +38,7 @@ _EXPORTS = {
     "units": "Unit",
     "profile": "MIProfile load_profile",
     "multiscale": "MultiScaleProfile level_sizes load_multiscale",
-    "schedule": "FAMILIES Schedule parse_schedule random_schedule_distribution",
+    "schedule": "FAMILIES FixedFamily Schedule parse_schedule parse_spec random_schedule_distribution",
     "steps": "StepsResult required_steps",
     "verification": "VerifyReport verify",
     "sweeps": "SweepResult SweepRow sweep",
@@ -81,6 +82,11 @@ __all__ = [
     "FAMILIES",
     "CountSampler",
     "parse_sampler",
+    "parse_spec",
+    "SamplerSpec",
+    "SamplerFamily",
+    "FixedFamily",
+    "Param",
     # bounds
     "BOUNDS",
     "C1",

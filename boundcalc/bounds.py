@@ -211,9 +211,21 @@ class Bound:
         if self.about not in ("schedule", "random") or self.positions not in ("uniform", "blocks"):
             raise ValueError(f"bound {self.name!r}: about {self.about!r}, positions {self.positions!r}")
 
-    def applies_to(self, schedule: "Schedule") -> bool:
-        """True when the bound is a theorem for this kind of schedule (blockwise or not): reports list only those."""
-        return (self.positions == "blocks") == bool(getattr(schedule, "block_spans", ()))
+    def applies_to(self, sampler: Any) -> bool:
+        """True when the bound is a theorem for this sampler (any with the registry's Sampler interface).
+
+        A sampler declares the positions its steps reveal ("uniform" or "blocks"); a random-count
+        sampler gets the bounds that hold for each realisation of its counts (their expectation bounds it).
+        """
+        if sampler.random_counts:
+            return self.per_realisation
+        return self.positions == sampler.positions
+
+    @property
+    def per_realisation(self) -> bool:
+        """A bound of E KL by a coefficient c(s_max) for every schedule of uniformly random positions."""
+        return (self.coefficient is not None and self.positions == "uniform" and self.holds_for == "every schedule"
+                and self.quantity == "kl")
 
     @property
     def label(self) -> str:
@@ -505,7 +517,7 @@ def require_global(schedule: "Schedule", what: str = "this bound") -> "Schedule"
     error ln 2, Theorem 1 at the global ΣI ln 2 / 2). :func:`bound_report`
     lists the blockwise bounds instead.
     """
-    if getattr(schedule, "block_spans", ()):
+    if schedule.positions == "blocks":
         raise ScheduleError(
             f"{what} assumes uniformly random positions over all L, but {schedule} is semi-autoregressive",
             param="schedule",
@@ -716,7 +728,7 @@ def bound_report(
     assume uniformly random positions over all L); ``block_mi`` gives each
     block's conditional ΣI_b (see :func:`block_bound_report`).
     """
-    if getattr(schedule, "block_spans", ()) and (multiscale is not None or vocab_size is not None):
+    if schedule.positions == "blocks" and (multiscale is not None or vocab_size is not None):
         raise ScheduleError(
             f"{schedule} is semi-autoregressive: Theorem 2 and the vocabulary TER bound assume random positions",
             param="multiscale" if multiscale is not None else "vocab_size",
@@ -805,7 +817,7 @@ def block_bound_report(
     >>> r.block_theorem1, r.block_sharp, "theorem1" in r.values
     (Fraction(69, 100), Fraction(69, 100), False)
     """
-    if not getattr(schedule, "block_spans", ()):
+    if schedule.positions != "blocks":
         raise ScheduleError(f"{schedule} has no blocks", param="schedule",
                             allowed="a semi-autoregressive schedule (blocks:K:FAMILY:T, llada:GEN:BLOCK:STEPS)")
     return bound_report(profile, schedule, eps_train, block_mi=block_mi)
@@ -867,9 +879,7 @@ def per_realisation_bounds() -> tuple[str, ...]:
     >>> per_realisation_bounds()
     ('theorem1', 'recursion', 'sharp')
     """
-    return tuple(entry.name for entry in BOUNDS.values()
-                 if entry.coefficient is not None and entry.positions == "uniform"
-                 and entry.holds_for == "every schedule" and entry.quantity == "kl")
+    return tuple(entry.name for entry in BOUNDS.values() if entry.per_realisation)
 
 
 def count_bound_report(profile: "MIProfile", sampler: Any, eps_train: Number = 0) -> CountBoundReport:

@@ -34,6 +34,8 @@ from ._print_helpers import Printable
 from .curve import LossCurve
 from .errors import BoundcalcError, DomainError, ScheduleError, UsageError
 from .exact import Measured, format_decimal, number_json, round_up
+from .registry import SamplerFamily, SamplerSpec, families as registered_families, family as registered
+from .schedule import parse_spec
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -196,11 +198,11 @@ def estimate_error(curve: LossCurve, schedule: "Schedule | Any | str") -> Estima
     model reproduces the model's exact error. A random-count sampler
     (``mdlm:8``, a CountSampler) gives its expected error (:func:`count_estimate`).
     """
-    from .counts import CountSampler, parse_sampler
-
-    if isinstance(schedule, CountSampler) or (isinstance(schedule, str) and is_count_family(schedule)):
-        sampler = parse_sampler(schedule, curve.length) if isinstance(schedule, str) else schedule
-        return count_estimate(curve, sampler)
+    if isinstance(schedule, str):
+        spec = parse_spec(schedule, "schedule")  # read once; a curve family is built from the curve below
+        schedule = spec.build(curve.length) if spec.family.random_counts else curve_schedule(spec, curve)
+    if schedule.random_counts:
+        return count_estimate(curve, schedule)
     sched = _schedule(schedule, curve)
     return _estimate_with(curve_profile(curve, "linear"), curve, sched)
 
@@ -292,27 +294,28 @@ def info_optimal_approximation(source: "LossCurve | np.ndarray", steps: int) -> 
     return float(np.sqrt(np.maximum(d[:-1] - d[1:], 0.0)).sum()) ** 2 / (2 * steps)
 
 
-def curve_schedule(spec: str, curve: LossCurve) -> "Schedule":
+def curve_schedule(spec: "str | SamplerSpec", curve: LossCurve) -> "Schedule":
     """A schedule spec that may use the curve: ``info-optimal:T``, ``optimal:T`` (the DP), or any family."""
-    from .schedule import Schedule, parse_schedule
+    from .schedule import Schedule, parse_schedule, parse_spec
 
-    head, _, rest = spec.strip().partition(":")
-    if head in ("info-optimal", "optimal"):
+    parsed = spec if isinstance(spec, SamplerSpec) else parse_spec(spec, "schedule")
+    head, rest = parsed.name, ":".join(parsed.args)
+    if parsed.family.needs_curve:
         from .exact import positive_int
 
         try:
             T = positive_int(rest, "T")
         except UsageError:
-            raise ScheduleError(f"in {spec!r}: T = {rest!r} is not a positive integer", param="schedule",
+            raise ScheduleError(f"in {parsed.text!r}: T = {rest!r} is not a positive integer", param="schedule",
                                 allowed=f"usage: {head}:T") from None
         if T > curve.length:
-            raise ScheduleError(f"in {spec!r}: T = {T} exceeds L = {curve.length}", param="schedule",
+            raise ScheduleError(f"in {parsed.text!r}: T = {T} exceeds L = {curve.length}", param="schedule",
                                 allowed="1 <= T <= L")
         if head == "info-optimal":
             return info_optimal_schedule(curve, T)
         sched, _ = curve_profile(curve).optimal_schedule(T)
-        return Schedule(runs=sched.runs, name=spec.strip())
-    return parse_schedule(spec, curve.length, param="schedule")
+        return Schedule(runs=sched.runs, name=parsed.text)
+    return parse_schedule(parsed, curve.length, param="schedule")
 
 
 def curve_multiscale(curve: LossCurve, max_size: int, unit: str = "nats"):
@@ -332,49 +335,60 @@ def curve_multiscale(curve: LossCurve, max_size: int, unit: str = "nats"):
 # -- steps for any family -----------------------------------------------------------------
 
 #: Random-count samplers as families (boundcalc.counts): usage without T. T is their nominal number of steps.
-COUNT_STEP_USAGE = {"mdlm": "mdlm[:NOISE]", "sedd": "sedd", "dream-origin": "dream-origin[:eps]"}
-#: T-parametrised families `steps --family` knows (besides what the schedule parser adds with a usage NAME:T...).
-STEP_FAMILIES: tuple[str, ...] = ("uniform", "dream", "linear", "cosine", "cosine-mdlm", "power:p", "info-optimal",
-                                  "blocks:K:FAMILY (by bound)", *COUNT_STEP_USAGE.values())
+COUNT_STEP_USAGE = {f.name: f.usage.replace(":T", "", 1) for f in registered_families(random_counts=True)}
+#: T-parametrised families `steps --family` knows, from the registry: fixed ones, the curve's, blocks, random counts.
+STEP_FAMILIES: tuple[str, ...] = (
+    *(f.usage.replace(":T", "", 1) for f in registered_families(reveals="fixed") if f.listed and f.steps_first
+      and f.name != "optimal"),
+    *(f"{f.name}:K:FAMILY (by bound)" for f in registered_families(reveals="blocks") if f.template(["K", "uniform"])),
+    *COUNT_STEP_USAGE.values())
 #: The families `steps --budget` compares by default (info-optimal and optimal need a curve). The random-count
 #: families are opt-in: with a curve at T = 64 their two rows add ~0.9 s at L = 1024 (the default run takes ~0.7 s)
 #: and ~5 s at L = 4096 (benchmarks/bench_count_steps.py).
 BUDGET_FAMILIES = ("uniform", "dream", "linear", "cosine", "cosine-mdlm", "info-optimal", "optimal")
 
-# Cost of building one step of a family's schedule, microseconds, measured by benchmarks/bench_curve.py on the
-# shared 2-core machine (exact trigonometry is the slow part; it grows with T). A scan also stops on wall time.
-_STEP_COST_US = {"uniform": 0.3, "linear": 2.0, "power": 8.0, "dream": 30.0, "cosine": 200.0, "cosine-mdlm": 250.0}
+# The cost of building one step of a family's schedule is its registry entry's step_cost_us (microseconds,
+# measured by benchmarks/bench_curve.py on the shared 2-core machine). A scan also stops on wall time.
 _EVAL_COST_US = 0.5  # one step's error in a scan (vectorised)
 #: Work allowed for a scan, in estimated microseconds (about 30 s).
 SCAN_BUDGET_US = 30e6
 
 
-def _family_parts(family: str) -> tuple[str, list[str]]:
-    from .schedule import FAMILIES
+def _family_of(family: str) -> SamplerFamily:
+    """The registered family of a T-parametrised family string (checked by :func:`_family_parts`)."""
+    found = registered(_family_parts(family)[0])
+    assert found is not None
+    return found
 
+
+def _family_parts(family: str) -> tuple[str, list[str]]:
+    """(name, arguments without T) of a family whose T is searched, every argument checked."""
     head, _, rest = family.strip().partition(":")
     args = rest.split(":") if rest else []
     allowed = "a T-parametrised family: " + ", ".join(STEP_FAMILIES)
-    if head == "info-optimal" or head == "optimal":
+    found = registered(head)
+    if found is None or not found.listed:
+        raise UsageError(f"{family!r} is not a T-parametrised family", param="family", allowed=allowed)
+    if found.needs_curve:
         if args:
             raise UsageError(f"{family!r} takes no arguments (T is searched)", param="family", allowed=allowed)
         return head, args
-    if head == "blocks":  # semi-autoregressive: blocks:K:FAMILY, T is searched (a multiple of K)
-        _check_blocks_family(family, args, allowed)
+    if found.reveals == "blocks" and not found.steps_first:  # blocks:K:FAMILY, T is searched (a multiple of K)
+        _check_blocks_family(family, found, args, allowed)
         return head, args
-    if head in COUNT_STEP_USAGE:
+    if found.random_counts:
         _check_count_family(family, head, args, allowed)
         return head, args
-    usage = FAMILIES.get(head, ("",))[0]
-    if not usage.startswith(f"{head}:T"):
+    if not found.steps_first:
         raise UsageError(f"{family!r} is not a T-parametrised family", param="family", allowed=allowed)
-    needed = usage.count(":") - usage.count("[") - 1  # required arguments besides T
+    needed = found.arity()[0] - 1  # required arguments besides T
     if len(args) < needed:
-        raise UsageError(f"{family!r} needs {needed} argument(s) ({usage} without T)", param="family", allowed=allowed)
+        raise UsageError(f"{family!r} needs {needed} argument(s) ({found.usage} without T)", param="family",
+                         allowed=allowed)
     return head, args
 
 
-def _check_blocks_family(family: str, args: list[str], allowed: str) -> None:
+def _check_blocks_family(family: str, found: SamplerFamily, args: list[str], allowed: str) -> None:
     from .exact import positive_int
 
     if len(args) < 2 or "T" in args:
@@ -385,8 +399,8 @@ def _check_blocks_family(family: str, args: list[str], allowed: str) -> None:
     except BoundcalcError as error:
         raise UsageError(f"in {family!r}: K = {args[0]!r} is not a positive integer", param="family",
                          allowed="blocks:K:FAMILY with K >= 1 blocks") from None
-    inner, _ = _family_parts(":".join(args[1:]))
-    if inner in ("blocks", "info-optimal", "optimal") or inner in COUNT_STEP_USAGE:
+    _family_parts(":".join(args[1:]))
+    if found.template(args) is None:
         raise UsageError(f"in {family!r}: the blocks' inner family must be a fixed T-parametrised one", param="family",
                          allowed="uniform, dream, linear, cosine, cosine-mdlm or power:P inside the blocks")
 
@@ -419,20 +433,21 @@ def _check_count_family(family: str, head: str, args: list[str], allowed: str) -
 
 def is_count_family(family: str) -> bool:
     """True for the random-count samplers (mdlm, sedd, dream-origin): T may exceed L, values are expectations."""
-    return family.strip().partition(":")[0] in COUNT_STEP_USAGE
+    found = registered(family.strip().partition(":")[0])
+    return found is not None and found.random_counts
 
 
 def family_spec(family: str, steps: int) -> str:
     """The schedule spec of ``family`` with T = ``steps`` (power:2 -> power:T:2, blocks:4:uniform -> blocks:4:uniform:T)."""
     head, args = _family_parts(family)
-    if head == "blocks":
-        return ":".join([head, args[0], args[1], str(steps), *args[2:]])
-    return ":".join([head, str(steps), *args])
+    found = _family_of(family)
+    template = found.template(args) or ("T",)
+    return ":".join([head, *(str(steps) if a == "T" else a for a in template)])
 
 
 def _steps_grid(family: str, length: int) -> list[int]:
     head, args = _family_parts(family)
-    if head == "blocks":
+    if _family_of(family).reveals == "blocks":
         from .exact import positive_int
 
         k = positive_int(args[0], "K")
@@ -445,7 +460,7 @@ def family_schedule(family: str, steps: int, length: int, curve: LossCurve | Non
     from .schedule import parse_schedule
 
     head, _ = _family_parts(family)
-    if head in ("info-optimal", "optimal"):
+    if _family_of(family).needs_curve:
         if curve is None:
             raise UsageError(f"{head} needs a loss curve", param="family", allowed="give a loss curve")
         return curve_schedule(f"{head}:{steps}", curve)
@@ -454,11 +469,12 @@ def family_schedule(family: str, steps: int, length: int, curve: LossCurve | Non
 
 def _step_cost(family: str, length: int) -> float:
     head, args = _family_parts(family)
-    if head == "blocks":
+    found = _family_of(family)
+    if found.reveals == "blocks":
         return _step_cost(":".join(args[1:]), length)
     if head == "info-optimal":
         return 1.0 + 0.02 * length
-    return _STEP_COST_US.get(head, 20.0)
+    return found.step_cost_us
 
 
 @dataclass(frozen=True)
@@ -509,7 +525,7 @@ def _bound_value(bound: str, schedule: "Schedule", mi_total: Fraction, eps_train
     max_b c(s_b)/B_b · ΣI (docs/theory.md, section 11)."""
     from .bounds import bound_coefficient, bound_report
 
-    if schedule.block_spans:
+    if schedule.positions == "blocks":
         from .profile import MIProfile
 
         profile = mi_profile if mi_profile is not None else MIProfile.from_total(mi_total, schedule.length)
@@ -576,16 +592,17 @@ def required_steps_family(
     if by == "optimal":
         return _optimal_steps(goals, curve, unit, top, progress)  # type: ignore[arg-type]
     head, _ = _family_parts(family)
+    found = _family_of(family)
     if head == "optimal":
         raise UsageError("the DP optimum is searched with by = optimal", param="family", allowed="a family, or by = optimal")
-    if head in COUNT_STEP_USAGE:  # T may exceed L: the default limit is a multiple of L
+    if found.random_counts:  # T may exceed L: the default limit is a multiple of L
         from .counts import MAX_COUNT_STEPS
 
         top = min(COUNT_MAX_STEPS_FACTOR * length if max_steps is None else max_steps, MAX_COUNT_STEPS)
         return _count_steps(goals, family, by, length, curve, mi_total, bound, eps_train, unit, top, progress)
     if by == "bound" and head == "uniform":
         return _uniform_bound(goals, length, mi_total, bound, eps_train, unit)
-    if head == "blocks" and by != "bound":
+    if found.reveals == "blocks" and by != "bound":
         raise UsageError(f"{family!r} {BLOCKS_ERROR}", param="family",
                          allowed="by = bound for a blocks family (verify a blocks schedule with its data model)")
     grid = [T for T in _steps_grid(family, length) if T <= top]
@@ -601,7 +618,7 @@ def _check_scan_cost(goals, family, by, length, curve, mi_total, bound, eps_trai
     head, args = _family_parts(family)
     cost_each = _step_cost(family, length) + (_EVAL_COST_US if by == "error" else 0.0)
     # blockwise bounds are up to K times the global one at the same T: the hint scales ΣI by K
-    blocks = int(args[0]) if head == "blocks" else 1
+    blocks = int(args[0]) if _family_of(family).reveals == "blocks" else 1
     hint = _hint(goals, by, length, curve, None if mi_total is None else mi_total * blocks, bound, eps_train, unit)
     horizon = min(top, max(grid[0], 2 * hint))
     estimate = cost_each * sum(T for T in grid if T <= horizon)
@@ -786,11 +803,11 @@ def budget_table(
     profile = curve_profile(curve) if curve is not None else None
     rows = []
     for family in families:
-        head, _ = _family_parts(family)
+        found = _family_of(family)
         row: dict[str, Any] = {"family": family, "schedule": None, "error": None, "bound": None, "reason": ""}
-        if head in ("info-optimal", "optimal") and curve is None:
+        if found.needs_curve and curve is None:
             continue
-        if head in COUNT_STEP_USAGE:
+        if found.random_counts:
             rows.append(_count_row(row, family, steps, length, curve, profile, mi_total, bound, eps_train))
             continue
         try:
@@ -800,9 +817,9 @@ def budget_table(
             rows.append(row)
             continue
         row["schedule"] = sched
-        if profile is not None and curve is not None and not sched.block_spans:
+        if profile is not None and curve is not None and sched.positions == "uniform":
             row["error"] = _estimate_with(profile, curve, sched)
-        elif sched.block_spans and curve is not None:
+        elif sched.positions == "blocks" and curve is not None:
             row["reason"] = f"{family} {BLOCKS_ERROR}"
         if mi_total is not None:
             row["bound"] = _bound_value(bound, sched, mi_total, eps_train, mi_profile)

@@ -131,7 +131,7 @@ def _json_BoundReport(report: Any, digits: int) -> dict[str, Any]:
     if report.multiscale is not None:
         out["multiscale"] = _json_MultiScaleProfile(report.multiscale, digits)
     schedule = report.inputs.schedule
-    if schedule.block_spans:
+    if schedule.positions == "blocks":
         out["blocks"] = _blocks(report, digits)
         out["notes"] = _block_notes(report)
     if report.vocab_size is not None:

@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from .bounds import BOUNDS
-from .counts import CountSampler
 from .errors import UsageError
 from .exact import Number, format_decimal, to_rational
 
@@ -283,8 +282,8 @@ def schedules(result: "SweepResult", *, steps: Sequence[int] | None = None, coun
         counts = any(row.random_counts for row in result.family_rows(family))
         finals: list[float] = []
         for c, t in enumerate(t for t in chosen if t in by_t):
-            drawn = by_t[t]
-            sizes = list(drawn.expected_sizes() if isinstance(drawn, CountSampler) else drawn.sizes)
+            drawn: Any = by_t[t]
+            sizes = list(drawn.expected_sizes() if drawn.random_counts else drawn.sizes)
             if len(sizes) > t:  # the final noise-removal step, after the T regular ones
                 finals.append(float(sizes[t]))
                 sizes = sizes[:t]

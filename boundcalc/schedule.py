@@ -12,7 +12,7 @@ depend only on s_max and T, so the order matters only for the exact error.
 Schedules are stored run-length encoded, so ``Schedule.uniform(10**18, 10**9)``
 costs two integers and every bound evaluates instantly.
 
-Families (see docs/api.md, and docs/samplers.md for where each comes from):
+Families (registered in :mod:`boundcalc.registry`; docs/samplers.md says where each comes from):
 
 =================  ==========================================================
 ``uniform:T``      sizes floor(L/T) and ceil(L/T), the larger ones first
@@ -42,28 +42,33 @@ Families (see docs/api.md, and docs/samplers.md for where each comes from):
 =================  ==========================================================
 
 Curve families use the masked-count rule of docs/samplers.md (fixed schedule families):
-M_0 = L, M_T = 0, M_k = clamp(floor(L g(k/T)), T - k, M_{k-1} - 1) and
-s_k = M_{k-1} - M_k; the floors are exact: each is decided from a fixed-point
-approximation with a rigorous error bound (cosines by rotating a unit vector,
-powers as products of q^p over the prime factors q of k), and the rare value
-within that bound of an integer is settled exactly (:func:`_floor_scaled_trig`,
-:func:`_power_ceiling_exact`). Every family at T <= 10^4 builds in well under a
-second, for any p the parser accepts (benchmarks/bench_inputs.py).
+M_k = clamp(floor(L g(k/T)), T - k, M_{k-1} - 1), s_k = M_{k-1} - M_k, with exact floors
+(:mod:`boundcalc.floors`). Each family is a class registered in :mod:`boundcalc.registry`;
+:func:`parse_spec` reads any spec once.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .errors import InvalidNumberError, ScheduleError
-from .files import parse_json, read_text
 from .exact import Number, ceil_div, parse_rational, positive_int
+from .floors import (  # noqa: F401  (re-exported: tests and benchmarks reach the exact floors here)
+    _ceil_rational_power,
+    _ceil_scaled_trig,
+    _floor_scaled_trig,
+    _power_ceiling_exact,
+    _power_ceilings,
+    _trig_ceilings,
+    _trig_floors,
+)
+from .registry import Param, SamplerFamily, SamplerSpec, family, families, parse_spec, register, usage_list
 
-__all__ = ["Schedule", "FAMILIES", "COUNT_FAMILIES", "parse_schedule", "random_schedule_distribution"]
+__all__ = ["Schedule", "FAMILIES", "COUNT_FAMILIES", "parse_schedule", "parse_spec", "random_schedule_distribution"]
+
 
 # Materializing more sizes than this as a Python tuple is refused with a clear
 # error; run-length storage keeps every bound computable beyond it.
@@ -180,6 +185,22 @@ class Schedule:
     def is_blockwise(self) -> bool:
         """True for a semi-autoregressive schedule: positions are random only inside the current block."""
         return bool(self.block_spans)
+
+    # -- the Sampler interface (boundcalc.registry.Sampler) -----------------------------
+    @property
+    def random_counts(self) -> bool:
+        """False: every step reveals a fixed number of tokens."""
+        return False
+
+    @property
+    def positions(self) -> str:
+        """"blocks" for a semi-autoregressive schedule, else "uniform": the positions the bounds are proved for."""
+        return "blocks" if self.block_spans else "uniform"
+
+    @property
+    def value_dependent(self) -> bool:
+        """False: the positions are uniformly random (inside the current block), whatever the values."""
+        return False
 
     def block_schedules(self) -> tuple[tuple[int, int, "Schedule"], ...]:
         """(start, length, inner schedule) per block, left to right; one block (0, L, self) when not blockwise."""
@@ -317,17 +338,18 @@ class Schedule:
         blocks = positive_int(blocks, "blocks")
         if length % blocks:
             raise ScheduleError(f"L = {length} is not divisible by {blocks} blocks", allowed="K must divide L")
-        family, _, rest = inner.partition(":")
+        name, _, rest = inner.partition(":")
         parts = rest.split(":") if rest else []
-        if family not in _CURVE_FAMILIES or not parts:
-            raise ScheduleError(
-                f"unknown inner schedule {inner!r}", allowed=f"one of {', '.join(f + ':T' for f in _CURVE_FAMILIES)}"
-            )
+        found = family(name)
+        if not isinstance(found, CurveFamily) or not parts:
+            curves = families(random_counts=False, needs_curve=False)
+            raise ScheduleError(f"unknown inner schedule {inner!r}",
+                                allowed=f"one of {', '.join(f.name + ':T' for f in curves if isinstance(f, CurveFamily))}")
         total = positive_int(parts[0], "steps")
         if total % blocks:
             raise ScheduleError(f"{total} steps do not split into {blocks} blocks", allowed="K must divide T")
         size = length // blocks
-        return size, _CURVE_FAMILIES[family](size, [str(total // blocks), *parts[1:]])
+        return size, found.build(size, [str(total // blocks), *parts[1:]])
 
     @classmethod
     def blocks(cls, length: int, blocks: int, inner: str) -> "Schedule":
@@ -432,6 +454,10 @@ class Schedule:
             raise ScheduleError(f"s_max = {max_size} exceeds L = {length}", allowed="1 <= S <= L")
         return cls(runs=[(1, length - max_size), (max_size, 1)], name=f"degenerate:{max_size}")
 
+    def named(self, name: str) -> "Schedule":
+        """The same schedule under another name (a spec as the user wrote it)."""
+        return Schedule(runs=self.runs, name=name, block_spans=self.block_spans)
+
     def reversed(self) -> "Schedule":
         """The same sizes in the opposite order (reveal order <-> the paper's order).
 
@@ -477,384 +503,233 @@ def _positive_family(sizes: Sequence[int], name: str) -> Schedule:
     return Schedule(sizes, name=name)
 
 
-def _niven_trig(x: Fraction, kind: str) -> Fraction | None:
-    """cos(pi x) or sin(pi x) when it is rational (Niven: only 0, +-1/2, +-1), else None."""
-    if kind == "sin":
-        x = Fraction(1, 2) - x
-    x = x % 2
-    table = {
-        Fraction(0): Fraction(1),
-        Fraction(1, 3): Fraction(1, 2),
-        Fraction(1, 2): Fraction(0),
-        Fraction(2, 3): Fraction(-1, 2),
-        Fraction(1): Fraction(-1),
-        Fraction(4, 3): Fraction(-1, 2),
-        Fraction(3, 2): Fraction(0),
-        Fraction(5, 3): Fraction(1, 2),
-    }
-    return table.get(x)
+# ---------------------------------------------------------------------------
+# The families (boundcalc.registry): one class each, registered in the order of docs/cli.md's table
 
 
-def _floor_scaled_trig(length: int, x: Fraction, kind: str) -> int:
-    """floor(L * cos(pi x)) or floor(L * sin(pi x)), exactly.
+class FixedFamily(SamplerFamily):
+    """A family whose sampler is a fixed :class:`Schedule` (named by the spec as written)."""
 
-    When the value is rational (Niven's theorem) it is computed exactly;
-    otherwise L*trig is irrational, hence not an integer, and mpmath at
-    increasing precision separates it from the nearest integer.
-    """
-    exact = _niven_trig(x, kind)
-    if exact is not None:
-        return (length * exact.numerator) // exact.denominator
-    import mpmath
-
-    dps = len(str(length)) + 20
-    while True:
-        with mpmath.workdps(dps):
-            angle = mpmath.pi * x.numerator / x.denominator
-            value = length * (mpmath.cos(angle) if kind == "cos" else mpmath.sin(angle))
-            nearest = int(mpmath.nint(value))
-            if abs(value - nearest) > mpmath.mpf(10) ** (10 - dps):
-                return int(mpmath.floor(value))
-        dps *= 2
+    def build(self, length: int | None, args: Sequence[str], text: str = "") -> Schedule:
+        built = self._build(length, list(args))
+        return built.named(text) if text else built
 
 
-def _ceil_scaled_trig(length: int, x: Fraction, kind: str) -> int:
-    return -_floor_scaled_trig(-length, x, kind)
+class CurveFamily(FixedFamily):
+    """A family ``name:T[:more]`` built by a :class:`Schedule` constructor ``(L, T, *more)``."""
 
+    constructor: Callable[..., Schedule] = Schedule.uniform
 
-def _iroot_floor(n: int, k: int) -> int:
-    """floor(n ** (1/k)) for integers n >= 0, k >= 1."""
-    if n < 2 or k == 1:
-        return n
-    x = 1 << -(-n.bit_length() // k)  # an upper bound
-    while True:
-        y = ((k - 1) * x + n // x ** (k - 1)) // k
-        if y >= x:
-            break
-        x = y
-    while x**k > n:
-        x -= 1
-    while (x + 1) ** k <= n:
-        x += 1
-    return x
-
-
-def _ceil_rational_power(length: int, u: Fraction, p: Fraction) -> int:
-    """ceil(L * u^p) for 0 <= u <= 1 and rational p > 0, with integer arithmetic only."""
-    if u == 0:
-        return 0
-    a, b = p.numerator, p.denominator
-    # y = L u^(a/b); y^b = L^b u^a = N/D; ceil(y) = smallest n with n^b >= N/D
-    big_n = length**b * u.numerator**a
-    big_d = u.denominator**a
-    n = _iroot_floor(big_n // big_d, b)
-    while n**b * big_d < big_n:
-        n += 1
-    return n
-
-
-# -- certified fast evaluation of the curve families ------------------------------------
-#
-# Each floor/ceiling below is decided from an approximation with a rigorous error
-# bound, in integer fixed point; where the bound cannot decide it (the value lies
-# within the error of an integer) the exact routine above, or intervals at
-# increasing precision, decide it. The results equal the exact ones always
-# (tests/test_schedule_fast.py compares both on random parameters).
-
-
-def _raw_floor_scaled(raw: tuple, shift: int) -> int:
-    """floor(x * 2^shift) for an mpmath raw mpf x >= 0."""
-    sign, man, exp, _ = raw
-    assert not sign
-    exp += shift
-    return man << exp if exp >= 0 else man >> -exp
-
-
-def _guard_bits(length: int, steps: int) -> int:
-    return length.bit_length() + 2 * steps.bit_length() + 64
-
-
-def _rotation(steps: int, bits: int) -> Iterator[tuple[int, int, int]]:
-    """(c, s, err) for k = 1, ..., T - 1: |c - 2^P cos(k pi/2T)|, |s - 2^P sin(k pi/2T)| <= err, P = bits.
-
-    The unit vector is rotated by k steps of the angle pi/2T in integer fixed
-    point. The rotation's entries come from intervals (error <= 2 units each),
-    every product is floored (< 1 unit per component), and a rotation preserves
-    the 2-norm of the error, so after k steps the error is at most 6k units.
-    """
-    if steps == 1:
-        return
-    from mpmath import iv
-
-    prec = bits + 24
-    while True:
-        saved = iv.prec
-        try:
-            iv.prec = prec
-            angle = iv.pi / (2 * steps)
-            cos1, sin1 = iv.cos(angle), iv.sin(angle)
-        finally:
-            iv.prec = saved
-        c1, s1 = _raw_floor_scaled(cos1._mpi_[0], bits), _raw_floor_scaled(sin1._mpi_[0], bits)
-        if _raw_floor_scaled(cos1._mpi_[1], bits) - c1 <= 1 and _raw_floor_scaled(sin1._mpi_[1], bits) - s1 <= 1:
-            break
-        prec *= 2  # pragma: no cover - the interval is far narrower than 2^-P
-    c, s = 1 << bits, 0
-    for k in range(1, steps):
-        c, s = (c * c1 - s * s1) >> bits, (s * c1 + c * s1) >> bits
-        yield c, s, 6 * k + 6
-
-
-def _trig_floors(length: int, steps: int, kind: str) -> list[int]:
-    """floor(L cos(k pi/2T)) (kind "cos") or floor(L sin(k pi/2T)) for k = 1, ..., T - 1, exactly."""
-    bits = _guard_bits(length, steps)
-    out = []
-    for k, (c, s, err) in enumerate(_rotation(steps, bits), 1):
-        value, slack = length * (c if kind == "cos" else s), length * err
-        low, high = (value - slack) >> bits, (value + slack) >> bits
-        out.append(low if low == high else _floor_scaled_trig(length, Fraction(k, 2 * steps), kind))
-    return out
-
-
-def _trig_ceilings(length: int, steps: int) -> list[int]:
-    """ceil(L sin(k pi/2T)) for k = 1, ..., T - 1, exactly."""
-    bits = _guard_bits(length, steps)
-    out = []
-    for k, (_, s, err) in enumerate(_rotation(steps, bits), 1):
-        value, slack = length * s, length * err
-        low, high = (value - slack) >> bits, (value + slack) >> bits
-        # decided means L sin lies strictly between two integers, so its ceiling is the floor + 1
-        out.append(low + 1 if low == high else _ceil_scaled_trig(length, Fraction(k, 2 * steps), "sin"))
-    return out
-
-
-def _ceil_of(num: int, den: int) -> int:
-    return -(-num // den)
-
-
-def _power_ceilings(length: int, steps: int, p: Fraction, small_roots: bool = True) -> list[int]:
-    """ceil(L (k/T)^p) for k = 1, ..., T - 1, exactly, for any rational p > 0.
-
-    (k/T)^p = k^p / T^p, and k^p is the product of q^p over the prime factors
-    q of k: one interval evaluation per prime below T, one P-bit product per k.
-    All approximations are rounded down, so each computed value A satisfies
-    A <= x <= A (1 + 2^-G); a ceiling the bound cannot decide is computed by
-    :func:`_power_ceiling_exact`.
-    """
-    if steps == 1:
-        return []
-    # extreme exponents decide every ceiling at once: y_k <= L (1 - 1/T)^p < L e^(-p/T) and
-    # y_k >= L T^(-p) > L (1 - p ln T), while 0 < y_k < L for 0 < k < T
-    if p >= steps * length.bit_length():
-        return [1] * (steps - 1)
-    if length * p * steps.bit_length() < 1:
-        return [length] * (steps - 1)
-    if small_roots and p.denominator <= 4 and p.denominator * length.bit_length() + p.numerator * steps.bit_length() <= 2048:
-        # small integer roots of small numbers: the exact routine is cheaper than the intervals
-        return [_ceil_rational_power(length, Fraction(k, steps), p) for k in range(1, steps)]
-    bits = _guard_bits(length, steps)
-    factors = 2 * steps.bit_length() + 4  # roundings along one product, with room
-    guard = bits - 5 - factors.bit_length()  # each value is within a factor 1 + 2^-guard
-    # smallest prime factors up to T
-    smallest = list(range(steps + 1))
-    for q in range(2, int(steps**0.5) + 1):
-        if smallest[q] == q:
-            for multiple in range(q * q, steps + 1, q):
-                if smallest[multiple] == multiple:
-                    smallest[multiple] = q
-    extra = (p.numerator // p.denominator * steps.bit_length()).bit_length() + 24
-    mantissa = [0] * (steps + 1)
-    exponent = [0] * (steps + 1)
-    mantissa[1], exponent[1] = 1 << (bits - 1), 1 - bits
-    for k in range(2, steps + 1):
-        q = smallest[k]
-        if q == k:  # a prime: q^p from an interval, its lower end floored to P bits
-            prec = bits + extra
-            while True:
-                value = _interval_power(q, 1, p, prec)
-                (_, low, low_exp, low_bc), (_, high, high_exp, _) = value
-                # the lower end m 2^e with m of P bits; the upper end within 2 units of it
-                shift = low_bc - bits
-                m = low >> shift if shift >= 0 else low << -shift
-                e = low_exp + shift
-                top = (high << (high_exp - e)) if high_exp >= e else high >> (e - high_exp)
-                if top - m <= 2:
-                    break
-                prec *= 2  # pragma: no cover
-            mantissa[k], exponent[k] = m, e
-        else:
-            m = mantissa[q] * mantissa[k // q]
-            shift = m.bit_length() - bits
-            mantissa[k], exponent[k] = m >> shift, exponent[q] + exponent[k // q] + shift
-    out = []
-    top_m, top_e = mantissa[steps], exponent[steps]
-    for k in range(1, steps):
-        # y = L k^p / T^p is within a factor (1 +- 2^-guard) of N 2^s / D
-        n, d, s = length * mantissa[k], top_m, exponent[k] - top_e
-        if n.bit_length() - d.bit_length() + s < -2:  # y < 1/2 (with room): 0 < y < 1
-            out.append(1)
-            continue
-        low, high = n * ((1 << guard) - 1), n * ((1 << guard) + 1)
-        shift = s - guard
-        if shift >= 0:
-            low_ceil, high_ceil = _ceil_of(low << shift, d), _ceil_of(high << shift, d)
-        else:
-            low_ceil, high_ceil = _ceil_of(low, d << -shift), _ceil_of(high, d << -shift)
-        out.append(low_ceil if low_ceil == high_ceil else _power_ceiling_exact(length, Fraction(k, steps), p))
-    return out
-
-
-def _power_ceiling_exact(length: int, u: Fraction, p: Fraction) -> int:
-    """ceil(L u^p) for 0 < u < 1 and rational p > 0, exactly, whatever the size of p's digits.
-
-    u^p (u = c/d, p = a/b in lowest terms) is rational only when c and d are
-    perfect b-th powers; then L u^p is an integer exactly when (d^(1/b))^a
-    divides L, and it is computed. Otherwise L u^p is not an integer, and
-    intervals at increasing precision separate it from the integers.
-    """
-    c, d, a, b = u.numerator, u.denominator, p.numerator, p.denominator
-    if b < d.bit_length():  # d >= 2 is a b-th power only if 2^b <= d
-        c_root, d_root = _iroot_floor(c, b), _iroot_floor(d, b)
-        if c_root**b == c and d_root**b == d and a * (d_root.bit_length() - 1) <= length.bit_length():
-            den = d_root**a
-            if length % den == 0:
-                return length // den * c_root**a
-    from mpmath.libmp import from_int
-    from mpmath.libmp.libmpi import mpi_mul
-
-    prec = length.bit_length() + (a // b).bit_length() + 64
-    while True:
-        y = mpi_mul((from_int(length),) * 2, _interval_power(c, d, p, prec), prec)
-        ceilings = []
-        for sign, man, exp, _ in y:
-            value = Fraction(-man if sign else man) * Fraction(2) ** exp
-            ceilings.append(-((-value.numerator) // value.denominator))
-        if ceilings[0] == ceilings[1]:
-            return ceilings[0]
-        prec *= 2
-
-
-def _interval_power(c: int, d: int, p: Fraction, prec: int) -> tuple:
-    """An mpmath raw interval containing (c/d)^p, c, d >= 1, at ``prec`` bits."""
-    from mpmath.libmp import from_int
-    from mpmath.libmp.libmpi import mpi_div, mpi_exp, mpi_log, mpi_mul
-
-    def exact(n: int) -> tuple:
-        return (from_int(n),) * 2
-
-    base = exact(c) if d == 1 else mpi_div(exact(c), exact(d), prec)
-    exponent = mpi_div(exact(p.numerator), exact(p.denominator), prec)
-    return mpi_exp(mpi_mul(mpi_log(base, prec), exponent, prec), prec)
-
-
-def _curve(method: Callable[..., Schedule], extra: int = 0, optional: int = 0) -> Callable[[int, list[str]], Schedule]:
-    """A family builder taking T and ``extra`` more parameters, the last ``optional`` of which may be left out."""
-
-    def build(length: int, args: list[str]) -> Schedule:
-        least, most = 1 + extra - optional, 1 + extra
-        if not least <= len(args) <= most:
+    def _build(self, length: int, args: list[str]) -> Schedule:
+        least, most = self.arity()
+        if not least <= len(args) <= (most or least):
             wanted = f"{least}" if least == most else f"{least} to {most}"
             raise ScheduleError(f"expected {wanted} parameter(s) after the name, got {len(args)}")
-        steps = positive_int(args[0], "T")
-        return method(length, steps, *args[1:])
-
-    return build
+        return type(self).constructor(length, positive_int(args[0], "T"), *args[1:])
 
 
-_CURVE_FAMILIES: dict[str, Callable[[int, list[str]], Schedule]] = {
-    "uniform": _curve(Schedule.uniform),
-    "dream": _curve(Schedule.dream, 1, optional=1),
-    "linear": _curve(Schedule.linear),
-    "cosine": _curve(Schedule.cosine),
-    "cosine-mdlm": _curve(Schedule.cosine_mdlm),
-    "power": _curve(Schedule.power, 1),
-}
+_T = Param("T", "steps", doc="the number of steps")
 
 
-def _build_blocks(length: int, args: list[str]) -> Schedule:
-    if len(args) < 2:
-        raise ScheduleError("expected blocks:K:FAMILY:T")
-    return Schedule.blocks(length, positive_int(args[0], "K"), ":".join(args[1:]))
+class Uniform(CurveFamily):
+    name, params, constructor, step_cost_us, constant_cost = "uniform", (_T,), Schedule.uniform, 0.3, True
+    summary = "⌊L/T⌋ and ⌈L/T⌉, the larger ones first (LLaDA: L = 10, T = 4 gives 3,3,2,2)"
 
 
-def _build_flat_blocks(length: int, args: list[str]) -> Schedule:
-    if len(args) < 2:
-        raise ScheduleError("expected flat-blocks:K:FAMILY:T")
-    return Schedule.flat_blocks(length, positive_int(args[0], "K"), ":".join(args[1:]))
+class Dream(CurveFamily):
+    name, params, constructor, step_cost_us = "dream", (_T, Param("eps", "rational", optional=True)), Schedule.dream, 30.0
+    summary = ("Dream/SMDM: n_k = ⌊m_k (1 − t_{k+1}/t_k)⌋ on t = linspace(1, eps, T+1), last step takes the rest; "
+               "eps = 1/1000 (Dream) by default, 1e-5 is SMDM (L = 10, T = 4 gives 2,2,2,4)")
 
 
-def _build_llada(length: int | None, args: list[str]) -> Schedule:
-    if len(args) != 3:
-        raise ScheduleError("expected llada:GEN:BLOCK:STEPS")
-    gen, block, steps = (positive_int(a, n) for a, n in zip(args, ("GEN", "BLOCK", "STEPS")))
-    return Schedule.llada(length, gen, block, steps)
+class Linear(CurveFamily):
+    name, params, constructor, step_cost_us = "linear", (_T,), Schedule.linear, 2.0
+    summary = "masked fraction 1 − u (MDLM log-linear, SEDD)"
 
 
-def _build_random(length: int, args: list[str]) -> Schedule:
-    if not 1 <= len(args) <= 2:
-        raise ScheduleError("expected random:S or random:S:SEED")
-    seed = 0
-    if len(args) == 2:
-        value = parse_rational(args[1], "seed")
-        if value.denominator != 1:
-            raise InvalidNumberError(
-                f"seed {args[1]!r} is not an integer", param="seed", allowed="seeds are integers, e.g. random:8:42"
-            )
-        seed = int(value)
-    return Schedule.paper_random(length, positive_int(args[0], "S"), seed)
+class Cosine(CurveFamily):
+    name, params, constructor, step_cost_us = "cosine", (_T,), Schedule.cosine, 200.0
+    summary = "MaskGIT's back-loaded cosine, masked fraction cos(πu/2) (L = 256, T = 8 gives 5,15,24,31,39,45,48,49)"
+
+
+class CosineMDLM(CurveFamily):
+    name, params, constructor, step_cost_us = "cosine-mdlm", (_T,), Schedule.cosine_mdlm, 250.0
+    summary = "MDLM's front-loaded cosine, masked fraction 1 − sin(πu/2)"
+
+
+class Power(CurveFamily):
+    name, params, constructor, step_cost_us = "power", (_T, Param("p", "rational")), Schedule.power, 8.0
+    summary = "masked fraction 1 − u^p, p a positive rational"
+
+
+class Blocks(FixedFamily):
+    """K blocks decoded left to right, T/K steps of a curve family inside each (the T sits in the inner spec)."""
+
+    name, params, reveals, exact_engine = "blocks", (Param("K"), Param("FAMILY", "spec"), _T), "blocks", "blocks"
+    summary = ("LLaDA's semi-autoregressive sampler: K blocks of L/K positions decoded left to right, T/K steps of "
+               "FAMILY inside each, positions random **only inside the current block**; bounds and errors are the "
+               "blockwise ones ([theory.md, section 11](theory.md#11-semi-autoregressive-blocks))")
+    flat = False
+
+    @property
+    def usage(self) -> str:
+        return f"{self.name}:K:FAMILY:T"
+
+    def arity(self) -> tuple[int, int | None]:
+        return 2, None
+
+    def _build(self, length: int, args: list[str]) -> Schedule:
+        if len(args) < 2:
+            raise ScheduleError(f"expected {self.usage}")
+        make = Schedule.flat_blocks if self.flat else Schedule.blocks
+        return make(length, positive_int(args[0], "K"), ":".join(args[1:]))
+
+    def _inner(self, args: Sequence[str]) -> SamplerFamily | None:
+        inner = family(args[1]) if len(args) > 1 else None
+        return inner if inner is not None and isinstance(inner, CurveFamily) else None
+
+    def steps_of(self, args: Sequence[str]) -> int | None:
+        inner = self._inner(args)
+        return None if inner is None else inner.steps_of(args[2:])
+
+    def template(self, args: Sequence[str]) -> tuple[str, ...] | None:
+        inner = self._inner(args)
+        rest = None if inner is None else inner.template(args[2:])
+        return None if rest is None else (args[0], args[1], *rest)
+
+    def cost_us(self, steps: int) -> float:
+        return 20.0 * steps
+
+
+class FlatBlocks(Blocks):
+    name, reveals, exact_engine, flat = "flat-blocks", "fixed", "profile", True
+    summary = ("the sizes of `blocks:K:FAMILY:T` with positions uniform over all L (what `blocks` meant before)")
+
+
+class LLaDA(FixedFamily):
+    name, reveals, exact_engine, needs_length = "llada", "blocks", "blocks", False
+    params = (Param("GEN"), Param("BLOCK"), Param("STEPS", "steps"))
+    summary = ("LLaDA's `generate(steps=STEPS, gen_length=GEN, block_length=BLOCK, remasking='random')`: "
+               "`blocks:GEN/BLOCK:uniform:STEPS`; GEN is L")
+
+    def _build(self, length: int | None, args: list[str]) -> Schedule:
+        if len(args) != 3:
+            raise ScheduleError(f"expected {self.usage}")
+        gen, block, steps = (positive_int(a, n) for a, n in zip(args, ("GEN", "BLOCK", "STEPS")))
+        return Schedule.llada(length, gen, block, steps)
+
+
+class PaperRandom(FixedFamily):
+    name, params = "random", (Param("S"), Param("seed", optional=True))
+    summary = ("the paper's lower-bound schedule: sizes iid uniform on {S, S/2}, seeded; the size that overshoots L "
+               "(the first revealed) is cut")
+
+    def _build(self, length: int, args: list[str]) -> Schedule:
+        if not 1 <= len(args) <= 2:
+            raise ScheduleError("expected random:S or random:S:SEED")
+        seed = 0
+        if len(args) == 2:
+            value = parse_rational(args[1], "seed")
+            if value.denominator != 1:
+                raise InvalidNumberError(f"seed {args[1]!r} is not an integer", param="seed",
+                                         allowed="seeds are integers, e.g. random:8:42")
+            seed = int(value)
+        return Schedule.paper_random(length, positive_int(args[0], "S"), seed)
+
+
+class Degenerate(FixedFamily):
+    name, params = "degenerate", (Param("S"),)
+    summary = "the paper's s_1 = S, s_t = 1 for t > 1: one token per step, S tokens at the last step (T = L + 1 − S)"
+
+    def _build(self, length: int, args: list[str]) -> Schedule:
+        if len(args) != 1:
+            raise ScheduleError("expected degenerate:S")
+        return Schedule.degenerate(length, positive_int(args[0], "S"))
 
 
 # reversed:reversed:...: deeper nesting is refused instead of exhausting the recursion limit
 MAX_REVERSED = 8
 
 
-def _build_reversed(length: int | None, args: list[str]) -> Schedule:
-    if not args or not args[0]:
-        raise ScheduleError("expected reversed:SPEC")
-    if args[: MAX_REVERSED].count("reversed") >= MAX_REVERSED:
-        raise ScheduleError(f"reversed: is nested more than {MAX_REVERSED} times", allowed="reversed:SPEC, nested a few times")
-    return parse_schedule(":".join(args), length).reversed()
+class Reversed(FixedFamily):
+    name, params, needs_length = "reversed", (Param("SPEC", "spec"),), False
+    summary = ("any schedule in the opposite order: `reversed:2,3,5` reads a list in the paper's order s_1, ..., s_T; "
+               "`reversed:degenerate:S` reveals S tokens first")
+
+    def _build(self, length: int | None, args: list[str]) -> Schedule:
+        if not args or not args[0]:
+            raise ScheduleError("expected reversed:SPEC")
+        if args[:MAX_REVERSED].count("reversed") >= MAX_REVERSED:
+            raise ScheduleError(f"reversed: is nested more than {MAX_REVERSED} times",
+                                allowed="reversed:SPEC, nested a few times")
+        return parse_schedule(":".join(args), length).reversed()
 
 
-def _build_degenerate(length: int, args: list[str]) -> Schedule:
-    if len(args) != 1:
-        raise ScheduleError("expected degenerate:S")
-    return Schedule.degenerate(length, positive_int(args[0], "S"))
+class Sizes(FixedFamily):
+    """A comma list or a file of sizes (read by the grammar): the arguments are the sizes."""
+
+    name, listed, needs_length = "sizes", False, False
+
+    def _build(self, length: int | None, args: list[str]) -> Schedule:
+        return Schedule([int(a) for a in args])
 
 
-#: Family name -> (usage, builder(L, args)).
-FAMILIES: dict[str, tuple[str, Callable[[int, list[str]], Schedule]]] = {
-    "uniform": ("uniform:T", _CURVE_FAMILIES["uniform"]),
-    "dream": ("dream:T[:eps]", _CURVE_FAMILIES["dream"]),
-    "linear": ("linear:T", _CURVE_FAMILIES["linear"]),
-    "cosine": ("cosine:T", _CURVE_FAMILIES["cosine"]),
-    "cosine-mdlm": ("cosine-mdlm:T", _CURVE_FAMILIES["cosine-mdlm"]),
-    "power": ("power:T:p", _CURVE_FAMILIES["power"]),
-    "blocks": ("blocks:K:FAMILY:T", _build_blocks),
-    "flat-blocks": ("flat-blocks:K:FAMILY:T", _build_flat_blocks),
-    "llada": ("llada:GEN:BLOCK:STEPS", _build_llada),
-    "random": ("random:S[:seed]", _build_random),
-    "degenerate": ("degenerate:S", _build_degenerate),
-    "reversed": ("reversed:SPEC", _build_reversed),
-}
+class CurveDriven(FixedFamily):
+    """A schedule computed from a loss curve or a data model (T is given, the sizes are searched)."""
 
-#: Random-count samplers (boundcalc.counts): family -> usage. Not fixed schedules; see parse_sampler.
-COUNT_FAMILIES: dict[str, str] = {
-    "mdlm": "mdlm:T[:NOISE]",
-    "sedd": "sedd:T",
-    "dream-origin": "dream-origin:T[:eps]",
-}
+    params, needs_curve = (_T,), True
 
-# What a comma list may contain (validated entry by entry); anything else is a family or a file.
-_LIST = re.compile(r"[0-9 \t+\-./eE,]*[0-9][0-9 \t+\-./eE,]*\Z", re.ASCII)
-
-_ALLOWED = "a comma list such as 5,3,2, a file (JSON list or one size per line), or a family: " + ", ".join(
-    usage for usage, _ in FAMILIES.values()
-)
+    def _build(self, length: int | None, args: list[str]) -> Schedule:
+        raise ScheduleError(f"{self.name}:T is computed from a loss curve or a data model",
+                            allowed="give a loss curve (or a data model)")
 
 
-def parse_schedule(spec: str, length: int | None = None, param: str = "schedule") -> Schedule:
-    """Read a schedule from a comma list, a family spec or a file.
+class InfoOptimal(CurveDriven):
+    name, step_cost_us = "info-optimal", 1.0
+    summary = "step density ∝ sqrt(slope of the information curve) (Lavenant & Zanella); needs a loss curve"
+
+
+class Optimal(CurveDriven):
+    name = "optimal"
+    summary = "the least exact error of any T-step schedule (a DP over the curve or the data model)"
+
+
+for _family in (Uniform, Dream, Linear, Cosine, CosineMDLM, Power, Blocks, FlatBlocks, LLaDA, PaperRandom,
+                Degenerate, Reversed, Sizes, InfoOptimal, Optimal):
+    register(_family)
+
+# the random-count families register next: the grammar then knows every built-in family
+from . import count_sampler  # noqa: E402,F401
+
+
+class _FamilyView(Mapping):
+    """Family name -> (usage, builder(L, args)) for the fixed schedules: a live view of the registry."""
+
+    def _names(self) -> list[str]:
+        return [f.name for f in families(random_counts=False, needs_curve=False) if f.listed]
+
+    def __getitem__(self, name: str) -> tuple[str, Callable[[int, list[str]], Any]]:
+        if name not in self._names():
+            raise KeyError(name)
+        found = family(name)
+        assert found is not None
+        return found.usage, found.build
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+
+#: The fixed-schedule families (name -> (usage, builder)), read from the registry.
+FAMILIES: Mapping[str, tuple[str, Callable[[int, list[str]], Any]]] = _FamilyView()
+#: The random-count families (name -> usage), read from the registry when imported.
+COUNT_FAMILIES: dict[str, str] = {f.name: f.usage for f in families(random_counts=True)}
+
+
+def parse_schedule(spec: "str | SamplerSpec", length: int | None = None, param: str = "schedule") -> Schedule:
+    """Read a fixed schedule from a comma list, a family spec or a file.
 
     >>> parse_schedule("5,3,2").sizes
     (5, 3, 2)
@@ -864,82 +739,31 @@ def parse_schedule(spec: str, length: int | None = None, param: str = "schedule"
     (5, 15, 24, 31, 39, 45, 48, 49)
 
     A family needs ``length``; a list or file must sum to ``length`` when it is given.
-    Errors name ``param`` and say what is allowed.
+    Errors name ``param`` and say what is allowed. A random-count sampler is refused
+    (:func:`boundcalc.counts.parse_sampler` reads every sampler).
     """
-    text = spec.strip()
-    if not text:
-        raise ScheduleError("the schedule is empty", param=param, allowed=_ALLOWED)
-    family, sep, rest = text.partition(":")
-    if sep and family in COUNT_FAMILIES:
+    parsed = spec if isinstance(spec, SamplerSpec) else parse_spec(spec, param)
+    if parsed.family.random_counts:
         raise ScheduleError(
-            f"{text!r} reveals a random number of tokens per step: it is a sampler, not a fixed schedule",
+            f"{parsed.text!r} reveals a random number of tokens per step: it is a sampler, not a fixed schedule",
             param=param,
             allowed="use boundcalc.counts.parse_sampler (the commands bound and verify accept it)",
         )
-    try:
-        if sep and family in FAMILIES:
-            if length is None and family not in ("reversed", "llada"):  # a reversed list, LLaDA's GEN: no L needed
-                raise ScheduleError(
-                    f"{text!r} needs the sequence length",
-                    allowed="give the sequence length L (or an MI profile, whose number of values is L)",
-                )
-            schedule = FAMILIES[family][1](length, rest.split(":") if rest else [])  # type: ignore[arg-type]
-            schedule = Schedule(runs=schedule.runs, name=text, block_spans=schedule.block_spans)
-        elif _LIST.match(text) and not text.startswith(("/", "./", "../")):  # a file named 8 is ./8
-            schedule = _from_items(text.split(","), "entry")
-        elif sep and family.replace("-", "").isalpha() and len(family) <= 32:
-            raise ScheduleError(f"unknown schedule family {family!r}", allowed=_ALLOWED)
-        else:
-            schedule = _from_file(Path(text))
-    except (ScheduleError, InvalidNumberError) as error:
-        in_family = sep and family in FAMILIES
-        raise ScheduleError(
-            f"in {text!r}: {error.message}" if in_family else error.message,
-            param=param,
-            value=spec,
-            allowed=error.allowed or (f"usage: {FAMILIES[family][0]}" if in_family else None),
-        ) from None
-    if length is not None:
-        schedule.require_length(length, param)
-    return schedule
+    return parsed.build(length, param)
 
 
-def _from_items(items: Sequence[str], what: str, where: Callable[[int], str] | None = None) -> Schedule:
-    sizes = []
-    for position, raw in enumerate(items):
-        label = where(position) if where else f"{what} {position + 1}"
-        raw = raw.strip()
-        if not raw:
-            raise ScheduleError(f"{label} is empty", allowed="sizes are positive integers, e.g. 5,3,2")
-        try:
-            value = parse_rational(raw)
-        except InvalidNumberError:
-            raise ScheduleError(f"{label} is {raw!r}, not a number", allowed="sizes are positive integers") from None
-        if value.denominator != 1 or value < 1:
-            raise ScheduleError(f"{label} is {raw}", allowed="sizes are positive integers")
-        sizes.append(int(value))
-    return Schedule(sizes)
+def parse_sampler(spec: "str | SamplerSpec", length: int | None = None, param: str = "schedule") -> Any:
+    """Any sampler: a fixed :class:`Schedule` or a random-count :class:`~boundcalc.counts.CountSampler`.
 
-
-def _from_file(path: Path) -> Schedule:
-    try:
-        exists = path.exists()
-    except OSError:  # e.g. a name too long for the file system
-        exists = False
-    if not exists:
-        raise ScheduleError(f"{str(path)!r} is neither a schedule nor an existing file", allowed=_ALLOWED)
-    stripped = read_text(path, ScheduleError, "schedule", _ALLOWED).strip()
-    if stripped.startswith("["):
-        try:
-            items = parse_json(stripped, ScheduleError, None)
-        except ScheduleError as error:
-            raise ScheduleError(f"{str(path)!r}: {error.message}") from None
-        if not isinstance(items, list) or any(isinstance(x, (list, dict, bool)) or x is None for x in items):
-            raise ScheduleError(f"{str(path)!r} must hold a JSON list of positive integers")
-        return _from_items([str(x) for x in items], "entry", lambda i: f"{path}: entry {i + 1}")
-    lines = [(n, line.split("#", 1)[0].strip()) for n, line in enumerate(stripped.splitlines(), 1)]
-    lines = [(n, line) for n, line in lines if line]
-    return _from_items([line for _, line in lines], "line", lambda i: f"{path}: line {lines[i][0]}")
+    >>> parse_sampler("mdlm:4", 8).name
+    'mdlm:4'
+    >>> parse_sampler("uniform:4", 8).sizes
+    (2, 2, 2, 2)
+    """
+    parsed = spec if isinstance(spec, SamplerSpec) else parse_spec(spec, param)
+    if not parsed.family.random_counts:
+        return parse_schedule(parsed, length, param)
+    return parsed.build(length, param)
 
 
 def random_schedule_distribution(length: int, max_size: int) -> list[tuple[Fraction, int, int]]:

@@ -31,7 +31,7 @@ expected number of steps that reveal a token (network calls).
 [('uniform', 1, 16, Fraction(15, 8)), ('uniform', 4, 4, Fraction(3, 8)), ('uniform', 16, 1, Fraction(0, 1)), \
 ('cosine', 1, 16, Fraction(15, 8)), ('cosine', 4, 6, Fraction(7, 8)), ('cosine', 16, 1, Fraction(0, 1))]
 
-Families are named as in :data:`boundcalc.schedule.FAMILIES` without the
+Families are named as in the sampler registry (:mod:`boundcalc.registry`) without the
 step count: ``uniform`` is ``uniform:T``; extra parameters follow the name
 (``power:1/2`` is ``power:T:1/2``); a family whose T is not its first
 parameter names it with a literal ``T`` (``blocks:4:uniform:T``). Step grids
@@ -45,15 +45,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence, cast
 
 from .bounds import BOUNDS, BoundInputs, BoundReport, count_bound_report, per_realisation_bounds
-from .counts import COUNT_FAMILIES, MAX_COUNT_WORK, CountSampler, parse_sampler
+from .counts import MAX_COUNT_WORK, CountSampler
 from .errors import BoundcalcError, DomainError, ScheduleError, UsageError
 from .exact import Measured, Number, nonnegative_rational
 from .multiscale import MultiScaleProfile, level_sizes
 from .profile import MIProfile
-from .schedule import FAMILIES, Schedule, parse_schedule
+from .registry import SamplerFamily, SamplerSpec, families as registered_families, parse_template
+from .schedule import Schedule
 from .units import Unit, as_unit
 
 __all__ = [
@@ -89,8 +90,6 @@ _SECONDS_PER_ROW = 1e-3  # the bounds (and, from a data model, Theorem 2's level
 _DP_RATE = 1.5e8  # cells per second of the O(T L^2) optimal-schedule DP (numpy)
 _COUNT_RATE = 1e7  # CountSampler.work() units per second of one pass of the count DP (expected values)
 _MAX_LAW_RATE = 1.5e8  # _max_law_work units per second (the law of the largest step, for the bounds)
-# Families whose schedules are run-length encoded in O(1), whatever T.
-_CONSTANT_COST = frozenset({"uniform"})
 
 Progress = Callable[[int, int], None]
 #: The statistics of a random-count sampler's row (SweepRow.stats), in column order.
@@ -164,17 +163,8 @@ def _ints(items: Sequence[str], spec: str) -> list[int]:
 
 def sweep_families() -> list[str]:
     """The families whose first parameter is T (``name:T...``): fixed schedules, then random-count samplers."""
-    fixed = [name for name, (usage, _) in FAMILIES.items() if _takes_t_first(name, usage)]
-    return fixed + [name for name, usage in COUNT_FAMILIES.items() if _takes_t_first(name, usage)]
-
-
-def _usage(name: str) -> str:
-    return FAMILIES[name][0] if name in FAMILIES else COUNT_FAMILIES[name]
-
-
-def _takes_t_first(name: str, usage: str) -> bool:
-    rest = usage[len(name) :]
-    return rest.startswith(":T") and (len(rest) == 2 or not rest[2].isalnum())
+    usable = [f for f in registered_families(needs_curve=False) if f.listed and f.steps_first]
+    return [f.name for f in usable if not f.random_counts] + [f.name for f in usable if f.random_counts]
 
 
 @dataclass(frozen=True)
@@ -187,32 +177,34 @@ class FamilySpec:
 
     label: str
     parts: tuple[str, ...]
+    family: SamplerFamily = field(compare=False, repr=False, default=None)  # type: ignore[assignment]
 
     @property
     def name(self) -> str:
-        """The family's name in :data:`~boundcalc.schedule.FAMILIES`."""
+        """The family's name in the registry (:mod:`boundcalc.registry`)."""
         return self.parts[0]
+
+    def at(self, steps: int) -> SamplerSpec:
+        """The parsed spec at T = ``steps``."""
+        return SamplerSpec(self.family, self.parts[1:], self.label).at(steps)
 
     def spec(self, steps: int) -> str:
         """The schedule spec at T = ``steps``."""
-        return ":".join(str(steps) if part == "T" else part for part in self.parts)
+        return self.at(steps).text
 
 
 def parse_family(text: str) -> FamilySpec:
     """``uniform`` -> uniform:T, ``power:1/2`` -> power:T:1/2, ``blocks:4:uniform:T`` as written."""
     label = text.strip()
-    parts = label.split(":")
-    name = parts[0]
     usable = ", ".join(sweep_families())
-    if name not in FAMILIES and name not in COUNT_FAMILIES:
-        raise UsageError(f"unknown family {name!r}", param="families", value=text,
-                         allowed=f"one of {usable}, or a family with T written in it, e.g. blocks:4:uniform:T")
-    if "T" in parts[1:]:
-        return FamilySpec(label, tuple(parts))
-    if not _takes_t_first(name, _usage(name)):
-        raise UsageError(f"{name!r} is not parametrised by T first (usage {_usage(name)})", param="families",
-                         value=text, allowed=f"write T where the step count goes, or one of {usable}")
-    return FamilySpec(label, (name, "T", *parts[1:]))
+    try:
+        found, args = parse_template(label)
+    except UsageError as error:
+        unknown = error.message.startswith("unknown")
+        allowed = (f"one of {usable}, or a family with T written in it, e.g. blocks:4:uniform:T" if unknown
+                   else f"write T where the step count goes, or one of {usable}")
+        raise UsageError(error.message, param="families", value=text, allowed=allowed) from None
+    return FamilySpec(label, (found.name, *args), found)
 
 
 # ---------------------------------------------------------------------------
@@ -257,7 +249,7 @@ class SweepRow:
     @property
     def random_counts(self) -> bool:
         """True for a random-count sampler's row (expectations over the counts)."""
-        return isinstance(self.schedule, CountSampler)
+        return self.schedule.random_counts
 
     def measured(self, name: str) -> Measured | None:
         """``"error"``, ``"optimal"``, ``"random_error"``, a bound from a data model or of a random-count sampler,
@@ -280,7 +272,7 @@ class SweepRow:
     @property
     def max_size(self) -> int | None:
         """s_max of the schedule (None for a random-count sampler: see ``stats["expected_s_max"]``)."""
-        return None if isinstance(self.schedule, CountSampler) else self.schedule.max_size
+        return None if self.schedule.random_counts else cast(Schedule, self.schedule).max_size
 
     @property
     def scale(self) -> int | None:
@@ -491,7 +483,7 @@ def sweep_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: int
     for family in families:
         rate = (rates or {}).get(family.label, _SECONDS_PER_STEP)
         for t in steps:
-            build = 0.0 if family.name in _CONSTANT_COST else rate * t
+            build = 0.0 if family.family.constant_cost else rate * t
             walk = (_SECONDS_PER_STEP * t + _SECONDS_PER_TOKEN * length) if truth else 0.0
             seconds += _SECONDS_PER_ROW + build + walk
     if optimal:
@@ -515,10 +507,10 @@ def family_rate(family: FamilySpec, length: int) -> float:
             continue
         try:
             if not warm:  # the first build pays for imports (mpmath): not a rate
-                parse_schedule(family.spec(t), length)
+                family.at(t).build(length)
                 warm = True
             start = time.perf_counter()
-            parse_schedule(family.spec(t), length)
+            family.at(t).build(length)
         except BoundcalcError:
             continue
         return max(2 * (time.perf_counter() - start) / t, 1e-6)  # x2: larger T cost more per step (precision)
@@ -527,13 +519,13 @@ def family_rate(family: FamilySpec, length: int) -> float:
 
 def _check_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: int, truth: "_Truth | None",
                 optimal: bool, samplers: Samplers) -> None:
-    fixed = [f for f in families if f.name not in COUNT_FAMILIES]
-    rates = {f.label: family_rate(f, length) for f in fixed if f.name not in _CONSTANT_COST}
+    fixed = [f for f in families if not f.family.random_counts]
+    rates = {f.label: family_rate(f, length) for f in fixed if not f.family.constant_cost}
     seconds = sweep_cost(fixed, steps, length, truth=truth is not None, optimal=optimal,
                          profile=truth.profile if truth else None, rates=rates)
     # random-count samplers: the law of S_max and the count DPs (the optimal errors are counted above, once per T)
     seconds += sum(_SECONDS_PER_ROW + _count_seconds(s, truth is not None)
-                   for s in samplers.values() if isinstance(s, CountSampler))
+                   for s in samplers.values() if not isinstance(s, str))
     if seconds > MAX_SWEEP_SECONDS:
         what = "the optimal errors and " if optimal else ""
         raise DomainError(
@@ -551,14 +543,12 @@ def _bound_names(profile: MIProfile, truth: "_Truth | None") -> tuple[str, ...]:
 
 
 def _applies(name: str, schedule: "Schedule | CountSampler") -> bool:
-    if isinstance(schedule, CountSampler):
-        return name in per_realisation_bounds()
     return BOUNDS[name].applies_to(schedule)
 
 
 def _row(family: FamilySpec, steps: int, schedule: Schedule, profile: MIProfile, eps: Fraction,
          truth: "_Truth | None", optimal: bool, names: Sequence[str]) -> SweepRow:
-    if schedule.block_spans and truth is not None:
+    if schedule.positions == "blocks" and truth is not None:
         return _block_row(family, steps, schedule, profile, eps, truth, optimal, names)
     fits = truth is not None and schedule.max_size <= profile.length
     inputs = BoundInputs(profile, schedule, eps, truth.multiscale(schedule.max_size) if fits else None)  # type: ignore[union-attr]
@@ -647,15 +637,14 @@ def _count_samplers(families: Sequence[FamilySpec], steps: Sequence[int], length
     """The random-count samplers of the sweep (cheap to build), or why one is not run, by (label, T)."""
     out: Samplers = {}
     for family in families:
-        if family.name not in COUNT_FAMILIES:
+        if not family.family.random_counts:
             continue
         for t in steps:
             try:
-                sampler = parse_sampler(family.spec(t), length, param="families")
+                sampler = family.at(t).build(length, param="families")
             except BoundcalcError as error:
                 out[family.label, t] = _short(error.message)
                 continue
-            assert isinstance(sampler, CountSampler)
             work = max(_max_law_work(sampler), sampler.work())
             out[family.label, t] = sampler if work <= MAX_COUNT_WORK else (
                 f"the count DP needs ~{work:.2g} operations (at most {MAX_COUNT_WORK:.0g})")
@@ -667,11 +656,11 @@ def _short(message: str) -> str:
 
 
 def _schedules(family: FamilySpec, steps: Sequence[int], length: int, samplers: Samplers
-               ) -> tuple[list[tuple[int, "Schedule | CountSampler"]], list[tuple[str, int, str]]]:
-    built: list[tuple[int, Schedule | CountSampler]] = []
+               ) -> tuple[list[tuple[int, Any]], list[tuple[str, int, str]]]:
+    built: list[tuple[int, Any]] = []  # samplers (boundcalc.registry.Sampler)
     skipped = []
     for t in steps:
-        if family.name in COUNT_FAMILIES:
+        if family.family.random_counts:  # built (and costed) before the sweep
             sampler = samplers[family.label, t]
             if isinstance(sampler, str):
                 skipped.append((family.label, t, sampler))
@@ -679,14 +668,14 @@ def _schedules(family: FamilySpec, steps: Sequence[int], length: int, samplers: 
                 built.append((t, sampler))
             continue
         try:
-            schedule = parse_schedule(family.spec(t), length, param="families")
+            schedule = family.at(t).build(length, param="families")
         except BoundcalcError as error:
             skipped.append((family.label, t, _short(error.message)))
             continue
         built.append((t, schedule))
     if not built:
         raise ScheduleError(f"family {family.label!r} has no schedule on this grid: {skipped[0][2]}",
-                            param="families", value=family.label, allowed=f"usage {_usage(family.name)}")
+                            param="families", value=family.label, allowed=f"usage {family.family.usage}")
     return built, skipped
 
 
@@ -732,7 +721,7 @@ def sweep(
     for spec, built, missed in plan:
         skipped += missed
         for t, schedule in built:
-            if isinstance(schedule, CountSampler):
+            if schedule.random_counts:
                 rows.append(_count_row(spec, t, schedule, profile, eps, truth, optimal, names))
             else:
                 rows.append(_row(spec, t, schedule, profile, eps, truth, optimal, names))

@@ -594,7 +594,7 @@ def values_for(
         out[L] = profile.length
         out[sum_I] = profile.total
     if schedule is not None:
-        if getattr(schedule, "block_spans", ()):
+        if getattr(schedule, "positions", "uniform") == "blocks":
             raise ScheduleError(
                 f"{schedule} is semi-autoregressive: the paper's results assume uniformly random positions "
                 "over all L, and instantiated at its s_max they can be below the truth",

@@ -140,9 +140,9 @@ def verify(
     unit = as_unit(unit)
     L = entropy_profile(model, length).length if isinstance(model, EntropyProfile) else model.check_length(length)
     sched = as_schedule(schedule, L)
-    if isinstance(sched, CountSampler):
+    if sched.random_counts:
         return _verify_counts(model, sched, L, unit, progress)
-    if sched.block_spans:
+    if sched.positions == "blocks":
         return _verify_blocks(model, sched, L, unit, progress)
     profile = entropy_profile(model, length, progress)
     truth = profile.error(sched, unit)

@@ -219,17 +219,29 @@ def test_too_large_sweeps_are_refused_before_any_work():
     assert info.value.param == "steps"
 
 
-def test_slow_families_are_measured_and_refused_up_front(monkeypatch):
+def test_slow_families_are_measured_and_refused_up_front():
     import time
 
-    from boundcalc import schedule as schedules
+    from boundcalc import registry, schedule as schedules
 
-    def slow(length, args):  # a family that costs 1 ms per step to build
-        steps = int(args[0])
-        time.sleep(1e-3 * steps)
-        return schedules.Schedule.uniform(length, steps)
+    class Slow(schedules.FixedFamily):  # a family that costs 1 ms per step to build
+        name, params = "slow", (registry.Param("T", "steps"),)
 
-    monkeypatch.setitem(schedules.FAMILIES, "slow", ("slow:T", slow))
+        def _build(self, length, args):
+            steps = int(args[0])
+            time.sleep(1e-3 * steps)
+            return schedules.Schedule.uniform(length, steps)
+
+    registry.register(Slow)
+    try:
+        _slow_sweeps()
+    finally:
+        registry.unregister("slow")
+
+
+def _slow_sweeps():
+    import time
+
     profile = bc.MIProfile.from_total(1, 10**6)
     start = time.perf_counter()
     with pytest.raises(DomainError, match="1 family x 30 values of T") as info:

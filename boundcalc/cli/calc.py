@@ -23,6 +23,7 @@ from .options import (
 )
 from .advice import TARGET, PerToken, complete_results, export_transfer, render_recommendation, resolve_targets, steps_cell
 from .render import emit_json, print_table, show
+from .sampler_help import schedule_help, steps_family_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
 
 # The bounds `steps` can invert, from the registry (boundcalc.bounds is light: no numpy, no sympy).
@@ -70,10 +71,7 @@ def _headers(source: str, totals: str) -> list[str]:
     "families",
     multiple=True,
     metavar="NAME",
-    help="Schedule family searched over T: uniform (default), dream, linear, cosine, cosine-mdlm, power:p, "
-    "info-optimal (needs --loss-curve), or a random-count sampler mdlm[:NOISE], sedd, dream-origin[:eps] "
-    "(values are expectations over its counts; T may exceed L). With --budget: repeatable, the families "
-    "compared (the random-count samplers only when named).",
+    help=steps_family_help(),
 )
 @click.option(
     "--by",
@@ -213,10 +211,7 @@ def _steps_uniform(params: dict[str, Any]) -> None:
     "--schedule",
     "-s",
     "schedule_spec",
-    help="Sizes in reveal order: a comma list (5,3,2), a file (JSON list or one per line), or a family "
-    "(uniform:T, dream:T, linear:T, cosine:T, cosine-mdlm:T, power:T:p, random:S[:seed], degenerate:S, "
-    "reversed:SPEC, flat-blocks:K:FAMILY:T); semi-autoregressive blocks:K:FAMILY:T or llada:GEN:BLOCK:STEPS "
-    "(blockwise bounds); random counts mdlm:T[:NOISE], sedd:T, dream-origin:T[:eps] (expected bounds).",
+    help=schedule_help(),
 )
 @click.option(
     "--confidence",
@@ -246,7 +241,7 @@ def bound(**params: Any) -> None:
       boundcalc bound --schedule uniform:64 --mi-profile mi.csv --vocab-size 50257 --json
     """
     from ..bounds import bound_report
-    from ..counts import CountSampler, parse_sampler
+    from ..schedule import parse_sampler, parse_spec
 
     if params.get("confidence_eps") is not None or params.get("reveal") is not None:
         refuse_latex(params, "the one-step confidence bound")
@@ -256,13 +251,14 @@ def bound(**params: Any) -> None:
         raise click.UsageError("give --schedule (or --confidence EPS --reveal N --vocab-size V for one step)")
     profile = resolve_profile(params, required=True)
     curve = resolve_curve(params)
-    if curve is not None and params["schedule_spec"].strip().partition(":")[0] in ("info-optimal", "optimal"):
+    spec = parse_spec(params["schedule_spec"], "schedule")  # read once, here at the edge
+    if curve is not None and spec.family.needs_curve:
         from ..estimate import curve_schedule
 
-        schedule: Any = curve_schedule(params["schedule_spec"], curve)
+        schedule: Any = curve_schedule(spec, curve)
     else:
-        schedule = parse_sampler(params["schedule_spec"], profile.length)
-        if isinstance(schedule, CountSampler):
+        schedule = parse_sampler(spec, profile.length)
+        if schedule.random_counts:
             refuse_latex(params, "a random-count sampler")
             _count_bounds(params, profile, schedule)
             return
@@ -299,10 +295,10 @@ def bound(**params: Any) -> None:
         rows.append(["uniform baseline", "", report.uniform_baseline.decimal(digits), f"{log} V: TER gap of uniform sampling"])  # type: ignore[union-attr]
     print_table(
         f"Upper bounds on E_M KL(p_X0 || p_Y0|M) ({profile.unit})"
-        + (", semi-autoregressive" if schedule.block_spans else ""),
+        + (", semi-autoregressive" if schedule.positions == "blocks" else ""),
         [("bound", "left"), ("eq.", "left"), ("value", "right"), ("formula", "left")],
         rows,
-        caption=_BLOCKS_CAPTION if schedule.block_spans else None,
+        caption=_BLOCKS_CAPTION if schedule.positions == "blocks" else None,
         header_lines=[
             *([f"{profile.source}: ΣI and Φ are estimates"] if curve is not None else []),
             _describe_profile(profile, digits, exact)

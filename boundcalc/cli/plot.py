@@ -52,9 +52,9 @@ def plot(**params: Any) -> None:
         raise UsageError(f"it is only drawn with --kind error-vs-steps, not {kind}", param=flag,
                          allowed="--kind error-vs-steps")
     if kind == "sandwich":  # refused before the sweep runs (the figure would refuse it after)
-        from ..schedule import COUNT_FAMILIES
+        from ..registry import family
 
-        counts = [f for f in params["families"] if f.partition(":")[0] in COUNT_FAMILIES]
+        counts = [f for f in params["families"] if getattr(family(f.partition(":")[0]), "random_counts", False)]
         if counts:
             raise UsageError(f"Theorem 2 does not apply to the random-count sampler {counts[0]} (its conditions "
                              "depend on each realisation of the counts)", param="--family",

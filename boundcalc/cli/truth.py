@@ -21,6 +21,7 @@ from ..exact import Measured, round_up
 from .options import (POSITIVE_INT, BoundcalcCommand, check_curve_log_options, check_output, compose, curve_log_options,
                       digits_option, given_explicitly, json_option)
 from .render import emit_json, print_table, show
+from .sampler_help import schedule_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
 
 model_options = compose(
@@ -124,9 +125,7 @@ def _length(model: Any, params: dict[str, Any]) -> int:
 @click.command(cls=BoundcalcCommand)
 @model_options
 @click.option("--schedule", "-s", "schedule_spec", required=True,
-              help="Sizes in reveal order: a comma list (5,3,2), a file, or a family (uniform:T, cosine:T, ...; "
-              "see `boundcalc bound --help`); blocks:K:FAMILY:T and llada:GEN:BLOCK:STEPS (semi-autoregressive), "
-              "mdlm:T[:NOISE], sedd:T, dream-origin:T (random counts: the expected error).")
+              help=schedule_help())
 @click.option("--optimal", is_flag=True,
               help="Also the least exact error of any schedule with the same T (DP), and the info-optimal schedule.")
 @click.option("--loss-curve", type=click.Path(dir_okay=False, path_type=str),
@@ -159,18 +158,19 @@ def verify(**params: Any) -> None:
     """
     from ..verification import verify as run_verify
 
+    from ..schedule import parse_sampler, parse_spec
+
     unit, digits = params["unit"], params["digits"]
-    model, profile, curve, description = _verify_source(params)
+    spec = parse_spec(params["schedule_spec"], "schedule")  # read once, here at the edge
+    model, profile, curve, description = _verify_source(params, spec)
     L = profile.length
-    spec = params["schedule_spec"]
-    from_curve = spec.strip().partition(":")[0] in ("info-optimal", "optimal")
-    if from_curve:
+    if spec.family.needs_curve:
         from ..estimate import curve_schedule
 
         target: Any = curve_schedule(spec, curve)
     else:
-        target = spec
-    needs_model = not from_curve and _needs_model(spec, L)
+        target = parse_sampler(spec, L)
+    needs_model = spec.family.needs_model
     if needs_model and model is None:
         raise UsageError("a semi-autoregressive schedule's error needs the data model, not only its loss curve",
                          param="--loss-curve", allowed="a schedule over all L positions, or --markov/--joint/--text")
@@ -178,7 +178,7 @@ def verify(**params: Any) -> None:
         report = run_verify(model if needs_model else profile, target, length=L, unit=unit)
         optimal = None
         if params["optimal"]:
-            if _is_counts(report):
+            if report.schedule.random_counts:
                 raise UsageError("a random-count sampler has no fixed number of steps to optimise for",
                                  param="--optimal", allowed="a fixed schedule (uniform:T, ...)")
             optimal = profile.optimal_schedule(report.schedule.steps, progress=bar)
@@ -194,7 +194,7 @@ def verify(**params: Any) -> None:
         _verify_table(report, optimal, description, digits, extras)
 
 
-def _verify_source(params: dict[str, Any]) -> tuple[Any, Any, Any, str]:
+def _verify_source(params: dict[str, Any], spec: Any) -> tuple[Any, Any, Any, str]:
     """(model or None, entropy profile, loss curve, description) from --loss-curve or a data model."""
     from ..curve import LossCurve
     from ..estimate import curve_profile
@@ -210,7 +210,7 @@ def _verify_source(params: dict[str, Any]) -> tuple[Any, Any, Any, str]:
     model = _load(params)
     L = _length(model, params)
     if params["optimal"]:
-        _check_optimal_first(params["schedule_spec"], L)  # before the entropy profile
+        _check_optimal_first(spec, L)  # before the entropy profile
     with progress_bar("entropies") as bar:
         profile = model.entropy_profile(L, progress=bar)
     description = _describe(model, L)
@@ -221,7 +221,7 @@ def _curve_extras(params: dict[str, Any], report: Any, curve: Any, optimal: Any)
     """What the curve adds to verify: the estimate (measured curves), TC, DTC, rates, the info-optimal schedule."""
     from ..estimate import curve_quantities, estimate_error, info_optimal_schedule
 
-    fixed = not _is_counts(report) and not report.schedule.block_spans
+    fixed = not report.schedule.random_counts and report.schedule.positions == "uniform"
     measured = params["loss_curve"] is not None and not curve.exact
     info = None
     if optimal is not None:
@@ -236,31 +236,20 @@ def _curve_extras(params: dict[str, Any], report: Any, curve: Any, optimal: Any)
     }
 
 
-def _check_optimal_first(spec: str, length: int) -> None:
+def _check_optimal_first(spec: Any, length: int) -> None:
     """T and the optimal-schedule DP's cost, refused before the entropy profile is computed."""
-    from ..counts import parse_sampler
+    from ..schedule import parse_sampler
     from ..truth import EntropyProfile
 
-    if spec.strip().partition(":")[0] in ("info-optimal", "optimal"):
+    if spec.family.needs_curve:
         return  # a schedule from the loss curve: T is its parameter, checked where it is built
-    steps = getattr(parse_sampler(spec, length), "steps", None)
+    steps = parse_sampler(spec, length).steps
     if isinstance(steps, int):
         try:
             EntropyProfile.check_optimal(length, steps)
         except BoundcalcError as error:
             error.param = "--optimal"
             raise
-
-
-def _needs_model(spec: str, length: int) -> bool:
-    """True for a semi-autoregressive schedule: its error needs the model, not only the global profile."""
-    from ..counts import parse_sampler
-
-    return bool(getattr(parse_sampler(spec, length), "block_spans", ()))
-
-
-def _is_counts(report: Any) -> bool:
-    return not hasattr(report.schedule, "runs")
 
 
 def _error_value(extras: dict[str, Any], pair: Any, unit: str, digits: int, as_json: bool) -> Any:
@@ -305,7 +294,7 @@ def _verify_rows(report: Any, optimal: Any, digits: int, extras: dict[str, Any])
     unit, measured = report.unit, extras["measured"]
     ratios, holds = report.ratios(), report.holds()
     b = report.bounds
-    counts = _is_counts(report)
+    counts = report.schedule.random_counts
     label = ("expected " if counts else "") + ("estimated error" if measured else "exact error")
     value = (extras["estimate"].show(unit, digits) if extras["estimate"] is not None
              else report.measured("truth").decimal(digits))
@@ -348,12 +337,12 @@ def _verify_caption(report: Any) -> str:
 
     b, unit = report.bounds, report.unit
     caption = f"exact errors: float64, absolute error < {round_up(report.truth_error)} {unit}; "
-    if _is_counts(report):
+    if report.schedule.random_counts:
         return caption + (
             "expected bounds: float64 with their certified error (--json)\nrandom counts: the expectation over the "
             f"counts; E s_max = {b.expected_max[0]:.4g}, E steps revealing >= 1 token = {b.nonempty_steps[0]:.4g} "
             f"of {len(report.schedule.reveal)} (docs/theory.md, section 12)")
-    if report.schedule.block_spans:
+    if report.schedule.positions == "blocks":
         return caption + (
             "bounds: at each block's conditional ΣI_b as computed (float64; ε_train = 0)\nsemi-autoregressive: "
             "blockwise bounds (B1); the bounds for random positions over all L do not apply and are not listed "
@@ -364,7 +353,7 @@ def _verify_caption(report: Any) -> str:
 
 def _verify_shape(report: Any) -> str:
     b, schedule = report.bounds, report.schedule
-    if _is_counts(report):
+    if report.schedule.random_counts:
         return f"{len(schedule.reveal)} steps (the last reveals the rest), random sizes"
     text = f"T = {b.steps}, s_max = {b.max_size}"
     if schedule.block_spans:

@@ -209,7 +209,7 @@ class EntropyProfile:
         return math.fsum((block[0] - block).tolist())
 
     def _require_global(self, schedule: "Schedule") -> None:
-        if getattr(schedule, "block_spans", ()):
+        if getattr(schedule, "positions", "uniform") == "blocks":
             raise ScheduleError(
                 f"{schedule} is semi-autoregressive: its error needs each block's conditional entropy profile "
                 "given the earlier blocks, which the global profile d does not determine",

@@ -9,7 +9,7 @@ from the shortest round-trip decimals of those floats.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from ..errors import InvalidNumberError, ScheduleError
 from ..multiscale import MultiScaleProfile, level_sizes
@@ -56,15 +56,16 @@ def entropy_profile(model: ModelOrProfile, length: int | None = None, progress: 
     raise TypeError(f"expected a JointDistribution, MarkovChain or EntropyProfile, got {type(model).__name__}")
 
 
-def as_schedule(schedule: "Schedule | CountSampler | str", length: int) -> "Schedule | CountSampler":
-    """``schedule`` (or a random-count sampler) checked against L, or parsed from its text form."""
-    if isinstance(schedule, Schedule):
-        return schedule.require_length(length)
-    if isinstance(schedule, CountSampler):
-        if schedule.length != length:
-            raise ScheduleError(f"{schedule} is for L = {schedule.length}, but L = {length}", param="schedule")
-        return schedule
-    return parse_sampler(schedule, length)
+def as_schedule(schedule: "Schedule | CountSampler | str", length: int) -> Any:
+    """A sampler (:class:`boundcalc.registry.Sampler`: a schedule, a random-count sampler, ...) checked
+    against L, or parsed from its text form."""
+    if isinstance(schedule, str):
+        return parse_sampler(schedule, length)
+    if schedule.length != length:
+        if hasattr(schedule, "require_length"):  # a fixed schedule says which sizes do not add up
+            return schedule.require_length(length)
+        raise ScheduleError(f"{schedule} is for L = {schedule.length}, but L = {length}", param="schedule")
+    return schedule
 
 
 def exact_error(
@@ -85,13 +86,13 @@ def exact_error(
     if isinstance(model, (JointDistribution, MarkovChain)):
         L = model.check_length(length)
         sched = as_schedule(schedule, L)
-        if isinstance(sched, Schedule) and sched.is_blockwise:
+        if sched.positions == "blocks":
             return to_unit(max(block_error(model, sched, L, progress)[0], 0.0), unit)
         profile = model.entropy_profile(L, progress=progress)
     else:
         profile = entropy_profile(model, length, progress)
         sched = as_schedule(schedule, profile.length)
-    if isinstance(sched, CountSampler):  # the expectation over its counts
+    if sched.random_counts:  # the expectation over its counts
         return to_unit(max(count_error(profile, sched)[0], 0.0), unit)
     return profile.error(sched, unit)
 

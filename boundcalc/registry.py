@@ -1,0 +1,440 @@
+"""The sampler registry: one class per sampler family, one grammar for every spec string.
+
+A *sampler family* is a subclass of :class:`SamplerFamily` (scipy's
+``rv_continuous`` habit): it declares its name, its parameters, its law of
+reveal sets and what its exact error needs, and overrides :meth:`~SamplerFamily._build`,
+which turns the parameters and the sequence length L into the sampler itself (a
+:class:`~boundcalc.schedule.Schedule` or a :class:`~boundcalc.counts.CountSampler`,
+anything with the :class:`Sampler` interface). Everything else follows from the
+declaration: the parser, the usage in every help text and error, the docs' family
+table, the templates of ``sweep --family`` and ``steps --family``.
+
+Every spec string (``uniform:8``, ``mdlm:64:cosine``, ``blocks:4:uniform:16``,
+``5,3,2``, a file name) is read ONCE by :func:`parse_spec` into a
+:class:`SamplerSpec`, a frozen value object; nothing downstream sees the string.
+
+>>> from boundcalc.schedule import parse_spec
+>>> spec = parse_spec("cosine:8")
+>>> spec.family.name, spec.args, spec.steps, spec.family.reveals
+('cosine', ('8',), 8, 'fixed')
+>>> spec.build(256).sizes
+(5, 15, 24, 31, 39, 45, 48, 49)
+
+The built-in families are registered by :mod:`boundcalc.schedule` (fixed
+schedules, curve families) and :mod:`boundcalc.count_sampler` (random reveal
+counts); import the parser from there. A new family is one class and one
+:func:`register` call (tests/test_toy_sampler.py is the worked example);
+docs/architecture.md says where its exact error and its bounds go.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Iterator, Protocol, Sequence
+
+from .errors import InvalidNumberError, ScheduleError, UsageError
+from .exact import parse_rational
+from .files import parse_json, read_text
+
+__all__ = [
+    "Param",
+    "Sampler",
+    "SamplerFamily",
+    "SamplerSpec",
+    "register",
+    "unregister",
+    "family",
+    "families",
+    "parse_spec",
+    "parse_template",
+    "usage_list",
+    "docs_table",
+    "REVEAL_LAWS",
+]
+
+#: The laws of reveal sets a family may declare (:attr:`SamplerFamily.reveals`).
+REVEAL_LAWS = {
+    "fixed": "fixed sizes, positions uniformly random over all L",
+    "blocks": "fixed sizes, positions uniformly random inside the current block only (left to right)",
+    "counts": "random sizes (each masked token revealed with probability p_k), positions uniformly random",
+    "adaptive": "positions chosen from the predicted values (confidence, entropy, ...)",
+}
+
+
+class Sampler(Protocol):
+    """What every built sampler offers (a :class:`~boundcalc.schedule.Schedule`, a
+    :class:`~boundcalc.counts.CountSampler`, or a new family's object).
+
+    Callers ask these instead of testing the class: ``random_counts`` (values are
+    expectations over the counts), ``positions`` ("uniform" or "blocks": which bounds
+    are theorems for it), ``value_dependent`` (positions depend on the predictions:
+    only an engine of its own gives the exact error).
+    """
+
+    name: str
+    length: int
+    steps: int
+
+    @property
+    def random_counts(self) -> bool: ...
+
+    @property
+    def positions(self) -> str: ...
+
+    @property
+    def value_dependent(self) -> bool: ...
+
+    def describe(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a family: its name in the usage (``T``, ``eps``), whether it may be left out,
+    and what it is. ``kind`` "steps" marks the step count T (the one a sweep or a search varies)."""
+
+    name: str
+    kind: str = "int"  # "steps" | "int" | "rational" | "choice" | "spec" (a nested spec: the rest of the string)
+    optional: bool = False
+    doc: str = ""
+
+    @property
+    def usage(self) -> str:
+        return f"[:{self.name}]" if self.optional else f":{self.name}"
+
+
+class SamplerFamily:
+    """A sampler family. Subclass it, set the class attributes, override :meth:`_build`, :func:`register` it.
+
+    Class attributes (the declaration):
+
+    * ``name``: the spec's head (``uniform``); ``params``: :class:`Param` tuple.
+    * ``summary``: one line for the docs' table and the help texts; ``source``: where the rule is read from.
+    * ``reveals``: the law of reveal sets, a key of :data:`REVEAL_LAWS`.
+    * ``value_dependent``: positions depend on the predicted values (adaptive samplers); such a
+      family's exact error needs an engine of its own (``exact_engine``), never the entropy profile's.
+    * ``exact_engine``: what its exact error needs: "profile" (the entropy profile d(m) of a data
+      model suffices), "blocks" (each block's profile given the earlier ones), "counts" (the DP over
+      the number revealed), or the name of a dedicated engine.
+    * ``needs_curve``: built from a loss curve or data model (info-optimal, optimal), not from L alone.
+    * ``needs_length``: False when the spec fixes L itself (a list, ``llada:GEN:...``).
+    * ``step_cost_us``: microseconds to build one step (the cost estimates of sweeps and searches).
+    * ``listed``: shown in the docs' table and help texts.
+    """
+
+    name: ClassVar[str] = ""
+    params: ClassVar[tuple[Param, ...]] = ()
+    summary: ClassVar[str] = ""
+    source: ClassVar[str] = ""
+    reveals: ClassVar[str] = "fixed"
+    value_dependent: ClassVar[bool] = False
+    exact_engine: ClassVar[str] = "profile"
+    needs_curve: ClassVar[bool] = False
+    needs_length: ClassVar[bool] = True
+    step_cost_us: ClassVar[float] = 20.0
+    constant_cost: ClassVar[bool] = False  # run-length encoded in O(1) whatever T (uniform)
+    listed: ClassVar[bool] = True
+    #: Families this one may hold inside it (``blocks:K:FAMILY``): those whose laws are in this set.
+    nests: ClassVar[frozenset[str]] = frozenset()
+
+    # -- derived from the declaration ------------------------------------------------------------
+    @property
+    def usage(self) -> str:
+        """``name:T[:eps]``, from the parameters."""
+        return self.name + "".join(p.usage for p in self.params)
+
+    @property
+    def steps_first(self) -> bool:
+        """True when T is the first parameter (``name:T...``): a sweep may leave it out."""
+        return bool(self.params) and self.params[0].kind == "steps"
+
+    @property
+    def random_counts(self) -> bool:
+        return self.reveals == "counts"
+
+    @property
+    def needs_model(self) -> bool:
+        """True when the exact error needs the data model itself, not only its entropy profile (or loss curve)."""
+        return self.exact_engine not in ("profile", "counts")
+
+    @property
+    def positions(self) -> str:
+        """The positions the bounds are proved for: "blocks" for semi-autoregressive families, else "uniform"."""
+        return "blocks" if self.reveals == "blocks" else "uniform"
+
+    def arity(self) -> tuple[int, int | None]:
+        """(fewest, most) arguments after the name; most is None when a nested spec takes the rest."""
+        if any(p.kind == "spec" for p in self.params):
+            return sum(1 for p in self.params if not p.optional and p.kind != "spec") + 1, None
+        return sum(1 for p in self.params if not p.optional), len(self.params)
+
+    def steps_of(self, args: Sequence[str]) -> int | None:
+        """The step count T written in ``args`` (None when the family has none or it is the placeholder)."""
+        for param, raw in zip(self.params, args):
+            if param.kind == "steps":
+                return int(raw) if raw.isdigit() else None
+        return None
+
+    def template(self, args: Sequence[str]) -> tuple[str, ...] | None:
+        """``args`` with the placeholder ``T`` where the step count goes (T left out), or None if it cannot be."""
+        if self.steps_first:
+            return ("T", *args)
+        return None
+
+    # -- building ------------------------------------------------------------------------------
+    def build(self, length: int | None, args: Sequence[str], text: str = "") -> Any:
+        """The sampler for sequence length ``length`` (errors say what is wrong; the caller adds the spec).
+
+        ``text`` is the spec as written, for a family that names its sampler by it.
+        """
+        return self._build(length, list(args))
+
+    def _build(self, length: Any, args: list[str]) -> Any:  # pragma: no cover - every family overrides it
+        raise NotImplementedError(f"{type(self).__name__} does not override _build")
+
+    def cost_us(self, steps: int) -> float:
+        """Estimated microseconds to build the T-step sampler."""
+        return self.step_cost_us * steps
+
+    def __repr__(self) -> str:
+        return f"<sampler family {self.usage}>"
+
+
+_REGISTRY: dict[str, SamplerFamily] = {}
+
+
+def register(family: "SamplerFamily | type[SamplerFamily]", *, replace: bool = False) -> SamplerFamily:
+    """Add a family (a class or an instance) to the registry; every command and printer then accepts it.
+
+    A name already taken is refused unless ``replace`` (the built-ins cannot be shadowed by accident).
+    """
+    instance = family() if isinstance(family, type) else family
+    name = instance.name
+    if not re.fullmatch(r"[a-z][a-z0-9-]{0,31}", name or ""):
+        raise UsageError(f"family name {name!r} is not allowed", param="family",
+                         allowed="lower-case letters, digits and '-', starting with a letter, at most 32")
+    if instance.reveals not in REVEAL_LAWS:
+        raise UsageError(f"family {name!r} declares reveals = {instance.reveals!r}", param="family",
+                         allowed=", ".join(REVEAL_LAWS))
+    if name in _REGISTRY and not replace:
+        raise UsageError(f"family {name!r} is already registered", param="family",
+                         allowed="another name, or replace=True")
+    _REGISTRY[name] = instance
+    return instance
+
+
+def unregister(name: str) -> None:
+    """Remove a family (tests that register a toy family clean up with it)."""
+    _REGISTRY.pop(name, None)
+
+
+def family(name: str) -> SamplerFamily | None:
+    """The registered family called ``name``, or None."""
+    return _REGISTRY.get(name)
+
+
+def families(**where: Any) -> list[SamplerFamily]:
+    """The registered families, in registration order, filtered by attribute values.
+
+    >>> from boundcalc.schedule import parse_spec
+    >>> [f.name for f in families(reveals="counts")]
+    ['mdlm', 'sedd', 'dream-origin']
+    """
+    return [f for f in _REGISTRY.values() if all(getattr(f, key) == value for key, value in where.items())]
+
+
+def usage_list(**where: Any) -> str:
+    """The usages of the listed families matching ``where``, comma separated (for help texts and errors)."""
+    return ", ".join(f.usage for f in families(**where) if f.listed)
+
+
+def docs_table(kind: str) -> str:
+    """The Markdown table of one kind of family, as docs/cli.md holds it verbatim (tests/test_registry.py checks).
+
+    ``kind``: "schedules" (fixed sizes, blockwise included, with the list and file forms), "counts"
+    (random reveal counts), "curve" (computed from a loss curve or a data model).
+    """
+    if kind == "schedules":
+        rows = ["| SPEC | sizes |", "| --- | --- |", "| `5,3,2` | a comma list |",
+                "| `PATH` | a file: a JSON list, or one size per line |"]
+        chosen = [f for f in families(random_counts=False, needs_curve=False)]
+    elif kind == "counts":
+        rows, chosen = ["| SPEC | sampler |", "| --- | --- |"], families(random_counts=True)
+    elif kind == "curve":
+        rows, chosen = ["| SPEC | schedule |", "| --- | --- |"], families(needs_curve=True)
+    else:
+        raise UsageError(f"no family table {kind!r}", param="kind", allowed="schedules, counts or curve")
+    rows += [f"| `{f.usage}` | {f.summary} |" for f in chosen if f.listed]
+    return "\n".join(rows)
+
+
+# ---------------------------------------------------------------------------
+# The value object
+
+
+@dataclass(frozen=True)
+class SamplerSpec:
+    """A parsed spec: the family and its arguments (strings as written; ``T`` is a placeholder in a template).
+
+    ``text`` is the spec as the user wrote it (the label in tables). :meth:`at`
+    fills in T; :meth:`build` makes the sampler for a length.
+    """
+
+    family: SamplerFamily
+    args: tuple[str, ...]
+    text: str
+
+    @property
+    def name(self) -> str:
+        return self.family.name
+
+    @property
+    def is_template(self) -> bool:
+        """True when T is still a placeholder (a sweep or search family)."""
+        return "T" in self.args
+
+    @property
+    def steps(self) -> int | None:
+        """T as written (None for a template or a family without it)."""
+        return self.family.steps_of(self.args)
+
+    @property
+    def canonical(self) -> str:
+        """``name:arg:...``: the spec as the parser reads it."""
+        return ":".join((self.family.name, *self.args)) if self.family.listed else self.text
+
+    def at(self, steps: int) -> "SamplerSpec":
+        """The spec with T = ``steps`` (power:T:1/2 -> power:8:1/2)."""
+        args = tuple(str(steps) if a == "T" else a for a in self.args)
+        return SamplerSpec(self.family, args, ":".join((self.family.name, *args)))
+
+    def build(self, length: int | None = None, param: str = "schedule") -> Any:
+        """The sampler for sequence length ``length``; an error names ``param``, the spec and the usage."""
+        if length is None and self.family.needs_length:
+            raise ScheduleError(f"{self.text!r} needs the sequence length", param=param,
+                                allowed="give the sequence length L (or an MI profile, whose number of values is L)")
+        try:
+            built = self.family.build(length, self.args, self.text if self.family.listed else "")
+        except (ScheduleError, InvalidNumberError) as error:
+            listed = self.family.listed
+            raise ScheduleError(
+                f"in {self.text!r}: {error.message}" if listed else error.message,
+                param=param,
+                value=self.text,
+                allowed=error.allowed or (f"usage: {self.family.usage}" if listed else None),
+            ) from None
+        if length is not None and hasattr(built, "require_length"):
+            built.require_length(length, param)
+        return built
+
+    def __str__(self) -> str:
+        return self.text
+
+
+# ---------------------------------------------------------------------------
+# The grammar
+
+# What a comma list may contain (validated entry by entry); anything else is a family or a file.
+_LIST = re.compile(r"[0-9 \t+\-./eE,]*[0-9][0-9 \t+\-./eE,]*\Z", re.ASCII)
+
+
+def allowed_specs() -> str:
+    """What a spec may be: said in every error about one."""
+    return "a comma list such as 5,3,2, a file (JSON list or one size per line), or a family: " + usage_list(
+        reveals="fixed", needs_curve=False) + ", " + usage_list(reveals="blocks")
+
+
+def parse_spec(spec: str, param: str = "schedule") -> SamplerSpec:
+    """Read a spec string once: a family ``name:args``, a comma list, or a file of sizes.
+
+    Lists and files are read here (their sizes checked entry by entry); a family's
+    arguments are checked when it is built for a length (:meth:`SamplerSpec.build`).
+    """
+    text = spec.strip()
+    if not text:
+        raise ScheduleError("the schedule is empty", param=param, allowed=allowed_specs())
+    head, sep, rest = text.partition(":")
+    try:
+        if sep and head in _REGISTRY:
+            found = _REGISTRY[head]
+            args = tuple(rest.split(":")) if rest else ()
+            return SamplerSpec(found, args, text)
+        if _LIST.match(text) and not text.startswith(("/", "./", "../")):  # a file named 8 is ./8
+            return _sizes_spec(sizes_from_items(text.split(","), "entry"), text)
+        if sep and head.replace("-", "").isalpha() and len(head) <= 32:
+            raise ScheduleError(f"unknown schedule family {head!r}", allowed=allowed_specs())
+        return _sizes_spec(_sizes_from_file(Path(text)), text)
+    except (ScheduleError, InvalidNumberError) as error:
+        raise ScheduleError(error.message, param=param, value=spec, allowed=error.allowed) from None
+
+
+def _sizes_spec(sizes: Sequence[int], text: str) -> SamplerSpec:
+    return SamplerSpec(_REGISTRY["sizes"], tuple(map(str, sizes)), text)
+
+
+def sizes_from_items(items: Sequence[str], what: str, where: Any = None) -> list[int]:
+    """Positive integer sizes from text items; an error names the entry (``where(i)`` or ``what i``)."""
+    sizes = []
+    for position, raw in enumerate(items):
+        label = where(position) if where else f"{what} {position + 1}"
+        raw = raw.strip()
+        if not raw:
+            raise ScheduleError(f"{label} is empty", allowed="sizes are positive integers, e.g. 5,3,2")
+        try:
+            value = parse_rational(raw)
+        except InvalidNumberError:
+            raise ScheduleError(f"{label} is {raw!r}, not a number", allowed="sizes are positive integers") from None
+        if value.denominator != 1 or value < 1:
+            raise ScheduleError(f"{label} is {raw}", allowed="sizes are positive integers")
+        sizes.append(int(value))
+    return sizes
+
+
+def _sizes_from_file(path: Path) -> list[int]:
+    try:
+        exists = path.exists()
+    except OSError:  # e.g. a name too long for the file system
+        exists = False
+    if not exists:
+        raise ScheduleError(f"{str(path)!r} is neither a schedule nor an existing file", allowed=allowed_specs())
+    stripped = read_text(path, ScheduleError, "schedule", allowed_specs()).strip()
+    if stripped.startswith("["):
+        try:
+            items = parse_json(stripped, ScheduleError, None)
+        except ScheduleError as error:
+            raise ScheduleError(f"{str(path)!r}: {error.message}") from None
+        if not isinstance(items, list) or any(isinstance(x, (list, dict, bool)) or x is None for x in items):
+            raise ScheduleError(f"{str(path)!r} must hold a JSON list of positive integers")
+        return sizes_from_items([str(x) for x in items], "entry", lambda i: f"{path}: entry {i + 1}")
+    lines = [(n, line.split("#", 1)[0].strip()) for n, line in enumerate(stripped.splitlines(), 1)]
+    lines = [(n, line) for n, line in lines if line]
+    return sizes_from_items([line for _, line in lines], "line", lambda i: f"{path}: line {lines[i][0]}")
+
+
+def parse_template(text: str, *, searched: bool = False) -> tuple[SamplerFamily, tuple[str, ...]]:
+    """A family with T as a placeholder: ``power:1/2`` -> (power, ("T", "1/2")).
+
+    ``searched`` (a search for the fewest T): T is never written, it goes where the family's
+    :meth:`~SamplerFamily.template` puts it (``blocks:4:uniform`` -> blocks:4:uniform:T). Otherwise
+    (a sweep) T is written as ``T`` anywhere, or left out of a family whose first parameter it is.
+    Raises UsageError (param ``family``) with the reason; callers add their own usage.
+    """
+    label = text.strip()
+    parts = label.split(":")
+    found = _REGISTRY.get(parts[0])
+    if found is None or not found.listed:
+        raise UsageError(f"unknown family {parts[0]!r}", param="family", value=text)
+    args = tuple(parts[1:]) if len(parts) > 1 else ()
+    if not searched and "T" in args:
+        return found, args
+    template = found.template(args) if searched else (("T", *args) if found.steps_first else None)
+    if template is None:
+        raise UsageError(f"{found.name!r} is not parametrised by T first (usage {found.usage})", param="family",
+                         value=text)
+    return found, template
+
+
+def iter_usages(**where: Any) -> Iterator[str]:
+    """The usage of each listed family matching ``where``."""
+    return (f.usage for f in families(**where) if f.listed)

@@ -1,0 +1,85 @@
+"""The sampler registry: one grammar, one table of families, docs and help generated from it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from boundcalc.errors import ScheduleError, UsageError
+from boundcalc.registry import SamplerFamily, docs_table, families, family, parse_template, register
+from boundcalc.schedule import Schedule, parse_sampler, parse_schedule, parse_spec
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+@pytest.mark.parametrize("kind", ["schedules", "counts", "curve"])
+def test_the_docs_tables_are_the_generated_ones(kind):
+    assert docs_table(kind) in (DOCS / "cli.md").read_text(encoding="utf-8")
+
+
+def test_every_family_string_is_one_value_object():
+    spec = parse_spec(" power:8:1/2 ")
+    assert (spec.name, spec.args, spec.steps, spec.text) == ("power", ("8", "1/2"), 8, "power:8:1/2")
+    assert spec.build(16) == Schedule.power(16, 8, "1/2") and str(spec.build(16)) == "power:8:1/2"
+    counts = parse_spec("mdlm:4:cosine")
+    assert counts.family.random_counts and counts.family.exact_engine == "counts" and counts.steps == 4
+    blocks = parse_spec("blocks:2:uniform:4")
+    assert blocks.family.positions == "blocks" and blocks.family.needs_model and blocks.steps == 4
+    assert parse_spec("llada:8:4:4").family.needs_length is False
+    listed = parse_spec("5,3,2")
+    assert not listed.family.listed and listed.args == ("5", "3", "2") and listed.build().sizes == (5, 3, 2)
+
+
+def test_the_sampler_interface_replaces_class_tests():
+    for text, counts, positions in [("uniform:4", False, "uniform"), ("mdlm:4", True, "uniform"),
+                                    ("blocks:2:uniform:4", False, "blocks"), ("4,4", False, "uniform")]:
+        sampler = parse_sampler(text, 8)
+        assert (sampler.random_counts, sampler.positions, sampler.value_dependent) == (counts, positions, False)
+
+
+def test_templates_put_t_where_the_family_declares_it():
+    assert parse_template("power:1/2") == (family("power"), ("T", "1/2"))
+    assert parse_template("blocks:4:uniform:T") == (family("blocks"), ("4", "uniform", "T"))
+    assert parse_template("blocks:4:power:1/2", searched=True) == (family("blocks"), ("4", "power", "T", "1/2"))
+    assert parse_spec("blocks:4:power:T:1/2").at(8).build(16) == parse_schedule("blocks:4:power:8:1/2", 16)
+    with pytest.raises(UsageError, match="not parametrised by T first"):
+        parse_template("blocks:4:uniform")
+    with pytest.raises(UsageError, match="unknown family 'nope'"):
+        parse_template("nope")
+
+
+def test_count_specs_are_samplers_not_schedules():
+    with pytest.raises(ScheduleError, match="it is a sampler, not a fixed schedule"):
+        parse_schedule("mdlm:4", 8)
+    assert parse_sampler("mdlm:4", 8).name == "mdlm:4"
+
+
+def test_registration_is_checked():
+    class Bad(SamplerFamily):
+        name = "Bad Name"
+
+    with pytest.raises(UsageError, match="family name"):
+        register(Bad)
+
+    class Taken(SamplerFamily):
+        name = "uniform"
+
+    with pytest.raises(UsageError, match="already registered"):
+        register(Taken)
+
+    class Strange(SamplerFamily):
+        name, reveals = "strange", "sometimes"
+
+    with pytest.raises(UsageError, match="reveals"):
+        register(Strange)
+
+
+def test_usages_come_from_the_parameters():
+    usages = {f.name: f.usage for f in families() if f.listed}
+    assert usages["dream"] == "dream:T[:eps]" and usages["mdlm"] == "mdlm:T[:NOISE]"
+    assert usages["blocks"] == "blocks:K:FAMILY:T" and usages["llada"] == "llada:GEN:BLOCK:STEPS"
+    for f in families():
+        assert re.fullmatch(r"[a-z][a-z0-9-]*", f.name) and f.reveals in ("fixed", "blocks", "counts")
+        assert not f.listed or f.summary  # every listed family has a line in the docs' table
