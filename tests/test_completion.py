@@ -103,3 +103,17 @@ def test_per_token_targets_the_recommendation_and_the_export(run, write):
     # LLaDA's get_num_transfer_tokens for one block: base = L // T, the remainder to the first steps
     base, rem = divmod(32, T)
     assert json.loads(out.stdout) == [[base + 1] * rem + [base] * (T - rem)]
+
+
+def test_verify_and_budget_values_carry_the_interval(run, write):
+    path = write("p.csv", "masked_fraction,loss_nats\n0.5,2.2\n0.9,5\n")
+    curve = LossCurve(length=64, masked=[32, 58], loss=[2.2, 5.0])
+    c = schedule_coefficients(Schedule.uniform(64, 8), 64)
+    result = run("verify", "--loss-curve", path, "--length", "64", "--schedule", "uniform:8", "--json")
+    assert result.exit_code == 0, result.stderr
+    low, high = result.json["truth"]["interval"]
+    assert float(low) == pytest.approx(estimate_error(curve, Schedule.uniform(64, 8)).value, rel=1e-12) and high is None
+    budget = run("steps", "--loss-curve", path, "--length", "64", "--budget", "8", "-V", "100", "--json")
+    row = next(f for f in budget.json["families"] if f["family"] == "uniform")
+    assert [float(x) for x in row["error"]["interval"]] == pytest.approx(list(completion_interval(curve, c, 100)),
+                                                                         rel=1e-12)

@@ -98,6 +98,34 @@ def complete_results(results: list, curve: Any, family: str, by: str, unit: str,
     return out
 
 
+def complete_estimate(estimate: Any, curve: Any, schedule: Any, vocab_size: int | None) -> Any:
+    """A fixed schedule's estimate with its interval over monotone completions (a partial curve)."""
+    from ..completion import is_partial, with_completion
+    from ..estimate import schedule_coefficients
+    from ..schedule import Schedule
+
+    if curve is None or curve.exact or not is_partial(curve) or not isinstance(schedule, Schedule):
+        return estimate
+    return with_completion(estimate, curve, schedule_coefficients(schedule, curve.length), vocab_size)
+
+
+def complete_budget(rows: list, curve: Any, vocab_size: int | None) -> list:
+    """Budget rows' errors with their intervals over monotone completions (a partial curve)."""
+    from ..completion import is_partial, with_completion
+    from ..estimate import count_coefficients
+
+    if curve is None or curve.exact or not is_partial(curve):
+        return rows
+    out = []
+    for row in rows:
+        if row.get("error") is not None and row.get("sampler") is not None:
+            row = {**row, "error": with_completion(row["error"], curve, count_coefficients(row["sampler"]), vocab_size)}
+        elif row.get("error") is not None and row.get("schedule") is not None:
+            row = {**row, "error": complete_estimate(row["error"], curve, row["schedule"], vocab_size)}
+        out.append(row)
+    return out
+
+
 def steps_cell(r: Any) -> str:
     """'52' or '52 [52, ∞]' (the range over monotone completions)."""
     if r.steps_range is None:

@@ -21,7 +21,8 @@ from .options import (
     mi_options,
     resolve_profile,
 )
-from .advice import TARGET, PerToken, complete_results, export_transfer, render_recommendation, resolve_targets, steps_cell
+from .advice import (TARGET, PerToken, complete_budget, complete_results, export_transfer, render_recommendation,
+                     resolve_targets, steps_cell)
 from .render import emit_json, print_table, show
 from .sampler_help import schedule_help, steps_family_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
@@ -500,6 +501,7 @@ def _steps_any(params: dict[str, Any], families: list[str]) -> None:
         rows = budget_table(params["budget"], length=profile.length, families=families or BUDGET_FAMILIES,
                             curve=curve, mi_total=profile.total, bound=bound_name, eps_train=eps_train, unit=unit,
                             mi_profile=profile if curve is None else None)
+        rows = complete_budget(rows, curve, params.get("vocab_size"))
         _render_budget(params, profile, curve, rows, source)
         return
     if not params["targets"]:

@@ -227,10 +227,15 @@ def _curve_extras(params: dict[str, Any], report: Any, curve: Any, optimal: Any)
     if optimal is not None:
         schedule = info_optimal_schedule(curve, report.schedule.steps)
         info = (schedule, estimate_error(curve, schedule).value)
+    estimate = estimate_error(curve, report.schedule) if measured and fixed else None
+    if estimate is not None:
+        from .advice import complete_estimate
+
+        estimate = complete_estimate(estimate, curve, report.schedule, params.get("vocab_size"))
     return {
         "curve": curve,
         "measured": measured,
-        "estimate": estimate_error(curve, report.schedule) if measured and fixed else None,
+        "estimate": estimate,
         "info": info,
         "quantities": curve_quantities(curve, report.schedule.steps if fixed else None),
     }
