@@ -36,7 +36,6 @@ from typing import Any, ClassVar, Iterator, Protocol, Sequence
 
 from .errors import InvalidNumberError, ScheduleError, UsageError
 from .exact import parse_rational
-from .files import parse_json, read_text
 
 __all__ = [
     "Param",
@@ -160,8 +159,10 @@ class SamplerFamily:
 
     @property
     def positions(self) -> str:
-        """The positions the bounds are proved for: "blocks" for semi-autoregressive families, else "uniform"."""
-        return "blocks" if self.reveals == "blocks" else "uniform"
+        """How its positions are chosen, which decides the bounds that hold (:meth:`boundcalc.bounds.Bound.applies_to`):
+        "uniform" (fixed sizes or random counts), "blocks" (uniform inside the current block), "adaptive"
+        (from the predicted values: no bound of the paper applies)."""
+        return {"blocks": "blocks", "adaptive": "adaptive"}.get(self.reveals, "uniform")
 
     def arity(self) -> tuple[int, int | None]:
         """(fewest, most) arguments after the name; most is None when a nested spec takes the rest."""
@@ -392,6 +393,8 @@ def sizes_from_items(items: Sequence[str], what: str, where: Any = None) -> list
 
 
 def _sizes_from_file(path: Path) -> list[int]:
+    from .files import parse_json, read_text
+
     try:
         exists = path.exists()
     except OSError:  # e.g. a name too long for the file system

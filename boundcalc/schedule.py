@@ -12,34 +12,11 @@ depend only on s_max and T, so the order matters only for the exact error.
 Schedules are stored run-length encoded, so ``Schedule.uniform(10**18, 10**9)``
 costs two integers and every bound evaluates instantly.
 
-Families (registered in :mod:`boundcalc.registry`; docs/samplers.md says where each comes from):
-
-=================  ==========================================================
-``uniform:T``      sizes floor(L/T) and ceil(L/T), the larger ones first
-                   (LLaDA's ``get_num_transfer_tokens``: L=10, T=4 -> 3,3,2,2)
-``dream:T[:eps]``  Dream/SMDM: n_k = floor(m_k (1 - t_{k+1}/t_k)) on
-                   t = linspace(1, eps, T+1), the last step takes the rest
-                   (eps = 1/1000 by default: L=10, T=4 -> 2,2,2,4)
-``linear:T``       masked fraction g(u) = 1 - u (MDLM log-linear, SEDD)
-``cosine:T``       MaskGIT, back-loaded: g(u) = cos(pi u / 2)
-``cosine-mdlm:T``  MDLM cosine, front-loaded: g(u) = 1 - sin(pi u / 2)
-``power:T:p``      g(u) = 1 - u^p, p a positive rational
-``blocks:K:SPEC``  K semi-autoregressive blocks of L/K tokens decoded left to
-                   right (LLaDA), each by T/K steps of SPEC, positions random
-                   only inside the current block: ``Schedule.block_spans`` records
-                   the blocks, and the error and bounds are the blockwise ones
-``flat-blocks:K:SPEC``  the same sizes, positions uniformly random over all L
-``llada:GEN:BLOCK:STEPS``  LLaDA's generate(): blocks:GEN/BLOCK:uniform:STEPS
-``random:S[:seed]``  the paper's lower-bound schedule: sizes iid uniform on
-                   {S, S/2}, drawn s_1, s_2, ... until they reach L; the size
-                   that overshoots (the first revealed) is cut to fit
-``degenerate:S``   the paper's example where the lower bound fails:
-                   s_1 = S and s_t = 1 for t > 1, i.e. one token per step
-                   and S tokens at the *last* step (T = L + 1 - S)
-``reversed:SPEC``  any schedule in the opposite order (``reversed:5,3,2`` is
-                   2,3,5: a list in the paper's order s_1, ..., s_T;
-                   ``reversed:degenerate:S`` reveals S tokens first)
-=================  ==========================================================
+Families: ``uniform:T``, ``dream:T[:eps]``, ``linear:T``, ``cosine:T``, ``cosine-mdlm:T``,
+``power:T:p``, ``blocks:K:FAMILY:T`` (semi-autoregressive: :attr:`Schedule.block_spans`),
+``flat-blocks:K:FAMILY:T``, ``llada:GEN:BLOCK:STEPS``, ``random:S[:seed]``, ``degenerate:S``,
+``reversed:SPEC``: one :class:`FixedFamily` class each at the end of this module, whose
+``summary`` is its row of docs/cli.md's table (docs/samplers.md says where each comes from).
 
 Curve families use the masked-count rule of docs/samplers.md (fixed schedule families):
 M_k = clamp(floor(L g(k/T)), T - k, M_{k-1} - 1), s_k = M_{k-1} - M_k, with exact floors
@@ -56,18 +33,22 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .errors import InvalidNumberError, ScheduleError
 from .exact import Number, ceil_div, parse_rational, positive_int
-from .floors import (  # noqa: F401  (re-exported: tests and benchmarks reach the exact floors here)
-    _ceil_rational_power,
-    _ceil_scaled_trig,
-    _floor_scaled_trig,
-    _power_ceiling_exact,
-    _power_ceilings,
-    _trig_ceilings,
-    _trig_floors,
-)
-from .registry import Param, SamplerFamily, SamplerSpec, family, families, parse_spec, register, usage_list
+from .registry import Param, SamplerFamily, SamplerSpec, family, families, parse_spec, register
 
 __all__ = ["Schedule", "FAMILIES", "COUNT_FAMILIES", "parse_schedule", "parse_spec", "random_schedule_distribution"]
+
+
+#: The exact floors live in boundcalc.floors (imported when a curve family is built); these names stay here.
+_FLOORS = ("_ceil_rational_power", "_ceil_scaled_trig", "_floor_scaled_trig", "_power_ceiling_exact",
+           "_power_ceilings", "_trig_ceilings", "_trig_floors")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FLOORS:
+        from . import floors
+
+        return getattr(floors, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # Materializing more sizes than this as a Python tuple is refused with a clear
@@ -307,8 +288,10 @@ class Schedule:
     @classmethod
     def cosine(cls, length: int, steps: int) -> "Schedule":
         """MaskGIT's cosine, back-loaded: masked fraction cos(pi u/2) (L=256, T=8 -> 5,15,24,31,39,45,48,49)."""
+        from .floors import trig_floors
+
         length, steps = _length_steps(length, steps)
-        return cls.from_curve(length, steps, _trig_floors(length, steps, "cos"), f"cosine:{steps}")
+        return cls.from_curve(length, steps, trig_floors(length, steps, "cos"), f"cosine:{steps}")
 
     @classmethod
     def cosine_mdlm(cls, length: int, steps: int) -> "Schedule":
@@ -316,7 +299,9 @@ class Schedule:
 
         length, steps = _length_steps(length, steps)
         # floor(L - L sin x) = L - ceil(L sin x)
-        masked = [length - c for c in _trig_ceilings(length, steps)]
+        from .floors import trig_ceilings
+
+        masked = [length - c for c in trig_ceilings(length, steps)]
         return cls.from_curve(length, steps, masked, f"cosine-mdlm:{steps}")
 
     @classmethod
@@ -328,7 +313,9 @@ class Schedule:
 
         length, steps = _length_steps(length, steps)
         # floor(L (1 - (k/T)^p)) = L - ceil(L (k/T)^p)
-        masked = [length - c for c in _power_ceilings(length, steps, p)]
+        from .floors import power_ceilings
+
+        masked = [length - c for c in power_ceilings(length, steps, p)]
         return cls.from_curve(length, steps, masked, f"power:{steps}:{p}")
 
     @classmethod
@@ -699,7 +686,7 @@ for _family in (Uniform, Dream, Linear, Cosine, CosineMDLM, Power, Blocks, FlatB
     register(_family)
 
 # the random-count families register next: the grammar then knows every built-in family
-from . import count_sampler  # noqa: E402,F401
+from . import count_families  # noqa: E402,F401
 
 
 class _FamilyView(Mapping):

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, Callable, Iterable, Mapping, Sequence, cast
 
-from .bounds import BOUNDS, BoundInputs, BoundReport, count_bound_report, per_realisation_bounds
+from .bounds import BOUNDS, BoundInputs, BoundReport, count_bound_report
 from .counts import MAX_COUNT_WORK, CountSampler
 from .errors import BoundcalcError, DomainError, ScheduleError, UsageError
 from .exact import Measured, Number, nonnegative_rational

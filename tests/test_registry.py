@@ -83,3 +83,20 @@ def test_usages_come_from_the_parameters():
     for f in families():
         assert re.fullmatch(r"[a-z][a-z0-9-]*", f.name) and f.reveals in ("fixed", "blocks", "counts")
         assert not f.listed or f.summary  # every listed family has a line in the docs' table
+
+
+def test_which_bounds_hold_is_asked_of_the_sampler_or_its_family():
+    from boundcalc.bounds import BOUNDS, per_realisation_bounds
+
+    def holding(sampler):
+        return [name for name, bound in BOUNDS.items() if bound.applies_to(sampler)]
+
+    assert holding(family("mdlm")) == holding(parse_sampler("mdlm:4", 8)) == list(per_realisation_bounds())
+    blockwise = holding(parse_sampler("blocks:2:uniform:4", 8))
+    assert blockwise == holding(family("llada")) and blockwise and all(n.startswith("block_") for n in blockwise)
+    assert "theorem1" in holding(family("uniform")) and not set(blockwise) & set(holding(family("uniform")))
+
+    class Adaptive(SamplerFamily):  # positions from the predicted values: no bound of the paper is a theorem
+        name, reveals, value_dependent, exact_engine = "adaptive-toy", "adaptive", True, "adaptive-toy"
+
+    assert Adaptive().positions == "adaptive" and Adaptive().needs_model and holding(Adaptive()) == []

@@ -24,7 +24,7 @@ from .options import (
 from .advice import (TARGET, PerToken, complete_budget, complete_results, export_transfer, render_recommendation,
                      resolve_targets, steps_cell)
 from .render import emit_json, print_table, show
-from .sampler_help import schedule_help, steps_family_help
+from .sampler_help import RegistryHelpOption, schedule_help, steps_family_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
 
 # The bounds `steps` can invert, from the registry (boundcalc.bounds is light: no numpy, no sympy).
@@ -72,7 +72,8 @@ def _headers(source: str, totals: str) -> list[str]:
     "families",
     multiple=True,
     metavar="NAME",
-    help=steps_family_help(),
+    cls=RegistryHelpOption,
+    help_from=steps_family_help,
 )
 @click.option(
     "--by",
@@ -212,7 +213,8 @@ def _steps_uniform(params: dict[str, Any]) -> None:
     "--schedule",
     "-s",
     "schedule_spec",
-    help=schedule_help(),
+    cls=RegistryHelpOption,
+    help_from=schedule_help,
 )
 @click.option(
     "--confidence",

@@ -1,13 +1,42 @@
 """Help texts about samplers, generated from the registry (boundcalc.registry): never typed by hand.
 
-A family registered before the command line is built appears in every help
-text here, with the usage its parameters declare.
+A family registered before a help text is shown appears in it, with the usage its
+parameters declare. The texts are computed when shown (:class:`RegistryHelpOption`),
+so ``boundcalc --help`` does not load the registry.
 """
 
 from __future__ import annotations
 
-from ..registry import families, usage_list
-from ..schedule import parse_spec  # noqa: F401  (imports the built-in families into the registry)
+from typing import Any, Callable
+
+import click
+
+
+class RegistryHelpOption(click.Option):
+    """An option whose help text is computed from the registry when it is shown (``help_from()``)."""
+
+    def __init__(self, *args: Any, help_from: Callable[[], str], **kwargs: Any) -> None:
+        self._help_from = help_from
+        super().__init__(*args, **kwargs)
+
+    @property
+    def help(self) -> str:
+        return self._help_from()
+
+    @help.setter
+    def help(self, value: Any) -> None:  # click sets the static text: the registry's is used instead
+        pass
+
+
+def _families(**where: Any) -> list[Any]:
+    from ..registry import families
+    from ..schedule import parse_spec  # noqa: F401  (the built-in families are registered with it)
+
+    return [f for f in families(**where) if f.listed]
+
+
+def _usages(**where: Any) -> str:
+    return ", ".join(f.usage for f in _families(**where))
 
 
 def _without_t(usage: str) -> str:
@@ -16,19 +45,18 @@ def _without_t(usage: str) -> str:
 
 def schedule_help() -> str:
     """``--schedule`` of bound and verify."""
-    blocks = " or ".join(f.usage for f in families(reveals="blocks") if f.listed)
+    blocks = " or ".join(f.usage for f in _families(reveals="blocks"))
     return ("Sizes in reveal order: a comma list (5,3,2), a file (JSON list or one per line), or a family "
-            f"({usage_list(reveals='fixed', needs_curve=False)}); semi-autoregressive {blocks} (blockwise bounds); "
-            f"random counts {usage_list(reveals='counts')} (expected bounds); with --loss-curve "
-            f"{usage_list(needs_curve=True)}.")
+            f"({_usages(reveals='fixed', needs_curve=False)}); semi-autoregressive {blocks} (blockwise bounds); "
+            f"random counts {_usages(reveals='counts')} (expected bounds); with --loss-curve "
+            f"{_usages(needs_curve=True)}.")
 
 
 def steps_family_help() -> str:
     """``--family`` of steps: every family whose T can be searched."""
-    fixed = [_without_t(f.usage) for f in families(reveals="fixed", needs_curve=False) if f.listed and f.steps_first]
-    blocks = [f"{f.name}:K:FAMILY (by bound)" for f in families(reveals="blocks")
-              if f.listed and f.template(["K", "uniform"])]
-    counts = [_without_t(f.usage) for f in families(reveals="counts") if f.listed and f.steps_first]
+    fixed = [_without_t(f.usage) for f in _families(reveals="fixed", needs_curve=False) if f.steps_first]
+    blocks = [f"{f.name}:K:FAMILY (by bound)" for f in _families(reveals="blocks") if f.template(["K", "uniform"])]
+    counts = [_without_t(f.usage) for f in _families(reveals="counts") if f.steps_first]
     return (f"Schedule family searched over T: {', '.join(fixed)} (uniform is the default), info-optimal (needs "
             f"--loss-curve), {', '.join(blocks)}, or a random-count sampler {', '.join(counts)} (values are "
             "expectations over its counts; T may exceed L). With --budget: repeatable, the families compared "
@@ -37,7 +65,7 @@ def steps_family_help() -> str:
 
 def sweep_family_help() -> str:
     """``--family`` of sweep and plot: a family without its T."""
-    fixed = [_without_t(f.usage) for f in families(reveals="fixed", needs_curve=False) if f.listed and f.steps_first]
-    counts = [_without_t(f.usage) for f in families(reveals="counts") if f.listed and f.steps_first]
+    fixed = [_without_t(f.usage) for f in _families(reveals="fixed", needs_curve=False) if f.steps_first]
+    counts = [_without_t(f.usage) for f in _families(reveals="counts") if f.steps_first]
     return (f"A schedule family without its T: {', '.join(fixed)}, any family with T written in it "
             f"(blocks:4:uniform:T), or a random-count sampler: {', '.join(counts)}. Repeatable; default uniform.")

@@ -18,7 +18,7 @@ import click
 from ..errors import UsageError
 from .options import POSITIVE_INT, BoundcalcCommand, compose, digits_option, eps_train_option, json_option, mi_options
 from .render import emit_json, print_table, show
-from .sampler_help import sweep_family_help
+from .sampler_help import RegistryHelpOption, sweep_family_help
 from .tables import emit_latex, format_option, wants_latex
 from .truth import model_options
 
@@ -58,7 +58,7 @@ sweep_options = compose(
         skip=("vocab_size",),
     ),
     click.option("--family", "-f", "families", multiple=True,
-                 help=sweep_family_help()),
+                 cls=RegistryHelpOption, help_from=sweep_family_help),
     click.option("--steps", "-T", "steps_spec",
                  help="The grid of T: A:B (every T), A:B:K (every K-th), 1,2,4,8, or log:A:B:N (N points evenly "
                  f"spaced in log T). Default log:1:L:{DEFAULT_POINTS}."),

@@ -21,7 +21,7 @@ from ..exact import Measured, round_up
 from .options import (POSITIVE_INT, BoundcalcCommand, check_curve_log_options, check_output, compose, curve_log_options,
                       digits_option, given_explicitly, json_option)
 from .render import emit_json, print_table, show
-from .sampler_help import schedule_help
+from .sampler_help import RegistryHelpOption, schedule_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
 
 model_options = compose(
@@ -125,7 +125,7 @@ def _length(model: Any, params: dict[str, Any]) -> int:
 @click.command(cls=BoundcalcCommand)
 @model_options
 @click.option("--schedule", "-s", "schedule_spec", required=True,
-              help=schedule_help())
+              cls=RegistryHelpOption, help_from=schedule_help)
 @click.option("--optimal", is_flag=True,
               help="Also the least exact error of any schedule with the same T (DP), and the info-optimal schedule.")
 @click.option("--loss-curve", type=click.Path(dir_okay=False, path_type=str),
