@@ -13,8 +13,7 @@ from typing import Any
 
 import click
 
-from ..errors import InvalidNumberError
-from ..exact import to_rational
+from .options import POSITIVE
 from .render import emit_json, print_table, show
 
 #: The families the recommendation compares (by estimated error), then the DP optimum.
@@ -41,14 +40,9 @@ class TargetParam(click.ParamType):
         if isinstance(value, (Fraction, PerToken)):
             return value
         text = str(value).strip()
-        per_token = text.endswith("/token")
-        try:
-            x = to_rational(text[: -len("/token")] if per_token else text)
-        except InvalidNumberError as error:
-            self.fail(f"{error.message} ({error.allowed}; or X/token for a target per token)", param, ctx)
-        if x <= 0:
-            self.fail(f"{value} is not positive", param, ctx)
-        return PerToken(x) if per_token else x
+        if not text.endswith("/token"):
+            return POSITIVE.convert(value, param, ctx)  # the same messages as every positive number
+        return PerToken(POSITIVE.convert(text[: -len("/token")], param, ctx))
 
 
 TARGET = TargetParam()
