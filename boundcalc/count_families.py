@@ -29,7 +29,7 @@ _T = Param("T", "steps", doc="the nominal number of steps")
 
 
 class MDLM(CountFamily):
-    name, params = "mdlm", (_T, Param("NOISE", "choice", optional=True))
+    name, params = "mdlm", (_T, Param("NOISE", "text", optional=True))
     summary = ("MDLM: t_k = 1 − k(1−10^−5)/T, p_k = (α(t_k) − α(t_{k−1}))/(1 − α(t_{k−1})), then noise removal; "
                "NOISE `loglinear` (default), `linear`, `cosine`, `cosine2`, `geometric`")
 

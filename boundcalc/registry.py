@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Iterator, Protocol, Sequence
 
 from .errors import InvalidNumberError, ScheduleError, UsageError
-from .exact import parse_rational
+from .exact import parse_rational, positive_int
 
 __all__ = [
     "Param",
@@ -94,7 +94,7 @@ class Param:
     and what it is. ``kind`` "steps" marks the step count T (the one a sweep or a search varies)."""
 
     name: str
-    kind: str = "int"  # "steps" | "int" | "rational" | "choice" | "spec" (a nested spec: the rest of the string)
+    kind: str = "int"  # "steps" | "int" (positive integers) | "rational" | "text" | "spec" (a nested spec: the rest)
     optional: bool = False
     doc: str = ""
 
@@ -176,6 +176,20 @@ class SamplerFamily:
             if param.kind == "steps":
                 return int(raw) if raw.isdigit() else None
         return None
+
+    def check(self, args: Sequence[str]) -> None:
+        """Each argument read as its parameter declares, when the spec is parsed (before any L is known):
+        T and counts are positive integers (T may be the placeholder ``T`` of a template), rationals are
+        exact. What depends on L (T <= L, K divides L) is checked when the sampler is built."""
+        for param, raw in zip(self.params, args):
+            if param.kind == "spec":
+                return  # the rest of the string is a nested spec, read when the sampler is built
+            if param.kind == "steps" and raw == "T":
+                continue
+            if param.kind in ("steps", "int"):
+                positive_int(raw, param.name)
+            elif param.kind == "rational":
+                parse_rational(raw, param.name)
 
     def template(self, args: Sequence[str]) -> tuple[str, ...] | None:
         """``args`` with the placeholder ``T`` where the step count goes (T left out), or None if it cannot be."""
@@ -360,6 +374,11 @@ def parse_spec(spec: str, param: str = "schedule") -> SamplerSpec:
         if sep and head in _REGISTRY:
             found = _REGISTRY[head]
             args = tuple(rest.split(":")) if rest else ()
+            try:
+                found.check(args)
+            except (ScheduleError, InvalidNumberError) as error:
+                raise ScheduleError(f"in {text!r}: {error.message}",
+                                    allowed=error.allowed or f"usage: {found.usage}") from None
             return SamplerSpec(found, args, text)
         if _LIST.match(text) and not text.startswith(("/", "./", "../")):  # a file named 8 is ./8
             return _sizes_spec(sizes_from_items(text.split(","), "entry"), text)

@@ -607,7 +607,7 @@ class LLaDA(FixedFamily):
 
 
 class PaperRandom(FixedFamily):
-    name, params = "random", (Param("S"), Param("seed", optional=True))
+    name, params = "random", (Param("S"), Param("seed", "text", optional=True))
     summary = ("the paper's lower-bound schedule: sizes iid uniform on {S, S/2}, seeded; the size that overshoots L "
                "(the first revealed) is cut")
 

@@ -100,3 +100,13 @@ def test_which_bounds_hold_is_asked_of_the_sampler_or_its_family():
         name, reveals, value_dependent, exact_engine = "adaptive-toy", "adaptive", True, "adaptive-toy"
 
     assert Adaptive().positions == "adaptive" and Adaptive().needs_model and holding(Adaptive()) == []
+
+
+@pytest.mark.parametrize("text, fragment", [("uniform:x", "in 'uniform:x': 'x' is not a number"),
+                                            ("power:4:1/0", "in 'power:4:1/0'"), ("mdlm:0", "in 'mdlm:0': '0' is not allowed"),
+                                            ("llada:8:x:4", "in 'llada:8:x:4'"), ("blocks:0:uniform:4", "in 'blocks:0:uniform:4'")])
+def test_parameters_are_checked_when_parsed_before_any_length(text, fragment):
+    with pytest.raises(ScheduleError) as info:
+        parse_spec(text)  # no L yet: what the parameters declare is checked here, the rest when built
+    assert fragment in info.value.message and info.value.param == "schedule"
+    assert parse_spec("power:T:1/2").is_template and parse_spec("power:T:1/2").at(4).steps == 4
