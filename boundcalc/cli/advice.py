@@ -55,19 +55,6 @@ def resolve_targets(params: dict[str, Any], length: int) -> None:
     params["targets"] = tuple(t.value * length if isinstance(t, PerToken) else t for t in targets)
 
 
-def warn_partial(curve: Any, params: dict[str, Any]) -> None:
-    """One stderr line when the curve does not cover r = 1/L or r = 1: what is missing and what is shown."""
-    from ..completion import describe_missing, is_partial
-
-    if curve is None or curve.exact or not is_partial(curve) or params.get("_warned"):
-        return
-    params["_warned"] = True
-    bound = "bounded by ln V" if params.get("vocab_size") else "unbounded above without --vocab-size"
-    click.echo(f"warning: loss curve {curve.source or ''}: {describe_missing(curve)}; there d is held flat, the "
-               f"lower end over its monotone completions; steps shows T as the range over all of them ({bound})",
-               err=True)
-
-
 def complete_results(results: list, curve: Any, family: str, by: str, unit: str, vocab_size: int | None) -> list:
     """For a partial curve: each value with its completion interval and each T with its range [T_lo, T_hi]."""
     from ..completion import is_partial, optimal_steps_range, steps_range, with_completion

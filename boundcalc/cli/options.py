@@ -308,10 +308,21 @@ def resolve_curve(params: dict[str, Any]):
                                            loss_column=params.get("loss_column"),
                                            stderr_column=params.get("stderr_column"), unit=params.get("loss_unit"),
                                            bins=params.get("bins"))
-        from .advice import warn_partial
-
         warn_partial(params["_curve"], params)
     return params["_curve"]
+
+
+def warn_partial(curve: Any, params: dict[str, Any]) -> None:
+    """One stderr line when the curve does not cover r = 1/L or r = 1: what is missing and what is shown."""
+    from ..completion import describe_missing, is_partial
+
+    if curve is None or curve.exact or not is_partial(curve) or params.get("_warned"):
+        return
+    params["_warned"] = True
+    bound = "bounded by ln V" if params.get("vocab_size") else "unbounded above without --vocab-size"
+    click.echo(f"warning: loss curve {curve.source or ''}: {describe_missing(curve)}; there d is held flat, the "
+               f"lower end over its monotone completions; steps shows T as the range over all of them ({bound})",
+               err=True)
 
 
 def check_curve_log_options(params: dict[str, Any]) -> None:
