@@ -224,8 +224,8 @@ def _json_ConfidenceBound(bound: Any, digits: int) -> dict[str, Any]:
             "statement": "KL(p(X_D | context) || Π_i p(X_i | context)) <= (n-1)(H_b(ε) + ε log(V-1)) for one step "
             "revealing the n tokens D, each with a value of conditional probability >= 1 - ε, ε <= (V-1)/V "
             "(Fast-dLLM, arXiv 2505.22618, Theorem 1; proof in docs/theory.md section 13)",
-            "scope": "a per-step bound for adaptive (confidence) decoding; boundcalc claims no exact error for "
-            "adaptive samplers, whose positions depend on the values",
+            "scope": "a per-step bound for adaptive (confidence) decoding, not a bound on the sampler's KL; the "
+            "adaptive samplers' exact errors: the rule specs of docs/samplers.md (confidence:TAU, ...)",
         },
     }
 

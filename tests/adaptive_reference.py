@@ -41,8 +41,9 @@ def entropy(dist, unit):
 def select(rule, masked_block, dists, draws, step_in_block):
     """The positions the rule keeps, from the draws (position -> value) and the marginals."""
     kind = rule["kind"]
-    conf = {i: dists[i][draws[i]] for i in masked_block}
-    ranked = sorted(masked_block, key=lambda i: (-conf[i], i))  # most confident first, lower position first
+    if kind in ("confidence", "low-confidence"):
+        conf = {i: dists[i][draws[i]] for i in masked_block}
+        ranked = sorted(masked_block, key=lambda i: (-conf[i], i))  # most confident first, lower position first
     if kind == "confidence":
         return [ranked[0]] + [i for i in ranked[1:] if conf[i] >= rule["tau"]]
     if kind == "low-confidence":

@@ -55,11 +55,13 @@ LAYERS = {
     "sweeps": (4, "orchestration"),
     "estimate": (4, "orchestration"),
     "completion": (4, "orchestration"),
+    "sampler_truth": (4, "orchestration"),
     "jsonify": (5, "renderers"),
     "latex": (5, "renderers"),
     "proofs": (5, "renderers"),
     "references": (5, "renderers"),
     "plot": (5, "renderers"),
+    "plot_nfe": (5, "renderers"),
     "cli": (6, "cli"),
     "__main__": (6, "cli"),
 }

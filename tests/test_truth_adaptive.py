@@ -193,3 +193,40 @@ def test_rules_parse_and_refuse():
                                            for i in range(81)], [Fraction(1, 81)] * 81)
     with pytest.raises(DomainError, match="enumeration steps"):
         exact_law(big, Rule.confidence(12, "0.9"))
+
+
+# -- the ideal process and the rules' own guarantees --------------------------------------------------
+@pytest.mark.parametrize("outcomes", TABLES, ids=["xor", "copy3", "ties", "skew", "near", "dyadic"])
+def test_ideal_walk_bounds_and_identities(outcomes):
+    from boundcalc.truth.adaptive import ideal_walk
+
+    joint = table_of(outcomes)
+    L = joint.length
+    for spec in ("eb:0.5", "eb:0", "entropy-sum:1", "entropy-sum:3"):
+        rule = parse_rule(spec, L)
+        walk, law = ideal_walk(joint, rule), exact_law(joint, rule)
+        assert law.kl <= walk.total_correlation + walk.abs_error  # KL(p||q) <= E_p Σ TC
+        assert walk.total_correlation <= walk.entropy_excess + walk.abs_error
+        bound = float(rule.threshold) * float(walk.expected_nfe)  # γ (η) per call times E_ideal[NFE]
+        assert walk.entropy_excess <= bound + walk.abs_error if rule.kind == "eb" else walk.entropy_sum <= bound + 1e-12
+    for spec in ("left-to-right:2", "dilated:2"):  # fixed orders: equality
+        rule = parse_rule(spec, L)
+        assert ideal_walk(joint, rule).total_correlation == pytest.approx(exact_law(joint, rule).kl, abs=1e-12)
+    for spec in ("uniform:2", "cosine:2"):  # random positions: E Σ TC is E_M KL(p || q_M) of the profile engine
+        schedule = Schedule.parse(spec, L)
+        tc = ideal_walk(joint, Rule.from_schedule(schedule)).total_correlation
+        assert tc == pytest.approx(exact_error(joint, schedule), abs=1e-12)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_tables, st.sampled_from(["1/2", "2/3", "9/10", "1"]))
+def test_fast_dllm_theorem_bounds_every_step_of_the_threshold_rule(weights, tau):
+    from boundcalc.bounds import confidence_bound
+
+    total = sum(weights.values())
+    joint = table_of({x: Fraction(w, total) for x, w in weights.items()})
+    law = exact_law(joint, Rule.confidence(joint.length, tau))
+    n, V = law.meta["max_step_size"], max(joint.vocab_size, 2)
+    eps = min(1 - Fraction(tau), Fraction(V - 1, V))
+    if n >= 2:
+        assert law.meta["max_step_tc"] <= confidence_bound(eps, n, V).value + 1e-12

@@ -90,6 +90,9 @@ def _headers(source: str, totals: str) -> list[str]:
               "(num_transfer_tokens): a JSON list per block.")
 @click.option("--max-steps", type=POSITIVE_INT,
               help="Search T only up to this (bounds the work of a scan; default L, 16 L for random-count samplers).")
+@click.option("--joint", "joint_table", type=click.Path(dir_okay=False, path_type=str),
+              help="With --family confidence: a joint table (JSON, as for verify); the loosest Fast-dLLM threshold "
+              "whose exact KL(p||q) meets each target, with its expected network calls.")
 @digits_option
 @exact_option
 @json_option
@@ -119,6 +122,11 @@ def steps(**params: Any) -> None:
       boundcalc steps --mi-total 2 --length 64 --family dream-origin --bound sharp --target 1/2
     """
     families = list(params["families"])
+    if params["joint_table"] is not None or families[:1] == ["confidence"]:
+        from .rules import steps_confidence
+
+        steps_confidence(params, families)
+        return
     if any(isinstance(t, PerToken) for t in params["targets"]):
         resolve_targets(params, resolve_profile(params, required=True).length)
     if params.get("loss_curve") is not None and not families and not given_explicitly("by") \
@@ -347,8 +355,8 @@ def _confidence(params: dict[str, Any]) -> None:
           f"V = {result.vocab_size}"]],
         caption="assumes each of the n tokens revealed together has a value of (true conditional) probability "
         ">= 1 - ε given the revealed context, ε <= (V-1)/V; bounds that step's KL between the joint and the "
-        "product of its marginals (value rounded up). No exact error is claimed for adaptive samplers: "
-        "positions chosen by confidence depend on the values (docs/theory.md, section 13).",
+        "product of its marginals (value rounded up); not a bound on an adaptive sampler's KL, whose positions depend "
+        "on the values: its exact error is verify --schedule confidence:TAU (docs/samplers.md).",
     )
 
 

@@ -11,7 +11,7 @@ from ..errors import UsageError
 from .options import POSITIVE, BoundcalcCommand
 from .sweep import resolve_source, run_sweep, sweep_options
 
-KINDS = ("error-vs-steps", "schedule", "curve", "sandwich")  # boundcalc.plot.KINDS, without importing it
+KINDS = ("error-vs-steps", "schedule", "curve", "sandwich", "error-vs-nfe")  # boundcalc.plot.KINDS, without importing it
 # the bounds drawn against T, from the registry (boundcalc.bounds is light: no numpy, no sympy)
 KL_BOUNDS = [name for name, b in BOUNDS.items() if b.quantity == "kl" and b.about == "schedule"]
 
@@ -23,7 +23,8 @@ KL_BOUNDS = [name for name, b in BOUNDS.items() if b.quantity == "kl" and b.abou
 @click.option("--kind", "-k", type=click.Choice(KINDS), default="error-vs-steps", show_default=True,
               help="error-vs-steps: error and bounds against T (log-log); schedule: tokens revealed per step, a panel "
               "per family; curve: the entropy profile d(m) with TC/DTC and the MI profile (data models); "
-              "sandwich: Theorem 2's bounds (12), (13) against the exact errors (data models).")
+              "sandwich: Theorem 2's bounds (12), (13) against the exact errors (data models); error-vs-nfe: KL(p||q) "
+              "and the sequence error against the expected network calls, one point per --sampler (data models).")
 @click.option("--target", "-e", type=POSITIVE, help="error-vs-steps: draw the target error ε as a horizontal line.")
 @click.option("--bound", "bounds", multiple=True, type=click.Choice(KL_BOUNDS),
               help="error-vs-steps: draw only these bounds (repeatable; default every one that applies).")
@@ -59,7 +60,17 @@ def plot(**params: Any) -> None:
             raise UsageError(f"Theorem 2 does not apply to the random-count sampler {counts[0]} (its conditions "
                              "depend on each realisation of the counts)", param="--family",
                              allowed="fixed-schedule families with --kind sandwich")
-    if kind == "curve":
+    if (kind == "error-vs-nfe") != bool(params["samplers"]):
+        raise UsageError("error-vs-nfe draws the samplers given with --sampler, and only it does",
+                         param="--sampler", allowed="--kind error-vs-nfe --sampler SPEC [--sampler SPEC ...]")
+    if kind == "error-vs-nfe":
+        from ..plot_nfe import error_vs_nfe
+        from .sweep import sampler_reports
+
+        reports, _, L = sampler_reports(params)
+        fig = error_vs_nfe(reports, unit=params["unit"])
+        what = f"{len(reports)} samplers, L = {L}"
+    elif kind == "curve":
         _, model, _, L = resolve_source(params)
         if model is None:
             raise UsageError("the entropy profile needs a data model", param="--kind",

@@ -19,7 +19,7 @@ from ..errors import UsageError
 from .options import POSITIVE_INT, BoundcalcCommand, compose, digits_option, eps_train_option, json_option, mi_options
 from .render import emit_json, print_table, show
 from .sampler_help import RegistryHelpOption, sweep_family_help
-from .tables import emit_latex, format_option, wants_latex
+from .tables import emit_latex, format_option, refuse_latex, wants_latex
 from .truth import model_options
 
 MODEL_FLAGS = ("joint", "markov", "text")
@@ -65,7 +65,33 @@ sweep_options = compose(
     click.option("--optimal", is_flag=True,
                  help="Also the least exact error of any T-step schedule (DP over the entropy profile; data models)."),
     eps_train_option,
+    click.option("--sampler", "-S", "samplers", multiple=True, metavar="SPEC",
+                 help="Instead of a grid of T: these samplers side by side (repeatable; a data model), each at "
+                 "its expected network calls: uniform:T, cosine:T, low-confidence:T, confidence:TAU, eb:GAMMA, "
+                 "entropy-sum:ETA, left-to-right:T, dilated:T, ... (docs/samplers.md); plot: --kind error-vs-nfe."),
+    click.option("--samples", type=click.IntRange(2, None), default=200, show_default=True,
+                 help="--sampler on a Markov chain or text: Monte Carlo trajectories per sampler."),
+    click.option("--seed", type=click.IntRange(0, None), default=0, show_default=True,
+                 help="--sampler: the Monte Carlo's seed."),
 )
+
+
+def sampler_reports(params: dict[str, Any]) -> tuple[list[Any], str, int]:
+    """The --sampler points (truth, sequence error, calls), from a data model."""
+    from ..sampler_truth import rule_report
+
+    for name in ("families", "steps_spec"):
+        if params.get(name):
+            flag = "--family" if name == "families" else "--steps"
+            raise UsageError(f"{flag} is a grid of T; --sampler lists the samplers instead", param=flag,
+                             allowed="--sampler SPEC ... alone, or --family/--steps")
+    _, model, description, L = resolve_source(params)
+    if model is None:
+        raise UsageError("the samplers' truth needs a data model", param="--sampler",
+                         allowed="--joint, --markov or --text")
+    reports = [rule_report(model, spec, L, samples=params["samples"], seed=params["seed"])
+               for spec in params["samplers"]]
+    return reports, description, L
 
 
 def resolve_source(params: dict[str, Any]) -> tuple[Any, Any, str, int]:
@@ -156,6 +182,14 @@ def sweep(**params: Any) -> None:
     latex_table = wants_latex(params)
     if latex_table and params["as_csv"]:
         raise UsageError("--csv and --format latex are alternatives", param="--csv", allowed="give one of them")
+    if params["samplers"]:
+        if latex_table:
+            refuse_latex(params, "the samplers' trade-off")
+        from .rules import tradeoff_output
+
+        reports, description, _ = sampler_reports(params)
+        tradeoff_output(reports, description, params)
+        return
     result, _, _, description = run_sweep(params)
     digits = params["digits"]
     if latex_table:

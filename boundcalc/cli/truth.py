@@ -132,6 +132,13 @@ def _length(model: Any, params: dict[str, Any]) -> int:
               help="Instead of a data model: a mask predictor's loss curve (CSV masked,loss_nats[,stderr_nats]); "
               "the error is then an estimate, with its stderr and interpolation effect.")
 @curve_log_options
+@click.option("--remasking", type=click.Choice(["low_confidence", "random"]),
+              help="For llada:GEN:BLOCK:STEPS: LLaDA's remasking (default low_confidence, as LLaDA: the top-k by "
+              "confidence in each block; random: uniform positions in the block).")
+@click.option("--samples", type=click.IntRange(2, None), default=200, show_default=True,
+              help="Monte Carlo trajectories for adaptive samplers on a Markov chain or text.")
+@click.option("--seed", type=click.IntRange(0, None), default=0, show_default=True,
+              help="Seed of the Monte Carlo.")
 @digits_option
 @json_option
 @format_option
@@ -158,6 +165,8 @@ def verify(**params: Any) -> None:
     """
     from ..verification import verify as run_verify
 
+    if _verify_adaptive(params):
+        return
     from ..schedule import parse_sampler, parse_spec
 
     unit, digits = params["unit"], params["digits"]
@@ -192,6 +201,31 @@ def verify(**params: Any) -> None:
         emit_json(_verify_json(report, optimal, description, digits, extras))
     else:
         _verify_table(report, optimal, description, digits, extras)
+
+
+def _verify_adaptive(params: dict[str, Any]) -> bool:
+    """A sampler rule (confidence:TAU, eb:GAMMA, ..., llada with low_confidence): verified by cli/rules.py."""
+    from ..truth.rules import is_rule_spec
+    from .rules import rule_target, verify_rule
+
+    spec = params["schedule_spec"]
+    llada = spec.strip().partition(":")[0] == "llada"
+    if not (is_rule_spec(spec) or llada or params["remasking"] is not None):
+        return False
+    if params["loss_curve"] is not None:
+        if is_rule_spec(spec) or (llada and params["remasking"] != "random"):
+            raise UsageError(f"{spec} chooses positions from the predictions: its truth needs a data model",
+                             param="--loss-curve", allowed="--joint, --markov or --text")
+        return False
+    model = _load(params)
+    L = _length(model, params)
+    target = rule_target(spec, params["remasking"], L)
+    if target is None:
+        return False
+    if wants_latex(params):
+        refuse_latex(params, "a sampler rule's report")
+    verify_rule(model, target, L, params, _describe(model, L))
+    return True
 
 
 def _verify_source(params: dict[str, Any], spec: Any) -> tuple[Any, Any, Any, str]:

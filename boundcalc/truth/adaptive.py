@@ -56,9 +56,10 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["SamplerLaw", "exact_law", "law_cost", "MAX_LAW_WORK", "exact_probabilities_of"]
 
 #: Work units (transitions tried plus row scans) above which :func:`exact_law` refuses.
-MAX_LAW_WORK = 2e6
-#: Work units per second (measured on the 2-core machine), for the estimate in the refusal.
-LAW_WORK_PER_SECOND = 1e5
+MAX_LAW_WORK = 4e6  # about two minutes at LAW_WORK_PER_SECOND
+#: Work units per second (benchmarks/bench_samplers.py, the slowest rule: random positions, 3-5e4;
+#: confidence 4e4-1.5e5; the others faster), for the time in the refusal.
+LAW_WORK_PER_SECOND = 3e4
 #: Entropy comparisons: digits carried, and the gap below which two values count as equal.
 ENTROPY_DIGITS = 50
 ENTROPY_TIE = 1e-40
@@ -146,11 +147,12 @@ def law_cost(model: JointDistribution, rule: Rule) -> dict[str, float]:
                 work += states * (math.comb(size - inside, k) * V**k + N)
                 inside += k
             done += size
-    else:
+    else:  # confidence: every pass/fail pattern of the eligible draws; entropy rules: the values of one group
         B = rule.blocks[0][1]
+        base = V + 1 if rule.kind == "confidence" else V
         for r in range(L + 1):
             eligible = min(L - r, B)
-            work += math.comb(L, r) * min(N, V**r) * ((V + 1) ** eligible + N)
+            work += math.comb(L, r) * min(N, V**r) * (base**eligible + N)
     return {"work": work, "seconds": work / LAW_WORK_PER_SECOND}
 
 
@@ -193,10 +195,13 @@ def exact_law(model: JointDistribution, rule: Rule, *, max_work: float = MAX_LAW
     nfe: dict[int, Fraction] = defaultdict(Fraction)
     error = Fraction(0)
     states = 0
+    steps = _StepStats(table)
     for size in range(L):
         for (mask, values), (rows, calls) in buckets[size].items():
             states += 1
             for S, x_S, weight in _transitions(table, rule, mask, values, rows, calls):
+                if rule.kind == "confidence":  # for Fast-dLLM's per-call theorem (sampler_truth.py)
+                    steps.see(mask, rows, S)
                 new_mask, new_values, new_rows = _advance(table, mask, values, rows, S, x_S)
                 for n, w in calls.items():
                     mass = w * weight
@@ -214,7 +219,28 @@ def exact_law(model: JointDistribution, rule: Rule, *, max_work: float = MAX_LAW
         buckets[size] = {}  # done: free the memory
     law = {x: q for x, q in law.items() if q}
     kl, kl_error = _kl(table, law)
-    return SamplerLaw(rule, law, error, {n: w for n, w in nfe.items() if w}, kl, kl_error, states)
+    return SamplerLaw(rule, law, error, {n: w for n, w in nfe.items() if w}, kl, kl_error, states,
+                      {"max_step_size": steps.max_size, "max_step_tc": steps.max_tc})
+
+
+class _StepStats:
+    """The largest group a call reveals and the largest TC(S | x_R) of a group of two or more (nats, float)."""
+
+    def __init__(self, table: _Table):
+        self.table = table
+        self.max_size = 0
+        self.max_tc = 0.0
+        self._seen: set = set()
+
+    def see(self, mask: int, rows: "np.ndarray", S: tuple) -> None:
+        self.max_size = max(self.max_size, len(S))
+        key = (mask, tuple(rows.tolist()), S)
+        if len(S) < 2 or key in self._seen:
+            return
+        self._seen.add(key)
+        marg = _marginals(self.table, rows, list(S))
+        singles = math.fsum(_float_entropy(p for _, p in marg[i]) for i in S)
+        self.max_tc = max(self.max_tc, singles - _float_entropy(_joint_of(self.table, rows, S).values()))
 
 
 def _advance(table: _Table, mask: int, values: tuple, rows: "np.ndarray", S: tuple, x_S: tuple):
@@ -440,3 +466,104 @@ def _kl(table: _Table, law: dict[tuple[int, ...], Fraction]) -> tuple[float, flo
             total += mpmath.mpf(p.numerator) / p.denominator * mpmath.log(mpmath.mpf(ratio.numerator) / ratio.denominator)
         value = float(total)
     return value, 2.0**-52 * max(abs(value), 1e-300) + 1e-30
+
+
+# -- the ideal process (for the bounds of rules that choose from the marginals alone) ---------------------
+@dataclass
+class IdealWalk:
+    """Expectations over the *ideal* process: the rule's positions, values drawn from the joint conditional.
+
+    Its output law is p, so for a rule choosing positions from the marginals alone
+    KL(p || q) <= ``total_correlation`` = E Σ_k TC(S_k | x_{R_k}) (equality for
+    fixed orders; for random positions it is E_M KL(p || q_M)). ``entropy_excess``
+    = E Σ_k (Σ_{i∈S_k} H_i − max H_i) and ``entropy_sum`` = E Σ_k Σ_{i∈S_k} H_i
+    over calls revealing two or more positions (each bounds the step's TC); ``nfe``
+    the law of the calls. Nats; floats with ``abs_error``.
+    """
+
+    rule: Rule
+    total_correlation: float
+    entropy_excess: float
+    entropy_sum: float
+    nfe: dict[int, Fraction]
+    abs_error: float
+
+    @property
+    def expected_nfe(self) -> Fraction:
+        return sum((n * w for n, w in self.nfe.items()), Fraction(0))
+
+
+def _joint_of(table: _Table, rows: "np.ndarray", S: tuple) -> dict[tuple, Fraction]:
+    """p(x_S | context) from the consistent rows."""
+    acc: dict[tuple, Fraction] = defaultdict(Fraction)
+    for code, r in zip(map(tuple, table.codes[rows][:, list(S)].tolist()), rows.tolist()):
+        acc[code] += table.probs[r]
+    total = sum(acc.values(), Fraction(0))
+    return {x: p / total for x, p in acc.items()}
+
+
+def _float_entropy(probs: Any) -> float:
+    return -math.fsum(float(p) * math.log(float(p)) for p in probs if p)
+
+
+def ideal_walk(model: JointDistribution, rule: Rule, *, max_work: float = MAX_LAW_WORK) -> IdealWalk:
+    """:class:`IdealWalk` of a rule that chooses positions from the marginals alone (not the confidence rules)."""
+    import numpy as np
+
+    if not rule.selects_from_marginals:
+        raise ScheduleError(f"{rule} chooses positions from the drawn values: it has no ideal process",
+                            param="schedule", allowed="eb, entropy-sum, fixed orders, random positions")
+    rule_length_check(model, rule)
+    _refuse(model, rule, max_work)
+    table = _Table(model.codes, exact_probabilities_of(model))
+    L = model.length
+    buckets: list[dict[Key, list]] = [dict() for _ in range(L + 1)]
+    buckets[0][(0, ())] = [np.arange(len(table.probs)), {0: Fraction(1)}]
+    nfe: dict[int, Fraction] = defaultdict(Fraction)
+    sums = {"tc": [], "excess": [], "sum": []}  # type: dict[str, list[float]]
+    for size in range(L):
+        for (mask, values), (rows, calls) in buckets[size].items():
+            mass = sum(calls.values(), Fraction(0))
+            for S, weight in _selections(table, rule, mask, values, rows, calls):
+                marg = _marginals(table, rows, list(S))
+                H = [_float_entropy(p for _, p in marg[i]) for i in S]
+                joint = _joint_of(table, rows, S)
+                share = float(mass * weight)
+                sums["tc"].append(share * max(math.fsum(H) - _float_entropy(joint.values()), 0.0))
+                if len(S) > 1:
+                    sums["excess"].append(share * (math.fsum(H) - max(H)))
+                    sums["sum"].append(share * math.fsum(H))
+                for x_S, p in joint.items():
+                    new_mask, new_values, new_rows = _advance(table, mask, values, rows, S, x_S)
+                    target = nfe if new_mask == (1 << L) - 1 else None
+                    for n, w in calls.items():
+                        if target is not None:
+                            target[n + 1] += w * weight * p
+                    if target is None:
+                        slot = buckets[bin(new_mask).count("1")].setdefault((new_mask, new_values),
+                                                                            [new_rows, defaultdict(Fraction)])
+                        for n, w in calls.items():
+                            slot[1][n + 1] += w * weight * p
+        buckets[size] = {}
+    total = {k: math.fsum(v) for k, v in sums.items()}
+    error = 8 * L * max(1, model.vocab_size) * 2.0**-53 * max(1.0, total["sum"], total["tc"])
+    return IdealWalk(rule, total["tc"], total["excess"], total["sum"], {n: w for n, w in nfe.items() if w}, error)
+
+
+def _selections(table: _Table, rule: Rule, mask: int, values: tuple, rows: "np.ndarray",
+                calls: dict) -> Iterator[tuple[tuple, Fraction]]:
+    """(S, probability) of the positions a marginal-only rule reveals from this state."""
+    eligible = _eligible(rule, mask)
+    if rule.kind == "random":
+        b, t = _step_index(rule, mask)
+        k = rule.counts[b][t]
+        weight = Fraction(1, math.comb(len(eligible), k))
+        for S in itertools.combinations(eligible, k):
+            yield S, weight
+        return
+    if rule.kind in ("eb", "entropy-sum"):
+        yield _entropy_prefix(rule, eligible, _marginals(table, rows, eligible)), Fraction(1)
+        return
+    for S, _, _ in _transitions(table, rule, mask, values, rows, calls):  # a fixed order: one group
+        yield S, Fraction(1)
+        return

@@ -1,0 +1,65 @@
+"""The trade-off figure of issue 19: error and sequence error against the expected network calls.
+
+Each sampler (fixed-T families and threshold rules alike) is one point at its
+E[NFE]; the points of one family (the spec's name before ':') are joined in order
+of E[NFE]. Exact values are filled markers on solid lines; upper bounds (E_p Σ TC
+by Monte Carlo) hollow markers on dashed lines; Monte Carlo values carry ± one
+standard error bars. A sampler with no value at this L (confidence rules on a
+chain) is left out of the error panel, not drawn as zero.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, Sequence
+
+from .plot import _figure, _legend_below, _styled
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+    from .sampler_truth import RuleReport
+
+__all__ = ["error_vs_nfe", "family_of"]
+
+
+def family_of(report: "RuleReport") -> str:
+    """The family a point belongs to: the spec's name before the first ':' (llada with its remasking)."""
+    name = str(report.rule).partition(":")[0]
+    return name
+
+
+@_styled
+def error_vs_nfe(reports: Sequence["RuleReport"], *, unit: str = "nats", title: str | None = None) -> "Figure":
+    """Two panels against E[NFE]: the error (KL or its bound) and the sequence error P_q(p(x) = 0)."""
+    fig, axes = _figure(rows=2, cols=1, sharex=True)
+    top, bottom = axes[0][0], axes[1][0]
+    scale = 1 / math.log(2) if unit == "bits" else 1.0
+    families: dict[str, list[Any]] = {}
+    for r in reports:
+        families.setdefault(family_of(r), []).append(r)
+    for index, (name, points) in enumerate(families.items()):
+        points.sort(key=lambda r: r.expected_nfe[0])
+        color = f"C{index % 10}"
+        xs = [r.expected_nfe[0] for r in points]
+        xerr = [r.expected_nfe[1] for r in points]
+        drawn = [r for r in points if r.truth is not None]
+        if drawn:
+            bound = any(r.truth_kind.startswith("upper bound") for r in drawn)
+            ys = [max(r.truth * scale, 1e-300) for r in drawn]
+            yerr = [0.0 if r.exact or "exact" in r.truth_kind else r.truth_error * scale for r in drawn]
+            top.errorbar([r.expected_nfe[0] for r in drawn], ys, yerr=yerr,
+                         xerr=[r.expected_nfe[1] for r in drawn], color=color, marker="o",
+                         mfc="none" if bound else color, ls="--" if bound else "-",
+                         label=name + (" (bound E Σ TC)" if bound else ""))
+        bottom.errorbar(xs, [r.sequence_error[0] for r in points], yerr=[r.sequence_error[1] for r in points],
+                        xerr=xerr, color=color, marker="o", ls="-")
+    top.set_ylabel(f"KL($p\\,\\|\\,q$)  [{unit}]")
+    top.set_yscale("symlog", linthresh=1e-3)
+    bottom.set_ylabel("sequence error")
+    bottom.set_xlabel("expected network calls E[NFE]")
+    if title:
+        top.set_title(title)
+    if families:
+        _legend_below(fig, top)
+    return fig
