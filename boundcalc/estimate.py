@@ -34,7 +34,7 @@ from ._print_helpers import Printable
 from .curve import LossCurve
 from .errors import BoundcalcError, DomainError, ScheduleError, UsageError
 from .exact import Measured, format_decimal, number_json, round_up
-from .registry import SamplerFamily, SamplerSpec, families as registered_families, family as registered
+from .registry import SamplerFamily, SamplerSpec, families as registered_families, family as registered, refuse_rule
 from .schedule import parse_spec
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -369,6 +369,9 @@ def _family_parts(family: str) -> tuple[str, list[str]]:
     found = registered(head)
     if found is None or not found.listed:
         raise UsageError(f"{family!r} is not a T-parametrised family", param="family", allowed=allowed)
+    if found.is_rule:
+        error = refuse_rule(SamplerSpec(found, tuple(args), family.strip()), "family")
+        raise UsageError(error.message, param="family", value=family, allowed=error.allowed)
     if found.needs_curve:
         if args:
             raise UsageError(f"{family!r} takes no arguments (T is searched)", param="family", allowed=allowed)

@@ -51,6 +51,8 @@ __all__ = [
     "usage_list",
     "docs_table",
     "REVEAL_LAWS",
+    "RULE_COMMANDS",
+    "refuse_rule",
 ]
 
 #: The laws of reveal sets a family may declare (:attr:`SamplerFamily.reveals`).
@@ -59,7 +61,11 @@ REVEAL_LAWS = {
     "blocks": "fixed sizes, positions uniformly random inside the current block only (left to right)",
     "counts": "random sizes (each masked token revealed with probability p_k), positions uniformly random",
     "adaptive": "positions chosen from the predicted values (confidence, entropy, ...)",
+    "ordered": "fixed positions in a fixed order (left to right, dilated): no randomness over positions",
 }
+
+#: Where a sampler rule (a family whose ``exact_engine`` is "rules") is evaluated: said in every refusal.
+RULE_COMMANDS = "verify, sweep and plot error-vs-nfe with it as the sampler, steps with the confidence family"
 
 
 class Sampler(Protocol):
@@ -120,6 +126,7 @@ class SamplerFamily:
     * ``needs_length``: False when the spec fixes L itself (a list, ``llada:GEN:...``).
     * ``step_cost_us``: microseconds to build one step (the cost estimates of sweeps and searches).
     * ``listed``: shown in the docs' table and help texts.
+    * ``remaskings``: the remasking rules it takes (LLaDA's ``low_confidence``, its default, or ``random``).
     """
 
     name: ClassVar[str] = ""
@@ -134,6 +141,8 @@ class SamplerFamily:
     step_cost_us: ClassVar[float] = 20.0
     constant_cost: ClassVar[bool] = False  # run-length encoded in O(1) whatever T (uniform)
     listed: ClassVar[bool] = True
+    #: The remasking rules of a family whose positions are LLaDA's (``llada``), the first its default (LLaDA's).
+    remaskings: ClassVar[tuple[str, ...]] = ()
     #: Families this one may hold inside it (``blocks:K:FAMILY``): those whose laws are in this set.
     nests: ClassVar[frozenset[str]] = frozenset()
 
@@ -162,7 +171,13 @@ class SamplerFamily:
         """How its positions are chosen, which decides the bounds that hold (:meth:`boundcalc.bounds.Bound.applies_to`):
         "uniform" (fixed sizes or random counts), "blocks" (uniform inside the current block), "adaptive"
         (from the predicted values: no bound of the paper applies)."""
-        return {"blocks": "blocks", "adaptive": "adaptive"}.get(self.reveals, "uniform")
+        return {"blocks": "blocks", "adaptive": "adaptive", "ordered": "ordered"}.get(self.reveals, "uniform")
+
+    @property
+    def is_rule(self) -> bool:
+        """True for a sampler rule (positions adaptive or in a fixed order): no bound of the paper's Theorem-1
+        family holds, the rule engines (:mod:`boundcalc.truth.rules`) give its exact error; it builds no Sampler."""
+        return self.reveals in ("adaptive", "ordered")
 
     def arity(self) -> tuple[int, int | None]:
         """(fewest, most) arguments after the name; most is None when a nested spec takes the rest."""
@@ -268,18 +283,22 @@ def docs_table(kind: str) -> str:
     """The Markdown table of one kind of family, as docs/cli.md holds it verbatim (tests/test_registry.py checks).
 
     ``kind``: "schedules" (fixed sizes, blockwise included, with the list and file forms), "counts"
-    (random reveal counts), "curve" (computed from a loss curve or a data model).
+    (random reveal counts), "curve" (computed from a loss curve or a data model), "rules" (sampler
+    rules: positions adaptive or in a fixed order).
     """
     if kind == "schedules":
         rows = ["| SPEC | sizes |", "| --- | --- |", "| `5,3,2` | a comma list |",
                 "| `PATH` | a file: a JSON list, or one size per line |"]
-        chosen = [f for f in families(random_counts=False, needs_curve=False)]
+        chosen = [f for f in families(random_counts=False, needs_curve=False, is_rule=False)]
+    elif kind == "rules":
+        rows, chosen = ["| SPEC | sampler | positions |", "| --- | --- | --- |"], families(is_rule=True)
+        return "\n".join(rows + [f"| `{f.usage}` | {f.summary} | {f.positions} |" for f in chosen if f.listed])
     elif kind == "counts":
         rows, chosen = ["| SPEC | sampler |", "| --- | --- |"], families(random_counts=True)
     elif kind == "curve":
         rows, chosen = ["| SPEC | schedule |", "| --- | --- |"], families(needs_curve=True)
     else:
-        raise UsageError(f"no family table {kind!r}", param="kind", allowed="schedules, counts or curve")
+        raise UsageError(f"no family table {kind!r}", param="kind", allowed="schedules, counts, curve or rules")
     rows += [f"| `{f.usage}` | {f.summary} |" for f in chosen if f.listed]
     return "\n".join(rows)
 
@@ -326,6 +345,8 @@ class SamplerSpec:
 
     def build(self, length: int | None = None, param: str = "schedule") -> Any:
         """The sampler for sequence length ``length``; an error names ``param``, the spec and the usage."""
+        if self.family.is_rule:  # a rule, not a Sampler: boundcalc.truth.rules.rule_of builds it for its engines
+            raise refuse_rule(self, param)
         if length is None and self.family.needs_length:
             raise ScheduleError(f"{self.text!r} needs the sequence length", param=param,
                                 allowed="give the sequence length L (or an MI profile, whose number of values is L)")
@@ -358,6 +379,14 @@ def allowed_specs() -> str:
     """What a spec may be: said in every error about one."""
     return "a comma list such as 5,3,2, a file (JSON list or one size per line), or a family: " + usage_list(
         reveals="fixed", needs_curve=False) + ", " + usage_list(reveals="blocks")
+
+
+def refuse_rule(spec: "SamplerSpec", param: str = "schedule") -> ScheduleError:
+    """The one-line refusal for a sampler rule where a Sampler is needed (bounds, Theorem-1 rows, searches)."""
+    what = ("chooses its positions from the predicted values" if spec.family.positions == "adaptive"
+            else "reveals its positions in a fixed order")
+    return ScheduleError(f"{spec.text!r} {what}: no bound of the paper holds for it", param=param, value=spec.text,
+                         allowed=f"its exact error: {RULE_COMMANDS}; docs/samplers.md")
 
 
 def parse_spec(spec: str, param: str = "schedule") -> SamplerSpec:
@@ -447,6 +476,9 @@ def parse_template(text: str, *, searched: bool = False) -> tuple[SamplerFamily,
     found = _REGISTRY.get(parts[0])
     if found is None or not found.listed:
         raise UsageError(f"unknown family {parts[0]!r}", param="family", value=text)
+    if found.is_rule:
+        error = refuse_rule(SamplerSpec(found, tuple(parts[1:]), label), "family")
+        raise UsageError(error.message, param="family", value=text, allowed=error.allowed)
     args = tuple(parts[1:]) if len(parts) > 1 else ()
     if not searched and "T" in args:
         return found, args

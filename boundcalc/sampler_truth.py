@@ -28,12 +28,13 @@ from fractions import Fraction
 from typing import Any
 
 from .bounds import confidence_bound
-from .errors import ScheduleError
-from .schedule import Schedule
+from .errors import ScheduleError, UsageError
+from .registry import SamplerSpec
+from .schedule import Schedule, parse_schedule, parse_spec
 from .truth import JointDistribution, MarkovChain, exact_error
 from .truth.adaptive import exact_law, ideal_walk
 from .truth.chain_samplers import fixed_order_kl, monte_carlo
-from .truth.rules import Rule, is_rule_spec, parse_rule
+from .truth.rules import Rule, rule_of
 
 __all__ = ["Guarantee", "RuleReport", "rule_report", "as_rule", "confidence_breakpoints", "loosest_threshold"]
 
@@ -77,22 +78,52 @@ class RuleReport:
         }
 
 
-def as_rule(spec: "str | Rule | Schedule", length: int) -> Rule:
-    """A rule from a rule spec, a Schedule spec (random positions) or a Schedule."""
+def as_rule(spec: "str | SamplerSpec | Rule | Schedule", length: int, remasking: str | None = None) -> Rule:
+    """A rule from a rule spec, a Schedule spec (random positions), a Schedule, or ``llada:GEN:BLOCK:STEPS``.
+
+    ``remasking`` is for a family that takes one (``llada``): None means its default, LLaDA's
+    ``low_confidence`` (the top-k by confidence in each block, as the command line); ``random`` is
+    the uniform positions of ``blocks:GEN/BLOCK:uniform:STEPS``. Any other spec refuses a remasking.
+    """
     if isinstance(spec, Rule):
+        _no_remasking(str(spec), remasking)
         return spec
     if isinstance(spec, Schedule):
+        _no_remasking(str(spec), remasking)
         return Rule.from_schedule(spec.require_length(length))
-    if is_rule_spec(spec):
-        return parse_rule(spec, length)
-    return Rule.from_schedule(Schedule.parse(spec, length))
+    parsed = spec if isinstance(spec, SamplerSpec) else parse_spec(spec)
+    if parsed.family.is_rule:
+        _no_remasking(parsed.text, remasking)
+        return rule_of(parsed, length)
+    choices = parsed.family.remaskings
+    if not choices:
+        _no_remasking(parsed.text, remasking)
+        return Rule.from_schedule(parse_schedule(parsed, length))
+    chosen = choices[0] if remasking is None else remasking
+    if chosen not in choices:
+        raise UsageError(f"remasking {chosen!r}", param="remasking", value=chosen, allowed=" or ".join(choices))
+    schedule = parse_schedule(parsed, length)  # LLaDA's asserts, GEN = L
+    if chosen == "random":
+        return Rule.from_schedule(schedule)
+    block = schedule.block_spans[0][1] if schedule.block_spans else length
+    return Rule.low_confidence(length, schedule.steps, block=block if block < length else None)
 
 
-def rule_report(model: JointDistribution | MarkovChain, spec: "str | Rule | Schedule", length: int | None = None, *,
-                samples: int = 200, seed: int = 0) -> RuleReport:
-    """The truth and the guarantees of a sampler on a joint table (exact) or a Markov chain (exact / Monte Carlo)."""
+def _no_remasking(text: str, remasking: str | None) -> None:
+    if remasking is not None:
+        raise UsageError(f"{text} has no remasking", param="remasking", value=remasking,
+                         allowed="only with llada:GEN:BLOCK:STEPS")
+
+
+def rule_report(model: JointDistribution | MarkovChain, spec: "str | SamplerSpec | Rule | Schedule",
+                length: int | None = None, *, samples: int = 200, seed: int = 0,
+                remasking: str | None = None) -> RuleReport:
+    """The truth and the guarantees of a sampler on a joint table (exact) or a Markov chain (exact / Monte Carlo).
+
+    ``remasking``: for ``llada:GEN:BLOCK:STEPS`` only, LLaDA's ``low_confidence`` by default (:func:`as_rule`).
+    """
     L = model.check_length(length)
-    rule = as_rule(spec, L)
+    rule = as_rule(spec, L, remasking)
     if isinstance(model, JointDistribution):
         report = _table_report(model, rule, spec)
     elif isinstance(model, MarkovChain):

@@ -596,6 +596,8 @@ class FlatBlocks(Blocks):
 class LLaDA(FixedFamily):
     name, reveals, exact_engine, needs_length = "llada", "blocks", "blocks", False
     params = (Param("GEN"), Param("BLOCK"), Param("STEPS", "steps"))
+    remaskings = ("low_confidence", "random")  # LLaDA's generate() default first; as a Schedule it is 'random'
+
     summary = ("LLaDA's `generate(steps=STEPS, gen_length=GEN, block_length=BLOCK, remasking='random')`: "
                "`blocks:GEN/BLOCK:uniform:STEPS`; GEN is L")
 
@@ -687,13 +689,14 @@ for _family in (Uniform, Dream, Linear, Cosine, CosineMDLM, Power, Blocks, FlatB
 
 # the random-count families register next: the grammar then knows every built-in family
 from . import count_families  # noqa: E402,F401
+from . import rule_families  # noqa: E402,F401  (the sampler rules: parsed here, evaluated by truth.rules)
 
 
 class _FamilyView(Mapping):
     """Family name -> (usage, builder(L, args)) for the fixed schedules: a live view of the registry."""
 
     def _names(self) -> list[str]:
-        return [f.name for f in families(random_counts=False, needs_curve=False) if f.listed]
+        return [f.name for f in families(random_counts=False, needs_curve=False, is_rule=False) if f.listed]
 
     def __getitem__(self, name: str) -> tuple[str, Callable[[int, list[str]], Any]]:
         if name not in self._names():

@@ -163,7 +163,7 @@ def _ints(items: Sequence[str], spec: str) -> list[int]:
 
 def sweep_families() -> list[str]:
     """The families whose first parameter is T (``name:T...``): fixed schedules, then random-count samplers."""
-    usable = [f for f in registered_families(needs_curve=False) if f.listed and f.steps_first]
+    usable = [f for f in registered_families(needs_curve=False, is_rule=False) if f.listed and f.steps_first]
     return [f.name for f in usable if not f.random_counts] + [f.name for f in usable if f.random_counts]
 
 
@@ -202,7 +202,7 @@ def parse_family(text: str) -> FamilySpec:
     except UsageError as error:
         unknown = error.message.startswith("unknown")
         allowed = (f"one of {usable}, or a family with T written in it, e.g. blocks:4:uniform:T" if unknown
-                   else f"write T where the step count goes, or one of {usable}")
+                   else error.allowed or f"write T where the step count goes, or one of {usable}")
         raise UsageError(error.message, param="families", value=text, allowed=allowed) from None
     return FamilySpec(label, (found.name, *args), found)
 

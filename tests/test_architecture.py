@@ -36,6 +36,7 @@ LAYERS = {
     "schedule": (2, "values"),
     "count_sampler": (2, "values"),
     "count_families": (2, "values"),
+    "rule_families": (2, "values"),
     "counts": (2, "values"),
     "profile": (2, "values"),
     "multiscale": (2, "values"),

@@ -14,7 +14,7 @@ from boundcalc.schedule import Schedule, parse_sampler, parse_schedule, parse_sp
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
-@pytest.mark.parametrize("kind", ["schedules", "counts", "curve"])
+@pytest.mark.parametrize("kind", ["schedules", "counts", "curve", "rules"])
 def test_the_docs_tables_are_the_generated_ones(kind):
     assert docs_table(kind) in (DOCS / "cli.md").read_text(encoding="utf-8")
 
@@ -81,9 +81,45 @@ def test_usages_come_from_the_parameters():
     assert usages["dream"] == "dream:T[:eps]" and usages["mdlm"] == "mdlm:T[:NOISE]"
     assert usages["blocks"] == "blocks:K:FAMILY:T" and usages["llada"] == "llada:GEN:BLOCK:STEPS"
     for f in families():
-        assert re.fullmatch(r"[a-z][a-z0-9-]*", f.name) and f.reveals in ("fixed", "blocks", "counts")
+        assert re.fullmatch(r"[a-z][a-z0-9-]*", f.name) and f.reveals in ("fixed", "blocks", "counts", "adaptive",
+                                                                          "ordered")
         assert not f.listed or f.summary  # every listed family has a line in the docs' table
+        assert f.is_rule == (f.reveals in ("adaptive", "ordered"))
 
+
+def _holding(sampler):
+    from boundcalc.bounds import BOUNDS
+
+    return [name for name, bound in BOUNDS.items() if bound.applies_to(sampler)]
+
+
+EXAMPLES = {"confidence": "confidence:1/2:2", "low-confidence": "low-confidence:2:2", "eb": "eb:1/2:bits:2",
+            "entropy-sum": "entropy-sum:1:2", "left-to-right": "left-to-right:2:2", "dilated": "dilated:2"}
+
+
+def test_what_a_rule_family_provides_instead_of_a_sampler():
+    """A family whose positions are adaptive (from the predicted values) or a fixed order is a *rule*: it declares
+    its exact engine ("rules": truth.adaptive on tables, truth.chain_samplers on chains), what holds for it
+    (``guarantee``), no bound of the paper; it builds no Sampler (refused in one line naming where it is
+    evaluated), and truth.rules.rule_of builds its Rule from the one parsed spec."""
+    from boundcalc.registry import RULE_COMMANDS
+    from boundcalc.truth.rules import Rule, rule_of
+
+    rules = families(is_rule=True)
+    assert {f.name for f in rules} == set(EXAMPLES)  # every rule of boundcalc.truth.rules is registered
+    for f in rules:
+        assert f.exact_engine == "rules" and f.needs_model and f.guarantee and f.summary
+        assert _holding(f) == [] and f.positions == f.reveals
+        assert f.value_dependent == (f.reveals == "adaptive")
+        spec = parse_spec(EXAMPLES[f.name])
+        rule = rule_of(spec, 4)
+        assert isinstance(rule, Rule) and rule.kind == f.name and rule.length == 4
+        assert (rule.steps is None) == (spec.steps is None)  # a fixed number of calls iff T is written
+        with pytest.raises(ScheduleError) as refused:
+            spec.build(4)
+        assert RULE_COMMANDS in refused.value.allowed and "no bound of the paper" in refused.value.message
+    for f in families(is_rule=False):
+        assert f.reveals in ("fixed", "blocks", "counts")  # every other family builds a Sampler
 
 def test_which_bounds_hold_is_asked_of_the_sampler_or_its_family():
     from boundcalc.bounds import BOUNDS, per_realisation_bounds
@@ -100,6 +136,30 @@ def test_which_bounds_hold_is_asked_of_the_sampler_or_its_family():
         name, reveals, value_dependent, exact_engine = "adaptive-toy", "adaptive", True, "adaptive-toy"
 
     assert Adaptive().positions == "adaptive" and Adaptive().needs_model and holding(Adaptive()) == []
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("confidence:0", "TAU = 0 is out of range"), ("confidence:3/2", "TAU = 3/2"), ("eb:-1", "GAMMA = -1"),
+    ("entropy-sum:x", "'x' is not a number"), ("low-confidence:0", "'0' is not allowed"),
+    ("dilated:4:0", "'0' is not allowed"), ("eb:1:bits:nats", "more than one unit"),
+    ("left-to-right:2:2:2", "expected 1 or 2 parameters"), ("confidence:1/2:bits", "'bits' is not a number")])
+def test_rule_parameters_are_checked_when_parsed(text, fragment):
+    with pytest.raises(ScheduleError) as info:
+        parse_spec(text)  # no L: the registry's one grammar checks a rule's parameters too
+    assert fragment in info.value.message and info.value.param == "schedule"
+
+
+def test_parse_rule_is_the_registry_grammar():
+    from boundcalc.truth.rules import Rule, parse_rule, rule_of
+
+    assert parse_rule("eb:1/2:bits:2", 4) == rule_of(parse_spec("eb:1/2:bits:2"), 4) == Rule.entropy_bound(
+        4, "1/2", 2, unit="bits")
+    assert parse_rule("low-confidence:4:2", 4) == Rule.low_confidence(4, 4, 2)
+    assert parse_rule("dilated:2", 4).groups == ((0, 2), (1, 3))
+    with pytest.raises(ScheduleError, match="not a sampler rule"):
+        parse_rule("uniform:2", 4)
+    with pytest.raises(ScheduleError, match="does not divide"):  # what depends on L: when built for L
+        parse_rule("confidence:1/2:3", 4)
 
 
 @pytest.mark.parametrize("text, fragment", [("uniform:x", "in 'uniform:x': 'x' is not a number"),

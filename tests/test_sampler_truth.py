@@ -129,3 +129,74 @@ def test_sweep_samplers_side_by_side(run, write):
     csv_text = run("sweep", "--joint", path, "-S", "dilated:2", "--csv").stdout
     assert csv_text.splitlines()[1].startswith("dilated:2,0.0,")
     assert run("sweep", "--joint", path, "-S", "uniform:1", "-f", "uniform").exit_code == 2
+
+
+# -- the registry's rules: fixed orders, LLaDA's remasking (issue 19 wired through the registry) ---------------
+PAIRS = {"left-to-right:2": [[a, a, b, b] for a in (0, 1) for b in (0, 1)],  # X0 = X1, X2 = X3
+         "dilated:2": [[a, b, a, b] for a in (0, 1) for b in (0, 1)]}  # X0 = X2, X1 = X3
+
+
+@pytest.mark.parametrize("spec", sorted(PAIRS))
+def test_no_theorem1_bound_holds_for_a_fixed_order(spec):
+    """Each call reveals one copied pair: KL(p||q) = 2 log 2 exactly (Σ_k TC of each group given the earlier),
+    while Theorem 1 for the same sizes with uniform positions is ((2 − 1)/4) ΣI <= log 2: below the truth."""
+    from boundcalc import MIProfile
+    from boundcalc.bounds import theorem1
+    from boundcalc.truth.adaptive import ideal_walk
+
+    joint = JointDistribution.from_outcomes(PAIRS[spec], [Fraction(1, 4)] * 4)
+    report = rule_report(joint, spec)
+    assert report.truth == pytest.approx(2 * math.log(2), abs=1e-12)
+    assert ideal_walk(joint, report.rule).total_correlation == pytest.approx(report.truth, abs=1e-12)  # identity
+    bound = theorem1(MIProfile.from_total(Fraction(joint.entropy_profile(4).mi_total()).limit_denominator(10**9), 4), Schedule([2, 2]))
+    assert float(bound) < report.truth - 0.5  # so the registry lets no bound apply (tests/test_registry.py)
+    assert [g for g in report.guarantees if g.bounds == "KL(p||q)"] == []
+
+
+@settings(max_examples=20)
+@given(st.dictionaries(st.tuples(*[st.integers(0, 2)] * 3), st.integers(1, 5), min_size=2, max_size=8),
+       st.sampled_from(["left-to-right:2", "left-to-right:3", "dilated:2", "dilated:3"]))
+def test_a_fixed_order_error_is_the_sum_of_its_calls_total_correlations(weights, spec):
+    from boundcalc.truth.adaptive import ideal_walk
+
+    total = sum(weights.values())
+    items = sorted(weights.items())
+    joint = JointDistribution.from_outcomes([list(x) for x, _ in items], [Fraction(w, total) for _, w in items])
+    report = rule_report(joint, spec)
+    assert report.rule.steps == int(spec[-1])  # T calls (the law stops counting a trajectory at its error)
+    assert ideal_walk(joint, report.rule).total_correlation == pytest.approx(report.truth, abs=1e-12)
+
+
+def test_llada_remasking_defaults_to_low_confidence_in_the_library_and_the_cli(run, write):
+    from boundcalc.errors import UsageError
+
+    joint = JointDistribution.from_outcomes([[0, 0], [0, 1], [1, 0], [1, 1]], ["0.35", "0.35", "0.15", "0.15"])
+    default = rule_report(joint, "llada:2:2:2")
+    assert default.rule == rule_report(joint, "low-confidence:2").rule
+    assert default.truth == pytest.approx(0.7 * math.log(0.7 / 0.91) + 0.3 * math.log(0.3 / 0.09))
+    assert rule_report(joint, "llada:2:2:2", remasking="low_confidence").truth == default.truth
+    random = rule_report(joint, "llada:2:2:2", remasking="random")
+    assert random.truth_kind.startswith("E_M KL") and random.truth == exact_error(joint, "blocks:1:uniform:2")
+    assert abs(random.truth - default.truth) > 1e-3  # the two remaskings differ here
+    path = write("t.json", json.dumps(TABLE))
+    cli = run("verify", "--joint", path, "--schedule", "llada:2:2:2", "--json").json
+    assert cli["truth"] == pytest.approx(default.truth, abs=1e-12) and cli["sampler"] == str(default.rule)
+    for spec, remasking in (("uniform:2", "random"), ("eb:1", "low_confidence"), ("llada:2:2:2", "top_k")):
+        with pytest.raises(UsageError, match="remasking"):
+            rule_report(joint, spec, remasking=remasking)
+
+
+@pytest.mark.parametrize("args", [
+    ["bound", "--schedule", "confidence:0.9", "--length", "16", "--mi-total", "3"],
+    ["bound", "--schedule", "dilated:4", "--length", "16", "--mi-total", "3"],
+    ["sweep", "--family", "confidence:0.9", "--length", "16", "--mi-total", "3"],
+    ["sweep", "--family", "low-confidence", "--length", "16", "--mi-total", "3"],
+    ["steps", "--family", "eb:1", "--length", "16", "--mi-total", "3", "--target", "1"],
+])
+def test_commands_without_a_rule_engine_point_to_those_with_one(run, args):
+    result = run(*args)
+    assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "no bound of the paper holds" in result.stderr and "unknown" not in result.stderr
+    for command in ("verify --schedule SPEC", "sweep --sampler SPEC", "plot --kind error-vs-nfe",
+                    "steps --joint FILE --family confidence"):
+        assert command in result.stderr

@@ -14,6 +14,7 @@ from typing import Any, Callable
 import click
 
 from ..errors import BoundcalcError, InvalidNumberError, UsageError
+from ..registry import RULE_COMMANDS
 from ..exact import positive_int, to_rational
 
 SIGNS = {"any": None, "positive": "greater than 0", "nonnegative": "0 or greater"}
@@ -155,6 +156,11 @@ def flag_for(param: str | None, params: dict[str, Any], command: click.Command |
     return flag
 
 
+#: The commands that evaluate a sampler rule: the library's RULE_COMMANDS with their flags.
+RULE_COMMANDS_CLI = ("verify --schedule SPEC, sweep --sampler SPEC, plot --kind error-vs-nfe --sampler SPEC, "
+                     "steps --joint FILE --family confidence")
+
+
 class BoundcalcCommand(click.Command):
     """A command whose library errors are reported with the user's flags: one line, the error's exit code."""
 
@@ -163,7 +169,9 @@ class BoundcalcCommand(click.Command):
             return super().invoke(ctx)
         except BoundcalcError as error:
             flag = flag_for(error.param, ctx.params, self)
-            shown = error.with_param(flag) if flag else error
+            shown = error.with_param(flag or error.param or "")
+            if shown.allowed and RULE_COMMANDS in shown.allowed:  # the library names commands, the CLI their flags
+                shown.allowed = shown.allowed.replace(RULE_COMMANDS, RULE_COMMANDS_CLI)
             click.echo(f"Error: {shown}", err=True)
             ctx.exit(error.exit_code)
 

@@ -16,30 +16,25 @@ from ..errors import UsageError
 from .render import emit_json, print_table
 
 
-def rule_target(spec: str, remasking: str | None, length: int) -> Any:
-    """The rule a spec names, or None for a value-independent schedule (the classic verify path).
+def rule_target(spec: Any, remasking: str | None, length: int) -> Any:
+    """The rule a parsed spec names, or None for a value-independent schedule (the classic verify path).
 
     ``llada:GEN:BLOCK:STEPS`` is LLaDA's ``generate``: ``remasking`` low_confidence
-    (LLaDA's default) is the top-k by confidence inside each block, ``random`` the
-    uniform positions of ``blocks:GEN/BLOCK:uniform:STEPS``.
+    (LLaDA's default, and the library's: :func:`boundcalc.sampler_truth.as_rule`) is the top-k by
+    confidence inside each block, ``random`` the uniform positions of ``blocks:GEN/BLOCK:uniform:STEPS``.
     """
-    from ..schedule import Schedule
-    from ..truth.rules import Rule, is_rule_spec, parse_rule
+    from ..sampler_truth import as_rule
 
-    if is_rule_spec(spec):
-        if remasking is not None:
-            raise UsageError(f"{spec} has no remasking", param="--remasking", allowed="only with llada:GEN:BLOCK:STEPS")
-        return parse_rule(spec, length)
-    family = spec.strip().partition(":")[0]
-    if family != "llada":
+    family = spec.family
+    if not family.is_rule and not family.remaskings:
         if remasking is not None:
             raise UsageError(f"{spec} has no remasking", param="--remasking", allowed="only with llada:GEN:BLOCK:STEPS")
         return None
-    if (remasking or "low_confidence") == "random":
+    if family.is_rule and remasking is not None:
+        raise UsageError(f"{spec} has no remasking", param="--remasking", allowed="only with llada:GEN:BLOCK:STEPS")
+    if remasking == "random":
         return None
-    schedule = Schedule.parse(spec, length)  # LLaDA's asserts, GEN = L
-    block = schedule.block_spans[0][1] if schedule.block_spans else length
-    return Rule.low_confidence(length, schedule.steps, block=block if block < length else None)
+    return as_rule(spec, length, remasking)
 
 
 def _pm(value: float | None, error: float, digits: int, exact: bool) -> str:

@@ -205,15 +205,15 @@ def verify(**params: Any) -> None:
 
 def _verify_adaptive(params: dict[str, Any]) -> bool:
     """A sampler rule (confidence:TAU, eb:GAMMA, ..., llada with low_confidence): verified by cli/rules.py."""
-    from ..truth.rules import is_rule_spec
+    from ..schedule import parse_spec
     from .rules import rule_target, verify_rule
 
-    spec = params["schedule_spec"]
-    llada = spec.strip().partition(":")[0] == "llada"
-    if not (is_rule_spec(spec) or llada or params["remasking"] is not None):
+    spec = parse_spec(params["schedule_spec"])
+    chooses = spec.family.is_rule or (bool(spec.family.remaskings) and params["remasking"] != "random")
+    if not (spec.family.is_rule or spec.family.remaskings or params["remasking"] is not None):
         return False
     if params["loss_curve"] is not None:
-        if is_rule_spec(spec) or (llada and params["remasking"] != "random"):
+        if chooses:
             raise UsageError(f"{spec} chooses positions from the predictions: its truth needs a data model",
                              param="--loss-curve", allowed="--joint, --markov or --text")
         return False

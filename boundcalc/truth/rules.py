@@ -41,12 +41,10 @@ from ..errors import InvalidNumberError, ScheduleError
 from ..exact import to_rational
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..registry import SamplerSpec
     from ..schedule import Schedule
 
-__all__ = ["Rule", "parse_rule", "is_rule_spec", "llada_counts", "dilated_groups", "RULE_FAMILIES"]
-
-#: The spec families of :func:`parse_rule` (the value-independent ones are Schedule specs).
-RULE_FAMILIES = ("confidence", "low-confidence", "eb", "entropy-sum", "left-to-right", "dilated")
+__all__ = ["Rule", "parse_rule", "rule_of", "is_rule_spec", "llada_counts", "dilated_groups"]
 #: Rules whose number of network calls depends on the draws.
 ADAPTIVE_KINDS = ("confidence", "eb", "entropy-sum")
 
@@ -228,52 +226,57 @@ def _steps_per_block(steps: int, blocks: tuple[tuple[int, int], ...]) -> int:
     return steps // K
 
 
-def is_rule_spec(spec: str) -> bool:
-    """True when ``spec`` names one of :data:`RULE_FAMILIES`."""
-    return isinstance(spec, str) and spec.split(":", 1)[0].strip() in RULE_FAMILIES
+def is_rule_spec(spec: object) -> bool:
+    """True when ``spec`` (a string or a parsed :class:`~boundcalc.registry.SamplerSpec`) is a sampler rule."""
+    from ..registry import SamplerSpec
+    from ..schedule import parse_spec
+
+    if isinstance(spec, str):
+        try:
+            spec = parse_spec(spec)
+        except ScheduleError:
+            return False
+    return isinstance(spec, SamplerSpec) and spec.family.is_rule
 
 
-def _int(text: str, what: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise InvalidNumberError(f"{what} = {text!r} is not an integer", param=what, allowed="an integer >= 1") from None
-    return value
+def rule_of(spec: "SamplerSpec", length: int) -> Rule:
+    """The rule of a parsed spec (:func:`boundcalc.registry.parse_spec` checked its parameters), for length L.
+
+    What depends on L is checked here: BLOCK divides L, T is a multiple of the L/BLOCK blocks.
+    """
+    from ..rule_families import split_unit
+
+    family = spec.family
+    if not family.is_rule:
+        raise ScheduleError(f"{spec.text!r} is not a sampler rule", param="schedule",
+                            allowed=", ".join(f.usage for f in _rule_families()))
+    args, unit = split_unit(spec.args) if getattr(family, "has_unit", False) else (list(spec.args), "nats")
+    block = int(args[1]) if len(args) == 2 else None
+    if family.params[0].kind == "steps":
+        built = _FIXED_COUNT[family.name](length, int(args[0]), block)
+    elif family.name == "confidence":
+        built = Rule.confidence(length, args[0], block)
+    else:
+        build = Rule.entropy_bound if family.name == "eb" else Rule.entropy_sum
+        built = build(length, args[0], block, unit=unit)
+    return built
 
 
-def _split_unit(args: list[str]) -> tuple[list[str], str]:
-    """(the other arguments, the unit) for eb/entropy-sum: an argument 'nats' or 'bits' names the unit."""
-    units = [a for a in args if a in ("nats", "bits")]
-    return [a for a in args if a not in ("nats", "bits")], (units[0] if units else "nats")
+_FIXED_COUNT = {"low-confidence": Rule.low_confidence, "left-to-right": Rule.left_to_right, "dilated": Rule.dilated}
+
+
+def _rule_families() -> list:
+    from ..registry import families
+
+    return families(is_rule=True)
 
 
 def parse_rule(spec: str, length: int) -> Rule:
-    """A rule from its spec (``confidence:0.9``, ``low-confidence:8:4``, ``eb:0.5:bits``, ``dilated:8``, ...)."""
-    family, *args = [part.strip() for part in spec.split(":")]
-    usage = {
-        "confidence": "confidence:TAU[:BLOCK]",
-        "low-confidence": "low-confidence:T[:BLOCK]",
-        "eb": "eb:GAMMA[:nats|bits][:BLOCK]",
-        "entropy-sum": "entropy-sum:ETA[:nats|bits][:BLOCK]",
-        "left-to-right": "left-to-right:T[:BLOCK]",
-        "dilated": "dilated:T[:BLOCK]",
-    }
-    if family not in usage:
-        raise ScheduleError(f"{spec!r} is not a sampler rule", param="schedule", allowed=", ".join(usage.values()))
-    unit = "nats"
-    if family in ("eb", "entropy-sum"):
-        args, unit = _split_unit(args)
-    if not 1 <= len(args) <= 2:
-        raise ScheduleError(f"{spec!r} has {len(args)} arguments", param="schedule", allowed=usage[family])
-    block = _int(args[1], "BLOCK") if len(args) == 2 else None
-    if family == "confidence":
-        return Rule.confidence(length, args[0], block)
-    if family in ("eb", "entropy-sum"):
-        build = Rule.entropy_bound if family == "eb" else Rule.entropy_sum
-        return build(length, args[0], block, unit=unit)
-    steps = _int(args[0], "T")
-    fixed = {"low-confidence": Rule.low_confidence, "left-to-right": Rule.left_to_right, "dilated": Rule.dilated}
-    return fixed[family](length, steps, block)
+    """A rule from its spec (``confidence:0.9``, ``low-confidence:8:4``, ``eb:0.5:bits``, ``dilated:8``, ...),
+    read by the registry's one grammar (:func:`boundcalc.registry.parse_spec`) and built by :func:`rule_of`."""
+    from ..schedule import parse_spec
+
+    return rule_of(parse_spec(spec), length)
 
 
 def threshold_nats(rule: Rule) -> float:
