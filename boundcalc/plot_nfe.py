@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Sequence
 
-from .plot import _figure, _legend_below, _styled
+import boundcalc.plot.style as style  # the house style of every figure (the module, not its package)
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -29,18 +29,19 @@ def family_of(report: "RuleReport") -> str:
     return name
 
 
-@_styled
+@style.styled
 def error_vs_nfe(reports: Sequence["RuleReport"], *, unit: str = "nats", title: str | None = None) -> "Figure":
     """Two panels against E[NFE]: the error (KL or its bound) and the sequence error P_q(p(x) = 0)."""
-    fig, axes = _figure(rows=2, cols=1, sharex=True)
-    top, bottom = axes[0][0], axes[1][0]
+    fig, (top, bottom) = style.figure(rows=2, height=style.HEIGHT * 1.6, sharex=True)
     scale = 1 / math.log(2) if unit == "bits" else 1.0
     families: dict[str, list[Any]] = {}
     for r in reports:
         families.setdefault(family_of(r), []).append(r)
+    series: list[tuple[str, dict[str, Any]]] = []
     for index, (name, points) in enumerate(families.items()):
         points.sort(key=lambda r: r.expected_nfe[0])
-        color = f"C{index % 10}"
+        look = style.series_style(index)  # families differ by colour and marker, as in every figure
+        color, marker = look["color"], look["marker"]
         xs = [r.expected_nfe[0] for r in points]
         xerr = [r.expected_nfe[1] for r in points]
         drawn = [r for r in points if r.truth is not None]
@@ -49,17 +50,20 @@ def error_vs_nfe(reports: Sequence["RuleReport"], *, unit: str = "nats", title: 
             ys = [max(r.truth * scale, 1e-300) for r in drawn]
             yerr = [0.0 if r.exact or "exact" in r.truth_kind else r.truth_error * scale for r in drawn]
             top.errorbar([r.expected_nfe[0] for r in drawn], ys, yerr=yerr,
-                         xerr=[r.expected_nfe[1] for r in drawn], color=color, marker="o",
+                         xerr=[r.expected_nfe[1] for r in drawn], color=color, marker=marker,
                          mfc="none" if bound else color, ls="--" if bound else "-",
                          label=name + (" (bound E Σ TC)" if bound else ""))
         bottom.errorbar(xs, [r.sequence_error[0] for r in points], yerr=[r.sequence_error[1] for r in points],
-                        xerr=xerr, color=color, marker="o", ls="-")
+                        xerr=xerr, color=color, marker=marker, ls="-")
+        bound = any(r.truth is not None and r.truth_kind.startswith("upper bound") for r in points)
+        series.append((name + (" (bound E Σ TC)" if bound else ""), {"color": color, "marker": marker,
+                                                                     "linestyle": "--" if bound else "-"}))
     top.set_ylabel(f"KL($p\\,\\|\\,q$)  [{unit}]")
     top.set_yscale("symlog", linthresh=1e-3)
     bottom.set_ylabel("sequence error")
     bottom.set_xlabel("expected network calls E[NFE]")
-    if title:
-        top.set_title(title)
-    if families:
-        _legend_below(fig, top)
+    lines = [("exact (filled, solid)", {"marker": "o", "linestyle": "-"}),
+             ("upper bound E Σ TC (hollow, dashed); bars: ± stderr", {"marker": "o", "markerfacecolor": "none",
+                                                                       "linestyle": "--"})]
+    style.legends(fig, series, lines if families else [], title)
     return fig

@@ -12,6 +12,12 @@ numbered and bulleted lists (one level of nesting), ``$$`` display math, fenced 
 A character outside ASCII (other than a few typographic ones) is an error naming the section
 and line: write it as math.
 
+The appendix states mathematics and cites papers; what the page says about the software (names
+in the code, commands, tests) is kept between ``<!-- sw -->`` and ``<!-- /sw -->`` (invisible on
+GitHub, inline or over several lines) and left out. A link to another marked section,
+``[section 4](#4-the-sharp-bound)``, becomes ``Appendix~\ref{bc:proof-sharp}``; a link to a
+section that is not in the appendix is an error (the paper has no docs/ to point to).
+
 >>> print(markdown_to_latex("The *sharp* bound: $s - 1$ (`sharp`), 2^k & 50%."), end="")
 The \\emph{sharp} bound: $s - 1$ (\\texttt{sharp}), 2\\textasciicircum{}k \\& 50\\%.
 """
@@ -23,12 +29,14 @@ from pathlib import Path
 
 from .errors import BoundcalcError
 
-__all__ = ["SOURCE", "ConversionError", "sections", "markdown_to_latex", "appendix"]
+__all__ = ["SOURCE", "ConversionError", "sections", "markdown_to_latex", "appendix", "anchor", "without_software"]
 
 #: The shipped copy of docs/theory.md.
 SOURCE = Path(__file__).parent / "data" / "theory.md"
 
 _BEGIN = re.compile(r"^<!-- latex: ([a-z0-9-]+) -->\s*$")
+_SOFTWARE = re.compile(r"[ \t]*<!-- sw -->.*?<!-- /sw -->", re.DOTALL)
+_HEADING = re.compile(r"^#{1,3} +(.+?)\s*$", re.MULTILINE)
 _END = "<!-- /latex -->"
 _TYPOGRAPHY = {"\u2014": "---", "\u2013": "--", "\u2019": "'", "\u2018": "`", "\u201c": "``", "\u201d": "''", "\u00a0": "~"}
 _SPECIAL = {
@@ -116,8 +124,14 @@ def _inline(text: str) -> str:
             out.append(rf"\textbf{{{_inline(token[2:-2])}}}")
         elif kind == "em":
             out.append(rf"\emph{{{_inline(token[1:-1])}}}")
-        else:  # a link: its text (a paper has no docs/ to link to)
-            out.append(_inline(token[1 : token.index("](")]))
+        else:  # a link: to another section of the appendix, a \ref; else its text
+            target = token[token.index("](") + 2 : -1]
+            if target.startswith("#"):
+                if target[1:] not in _ANCHORS:
+                    raise ConversionError(f"link to {target}: that section is not in the appendix")
+                out.append(rf"Appendix~\ref{{bc:proof-{_ANCHORS[target[1:]]}}}")
+            else:
+                out.append(_inline(token[1 : token.index("](")]))
         position = match.end()
     out.append(_text(text[position:]))
     return "".join(out)
@@ -207,24 +221,50 @@ def markdown_to_latex(markdown: str, label: str | None = None) -> str:
     return "\n\n".join(out) + "\n"
 
 
-_PREFACE = r"""\section{Derivations of the constants boundcalc uses}\label{bc:proofs}
+_PREFACE = r"""\section{Derivations of the explicit constants}\label{bc:proofs}
 \sloppy
 
 Li \& Cai~\cite{li2025convergence} state Corollary~1 and Theorem~2 with unnamed absolute constants.
-The explicit constants and the exact forms that boundcalc evaluates, and its bound for
-semi-autoregressive (blockwise) sampling, are derived below; this text is
-generated from the same source as boundcalc's documentation (docs/theory.md). Logarithms are natural
-(nats) unless the unit is bits; every bound is linear in $\Sigma I$ and $\varepsilon_{\mathrm{train}}$,
-so nothing in the algebra depends on the unit.
+The explicit constants and exact forms used above, and a bound for semi-autoregressive (blockwise)
+sampling, are derived below. Logarithms are natural (nats) unless the unit is bits; every bound is
+linear in $\Sigma I$ and $\varepsilon_{\mathrm{train}}$, so nothing in the algebra depends on the unit.
 """
+
+
+#: GitHub's anchor of a marked section's heading -> the section's key (set by :func:`appendix`).
+_ANCHORS: dict[str, str] = {}
+
+
+def anchor(heading: str) -> str:
+    """GitHub's anchor of a Markdown heading: lower case, punctuation dropped, spaces to hyphens.
+
+    >>> anchor("5. Corollary 1 (eq. 9): C1 = 2")
+    '5-corollary-1-eq-9-c1--2'
+    """
+    kept = "".join(ch for ch in heading.strip().lower() if ch.isalnum() or ch in " -_")
+    return kept.replace(" ", "-")
+
+
+def without_software(markdown: str) -> str:
+    """The Markdown with every ``<!-- sw -->...<!-- /sw -->`` passage (what it says about the software) left out."""
+    out = _SOFTWARE.sub("", markdown)
+    if "<!-- sw -->" in out or "<!-- /sw -->" in out:
+        raise ConversionError("an unmatched <!-- sw --> or <!-- /sw -->")
+    return out
 
 
 def appendix(text: str | None = None) -> str:
     """``\\appendix`` and every marked section of docs/theory.md, each ``\\label{bc:proof-KEY}``."""
+    marked = sections(text)
+    _ANCHORS.clear()
+    for key, markdown in marked.items():
+        heading = _HEADING.search(markdown)
+        if heading:
+            _ANCHORS[anchor(heading.group(1))] = key
     parts = ["\\appendix\n", _PREFACE]
-    for key, markdown in sections(text).items():
+    for key, markdown in marked.items():
         try:
-            parts.append(markdown_to_latex(markdown, f"bc:proof-{key}"))
+            parts.append(markdown_to_latex(without_software(markdown), f"bc:proof-{key}"))
         except ConversionError as error:
             raise ConversionError(f"docs/theory.md, section {key!r}: {error.message}") from None
     return "\n".join(parts)

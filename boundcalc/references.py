@@ -8,7 +8,7 @@ so a ``.bib`` has exactly the papers cited in the output (``boundcalc latex --bi
 >>> cited_keys(r"as in \\cite{li2025convergence} and \\cite[Thm.~1]{wu2025fastdllm, li2025convergence}")
 ('li2025convergence', 'wu2025fastdllm')
 >>> print(bibtex(["li2025convergence"]).splitlines()[0])
-@misc{li2025convergence,
+@inproceedings{li2025convergence,
 """
 
 from __future__ import annotations
@@ -16,28 +16,37 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-__all__ = ["REFERENCES", "cited_keys", "bibtex", "thebibliography"]
+__all__ = ["REFERENCES", "TITLE_V1", "cited_keys", "bibtex", "thebibliography"]
 
-#: key -> BibTeX type and fields (arXiv numbers as in docs/theory.md and the issue tracker).
+#: The first title of arXiv:2505.21400 (v1, May 2025), under which the paper is often cited.
+TITLE_V1 = "A Convergence Theory for Diffusion Language Models: An Information-Theoretic Perspective"
+
+#: key -> BibTeX type and fields: the venue where a paper appeared (``inproceedings``), else ``misc`` with its
+#: arXiv number.
 REFERENCES: dict[str, tuple[str, dict[str, str]]] = {
     "li2025convergence": (
-        "misc",
+        "inproceedings",
         {
             "author": "Li, Gen and Cai, Changxiao",
-            "title": "A Convergence Theory for Diffusion Language Models: An Information-Theoretic Perspective",
+            # the NeurIPS title (arXiv v2); v1 was titled TITLE_V1
+            "title": "Breaking {AR}'s Sampling Bottleneck: Provable Acceleration via Diffusion Language Models",
+            "booktitle": "Advances in Neural Information Processing Systems (NeurIPS)",
             "year": "2025",
             "eprint": "2505.21400",
-            "note": "NeurIPS 2025",
+            "note": "arXiv:2505.21400; first version titled ``A Convergence Theory for Diffusion Language Models: "
+            "An Information-Theoretic Perspective''",
         },
     ),
     "chen2025optimal": (
-        "misc",
+        "inproceedings",
         {
             "author": "Chen, Sitan and Cong, Kevin and Li, Jerry",
             "title": "Optimal Inference Schedules for Masked Diffusion Models",
-            "year": "2025",
+            "booktitle": "Proceedings of the Conference on Learning Theory (COLT)",
+            "series": "Proceedings of Machine Learning Research",
+            "volume": "336",
+            "year": "2026",
             "eprint": "2511.04647",
-            "note": "COLT 2026",
         },
     ),
     "zhao2026adaptation": (
@@ -100,7 +109,7 @@ def _braced(title: str) -> str:
 
 
 def bibtex(keys: Iterable[str]) -> str:
-    """The BibTeX entries of ``keys`` (arXiv preprints with ``eprint`` and ``archivePrefix``)."""
+    """The BibTeX entries of ``keys``: published papers with their venue, every one with its arXiv ``eprint``."""
     entries = []
     for key in keys:
         kind, fields = REFERENCES[key]
@@ -127,9 +136,12 @@ def thebibliography(keys: Iterable[str]) -> str:
     items = []
     for key in keys:
         _, fields = REFERENCES[key]
-        venue = f" {fields['note']}." if "note" in fields else ""
-        items.append(
-            rf"\bibitem{{{key}}} {_authors(fields['author'])}. \emph{{{fields['title']}}}. "
-            rf"arXiv:{fields['eprint']}, {fields['year']}.{venue}"
-        )
+        title = fields["title"].replace("{", "").replace("}", "")
+        venue = f" In \\emph{{{fields['booktitle']}}}" if "booktitle" in fields else ""
+        if "volume" in fields:
+            venue += f", {fields['series']} {fields['volume']}"
+        venue += f", {fields['year']}." if venue else ""
+        arxiv = f" arXiv:{fields['eprint']}" + ("." if venue else f", {fields['year']}.")
+        former = f" First version: \\emph{{{TITLE_V1}}}." if key == "li2025convergence" else ""
+        items.append(rf"\bibitem{{{key}}} {_authors(fields['author'])}. {title}.{venue}{arxiv}{former}")
     return "\\begin{thebibliography}{9}\n" + "\n".join(items) + "\n\\end{thebibliography}\n"

@@ -30,7 +30,7 @@ def make(output: Path) -> Path:
     chain = bc.load_markov(str(files("boundcalc") / "data" / "default_markov.json"))
     result = bc.sweep(chain, ["uniform"], STEPS, length=LENGTH, optimal=True)
     fig = plot.error_vs_steps(
-        result, title=f"bigram chain of English text, L = {LENGTH}, uniform schedules"
+        result, bounds=plot.ALL, title=f"bigram chain of English text, L = {LENGTH}, uniform schedules"
     )
     return plot.save(fig, output)
 

@@ -100,10 +100,13 @@ def test_bound_table_values_and_tags():
     rows = {line.split(" & ")[0]: line.split(" & ")[1:] for line in table.splitlines() if line.endswith(r"\\")}
     # L = 10, ΣI = 2, ε_train = 1/10, s_max = 5: coefficients 7 (Theorem 1), 5 (chain 5, 3, 2), 4 (sharp)
     assert rows["Theorem 1"][:2] == ["(8)", "$1.5$"]
-    assert rows["recursion (19) unrolled"][:2] == ["(D2, derived)", "$1.1$"]
-    assert rows["sharp bound"][:2] == ["(D4, derived)", "$0.9$"]
+    assert rows["recursion (19) unrolled"][:2] == ["(D2)", "$1.1$"]
+    assert rows["sharp bound"][:2] == ["(D4)", "$0.9$"]
     assert rows["token error rate"][:2] == ["(11)", "$0.15$"]
-    assert rows["Corollary 1"][:2] == ["(9, $C_1 = 2$ derived)", "---"]
+    assert rows["Corollary 1"][:2] == ["(9)", "---"]
+    # what the short tags stand for, once, under the table
+    assert "(D2), (D4): derived here; (9) with $C_1 = 2$ (explicit constants derived here)." in table
+    assert r"\begin{tabularx}{\linewidth}{llrX}" in table  # the notes wrap: the table fits a column
     assert "not balanced" in rows["Corollary 1"][2]
     assert not any(name.startswith("Theorem 2") for name in rows)  # no multi-scale profile: not listed
     assert r"\label{bc:tab:bound}" in table and r"\cite{li2025convergence}" in table
@@ -115,9 +118,9 @@ def test_steps_table_rows():
     table = tex.latex(results, unit="nats")
     lines = [line for line in table.splitlines() if line.endswith(r"\\")][1:]
     # 0.05: R = (0.05 - 0.001) 1024 / 12.5 = 4.01408, s* = 4, T = 256, bound 3/1024 * 12.5 + 0.001
-    assert lines[0] == r"$0.05$ & 256 & 4 & $\approx 0.0376211$ & $4$ \\"
-    assert lines[1] == r"$0.0001$ & infeasible & --- & --- & --- \\"
-    assert "Target $\\varepsilon$ (nats)" in table
+    assert lines[0] == r"$0.05$ & 256 & 4 & $0.0376211$ & $4$ \\"  # no \approx in cells: the caption says it
+    assert lines[1] == r"$0.0001$ & none & --- & --- & --- \\"
+    assert "Target (nats)" in table and "rounded to the digits shown" in table
     with pytest.raises(TypeError):
         tex.latex([1, 2])
 
@@ -136,23 +139,53 @@ def test_cli_verify_format_latex(run, write):
     result = run("verify", "--markov", chain, "--length", "12", "--schedule", "uniform:3", "--format", "latex")
     assert result.exit_code == 0, result.output
     table = result.stdout
-    exact = next(line for line in table.splitlines() if line.startswith("Exact error (23)"))
-    assert exact.split(" & ")[2].startswith(r"$\approx ")
-    assert "(12, $C_2 = 1$ derived)" in table and "(13, $C_3 = \\frac{1}{16}$ derived)" in table
+    exact = next(line for line in table.splitlines() if line.startswith("Exact error & (23)"))
+    assert exact.split(" & ")[2].startswith("$0.") and "approx" not in exact
+    assert "(12) with $C_2 = 1$, (13) with $C_3 = \\frac{1}{16}$" in table
+    assert "chain.json" not in table and "texttt" not in table  # no paths, no software spellings in a caption
     assert r"\textbf{no}" not in table
 
 
+#: A plain article with the packages the tables ask for (latex.TABLE_PACKAGES): every output must fit its column.
+ARTICLE = "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n" + tex.TABLE_PACKAGES + "\n\\begin{document}\n%s\n\\end{document}\n"
+
+
 @pytest.mark.latex
-def test_tables_compile(run, write, tmp_path):
+def test_every_latex_output_compiles_in_a_plain_article_without_overfull_boxes(run, write, tmp_path):
+    """One pdflatex run for every ``--format latex`` table and pasted ``--with-values`` snippet: compile_latex
+    fails on an error or on any overfull hbox in the log."""
     chain = write("chain.json", '{"states": [0, 1], "transition": [[0.9, 0.1], [0.2, 0.8]]}')
-    verify = run("verify", "--markov", chain, "--length", "12", "--schedule", "uniform:3", "--format", "latex").stdout
-    profile = MIProfile.from_total("12.5", 1024)
-    results = [steps.required_steps(profile, target, "0.001") for target in ("0.05", "0.01", "0.0001")]
-    sweep = run("sweep", "--markov", chain, "--length", "12", "--steps", "1,3,12", "--optimal", "-f", "uniform",
-                "-f", "mdlm", "--format", "latex").stdout
-    assert "\nmdlm & 3 & $\\approx " in sweep  # the random-count sampler's rows (s_max: its mean) compile too
-    body = tex.bound_table(_case()) + tex.steps_table(results, unit="nats") + verify + sweep
-    compile_latex(tex.standalone(body), tmp_path)
+    curve = write("c.csv", "masked,loss_nats,stderr_nats\n1,0.05,0.01\n8,0.1,0.01\n16,0.3,0.02\n32,0.6,0.02\n")
+    ms = write("ms.csv", "token,level,value\n" + "".join(f"{i},0,0.125\n{i},1,0.1875\n{i},2,0.25\n" for i in range(1, 9)))
+    case = ["--mi-total", "12.5", "--length", "1024", "--eps-train", "0.001"]
+    commands = [
+        ["bound", "--schedule", "uniform:64", *case, "--format", "latex"],
+        ["bound", "--schedule", "5,3,2", "--mi-total", "2", "--length", "10", "--eps-train", "0.1", "--format", "latex"],
+        ["bound", "--schedule", "blocks:2:uniform:2", "--mi-total", "1.38", "--length", "4", "--format", "latex"],
+        ["bound", "--schedule", "uniform:4", "--mi-total", "2", "--length", "8", "--ms-profile", ms, "--format", "latex"],
+        ["steps", *case, "--target", "0.05", "--target", "0.01", "--target", "0.0001", "--format", "latex"],
+        ["steps", *case, "--budget", "64", "--format", "latex"],
+        ["steps", "--loss-curve", curve, "--length", "32", "--budget", "8", "--format", "latex"],
+        ["verify", "--markov", chain, "--length", "12", "--schedule", "uniform:3", "--format", "latex"],
+        ["sweep", "--markov", chain, "--length", "12", "--steps", "1,3,12", "--optimal", "-f", "uniform", "-f", "mdlm",
+         "-f", "blocks:2:uniform:T", "--format", "latex"],
+        ["sweep", "--loss-curve", curve, "--length", "32", "--steps", "1,4,32", "-f", "cosine", "--format", "latex"],
+        ["latex", "--all", "--with-values", "--schedule", "5,3,2", "--mi-total", "2", "--length", "10",
+         "--eps-train", "0.1", "--target", "0.3", "--vocab-size", "8"],
+        ["latex", "-x", "theorem2-upper", "-x", "theorem2-lower", "-x", "multiscale-phi", "--with-values",
+         "--ms-profile", ms, "--schedule", "uniform:2"],
+        ["latex", "-x", "steps-sharp", "-x", "steps-ter", "-x", "recursion-step", "--with-values", *case,
+         "--target", "0.05", "--smax", "37"],
+        ["latex", "-x", "theorem1", "--with-values", "--loss-curve", curve, "--length", "32", "--schedule", "uniform:4"],
+    ]
+    body = []
+    for command in commands:
+        result = run(*command)
+        assert result.exit_code == 0, (command, result.output)
+        cells = [line for line in result.stdout.splitlines() if line.endswith("\\\\") and " & " in line]
+        assert not any("approx" in line for line in cells), command  # table cells carry no \approx
+        body.append(f"% boundcalc {' '.join(map(str, command))}\n" + result.stdout)
+    compile_latex(ARTICLE % "\n\\clearpage\n".join(body), tmp_path)
 
 
 def test_cli_sweep_format_latex(run, write):
@@ -160,11 +193,13 @@ def test_cli_sweep_format_latex(run, write):
     args = ("sweep", "--markov", chain, "--length", "12", "--steps", "1,3,12", "--optimal")
     table = run(*args, "--format", "latex").stdout
     data = run(*args, "--json", "--digits", "15").json
-    rows = [line for line in table.splitlines() if line.startswith("uniform & ")]
-    assert [row.split(" & ")[1] for row in rows] == ["1", "3", "12"] and r"\label{bc:tab:sweep}" in table
+    lines = table.splitlines()
+    heading = next(i for i, line in enumerate(lines) if r"\emph{uniform}" in line)  # the family heads its rows
+    rows = lines[heading + 1 : heading + 4]
+    assert [row.split(" & ")[0] for row in rows] == ["1", "3", "12"] and r"\label{bc:tab:sweep}" in table
     # the table's exact errors are the sweep's, with no more digits than their certified error justifies
     for row, record in zip(rows, data["rows"]):
-        shown = re.search(r"[-0-9.e]+(?=\$$)", row.split(" & ")[3]).group()
+        shown = re.search(r"[-0-9.e]+(?=\$$)", row.split(" & ")[2]).group()
         assert abs(float(shown) - float(record["error"]["value"])) <= 1e-5 * max(1.0, float(record["error"]["value"]))
     # Theorem 2's lower bound is about the random schedule, not these: not a column here
     assert "Theorem 2, lower" not in table
@@ -177,7 +212,7 @@ def test_blockwise_and_count_samplers(run):
     assert blocks.exit_code == 0, blocks.output
     rows = [line for line in blocks.stdout.splitlines() if "blockwise" in line]
     # two blocks of 2 tokens, one step each: c(2)/2 (ΣI_1 + ΣI_2) <= max_b c(2)/2 · ΣI = 0.69 for every c
-    assert rows[0] == r"sharp bound, blockwise & (B1), derived & $0.69$ &  \\"
+    assert rows[0] == r"sharp bound, blockwise & (B1) & $0.69$ &  \\"
     assert "docs/theory.md" not in blocks.stdout  # a paper's reader has no docs/
     counts = run("bound", "--schedule", "mdlm:16", "--mi-total", "1.38", "--length", "4", "--format", "latex")
     assert counts.exit_code == 2

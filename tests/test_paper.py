@@ -58,7 +58,7 @@ def test_the_section_documents_every_piece(tmp_path, monkeypatch):
                             + (tmp_path / "bc-proofs.tex").read_text()))
     for ref in re.findall(r"\\(?:eq)?ref\{([^}]*)\}", paper):
         assert ref in labels, ref  # every reference the paper makes is a label boundcalc wrote
-    assert (tmp_path / "refs.bib").read_text().startswith("@misc{li2025convergence,")
+    assert (tmp_path / "refs.bib").read_text().startswith("@inproceedings{li2025convergence,")
 
 
 @pytest.mark.latex

@@ -114,13 +114,59 @@ def test_bibliography_has_exactly_the_cited_papers():
     assert references.cited_keys(doc) == ("li2025convergence",)
     assert doc.count(r"\bibitem{") == 1 and r"\begin{thebibliography}" in doc
     bib = references.bibtex(references.cited_keys(doc))
-    assert bib.count("@misc{") == 1 and "eprint = {2505.21400}" in bib
+    assert bib.count("@inproceedings{") == 1 and "eprint = {2505.21400}" in bib
     every = references.bibtex(references.REFERENCES)
     for number in ("2505.21400", "2511.04647", "2602.20126", "2510.25544", "2505.22618", "2502.09622"):
         assert f"eprint = {{{number}}}" in every
     with pytest.raises(KeyError, match="nobody2030"):
         references.cited_keys(r"\cite{li2025convergence,nobody2030}")
     assert references.thebibliography([]) == "" and references.bibtex([]) == ""
+
+
+def test_published_papers_have_their_venues_and_both_titles():
+    bib = references.bibtex(["li2025convergence", "chen2025optimal"])
+    li, chen = bib.split("\n\n")
+    assert li.startswith("@inproceedings{li2025convergence,") and "Neural Information Processing Systems" in li
+    assert "year = {2025}" in li
+    # the NeurIPS title (v2) and, in the note, the first title (v1)
+    assert "Breaking {AR}'s Sampling Bottleneck: Provable Acceleration via Diffusion Language Models" in li
+    assert "A Convergence Theory for Diffusion Language Models: An Information-Theoretic Perspective" in li
+    assert chen.startswith("@inproceedings{chen2025optimal,") and "Learning Theory (COLT)" in chen
+    assert "volume = {336}" in chen and "year = {2026}" in chen and "Proceedings of Machine Learning Research" in chen
+    inline = references.thebibliography(["li2025convergence"])
+    assert "Breaking AR's Sampling Bottleneck" in inline and references.TITLE_V1 in inline and "NeurIPS" in inline
+
+
+#: What a paper's appendix never says: the program, its tests, files, commands, code names, or sections of docs/.
+SOFTWARE = re.compile(r"boundcalc|\\texttt|\\_|\btests?\b|\bOCR\b|exit code|\.py\b|docs/|\.md\b|--[a-z]"
+                      r"|\bsections? \d|require_global|block_spans|generate\.py|verify\b|EntropyProfile")
+
+
+def test_the_document_and_its_appendix_state_mathematics_not_software(run):
+    document = run("latex", "--all", "--standalone", "--proofs").stdout
+    body = "\n".join(line for line in document.splitlines() if not line.lstrip().startswith("%"))
+    found = sorted({match.group(0) for match in SOFTWARE.finditer(body)})
+    assert not found, found
+    appendix = proofs.appendix()
+    # references between sections are \refs inside the document, every one to a label the appendix has
+    refs = set(re.findall(r"\\ref\{(bc:proof-[a-z0-9-]+)\}", appendix))
+    assert {"bc:proof-exact", "bc:proof-sharp"} <= refs
+    assert all(f"\\label{{{ref}}}" in appendix for ref in refs)
+    # docs/theory.md keeps what it says about the software, between the markers the appendix leaves out
+    assert "require_global" in THEORY.read_text() and "<!-- sw -->" in THEORY.read_text()
+
+
+def test_software_passages_and_links_between_sections():
+    source = ("<!-- latex: one -->\n## 1. One\n\nA <!-- sw -->`code` in the<!-- /sw --> sentence, see "
+              "[section 2](#2-two).\n<!-- sw -->\n\nA whole paragraph on tests.\n<!-- /sw -->\n<!-- /latex -->\n"
+              "<!-- latex: two -->\n## 2. Two\n\nBack to [it](#1-one).\n<!-- /latex -->\n")
+    text = proofs.appendix(source)
+    assert "A sentence, see Appendix~\\ref{bc:proof-two}." in text and "Back to Appendix~\\ref{bc:proof-one}." in text
+    assert "code" not in text and "tests" not in text
+    with pytest.raises(ConversionError, match="link to #9-nine: that section is not in the appendix"):
+        proofs.appendix("<!-- latex: one -->\n## 1. One\n\nSee [section 9](#9-nine).\n<!-- /latex -->\n")
+    with pytest.raises(ConversionError, match="unmatched"):
+        proofs.without_software("a <!-- sw --> b")
 
 
 def test_cli_bib_and_proofs(run, tmp_path):

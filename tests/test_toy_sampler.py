@@ -66,7 +66,8 @@ def test_bound_json_and_latex(run):
     assert Fraction(data["bounds"]["theorem1"]["exact"]) == theorem1_by_hand(10, 4, Fraction(2)) == Fraction(7, 5)
     assert Fraction(data["bounds"]["sharp"]["exact"]) == Fraction(6, 10) * 2  # (s_max - 1)/L ΣI
     latex = run("bound", "--schedule", "front:4", "--mi-total", "2", "-L", "10", "--format", "latex").stdout
-    assert r"\texttt{front:4}" in latex and "$1.4$" in latex
+    # the caption states the schedule's numbers (a paper's table names no spec): T = 4 steps, s_max = 7
+    assert r"$T = 4$ steps with $s_{\max} = 7$" in latex and "$1.4$" in latex
 
 
 TABLE = {"outcomes": [["a", "a", "a", "b"], ["b", "b", "a", "a"], ["a", "b", "b", "b"]],

@@ -1,7 +1,8 @@
-"""The tutorial notebook runs (nbclient, for real) and docs/make_figure.py still draws the README's figure."""
+"""The tutorial notebook runs (nbclient, for real); docs/make_figure.py and make_figures.py still draw the figures."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -31,3 +32,13 @@ def test_the_readme_figure_script_runs(tmp_path):
     assert out.read_bytes().startswith(b"\x89PNG") and out.stat().st_size > 20_000
     checked_in = DOCS / "figure.png"
     assert checked_in.exists() and "docs/figure.png" in (DOCS.parent / "README.md").read_text()
+
+
+def test_the_gallery_script_draws_every_figure_docs_figures_shows(tmp_path):
+    done = subprocess.run([sys.executable, str(DOCS / "make_figures.py"), "--output", str(tmp_path)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    drawn = sorted(p.name for p in tmp_path.iterdir())
+    shown = sorted(re.findall(r"\(figures/([a-z-]+\.png)\)", (DOCS / "figures.md").read_text()))
+    assert drawn == shown and all((DOCS / "figures" / name).exists() for name in drawn)
+    assert all((tmp_path / name).read_bytes().startswith(b"\x89PNG") for name in drawn)

@@ -495,7 +495,8 @@ def _with_schedule(result, digits: int) -> dict[str, Any]:
 
 def _steps_any(params: dict[str, Any], families: list[str]) -> None:
     """steps with --family / --by / --budget / --loss-curve: any family, by bound, estimated error or the DP."""
-    refuse_latex(params, "a search over schedule families or a loss curve")
+    if params["budget"] is None:
+        refuse_latex(params, "a search over schedule families or a loss curve")
     from ..estimate import BUDGET_FAMILIES, DECISION_NOTE, budget_table, is_count_family, required_steps_family
 
     profile = resolve_profile(params, required=True)
@@ -623,6 +624,12 @@ def _render_budget(params: dict[str, Any], profile, curve, rows, source: str) ->
     unit, digits, exact, T = params["unit"], params["digits"], params["show_exact"], params["budget"]
     bound_name = params["bound_name"]
     estimate = curve is not None and not curve.exact
+    if wants_latex(params):
+        from ..latex import budget_latex_table
+
+        click.echo(budget_latex_table(rows, steps=T, length=profile.length, mi_total=profile.total, bound=bound_name,
+                                      unit=unit, digits=digits, estimate=estimate), nl=False)
+        return
     if params["as_json"]:
         from ..jsonify import sampler_summary
 

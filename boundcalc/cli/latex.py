@@ -258,7 +258,7 @@ def _snippets(results, values, digits: int, unit: str, tex, strict: bool) -> str
                 lines.append(f"% not instantiated: needs {', '.join(flags)}")
             else:
                 try:
-                    lines.append(tex.instantiate(result, values, digits, unit))
+                    lines.append(tex.instantiated_display(result, values, digits, unit).rstrip())
                 except BoundcalcError as error:
                     if strict:
                         raise

@@ -1,14 +1,15 @@
-"""``boundcalc plot``: a sweep, a schedule family or an entropy profile as a figure file (matplotlib, lazily)."""
+"""``boundcalc plot``: a sweep, a schedule family, an entropy profile or a loss curve as a figure file."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import click
 
 from ..bounds import BOUNDS
 from ..errors import UsageError
-from .options import POSITIVE, BoundcalcCommand
+from .options import POSITIVE, BoundcalcCommand, resolve_curve
 from .sweep import resolve_source, run_sweep, sweep_options
 
 KINDS = ("error-vs-steps", "schedule", "curve", "sandwich", "error-vs-nfe")  # boundcalc.plot.KINDS, without importing it
@@ -16,42 +17,109 @@ KINDS = ("error-vs-steps", "schedule", "curve", "sandwich", "error-vs-nfe")  # b
 KL_BOUNDS = [name for name, b in BOUNDS.items() if b.quantity == "kl" and b.about == "schedule"]
 
 
+class Pair(click.ParamType):
+    """Two positive numbers ``A,B`` (a size in inches, or a range with A < B)."""
+
+    name = "A,B"
+
+    def __init__(self, ordered: bool) -> None:
+        self.ordered = ordered
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> tuple[float, float]:
+        if isinstance(value, tuple):
+            return value
+        allowed = "LOW,HIGH with 0 < LOW < HIGH" if self.ordered else "WIDTH,HEIGHT in inches, each in (0, 50]"
+        try:
+            a, b = (float(part) for part in str(value).split(","))
+        except ValueError:
+            raise UsageError(f"{value!r} is not two numbers A,B", param=param.opts[0], allowed=allowed) from None
+        limit = math.inf if self.ordered else 50
+        if not (0 < a <= limit and 0 < b <= limit) or (self.ordered and not a < b):
+            raise UsageError(f"{value!r} is out of range", param=param.opts[0], allowed=allowed)
+        return a, b
+
+
 @click.command(cls=BoundcalcCommand)
 @sweep_options
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, writable=True, path_type=str),
-              help="The figure file: .png, .svg, .pdf, or .pgf (for LaTeX; needs pdflatex).")
+              help="The figure file: .png, .svg, .pdf, or .pgf (for LaTeX; needs pdflatex and the LaTeX package "
+              "pgf, Debian's texlive-pictures).")
 @click.option("--kind", "-k", type=click.Choice(KINDS), default="error-vs-steps", show_default=True,
-              help="error-vs-steps: error and bounds against T (log-log); schedule: tokens revealed per step, a panel "
-              "per family; curve: the entropy profile d(m) with TC/DTC and the MI profile (data models); "
-              "sandwich: Theorem 2's bounds (12), (13) against the exact errors (data models); error-vs-nfe: KL(p||q) "
-              "and the sequence error against the expected network calls, one point per --sampler (data models).")
+              help="error-vs-steps: error and the tightest bound per family against T (log-log); schedule: tokens "
+              "revealed per step, a panel per family; curve: a data model's entropy profile d(m) with TC/DTC and "
+              "the MI profile, or a --loss-curve's points, fit and interpolation; sandwich: Theorem 2's bounds "
+              "(12), (13) against the errors; error-vs-nfe: KL(p||q) and the sequence error against the expected "
+              "network calls, one point per --sampler (data models).")
 @click.option("--target", "-e", type=POSITIVE, help="error-vs-steps: draw the target error ε as a horizontal line.")
 @click.option("--bound", "bounds", multiple=True, type=click.Choice(KL_BOUNDS),
-              help="error-vs-steps: draw only these bounds (repeatable; default every one that applies).")
+              help="error-vs-steps: draw these bounds (repeatable) instead of the tightest one per family.")
+@click.option("--all-bounds", is_flag=True, help="error-vs-steps: draw every bound that applies to each family.")
+@click.option("--title", help="The figure's title (default: L, ΣI and ε_train; '' for none).")
+@click.option("--figsize", type=Pair(ordered=False), help="WIDTH,HEIGHT in inches (default 3.4,2.6 plus the legend).")
+@click.option("--ylim", type=Pair(ordered=True), help="error-vs-steps, sandwich, curve: the y range LOW,HIGH.")
 def plot(**params: Any) -> None:
     """Draw a sweep as a figure: error vs T, the schedules, the entropy profile, or Theorem 2's sandwich.
 
     Takes the arguments of `boundcalc sweep` and writes one file, sized for a
-    one-column paper figure (3.4 in wide) and readable on screen. Exact errors
-    are solid, bounds dashed and named with their equations, the optimal
-    schedule's error (--optimal) dotted. Needs matplotlib:
-    pip install 'boundcalc[plot]'.
+    one-column paper figure (3.4 in wide) and readable on screen. Families are
+    told apart by colour and marker; the truth is solid, bounds are dashed
+    (named in a second legend), the optimal schedule's error (--optimal)
+    dotted. An error that reaches 0 (T = L) is marked on the axis. From a
+    --loss-curve the errors are estimates, drawn with ±2 stderr bands. Needs
+    matplotlib: pip install 'boundcalc[plot]'.
 
     \b
     Examples:
       boundcalc plot --markov chain.json --length 64 --optimal --output error.png
       boundcalc plot --mi-total 12.5 --length 1024 -f uniform -f cosine --target 0.5 -o bounds.pdf
       boundcalc plot --text corpus.txt --length 128 --kind curve --output curve.svg
+      boundcalc plot --loss-curve curve.csv --kind curve --output loss.png
     """
     from .. import plot as figures
 
     figures.require_matplotlib()
     output, kind = params["output"], params["kind"]
     figures.check_output(output)
-    if kind != "error-vs-steps" and (params["target"] is not None or params["bounds"]):
-        flag = "--target" if params["target"] is not None else "--bound"
-        raise UsageError(f"it is only drawn with --kind error-vs-steps, not {kind}", param=flag,
-                         allowed="--kind error-vs-steps")
+    _check_flags(params, kind)
+    look = {"title": params["title"], "figsize": params["figsize"]}
+    if kind == "error-vs-nfe":
+        from ..plot_nfe import error_vs_nfe
+        from .sweep import sampler_reports
+
+        reports, _, L = sampler_reports(params)
+        fig = error_vs_nfe(reports, unit=params["unit"], title=params["title"])
+        what = f"{len(reports)} samplers, L = {L}"
+    elif kind == "curve":
+        fig, what = _curve_figure(params, figures, look)
+    else:
+        result, _, _, _ = run_sweep(params)
+        curve = resolve_curve(params)
+        if kind == "error-vs-steps":
+            bounds: Any = figures.ALL if params["all_bounds"] else (list(params["bounds"]) or None)
+            fig = figures.error_vs_steps(result, target=params["target"], bounds=bounds, ylim=params["ylim"],
+                                         curve=curve, **look)
+        elif kind == "schedule":
+            fig = figures.schedules(result, **look)
+        else:
+            fig = figures.sandwich(result, ylim=params["ylim"], curve=curve, **look)
+        what = f"{len(result.families)} famil{'y' if len(result.families) == 1 else 'ies'} x {len(result.steps)} T"
+    path = figures.save(fig, output)
+    click.echo(f"wrote {path} ({kind}: {what})")
+
+
+def _check_flags(params: dict[str, Any], kind: str) -> None:
+    """Flags of one kind refused with another, and the sandwich's samplers, before any work."""
+    if params["bounds"] and params["all_bounds"]:
+        raise UsageError("give --bound NAME or --all-bounds, not both", param="--all-bounds")
+    only = {"--target": params["target"] is not None, "--bound": bool(params["bounds"]),
+            "--all-bounds": params["all_bounds"]}
+    for flag, given in only.items():
+        if given and kind != "error-vs-steps":
+            raise UsageError(f"it is only drawn with --kind error-vs-steps, not {kind}", param=flag,
+                             allowed="--kind error-vs-steps")
+    if params["ylim"] is not None and kind == "schedule":
+        raise UsageError("the schedule figure chooses its own y range", param="--ylim",
+                         allowed="--kind error-vs-steps, sandwich or curve")
     if kind == "sandwich":  # refused before the sweep runs (the figure would refuse it after)
         from ..registry import family
 
@@ -63,28 +131,18 @@ def plot(**params: Any) -> None:
     if (kind == "error-vs-nfe") != bool(params["samplers"]):
         raise UsageError("error-vs-nfe draws the samplers given with --sampler, and only it does",
                          param="--sampler", allowed="--kind error-vs-nfe --sampler SPEC [--sampler SPEC ...]")
-    if kind == "error-vs-nfe":
-        from ..plot_nfe import error_vs_nfe
-        from .sweep import sampler_reports
 
-        reports, _, L = sampler_reports(params)
-        fig = error_vs_nfe(reports, unit=params["unit"])
-        what = f"{len(reports)} samplers, L = {L}"
-    elif kind == "curve":
-        _, model, _, L = resolve_source(params)
-        if model is None:
-            raise UsageError("the entropy profile needs a data model", param="--kind",
-                             allowed="--joint, --markov or --text with --kind curve")
-        fig = figures.curve(model, length=L, unit=params["unit"])
-        what = f"entropy profile, L = {L}"
-    else:
-        result, _, _, _ = run_sweep(params)
-        if kind == "error-vs-steps":
-            fig = figures.error_vs_steps(result, target=params["target"], bounds=list(params["bounds"]) or None)
-        elif kind == "schedule":
-            fig = figures.schedules(result)
-        else:
-            fig = figures.sandwich(result)
-        what = f"{len(result.families)} famil{'y' if len(result.families) == 1 else 'ies'} x {len(result.steps)} T"
-    path = figures.save(fig, output)
-    click.echo(f"wrote {path} ({kind}: {what})")
+
+def _curve_figure(params: dict[str, Any], figures: Any, look: dict[str, Any]) -> tuple[Any, str]:
+    curve = resolve_curve(params)
+    if curve is not None:
+        fig = figures.loss_curve(curve, unit=params["unit"], ylim=params["ylim"], **look)
+        return fig, f"loss curve, {curve.masked.size} points, L = {curve.length}"
+    _, model, _, L = resolve_source(params)
+    if model is None:
+        raise UsageError("the curve figure needs a data model or a loss curve", param="--kind",
+                         allowed="--joint, --markov, --text or --loss-curve with --kind curve")
+    fig = figures.curve(model, length=L, unit=params["unit"], **look)
+    if params["ylim"] is not None:
+        fig.axes[0].set_ylim(*params["ylim"])
+    return fig, f"entropy profile, L = {L}"

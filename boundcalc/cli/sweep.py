@@ -328,7 +328,9 @@ def sweep_table(result: Any, description: str, digits: int) -> None:
     eps = show(result.eps_train, digits)
     if result.has_truth:
         worst = max((e for row in result.rows for e in [row.error_abs or 0.0, *row.bound_errors.values()]), default=0.0)
-        caption = [f"errors: float64 with the optimal predictor (ε_train = 0); bounds: exact in ΣI = "
+        errors = ("estimated errors: from the measured loss curve (linear interpolation), not exact"
+                  if result.estimate else "errors: float64 with the optimal predictor (ε_train = 0)")
+        caption = [f"{errors}; bounds: exact in ΣI = "
                    f"{show(result.mi_total, digits)} {unit} and Φ as computed (float64), ε_train = {eps}; "
                    f"absolute errors < {round_up(worst)}; digits shown are justified",
                    "the lower bound (13) is for the random schedule on {S, S/2}, S = 2^ceil(log2 s_max), "

@@ -1,4 +1,4 @@
-"""``--format latex`` for the table commands (bound, steps, verify; sweep can reuse it).
+"""``--format latex`` for the table commands (bound, steps, steps --budget, verify, sweep).
 
 One option and one call per command: ``@format_option`` and, before the JSON and rich
 branches, ``if wants_latex(params): return emit_latex(obj, params)``. The table is
@@ -22,8 +22,8 @@ format_option = click.option(
     type=click.Choice(["table", "latex"]),
     default="table",
     show_default=True,
-    help="latex: print the table as a LaTeX booktabs table (units, equation tags, justified digits) "
-    "to paste into a paper; table: the terminal table.",
+    help="latex: print the table as a LaTeX table that fits an article column (booktabs, tabularx; units, "
+    "equation tags, justified digits) to paste into a paper; table: the terminal table.",
 )
 
 

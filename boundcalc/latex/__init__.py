@@ -1,0 +1,205 @@
+"""LaTeX in the paper's notation: expressions, instantiated bounds, derivation documents.
+
+The printer writes the symbols of :mod:`boundcalc.symbolic` as Li & Cai do --
+``X_0^{(i)}``, ``\\varepsilon_{\\mathrm{train}}``, ``s_{\\max}``,
+``\\lceil\\log_2 s_{\\max}\\rceil``,
+``\\sum_{i=1}^{L} I(X_0^{(i)}; X_0^{(-i)})`` -- rather than sympy's default
+names, and keeps the shape of the paper's formulas (the coefficient over L,
+then the mutual-information sum, then the training error).
+
+>>> from boundcalc.latex import latex
+>>> from boundcalc.symbolic import get
+>>> print(latex(get("sharp").expr))
+\\frac{s_{\\max} - 1}{L} \\sum_{i=1}^{L} I(X_0^{(i)}; X_0^{(-i)}) + \\varepsilon_{\\mathrm{train}}
+
+With ``values`` the numbers of a concrete case take the symbols' places:
+
+>>> print(instantiate(get("theorem1"), {"L": 10, "s_max": 5, "sum_I": 2, "eps_train": "0.1"}))
+\\mathbb{E}_M\\left[\\mathrm{KL}(p_{X_0} \\,\\|\\, p_{Y_0 \\mid M})\\right] \\le \\frac{2^{\\lceil\\log_2 5\\rceil} - 1}{10} \\cdot 2 + \\frac{1}{10} = \\frac{3}{2} \\approx 1.5
+
+Documents (:func:`standalone`, :func:`derivation_document`) use only
+amsmath and amssymb, so they compile with Debian's texlive-latex-base.
+
+The package is split along its ideas: :mod:`.printer` (the paper's notation),
+:mod:`.cases` (a case's numbers filled in, the reports),
+:mod:`.documents` (displayed equations, sections, whole documents) and
+:mod:`.tables` (booktabs tables); this module re-exports them and holds the
+one printing entry, :func:`latex`.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any, Mapping, Sequence
+
+import sympy as sp
+
+from .. import symbolic as sym
+from .documents import (
+    PREAMBLE,
+    derivation_document,
+    equation_label,
+    instantiated_display,
+    proof_label,
+    proofs_appendix,
+    result_block,
+    result_equation,
+    results_document,
+    standalone,
+    tag_text,
+)
+from .cases import (
+    bound_report_latex,
+    instantiate,
+    instantiate_lines,
+    missing_inputs,
+    recursion_report_latex,
+    steps_result_latex,
+    unrolling_latex,
+    unrolling_segments,
+)
+from .printer import (
+    LONG_FRACTION,
+    NOTATION,
+    PaperLatexPrinter,
+    _expr,
+    _is_long,
+    _number,
+    assumption_lines,
+    escape_text,
+    result_latex,
+    result_segments,
+)
+from .tables import (
+    TABLE_PACKAGES,
+    bound_table,
+    budget_latex_table,
+    latex_number,
+    latex_table,
+    steps_table,
+    sweep_table,
+    table_number,
+    verify_table,
+)
+
+__all__ = [
+    "NOTATION",
+    "PaperLatexPrinter",
+    "latex",
+    "result_latex",
+    "result_segments",
+    "instantiate",
+    "instantiate_lines",
+    "instantiated_display",
+    "assumption_lines",
+    "unrolling_latex",
+    "unrolling_segments",
+    "missing_inputs",
+    "escape_text",
+    "result_block",
+    "standalone",
+    "derivation_document",
+    "results_document",
+    "to_latex",
+    "bound_report_latex",
+    "recursion_report_latex",
+    "steps_result_latex",
+    "tag_text",
+    "equation_label",
+    "proof_label",
+    "result_equation",
+    "proofs_appendix",
+    "latex_table",
+    "table_number",
+    "budget_latex_table",
+    "TABLE_PACKAGES",
+    "latex_number",
+    "bound_table",
+    "steps_table",
+    "verify_table",
+    "LONG_FRACTION",
+    "PREAMBLE",
+]
+
+
+def _print_Basic(expr: sp.Basic, values: Mapping[Any, Any] | None = None, unit: str = "bits") -> str:
+    return _expr(expr, values, unit)
+
+
+def _print_Fraction(value: Fraction) -> str:
+    return _number(sp.Rational(value.numerator, value.denominator))
+
+
+def _print_int(value: int) -> str:
+    return str(value)
+
+
+def _print_Result(result: sym.Result, values: Mapping[Any, Any] | None = None, abbreviate: bool = True,
+                  unit: str = "bits") -> str:
+    return result_latex(result, values, abbreviate, unit)
+
+
+def _print_Unrolling(unrolling: sym.Unrolling, length: int | None = None) -> str:
+    return unrolling_latex(unrolling, length)
+
+
+def _print_BoundReport(report: Any, digits: int = 6, table: bool = False) -> str:
+    return bound_table(report, digits) if table else bound_report_latex(report, digits)
+
+
+def _print_RecursionReport(report: Any) -> str:
+    return recursion_report_latex(report)
+
+
+def _print_StepsResult(result: Any, digits: int = 6, table: bool = False) -> str:
+    return steps_table([result], digits) if table else steps_result_latex(result, digits)
+
+
+def _print_VerifyReport(report: Any, digits: int = 6) -> str:
+    return verify_table(report, digits)
+
+
+def _print_SweepResult(result: Any, digits: int = 6) -> str:
+    return sweep_table(result, digits)
+
+
+def _print_list(items: Sequence[Any], digits: int = 6, unit: str | None = None) -> str:
+    """Several :class:`~boundcalc.steps.StepsResult` (one per target): their table."""
+    if items and all(type(item).__name__ == "StepsResult" for item in items):
+        return steps_table(items, digits, unit)
+    raise TypeError("no LaTeX form for a sequence other than StepsResults")
+
+
+_print_tuple = _print_list
+
+
+def _print_MultiScaleProfile(profile: Any, digits: int = 6) -> str:
+    """Φ's definition with the profile's L, S and level totals filled in, and its value."""
+    return instantiate(sym.get("multiscale-phi"), sym.values_for(multiscale=profile), digits)
+
+
+def latex(obj: Any, /, **options: Any) -> str:
+    """LaTeX for anything boundcalc makes, in the paper's notation: the single printing entry.
+
+    Dispatches on the class name (sympy's ``Printer``: ``_print_<ClassName>``, along the MRO):
+    a sympy expression (options ``values``, ``unit``), a :class:`~boundcalc.symbolic.Result`
+    (``values``, ``abbreviate``, ``unit``), an :class:`~boundcalc.symbolic.Unrolling`
+    (``length``), a ``BoundReport`` (``digits``; ``table=True`` for a booktabs table),
+    ``RecursionReport``, ``StepsResult`` or a list of them (``digits``, ``table``),
+    ``VerifyReport`` (a booktabs table), ``MultiScaleProfile`` (Φ), a Fraction or an int.
+    Value objects call it from ``to_latex`` (:class:`boundcalc._print_helpers.Printable`).
+
+    >>> print(latex(sym.get("sharp").expr))
+    \\frac{s_{\\max} - 1}{L} \\sum_{i=1}^{L} I(X_0^{(i)}; X_0^{(-i)}) + \\varepsilon_{\\mathrm{train}}
+    """
+    for cls in type(obj).__mro__:
+        printer = _PRINTERS.get(f"_print_{cls.__name__}")
+        if printer is not None:
+            return printer(obj, **options)
+    raise TypeError(f"no LaTeX form for {type(obj).__name__}")
+
+
+_PRINTERS = {name: value for name, value in globals().items() if name.startswith("_print_")}
+
+#: The former name of :func:`latex` (``boundcalc.to_latex``).
+to_latex = latex

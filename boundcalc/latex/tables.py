@@ -1,0 +1,316 @@
+"""Tables for a paper (booktabs): a bound report, required steps, verify and sweep results, any other table."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any, Iterable, Sequence
+
+from .. import symbolic as sym
+from ..exact import Measured, format_decimal
+from .documents import tag_text
+from .printer import escape_text
+
+
+def latex_number(value: Any, digits: int = 6, error: Any = None, nonnegative: bool = False) -> str:
+    r"""A number for a table cell (math mode): only the digits its error justifies, ``\approx`` unless exact.
+
+    An exact rational (``error`` None) shows its decimal, with ``\approx`` when ``digits``
+    significant digits do not represent it exactly; a float with an absolute ``error`` bound shows
+    only the digits its error justifies (:meth:`boundcalc.exact.Measured.justified_digits`, as the
+    terminal tables do; at most ``digits``, trailing zeros kept), always with ``\approx``;
+    ``nonnegative`` shows float noise around 0 as 0.
+
+    >>> latex_number(Fraction(3, 10)), latex_number(Fraction(2, 7), 4), latex_number(5)
+    ('0.3', '\\approx 0.2857', '5')
+    >>> latex_number(1.0993581234, 6, error=2e-4), latex_number(Fraction(1, 10**9))
+    ('\\approx 1.0994', '1 \\times 10^{-9}')
+    """
+    if error is not None:
+        measured = Measured(float(value), float(error), nonnegative=nonnegative)
+        shown = Fraction(measured.shown)
+        return r"\approx " + ("0" if shown == 0 else _significant(shown, measured.justified_digits(digits)))
+    exact = Fraction(value)
+    text = format_decimal(exact, digits)
+    approximate = Fraction(_decimal_value(text)) != exact
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    return (r"\approx " if approximate else "") + text
+
+
+def _significant(value: Fraction, digits: int) -> str:
+    """``value`` rounded to ``digits`` significant digits, trailing zeros kept (they are justified)."""
+    from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+
+    if value == 0:
+        return "0"
+    with localcontext() as context:
+        context.prec = digits + 40
+        exact = Decimal(value.numerator) / Decimal(value.denominator)
+        # rounding at the place of the last justified digit (9.996 at 2 digits carries to 10.0: same place)
+        rounded = exact.quantize(Decimal(1).scaleb(exact.adjusted() - digits + 1), rounding=ROUND_HALF_EVEN)
+    exponent = rounded.adjusted()
+    if -5 <= exponent < max(digits, len(rounded.as_tuple().digits)):
+        return format(rounded, "f")
+    mantissa = format(rounded.scaleb(-exponent), "f")
+    return rf"{mantissa} \times 10^{{{exponent}}}"
+
+
+def _decimal_value(text: str) -> Fraction:
+    from decimal import Decimal
+
+    return Fraction(Decimal(text))
+
+
+#: The packages a table needs in a paper's preamble (booktabs rules; tabularx for the columns that wrap).
+TABLE_PACKAGES = r"\usepackage{booktabs,tabularx}"
+
+
+def latex_table(columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[str | None]], caption: str, label: str,
+                notes: Sequence[str] = ()) -> str:
+    """A booktabs ``table``: ``columns`` are (LaTeX heading, alignment: l, r, c, p{width} or X), cells are
+    LaTeX, ``label`` is its ``\\label`` (``bc:tab:...``); ``notes`` follow the tabular, in small type.
+
+    With an ``X`` column the table is a ``tabularx`` as wide as the text, whose X columns wrap: it fits a
+    column of an article whatever the notes say. Documents from :func:`standalone` load booktabs and
+    tabularx (or, where booktabs is not installed, plain rules).
+    """
+    spec = "".join(align for _, align in columns)
+    wraps = any(align == "X" for _, align in columns)
+    begin = rf"\begin{{tabularx}}{{\linewidth}}{{{spec}}}" if wraps else rf"\begin{{tabular}}{{{spec}}}"
+    lines = [r"\begin{table}[htbp]", r"\centering", rf"\caption{{{caption}}}\label{{{label}}}",
+             begin, r"\toprule", " & ".join(h for h, _ in columns) + r" \\", r"\midrule"]
+    for row in rows:
+        if len(row) != len(columns):
+            raise ValueError(f"a row has {len(row)} cells for {len(columns)} columns")
+        lines.append(" & ".join(cell for cell in row if cell is not None) + r" \\")  # None: under a \multicolumn
+    lines += [r"\bottomrule", r"\end{tabularx}" if wraps else r"\end{tabular}"]
+    if notes:
+        lines.append(r"\par\smallskip{\footnotesize " + r" \\ ".join(notes) + "}")
+    lines.append(r"\end{table}")
+    return "\n".join(lines) + "\n"
+
+
+def _math(text: str) -> str:
+    return f"${text}$"
+
+
+def table_number(value: Any, digits: int = 6, error: Any = None, nonnegative: bool = False) -> str:
+    """A table cell's number: :func:`latex_number` without ``\\approx`` (a table says once, in its caption,
+    that its values are rounded to the digits shown).
+
+    >>> table_number(Fraction(1, 3)), table_number(1.0993581234, 6, 2e-4)
+    ('$0.333333$', '$1.0994$')
+    """
+    return _math(latex_number(value, digits, error, nonnegative).removeprefix("\\approx "))
+
+
+def _tag(bound: Any) -> str:
+    """A registry bound's equation: ``(8)``, ``(D2)``, ``(B1)`` (what the tag stands for is in the notes)."""
+    if bound.symbolic and bound.symbolic in sym.results():
+        return sym.for_bound(bound.symbolic).label
+    return escape_text(bound.equation.split(",")[0])
+
+
+def _tag_notes(bounds: Sequence[Any]) -> list[str]:
+    """What the equation column's tags stand for: derived results, and the explicit constants derived here."""
+    derived = [_tag(b) for b in bounds if not _tag(b)[1].isdigit()]
+    constants = []
+    for bound in bounds:
+        if bound.symbolic and bound.symbolic in sym.results() and sym.for_bound(bound.symbolic).derived:
+            constants.append(f"{_tag(bound)} with ${sym.for_bound(bound.symbolic).derived}$")
+    notes = []
+    if derived:
+        notes.append(", ".join(dict.fromkeys(derived)) + ": derived here")
+    if constants:
+        notes.append(", ".join(dict.fromkeys(constants)) + " (explicit constants derived here)")
+    return ["; ".join(notes) + "."] if notes else []
+
+
+ROUNDED = "Values are rounded to the digits shown"
+FLOATS = "; floating-point values show only the digits their certified error justifies"
+
+
+def bound_table(report: Any, digits: int = 6) -> str:
+    """A :class:`~boundcalc.bounds.BoundReport` as a booktabs table: each registered bound, its
+    equation tag, its value (justified digits) and, where it does not apply, why."""
+    unit = str(report.unit)
+    rows, shown = [], []
+    for bound, value in report.items():
+        if value is None and not bound.has_inputs(report.inputs):
+            continue  # e.g. Theorem 2 without a multi-scale profile
+        kind = r"$\ge$ " if bound.direction == "lower" else ""
+        cell = "---" if value is None else kind + table_number(value, digits)
+        note = escape_text(report.reasons.get(bound.name, "")) if value is None else ""
+        rows.append([escape_text(bound.title), _tag(bound), cell, note])
+        shown.append(bound)
+    caption = (
+        rf"Bounds of Li \& Cai~\cite{{li2025convergence}} for $L = {report.length}$, "
+        rf"$\Sigma I = {latex_number(report.mi_total, digits)}$ {unit}, a schedule of $T = {report.steps}$ "
+        rf"steps with $s_{{\max}} = {report.max_size}$, and "
+        rf"$\varepsilon_{{\mathrm{{train}}}} = {latex_number(report.eps_train, digits)}$. {ROUNDED}."
+    )
+    columns = [("Result", "l"), ("Eq.", "l"), (f"Value ({unit})", "r"), ("Note", "X")]
+    return latex_table(columns, rows, caption, "bc:tab:bound", _tag_notes(shown))
+
+
+def steps_table(results: Sequence[Any], digits: int = 6, unit: str | None = None) -> str:
+    """:class:`~boundcalc.steps.StepsResult` s (one per target, the same profile and bound) as a table."""
+    first = results[0]
+    rows = []
+    for r in results:
+        if r.feasible:
+            rows.append([table_number(r.target, digits), str(r.steps), str(r.max_size),
+                         table_number(r.bound, digits), table_number(r.speedup, 4)])
+        else:
+            rows.append([table_number(r.target, digits), "none", "---", "---", "---"])
+    result = sym.get(f"steps-{first.bound_name}")
+    in_unit = f" ({unit})" if unit else ""
+    caption = (
+        rf"Fewest uniform steps $T$ whose {escape_text(first.bound_name)} bound is at most the target "
+        rf"({tag_text(result)}, after Li \& Cai~\cite{{li2025convergence}}), for $L = {first.length}$, "
+        rf"$\Sigma I = {latex_number(first.mi_total, digits)}${' ' + unit if unit else ''} and "
+        rf"$\varepsilon_{{\mathrm{{train}}}} = {latex_number(first.eps_train, digits)}$; "
+        r"$s_{\max} = \lceil L/T \rceil$. No $T$ reaches a target below $\varepsilon_{\mathrm{train}}$. "
+        + ROUNDED + "."
+    )
+    columns = [(rf"Target{in_unit}", "r"), ("$T$", "r"), (r"$s_{\max}$", "r"),
+               (f"Bound at $T${in_unit}", "r"), ("$L/T$", "r")]
+    return latex_table(columns, rows, caption, "bc:tab:steps")
+
+
+def verify_table(report: Any, digits: int = 6) -> str:
+    """A :class:`~boundcalc.verification.VerifyReport`: the exact error and every bound, each float
+    with only the digits its certified error justifies, their ratio, and whether the bound holds."""
+    unit = str(report.unit)
+
+    def cell(measured: Any) -> str:
+        return table_number(measured.value, digits, measured.error, measured.nonnegative)
+
+    rows = [["Exact error", "(23)", cell(report.measured("truth")), "1", ""]]
+    if report.random_error is not None:
+        rows.append(["Random schedule, exact mean error", "", cell(report.measured("random")), "", ""])
+    ratios, holds = report.ratios(), report.holds()
+    verdicts = {True: "yes", False: r"\textbf{no}", "undecided": "undecided", None: ""}
+    shown = []
+    for bound, error in report.compared():
+        value = report.measured(bound.name)
+        if value is None:
+            continue
+        ratio = ratios.get(bound.name)
+        ratio_cell = ""
+        if ratio is not None and error is not None:  # the certified relative errors of both sides add up
+            relative = value.error / abs(value.value) + error.error / abs(error.value) if value.value else 0.0
+            ratio_cell = table_number(ratio, 3, abs(ratio) * relative)
+        lower = r" ($\ge$)" if bound.direction == "lower" else ""
+        rows.append([escape_text(bound.title) + lower, _tag(bound), cell(value), ratio_cell,
+                     verdicts[holds.get(bound.name)]])
+        shown.append(bound)
+    caption = (
+        rf"The exact error of a schedule of $T = {report.bounds.steps}$ steps with "
+        rf"$s_{{\max}} = {report.bounds.max_size}$ ($L = {report.bounds.length}$, "
+        rf"$\Sigma I \approx {latex_number(report.mi_total, digits, report.input_error, True).removeprefix(chr(92) + 'approx ')}$ "
+        rf"{unit}) against the bounds of Li \& Cai~\cite{{li2025convergence}}, in {unit}. "
+        r"Ratio: bound / exact error (for a lower bound, against the random schedule's mean error). "
+        + ROUNDED + FLOATS + "."
+    )
+    columns = [("Quantity", "X"), ("Eq.", "l"), (f"Value ({unit})", "r"), ("Ratio", "r"), ("Holds", "c")]
+    return latex_table(columns, rows, caption, "bc:tab:verify", _tag_notes(shown))
+
+
+#: The bounds of a sweep table, one column each (the others are in the sweep's CSV and JSON): Theorem 1 as
+#: published, the tightest of its exact forms, and Theorem 2's upper bound; a blockwise family's row shows
+#: the blockwise (B1) form of the same coefficient in the same column.
+SWEEP_COLUMNS = {"theorem1": "block_theorem1", "sharp": "block_sharp", "theorem2_upper": None}
+
+
+def sweep_table(result: Any, digits: int = 6) -> str:
+    """A :class:`~boundcalc.sweeps.SweepResult`: for each family (a heading row) a row per T with s_max, the
+    errors (float64 with justified digits, or estimates) and the bounds of :data:`SWEEP_COLUMNS`."""
+    registry = result.registry  # the sweep's registry: no import of boundcalc.bounds here
+    unit = str(result.unit)
+    errors = [name for name in ("error", "optimal") if any(getattr(row, name) is not None for row in result.rows)]
+    heads = {"error": "Est. error" if result.estimate else "Error", "optimal": "Optimal"}
+    shown = [name for name in SWEEP_COLUMNS if name in result.bound_names]
+    blockwise = any(row.bounds.get(SWEEP_COLUMNS[n] or "") is not None for row in result.rows for n in shown)
+
+    def cell(row: Any, name: str) -> str:
+        if name not in heads and row.bounds.get(name) is None and SWEEP_COLUMNS.get(name):
+            name = SWEEP_COLUMNS[name] or name  # a blockwise schedule: the (B1) form of the coefficient
+        measured = row.measured(name)
+        if measured is not None:
+            return table_number(measured.value, digits, measured.error, measured.nonnegative)
+        value = None if name in heads else row.bounds.get(name)
+        return "" if value is None else table_number(value, digits)
+
+    def size(row: Any) -> str:  # a random-count sampler's s_max is random: its expectation
+        if row.max_size is not None:
+            return str(row.max_size)
+        measured = row.measured("expected_s_max")
+        return table_number(measured.value, 3, measured.error, True)
+
+    width = 2 + len(errors) + len(shown)
+    rows: list[list[str | None]] = []
+    for family in result.families:  # the family as a heading row: long names take no column
+        rows.append([rf"\multicolumn{{{width}}}{{@{{}}l}}{{\emph{{{escape_text(family)}}}}}"] + [None] * (width - 1))
+        for row in result.family_rows(family):
+            rows.append([str(row.steps), size(row), *(cell(row, n) for n in errors + shown)])
+    columns = [("$T$", "r"), (r"$s_{\max}$", "r")] + [(heads[name], "r") for name in errors]
+    columns += [(_tag(registry[name]), "r") for name in shown]
+    notes = ["; ".join(f"{_tag(registry[name])}: {escape_text(registry[name].title)}" for name in shown)
+             + (" (rows of blockwise families: the blockwise form (B1) of the same coefficient)" if blockwise else "")
+             + "."]
+    notes += _tag_notes([registry[name] for name in shown] + ([registry["block_sharp"]] if blockwise else []))
+    truth = ("estimated from a measured loss curve (not exact)" if result.estimate else
+             "exact float64 results, shown with the digits their certified error justifies")
+    caption = (
+        rf"Bounds of Li \& Cai~\cite{{li2025convergence}} over a grid of $T$ ($L = {result.length}$), in {unit}"
+        + (f"; the errors are {truth}" if errors else "")
+        + ". An empty cell: the bound does not apply to that schedule. " + ROUNDED + "."
+        + (r" Rows of random-count samplers give expectations over the counts: the exact expected error, the"
+           r" expected bounds $\mathrm{E}[c(S_{\max})]\,\Sigma I/L + \varepsilon_{\rm train}$, and"
+           r" $\mathrm{E}\,S_{\max}$ in the $s_{\max}$ column." if result.has_counts else "")
+    )
+    table = latex_table(columns, rows, caption, "bc:tab:sweep", notes)
+    return table.replace("\\centering\n", "\\centering\n\\small\n", 1)
+
+
+def budget_latex_table(rows: Sequence[dict[str, Any]], *, steps: int, length: int, mi_total: Any, bound: str,
+                       unit: str = "nats", digits: int = 6, estimate: bool = False) -> str:
+    """The rows of :func:`boundcalc.estimate.budget_table` (one per family, a fixed T) as a table: each
+    family's s_max, its error (an estimate from a loss curve: value and standard error) and its bound."""
+    out = []
+    for row in rows:
+        family, error, value = escape_text(row["family"]), row["error"], row["bound"]
+        sampler = row.get("sampler")
+        size = "random" if sampler is not None else "---" if row["schedule"] is None else str(row["schedule"].max_size)
+        err = "---" if error is None else _estimate_cell(error, unit, digits)
+        if value is None:
+            bound_cell = "---"
+        elif hasattr(value, "error"):  # an expectation over random counts, with its certified error
+            bound_cell = table_number(value.value, digits, value.error, True)
+        else:
+            bound_cell = table_number(value, digits)
+        note = "expectations over the random counts" if sampler is not None else escape_text(row["reason"])
+        out.append([family, size, err, bound_cell, note])
+    caption = (
+        rf"Each schedule family at $T = {steps}$ ($L = {length}$, $\Sigma I = {latex_number(mi_total, digits).removeprefix(chr(92) + 'approx ')}$ "
+        rf"{unit}{' estimated' if estimate else ''}): its error"
+        + (" estimated from a measured loss curve, $\\pm$ one standard error," if estimate else "")
+        + rf" and its {escape_text(bound)} bound (Li \& Cai~\cite{{li2025convergence}}), in {unit}. {ROUNDED}."
+    )
+    columns = [("Family", "l"), (r"$s_{\max}$", "r"), ("Error", "r"), ("Bound", "r"), ("Note", "X")]
+    return latex_table(columns, out, caption, "bc:tab:budget")
+
+
+def _estimate_cell(error: Any, unit: str, digits: int) -> str:
+    """An estimate (nats, with stderr) in ``unit``: ``$v \\pm e$``, v to the digits its stderr justifies."""
+    import math
+
+    scale = 1.0 if unit == "nats" else 1 / math.log(2)
+    value = max(error.value, 0.0) * scale
+    if error.stderr is None or error.stderr == 0 or getattr(error, "exact", False):
+        return table_number(value, digits)
+    spread = error.stderr * scale
+    shown = latex_number(value, digits, spread, True).removeprefix("\\approx ")
+    return f"${shown} \\pm {latex_number(spread, 2).removeprefix(chr(92) + 'approx ')}$"
