@@ -96,6 +96,8 @@ class Estimate(Printable):
     exact: bool = False
     note: str = ""
     abs_error: float = 0.0
+    #: (low, high) over every monotone completion of a partial curve (boundcalc.completion); high may be ∞
+    interval: tuple[float, float] | None = None
 
     @property
     def described(self) -> str:
@@ -116,7 +118,8 @@ class Estimate(Printable):
 
     def scaled(self, factor: float) -> "Estimate":
         return Estimate(self.value * factor, None if self.stderr is None else self.stderr * factor,
-                        self.pchip * factor, self.exact, self.note, self.abs_error * factor * (1 + 2.0**-50))
+                        self.pchip * factor, self.exact, self.note, self.abs_error * factor * (1 + 2.0**-50),
+                        None if self.interval is None else (self.interval[0] * factor, self.interval[1] * factor))
 
     def measured(self, unit: str = "nats") -> Measured:
         """The value (non-negative) in ``unit`` with its uncertainty: a certified float result for an exact
@@ -126,7 +129,7 @@ class Estimate(Printable):
             out = Measured(value, self.abs_error, nonnegative=True)
         else:
             out = Measured(value, self.abs_error, nonnegative=True, stderr=self.stderr,
-                           interpolation=self.interpolation_effect, estimate=True)
+                           interpolation=self.interpolation_effect, estimate=True, interval=self.interval)
         return out if unit == "nats" else out.scaled(1 / _LN2)
 
     def to_dict(self, unit: str = "nats", digits: int = 6) -> dict[str, Any]:  # type: ignore[override]

@@ -423,7 +423,8 @@ class Measured:
     measurements (None when the measurements gave none), and
     ``interpolation``, how much it moves with the interpolation between
     measured points (|linear - monotone cubic|); ``interval`` is a certified
-    enclosure (low, high) of the true value where one is known (a partial curve).
+    enclosure (low, high) of the true value where one is known (a partial curve; high = inf when
+    unbounded: null in JSON, ∞ in tables).
 
     ``decimal()`` shows only the digits the uncertainty justifies (never more
     than a float64 holds); a quantity that is non-negative in theory (an error,
@@ -509,6 +510,10 @@ class Measured:
         if not self.estimate:
             return text
         text += " ± " + ("?" if self.stderr is None else round_up(self.stderr))
+        if self.interval is not None:  # beyond the measured range: the interval, not a tiny interpolation effect
+            low, high = self.interval
+            top = "∞" if high == float("inf") else format_decimal(Fraction(high), 3)
+            return text + f" in [{format_decimal(Fraction(max(low, 0.0)), 3)}, {top}]"
         if self.interpolation:
             text += f" (interp. {round_up(self.interpolation)})"
         return text
@@ -551,7 +556,8 @@ class Measured:
             out["interpolation_effect"] = round_up(self.interpolation or 0.0)
         if self.interval is not None:
             low, high = self.interval
-            out["interval"] = [format_decimal(Fraction(low), FLOAT_DIGITS), format_decimal(Fraction(high), FLOAT_DIGITS)]
+            out["interval"] = [format_decimal(Fraction(low), FLOAT_DIGITS),
+                               None if high == float("inf") else format_decimal(Fraction(high), FLOAT_DIGITS)]
         if note:
             out["note"] = note
         return out

@@ -13,7 +13,10 @@ error naming the extra.
 * :func:`hf_corpus` tokenizes a text and cuts it into non-overlapping windows of
   L token ids;
 * :func:`load_hf` loads a model and tokenizer by name or local directory
-  (``AutoModelForMaskedLM``, ``AutoTokenizer``), in evaluation mode on the CPU.
+  (``AutoModelForMaskedLM``, else ``AutoModel`` with ``.logits`` as LLaDA and
+  Dream need; ``AutoTokenizer``), with ``trust_remote_code`` given explicitly,
+  a device and a dtype, in evaluation mode; :func:`check_length` refuses a
+  window longer than the model's positions.
 
 The loss curve a model gives over-estimates the data's d: its cross-entropy is
 the entropy plus its excess loss, which acts like ε_train; and a masked LM's
@@ -24,13 +27,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
-from .errors import DomainError, MissingExtraError, UsageError
+from .errors import BoundcalcError, DomainError, MissingExtraError, UsageError
 from .torch_model import from_torch
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["hf_predictor", "hf_corpus", "load_hf", "require_hf", "check_positions"]
+__all__ = ["hf_predictor", "hf_corpus", "load_hf", "require_hf", "check_length", "max_positions", "resolve_device",
+           "DTYPES", "DEVICES"]
 
 #: Most windows a corpus may hold (each is L ids).
 MAX_WINDOWS = 1_000_000
@@ -47,50 +51,135 @@ def require_hf() -> tuple[Any, Any]:
     return torch, transformers
 
 
-def load_hf(name: str) -> tuple[Any, Any]:
-    """(model, tokenizer) from a hub name or a local directory; the model in eval mode."""
-    _, transformers = require_hf()
+#: The torch dtypes a model may be loaded in.
+DTYPES = ("float32", "bfloat16", "float16")
+#: The devices a model may be put on ("auto": cuda, else mps, else cpu).
+DEVICES = ("cpu", "cuda", "mps", "auto")
+# config attributes that hold a model's longest input, by family (BERT/Dream, LLaDA, GPT-2)
+_MAX_POSITIONS = ("max_position_embeddings", "max_sequence_length", "n_positions")
+
+
+def resolve_device(device: str) -> str:
+    """cpu, cuda or mps; "auto" picks cuda, else mps, else cpu. A device torch cannot use is refused."""
+    torch, _ = require_hf()
+    if device not in DEVICES and not device.startswith("cuda:"):
+        raise UsageError(f"device {device!r} is unknown", param="device", allowed=", ".join(DEVICES) + ", cuda:N")
+    mps = getattr(torch.backends, "mps", None)
+    has_mps = bool(mps and mps.is_available())
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "mps" if has_mps else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise DomainError(f"device {device!r} is not available (torch sees no CUDA GPU)", param="device",
+                          allowed="cpu, or auto")
+    if device == "mps" and not has_mps:
+        raise DomainError("device 'mps' is not available", param="device", allowed="cpu, or auto")
+    return device
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _load_error(name: str, error: BaseException, trust_remote_code: bool) -> Exception:
+    if "trust_remote_code" in str(error) and not trust_remote_code:
+        return UsageError(f"{name!r} runs its own code (config auto_map) and it was not trusted", param="trust_remote_code",
+                          allowed="read the model's code, then trust it explicitly")
+    return UsageError(f"cannot load {name!r}: {_first_line(error)}", param="hf_model",
+                      allowed="a masked LM's hub name or local directory")
+
+
+def max_positions(config: Any) -> int | None:
+    """The longest input a model's config allows (``model.config`` or the config), or None when it names none."""
+    config = getattr(config, "config", config)
+    for attribute in _MAX_POSITIONS:
+        value = getattr(config, attribute, None)
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value
+    return None
+
+
+def load_hf(name: str, *, trust_remote_code: bool = False, device: str = "cpu", dtype: str = "float32",
+            length: int | None = None) -> tuple[Any, Any]:
+    """(model, tokenizer) from a hub name or a local directory; the model in eval mode on ``device``.
+
+    ``AutoModelForMaskedLM`` first; a model it does not map (LLaDA, Dream: remote
+    code registering ``AutoModel`` only) is loaded with ``AutoModel``, whose
+    output must carry ``.logits``. The tokenizer is loaded with the same trust;
+    a model that needs its own code without ``trust_remote_code`` is refused in
+    one line (never the interactive prompt of transformers: the flag is passed
+    as False, not None). With ``length``, a window longer than the config's
+    positions is refused before the weights are read.
+    """
+    torch, transformers = require_hf()
+    if dtype not in DTYPES:
+        raise UsageError(f"dtype {dtype!r} is unknown", param="dtype", allowed=", ".join(DTYPES))
+    where = resolve_device(device)
+    trust = bool(trust_remote_code)
+    # transformers >= 4.56 names the argument dtype (torch_dtype before)
+    version = tuple(int(p) for p in transformers.__version__.split(".")[:2] if p.isdigit())
+    kwargs = {"trust_remote_code": trust, ("dtype" if version >= (4, 56) else "torch_dtype"): getattr(torch, dtype)}
     try:
-        tokenizer = transformers.AutoTokenizer.from_pretrained(name)
-        model = transformers.AutoModelForMaskedLM.from_pretrained(name)
-    except (OSError, ValueError) as error:
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise UsageError(f"cannot load {name!r}: {first}", param="hf_model",
-                         allowed="a masked LM's hub name or local directory") from None
+        config = transformers.AutoConfig.from_pretrained(name, trust_remote_code=trust)
+        if length is not None:
+            check_length(config, length)
+        tokenizer = transformers.AutoTokenizer.from_pretrained(name, trust_remote_code=trust)
+        try:
+            model = transformers.AutoModelForMaskedLM.from_pretrained(name, **kwargs)
+        except ValueError as error:
+            if "trust_remote_code" in str(error) or "Unrecognized configuration class" not in str(error):
+                raise
+            model = transformers.AutoModel.from_pretrained(name, **kwargs)
+    except BoundcalcError:
+        raise
+    except (OSError, ValueError, ImportError) as error:
+        raise _load_error(name, error, trust) from None
+    model.to(where)
     model.eval()
     return model, tokenizer
 
 
-def check_positions(model: Any, length: int) -> None:
-    """Refuse, before any work, a window of ``length`` tokens beyond the model's positions (torch would raise
-    an index error deep in the embedding, after loading and tokenizing)."""
-    config = getattr(model, "config", None)
-    limit = None
-    for name in ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length"):
-        value = getattr(config, name, None)
-        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-            limit = value
-            break
+def check_length(config: Any, length: int) -> None:
+    """Refuse a window longer than the model's positions (``config``: a model or its config), before any work."""
+    limit = max_positions(config)
     if limit is not None and length > limit:
         raise UsageError(f"L = {length} exceeds the model's {limit} positions", param="length",
-                         allowed=f"L <= {limit} for this model")
+                         allowed=f"L <= {limit}")
 
 
-def hf_predictor(model: Any, mask_id: int | None = None, tokenizer: Any = None) -> Callable[["np.ndarray", "np.ndarray"], "np.ndarray"]:
-    """The predictor of a masked LM: log p(true token) at masked positions, masked = replaced by ``mask_id``."""
+def _vocabulary(model: Any) -> int | None:
+    try:
+        head = model.get_output_embeddings()
+    except (AttributeError, NotImplementedError):
+        head = None
+    weight = getattr(head, "weight", None)
+    if weight is not None:
+        return int(weight.shape[0])
+    size = getattr(getattr(model, "config", None), "vocab_size", None)
+    return size if isinstance(size, int) else None
+
+
+def hf_predictor(model: Any, mask_id: int | None = None, tokenizer: Any = None, *, batch_size: int | None = None,
+                 shift_logits: bool = False) -> Callable[["np.ndarray", "np.ndarray"], "np.ndarray"]:
+    """The predictor of a masked LM: log p(true token) at masked positions, masked = replaced by ``mask_id``.
+
+    ``mask_id`` defaults to the tokenizer's mask token; ``shift_logits`` reads
+    token i's logits at position i - 1 (Dream, adapted from an autoregressive
+    model); ``batch_size`` rows go through the model at a time.
+    """
     require_hf()
     if mask_id is None:
         mask_id = getattr(tokenizer, "mask_token_id", None)
     if mask_id is None:
         raise UsageError("the tokenizer has no mask token", param="mask_id", allowed="give the mask token id")
-    vocab = int(model.get_output_embeddings().weight.shape[0]) if model.get_output_embeddings() is not None else None
+    vocab = _vocabulary(model)
     if isinstance(mask_id, bool) or not isinstance(mask_id, int) or mask_id < 0 or (vocab and mask_id >= vocab):
         raise UsageError(f"mask id {mask_id!r} is not a token id", param="mask_id",
                          allowed=f"0 <= id < {vocab}" if vocab else "a token id")
-
     # the model stays where it was loaded; log-probabilities by chunks of positions (boundcalc.torch_model)
-    device = next(iter(model.parameters())).device if any(True for _ in model.parameters()) else "cpu"
-    return from_torch(model, mask_id=mask_id, device=device)
+    parameter = next(iter(model.parameters()), None)
+    device = parameter.device if parameter is not None else "cpu"
+    return from_torch(model, mask_id=mask_id, device=device, batch_size=batch_size, shift_logits=shift_logits)
 
 
 def hf_corpus(tokenizer: Any, text: str, length: int) -> "np.ndarray":

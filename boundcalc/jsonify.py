@@ -96,6 +96,8 @@ def _json_FamilyStepsResult(result: Any, digits: int) -> dict[str, Any]:
     if result.by == "bound" and result.random_counts:
         out["undecided_steps"] = list(result.undecided)
         out["decision"] = result.decision_note
+    if result.steps_range is not None:
+        out["steps_range"] = list(result.steps_range)
     if result.reason:
         out["reason"] = result.reason
     return out

@@ -41,7 +41,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .curve import LossCurve
-from .errors import UsageError
+from .errors import DomainError, UsageError
 from .exact import to_rational
 from .torch_model import from_torch
 
@@ -84,6 +84,10 @@ def mask_counts(ratios: Sequence[Any], length: int) -> list[int]:
     return counts
 
 
+#: Gathers every process's results: a list of the payloads of all ranks (rank order), on every rank.
+Gather = Callable[[Any], list]
+
+
 def estimate_loss_curve(
     predictor: Predictor,
     sequences: "np.ndarray",
@@ -94,22 +98,25 @@ def estimate_loss_curve(
     seed: int = 0,
     source: str = "",
     progress: Callable[[int, int], None] | None = None,
+    shard: tuple[int, int] = (0, 1),
+    gather: Gather | None = None,
 ) -> LossCurve:
     """The loss curve of ``predictor`` on ``sequences`` (N x L token ids): mean loss per masked token and stderr.
 
     ``ratios`` are mask ratios in (0, 1] (k = round(ratio L)); ``samples``
     (sequence, mask) pairs per ratio, drawn with ``numpy.random.default_rng(seed)``.
+
+    ``shard = (rank, world)`` with ``gather`` runs the predictor on every
+    world-th batch only: every process draws all the pairs from the same seeded
+    generator (drawing is cheap, the model is not), runs its own batches, and
+    ``gather`` brings the per-pair losses together, so the curve is the
+    single-process one for a deterministic predictor, on every rank. An error
+    on one rank is raised on all of them (none waits forever for another).
     """
     import numpy as np
 
     seqs = np.asarray(sequences)
-    if seqs.ndim != 2 or seqs.shape[0] < 1 or seqs.shape[1] < 1 or seqs.dtype.kind not in "iu":
-        raise UsageError("sequences must be an N x L array of integer token ids", param="sequences",
-                         allowed="N >= 1 sequences of the same length L")
-    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
-        raise UsageError(f"samples = {samples!r}", param="samples", allowed="an integer >= 2 (for a stderr)")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise UsageError(f"batch size {batch_size!r}", param="batch_size", allowed="an integer >= 1")
+    _check_estimate_inputs(seqs, samples, batch_size, shard, gather)
     n, L = seqs.shape
     counts = mask_counts(ratios, L)
     if len(counts) * samples > MAX_ESTIMATE_WORK:
@@ -118,17 +125,70 @@ def estimate_loss_curve(
     if len(counts) * samples * L > MAX_ESTIMATE_TOKENS:
         raise UsageError(f"{len(counts)} ratios x {samples} samples x L = {L} tokens is too many to predict",
                          param="samples", allowed=f"at most {MAX_ESTIMATE_TOKENS} token positions in all")
-    rng = np.random.default_rng(seed)
+    rank, world = shard
+    local: dict[tuple[int, int], Any] = {}
+    failure: BaseException | None = None
+    try:
+        _run_batches(predictor, seqs, counts, samples, batch_size, seed, shard, local, progress)
+    except Exception as error:  # raised again below, after every rank has reported
+        if world == 1:
+            raise
+        failure = error
+    if world > 1 and gather is not None:
+        reports = gather({"error": None if failure is None else str(failure), "losses": local})
+        if failure is not None:
+            raise failure
+        failed = [r["error"] for r in reports if r["error"]]
+        if failed:
+            raise DomainError(f"another process failed: {failed[0]}", param="predictor")
+        for report in reports:
+            local.update(report["losses"])
     losses, errors = [], []
-    done, total = 0, len(counts) * samples
-    for k in counts:
-        per_sample = np.empty(samples)
+    for i in range(len(counts)):
+        per_sample = np.concatenate([local[(i, start)] for start in range(0, samples, batch_size)])
+        mean = float(per_sample.mean())
+        spread = float(per_sample.std(ddof=1))
+        # a constant loss (e.g. everything masked) leaves only float64 rounding in the spread
+        losses.append(mean)
+        errors.append(0.0 if spread <= 1e-12 * abs(mean) else spread / math.sqrt(samples))
+    return LossCurve(length=L, masked=counts, loss=losses, stderr=errors,
+                     source=source or f"Monte Carlo estimate ({samples} samples per ratio, seed {seed})")
+
+
+def _check_estimate_inputs(seqs: "np.ndarray", samples: Any, batch_size: Any, shard: Any, gather: Any) -> None:
+    if seqs.ndim != 2 or seqs.shape[0] < 1 or seqs.shape[1] < 1 or seqs.dtype.kind not in "iu":
+        raise UsageError("sequences must be an N x L array of integer token ids", param="sequences",
+                         allowed="N >= 1 sequences of the same length L")
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
+        raise UsageError(f"samples = {samples!r}", param="samples", allowed="an integer >= 2 (for a stderr)")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise UsageError(f"batch size {batch_size!r}", param="batch_size", allowed="an integer >= 1")
+    rank, world = shard
+    if not (isinstance(world, int) and isinstance(rank, int) and 0 <= rank < world):
+        raise UsageError(f"shard {shard!r}", param="shard", allowed="(rank, world) with 0 <= rank < world")
+    if world > 1 and gather is None:
+        raise UsageError("a shard needs gather to bring the processes' results together", param="gather")
+
+
+def _run_batches(predictor: Predictor, seqs: "np.ndarray", counts: list[int], samples: int, batch_size: int,
+                 seed: int, shard: tuple[int, int], out: dict, progress: Callable[[int, int], None] | None) -> None:
+    """Per-pair losses of this rank's batches into ``out[(ratio index, first pair)]``; all draws made on every rank."""
+    import numpy as np
+
+    rank, world = shard
+    n, L = seqs.shape
+    rng = np.random.default_rng(seed)
+    done, total, batch = 0, len(counts) * samples, 0
+    for i, k in enumerate(counts):
         for start in range(0, samples, batch_size):
             b = min(batch_size, samples - start)
             rows = rng.integers(0, n, size=b)
-            tokens = seqs[rows]
             # a uniform k-subset per row: the k smallest of L iid uniforms
             order = np.argsort(rng.random((b, L)), axis=1)
+            batch += 1
+            if (batch - 1) % world != rank:
+                continue
+            tokens = seqs[rows]
             masked = np.zeros((b, L), dtype=bool)
             np.put_along_axis(masked, order[:, :k], True, axis=1)
             logp = np.asarray(predictor(tokens.copy(), masked.copy()), dtype=np.float64)
@@ -138,14 +198,7 @@ def estimate_loss_curve(
             if not np.all(np.isfinite(picked)) or np.any(picked > 1e-9):
                 raise UsageError("the predictor returned a log-probability that is not finite or is > 0",
                                  param="predictor", allowed="natural-log probabilities <= 0 at masked positions")
-            per_sample[start : start + b] = -picked.sum(axis=1) / k
-            done += b
+            out[(i, start)] = -picked.sum(axis=1) / k
+            done += b * world
             if progress:
-                progress(done, total)
-        mean = float(per_sample.mean())
-        spread = float(per_sample.std(ddof=1))
-        # a constant loss (e.g. everything masked) leaves only float64 rounding in the spread
-        losses.append(mean)
-        errors.append(0.0 if spread <= 1e-12 * abs(mean) else spread / math.sqrt(samples))
-    return LossCurve(length=L, masked=counts, loss=losses, stderr=errors,
-                     source=source or f"Monte Carlo estimate ({samples} samples per ratio, seed {seed})")
+                progress(min(done, total), total)

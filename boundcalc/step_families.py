@@ -202,6 +202,8 @@ class FamilyStepsResult(Printable):
     reason: str = ""
     sampler: Any = None  # a CountSampler for the random-count families (then ``schedule`` is None)
     undecided: tuple[int, ...] = ()  # T whose value is within its float error of the target (not counted as reached)
+    #: (T_lo, T_hi) over every monotone completion of a partial curve (boundcalc.completion); T_hi None: none found
+    steps_range: tuple[int, int | None] | None = None
 
     @property
     def feasible(self) -> bool:

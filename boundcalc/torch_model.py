@@ -22,7 +22,7 @@ from .errors import DomainError, UsageError
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["from_torch", "require_torch", "masked_log_probs", "CHUNK_ELEMENTS"]
+__all__ = ["from_torch", "require_torch", "masked_log_probs", "launched_shard", "end_shard", "CHUNK_ELEMENTS"]
 
 #: Most float64 numbers one chunk of the log-softmax holds (2^22: 32 MiB).
 CHUNK_ELEMENTS = 1 << 22
@@ -74,14 +74,17 @@ def _check_logits(logits: Any, shape: tuple[int, int], tokens: "np.ndarray", mas
                          param="sequences", allowed=f"ids in 0..{logits.shape[-1] - 1}")
 
 
-def from_torch(model: Any, *, mask_id: int, device: Any = "cpu",
-               batch_size: int | None = None) -> Callable[["np.ndarray", "np.ndarray"], "np.ndarray"]:
+def from_torch(model: Any, *, mask_id: int, device: Any = "cpu", batch_size: int | None = None,
+               shift_logits: bool = False) -> Callable[["np.ndarray", "np.ndarray"], "np.ndarray"]:
     """The predictor of a torch module ``forward(input_ids) -> logits B x L x V`` (or an output with ``.logits``).
 
     The module is moved to ``device`` and put in evaluation mode; masked
     positions get ``mask_id``; ``batch_size`` rows go through the model at a
-    time (None: the whole batch the estimator passes). The predictor returns
-    float64 log-probabilities of the true tokens at masked positions (0 elsewhere).
+    time (None: the whole batch the estimator passes). ``shift_logits``: token
+    i is predicted by the output at position i - 1 (models adapted from an
+    autoregressive one, e.g. Dream; token 0 then by position 0, as Dream's
+    ``generate`` does). The predictor returns float64 log-probabilities of the
+    true tokens at masked positions (0 elsewhere).
     """
     import numpy as np
 
@@ -110,9 +113,48 @@ def from_torch(model: Any, *, mask_id: int, device: Any = "cpu",
             hide = torch.as_tensor(hidden, device=device)
             with torch.inference_mode():
                 logits = _logits_of(model(torch.where(hide, mask_id, true)), torch)
+                if shift_logits:
+                    logits = torch.cat([logits[:, :1], logits[:, :-1]], dim=1)
                 _check_logits(logits, part.shape, part, mask_id)
                 picked = masked_log_probs(logits, true, hide, torch)
             out[start : start + step][hidden] = picked.cpu().numpy()
         return out
 
     return predict
+
+
+def launched_shard() -> tuple[tuple[int, int], Any, int | None]:
+    """((rank, world), gather, local rank) of a process started by torchrun or ``accelerate launch``.
+
+    Both set RANK, WORLD_SIZE and LOCAL_RANK (and the rendezvous address); one
+    process (no WORLD_SIZE, or 1) gives ((0, 1), None, None). The process group
+    is set up here -- gloo, which runs on CPUs and carries the small Python
+    payloads :func:`boundcalc.predictor.estimate_loss_curve` gathers -- and
+    ``gather`` is ``all_gather_object`` over it.
+    """
+    import os
+
+    world = int(os.environ.get("WORLD_SIZE", "1") or 1)
+    if world <= 1:
+        return (0, 1), None, None
+    torch = require_torch()
+    dist = torch.distributed
+    if not dist.is_available():
+        raise DomainError("this torch has no torch.distributed", param="torch", allowed="a torch build with it")
+    if not dist.is_initialized():
+        dist.init_process_group(backend="gloo")
+    rank, world = dist.get_rank(), dist.get_world_size()
+
+    def gather(payload: Any) -> list:
+        reports: list = [None] * world
+        dist.all_gather_object(reports, payload)
+        return reports
+
+    return (rank, world), gather, int(os.environ.get("LOCAL_RANK", rank))
+
+
+def end_shard() -> None:
+    """Tear the process group down (after the last gather), if one was set up."""
+    torch = require_torch()
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        torch.distributed.destroy_process_group()

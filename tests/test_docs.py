@@ -21,6 +21,7 @@ FIXTURES = {
     "bad.csv": "index,value\n1,0.1\n2,0.2\n3,zero\n",
     "chain.json": '{"states": ["a", "b"], "transition": [["0.9", "0.1"], ["0.2", "0.8"]]}',
     "bsc.json": '{"states": ["0", "1"], "transition": [["0.99", "0.01"], ["0.01", "0.99"]]}',
+    "partial.csv": "masked_fraction,loss_nats\n0.5,2.2\n0.9,5\n",
 }
 
 

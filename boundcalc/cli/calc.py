@@ -18,9 +18,12 @@ from .options import (
     eps_train_option,
     exact_option,
     json_option,
+    given_explicitly,
     mi_options,
     resolve_profile,
 )
+from .advice import (TARGET, PerToken, complete_budget, complete_results, export_transfer, render_recommendation,
+                     resolve_targets, steps_cell)
 from .render import emit_json, print_table, show
 from .sampler_help import RegistryHelpOption, schedule_help, steps_family_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
@@ -49,9 +52,9 @@ def _headers(source: str, totals: str) -> list[str]:
     "--target",
     "-e",
     "targets",
-    type=POSITIVE,
+    type=TARGET,
     multiple=True,
-    help="Target ε for E KL(p_X0 || p_Y0), in --unit; repeat for several. "
+    help="Target ε for E KL(p_X0 || p_Y0), in --unit, or per token: 0.01/token (x L); repeat for several. "
     "Without an MI source: the example's 102.4, 10.24, 1.024 nats.",
 )
 @eps_train_option
@@ -83,6 +86,9 @@ def _headers(source: str, totals: str) -> list[str]:
 )
 @click.option("--budget", type=POSITIVE_INT, metavar="T",
               help="The reverse question: for T steps, each family's (estimated) error and bound.")
+@click.option("--export", type=click.Choice(["num-transfer-tokens"]),
+              help="Print only the chosen schedule as the per-step token counts LLaDA's / Dream's generate take "
+              "(num_transfer_tokens): a JSON list per block.")
 @click.option("--max-steps", type=POSITIVE_INT,
               help="Search T only up to this (bounds the work of a scan; default L, 16 L for random-count samplers).")
 @click.option("--joint", "joint_table", type=click.Path(dir_okay=False, path_type=str),
@@ -122,6 +128,16 @@ def steps(**params: Any) -> None:
 
         steps_confidence(params, families)
         return
+    if any(isinstance(t, PerToken) for t in params["targets"]):
+        resolve_targets(params, resolve_profile(params, required=True).length)
+    if params.get("loss_curve") is not None and not families and not given_explicitly("by") \
+            and params["budget"] is None and params["targets"]:
+        refuse_latex(params, "a recommendation from a loss curve")
+        curve = resolve_curve(params)
+        render_recommendation(params, curve, resolve_profile(params), curve.describe())
+        return
+    if params["export"] is not None and (params["budget"] is not None or params["by"] == "bound"):
+        raise click.UsageError("--export prints a schedule found by --by error|optimal (or the recommendation)")
     if params["budget"] is not None or families not in ([], ["uniform"]) or params["by"] != "bound" \
             or params.get("loss_curve") is not None:
         _steps_any(params, families)
@@ -530,6 +546,7 @@ def _steps_any(params: dict[str, Any], families: list[str]) -> None:
         rows = budget_table(params["budget"], length=profile.length, families=families or BUDGET_FAMILIES,
                             curve=curve, mi_total=profile.total, bound=bound_name, eps_train=eps_train, unit=unit,
                             mi_profile=profile if curve is None else None)
+        rows = complete_budget(rows, curve, params.get("vocab_size"))
         _render_budget(params, profile, curve, rows, source)
         return
     if not params["targets"]:
@@ -545,6 +562,10 @@ def _steps_any(params: dict[str, Any], families: list[str]) -> None:
             mi_total=profile.total, bound=bound_name, eps_train=eps_train, unit=unit,
             max_steps=params["max_steps"], progress=bar, mi_profile=profile if curve is None else None,
         )
+    results = complete_results(results, curve, family, by, unit, params.get("vocab_size"))
+    if params["export"] is not None:
+        export_transfer(results[0])
+        return
     what = {"bound": f"{bound_name} bound", "error": "estimated error" if estimate else "exact error",
             "optimal": "DP-optimal error" + (" (estimated)" if estimate else "")}[by]
     counts = by != "optimal" and is_count_family(family)
@@ -601,7 +622,7 @@ def _render_steps_table(params: dict[str, Any], profile, results, family: str, w
         value = show(r.value, digits, exact) if isinstance(r.value, Fraction) else r.value.show(unit, digits)
         misses = "-" if not r.larger_misses else ", ".join(map(str, r.larger_misses[:6])) + (
             ", ..." if len(r.larger_misses) > 6 else "")
-        table.append([show(r.target, digits, exact), str(r.steps), str(r.schedule.max_size), value,
+        table.append([show(r.target, digits, exact), steps_cell(r), str(r.schedule.max_size), value,
                       r.schedule.describe(8), misses])
     fam = "DP-optimal schedules" if by == "optimal" else f"{family} " + ("samplers" if counts else "schedules")
     print_table(
@@ -615,7 +636,9 @@ def _render_steps_table(params: dict[str, Any], profile, results, family: str, w
         + ("; estimates: ± stderr, (interp. |linear - monotone cubic|)" if estimate and by != "bound" else "")
         + ("; values are expectations over the random reveal counts" if counts else "")
         + (f"; {DECISION_NOTE}" if counts and by == "bound" else "")
-        + (f"; ε_train = {show(eps_train, digits)} {unit}" if by == "bound" else ""),
+        + (f"; ε_train = {show(eps_train, digits)} {unit}" if by == "bound" else "")
+        + ("; T [T_lo, T_hi] and values [low, high] over every monotone completion of the unmeasured ends"
+           if any(r.steps_range is not None for r in results) else ""),
     )
 
 
@@ -625,7 +648,7 @@ def _count_result_row(r, unit: str, digits: int, exact: bool) -> list[str]:
     misses = ", ".join(map(str, r.larger_misses[:6])) or "-"
     if r.undecided:
         misses += f"; undecided: {', '.join(map(str, r.undecided[:6]))}"
-    return [show(r.target, digits, exact), str(r.steps), "random", r.value.show(unit, digits),
+    return [show(r.target, digits, exact), steps_cell(r), "random", r.value.show(unit, digits),
             f"{r.sampler}: E calls {calls:.4g} (steps revealing >= 1 token)", misses]
 
 

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import click
 
-from ..errors import BoundcalcError, InvalidNumberError
+from ..errors import BoundcalcError, InvalidNumberError, UsageError
 from ..registry import RULE_COMMANDS
 from ..exact import positive_int, to_rational
 
@@ -85,6 +85,13 @@ PARAM_FLAGS = {
     "batch_size": "--batch-size",
     "mask_id": "--mask-id",
     "hf_model": "--hf-model",
+    "ratio_column": "--ratio-column",
+    "loss_column": "--loss-column",
+    "stderr_column": "--stderr-column",
+    "bins": "--bins",
+    "trust_remote_code": "--trust-remote-code",
+    "device": "--device",
+    "dtype": "--dtype",
     "text": "--text",
     "mi_total": "--mi-total",
     "eps": "--confidence",
@@ -214,7 +221,23 @@ def compose(*decorators: Callable) -> Callable:
     return apply
 
 
+curve_log_options = compose(
+    click.option("--ratio-column", help="--loss-curve: the column of mask ratios (or masked counts); default: one named "
+                 "masked, masked_fraction, mask_ratio, mask_rate, masking_ratio, ratio or t (also as train/...)."),
+    click.option("--loss-column", help="--loss-curve: the column of losses per masked token; default: one named "
+                 "loss_nats, loss_bits, loss, train_loss, val_loss or eval_loss (also as train/loss ...)."),
+    click.option("--stderr-column", help="--loss-curve: the column of the losses' standard errors (optional)."),
+    click.option("--loss-unit", type=click.Choice(["nats", "bits"]),
+                 help="--loss-curve: the loss column's unit (default: _bits/_nats in its name, else nats)."),
+    click.option("--bins", type=POSITIVE_INT, help="--loss-curve: average per-batch (ratio, loss) samples into N "
+                 "equal ratio bins, each with its standard error (k = round(mean ratio x L))."),
+)
+
+#: The options that shape how --loss-curve is read (refused without it).
+CURVE_LOG_PARAMS = ("ratio_column", "loss_column", "stderr_column", "loss_unit", "bins")
+
 mi_options = compose(
+    curve_log_options,
     click.option(
         "--mi-profile",
         type=click.Path(dir_okay=False, path_type=str),
@@ -273,6 +296,8 @@ def resolve_profile(params: dict[str, Any], required: bool = True):
     """Build the MIProfile from exactly one MI source; None when none is given and not required."""
     from ..profile import MIProfile, load_profile
 
+    if params.get("loss_curve") is None:
+        check_curve_log_options(params)
     sources = [name for name in ("mi_profile", "mi_constant", "mi_total", "loss_curve") if params.get(name) is not None]
     flags = ", ".join("--" + name.replace("_", "-") for name in sources)
     if len(sources) > 1:
@@ -306,11 +331,43 @@ def resolve_profile(params: dict[str, Any], required: bool = True):
 
 
 def resolve_curve(params: dict[str, Any]):
-    """The LossCurve of --loss-curve (with --length for masked_fraction files), loaded once; None without it."""
+    """The LossCurve of --loss-curve (with --length for ratio columns), loaded once; None without it.
+
+    CSV, TSV or JSONL, boundcalc's columns or a training log's (--ratio-column, --loss-column,
+    --stderr-column, --loss-unit, --bins: boundcalc.curve_log).
+    """
     if params.get("loss_curve") is None:
+        check_curve_log_options(params)
         return None
     if params.get("_curve") is None:
-        from ..curve import load_loss_curve
+        from ..curve_log import load_curve_file
 
-        params["_curve"] = load_loss_curve(params["loss_curve"], params.get("length"))
+        params["_curve"] = load_curve_file(params["loss_curve"], params.get("length"),
+                                           ratio_column=params.get("ratio_column"),
+                                           loss_column=params.get("loss_column"),
+                                           stderr_column=params.get("stderr_column"), unit=params.get("loss_unit"),
+                                           bins=params.get("bins"))
+        warn_partial(params["_curve"], params)
     return params["_curve"]
+
+
+def warn_partial(curve: Any, params: dict[str, Any]) -> None:
+    """One stderr line when the curve does not cover r = 1/L or r = 1: what is missing and what is shown."""
+    from ..completion import describe_missing, is_partial
+
+    if curve is None or curve.exact or not is_partial(curve) or params.get("_warned"):
+        return
+    params["_warned"] = True
+    bound = "bounded by ln V" if params.get("vocab_size") else "unbounded above without --vocab-size"
+    click.echo(f"warning: loss curve {curve.source or ''}: {describe_missing(curve)}; there d is held flat, the "
+               f"lower end over its monotone completions; steps shows T as the range over all of them ({bound})",
+               err=True)
+
+
+def check_curve_log_options(params: dict[str, Any]) -> None:
+    """The reading options of --loss-curve mean nothing without it: refused, never ignored."""
+    for name in CURVE_LOG_PARAMS:
+        if params.get(name) is not None:
+            raise UsageError("it is used only with --loss-curve", param="--" + name.replace("_", "-"),
+                             allowed="add --loss-curve FILE")
+

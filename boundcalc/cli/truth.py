@@ -18,7 +18,8 @@ import click
 
 from ..errors import BoundcalcError, UsageError
 from ..exact import Measured, round_up
-from .options import POSITIVE_INT, BoundcalcCommand, OutputPath, compose, digits_option, given_explicitly, json_option
+from .options import (POSITIVE_INT, BoundcalcCommand, OutputPath, check_curve_log_options, compose,
+                      curve_log_options, digits_option, given_explicitly, json_option)
 from .render import emit_json, print_table, show
 from .sampler_help import RegistryHelpOption, schedule_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
@@ -130,6 +131,7 @@ def _length(model: Any, params: dict[str, Any]) -> int:
 @click.option("--loss-curve", type=click.Path(dir_okay=False, path_type=str),
               help="Instead of a data model: a mask predictor's loss curve (CSV masked,loss_nats[,stderr_nats]); "
               "the error is then an estimate, with its stderr and interpolation effect.")
+@curve_log_options
 @click.option("--remasking", type=click.Choice(["low_confidence", "random"]),
               help="For llada:GEN:BLOCK:STEPS: LLaDA's remasking (default low_confidence, as LLaDA: the top-k by "
               "confidence in each block; random: uniform positions in the block).")
@@ -238,6 +240,7 @@ def _verify_source(params: dict[str, Any], spec: Any) -> tuple[Any, Any, Any, st
                              allowed="give a data model or a loss curve")
         curve = _curve(params)
         return None, curve_profile(curve), curve, curve.describe()
+    check_curve_log_options(params)
     model = _load(params)
     L = _length(model, params)
     if params["optimal"]:
@@ -258,10 +261,15 @@ def _curve_extras(params: dict[str, Any], report: Any, curve: Any, optimal: Any)
     if optimal is not None:
         schedule = info_optimal_schedule(curve, report.schedule.steps)
         info = (schedule, estimate_error(curve, schedule).value)
+    estimate = estimate_error(curve, report.schedule) if measured and fixed else None
+    if estimate is not None:
+        from .advice import complete_estimate
+
+        estimate = complete_estimate(estimate, curve, report.schedule, params.get("vocab_size"))
     return {
         "curve": curve,
         "measured": measured,
-        "estimate": estimate_error(curve, report.schedule) if measured and fixed else None,
+        "estimate": estimate,
         "info": info,
         "quantities": curve_quantities(curve, report.schedule.steps if fixed else None),
     }
@@ -439,6 +447,14 @@ def _verify_table(report: Any, optimal: Any, description: str, digits: int, extr
 @click.option("--hf-model", help="A Hugging Face masked LM (hub name or local directory; extra [hf]) whose loss "
               "curve is estimated on the windows of --text (L = --length tokens, no special tokens).")
 @click.option("--mask-id", type=click.IntRange(0, None), help="--hf-model: the mask token id (default: the tokenizer's).")
+@click.option("--trust-remote-code", is_flag=True, help="--hf-model: run the model's own code (LLaDA, Dream, MDLM: "
+              "config auto_map; read it first). Without it such a model is refused.")
+@click.option("--device", type=click.Choice(["cpu", "cuda", "mps", "auto"]), default="cpu", show_default=True,
+              help="--hf-model: where the model runs (auto: cuda, else mps, else cpu).")
+@click.option("--dtype", type=click.Choice(["float32", "bfloat16", "float16"]), default="float32", show_default=True,
+              help="--hf-model: the weights' dtype (log-probabilities are taken in float64 either way).")
+@click.option("--shift-logits", is_flag=True, help="--hf-model: token i is predicted at position i - 1 (Dream and "
+              "other models adapted from an autoregressive one).")
 @click.option("--samples", type=click.IntRange(2, None), default=64, show_default=True,
               help="--ratios: (sequence, mask) pairs drawn per ratio.")
 @click.option("--seed", type=int, default=0, show_default=True, help="--ratios: the random seed.")
@@ -593,9 +609,9 @@ def _to(value: float, unit: str) -> float:
 
 
 def _curve(params: dict[str, Any]):
-    from ..curve import load_loss_curve
+    from .options import resolve_curve
 
-    return load_loss_curve(params["loss_curve"], params["length"])
+    return resolve_curve(params)
 
 
 def _curve_outputs(params: dict[str, Any]) -> bool:
@@ -603,12 +619,55 @@ def _curve_outputs(params: dict[str, Any]) -> bool:
     if params["ratios"] is not None or params["hf_model"] is not None:
         _estimated_curve(params)
         return True
-    if params["mask_id"] is not None:
-        raise UsageError("it is used only with --hf-model", param="--mask-id", allowed="add --hf-model")
+    _only_with_hf(params)
     if params["loss_curve_out"] is not None:
         _loss_curve_profile(params)
         return True
     return False
+
+
+def _launched_shard() -> tuple[tuple[int, int], Any, int | None]:
+    """This process's (rank, world), gather and local rank when torchrun / accelerate started several."""
+    import os
+
+    if int(os.environ.get("WORLD_SIZE", "1") or 1) <= 1:
+        return (0, 1), None, None
+    from ..torch_model import launched_shard
+
+    return launched_shard()
+
+
+def _hf_source(params: dict[str, Any], local_rank: int | None) -> tuple[Any, Any, str]:
+    """(predictor, corpus windows, description) of --hf-model on --text; a launched process takes its own GPU."""
+    from ..files import read_text
+    from ..hf import hf_corpus, hf_predictor, load_hf
+
+    if params["text"] is None or params["length"] is None:
+        raise UsageError("--hf-model needs --text FILE (the corpus) and --length L", param="--hf-model")
+    if params["joint"] or params["markov"]:
+        raise UsageError("--hf-model and a data model are alternatives", param="--hf-model")
+    device = params["device"]
+    if local_rank is not None and device in ("cuda", "auto"):
+        from ..hf import resolve_device
+
+        device = f"cuda:{local_rank}" if resolve_device(device) == "cuda" else device
+    model, tokenizer = load_hf(params["hf_model"], trust_remote_code=params["trust_remote_code"],
+                               device=device, dtype=params["dtype"], length=params["length"])
+    corpus = hf_corpus(tokenizer, read_text(params["text"], UsageError, params["text"]), params["length"])
+    predictor = hf_predictor(model, params["mask_id"], tokenizer, shift_logits=params["shift_logits"])
+    description = (f"masked LM {params['hf_model']} on {params['text']}: {corpus.shape[0]} windows of "
+                   f"L = {params['length']} tokens")
+    return predictor, corpus, description
+
+
+def _only_with_hf(params: dict[str, Any]) -> None:
+    """The model-loading flags mean nothing without --hf-model: refused, never ignored."""
+    given = {"--mask-id": params["mask_id"] is not None, "--trust-remote-code": params["trust_remote_code"],
+             "--device": params["device"] != "cpu", "--dtype": params["dtype"] != "float32",
+             "--shift-logits": params["shift_logits"]}
+    for flag, used in given.items():
+        if used:
+            raise UsageError("it is used only with --hf-model", param=flag, allowed="add --hf-model")
 
 
 def _loss_curve_profile(params: dict[str, Any]) -> None:
@@ -650,7 +709,11 @@ def _loss_curve_profile(params: dict[str, Any]) -> None:
 
 
 def _estimated_curve(params: dict[str, Any]) -> None:
-    """profile --ratios: a Monte Carlo loss curve of a HF masked LM or of a data model's exact predictor."""
+    """profile --ratios: a Monte Carlo loss curve of a HF masked LM or of a data model's exact predictor.
+
+    Started by torchrun or `accelerate launch` (WORLD_SIZE > 1), each process runs its share of the
+    batches and rank 0 alone writes and prints the one curve.
+    """
     from ..predictor import estimate_loss_curve
 
     if params["ratios"] is None:
@@ -663,34 +726,32 @@ def _estimated_curve(params: dict[str, Any]) -> None:
             raise UsageError(f"{flag} and --ratios are alternatives", param="--ratios", allowed="one output per run")
     ratios = [r.strip() for r in params["ratios"].split(",")]
     unit, digits = params["unit"], params["digits"]
+    shard, gather, local_rank = _launched_shard()
     if params["hf_model"] is not None:
-        from ..files import read_text
-        from ..hf import check_positions, hf_corpus, hf_predictor, load_hf
-
-        if params["text"] is None or params["length"] is None:
-            raise UsageError("--hf-model needs --text FILE (the corpus) and --length L", param="--hf-model")
-        if params["joint"] or params["markov"]:
-            raise UsageError("--hf-model and a data model are alternatives", param="--hf-model")
-        model, tokenizer = load_hf(params["hf_model"])
-        check_positions(model, params["length"])
-        corpus = hf_corpus(tokenizer, read_text(params["text"], UsageError, params["text"]), params["length"])
-        predictor = hf_predictor(model, params["mask_id"], tokenizer)
-        description = (f"masked LM {params['hf_model']} on {params['text']}: {corpus.shape[0]} windows of "
-                       f"L = {params['length']} tokens")
+        predictor, corpus, description = _hf_source(params, local_rank)
     else:
         from ..truth.predict import exact_predictor, sample_sequences
 
-        if params["mask_id"] is not None:
-            raise UsageError("it is used only with --hf-model", param="--mask-id")
+        _only_with_hf(params)
         model = _load(params)
         L = _length(model, params)
         corpus = sample_sequences(model, params["corpus_size"], L, seed=params["seed"])
         predictor = exact_predictor(model, L)
         description = (f"exact predictor of {_describe(model, L)}, on {corpus.shape[0]} sequences drawn from it")
-    with progress_bar("estimating the loss curve") as bar:
-        curve = estimate_loss_curve(predictor, corpus, ratios, samples=params["samples"],
-                                    batch_size=params["batch_size"], seed=params["seed"],
-                                    source=description, progress=bar)
+    if shard[1] > 1:
+        description += f"; {shard[1]} processes"
+    try:
+        with progress_bar("estimating the loss curve", delay=1.0 if shard[0] == 0 else float("inf")) as bar:
+            curve = estimate_loss_curve(predictor, corpus, ratios, samples=params["samples"],
+                                        batch_size=params["batch_size"], seed=params["seed"],
+                                        source=description, progress=bar, shard=shard, gather=gather)
+    finally:
+        if shard[1] > 1:
+            from ..torch_model import end_shard
+
+            end_shard()
+    if shard[0] != 0:
+        return  # one curve, written and shown by rank 0
     path = curve.write(params["loss_curve_out"], unit)
     rows = [[str(k), show(Fraction(_to(float(y), unit)), digits), f"{_to(float(se), unit):.2g}"]
             for k, y, se in zip(curve.masked.tolist(), curve.loss, curve.stderr)]
