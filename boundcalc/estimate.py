@@ -40,6 +40,7 @@ from .schedule import parse_spec
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
+    from .profile import MIProfile
     from .schedule import Schedule
     from .truth.core import EntropyProfile
 
