@@ -53,8 +53,7 @@ LOSS_NAMES = ("loss_nats", "loss_bits", "loss", "train_loss", "val_loss", "eval_
 #: Column names read as the loss's standard error.
 STDERR_NAMES = ("stderr_nats", "stderr_bits", "stderr", "loss_stderr")
 #: What a training log may look like (said in file errors).
-LOG_FORMAT = (CURVE_FORMAT + "; or a CSV/TSV/JSONL training log with a mask-ratio and a loss column "
-              "(e.g. a W&B export Step,mask_ratio,train/loss)")
+LOG_FORMAT = CURVE_FORMAT + "; or a training log (CSV, TSV, JSONL) with mask-ratio and loss columns"
 _BOUNDCALC_COLUMNS = {"masked", "masked_fraction", "loss_nats", "loss_bits", "stderr_nats", "stderr_bits"}
 
 

@@ -63,9 +63,11 @@ class BoundcalcError(Exception):
 
     def __str__(self) -> str:
         # one line, never longer than MAX_MESSAGE: the value is cut in the middle, what is allowed is kept
-        allowed = f" ({shorten(self.allowed, 200)})" if self.allowed else ""
         param = f"{shorten(self.param, 80)}: " if self.param else ""
-        room = max(MAX_MESSAGE - len(allowed) - len(param), 60)
+        # the message keeps at least 60 characters; what is allowed gets the rest, up to 200
+        allowed_room = min(200, MAX_MESSAGE - len(param) - 60 - 3)
+        allowed = f" ({shorten(self.allowed, allowed_room)})" if self.allowed else ""
+        room = MAX_MESSAGE - len(allowed) - len(param)
         return f"{param}{shorten(self.message, room)}{allowed}"
 
     def with_param(self, param: str) -> "BoundcalcError":

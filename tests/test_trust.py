@@ -9,6 +9,8 @@ refused before work: every case here answers within seconds.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from boundcalc.exact import decimal_digits, format_decimal
 
@@ -99,7 +101,7 @@ def test_a_window_beyond_the_models_positions_is_refused(tmp_path, run):
                  "--ratios", "0.5", "--loss-curve", tmp_path / "curve.csv")
     # (transformers draws its own loading progress bars on stderr first: the HF loader's business)
     assert result.exit_code == 2 and result.stderr.strip().splitlines()[-1] == (
-        "Error: --length: L = 16 exceeds the model's 8 positions (L <= 8 for this model)")
+        "Error: --length: L = 16 exceeds the model's 8 positions (L <= 8)")
 
 
 def test_huge_level_indices_and_chains_are_refused_at_once(run, tmp_path):
@@ -126,3 +128,13 @@ def test_blocks_with_many_steps_are_bounded_run_by_run(run):
     """10^4 blocks of 10^5 uniform steps each: the blockwise bound from the runs, not 10^9 steps one by one."""
     result = run("bound", "--mi-total", "1", "--length", "1e18", "--schedule", "blocks:1e4:uniform:1e9", "--json")
     assert result.exit_code == 0, result.output
+
+
+@given(st.text(max_size=400), st.one_of(st.none(), st.text(max_size=200)), st.one_of(st.none(), st.text(max_size=400)))
+def test_an_error_line_never_exceeds_the_longest_message(message, param, allowed):
+    """Whatever the lengths of the value, the flag (a long file path) and what is allowed, one line of at most
+    MAX_MESSAGE characters (a path of 60 characters and a long 'allowed' once made 328)."""
+    from boundcalc.errors import MAX_MESSAGE, UsageError
+
+    text = str(UsageError(message, param=param, allowed=allowed))
+    assert len(text) <= MAX_MESSAGE and "\n" not in text
