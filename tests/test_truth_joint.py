@@ -197,12 +197,11 @@ def test_too_large_is_refused_before_allocating():
         model.dense()
 
 
-def test_l16_binary_is_quick():
-    import time
-
+def test_l16_binary_errors_shrink_along_nested_schedules():
+    # 2^16 outcomes: the profile is built (its time is measured in benchmarks/bench_truth.py, not asserted here).
+    # Uniform T = 1, 4, 16 are successive refinements, so the exact error cannot grow, and T = L is exact.
     model = dirichlet_table(2, 16, 0.5, seed=2)
-    start = time.perf_counter()
     profile = model.entropy_profile()
-    for T in (1, 4, 16):
-        profile.error(Schedule.uniform(16, T))
-    assert time.perf_counter() - start < 10
+    errors = [profile.error(Schedule.uniform(16, T)) for T in (1, 4, 16)]
+    assert errors[0] >= errors[1] >= errors[2] >= 0 and errors[2] <= profile.error_bound(Schedule.uniform(16, 16))
+    assert errors[0] > 0
