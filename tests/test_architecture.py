@@ -42,6 +42,7 @@ LAYERS = {
     "profile": (2, "values"),
     "multiscale": (2, "values"),
     "curve": (2, "values"),
+    "random_schedule": (2, "values"),
     "family_sizes": (2, "values"),
     "curve_log": (2, "values"),
     "transfer": (2, "values"),
