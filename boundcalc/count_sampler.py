@@ -508,19 +508,25 @@ class CountSampler:
             left *= q
         # only m within 40 + 12 sd of each mean: the mass outside is below e^-70 (Chernoff), so each row
         # costs O(sqrt L), not O(L)
-        r = np.asarray(before)
-        spread = 40 + np.ceil(12 * np.sqrt(L * r * np.asarray(alive)))
+        r, alive_ = np.asarray(before), np.asarray(alive)
+        spread = 40 + np.ceil(12 * np.sqrt(L * r * alive_))
         start = np.clip(np.floor(L * r - spread), 0, L).astype(np.int64)
         width = int(min(L + 1, 2 * float(spread.max()) + 2))
-        m = np.minimum(start[:, None] + np.arange(width)[None, :], L)
-        first = np.arange(width)[None, :] + start[:, None] <= L  # each m once per row
         lf, _ = self._log_factorials()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            logp, logq = np.log(r)[:, None], np.log(np.asarray(alive))[:, None]
-            log_pmf = lf[L] - lf[m] - lf[L - m] + np.where(m == 0, 0.0, m * logp) + np.where(m == L, 0.0, (L - m) * logq)
-        rate = np.asarray(self.reveal)[:, None] * (L - m)
-        weights = np.where(first, np.exp(log_pmf) * rate, 0.0)
-        return np.bincount(m.ravel(), weights=np.nan_to_num(weights).ravel(), minlength=L + 1)[:L]
+        reveal = np.asarray(self.reveal)
+        out = np.zeros(L + 1)
+        rows = max(1, (1 << 18) // width)  # a few MB per temporary, whatever T and L
+        for lo in range(0, r.size, rows):
+            part = slice(lo, lo + rows)
+            m = np.minimum(start[part, None] + np.arange(width)[None, :], L)
+            first = np.arange(width)[None, :] + start[part, None] <= L  # each m once per row
+            with np.errstate(divide="ignore", invalid="ignore"):
+                logp, logq = np.log(r[part])[:, None], np.log(alive_[part])[:, None]
+                log_pmf = lf[L] - lf[m] - lf[L - m] + np.where(m == 0, 0.0, m * logp) \
+                    + np.where(m == L, 0.0, (L - m) * logq)
+            weights = np.where(first, np.exp(log_pmf) * (reveal[part, None] * (L - m)), 0.0)
+            out += np.bincount(m.ravel(), weights=np.nan_to_num(weights).ravel(), minlength=L + 1)
+        return out[:L]
 
     def expected_coefficient_bracket(self, coefficient: Callable[[int], Any], exact_at: int = 0
                                      ) -> tuple[float, float, float]:

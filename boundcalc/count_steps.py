@@ -11,7 +11,9 @@ import math
 from fractions import Fraction
 from typing import Any, Callable, cast
 
+from .count_sampler import MAX_COUNT_WORK
 from .curve import LossCurve
+from .count_brackets import RiemannBracket, riemann_bracket
 from .errors import DomainError
 from .estimate import _to, count_coefficients, count_estimate, curve_profile
 from .step_families import (EXPECTED_NOTE, SCAN_BUDGET_US, ExpectedBound, FamilyStepsResult, _family_parts,
@@ -193,6 +195,11 @@ def _count_steps(goals, family, by, length, curve, mi_total, bound, eps_train, u
     """steps for a random-count family: screen T = 1..horizon, then up to twice the first T the screen
     certifies (for larger T that miss), each range costed before it runs; the DP where the screen does not decide."""
     search = _CountSearch(family, by, length, curve, mi_total, bound, eps_train, unit)
+    bracket = riemann_bracket(lambda T: family_sampler(family, T, length), search.d) if by == "error" else None
+    if bracket is not None:  # whole ranges of T decided at once: a few screens near each target
+        text = ("ranges of T decided by certified brackets of the expected error (a Riemann sum), "
+                "the value itself where they do not decide")
+        return [_bracketed_answer(search, bracket, g, top, text) for g in goals]
     live = [g for g in goals if by != "bound" or g >= eps_train]
     horizon = _count_horizon(search, live, top) if live else 1
     spent = _screen_range(search, 1, horizon, 0.0, progress)
@@ -222,6 +229,56 @@ def _screen_range(search: _CountSearch, first: int, last: int, spent: float, pro
         if progress:
             progress(T, last)
     return cost
+
+
+def _bracketed_answer(search: _CountSearch, bracket: RiemannBracket, goal: Fraction, top: int,
+                      text: str) -> FamilyStepsResult:
+    """The fewest T <= top whose expected error reaches ``goal``, and the T up to twice it that miss:
+    ranges decided by the bracket, left to right, split where it straddles the goal, single T screened."""
+    target = float(goal)
+    answer: int | None = None
+    misses: list[int] = []
+    ranges, spent = [(1, top)], 0.0
+    while ranges:
+        first, last = ranges.pop()
+        if answer is not None:
+            if first > 2 * answer:
+                continue
+            last = min(last, 2 * answer)
+        lower, upper = (_to(max(v, 0.0), search.unit) for v in bracket.bracket(first, last))
+        if lower > target:
+            misses.extend(range(first, last + 1) if answer is not None else ())
+        elif upper <= target:
+            answer = first if answer is None else answer
+        elif first == last:
+            if answer is None:  # the answer's value is the count DP at it: refused now if too large, not later
+                work = search.sampler(first).work()
+                if work > MAX_COUNT_WORK:
+                    raise DomainError(f"{search.family} for L = {search.length} reaches the target near "
+                                      f"T = {first}, where the count DP needs ~{work:.1e} operations (at most "
+                                      f"{MAX_COUNT_WORK:.0e})", param="max_steps",
+                                      allowed="a larger target, a smaller maximum T or a smaller L")
+            spent += search.screen_cost(first)
+            if spent > SCAN_BUDGET_US:  # estimated before the screen runs: a refusal, never a hang
+                raise DomainError(f"the expected error of {search.family} for L = {search.length} is within its "
+                                  f"brackets' width of the target at T = {first}, and evaluating those T would "
+                                  f"take over {SCAN_BUDGET_US / 1e6:.0f} s", param="max_steps",
+                                  allowed="a smaller maximum T, a larger target or a smaller L")
+            if search.status(first, goal, exact=True) == "reach":
+                answer = first if answer is None else answer
+            elif answer is not None:
+                misses.append(first)
+        else:
+            middle = (first + last) // 2
+            ranges += [(middle + 1, last), (first, middle)]  # the left half first
+    unit, family = search.unit, search.family
+    if answer is None:
+        return FamilyStepsResult(goal, "error", family, None, None, None, unit, text, top,
+                                 reason=f"no T <= {top} reaches it")
+    sampler = family_sampler(family, answer, search.length)
+    value = count_estimate(cast(LossCurve, search.curve), sampler)
+    return FamilyStepsResult(goal, "error", family, answer, None, value, unit, text, min(top, 2 * answer),
+                             tuple(sorted(misses)), sampler=sampler)
 
 
 def _count_answer(search: _CountSearch, goal: Fraction, end: int, text: str) -> FamilyStepsResult:

@@ -1,0 +1,94 @@
+"""Issue 22: a count family's T searched by certified brackets of its expected error over ranges of T.
+
+The bracket is checked against the expected error computed independently in exact rationals (each
+token's reveal step has the law π_k; given the steps, the others revealed before it are binomial),
+and the search against a scan of every T with the per-T value.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from math import comb
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from boundcalc.count_brackets import riemann_bracket
+from boundcalc.curve import LossCurve
+from boundcalc.estimate import count_coefficients, curve_profile
+from boundcalc.family_steps import required_steps_family
+from boundcalc.step_families import family_sampler
+
+FAMILIES = ["mdlm", "sedd", "dream-origin", "dream-origin:1/7"]
+
+
+def exact_error(sampler, d):
+    """E error = Σ_tokens E d(# others revealed before its step) - Σ d, in Fractions from the exact p_k."""
+    L = sampler.length
+    d = [Fraction(x) for x in d]
+    total, alive = Fraction(0), Fraction(1)
+    for p in sampler.exact:
+        r = 1 - alive  # each other token already revealed, independently
+        g = sum(d[m] * comb(L - 1, m) * r**m * (1 - r) ** (L - 1 - m) for m in range(L))
+        total += L * alive * p * g
+        alive *= 1 - p
+    return float(total - sum(d))
+
+
+decreasing = st.lists(st.floats(0, 3, allow_nan=False), min_size=2, max_size=9).map(
+    lambda xs: sorted(xs, reverse=True))
+
+
+@settings(max_examples=25, deadline=None)
+@given(d=decreasing, family=st.sampled_from(FAMILIES), first=st.integers(1, 30), more=st.integers(0, 6))
+def test_the_bracket_holds_the_exact_expected_error(d, family, first, more):
+    L = len(d)
+    bracket = riemann_bracket(lambda T: family_sampler(family, T, L), d)
+    assert bracket is not None
+    lower, upper = bracket.bracket(first, first + more)
+    for T in range(first, first + more + 1):
+        value = exact_error(family_sampler(family, T, L), d)
+        assert lower <= value <= upper, (T, lower, value, upper)
+
+
+def test_the_bracket_narrows_like_one_over_t_squared():
+    d = np.linspace(3, 0.5, 64) ** 2 / 3
+    bracket = riemann_bracket(lambda T: family_sampler("mdlm", T, 64), d)
+    widths = [np.subtract(*bracket.bracket(T, T)[::-1]) for T in (64, 128, 256)]
+    assert widths[1] <= widths[0] / 3.5 and widths[2] <= widths[1] / 3.5
+
+
+def test_no_bracket_where_it_does_not_hold():
+    rising = [1.0, 2.0, 0.5]
+    assert riemann_bracket(lambda T: family_sampler("mdlm", T, 3), rising) is None
+    assert riemann_bracket(lambda T: family_sampler("mdlm:cosine", T, 3), [2.0, 1.0, 0.5]) is None
+
+
+@settings(max_examples=25, deadline=None)
+@given(d=decreasing, family=st.sampled_from(FAMILIES), where=st.floats(0.02, 0.98))
+def test_the_search_equals_a_scan_of_every_t(d, family, where):
+    L = len(d)
+    curve = LossCurve.from_conditional(d)
+    profile_d = curve_profile(curve).conditional
+    top = 16 * L
+    values = {T: max(float(count_coefficients(family_sampler(family, T, L)) @ profile_d), 0.0) for T in range(1, top + 1)}
+    low, high = min(values.values()), max(values.values())
+    target = low + where * (high - low)
+    assume(target > 0)
+    r = required_steps_family([repr(target)], family=family, by="error", length=L, curve=curve)[0]
+    expected = min((T for T, v in values.items() if v <= target), default=None)
+    assert r.steps == expected and "Riemann" in r.search  # decided by the brackets, not the scan
+    if expected is not None:
+        assert list(r.larger_misses) == [T for T in range(expected + 1, min(top, 2 * expected) + 1) if values[T] > target]
+        assert r.value.value == pytest.approx(values[expected], abs=1e-9)
+
+
+def test_large_lengths_are_answered_or_refused_in_one_line():
+    d = np.linspace(6.5, 0.875, 1024)
+    curve = LossCurve.from_conditional(d)
+    r = required_steps_family(["3"], family="mdlm", by="error", length=1024, curve=curve)[0]
+    value = float(count_coefficients(family_sampler("mdlm", r.steps, 1024)) @ curve_profile(curve).conditional)
+    before = float(count_coefficients(family_sampler("mdlm", r.steps - 1, 1024)) @ curve_profile(curve).conditional)
+    assert value <= 3 < before
