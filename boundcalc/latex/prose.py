@@ -82,7 +82,8 @@ def _subscripted(token: str) -> str:
 
 def math_text(text: str) -> str:
     """A plain-text formula (``s_max = ceil(L/T)``) as math-mode LaTeX (``s_{\\max} = \\lceil L/T \\rceil``)."""
-    out, position = [], 0
+    out: list[str] = []
+    position = 0
     while position < len(text):
         match = _TOKEN.match(text, position)
         assert match is not None  # "other" matches any character

@@ -337,7 +337,8 @@ def _sweep_part(result: Any, part: int, parts: int, errors: list[str], shown: li
     for family in result.families:  # the family as a heading row: long names take no column
         rows.append([rf"\multicolumn{{{width}}}{{@{{}}l}}{{\emph{{{escape_text(family)}}}}}"] + [None] * (width - 1))
         for row in result.family_rows(family):
-            rows.append([str(row.steps), _sweep_size(row)] + [cells[name][index[id(row)]] for name in errors + shown])
+            values: list[str | None] = [cells[name][index[id(row)]] for name in errors + shown]
+            rows.append([str(row.steps), _sweep_size(row), *values])
     columns = [("$T$", "r"), (r"$s_{\max}$", "r")] + [(heads[name], "r") for name in errors]
     columns += [(_tag(registry[name]), "r") for name in shown]
     notes = ["; ".join(f"{_tag(registry[name])}: {_column_title(registry[name])}" for name in shown)
