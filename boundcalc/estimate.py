@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Mapping
 
 from ._print_helpers import Printable
@@ -302,25 +303,37 @@ def _moved_inputs(inputs: Any, estimates: "Mapping[str, Measured]", kind: str, u
     """(ΣI moved by its ``kind`` of spread; Φ's levels moved by Φ's, ΣI raised only as far as they need)."""
     from dataclasses import replace
 
-    from .multiscale import MultiScaleProfile
-    from .profile import MIProfile
-
     step = getattr(estimates["mi_total"], kind)
     if step is None:
         return None, None
     total, length = inputs.profile.total, inputs.profile.length
-    by_mi = replace(inputs, profile=MIProfile.from_total(total + Fraction(step), length, unit=unit))
+    by_mi = replace(inputs, profile=_total_profile(total + Fraction(step), length, unit))
     ms = inputs.multiscale
     if ms is None or "phi" not in estimates or ms.phi == 0:
         return by_mi, by_mi
     phi_step = getattr(estimates["phi"], kind)
     if phi_step is None:
         return by_mi, None
-    factor = 1 + Fraction(phi_step) / ms.phi
+    raised, moved = _moved_levels(ms, 1 + Fraction(phi_step) / ms.phi, total, length, unit)
+    return by_mi, replace(inputs, profile=raised, multiscale=moved)
+
+
+@lru_cache(maxsize=64)
+def _total_profile(total: Fraction, length: int, unit: str) -> "MIProfile":
+    """An MIProfile of ΣI alone; cached: a sweep moves the same ΣI on every row."""
+    from .profile import MIProfile
+
+    return MIProfile.from_total(total, length, unit=unit)
+
+
+@lru_cache(maxsize=64)
+def _moved_levels(ms: Any, factor: Fraction, total: Fraction, length: int, unit: str) -> tuple[Any, Any]:
+    """(ΣI raised as far as the levels need, Φ's levels scaled by ``factor``); cached: rows share S."""
+    from .multiscale import MultiScaleProfile
+
     levels = [t * factor for t in ms.level_totals]
     moved = MultiScaleProfile.from_level_totals(levels, ms.length, unit=unit, source=ms.source)
-    raised = MIProfile.from_total(max(total, levels[-1]), length, unit=unit)
-    return by_mi, replace(inputs, profile=raised, multiscale=moved)
+    return _total_profile(max(total, levels[-1]), length, unit), moved
 
 
 def curve_mi_profile(curve: LossCurve, unit: str = "nats") -> "MIProfile":
