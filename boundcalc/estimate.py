@@ -485,10 +485,32 @@ def count_coefficients(sampler: Any) -> "np.ndarray":
 def count_estimate(curve: LossCurve, sampler: Any, profile: "EntropyProfile | None" = None) -> Estimate:
     """The expected error of a count sampler from the curve (nats): the exact count DP on the linearly
     interpolated d, the pchip value, and the stderr through :func:`count_coefficients`."""
+    from .counts import MAX_COUNT_WORK
     from .truth.samplers import count_error
 
+    if sampler.work() > MAX_COUNT_WORK:  # beyond the DP's limit (L = 16384, T near L): the coefficient form
+        return _coefficient_estimate(curve, sampler, profile)
     value, error = count_error(profile if profile is not None else curve_profile(curve), sampler)
     cubic = value if curve.masked.size == curve.length else count_error(curve_profile(curve, "pchip"), sampler)[0]
     se = curve.stderr_of(count_coefficients(sampler)) if curve.stderr is not None else None
     note = COUNT_ERROR_NOTE + "; " + (EXACT_NOTE if curve.exact else ESTIMATE_NOTE)
+    return Estimate(max(value, 0.0), se, max(cubic, 0.0), curve.exact, note, error)
+
+
+def _coefficient_estimate(curve: LossCurve, sampler: Any, profile: "EntropyProfile | None") -> Estimate:
+    """E error = Σ_m c_m d(m) with c from the laws of single steps (no DP), and its float error bound:
+    Σ_m (c_m + 1) d(m) has non-negative terms, each within the relative error of
+    :meth:`~boundcalc.count_sampler.CountSampler.start_sizes_error`, and the last subtraction of Σ d."""
+    import numpy as np
+
+    d = (profile if profile is not None else curve_profile(curve)).conditional
+    starts = sampler.expected_start_sizes()
+    weighted = float(starts @ np.abs(d)) + float(np.sum(np.abs(d)))
+    value = float(starts @ d) - float(np.sum(d))
+    error = sampler.start_sizes_error() * weighted + 2 * (d.size + 4) * 2.0**-53 * weighted
+    cubic = value if curve.masked.size == curve.length else \
+        float((starts - 1.0) @ curve_profile(curve, "pchip").conditional)
+    se = curve.stderr_of(starts - 1.0) if curve.stderr is not None else None
+    note = COUNT_ERROR_NOTE.replace("exact DP over the number revealed", "the laws of single steps, no DP") + \
+        "; " + (EXACT_NOTE if curve.exact else ESTIMATE_NOTE)
     return Estimate(max(value, 0.0), se, max(cubic, 0.0), curve.exact, note, error)
