@@ -23,10 +23,12 @@ see the same load of a shared machine. Every measurement is a fresh process, bes
   CPU time (a core's time, not the wait for one on a loaded machine), best of ``--repeat`` runs;
   the tables hold those figures;
 * ``load_profile`` of a JSON list and of an ``index,mi_nats`` CSV of ``--values`` values against
-  their float floors (``sum(json.load(f))``, ``sum(float(l.split(',')[1]) for l in f)``), the ratio
-  (target <= 1.5x) and the peak memory of each (target: independent of the file size).
+  their float floors (``sum(json.load(f))``, ``sum(float(l.split(',')[1]) for l in f)``), in CPU
+  seconds, the ratio (target <= 1.5x) and the peak memory of each (target: independent of the file size).
 
-Not part of the test suite: timings depend on the machine (compare ratios, quote medians of runs).
+Not part of the test suite (no test asserts a time): timings depend on the machine, so compare
+ratios and CPU seconds, quote medians of runs, and say how loaded the machine was. Every child runs
+with one BLAS thread (OPENBLAS_NUM_THREADS=1).
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ from pathlib import Path
 FAMILIES = ("uniform", "linear", "power:2", "dream", "cosine", "cosine-mdlm", "info-optimal",
             "mdlm", "mdlm:cosine", "sedd", "dream-origin")
 _NEUTRAL = tempfile.gettempdir()
+# one BLAS thread per process: on 2 shared cores, BLAS's own threads only fight the other processes
+_ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 def write_curve(folder: Path, length: int) -> Path:
@@ -66,7 +70,7 @@ def run_cli(args: list[str], repeat: int, timeout: float, tree: str | None = Non
     ``tree`` runs another checkout's boundcalc (its directory first on PYTHONPATH), for before/after figures.
     """
     best = cpu = None
-    env = {**os.environ, "COLUMNS": "200"}
+    env = {**os.environ, **_ONE_THREAD, "COLUMNS": "200"}
     if tree is not None:
         env["PYTHONPATH"] = tree
     for _ in range(repeat):
@@ -148,8 +152,8 @@ run = {"floor-json": floor_json, "floor-csv": floor_csv, "load": load}[kind]
 if kind == "load":
     import numpy, boundcalc.profile  # imports are not what is measured
 best = float("inf")
-for _ in range(repeat):
-    start = time.perf_counter(); run(); best = min(best, time.perf_counter() - start)
+for _ in range(repeat):  # CPU time: waiting for a core on a loaded machine is not the reader's cost
+    start = time.process_time(); run(); best = min(best, time.process_time() - start)
 rss = next(int(l.split()[1]) / 1024 for l in Path("/proc/self/status").read_text().splitlines() if l.startswith("VmHWM:"))
 print(json.dumps({"seconds": best, "rss_mb": rss}))
 """
@@ -158,7 +162,7 @@ print(json.dumps({"seconds": best, "rss_mb": rss}))
 def child(kind: str, path: Path, repeat: int, timeout: float) -> dict:
     try:
         done = subprocess.run([sys.executable, "-c", _CHILD, kind, str(path), str(repeat)], capture_output=True,
-                              text=True, timeout=timeout, check=True, cwd=_NEUTRAL)
+                              text=True, timeout=timeout, check=True, cwd=_NEUTRAL, env={**os.environ, **_ONE_THREAD})
     except subprocess.TimeoutExpired:
         return {"seconds": None, "rss_mb": None}
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -26,49 +26,74 @@ from typing import Any
 
 __all__ = ["RiemannBracket", "riemann_bracket"]
 
-_MARGIN = 1e-9  # relative: float rounding of the sums below is ~1e-12 of the same scale
+_EPS = 2.0**-52  # a float64 rounding, with room
 
 
 class RiemannBracket:
-    """Brackets of E error(T) (nats) for T in ranges, for one uniform-grid count family and one d."""
+    """Brackets of E error(T) (nats) for T in ranges, for one uniform-grid count family and one d.
+
+    Written without cancellation: L·∫_0^b G − Σ_m d(m) = −Σ_m d(m)·P(Bin(L, b) <= m), whose terms are
+    small where b is near 1, so E error (often ~1) is not the difference of two numbers of size L·d.
+    Every float sum carries a bound on its rounding (:meth:`_pmf`), added to the bracket.
+    """
 
     def __init__(self, d: Any, span: Fraction, panels_less: int) -> None:
+        import math
+
         import numpy as np
 
         self.d = np.asarray(d, dtype=np.float64)
+        self.abs_d = np.abs(self.d)
         self.L = L = self.d.size
         self.span, self.panels_less = span, panels_less  # n = T - panels_less panels of width h = span/T
-        self.total = float(np.sum(self.d))
         second = np.abs(np.diff(self.d, 2)).sum() if L >= 3 else 0.0
-        self.tv = (L - 1) * float(second)  # bounds the total variation of G' on [0, 1]
-        scale = L * float(np.max(np.abs(self.d), initial=0.0)) + float(np.sum(np.abs(self.d)))
-        self.margin = _MARGIN * scale
-        self.log_factorials = np.concatenate(([0.0], np.cumsum(np.log(np.arange(1, L + 1, dtype=np.float64)))))
+        # bounds the total variation of G' on [0, 1], rounded up (a sum of L terms)
+        self.tv = (L - 1) * float(second) * (1 + (L + 4) * _EPS)
+        self.log_factorials = np.array([math.lgamma(k + 1) for k in range(L + 1)])
         self.g0 = float(self.d[0])
 
-    def _pmf(self, n: int, x: float) -> Any:
-        """P(Bin(n, x) = m), m = 0..n."""
+    def _pmf(self, n: int, x: float) -> tuple[Any, Any]:
+        """(P(Bin(n, x) = m), m = 0..n; a bound on each entry's relative error).
+
+        The log of each entry sums lgamma values (within 16 ulps each), m·log x and (n − m)·log(1 − x)
+        (the logs within an ulp, each product and sum one rounding): its absolute error is at most
+        32ε times the magnitudes added, and exp turns that into a relative error (plus one rounding).
+        """
+        import math
+
         import numpy as np
 
         m = np.arange(n + 1)
-        if x <= 0.0:
-            return (m == 0).astype(np.float64)
-        if x >= 1.0:
-            return (m == n).astype(np.float64)
+        if x <= 0.0 or x >= 1.0:
+            return (m == (0 if x <= 0.0 else n)).astype(np.float64), np.zeros(n + 1)
         lf = self.log_factorials
-        return np.exp(lf[n] - lf[m] - lf[n - m] + m * np.log(x) + (n - m) * np.log1p(-x))
+        log_x, log_rest = math.log(x), math.log1p(-x)
+        terms = (m * log_x, (n - m) * log_rest)
+        magnitude = float(lf[n]) + lf[m] + lf[n - m] + np.abs(terms[0]) + np.abs(terms[1])
+        pmf = np.exp(lf[n] - lf[m] - lf[n - m] + terms[0] + terms[1])
+        return pmf, np.expm1(32 * _EPS * magnitude) + 4 * _EPS
+
+    def _g(self, x: float) -> tuple[float, float]:
+        """(G(x) = E d(Bin(L-1, x)), its rounding error bound)."""
+        pmf, rel = self._pmf(self.L - 1, x)
+        weights = pmf * self.abs_d
+        return float(pmf @ self.d), float(weights @ rel) + float(weights.sum()) * (self.L + 4) * _EPS
 
     def g(self, x: float) -> float:
-        """G(x) = E d(Bin(L-1, x))."""
-        return float(self._pmf(self.L - 1, x) @ self.d)
+        return self._g(x)[0]
 
-    def p(self, b: float) -> float:
-        """P(b) = ∫_0^b G + (1 - b)G(b); ∫_0^b b_{m,L-1} = P(Bin(L, b) >= m + 1)/L."""
+    def _p(self, b: float) -> tuple[float, float]:
+        """(P(b) − Σd/L = ∫_0^b G − Σd/L + (1 − b)G(b), its rounding error bound), by
+        ∫_0^b b_{m,L-1} = P(Bin(L, b) >= m + 1)/L."""
         import numpy as np
 
-        pmf = self._pmf(self.L, b)
-        at_least = np.cumsum(pmf[::-1])[::-1][1:]  # P(Bin(L, b) >= m + 1), m = 0..L-1
-        return float(at_least @ self.d) / self.L + (1.0 - b) * self.g(b)
+        pmf, rel = self._pmf(self.L, b)
+        at_most = np.cumsum(pmf)[:-1]  # P(Bin(L, b) <= m), m = 0..L-1
+        slack = np.cumsum(pmf * rel)[:-1] + at_most * (self.L + 4) * _EPS  # its rounding, entry by entry
+        head = -float(at_most @ self.d) / self.L
+        head_error = (float(slack @ self.abs_d) + float(at_most @ self.abs_d) * (self.L + 4) * _EPS) / self.L
+        g, g_error = self._g(b)
+        return head + (1.0 - b) * g, head_error + (1.0 - b) * g_error + 4 * _EPS * (abs(head) + abs(g))
 
     def _grid(self, T: int) -> tuple[float, float]:
         """(h, b) at T."""
@@ -80,11 +105,14 @@ class RiemannBracket:
         h_hi, b_at_first = self._grid(first)
         h_lo, b_at_last = self._grid(last)
         b_lo, b_hi = min(b_at_first, b_at_last), max(b_at_first, b_at_last)
-        g_lo, g_hi = self.g(b_hi), self.g(b_lo)  # G is non-increasing
+        (g_lo, e_lo), (g_hi, e_hi) = self._g(b_hi), self._g(b_lo)  # G is non-increasing
+        (p_lo, f_lo), (p_hi, f_hi) = self._p(b_hi), self._p(b_lo)  # and so is P
         rest = h_hi * h_hi / 8 * self.tv
-        lower = self.L * (self.p(b_hi) + h_lo / 2 * (self.g0 - g_hi) - rest) - self.total
-        upper = self.L * (self.p(b_lo) + h_hi / 2 * (self.g0 - g_lo) + rest) - self.total
-        return lower - self.margin, upper + self.margin
+        lower = p_lo + h_lo / 2 * (self.g0 - g_hi) - rest
+        upper = p_hi + h_hi / 2 * (self.g0 - g_lo) + rest
+        slack = f_lo + f_hi + h_hi * (e_lo + e_hi) + 8 * _EPS * (abs(lower) + abs(upper) + h_hi * abs(self.g0) + rest)
+        lower, upper = self.L * (lower - slack), self.L * (upper + slack)
+        return lower - 4 * _EPS * abs(lower), upper + 4 * _EPS * abs(upper)
 
 
 def riemann_bracket(sampler_at: Any, d: Any) -> RiemannBracket | None:

@@ -528,6 +528,20 @@ class CountSampler:
             out += np.bincount(m.ravel(), weights=np.nan_to_num(weights).ravel(), minlength=L + 1)
         return out[:L]
 
+    def start_sizes_error(self) -> float:
+        """A relative error bound of each entry of :meth:`expected_start_sizes` (all terms non-negative).
+
+        log P(Bin(L, r_k) = m) adds three log factorials (their error), m log r_k and (L - m) log(1 - r_k)
+        with r_k and 1 - r_k sums and products of n terms (relative error <= (n + 2)ε each, so <= L(n + 2)ε
+        after the products by m and L - m) and the roundings of the sum; then exp, the product by the
+        rate and the row sums; the mass cut off outside each row's window (below e^-70) adds 2^-100.
+        """
+        lf, lf_error = self._log_factorials()
+        n, L = len(self.reveal), self.length
+        magnitude = 3 * float(lf[-1]) + L * 800.0  # |log r| <= 745 for any positive float64 r
+        delta = 3 * lf_error + 8 * EPS64 * magnitude + 2 * L * (n + 2) * EPS64
+        return math.expm1(delta) + (n + L + 8) * EPS64 + 2.0**-100
+
     def expected_coefficient_bracket(self, coefficient: Callable[[int], Any], exact_at: int = 0
                                      ) -> tuple[float, float, float]:
         """(lower, upper, float error) around E c(S_max) from the laws of single steps, without the DP.

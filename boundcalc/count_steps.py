@@ -11,7 +11,6 @@ import math
 from fractions import Fraction
 from typing import Any, Callable, cast
 
-from .count_sampler import MAX_COUNT_WORK
 from .curve import LossCurve
 from .count_brackets import RiemannBracket, riemann_bracket
 from .errors import DomainError
@@ -251,13 +250,6 @@ def _bracketed_answer(search: _CountSearch, bracket: RiemannBracket, goal: Fract
         elif upper <= target:
             answer = first if answer is None else answer
         elif first == last:
-            if answer is None:  # the answer's value is the count DP at it: refused now if too large, not later
-                work = search.sampler(first).work()
-                if work > MAX_COUNT_WORK:
-                    raise DomainError(f"{search.family} for L = {search.length} reaches the target near "
-                                      f"T = {first}, where the count DP needs ~{work:.1e} operations (at most "
-                                      f"{MAX_COUNT_WORK:.0e})", param="max_steps",
-                                      allowed="a larger target, a smaller maximum T or a smaller L")
             spent += search.screen_cost(first)
             if spent > SCAN_BUDGET_US:  # estimated before the screen runs: a refusal, never a hang
                 raise DomainError(f"the expected error of {search.family} for L = {search.length} is within its "

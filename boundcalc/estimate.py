@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Mapping
 
 from ._print_helpers import Printable
@@ -302,25 +303,37 @@ def _moved_inputs(inputs: Any, estimates: "Mapping[str, Measured]", kind: str, u
     """(ΣI moved by its ``kind`` of spread; Φ's levels moved by Φ's, ΣI raised only as far as they need)."""
     from dataclasses import replace
 
-    from .multiscale import MultiScaleProfile
-    from .profile import MIProfile
-
     step = getattr(estimates["mi_total"], kind)
     if step is None:
         return None, None
     total, length = inputs.profile.total, inputs.profile.length
-    by_mi = replace(inputs, profile=MIProfile.from_total(total + Fraction(step), length, unit=unit))
+    by_mi = replace(inputs, profile=_total_profile(total + Fraction(step), length, unit))
     ms = inputs.multiscale
     if ms is None or "phi" not in estimates or ms.phi == 0:
         return by_mi, by_mi
     phi_step = getattr(estimates["phi"], kind)
     if phi_step is None:
         return by_mi, None
-    factor = 1 + Fraction(phi_step) / ms.phi
+    raised, moved = _moved_levels(ms, 1 + Fraction(phi_step) / ms.phi, total, length, unit)
+    return by_mi, replace(inputs, profile=raised, multiscale=moved)
+
+
+@lru_cache(maxsize=64)
+def _total_profile(total: Fraction, length: int, unit: str) -> "MIProfile":
+    """An MIProfile of ΣI alone; cached: a sweep moves the same ΣI on every row."""
+    from .profile import MIProfile
+
+    return MIProfile.from_total(total, length, unit=unit)
+
+
+@lru_cache(maxsize=64)
+def _moved_levels(ms: Any, factor: Fraction, total: Fraction, length: int, unit: str) -> tuple[Any, Any]:
+    """(ΣI raised as far as the levels need, Φ's levels scaled by ``factor``); cached: rows share S."""
+    from .multiscale import MultiScaleProfile
+
     levels = [t * factor for t in ms.level_totals]
     moved = MultiScaleProfile.from_level_totals(levels, ms.length, unit=unit, source=ms.source)
-    raised = MIProfile.from_total(max(total, levels[-1]), length, unit=unit)
-    return by_mi, replace(inputs, profile=raised, multiscale=moved)
+    return _total_profile(max(total, levels[-1]), length, unit), moved
 
 
 def curve_mi_profile(curve: LossCurve, unit: str = "nats") -> "MIProfile":
@@ -472,10 +485,32 @@ def count_coefficients(sampler: Any) -> "np.ndarray":
 def count_estimate(curve: LossCurve, sampler: Any, profile: "EntropyProfile | None" = None) -> Estimate:
     """The expected error of a count sampler from the curve (nats): the exact count DP on the linearly
     interpolated d, the pchip value, and the stderr through :func:`count_coefficients`."""
+    from .counts import MAX_COUNT_WORK
     from .truth.samplers import count_error
 
+    if sampler.work() > MAX_COUNT_WORK:  # beyond the DP's limit (L = 16384, T near L): the coefficient form
+        return _coefficient_estimate(curve, sampler, profile)
     value, error = count_error(profile if profile is not None else curve_profile(curve), sampler)
     cubic = value if curve.masked.size == curve.length else count_error(curve_profile(curve, "pchip"), sampler)[0]
     se = curve.stderr_of(count_coefficients(sampler)) if curve.stderr is not None else None
     note = COUNT_ERROR_NOTE + "; " + (EXACT_NOTE if curve.exact else ESTIMATE_NOTE)
+    return Estimate(max(value, 0.0), se, max(cubic, 0.0), curve.exact, note, error)
+
+
+def _coefficient_estimate(curve: LossCurve, sampler: Any, profile: "EntropyProfile | None") -> Estimate:
+    """E error = Σ_m c_m d(m) with c from the laws of single steps (no DP), and its float error bound:
+    Σ_m (c_m + 1) d(m) has non-negative terms, each within the relative error of
+    :meth:`~boundcalc.count_sampler.CountSampler.start_sizes_error`, and the last subtraction of Σ d."""
+    import numpy as np
+
+    d = (profile if profile is not None else curve_profile(curve)).conditional
+    starts = sampler.expected_start_sizes()
+    weighted = float(starts @ np.abs(d)) + float(np.sum(np.abs(d)))
+    value = float(starts @ d) - float(np.sum(d))
+    error = sampler.start_sizes_error() * weighted + 2 * (d.size + 4) * 2.0**-53 * weighted
+    cubic = value if curve.masked.size == curve.length else \
+        float((starts - 1.0) @ curve_profile(curve, "pchip").conditional)
+    se = curve.stderr_of(starts - 1.0) if curve.stderr is not None else None
+    note = COUNT_ERROR_NOTE.replace("exact DP over the number revealed", "the laws of single steps, no DP") + \
+        "; " + (EXACT_NOTE if curve.exact else ESTIMATE_NOTE)
     return Estimate(max(value, 0.0), se, max(cubic, 0.0), curve.exact, note, error)

@@ -79,8 +79,9 @@ STEPS_GRAMMAR = (
     "A:B (every T from A to B), A:B:K (every K-th), a comma list such as 1,2,4,8, "
     "or log:A:B:N (N points evenly spaced in log T, rounded, repeats dropped)"
 )
-#: The most T values one grid may hold.
-MAX_GRID_POINTS = 10_000
+#: The most T values one grid may hold: every T up to L = 65536 (issue 22: a full grid at L = 16384);
+#: within it, what a sweep may do is decided by its estimated cost (:func:`sweep_cost`).
+MAX_GRID_POINTS = 65_536
 #: A sweep estimated to take longer than this (seconds, on the 2-core development machine) is refused.
 MAX_SWEEP_SECONDS = 120.0
 

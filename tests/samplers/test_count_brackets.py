@@ -92,3 +92,22 @@ def test_large_lengths_are_answered_or_refused_in_one_line():
     value = float(count_coefficients(family_sampler("mdlm", r.steps, 1024)) @ curve_profile(curve).conditional)
     before = float(count_coefficients(family_sampler("mdlm", r.steps - 1, 1024)) @ curve_profile(curve).conditional)
     assert value <= 3 < before
+
+
+@pytest.mark.parametrize("spec", ["mdlm:40", "dream-origin:7", "mdlm:12:cosine"])
+def test_beyond_the_dp_limit_the_value_is_the_coefficient_form(monkeypatch, spec):
+    from boundcalc import counts
+    from boundcalc.counts import parse_sampler
+    from boundcalc.estimate import count_estimate
+
+    d = np.linspace(3.0, 0.25, 24) ** 1.5
+    curve = LossCurve.from_conditional(d)
+    sampler = parse_sampler(spec, 24)
+    by_dp = count_estimate(curve, sampler)
+    monkeypatch.setattr(counts, "MAX_COUNT_WORK", 0)  # as if T and L were too large for the DP
+    by_laws = count_estimate(curve, sampler)
+    assert "no DP" in by_laws.note and "no DP" not in by_dp.note
+    assert abs(by_laws.value - by_dp.value) <= by_laws.abs_error + by_dp.abs_error
+    assert 0 < by_laws.abs_error < 1e-7
+    if sampler.exact is not None:  # and both equal the enumeration in exact rationals
+        assert by_laws.value == pytest.approx(exact_error(sampler, curve_profile(curve).conditional), abs=1e-9)

@@ -258,3 +258,11 @@ def test_progress_is_reported_per_row():
     seen = []
     bc.sweep(bc.MIProfile.from_total(1, 10), ["uniform", "linear"], "1,5,10", progress=lambda d, t: seen.append((d, t)))
     assert seen == [(k, 6) for k in range(1, 7)]
+
+
+def test_a_full_grid_at_l_16384_is_judged_by_its_cost_not_a_point_cap():
+    assert parse_steps("1:16384", 16384) == tuple(range(1, 16385))
+    profile = EntropyProfile(np.linspace(2.0, 0.5, 16384))
+    with pytest.raises(DomainError, match="would take") as info:  # the estimate refuses, before any row
+        bc.sweep(profile, ["uniform", "cosine"], "1:16384", optimal=True)
+    assert info.value.param == "steps"
