@@ -526,8 +526,8 @@ def profile(**params: Any) -> None:
         ["tokens L", str(L)],
         ["ΣI" if sizes[0] is None else f"Σ_i E I(X^(i); X∘A), |A| = {sizes[0]}", show(total, digits)],
         ["mean per token", show(total / L, digits)],
-        ["max per token", show(Fraction(float_decimal(values.max())), digits)],
-        ["min per token", show(Fraction(float_decimal(values.min())), digits)],
+        ["max per token", show(Fraction(float_decimal(shown[0].max())), digits)],
+        ["min per token", show(Fraction(float_decimal(shown[0].min())), digits)],
     ]
     if entropy is not None:
         rows.append(["entropy per token H(X)/L", show(Fraction(from_nats(entropy.entropy / L, unit)), digits)])

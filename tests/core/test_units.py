@@ -103,13 +103,16 @@ def test_engines_return_nats(table):
     assert model.entropy_profile().mi_total() == pytest.approx(2 * TC_NATS, rel=1e-14)
 
 
-def test_table_printer_shows_bits(run, table):
+def test_table_printer_shows_bits(run, table, tmp_path):
     bits = run("verify", "--joint", table, "--schedule", "2", "--unit", "bits")
     nats = run("verify", "--joint", table, "--schedule", "2")
     assert bits.exit_code == nats.exit_code == 0
     assert _cell(bits.stdout, "exact error") == pytest.approx(TC_BITS, rel=1e-5)  # 6 digits shown
     assert _cell(nats.stdout, "exact error") == pytest.approx(TC_NATS, rel=1e-5)
     assert "(bits)" in bits.stdout
+    written = run("profile", "--joint", table, "--unit", "bits", "--output", tmp_path / "mi.csv").stdout
+    for label in ("ΣI", "mean per token", "max per token", "min per token"):  # I_1 = I_2 = TC here
+        assert _cell(written, label) == pytest.approx((2 if label == "ΣI" else 1) * TC_BITS, rel=1e-5), label
 
 
 def test_json_printer_shows_bits(run, table):
