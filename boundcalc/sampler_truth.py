@@ -36,7 +36,8 @@ from .truth.adaptive import exact_law, ideal_walk
 from .truth.chain_samplers import fixed_order_kl, monte_carlo
 from .truth.rules import Rule, rule_of, threshold_nats
 
-__all__ = ["Guarantee", "RuleReport", "rule_report", "as_rule", "confidence_breakpoints", "loosest_threshold"]
+__all__ = ["Guarantee", "RuleReport", "rule_report", "as_rule", "confidence_breakpoints", "loosest_threshold",
+           "count_sampler_report"]
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,10 @@ def rule_report(model: JointDistribution | MarkovChain, spec: "str | SamplerSpec
     ``remasking``: for ``llada:GEN:BLOCK:STEPS`` only, LLaDA's ``low_confidence`` by default (:func:`as_rule`).
     """
     L = model.check_length(length)
+    parsed = parse_spec(spec) if isinstance(spec, str) else spec
+    if isinstance(parsed, SamplerSpec) and parsed.family.reveals == "counts":  # mdlm, sedd, dream-origin
+        _no_remasking(parsed.text, remasking)
+        return _count_report(model, parsed, L, samples, seed)
     rule = as_rule(spec, L, remasking)
     if isinstance(model, JointDistribution):
         report = _table_report(model, rule, spec)
@@ -138,7 +143,7 @@ def _table_report(model: JointDistribution, rule: Rule, spec: Any) -> RuleReport
     law = exact_law(model, rule)
     nfe = (float(law.expected_nfe), 0.0)
     meta: dict[str, Any] = {"max_step_size": law.meta["max_step_size"], "max_step_tc": law.meta["max_step_tc"],
-                            "kl_of_output_law": law.kl}
+                            "kl_of_output_law": law.kl, "expected_nfe_run_on": rule.steps}
     if rule.selects_from_marginals:
         walk = ideal_walk(model, rule)
         meta.update(ideal_nfe=float(walk.expected_nfe), tc_bound=walk.total_correlation,
@@ -156,12 +161,14 @@ def as_schedule_of(rule: Rule, spec: Any) -> Schedule:
         return spec
     if isinstance(spec, str):
         return Schedule.parse(spec, rule.length)
+    if isinstance(spec, SamplerSpec):
+        return parse_schedule(spec, rule.length)
     raise ScheduleError(f"{rule}: random positions need their schedule", param="schedule")
 
 
 def _chain_report(model: MarkovChain, rule: Rule, spec: Any, L: int, samples: int, seed: int) -> RuleReport:
     mc = monte_carlo(model, rule, L, samples=samples, seed=seed)
-    meta: dict[str, Any] = {"samples": samples, "seed": seed}
+    meta: dict[str, Any] = {"samples": samples, "seed": seed, "expected_nfe_run_on": rule.steps}
     if mc.tc_bound is not None:
         meta.update(tc_bound=mc.tc_bound[0], tc_bound_se=mc.tc_bound[1], ideal_nfe=mc.meta["ideal_nfe"][0],
                     ideal_nfe_se=mc.meta["ideal_nfe"][1])
@@ -262,3 +269,72 @@ def loosest_threshold(model: JointDistribution, target: Fraction, *, max_seconds
                     "checked": candidates.index(tau) + 1, "breakpoints": len(candidates)}
         previous = tau
     return {"tau": None, "breakpoints": len(candidates), "checked": len(candidates)}
+
+
+def count_sampler_report(model: JointDistribution | MarkovChain, sampler: Any, length: int | None = None, *,
+                         samples: int = 200, seed: int = 0, convention: str | None = None) -> dict[str, Any]:
+    """The sequence error and the network calls of a random-count sampler (mdlm, sedd, dream-origin).
+
+    On a joint table both are exact (:func:`boundcalc.truth.count_law.count_law`), with the
+    law of the calls until the sample ended and the law of the calls the sampler makes as it
+    runs on (``nfe_run_on``); on a chain the sequence error is a Monte Carlo estimate (± its
+    standard error, ``samples`` trajectories from ``seed``) and the calls are exact (their
+    mean: they do not depend on the data). ``convention``: the calls' convention
+    (:data:`~boundcalc.truth.count_law.CALL_CONVENTIONS`), the sampler's own by default.
+    """
+    from .truth.chain_samplers import count_monte_carlo
+    from .truth.count_law import CALL_CONVENTIONS, call_convention, count_law, expected_calls
+
+    L = model.check_length(length)
+    convention = convention or call_convention(sampler)
+    if isinstance(model, JointDistribution):
+        law = count_law(model, sampler, convention)
+        data = law.to_dict()
+        data.update(exact=True, sequence_error_se=0.0, expected_nfe_run_on_error=0.0, calls_law_exact=True,
+                    expected_nfe_se=0.0)
+        return data
+    mean, bound = expected_calls(sampler, convention)
+    if bool((model.transition > 0).all() and (model.initial > 0).all()):  # every context has p > 0: no draw errs
+        return {"sampler": str(sampler), "calls": convention, "calls_meaning": CALL_CONVENTIONS[convention],
+                "exact": True, "sequence_error": 0.0, "sequence_error_exact": "0", "sequence_error_se": 0.0,
+                "expected_nfe_run_on": mean, "expected_nfe_run_on_error": bound, "calls_law_exact": False,
+                "expected_nfe": mean, "expected_nfe_se": 0.0, "nfe_sd": _calls_sd(sampler, convention)}
+    mc = count_monte_carlo(model, sampler, L, samples=samples, seed=seed, convention=convention)
+    return {"sampler": str(sampler), "calls": convention, "calls_meaning": CALL_CONVENTIONS[convention],
+            "exact": False, "samples": samples, "seed": seed, "calls_law_exact": False,
+            "sequence_error": mc["sequence_error"][0], "sequence_error_se": mc["sequence_error"][1],
+            "expected_nfe": mc["nfe"][0], "expected_nfe_se": mc["nfe"][1], "nfe_sd": mc["nfe"][1] * math.sqrt(samples),
+            "expected_nfe_run_on": mean, "expected_nfe_run_on_error": bound}
+
+
+def _calls_sd(sampler: Any, convention: str) -> float:
+    """The standard deviation of the calls as the sampler runs (exact law where small enough, else nan)."""
+    from .errors import DomainError
+    from .truth.count_law import count_call_law
+
+    try:
+        law = count_call_law(sampler, convention)
+    except DomainError:
+        return math.nan
+    mean = sum((n * w for n, w in law.items()), Fraction(0))
+    return math.sqrt(float(sum((w * (n - mean) ** 2 for n, w in law.items()), Fraction(0))))
+
+
+def _count_report(model: JointDistribution | MarkovChain, parsed: SamplerSpec, L: int, samples: int,
+                  seed: int) -> RuleReport:
+    """A random-count sampler in the trade-off: E_M KL exact (over the counts), sequence error, calls."""
+    from .schedule import parse_sampler
+    from .truth.samplers import count_error
+
+    sampler = parse_sampler(parsed, L)
+    truth, error = count_error(model.entropy_profile(L), sampler)
+    counts = count_sampler_report(model, sampler, L, samples=samples, seed=seed)
+    meta: dict[str, Any] = {"calls": counts["calls"], "calls_meaning": counts["calls_meaning"],
+                            "expected_nfe_run_on": counts["expected_nfe_run_on"]}
+    if not counts["exact"]:
+        meta.update(samples=samples, seed=seed)
+    sd = counts.get("nfe_sd")
+    return RuleReport(sampler, max(truth, 0.0), error, "E_M KL(p||q_M), exact (over the counts)",
+                      (counts["sequence_error"], counts["sequence_error_se"]),
+                      (counts["expected_nfe"], counts["expected_nfe_se"]), math.nan if sd is None else sd,
+                      counts["exact"], meta=meta)

@@ -54,7 +54,8 @@ from .rules import Rule
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["ChainBridges", "fixed_order_kl", "monte_carlo", "MonteCarlo", "MAX_POWER_ENTRIES", "mc_cost"]
+__all__ = ["ChainBridges", "fixed_order_kl", "monte_carlo", "MonteCarlo", "MAX_POWER_ENTRIES", "mc_cost",
+           "count_monte_carlo"]
 
 #: The powers P^d kept in memory: at most this many float64 entries (d·V^2).
 MAX_POWER_ENTRIES = 3e7
@@ -438,3 +439,46 @@ def _trajectory(br: ChainBridges, rule: Rule, rng: "np.random.Generator",
         if not walk.reveal(S, values):
             return calls, True, tc
     return calls, False, tc
+
+
+def count_monte_carlo(chain: MarkovChain, sampler: Any, length: int, *, samples: int = 200, seed: int = 0,
+                      max_seconds: float = 120.0, convention: str | None = None) -> dict[str, tuple[float, float]]:
+    """Monte Carlo of a random-count sampler on a chain from ``seed``: each value (mean, standard error).
+
+    ``sequence_error``: P(a draw reaches a context of probability 0); ``nfe``: the network calls
+    until the sample ended (``convention`` as in :mod:`boundcalc.truth.count_law`, the sampler's own by
+    default). Each trajectory tosses every masked position's coin at every step (probability p_k) and
+    draws the heads' values from the chain's bridge marginals. The calls as the sampler runs on need no
+    Monte Carlo (:func:`boundcalc.truth.count_law.expected_calls`: they do not depend on the data).
+    """
+    import numpy as np
+
+    from .count_law import _calls_at, call_convention
+
+    convention = convention or call_convention(sampler)
+    if sampler.length != length:
+        raise ScheduleError(f"{sampler} is for L = {sampler.length}, not {length}", param="schedule")
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
+        raise ScheduleError(f"samples = {samples!r}", param="samples", allowed="an integer >= 2")
+    calls = float(samples) * min(len(sampler.reveal), length)  # steps that reveal something: at most L
+    seconds = calls * (MC_SECONDS_PER_CALL + MC_SECONDS_PER_UPDATE * length * chain.vocab_size)
+    _refuse_mc(sampler, length, samples, seconds, max_seconds, "an upper estimate")
+    br = ChainBridges(chain, length)
+    rng = np.random.default_rng(seed)
+    start = time.perf_counter()
+    errors, nfes = [], []
+    K = len(sampler.reveal)
+    for _ in range(samples):
+        walk, failed, made, changed = _Walk(br), False, 0, True
+        for k, p in enumerate(sampler.reveal, 1):
+            made += _calls_at(convention, k, K, changed)
+            masked = np.flatnonzero(walk.masked)
+            S = masked[rng.random(len(masked)) < p] if p < 1 else masked
+            changed = len(S) > 0
+            if changed and not walk.reveal(S, _draw_rows(walk.M[S], rng)):
+                failed = True
+                break
+        errors.append(1.0 if failed else 0.0)
+        nfes.append(float(made))
+        _check_time(start, 1.5 * max_seconds, sampler)
+    return {"sequence_error": _mean_se(errors), "nfe": _mean_se(nfes)}
