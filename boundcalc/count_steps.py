@@ -245,7 +245,7 @@ def _bracketed_answer(search: _CountSearch, bracket: RiemannBracket, goal: Fract
             if first > 2 * answer:
                 continue
             last = min(last, 2 * answer)
-        lower, upper = (_to(max(v, 0.0), search.unit) for v in bracket.bracket(first, last))
+        lower, upper = (from_nats(max(v, 0.0), search.unit) for v in bracket.bracket(first, last))
         if lower > target:
             misses.extend(range(first, last + 1) if answer is not None else ())
         elif upper <= target:
