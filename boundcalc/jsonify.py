@@ -20,7 +20,7 @@ from typing import Any, Callable
 from .constants import C1
 from .exact import SCHEMA_VERSION, Measured, format_decimal, number_json
 
-__all__ = ["to_json", "document", "sampler_summary", "FLOAT_INPUTS", "SCHEMA_VERSION"]
+__all__ = ["to_json", "document", "FLOAT_INPUTS", "SCHEMA_VERSION"]
 
 #: Said wherever an exact decision rests on float64 values (a profile that ``boundcalc profile`` wrote).
 FLOAT_INPUTS = (
@@ -89,7 +89,7 @@ def _json_FamilyStepsResult(result: Any, digits: int) -> dict[str, Any]:
         "larger_steps_miss": list(result.larger_misses),
     }
     if result.sampler is not None:
-        out["schedule"] = sampler_summary(result.sampler)
+        out["schedule"] = _json_CountSampler(result.sampler, digits)
     if result.value is not None:
         out["value"] = (number_json(result.value, digits) if isinstance(result.value, Fraction)
                         else to_json(result.value, digits, unit=result.unit))
@@ -101,15 +101,6 @@ def _json_FamilyStepsResult(result: Any, digits: int) -> dict[str, Any]:
     if result.reason:
         out["reason"] = result.reason
     return out
-
-
-def sampler_summary(sampler: Any) -> dict[str, Any]:
-    """A random-count sampler where a schedule goes: its name, steps and E network calls."""
-    calls, calls_error = sampler.expected_nonempty_steps()
-    return {"name": str(sampler), "random_counts": True, "nominal_steps": sampler.steps,
-            "steps_with_final": len(sampler.reveal), "sizes": None, "max_mask_size": None,
-            "expected_nonempty_steps": Measured(calls, calls_error, nonnegative=True).to_json(
-                note="E #steps that reveal at least one token (network calls)")}
 
 
 def _num(x: Fraction | int | None, digits: int) -> dict[str, str] | None:
@@ -198,15 +189,23 @@ def _json_CountBoundReport(report: Any, digits: int) -> dict[str, Any]:
 
 
 def _json_CountSampler(sampler: Any, digits: int) -> dict[str, Any]:
+    """A random-count sampler's one JSON form, wherever it appears (a report's ``sampler``, a search's or a
+    budget row's ``schedule``): its name, its law, and the keys of a schedule (``sizes`` and ``max_mask_size``
+    null: its sizes are random)."""
     calls, calls_error = sampler.expected_nonempty_steps()
     return {
+        "name": str(sampler),
         "family": sampler.family,
+        "random_counts": True,
         "nominal_steps": sampler.steps,
         "steps_with_final": len(sampler.reveal),
+        "sizes": None,
+        "max_mask_size": None,
         "reveal_probabilities": [repr(p) for p in sampler.reveal],
         "exact_probabilities": None if sampler.exact is None else [str(p) for p in sampler.exact],
         "expected_sizes": [repr(x) for x in sampler.expected_sizes()],
-        "expected_nonempty_steps": Measured(calls, calls_error).to_json(note="E #steps that reveal at least one token"),
+        "expected_nonempty_steps": Measured(calls, calls_error, nonnegative=True).to_json(
+            note="E #steps that reveal at least one token (network calls)"),
         **({"noise": sampler.notes["noise"]} if "noise" in sampler.notes else {}),
     }
 

@@ -665,14 +665,14 @@ def _render_budget(params: dict[str, Any], profile, curve, rows, source: str) ->
                                       unit=unit, digits=digits, estimate=estimate), nl=False)
         return
     if params["as_json"]:
-        from ..jsonify import sampler_summary
+        from ..jsonify import to_json
 
         out = []
         for row in rows:
             sched, bound = row["schedule"], row["bound"]
             out.append({
                 "family": row["family"],
-                "schedule": sampler_summary(row["sampler"]) if row.get("sampler") is not None else
+                "schedule": to_json(row["sampler"], digits) if row.get("sampler") is not None else
                 None if sched is None else {"name": str(sched), "sizes": list(sched.sizes),
                                             "max_mask_size": sched.max_size},
                 "error": None if row["error"] is None else row["error"].to_dict(unit, digits),
