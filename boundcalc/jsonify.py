@@ -1,7 +1,7 @@
 """The JSON printer: every report's ``--json`` form, in one place (a renderer).
 
-:func:`to_json` dispatches on the class name to a ``_json_<ClassName>``
-function, as sympy's printers do, so value objects and reports carry no
+:func:`to_json` dispatches along the value's MRO to a ``_json_<ClassName>``
+function (:mod:`boundcalc.dispatch`, the rule of every printer), so value objects and reports carry no
 printing code (their ``to_dict`` is the one-line hook of
 :class:`boundcalc._print_helpers.Printable`). Exact numbers are
 ``{"exact": "p/q", "decimal": "..."}``; float results carry their error.
@@ -18,9 +18,10 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from .constants import C1
+from .dispatch import Printers
 from .exact import SCHEMA_VERSION, Measured, format_decimal, number_json
 
-__all__ = ["to_json", "document", "FLOAT_INPUTS", "SCHEMA_VERSION"]
+__all__ = ["to_json", "register", "PRINTERS", "document", "FLOAT_INPUTS", "SCHEMA_VERSION"]
 
 #: Said wherever an exact decision rests on float64 values (a profile that ``boundcalc profile`` wrote).
 FLOAT_INPUTS = (
@@ -32,23 +33,20 @@ FLOAT_INPUTS = (
 def to_json(obj: Any, digits: int = 6, **options: Any) -> dict[str, Any]:
     """The JSON form of a report or value object (a dict of plain values).
 
-    The printer is ``_json_<Class>`` for the first class of ``type(obj).__mro__`` that has one (sympy's
-    rule: a subclass prints as its parent unless it has its own). ``options`` go to the printer (``unit``
-    for values computed in nats). ``digits`` is for the decimals of exact numbers (``{"exact", "decimal"}``,
-    the exact value is there in full); a float with an error always has every digit its error justifies.
+    The printer is the one registered for the first class of ``type(obj).__mro__`` that has one
+    (:class:`boundcalc.dispatch.Printers`, the rule of every format: a subclass prints as its parent
+    unless it has its own); this module's ``_json_<Class>`` functions are registered, and
+    :func:`register` adds one. ``options`` go to the printer (``unit`` for values computed in nats).
+    ``digits`` is for the decimals of exact numbers (``{"exact", "decimal"}``, the exact value is there
+    in full); a float with an error always has every digit its error justifies.
     """
-    printer = _printer(obj)
-    if printer is None:
-        raise TypeError(f"no JSON form for {type(obj).__name__}")
-    return printer(obj, digits, **options)
+    return PRINTERS(obj, digits, **options)
 
 
-def _printer(obj: Any) -> Callable[..., dict[str, Any]] | None:
-    for cls in type(obj).__mro__:
-        printer = globals().get(f"_json_{cls.__name__}")
-        if printer is not None:
-            return printer
-    return None
+def register(cls: type | str, printer: Callable[..., dict[str, Any]] | None = None) -> Any:
+    """Print instances of ``cls`` (or its subclasses) as JSON with ``printer(value, digits, **options)``
+    (a decorator without ``printer``)."""
+    return PRINTERS.register(cls, printer)
 
 
 def document(data: Any, digits: int = 6, **options: Any) -> dict[str, Any]:
@@ -340,3 +338,8 @@ def _json_VerifyReport(report: Any, digits: int) -> dict[str, Any]:
 
 def _measured_total(value: Fraction, error: float, digits: int) -> dict[str, str]:
     return Measured(float(value), error if value else 0.0, nonnegative=True).to_json()
+
+
+#: The JSON printers, by class name (this module's ``_json_<Class>`` functions, and those :func:`register` adds).
+PRINTERS = Printers("JSON")
+PRINTERS.collect(globals(), "_json_")

@@ -24,7 +24,7 @@ from .options import (
 )
 from .advice import (TARGET, PerToken, complete_budget, complete_results, export_transfer, render_recommendation,
                      resolve_targets, steps_cell)
-from .render import emit_json, print_table, show
+from .render import emit_json, emit_table, print_table, show
 from .sampler_help import RegistryHelpOption, schedule_help, steps_family_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
 
@@ -362,8 +362,6 @@ _BLOCKS_CAPTION = (
 
 def _confidence(params: dict[str, Any]) -> None:
     """bound --confidence EPS --reveal N --vocab-size V: Fast-dLLM's per-step bound."""
-    from fractions import Fraction
-
     from ..bounds import confidence_bound
 
     missing = [flag for flag, key in (("--confidence", "confidence_eps"), ("--reveal", "reveal"),
@@ -379,24 +377,11 @@ def _confidence(params: dict[str, Any]) -> None:
     if params["as_json"]:
         emit_json(result.to_dict(params["digits"]))
         return
-    log = "ln" if result.unit == "nats" else "log2"
-    print_table(
-        f"Confidence decoding: KL of one step ({result.unit})",
-        [("bound", "left"), ("value", "right"), ("formula", "left")],
-        [["confidence (Fast-dLLM Thm 1)", show(Fraction(result.value), params["digits"]),
-          f"(n-1)(H_b(ε) + ε {log}(V-1)), n = {result.reveal}, ε = {show(result.eps, params['digits'])}, "
-          f"V = {result.vocab_size}"]],
-        caption="assumes each of the n tokens revealed together has a value of (true conditional) probability "
-        ">= 1 - ε given the revealed context, ε <= (V-1)/V; bounds that step's KL between the joint and the "
-        "product of its marginals (value rounded up); not a bound on an adaptive sampler's KL, whose positions depend "
-        "on the values: its exact error is verify --schedule confidence:TAU (docs/samplers.md).",
-    )
+    emit_table(result, params["digits"])
 
 
 def _count_bounds(params: dict[str, Any], profile, sampler) -> None:
     """bound for a random-count sampler: the expected per-realisation bounds."""
-    from fractions import Fraction
-
     from ..bounds import count_bound_report
 
     if params.get("ms_profile") is not None:
@@ -406,23 +391,7 @@ def _count_bounds(params: dict[str, Any], profile, sampler) -> None:
     if params["as_json"]:
         emit_json(report.to_dict(params["digits"]))
         return
-    errors = report.errors
-    rows = [[f"E {entry.name} (per realisation)", entry.equation, show(Fraction(value), params["digits"]),
-             f"E c(S_max) / L · ΣI + ε_train, ± {errors[entry.name]:.1g}"] for entry, value in report.items()]
-    print_table(
-        f"Expected upper bounds on E KL(p_X0 || p_Y0) ({profile.unit}), random reveal counts",
-        [("bound", "left"), ("eq.", "left"), ("value", "right"), ("formula", "left")],
-        rows,
-        header_lines=[
-            _describe_profile(profile, params["digits"], False),
-            f"sampler {sampler}: {len(sampler.reveal)} steps (the last reveals the rest); "
-            f"E s_max = {report.expected_max[0]:.6g}; E steps revealing >= 1 token = {report.nonempty_steps[0]:.6g}; "
-            f"ε_train = {show(report.eps_train, params['digits'])}",
-        ],
-        caption="each still-masked token is revealed at step k with probability p_k; the bounds hold for every "
-        "realisation of the counts, so their expectation bounds the expected error (docs/theory.md, section 12). "
-        "float64 with the stated error; corollary1 and theorem2 are not listed",
-    )
+    emit_table(report, params["digits"], header_lines=[_describe_profile(profile, params["digits"], False)])
 
 
 def _source(profile) -> str:
@@ -462,53 +431,13 @@ def recursion(**params: Any) -> None:
       boundcalc recursion --smax 37 --length 1024
     """
     from ..bounds import recursion_report
-    from ..exact import ceil_log2
 
     s_max, length, digits, exact = params["s_max"], params["length"], params["digits"], params["show_exact"]
     report = recursion_report(s_max, length)
     if params["as_json"]:
         emit_json(report.to_dict(digits))
         return
-    from fractions import Fraction
-
-    scale = Fraction(1, length) if length else Fraction(1)
-    levels = ceil_log2(s_max)
-    rows = []
-    for k, (c, term) in enumerate(zip(report.chain, report.terms)):
-        rows.append(
-            [
-                str(k),
-                str(c),
-                show(term, digits, exact),
-                show(Fraction(1 << (levels - k), 2) * scale, digits, exact),
-                show((c // 2) * scale, digits, exact),
-            ]
-        )
-    unit = "ΣI" if length else "ΣI/L"
-    rows.append(
-        [
-            "sum",
-            "",
-            show(report.unrolled, digits, exact),
-            show(report.closed_form, digits, exact),
-            show(report.sharp, digits, exact),
-        ]
-    )
-    ratio = report.ratio
-    print_table(
-        f"Recursion (19) for s_max = {s_max}: chain {', '.join(map(str, report.chain))}",
-        [
-            ("level k", "right"),
-            ("c_k", "right"),
-            (f"c_k/2 [{unit}]", "right"),
-            (f"(20): 2^(K-k)/2 [{unit}]", "right"),
-            (f"floor(c_k/2) [{unit}]", "right"),
-        ],
-        rows,
-        caption=f"K = ceil(log2 s_max) = {levels}; exact/closed form = "
-        + ("- (both 0)" if ratio is None else f"{show(ratio, digits)} [{ratio}]")
-        + f"; sharp/closed form = {'-' if report.closed_form == 0 else show(report.sharp / report.closed_form, digits)}",
-    )
+    emit_table(report, digits, exact=exact)
 
 
 def _num(x, digits: int) -> dict[str, str]:

@@ -12,7 +12,6 @@ from typing import Any, Iterable, Sequence
 
 import click
 
-from ..exact import format_decimal
 
 
 def emit_json(data: Any) -> None:
@@ -23,13 +22,19 @@ def emit_json(data: Any) -> None:
 
 
 def show(x: Fraction | int | None, digits: int, exact: bool = False, none: str = "-") -> str:
-    """A number for a table cell: the correctly rounded decimal, and the exact value if asked."""
-    if x is None:
-        return none
-    text = format_decimal(x, digits)
-    if exact and Fraction(x).denominator != 1:
-        text = f"{text}  [{Fraction(x)}]"
-    return text
+    """A number for a table cell: the correctly rounded decimal, and the exact value if asked
+    (:func:`boundcalc.table_printer.cell`)."""
+    from ..table_printer import cell
+
+    return cell(x, digits, exact, none)
+
+
+def emit_table(obj: Any, digits: int, **options: Any) -> None:
+    """Draw the table printer's :class:`~boundcalc.table_printer.Table` of ``obj`` unchanged (rich on a terminal)."""
+    from ..table_printer import to_table
+
+    table = to_table(obj, digits, **options)
+    print_table(table.title, table.columns, table.rows, table.caption, table.header_lines)
 
 
 def print_table(
