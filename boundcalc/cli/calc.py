@@ -122,12 +122,18 @@ def steps(**params: Any) -> None:
       boundcalc steps --loss-curve curve.csv --budget 8
       boundcalc steps --mi-total 2 --length 64 --family dream-origin --bound sharp --target 1/2
     """
+    from .. import schedule  # noqa: F401  (the built-in families registered)
+    from ..registry import family as registered_family, parse_searched
+
     families = list(params["families"])
-    if params["joint_table"] is not None or families[:1] == ["confidence"]:
+    first = registered_family(families[0].strip().partition(":")[0]) if families else None
+    if params["joint_table"] is not None or (first is not None and first.threshold_search):
         from .rules import steps_confidence
 
         steps_confidence(params, families)
         return
+    # every --family read once, here, into the registry's value object (a --by optimal search ignores it)
+    specs = [] if params["by"] == "optimal" and params["budget"] is None else [parse_searched(f) for f in families]
     if any(isinstance(t, PerToken) for t in params["targets"]):
         resolve_targets(params, resolve_profile(params, required=True).length)
     if params.get("loss_curve") is not None and not families and not given_explicitly("by") \
@@ -138,9 +144,10 @@ def steps(**params: Any) -> None:
         return
     if params["export"] is not None and (params["budget"] is not None or params["by"] == "bound"):
         raise click.UsageError("--export prints a schedule found by --by error|optimal (or the recommendation)")
-    if params["budget"] is not None or families not in ([], ["uniform"]) or params["by"] != "bound" \
+    closed_form = not specs or (len(specs) == 1 and specs[0].family.closed_form_steps and not specs[0].given_args)
+    if params["budget"] is not None or not closed_form or params["by"] != "bound" \
             or params.get("loss_curve") is not None:
-        _steps_any(params, families)
+        _steps_any(params, specs)
         return
     if params["max_steps"] is not None:
         raise click.UsageError("--max-steps bounds a scan: use it with --family or --by")
@@ -455,12 +462,12 @@ def _with_schedule(result, digits: int) -> dict[str, Any]:
     return out
 
 
-def _steps_any(params: dict[str, Any], families: list[str]) -> None:
+def _steps_any(params: dict[str, Any], families: list[Any]) -> None:
     """steps with --family / --by / --budget / --loss-curve: any family, by bound, estimated error or the DP."""
     if params["budget"] is None:
         refuse_latex(params, "a search over schedule families or a loss curve")
     from ..family_steps import budget_table, required_steps_family
-    from ..step_families import BUDGET_FAMILIES, DECISION_NOTE, is_count_family
+    from ..step_families import BUDGET_FAMILIES, DECISION_NOTE, searched_family
 
     profile = resolve_profile(params, required=True)
     curve = resolve_curve(params)
@@ -482,7 +489,7 @@ def _steps_any(params: dict[str, Any], families: list[str]) -> None:
         raise click.UsageError("give at least one --target (or --budget T)")
     if len(families) > 1:
         raise click.UsageError("give one --family to search (several only with --budget)")
-    family = families[0] if families else "uniform"
+    family = families[0] if families else searched_family("uniform")  # the default family
     from .truth import progress_bar
 
     with progress_bar("searching T") as bar:
@@ -491,13 +498,13 @@ def _steps_any(params: dict[str, Any], families: list[str]) -> None:
             mi_total=profile.total, bound=bound_name, eps_train=eps_train, unit=unit,
             max_steps=params["max_steps"], progress=bar, mi_profile=profile if curve is None else None,
         )
-    results = complete_results(results, curve, family, by, unit, params.get("vocab_size"))
+    results = complete_results(results, curve, by, unit, params.get("vocab_size"))
     if params["export"] is not None:
         export_transfer(results[0])
         return
     what = {"bound": f"{bound_name} bound", "error": "estimated error" if estimate else "exact error",
             "optimal": "DP-optimal error" + (" (estimated)" if estimate else "")}[by]
-    counts = by != "optimal" and is_count_family(family)
+    counts = by != "optimal" and family.family.random_counts
     if counts:  # random reveal counts: every value is an expectation over them
         what = "expected " + what + " (over the random reveal counts)"
     if params["as_json"]:
@@ -508,7 +515,7 @@ def _steps_any(params: dict[str, Any], families: list[str]) -> None:
             "eps_train": _num(eps_train, digits),
             "by": by,
             "bound": bound_name if by == "bound" else None,
-            "schedule_family": "optimal" if by == "optimal" else family,
+            "schedule_family": "optimal" if by == "optimal" else family.text,
             "source": source,
             "estimate": estimate,
             "random_counts": counts,
@@ -531,7 +538,7 @@ def _steps_any(params: dict[str, Any], families: list[str]) -> None:
                                     param="--target", allowed="a larger target or a larger --max-steps")
 
 
-def _render_steps_table(params: dict[str, Any], profile, results, family: str, what: str, counts: bool,
+def _render_steps_table(params: dict[str, Any], profile, results, family: Any, what: str, counts: bool,
                         estimate: bool, source: str) -> None:
     """The table of steps --family/--by: one row per target."""
     from fractions import Fraction
