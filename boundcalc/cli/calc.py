@@ -253,7 +253,8 @@ def bound(**params: Any) -> None:
       boundcalc bound --schedule uniform:64 --mi-profile mi.csv --vocab-size 50257 --json
     """
     from ..bounds import bound_report
-    from ..schedule import parse_sampler, parse_spec
+    from ..schedule import parse_spec
+    from ..sources import case_multiscale, case_sampler
 
     if params.get("confidence_eps") is not None or params.get("reveal") is not None:
         refuse_latex(params, "the one-step confidence bound")
@@ -264,25 +265,12 @@ def bound(**params: Any) -> None:
     profile = resolve_profile(params, required=True)
     curve = resolve_curve(params)
     spec = parse_spec(params["schedule_spec"], "schedule")  # read once, here at the edge
-    if curve is not None and spec.family.needs_curve:
-        from ..estimate import curve_schedule
-
-        schedule: Any = curve_schedule(spec, curve)
-    else:
-        schedule = parse_sampler(spec, profile.length)
-        if schedule.random_counts:
-            refuse_latex(params, "a random-count sampler")
-            _count_bounds(params, profile, schedule)
-            return
-    multiscale = None
-    if params.get("ms_profile") is not None:
-        from ..multiscale import load_multiscale
-
-        multiscale = load_multiscale(params["ms_profile"], profile.unit)
-    elif curve is not None:  # Φ from the curve's level totals G(m_j) = L (d(0) - d(m_j))
-        from ..estimate import curve_multiscale
-
-        multiscale = curve_multiscale(curve, schedule.max_size, profile.unit)
+    schedule = case_sampler(spec, profile.length, curve)  # from the curve where the family needs one
+    if schedule.random_counts:
+        refuse_latex(params, "a random-count sampler")
+        _count_bounds(params, profile, schedule)
+        return
+    multiscale = case_multiscale(schedule, curve=curve, path=params.get("ms_profile"), unit=profile.unit)
     report = bound_report(profile, schedule, params["eps_train"], params.get("vocab_size"), multiscale)
     digits, exact = params["digits"], params["show_exact"]
     estimated = _estimated_bounds(report, curve)
