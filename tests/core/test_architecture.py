@@ -66,6 +66,7 @@ LAYERS = {
     "completion": (4, "orchestration"),
     "sampler_truth": (4, "orchestration"),
     "sources": (4, "orchestration"),
+    "answers": (4, "orchestration"),
     "jsonify": (5, "renderers"),
     "table_printer": (5, "renderers"),
     "latex": (5, "renderers"),
