@@ -7,7 +7,9 @@ output unchanged instead of assembling or editing documents itself:
 * :class:`FamilyStepsAnswer` -- the fewest T of any family, by bound, estimated error or the DP;
 * :class:`BudgetAnswer` -- each family's error and bound at one T;
 * :class:`CurveBoundReport` -- the bounds of a schedule at a loss curve's ΣI and Φ (estimates for
-  a measured curve), from :func:`curve_bound_report`.
+  a measured curve), from :func:`curve_bound_report`;
+* :class:`VerifyAnswer` -- verify's report with what the loss curve adds (the estimate, TC, DTC,
+  the optimal and info-optimal schedules), from :func:`verify_answer`.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .exact import Measured
     from .profile import MIProfile
 
-__all__ = ["UniformStepsAnswer", "FamilyStepsAnswer", "BudgetAnswer", "CurveBoundReport", "curve_bound_report"]
+__all__ = ["UniformStepsAnswer", "FamilyStepsAnswer", "BudgetAnswer", "CurveBoundReport", "curve_bound_report",
+           "VerifyAnswer", "verify_answer"]
 
 
 @dataclass(frozen=True)
@@ -134,3 +137,53 @@ def curve_mi_total(curve: "LossCurve") -> "Any":
     from .estimate import curve_quantities
 
     return curve_quantities(curve)["mi_total"]
+
+
+@dataclass(frozen=True)
+class VerifyAnswer(Printable):
+    """verify's answer: the report (truth next to every bound), the model's description, and what the loss curve
+    adds. ``measured``: the curve is a measurement (values are estimates); ``estimate``: the schedule's estimated
+    error (an Estimate) for a measured curve and a fixed uniform-position schedule; ``quantities``: TC, DTC and
+    rates; ``optimal`` and ``info_optimal``: (schedule, its error as a Measured, a note or None) when asked."""
+
+    report: Any
+    model: str
+    curve: "LossCurve"
+    measured: bool
+    estimate: Any
+    quantities: dict[str, Any]
+    optimal: "tuple[Any, Measured, str | None] | None" = None
+    info_optimal: "tuple[Any, Measured, str | None] | None" = None
+
+
+def verify_answer(report: Any, curve: "LossCurve", model: str, *, measured: bool, profile: Any,
+                  optimal: "tuple[Any, float] | None" = None, vocab_size: int | None = None) -> VerifyAnswer:
+    """Everything verify prints, computed: the estimate from a measured curve (with its interval over monotone
+    completions for a partial one), TC/DTC, and with ``optimal`` (the DP's (schedule, exact error)) the
+    info-optimal schedule at the same T; errors of a data model carry ``profile``'s certified error."""
+    from .completion import is_partial, with_completion
+    from .estimate import curve_quantities, estimate_error, info_optimal_schedule, schedule_coefficients
+
+    schedule, unit = report.schedule, report.unit
+    fixed = not schedule.random_counts and schedule.positions == "uniform"
+    estimate = estimate_error(curve, schedule) if measured and fixed else None
+    if estimate is not None and not curve.exact and is_partial(curve):
+        estimate = with_completion(estimate, curve, schedule_coefficients(schedule, curve.length), vocab_size)
+    any_error = profile.error_bound(None, unit)
+
+    def error_of(pair: "tuple[Any, float]") -> "tuple[Any, Measured, str | None]":
+        from .exact import Measured
+        from .truth import to_unit
+
+        if measured:  # the value with its stderr and interpolation effect
+            value = estimate_error(curve, pair[0])
+            return pair[0], value.measured(str(unit)), value.described
+        return pair[0], Measured(to_unit(pair[1], unit), any_error, nonnegative=True), None
+
+    info = None
+    if optimal is not None:
+        info_schedule = info_optimal_schedule(curve, schedule.steps)
+        info = error_of((info_schedule, estimate_error(curve, info_schedule).value))
+    return VerifyAnswer(report, model, curve, measured, estimate,
+                        curve_quantities(curve, schedule.steps if fixed else None),
+                        None if optimal is None else error_of(optimal), info)

@@ -422,6 +422,31 @@ def _json_CurveBoundReport(result: Any, digits: int) -> dict[str, Any]:
     return data
 
 
+def _json_VerifyAnswer(answer: Any, digits: int) -> dict[str, Any]:
+    """verify's document: the report's form, the model, the estimate from a measured curve, TC/DTC, the optimal
+    and info-optimal schedules when asked."""
+    report = answer.report
+    unit = report.unit
+    data = to_json(report, digits)
+    data["model"] = answer.model
+    data["estimate"] = answer.measured
+    if answer.estimate is not None:
+        data["truth"] = {**to_json(answer.estimate, digits, unit=unit), "abs_error": data["truth"]["abs_error"]}
+    elif answer.measured:
+        data["truth"]["note"] = "estimate from a measured loss curve (stderr not propagated for this sampler)"
+    data["information"] = {k: to_json(v, digits, unit=unit) for k, v in answer.quantities.items()}
+    if answer.optimal is not None:
+        schedule, value, note = answer.optimal
+        data["optimal"] = {"schedule": list(schedule.sizes), "truth": value.to_json(note=note)}
+        schedule, value, note = answer.info_optimal
+        data["info_optimal"] = {
+            "schedule": list(schedule.sizes),
+            "truth": value.to_json(note=note),
+            "note": "step density ∝ sqrt(slope of the information curve) (Lavenant & Zanella, arXiv 2510.25544)",
+        }
+    return data
+
+
 def _measured_total(value: Fraction, error: float, digits: int) -> dict[str, str]:
     return Measured(float(value), error if value else 0.0, nonnegative=True).to_json()
 
