@@ -336,6 +336,139 @@ def _json_VerifyReport(report: Any, digits: int) -> dict[str, Any]:
     return out
 
 
+def _mi_total(answer: Any, unit: str, digits: int) -> dict[str, Any] | None:
+    """ΣI of an answer: the curve's float estimate (with stderr, never exact), else the profile's exact total."""
+    measured = answer.mi_estimate
+    return _num(answer.profile.total, digits) if measured is None else to_json(measured, digits, unit=unit)
+
+
+def _json_UniformStepsAnswer(answer: Any, digits: int) -> dict[str, Any]:
+    profile = answer.profile
+
+    def with_schedule(result: Any) -> dict[str, Any]:  # the schedule it names, and its value (the bound)
+        out = to_json(result, digits)
+        out["schedule"] = None if result.steps is None else {"name": f"uniform:{result.steps}",
+                                                              "max_mask_size": result.max_size}
+        out["value"] = out["bound"]
+        return out
+
+    return {
+        "length": profile.length,
+        "mi_total": _num(profile.total, digits),
+        "unit": profile.unit,
+        "eps_train": _num(answer.eps_train, digits),
+        "bound": answer.bound,
+        "schedule_family": "uniform",
+        "source": answer.source,
+        "results": [with_schedule(r) for r in answer.results],
+        **({"notes": {"inputs": FLOAT_INPUTS}} if profile.float_derived else {}),
+    }
+
+
+def _json_FamilyStepsAnswer(answer: Any, digits: int) -> dict[str, Any]:
+    by = answer.by
+    data: dict[str, Any] = {
+        "length": answer.profile.length,
+        "mi_total": _mi_total(answer, answer.unit, digits),
+        "unit": answer.unit,
+        "eps_train": _num(answer.eps_train, digits),
+        "by": by,
+        "bound": answer.bound if by == "bound" else None,
+        "schedule_family": "optimal" if by == "optimal" else answer.family,
+        "source": answer.source,
+        "estimate": answer.estimate,
+        "random_counts": answer.random_counts,
+        "results": [to_json(r, digits) for r in answer.results],
+    }
+    if answer.random_counts:
+        data["random_counts_note"] = (
+            "the sampler reveals a random number of tokens per step: values are expectations over the counts"
+            + (" (E[c(S_max)]/L · ΣI + ε_train, a float with a certified error); " + answer.decision_note
+               if by == "bound" else ""))
+    if answer.estimate:
+        data["note"] = ("values from a measured loss curve are estimates: the error with stderr and the effect of "
+                        "the interpolation; ΣI is estimated too")
+    return data
+
+
+def _json_BudgetAnswer(answer: Any, digits: int) -> dict[str, Any]:
+    unit, out = answer.unit, []
+    for row in answer.rows:
+        sched, bound = row["schedule"], row["bound"]
+        out.append({
+            "family": row["family"],
+            "schedule": to_json(row["sampler"], digits) if row.get("sampler") is not None else
+            None if sched is None else {"name": str(sched), "sizes": list(sched.sizes), "max_mask_size": sched.max_size},
+            "error": None if row["error"] is None else to_json(row["error"], digits, unit=unit),
+            "bound": None if bound is None else _num(bound, digits) if isinstance(bound, Fraction)
+            else to_json(bound, digits, unit=unit),
+            **({"reason": row["reason"]} if row["reason"] else {}),
+        })
+    return {"length": answer.profile.length, "steps": answer.steps, "unit": unit, "bound": answer.bound,
+            "mi_total": _mi_total(answer, unit, digits),
+            "eps_train": _num(answer.eps_train, digits),
+            "source": answer.source, "estimate": answer.estimate, "families": out}
+
+
+def _json_CurveBoundReport(result: Any, digits: int) -> dict[str, Any]:
+    """bound at a loss curve: the report's form, its source, and each bound and ΣI as an estimate."""
+    report = result.report
+    data = to_json(report, digits)
+    data["source"] = report.inputs.profile.source
+    data["estimate"] = not result.curve.exact
+    if result.estimated:
+        data["bounds"].update({name: m.to_json() for name, m in result.estimated.items()})
+        data["mi_total"] = to_json(result.mi_estimate, digits, unit=str(report.unit))
+    return data
+
+
+def _json_VerifyAnswer(answer: Any, digits: int) -> dict[str, Any]:
+    """verify's document: the report's form, the model, the estimate from a measured curve, TC/DTC, the optimal
+    and info-optimal schedules when asked."""
+    report = answer.report
+    unit = report.unit
+    data = to_json(report, digits)
+    data["model"] = answer.model
+    data["estimate"] = answer.measured
+    if answer.estimate is not None:
+        data["truth"] = {**to_json(answer.estimate, digits, unit=unit), "abs_error": data["truth"]["abs_error"]}
+    elif answer.measured:
+        data["truth"]["note"] = "estimate from a measured loss curve (stderr not propagated for this sampler)"
+    data["information"] = {k: to_json(v, digits, unit=unit) for k, v in answer.quantities.items()}
+    if answer.counts is not None:
+        data.update(_count_law(answer.counts))
+    if answer.optimal is not None:
+        schedule, value, note = answer.optimal
+        data["optimal"] = {"schedule": list(schedule.sizes), "truth": value.to_json(note=note)}
+        schedule, value, note = answer.info_optimal
+        data["info_optimal"] = {
+            "schedule": list(schedule.sizes),
+            "truth": value.to_json(note=note),
+            "note": "step density ∝ sqrt(slope of the information curve) (Lavenant & Zanella, arXiv 2510.25544)",
+        }
+    return data
+
+
+def _count_law(counts: dict[str, Any]) -> dict[str, Any]:
+    """A random-count sampler's sequence error and network calls, in the JSON shape of every measured value."""
+    exact = counts["exact"]
+    error: dict[str, Any] = {"value": counts["sequence_error"], "abs_error": 0.0 if exact else None,
+                             "estimate": not exact}
+    if exact:
+        error["exact"] = counts["sequence_error_exact"]
+    else:
+        error.update(stderr=counts["sequence_error_se"], samples=counts["samples"], seed=counts["seed"])
+    calls: dict[str, Any] = {"convention": counts["calls"], "meaning": counts["calls_meaning"],
+                             "expected": {"value": counts["expected_nfe_run_on"],
+                                          "abs_error": counts["expected_nfe_run_on_error"], "estimate": False}}
+    if counts["calls_law_exact"]:
+        calls.update(expected_exact=counts["expected_nfe_run_on_exact"], law=counts["nfe_run_on_law"],
+                     until_the_sample_ended={"expected": counts["expected_nfe"],
+                                             "expected_exact": counts["expected_nfe_exact"],
+                                             "law": counts["nfe_law"]})
+    return {"sequence_error": error, "network_calls": calls}
+
+
 def _measured_total(value: Fraction, error: float, digits: int) -> dict[str, str]:
     return Measured(float(value), error if value else 0.0, nonnegative=True).to_json()
 

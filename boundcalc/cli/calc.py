@@ -156,7 +156,6 @@ def steps(**params: Any) -> None:
 
 def _steps_uniform(params: dict[str, Any]) -> None:
     """steps for uniform schedules by a bound: the closed form, for any L (the original command)."""
-    from ..jsonify import FLOAT_INPUTS
     from ..steps import required_steps
 
     profile = resolve_profile(params, required=False)
@@ -181,19 +180,10 @@ def _steps_uniform(params: dict[str, Any]) -> None:
     if wants_latex(params):
         emit_latex(results, params, unit=str(profile.unit))
     elif params["as_json"]:
-        emit_json(
-            {
-                "length": profile.length,
-                "mi_total": _num(profile.total, digits),
-                "unit": profile.unit,
-                "eps_train": _num(eps_train, digits),
-                "bound": bound_name,
-                "schedule_family": "uniform",
-                "source": source or _source(profile),
-                "results": [_with_schedule(r, digits) for r in results],
-                **({"notes": {"inputs": FLOAT_INPUTS}} if profile.float_derived else {}),
-            }
-        )
+        from ..answers import UniformStepsAnswer
+
+        emit_json(UniformStepsAnswer(profile, tuple(results), eps_train, bound_name, source or _source(profile)),
+                  digits)
     else:
         exact = params["show_exact"]
         rows = []
@@ -260,7 +250,9 @@ def bound(**params: Any) -> None:
       boundcalc bound --schedule uniform:64 --mi-profile mi.csv --vocab-size 50257 --json
     """
     from ..bounds import bound_report
-    from ..schedule import parse_sampler, parse_spec
+    from ..schedule import parse_spec
+    from ..answers import curve_bound_report
+    from ..sources import case_multiscale, case_sampler
 
     if params.get("confidence_eps") is not None or params.get("reveal") is not None:
         refuse_latex(params, "the one-step confidence bound")
@@ -271,42 +263,23 @@ def bound(**params: Any) -> None:
     profile = resolve_profile(params, required=True)
     curve = resolve_curve(params)
     spec = parse_spec(params["schedule_spec"], "schedule")  # read once, here at the edge
-    if curve is not None and spec.family.needs_curve:
-        from ..estimate import curve_schedule
-
-        schedule: Any = curve_schedule(spec, curve)
-    else:
-        schedule = parse_sampler(spec, profile.length)
-        if schedule.random_counts:
-            refuse_latex(params, "a random-count sampler")
-            _count_bounds(params, profile, schedule)
-            return
-    multiscale = None
-    if params.get("ms_profile") is not None:
-        from ..multiscale import load_multiscale
-
-        multiscale = load_multiscale(params["ms_profile"], profile.unit)
-    elif curve is not None:  # Φ from the curve's level totals G(m_j) = L (d(0) - d(m_j))
-        from ..estimate import curve_multiscale
-
-        multiscale = curve_multiscale(curve, schedule.max_size, profile.unit)
+    schedule = case_sampler(spec, profile.length, curve)  # from the curve where the family needs one
+    if schedule.random_counts:
+        refuse_latex(params, "a random-count sampler")
+        _count_bounds(params, profile, schedule)
+        return
+    multiscale = case_multiscale(schedule, curve=curve, path=params.get("ms_profile"), unit=profile.unit)
     report = bound_report(profile, schedule, params["eps_train"], params.get("vocab_size"), multiscale)
     digits, exact = params["digits"], params["show_exact"]
-    estimated = _estimated_bounds(report, curve)
+    at_curve = None if curve is None else curve_bound_report(report, curve)
+    estimated = {} if at_curve is None else at_curve.estimated
     if estimated:
         refuse_latex(params, "bounds at a measured loss curve's estimated ΣI (use --json or the table)")
         digits = min(digits, FLOAT_DIGITS)  # ΣI is a float64 result: no value holds more digits
     if wants_latex(params):
         return emit_latex(report, params, table=True)
     if params["as_json"]:
-        data = report.to_dict(digits)
-        if curve is not None:
-            data["source"] = profile.source
-            data["estimate"] = not curve.exact
-        if estimated:
-            data["bounds"].update({name: m.to_json() for name, m in estimated.items()})
-            data["mi_total"] = _curve_total(curve, str(profile.unit), digits)
-        emit_json(data)
+        emit_json(report if at_curve is None else at_curve, digits)
         return
     _bound_table(report, profile, schedule, multiscale, curve, estimated, digits, exact)
 
@@ -345,19 +318,6 @@ def _bound_table(report, profile, schedule, multiscale, curve, estimated: dict[s
             f"ε_train = {show(report.eps_train, digits)}",
         ],
     )
-
-
-def _estimated_bounds(report, curve) -> dict[str, Any]:
-    """Each bound at a measured curve's estimated ΣI and Φ as a Measured estimate (empty for other sources)."""
-    if curve is None or curve.exact:
-        return {}
-    from ..estimate import curve_bound_spreads
-    from ..exact import Measured
-
-    values = {name: v for name, v in report.values.items() if v is not None}
-    spreads = curve_bound_spreads(curve, report.inputs, values, str(report.unit))
-    return {name: Measured(float(values[name]), 4 * 2.0**-53 * float(values[name]), stderr=se, interpolation=ip,
-                           estimate=True) for name, (se, ip) in spreads.items()}
 
 
 _BLOCKS_CAPTION = (
@@ -447,27 +407,12 @@ def recursion(**params: Any) -> None:
     emit_table(report, digits, exact=exact)
 
 
-def _num(x, digits: int) -> dict[str, str]:
-    from ..exact import number_json
-
-    return number_json(x, digits)
-
-
-def _with_schedule(result, digits: int) -> dict[str, Any]:
-    """A uniform StepsResult's JSON with the schedule it names and its value (the bound)."""
-    out = result.to_dict(digits)
-    out["schedule"] = None if result.steps is None else {"name": f"uniform:{result.steps}",
-                                                          "max_mask_size": result.max_size}
-    out["value"] = out["bound"]
-    return out
-
-
 def _steps_any(params: dict[str, Any], families: list[Any]) -> None:
     """steps with --family / --by / --budget / --loss-curve: any family, by bound, estimated error or the DP."""
     if params["budget"] is None:
         refuse_latex(params, "a search over schedule families or a loss curve")
     from ..family_steps import budget_table, required_steps_family
-    from ..step_families import BUDGET_FAMILIES, DECISION_NOTE, searched_family
+    from ..step_families import BUDGET_FAMILIES, searched_family
 
     profile = resolve_profile(params, required=True)
     curve = resolve_curve(params)
@@ -508,28 +453,10 @@ def _steps_any(params: dict[str, Any], families: list[Any]) -> None:
     if counts:  # random reveal counts: every value is an expectation over them
         what = "expected " + what + " (over the random reveal counts)"
     if params["as_json"]:
-        data = {
-            "length": profile.length,
-            "mi_total": _curve_total(curve, unit, digits) if curve is not None else _num(profile.total, digits),
-            "unit": unit,
-            "eps_train": _num(eps_train, digits),
-            "by": by,
-            "bound": bound_name if by == "bound" else None,
-            "schedule_family": "optimal" if by == "optimal" else family.text,
-            "source": source,
-            "estimate": estimate,
-            "random_counts": counts,
-            "results": [r.to_dict(digits) for r in results],
-        }
-        if counts:
-            data["random_counts_note"] = (
-                "the sampler reveals a random number of tokens per step: values are expectations over the counts"
-                + (" (E[c(S_max)]/L · ΣI + ε_train, a float with a certified error); " + DECISION_NOTE
-                   if by == "bound" else ""))
-        if estimate:
-            data["note"] = ("values from a measured loss curve are estimates: the error with stderr and the effect of "
-                            "the interpolation; ΣI is estimated too")
-        emit_json(data)
+        from ..answers import FamilyStepsAnswer
+
+        emit_json(FamilyStepsAnswer(profile, curve, tuple(results), unit, eps_train, by, bound_name, family.text, source,
+                                    counts), digits)
     else:
         _render_steps_table(params, profile, results, family, what, counts, estimate, source)
     infeasible = [r for r in results if not r.feasible]
@@ -589,8 +516,6 @@ def _count_result_row(r, unit: str, digits: int, exact: bool) -> list[str]:
 
 
 def _render_budget(params: dict[str, Any], profile, curve, rows, source: str) -> None:
-    from fractions import Fraction
-
     unit, digits, exact, T = params["unit"], params["digits"], params["show_exact"], params["budget"]
     bound_name = params["bound_name"]
     estimate = curve is not None and not curve.exact
@@ -601,25 +526,9 @@ def _render_budget(params: dict[str, Any], profile, curve, rows, source: str) ->
                                       unit=unit, digits=digits, estimate=estimate), nl=False)
         return
     if params["as_json"]:
-        from ..jsonify import to_json
+        from ..answers import BudgetAnswer
 
-        out = []
-        for row in rows:
-            sched, bound = row["schedule"], row["bound"]
-            out.append({
-                "family": row["family"],
-                "schedule": to_json(row["sampler"], digits) if row.get("sampler") is not None else
-                None if sched is None else {"name": str(sched), "sizes": list(sched.sizes),
-                                            "max_mask_size": sched.max_size},
-                "error": None if row["error"] is None else row["error"].to_dict(unit, digits),
-                "bound": None if bound is None else _num(bound, digits) if isinstance(bound, Fraction)
-                else bound.to_dict(unit, digits),
-                **({"reason": row["reason"]} if row["reason"] else {}),
-            })
-        emit_json({"length": profile.length, "steps": T, "unit": unit, "bound": bound_name,
-                   "mi_total": _curve_total(curve, unit, digits) if curve is not None else _num(profile.total, digits),
-                   "eps_train": _num(params["eps_train"], digits),
-                   "source": source, "estimate": estimate, "families": out})
+        emit_json(BudgetAnswer(profile, curve, T, tuple(rows), unit, bound_name, params["eps_train"], source), digits)
         return
     table = []
     for row in rows:
@@ -656,10 +565,3 @@ def _curve_mi(curve, unit: str):
     from ..estimate import curve_quantities
 
     return curve_quantities(curve)["mi_total"].measured(unit)
-
-
-def _curve_total(curve, unit: str, digits: int) -> dict[str, Any]:
-    """ΣI of a loss curve for JSON: a float estimate (with stderr), never an exact number."""
-    from ..estimate import curve_quantities
-
-    return curve_quantities(curve)["mi_total"].to_dict(unit, digits)

@@ -14,11 +14,12 @@ import click
 
 
 
-def emit_json(data: Any) -> None:
-    """Print the JSON document of ``data`` (:func:`boundcalc.jsonify.document`: ``schema_version`` first) on stdout."""
+def emit_json(data: Any, digits: int = 6, **options: Any) -> None:
+    """Print the JSON document of ``data`` (:func:`boundcalc.jsonify.document`: ``schema_version`` first) on stdout:
+    a value's printer output unchanged (``digits`` and ``options`` go to the printer)."""
     from ..jsonify import document
 
-    click.echo(json.dumps(document(data), indent=2, ensure_ascii=False))
+    click.echo(json.dumps(document(data, digits, **options), indent=2, ensure_ascii=False))
 
 
 def show(x: Fraction | int | None, digits: int, exact: bool = False, none: str = "-") -> str:

@@ -65,6 +65,8 @@ LAYERS = {
     "family_steps": (4, "orchestration"),
     "completion": (4, "orchestration"),
     "sampler_truth": (4, "orchestration"),
+    "sources": (4, "orchestration"),
+    "answers": (4, "orchestration"),
     "jsonify": (5, "renderers"),
     "table_printer": (5, "renderers"),
     "latex": (5, "renderers"),
