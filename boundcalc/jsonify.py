@@ -461,6 +461,9 @@ def _count_law(counts: dict[str, Any]) -> dict[str, Any]:
     calls: dict[str, Any] = {"convention": counts["calls"], "meaning": counts["calls_meaning"],
                              "expected": {"value": counts["expected_nfe_run_on"],
                                           "abs_error": counts["expected_nfe_run_on_error"], "estimate": False}}
+    if not exact:
+        calls["until_the_sample_ended"] = {"expected": {"value": counts["expected_nfe"], "abs_error": None,
+                                                        "estimate": True, "stderr": counts["expected_nfe_se"]}}
     if counts["calls_law_exact"]:
         calls.update(expected_exact=counts["expected_nfe_run_on_exact"], law=counts["nfe_run_on_law"],
                      until_the_sample_ended={"expected": counts["expected_nfe"],
