@@ -9,7 +9,9 @@ output unchanged instead of assembling or editing documents itself:
 * :class:`CurveBoundReport` -- the bounds of a schedule at a loss curve's ΣI and Φ (estimates for
   a measured curve), from :func:`curve_bound_report`;
 * :class:`VerifyAnswer` -- verify's report with what the loss curve adds (the estimate, TC, DTC,
-  the optimal and info-optimal schedules), from :func:`verify_answer`.
+  the optimal and info-optimal schedules), from :func:`verify_answer`;
+* :class:`ProfileAnswer`, :class:`MultiScaleAnswer`, :class:`CurveAnswer` -- a data model's MI
+  profile, multi-scale profile, or a loss curve (exact or estimated), and where it was written.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .profile import MIProfile
 
 __all__ = ["UniformStepsAnswer", "FamilyStepsAnswer", "BudgetAnswer", "CurveBoundReport", "curve_bound_report",
-           "VerifyAnswer", "verify_answer"]
+           "VerifyAnswer", "verify_answer", "ProfileAnswer", "MultiScaleAnswer", "CurveAnswer"]
 
 
 @dataclass(frozen=True)
@@ -191,3 +193,88 @@ def verify_answer(report: Any, curve: "LossCurve", model: str, *, measured: bool
     return VerifyAnswer(report, model, curve, measured, estimate,
                         curve_quantities(curve, schedule.steps if fixed else None),
                         None if optimal is None else error_of(optimal), info, counts)
+
+
+@dataclass(frozen=True)
+class ProfileAnswer(Printable):
+    """A data model's per-token MI profile (``columns``: (m, float64 values) with m None for I_i itself, else
+    Σ_i E I(X^(i); X∘A) with |A| = m) in ``unit``, its entropy profile when computed, and the file written."""
+
+    model: str
+    length: int
+    unit: str
+    columns: tuple[tuple[int | None, Any], ...]
+    entropy: Any = None
+    output: str | None = None
+
+    @staticmethod
+    def written(values: Any) -> list[str]:
+        """The values as written: each float64's shortest decimal (negatives, float noise, as 0)."""
+        from .truth import float_decimal
+
+        return [float_decimal(x) for x in values]
+
+    def written_total(self, values: Any) -> "tuple[Measured, str]":
+        """The sum of float64 results as written: a value with its rounding error, never labelled exact."""
+        import math
+
+        from .exact import Measured
+        from .truth import float_decimal
+
+        written = [Fraction(float_decimal(x)) for x in values]
+        total = sum(written, Fraction(0))
+        # each written decimal is the float's shortest repr (within half an ulp); the sum is exact in them
+        error = math.fsum(abs(float(x)) for x in written) * 2.0**-52
+        return (Measured(float(total), error, nonnegative=True),
+                "the sum of the float64 values written (each within float error of the model's)")
+
+    @property
+    def entropy_per_token(self) -> "Measured | None":
+        """H(X)/L in the unit, with its certified error (None when the entropy profile was not computed)."""
+        if self.entropy is None:
+            return None
+        from .exact import Measured
+        from .truth import to_unit
+
+        return Measured(to_unit(self.entropy.entropy / self.length, self.unit),
+                        to_unit(self.entropy.abs_error, self.unit), nonnegative=True)
+
+
+@dataclass(frozen=True)
+class MultiScaleAnswer(Printable):
+    """A data model's multi-scale profile (Theorem 2's level totals), and the file it was written to (else its
+    values are part of the answer)."""
+
+    model: str
+    profile: Any
+    output: str | None = None
+
+
+@dataclass(frozen=True)
+class CurveAnswer(Printable):
+    """A loss curve written to ``output`` in ``unit``: a data model's exact curve (``entropy``: its entropy
+    profile, for the curve's float error; ``quantities``: TC, DTC, ΣI, H) or a Monte Carlo estimate
+    (``samples`` pairs per ratio, ``seed``)."""
+
+    curve: Any
+    unit: str
+    output: str
+    entropy: Any = None
+    quantities: "dict[str, Any] | None" = None
+    samples: int | None = None
+    seed: int | None = None
+
+    @property
+    def abs_error(self) -> str:
+        """Each exact d(m)'s float error in the unit, rounded up (a decimal)."""
+        from .exact import round_up
+        from .truth import to_unit
+
+        return round_up(to_unit(self.entropy.abs_error, self.unit))
+
+    def points(self) -> list[tuple[int, float, float]]:
+        """(masked k, loss, stderr) in the unit, per measured ratio."""
+        from .truth import to_unit
+
+        return [(int(k), to_unit(float(y), self.unit), to_unit(float(se), self.unit))
+                for k, y, se in zip(self.curve.masked.tolist(), self.curve.loss, self.curve.stderr)]

@@ -449,6 +449,49 @@ def _json_VerifyAnswer(answer: Any, digits: int) -> dict[str, Any]:
     return data
 
 
+def _json_ProfileAnswer(answer: Any, digits: int) -> dict[str, Any]:
+    """profile's MI profile: the values as written (shortest float64 decimals), their totals with their error."""
+    data: dict[str, Any] = {"model": answer.model, "length": answer.length, "unit": answer.unit}
+    for m, column in answer.columns:
+        data["values" if m is None else f"size_{m}"] = answer.written(column)
+        total, note = answer.written_total(column)
+        data["mi_total" if m is None else f"total_size_{m}"] = total.to_json(note=note)
+    if answer.entropy is not None:
+        data["entropy_per_token"] = answer.entropy_per_token.to_json()
+    if answer.output is not None:
+        data["output"] = answer.output
+    return data
+
+
+def _json_MultiScaleAnswer(answer: Any, digits: int) -> dict[str, Any]:
+    data = {"model": answer.model, **to_json(answer.profile, digits)}
+    if answer.output is not None:
+        data["output"] = answer.output
+    else:
+        data["values"] = [[str(x) for x in row] for row in answer.profile.values or ()]
+    return data
+
+
+def _json_CurveAnswer(answer: Any, digits: int) -> dict[str, Any]:
+    curve, unit = answer.curve, answer.unit
+    if answer.entropy is not None:  # a data model's exact curve
+        return {"model": curve.source, "length": curve.length, "unit": unit, "output": answer.output,
+                "abs_error": answer.abs_error,
+                "information": {k: to_json(v, digits, unit=unit) for k, v in (answer.quantities or {}).items()}}
+    return {"source": curve.source, "length": curve.length, "unit": unit, "output": answer.output,
+            "samples": answer.samples, "seed": answer.seed,
+            "points": [{"masked": k, "loss": _shown(y, digits), "stderr": f"{se:.2g}"} for k, y, se in answer.points()],
+            "note": "Monte Carlo estimates; a model's cross-entropy over-estimates the data's d "
+                    "(its excess acts like ε_train)"}
+
+
+def _shown(value: float, digits: int) -> str:
+    """A float64 estimate's decimal as the tables show it (``digits`` significant digits at most)."""
+    from .exact import format_decimal
+
+    return format_decimal(Fraction(value), digits)
+
+
 def _count_law(counts: dict[str, Any]) -> dict[str, Any]:
     """A random-count sampler's sequence error and network calls, in the JSON shape of every measured value."""
     exact = counts["exact"]

@@ -17,7 +17,6 @@ from typing import Any, Callable, Iterator
 import click
 
 from ..errors import BoundcalcError, UsageError
-from ..exact import Measured, round_up
 from .options import (POSITIVE_INT, BoundcalcCommand, OutputPath, check_curve_log_options, compose,
                       curve_log_options, digits_option, given_explicitly, json_option)
 from .render import emit_json, print_table, show
@@ -476,17 +475,11 @@ def profile(**params: Any) -> None:
     values = columns[0]
     description = _describe(model, L)
     if params["as_json"]:
-        data: dict[str, Any] = {"model": description, "length": L, "unit": unit}
-        for m, col in zip(sizes, columns):
-            key = "values" if m is None else f"size_{m}"
-            data[key] = [float_decimal(x) for x in col]
-            data[("mi_total" if m is None else f"total_size_{m}")] = _written_total(col, digits)
-        if entropy is not None:
-            data["entropy_per_token"] = _measured_json(_to(entropy.entropy / L, unit), _to(entropy.abs_error, unit))
+        from ..answers import ProfileAnswer
+
         if params["output"]:
             write_profile_csv(values, params["output"], unit)
-            data["output"] = params["output"]
-        emit_json(data)
+        emit_json(ProfileAnswer(description, L, unit, tuple(zip(sizes, columns)), entropy, params["output"]), digits)
         return
     if not params["output"]:
         if len(sizes) == 1:
@@ -516,23 +509,6 @@ def profile(**params: Any) -> None:
     )
 
 
-def _written_total(values: Any, digits: int) -> dict[str, Any]:
-    """The sum of float64 results as written: a value with its rounding error, never labelled exact."""
-    from ..truth import float_decimal
-
-    written = [Fraction(float_decimal(x)) for x in values]
-    total = sum(written, Fraction(0))
-    # each written decimal is the float's shortest repr (within half an ulp); the sum is exact in them
-    error = math.fsum(abs(float(x)) for x in written) * 2.0**-52
-    return {**Measured(float(total), error, nonnegative=True).to_json(),
-            "note": "the sum of the float64 values written (each within float error of the model's)"}
-
-
-def _measured_json(value: float, error: float) -> dict[str, Any]:
-    """A float64 result of a data model with its certified error (the one JSON shape)."""
-    return Measured(value, error, nonnegative=True).to_json()
-
-
 def _multiscale_profile(params: dict[str, Any]) -> None:
     from ..files import write_output
     from ..truth import multiscale_from_model
@@ -552,16 +528,11 @@ def _multiscale_profile(params: dict[str, Any]) -> None:
         ms = multiscale_from_model(model, params["s_max"], L, unit, progress=bar)
     text = ms.to_csv()
     if params["as_json"]:
-        from ..jsonify import to_json
+        from ..answers import MultiScaleAnswer
 
-        ms_json = to_json(ms, digits)
-        data = {"model": _describe(model, L), **ms_json}
         if params["output"]:
             write_output(params["output"], text, param="--output")
-            data["output"] = params["output"]
-        else:
-            data["values"] = [[str(x) for x in row] for row in ms.values or ()]
-        emit_json(data)
+        emit_json(MultiScaleAnswer(_describe(model, L), ms, params["output"]), digits)
         return
     if not params["output"]:
         click.echo(text, nl=False)
@@ -664,9 +635,9 @@ def _loss_curve_profile(params: dict[str, Any]) -> None:
     path = curve.write(params["loss_curve_out"], unit)
     quantities = curve_quantities(curve)
     if params["as_json"]:
-        emit_json({"model": description, "length": L, "unit": unit, "output": str(path),
-                   "abs_error": round_up(_to(entropy.abs_error, unit)),
-                   "information": {k: v.to_dict(unit, digits) for k, v in quantities.items()}})
+        from ..answers import CurveAnswer
+
+        emit_json(CurveAnswer(curve, unit, str(path), entropy=entropy, quantities=quantities), digits)
         return
     labels = {"total_correlation": "TC = Σ H(X^(i)) - H(X) (error at T = 1)",
               "dual_total_correlation": "DTC", "mi_total": "ΣI = TC + DTC", "entropy": "H(X)"}
@@ -727,15 +698,13 @@ def _estimated_curve(params: dict[str, Any]) -> None:
     if shard[0] != 0:
         return  # one curve, written and shown by rank 0
     path = curve.write(params["loss_curve_out"], unit)
-    rows = [[str(k), show(Fraction(_to(float(y), unit)), digits), f"{_to(float(se), unit):.2g}"]
-            for k, y, se in zip(curve.masked.tolist(), curve.loss, curve.stderr)]
+    from ..answers import CurveAnswer
+
+    answer = CurveAnswer(curve, unit, str(path), samples=params["samples"], seed=params["seed"])
     if params["as_json"]:
-        emit_json({"source": description, "length": curve.length, "unit": unit, "output": str(path),
-                   "samples": params["samples"], "seed": params["seed"],
-                   "points": [{"masked": int(r[0]), "loss": r[1], "stderr": r[2]} for r in rows],
-                   "note": "Monte Carlo estimates; a model's cross-entropy over-estimates the data's d "
-                           "(its excess acts like ε_train)"})
+        emit_json(answer, digits)
         return
+    rows = [[str(k), show(Fraction(y), digits), f"{se:.2g}"] for k, y, se in answer.points()]
     print_table(
         f"Estimated loss curve ({unit}) written to {path}",
         [("masked k", "right"), (f"loss per masked token", "right"), ("stderr", "right")],

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import pytest
+
 from boundcalc.answers import BudgetAnswer, FamilyStepsAnswer, UniformStepsAnswer, curve_bound_report
 from boundcalc.bounds import bound_report
 from boundcalc.curve_log import load_curve_file
@@ -54,3 +56,19 @@ def test_bound_json_at_a_loss_curve_is_the_curve_report(run, write):
     at_curve = curve_bound_report(report, curve)
     assert at_curve.estimated and data == document(at_curve, 6)
     assert data["bounds"]["theorem1"]["estimate"] is True and data["mi_total"]["stderr"] is not None
+
+
+def test_profile_json_is_the_profile_answer(run, write):
+    from boundcalc.answers import ProfileAnswer
+    from boundcalc.truth import MarkovChain, load_markov, token_mi
+
+    path = write("chain.json", '{"states": ["a", "b"], "transition": [["0.9", "0.1"], ["0.2", "0.8"]]}')
+    data = run("profile", "--markov", path, "--length", "6", "--size", "2", "--json").json
+    model = load_markov(path)
+    assert isinstance(model, MarkovChain)
+    column = token_mi(model, 2, 6, "nats")
+    answer = ProfileAnswer(data["model"], 6, "nats", ((2, column),), model.entropy_profile(6))
+    assert data == document(answer)
+    # the written total is the exact sum of the written decimals, with their rounding error
+    assert Fraction(data["total_size_2"]["value"]) == pytest.approx(sum(Fraction(x) for x in data["size_2"]),
+                                                                    abs=1e-15)
