@@ -342,7 +342,7 @@ def _confidence(params: dict[str, Any]) -> None:
         raise click.UsageError(f"--confidence bounds one step on its own; drop {', '.join(others)}")
     result = confidence_bound(params["confidence_eps"], params["reveal"], params["vocab_size"], params["unit"])
     if params["as_json"]:
-        emit_json(result.to_dict(params["digits"]))
+        emit_json(result, params["digits"])
         return
     emit_table(result, params["digits"])
 
@@ -356,7 +356,7 @@ def _count_bounds(params: dict[str, Any], profile, sampler) -> None:
                                "(its S depends on the realisation)")
     report = count_bound_report(profile, sampler, params["eps_train"])
     if params["as_json"]:
-        emit_json(report.to_dict(params["digits"]))
+        emit_json(report, params["digits"])
         return
     emit_table(report, params["digits"], header_lines=[_describe_profile(profile, params["digits"], False)])
 
@@ -402,7 +402,7 @@ def recursion(**params: Any) -> None:
     s_max, length, digits, exact = params["s_max"], params["length"], params["digits"], params["show_exact"]
     report = recursion_report(s_max, length)
     if params["as_json"]:
-        emit_json(report.to_dict(digits))
+        emit_json(report, digits)
         return
     emit_table(report, digits, exact=exact)
 
