@@ -126,7 +126,7 @@ def steps(**params: Any) -> None:
     from ..registry import family as registered_family, parse_searched
 
     families = list(params["families"])
-    first = registered_family(families[0].strip().partition(":")[0]) if families else None
+    first = registered_family(families[0]) if families else None  # the whole spec: confidence:TAU is refused later
     if params["joint_table"] is not None or (first is not None and first.threshold_search):
         from .rules import steps_confidence
 
