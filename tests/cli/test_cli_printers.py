@@ -66,7 +66,7 @@ def test_profile_json_is_the_profile_answer(run, write):
     data = run("profile", "--markov", path, "--length", "6", "--size", "2", "--json").json
     model = load_markov(path)
     assert isinstance(model, MarkovChain)
-    column = token_mi(model, 2, 6, "nats")
+    column = token_mi(model, 2, 6)  # nats
     answer = ProfileAnswer(data["model"], 6, "nats", ((2, column),), model.entropy_profile(6))
     assert data == document(answer)
     # the written total is the exact sum of the written decimals, with their rounding error
