@@ -21,6 +21,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from ._print_helpers import Printable
+from .units import from_nats
 
 if TYPE_CHECKING:  # pragma: no cover
     from .bounds import BoundReport
@@ -128,7 +129,7 @@ def curve_bound_report(report: "BoundReport", curve: "LossCurve") -> CurveBoundR
         from .exact import Measured
 
         values = {name: v for name, v in report.values.items() if v is not None}
-        spreads = curve_bound_spreads(curve, report.inputs, values, str(report.unit))
+        spreads = curve_bound_spreads(curve, report.inputs, values)
         estimated = {name: Measured(float(values[name]), 4 * 2.0**-53 * float(values[name]), stderr=se,
                                     interpolation=ip, estimate=True) for name, (se, ip) in spreads.items()}
     return CurveBoundReport(report, curve, estimated)
@@ -175,16 +176,15 @@ def verify_answer(report: Any, curve: "LossCurve", model: str, *, measured: bool
     estimate = estimate_error(curve, schedule) if measured and fixed else None
     if estimate is not None and not curve.exact and is_partial(curve):
         estimate = with_completion(estimate, curve, schedule_coefficients(schedule, curve.length), vocab_size)
-    any_error = profile.error_bound(None, unit)
+    any_error = from_nats(profile.error_bound(None), unit)
 
     def error_of(pair: "tuple[Any, float]") -> "tuple[Any, Measured, str | None]":
         from .exact import Measured
-        from .truth import to_unit
 
         if measured:  # the value with its stderr and interpolation effect
             value = estimate_error(curve, pair[0])
-            return pair[0], value.measured(str(unit)), value.described
-        return pair[0], Measured(to_unit(pair[1], unit), any_error, nonnegative=True), None
+            return pair[0], from_nats(value.measured(), unit), value.described
+        return pair[0], Measured(from_nats(pair[1], unit), any_error, nonnegative=True), None
 
     info = None
     if optimal is not None:
@@ -234,10 +234,9 @@ class ProfileAnswer(Printable):
         if self.entropy is None:
             return None
         from .exact import Measured
-        from .truth import to_unit
 
-        return Measured(to_unit(self.entropy.entropy / self.length, self.unit),
-                        to_unit(self.entropy.abs_error, self.unit), nonnegative=True)
+        return Measured(from_nats(self.entropy.entropy / self.length, self.unit),
+                        from_nats(self.entropy.abs_error, self.unit), nonnegative=True)
 
 
 @dataclass(frozen=True)
@@ -268,13 +267,10 @@ class CurveAnswer(Printable):
     def abs_error(self) -> str:
         """Each exact d(m)'s float error in the unit, rounded up (a decimal)."""
         from .exact import round_up
-        from .truth import to_unit
 
-        return round_up(to_unit(self.entropy.abs_error, self.unit))
+        return round_up(from_nats(self.entropy.abs_error, self.unit))
 
     def points(self) -> list[tuple[int, float, float]]:
         """(masked k, loss, stderr) in the unit, per measured ratio."""
-        from .truth import to_unit
-
-        return [(int(k), to_unit(float(y), self.unit), to_unit(float(se), self.unit))
+        return [(int(k), from_nats(float(y), self.unit), from_nats(float(se), self.unit))
                 for k, y, se in zip(self.curve.masked.tolist(), self.curve.loss, self.curve.stderr)]

@@ -20,6 +20,7 @@ from typing import Any, Callable
 from .constants import C1
 from .dispatch import Printers
 from .exact import SCHEMA_VERSION, Measured, format_decimal, number_json
+from .units import display, from_nats, log_name
 
 __all__ = ["to_json", "register", "PRINTERS", "document", "FLOAT_INPUTS", "SCHEMA_VERSION"]
 
@@ -36,9 +37,10 @@ def to_json(obj: Any, digits: int = 6, **options: Any) -> dict[str, Any]:
     The printer is the one registered for the first class of ``type(obj).__mro__`` that has one
     (:class:`boundcalc.dispatch.Printers`, the rule of every format: a subclass prints as its parent
     unless it has its own); this module's ``_json_<Class>`` functions are registered, and
-    :func:`register` adds one. ``options`` go to the printer (``unit`` for values computed in nats).
-    ``digits`` is for the decimals of exact numbers (``{"exact", "decimal"}``, the exact value is there
-    in full); a float with an error always has every digit its error justifies.
+    :func:`register` adds one. ``options`` go to the printer. A float computed in nats is shown in the
+    display unit (:func:`boundcalc.units.display`). ``digits`` is for the decimals of exact numbers
+    (``{"exact", "decimal"}``, the exact value is there in full); a float with an error always has
+    every digit its error justifies.
     """
     return PRINTERS(obj, digits, **options)
 
@@ -63,12 +65,13 @@ def _json_Measured(value: Any, digits: int, note: str | None = None) -> dict[str
     return value.to_json(note=note)
 
 
-def _json_Estimate(estimate: Any, digits: int, unit: str = "nats") -> dict[str, Any]:
-    """A value from a loss curve: ``{"value", "abs_error", "estimate", "stderr", "interpolation_effect", "note"}``."""
-    return estimate.measured(str(unit)).to_json(note=estimate.described)
+def _json_Estimate(estimate: Any, digits: int) -> dict[str, Any]:
+    """A value from a loss curve (computed in nats), in the display unit (:func:`boundcalc.units.display`):
+    ``{"value", "abs_error", "estimate", "stderr", "interpolation_effect", "note"}``."""
+    return from_nats(estimate.measured()).to_json(note=estimate.described)
 
 
-def _json_ExpectedBound(bound: Any, digits: int, unit: str = "nats") -> dict[str, Any]:
+def _json_ExpectedBound(bound: Any, digits: int) -> dict[str, Any]:
     """A bound's expectation over random reveal counts (a float with its certified error)."""
     return {**bound.measured().to_json(), "expected": True, "bound": bound.bound, "note": bound.note}
 
@@ -89,8 +92,9 @@ def _json_FamilyStepsResult(result: Any, digits: int) -> dict[str, Any]:
     if result.sampler is not None:
         out["schedule"] = _json_CountSampler(result.sampler, digits)
     if result.value is not None:
-        out["value"] = (number_json(result.value, digits) if isinstance(result.value, Fraction)
-                        else to_json(result.value, digits, unit=result.unit))
+        with display(result.unit):  # an estimate (nats) shown in the unit of the exact target it is held to
+            out["value"] = (number_json(result.value, digits) if isinstance(result.value, Fraction)
+                            else to_json(result.value, digits))
     if result.by == "bound" and result.random_counts:
         out["undecided_steps"] = list(result.undecided)
         out["decision"] = result.decision_note
@@ -228,7 +232,7 @@ def _json_ConfidenceBound(bound: Any, digits: int) -> dict[str, Any]:
 
 
 def _bound_notes(report: Any) -> dict[str, str]:
-    log = "log2" if report.unit == "bits" else "ln"
+    log = log_name(report.unit)
     notes = {
         "corollary1": f"C1 = {C1}; holds when s_max = ceil(L/T)",
         "ter": f"bound on log TER(p_Y0) - log TER(p_X0) per token ({log}), from theorem1 / L",
@@ -336,10 +340,16 @@ def _json_VerifyReport(report: Any, digits: int) -> dict[str, Any]:
     return out
 
 
+def _in_unit(value: Any, digits: int, unit: Any) -> dict[str, Any]:
+    """A float computed in nats, shown in the answer's ``unit``."""
+    with display(unit):
+        return to_json(value, digits)
+
+
 def _mi_total(answer: Any, unit: str, digits: int) -> dict[str, Any] | None:
     """ΣI of an answer: the curve's float estimate (with stderr, never exact), else the profile's exact total."""
     measured = answer.mi_estimate
-    return _num(answer.profile.total, digits) if measured is None else to_json(measured, digits, unit=unit)
+    return _num(answer.profile.total, digits) if measured is None else _in_unit(measured, digits, unit)
 
 
 def _json_UniformStepsAnswer(answer: Any, digits: int) -> dict[str, Any]:
@@ -399,9 +409,9 @@ def _json_BudgetAnswer(answer: Any, digits: int) -> dict[str, Any]:
             "family": row["family"],
             "schedule": to_json(row["sampler"], digits) if row.get("sampler") is not None else
             None if sched is None else {"name": str(sched), "sizes": list(sched.sizes), "max_mask_size": sched.max_size},
-            "error": None if row["error"] is None else to_json(row["error"], digits, unit=unit),
+            "error": None if row["error"] is None else _in_unit(row["error"], digits, unit),
             "bound": None if bound is None else _num(bound, digits) if isinstance(bound, Fraction)
-            else to_json(bound, digits, unit=unit),
+            else _in_unit(bound, digits, unit),
             **({"reason": row["reason"]} if row["reason"] else {}),
         })
     return {"length": answer.profile.length, "steps": answer.steps, "unit": unit, "bound": answer.bound,
@@ -418,7 +428,7 @@ def _json_CurveBoundReport(result: Any, digits: int) -> dict[str, Any]:
     data["estimate"] = not result.curve.exact
     if result.estimated:
         data["bounds"].update({name: m.to_json() for name, m in result.estimated.items()})
-        data["mi_total"] = to_json(result.mi_estimate, digits, unit=str(report.unit))
+        data["mi_total"] = _in_unit(result.mi_estimate, digits, report.unit)
     return data
 
 
@@ -431,10 +441,10 @@ def _json_VerifyAnswer(answer: Any, digits: int) -> dict[str, Any]:
     data["model"] = answer.model
     data["estimate"] = answer.measured
     if answer.estimate is not None:
-        data["truth"] = {**to_json(answer.estimate, digits, unit=unit), "abs_error": data["truth"]["abs_error"]}
+        data["truth"] = {**_in_unit(answer.estimate, digits, unit), "abs_error": data["truth"]["abs_error"]}
     elif answer.measured:
         data["truth"]["note"] = "estimate from a measured loss curve (stderr not propagated for this sampler)"
-    data["information"] = {k: to_json(v, digits, unit=unit) for k, v in answer.quantities.items()}
+    data["information"] = {k: _in_unit(v, digits, unit) for k, v in answer.quantities.items()}
     if answer.counts is not None:
         data.update(_count_law(answer.counts))
     if answer.optimal is not None:
@@ -477,7 +487,7 @@ def _json_CurveAnswer(answer: Any, digits: int) -> dict[str, Any]:
     if answer.entropy is not None:  # a data model's exact curve
         return {"model": curve.source, "length": curve.length, "unit": unit, "output": answer.output,
                 "abs_error": answer.abs_error,
-                "information": {k: to_json(v, digits, unit=unit) for k, v in (answer.quantities or {}).items()}}
+                "information": {k: _in_unit(v, digits, unit) for k, v in (answer.quantities or {}).items()}}
     return {"source": curve.source, "length": curve.length, "unit": unit, "output": answer.output,
             "samples": answer.samples, "seed": answer.seed,
             "points": [{"masked": k, "loss": _shown(y, digits), "stderr": f"{se:.2g}"} for k, y, se in answer.points()],

@@ -17,8 +17,9 @@ from typing import Any, Callable, Iterator
 import click
 
 from ..errors import BoundcalcError, UsageError
+from ..units import from_nats
 from .options import (POSITIVE_INT, BoundcalcCommand, OutputPath, check_curve_log_options, compose,
-                      curve_log_options, digits_option, given_explicitly, json_option)
+                      curve_log_options, digits_option, display_unit_option, given_explicitly, json_option)
 from .render import emit_json, print_table, show
 from .sampler_help import RegistryHelpOption, schedule_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
@@ -40,7 +41,7 @@ model_options = compose(
     click.option("--normalize", is_flag=True,
                  help="Divide probabilities (table entries, transition rows) by their sum instead of requiring 1."),
     click.option("--unit", type=click.Choice(["nats", "bits"]), default="nats", show_default=True,
-                 help="Unit of the output (bits = nats / ln 2)."),
+                 callback=display_unit_option, help="Unit of the output (bits = nats / ln 2)."),
 )
 
 
@@ -302,7 +303,7 @@ def _verify_rows(answer: Any, digits: int) -> list[list[str]]:
     b = report.bounds
     counts = report.schedule.random_counts
     label = ("expected " if counts else "") + ("estimated error" if measured else "exact error")
-    value = (answer.estimate.show(unit, digits) if answer.estimate is not None
+    value = (answer.estimate.show(digits) if answer.estimate is not None
              else report.measured("truth").decimal(digits))
     rows = [[label, "(23)", value, "1", ""]]
     if optimal is not None:
@@ -330,7 +331,7 @@ def _verify_rows(answer: Any, digits: int) -> list[list[str]]:
                       ("tc_rate", "TC/T (rate, not a bound)"), ("dtc_rate", "DTC/T (rate, not a bound)")):
         if key in quantities:
             q = quantities[key]
-            shown = q.show(unit, digits)  # a measured curve's with ± stderr; a data model's with justified digits
+            shown = q.show(digits)  # a measured curve's with ± stderr; a data model's with justified digits
             rows.append([text, "s.14", shown, "-", ""])
     if answer.counts is not None:
         rows += _count_rows(answer.counts, digits)
@@ -470,36 +471,36 @@ def profile(**params: Any) -> None:
         if m is not None and m > L - 1:
             raise UsageError(f"{m} is out of range", param="--size", allowed=f"0 <= m <= L - 1 = {L - 1}")
     with progress_bar("MI profile") as bar:
-        columns = [token_mi(model, m, L, unit, progress=bar) for m in sizes]
+        columns = [token_mi(model, m, L, progress=bar) for m in sizes]  # nats
         entropy = model.entropy_profile(L, progress=bar) if params["as_json"] or params["output"] else None
-    values = columns[0]
+    values, shown = columns[0], [from_nats(col, unit) for col in columns]  # the one conversion, for printing
     description = _describe(model, L)
     if params["as_json"]:
         from ..answers import ProfileAnswer
 
         if params["output"]:
-            write_profile_csv(values, params["output"], unit)
-        emit_json(ProfileAnswer(description, L, unit, tuple(zip(sizes, columns)), entropy, params["output"]), digits)
+            write_profile_csv(values, params["output"])
+        emit_json(ProfileAnswer(description, L, unit, tuple(zip(sizes, shown)), entropy, params["output"]), digits)
         return
     if not params["output"]:
         if len(sizes) == 1:
-            click.echo(profile_csv(values, unit), nl=False)
+            click.echo(profile_csv(values), nl=False)
         else:
             header = "index," + ",".join(f"size_{m}" if m is not None else f"mi_{unit}" for m in sizes)
-            lines = [header] + [f"{i + 1}," + ",".join(float_decimal(c[i]) for c in columns) for i in range(L)]
+            lines = [header] + [f"{i + 1}," + ",".join(float_decimal(c[i]) for c in shown) for i in range(L)]
             click.echo("\n".join(lines))
         return
-    path = write_profile_csv(values, params["output"], unit)
-    total = sum((Fraction(float_decimal(x)) for x in values), Fraction(0))
+    path = write_profile_csv(values, params["output"])
+    total = sum((Fraction(float_decimal(x)) for x in shown[0]), Fraction(0))
     rows = [
         ["tokens L", str(L)],
         ["ΣI" if sizes[0] is None else f"Σ_i E I(X^(i); X∘A), |A| = {sizes[0]}", show(total, digits)],
         ["mean per token", show(total / L, digits)],
-        ["max per token", show(Fraction(float_decimal(values.max())), digits)],
-        ["min per token", show(Fraction(float_decimal(values.min())), digits)],
+        ["max per token", show(Fraction(float_decimal(shown[0].max())), digits)],
+        ["min per token", show(Fraction(float_decimal(shown[0].min())), digits)],
     ]
     if entropy is not None:
-        rows.append(["entropy per token H(X)/L", show(Fraction(_to(entropy.entropy / L, unit)), digits)])
+        rows.append(["entropy per token H(X)/L", show(Fraction(from_nats(entropy.entropy / L, unit)), digits)])
     print_table(
         f"MI profile ({unit}) written to {path}",
         [("quantity", "left"), ("value", "right")],
@@ -545,12 +546,6 @@ def _multiscale_profile(params: dict[str, Any]) -> None:
         header_lines=[_describe(model, L), f"S = {ms.scale}; Φ = {show(ms.phi, digits)}"],
         caption=f"use it with: boundcalc bound --ms-profile {params['output']} --schedule ... --mi-profile ...",
     )
-
-
-def _to(value: float, unit: str) -> float:
-    from ..truth import to_unit
-
-    return to_unit(value, unit)
 
 
 def _curve(params: dict[str, Any]):
@@ -632,7 +627,7 @@ def _loss_curve_profile(params: dict[str, Any]) -> None:
         entropy = model.entropy_profile(L, progress=bar)
     description = _describe(model, L)
     curve = LossCurve.from_conditional(entropy.conditional, source=description)
-    path = curve.write(params["loss_curve_out"], unit)
+    path = curve.write(params["loss_curve_out"])
     quantities = curve_quantities(curve)
     if params["as_json"]:
         from ..answers import CurveAnswer
@@ -641,14 +636,14 @@ def _loss_curve_profile(params: dict[str, Any]) -> None:
         return
     labels = {"total_correlation": "TC = Σ H(X^(i)) - H(X) (error at T = 1)",
               "dual_total_correlation": "DTC", "mi_total": "ΣI = TC + DTC", "entropy": "H(X)"}
-    rows = [["tokens L", str(L)]] + [[labels[k], show(Fraction(_to(q.value, unit)), digits)]
+    rows = [["tokens L", str(L)]] + [[labels[k], show(Fraction(from_nats(q.value, unit)), digits)]
                                     for k, q in quantities.items()]
     print_table(
         f"Exact loss curve ({unit}) written to {path}",
         [("quantity", "left"), ("value", "right")],
         rows,
         header_lines=[description],
-        caption=f"float64, each d(m) within {_to(entropy.abs_error, unit):.1g} {unit}; use it with: "
+        caption=f"float64, each d(m) within {from_nats(entropy.abs_error, unit):.1g} {unit}; use it with: "
         f"boundcalc verify --loss-curve {path} --schedule ...",
     )
 
@@ -697,7 +692,7 @@ def _estimated_curve(params: dict[str, Any]) -> None:
             end_shard()
     if shard[0] != 0:
         return  # one curve, written and shown by rank 0
-    path = curve.write(params["loss_curve_out"], unit)
+    path = curve.write(params["loss_curve_out"])
     from ..answers import CurveAnswer
 
     answer = CurveAnswer(curve, unit, str(path), samples=params["samples"], seed=params["seed"])
