@@ -27,6 +27,7 @@ from typing import Any
 __all__ = ["RiemannBracket", "riemann_bracket"]
 
 _EPS = 2.0**-52  # a float64 rounding, with room
+_TINY = 2.0**-900  # every operation on subnormal values errs by up to 2^-1074 absolutely: far below this
 
 
 class RiemannBracket:
@@ -110,7 +111,7 @@ class RiemannBracket:
         rest = h_hi * h_hi / 8 * self.tv
         lower = p_lo + h_lo / 2 * (self.g0 - g_hi) - rest
         upper = p_hi + h_hi / 2 * (self.g0 - g_lo) + rest
-        slack = f_lo + f_hi + h_hi * (e_lo + e_hi) + 8 * _EPS * (abs(lower) + abs(upper) + h_hi * abs(self.g0) + rest)
+        slack = f_lo + f_hi + h_hi * (e_lo + e_hi) + 8 * _EPS * (abs(lower) + abs(upper) + h_hi * abs(self.g0) + rest) + _TINY
         lower, upper = self.L * (lower - slack), self.L * (upper + slack)
         return lower - 4 * _EPS * abs(lower), upper + 4 * _EPS * abs(upper)
 

@@ -111,3 +111,12 @@ def test_beyond_the_dp_limit_the_value_is_the_coefficient_form(monkeypatch, spec
     assert 0 < by_laws.abs_error < 1e-7
     if sampler.exact is not None:  # and both equal the enumeration in exact rationals
         assert by_laws.value == pytest.approx(exact_error(sampler, curve_profile(curve).conditional), abs=1e-9)
+
+
+@pytest.mark.parametrize("d", [[5e-324, 0.0], [1e-310, 1e-310, 0.0]])
+def test_the_bracket_holds_for_subnormal_values(d):  # found by hypothesis: the rounding bounds underflowed
+    for family in ("mdlm", "dream-origin"):
+        bracket = riemann_bracket(lambda T: family_sampler(family, T, len(d)), d)
+        for T in (1, 2, 5):
+            lower, upper = bracket.bracket(T, T)
+            assert lower <= exact_error(family_sampler(family, T, len(d)), d) <= upper
