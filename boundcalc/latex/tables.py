@@ -335,7 +335,8 @@ def _sweep_part(result: Any, part: int, parts: int, errors: list[str], shown: li
     width = 2 + len(errors) + len(shown)
     rows: list[list[str | None]] = []
     for family in result.families:  # the family as a heading row: long names take no column
-        rows.append([rf"\multicolumn{{{width}}}{{@{{}}l}}{{\emph{{{escape_text(family)}}}}}"] + [None] * (width - 1))
+        name = escape_text(family.removesuffix(":T"))  # a template's T: the rows give it
+        rows.append([rf"\multicolumn{{{width}}}{{@{{}}l}}{{\emph{{{name}}}}}"] + [None] * (width - 1))
         for row in result.family_rows(family):
             values: list[str | None] = [cells[name][index[id(row)]] for name in errors + shown]
             rows.append([str(row.steps), _sweep_size(row), *values])

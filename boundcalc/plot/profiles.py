@@ -108,7 +108,7 @@ def schedules(result: "SweepResult", *, steps: Sequence[int] | None = None, coun
             ax.set_ylim(bottom=0)
         ax.set_xlim(0, 1)
         ax.set_ylabel("E tokens revealed" if counts else "tokens revealed")
-        head = f"{family}" + (": random counts, mean sizes $E\\,s_k$" if counts else "")
+        head = style.family_label(family) + (": random counts, mean sizes $E\\,s_k$" if counts else "")
         if finals:
             head += f"; final noise-removal step $E\\,s \\leq {max(finals):.2g}$"
         ax.set_title(head, loc="left")
