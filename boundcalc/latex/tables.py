@@ -134,11 +134,15 @@ def _tag_notes(bounds: Sequence[Any]) -> list[str]:
     for bound in bounds:
         if bound.symbolic and bound.symbolic in sym.results() and sym.for_bound(bound.symbolic).derived:
             constants.append(f"{_tag(bound)} with ${sym.for_bound(bound.symbolic).derived}$")
+    papers = [_tag(b) for b in bounds if _tag(b)[1].isdigit()]
     notes = []
     if derived:
         notes.append(", ".join(dict.fromkeys(derived)) + ": derived here")
     if constants:
         notes.append(", ".join(dict.fromkeys(constants)) + " (explicit constants derived here)")
+    if papers:  # the published version's numbering was not compared (docs/theory.md, "Which version")
+        notes.append(", ".join(dict.fromkeys(papers)) + r": equations of the first arXiv version of~"
+                     r"\cite{li2025convergence}")
     return ["; ".join(notes) + "."] if notes else []
 
 
