@@ -75,7 +75,7 @@ def _error_panel(ax: "Axes", name: str, points: list["RuleReport"], look: dict[s
         kinds.add(kind)
         _, line, hollow = KINDS[kind]
         xs = [r.expected_nfe[0] for r in drawn]
-        ys = [r.truth * scale for r in drawn]
+        ys = [float(r.truth or 0.0) * scale for r in drawn]  # drawn: every truth is a number
         fill = "none" if hollow else look["color"]
         style.plot_positive(ax, xs, ys, gid=f"nfe:{name}:{kind}", color=look["color"], marker=look["marker"],
                             markerfacecolor=fill, markeredgecolor=look["color"], markersize=4.5, linestyle=line)
@@ -90,11 +90,12 @@ def _error_panel(ax: "Axes", name: str, points: list["RuleReport"], look: dict[s
     return kinds
 
 
-def _labels(points: list["RuleReport"], where: Any, log: bool, span: tuple[float, float]) -> dict[tuple[float, float], str]:
+def _labels(points: list["RuleReport"], where: Any, log: bool,
+            span: tuple[float, float]) -> dict[tuple[float, float], str]:
     """The threshold labels by position: rules of one family at points the eye cannot tell apart (within 3%
     of the figure's x and y ``span``, or of a decade on a log axis) share one label
     ('τ = 3/10, 9/10'), so no two labels are printed over each other."""
-    placed = [(where(r), _threshold_label(r)) for r in points if _threshold_label(r) is not None]
+    placed = [(where(r), label) for r in points if (label := _threshold_label(r)) is not None]
     x_tol, y_tol = 0.03 * span[0], 0.03 * span[1]
     groups: list[tuple[tuple[float, float], list[str]]] = []
     for (x, y), label in placed:
