@@ -93,7 +93,17 @@ def _headers(source: str, totals: str) -> list[str]:
               help="Search T only up to this (bounds the work of a scan; default L, 16 L for random-count samplers).")
 @click.option("--joint", "joint_table", type=click.Path(dir_okay=False, path_type=str),
               help="With --family confidence: a joint table (JSON, as for verify); the loosest Fast-dLLM threshold "
-              "whose exact KL(p||q) meets each target, with its expected network calls.")
+              "whose exact KL(p||q) meets each target, with its expected network calls. With --family "
+              "NAME:LO..HI/N, left-to-right or dilated: those searched exactly (docs/samplers.md).")
+@click.option("--markov", type=click.Path(dir_okay=False, path_type=str),
+              help="With --family left-to-right|dilated (exact) or eb:LO..HI/N|entropy-sum:LO..HI/N (Monte Carlo, "
+              "a statistical decision): a Markov chain (JSON, as for verify; needs --length).")
+@click.option("--text", type=click.Path(dir_okay=False, path_type=str),
+              help="As --markov, for the character chain fitted to a UTF-8 text (as verify --text).")
+@click.option("--samples", type=click.IntRange(2, None), default=200, show_default=True,
+              help="--markov/--text with eb or entropy-sum: Monte Carlo trajectories per grid point.")
+@click.option("--seed", type=click.IntRange(0, None), default=0, show_default=True,
+              help="--markov/--text: the Monte Carlo's seed.")
 @digits_option
 @exact_option
 @json_option
@@ -123,10 +133,10 @@ def steps(**params: Any) -> None:
       boundcalc steps --mi-total 2 --length 64 --family dream-origin --bound sharp --target 1/2
     """
     families = list(params["families"])
-    if params["joint_table"] is not None or families[:1] == ["confidence"]:
-        from .rules import steps_confidence
+    if any(params[name] is not None for name in ("joint_table", "markov", "text")) or families[:1] == ["confidence"]:
+        from .rules import steps_rule
 
-        steps_confidence(params, families)
+        steps_rule(params, families)
         return
     if any(isinstance(t, PerToken) for t in params["targets"]):
         resolve_targets(params, resolve_profile(params, required=True).length)

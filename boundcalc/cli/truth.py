@@ -21,6 +21,7 @@ from ..exact import Measured, round_up
 from .options import (POSITIVE_INT, BoundcalcCommand, OutputPath, check_curve_log_options, compose,
                       curve_log_options, digits_option, given_explicitly, json_option)
 from .render import emit_json, print_table, show
+from .rules import describe_model as _describe
 from .sampler_help import RegistryHelpOption, schedule_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
 
@@ -68,20 +69,6 @@ def _load(params: dict[str, Any]):
         normalize=params["normalize"],
         max_states=params["max_states"],
     )
-
-
-def _describe(model: Any, length: int) -> str:
-    from ..truth import JointDistribution
-
-    if isinstance(model, JointDistribution):
-        return (f"joint table {model.source}: L = {model.length}, V = {model.vocab_size}, "
-                f"{model.support_size} outcomes")
-    if model.corpus:
-        c = model.corpus
-        return (f"text {model.source}: {c['level']} bigram chain, {c['states']} states from {c['tokens']} tokens "
-                f"(add-{c['smoothing']}), L = {length}")
-    start = "given initial law" if model.given_initial else "stationary start"
-    return f"Markov chain {model.source}: {model.vocab_size} states, {start}; L = {length}"
 
 
 @contextmanager
