@@ -17,7 +17,7 @@ For a data model and a sampler spec, :func:`rule_report` gives
     at most Σ H − max H <= γ; KL(p || q) <= E_p Σ TC) -- a bound on KL(p || q);
   - ``entropy-sum:ETA``: η per call times E[NFE] of the ideal process (TC <= Σ H <= η;
     derived here), and Cai & Li's published bound (arXiv 2603.22248), whose constants
-    are marked unknown: the paper was not available to this work.
+    are marked unknown: only its abstract (Õ(H(X)/ε) expected iterations) was found.
 """
 
 from __future__ import annotations
@@ -211,7 +211,8 @@ def _guarantees(rule: Rule, report: RuleReport, vocab_size: int) -> list[Guarant
         out.append(Guarantee(name, value, "KL(p||q)", source, holds, note))
     if rule.kind == "entropy-sum":
         out.append(Guarantee("Cai & Li's bound", None, "KL(p||q)", "Cai & Li, arXiv 2603.22248", None,
-                             "constants unknown: the paper was not available to this work"))
+                             "constants unknown: the stores searched hold the paper's abstract only, whose "
+                             "Õ(H(X)/ε) iterations hide constants and log factors (docs/samplers.md)"))
     return out
 
 
