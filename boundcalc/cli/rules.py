@@ -228,7 +228,7 @@ def steps_rule(params: dict[str, Any], families: list[str]) -> None:
         raise UsageError(f"{text}: a data model (--joint, --markov, --text) is searched over a sampler rule",
                          param="--family", allowed="confidence, NAME:LO..HI/N, left-to-right or dilated")
     model, L, description = _rule_model(params)
-    targets = [_nats_floor(Fraction(t), params["unit"]) for t in params["targets"]]
+    targets = [to_nats_floor(Fraction(t), params["unit"]) for t in params["targets"]]  # never looser than asked
     if text == "confidence" and isinstance(model, _joint_type()):
         return steps_confidence(params, families)
     if text in ("left-to-right", "dilated"):
@@ -268,10 +268,6 @@ def _rule_model(params: dict[str, Any]) -> tuple[Any, int, str]:
     return model, L, describe_model(model, L)
 
 
-def _nats_floor(eps: Any, unit: str) -> Any:
-    return eps if unit == "nats" else _bits_to_nats_floor(eps)
-
-
 def _print_rule_search(result: dict[str, Any], params: dict[str, Any], description: str) -> None:
     """The answers per target (and every point evaluated, in the JSON)."""
     from fractions import Fraction
@@ -290,21 +286,21 @@ def _print_rule_search(result: dict[str, Any], params: dict[str, Any], descripti
         data = plain(result)
         for answer, shown in zip(data["answers"], targets):
             answer["target"] = shown  # in --unit; the search compared in nats (bits rounded down)
-        emit_json({"model": description, "unit": params["unit"], **data})
+        emit_json({"model": description, "unit": params["unit"], "values_unit": "nats", **data})
         return
     fixed = "steps" in result["rows"][0] if result["rows"] else result["family"] in ("left-to-right", "dilated")
     rows = []
     for answer, shown in zip(result["answers"], targets):
-        rows.append([shown, *_answer_cells(answer, result, fixed, params["digits"])])
+        rows.append([shown, *_answer_cells(answer, result, fixed, params["digits"], params["unit"])])
     if fixed:
         title = f"Fewest steps of {result['family']} with exact KL(p||q) <= ε ({params['unit']})"
         header = [("ε", "right"), ("T", "right"), ("KL(p||q)", "right"), ("sequence error", "right")]
-        caption = (f"{description}; every T from 1 checked in turn, exact (KL in nats, decided with its float "
-                   "error); sequence error: on a joint table ('-' on a chain)")
+        caption = (f"{description}; every T from 1 checked in turn, exact (KL decided with its float error, in nats; "
+                   "a target in bits is rounded down); sequence error: on a joint table ('-' on a chain)")
     else:
         what = "exact KL(p||q)" if result["exact"] else "E_p Σ TC (an upper bound on KL(p||q), Monte Carlo)"
         title = f"Loosest {result['family']} threshold on the grid with {what} <= ε ({params['unit']})"
-        header = [("ε", "right"), ("threshold", "left"), ("value (nats)", "right"), ("sequence error", "right"),
+        header = [("ε", "right"), ("threshold", "left"), ("value", "right"), ("sequence error", "right"),
                   ("E[NFE]", "right")]
         caption = f"{description}; {len(result['rows'])} grid points evaluated"
         if not result["exact"]:
@@ -313,18 +309,19 @@ def _print_rule_search(result: dict[str, Any], params: dict[str, Any], descripti
     print_table(title, header, rows, caption)
 
 
-def _answer_cells(answer: dict[str, Any], result: dict[str, Any], fixed: bool, digits: int) -> list[str]:
+def _answer_cells(answer: dict[str, Any], result: dict[str, Any], fixed: bool, digits: int, unit: str) -> list[str]:
+    """One target's row, its values in ``unit`` (computed in nats)."""
     if fixed:
         if answer["steps"] is None:
             return ["none", "-", f"no T <= {result['checked']} meets it"]
         seq = "-" if answer["sequence_error"] is None else f"{answer['sequence_error']:.{digits}g}"
-        return [str(answer["steps"]), f"{answer['kl']:.{digits}g}", seq]
+        return [str(answer["steps"]), f"{from_nats(answer['kl'], unit):.{digits}g}", seq]
     best = answer["loosest"]
     if best is None:
         return ["none", "-", "-", f"no grid point meets it ({len(result['rows'])} checked)"]
     if result["exact"]:
-        return [best["spec"], f"{best['kl']:.{digits}g}", f"{best['sequence_error']:.{digits}g}",
+        return [best["spec"], f"{from_nats(best['kl'], unit):.{digits}g}", f"{best['sequence_error']:.{digits}g}",
                 f"{best['expected_nfe']:.{digits}g}"]
-    return [best["spec"], _pm(best["tc_bound"], best["tc_bound_se"], digits, False),
+    return [best["spec"], _pm(from_nats(best["tc_bound"], unit), from_nats(best["tc_bound_se"], unit), digits, False),
             _pm(best["sequence_error"], best["sequence_error_se"], digits, False),
             _pm(best["expected_nfe"], best["expected_nfe_se"], digits, False)]
