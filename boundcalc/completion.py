@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING
 
 from .curve import LossCurve
 from .estimate import Estimate, schedule_coefficients
-from .step_families import family_schedule, is_count_family
+from .registry import SamplerSpec
+from .step_families import family_schedule, searched_family
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -116,9 +117,10 @@ def with_completion(estimate: Estimate, curve: LossCurve, coefficients: "np.ndar
                     estimate.abs_error, interval=(max(lo, 0.0), hi))
 
 
-def family_coefficients(family: str, steps: int, length: int, curve: LossCurve) -> "np.ndarray":
+def family_coefficients(family: "str | SamplerSpec", steps: int, length: int, curve: LossCurve) -> "np.ndarray":
     """c of the family's T-step schedule (expected c over the counts for a random-count sampler)."""
-    if is_count_family(family):
+    family = searched_family(family)
+    if family.family.random_counts:
         from .estimate import count_coefficients
         from .step_families import family_sampler
 
@@ -126,7 +128,7 @@ def family_coefficients(family: str, steps: int, length: int, curve: LossCurve) 
     return schedule_coefficients(family_schedule(family, steps, length, curve), length)
 
 
-def steps_range(family: str, target_nats: float, first: int, curve: LossCurve, vocab_size: int | None,
+def steps_range(family: "str | SamplerSpec", target_nats: float, first: int, curve: LossCurve, vocab_size: int | None,
                 top: int) -> tuple[int, int | None]:
     """(T_lo, T_hi): ``first`` (found on the flat curve: the fewest T under the most favourable completion) and
     the fewest T <= ``top`` of ``family`` whose error is <= the target under *every* completion (None: none)."""

@@ -55,11 +55,10 @@ def resolve_targets(params: dict[str, Any], length: int) -> None:
     params["targets"] = tuple(t.value * length if isinstance(t, PerToken) else t for t in targets)
 
 
-def complete_results(results: list, curve: Any, family: str, by: str, unit: str, vocab_size: int | None) -> list:
+def complete_results(results: list, curve: Any, by: str, unit: str, vocab_size: int | None) -> list:
     """For a partial curve: each value with its completion interval and each T with its range [T_lo, T_hi]."""
     from ..completion import is_partial, optimal_steps_range, steps_range, with_completion
     from ..estimate import count_coefficients, schedule_coefficients
-    from ..step_families import is_count_family
 
     if curve is None or curve.exact or not is_partial(curve) or by == "bound":
         return results
@@ -72,10 +71,10 @@ def complete_results(results: list, curve: Any, family: str, by: str, unit: str,
         goal = to_nats(float(r.target), unit)  # the exact target in its unit; the curve is in nats
         if by == "optimal":
             span = optimal_steps_range(goal, r.steps, curve, vocab_size, curve.length)
-        elif is_count_family(family):
+        elif r.random_counts:
             span = (r.steps, None)  # not searched: each T is a count DP (T_hi says none found)
         else:
-            span = steps_range(family, goal, r.steps, curve, vocab_size, curve.length)
+            span = steps_range(r.family, goal, r.steps, curve, vocab_size, curve.length)
         out.append(dataclasses.replace(r, value=with_completion(r.value, curve, c, vocab_size), steps_range=span))
     return out
 
@@ -116,7 +115,7 @@ def steps_cell(r: Any) -> str:
     return f"{r.steps} [{lo}, {'∞' if hi is None else hi}]"
 
 
-def _search(family: str, by: str, target: Fraction, curve: Any, unit: str, vocab: int | None) -> Any:
+def _search(family: Any, by: str, target: Fraction, curve: Any, unit: str, vocab: int | None) -> Any:
     from ..errors import BoundcalcError
     from ..family_steps import required_steps_family
 
@@ -124,7 +123,7 @@ def _search(family: str, by: str, target: Fraction, curve: Any, unit: str, vocab
         result = required_steps_family([target], family=family, by=by, length=curve.length, curve=curve, unit=unit)[0]
     except BoundcalcError as error:  # a family too costly here, or without a T at this L: said, not hidden
         return error
-    return complete_results([result], curve, family, by, unit, vocab)[0]
+    return complete_results([result], curve, by, unit, vocab)[0]
 
 
 def _range_text(r: Any) -> str:
@@ -142,8 +141,11 @@ def recommendation(params: dict[str, Any], curve: Any) -> tuple[str, dict[str, A
     vocab = params.get("vocab_size")
     i = min(range(len(params["targets"])), key=lambda j: params["targets"][j])
     target = params["targets"][i]
-    found = {family: _search(family, "error", target, curve, unit, vocab) for family in RECOMMENDED_FAMILIES}
-    optimal = _search("optimal", "optimal", target, curve, unit, vocab)
+    from ..step_families import searched_family
+
+    found = {family: _search(searched_family(family), "error", target, curve, unit, vocab)
+             for family in RECOMMENDED_FAMILIES}
+    optimal = _search(searched_family("optimal"), "optimal", target, curve, unit, vocab)
     runnable = {f: r for f, r in found.items() if not isinstance(r, Exception) and r.feasible}
     per_token = f"{show(target / curve.length, 2)} {unit}/token"
     goal = f"{show(target, digits)} {unit} ({per_token})"
