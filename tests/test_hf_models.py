@@ -221,3 +221,39 @@ def test_sharded_torch_predictor_equals_one_process_and_errors_reach_every_rank(
     errors = _threaded_shards(2, broken_on_rank_1)
     assert all(isinstance(e, BoundcalcError) for e in errors), errors
     assert "another process failed" in str(errors[0]) and "not finite or is > 0" in str(errors[0])
+
+
+def test_text_beyond_the_limit_is_refused_before_it_is_read_never_cut(run, seen, tmp_path, monkeypatch):
+    """The corpus is never cut silently: a text over --max-text-bytes is refused (before loading or tokenizing),
+    and within it every whole window is used."""
+    import numpy as np
+
+    from hf_fixtures import tokenizer
+
+    from boundcalc.errors import UsageError
+    from boundcalc.hf import hf_corpus
+
+    model, text = seen
+    size = text.stat().st_size
+    out = tmp_path / "c.csv"
+    result = run("profile", "--hf-model", model, "--trust-remote-code", "--text", text, "--length", "8",
+                 "--ratios", "1", "--max-text-bytes", str(size - 1), "--loss-curve", out)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
+    assert f"--max-text-bytes: the text is {size} bytes, more than the {size - 1}" in result.stderr
+    assert not out.exists()
+    # the check runs on the file's size, before the tokenizer: a tokenizer that fails when called proves it
+    monkeypatch.setattr("transformers.AutoTokenizer.from_pretrained", lambda *a, **k: 1 / 0)
+    result = run("profile", "--hf-model", model, "--trust-remote-code", "--text", text, "--length", "8",
+                 "--ratios", "1", "--max-text-bytes", "100", "--loss-curve", out)
+    assert result.exit_code == 2 and "--max-text-bytes" in result.stderr
+    # in the library: all 40 windows (no cap), and the limit in characters/bytes of the str itself
+    windows = hf_corpus(tokenizer(), text.read_text(), 8)
+    assert windows.shape == (40, 8)
+    assert np.array_equal(hf_corpus(tokenizer(), "a " * 17, 8), np.full((2, 8), 3))  # 17 tokens: 2 windows, 1 left
+    with pytest.raises(UsageError, match="the text is 6 bytes, more than the 5"):
+        hf_corpus(tokenizer(), "é a b", 2, max_bytes=5)  # 5 characters, 6 UTF-8 bytes
+    chain = tmp_path / "chain.json"
+    chain.write_text('{"states": ["a", "b"], "transition": [["0.9", "0.1"], ["0.2", "0.8"]]}')
+    result = run("profile", "--markov", chain, "--length", "4", "--max-text-bytes", "9", "--ratios", "1",
+                 "--loss-curve", out)
+    assert result.exit_code == 2 and "--max-text-bytes: it is used only with --hf-model" in result.stderr

@@ -93,6 +93,7 @@ PARAM_FLAGS = {
     "device": "--device",
     "dtype": "--dtype",
     "text": "--text",
+    "max_bytes": "--max-text-bytes",
     "mi_total": "--mi-total",
     "eps": "--confidence",
     "reveal": "--reveal",
@@ -265,7 +266,8 @@ mi_options = compose(
         "--vocab-size",
         "-V",
         type=POSITIVE_INT,
-        help="Vocabulary size V: checks I_i <= log V exactly and adds the vocabulary-only TER bound.",
+        help="Vocabulary size V: checks I_i <= log V exactly and adds the vocabulary-only TER bound; with "
+        "--loss-curve, d <= ln V bounds the intervals over a partial curve's monotone completions.",
     ),
 )
 
