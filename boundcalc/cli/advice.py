@@ -59,7 +59,9 @@ def complete_results(results: list, curve: Any, family: str, by: str, unit: str,
     """For a curve with unmeasured d: each value with its completion interval and each T with its range
     [T_lo, T_hi] (random-count families too, by their expected error; the DP optimum with an upper limit)."""
     from ..completion import has_gaps, optimal_steps_range, steps_range, with_completion
+    from ..counts import MAX_COUNT_STEPS
     from ..estimate import count_coefficients, schedule_coefficients
+    from ..step_families import COUNT_MAX_STEPS_FACTOR, is_count_family
 
     if curve is None or not has_gaps(curve) or by == "bound":
         return results
@@ -72,8 +74,10 @@ def complete_results(results: list, curve: Any, family: str, by: str, unit: str,
         goal = float(r.target) * (1.0 if unit == "nats" else _LN2)
         if by == "optimal":
             span = optimal_steps_range(goal, r.steps, curve, vocab_size, curve.length)
-        else:
-            span = steps_range(family, goal, r.steps, curve, vocab_size, curve.length)
+        else:  # a random-count family's T may exceed L: its own search limit
+            top = (min(COUNT_MAX_STEPS_FACTOR * curve.length, MAX_COUNT_STEPS) if is_count_family(family)
+                   else curve.length)
+            span = steps_range(family, goal, r.steps, curve, vocab_size, top)
         out.append(dataclasses.replace(r, value=with_completion(r.value, curve, c, vocab_size), steps_range=span))
     return out
 

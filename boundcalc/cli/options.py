@@ -361,9 +361,8 @@ def warn_partial(curve: Any, params: dict[str, Any]) -> None:
         return
     params["_warned"] = True
     bound = "bounded by ln V" if params.get("vocab_size") else "unbounded above without --vocab-size"
-    click.echo(f"warning: loss curve {curve.source or ''}: {describe_missing(curve)}; there d is held flat, the "
-               f"lower end over its monotone completions; steps shows T as the range over all of them ({bound})",
-               err=True)
+    click.echo(f"warning: loss curve {curve.source or ''}: {describe_missing(curve)}; values are intervals over "
+               f"every monotone completion of d (gaps and ends), T a range [T_lo, T_hi] ({bound})", err=True)
 
 
 def check_curve_log_options(params: dict[str, Any]) -> None:
