@@ -257,3 +257,51 @@ def test_text_beyond_the_limit_is_refused_before_it_is_read_never_cut(run, seen,
     result = run("profile", "--markov", chain, "--length", "4", "--max-text-bytes", "9", "--ratios", "1",
                  "--loss-curve", out)
     assert result.exit_code == 2 and "--max-text-bytes: it is used only with --hf-model" in result.stderr
+
+
+@pytest.mark.skipif(importlib.util.find_spec("accelerate") is None and os.environ.get("BOUNDCALC_REQUIRE_HF") != "1",
+                    reason="accelerate is not installed (extra [hf])")
+def test_accelerate_launch_with_two_cpu_processes_writes_the_single_process_curve(tmp_path):
+    """`accelerate launch --multi_gpu --num_processes 2` on a machine without GPUs: accelerate's multi-GPU launcher
+    (torchrun underneath, accelerate/commands/launch.py multi_gpu_launcher) starts 2 CPU processes; boundcalc
+    gathers over gloo, so a tiny BERT's curve is byte-identical to one process's. (`--cpu` would take accelerate's
+    simple_launcher, which needs mpirun for more than one CPU process.)"""
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from hf_fixtures import tiny_bert
+
+    folder = tiny_bert(tmp_path / "bert")
+    text = tmp_path / "t.txt"
+    text.write_text(" ".join(np_choice(240)))
+    root = Path(__file__).resolve().parents[1]
+    # HF_HOME: no accelerate config of the machine's user is read; one thread per process
+    env = {**os.environ, "PYTHONPATH": str(root), "OMP_NUM_THREADS": "1", "COLUMNS": "200",
+           "HF_HOME": str(tmp_path / "hf-home")}
+    env.pop("WORLD_SIZE", None)
+    args = ["profile", "--hf-model", str(folder), "--text", str(text), "--length", "8", "--ratios", "1/8,1/2,1",
+            "--samples", "10", "--batch-size", "3", "--seed", "3"]
+    one = subprocess.run([sys.executable, "-m", "boundcalc", *args, "--loss-curve", str(tmp_path / "one.csv")],
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert one.returncode == 0, one.stderr
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    two = subprocess.run([sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
+                          "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
+                          "--main_process_port", str(port), "-m", "boundcalc", *args,
+                          "--loss-curve", str(tmp_path / "two.csv")],
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert two.returncode == 0, two.stderr[-2000:]
+    assert (tmp_path / "two.csv").read_text() == (tmp_path / "one.csv").read_text()
+    assert two.stdout.count("written to") == 1 and "2 processes" in two.stdout
+    stderrs = [float(line.split(",")[2]) for line in (tmp_path / "one.csv").read_text().splitlines()[1:]]
+    assert len(stderrs) == 3 and min(stderrs) > 0  # the pairs' losses differ: a wrong union of the shards would show
+
+
+def np_choice(count: int) -> list[str]:
+    import numpy as np
+
+    return list(np.random.default_rng(1).choice(["a", "b", "c"], count))
