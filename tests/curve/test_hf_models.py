@@ -276,7 +276,7 @@ def test_accelerate_launch_with_two_cpu_processes_writes_the_single_process_curv
     folder = tiny_bert(tmp_path / "bert")
     text = tmp_path / "t.txt"
     text.write_text(" ".join(np_choice(240)))
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     # HF_HOME: no accelerate config of the machine's user is read; one thread per process
     env = {**os.environ, "PYTHONPATH": str(root), "OMP_NUM_THREADS": "1", "COLUMNS": "200",
            "HF_HOME": str(tmp_path / "hf-home")}
