@@ -91,6 +91,18 @@ def _load_error(name: str, error: BaseException, trust_remote_code: bool) -> Exc
                       allowed="a masked LM's hub name or local directory")
 
 
+def _code_error(name: str, error: BaseException, version: str) -> Exception:
+    """A failure inside the model's loading code (its own, with trust_remote_code): one line, not a traceback.
+
+    Remote code is written against one transformers release; e.g. Dream's modeling_dream.py (4.4x) fails
+    under transformers 5 with KeyError 'default' (ROPE_INIT_FUNCTIONS) before any weight is read.
+    """
+    return UsageError(f"cannot load {name!r}: its code failed under transformers {version}: "
+                      f"{type(error).__name__}: {_first_line(error)}", param="hf_model",
+                      allowed="the transformers version the model's code was written for (its README or config's "
+                      "transformers_version)")
+
+
 def max_positions(config: Any) -> int | None:
     """The longest input a model's config allows (``model.config`` or the config), or None when it names none."""
     config = getattr(config, "config", config)
@@ -136,6 +148,8 @@ def load_hf(name: str, *, trust_remote_code: bool = False, device: str = "cpu", 
         raise
     except (OSError, ValueError, ImportError) as error:
         raise _load_error(name, error, trust) from None
+    except Exception as error:  # noqa: BLE001 - a model's own code failing (e.g. written for another transformers)
+        raise _code_error(name, error, transformers.__version__) from None
     model.to(where)
     model.eval()
     return model, tokenizer

@@ -305,3 +305,19 @@ def np_choice(count: int) -> list[str]:
     import numpy as np
 
     return list(np.random.default_rng(1).choice(["a", "b", "c"], count))
+
+
+def test_a_models_own_code_failing_is_one_line_naming_the_transformers_version(run, tmp_path):
+    """Found running Dream's public modeling code (Fast-dLLM's copy, Apache-2.0, not shipped) on a tiny config:
+    under transformers 5 its __init__ raises KeyError 'default'; that was a traceback."""
+    import transformers
+    from hf_fixtures import constant_windows_text, remote_code_model
+
+    model = remote_code_model(tmp_path / "broken", broken=True)
+    text = tmp_path / "t.txt"
+    text.write_text(constant_windows_text(4, 8))
+    result = run("profile", "--hf-model", model, "--trust-remote-code", "--text", text, "--length", "8",
+                 "--ratios", "1", "--loss-curve", tmp_path / "c.csv")
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
+    assert (f"--hf-model: cannot load '{model}': its code failed under transformers {transformers.__version__}: "
+            "KeyError: 'default'") in result.stderr
