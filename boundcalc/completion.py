@@ -44,7 +44,7 @@ from .step_families import family_schedule, is_count_family
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["missing_ranges", "is_partial", "has_gaps", "completion_interval", "with_completion", "steps_range",
+__all__ = ["missing_ranges", "is_partial", "has_gaps", "completion_interval", "error_interval", "with_completion", "steps_range",
            "family_coefficients", "describe_missing"]
 
 
@@ -130,17 +130,23 @@ def with_completion(estimate: Estimate, curve: LossCurve, coefficients: "np.ndar
     """The estimate carrying its interval over monotone completions (unchanged for a curve measured at every k)."""
     if not has_gaps(curve):
         return estimate
+    interval = error_interval(curve, coefficients, vocab_size, estimate.value)
+    return Estimate(estimate.value, estimate.stderr, estimate.pchip, estimate.exact, estimate.note,
+                    estimate.abs_error, interval=interval)
+
+
+def error_interval(curve: LossCurve, coefficients: "np.ndarray", vocab_size: int | None = None,
+                   value: float | None = None) -> tuple[float, float]:
+    """:func:`completion_interval` of an error (>= 0): a lower end within the sum's rounding (a few ulps of
+    Σ|c_m| d(0)) of 0 is 0, and the interval holds ``value`` (the linear estimate, itself a completion)."""
     import numpy as np
 
     lo, hi = completion_interval(curve, coefficients, vocab_size)
-    # the interval holds the estimate itself (linear interpolation is a completion) but for float rounding; an
-    # error is >= 0, and a lower end within the sum's rounding (a few ulps of Σ|c_m| d(0)) of 0 is 0
-    lo, hi = min(lo, estimate.value), max(hi, estimate.value)
+    if value is not None:
+        lo, hi = min(lo, value), max(hi, value)
     rounding = 8 * 2.0**-53 * float(np.abs(np.asarray(coefficients, dtype=np.float64)).sum()) * float(
         curve.conditional("linear")[0])
-    lo = 0.0 if lo <= rounding else lo
-    return Estimate(estimate.value, estimate.stderr, estimate.pchip, estimate.exact, estimate.note,
-                    estimate.abs_error, interval=(lo, hi))
+    return (0.0 if lo <= rounding else lo), hi
 
 
 def family_coefficients(family: str, steps: int, length: int, curve: LossCurve) -> "np.ndarray":

@@ -167,3 +167,27 @@ def test_the_lower_end_is_additive_over_steps_and_the_optimums_T_lo_is_exact(cur
     for target in (1e-9, 0.05, 0.2, 0.5, 1.0, 2.0):
         expected = next((T + 1 for T, x in enumerate(least) if x <= target), None)
         assert optimal_lowest_steps(target, curve, V, n) == expected, target
+
+
+def test_sweep_errors_carry_the_interval_and_take_the_vocabulary_size(run, write):
+    """sweep --loss-curve shows each error's interval over the completions (JSON, CSV, table), as steps and verify
+    do, and takes --vocab-size for its upper end (refused without a curve)."""
+    import csv
+    import io
+
+    path = write("p.csv", "masked_fraction,loss_nats\n0.5,2.2\n0.9,5\n")
+    curve = LossCurve(length=64, masked=[32, 58], loss=[2.2, 5.0])
+    c = schedule_coefficients(Schedule.uniform(64, 8), 64)
+    base = ("sweep", "--loss-curve", path, "--length", "64", "-f", "uniform", "--steps", "8")
+    unbounded = run(*base, "--json")
+    assert unbounded.exit_code == 0, unbounded.stderr
+    low, high = unbounded.json["rows"][0]["error"]["interval"]
+    assert float(low) == pytest.approx(max(0.0, completion_interval(curve, c)[0]), abs=1e-9) and high is None
+    bounded = run(*base, "-V", "100", "--json")
+    expected = completion_interval(curve, c, 100)
+    assert float(bounded.json["rows"][0]["error"]["interval"][1]) == pytest.approx(expected[1], rel=1e-12)
+    row = next(csv.DictReader(io.StringIO(run(*base, "-V", "100", "--csv").stdout)))
+    assert float(row["error_high"]) == pytest.approx(expected[1], rel=1e-12) and row["optimal_low"] == ""
+    assert " in [" in run(*base, "-V", "100").stdout
+    refused = run("sweep", "--mi-constant", "1", "--length", "8", "-V", "4")
+    assert refused.exit_code == 2 and "--vocab-size: it is used only with --loss-curve" in refused.stderr
