@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from fractions import Fraction
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, cast
 
 from .bounds import BoundInputs
 from .counts import CountSampler
@@ -76,7 +76,8 @@ class SourceTruth:
 
         if self.curve is None or not has_gaps(self.curve):
             return None
-        c = count_coefficients(schedule) if schedule.random_counts else schedule_coefficients(schedule, self.length)
+        c = (count_coefficients(schedule) if schedule.random_counts
+             else schedule_coefficients(cast(Schedule, schedule), self.length))
         lo, hi = error_interval(self.curve, c, self.vocab_size)
         return to_unit(lo, self.unit.value), to_unit(hi, self.unit.value)
 
