@@ -38,6 +38,7 @@ import math
 from typing import TYPE_CHECKING
 
 from .curve import LossCurve
+from .errors import DomainError
 from .estimate import Estimate, schedule_coefficients
 from .step_families import family_schedule, is_count_family
 
@@ -159,17 +160,37 @@ def family_coefficients(family: str, steps: int, length: int, curve: LossCurve) 
     return schedule_coefficients(family_schedule(family, steps, length, curve), length)
 
 
+#: Most (T scanned) x L a range search may take (about a minute of numpy on the development machine at worst);
+#: beyond it the range is not searched, and said so.
+MAX_RANGE_WORK = 4e8
+
+
 def steps_range(family: str, target_nats: float, first: int, curve: LossCurve, vocab_size: int | None,
                 top: int) -> tuple[int, int | None]:
     """(T_lo, T_hi) of ``family``: the fewest T whose error is <= the target under *some* monotone completion
     (T_lo <= ``first``, the T found on the interpolated curve, itself a completion) and the fewest T <= ``top``
     under *every* completion (T_hi >= ``first``; None: no T <= ``top``). Random-count families by their
-    expected error (its coefficients are exact expectations)."""
-    low = next((T for T in range(1, first) if _interval_at(family, T, curve, vocab_size, lambda x: x[0] <= target_nats)),
-               first)
-    high = next((T for T in range(first, top + 1)
-                 if _interval_at(family, T, curve, vocab_size, lambda x: x[1] <= target_nats)), None)
-    return low, high
+    expected error (its coefficients are exact expectations). A scan beyond :data:`MAX_RANGE_WORK` raises
+    :class:`~boundcalc.errors.DomainError` (never a silent cut)."""
+    budget = [MAX_RANGE_WORK]
+    low = _first_reaching(family, range(1, first), curve, vocab_size, target_nats, 0, budget)
+    return (first if low is None else low), _first_reaching(family, range(first, top + 1), curve, vocab_size,
+                                                            target_nats, 1, budget)
+
+
+def _first_reaching(family: str, steps: range, curve: LossCurve, vocab_size: int | None, target_nats: float,
+                    end: int, budget: list[float]) -> int | None:
+    """The first T in ``steps`` whose interval's ``end`` (0 low, 1 high) is <= the target; ``budget`` (T x L
+    left) is spent as it goes and a scan beyond it is refused."""
+    for T in steps:
+        budget[0] -= curve.length
+        if budget[0] < 0:
+            raise DomainError(f"the T range over the monotone completions needs more than {MAX_RANGE_WORK:.0g} "
+                              f"coefficient evaluations (T x L, L = {curve.length})", param="length",
+                              allowed="a shorter L, or read T and the value's interval")
+        if _interval_at(family, T, curve, vocab_size, lambda x: x[end] <= target_nats):
+            return T
+    return None
 
 
 def _interval_at(family: str, steps: int, curve: LossCurve, vocab_size: int | None, accept) -> bool:
@@ -239,9 +260,10 @@ def optimal_steps_range(target_nats: float, first: int, curve: LossCurve, vocab_
     through a maximum per gap, which no DP over steps adds up (docs/theory.md)."""
     low = optimal_lowest_steps(target_nats, curve, vocab_size, first)
     best: int | None = None
+    budget = [MAX_RANGE_WORK]
     for family in candidates:
-        T = next((T for T in range(first, (top if best is None else best) + 1)
-                  if _interval_at(family, T, curve, vocab_size, lambda x: x[1] <= target_nats)), None)
+        T = _first_reaching(family, range(first, (top if best is None else best) + 1), curve, vocab_size,
+                            target_nats, 1, budget)
         if T is not None and (best is None or T < best):
             best = T
     return (first if low is None else low), best

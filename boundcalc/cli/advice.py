@@ -60,6 +60,7 @@ def complete_results(results: list, curve: Any, family: str, by: str, unit: str,
     [T_lo, T_hi] (random-count families too, by their expected error; the DP optimum with an upper limit)."""
     from ..completion import has_gaps, optimal_steps_range, steps_range, with_completion
     from ..counts import MAX_COUNT_STEPS
+    from ..errors import DomainError
     from ..estimate import count_coefficients, schedule_coefficients
     from ..step_families import COUNT_MAX_STEPS_FACTOR, is_count_family
 
@@ -72,13 +73,18 @@ def complete_results(results: list, curve: Any, family: str, by: str, unit: str,
             continue
         c = count_coefficients(r.sampler) if r.sampler is not None else schedule_coefficients(r.schedule, curve.length)
         goal = float(r.target) * (1.0 if unit == "nats" else _LN2)
-        if by == "optimal":
-            span = optimal_steps_range(goal, r.steps, curve, vocab_size, curve.length)
-        else:  # a random-count family's T may exceed L: its own search limit
-            top = (min(COUNT_MAX_STEPS_FACTOR * curve.length, MAX_COUNT_STEPS) if is_count_family(family)
-                   else curve.length)
-            span = steps_range(family, goal, r.steps, curve, vocab_size, top)
-        out.append(dataclasses.replace(r, value=with_completion(r.value, curve, c, vocab_size), steps_range=span))
+        reason = r.reason
+        try:
+            if by == "optimal":
+                span = optimal_steps_range(goal, r.steps, curve, vocab_size, curve.length)
+            else:  # a random-count family's T may exceed L: its own search limit
+                top = (min(COUNT_MAX_STEPS_FACTOR * curve.length, MAX_COUNT_STEPS) if is_count_family(family)
+                       else curve.length)
+                span = steps_range(family, goal, r.steps, curve, vocab_size, top)
+        except DomainError as error:  # too costly at this L: the value keeps its interval, the range is not given
+            span, reason = None, "; ".join(filter(None, [reason, f"T range not searched: {error.message}"]))
+        out.append(dataclasses.replace(r, value=with_completion(r.value, curve, c, vocab_size), steps_range=span,
+                                       reason=reason))
     return out
 
 

@@ -191,3 +191,18 @@ def test_sweep_errors_carry_the_interval_and_take_the_vocabulary_size(run, write
     assert " in [" in run(*base, "-V", "100").stdout
     refused = run("sweep", "--mi-constant", "1", "--length", "8", "-V", "4")
     assert refused.exit_code == 2 and "--vocab-size: it is used only with --loss-curve" in refused.stderr
+
+
+def test_a_range_search_beyond_its_budget_is_said_not_cut(run, write, monkeypatch):
+    """The T range scan is bounded (T x L): beyond the budget the result says the range was not searched (its
+    value keeps its interval), never a range cut short or a hang."""
+    import boundcalc.completion as completion
+
+    path = write("p.csv", "masked_fraction,loss_nats\n0.5,2.2\n0.9,5\n")
+    monkeypatch.setattr(completion, "MAX_RANGE_WORK", 64 * 10)
+    result = run("steps", "--loss-curve", path, "--length", "64", "--target", "3", "--family", "uniform",
+                 "--by", "error", "--json")
+    assert result.exit_code == 0, result.stderr
+    r = result.json["results"][0]
+    assert "steps_range" not in r and "interval" in r["value"]
+    assert "T range not searched: the T range over the monotone completions needs more than 6e+02" in r["reason"]
