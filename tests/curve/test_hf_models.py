@@ -289,12 +289,18 @@ def test_accelerate_launch_with_two_cpu_processes_writes_the_single_process_curv
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    two = subprocess.run([sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
-                          "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
-                          "--main_process_port", str(port), "-m", "boundcalc", *args,
-                          "--loss-curve", str(tmp_path / "two.csv")],
-                         env=env, capture_output=True, text=True, timeout=300)
-    assert two.returncode == 0, two.stderr[-2000:]
+    command = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
+               "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
+               "--main_process_port", str(port), "-m", "boundcalc", *args, "--loss-curve", str(tmp_path / "two.csv")]
+    two = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    if two.returncode != 0 and "Signal" in two.stderr and "exitcode  : -" in two.stderr:
+        # a worker killed by a signal (once: a rank aborted by gloo under a loaded machine): one more launch on
+        # another port; a failure of boundcalc itself exits 1 or 2, not by a signal, and is not retried
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            command[command.index("--main_process_port") + 1] = str(s.getsockname()[1])
+        two = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert two.returncode == 0, two.stderr[-4000:]
     assert (tmp_path / "two.csv").read_text() == (tmp_path / "one.csv").read_text()
     assert two.stdout.count("written to") == 1 and "2 processes" in two.stdout
     stderrs = [float(line.split(",")[2]) for line in (tmp_path / "one.csv").read_text().splitlines()[1:]]
