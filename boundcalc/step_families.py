@@ -233,11 +233,7 @@ class ExpectedBound(Printable):
         """The value with its certified error (an expectation over the counts, not a statistical estimate)."""
         return Measured(max(self.value, 0.0), self.error, nonnegative=True)
 
-    def to_dict(self, unit: str = "nats", digits: int = 6) -> dict[str, Any]:  # type: ignore[override]
-        """The JSON printer's form (:func:`boundcalc.jsonify.to_json`)."""
-        return Printable.to_dict(self, digits)
-
-    def show(self, unit: str = "nats", digits: int = 4) -> str:
+    def show(self, digits: int = 4) -> str:
         """'0.2451 ± 2e-13 (expected)' for tables (digits justified by the error)."""
         return f"{self.measured().show(digits)} ± {round_up(self.error, 1)} (expected)"
 
