@@ -15,15 +15,7 @@ from boundcalc.cli import all_commands
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 
-FIXTURES = {
-    "mi.txt": "0.42\n0.61\n0.58\n0.66\n0.31\n",
-    "mi.csv": "index,mi\n1,0.42\n2,0.61\n3,0.58\n4,0.66\n5,0.31\n",
-    "bad.csv": "index,value\n1,0.1\n2,0.2\n3,zero\n",
-    "chain.json": '{"states": ["a", "b"], "transition": [["0.9", "0.1"], ["0.2", "0.8"]]}',
-    "bsc.json": '{"states": ["0", "1"], "transition": [["0.99", "0.01"], ["0.01", "0.99"]]}',
-    "partial.csv": "masked_fraction,loss_nats\n0.5,2.2\n0.9,5\n",
-    "xor.json": '{"outcomes": [[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]], "probabilities": ["1/4", "1/4", "1/4", "1/4"]}',
-}
+from doc_fixtures import FIXTURES  # noqa: E402
 
 
 def _fenced_blocks(text: str) -> list[str]:

@@ -13,7 +13,7 @@ from boundcalc import symbolic as sym
 from boundcalc.cli import main
 from boundcalc.cli.latex import latex as latex_command
 
-from test_docs import FIXTURES
+from doc_fixtures import FIXTURES
 from test_latex import KL, KL_RANDOM, SUM, compile_latex
 
 GROUP = main

@@ -235,7 +235,7 @@ def test_every_format_is_a_real_file(result, tmp_path, suffix):
 
 @pytest.mark.latex
 def test_pgf_for_latex_papers(result, tmp_path):
-    from test_latex import compile_latex
+    from latex_compile import compile_latex
 
     missing = plot._missing_tex()
     if missing is not None:

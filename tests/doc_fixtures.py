@@ -1,0 +1,11 @@
+"""The small input files the docs' examples use (docs/cli.md and friends), written into each example's folder."""
+
+FIXTURES = {
+    "mi.txt": "0.42\n0.61\n0.58\n0.66\n0.31\n",
+    "mi.csv": "index,mi\n1,0.42\n2,0.61\n3,0.58\n4,0.66\n5,0.31\n",
+    "bad.csv": "index,value\n1,0.1\n2,0.2\n3,zero\n",
+    "chain.json": '{"states": ["a", "b"], "transition": [["0.9", "0.1"], ["0.2", "0.8"]]}',
+    "bsc.json": '{"states": ["0", "1"], "transition": [["0.99", "0.01"], ["0.01", "0.99"]]}',
+    "partial.csv": "masked_fraction,loss_nats\n0.5,2.2\n0.9,5\n",
+    "xor.json": '{"outcomes": [[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]], "probabilities": ["1/4", "1/4", "1/4", "1/4"]}',
+}
