@@ -40,7 +40,8 @@ from typing import TYPE_CHECKING
 from .curve import LossCurve
 from .errors import DomainError
 from .estimate import Estimate, schedule_coefficients
-from .step_families import family_schedule, is_count_family
+from .registry import SamplerSpec
+from .step_families import family_schedule, searched_family
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -150,9 +151,10 @@ def error_interval(curve: LossCurve, coefficients: "np.ndarray", vocab_size: int
     return (0.0 if lo <= rounding else lo), hi
 
 
-def family_coefficients(family: str, steps: int, length: int, curve: LossCurve) -> "np.ndarray":
+def family_coefficients(family: "str | SamplerSpec", steps: int, length: int, curve: LossCurve) -> "np.ndarray":
     """c of the family's T-step schedule (expected c over the counts for a random-count sampler)."""
-    if is_count_family(family):
+    family = searched_family(family)
+    if family.family.random_counts:
         from .estimate import count_coefficients
         from .step_families import family_sampler
 
@@ -165,7 +167,7 @@ def family_coefficients(family: str, steps: int, length: int, curve: LossCurve) 
 MAX_RANGE_WORK = 4e8
 
 
-def steps_range(family: str, target_nats: float, first: int, curve: LossCurve, vocab_size: int | None,
+def steps_range(family: "str | SamplerSpec", target_nats: float, first: int, curve: LossCurve, vocab_size: int | None,
                 top: int) -> tuple[int, int | None]:
     """(T_lo, T_hi) of ``family``: the fewest T whose error is <= the target under *some* monotone completion
     (T_lo <= ``first``, the T found on the interpolated curve, itself a completion) and the fewest T <= ``top``
@@ -178,7 +180,7 @@ def steps_range(family: str, target_nats: float, first: int, curve: LossCurve, v
                                                             target_nats, 1, budget)
 
 
-def _first_reaching(family: str, steps: range, curve: LossCurve, vocab_size: int | None, target_nats: float,
+def _first_reaching(family: "str | SamplerSpec", steps: range, curve: LossCurve, vocab_size: int | None, target_nats: float,
                     end: int, budget: list[float]) -> int | None:
     """The first T in ``steps`` whose interval's ``end`` (0 low, 1 high) is <= the target; ``budget`` (T x L
     left) is spent as it goes and a scan beyond it is refused."""
@@ -193,7 +195,7 @@ def _first_reaching(family: str, steps: range, curve: LossCurve, vocab_size: int
     return None
 
 
-def _interval_at(family: str, steps: int, curve: LossCurve, vocab_size: int | None, accept) -> bool:
+def _interval_at(family: "str | SamplerSpec", steps: int, curve: LossCurve, vocab_size: int | None, accept) -> bool:
     from .errors import ScheduleError, UsageError
 
     try:

@@ -7,10 +7,11 @@ quoted with their sources in docs/samplers.md.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from fractions import Fraction
+from typing import TYPE_CHECKING, ClassVar, Sequence
 
-from .errors import ScheduleError
-from .exact import positive_int
+from .errors import ScheduleError, UsageError
+from .exact import parse_rational, positive_int
 from .registry import Param, SamplerFamily, register
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -24,12 +25,60 @@ class CountFamily(SamplerFamily):
 
     reveals, exact_engine, step_cost_us = "counts", "counts", 6.0
 
+    def searched(self, args: Sequence[str], text: str, allowed: str) -> tuple[str, ...]:
+        """Its optional arguments besides T (``mdlm[:NOISE]``), checked by :meth:`check_searched`."""
+        usage = self.search_usage or self.name
+        if len(args) > usage.count("["):
+            raise UsageError(f"{text!r} has too many arguments (T is searched)", param="family",
+                             allowed=f"{usage}; " + allowed)
+        self.check_searched(args, text)
+        return ("T", *args)
+
+    def check_searched(self, args: Sequence[str], text: str) -> None:
+        """Refuse an argument besides T that no T could make valid (a UsageError naming ``text``)."""
+
+    def build_cost_us(self, args: Sequence[str]) -> float:
+        """µs to build one step of a sampler with these arguments (benchmarks/bench_count_steps.py)."""
+        return self.step_cost_us
+
+    def rational_law(self, args: Sequence[str]) -> "tuple[Fraction, int, str] | None":
+        """(1 − δ, steps before the last one revealing the rest minus T, name suffix) when p_k = 1 − t_k/t_{k−1}
+        on a grid t linear from 1 to δ, a ratio of integers at each step (:meth:`quick_sampler`); None else.
+
+        MDLM's and SEDD's log-linear noise: δ = 10^-5 and T steps, then the noise removal."""
+        from .count_sampler import MDLM_DELTA
+
+        return (1 - MDLM_DELTA, 0, "") if not args or args[0] == "loglinear" else None
+
+    def quick_sampler(self, length: int, steps: int, args: Sequence[str]) -> "CountSampler | None":
+        """The T-step sampler with the floats of the exact builder but no Fractions, or None (mpmath noises).
+
+        p_k = 1 - t_k/t_{k-1} = a / (T·b - a(k - 1)) with 1 - δ = a/b, a ratio of integers, which Python
+        rounds correctly: the same floats in O(T) integer steps.
+        """
+        from .count_sampler import CountSampler
+
+        law = self.rational_law(args)
+        if law is None:
+            return None
+        rest, shorter, suffix = law
+        a, b = rest.numerator, rest.denominator
+        total, last = steps * b, steps - shorter
+        reveal = [a / (total - a * (k - 1)) for k in range(1, last + 1)] + [1.0]
+        keep = [(total - a * k) / (total - a * (k - 1)) for k in range(1, last + 1)] + [0.0]
+        return CountSampler(length=length, steps=steps, reveal=tuple(reveal), keep=tuple(keep),
+                            name=f"{self.name}:{steps}{suffix}", family=self.law or self.name)
+
+    #: The family its samplers report (``CountSampler.family``) when not its name: SEDD's law is MDLM's.
+    law: ClassVar[str] = ""
+
 
 _T = Param("T", "steps", doc="the nominal number of steps")
 
 
 class MDLM(CountFamily):
     name, params = "mdlm", (_T, Param("NOISE", "text", optional=True))
+    mpmath_step_cost_us = 250.0  # a noise other than loglinear: its α(t) in mpmath (benchmarks/bench_count_steps.py)
     summary = ("MDLM: t_k = 1 − k(1−10^−5)/T, p_k = (α(t_k) − α(t_{k−1}))/(1 − α(t_{k−1})), then noise removal; "
                "NOISE `loglinear` (default), `linear`, `cosine`, `cosine2`, `geometric`")
 
@@ -40,9 +89,19 @@ class MDLM(CountFamily):
             raise ScheduleError("expected mdlm:T or mdlm:T:NOISE", allowed=f"NOISE one of {', '.join(NOISES)}")
         return CountSampler.mdlm(length, positive_int(args[0], "T"), *(args[1:]))
 
+    def check_searched(self, args: Sequence[str], text: str) -> None:
+        from .count_sampler import NOISES
+
+        if args and args[0] not in NOISES:
+            raise UsageError(f"in {text!r}: the noise {args[0]!r} is unknown (T is searched)", param="family",
+                             allowed=f"mdlm or mdlm:NOISE, NOISE one of {', '.join(NOISES)}")
+
+    def build_cost_us(self, args: Sequence[str]) -> float:
+        return self.step_cost_us if not args or args[0] == "loglinear" else self.mpmath_step_cost_us
+
 
 class SEDD(CountFamily):
-    name, params = "sedd", (_T,)
+    name, params, law = "sedd", (_T,), "mdlm"
     summary = "SEDD (log-linear noise, Euler/analytic, denoise): the same law as `mdlm:T`"
 
     def _build(self, length: int, args: list[str]) -> CountSampler:
@@ -64,6 +123,28 @@ class DreamOrigin(CountFamily):
         from .count_sampler import CountSampler
 
         return CountSampler.dream_origin(length, positive_int(args[0], "T"), *(args[1:]))
+
+    def check_searched(self, args: Sequence[str], text: str) -> None:
+        if args and self._eps(args) is None:
+            raise UsageError(f"in {text!r}: eps = {args[0]!r} is not a number in [0, 1) (T is searched)",
+                             param="family", allowed="dream-origin or dream-origin:eps, 0 <= eps < 1")
+
+    @staticmethod
+    def _eps(args: Sequence[str]) -> "Fraction | None":
+        from .count_sampler import DREAM_EPS
+
+        try:
+            eps = parse_rational(args[0], "eps") if args else DREAM_EPS
+        except UsageError:
+            return None
+        return eps if 0 <= eps < 1 else None
+
+    def rational_law(self, args: Sequence[str]) -> "tuple[Fraction, int, str] | None":
+        """Dream's grid from 1 to eps: T - 1 steps, the last reveals the rest."""
+        from .count_sampler import DREAM_EPS
+
+        eps = self._eps(args)
+        return None if eps is None else (1 - eps, 1, f":{eps}" if eps != DREAM_EPS else "")
 
 
 for _family in (MDLM, SEDD, DreamOrigin):

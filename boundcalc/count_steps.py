@@ -14,14 +14,14 @@ from typing import Any, Callable, cast
 from .curve import LossCurve
 from .errors import DomainError
 from .estimate import count_coefficients, count_estimate, curve_profile
+from .registry import SamplerSpec
 from .units import from_nats
-from .step_families import (EXPECTED_NOTE, SCAN_BUDGET_US, ExpectedBound, FamilyStepsResult, _family_parts,
-                            _rational_sampler, family_sampler)
+from .step_families import EXPECTED_NOTE, SCAN_BUDGET_US, ExpectedBound, FamilyStepsResult, family_sampler
 
 __all__ = ["count_expected_bound"]
 
-# Costs in microseconds, measured by benchmarks/bench_count_steps.py on the shared 2-core machine.
-_COUNT_BUILD_US = {"exact": 6.0, "mpmath": 250.0}  # one step: screen overhead (integer ratios), or mpmath noise
+# Costs in microseconds, measured by benchmarks/bench_count_steps.py on the shared 2-core machine (a step's
+# build: its family's build_cost_us, 6 µs for integer ratios, 250 for an mpmath noise).
 _COUNT_SCREEN_US = 0.05  # one entry of a screen (a step's law up to the size cap, or the law of w over 0..L)
 _COUNT_SCREEN_FIXED_US = 800.0  # one screen's fixed overhead (numpy calls, the size cap's bisection)
 _COUNT_DP_US = 0.006  # one multiply-add of the count DPs
@@ -54,15 +54,14 @@ def count_expected_bound(sampler: Any, mi_total: Fraction, bound: str = "theorem
 class _CountSearch:
     """The values of a count family over T: a cheap screen (brackets) and the exact evaluation, with costs."""
 
-    def __init__(self, family: str, by: str, length: int, curve: LossCurve | None, mi_total: Fraction | None,
+    def __init__(self, family: SamplerSpec, by: str, length: int, curve: LossCurve | None, mi_total: Fraction | None,
                  bound: str, eps_train: Fraction, unit: str) -> None:
         from .bounds import bound_coefficient
 
         self.family, self.by, self.length, self.curve, self.unit = family, by, length, curve, unit
         self.mi_total: Fraction = Fraction(0) if mi_total is None else mi_total  # given whenever by = bound
         self.bound, self.eps_train = bound, eps_train
-        head, args = _family_parts(family)
-        self.build_us = _COUNT_BUILD_US["mpmath" if head == "mdlm" and args and args[0] != "loglinear" else "exact"]
+        self.build_us = family.family.build_cost_us(family.given_args)  # per step: the family knows its cost
         self.samplers: dict[int, Any] = {}
         self.screens: dict[int, tuple[float, float, float, int]] = {}
         self.exact: dict[int, tuple[float, float]] = {}
@@ -76,8 +75,8 @@ class _CountSearch:
 
     def sampler(self, T: int) -> Any:
         if T not in self.samplers:  # keep one: they can be large
-            self.samplers = {T: _rational_sampler(self.family, T, self.length) or
-                             family_sampler(self.family, T, self.length)}
+            quick = self.family.family.quick_sampler(self.length, T, self.family.given_args)
+            self.samplers = {T: quick or family_sampler(self.family, T, self.length)}
         return self.samplers[T]
 
     def screen_cost(self, T: int) -> float:

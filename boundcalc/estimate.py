@@ -435,7 +435,7 @@ def curve_schedule(spec: "str | SamplerSpec", curve: LossCurve) -> "Schedule":
         if T > curve.length:
             raise ScheduleError(f"in {parsed.text!r}: T = {T} exceeds L = {curve.length}", param="schedule",
                                 allowed="1 <= T <= L")
-        if head == "info-optimal":
+        if not parsed.family.dp_optimum:  # the curve's other family: info-optimal
             return info_optimal_schedule(curve, T)
         sched, _ = curve_profile(curve).optimal_schedule(T)
         return Schedule(runs=sched.runs, name=parsed.text)

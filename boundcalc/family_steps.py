@@ -20,9 +20,10 @@ from .count_steps import _count_steps, count_expected_bound
 from .curve import LossCurve
 from .errors import DomainError, ScheduleError, UsageError
 from .estimate import _estimate_with, _float_decimal, count_estimate, curve_profile
+from .registry import SamplerSpec
 from .units import from_nats, to_nats
 from .step_families import (BLOCKS_ERROR, BUDGET_FAMILIES, COUNT_MAX_STEPS_FACTOR, SCAN_BUDGET_US,
-                            FamilyStepsResult, _family_of, _family_parts, _steps_grid, family_sampler, family_schedule)
+                            FamilyStepsResult, _steps_grid, family_sampler, family_schedule, searched_family)
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -33,15 +34,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["required_steps_family", "budget_table"]
 
-# The scan's cost model, microseconds: a cost per T (numpy calls) and a cost per step of each T-step schedule
-# (its sizes, then its s_max or its error), for the families evaluated in float with exact checks
-# (boundcalc.family_sizes). Calibrated by `python benchmarks/bench_answers.py --only model` (CPU time at L = 4096,
-# best of 3, docs/cli.md "How long a search takes"), then doubled: the wall time on a 2-core machine shared with
-# other work, and larger L cost more per step (caches).
-_FAST_PER_T_US = {"uniform": 30.0, "linear": 35.0, "power": 75.0, "dream": 35.0, "cosine": 55.0,
-                  "cosine-mdlm": 60.0, "info-optimal": 80.0}
-_FAST_STEP_US = {"uniform": 0.01, "linear": 0.03, "power": 0.03, "dream": 0.03, "cosine": 0.055,
-                 "cosine-mdlm": 0.05, "info-optimal": 0.08}
+# The scan's cost model, microseconds: each family evaluated in float with exact checks (boundcalc.family_sizes)
+# declares a cost per T (numpy calls) and a cost per step of each T-step schedule (its sizes, then its s_max or
+# its error) as its registry entry's scan_cost_us. Calibrated by `python benchmarks/bench_answers.py --only model`
+# (CPU time at L = 4096, best of 3, docs/cli.md "How long a search takes"), then doubled: the wall time on a
+# 2-core machine shared with other work, and larger L cost more per step (caches).
 # The exact builders' cost per step is their registry entry's step_cost_us (benchmarks/bench_curve.py); a step's
 # error T by T:
 _EVAL_COST_US = 0.5
@@ -49,25 +46,25 @@ _SCAN_CHUNK = 256  # the first chunk of T evaluated together (then doubling: _ch
 _PROGRESS_EVERY = 64  # progress is reported every this many T
 
 
-def _fast_parts(family: str, length: int) -> tuple[str, list[str]] | None:
-    """(head, parameters after T) when the scan evaluates ``family`` in float with exact checks, else None."""
+def _fast(spec: SamplerSpec, length: int) -> bool:
+    """True when the scan evaluates the family in float with exact checks (its sizes from family_sizes, or the
+    curve's info-optimal boundaries): it declares a scan cost, and family_sizes takes its arguments at this L."""
     from .family_sizes import supported
 
-    head, args = _family_parts(family)
-    if head == "info-optimal" or supported(head, args, length):
-        return head, args
-    return None
+    found = spec.family
+    return found.scan_cost_us is not None and (found.needs_curve or
+                                               supported(found.name, list(spec.given_args), length))
 
 
-def _step_cost(family: str, length: int) -> tuple[float, float]:
-    """(µs per T, µs per step of each T-step schedule) of a scan of ``family``."""
-    head, args = _family_parts(family)
-    if _fast_parts(family, length) is not None:
-        return _FAST_PER_T_US[head], _FAST_STEP_US[head]
-    found = _family_of(family)
-    if found.reveals == "blocks":
-        return _step_cost(":".join(args[1:]), length)
-    return 0.0, found.step_cost_us
+def _step_cost(spec: SamplerSpec, length: int) -> tuple[float, float]:
+    """(µs per T, µs per step of each T-step schedule) of a scan of the family (a nested one's, for blocks)."""
+    if _fast(spec, length):
+        assert spec.family.scan_cost_us is not None
+        return spec.family.scan_cost_us
+    inner = spec.inner
+    if inner is not None:
+        return _step_cost(inner, length)
+    return 0.0, spec.family.step_cost_us
 
 
 def _bound_value(bound: str, schedule: "Schedule", mi_total: Fraction, eps_train: Fraction,
@@ -90,7 +87,7 @@ def _bound_value(bound: str, schedule: "Schedule", mi_total: Fraction, eps_train
 def required_steps_family(
     targets: Sequence[Any],
     *,
-    family: str = "uniform",
+    family: "str | SamplerSpec" = "uniform",
     by: str = "bound",
     length: int,
     curve: LossCurve | None = None,
@@ -143,52 +140,51 @@ def required_steps_family(
     top = length if max_steps is None else min(max_steps, length)
     if by == "optimal":
         return _optimal_steps(goals, curve, unit, top, progress)  # type: ignore[arg-type]
-    head, _ = _family_parts(family)
-    if head == "optimal":
+    spec = searched_family(family)  # a string is read once, here; the search asks the parsed family
+    found = spec.family
+    if found.dp_optimum:
         raise UsageError("the DP optimum is searched with by = optimal", param="family", allowed="a family, or by = optimal")
-    found = _family_of(family)
     if found.random_counts:  # T may exceed L: the default limit is a multiple of L
         from .counts import MAX_COUNT_STEPS
 
         top = min(COUNT_MAX_STEPS_FACTOR * length if max_steps is None else max_steps, MAX_COUNT_STEPS)
-        return _count_steps(goals, family, by, length, curve, mi_total, bound, eps_train, unit, top, progress)
-    if by == "bound" and head == "uniform":
-        return _uniform_bound(goals, length, mi_total, bound, eps_train, unit)
-    _check_scannable(family, found, by, curve)
-    grid = _steps_grid(family, min(length, top))
+        return _count_steps(goals, spec, by, length, curve, mi_total, bound, eps_train, unit, top, progress)
+    if by == "bound" and found.closed_form_steps:
+        return _uniform_bound(goals, spec, length, mi_total, bound, eps_train, unit)
+    _check_scannable(spec, by, curve)
+    grid = _steps_grid(spec, min(length, top))
     if not grid:
-        raise UsageError(f"no T <= {top} for {family}", param="max_steps", allowed="a larger limit")
-    _check_scan_cost(goals, family, by, length, curve, mi_total, bound, eps_train, unit, grid, top)
-    fast = _fast_parts(family, length)
-    if fast is not None:
-        return _fast_scan(goals, family, fast, by, length, curve, mi_total, bound, eps_train, unit, grid, progress)
-    return _scan(goals, family, by, length, curve, mi_total, bound, eps_train, unit, grid, progress, mi_profile)
+        raise UsageError(f"no T <= {top} for {spec}", param="max_steps", allowed="a larger limit")
+    _check_scan_cost(goals, spec, by, length, curve, mi_total, bound, eps_train, unit, grid, top)
+    if _fast(spec, length):
+        return _fast_scan(goals, spec, by, length, curve, mi_total, bound, eps_train, unit, grid, progress)
+    return _scan(goals, spec, by, length, curve, mi_total, bound, eps_train, unit, grid, progress, mi_profile)
 
 
-def _check_scannable(family: str, found: Any, by: str, curve: LossCurve | None) -> None:
+def _check_scannable(spec: SamplerSpec, by: str, curve: LossCurve | None) -> None:
     """A blocks family is searched by bound only; info-optimal needs the curve."""
+    found = spec.family
     if found.reveals == "blocks" and by != "bound":
-        raise UsageError(f"{family!r} {BLOCKS_ERROR}", param="family",
+        raise UsageError(f"{spec.text!r} {BLOCKS_ERROR}", param="family",
                          allowed="by = bound for a blocks family (verify a blocks schedule with its data model)")
     if found.needs_curve and curve is None:
         raise UsageError(f"{found.name} needs a loss curve (its schedules follow the curve)", param="loss_curve",
                          allowed="give a loss curve, or another family")
 
 
-def _check_scan_cost(goals, family, by, length, curve, mi_total, bound, eps_train, unit, grid, top) -> None:
+def _check_scan_cost(goals, spec, by, length, curve, mi_total, bound, eps_train, unit, grid, top) -> None:
     """Refuse a scan estimated over budget, before any work."""
-    head, args = _family_parts(family)
-    per_t, per_step = _step_cost(family, length)
-    per_step += _EVAL_COST_US if by == "error" and _fast_parts(family, length) is None else 0.0
+    per_t, per_step = _step_cost(spec, length)
+    per_step += _EVAL_COST_US if by == "error" and not _fast(spec, length) else 0.0
     # blockwise bounds are up to K times the global one at the same T: the hint scales ΣI by K
-    blocks = int(args[0]) if _family_of(family).reveals == "blocks" else 1
+    blocks = spec.family.blocks_of(spec.args)
     hint = _hint(goals, by, length, curve, None if mi_total is None else mi_total * blocks, bound, eps_train, unit)
     horizon = min(top, max(grid[0], 2 * hint))
     scanned = grid[: len(range(grid.start, min(horizon, grid[-1]) + 1, grid.step))]  # the T <= horizon: a range
     estimate = per_t * len(scanned) + per_step * (len(scanned) * (scanned[0] + scanned[-1]) / 2 if scanned else 0)
     if estimate > SCAN_BUDGET_US:
         raise DomainError(
-            f"scanning {family} up to T = {horizon} would take about {estimate / 1e6:.0f} s "
+            f"scanning {spec} up to T = {horizon} would take about {estimate / 1e6:.0f} s "
             f"(~{per_step:.2g} µs per step of each schedule)",
             param="max_steps",
             allowed="a smaller maximum T, the uniform family, or a coarser family",
@@ -198,7 +194,7 @@ def _check_scan_cost(goals, family, by, length, curve, mi_total, bound, eps_trai
 def _hint(goals, by, length, curve, mi_total, bound, eps_train, unit) -> int:
     """The uniform family's answer for the hardest target: where a scan of another family should end."""
     if by == "bound":
-        res = _uniform_bound(goals, length, mi_total, bound, eps_train, unit)
+        res = _uniform_bound(goals, searched_family("uniform"), length, mi_total, bound, eps_train, unit)
         return max((r.steps or length) for r in res)
     from .family_sizes import family_sizes
 
@@ -217,7 +213,8 @@ def _hint(goals, by, length, curve, mi_total, bound, eps_train, unit) -> int:
     return lo
 
 
-def _uniform_bound(goals, length, mi_total, bound, eps_train, unit) -> list[FamilyStepsResult]:
+def _uniform_bound(goals, spec, length, mi_total, bound, eps_train, unit) -> list[FamilyStepsResult]:
+    """The uniform family by bound: its closed form (:func:`boundcalc.steps.required_steps`), T by target."""
     from .profile import MIProfile
     from .schedule import Schedule
     from .steps import required_steps
@@ -227,15 +224,15 @@ def _uniform_bound(goals, length, mi_total, bound, eps_train, unit) -> list[Fami
     for g in goals:
         r = required_steps(profile, g, eps_train, bound)
         if r.steps is None:
-            out.append(FamilyStepsResult(g, "bound", "uniform", None, None, None, unit, "closed form", length,
+            out.append(FamilyStepsResult(g, "bound", spec, None, None, None, unit, "closed form", length,
                                          reason=f"the target is below the floor ε_train = {eps_train}"))
         else:
-            out.append(FamilyStepsResult(g, "bound", "uniform", r.steps, Schedule.uniform(length, r.steps), r.bound,
+            out.append(FamilyStepsResult(g, "bound", spec, r.steps, Schedule.uniform(length, r.steps), r.bound,
                                          unit, "closed form (bound non-increasing in T)", length))
     return out
 
 
-def _scan(goals, family, by, length, curve, mi_total, bound, eps_train, unit, grid, progress, mi_profile=None):
+def _scan(goals, spec, by, length, curve, mi_total, bound, eps_train, unit, grid, progress, mi_profile=None):
     """The scan T by T with each T's exact Schedule (the families :func:`_fast_scan` does not evaluate)."""
     import time
 
@@ -252,11 +249,11 @@ def _scan(goals, family, by, length, curve, mi_total, bound, eps_train, unit, gr
             break
         # the estimate was checked up front; a busy machine or a family slower than its model stops here
         if time.monotonic() - started > 2 * SCAN_BUDGET_US / 1e6:
-            raise DomainError(f"the scan of {family} ran out of time at T = {T} "
+            raise DomainError(f"the scan of {spec} ran out of time at T = {T} "
                               f"(over {2 * SCAN_BUDGET_US / 1e6:.0f} s)", param="max_steps",
                               allowed="a smaller maximum T, or the uniform family")
         try:
-            sched = family_schedule(family, T, length, curve)
+            sched = family_schedule(spec, T, length, curve)
         except (ScheduleError, UsageError):
             continue  # the family has no T-step schedule at this L (e.g. steps of size 0)
         last = T
@@ -278,10 +275,10 @@ def _scan(goals, family, by, length, curve, mi_total, bound, eps_train, unit, gr
             stop = 2 * max(t for t, _, _ in found.values())
         if progress:
             progress(T, grid[-1])
-    return _results(goals, family, by, unit, eps_train, found, misses, last)
+    return _results(goals, spec, by, unit, eps_train, found, misses, last)
 
 
-def _fast_scan(goals, family, parts, by, length, curve, mi_total, bound, eps_train, unit, grid, progress):
+def _fast_scan(goals, spec, by, length, curve, mi_total, bound, eps_train, unit, grid, progress):
     """:func:`_scan` for the families of :mod:`boundcalc.family_sizes` and info-optimal: each T's sizes as a
     numpy array (equal to the exact builder's), its s_max or its error by prefix sums; Schedules only for answers.
 
@@ -289,7 +286,7 @@ def _fast_scan(goals, family, parts, by, length, curve, mi_total, bound, eps_tra
     """
     import time
 
-    profile = curve_profile(curve) if by == "error" or parts[0] == "info-optimal" else None
+    profile = curve_profile(curve) if by == "error" or spec.family.needs_curve else None
     found: dict[int, tuple[int, Any, Any]] = {}
     misses: dict[int, list[int]] = {i: [] for i in range(len(goals))}
     stop, last, started = None, grid[0], time.monotonic()
@@ -298,10 +295,10 @@ def _fast_scan(goals, family, parts, by, length, curve, mi_total, bound, eps_tra
         if not chunk:
             break
         if time.monotonic() - started > 2 * SCAN_BUDGET_US / 1e6:  # a busy machine, or a model too optimistic
-            raise DomainError(f"the scan of {family} ran out of time at T = {chunk[0]} (over "
+            raise DomainError(f"the scan of {spec} ran out of time at T = {chunk[0]} (over "
                               f"{2 * SCAN_BUDGET_US / 1e6:.0f} s)", param="max_steps",
                               allowed="a smaller maximum T, or the uniform family")
-        for T, level in _chunk_levels(parts, by, length, chunk, profile, mi_total, bound, eps_train, unit):
+        for T, level in _chunk_levels(spec, by, length, chunk, profile, mi_total, bound, eps_train, unit):
             if stop is not None and T > stop:
                 break
             if progress and T % _PROGRESS_EVERY == 0:
@@ -312,7 +309,7 @@ def _fast_scan(goals, family, parts, by, length, curve, mi_total, bound, eps_tra
             for i, g in enumerate(goals):
                 ok = level <= g if by == "bound" else level <= float(g)
                 if i not in found and ok:
-                    sched = _answer_schedule(parts, length, T, curve)
+                    sched = _answer_schedule(spec, length, T, curve)
                     value = level if by == "bound" else _estimate_with(profile, curve, sched)
                     found[i] = (T, sched, value)
                 elif i in found and not ok:
@@ -321,7 +318,7 @@ def _fast_scan(goals, family, parts, by, length, curve, mi_total, bound, eps_tra
                 stop = 2 * max(t for t, _, _ in found.values())
         if progress:
             progress(chunk[-1], grid[-1])
-    return _results(goals, family, by, unit, eps_train, found, misses, last)
+    return _results(goals, spec, by, unit, eps_train, found, misses, last)
 
 
 def _chunks(grid: list[int]) -> Iterator[list[int]]:
@@ -334,21 +331,21 @@ def _chunks(grid: list[int]) -> Iterator[list[int]]:
         size = max(size, start)
 
 
-def _results(goals, family, by, unit, eps_train, found, misses, last) -> list[FamilyStepsResult]:
+def _results(goals, spec, by, unit, eps_train, found, misses, last) -> list[FamilyStepsResult]:
     search = "scan" if by == "bound" else "scan (the error need not be monotone in T)"
     out = []
     for i, g in enumerate(goals):
         if i in found:
             T, sched, value = found[i]
-            out.append(FamilyStepsResult(g, by, family, T, sched, value, unit, search, last, tuple(misses[i])))
+            out.append(FamilyStepsResult(g, by, spec, T, sched, value, unit, search, last, tuple(misses[i])))
         else:
             reason = (f"the target is below the floor ε_train = {eps_train}" if by == "bound" and g < eps_train
                       else f"no T <= {last} reaches it")
-            out.append(FamilyStepsResult(g, by, family, None, None, None, unit, search, last, reason=reason))
+            out.append(FamilyStepsResult(g, by, spec, None, None, None, unit, search, last, reason=reason))
     return out
 
 
-def _chunk_levels(parts, by, length, chunk, profile, mi_total, bound, eps_train, unit):
+def _chunk_levels(spec, by, length, chunk, profile, mi_total, bound, eps_train, unit):
     """(T, value) for each T of ``chunk``: the exact bound (a Fraction) or the float error in ``unit``;
     None where the family has no T-step schedule."""
     import numpy as np
@@ -357,7 +354,7 @@ def _chunk_levels(parts, by, length, chunk, profile, mi_total, bound, eps_train,
     from .estimate import info_optimal_boundaries, info_optimal_cumulative
     from .family_sizes import dream_levels, family_sizes
 
-    head, extra = parts
+    found, extra = spec.family, list(spec.given_args)
     d = h = None
     if by == "error":
         d, h = profile.conditional, profile.entropies
@@ -368,7 +365,7 @@ def _chunk_levels(parts, by, length, chunk, profile, mi_total, bound, eps_train,
             coefficient[s_max] = bound_coefficient(bound, s_max) * mi_total / length + eps_train
         return coefficient[s_max]
 
-    if head == "dream":
+    if found.chunked_levels:  # Dream's levels: a chunk of T at a time
         valid, largest, errors = dream_levels(length, chunk, extra, d, h)
         for i, T in enumerate(chunk):
             if not valid[i]:
@@ -378,10 +375,10 @@ def _chunk_levels(parts, by, length, chunk, profile, mi_total, bound, eps_train,
             else:
                 yield T, from_nats(max(float(errors[i]), 0.0), unit)
         return
-    cumulative = info_optimal_cumulative(profile.conditional) if head == "info-optimal" else None
+    cumulative = info_optimal_cumulative(profile.conditional) if found.needs_curve else None
     for T in chunk:
-        sizes = (np.diff(info_optimal_boundaries(profile.conditional, T, cumulative)) if head == "info-optimal"
-                 else family_sizes(head, extra, length, T))
+        sizes = (np.diff(info_optimal_boundaries(profile.conditional, T, cumulative)) if found.needs_curve
+                 else family_sizes(found.name, extra, length, T))
         if sizes is None:
             yield T, None
         elif by == "bound":
@@ -390,15 +387,14 @@ def _chunk_levels(parts, by, length, chunk, profile, mi_total, bound, eps_train,
             yield T, from_nats(_sizes_error(d, h, sizes), unit)
 
 
-def _answer_schedule(parts, length: int, steps: int, curve: LossCurve | None) -> "Schedule":
+def _answer_schedule(spec: SamplerSpec, length: int, steps: int, curve: LossCurve | None) -> "Schedule":
     """The answer's Schedule, with the exact builder's sizes and name (the spec)."""
     from .estimate import info_optimal_schedule
     from .family_sizes import fast_schedule
 
-    head, extra = parts
-    if head == "info-optimal":
+    if spec.family.needs_curve:  # the fast scan's curve family: info-optimal
         return info_optimal_schedule(curve, steps)  # type: ignore[arg-type]  # info-optimal always has a curve
-    return fast_schedule(head, extra, length, steps)
+    return fast_schedule(spec.family.name, list(spec.given_args), length, steps)
 
 
 def _sizes_error(d: "np.ndarray", h: "np.ndarray", sizes: "np.ndarray") -> float:
@@ -429,18 +425,18 @@ def _optimal_steps(goals, curve: LossCurve, unit: str, top: int, progress) -> li
     # the DP's own budget (optimal_errors) is checked before any layer runs
     nats_goal = to_nats(goal, unit)
     errors = profile.optimal_errors(hint, target=nats_goal, progress=progress)
-    out = []
+    optimal, out = searched_family("optimal"), []
     for g in goals:
         level = to_nats(float(g), unit)
         T = next((t + 1 for t, e in enumerate(errors) if e <= level), None)
         if T is None:
-            out.append(FamilyStepsResult(g, "optimal", "optimal", None, None, None, unit, "DP", len(errors),
+            out.append(FamilyStepsResult(g, "optimal", optimal, None, None, None, unit, "DP", len(errors),
                                          reason=f"no T <= {len(errors)} reaches it"))
             continue
         sched, _ = profile.optimal_schedule(T)
         sched = Schedule(runs=sched.runs, name=f"optimal:{T}")
         value = _estimate_with(profile, curve, sched)
-        out.append(FamilyStepsResult(g, "optimal", "optimal", T, sched, value, unit,
+        out.append(FamilyStepsResult(g, "optimal", optimal, T, sched, value, unit,
                                      "DP (the optimum is non-increasing in T)", len(errors)))
     return out
 
@@ -449,7 +445,7 @@ def budget_table(
     steps: int,
     *,
     length: int,
-    families: Sequence[str] = BUDGET_FAMILIES,
+    families: Sequence["str | SamplerSpec"] = BUDGET_FAMILIES,
     curve: LossCurve | None = None,
     mi_total: Fraction | None = None,
     bound: str = "theorem1",
@@ -469,22 +465,21 @@ def budget_table(
     """
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= length:
         raise UsageError(f"T = {steps!r} is not allowed", param="budget", allowed=f"1 <= T <= L = {length}")
-    for family in families:
-        _family_parts(family)  # every name checked before any work
+    specs = [searched_family(family) for family in families]  # every family read and checked before any work
     if mi_total is None and curve is not None:
         mi_total = Fraction(_float_decimal(from_nats(curve.mi_total(), unit)))
     profile = curve_profile(curve) if curve is not None else None
     rows = []
-    for family in families:
-        found = _family_of(family)
-        row: dict[str, Any] = {"family": family, "schedule": None, "error": None, "bound": None, "reason": ""}
+    for spec in specs:
+        found = spec.family
+        row: dict[str, Any] = {"family": spec.text, "schedule": None, "error": None, "bound": None, "reason": ""}
         if found.needs_curve and curve is None:
             continue
         if found.random_counts:
-            rows.append(_count_row(row, family, steps, length, curve, profile, mi_total, bound, eps_train))
+            rows.append(_count_row(row, spec, steps, length, curve, profile, mi_total, bound, eps_train))
             continue
         try:
-            sched = family_schedule(family, steps, length, curve)
+            sched = family_schedule(spec, steps, length, curve)
         except (ScheduleError, UsageError) as error:
             row["reason"] = error.message
             rows.append(row)
@@ -493,14 +488,14 @@ def budget_table(
         if profile is not None and curve is not None and sched.positions == "uniform":
             row["error"] = _estimate_with(profile, curve, sched)
         elif sched.positions == "blocks" and curve is not None:
-            row["reason"] = f"{family} {BLOCKS_ERROR}"
+            row["reason"] = f"{spec} {BLOCKS_ERROR}"
         if mi_total is not None:
             row["bound"] = _bound_value(bound, sched, mi_total, eps_train, mi_profile)
         rows.append(row)
     return rows
 
 
-def _count_row(row: dict[str, Any], family: str, steps: int, length: int, curve: LossCurve | None,
+def _count_row(row: dict[str, Any], family: SamplerSpec, steps: int, length: int, curve: LossCurve | None,
                profile: "EntropyProfile | None", mi_total: Fraction | None, bound: str, eps_train: Fraction
                ) -> dict[str, Any]:
     """A budget row for a random-count family: its sampler, expected error and expected bound."""

@@ -1,7 +1,7 @@
 """The JSON printer: every report's ``--json`` form, in one place (a renderer).
 
-:func:`to_json` dispatches on the class name to a ``_json_<ClassName>``
-function, as sympy's printers do, so value objects and reports carry no
+:func:`to_json` dispatches along the value's MRO to a ``_json_<ClassName>``
+function (:mod:`boundcalc.dispatch`, the rule of every printer), so value objects and reports carry no
 printing code (their ``to_dict`` is the one-line hook of
 :class:`boundcalc._print_helpers.Printable`). Exact numbers are
 ``{"exact": "p/q", "decimal": "..."}``; float results carry their error.
@@ -18,10 +18,11 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from .constants import C1
+from .dispatch import Printers
 from .exact import SCHEMA_VERSION, Measured, format_decimal, number_json
 from .units import display, from_nats, log_name
 
-__all__ = ["to_json", "document", "sampler_summary", "FLOAT_INPUTS", "SCHEMA_VERSION"]
+__all__ = ["to_json", "register", "PRINTERS", "document", "FLOAT_INPUTS", "SCHEMA_VERSION"]
 
 #: Said wherever an exact decision rests on float64 values (a profile that ``boundcalc profile`` wrote).
 FLOAT_INPUTS = (
@@ -33,24 +34,21 @@ FLOAT_INPUTS = (
 def to_json(obj: Any, digits: int = 6, **options: Any) -> dict[str, Any]:
     """The JSON form of a report or value object (a dict of plain values).
 
-    The printer is ``_json_<Class>`` for the first class of ``type(obj).__mro__`` that has one (sympy's
-    rule: a subclass prints as its parent unless it has its own). ``options`` go to the printer. A float
-    computed in nats is shown in the display unit (:func:`boundcalc.units.display`). ``digits`` is for
-    the decimals of exact numbers (``{"exact", "decimal"}``,
-    the exact value is there in full); a float with an error always has every digit its error justifies.
+    The printer is the one registered for the first class of ``type(obj).__mro__`` that has one
+    (:class:`boundcalc.dispatch.Printers`, the rule of every format: a subclass prints as its parent
+    unless it has its own); this module's ``_json_<Class>`` functions are registered, and
+    :func:`register` adds one. ``options`` go to the printer. A float computed in nats is shown in the
+    display unit (:func:`boundcalc.units.display`). ``digits`` is for the decimals of exact numbers
+    (``{"exact", "decimal"}``, the exact value is there in full); a float with an error always has
+    every digit its error justifies.
     """
-    printer = _printer(obj)
-    if printer is None:
-        raise TypeError(f"no JSON form for {type(obj).__name__}")
-    return printer(obj, digits, **options)
+    return PRINTERS(obj, digits, **options)
 
 
-def _printer(obj: Any) -> Callable[..., dict[str, Any]] | None:
-    for cls in type(obj).__mro__:
-        printer = globals().get(f"_json_{cls.__name__}")
-        if printer is not None:
-            return printer
-    return None
+def register(cls: type | str, printer: Callable[..., dict[str, Any]] | None = None) -> Any:
+    """Print instances of ``cls`` (or its subclasses) as JSON with ``printer(value, digits, **options)``
+    (a decorator without ``printer``)."""
+    return PRINTERS.register(cls, printer)
 
 
 def document(data: Any, digits: int = 6, **options: Any) -> dict[str, Any]:
@@ -92,7 +90,7 @@ def _json_FamilyStepsResult(result: Any, digits: int) -> dict[str, Any]:
         "larger_steps_miss": list(result.larger_misses),
     }
     if result.sampler is not None:
-        out["schedule"] = sampler_summary(result.sampler)
+        out["schedule"] = _json_CountSampler(result.sampler, digits)
     if result.value is not None:
         with display(result.unit):  # an estimate (nats) shown in the unit of the exact target it is held to
             out["value"] = (number_json(result.value, digits) if isinstance(result.value, Fraction)
@@ -108,15 +106,6 @@ def _json_FamilyStepsResult(result: Any, digits: int) -> dict[str, Any]:
     if result.reason:
         out["reason"] = result.reason
     return out
-
-
-def sampler_summary(sampler: Any) -> dict[str, Any]:
-    """A random-count sampler where a schedule goes: its name, steps and E network calls."""
-    calls, calls_error = sampler.expected_nonempty_steps()
-    return {"name": str(sampler), "random_counts": True, "nominal_steps": sampler.steps,
-            "steps_with_final": len(sampler.reveal), "sizes": None, "max_mask_size": None,
-            "expected_nonempty_steps": Measured(calls, calls_error, nonnegative=True).to_json(
-                note="E #steps that reveal at least one token (network calls)")}
 
 
 def _num(x: Fraction | int | None, digits: int) -> dict[str, str] | None:
@@ -205,15 +194,23 @@ def _json_CountBoundReport(report: Any, digits: int) -> dict[str, Any]:
 
 
 def _json_CountSampler(sampler: Any, digits: int) -> dict[str, Any]:
+    """A random-count sampler's one JSON form, wherever it appears (a report's ``sampler``, a search's or a
+    budget row's ``schedule``): its name, its law, and the keys of a schedule (``sizes`` and ``max_mask_size``
+    null: its sizes are random)."""
     calls, calls_error = sampler.expected_nonempty_steps()
     return {
+        "name": str(sampler),
         "family": sampler.family,
+        "random_counts": True,
         "nominal_steps": sampler.steps,
         "steps_with_final": len(sampler.reveal),
+        "sizes": None,
+        "max_mask_size": None,
         "reveal_probabilities": [repr(p) for p in sampler.reveal],
         "exact_probabilities": None if sampler.exact is None else [str(p) for p in sampler.exact],
         "expected_sizes": [repr(x) for x in sampler.expected_sizes()],
-        "expected_nonempty_steps": Measured(calls, calls_error).to_json(note="E #steps that reveal at least one token"),
+        "expected_nonempty_steps": Measured(calls, calls_error, nonnegative=True).to_json(
+            note="E #steps that reveal at least one token (network calls)"),
         **({"noise": sampler.notes["noise"]} if "noise" in sampler.notes else {}),
     }
 
@@ -346,5 +343,195 @@ def _json_VerifyReport(report: Any, digits: int) -> dict[str, Any]:
     return out
 
 
+def _in_unit(value: Any, digits: int, unit: Any) -> dict[str, Any]:
+    """A float computed in nats, shown in the answer's ``unit``."""
+    with display(unit):
+        return to_json(value, digits)
+
+
+def _mi_total(answer: Any, unit: str, digits: int) -> dict[str, Any] | None:
+    """ΣI of an answer: the curve's float estimate (with stderr, never exact), else the profile's exact total."""
+    measured = answer.mi_estimate
+    return _num(answer.profile.total, digits) if measured is None else _in_unit(measured, digits, unit)
+
+
+def _json_UniformStepsAnswer(answer: Any, digits: int) -> dict[str, Any]:
+    profile = answer.profile
+
+    def with_schedule(result: Any) -> dict[str, Any]:  # the schedule it names, and its value (the bound)
+        out = to_json(result, digits)
+        out["schedule"] = None if result.steps is None else {"name": f"uniform:{result.steps}",
+                                                              "max_mask_size": result.max_size}
+        out["value"] = out["bound"]
+        return out
+
+    return {
+        "length": profile.length,
+        "mi_total": _num(profile.total, digits),
+        "unit": profile.unit,
+        "eps_train": _num(answer.eps_train, digits),
+        "bound": answer.bound,
+        "schedule_family": "uniform",
+        "source": answer.source,
+        "results": [with_schedule(r) for r in answer.results],
+        **({"notes": {"inputs": FLOAT_INPUTS}} if profile.float_derived else {}),
+    }
+
+
+def _json_FamilyStepsAnswer(answer: Any, digits: int) -> dict[str, Any]:
+    by = answer.by
+    data: dict[str, Any] = {
+        "length": answer.profile.length,
+        "mi_total": _mi_total(answer, answer.unit, digits),
+        "unit": answer.unit,
+        "eps_train": _num(answer.eps_train, digits),
+        "by": by,
+        "bound": answer.bound if by == "bound" else None,
+        "schedule_family": "optimal" if by == "optimal" else answer.family,
+        "source": answer.source,
+        "estimate": answer.estimate,
+        "random_counts": answer.random_counts,
+        "results": [to_json(r, digits) for r in answer.results],
+    }
+    if answer.random_counts:
+        data["random_counts_note"] = (
+            "the sampler reveals a random number of tokens per step: values are expectations over the counts"
+            + (" (E[c(S_max)]/L · ΣI + ε_train, a float with a certified error); " + answer.decision_note
+               if by == "bound" else ""))
+    if answer.estimate:
+        data["note"] = ("values from a measured loss curve are estimates: the error with stderr and the effect of "
+                        "the interpolation; ΣI is estimated too")
+    return data
+
+
+def _json_BudgetAnswer(answer: Any, digits: int) -> dict[str, Any]:
+    unit, out = answer.unit, []
+    for row in answer.rows:
+        sched, bound = row["schedule"], row["bound"]
+        out.append({
+            "family": row["family"],
+            "schedule": to_json(row["sampler"], digits) if row.get("sampler") is not None else
+            None if sched is None else {"name": str(sched), "sizes": list(sched.sizes), "max_mask_size": sched.max_size},
+            "error": None if row["error"] is None else _in_unit(row["error"], digits, unit),
+            "bound": None if bound is None else _num(bound, digits) if isinstance(bound, Fraction)
+            else _in_unit(bound, digits, unit),
+            **({"reason": row["reason"]} if row["reason"] else {}),
+        })
+    return {"length": answer.profile.length, "steps": answer.steps, "unit": unit, "bound": answer.bound,
+            "mi_total": _mi_total(answer, unit, digits),
+            "eps_train": _num(answer.eps_train, digits),
+            "source": answer.source, "estimate": answer.estimate, "families": out}
+
+
+def _json_CurveBoundReport(result: Any, digits: int) -> dict[str, Any]:
+    """bound at a loss curve: the report's form, its source, and each bound and ΣI as an estimate."""
+    report = result.report
+    data = to_json(report, digits)
+    data["source"] = report.inputs.profile.source
+    data["estimate"] = not result.curve.exact
+    if result.estimated:
+        data["bounds"].update({name: m.to_json() for name, m in result.estimated.items()})
+        data["mi_total"] = _in_unit(result.mi_estimate, digits, report.unit)
+    return data
+
+
+def _json_VerifyAnswer(answer: Any, digits: int) -> dict[str, Any]:
+    """verify's document: the report's form, the model, the estimate from a measured curve, TC/DTC, the optimal
+    and info-optimal schedules when asked."""
+    report = answer.report
+    unit = report.unit
+    data = to_json(report, digits)
+    data["model"] = answer.model
+    data["estimate"] = answer.measured
+    if answer.estimate is not None:
+        data["truth"] = {**_in_unit(answer.estimate, digits, unit), "abs_error": data["truth"]["abs_error"]}
+    elif answer.measured:
+        data["truth"]["note"] = "estimate from a measured loss curve (stderr not propagated for this sampler)"
+    data["information"] = {k: _in_unit(v, digits, unit) for k, v in answer.quantities.items()}
+    if answer.counts is not None:
+        data.update(_count_law(answer.counts))
+    if answer.optimal is not None:
+        schedule, value, note = answer.optimal
+        data["optimal"] = {"schedule": list(schedule.sizes), "truth": value.to_json(note=note)}
+        schedule, value, note = answer.info_optimal
+        data["info_optimal"] = {
+            "schedule": list(schedule.sizes),
+            "truth": value.to_json(note=note),
+            "note": "step density ∝ sqrt(slope of the information curve) (Lavenant & Zanella, arXiv 2510.25544)",
+        }
+    return data
+
+
+def _json_ProfileAnswer(answer: Any, digits: int) -> dict[str, Any]:
+    """profile's MI profile: the values as written (shortest float64 decimals), their totals with their error."""
+    data: dict[str, Any] = {"model": answer.model, "length": answer.length, "unit": answer.unit}
+    for m, column in answer.columns:
+        data["values" if m is None else f"size_{m}"] = answer.written(column)
+        total, note = answer.written_total(column)
+        data["mi_total" if m is None else f"total_size_{m}"] = total.to_json(note=note)
+    if answer.entropy is not None:
+        data["entropy_per_token"] = answer.entropy_per_token.to_json()
+    if answer.output is not None:
+        data["output"] = answer.output
+    return data
+
+
+def _json_MultiScaleAnswer(answer: Any, digits: int) -> dict[str, Any]:
+    data = {"model": answer.model, **to_json(answer.profile, digits)}
+    if answer.output is not None:
+        data["output"] = answer.output
+    else:
+        data["values"] = [[str(x) for x in row] for row in answer.profile.values or ()]
+    return data
+
+
+def _json_CurveAnswer(answer: Any, digits: int) -> dict[str, Any]:
+    curve, unit = answer.curve, answer.unit
+    if answer.entropy is not None:  # a data model's exact curve
+        return {"model": curve.source, "length": curve.length, "unit": unit, "output": answer.output,
+                "abs_error": answer.abs_error,
+                "information": {k: _in_unit(v, digits, unit) for k, v in (answer.quantities or {}).items()}}
+    return {"source": curve.source, "length": curve.length, "unit": unit, "output": answer.output,
+            "samples": answer.samples, "seed": answer.seed,
+            "points": [{"masked": k, "loss": _shown(y, digits), "stderr": f"{se:.2g}"} for k, y, se in answer.points()],
+            "note": "Monte Carlo estimates; a model's cross-entropy over-estimates the data's d "
+                    "(its excess acts like ε_train)"}
+
+
+def _shown(value: float, digits: int) -> str:
+    """A float64 estimate's decimal as the tables show it (``digits`` significant digits at most)."""
+    from .exact import format_decimal
+
+    return format_decimal(Fraction(value), digits)
+
+
+def _count_law(counts: dict[str, Any]) -> dict[str, Any]:
+    """A random-count sampler's sequence error and network calls, in the JSON shape of every measured value."""
+    exact = counts["exact"]
+    error: dict[str, Any] = {"value": counts["sequence_error"], "abs_error": 0.0 if exact else None,
+                             "estimate": not exact}
+    if exact:
+        error["exact"] = counts["sequence_error_exact"]
+    else:
+        error.update(stderr=counts["sequence_error_se"], samples=counts["samples"], seed=counts["seed"])
+    calls: dict[str, Any] = {"convention": counts["calls"], "meaning": counts["calls_meaning"],
+                             "expected": {"value": counts["expected_nfe_run_on"],
+                                          "abs_error": counts["expected_nfe_run_on_error"], "estimate": False}}
+    if not exact:
+        calls["until_the_sample_ended"] = {"expected": {"value": counts["expected_nfe"], "abs_error": None,
+                                                        "estimate": True, "stderr": counts["expected_nfe_se"]}}
+    if counts["calls_law_exact"]:
+        calls.update(expected_exact=counts["expected_nfe_run_on_exact"], law=counts["nfe_run_on_law"],
+                     until_the_sample_ended={"expected": counts["expected_nfe"],
+                                             "expected_exact": counts["expected_nfe_exact"],
+                                             "law": counts["nfe_law"]})
+    return {"sequence_error": error, "network_calls": calls}
+
+
 def _measured_total(value: Fraction, error: float, digits: int) -> dict[str, str]:
     return Measured(float(value), error if value else 0.0, nonnegative=True).to_json()
+
+
+#: The JSON printers, by class name (this module's ``_json_<Class>`` functions, and those :func:`register` adds).
+PRINTERS = Printers("JSON")
+PRINTERS.collect(globals(), "_json_")

@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any, ClassVar, Iterator, Protocol, Sequence
 
 from .errors import InvalidNumberError, ScheduleError, UsageError
@@ -39,6 +40,7 @@ from .exact import parse_rational, positive_int
 
 __all__ = [
     "Param",
+    "FamilyView",
     "Sampler",
     "SamplerFamily",
     "SamplerSpec",
@@ -50,6 +52,8 @@ __all__ = [
     "parse_grid",
     "MAX_GRID_POINTS",
     "parse_template",
+    "parse_searched",
+    "searched_usages",
     "usage_list",
     "docs_table",
     "REVEAL_LAWS",
@@ -147,6 +151,18 @@ class SamplerFamily:
     remaskings: ClassVar[tuple[str, ...]] = ()
     #: Families this one may hold inside it (``blocks:K:FAMILY``): those whose laws are in this set.
     nests: ClassVar[frozenset[str]] = frozenset()
+    # -- what a search over T asks (boundcalc.family_steps, count_steps) ---------------------------
+    #: The DP optimum over all T-step schedules: searched by the DP itself, never scanned over a family.
+    dp_optimum: ClassVar[bool] = False
+    #: Its bound's fewest T has a closed form (:func:`boundcalc.steps.required_steps`): no scan by bound.
+    closed_form_steps: ClassVar[bool] = False
+    #: (µs per T, µs per step of each T-step schedule) when its sizes at many T are evaluated in float with
+    #: exact checks (:mod:`boundcalc.family_sizes`, or the curve's info-optimal boundaries); None: built T by T.
+    scan_cost_us: ClassVar[tuple[float, float] | None] = None
+    #: Its sizes at a chunk of T come together (Dream's levels, :func:`boundcalc.family_sizes.dream_levels`).
+    chunked_levels: ClassVar[bool] = False
+    #: ``steps --family NAME`` searches its threshold on a joint table (the confidence rule), not its T.
+    threshold_search: ClassVar[bool] = False
 
     # -- derived from the declaration ------------------------------------------------------------
     @property
@@ -214,6 +230,39 @@ class SamplerFamily:
             return ("T", *args)
         return None
 
+    @property
+    def search_usage(self) -> str | None:
+        """Its usage with T left out, as a search over T takes it (``power:p``), or None when T is not searched."""
+        if self.dp_optimum or not self.listed or self.is_rule or not self.steps_first:
+            return None
+        return self.usage.replace(":T", "", 1)
+
+    def searched(self, args: Sequence[str], text: str, allowed: str) -> tuple[str, ...]:
+        """The template (T a placeholder) of this family as a search over T takes it (``args``: T left out),
+        each argument checked; a :class:`UsageError` (param ``family``) says what is wrong, ``allowed`` what
+        may be searched."""
+        if not self.steps_first:
+            raise UsageError(f"{text!r} is not a T-parametrised family", param="family", allowed=allowed)
+        needed = self.arity()[0] - 1  # required arguments besides T
+        if len(args) < needed:
+            raise UsageError(f"{text!r} needs {needed} argument(s) ({self.usage} without T)", param="family",
+                             allowed=allowed)
+        return ("T", *args)
+
+    def build_cost_us(self, args: Sequence[str]) -> float:
+        """µs to build one step of its sampler with these arguments (the cost estimates of searches)."""
+        return self.step_cost_us
+
+    def quick_sampler(self, length: int, steps: int, args: Sequence[str]) -> Any:
+        """The T-step sampler (``args``: T left out) built faster than :meth:`build`, with the same values, or
+        None where there is no faster way (a search builds many)."""
+        return None
+
+    def blocks_of(self, args: Sequence[str]) -> int:
+        """The number of blocks decoded left to right (1 unless semi-autoregressive): T is a multiple of it, and
+        a blockwise bound is at most that many times the global one."""
+        return 1
+
     # -- building ------------------------------------------------------------------------------
     def build(self, length: int | None, args: Sequence[str], text: str = "") -> Any:
         """The sampler for sequence length ``length`` (errors say what is wrong; the caller adds the spec).
@@ -276,6 +325,30 @@ def families(**where: Any) -> list[SamplerFamily]:
     return [f for f in _REGISTRY.values() if all(getattr(f, key) == value for key, value in where.items())]
 
 
+class FamilyView(Mapping):
+    """A live, read-only view of the listed families matching ``where``: name -> usage, or with ``with_builder``
+    name -> (usage, builder(L, args)) (``schedule.FAMILIES`` and ``COUNT_FAMILIES``, the tables before the
+    registry)."""
+
+    def __init__(self, with_builder: bool = False, **where: Any) -> None:
+        self._with_builder, self._where = with_builder, where
+
+    def _names(self) -> list[str]:
+        return [f.name for f in families(**self._where) if f.listed]
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._names():
+            raise KeyError(name)
+        found = _REGISTRY[name]
+        return (found.usage, found.build) if self._with_builder else found.usage
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+
 def usage_list(**where: Any) -> str:
     """The usages of the listed families matching ``where``, comma separated (for help texts and errors)."""
     return ", ".join(f.usage for f in families(**where) if f.listed)
@@ -334,6 +407,18 @@ class SamplerSpec:
     def steps(self) -> int | None:
         """T as written (None for a template or a family without it)."""
         return self.family.steps_of(self.args)
+
+    @property
+    def given_args(self) -> tuple[str, ...]:
+        """The arguments as written, without the placeholder T (a searched family's own: power:T:2 -> ("2",))."""
+        return tuple(a for a in self.args if a != "T")
+
+    @property
+    def inner(self) -> "SamplerSpec | None":
+        """The spec nested in this one (blocks:4:uniform:T -> uniform:T), or None."""
+        at = next((i for i, p in enumerate(self.family.params) if p.kind == "spec"), None)
+        found = None if at is None or len(self.args) <= at else _REGISTRY.get(self.args[at])
+        return None if found is None or at is None else SamplerSpec(found, self.args[at + 1:], ":".join(self.args[at:]))
 
     @property
     def canonical(self) -> str:
@@ -531,6 +616,36 @@ def parse_template(text: str, *, searched: bool = False) -> tuple[SamplerFamily,
         raise UsageError(f"{found.name!r} is not parametrised by T first (usage {found.usage})", param="family",
                          value=text)
     return found, template
+
+
+def searched_usages() -> tuple[str, ...]:
+    """What a search over T (``steps --family``) takes: fixed families, then blockwise ones, then random counts."""
+    order = ("fixed", "blocks", "counts")
+    chosen = sorted((f for f in _REGISTRY.values() if f.search_usage and f.reveals in order),
+                    key=lambda f: order.index(f.reveals))
+    return tuple(f.search_usage for f in chosen if f.search_usage)
+
+
+def parse_searched(text: str, param: str = "family") -> SamplerSpec:
+    """Read a family whose T is searched (``cosine``, ``power:1/2``, ``blocks:4:uniform``, ``mdlm:cosine``)
+    once, every argument checked: a template :class:`SamplerSpec` (T the placeholder), which the search builds
+    at each T (``spec.at(T).build(L)``) and asks (``spec.family``) instead of reading the string again.
+
+    >>> spec = parse_searched("blocks:4:power:1/2")
+    >>> spec.args, spec.at(8).text, spec.family.blocks_of(spec.args)
+    (('4', 'power', 'T', '1/2'), 'blocks:4:power:8:1/2', 4)
+    """
+    label = text.strip()
+    head, _, rest = label.partition(":")
+    args = tuple(rest.split(":")) if rest else ()
+    allowed = "a T-parametrised family: " + ", ".join(searched_usages())
+    found = _REGISTRY.get(head)
+    if found is None or not found.listed:
+        raise UsageError(f"{text!r} is not a T-parametrised family", param=param, allowed=allowed)
+    if found.is_rule:
+        error = refuse_rule(SamplerSpec(found, args, label), param)
+        raise UsageError(error.message, param=param, value=text, allowed=error.allowed)
+    return SamplerSpec(found, found.searched(args, text, allowed), label)
 
 
 def iter_usages(**where: Any) -> Iterator[str]:

@@ -92,6 +92,7 @@ _T = Param("T", "steps", doc="the number of network calls")
 
 class Confidence(RuleFamily):
     name, params = "confidence", (Param("TAU", "rational"), _BLOCK)
+    threshold_search = True  # steps --family confidence: the loosest threshold on a joint table
     allowed = (lambda x: 0 < x <= 1, "0 < TAU <= 1")
     source = "NVlabs/Fast-dLLM llada/generate.py get_transfer_index (threshold)"
     summary = ("Fast-dLLM's threshold: every masked position draws, the draws of probability >= TAU are kept "

@@ -12,11 +12,8 @@ depend only on s_max and T, so the order matters only for the exact error.
 Schedules are stored run-length encoded, so ``Schedule.uniform(10**18, 10**9)``
 costs two integers and every bound evaluates instantly.
 
-Families: ``uniform:T``, ``dream:T[:eps]``, ``linear:T``, ``cosine:T``, ``cosine-mdlm:T``,
-``power:T:p``, ``blocks:K:FAMILY:T`` (semi-autoregressive: :attr:`Schedule.block_spans`),
-``flat-blocks:K:FAMILY:T``, ``llada:GEN:BLOCK:STEPS``, ``random:S[:seed]``, ``degenerate:S``,
-``reversed:SPEC``: one :class:`FixedFamily` class each at the end of this module, whose
-``summary`` is its row of docs/cli.md's table (docs/samplers.md says where each comes from).
+Families (``uniform:T``, ``cosine:T``, ``blocks:K:FAMILY:T``, ...): one :class:`FixedFamily` class each at the
+end of this module, whose ``summary`` is its row of docs/cli.md's table (docs/samplers.md: their sources).
 
 Curve families use the masked-count rule of docs/samplers.md (fixed schedule families):
 M_k = clamp(floor(L g(k/T)), T - k, M_{k-1} - 1), s_k = M_{k-1} - M_k, with exact floors
@@ -26,15 +23,15 @@ M_k = clamp(floor(L g(k/T)), T - k, M_{k-1} - 1), s_k = M_{k-1} - M_k, with exac
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from fractions import Fraction
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from .errors import InvalidNumberError, ScheduleError
+from .errors import InvalidNumberError, ScheduleError, UsageError
 from .exact import Number, ceil_div, parse_rational, positive_int
-from .registry import Param, SamplerFamily, SamplerSpec, family, families, parse_spec, register
+from .registry import (FamilyView, Param, SamplerFamily, SamplerSpec, family, families, parse_searched, parse_spec,
+                       register)
 from .random_schedule import random_schedule_distribution  # re-exported: the paper's random schedule
 
 __all__ = ["Schedule", "FAMILIES", "COUNT_FAMILIES", "parse_schedule", "parse_spec", "random_schedule_distribution"]
@@ -553,32 +550,38 @@ _T = Param("T", "steps", doc="the number of steps")
 
 class Uniform(CurveFamily):
     name, params, constructor, step_cost_us, constant_cost = "uniform", (_T,), Schedule.uniform, 0.3, True
+    closed_form_steps, scan_cost_us = True, (30.0, 0.01)
     summary = "⌊L/T⌋ and ⌈L/T⌉, the larger ones first (LLaDA: L = 10, T = 4 gives 3,3,2,2)"
 
 
 class Dream(CurveFamily):
     name, params, constructor, step_cost_us = "dream", (_T, Param("eps", "rational", optional=True)), Schedule.dream, 30.0
+    scan_cost_us, chunked_levels = (35.0, 0.03), True
     summary = ("Dream/SMDM: n_k = ⌊m_k (1 − t_{k+1}/t_k)⌋ on t = linspace(1, eps, T+1), last step takes the rest; "
                "eps = 1/1000 (Dream) by default, 1e-5 is SMDM (L = 10, T = 4 gives 2,2,2,4)")
 
 
 class Linear(CurveFamily):
     name, params, constructor, step_cost_us = "linear", (_T,), Schedule.linear, 2.0
+    scan_cost_us = (35.0, 0.03)
     summary = "masked fraction 1 − u (MDLM log-linear, SEDD)"
 
 
 class Cosine(CurveFamily):
     name, params, constructor, step_cost_us = "cosine", (_T,), Schedule.cosine, 200.0
+    scan_cost_us = (55.0, 0.055)
     summary = "MaskGIT's back-loaded cosine, masked fraction cos(πu/2) (L = 256, T = 8 gives 5,15,24,31,39,45,48,49)"
 
 
 class CosineMDLM(CurveFamily):
     name, params, constructor, step_cost_us = "cosine-mdlm", (_T,), Schedule.cosine_mdlm, 250.0
+    scan_cost_us = (60.0, 0.05)
     summary = "MDLM's front-loaded cosine, masked fraction 1 − sin(πu/2)"
 
 
 class Power(CurveFamily):
     name, params, constructor, step_cost_us = "power", (_T, Param("p", "rational")), Schedule.power, 8.0
+    scan_cost_us = (75.0, 0.03)
     summary = "masked fraction 1 − u^p, p a positive rational"
 
 
@@ -589,7 +592,7 @@ class Blocks(FixedFamily):
     summary = ("LLaDA's semi-autoregressive sampler: K blocks of L/K positions decoded left to right, T/K steps of "
                "FAMILY inside each, positions random **only inside the current block**; bounds and errors are the "
                "blockwise ones ([theory.md, section 11](theory.md#11-semi-autoregressive-blocks))")
-    flat = False
+    flat, search_usage = False, "blocks:K:FAMILY (by bound)"
 
     @property
     def usage(self) -> str:
@@ -620,9 +623,31 @@ class Blocks(FixedFamily):
     def cost_us(self, steps: int) -> float:
         return 20.0 * steps
 
+    def blocks_of(self, args: Sequence[str]) -> int:
+        return positive_int(args[0], "K")
+
+    def searched(self, args: Sequence[str], text: str, allowed: str) -> tuple[str, ...]:
+        """``blocks:K:FAMILY`` with T searched (a multiple of K): K checked, the inner family searched in turn."""
+        if len(args) < 2 or "T" in args:
+            raise UsageError(f"{text!r}: write blocks:K:FAMILY (T is searched)", param="family",
+                             allowed="e.g. blocks:4:uniform or blocks:2:power:1/2; " + allowed)
+        try:
+            positive_int(args[0], "K")
+        except InvalidNumberError:
+            raise UsageError(f"in {text!r}: K = {args[0]!r} is not a positive integer", param="family",
+                             allowed="blocks:K:FAMILY with K >= 1 blocks") from None
+        parse_searched(":".join(args[1:]))
+        template = self.template(args)
+        if template is None:
+            raise UsageError(f"in {text!r}: the blocks' inner family must be a fixed T-parametrised one", param="family",
+                             allowed="uniform, dream, linear, cosine, cosine-mdlm or power:P inside the blocks")
+        return template
+
 
 class FlatBlocks(Blocks):
     name, reveals, exact_engine, flat = "flat-blocks", "fixed", "profile", True
+    # positions uniform over all L: a search takes it as any family, not as blocks
+    searched, search_usage = SamplerFamily.searched, SamplerFamily.search_usage  # type: ignore[assignment]
     summary = ("the sizes of `blocks:K:FAMILY:T` with positions uniform over all L (what `blocks` meant before)")
 
 
@@ -705,14 +730,19 @@ class CurveDriven(FixedFamily):
         raise ScheduleError(f"{self.name}:T is computed from a loss curve or a data model",
                             allowed="give a loss curve (or a data model)")
 
+    def searched(self, args: Sequence[str], text: str, allowed: str) -> tuple[str, ...]:
+        if args:
+            raise UsageError(f"{text!r} takes no arguments (T is searched)", param="family", allowed=allowed)
+        return ("T",)
+
 
 class InfoOptimal(CurveDriven):
-    name, step_cost_us = "info-optimal", 1.0
+    name, step_cost_us, scan_cost_us = "info-optimal", 1.0, (80.0, 0.08)
     summary = "step density ∝ sqrt(slope of the information curve) (Lavenant & Zanella); needs a loss curve"
 
 
 class Optimal(CurveDriven):
-    name = "optimal"
+    name, dp_optimum = "optimal", True
     summary = "the least exact error of any T-step schedule (a DP over the curve or the data model)"
 
 
@@ -725,30 +755,9 @@ from . import count_families  # noqa: E402,F401
 from . import rule_families  # noqa: E402,F401  (the sampler rules: parsed here, evaluated by truth.rules)
 
 
-class _FamilyView(Mapping):
-    """Family name -> (usage, builder(L, args)) for the fixed schedules: a live view of the registry."""
-
-    def _names(self) -> list[str]:
-        return [f.name for f in families(random_counts=False, needs_curve=False, is_rule=False) if f.listed]
-
-    def __getitem__(self, name: str) -> tuple[str, Callable[[int, list[str]], Any]]:
-        if name not in self._names():
-            raise KeyError(name)
-        found = family(name)
-        assert found is not None
-        return found.usage, found.build
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._names())
-
-    def __len__(self) -> int:
-        return len(self._names())
-
-
-#: The fixed-schedule families (name -> (usage, builder)), read from the registry.
-FAMILIES: Mapping[str, tuple[str, Callable[[int, list[str]], Any]]] = _FamilyView()
-#: The random-count families (name -> usage), read from the registry when imported.
-COUNT_FAMILIES: dict[str, str] = {f.name: f.usage for f in families(random_counts=True)}
+#: The fixed-schedule families (name -> (usage, builder)) and the random-count ones (name -> usage), read-only.
+FAMILIES = FamilyView(with_builder=True, random_counts=False, needs_curve=False, is_rule=False)
+COUNT_FAMILIES = FamilyView(random_counts=True)
 
 
 def parse_schedule(spec: "str | SamplerSpec", length: int | None = None, param: str = "schedule") -> Schedule:

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from ._print_helpers import Printable
 from .curve import LossCurve
-from .errors import BoundcalcError, UsageError
+from .errors import UsageError
 from .estimate import curve_schedule
-from .registry import SamplerFamily, SamplerSpec, refuse_rule
-from .registry import families as registered_families, family as registered
+from .registry import SamplerSpec, parse_searched, searched_usages
+from .registry import family as registered
 from .exact import Measured, round_up
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -29,11 +29,11 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "STEP_FAMILIES",
     "BUDGET_FAMILIES",
-    "COUNT_STEP_USAGE",
     "COUNT_MAX_STEPS_FACTOR",
     "SCAN_BUDGET_US",
     "BLOCKS_ERROR",
     "is_count_family",
+    "searched_family",
     "family_spec",
     "family_schedule",
     "family_sampler",
@@ -41,14 +41,8 @@ __all__ = [
     "ExpectedBound",
 ]
 
-#: Random-count samplers as families (boundcalc.counts): usage without T. T is their nominal number of steps.
-COUNT_STEP_USAGE = {f.name: f.usage.replace(":T", "", 1) for f in registered_families(random_counts=True)}
 #: T-parametrised families `steps --family` knows, from the registry: fixed ones, the curve's, blocks, random counts.
-STEP_FAMILIES: tuple[str, ...] = (
-    *(f.usage.replace(":T", "", 1) for f in registered_families(reveals="fixed") if f.listed and f.steps_first
-      and f.name != "optimal"),
-    *(f"{f.name}:K:FAMILY (by bound)" for f in registered_families(reveals="blocks") if f.template(["K", "uniform"])),
-    *COUNT_STEP_USAGE.values())
+STEP_FAMILIES: tuple[str, ...] = searched_usages()
 #: The families `steps --budget` compares by default (info-optimal and optimal need a curve). The random-count
 #: families are opt-in: with a curve at T = 64 their two rows add ~0.9 s at L = 1024 (the default run takes ~0.7 s)
 #: and ~5 s at L = 4096 (benchmarks/bench_count_steps.py).
@@ -63,121 +57,50 @@ DECISION_NOTE = ("conservative by the float error: a T counts as reached only wh
                  "target, as missing only when value - error > target; undecided_steps lists the rest")
 
 
-def _family_of(family: str) -> SamplerFamily:
-    """The registered family of a T-parametrised family string (checked by :func:`_family_parts`)."""
-    found = registered(_family_parts(family)[0])
-    assert found is not None
-    return found
+def searched_family(family: "str | SamplerSpec") -> SamplerSpec:
+    """The family whose T is searched, as the registry's value object: a string is read once, here (the
+    library's edge; the command line parses its ``--family`` itself), and never again downstream.
 
-
-def _family_parts(family: str) -> tuple[str, list[str]]:
-    """(name, arguments without T) of a family whose T is searched, every argument checked."""
-    head, _, rest = family.strip().partition(":")
-    args = rest.split(":") if rest else []
-    allowed = "a T-parametrised family: " + ", ".join(STEP_FAMILIES)
-    found = registered(head)
-    if found is None or not found.listed:
-        raise UsageError(f"{family!r} is not a T-parametrised family", param="family", allowed=allowed)
-    if found.is_rule:
-        error = refuse_rule(SamplerSpec(found, tuple(args), family.strip()), "family")
-        raise UsageError(error.message, param="family", value=family, allowed=error.allowed)
-    if found.needs_curve:
-        if args:
-            raise UsageError(f"{family!r} takes no arguments (T is searched)", param="family", allowed=allowed)
-        return head, args
-    if found.reveals == "blocks" and not found.steps_first:  # blocks:K:FAMILY, T is searched (a multiple of K)
-        _check_blocks_family(family, found, args, allowed)
-        return head, args
-    if found.random_counts:
-        _check_count_family(family, head, args, allowed)
-        return head, args
-    if not found.steps_first:
-        raise UsageError(f"{family!r} is not a T-parametrised family", param="family", allowed=allowed)
-    needed = found.arity()[0] - 1  # required arguments besides T
-    if len(args) < needed:
-        raise UsageError(f"{family!r} needs {needed} argument(s) ({found.usage} without T)", param="family",
-                         allowed=allowed)
-    return head, args
-
-
-def _check_blocks_family(family: str, found: SamplerFamily, args: list[str], allowed: str) -> None:
-    from .exact import positive_int
-
-    if len(args) < 2 or "T" in args:
-        raise UsageError(f"{family!r}: write blocks:K:FAMILY (T is searched)", param="family",
-                         allowed="e.g. blocks:4:uniform or blocks:2:power:1/2; " + allowed)
-    try:
-        positive_int(args[0], "K")
-    except BoundcalcError as error:
-        raise UsageError(f"in {family!r}: K = {args[0]!r} is not a positive integer", param="family",
-                         allowed="blocks:K:FAMILY with K >= 1 blocks") from None
-    _family_parts(":".join(args[1:]))
-    if found.template(args) is None:
-        raise UsageError(f"in {family!r}: the blocks' inner family must be a fixed T-parametrised one", param="family",
-                         allowed="uniform, dream, linear, cosine, cosine-mdlm or power:P inside the blocks")
+    >>> searched_family("power:1/2").args
+    ('T', '1/2')
+    """
+    return family if isinstance(family, SamplerSpec) else parse_searched(family)
 
 
 BLOCKS_ERROR = ("is semi-autoregressive: its error needs each block's profile given the earlier blocks, which the "
                 "global curve does not determine")
 
 
-def _check_count_family(family: str, head: str, args: list[str], allowed: str) -> None:
-    """The arguments of a random-count family besides T: mdlm[:NOISE], sedd, dream-origin[:eps]."""
-    from .counts import NOISES
-    from .exact import parse_rational
-
-    usage = COUNT_STEP_USAGE[head]
-    if len(args) > usage.count("["):
-        raise UsageError(f"{family!r} has too many arguments (T is searched)", param="family",
-                         allowed=f"{usage}; " + allowed)
-    if head == "mdlm" and args and args[0] not in NOISES:
-        raise UsageError(f"in {family!r}: the noise {args[0]!r} is unknown (T is searched)", param="family",
-                         allowed=f"mdlm or mdlm:NOISE, NOISE one of {', '.join(NOISES)}")
-    if head == "dream-origin" and args:
-        try:
-            eps = parse_rational(args[0], "eps")
-        except UsageError:
-            eps = None
-        if eps is None or not 0 <= eps < 1:
-            raise UsageError(f"in {family!r}: eps = {args[0]!r} is not a number in [0, 1) (T is searched)",
-                             param="family", allowed="dream-origin or dream-origin:eps, 0 <= eps < 1")
-
-
-def is_count_family(family: str) -> bool:
+def is_count_family(family: "str | SamplerSpec") -> bool:
     """True for the random-count samplers (mdlm, sedd, dream-origin): T may exceed L, values are expectations."""
+    if isinstance(family, SamplerSpec):
+        return family.family.random_counts
     found = registered(family.strip().partition(":")[0])
     return found is not None and found.random_counts
 
 
-def family_spec(family: str, steps: int) -> str:
+def family_spec(family: "str | SamplerSpec", steps: int) -> str:
     """The schedule spec of ``family`` with T = ``steps`` (power:2 -> power:T:2, blocks:4:uniform -> blocks:4:uniform:T)."""
-    head, args = _family_parts(family)
-    found = _family_of(family)
-    template = found.template(args) or ("T",)
-    return ":".join([head, *(str(steps) if a == "T" else a for a in template)])
+    return searched_family(family).at(steps).text
 
 
-def _steps_grid(family: str, top: int) -> range:
-    """The T the family allows up to ``top``: a range, never a list (L may be 10^18)."""
-    head, args = _family_parts(family)
-    if _family_of(family).reveals == "blocks":
-        from .exact import positive_int
-
-        k = positive_int(args[0], "K")
-        return range(k, top + 1, k)
-    return range(1, top + 1)
+def _steps_grid(spec: SamplerSpec, top: int) -> range:
+    """The T the family allows up to ``top`` (multiples of its number of blocks): a range, never a list."""
+    every = spec.family.blocks_of(spec.args)
+    return range(every, top + 1, every)
 
 
-def family_schedule(family: str, steps: int, length: int, curve: LossCurve | None = None) -> "Schedule":
+def family_schedule(family: "str | SamplerSpec", steps: int, length: int, curve: LossCurve | None = None
+                    ) -> "Schedule":
     """The T-step schedule of ``family`` (info-optimal and optimal need the curve)."""
     from .schedule import parse_schedule
 
-    head, _ = _family_parts(family)
-    if _family_of(family).needs_curve:
+    spec = searched_family(family)
+    if spec.family.needs_curve:
         if curve is None:
-            raise UsageError(f"{head} needs a loss curve", param="family", allowed="give a loss curve")
-        return curve_schedule(f"{head}:{steps}", curve)
-    return parse_schedule(family_spec(family, steps), length, param="family")
+            raise UsageError(f"{spec.family.name} needs a loss curve", param="family", allowed="give a loss curve")
+        return curve_schedule(spec.at(steps).text, curve)
+    return parse_schedule(spec.at(steps), length, param="family")
 
 
 @dataclass(frozen=True)
@@ -191,7 +114,7 @@ class FamilyStepsResult(Printable):
 
     target: Fraction
     by: str
-    family: str
+    family: Any  # the searched family's SamplerSpec (str() is the family as written)
     steps: int | None
     schedule: "Schedule | None"
     value: Any
@@ -238,7 +161,7 @@ class ExpectedBound(Printable):
         return f"{self.measured().show(digits)} ± {round_up(self.error, 1)} (expected)"
 
 
-def family_sampler(family: str, steps: int, length: int) -> Any:
+def family_sampler(family: "str | SamplerSpec", steps: int, length: int) -> Any:
     """The T-step :class:`~boundcalc.counts.CountSampler` of a count family (``mdlm``, ``mdlm:cosine``, ...).
 
     >>> family_sampler("dream-origin", 4, 8).name
@@ -246,32 +169,11 @@ def family_sampler(family: str, steps: int, length: int) -> Any:
     """
     from .counts import parse_sampler
 
-    _family_parts(family)
-    return parse_sampler(family_spec(family, steps), length, param="family")
+    return parse_sampler(searched_family(family).at(steps), length, param="family")
 
 
-def _rational_sampler(family: str, steps: int, length: int) -> Any:
-    """Log-linear MDLM/SEDD and Dream origin with the floats of :func:`family_sampler` but no Fractions.
-
-    p_k = 1 - t_k/t_{k-1} = a / (T·b - a(k - 1)) with 1 - δ = a/b (MDLM, δ = 10^-5) or 1 - eps = a/b
-    (Dream), a ratio of integers, which Python rounds correctly: the same floats in O(T) integer steps.
-    None for the other noises (mpmath).
-    """
-    from .counts import DREAM_EPS, MDLM_DELTA, CountSampler
-    from .exact import parse_rational
-
-    head, args = _family_parts(family)
-    if head == "dream-origin":
-        rest = 1 - (parse_rational(args[0], "eps") if args else DREAM_EPS)
-        last = steps - 1  # Dream's last step reveals the rest
-    elif not args or args[0] == "loglinear":
-        rest, last = 1 - MDLM_DELTA, steps  # then MDLM's noise removal
-    else:
-        return None
-    a, b = rest.numerator, rest.denominator
-    total = steps * b
-    reveal = [a / (total - a * (k - 1)) for k in range(1, last + 1)] + [1.0]
-    keep = [(total - a * k) / (total - a * (k - 1)) for k in range(1, last + 1)] + [0.0]
-    name = f"{head}:{steps}" + (f":{1 - rest}" if head == "dream-origin" and 1 - rest != DREAM_EPS else "")
-    return CountSampler(length=length, steps=steps, reveal=tuple(reveal), keep=tuple(keep), name=name,
-                        family="mdlm" if head == "sedd" else head)
+def _rational_sampler(family: "str | SamplerSpec", steps: int, length: int) -> Any:
+    """:func:`family_sampler`'s sampler built the family's quicker way (the same floats, no Fractions), or None
+    (:meth:`~boundcalc.registry.SamplerFamily.quick_sampler`: log-linear MDLM/SEDD and Dream origin have one)."""
+    spec = searched_family(family)
+    return spec.family.quick_sampler(length, steps, spec.given_args)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 from fractions import Fraction
 from typing import Any
 
@@ -55,14 +54,14 @@ def resolve_targets(params: dict[str, Any], length: int) -> None:
     params["targets"] = tuple(t.value * length if isinstance(t, PerToken) else t for t in targets)
 
 
-def complete_results(results: list, curve: Any, family: str, by: str, unit: str, vocab_size: int | None) -> list:
+def complete_results(results: list, curve: Any, by: str, unit: str, vocab_size: int | None) -> list:
     """For a curve with unmeasured d: each value with its completion interval and each T with its range
     [T_lo, T_hi] (random-count families too, by their expected error; the DP optimum with an upper limit)."""
     from ..completion import has_gaps, optimal_steps_range, steps_range, with_completion
     from ..counts import MAX_COUNT_STEPS
     from ..errors import DomainError
     from ..estimate import count_coefficients, schedule_coefficients
-    from ..step_families import COUNT_MAX_STEPS_FACTOR, is_count_family
+    from ..step_families import COUNT_MAX_STEPS_FACTOR
 
     if curve is None or not has_gaps(curve) or by == "bound":
         return results
@@ -78,9 +77,9 @@ def complete_results(results: list, curve: Any, family: str, by: str, unit: str,
             if by == "optimal":
                 span = optimal_steps_range(goal, r.steps, curve, vocab_size, curve.length)
             else:  # a random-count family's T may exceed L: its own search limit
-                top = (min(COUNT_MAX_STEPS_FACTOR * curve.length, MAX_COUNT_STEPS) if is_count_family(family)
+                top = (min(COUNT_MAX_STEPS_FACTOR * curve.length, MAX_COUNT_STEPS) if r.random_counts
                        else curve.length)
-                span = steps_range(family, goal, r.steps, curve, vocab_size, top)
+                span = steps_range(r.family, goal, r.steps, curve, vocab_size, top)
         except DomainError as error:  # too costly at this L: the value keeps its interval, the range is not given
             span, reason = None, "; ".join(filter(None, [reason, f"T range not searched: {error.message}"]))
         out.append(dataclasses.replace(r, value=with_completion(r.value, curve, c, vocab_size), steps_range=span,
@@ -124,7 +123,7 @@ def steps_cell(r: Any) -> str:
     return f"{r.steps} [{lo}, {'∞' if hi is None else ('≤ ' if r.by == 'optimal' else '') + str(hi)}]"
 
 
-def _search(family: str, by: str, target: Fraction, curve: Any, unit: str, vocab: int | None) -> Any:
+def _search(family: Any, by: str, target: Fraction, curve: Any, unit: str, vocab: int | None) -> Any:
     from ..errors import BoundcalcError
     from ..family_steps import required_steps_family
 
@@ -132,7 +131,7 @@ def _search(family: str, by: str, target: Fraction, curve: Any, unit: str, vocab
         result = required_steps_family([target], family=family, by=by, length=curve.length, curve=curve, unit=unit)[0]
     except BoundcalcError as error:  # a family too costly here, or without a T at this L: said, not hidden
         return error
-    return complete_results([result], curve, family, by, unit, vocab)[0]
+    return complete_results([result], curve, by, unit, vocab)[0]
 
 
 def _range_text(r: Any) -> str:
@@ -156,8 +155,11 @@ def _target_line(target: Fraction, curve: Any, params: dict[str, Any]) -> tuple[
     """(the line, its JSON, the recommended result) for one target: the fewest T by estimated error."""
     unit, digits = params["unit"], params["digits"]
     vocab = params.get("vocab_size")
-    found = {family: _search(family, "error", target, curve, unit, vocab) for family in RECOMMENDED_FAMILIES}
-    optimal = _search("optimal", "optimal", target, curve, unit, vocab)
+    from ..step_families import searched_family
+
+    found = {family: _search(searched_family(family), "error", target, curve, unit, vocab)
+             for family in RECOMMENDED_FAMILIES}
+    optimal = _search(searched_family("optimal"), "optimal", target, curve, unit, vocab)
     runnable = {f: r for f, r in found.items() if not isinstance(r, Exception) and r.feasible}
     goal = f"{show(target, digits)} {unit} ({show(target / curve.length, 2)} {unit}/token)"
     data: dict[str, Any] = {"target": show(target, digits), "per_token": show(target / curve.length, digits)}

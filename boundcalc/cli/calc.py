@@ -25,7 +25,7 @@ from .options import (
 )
 from .advice import (TARGET, PerToken, complete_budget, complete_results, export_transfer, render_recommendation,
                      resolve_targets, steps_cell)
-from .render import emit_json, print_table, show
+from .render import emit_json, emit_table, print_table, show
 from .sampler_help import RegistryHelpOption, schedule_help, steps_family_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
 
@@ -123,12 +123,18 @@ def steps(**params: Any) -> None:
       boundcalc steps --loss-curve curve.csv --budget 8
       boundcalc steps --mi-total 2 --length 64 --family dream-origin --bound sharp --target 1/2
     """
+    from .. import schedule  # noqa: F401  (the built-in families registered)
+    from ..registry import family as registered_family, parse_searched
+
     families = list(params["families"])
-    if params["joint_table"] is not None or families[:1] == ["confidence"]:
+    first = registered_family(families[0]) if families else None  # the whole spec: confidence:TAU is refused later
+    if params["joint_table"] is not None or (first is not None and first.threshold_search):
         from .rules import steps_confidence
 
         steps_confidence(params, families)
         return
+    # every --family read once, here, into the registry's value object (a --by optimal search ignores it)
+    specs = [] if params["by"] == "optimal" and params["budget"] is None else [parse_searched(f) for f in families]
     if any(isinstance(t, PerToken) for t in params["targets"]):
         resolve_targets(params, resolve_profile(params, required=True).length)
     if params.get("loss_curve") is not None and not families and not given_explicitly("by") \
@@ -139,9 +145,10 @@ def steps(**params: Any) -> None:
         return
     if params["export"] is not None and (params["budget"] is not None or params["by"] == "bound"):
         raise click.UsageError("--export prints a schedule found by --by error|optimal (or the recommendation)")
-    if params["budget"] is not None or families not in ([], ["uniform"]) or params["by"] != "bound" \
+    closed_form = not specs or (len(specs) == 1 and specs[0].family.closed_form_steps and not specs[0].given_args)
+    if params["budget"] is not None or not closed_form or params["by"] != "bound" \
             or params.get("loss_curve") is not None:
-        _steps_any(params, families)
+        _steps_any(params, specs)
         return
     if params["max_steps"] is not None:
         raise click.UsageError("--max-steps bounds a scan: use it with --family or --by")
@@ -150,7 +157,6 @@ def steps(**params: Any) -> None:
 
 def _steps_uniform(params: dict[str, Any]) -> None:
     """steps for uniform schedules by a bound: the closed form, for any L (the original command)."""
-    from ..jsonify import FLOAT_INPUTS
     from ..steps import required_steps
 
     profile = resolve_profile(params, required=False)
@@ -175,19 +181,10 @@ def _steps_uniform(params: dict[str, Any]) -> None:
     if wants_latex(params):
         emit_latex(results, params, unit=str(profile.unit))
     elif params["as_json"]:
-        emit_json(
-            {
-                "length": profile.length,
-                "mi_total": _num(profile.total, digits),
-                "unit": profile.unit,
-                "eps_train": _num(eps_train, digits),
-                "bound": bound_name,
-                "schedule_family": "uniform",
-                "source": source or _source(profile),
-                "results": [_with_schedule(r, digits) for r in results],
-                **({"notes": {"inputs": FLOAT_INPUTS}} if profile.float_derived else {}),
-            }
-        )
+        from ..answers import UniformStepsAnswer
+
+        emit_json(UniformStepsAnswer(profile, tuple(results), eps_train, bound_name, source or _source(profile)),
+                  digits)
     else:
         exact = params["show_exact"]
         rows = []
@@ -254,7 +251,9 @@ def bound(**params: Any) -> None:
       boundcalc bound --schedule uniform:64 --mi-profile mi.csv --vocab-size 50257 --json
     """
     from ..bounds import bound_report
-    from ..schedule import parse_sampler, parse_spec
+    from ..schedule import parse_spec
+    from ..answers import curve_bound_report
+    from ..sources import case_multiscale, case_sampler
 
     if params.get("confidence_eps") is not None or params.get("reveal") is not None:
         refuse_latex(params, "the one-step confidence bound")
@@ -265,42 +264,23 @@ def bound(**params: Any) -> None:
     profile = resolve_profile(params, required=True)
     curve = resolve_curve(params)
     spec = parse_spec(params["schedule_spec"], "schedule")  # read once, here at the edge
-    if curve is not None and spec.family.needs_curve:
-        from ..estimate import curve_schedule
-
-        schedule: Any = curve_schedule(spec, curve)
-    else:
-        schedule = parse_sampler(spec, profile.length)
-        if schedule.random_counts:
-            refuse_latex(params, "a random-count sampler")
-            _count_bounds(params, profile, schedule)
-            return
-    multiscale = None
-    if params.get("ms_profile") is not None:
-        from ..multiscale import load_multiscale
-
-        multiscale = load_multiscale(params["ms_profile"], profile.unit)
-    elif curve is not None:  # Φ from the curve's level totals G(m_j) = L (d(0) - d(m_j))
-        from ..estimate import curve_multiscale
-
-        multiscale = curve_multiscale(curve, schedule.max_size, profile.unit)
+    schedule = case_sampler(spec, profile.length, curve)  # from the curve where the family needs one
+    if schedule.random_counts:
+        refuse_latex(params, "a random-count sampler")
+        _count_bounds(params, profile, schedule)
+        return
+    multiscale = case_multiscale(schedule, curve=curve, path=params.get("ms_profile"), unit=profile.unit)
     report = bound_report(profile, schedule, params["eps_train"], params.get("vocab_size"), multiscale)
     digits, exact = params["digits"], params["show_exact"]
-    estimated = _estimated_bounds(report, curve)
+    at_curve = None if curve is None else curve_bound_report(report, curve)
+    estimated = {} if at_curve is None else at_curve.estimated
     if estimated:
         refuse_latex(params, "bounds at a measured loss curve's estimated ΣI (use --json or the table)")
         digits = min(digits, FLOAT_DIGITS)  # ΣI is a float64 result: no value holds more digits
     if wants_latex(params):
         return emit_latex(report, params, table=True)
     if params["as_json"]:
-        data = report.to_dict(digits)
-        if curve is not None:
-            data["source"] = profile.source
-            data["estimate"] = not curve.exact
-        if estimated:
-            data["bounds"].update({name: m.to_json() for name, m in estimated.items()})
-            data["mi_total"] = _curve_total(curve, str(profile.unit), digits)
-        emit_json(data)
+        emit_json(report if at_curve is None else at_curve, digits)
         return
     _bound_table(report, profile, schedule, multiscale, curve, estimated, digits, exact)
 
@@ -341,19 +321,6 @@ def _bound_table(report, profile, schedule, multiscale, curve, estimated: dict[s
     )
 
 
-def _estimated_bounds(report, curve) -> dict[str, Any]:
-    """Each bound at a measured curve's estimated ΣI and Φ as a Measured estimate (empty for other sources)."""
-    if curve is None or curve.exact:
-        return {}
-    from ..estimate import curve_bound_spreads
-    from ..exact import Measured
-
-    values = {name: v for name, v in report.values.items() if v is not None}
-    spreads = curve_bound_spreads(curve, report.inputs, values)
-    return {name: Measured(float(values[name]), 4 * 2.0**-53 * float(values[name]), stderr=se, interpolation=ip,
-                           estimate=True) for name, (se, ip) in spreads.items()}
-
-
 _BLOCKS_CAPTION = (
     "positions random only inside the current block (blocks left to right): the bounds for random positions "
     "over all L do not apply and are not listed (docs/theory.md, section 11); c(s_b) is each block's "
@@ -363,8 +330,6 @@ _BLOCKS_CAPTION = (
 
 def _confidence(params: dict[str, Any]) -> None:
     """bound --confidence EPS --reveal N --vocab-size V: Fast-dLLM's per-step bound."""
-    from fractions import Fraction
-
     from ..bounds import confidence_bound
 
     missing = [flag for flag, key in (("--confidence", "confidence_eps"), ("--reveal", "reveal"),
@@ -378,26 +343,13 @@ def _confidence(params: dict[str, Any]) -> None:
         raise click.UsageError(f"--confidence bounds one step on its own; drop {', '.join(others)}")
     result = confidence_bound(params["confidence_eps"], params["reveal"], params["vocab_size"], params["unit"])
     if params["as_json"]:
-        emit_json(result.to_dict(params["digits"]))
+        emit_json(result, params["digits"])
         return
-    log = log_name(result.unit)
-    print_table(
-        f"Confidence decoding: KL of one step ({result.unit})",
-        [("bound", "left"), ("value", "right"), ("formula", "left")],
-        [["confidence (Fast-dLLM Thm 1)", show(Fraction(result.value), params["digits"]),
-          f"(n-1)(H_b(ε) + ε {log}(V-1)), n = {result.reveal}, ε = {show(result.eps, params['digits'])}, "
-          f"V = {result.vocab_size}"]],
-        caption="assumes each of the n tokens revealed together has a value of (true conditional) probability "
-        ">= 1 - ε given the revealed context, ε <= (V-1)/V; bounds that step's KL between the joint and the "
-        "product of its marginals (value rounded up); not a bound on an adaptive sampler's KL, whose positions depend "
-        "on the values: its exact error is verify --schedule confidence:TAU (docs/samplers.md).",
-    )
+    emit_table(result, params["digits"])
 
 
 def _count_bounds(params: dict[str, Any], profile, sampler) -> None:
     """bound for a random-count sampler: the expected per-realisation bounds."""
-    from fractions import Fraction
-
     from ..bounds import count_bound_report
 
     if params.get("ms_profile") is not None:
@@ -405,25 +357,9 @@ def _count_bounds(params: dict[str, Any], profile, sampler) -> None:
                                "(its S depends on the realisation)")
     report = count_bound_report(profile, sampler, params["eps_train"])
     if params["as_json"]:
-        emit_json(report.to_dict(params["digits"]))
+        emit_json(report, params["digits"])
         return
-    errors = report.errors
-    rows = [[f"E {entry.name} (per realisation)", entry.equation, show(Fraction(value), params["digits"]),
-             f"E c(S_max) / L · ΣI + ε_train, ± {errors[entry.name]:.1g}"] for entry, value in report.items()]
-    print_table(
-        f"Expected upper bounds on E KL(p_X0 || p_Y0) ({profile.unit}), random reveal counts",
-        [("bound", "left"), ("eq.", "left"), ("value", "right"), ("formula", "left")],
-        rows,
-        header_lines=[
-            _describe_profile(profile, params["digits"], False),
-            f"sampler {sampler}: {len(sampler.reveal)} steps (the last reveals the rest); "
-            f"E s_max = {report.expected_max[0]:.6g}; E steps revealing >= 1 token = {report.nonempty_steps[0]:.6g}; "
-            f"ε_train = {show(report.eps_train, params['digits'])}",
-        ],
-        caption="each still-masked token is revealed at step k with probability p_k; the bounds hold for every "
-        "realisation of the counts, so their expectation bounds the expected error (docs/theory.md, section 12). "
-        "float64 with the stated error; corollary1 and theorem2 are not listed",
-    )
+    emit_table(report, params["digits"], header_lines=[_describe_profile(profile, params["digits"], False)])
 
 
 def _source(profile) -> str:
@@ -463,76 +399,21 @@ def recursion(**params: Any) -> None:
       boundcalc recursion --smax 37 --length 1024
     """
     from ..bounds import recursion_report
-    from ..exact import ceil_log2
 
     s_max, length, digits, exact = params["s_max"], params["length"], params["digits"], params["show_exact"]
     report = recursion_report(s_max, length)
     if params["as_json"]:
-        emit_json(report.to_dict(digits))
+        emit_json(report, digits)
         return
-    from fractions import Fraction
-
-    scale = Fraction(1, length) if length else Fraction(1)
-    levels = ceil_log2(s_max)
-    rows = []
-    for k, (c, term) in enumerate(zip(report.chain, report.terms)):
-        rows.append(
-            [
-                str(k),
-                str(c),
-                show(term, digits, exact),
-                show(Fraction(1 << (levels - k), 2) * scale, digits, exact),
-                show((c // 2) * scale, digits, exact),
-            ]
-        )
-    unit = "ΣI" if length else "ΣI/L"
-    rows.append(
-        [
-            "sum",
-            "",
-            show(report.unrolled, digits, exact),
-            show(report.closed_form, digits, exact),
-            show(report.sharp, digits, exact),
-        ]
-    )
-    ratio = report.ratio
-    print_table(
-        f"Recursion (19) for s_max = {s_max}: chain {', '.join(map(str, report.chain))}",
-        [
-            ("level k", "right"),
-            ("c_k", "right"),
-            (f"c_k/2 [{unit}]", "right"),
-            (f"(20): 2^(K-k)/2 [{unit}]", "right"),
-            (f"floor(c_k/2) [{unit}]", "right"),
-        ],
-        rows,
-        caption=f"K = ceil(log2 s_max) = {levels}; exact/closed form = "
-        + ("- (both 0)" if ratio is None else f"{show(ratio, digits)} [{ratio}]")
-        + f"; sharp/closed form = {'-' if report.closed_form == 0 else show(report.sharp / report.closed_form, digits)}",
-    )
+    emit_table(report, digits, exact=exact)
 
 
-def _num(x, digits: int) -> dict[str, str]:
-    from ..exact import number_json
-
-    return number_json(x, digits)
-
-
-def _with_schedule(result, digits: int) -> dict[str, Any]:
-    """A uniform StepsResult's JSON with the schedule it names and its value (the bound)."""
-    out = result.to_dict(digits)
-    out["schedule"] = None if result.steps is None else {"name": f"uniform:{result.steps}",
-                                                          "max_mask_size": result.max_size}
-    out["value"] = out["bound"]
-    return out
-
-
-def _steps_any(params: dict[str, Any], families: list[str]) -> None:
+def _steps_any(params: dict[str, Any], families: list[Any]) -> None:
     """steps with --family / --by / --budget / --loss-curve: any family, by bound, estimated error or the DP."""
     if params["budget"] is None:
         refuse_latex(params, "a search over schedule families or a loss curve")
     from ..family_steps import budget_table, required_steps_family
-    from ..step_families import BUDGET_FAMILIES, DECISION_NOTE, is_count_family
+    from ..step_families import BUDGET_FAMILIES, searched_family
 
     profile = resolve_profile(params, required=True)
     curve = resolve_curve(params)
@@ -554,7 +435,7 @@ def _steps_any(params: dict[str, Any], families: list[str]) -> None:
         raise click.UsageError("give at least one --target (or --budget T)")
     if len(families) > 1:
         raise click.UsageError("give one --family to search (several only with --budget)")
-    family = families[0] if families else "uniform"
+    family = families[0] if families else searched_family("uniform")  # the default family
     from .truth import progress_bar
 
     with progress_bar("searching T") as bar:
@@ -563,38 +444,20 @@ def _steps_any(params: dict[str, Any], families: list[str]) -> None:
             mi_total=profile.total, bound=bound_name, eps_train=eps_train, unit=unit,
             max_steps=params["max_steps"], progress=bar, mi_profile=profile if curve is None else None,
         )
-    results = complete_results(results, curve, family, by, unit, params.get("vocab_size"))
+    results = complete_results(results, curve, by, unit, params.get("vocab_size"))
     if params["export"] is not None:
         export_transfer(results[0])
         return
     what = {"bound": f"{bound_name} bound", "error": "estimated error" if estimate else "exact error",
             "optimal": "DP-optimal error" + (" (estimated)" if estimate else "")}[by]
-    counts = by != "optimal" and is_count_family(family)
+    counts = by != "optimal" and family.family.random_counts
     if counts:  # random reveal counts: every value is an expectation over them
         what = "expected " + what + " (over the random reveal counts)"
     if params["as_json"]:
-        data = {
-            "length": profile.length,
-            "mi_total": _curve_total(curve, unit, digits) if curve is not None else _num(profile.total, digits),
-            "unit": unit,
-            "eps_train": _num(eps_train, digits),
-            "by": by,
-            "bound": bound_name if by == "bound" else None,
-            "schedule_family": "optimal" if by == "optimal" else family,
-            "source": source,
-            "estimate": estimate,
-            "random_counts": counts,
-            "results": [r.to_dict(digits) for r in results],
-        }
-        if counts:
-            data["random_counts_note"] = (
-                "the sampler reveals a random number of tokens per step: values are expectations over the counts"
-                + (" (E[c(S_max)]/L · ΣI + ε_train, a float with a certified error); " + DECISION_NOTE
-                   if by == "bound" else ""))
-        if estimate:
-            data["note"] = ("values from a measured loss curve are estimates: the error with stderr and the effect of "
-                            "the interpolation; ΣI is estimated too")
-        emit_json(data)
+        from ..answers import FamilyStepsAnswer
+
+        emit_json(FamilyStepsAnswer(profile, curve, tuple(results), unit, eps_train, by, bound_name, family.text, source,
+                                    counts), digits)
     else:
         _render_steps_table(params, profile, results, family, what, counts, estimate, source)
     infeasible = [r for r in results if not r.feasible]
@@ -603,7 +466,7 @@ def _steps_any(params: dict[str, Any], families: list[str]) -> None:
                                     param="--target", allowed="a larger target or a larger --max-steps")
 
 
-def _render_steps_table(params: dict[str, Any], profile, results, family: str, what: str, counts: bool,
+def _render_steps_table(params: dict[str, Any], profile, results, family: Any, what: str, counts: bool,
                         estimate: bool, source: str) -> None:
     """The table of steps --family/--by: one row per target."""
     from fractions import Fraction
@@ -654,8 +517,6 @@ def _count_result_row(r, digits: int, exact: bool) -> list[str]:
 
 
 def _render_budget(params: dict[str, Any], profile, curve, rows, source: str) -> None:
-    from fractions import Fraction
-
     unit, digits, exact, T = params["unit"], params["digits"], params["show_exact"], params["budget"]
     bound_name = params["bound_name"]
     estimate = curve is not None and not curve.exact
@@ -666,25 +527,9 @@ def _render_budget(params: dict[str, Any], profile, curve, rows, source: str) ->
                                       unit=unit, digits=digits, estimate=estimate), nl=False)
         return
     if params["as_json"]:
-        from ..jsonify import sampler_summary
+        from ..answers import BudgetAnswer
 
-        out = []
-        for row in rows:
-            sched, bound = row["schedule"], row["bound"]
-            out.append({
-                "family": row["family"],
-                "schedule": sampler_summary(row["sampler"]) if row.get("sampler") is not None else
-                None if sched is None else {"name": str(sched), "sizes": list(sched.sizes),
-                                            "max_mask_size": sched.max_size},
-                "error": None if row["error"] is None else row["error"].to_dict(digits),
-                "bound": None if bound is None else _num(bound, digits) if isinstance(bound, Fraction)
-                else bound.to_dict(digits),
-                **({"reason": row["reason"]} if row["reason"] else {}),
-            })
-        emit_json({"length": profile.length, "steps": T, "unit": unit, "bound": bound_name,
-                   "mi_total": _curve_total(curve, unit, digits) if curve is not None else _num(profile.total, digits),
-                   "eps_train": _num(params["eps_train"], digits),
-                   "source": source, "estimate": estimate, "families": out})
+        emit_json(BudgetAnswer(profile, curve, T, tuple(rows), unit, bound_name, params["eps_train"], source), digits)
         return
     table = []
     for row in rows:
@@ -721,11 +566,3 @@ def _curve_mi(curve, unit: str):
     from ..estimate import curve_quantities
 
     return from_nats(curve_quantities(curve)["mi_total"].measured(), unit)
-
-
-def _curve_total(curve, unit: str, digits: int) -> dict[str, Any]:
-    """ΣI of a loss curve for JSON: a float estimate (with stderr), never an exact number."""
-    from ..estimate import curve_quantities
-
-    total = curve_quantities(curve)["mi_total"]
-    return from_nats(total.measured(), unit).to_json(note=total.described)

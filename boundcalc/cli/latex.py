@@ -194,7 +194,7 @@ def _values(params: dict[str, Any]) -> dict:
     """
     import sympy
 
-    from ..schedule import parse_schedule
+    from ..sources import case_multiscale, case_sampler
     from ..symbolic import L, eps, s, s_max, tau, values_for
 
     profile = resolve_profile(params, required=False)
@@ -208,16 +208,10 @@ def _values(params: dict[str, Any]) -> dict:
         if source is not None:
             length = source.length
     curve = resolve_curve(params)
-    if curve is not None and params.get("schedule_spec"):
-        from ..estimate import curve_schedule
-
-        schedule: Any = curve_schedule(params["schedule_spec"], curve)
-    else:
-        schedule = parse_schedule(params["schedule_spec"], length) if params.get("schedule_spec") else None
-    if curve is not None and multiscale is None and schedule is not None:
-        from ..estimate import curve_multiscale
-
-        multiscale = curve_multiscale(curve, schedule.max_size, params["unit"])
+    spec = params.get("schedule_spec")
+    schedule = case_sampler(spec, length, curve, fixed=True) if spec else None  # from the curve where needed
+    if multiscale is None:
+        multiscale = case_multiscale(schedule, curve=curve, unit=params["unit"])
     values = values_for(
         profile=profile,
         schedule=schedule,

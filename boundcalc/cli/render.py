@@ -12,24 +12,30 @@ from typing import Any, Iterable, Sequence
 
 import click
 
-from ..exact import format_decimal
 
 
-def emit_json(data: Any) -> None:
-    """Print the JSON document of ``data`` (:func:`boundcalc.jsonify.document`: ``schema_version`` first) on stdout."""
+def emit_json(data: Any, digits: int = 6, **options: Any) -> None:
+    """Print the JSON document of ``data`` (:func:`boundcalc.jsonify.document`: ``schema_version`` first) on stdout:
+    a value's printer output unchanged (``digits`` and ``options`` go to the printer)."""
     from ..jsonify import document
 
-    click.echo(json.dumps(document(data), indent=2, ensure_ascii=False))
+    click.echo(json.dumps(document(data, digits, **options), indent=2, ensure_ascii=False))
 
 
 def show(x: Fraction | int | None, digits: int, exact: bool = False, none: str = "-") -> str:
-    """A number for a table cell: the correctly rounded decimal, and the exact value if asked."""
-    if x is None:
-        return none
-    text = format_decimal(x, digits)
-    if exact and Fraction(x).denominator != 1:
-        text = f"{text}  [{Fraction(x)}]"
-    return text
+    """A number for a table cell: the correctly rounded decimal, and the exact value if asked
+    (:func:`boundcalc.table_printer.cell`)."""
+    from ..table_printer import cell
+
+    return cell(x, digits, exact, none)
+
+
+def emit_table(obj: Any, digits: int, **options: Any) -> None:
+    """Draw the table printer's :class:`~boundcalc.table_printer.Table` of ``obj`` unchanged (rich on a terminal)."""
+    from ..table_printer import to_table
+
+    table = to_table(obj, digits, **options)
+    print_table(table.title, table.columns, table.rows, table.caption, table.header_lines)
 
 
 def print_table(

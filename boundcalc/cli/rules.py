@@ -95,7 +95,10 @@ def steps_confidence(params: dict[str, Any], families: list[str]) -> None:
     from ..sampler_truth import loosest_threshold
     from ..truth import load_joint
 
-    if families != ["confidence"] or params["joint_table"] is None:
+    from ..registry import family as registered_family
+
+    found = registered_family(families[0]) if len(families) == 1 else None
+    if found is None or not found.threshold_search or params["joint_table"] is None:
         raise UsageError("the threshold search needs both a joint table and the confidence family",
                          param="--joint" if params["joint_table"] is None else "--family",
                          allowed="--joint FILE --family confidence --target ε")

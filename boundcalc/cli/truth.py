@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator
 import click
 
 from ..errors import BoundcalcError, UsageError
-from ..exact import Measured, round_up
+from ..exact import round_up
 from ..hf import MAX_TEXT_BYTES
 from ..units import from_nats
 from .options import (POSITIVE_INT, BoundcalcCommand, OutputPath, check_curve_log_options, compose,
@@ -202,17 +202,19 @@ def verify(**params: Any) -> None:
         if params["loss_curve"] is not None:
             refuse_latex(params, "an estimate from a loss curve")
         return emit_latex(report, params)
-    extras = _curve_extras(params, report, curve, optimal)
-    extras["any_error"] = from_nats(profile.error_bound(None), unit)
+    counts = None
     if report.schedule.random_counts and model is not None:  # its sequence error and network calls (issue 19)
         from ..sampler_truth import count_sampler_report
 
-        extras["counts"] = count_sampler_report(model, report.schedule, L, samples=params["samples"],
-                                                seed=params["seed"])
+        counts = count_sampler_report(model, report.schedule, L, samples=params["samples"], seed=params["seed"])
+    from ..answers import verify_answer
+
+    answer = verify_answer(report, curve, description, measured=params["loss_curve"] is not None and not curve.exact,
+                           profile=profile, optimal=optimal, vocab_size=params.get("vocab_size"), counts=counts)
     if params["as_json"]:
-        emit_json(_verify_json(report, optimal, description, digits, extras))
+        emit_json(answer, digits)
     else:
-        _verify_table(report, optimal, description, digits, extras)
+        _verify_table(answer, digits)
 
 
 def _verify_adaptive(params: dict[str, Any]) -> bool:
@@ -263,30 +265,6 @@ def _verify_source(params: dict[str, Any], spec: Any) -> tuple[Any, Any, Any, st
     return model, profile, LossCurve.from_conditional(profile.conditional, source=description), description
 
 
-def _curve_extras(params: dict[str, Any], report: Any, curve: Any, optimal: Any) -> dict[str, Any]:
-    """What the curve adds to verify: the estimate (measured curves), TC, DTC, rates, the info-optimal schedule."""
-    from ..estimate import curve_quantities, estimate_error, info_optimal_schedule
-
-    fixed = not report.schedule.random_counts and report.schedule.positions == "uniform"
-    measured = params["loss_curve"] is not None and not curve.exact
-    info = None
-    if optimal is not None:
-        schedule = info_optimal_schedule(curve, report.schedule.steps)
-        info = (schedule, estimate_error(curve, schedule).value)
-    estimate = estimate_error(curve, report.schedule) if measured and fixed else None
-    if estimate is not None:
-        from .advice import complete_estimate
-
-        estimate = complete_estimate(estimate, curve, report.schedule, params.get("vocab_size"))
-    return {
-        "curve": curve,
-        "measured": measured,
-        "estimate": estimate,
-        "info": info,
-        "quantities": curve_quantities(curve, report.schedule.steps if fixed else None),
-    }
-
-
 def _check_optimal_first(spec: Any, length: int) -> None:
     """T and the optimal-schedule DP's cost, refused before the entropy profile is computed."""
     from ..schedule import parse_sampler
@@ -301,65 +279,6 @@ def _check_optimal_first(spec: Any, length: int) -> None:
         except BoundcalcError as error:
             error.param = "--optimal"
             raise
-
-
-def _error_value(extras: dict[str, Any], pair: Any, unit: str, digits: int, as_json: bool) -> Any:
-    """A schedule's error for the table or JSON: the estimate from a measured curve, else the exact value."""
-    from ..estimate import estimate_error
-
-    schedule, error = pair
-    if extras["measured"]:
-        estimate = estimate_error(extras["curve"], schedule)  # the value with its stderr and interpolation effect
-        return estimate.to_dict(digits) if as_json else estimate.show(digits)
-    value = Measured(from_nats(error, unit), extras["any_error"], nonnegative=True)
-    return value.to_json() if as_json else value.show(digits)
-
-
-def _verify_json(report: Any, optimal: Any, description: str, digits: int, extras: dict[str, Any]) -> dict[str, Any]:
-    unit = report.unit
-    data = report.to_dict(digits)
-    data["model"] = description
-    data["estimate"] = extras["measured"]
-    if extras["estimate"] is not None:
-        data["truth"] = {**extras["estimate"].to_dict(digits), "abs_error": data["truth"]["abs_error"]}
-    elif extras["measured"]:
-        data["truth"]["note"] = "estimate from a measured loss curve (stderr not propagated for this sampler)"
-    data["information"] = {k: v.to_dict(digits) for k, v in extras["quantities"].items()}
-    if extras.get("counts") is not None:
-        data.update(_count_json(extras["counts"]))
-    if optimal is not None:
-        data["optimal"] = {"schedule": list(optimal[0].sizes),
-                           "truth": _error_value(extras, optimal, unit, digits, True)}
-        info = extras["info"]
-        data["info_optimal"] = {
-            "schedule": list(info[0].sizes),
-            "truth": _error_value(extras, info, unit, digits, True),
-            "note": "step density ∝ sqrt(slope of the information curve) (Lavenant & Zanella, arXiv 2510.25544)",
-        }
-    return data
-
-
-def _count_json(counts: dict[str, Any]) -> dict[str, Any]:
-    """A random-count sampler's sequence error and network calls, in the JSON shape of every measured value."""
-    exact = counts["exact"]
-    error: dict[str, Any] = {"value": counts["sequence_error"], "abs_error": 0.0 if exact else None,
-                             "estimate": not exact}
-    if exact:
-        error["exact"] = counts["sequence_error_exact"]
-    else:
-        error.update(stderr=counts["sequence_error_se"], samples=counts["samples"], seed=counts["seed"])
-    calls: dict[str, Any] = {"convention": counts["calls"], "meaning": counts["calls_meaning"],
-                             "expected": {"value": counts["expected_nfe_run_on"],
-                                          "abs_error": counts["expected_nfe_run_on_error"], "estimate": False}}
-    if not exact:
-        calls["until_the_sample_ended"] = {"expected": {"value": counts["expected_nfe"], "abs_error": None,
-                                                        "estimate": True, "stderr": counts["expected_nfe_se"]}}
-    if counts["calls_law_exact"]:
-        calls.update(expected_exact=counts["expected_nfe_run_on_exact"], law=counts["nfe_run_on_law"],
-                     until_the_sample_ended={"expected": counts["expected_nfe"],
-                                             "expected_exact": counts["expected_nfe_exact"],
-                                             "law": counts["nfe_law"]})
-    return {"sequence_error": error, "network_calls": calls}
 
 
 def _count_rows(counts: dict[str, Any], digits: int) -> list[list[str]]:
@@ -383,21 +302,20 @@ def _count_rows(counts: dict[str, Any], digits: int) -> list[list[str]]:
     return rows
 
 
-def _verify_rows(report: Any, optimal: Any, digits: int, extras: dict[str, Any]) -> list[list[str]]:
+def _verify_rows(answer: Any, digits: int) -> list[list[str]]:
     """The (estimated) errors, each KL bound of the registry next to the error it is checked against, TC, DTC, rates."""
-    unit, measured = report.unit, extras["measured"]
+    report, optimal = answer.report, answer.optimal
+    unit, measured = report.unit, answer.measured
     ratios, holds = report.ratios(), report.holds()
     b = report.bounds
     counts = report.schedule.random_counts
     label = ("expected " if counts else "") + ("estimated error" if measured else "exact error")
-    value = (extras["estimate"].show(digits) if extras["estimate"] is not None
+    value = (answer.estimate.show(digits) if answer.estimate is not None
              else report.measured("truth").decimal(digits))
     rows = [[label, "(23)", value, "1", ""]]
     if optimal is not None:
-        rows.append([f"optimal {b.steps}-step schedule", "(23)", _error_value(extras, optimal, unit, digits, False),
-                     "-", ""])
-        rows.append([f"info-optimal:{b.steps}", "(23)", _error_value(extras, extras["info"], unit, digits, False),
-                     "-", ""])
+        rows.append([f"optimal {b.steps}-step schedule", "(23)", optimal[1].show(digits), "-", ""])
+        rows.append([f"info-optimal:{b.steps}", "(23)", answer.info_optimal[1].show(digits), "-", ""])
     random_rows = []
     if report.random_error is not None and b.multiscale is not None:
         random_rows.append([f"{'estimated' if measured else 'exact'} error of random:{b.multiscale.scale} (mean)",
@@ -415,15 +333,15 @@ def _verify_rows(report: Any, optimal: Any, digits: int, extras: dict[str, Any])
         (rows if entry.about == "schedule" else random_rows).append(row)
     if b.multiscale is not None and report.random_error is not None:
         rows += random_rows
-    quantities = extras["quantities"]
+    quantities = answer.quantities
     for key, text in (("total_correlation", "TC = error at T = 1"), ("dual_total_correlation", "DTC"),
                       ("tc_rate", "TC/T (rate, not a bound)"), ("dtc_rate", "DTC/T (rate, not a bound)")):
         if key in quantities:
             q = quantities[key]
             shown = q.show(digits)  # a measured curve's with ± stderr; a data model's with justified digits
             rows.append([text, "s.14", shown, "-", ""])
-    if extras.get("counts") is not None:
-        rows += _count_rows(extras["counts"], digits)
+    if answer.counts is not None:
+        rows += _count_rows(answer.counts, digits)
     return rows
 
 
@@ -458,14 +376,15 @@ def _verify_shape(report: Any) -> str:
     return text
 
 
-def _verify_table(report: Any, optimal: Any, description: str, digits: int, extras: dict[str, Any]) -> None:
+def _verify_table(answer: Any, digits: int) -> None:
+    report, optimal = answer.report, answer.optimal
     b, unit = report.bounds, report.unit
     caption = _verify_caption(report)
-    if extras["measured"]:  # the float error of computing from the curve is not the point: the curve's is
+    if answer.measured:  # the float error of computing from the curve is not the point: the curve's is
         caption = ("estimates from a measured loss curve: ± stderr, (interp. |linear - monotone cubic|); a model's "
                    "loss over-estimates d (its excess acts like ε_train); " + caption.split("; ", 1)[1])
     caption += "\nTC/T, DTC/T: rates of randomized schedules (Zhao & Cai, arXiv 2602.20126), constants unknown"
-    counts = extras.get("counts")
+    counts = answer.counts
     if counts is not None:
         caption += f"\nnetwork calls: {counts['calls_meaning']} (docs/samplers.md)"
         if not counts["exact"]:
@@ -475,14 +394,14 @@ def _verify_table(report: Any, optimal: Any, description: str, digits: int, extr
                     "averaged over the schedule; its ratio is bound / that error")
     if optimal is not None:
         caption += f"\noptimal schedule (reveal order): {optimal[0].describe(limit=24)}"
-        caption += f"\ninfo-optimal schedule: {extras['info'][0].describe(limit=24)}"
+        caption += f"\ninfo-optimal schedule: {answer.info_optimal[0].describe(limit=24)}"
     print_table(
-        f"{'Estimated' if extras['measured'] else 'Exact'} error and bounds for E_M KL(p_X0 || p_Y0|M) ({unit})",
+        f"{'Estimated' if answer.measured else 'Exact'} error and bounds for E_M KL(p_X0 || p_Y0|M) ({unit})",
         [("quantity", "left"), ("eq.", "left"), ("value", "right"), ("/ exact", "right"), ("holds", "left")],
-        _verify_rows(report, optimal, digits, extras),
+        _verify_rows(answer, digits),
         caption=caption,
         header_lines=[
-            description,
+            answer.model,
             f"ΣI = {report.measured('mi_total').decimal(digits)} {unit}; schedule {report.schedule} (reveal order): "
             f"{_verify_shape(report)}",
         ],
@@ -567,17 +486,11 @@ def profile(**params: Any) -> None:
     values, shown = columns[0], [from_nats(col, unit) for col in columns]  # the one conversion, for printing
     description = _describe(model, L)
     if params["as_json"]:
-        data: dict[str, Any] = {"model": description, "length": L, "unit": unit}
-        for m, col in zip(sizes, shown):
-            key = "values" if m is None else f"size_{m}"
-            data[key] = [float_decimal(x) for x in col]
-            data[("mi_total" if m is None else f"total_size_{m}")] = _written_total(col, digits)
-        if entropy is not None:
-            data["entropy_per_token"] = _measured_json(from_nats(entropy.entropy / L, unit), from_nats(entropy.abs_error, unit))
+        from ..answers import ProfileAnswer
+
         if params["output"]:
             write_profile_csv(values, params["output"])
-            data["output"] = params["output"]
-        emit_json(data)
+        emit_json(ProfileAnswer(description, L, unit, tuple(zip(sizes, shown)), entropy, params["output"]), digits)
         return
     if not params["output"]:
         if len(sizes) == 1:
@@ -607,23 +520,6 @@ def profile(**params: Any) -> None:
     )
 
 
-def _written_total(values: Any, digits: int) -> dict[str, Any]:
-    """The sum of float64 results as written: a value with its rounding error, never labelled exact."""
-    from ..truth import float_decimal
-
-    written = [Fraction(float_decimal(x)) for x in values]
-    total = sum(written, Fraction(0))
-    # each written decimal is the float's shortest repr (within half an ulp); the sum is exact in them
-    error = math.fsum(abs(float(x)) for x in written) * 2.0**-52
-    return {**Measured(float(total), error, nonnegative=True).to_json(),
-            "note": "the sum of the float64 values written (each within float error of the model's)"}
-
-
-def _measured_json(value: float, error: float) -> dict[str, Any]:
-    """A float64 result of a data model with its certified error (the one JSON shape)."""
-    return Measured(value, error, nonnegative=True).to_json()
-
-
 def _multiscale_profile(params: dict[str, Any]) -> None:
     from ..files import write_output
     from ..truth import multiscale_from_model
@@ -643,16 +539,11 @@ def _multiscale_profile(params: dict[str, Any]) -> None:
         ms = multiscale_from_model(model, params["s_max"], L, unit, progress=bar)
     text = ms.to_csv()
     if params["as_json"]:
-        from ..jsonify import to_json
+        from ..answers import MultiScaleAnswer
 
-        ms_json = to_json(ms, digits)
-        data = {"model": _describe(model, L), **ms_json}
         if params["output"]:
             write_output(params["output"], text, param="--output")
-            data["output"] = params["output"]
-        else:
-            data["values"] = [[str(x) for x in row] for row in ms.values or ()]
-        emit_json(data)
+        emit_json(MultiScaleAnswer(_describe(model, L), ms, params["output"]), digits)
         return
     if not params["output"]:
         click.echo(text, nl=False)
@@ -759,9 +650,9 @@ def _loss_curve_profile(params: dict[str, Any]) -> None:
     path = curve.write(params["loss_curve_out"])
     quantities = curve_quantities(curve)
     if params["as_json"]:
-        emit_json({"model": description, "length": L, "unit": unit, "output": str(path),
-                   "abs_error": round_up(from_nats(entropy.abs_error, unit)),
-                   "information": {k: v.to_dict(digits) for k, v in quantities.items()}})
+        from ..answers import CurveAnswer
+
+        emit_json(CurveAnswer(curve, unit, str(path), entropy=entropy, quantities=quantities), digits)
         return
     labels = {"total_correlation": "TC = Σ H(X^(i)) - H(X) (error at T = 1)",
               "dual_total_correlation": "DTC", "mi_total": "ΣI = TC + DTC", "entropy": "H(X)"}
@@ -822,15 +713,13 @@ def _estimated_curve(params: dict[str, Any]) -> None:
     if shard[0] != 0:
         return  # one curve, written and shown by rank 0
     path = curve.write(params["loss_curve_out"])
-    rows = [[str(k), show(Fraction(from_nats(float(y), unit)), digits), f"{from_nats(float(se), unit):.2g}"]
-            for k, y, se in zip(curve.masked.tolist(), curve.loss, curve.stderr)]
+    from ..answers import CurveAnswer
+
+    answer = CurveAnswer(curve, unit, str(path), samples=params["samples"], seed=params["seed"])
     if params["as_json"]:
-        emit_json({"source": description, "length": curve.length, "unit": unit, "output": str(path),
-                   "samples": params["samples"], "seed": params["seed"],
-                   "points": [{"masked": int(r[0]), "loss": r[1], "stderr": r[2]} for r in rows],
-                   "note": "Monte Carlo estimates; a model's cross-entropy over-estimates the data's d "
-                           "(its excess acts like ε_train)"})
+        emit_json(answer, digits)
         return
+    rows = [[str(k), show(Fraction(y), digits), f"{se:.2g}"] for k, y, se in answer.points()]
     print_table(
         f"Estimated loss curve ({unit}) written to {path}",
         [("masked k", "right"), (f"loss per masked token", "right"), ("stderr", "right")],

@@ -35,6 +35,7 @@ from typing import Any, Mapping, Sequence
 import sympy as sp
 
 from .. import symbolic as sym
+from ..dispatch import Printers
 from .documents import (
     PREAMBLE,
     derivation_document,
@@ -86,6 +87,8 @@ __all__ = [
     "NOTATION",
     "PaperLatexPrinter",
     "latex",
+    "register",
+    "PRINTERS",
     "result_latex",
     "result_segments",
     "instantiate",
@@ -181,7 +184,8 @@ def _print_MultiScaleProfile(profile: Any, digits: int = 6) -> str:
 def latex(obj: Any, /, **options: Any) -> str:
     """LaTeX for anything boundcalc makes, in the paper's notation: the single printing entry.
 
-    Dispatches on the class name (sympy's ``Printer``: ``_print_<ClassName>``, along the MRO):
+    Dispatches along the MRO (:mod:`boundcalc.dispatch`, the rule of every printer; sympy's
+    ``Printer``): the ``_print_<ClassName>`` functions here and those :func:`register` adds:
     a sympy expression (options ``values``, ``unit``), a :class:`~boundcalc.symbolic.Result`
     (``values``, ``abbreviate``, ``unit``), an :class:`~boundcalc.symbolic.Unrolling`
     (``length``), a ``BoundReport`` (``digits``; ``table=True`` for a booktabs table),
@@ -192,14 +196,18 @@ def latex(obj: Any, /, **options: Any) -> str:
     >>> print(latex(sym.get("sharp").expr))
     \\frac{s_{\\max} - 1}{L} \\sum_{i=1}^{L} I(X_0^{(i)}; X_0^{(-i)}) + \\varepsilon_{\\mathrm{train}}
     """
-    for cls in type(obj).__mro__:
-        printer = _PRINTERS.get(f"_print_{cls.__name__}")
-        if printer is not None:
-            return printer(obj, **options)
-    raise TypeError(f"no LaTeX form for {type(obj).__name__}")
+    return PRINTERS(obj, **options)
 
 
-_PRINTERS = {name: value for name, value in globals().items() if name.startswith("_print_")}
+def register(cls: type | str, printer: Any = None) -> Any:
+    """Print instances of ``cls`` (or its subclasses) in LaTeX with ``printer(value, **options)``
+    (a decorator without ``printer``); the options are :func:`latex`'s (``digits``, ``table``, ...)."""
+    return PRINTERS.register(cls, printer)
+
+
+#: The LaTeX printers, by class name (this module's ``_print_<Class>`` functions, and those :func:`register` adds).
+PRINTERS = Printers("LaTeX")
+PRINTERS.collect(globals(), "_print_")
 
 #: The former name of :func:`latex` (``boundcalc.to_latex``).
 to_latex = latex

@@ -226,6 +226,20 @@ def test_cli_steps_for_count_families(curve_file, run):
     assert rows["mdlm"]["schedule"]["random_counts"] is True and rows["mdlm"]["bound"]["expected"] is True
 
 
+def test_count_sampler_has_one_json_form(run):
+    """bound's `sampler`, steps --family's and steps --budget's `schedule`: the same object for the same sampler."""
+    found = run("steps", "--mi-total", "2", "--length", "16", "--family", "mdlm", "--target", "1",
+                "--json").json["results"][0]
+    steps = found["steps"]
+    bound = run("bound", "--schedule", f"mdlm:{steps}", "--mi-total", "2", "--length", "16", "--json").json
+    budget = run("steps", "--mi-total", "2", "--length", "16", "--budget", str(steps), "--family", "mdlm",
+                 "--json").json["families"][0]
+    assert found["schedule"] == bound["sampler"] == budget["schedule"]
+    sampler = parse_sampler(f"mdlm:{steps}", 16)
+    assert bound["sampler"]["name"] == f"mdlm:{steps}" and bound["sampler"]["sizes"] is None
+    assert bound["sampler"]["reveal_probabilities"] == [repr(p) for p in sampler.reveal]
+
+
 @pytest.mark.parametrize(
     "args, code, fragment",
     [

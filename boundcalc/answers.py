@@ -1,0 +1,276 @@
+"""A command's answer as one value: the results with the inputs they were computed from.
+
+The printers (:mod:`boundcalc.jsonify`, ...) print these whole, so a front end emits a printer's
+output unchanged instead of assembling or editing documents itself:
+
+* :class:`UniformStepsAnswer` -- the fewest T of uniform schedules by a bound (the closed form);
+* :class:`FamilyStepsAnswer` -- the fewest T of any family, by bound, estimated error or the DP;
+* :class:`BudgetAnswer` -- each family's error and bound at one T;
+* :class:`CurveBoundReport` -- the bounds of a schedule at a loss curve's ΣI and Φ (estimates for
+  a measured curve), from :func:`curve_bound_report`;
+* :class:`VerifyAnswer` -- verify's report with what the loss curve adds (the estimate, TC, DTC,
+  the optimal and info-optimal schedules), from :func:`verify_answer`;
+* :class:`ProfileAnswer`, :class:`MultiScaleAnswer`, :class:`CurveAnswer` -- a data model's MI
+  profile, multi-scale profile, or a loss curve (exact or estimated), and where it was written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from ._print_helpers import Printable
+from .units import from_nats
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .bounds import BoundReport
+    from .curve import LossCurve
+    from .exact import Measured
+    from .profile import MIProfile
+
+__all__ = ["UniformStepsAnswer", "FamilyStepsAnswer", "BudgetAnswer", "CurveBoundReport", "curve_bound_report",
+           "VerifyAnswer", "verify_answer", "ProfileAnswer", "MultiScaleAnswer", "CurveAnswer"]
+
+
+@dataclass(frozen=True)
+class UniformStepsAnswer(Printable):
+    """For each target, the fewest T of uniform schedules by ``bound`` (``results``: StepsResult)."""
+
+    profile: "MIProfile"
+    results: tuple[Any, ...]
+    eps_train: Fraction
+    bound: str
+    source: str
+
+
+@dataclass(frozen=True)
+class FamilyStepsAnswer(Printable):
+    """For each target, the fewest T of ``family`` by ``by`` (``results``: FamilyStepsResult), in ``unit``.
+
+    ``curve`` is the loss curve the values come from (None: ΣI from ``profile``); ``random_counts``:
+    the family's samplers reveal random numbers of tokens (values are expectations over the counts).
+    """
+
+    profile: "MIProfile"
+    curve: "LossCurve | None"
+    results: tuple[Any, ...]
+    unit: str
+    eps_train: Fraction
+    by: str
+    bound: str
+    family: str
+    source: str
+    random_counts: bool
+
+    @property
+    def estimate(self) -> bool:
+        """True when the values are estimates from a measured loss curve."""
+        return self.curve is not None and not self.curve.exact
+
+    @property
+    def mi_estimate(self) -> Any:
+        """ΣI from the curve (an Estimate), or None (ΣI is the profile's exact total)."""
+        return None if self.curve is None else curve_mi_total(self.curve)
+
+    @property
+    def decision_note(self) -> str:
+        """How a random-count family's T is decided against the values' float error."""
+        from .step_families import DECISION_NOTE
+
+        return DECISION_NOTE
+
+
+@dataclass(frozen=True)
+class BudgetAnswer(Printable):
+    """At T = ``steps``: each family's schedule (or sampler), estimated error and bound (``rows`` of
+    :func:`boundcalc.family_steps.budget_table`)."""
+
+    profile: "MIProfile"
+    curve: "LossCurve | None"
+    steps: int
+    rows: tuple[dict[str, Any], ...]
+    unit: str
+    bound: str
+    eps_train: Fraction
+    source: str
+
+    @property
+    def estimate(self) -> bool:
+        return self.curve is not None and not self.curve.exact
+
+    @property
+    def mi_estimate(self) -> Any:
+        """ΣI from the curve (an Estimate), or None (ΣI is the profile's exact total)."""
+        return None if self.curve is None else curve_mi_total(self.curve)
+
+
+@dataclass(frozen=True)
+class CurveBoundReport(Printable):
+    """A schedule's bounds at a loss curve: the exact report at the curve's ΣI and Φ, and for a measured curve
+    each bound as an estimate (``estimated``: name -> Measured with stderr and interpolation effect)."""
+
+    report: "BoundReport"
+    curve: "LossCurve"
+    estimated: dict[str, "Measured"]
+
+    @property
+    def mi_estimate(self) -> Any:
+        """ΣI from the curve (an Estimate)."""
+        return curve_mi_total(self.curve)
+
+
+def curve_bound_report(report: "BoundReport", curve: "LossCurve") -> CurveBoundReport:
+    """``report`` (computed at the curve's ΣI and Φ) with each bound as a Measured estimate when the curve is
+    measured (none for an exact curve)."""
+    estimated: dict[str, Measured] = {}
+    if not curve.exact:
+        from .estimate import curve_bound_spreads
+        from .exact import Measured
+
+        values = {name: v for name, v in report.values.items() if v is not None}
+        spreads = curve_bound_spreads(curve, report.inputs, values)
+        estimated = {name: Measured(float(values[name]), 4 * 2.0**-53 * float(values[name]), stderr=se,
+                                    interpolation=ip, estimate=True) for name, (se, ip) in spreads.items()}
+    return CurveBoundReport(report, curve, estimated)
+
+
+def curve_mi_total(curve: "LossCurve") -> "Any":
+    """ΣI of a loss curve as an :class:`~boundcalc.estimate.Estimate` (a float estimate, never exact)."""
+    from .estimate import curve_quantities
+
+    return curve_quantities(curve)["mi_total"]
+
+
+@dataclass(frozen=True)
+class VerifyAnswer(Printable):
+    """verify's answer: the report (truth next to every bound), the model's description, and what the loss curve
+    adds. ``measured``: the curve is a measurement (values are estimates); ``estimate``: the schedule's estimated
+    error (an Estimate) for a measured curve and a fixed uniform-position schedule; ``quantities``: TC, DTC and
+    rates; ``optimal`` and ``info_optimal``: (schedule, its error as a Measured, a note or None) when asked."""
+
+    report: Any
+    model: str
+    curve: "LossCurve"
+    measured: bool
+    estimate: Any
+    quantities: dict[str, Any]
+    optimal: "tuple[Any, Measured, str | None] | None" = None
+    info_optimal: "tuple[Any, Measured, str | None] | None" = None
+    #: a random-count sampler's sequence error and network calls (boundcalc.sampler_truth.count_sampler_report)
+    counts: "dict[str, Any] | None" = None
+
+
+def verify_answer(report: Any, curve: "LossCurve", model: str, *, measured: bool, profile: Any,
+                  optimal: "tuple[Any, float] | None" = None, vocab_size: int | None = None,
+                  counts: "dict[str, Any] | None" = None) -> VerifyAnswer:
+    """Everything verify prints, computed: the estimate from a measured curve (with its interval over monotone
+    completions for a partial one), TC/DTC, and with ``optimal`` (the DP's (schedule, exact error)) the
+    info-optimal schedule at the same T; errors of a data model carry ``profile``'s certified error. ``counts``:
+    a random-count sampler's sequence error and network calls, carried to the printers."""
+    from .completion import is_partial, with_completion
+    from .estimate import curve_quantities, estimate_error, info_optimal_schedule, schedule_coefficients
+
+    schedule, unit = report.schedule, report.unit
+    fixed = not schedule.random_counts and schedule.positions == "uniform"
+    estimate = estimate_error(curve, schedule) if measured and fixed else None
+    if estimate is not None and not curve.exact and is_partial(curve):
+        estimate = with_completion(estimate, curve, schedule_coefficients(schedule, curve.length), vocab_size)
+    any_error = from_nats(profile.error_bound(None), unit)
+
+    def error_of(pair: "tuple[Any, float]") -> "tuple[Any, Measured, str | None]":
+        from .exact import Measured
+
+        if measured:  # the value with its stderr and interpolation effect
+            value = estimate_error(curve, pair[0])
+            return pair[0], from_nats(value.measured(), unit), value.described
+        return pair[0], Measured(from_nats(pair[1], unit), any_error, nonnegative=True), None
+
+    info = None
+    if optimal is not None:
+        info_schedule = info_optimal_schedule(curve, schedule.steps)
+        info = error_of((info_schedule, estimate_error(curve, info_schedule).value))
+    return VerifyAnswer(report, model, curve, measured, estimate,
+                        curve_quantities(curve, schedule.steps if fixed else None),
+                        None if optimal is None else error_of(optimal), info, counts)
+
+
+@dataclass(frozen=True)
+class ProfileAnswer(Printable):
+    """A data model's per-token MI profile (``columns``: (m, float64 values) with m None for I_i itself, else
+    Σ_i E I(X^(i); X∘A) with |A| = m) in ``unit``, its entropy profile when computed, and the file written."""
+
+    model: str
+    length: int
+    unit: str
+    columns: tuple[tuple[int | None, Any], ...]
+    entropy: Any = None
+    output: str | None = None
+
+    @staticmethod
+    def written(values: Any) -> list[str]:
+        """The values as written: each float64's shortest decimal (negatives, float noise, as 0)."""
+        from .truth import float_decimal
+
+        return [float_decimal(x) for x in values]
+
+    def written_total(self, values: Any) -> "tuple[Measured, str]":
+        """The sum of float64 results as written: a value with its rounding error, never labelled exact."""
+        import math
+
+        from .exact import Measured
+        from .truth import float_decimal
+
+        written = [Fraction(float_decimal(x)) for x in values]
+        total = sum(written, Fraction(0))
+        # each written decimal is the float's shortest repr (within half an ulp); the sum is exact in them
+        error = math.fsum(abs(float(x)) for x in written) * 2.0**-52
+        return (Measured(float(total), error, nonnegative=True),
+                "the sum of the float64 values written (each within float error of the model's)")
+
+    @property
+    def entropy_per_token(self) -> "Measured | None":
+        """H(X)/L in the unit, with its certified error (None when the entropy profile was not computed)."""
+        if self.entropy is None:
+            return None
+        from .exact import Measured
+
+        return Measured(from_nats(self.entropy.entropy / self.length, self.unit),
+                        from_nats(self.entropy.abs_error, self.unit), nonnegative=True)
+
+
+@dataclass(frozen=True)
+class MultiScaleAnswer(Printable):
+    """A data model's multi-scale profile (Theorem 2's level totals), and the file it was written to (else its
+    values are part of the answer)."""
+
+    model: str
+    profile: Any
+    output: str | None = None
+
+
+@dataclass(frozen=True)
+class CurveAnswer(Printable):
+    """A loss curve written to ``output`` in ``unit``: a data model's exact curve (``entropy``: its entropy
+    profile, for the curve's float error; ``quantities``: TC, DTC, ΣI, H) or a Monte Carlo estimate
+    (``samples`` pairs per ratio, ``seed``)."""
+
+    curve: Any
+    unit: str
+    output: str
+    entropy: Any = None
+    quantities: "dict[str, Any] | None" = None
+    samples: int | None = None
+    seed: int | None = None
+
+    @property
+    def abs_error(self) -> str:
+        """Each exact d(m)'s float error in the unit, rounded up (a decimal)."""
+        from .exact import round_up
+
+        return round_up(from_nats(self.entropy.abs_error, self.unit))
+
+    def points(self) -> list[tuple[int, float, float]]:
+        """(masked k, loss, stderr) in the unit, per measured ratio."""
+        return [(int(k), from_nats(float(y), self.unit), from_nats(float(se), self.unit))
+                for k, y, se in zip(self.curve.masked.tolist(), self.curve.loss, self.curve.stderr)]
