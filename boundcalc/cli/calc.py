@@ -512,7 +512,7 @@ def _render_steps_table(params: dict[str, Any], profile, results, family: Any, w
         + ("; values are expectations over the random reveal counts" if counts else "")
         + (f"; {DECISION_NOTE}" if counts and by == "bound" else "")
         + (f"; ε_train = {show(eps_train, digits)} {unit}" if by == "bound" else "")
-        + ("; T [T_lo, T_hi] and values [low, high] over every monotone completion of the unmeasured ends"
+        + ("; T [T_lo, T_hi] and values [low, high] over every monotone completion of the unmeasured d (gaps and ends)"
            if any(r.steps_range is not None for r in results) else ""),
     )
 
