@@ -116,6 +116,8 @@ def build_model(cfg: Config) -> Any:
     import torch
     from torch import nn
 
+    torch.manual_seed(cfg.seed)  # the initial weights too: the same seed gives the same network and report
+
     class Denoiser(nn.Module):
         def __init__(self) -> None:
             super().__init__()

@@ -165,16 +165,16 @@ def verify_answer(report: Any, curve: "LossCurve", model: str, *, measured: bool
                   optimal: "tuple[Any, float] | None" = None, vocab_size: int | None = None,
                   counts: "dict[str, Any] | None" = None) -> VerifyAnswer:
     """Everything verify prints, computed: the estimate from a measured curve (with its interval over monotone
-    completions for a partial one), TC/DTC, and with ``optimal`` (the DP's (schedule, exact error)) the
+    completions where d is unmeasured at some k), TC/DTC, and with ``optimal`` (the DP's (schedule, exact error)) the
     info-optimal schedule at the same T; errors of a data model carry ``profile``'s certified error. ``counts``:
     a random-count sampler's sequence error and network calls, carried to the printers."""
-    from .completion import is_partial, with_completion
+    from .completion import has_gaps, with_completion
     from .estimate import curve_quantities, estimate_error, info_optimal_schedule, schedule_coefficients
 
     schedule, unit = report.schedule, report.unit
     fixed = not schedule.random_counts and schedule.positions == "uniform"
     estimate = estimate_error(curve, schedule) if measured and fixed else None
-    if estimate is not None and not curve.exact and is_partial(curve):
+    if estimate is not None and not curve.exact and has_gaps(curve):
         estimate = with_completion(estimate, curve, schedule_coefficients(schedule, curve.length), vocab_size)
     any_error = from_nats(profile.error_bound(None), unit)
 

@@ -1,17 +1,22 @@
-"""Honest answers from a partial loss curve: intervals over every monotone completion of d.
+"""Honest answers from a measured loss curve: intervals over every monotone completion of d.
 
 d(m) (the entropy of a hidden token with m revealed) is non-increasing in m and lies in [0, ln V]. A
-measured curve with no point at k = L masked (r = 1) leaves d(0..m_lo-1) unknown in [d(m_lo), ln V]
-(unbounded without V), and one with no point at k = 1 leaves d(m_hi+1..L-1) unknown in [0, d(m_hi)].
-Any linear functional Σ_m c_m d(m) -- a schedule's error, TC, DTC, ΣI -- then ranges over an interval,
-found in closed form: a monotone sequence in [a, b] on a range is a + Σ_t δ_t [m <= t] with δ >= 0,
-Σ δ <= b - a, so its extremes are a Σc + (b - a) max(0, max_t C(t)) and the same with min, C the
-prefix sums of c over the range (suffix sums for the lower range, held at its top).
+measured curve fixes d only at its measured m. Every other m lies in a *gap*: between two measured
+points m_a < m_b, d(m) is anywhere in [d(m_b), d(m_a)] (monotone); with no point at k = L masked
+(r = 1), d(0..m_lo-1) is anywhere in [d(m_lo), ln V] (unbounded without V); with no point at k = 1,
+d(m_hi+1..L-1) is anywhere in [0, d(m_hi)]. The ends are gaps too, between virtual points d(-1) = ln V
+and d(L) = 0. The interpolation (linear or monotone cubic) picks one completion; it is not the only one.
 
-Holding d flat beyond the measured range (what the curve's interpolation does) is the *lower* end for
-every schedule error at once: within a step every term is d(w) - d(k) >= 0 with w <= k, and flat ends
-make each as small as monotonicity allows. So the T a search finds on the flat curve is T_lo, and
-:func:`steps_range` scans on for T_hi, the fewest T whose error is <= the target under every completion.
+Any linear functional Σ_m c_m d(m) -- a schedule's error, TC, DTC, ΣI -- then ranges over an interval,
+found in closed form, gap by gap (the gaps constrain d independently): on the interior of a gap with
+end values A >= B, d = B + (A - B) Σ_t δ_t [m <= t] with δ >= 0 and Σ δ <= 1, so the gap adds
+B Σc + (A - B) max(0, max_t C(t)) at most and B Σc + (A - B) min(0, min_t C(t)) at least, C the prefix
+sums of c over the gap's interior. The extremes are step functions (d = A up to a point, then B).
+
+Both interpolations are completions, so the interval holds the estimate and its pchip variant; it
+says what monotonicity alone allows, whatever the interpolation. :func:`steps_range` finds, for a
+family, T_lo (the fewest T whose error is <= the target under *some* completion) and T_hi (under
+*every* completion).
 
 >>> from boundcalc.curve import LossCurve
 >>> import numpy as np
@@ -22,6 +27,9 @@ make each as small as monotonicity allows. So the T a search finds on the flat c
 inf
 >>> missing_ranges(c)
 [(4, 4), (1, 1)]
+>>> g = LossCurve(length=4, masked=[1, 4], loss=[0.1, 0.7])   # both ends measured, k = 2, 3 in a gap
+>>> [round(x, 6) for x in completion_interval(g, np.array([0.0, 1.0, -1.0, 0.0]))]  # d(1) - d(2): 0 to 0.6
+[0.0, 0.6]
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ import math
 from typing import TYPE_CHECKING
 
 from .curve import LossCurve
+from .errors import DomainError
 from .estimate import Estimate, schedule_coefficients
 from .registry import SamplerSpec
 from .step_families import family_schedule, searched_family
@@ -37,7 +46,7 @@ from .step_families import family_schedule, searched_family
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["missing_ranges", "is_partial", "completion_interval", "with_completion", "steps_range",
+__all__ = ["missing_ranges", "is_partial", "has_gaps", "completion_interval", "error_interval", "with_completion", "steps_range",
            "family_coefficients", "describe_missing"]
 
 
@@ -79,42 +88,67 @@ def _span(low: float, high: float, extreme: float) -> float:
     return (high - low) * extreme
 
 
-def completion_interval(curve: LossCurve, coefficients: "np.ndarray", vocab_size: int | None = None) -> tuple[float, float]:
-    """[min, max] of Σ_m c_m d(m) over every non-increasing d that equals the curve where it is measured (nats).
+def has_gaps(curve: LossCurve) -> bool:
+    """True when some d(m) is not measured (a measured curve without every k = 1..L): values are intervals."""
+    return not curve.exact and int(curve.masked.size) < curve.length
 
-    Between measured points d is the linear interpolation (its effect is the interpolation effect); beyond
-    them it is any monotone completion in [0, ln V]; the upper end is ∞ without ``vocab_size`` when some
-    completion can raise the value without limit.
+
+def _gaps(curve: LossCurve, vocab_size: int | None) -> list[tuple[int, float, int, float]]:
+    """(m_a, A, m_b, B) for every gap with an interior: the measured m (and the virtual -1 and L) around it."""
+    L = curve.length
+    d = curve.conditional("linear")
+    measured = sorted(int(m) for m in (L - curve.masked).tolist())
+    anchors = [(-1, _top(vocab_size, float(d[measured[0]])))] + [(m, float(d[m])) for m in measured] + [(L, 0.0)]
+    return [(ma, A, mb, B) for (ma, A), (mb, B) in zip(anchors, anchors[1:]) if mb - ma > 1]
+
+
+def completion_interval(curve: LossCurve, coefficients: "np.ndarray", vocab_size: int | None = None) -> tuple[float, float]:
+    """[min, max] of Σ_m c_m d(m) over every non-increasing d in [0, ln V] equal to the curve (its isotonic fit)
+    where it is measured (nats): gaps between measured points and unmeasured ends alike.
+
+    The upper end is ∞ without ``vocab_size`` when some completion can raise the value without limit.
     """
     import numpy as np
 
     c = np.asarray(coefficients, dtype=np.float64)
     d = curve.conditional("linear")
     L = curve.length
-    base = math.fsum((c * d).tolist())
-    lo, hi = base, base
-    m_lo, m_hi = L - int(curve.masked[-1]), L - int(curve.masked[0])
-    if m_lo > 0:  # d(0..m_lo-1) in [d(m_lo), top]: flat now
-        prefix = np.cumsum(c[:m_lo])
-        a, b = float(d[m_lo]), _top(vocab_size, float(d[m_lo]))
-        hi += _span(a, b, max(0.0, float(prefix.max())))
-        lo += _span(a, b, min(0.0, float(prefix.min())))
-    if m_hi < L - 1:  # d(m_hi+1..L-1) in [0, d(m_hi)]: flat (the top) now
-        suffix = np.cumsum(c[m_hi + 1 :][::-1])[::-1]
-        top = float(d[m_hi])
-        hi += top * max(0.0, float((-suffix).max()))
-        lo += top * min(0.0, float((-suffix).min()))
-    return lo, hi
+    measured = np.zeros(L, dtype=bool)
+    measured[L - curve.masked] = True
+    fixed = math.fsum((c[measured] * d[measured]).tolist())
+    low_terms, high_terms = [fixed], [fixed]
+    for ma, A, mb, B in _gaps(curve, vocab_size):
+        inside = c[ma + 1 : mb]
+        prefix = np.cumsum(inside)
+        base = B * math.fsum(inside.tolist())
+        high_terms.append(base + _span(B, A, max(0.0, float(prefix.max()))))
+        low_terms.append(base + _span(B, A, min(0.0, float(prefix.min()))))
+    lo, hi = math.fsum(low_terms), math.fsum(high_terms)
+    return lo, max(hi, lo)
 
 
 def with_completion(estimate: Estimate, curve: LossCurve, coefficients: "np.ndarray",
                     vocab_size: int | None = None) -> Estimate:
-    """The estimate carrying its interval over monotone completions (unchanged for a curve that covers both ends)."""
-    if not is_partial(curve):
+    """The estimate carrying its interval over monotone completions (unchanged for a curve measured at every k)."""
+    if not has_gaps(curve):
         return estimate
-    lo, hi = completion_interval(curve, coefficients, vocab_size)
+    interval = error_interval(curve, coefficients, vocab_size, estimate.value)
     return Estimate(estimate.value, estimate.stderr, estimate.pchip, estimate.exact, estimate.note,
-                    estimate.abs_error, interval=(max(lo, 0.0), hi))
+                    estimate.abs_error, interval=interval)
+
+
+def error_interval(curve: LossCurve, coefficients: "np.ndarray", vocab_size: int | None = None,
+                   value: float | None = None) -> tuple[float, float]:
+    """:func:`completion_interval` of an error (>= 0): a lower end within the sum's rounding (a few ulps of
+    Σ|c_m| d(0)) of 0 is 0, and the interval holds ``value`` (the linear estimate, itself a completion)."""
+    import numpy as np
+
+    lo, hi = completion_interval(curve, coefficients, vocab_size)
+    if value is not None:
+        lo, hi = min(lo, value), max(hi, value)
+    rounding = 8 * 2.0**-53 * float(np.abs(np.asarray(coefficients, dtype=np.float64)).sum()) * float(
+        curve.conditional("linear")[0])
+    return (0.0 if lo <= rounding else lo), hi
 
 
 def family_coefficients(family: "str | SamplerSpec", steps: int, length: int, curve: LossCurve) -> "np.ndarray":
@@ -128,33 +162,113 @@ def family_coefficients(family: "str | SamplerSpec", steps: int, length: int, cu
     return schedule_coefficients(family_schedule(family, steps, length, curve), length)
 
 
+#: Most (T scanned) x L a range search may take (about a minute of numpy on the development machine at worst);
+#: beyond it the range is not searched, and said so.
+MAX_RANGE_WORK = 4e8
+
+
 def steps_range(family: "str | SamplerSpec", target_nats: float, first: int, curve: LossCurve, vocab_size: int | None,
                 top: int) -> tuple[int, int | None]:
-    """(T_lo, T_hi): ``first`` (found on the flat curve: the fewest T under the most favourable completion) and
-    the fewest T <= ``top`` of ``family`` whose error is <= the target under *every* completion (None: none)."""
+    """(T_lo, T_hi) of ``family``: the fewest T whose error is <= the target under *some* monotone completion
+    (T_lo <= ``first``, the T found on the interpolated curve, itself a completion) and the fewest T <= ``top``
+    under *every* completion (T_hi >= ``first``; None: no T <= ``top``). Random-count families by their
+    expected error (its coefficients are exact expectations). A scan beyond :data:`MAX_RANGE_WORK` raises
+    :class:`~boundcalc.errors.DomainError` (never a silent cut)."""
+    budget = [MAX_RANGE_WORK]
+    low = _first_reaching(family, range(1, first), curve, vocab_size, target_nats, 0, budget)
+    return (first if low is None else low), _first_reaching(family, range(first, top + 1), curve, vocab_size,
+                                                            target_nats, 1, budget)
+
+
+def _first_reaching(family: "str | SamplerSpec", steps: range, curve: LossCurve, vocab_size: int | None, target_nats: float,
+                    end: int, budget: list[float]) -> int | None:
+    """The first T in ``steps`` whose interval's ``end`` (0 low, 1 high) is <= the target; ``budget`` (T x L
+    left) is spent as it goes and a scan beyond it is refused."""
+    for T in steps:
+        budget[0] -= curve.length
+        if budget[0] < 0:
+            raise DomainError(f"the T range over the monotone completions needs more than {MAX_RANGE_WORK:.0g} "
+                              f"coefficient evaluations (T x L, L = {curve.length})", param="length",
+                              allowed="a shorter L, or read T and the value's interval")
+        if _interval_at(family, T, curve, vocab_size, lambda x: x[end] <= target_nats):
+            return T
+    return None
+
+
+def _interval_at(family: "str | SamplerSpec", steps: int, curve: LossCurve, vocab_size: int | None, accept) -> bool:
     from .errors import ScheduleError, UsageError
 
-    for T in range(first, top + 1):
-        try:
-            c = family_coefficients(family, T, curve.length, curve)
-        except (ScheduleError, UsageError):
-            continue
-        if completion_interval(curve, c, vocab_size)[1] <= target_nats:
-            return first, T
-    return first, None
+    try:
+        c = family_coefficients(family, steps, curve.length, curve)
+    except (ScheduleError, UsageError):  # no schedule of this T in the family (e.g. a block size that does not fit)
+        return False
+    return bool(accept(completion_interval(curve, c, vocab_size)))
+
+
+#: Longest L whose lowest-completion DP (an (L+1) x (L+1) matrix of step costs) is run for the optimum's T_lo.
+MAX_LOWER_DP_LENGTH = 2048
+
+
+def lowest_step_costs(curve: LossCurve, vocab_size: int | None = None) -> "np.ndarray":
+    """M[w, n] = the least a step revealing positions w..n-1 can add to a schedule's error's lower end.
+
+    The lower end of Σ c_m d(m) is additive over steps (docs/theory.md): with d_B = d where measured and
+    each gap's lower value B inside it, a gap (m_a, m_b) adds B Σc - (A - B) S, S the tokens of the step
+    holding m_a and m_a + 1 inside the gap (the prefix sums of c dip only there). So a step (w, s) costs
+    s d_B(w) - Σ_j d_B(w + j), less (A - B)(min(w + s - 1, m_b - 1) - m_a) for each gap whose m_a it spans.
+    """
+    import numpy as np
+
+    L = curve.length
+    d_b = np.array(curve.conditional("linear"), dtype=np.float64)
+    for ma, _, mb, B in _gaps(curve, vocab_size):
+        d_b[ma + 1 : mb] = B
+    F = np.concatenate([[0.0], np.cumsum(d_b)])
+    w = np.arange(L + 1)[:, None]
+    n = np.arange(L + 1)[None, :]
+    with np.errstate(invalid="ignore"):
+        cost = np.where(n > w, (n - w) * np.append(d_b, 0.0)[w] - (F[n] - F[w]), np.inf)
+    for ma, A, mb, B in _gaps(curve, vocab_size):
+        if ma < 0:
+            continue  # the virtual top point: position 0 always starts a step
+        spans = (w <= ma) & (n - 1 > ma)
+        cost = cost - np.where(spans, (A - B) * (np.minimum(n - 1, mb - 1) - ma), 0.0)
+    return cost
+
+
+def optimal_lowest_steps(target_nats: float, curve: LossCurve, vocab_size: int | None, top: int) -> int | None:
+    """The fewest T <= ``top`` whose best T-step schedule reaches the target under its most favourable completion
+    (exact DP over the additive lower ends: T_lo of the optimum); None when L is beyond the DP's size limit."""
+    import numpy as np
+
+    if curve.length > MAX_LOWER_DP_LENGTH:
+        return None
+    cost = lowest_step_costs(curve, vocab_size)
+    best = np.full(curve.length + 1, np.inf)
+    best[0] = 0.0
+    for T in range(1, top + 1):
+        best = (best[:, None] + cost).min(axis=0)
+        if best[-1] <= target_nats:
+            return T
+    return None
 
 
 def optimal_steps_range(target_nats: float, first: int, curve: LossCurve, vocab_size: int | None,
                         top: int, candidates: tuple[str, ...] = ("uniform", "cosine")) -> tuple[int, int | None]:
-    """(T_lo, T_hi) for the DP optimum: T_lo from the flat curve (exact: flat is every schedule's minimum);
-    T_hi the fewest T at which a candidate family's schedule reaches the target under every completion
-    (the optimum at that T is no worse under any completion, so the true T_hi is at most this)."""
+    """(T_lo, an upper limit of T_hi) for the DP optimum: T_lo exact (:func:`optimal_lowest_steps`; ``first``, the
+    optimum on the interpolated curve, when L is too long for that DP) and the fewest T at which a candidate
+    family's schedule reaches the target under every completion (the optimum at that T is no worse under any
+    completion, so the true T_hi is at most this). Not exact: the worst completion depends on the schedule
+    through a maximum per gap, which no DP over steps adds up (docs/theory.md)."""
+    low = optimal_lowest_steps(target_nats, curve, vocab_size, first)
     best: int | None = None
+    budget = [MAX_RANGE_WORK]
     for family in candidates:
-        _, T = steps_range(family, target_nats, first, curve, vocab_size, top if best is None else best)
+        T = _first_reaching(family, range(first, (top if best is None else best) + 1), curve, vocab_size,
+                            target_nats, 1, budget)
         if T is not None and (best is None or T < best):
             best = T
-    return first, best
+    return (first if low is None else low), best
 
 
 def completion_note(curve: LossCurve, vocab_size: int | None) -> str:
@@ -162,4 +276,4 @@ def completion_note(curve: LossCurve, vocab_size: int | None) -> str:
     upper = (f"d <= ln V = {math.log(vocab_size):.4g}" if vocab_size is not None
              else "no upper limit on d without the vocabulary size, so upper ends may be unbounded")
     return (f"{describe_missing(curve)}: values are intervals over every non-increasing completion of d in [0, ln V] "
-            f"({upper}); the lower end is the curve held flat")
+            f"({upper})")

@@ -34,10 +34,12 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
 __all__ = ["hf_predictor", "hf_corpus", "load_hf", "require_hf", "check_length", "max_positions", "resolve_device",
-           "DTYPES", "DEVICES"]
+           "check_text_size", "DTYPES", "DEVICES", "MAX_TEXT_BYTES"]
 
-#: Most windows a corpus may hold (each is L ids).
-MAX_WINDOWS = 1_000_000
+#: Largest text (UTF-8 bytes) :func:`hf_corpus` tokenizes by default: tokenizing costs time and memory in
+#: proportion to the text (about one token per 4 bytes of English, at most about one per byte), so the size is
+#: checked before the tokenizer runs; ``max_bytes`` raises it.
+MAX_TEXT_BYTES = 64 * 2**20
 
 
 def require_hf() -> tuple[Any, Any]:
@@ -89,6 +91,18 @@ def _load_error(name: str, error: BaseException, trust_remote_code: bool) -> Exc
                       allowed="a masked LM's hub name or local directory")
 
 
+def _code_error(name: str, error: BaseException, version: str) -> Exception:
+    """A failure inside the model's loading code (its own, with trust_remote_code): one line, not a traceback.
+
+    Remote code is written against one transformers release; e.g. Dream's modeling_dream.py (4.4x) fails
+    under transformers 5 with KeyError 'default' (ROPE_INIT_FUNCTIONS) before any weight is read.
+    """
+    return UsageError(f"cannot load {name!r}: its code failed under transformers {version}: "
+                      f"{type(error).__name__}: {_first_line(error)}", param="hf_model",
+                      allowed="the transformers version the model's code was written for (its README or config's "
+                      "transformers_version)")
+
+
 def max_positions(config: Any) -> int | None:
     """The longest input a model's config allows (``model.config`` or the config), or None when it names none."""
     config = getattr(config, "config", config)
@@ -134,6 +148,8 @@ def load_hf(name: str, *, trust_remote_code: bool = False, device: str = "cpu", 
         raise
     except (OSError, ValueError, ImportError) as error:
         raise _load_error(name, error, trust) from None
+    except Exception as error:  # noqa: BLE001 - a model's own code failing (e.g. written for another transformers)
+        raise _code_error(name, error, transformers.__version__) from None
     model.to(where)
     model.eval()
     return model, tokenizer
@@ -182,17 +198,29 @@ def hf_predictor(model: Any, mask_id: int | None = None, tokenizer: Any = None, 
     return from_torch(model, mask_id=mask_id, device=device, batch_size=batch_size, shift_logits=shift_logits)
 
 
-def hf_corpus(tokenizer: Any, text: str, length: int) -> "np.ndarray":
-    """The text's token ids (no special tokens) cut into non-overlapping windows of ``length``."""
+def check_text_size(size: int, max_bytes: int = MAX_TEXT_BYTES) -> None:
+    """Refuse a text of ``size`` UTF-8 bytes beyond ``max_bytes``, before it is read or tokenized."""
+    if size > max_bytes:
+        raise UsageError(f"the text is {size} bytes, more than the {max_bytes} tokenized at most", param="max_bytes",
+                         allowed=f"a text of at most {max_bytes} bytes, or a higher limit")
+
+
+def hf_corpus(tokenizer: Any, text: str, length: int, *, max_bytes: int = MAX_TEXT_BYTES) -> "np.ndarray":
+    """The text's token ids (no special tokens) cut into non-overlapping windows of ``length``: all of them.
+
+    The text's size is checked against ``max_bytes`` before the tokenizer runs (never cut to fit); only the
+    last len(ids) mod L tokens, less than one window, are left out.
+    """
     import numpy as np
 
     if isinstance(length, bool) or not isinstance(length, int) or length < 1:
         raise UsageError(f"L = {length!r}", param="length", allowed="a positive integer")
+    # a str of n characters holds at least n UTF-8 bytes: the cheap check first, the exact one when it could pass
+    if len(text) > max_bytes or len(text.encode("utf-8")) > max_bytes:
+        check_text_size(len(text.encode("utf-8")), max_bytes)
     ids = tokenizer(text, add_special_tokens=False)["input_ids"]
     count = len(ids) // length
     if count < 1:
         raise UsageError(f"the text has {len(ids)} tokens, fewer than one window of L = {length}", param="text",
                          allowed="a longer text or a smaller L")
-    if count > MAX_WINDOWS:
-        count = MAX_WINDOWS
     return np.asarray(ids[: count * length], dtype=np.int64).reshape(count, length)

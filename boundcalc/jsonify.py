@@ -100,6 +100,9 @@ def _json_FamilyStepsResult(result: Any, digits: int) -> dict[str, Any]:
         out["decision"] = result.decision_note
     if result.steps_range is not None:
         out["steps_range"] = list(result.steps_range)
+        if result.by == "optimal":  # docs/theory.md: the worst completion is not additive over the DP's steps
+            out["steps_range_note"] = ("T_lo: the optimum on the interpolated curve; T_hi: an upper limit (a uniform "
+                                       "or cosine schedule that reaches the target under every completion)")
     if result.reason:
         out["reason"] = result.reason
     return out

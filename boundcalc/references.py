@@ -42,9 +42,10 @@ REFERENCES: dict[str, tuple[str, dict[str, str]]] = {
         {
             "author": "Chen, Sitan and Cong, Kevin and Li, Jerry",
             "title": "Optimal Inference Schedules for Masked Diffusion Models",
-            "booktitle": "Proceedings of the Conference on Learning Theory (COLT)",
+            "booktitle": "Proceedings of the Thirty Ninth Conference on Learning Theory (COLT)",
             "series": "Proceedings of Machine Learning Research",
             "volume": "336",
+            "pages": "1279--1311",
             "year": "2026",
             "eprint": "2511.04647",
         },
@@ -140,6 +141,8 @@ def thebibliography(keys: Iterable[str]) -> str:
         venue = f" In \\emph{{{fields['booktitle']}}}" if "booktitle" in fields else ""
         if "volume" in fields:
             venue += f", {fields['series']} {fields['volume']}"
+        if "pages" in fields:
+            venue += f", pages {fields['pages']}"
         venue += f", {fields['year']}." if venue else ""
         arxiv = f" arXiv:{fields['eprint']}" + ("." if venue else f", {fields['year']}.")
         former = (f" First version: \\emph{{{TITLE_V1}}} (its equation numbers are the ones cited)."

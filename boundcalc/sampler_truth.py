@@ -17,7 +17,7 @@ For a data model and a sampler spec, :func:`rule_report` gives
     at most Σ H − max H <= γ; KL(p || q) <= E_p Σ TC) -- a bound on KL(p || q);
   - ``entropy-sum:ETA``: η per call times E[NFE] of the ideal process (TC <= Σ H <= η;
     derived here), and Cai & Li's published bound (arXiv 2603.22248), whose constants
-    are marked unknown: the paper was not available to this work.
+    are marked unknown: only its abstract (Õ(H(X)/ε) expected iterations) was found.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from .truth.chain_samplers import fixed_order_kl, monte_carlo
 from .truth.rules import Rule, rule_of, threshold_nats
 
 __all__ = ["Guarantee", "RuleReport", "rule_report", "as_rule", "confidence_breakpoints", "loosest_threshold",
-           "count_sampler_report"]
+           "count_sampler_report", "fewest_fixed_order_steps", "loosest_on_grid", "MAX_SEARCH_SECONDS"]
 
 
 @dataclass(frozen=True)
@@ -211,7 +211,8 @@ def _guarantees(rule: Rule, report: RuleReport, vocab_size: int) -> list[Guarant
         out.append(Guarantee(name, value, "KL(p||q)", source, holds, note))
     if rule.kind == "entropy-sum":
         out.append(Guarantee("Cai & Li's bound", None, "KL(p||q)", "Cai & Li, arXiv 2603.22248", None,
-                             "constants unknown: the paper was not available to this work"))
+                             "constants unknown: the stores searched hold the paper's abstract only, whose "
+                             "Õ(H(X)/ε) iterations hide constants and log factors (docs/samplers.md)"))
     return out
 
 
@@ -338,3 +339,121 @@ def _count_report(model: JointDistribution | MarkovChain, parsed: SamplerSpec, L
                       (counts["sequence_error"], counts["sequence_error_se"]),
                       (counts["expected_nfe"], counts["expected_nfe_se"]), math.nan if sd is None else sd,
                       counts["exact"], meta=meta)
+
+
+# -- the loosest rule meeting a target (steps --family RULE) -------------------------------------------------
+#: Seconds a rule search may take (estimated before any work).
+MAX_SEARCH_SECONDS = 120.0
+#: Per T of a fixed order on a chain: seconds per entropy term (benchmarks/bench_samplers.py style timing).
+FIXED_ORDER_SECONDS_PER_TERM = 4e-6
+
+
+def fewest_fixed_order_steps(model: JointDistribution | MarkovChain, kind: str, targets: list[Fraction],
+                             length: int | None = None, *, max_seconds: float = MAX_SEARCH_SECONDS) -> dict[str, Any]:
+    """For each target (nats), the fewest T whose fixed order (``left-to-right`` or ``dilated``) has exact
+    KL(p || q) <= target (``answers``, in the order given; ``steps`` None when no T <= L meets it).
+
+    T = 1, 2, ... is evaluated in turn until every target is met (KL need not be monotone in T), each exactly: on a
+    joint table by :func:`~boundcalc.truth.adaptive.exact_law`, on a chain by
+    :func:`~boundcalc.truth.chain_samplers.fixed_order_kl`; a T counts when KL + its float error
+    <= target. The cost is estimated first and refused above ``max_seconds``.
+    """
+    from .errors import DomainError
+    from .truth.adaptive import law_cost
+    from .truth.chain_samplers import ChainBridges
+
+    L = model.check_length(length)
+    if kind not in ("left-to-right", "dilated"):
+        raise ScheduleError(f"{kind!r} is not a fixed order", param="family", allowed="left-to-right or dilated")
+    build = Rule.left_to_right if kind == "left-to-right" else Rule.dilated
+    if isinstance(model, JointDistribution):
+        seconds = sum(law_cost(model, build(L, T))["seconds"] for T in range(1, L + 1))
+    else:
+        seconds = FIXED_ORDER_SECONDS_PER_TERM * 8 * L * L
+    if seconds > max_seconds:
+        raise DomainError(f"the exact KL of {kind}:T for every T = 1..{L} needs about {seconds:.0f} s",
+                          param="length", allowed=f"at most {max_seconds:.0f} s: a shorter L or a smaller table")
+    bridges = None if isinstance(model, JointDistribution) else ChainBridges(model, L)
+    rows: list[dict[str, Any]] = []
+    answers: dict[int, dict[str, Any]] = {}
+    for T in range(1, L + 1):
+        if len(answers) == len(targets):
+            break
+        rule = build(L, T)
+        seq: float | None = None
+        if isinstance(model, JointDistribution):
+            law = exact_law(model, rule)
+            kl, error, seq = law.kl, law.kl_error, float(law.sequence_error)
+        else:
+            kl, error = fixed_order_kl(model, rule, L, bridges=bridges)
+        if all(len(group) == 1 for group in rule.groups):  # one position per call from its true conditional
+            kl, error = 0.0, 0.0  # the chain rule: q = p exactly
+        rows.append({"steps": T, "kl": kl, "kl_error": error, "sequence_error": seq})
+        for n, target in enumerate(targets):
+            if n not in answers and kl + error <= target:
+                answers[n] = rows[-1]
+    return {"family": kind, "exact": True, "decision": "exact (KL + its float error <= ε)", "checked": len(rows),
+            "rows": rows,
+            "answers": [{"target": t, **(answers.get(n) or {"steps": None})} for n, t in enumerate(targets)]}
+
+
+def loosest_on_grid(model: JointDistribution | MarkovChain, specs: list[SamplerSpec], targets: list[Fraction],
+                    length: int | None = None, *, samples: int = 200, seed: int = 0, z: float = 2.0,
+                    max_seconds: float = MAX_SEARCH_SECONDS) -> dict[str, Any]:
+    """For each target (nats), the loosest threshold of a grid (:func:`boundcalc.registry.parse_grid`) whose
+    KL(p || q) meets it (``answers``; ``loosest`` None when no point does), and every point (``rows``).
+
+    Loosest: the most parallel -- the least τ of ``confidence``, the greatest γ or η of ``eb`` and
+    ``entropy-sum``. On a joint table every point is exact (KL + its float error <= target). On a chain
+    only ``eb`` and ``entropy-sum`` have a value: the Monte Carlo estimate of the upper bound E_p Σ TC
+    on KL(p || q), and a point counts when estimate + ``z`` standard errors <= target -- a statistical
+    decision (one-sided, about 97.7 % per point at z = 2, from ``samples`` trajectories and ``seed``),
+    never an exact one. The confidence rules have no KL on a chain (docs/samplers.md): refused.
+    """
+    from .errors import DomainError
+    from .truth.adaptive import law_cost
+    from .truth.chain_samplers import mc_cost, monte_carlo
+
+    L = model.check_length(length)
+    names = {s.family.name for s in specs}
+    if len(names) != 1 or not all(s.family.is_rule and s.family.params[0].kind == "rational" for s in specs):
+        raise ScheduleError(f"{', '.join(sorted(names))}: not one threshold family", param="family",
+                            allowed="a grid of confidence, eb or entropy-sum thresholds (NAME:LO..HI/N)")
+    name = names.pop()
+    rules = [rule_of(s, L) for s in specs]
+    exact = isinstance(model, JointDistribution)
+    if not exact and not rules[0].selects_from_marginals:
+        raise DomainError(f"{name}'s KL(p||q) is not computable on a chain: its positions depend on the draws, so "
+                          "E_p Σ TC is not a bound on it", param="family",
+                          allowed="a joint table (exact), or eb/entropy-sum on a chain (docs/samplers.md)")
+    seconds = math.fsum(law_cost(model, r)["seconds"] if isinstance(model, JointDistribution)
+                        else mc_cost(model, r, L, samples)["seconds"] for r in rules)
+    if seconds > max_seconds:
+        raise DomainError(f"evaluating {len(rules)} thresholds of {name} needs about {seconds:.0f} s",
+                          param="family", allowed=f"at most {max_seconds:.0f} s: fewer points, samples or a shorter L")
+    rows: list[dict[str, Any]] = []
+    for spec, rule in zip(specs, rules):
+        if isinstance(model, JointDistribution):
+            law = exact_law(model, rule)
+            row = {"threshold": rule.threshold, "spec": spec.text, "kl": law.kl, "kl_error": law.kl_error,
+                   "sequence_error": float(law.sequence_error), "expected_nfe": float(law.expected_nfe),
+                   "upper": law.kl + law.kl_error}
+        else:
+            mc = monte_carlo(model, rule, L, samples=samples, seed=seed)
+            assert mc.tc_bound is not None
+            mean, se = mc.tc_bound
+            row = {"threshold": rule.threshold, "spec": spec.text, "tc_bound": mean, "tc_bound_se": se,
+                   "sequence_error": mc.sequence_error[0], "sequence_error_se": mc.sequence_error[1],
+                   "expected_nfe": mc.expected_nfe[0], "expected_nfe_se": mc.expected_nfe[1],
+                   "upper": mean + z * se}
+        rows.append(row)
+    pick = min if name == "confidence" else max
+    answers = []
+    for target in targets:
+        meeting = [r for r in rows if r["upper"] <= target]
+        best = pick(meeting, key=lambda r: Fraction(r["threshold"])) if meeting else None
+        answers.append({"target": target, "loosest": best})
+    decision = "exact (KL + its float error <= ε)" if exact else (
+        f"statistical (the Monte Carlo estimate of E_p Σ TC + {z:g} standard errors <= ε), not exact")
+    return {"family": name, "exact": exact, "decision": decision, "z": None if exact else z,
+            "samples": None if exact else samples, "seed": None if exact else seed, "rows": rows, "answers": answers}

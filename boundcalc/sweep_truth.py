@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from fractions import Fraction
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, cast
 
 from .bounds import BoundInputs
 from .counts import CountSampler
@@ -19,7 +19,7 @@ from .profile import MIProfile
 from .schedule import Schedule
 from .units import Unit, as_unit, from_nats
 
-__all__ = ["SourceTruth", "resolve_source", "row_spreads"]
+__all__ = ["SourceTruth", "resolve_source", "row_spreads", "row_intervals"]
 
 Progress = Callable[[int, int], None]
 
@@ -32,10 +32,13 @@ class SourceTruth:
     every float here is stated in ``unit`` too, where it is compared with them.
     """
 
-    def __init__(self, profile: Any, unit: Unit, model: Any = None, curve: LossCurve | None = None) -> None:
+    def __init__(self, profile: Any, unit: Unit, model: Any = None, curve: LossCurve | None = None,
+                 vocab_size: int | None = None) -> None:
         from .truth import EPS64, float_decimal
 
         self.profile, self.unit, self.model = profile, unit, model
+        #: V for the upper end of a measured curve's intervals over its monotone completions (None: unbounded)
+        self.vocab_size = vocab_size
         # a measured loss curve: every value is an estimate, with its stderr and interpolation effect
         self.curve = curve if curve is not None and not curve.exact else None
         self._inputs: dict[int | None, dict[str, Any]] = {}
@@ -68,6 +71,19 @@ class SourceTruth:
                     else estimate_error(self.curve, schedule))
         measured = from_nats(estimate.measured(), self.unit)
         return measured.stderr, measured.interpolation or 0.0
+
+    def interval(self, schedule: "Schedule | CountSampler") -> tuple[float, float] | None:
+        """[low, high] of the (expected) error of ``schedule`` over every monotone completion of a measured curve
+        with unmeasured d (:mod:`boundcalc.completion`), in the unit; None otherwise."""
+        from .completion import error_interval, has_gaps
+        from .estimate import count_coefficients, schedule_coefficients
+
+        if self.curve is None or not has_gaps(self.curve):
+            return None
+        c = (count_coefficients(schedule) if schedule.random_counts
+             else schedule_coefficients(cast(Schedule, schedule), self.length))
+        lo, hi = error_interval(self.curve, c, self.vocab_size)
+        return from_nats(lo, self.unit), from_nats(hi, self.unit)
 
     def mi_measured(self) -> Measured:
         """ΣI with its float error and, from a measured curve, its stderr and interpolation effect."""
@@ -152,7 +168,7 @@ class SourceTruth:
 
 
 def resolve_source(source: Any, length: int | None, unit: "Unit | str | None",
-            progress: Progress | None) -> "tuple[MIProfile, SourceTruth | None, Unit]":
+            progress: Progress | None, vocab_size: int | None = None) -> "tuple[MIProfile, SourceTruth | None, Unit]":
     """(MIProfile, SourceTruth or None, unit) for an MI profile, a data model or an entropy-profile-like object."""
     if isinstance(source, MIProfile):
         if unit is not None and as_unit(unit) is not source.unit:
@@ -168,7 +184,7 @@ def resolve_source(source: Any, length: int | None, unit: "Unit | str | None",
 
         if length is not None and length != source.length:
             raise UsageError(f"{length} disagrees with the loss curve (L = {source.length})", param="length")
-        truth = SourceTruth(curve_profile(source), unit, curve=source)
+        truth = SourceTruth(curve_profile(source), unit, curve=source, vocab_size=vocab_size)
         return truth.mi, truth, unit
     if not (hasattr(source, "error") and hasattr(source, "length")):
         from .truth import entropy_profile
@@ -178,6 +194,17 @@ def resolve_source(source: Any, length: int | None, unit: "Unit | str | None",
         raise UsageError(f"{length} disagrees with the entropy profile (L = {source.length})", param="length")
     truth = SourceTruth(source, unit, model)
     return truth.mi, truth, unit
+
+
+def row_intervals(truth: "SourceTruth", schedule: "Schedule | CountSampler",
+                  optimal: Schedule | None = None) -> dict[str, tuple[float, float]]:
+    """A row's errors' intervals over the monotone completions of a measured curve (empty otherwise)."""
+    out = {}
+    for name, which in (("error", schedule), ("optimal", optimal)):
+        found = truth.interval(which) if which is not None else None
+        if found is not None:
+            out[name] = found
+    return out
 
 
 def row_spreads(truth: "SourceTruth", schedule: "Schedule | CountSampler", inputs: BoundInputs | None,

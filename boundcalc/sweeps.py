@@ -55,7 +55,7 @@ from .multiscale import MultiScaleProfile, level_sizes
 from .profile import MIProfile
 from .registry import SamplerFamily, SamplerSpec, families as registered_families, parse_template
 from .schedule import Schedule
-from .sweep_truth import SourceTruth, resolve_source, row_spreads
+from .sweep_truth import SourceTruth, resolve_source, row_intervals, row_spreads
 from .units import Unit, as_unit
 
 __all__ = [
@@ -249,6 +249,8 @@ class SweepRow:
     stats: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     #: name -> (stderr or None, interpolation effect) of a value estimated from a measured loss curve.
     spreads: Mapping[str, tuple[float | None, float]] = field(default_factory=dict)
+    #: name -> [low, high] over every monotone completion of a measured curve with unmeasured d (boundcalc.completion)
+    intervals: Mapping[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
     def random_counts(self) -> bool:
@@ -266,6 +268,8 @@ class SweepRow:
         spread = self.spreads.get(name)
         if spread is None:
             return found
+        if name in self.intervals:
+            found = None if found is None else replace(found, interval=self.intervals[name])
         if found is None:
             value = self.bounds.get(name)
             if value is None:
@@ -485,7 +489,8 @@ def _row(family: FamilySpec, steps: int, schedule: Schedule, profile: MIProfile,
     return SweepRow(family.label, steps, schedule, bounds, error=error, error_abs=error_abs, optimal=optimal_error,
                     random_error=random_error, optimal_abs=optimal_abs, random_abs=random_abs, bound_errors=bound_errors,
                     spreads=row_spreads(truth, schedule, inputs, bounds, truth.optimal[steps][0] if optimal else None,
-                                     random_error is not None))
+                                     random_error is not None),
+                    intervals=row_intervals(truth, schedule, truth.optimal[steps][0] if optimal else None))
 
 
 def _block_row(family: FamilySpec, steps: int, schedule: Schedule, profile: MIProfile, eps: Fraction,
@@ -535,7 +540,8 @@ def _count_row(family: FamilySpec, steps: int, sampler: CountSampler, profile: M
             c = report.coefficients[name][0] / profile.length
             spreads[name] = (None if mi.stderr is None else c * mi.stderr, c * (mi.interpolation or 0.0))
     return SweepRow(family.label, steps, sampler, bounds, error=error, error_abs=error_abs, optimal=optimal_error,
-                    optimal_abs=optimal_abs, bound_errors=bound_errors, stats=stats, spreads=spreads)
+                    optimal_abs=optimal_abs, bound_errors=bound_errors, stats=stats, spreads=spreads,
+                    intervals=row_intervals(truth, sampler, truth.optimal[steps][0] if optimal else None))
 
 
 def _max_law_work(sampler: CountSampler) -> float:
@@ -619,6 +625,7 @@ def sweep(
     unit: "Unit | str | None" = None,
     optimal: bool = False,
     progress: Progress | None = None,
+    vocab_size: int | None = None,
 ) -> SweepResult:
     """Every bound (and, from a data model or entropy profile, the exact and optimal errors) over a grid of T.
 
@@ -627,7 +634,9 @@ def sweep(
     entropy profile. ``families`` are family names (:func:`parse_family`);
     ``steps`` a grid (:func:`parse_steps`) or a list of T. Errors are in
     ``unit`` (nats by default), with ε_train = 0 (the optimal predictor);
-    bounds add ``eps_train``. ``progress(done, total)`` is called per row.
+    bounds add ``eps_train``. ``progress(done, total)`` is called per row. From a measured loss curve each
+    error also carries its interval over the curve's monotone completions (``vocab_size``: d <= ln V bounds its
+    upper end, else unbounded where r = 1 is unmeasured).
     """
     specs = [parse_family(f) for f in ([families] if isinstance(families, str) else families)]
     if not specs:
@@ -636,7 +645,7 @@ def sweep(
     if len(set(labels)) != len(labels):
         raise UsageError("a family is given twice", param="families", value=labels)
     eps = nonnegative_rational(eps_train, "eps_train")
-    profile, truth, unit = resolve_source(source, length, unit, progress)
+    profile, truth, unit = resolve_source(source, length, unit, progress, vocab_size)
     if optimal and (truth is None or not hasattr(truth.profile, "optimal_schedule")):
         raise UsageError("optimal errors need a data model or an entropy profile", param="optimal",
                          allowed="an MI profile gives the bounds only")

@@ -154,7 +154,15 @@ def launched_shard() -> tuple[tuple[int, int], Any, int | None]:
 
 
 def end_shard() -> None:
-    """Tear the process group down (after the last gather), if one was set up."""
+    """Tear the process group down (after the last gather), if one was set up.
+
+    A barrier first: a process that tears down (and exits) while another still uses the pairs of the group
+    makes gloo abort the other one (SIGABRT on a reset connection, seen with 2 CPU processes under load).
+    """
     torch = require_torch()
-    if torch.distributed.is_available() and torch.distributed.is_initialized():
-        torch.distributed.destroy_process_group()
+    dist = torch.distributed
+    if dist.is_available() and dist.is_initialized():
+        try:
+            dist.barrier()
+        finally:
+            dist.destroy_process_group()

@@ -3,7 +3,8 @@
 Every figure comes from boundcalc's embedded example, a bigram chain of English
 prose (27 symbols), or from a loss curve measured on it (the chain's exact
 d(L - k) at 12 mask ratios plus seeded Gaussian noise of a known stderr, as a
-model's evaluation would give). Run from anywhere:
+model's evaluation would give); the samplers' trade-off from the binary chain
+of docs/samplers.md (L = 8, exact for every sampler). Run from anywhere:
 
     python docs/make_figures.py                 # writes docs/figures/*.png
     python docs/make_figures.py --output DIR    # elsewhere
@@ -20,6 +21,8 @@ from pathlib import Path
 import boundcalc as bc
 from boundcalc import plot
 from boundcalc.curve import LossCurve
+from boundcalc.plot_nfe import error_vs_nfe
+from boundcalc.sampler_truth import rule_report
 
 LENGTH = 64
 FAMILIES = ["uniform", "cosine", "mdlm", "dream-origin"]
@@ -45,6 +48,27 @@ def _curve_sweep(curve: LossCurve, families: list[str]) -> bc.SweepResult:
     return bc.sweep(profile, families, STEPS)
 
 
+#: The samplers of the trade-off figure: fixed orders at a few T and threshold rules at a few thresholds.
+SAMPLERS = ["uniform:2", "uniform:4", "uniform:8", "cosine:4", "low-confidence:4", "left-to-right:4", "dilated:4",
+            "confidence:3/5", "confidence:3/4", "confidence:9/10", "eb:2/5", "eb:4/5", "entropy-sum:1",
+            "entropy-sum:7/5"]
+
+
+def binary_chain(length: int = 8, flip: str = "1/10") -> bc.JointDistribution:
+    """The binary Markov chain of docs/samplers.md as a joint table: every sampler's KL is exact on it."""
+    import itertools
+    from fractions import Fraction
+
+    outcomes, probs = [], []
+    for x in itertools.product((0, 1), repeat=length):
+        p = Fraction(1, 2)
+        for a, b in zip(x, x[1:]):
+            p *= Fraction(flip) if a != b else 1 - Fraction(flip)
+        outcomes.append(list(x))
+        probs.append(p)
+    return bc.JointDistribution.from_outcomes(outcomes, probs, source=f"binary chain, flip {flip}")
+
+
 def make(output: Path) -> list[Path]:
     output.mkdir(parents=True, exist_ok=True)
     chain = bc.load_markov(str(files("boundcalc") / "data" / "default_markov.json"))
@@ -62,6 +86,7 @@ def make(output: Path) -> list[Path]:
         "curve.png": plot.curve(chain, length=LENGTH),
         "curve-loss.png": plot.loss_curve(curve),
         "sandwich.png": plot.sandwich(bc.sweep(chain, ["uniform", "cosine"], STEPS, length=LENGTH)),
+        "error-vs-nfe.png": error_vs_nfe([rule_report(binary_chain(), spec, 8) for spec in SAMPLERS]),
     }
     return [plot.save(fig, output / name, dpi=150) for name, fig in figures.items()]
 

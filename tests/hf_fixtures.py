@@ -83,8 +83,12 @@ def tokenizer():
     return PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", mask_token="[MASK]")
 
 
-def remote_code_model(folder: Path) -> Path:
-    """Save the remote-code model and its tokenizer in ``folder`` (config.json names the code in auto_map)."""
+def remote_code_model(folder: Path, broken: bool = False) -> Path:
+    """Save the remote-code model and its tokenizer in ``folder`` (config.json names the code in auto_map).
+
+    ``broken``: its __init__ raises KeyError('default'), as Dream's modeling code written for transformers 4.4x
+    does under transformers 5 (ROPE_INIT_FUNCTIONS has no 'default').
+    """
     import importlib
     import json
 
@@ -93,7 +97,8 @@ def remote_code_model(folder: Path) -> Path:
 
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "configuration_seen.py").write_text(CONFIG_CODE)
-    (folder / "modeling_seen.py").write_text(MODEL_CODE)
+    code = MODEL_CODE.replace("self.post_init()", "raise KeyError('default')") if broken else MODEL_CODE
+    (folder / "modeling_seen.py").write_text(code)
     config = {"model_type": "seen-symbol", "architectures": ["SeenModel"], "vocab_size": 6, "mask_token_id": 2,
               "symbols": [3, 4, 5], "max_position_embeddings": 16,
               "auto_map": {"AutoConfig": "configuration_seen.SeenConfig", "AutoModel": "modeling_seen.SeenModel"}}

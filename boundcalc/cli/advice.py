@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 from fractions import Fraction
 from typing import Any
 
@@ -56,11 +55,15 @@ def resolve_targets(params: dict[str, Any], length: int) -> None:
 
 
 def complete_results(results: list, curve: Any, by: str, unit: str, vocab_size: int | None) -> list:
-    """For a partial curve: each value with its completion interval and each T with its range [T_lo, T_hi]."""
-    from ..completion import is_partial, optimal_steps_range, steps_range, with_completion
+    """For a curve with unmeasured d: each value with its completion interval and each T with its range
+    [T_lo, T_hi] (random-count families too, by their expected error; the DP optimum with an upper limit)."""
+    from ..completion import has_gaps, optimal_steps_range, steps_range, with_completion
+    from ..counts import MAX_COUNT_STEPS
+    from ..errors import DomainError
     from ..estimate import count_coefficients, schedule_coefficients
+    from ..step_families import COUNT_MAX_STEPS_FACTOR
 
-    if curve is None or curve.exact or not is_partial(curve) or by == "bound":
+    if curve is None or not has_gaps(curve) or by == "bound":
         return results
     out = []
     for r in results:
@@ -69,33 +72,38 @@ def complete_results(results: list, curve: Any, by: str, unit: str, vocab_size: 
             continue
         c = count_coefficients(r.sampler) if r.sampler is not None else schedule_coefficients(r.schedule, curve.length)
         goal = to_nats(float(r.target), unit)  # the exact target in its unit; the curve is in nats
-        if by == "optimal":
-            span = optimal_steps_range(goal, r.steps, curve, vocab_size, curve.length)
-        elif r.random_counts:
-            span = (r.steps, None)  # not searched: each T is a count DP (T_hi says none found)
-        else:
-            span = steps_range(r.family, goal, r.steps, curve, vocab_size, curve.length)
-        out.append(dataclasses.replace(r, value=with_completion(r.value, curve, c, vocab_size), steps_range=span))
+        reason = r.reason
+        try:
+            if by == "optimal":
+                span = optimal_steps_range(goal, r.steps, curve, vocab_size, curve.length)
+            else:  # a random-count family's T may exceed L: its own search limit
+                top = (min(COUNT_MAX_STEPS_FACTOR * curve.length, MAX_COUNT_STEPS) if r.random_counts
+                       else curve.length)
+                span = steps_range(r.family, goal, r.steps, curve, vocab_size, top)
+        except DomainError as error:  # too costly at this L: the value keeps its interval, the range is not given
+            span, reason = None, "; ".join(filter(None, [reason, f"T range not searched: {error.message}"]))
+        out.append(dataclasses.replace(r, value=with_completion(r.value, curve, c, vocab_size), steps_range=span,
+                                       reason=reason))
     return out
 
 
 def complete_estimate(estimate: Any, curve: Any, schedule: Any, vocab_size: int | None) -> Any:
     """A fixed schedule's estimate with its interval over monotone completions (a partial curve)."""
-    from ..completion import is_partial, with_completion
+    from ..completion import has_gaps, with_completion
     from ..estimate import schedule_coefficients
     from ..schedule import Schedule
 
-    if curve is None or curve.exact or not is_partial(curve) or not isinstance(schedule, Schedule):
+    if curve is None or not has_gaps(curve) or not isinstance(schedule, Schedule):
         return estimate
     return with_completion(estimate, curve, schedule_coefficients(schedule, curve.length), vocab_size)
 
 
 def complete_budget(rows: list, curve: Any, vocab_size: int | None) -> list:
     """Budget rows' errors with their intervals over monotone completions (a partial curve)."""
-    from ..completion import is_partial, with_completion
+    from ..completion import has_gaps, with_completion
     from ..estimate import count_coefficients
 
-    if curve is None or curve.exact or not is_partial(curve):
+    if curve is None or not has_gaps(curve):
         return rows
     out = []
     for row in rows:
@@ -108,11 +116,11 @@ def complete_budget(rows: list, curve: Any, vocab_size: int | None) -> list:
 
 
 def steps_cell(r: Any) -> str:
-    """'52' or '52 [52, ∞]' (the range over monotone completions)."""
+    """'52' or '52 [48, ∞]' (the range over monotone completions; the DP optimum's upper end is a limit: '≤ 61')."""
     if r.steps_range is None:
         return str(r.steps)
     lo, hi = r.steps_range
-    return f"{r.steps} [{lo}, {'∞' if hi is None else hi}]"
+    return f"{r.steps} [{lo}, {'∞' if hi is None else ('≤ ' if r.by == 'optimal' else '') + str(hi)}]"
 
 
 def _search(family: Any, by: str, target: Fraction, curve: Any, unit: str, vocab: int | None) -> Any:
@@ -129,41 +137,86 @@ def _search(family: Any, by: str, target: Fraction, curve: Any, unit: str, vocab
 def _range_text(r: Any) -> str:
     if not r.feasible:
         return "none <= L"
-    if r.steps_range is None or r.steps_range[1] == r.steps:
+    if r.steps_range is None or r.steps_range[0] == r.steps_range[1] == r.steps:
         return str(r.steps)
-    hi = r.steps_range[1]
-    return f"{r.steps}..{'∞' if hi is None else hi}"
+    lo, hi = r.steps_range
+    return f"{r.steps} (range {lo}..{'∞' if hi is None else ('≤ ' if r.by == 'optimal' else '') + str(hi)})"
 
 
-def recommendation(params: dict[str, Any], curve: Any) -> tuple[str, dict[str, Any], Any]:
-    """(the line, its JSON, the recommended result) for the hardest target: the fewest T by estimated error."""
+#: LLaDA's generate() default block_length: the block size the recommendation's blocks line uses.
+LLADA_BLOCK_LENGTH = 32
+#: Why the adaptive rules are not in the recommendation (one line, said wherever it is shown).
+ADAPTIVE_NOTE = ("adaptive rules (confidence, low-confidence, eb, entropy-sum) reveal the positions the predictor is "
+                 "most sure of: their error depends on its confidences, which no loss curve records; verify them on "
+                 "a data model (verify --markov/--joint/--text FILE --schedule RULE)")
+
+
+def _target_line(target: Fraction, curve: Any, params: dict[str, Any]) -> tuple[str, dict[str, Any], Any]:
+    """(the line, its JSON, the recommended result) for one target: the fewest T by estimated error."""
     unit, digits = params["unit"], params["digits"]
     vocab = params.get("vocab_size")
-    i = min(range(len(params["targets"])), key=lambda j: params["targets"][j])
-    target = params["targets"][i]
     from ..step_families import searched_family
 
     found = {family: _search(searched_family(family), "error", target, curve, unit, vocab)
              for family in RECOMMENDED_FAMILIES}
     optimal = _search(searched_family("optimal"), "optimal", target, curve, unit, vocab)
     runnable = {f: r for f, r in found.items() if not isinstance(r, Exception) and r.feasible}
-    per_token = f"{show(target / curve.length, 2)} {unit}/token"
-    goal = f"{show(target, digits)} {unit} ({per_token})"
+    goal = f"{show(target, digits)} {unit} ({show(target / curve.length, 2)} {unit}/token)"
+    data: dict[str, Any] = {"target": show(target, digits), "per_token": show(target / curve.length, digits)}
     if not runnable:
-        return f"no family reaches {goal} with T <= L", {"target": str(target), "family": None}, None
+        return f"no family reaches {goal} with T <= L", {**data, "family": None}, None
     best = min(runnable, key=lambda f: (runnable[f].steps, RECOMMENDED_FAMILIES.index(f)))
     parts = [f"{best} T = {_range_text(runnable[best])} reaches {goal}"]
-    for family, r in found.items():
-        if family != best:
-            parts.append(f"{family} needs {'-' if isinstance(r, Exception) else _range_text(r)}")
+    parts += [f"{family} needs {'-' if isinstance(r, Exception) else _range_text(r)}"
+              for family, r in found.items() if family != best]
     if not isinstance(optimal, Exception):
         parts.append(f"the optimal schedule {_range_text(optimal)}")
-    data = {"target": show(target, digits), "per_token": show(target / curve.length, digits), "family": best,
-            "steps": runnable[best].steps, "steps_range": list(runnable[best].steps_range or ()) or None,
-            "families": {f: (None if isinstance(r, Exception) or not r.feasible else r.steps) for f, r in found.items()},
-            "optimal": None if isinstance(optimal, Exception) or not optimal.feasible else optimal.steps,
-            "llada_blocks": "blocks:K:FAMILY is searched by its bound only (steps --family blocks:K:uniform)"}
-    return "; ".join(parts[:1]) + "; " + "; ".join(parts[1:]), data, runnable[best]
+
+    def steps(r: Any) -> Any:
+        return None if isinstance(r, Exception) or not r.feasible else r.steps
+
+    data.update({"family": best, "steps": runnable[best].steps,
+                 "steps_range": list(runnable[best].steps_range or ()) or None,
+                 "families": {f: steps(r) for f, r in found.items()}, "optimal": steps(optimal)})
+    return "; ".join(parts), data, runnable[best]
+
+
+def _blocks_line(params: dict[str, Any], curve: Any) -> tuple[str | None, dict[str, Any] | None]:
+    """LLaDA's blocks (block length 32, uniform within blocks) by their blockwise bound: the curve cannot give
+    their error (a block sees the earlier blocks, not a uniformly random set of positions)."""
+    from ..errors import BoundcalcError
+    from ..family_steps import required_steps_family
+
+    L = curve.length
+    if L % LLADA_BLOCK_LENGTH or L < 2 * LLADA_BLOCK_LENGTH:
+        return None, None
+    family = f"blocks:{L // LLADA_BLOCK_LENGTH}:uniform"
+    try:
+        results = required_steps_family(list(params["targets"]), family=family, by="bound", length=L, curve=curve,
+                                        unit=params["unit"])
+    except BoundcalcError as error:
+        return f"LLaDA blocks ({family}): {error.message}", {"family": family, "steps": None}
+    steps = [r.steps for r in results]
+    shown = ", ".join("none <= L" if T is None else str(T) for T in steps)
+    return (f"LLaDA blocks ({family}, block length {LLADA_BLOCK_LENGTH}): T = {shown} by the blockwise bound; "
+            "the curve does not determine their error (a block sees the earlier blocks, not a uniformly random set "
+            "of positions; verify them on a data model)", {"family": family, "by": "bound", "steps": steps})
+
+
+def recommendation(params: dict[str, Any], curve: Any) -> tuple[list[str], dict[str, Any], Any]:
+    """(one line per target, then LLaDA's blocks and why no adaptive rule; the JSON; the hardest target's
+    recommended result, which --export prints)."""
+    lines, per_target, chosen, hardest = [], [], None, min(params["targets"])
+    for target in params["targets"]:
+        line, data, result = _target_line(target, curve, params)
+        lines.append(line)
+        per_target.append(data)
+        if target == hardest and chosen is None:
+            chosen, recommended = result, data
+    blocks_line, blocks = _blocks_line(params, curve)
+    notes = ([blocks_line] if blocks_line else []) + [ADAPTIVE_NOTE]
+    return lines + notes, {"recommended": recommended, "targets": per_target, "llada_blocks": blocks,
+                           "adaptive_rules": ADAPTIVE_NOTE}, chosen
 
 
 def export_transfer(result: Any) -> None:
@@ -178,23 +231,27 @@ def export_transfer(result: Any) -> None:
 
 
 def render_recommendation(params: dict[str, Any], curve: Any, profile: Any, source: str) -> None:
-    """`steps --loss-curve --target` without --family/--by: the recommendation line, then each family's T."""
-    line, data, chosen = recommendation(params, curve)
+    """`steps --loss-curve --target` without --family/--by: one recommendation line per target, then each
+    family's T per target."""
+    lines, data, chosen = recommendation(params, curve)
     if params.get("export") == "num-transfer-tokens":
         export_transfer(chosen)
         return
     if params["as_json"]:
-        emit_json({"length": curve.length, "unit": params["unit"], "source": source, "recommendation": line,
-                   **{"recommended": data}})
+        emit_json({"length": curve.length, "unit": params["unit"], "source": source, "recommendation": lines, **data})
         return
-    click.echo(line)
+    for line in lines:
+        click.echo(line)
+    targets = data["targets"]
+    rows = [[f] + ["-" if t.get("families", {}).get(f) is None else str(t["families"][f]) for t in targets]
+            for f in RECOMMENDED_FAMILIES]
+    rows.append(["optimal (DP)"] + ["-" if t.get("optimal") is None else str(t["optimal"]) for t in targets])
     print_table(
         "Steps by estimated error: the families people run",
-        [("family", "left"), ("steps T", "right")],
-        [[f, "-" if v is None else str(v)] for f, v in data["families"].items()]
-        + [["optimal (DP)", "-" if data["optimal"] is None else str(data["optimal"])]],
-        header_lines=[source, f"L = {curve.length}; target {data['target']} {params['unit']} "
-                              f"({data['per_token']} {params['unit']}/token)"],
-        caption="steps --family F --by error for a family's schedule and value; LLaDA's blocks (blocks:K:F) are "
-        "searched by their bound only; --export num-transfer-tokens prints the chosen schedule per step",
+        [("family", "left")] + [(f"T for {t['target']} {params['unit']}", "right") for t in targets],
+        rows,
+        header_lines=[source, f"L = {curve.length}; targets " + ", ".join(
+            f"{t['target']} {params['unit']} ({t['per_token']} {params['unit']}/token)" for t in targets)],
+        caption="steps --family F --by error for a family's schedule, value and range; --export num-transfer-tokens "
+        "prints the schedule chosen for the hardest target per step",
     )

@@ -94,7 +94,17 @@ def _headers(source: str, totals: str) -> list[str]:
               help="Search T only up to this (bounds the work of a scan; default L, 16 L for random-count samplers).")
 @click.option("--joint", "joint_table", type=click.Path(dir_okay=False, path_type=str),
               help="With --family confidence: a joint table (JSON, as for verify); the loosest Fast-dLLM threshold "
-              "whose exact KL(p||q) meets each target, with its expected network calls.")
+              "whose exact KL(p||q) meets each target, with its expected network calls. With --family "
+              "NAME:LO..HI/N, left-to-right or dilated: those searched exactly (docs/samplers.md).")
+@click.option("--markov", type=click.Path(dir_okay=False, path_type=str),
+              help="With --family left-to-right|dilated (exact) or eb:LO..HI/N|entropy-sum:LO..HI/N (Monte Carlo, "
+              "a statistical decision): a Markov chain (JSON, as for verify; needs --length).")
+@click.option("--text", type=click.Path(dir_okay=False, path_type=str),
+              help="As --markov, for the character chain fitted to a UTF-8 text (as verify --text).")
+@click.option("--samples", type=click.IntRange(2, None), default=200, show_default=True,
+              help="--markov/--text with eb or entropy-sum: Monte Carlo trajectories per grid point.")
+@click.option("--seed", type=click.IntRange(0, None), default=0, show_default=True,
+              help="--markov/--text: the Monte Carlo's seed.")
 @digits_option
 @exact_option
 @json_option
@@ -128,10 +138,11 @@ def steps(**params: Any) -> None:
 
     families = list(params["families"])
     first = registered_family(families[0]) if families else None  # the whole spec: confidence:TAU is refused later
-    if params["joint_table"] is not None or (first is not None and first.threshold_search):
-        from .rules import steps_confidence
+    if any(params[name] is not None for name in ("joint_table", "markov", "text")) or (
+            first is not None and first.threshold_search):
+        from .rules import steps_rule
 
-        steps_confidence(params, families)
+        steps_rule(params, families)
         return
     # every --family read once, here, into the registry's value object (a --by optimal search ignores it)
     specs = [] if params["by"] == "optimal" and params["budget"] is None else [parse_searched(f) for f in families]
@@ -501,7 +512,7 @@ def _render_steps_table(params: dict[str, Any], profile, results, family: Any, w
         + ("; values are expectations over the random reveal counts" if counts else "")
         + (f"; {DECISION_NOTE}" if counts and by == "bound" else "")
         + (f"; ε_train = {show(eps_train, digits)} {unit}" if by == "bound" else "")
-        + ("; T [T_lo, T_hi] and values [low, high] over every monotone completion of the unmeasured ends"
+        + ("; T [T_lo, T_hi] and values [low, high] over every monotone completion of the unmeasured d (gaps and ends)"
            if any(r.steps_range is not None for r in results) else ""),
     )
 

@@ -94,6 +94,7 @@ PARAM_FLAGS = {
     "device": "--device",
     "dtype": "--dtype",
     "text": "--text",
+    "max_bytes": "--max-text-bytes",
     "mi_total": "--mi-total",
     "eps": "--confidence",
     "reveal": "--reveal",
@@ -272,7 +273,8 @@ mi_options = compose(
         "--vocab-size",
         "-V",
         type=POSITIVE_INT,
-        help="Vocabulary size V: checks I_i <= log V exactly and adds the vocabulary-only TER bound.",
+        help="Vocabulary size V: checks I_i <= log V exactly and adds the vocabulary-only TER bound; with "
+        "--loss-curve, d <= ln V bounds the intervals over a partial curve's monotone completions.",
     ),
 )
 
@@ -366,9 +368,8 @@ def warn_partial(curve: Any, params: dict[str, Any]) -> None:
         return
     params["_warned"] = True
     bound = "bounded by ln V" if params.get("vocab_size") else "unbounded above without --vocab-size"
-    click.echo(f"warning: loss curve {curve.source or ''}: {describe_missing(curve)}; there d is held flat, the "
-               f"lower end over its monotone completions; steps shows T as the range over all of them ({bound})",
-               err=True)
+    click.echo(f"warning: loss curve {curve.source or ''}: {describe_missing(curve)}; values are intervals over "
+               f"every monotone completion of d (gaps and ends), T a range [T_lo, T_hi] ({bound})", err=True)
 
 
 def check_curve_log_options(params: dict[str, Any]) -> None:

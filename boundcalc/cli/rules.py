@@ -10,11 +10,27 @@ sequence error, the network calls and each rule's own guarantee.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Any
 
 from ..errors import UsageError
 from ..units import from_nats, to_nats_floor
 from .render import emit_json, print_table
+
+
+def describe_model(model: Any, length: int) -> str:
+    """One line naming a data model and L (the header of verify, sweep and steps)."""
+    from ..truth import JointDistribution
+
+    if isinstance(model, JointDistribution):
+        return (f"joint table {model.source}: L = {model.length}, V = {model.vocab_size}, "
+                f"{model.support_size} outcomes")
+    if model.corpus:
+        c = model.corpus
+        return (f"text {model.source}: {c['level']} bigram chain, {c['states']} states from {c['tokens']} tokens "
+                f"(add-{c['smoothing']}), L = {length}")
+    start = "given initial law" if model.given_initial else "stationary start"
+    return f"Markov chain {model.source}: {model.vocab_size} states, {start}; L = {length}"
 
 
 def rule_target(spec: Any, remasking: str | None, length: int) -> Any:
@@ -186,3 +202,129 @@ def _run_on(report: Any, show: Any, missing: str) -> str:
     """The expected calls as the sampler runs on after a sequence error (None: depends on the predictions)."""
     value = report.meta.get("expected_nfe_run_on")
     return missing if value is None else show(value)
+
+
+def steps_rule(params: dict[str, Any], families: list[str]) -> None:
+    """``steps --family RULE`` from a data model: the loosest threshold or the fewest fixed-order T per target.
+
+    ``--joint FILE --family confidence``: every breakpoint of τ, exactly; ``--family NAME:LO..HI/N``
+    (confidence, eb, entropy-sum): the grid's points, exact on a joint table, and for eb/entropy-sum
+    on a chain the Monte Carlo upper bound E_p Σ TC decided statistically; ``--family left-to-right``
+    or ``dilated``: every T exactly (tables and chains).
+    """
+    from .. import rule_families  # noqa: F401  (the rule families registered)
+    from ..registry import family as family_named
+    from ..registry import parse_grid
+
+    if len(families) != 1:
+        raise UsageError("the rule search takes one family", param="--family",
+                         allowed="confidence, NAME:LO..HI/N (confidence, eb, entropy-sum), left-to-right or dilated")
+    if not params["targets"]:
+        raise UsageError("no target", param="--target", allowed="one or more --target ε")
+    for name in ("budget", "loss_curve", "mi_total", "mi_profile"):
+        if params.get(name) is not None:
+            raise UsageError(f"--{name.replace('_', '-')} is not used by the rule search", param="--family")
+    text = families[0]
+    head = text.partition(":")[0]
+    found = family_named(head)
+    if found is None or not found.is_rule:
+        raise UsageError(f"{text}: a data model (--joint, --markov, --text) is searched over a sampler rule",
+                         param="--family", allowed="confidence, NAME:LO..HI/N, left-to-right or dilated")
+    model, L, description = _rule_model(params)
+    targets = [to_nats_floor(Fraction(t), params["unit"]) for t in params["targets"]]  # never looser than asked
+    if text == "confidence" and isinstance(model, _joint_type()):
+        return steps_confidence(params, families)
+    if text in ("left-to-right", "dilated"):
+        from ..sampler_truth import fewest_fixed_order_steps
+
+        result = fewest_fixed_order_steps(model, text, targets, L)
+    elif found.params[0].kind == "rational" and ":" in text:
+        from ..sampler_truth import loosest_on_grid
+
+        result = loosest_on_grid(model, parse_grid(text, "--family"), targets, L, samples=params["samples"],
+                                 seed=params["seed"])
+    else:
+        raise UsageError(f"{text}: what to search", param="--family",
+                         allowed="--joint FILE --family confidence, NAME:LO..HI/N (a grid of confidence, eb or "
+                         "entropy-sum thresholds), left-to-right or dilated")
+    _print_rule_search(result, params, description)
+
+
+def _joint_type() -> Any:
+    from ..truth import JointDistribution
+
+    return JointDistribution
+
+
+def _rule_model(params: dict[str, Any]) -> tuple[Any, int, str]:
+    """(the data model of --joint/--markov/--text, L, a description)."""
+    from ..truth import load_model
+
+    given = [flag for flag, name in (("--joint", "joint_table"), ("--markov", "markov"), ("--text", "text"))
+             if params.get(name) is not None]
+    if len(given) != 1:
+        raise UsageError("give exactly one data model" + (f", not {' and '.join(given)}" if given else ""),
+                         param="--family", allowed="--joint FILE, --markov FILE or --text FILE")
+    model = load_model(joint=params["joint_table"], markov=params["markov"], text=params["text"], level="char",
+                       normalize=False, max_states=None)
+    L = model.check_length(params["length"] if params["joint_table"] is None else None)
+    return model, L, describe_model(model, L)
+
+
+def _print_rule_search(result: dict[str, Any], params: dict[str, Any], description: str) -> None:
+    """The answers per target (and every point evaluated, in the JSON)."""
+    from fractions import Fraction
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, Fraction):
+            return str(value)
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return value
+
+    targets = [str(Fraction(t)) for t in params["targets"]]
+    if params["as_json"]:
+        data = plain(result)
+        for answer, shown in zip(data["answers"], targets):
+            answer["target"] = shown  # in --unit; the search compared in nats (bits rounded down)
+        emit_json({"model": description, "unit": params["unit"], "values_unit": "nats", **data})
+        return
+    fixed = "steps" in result["rows"][0] if result["rows"] else result["family"] in ("left-to-right", "dilated")
+    rows = []
+    for answer, shown in zip(result["answers"], targets):
+        rows.append([shown, *_answer_cells(answer, result, fixed, params["digits"], params["unit"])])
+    if fixed:
+        title = f"Fewest steps of {result['family']} with exact KL(p||q) <= ε ({params['unit']})"
+        header = [("ε", "right"), ("T", "right"), ("KL(p||q)", "right"), ("sequence error", "right")]
+        caption = (f"{description}; every T from 1 checked in turn, exact (KL decided with its float error, in nats; "
+                   "a target in bits is rounded down); sequence error: on a joint table ('-' on a chain)")
+    else:
+        what = "exact KL(p||q)" if result["exact"] else "E_p Σ TC (an upper bound on KL(p||q), Monte Carlo)"
+        title = f"Loosest {result['family']} threshold on the grid with {what} <= ε ({params['unit']})"
+        header = [("ε", "right"), ("threshold", "left"), ("value", "right"), ("sequence error", "right"),
+                  ("E[NFE]", "right")]
+        caption = f"{description}; {len(result['rows'])} grid points evaluated"
+        if not result["exact"]:
+            caption += (f"; a STATISTICAL decision: a point counts when estimate + {result['z']:g} standard errors "
+                        f"<= ε ({result['samples']} trajectories, seed {result['seed']}), never an exact one")
+    print_table(title, header, rows, caption)
+
+
+def _answer_cells(answer: dict[str, Any], result: dict[str, Any], fixed: bool, digits: int, unit: str) -> list[str]:
+    """One target's row, its values in ``unit`` (computed in nats)."""
+    if fixed:
+        if answer["steps"] is None:
+            return ["none", "-", f"no T <= {result['checked']} meets it"]
+        seq = "-" if answer["sequence_error"] is None else f"{answer['sequence_error']:.{digits}g}"
+        return [str(answer["steps"]), f"{from_nats(answer['kl'], unit):.{digits}g}", seq]
+    best = answer["loosest"]
+    if best is None:
+        return ["none", "-", "-", f"no grid point meets it ({len(result['rows'])} checked)"]
+    if result["exact"]:
+        return [best["spec"], f"{from_nats(best['kl'], unit):.{digits}g}", f"{best['sequence_error']:.{digits}g}",
+                f"{best['expected_nfe']:.{digits}g}"]
+    return [best["spec"], _pm(from_nats(best["tc_bound"], unit), from_nats(best["tc_bound_se"], unit), digits, False),
+            _pm(best["sequence_error"], best["sequence_error_se"], digits, False),
+            _pm(best["expected_nfe"], best["expected_nfe_se"], digits, False)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from fractions import Fraction
 from typing import Any, Callable
 
 import click
@@ -144,7 +145,8 @@ def run_sweep(params: dict[str, Any], only: Any = None) -> tuple[Any, Any, Any, 
     with progress_bar("sweep") as bar:
         # a data model itself, not only its entropy profile: semi-autoregressive families need the model
         result = sweep(source, list(params["families"]) or ["uniform"], steps, length=L if model is not None else None,
-                       eps_train=params["eps_train"], unit=params["unit"], optimal=params["optimal"], progress=bar)
+                       eps_train=params["eps_train"], unit=params["unit"], optimal=params["optimal"], progress=bar,
+                       vocab_size=params.get("vocab_size"))
     return result, source, model, description
 
 
@@ -157,6 +159,8 @@ def _table_bound_names() -> list[str]:
 
 @click.command(cls=BoundcalcCommand)
 @sweep_options
+@click.option("--vocab-size", "-V", type=POSITIVE_INT, help="--loss-curve: the vocabulary size V. d <= ln V bounds "
+              "the intervals over a measured curve's monotone completions (unbounded above without it).")
 @click.option("--bound", "bounds", multiple=True, type=click.Choice(_table_bound_names()),
               help="--format latex: the bound columns (repeatable; default theorem1, sharp and theorem2_upper where "
               "it applies). A blockwise family's rows show the blockwise form in the same column.")
@@ -205,6 +209,9 @@ def sweep(**params: Any) -> None:
         reports, description, _ = sampler_reports(params)
         tradeoff_output(reports, description, params)
         return
+    if params["vocab_size"] is not None and params.get("loss_curve") is None:
+        raise UsageError("it is used only with --loss-curve", param="--vocab-size",
+                         allowed="add --loss-curve FILE (a data model knows its vocabulary)")
     columns = _latex_columns(params, latex_table)
     result, _, _, description = run_sweep(params)
     digits = params["digits"]
@@ -268,16 +275,30 @@ def sweep_csv(result: Any, digits: int) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     estimated = ["error", "optimal", "random_error", *result.bound_names] if result.estimate else []
+    # a measured curve: each error's interval over the curve's monotone completions (empty high: unbounded)
+    ranged = ["error", "optimal"] if result.estimate else []
     writer.writerow(CSV_COLUMNS[:4] + stats + CSV_COLUMNS[4:] + list(result.bound_names)
-                    + [f"{name}_{what}" for name in estimated for what in ("stderr", "interpolation")])
+                    + [f"{name}_{what}" for name in estimated for what in ("stderr", "interpolation")]
+                    + [f"{name}_{end}" for name in ranged for end in ("low", "high")])
     for row in result.rows:
         cells = [row.family, row.steps, row.schedule.describe(), "" if row.max_size is None else row.max_size,
                  *[cell(row, name, digits) for name in stats], cell(row, "error", digits),
                  "" if row.error_abs is None else round_up(row.error_abs), cell(row, "optimal", digits),
                  cell(row, "random_error", digits)]
         writer.writerow(cells + [cell(row, name, digits) for name in result.bound_names]
-                        + [x for name in estimated for x in _spread_cells(row, name)])
+                        + [x for name in estimated for x in _spread_cells(row, name)]
+                        + [x for name in ranged for x in _interval_cells(row, name)])
     return out.getvalue()
+
+
+def _interval_cells(row: Any, name: str) -> list[str]:
+    """An error's [low, high] over the monotone completions, 17 significant digits ('' if absent or unbounded)."""
+    from ..exact import FLOAT_DIGITS, format_decimal
+
+    measured = row.measured(name)
+    if measured is None or measured.interval is None:
+        return ["", ""]
+    return [format_decimal(Fraction(x), FLOAT_DIGITS) if x != float("inf") else "" for x in measured.interval]
 
 
 def _spread_cells(row: Any, name: str) -> list[str]:

@@ -17,10 +17,13 @@ from typing import Any, Callable, Iterator
 import click
 
 from ..errors import BoundcalcError, UsageError
+from ..exact import round_up
+from ..hf import MAX_TEXT_BYTES
 from ..units import from_nats
 from .options import (POSITIVE_INT, BoundcalcCommand, OutputPath, check_curve_log_options, compose,
                       curve_log_options, digits_option, given_explicitly, json_option)
 from .render import emit_json, print_table, show
+from .rules import describe_model as _describe
 from .sampler_help import RegistryHelpOption, schedule_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
 
@@ -68,20 +71,6 @@ def _load(params: dict[str, Any]):
         normalize=params["normalize"],
         max_states=params["max_states"],
     )
-
-
-def _describe(model: Any, length: int) -> str:
-    from ..truth import JointDistribution
-
-    if isinstance(model, JointDistribution):
-        return (f"joint table {model.source}: L = {model.length}, V = {model.vocab_size}, "
-                f"{model.support_size} outcomes")
-    if model.corpus:
-        c = model.corpus
-        return (f"text {model.source}: {c['level']} bigram chain, {c['states']} states from {c['tokens']} tokens "
-                f"(add-{c['smoothing']}), L = {length}")
-    start = "given initial law" if model.given_initial else "stationary start"
-    return f"Markov chain {model.source}: {model.vocab_size} states, {start}; L = {length}"
 
 
 @contextmanager
@@ -132,6 +121,8 @@ def _length(model: Any, params: dict[str, Any]) -> int:
               help="Instead of a data model: a mask predictor's loss curve (CSV masked,loss_nats[,stderr_nats]); "
               "the error is then an estimate, with its stderr and interpolation effect.")
 @curve_log_options
+@click.option("--vocab-size", "-V", type=POSITIVE_INT, help="--loss-curve: the vocabulary size V. d <= ln V bounds "
+              "the intervals over a partial curve's monotone completions (unbounded above without it).")
 @click.option("--remasking", type=click.Choice(["low_confidence", "random"]),
               help="For llada:GEN:BLOCK:STEPS: LLaDA's remasking (default low_confidence, as LLaDA: the top-k by "
               "confidence in each block; random: uniform positions in the block).")
@@ -165,6 +156,9 @@ def verify(**params: Any) -> None:
     """
     from ..verification import verify as run_verify
 
+    if params["vocab_size"] is not None and params["loss_curve"] is None:
+        raise UsageError("it is used only with --loss-curve", param="--vocab-size",
+                         allowed="add --loss-curve FILE (a data model knows its vocabulary)")
     if _verify_adaptive(params):
         return
     from ..schedule import parse_sampler, parse_spec
@@ -429,6 +423,9 @@ def _verify_table(answer: Any, digits: int) -> None:
               help="--hf-model: the weights' dtype (log-probabilities are taken in float64 either way).")
 @click.option("--shift-logits", is_flag=True, help="--hf-model: token i is predicted at position i - 1 (Dream and "
               "other models adapted from an autoregressive one).")
+@click.option("--max-text-bytes", type=click.IntRange(1, None), default=MAX_TEXT_BYTES, show_default=True,
+              help="--hf-model: the largest --text tokenized (UTF-8 bytes); a larger one is refused before it is "
+              "read, never cut.")
 @click.option("--samples", type=click.IntRange(2, None), default=64, show_default=True,
               help="--ratios: (sequence, mask) pairs drawn per ratio.")
 @click.option("--seed", type=int, default=0, show_default=True, help="--ratios: the random seed.")
@@ -591,20 +588,30 @@ def _hf_source(params: dict[str, Any], local_rank: int | None) -> tuple[Any, Any
         from ..hf import resolve_device
 
         device = f"cuda:{local_rank}" if resolve_device(device) == "cuda" else device
+    _check_text_file(params)
     model, tokenizer = load_hf(params["hf_model"], trust_remote_code=params["trust_remote_code"],
                                device=device, dtype=params["dtype"], length=params["length"])
-    corpus = hf_corpus(tokenizer, read_text(params["text"], UsageError, params["text"]), params["length"])
+    corpus = hf_corpus(tokenizer, read_text(params["text"], UsageError, params["text"]), params["length"],
+                       max_bytes=params["max_text_bytes"])
     predictor = hf_predictor(model, params["mask_id"], tokenizer, shift_logits=params["shift_logits"])
     description = (f"masked LM {params['hf_model']} on {params['text']}: {corpus.shape[0]} windows of "
                    f"L = {params['length']} tokens")
     return predictor, corpus, description
 
 
+def _check_text_file(params: dict[str, Any]) -> None:
+    """--text for --hf-model: its size against --max-text-bytes, before the model or the text is read."""
+    from ..files import check_input_file
+    from ..hf import check_text_size
+
+    check_text_size(check_input_file(params["text"], UsageError, "text"), params["max_text_bytes"])
+
+
 def _only_with_hf(params: dict[str, Any]) -> None:
     """The model-loading flags mean nothing without --hf-model: refused, never ignored."""
     given = {"--mask-id": params["mask_id"] is not None, "--trust-remote-code": params["trust_remote_code"],
              "--device": params["device"] != "cpu", "--dtype": params["dtype"] != "float32",
-             "--shift-logits": params["shift_logits"]}
+             "--shift-logits": params["shift_logits"], "--max-text-bytes": params["max_text_bytes"] != MAX_TEXT_BYTES}
     for flag, used in given.items():
         if used:
             raise UsageError("it is used only with --hf-model", param=flag, allowed="add --hf-model")

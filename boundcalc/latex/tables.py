@@ -135,11 +135,15 @@ def _tag_notes(bounds: Sequence[Any]) -> list[str]:
     for bound in bounds:
         if bound.symbolic and bound.symbolic in sym.results() and sym.for_bound(bound.symbolic).derived:
             constants.append(f"{_tag(bound)} with ${sym.for_bound(bound.symbolic).derived}$")
+    papers = [_tag(b) for b in bounds if _tag(b)[1].isdigit()]
     notes = []
     if derived:
         notes.append(", ".join(dict.fromkeys(derived)) + ": derived here")
     if constants:
         notes.append(", ".join(dict.fromkeys(constants)) + " (explicit constants derived here)")
+    if papers:  # the published version's numbering was not compared (docs/theory.md, "Which version")
+        notes.append(", ".join(dict.fromkeys(papers)) + r": equations of the first arXiv version of~"
+                     r"\cite{li2025convergence}")
     return ["; ".join(notes) + "."] if notes else []
 
 
@@ -336,7 +340,8 @@ def _sweep_part(result: Any, part: int, parts: int, errors: list[str], shown: li
     width = 2 + len(errors) + len(shown)
     rows: list[list[str | None]] = []
     for family in result.families:  # the family as a heading row: long names take no column
-        rows.append([rf"\multicolumn{{{width}}}{{@{{}}l}}{{\emph{{{escape_text(family)}}}}}"] + [None] * (width - 1))
+        name = escape_text(family.removesuffix(":T"))  # a template's T: the rows give it
+        rows.append([rf"\multicolumn{{{width}}}{{@{{}}l}}{{\emph{{{name}}}}}"] + [None] * (width - 1))
         for row in result.family_rows(family):
             values: list[str | None] = [cells[name][index[id(row)]] for name in errors + shown]
             rows.append([str(row.steps), _sweep_size(row), *values])

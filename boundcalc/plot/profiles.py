@@ -22,6 +22,8 @@ __all__ = ["MAX_DRAWN_STEPS", "schedules", "curve", "loss_curve"]
 MAX_DRAWN_STEPS = 4096
 #: Sizes spread over more than this factor get a log axis (a linear one would flatten the small steps).
 LOG_SPREAD = 30
+#: Above this many steps a schedule is drawn per stretch of the run: the range of its sizes and their mean.
+DENSE_STEPS = 96
 
 
 def _pick(steps: Sequence[int], count: int) -> list[int]:
@@ -44,9 +46,24 @@ def _sizes(drawn: Any, steps: int) -> tuple[list[float], float | None]:
 
 
 def _stairs(ax: "Axes", sizes: Sequence[float], **style_: Any) -> None:
-    """The sizes as a step plot over the run: step k covers [(k-1)/T, k/T] (no markers, readable at any T)."""
+    """The sizes as a step plot over the run: step k covers [(k-1)/T, k/T] (no markers).
+
+    Above :data:`DENSE_STEPS` steps a step plot of sizes that alternate (2, 3, 2, 3, ...) is a solid bar of
+    vertical lines: the run is cut into DENSE_STEPS equal stretches instead, each drawn as the band from
+    its smallest to its largest size (gid ``...:band``) with its mean size as the line.
+    """
     t = len(sizes)
-    ax.plot([k / t for k in range(t + 1)], list(sizes) + [sizes[-1]], drawstyle="steps-post", **style_)
+    if t <= DENSE_STEPS:
+        ax.plot([k / t for k in range(t + 1)], list(sizes) + [sizes[-1]], drawstyle="steps-post", **style_)
+        return
+    cuts = [round(j * t / DENSE_STEPS) for j in range(DENSE_STEPS + 1)]
+    stretches = [list(sizes[a:b]) for a, b in zip(cuts, cuts[1:]) if b > a]
+    edges = [a / t for a, b in zip(cuts, cuts[1:]) if b > a] + [1.0]
+    low, high = [min(s) for s in stretches], [max(s) for s in stretches]
+    mean = [sum(s) / len(s) for s in stretches]
+    ax.fill_between(edges, low + [low[-1]], high + [high[-1]], step="post", color=style_.get("color"), alpha=0.25,
+                    linewidth=0, gid=f"{style_.get('gid')}:band")
+    ax.plot(edges, mean + [mean[-1]], drawstyle="steps-post", **style_)
 
 
 @style.styled
@@ -92,15 +109,18 @@ def schedules(result: "SweepResult", *, steps: Sequence[int] | None = None, coun
             ax.set_ylim(bottom=0)
         ax.set_xlim(0, 1)
         ax.set_ylabel("E tokens revealed" if counts else "tokens revealed")
-        head = f"{family}" + (": random counts, E $s_k$" if counts else "")
+        head = style.family_label(family) + (": random counts, mean sizes $E\\,s_k$" if counts else "")
         if finals:
-            head += f"; final noise-removal step E s <= {max(finals):.2g}"
+            head += f"; final noise-removal step $E\\,s \\leq {max(finals):.2g}$"
         ax.set_title(head, loc="left")
         if not chosen:
             ax.text(0.5, 0.5, "no schedule of this family at the T drawn", ha="center", va="center",
                     transform=ax.transAxes, fontsize=style.FONT - 1)
     axes[-1].set_xlabel("place in the run, k/T  (reveal order)")
     lines = [(f"T = {t}", legend[t]) for t in sorted(legend)]
+    if any(t > DENSE_STEPS for t in legend):
+        lines.append((f"T > {DENSE_STEPS}: mean size per 1/{DENSE_STEPS} of the run, band: its range",
+                      {"linewidth": 5, "alpha": 0.25}))
     if result.optimal_schedules:
         lines.append(("optimal schedule, same T", {"linestyle": "--"}))
     style.legends(fig, [], lines, title)

@@ -138,6 +138,12 @@ def series_style(index: int) -> dict[str, Any]:
             "markeredgecolor": color, "markersize": 5 if hollow else 3.5}
 
 
+def family_label(family: str) -> str:
+    """A family's name as a reader sees it: a template's placeholder for T dropped (``blocks:4:uniform:T`` is
+    ``blocks:4:uniform``: the figure's axis or panel gives T)."""
+    return family[:-2] if family.endswith(":T") else family
+
+
 def bound_dash(index: int) -> tuple[int, tuple[float, ...]]:
     """The dash pattern of the ``index``-th bound (registry order: a bound keeps its dash in every figure)."""
     return (0, DASHES[index % len(DASHES)])

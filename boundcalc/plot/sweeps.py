@@ -112,7 +112,7 @@ def error_vs_steps(result: "SweepResult", *, target: Number | None = None,
         rows = result.family_rows(family)
         t = [row.steps for row in rows]
         look = style.series_style(f)
-        name = family + (" (mean over counts)" if result.has_truth and any(r.random_counts for r in rows) else "")
+        name = style.family_label(family) + (" (mean over counts)" if result.has_truth and any(r.random_counts for r in rows) else "")
         series.append((name, {**look, "linestyle": style.TRUTH if result.has_truth else "none"}))
         if result.has_truth:
             errors = [r.error for r in rows]
@@ -202,7 +202,7 @@ def sandwich(result: "SweepResult", *, title: str | None = None, figsize: "tuple
         rows = result.family_rows(family)
         t = [row.steps for row in rows]
         look = style.series_style(f)
-        series.append((family, {**look, "linestyle": style.TRUTH}))
+        series.append((style.family_label(family), {**look, "linestyle": style.TRUTH}))
         for name, line, _ in kinds:
             values = [getattr(r, name) if name in ("error", "random_error") else r.bounds[name] for r in rows]
             stderr = None

@@ -140,13 +140,16 @@ class ChainBridges:
         return left * self.powers[np.minimum(b - idx, self.D), :, x[b]]
 
 
-def fixed_order_kl(chain: MarkovChain, rule: Rule, length: int) -> tuple[float, float]:
-    """(KL(p || q), its a-priori float error) of a fixed order on a chain: Σ_k E[TC(S_k | X_{R_k})]."""
+def fixed_order_kl(chain: MarkovChain, rule: Rule, length: int,
+                   bridges: ChainBridges | None = None) -> tuple[float, float]:
+    """(KL(p || q), its a-priori float error) of a fixed order on a chain: Σ_k E[TC(S_k | X_{R_k})].
+
+    ``bridges``: the chain's :class:`ChainBridges` for this L, when already built (a scan over T)."""
     if rule.kind not in ("left-to-right", "dilated"):
         raise ScheduleError(f"{rule} is not a fixed order", param="schedule")
     if rule.length != length:
         raise ScheduleError(f"{rule} is for L = {rule.length}, not {length}", param="schedule")
-    br = ChainBridges(chain, length)
+    br = bridges if bridges is not None and bridges.L == length else ChainBridges(chain, length)
     revealed: list[int] = []
     total, terms = 0.0, 0
     for group in rule.groups:

@@ -221,3 +221,109 @@ def test_sharded_torch_predictor_equals_one_process_and_errors_reach_every_rank(
     errors = _threaded_shards(2, broken_on_rank_1)
     assert all(isinstance(e, BoundcalcError) for e in errors), errors
     assert "another process failed" in str(errors[0]) and "not finite or is > 0" in str(errors[0])
+
+
+def test_text_beyond_the_limit_is_refused_before_it_is_read_never_cut(run, seen, tmp_path, monkeypatch):
+    """The corpus is never cut silently: a text over --max-text-bytes is refused (before loading or tokenizing),
+    and within it every whole window is used."""
+    import numpy as np
+
+    from hf_fixtures import tokenizer
+
+    from boundcalc.errors import UsageError
+    from boundcalc.hf import hf_corpus
+
+    model, text = seen
+    size = text.stat().st_size
+    out = tmp_path / "c.csv"
+    result = run("profile", "--hf-model", model, "--trust-remote-code", "--text", text, "--length", "8",
+                 "--ratios", "1", "--max-text-bytes", str(size - 1), "--loss-curve", out)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
+    assert f"--max-text-bytes: the text is {size} bytes, more than the {size - 1}" in result.stderr
+    assert not out.exists()
+    # the check runs on the file's size, before the tokenizer: a tokenizer that fails when called proves it
+    monkeypatch.setattr("transformers.AutoTokenizer.from_pretrained", lambda *a, **k: 1 / 0)
+    result = run("profile", "--hf-model", model, "--trust-remote-code", "--text", text, "--length", "8",
+                 "--ratios", "1", "--max-text-bytes", "100", "--loss-curve", out)
+    assert result.exit_code == 2 and "--max-text-bytes" in result.stderr
+    # in the library: all 40 windows (no cap), and the limit in characters/bytes of the str itself
+    windows = hf_corpus(tokenizer(), text.read_text(), 8)
+    assert windows.shape == (40, 8)
+    assert np.array_equal(hf_corpus(tokenizer(), "a " * 17, 8), np.full((2, 8), 3))  # 17 tokens: 2 windows, 1 left
+    with pytest.raises(UsageError, match="the text is 6 bytes, more than the 5"):
+        hf_corpus(tokenizer(), "é a b", 2, max_bytes=5)  # 5 characters, 6 UTF-8 bytes
+    chain = tmp_path / "chain.json"
+    chain.write_text('{"states": ["a", "b"], "transition": [["0.9", "0.1"], ["0.2", "0.8"]]}')
+    result = run("profile", "--markov", chain, "--length", "4", "--max-text-bytes", "9", "--ratios", "1",
+                 "--loss-curve", out)
+    assert result.exit_code == 2 and "--max-text-bytes: it is used only with --hf-model" in result.stderr
+
+
+@pytest.mark.skipif(importlib.util.find_spec("accelerate") is None and os.environ.get("BOUNDCALC_REQUIRE_HF") != "1",
+                    reason="accelerate is not installed (extra [hf])")
+def test_accelerate_launch_with_two_cpu_processes_writes_the_single_process_curve(tmp_path):
+    """`accelerate launch --multi_gpu --num_processes 2` on a machine without GPUs: accelerate's multi-GPU launcher
+    (torchrun underneath, accelerate/commands/launch.py multi_gpu_launcher) starts 2 CPU processes; boundcalc
+    gathers over gloo, so a tiny BERT's curve is byte-identical to one process's. (`--cpu` would take accelerate's
+    simple_launcher, which needs mpirun for more than one CPU process.)"""
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from hf_fixtures import tiny_bert
+
+    folder = tiny_bert(tmp_path / "bert")
+    text = tmp_path / "t.txt"
+    text.write_text(" ".join(np_choice(240)))
+    root = Path(__file__).resolve().parents[2]
+    # HF_HOME: no accelerate config of the machine's user is read; one thread per process
+    env = {**os.environ, "PYTHONPATH": str(root), "OMP_NUM_THREADS": "1", "COLUMNS": "200",
+           "HF_HOME": str(tmp_path / "hf-home")}
+    env.pop("WORLD_SIZE", None)
+    args = ["profile", "--hf-model", str(folder), "--text", str(text), "--length", "8", "--ratios", "1/8,1/2,1",
+            "--samples", "10", "--batch-size", "3", "--seed", "3"]
+    one = subprocess.run([sys.executable, "-m", "boundcalc", *args, "--loss-curve", str(tmp_path / "one.csv")],
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert one.returncode == 0, one.stderr
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
+               "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
+               "--main_process_port", str(port), "-m", "boundcalc", *args, "--loss-curve", str(tmp_path / "two.csv")]
+    two = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    if two.returncode != 0 and "Signal" in two.stderr and "exitcode  : -" in two.stderr:
+        # a worker killed by a signal (once: a rank aborted by gloo under a loaded machine): one more launch on
+        # another port; a failure of boundcalc itself exits 1 or 2, not by a signal, and is not retried
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            command[command.index("--main_process_port") + 1] = str(s.getsockname()[1])
+        two = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert two.returncode == 0, two.stderr[-4000:]
+    assert (tmp_path / "two.csv").read_text() == (tmp_path / "one.csv").read_text()
+    assert two.stdout.count("written to") == 1 and "2 processes" in two.stdout
+    stderrs = [float(line.split(",")[2]) for line in (tmp_path / "one.csv").read_text().splitlines()[1:]]
+    assert len(stderrs) == 3 and min(stderrs) > 0  # the pairs' losses differ: a wrong union of the shards would show
+
+
+def np_choice(count: int) -> list[str]:
+    import numpy as np
+
+    return list(np.random.default_rng(1).choice(["a", "b", "c"], count))
+
+
+def test_a_models_own_code_failing_is_one_line_naming_the_transformers_version(run, tmp_path):
+    """Found running Dream's public modeling code (Fast-dLLM's copy, Apache-2.0, not shipped) on a tiny config:
+    under transformers 5 its __init__ raises KeyError 'default'; that was a traceback."""
+    import transformers
+    from hf_fixtures import constant_windows_text, remote_code_model
+
+    model = remote_code_model(tmp_path / "broken", broken=True)
+    text = tmp_path / "t.txt"
+    text.write_text(constant_windows_text(4, 8))
+    result = run("profile", "--hf-model", model, "--trust-remote-code", "--text", text, "--length", "8",
+                 "--ratios", "1", "--loss-curve", tmp_path / "c.csv")
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
+    assert (f"--hf-model: cannot load '{model}': its code failed under transformers {transformers.__version__}: "
+            "KeyError: 'default'") in result.stderr

@@ -15,7 +15,7 @@ import pytest
 from boundcalc.latex.prose import math_text, prose
 from boundcalc.registry import families
 
-from test_latex import compile_latex
+from latex_compile import compile_latex
 
 CHAIN = '{"states": [0, 1], "transition": [[0.9, 0.1], [0.2, 0.8]]}'
 CURVE = "masked,loss_nats,stderr_nats\n1,0.05,0.01\n4,0.1,0.01\n8,0.3,0.02\n16,0.6,0.02\n"

@@ -105,7 +105,8 @@ def test_bound_table_values_and_tags():
     assert rows["token error rate"][:2] == ["(11)", "$0.15$"]
     assert rows["Corollary 1"][:2] == ["(9)", "---"]
     # what the short tags stand for, once, under the table
-    assert "(D2), (D4): derived here; (9) with $C_1 = 2$ (explicit constants derived here)." in table
+    assert ("(D2), (D4): derived here; (9) with $C_1 = 2$ (explicit constants derived here); (8), (9), (11): "
+            r"equations of the first arXiv version of~\cite{li2025convergence}." in table)
     assert r"\begin{tabularx}{\linewidth}{llrX}" in table  # the notes wrap: the table fits a column
     assert "not balanced" in rows["Corollary 1"][2]
     assert not any(name.startswith("Theorem 2") for name in rows)  # no multi-scale profile: not listed

@@ -177,7 +177,14 @@ def test_every_family_gets_a_filled_schedule_panel():
     swept = bc.sweep(bc.MIProfile.from_total(10, 1024), ["uniform", "blocks:4:uniform:T"], "3,8,545")
     lines = _lines(plot.schedules(swept))
     assert {"uniform:T=545", "blocks:4:uniform:T:T=8"} <= set(lines)  # blocks: its own T (multiples of 4)
-    assert len(lines["uniform:T=545"].get_ydata()) == 546
+    # T = 545 > 96 steps: per 1/96 of the run, the mean size as the line and the range as a band
+    sizes = next(r.schedule.sizes for r in swept.family_rows("uniform") if r.steps == 545)
+    cuts = [round(j * 545 / 96) for j in range(97)]
+    stretches = [sizes[a:b] for a, b in zip(cuts, cuts[1:])]
+    assert list(lines["uniform:T=545"].get_ydata())[:-1] == pytest.approx([sum(s) / len(s) for s in stretches])
+    assert sum(sizes) == 1024 and {1, 2} == set(sizes)  # the band spans 1 to 2 where the sizes change
+    bands = [c for ax in plot.schedules(swept).axes for c in ax.collections if c.get_gid() == "uniform:T=545:band"]
+    assert len(bands) == 1
 
 
 def test_curve_shows_the_entropy_profile_and_mi():

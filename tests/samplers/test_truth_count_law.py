@@ -211,3 +211,82 @@ def test_sweep_takes_grids_and_count_samplers(run):
     assert rows["uniform:2"]["expected_nfe_run_on"] == 2 and rows["confidence:1/2"]["expected_nfe_run_on"] is None
     csv = run("sweep", "--joint", str(folder / "xor.json"), "--sampler", "eb:0..2/3", "--csv")
     assert csv.stdout.splitlines()[0].endswith(",expected_nfe_run_on") and len(csv.stdout.splitlines()) == 4
+
+
+# -- steps --family RULE from a data model: exact scans, exact grids, statistical grids on chains ----------------
+from boundcalc.sampler_truth import fewest_fixed_order_steps, loosest_on_grid  # noqa: E402
+from boundcalc.truth.adaptive import ideal_walk  # noqa: E402
+from boundcalc.truth.chain_samplers import fixed_order_kl  # noqa: E402
+from boundcalc.truth.rules import Rule  # noqa: E402
+
+
+@pytest.mark.parametrize("kind", ["left-to-right", "dilated"])
+def test_fewest_fixed_order_steps_on_a_chain_and_its_table_agree(kind):
+    """The chain's exact KL per T (the c(t, d) engine) against the exact law of the chain's joint table."""
+    L = 5
+    joint = JointDistribution.from_array(CHAIN.joint(L))
+    targets = [Fraction(1), Fraction(1, 10), Fraction(0)]
+    on_chain = fewest_fixed_order_steps(CHAIN, kind, targets, L)
+    on_table = fewest_fixed_order_steps(joint, kind, targets, L)
+    build = Rule.left_to_right if kind == "left-to-right" else Rule.dilated
+    brute = {T: exact_law(joint, build(L, T)).kl for T in range(1, L + 1)}  # every T, independently
+    for a, b, target in zip(on_chain["answers"], on_table["answers"], targets):
+        first = next((T for T in range(1, L + 1) if brute[T] <= target + 1e-12), None)
+        assert a["steps"] == b["steps"] == first
+    for row in on_chain["rows"]:
+        assert row["kl"] == pytest.approx(brute[row["steps"]], abs=1e-9)
+
+
+def test_exact_grid_on_a_table_picks_the_loosest_meeting_point():
+    joint = table_of(SKEW)
+    specs = parse_grid("confidence:0.3..1/8")
+    result = loosest_on_grid(joint, specs, [Fraction(1, 2), Fraction(10)], 3)
+    kls = {s.text: exact_law(joint, parse_rule(s.text, 3)).kl for s in specs}
+    meeting = [s.text for s in specs if kls[s.text] <= Fraction(1, 2)]
+    assert meeting == ["confidence:2/5", "confidence:1/2"]  # KL is not monotone in τ: 3/10 and 3/5 miss
+    got = result["answers"][0]["loosest"]
+    assert result["exact"] and (got and got["spec"]) == (meeting[0] if meeting else None)
+    assert result["answers"][1]["loosest"]["spec"] == specs[0].text  # every point meets 10 nats: the least τ
+    eb = loosest_on_grid(joint, parse_grid("eb:0..1/5"), [Fraction(10)], 3)
+    assert eb["answers"][0]["loosest"]["spec"] == "eb:1"  # the greatest γ is the loosest
+
+
+def test_statistical_grid_on_a_chain_is_within_four_standard_errors_and_says_so():
+    L = 5
+    joint = JointDistribution.from_array(CHAIN.joint(L))
+    specs = parse_grid("entropy-sum:0.5..2/4")
+    result = loosest_on_grid(CHAIN, specs, [Fraction(1)], L, samples=300, seed=5)
+    assert not result["exact"] and result["decision"].startswith("statistical")
+    for spec, row in zip(specs, result["rows"]):
+        exact_tc = ideal_walk(joint, parse_rule(spec.text, L)).total_correlation
+        assert abs(row["tc_bound"] - exact_tc) <= 4 * row["tc_bound_se"] + 1e-9
+        assert row["upper"] == row["tc_bound"] + 2 * row["tc_bound_se"]
+    picked = result["answers"][0]["loosest"]
+    assert picked is None or picked["upper"] <= 1
+    with pytest.raises(DomainError, match="not computable on a chain"):
+        loosest_on_grid(CHAIN, parse_grid("confidence:0.5..1/3"), [Fraction(1)], L)
+    with pytest.raises(DomainError, match="needs about"):
+        loosest_on_grid(CHAIN, parse_grid("eb:0..2/50"), [Fraction(1)], 4096)
+
+
+def test_steps_family_rule_command_line(run, write):
+    chain = write("c.json", '{"states": [0, 1, 2], "transition": [["0.6", "0.4", "0"], ["0", "0.3", "0.7"], '
+                            '["0.5", "0", "0.5"]]}')
+    result = run("steps", "--markov", chain, "--length", "6", "--family", "dilated", "--target", "1/2", "--json")
+    assert result.exit_code == 0, result.output
+    expected = next(T for T in range(1, 7)
+                    if sum(fixed_order_kl(result_chain(chain), Rule.dilated(6, T), 6)) <= Fraction(1, 2))
+    assert result.json["answers"][0]["steps"] == expected
+    grid = run("steps", "--markov", chain, "--length", "6", "--family", "eb:0..1/3", "--target", "2",
+               "--samples", "30")
+    assert grid.exit_code == 0, grid.output and "STATISTICAL" in grid.stdout
+    assert "STATISTICAL" in grid.stdout and "30 trajectories, seed 0" in grid.stdout
+    refused = run("steps", "--markov", chain, "--length", "6", "--family", "confidence:0.5..1/3", "--target", "1")
+    assert refused.exit_code == 1 and "not computable on a chain" in refused.stderr
+    assert run("steps", "--markov", chain, "--family", "dilated", "--target", "1").exit_code == 2  # no --length
+
+
+def result_chain(path):
+    from boundcalc.truth import load_model
+
+    return load_model(joint=None, markov=path, text=None, level="char", normalize=False, max_states=None)
