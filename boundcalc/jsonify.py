@@ -22,10 +22,12 @@ from .exact import SCHEMA_VERSION, Measured, format_decimal, number_json
 
 __all__ = ["to_json", "document", "sampler_summary", "FLOAT_INPUTS", "SCHEMA_VERSION"]
 
-#: Said wherever an exact decision rests on float64 values (a profile that ``boundcalc profile`` wrote).
+#: Said wherever an exact decision rests on float64 values (a profile that ``boundcalc profile`` wrote, or
+#: whose values are float64 prints: boundcalc.profile.float_printed).
 FLOAT_INPUTS = (
-    "the MI profile holds float64 results (written by boundcalc profile): ΣI and every decision are exact "
-    "for those values, which differ from the model's exact values by their float error"
+    "the MI profile holds float64 results (written by boundcalc profile, or printed from float64s): its decimals "
+    "are taken exactly as written, so ΣI and every decision are exact for those values, which differ from the "
+    "values they rounded by their float error"
 )
 
 
@@ -61,7 +63,8 @@ def document(data: Any, digits: int = 6, **options: Any) -> dict[str, Any]:
     return {"schema_version": SCHEMA_VERSION, **{k: v for k, v in body.items() if k != "schema_version"}}
 
 
-def _json_Measured(value: Any, digits: int, note: str | None = None) -> dict[str, Any]:
+def _json_Measured(value: Any, digits: int, note: str | None = None, unit: str | None = None) -> dict[str, Any]:
+    """A float with its uncertainty, already in its unit (``unit`` is accepted as for the other values)."""
     return value.to_json(note=note)
 
 
