@@ -15,7 +15,7 @@
 6. Reported: predicted vs measured with standard errors, the differences between T (no ε_train), the
    5-ratio curve's predictions. docs/validation.md derives the identity and discusses the full run.
 
-``--quick`` (a tiny model, few samples; well under a minute) is what tests/test_trained_network.py runs.
+``--quick`` (a tiny model, few samples; well under a minute) is what tests/curve/test_trained_network.py runs.
 Needs torch (extra [hf]) and matplotlib for ``--figure``.
 """
 

@@ -2,7 +2,7 @@
 
 The paper (Li & Cai, arXiv 2505.21400) states Corollary 1 and Theorem 2 with
 "absolute constants" and no values; these are boundcalc's derivations, tested
-against exact errors (tests/test_theorem2.py, tests/test_truth_bounds.py).
+against exact errors (tests/core/test_theorem2.py, tests/truth/test_truth_bounds.py).
 They live here, below every engine, so the numeric bounds and the symbolic
 layer state the same theorem without importing each other.
 """

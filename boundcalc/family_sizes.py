@@ -7,7 +7,7 @@ L·u^p in integer fixed point, a Python loop per step; here the masked counts ar
 evaluated in float64 with numpy, and the exact routine runs only where a value
 lies within a generous bound of the float error of an integer (a floor the float
 cannot decide; rational values such as L·cos(π/3) = L/2 are always such points).
-The results are the exact builders' sizes, always (tests/test_family_sizes.py
+The results are the exact builders' sizes, always (tests/core/test_family_sizes.py
 compares both on many (L, T) with hypothesis).
 
 Float error (cosine): x = kπ/2T carries a relative error <= 3·2^-53, cos a few

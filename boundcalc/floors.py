@@ -100,7 +100,7 @@ def _ceil_rational_power(length: int, u: Fraction, p: Fraction) -> int:
 # bound, in integer fixed point; where the bound cannot decide it (the value lies
 # within the error of an integer) the exact routine above, or intervals at
 # increasing precision, decide it. The results equal the exact ones always
-# (tests/test_schedule_fast.py compares both on random parameters).
+# (tests/core/test_schedule_fast.py compares both on random parameters).
 
 
 def _raw_floor_scaled(raw: tuple, shift: int) -> int:

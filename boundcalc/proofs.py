@@ -4,7 +4,7 @@ docs/theory.md is the one source: its sections between ``<!-- latex: KEY -->`` a
 ``<!-- /latex -->`` are written in Markdown with ``$...$`` and ``$$...$$`` math (GitHub renders
 them), and :func:`appendix` converts exactly those sections, so the appendix of
 ``boundcalc latex --proofs`` and the documentation cannot diverge. The package ships the file as
-``boundcalc/data/theory.md`` (a link to docs/theory.md; tests/test_proofs.py checks it).
+``boundcalc/data/theory.md`` (a link to docs/theory.md; tests/latex/test_proofs.py checks it).
 
 The converter knows the Markdown that page uses and nothing more: headings, paragraphs,
 numbered and bulleted lists (one level of nesting), ``$$`` display math, fenced code,

@@ -23,7 +23,7 @@ Every spec string (``uniform:8``, ``mdlm:64:cosine``, ``blocks:4:uniform:16``,
 The built-in families are registered by :mod:`boundcalc.schedule` (fixed
 schedules, curve families) and :mod:`boundcalc.count_sampler` (random reveal
 counts); import the parser from there. A new family is one class and one
-:func:`register` call (tests/test_toy_sampler.py is the worked example);
+:func:`register` call (tests/samplers/test_toy_sampler.py is the worked example);
 docs/architecture.md says where its exact error and its bounds go.
 """
 
@@ -280,7 +280,7 @@ def usage_list(**where: Any) -> str:
 
 
 def docs_table(kind: str) -> str:
-    """The Markdown table of one kind of family, as docs/cli.md holds it verbatim (tests/test_registry.py checks).
+    """The Markdown table of one kind of family, as docs/cli.md holds it verbatim (tests/samplers/test_registry.py checks).
 
     ``kind``: "schedules" (fixed sizes, blockwise included, with the list and file forms), "counts"
     (random reveal counts), "curve" (computed from a loss curve or a data model), "rules" (sampler

@@ -18,7 +18,7 @@ it is evaluated (:data:`~boundcalc.registry.RULE_COMMANDS`). What each provides 
   estimated by ``law_cost`` and refused above its budget), exact fixed orders and Monte Carlo
   on Markov chains (:mod:`boundcalc.truth.chain_samplers`, cost estimated before work);
 * ``guarantee``: what does hold. For a fixed order it is an identity, not a bound:
-  KL(p||q) = Σ_k E TC(X_{S_k} | X_{S_<k}) (tests/test_registry.py checks it against the
+  KL(p||q) = Σ_k E TC(X_{S_k} | X_{S_<k}) (tests/samplers/test_registry.py checks it against the
   exact law and shows Theorem 1 below the truth for a fixed order).
 """
 

@@ -10,7 +10,7 @@ sampler with the optimal predictor (solid), every upper bound that applies
     python docs/make_figure.py                    # writes docs/figure.png
     python docs/make_figure.py --output fig.pdf   # any of .png .svg .pdf .pgf
 
-tests/test_tutorial.py runs it into a temporary folder so it never rots.
+tests/docs/test_tutorial.py runs it into a temporary folder so it never rots.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ model's evaluation would give). Run from anywhere:
     python docs/make_figures.py                 # writes docs/figures/*.png
     python docs/make_figures.py --output DIR    # elsewhere
 
-tests/test_tutorial.py runs it into a temporary folder so it never rots.
+tests/docs/test_tutorial.py runs it into a temporary folder so it never rots.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Hostile command lines for every boundcalc command: the corpus files on every file flag, and bad values.
 
-Shared by tests/test_hostile.py (in-process, every case) and tests/hostile/run.py
+Shared by tests/hostile/test_hostile.py (in-process, every case) and tests/hostile/run.py
 (each case in a subprocess with a time limit, counting clean answers,
 tracebacks and hangs).
 """

@@ -2,7 +2,7 @@
 
 Each file is something a user could hand boundcalc by mistake or malice; every
 command must answer it with a result or one line of error (exit 1 or 2),
-never a traceback or a hang. tests/test_hostile.py feeds them to every file flag.
+never a traceback or a hang. tests/hostile/test_hostile.py feeds them to every file flag.
 """
 
 from __future__ import annotations

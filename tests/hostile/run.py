@@ -12,7 +12,7 @@ one or the complete new one, no temporary file left), and two commands writing
 the same output at once (the file must be one of their whole outputs). Prints
 the counts (cases, clean, tracebacks, hangs, other, destroyed) and every case
 that is not clean. Not part of the test suite (it starts a process per case);
-tests/test_hostile.py runs the command-line cases in-process, tests/test_files.py
+tests/hostile/test_hostile.py runs the command-line cases in-process, tests/core/test_files.py
 the signal and concurrency ones in a lean form.
 """
 

@@ -1,7 +1,7 @@
 """The hostile cases of issue 21 that are not about files: each one line (or an answer), never a traceback or a hang.
 
 Each case states the exit code and a phrase of the message it must give, so a
-case cannot pass by accident (tests/test_hostile.py only checks "one line").
+case cannot pass by accident (tests/hostile/test_hostile.py only checks "one line").
 Costs that grow with L, T, the level index or the number of samples are
 refused before work: every case here answers within seconds.
 """

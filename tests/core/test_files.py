@@ -22,7 +22,7 @@ from boundcalc import files
 from boundcalc.errors import OutputError, UsageError
 
 CURVE = "masked,loss_nats\n1,0.3\n2,0.4\n4,0.5\n"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_write_output_replaces_the_file_whole_and_keeps_its_mode(tmp_path):

@@ -16,7 +16,7 @@ from boundcalc.errors import BoundcalcError, DomainError, ModelError
 from boundcalc.schedule import Schedule
 from boundcalc.truth import JointDistribution, exact_error, token_mi
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from truth_reference import brute_force_error, entropy, marginal  # noqa: E402
 
 

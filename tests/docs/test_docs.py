@@ -12,7 +12,7 @@ import pytest
 
 from boundcalc.cli import all_commands
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 
 FIXTURES = {

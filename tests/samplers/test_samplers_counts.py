@@ -23,7 +23,7 @@ from boundcalc.truth import JointDistribution, MarkovChain, entropy_profile, exa
 from boundcalc.verification import verify
 from boundcalc.truth.samplers import count_error
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from truth_reference import brute_force_error  # noqa: E402
 
 

@@ -15,7 +15,7 @@ from boundcalc.errors import DomainError, ScheduleError
 from boundcalc.truth import EntropyProfile, MarkovChain, optimal_schedule
 from boundcalc.truth.core import MAX_OPTIMAL_WORK
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from dp_reference import brute_optimal, reference_optimal, schedule_error  # noqa: E402
 
 

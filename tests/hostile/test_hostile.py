@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from boundcalc.cli import main
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "hostile"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cases import BAD_NUMBERS, BAD_SCHEDULES, FILES, all_cases, destroyed, prepare, snapshot  # noqa: E402
 
 TIME_LIMIT = 60  # seconds per command line: generous for a loaded 2-core machine; a hang never ends

@@ -21,7 +21,7 @@ from boundcalc.truth import JointDistribution, MarkovChain, entropy_profile, exa
 from boundcalc.verification import verify
 from boundcalc.truth.samplers import block_error, block_profiles
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from truth_reference import block_partitions, brute_force_error  # noqa: E402
 
 

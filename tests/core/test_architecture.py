@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "boundcalc"
+PACKAGE = Path(__file__).resolve().parents[2] / "boundcalc"
 
 #: module (relative to boundcalc, dotted; a package means its modules) -> (layer, group).
 #: Imports may go to a lower layer, or within the same group; layers 1, 2, 4, 5, 6 are one group each,

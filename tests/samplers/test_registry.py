@@ -11,7 +11,7 @@ from boundcalc.errors import ScheduleError, UsageError
 from boundcalc.registry import SamplerFamily, docs_table, families, family, parse_template, register
 from boundcalc.schedule import Schedule, parse_sampler, parse_schedule, parse_spec
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 @pytest.mark.parametrize("kind", ["schedules", "counts", "curve", "rules"])

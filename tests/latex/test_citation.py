@@ -12,7 +12,7 @@ import pytest
 yaml = pytest.importorskip("yaml")  # the test extra declares pyyaml
 tomllib = pytest.importorskip("tomllib")  # Python 3.11+
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 # The keys of the CFF 1.2.0 schema (https://github.com/citation-file-format/citation-file-format,
 # schema.json: additionalProperties is false at the top level, for persons, entities and references).

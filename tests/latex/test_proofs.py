@@ -16,7 +16,7 @@ from boundcalc.proofs import ConversionError, markdown_to_latex
 
 from test_latex import compile_latex
 
-THEORY = Path(__file__).resolve().parents[1] / "docs" / "theory.md"
+THEORY = Path(__file__).resolve().parents[2] / "docs" / "theory.md"
 
 
 def test_the_shipped_theory_is_docs_theory():

@@ -330,7 +330,7 @@ def _cli_section_runs():
     from pathlib import Path
     import re
 
-    text = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text()
+    text = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text()
     section = text[text.index("## `boundcalc latex`") :]
     for block in re.findall(r"```[a-z]*\n(.*?)```", section, flags=re.S):
         lines = block.splitlines()
@@ -370,7 +370,7 @@ def test_documented_cli_section_is_real(tmp_path, monkeypatch, setup, command, e
 def test_documented_cli_section_covers_every_flag():
     from pathlib import Path
 
-    text = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text()
+    text = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text()
     section = text[text.index("## `boundcalc latex`") :]
     for param in latex_command.params:
         for flag in param.opts:

@@ -126,7 +126,7 @@ def test_two_processes_write_one_curve_identical_to_one_process(tmp_path):
 
     chain = tmp_path / "chain.json"
     chain.write_text('{"states": ["0", "1"], "transition": [["0.9", "0.1"], ["0.2", "0.8"]]}')
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONPATH": str(root), "OMP_NUM_THREADS": "1", "COLUMNS": "200"}
     env.pop("WORLD_SIZE", None)
     args = ["profile", "--markov", str(chain), "--length", "8", "--ratios", "1/8,1/2,7/8,1",

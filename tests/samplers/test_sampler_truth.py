@@ -149,7 +149,7 @@ def test_no_theorem1_bound_holds_for_a_fixed_order(spec):
     assert report.truth == pytest.approx(2 * math.log(2), abs=1e-12)
     assert ideal_walk(joint, report.rule).total_correlation == pytest.approx(report.truth, abs=1e-12)  # identity
     bound = theorem1(MIProfile.from_total(Fraction(joint.entropy_profile(4).mi_total()).limit_denominator(10**9), 4), Schedule([2, 2]))
-    assert float(bound) < report.truth - 0.5  # so the registry lets no bound apply (tests/test_registry.py)
+    assert float(bound) < report.truth - 0.5  # so the registry lets no bound apply (tests/samplers/test_registry.py)
     assert [g for g in report.guarantees if g.bounds == "KL(p||q)"] == []
 
 

@@ -31,7 +31,7 @@ from boundcalc.truth import MarkovChain, entropy_profile
 from boundcalc.truth.core import EntropyProfile
 from boundcalc.truth.samplers import count_error
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from test_samplers_counts import realisations  # noqa: E402
 
 CHAIN = MarkovChain(["a", "b"], [["0.8", "0.2"], ["0.3", "0.7"]])

@@ -205,7 +205,7 @@ def test_file_errors(tmp_path):
 
 
 def test_the_examples_of_docs_samplers_md():
-    text = (Path(__file__).resolve().parents[1] / "docs" / "samplers.md").read_text()
+    text = (Path(__file__).resolve().parents[2] / "docs" / "samplers.md").read_text()
     assert "L = 10, T = 4: 3, 3, 2, 2" in text and Schedule.uniform(10, 4).sizes == (3, 3, 2, 2)
     assert "L = 10, T = 4: 2, 2, 2, 4" in text and Schedule.dream(10, 4).sizes == (2, 2, 2, 4)
     assert "5, 15, 24, 31, 39, 45, 48, 49" in text and Schedule.cosine(256, 8).sizes == (5, 15, 24, 31, 39, 45, 48, 49)

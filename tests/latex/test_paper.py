@@ -15,7 +15,7 @@ from boundcalc.cli import main
 
 from test_latex import PDFLATEX, REQUIRED
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "symbolic.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "symbolic.md"
 
 
 def _section() -> str:

@@ -130,7 +130,7 @@ def test_samplers_page_table_is_its_doctest_output():
     """docs/samplers.md: the markdown table repeats the numbers its (tested) doctest prints."""
     from pathlib import Path
 
-    text = (Path(__file__).resolve().parents[1] / "docs" / "samplers.md").read_text()
+    text = (Path(__file__).resolve().parents[2] / "docs" / "samplers.md").read_text()
     printed = [line.split() for line in text.splitlines() if line.startswith(("0.1 ", "0.01 "))]
     table = [[c.strip() for c in line.strip("|").split("|")] for line in text.splitlines()
              if line.startswith(("| 0.1 |", "| 0.01 |"))]
