@@ -36,7 +36,8 @@ from .truth.adaptive import exact_law, ideal_walk
 from .truth.chain_samplers import fixed_order_kl, monte_carlo
 from .truth.rules import Rule, rule_of
 
-__all__ = ["Guarantee", "RuleReport", "rule_report", "as_rule", "confidence_breakpoints", "loosest_threshold"]
+__all__ = ["Guarantee", "RuleReport", "rule_report", "as_rule", "confidence_breakpoints", "loosest_threshold",
+           "count_sampler_report"]
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ def _table_report(model: JointDistribution, rule: Rule, spec: Any) -> RuleReport
     law = exact_law(model, rule)
     nfe = (float(law.expected_nfe), 0.0)
     meta: dict[str, Any] = {"max_step_size": law.meta["max_step_size"], "max_step_tc": law.meta["max_step_tc"],
-                            "kl_of_output_law": law.kl}
+                            "kl_of_output_law": law.kl, "expected_nfe_run_on": rule.steps}
     if rule.selects_from_marginals:
         walk = ideal_walk(model, rule)
         meta.update(ideal_nfe=float(walk.expected_nfe), tc_bound=walk.total_correlation,
@@ -161,7 +162,7 @@ def as_schedule_of(rule: Rule, spec: Any) -> Schedule:
 
 def _chain_report(model: MarkovChain, rule: Rule, spec: Any, L: int, samples: int, seed: int) -> RuleReport:
     mc = monte_carlo(model, rule, L, samples=samples, seed=seed)
-    meta: dict[str, Any] = {"samples": samples, "seed": seed}
+    meta: dict[str, Any] = {"samples": samples, "seed": seed, "expected_nfe_run_on": rule.steps}
     if mc.tc_bound is not None:
         meta.update(tc_bound=mc.tc_bound[0], tc_bound_se=mc.tc_bound[1], ideal_nfe=mc.meta["ideal_nfe"][0],
                     ideal_nfe_se=mc.meta["ideal_nfe"][1])
@@ -262,3 +263,36 @@ def loosest_threshold(model: JointDistribution, target: Fraction, *, max_seconds
                     "checked": candidates.index(tau) + 1, "breakpoints": len(candidates)}
         previous = tau
     return {"tau": None, "breakpoints": len(candidates), "checked": len(candidates)}
+
+
+def count_sampler_report(model: JointDistribution | MarkovChain, sampler: Any, length: int | None = None, *,
+                         samples: int = 200, seed: int = 0, convention: str | None = None) -> dict[str, Any]:
+    """The sequence error and the network calls of a random-count sampler (mdlm, sedd, dream-origin).
+
+    On a joint table both are exact (:func:`boundcalc.truth.count_law.count_law`), with the
+    law of the calls until the sample ended and the law of the calls the sampler makes as it
+    runs on (``nfe_run_on``); on a chain the sequence error is a Monte Carlo estimate (± its
+    standard error, ``samples`` trajectories from ``seed``) and the calls are exact (their
+    mean: they do not depend on the data). ``convention``: the calls' convention
+    (:data:`~boundcalc.truth.count_law.CALL_CONVENTIONS`), the sampler's own by default.
+    """
+    from .truth.chain_samplers import count_monte_carlo
+    from .truth.count_law import CALL_CONVENTIONS, call_convention, count_law, expected_calls
+
+    L = model.check_length(length)
+    convention = convention or call_convention(sampler)
+    if isinstance(model, JointDistribution):
+        law = count_law(model, sampler, convention)
+        data = law.to_dict()
+        data.update(exact=True, sequence_error_se=0.0, expected_nfe_run_on_error=0.0, calls_law_exact=True)
+        return data
+    mean, bound = expected_calls(sampler, convention)
+    if bool((model.transition > 0).all() and (model.initial > 0).all()):  # every context has p > 0: no draw errs
+        return {"sampler": str(sampler), "calls": convention, "calls_meaning": CALL_CONVENTIONS[convention],
+                "exact": True, "sequence_error": 0.0, "sequence_error_exact": "0", "sequence_error_se": 0.0,
+                "expected_nfe_run_on": mean, "expected_nfe_run_on_error": bound, "calls_law_exact": False}
+    error = count_monte_carlo(model, sampler, L, samples=samples, seed=seed)
+    return {"sampler": str(sampler), "calls": convention, "calls_meaning": CALL_CONVENTIONS[convention],
+            "exact": False, "samples": samples, "seed": seed, "calls_law_exact": False,
+            "sequence_error": error[0], "sequence_error_se": error[1],
+            "expected_nfe_run_on": mean, "expected_nfe_run_on_error": bound}

@@ -113,3 +113,67 @@ def brute_law(table, L, rule):
 
     run({}, Fraction(1), 0, 0, 0)
     return dict(law), error[0], dict(nfe)
+
+
+def brute_count_law(table, L, probs, convention):
+    """A random-count sampler simulated literally: (output law, P(sequence error), calls until the end, calls run on).
+
+    At step k every masked position tosses its own coin (heads with probability
+    probs[k]) and every masked position draws a value from the oracle's marginal
+    (all outcomes enumerated); the heads keep their draws. Calls: ``every-step``
+    one per step; ``cached`` (MDLM ddpm_cache) at the first and last step and after
+    a step that changed x. After an error the sampler runs on with the same coins
+    (values no longer matter) for the run-on count.
+    """
+    K = len(probs)
+    law, nfe, run_on = defaultdict(Fraction), defaultdict(Fraction), defaultdict(Fraction)
+    error = [Fraction(0)]
+
+    def call(k, changed):
+        return 1 if convention == "every-step" or k == 0 or k == K - 1 or changed else 0
+
+    def coins_only(k, masked, changed, calls, weight, stopped):
+        """The rest of the run after an error: only the coins matter."""
+        if k == K:
+            run_on[calls] += weight
+            return
+        c = call(k, changed)
+        for heads in itertools.product((0, 1), repeat=masked):
+            w = Fraction(1)
+            for h in heads:
+                w *= probs[k] if h else 1 - probs[k]
+            if w:
+                coins_only(k + 1, masked - sum(heads), sum(heads) > 0, calls + c, weight * w, stopped)
+
+    def run(k, revealed, changed, calls, weight):
+        if k == K:
+            assert len(revealed) == L
+            law[tuple(revealed[i] for i in range(L))] += weight
+            nfe[calls] += weight
+            run_on[calls] += weight
+            return
+        c = call(k, changed)
+        masked = [i for i in range(L) if i not in revealed]
+        dists = {i: conditional(table, revealed, i) for i in masked}
+        for heads in itertools.product((0, 1), repeat=len(masked)):
+            w_coin = Fraction(1)
+            for h in heads:
+                w_coin *= probs[k] if h else 1 - probs[k]
+            if not w_coin:
+                continue
+            for combo in itertools.product(*(sorted(dists[i].items()) for i in masked)):
+                w = weight * w_coin
+                for _, q in combo:
+                    w *= q
+                new = dict(revealed)
+                new.update({i: v for i, h, (v, _) in zip(masked, heads, combo) if h})
+                probability = sum((p for x, p in table.items() if all(x[j] == v for j, v in new.items())), Fraction(0))
+                if probability == 0:
+                    error[0] += w
+                    nfe[calls + c] += w
+                    coins_only(k + 1, len(masked) - sum(heads), True, calls + c, w, True)
+                    continue
+                run(k + 1, new, sum(heads) > 0, calls + c, w)
+
+    run(0, {}, True, 0, Fraction(1))
+    return dict(law), error[0], dict(nfe), dict(run_on)

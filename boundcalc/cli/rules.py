@@ -70,6 +70,10 @@ def verify_rule(model: Any, rule: Any, length: int, params: dict[str, Any], desc
                                                  report.exact), ""],
             ["expected network calls", _pm(report.expected_nfe[0], report.expected_nfe[1], digits, report.exact)
              + f" (sd {report.nfe_sd:.3g})", ""]]
+    run_on = report.meta.get("expected_nfe_run_on")
+    if run_on is not None and report.sequence_error[0] > 0:  # an error ends the count above; the sampler runs on
+        rows[-1][0] = "expected network calls until the sample ended"
+        rows.append(["network calls as it runs (it does not know it erred)", str(run_on), ""])
     for g in report.guarantees:
         value = "unknown" if g.value is None else f"{g.value * scale:.{digits}g}"
         check = "" if g.holds is None else (" (holds)" if g.holds else " (BELOW THE TRUTH)")

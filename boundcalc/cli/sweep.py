@@ -150,8 +150,21 @@ def run_sweep(params: dict[str, Any], only: Any = None) -> tuple[Any, Any, Any, 
     return result, source, model, description
 
 
+#: The bounds a sweep's LaTeX table can show (boundcalc.latex.tables.sweep_bounds; boundcalc.bounds is light).
+def _table_bound_names() -> list[str]:
+    from ..bounds import BOUNDS
+
+    return [name for name in BOUNDS if not name.startswith("block_") and name != "theorem2_lower"]
+
+
 @click.command(cls=BoundcalcCommand)
 @sweep_options
+@click.option("--bound", "bounds", multiple=True, type=click.Choice(_table_bound_names()),
+              help="--format latex: the bound columns (repeatable; default theorem1, sharp and theorem2_upper where "
+              "it applies). A blockwise family's rows show the blockwise form in the same column.")
+@click.option("--all-bounds", is_flag=True,
+              help="--format latex: every bound of the sweep, in as many tables as needed, each fitting an article "
+              "column (the later ones continue the first).")
 @click.option("--csv", "as_csv", is_flag=True,
               help="Print CSV on stdout: family, steps, schedule, s_max, error, error_abs, optimal, random_error "
               "and one column per bound (named as in `bound --json`).")
@@ -194,16 +207,40 @@ def sweep(**params: Any) -> None:
         reports, description, _ = sampler_reports(params)
         tradeoff_output(reports, description, params)
         return
+    columns = _latex_columns(params, latex_table)
     result, _, _, description = run_sweep(params)
     digits = params["digits"]
     if latex_table:
-        emit_latex(result, params)
+        _check_columns(result, columns)
+        emit_latex(result, params, bounds=columns)
     elif params["as_json"]:
         emit_json(sweep_json(result, description, digits))
     elif params["as_csv"]:
         click.echo(sweep_csv(result, digits), nl=False)
     else:
         sweep_table(result, description, digits)
+
+
+def _latex_columns(params: dict[str, Any], latex_table: bool) -> list[str] | None:
+    """The LaTeX table's bound columns: --bound NAME ..., --all-bounds, or None (the default ones)."""
+    if params["bounds"] and params["all_bounds"]:
+        raise UsageError("give --bound NAME or --all-bounds, not both", param="--all-bounds")
+    asked = "--all-bounds" if params["all_bounds"] else "--bound" if params["bounds"] else None
+    if asked and not latex_table:
+        raise UsageError(f"{asked} chooses the columns of the LaTeX table", param=asked,
+                         allowed="add --format latex (the terminal table, --csv and --json have every bound)")
+    return ["all"] if params["all_bounds"] else list(params["bounds"]) or None
+
+
+def _check_columns(result: Any, columns: list[str] | None) -> None:
+    """Refuse a --bound that does not apply to any row of this sweep (a usage error, before printing)."""
+    from ..latex.tables import sweep_bounds
+
+    available = sweep_bounds(result)
+    missing = [name for name in columns or [] if name != "all" and name not in available]
+    if missing:
+        raise UsageError(f"{', '.join(missing)} applies to no row of this sweep", param="--bound",
+                         allowed=", ".join(available))
 
 
 CSV_COLUMNS = ["family", "steps", "schedule", "s_max", "error", "error_abs", "optimal", "random_error"]

@@ -197,6 +197,11 @@ def verify(**params: Any) -> None:
         return emit_latex(report, params)
     extras = _curve_extras(params, report, curve, optimal)
     extras["any_error"] = profile.error_bound(None, unit)
+    if report.schedule.random_counts and model is not None:  # its sequence error and network calls (issue 19)
+        from ..sampler_truth import count_sampler_report
+
+        extras["counts"] = count_sampler_report(model, report.schedule, L, samples=params["samples"],
+                                                seed=params["seed"])
     if params["as_json"]:
         emit_json(_verify_json(report, optimal, description, digits, extras))
     else:
@@ -314,6 +319,8 @@ def _verify_json(report: Any, optimal: Any, description: str, digits: int, extra
     elif extras["measured"]:
         data["truth"]["note"] = "estimate from a measured loss curve (stderr not propagated for this sampler)"
     data["information"] = {k: v.to_dict(unit, digits) for k, v in extras["quantities"].items()}
+    if extras.get("counts") is not None:
+        data.update(_count_json(extras["counts"]))
     if optimal is not None:
         data["optimal"] = {"schedule": list(optimal[0].sizes),
                            "truth": _error_value(extras, optimal, unit, digits, True)}
@@ -324,6 +331,42 @@ def _verify_json(report: Any, optimal: Any, description: str, digits: int, extra
             "note": "step density ∝ sqrt(slope of the information curve) (Lavenant & Zanella, arXiv 2510.25544)",
         }
     return data
+
+
+def _count_json(counts: dict[str, Any]) -> dict[str, Any]:
+    """A random-count sampler's sequence error and network calls, in the JSON shape of every measured value."""
+    exact = counts["exact"]
+    error: dict[str, Any] = {"value": counts["sequence_error"], "abs_error": 0.0 if exact else None,
+                             "estimate": not exact}
+    if exact:
+        error["exact"] = counts["sequence_error_exact"]
+    else:
+        error.update(stderr=counts["sequence_error_se"], samples=counts["samples"], seed=counts["seed"])
+    calls: dict[str, Any] = {"convention": counts["calls"], "meaning": counts["calls_meaning"],
+                             "expected": {"value": counts["expected_nfe_run_on"],
+                                          "abs_error": counts["expected_nfe_run_on_error"], "estimate": False}}
+    if counts["calls_law_exact"]:
+        calls.update(expected_exact=counts["expected_nfe_run_on_exact"], law=counts["nfe_run_on_law"],
+                     until_the_sample_ended={"expected": counts["expected_nfe"],
+                                             "expected_exact": counts["expected_nfe_exact"],
+                                             "law": counts["nfe_law"]})
+    return {"sequence_error": error, "network_calls": calls}
+
+
+def _count_rows(counts: dict[str, Any], digits: int) -> list[list[str]]:
+    """Table rows: the sequence error (exact or ± standard error) and the expected network calls."""
+    if counts["exact"]:
+        fraction = counts["sequence_error_exact"]
+        error = f"{counts['sequence_error']:.{digits}g} (exact{' = ' + fraction if 1 < len(fraction) <= 24 else ''})"
+    else:
+        se = counts["sequence_error_se"]
+        decimals = 4 if se == 0 else max(0, 1 - int(math.floor(math.log10(se))))
+        error = f"{counts['sequence_error']:.{decimals}f} ± {se:.2g} (Monte Carlo)"
+    rows = [["sequence error P_q(p(x) = 0)", "", error, "-", ""],
+            [f"network calls ({counts['calls']}), expected", "", f"{counts['expected_nfe_run_on']:.{digits}g}", "-", ""]]
+    if counts["calls_law_exact"] and counts["sequence_error"] > 0:
+        rows.append(["calls until the sample ended, expected", "", f"{counts['expected_nfe']:.{digits}g}", "-", ""])
+    return rows
 
 
 def _verify_rows(report: Any, optimal: Any, digits: int, extras: dict[str, Any]) -> list[list[str]]:
@@ -367,6 +410,8 @@ def _verify_rows(report: Any, optimal: Any, digits: int, extras: dict[str, Any])
             q = quantities[key]
             shown = q.show(unit, digits)  # a measured curve's with ± stderr; a data model's with justified digits
             rows.append([text, "s.14", shown, "-", ""])
+    if extras.get("counts") is not None:
+        rows += _count_rows(extras["counts"], digits)
     return rows
 
 
@@ -408,6 +453,11 @@ def _verify_table(report: Any, optimal: Any, description: str, digits: int, extr
         caption = ("estimates from a measured loss curve: ± stderr, (interp. |linear - monotone cubic|); a model's "
                    "loss over-estimates d (its excess acts like ε_train); " + caption.split("; ", 1)[1])
     caption += "\nTC/T, DTC/T: rates of randomized schedules (Zhao & Cai, arXiv 2602.20126), constants unknown"
+    counts = extras.get("counts")
+    if counts is not None:
+        caption += f"\nnetwork calls: {counts['calls_meaning']} (docs/samplers.md)"
+        if not counts["exact"]:
+            caption += f"; sequence error: {counts['samples']} trajectories, seed {counts['seed']}, ± one standard error"
     if report.random_error is not None:
         caption += (f"\nthe lower bound (13) is for the random schedule on {{S, S/2}}, S = {b.multiscale.scale}, "
                     "averaged over the schedule; its ratio is bound / that error")

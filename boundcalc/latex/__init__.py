@@ -162,8 +162,8 @@ def _print_VerifyReport(report: Any, digits: int = 6) -> str:
     return verify_table(report, digits)
 
 
-def _print_SweepResult(result: Any, digits: int = 6) -> str:
-    return sweep_table(result, digits)
+def _print_SweepResult(result: Any, digits: int = 6, bounds: Sequence[str] | None = None) -> str:
+    return sweep_table(result, digits, bounds)
 
 
 def _print_list(items: Sequence[Any], digits: int = 6, unit: str | None = None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -9,6 +10,7 @@ from .. import symbolic as sym
 from ..exact import Measured, format_decimal
 from .documents import tag_text
 from .printer import escape_text
+from .prose import prose
 
 
 def latex_number(value: Any, digits: int = 6, error: Any = None, nonnegative: bool = False) -> str:
@@ -162,8 +164,8 @@ def bound_table(report: Any, digits: int = 6, estimated: "Mapping[str, Any] | No
             cell = kind + _estimate_pm(estimated[bound.name], digits)
         else:
             cell = "---" if value is None else kind + table_number(value, digits)
-        note = escape_text(report.reasons.get(bound.name, "")) if value is None else ""
-        rows.append([escape_text(bound.title), _tag(bound), cell, note])
+        note = prose(report.reasons.get(bound.name, "")) if value is None else ""
+        rows.append([prose(bound.title), _tag(bound), cell, note])
         shown.append(bound)
     total = (rf"$\Sigma I = {_estimate_pm(mi_total, digits).strip('$')}$ {unit} (estimated from a measured loss curve)"
              if mi_total is not None else rf"$\Sigma I = {latex_number(report.mi_total, digits)}$ {unit}")
@@ -179,6 +181,13 @@ def bound_table(report: Any, digits: int = 6, estimated: "Mapping[str, Any] | No
     return latex_table(columns, rows, caption, "bc:tab:bound", _tag_notes(shown))
 
 
+def _bound_words(name: str) -> str:
+    """A bound named in a caption by its title and equation tag (``Theorem 1 (8)``), never by its code name."""
+    title = sym.get(name).title
+    title = title[0].lower() + title[1:] if title.startswith("The ") else title
+    return f"{title} {sym.get(name).label}"
+
+
 def steps_table(results: Sequence[Any], digits: int = 6, unit: str | None = None) -> str:
     """:class:`~boundcalc.steps.StepsResult` s (one per target, the same profile and bound) as a table."""
     first = results[0]
@@ -192,7 +201,7 @@ def steps_table(results: Sequence[Any], digits: int = 6, unit: str | None = None
     result = sym.get(f"steps-{first.bound_name}")
     in_unit = f" ({unit})" if unit else ""
     caption = (
-        rf"Fewest uniform steps $T$ whose {escape_text(first.bound_name)} bound is at most the target "
+        rf"Fewest uniform steps $T$ whose bound by {_bound_words(first.bound_name)} is at most the target "
         rf"({tag_text(result)}, after Li \& Cai~\cite{{li2025convergence}}), for $L = {first.length}$, "
         rf"$\Sigma I = {latex_number(first.mi_total, digits)}${' ' + unit if unit else ''} and "
         rf"$\varepsilon_{{\mathrm{{train}}}} = {latex_number(first.eps_train, digits)}$; "
@@ -228,7 +237,7 @@ def verify_table(report: Any, digits: int = 6) -> str:
             relative = value.error / abs(value.value) + error.error / abs(error.value) if value.value else 0.0
             ratio_cell = table_number(ratio, 3, abs(ratio) * relative)
         lower = r" ($\ge$)" if bound.direction == "lower" else ""
-        rows.append([escape_text(bound.title) + lower, _tag(bound), cell(value), ratio_cell,
+        rows.append([prose(bound.title) + lower, _tag(bound), cell(value), ratio_cell,
                      verdicts[holds.get(bound.name)]])
         shown.append(bound)
     caption = (
@@ -243,56 +252,144 @@ def verify_table(report: Any, digits: int = 6) -> str:
     return latex_table(columns, rows, caption, "bc:tab:verify", _tag_notes(shown))
 
 
-#: The bounds of a sweep table, one column each (the others are in the sweep's CSV and JSON): Theorem 1 as
-#: published, the tightest of its exact forms, and Theorem 2's upper bound; a blockwise family's row shows
-#: the blockwise (B1) form of the same coefficient in the same column.
-SWEEP_COLUMNS = {"theorem1": "block_theorem1", "sharp": "block_sharp", "theorem2_upper": None}
+#: A global bound's blockwise (B1) form: a semi-autoregressive family's rows show it in the same column.
+BLOCKWISE = {"theorem1": "block_theorem1", "sharp": "block_sharp", "recursion": "block_recursion",
+             "corollary1": "block_corollary1"}
+#: The bound columns of a sweep table unless others are asked for: Theorem 1 as published, the tightest of its
+#: exact forms, and Theorem 2's upper bound (the others with ``bounds=``; all of them in the CSV and JSON).
+SWEEP_DEFAULT = ("theorem1", "sharp", "theorem2_upper")
+#: The width a table may take: an article's text width at 10 pt (345 pt), less a margin for the estimate.
+TEXT_WIDTH_PT = 330.0
 
 
-def sweep_table(result: Any, digits: int = 6) -> str:
+def sweep_bounds(result: Any) -> tuple[str, ...]:
+    """The bounds a sweep table can show, in the registry's order: each once (its blockwise form shares its
+    column); not Theorem 2's lower bound, which is about the random schedule, not the rows' schedules."""
+    names = result.bound_names
+    return tuple(name for name in result.registry if not name.startswith("block_") and name != "theorem2_lower"
+                 and (name in names or BLOCKWISE.get(name) in names))
+
+
+def sweep_table(result: Any, digits: int = 6, bounds: Sequence[str] | None = None) -> str:
     """A :class:`~boundcalc.sweeps.SweepResult`: for each family (a heading row) a row per T with s_max, the
-    errors (float64 with justified digits, or estimates) and the bounds of :data:`SWEEP_COLUMNS`."""
-    registry = result.registry  # the sweep's registry: no import of boundcalc.bounds here
-    unit = str(result.unit)
+    errors (float64 with justified digits, or estimates) and the ``bounds`` (default :data:`SWEEP_DEFAULT`;
+    ``"all"`` for every one of :func:`sweep_bounds`). Columns that do not fit an article's width go to
+    continuation tables with the same rows, each fitting it."""
+    available = sweep_bounds(result)
+    if bounds is None:
+        shown = [name for name in SWEEP_DEFAULT if name in available]
+    elif list(bounds) == ["all"]:
+        shown = list(available)
+    else:
+        missing = [name for name in bounds if name not in available]
+        if missing:
+            raise ValueError(f"no {', '.join(missing)} in this sweep (it has {', '.join(available)})")
+        shown = list(dict.fromkeys(bounds))
     errors = [name for name in ("error", "optimal") if any(getattr(row, name) is not None for row in result.rows)]
+    cells = {name: [_sweep_cell(row, name, digits) for row in result.rows] for name in errors + shown}
+    groups = _column_groups(result, errors, shown, cells, digits)
+    tables = [_sweep_part(result, part, len(groups), errors if part == 0 else [], group, cells, digits)
+              for part, group in enumerate(groups)]
+    return "".join(tables)
+
+
+def _sweep_cell(row: Any, name: str, digits: int) -> str:
+    """A sweep row's value of ``name``: an error, or a bound (its blockwise form on a blockwise row)."""
+    if name not in ("error", "optimal") and row.bounds.get(name) is None and BLOCKWISE.get(name):
+        name = BLOCKWISE[name]
+    measured = row.measured(name)
+    if measured is not None and measured.estimate:  # from a measured loss curve: value ± stderr
+        return _estimate_pm(measured, digits)
+    if measured is not None:
+        return table_number(measured.value, digits, measured.error, measured.nonnegative)
+    value = None if name in ("error", "optimal") else row.bounds.get(name)
+    return "" if value is None else table_number(value, digits)
+
+
+def _width(text: str) -> float:
+    """The width of a cell in points, estimated generously (small type: about 4.6 pt a character)."""
+    visible = re.sub(r"\\times 10\^\{(-?\d+)\}", lambda m: "x10" + m.group(1), text)
+    visible = re.sub(r"\\pm\\?,?", "+-", visible.replace("$", "").replace("\\,", ""))
+    visible = re.sub(r"\\[A-Za-z]+|[{}]", "", visible)
+    return 4.6 * len(visible) + 12.0  # \tabcolsep on both sides
+
+
+def _column_groups(result: Any, errors: list[str], shown: list[str], cells: dict[str, list[str]],
+                   digits: int) -> list[list[str]]:
+    """The bound columns of each table: as many as fit beside T, s_max (and, in the first, the errors)."""
+    heads = {"error": "Est. error", "optimal": "Optimal"}
+
+    def width(name: str) -> float:
+        head = heads[name] if name in heads else _tag(result.registry[name])
+        return max([_width(head)] + [_width(cell) for cell in cells[name]])
+
+    fixed = max(_width(str(row.steps)) for row in result.rows) + max(
+        [_width("$s_{\\max}$")] + [_width(_sweep_size(row)) for row in result.rows])
+    groups: list[list[str]] = [[]]
+    used = fixed + sum(width(name) for name in errors)
+    for name in shown:
+        if groups[-1] and used + width(name) > TEXT_WIDTH_PT:
+            groups.append([])
+            used = fixed
+        groups[-1].append(name)
+        used += width(name)
+    return groups
+
+
+def _sweep_part(result: Any, part: int, parts: int, errors: list[str], shown: list[str],
+                cells: dict[str, list[str]], digits: int) -> str:
+    """One table of a sweep: T, s_max, ``errors`` and the bound columns ``shown``, a heading row per family."""
+    registry, unit = result.registry, str(result.unit)
     heads = {"error": "Est. error" if result.estimate else "Error", "optimal": "Optimal"}
-    shown = [name for name in SWEEP_COLUMNS if name in result.bound_names]
-    blockwise = any(row.bounds.get(SWEEP_COLUMNS[n] or "") is not None for row in result.rows for n in shown)
-
-    def cell(row: Any, name: str) -> str:
-        if name not in heads and row.bounds.get(name) is None and SWEEP_COLUMNS.get(name):
-            name = SWEEP_COLUMNS[name] or name  # a blockwise schedule: the (B1) form of the coefficient
-        measured = row.measured(name)
-        if measured is not None and measured.estimate:  # from a measured loss curve: value ± stderr
-            return _estimate_pm(measured, digits)
-        if measured is not None:
-            return table_number(measured.value, digits, measured.error, measured.nonnegative)
-        value = None if name in heads else row.bounds.get(name)
-        return "" if value is None else table_number(value, digits)
-
-    def size(row: Any) -> str:  # a random-count sampler's s_max is random: its expectation
-        if row.max_size is not None:
-            return str(row.max_size)
-        measured = row.measured("expected_s_max")
-        return table_number(measured.value, 3, measured.error, True)
-
+    index = {id(row): i for i, row in enumerate(result.rows)}
+    blockwise = any(BLOCKWISE.get(name) in row.bounds and row.bounds.get(name) is None
+                    and row.bounds.get(BLOCKWISE[name]) is not None for row in result.rows for name in shown)
     width = 2 + len(errors) + len(shown)
     rows: list[list[str | None]] = []
     for family in result.families:  # the family as a heading row: long names take no column
         rows.append([rf"\multicolumn{{{width}}}{{@{{}}l}}{{\emph{{{escape_text(family)}}}}}"] + [None] * (width - 1))
         for row in result.family_rows(family):
-            rows.append([str(row.steps), size(row), *(cell(row, n) for n in errors + shown)])
+            values: list[str | None] = [cells[name][index[id(row)]] for name in errors + shown]
+            rows.append([str(row.steps), _sweep_size(row), *values])
     columns = [("$T$", "r"), (r"$s_{\max}$", "r")] + [(heads[name], "r") for name in errors]
     columns += [(_tag(registry[name]), "r") for name in shown]
-    notes = ["; ".join(f"{_tag(registry[name])}: {escape_text(registry[name].title)}" for name in shown)
+    notes = ["; ".join(f"{_tag(registry[name])}: {_column_title(registry[name])}" for name in shown)
              + (" (rows of blockwise families: the blockwise form (B1) of the same coefficient)" if blockwise else "")
-             + "."]
+             + "."] if shown else []
     notes += _tag_notes([registry[name] for name in shown] + ([registry["block_sharp"]] if blockwise else []))
+    label = "bc:tab:sweep" if part == 0 else f"bc:tab:sweep-{part + 1}"
+    caption = _sweep_caption(result, errors) if part == 0 else (
+        rf"Table~\ref{{bc:tab:sweep}} continued ({part + 1} of {parts}): further bounds of Li \& "
+        rf"Cai~\cite{{li2025convergence}} over the same grid of $T$ ($L = {result.length}$), in {unit}. "
+        "An empty cell: the bound does not apply to that schedule. " + ROUNDED + ".")
+    if part == 0 and parts > 1:
+        caption += rf" Further bounds: Table{'s' if parts > 2 else ''}~" + ", ".join(
+            rf"\ref{{bc:tab:sweep-{k + 1}}}" for k in range(1, parts)) + "."
+    table = latex_table(columns, rows, caption, label, notes)
+    return table.replace("\\centering\n", "\\centering\n\\small\n", 1)
+
+
+def _column_title(bound: Any) -> str:
+    """A bound column's meaning in a note (the per-token TER bound is not a KL: it says so)."""
+    title = prose(bound.title)
+    return title + " (per token, a bound on the log token error rate gap)" if bound.quantity == "ter" else title
+
+
+def _sweep_size(row: Any) -> str:
+    """s_max; a random-count sampler's s_max is random: its expectation."""
+    if row.max_size is not None:
+        return str(row.max_size)
+    measured = row.measured("expected_s_max")
+    return table_number(measured.value, 3, measured.error, True)
+
+
+def _sweep_caption(result: Any, errors: list[str]) -> str:
+    unit = str(result.unit)
     truth = ("estimated from a measured loss curve (not exact): value $\\pm$ its standard error ($\\pm\\,?$ where the"
              " curve has none), with the digits the standard error justifies; the bounds are at the estimated"
              " $\\Sigma I$ and $\\Phi$, so they are estimates too" if result.estimate else
              "exact float64 results, shown with the digits their certified error justifies")
-    caption = (
+    return (
         rf"Bounds of Li \& Cai~\cite{{li2025convergence}} over a grid of $T$ ($L = {result.length}$), in {unit}"
         + (f"; the errors are {truth}" if errors else "")
         + ". An empty cell: the bound does not apply to that schedule. " + ROUNDED + "."
@@ -300,8 +397,6 @@ def sweep_table(result: Any, digits: int = 6) -> str:
            r" expected bounds $\mathrm{E}[c(S_{\max})]\,\Sigma I/L + \varepsilon_{\rm train}$, and"
            r" $\mathrm{E}\,S_{\max}$ in the $s_{\max}$ column." if result.has_counts else "")
     )
-    table = latex_table(columns, rows, caption, "bc:tab:sweep", notes)
-    return table.replace("\\centering\n", "\\centering\n\\small\n", 1)
 
 
 def budget_latex_table(rows: Sequence[dict[str, Any]], *, steps: int, length: int, mi_total: Any, bound: str,
@@ -322,7 +417,7 @@ def budget_latex_table(rows: Sequence[dict[str, Any]], *, steps: int, length: in
             bound_cell = table_number(value.value, digits, value.error, True)
         else:
             bound_cell = table_number(value, digits)
-        note = "expectations over the random counts" if sampler is not None else escape_text(row["reason"])
+        note = "expectations over the random counts" if sampler is not None else prose(row["reason"])
         out.append([family, size, err, bound_cell, note])
     total = (_estimate_pm(mi_total, digits).strip("$") if getattr(mi_total, "estimate", False)
              else latex_number(mi_total, digits).removeprefix(chr(92) + 'approx '))
@@ -330,7 +425,7 @@ def budget_latex_table(rows: Sequence[dict[str, Any]], *, steps: int, length: in
         rf"Each schedule family at $T = {steps}$ ($L = {length}$, $\Sigma I = {total}$ "
         rf"{unit}{' estimated' if estimate else ''}): its error"
         + (" estimated from a measured loss curve, $\\pm$ one standard error," if estimate else "")
-        + rf" and its {escape_text(bound)} bound (Li \& Cai~\cite{{li2025convergence}})"
+        + rf" and its bound by {_bound_words(bound)} (Li \& Cai~\cite{{li2025convergence}})"
         + (r" at the estimated $\Sigma I$, $\pm$ one standard error" if estimate else "")
         + rf", in {unit}. {ROUNDED}."
     )

@@ -73,8 +73,9 @@ class SamplerLaw:
 
     ``law``: q(x) for every completed x (all have p(x) > 0); ``sequence_error``:
     the mass of samples that reached a context of probability 0; ``nfe``: the law
-    of the number of network calls (a sample that ended in an error counts the
-    calls it made); ``kl``: KL(p || q) in nats (inf when q misses part of p's
+    of the number of network calls until the sample ended (a sample that ended in
+    an error counts the calls it made; :attr:`nfe_run_on` the calls a sampler that
+    does not know it erred makes); ``kl``: KL(p || q) in nats (inf when q misses part of p's
     support), with ``kl_error`` its float error bound.
     """
 
@@ -91,6 +92,14 @@ class SamplerLaw:
     def expected_nfe(self) -> Fraction:
         """E[number of network calls], exactly."""
         return sum((n * w for n, w in self.nfe.items()), Fraction(0))
+
+    @property
+    def nfe_run_on(self) -> dict[int, Fraction] | None:
+        """The law of the calls the sampler makes as it runs, errors or not (it does not know it erred):
+        its T when the rule's number of calls is fixed; None when it depends on the predictions, which
+        are undefined after a context of probability 0 (docs/samplers.md)."""
+        steps = self.rule.steps
+        return None if steps is None else {steps: Fraction(1)}
 
     @property
     def nfe_sd(self) -> float:
@@ -110,6 +119,8 @@ class SamplerLaw:
             "expected_nfe_exact": str(self.expected_nfe),
             "nfe_sd": self.nfe_sd,
             "nfe_law": {str(n): str(w) for n, w in sorted(self.nfe.items())},
+            "expected_nfe_run_on": None if self.nfe_run_on is None else self.rule.steps,
+            "nfe_run_on_law": None if self.nfe_run_on is None else {str(self.rule.steps): "1"},
         }
 
 

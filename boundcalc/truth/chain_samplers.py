@@ -53,7 +53,8 @@ from .rules import Rule
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["ChainBridges", "fixed_order_kl", "monte_carlo", "MonteCarlo", "MAX_POWER_ENTRIES", "mc_cost"]
+__all__ = ["ChainBridges", "fixed_order_kl", "monte_carlo", "MonteCarlo", "MAX_POWER_ENTRIES", "mc_cost",
+           "count_monte_carlo"]
 
 #: The powers P^d kept in memory: at most this many float64 entries (d·V^2).
 MAX_POWER_ENTRIES = 3e7
@@ -437,3 +438,39 @@ def _trajectory(br: ChainBridges, rule: Rule, rng: "np.random.Generator",
         if not walk.reveal(S, values):
             return calls, True, tc
     return calls, False, tc
+
+
+def count_monte_carlo(chain: MarkovChain, sampler: Any, length: int, *, samples: int = 200, seed: int = 0,
+                      max_seconds: float = 120.0) -> tuple[float, float]:
+    """(P(sequence error), standard error) of a random-count sampler on a chain, by Monte Carlo from ``seed``.
+
+    Each trajectory tosses every masked position's coin at every step (probability p_k) and draws the
+    heads' values from the chain's bridge marginals; its network calls need no Monte Carlo
+    (:func:`boundcalc.truth.count_law.expected_calls`: they do not depend on the data).
+    """
+    import numpy as np
+
+    if sampler.length != length:
+        raise ScheduleError(f"{sampler} is for L = {sampler.length}, not {length}", param="schedule")
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
+        raise ScheduleError(f"samples = {samples!r}", param="samples", allowed="an integer >= 2")
+    calls = float(samples) * min(len(sampler.reveal), length)  # steps that reveal something: at most L
+    seconds = calls * (MC_SECONDS_PER_CALL + MC_SECONDS_PER_UPDATE * length * chain.vocab_size)
+    _refuse_mc(sampler, length, samples, seconds, max_seconds, "an upper estimate")
+    br = ChainBridges(chain, length)
+    rng = np.random.default_rng(seed)
+    start = time.perf_counter()
+    errors = []
+    for _ in range(samples):
+        walk, failed = _Walk(br), False
+        for p in sampler.reveal:
+            masked = np.flatnonzero(walk.masked)
+            S = masked[rng.random(len(masked)) < p] if p < 1 else masked
+            if len(S) and not walk.reveal(S, _draw_rows(walk.M[S], rng)):
+                failed = True
+                break
+            if not walk.masked.any():
+                break
+        errors.append(1.0 if failed else 0.0)
+        _check_time(start, 1.5 * max_seconds, sampler)
+    return _mean_se(errors)

@@ -100,8 +100,12 @@ class Rule:
         return self.name or self.kind
 
     @property
-    def value_dependent(self) -> bool:
-        """True when the positions chosen depend on the drawn values (confidence rules)."""
+    def selects_from_draws(self) -> bool:
+        """True when the positions chosen depend on the values drawn at the call (the confidence rules).
+
+        Not :attr:`boundcalc.registry.SamplerFamily.value_dependent`, which is True for every rule whose
+        positions depend on the predictions at all (``eb`` and ``entropy-sum`` too, through the marginals).
+        """
         return self.kind in ("confidence", "low-confidence")
 
     @property
