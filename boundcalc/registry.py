@@ -47,6 +47,8 @@ __all__ = [
     "family",
     "families",
     "parse_spec",
+    "parse_grid",
+    "MAX_GRID_POINTS",
     "parse_template",
     "usage_list",
     "docs_table",
@@ -416,6 +418,48 @@ def parse_spec(spec: str, param: str = "schedule") -> SamplerSpec:
         return _sizes_spec(_sizes_from_file(Path(text)), text)
     except (ScheduleError, InvalidNumberError) as error:
         raise ScheduleError(error.message, param=param, value=spec, allowed=error.allowed) from None
+
+
+#: The most points a threshold grid ``LO..HI/N`` may expand to (each point is a full evaluation).
+MAX_GRID_POINTS = 200
+_GRID_USAGE = "NAME:LO..HI/N[:more], N >= 2 evenly spaced thresholds from LO to HI (both included), e.g. confidence:0.5..0.95/10"
+
+
+def parse_grid(spec: str, param: str = "sampler") -> list[SamplerSpec]:
+    """A spec, or a grid of thresholds: ``confidence:0.5..0.95/10`` is the 10 specs ``confidence:1/2`` ...
+    ``confidence:19/20`` (exact, evenly spaced, both ends included; the other arguments kept).
+
+    A grid is allowed where the family's first parameter is a threshold (a rational: ``confidence``,
+    ``eb``, ``entropy-sum``); every point is then checked as a spec of its own by :func:`parse_spec`.
+
+    >>> [s.text for s in parse_grid("eb:0..1/3:bits")]
+    ['eb:0:bits', 'eb:1/2:bits', 'eb:1:bits']
+    """
+    text = spec.strip()
+    head, _, rest = text.partition(":")
+    args = rest.split(":") if rest else []
+    if not args or ".." not in args[0]:
+        return [parse_spec(spec, param)]
+    found = _REGISTRY.get(head)
+    if found is None or not found.params or found.params[0].kind != "rational":
+        raise ScheduleError(f"in {text!r}: a grid LO..HI/N is for a threshold", param=param, value=spec,
+                            allowed="the first parameter of " + ", ".join(
+                                f.name for f in families() if f.params and f.params[0].kind == "rational"))
+    low, _, upper = args[0].partition("..")
+    high, slash, count = upper.rpartition("/")
+    try:
+        if not slash:
+            raise ScheduleError("no /N", allowed=_GRID_USAGE)
+        lo, hi = parse_rational(low, "LO"), parse_rational(high, "HI")
+        n = positive_int(count, "N")
+        if n < 2 or n > MAX_GRID_POINTS or not lo < hi:
+            raise ScheduleError(f"LO = {low}, HI = {high}, N = {n}",
+                                allowed=f"LO < HI and 2 <= N <= {MAX_GRID_POINTS}; {_GRID_USAGE}")
+    except (ScheduleError, InvalidNumberError) as error:
+        raise ScheduleError(f"in {text!r}: {error.message}", param=param, value=spec,
+                            allowed=error.allowed or _GRID_USAGE) from None
+    points = [lo + (hi - lo) * i / (n - 1) for i in range(n)]
+    return [parse_spec(":".join([head, str(x), *args[1:]]), param) for x in points]
 
 
 def _sizes_spec(sizes: Sequence[int], text: str) -> SamplerSpec:

@@ -124,6 +124,10 @@ def rule_report(model: JointDistribution | MarkovChain, spec: "str | SamplerSpec
     ``remasking``: for ``llada:GEN:BLOCK:STEPS`` only, LLaDA's ``low_confidence`` by default (:func:`as_rule`).
     """
     L = model.check_length(length)
+    parsed = parse_spec(spec) if isinstance(spec, str) else spec
+    if isinstance(parsed, SamplerSpec) and parsed.family.reveals == "counts":  # mdlm, sedd, dream-origin
+        _no_remasking(parsed.text, remasking)
+        return _count_report(model, parsed, L, samples, seed)
     rule = as_rule(spec, L, remasking)
     if isinstance(model, JointDistribution):
         report = _table_report(model, rule, spec)
@@ -157,6 +161,8 @@ def as_schedule_of(rule: Rule, spec: Any) -> Schedule:
         return spec
     if isinstance(spec, str):
         return Schedule.parse(spec, rule.length)
+    if isinstance(spec, SamplerSpec):
+        return parse_schedule(spec, rule.length)
     raise ScheduleError(f"{rule}: random positions need their schedule", param="schedule")
 
 
@@ -284,15 +290,51 @@ def count_sampler_report(model: JointDistribution | MarkovChain, sampler: Any, l
     if isinstance(model, JointDistribution):
         law = count_law(model, sampler, convention)
         data = law.to_dict()
-        data.update(exact=True, sequence_error_se=0.0, expected_nfe_run_on_error=0.0, calls_law_exact=True)
+        data.update(exact=True, sequence_error_se=0.0, expected_nfe_run_on_error=0.0, calls_law_exact=True,
+                    expected_nfe_se=0.0)
         return data
     mean, bound = expected_calls(sampler, convention)
     if bool((model.transition > 0).all() and (model.initial > 0).all()):  # every context has p > 0: no draw errs
         return {"sampler": str(sampler), "calls": convention, "calls_meaning": CALL_CONVENTIONS[convention],
                 "exact": True, "sequence_error": 0.0, "sequence_error_exact": "0", "sequence_error_se": 0.0,
-                "expected_nfe_run_on": mean, "expected_nfe_run_on_error": bound, "calls_law_exact": False}
-    error = count_monte_carlo(model, sampler, L, samples=samples, seed=seed)
+                "expected_nfe_run_on": mean, "expected_nfe_run_on_error": bound, "calls_law_exact": False,
+                "expected_nfe": mean, "expected_nfe_se": 0.0, "nfe_sd": _calls_sd(sampler, convention)}
+    mc = count_monte_carlo(model, sampler, L, samples=samples, seed=seed, convention=convention)
     return {"sampler": str(sampler), "calls": convention, "calls_meaning": CALL_CONVENTIONS[convention],
             "exact": False, "samples": samples, "seed": seed, "calls_law_exact": False,
-            "sequence_error": error[0], "sequence_error_se": error[1],
+            "sequence_error": mc["sequence_error"][0], "sequence_error_se": mc["sequence_error"][1],
+            "expected_nfe": mc["nfe"][0], "expected_nfe_se": mc["nfe"][1], "nfe_sd": mc["nfe"][1] * math.sqrt(samples),
             "expected_nfe_run_on": mean, "expected_nfe_run_on_error": bound}
+
+
+def _calls_sd(sampler: Any, convention: str) -> float:
+    """The standard deviation of the calls as the sampler runs (exact law where small enough, else nan)."""
+    from .errors import DomainError
+    from .truth.count_law import count_call_law
+
+    try:
+        law = count_call_law(sampler, convention)
+    except DomainError:
+        return math.nan
+    mean = sum((n * w for n, w in law.items()), Fraction(0))
+    return math.sqrt(float(sum((w * (n - mean) ** 2 for n, w in law.items()), Fraction(0))))
+
+
+def _count_report(model: JointDistribution | MarkovChain, parsed: SamplerSpec, L: int, samples: int,
+                  seed: int) -> RuleReport:
+    """A random-count sampler in the trade-off: E_M KL exact (over the counts), sequence error, calls."""
+    from .schedule import parse_sampler
+    from .truth.samplers import count_error
+
+    sampler = parse_sampler(parsed, L)
+    truth, error = count_error(model.entropy_profile(L), sampler)
+    counts = count_sampler_report(model, sampler, L, samples=samples, seed=seed)
+    meta: dict[str, Any] = {"calls": counts["calls"], "calls_meaning": counts["calls_meaning"],
+                            "expected_nfe_run_on": counts["expected_nfe_run_on"]}
+    if not counts["exact"]:
+        meta.update(samples=samples, seed=seed)
+    sd = counts.get("nfe_sd")
+    return RuleReport(sampler, max(truth, 0.0), error, "E_M KL(p||q_M), exact (over the counts)",
+                      (counts["sequence_error"], counts["sequence_error_se"]),
+                      (counts["expected_nfe"], counts["expected_nfe_se"]), math.nan if sd is None else sd,
+                      counts["exact"], meta=meta)

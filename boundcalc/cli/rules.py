@@ -165,13 +165,13 @@ def tradeoff_output(reports: list[Any], description: str, params: dict[str, Any]
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["sampler", "truth", "truth_error", "truth_kind", "sequence_error", "sequence_error_se",
-                         "expected_nfe", "expected_nfe_se", "nfe_sd"])
+                         "expected_nfe", "expected_nfe_se", "nfe_sd", "expected_nfe_run_on"])
         for r in reports:
             truth = "" if r.truth is None else repr(r.truth * scale)
             error = "" if r.truth is None or math.isnan(r.truth_error) else repr(r.truth_error * scale)
             writer.writerow([str(r.rule), truth, error, r.truth_kind, repr(r.sequence_error[0]),
                              repr(r.sequence_error[1]), repr(r.expected_nfe[0]), repr(r.expected_nfe[1]),
-                             repr(r.nfe_sd)])
+                             repr(r.nfe_sd), _run_on(r, repr, "")])
         click.echo(out.getvalue(), nl=False)
         return
     table: list[list[str]] = []
@@ -179,8 +179,17 @@ def tradeoff_output(reports: list[Any], description: str, params: dict[str, Any]
         value = None if r.truth is None else r.truth * scale
         table.append([str(r.rule), _pm(r.expected_nfe[0], r.expected_nfe[1], digits, r.exact),
                      _pm(value, r.truth_error * scale, digits, r.exact or "exact" in r.truth_kind),
-                     r.truth_kind, _pm(r.sequence_error[0], r.sequence_error[1], digits, r.exact)])
+                     r.truth_kind, _pm(r.sequence_error[0], r.sequence_error[1], digits, r.exact),
+                     _run_on(r, lambda v: f"{v:.{digits}g}", "-")])
     print_table(f"Samplers at their expected network calls ({params['unit']})",
                 [("sampler", "left"), ("E[NFE]", "right"), ("truth", "right"), ("what", "left"),
-                 ("sequence error", "right")], table,
-                description + "; Monte Carlo values ± one standard error (docs/samplers.md)")
+                 ("sequence error", "right"), ("calls as it runs", "right")], table,
+                description + "; Monte Carlo values ± one standard error; E[NFE]: calls until the sample ended "
+                "(a sequence error ends it), calls as it runs: what the sampler spends all the same, '-' where "
+                "its calls depend on the predictions (docs/samplers.md)")
+
+
+def _run_on(report: Any, show: Any, missing: str) -> str:
+    """The expected calls as the sampler runs on after a sequence error (None: depends on the predictions)."""
+    value = report.meta.get("expected_nfe_run_on")
+    return missing if value is None else show(value)

@@ -57,8 +57,9 @@ def sampler_help() -> str:
     """``--sampler`` of sweep and plot: any spec, the sampler rules first."""
     return ("Instead of a grid of T: these samplers side by side (repeatable; a data model), each at its expected "
             f"network calls: a sampler rule ({_usages(is_rule=True)}), llada:GEN:BLOCK:STEPS (LLaDA's "
-            "low_confidence remasking) or any schedule (uniform:T, cosine:T, ...; docs/samplers.md); plot: "
-            "--kind error-vs-nfe.")
+            "low_confidence remasking), a random-count sampler (mdlm:T, sedd:T, dream-origin:T) or any schedule "
+            "(uniform:T, cosine:T, ...; docs/samplers.md); a threshold may be a grid LO..HI/N, N evenly spaced "
+            "values from LO to HI (confidence:1/2..19/20/10, eb:0..2/5:bits); plot: --kind error-vs-nfe.")
 
 
 def steps_family_help() -> str:

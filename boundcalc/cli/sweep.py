@@ -76,6 +76,7 @@ sweep_options = compose(
 
 def sampler_reports(params: dict[str, Any]) -> tuple[list[Any], str, int]:
     """The --sampler points (truth, sequence error, calls), from a data model."""
+    from ..registry import parse_grid
     from ..sampler_truth import rule_report
 
     for name in ("families", "steps_spec"):
@@ -83,12 +84,12 @@ def sampler_reports(params: dict[str, Any]) -> tuple[list[Any], str, int]:
             flag = "--family" if name == "families" else "--steps"
             raise UsageError(f"{flag} is a grid of T; --sampler lists the samplers instead", param=flag,
                              allowed="--sampler SPEC ... alone, or --family/--steps")
+    specs = [one for text in params["samplers"] for one in parse_grid(text, "--sampler")]  # grids LO..HI/N
     _, model, description, L = resolve_source(params)
     if model is None:
         raise UsageError("the samplers' truth needs a data model", param="--sampler",
                          allowed="--joint, --markov or --text")
-    reports = [rule_report(model, spec, L, samples=params["samples"], seed=params["seed"])
-               for spec in params["samplers"]]
+    reports = [rule_report(model, spec, L, samples=params["samples"], seed=params["seed"]) for spec in specs]
     return reports, description, L
 
 

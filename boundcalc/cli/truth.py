@@ -345,6 +345,9 @@ def _count_json(counts: dict[str, Any]) -> dict[str, Any]:
     calls: dict[str, Any] = {"convention": counts["calls"], "meaning": counts["calls_meaning"],
                              "expected": {"value": counts["expected_nfe_run_on"],
                                           "abs_error": counts["expected_nfe_run_on_error"], "estimate": False}}
+    if not exact:
+        calls["until_the_sample_ended"] = {"expected": {"value": counts["expected_nfe"], "abs_error": None,
+                                                        "estimate": True, "stderr": counts["expected_nfe_se"]}}
     if counts["calls_law_exact"]:
         calls.update(expected_exact=counts["expected_nfe_run_on_exact"], law=counts["nfe_run_on_law"],
                      until_the_sample_ended={"expected": counts["expected_nfe"],
@@ -364,8 +367,13 @@ def _count_rows(counts: dict[str, Any], digits: int) -> list[list[str]]:
         error = f"{counts['sequence_error']:.{decimals}f} ± {se:.2g} (Monte Carlo)"
     rows = [["sequence error P_q(p(x) = 0)", "", error, "-", ""],
             [f"network calls ({counts['calls']}), expected", "", f"{counts['expected_nfe_run_on']:.{digits}g}", "-", ""]]
-    if counts["calls_law_exact"] and counts["sequence_error"] > 0:
-        rows.append(["calls until the sample ended, expected", "", f"{counts['expected_nfe']:.{digits}g}", "-", ""])
+    if counts["sequence_error"] > 0:
+        until = f"{counts['expected_nfe']:.{digits}g}"
+        if not counts["exact"]:
+            se = counts["expected_nfe_se"]
+            decimals = 4 if se == 0 else max(0, 1 - int(math.floor(math.log10(se))))
+            until = f"{counts['expected_nfe']:.{decimals}f} ± {se:.2g} (Monte Carlo)"
+        rows.append(["calls until the sample ended, expected", "", until, "-", ""])
     return rows
 
 

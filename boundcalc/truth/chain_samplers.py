@@ -441,15 +441,20 @@ def _trajectory(br: ChainBridges, rule: Rule, rng: "np.random.Generator",
 
 
 def count_monte_carlo(chain: MarkovChain, sampler: Any, length: int, *, samples: int = 200, seed: int = 0,
-                      max_seconds: float = 120.0) -> tuple[float, float]:
-    """(P(sequence error), standard error) of a random-count sampler on a chain, by Monte Carlo from ``seed``.
+                      max_seconds: float = 120.0, convention: str | None = None) -> dict[str, tuple[float, float]]:
+    """Monte Carlo of a random-count sampler on a chain from ``seed``: each value (mean, standard error).
 
-    Each trajectory tosses every masked position's coin at every step (probability p_k) and draws the
-    heads' values from the chain's bridge marginals; its network calls need no Monte Carlo
-    (:func:`boundcalc.truth.count_law.expected_calls`: they do not depend on the data).
+    ``sequence_error``: P(a draw reaches a context of probability 0); ``nfe``: the network calls
+    until the sample ended (``convention`` as in :mod:`boundcalc.truth.count_law`, the sampler's own by
+    default). Each trajectory tosses every masked position's coin at every step (probability p_k) and
+    draws the heads' values from the chain's bridge marginals. The calls as the sampler runs on need no
+    Monte Carlo (:func:`boundcalc.truth.count_law.expected_calls`: they do not depend on the data).
     """
     import numpy as np
 
+    from .count_law import _calls_at, call_convention
+
+    convention = convention or call_convention(sampler)
     if sampler.length != length:
         raise ScheduleError(f"{sampler} is for L = {sampler.length}, not {length}", param="schedule")
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
@@ -460,17 +465,19 @@ def count_monte_carlo(chain: MarkovChain, sampler: Any, length: int, *, samples:
     br = ChainBridges(chain, length)
     rng = np.random.default_rng(seed)
     start = time.perf_counter()
-    errors = []
+    errors, nfes = [], []
+    K = len(sampler.reveal)
     for _ in range(samples):
-        walk, failed = _Walk(br), False
-        for p in sampler.reveal:
+        walk, failed, made, changed = _Walk(br), False, 0, True
+        for k, p in enumerate(sampler.reveal, 1):
+            made += _calls_at(convention, k, K, changed)
             masked = np.flatnonzero(walk.masked)
             S = masked[rng.random(len(masked)) < p] if p < 1 else masked
-            if len(S) and not walk.reveal(S, _draw_rows(walk.M[S], rng)):
+            changed = len(S) > 0
+            if changed and not walk.reveal(S, _draw_rows(walk.M[S], rng)):
                 failed = True
                 break
-            if not walk.masked.any():
-                break
         errors.append(1.0 if failed else 0.0)
+        nfes.append(float(made))
         _check_time(start, 1.5 * max_seconds, sampler)
-    return _mean_se(errors)
+    return {"sequence_error": _mean_se(errors), "nfe": _mean_se(nfes)}

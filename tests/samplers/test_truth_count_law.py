@@ -122,9 +122,11 @@ CHAIN = MarkovChain([0, 1, 2], [["0.6", "0.4", "0"], ["0", "0.3", "0.7"], ["0.5"
 @pytest.mark.parametrize("sampler", [CountSampler.mdlm(4, 2), CountSampler.dream_origin(4, 3)], ids=str)
 def test_monte_carlo_within_four_standard_errors_of_the_exact_law(sampler):
     exact = count_law(JointDistribution.from_array(CHAIN.joint(4)), sampler)
-    mean, se = count_monte_carlo(CHAIN, sampler, 4, samples=600, seed=3)
+    mc = count_monte_carlo(CHAIN, sampler, 4, samples=600, seed=3)
     assert exact.sequence_error > 0
+    (mean, se), (calls, calls_se) = mc["sequence_error"], mc["nfe"]
     assert abs(mean - float(exact.sequence_error)) <= 4 * se + 1e-9
+    assert abs(calls - float(exact.expected_nfe)) <= 4 * calls_se + 1e-9
     report = count_sampler_report(CHAIN, sampler, 4, samples=50, seed=3)
     assert not report["exact"] and report["samples"] == 50
     assert abs(report["expected_nfe_run_on"] - float(exact.expected_nfe_run_on)) <= report["expected_nfe_run_on_error"] + 1e-12
@@ -172,3 +174,40 @@ def test_fixed_orders_run_on_for_their_t_calls_adaptive_rules_have_none(run, wri
     result = run("verify", "--joint", path, "--schedule", "dilated:2")
     assert "network calls as it runs" in result.stdout and "until the sample ended" in result.stdout
     assert run("verify", "--joint", path, "--schedule", "dilated:2", "--json").json["expected_nfe_run_on"] == 2
+
+
+# -- threshold grids and random-count samplers in the trade-off ---------------------------------------------
+from boundcalc.registry import parse_grid  # noqa: E402
+
+
+def test_threshold_grids_expand_exactly_and_refuse_in_one_line():
+    assert [s.text for s in parse_grid("confidence:0.5..0.95/10")] == [
+        "confidence:" + str(Fraction(1, 2) + Fraction(9, 20) * i / 9) for i in range(10)]
+    assert [s.text for s in parse_grid("entropy-sum:1..2/2:bits:4")] == ["entropy-sum:1:bits:4", "entropy-sum:2:bits:4"]
+    assert [s.text for s in parse_grid("uniform:4")] == ["uniform:4"]
+    for bad, says in [("uniform:1..4/2", "threshold"), ("confidence:0.5..0.9", "no /N"), ("confidence:0..1/3", "TAU = 0"),
+                      ("confidence:1/2..1/2/2", "LO < HI"), ("confidence:0.1..0.9/201", "N <= 200"),
+                      ("confidence:a..1/2", "'a' is not a number")]:
+        with pytest.raises(ScheduleError, match=says):
+            parse_grid(bad)
+
+
+def test_sweep_takes_grids_and_count_samplers(run):
+    xor = '{"outcomes": [[0,0,0],[0,1,1],[1,0,1],[1,1,0]], "probabilities": ["1/4","1/4","1/4","1/4"]}'
+    import pathlib
+    import tempfile
+
+    folder = pathlib.Path(tempfile.mkdtemp())
+    (folder / "xor.json").write_text(xor)
+    result = run("sweep", "--joint", str(folder / "xor.json"), "--sampler", "confidence:0.5..1/3", "--sampler",
+                 "mdlm:2", "--sampler", "uniform:2", "--json")
+    assert result.exit_code == 0, result.output
+    rows = {r["sampler"]: r for r in result.json["samplers"]}
+    assert set(rows) == {"confidence:1/2", "confidence:3/4", "confidence:1", "mdlm:2", "uniform:2"}
+    exact = count_law(table_of(XOR), CountSampler.mdlm(3, 2))
+    assert rows["mdlm:2"]["sequence_error"] == float(exact.sequence_error)
+    assert rows["mdlm:2"]["expected_nfe"] == pytest.approx(float(exact.expected_nfe), rel=1e-15)
+    assert rows["mdlm:2"]["expected_nfe_run_on"] == float(exact.expected_nfe_run_on)
+    assert rows["uniform:2"]["expected_nfe_run_on"] == 2 and rows["confidence:1/2"]["expected_nfe_run_on"] is None
+    csv = run("sweep", "--joint", str(folder / "xor.json"), "--sampler", "eb:0..2/3", "--csv")
+    assert csv.stdout.splitlines()[0].endswith(",expected_nfe_run_on") and len(csv.stdout.splitlines()) == 4
