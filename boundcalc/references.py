@@ -34,7 +34,7 @@ REFERENCES: dict[str, tuple[str, dict[str, str]]] = {
             "year": "2025",
             "eprint": "2505.21400",
             "note": "arXiv:2505.21400; first version titled ``A Convergence Theory for Diffusion Language Models: "
-            "An Information-Theoretic Perspective''",
+            "An Information-Theoretic Perspective'', whose equation numbers are cited",
         },
     ),
     "chen2025optimal": (
@@ -142,6 +142,7 @@ def thebibliography(keys: Iterable[str]) -> str:
             venue += f", {fields['series']} {fields['volume']}"
         venue += f", {fields['year']}." if venue else ""
         arxiv = f" arXiv:{fields['eprint']}" + ("." if venue else f", {fields['year']}.")
-        former = f" First version: \\emph{{{TITLE_V1}}}." if key == "li2025convergence" else ""
+        former = (f" First version: \\emph{{{TITLE_V1}}} (its equation numbers are the ones cited)."
+                  if key == "li2025convergence" else "")
         items.append(rf"\bibitem{{{key}}} {_authors(fields['author'])}. {title}.{venue}{arxiv}{former}")
     return "\\begin{thebibliography}{9}\n" + "\n".join(items) + "\n\\end{thebibliography}\n"

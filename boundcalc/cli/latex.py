@@ -105,7 +105,8 @@ _VALUE_FLAGS = (
 def latex(**params: Any) -> None:
     """LaTeX for the results of the theory, in the paper's notation.
 
-    Each result carries its equation number (the paper's, or D1, D2, ... for
+    Each result carries its equation number (those of the paper's first arXiv
+    version, which the published one may number differently; or D1, D2, ... for
     results boundcalc derives), statement and conditions. Without
     --standalone the output is one formula per result, ready to paste into
     a paper; with it, a document that compiles with pdflatex (amsmath,
@@ -262,8 +263,13 @@ def _values(params: dict[str, Any]) -> dict:
     return values
 
 
+#: Said once above pasted formulas: what their equation numbers are (docs/theory.md, "Which version").
+NUMBERING = ("% Equation numbers (8), (9), ... are those of the first arXiv version of Li & Cai (2505.21400v1); "
+             "the published NeurIPS 2025 version names the results alike, its equation numbers were not compared.")
+
+
 def _snippets(results, values, digits: int, unit: str, tex, strict: bool) -> str:
-    blocks = []
+    blocks = [NUMBERING]
     for result in results:
         cite = "".join(rf" \cite{{{key}}}" for key in result.cites)
         lines = [

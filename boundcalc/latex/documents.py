@@ -208,7 +208,10 @@ $s_{\max} = \max_t s_t$) by the total mutual information between each token and 
 \]
 plus the training error $\varepsilon_{\mathrm{train}}$ of the mask predictor (Definition 1).
 Below, each result in the order of the derivation, with its statement, conditions and equation
-number: numbers are the paper's; D1, D2, \dots\ mark results derived here. The last section is Theorem 2:
+number. Equation and section numbers are those of the first arXiv version of~\cite{li2025convergence}
+(the published version states the same results under the same names, Theorem 1, Corollary 1,
+Theorem 2 and Definition 1, but its equation numbers were not compared); D1, D2, \dots\ mark results
+derived here. The last section is Theorem 2:
 an upper bound for every schedule and a lower bound for a random schedule in terms of the
 multi-scale mutual information $\Phi$, with explicit constants.
 """

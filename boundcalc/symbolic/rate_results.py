@@ -347,22 +347,28 @@ def _result_ter_vocabulary() -> Result:
     )
 
 
+#: The bounds ``steps`` inverts, as the mathematics names them (their code names are no words of a paper).
+_STEPS_BOUND_WORDS = {"theorem1": ("Theorem 1", "Theorem~1 (8)"), "recursion": ("the unrolled recursion",
+                      "the unrolled recursion (D2)"), "sharp": ("the sharp bound", "the sharp bound (D4)")}
+
+
 def _steps_result(name: str, variant: str, tag: str, s_star_of_r: sp.Expr, words: str) -> Result:
     """The fewest uniform steps T whose ``variant`` bound is at most ε (the bound inverted)."""
     budget = (eps - eps_train) * L / sum_I
     s_best = sp.Min(L, s_star_of_r)
+    short, cited = _STEPS_BOUND_WORDS[variant]
     return Result(
         name=name,
-        title=f"Fewest steps for a target, {variant}",
+        title=f"Fewest steps for a target by {short}",
         tag=tag,
-        source=f"derived: the {variant} bound inverted over uniform schedules",
+        source=f"derived: {cited} inverted over uniform schedules",
         lhs=T_min,
         rel="=",
         expr=sp.ceiling(L / s_best.subs(R, budget)),
         summary=f"fewest uniform steps T with the {variant} bound <= ε",
         statement=(
-            r"For uniform schedules $s_{\max} = \lceil L/T \rceil$ and the coefficient $c$ of the "
-            rf"{variant} bound is non-decreasing in $s_{{\max}}$, so the bound is at most $\varepsilon$ "
+            r"For uniform schedules $s_{\max} = \lceil L/T \rceil$ and the coefficient $c$ of "
+            rf"{cited} is non-decreasing in $s_{{\max}}$, so the bound is at most $\varepsilon$ "
             r"iff $c(\lceil L/T \rceil) \le R$ iff $\lceil L/T \rceil \le s^{*}$, the largest "
             r"$s \le L$ with $c(s) \le R$, iff $T \ge \lceil L/s^{*} \rceil$. " + words
         ),
@@ -400,7 +406,7 @@ def _result_steps_recursion() -> Result:
         r"The exact recursion's coefficient is strictly increasing but has no elementary inverse: "
         r"$s^{*}_{\mathrm{rec}}(R)$ is the largest $s$ whose coefficient (D3) is at most $R$; it lies in "
         r"$[\lfloor R\rfloor + 1 - \lceil\frac{1}{2}\lceil\log_2(\lfloor R\rfloor + 1)\rceil\rceil, "
-        r"\lfloor R\rfloor + 1]$ and boundcalc finds it exactly by search.",
+        r"\lfloor R\rfloor + 1]$, where bisection on the monotone coefficient finds it exactly.",
     )
 
 

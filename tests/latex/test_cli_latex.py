@@ -54,7 +54,9 @@ def displayed(stdout: str) -> list[str]:
 def test_one_expression():
     result = run("--expr", "theorem1")
     assert result.exit_code == 0
-    lines = result.stdout.splitlines()
+    header, blank, *lines = result.stdout.splitlines()
+    # what the numbers are, once above the formulas (docs/theory.md, "Which version")
+    assert header.startswith("% Equation numbers (8), (9), ... are those of the first arXiv version") and blank == ""
     assert lines[:2] == [
         "% theorem1 (8): E_M KL <= (2^ceil(log2 s_max) - 1)/L ΣI + ε_train, any schedule",
         r"% Source: Li \& Cai, Theorem~1, eq.~(8) \cite{li2025convergence}",
@@ -70,14 +72,14 @@ def test_one_expression():
 def test_several_expressions_and_underscore_names():
     result = run("--expr", "sharp", "-x", "steps_sharp")
     assert result.exit_code == 0
-    assert result.stdout.count("\n% ") == 3 and "% steps-sharp (D9)" in result.stdout
+    assert result.stdout.count("\n% ") == 4 and "% steps-sharp (D9)" in result.stdout  # the numbering line first
     assert r"\tag{D9, derived}\label{bc:steps-sharp}" in result.stdout
 
 
 def test_all_snippets_in_order():
     result = run("--all")
     assert result.exit_code == 0
-    comments = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("% ") and "Source:" not in line]
+    comments = [line.split()[1] for line in result.stdout.splitlines()[2:] if line.startswith("% ") and "Source:" not in line]
     assert comments == list(sym.NAMES)
 
 

@@ -213,3 +213,36 @@ def test_every_bound_of_a_sweep_fits_an_article_column(run, write, tmp_path):
     article = ("\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\usepackage{booktabs,tabularx}\n"
                "\\begin{document}\n%s\n\\end{document}\n")
     compile_latex(article % "\n\\clearpage\n".join(body), tmp_path)
+
+
+#: Words about software that a mathematical document never uses (besides CODE's spellings).
+SOFTWARE_WORDS = re.compile(r"\b(?:tests?|tested|files?|flags?|OCR|code|software|boundcalc|command|CLI|JSON|CSV"
+                            r"|Python|module|script|exit|stdout|library|implementation|program|docs)\b", re.I)
+
+
+def test_the_derivation_document_reads_as_mathematics_only(run):
+    """`latex --all --standalone --proofs`, with and without values: no software word, no code spelling."""
+    plain = run("latex", "--all", "--standalone", "--proofs")
+    valued = run("latex", "--all", "--standalone", "--proofs", "--with-values", "--schedule", "5,3,2", "--mi-total",
+                 "2", "--length", "10", "--eps-train", "0.1", "--target", "0.3", "--vocab-size", "8")
+    for result in (plain, valued):
+        assert result.exit_code == 0, result.output
+        assert_no_code(result.stdout, "latex --all --standalone --proofs")
+        found = sorted({m.group(0) for m in SOFTWARE_WORDS.finditer(text_outside_math(result.stdout))})
+        assert not found, found
+    # it is long enough for the scan to mean something: every section and the appendix are there
+    text = text_outside_math(plain.stdout)
+    assert len(text) > 20000 and "Fewest steps for a target by Theorem 1" in text and r"\appendix" in plain.stdout
+
+
+def test_equation_numbers_are_said_to_be_those_of_the_first_version(run):
+    """The published version's equation numbers were not checked (docs/theory.md): no output claims them."""
+    document = run("latex", "--all", "--standalone").stdout
+    assert "Equation and section numbers are those of the first arXiv version" in " ".join(document.split())
+    assert "numbers are the paper's" not in document
+    pasted = run("latex", "-x", "theorem1").stdout
+    assert pasted.startswith("% Equation numbers (8), (9), ... are those of the first arXiv version of Li & Cai")
+    from boundcalc import references
+
+    assert "whose equation numbers are cited" in references.bibtex(["li2025convergence"])
+    assert "its equation numbers are the ones cited" in references.thebibliography(["li2025convergence"])
