@@ -34,7 +34,7 @@ from .bound_registry import (  # noqa: F401  (the registry's names, importable f
 from .constants import C1, C2, C3
 from .errors import InvalidNumberError, ScheduleError
 from .exact import LogLinear, Number, ceil_log2, check_listed_digits, nonnegative_rational, positive_int
-from .units import Unit, as_unit
+from .units import Unit, as_unit, from_nats
 
 if TYPE_CHECKING:  # only annotations need them; keeps the command's start-up light
     from .multiscale import MultiScaleProfile
@@ -456,15 +456,14 @@ def confidence_bound(eps: Number, reveal: int, vocab_size: int, unit: "Unit | st
         x = mpmath.mpf(e.numerator) / e.denominator
         hb = 0 if x in (0, 1) else -x * mpmath.log(x) - (1 - x) * mpmath.log(1 - x)
         value = (n - 1) * (hb + (x * mpmath.log(v - 1) if v > 2 else 0))
-        if unit is Unit.BITS:
-            value /= mpmath.log(2)
+        value = from_nats(value, unit)  # ε is exact in its unit: the bound is stated in it
         if value > mpmath.mpf(sys.float_info.max):  # float(value) would be inf: no number to show
             raise InvalidNumberError(f"n = {n} and V = {v} give a bound beyond the float64 range", param="reveal",
                                      allowed=f"a bound below {sys.float_info.max:.3g}: fewer tokens per step")
         rounded = float(value)
         if mpmath.mpf(rounded) < value:
             rounded = math.nextafter(rounded, math.inf)
-    log = "ln" if unit is Unit.NATS else "log2"
+    log = unit.log_name
     return ConfidenceBound(e, n, v, unit, rounded, f"({n} - 1)*(H_b({e}) + {e}*{log}({v} - 1))")
 
 

@@ -13,7 +13,8 @@ from typing import Any, Callable, cast
 
 from .curve import LossCurve
 from .errors import DomainError
-from .estimate import _to, count_coefficients, count_estimate, curve_profile
+from .estimate import count_coefficients, count_estimate, curve_profile
+from .units import from_nats
 from .step_families import (EXPECTED_NOTE, SCAN_BUDGET_US, ExpectedBound, FamilyStepsResult, _family_parts,
                             _rational_sampler, family_sampler)
 
@@ -101,7 +102,7 @@ class _CountSearch:
         if T not in self.screens:
             sampler = self.sampler(T)
             if self.by == "error":
-                level = _to(max(float(count_coefficients(sampler) @ self.d), 0.0), self.unit)
+                level = from_nats(max(float(count_coefficients(sampler) @ self.d), 0.0), self.unit)
                 self.screens[T] = (level, level, 0.0, sampler.size_cap())
             else:
                 self.screens[T] = (*self._scaled(*sampler.expected_coefficient_bracket(self.coefficient)),

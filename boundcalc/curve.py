@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 from .errors import InvalidNumberError, ProfileError, UsageError
 from .exact import parse_rational
 from .files import read_text
-from .units import Unit, as_unit
+from .units import Unit, as_unit, display_unit, from_nats, to_nats
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -80,7 +80,6 @@ MAX_CURVE_LENGTH = 10_000_000
 #: Largest loss (and stderr) per token a curve may hold, in nats: ln V for V = e^(10^6), far beyond any
 #: vocabulary; larger values (1e400, 2e308) would overflow float64 (alone or times L) and are refused.
 MAX_LOSS = 1e6
-_LN2 = math.log(2)
 
 
 def isotonic_nondecreasing(values: Sequence[float], weights: Sequence[float] | None = None) -> tuple[list[float], list[int]]:
@@ -392,24 +391,24 @@ class LossCurve:
         L = int(d.size)
         return cls(length=L, masked=np.arange(1, L + 1), loss=d[::-1], source=source, exact=exact)
 
-    def to_csv(self, unit: "Unit | str" = Unit.NATS) -> str:
-        """The CSV text (``masked,loss_<unit>[,stderr_<unit>]``) with shortest round-trip decimals."""
-        unit = as_unit(unit)
-        scale = 1.0 if unit is Unit.NATS else 1 / _LN2
+    def to_csv(self) -> str:
+        """The CSV text (``masked,loss_<unit>[,stderr_<unit>]``) with shortest round-trip decimals, in the
+        display unit (:func:`boundcalc.units.display`; the curve itself is in nats)."""
+        unit = display_unit()
         header = f"masked,loss_{unit.value}" + (f",stderr_{unit.value}" if self.stderr is not None else "")
         rows = [header]
         for i, k in enumerate(self.masked.tolist()):
-            row = f"{k},{_decimal(float(self.loss[i]) * scale)}"
+            row = f"{k},{_decimal(from_nats(float(self.loss[i]), unit))}"
             if self.stderr is not None:
-                row += f",{_decimal(float(self.stderr[i]) * scale)}"
+                row += f",{_decimal(from_nats(float(self.stderr[i]), unit))}"
             rows.append(row)
         return "\n".join(rows) + "\n"
 
-    def write(self, path: str | Path, unit: "Unit | str" = Unit.NATS) -> Path:
+    def write(self, path: str | Path) -> Path:
         """Write :meth:`to_csv` to ``path`` (atomically: :func:`boundcalc.files.write_output`)."""
         from .files import write_output
 
-        return write_output(path, self.to_csv(unit))
+        return write_output(path, self.to_csv())
 
     def describe(self) -> str:
         """One line: source, L, points, stderr or not."""
@@ -469,7 +468,7 @@ def load_loss_curve(path: str | Path, length: int | None = None, *, exact: bool 
     ix, iy = columns.index(x_cols[0]), columns.index(loss_cols[0])
     ise = columns.index(se_cols[0]) if se_cols else None
     ks, ys, ses, lines = _read_points(rows[1:], bad, columns, (ix, iy, ise), length if fractional else None, length,
-                                      _LN2 if unit == "bits" else 1.0)
+                                      to_nats(1.0, unit))  # a curve in bits is read into nats
     if not ks:
         raise ProfileError(f"{name!r} has a header but no points", param=name, allowed=CURVE_FORMAT)
     L = length if length is not None else max(ks)

@@ -43,6 +43,7 @@ from .curve import CURVE_FORMAT, LossCurve, load_loss_curve
 from .errors import InvalidNumberError, ProfileError, UsageError
 from .exact import parse_rational
 from .files import read_text
+from .units import to_nats
 
 __all__ = ["load_curve_file", "RATIO_NAMES", "LOSS_NAMES", "STDERR_NAMES", "LOG_FORMAT"]
 
@@ -80,7 +81,7 @@ def load_curve_file(path: str | Path, length: int | None = None, *, ratio_column
         raise UsageError(f"{se_col!r}: binned samples get their stderr from the spread in each bin", param="bins",
                          allowed="per-batch samples without a stderr column")
     y_unit = unit or ("bits" if y_col.lower().endswith("bits") else "nats")
-    scale = math.log(2) if y_unit == "bits" else 1.0
+    scale = to_nats(1.0, y_unit)  # read into nats
     counts = x_col.strip().lower() == "masked"
     points, skipped = _points(rows, name, x_col, y_col, se_col)
     if not points:

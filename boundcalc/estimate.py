@@ -36,6 +36,7 @@ from .errors import ScheduleError, UsageError
 from .exact import Measured
 from .registry import SamplerSpec
 from .schedule import parse_spec
+from .units import from_nats
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -65,17 +66,12 @@ __all__ = [
     "COUNT_ERROR_NOTE",
 ]
 
-_LN2 = math.log(2)
 _EPS64 = 2.0**-53
 ESTIMATE_NOTE = (
     "estimate from a measured loss curve (a model's cross-entropy over-estimates d: its excess acts like ε_train); "
     "stderr propagated linearly through the isotonic fit; interpolation_effect = |linear - monotone cubic|"
 )
 EXACT_NOTE = "exact curve of a data model (float64)"
-
-
-def _to(value: float, unit: str) -> float:
-    return value if unit == "nats" else value / _LN2
 
 
 def _float_decimal(value: float) -> str:
@@ -124,24 +120,21 @@ class Estimate(Printable):
                         self.pchip * factor, self.exact, self.note, self.abs_error * factor * (1 + 2.0**-50),
                         None if self.interval is None else (self.interval[0] * factor, self.interval[1] * factor))
 
-    def measured(self, unit: str = "nats") -> Measured:
-        """The value (non-negative) in ``unit`` with its uncertainty: a certified float result for an exact
-        curve, else an estimate with stderr and interpolation effect."""
+    def measured(self) -> Measured:
+        """The value (non-negative, in nats) with its uncertainty: a certified float result for an exact
+        curve, else an estimate with stderr and interpolation effect (the printers show it in the display
+        unit: :func:`boundcalc.units.from_nats`)."""
         value = max(self.value, 0.0)
         if self.exact:
             out = Measured(value, self.abs_error, nonnegative=True)
         else:
             out = Measured(value, self.abs_error, nonnegative=True, stderr=self.stderr,
                            interpolation=self.interpolation_effect, estimate=True, interval=self.interval)
-        return out if unit == "nats" else out.scaled(1 / _LN2)
+        return out
 
-    def to_dict(self, unit: str = "nats", digits: int = 6) -> dict[str, Any]:  # type: ignore[override]
-        """The JSON printer's form in ``unit`` (:func:`boundcalc.jsonify.to_json`; every justified digit)."""
-        return Printable.to_dict(self, digits, unit=unit)
-
-    def show(self, unit: str = "nats", digits: int = 4) -> str:
-        """'1.62 ± 0.031 (interp. 0.012)' for tables: :meth:`boundcalc.exact.Measured.show`."""
-        return self.measured(unit).show(digits)
+    def show(self, digits: int = 4) -> str:
+        """'1.62 ± 0.031 (interp. 0.012)' for tables, in the display unit: :meth:`boundcalc.exact.Measured.show`."""
+        return from_nats(self.measured()).show(digits)
 
 
 def curve_profile(curve: LossCurve, interpolation: str = "linear") -> "EntropyProfile":
@@ -271,24 +264,26 @@ def curve_input_estimates(curve: LossCurve, max_size: int | None = None) -> dict
     return out
 
 
-def curve_bound_spreads(curve: LossCurve, inputs: Any, values: "Mapping[str, Any]", unit: str = "nats",
+def curve_bound_spreads(curve: LossCurve, inputs: Any, values: "Mapping[str, Any]",
                         estimates: "Mapping[str, Measured] | None" = None) -> dict[str, tuple[float | None, float]]:
     """(stderr or None, interpolation effect) of each bound in ``values`` (name -> value at ``inputs``, a
-    :class:`~boundcalc.bounds.BoundInputs` whose ΣI and Φ come from the measured ``curve``), in ``unit``.
+    :class:`~boundcalc.bounds.BoundInputs` whose ΣI and Φ come from the measured ``curve``), in the unit
+    of the exact ``inputs``.
 
     Every bound is non-decreasing in ΣI and in Φ's level totals: its spread is its growth when ΣI moves by
     ΣI's spread (the bounds in ΣI) or the levels by Φ's (Theorem 2's, the levels scaled together so that Φ
-    moves by exactly its spread). ``estimates`` (:func:`curve_input_estimates` as Measured in ``unit``) may
-    be given to reuse them.
+    moves by exactly its spread). ``estimates`` (:func:`curve_input_estimates` as Measured in the inputs'
+    unit) may be given to reuse them.
     """
     from .bounds import BOUNDS
 
+    unit = inputs.profile.unit  # the exact inputs carry it
     if estimates is None:
         scale = None if inputs.multiscale is None else inputs.multiscale.scale
-        estimates = {k: e.measured(unit) for k, e in curve_input_estimates(curve, scale).items()}
+        estimates = {k: from_nats(e.measured(), unit) for k, e in curve_input_estimates(curve, scale).items()}
     moved: dict[str, dict[str, Any]] = {}
     for kind in ("stderr", "interpolation"):
-        by_mi, by_phi = _moved_inputs(inputs, estimates, kind, unit)
+        by_mi, by_phi = _moved_inputs(inputs, estimates, kind)
         moved[kind] = {} if by_mi is None or by_phi is None else {
             name: BOUNDS[name].value(by_phi if "multiscale" in BOUNDS[name].needs else by_mi)
             for name, v in values.items() if v is not None}
@@ -300,8 +295,9 @@ def curve_bound_spreads(curve: LossCurve, inputs: Any, values: "Mapping[str, Any
     return out
 
 
-def _moved_inputs(inputs: Any, estimates: "Mapping[str, Measured]", kind: str, unit: str) -> tuple[Any, Any]:
-    """(ΣI moved by its ``kind`` of spread; Φ's levels moved by Φ's, ΣI raised only as far as they need)."""
+def _moved_inputs(inputs: Any, estimates: "Mapping[str, Measured]", kind: str) -> tuple[Any, Any]:
+    """(ΣI moved by its ``kind`` of spread; Φ's levels moved by Φ's, ΣI raised only as far as they need), in
+    the unit of the exact inputs."""
     from dataclasses import replace
 
     from .multiscale import MultiScaleProfile
@@ -310,7 +306,7 @@ def _moved_inputs(inputs: Any, estimates: "Mapping[str, Measured]", kind: str, u
     step = getattr(estimates["mi_total"], kind)
     if step is None:
         return None, None
-    total, length = inputs.profile.total, inputs.profile.length
+    total, length, unit = inputs.profile.total, inputs.profile.length, inputs.profile.unit
     by_mi = replace(inputs, profile=MIProfile.from_total(total + Fraction(step), length, unit=unit))
     ms = inputs.multiscale
     if ms is None or "phi" not in estimates or ms.phi == 0:
@@ -354,12 +350,13 @@ def random_schedule_estimate(curve: LossCurve, max_size: int) -> Estimate:
 
 
 def curve_mi_profile(curve: LossCurve, unit: str = "nats") -> "MIProfile":
-    """ΣI of a loss curve as an MIProfile (the float64 value's shortest decimal, exactly), in ``unit``."""
+    """ΣI of a loss curve as an exact MIProfile in ``unit`` (the float64 value in nats, converted once by
+    :func:`boundcalc.units.from_nats`, at its shortest decimal: exact from there on, in its unit)."""
     from dataclasses import replace
 
     from .profile import MIProfile
 
-    total = _to(curve.require_slope().mi_total(), unit)
+    total = from_nats(curve.require_slope().mi_total(), unit)
     profile = MIProfile.from_total(repr(max(total, 0.0)), curve.length, unit)
     kind = "exact curve" if curve.exact else "estimated from the loss curve"
     return replace(profile, source=f"{kind} {curve.source}")
@@ -476,7 +473,8 @@ def curve_schedule(spec: "str | SamplerSpec", curve: LossCurve) -> "Schedule":
 
 
 def curve_multiscale(curve: LossCurve, max_size: int, unit: str = "nats"):
-    """Theorem 2's level totals G(m_j) = L (d(0) - d(m_j)) from the curve, as a MultiScaleProfile (S = 2^⌈log2 s_max⌉)."""
+    """Theorem 2's level totals G(m_j) = L (d(0) - d(m_j)) from the curve, as a MultiScaleProfile (S = 2^⌈log2 s_max⌉)
+    exact in ``unit`` (each float converted once from nats, then its shortest decimal)."""
     from .multiscale import MultiScaleProfile, level_sizes
 
     L = curve.length
@@ -484,7 +482,7 @@ def curve_multiscale(curve: LossCurve, max_size: int, unit: str = "nats"):
     _, sizes = level_sizes(L, max_size)
     totals, running = [], 0.0
     for m in sizes:
-        running = max(running, 0.0 if m <= 0 else _to(L * (float(d[0]) - float(d[m])), unit))
+        running = max(running, 0.0 if m <= 0 else from_nats(L * (float(d[0]) - float(d[m])), unit))
         totals.append(_float_decimal(running))
     return MultiScaleProfile.from_level_totals(totals, L, unit=unit, source=f"the loss curve {curve.source}".strip())
 

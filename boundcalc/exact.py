@@ -25,6 +25,7 @@ from numbers import Rational
 from typing import Any, Union
 
 from .errors import InvalidNumberError
+from .units import log_name
 
 __all__ = [
     "Number",
@@ -314,7 +315,7 @@ class LogLinear:
 
     @property
     def exact(self) -> str:
-        log = f"{'ln' if self.unit == 'nats' else 'log2'}({self.log_of})"
+        log = f"{log_name(self.unit)}({self.log_of})"
         head = log if self.coefficient == 1 else f"{self.coefficient}*{log}"
         return head if self.offset == 0 else f"{head} + {self.offset}"
 

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 from .count_steps import _count_steps, count_expected_bound
 from .curve import LossCurve
 from .errors import DomainError, ScheduleError, UsageError
-from .estimate import _LN2, _estimate_with, _float_decimal, _to, count_estimate, curve_profile
+from .estimate import _estimate_with, _float_decimal, count_estimate, curve_profile
+from .units import from_nats, to_nats
 from .step_families import (BLOCKS_ERROR, BUDGET_FAMILIES, COUNT_MAX_STEPS_FACTOR, SCAN_BUDGET_US,
                             ExpectedBound, FamilyStepsResult, _family_of, _family_parts, _steps_grid, family_sampler, family_schedule)
 
@@ -136,8 +137,8 @@ def required_steps_family(
     from .estimate import curve_input_estimates
     from .exact import nonnegative_rational
 
-    mi = curve_input_estimates(curve)["mi_total"].measured(unit)
-    total = mi_total if mi_total is not None else Fraction(_float_decimal(_to(curve.mi_total(), unit)))
+    mi = from_nats(curve_input_estimates(curve)["mi_total"].measured(), unit)
+    total = mi_total if mi_total is not None else Fraction(_float_decimal(from_nats(curve.mi_total(), unit)))
     eps = nonnegative_rational(eps_train, "eps_train")
     return [r if r.value is None else replace(r, value=estimated_bound(r.value, total, eps, mi)) for r in results]
 
@@ -175,7 +176,7 @@ def _required_steps(
     if by == "bound" and mi_total is None:
         if curve is None:
             raise UsageError("by = bound needs ΣI", param="mi_total", allowed="give ΣI or a loss curve")
-        mi_total = Fraction(_float_decimal(_to(curve.mi_total(), unit)))
+        mi_total = Fraction(_float_decimal(from_nats(curve.mi_total(), unit)))
     top = length if max_steps is None else min(max_steps, length)
     if by == "optimal":
         return _optimal_steps(goals, curve, unit, top, progress)  # type: ignore[arg-type]
@@ -246,7 +247,7 @@ def _hint(goals, by, length, curve, mi_total, bound, eps_train, unit) -> int:
         mid = (lo + hi) // 2
         sizes = family_sizes("uniform", [], length, mid)
         assert sizes is not None  # every 1 <= T <= L has a uniform schedule
-        if _to(_sizes_error(d, h, sizes), unit) <= goal:
+        if from_nats(_sizes_error(d, h, sizes), unit) <= goal:
             hi = mid
         else:
             lo = mid + 1
@@ -300,7 +301,7 @@ def _scan(goals, family, by, length, curve, mi_total, bound, eps_train, unit, gr
             value: Any = _bound_value(bound, sched, mi_total, eps_train, mi_profile)
             level = value
         else:
-            level = _to(_fast_error(d, h, sched), unit)
+            level = from_nats(_fast_error(d, h, sched), unit)
             value = None
         for i, g in enumerate(goals):
             ok = level <= g if by == "bound" else level <= float(g)
@@ -412,7 +413,7 @@ def _chunk_levels(parts, by, length, chunk, profile, mi_total, bound, eps_train,
             elif by == "bound":
                 yield T, bound_at(int(largest[i]))
             else:
-                yield T, _to(max(float(errors[i]), 0.0), unit)
+                yield T, from_nats(max(float(errors[i]), 0.0), unit)
         return
     cumulative = info_optimal_cumulative(profile.conditional) if head == "info-optimal" else None
     for T in chunk:
@@ -423,7 +424,7 @@ def _chunk_levels(parts, by, length, chunk, profile, mi_total, bound, eps_train,
         elif by == "bound":
             yield T, bound_at(int(sizes.max()))
         else:
-            yield T, _to(_sizes_error(d, h, sizes), unit)
+            yield T, from_nats(_sizes_error(d, h, sizes), unit)
 
 
 def _answer_schedule(parts, length: int, steps: int, curve: LossCurve | None) -> "Schedule":
@@ -463,11 +464,11 @@ def _optimal_steps(goals, curve: LossCurve, unit: str, top: int, progress) -> li
     # the uniform family's error bounds the optimum from above: its answer caps the DP
     hint = min(top, _hint(goals, "error", L, curve, None, "theorem1", Fraction(0), unit))
     # the DP's own budget (optimal_errors) is checked before any layer runs
-    nats_goal = goal if unit == "nats" else goal * _LN2
+    nats_goal = to_nats(goal, unit)
     errors = profile.optimal_errors(hint, target=nats_goal, progress=progress)
     out = []
     for g in goals:
-        level = float(g) if unit == "nats" else float(g) * _LN2
+        level = to_nats(float(g), unit)
         T = next((t + 1 for t, e in enumerate(errors) if e <= level), None)
         if T is None:
             out.append(FamilyStepsResult(g, "optimal", "optimal", None, None, None, unit, "DP", len(errors),
@@ -510,7 +511,7 @@ def budget_table(
     for family in families:
         _family_parts(family)  # every name checked before any work
     if mi_total is None and curve is not None:
-        mi_total = Fraction(_float_decimal(_to(curve.mi_total(), unit)))
+        mi_total = Fraction(_float_decimal(from_nats(curve.mi_total(), unit)))
     profile = curve_profile(curve) if curve is not None else None
     rows = []
     for family in families:
@@ -538,7 +539,7 @@ def budget_table(
     if curve is not None and not curve.exact and mi_total is not None:
         from .estimate import curve_input_estimates
 
-        mi = curve_input_estimates(curve)["mi_total"].measured(unit)
+        mi = from_nats(curve_input_estimates(curve)["mi_total"].measured(), unit)
         rows = [{**row, "bound": estimated_bound(row["bound"], mi_total, eps_train, mi)} for row in rows]
     return rows
 

@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 from .constants import C1
 from .exact import SCHEMA_VERSION, Measured, format_decimal, number_json
+from .units import display, from_nats, log_name
 
 __all__ = ["to_json", "document", "sampler_summary", "FLOAT_INPUTS", "SCHEMA_VERSION"]
 
@@ -35,8 +36,9 @@ def to_json(obj: Any, digits: int = 6, **options: Any) -> dict[str, Any]:
     """The JSON form of a report or value object (a dict of plain values).
 
     The printer is ``_json_<Class>`` for the first class of ``type(obj).__mro__`` that has one (sympy's
-    rule: a subclass prints as its parent unless it has its own). ``options`` go to the printer (``unit``
-    for values computed in nats). ``digits`` is for the decimals of exact numbers (``{"exact", "decimal"}``,
+    rule: a subclass prints as its parent unless it has its own). ``options`` go to the printer. A float
+    computed in nats is shown in the display unit (:func:`boundcalc.units.display`). ``digits`` is for
+    the decimals of exact numbers (``{"exact", "decimal"}``,
     the exact value is there in full); a float with an error always has every digit its error justifies.
     """
     printer = _printer(obj)
@@ -68,12 +70,13 @@ def _json_Measured(value: Any, digits: int, note: str | None = None, unit: str |
     return value.to_json(note=note)
 
 
-def _json_Estimate(estimate: Any, digits: int, unit: str = "nats") -> dict[str, Any]:
-    """A value from a loss curve: ``{"value", "abs_error", "estimate", "stderr", "interpolation_effect", "note"}``."""
-    return estimate.measured(str(unit)).to_json(note=estimate.described)
+def _json_Estimate(estimate: Any, digits: int) -> dict[str, Any]:
+    """A value from a loss curve (computed in nats), in the display unit (:func:`boundcalc.units.display`):
+    ``{"value", "abs_error", "estimate", "stderr", "interpolation_effect", "note"}``."""
+    return from_nats(estimate.measured()).to_json(note=estimate.described)
 
 
-def _json_ExpectedBound(bound: Any, digits: int, unit: str = "nats") -> dict[str, Any]:
+def _json_ExpectedBound(bound: Any, digits: int) -> dict[str, Any]:
     """A bound's expectation over random reveal counts (a float with its certified error)."""
     return {**bound.measured().to_json(), "expected": True, "bound": bound.bound, "note": bound.note}
 
@@ -94,8 +97,9 @@ def _json_FamilyStepsResult(result: Any, digits: int) -> dict[str, Any]:
     if result.sampler is not None:
         out["schedule"] = sampler_summary(result.sampler)
     if result.value is not None:
-        out["value"] = (number_json(result.value, digits) if isinstance(result.value, Fraction)
-                        else to_json(result.value, digits, unit=result.unit))
+        with display(result.unit):  # an estimate (nats) shown in the unit of the exact target it is held to
+            out["value"] = (number_json(result.value, digits) if isinstance(result.value, Fraction)
+                            else to_json(result.value, digits))
     if result.by == "bound" and result.random_counts:
         out["undecided_steps"] = list(result.undecided)
         out["decision"] = result.decision_note
@@ -234,7 +238,7 @@ def _json_ConfidenceBound(bound: Any, digits: int) -> dict[str, Any]:
 
 
 def _bound_notes(report: Any) -> dict[str, str]:
-    log = "log2" if report.unit == "bits" else "ln"
+    log = log_name(report.unit)
     notes = {
         "corollary1": f"C1 = {C1}; holds when s_max = ceil(L/T)",
         "ter": f"bound on log TER(p_Y0) - log TER(p_X0) per token ({log}), from theorem1 / L",

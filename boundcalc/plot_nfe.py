@@ -14,6 +14,7 @@ import math
 from typing import TYPE_CHECKING, Any, Sequence
 
 import boundcalc.plot.style as style  # the house style of every figure (the module, not its package)
+from .units import display_unit, from_nats
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -30,10 +31,12 @@ def family_of(report: "RuleReport") -> str:
 
 
 @style.styled
-def error_vs_nfe(reports: Sequence["RuleReport"], *, unit: str = "nats", title: str | None = None) -> "Figure":
-    """Two panels against E[NFE]: the error (KL or its bound) and the sequence error P_q(p(x) = 0)."""
+def error_vs_nfe(reports: Sequence["RuleReport"], *, title: str | None = None) -> "Figure":
+    """Two panels against E[NFE]: the error (KL or its bound, computed in nats, drawn in the display unit:
+    :func:`boundcalc.units.display`) and the sequence error P_q(p(x) = 0)."""
     fig, (top, bottom) = style.figure(rows=2, height=style.HEIGHT * 1.6, sharex=True)
-    scale = 1 / math.log(2) if unit == "bits" else 1.0
+    unit = display_unit()
+    scale = from_nats(1.0, unit)
     families: dict[str, list[Any]] = {}
     for r in reports:
         families.setdefault(family_of(r), []).append(r)

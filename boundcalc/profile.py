@@ -193,7 +193,7 @@ class MIProfile:
         naming the first offending token.
         """
         v = positive_int(vocab_size, "vocab_size")
-        log_name = "ln" if self.unit == "nats" else "log2"
+        log_name = self.unit.log_name
         if self.kind == "total":
             if compare_with_log(self.total / self.length, v, self.unit) > 0:
                 raise ProfileError(

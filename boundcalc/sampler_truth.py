@@ -34,7 +34,7 @@ from .schedule import Schedule, parse_schedule, parse_spec
 from .truth import JointDistribution, MarkovChain, exact_error
 from .truth.adaptive import exact_law, ideal_walk
 from .truth.chain_samplers import fixed_order_kl, monte_carlo
-from .truth.rules import Rule, rule_of
+from .truth.rules import Rule, rule_of, threshold_nats
 
 __all__ = ["Guarantee", "RuleReport", "rule_report", "as_rule", "confidence_breakpoints", "loosest_threshold",
            "count_sampler_report"]
@@ -200,7 +200,7 @@ def _guarantees(rule: Rule, report: RuleReport, vocab_size: int) -> list[Guarant
                              f"n = {n} tokens in the largest call, ε = 1 − τ; not a bound on KL(p||q)"))
     if rule.kind in ("eb", "entropy-sum") and report.meta.get("ideal_nfe") is not None:
         assert rule.threshold is not None
-        per = float(rule.threshold) * (math.log(2) if rule.unit == "bits" else 1.0)
+        per = threshold_nats(rule)
         value = per * report.meta["ideal_nfe"]
         holds = None
         if report.exact and report.truth is not None:

@@ -239,11 +239,7 @@ class ExpectedBound(Printable):
         return Measured(max(self.value, 0.0), self.error, nonnegative=True, stderr=self.stderr,
                         interpolation=self.interpolation, estimate=self.estimate)
 
-    def to_dict(self, unit: str = "nats", digits: int = 6) -> dict[str, Any]:  # type: ignore[override]
-        """The JSON printer's form (:func:`boundcalc.jsonify.to_json`)."""
-        return Printable.to_dict(self, digits)
-
-    def show(self, unit: str = "nats", digits: int = 4) -> str:
+    def show(self, digits: int = 4) -> str:
         """'0.2451 ± 2e-13 (expected)' for tables (digits justified by the error)."""
         if self.estimate:  # '1.01 ± 0.11 (expected)': the stderr dwarfs the float error
             return f"{self.measured().show(digits)} (expected)"

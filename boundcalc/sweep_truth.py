@@ -17,7 +17,7 @@ from .exact import Measured
 from .multiscale import MultiScaleProfile, level_sizes
 from .profile import MIProfile
 from .schedule import Schedule
-from .units import Unit, as_unit
+from .units import Unit, as_unit, from_nats
 
 __all__ = ["SourceTruth", "resolve_source", "row_spreads"]
 
@@ -25,10 +25,15 @@ Progress = Callable[[int, int], None]
 
 
 class SourceTruth:
-    """The exact errors, ΣI and Theorem 2's multi-scale profiles of an entropy-profile-like source."""
+    """The exact errors, ΣI and Theorem 2's multi-scale profiles of an entropy-profile-like source.
+
+    The source computes in nats; the sweep's bounds are exact in ``unit`` (ΣI and the level totals
+    converted once by :func:`boundcalc.units.from_nats`, then taken at their shortest decimals), so
+    every float here is stated in ``unit`` too, where it is compared with them.
+    """
 
     def __init__(self, profile: Any, unit: Unit, model: Any = None, curve: LossCurve | None = None) -> None:
-        from .truth import EPS64, float_decimal, to_unit
+        from .truth import EPS64, float_decimal
 
         self.profile, self.unit, self.model = profile, unit, model
         # a measured loss curve: every value is an estimate, with its stderr and interpolation effect
@@ -36,12 +41,12 @@ class SourceTruth:
         self._inputs: dict[int | None, dict[str, Any]] = {}
         self.length = L = int(profile.length)
         self._decimal = float_decimal
-        mi = MIProfile.from_total(float_decimal(profile.mi_total(unit.value)), L, unit=unit)
+        mi = MIProfile.from_total(float_decimal(from_nats(profile.mi_total(), unit)), L, unit=unit)
         self.mi = replace(mi, source=str(getattr(profile, "source", "") or "entropy profile"))
         # ΣI and G(m) = L (d(0) - d(m)): two values of d within abs_error, a subtraction and a product (as verify)
         d = getattr(profile, "conditional", None)
         d_max = 1.0 if d is None else max(1.0, float(abs(d).max()))
-        self.input_error = to_unit(L * (2 * float(getattr(profile, "abs_error", 0.0)) + 4 * EPS64 * d_max), unit.value)
+        self.input_error = from_nats(L * (2 * float(getattr(profile, "abs_error", 0.0)) + 4 * EPS64 * d_max), unit)
         self.shift = Fraction(self.input_error)
         self.mi_shifted = MIProfile.from_total(self.mi.total + self.shift, L, unit=unit)
         self._multiscale: dict[tuple[int, bool], MultiScaleProfile | None] = {}
@@ -61,7 +66,7 @@ class SourceTruth:
 
         estimate = (count_estimate(self.curve, schedule, self.profile) if schedule.random_counts
                     else estimate_error(self.curve, schedule))
-        measured = estimate.measured(self.unit.value)
+        measured = from_nats(estimate.measured(), self.unit)
         return measured.stderr, measured.interpolation or 0.0
 
     def mi_measured(self) -> Measured:
@@ -78,7 +83,7 @@ class SourceTruth:
             from .estimate import curve_input_estimates
 
             assert self.curve is not None
-            self._inputs[big_s] = {k: e.measured(self.unit.value)
+            self._inputs[big_s] = {k: from_nats(e.measured(), self.unit)
                                    for k, e in curve_input_estimates(self.curve, big_s).items()}
         return self._inputs[big_s]
 
@@ -89,7 +94,7 @@ class SourceTruth:
         from .estimate import curve_bound_spreads
 
         estimates = self._input_estimates(None if inputs.multiscale is None else inputs.multiscale.scale)
-        return curve_bound_spreads(self.curve, inputs, values, self.unit.value, estimates)
+        return curve_bound_spreads(self.curve, inputs, values, estimates)
 
     def multiscale(self, max_size: int, shifted: bool = False) -> MultiScaleProfile | None:
         """Theorem 2's level totals G(m_j) for S = 2^ceil(log2 s_max), as verify computes them (cached per S).
@@ -103,7 +108,7 @@ class SourceTruth:
             else:
                 totals, running = [], Fraction(0)
                 for m in sizes:
-                    value = Fraction(self._decimal(self.profile.multiscale(m, self.unit.value))) if m > 0 else Fraction(0)
+                    value = Fraction(self._decimal(from_nats(self.profile.multiscale(m), self.unit))) if m > 0 else Fraction(0)
                     running = min(max(running, value), self.mi.total)
                     totals.append(running + (self.shift if shifted and m > 0 else 0))
                 self._multiscale[big_s, shifted] = MultiScaleProfile.from_level_totals(
@@ -113,7 +118,7 @@ class SourceTruth:
     def abs_error(self, schedule: Schedule | None) -> float | None:
         """The certified rounding error of the exact error of ``schedule`` (of any schedule when None)."""
         bound = getattr(self.profile, "error_bound", None)
-        return float(bound(schedule, self.unit.value)) if bound else None
+        return from_nats(float(bound(schedule)), self.unit) if bound else None
 
     def random_error(self, max_size: int) -> float | None:
         """The exact expected error of the random schedule on {S, S/2} (None for S < 2)."""
@@ -121,9 +126,9 @@ class SourceTruth:
         if big_s not in self._random:
             value = None
             if big_s >= 2 and hasattr(self.profile, "step_error"):
-                from .truth import expected_random_error, to_unit
+                from .truth import expected_random_error
 
-                value = to_unit(expected_random_error(self.profile, big_s), self.unit.value)
+                value = from_nats(expected_random_error(self.profile, big_s), self.unit)
             self._random[big_s] = value
         return self._random[big_s]
 
@@ -132,28 +137,25 @@ class SourceTruth:
         from .estimate import random_schedule_estimate
 
         assert self.curve is not None
-        measured = random_schedule_estimate(self.curve, 1 << (max_size - 1).bit_length()).measured(self.unit.value)
+        measured = from_nats(random_schedule_estimate(self.curve, 1 << (max_size - 1).bit_length()).measured(), self.unit)
         return measured.stderr, measured.interpolation or 0.0
 
     def error(self, schedule: Schedule) -> tuple[float, float | None]:
-        return float(self.profile.error(schedule, self.unit.value)), self.abs_error(schedule)
+        return from_nats(float(self.profile.error(schedule)), self.unit), self.abs_error(schedule)
 
     def count_error(self, sampler: CountSampler) -> tuple[float | None, float | None]:
         """The exact expected error of a random-count sampler and its certified error (None without d)."""
         if not hasattr(self.profile, "conditional"):
             return None, None
-        from .truth import to_unit
         from .truth.samplers import count_error
 
         value, error = count_error(self.profile, sampler)
-        return to_unit(max(value, 0.0), self.unit.value), to_unit(error, self.unit.value)
+        return from_nats(max(value, 0.0), self.unit), from_nats(error, self.unit)
 
     def optimal_error(self, steps: int) -> float:
         if steps not in self.optimal:
-            from .truth import to_unit
-
             schedule, error = self.profile.optimal_schedule(steps)
-            self.optimal[steps] = (schedule, to_unit(error, self.unit.value))
+            self.optimal[steps] = (schedule, from_nats(error, self.unit))
         return self.optimal[steps][1]
 
 

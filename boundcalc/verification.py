@@ -37,9 +37,8 @@ from .truth import (
     entropy_profile,
     expected_random_error,
     float_decimal,
-    to_unit,
 )
-from .units import Unit, as_unit
+from .units import Unit, as_unit, from_nats
 
 __all__ = ["VerifyReport", "verify"]
 
@@ -47,6 +46,10 @@ __all__ = ["VerifyReport", "verify"]
 @dataclass(frozen=True)
 class VerifyReport(Printable):
     """The exact error of one schedule next to every bound, in ``unit``.
+
+    The bounds are exact in ``unit`` (the model's ΣI and level totals, converted once from nats by
+    :func:`boundcalc.units.from_nats` and then taken at their shortest decimals), so the report's floats
+    are stated in the same unit, where they are compared with the bounds.
 
     ``truth`` and ``mi_total`` are float64 values (``truth_error`` bounds the
     rounding error of ``truth``); ``bounds`` is the exact
@@ -145,16 +148,16 @@ def verify(
     if sched.positions == "blocks":
         return _verify_blocks(model, sched, L, unit, progress)
     profile = entropy_profile(model, length, progress)
-    truth = profile.error(sched, unit)
+    truth = from_nats(profile.error(sched), unit)
     big_s, sizes = level_sizes(L, sched.max_size)
     totals, running = [], 0.0
     for m in sizes:
-        running = max(running, 0.0 if m <= 0 else profile.multiscale(m, unit))
+        running = max(running, 0.0 if m <= 0 else from_nats(profile.multiscale(m), unit))
         totals.append(float_decimal(running))
     report = _report_at(totals, sizes, sched, unit, shift=Fraction(0))
     # G(m) = L (d(0) - d(m)): two values of d, each within abs_error, a subtraction and a product in float64
     d_max = max(1.0, float(abs(profile.conditional).max()))
-    input_error = to_unit(L * (2 * profile.abs_error + 4 * EPS64 * d_max), unit)
+    input_error = from_nats(L * (2 * profile.abs_error + 4 * EPS64 * d_max), unit)
     # every bound is non-decreasing in ΣI and the level totals: its error is its growth over the inputs' error
     shifted = _report_at(totals, sizes, sched, unit, shift=Fraction(input_error))
     bound_errors = {
@@ -162,10 +165,10 @@ def verify(
         for name, value in report.values.items()
         if value is not None and shifted.values.get(name) is not None
     }
-    random_error = to_unit(expected_random_error(profile, big_s), unit) if big_s >= 2 else None
+    random_error = from_nats(expected_random_error(profile, big_s), unit) if big_s >= 2 else None
     return VerifyReport(
         truth=truth,
-        truth_error=profile.error_bound(sched, unit),
+        truth_error=from_nats(profile.error_bound(sched), unit),
         mi_total=float(totals[-1]),
         unit=unit,
         schedule=sched,
@@ -190,7 +193,7 @@ def _report_at(totals: list[str], sizes: list[int], schedule: Schedule, unit: Un
 def _mi_error(profile: EntropyProfile, unit: Unit) -> float:
     """Certified error of ΣI = L (d(0) - d(L-1)) (two values of d, a subtraction and a product in float64)."""
     d_max = max(1.0, float(abs(profile.conditional).max()))
-    return to_unit(profile.length * (2 * profile.abs_error + 4 * EPS64 * d_max), unit)
+    return from_nats(profile.length * (2 * profile.abs_error + 4 * EPS64 * d_max), unit)
 
 
 def _verify_blocks(model: ModelOrProfile, sched: Schedule, L: int, unit: Unit, progress: Progress | None) -> VerifyReport:
@@ -204,15 +207,15 @@ def _verify_blocks(model: ModelOrProfile, sched: Schedule, L: int, unit: Unit, p
     parts = block_profiles(model, sched, L, progress)
     truth = sum(p.error(inner) for _, _, inner, p in parts)
     error = sum(p.error_bound(inner) for _, _, inner, p in parts)
-    mis = [Fraction(float_decimal(to_unit(p.mi_total(), unit))) for _, _, _, p in parts]
+    mis = [Fraction(float_decimal(from_nats(p.mi_total(), unit))) for _, _, _, p in parts]
     shifts = [Fraction(_mi_error(p, unit)) for _, _, _, p in parts]
     profile = entropy_profile(model, L, progress)
-    mi = MIProfile.from_total(float_decimal(to_unit(profile.mi_total(), unit)), L, unit=unit)
+    mi = MIProfile.from_total(float_decimal(from_nats(profile.mi_total(), unit)), L, unit=unit)
     report = bound_report(mi, sched, block_mi=mis)
     shifted = bound_report(mi, sched, block_mi=[m + e for m, e in zip(mis, shifts)])
     bound_errors = {name: float(shifted.values[name] - value)  # type: ignore[operator]
                     for name, value in report.values.items() if value is not None}
-    return VerifyReport(truth=to_unit(max(truth, 0.0), unit), truth_error=to_unit(error, unit),
+    return VerifyReport(truth=from_nats(max(truth, 0.0), unit), truth_error=from_nats(error, unit),
                         mi_total=float(mi.total), unit=unit, schedule=sched, bounds=report, profile=mi,
                         model=profile.source, input_error=_mi_error(profile, unit), bound_errors=bound_errors)
 
@@ -224,11 +227,11 @@ def _verify_counts(model: ModelOrProfile, sampler: CountSampler, L: int, unit: U
 
     profile = entropy_profile(model, L, progress)
     truth, error = count_error(profile, sampler)
-    mi = MIProfile.from_total(float_decimal(to_unit(profile.mi_total(), unit)), L, unit=unit)
+    mi = MIProfile.from_total(float_decimal(from_nats(profile.mi_total(), unit)), L, unit=unit)
     report = count_bound_report(mi, sampler)
     input_error = _mi_error(profile, unit)
     # E c(S_max)/L · ΣI: the float error of the expectation, plus ΣI's error times E c(S_max)/L
     bound_errors = {name: report.errors[name] + c / L * input_error for name, (c, _) in report.coefficients.items()}
-    return VerifyReport(truth=to_unit(max(truth, 0.0), unit), truth_error=to_unit(error, unit),
+    return VerifyReport(truth=from_nats(max(truth, 0.0), unit), truth_error=from_nats(error, unit),
                         mi_total=float(mi.total), unit=unit, schedule=sampler, bounds=report, profile=mi,
                         model=profile.source, input_error=input_error, bound_errors=bound_errors)

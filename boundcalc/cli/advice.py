@@ -15,10 +15,10 @@ import click
 
 from .options import POSITIVE
 from .render import emit_json, print_table, show
+from ..units import to_nats
 
 #: The families the recommendation compares (by estimated error), then the DP optimum.
 RECOMMENDED_FAMILIES = ("cosine", "uniform", "mdlm", "dream-origin")
-_LN2 = math.log(2)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,7 +69,7 @@ def complete_results(results: list, curve: Any, family: str, by: str, unit: str,
             out.append(r)
             continue
         c = count_coefficients(r.sampler) if r.sampler is not None else schedule_coefficients(r.schedule, curve.length)
-        goal = float(r.target) * (1.0 if unit == "nats" else _LN2)
+        goal = to_nats(float(r.target), unit)  # the exact target in its unit; the curve is in nats
         if by == "optimal":
             span = optimal_steps_range(goal, r.steps, curve, vocab_size, curve.length)
         elif is_count_family(family):

@@ -8,6 +8,7 @@ import click
 
 from ..errors import InfeasibleTargetError
 from ..exact import FLOAT_DIGITS
+from ..units import from_nats, log_name
 from .options import (
     NONNEGATIVE,
     POSITIVE,
@@ -321,7 +322,7 @@ def _bound_table(report, profile, schedule, multiscale, curve, estimated: dict[s
         if entry.has_inputs(report.inputs)
     ]
     if report.vocab_size is not None:
-        log = "log2" if profile.unit == "bits" else "ln"
+        log = profile.unit.log_name
         rows.append(
             ["ter (any data)", "(11)", report.ter_vocabulary.decimal(digits), f"theorem1 / L with ΣI <= L {log} V"]
         )
@@ -359,8 +360,8 @@ def _curve_levels_measured(curve, multiscale, unit: str):
     """(the level totals, Φ) of a curve's multi-scale profile as Measured estimates in ``unit``."""
     from ..estimate import curve_input_estimates, curve_level_estimates
 
-    levels = [e.measured(unit) for e in curve_level_estimates(curve, multiscale.scale)]
-    return levels, curve_input_estimates(curve, multiscale.scale)["phi"].measured(unit)
+    levels = [from_nats(e.measured(), unit) for e in curve_level_estimates(curve, multiscale.scale)]
+    return levels, from_nats(curve_input_estimates(curve, multiscale.scale)["phi"].measured(), unit)
 
 
 def _curve_levels(curve, multiscale, unit: str) -> dict[str, Any]:
@@ -377,7 +378,7 @@ def _estimated_bounds(report, curve) -> dict[str, Any]:
     from ..exact import Measured
 
     values = {name: v for name, v in report.values.items() if v is not None}
-    spreads = curve_bound_spreads(curve, report.inputs, values, str(report.unit))
+    spreads = curve_bound_spreads(curve, report.inputs, values)
     return {name: Measured(float(values[name]), 4 * 2.0**-53 * float(values[name]), stderr=se, interpolation=ip,
                            estimate=True) for name, (se, ip) in spreads.items()}
 
@@ -408,7 +409,7 @@ def _confidence(params: dict[str, Any]) -> None:
     if params["as_json"]:
         emit_json(result.to_dict(params["digits"]))
         return
-    log = "ln" if result.unit == "nats" else "log2"
+    log = log_name(result.unit)
     print_table(
         f"Confidence decoding: KL of one step ({result.unit})",
         [("bound", "left"), ("value", "right"), ("formula", "left")],
@@ -463,7 +464,7 @@ def _formula(entry, report) -> str:
     """The registry's formula, with S where Theorem 2 uses it and the reason where a bound does not apply."""
     text = entry.formula
     if entry.quantity == "ter":
-        text = text.replace("log", "log2" if report.unit == "bits" else "ln", 1)
+        text = text.replace("log", log_name(report.unit), 1)
     if report.multiscale is not None and "S" in text.split():
         text += f", S = {report.multiscale.scale}"
     if entry.about == "random" and report.multiscale is not None:
@@ -645,13 +646,12 @@ def _render_steps_table(params: dict[str, Any], profile, results, family: str, w
     table: list[list[str]] = []
     for r in results:
         if r.feasible and r.sampler is not None:
-            table.append(_count_result_row(r, unit, digits, exact))
+            table.append(_count_result_row(r, digits, exact))
             continue
         if not r.feasible or r.schedule is None:
             table.append([show(r.target, digits, exact), "none", "-", "-", r.reason, "-"])
             continue
-        value = (show(r.value, digits, exact) if isinstance(r.value, Fraction)
-                 else r.value.show(digits) if isinstance(r.value, Measured) else r.value.show(unit, digits))
+        value = show(r.value, digits, exact) if isinstance(r.value, Fraction) else r.value.show(digits)
         misses = "-" if not r.larger_misses else ", ".join(map(str, r.larger_misses[:6])) + (
             ", ..." if len(r.larger_misses) > 6 else "")
         table.append([show(r.target, digits, exact), steps_cell(r), str(r.schedule.max_size), value,
@@ -675,13 +675,13 @@ def _render_steps_table(params: dict[str, Any], profile, results, family: str, w
     )
 
 
-def _count_result_row(r, unit: str, digits: int, exact: bool) -> list[str]:
+def _count_result_row(r, digits: int, exact: bool) -> list[str]:
     """A steps table row for a random-count family: E s_max is not a fixed size; E network calls instead."""
     calls, _ = r.sampler.expected_nonempty_steps()
     misses = ", ".join(map(str, r.larger_misses[:6])) or "-"
     if r.undecided:
         misses += f"; undecided: {', '.join(map(str, r.undecided[:6]))}"
-    return [show(r.target, digits, exact), steps_cell(r), "random", r.value.show(unit, digits),
+    return [show(r.target, digits, exact), steps_cell(r), "random", r.value.show(digits),
             f"{r.sampler}: E calls {calls:.4g} (steps revealing >= 1 token)", misses]
 
 
@@ -711,9 +711,9 @@ def _render_budget(params: dict[str, Any], profile, curve, rows, source: str) ->
                 "schedule": sampler_summary(row["sampler"]) if row.get("sampler") is not None else
                 None if sched is None else {"name": str(sched), "sizes": list(sched.sizes),
                                             "max_mask_size": sched.max_size},
-                "error": None if row["error"] is None else row["error"].to_dict(unit, digits),
+                "error": None if row["error"] is None else row["error"].to_dict(digits),
                 "bound": None if bound is None else _num(bound, digits) if isinstance(bound, Fraction)
-                else bound.to_json(digits) if isinstance(bound, Measured) else bound.to_dict(unit, digits),
+                else bound.to_json() if isinstance(bound, Measured) else bound.to_dict(digits),
                 **({"reason": row["reason"]} if row["reason"] else {}),
             })
         emit_json({"length": profile.length, "steps": T, "unit": unit, "bound": bound_name,
@@ -727,16 +727,16 @@ def _render_budget(params: dict[str, Any], profile, curve, rows, source: str) ->
         if row.get("sampler") is not None:
             calls, _ = row["sampler"].expected_nonempty_steps()
             table.append([row["family"], f"{row['sampler']}: random counts", "random",
-                          "-" if row["error"] is None else row["error"].show(unit, digits),
-                          _bound_cell(row["bound"], unit, digits, exact),
+                          "-" if row["error"] is None else row["error"].show(digits),
+                          _bound_cell(row["bound"], digits, exact),
                           f"expected over the counts; E calls {calls:.4g}"])
             continue
         if sched is None:
             table.append([row["family"], "-", "-", "-", "-", row["reason"]])
             continue
         table.append([row["family"], sched.describe(8), str(sched.max_size),
-                      "-" if row["error"] is None else row["error"].show(unit, digits),
-                      _bound_cell(row["bound"], unit, digits, exact), ""])
+                      "-" if row["error"] is None else row["error"].show(digits),
+                      _bound_cell(row["bound"], digits, exact), ""])
     print_table(
         f"T = {T} steps: each family's {'estimated ' if estimate else ''}error and {bound_name} bound ({unit})",
         [("family", "left"), ("schedule (reveal order)", "left"), ("s_max", "right"), ("error", "right"),
@@ -752,26 +752,23 @@ def _render_budget(params: dict[str, Any], profile, curve, rows, source: str) ->
     )
 
 
-def _bound_cell(bound, unit: str, digits: int, exact: bool) -> str:
+def _bound_cell(bound, digits: int, exact: bool) -> str:
     """A budget row's bound: exact, an expectation over random counts, or an estimate (± stderr) from a curve."""
-    from ..exact import Measured
-
     if bound is None:
         return "-"
-    if isinstance(bound, Measured):
-        return bound.show(digits)
-    return bound.show(unit, digits) if hasattr(bound, "show") else show(bound, digits, exact)
+    return bound.show(digits) if hasattr(bound, "show") else show(bound, digits, exact)
 
 
 def _curve_mi(curve, unit: str):
     """ΣI of a loss curve as a Measured (an estimate from a measured curve)."""
     from ..estimate import curve_quantities
 
-    return curve_quantities(curve)["mi_total"].measured(unit)
+    return from_nats(curve_quantities(curve)["mi_total"].measured(), unit)
 
 
 def _curve_total(curve, unit: str, digits: int) -> dict[str, Any]:
     """ΣI of a loss curve for JSON: a float estimate (with stderr), never an exact number."""
     from ..estimate import curve_quantities
 
-    return curve_quantities(curve)["mi_total"].to_dict(unit, digits)
+    total = curve_quantities(curve)["mi_total"]
+    return from_nats(total.measured(), unit).to_json(note=total.described)

@@ -258,7 +258,9 @@ def _values(params: dict[str, Any]) -> dict:
         from ..latex import estimated_values
 
         scale = multiscale.scale if phi_from_curve and multiscale is not None else None
-        estimates = {k: e.measured(params["unit"]) for k, e in curve_input_estimates(curve, scale).items()}
+        from ..units import from_nats
+
+        estimates = {k: from_nats(e.measured(), params["unit"]) for k, e in curve_input_estimates(curve, scale).items()}
         return estimated_values(values, estimates)
     return values
 

@@ -16,6 +16,7 @@ import click
 from ..errors import BoundcalcError, InvalidNumberError, UsageError
 from ..registry import RULE_COMMANDS
 from ..exact import positive_int, to_rational
+from ..units import display
 
 SIGNS = {"any": None, "positive": "greater than 0", "nonnegative": "0 or greater"}
 
@@ -210,6 +211,14 @@ NONNEGATIVE = RationalParam("nonnegative")
 POSITIVE_INT = PositiveIntParam(1)
 
 
+def display_unit_option(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """``--unit`` sets the display unit of the whole command, once, at the edge (:func:`boundcalc.units.display`:
+    the printers show every float computed in nats in it); the context ends with the command."""
+    if value is not None:
+        ctx.with_resource(display(value))
+    return value
+
+
 def compose(*decorators: Callable) -> Callable:
     """Apply several option decorators in the order given (top to bottom in --help)."""
 
@@ -258,6 +267,7 @@ mi_options = compose(
         type=click.Choice(["nats", "bits"]),
         default="nats",
         show_default=True,
+        callback=display_unit_option,
         help="Unit of every MI and ε value (ln or log2). A profile file that records its unit (a header "
         "index,mi_bits) is read in it, and a different --unit is refused: values are never converted.",
     ),

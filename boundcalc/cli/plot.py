@@ -87,7 +87,7 @@ def plot(**params: Any) -> None:
         from .sweep import sampler_reports
 
         reports, _, L = sampler_reports(params)
-        fig = error_vs_nfe(reports, unit=params["unit"], title=params["title"])
+        fig = error_vs_nfe(reports, title=params["title"])  # in --unit: the display unit
         what = f"{len(reports)} samplers, L = {L}"
     elif kind == "curve":
         fig, what = _curve_figure(params, figures, look)
@@ -137,13 +137,13 @@ def _check_flags(params: dict[str, Any], kind: str) -> None:
 def _curve_figure(params: dict[str, Any], figures: Any, look: dict[str, Any]) -> tuple[Any, str]:
     curve = resolve_curve(params)
     if curve is not None:
-        fig = figures.loss_curve(curve, unit=params["unit"], ylim=params["ylim"], **look)
+        fig = figures.loss_curve(curve, ylim=params["ylim"], **look)
         return fig, f"loss curve, {curve.masked.size} points, L = {curve.length}"
     _, model, _, L = resolve_source(params)
     if model is None:
         raise UsageError("the curve figure needs a data model or a loss curve", param="--kind",
                          allowed="--joint, --markov, --text or --loss-curve with --kind curve")
-    fig = figures.curve(model, length=L, unit=params["unit"], **look)
+    fig = figures.curve(model, length=L, **look)
     if params["ylim"] is not None:
         fig.axes[0].set_ylim(*params["ylim"])
     return fig, f"entropy profile, L = {L}"

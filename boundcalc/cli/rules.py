@@ -13,6 +13,7 @@ import math
 from typing import Any
 
 from ..errors import UsageError
+from ..units import from_nats, to_nats_floor
 from .render import emit_json, print_table
 
 
@@ -52,20 +53,20 @@ def verify_rule(model: Any, rule: Any, length: int, params: dict[str, Any], desc
     from ..sampler_truth import rule_report
 
     report = rule_report(model, rule, length, samples=params.get("samples") or 200, seed=params.get("seed") or 0)
-    scale = 1 / math.log(2) if params["unit"] == "bits" else 1.0
+    unit = params["unit"]
     if params["as_json"]:
         data = report.to_dict()
-        data.update(model=description, unit=params["unit"])
+        data.update(model=description, unit=unit)
         for key in ("truth", "truth_error"):
             if isinstance(data.get(key), float) and not math.isnan(data[key]):
-                data[key] *= scale
+                data[key] = from_nats(data[key], unit)
         for g in data["guarantees"]:
-            g["value"] = None if g["value"] is None else g["value"] * scale
+            g["value"] = None if g["value"] is None else from_nats(g["value"], unit)
         emit_json(data)
         return
     digits, unit = params["digits"], params["unit"]
-    truth = None if report.truth is None else report.truth * scale
-    rows = [[report.truth_kind, _pm(truth, report.truth_error * scale, digits, report.exact), unit],
+    truth = None if report.truth is None else from_nats(report.truth, unit)
+    rows = [[report.truth_kind, _pm(truth, from_nats(report.truth_error, unit), digits, report.exact), unit],
             ["sequence error P_q(p(x) = 0)", _pm(report.sequence_error[0], report.sequence_error[1], digits,
                                                  report.exact), ""],
             ["expected network calls", _pm(report.expected_nfe[0], report.expected_nfe[1], digits, report.exact)
@@ -75,7 +76,7 @@ def verify_rule(model: Any, rule: Any, length: int, params: dict[str, Any], desc
         rows[-1][0] = "expected network calls until the sample ended"
         rows.append(["network calls as it runs (it does not know it erred)", str(run_on), ""])
     for g in report.guarantees:
-        value = "unknown" if g.value is None else f"{g.value * scale:.{digits}g}"
+        value = "unknown" if g.value is None else f"{from_nats(g.value, unit):.{digits}g}"
         check = "" if g.holds is None else (" (holds)" if g.holds else " (BELOW THE TRUTH)")
         rows.append([f"{g.name} (bounds {g.bounds})", value + check, unit if g.value is not None else ""])
     caption = f"{description}; sampler {report.rule}"
@@ -104,12 +105,13 @@ def steps_confidence(params: dict[str, Any], families: list[str]) -> None:
         if params.get(name) is not None:
             raise UsageError(f"--{name.replace('_', '-')} is not used by the threshold search", param="--family")
     table = load_joint(params["joint_table"])
-    scale = Fraction(1) if params["unit"] == "nats" else None
     rows, out = [], []
     for target in params["targets"]:
         eps = Fraction(target)
-        nats = eps if scale is not None else None
-        result = loosest_threshold(table, nats if nats is not None else _bits_to_nats_floor(eps))
+        result = loosest_threshold(table, to_nats_floor(eps, params["unit"]))  # exact, never looser than asked
+        for key in ("kl", "kl_error"):  # computed in nats, shown in the target's unit
+            if key in result:
+                result[key] = from_nats(result[key], params["unit"])
         out.append({"target": str(eps), **{k: (str(v) if isinstance(v, Fraction) else v) for k, v in result.items()
                                             if k != "interval"},
                     "interval": None if result["tau"] is None else [str(x) for x in result["interval"]]})
@@ -127,19 +129,8 @@ def steps_confidence(params: dict[str, Any], families: list[str]) -> None:
     print_table(f"Loosest Fast-dLLM threshold with exact KL(p||q) <= ε ({params['unit']})",
                 [("ε", "right"), ("τ", "left"), ("KL(p||q)", "right"), ("sequence error", "right"),
                  ("E[NFE]", "right"), ("", "left")], rows,
-                f"joint table {table.source}: L = {table.length}, V = {table.vocab_size}; KL in nats, decided with "
+                f"joint table {table.source}: L = {table.length}, V = {table.vocab_size}; KL in {params['unit']}, decided with "
                 "its float error; KL is not monotone in τ, so every breakpoint is checked")
-
-
-def _bits_to_nats_floor(eps: Any) -> Any:
-    """ε bits in nats, rounded down to a rational (a conservative target)."""
-    from fractions import Fraction
-
-    import mpmath
-
-    with mpmath.workdps(40):
-        value = mpmath.mpf(eps.numerator) / eps.denominator * mpmath.log(2)
-        return Fraction(mpmath.floor(value * 10**30)) / 10**30
 
 
 def tradeoff_output(reports: list[Any], description: str, params: dict[str, Any]) -> None:
@@ -149,15 +140,14 @@ def tradeoff_output(reports: list[Any], description: str, params: dict[str, Any]
 
     import click
 
-    scale = 1 / math.log(2) if params["unit"] == "bits" else 1.0
-    digits = params["digits"]
+    unit, digits = params["unit"], params["digits"]
     if params["as_json"]:
         rows = []
         for r in reports:
             data = r.to_dict()
             for key in ("truth", "truth_error"):
                 if isinstance(data.get(key), float) and not math.isnan(data[key]):
-                    data[key] *= scale
+                    data[key] = from_nats(data[key], unit)
             rows.append(data)
         emit_json({"model": description, "unit": params["unit"], "samplers": rows})
         return
@@ -167,8 +157,8 @@ def tradeoff_output(reports: list[Any], description: str, params: dict[str, Any]
         writer.writerow(["sampler", "truth", "truth_error", "truth_kind", "sequence_error", "sequence_error_se",
                          "expected_nfe", "expected_nfe_se", "nfe_sd", "expected_nfe_run_on"])
         for r in reports:
-            truth = "" if r.truth is None else repr(r.truth * scale)
-            error = "" if r.truth is None or math.isnan(r.truth_error) else repr(r.truth_error * scale)
+            truth = "" if r.truth is None else repr(from_nats(r.truth, unit))
+            error = "" if r.truth is None or math.isnan(r.truth_error) else repr(from_nats(r.truth_error, unit))
             writer.writerow([str(r.rule), truth, error, r.truth_kind, repr(r.sequence_error[0]),
                              repr(r.sequence_error[1]), repr(r.expected_nfe[0]), repr(r.expected_nfe[1]),
                              repr(r.nfe_sd), _run_on(r, repr, "")])
@@ -176,9 +166,9 @@ def tradeoff_output(reports: list[Any], description: str, params: dict[str, Any]
         return
     table: list[list[str]] = []
     for r in sorted(reports, key=lambda r: r.expected_nfe[0]):
-        value = None if r.truth is None else r.truth * scale
+        value = None if r.truth is None else from_nats(r.truth, unit)
         table.append([str(r.rule), _pm(r.expected_nfe[0], r.expected_nfe[1], digits, r.exact),
-                     _pm(value, r.truth_error * scale, digits, r.exact or "exact" in r.truth_kind),
+                     _pm(value, from_nats(r.truth_error, unit), digits, r.exact or "exact" in r.truth_kind),
                      r.truth_kind, _pm(r.sequence_error[0], r.sequence_error[1], digits, r.exact),
                      _run_on(r, lambda v: f"{v:.{digits}g}", "-")])
     print_table(f"Samplers at their expected network calls ({params['unit']})",

@@ -18,8 +18,9 @@ import click
 
 from ..errors import BoundcalcError, UsageError
 from ..exact import Measured, round_up
+from ..units import from_nats
 from .options import (POSITIVE_INT, BoundcalcCommand, OutputPath, check_curve_log_options, compose,
-                      curve_log_options, digits_option, given_explicitly, json_option)
+                      curve_log_options, digits_option, display_unit_option, given_explicitly, json_option)
 from .render import emit_json, print_table, show
 from .sampler_help import RegistryHelpOption, schedule_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
@@ -41,7 +42,7 @@ model_options = compose(
     click.option("--normalize", is_flag=True,
                  help="Divide probabilities (table entries, transition rows) by their sum instead of requiring 1."),
     click.option("--unit", type=click.Choice(["nats", "bits"]), default="nats", show_default=True,
-                 help="Unit of the output (bits = nats / ln 2)."),
+                 callback=display_unit_option, help="Unit of the output (bits = nats / ln 2)."),
 )
 
 
@@ -196,7 +197,7 @@ def verify(**params: Any) -> None:
             refuse_latex(params, "an estimate from a loss curve")
         return emit_latex(report, params)
     extras = _curve_extras(params, report, curve, optimal)
-    extras["any_error"] = profile.error_bound(None, unit)
+    extras["any_error"] = from_nats(profile.error_bound(None), unit)
     if report.schedule.random_counts and model is not None:  # its sequence error and network calls (issue 19)
         from ..sampler_truth import count_sampler_report
 
@@ -299,13 +300,12 @@ def _check_optimal_first(spec: Any, length: int) -> None:
 def _error_value(extras: dict[str, Any], pair: Any, unit: str, digits: int, as_json: bool) -> Any:
     """A schedule's error for the table or JSON: the estimate from a measured curve, else the exact value."""
     from ..estimate import estimate_error
-    from ..truth import to_unit
 
     schedule, error = pair
     if extras["measured"]:
         estimate = estimate_error(extras["curve"], schedule)  # the value with its stderr and interpolation effect
-        return estimate.to_dict(unit, digits) if as_json else estimate.show(unit, digits)
-    value = Measured(to_unit(error, unit), extras["any_error"], nonnegative=True)
+        return estimate.to_dict(digits) if as_json else estimate.show(digits)
+    value = Measured(from_nats(error, unit), extras["any_error"], nonnegative=True)
     return value.to_json() if as_json else value.show(digits)
 
 
@@ -315,10 +315,10 @@ def _verify_json(report: Any, optimal: Any, description: str, digits: int, extra
     data["model"] = description
     data["estimate"] = extras["measured"]
     if extras["estimate"] is not None:
-        data["truth"] = {**extras["estimate"].to_dict(unit, digits), "abs_error": data["truth"]["abs_error"]}
+        data["truth"] = {**extras["estimate"].to_dict(digits), "abs_error": data["truth"]["abs_error"]}
     elif extras["measured"]:
         data["truth"]["note"] = "estimate from a measured loss curve (stderr not propagated for this sampler)"
-    data["information"] = {k: v.to_dict(unit, digits) for k, v in extras["quantities"].items()}
+    data["information"] = {k: v.to_dict(digits) for k, v in extras["quantities"].items()}
     if extras.get("counts") is not None:
         data.update(_count_json(extras["counts"]))
     if optimal is not None:
@@ -379,14 +379,12 @@ def _count_rows(counts: dict[str, Any], digits: int) -> list[list[str]]:
 
 def _verify_rows(report: Any, optimal: Any, digits: int, extras: dict[str, Any]) -> list[list[str]]:
     """The (estimated) errors, each KL bound of the registry next to the error it is checked against, TC, DTC, rates."""
-    from ..truth import to_unit
-
     unit, measured = report.unit, extras["measured"]
     ratios, holds = report.ratios(), report.holds()
     b = report.bounds
     counts = report.schedule.random_counts
     label = ("expected " if counts else "") + ("estimated error" if measured else "exact error")
-    value = (extras["estimate"].show(unit, digits) if extras["estimate"] is not None
+    value = (extras["estimate"].show(digits) if extras["estimate"] is not None
              else report.measured("truth").decimal(digits))
     rows = [[label, "(23)", value, "1", ""]]
     if optimal is not None:
@@ -416,7 +414,7 @@ def _verify_rows(report: Any, optimal: Any, digits: int, extras: dict[str, Any])
                       ("tc_rate", "TC/T (rate, not a bound)"), ("dtc_rate", "DTC/T (rate, not a bound)")):
         if key in quantities:
             q = quantities[key]
-            shown = q.show(unit, digits)  # a measured curve's with ± stderr; a data model's with justified digits
+            shown = q.show(digits)  # a measured curve's with ± stderr; a data model's with justified digits
             rows.append([text, "s.14", shown, "-", ""])
     if extras.get("counts") is not None:
         rows += _count_rows(extras["counts"], digits)
@@ -555,42 +553,42 @@ def profile(**params: Any) -> None:
         if m is not None and m > L - 1:
             raise UsageError(f"{m} is out of range", param="--size", allowed=f"0 <= m <= L - 1 = {L - 1}")
     with progress_bar("MI profile") as bar:
-        columns = [token_mi(model, m, L, unit, progress=bar) for m in sizes]
+        columns = [token_mi(model, m, L, progress=bar) for m in sizes]  # nats
         entropy = model.entropy_profile(L, progress=bar) if params["as_json"] or params["output"] else None
-    values = columns[0]
+    values, shown = columns[0], [from_nats(col, unit) for col in columns]  # the one conversion, for printing
     description = _describe(model, L)
     if params["as_json"]:
         data: dict[str, Any] = {"model": description, "length": L, "unit": unit}
-        for m, col in zip(sizes, columns):
+        for m, col in zip(sizes, shown):
             key = "values" if m is None else f"size_{m}"
             data[key] = [float_decimal(x) for x in col]
             data[("mi_total" if m is None else f"total_size_{m}")] = _written_total(col, digits)
         if entropy is not None:
-            data["entropy_per_token"] = _measured_json(_to(entropy.entropy / L, unit), _to(entropy.abs_error, unit))
+            data["entropy_per_token"] = _measured_json(from_nats(entropy.entropy / L, unit), from_nats(entropy.abs_error, unit))
         if params["output"]:
-            write_profile_csv(values, params["output"], unit)
+            write_profile_csv(values, params["output"])
             data["output"] = params["output"]
         emit_json(data)
         return
     if not params["output"]:
         if len(sizes) == 1:
-            click.echo(profile_csv(values, unit), nl=False)
+            click.echo(profile_csv(values), nl=False)
         else:
             header = "index," + ",".join(f"size_{m}" if m is not None else f"mi_{unit}" for m in sizes)
-            lines = [header] + [f"{i + 1}," + ",".join(float_decimal(c[i]) for c in columns) for i in range(L)]
+            lines = [header] + [f"{i + 1}," + ",".join(float_decimal(c[i]) for c in shown) for i in range(L)]
             click.echo("\n".join(lines))
         return
-    path = write_profile_csv(values, params["output"], unit)
-    total = sum((Fraction(float_decimal(x)) for x in values), Fraction(0))
+    path = write_profile_csv(values, params["output"])
+    total = sum((Fraction(float_decimal(x)) for x in shown[0]), Fraction(0))
     rows = [
         ["tokens L", str(L)],
         ["ΣI" if sizes[0] is None else f"Σ_i E I(X^(i); X∘A), |A| = {sizes[0]}", show(total, digits)],
         ["mean per token", show(total / L, digits)],
-        ["max per token", show(Fraction(float_decimal(values.max())), digits)],
-        ["min per token", show(Fraction(float_decimal(values.min())), digits)],
+        ["max per token", show(Fraction(float_decimal(shown[0].max())), digits)],
+        ["min per token", show(Fraction(float_decimal(shown[0].min())), digits)],
     ]
     if entropy is not None:
-        rows.append(["entropy per token H(X)/L", show(Fraction(_to(entropy.entropy / L, unit)), digits)])
+        rows.append(["entropy per token H(X)/L", show(Fraction(from_nats(entropy.entropy / L, unit)), digits)])
     print_table(
         f"MI profile ({unit}) written to {path}",
         [("quantity", "left"), ("value", "right")],
@@ -658,12 +656,6 @@ def _multiscale_profile(params: dict[str, Any]) -> None:
         header_lines=[_describe(model, L), f"S = {ms.scale}; Φ = {show(ms.phi, digits)}"],
         caption=f"use it with: boundcalc bound --ms-profile {params['output']} --schedule ... --mi-profile ...",
     )
-
-
-def _to(value: float, unit: str) -> float:
-    from ..truth import to_unit
-
-    return to_unit(value, unit)
 
 
 def _curve(params: dict[str, Any]):
@@ -745,23 +737,23 @@ def _loss_curve_profile(params: dict[str, Any]) -> None:
         entropy = model.entropy_profile(L, progress=bar)
     description = _describe(model, L)
     curve = LossCurve.from_conditional(entropy.conditional, source=description)
-    path = curve.write(params["loss_curve_out"], unit)
+    path = curve.write(params["loss_curve_out"])
     quantities = curve_quantities(curve)
     if params["as_json"]:
         emit_json({"model": description, "length": L, "unit": unit, "output": str(path),
-                   "abs_error": round_up(_to(entropy.abs_error, unit)),
-                   "information": {k: v.to_dict(unit, digits) for k, v in quantities.items()}})
+                   "abs_error": round_up(from_nats(entropy.abs_error, unit)),
+                   "information": {k: v.to_dict(digits) for k, v in quantities.items()}})
         return
     labels = {"total_correlation": "TC = Σ H(X^(i)) - H(X) (error at T = 1)",
               "dual_total_correlation": "DTC", "mi_total": "ΣI = TC + DTC", "entropy": "H(X)"}
-    rows = [["tokens L", str(L)]] + [[labels[k], show(Fraction(_to(q.value, unit)), digits)]
+    rows = [["tokens L", str(L)]] + [[labels[k], show(Fraction(from_nats(q.value, unit)), digits)]
                                     for k, q in quantities.items()]
     print_table(
         f"Exact loss curve ({unit}) written to {path}",
         [("quantity", "left"), ("value", "right")],
         rows,
         header_lines=[description],
-        caption=f"float64, each d(m) within {_to(entropy.abs_error, unit):.1g} {unit}; use it with: "
+        caption=f"float64, each d(m) within {from_nats(entropy.abs_error, unit):.1g} {unit}; use it with: "
         f"boundcalc verify --loss-curve {path} --schedule ...",
     )
 
@@ -810,8 +802,8 @@ def _estimated_curve(params: dict[str, Any]) -> None:
             end_shard()
     if shard[0] != 0:
         return  # one curve, written and shown by rank 0
-    path = curve.write(params["loss_curve_out"], unit)
-    rows = [[str(k), show(Fraction(_to(float(y), unit)), digits), f"{_to(float(se), unit):.2g}"]
+    path = curve.write(params["loss_curve_out"])
+    rows = [[str(k), show(Fraction(from_nats(float(y), unit)), digits), f"{from_nats(float(se), unit):.2g}"]
             for k, y, se in zip(curve.masked.tolist(), curve.loss, curve.stderr)]
     if params["as_json"]:
         emit_json({"source": description, "length": curve.length, "unit": unit, "output": str(path),

@@ -92,7 +92,7 @@ def result_block(result: sym.Result, values: Mapping[Any, Any] | None = None, di
                  + _derivation_note(result, proofs))
     lines.append("")
     lines.append(result_equation(result, unit).rstrip())
-    extras = _extra_lines(result, unit)
+    extras = _extra_lines(result)
     if extras:
         lines.append(extras.rstrip())
     conditions = [f"${c.latex}$" for c in result.conditions]
@@ -141,7 +141,7 @@ def _derivation_note(result: sym.Result, proofs: bool) -> str:
     return rf" \emph{{Derivation:}} {where}."
 
 
-def _extra_lines(result: sym.Result, unit: str) -> str:
+def _extra_lines(result: sym.Result) -> str:
     """Extra displayed relations that belong to a result in the derivation."""
     ex = result.extras
     if result.name == "recursion-step":

@@ -18,6 +18,7 @@ from sympy.printing.latex import LatexPrinter
 
 from .. import symbolic as sym
 from ..exact import decimal_digits, format_decimal
+from ..units import as_unit
 
 SUM_I = sym.SUM_I
 KL_LHS = sym.KL_LHS
@@ -106,7 +107,7 @@ class PaperLatexPrinter(LatexPrinter):
         if expr == sym.sum_I:
             return SUM_I % self._print(sym.L)
         if expr == sym.TER_gap:
-            log = r"\log_2" if self._settings["unit"] == "bits" else r"\ln"
+            log = as_unit(self._settings["unit"] or "nats").latex_log
             return rf"{log} \mathrm{{TER}}(p_{{Y_0}}; p_{{X_0}}) - {log} \mathrm{{TER}}(p_{{X_0}}; p_{{X_0}})"
         if expr in NOTATION:
             return NOTATION[expr]

@@ -8,6 +8,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from .. import symbolic as sym
 from ..exact import Measured, format_decimal
+from ..units import from_nats
 from .documents import tag_text
 from .printer import escape_text
 from .prose import prose
@@ -435,12 +436,9 @@ def budget_latex_table(rows: Sequence[dict[str, Any]], *, steps: int, length: in
 
 def _estimate_cell(error: Any, unit: str, digits: int) -> str:
     """An estimate (nats, with stderr) in ``unit``: ``$v \\pm e$``, v to the digits its stderr justifies."""
-    import math
-
-    scale = 1.0 if unit == "nats" else 1 / math.log(2)
-    value = max(error.value, 0.0) * scale
+    value = from_nats(max(error.value, 0.0), unit)
     if error.stderr is None or error.stderr == 0 or getattr(error, "exact", False):
         return table_number(value, digits)
-    spread = error.stderr * scale
+    spread = from_nats(error.stderr, unit)
     shown = latex_number(value, digits, spread, True).removeprefix("\\approx ")
     return f"${shown} \\pm {latex_number(spread, 2).removeprefix(chr(92) + 'approx ')}$"

@@ -6,6 +6,7 @@ import math
 from typing import TYPE_CHECKING, Any, Sequence
 
 from ..errors import UsageError
+from ..units import display_unit, from_nats
 import boundcalc.plot.style as style  # the module, not its package: no import circle
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -107,7 +108,7 @@ def schedules(result: "SweepResult", *, steps: Sequence[int] | None = None, coun
 
 
 @style.styled
-def curve(source: Any, *, length: int | None = None, unit: str = "nats", mi: Sequence[float] | None = None,
+def curve(source: Any, *, length: int | None = None, mi: Sequence[float] | None = None,
           title: str | None = None, figsize: "tuple[float, float] | None" = None) -> "Figure":
     """The conditional entropy profile d(m) with TC and DTC as areas; below it the MI profile I_i.
 
@@ -115,15 +116,16 @@ def curve(source: Any, *, length: int | None = None, unit: str = "nats", mi: Seq
     TC = Σ_m (d(0) - d(m)) is the area above the curve (the error of one
     step, T = 1), DTC = Σ_m (d(m) - d(L-1)) the area below it, and their sum
     is ΣI = L (d(0) - d(L-1)). The MI profile (per-token I_i) is drawn when
-    the source is a data model or ``mi`` gives it.
+    the source is a data model or ``mi`` gives it (in nats, as everything computed). Values are drawn in the
+    display unit (:func:`boundcalc.units.display`).
     """
-    from ..truth import entropy_profile, to_unit
+    from ..truth import entropy_profile
 
     profile = entropy_profile(source, length)
-    L = profile.length
-    d = [to_unit(float(x), unit) for x in profile.conditional]
+    L, unit = profile.length, display_unit()
+    d = [from_nats(float(x), unit) for x in profile.conditional]
     if mi is None and hasattr(source, "token_mi"):
-        mi = [to_unit(float(x), unit) for x in source.token_mi(None, L)]
+        mi = [from_nats(float(x), unit) for x in source.token_mi(None, L)]
     fig, axes = style.figure(rows=2 if mi is not None else 1, size=figsize,
                              height=style.HEIGHT * (1.0 if mi is None else 1.6))
     ax = axes[0]
@@ -157,15 +159,17 @@ def curve(source: Any, *, length: int | None = None, unit: str = "nats", mi: Seq
 
 
 @style.styled
-def loss_curve(curve: "LossCurve", *, unit: str = "nats", title: str | None = None,
+def loss_curve(curve: "LossCurve", *, title: str | None = None,
                figsize: "tuple[float, float] | None" = None, ylim: "tuple[float, float] | None" = None) -> "Figure":
     """A measured loss curve: the points (loss per masked token at k of L masked) with ±2 stderr error bars,
     the non-increasing fit, and the interpolation d(L - k) every estimate uses (linear; monotone cubic dashed,
     its distance is the interpolation effect). Ranges outside the measured k, where d is held flat, are shaded.
+    Drawn in the display unit (:func:`boundcalc.units.display`).
     """
     from ..estimate import curve_quantities
 
-    scale = 1.0 if unit == "nats" else 1 / math.log(2)
+    unit = display_unit()
+    scale = from_nats(1.0, unit)
     L = curve.length
     k = [int(x) for x in curve.masked]
     fig, (ax,) = style.figure(size=figsize)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from ..bounds import BOUNDS
 from ..errors import UsageError
+from ..units import from_nats
 from ..exact import Number, format_decimal, to_rational
 import boundcalc.plot.style as style  # the module, not its package: no import circle
 
@@ -74,7 +75,7 @@ def row_stderr(row: "SweepRow", curve: "LossCurve | None", unit: str) -> float |
     else:
         coefficients = schedule_coefficients(sampler, curve.length)
     se = curve.stderr_of(coefficients)
-    return None if se is None else (se if unit == "nats" else se / math.log(2))
+    return None if se is None else from_nats(se, unit)
 
 
 def _drawn_bounds(result: "SweepResult", family: str, bounds: "Sequence[str] | str | None") -> list[str]:

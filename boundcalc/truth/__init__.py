@@ -17,7 +17,7 @@ the model's conditional entropy profile d(m) (:class:`EntropyProfile`):
 >>> error <= exact_error(chain, Schedule.uniform(64, 8), length=64)
 True
 
-Values are float64 in nats (``unit="bits"`` divides by ln 2); each
+Values are float64 in nats (the printers show them in bits: :func:`boundcalc.units.from_nats`); each
 :class:`EntropyProfile` carries an a-priori bound on its rounding error
 (docs/truth.md, "Precision").
 """
@@ -25,7 +25,7 @@ Values are float64 in nats (``unit="bits"`` divides by ln 2); each
 from __future__ import annotations
 
 from .adaptive import SamplerLaw, exact_law
-from .core import EPS64, EntropyProfile, Progress, float_decimal, to_unit
+from .core import EPS64, EntropyProfile, Progress, float_decimal
 from .io import Model, load_joint, load_markov, load_model, profile_csv, write_profile_csv
 from .joint import JointDistribution
 from .markov import MarkovChain
@@ -76,7 +76,6 @@ __all__ = [
     "estimate_markov",
     "tokenize",
     "float_decimal",
-    "to_unit",
     "profile_csv",
     "write_profile_csv",
 ]

@@ -47,6 +47,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Iterator
 
 from ..errors import DomainError, ScheduleError
+from ..units import from_nats
 from .joint import JointDistribution
 from .rules import Rule
 
@@ -422,8 +423,7 @@ def _entropy(probs: tuple[Fraction, ...], unit: str) -> Any:
                 if p and p != 1:
                     x = mpmath.mpf(p.numerator) / p.denominator
                     h -= x * mpmath.log(x)
-            if unit == "bits":
-                h /= mpmath.log(2)
+            h = from_nats(h, unit)  # the rule's exact threshold keeps its unit: H is compared in it
         _ENTROPY_CACHE[key] = h
     return _ENTROPY_CACHE[key]
 

@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DomainError, ScheduleError
+from ..units import from_nats
 from .core import EPS64
 from .markov import MarkovChain
 from .rules import Rule
@@ -393,7 +394,7 @@ def _choose(rule: Rule, walk: _Walk, eligible: "np.ndarray", step: int, block: i
         return eligible[keep], draws[keep]
     if kind in ("eb", "entropy-sum"):
         assert rule.threshold is not None
-        H = walk.H[eligible] / (math.log(2) if rule.unit == "bits" else 1.0)
+        H = from_nats(walk.H[eligible], rule.unit)  # in the exact threshold's unit
         order = np.lexsort((eligible, np.round(H, 12)))
         hs = H[order]
         before = np.cumsum(hs) - hs  # Σ H of the prefix without its newest (largest) member

@@ -31,7 +31,7 @@ optimal schedule for a given T is a shortest path over w (:meth:`EntropyProfile.
 Splitting a step never increases the error (g(w, s) - g(w, s1) - g(w+s1, s2)
 = s2·(d(w) - d(w+s1)) >= 0), so the optimum is non-increasing in T.
 
-All values are in nats (float64); ``unit="bits"`` divides by ln 2.
+All values are in nats (float64); the printers show them in bits (:func:`boundcalc.units.from_nats`).
 """
 
 from __future__ import annotations
@@ -44,14 +44,14 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from ..errors import DomainError, InvalidNumberError, ModelError, ScheduleError, UsageError
 from ..exact import to_rational
-from ..profile import check_unit
+from ..units import display_unit, from_nats
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
     from ..schedule import Schedule
 
-__all__ = ["EntropyProfile", "Progress", "to_unit", "float_decimal", "EPS64", "FLOAT_TOLERANCE", "exact_probabilities"]
+__all__ = ["EntropyProfile", "Progress", "float_decimal", "EPS64", "FLOAT_TOLERANCE", "exact_probabilities"]
 
 #: Unit roundoff of float64.
 EPS64 = 2.0**-53
@@ -132,13 +132,6 @@ def float_decimal(value: float) -> str:
     return "0" if value <= 0 else repr(value)
 
 
-def to_unit(value: float, unit: str) -> float:
-    """A value in nats converted to ``unit`` ("nats" or "bits")."""
-    check_unit(unit)
-    value = float(value)
-    return value if unit == "nats" else value / math.log(2)
-
-
 @dataclass(frozen=True, eq=False)
 class EntropyProfile:
     """The conditional entropy profile d(0..L-1) of a data model, in nats.
@@ -217,21 +210,19 @@ class EntropyProfile:
                 allowed="boundcalc.truth.exact_error(model, schedule) with the data model",
             )
 
-    def step_errors(self, schedule: "Schedule", unit: str = "nats") -> list[tuple[int, int, float]]:
-        """(w, s, g(w, s)) for each step of ``schedule``, in reveal order."""
+    def step_errors(self, schedule: "Schedule") -> list[tuple[int, int, float]]:
+        """(w, s, g(w, s)) for each step of ``schedule``, in reveal order (nats)."""
         self._require_global(schedule)
         schedule.require_length(self.length)
-        check_unit(unit)
-        return [(w, s, to_unit(self.step_error(w, s), unit)) for w, s in schedule.revealed_before()]
+        return [(w, s, self.step_error(w, s)) for w, s in schedule.revealed_before()]
 
-    def error(self, schedule: "Schedule", unit: str = "nats") -> float:
-        """The exact E_M KL of ``schedule`` with the optimal predictor (ε_train = 0).
+    def error(self, schedule: "Schedule") -> float:
+        """The exact E_M KL of ``schedule`` with the optimal predictor (ε_train = 0), in nats.
 
         Refused for a blockwise schedule (see :func:`boundcalc.truth.samplers.block_error`).
         """
         self._require_global(schedule)
         schedule.require_length(self.length)
-        check_unit(unit)
         # Σ_steps g(w, s) = Σ_m (d(w_m) - d(m)) with w_m the start of the step revealing m: the L rounded
         # differences in one vector, summed once by fsum (correctly rounded: no rounding per step)
         import numpy as np
@@ -241,33 +232,33 @@ class EntropyProfile:
         starts = np.cumsum(sizes) - sizes
         d = self.conditional
         total = math.fsum((np.repeat(d[starts], sizes) - d).tolist())
-        return to_unit(max(total, 0.0), unit)
+        return max(total, 0.0)
 
-    def error_bound(self, schedule: "Schedule | None" = None, unit: str = "nats") -> float:
-        """A bound on the absolute floating-point error of :meth:`error` (or of any schedule when None).
+    def error_bound(self, schedule: "Schedule | None" = None) -> float:
+        """A bound on the absolute floating-point error of :meth:`error` (or of any schedule when None), in nats.
 
         Each term d(w) - d(k) carries at most 2·abs_error, and there are at
         most L - T <= L terms; fsum adds no error of its own beyond one
         rounding of the result.
         """
         terms = self.length if schedule is None else self.length - schedule.steps
-        return to_unit(2 * self.abs_error * terms + 4 * EPS64 * self.length * max(self.conditional.max(), 1.0), unit)
+        return float(2 * self.abs_error * terms + 4 * EPS64 * self.length * max(self.conditional.max(), 1.0))
 
     # -- information quantities -----------------------------------------------------
-    def mi_total(self, unit: str = "nats") -> float:
-        """ΣI = Σ_i I(X^(i); X^(-i)) = L·(d(0) - d(L-1))."""
-        return to_unit(max(self.length * (self.conditional[0] - self.conditional[-1]), 0.0), unit)
+    def mi_total(self) -> float:
+        """ΣI = Σ_i I(X^(i); X^(-i)) = L·(d(0) - d(L-1)), in nats."""
+        return float(max(self.length * (self.conditional[0] - self.conditional[-1]), 0.0))
 
-    def multiscale(self, size: int, unit: str = "nats") -> float:
-        """G(m) = Σ_i E[I(X^(i); X∘A)] over uniform m-sets A ∌ i, = L·(d(0) - d(m)), for 0 <= m <= L-1.
+    def multiscale(self, size: int) -> float:
+        """G(m) = Σ_i E[I(X^(i); X∘A)] over uniform m-sets A ∌ i, = L·(d(0) - d(m)), for 0 <= m <= L-1 (nats).
 
         Theorem 2's multi-scale MI is Φ = Σ_j 2^-j G(L - s_max 2^-j).
         """
         m = self._check_size(size)
-        return to_unit(max(self.length * (self.conditional[0] - self.conditional[m]), 0.0), unit)
+        return float(max(self.length * (self.conditional[0] - self.conditional[m]), 0.0))
 
-    def multiscale_phi(self, max_size: int, unit: str = "nats") -> float:
-        """Theorem 2's Φ = Σ_{j=0}^{log2 s_max} 2^-j G(L - s_max 2^-j) (eq. 12's multi-scale MI).
+    def multiscale_phi(self, max_size: int) -> float:
+        """Theorem 2's Φ = Σ_{j=0}^{log2 s_max} 2^-j G(L - s_max 2^-j) (eq. 12's multi-scale MI), in nats.
 
         Needs s_max a power of two with s_max <= L (the paper's assumption);
         s_max = 1 gives ΣI, and always Φ <= 2 ΣI.
@@ -282,11 +273,11 @@ class EntropyProfile:
         while (s >> j) >= 1:
             terms.append(self.multiscale(self.length - (s >> j)) / (1 << j))
             j += 1
-        return to_unit(math.fsum(terms), unit)
+        return math.fsum(terms)
 
-    def total_correlation(self, unit: str = "nats") -> float:
-        """Σ_i H(X^(i)) - H(X): the error of revealing everything at once (T = 1)."""
-        return to_unit(max(self.step_error(0, self.length), 0.0), unit)
+    def total_correlation(self) -> float:
+        """Σ_i H(X^(i)) - H(X): the error of revealing everything at once (T = 1), in nats."""
+        return float(max(self.step_error(0, self.length), 0.0))
 
     # -- optimal schedules ------------------------------------------------------------
     @staticmethod
@@ -417,16 +408,17 @@ class EntropyProfile:
         return out
 
     # -- serialisation ------------------------------------------------------------------
-    def to_dict(self, unit: str = "nats") -> dict[str, Any]:
-        """A JSON-ready summary (d and h as float lists in ``unit``)."""
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary (d and h as float lists in the display unit: :func:`boundcalc.units.display`)."""
+        unit = display_unit()
         return {
             "length": self.length,
-            "unit": unit,
+            "unit": unit.value,
             "source": self.source,
-            "conditional_entropy": [to_unit(float(x), unit) for x in self.conditional],
-            "entropy": [to_unit(float(x), unit) for x in self.entropies],
-            "mi_total": self.mi_total(unit),
-            "abs_error": to_unit(self.abs_error, unit),
+            "conditional_entropy": [from_nats(float(x), unit) for x in self.conditional],
+            "entropy": [from_nats(float(x), unit) for x in self.entropies],
+            "mi_total": from_nats(self.mi_total(), unit),
+            "abs_error": from_nats(float(self.abs_error), unit),
         }
 
 

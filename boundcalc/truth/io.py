@@ -23,7 +23,7 @@ from typing import Any, Iterable, Union
 
 from ..errors import ModelError, UsageError
 from ..files import parse_json, read_text
-from ..units import as_unit
+from ..units import display_unit, from_nats
 from .core import float_decimal
 from .joint import JointDistribution
 from .markov import MarkovChain
@@ -82,22 +82,23 @@ def load_model(
 FLOAT_MARK = "# float64 values (shortest round-trip decimals) computed by boundcalc"
 
 
-def profile_csv(values: Iterable[float], unit: str = "nats") -> str:
-    """An MI profile as CSV text: a header ``index,mi_<unit>``, then ``i,value`` rows from 1.
+def profile_csv(values: Iterable[float]) -> str:
+    """An MI profile computed in nats as CSV text in the display unit (:func:`boundcalc.units.display`):
+    a header ``index,mi_<unit>``, then ``i,value`` rows from 1.
 
-    Each value is the shortest decimal that reads back as the same float64
-    (at most 17 significant digits), so :func:`boundcalc.profile.load_profile`
-    recovers exactly the computed numbers; tiny negative rounding residues
-    (an MI is >= 0) are written as 0.
+    Each value (in the display unit: :func:`boundcalc.units.from_nats`) is the shortest decimal that
+    reads back as the same float64 (at most 17 significant digits), so
+    :func:`boundcalc.profile.load_profile` recovers exactly the computed numbers; tiny negative
+    rounding residues (an MI is >= 0) are written as 0.
     """
-    as_unit(unit)
-    lines = [FLOAT_MARK, f"index,mi_{unit}"]
-    lines += [f"{i},{float_decimal(v)}" for i, v in enumerate(values, 1)]
+    unit = display_unit()
+    lines = [FLOAT_MARK, f"index,mi_{unit.value}"]
+    lines += [f"{i},{float_decimal(from_nats(float(v), unit))}" for i, v in enumerate(values, 1)]
     return "\n".join(lines) + "\n"
 
 
-def write_profile_csv(values: Iterable[float], path: str | Path, unit: str = "nats") -> Path:
-    """Write :func:`profile_csv` to ``path`` (UTF-8); returns the path."""
+def write_profile_csv(values: Iterable[float], path: str | Path) -> Path:
+    """Write :func:`profile_csv` to ``path`` (UTF-8, atomically); returns the path."""
     from ..files import write_output
 
-    return write_output(path, profile_csv(values, unit))
+    return write_output(path, profile_csv(values))

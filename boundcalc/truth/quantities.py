@@ -2,8 +2,9 @@
 
 Every function takes a data model (:class:`JointDistribution`,
 :class:`MarkovChain`) or its :class:`EntropyProfile` and returns float64
-values in nats (``unit="bits"`` divides by ln 2) or exact value objects built
-from the shortest round-trip decimals of those floats.
+values in nats (the printers convert them: :func:`boundcalc.units.from_nats`) or exact value
+objects built from the shortest round-trip decimals of those floats, in the unit asked for
+(an exact value carries its unit).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from ..multiscale import MultiScaleProfile, level_sizes
 from ..profile import MIProfile
 from ..counts import CountSampler, parse_sampler
 from ..schedule import Schedule, random_schedule_distribution
-from ..units import Unit, as_unit
-from .core import EntropyProfile, Progress, float_decimal, to_unit
+from ..units import Unit, from_nats
+from .core import EntropyProfile, Progress, float_decimal
 from .samplers import block_error, count_error
 from .joint import JointDistribution
 from .markov import MarkovChain
@@ -72,10 +73,9 @@ def exact_error(
     model: ModelOrProfile,
     schedule: "Schedule | CountSampler | str",
     length: int | None = None,
-    unit: str = "nats",
     progress: Progress | None = None,
 ) -> float:
-    """E_M KL(p_X0 || p_Y0|M) for ``schedule`` with the optimal predictor: Σ_steps g(w, s).
+    """E_M KL(p_X0 || p_Y0|M) for ``schedule`` with the optimal predictor: Σ_steps g(w, s), in nats.
 
     A random-count sampler (``mdlm:T``, ``sedd:T``, ``dream-origin:T``) gives the
     exact expectation over its counts (:func:`boundcalc.truth.samplers.count_error`).
@@ -87,36 +87,33 @@ def exact_error(
         L = model.check_length(length)
         sched = as_schedule(schedule, L)
         if sched.positions == "blocks":
-            return to_unit(max(block_error(model, sched, L, progress)[0], 0.0), unit)
+            return float(max(block_error(model, sched, L, progress)[0], 0.0))
         profile = model.entropy_profile(L, progress=progress)
     else:
         profile = entropy_profile(model, length, progress)
         sched = as_schedule(schedule, profile.length)
     if sched.random_counts:  # the expectation over its counts
-        return to_unit(max(count_error(profile, sched)[0], 0.0), unit)
-    return profile.error(sched, unit)
+        return float(max(count_error(profile, sched)[0], 0.0))
+    return profile.error(sched)
 
 
 def token_mi(
     model: JointDistribution | MarkovChain,
     size: int | None = None,
     length: int | None = None,
-    unit: str = "nats",
     progress: Progress | None = None,
 ) -> "np.ndarray":
-    """Per token, F_i(m) = E[I(X^(i); X∘A)] over uniform m-sets A ∌ i; m = L - 1 (default) gives I_i."""
-    values = model.token_mi(size, length, progress=progress)
-    return values if as_unit(unit) is Unit.NATS else values / math.log(2)
+    """Per token, F_i(m) = E[I(X^(i); X∘A)] over uniform m-sets A ∌ i, in nats; m = L - 1 (default) gives I_i."""
+    return model.token_mi(size, length, progress=progress)
 
 
 def token_mi_levels(
     model: JointDistribution | MarkovChain,
     sizes: "list[int]",
     length: int | None = None,
-    unit: "Unit | str" = "nats",
     progress: Progress | None = None,
 ) -> "np.ndarray":
-    """F_i(m) for each m in ``sizes`` at once, shape (L, len(sizes)); m <= 0 (an empty set) gives 0.
+    """F_i(m) in nats for each m in ``sizes`` at once, shape (L, len(sizes)); m <= 0 (an empty set) gives 0.
 
     Markov chains use :meth:`MarkovChain.token_mi_levels` (the gap method for m close
     to L: Theorem 2's levels at L = 16384 in about a second); joint tables their
@@ -129,7 +126,6 @@ def token_mi_levels(
     """
     import numpy as np
 
-    nats = as_unit(unit) is Unit.NATS
     sizes = [int(m) for m in sizes]
     if isinstance(model, MarkovChain):
         values = model.token_mi_levels(sizes, length, progress=progress)
@@ -139,7 +135,7 @@ def token_mi_levels(
         for col, m in enumerate(sizes):
             if m > 0:
                 values[:, col] = model.token_mi(m, L, progress=progress)
-    return values if nats else values / math.log(2)
+    return values
 
 
 def mi_profile(
@@ -148,24 +144,24 @@ def mi_profile(
     unit: str = "nats",
     progress: Progress | None = None,
 ) -> MIProfile:
-    """The MI profile I_i = I(X^(i); X^(-i)) as an exact :class:`MIProfile`.
+    """The MI profile I_i = I(X^(i); X^(-i)) as an exact :class:`MIProfile` in ``unit``.
 
-    Each float64 value is taken at its shortest round-trip decimal (what
-    ``boundcalc profile`` writes), so the profile read back from the file is
-    the same, exactly.
+    Each float64 value (computed in nats, in ``unit`` by :func:`boundcalc.units.from_nats`) is
+    taken at its shortest round-trip decimal (what ``boundcalc profile`` writes), so the
+    profile read back from the file is the same, exactly; from there on it is exact, in its unit.
     """
-    values = token_mi(model, None, length, unit, progress)
+    values = from_nats(token_mi(model, None, length, progress), unit)
     return MIProfile.from_values([float_decimal(x) for x in values], unit=unit, source=getattr(model, "source", "") or "model")
 
 
-def multiscale_mi(model: ModelOrProfile, size: int, length: int | None = None, unit: str = "nats") -> float:
-    """G(m) = Σ_i E[I(X^(i); X∘A)] over uniform m-sets A ∌ i (Theorem 2's ingredient), 0 <= m <= L - 1."""
-    return entropy_profile(model, length).multiscale(size, unit)
+def multiscale_mi(model: ModelOrProfile, size: int, length: int | None = None) -> float:
+    """G(m) = Σ_i E[I(X^(i); X∘A)] over uniform m-sets A ∌ i (Theorem 2's ingredient), 0 <= m <= L - 1; nats."""
+    return entropy_profile(model, length).multiscale(size)
 
 
-def multiscale_phi(model: ModelOrProfile, max_size: int, length: int | None = None, unit: str = "nats") -> float:
-    """Theorem 2's Φ = Σ_j 2^-j G(L - s_max 2^-j), j = 0..log2 s_max (s_max a power of two <= L)."""
-    return entropy_profile(model, length).multiscale_phi(max_size, unit)
+def multiscale_phi(model: ModelOrProfile, max_size: int, length: int | None = None) -> float:
+    """Theorem 2's Φ = Σ_j 2^-j G(L - s_max 2^-j), j = 0..log2 s_max (s_max a power of two <= L); nats."""
+    return entropy_profile(model, length).multiscale_phi(max_size)
 
 
 def optimal_schedule(
@@ -199,7 +195,7 @@ def multiscale_from_model(
     unit: "Unit | str" = Unit.NATS,
     progress: Progress | None = None,
 ) -> MultiScaleProfile:
-    """The multi-scale profile of a data model for s_max (levels of S = 2^ceil(log2 s_max)).
+    """The multi-scale profile of a data model for s_max (levels of S = 2^ceil(log2 s_max)), exact in ``unit``.
 
     Per-token values come from the model's exact F_i(m) in float64, recorded
     as their shortest round-trip decimals (so the file form is exact for what
@@ -211,7 +207,7 @@ def multiscale_from_model(
     big_s, sizes = level_sizes(L, s_max)
     if s_max > L:
         raise ScheduleError(f"s_max = {s_max} exceeds L = {L}", param="s_max", allowed="s_max <= L")
-    values = np.maximum(token_mi_levels(model, sizes, L, unit, progress), 0.0)
+    values = np.maximum(from_nats(token_mi_levels(model, sizes, L, progress), unit), 0.0)
     # float noise can break monotonicity by an ulp: clamp up, and say so (on the floats: their
     # shortest round-trip decimals are in the same order)
     clamped = np.maximum.accumulate(values, axis=1)

@@ -32,13 +32,13 @@ first unfinished block are eligible.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from ..errors import InvalidNumberError, ScheduleError
 from ..exact import to_rational
+from ..units import to_nats
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..registry import SamplerSpec
@@ -286,4 +286,4 @@ def parse_rule(spec: str, length: int) -> Rule:
 def threshold_nats(rule: Rule) -> float:
     """The rule's entropy threshold in nats (as a float, for display)."""
     assert rule.threshold is not None
-    return float(rule.threshold) * (math.log(2) if rule.unit == "bits" else 1.0)
+    return to_nats(float(rule.threshold), rule.unit)

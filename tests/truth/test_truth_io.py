@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import json
 from fractions import Fraction
 
@@ -11,6 +12,7 @@ import pytest
 from boundcalc.errors import ModelError, UsageError
 from boundcalc.profile import load_profile
 from boundcalc.truth import load_joint, load_markov, load_model, mi_profile, profile_csv, token_mi, write_profile_csv
+from boundcalc.units import display
 
 
 def write(tmp_path, name, data):
@@ -109,6 +111,7 @@ def test_profile_csv_round_trip_is_exact(tmp_path):
     assert loaded.total == mi_profile(chain, length=50).total
     # the file holds the shortest round-trip decimals; the profile is their exact sum
     assert loaded.total == sum((Fraction(repr(float(v))) for v in values), Fraction(0))
-    text = profile_csv([0.5, -1e-18], unit="bits")
-    assert text == "# float64 values (shortest round-trip decimals) computed by boundcalc\nindex,mi_bits\n1,0.5\n2,0\n"
+    with display("bits"):  # values in nats, written in bits: ln 2 nats is 1 bit exactly in float64
+        text = profile_csv([math.log(2), -1e-18])
+    assert text == "# float64 values (shortest round-trip decimals) computed by boundcalc\nindex,mi_bits\n1,1.0\n2,0\n"
     assert np.all(values >= 0)
