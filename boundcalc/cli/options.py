@@ -191,12 +191,18 @@ RULE_COMMANDS_CLI = ("verify --schedule SPEC, sweep --sampler SPEC, plot --kind 
 
 
 class BoundcalcCommand(click.Command):
-    """A command whose library errors are reported with the user's flags: one line, the error's exit code."""
+    """A command whose library errors are reported with the user's flags: one line, the error's exit code.
+
+    The edge of the units too: the command runs with ``--unit`` as the display unit (nats without it), so
+    the printers show every float computed in nats in it (:func:`boundcalc.units.display`), and only while
+    the command runs (set after the flags are parsed: a usage error leaves nothing behind).
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             check_outputs(self, ctx.params)
-            return super().invoke(ctx)
+            with display(ctx.params.get("unit") or "nats"):
+                return super().invoke(ctx)
         except BoundcalcError as error:
             flag = flag_for(error.param, ctx.params, self)
             shown = error.with_param(flag or error.param or "")
@@ -209,14 +215,6 @@ class BoundcalcCommand(click.Command):
 POSITIVE = RationalParam("positive")
 NONNEGATIVE = RationalParam("nonnegative")
 POSITIVE_INT = PositiveIntParam(1)
-
-
-def display_unit_option(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
-    """``--unit`` sets the display unit of the whole command, once, at the edge (:func:`boundcalc.units.display`:
-    the printers show every float computed in nats in it); the context ends with the command."""
-    if value is not None:
-        ctx.with_resource(display(value))
-    return value
 
 
 def compose(*decorators: Callable) -> Callable:
@@ -267,7 +265,6 @@ mi_options = compose(
         type=click.Choice(["nats", "bits"]),
         default="nats",
         show_default=True,
-        callback=display_unit_option,
         help="Unit of every MI and ε value (ln or log2). A profile file that records its unit (a header "
         "index,mi_bits) is read in it, and a different --unit is refused: values are never converted.",
     ),

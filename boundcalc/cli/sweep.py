@@ -16,8 +16,7 @@ from typing import Any, Callable
 import click
 
 from ..errors import UsageError
-from .options import (POSITIVE_INT, BoundcalcCommand, compose, digits_option, display_unit_option, eps_train_option,
-                      json_option, mi_options)
+from .options import POSITIVE_INT, BoundcalcCommand, compose, digits_option, eps_train_option, json_option, mi_options
 from .render import emit_json, print_table, show
 from .sampler_help import RegistryHelpOption, sampler_help, sweep_family_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
@@ -53,7 +52,7 @@ sweep_options = compose(
         click.option("--length", "-L", type=POSITIVE_INT,
                      help="L, tokens in the sequence (needed for --mi-constant, --mi-total, --markov and --text)."),
         click.option("--unit", type=click.Choice(["nats", "bits"]), default="nats", show_default=True,
-                     callback=display_unit_option, help="Unit of MI values, ε_train and the output (an MI source is never converted)."),
+                     help="Unit of MI values, ε_train and the output (an MI source is never converted)."),
         mi_options,
         model_options,
         skip=("vocab_size",),

@@ -20,7 +20,7 @@ from ..errors import BoundcalcError, UsageError
 from ..exact import Measured, round_up
 from ..units import from_nats
 from .options import (POSITIVE_INT, BoundcalcCommand, OutputPath, check_curve_log_options, compose,
-                      curve_log_options, digits_option, display_unit_option, given_explicitly, json_option)
+                      curve_log_options, digits_option, given_explicitly, json_option)
 from .render import emit_json, print_table, show
 from .sampler_help import RegistryHelpOption, schedule_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
@@ -42,7 +42,7 @@ model_options = compose(
     click.option("--normalize", is_flag=True,
                  help="Divide probabilities (table entries, transition rows) by their sum instead of requiring 1."),
     click.option("--unit", type=click.Choice(["nats", "bits"]), default="nats", show_default=True,
-                 callback=display_unit_option, help="Unit of the output (bits = nats / ln 2)."),
+                 help="Unit of the output (bits = nats / ln 2)."),
 )
 
 

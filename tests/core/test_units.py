@@ -85,6 +85,12 @@ def test_display_is_a_context_that_always_ends():
 def test_the_cli_sets_the_display_unit_only_for_its_command(run, table):
     assert run("verify", "--joint", table, "--schedule", "2", "--unit", "bits", "--json").exit_code == 0
     assert display_unit() is Unit.NATS
+    # a usage error after --unit was parsed, and a library error inside the command: nothing left behind
+    assert run("bound", "--unit", "bits", "--mi-total", "1", "-L", "4", "--schedule", "uniform:2",
+               "--digits", "x").exit_code == 2
+    assert display_unit() is Unit.NATS
+    assert run("verify", "--joint", table, "--schedule", "5", "--unit", "bits").exit_code == 2
+    assert display_unit() is Unit.NATS
 
 
 def test_exact_bits_targets_become_conservative_nats():
