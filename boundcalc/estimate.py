@@ -59,6 +59,8 @@ __all__ = [
     "info_optimal_approximation",
     "curve_schedule",
     "curve_multiscale",
+    "random_schedule_estimate",
+    "curve_level_estimates",
     "count_coefficients",
     "count_estimate",
     "COUNT_ERROR_NOTE",
@@ -319,6 +321,34 @@ def _moved_inputs(inputs: Any, estimates: "Mapping[str, Measured]", kind: str) -
     return by_mi, replace(inputs, profile=raised, multiscale=moved)
 
 
+def random_schedule_estimate(curve: LossCurve, max_size: int) -> Estimate:
+    """The expected error of the paper's random schedule on {S, S/2} (S = ``max_size``, even) from the curve (nats).
+
+    E over the schedule of Σ_t g(w_t, s_t) = Σ P(step) g(w, s) is linear in d, so its stderr is the curve's
+    propagated through the coefficients Σ P(step) c(w, s) (:func:`schedule_coefficients` per step); the value
+    is the truth engine's on the linear interpolation, the pchip one gives the interpolation effect.
+    """
+    import numpy as np
+
+    from .random_schedule import random_schedule_distribution
+    from .truth.quantities import expected_random_error
+
+    L = curve.length
+    steps = random_schedule_distribution(L, max_size)
+    c = np.zeros(L)
+    for p, w, s in steps:
+        c[w] += float(p) * (s - 1)
+        c[w + 1 : w + s] -= float(p)
+    linear = curve_profile(curve, "linear")
+    value = expected_random_error(linear, max_size)
+    cubic = value if curve.masked.size == L else expected_random_error(curve_profile(curve, "pchip"), max_size)
+    # each step's g(w, s) within a few roundings of its terms (fsum), weighted by p <= 1, summed with fsum
+    d_max = float(np.abs(linear.conditional).max()) if L else 0.0
+    error = 4 * _EPS64 * d_max * math.fsum(float(p) * s for p, _, s in steps) + _EPS64 * abs(value)
+    se = curve.stderr_of(c) if curve.stderr is not None else None
+    return Estimate(max(value, 0.0), se, max(cubic, 0.0), curve.exact, abs_error=error)
+
+
 def curve_mi_profile(curve: LossCurve, unit: str = "nats") -> "MIProfile":
     """ΣI of a loss curve as an exact MIProfile in ``unit`` (the float64 value in nats, converted once by
     :func:`boundcalc.units.from_nats`, at its shortest decimal: exact from there on, in its unit)."""
@@ -455,6 +485,28 @@ def curve_multiscale(curve: LossCurve, max_size: int, unit: str = "nats"):
         running = max(running, 0.0 if m <= 0 else from_nats(L * (float(d[0]) - float(d[m])), unit))
         totals.append(_float_decimal(running))
     return MultiScaleProfile.from_level_totals(totals, L, unit=unit, source=f"the loss curve {curve.source}".strip())
+
+
+def curve_level_estimates(curve: LossCurve, max_size: int) -> list[Estimate]:
+    """Theorem 2's level totals G(m_j) = L (d(0) - d(m_j)) as estimates (nats), one per level of
+    S = 2^⌈log2 max_size⌉ (an empty level, m_j <= 0, is an exact 0): what :func:`curve_multiscale` holds, with
+    the stderr and interpolation effect of each (the running maximum that keeps them ordered is not applied)."""
+    import numpy as np
+
+    from .multiscale import level_sizes
+
+    L = curve.length
+    _, sizes = level_sizes(L, max_size)
+    out = []
+    for m in sizes:
+        if m <= 0:
+            out.append(Estimate(0.0, 0.0, 0.0, True))
+            continue
+        c = np.zeros(L)
+        c[0] += L
+        c[m] -= L
+        out.append(estimate_linear(curve, c, f"G({m}) = L (d(0) - d({m}))"))
+    return out
 
 
 # -- random-count samplers (mdlm, sedd, dream-origin) ---------------------------------------------------

@@ -23,16 +23,18 @@ from .estimate import _estimate_with, _float_decimal, count_estimate, curve_prof
 from .registry import SamplerSpec
 from .units import from_nats, to_nats
 from .step_families import (BLOCKS_ERROR, BUDGET_FAMILIES, COUNT_MAX_STEPS_FACTOR, SCAN_BUDGET_US,
-                            FamilyStepsResult, _steps_grid, family_sampler, family_schedule, searched_family)
+                            ExpectedBound, FamilyStepsResult, _steps_grid, family_sampler, family_schedule,
+                            searched_family)
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
+    from .exact import Measured
     from .profile import MIProfile
     from .schedule import Schedule
     from .truth.core import EntropyProfile
 
-__all__ = ["required_steps_family", "budget_table"]
+__all__ = ["required_steps_family", "budget_table", "estimated_bound"]
 
 # The scan's cost model, microseconds: each family evaluated in float with exact checks (boundcalc.family_sizes)
 # declares a cost per T (numpy calls) and a cost per step of each T-step schedule (its sizes, then its s_max or
@@ -116,9 +118,45 @@ def required_steps_family(
     values when given (else from ΣI); its error needs each block's
     conditional profile, which a loss curve does not give.
 
+    From a measured ``curve`` (not exact) a bound is at the estimated ΣI: each
+    value is then a :class:`~boundcalc.exact.Measured` estimate carrying ΣI's
+    stderr and interpolation effect (T is decided at the point estimate).
+
     Work is estimated before anything runs; a search over budget raises
     :class:`DomainError` with the estimate (``max_steps`` caps the scan).
     """
+    results = _required_steps(targets, family=family, by=by, length=length, curve=curve, mi_total=mi_total,
+                              bound=bound, eps_train=eps_train, unit=unit, max_steps=max_steps, progress=progress,
+                              mi_profile=mi_profile)
+    if by != "bound" or curve is None or curve.exact:
+        return results
+    from dataclasses import replace
+
+    from .estimate import curve_input_estimates
+    from .exact import nonnegative_rational
+
+    mi = from_nats(curve_input_estimates(curve)["mi_total"].measured(), unit)
+    total = mi_total if mi_total is not None else Fraction(_float_decimal(from_nats(curve.mi_total(), unit)))
+    eps = nonnegative_rational(eps_train, "eps_train")
+    return [r if r.value is None else replace(r, value=estimated_bound(r.value, total, eps, mi)) for r in results]
+
+
+def _required_steps(
+    targets: Sequence[Any],
+    *,
+    family: "str | SamplerSpec" = "uniform",
+    by: str = "bound",
+    length: int,
+    curve: LossCurve | None = None,
+    mi_total: Fraction | None = None,
+    bound: str = "theorem1",
+    eps_train: Fraction = Fraction(0),
+    unit: str = "nats",
+    max_steps: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    mi_profile: "MIProfile | None" = None,
+) -> list[FamilyStepsResult]:
+    """The search of :func:`required_steps_family` (values as computed: exact bounds are Fractions)."""
     from .exact import nonnegative_rational, positive_rational
 
     if by not in ("bound", "error", "optimal"):
@@ -461,7 +499,9 @@ def budget_table(
     A random-count family (mdlm, sedd, dream-origin) has ``sampler`` instead of
     ``schedule``, its expected error and its expected bound (:class:`ExpectedBound`).
     A semi-autoregressive family (``blocks:K:FAMILY``) has its blockwise bound
-    (B1; per-token values from ``mi_profile`` when given) and no error.
+    (B1; per-token values from ``mi_profile`` when given) and no error. From a
+    measured curve the bound is at the estimated ΣI: a :class:`~boundcalc.exact.Measured`
+    estimate with ΣI's stderr and interpolation effect carried through (:func:`estimated_bound`).
     """
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= length:
         raise UsageError(f"T = {steps!r} is not allowed", param="budget", allowed=f"1 <= T <= L = {length}")
@@ -492,7 +532,38 @@ def budget_table(
         if mi_total is not None:
             row["bound"] = _bound_value(bound, sched, mi_total, eps_train, mi_profile)
         rows.append(row)
+    if curve is not None and not curve.exact and mi_total is not None:
+        from .estimate import curve_input_estimates
+
+        mi = from_nats(curve_input_estimates(curve)["mi_total"].measured(), unit)
+        rows = [{**row, "bound": estimated_bound(row["bound"], mi_total, eps_train, mi)} for row in rows]
     return rows
+
+
+def estimated_bound(value: Any, mi_total: Fraction, eps_train: Fraction, mi: "Measured") -> Any:
+    """A budget row's bound at the ΣI ``mi`` estimated from a measured curve, with ΣI's uncertainties carried
+    through. Every bound here is coefficient · ΣI + ε_train (a fixed s_max's c(s)/L, the blockwise max_b
+    c(s_b)/B_b, an expectation E[c(S_max)]/L over random counts), so each spread scales by that coefficient."""
+    from .exact import Measured
+
+    EPS64 = 2.0**-53
+    if value is None:
+        return None
+    number, error = (Fraction(value.value), value.error) if hasattr(value, "error") else (Fraction(value), 0.0)
+    slope = float((number - eps_train) / mi_total) if mi_total > 0 else 0.0
+    slope = max(slope, 0.0)
+
+    def times(x: float | None) -> float | None:
+        return None if x is None else slope * x * (1 + 4 * EPS64)
+
+    total_error = error + (times(mi.error) or 0.0) + EPS64 * abs(float(number))
+    if isinstance(value, ExpectedBound):  # still an expectation over the counts, now an estimate too
+        from dataclasses import replace
+
+        return replace(value, error=total_error, stderr=times(mi.stderr), interpolation=times(mi.interpolation),
+                       estimate=True)
+    return Measured(float(number), total_error, nonnegative=True, stderr=times(mi.stderr),
+                    interpolation=times(mi.interpolation), estimate=True)
 
 
 def _count_row(row: dict[str, Any], family: SamplerSpec, steps: int, length: int, curve: LossCurve | None,

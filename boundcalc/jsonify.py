@@ -24,10 +24,12 @@ from .units import display, from_nats, log_name
 
 __all__ = ["to_json", "register", "PRINTERS", "document", "FLOAT_INPUTS", "SCHEMA_VERSION"]
 
-#: Said wherever an exact decision rests on float64 values (a profile that ``boundcalc profile`` wrote).
+#: Said wherever an exact decision rests on float64 values (a profile that ``boundcalc profile`` wrote, or
+#: whose values are float64 prints: boundcalc.profile.float_printed).
 FLOAT_INPUTS = (
-    "the MI profile holds float64 results (written by boundcalc profile): ΣI and every decision are exact "
-    "for those values, which differ from the model's exact values by their float error"
+    "the MI profile holds float64 results (written by boundcalc profile, or printed from float64s): its decimals "
+    "are taken exactly as written, so ΣI and every decision are exact for those values, which differ from the "
+    "values they rounded by their float error"
 )
 
 
@@ -61,7 +63,8 @@ def document(data: Any, digits: int = 6, **options: Any) -> dict[str, Any]:
     return {"schema_version": SCHEMA_VERSION, **{k: v for k, v in body.items() if k != "schema_version"}}
 
 
-def _json_Measured(value: Any, digits: int, note: str | None = None) -> dict[str, Any]:
+def _json_Measured(value: Any, digits: int, note: str | None = None, unit: str | None = None) -> dict[str, Any]:
+    """A float with its uncertainty, already in its unit (``unit`` is accepted as for the other values)."""
     return value.to_json(note=note)
 
 
@@ -432,7 +435,19 @@ def _json_CurveBoundReport(result: Any, digits: int) -> dict[str, Any]:
     if result.estimated:
         data["bounds"].update({name: m.to_json() for name, m in result.estimated.items()})
         data["mi_total"] = _in_unit(result.mi_estimate, digits, report.unit)
+        multiscale = report.inputs.multiscale
+        if multiscale is not None and multiscale.source == f"the loss curve {result.curve.source}".strip():
+            data["multiscale"].update(_curve_levels(result.curve, multiscale, report.unit))
     return data
+
+
+def _curve_levels(curve: Any, multiscale: Any, unit: Any) -> dict[str, Any]:
+    """Φ and the level totals of a measured curve's multi-scale profile: estimates with their stderr, never exact."""
+    from .estimate import curve_input_estimates, curve_level_estimates
+
+    levels = [from_nats(e.measured(), unit).to_json() for e in curve_level_estimates(curve, multiscale.scale)]
+    phi = from_nats(curve_input_estimates(curve, multiscale.scale)["phi"].measured(), unit).to_json()
+    return {"level_totals": levels, "phi": phi, "estimate": True}
 
 
 def _json_VerifyAnswer(answer: Any, digits: int) -> dict[str, Any]:

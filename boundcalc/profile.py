@@ -75,7 +75,8 @@ class MIProfile:
     source: str = ""
     _values: Sequence[Fraction] | None = field(default=None, repr=False)
     _constant: Fraction | None = field(default=None, repr=False)
-    #: the values are float64 results (a file boundcalc profile wrote): ΣI is their exact sum, not the model's
+    #: the values are float64 results (a file boundcalc profile wrote, or float64 prints: :func:`float_printed`):
+    #: ΣI is their exact sum, not the model's
     float_derived: bool = field(default=False, kw_only=True)
 
     def __post_init__(self) -> None:
@@ -293,8 +294,9 @@ def load_profile(path: str | Path, unit: "Unit | str | None" = None) -> MIProfil
     name = str(path)
     suffix = path.suffix.lower()
     kind = "json" if suffix == ".json" else "csv" if suffix == ".csv" else "txt"
-    count, total, kind = _read_total(path, name, kind)
-    recorded, float_derived = _preamble(path, name) if kind != "json" and kind != "json-loaded" else (None, False)
+    count, total, kind, printed = _read_total(path, name, kind)
+    recorded, marked = _preamble(path, name) if kind != "json" and kind != "json-loaded" else (None, False)
+    float_derived = marked or printed
     unit = reconcile_unit(recorded, unit, name)
     values = _FileValues(path, name, kind, count)
     return MIProfile(count, total, unit, ProfileKind.VALUES, name, values, float_derived=float_derived)
@@ -302,6 +304,8 @@ def load_profile(path: str | Path, unit: "Unit | str | None" = None) -> MIProfil
 
 #: A comment that marks a file's values as float64 results (boundcalc profile writes it first).
 FLOAT_MARK = "# float64 values"
+#: What a display says of a profile whose values are float64 prints (marked, or :func:`float_printed`).
+FLOAT_PRINTED = "float64 values, exact as written: decisions exact for them, not for the values they rounded"
 
 
 def _preamble(path: Path, name: str) -> tuple[Unit | None, bool]:
@@ -326,18 +330,45 @@ def _batches(path: Path, name: str, kind: str) -> Iterator[list]:
     return _TableReader(name, csv=kind == "csv").batches(_read_chunks(path, name))
 
 
-def _read_total(path: Path, name: str, kind: str) -> tuple[int, Fraction, str]:
-    """(L, ΣI exactly, the kind to read the values again with)."""
+def _read_total(path: Path, name: str, kind: str) -> tuple[int, Fraction, str, bool]:
+    """(L, ΣI exactly, the kind to read the values again with, whether the values look float64-printed)."""
     try:
-        return _sum_batches(_batches(path, name, kind)) + (kind,)
+        count, total, printed = _sum_batches(_batches(path, name, kind))
     except _NotPlainJSON:
-        return _sum_batches(_batches(path, name, "json-loaded")) + ("json-loaded",)
+        kind = "json-loaded"
+        count, total, printed = _sum_batches(_batches(path, name, kind))
+    return count, total, kind, printed
 
 
-def _sum_batches(batches: Iterable[list]) -> tuple[int, Fraction]:
-    count, decimal_total, fraction_total = 0, Decimal(0), Fraction(0)
+#: How many values :func:`float_printed` looks at: files are written by one program, so their first values
+#: say how (and the check stays a small fraction of reading a large file).
+FLOAT_PRINT_SAMPLE = 10_000
+
+
+def float_printed(value: Decimal) -> bool:
+    """Whether a decimal as written is the print of a float64: 15 to 17 significant digits that read back as a
+    float64 printing the same digits (``repr``, ``%.17g``, numpy's ``savetxt``). A person rarely types 15 digits;
+    a float64 print always has them. The value stays exact: this only says what its last digits mean.
+
+    >>> float_printed(Decimal("0.30000000000000004")), float_printed(Decimal("0.1")), float_printed(Decimal("0.12345678901234567"))
+    (True, False, False)
+    """
+    sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):
+        return False
+    significant = len(digits) - next((i for i, d in enumerate(digits) if d), len(digits))
+    if not 15 <= significant <= 17:
+        return False
+    return Decimal(f"{float(value):.{significant}g}") == value
+
+
+def _sum_batches(batches: Iterable[list]) -> tuple[int, Fraction, bool]:
+    """(L, ΣI exactly, whether one of the first FLOAT_PRINT_SAMPLE values is a float64 print)."""
+    count, decimal_total, fraction_total, printed = 0, Decimal(0), Fraction(0), False
     with localcontext(_EXACT):
         for batch in batches:
+            if not printed and count < FLOAT_PRINT_SAMPLE:
+                printed = any(type(x) is Decimal and float_printed(x) for x in batch[: FLOAT_PRINT_SAMPLE - count])
             count += len(batch)
             try:
                 decimal_total = sum(batch, decimal_total)  # a plain chunk: all Decimals
@@ -347,7 +378,7 @@ def _sum_batches(batches: Iterable[list]) -> tuple[int, Fraction]:
                         decimal_total += x
                     else:
                         fraction_total += x
-    return count, Fraction(decimal_total) + fraction_total
+    return count, Fraction(decimal_total) + fraction_total, printed
 
 
 class _FileValues(Sequence):

@@ -151,13 +151,21 @@ class ExpectedBound(Printable):
     error: float
     bound: str
     note: str = EXPECTED_NOTE
+    #: at a ΣI estimated from a measured loss curve: ΣI's stderr and interpolation effect carried through
+    stderr: float | None = None
+    interpolation: float | None = None
+    estimate: bool = False
 
     def measured(self) -> Measured:
-        """The value with its certified error (an expectation over the counts, not a statistical estimate)."""
-        return Measured(max(self.value, 0.0), self.error, nonnegative=True)
+        """The value with its certified error (an expectation over the counts; a statistical estimate too when
+        ΣI is one)."""
+        return Measured(max(self.value, 0.0), self.error, nonnegative=True, stderr=self.stderr,
+                        interpolation=self.interpolation, estimate=self.estimate)
 
     def show(self, digits: int = 4) -> str:
         """'0.2451 ± 2e-13 (expected)' for tables (digits justified by the error)."""
+        if self.estimate:  # '1.01 ± 0.11 (expected)': the stderr dwarfs the float error
+            return f"{self.measured().show(digits)} (expected)"
         return f"{self.measured().show(digits)} ± {round_up(self.error, 1)} (expected)"
 
 

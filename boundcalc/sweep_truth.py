@@ -148,6 +148,14 @@ class SourceTruth:
             self._random[big_s] = value
         return self._random[big_s]
 
+    def random_spread(self, max_size: int) -> tuple[float | None, float]:
+        """(stderr, interpolation effect) of :meth:`random_error` estimated from a measured curve."""
+        from .estimate import random_schedule_estimate
+
+        assert self.curve is not None
+        measured = from_nats(random_schedule_estimate(self.curve, 1 << (max_size - 1).bit_length()).measured(), self.unit)
+        return measured.stderr, measured.interpolation or 0.0
+
     def error(self, schedule: Schedule) -> tuple[float, float | None]:
         return from_nats(float(self.profile.error(schedule)), self.unit), self.abs_error(schedule)
 
@@ -208,11 +216,11 @@ def row_intervals(truth: "SourceTruth", schedule: "Schedule | CountSampler",
 
 
 def row_spreads(truth: "SourceTruth", schedule: "Schedule | CountSampler", inputs: BoundInputs | None,
-             bounds: Mapping[str, Any], optimal: Schedule | None = None, random: bool = False
+             bounds: Mapping[str, Any], optimal: Schedule | None = None, random: int | None = None
              ) -> dict[str, tuple[float | None, float]]:
     """The stderr and interpolation effect of a row's values estimated from a measured curve (empty otherwise).
 
-    The random schedule's expected error has no propagated stderr (shown as unknown, never as exact).
+    ``random``: the s_max of the row's random schedule on {S, S/2} when its expected error is shown.
     """
     if truth.curve is None:
         return {}
@@ -222,8 +230,8 @@ def row_spreads(truth: "SourceTruth", schedule: "Schedule | CountSampler", input
         out["error"] = spread
     if optimal is not None:
         out["optimal"] = truth.spread(optimal) or (None, 0.0)
-    if random:
-        out["random_error"] = (None, 0.0)
+    if random is not None:
+        out["random_error"] = truth.random_spread(random)
     if inputs is not None:
         out.update(truth.bound_spreads(inputs, bounds))
     return out

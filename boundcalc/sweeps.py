@@ -489,7 +489,7 @@ def _row(family: FamilySpec, steps: int, schedule: Schedule, profile: MIProfile,
     return SweepRow(family.label, steps, schedule, bounds, error=error, error_abs=error_abs, optimal=optimal_error,
                     random_error=random_error, optimal_abs=optimal_abs, random_abs=random_abs, bound_errors=bound_errors,
                     spreads=row_spreads(truth, schedule, inputs, bounds, truth.optimal[steps][0] if optimal else None,
-                                     random_error is not None),
+                                     schedule.max_size if random_error is not None else None),
                     intervals=row_intervals(truth, schedule, truth.optimal[steps][0] if optimal else None))
 
 

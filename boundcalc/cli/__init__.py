@@ -32,6 +32,11 @@ COMMANDS = {
 }
 
 
+#: The exit status of a command whose reader closed the pipe (``boundcalc sweep ... | head -1``): 128 + SIGPIPE,
+#: what a shell reports for a Unix tool that SIGPIPE ended; Python ignores the signal and sees EPIPE instead.
+CLOSED_PIPE = 141
+
+
 class BoundcalcGroup(click.Group):
     """A group that loads its commands lazily and turns library errors into one-line messages and exit codes."""
 
@@ -69,7 +74,8 @@ class BoundcalcGroup(click.Group):
 
         Bare ``boundcalc`` shows the help and exits 0; SIGTERM and SIGHUP end the
         command through Python's exceptions (so a file being written is left as it
-        was, its temporary file removed); an error writing stdout is one line.
+        was, its temporary file removed); an error writing stdout is one line; a
+        reader that closed the pipe ends the command quietly with 141 (:data:`CLOSED_PIPE`).
         """
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
@@ -80,6 +86,11 @@ class BoundcalcGroup(click.Group):
         with _signals_as_exceptions():
             try:
                 result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            except SystemExit:  # click and rich end a command whose pipe closed with exit 1 themselves
+                if _PIPE.closed:
+                    _silence_stdout()
+                    sys.exit(CLOSED_PIPE)
+                raise
             except click.ClickException as error:
                 click.echo(f"Error: {shorten(error.format_message(), MAX_MESSAGE)}", err=True)
                 sys.exit(error.exit_code)
@@ -90,7 +101,7 @@ class BoundcalcGroup(click.Group):
                 sys.exit(done.exit_code)
             except BrokenPipeError:  # `boundcalc ... | head`: the reader left; nothing more to say
                 _silence_stdout()
-                sys.exit(1)
+                sys.exit(CLOSED_PIPE)
             except OSError as error:  # stdout or stderr on a full disk, a closed terminal, ...
                 _silence_stdout()
                 _say(f"Error: cannot write the output: {error.strerror or error}")
@@ -99,8 +110,9 @@ class BoundcalcGroup(click.Group):
                 sys.stdout.flush()
             except OSError as error:
                 _silence_stdout()
-                if not isinstance(error, BrokenPipeError):
-                    _say(f"Error: cannot write the output: {error.strerror or error}")
+                if isinstance(error, BrokenPipeError):
+                    sys.exit(CLOSED_PIPE)
+                _say(f"Error: cannot write the output: {error.strerror or error}")
                 sys.exit(1)
         # without standalone mode click returns the exit code of ctx.exit(); pass it on
         sys.exit(result if isinstance(result, int) else 0)
@@ -125,6 +137,15 @@ def _silence_stdout() -> None:
         pass
 
 
+class _Pipe:
+    """Whether a write found its reader gone (SIGPIPE arrived: Python ignores it, the write raises EPIPE)."""
+
+    closed = False
+
+
+_PIPE = _Pipe()
+
+
 class _Terminated(SystemExit):
     """SIGTERM or SIGHUP: unwinds like an exception (``finally`` runs: temporary files are removed)."""
 
@@ -136,11 +157,16 @@ def _signals_as_exceptions() -> Iterator[None]:
     def stop(signum: int, frame: Any) -> None:
         raise _Terminated(128 + signum)
 
+    def closed_pipe(signum: int, frame: Any) -> None:  # noted only: the write itself raises BrokenPipeError
+        _PIPE.closed = True
+
     wanted = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
     previous = {}
     try:
         for number in wanted:
             previous[number] = signal.signal(number, stop)
+        if hasattr(signal, "SIGPIPE"):
+            previous[signal.SIGPIPE] = signal.signal(signal.SIGPIPE, closed_pipe)
     except ValueError:  # not the main thread (a test runner's worker): signals stay as they are
         pass
     try:

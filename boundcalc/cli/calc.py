@@ -36,9 +36,11 @@ BOUND_CHOICES = [name for name, entry in BOUNDS.items() if entry.invertible]
 
 
 def _describe_profile(profile, digits: int, show_exact: bool, with_source: bool = True) -> str:
+    from ..profile import FLOAT_PRINTED
+
     text = f"L = {profile.length}, ΣI = {show(profile.total, digits, show_exact)} {profile.unit}"
     if with_source and profile.kind == "values":
-        text += f" (from {profile.source}" + (", float64 values: decisions exact for them)" if profile.float_derived else ")")
+        text += f" (from {profile.source}" + (f"; {FLOAT_PRINTED})" if profile.float_derived else ")")
     return text
 
 
@@ -286,9 +288,11 @@ def bound(**params: Any) -> None:
     at_curve = None if curve is None else curve_bound_report(report, curve)
     estimated = {} if at_curve is None else at_curve.estimated
     if estimated:
-        refuse_latex(params, "bounds at a measured loss curve's estimated ΣI (use --json or the table)")
         digits = min(digits, FLOAT_DIGITS)  # ΣI is a float64 result: no value holds more digits
     if wants_latex(params):
+        if estimated:
+            return emit_latex(report, params, table=True, estimated=estimated,
+                              mi_total=_curve_mi(curve, str(profile.unit)))
         return emit_latex(report, params, table=True)
     if params["as_json"]:
         emit_json(report if at_curve is None else at_curve, digits)
@@ -324,12 +328,29 @@ def _bound_table(report, profile, schedule, multiscale, curve, estimated: dict[s
             *([f"{profile.source}: ΣI and Φ are estimates"] if curve is not None else []),
             (_describe_profile(profile, digits, exact) if not estimated else
              f"L = {profile.length}, ΣI = {_curve_mi(curve, str(profile.unit)).show(digits)} {profile.unit}")
-            + ("" if multiscale is None else f"; Φ = {show(multiscale.phi, min(digits, FLOAT_DIGITS) if curve else digits, exact)} "
+            + ("" if multiscale is None else f"; Φ = {_phi_cell(multiscale, curve, estimated, digits, exact)} "
                f"(S = {multiscale.scale})"),
             f"schedule {schedule} (reveal order): T = {report.steps}, s_max = {report.max_size}; "
             f"ε_train = {show(report.eps_train, digits)}",
         ],
     )
+
+
+def _phi_cell(multiscale, curve, estimated: dict[str, Any], digits: int, exact: bool) -> str:
+    """Φ for bound's header: exact from a file, an estimate ± stderr from a measured curve."""
+    if curve is None:
+        return show(multiscale.phi, digits, exact)
+    if not estimated or multiscale.source != f"the loss curve {curve.source}".strip():
+        return show(multiscale.phi, min(digits, FLOAT_DIGITS), exact)
+    return _curve_levels_measured(curve, multiscale, str(multiscale.unit))[1].show(digits)
+
+
+def _curve_levels_measured(curve, multiscale, unit: str):
+    """(the level totals, Φ) of a curve's multi-scale profile as Measured estimates in ``unit``."""
+    from ..estimate import curve_input_estimates, curve_level_estimates
+
+    levels = [from_nats(e.measured(), unit) for e in curve_level_estimates(curve, multiscale.scale)]
+    return levels, from_nats(curve_input_estimates(curve, multiscale.scale)["phi"].measured(), unit)
 
 
 _BLOCKS_CAPTION = (
@@ -482,6 +503,8 @@ def _render_steps_table(params: dict[str, Any], profile, results, family: Any, w
     """The table of steps --family/--by: one row per target."""
     from fractions import Fraction
 
+    from ..exact import Measured
+
     from ..step_families import DECISION_NOTE
 
     unit, digits, exact = params["unit"], params["digits"], params["show_exact"]
@@ -505,8 +528,9 @@ def _render_steps_table(params: dict[str, Any], profile, results, family: Any, w
         [("target ε", "right"), ("steps T", "right"), ("s_max", "right"), (f"value ({unit})", "right"),
          ("schedule (reveal order)", "left"), ("larger T that miss", "left")],
         table,
-        header_lines=_headers(source, f"L = {profile.length}, ΣI = {show(profile.total, digits, exact)} {unit}"
-                              + (" (estimate)" if estimate else "")),
+        header_lines=_headers(source, f"L = {profile.length}, ΣI = "
+                              + (f"{_curve_mi(params['_curve'], unit).show(digits)} {unit} (estimate)" if estimate
+                                 else f"{show(profile.total, digits, exact)} {unit}")),
         caption=f"search: {results[0].search}; checked T <= {results[0].checked_up_to}"
         + ("; estimates: ± stderr, (interp. |linear - monotone cubic|)" if estimate and by != "bound" else "")
         + ("; values are expectations over the random reveal counts" if counts else "")
@@ -534,7 +558,8 @@ def _render_budget(params: dict[str, Any], profile, curve, rows, source: str) ->
     if wants_latex(params):
         from ..latex import budget_latex_table
 
-        click.echo(budget_latex_table(rows, steps=T, length=profile.length, mi_total=profile.total, bound=bound_name,
+        mi_total = _curve_mi(curve, unit) if estimate else profile.total
+        click.echo(budget_latex_table(rows, steps=T, length=profile.length, mi_total=mi_total, bound=bound_name,
                                       unit=unit, digits=digits, estimate=estimate), nl=False)
         return
     if params["as_json"]:
@@ -549,7 +574,7 @@ def _render_budget(params: dict[str, Any], profile, curve, rows, source: str) ->
             calls, _ = row["sampler"].expected_nonempty_steps()
             table.append([row["family"], f"{row['sampler']}: random counts", "random",
                           "-" if row["error"] is None else row["error"].show(digits),
-                          "-" if row["bound"] is None else row["bound"].show(digits),
+                          _bound_cell(row["bound"], digits, exact),
                           f"expected over the counts; E calls {calls:.4g}"])
             continue
         if sched is None:
@@ -557,19 +582,27 @@ def _render_budget(params: dict[str, Any], profile, curve, rows, source: str) ->
             continue
         table.append([row["family"], sched.describe(8), str(sched.max_size),
                       "-" if row["error"] is None else row["error"].show(digits),
-                      show(row["bound"], digits, exact), ""])
+                      _bound_cell(row["bound"], digits, exact), ""])
     print_table(
         f"T = {T} steps: each family's {'estimated ' if estimate else ''}error and {bound_name} bound ({unit})",
         [("family", "left"), ("schedule (reveal order)", "left"), ("s_max", "right"), ("error", "right"),
          (bound_name, "right"), ("note", "left")],
         table,
-        header_lines=_headers(source, f"L = {profile.length}, ΣI = {show(profile.total, digits, exact)} {unit}"
-                              + (" (estimate)" if estimate else "")),
+        header_lines=_headers(source, f"L = {profile.length}, ΣI = "
+                              + (f"{_curve_mi(curve, unit).show(digits)} {unit} (estimate)" if estimate
+                                 else f"{show(profile.total, digits, exact)} {unit}")),
         caption=("errors need a loss curve (--loss-curve); " if curve is None else "")
         + ("estimates: ± stderr, (interp. |linear - monotone cubic|); " if estimate else "")
         + "info-optimal: step density ∝ sqrt(slope of the information curve) (Lavenant & Zanella); "
         "optimal: the DP over the curve",
     )
+
+
+def _bound_cell(bound, digits: int, exact: bool) -> str:
+    """A budget row's bound: exact, an expectation over random counts, or an estimate (± stderr) from a curve."""
+    if bound is None:
+        return "-"
+    return bound.show(digits) if hasattr(bound, "show") else show(bound, digits, exact)
 
 
 def _curve_mi(curve, unit: str):

@@ -153,6 +153,9 @@ def latex(**params: Any) -> None:
                 raise UsageError(f"{result.name} needs {_needs(missing)}", param="--with-values")
 
     text = _render(params, results, values, digits, unit, tex)
+    profile_note = _float_profile_note(params) if values is not None else None
+    if profile_note:
+        text = profile_note + text
     if values is not None and params.get("loss_curve") is not None:
         text = (f"% values from the loss curve {params['loss_curve']}: ΣI and Φ are estimates "
                 "(measured losses, not exact)\n") + text
@@ -161,6 +164,16 @@ def latex(**params: Any) -> None:
 
         _write(bibtex(cited_keys(text)), params["bib"], "--bib")
     _write(text, params["output"])
+
+
+def _float_profile_note(params: dict[str, Any]) -> str | None:
+    """A comment line when --mi-profile holds float64 values (its decimals are taken exactly as written)."""
+    if params.get("mi_profile") is None:
+        return None
+    from ..profile import FLOAT_PRINTED
+
+    profile = params.get("_profile")
+    return None if profile is None or not profile.float_derived else f"% ΣI from {params['mi_profile']}: {FLOAT_PRINTED}\n"
 
 
 def _render(params: dict[str, Any], results: list, values, digits: int, unit: str, tex) -> str:
@@ -197,7 +210,7 @@ def _values(params: dict[str, Any]) -> dict:
     from ..sources import case_multiscale, case_sampler
     from ..symbolic import L, eps, s, s_max, tau, values_for
 
-    profile = resolve_profile(params, required=False)
+    profile = params["_profile"] = resolve_profile(params, required=False)
     multiscale = None
     if params.get("ms_profile") is not None:
         from ..multiscale import load_multiscale
@@ -210,6 +223,7 @@ def _values(params: dict[str, Any]) -> dict:
     curve = resolve_curve(params)
     spec = params.get("schedule_spec")
     schedule = case_sampler(spec, length, curve, fixed=True) if spec else None  # from the curve where needed
+    phi_from_curve = curve is not None and multiscale is None and schedule is not None
     if multiscale is None:
         multiscale = case_multiscale(schedule, curve=curve, unit=params["unit"])
     values = values_for(
@@ -233,6 +247,15 @@ def _values(params: dict[str, Any]) -> dict:
             "needs the numbers of a case: an MI source with --length, --schedule, --smax, --target or --ms-profile",
             param="--with-values",
         )
+    if curve is not None and not curve.exact:  # ΣI (and Φ) measured: every value carries its stderr
+        from ..estimate import curve_input_estimates
+        from ..latex import estimated_values
+
+        scale = multiscale.scale if phi_from_curve and multiscale is not None else None
+        from ..units import from_nats
+
+        estimates = {k: from_nats(e.measured(), params["unit"]) for k, e in curve_input_estimates(curve, scale).items()}
+        return estimated_values(values, estimates)
     return values
 
 

@@ -110,7 +110,10 @@ def resolve_source(params: dict[str, Any]) -> tuple[Any, Any, str, int]:
         return _curve_source(params)
     if not models:
         profile = resolve_profile(params)
+        from ..profile import FLOAT_PRINTED
+
         where = f"from {profile.source}" if profile.kind == "values" else f"{profile.kind} given"
+        where += f"; {FLOAT_PRINTED}" if profile.float_derived else ""
         description = f"MI profile ({where}): L = {profile.length}, ΣI = {show(profile.total, 6)} {profile.unit}"
         return profile, None, description, profile.length
     from .truth import _describe, _length, _load

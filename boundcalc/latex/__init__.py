@@ -50,7 +50,9 @@ from .documents import (
     tag_text,
 )
 from .cases import (
+    EstimatedValues,
     bound_report_latex,
+    estimated_values,
     instantiate,
     instantiate_lines,
     missing_inputs,
@@ -146,8 +148,9 @@ def _print_Unrolling(unrolling: sym.Unrolling, length: int | None = None) -> str
     return unrolling_latex(unrolling, length)
 
 
-def _print_BoundReport(report: Any, digits: int = 6, table: bool = False) -> str:
-    return bound_table(report, digits) if table else bound_report_latex(report, digits)
+def _print_BoundReport(report: Any, digits: int = 6, table: bool = False, **estimates: Any) -> str:
+    """``estimates``: ``estimated`` and ``mi_total`` of :func:`bound_table` (bounds at a measured curve's ΣI)."""
+    return bound_table(report, digits, **estimates) if table else bound_report_latex(report, digits)
 
 
 def _print_RecursionReport(report: Any) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import sympy as sp
 
@@ -11,6 +11,101 @@ from .. import symbolic as sym
 from ..errors import BoundcalcError, UsageError
 from ..exact import format_decimal
 from .printer import KL_LHS, NOTATION, SUM_I, _expr, _is_long, _number, _shown, escape_text, result_segments
+
+if TYPE_CHECKING:
+    from ..exact import Measured
+
+
+class EstimatedValues(dict):
+    """A case's symbol values whose ΣI and Φ are estimates from a measured loss curve.
+
+    ``moved`` maps each kind of uncertainty ("error", "stderr", "interpolation") to the inputs moved up and
+    down by that spread: pairs (ΣI moved; Φ's levels moved by Φ's, ΣI raised only as far as they need), None
+    where the curve gives no such spread (no stderr column). A result's spread of a kind is how far its value moves
+    (:meth:`measure`), so an instantiated value is shown ``\\approx v \\pm stderr``, never as exact.
+    """
+
+    def __init__(self, values: Mapping[Any, Any], moved: Mapping[str, list[tuple[Any, Any]]]) -> None:
+        super().__init__(values)
+        self.moved = dict(moved)
+
+    def measure(self, result: sym.Result, value: sp.Expr, expression: sp.Expr | None = None) -> "Measured":
+        """``value`` (the result, or ``expression`` of its definitions, at these values) with the spreads of the
+        estimated inputs carried through: each kind is the larger move when the inputs move up or down by it."""
+        from ..exact import Measured
+
+        use_phi = bool({sym.Phi, sym.S} & set(result.inputs))
+
+        def at(moved: Mapping[Any, Any]) -> float:
+            return float(result.value(moved) if expression is None else expression.subs(moved))
+
+        spreads: dict[str, float | None] = {}
+        for kind, pair in self.moved.items():
+            spread: float | None = 0.0
+            for by_mi, by_phi in pair:
+                moved = by_phi if use_phi else by_mi
+                try:
+                    spread = None if moved is None or spread is None else max(spread, abs(at(moved) - float(value)))
+                except (BoundcalcError, TypeError, ValueError, ZeroDivisionError):  # a condition fails there
+                    spread = None
+            spreads[kind] = spread
+        error = spreads.get("error")
+        return Measured(float(value), 0.0 if error is None else error, stderr=spreads.get("stderr"),
+                        interpolation=spreads.get("interpolation") or 0.0, estimate=True)
+
+
+def estimated_values(values: Mapping[Any, Any], estimates: Mapping[str, "Measured"]) -> EstimatedValues:
+    """``values`` (:func:`~boundcalc.symbolic.values_for` of a curve's ΣI, and Φ's levels) marked as estimates,
+    with ΣI and the levels moved by each of their spreads: ``estimates`` holds ``"mi_total"`` (ΣI) and, when Φ
+    comes from the curve too, ``"phi"`` (:func:`boundcalc.estimate.curve_input_estimates` as Measured in the
+    values' unit)."""
+    subs = sym._substitutions(values, {})
+    scale = int(subs[sym.S]) if "phi" in estimates and sym.S in subs and sym.Phi in subs else None
+    moved: dict[str, list[tuple[Any, Any]]] = {}
+    for kind in ("error", "stderr", "interpolation"):
+        step = getattr(estimates["mi_total"], kind)
+        if step is None or sym.sum_I not in subs:
+            moved[kind] = [(None, None)]
+            continue
+        phi_step = getattr(estimates.get("phi"), kind, None)
+        moved[kind] = [_moved(subs, sign * _rational(step), None if phi_step is None else sign * _rational(phi_step),
+                              scale is not None) for sign in (1, -1)]
+    return EstimatedValues(subs, moved)
+
+
+def _rational(x: float) -> sp.Rational:
+    f = Fraction(x)
+    return sp.Rational(f.numerator, f.denominator)
+
+
+def _moved(subs: Mapping[Any, Any], step: sp.Rational, phi_step: sp.Rational | None, phi: bool) -> tuple[Any, Any]:
+    """(ΣI moved by ``step``; Φ and its levels moved by ``phi_step``, ΣI at least their largest), none below 0."""
+    by_mi = {**subs, sym.sum_I: max(subs[sym.sum_I] + step, sp.Integer(0))}
+    if not phi or subs[sym.Phi] == 0:
+        return by_mi, by_mi
+    if phi_step is None:
+        return by_mi, None
+    factor = max(1 + phi_step / subs[sym.Phi], sp.Integer(0))
+    by_phi = {k: (v * factor if isinstance(k, sym.G) or k == sym.Phi else v) for k, v in subs.items()}
+    by_phi[sym.sum_I] = max([subs[sym.sum_I], *(v for k, v in by_phi.items() if isinstance(k, sym.G))])
+    return by_mi, by_phi
+
+
+def _estimate_tail(measured: Any, digits: int) -> str:
+    """`` \\approx v \\pm se`` (and the interpolation effect), v to the digits its spread justifies."""
+    from ..exact import round_up
+
+    stderr = "?" if measured.stderr is None else _plain(round_up(measured.stderr))
+    text = rf" \approx {_plain(measured.decimal(digits))} \pm {stderr}"
+    if measured.interpolation:
+        text += rf" \; (\text{{interp.\ }} {_plain(round_up(measured.interpolation))})"
+    return text
+
+
+def _plain(text: str) -> str:
+    mantissa, _, exponent = text.partition("e")
+    return mantissa if not exponent else rf"{mantissa} \times 10^{{{int(exponent)}}}"
+
 
 def _decimal(value: sp.Rational, digits: int) -> str:
     return format_decimal(Fraction(int(value.p), int(value.q)), digits)
@@ -68,7 +163,7 @@ def instantiate_lines(
             raise UsageError(f"{result.name} needs s", param="values", allowed="give s (or s_max)")
         subs = {sym.s: size}
     if result.name == "multiscale-phi":
-        return _phi_segments(result, subs, digits)
+        return _phi_segments(result, subs, digits, values)
     exact = result.value(subs)
     if value is not None:
         exact = sp.Rational(value.numerator, value.denominator)
@@ -82,16 +177,20 @@ def instantiate_lines(
     for symbol, definition in result.definitions:
         defined = definition.subs(subs)
         shown[symbol] = defined
-        tail = _value_tail(defined, digits, rounded)
+        tail = (_estimate_tail(values.measure(result, defined, definition), digits)
+                if isinstance(values, EstimatedValues) else _value_tail(defined, digits, rounded))
         prefix.append(f"{NOTATION[symbol]} = {_expr(definition, subs, digits=digits)}{tail}, \\qquad")
     segments = result_segments(result, shown, abbreviate=True, unit=unit, digits=digits)[:2]
+    if isinstance(values, EstimatedValues):  # an estimate: value ± stderr, never "= exact"
+        return prefix + segments + [_estimate_tail(values.measure(result, exact), digits).strip()]
     tail = _value_tail(exact, digits, rounded).strip()
     if segments[-1].endswith(tail[2:]):  # nothing left to evaluate (T_break = L)
         return prefix + segments
     return prefix + segments + [tail]
 
 
-def _phi_segments(result: sym.Result, subs: Mapping[Any, sp.Rational], digits: int) -> list[str]:
+def _phi_segments(result: sym.Result, subs: Mapping[Any, sp.Rational], digits: int,
+                  values: Mapping[Any, Any] | None = None) -> list[str]:
     """Φ's definition with L and S filled in, its levels G(m_j) (0 for an empty set), their values, and Φ."""
     exact = result.value(subs)  # checks S and that every level total is given
     length, big_s = int(subs[sym.L]), int(subs[sym.S])
@@ -109,7 +208,8 @@ def _phi_segments(result: sym.Result, subs: Mapping[Any, sp.Rational], digits: i
         f"= {_expr(result.expr, subs)}",
         "= " + " + ".join(levels),
         ("\\approx " if rounded else "= ") + " + ".join(numbers),
-        _value_tail(exact, digits, rounded).strip(),
+        (_estimate_tail(values.measure(result, exact), digits) if isinstance(values, EstimatedValues)
+         else _value_tail(exact, digits, rounded)).strip(),
     ]
 
 

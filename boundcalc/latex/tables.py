@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from .. import symbolic as sym
 from ..exact import Measured, format_decimal
@@ -151,24 +151,36 @@ ROUNDED = "Values are rounded to the digits shown"
 FLOATS = "; floating-point values show only the digits their certified error justifies"
 
 
-def bound_table(report: Any, digits: int = 6) -> str:
+def bound_table(report: Any, digits: int = 6, estimated: "Mapping[str, Any] | None" = None,
+                mi_total: Any = None) -> str:
     """A :class:`~boundcalc.bounds.BoundReport` as a booktabs table: each registered bound, its
-    equation tag, its value (justified digits) and, where it does not apply, why."""
+    equation tag, its value (justified digits) and, where it does not apply, why.
+
+    ``estimated`` (bound name -> :class:`~boundcalc.exact.Measured`) and ``mi_total`` (Measured): the
+    bounds and ΣI estimated from a measured loss curve, shown ``$v \\pm$ stderr``."""
     unit = str(report.unit)
+    estimated = estimated or {}
     rows, shown = [], []
     for bound, value in report.items():
         if value is None and not bound.has_inputs(report.inputs):
             continue  # e.g. Theorem 2 without a multi-scale profile
         kind = r"$\ge$ " if bound.direction == "lower" else ""
-        cell = "---" if value is None else kind + table_number(value, digits)
+        if bound.name in estimated:
+            cell = kind + _estimate_pm(estimated[bound.name], digits)
+        else:
+            cell = "---" if value is None else kind + table_number(value, digits)
         note = prose(report.reasons.get(bound.name, "")) if value is None else ""
         rows.append([prose(bound.title), _tag(bound), cell, note])
         shown.append(bound)
+    total = (rf"$\Sigma I = {_estimate_pm(mi_total, digits).strip('$')}$ {unit} (estimated from a measured loss curve)"
+             if mi_total is not None else rf"$\Sigma I = {latex_number(report.mi_total, digits)}$ {unit}")
     caption = (
         rf"Bounds of Li \& Cai~\cite{{li2025convergence}} for $L = {report.length}$, "
-        rf"$\Sigma I = {latex_number(report.mi_total, digits)}$ {unit}, a schedule of $T = {report.steps}$ "
+        rf"{total}, a schedule of $T = {report.steps}$ "
         rf"steps with $s_{{\max}} = {report.max_size}$, and "
-        rf"$\varepsilon_{{\mathrm{{train}}}} = {latex_number(report.eps_train, digits)}$. {ROUNDED}."
+        rf"$\varepsilon_{{\mathrm{{train}}}} = {latex_number(report.eps_train, digits)}$"
+        + (r"; the bounds at the estimated $\Sigma I$ and $\Phi$ are estimates: value $\pm$ its standard error"
+           r" ($\pm\,?$ where the curve has none)" if estimated else "") + f". {ROUNDED}."
     )
     columns = [("Result", "l"), ("Eq.", "l"), (f"Value ({unit})", "r"), ("Note", "X")]
     return latex_table(columns, rows, caption, "bc:tab:bound", _tag_notes(shown))
@@ -405,17 +417,23 @@ def budget_latex_table(rows: Sequence[dict[str, Any]], *, steps: int, length: in
         err = "---" if error is None else _estimate_cell(error, unit, digits)
         if value is None:
             bound_cell = "---"
+        elif getattr(value, "estimate", False):  # at the ΣI estimated from a measured curve: value ± stderr
+            bound_cell = _estimate_pm(value.measured() if hasattr(value, "measured") else value, digits)
         elif hasattr(value, "error"):  # an expectation over random counts, with its certified error
             bound_cell = table_number(value.value, digits, value.error, True)
         else:
             bound_cell = table_number(value, digits)
         note = "expectations over the random counts" if sampler is not None else prose(row["reason"])
         out.append([family, size, err, bound_cell, note])
+    total = (_estimate_pm(mi_total, digits).strip("$") if getattr(mi_total, "estimate", False)
+             else latex_number(mi_total, digits).removeprefix(chr(92) + 'approx '))
     caption = (
-        rf"Each schedule family at $T = {steps}$ ($L = {length}$, $\Sigma I = {latex_number(mi_total, digits).removeprefix(chr(92) + 'approx ')}$ "
+        rf"Each schedule family at $T = {steps}$ ($L = {length}$, $\Sigma I = {total}$ "
         rf"{unit}{' estimated' if estimate else ''}): its error"
         + (" estimated from a measured loss curve, $\\pm$ one standard error," if estimate else "")
-        + rf" and its bound by {_bound_words(bound)} (Li \& Cai~\cite{{li2025convergence}}), in {unit}. {ROUNDED}."
+        + rf" and its bound by {_bound_words(bound)} (Li \& Cai~\cite{{li2025convergence}})"
+        + (r" at the estimated $\Sigma I$, $\pm$ one standard error" if estimate else "")
+        + rf", in {unit}. {ROUNDED}."
     )
     columns = [("Family", "l"), (r"$s_{\max}$", "r"), ("Error", "r"), ("Bound", "r"), ("Note", "X")]
     return latex_table(columns, out, caption, "bc:tab:budget")
