@@ -119,6 +119,19 @@ class CurveBoundReport(Printable):
         """ΣI from the curve (an Estimate)."""
         return curve_mi_total(self.curve)
 
+    @property
+    def curve_levels(self) -> "tuple[list[Measured], Measured] | None":
+        """Theorem 2's level totals and Φ as estimates in the report's unit, when the multi-scale profile is the
+        measured curve's own (None otherwise: read from a file, or an exact curve)."""
+        multiscale = self.report.inputs.multiscale
+        if not self.estimated or multiscale is None or multiscale.source != f"the loss curve {self.curve.source}".strip():
+            return None
+        from .estimate import curve_input_estimates, curve_level_estimates
+
+        unit = self.report.unit
+        levels = [from_nats(e.measured(), unit) for e in curve_level_estimates(self.curve, multiscale.scale)]
+        return levels, from_nats(curve_input_estimates(self.curve, multiscale.scale)["phi"].measured(), unit)
+
 
 def curve_bound_report(report: "BoundReport", curve: "LossCurve") -> CurveBoundReport:
     """``report`` (computed at the curve's ΣI and Φ) with each bound as a Measured estimate when the curve is

@@ -435,19 +435,11 @@ def _json_CurveBoundReport(result: Any, digits: int) -> dict[str, Any]:
     if result.estimated:
         data["bounds"].update({name: m.to_json() for name, m in result.estimated.items()})
         data["mi_total"] = _in_unit(result.mi_estimate, digits, report.unit)
-        multiscale = report.inputs.multiscale
-        if multiscale is not None and multiscale.source == f"the loss curve {result.curve.source}".strip():
-            data["multiscale"].update(_curve_levels(result.curve, multiscale, report.unit))
+        if result.curve_levels is not None:  # Φ and its levels from the measured curve: estimates, never exact
+            levels, phi = result.curve_levels
+            data["multiscale"].update({"level_totals": [m.to_json() for m in levels], "phi": phi.to_json(),
+                                       "estimate": True})
     return data
-
-
-def _curve_levels(curve: Any, multiscale: Any, unit: Any) -> dict[str, Any]:
-    """Φ and the level totals of a measured curve's multi-scale profile: estimates with their stderr, never exact."""
-    from .estimate import curve_input_estimates, curve_level_estimates
-
-    levels = [from_nats(e.measured(), unit).to_json() for e in curve_level_estimates(curve, multiscale.scale)]
-    phi = from_nats(curve_input_estimates(curve, multiscale.scale)["phi"].measured(), unit).to_json()
-    return {"level_totals": levels, "phi": phi, "estimate": True}
 
 
 def _json_VerifyAnswer(answer: Any, digits: int) -> dict[str, Any]:
