@@ -34,6 +34,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from .schedule import Schedule
     from .truth.core import EntropyProfile
 
+#: The largest target a float64 error is compared with (float64's range ends near 1.8e308).
+MAX_FLOAT_TARGET = Fraction(10) ** 300
+
 __all__ = ["required_steps_family", "budget_table", "estimated_bound"]
 
 # The scan's cost model, microseconds: each family evaluated in float with exact checks (boundcalc.family_sizes)
@@ -166,6 +169,9 @@ def _required_steps(
         raise UsageError("no target given", param="target", allowed="one or more targets > 0")
     eps_train = nonnegative_rational(eps_train, "eps_train")
     if by != "bound":
+        if max(goals) > MAX_FLOAT_TARGET:  # compared with float errors: beyond float64's range is no target
+            raise UsageError("a target above 1e300 is beyond the range of an estimated error", param="target",
+                             allowed="a target <= 1e300 (an error from a curve is a float64)")
         if curve is None:
             raise UsageError(f"by = {by} needs a loss curve", param="loss_curve", allowed="give a loss curve (or use by = bound)")
         if eps_train:
@@ -238,7 +244,7 @@ def _hint(goals, by, length, curve, mi_total, bound, eps_train, unit) -> int:
 
     profile = curve_profile(curve)
     d, h = profile.conditional, profile.entropies
-    goal = float(min(goals))
+    goal = min(goals)  # a Fraction: compared with the float errors exactly (a huge target never overflows)
     lo, hi = 1, length  # bisection on uniform's error (a hint only: not assumed monotone)
     while lo < hi:
         mid = (lo + hi) // 2

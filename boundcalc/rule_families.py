@@ -77,6 +77,9 @@ class RuleFamily(SamplerFamily):
             if test is not None and not test(value):  # type: ignore[operator]
                 raise InvalidNumberError(f"{first.name} = {rest[0]} is out of range", param=first.name,
                                          allowed=words)
+            if value > 10**300:  # the guarantees and the Monte Carlo engines compare it in float64
+                raise InvalidNumberError(f"{first.name} = {rest[0]} is too large", param=first.name,
+                                         allowed="at most 1e300 (compared in float64)")
         if len(rest) == 2:
             positive_int(rest[1], "BLOCK")
 

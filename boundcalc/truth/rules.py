@@ -37,7 +37,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from ..errors import InvalidNumberError, ScheduleError
-from ..exact import to_rational
+from ..exact import positive_int, to_rational
 from ..units import to_nats
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -255,9 +255,10 @@ def rule_of(spec: "SamplerSpec", length: int) -> Rule:
         raise ScheduleError(f"{spec.text!r} is not a sampler rule", param="schedule",
                             allowed=", ".join(f.usage for f in _rule_families()))
     args, unit = split_unit(spec.args) if getattr(family, "has_unit", False) else (list(spec.args), "nats")
-    block = int(args[1]) if len(args) == 2 else None
+    # the spec's own integer reading ("1e3" is 1000), as its check accepted it
+    block = positive_int(args[1], "BLOCK") if len(args) == 2 else None
     if family.params[0].kind == "steps":
-        built = _FIXED_COUNT[family.name](length, int(args[0]), block)
+        built = _FIXED_COUNT[family.name](length, positive_int(args[0], family.params[0].name), block)
     elif family.name == "confidence":
         built = Rule.confidence(length, args[0], block)
     else:
