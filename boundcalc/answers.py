@@ -33,6 +33,22 @@ __all__ = ["UniformStepsAnswer", "FamilyStepsAnswer", "BudgetAnswer", "CurveBoun
            "VerifyAnswer", "verify_answer", "ProfileAnswer", "MultiScaleAnswer", "CurveAnswer"]
 
 
+class _CurveSourced:
+    """An answer whose values come from ``self.curve`` when one is given (estimates from a measured curve)."""
+
+    curve: "LossCurve | None"
+
+    @property
+    def estimate(self) -> bool:
+        """True when the values are estimates from a measured loss curve."""
+        return self.curve is not None and not self.curve.exact
+
+    @property
+    def mi_estimate(self) -> Any:
+        """ΣI from the curve (an Estimate), or None (ΣI is the profile's exact total)."""
+        return None if self.curve is None else curve_mi_total(self.curve)
+
+
 @dataclass(frozen=True)
 class UniformStepsAnswer(Printable):
     """For each target, the fewest T of uniform schedules by ``bound`` (``results``: StepsResult)."""
@@ -45,7 +61,7 @@ class UniformStepsAnswer(Printable):
 
 
 @dataclass(frozen=True)
-class FamilyStepsAnswer(Printable):
+class FamilyStepsAnswer(_CurveSourced, Printable):
     """For each target, the fewest T of ``family`` by ``by`` (``results``: FamilyStepsResult), in ``unit``.
 
     ``curve`` is the loss curve the values come from (None: ΣI from ``profile``); ``random_counts``:
@@ -64,16 +80,6 @@ class FamilyStepsAnswer(Printable):
     random_counts: bool
 
     @property
-    def estimate(self) -> bool:
-        """True when the values are estimates from a measured loss curve."""
-        return self.curve is not None and not self.curve.exact
-
-    @property
-    def mi_estimate(self) -> Any:
-        """ΣI from the curve (an Estimate), or None (ΣI is the profile's exact total)."""
-        return None if self.curve is None else curve_mi_total(self.curve)
-
-    @property
     def decision_note(self) -> str:
         """How a random-count family's T is decided against the values' float error."""
         from .step_families import DECISION_NOTE
@@ -82,7 +88,7 @@ class FamilyStepsAnswer(Printable):
 
 
 @dataclass(frozen=True)
-class BudgetAnswer(Printable):
+class BudgetAnswer(_CurveSourced, Printable):
     """At T = ``steps``: each family's schedule (or sampler), estimated error and bound (``rows`` of
     :func:`boundcalc.family_steps.budget_table`)."""
 
@@ -94,15 +100,6 @@ class BudgetAnswer(Printable):
     bound: str
     eps_train: Fraction
     source: str
-
-    @property
-    def estimate(self) -> bool:
-        return self.curve is not None and not self.curve.exact
-
-    @property
-    def mi_estimate(self) -> Any:
-        """ΣI from the curve (an Estimate), or None (ΣI is the profile's exact total)."""
-        return None if self.curve is None else curve_mi_total(self.curve)
 
 
 @dataclass(frozen=True)
