@@ -13,6 +13,7 @@ output unchanged instead of assembling or editing documents itself:
 * :class:`ProfileAnswer`, :class:`MultiScaleAnswer`, :class:`CurveAnswer` -- a data model's MI
   profile, multi-scale profile, or a loss curve (exact or estimated), and where it was written;
 * :class:`Recommendation` -- from a loss curve, per target the family to run and each family's T;
+* :class:`SweepAnswer` -- a sweep over T (bounds, errors) with a description of its source;
 * :class:`RuleVerifyAnswer`, :class:`TradeoffAnswer`, :class:`ThresholdSearchAnswer`,
   :class:`RuleSearchAnswer` -- the samplers that choose positions from the predictions, on a data model:
   one rule's truth, several rules at their calls, the loosest threshold, a search over a rule's parameter.
@@ -35,7 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["UniformStepsAnswer", "FamilyStepsAnswer", "BudgetAnswer", "CurveBoundReport", "curve_bound_report",
            "VerifyAnswer", "verify_answer", "ProfileAnswer", "MultiScaleAnswer", "CurveAnswer", "TargetRecommendation",
-           "Recommendation", "RuleVerifyAnswer", "TradeoffAnswer", "ThresholdSearchAnswer", "RuleSearchAnswer"]
+           "Recommendation", "SweepAnswer", "RuleVerifyAnswer", "TradeoffAnswer", "ThresholdSearchAnswer", "RuleSearchAnswer"]
 
 
 class _CurveSourced:
@@ -429,3 +430,25 @@ class RuleSearchAnswer(Printable):
     unit: str
     targets: tuple[str, ...]
     result: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SweepAnswer(Printable):
+    """sweep's answer: the :class:`~boundcalc.sweeps.SweepResult` and a description of its source."""
+
+    result: Any
+    source: str
+
+    @property
+    def count_stats(self) -> tuple[str, ...]:
+        """The random-count samplers' statistics a row carries (expected s_max, expected calls) when the sweep has
+        such samplers, else ()."""
+        from .sweeps import COUNT_STATS
+
+        return tuple(COUNT_STATS) if self.result.has_counts else ()
+
+    @property
+    def random_count_families(self) -> list[str]:
+        """The families whose rows are random-count samplers."""
+        result = self.result
+        return [f for f in result.families if any(r.random_counts for r in result.family_rows(f))]

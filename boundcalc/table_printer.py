@@ -14,6 +14,7 @@ it as it likes (:meth:`Table.plain` is a plain-text form). A new value class get
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable, Sequence
@@ -22,14 +23,15 @@ from .dispatch import Printers
 from .exact import FLOAT_DIGITS, ceil_log2, format_decimal
 from .units import from_nats, log_name
 
-__all__ = ["Table", "table", "to_table", "register", "PRINTERS", "cell", "describe_profile", "steps_cell"]
+__all__ = ["Table", "table", "to_table", "register", "PRINTERS", "cell", "describe_profile", "steps_cell", "sweep_cell",
+           "sparkline"]
 
 
 @dataclass(frozen=True)
 class Table:
     """A table as text: ``columns`` are (heading, justify) pairs ("left" or "right"), ``rows`` lists of cells,
     ``header_lines`` printed between the title and the table, ``caption`` after it, ``preamble`` before the title
-    (an answer's sentences, plain lines)."""
+    and ``footer`` after the caption (plain lines: an answer's sentences, a sweep's sparklines)."""
 
     title: str
     columns: tuple[tuple[str, str], ...]
@@ -37,6 +39,7 @@ class Table:
     caption: str | None = None
     header_lines: tuple[str, ...] = field(default=())
     preamble: tuple[str, ...] = field(default=())
+    footer: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
         width = len(self.columns)
@@ -48,14 +51,14 @@ class Table:
         """The table as plain text: title, header lines, a tab-separated header and rows, the caption."""
         lines = [*self.preamble, self.title, *self.header_lines, "\t".join(h for h, _ in self.columns)]
         lines += ["\t".join(row) for row in self.rows]
-        return "\n".join(lines + ([self.caption] if self.caption else [])) + "\n"
+        return "\n".join(lines + ([self.caption] if self.caption else []) + list(self.footer)) + "\n"
 
 
 def table(title: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[str]], caption: str | None = None,
-          header_lines: Sequence[str] = (), preamble: Sequence[str] = ()) -> Table:
+          header_lines: Sequence[str] = (), preamble: Sequence[str] = (), footer: Sequence[str] = ()) -> Table:
     """A :class:`Table` from lists (what printers build)."""
     return Table(title, tuple((heading, justify) for heading, justify in columns), tuple(tuple(r) for r in rows),
-                 caption, tuple(header_lines), tuple(preamble))
+                 caption, tuple(header_lines), tuple(preamble), tuple(footer))
 
 
 def cell(x: Fraction | int | None, digits: int, exact: bool = False, none: str = "-") -> str:
@@ -431,6 +434,114 @@ def _table_Recommendation(answer: Any, digits: int, hint: str | None = None) -> 
             f"{target} {unit} ({per_token} {unit}/token)" for target, per_token in shown)],
         caption=hint, preamble=answer.lines(digits),
     )
+
+
+def sweep_cell(row: Any, name: str, digits: int, none: str = "", table: bool = False) -> str:
+    """A sweep row's value as text: float64 results (errors; bounds from a data model) with only their justified
+    digits, exact bounds correctly rounded to ``digits``; in a ``table`` an estimate adds '± stderr (interp. ...)'."""
+    measured = row.measured(name)
+    if measured is not None:
+        return measured.show(digits) if table else measured.decimal(digits)
+    if name in ("error", "optimal", "random_error") or row.bounds.get(name) is None:
+        return none
+    return cell(row.bounds[name], digits)
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: Sequence[float | None]) -> str:
+    """Unicode blocks for ``values`` on a log scale (higher is taller); 0 is the lowest block, None a space."""
+    positive = [v for v in values if v is not None and v > 0]
+    if not positive:
+        return "".join(" " if v is None else SPARKS[0] for v in values)
+    lo, hi = math.log(min(positive)), math.log(max(positive))
+    out = []
+    for v in values:
+        if v is None:
+            out.append(" ")
+        elif v <= 0:
+            out.append(SPARKS[0])
+        else:
+            level = len(SPARKS) - 1 if hi == lo else round((math.log(v) - lo) / (hi - lo) * (len(SPARKS) - 1))
+            out.append(SPARKS[level])
+    return "".join(out)
+
+
+def _sweep_caption(answer: Any, digits: int, elsewhere: str) -> list[str]:
+    """What a sweep's numbers are: estimates, exact errors or exact bounds; what is only in ``elsewhere``."""
+    from .exact import round_up
+
+    result = answer.result
+    unit, eps = str(result.unit), cell(result.eps_train, digits)
+    worst = max((e for row in result.rows for e in [row.error_abs or 0.0, *row.bound_errors.values()]), default=0.0)
+    rounding = f"absolute errors < {round_up(worst)}; " if worst > 0 else ""
+    lower = ("the lower bound (13) is for the random schedule on {S, S/2}, S = 2^ceil(log2 s_max), "
+             f"whose error is in {elsewhere}")
+    if result.estimate:
+        caption = [f"estimates from a measured loss curve: value ± stderr (interp. |linear - monotone cubic|), "
+                   f"'± ?' where the curve has no stderr; errors with the optimal predictor (ε_train = 0); bounds at "
+                   f"the estimated ΣI = {result.mi_measured.show(digits)} {unit} and Φ, ε_train = {eps}; {rounding}"
+                   "digits shown are those the stderr justifies", lower]
+    elif result.has_truth:
+        caption = [f"errors: float64 with the optimal predictor (ε_train = 0); bounds: exact in ΣI = "
+                   f"{result.mi_measured.show(digits)} {unit} and Φ as computed (float64), ε_train = {eps}; "
+                   f"{rounding}digits shown are justified", lower]
+    else:
+        caption = [f"bounds exact at ΣI = {cell(result.mi_total, digits)} {unit}, ε_train = {eps}"]
+    caption.append(f"the per-token TER bound (11) is in {elsewhere}")
+    if result.has_counts:
+        caption.append("random-count samplers (" + ", ".join(answer.random_count_families) + "): expectations over "
+                       "the counts (float64, digits justified): the exact expected error, E[c(S_max)]/L·ΣI + ε_train "
+                       f"per bound, E S_max in the s_max column; expected network calls in {elsewhere}")
+    return caption + [f"skipped {f} at T = {t}: {why}" for f, t, why in result.skipped[:5]]
+
+
+def _sweep_sparklines(result: Any, error_name: str) -> list[str]:
+    """One line per family: its error (or the bound every row has: theorem1, or the blockwise one) against T."""
+    from .bound_registry import BOUNDS
+
+    lines = []
+    for family in result.families:
+        family_rows = result.family_rows(family)
+        if not family_rows:
+            continue
+        if result.has_truth:
+            what, values = error_name, [row.error for row in family_rows]
+        else:
+            shared = [n for n in family_rows[0].bounds if all(r.bounds.get(n) is not None for r in family_rows)]
+            if not shared:
+                continue
+            name = "theorem1" if "theorem1" in shared else shared[0]
+            what, values = (f"{name} {BOUNDS[name].equation}" if name in BOUNDS else name,
+                            [float(row.bounds[name]) for row in family_rows])
+        lines.append(f"{family:>12}  {what} vs T = {family_rows[0].steps}..{family_rows[-1].steps} (log): "
+                     f"{sparkline(values)}")
+    return lines
+
+
+def _table_SweepAnswer(answer: Any, digits: int, elsewhere: str = "the CSV and JSON forms") -> Table:
+    """One row per (family, T): s_max, the error and the optimal one where known, each KL bound; then a sparkline
+    of the error (or Theorem 1) against T per family. ``elsewhere``: where the values not shown are."""
+    from .bound_registry import BOUNDS
+
+    result = answer.result
+    bounds = [BOUNDS[name] for name in result.bound_names if BOUNDS[name].quantity == "kl"]
+    error_name = "estimated error" if result.estimate else "exact error"
+    columns = [("family", "left"), ("T", "right"), ("s_max", "right")]
+    columns += [(error_name, "right")] if result.has_truth else []
+    columns += [("optimal", "right")] if result.has_optimal else []
+    columns += [(f"{b.name} {b.equation}", "right") for b in bounds]
+    rows = []
+    for row in result.rows:
+        cells = [row.family, str(row.steps),
+                 "E " + sweep_cell(row, "expected_s_max", 3) if row.max_size is None else str(row.max_size)]
+        cells += [sweep_cell(row, "error", digits, table=True)] if result.has_truth else []
+        cells += [sweep_cell(row, "optimal", digits, table=True)] if result.has_optimal else []
+        rows.append(cells + [sweep_cell(row, b.name, digits, none="n/a", table=True) for b in bounds])
+    return table(f"Sweep over T: bounds{' and errors' if result.has_truth else ''} for E_M KL ({str(result.unit)})",
+                 columns, rows, caption="\n".join(_sweep_caption(answer, digits, elsewhere)),
+                 header_lines=[answer.source], footer=_sweep_sparklines(result, error_name))
 
 
 #: The table printers, by class name (this module's ``_table_<Class>`` functions, and those :func:`register` adds).

@@ -80,6 +80,7 @@ PARAM_FLAGS = {
     "by": "--by",
     "budget": "--budget",
     "max_steps": "--max-steps",
+    "optimal": "--optimal",
     "ratios": "--ratios",
     "samples": "--samples",
     "count": "--corpus-size",

@@ -38,6 +38,8 @@ def emit_table(obj: Any, digits: int, **options: Any) -> None:
     for line in table.preamble:
         click.echo(line)
     print_table(table.title, table.columns, table.rows, table.caption, table.header_lines)
+    for line in table.footer:
+        click.echo(line)
 
 
 def print_table(

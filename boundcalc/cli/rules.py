@@ -15,22 +15,8 @@ from typing import Any
 
 from ..errors import UsageError
 from ..units import from_nats, to_nats_floor
+from ..sources import describe_model
 from .render import emit_json, print_table
-
-
-def describe_model(model: Any, length: int) -> str:
-    """One line naming a data model and L (the header of verify, sweep and steps)."""
-    from ..truth import JointDistribution
-
-    if isinstance(model, JointDistribution):
-        return (f"joint table {model.source}: L = {model.length}, V = {model.vocab_size}, "
-                f"{model.support_size} outcomes")
-    if model.corpus:
-        c = model.corpus
-        return (f"text {model.source}: {c['level']} bigram chain, {c['states']} states from {c['tokens']} tokens "
-                f"(add-{c['smoothing']}), L = {length}")
-    start = "given initial law" if model.given_initial else "stationary start"
-    return f"Markov chain {model.source}: {model.vocab_size} states, {start}; L = {length}"
 
 
 def rule_target(spec: Any, remasking: str | None, length: int) -> Any:

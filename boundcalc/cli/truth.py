@@ -161,18 +161,14 @@ def verify(**params: Any) -> None:
                          allowed="add --loss-curve FILE (a data model knows its vocabulary)")
     if _verify_adaptive(params):
         return
-    from ..schedule import parse_sampler, parse_spec
+    from ..schedule import parse_spec
+    from ..sources import case_sampler
 
     unit, digits = params["unit"], params["digits"]
     spec = parse_spec(params["schedule_spec"], "schedule")  # read once, here at the edge
     model, profile, curve, description = _verify_source(params, spec)
     L = profile.length
-    if spec.family.needs_curve:
-        from ..estimate import curve_schedule
-
-        target: Any = curve_schedule(spec, curve)
-    else:
-        target = parse_sampler(spec, L)
+    target = case_sampler(spec, L, curve)  # from the curve where the family needs one
     needs_model = spec.family.needs_model
     if needs_model and model is None:
         raise UsageError("a semi-autoregressive schedule's error needs the data model, not only its loss curve",
@@ -231,41 +227,20 @@ def _verify_adaptive(params: dict[str, Any]) -> bool:
 
 def _verify_source(params: dict[str, Any], spec: Any) -> tuple[Any, Any, Any, str]:
     """(model or None, entropy profile, loss curve, description) from --loss-curve or a data model."""
-    from ..curve import LossCurve
-    from ..estimate import curve_profile
+    from ..sources import verify_source
 
     if params["loss_curve"] is not None:
         given = [f"--{name}" for name in ("joint", "markov", "text") if params[name] is not None]
         if given:
             raise UsageError(f"{given[0]} and --loss-curve are alternatives", param="--loss-curve",
                              allowed="give a data model or a loss curve")
-        curve = _curve(params)
-        return None, curve_profile(curve), curve, curve.describe()
-    check_curve_log_options(params)
-    model = _load(params)
-    L = _length(model, params)
-    if params["optimal"]:
-        _check_optimal_first(spec, L)  # before the entropy profile
-    with progress_bar("entropies") as bar:
-        profile = model.entropy_profile(L, progress=bar)
-    description = _describe(model, L)
-    return model, profile, LossCurve.from_conditional(profile.conditional, source=description), description
-
-
-def _check_optimal_first(spec: Any, length: int) -> None:
-    """T and the optimal-schedule DP's cost, refused before the entropy profile is computed."""
-    from ..schedule import parse_sampler
-    from ..truth import EntropyProfile
-
-    if spec.family.needs_curve:
-        return  # a schedule from the loss curve: T is its parameter, checked where it is built
-    steps = parse_sampler(spec, length).steps
-    if isinstance(steps, int):
-        try:
-            EntropyProfile.check_optimal(length, steps)
-        except BoundcalcError as error:
-            error.param = "--optimal"
-            raise
+        found = verify_source(spec, curve=_curve(params))
+    else:
+        check_curve_log_options(params)
+        model = _load(params)
+        with progress_bar("entropies") as bar:
+            found = verify_source(spec, model=model, length=params["length"], optimal=params["optimal"], progress=bar)
+    return found.model, found.profile, found.curve, found.description
 
 
 def _count_rows(counts: dict[str, Any], digits: int) -> list[list[str]]:
