@@ -7,22 +7,18 @@ imported inside the commands, so ``boundcalc --help`` stays quick.
 
 from __future__ import annotations
 
-import math
 import time
 from contextlib import contextmanager
-from fractions import Fraction
-from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import click
 
-from ..errors import BoundcalcError, UsageError
-from ..exact import round_up
+from ..errors import UsageError
 from ..hf import MAX_TEXT_BYTES
 from ..units import from_nats
 from .options import (POSITIVE_INT, BoundcalcCommand, OutputPath, check_curve_log_options, compose,
                       curve_log_options, digits_option, given_explicitly, json_option)
-from .render import emit_json, emit_table, print_table, show
+from .render import emit_json, emit_table
 from .rules import describe_model as _describe
 from .sampler_help import RegistryHelpOption, schedule_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
@@ -197,7 +193,7 @@ def verify(**params: Any) -> None:
     if params["as_json"]:
         emit_json(answer, digits)
     else:
-        _verify_table(answer, digits)
+        emit_table(answer, digits, machine="--json")
 
 
 def _verify_adaptive(params: dict[str, Any]) -> bool:
@@ -241,133 +237,6 @@ def _verify_source(params: dict[str, Any], spec: Any) -> tuple[Any, Any, Any, st
         with progress_bar("entropies") as bar:
             found = verify_source(spec, model=model, length=params["length"], optimal=params["optimal"], progress=bar)
     return found.model, found.profile, found.curve, found.description
-
-
-def _count_rows(counts: dict[str, Any], digits: int) -> list[list[str]]:
-    """Table rows: the sequence error (exact or ± standard error) and the expected network calls."""
-    if counts["exact"]:
-        fraction = counts["sequence_error_exact"]
-        error = f"{counts['sequence_error']:.{digits}g} (exact{' = ' + fraction if 1 < len(fraction) <= 24 else ''})"
-    else:
-        se = counts["sequence_error_se"]
-        decimals = 4 if se == 0 else max(0, 1 - int(math.floor(math.log10(se))))
-        error = f"{counts['sequence_error']:.{decimals}f} ± {se:.2g} (Monte Carlo)"
-    rows = [["sequence error P_q(p(x) = 0)", "", error, "-", ""],
-            [f"network calls ({counts['calls']}), expected", "", f"{counts['expected_nfe_run_on']:.{digits}g}", "-", ""]]
-    if counts["sequence_error"] > 0:
-        until = f"{counts['expected_nfe']:.{digits}g}"
-        if not counts["exact"]:
-            se = counts["expected_nfe_se"]
-            decimals = 4 if se == 0 else max(0, 1 - int(math.floor(math.log10(se))))
-            until = f"{counts['expected_nfe']:.{decimals}f} ± {se:.2g} (Monte Carlo)"
-        rows.append(["calls until the sample ended, expected", "", until, "-", ""])
-    return rows
-
-
-def _verify_rows(answer: Any, digits: int) -> list[list[str]]:
-    """The (estimated) errors, each KL bound of the registry next to the error it is checked against, TC, DTC, rates."""
-    report, optimal = answer.report, answer.optimal
-    unit, measured = report.unit, answer.measured
-    ratios, holds = report.ratios(), report.holds()
-    b = report.bounds
-    counts = report.schedule.random_counts
-    label = ("expected " if counts else "") + ("estimated error" if measured else "exact error")
-    value = (answer.estimate.show(digits) if answer.estimate is not None
-             else report.measured("truth").decimal(digits))
-    rows = [[label, "(23)", value, "1", ""]]
-    if optimal is not None:
-        rows.append([f"optimal {b.steps}-step schedule", "(23)", optimal[1].show(digits), "-", ""])
-        rows.append([f"info-optimal:{b.steps}", "(23)", answer.info_optimal[1].show(digits), "-", ""])
-    random_rows = []
-    if report.random_error is not None and b.multiscale is not None:
-        random_rows.append([f"{'estimated' if measured else 'exact'} error of random:{b.multiscale.scale} (mean)",
-                            "(23)", report.measured("random").decimal(digits), "1", ""])
-    verdict = {None: "n/a", True: "yes", False: "no (estimate)" if measured else "NO (report this)",
-               "undecided": "undecided (within float error)"}
-    for entry, _ in report.compared():
-        name = entry.name.replace("_", " ") + (" (expected)" if counts else "")
-        if entry.about == "random" and b.multiscale is not None:
-            name += f", random:{b.multiscale.scale}"
-        r, h = ratios.get(entry.name), holds.get(entry.name)
-        bound = report.measured(entry.name)
-        row = [name, entry.equation, "n/a" if bound is None else bound.decimal(digits),
-               "-" if r is None else show(Fraction(r), 4), verdict[h]]
-        (rows if entry.about == "schedule" else random_rows).append(row)
-    if b.multiscale is not None and report.random_error is not None:
-        rows += random_rows
-    quantities = answer.quantities
-    for key, text in (("total_correlation", "TC = error at T = 1"), ("dual_total_correlation", "DTC"),
-                      ("tc_rate", "TC/T (rate, not a bound)"), ("dtc_rate", "DTC/T (rate, not a bound)")):
-        if key in quantities:
-            q = quantities[key]
-            shown = q.show(digits)  # a measured curve's with ± stderr; a data model's with justified digits
-            rows.append([text, "s.14", shown, "-", ""])
-    if answer.counts is not None:
-        rows += _count_rows(answer.counts, digits)
-    return rows
-
-
-def _verify_caption(report: Any) -> str:
-    """What the numbers are: the truth's precision, what the bounds are evaluated at, the sampler's kind."""
-    from ..exact import round_up
-
-    b, unit = report.bounds, report.unit
-    caption = f"exact errors: float64, absolute error < {round_up(report.truth_error)} {unit}; "
-    if report.schedule.random_counts:
-        return caption + (
-            "expected bounds: float64 with their certified error (--json)\nrandom counts: the expectation over the "
-            f"counts; E s_max = {b.expected_max[0]:.4g}, E steps revealing >= 1 token = {b.nonempty_steps[0]:.4g} "
-            f"of {len(report.schedule.reveal)} (docs/theory.md, section 12)")
-    if report.schedule.positions == "blocks":
-        return caption + (
-            "bounds: at each block's conditional ΣI_b as computed (float64; ε_train = 0)\nsemi-autoregressive: "
-            "blockwise bounds (B1); the bounds for random positions over all L do not apply and are not listed "
-            "(docs/theory.md, section 11)")
-    return caption + (f"bounds: at ΣI and Φ as computed (float64, absolute error < {round_up(report.input_error)}; "
-                      "ε_train = 0)")
-
-
-def _verify_shape(report: Any) -> str:
-    b, schedule = report.bounds, report.schedule
-    if report.schedule.random_counts:
-        return f"{len(schedule.reveal)} steps (the last reveals the rest), random sizes"
-    text = f"T = {b.steps}, s_max = {b.max_size}"
-    if schedule.block_spans:
-        lengths = "/".join(sorted({str(n) for _, n in schedule.block_spans}))
-        text += f", {len(schedule.block_spans)} blocks of {lengths} positions"
-    return text
-
-
-def _verify_table(answer: Any, digits: int) -> None:
-    report, optimal = answer.report, answer.optimal
-    b, unit = report.bounds, report.unit
-    caption = _verify_caption(report)
-    if answer.measured:  # the float error of computing from the curve is not the point: the curve's is
-        caption = ("estimates from a measured loss curve: ± stderr, (interp. |linear - monotone cubic|); a model's "
-                   "loss over-estimates d (its excess acts like ε_train); " + caption.split("; ", 1)[1])
-    caption += "\nTC/T, DTC/T: rates of randomized schedules (Zhao & Cai, arXiv 2602.20126), constants unknown"
-    counts = answer.counts
-    if counts is not None:
-        caption += f"\nnetwork calls: {counts['calls_meaning']} (docs/samplers.md)"
-        if not counts["exact"]:
-            caption += f"; sequence error: {counts['samples']} trajectories, seed {counts['seed']}, ± one standard error"
-    if report.random_error is not None:
-        caption += (f"\nthe lower bound (13) is for the random schedule on {{S, S/2}}, S = {b.multiscale.scale}, "
-                    "averaged over the schedule; its ratio is bound / that error")
-    if optimal is not None:
-        caption += f"\noptimal schedule (reveal order): {optimal[0].describe(limit=24)}"
-        caption += f"\ninfo-optimal schedule: {answer.info_optimal[0].describe(limit=24)}"
-    print_table(
-        f"{'Estimated' if answer.measured else 'Exact'} error and bounds for E_M KL(p_X0 || p_Y0|M) ({unit})",
-        [("quantity", "left"), ("eq.", "left"), ("value", "right"), ("/ exact", "right"), ("holds", "left")],
-        _verify_rows(answer, digits),
-        caption=caption,
-        header_lines=[
-            answer.model,
-            f"ΣI = {report.measured('mi_total').decimal(digits)} {unit}; schedule {report.schedule} (reveal order): "
-            f"{_verify_shape(report)}",
-        ],
-    )
 
 
 @click.command(cls=BoundcalcCommand)
