@@ -178,6 +178,18 @@ def test_every_latex_output_compiles_in_a_plain_article_without_overfull_boxes(r
         ["latex", "-x", "steps-sharp", "-x", "steps-ter", "-x", "recursion-step", "--with-values", *case,
          "--target", "0.05", "--smax", "37"],
         ["latex", "-x", "theorem1", "--with-values", "--loss-curve", curve, "--length", "32", "--schedule", "uniform:4"],
+        # issue 21 round 3: estimates with their stderr, a search, verify from a curve, count samplers
+        ["steps", "--loss-curve", curve, "--length", "32", "--target", "0.05", "--target", "0.01", "--family",
+         "cosine", "--by", "error", "--format", "latex"],
+        ["steps", "--loss-curve", curve, "--length", "32", "--target", "0.05", "--by", "optimal", "--format", "latex"],
+        ["steps", "--loss-curve", curve, "--length", "32", "--target", "2", "--family", "mdlm", "--by", "bound",
+         "--format", "latex"],
+        ["verify", "--loss-curve", curve, "--length", "32", "--schedule", "uniform:4", "--format", "latex"],
+        ["verify", "--loss-curve", curve, "--length", "32", "--schedule", "mdlm:4", "--format", "latex"],
+        ["bound", "--schedule", "sedd:64", *case, "--format", "latex"],
+        ["bound", "--loss-curve", curve, "--length", "32", "--schedule", "dream-origin:8", "--format", "latex"],
+        ["sweep", "--loss-curve", curve, "--length", "32", "--steps", "1,4,32", "-f", "info-optimal", "--format",
+         "latex"],
     ]
     body = []
     for command in commands:
