@@ -8,6 +8,7 @@ imported inside the commands, so ``boundcalc --help`` stays quick.
 from __future__ import annotations
 
 import math
+import re
 import time
 from contextlib import contextmanager
 from fractions import Fraction
@@ -354,6 +355,12 @@ def _verify_caption(report: Any) -> str:
                       "ε_train = 0)")
 
 
+def _measured_bounds(found: "re.Match[str]") -> str:
+    """The bounds' part of verify's caption from a measured curve: estimates at its ΣI and Φ (± stderr)."""
+    return ("estimates at the curve's ΣI, ± stderr" if found.group().startswith("float64")
+            else "estimates at the curve's ΣI and Φ, ± stderr (")
+
+
 def _verify_shape(report: Any) -> str:
     b, schedule = report.bounds, report.schedule
     if report.schedule.random_counts:
@@ -371,8 +378,9 @@ def _verify_table(answer: Any, digits: int) -> None:
     caption = _verify_caption(report)
     if answer.measured:  # the float error of computing from the curve is not the point: the curve's is
         caption = ("estimates from a measured loss curve: ± stderr, (interp. |linear - monotone cubic|); a model's "
-                   "loss over-estimates d (its excess acts like ε_train); " + caption.split("; ", 1)[1].replace(
-                       "float64 with their certified error (--json)", "estimates at the curve's ΣI, ± stderr"))
+                   "loss over-estimates d (its excess acts like ε_train); " + re.sub(
+                       r"float64 with their certified error \(--json\)|at ΣI and Φ as computed \(float64, absolute "
+                       r"error < [^;]*; ", _measured_bounds, caption.split("; ", 1)[1]))
     caption += "\nTC/T, DTC/T: rates of randomized schedules (Zhao & Cai, arXiv 2602.20126), constants unknown"
     counts = answer.counts
     if counts is not None:
