@@ -15,9 +15,10 @@ it as it likes (:meth:`Table.plain` is a plain-text form). A new value class get
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from .dispatch import Printers
 from .exact import FLOAT_DIGITS, ceil_log2, format_decimal
@@ -124,10 +125,13 @@ def _table_ConfidenceBound(result: Any, digits: int, exact: bool = False) -> Tab
     )
 
 
-def _table_CountBoundReport(report: Any, digits: int, exact: bool = False, header_lines: Sequence[str] = ()) -> Table:
-    """A random-count sampler's expected per-realisation bounds (``header_lines``: the profile, said first)."""
-    errors, sampler = report.errors, report.sampler
-    rows = [[f"E {entry.name} (per realisation)", entry.equation, cell(Fraction(value), digits),
+def _table_CountBoundReport(report: Any, digits: int, exact: bool = False, header_lines: Sequence[str] = (),
+                            estimated: Mapping[str, Any] | None = None) -> Table:
+    """A random-count sampler's expected per-realisation bounds (``header_lines``: the profile, said first;
+    ``estimated``: name -> Measured estimate with its stderr, at a measured loss curve's ΣI)."""
+    errors, sampler, estimated = report.errors, report.sampler, estimated or {}
+    rows = [[f"E {entry.name} (per realisation)", entry.equation,
+             estimated[entry.name].show(digits) if entry.name in estimated else cell(Fraction(value), digits),
              f"E c(S_max) / L · ΣI + ε_train, ± {errors[entry.name]:.1g}"] for entry, value in report.items()]
     return table(
         f"Expected upper bounds on E KL(p_X0 || p_Y0) ({report.unit}), random reveal counts",
@@ -141,7 +145,9 @@ def _table_CountBoundReport(report: Any, digits: int, exact: bool = False, heade
         ],
         caption="each still-masked token is revealed at step k with probability p_k; the bounds hold for every "
         "realisation of the counts, so their expectation bounds the expected error (docs/theory.md, section 12). "
-        "float64 with the stated error; corollary1 and theorem2 are not listed",
+        + ("float64 with the stated error" if not estimated else
+           "estimates at the loss curve's ΣI: value ± stderr (interp. |linear - monotone cubic|)")
+        + "; corollary1 and theorem2 are not listed",
     )
 
 
@@ -492,8 +498,10 @@ def _sweep_caption(answer: Any, digits: int, elsewhere: str) -> list[str]:
     caption.append(f"the per-token TER bound (11) is in {elsewhere}")
     if result.has_counts:
         caption.append("random-count samplers (" + ", ".join(answer.random_count_families) + "): expectations over "
-                       "the counts (float64, digits justified): the exact expected error, E[c(S_max)]/L·ΣI + ε_train "
-                       f"per bound, E S_max in the s_max column; expected network calls in {elsewhere}")
+                       "the counts " + ("(estimates from the curve, ± stderr): the expected error" if result.estimate
+                                        else "(float64, digits justified): the exact expected error")
+                       + f", E[c(S_max)]/L·ΣI + ε_train per bound, E S_max in the s_max column; expected network "
+                       f"calls in {elsewhere}")
     return caption + [f"skipped {f} at T = {t}: {why}" for f, t, why in result.skipped[:5]]
 
 
@@ -574,7 +582,7 @@ def _verify_rows(answer: Any, digits: int) -> list[list[str]]:
     counts = report.schedule.random_counts
     label = ("expected " if counts else "") + ("estimated error" if measured else "exact error")
     value = (answer.estimate.show(digits) if answer.estimate is not None
-             else report.measured("truth").decimal(digits))
+             else report.measured("truth").show(digits))
     rows = [[label, "(23)", value, "1", ""]]
     if optimal is not None:
         rows.append([f"optimal {b.steps}-step schedule", "(23)", optimal[1].show(digits), "-", ""])
@@ -582,7 +590,7 @@ def _verify_rows(answer: Any, digits: int) -> list[list[str]]:
     random_rows = []
     if report.random_error is not None and b.multiscale is not None:
         random_rows.append([f"{'estimated' if measured else 'exact'} error of random:{b.multiscale.scale} (mean)",
-                            "(23)", report.measured("random").decimal(digits), "1", ""])
+                            "(23)", report.measured("random").show(digits), "1", ""])
     verdict = {None: "n/a", True: "yes", False: "no (estimate)" if measured else "NO (report this)",
                "undecided": "undecided (within float error)"}
     for entry, _ in report.compared():
@@ -591,7 +599,7 @@ def _verify_rows(answer: Any, digits: int) -> list[list[str]]:
             name += f", random:{b.multiscale.scale}"
         r, h = ratios.get(entry.name), holds.get(entry.name)
         bound = report.measured(entry.name)
-        row = [name, entry.equation, "n/a" if bound is None else bound.decimal(digits),
+        row = [name, entry.equation, "n/a" if bound is None else bound.show(digits),
                "-" if r is None else cell(Fraction(r), 4), verdict[h]]
         (rows if entry.about == "schedule" else random_rows).append(row)
     if b.multiscale is not None and report.random_error is not None:
@@ -629,6 +637,12 @@ def _verify_caption(report: Any, machine: str) -> str:
                       "ε_train = 0)")
 
 
+def _measured_bounds(found: "re.Match[str]") -> str:
+    """The bounds' part of verify's caption from a measured curve: estimates at its ΣI and Φ (± stderr)."""
+    return ("estimates at the curve's ΣI, ± stderr" if found.group().startswith("float64")
+            else "estimates at the curve's ΣI and Φ, ± stderr (")
+
+
 def _verify_shape(report: Any) -> str:
     b, schedule = report.bounds, report.schedule
     if report.schedule.random_counts:
@@ -649,7 +663,9 @@ def _table_VerifyAnswer(answer: Any, digits: int, machine: str = "the JSON form"
     caption = _verify_caption(report, machine)
     if answer.measured:  # the float error of computing from the curve is not the point: the curve's is
         caption = ("estimates from a measured loss curve: ± stderr, (interp. |linear - monotone cubic|); a model's "
-                   "loss over-estimates d (its excess acts like ε_train); " + caption.split("; ", 1)[1])
+                   "loss over-estimates d (its excess acts like ε_train); " + re.sub(
+                       r"float64 with their certified error \(" + re.escape(machine) + r"\)|at ΣI and Φ as computed "
+                       r"\(float64, absolute error < [^;]*; ", _measured_bounds, caption.split("; ", 1)[1]))
     caption += "\nTC/T, DTC/T: rates of randomized schedules (Zhao & Cai, arXiv 2602.20126), constants unknown"
     counts = answer.counts
     if counts is not None:
@@ -664,12 +680,13 @@ def _table_VerifyAnswer(answer: Any, digits: int, machine: str = "the JSON form"
         caption += f"\ninfo-optimal schedule: {answer.info_optimal[0].describe(limit=24)}"
     return table(
         f"{'Estimated' if answer.measured else 'Exact'} error and bounds for E_M KL(p_X0 || p_Y0|M) ({unit})",
-        [("quantity", "left"), ("eq.", "left"), ("value", "right"), ("/ exact", "right"), ("holds", "left")],
+        [("quantity", "left"), ("eq.", "left"), ("value", "right"),
+         ("/ estimate" if answer.measured else "/ exact", "right"), ("holds", "left")],
         _verify_rows(answer, digits),
         caption=caption,
         header_lines=[
             answer.model,
-            f"ΣI = {report.measured('mi_total').decimal(digits)} {unit}; schedule {report.schedule} (reveal order): "
+            f"ΣI = {report.measured('mi_total').show(digits)} {unit}; schedule {report.schedule} (reveal order): "
             f"{_verify_shape(report)}",
         ],
     )

@@ -249,8 +249,7 @@ def bound(**params: Any) -> None:
     spec = parse_spec(params["schedule_spec"], "schedule")  # read once, here at the edge
     schedule = case_sampler(spec, profile.length, curve)  # from the curve where the family needs one
     if schedule.random_counts:
-        refuse_latex(params, "a random-count sampler")
-        _count_bounds(params, profile, schedule)
+        _count_bounds(params, profile, schedule, curve)
         return
     multiscale = case_multiscale(schedule, curve=curve, path=params.get("ms_profile"), unit=profile.unit)
     report = bound_report(profile, schedule, params["eps_train"], params.get("vocab_size"), multiscale)
@@ -290,8 +289,9 @@ def _confidence(params: dict[str, Any]) -> None:
     emit_table(result, params["digits"])
 
 
-def _count_bounds(params: dict[str, Any], profile, sampler) -> None:
-    """bound for a random-count sampler: the expected per-realisation bounds."""
+def _count_bounds(params: dict[str, Any], profile, sampler, curve: Any = None) -> None:
+    """bound for a random-count sampler: the expected per-realisation bounds (estimates at a measured curve's ΣI)."""
+    from ..answers import curve_bound_report
     from ..bounds import count_bound_report
 
     if params.get("ms_profile") is not None:
@@ -300,10 +300,18 @@ def _count_bounds(params: dict[str, Any], profile, sampler) -> None:
     from ..table_printer import describe_profile
 
     report = count_bound_report(profile, sampler, params["eps_train"])
+    at_curve = None if curve is None else curve_bound_report(report, curve)
+    estimated = {} if at_curve is None else at_curve.estimated
+    digits = min(params["digits"], FLOAT_DIGITS) if estimated else params["digits"]
+    if wants_latex(params):
+        return emit_latex(report, {**params, "digits": digits}, estimated=estimated,
+                          mi_total=_curve_mi(curve, str(profile.unit)) if estimated else None)
     if params["as_json"]:
-        emit_json(report, params["digits"])
+        emit_json(report if at_curve is None else at_curve, digits)
         return
-    emit_table(report, params["digits"], header_lines=[describe_profile(profile, params["digits"], False)])
+    described = (f"L = {profile.length}, ΣI = {_curve_mi(curve, str(profile.unit)).show(digits)} {profile.unit} "
+                 f"({profile.source})" if estimated else describe_profile(profile, digits, False))
+    emit_table(report, digits, header_lines=[described], estimated=estimated)
 
 
 def _source(profile) -> str:
@@ -341,8 +349,6 @@ def recursion(**params: Any) -> None:
 
 def _steps_any(params: dict[str, Any], families: list[Any]) -> None:
     """steps with --family / --by / --budget / --loss-curve: any family, by bound, estimated error or the DP."""
-    if params["budget"] is None:
-        refuse_latex(params, "a search over schedule families or a loss curve")
     from ..family_steps import budget_table, required_steps_family
     from ..step_families import BUDGET_FAMILIES, searched_family
 
@@ -385,7 +391,12 @@ def _steps_any(params: dict[str, Any], families: list[Any]) -> None:
     counts = by != "optimal" and family.family.random_counts
     answer = FamilyStepsAnswer(profile, curve, tuple(results), unit, eps_train, by, bound_name, family.text, source,
                                counts, spec=family)
-    emit_json(answer, digits) if params["as_json"] else emit_table(answer, digits, exact=exact)
+    if wants_latex(params):
+        emit_latex(answer, params)
+    elif params["as_json"]:
+        emit_json(answer, digits)
+    else:
+        emit_table(answer, digits, exact=exact)
     infeasible = [r for r in results if not r.feasible]
     if infeasible and len(results) == 1:
         raise InfeasibleTargetError(f"target {show(infeasible[0].target, digits)}: {infeasible[0].reason}",

@@ -178,8 +178,10 @@ def verify(**params: Any) -> None:
                                  param="--optimal", allowed="a fixed schedule (uniform:T, ...)")
             optimal = profile.optimal_schedule(report.schedule.steps, progress=bar)
     if wants_latex(params):
-        if params["loss_curve"] is not None:
-            refuse_latex(params, "an estimate from a loss curve")
+        if params["loss_curve"] is not None and not curve.exact:  # every value an estimate with its stderr
+            from ..verification import with_curve_spreads
+
+            report = with_curve_spreads(report, curve)
         return emit_latex(report, params)
     counts = None
     if report.schedule.random_counts and model is not None:  # its sequence error and network calls (issue 19)
