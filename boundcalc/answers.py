@@ -461,6 +461,9 @@ class ThresholdSearchAnswer(Printable):
     model: str
     unit: str
     results: tuple[tuple[Fraction, dict[str, Any]], ...]
+    #: the joint table's L and V (its table's caption)
+    length: int | None = None
+    vocab_size: int | None = None
 
 
 @dataclass(frozen=True)

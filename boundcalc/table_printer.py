@@ -16,60 +16,17 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable, Mapping, Sequence
 
+from . import rule_tables
 from .dispatch import Printers
-from .exact import FLOAT_DIGITS, ceil_log2, format_decimal
+from .exact import FLOAT_DIGITS, ceil_log2
+from .text_table import Table, cell, table
 from .units import from_nats, log_name
 
 __all__ = ["Table", "table", "to_table", "register", "PRINTERS", "cell", "describe_profile", "steps_cell", "sweep_cell",
            "sparkline"]
-
-
-@dataclass(frozen=True)
-class Table:
-    """A table as text: ``columns`` are (heading, justify) pairs ("left" or "right"), ``rows`` lists of cells,
-    ``header_lines`` printed between the title and the table, ``caption`` after it, ``preamble`` before the title
-    and ``footer`` after the caption (plain lines: an answer's sentences, a sweep's sparklines)."""
-
-    title: str
-    columns: tuple[tuple[str, str], ...]
-    rows: tuple[tuple[str, ...], ...]
-    caption: str | None = None
-    header_lines: tuple[str, ...] = field(default=())
-    preamble: tuple[str, ...] = field(default=())
-    footer: tuple[str, ...] = field(default=())
-
-    def __post_init__(self) -> None:
-        width = len(self.columns)
-        for row in self.rows:
-            if len(row) != width:
-                raise ValueError(f"a row of {len(row)} cells in a table of {width} columns: {row!r}")
-
-    def plain(self) -> str:
-        """The table as plain text: title, header lines, a tab-separated header and rows, the caption."""
-        lines = [*self.preamble, self.title, *self.header_lines, "\t".join(h for h, _ in self.columns)]
-        lines += ["\t".join(row) for row in self.rows]
-        return "\n".join(lines + ([self.caption] if self.caption else []) + list(self.footer)) + "\n"
-
-
-def table(title: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[str]], caption: str | None = None,
-          header_lines: Sequence[str] = (), preamble: Sequence[str] = (), footer: Sequence[str] = ()) -> Table:
-    """A :class:`Table` from lists (what printers build)."""
-    return Table(title, tuple((heading, justify) for heading, justify in columns), tuple(tuple(r) for r in rows),
-                 caption, tuple(header_lines), tuple(preamble), tuple(footer))
-
-
-def cell(x: Fraction | int | None, digits: int, exact: bool = False, none: str = "-") -> str:
-    """A number for a table cell: the correctly rounded decimal, and the exact value if asked."""
-    if x is None:
-        return none
-    text = format_decimal(x, digits)
-    if exact and Fraction(x).denominator != 1:
-        text = f"{text}  [{Fraction(x)}]"
-    return text
 
 
 def to_table(obj: Any, digits: int = 6, **options: Any) -> Table:
@@ -694,3 +651,4 @@ def _table_VerifyAnswer(answer: Any, digits: int, machine: str = "the JSON form"
 #: The table printers, by class name (this module's ``_table_<Class>`` functions, and those :func:`register` adds).
 PRINTERS = Printers("table")
 PRINTERS.collect(globals(), "_table_")
+PRINTERS.collect(vars(rule_tables), "_table_")  # the rule samplers' tables (their own module: one idea a room)

@@ -215,3 +215,26 @@ def test_verify_table_is_the_verify_answers_table_and_its_source_is_the_librarys
     assert table.title in output and source.description in output
     with pytest.raises(UsageError):  # one source, named by its parameter (the CLI maps it to its flags)
         sweep_source(profile=MIProfile.from_total(1, 8), model=model, length=8)
+
+
+def test_rule_tables_are_their_answers_tables(run, write):
+    from boundcalc.answers import RuleVerifyAnswer, TradeoffAnswer
+    from boundcalc.rule_tables import pm
+    from boundcalc.sampler_truth import rule_report
+    from boundcalc.sources import describe_model
+    from boundcalc.table_printer import to_table
+    from boundcalc.truth import load_joint
+
+    path = write("xor.json", '{"outcomes": [[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]], '
+                 '"probabilities": ["1/4", "1/4", "1/4", "1/4"]}')
+    model = load_joint(path)
+    report = rule_report(model, "confidence:9/10", 3)
+    output = run("verify", "--joint", path, "--schedule", "confidence:0.9").stdout
+    table = to_table(RuleVerifyAnswer(report, describe_model(model, 3), "nats"), 6)
+    assert _cells(output) == [list(row) for row in table.rows] and table.title == "boundcalc verify"
+    output = run("sweep", "--joint", path, "--sampler", "confidence:0.9", "--sampler", "uniform:3").stdout
+    reports = tuple(rule_report(model, s, 3) for s in ("confidence:9/10", "uniform:3"))
+    assert _cells(output) == [list(r) for r in to_table(TradeoffAnswer(reports, describe_model(model, 3), "nats"),
+                                                         6).rows]
+    # a value with its standard error: one digit past the error's, never past --digits significant digits
+    assert pm(2.70751874963942107, 1.2e-16, 6, False) == "2.70752 ± 1.2e-16" and pm(0.5, 0.01, 6, False) == "0.500 ± 0.01"
