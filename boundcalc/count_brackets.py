@@ -24,7 +24,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any, Callable, NamedTuple
 
-__all__ = ["RiemannBracket", "BracketForm", "riemann_bracket", "variation_bounds", "fewest_reaching",
+__all__ = ["RiemannBracket", "BracketForm", "MaxStepBracket", "uniform_grid", "riemann_bracket", "variation_bounds", "fewest_reaching",
            "completion_bracket"]
 
 _EPS = 2.0**-52  # a float64 rounding, with room
@@ -62,19 +62,7 @@ class RiemannBracket:
         (the logs within an ulp, each product and sum one rounding): its absolute error is at most
         32ε times the magnitudes added, and exp turns that into a relative error (plus one rounding).
         """
-        import math
-
-        import numpy as np
-
-        m = np.arange(n + 1)
-        if x <= 0.0 or x >= 1.0:
-            return (m == (0 if x <= 0.0 else n)).astype(np.float64), np.zeros(n + 1)
-        lf = self.log_factorials
-        log_x, log_rest = math.log(x), math.log1p(-x)
-        terms = (m * log_x, (n - m) * log_rest)
-        magnitude = float(lf[n]) + lf[m] + lf[n - m] + np.abs(terms[0]) + np.abs(terms[1])
-        pmf = np.exp(lf[n] - lf[m] - lf[n - m] + terms[0] + terms[1])
-        return pmf, np.expm1(32 * _EPS * magnitude) + 4 * _EPS
+        return binomial_pmf(self.log_factorials, n, x)
 
     def _g_form(self, x: float) -> tuple[Any, Any]:
         """(a, its entrywise error) with G(x) = E d(Bin(L-1, x)) = a·d."""
@@ -169,6 +157,23 @@ class RiemannBracket:
         return max(lows), min(highs)
 
 
+def binomial_pmf(log_factorials: Any, n: int, x: float) -> tuple[Any, Any]:
+    """(P(Bin(n, x) = m), m = 0..n; a bound on each entry's relative error): see :meth:`RiemannBracket._pmf`."""
+    import math
+
+    import numpy as np
+
+    m = np.arange(n + 1)
+    if x <= 0.0 or x >= 1.0:
+        return (m == (0 if x <= 0.0 else n)).astype(np.float64), np.zeros(n + 1)
+    lf = log_factorials
+    log_x, log_rest = math.log(x), math.log1p(-x)
+    terms = (m * log_x, (n - m) * log_rest)
+    magnitude = float(lf[n]) + lf[m] + lf[n - m] + np.abs(terms[0]) + np.abs(terms[1])
+    pmf = np.exp(lf[n] - lf[m] - lf[n - m] + terms[0] + terms[1])
+    return pmf, np.expm1(32 * _EPS * magnitude) + 4 * _EPS
+
+
 class BracketForm(NamedTuple):
     """lower·d − error·|d| − rest1·tv1 − rest3·tv3 <= E error(T) <= upper·d + error·|d| + rest1·tv1 + rest3·tv3
     (and the dot products' and the arguments' rounding, :meth:`RiemannBracket.slack`)."""
@@ -194,15 +199,10 @@ def variation_bounds(d: Any) -> tuple[float, float]:
     return (L - 1) * (second + 16 * top) * grow, float(L - 1) * (L - 2) * (L - 3) * (fourth + 256 * top) * grow * grow
 
 
-def riemann_bracket(sampler_at: Any, d: Any) -> RiemannBracket | None:
-    """The bracket for a count family (``sampler_at(T)`` builds it at T), or None when it does not apply:
-    reveal times not on a uniform grid (checked on the exact probabilities at T = 2 and 3), or d increasing
-    somewhere (then G need not be monotone and the per-T scan decides)."""
-    import numpy as np
-
-    d = np.asarray(d, dtype=np.float64)
-    if d.size < 2 or np.any(np.diff(d) > 0) or not np.all(np.isfinite(d)):
-        return None
+def uniform_grid(sampler_at: Any) -> tuple[Fraction, int] | None:
+    """(span, panels_less) when the family's reveal times lie on a uniform grid (r_k = (k-1)h with h = span/T for
+    n = T - panels_less steps, then a last step taking the rest), checked on the exact probabilities at T = 2
+    and 3; None otherwise (another noise, or no exact probabilities)."""
     spans = set()
     lesses = set()
     for T in (2, 3):
@@ -221,7 +221,92 @@ def riemann_bracket(sampler_at: Any, d: Any) -> RiemannBracket | None:
         lesses.add(T - (len(exact) - 1))
     if len(spans) != 1 or len(lesses) != 1:
         return None
-    return RiemannBracket(d, spans.pop(), lesses.pop())
+    return spans.pop(), lesses.pop()
+
+
+def riemann_bracket(sampler_at: Any, d: Any) -> RiemannBracket | None:
+    """The bracket for a count family (``sampler_at(T)`` builds it at T), or None when it does not apply:
+    reveal times not on a uniform grid (:func:`uniform_grid`), or d increasing somewhere (then G need not be
+    monotone and the per-T scan decides)."""
+    import numpy as np
+
+    d = np.asarray(d, dtype=np.float64)
+    if d.size < 2 or np.any(np.diff(d) > 0) or not np.all(np.isfinite(d)):
+        return None
+    grid = uniform_grid(sampler_at)
+    return None if grid is None else RiemannBracket(d, *grid)
+
+
+class MaxStepBracket:
+    """Brackets of E c(S_max) over ranges of T for a uniform-grid count family (docs/theory.md §12).
+
+    At T the counts are multinomial(L; h, ..., h, w) with n = T - panels_less cells of h = span/T and a last
+    one of w = 1 - nh. Negative association and the union bound give, for T1 <= T <= T2,
+    1 - P(Bin(L, h(T2)) <= s)^(n(T1))·P(Bin(L, w_lo) <= s) <= P(S_max > s) <= n(T2)·P(Bin(L, h(T1)) > s)
+    + P(Bin(L, w_hi) > s): a binomial tail grows with its p, and w is monotone in T.
+    """
+
+    def __init__(self, length: int, span: Fraction, panels_less: int, coefficients: Any) -> None:
+        import math
+
+        import numpy as np
+
+        self.L, self.span, self.less = length, span, panels_less
+        values = np.asarray([float(c) for c in coefficients], dtype=np.float64)  # c(1..L)
+        self.first_value, self.jumps = float(values[0]), np.diff(values)  # Δc(s), s = 1..L-1
+        self.log_factorials = np.array([math.lgamma(k + 1) for k in range(length + 1)])
+
+    def _tails(self, p: Fraction) -> tuple[Any, Any]:
+        """(a certified lower, upper bound) of P(Bin(L, p) > s), s = 1..L-1."""
+        import numpy as np
+
+        L = self.L
+        x = float(p)
+        if x <= 0.0:
+            return np.zeros(L - 1), np.zeros(L - 1)
+        if x >= 1.0:
+            return np.ones(L - 1), np.ones(L - 1)
+        pmf, rel = binomial_pmf(self.log_factorials, L, x)
+        tail = np.cumsum(pmf[::-1])[::-1]  # P(Bin >= m), m = 0..L
+        slack = np.cumsum((pmf * rel)[::-1])[::-1] + tail * (L + 4) * _EPS
+        # x = float(p) moves the tail by at most L·|x - p| <= L·ε·x (its derivative is L·P(Bin(L-1, p) = s))
+        slack = slack + L * _EPS * x
+        above = tail[2:]  # P(Bin > s) = P(Bin >= s + 1), s = 1..L-1
+        return np.maximum(above - slack[2:], 0.0), np.minimum(above + slack[2:], 1.0)
+
+    def exceed(self, first: int, last: int) -> tuple[Any, Any]:
+        """(lower, upper) on P(S_max > s), s = 1..L-1, for every first <= T <= last."""
+        import numpy as np
+
+        h_hi, h_lo = self.span / first, self.span / last
+        w_first, w_last = 1 - (first - self.less) * h_hi, 1 - (last - self.less) * h_lo
+        w_lo, w_hi = min(w_first, w_last), max(w_first, w_last)
+        n_lo, n_hi = first - self.less, last - self.less
+        cell_lo, _ = self._tails(h_lo)
+        _, cell_hi = self._tails(h_hi)
+        last_lo, _ = self._tails(w_lo)
+        _, last_hi = self._tails(w_hi)
+        keep = n_lo * np.log1p(-np.minimum(cell_lo, 1 - 2.0**-30)) + np.log1p(-np.minimum(last_lo, 1 - 2.0**-30))
+        lower = -np.expm1(keep)
+        lower = np.maximum(lower - 16 * _EPS * (np.abs(keep) + 1.0), 0.0)  # log1p, the sum, expm1
+        upper = np.minimum((n_hi * cell_hi + last_hi) * (1 + 4 * _EPS), 1.0)
+        return lower, upper
+
+    def coefficient(self, first: int, last: int) -> tuple[float, float, float]:
+        """(lower, upper, rounding) on E c(S_max) = c(1) + Σ_s Δc(s)·P(S_max > s) for every first <= T <= last."""
+        import math
+
+        import numpy as np
+
+        if self.L < 2:
+            return self.first_value, self.first_value, 0.0
+        lower, upper = self.exceed(first, last)
+        low = np.where(self.jumps >= 0, lower, upper)
+        high = np.where(self.jumps >= 0, upper, lower)
+        lo = math.fsum([self.first_value, *(self.jumps * low).tolist()])
+        hi = math.fsum([self.first_value, *(self.jumps * high).tolist()])
+        rounding = 4 * _EPS * (abs(lo) + abs(hi) + float(np.abs(self.jumps).sum()))
+        return lo, hi, rounding
 
 
 def fewest_reaching(first: int, last: int, bracket: Callable[[int, int], tuple[float, float]],

@@ -178,3 +178,29 @@ def test_the_bracketed_t_range_equals_a_scan_of_every_t(data, family, where, voc
         assert vocab is None and curve.masked[-1] < L
         found = completion.steps_range(family, target, first, curve, vocab, top)
     assert found == expected
+
+
+@settings(max_examples=25, deadline=None)
+@given(L=st.integers(2, 9), family=st.sampled_from(FAMILIES), bound=st.sampled_from(["theorem1", "sharp", "recursion"]),
+       where=st.floats(0.0, 1.0), mi=st.integers(1, 40), eps=st.sampled_from([Fraction(0), Fraction(1, 10)]))
+def test_the_bound_search_by_ranges_equals_the_scan_of_every_t(L, family, bound, where, mi, eps):
+    """--by bound: the ranges decided by MaxStepBracket give the scan's T, larger misses and undecided T."""
+    from boundcalc import count_steps
+
+    top = 4 * L
+    scan_values = required_steps_family  # the same entry point, the brackets switched off below
+    values = [count_steps.count_expected_bound(family_sampler(family, T, L), Fraction(mi), bound, eps).value
+              for T in range(1, top + 1)]
+    target = Fraction(min(values) + where * (max(values) - min(values))).limit_denominator(10**6)
+    found = required_steps_family([target], family=family, length=L, mi_total=Fraction(mi), bound=bound,
+                                  eps_train=eps, max_steps=top)[0]
+    assert found.steps is None or "ranges of T" in found.search
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(count_steps, "uniform_grid", lambda sampler_at: None)
+        scanned = scan_values([target], family=family, length=L, mi_total=Fraction(mi), bound=bound,
+                              eps_train=eps, max_steps=top)[0]
+    assert "scan of every T" in scanned.search
+    assert (found.steps, found.larger_misses, tuple(sorted(found.undecided))) == \
+        (scanned.steps, scanned.larger_misses, tuple(sorted(scanned.undecided)))
+    if found.steps is not None:
+        assert (found.value.value, found.value.error) == (scanned.value.value, scanned.value.error)
