@@ -24,7 +24,7 @@ from ._print_helpers import Printable
 from .units import from_nats
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .bounds import BoundReport
+    from .bounds import BoundReport, CountBoundReport
     from .curve import LossCurve
     from .exact import Measured
     from .profile import MIProfile
@@ -107,7 +107,7 @@ class CurveBoundReport(Printable):
     """A schedule's bounds at a loss curve: the exact report at the curve's ΣI and Φ, and for a measured curve
     each bound as an estimate (``estimated``: name -> Measured with stderr and interpolation effect)."""
 
-    report: "BoundReport"
+    report: "BoundReport | CountBoundReport"
     curve: "LossCurve"
     estimated: dict[str, "Measured"]
 
@@ -120,20 +120,33 @@ class CurveBoundReport(Printable):
     def curve_levels(self) -> "tuple[list[Measured], Measured] | None":
         """Theorem 2's level totals and Φ as estimates in the report's unit, when the multi-scale profile is the
         measured curve's own (None otherwise: read from a file, or an exact curve)."""
-        multiscale = self.report.inputs.multiscale
-        if not self.estimated or multiscale is None or multiscale.source != f"the loss curve {self.curve.source}".strip():
+        if not self.estimated:
             return None
-        from .estimate import curve_input_estimates, curve_level_estimates
-
-        unit = self.report.unit
-        levels = [from_nats(e.measured(), unit) for e in curve_level_estimates(self.curve, multiscale.scale)]
-        return levels, from_nats(curve_input_estimates(self.curve, multiscale.scale)["phi"].measured(), unit)
+        return _curve_levels(self.curve, self.report.multiscale, self.report.unit)
 
 
-def curve_bound_report(report: "BoundReport", curve: "LossCurve") -> CurveBoundReport:
+def _curve_levels(curve: "LossCurve", multiscale: Any, unit: Any, *,
+                  own: bool = False) -> "tuple[list[Measured], Measured] | None":
+    """A measured curve's multi-scale level totals and Φ as estimates in ``unit`` (None when ``multiscale`` is
+    not the curve's own: read from a file, or absent; ``own``: it is, whatever its source says)."""
+    if curve.exact or multiscale is None:
+        return None
+    if not own and multiscale.source != f"the loss curve {curve.source}".strip():
+        return None
+    from .estimate import curve_input_estimates, curve_level_estimates
+
+    levels = [from_nats(e.measured(), unit) for e in curve_level_estimates(curve, multiscale.scale)]
+    return levels, from_nats(curve_input_estimates(curve, multiscale.scale)["phi"].measured(), unit)
+
+
+def curve_bound_report(report: "BoundReport | CountBoundReport", curve: "LossCurve") -> CurveBoundReport:
     """``report`` (computed at the curve's ΣI and Φ) with each bound as a Measured estimate when the curve is
-    measured (none for an exact curve)."""
+    measured (none for an exact curve); a random-count sampler's expected bounds scale with ΣI's spreads."""
+    from .bounds import BoundReport
+
     estimated: dict[str, Measured] = {}
+    if not isinstance(report, BoundReport):  # a random-count sampler's expected bounds
+        return CurveBoundReport(report, curve, {} if curve.exact else _count_estimates(report, curve))
     if not curve.exact:
         from .estimate import curve_bound_spreads
         from .exact import Measured
@@ -143,6 +156,23 @@ def curve_bound_report(report: "BoundReport", curve: "LossCurve") -> CurveBoundR
         estimated = {name: Measured(float(values[name]), 4 * 2.0**-53 * float(values[name]), stderr=se,
                                     interpolation=ip, estimate=True) for name, (se, ip) in spreads.items()}
     return CurveBoundReport(report, curve, estimated)
+
+
+def _count_estimates(report: Any, curve: "LossCurve") -> "dict[str, Measured]":
+    """Each expected bound E[c(S_max)]/L · ΣI + ε_train of a random-count sampler (``report``, a
+    :class:`~boundcalc.bounds.CountBoundReport` at the curve's ΣI) as an estimate: linear in ΣI, so its stderr
+    and interpolation effect are ΣI's times E[c(S_max)]/L; its certified error adds ΣI's float error times that."""
+    from .exact import Measured
+
+    mi = from_nats(curve_mi_total(curve).measured(), report.unit)
+    total, eps = float(report.mi_total), float(report.eps_train)
+    out = {}
+    for name, value in report.values.items():
+        slope = (value - eps) / total if total > 0 else 0.0
+        out[name] = Measured(value, report.errors[name] + slope * mi.error, nonnegative=True,
+                             stderr=None if mi.stderr is None else slope * mi.stderr,
+                             interpolation=slope * (mi.interpolation or 0.0), estimate=True)
+    return out
 
 
 def curve_mi_total(curve: "LossCurve") -> "Any":
@@ -170,6 +200,14 @@ class VerifyAnswer(Printable):
     #: a random-count sampler's sequence error and network calls (boundcalc.sampler_truth.count_sampler_report)
     counts: "dict[str, Any] | None" = None
 
+    @property
+    def curve_levels(self) -> "tuple[list[Measured], Measured] | None":
+        """Theorem 2's level totals and Φ as estimates, when they come from the measured curve (else None)."""
+        if not self.measured:
+            return None
+        # verify's Φ comes from the curve's entropy profile: the curve's own levels
+        return _curve_levels(self.curve, self.report.bounds.multiscale, self.report.unit, own=True)
+
 
 def verify_answer(report: Any, curve: "LossCurve", model: str, *, measured: bool, profile: Any,
                   optimal: "tuple[Any, float] | None" = None, vocab_size: int | None = None,
@@ -181,6 +219,10 @@ def verify_answer(report: Any, curve: "LossCurve", model: str, *, measured: bool
     from .completion import has_gaps, with_completion
     from .estimate import curve_quantities, estimate_error, info_optimal_schedule, schedule_coefficients
 
+    if measured and not curve.exact:  # every value from a measured curve is an estimate with its stderr
+        from .verification import with_curve_spreads
+
+        report = with_curve_spreads(report, curve)
     schedule, unit = report.schedule, report.unit
     fixed = not schedule.random_counts and schedule.positions == "uniform"
     estimate = estimate_error(curve, schedule) if measured and fixed else None

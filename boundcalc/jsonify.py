@@ -430,7 +430,7 @@ def _json_CurveBoundReport(result: Any, digits: int) -> dict[str, Any]:
     """bound at a loss curve: the report's form, its source, and each bound and ΣI as an estimate."""
     report = result.report
     data = to_json(report, digits)
-    data["source"] = report.inputs.profile.source
+    data["source"] = getattr(report, "inputs", report).profile.source  # a CountBoundReport has no inputs
     data["estimate"] = not result.curve.exact
     if result.estimated:
         data["bounds"].update({name: m.to_json() for name, m in result.estimated.items()})
@@ -450,10 +450,20 @@ def _json_VerifyAnswer(answer: Any, digits: int) -> dict[str, Any]:
     data = to_json(report, digits)
     data["model"] = answer.model
     data["estimate"] = answer.measured
+    if answer.measured:
+        if answer.curve_levels is not None:  # Φ and its levels are estimates too
+            levels, phi = answer.curve_levels
+            data["multiscale"].update({"level_totals": [m.to_json() for m in levels], "phi": phi.to_json(),
+                                       "estimate": True})
+        data["notes"]["values"] = ("ΣI, Φ and the errors are estimates from the measured loss curve (value, stderr, "
+                                   "interpolation_effect); each bound is exact in ΣI and Φ, so it is an estimate too")
+        data["notes"]["ratios"] = data["notes"]["ratios"].replace("exact", "estimated")
     if answer.estimate is not None:
         data["truth"] = {**_in_unit(answer.estimate, digits, unit), "abs_error": data["truth"]["abs_error"]}
     elif answer.measured:
-        data["truth"]["note"] = "estimate from a measured loss curve (stderr not propagated for this sampler)"
+        data["truth"]["note"] = ("estimate from a measured loss curve"
+                                 + (": the expectation over the random counts" if report.schedule.random_counts
+                                    else "") + ", stderr propagated from the curve's")
     data["information"] = {k: _in_unit(v, digits, unit) for k, v in answer.quantities.items()}
     if answer.counts is not None:
         data.update(_count_law(answer.counts))
