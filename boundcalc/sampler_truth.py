@@ -23,6 +23,7 @@ For a data model and a sampler spec, :func:`rule_report` gives
 from __future__ import annotations
 
 import math
+import statistics
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -398,7 +399,7 @@ def fewest_fixed_order_steps(model: JointDistribution | MarkovChain, kind: str, 
 
 
 def loosest_on_grid(model: JointDistribution | MarkovChain, specs: list[SamplerSpec], targets: list[Fraction],
-                    length: int | None = None, *, samples: int = 200, seed: int = 0, z: float = 2.0,
+                    length: int | None = None, *, samples: int = 200, seed: int = 0, confidence: float = 0.975,
                     max_seconds: float = MAX_SEARCH_SECONDS) -> dict[str, Any]:
     """For each target (nats), the loosest threshold of a grid (:func:`boundcalc.registry.parse_grid`) whose
     KL(p || q) meets it (``answers``; ``loosest`` None when no point does), and every point (``rows``).
@@ -407,8 +408,11 @@ def loosest_on_grid(model: JointDistribution | MarkovChain, specs: list[SamplerS
     ``entropy-sum``. On a joint table every point is exact (KL + its float error <= target). On a chain
     only ``eb`` and ``entropy-sum`` have a value: the Monte Carlo estimate of the upper bound E_p Σ TC
     on KL(p || q), and a point counts when estimate + ``z`` standard errors <= target -- a statistical
-    decision (one-sided, about 97.7 % per point at z = 2, from ``samples`` trajectories and ``seed``),
-    never an exact one. The confidence rules have no KL on a chain (docs/samplers.md): refused.
+    decision (from ``samples`` trajectories and ``seed``), never an exact one. ``z`` is one-sided and
+    Bonferroni-corrected over the N grid points, z = Φ⁻¹(1 - (1 - confidence)/N): with probability about
+    ``confidence`` (normal approximation) no point of the grid -- hence no answer, for any target -- is
+    accepted while its true value exceeds its upper limit. The confidence rules have no KL on a chain
+    (docs/samplers.md): refused.
     """
     from .errors import DomainError
     from .truth.adaptive import law_cost
@@ -431,6 +435,10 @@ def loosest_on_grid(model: JointDistribution | MarkovChain, specs: list[SamplerS
     if seconds > max_seconds:
         raise DomainError(f"evaluating {len(rules)} thresholds of {name} needs about {seconds:.0f} s",
                           param="family", allowed=f"at most {max_seconds:.0f} s: fewer points, samples or a shorter L")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence {confidence}: not in (0, 1)")
+    # Bonferroni over the grid: one false acceptance anywhere would make some answer wrong.
+    z = statistics.NormalDist().inv_cdf(1 - (1 - confidence) / len(rules))
     rows: list[dict[str, Any]] = []
     for spec, rule in zip(specs, rules):
         if isinstance(model, JointDistribution):
@@ -454,6 +462,8 @@ def loosest_on_grid(model: JointDistribution | MarkovChain, specs: list[SamplerS
         best = pick(meeting, key=lambda r: Fraction(r["threshold"])) if meeting else None
         answers.append({"target": target, "loosest": best})
     decision = "exact (KL + its float error <= ε)" if exact else (
-        f"statistical (the Monte Carlo estimate of E_p Σ TC + {z:g} standard errors <= ε), not exact")
+        f"statistical (the Monte Carlo estimate of E_p Σ TC + {z:.3g} standard errors <= ε: one-sided, "
+        f"Bonferroni over {len(rules)} points, familywise confidence {confidence:g}), not exact")
     return {"family": name, "exact": exact, "decision": decision, "z": None if exact else z,
+            "confidence": None if exact else confidence,
             "samples": None if exact else samples, "seed": None if exact else seed, "rows": rows, "answers": answers}

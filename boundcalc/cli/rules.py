@@ -307,8 +307,10 @@ def _print_rule_search(result: dict[str, Any], params: dict[str, Any], descripti
                   ("E[NFE]", "right")]
         caption = f"{description}; {len(result['rows'])} grid points evaluated"
         if not result["exact"]:
-            caption += (f"; a STATISTICAL decision: a point counts when estimate + {result['z']:g} standard errors "
-                        f"<= ε ({result['samples']} trajectories, seed {result['seed']}), never an exact one")
+            caption += (f"; a STATISTICAL decision: a point counts when estimate + {result['z']:.3g} standard errors "
+                        f"<= ε (one-sided, Bonferroni over the {len(result['rows'])} points: familywise confidence "
+                        f"{result['confidence']:g}; {result['samples']} trajectories, seed {result['seed']}), "
+                        "never an exact one")
     print_table(title, header, rows, caption)
 
 

@@ -46,21 +46,44 @@ def row(report) -> str:
             f"{pm(*report.expected_nfe)} | {guarantee} |")
 
 
+def count_row(model, spec: str, L: int, **kw) -> str:
+    """A random-count sampler's row: E KL over its counts and positions (exact), its sequence error (exact on a
+    chain without zero transitions, else Monte Carlo), its exact expected calls."""
+    from boundcalc.counts import parse_sampler
+    from boundcalc.sampler_truth import count_sampler_report
+    from boundcalc.truth import exact_error
+    from boundcalc.truth.count_law import call_convention, expected_calls
+
+    sampler = parse_sampler(spec, L)
+    calls, _ = expected_calls(sampler, call_convention(sampler))
+    if isinstance(model, MarkovChain):
+        report = count_sampler_report(model, sampler, L, **kw)
+        seq, se = report["sequence_error"], report["sequence_error_se"]
+        seq_text = f"{seq:.3g} ± {se:.1g}" if se else f"{seq:.4g}"
+    else:  # the binary chain's table holds all 2^L outcomes, each with p > 0: no draw can err
+        seq_text = "0"
+    return f"| `{spec}` | {exact_error(model, sampler, L):.4g} | E KL exact | {seq_text} | {calls:.4g} | — |"
+
+
 def main(which: str) -> None:
     if which == "exact":
         model, L, T, kw = binary_chain_table(), 8, 4, {}
         fixed = ["uniform:4", "cosine:4", "low-confidence:4", "left-to-right:4", "dilated:4", "llada:8:4:4"]
         adaptive = ["confidence:3/4", "eb:2/5", "eb:4/5", "entropy-sum:1", "entropy-sum:7/5"]
+        counts = ["mdlm:4", "sedd:4", "dream-origin:4"]
     else:
         d = json.loads((ROOT / "boundcalc/data/default_markov.json").read_text())
         model = MarkovChain(d["states"], d["transition"], d["initial"], source="default_markov.json")
         L, T, kw = 256, 64, {"samples": 100, "seed": 0}
         fixed = ["uniform:64", "cosine:64", "low-confidence:64", "left-to-right:64", "dilated:64", "llada:256:32:64"]
         adaptive = ["confidence:0.17", "eb:8", "entropy-sum:12"]
+        counts = ["mdlm:64", "sedd:64", "dream-origin:64"]
     print("| sampler | truth | what | sequence error | E[NFE] | own guarantee on KL |")
     print("| --- | --- | --- | --- | --- | --- |")
     for spec in fixed + adaptive:
         print(row(rule_report(model, spec, L, **kw)), flush=True)
+    for spec in counts:
+        print(count_row(model, spec, L, **kw), flush=True)
 
 
 if __name__ == "__main__":

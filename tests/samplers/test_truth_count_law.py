@@ -260,7 +260,13 @@ def test_statistical_grid_on_a_chain_is_within_four_standard_errors_and_says_so(
     for spec, row in zip(specs, result["rows"]):
         exact_tc = ideal_walk(joint, parse_rule(spec.text, L)).total_correlation
         assert abs(row["tc_bound"] - exact_tc) <= 4 * row["tc_bound_se"] + 1e-9
-        assert row["upper"] == row["tc_bound"] + 2 * row["tc_bound_se"]
+        # four points, Bonferroni at familywise 97.5 %: z = Φ⁻¹(1 - 0.025/4) = 2.4977 (normal tables)
+        assert row["upper"] == row["tc_bound"] + result["z"] * row["tc_bound_se"]
+    assert result["z"] == pytest.approx(2.4977, abs=1e-4) and result["confidence"] == 0.975
+    assert "Bonferroni over 4 points" in result["decision"]
+    one = loosest_on_grid(CHAIN, specs[:1], [Fraction(1)], L, samples=300, seed=5)
+    assert one["z"] == pytest.approx(1.9600, abs=1e-4)  # one point: the plain one-sided 97.5 % quantile
+    assert one["rows"][0]["tc_bound"] == result["rows"][0]["tc_bound"]  # same draws, only the decision differs
     picked = result["answers"][0]["loosest"]
     assert picked is None or picked["upper"] <= 1
     with pytest.raises(DomainError, match="not computable on a chain"):
