@@ -130,9 +130,10 @@ class CurveBoundReport(Printable):
         return levels, from_nats(curve_input_estimates(self.curve, multiscale.scale)["phi"].measured(), unit)
 
 
-def curve_bound_report(report: "BoundReport", curve: "LossCurve") -> CurveBoundReport:
+def curve_bound_report(report: "BoundReport", curve: "LossCurve", vocab_size: int | None = None) -> CurveBoundReport:
     """``report`` (computed at the curve's ΣI and Φ) with each bound as a Measured estimate when the curve is
-    measured (none for an exact curve)."""
+    measured (none for an exact curve); where d is unmeasured somewhere the bounds move with (ΣI, Φ), each also
+    carries its interval over the monotone completions (:func:`boundcalc.completion.bound_intervals`)."""
     estimated: dict[str, Measured] = {}
     if not curve.exact:
         from .estimate import curve_bound_spreads
@@ -140,9 +141,24 @@ def curve_bound_report(report: "BoundReport", curve: "LossCurve") -> CurveBoundR
 
         values = {name: v for name, v in report.values.items() if v is not None}
         spreads = curve_bound_spreads(curve, report.inputs, values)
+        intervals = bound_intervals_of(report.inputs, curve, values, vocab_size)
         estimated = {name: Measured(float(values[name]), 4 * 2.0**-53 * float(values[name]), stderr=se,
-                                    interpolation=ip, estimate=True) for name, (se, ip) in spreads.items()}
+                                    interpolation=ip, estimate=True, interval=intervals.get(name))
+                     for name, (se, ip) in spreads.items()}
     return CurveBoundReport(report, curve, estimated)
+
+
+def bound_intervals_of(inputs: Any, curve: "LossCurve", values: "dict[str, Any]",
+                       vocab_size: int | None) -> "dict[str, tuple[float, float]]":
+    """The bounds' intervals over the monotone completions of a measured curve with unmeasured d somewhere, only
+    those that are not a single point (a bound in ΣI does not move when both ends, r = 1/L and r = 1, are
+    measured); {} for a curve measured at every k."""
+    from .completion import bound_intervals, has_gaps
+
+    if curve.exact or not has_gaps(curve):
+        return {}
+    found = bound_intervals(curve, inputs, {k: v for k, v in values.items() if v is not None}, vocab_size)
+    return {name: pair for name, pair in found.items() if pair[1] > pair[0]}
 
 
 def curve_mi_total(curve: "LossCurve") -> "Any":
@@ -169,6 +185,12 @@ class VerifyAnswer(Printable):
     info_optimal: "tuple[Any, Measured, str | None] | None" = None
     #: a random-count sampler's sequence error and network calls (boundcalc.sampler_truth.count_sampler_report)
     counts: "dict[str, Any] | None" = None
+    #: a measured curve's estimate of the random schedule's expected error on {S, S/2} (an Estimate, nats, with its
+    #: interval over monotone completions where d is unmeasured), for the "random:S (mean)" row
+    random_estimate: Any = None
+    #: the bounds' intervals over monotone completions (name -> (low, high) in the report's unit; only bounds
+    #: that move: bound_intervals_of)
+    bound_intervals: "dict[str, tuple[float, float]] | None" = None
 
 
 def verify_answer(report: Any, curve: "LossCurve", model: str, *, measured: bool, profile: Any,
@@ -200,9 +222,27 @@ def verify_answer(report: Any, curve: "LossCurve", model: str, *, measured: bool
     if optimal is not None:
         info_schedule = info_optimal_schedule(curve, schedule.steps)
         info = error_of((info_schedule, estimate_error(curve, info_schedule).value))
+    random_estimate, intervals = None, None
+    if measured:
+        random_estimate, intervals = _verify_curve_extras(report, curve, vocab_size)
     return VerifyAnswer(report, model, curve, measured, estimate,
                         curve_quantities(curve, schedule.steps if fixed else None),
-                        None if optimal is None else error_of(optimal), info, counts)
+                        None if optimal is None else error_of(optimal), info, counts, random_estimate, intervals)
+
+
+def _verify_curve_extras(report: Any, curve: "LossCurve", vocab_size: int | None) -> tuple[Any, dict]:
+    """(the random schedule's error as an estimate with its interval, or None; the bounds' intervals) of a
+    measured curve: both linear in d (the bounds through ΣI and Φ)."""
+    from .completion import has_gaps, random_schedule_interval
+    from .estimate import random_schedule_estimate
+
+    b = report.bounds
+    random_estimate = None
+    if report.random_error is not None and b.multiscale is not None:
+        random_estimate = random_schedule_estimate(curve, b.multiscale.scale)
+        if has_gaps(curve):
+            random_estimate = random_schedule_interval(random_estimate, curve, b.multiscale.scale, vocab_size)
+    return random_estimate, bound_intervals_of(b.inputs, curve, dict(b.values), vocab_size)
 
 
 @dataclass(frozen=True)

@@ -455,6 +455,7 @@ def _json_VerifyAnswer(answer: Any, digits: int) -> dict[str, Any]:
     elif answer.measured:
         data["truth"]["note"] = "estimate from a measured loss curve (stderr not propagated for this sampler)"
     data["information"] = {k: _in_unit(v, digits, unit) for k, v in answer.quantities.items()}
+    _verify_curve_extras(data, answer, digits)
     if answer.counts is not None:
         data.update(_count_law(answer.counts))
     if answer.optimal is not None:
@@ -467,6 +468,22 @@ def _json_VerifyAnswer(answer: Any, digits: int) -> dict[str, Any]:
             "note": "step density ∝ sqrt(slope of the information curve) (Lavenant & Zanella, arXiv 2510.25544)",
         }
     return data
+
+
+def _verify_curve_extras(data: dict[str, Any], answer: Any, digits: int) -> None:
+    """From a measured curve: the random schedule's error as the estimate it is (with its interval where d is
+    unmeasured), and each bound's interval over the monotone completions."""
+    from .exact import format_decimal
+
+    if answer.random_estimate is not None and "random_schedule" in data:
+        truth = _in_unit(answer.random_estimate, digits, answer.report.unit)
+        truth["note"] = ("estimated expected error of random:S (sizes iid uniform on {S, S/2}) from the measured "
+                         "loss curve")
+        data["random_schedule"]["truth"] = truth
+    for name, (low, high) in (answer.bound_intervals or {}).items():
+        if isinstance(data["bounds"].get(name), dict):
+            data["bounds"][name]["interval"] = [format_decimal(Fraction(low), 17),
+                                                None if high == float("inf") else format_decimal(Fraction(high), 17)]
 
 
 def _json_ProfileAnswer(answer: Any, digits: int) -> dict[str, Any]:

@@ -285,7 +285,7 @@ def bound(**params: Any) -> None:
     multiscale = case_multiscale(schedule, curve=curve, path=params.get("ms_profile"), unit=profile.unit)
     report = bound_report(profile, schedule, params["eps_train"], params.get("vocab_size"), multiscale)
     digits, exact = params["digits"], params["show_exact"]
-    at_curve = None if curve is None else curve_bound_report(report, curve)
+    at_curve = None if curve is None else curve_bound_report(report, curve, params.get("vocab_size"))
     estimated = {} if at_curve is None else at_curve.estimated
     if estimated:
         digits = min(digits, FLOAT_DIGITS)  # ΣI is a float64 result: no value holds more digits

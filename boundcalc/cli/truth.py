@@ -305,8 +305,11 @@ def _verify_rows(answer: Any, digits: int) -> list[list[str]]:
         rows.append([f"info-optimal:{b.steps}", "(23)", answer.info_optimal[1].show(digits), "-", ""])
     random_rows = []
     if report.random_error is not None and b.multiscale is not None:
+        random = (report.measured("random").decimal(digits) if answer.random_estimate is None
+                  else from_nats(answer.random_estimate.measured(), unit).show(digits))
         random_rows.append([f"{'estimated' if measured else 'exact'} error of random:{b.multiscale.scale} (mean)",
-                            "(23)", report.measured("random").decimal(digits), "1", ""])
+                            "(23)", random, "1", ""])
+    intervals = answer.bound_intervals or {}
     verdict = {None: "n/a", True: "yes", False: "no (estimate)" if measured else "NO (report this)",
                "undecided": "undecided (within float error)"}
     for entry, _ in report.compared():
@@ -315,7 +318,8 @@ def _verify_rows(answer: Any, digits: int) -> list[list[str]]:
             name += f", random:{b.multiscale.scale}"
         r, h = ratios.get(entry.name), holds.get(entry.name)
         bound = report.measured(entry.name)
-        row = [name, entry.equation, "n/a" if bound is None else bound.decimal(digits),
+        shown = "n/a" if bound is None else bound.decimal(digits) + _interval_text(intervals.get(entry.name))
+        row = [name, entry.equation, shown,
                "-" if r is None else show(Fraction(r), 4), verdict[h]]
         (rows if entry.about == "schedule" else random_rows).append(row)
     if b.multiscale is not None and report.random_error is not None:
@@ -330,6 +334,13 @@ def _verify_rows(answer: Any, digits: int) -> list[list[str]]:
     if answer.counts is not None:
         rows += _count_rows(answer.counts, digits)
     return rows
+
+
+def _interval_text(interval: "tuple[float, float] | None") -> str:
+    """' in [low, high]' of a bound over the curve's monotone completions, '' without one."""
+    from ..exact import Measured
+
+    return "" if interval is None else Measured(interval[0], 0.0, interval=interval).interval_text()
 
 
 def _verify_caption(report: Any) -> str:
