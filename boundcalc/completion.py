@@ -222,6 +222,7 @@ def _inputs_at(inputs: "BoundInputs", kind: str, x: Fraction) -> "BoundInputs":
     if kind == "mi_total":  # a bound in ΣI alone: Φ's levels (which must not exceed ΣI) are not needed
         return replace(inputs, profile=MIProfile.from_total(max(x, Fraction(0)), profile.length, unit=profile.unit),
                        multiscale=None)
+    assert ms is not None  # a bound in Φ is evaluated only with Φ's profile
     weights = [Fraction(1, 2**j) for j in range(len(ms.level_totals))]
     if ms.phi > 0:
         levels = [t * max(x, Fraction(0)) / ms.phi for t in ms.level_totals]

@@ -123,3 +123,33 @@ def test_bound_table_and_json_and_no_interval_when_both_ends_are_measured(run, w
     ends = write("ends.csv", "masked,loss_nats,stderr_nats\n1,0.1,0.01\n4,0.4,0.01\n8,0.7,0.02\n")
     data = json.loads(run("bound", "--loss-curve", ends, "--length", "8", "--schedule", "uniform:4", "--json").stdout)
     assert "interval" not in data["bounds"]["theorem1"]  # ΣI = 8 (d(0) - d(7)): both measured, a point
+
+
+def test_sweep_csv_and_json_carry_the_bounds_and_random_schedule_intervals(run, write):
+    import csv
+    import io
+
+    from boundcalc.completion import random_schedule_interval
+    from boundcalc.estimate import random_schedule_estimate
+
+    path = write("partial.csv", "masked,loss_nats,stderr_nats\n2,0.2,0.01\n4,0.4,0.01\n6,0.6,0.02\n")
+    args = ("sweep", "--loss-curve", path, "--length", "8", "--steps", "4", "-f", "uniform", "-f", "mdlm",
+            "--vocab-size", "4")
+    result = run(*args, "--csv")
+    assert result.exit_code == 0 and result.stderr.count("\n") == 1, result.output
+    rows = {row["family"]: row for row in csv.DictReader(io.StringIO(result.stdout))}
+    uniform = rows["uniform"]
+    assert float(uniform["theorem1_low"]) == pytest.approx(0.4, rel=1e-12)  # ΣI/8, ΣI in [3.2, 8 ln 4]
+    assert float(uniform["theorem1_high"]) == pytest.approx(math.log(4), rel=1e-12)
+    expected = random_schedule_interval(random_schedule_estimate(PARTIAL, 2), PARTIAL, 2, vocab_size=4).interval
+    assert (float(uniform["random_error_low"]), float(uniform["random_error_high"])) == pytest.approx(expected, rel=1e-12)
+    # mdlm: E c(S_max)/L ΣI, linear in ΣI: its interval is the value moved by c/L times ΣI's ends
+    mdlm = rows["mdlm"]
+    value, low, high = (float(mdlm[k]) for k in ("theorem1", "theorem1_low", "theorem1_high"))
+    # ε_train = 0: the bound is E c/L · ΣI, so its ends are in the ratio of ΣI's, 8 ln 4 / 3.2; the estimate's ΣI
+    # (the ends held flat) is ΣI's lower end
+    assert high / low == pytest.approx(8 * math.log(4) / 3.2, rel=1e-9)
+    assert low == pytest.approx(value, rel=1e-3)  # the value column is rounded to its digits
+    data = json.loads(run(*args, "--json").stdout)
+    shown = json.dumps(data)
+    assert '"interval"' in shown and "random_error" in shown
