@@ -23,8 +23,8 @@ from .options import (
     mi_options,
     resolve_profile,
 )
-from .advice import (TARGET, PerToken, complete_budget, complete_results, export_transfer, render_recommendation,
-                     resolve_targets, steps_cell)
+from .advice import (TARGET, PerToken, complete_bound_results, complete_budget, complete_results, export_transfer,
+                     render_recommendation, resolve_targets, steps_cell)
 from .render import emit_json, emit_table, print_table, show
 from .sampler_help import RegistryHelpOption, schedule_help, steps_family_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
@@ -477,6 +477,13 @@ def _steps_any(params: dict[str, Any], families: list[Any]) -> None:
             max_steps=params["max_steps"], progress=bar, mi_profile=profile if curve is None else None,
         )
     results = complete_results(results, curve, by, unit, params.get("vocab_size"))
+    if by == "bound":  # at ΣI: its interval over the completions gives the bound's and T's
+        def at(total: Any) -> list:
+            return required_steps_family(params["targets"], family=family, by=by, length=profile.length,
+                                         mi_total=total, bound=bound_name, eps_train=eps_train, unit=unit,
+                                         max_steps=params["max_steps"])
+
+        results = complete_bound_results(results, curve, unit, params.get("vocab_size"), profile.total, eps_train, at)
     if params["export"] is not None:
         export_transfer(results[0])
         return

@@ -153,3 +153,22 @@ def test_sweep_csv_and_json_carry_the_bounds_and_random_schedule_intervals(run, 
     data = json.loads(run(*args, "--json").stdout)
     shown = json.dumps(data)
     assert '"interval"' in shown and "random_error" in shown
+
+
+def test_steps_by_bound_gives_the_bound_interval_and_the_t_range(run, write):
+    """L = 32, d(0) in [0.6, ln 4] and d(31) in [0, 0.2]: ΣI in [12.8, 32 ln 4]; theorem1 for uniform:T is
+    (2^ceil(log2 s_max) - 1)/32 ΣI, so target 2 needs s_max = 4 (T = 8) at ΣI = 12.8 and s_max = 2 (T = 16) at
+    32 ln 4 (s_max 3 at T = 11..15 gives 3/32 · 44.4 > 2)."""
+    path = write("partial.csv", "masked_fraction,loss_nats,stderr_nats\n0.5,0.2,0.01\n0.75,0.4,0.01\n0.9,0.6,0.02\n")
+    data = json.loads(run("steps", "--loss-curve", path, "--length", "32", "--target", "2", "--by", "bound",
+                          "--family", "uniform", "--vocab-size", "4", "--json").stdout)
+    result = data["results"][0]
+    assert result["steps"] == 8 and result["steps_range"] == [8, 16]
+    low, high = (float(x) for x in result["value"]["interval"])
+    assert low == pytest.approx(3 / 32 * 12.8, rel=1e-12) and high == pytest.approx(3 / 32 * 32 * math.log(4), rel=1e-12)
+    unbounded = json.loads(run("steps", "--loss-curve", path, "--length", "32", "--target", "2", "--by", "bound",
+                               "--family", "uniform", "--json").stdout)["results"][0]
+    assert unbounded["steps_range"] == [8, None] and unbounded["value"]["interval"][1] is None
+    table = run("steps", "--loss-curve", path, "--length", "32", "--target", "2", "--by", "bound", "--family", "uniform",
+                "--vocab-size", "4")
+    assert table.exit_code == 0 and "8 [8, 16]" in table.stdout and table.stderr.count("\n") == 1
