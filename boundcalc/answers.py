@@ -16,6 +16,7 @@ output unchanged instead of assembling or editing documents itself:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -24,7 +25,7 @@ from ._print_helpers import Printable
 from .units import from_nats
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .bounds import BoundReport
+    from .bounds import BoundReport, CountBoundReport
     from .curve import LossCurve
     from .exact import Measured
     from .profile import MIProfile
@@ -107,7 +108,7 @@ class CurveBoundReport(Printable):
     """A schedule's bounds at a loss curve: the exact report at the curve's ΣI and Φ, and for a measured curve
     each bound as an estimate (``estimated``: name -> Measured with stderr and interpolation effect)."""
 
-    report: "BoundReport"
+    report: "BoundReport | CountBoundReport"
     curve: "LossCurve"
     estimated: dict[str, "Measured"]
 
@@ -120,21 +121,36 @@ class CurveBoundReport(Printable):
     def curve_levels(self) -> "tuple[list[Measured], Measured] | None":
         """Theorem 2's level totals and Φ as estimates in the report's unit, when the multi-scale profile is the
         measured curve's own (None otherwise: read from a file, or an exact curve)."""
-        multiscale = self.report.inputs.multiscale
-        if not self.estimated or multiscale is None or multiscale.source != f"the loss curve {self.curve.source}".strip():
+        if not self.estimated:
             return None
-        from .estimate import curve_input_estimates, curve_level_estimates
-
-        unit = self.report.unit
-        levels = [from_nats(e.measured(), unit) for e in curve_level_estimates(self.curve, multiscale.scale)]
-        return levels, from_nats(curve_input_estimates(self.curve, multiscale.scale)["phi"].measured(), unit)
+        return _curve_levels(self.curve, self.report.multiscale, self.report.unit)
 
 
-def curve_bound_report(report: "BoundReport", curve: "LossCurve", vocab_size: int | None = None) -> CurveBoundReport:
+def _curve_levels(curve: "LossCurve", multiscale: Any, unit: Any, *,
+                  own: bool = False) -> "tuple[list[Measured], Measured] | None":
+    """A measured curve's multi-scale level totals and Φ as estimates in ``unit`` (None when ``multiscale`` is
+    not the curve's own: read from a file, or absent; ``own``: it is, whatever its source says)."""
+    if curve.exact or multiscale is None:
+        return None
+    if not own and multiscale.source != f"the loss curve {curve.source}".strip():
+        return None
+    from .estimate import curve_input_estimates, curve_level_estimates
+
+    levels = [from_nats(e.measured(), unit) for e in curve_level_estimates(curve, multiscale.scale)]
+    return levels, from_nats(curve_input_estimates(curve, multiscale.scale)["phi"].measured(), unit)
+
+
+def curve_bound_report(report: "BoundReport | CountBoundReport", curve: "LossCurve",
+                       vocab_size: int | None = None) -> CurveBoundReport:
     """``report`` (computed at the curve's ΣI and Φ) with each bound as a Measured estimate when the curve is
-    measured (none for an exact curve); where d is unmeasured somewhere the bounds move with (ΣI, Φ), each also
-    carries its interval over the monotone completions (:func:`boundcalc.completion.bound_intervals`)."""
+    measured (none for an exact curve); a random-count sampler's expected bounds scale with ΣI's spreads. Where
+    d is unmeasured somewhere the bounds move with (ΣI, Φ), each also carries its interval over the monotone
+    completions (:func:`boundcalc.completion.bound_intervals`)."""
+    from .bounds import BoundReport
+
     estimated: dict[str, Measured] = {}
+    if not isinstance(report, BoundReport):  # a random-count sampler's expected bounds
+        return CurveBoundReport(report, curve, {} if curve.exact else _count_estimates(report, curve, vocab_size))
     if not curve.exact:
         from .estimate import curve_bound_spreads
         from .exact import Measured
@@ -161,6 +177,38 @@ def bound_intervals_of(inputs: Any, curve: "LossCurve", values: "dict[str, Any]"
     return {name: pair for name, pair in found.items() if pair[1] > pair[0]}
 
 
+def _count_estimates(report: Any, curve: "LossCurve", vocab_size: int | None = None) -> "dict[str, Measured]":
+    """Each expected bound E[c(S_max)]/L · ΣI + ε_train of a random-count sampler (``report``, a
+    :class:`~boundcalc.bounds.CountBoundReport` at the curve's ΣI) as an estimate: linear in ΣI, so its stderr
+    and interpolation effect are ΣI's times E[c(S_max)]/L; its certified error adds ΣI's float error times that."""
+    from .exact import Measured
+
+    mi = from_nats(curve_mi_total(curve).measured(), report.unit)
+    total, eps = float(report.mi_total), float(report.eps_train)
+    mi_range = _mi_range(curve, vocab_size, report.unit)
+    out = {}
+    for name, value in report.values.items():
+        slope = (value - eps) / total if total > 0 else 0.0
+        interval = None
+        if mi_range is not None:  # over the monotone completions: the slope times ΣI's interval
+            interval = (min(value, eps + slope * mi_range[0]),
+                        max(value, math.inf if slope and math.isinf(mi_range[1]) else eps + slope * mi_range[1]))
+        out[name] = Measured(value, report.errors[name] + slope * mi.error, nonnegative=True,
+                             stderr=None if mi.stderr is None else slope * mi.stderr,
+                             interpolation=slope * (mi.interpolation or 0.0), estimate=True, interval=interval)
+    return out
+
+
+def _mi_range(curve: "LossCurve", vocab_size: int | None, unit: Any) -> "tuple[float, float] | None":
+    """ΣI's interval over the monotone completions in ``unit`` when it is not a point (an end unmeasured)."""
+    from .completion import has_gaps, input_intervals
+
+    if curve.exact or not has_gaps(curve):
+        return None
+    low, high = (from_nats(x, unit) for x in input_intervals(curve, None, vocab_size)["mi_total"])
+    return (low, high) if high > low else None
+
+
 def curve_mi_total(curve: "LossCurve") -> "Any":
     """ΣI of a loss curve as an :class:`~boundcalc.estimate.Estimate` (a float estimate, never exact)."""
     from .estimate import curve_quantities
@@ -185,12 +233,25 @@ class VerifyAnswer(Printable):
     info_optimal: "tuple[Any, Measured, str | None] | None" = None
     #: a random-count sampler's sequence error and network calls (boundcalc.sampler_truth.count_sampler_report)
     counts: "dict[str, Any] | None" = None
-    #: a measured curve's estimate of the random schedule's expected error on {S, S/2} (an Estimate, nats, with its
-    #: interval over monotone completions where d is unmeasured), for the "random:S (mean)" row
-    random_estimate: Any = None
-    #: the bounds' intervals over monotone completions (name -> (low, high) in the report's unit; only bounds
-    #: that move: bound_intervals_of)
-    bound_intervals: "dict[str, tuple[float, float]] | None" = None
+    #: from a measured curve with unmeasured d: intervals over its monotone completions in the report's unit,
+    #: for ``"random"`` (the random schedule's mean error on {S, S/2}) and each bound that moves with ΣI or Φ
+    intervals: "dict[str, tuple[float, float]] | None" = None
+
+    def value_of(self, name: str) -> "Measured | None":
+        """The report's value (:meth:`VerifyReport.measured`: a bound, ``"random"``, ...) with its interval."""
+        from dataclasses import replace
+
+        value = self.report.measured(name)
+        found = (self.intervals or {}).get(name)
+        return value if value is None or found is None else replace(value, interval=found)
+
+    @property
+    def curve_levels(self) -> "tuple[list[Measured], Measured] | None":
+        """Theorem 2's level totals and Φ as estimates, when they come from the measured curve (else None)."""
+        if not self.measured:
+            return None
+        # verify's Φ comes from the curve's entropy profile: the curve's own levels
+        return _curve_levels(self.curve, self.report.bounds.multiscale, self.report.unit, own=True)
 
 
 def verify_answer(report: Any, curve: "LossCurve", model: str, *, measured: bool, profile: Any,
@@ -203,6 +264,10 @@ def verify_answer(report: Any, curve: "LossCurve", model: str, *, measured: bool
     from .completion import has_gaps, with_completion
     from .estimate import curve_quantities, estimate_error, info_optimal_schedule, schedule_coefficients
 
+    if measured and not curve.exact:  # every value from a measured curve is an estimate with its stderr
+        from .verification import with_curve_spreads
+
+        report = with_curve_spreads(report, curve)
     schedule, unit = report.schedule, report.unit
     fixed = not schedule.random_counts and schedule.positions == "uniform"
     estimate = estimate_error(curve, schedule) if measured and fixed else None
@@ -222,27 +287,35 @@ def verify_answer(report: Any, curve: "LossCurve", model: str, *, measured: bool
     if optimal is not None:
         info_schedule = info_optimal_schedule(curve, schedule.steps)
         info = error_of((info_schedule, estimate_error(curve, info_schedule).value))
-    random_estimate, intervals = None, None
-    if measured:
-        random_estimate, intervals = _verify_curve_extras(report, curve, vocab_size)
+    intervals = _verify_intervals(report, curve, vocab_size) if measured else None
     return VerifyAnswer(report, model, curve, measured, estimate,
                         curve_quantities(curve, schedule.steps if fixed else None),
-                        None if optimal is None else error_of(optimal), info, counts, random_estimate, intervals)
+                        None if optimal is None else error_of(optimal), info, counts, intervals)
 
 
-def _verify_curve_extras(report: Any, curve: "LossCurve", vocab_size: int | None) -> tuple[Any, dict]:
-    """(the random schedule's error as an estimate with its interval, or None; the bounds' intervals) of a
-    measured curve: both linear in d (the bounds through ΣI and Φ)."""
-    from .completion import has_gaps, random_schedule_interval
-    from .estimate import random_schedule_estimate
+def _verify_intervals(report: Any, curve: "LossCurve", vocab_size: int | None) -> "dict[str, tuple[float, float]]":
+    """Intervals over a measured curve's monotone completions, in the report's unit: the random schedule's mean
+    error (``"random"``, linear in d) and each bound that moves with ΣI or Φ (both linear in d)."""
+    from .completion import error_interval, has_gaps
+    from .estimate import random_schedule_coefficients
 
     b = report.bounds
-    random_estimate = None
+    if curve.exact or not has_gaps(curve):
+        return {}
+    if not hasattr(b, "inputs"):  # a random-count sampler: its expected error, and E[c(S_max)]/L · ΣI + ε_train
+        from .estimate import count_coefficients
+
+        out = {name: m.interval for name, m in _count_estimates(b, curve, vocab_size).items()
+               if m.interval is not None and m.interval[1] > m.interval[0]}
+        low, high = error_interval(curve, count_coefficients(report.schedule), vocab_size, None)
+        out["truth"] = (from_nats(low, report.unit), from_nats(high, report.unit))
+        return out
+    out = bound_intervals_of(b.inputs, curve, dict(b.values), vocab_size)
     if report.random_error is not None and b.multiscale is not None:
-        random_estimate = random_schedule_estimate(curve, b.multiscale.scale)
-        if has_gaps(curve):
-            random_estimate = random_schedule_interval(random_estimate, curve, b.multiscale.scale, vocab_size)
-    return random_estimate, bound_intervals_of(b.inputs, curve, dict(b.values), vocab_size)
+        c = random_schedule_coefficients(curve.length, b.multiscale.scale)
+        low, high = error_interval(curve, c, vocab_size, None)
+        out["random"] = (from_nats(low, report.unit), from_nats(high, report.unit))
+    return out
 
 
 @dataclass(frozen=True)

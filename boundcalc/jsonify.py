@@ -430,7 +430,7 @@ def _json_CurveBoundReport(result: Any, digits: int) -> dict[str, Any]:
     """bound at a loss curve: the report's form, its source, and each bound and ΣI as an estimate."""
     report = result.report
     data = to_json(report, digits)
-    data["source"] = report.inputs.profile.source
+    data["source"] = getattr(report, "inputs", report).profile.source  # a CountBoundReport has no inputs
     data["estimate"] = not result.curve.exact
     if result.estimated:
         data["bounds"].update({name: m.to_json() for name, m in result.estimated.items()})
@@ -450,10 +450,20 @@ def _json_VerifyAnswer(answer: Any, digits: int) -> dict[str, Any]:
     data = to_json(report, digits)
     data["model"] = answer.model
     data["estimate"] = answer.measured
+    if answer.measured:
+        if answer.curve_levels is not None:  # Φ and its levels are estimates too
+            levels, phi = answer.curve_levels
+            data["multiscale"].update({"level_totals": [m.to_json() for m in levels], "phi": phi.to_json(),
+                                       "estimate": True})
+        data["notes"]["values"] = ("ΣI, Φ and the errors are estimates from the measured loss curve (value, stderr, "
+                                   "interpolation_effect); each bound is exact in ΣI and Φ, so it is an estimate too")
+        data["notes"]["ratios"] = data["notes"]["ratios"].replace("exact", "estimated")
     if answer.estimate is not None:
         data["truth"] = {**_in_unit(answer.estimate, digits, unit), "abs_error": data["truth"]["abs_error"]}
     elif answer.measured:
-        data["truth"]["note"] = "estimate from a measured loss curve (stderr not propagated for this sampler)"
+        data["truth"]["note"] = ("estimate from a measured loss curve"
+                                 + (": the expectation over the random counts" if report.schedule.random_counts
+                                    else "") + ", stderr propagated from the curve's")
     data["information"] = {k: _in_unit(v, digits, unit) for k, v in answer.quantities.items()}
     _verify_curve_extras(data, answer, digits)
     if answer.counts is not None:
@@ -471,19 +481,17 @@ def _json_VerifyAnswer(answer: Any, digits: int) -> dict[str, Any]:
 
 
 def _verify_curve_extras(data: dict[str, Any], answer: Any, digits: int) -> None:
-    """From a measured curve: the random schedule's error as the estimate it is (with its interval where d is
-    unmeasured), and each bound's interval over the monotone completions."""
-    from .exact import format_decimal
-
-    if answer.random_estimate is not None and "random_schedule" in data:
-        truth = _in_unit(answer.random_estimate, digits, answer.report.unit)
-        truth["note"] = ("estimated expected error of random:S (sizes iid uniform on {S, S/2}) from the measured "
-                         "loss curve")
-        data["random_schedule"]["truth"] = truth
-    for name, (low, high) in (answer.bound_intervals or {}).items():
-        if isinstance(data["bounds"].get(name), dict):
-            data["bounds"][name]["interval"] = [format_decimal(Fraction(low), 17),
-                                                None if high == float("inf") else format_decimal(Fraction(high), 17)]
+    """From a measured curve with unmeasured d: each bound's and the random schedule's interval over the monotone
+    completions (and the random schedule's error named the estimate it is)."""
+    if answer.measured and "random_schedule" in data and isinstance(data["random_schedule"].get("truth"), dict):
+        data["random_schedule"]["truth"]["note"] = ("estimated expected error of random:S (sizes iid uniform on "
+                                                    "{S, S/2}) from the measured loss curve")
+    for name in answer.intervals or {}:
+        where = data["random_schedule"] if name == "random" else data if name == "truth" else data["bounds"]
+        key = "truth" if name in ("random", "truth") else name
+        value = answer.value_of(name)
+        if isinstance(where.get(key), dict) and value is not None:
+            where[key] = value.to_json(note=where[key].get("note"))
 
 
 def _json_ProfileAnswer(answer: Any, digits: int) -> dict[str, Any]:

@@ -46,13 +46,14 @@ def case_sampler(spec: "str | SamplerSpec", length: int | None, curve: "LossCurv
 def case_multiscale(sampler: Any, *, curve: "LossCurve | None" = None, path: "str | Path | None" = None,
                     unit: str = "nats") -> "MultiScaleProfile | None":
     """Theorem 2's multi-scale profile for ``sampler``'s s_max: read from ``path`` when given, else the curve's
-    level totals G(m_j) = L (d(0) - d(m_j)); None without either, or for a random-count sampler (its S would
-    depend on the realisation)."""
+    level totals G(m_j) = L (d(0) - d(m_j)); None without either, for a random-count sampler (its S would
+    depend on the realisation) or, from a curve, for a blockwise schedule (Theorem 2 assumes random positions
+    over all L, so its blockwise bounds need no Φ)."""
     if path is not None:
         from .multiscale import load_multiscale
 
         return load_multiscale(path, unit)
-    if curve is None or sampler is None or sampler.random_counts:
+    if curve is None or sampler is None or sampler.random_counts or sampler.positions == "blocks":
         return None
     from .estimate import curve_multiscale
 

@@ -408,7 +408,7 @@ def sweep_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: int
     return seconds
 
 
-def family_rate(family: FamilySpec, length: int) -> float:
+def family_rate(family: FamilySpec, length: int, curve: Any = None) -> float:
     """Seconds per step to build the family's schedules, measured on one small schedule (T <= 64).
 
     Families differ by orders of magnitude (exact trigonometric floors cost far more than a
@@ -422,10 +422,10 @@ def family_rate(family: FamilySpec, length: int) -> float:
             continue
         try:
             if not warm:  # the first build pays for imports (mpmath): not a rate
-                _build(family, t, length)
+                _build(family, t, length, curve)
                 warm = True
             start = time.perf_counter()
-            _build(family, t, length)
+            _build(family, t, length, curve)
         except BoundcalcError:
             continue
         return max(2 * (time.perf_counter() - start) / t, 1e-6)  # x2: larger T cost more per step (precision)
@@ -435,7 +435,7 @@ def family_rate(family: FamilySpec, length: int) -> float:
 def _check_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: int, truth: "SourceTruth | None",
                 optimal: bool, samplers: Samplers) -> None:
     fixed = [f for f in families if not f.family.random_counts]
-    rates = {f.label: family_rate(f, length) for f in fixed if not f.family.constant_cost}
+    rates = {f.label: family_rate(f, length, _curve_of(truth)) for f in fixed if not f.family.constant_cost}
     seconds = sweep_cost(fixed, steps, length, truth=truth is not None, optimal=optimal,
                          profile=truth.profile if truth else None, rates=rates)
     # random-count samplers: the law of S_max and the count DPs (the optimal errors are counted above, once per T)
@@ -584,22 +584,55 @@ def _count_samplers(families: Sequence[FamilySpec], steps: Sequence[int], length
     return out
 
 
+def _curve_of(truth: "SourceTruth | None") -> Any:
+    """The loss curve a family like info-optimal:T is computed from: the measured curve, or a data model's exact
+    curve from its conditional entropies (None for an MI profile, which has neither)."""
+    if truth is None:
+        return None
+    if truth.curve is not None:
+        return truth.curve
+    d = getattr(truth.profile, "conditional", None)
+    if d is None:
+        return None
+    from .curve import LossCurve
+
+    return LossCurve.from_conditional(d, source=str(getattr(truth.profile, "source", "") or ""))
+
+
+def _check_curve_families(specs: Sequence[FamilySpec], truth: "SourceTruth | None") -> None:
+    """info-optimal:T needs a loss curve or a data model; optimal:T (the DP at every T) is --optimal's column."""
+    for spec in specs:
+        if not spec.family.needs_curve:
+            continue
+        if spec.family.dp_optimum:
+            raise UsageError(f"{spec.label!r}: the optimal schedule at every T is the optimal-error column",
+                             param="families", allowed="the sweep's optimal errors (a loss curve or a data model as the source)")
+        if _curve_of(truth) is None:
+            raise UsageError(f"{spec.label!r} is computed from a loss curve or a data model", param="families",
+                             allowed="a loss curve or a data model as the source (an MI profile has no curve)")
+
+
 def _short(message: str) -> str:
     return message if len(message) <= 160 else message[:157] + "..."
 
 
-def _build(family: FamilySpec, steps: int, length: int) -> Schedule:
+def _build(family: FamilySpec, steps: int, length: int, curve: Any = None) -> Schedule:
     """The family's schedule at T: from float masked counts with exact checks where boundcalc.family_sizes
-    computes the family (the exact builder's sizes, far faster for the trigonometric ones), else parse_schedule."""
+    computes the family (the exact builder's sizes, far faster for the trigonometric ones), else parse_schedule;
+    a family computed from a loss curve (info-optimal) from ``curve``."""
     from .family_sizes import fast_schedule, supported
 
+    if family.family.needs_curve and curve is not None:
+        from .estimate import curve_schedule
+
+        return curve_schedule(family.at(steps), curve)
     parts = family.spec(steps).split(":")
     if len(parts) >= 2 and parts[1] == str(steps) and supported(parts[0], parts[2:], length):
         return fast_schedule(parts[0], parts[2:], length, steps)
     return family.at(steps).build(length, param="families")
 
 
-def _schedules(family: FamilySpec, steps: Sequence[int], length: int, samplers: Samplers
+def _schedules(family: FamilySpec, steps: Sequence[int], length: int, samplers: Samplers, curve: Any = None
                ) -> tuple[list[tuple[int, Any]], list[tuple[str, int, str]]]:
     built: list[tuple[int, Any]] = []  # samplers (boundcalc.registry.Sampler)
     skipped = []
@@ -612,7 +645,7 @@ def _schedules(family: FamilySpec, steps: Sequence[int], length: int, samplers: 
                 built.append((t, sampler))
             continue
         try:
-            schedule = _build(family, t, length)
+            schedule = _build(family, t, length, curve)
         except BoundcalcError as error:
             skipped.append((family.label, t, _short(error.message)))
             continue
@@ -658,10 +691,12 @@ def sweep(
         raise UsageError("optimal errors need a data model or an entropy profile", param="optimal",
                          allowed="an MI profile gives the bounds only")
     grid = parse_steps(steps, profile.length)
+    _check_curve_families(specs, truth)
     samplers = _count_samplers(specs, grid, profile.length)
     _check_cost(specs, grid, profile.length, truth, optimal, samplers)
     rows, skipped = [], []
-    plan = [(spec, *_schedules(spec, grid, profile.length, samplers)) for spec in specs]
+    curve = _curve_of(truth)
+    plan = [(spec, *_schedules(spec, grid, profile.length, samplers, curve)) for spec in specs]
     every = [schedule for _, schedules, _ in plan for _, schedule in schedules]
     names = tuple(n for n in _bound_names(profile, truth) if any(_applies(n, s) for s in every))
     total, done = len(every), 0

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from .dispatch import Printers
 from .exact import ceil_log2, format_decimal
@@ -118,10 +118,13 @@ def _table_ConfidenceBound(result: Any, digits: int, exact: bool = False) -> Tab
     )
 
 
-def _table_CountBoundReport(report: Any, digits: int, exact: bool = False, header_lines: Sequence[str] = ()) -> Table:
-    """A random-count sampler's expected per-realisation bounds (``header_lines``: the profile, said first)."""
-    errors, sampler = report.errors, report.sampler
-    rows = [[f"E {entry.name} (per realisation)", entry.equation, cell(Fraction(value), digits),
+def _table_CountBoundReport(report: Any, digits: int, exact: bool = False, header_lines: Sequence[str] = (),
+                            estimated: Mapping[str, Any] | None = None) -> Table:
+    """A random-count sampler's expected per-realisation bounds (``header_lines``: the profile, said first;
+    ``estimated``: name -> Measured estimate with its stderr, at a measured loss curve's ΣI)."""
+    errors, sampler, estimated = report.errors, report.sampler, estimated or {}
+    rows = [[f"E {entry.name} (per realisation)", entry.equation,
+             estimated[entry.name].show(digits) if entry.name in estimated else cell(Fraction(value), digits),
              f"E c(S_max) / L · ΣI + ε_train, ± {errors[entry.name]:.1g}"] for entry, value in report.items()]
     return table(
         f"Expected upper bounds on E KL(p_X0 || p_Y0) ({report.unit}), random reveal counts",
@@ -135,7 +138,9 @@ def _table_CountBoundReport(report: Any, digits: int, exact: bool = False, heade
         ],
         caption="each still-masked token is revealed at step k with probability p_k; the bounds hold for every "
         "realisation of the counts, so their expectation bounds the expected error (docs/theory.md, section 12). "
-        "float64 with the stated error; corollary1 and theorem2 are not listed",
+        + ("float64 with the stated error" if not estimated else
+           "estimates at the loss curve's ΣI: value ± stderr (interp. |linear - monotone cubic|)")
+        + "; corollary1 and theorem2 are not listed",
     )
 
 

@@ -17,9 +17,9 @@ schedule's exact expected error.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from typing import Iterator, Mapping
+from typing import TYPE_CHECKING, Iterator, Mapping
 
 from ._print_helpers import Printable
 from .bounds import Bound, BoundReport, CountBoundReport, bound_report, count_bound_report
@@ -40,7 +40,11 @@ from .truth import (
 )
 from .units import Unit, as_unit, from_nats
 
-__all__ = ["VerifyReport", "verify"]
+if TYPE_CHECKING:  # pragma: no cover
+    from .curve import LossCurve
+    from .estimate import Estimate
+
+__all__ = ["VerifyReport", "verify", "with_curve_spreads"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,9 @@ class VerifyReport(Printable):
     input_error: float = 0.0
     #: certified absolute error of each bound, from ``input_error`` (the bounds are exact in their inputs)
     bound_errors: Mapping[str, float] = field(default_factory=dict)
+    #: from a measured loss curve: (stderr or None, interpolation effect) of ``"truth"``, ``"random"``,
+    #: ``"mi_total"`` and each bound, which are then estimates (:func:`with_curve_spreads`)
+    spreads: Mapping[str, tuple[float | None, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "unit", as_unit(self.unit))
@@ -81,15 +88,22 @@ class VerifyReport(Printable):
                 raise ValueError(f"{name} = {getattr(self, name)!r} must be >= 0")
 
     def measured(self, name: str) -> Measured | None:
-        """A bound (by registry name), ``"truth"``, ``"random"`` or ``"mi_total"`` with its certified error."""
+        """A bound (by registry name), ``"truth"``, ``"random"`` or ``"mi_total"`` with its certified error (and,
+        from a measured loss curve, as an estimate with its stderr and interpolation effect)."""
         if name == "truth":
-            return Measured(self.truth, self.truth_error, nonnegative=True)
-        if name == "random":
-            return None if self.random_error is None else Measured(self.random_error, 2 * self.truth_error, nonnegative=True)
-        if name == "mi_total":
-            return Measured(self.mi_total, self.input_error, nonnegative=True)
-        value = self.bounds.values[name]
-        return None if value is None else Measured(float(value), self.bound_errors.get(name, 0.0))
+            value: Measured | None = Measured(self.truth, self.truth_error, nonnegative=True)
+        elif name == "random":
+            value = None if self.random_error is None else Measured(self.random_error, 2 * self.truth_error,
+                                                                     nonnegative=True)
+        elif name == "mi_total":
+            value = Measured(self.mi_total, self.input_error, nonnegative=True)
+        else:
+            bound = self.bounds.values[name]
+            value = None if bound is None else Measured(float(bound), self.bound_errors.get(name, 0.0))
+        if value is None or name not in self.spreads:
+            return value
+        stderr, interpolation = self.spreads[name]
+        return replace(value, stderr=stderr, interpolation=interpolation, estimate=True)
 
     def compared(self) -> Iterator[tuple[Bound, Measured | None]]:
         """Each KL bound with the exact error it is compared with (None: nothing to compare)."""
@@ -235,3 +249,36 @@ def _verify_counts(model: ModelOrProfile, sampler: CountSampler, L: int, unit: U
     return VerifyReport(truth=from_nats(max(truth, 0.0), unit), truth_error=from_nats(error, unit),
                         mi_total=float(mi.total), unit=unit, schedule=sampler, bounds=report, profile=mi,
                         model=profile.source, input_error=input_error, bound_errors=bound_errors)
+
+
+def with_curve_spreads(report: VerifyReport, curve: "LossCurve") -> VerifyReport:
+    """``report`` (:func:`verify` of a measured ``curve``'s entropy profile) with every value it shows marked as
+    an estimate: the error, the random schedule's error, ΣI and each bound with their stderr and interpolation
+    effect, propagated from the curve's (an exact curve is returned as it is)."""
+    from .estimate import (count_estimate, curve_bound_spreads, curve_input_estimates, estimate_error,
+                           random_schedule_estimate)
+
+    if curve.exact:
+        return report
+    unit = report.unit
+
+    def spread(estimate: "Estimate") -> tuple[float | None, float]:
+        measured = from_nats(estimate.measured(), unit)
+        return measured.stderr, measured.interpolation or 0.0
+
+    schedule = report.schedule
+    spreads = {"truth": spread(count_estimate(curve, schedule) if schedule.random_counts
+                               else estimate_error(curve, schedule)),
+               "mi_total": spread(curve_input_estimates(curve)["mi_total"])}
+    if report.random_error is not None and report.bounds.multiscale is not None:
+        spreads["random"] = spread(random_schedule_estimate(curve, report.bounds.multiscale.scale))
+    values = {name: v for name, v in report.bounds.values.items() if v is not None}
+    if isinstance(report.bounds, CountBoundReport):  # E[c(S_max)]/L · ΣI: each spread scales with ΣI's
+        se, ip = spreads["mi_total"]
+        total = float(report.bounds.mi_total)
+        for name, v in values.items():
+            slope = float(v) / total if total > 0 else 0.0
+            spreads[name] = (None if se is None else slope * se, slope * ip)
+    else:
+        spreads.update(curve_bound_spreads(curve, report.bounds.inputs, values))
+    return replace(report, spreads=spreads)

@@ -7,6 +7,7 @@ FIXTURES = {
     "chain.json": '{"states": ["a", "b"], "transition": [["0.9", "0.1"], ["0.2", "0.8"]]}',
     "bsc.json": '{"states": ["0", "1"], "transition": [["0.99", "0.01"], ["0.01", "0.99"]]}',
     "partial.csv": "masked_fraction,loss_nats\n0.5,2.2\n0.9,5\n",
+    "curve8.csv": "masked,loss_nats,stderr\n1,0.30,0.01\n2,0.42,0.02\n4,0.55,0.02\n8,0.60,0.03\n",
     "float64.txt": "0.1\n0.2\n0.30000000000000004\n0.123456789012345678\n",
     "xor.json": '{"outcomes": [[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]], "probabilities": ["1/4", "1/4", "1/4", "1/4"]}',
 }

@@ -279,8 +279,7 @@ def bound(**params: Any) -> None:
     spec = parse_spec(params["schedule_spec"], "schedule")  # read once, here at the edge
     schedule = case_sampler(spec, profile.length, curve)  # from the curve where the family needs one
     if schedule.random_counts:
-        refuse_latex(params, "a random-count sampler")
-        _count_bounds(params, profile, schedule)
+        _count_bounds(params, profile, schedule, curve)
         return
     multiscale = case_multiscale(schedule, curve=curve, path=params.get("ms_profile"), unit=profile.unit)
     report = bound_report(profile, schedule, params["eps_train"], params.get("vocab_size"), multiscale)
@@ -380,18 +379,27 @@ def _confidence(params: dict[str, Any]) -> None:
     emit_table(result, params["digits"])
 
 
-def _count_bounds(params: dict[str, Any], profile, sampler) -> None:
-    """bound for a random-count sampler: the expected per-realisation bounds."""
+def _count_bounds(params: dict[str, Any], profile, sampler, curve: Any = None) -> None:
+    """bound for a random-count sampler: the expected per-realisation bounds (estimates at a measured curve's ΣI)."""
+    from ..answers import curve_bound_report
     from ..bounds import count_bound_report
 
     if params.get("ms_profile") is not None:
         raise click.UsageError("--ms-profile: Theorem 2 is not evaluated for random-count samplers "
                                "(its S depends on the realisation)")
     report = count_bound_report(profile, sampler, params["eps_train"])
+    at_curve = None if curve is None else curve_bound_report(report, curve, params.get("vocab_size"))
+    estimated = {} if at_curve is None else at_curve.estimated
+    digits = min(params["digits"], FLOAT_DIGITS) if estimated else params["digits"]
+    if wants_latex(params):
+        return emit_latex(report, {**params, "digits": digits}, estimated=estimated,
+                          mi_total=_curve_mi(curve, str(profile.unit)) if estimated else None)
     if params["as_json"]:
-        emit_json(report, params["digits"])
+        emit_json(report if at_curve is None else at_curve, digits)
         return
-    emit_table(report, params["digits"], header_lines=[_describe_profile(profile, params["digits"], False)])
+    described = (f"L = {profile.length}, ΣI = {_curve_mi(curve, str(profile.unit)).show(digits)} {profile.unit} "
+                 f"({profile.source})" if estimated else _describe_profile(profile, digits, False))
+    emit_table(report, digits, header_lines=[described], estimated=estimated)
 
 
 def _source(profile) -> str:
@@ -442,8 +450,6 @@ def recursion(**params: Any) -> None:
 
 def _steps_any(params: dict[str, Any], families: list[Any]) -> None:
     """steps with --family / --by / --budget / --loss-curve: any family, by bound, estimated error or the DP."""
-    if params["budget"] is None:
-        refuse_latex(params, "a search over schedule families or a loss curve")
     from ..family_steps import budget_table, required_steps_family
     from ..step_families import BUDGET_FAMILIES, searched_family
 
@@ -492,11 +498,12 @@ def _steps_any(params: dict[str, Any], families: list[Any]) -> None:
     counts = by != "optimal" and family.family.random_counts
     if counts:  # random reveal counts: every value is an expectation over them
         what = "expected " + what + " (over the random reveal counts)"
-    if params["as_json"]:
+    if params["as_json"] or wants_latex(params):
         from ..answers import FamilyStepsAnswer
 
-        emit_json(FamilyStepsAnswer(profile, curve, tuple(results), unit, eps_train, by, bound_name, family.text, source,
-                                    counts), digits)
+        answer = FamilyStepsAnswer(profile, curve, tuple(results), unit, eps_train, by, bound_name, family.text,
+                                   source, counts)
+        emit_latex(answer, params) if wants_latex(params) else emit_json(answer, digits)
     else:
         _render_steps_table(params, profile, results, family, what, counts, estimate, source)
     infeasible = [r for r in results if not r.feasible]

@@ -8,6 +8,8 @@ Only click is imported here: ``boundcalc --help`` stays quick.
 
 from __future__ import annotations
 
+import sys
+
 from fractions import Fraction
 from typing import Any, Callable
 
@@ -200,17 +202,42 @@ class BoundcalcCommand(click.Command):
     """
 
     def invoke(self, ctx: click.Context) -> Any:
+        WARNINGS.clear()
         try:
             check_outputs(self, ctx.params)
             with display(ctx.params.get("unit") or "nats"):
-                return super().invoke(ctx)
+                result = super().invoke(ctx)
         except BoundcalcError as error:
+            WARNINGS.clear()  # bad input gets one line: the error, not a warning before it
             flag = flag_for(error.param, ctx.params, self)
             shown = error.with_param(flag or error.param or "")
             if shown.allowed and RULE_COMMANDS in shown.allowed:  # the library names commands, the CLI their flags
                 shown.allowed = shown.allowed.replace(RULE_COMMANDS, RULE_COMMANDS_CLI)
             click.echo(f"Error: {shown}", err=True)
             ctx.exit(error.exit_code)
+        except click.exceptions.Exit as done:
+            if done.exit_code == 0:
+                _say_warnings()
+            WARNINGS.clear()
+            raise
+        except BaseException:
+            WARNINGS.clear()  # click's usage errors too: the error line alone
+            raise
+        _say_warnings()
+        return result
+
+
+#: Warnings of the running command (a partial loss curve, ...), said on stderr once it has answered: a command
+#: that ends in an error says only the error line.
+WARNINGS: list[str] = []
+
+
+def _say_warnings() -> None:
+    if WARNINGS:
+        sys.stdout.flush()  # after the answer, not inside its last line
+    for line in WARNINGS:
+        click.echo(line, err=True)
+    WARNINGS.clear()
 
 
 POSITIVE = RationalParam("positive")
@@ -361,15 +388,16 @@ def resolve_curve(params: dict[str, Any]):
 
 
 def warn_partial(curve: Any, params: dict[str, Any]) -> None:
-    """One stderr line when the curve does not cover r = 1/L or r = 1: what is missing and what is shown."""
+    """One stderr line, said once the command has answered, when the curve does not cover r = 1/L or r = 1: what
+    is missing and what is shown."""
     from ..completion import describe_missing, is_partial
 
     if curve is None or curve.exact or not is_partial(curve) or params.get("_warned"):
         return
     params["_warned"] = True
     bound = "bounded by ln V" if params.get("vocab_size") else "unbounded above without --vocab-size"
-    click.echo(f"warning: loss curve {curve.source or ''}: {describe_missing(curve)}; values are intervals over "
-               f"every monotone completion of d (gaps and ends), T a range [T_lo, T_hi] ({bound})", err=True)
+    WARNINGS.append(f"warning: loss curve {curve.source or ''}: {describe_missing(curve)}; values are intervals "
+                    f"over every monotone completion of d (gaps and ends), T a range [T_lo, T_hi] ({bound})")
 
 
 def check_curve_log_options(params: dict[str, Any]) -> None:

@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import UsageError
+from ..exact import FLOAT_DIGITS
 from ..units import from_nats, to_nats_floor
 from .render import emit_json, print_table
 
@@ -55,12 +56,17 @@ def rule_target(spec: Any, remasking: str | None, length: int) -> Any:
 
 
 def _pm(value: float | None, error: float, digits: int, exact: bool) -> str:
-    """A value with its standard error, at the digits the error justifies (exact values: ``digits``)."""
+    """A value with its standard error, at the digits the error justifies (exact values: ``digits``): one digit
+    past the error's leading one, but never more than ``digits`` significant digits (nor a float64's 17), so a
+    tiny error (1.2e-16 on 2.7) does not print float noise as digits."""
     if value is None:
         return "-"
     if exact or error == 0 or math.isnan(error):
         return f"{value:.{digits}g}"
     decimals = max(0, 1 - int(math.floor(math.log10(error))))
+    if value != 0:  # significant digits = decimals + 1 + the value's leading exponent
+        lead = int(math.floor(math.log10(abs(value))))
+        decimals = max(0, min(decimals, min(digits, FLOAT_DIGITS) - 1 - lead))
     return f"{value:.{decimals}f} ± {error:.2g}"
 
 

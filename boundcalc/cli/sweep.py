@@ -424,9 +424,11 @@ def sweep_table(result: Any, description: str, digits: int) -> None:
     caption.append("the per-token TER bound (11) is in --csv/--json")
     if result.has_counts:
         caption.append("random-count samplers (" + ", ".join(f for f in result.families if any(
-            r.random_counts for r in result.family_rows(f))) + "): expectations over the counts (float64, digits "
-            "justified): the exact expected error, E[c(S_max)]/L·ΣI + ε_train per bound, E S_max in the s_max "
-            "column; expected network calls in --csv/--json")
+            r.random_counts for r in result.family_rows(f))) + "): expectations over the counts "
+            + ("(estimates from the curve, ± stderr): the expected error" if result.estimate else
+               "(float64, digits justified): the exact expected error")
+            + ", E[c(S_max)]/L·ΣI + ε_train per bound, E S_max in the s_max column; expected network calls in "
+            "--csv/--json")
     caption += [f"skipped {f} at T = {t}: {why}" for f, t, why in result.skipped[:5]]
     print_table(f"Sweep over T: bounds{' and errors' if result.has_truth else ''} for E_M KL ({unit})",
                 columns, rows, caption="\n".join(caption), header_lines=[description])

@@ -8,6 +8,7 @@ imported inside the commands, so ``boundcalc --help`` stays quick.
 from __future__ import annotations
 
 import math
+import re
 import time
 from contextlib import contextmanager
 from fractions import Fraction
@@ -186,8 +187,10 @@ def verify(**params: Any) -> None:
                                  param="--optimal", allowed="a fixed schedule (uniform:T, ...)")
             optimal = profile.optimal_schedule(report.schedule.steps, progress=bar)
     if wants_latex(params):
-        if params["loss_curve"] is not None:
-            refuse_latex(params, "an estimate from a loss curve")
+        if params["loss_curve"] is not None and not curve.exact:  # every value an estimate with its stderr
+            from ..verification import with_curve_spreads
+
+            report = with_curve_spreads(report, curve)
         return emit_latex(report, params)
     counts = None
     if report.schedule.random_counts and model is not None:  # its sequence error and network calls (issue 19)
@@ -298,18 +301,15 @@ def _verify_rows(answer: Any, digits: int) -> list[list[str]]:
     counts = report.schedule.random_counts
     label = ("expected " if counts else "") + ("estimated error" if measured else "exact error")
     value = (answer.estimate.show(digits) if answer.estimate is not None
-             else report.measured("truth").decimal(digits))
+             else answer.value_of("truth").show(digits))
     rows = [[label, "(23)", value, "1", ""]]
     if optimal is not None:
         rows.append([f"optimal {b.steps}-step schedule", "(23)", optimal[1].show(digits), "-", ""])
         rows.append([f"info-optimal:{b.steps}", "(23)", answer.info_optimal[1].show(digits), "-", ""])
     random_rows = []
     if report.random_error is not None and b.multiscale is not None:
-        random = (report.measured("random").decimal(digits) if answer.random_estimate is None
-                  else from_nats(answer.random_estimate.measured(), unit).show(digits))
         random_rows.append([f"{'estimated' if measured else 'exact'} error of random:{b.multiscale.scale} (mean)",
-                            "(23)", random, "1", ""])
-    intervals = answer.bound_intervals or {}
+                            "(23)", answer.value_of("random").show(digits), "1", ""])
     verdict = {None: "n/a", True: "yes", False: "no (estimate)" if measured else "NO (report this)",
                "undecided": "undecided (within float error)"}
     for entry, _ in report.compared():
@@ -317,9 +317,8 @@ def _verify_rows(answer: Any, digits: int) -> list[list[str]]:
         if entry.about == "random" and b.multiscale is not None:
             name += f", random:{b.multiscale.scale}"
         r, h = ratios.get(entry.name), holds.get(entry.name)
-        bound = report.measured(entry.name)
-        shown = "n/a" if bound is None else bound.decimal(digits) + _interval_text(intervals.get(entry.name))
-        row = [name, entry.equation, shown,
+        bound = answer.value_of(entry.name)
+        row = [name, entry.equation, "n/a" if bound is None else bound.show(digits),
                "-" if r is None else show(Fraction(r), 4), verdict[h]]
         (rows if entry.about == "schedule" else random_rows).append(row)
     if b.multiscale is not None and report.random_error is not None:
@@ -334,13 +333,6 @@ def _verify_rows(answer: Any, digits: int) -> list[list[str]]:
     if answer.counts is not None:
         rows += _count_rows(answer.counts, digits)
     return rows
-
-
-def _interval_text(interval: "tuple[float, float] | None") -> str:
-    """' in [low, high]' of a bound over the curve's monotone completions, '' without one."""
-    from ..exact import Measured
-
-    return "" if interval is None else Measured(interval[0], 0.0, interval=interval).interval_text()
 
 
 def _verify_caption(report: Any) -> str:
@@ -363,6 +355,12 @@ def _verify_caption(report: Any) -> str:
                       "ε_train = 0)")
 
 
+def _measured_bounds(found: "re.Match[str]") -> str:
+    """The bounds' part of verify's caption from a measured curve: estimates at its ΣI and Φ (± stderr)."""
+    return ("estimates at the curve's ΣI, ± stderr" if found.group().startswith("float64")
+            else "estimates at the curve's ΣI and Φ, ± stderr (")
+
+
 def _verify_shape(report: Any) -> str:
     b, schedule = report.bounds, report.schedule
     if report.schedule.random_counts:
@@ -380,7 +378,9 @@ def _verify_table(answer: Any, digits: int) -> None:
     caption = _verify_caption(report)
     if answer.measured:  # the float error of computing from the curve is not the point: the curve's is
         caption = ("estimates from a measured loss curve: ± stderr, (interp. |linear - monotone cubic|); a model's "
-                   "loss over-estimates d (its excess acts like ε_train); " + caption.split("; ", 1)[1])
+                   "loss over-estimates d (its excess acts like ε_train); " + re.sub(
+                       r"float64 with their certified error \(--json\)|at ΣI and Φ as computed \(float64, absolute "
+                       r"error < [^;]*; ", _measured_bounds, caption.split("; ", 1)[1]))
     caption += "\nTC/T, DTC/T: rates of randomized schedules (Zhao & Cai, arXiv 2602.20126), constants unknown"
     counts = answer.counts
     if counts is not None:
@@ -395,12 +395,13 @@ def _verify_table(answer: Any, digits: int) -> None:
         caption += f"\ninfo-optimal schedule: {answer.info_optimal[0].describe(limit=24)}"
     print_table(
         f"{'Estimated' if answer.measured else 'Exact'} error and bounds for E_M KL(p_X0 || p_Y0|M) ({unit})",
-        [("quantity", "left"), ("eq.", "left"), ("value", "right"), ("/ exact", "right"), ("holds", "left")],
+        [("quantity", "left"), ("eq.", "left"), ("value", "right"),
+         ("/ estimate" if answer.measured else "/ exact", "right"), ("holds", "left")],
         _verify_rows(answer, digits),
         caption=caption,
         header_lines=[
             answer.model,
-            f"ΣI = {report.measured('mi_total').decimal(digits)} {unit}; schedule {report.schedule} (reveal order): "
+            f"ΣI = {report.measured('mi_total').show(digits)} {unit}; schedule {report.schedule} (reveal order): "
             f"{_verify_shape(report)}",
         ],
     )

@@ -77,6 +77,8 @@ from .tables import (
     TABLE_PACKAGES,
     bound_table,
     budget_latex_table,
+    count_bound_table,
+    family_steps_table,
     latex_number,
     latex_table,
     steps_table,
@@ -117,6 +119,8 @@ __all__ = [
     "latex_table",
     "table_number",
     "budget_latex_table",
+    "count_bound_table",
+    "family_steps_table",
     "TABLE_PACKAGES",
     "latex_number",
     "bound_table",
@@ -153,12 +157,21 @@ def _print_BoundReport(report: Any, digits: int = 6, table: bool = False, **esti
     return bound_table(report, digits, **estimates) if table else bound_report_latex(report, digits)
 
 
+def _print_CountBoundReport(report: Any, digits: int = 6, table: bool = True, **estimates: Any) -> str:
+    """A random-count sampler's expected bounds: a table only (``estimates`` as for :func:`count_bound_table`)."""
+    return count_bound_table(report, digits, **estimates)
+
+
 def _print_RecursionReport(report: Any) -> str:
     return recursion_report_latex(report)
 
 
 def _print_StepsResult(result: Any, digits: int = 6, table: bool = False) -> str:
     return steps_table([result], digits) if table else steps_result_latex(result, digits)
+
+
+def _print_FamilyStepsAnswer(answer: Any, digits: int = 6) -> str:
+    return family_steps_table(answer, digits)
 
 
 def _print_VerifyReport(report: Any, digits: int = 6) -> str:

@@ -99,11 +99,17 @@ def _math(text: str) -> str:
 
 
 def _estimate_pm(measured: Any, digits: int) -> str:
-    r"""An estimate as ``$v \pm se$`` (the digits its spread justifies; ``\pm ?`` without a stderr)."""
+    r"""An estimate as ``$v \pm se$`` (the digits its spread justifies; ``\pm ?`` without a stderr), and where
+    the curve leaves d unmeasured its interval over the monotone completions, ``\in [low, high]``."""
     from ..exact import round_up
 
     spread = "?" if measured.stderr is None else _plain(round_up(measured.stderr))
-    return _math(rf"{_plain(measured.decimal(digits))} \pm {spread}")
+    text = rf"{_plain(measured.decimal(digits))} \pm {spread}"
+    if measured.interval is not None:
+        low, high = measured.interval
+        top = r"\infty" if high == float("inf") else _plain(format_decimal(Fraction(high), 3))
+        text += rf" \in [{_plain(format_decimal(Fraction(max(low, 0.0)), 3))}, {top}]"
+    return _math(text)
 
 
 def _plain(text: str) -> str:
@@ -186,6 +192,35 @@ def bound_table(report: Any, digits: int = 6, estimated: "Mapping[str, Any] | No
     return latex_table(columns, rows, caption, "bc:tab:bound", _tag_notes(shown))
 
 
+def count_bound_table(report: Any, digits: int = 6, estimated: "Mapping[str, Any] | None" = None,
+                      mi_total: Any = None) -> str:
+    """A :class:`~boundcalc.bounds.CountBoundReport` (a random-count sampler) as a booktabs table: each expected
+    bound E[c(S_max)]/L ΣI + ε_train with its certified error, or, at a measured curve's ΣI (``estimated``,
+    ``mi_total``), as an estimate ``$v \\pm$ stderr``."""
+    unit, estimated = str(report.unit), estimated or {}
+    rows = []
+    for bound, value in report.items():
+        cell = (_estimate_pm(estimated[bound.name], digits) if bound.name in estimated
+                else table_number(value, digits, report.errors[bound.name], True))
+        rows.append([prose(bound.title), _tag(bound), cell])
+    total = (rf"$\Sigma I = {_estimate_pm(mi_total, digits).strip('$')}$ {unit} (estimated from a measured loss curve)"
+             if mi_total is not None else rf"$\Sigma I = {latex_number(report.mi_total, digits)}$ {unit}")
+    expected_max = report.expected_max
+    caption = (
+        rf"Expected bounds of Li \& Cai~\cite{{li2025convergence}} for the random-count sampler "
+        rf"{escape_text(str(report.sampler))} ({report.steps} steps, the last revealing the rest; "
+        rf"$\mathrm{{E}}\,S_{{\max}} \approx {latex_number(expected_max[0], 4, expected_max[1]).removeprefix(chr(92) + 'approx ')}$), "
+        rf"$L = {report.length}$, {total} and "
+        rf"$\varepsilon_{{\mathrm{{train}}}} = {latex_number(report.eps_train, digits)}$: each bound holds for every "
+        r"realisation of the counts with its largest step $S_{\max}$, so "
+        r"$\mathrm{E}[c(S_{\max})]\,\Sigma I/L + \varepsilon_{\mathrm{train}}$ bounds the expected error"
+        + (r"; at the estimated $\Sigma I$ each is an estimate: value $\pm$ its standard error" if estimated else "")
+        + f". {ROUNDED}" + (FLOATS if not estimated else "") + "."
+    )
+    columns = [("Result", "l"), ("Eq.", "l"), (f"Expected value ({unit})", "r")]
+    return latex_table(columns, rows, caption, "bc:tab:bound", _tag_notes([b for b, _ in report.items()]))
+
+
 def _bound_words(name: str) -> str:
     """A bound named in a caption by its title and equation tag (``Theorem 1 (8)``), never by its code name."""
     title = sym.get(name).title
@@ -218,43 +253,132 @@ def steps_table(results: Sequence[Any], digits: int = 6, unit: str | None = None
     return latex_table(columns, rows, caption, "bc:tab:steps")
 
 
+def family_steps_table(answer: Any, digits: int = 6) -> str:
+    """A :class:`~boundcalc.answers.FamilyStepsAnswer` (the fewest T of a family by bound, estimated error or
+    the DP, one row per target) as a table: an estimate shows ``$v \\pm$ stderr`` (and its interval over a
+    partial curve's completions, T as a range), an expectation over random counts its certified error."""
+    unit, by = answer.unit, answer.by
+    rows = []
+    for r in answer.results:
+        target = table_number(r.target, digits)
+        if not r.feasible:
+            rows.append([target, "none", "---", "---", prose(r.reason)])
+            continue
+        steps = str(r.steps) if r.steps_range is None else (
+            f"{r.steps} $[{r.steps_range[0]}, {'?' if r.steps_range[1] is None else r.steps_range[1]}]$")
+        size = "random" if r.sampler is not None else str(r.schedule.max_size)
+        notes = []
+        if r.sampler is not None:
+            notes.append(rf"expectation over the counts of {escape_text(str(r.sampler))}")
+        if r.larger_misses:
+            notes.append("larger $T$ that miss: " + ", ".join(map(str, r.larger_misses[:6]))
+                         + (r", \dots" if len(r.larger_misses) > 6 else ""))
+        rows.append([target, steps, size, _search_cell(r.value, unit, digits), "; ".join(notes)])
+    what = {"bound": f"bound by {_bound_words(answer.bound)}", "error": "error",
+            "optimal": "optimal schedule (a dynamic programme over the curve) has an error that"}[by]
+    family = "" if by == "optimal" else f" of the {escape_text(answer.family)} family"
+    ranges = any(r.steps_range is not None for r in answer.results)
+    mi = answer.mi_estimate
+    total = (_estimate_pm(from_nats(mi.measured(), unit), digits).strip("$") if answer.estimate
+             else latex_number(answer.profile.total, digits).removeprefix(chr(92) + "approx "))
+    caption = (
+        rf"Fewest steps $T${family} whose {what} is at most the target, for "
+        rf"$L = {answer.profile.length}$ and $\Sigma I = {total}$ {unit}"
+        + (r" (Li \& Cai~\cite{li2025convergence}), with "
+           rf"$\varepsilon_{{\mathrm{{train}}}} = {latex_number(answer.eps_train, digits)}$" if by == "bound" else "")
+        + (r". Values are estimated from a measured loss curve: value $\pm$ its standard error ($\pm\,?$ where "
+           r"the curve has none)" if answer.estimate else "")
+        + (r"; where the curve leaves $d$ unmeasured, each value's interval over every monotone completion, and $T$ "
+           r"with its range $[T_{\mathrm{lo}}, T_{\mathrm{hi}}]$" if ranges else "")
+        + (". Values are expectations over the random reveal counts" if answer.random_counts else "")
+        + f". {ROUNDED}."
+    )
+    columns = [(f"Target ({unit})", "r"), ("$T$", "r"), (r"$s_{\max}$", "r"), (f"Value ({unit})", "r"),
+               ("Note", "X")]
+    return latex_table(columns, rows, caption, "bc:tab:steps-search")
+
+
+def _search_cell(value: Any, unit: str, digits: int) -> str:
+    """A search's value: an exact bound, an estimate (nats, a curve's Estimate) in ``unit`` with ``\\pm``
+    stderr, or a float with its certified error (an expectation over random counts)."""
+    if value is None:
+        return "---"
+    if isinstance(value, Fraction):
+        return table_number(value, digits)
+    measured = from_nats(value.measured(), unit) if type(value).__name__ == "Estimate" else (
+        value.measured() if hasattr(value, "measured") else value)
+    if measured.estimate:
+        return _estimate_pm(measured, digits)
+    return table_number(measured.value, digits, measured.error, measured.nonnegative)
+
+
 def verify_table(report: Any, digits: int = 6) -> str:
     """A :class:`~boundcalc.verification.VerifyReport`: the exact error and every bound, each float
-    with only the digits its certified error justifies, their ratio, and whether the bound holds."""
+    with only the digits its certified error justifies, their ratio, and whether the bound holds.
+
+    From a measured loss curve (:func:`~boundcalc.verification.with_curve_spreads`) every value is an
+    estimate, shown ``$v \\pm$ stderr``, and each ratio carries ``R (σ_b/b + σ_e/e)``: the largest
+    stderr linear propagation gives a ratio of two estimates whatever their correlation."""
     unit = str(report.unit)
+    estimated = report.measured("mi_total").estimate
+    word = "estimated" if estimated else "exact"
 
     def cell(measured: Any) -> str:
+        if measured.estimate:
+            return _estimate_pm(measured, digits)
         return table_number(measured.value, digits, measured.error, measured.nonnegative)
 
-    rows = [["Exact error", "(23)", cell(report.measured("truth")), "1", ""]]
+    counts = report.schedule.random_counts
+    rows = [[f"{'Expected ' + word if counts else word.capitalize()} error", "(23)", cell(report.measured("truth")),
+             "" if estimated else "1", ""]]
     if report.random_error is not None:
-        rows.append(["Random schedule, exact mean error", "", cell(report.measured("random")), "", ""])
+        rows.append([f"Random schedule, {word} mean error", "", cell(report.measured("random")), "", ""])
     ratios, holds = report.ratios(), report.holds()
-    verdicts = {True: "yes", False: r"\textbf{no}", "undecided": "undecided", None: ""}
+    verdicts = {True: "yes", False: r"no (estimate)" if estimated else r"\textbf{no}", "undecided": "undecided",
+                None: ""}
     shown = []
     for bound, error in report.compared():
         value = report.measured(bound.name)
         if value is None:
             continue
         ratio = ratios.get(bound.name)
-        ratio_cell = ""
-        if ratio is not None and error is not None:  # the certified relative errors of both sides add up
-            relative = value.error / abs(value.value) + error.error / abs(error.value) if value.value else 0.0
-            ratio_cell = table_number(ratio, 3, abs(ratio) * relative)
+        ratio_cell = "" if ratio is None or error is None else _ratio_cell(ratio, value, error)
         lower = r" ($\ge$)" if bound.direction == "lower" else ""
         rows.append([prose(bound.title) + lower, _tag(bound), cell(value), ratio_cell,
                      verdicts[holds.get(bound.name)]])
         shown.append(bound)
+    mi = report.measured("mi_total")
+    total = (_estimate_pm(mi, digits).strip("$") if estimated else
+             latex_number(report.mi_total, digits, report.input_error, True).removeprefix(chr(92) + "approx "))
     caption = (
-        rf"The exact error of a schedule of $T = {report.bounds.steps}$ steps with "
-        rf"$s_{{\max}} = {report.bounds.max_size}$ ($L = {report.bounds.length}$, "
-        rf"$\Sigma I \approx {latex_number(report.mi_total, digits, report.input_error, True).removeprefix(chr(92) + 'approx ')}$ "
+        (rf"The {word} expected error of the random-count sampler {escape_text(str(report.schedule))} "
+         rf"($T = {report.bounds.steps}$ steps, $\mathrm{{E}}\,S_{{\max}} \approx {report.bounds.expected_max[0]:.4g}$; "
+         r"errors and bounds are expectations over the counts; "
+         if counts else rf"The {word} error of a schedule of $T = {report.bounds.steps}$ steps with "
+         rf"$s_{{\max}} = {report.bounds.max_size}$ (")
+        + rf"$L = {report.bounds.length}$, "
+        rf"$\Sigma I \approx {total}$ "
         rf"{unit}) against the bounds of Li \& Cai~\cite{{li2025convergence}}, in {unit}. "
-        r"Ratio: bound / exact error (for a lower bound, against the random schedule's mean error). "
-        + ROUNDED + FLOATS + "."
+        + (r"Every value is estimated from a measured loss curve: value $\pm$ its standard error ($\pm\,?$ "
+           r"where the curve has none); the bounds at the estimated $\Sigma I$ and $\Phi$. " if estimated else "")
+        + rf"Ratio: bound / {word} error (for a lower bound, against the random schedule's mean error). "
+        + ROUNDED + (FLOATS if not estimated else "") + "."
     )
     columns = [("Quantity", "X"), ("Eq.", "l"), (f"Value ({unit})", "r"), ("Ratio", "r"), ("Holds", "c")]
     return latex_table(columns, rows, caption, "bc:tab:verify", _tag_notes(shown))
+
+
+def _ratio_cell(ratio: float, bound: Any, error: Any) -> str:
+    """bound / error: the certified relative errors of both sides add up; for two estimates the ratio's stderr is
+    at most R (σ_b/b + σ_e/e) (linear propagation, any correlation between them)."""
+    relative = bound.error / abs(bound.value) + error.error / abs(error.value) if bound.value else 0.0
+    if not (bound.estimate or error.estimate):
+        return table_number(ratio, 3, abs(ratio) * relative)
+    if bound.stderr is None and bound.estimate or error.stderr is None and error.estimate:
+        stderr = None
+    else:
+        stderr = abs(ratio) * sum((m.stderr or 0.0) / abs(m.value) for m in (bound, error) if m.value)
+    return _estimate_pm(Measured(ratio, abs(ratio) * relative, stderr=stderr, estimate=True), 3)
 
 
 #: A global bound's blockwise (B1) form: a semi-autoregressive family's rows show it in the same column.
@@ -399,7 +523,8 @@ def _sweep_caption(result: Any, errors: list[str]) -> str:
         rf"Bounds of Li \& Cai~\cite{{li2025convergence}} over a grid of $T$ ($L = {result.length}$), in {unit}"
         + (f"; the errors are {truth}" if errors else "")
         + ". An empty cell: the bound does not apply to that schedule. " + ROUNDED + "."
-        + (r" Rows of random-count samplers give expectations over the counts: the exact expected error, the"
+        + (r" Rows of random-count samplers give expectations over the counts: the "
+           + ("expected error" if result.estimate else "exact expected error") + r", the"
            r" expected bounds $\mathrm{E}[c(S_{\max})]\,\Sigma I/L + \varepsilon_{\rm train}$, and"
            r" $\mathrm{E}\,S_{\max}$ in the $s_{\max}$ column." if result.has_counts else "")
     )

@@ -98,8 +98,9 @@ def test_verify_table_and_json_carry_the_intervals_with_one_warning(run, write):
     rows = {line.split("│")[1].strip(): line.split("│")[3].strip() for line in table.stdout.splitlines()
             if line.startswith("│")}
     # s_max = 2: theorem1 = ΣI/8 with ΣI in [3.2, 8 ln 4]
-    assert rows["theorem1"] == f"0.4 in [0.4, {math.log(4):.3g}]"
-    assert rows["corollary1"] == f"1.6 in [1.6, {4 * math.log(4):.3g}]"  # 2/T ΣI = ΣI/2, T = 4
+    assert rows["theorem1"].startswith("0.4 ± ") and rows["theorem1"].endswith(f" in [0.4, {math.log(4):.3g}]")
+    # 2/T ΣI = ΣI/2, T = 4
+    assert rows["corollary1"].startswith("1.6 ± ") and rows["corollary1"].endswith(f" in [1.6, {4 * math.log(4):.3g}]")
     assert "± " in rows["estimated error of random:2 (mean)"] and " in [" in rows["estimated error of random:2 (mean)"]
     data = json.loads(run(*args, "--json").stdout)
     assert float(data["bounds"]["theorem1"]["interval"][0]) == pytest.approx(0.4, rel=1e-12)
@@ -172,3 +173,19 @@ def test_steps_by_bound_gives_the_bound_interval_and_the_t_range(run, write):
     table = run("steps", "--loss-curve", path, "--length", "32", "--target", "2", "--by", "bound", "--family", "uniform",
                 "--vocab-size", "4")
     assert table.exit_code == 0 and "8 [8, 16]" in table.stdout and table.stderr.count("\n") == 1
+
+
+def test_a_random_count_sampler_gets_its_error_and_expected_bounds_intervals(run, write):
+    from boundcalc.completion import error_interval
+    from boundcalc.estimate import count_coefficients
+    from boundcalc.schedule import parse_sampler, parse_spec
+
+    path = write("partial.csv", "masked,loss_nats,stderr_nats\n2,0.2,0.01\n4,0.4,0.01\n6,0.6,0.02\n")
+    args = ("--loss-curve", path, "--length", "8", "--schedule", "mdlm:4", "--vocab-size", "4", "--json")
+    data = json.loads(run("verify", *args).stdout)
+    expected = error_interval(PARTIAL, count_coefficients(parse_sampler(parse_spec("mdlm:4"), 8)), 4)
+    assert tuple(float(x) for x in data["truth"]["interval"]) == pytest.approx(expected, rel=1e-9)
+    # E c(S_max)/L · ΣI with ε_train = 0: the ends are in the ratio of ΣI's, 8 ln 4 / 3.2
+    for document in (data, json.loads(run("bound", *args).stdout)):
+        low, high = (float(x) for x in document["bounds"]["theorem1"]["interval"])
+        assert high / low == pytest.approx(8 * math.log(4) / 3.2, rel=1e-9)

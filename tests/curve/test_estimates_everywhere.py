@@ -152,3 +152,23 @@ def test_steps_by_bound_from_a_curve_gives_the_bound_with_its_stderr(run, curve,
     # every bound here is coefficient · ΣI: its stderr is value / ΣI · 0.25298
     assert float(value["stderr"]) == pytest.approx(float(value["value"]) / 2.4 * 0.25298, rel=0.05)
     assert "±" in run("steps", "--loss-curve", curve, "--target", "0.3", "--by", "bound", "--family", family).stdout
+
+
+def test_verify_from_a_curve_shows_every_value_as_an_estimate(run, curve):
+    """verify --loss-curve: the bounds (3/8 ΣI ± 3/8 · 0.25298), ΣI, Φ's levels and the random schedule's error
+    carry their stderr in the table and the JSON; the ratio column is against the estimate, not 'exact'."""
+    table = run("verify", "--loss-curve", curve, "--schedule", "uniform:2").stdout
+    assert "ΣI = 2.4 ± 0.26" in table and "0.9 ± 0.095" in table and "/ estimate" in table and "/ exact" not in table
+    data = run("verify", "--loss-curve", curve, "--schedule", "uniform:2", "--json").json
+    assert data["bounds"]["theorem1"]["stderr"] == "0.095" and data["mi_total"]["stderr"] == "0.26"
+    assert all(level["estimate"] is True for level in data["multiscale"]["level_totals"])
+    counts = run("verify", "--loss-curve", curve, "--schedule", "mdlm:4", "--json").json
+    assert counts["truth"]["stderr"] is not None and counts["bounds"]["theorem1"]["estimate"] is True
+
+
+def test_bound_of_blocks_and_counts_from_a_curve(run, curve):
+    blocks = run("bound", "--loss-curve", curve, "--schedule", "blocks:2:uniform:4", "--json")
+    assert blocks.exit_code == 0, blocks.stderr  # no Φ is derived for a blockwise schedule (it was refused)
+    assert blocks.json["bounds"]["block_theorem1"]["stderr"] == "0.064"  # 2 blocks of 4, s = 2: ΣI/4 ± 0.25298/4
+    counts = run("bound", "--loss-curve", curve, "--schedule", "mdlm:4", "--json").json
+    assert counts["mi_total"]["stderr"] == "0.26" and counts["bounds"]["theorem1"]["estimate"] is True

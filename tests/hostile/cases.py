@@ -7,6 +7,7 @@ tracebacks and hangs).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 FILES = Path(__file__).resolve().parent / "files"
@@ -109,13 +110,24 @@ SCRATCH: dict[str, bytes] = {
     "old.png": b"\x89PNG old figure " * 1000,
     "old.csv": b"index,mi_nats\n" + b"1,0.5\n" * 1000,
     "f.txt": b"a file, not a folder",
+    "cs.csv": b"masked,loss_nats,stderr_nats\n1,0.30,0.01\n2,0.42,0.02\n4,0.55,0.02\n8,0.60,0.03\n",
+    "log.csv": b"step,mask_ratio,train/loss\n" + b"".join(
+        f"{i},{(i % 97 + 1) / 98:.4f},{0.3 + 0.3 * (i % 97 + 1) / 98 + 0.01 * (i % 7 - 3):.5f}\n".encode()
+        for i in range(400)),
+    "j3.json": b'{"outcomes": [["a", "b", "a"], ["b", "a", "a"], ["a", "a", "b"]], "probabilities": ["1/2", "1/4", "1/4"]}',
+    "old.pdf": b"%PDF-1.4 old figure " * 500,
+    "old.tex": b"% an old document\n" * 500,
 }
 #: Symlinks of the scratch folder (name -> target): to inputs, and to devices.
 LINKS = {"link-c.csv": "c.csv", "link-chain.png": "chain.json", "link-mi.tex": "mi.txt", "full.png": "/dev/full",
-         "full.pdf": "/dev/full", "full.csv": "/dev/full", "full.tex": "/dev/full", "null.png": "/dev/null"}
+         "full.pdf": "/dev/full", "full.csv": "/dev/full", "full.tex": "/dev/full", "null.png": "/dev/null",
+         "full.svg": "/dev/full", "link-cs.png": "cs.csv", "link-log.pdf": "log.csv", "link-j3.png": "j3.json"}
 #: Hard links (name -> target).
 HARD_LINKS = {"hard-c.tex": "c.csv"}
-INPUTS = ("c.csv", "mi.txt", "ms.csv", "sched.txt", "chain.json", "joint.json", "corpus.txt", "f.txt")
+INPUTS = ("c.csv", "mi.txt", "ms.csv", "sched.txt", "chain.json", "joint.json", "corpus.txt", "f.txt", "cs.csv",
+          "log.csv", "j3.json")
+#: A folder without write permission (root writes there all the same: then the case must simply succeed).
+READ_ONLY = "ro"
 
 
 def prepare(folder: Path) -> None:
@@ -128,6 +140,8 @@ def prepare(folder: Path) -> None:
         os.symlink(target, folder / name)
     for name, target in HARD_LINKS.items():
         os.link(folder / target, folder / name)
+    (folder / READ_ONLY).mkdir()
+    (folder / READ_ONLY).chmod(0o555)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -146,7 +160,7 @@ def destroyed(before: dict[str, bytes], folder: Path, exit_code: int) -> list[st
 #: fill up, /proc, a name over the limit, a folder, an empty name, the same file as an input by name/link.
 BAD_OUTPUTS = [
     "nodir/x.{ext}", "f.txt/x.{ext}", "full.{ext}", "/proc/self/x.{ext}", "a" * 300 + ".{ext}", ".", "",
-    "/nonexistent/x.{ext}", "old.{ext}",
+    "/nonexistent/x.{ext}", "old.{ext}", "ro/x.{ext}", "ro", "nodir/" + "b" * 250 + "/x.{ext}", "/dev/full",
 ]
 CHAIN = ["--markov", "chain.json"]
 
@@ -171,6 +185,17 @@ def _writers() -> list[tuple[list[str], str, list[str]]]:
         (["profile", *CHAIN, "-L", "4", "--multiscale", "--smax", "2", "--json"], "-o", ["csv"]),
         (["profile", *CHAIN, "-L", "4", "--ratios", "0.5,1", "--samples", "4", "--corpus-size", "4"], "--loss-curve",
          ["csv"]),
+        # this round's writers: rule samplers in error-vs-nfe, the curve figure, training logs with --bins
+        (["plot", "--joint", "j3.json", "--kind", "error-vs-nfe", "--sampler", "confidence:0.5", "--sampler", "eb:1",
+          "--sampler", "dilated:2", "--sampler", "low-confidence:2"], "-o", ["png", "svg"]),
+        (["plot", "--joint", "j3.json", "--kind", "error-vs-nfe", "--sampler", "confidence:0.1..0.9/3"], "-o", ["pdf"]),
+        (["plot", "--kind", "curve", "--loss-curve", "cs.csv"], "-o", ["pdf"]),
+        (["plot", "--loss-curve", "log.csv", "--length", "8", "--bins", "4"], "-o", ["png"]),
+        (["latex", "--expr", "theorem1", "--with-values", "--loss-curve", "log.csv", "--length", "8", "--bins", "4",
+          "--schedule", "uniform:2"], "-o", ["tex"]),
+        (["latex", "--all", "--standalone", "--with-values", "--loss-curve", "cs.csv", "--schedule", "uniform:2",
+          "--target", "0.5"], "-o", ["tex"]),
+        (["profile", "--joint", "j3.json"], "--loss-curve", ["csv"]),
     ]
 
 
@@ -184,7 +209,8 @@ def output_cases() -> list[list[str]]:
         inputs = [a for a in head if a in SCRATCH]
         for name in inputs:
             cases.append([*head, flag, name])
-        links = {"c.csv": ["link-c.csv", "hard-c.tex"], "chain.json": ["link-chain.png"], "mi.txt": ["link-mi.tex"]}
+        links = {"c.csv": ["link-c.csv", "hard-c.tex"], "chain.json": ["link-chain.png"], "mi.txt": ["link-mi.tex"],
+                 "cs.csv": ["link-cs.png"], "log.csv": ["link-log.pdf"], "j3.json": ["link-j3.png"]}
         for name in inputs:
             cases += [[*head, flag, link] for link in links.get(name, [])]
     cases += [
@@ -229,6 +255,182 @@ ISSUE_21 = [
 ]
 
 
+#: Bad values for the parameters of this round's sampler rules and options.
+BAD_RULE_VALUES = ["", "x", "-1", "0", "2", "1e999", "nan", "1/0", "99999999999999999999", "0.5:0", "0.5:-1", "1:2:3",
+                   "0.5:1e999", "\u0663"]
+
+
+def _round_cases() -> list[list[str]]:
+    """This round's commands and options: the rule samplers, grids of thresholds, --export, --bins, X/token,
+    the error-vs-nfe and curve figures, each with bad values and in the wrong company."""
+    j3 = ["--joint", "j3.json"]
+    cases: list[list[str]] = []
+    for rule in ("confidence", "eb", "low-confidence", "dilated", "left-to-right", "entropy-sum"):
+        for value in BAD_RULE_VALUES:
+            cases += [["verify", *j3, "--schedule", f"{rule}:{value}"], ["sweep", *j3, "--sampler", f"{rule}:{value}"]]
+        cases += [["verify", *j3, "--schedule", f"{rule}:2"], ["bound", "--mi-total", "1", "-L", "3", "--schedule", f"{rule}:2"],
+                  ["steps", "--mi-total", "1", "-L", "3", "--family", f"{rule}:T", "--target", "0.5"],
+                  ["sweep", "--mi-total", "1", "-L", "3", "--sampler", f"{rule}:2"],
+                  ["verify", "--markov", "chain.json", "-L", "6", "--schedule", f"{rule}:2", "--samples", "20"],
+                  ["verify", "--loss-curve", "cs.csv", "--schedule", f"{rule}:2"]]
+    for grid in ("confidence:0.1..0.9/3", "confidence:0.9..0.1/3", "confidence:0..1/0", "confidence:0..1/1e9",
+                 "confidence:a..b/3", "eb:0..2/5:bits", "eb:0..2/5:furlongs", "confidence:0.1..0.9/", "..", "x:1..2/3",
+                 "dilated:1..3/3", "confidence:0.1..0.9/3:2", "eb:" + "9" * 400 + "..1/2"):
+        cases += [["sweep", *j3, "--sampler", grid], ["plot", *j3, "--kind", "error-vs-nfe", "--sampler", grid, "-o", "g.png"]]
+    export = ["--export", "num-transfer-tokens"]
+    cases += [
+        ["steps", "--mi-total", "1", "-L", "8", "--target", "0.3", *export],
+        ["steps", "--loss-curve", "cs.csv", "--target", "0.3", *export],
+        ["steps", "--loss-curve", "cs.csv", "--target", "0.3", "--family", "cosine", "--by", "error", *export],
+        ["steps", "--loss-curve", "cs.csv", "--target", "0.3", "--by", "optimal", *export],
+        ["steps", "--loss-curve", "cs.csv", "--target", "0.3", "--family", "blocks:2:uniform", *export],
+        ["steps", "--loss-curve", "cs.csv", "--target", "0.3", "--family", "mdlm", "--by", "error", *export],
+        ["steps", "--loss-curve", "cs.csv", "--budget", "4", *export],
+        ["steps", "--loss-curve", "cs.csv", "--target", "0.3", "--target", "0.1", "--family", "cosine", "--by", "error",
+         *export],
+        ["steps", "--loss-curve", "cs.csv", "--target", "1e-9", "--family", "cosine", "--by", "error", *export],
+    ]
+    for target in ("0/token", "-1/token", "x/token", "/token", "1e999/token", "1/token/token", "0.01/tokens",
+                   "1/3/token", "nan/token", "0.01/token", "99/token"):
+        cases += [["steps", "--loss-curve", "cs.csv", "--target", target],
+                  ["steps", "--mi-total", "1", "-L", "8", "--target", target]]
+    for bins in ("0", "-1", "1", "2", "1e9", "x", "99999999999999999", "400", "401", "100000"):
+        cases += [["steps", "--loss-curve", "log.csv", "--length", "8", "--bins", bins, "--target", "0.3"],
+                  ["sweep", "--loss-curve", "log.csv", "--length", "8", "--bins", bins, "--steps", "1,2"]]
+    cases += [
+        ["steps", "--loss-curve", "cs.csv", "--bins", "4", "--target", "0.3"],
+        ["steps", "--mi-total", "1", "-L", "8", "--bins", "4", "--target", "0.3"],
+        ["steps", "--loss-curve", "log.csv", "--bins", "4", "--target", "0.3"],
+        ["steps", "--loss-curve", "log.csv", "--length", "1e18", "--bins", "4", "--target", "0.3"],
+        ["plot", "--kind", "error-vs-nfe", "--mi-total", "1", "-L", "8", "-o", "e.png"],
+        ["plot", *j3, "--kind", "error-vs-nfe", "-o", "e.png"],
+        ["plot", *j3, "--kind", "error-vs-nfe", "--sampler", "nosuch:1", "-o", "e.png"],
+        ["plot", "--loss-curve", "cs.csv", "--kind", "error-vs-nfe", "--sampler", "confidence:0.5", "-o", "e.png"],
+        ["plot", "--kind", "curve", "--mi-total", "1", "-L", "8", "-o", "c.png"],
+        ["plot", "--kind", "curve", "--loss-curve", "curve-one-point.csv", "-o", "c.png"],
+        ["plot", "--kind", "curve", *j3, "-o", "c.png"],
+        ["plot", "--kind", "nosuch", *j3, "-o", "c.png"],
+    ]
+    return cases
+
+
 def all_cases() -> list[list[str]]:
     """Every hostile command line (arguments after ``boundcalc``), output cases last."""
-    return _file_cases() + _value_cases() + ISSUE_21 + output_cases()
+    return _file_cases() + _value_cases() + ISSUE_21 + _round_cases() + output_cases()
+
+
+# -- estimates: every value derived from a measured curve carries its stderr, in every format ----------------
+
+#: The measured curves (a CSV with stderr; a per-batch log averaged into bins) and the commands that take one.
+ESTIMATE_CURVES = [["--loss-curve", "cs.csv"], ["--loss-curve", "log.csv", "--length", "8", "--bins", "4"]]
+ESTIMATE_COMMANDS = [
+    (["steps", "--target", "0.3"], ["--json"]),
+    (["steps", "--target", "0.04/token"], ["--json"]),
+    (["steps", "--target", "0.3", "--family", "cosine", "--by", "error"], ["--json", "--format latex"]),
+    (["steps", "--target", "0.3", "--family", "cosine", "--by", "bound"], ["--json", "--format latex"]),
+    (["steps", "--target", "0.3", "--by", "optimal"], ["--json", "--format latex"]),
+    (["steps", "--target", "0.3", "--family", "mdlm", "--by", "error"], ["--json", "--format latex"]),
+    (["steps", "--target", "0.3", "--family", "mdlm", "--by", "bound"], ["--json", "--format latex"]),
+    (["steps", "--target", "0.3", "--family", "blocks:2:uniform"], ["--json", "--format latex"]),
+    (["steps", "--budget", "4"], ["--json", "--format latex"]),
+    (["steps", "--budget", "4", "--family", "mdlm", "--family", "blocks:2:uniform"], ["--json", "--format latex"]),
+    (["bound", "--schedule", "uniform:2"], ["--json", "--format latex"]),
+    (["bound", "--schedule", "cosine:4"], ["--json", "--format latex"]),
+    (["bound", "--schedule", "blocks:2:uniform:4"], ["--json", "--format latex"]),
+    (["bound", "--schedule", "mdlm:4"], ["--json", "--format latex"]),
+    (["verify", "--schedule", "uniform:2"], ["--json", "--format latex"]),
+    (["verify", "--schedule", "uniform:4", "--optimal"], ["--json", "--format latex"]),
+    (["verify", "--schedule", "mdlm:4"], ["--json", "--format latex"]),
+    (["verify", "--schedule", "info-optimal:2"], ["--json", "--format latex"]),
+    (["sweep", "--steps", "1,2,4"], ["--json", "--csv", "--format latex"]),
+    (["sweep", "--steps", "1,2,4", "-f", "cosine", "-f", "mdlm"], ["--json", "--csv", "--format latex"]),
+    (["sweep", "--steps", "1,2,4", "--optimal"], ["--json", "--csv", "--format latex"]),
+    (["sweep", "--steps", "1,2,4", "-f", "info-optimal", "-f", "uniform"], ["--json", "--csv", "--format latex"]),
+    (["latex", "--expr", "theorem1", "--expr", "steps-theorem1", "--expr", "theorem2-upper", "--with-values",
+      "--schedule", "uniform:2", "--target", "0.5"], []),
+    (["latex", "--all", "--with-values", "--schedule", "uniform:2", "--target", "0.5"], []),
+]
+#: JSON keys whose exact numbers are the user's inputs, and sampler properties that no curve enters.
+EXACT_INPUTS = {"target", "eps_train", "per_token"}
+SAMPLER_FACTS = {"expected_nonempty_steps", "expected_s_max", "expected_calls", "expected_max_mask_size",
+                 "expected_coefficients"}
+#: Words that claim exactness; allowed only in these phrases (method names, and saying "not exact").
+_CLAIMS = re.compile(r"justified|exact", re.I)
+_ALLOWED = ("not exact", "exact chain of ceilings", "exact second batch", "exact dp", "exact count dp",
+            "exact rationals", "inexact")
+
+
+def estimate_cases() -> list[list[str]]:
+    """Every command with a measured --loss-curve, in each of its formats (the table first)."""
+    return [[*head, *curve, *fmt.split()] for head, formats in ESTIMATE_COMMANDS for curve in ESTIMATE_CURVES
+            for fmt in ["", *formats]]
+
+
+def estimate_problems(args: list[str], stdout: str) -> list[str]:
+    """Values without their stderr, and claims of exactness, in one output of :func:`estimate_cases`."""
+    import csv
+    import io
+    import json
+
+    if "--json" in args:
+        return _json_problems(json.loads(stdout), "")
+    if "--csv" in args:
+        problems = []
+        for row in csv.DictReader(io.StringIO(stdout)):
+            for key, value in row.items():
+                # a stderr, an effect or an interval's end (error_low/error_high) is the uncertainty itself
+                if key in SAMPLER_FACTS or key.endswith(("_stderr", "_interpolation", "_abs", "_low", "_high")):
+                    continue
+                if value and re.fullmatch(r"-?\d*\.\d+(e-?\d+)?", value):
+                    stderr = row.get(key + "_stderr")
+                    if stderr in (None, "", "?"):
+                        problems.append(f"CSV {key} = {value} without stderr ({stderr!r})")
+        return problems
+    problems = [f"says {m.group()!r}: ...{stdout[max(0, m.start() - 50):m.end() + 30]!r}"
+                for m in _CLAIMS.finditer(stdout)
+                if not any(p in stdout[max(0, m.start() - 20):m.end() + 20].lower() for p in _ALLOWED)]
+    latex = args[0] == "latex" or "latex" in args
+    for line in stdout.splitlines():
+        final = re.search(r"\\approx -?[\d.]+(?: \\times 10\^\{-?\d+\})?\s*(?:\\\\|,|$)", line)
+        if latex and final and r"\pm" not in line:
+            problems.append(f"LaTeX value without \\pm: {line.strip()[:120]}")
+        values = line.rstrip("\\ ").split(" & ")[2:]  # after T (or the family) and s_max (E S_max: the sampler's)
+        header = "$T$" in line or line.startswith(("Family", "Result")) or " & --- & " in line  # no value: a reason
+        # a decimal without its \pm (integers are counts: T, s_max, larger T that miss)
+        if latex and not header and any(re.search(r"\d\.\d|\\times 10", cell) and r"\pm" not in cell
+                                        for cell in values):
+            problems.append(f"LaTeX row without \\pm: {line.strip()[:120]}")
+        if not latex and line.startswith("│") and re.search(r"\d\.\d", line) and "±" not in line \
+                and not _row_of_inputs(line):
+            problems.append(f"table row without ±: {line.strip()[:120]}")
+    return problems
+
+
+def _row_of_inputs(line: str) -> bool:
+    """A table row whose decimals are all inputs or sampler facts (a target, E calls), not values from the curve."""
+    cells = [c.strip() for c in line.strip("│").split("│")]
+    return all(not re.search(r"\d\.\d", c) or c.startswith(("0.3", "0.04", "0.5")) or "E calls" in c
+               for c in cells[1:])
+
+
+def _json_problems(node: object, path: str) -> list[str]:
+    out: list[str] = []
+    key = path.rsplit(".", 1)[-1]
+    if any(fact in path for fact in SAMPLER_FACTS):
+        return []
+    if isinstance(node, dict):
+        # G(0) = L (d(0) - d(0)) is 0 by definition (a level of set size 0), whatever the curve: exact, rightly
+        structural_zero = node.get("value") == "0" and node.get("abs_error") == "0"
+        if "value" in node and "abs_error" in node and key not in SAMPLER_FACTS and not structural_zero:
+            if node.get("estimate") is not True:
+                out.append(f"JSON {path}: not an estimate {node}")
+            elif node.get("stderr") is None:
+                out.append(f"JSON {path}: stderr null")
+        if "exact" in node and "decimal" in node and key not in EXACT_INPUTS:
+            out.append(f"JSON {path}: an exact number {node}")
+        for k, v in node.items():
+            out += _json_problems(v, f"{path}.{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            out += _json_problems(v, f"{path}[{i}]")
+    return out

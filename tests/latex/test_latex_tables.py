@@ -178,6 +178,18 @@ def test_every_latex_output_compiles_in_a_plain_article_without_overfull_boxes(r
         ["latex", "-x", "steps-sharp", "-x", "steps-ter", "-x", "recursion-step", "--with-values", *case,
          "--target", "0.05", "--smax", "37"],
         ["latex", "-x", "theorem1", "--with-values", "--loss-curve", curve, "--length", "32", "--schedule", "uniform:4"],
+        # issue 21 round 3: estimates with their stderr, a search, verify from a curve, count samplers
+        ["steps", "--loss-curve", curve, "--length", "32", "--target", "0.05", "--target", "0.01", "--family",
+         "cosine", "--by", "error", "--format", "latex"],
+        ["steps", "--loss-curve", curve, "--length", "32", "--target", "0.05", "--by", "optimal", "--format", "latex"],
+        ["steps", "--loss-curve", curve, "--length", "32", "--target", "2", "--family", "mdlm", "--by", "bound",
+         "--format", "latex"],
+        ["verify", "--loss-curve", curve, "--length", "32", "--schedule", "uniform:4", "--format", "latex"],
+        ["verify", "--loss-curve", curve, "--length", "32", "--schedule", "mdlm:4", "--format", "latex"],
+        ["bound", "--schedule", "sedd:64", *case, "--format", "latex"],
+        ["bound", "--loss-curve", curve, "--length", "32", "--schedule", "dream-origin:8", "--format", "latex"],
+        ["sweep", "--loss-curve", curve, "--length", "32", "--steps", "1,4,32", "-f", "info-optimal", "--format",
+         "latex"],
     ]
     body = []
     for command in commands:
@@ -215,6 +227,11 @@ def test_blockwise_and_count_samplers(run):
     # two blocks of 2 tokens, one step each: c(2)/2 (ΣI_1 + ΣI_2) <= max_b c(2)/2 · ΣI = 0.69 for every c
     assert rows[0] == r"sharp bound, blockwise & (B1) & $0.69$ &  \\"
     assert "docs/theory.md" not in blocks.stdout  # a paper's reader has no docs/
-    counts = run("bound", "--schedule", "mdlm:16", "--mi-total", "1.38", "--length", "4", "--format", "latex")
-    assert counts.exit_code == 2
-    assert counts.stderr.strip() == "Error: --format: no LaTeX table for a random-count sampler yet (use --json or the terminal table)"
+    case = ("bound", "--schedule", "mdlm:16", "--mi-total", "1.38", "--length", "4")
+    counts = run(*case, "--format", "latex")  # printed since issue 21 round 3 (was refused)
+    assert counts.exit_code == 0, counts.output
+    data = run(*case, "--json").json
+    rows = {line.split(" & ")[0]: line for line in counts.stdout.splitlines() if line.endswith("\\\\")}
+    assert float(rows["Theorem 1"].split(" & ")[2].strip("$ \\")) == pytest.approx(
+        float(data["bounds"]["theorem1"]["value"]), rel=1e-5)
+    assert "mdlm:16" in counts.stdout and "docs/theory.md" not in counts.stdout
