@@ -174,7 +174,14 @@ def bound_intervals_of(inputs: Any, curve: "LossCurve", values: "dict[str, Any]"
     if curve.exact or not has_gaps(curve):
         return {}
     found = bound_intervals(curve, inputs, {k: v for k, v in values.items() if v is not None}, vocab_size)
-    return {name: pair for name, pair in found.items() if pair[1] > pair[0]}
+    return {name: pair for name, pair in found.items() if _moves(pair)}
+
+
+def _moves(pair: "tuple[float, float]") -> bool:
+    """An interval wider than the rounding of the bound evaluated at its ends (a point otherwise)."""
+    if math.isinf(pair[1]):
+        return True
+    return pair[1] - pair[0] > 1e-12 * max(abs(pair[0]), abs(pair[1]), 1e-300)
 
 
 def _count_estimates(report: Any, curve: "LossCurve", vocab_size: int | None = None) -> "dict[str, Measured]":
@@ -206,7 +213,7 @@ def _mi_range(curve: "LossCurve", vocab_size: int | None, unit: Any) -> "tuple[f
     if curve.exact or not has_gaps(curve):
         return None
     low, high = (from_nats(x, unit) for x in input_intervals(curve, None, vocab_size)["mi_total"])
-    return (low, high) if high > low else None
+    return (low, high) if _moves((low, high)) else None
 
 
 def curve_mi_total(curve: "LossCurve") -> "Any":
@@ -306,7 +313,7 @@ def _verify_intervals(report: Any, curve: "LossCurve", vocab_size: int | None) -
         from .estimate import count_coefficients
 
         out = {name: m.interval for name, m in _count_estimates(b, curve, vocab_size).items()
-               if m.interval is not None and m.interval[1] > m.interval[0]}
+               if m.interval is not None and _moves(m.interval)}
         low, high = error_interval(curve, count_coefficients(report.schedule), vocab_size, None)
         out["truth"] = (from_nats(low, report.unit), from_nats(high, report.unit))
         return out
