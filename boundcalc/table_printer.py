@@ -539,7 +539,7 @@ def _verify_rows(answer: Any, digits: int) -> list[list[str]]:
     counts = report.schedule.random_counts
     label = ("expected " if counts else "") + ("estimated error" if measured else "exact error")
     value = (answer.estimate.show(digits) if answer.estimate is not None
-             else report.measured("truth").show(digits))
+             else answer.value_of("truth").show(digits))
     rows = [[label, "(23)", value, "1", ""]]
     if optimal is not None:
         rows.append([f"optimal {b.steps}-step schedule", "(23)", optimal[1].show(digits), "-", ""])
@@ -547,7 +547,7 @@ def _verify_rows(answer: Any, digits: int) -> list[list[str]]:
     random_rows = []
     if report.random_error is not None and b.multiscale is not None:
         random_rows.append([f"{'estimated' if measured else 'exact'} error of random:{b.multiscale.scale} (mean)",
-                            "(23)", report.measured("random").show(digits), "1", ""])
+                            "(23)", answer.value_of("random").show(digits), "1", ""])
     verdict = {None: "n/a", True: "yes", False: "no (estimate)" if measured else "NO (report this)",
                "undecided": "undecided (within float error)"}
     for entry, _ in report.compared():
@@ -555,7 +555,7 @@ def _verify_rows(answer: Any, digits: int) -> list[list[str]]:
         if entry.about == "random" and b.multiscale is not None:
             name += f", random:{b.multiscale.scale}"
         r, h = ratios.get(entry.name), holds.get(entry.name)
-        bound = report.measured(entry.name)
+        bound = answer.value_of(entry.name)
         row = [name, entry.equation, "n/a" if bound is None else bound.show(digits),
                "-" if r is None else cell(Fraction(r), 4), verdict[h]]
         (rows if entry.about == "schedule" else random_rows).append(row)
