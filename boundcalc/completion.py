@@ -35,7 +35,7 @@ inf
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .curve import LossCurve
 from .errors import DomainError
@@ -156,9 +156,8 @@ def family_coefficients(family: "str | SamplerSpec", steps: int, length: int, cu
     family = searched_family(family)
     if family.family.random_counts:
         from .estimate import count_coefficients
-        from .step_families import family_sampler
 
-        return count_coefficients(family_sampler(family, steps, length))
+        return count_coefficients(_count_sampler(family, steps, length))
     return schedule_coefficients(family_schedule(family, steps, length, curve), length)
 
 
@@ -175,9 +174,66 @@ def steps_range(family: "str | SamplerSpec", target_nats: float, first: int, cur
     expected error (its coefficients are exact expectations). A scan beyond :data:`MAX_RANGE_WORK` raises
     :class:`~boundcalc.errors.DomainError` (never a silent cut)."""
     budget = [MAX_RANGE_WORK]
+    bracketed = _bracketed_range(family, target_nats, first, curve, vocab_size, top, budget)
+    if bracketed is not None:
+        return bracketed
     low = _first_reaching(family, range(1, first), curve, vocab_size, target_nats, 0, budget)
     return (first if low is None else low), _first_reaching(family, range(first, top + 1), curve, vocab_size,
                                                             target_nats, 1, budget)
+
+
+def _bracketed_range(family: "str | SamplerSpec", target_nats: float, first: int, curve: LossCurve,
+                     vocab_size: int | None, top: int, budget: list[float]) -> tuple[int, int | None] | None:
+    """:func:`steps_range` for a count family on a uniform grid of reveal times (mdlm, sedd, dream-origin): whole
+    ranges of T decided by certified brackets of the ends of the interval (:func:`boundcalc.count_brackets.
+    completion_bracket`), single T by their interval. None where the brackets do not apply (then every T is
+    scanned): another family, or d unbounded above (r = 1 unmeasured and no vocabulary size)."""
+    import numpy as np
+
+    from .count_brackets import completion_bracket, fewest_reaching, riemann_bracket
+
+    spec = searched_family(family)
+    if not spec.family.random_counts:
+        return None
+    L = curve.length
+    from .step_families import family_sampler
+
+    bracket = riemann_bracket(lambda T: family_sampler(spec, T, L), curve.conditional("linear"))  # exact p_k
+    highest = np.array(curve.conditional("linear"), dtype=np.float64)  # each d(m) at most: its gap's upper end
+    for ma, A, mb, _ in _gaps(curve, vocab_size):
+        highest[ma + 1 : mb] = A
+    if bracket is None or not np.all(np.isfinite(highest)):
+        return None
+    ends = lambda a: completion_interval(curve, a, vocab_size)  # noqa: E731
+    brackets: dict[tuple[int, int], tuple[tuple[float, float], tuple[float, float]]] = {}
+
+    def over(end: int) -> Any:
+        def bracket_of(a: int, b: int) -> tuple[float, float]:
+            if (a, b) not in brackets:
+                brackets[a, b] = completion_bracket(bracket, ends, highest, a, b)
+            return brackets[a, b][end]
+        return bracket_of
+
+    def reaches(end: int) -> Any:
+        def one(T: int) -> bool:
+            budget[0] -= T * L  # the coefficients at T: T laws of L + 1 counts, windowed
+            if budget[0] < 0:
+                raise DomainError(f"the T range over the monotone completions needs more than {MAX_RANGE_WORK:.0g} "
+                                  f"coefficient evaluations (T x L, L = {L})", param="length",
+                                  allowed="a shorter L, or read T and the value's interval")
+            return _interval_at(spec, T, curve, vocab_size, lambda x: x[end] <= target_nats)
+        return one
+
+    low = fewest_reaching(1, first - 1, over(0), reaches(0), target_nats)
+    return (first if low is None else low), fewest_reaching(first, top, over(1), reaches(1), target_nats)
+
+
+def _count_sampler(spec: SamplerSpec, steps: int, length: int) -> Any:
+    """The family's sampler at T: the quick build (the exact builder's floats, no Fractions) where there is one."""
+    from .step_families import family_sampler
+
+    quick = spec.family.quick_sampler(length, steps, spec.given_args)
+    return quick if quick is not None else family_sampler(spec, steps, length)
 
 
 def _first_reaching(family: "str | SamplerSpec", steps: range, curve: LossCurve, vocab_size: int | None, target_nats: float,

@@ -12,7 +12,7 @@ from fractions import Fraction
 from typing import Any, Callable, cast
 
 from .curve import LossCurve
-from .count_brackets import RiemannBracket, riemann_bracket
+from .count_brackets import MaxStepBracket, RiemannBracket, riemann_bracket, uniform_grid
 from .errors import DomainError
 from .estimate import count_coefficients, count_estimate, curve_profile
 from .registry import SamplerSpec
@@ -132,8 +132,11 @@ class _CountSearch:
                 self.exact[T] = (self.reports[T].value, self.reports[T].error)
         return self.exact[T]
 
-    def status(self, T: int, goal: Fraction, exact: bool) -> str:
-        """'reach', 'miss', or 'unknown' (screen only) / 'undecided' (within the float error, after the DP)."""
+    def status(self, T: int, goal: Fraction, exact: bool, charge: Callable[[float], None] | None = None) -> str:
+        """'reach', 'miss', or 'unknown' (screen only) / 'undecided' (within the float error, after the DP).
+        ``charge(µs)`` is told each stage's estimated cost before it runs (and may refuse)."""
+        if charge is not None and T not in self.screens:
+            charge(self.screen_cost(T))
         lo, hi, err = self.screen(T)
         if self.by == "error":
             return "reach" if lo <= float(goal) else "miss"
@@ -144,6 +147,8 @@ class _CountSearch:
         if not exact:
             return "unknown"
         if T not in self.refined:  # the widest terms by a DP over three thresholds: closes most of the gap
+            if charge is not None:
+                charge(self.exact_cost(T, 3))
             lo, hi, err = self.sampler(T).expected_coefficient_bracket(self.coefficient, exact_at=3)
             self.refined[T] = self._scaled(lo, hi, err)
         lo, hi, err = self.refined[T]
@@ -151,6 +156,8 @@ class _CountSearch:
             return "reach"
         if Fraction(lo) - Fraction(err) > goal:
             return "miss"
+        if charge is not None and T not in self.exact:
+            charge(self.evaluate_cost(T))
         value, error = self.evaluate(T)
         if Fraction(value) + Fraction(error) <= goal:
             return "reach"
@@ -199,6 +206,16 @@ def _count_steps(goals, family, by, length, curve, mi_total, bound, eps_train, u
         text = ("ranges of T decided by certified brackets of the expected error (a Riemann sum), "
                 "the value itself where they do not decide")
         return [_bracketed_answer(search, bracket, g, top, text) for g in goals]
+    if by == "bound":
+        grid = uniform_grid(lambda T: family_sampler(family, T, length))
+        if grid is not None:  # whole ranges of T decided at once by brackets of E c(S_max)
+            steps = MaxStepBracket(length, *grid, [search.coefficient(s) for s in range(1, length + 1)])
+            text = ("ranges of T decided by certified brackets of E c(S_max) (negative association, union bound), "
+                    "the count DP where they do not decide")
+            try:
+                return [_bracketed_bound_answer(search, steps, g, top, text) for g in goals]
+            except DomainError as error:  # the DP's own work limit: a smaller maximum T is the way out
+                raise DomainError(error.message, param="max_steps", allowed=error.allowed) from None
     live = [g for g in goals if by != "bound" or g >= eps_train]
     horizon = _count_horizon(search, live, top) if live else 1
     spent = _screen_range(search, 1, horizon, 0.0, progress)
@@ -271,6 +288,80 @@ def _bracketed_answer(search: _CountSearch, bracket: RiemannBracket, goal: Fract
     value = count_estimate(cast(LossCurve, search.curve), sampler)
     return FamilyStepsResult(goal, "error", family, answer, None, value, unit, text, min(top, 2 * answer),
                              tuple(sorted(misses)), sampler=sampler)
+
+
+def _bracketed_bound_answer(search: _CountSearch, steps: MaxStepBracket, goal: Fraction, top: int,
+                            text: str) -> FamilyStepsResult:
+    """The fewest T <= top whose expected bound reaches ``goal``, the T up to twice it that miss and those
+    undecided within the float error: ranges decided by :class:`MaxStepBracket`, single T by the screen, a DP
+    over three thresholds and the full DP (:meth:`_CountSearch.status`), each T's work costed before it runs."""
+    family, unit = search.family, search.unit
+    if goal < search.eps_train:
+        return FamilyStepsResult(goal, "bound", family, None, None, None, unit, text, top,
+                                 reason=f"the target is below the floor ε_train = {search.eps_train}")
+    spent = [0.0]
+
+    def certain(first: int, last: int) -> str:
+        lo, hi, err = search._scaled(*steps.coefficient(first, last))
+        if Fraction(lo) - Fraction(err) > goal:
+            return "miss"
+        return "reach" if Fraction(hi) + Fraction(err) <= goal else "split"
+
+    def charge(cost: float) -> None:
+        spent[0] += cost
+        if spent[0] > SCAN_BUDGET_US:  # estimated before the work runs: a refusal, never a hang
+            raise DomainError(f"the expected bound of {family} for L = {search.length} is within its brackets' "
+                              f"width of the target at several T, and the count DPs there would take over "
+                              f"{SCAN_BUDGET_US / 1e6:.0f} s", param="max_steps",
+                              allowed="a smaller maximum T, a larger target or a smaller L")
+
+    def one(T: int) -> str:
+        return search.status(T, goal, exact=True, charge=charge)
+
+    answer, undecided = _first_status(1, top, certain, one, [])
+    last = top if answer is None else min(top, 2 * answer)
+    misses: list[int] = []
+    if answer is not None:
+        _first_status(answer + 1, last, certain, one, undecided, misses)
+    if answer is None:
+        reason = f"no T <= {top} reaches it" + (f" (undecided within the float error: T = {undecided[:6]})"
+                                                  if undecided else "")
+        return FamilyStepsResult(goal, "bound", family, None, None, None, unit, text, top, reason=reason,
+                                 undecided=tuple(undecided))
+    search.evaluate(answer)
+    return FamilyStepsResult(goal, "bound", family, answer, None, search.reports[answer], unit, text, last,
+                             tuple(misses), sampler=family_sampler(family, answer, search.length),
+                             undecided=tuple(sorted(undecided)))
+
+
+def _first_status(first: int, last: int, certain: Callable[[int, int], str], one: Callable[[int], str],
+                  undecided: list[int], misses: list[int] | None = None) -> tuple[int | None, list[int]]:
+    """Left to right over first..last: ranges ``certain`` calls 'miss' or 'reach' whole, else split; single T
+    by ``one``. Without ``misses``: stops at the first reach (returned). With it: every miss is recorded."""
+    ranges = [(first, last)] if first <= last else []
+    while ranges:
+        a, b = ranges.pop()
+        verdict = certain(a, b)
+        if verdict == "miss":
+            if misses is not None:
+                misses.extend(range(a, b + 1))
+            continue
+        if verdict == "reach":
+            if misses is None:
+                return a, undecided
+            continue
+        if a == b:
+            status = one(a)
+            if status == "reach" and misses is None:
+                return a, undecided
+            if status == "undecided":
+                undecided.append(a)
+            elif status == "miss" and misses is not None:
+                misses.append(a)
+            continue
+        middle = (a + b) // 2
+        ranges += [(middle + 1, b), (a, middle)]  # the left half first
+    return None, undecided
 
 
 def _count_answer(search: _CountSearch, goal: Fraction, end: int, text: str) -> FamilyStepsResult:

@@ -161,8 +161,11 @@ def test_count_families_search_beyond_L_and_refuse_heavy_work():
     assert r.steps > 8  # random counts need more steps than positions for a small expected s_max - 1
     none = required_steps_family(["0.001"], family="mdlm", length=8, mi_total=Fraction(1), max_steps=10)[0]
     assert none.steps is None and "no T <= 10" in none.reason
-    with pytest.raises(DomainError) as caught:
-        required_steps_family(["0.0001"], family="mdlm", length=4096, mi_total=Fraction(10))
+    # brackets over ranges of T (issue 22): every T <= 16L shown to miss, without a DP at any of them
+    far = required_steps_family(["0.0001"], family="mdlm", length=4096, mi_total=Fraction(10))[0]
+    assert far.steps is None and far.reason == "no T <= 65536 reaches it" and "ranges of T" in far.search
+    with pytest.raises(DomainError) as caught:  # a noise off the uniform grid is still scanned T by T
+        required_steps_family(["0.0001"], family="mdlm:cosine", length=4096, mi_total=Fraction(10))
     assert caught.value.param == "max_steps"  # the CLI names the flag --max-steps
     floor = required_steps_family(["0.1"], family="mdlm", length=8, mi_total=Fraction(1), eps_train="0.2")[0]
     assert floor.steps is None and "floor" in floor.reason
@@ -246,7 +249,7 @@ def test_count_sampler_has_one_json_form(run):
         (["--family", "mdlm:0"], 2, "--family"),
         (["--family", "mdlm:bogusnoise"], 2, "--family"),
         (["--family", "dream-origin:x"], 2, "--family"),
-        (["--family", "mdlm", "--length", "4096", "--target", "0.0001"], 1, "Error: --max-steps: "),
+        (["--family", "mdlm:cosine", "--length", "4096", "--target", "0.0001"], 1, "Error: --max-steps: "),
     ],
 )
 def test_cli_count_family_errors_are_one_line(run, args, code, fragment):
