@@ -10,26 +10,20 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .exact import FLOAT_DIGITS
-from .text_table import Table, table
+from .text_table import Table, plus_minus, table
 from .units import from_nats
 
 __all__ = ["pm", "calls_as_it_runs"]
 
 
 def pm(value: float | None, error: float, digits: int, exact: bool) -> str:
-    """A value with its standard error, at the digits the error justifies (exact values: ``digits``): one digit
-    past the error's leading one, but never more than ``digits`` significant digits (nor a float64's 17), so a
-    tiny error (1.2e-16 on 2.7) does not print float noise as digits."""
+    """A value with its standard error (:func:`~boundcalc.text_table.plus_minus`: the digits the error justifies,
+    at most ``digits`` significant ones); exact values, or none given, with ``digits``."""
     if value is None:
         return "-"
     if exact or error == 0 or math.isnan(error):
         return f"{value:.{digits}g}"
-    decimals = max(0, 1 - int(math.floor(math.log10(error))))
-    if value != 0:  # significant digits = decimals + 1 + the value's leading exponent
-        lead = int(math.floor(math.log10(abs(value))))
-        decimals = max(0, min(decimals, min(digits, FLOAT_DIGITS) - 1 - lead))
-    return f"{value:.{decimals}f} ± {error:.2g}"
+    return plus_minus(value, error, digits)
 
 
 def calls_as_it_runs(report: Any, show: Any, missing: str) -> str:

@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping, Sequence
 from . import rule_tables
 from .dispatch import Printers
 from .exact import FLOAT_DIGITS, ceil_log2
-from .text_table import Table, cell, table
+from .text_table import Table, cell, plus_minus, table
 from .units import from_nats, log_name
 
 __all__ = ["Table", "table", "to_table", "register", "PRINTERS", "cell", "describe_profile", "steps_cell", "sweep_cell",
@@ -515,19 +515,20 @@ def _count_rows(counts: dict[str, Any], digits: int) -> list[list[str]]:
         fraction = counts["sequence_error_exact"]
         error = f"{counts['sequence_error']:.{digits}g} (exact{' = ' + fraction if 1 < len(fraction) <= 24 else ''})"
     else:
-        se = counts["sequence_error_se"]
-        decimals = 4 if se == 0 else max(0, 1 - int(math.floor(math.log10(se))))
-        error = f"{counts['sequence_error']:.{decimals}f} ± {se:.2g} (Monte Carlo)"
+        error = _monte_carlo(counts["sequence_error"], counts["sequence_error_se"], digits)
     rows = [["sequence error P_q(p(x) = 0)", "", error, "-", ""],
             [f"network calls ({counts['calls']}), expected", "", f"{counts['expected_nfe_run_on']:.{digits}g}", "-", ""]]
     if counts["sequence_error"] > 0:
         until = f"{counts['expected_nfe']:.{digits}g}"
         if not counts["exact"]:
-            se = counts["expected_nfe_se"]
-            decimals = 4 if se == 0 else max(0, 1 - int(math.floor(math.log10(se))))
-            until = f"{counts['expected_nfe']:.{decimals}f} ± {se:.2g} (Monte Carlo)"
+            until = _monte_carlo(counts["expected_nfe"], counts["expected_nfe_se"], digits)
         rows.append(["calls until the sample ended, expected", "", until, "-", ""])
     return rows
+
+
+def _monte_carlo(value: float, se: float, digits: int) -> str:
+    """A Monte Carlo estimate ± its standard error, with only the digits the error justifies."""
+    return (f"{value:.4f} ± 0" if se == 0 else plus_minus(value, se, digits)) + " (Monte Carlo)"
 
 
 def _verify_rows(answer: Any, digits: int) -> list[list[str]]:

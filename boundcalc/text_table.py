@@ -8,13 +8,14 @@ command line draws with rich; :func:`cell` is a number in a cell.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Sequence
 
-from .exact import format_decimal
+from .exact import FLOAT_DIGITS, format_decimal
 
-__all__ = ["Table", "table", "cell"]
+__all__ = ["Table", "table", "cell", "plus_minus"]
 
 
 @dataclass(frozen=True)
@@ -59,3 +60,17 @@ def cell(x: Fraction | int | None, digits: int, exact: bool = False, none: str =
     if exact and Fraction(x).denominator != 1:
         text = f"{text}  [{Fraction(x)}]"
     return text
+
+
+def plus_minus(value: float, error: float, digits: int) -> str:
+    """``value ± error`` (a standard error > 0): one decimal past the error's leading digit, but never more than
+    ``digits`` significant digits (nor a float64's 17), so a tiny error (1.2e-16 on 2.7) prints no float noise.
+
+    >>> plus_minus(2.70751874963942107, 1.2e-16, 6), plus_minus(0.5, 0.03, 6)
+    ('2.70752 ± 1.2e-16', '0.500 ± 0.03')
+    """
+    decimals = max(0, 1 - int(math.floor(math.log10(error))))
+    if value != 0:  # significant digits = decimals + 1 + the value's leading exponent
+        lead = int(math.floor(math.log10(abs(value))))
+        decimals = max(0, min(decimals, min(digits, FLOAT_DIGITS) - 1 - lead))
+    return f"{value:.{decimals}f} ± {error:.2g}"
