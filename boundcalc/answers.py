@@ -11,7 +11,11 @@ output unchanged instead of assembling or editing documents itself:
 * :class:`VerifyAnswer` -- verify's report with what the loss curve adds (the estimate, TC, DTC,
   the optimal and info-optimal schedules), from :func:`verify_answer`;
 * :class:`ProfileAnswer`, :class:`MultiScaleAnswer`, :class:`CurveAnswer` -- a data model's MI
-  profile, multi-scale profile, or a loss curve (exact or estimated), and where it was written.
+  profile, multi-scale profile, or a loss curve (exact or estimated), and where it was written;
+* :class:`Recommendation` -- from a loss curve, per target the family to run and each family's T;
+* :class:`RuleVerifyAnswer`, :class:`TradeoffAnswer`, :class:`ThresholdSearchAnswer`,
+  :class:`RuleSearchAnswer` -- the samplers that choose positions from the predictions, on a data model:
+  one rule's truth, several rules at their calls, the loosest threshold, a search over a rule's parameter.
 """
 
 from __future__ import annotations
@@ -30,7 +34,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .profile import MIProfile
 
 __all__ = ["UniformStepsAnswer", "FamilyStepsAnswer", "BudgetAnswer", "CurveBoundReport", "curve_bound_report",
-           "VerifyAnswer", "verify_answer", "ProfileAnswer", "MultiScaleAnswer", "CurveAnswer"]
+           "VerifyAnswer", "verify_answer", "ProfileAnswer", "MultiScaleAnswer", "CurveAnswer", "TargetRecommendation",
+           "Recommendation", "RuleVerifyAnswer", "TradeoffAnswer", "ThresholdSearchAnswer", "RuleSearchAnswer"]
 
 
 class _CurveSourced:
@@ -58,6 +63,8 @@ class UniformStepsAnswer(Printable):
     eps_train: Fraction
     bound: str
     source: str
+    #: the profile is the embedded example (``source`` describes it; the tables say so first)
+    example: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,8 @@ class FamilyStepsAnswer(_CurveSourced, Printable):
     family: str
     source: str
     random_counts: bool
+    #: the searched family's parsed spec (its label in tables); None: ``family`` is the label
+    spec: Any = None
 
     @property
     def decision_note(self) -> str:
@@ -326,3 +335,139 @@ class CurveAnswer(Printable):
         """(masked k, loss, stderr) in the unit, per measured ratio."""
         return [(int(k), from_nats(float(y), self.unit), from_nats(float(se), self.unit))
                 for k, y, se in zip(self.curve.masked.tolist(), self.curve.loss, self.curve.stderr)]
+
+
+def _range_text(r: Any) -> str:
+    """A result's T with its range over monotone completions ('52 (range 48..61)'), or 'none <= L'."""
+    if not r.feasible:
+        return "none <= L"
+    if r.steps_range is None or r.steps_range[0] == r.steps_range[1] == r.steps:
+        return str(r.steps)
+    lo, hi = r.steps_range
+    return f"{r.steps} (range {lo}..{'∞' if hi is None else ('≤ ' if r.by == 'optimal' else '') + str(hi)})"
+
+
+@dataclass(frozen=True)
+class TargetRecommendation:
+    """One target's searches by estimated error: ``found`` (family -> its FamilyStepsResult, or the error that
+    stopped its search) and the DP optimum's (``optimal``), in the order the families are compared."""
+
+    target: Fraction
+    found: dict[str, Any]
+    optimal: Any
+
+    @staticmethod
+    def steps_of(result: Any) -> int | None:
+        """The fewest T a search found (None: no T, or the search stopped with an error)."""
+        return None if isinstance(result, Exception) or not result.feasible else result.steps
+
+    @property
+    def runnable(self) -> dict[str, Any]:
+        """The families that reach the target, with their results."""
+        return {f: r for f, r in self.found.items() if not isinstance(r, Exception) and r.feasible}
+
+    @property
+    def best(self) -> str | None:
+        """The family with the fewest T (ties: the earlier family), or None when none reaches the target."""
+        runnable, order = self.runnable, list(self.found)
+        return min(runnable, key=lambda f: (runnable[f].steps, order.index(f))) if runnable else None
+
+
+@dataclass(frozen=True)
+class Recommendation(Printable):
+    """``steps`` from a loss curve without a family: per target (``targets``: TargetRecommendation) the family to
+    run and every compared family's T; LLaDA's blocks by their blockwise bound (``blocks``: (family, results or the
+    error's message), None where L has no such blocks); ``notes``: what the recommendation leaves out and why."""
+
+    length: int
+    unit: str
+    source: str
+    targets: tuple[TargetRecommendation, ...]
+    block_length: int
+    blocks: "tuple[str, Any] | None"
+    adaptive_note: str
+
+    def target_line(self, entry: TargetRecommendation, digits: int) -> str:
+        """One target's sentence: the recommended family and T, then every other family's and the optimum's."""
+        from .exact import format_decimal
+
+        unit, best = self.unit, entry.best
+        goal = (f"{format_decimal(entry.target, digits)} {unit} "
+                f"({format_decimal(entry.target / self.length, 2)} {unit}/token)")
+        if best is None:
+            return f"no family reaches {goal} with T <= L"
+        parts = [f"{best} T = {_range_text(entry.runnable[best])} reaches {goal}"]
+        parts += [f"{family} needs {'-' if isinstance(r, Exception) else _range_text(r)}"
+                  for family, r in entry.found.items() if family != best]
+        if not isinstance(entry.optimal, Exception):
+            parts.append(f"the optimal schedule {_range_text(entry.optimal)}")
+        return "; ".join(parts)
+
+    @property
+    def blocks_line(self) -> str | None:
+        """LLaDA's blocks (uniform within blocks) by the blockwise bound: the curve cannot give their error."""
+        if self.blocks is None:
+            return None
+        family, results = self.blocks
+        if isinstance(results, str):
+            return f"LLaDA blocks ({family}): {results}"
+        shown = ", ".join("none <= L" if r.steps is None else str(r.steps) for r in results)
+        return (f"LLaDA blocks ({family}, block length {self.block_length}): T = {shown} by the blockwise bound; "
+                "the curve does not determine their error (a block sees the earlier blocks, not a uniformly random "
+                "set of positions; verify them on a data model)")
+
+    def lines(self, digits: int) -> list[str]:
+        """One line per target, then LLaDA's blocks and why no adaptive rule."""
+        blocks = self.blocks_line
+        return [self.target_line(t, digits) for t in self.targets] + ([blocks] if blocks else []) + [self.adaptive_note]
+
+    @property
+    def hardest(self) -> TargetRecommendation:
+        """The entry of the smallest target (the first, if given twice)."""
+        smallest = min(t.target for t in self.targets)
+        return next(t for t in self.targets if t.target == smallest)
+
+    @property
+    def chosen(self) -> Any:
+        """The hardest target's recommended result (what an export prints), or None."""
+        entry = self.hardest
+        return None if entry.best is None else entry.runnable[entry.best]
+
+
+@dataclass(frozen=True)
+class RuleVerifyAnswer(Printable):
+    """verify of a rule on a data model: its report (computed in nats), the model's description, the display unit."""
+
+    report: Any
+    model: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class TradeoffAnswer(Printable):
+    """Several samplers on one data model (``reports``: RuleReport, computed in nats), shown in ``unit``."""
+
+    reports: tuple[Any, ...]
+    model: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class ThresholdSearchAnswer(Printable):
+    """The loosest Fast-dLLM threshold per target on a joint table: ``results`` pairs (target in ``unit``, the
+    search's result with KL in nats)."""
+
+    model: str
+    unit: str
+    results: tuple[tuple[Fraction, dict[str, Any]], ...]
+
+
+@dataclass(frozen=True)
+class RuleSearchAnswer(Printable):
+    """A search over a rule's threshold or fixed-order T on a data model (``result``: the search's, values in
+    nats), with the targets as given (``targets``: their text in ``unit``)."""
+
+    model: str
+    unit: str
+    targets: tuple[str, ...]
+    result: dict[str, Any]

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
@@ -37,7 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: The largest target a float64 error is compared with (float64's range ends near 1.8e308).
 MAX_FLOAT_TARGET = Fraction(10) ** 300
 
-__all__ = ["required_steps_family", "budget_table", "estimated_bound"]
+__all__ = ["required_steps_family", "StepsSearch", "budget_table", "estimated_bound"]
 
 # The scan's cost model, microseconds: each family evaluated in float with exact checks (boundcalc.family_sizes)
 # declares a cost per T (numpy calls) and a cost per step of each T-step schedule (its sizes, then its s_max or
@@ -89,21 +90,26 @@ def _bound_value(bound: str, schedule: "Schedule", mi_total: Fraction, eps_train
     return bound_coefficient(bound, schedule.max_size) * mi_total / schedule.length + eps_train
 
 
-def required_steps_family(
-    targets: Sequence[Any],
-    *,
-    family: "str | SamplerSpec" = "uniform",
-    by: str = "bound",
-    length: int,
-    curve: LossCurve | None = None,
-    mi_total: Fraction | None = None,
-    bound: str = "theorem1",
-    eps_train: Fraction = Fraction(0),
-    unit: str = "nats",
-    max_steps: int | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    mi_profile: "MIProfile | None" = None,
-) -> list[FamilyStepsResult]:
+@dataclass(frozen=True, kw_only=True)
+class StepsSearch:
+    """What :func:`required_steps_family` is asked: its keywords, declared once (the search and its public
+    wrapper pass this one value instead of repeating the keywords)."""
+
+    targets: Sequence[Any]
+    family: "str | SamplerSpec" = "uniform"
+    by: str = "bound"
+    length: int
+    curve: LossCurve | None = None
+    mi_total: Fraction | None = None
+    bound: str = "theorem1"
+    eps_train: Fraction = Fraction(0)
+    unit: str = "nats"
+    max_steps: int | None = None
+    progress: Callable[[int, int], None] | None = None
+    mi_profile: "MIProfile | None" = None
+
+
+def required_steps_family(targets: Sequence[Any], **request: Any) -> list[FamilyStepsResult]:
     """For each target, the fewest T of ``family`` whose value (``by``) is <= the target.
 
     * ``by="bound"``: ``bound`` (theorem1, recursion, sharp) at the curve's (or
@@ -126,12 +132,14 @@ def required_steps_family(
     stderr and interpolation effect (T is decided at the point estimate).
 
     Work is estimated before anything runs; a search over budget raises
-    :class:`DomainError` with the estimate (``max_steps`` caps the scan).
+    :class:`DomainError` with the estimate (``max_steps`` caps the scan). The keywords (``request``) are
+    :class:`StepsSearch`'s: ``family``, ``by``, ``length`` (required), ``curve``, ``mi_total``, ``bound``,
+    ``eps_train``, ``unit``, ``max_steps``, ``progress`` and ``mi_profile``.
     """
-    results = _required_steps(targets, family=family, by=by, length=length, curve=curve, mi_total=mi_total,
-                              bound=bound, eps_train=eps_train, unit=unit, max_steps=max_steps, progress=progress,
-                              mi_profile=mi_profile)
-    if by != "bound" or curve is None or curve.exact:
+    search = StepsSearch(targets=targets, **request)
+    results = _required_steps(search)
+    curve, unit, mi_total = search.curve, search.unit, search.mi_total
+    if search.by != "bound" or curve is None or curve.exact:
         return results
     from dataclasses import replace
 
@@ -140,34 +148,24 @@ def required_steps_family(
 
     mi = from_nats(curve_input_estimates(curve)["mi_total"].measured(), unit)
     total = mi_total if mi_total is not None else Fraction(_float_decimal(from_nats(curve.mi_total(), unit)))
-    eps = nonnegative_rational(eps_train, "eps_train")
+    eps = nonnegative_rational(search.eps_train, "eps_train")
     return [r if r.value is None else replace(r, value=estimated_bound(r.value, total, eps, mi)) for r in results]
 
 
-def _required_steps(
-    targets: Sequence[Any],
-    *,
-    family: "str | SamplerSpec" = "uniform",
-    by: str = "bound",
-    length: int,
-    curve: LossCurve | None = None,
-    mi_total: Fraction | None = None,
-    bound: str = "theorem1",
-    eps_train: Fraction = Fraction(0),
-    unit: str = "nats",
-    max_steps: int | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    mi_profile: "MIProfile | None" = None,
-) -> list[FamilyStepsResult]:
+def _required_steps(search: StepsSearch) -> list[FamilyStepsResult]:
     """The search of :func:`required_steps_family` (values as computed: exact bounds are Fractions)."""
     from .exact import nonnegative_rational, positive_rational
+
+    by, length, curve, mi_total, bound, unit = (search.by, search.length, search.curve, search.mi_total, search.bound,
+                                                search.unit)
+    targets, family, max_steps, progress = search.targets, search.family, search.max_steps, search.progress
 
     if by not in ("bound", "error", "optimal"):
         raise UsageError(f"by = {by!r} is unknown", param="by", allowed="bound, error or optimal")
     goals = [positive_rational(t, "target") for t in targets]
     if not goals:
         raise UsageError("no target given", param="target", allowed="one or more targets > 0")
-    eps_train = nonnegative_rational(eps_train, "eps_train")
+    eps_train = nonnegative_rational(search.eps_train, "eps_train")
     if by != "bound":
         if max(goals) > MAX_FLOAT_TARGET:  # compared with float errors: beyond float64's range is no target
             raise UsageError("a target above 1e300 is beyond the range of an estimated error", param="target",
@@ -202,7 +200,7 @@ def _required_steps(
     _check_scan_cost(goals, spec, by, length, curve, mi_total, bound, eps_train, unit, grid, top)
     if _fast(spec, length):
         return _fast_scan(goals, spec, by, length, curve, mi_total, bound, eps_train, unit, grid, progress)
-    return _scan(goals, spec, by, length, curve, mi_total, bound, eps_train, unit, grid, progress, mi_profile)
+    return _scan(goals, spec, by, length, curve, mi_total, bound, eps_train, unit, grid, progress, search.mi_profile)
 
 
 def _check_scannable(spec: SamplerSpec, by: str, curve: LossCurve | None) -> None:

@@ -14,6 +14,7 @@ printing code (their ``to_dict`` is the one-line hook of
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Any, Callable
 
@@ -547,6 +548,101 @@ def _count_law(counts: dict[str, Any]) -> dict[str, Any]:
 
 def _measured_total(value: Fraction, error: float, digits: int) -> dict[str, str]:
     return Measured(float(value), error if value else 0.0, nonnegative=True).to_json()
+
+
+def _json_Recommendation(answer: Any, digits: int) -> dict[str, Any]:
+    """The recommendation: its lines, per target the family and T chosen and each family's T, LLaDA's blocks."""
+    def target(entry: Any) -> dict[str, Any]:
+        data: dict[str, Any] = {"target": format_decimal(entry.target, digits),
+                                "per_token": format_decimal(entry.target / answer.length, digits)}
+        best = entry.best
+        if best is None:
+            return {**data, "family": None}
+        chosen = entry.runnable[best]
+        data.update({"family": best, "steps": chosen.steps, "steps_range": list(chosen.steps_range or ()) or None,
+                     "families": {f: entry.steps_of(r) for f, r in entry.found.items()},
+                     "optimal": entry.steps_of(entry.optimal)})
+        return data
+
+    blocks = None
+    if answer.blocks is not None:
+        family, results = answer.blocks
+        blocks = ({"family": family, "steps": None} if isinstance(results, str) else
+                  {"family": family, "by": "bound", "steps": [r.steps for r in results]})
+    return {"length": answer.length, "unit": answer.unit, "source": answer.source,
+            "recommendation": answer.lines(digits), "recommended": target(answer.hardest),
+            "targets": [target(t) for t in answer.targets], "llada_blocks": blocks,
+            "adaptive_rules": answer.adaptive_note}
+
+
+def _json_RuleReport(report: Any, digits: int) -> dict[str, Any]:
+    """A rule's truth, sequence error, calls and guarantees, as computed (floats in nats)."""
+    return {
+        "sampler": str(report.rule), "truth": report.truth, "truth_error": report.truth_error,
+        "truth_kind": report.truth_kind, "sequence_error": report.sequence_error[0],
+        "sequence_error_se": report.sequence_error[1], "expected_nfe": report.expected_nfe[0],
+        "expected_nfe_se": report.expected_nfe[1], "nfe_sd": report.nfe_sd, "exact": report.exact,
+        "guarantees": [{"name": g.name, "value": g.value, "bounds": g.bounds, "source": g.source,
+                        "holds": g.holds, "note": g.note} for g in report.guarantees],
+        **{k: v for k, v in report.meta.items() if isinstance(v, (int, float, str, type(None)))},
+    }
+
+
+def _rule_report_in(report: Any, unit: str, guarantees: bool) -> dict[str, Any]:
+    """A rule report's JSON with its truth (and with ``guarantees``, their values) in ``unit``."""
+    data = _json_RuleReport(report, 6)
+    for key in ("truth", "truth_error"):
+        if isinstance(data.get(key), float) and not math.isnan(data[key]):
+            data[key] = from_nats(data[key], unit)
+    if guarantees:
+        for g in data["guarantees"]:
+            g["value"] = None if g["value"] is None else from_nats(g["value"], unit)
+    return data
+
+
+def _json_RuleVerifyAnswer(answer: Any, digits: int) -> dict[str, Any]:
+    """verify of a rule: its report in the answer's unit, and the model."""
+    data = _rule_report_in(answer.report, answer.unit, guarantees=True)
+    data.update(model=answer.model, unit=answer.unit)
+    return data
+
+
+def _json_TradeoffAnswer(answer: Any, digits: int) -> dict[str, Any]:
+    """Samplers at their expected calls: each rule's report, its truth in the answer's unit (its guarantees as
+    computed, in nats)."""
+    return {"model": answer.model, "unit": answer.unit,
+            "samplers": [_rule_report_in(r, answer.unit, guarantees=False) for r in answer.reports]}
+
+
+def _json_ThresholdSearchAnswer(answer: Any, digits: int) -> dict[str, Any]:
+    """The loosest Fast-dLLM threshold per target: its interval, KL (in the answer's unit), calls."""
+    out = []
+    for target, result in answer.results:
+        result = {**result, **{k: from_nats(result[k], answer.unit) for k in ("kl", "kl_error") if k in result}}
+        out.append({"target": str(target), **{k: (str(v) if isinstance(v, Fraction) else v)
+                                               for k, v in result.items() if k != "interval"},
+                    "interval": None if result["tau"] is None else [str(x) for x in result["interval"]]})
+    return {"model": answer.model, "family": "confidence", "unit": answer.unit, "results": out}
+
+
+def _plain(value: Any) -> Any:
+    """Fractions as strings, inside dicts and lists too."""
+    if isinstance(value, Fraction):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _json_RuleSearchAnswer(answer: Any, digits: int) -> dict[str, Any]:
+    """A rule search from a data model: per target the answer (its target as given), every point evaluated (values
+    in nats, as the search compared them)."""
+    data = _plain(answer.result)
+    for entry, shown in zip(data["answers"], answer.targets):
+        entry["target"] = shown  # in the answer's unit; the search compared in nats (bits rounded down)
+    return {"model": answer.model, "unit": answer.unit, "values_unit": "nats", **data}
 
 
 #: The JSON printers, by class name (this module's ``_json_<Class>`` functions, and those :func:`register` adds).

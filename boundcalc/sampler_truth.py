@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from ._print_helpers import Printable
 from .bounds import confidence_bound
 from .errors import ScheduleError, UsageError
 from .registry import SamplerSpec
@@ -54,8 +55,9 @@ class Guarantee:
 
 
 @dataclass
-class RuleReport:
-    """The truth, the sequence error, the calls and the guarantees of one rule on one model."""
+class RuleReport(Printable):
+    """The truth, the sequence error, the calls and the guarantees of one rule on one model (in nats; its JSON
+    form: :mod:`boundcalc.jsonify`)."""
 
     rule: Rule
     truth: float | None
@@ -67,17 +69,6 @@ class RuleReport:
     exact: bool
     guarantees: list[Guarantee] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "sampler": str(self.rule), "truth": self.truth, "truth_error": self.truth_error, "truth_kind": self.truth_kind,
-            "sequence_error": self.sequence_error[0], "sequence_error_se": self.sequence_error[1],
-            "expected_nfe": self.expected_nfe[0], "expected_nfe_se": self.expected_nfe[1], "nfe_sd": self.nfe_sd,
-            "exact": self.exact,
-            "guarantees": [{"name": g.name, "value": g.value, "bounds": g.bounds, "source": g.source,
-                            "holds": g.holds, "note": g.note} for g in self.guarantees],
-            **{k: v for k, v in self.meta.items() if isinstance(v, (int, float, str, type(None)))},
-        }
 
 
 def as_rule(spec: "str | SamplerSpec | Rule | Schedule", length: int, remasking: str | None = None) -> Rule:

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from .options import POSITIVE
-from .render import emit_json, print_table, show
+from .render import emit_json, emit_table
 from ..units import to_nats
 
 #: The families the recommendation compares (by estimated error), then the DP optimum.
@@ -115,14 +115,6 @@ def complete_budget(rows: list, curve: Any, vocab_size: int | None) -> list:
     return out
 
 
-def steps_cell(r: Any) -> str:
-    """'52' or '52 [48, ∞]' (the range over monotone completions; the DP optimum's upper end is a limit: '≤ 61')."""
-    if r.steps_range is None:
-        return str(r.steps)
-    lo, hi = r.steps_range
-    return f"{r.steps} [{lo}, {'∞' if hi is None else ('≤ ' if r.by == 'optimal' else '') + str(hi)}]"
-
-
 def _search(family: Any, by: str, target: Fraction, curve: Any, unit: str, vocab: int | None) -> Any:
     from ..errors import BoundcalcError
     from ..family_steps import required_steps_family
@@ -134,15 +126,6 @@ def _search(family: Any, by: str, target: Fraction, curve: Any, unit: str, vocab
     return complete_results([result], curve, by, unit, vocab)[0]
 
 
-def _range_text(r: Any) -> str:
-    if not r.feasible:
-        return "none <= L"
-    if r.steps_range is None or r.steps_range[0] == r.steps_range[1] == r.steps:
-        return str(r.steps)
-    lo, hi = r.steps_range
-    return f"{r.steps} (range {lo}..{'∞' if hi is None else ('≤ ' if r.by == 'optimal' else '') + str(hi)})"
-
-
 #: LLaDA's generate() default block_length: the block size the recommendation's blocks line uses.
 LLADA_BLOCK_LENGTH = 32
 #: Why the adaptive rules are not in the recommendation (one line, said wherever it is shown).
@@ -151,72 +134,43 @@ ADAPTIVE_NOTE = ("adaptive rules (confidence, low-confidence, eb, entropy-sum) r
                  "a data model (verify --markov/--joint/--text FILE --schedule RULE)")
 
 
-def _target_line(target: Fraction, curve: Any, params: dict[str, Any]) -> tuple[str, dict[str, Any], Any]:
-    """(the line, its JSON, the recommended result) for one target: the fewest T by estimated error."""
-    unit, digits = params["unit"], params["digits"]
-    vocab = params.get("vocab_size")
+def _target_searches(target: Fraction, curve: Any, params: dict[str, Any]) -> Any:
+    """One target's searches by estimated error: each recommended family's, and the DP optimum's."""
+    from ..answers import TargetRecommendation
     from ..step_families import searched_family
 
+    unit, vocab = params["unit"], params.get("vocab_size")
     found = {family: _search(searched_family(family), "error", target, curve, unit, vocab)
              for family in RECOMMENDED_FAMILIES}
-    optimal = _search(searched_family("optimal"), "optimal", target, curve, unit, vocab)
-    runnable = {f: r for f, r in found.items() if not isinstance(r, Exception) and r.feasible}
-    goal = f"{show(target, digits)} {unit} ({show(target / curve.length, 2)} {unit}/token)"
-    data: dict[str, Any] = {"target": show(target, digits), "per_token": show(target / curve.length, digits)}
-    if not runnable:
-        return f"no family reaches {goal} with T <= L", {**data, "family": None}, None
-    best = min(runnable, key=lambda f: (runnable[f].steps, RECOMMENDED_FAMILIES.index(f)))
-    parts = [f"{best} T = {_range_text(runnable[best])} reaches {goal}"]
-    parts += [f"{family} needs {'-' if isinstance(r, Exception) else _range_text(r)}"
-              for family, r in found.items() if family != best]
-    if not isinstance(optimal, Exception):
-        parts.append(f"the optimal schedule {_range_text(optimal)}")
-
-    def steps(r: Any) -> Any:
-        return None if isinstance(r, Exception) or not r.feasible else r.steps
-
-    data.update({"family": best, "steps": runnable[best].steps,
-                 "steps_range": list(runnable[best].steps_range or ()) or None,
-                 "families": {f: steps(r) for f, r in found.items()}, "optimal": steps(optimal)})
-    return "; ".join(parts), data, runnable[best]
+    return TargetRecommendation(target, found, _search(searched_family("optimal"), "optimal", target, curve, unit,
+                                                       vocab))
 
 
-def _blocks_line(params: dict[str, Any], curve: Any) -> tuple[str | None, dict[str, Any] | None]:
-    """LLaDA's blocks (block length 32, uniform within blocks) by their blockwise bound: the curve cannot give
-    their error (a block sees the earlier blocks, not a uniformly random set of positions)."""
+def _llada_blocks(params: dict[str, Any], curve: Any) -> tuple[str, Any] | None:
+    """LLaDA's blocks (block length 32, uniform within blocks) searched by their blockwise bound: (family, results
+    or the error's message); None where L has no two such blocks."""
     from ..errors import BoundcalcError
     from ..family_steps import required_steps_family
 
     L = curve.length
     if L % LLADA_BLOCK_LENGTH or L < 2 * LLADA_BLOCK_LENGTH:
-        return None, None
+        return None
     family = f"blocks:{L // LLADA_BLOCK_LENGTH}:uniform"
     try:
-        results = required_steps_family(list(params["targets"]), family=family, by="bound", length=L, curve=curve,
-                                        unit=params["unit"])
+        return family, required_steps_family(list(params["targets"]), family=family, by="bound", length=L,
+                                             curve=curve, unit=params["unit"])
     except BoundcalcError as error:
-        return f"LLaDA blocks ({family}): {error.message}", {"family": family, "steps": None}
-    steps = [r.steps for r in results]
-    shown = ", ".join("none <= L" if T is None else str(T) for T in steps)
-    return (f"LLaDA blocks ({family}, block length {LLADA_BLOCK_LENGTH}): T = {shown} by the blockwise bound; "
-            "the curve does not determine their error (a block sees the earlier blocks, not a uniformly random set "
-            "of positions; verify them on a data model)", {"family": family, "by": "bound", "steps": steps})
+        return family, error.message
 
 
-def recommendation(params: dict[str, Any], curve: Any) -> tuple[list[str], dict[str, Any], Any]:
-    """(one line per target, then LLaDA's blocks and why no adaptive rule; the JSON; the hardest target's
-    recommended result, which --export prints)."""
-    lines, per_target, chosen, hardest = [], [], None, min(params["targets"])
-    for target in params["targets"]:
-        line, data, result = _target_line(target, curve, params)
-        lines.append(line)
-        per_target.append(data)
-        if target == hardest and chosen is None:
-            chosen, recommended = result, data
-    blocks_line, blocks = _blocks_line(params, curve)
-    notes = ([blocks_line] if blocks_line else []) + [ADAPTIVE_NOTE]
-    return lines + notes, {"recommended": recommended, "targets": per_target, "llada_blocks": blocks,
-                           "adaptive_rules": ADAPTIVE_NOTE}, chosen
+def recommendation(params: dict[str, Any], curve: Any, source: str) -> Any:
+    """The recommendation (:class:`boundcalc.answers.Recommendation`): per target each family's fewest T by
+    estimated error, LLaDA's blocks, and why no adaptive rule."""
+    from ..answers import Recommendation
+
+    targets = tuple(_target_searches(target, curve, params) for target in params["targets"])
+    return Recommendation(curve.length, params["unit"], source, targets, LLADA_BLOCK_LENGTH,
+                          _llada_blocks(params, curve), ADAPTIVE_NOTE)
 
 
 def export_transfer(result: Any) -> None:
@@ -233,25 +187,13 @@ def export_transfer(result: Any) -> None:
 def render_recommendation(params: dict[str, Any], curve: Any, profile: Any, source: str) -> None:
     """`steps --loss-curve --target` without --family/--by: one recommendation line per target, then each
     family's T per target."""
-    lines, data, chosen = recommendation(params, curve)
+    answer = recommendation(params, curve, source)
     if params.get("export") == "num-transfer-tokens":
-        export_transfer(chosen)
+        export_transfer(answer.chosen)
         return
     if params["as_json"]:
-        emit_json({"length": curve.length, "unit": params["unit"], "source": source, "recommendation": lines, **data})
+        emit_json(answer, params["digits"])
         return
-    for line in lines:
-        click.echo(line)
-    targets = data["targets"]
-    rows = [[f] + ["-" if t.get("families", {}).get(f) is None else str(t["families"][f]) for t in targets]
-            for f in RECOMMENDED_FAMILIES]
-    rows.append(["optimal (DP)"] + ["-" if t.get("optimal") is None else str(t["optimal"]) for t in targets])
-    print_table(
-        "Steps by estimated error: the families people run",
-        [("family", "left")] + [(f"T for {t['target']} {params['unit']}", "right") for t in targets],
-        rows,
-        header_lines=[source, f"L = {curve.length}; targets " + ", ".join(
-            f"{t['target']} {params['unit']} ({t['per_token']} {params['unit']}/token)" for t in targets)],
-        caption="steps --family F --by error for a family's schedule, value and range; --export num-transfer-tokens "
-        "prints the schedule chosen for the hardest target per step",
-    )
+    emit_table(answer, params["digits"],
+               hint="steps --family F --by error for a family's schedule, value and range; --export "
+               "num-transfer-tokens prints the schedule chosen for the hardest target per step")

@@ -24,8 +24,8 @@ from .options import (
     resolve_profile,
 )
 from .advice import (TARGET, PerToken, complete_budget, complete_results, export_transfer, render_recommendation,
-                     resolve_targets, steps_cell)
-from .render import emit_json, emit_table, print_table, show
+                     resolve_targets)
+from .render import emit_json, emit_table, show
 from .sampler_help import RegistryHelpOption, schedule_help, steps_family_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
 
@@ -33,20 +33,6 @@ from .tables import emit_latex, format_option, refuse_latex, wants_latex
 from ..bounds import BOUNDS
 
 BOUND_CHOICES = [name for name, entry in BOUNDS.items() if entry.invertible]
-
-
-def _describe_profile(profile, digits: int, show_exact: bool, with_source: bool = True) -> str:
-    from ..profile import FLOAT_PRINTED
-
-    text = f"L = {profile.length}, ΣI = {show(profile.total, digits, show_exact)} {profile.unit}"
-    if with_source and profile.kind == "values":
-        text += f" (from {profile.source}" + (f"; {FLOAT_PRINTED})" if profile.float_derived else ")")
-    return text
-
-
-def _headers(source: str, totals: str) -> list[str]:
-    """The source, then L and ΣI unless the source's description already says them (an MI total given)."""
-    return [source] if totals.startswith(source) or source.startswith(totals) else [source, totals]
 
 
 @click.command(cls=BoundcalcCommand)
@@ -193,28 +179,12 @@ def _steps_uniform(params: dict[str, Any]) -> None:
 
     if wants_latex(params):
         emit_latex(results, params, unit=str(profile.unit))
-    elif params["as_json"]:
+    else:
         from ..answers import UniformStepsAnswer
 
-        emit_json(UniformStepsAnswer(profile, tuple(results), eps_train, bound_name, source or _source(profile)),
-                  digits)
-    else:
-        exact = params["show_exact"]
-        rows = []
-        for r in results:
-            if r.feasible:
-                cells = [show(r.target, digits, exact), str(r.steps), str(r.max_size), show(r.bound, digits, exact)]
-                rows.append([*cells, show(r.speedup, 4)])
-            else:
-                rows.append([show(r.target, digits, exact), "infeasible", "-", f"floor ε_train = {show(eps_train, digits)}", "-"])
-        print_table(
-            f"Fewest steps T with {bound_name} bound <= target (eq. {BOUNDS[bound_name].equation}), uniform schedules",
-            [("target ε", "right"), ("steps T", "right"), ("s_max", "right"), ("bound at T", "right"), ("L/T", "right")],
-            rows,
-            caption=f"ε_train = {show(eps_train, digits)} {profile.unit}; s_max = ceil(L/T); "
-            "larger steps first (uniform:T)",
-            header_lines=[*([source] if source else []), _describe_profile(profile, digits, exact, source is None)],
-        )
+        answer = UniformStepsAnswer(profile, tuple(results), eps_train, bound_name, source or _source(profile),
+                                    example=source is not None)
+        emit_json(answer, digits) if params["as_json"] else emit_table(answer, digits, exact=params["show_exact"])
     infeasible = [r for r in results if not r.feasible]
     if infeasible and len(infeasible) == len(results):  # no target has an answer: exit 1
         shown = ", ".join(show(r.target, digits) for r in infeasible)
@@ -296,67 +266,7 @@ def bound(**params: Any) -> None:
     if params["as_json"]:
         emit_json(report if at_curve is None else at_curve, digits)
         return
-    _bound_table(report, profile, schedule, multiscale, curve, estimated, digits, exact)
-
-
-def _bound_table(report, profile, schedule, multiscale, curve, estimated: dict[str, Any], digits: int,
-                 exact: bool) -> None:
-    """bound's table: each bound of the registry that has its inputs (an estimate with ± stderr)."""
-    rows = [
-        [entry.name, entry.equation,
-         estimated[entry.name].show(digits) if entry.name in estimated else show(value, digits, exact, none="n/a"),
-         _formula(entry, report)]
-        for entry, value in report.items()
-        if entry.has_inputs(report.inputs)
-    ]
-    if report.vocab_size is not None:
-        log = profile.unit.log_name
-        rows.append(
-            ["ter (any data)", "(11)", report.ter_vocabulary.decimal(digits), f"theorem1 / L with ΣI <= L {log} V"]
-        )
-        rows.append(["uniform baseline", "", report.uniform_baseline.decimal(digits), f"{log} V: TER gap of uniform sampling"])
-    print_table(
-        f"Upper bounds on E_M KL(p_X0 || p_Y0|M) ({profile.unit})"
-        + (", semi-autoregressive" if schedule.positions == "blocks" else ""),
-        [("bound", "left"), ("eq.", "left"), ("value", "right"), ("formula", "left")],
-        rows,
-        caption=(_BLOCKS_CAPTION if schedule.positions == "blocks" else None) if not estimated else
-        "estimates: value ± stderr (interp. |linear - monotone cubic|) from the curve's ΣI and Φ"
-        + ("; " + _BLOCKS_CAPTION if schedule.positions == "blocks" else ""),
-        header_lines=[
-            *([f"{profile.source}: ΣI and Φ are estimates"] if curve is not None else []),
-            (_describe_profile(profile, digits, exact) if not estimated else
-             f"L = {profile.length}, ΣI = {_curve_mi(curve, str(profile.unit)).show(digits)} {profile.unit}")
-            + ("" if multiscale is None else f"; Φ = {_phi_cell(multiscale, curve, estimated, digits, exact)} "
-               f"(S = {multiscale.scale})"),
-            f"schedule {schedule} (reveal order): T = {report.steps}, s_max = {report.max_size}; "
-            f"ε_train = {show(report.eps_train, digits)}",
-        ],
-    )
-
-
-def _phi_cell(multiscale, curve, estimated: dict[str, Any], digits: int, exact: bool) -> str:
-    """Φ for bound's header: exact from a file, an estimate ± stderr from a measured curve."""
-    if curve is None:
-        return show(multiscale.phi, digits, exact)
-    if not estimated or multiscale.source != f"the loss curve {curve.source}".strip():
-        return show(multiscale.phi, min(digits, FLOAT_DIGITS), exact)
-    return _curve_levels_measured(curve, multiscale, str(multiscale.unit))[1].show(digits)
-
-
-def _curve_levels_measured(curve, multiscale, unit: str):
-    """(the level totals, Φ) of a curve's multi-scale profile as Measured estimates in ``unit``."""
-    from ..estimate import curve_input_estimates, curve_level_estimates
-
-    levels = [from_nats(e.measured(), unit) for e in curve_level_estimates(curve, multiscale.scale)]
-    return levels, from_nats(curve_input_estimates(curve, multiscale.scale)["phi"].measured(), unit)
-
-
-_BLOCKS_CAPTION = (
-    "positions random only inside the current block (blocks left to right): the bounds for random positions "
-    "over all L do not apply and are not listed (docs/theory.md, section 11); c(s_b) is each block's "
-    "coefficient at its largest step s_b, ΣI_b <= Σ_{i∈b} I_i, or max_b c(s_b)/B_b ΣI with only ΣI"
-)
+    emit_table(report if at_curve is None else at_curve, digits, exact=exact)
 
 
 def _confidence(params: dict[str, Any]) -> None:
@@ -387,6 +297,8 @@ def _count_bounds(params: dict[str, Any], profile, sampler, curve: Any = None) -
     if params.get("ms_profile") is not None:
         raise click.UsageError("--ms-profile: Theorem 2 is not evaluated for random-count samplers "
                                "(its S depends on the realisation)")
+    from ..table_printer import describe_profile
+
     report = count_bound_report(profile, sampler, params["eps_train"])
     at_curve = None if curve is None else curve_bound_report(report, curve)
     estimated = {} if at_curve is None else at_curve.estimated
@@ -398,26 +310,13 @@ def _count_bounds(params: dict[str, Any], profile, sampler, curve: Any = None) -
         emit_json(report if at_curve is None else at_curve, digits)
         return
     described = (f"L = {profile.length}, ΣI = {_curve_mi(curve, str(profile.unit)).show(digits)} {profile.unit} "
-                 f"({profile.source})" if estimated else _describe_profile(profile, digits, False))
+                 f"({profile.source})" if estimated else describe_profile(profile, digits, False))
     emit_table(report, digits, header_lines=[described], estimated=estimated)
 
 
 def _source(profile) -> str:
     """Where an MI profile came from, as the user gave it: its file, or the flag of a constant or total."""
     return {"total": "--mi-total", "constant": "--mi-constant"}.get(profile.kind, profile.source)
-
-
-def _formula(entry, report) -> str:
-    """The registry's formula, with S where Theorem 2 uses it and the reason where a bound does not apply."""
-    text = entry.formula
-    if entry.quantity == "ter":
-        text = text.replace("log", log_name(report.unit), 1)
-    if report.multiscale is not None and "S" in text.split():
-        text += f", S = {report.multiscale.scale}"
-    if entry.about == "random" and report.multiscale is not None:
-        text += f": random:{report.multiscale.scale} on average (a lower bound)"
-    reason = report.reasons.get(entry.name)
-    return text if reason is None else f"{text}; {reason}"
 
 
 @click.command(cls=BoundcalcCommand)
@@ -457,8 +356,9 @@ def _steps_any(params: dict[str, Any], families: list[Any]) -> None:
     curve = resolve_curve(params)
     unit, digits, exact = params["unit"], params["digits"], params["show_exact"]
     by, bound_name, eps_train = params["by"], params["bound_name"], params["eps_train"]
-    estimate = curve is not None and not curve.exact
-    source = profile.source if curve is not None else _describe_profile(profile, digits, exact)
+    from ..table_printer import describe_profile
+
+    source = profile.source if curve is not None else describe_profile(profile, digits, exact)
 
     if params["budget"] is not None:
         if params["targets"]:
@@ -486,76 +386,21 @@ def _steps_any(params: dict[str, Any], families: list[Any]) -> None:
     if params["export"] is not None:
         export_transfer(results[0])
         return
-    what = {"bound": f"{bound_name} bound", "error": "estimated error" if estimate else "exact error",
-            "optimal": "DP-optimal error" + (" (estimated)" if estimate else "")}[by]
-    counts = by != "optimal" and family.family.random_counts
-    if counts:  # random reveal counts: every value is an expectation over them
-        what = "expected " + what + " (over the random reveal counts)"
-    if params["as_json"] or wants_latex(params):
-        from ..answers import FamilyStepsAnswer
+    from ..answers import FamilyStepsAnswer
 
-        answer = FamilyStepsAnswer(profile, curve, tuple(results), unit, eps_train, by, bound_name, family.text,
-                                   source, counts)
-        emit_latex(answer, params) if wants_latex(params) else emit_json(answer, digits)
+    counts = by != "optimal" and family.family.random_counts
+    answer = FamilyStepsAnswer(profile, curve, tuple(results), unit, eps_train, by, bound_name, family.text, source,
+                               counts, spec=family)
+    if wants_latex(params):
+        emit_latex(answer, params)
+    elif params["as_json"]:
+        emit_json(answer, digits)
     else:
-        _render_steps_table(params, profile, results, family, what, counts, estimate, source)
+        emit_table(answer, digits, exact=exact)
     infeasible = [r for r in results if not r.feasible]
     if infeasible and len(results) == 1:
         raise InfeasibleTargetError(f"target {show(infeasible[0].target, digits)}: {infeasible[0].reason}",
                                     param="--target", allowed="a larger target or a larger --max-steps")
-
-
-def _render_steps_table(params: dict[str, Any], profile, results, family: Any, what: str, counts: bool,
-                        estimate: bool, source: str) -> None:
-    """The table of steps --family/--by: one row per target."""
-    from fractions import Fraction
-
-    from ..exact import Measured
-
-    from ..step_families import DECISION_NOTE
-
-    unit, digits, exact = params["unit"], params["digits"], params["show_exact"]
-    by, eps_train = params["by"], params["eps_train"]
-    table: list[list[str]] = []
-    for r in results:
-        if r.feasible and r.sampler is not None:
-            table.append(_count_result_row(r, digits, exact))
-            continue
-        if not r.feasible or r.schedule is None:
-            table.append([show(r.target, digits, exact), "none", "-", "-", r.reason, "-"])
-            continue
-        value = show(r.value, digits, exact) if isinstance(r.value, Fraction) else r.value.show(digits)
-        misses = "-" if not r.larger_misses else ", ".join(map(str, r.larger_misses[:6])) + (
-            ", ..." if len(r.larger_misses) > 6 else "")
-        table.append([show(r.target, digits, exact), steps_cell(r), str(r.schedule.max_size), value,
-                      r.schedule.describe(8), misses])
-    fam = "DP-optimal schedules" if by == "optimal" else f"{family} " + ("samplers" if counts else "schedules")
-    print_table(
-        f"Fewest steps T with {what} <= target, {fam}",
-        [("target ε", "right"), ("steps T", "right"), ("s_max", "right"), (f"value ({unit})", "right"),
-         ("schedule (reveal order)", "left"), ("larger T that miss", "left")],
-        table,
-        header_lines=_headers(source, f"L = {profile.length}, ΣI = "
-                              + (f"{_curve_mi(params['_curve'], unit).show(digits)} {unit} (estimate)" if estimate
-                                 else f"{show(profile.total, digits, exact)} {unit}")),
-        caption=f"search: {results[0].search}; checked T <= {results[0].checked_up_to}"
-        + ("; estimates: ± stderr, (interp. |linear - monotone cubic|)" if estimate and by != "bound" else "")
-        + ("; values are expectations over the random reveal counts" if counts else "")
-        + (f"; {DECISION_NOTE}" if counts and by == "bound" else "")
-        + (f"; ε_train = {show(eps_train, digits)} {unit}" if by == "bound" else "")
-        + ("; T [T_lo, T_hi] and values [low, high] over every monotone completion of the unmeasured d (gaps and ends)"
-           if any(r.steps_range is not None for r in results) else ""),
-    )
-
-
-def _count_result_row(r, digits: int, exact: bool) -> list[str]:
-    """A steps table row for a random-count family: E s_max is not a fixed size; E network calls instead."""
-    calls, _ = r.sampler.expected_nonempty_steps()
-    misses = ", ".join(map(str, r.larger_misses[:6])) or "-"
-    if r.undecided:
-        misses += f"; undecided: {', '.join(map(str, r.undecided[:6]))}"
-    return [show(r.target, digits, exact), steps_cell(r), "random", r.value.show(digits),
-            f"{r.sampler}: E calls {calls:.4g} (steps revealing >= 1 token)", misses]
 
 
 def _render_budget(params: dict[str, Any], profile, curve, rows, source: str) -> None:
@@ -569,47 +414,13 @@ def _render_budget(params: dict[str, Any], profile, curve, rows, source: str) ->
         click.echo(budget_latex_table(rows, steps=T, length=profile.length, mi_total=mi_total, bound=bound_name,
                                       unit=unit, digits=digits, estimate=estimate), nl=False)
         return
+    from ..answers import BudgetAnswer
+
+    answer = BudgetAnswer(profile, curve, T, tuple(rows), unit, bound_name, params["eps_train"], source)
     if params["as_json"]:
-        from ..answers import BudgetAnswer
-
-        emit_json(BudgetAnswer(profile, curve, T, tuple(rows), unit, bound_name, params["eps_train"], source), digits)
+        emit_json(answer, digits)
         return
-    table = []
-    for row in rows:
-        sched = row["schedule"]
-        if row.get("sampler") is not None:
-            calls, _ = row["sampler"].expected_nonempty_steps()
-            table.append([row["family"], f"{row['sampler']}: random counts", "random",
-                          "-" if row["error"] is None else row["error"].show(digits),
-                          _bound_cell(row["bound"], digits, exact),
-                          f"expected over the counts; E calls {calls:.4g}"])
-            continue
-        if sched is None:
-            table.append([row["family"], "-", "-", "-", "-", row["reason"]])
-            continue
-        table.append([row["family"], sched.describe(8), str(sched.max_size),
-                      "-" if row["error"] is None else row["error"].show(digits),
-                      _bound_cell(row["bound"], digits, exact), ""])
-    print_table(
-        f"T = {T} steps: each family's {'estimated ' if estimate else ''}error and {bound_name} bound ({unit})",
-        [("family", "left"), ("schedule (reveal order)", "left"), ("s_max", "right"), ("error", "right"),
-         (bound_name, "right"), ("note", "left")],
-        table,
-        header_lines=_headers(source, f"L = {profile.length}, ΣI = "
-                              + (f"{_curve_mi(curve, unit).show(digits)} {unit} (estimate)" if estimate
-                                 else f"{show(profile.total, digits, exact)} {unit}")),
-        caption=("errors need a loss curve (--loss-curve); " if curve is None else "")
-        + ("estimates: ± stderr, (interp. |linear - monotone cubic|); " if estimate else "")
-        + "info-optimal: step density ∝ sqrt(slope of the information curve) (Lavenant & Zanella); "
-        "optimal: the DP over the curve",
-    )
-
-
-def _bound_cell(bound, digits: int, exact: bool) -> str:
-    """A budget row's bound: exact, an expectation over random counts, or an estimate (± stderr) from a curve."""
-    if bound is None:
-        return "-"
-    return bound.show(digits) if hasattr(bound, "show") else show(bound, digits, exact)
+    emit_table(answer, digits, exact=exact, curve_hint="--loss-curve")
 
 
 def _curve_mi(curve, unit: str):

@@ -35,6 +35,8 @@ def emit_table(obj: Any, digits: int, **options: Any) -> None:
     from ..table_printer import to_table
 
     table = to_table(obj, digits, **options)
+    for line in table.preamble:
+        click.echo(line)
     print_table(table.title, table.columns, table.rows, table.caption, table.header_lines)
 
 

@@ -77,14 +77,9 @@ def verify_rule(model: Any, rule: Any, length: int, params: dict[str, Any], desc
     report = rule_report(model, rule, length, samples=params.get("samples") or 200, seed=params.get("seed") or 0)
     unit = params["unit"]
     if params["as_json"]:
-        data = report.to_dict()
-        data.update(model=description, unit=unit)
-        for key in ("truth", "truth_error"):
-            if isinstance(data.get(key), float) and not math.isnan(data[key]):
-                data[key] = from_nats(data[key], unit)
-        for g in data["guarantees"]:
-            g["value"] = None if g["value"] is None else from_nats(g["value"], unit)
-        emit_json(data)
+        from ..answers import RuleVerifyAnswer
+
+        emit_json(RuleVerifyAnswer(report, description, unit))
         return
     digits, unit = params["digits"], params["unit"]
     truth = None if report.truth is None else from_nats(report.truth, unit)
@@ -130,16 +125,13 @@ def steps_confidence(params: dict[str, Any], families: list[str]) -> None:
         if params.get(name) is not None:
             raise UsageError(f"--{name.replace('_', '-')} is not used by the threshold search", param="--family")
     table = load_joint(params["joint_table"])
-    rows, out = [], []
+    rows, searched = [], []
     for target in params["targets"]:
         eps = Fraction(target)
         result = loosest_threshold(table, to_nats_floor(eps, params["unit"]))  # exact, never looser than asked
-        for key in ("kl", "kl_error"):  # computed in nats, shown in the target's unit
-            if key in result:
-                result[key] = from_nats(result[key], params["unit"])
-        out.append({"target": str(eps), **{k: (str(v) if isinstance(v, Fraction) else v) for k, v in result.items()
-                                            if k != "interval"},
-                    "interval": None if result["tau"] is None else [str(x) for x in result["interval"]]})
+        searched.append((eps, result))
+        # computed in nats, shown in the target's unit
+        result = {**result, **{k: from_nats(result[k], params["unit"]) for k in ("kl", "kl_error") if k in result}}
         if result["tau"] is None:
             rows.append([str(eps), "none", "-", "-", "-", f"no threshold meets it ({result['breakpoints']} checked)"])
         else:
@@ -148,8 +140,9 @@ def steps_confidence(params: dict[str, Any], families: list[str]) -> None:
                          f"{float(result['sequence_error']):.6g}", f"{float(result['expected_nfe']):.6g}",
                          f"sd {result['nfe_sd']:.3g}"])
     if params["as_json"]:
-        emit_json({"model": f"joint table {table.source}", "family": "confidence", "unit": params["unit"],
-                   "results": out})
+        from ..answers import ThresholdSearchAnswer
+
+        emit_json(ThresholdSearchAnswer(f"joint table {table.source}", params["unit"], tuple(searched)))
         return
     print_table(f"Loosest Fast-dLLM threshold with exact KL(p||q) <= ε ({params['unit']})",
                 [("ε", "right"), ("τ", "left"), ("KL(p||q)", "right"), ("sequence error", "right"),
@@ -167,14 +160,9 @@ def tradeoff_output(reports: list[Any], description: str, params: dict[str, Any]
 
     unit, digits = params["unit"], params["digits"]
     if params["as_json"]:
-        rows = []
-        for r in reports:
-            data = r.to_dict()
-            for key in ("truth", "truth_error"):
-                if isinstance(data.get(key), float) and not math.isnan(data[key]):
-                    data[key] = from_nats(data[key], unit)
-            rows.append(data)
-        emit_json({"model": description, "unit": params["unit"], "samplers": rows})
+        from ..answers import TradeoffAnswer
+
+        emit_json(TradeoffAnswer(tuple(reports), description, params["unit"]))
         return
     if params["as_csv"]:
         out = io.StringIO()
@@ -279,23 +267,11 @@ def _rule_model(params: dict[str, Any]) -> tuple[Any, int, str]:
 
 def _print_rule_search(result: dict[str, Any], params: dict[str, Any], description: str) -> None:
     """The answers per target (and every point evaluated, in the JSON)."""
-    from fractions import Fraction
-
-    def plain(value: Any) -> Any:
-        if isinstance(value, Fraction):
-            return str(value)
-        if isinstance(value, dict):
-            return {k: plain(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [plain(v) for v in value]
-        return value
-
     targets = [str(Fraction(t)) for t in params["targets"]]
     if params["as_json"]:
-        data = plain(result)
-        for answer, shown in zip(data["answers"], targets):
-            answer["target"] = shown  # in --unit; the search compared in nats (bits rounded down)
-        emit_json({"model": description, "unit": params["unit"], "values_unit": "nats", **data})
+        from ..answers import RuleSearchAnswer
+
+        emit_json(RuleSearchAnswer(description, params["unit"], tuple(targets), result))
         return
     fixed = "steps" in result["rows"][0] if result["rows"] else result["family"] in ("left-to-right", "dilated")
     rows = []

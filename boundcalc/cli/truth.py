@@ -23,7 +23,7 @@ from ..hf import MAX_TEXT_BYTES
 from ..units import from_nats
 from .options import (POSITIVE_INT, BoundcalcCommand, OutputPath, check_curve_log_options, compose,
                       curve_log_options, digits_option, given_explicitly, json_option)
-from .render import emit_json, print_table, show
+from .render import emit_json, emit_table, print_table, show
 from .rules import describe_model as _describe
 from .sampler_help import RegistryHelpOption, schedule_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
@@ -499,24 +499,11 @@ def profile(**params: Any) -> None:
             lines = [header] + [f"{i + 1}," + ",".join(float_decimal(c[i]) for c in shown) for i in range(L)]
             click.echo("\n".join(lines))
         return
+    from ..answers import ProfileAnswer
+
     path = write_profile_csv(values, params["output"])
-    total = sum((Fraction(float_decimal(x)) for x in shown[0]), Fraction(0))
-    rows = [
-        ["tokens L", str(L)],
-        ["ΣI" if sizes[0] is None else f"Σ_i E I(X^(i); X∘A), |A| = {sizes[0]}", show(total, digits)],
-        ["mean per token", show(total / L, digits)],
-        ["max per token", show(Fraction(float_decimal(shown[0].max())), digits)],
-        ["min per token", show(Fraction(float_decimal(shown[0].min())), digits)],
-    ]
-    if entropy is not None:
-        rows.append(["entropy per token H(X)/L", show(Fraction(from_nats(entropy.entropy / L, unit)), digits)])
-    print_table(
-        f"MI profile ({unit}) written to {path}",
-        [("quantity", "left"), ("value", "right")],
-        rows,
-        header_lines=[description],
-        caption=f"use it with: boundcalc steps --mi-profile {path} --unit {unit} --target ...",
-    )
+    emit_table(ProfileAnswer(description, L, unit, tuple(zip(sizes, shown)), entropy, str(path)), digits,
+               use_with=f"use it with: boundcalc steps --mi-profile {path} --unit {unit} --target ...")
 
 
 def _multiscale_profile(params: dict[str, Any]) -> None:
@@ -548,13 +535,10 @@ def _multiscale_profile(params: dict[str, Any]) -> None:
         click.echo(text, nl=False)
         return
     write_output(params["output"], text, param="--output")
-    print_table(
-        f"Multi-scale profile ({unit}) written to {params['output']}",
-        [("level j", "right"), ("set size L - S/2^j", "right"), ("Σ_i E I(X^(i); X∘W_j)", "right")],
-        [[str(j), str(max(m, 0)), show(total, digits)] for j, (m, total) in enumerate(zip(ms.set_sizes, ms.level_totals))],
-        header_lines=[_describe(model, L), f"S = {ms.scale}; Φ = {show(ms.phi, digits)}"],
-        caption=f"use it with: boundcalc bound --ms-profile {params['output']} --schedule ... --mi-profile ...",
-    )
+    from ..answers import MultiScaleAnswer
+
+    emit_table(MultiScaleAnswer(_describe(model, L), ms, params["output"]), digits,
+               use_with=f"use it with: boundcalc bound --ms-profile {params['output']} --schedule ... --mi-profile ...")
 
 
 def _curve(params: dict[str, Any]):
@@ -648,23 +632,13 @@ def _loss_curve_profile(params: dict[str, Any]) -> None:
     curve = LossCurve.from_conditional(entropy.conditional, source=description)
     path = curve.write(params["loss_curve_out"])
     quantities = curve_quantities(curve)
-    if params["as_json"]:
-        from ..answers import CurveAnswer
+    from ..answers import CurveAnswer
 
-        emit_json(CurveAnswer(curve, unit, str(path), entropy=entropy, quantities=quantities), digits)
+    answer = CurveAnswer(curve, unit, str(path), entropy=entropy, quantities=quantities)
+    if params["as_json"]:
+        emit_json(answer, digits)
         return
-    labels = {"total_correlation": "TC = Σ H(X^(i)) - H(X) (error at T = 1)",
-              "dual_total_correlation": "DTC", "mi_total": "ΣI = TC + DTC", "entropy": "H(X)"}
-    rows = [["tokens L", str(L)]] + [[labels[k], show(Fraction(from_nats(q.value, unit)), digits)]
-                                    for k, q in quantities.items()]
-    print_table(
-        f"Exact loss curve ({unit}) written to {path}",
-        [("quantity", "left"), ("value", "right")],
-        rows,
-        header_lines=[description],
-        caption=f"float64, each d(m) within {from_nats(entropy.abs_error, unit):.1g} {unit}; use it with: "
-        f"boundcalc verify --loss-curve {path} --schedule ...",
-    )
+    emit_table(answer, digits, use_with=f"use it with: boundcalc verify --loss-curve {path} --schedule ...")
 
 
 def _estimated_curve(params: dict[str, Any]) -> None:
@@ -718,11 +692,4 @@ def _estimated_curve(params: dict[str, Any]) -> None:
     if params["as_json"]:
         emit_json(answer, digits)
         return
-    rows = [[str(k), show(Fraction(y), digits), f"{se:.2g}"] for k, y, se in answer.points()]
-    print_table(
-        f"Estimated loss curve ({unit}) written to {path}",
-        [("masked k", "right"), (f"loss per masked token", "right"), ("stderr", "right")],
-        rows,
-        header_lines=[description, f"{params['samples']} (sequence, mask) pairs per ratio, seed {params['seed']}"],
-        caption=f"use it with: boundcalc steps --loss-curve {path} --by error --target ...",
-    )
+    emit_table(answer, digits, use_with=f"use it with: boundcalc steps --loss-curve {path} --by error --target ...")

@@ -72,3 +72,102 @@ def test_profile_json_is_the_profile_answer(run, write):
     # the written total is the exact sum of the written decimals, with their rounding error
     assert Fraction(data["total_size_2"]["value"]) == pytest.approx(sum(Fraction(x) for x in data["size_2"]),
                                                                     abs=1e-15)
+
+
+def _cells(output: str) -> list[list[str]]:
+    """The rows of a drawn table as lists of cells (box characters and padding removed)."""
+    rows = []
+    for line in output.splitlines():
+        if line.startswith("│"):
+            rows.append([cell.strip() for cell in line.strip("│").split("│")])
+    return rows
+
+
+def test_steps_table_is_the_uniform_answers_table(run):
+    from boundcalc.table_printer import to_table
+
+    output = run("steps", "--mi-total", "3", "--length", "64", "--target", "1/2").stdout
+    profile = MIProfile.from_total(3, 64)
+    answer = UniformStepsAnswer(profile, (required_steps(profile, Fraction(1, 2)),), Fraction(0), "theorem1",
+                                "--mi-total")
+    table = to_table(answer, 6)
+    assert _cells(output) == [list(row) for row in table.rows]
+    # by hand: (2^k - 1) · 3/64 <= 1/2 needs 2^k <= 11.67, so s_max = 8, T = 64/8 = 8, bound 7 · 3/64 = 0.328125
+    assert table.rows == (("0.5", "8", "8", "0.328125", "8"),)
+    assert output.splitlines()[0] == table.title and table.header_lines[0] in output
+
+
+def test_bound_and_budget_tables_are_their_answers_tables(run):
+    from boundcalc.schedule import parse_schedule
+    from boundcalc.table_printer import to_table
+
+    output = run("bound", "--schedule", "5,3,2", "--mi-total", "2", "--length", "10", "--eps-train", "1/10").stdout
+    report = bound_report(MIProfile.from_total(2, 10), parse_schedule("5,3,2", 10), Fraction(1, 10))
+    table = to_table(report, 6)
+    assert _cells(output) == [list(row) for row in table.rows]
+    # theorem1 by hand: (2^ceil(log2 5) - 1)/10 · 2 + 1/10 = 7/5 + 1/10 = 1.5
+    assert ["theorem1", "(8)", "1.5"] == [c for c in _cells(output) if c[0] == "theorem1"][0][:3]
+    output = run("steps", "--mi-total", "2", "--length", "32", "--budget", "4", "--family", "uniform").stdout
+    profile = MIProfile.from_total(2, 32)
+    rows = budget_table(4, length=32, families=("uniform",), mi_total=Fraction(2), mi_profile=profile)
+    table = to_table(BudgetAnswer(profile, None, 4, tuple(rows), "nats", "theorem1", Fraction(0), "L = 32"), 6,
+                     curve_hint="--loss-curve")
+    assert _cells(output) == [list(row) for row in table.rows]
+    assert table.caption in output and "(--loss-curve)" in table.caption
+    # uniform:4 at L = 32: s_max = 8, theorem1 = 7/32 · 2 = 0.4375
+    assert table.rows[0][:3] == ("uniform", "8,8,8,8", "8") and table.rows[0][4] == "0.4375"
+
+
+def test_the_recommendation_is_an_answer_value(run, write):
+    from boundcalc.answers import Recommendation, TargetRecommendation
+    from boundcalc.step_families import searched_family
+    from boundcalc.table_printer import to_table
+
+    from boundcalc.cli.advice import ADAPTIVE_NOTE, LLADA_BLOCK_LENGTH, RECOMMENDED_FAMILIES
+
+    path = write("c.csv", "masked,loss_nats\n" + "".join(f"{k},{0.1 * k / 8:.4f}\n" for k in range(1, 9)))
+    data = run("steps", "--loss-curve", path, "--target", "1/4", "--json").json
+    curve = load_curve_file(path, None)
+    found = {f: required_steps_family(["1/4"], family=searched_family(f), by="error", length=8, curve=curve)[0]
+             for f in RECOMMENDED_FAMILIES}
+    optimal = required_steps_family(["1/4"], family=searched_family("optimal"), by="optimal", length=8, curve=curve)[0]
+    answer = Recommendation(8, "nats", data["source"], (TargetRecommendation(Fraction(1, 4), found, optimal),),
+                            LLADA_BLOCK_LENGTH, None, ADAPTIVE_NOTE)
+    assert data == document(answer)
+    assert data["recommended"]["steps"] == min(r.steps for r in found.values() if r.feasible)
+    output = run("steps", "--loss-curve", path, "--target", "1/4").stdout
+    table = to_table(answer, 6)
+    assert output.splitlines()[: len(table.preamble)] == list(table.preamble) == answer.lines(6)
+    assert _cells(output) == [list(row) for row in table.rows]
+
+
+def test_rule_answers_are_printed_by_jsonify(run, write):
+    import math
+
+    from boundcalc.answers import ThresholdSearchAnswer
+    from boundcalc.sampler_truth import loosest_threshold
+    from boundcalc.truth import load_joint
+    from boundcalc.units import to_nats_floor
+
+    path = write("xor.json", '{"outcomes": [[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]], '
+                 '"probabilities": ["1/4", "1/4", "1/4", "1/4"]}')
+    data = run("steps", "--joint", path, "--family", "confidence", "--target", "2", "--unit", "bits", "--json").json
+    table = load_joint(path)
+    result = loosest_threshold(table, to_nats_floor(Fraction(2), "bits"))  # computed in nats
+    assert data == document(ThresholdSearchAnswer(f"joint table {table.source}", "bits", ((Fraction(2), result),)))
+    assert data["results"][0]["kl"] == pytest.approx(result["kl"] / math.log(2))  # shown in bits
+    assert data["results"][0]["target"] == "2" and data["unit"] == "bits"
+
+
+def test_every_answer_has_a_json_printer_and_the_tables_theirs():
+    import dataclasses
+
+    from boundcalc import answers, jsonify, table_printer
+
+    printable = [getattr(answers, name) for name in answers.__all__
+                 if isinstance(getattr(answers, name), type) and dataclasses.is_dataclass(getattr(answers, name))
+                 and name != "TargetRecommendation"]
+    assert printable and all(cls in jsonify.PRINTERS for cls in printable)
+    tables = ("UniformStepsAnswer", "FamilyStepsAnswer", "BudgetAnswer", "CurveBoundReport", "BoundReport",
+              "ProfileAnswer", "MultiScaleAnswer", "CurveAnswer", "Recommendation")
+    assert all(name in table_printer.PRINTERS for name in tables)

@@ -136,7 +136,7 @@ def test_vectorised_scan_equals_the_scan_of_exact_schedules(family, by):
         targets = [scale / 2, scale / 8, scale / 40]
         kwargs = dict(family=family, by=by, length=length, curve=curve, mi_total=mi if by == "bound" else None)
         # the search itself (required_steps_family then marks bounds from a measured curve as estimates)
-        fast = family_steps._required_steps(targets, **kwargs)
+        fast = family_steps._required_steps(family_steps.StepsSearch(targets=targets, **kwargs))
         grid = list(range(1, length + 1))
         slow = family_steps._scan([Fraction(t) for t in targets], family, by, length, curve,
                                   mi if by == "bound" else None, "theorem1", Fraction(0), "nats", grid, None)
