@@ -540,7 +540,7 @@ def count_estimate(curve: LossCurve, sampler: Any, profile: "EntropyProfile | No
         # one pass over the coefficients, not a second DP (the effect is an estimate's spread, not the value)
         shift = c @ (curve.conditional("pchip") - curve.conditional("linear"))
         cubic = value + float(shift)
-    se = curve.stderr_of(c) if curve.stderr is not None else None
+    se = curve.stderr_of(c) if curve.stderr is not None and c is not None else None
     note = COUNT_ERROR_NOTE + "; " + (EXACT_NOTE if curve.exact else ESTIMATE_NOTE)
     return Estimate(max(value, 0.0), se, max(cubic, 0.0), curve.exact, note, error)
 
