@@ -20,6 +20,7 @@ output unchanged instead of assembling or editing documents itself:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -148,26 +149,51 @@ def _curve_levels(curve: "LossCurve", multiscale: Any, unit: Any, *,
     return levels, from_nats(curve_input_estimates(curve, multiscale.scale)["phi"].measured(), unit)
 
 
-def curve_bound_report(report: "BoundReport | CountBoundReport", curve: "LossCurve") -> CurveBoundReport:
+def curve_bound_report(report: "BoundReport | CountBoundReport", curve: "LossCurve",
+                       vocab_size: int | None = None) -> CurveBoundReport:
     """``report`` (computed at the curve's ΣI and Φ) with each bound as a Measured estimate when the curve is
-    measured (none for an exact curve); a random-count sampler's expected bounds scale with ΣI's spreads."""
+    measured (none for an exact curve); a random-count sampler's expected bounds scale with ΣI's spreads. Where
+    d is unmeasured somewhere the bounds move with (ΣI, Φ), each also carries its interval over the monotone
+    completions (:func:`boundcalc.completion.bound_intervals`)."""
     from .bounds import BoundReport
 
     estimated: dict[str, Measured] = {}
     if not isinstance(report, BoundReport):  # a random-count sampler's expected bounds
-        return CurveBoundReport(report, curve, {} if curve.exact else _count_estimates(report, curve))
+        return CurveBoundReport(report, curve, {} if curve.exact else _count_estimates(report, curve, vocab_size))
     if not curve.exact:
         from .estimate import curve_bound_spreads
         from .exact import Measured
 
         values = {name: v for name, v in report.values.items() if v is not None}
         spreads = curve_bound_spreads(curve, report.inputs, values)
+        intervals = bound_intervals_of(report.inputs, curve, values, vocab_size)
         estimated = {name: Measured(float(values[name]), 4 * 2.0**-53 * float(values[name]), stderr=se,
-                                    interpolation=ip, estimate=True) for name, (se, ip) in spreads.items()}
+                                    interpolation=ip, estimate=True, interval=intervals.get(name))
+                     for name, (se, ip) in spreads.items()}
     return CurveBoundReport(report, curve, estimated)
 
 
-def _count_estimates(report: Any, curve: "LossCurve") -> "dict[str, Measured]":
+def bound_intervals_of(inputs: Any, curve: "LossCurve", values: "dict[str, Any]",
+                       vocab_size: int | None) -> "dict[str, tuple[float, float]]":
+    """The bounds' intervals over the monotone completions of a measured curve with unmeasured d somewhere, only
+    those that are not a single point (a bound in ΣI does not move when both ends, r = 1/L and r = 1, are
+    measured); {} for a curve measured at every k."""
+    from .completion import bound_intervals, has_gaps
+
+    if curve.exact or not has_gaps(curve):
+        return {}
+    found = bound_intervals(curve, inputs, {k: v for k, v in values.items() if v is not None}, vocab_size)
+    return {name: pair for name, pair in found.items() if _moves(pair)}
+
+
+def _moves(pair: "tuple[float, float]") -> bool:
+    """An interval wider than the rounding of the bound evaluated at its ends (a point otherwise)."""
+    if math.isinf(pair[1]):
+        return True
+    return pair[1] - pair[0] > 1e-12 * max(abs(pair[0]), abs(pair[1]), 1e-300)
+
+
+def _count_estimates(report: Any, curve: "LossCurve", vocab_size: int | None = None) -> "dict[str, Measured]":
     """Each expected bound E[c(S_max)]/L · ΣI + ε_train of a random-count sampler (``report``, a
     :class:`~boundcalc.bounds.CountBoundReport` at the curve's ΣI) as an estimate: linear in ΣI, so its stderr
     and interpolation effect are ΣI's times E[c(S_max)]/L; its certified error adds ΣI's float error times that."""
@@ -175,13 +201,28 @@ def _count_estimates(report: Any, curve: "LossCurve") -> "dict[str, Measured]":
 
     mi = from_nats(curve_mi_total(curve).measured(), report.unit)
     total, eps = float(report.mi_total), float(report.eps_train)
+    mi_range = _mi_range(curve, vocab_size, report.unit)
     out = {}
     for name, value in report.values.items():
         slope = (value - eps) / total if total > 0 else 0.0
+        interval = None
+        if mi_range is not None:  # over the monotone completions: the slope times ΣI's interval
+            interval = (min(value, eps + slope * mi_range[0]),
+                        max(value, math.inf if slope and math.isinf(mi_range[1]) else eps + slope * mi_range[1]))
         out[name] = Measured(value, report.errors[name] + slope * mi.error, nonnegative=True,
                              stderr=None if mi.stderr is None else slope * mi.stderr,
-                             interpolation=slope * (mi.interpolation or 0.0), estimate=True)
+                             interpolation=slope * (mi.interpolation or 0.0), estimate=True, interval=interval)
     return out
+
+
+def _mi_range(curve: "LossCurve", vocab_size: int | None, unit: Any) -> "tuple[float, float] | None":
+    """ΣI's interval over the monotone completions in ``unit`` when it is not a point (an end unmeasured)."""
+    from .completion import has_gaps, input_intervals
+
+    if curve.exact or not has_gaps(curve):
+        return None
+    low, high = (from_nats(x, unit) for x in input_intervals(curve, None, vocab_size)["mi_total"])
+    return (low, high) if _moves((low, high)) else None
 
 
 def curve_mi_total(curve: "LossCurve") -> "Any":
@@ -208,6 +249,17 @@ class VerifyAnswer(Printable):
     info_optimal: "tuple[Any, Measured, str | None] | None" = None
     #: a random-count sampler's sequence error and network calls (boundcalc.sampler_truth.count_sampler_report)
     counts: "dict[str, Any] | None" = None
+    #: from a measured curve with unmeasured d: intervals over its monotone completions in the report's unit,
+    #: for ``"random"`` (the random schedule's mean error on {S, S/2}) and each bound that moves with ΣI or Φ
+    intervals: "dict[str, tuple[float, float]] | None" = None
+
+    def value_of(self, name: str) -> "Measured | None":
+        """The report's value (:meth:`VerifyReport.measured`: a bound, ``"random"``, ...) with its interval."""
+        from dataclasses import replace
+
+        value = self.report.measured(name)
+        found = (self.intervals or {}).get(name)
+        return value if value is None or found is None else replace(value, interval=found)
 
     @property
     def curve_levels(self) -> "tuple[list[Measured], Measured] | None":
@@ -251,9 +303,35 @@ def verify_answer(report: Any, curve: "LossCurve", model: str, *, measured: bool
     if optimal is not None:
         info_schedule = info_optimal_schedule(curve, schedule.steps)
         info = error_of((info_schedule, estimate_error(curve, info_schedule).value))
+    intervals = _verify_intervals(report, curve, vocab_size) if measured else None
     return VerifyAnswer(report, model, curve, measured, estimate,
                         curve_quantities(curve, schedule.steps if fixed else None),
-                        None if optimal is None else error_of(optimal), info, counts)
+                        None if optimal is None else error_of(optimal), info, counts, intervals)
+
+
+def _verify_intervals(report: Any, curve: "LossCurve", vocab_size: int | None) -> "dict[str, tuple[float, float]]":
+    """Intervals over a measured curve's monotone completions, in the report's unit: the random schedule's mean
+    error (``"random"``, linear in d) and each bound that moves with ΣI or Φ (both linear in d)."""
+    from .completion import error_interval, has_gaps
+    from .estimate import random_schedule_coefficients
+
+    b = report.bounds
+    if curve.exact or not has_gaps(curve):
+        return {}
+    if not hasattr(b, "inputs"):  # a random-count sampler: its expected error, and E[c(S_max)]/L · ΣI + ε_train
+        from .estimate import count_coefficients
+
+        out = {name: m.interval for name, m in _count_estimates(b, curve, vocab_size).items()
+               if m.interval is not None and _moves(m.interval)}
+        low, high = error_interval(curve, count_coefficients(report.schedule), vocab_size, None)
+        out["truth"] = (from_nats(low, report.unit), from_nats(high, report.unit))
+        return out
+    out = bound_intervals_of(b.inputs, curve, dict(b.values), vocab_size)
+    if report.random_error is not None and b.multiscale is not None:
+        c = random_schedule_coefficients(curve.length, b.multiscale.scale)
+        low, high = error_interval(curve, c, vocab_size, None)
+        out["random"] = (from_nats(low, report.unit), from_nats(high, report.unit))
+    return out
 
 
 @dataclass(frozen=True)

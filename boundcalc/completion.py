@@ -35,6 +35,7 @@ inf
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from .curve import LossCurve
@@ -46,8 +47,10 @@ from .step_families import family_schedule, searched_family
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
+    from .bound_registry import BoundInputs
+
 __all__ = ["missing_ranges", "is_partial", "has_gaps", "completion_interval", "error_interval", "with_completion", "steps_range",
-           "family_coefficients", "describe_missing"]
+           "family_coefficients", "describe_missing", "input_intervals", "bound_intervals", "random_schedule_interval"]
 
 
 def missing_ranges(curve: LossCurve) -> list[tuple[int, int]]:
@@ -149,6 +152,85 @@ def error_interval(curve: LossCurve, coefficients: "np.ndarray", vocab_size: int
     rounding = 8 * 2.0**-53 * float(np.abs(np.asarray(coefficients, dtype=np.float64)).sum()) * float(
         curve.conditional("linear")[0])
     return (0.0 if lo <= rounding else lo), hi
+
+
+def random_schedule_interval(estimate: Estimate, curve: LossCurve, max_size: int,
+                             vocab_size: int | None = None) -> Estimate:
+    """The random schedule's expected error on {S, S/2} (``estimate``, from
+    :func:`boundcalc.estimate.random_schedule_estimate`) with its interval over the monotone completions: it is
+    linear in d too (:func:`boundcalc.estimate.random_schedule_coefficients`)."""
+    from .estimate import random_schedule_coefficients
+
+    return with_completion(estimate, curve, random_schedule_coefficients(curve.length, max_size), vocab_size)
+
+
+def input_intervals(curve: LossCurve, max_size: int | None = None,
+                    vocab_size: int | None = None) -> dict[str, tuple[float, float]]:
+    """ΣI's (``"mi_total"``) and, with ``max_size``, Φ's (``"phi"``) intervals over the monotone completions (nats).
+
+    ΣI = L (d(0) - d(L-1)) moves only with the ends: unmeasured r = 1 leaves d(0) in [d(m_lo), ln V] (no upper
+    limit without V), unmeasured r = 1/L leaves d(L-1) in [0, d(m_hi)]; Φ's d(m_j) also move inside gaps.
+    """
+    from .estimate import input_coefficients
+
+    return {name: completion_interval(curve, c, vocab_size)
+            for name, c in input_coefficients(curve.length, max_size).items()}
+
+
+def bound_intervals(curve: LossCurve, inputs: "BoundInputs", values: "dict[str, Fraction]",
+                    vocab_size: int | None = None) -> dict[str, tuple[float, float]]:
+    """[low, high] of each bound in ``values`` (name -> its value at ``inputs``, whose ΣI and Φ are the curve's) over
+    the monotone completions of the curve, in the unit of ``inputs``: every bound is non-decreasing in ΣI (or, for
+    Theorem 2's, in Φ, its level totals scaled together), and ΣI and Φ are linear in d, so the bound at the ends
+    of their intervals (:func:`input_intervals`) is its interval: exact for a bound linear in ΣI or Φ, as every
+    bound of the registry is. An infinite end stays infinite when the bound grows with the input.
+    """
+    from .bounds import BOUNDS
+    from .units import from_nats
+
+    unit = inputs.profile.unit
+    scale = None if inputs.multiscale is None else inputs.multiscale.scale
+    ends = {name: tuple(from_nats(x, unit) for x in pair)
+            for name, pair in input_intervals(curve, scale, vocab_size).items()}
+    out: dict[str, tuple[float, float]] = {}
+    for name, value in values.items():
+        if value is None:
+            continue
+        kind = "phi" if "multiscale" in BOUNDS[name].needs and "phi" in ends else "mi_total"
+        low_end, high_end = ends[kind]
+
+        def at(x: float, name: str = name, kind: str = kind) -> float:
+            moved = _inputs_at(inputs, kind, Fraction(x))
+            result = BOUNDS[name].value(moved)
+            return float(value) if result is None else float(result)
+
+        low = at(low_end)
+        high = (math.inf if at(low_end + 1) > low else low) if math.isinf(high_end) else at(high_end)
+        out[name] = (min(low, float(value)), max(high, float(value)))
+    return out
+
+
+def _inputs_at(inputs: "BoundInputs", kind: str, x: Fraction) -> "BoundInputs":
+    """``inputs`` with ΣI = x (``"mi_total"``), or Φ = x (``"phi"``: the level totals scaled together, ΣI raised
+    only as far as the largest level needs), in the inputs' unit."""
+    from dataclasses import replace
+
+    from .multiscale import MultiScaleProfile
+    from .profile import MIProfile
+
+    profile, ms = inputs.profile, inputs.multiscale
+    if kind == "mi_total":  # a bound in ΣI alone: Φ's levels (which must not exceed ΣI) are not needed
+        return replace(inputs, profile=MIProfile.from_total(max(x, Fraction(0)), profile.length, unit=profile.unit),
+                       multiscale=None)
+    assert ms is not None  # a bound in Φ is evaluated only with Φ's profile
+    weights = [Fraction(1, 2**j) for j in range(len(ms.level_totals))]
+    if ms.phi > 0:
+        levels = [t * max(x, Fraction(0)) / ms.phi for t in ms.level_totals]
+    else:  # no shape to scale: every level equal
+        levels = [max(x, Fraction(0)) / sum(weights)] * len(weights)
+    moved = MultiScaleProfile.from_level_totals(levels, ms.length, unit=profile.unit, source=ms.source)
+    raised = MIProfile.from_total(max(profile.total, levels[-1]), profile.length, unit=profile.unit)
+    return replace(inputs, profile=raised, multiscale=moved)
 
 
 def family_coefficients(family: "str | SamplerSpec", steps: int, length: int, curve: LossCurve) -> "np.ndarray":

@@ -49,6 +49,8 @@ __all__ = [
     "Estimate",
     "curve_profile",
     "schedule_coefficients",
+    "input_coefficients",
+    "random_schedule_coefficients",
     "estimate_linear",
     "estimate_error",
     "curve_quantities",
@@ -249,15 +251,23 @@ def curve_input_estimates(curve: LossCurve, max_size: int | None = None) -> dict
 
     Their stderr and interpolation effect carry over to every bound, which is non-decreasing in them.
     """
+    notes = {"mi_total": "ΣI = L (d(0) - d(L-1))", "phi": "Φ = Σ_j 2^-j L (d(0) - d(m_j))"}
+    return {name: estimate_linear(curve, c, notes[name])
+            for name, c in input_coefficients(curve.length, max_size).items()}
+
+
+def input_coefficients(length: int, max_size: int | None = None) -> dict[str, "np.ndarray"]:
+    """c with ΣI = Σ_m c_m d(m) (``"mi_total"``) and, with ``max_size``, Φ = Σ_m c_m d(m) (``"phi"``, S =
+    2^ceil(log2 max_size)): the linear forms :func:`curve_input_estimates` and the completion intervals use."""
     import numpy as np
 
     from .multiscale import level_sizes
 
-    L = curve.length
+    L = length
     mi = np.zeros(L)
     mi[0] += L
     mi[-1] -= L
-    out = {"mi_total": estimate_linear(curve, mi, "ΣI = L (d(0) - d(L-1))")}
+    out = {"mi_total": mi}
     if max_size is not None:
         _, sizes = level_sizes(L, max_size)
         phi = np.zeros(L)
@@ -265,7 +275,7 @@ def curve_input_estimates(curve: LossCurve, max_size: int | None = None) -> dict
             if m > 0:
                 phi[0] += L * 2.0**-j
                 phi[m] -= L * 2.0**-j
-        out["phi"] = estimate_linear(curve, phi, "Φ = Σ_j 2^-j L (d(0) - d(m_j))")
+        out["phi"] = phi
     return out
 
 
@@ -340,10 +350,7 @@ def random_schedule_estimate(curve: LossCurve, max_size: int) -> Estimate:
 
     L = curve.length
     steps = random_schedule_distribution(L, max_size)
-    c = np.zeros(L)
-    for p, w, s in steps:
-        c[w] += float(p) * (s - 1)
-        c[w + 1 : w + s] -= float(p)
+    c = random_schedule_coefficients(L, max_size)
     linear = curve_profile(curve, "linear")
     value = expected_random_error(linear, max_size)
     cubic = value if curve.masked.size == L else expected_random_error(curve_profile(curve, "pchip"), max_size)
@@ -352,6 +359,19 @@ def random_schedule_estimate(curve: LossCurve, max_size: int) -> Estimate:
     error = 4 * _EPS64 * d_max * math.fsum(float(p) * s for p, _, s in steps) + _EPS64 * abs(value)
     se = curve.stderr_of(c) if curve.stderr is not None else None
     return Estimate(max(value, 0.0), se, max(cubic, 0.0), curve.exact, abs_error=error)
+
+
+def random_schedule_coefficients(length: int, max_size: int) -> "np.ndarray":
+    """c with the random schedule's expected error on {S, S/2} = Σ_m c_m d(m): Σ P(step) c(w, s) over its steps."""
+    import numpy as np
+
+    from .random_schedule import random_schedule_distribution
+
+    c = np.zeros(length)
+    for p, w, s in random_schedule_distribution(length, max_size):
+        c[w] += float(p) * (s - 1)
+        c[w + 1 : w + s] -= float(p)
+    return c
 
 
 def curve_mi_profile(curve: LossCurve, unit: str = "nats") -> "MIProfile":

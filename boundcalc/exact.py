@@ -512,12 +512,23 @@ class Measured:
             return text
         text += " ± " + ("?" if self.stderr is None else round_up(self.stderr))
         if self.interval is not None:  # beyond the measured range: the interval, not a tiny interpolation effect
-            low, high = self.interval
-            top = "∞" if high == float("inf") else format_decimal(Fraction(high), 3)
-            return text + f" in [{format_decimal(Fraction(max(low, 0.0)), 3)}, {top}]"
+            return text + self.interval_text()
         if self.interpolation:
             text += f" (interp. {round_up(self.interpolation)})"
         return text
+
+    def interval_text(self) -> str:
+        """' in [low, high]' (3 significant digits, ∞ for an unbounded end), or '' without an interval."""
+        if self.interval is None:
+            return ""
+        low, high = max(self.interval[0], 0.0), self.interval[1]
+        if high == float("inf"):
+            return f" in [{format_decimal(Fraction(low), 3)}, ∞]"
+        digits = 3  # more only as far as needed to tell the ends apart (a narrow interval is not a point)
+        while digits < FLOAT_DIGITS and low != high and \
+                format_decimal(Fraction(low), digits) == format_decimal(Fraction(high), digits):
+            digits += 1
+        return f" in [{format_decimal(Fraction(low), digits)}, {format_decimal(Fraction(high), digits)}]"
 
     def scaled(self, factor: float) -> "Measured":
         """``factor`` times this value (factor > 0, e.g. a unit conversion): every uncertainty scales with it."""

@@ -5,8 +5,8 @@ imported only here, inside the functions, and a missing one is a one-line
 error naming the extra.
 
 * :func:`hf_predictor` wraps a masked LM: masked positions are replaced by the
-  mask token id (``tokenizer.mask_token_id``, or ``mask_id`` for models such as
-  LLaDA whose tokenizer has none), the model runs on the whole window (no
+  mask token id (``tokenizer.mask_token_id``, else the config's ``mask_token_id``
+  as LLaDA's, or ``mask_id``), the model runs on the whole window (no
   special tokens added: the window *is* X), and the log-softmax at each masked
   position gives log p of the true token (:func:`boundcalc.predictor.from_torch`:
   float64, a chunk of positions at a time);
@@ -33,7 +33,7 @@ from .torch_model import from_torch
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["hf_predictor", "hf_corpus", "load_hf", "require_hf", "check_length", "max_positions", "resolve_device",
+__all__ = ["hf_predictor", "hf_corpus", "load_hf", "model_mask_id", "require_hf", "check_length", "max_positions", "resolve_device",
            "check_text_size", "DTYPES", "DEVICES", "MAX_TEXT_BYTES"]
 
 #: Largest text (UTF-8 bytes) :func:`hf_corpus` tokenizes by default: tokenizing costs time and memory in
@@ -57,8 +57,8 @@ def require_hf() -> tuple[Any, Any]:
 DTYPES = ("float32", "bfloat16", "float16")
 #: The devices a model may be put on ("auto": cuda, else mps, else cpu).
 DEVICES = ("cpu", "cuda", "mps", "auto")
-# config attributes that hold a model's longest input, by family (BERT/Dream, LLaDA, GPT-2)
-_MAX_POSITIONS = ("max_position_embeddings", "max_sequence_length", "n_positions")
+# config attributes that hold a model's longest input, by family (BERT/Dream, LLaDA, GPT-2, MDLM)
+_MAX_POSITIONS = ("max_position_embeddings", "max_sequence_length", "n_positions", "model_length")
 
 
 def resolve_device(device: str) -> str:
@@ -114,7 +114,7 @@ def max_positions(config: Any) -> int | None:
 
 
 def load_hf(name: str, *, trust_remote_code: bool = False, device: str = "cpu", dtype: str = "float32",
-            length: int | None = None) -> tuple[Any, Any]:
+            length: int | None = None, tokenizer: str | None = None) -> tuple[Any, Any]:
     """(model, tokenizer) from a hub name or a local directory; the model in eval mode on ``device``.
 
     ``AutoModelForMaskedLM`` first; a model it does not map (LLaDA, Dream: remote
@@ -123,7 +123,9 @@ def load_hf(name: str, *, trust_remote_code: bool = False, device: str = "cpu", 
     a model that needs its own code without ``trust_remote_code`` is refused in
     one line (never the interactive prompt of transformers: the flag is passed
     as False, not None). With ``length``, a window longer than the config's
-    positions is refused before the weights are read.
+    positions is refused before the weights are read. ``tokenizer``: where
+    the tokenizer is, when not with the model (MDLM's hub models use GPT-2's:
+    ``tokenizer="gpt2"``).
     """
     torch, transformers = require_hf()
     if dtype not in DTYPES:
@@ -133,11 +135,24 @@ def load_hf(name: str, *, trust_remote_code: bool = False, device: str = "cpu", 
     # transformers >= 4.56 names the argument dtype (torch_dtype before)
     version = tuple(int(p) for p in transformers.__version__.split(".")[:2] if p.isdigit())
     kwargs = {"trust_remote_code": trust, ("dtype" if version >= (4, 56) else "torch_dtype"): getattr(torch, dtype)}
+    # transformers' own progress bar ("Loading weights") would be a second stderr line next to a one-line error
+    hub_logging = transformers.utils.logging
+    bar_was_on = hub_logging.is_progress_bar_enabled()
+    hub_logging.disable_progress_bar()
+    try:
+        return _load_model(transformers, name, kwargs, trust, length, tokenizer, where)
+    finally:
+        if bar_was_on:
+            hub_logging.enable_progress_bar()
+
+
+def _load_model(transformers: Any, name: str, kwargs: dict, trust: bool, length: int | None, tokenizer: str | None,
+                where: str) -> tuple[Any, Any]:
     try:
         config = transformers.AutoConfig.from_pretrained(name, trust_remote_code=trust)
         if length is not None:
             check_length(config, length)
-        tokenizer = transformers.AutoTokenizer.from_pretrained(name, trust_remote_code=trust)
+        words = transformers.AutoTokenizer.from_pretrained(tokenizer or name, trust_remote_code=trust)
         try:
             model = transformers.AutoModelForMaskedLM.from_pretrained(name, **kwargs)
         except ValueError as error:
@@ -152,7 +167,7 @@ def load_hf(name: str, *, trust_remote_code: bool = False, device: str = "cpu", 
         raise _code_error(name, error, transformers.__version__) from None
     model.to(where)
     model.eval()
-    return model, tokenizer
+    return model, words
 
 
 def check_length(config: Any, length: int) -> None:
@@ -175,19 +190,32 @@ def _vocabulary(model: Any) -> int | None:
     return size if isinstance(size, int) else None
 
 
+def model_mask_id(model: Any, tokenizer: Any = None) -> int | None:
+    """The mask token id a model names: its tokenizer's mask token, else its config's ``mask_token_id``
+    (LLaDA's config says 126336, its tokenizer names no mask token; Dream's both say 151666)."""
+    found = getattr(tokenizer, "mask_token_id", None)
+    if found is None:
+        found = getattr(getattr(model, "config", None), "mask_token_id", None)
+    return found
+
+
 def hf_predictor(model: Any, mask_id: int | None = None, tokenizer: Any = None, *, batch_size: int | None = None,
-                 shift_logits: bool = False) -> Callable[["np.ndarray", "np.ndarray"], "np.ndarray"]:
+                 shift_logits: bool = False, mdlm: bool | None = None) -> Callable[["np.ndarray", "np.ndarray"], "np.ndarray"]:
     """The predictor of a masked LM: log p(true token) at masked positions, masked = replaced by ``mask_id``.
 
-    ``mask_id`` defaults to the tokenizer's mask token; ``shift_logits`` reads
-    token i's logits at position i - 1 (Dream, adapted from an autoregressive
-    model); ``batch_size`` rows go through the model at a time.
+    ``mask_id`` defaults to :func:`model_mask_id` (the tokenizer's, else the
+    config's); ``shift_logits`` reads token i's logits at position i - 1
+    (Dream, adapted from an autoregressive model); ``mdlm`` (None: when the
+    forward takes ``timesteps``) passes MDLM's σ and applies its SUBS
+    parameterisation (:func:`boundcalc.torch_model.from_torch`);
+    ``batch_size`` rows go through the model at a time.
     """
     require_hf()
     if mask_id is None:
-        mask_id = getattr(tokenizer, "mask_token_id", None)
+        mask_id = model_mask_id(model, tokenizer)
     if mask_id is None:
-        raise UsageError("the tokenizer has no mask token", param="mask_id", allowed="give the mask token id")
+        raise UsageError("neither the tokenizer nor the model's config names a mask token", param="mask_id",
+                         allowed="give the mask token id")
     vocab = _vocabulary(model)
     if isinstance(mask_id, bool) or not isinstance(mask_id, int) or mask_id < 0 or (vocab and mask_id >= vocab):
         raise UsageError(f"mask id {mask_id!r} is not a token id", param="mask_id",
@@ -195,7 +223,8 @@ def hf_predictor(model: Any, mask_id: int | None = None, tokenizer: Any = None, 
     # the model stays where it was loaded; log-probabilities by chunks of positions (boundcalc.torch_model)
     parameter = next(iter(model.parameters()), None)
     device = parameter.device if parameter is not None else "cpu"
-    return from_torch(model, mask_id=mask_id, device=device, batch_size=batch_size, shift_logits=shift_logits)
+    return from_torch(model, mask_id=mask_id, device=device, batch_size=batch_size, shift_logits=shift_logits,
+                      mdlm=mdlm)
 
 
 def check_text_size(size: int, max_bytes: int = MAX_TEXT_BYTES) -> None:

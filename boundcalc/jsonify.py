@@ -466,6 +466,7 @@ def _json_VerifyAnswer(answer: Any, digits: int) -> dict[str, Any]:
                                  + (": the expectation over the random counts" if report.schedule.random_counts
                                     else "") + ", stderr propagated from the curve's")
     data["information"] = {k: _in_unit(v, digits, unit) for k, v in answer.quantities.items()}
+    _verify_curve_extras(data, answer, digits)
     if answer.counts is not None:
         data.update(_count_law(answer.counts))
     if answer.optimal is not None:
@@ -478,6 +479,20 @@ def _json_VerifyAnswer(answer: Any, digits: int) -> dict[str, Any]:
             "note": "step density ∝ sqrt(slope of the information curve) (Lavenant & Zanella, arXiv 2510.25544)",
         }
     return data
+
+
+def _verify_curve_extras(data: dict[str, Any], answer: Any, digits: int) -> None:
+    """From a measured curve with unmeasured d: each bound's and the random schedule's interval over the monotone
+    completions (and the random schedule's error named the estimate it is)."""
+    if answer.measured and "random_schedule" in data and isinstance(data["random_schedule"].get("truth"), dict):
+        data["random_schedule"]["truth"]["note"] = ("estimated expected error of random:S (sizes iid uniform on "
+                                                    "{S, S/2}) from the measured loss curve")
+    for name in answer.intervals or {}:
+        where = data["random_schedule"] if name == "random" else data if name == "truth" else data["bounds"]
+        key = "truth" if name in ("random", "truth") else name
+        value = answer.value_of(name)
+        if isinstance(where.get(key), dict) and value is not None:
+            where[key] = value.to_json(note=where[key].get("note"))
 
 
 def _json_ProfileAnswer(answer: Any, digits: int) -> dict[str, Any]:

@@ -86,6 +86,37 @@ class SourceTruth:
         lo, hi = error_interval(self.curve, c, self.vocab_size)
         return from_nats(lo, self.unit), from_nats(hi, self.unit)
 
+    def random_interval(self, max_size: int) -> tuple[float, float] | None:
+        """[low, high] of the random schedule's expected error on {S, S/2} over the monotone completions of a
+        measured curve with unmeasured d, in the unit; None otherwise."""
+        from .completion import error_interval, has_gaps
+        from .estimate import random_schedule_coefficients
+
+        if self.curve is None or not has_gaps(self.curve):
+            return None
+        c = random_schedule_coefficients(self.length, 1 << (max_size - 1).bit_length())
+        lo, hi = error_interval(self.curve, c, self.vocab_size)
+        return from_nats(lo, self.unit), from_nats(hi, self.unit)
+
+    def mi_interval(self) -> tuple[float, float] | None:
+        """ΣI's interval over the monotone completions of a measured curve, in the unit, when it is not a point
+        (k = 1 or k = L unmeasured); None otherwise."""
+        from .completion import has_gaps, input_intervals
+
+        if self.curve is None or not has_gaps(self.curve):
+            return None
+        lo, hi = input_intervals(self.curve, None, self.vocab_size)["mi_total"]
+        return (from_nats(lo, self.unit), from_nats(hi, self.unit)) if hi > lo else None
+
+    def bound_intervals(self, inputs: BoundInputs, values: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
+        """Each bound's interval over the monotone completions of a measured curve (the bounds that move; in the
+        unit of ``inputs``): :func:`boundcalc.answers.bound_intervals_of`."""
+        if self.curve is None:
+            return {}
+        from .answers import bound_intervals_of
+
+        return bound_intervals_of(inputs, self.curve, dict(values), self.vocab_size)
+
     def mi_measured(self) -> Measured:
         """ΣI with its float error and, from a measured curve, its stderr and interpolation effect."""
         value = Measured(float(self.mi.total), self.input_error, nonnegative=True)
@@ -208,14 +239,22 @@ def resolve_source(source: Any, length: int | None, unit: "Unit | str | None",
     return truth.mi, truth, unit
 
 
-def row_intervals(truth: "SourceTruth", schedule: "Schedule | CountSampler",
-                  optimal: Schedule | None = None) -> dict[str, tuple[float, float]]:
-    """A row's errors' intervals over the monotone completions of a measured curve (empty otherwise)."""
+def row_intervals(truth: "SourceTruth", schedule: "Schedule | CountSampler", optimal: Schedule | None = None,
+                  inputs: BoundInputs | None = None, bounds: Mapping[str, Any] | None = None,
+                  random: int | None = None) -> dict[str, tuple[float, float]]:
+    """A row's intervals over the monotone completions of a measured curve (empty otherwise): its errors, the
+    random schedule's on {S, S/2} (``random``: the row's s_max) and its bounds at ΣI and Φ (``inputs``)."""
     out = {}
     for name, which in (("error", schedule), ("optimal", optimal)):
         found = truth.interval(which) if which is not None else None
         if found is not None:
             out[name] = found
+    if random is not None:
+        found = truth.random_interval(random)
+        if found is not None:
+            out["random_error"] = found
+    if inputs is not None and bounds:
+        out.update(truth.bound_intervals(inputs, bounds))
     return out
 
 

@@ -269,13 +269,13 @@ class SweepRow:
         spread = self.spreads.get(name)
         if spread is None:
             return found
-        if name in self.intervals:
-            found = None if found is None else replace(found, interval=self.intervals[name])
         if found is None:
             value = self.bounds.get(name)
             if value is None:
                 return None
             found = Measured(float(value), 4 * 2.0**-53 * abs(float(value)))  # an exact bound at estimated inputs
+        if name in self.intervals:
+            found = replace(found, interval=self.intervals[name])
         return replace(found, stderr=spread[0], interpolation=spread[1], estimate=True)
 
     def _certified(self, name: str) -> Measured | None:
@@ -491,7 +491,8 @@ def _row(family: FamilySpec, steps: int, schedule: Schedule, profile: MIProfile,
                     random_error=random_error, optimal_abs=optimal_abs, random_abs=random_abs, bound_errors=bound_errors,
                     spreads=row_spreads(truth, schedule, inputs, bounds, truth.optimal[steps][0] if optimal else None,
                                      schedule.max_size if random_error is not None else None),
-                    intervals=row_intervals(truth, schedule, truth.optimal[steps][0] if optimal else None))
+                    intervals=row_intervals(truth, schedule, truth.optimal[steps][0] if optimal else None, inputs,
+                                            bounds, schedule.max_size if random_error is not None else None))
 
 
 def _block_row(family: FamilySpec, steps: int, schedule: Schedule, profile: MIProfile, eps: Fraction,
@@ -535,14 +536,21 @@ def _count_row(family: FamilySpec, steps: int, sampler: CountSampler, profile: M
         optimal_error = truth.optimal_error(steps)
         optimal_abs = truth.abs_error(truth.optimal[steps][0])
     spreads = row_spreads(truth, sampler, None, {}, truth.optimal[steps][0] if optimal else None)
+    intervals = row_intervals(truth, sampler, truth.optimal[steps][0] if optimal else None)
     if truth.curve is not None:  # E c(S_max)/L · ΣI + ε_train: linear in ΣI
         mi = truth._input_estimates(None)["mi_total"]
+        mi_range = truth.mi_interval()
         for name in bound_errors:
             c = report.coefficients[name][0] / profile.length
             spreads[name] = (None if mi.stderr is None else c * mi.stderr, c * (mi.interpolation or 0.0))
+            bound = bounds[name]
+            if mi_range is not None and bound is not None:
+                value, total = float(bound), float(profile.total)
+                intervals[name] = (min(value, value + float(c) * (mi_range[0] - total)),
+                                   max(value, value + float(c) * (mi_range[1] - total)))
     return SweepRow(family.label, steps, sampler, bounds, error=error, error_abs=error_abs, optimal=optimal_error,
                     optimal_abs=optimal_abs, bound_errors=bound_errors, stats=stats, spreads=spreads,
-                    intervals=row_intervals(truth, sampler, truth.optimal[steps][0] if optimal else None))
+                    intervals=intervals)
 
 
 def _max_law_work(sampler: CountSampler) -> float:

@@ -22,10 +22,14 @@ from .errors import DomainError, UsageError
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["from_torch", "require_torch", "masked_log_probs", "launched_shard", "end_shard", "CHUNK_ELEMENTS"]
+__all__ = ["from_torch", "require_torch", "masked_log_probs", "launched_shard", "end_shard", "CHUNK_ELEMENTS",
+           "takes_timesteps", "mdlm_sigma", "MDLM_EPS"]
 
 #: Most float64 numbers one chunk of the log-softmax holds (2^22: 32 MiB).
 CHUNK_ELEMENTS = 1 << 22
+#: MDLM's log-linear noise floor (kuleshov-group/mdlm noise_schedule.LogLinearNoise, eps = 1e-3): a token is
+#: masked with probability 1 - e^(-σ) = (1 - eps) t, so σ never exceeds -ln(eps).
+MDLM_EPS = 1e-3
 
 
 def require_torch() -> Any:
@@ -47,8 +51,12 @@ def _logits_of(output: Any, torch: Any) -> Any:
     return logits
 
 
-def masked_log_probs(logits: Any, tokens: Any, masked: Any, torch: Any) -> Any:
-    """float64 log q(true token) at the masked positions (a 1-D tensor, row-major order), by chunks of positions."""
+def masked_log_probs(logits: Any, tokens: Any, masked: Any, torch: Any, exclude: int | None = None) -> Any:
+    """float64 log q(true token) at the masked positions (a 1-D tensor, row-major order), by chunks of positions.
+
+    ``exclude``: a token id left out of the softmax (its logit set to -inf in each float64 chunk, never in the
+    model's logits): MDLM's SUBS parameterisation, which never predicts the mask token at a masked position.
+    """
     vocab = int(logits.shape[-1])
     flat = logits.reshape(-1, vocab)
     where = torch.nonzero(masked.reshape(-1), as_tuple=True)[0]
@@ -57,6 +65,8 @@ def masked_log_probs(logits: Any, tokens: Any, masked: Any, torch: Any) -> Any:
     out = torch.empty(where.numel(), dtype=torch.float64, device=logits.device)
     for start in range(0, where.numel(), rows):
         chunk = flat[where[start : start + rows]].to(torch.float64)
+        if exclude is not None:
+            chunk[:, exclude] = -torch.inf
         picked = chunk.gather(-1, true[start : start + rows].unsqueeze(-1)).squeeze(-1)
         out[start : start + rows] = picked - torch.logsumexp(chunk, dim=-1)
     return out
@@ -74,8 +84,43 @@ def _check_logits(logits: Any, shape: tuple[int, int], tokens: "np.ndarray", mas
                          param="sequences", allowed=f"ids in 0..{logits.shape[-1] - 1}")
 
 
+def _forward_parameters(model: Any) -> Any:
+    import inspect
+
+    try:
+        return inspect.signature(model.forward).parameters
+    except (AttributeError, TypeError, ValueError):
+        return {}
+
+
+def takes_timesteps(model: Any) -> bool:
+    """True when the module's forward has a ``timesteps`` parameter: MDLM's Hugging Face model
+    (``forward(input_ids, timesteps, output_hidden_states, return_dict)``, its remote code modeling_mdlm.py)."""
+    return "timesteps" in _forward_parameters(model)
+
+
+def mdlm_sigma(hidden: Any, torch: Any) -> Any:
+    """Per row, MDLM's total noise σ at which a token is masked with the row's masked fraction r = k/L.
+
+    MDLM masks each token with probability 1 - e^(-σ) (diffusion.py's ``move_chance``), σ = -ln(1 - (1 - eps) t)
+    for its log-linear schedule; so r = k/L gives σ = -ln(1 - r), capped at -ln(eps) (t = 1) for r = 1. A model
+    trained without time conditioning (MDLM's released OWT model: ``time_conditioning: False``) zeroes σ in its
+    backbone, so the value matters only for time-conditioned checkpoints. float32 (B,), as MDLM's sampler passes.
+    """
+    fraction = hidden.to(torch.float64).mean(dim=1)
+    return (-torch.log1p(-fraction.clamp(max=1 - MDLM_EPS))).to(torch.float32)
+
+
+def _forward(model: Any, ids: Any, hide: Any, mdlm: bool, torch: Any) -> Any:
+    if not mdlm:
+        return model(ids)
+    # MDLM's forward: timesteps is the backbone's sigma (no default in its hub code); return_dict True for .logits
+    extra = {"return_dict": True} if "return_dict" in _forward_parameters(model) else {}
+    return model(ids, timesteps=mdlm_sigma(hide, torch), **extra)
+
+
 def from_torch(model: Any, *, mask_id: int, device: Any = "cpu", batch_size: int | None = None,
-               shift_logits: bool = False) -> Callable[["np.ndarray", "np.ndarray"], "np.ndarray"]:
+               shift_logits: bool = False, mdlm: bool | None = None) -> Callable[["np.ndarray", "np.ndarray"], "np.ndarray"]:
     """The predictor of a torch module ``forward(input_ids) -> logits B x L x V`` (or an output with ``.logits``).
 
     The module is moved to ``device`` and put in evaluation mode; masked
@@ -83,8 +128,13 @@ def from_torch(model: Any, *, mask_id: int, device: Any = "cpu", batch_size: int
     time (None: the whole batch the estimator passes). ``shift_logits``: token
     i is predicted by the output at position i - 1 (models adapted from an
     autoregressive one, e.g. Dream; token 0 then by position 0, as Dream's
-    ``generate`` does). The predictor returns float64 log-probabilities of the
-    true tokens at masked positions (0 elsewhere).
+    ``generate`` does). ``mdlm`` (None: when the forward takes ``timesteps``,
+    :func:`takes_timesteps`): MDLM's interface -- ``forward(input_ids,
+    timesteps=σ)`` with σ from the row's masked fraction (:func:`mdlm_sigma`),
+    and its SUBS parameterisation at masked positions (the mask token's logit
+    at -inf before the softmax; MDLM's model returns raw logits, its
+    diffusion.py applies SUBS). The predictor returns float64 log-probabilities
+    of the true tokens at masked positions (0 elsewhere).
     """
     import numpy as np
 
@@ -101,6 +151,7 @@ def from_torch(model: Any, *, mask_id: int, device: Any = "cpu", batch_size: int
     model.to(device)
     model.eval()
     mask_id = int(mask_id)
+    mdlm = takes_timesteps(model) if mdlm is None else bool(mdlm)
 
     def predict(tokens: "np.ndarray", masked: "np.ndarray") -> "np.ndarray":
         tokens = np.asarray(tokens, dtype=np.int64)
@@ -112,11 +163,11 @@ def from_torch(model: Any, *, mask_id: int, device: Any = "cpu", batch_size: int
             true = torch.as_tensor(part, device=device)
             hide = torch.as_tensor(hidden, device=device)
             with torch.inference_mode():
-                logits = _logits_of(model(torch.where(hide, mask_id, true)), torch)
+                logits = _logits_of(_forward(model, torch.where(hide, mask_id, true), hide, mdlm, torch), torch)
                 if shift_logits:
                     logits = torch.cat([logits[:, :1], logits[:, :-1]], dim=1)
                 _check_logits(logits, part.shape, part, mask_id)
-                picked = masked_log_probs(logits, true, hide, torch)
+                picked = masked_log_probs(logits, true, hide, torch, exclude=mask_id if mdlm else None)
             out[start : start + step][hidden] = picked.cpu().numpy()
         return out
 

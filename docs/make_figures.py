@@ -75,12 +75,18 @@ def make(output: Path) -> list[Path]:
     result = bc.sweep(chain, FAMILIES, STEPS, length=LENGTH, optimal=True)
     curve = measured_curve(chain, LENGTH)
     estimated = _curve_sweep(curve, ["uniform", "cosine"])
+    # the same measurements without the ends (r = 1/L, r = 1 and their neighbours): a partial curve
+    inner = [i for i, k in enumerate(curve.masked.tolist()) if 8 <= k <= 56]
+    partial = LossCurve(length=LENGTH, masked=curve.masked[inner], loss=curve.loss[inner],
+                        stderr=curve.stderr[inner], source="synthetic measurements, k = 8..56 only")
     profile_only = bc.sweep(bc.MIProfile.from_total(40, 1024), ["uniform", "cosine"], "log:1:1024:12")
     schedules = bc.sweep(bc.MIProfile.from_total(40, 1024), ["uniform", "cosine", "blocks:4:uniform:T", "mdlm"],
                          "8,64,544")
     figures = {
         "error-vs-steps.png": plot.error_vs_steps(result, target="0.5"),
         "error-vs-steps-estimated.png": plot.error_vs_steps(estimated, curve=curve),
+        "error-vs-steps-partial.png": plot.error_vs_steps(bc.sweep(partial, ["uniform", "cosine"], STEPS,
+                                                                   vocab_size=27), curve=partial),
         "error-vs-steps-all-bounds.png": plot.error_vs_steps(profile_only, bounds=plot.ALL),
         "schedule.png": plot.schedules(schedules),
         "curve.png": plot.curve(chain, length=LENGTH),

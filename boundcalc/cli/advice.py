@@ -87,6 +87,45 @@ def complete_results(results: list, curve: Any, by: str, unit: str, vocab_size: 
     return out
 
 
+def complete_bound_results(results: list, curve: Any, unit: str, vocab_size: int | None, mi_total: Any,
+                           eps_train: Any, search: Any) -> list:
+    """``by bound`` from a curve with ΣI unmeasured at an end (r = 1/L or r = 1): each bound's interval and T's range.
+
+    Every bound searched is coefficient · ΣI + ε_train, so over the monotone completions it ranges over the
+    coefficient times ΣI's interval (:func:`boundcalc.completion.input_intervals`), and T over [the fewest T
+    at ΣI's lower end, at its upper end] (``search(mi_total)`` reruns the same search at another ΣI; T_hi None
+    when ΣI is unbounded above, without a vocabulary size, or no T reaches the target there).
+    """
+    from fractions import Fraction
+
+    from ..completion import has_gaps, input_intervals
+    from ..units import from_nats
+
+    if curve is None or curve.exact or not has_gaps(curve):
+        return results
+    low, high = (from_nats(x, unit) for x in input_intervals(curve, None, vocab_size)["mi_total"])
+    if not high > low or not mi_total:
+        return results
+    at_low = search(Fraction(low))
+    at_high = None if high == float("inf") else search(Fraction(high))
+    out = []
+    for i, r in enumerate(results):
+        if not r.feasible or r.value is None:
+            out.append(r)
+            continue
+        value = float(r.value.value if hasattr(r.value, "value") else r.value)
+        slope = max((value - float(eps_train)) / float(mi_total), 0.0)
+        ends = (float(eps_train) + slope * low, float("inf") if slope and high == float("inf")
+                else float(eps_train) + slope * high)
+        interval = (min(ends[0], value), max(ends[1], value))
+        lo_t = at_low[i].steps if at_low[i].feasible else r.steps
+        hi_t = None if at_high is None or not at_high[i].feasible else at_high[i].steps
+        out.append(dataclasses.replace(r, value=dataclasses.replace(r.value, interval=interval)
+                                       if hasattr(r.value, "interval") else r.value,
+                                       steps_range=(min(lo_t, r.steps), None if hi_t is None else max(hi_t, r.steps))))
+    return out
+
+
 def complete_estimate(estimate: Any, curve: Any, schedule: Any, vocab_size: int | None) -> Any:
     """A fixed schedule's estimate with its interval over monotone completions (a partial curve)."""
     from ..completion import has_gaps, with_completion

@@ -23,8 +23,8 @@ from .options import (
     mi_options,
     resolve_profile,
 )
-from .advice import (TARGET, PerToken, complete_budget, complete_results, export_transfer, render_recommendation,
-                     resolve_targets)
+from .advice import (TARGET, PerToken, complete_bound_results, complete_budget, complete_results, export_transfer,
+                     render_recommendation, resolve_targets)
 from .render import emit_json, emit_table, show
 from .sampler_help import RegistryHelpOption, schedule_help, steps_family_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
@@ -254,7 +254,7 @@ def bound(**params: Any) -> None:
     multiscale = case_multiscale(schedule, curve=curve, path=params.get("ms_profile"), unit=profile.unit)
     report = bound_report(profile, schedule, params["eps_train"], params.get("vocab_size"), multiscale)
     digits, exact = params["digits"], params["show_exact"]
-    at_curve = None if curve is None else curve_bound_report(report, curve)
+    at_curve = None if curve is None else curve_bound_report(report, curve, params.get("vocab_size"))
     estimated = {} if at_curve is None else at_curve.estimated
     if estimated:
         digits = min(digits, FLOAT_DIGITS)  # ΣI is a float64 result: no value holds more digits
@@ -300,7 +300,7 @@ def _count_bounds(params: dict[str, Any], profile, sampler, curve: Any = None) -
     from ..table_printer import describe_profile
 
     report = count_bound_report(profile, sampler, params["eps_train"])
-    at_curve = None if curve is None else curve_bound_report(report, curve)
+    at_curve = None if curve is None else curve_bound_report(report, curve, params.get("vocab_size"))
     estimated = {} if at_curve is None else at_curve.estimated
     digits = min(params["digits"], FLOAT_DIGITS) if estimated else params["digits"]
     if wants_latex(params):
@@ -383,6 +383,13 @@ def _steps_any(params: dict[str, Any], families: list[Any]) -> None:
             max_steps=params["max_steps"], progress=bar, mi_profile=profile if curve is None else None,
         )
     results = complete_results(results, curve, by, unit, params.get("vocab_size"))
+    if by == "bound":  # at ΣI: its interval over the completions gives the bound's and T's
+        def at(total: Any) -> list:
+            return required_steps_family(params["targets"], family=family, by=by, length=profile.length,
+                                         mi_total=total, bound=bound_name, eps_train=eps_train, unit=unit,
+                                         max_steps=params["max_steps"])
+
+        results = complete_bound_results(results, curve, unit, params.get("vocab_size"), profile.total, eps_train, at)
     if params["export"] is not None:
         export_transfer(results[0])
         return

@@ -9,7 +9,7 @@ import click
 
 from ..bounds import BOUNDS
 from ..errors import UsageError
-from .options import POSITIVE, BoundcalcCommand, OutputPath, resolve_curve
+from .options import POSITIVE, POSITIVE_INT, BoundcalcCommand, OutputPath, resolve_curve
 from .sweep import resolve_source, run_sweep, sweep_options
 
 KINDS = ("error-vs-steps", "schedule", "curve", "sandwich", "error-vs-nfe")  # boundcalc.plot.KINDS, without importing it
@@ -44,6 +44,9 @@ class Pair(click.ParamType):
 @click.option("--output", "-o", required=True, type=OutputPath(),
               help="The figure file: .png, .svg, .pdf, or .pgf (for LaTeX; needs pdflatex and the LaTeX package "
               "pgf, Debian's texlive-pictures).")
+@click.option("--vocab-size", "-V", type=POSITIVE_INT, help="--loss-curve: the vocabulary size V. d <= ln V bounds "
+              "the intervals over a measured curve's monotone completions, drawn as hatched bands (to the axis "
+              "without it where unbounded).")
 @click.option("--kind", "-k", type=click.Choice(KINDS), default="error-vs-steps", show_default=True,
               help="error-vs-steps: error and the tightest bound per family against T (log-log); schedule: tokens "
               "revealed per step, a panel per family; curve: a data model's entropy profile d(m) with TC/DTC and "
@@ -65,8 +68,9 @@ def plot(**params: Any) -> None:
     told apart by colour and marker; the truth is solid, bounds are dashed
     (named in a second legend), the optimal schedule's error (--optimal)
     dotted. An error that reaches 0 (T = L) is marked on the axis. From a
-    --loss-curve the errors are estimates, drawn with ±2 stderr bands. Needs
-    matplotlib: pip install 'boundcalc[plot]'.
+    --loss-curve the errors are estimates, drawn with ±2 stderr bands, and where
+    the curve leaves d unmeasured with their interval over every monotone
+    completion as a hatched band. Needs matplotlib: pip install 'boundcalc[plot]'.
 
     \b
     Examples:
@@ -110,6 +114,9 @@ def plot(**params: Any) -> None:
 
 def _check_flags(params: dict[str, Any], kind: str) -> None:
     """Flags of one kind refused with another, and the sandwich's samplers, before any work."""
+    if params["vocab_size"] is not None and params.get("loss_curve") is None:
+        raise UsageError("it is used only with --loss-curve", param="--vocab-size",
+                         allowed="add --loss-curve FILE (a data model knows its vocabulary)")
     if params["bounds"] and params["all_bounds"]:
         raise UsageError("give --bound NAME or --all-bounds, not both", param="--all-bounds")
     only = {"--target": params["target"] is not None, "--bound": bool(params["bounds"]),

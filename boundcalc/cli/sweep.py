@@ -279,7 +279,7 @@ def sweep_csv(result: Any, digits: int) -> str:
     writer = csv.writer(out, lineterminator="\n")
     estimated = ["error", "optimal", "random_error", *result.bound_names] if result.estimate else []
     # a measured curve: each error's interval over the curve's monotone completions (empty high: unbounded)
-    ranged = ["error", "optimal"] if result.estimate else []
+    ranged = ["error", "optimal", "random_error", *result.bound_names] if result.estimate else []
     writer.writerow(CSV_COLUMNS[:4] + stats + CSV_COLUMNS[4:] + list(result.bound_names)
                     + [f"{name}_{what}" for name in estimated for what in ("stderr", "interpolation")]
                     + [f"{name}_{end}" for name in ranged for end in ("low", "high")])
@@ -295,7 +295,8 @@ def sweep_csv(result: Any, digits: int) -> str:
 
 
 def _interval_cells(row: Any, name: str) -> list[str]:
-    """An error's [low, high] over the monotone completions, 17 significant digits ('' if absent or unbounded)."""
+    """A value's [low, high] over the monotone completions (an error, the random schedule's, a bound at ΣI or Φ),
+    17 significant digits ('' if absent or unbounded)."""
     from ..exact import FLOAT_DIGITS, format_decimal
 
     measured = row.measured(name)

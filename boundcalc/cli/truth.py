@@ -301,7 +301,7 @@ def _verify_rows(answer: Any, digits: int) -> list[list[str]]:
     counts = report.schedule.random_counts
     label = ("expected " if counts else "") + ("estimated error" if measured else "exact error")
     value = (answer.estimate.show(digits) if answer.estimate is not None
-             else report.measured("truth").show(digits))
+             else answer.value_of("truth").show(digits))
     rows = [[label, "(23)", value, "1", ""]]
     if optimal is not None:
         rows.append([f"optimal {b.steps}-step schedule", "(23)", optimal[1].show(digits), "-", ""])
@@ -309,7 +309,7 @@ def _verify_rows(answer: Any, digits: int) -> list[list[str]]:
     random_rows = []
     if report.random_error is not None and b.multiscale is not None:
         random_rows.append([f"{'estimated' if measured else 'exact'} error of random:{b.multiscale.scale} (mean)",
-                            "(23)", report.measured("random").show(digits), "1", ""])
+                            "(23)", answer.value_of("random").show(digits), "1", ""])
     verdict = {None: "n/a", True: "yes", False: "no (estimate)" if measured else "NO (report this)",
                "undecided": "undecided (within float error)"}
     for entry, _ in report.compared():
@@ -317,7 +317,7 @@ def _verify_rows(answer: Any, digits: int) -> list[list[str]]:
         if entry.about == "random" and b.multiscale is not None:
             name += f", random:{b.multiscale.scale}"
         r, h = ratios.get(entry.name), holds.get(entry.name)
-        bound = report.measured(entry.name)
+        bound = answer.value_of(entry.name)
         row = [name, entry.equation, "n/a" if bound is None else bound.show(digits),
                "-" if r is None else show(Fraction(r), 4), verdict[h]]
         (rows if entry.about == "schedule" else random_rows).append(row)
@@ -426,7 +426,10 @@ def _verify_table(answer: Any, digits: int) -> None:
               "drawn from it. Needs --loss-curve OUT.")
 @click.option("--hf-model", help="A Hugging Face masked LM (hub name or local directory; extra [hf]) whose loss "
               "curve is estimated on the windows of --text (L = --length tokens, no special tokens).")
-@click.option("--mask-id", type=click.IntRange(0, None), help="--hf-model: the mask token id (default: the tokenizer's).")
+@click.option("--mask-id", type=click.IntRange(0, None), help="--hf-model: the mask token id (default: the tokenizer's, "
+              "else the config's mask_token_id).")
+@click.option("--tokenizer", "tokenizer_name", help="--hf-model: the tokenizer's hub name or directory when it is not "
+              "the model's (MDLM's hub models use gpt2's).")
 @click.option("--trust-remote-code", is_flag=True, help="--hf-model: run the model's own code (LLaDA, Dream, MDLM: "
               "config auto_map; read it first). Without it such a model is refused.")
 @click.option("--device", type=click.Choice(["cpu", "cuda", "mps", "auto"]), default="cpu", show_default=True,
@@ -574,6 +577,7 @@ def _hf_source(params: dict[str, Any], local_rank: int | None) -> tuple[Any, Any
     """(predictor, corpus windows, description) of --hf-model on --text; a launched process takes its own GPU."""
     from ..files import read_text
     from ..hf import hf_corpus, hf_predictor, load_hf
+    from ..torch_model import takes_timesteps
 
     if params["text"] is None or params["length"] is None:
         raise UsageError("--hf-model needs --text FILE (the corpus) and --length L", param="--hf-model")
@@ -586,13 +590,28 @@ def _hf_source(params: dict[str, Any], local_rank: int | None) -> tuple[Any, Any
         device = f"cuda:{local_rank}" if resolve_device(device) == "cuda" else device
     _check_text_file(params)
     model, tokenizer = load_hf(params["hf_model"], trust_remote_code=params["trust_remote_code"],
-                               device=device, dtype=params["dtype"], length=params["length"])
+                               device=device, dtype=params["dtype"], length=params["length"],
+                               tokenizer=params["tokenizer_name"])
     corpus = hf_corpus(tokenizer, read_text(params["text"], UsageError, params["text"]), params["length"],
                        max_bytes=params["max_text_bytes"])
     predictor = hf_predictor(model, params["mask_id"], tokenizer, shift_logits=params["shift_logits"])
     description = (f"masked LM {params['hf_model']} on {params['text']}: {corpus.shape[0]} windows of "
-                   f"L = {params['length']} tokens")
+                   f"L = {params['length']} tokens; mask id {_mask_id_source(params, model, tokenizer)}")
+    if params["shift_logits"]:
+        description += "; token i read at position i - 1"
+    if takes_timesteps(model):
+        description += "; MDLM interface: timesteps = σ = -ln(1 - k/L), mask token excluded (SUBS)"
     return predictor, corpus, description
+
+
+def _mask_id_source(params: dict[str, Any], model: Any, tokenizer: Any) -> str:
+    """The mask id used and where it came from, for the header line."""
+    from ..hf import model_mask_id
+
+    if params["mask_id"] is not None:
+        return f"{params['mask_id']} (--mask-id)"
+    where = "tokenizer" if getattr(tokenizer, "mask_token_id", None) is not None else "config"
+    return f"{model_mask_id(model, tokenizer)} ({where})"
 
 
 def _check_text_file(params: dict[str, Any]) -> None:
@@ -607,7 +626,8 @@ def _only_with_hf(params: dict[str, Any]) -> None:
     """The model-loading flags mean nothing without --hf-model: refused, never ignored."""
     given = {"--mask-id": params["mask_id"] is not None, "--trust-remote-code": params["trust_remote_code"],
              "--device": params["device"] != "cpu", "--dtype": params["dtype"] != "float32",
-             "--shift-logits": params["shift_logits"], "--max-text-bytes": params["max_text_bytes"] != MAX_TEXT_BYTES}
+             "--shift-logits": params["shift_logits"], "--max-text-bytes": params["max_text_bytes"] != MAX_TEXT_BYTES,
+             "--tokenizer": params["tokenizer_name"] is not None}
     for flag, used in given.items():
         if used:
             raise UsageError("it is used only with --hf-model", param=flag, allowed="add --hf-model")

@@ -190,6 +190,38 @@ def plot_positive(ax: "Axes", x: Sequence[float], y: Sequence[Any], *, gid: str,
                                 "shrinkA": 0, "shrinkB": 0})
 
 
+#: The interval band's look: hatched, lighter than the stderr band, so the two read apart where they overlap;
+#: each series its own hatch direction, so overlapping bands of two families stay apart.
+INTERVAL_BAND: dict[str, Any] = {"alpha": 0.35, "linewidth": 0.0}
+HATCHES = ("////", "\\\\\\\\", "||||", "----", "xxxx", "++++")
+
+
+def interval_band(ax: "Axes", x: Sequence[float], intervals: Sequence["tuple[float, float] | None"], *, gid: str,
+                  color: Any, series: int = 0) -> None:
+    """The band of each value's interval over the curve's monotone completions (gid ``GID:interval``), hatched.
+
+    Call after the y range is set (:func:`finish`): an end at 0 (log axis) or at ∞ (no vocabulary size) is
+    drawn to the axis, and the range is kept. Finite positive ends widen the range first (:func:`widen_for`).
+    """
+    if not any(i is not None for i in intervals):
+        return
+    bottom, top = ax.get_ylim()
+    low = [math.nan if i is None else (bottom if i[0] <= bottom else i[0]) for i in intervals]
+    high = [math.nan if i is None else (top if i[1] >= top else i[1]) for i in intervals]
+    ax.fill_between(list(x), low, high, facecolor="none", edgecolor=color, gid=f"{gid}:interval",
+                    hatch=HATCHES[series % len(HATCHES)], **INTERVAL_BAND)
+    ax.set_ylim(bottom, top)
+
+
+def widen_for(ax: "Axes", x: Sequence[float], intervals: Sequence["tuple[float, float] | None"]) -> None:
+    """Let the y range hold every finite positive end of the intervals (before the range is fixed)."""
+    points = [(float(t), float(v)) for t, i in zip(x, intervals) if i is not None for v in i
+              if 0 < v < math.inf]
+    if points:
+        ax.update_datalim(points)
+        ax.autoscale_view()
+
+
 def log_t_axis(ax: "Axes", label: str = "sampling steps T") -> None:
     """x: T on a log axis with ticks at powers of two, written as integers; y: log."""
     from matplotlib.ticker import LogLocator, NullFormatter, StrMethodFormatter

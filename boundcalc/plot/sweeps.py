@@ -108,6 +108,7 @@ def error_vs_steps(result: "SweepResult", *, target: Number | None = None,
     series: list[tuple[str, dict[str, Any]]] = []
     used: list[str] = []
     zero = False
+    bands: list[tuple[list[int], list[Any], str, Any, int]] = []  # (T, intervals, gid, colour, series), drawn last
     for f, family in enumerate(result.families):
         rows = result.family_rows(family)
         t = [row.steps for row in rows]
@@ -121,6 +122,7 @@ def error_vs_steps(result: "SweepResult", *, target: Number | None = None,
             style.plot_positive(ax, t, errors, gid=f"{family}:error", stderr=stderr if has_band else None,
                                 linestyle=style.TRUTH, **look)
             zero = zero or any(e is not None and e <= 0 for e in errors)
+            bands.append((t, row_intervals(rows, "error"), f"{family}:error", look["color"], f))
         for name in _drawn_bounds(result, family, bounds):
             used += [name] if name not in used else []
             style.plot_positive(ax, t, [r.bounds.get(name) for r in rows], gid=f"{family}:{name}", zero_marker=False,
@@ -128,6 +130,7 @@ def error_vs_steps(result: "SweepResult", *, target: Number | None = None,
                                 marker=None if result.has_truth else look["marker"], markersize=2.5,
                                 markerfacecolor=look["markerfacecolor"])
     lines = _line_legend(result, [n for n in order if n in used], zero)
+    lines += _interval_legend(bands)
     if result.has_optimal:
         style.plot_positive(ax, list(result.steps), _optimal_by_t(result), gid="optimal", linestyle=style.OPTIMAL,
                             color="black", linewidth=1.4)
@@ -138,9 +141,41 @@ def error_vs_steps(result: "SweepResult", *, target: Number | None = None,
         lines.append((f"target $\\varepsilon$ = {format_decimal(eps, 4)}", {"color": "0.5", "linewidth": 0.9}))
     style.log_t_axis(ax)
     ax.set_ylabel(_ylabel(result.unit))
-    style.finish(ax, None, ylim)
+    _finish_with_bands(ax, bands, ylim)
     style.legends(fig, series, lines, title if title is not None else _subtitle(result))
     return fig
+
+
+def row_intervals(rows: Sequence["SweepRow"], name: str) -> list["tuple[float, float] | None"]:
+    """Each row's interval of ``name`` over the curve's monotone completions (None where it has none)."""
+    out = []
+    for row in rows:
+        measured = row.measured(name)
+        out.append(None if measured is None else measured.interval)
+    return out
+
+
+def _interval_legend(bands: Sequence[tuple[Any, Sequence[Any], str, Any, int]]) -> list[tuple[str, dict[str, Any]]]:
+    """The legend line of the interval bands, when any is drawn (and what an end at the axis means)."""
+    drawn = [i for _, intervals, _, _, _ in bands for i in intervals if i is not None]
+    if not drawn:
+        return []
+    text = "hatched: range over all monotone completions"
+    if any(i[1] == math.inf for i in drawn):
+        text += " (to the top: unbounded)"
+    return [(text, {"linestyle": "none", "marker": "s", "markersize": 6, "markerfacecolor": "none",
+                    "markeredgecolor": "0.3", "alpha": 0.7})]
+
+
+def _finish_with_bands(ax: Any, bands: Sequence[tuple[Any, Sequence[Any], str, Any, int]],
+                       ylim: "tuple[float, float] | None") -> None:
+    """The y range (holding the intervals' finite ends unless ``ylim`` is given), then the interval bands."""
+    if ylim is None:
+        for t, intervals, _, _, _ in bands:
+            style.widen_for(ax, t, intervals)
+    style.finish(ax, None, ylim)
+    for t, intervals, gid, color, series in bands:
+        style.interval_band(ax, t, intervals, gid=gid, color=color, series=series)
 
 
 def _line_legend(result: "SweepResult", names: Sequence[str], zero: bool) -> list[tuple[str, dict[str, Any]]]:
@@ -198,6 +233,7 @@ def sandwich(result: "SweepResult", *, title: str | None = None, figsize: "tuple
         ("theorem2_lower", style.bound_dash(2), f"{lower.title} {lower.equation}"),
     ]
     series = []
+    bands: list[tuple[list[int], list[Any], str, Any, int]] = []
     for f, family in enumerate(result.families):
         rows = result.family_rows(family)
         t = [row.steps for row in rows]
@@ -212,9 +248,11 @@ def sandwich(result: "SweepResult", *, title: str | None = None, figsize: "tuple
             marker = look if name == "error" else {"color": look["color"]}
             style.plot_positive(ax, t, values, gid=f"{family}:{name}", stderr=stderr, zero_marker=name == "error",
                                 linestyle=line, linewidth=1.2 if name == "error" else 1.0, **marker)
-    lines = [(label, {"linestyle": line}) for _, line, label in kinds]
+            if name in ("error", "random_error") and result.estimate:
+                bands.append((t, row_intervals(rows, name), f"{family}:{name}", look["color"], f))
+    lines = [(label, {"linestyle": line}) for _, line, label in kinds] + _interval_legend(bands)
     style.log_t_axis(ax, "sampling steps T  ($S = 2^{\\lceil \\log_2 s_{\\max} \\rceil}$)")
     ax.set_ylabel(_ylabel(result.unit))
-    style.finish(ax, None, ylim)
+    _finish_with_bands(ax, bands, ylim)
     style.legends(fig, series, lines, title if title is not None else _subtitle(result))
     return fig

@@ -313,3 +313,40 @@ def test_without_matplotlib_the_command_says_how_to_install_it(run, monkeypatch,
     assert result.stderr.strip() == "Error: matplotlib is not installed (pip install 'boundcalc[plot]')"
     with pytest.raises(ImportError):
         plot.require_matplotlib()
+
+
+def test_a_partial_curve_draws_each_error_interval_as_a_hatched_band(run, write, tmp_path):
+    """k = 3..13 of 16 measured: every estimated error (and the random schedule's in the sandwich) has an interval
+    over the monotone completions, drawn from its low to its high end at each T (ends at 0 or ∞ to the axis)."""
+    from boundcalc.completion import error_interval
+    from boundcalc.estimate import schedule_coefficients
+
+    partial = LossCurve(length=L, masked=[3, 6, 9, 13], loss=[0.34, 0.40, 0.45, 0.52],
+                        stderr=[0.012, 0.008, 0.01, 0.02], source="partial")
+    swept = bc.sweep(partial, ["uniform", "cosine"], "1,2,4,8", vocab_size=2)
+    fig = plot.error_vs_steps(swept, curve=partial)
+    ax = fig.axes[0]
+    bottom, top = ax.get_ylim()
+    assert any(t.startswith("hatched: range over all monotone completions") for t in _legend_texts(fig))
+    for family in ("uniform", "cosine"):
+        band = next(c for c in ax.collections if c.get_gid() == f"{family}:error:interval")
+        vertices = band.get_paths()[0].vertices
+        for row in swept.family_rows(family):
+            low, high = error_interval(partial, schedule_coefficients(row.schedule, L), 2)  # nats = the unit
+            ys = vertices[np.isclose(vertices[:, 0], row.steps), 1]
+            assert ys.max() == pytest.approx(min(high, top), rel=1e-9)
+            assert ys.min() == pytest.approx(max(low, bottom), rel=1e-9)
+    sandwich = plot.sandwich(swept, curve=partial)
+    gids = {c.get_gid() for a in sandwich.axes for c in a.collections}
+    assert {"uniform:error:interval", "uniform:random_error:interval"} <= gids
+    # a whole curve has no interval: no band, no legend line
+    whole_curve = LossCurve(length=L, masked=list(range(1, L + 1)), loss=[0.3 + 0.01 * k for k in range(L)])
+    whole = plot.error_vs_steps(bc.sweep(whole_curve, ["uniform"], "1,2,4"), curve=whole_curve)
+    assert not any("interval" in str(c.get_gid()) for a in whole.axes for c in a.collections)
+    curve_file = write("partial.csv", "masked,loss_nats,stderr_nats\n3,0.34,0.012\n6,0.40,0.008\n9,0.45,0.01\n")
+    out = tmp_path / "bands.png"
+    result = run("plot", "--loss-curve", curve_file, "--length", "16", "-f", "uniform", "--steps", "1,2,4",
+                 "--vocab-size", "2", "-o", out)
+    assert result.exit_code == 0 and out.exists(), result.output
+    refused = run("plot", "--mi-total", "1", "-L", "8", "--vocab-size", "2", "-o", tmp_path / "x.png")
+    assert refused.exit_code == 2 and refused.stderr.startswith("Error: --vocab-size: it is used only with --loss-curve")
