@@ -55,6 +55,7 @@ class SourceTruth:
         self._multiscale: dict[tuple[int, bool], MultiScaleProfile | None] = {}
         self._random: dict[int, float | None] = {}
         self._random_spread: dict[int, tuple[float | None, float]] = {}
+        self._random_interval: dict[int, tuple[float, float]] = {}
         self.optimal: dict[int, tuple[Schedule, float]] = {}
 
     @property
@@ -94,9 +95,12 @@ class SourceTruth:
 
         if self.curve is None or not has_gaps(self.curve):
             return None
-        c = random_schedule_coefficients(self.length, 1 << (max_size - 1).bit_length())
-        lo, hi = error_interval(self.curve, c, self.vocab_size)
-        return from_nats(lo, self.unit), from_nats(hi, self.unit)
+        big_s = 1 << (max_size - 1).bit_length()
+        if big_s not in self._random_interval:  # it depends on S only: once per S, not once per row
+            c = random_schedule_coefficients(self.length, big_s)
+            lo, hi = error_interval(self.curve, c, self.vocab_size)
+            self._random_interval[big_s] = (from_nats(lo, self.unit), from_nats(hi, self.unit))
+        return self._random_interval[big_s]
 
     def mi_interval(self) -> tuple[float, float] | None:
         """ΣI's interval over the monotone completions of a measured curve, in the unit, when it is not a point

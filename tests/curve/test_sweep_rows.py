@@ -43,3 +43,20 @@ def test_the_random_schedules_spread_is_each_rows_own():
         assert row.spreads["random_error"] == (direct.stderr, direct.interpolation or 0.0)
         seen += 1
     assert seen >= 40
+
+
+def test_the_random_schedules_interval_is_each_rows_own():
+    from boundcalc.completion import error_interval
+    from boundcalc.estimate import random_schedule_coefficients
+
+    curve = LossCurve(length=40, masked=[8, 20, 32], loss=[1.0, 1.9, 2.7])  # k = 1..7 and 33..40 unmeasured
+    result = sweep(curve, ["linear", "cosine-mdlm"], "1:40", vocab_size=30)
+    seen = 0
+    for row in result.rows:
+        if "random_error" not in row.intervals:
+            continue
+        S = 1 << (row.max_size - 1).bit_length()
+        lo, hi = error_interval(curve, random_schedule_coefficients(40, S), 30)
+        assert row.intervals["random_error"] == (from_nats(lo, result.unit), from_nats(hi, result.unit))
+        seen += 1
+    assert seen >= 40
