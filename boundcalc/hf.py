@@ -192,7 +192,8 @@ def _vocabulary(model: Any) -> int | None:
 
 def model_mask_id(model: Any, tokenizer: Any = None) -> int | None:
     """The mask token id a model names: its tokenizer's mask token, else its config's ``mask_token_id``
-    (LLaDA's config says 126336, its tokenizer names no mask token; Dream's both say 151666)."""
+    (LLaDA's mask is 126336, which its tokenizer does not name as the mask token; Dream's tokenizer names
+    151666)."""
     found = getattr(tokenizer, "mask_token_id", None)
     if found is None:
         found = getattr(getattr(model, "config", None), "mask_token_id", None)
