@@ -566,9 +566,7 @@ class SweepAnswer(Printable):
     def count_stats(self) -> tuple[str, ...]:
         """The random-count samplers' statistics a row carries (expected s_max, expected calls) when the sweep has
         such samplers, else ()."""
-        from .sweeps import COUNT_STATS
-
-        return tuple(COUNT_STATS) if self.result.has_counts else ()
+        return self.result.count_stats
 
     @property
     def random_count_families(self) -> list[str]:
