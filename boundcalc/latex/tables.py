@@ -101,14 +101,14 @@ def _math(text: str) -> str:
 def _estimate_pm(measured: Any, digits: int) -> str:
     r"""An estimate as ``$v \pm se$`` (the digits its spread justifies; ``\pm ?`` without a stderr), and where
     the curve leaves d unmeasured its interval over the monotone completions, ``\in [low, high]``."""
-    from ..exact import round_up
+    from ..exact import interval_decimals, round_up
 
     spread = "?" if measured.stderr is None else _plain(round_up(measured.stderr))
     text = rf"{_plain(measured.decimal(digits))} \pm {spread}"
-    if measured.interval is not None:
-        low, high = measured.interval
-        top = r"\infty" if high == float("inf") else _plain(format_decimal(Fraction(high), 3))
-        text += rf" \in [{_plain(format_decimal(Fraction(max(low, 0.0)), 3))}, {top}]"
+    if measured.interval is not None:  # rounded outward, as the table's (Measured.interval_text)
+        low, high = interval_decimals(measured.interval[0], measured.interval[1], measured.error)
+        top = r"\infty" if high is None else _plain(high)
+        text += rf" \in [{_plain(low)}, {top}]"
     return _math(text)
 
 
