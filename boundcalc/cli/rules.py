@@ -14,9 +14,8 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import UsageError
-from ..exact import FLOAT_DIGITS
 from ..units import from_nats, to_nats_floor
-from .render import emit_json, print_table
+from .render import emit_json, plus_minus, print_table
 
 
 def describe_model(model: Any, length: int) -> str:
@@ -63,11 +62,7 @@ def _pm(value: float | None, error: float, digits: int, exact: bool) -> str:
         return "-"
     if exact or error == 0 or math.isnan(error):
         return f"{value:.{digits}g}"
-    decimals = max(0, 1 - int(math.floor(math.log10(error))))
-    if value != 0:  # significant digits = decimals + 1 + the value's leading exponent
-        lead = int(math.floor(math.log10(abs(value))))
-        decimals = max(0, min(decimals, min(digits, FLOAT_DIGITS) - 1 - lead))
-    return f"{value:.{decimals}f} ± {error:.2g}"
+    return plus_minus(value, error, digits)
 
 
 def verify_rule(model: Any, rule: Any, length: int, params: dict[str, Any], description: str) -> None:

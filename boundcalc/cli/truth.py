@@ -7,7 +7,6 @@ imported inside the commands, so ``boundcalc --help`` stays quick.
 
 from __future__ import annotations
 
-import math
 import re
 import time
 from contextlib import contextmanager
@@ -23,7 +22,7 @@ from ..hf import MAX_TEXT_BYTES
 from ..units import from_nats
 from .options import (POSITIVE_INT, BoundcalcCommand, OutputPath, check_curve_log_options, compose,
                       curve_log_options, digits_option, given_explicitly, json_option)
-from .render import emit_json, emit_table, print_table, show
+from .render import emit_json, emit_table, plus_minus, print_table, show
 from .rules import describe_model as _describe
 from .sampler_help import RegistryHelpOption, schedule_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
@@ -278,18 +277,21 @@ def _count_rows(counts: dict[str, Any], digits: int) -> list[list[str]]:
         error = f"{counts['sequence_error']:.{digits}g} (exact{' = ' + fraction if 1 < len(fraction) <= 24 else ''})"
     else:
         se = counts["sequence_error_se"]
-        decimals = 4 if se == 0 else max(0, 1 - int(math.floor(math.log10(se))))
-        error = f"{counts['sequence_error']:.{decimals}f} ± {se:.2g} (Monte Carlo)"
+        error = _monte_carlo(counts["sequence_error"], se, digits)
     rows = [["sequence error P_q(p(x) = 0)", "", error, "-", ""],
             [f"network calls ({counts['calls']}), expected", "", f"{counts['expected_nfe_run_on']:.{digits}g}", "-", ""]]
     if counts["sequence_error"] > 0:
         until = f"{counts['expected_nfe']:.{digits}g}"
         if not counts["exact"]:
             se = counts["expected_nfe_se"]
-            decimals = 4 if se == 0 else max(0, 1 - int(math.floor(math.log10(se))))
-            until = f"{counts['expected_nfe']:.{decimals}f} ± {se:.2g} (Monte Carlo)"
+            until = _monte_carlo(counts["expected_nfe"], se, digits)
         rows.append(["calls until the sample ended, expected", "", until, "-", ""])
     return rows
+
+
+def _monte_carlo(value: float, se: float, digits: int) -> str:
+    """A Monte Carlo estimate ± its standard error, with only the digits the error justifies."""
+    return (f"{value:.4f} ± 0" if se == 0 else plus_minus(value, se, digits)) + " (Monte Carlo)"
 
 
 def _verify_rows(answer: Any, digits: int) -> list[list[str]]:
