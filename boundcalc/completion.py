@@ -154,6 +154,22 @@ def error_interval(curve: LossCurve, coefficients: "np.ndarray", vocab_size: int
     return (0.0 if lo <= rounding else lo), hi
 
 
+def quantities_with_completion(curve: LossCurve, steps: int | None = None,
+                               vocab_size: int | None = None) -> "dict[str, Estimate]":
+    """:func:`boundcalc.estimate.curve_quantities` (TC, DTC, ΣI, H(X), with ``steps`` the rates TC/T and DTC/T),
+    each carrying its interval over the monotone completions when the curve has unmeasured k: all are linear
+    in d and non-negative, the rates a fixed multiple of TC and DTC."""
+    from .estimate import curve_quantities, quantity_coefficients
+
+    quantities = curve_quantities(curve, steps)
+    if curve.exact or not has_gaps(curve):
+        return quantities
+    c = quantity_coefficients(curve.length)
+    c.update({"tc_rate": c["total_correlation"] / steps, "dtc_rate": c["dual_total_correlation"] / steps}
+             if steps is not None else {})
+    return {name: with_completion(value, curve, c[name], vocab_size) for name, value in quantities.items()}
+
+
 def random_schedule_interval(estimate: Estimate, curve: LossCurve, max_size: int,
                              vocab_size: int | None = None) -> Estimate:
     """The random schedule's expected error on {S, S/2} (``estimate``, from

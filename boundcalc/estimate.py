@@ -220,22 +220,13 @@ def curve_quantities(curve: LossCurve, steps: int | None = None) -> dict[str, Es
     randomized step sizes reach E KL = Õ(TC/T) or Õ(DTC/T): rates with unknown
     constants and logarithms, never bounds.
     """
-    import numpy as np
-
-    L = curve.length
-    one = np.ones(L)
-    tc = -one.copy()
-    tc[0] += L
-    dtc = one.copy()
-    dtc[-1] -= L
-    mi = np.zeros(L)
-    mi[0] += L
-    mi[-1] -= L
+    c = quantity_coefficients(curve.length)
     out = {
-        "total_correlation": estimate_linear(curve, tc, "TC = g(0, L) = Σ_m (d(0) - d(m)): the error of T = 1"),
-        "dual_total_correlation": estimate_linear(curve, dtc, "DTC = Σ_m (d(m) - d(L-1))"),
-        "mi_total": estimate_linear(curve, mi, "ΣI = L (d(0) - d(L-1)) = TC + DTC"),
-        "entropy": estimate_linear(curve, one, "H(X) = Σ_m d(m)"),
+        "total_correlation": estimate_linear(curve, c["total_correlation"],
+                                             "TC = g(0, L) = Σ_m (d(0) - d(m)): the error of T = 1"),
+        "dual_total_correlation": estimate_linear(curve, c["dual_total_correlation"], "DTC = Σ_m (d(m) - d(L-1))"),
+        "mi_total": estimate_linear(curve, c["mi_total"], "ΣI = L (d(0) - d(L-1)) = TC + DTC"),
+        "entropy": estimate_linear(curve, c["entropy"], "H(X) = Σ_m d(m)"),
     }
     if steps is not None:
         rate = "a rate (Zhao & Cai, arXiv 2602.20126): E KL = Õ({}/T) with unknown constants and logs; not a bound"
@@ -243,6 +234,21 @@ def curve_quantities(curve: LossCurve, steps: int | None = None) -> dict[str, Es
         out["dtc_rate"] = Estimate(**{**out["dual_total_correlation"].scaled(1 / steps).__dict__,
                                       "note": rate.format("DTC")})
     return out
+
+
+def quantity_coefficients(length: int) -> dict[str, "np.ndarray"]:
+    """c with each of :func:`curve_quantities`' totals = Σ_m c_m d(m): TC, DTC, ΣI and H(X) are linear in d."""
+    import numpy as np
+
+    one = np.ones(length)
+    tc = -one.copy()
+    tc[0] += length
+    dtc = one.copy()
+    dtc[-1] -= length
+    mi = np.zeros(length)
+    mi[0] += length
+    mi[-1] -= length
+    return {"total_correlation": tc, "dual_total_correlation": dtc, "mi_total": mi, "entropy": one}
 
 
 def curve_input_estimates(curve: LossCurve, max_size: int | None = None) -> dict[str, Estimate]:
