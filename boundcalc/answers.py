@@ -262,6 +262,13 @@ class VerifyAnswer(Printable):
         found = (self.intervals or {}).get(name)
         return value if value is None or found is None else replace(value, interval=found)
 
+    def shown(self, name: str) -> "Measured | None":
+        """:meth:`value_of`, with the error (``"truth"``) as estimated from the curve where there is one: its
+        interval over the monotone completions included (what the table and the LaTeX table print)."""
+        if name == "truth" and self.estimate is not None:
+            return from_nats(self.estimate.measured(), self.report.unit)
+        return self.value_of(name)
+
     @property
     def curve_levels(self) -> "tuple[list[Measured], Measured] | None":
         """Theorem 2's level totals and Φ as estimates, when they come from the measured curve (else None)."""

@@ -274,13 +274,14 @@ def sweep_csv(result: Any, digits: int) -> str:
 
 def _interval_cells(row: Any, name: str) -> list[str]:
     """A value's [low, high] over the monotone completions (an error, the random schedule's, a bound at ΣI or Φ),
-    17 significant digits ('' if absent or unbounded)."""
-    from ..exact import FLOAT_DIGITS, format_decimal
+    17 significant digits rounded outward after widening by the certified error ('' if absent or unbounded)."""
+    from ..exact import FLOAT_DIGITS, interval_decimals
 
     measured = row.measured(name)
     if measured is None or measured.interval is None:
         return ["", ""]
-    return [format_decimal(Fraction(x), FLOAT_DIGITS) if x != float("inf") else "" for x in measured.interval]
+    low, high = interval_decimals(measured.interval[0], measured.interval[1], measured.error, FLOAT_DIGITS)
+    return [low, high or ""]
 
 
 def _spread_cells(row: Any, name: str) -> list[str]:

@@ -177,20 +177,18 @@ def verify(**params: Any) -> None:
                 raise UsageError("a random-count sampler has no fixed number of steps to optimise for",
                                  param="--optimal", allowed="a fixed schedule (uniform:T, ...)")
             optimal = profile.optimal_schedule(report.schedule.steps, progress=bar)
-    if wants_latex(params):
-        if params["loss_curve"] is not None and not curve.exact:  # every value an estimate with its stderr
-            from ..verification import with_curve_spreads
+    from ..answers import verify_answer
 
-            report = with_curve_spreads(report, curve)
-        return emit_latex(report, params)
+    measured = params["loss_curve"] is not None and not curve.exact  # every value an estimate with its stderr
+    if wants_latex(params):  # with a partial curve's intervals, as the table
+        return emit_latex(verify_answer(report, curve, description, measured=measured, profile=profile,
+                                        optimal=optimal, vocab_size=params.get("vocab_size")), params)
     counts = None
     if report.schedule.random_counts and model is not None:  # its sequence error and network calls (issue 19)
         from ..sampler_truth import count_sampler_report
 
         counts = count_sampler_report(model, report.schedule, L, samples=params["samples"], seed=params["seed"])
-    from ..answers import verify_answer
-
-    answer = verify_answer(report, curve, description, measured=params["loss_curve"] is not None and not curve.exact,
+    answer = verify_answer(report, curve, description, measured=measured,
                            profile=profile, optimal=optimal, vocab_size=params.get("vocab_size"), counts=counts)
     if params["as_json"]:
         emit_json(answer, digits)
