@@ -230,7 +230,7 @@ def bound(**params: Any) -> None:
 
     \b
     Examples:
-      boundcalc bound --schedule 5,3,2 --mi-total 2 --eps-train 0.1
+      boundcalc bound --schedule 5,3,2 --mi-total 2 --length 10 --eps-train 0.1
       boundcalc bound --schedule uniform:64 --mi-profile mi.csv --vocab-size 50257 --json
     """
     from ..bounds import bound_report
