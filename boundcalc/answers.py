@@ -44,6 +44,8 @@ class _CurveSourced:
     """An answer whose values come from ``self.curve`` when one is given (estimates from a measured curve)."""
 
     curve: "LossCurve | None"
+    #: bounds d(0) <= ln V where r = 1 is unmeasured (ΣI's interval over the completions); None: unbounded
+    vocab_size: int | None
 
     @property
     def estimate(self) -> bool:
@@ -52,8 +54,9 @@ class _CurveSourced:
 
     @property
     def mi_estimate(self) -> Any:
-        """ΣI from the curve (an Estimate), or None (ΣI is the profile's exact total)."""
-        return None if self.curve is None else curve_mi_total(self.curve)
+        """ΣI from the curve (an Estimate, with its interval over the monotone completions of a partial curve), or
+        None (ΣI is the profile's exact total)."""
+        return None if self.curve is None else curve_mi_total(self.curve, self.vocab_size)
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,7 @@ class FamilyStepsAnswer(_CurveSourced, Printable):
     random_counts: bool
     #: the searched family's parsed spec (its label in tables); None: ``family`` is the label
     spec: Any = None
+    vocab_size: int | None = None
 
     @property
     def decision_note(self) -> str:
@@ -111,6 +115,7 @@ class BudgetAnswer(_CurveSourced, Printable):
     bound: str
     eps_train: Fraction
     source: str
+    vocab_size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -121,11 +126,12 @@ class CurveBoundReport(Printable):
     report: "BoundReport | CountBoundReport"
     curve: "LossCurve"
     estimated: dict[str, "Measured"]
+    vocab_size: int | None = None
 
     @property
     def mi_estimate(self) -> Any:
-        """ΣI from the curve (an Estimate)."""
-        return curve_mi_total(self.curve)
+        """ΣI from the curve (an Estimate, with its interval over the monotone completions of a partial curve)."""
+        return curve_mi_total(self.curve, self.vocab_size)
 
     @property
     def curve_levels(self) -> "tuple[list[Measured], Measured] | None":
@@ -133,21 +139,38 @@ class CurveBoundReport(Printable):
         measured curve's own (None otherwise: read from a file, or an exact curve)."""
         if not self.estimated:
             return None
-        return _curve_levels(self.curve, self.report.multiscale, self.report.unit)
+        return _curve_levels(self.curve, self.report.multiscale, self.report.unit, self.vocab_size)
 
 
-def _curve_levels(curve: "LossCurve", multiscale: Any, unit: Any, *,
+def _curve_levels(curve: "LossCurve", multiscale: Any, unit: Any, vocab_size: int | None = None, *,
                   own: bool = False) -> "tuple[list[Measured], Measured] | None":
     """A measured curve's multi-scale level totals and Φ as estimates in ``unit`` (None when ``multiscale`` is
-    not the curve's own: read from a file, or absent; ``own``: it is, whatever its source says)."""
+    not the curve's own: read from a file, or absent; ``own``: it is, whatever its source says), each with its
+    interval over the monotone completions where d is unmeasured (all are linear in d)."""
     if curve.exact or multiscale is None:
         return None
     if not own and multiscale.source != f"the loss curve {curve.source}".strip():
         return None
-    from .estimate import curve_input_estimates, curve_level_estimates
+    import numpy as np
 
-    levels = [from_nats(e.measured(), unit) for e in curve_level_estimates(curve, multiscale.scale)]
-    return levels, from_nats(curve_input_estimates(curve, multiscale.scale)["phi"].measured(), unit)
+    from .completion import has_gaps, with_completion
+    from .estimate import curve_input_estimates, curve_level_estimates, input_coefficients
+    from .multiscale import level_sizes
+
+    levels = curve_level_estimates(curve, multiscale.scale)
+    phi = curve_input_estimates(curve, multiscale.scale)["phi"]
+    if has_gaps(curve):
+        L = curve.length
+
+        def g(m: int) -> "np.ndarray":  # G(m) = L (d(0) - d(m))
+            c = np.zeros(L)
+            c[0], c[m] = L, -L
+            return c
+
+        sizes = level_sizes(L, multiscale.scale)[1]
+        levels = [e if m <= 0 else with_completion(e, curve, g(m), vocab_size) for e, m in zip(levels, sizes)]
+        phi = with_completion(phi, curve, input_coefficients(L, multiscale.scale)["phi"], vocab_size)
+    return [from_nats(e.measured(), unit) for e in levels], from_nats(phi.measured(), unit)
 
 
 def curve_bound_report(report: "BoundReport | CountBoundReport", curve: "LossCurve",
@@ -160,7 +183,8 @@ def curve_bound_report(report: "BoundReport | CountBoundReport", curve: "LossCur
 
     estimated: dict[str, Measured] = {}
     if not isinstance(report, BoundReport):  # a random-count sampler's expected bounds
-        return CurveBoundReport(report, curve, {} if curve.exact else _count_estimates(report, curve, vocab_size))
+        return CurveBoundReport(report, curve, {} if curve.exact else _count_estimates(report, curve, vocab_size),
+                                vocab_size)
     if not curve.exact:
         from .estimate import curve_bound_spreads
         from .exact import Measured
@@ -171,7 +195,7 @@ def curve_bound_report(report: "BoundReport | CountBoundReport", curve: "LossCur
         estimated = {name: Measured(float(values[name]), 4 * 2.0**-53 * float(values[name]), stderr=se,
                                     interpolation=ip, estimate=True, interval=intervals.get(name))
                      for name, (se, ip) in spreads.items()}
-    return CurveBoundReport(report, curve, estimated)
+    return CurveBoundReport(report, curve, estimated, vocab_size)
 
 
 def bound_intervals_of(inputs: Any, curve: "LossCurve", values: "dict[str, Any]",
@@ -226,11 +250,12 @@ def _mi_range(curve: "LossCurve", vocab_size: int | None, unit: Any) -> "tuple[f
     return (low, high) if _moves((low, high)) else None
 
 
-def curve_mi_total(curve: "LossCurve") -> "Any":
-    """ΣI of a loss curve as an :class:`~boundcalc.estimate.Estimate` (a float estimate, never exact)."""
-    from .estimate import curve_quantities
+def curve_mi_total(curve: "LossCurve", vocab_size: int | None = None) -> "Any":
+    """ΣI of a loss curve as an :class:`~boundcalc.estimate.Estimate` (a float estimate, never exact), with its
+    interval over the monotone completions where an end of the curve is unmeasured (``vocab_size`` bounds d(0))."""
+    from .completion import quantities_with_completion
 
-    return curve_quantities(curve)["mi_total"]
+    return quantities_with_completion(curve, None, vocab_size)["mi_total"]
 
 
 @dataclass(frozen=True)
@@ -253,6 +278,8 @@ class VerifyAnswer(Printable):
     #: from a measured curve with unmeasured d: intervals over its monotone completions in the report's unit,
     #: for ``"random"`` (the random schedule's mean error on {S, S/2}) and each bound that moves with ΣI or Φ
     intervals: "dict[str, tuple[float, float]] | None" = None
+    #: bounds d(0) <= ln V where r = 1 is unmeasured (the intervals' upper ends); None: unbounded
+    vocab_size: int | None = None
 
     def value_of(self, name: str) -> "Measured | None":
         """The report's value (:meth:`VerifyReport.measured`: a bound, ``"random"``, ...) with its interval."""
@@ -275,7 +302,7 @@ class VerifyAnswer(Printable):
         if not self.measured:
             return None
         # verify's Φ comes from the curve's entropy profile: the curve's own levels
-        return _curve_levels(self.curve, self.report.bounds.multiscale, self.report.unit, own=True)
+        return _curve_levels(self.curve, self.report.bounds.multiscale, self.report.unit, self.vocab_size, own=True)
 
 
 def verify_answer(report: Any, curve: "LossCurve", model: str, *, measured: bool, profile: Any,
@@ -320,27 +347,30 @@ def verify_answer(report: Any, curve: "LossCurve", model: str, *, measured: bool
     intervals = _verify_intervals(report, curve, vocab_size) if measured else None
     return VerifyAnswer(report, model, curve, measured, estimate,
                         quantities_with_completion(curve, schedule.steps if fixed else None, vocab_size),
-                        None if optimal is None else error_of(optimal), info, counts, intervals)
+                        None if optimal is None else error_of(optimal), info, counts, intervals, vocab_size)
 
 
 def _verify_intervals(report: Any, curve: "LossCurve", vocab_size: int | None) -> "dict[str, tuple[float, float]]":
-    """Intervals over a measured curve's monotone completions, in the report's unit: the random schedule's mean
-    error (``"random"``, linear in d) and each bound that moves with ΣI or Φ (both linear in d)."""
+    """Intervals over a measured curve's monotone completions, in the report's unit: ΣI (``"mi_total"``, when an
+    end is unmeasured), the random schedule's mean error (``"random"``, linear in d) and each bound that moves with
+    ΣI or Φ (both linear in d)."""
     from .completion import error_interval, has_gaps
     from .estimate import random_schedule_coefficients
 
     b = report.bounds
     if curve.exact or not has_gaps(curve):
         return {}
+    mi_range = _mi_range(curve, vocab_size, report.unit)
+    out = {} if mi_range is None else {"mi_total": mi_range}
     if not hasattr(b, "inputs"):  # a random-count sampler: its expected error, and E[c(S_max)]/L · ΣI + ε_train
         from .estimate import count_coefficients
 
-        out = {name: m.interval for name, m in _count_estimates(b, curve, vocab_size).items()
-               if m.interval is not None and _moves(m.interval)}
+        out.update({name: m.interval for name, m in _count_estimates(b, curve, vocab_size).items()
+                    if m.interval is not None and _moves(m.interval)})
         low, high = error_interval(curve, count_coefficients(report.schedule), vocab_size, None)
         out["truth"] = (from_nats(low, report.unit), from_nats(high, report.unit))
         return out
-    out = bound_intervals_of(b.inputs, curve, dict(b.values), vocab_size)
+    out.update(bound_intervals_of(b.inputs, curve, dict(b.values), vocab_size))
     if report.random_error is not None and b.multiscale is not None:
         c = random_schedule_coefficients(curve.length, b.multiscale.scale)
         low, high = error_interval(curve, c, vocab_size, None)

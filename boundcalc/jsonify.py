@@ -488,7 +488,7 @@ def _verify_curve_extras(data: dict[str, Any], answer: Any, digits: int) -> None
         data["random_schedule"]["truth"]["note"] = ("estimated expected error of random:S (sizes iid uniform on "
                                                     "{S, S/2}) from the measured loss curve")
     for name in answer.intervals or {}:
-        where = data["random_schedule"] if name == "random" else data if name == "truth" else data["bounds"]
+        where = data["random_schedule"] if name == "random" else data if name in ("truth", "mi_total") else data["bounds"]
         key = "truth" if name in ("random", "truth") else name
         value = answer.value_of(name)
         if isinstance(where.get(key), dict) and value is not None:

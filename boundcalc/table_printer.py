@@ -644,7 +644,7 @@ def _table_VerifyAnswer(answer: Any, digits: int, machine: str = "the JSON form"
         caption=caption,
         header_lines=[
             answer.model,
-            f"ΣI = {report.measured('mi_total').show(digits)} {unit}; schedule {report.schedule} (reveal order): "
+            f"ΣI = {answer.value_of('mi_total').show(digits)} {unit}; schedule {report.schedule} (reveal order): "
             f"{_verify_shape(report)}",
         ],
     )

@@ -397,7 +397,7 @@ def _steps_any(params: dict[str, Any], families: list[Any]) -> None:
 
     counts = by != "optimal" and family.family.random_counts
     answer = FamilyStepsAnswer(profile, curve, tuple(results), unit, eps_train, by, bound_name, family.text, source,
-                               counts, spec=family)
+                               counts, spec=family, vocab_size=params.get("vocab_size"))
     if wants_latex(params):
         emit_latex(answer, params)
     elif params["as_json"]:
@@ -423,7 +423,8 @@ def _render_budget(params: dict[str, Any], profile, curve, rows, source: str) ->
         return
     from ..answers import BudgetAnswer
 
-    answer = BudgetAnswer(profile, curve, T, tuple(rows), unit, bound_name, params["eps_train"], source)
+    answer = BudgetAnswer(profile, curve, T, tuple(rows), unit, bound_name, params["eps_train"], source,
+                          params.get("vocab_size"))
     if params["as_json"]:
         emit_json(answer, digits)
         return

@@ -141,6 +141,27 @@ def test_verify_table_and_json_carry_the_intervals_with_one_warning(run, write):
     assert unbounded["random_schedule"]["truth"]["interval"][1] is None
 
 
+def test_the_headers_give_sigma_i_and_phi_their_intervals(run, write):
+    path = write("partial.csv", "masked,loss_nats,stderr_nats\n2,0.2,0.01\n4,0.4,0.01\n6,0.6,0.02\n")
+    curve = ("--loss-curve", path, "--length", "8", "--vocab-size", "4")
+    # ΣI = L (d(0) - d(7)) with d(0) in [0.6, ln 4], d(7) in [0, 0.2]: [3.2, 8 ln 4 = 11.09]; shown outward
+    header = {"verify": run("verify", *curve, "--schedule", "uniform:4").stdout.splitlines()[2],
+              "steps": run("steps", *curve, "--family", "uniform", "--by", "error", "--target", "1").stdout.splitlines()[2],
+              "budget": run("steps", *curve, "--budget", "4").stdout.splitlines()[2],
+              "bound": run("bound", *curve, "--schedule", "uniform:4").stdout.splitlines()[2]}
+    for command, line in header.items():
+        assert "ΣI = 3.2 ± " in line and " in [3.19, 11.1] nats" in line, (command, line)
+    # Φ = G(m_0) + ½ G(m_1), S = 2, m_j = L - S/2^j = 6, 7, G(m) = 8 (d(0) - d(m)), d(6) = 0.2 measured:
+    # Φ = 8 (d(0) - 0.2) + 4 (d(0) - d(7)); the curve's own (held flat: d(0) = 0.6, d(7) = 0.2) 3.2 + 1.6 = 4.8,
+    # the least completion the same, the largest d(0) = ln 4, d(7) = 0: 12 ln 4 - 1.6 = 15.04
+    phi = header["bound"].split("Φ = ")[1]
+    assert phi.startswith("4.8 ± ") and " in [4.79, 15.1] " in phi, phi
+    data = json.loads(run("verify", *curve, "--schedule", "uniform:4", "--json").stdout)
+    assert [float(x) for x in data["mi_total"]["interval"]] == pytest.approx([3.2, 8 * math.log(4)], rel=1e-12)
+    unbounded = json.loads(run("verify", *curve[:-2], "--schedule", "uniform:4", "--json").stdout)
+    assert unbounded["mi_total"]["interval"][1] is None
+
+
 def test_bound_table_and_json_and_no_interval_when_both_ends_are_measured(run, write):
     path = write("partial.csv", "masked,loss_nats,stderr_nats\n2,0.2,0.01\n4,0.4,0.01\n6,0.6,0.02\n")
     data = json.loads(run("bound", "--loss-curve", path, "--length", "8", "--schedule", "uniform:4", "--vocab-size", "4",
