@@ -167,9 +167,13 @@ def _curve_levels(curve: "LossCurve", multiscale: Any, unit: Any, vocab_size: in
             c[0], c[m] = L, -L
             return c
 
+        def widen(estimate: Any, c: "np.ndarray") -> Any:  # an interval only where the unmeasured d moves it
+            widened = with_completion(estimate, curve, c, vocab_size)
+            return widened if widened.interval is not None and _moves(widened.interval) else estimate
+
         sizes = level_sizes(L, multiscale.scale)[1]
-        levels = [e if m <= 0 else with_completion(e, curve, g(m), vocab_size) for e, m in zip(levels, sizes)]
-        phi = with_completion(phi, curve, input_coefficients(L, multiscale.scale)["phi"], vocab_size)
+        levels = [e if m <= 0 else widen(e, g(m)) for e, m in zip(levels, sizes)]
+        phi = widen(phi, input_coefficients(L, multiscale.scale)["phi"])
     return [from_nats(e.measured(), unit) for e in levels], from_nats(phi.measured(), unit)
 
 
@@ -213,9 +217,9 @@ def bound_intervals_of(inputs: Any, curve: "LossCurve", values: "dict[str, Any]"
 
 def _moves(pair: "tuple[float, float]") -> bool:
     """An interval wider than the rounding of the bound evaluated at its ends (a point otherwise)."""
-    if math.isinf(pair[1]):
-        return True
-    return pair[1] - pair[0] > 1e-12 * max(abs(pair[0]), abs(pair[1]), 1e-300)
+    from .completion import interval_moves
+
+    return interval_moves(pair)
 
 
 def _count_estimates(report: Any, curve: "LossCurve", vocab_size: int | None = None) -> "dict[str, Measured]":

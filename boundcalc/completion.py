@@ -154,11 +154,19 @@ def error_interval(curve: LossCurve, coefficients: "np.ndarray", vocab_size: int
     return (0.0 if lo <= rounding else lo), hi
 
 
+def interval_moves(pair: "tuple[float, float]") -> bool:
+    """An interval wider than the rounding of the value evaluated at its ends (a point otherwise)."""
+    if math.isinf(pair[1]):
+        return True
+    return pair[1] - pair[0] > 1e-12 * max(abs(pair[0]), abs(pair[1]), 1e-300)
+
+
 def quantities_with_completion(curve: LossCurve, steps: int | None = None,
                                vocab_size: int | None = None) -> "dict[str, Estimate]":
     """:func:`boundcalc.estimate.curve_quantities` (TC, DTC, ΣI, H(X), with ``steps`` the rates TC/T and DTC/T),
-    each carrying its interval over the monotone completions when the curve has unmeasured k: all are linear
-    in d and non-negative, the rates a fixed multiple of TC and DTC."""
+    each carrying its interval over the monotone completions when the curve has unmeasured k and the quantity
+    moves with them (ΣI reads only the ends): all are linear in d and non-negative, the rates a fixed multiple
+    of TC and DTC."""
     from .estimate import curve_quantities, quantity_coefficients
 
     quantities = curve_quantities(curve, steps)
@@ -167,7 +175,11 @@ def quantities_with_completion(curve: LossCurve, steps: int | None = None,
     c = quantity_coefficients(curve.length)
     c.update({"tc_rate": c["total_correlation"] / steps, "dtc_rate": c["dual_total_correlation"] / steps}
              if steps is not None else {})
-    return {name: with_completion(value, curve, c[name], vocab_size) for name, value in quantities.items()}
+    out = {}
+    for name, value in quantities.items():
+        widened = with_completion(value, curve, c[name], vocab_size)
+        out[name] = widened if widened.interval is not None and interval_moves(widened.interval) else value
+    return out
 
 
 def random_schedule_interval(estimate: Estimate, curve: LossCurve, max_size: int,
