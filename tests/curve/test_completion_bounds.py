@@ -112,8 +112,7 @@ def test_tc_dtc_entropy_and_rates_intervals_against_brute_force():
     assert all(e.interval is None for e in quantities_with_completion(every, 2).values())
     ends = LossCurve(length=8, masked=[1, 4, 8], loss=[0.1, 0.4, 0.7])  # ends measured: only ΣI is a point
     got = quantities_with_completion(ends, 4)
-    assert got["mi_total"].interval[1] - got["mi_total"].interval[0] < 1e-12 < got["entropy"].interval[1] - got[
-        "entropy"].interval[0]
+    assert got["mi_total"].interval is None and got["entropy"].interval[1] - got["entropy"].interval[0] > 0.1
 
 
 def test_verify_table_and_json_carry_the_intervals_with_one_warning(run, write):
