@@ -185,14 +185,8 @@ def verify(**params: Any) -> None:
                 raise UsageError("a random-count sampler has no fixed number of steps to optimise for",
                                  param="--optimal", allowed="a fixed schedule (uniform:T, ...)")
             optimal = profile.optimal_schedule(report.schedule.steps, progress=bar)
-    if wants_latex(params):
-        if params["loss_curve"] is not None and not curve.exact:  # every value an estimate with its stderr
-            from ..verification import with_curve_spreads
-
-            report = with_curve_spreads(report, curve)
-        return emit_latex(report, params)
     counts = None
-    if report.schedule.random_counts and model is not None:  # its sequence error and network calls (issue 19)
+    if report.schedule.random_counts and model is not None and not wants_latex(params):  # issue 19's table rows
         from ..sampler_truth import count_sampler_report
 
         counts = count_sampler_report(model, report.schedule, L, samples=params["samples"], seed=params["seed"])
@@ -200,6 +194,8 @@ def verify(**params: Any) -> None:
 
     answer = verify_answer(report, curve, description, measured=params["loss_curve"] is not None and not curve.exact,
                            profile=profile, optimal=optimal, vocab_size=params.get("vocab_size"), counts=counts)
+    if wants_latex(params):  # from a measured curve every value is an estimate with its stderr (and interval)
+        return emit_latex(answer, params)
     if params["as_json"]:
         emit_json(answer, digits)
     else:

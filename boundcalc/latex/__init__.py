@@ -174,6 +174,19 @@ def _print_FamilyStepsAnswer(answer: Any, digits: int = 6) -> str:
     return family_steps_table(answer, digits)
 
 
+def _print_VerifyAnswer(answer: Any, digits: int = 6) -> str:
+    """verify's answer: its report's table, each value with its interval over a partial curve's completions (the
+    error of a fixed schedule from a measured curve: the answer's estimate, a curve's Estimate in nats)."""
+    from ..units import from_nats
+
+    def value_of(name: str) -> Any:
+        if name == "truth" and answer.estimate is not None:
+            return from_nats(answer.estimate.measured(), answer.report.unit)
+        return answer.value_of(name)
+
+    return verify_table(answer.report, digits, value_of)
+
+
 def _print_VerifyReport(report: Any, digits: int = 6) -> str:
     return verify_table(report, digits)
 

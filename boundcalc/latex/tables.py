@@ -312,7 +312,7 @@ def _search_cell(value: Any, unit: str, digits: int) -> str:
     return table_number(measured.value, digits, measured.error, measured.nonnegative)
 
 
-def verify_table(report: Any, digits: int = 6) -> str:
+def verify_table(report: Any, digits: int = 6, value_of: Any = None) -> str:
     """A :class:`~boundcalc.verification.VerifyReport`: the exact error and every bound, each float
     with only the digits its certified error justifies, their ratio, and whether the bound holds.
 
@@ -320,6 +320,7 @@ def verify_table(report: Any, digits: int = 6) -> str:
     estimate, shown ``$v \\pm$ stderr``, and each ratio carries ``R (σ_b/b + σ_e/e)``: the largest
     stderr linear propagation gives a ratio of two estimates whatever their correlation."""
     unit = str(report.unit)
+    value_of = value_of or report.measured  # an answer's adds the intervals over a partial curve's completions
     estimated = report.measured("mi_total").estimate
     word = "estimated" if estimated else "exact"
 
@@ -329,16 +330,16 @@ def verify_table(report: Any, digits: int = 6) -> str:
         return table_number(measured.value, digits, measured.error, measured.nonnegative)
 
     counts = report.schedule.random_counts
-    rows = [[f"{'Expected ' + word if counts else word.capitalize()} error", "(23)", cell(report.measured("truth")),
+    rows = [[f"{'Expected ' + word if counts else word.capitalize()} error", "(23)", cell(value_of("truth")),
              "" if estimated else "1", ""]]
     if report.random_error is not None:
-        rows.append([f"Random schedule, {word} mean error", "", cell(report.measured("random")), "", ""])
+        rows.append([f"Random schedule, {word} mean error", "", cell(value_of("random")), "", ""])
     ratios, holds = report.ratios(), report.holds()
     verdicts = {True: "yes", False: r"no (estimate)" if estimated else r"\textbf{no}", "undecided": "undecided",
                 None: ""}
     shown = []
     for bound, error in report.compared():
-        value = report.measured(bound.name)
+        value = value_of(bound.name)
         if value is None:
             continue
         ratio = ratios.get(bound.name)
