@@ -12,6 +12,8 @@ see the same load of a shared machine. Every measurement is a fresh process, bes
 * ``steps --loss-curve c.csv --family F --by error|bound --target 1`` for every T-parametrised
   family at each L (a curve measured at 16 mask ratios k = jL/16), seconds or what happened
   (a refusal prints its first words). Target: <= 1 s at L = 1024, <= 10 s at L = 16384;
+* ``steps --loss-curve full.csv --family mdlm|dream-origin --by error --target 1`` from the same curve measured
+  at every k (no interval over completions, no T range): the search and the value alone;
 * ``sweep --loss-curve c.csv --steps 1:L`` per family (uniform + cosine, then mdlm): seconds,
   same targets;
 * ``plot --kind schedule --steps 1:L`` (at most 10^4 T) at each L (needs matplotlib): seconds;
@@ -108,6 +110,23 @@ def steps_figures(folder: Path, lengths: list[int], repeat: int, timeout: float,
                     continue  # closed form
                 args = ["steps", "--loss-curve", str(curve), "--family", family, "--by", by, "--target", "1"]
                 print(f"  L = {L:>5}  --by {by:<5}  {family:<14} {compare(args, repeat, timeout, before)}", flush=True)
+
+
+def write_full_curve(folder: Path, length: int) -> Path:
+    """The same curve measured at every k = 1..L (no unmeasured d: no interval, no T range over completions)."""
+    path = folder / f"full{length}.csv"
+    rows = ["masked,loss_nats"] + [f"{k},{0.5 + 6 * k / length:.6f}" for k in range(1, length + 1)]
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def full_curve_figures(folder: Path, lengths: list[int], repeat: int, timeout: float, before: str | None) -> None:
+    print("steps --loss-curve full.csv --family F --by error --target 1, a curve measured at every k (seconds)")
+    for L in lengths:
+        curve = write_full_curve(folder, L)
+        for family in ("mdlm", "dream-origin"):
+            args = ["steps", "--loss-curve", str(curve), "--family", family, "--by", "error", "--target", "1"]
+            print(f"  L = {L:>5}  {family:<14} {compare(args, repeat, timeout, before)}", flush=True)
 
 
 def sweep_figures(folder: Path, lengths: list[int], repeat: int, timeout: float, before: str | None) -> None:
@@ -247,6 +266,7 @@ def main() -> None:
         folder = Path(tmp)
         if "steps" in args.only:
             steps_figures(folder, lengths, args.repeat, args.timeout, args.before)
+            full_curve_figures(folder, lengths, args.repeat, args.timeout, args.before)
         if "sweep" in args.only:
             sweep_figures(folder, lengths, args.repeat, args.timeout, args.before)
         if "plot" in args.only:

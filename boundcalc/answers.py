@@ -277,8 +277,8 @@ def verify_answer(report: Any, curve: "LossCurve", model: str, *, measured: bool
     completions where d is unmeasured at some k), TC/DTC, and with ``optimal`` (the DP's (schedule, exact error)) the
     info-optimal schedule at the same T; errors of a data model carry ``profile``'s certified error. ``counts``:
     a random-count sampler's sequence error and network calls, carried to the printers."""
-    from .completion import has_gaps, with_completion
-    from .estimate import curve_quantities, estimate_error, info_optimal_schedule, schedule_coefficients
+    from .completion import has_gaps, quantities_with_completion, with_completion
+    from .estimate import estimate_error, info_optimal_schedule, schedule_coefficients
 
     if measured and not curve.exact:  # every value from a measured curve is an estimate with its stderr
         from .verification import with_curve_spreads
@@ -286,16 +286,22 @@ def verify_answer(report: Any, curve: "LossCurve", model: str, *, measured: bool
         report = with_curve_spreads(report, curve)
     schedule, unit = report.schedule, report.unit
     fixed = not schedule.random_counts and schedule.positions == "uniform"
-    estimate = estimate_error(curve, schedule) if measured and fixed else None
-    if estimate is not None and not curve.exact and has_gaps(curve):
-        estimate = with_completion(estimate, curve, schedule_coefficients(schedule, curve.length), vocab_size)
+
+    def estimated(of: Any) -> Any:
+        """A fixed schedule's error from the curve, with its interval over the monotone completions (linear in d)."""
+        value = estimate_error(curve, of)
+        if not curve.exact and has_gaps(curve):
+            value = with_completion(value, curve, schedule_coefficients(of, curve.length), vocab_size)
+        return value
+
+    estimate = estimated(schedule) if measured and fixed else None
     any_error = from_nats(profile.error_bound(None), unit)
 
     def error_of(pair: "tuple[Any, float]") -> "tuple[Any, Measured, str | None]":
         from .exact import Measured
 
-        if measured:  # the value with its stderr and interpolation effect
-            value = estimate_error(curve, pair[0])
+        if measured:  # the value with its stderr, interpolation effect and interval
+            value = estimated(pair[0])
             return pair[0], from_nats(value.measured(), unit), value.described
         return pair[0], Measured(from_nats(pair[1], unit), any_error, nonnegative=True), None
 
@@ -305,7 +311,7 @@ def verify_answer(report: Any, curve: "LossCurve", model: str, *, measured: bool
         info = error_of((info_schedule, estimate_error(curve, info_schedule).value))
     intervals = _verify_intervals(report, curve, vocab_size) if measured else None
     return VerifyAnswer(report, model, curve, measured, estimate,
-                        curve_quantities(curve, schedule.steps if fixed else None),
+                        quantities_with_completion(curve, schedule.steps if fixed else None, vocab_size),
                         None if optimal is None else error_of(optimal), info, counts, intervals)
 
 

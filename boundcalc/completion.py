@@ -154,6 +154,22 @@ def error_interval(curve: LossCurve, coefficients: "np.ndarray", vocab_size: int
     return (0.0 if lo <= rounding else lo), hi
 
 
+def quantities_with_completion(curve: LossCurve, steps: int | None = None,
+                               vocab_size: int | None = None) -> "dict[str, Estimate]":
+    """:func:`boundcalc.estimate.curve_quantities` (TC, DTC, ΣI, H(X), with ``steps`` the rates TC/T and DTC/T),
+    each carrying its interval over the monotone completions when the curve has unmeasured k: all are linear
+    in d and non-negative, the rates a fixed multiple of TC and DTC."""
+    from .estimate import curve_quantities, quantity_coefficients
+
+    quantities = curve_quantities(curve, steps)
+    if curve.exact or not has_gaps(curve):
+        return quantities
+    c = quantity_coefficients(curve.length)
+    c.update({"tc_rate": c["total_correlation"] / steps, "dtc_rate": c["dual_total_correlation"] / steps}
+             if steps is not None else {})
+    return {name: with_completion(value, curve, c[name], vocab_size) for name, value in quantities.items()}
+
+
 def random_schedule_interval(estimate: Estimate, curve: LossCurve, max_size: int,
                              vocab_size: int | None = None) -> Estimate:
     """The random schedule's expected error on {S, S/2} (``estimate``, from
@@ -286,7 +302,7 @@ def _bracketed_range(family: "str | SamplerSpec", target_nats: float, first: int
         highest[ma + 1 : mb] = A
     if bracket is None or not np.all(np.isfinite(highest)):
         return None
-    ends = lambda a: completion_interval(curve, a, vocab_size)  # noqa: E731
+    ends = _interval_ends(curve, vocab_size)
     brackets: dict[tuple[int, int], tuple[tuple[float, float], tuple[float, float]]] = {}
 
     def over(end: int) -> Any:
@@ -308,6 +324,44 @@ def _bracketed_range(family: "str | SamplerSpec", target_nats: float, first: int
 
     low = fewest_reaching(1, first - 1, over(0), reaches(0), target_nats)
     return (first if low is None else low), fewest_reaching(first, top, over(1), reaches(1), target_nats)
+
+
+def _interval_ends(curve: LossCurve, vocab_size: int | None) -> Any:
+    """a -> :func:`completion_interval` (curve, a) by numpy sums over the gaps (no fsum): for the brackets, whose
+    slack already covers a sum's rounding ((L + 4)ε Σ|a_m| max d)."""
+    import numpy as np
+
+    L = curve.length
+    d = curve.conditional("linear")
+    gaps = _gaps(curve, vocab_size)
+    measured = np.zeros(L, dtype=bool)
+    measured[L - curve.masked] = True
+    fixed_d = np.where(measured, d, 0.0)
+    starts = np.array([ma + 1 for ma, _, _, _ in gaps], dtype=np.int64)
+    ends_ = np.array([mb for _, _, mb, _ in gaps], dtype=np.int64)
+    tops = np.array([A for _, A, _, _ in gaps])
+    bottoms = np.array([B for _, _, _, B in gaps])
+    span = tops - bottoms
+
+    def ends(a: Any) -> tuple[float, float]:
+        a = np.asarray(a, dtype=np.float64)
+        fixed = float(a @ fixed_d)
+        if not gaps:
+            return fixed, fixed
+        running = np.concatenate(([0.0], np.cumsum(a)))
+        totals = running[ends_] - running[starts]  # Σ a over each gap's interior
+        inside = np.concatenate([running[st + 1 : en + 1] - running[st] for st, en in zip(starts, ends_)])
+        cuts = np.concatenate(([0], np.cumsum(ends_ - starts)[:-1]))
+        highest = np.maximum(np.maximum.reduceat(inside, cuts), 0.0)
+        lowest = np.minimum(np.minimum.reduceat(inside, cuts), 0.0)
+        with np.errstate(invalid="ignore"):  # 0 x inf = 0, as _span
+            up = np.where(highest == 0, 0.0, span * highest)
+            down = np.where(lowest == 0, 0.0, span * lowest)
+        base = float(bottoms @ totals)
+        lo, hi = fixed + base + float(down.sum()), fixed + base + float(up.sum())
+        return lo, max(hi, lo)
+
+    return ends
 
 
 def _count_sampler(spec: SamplerSpec, steps: int, length: int) -> Any:

@@ -54,6 +54,14 @@ class RiemannBracket:
         self.span, self.panels_less = span, panels_less  # n = T - panels_less panels of width h = span/T
         self.tv1, self.tv3 = variation_bounds(self.d)
         self.log_factorials = np.array([math.lgamma(k + 1) for k in range(L + 1)])
+        self._forms: dict[tuple[str, float], tuple[Any, Any]] = {}  # by (kind, x): mdlm's b is one x for every T
+
+    def _cached(self, kind: str, x: float, build: Callable[[float], tuple[Any, Any]]) -> tuple[Any, Any]:
+        if (kind, x) not in self._forms:
+            if len(self._forms) > 64:
+                self._forms.clear()
+            self._forms[kind, x] = build(x)
+        return self._forms[kind, x]
 
     def _pmf(self, n: int, x: float) -> tuple[Any, Any]:
         """(P(Bin(n, x) = m), m = 0..n; a bound on each entry's relative error).
@@ -111,8 +119,8 @@ class RiemannBracket:
         h_hi, b_at_first = self._grid(first)
         h_lo, b_at_last = self._grid(last)
         b_lo, b_hi = min(b_at_first, b_at_last), max(b_at_first, b_at_last)
-        (p_lo, f_lo), (p_hi, f_hi) = self._p_form(b_hi), self._p_form(b_lo)  # P is non-increasing in b
-        (g_at_hi, e_at_hi), (g_at_lo, e_at_lo) = self._g_form(b_hi), self._g_form(b_lo)  # and so is G
+        (p_lo, f_lo), (p_hi, f_hi) = (self._cached("p", b, self._p_form) for b in (b_hi, b_lo))  # P decreases in b
+        (g_at_hi, e_at_hi), (g_at_lo, e_at_lo) = (self._cached("g", b, self._g_form) for b in (b_hi, b_lo))  # G too
         lower = L * (p_lo + h_lo / 2 * (e0 - g_at_lo))
         upper = L * (p_hi + h_hi / 2 * (e0 - g_at_hi))
         error = L * (f_lo + f_hi + h_hi * (e_at_lo + e_at_hi + 4 * _EPS * (e0 + g_at_lo + g_at_hi))) \
@@ -120,7 +128,7 @@ class RiemannBracket:
         out = [BracketForm(lower, upper, error, L * h_hi * h_hi / 8, 0.0)]
         if first == last and L >= 2:  # + (h²/12)(G'(b) − G'(0)), remainder <= (h⁴/384)·TV(G''')
             h = h_hi
-            (s_b, s_b_error), (s_0, s_0_error) = self._slope_form(b_hi), self._slope_form(0.0)
+            (s_b, s_b_error), (s_0, s_0_error) = (self._cached("s", x, self._slope_form) for x in (b_hi, 0.0))
             centre = L * (p_lo + h / 2 * (e0 - g_at_lo) + h * h / 12 * (s_b - s_0))
             centre_error = L * (f_lo + h * (e_at_lo + 4 * _EPS * (e0 + g_at_lo))
                                 + h * h / 12 * (s_b_error + s_0_error + 4 * _EPS * (np.abs(s_b) + np.abs(s_0)))) \

@@ -151,11 +151,16 @@ def schedule_coefficients(schedule: "Schedule", length: int) -> "np.ndarray":
     import numpy as np
 
     schedule.require_length(length)
+    runs = np.asarray(schedule.runs, dtype=np.int64).reshape(-1, 2)
+    sizes = np.repeat(runs[:, 0], runs[:, 1])
+    starts = np.cumsum(sizes) - sizes
     c = np.zeros(length)
-    for w, s in schedule.revealed_before():
-        c[w] += s - 1
-        c[w + 1 : w + s] -= 1
-    return c
+    np.add.at(c, starts, sizes - 1)  # small integers: exact, in any order
+    inside = np.zeros(length + 1)  # -1 on w+1..w+s-1 of each step, by a difference array
+    long_steps = sizes >= 2
+    np.add.at(inside, starts[long_steps] + 1, -1.0)
+    np.add.at(inside, (starts + sizes)[long_steps], 1.0)
+    return c + np.cumsum(inside)[:length]
 
 
 def estimate_linear(curve: LossCurve, coefficients: "np.ndarray", note: str = "") -> Estimate:
@@ -215,22 +220,13 @@ def curve_quantities(curve: LossCurve, steps: int | None = None) -> dict[str, Es
     randomized step sizes reach E KL = Õ(TC/T) or Õ(DTC/T): rates with unknown
     constants and logarithms, never bounds.
     """
-    import numpy as np
-
-    L = curve.length
-    one = np.ones(L)
-    tc = -one.copy()
-    tc[0] += L
-    dtc = one.copy()
-    dtc[-1] -= L
-    mi = np.zeros(L)
-    mi[0] += L
-    mi[-1] -= L
+    c = quantity_coefficients(curve.length)
     out = {
-        "total_correlation": estimate_linear(curve, tc, "TC = g(0, L) = Σ_m (d(0) - d(m)): the error of T = 1"),
-        "dual_total_correlation": estimate_linear(curve, dtc, "DTC = Σ_m (d(m) - d(L-1))"),
-        "mi_total": estimate_linear(curve, mi, "ΣI = L (d(0) - d(L-1)) = TC + DTC"),
-        "entropy": estimate_linear(curve, one, "H(X) = Σ_m d(m)"),
+        "total_correlation": estimate_linear(curve, c["total_correlation"],
+                                             "TC = g(0, L) = Σ_m (d(0) - d(m)): the error of T = 1"),
+        "dual_total_correlation": estimate_linear(curve, c["dual_total_correlation"], "DTC = Σ_m (d(m) - d(L-1))"),
+        "mi_total": estimate_linear(curve, c["mi_total"], "ΣI = L (d(0) - d(L-1)) = TC + DTC"),
+        "entropy": estimate_linear(curve, c["entropy"], "H(X) = Σ_m d(m)"),
     }
     if steps is not None:
         rate = "a rate (Zhao & Cai, arXiv 2602.20126): E KL = Õ({}/T) with unknown constants and logs; not a bound"
@@ -238,6 +234,21 @@ def curve_quantities(curve: LossCurve, steps: int | None = None) -> dict[str, Es
         out["dtc_rate"] = Estimate(**{**out["dual_total_correlation"].scaled(1 / steps).__dict__,
                                       "note": rate.format("DTC")})
     return out
+
+
+def quantity_coefficients(length: int) -> dict[str, "np.ndarray"]:
+    """c with each of :func:`curve_quantities`' totals = Σ_m c_m d(m): TC, DTC, ΣI and H(X) are linear in d."""
+    import numpy as np
+
+    one = np.ones(length)
+    tc = -one.copy()
+    tc[0] += length
+    dtc = one.copy()
+    dtc[-1] -= length
+    mi = np.zeros(length)
+    mi[0] += length
+    mi[-1] -= length
+    return {"total_correlation": tc, "dual_total_correlation": dtc, "mi_total": mi, "entropy": one}
 
 
 def curve_input_estimates(curve: LossCurve, max_size: int | None = None) -> dict[str, Estimate]:
@@ -548,8 +559,14 @@ def count_estimate(curve: LossCurve, sampler: Any, profile: "EntropyProfile | No
     if sampler.work() > MAX_COUNT_WORK:  # beyond the DP's limit (L = 16384, T near L): the coefficient form
         return _coefficient_estimate(curve, sampler, profile)
     value, error = count_error(profile if profile is not None else curve_profile(curve), sampler)
-    cubic = value if curve.masked.size == curve.length else count_error(curve_profile(curve, "pchip"), sampler)[0]
-    se = curve.stderr_of(count_coefficients(sampler)) if curve.stderr is not None else None
+    c = count_coefficients(sampler) if curve.stderr is not None or curve.masked.size != curve.length else None
+    cubic = value
+    if c is not None and curve.masked.size != curve.length:
+        # the monotone cubic's value by its difference from the linear one, Σ_m c_m (d_pchip(m) - d_lin(m)):
+        # one pass over the coefficients, not a second DP (the effect is an estimate's spread, not the value)
+        shift = c @ (curve.conditional("pchip") - curve.conditional("linear"))
+        cubic = value + float(shift)
+    se = curve.stderr_of(c) if curve.stderr is not None and c is not None else None
     note = COUNT_ERROR_NOTE + "; " + (EXACT_NOTE if curve.exact else ESTIMATE_NOTE)
     return Estimate(max(value, 0.0), se, max(cubic, 0.0), curve.exact, note, error)
 

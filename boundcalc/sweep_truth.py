@@ -54,6 +54,8 @@ class SourceTruth:
         self.mi_shifted = MIProfile.from_total(self.mi.total + self.shift, L, unit=unit)
         self._multiscale: dict[tuple[int, bool], MultiScaleProfile | None] = {}
         self._random: dict[int, float | None] = {}
+        self._random_spread: dict[int, tuple[float | None, float]] = {}
+        self._random_interval: dict[int, tuple[float, float]] = {}
         self.optimal: dict[int, tuple[Schedule, float]] = {}
 
     @property
@@ -93,9 +95,12 @@ class SourceTruth:
 
         if self.curve is None or not has_gaps(self.curve):
             return None
-        c = random_schedule_coefficients(self.length, 1 << (max_size - 1).bit_length())
-        lo, hi = error_interval(self.curve, c, self.vocab_size)
-        return from_nats(lo, self.unit), from_nats(hi, self.unit)
+        big_s = 1 << (max_size - 1).bit_length()
+        if big_s not in self._random_interval:  # it depends on S only: once per S, not once per row
+            c = random_schedule_coefficients(self.length, big_s)
+            lo, hi = error_interval(self.curve, c, self.vocab_size)
+            self._random_interval[big_s] = (from_nats(lo, self.unit), from_nats(hi, self.unit))
+        return self._random_interval[big_s]
 
     def mi_interval(self) -> tuple[float, float] | None:
         """ΣI's interval over the monotone completions of a measured curve, in the unit, when it is not a point
@@ -184,8 +189,11 @@ class SourceTruth:
         from .estimate import random_schedule_estimate
 
         assert self.curve is not None
-        measured = from_nats(random_schedule_estimate(self.curve, 1 << (max_size - 1).bit_length()).measured(), self.unit)
-        return measured.stderr, measured.interpolation or 0.0
+        big_s = 1 << (max_size - 1).bit_length()
+        if big_s not in self._random_spread:  # it depends on S only: once per S, not once per row
+            measured = from_nats(random_schedule_estimate(self.curve, big_s).measured(), self.unit)
+            self._random_spread[big_s] = (measured.stderr, measured.interpolation or 0.0)
+        return self._random_spread[big_s]
 
     def error(self, schedule: Schedule) -> tuple[float, float | None]:
         return from_nats(float(self.profile.error(schedule)), self.unit), self.abs_error(schedule)

@@ -86,7 +86,8 @@ MAX_GRID_POINTS = 65_536
 MAX_SWEEP_SECONDS = 120.0
 
 # Rough rates for the up-front estimate (measured on the development machine; generous).
-_SECONDS_PER_STEP = 2e-5  # walking a schedule for the exact error, per step (and building one, unmeasured)
+_SECONDS_PER_STEP = 2e-5  # building a schedule, per step, when its family's rate is unmeasured
+_SECONDS_PER_ERROR_STEP = 2e-7  # the exact error and its coefficients, per step (vectorised: numpy, no walk)
 _SECONDS_PER_TOKEN = 2e-7  # the exact error's sums, per token
 _SECONDS_PER_ROW = 1e-3  # the bounds (and, from a data model, Theorem 2's levels) of the registry, per row
 _DP_RATE = 1.5e8  # cells per second of the O(T L^2) optimal-schedule DP (numpy)
@@ -399,7 +400,7 @@ def sweep_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: int
         rate = (rates or {}).get(family.label, _SECONDS_PER_STEP)
         for t in steps:
             build = 0.0 if family.family.constant_cost else rate * t
-            walk = (_SECONDS_PER_STEP * t + _SECONDS_PER_TOKEN * length) if truth else 0.0
+            walk = (_SECONDS_PER_ERROR_STEP * t + _SECONDS_PER_TOKEN * length) if truth else 0.0
             seconds += _SECONDS_PER_ROW + build + walk
     if optimal:
         cost = getattr(profile, "optimal_cost", None)

@@ -89,6 +89,33 @@ def test_random_schedule_and_bounds_intervals_against_brute_force():
     assert intervals["theorem1"] == pytest.approx((0.4, math.log(3)), rel=1e-12)
 
 
+def test_tc_dtc_entropy_and_rates_intervals_against_brute_force():
+    from boundcalc.completion import quantities_with_completion
+
+    top = math.log(3)
+    got = quantities_with_completion(PARTIAL, steps=4, vocab_size=3)
+    seen: dict[str, list[float]] = {k: [] for k in got}
+    for full in _completions(PARTIAL, top):
+        tc = sum(full[0] - x for x in full)
+        dtc = sum(x - full[-1] for x in full)
+        for name, value in (("total_correlation", tc), ("dual_total_correlation", dtc), ("entropy", sum(full)),
+                            ("mi_total", 8 * (full[0] - full[-1])), ("tc_rate", tc / 4), ("dtc_rate", dtc / 4)):
+            seen[name].append(value)
+    for name, estimate in got.items():
+        assert estimate.interval == pytest.approx((min(seen[name]), max(seen[name])), rel=1e-9, abs=1e-12), name
+        assert estimate.interval[0] <= estimate.value <= estimate.interval[1]
+    # by hand: TC = 8 d(0) - Σ_m d(m) is largest with d(0) = ln 3 and every other unmeasured d at its low end:
+    # d(1) = d(2) = 0.6, d(3) = d(4) = 0.4, d(5) = d(6) = 0.2, d(7) = 0
+    assert got["total_correlation"].interval[1] == pytest.approx(7 * top - (0.6 + 0.6 + 0.4 + 0.4 + 0.2 + 0.2),
+                                                                 rel=1e-12)
+    every = LossCurve(length=4, masked=[1, 2, 3, 4], loss=[0.1, 0.2, 0.3, 0.4])  # measured at every k: no interval
+    assert all(e.interval is None for e in quantities_with_completion(every, 2).values())
+    ends = LossCurve(length=8, masked=[1, 4, 8], loss=[0.1, 0.4, 0.7])  # ends measured: only ΣI is a point
+    got = quantities_with_completion(ends, 4)
+    assert got["mi_total"].interval[1] - got["mi_total"].interval[0] < 1e-12 < got["entropy"].interval[1] - got[
+        "entropy"].interval[0]
+
+
 def test_verify_table_and_json_carry_the_intervals_with_one_warning(run, write):
     path = write("partial.csv", "masked,loss_nats,stderr_nats\n2,0.2,0.01\n4,0.4,0.01\n6,0.6,0.02\n")
     args = ("verify", "--loss-curve", path, "--length", "8", "--schedule", "uniform:4", "--vocab-size", "4")
