@@ -174,21 +174,13 @@ def _print_FamilyStepsAnswer(answer: Any, digits: int = 6) -> str:
     return family_steps_table(answer, digits)
 
 
-def _print_VerifyAnswer(answer: Any, digits: int = 6) -> str:
-    """verify's answer: its report's table, each value with its interval over a partial curve's completions (the
-    error of a fixed schedule from a measured curve: the answer's estimate, a curve's Estimate in nats)."""
-    from ..units import from_nats
-
-    def value_of(name: str) -> Any:
-        if name == "truth" and answer.estimate is not None:
-            return from_nats(answer.estimate.measured(), answer.report.unit)
-        return answer.value_of(name)
-
-    return verify_table(answer.report, digits, value_of)
-
-
 def _print_VerifyReport(report: Any, digits: int = 6) -> str:
     return verify_table(report, digits)
+
+
+def _print_VerifyAnswer(answer: Any, digits: int = 6) -> str:
+    """verify's answer: its report's table, each value from a partial curve with its interval."""
+    return verify_table(answer.report, digits, answer.shown)
 
 
 def _print_SweepResult(result: Any, digits: int = 6, bounds: Sequence[str] | None = None) -> str:
@@ -219,7 +211,7 @@ def latex(obj: Any, /, **options: Any) -> str:
     (``values``, ``abbreviate``, ``unit``), an :class:`~boundcalc.symbolic.Unrolling`
     (``length``), a ``BoundReport`` (``digits``; ``table=True`` for a booktabs table),
     ``RecursionReport``, ``StepsResult`` or a list of them (``digits``, ``table``),
-    ``VerifyReport`` (a booktabs table), ``MultiScaleProfile`` (Φ), a Fraction or an int.
+    ``VerifyReport`` or ``VerifyAnswer`` (a booktabs table), ``MultiScaleProfile`` (Φ), a Fraction or an int.
     Value objects call it from ``to_latex`` (:class:`boundcalc._print_helpers.Printable`).
 
     >>> print(latex(sym.get("sharp").expr))

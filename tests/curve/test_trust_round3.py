@@ -59,7 +59,7 @@ def test_a_partial_curve_with_bad_input_gives_only_the_error_line(run, partial):
 
 
 def test_the_rule_table_shows_only_justified_digits_when_the_error_is_tiny():
-    from boundcalc.cli.rules import _pm as pm
+    from boundcalc.rule_tables import pm
 
     assert pm(2.70751874963942107, 1.2e-16, 6, False) == "2.70752 ± 1.2e-16"  # was 2.70751874963942107
     assert pm(2.70751874963942107, 0.013, 6, False) == "2.708 ± 0.013"  # one digit past the error's
