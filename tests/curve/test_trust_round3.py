@@ -175,3 +175,14 @@ def test_sweep_of_info_optimal_equals_verify_of_each_schedule(run, curve, tmp_pa
     refused = run("sweep", "--mi-total", "1", "--length", "8", "--steps", "1,2", "-f", "info-optimal")
     assert refused.exit_code == 2 and len(refused.stderr.splitlines()) == 1 and "a loss curve or a data model" \
         in refused.stderr
+
+
+def test_a_bound_flat_in_the_total_over_an_unbounded_partial_curve_is_a_point(run, partial):
+    """Found by the hostile matrix: blocks:2:uniform reaches the target at s = 1 (bound = ε_train = 0 for every
+    ΣI), and r = 1 unmeasured leaves ΣI unbounded above: 0 · ∞ made the interval (0, nan), a traceback."""
+    result = run("steps", "--loss-curve", partial, "--length", "8", "--target", "0.01", "--family", "blocks:2:uniform",
+                 "--json")
+    assert result.exit_code == 0, result.stderr
+    found = result.json["results"][0]
+    assert found["steps"] == 8 and found["value"]["value"] == "0"  # s = 1 in both blocks: c(1) = 0
+    assert "nan" not in str(found).lower()
