@@ -13,6 +13,7 @@ output unchanged instead of assembling or editing documents itself:
 * :class:`ProfileAnswer`, :class:`MultiScaleAnswer`, :class:`CurveAnswer` -- a data model's MI
   profile, multi-scale profile, or a loss curve (exact or estimated), and where it was written;
 * :class:`Recommendation` -- from a loss curve, per target the family to run and each family's T;
+* :class:`SweepAnswer` -- a sweep over T (bounds, errors) with a description of its source;
 * :class:`RuleVerifyAnswer`, :class:`TradeoffAnswer`, :class:`ThresholdSearchAnswer`,
   :class:`RuleSearchAnswer` -- the samplers that choose positions from the predictions, on a data model:
   one rule's truth, several rules at their calls, the loosest threshold, a search over a rule's parameter.
@@ -36,7 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["UniformStepsAnswer", "FamilyStepsAnswer", "BudgetAnswer", "CurveBoundReport", "curve_bound_report",
            "VerifyAnswer", "verify_answer", "ProfileAnswer", "MultiScaleAnswer", "CurveAnswer", "TargetRecommendation",
-           "Recommendation", "RuleVerifyAnswer", "TradeoffAnswer", "ThresholdSearchAnswer", "RuleSearchAnswer"]
+           "Recommendation", "SweepAnswer", "RuleVerifyAnswer", "TradeoffAnswer", "ThresholdSearchAnswer", "RuleSearchAnswer"]
 
 
 class _CurveSourced:
@@ -260,6 +261,13 @@ class VerifyAnswer(Printable):
         value = self.report.measured(name)
         found = (self.intervals or {}).get(name)
         return value if value is None or found is None else replace(value, interval=found)
+
+    def shown(self, name: str) -> "Measured | None":
+        """:meth:`value_of`, with the error (``"truth"``) as estimated from the curve where there is one: its
+        interval over the monotone completions included (what the table and the LaTeX table print)."""
+        if name == "truth" and self.estimate is not None:
+            return from_nats(self.estimate.measured(), self.report.unit)
+        return self.value_of(name)
 
     @property
     def curve_levels(self) -> "tuple[list[Measured], Measured] | None":
@@ -544,6 +552,9 @@ class ThresholdSearchAnswer(Printable):
     model: str
     unit: str
     results: tuple[tuple[Fraction, dict[str, Any]], ...]
+    #: the joint table's L and V (its table's caption)
+    length: int | None = None
+    vocab_size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -555,3 +566,23 @@ class RuleSearchAnswer(Printable):
     unit: str
     targets: tuple[str, ...]
     result: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SweepAnswer(Printable):
+    """sweep's answer: the :class:`~boundcalc.sweeps.SweepResult` and a description of its source."""
+
+    result: Any
+    source: str
+
+    @property
+    def count_stats(self) -> tuple[str, ...]:
+        """The random-count samplers' statistics a row carries (expected s_max, expected calls) when the sweep has
+        such samplers, else ()."""
+        return self.result.count_stats
+
+    @property
+    def random_count_families(self) -> list[str]:
+        """The families whose rows are random-count samplers."""
+        result = self.result
+        return [f for f in result.families if any(r.random_counts for r in result.family_rows(f))]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Context, Decimal, ROUND_HALF_EVEN
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal
 from fractions import Fraction
 from numbers import Rational
 from typing import Any, Union
@@ -39,6 +39,8 @@ __all__ = [
     "floor_log2",
     "ceil_div",
     "format_decimal",
+    "format_directed",
+    "interval_decimals",
     "decimal_digits",
     "check_listed_digits",
     "number_json",
@@ -247,10 +249,26 @@ def format_decimal(value: Number, digits: int = 6) -> str:
     >>> format_decimal(Fraction(1, 8)), format_decimal(Fraction(1, 10**8))
     ('0.125', '1e-8')
     """
+    return _rounded_decimal(value, digits, ROUND_HALF_EVEN)
+
+
+def format_directed(value: Number, digits: int, upward: bool) -> str:
+    """The exact value rounded toward +∞ (``upward``) or -∞ to ``digits`` significant digits: the decimal shown
+    is >= (or <=) the value, as an interval's ends must be shown (low down, high up) to contain it.
+
+    >>> format_directed(Fraction(12349, 10**5), 3, upward=False), format_directed(Fraction(12341, 10**5), 3, upward=True)
+    ('0.123', '0.124')
+    >>> format_directed(Fraction(-1, 3), 2, upward=False), format_directed(Fraction(1, 8), 3, upward=True)
+    ('-0.34', '0.125')
+    """
+    return _rounded_decimal(value, digits, ROUND_CEILING if upward else ROUND_FLOOR)
+
+
+def _rounded_decimal(value: Number, digits: int, rounding: str) -> str:
     x = to_rational(value)
     if digits < 1:
         raise ValueError(f"digits must be at least 1, got {digits}")
-    ctx = Context(prec=digits, rounding=ROUND_HALF_EVEN, Emax=10**9, Emin=-(10**9))
+    ctx = Context(prec=digits, rounding=rounding, Emax=10**9, Emin=-(10**9))
     d = ctx.divide(Decimal(x.numerator), Decimal(x.denominator))
     if x.denominator == 1 and decimal_digits(x.numerator) <= max(digits, 18):
         return str(x.numerator)  # integers that fit are shown whole
@@ -409,6 +427,27 @@ def round_up(value: float, digits: int = 2) -> str:
 #: The most significant digits a float64 holds: a float-derived value is never shown with more.
 FLOAT_DIGITS = 17
 
+
+def interval_decimals(low: float, high: float, error: float = 0.0, digits: int = 3) -> tuple[str, str | None]:
+    """An interval's ends as shown decimals that contain it: [low - error, high + error] (``error``: the ends'
+    certified float error) with the low end rounded down and the high end up (directed, never to nearest),
+    the low end no lower than 0 (every interval shown is of a non-negative quantity: an error, ΣI, Φ, a
+    bound). ``digits`` significant digits, more (up to a float's 17) only as far as nearest rounding would
+    need to tell the ends apart (a narrow interval is not a point). The high end is None when infinite.
+
+    >>> interval_decimals(0.12349, 0.5), interval_decimals(0.1, 0.12341), interval_decimals(1.0, float("inf"))
+    (('0.123', '0.5'), ('0.1', '0.124'), ('1', None))
+    >>> interval_decimals(42.0, 50.0, error=1e-14)    # widened by the error first, then rounded outward
+    ('41.9', '50.1')
+    """
+    lo = max(Fraction(low) - Fraction(error), Fraction(0))
+    if high == float("inf"):
+        return format_directed(lo, digits, upward=False), None
+    hi = Fraction(high) + Fraction(error)
+    while digits < FLOAT_DIGITS and lo != hi and format_decimal(lo, digits) == format_decimal(hi, digits):
+        digits += 1
+    return format_directed(lo, digits, upward=False), format_directed(hi, digits, upward=True)
+
 #: The version of the JSON documents boundcalc writes (``"schema_version"``, first key of every document).
 #: 2: one shape for every float with an error (:meth:`Measured.to_json`); see CHANGELOG.md.
 SCHEMA_VERSION = 2
@@ -518,17 +557,12 @@ class Measured:
         return text
 
     def interval_text(self) -> str:
-        """' in [low, high]' (3 significant digits, ∞ for an unbounded end), or '' without an interval."""
+        """' in [low, high]' (3 significant digits, ∞ for an unbounded end; rounded outward after widening by
+        the certified error, :func:`interval_decimals`), or '' without an interval."""
         if self.interval is None:
             return ""
-        low, high = max(self.interval[0], 0.0), self.interval[1]
-        if high == float("inf"):
-            return f" in [{format_decimal(Fraction(low), 3)}, ∞]"
-        digits = 3  # more only as far as needed to tell the ends apart (a narrow interval is not a point)
-        while digits < FLOAT_DIGITS and low != high and \
-                format_decimal(Fraction(low), digits) == format_decimal(Fraction(high), digits):
-            digits += 1
-        return f" in [{format_decimal(Fraction(low), digits)}, {format_decimal(Fraction(high), digits)}]"
+        low, high = interval_decimals(self.interval[0], self.interval[1], self.error)
+        return f" in [{low}, {'∞' if high is None else high}]"
 
     def scaled(self, factor: float) -> "Measured":
         """``factor`` times this value (factor > 0, e.g. a unit conversion): every uncertainty scales with it."""

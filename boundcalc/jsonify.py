@@ -660,6 +660,37 @@ def _json_RuleSearchAnswer(answer: Any, digits: int) -> dict[str, Any]:
     return {"model": answer.model, "unit": answer.unit, "values_unit": "nats", **data}
 
 
+def _json_SweepAnswer(answer: Any, digits: int) -> dict[str, Any]:
+    """A sweep: exact bounds as {exact, decimal}; float64 results as {value, abs_error}; n/a as null."""
+    result = answer.result
+
+    def value(row: Any, name: str) -> dict[str, str] | None:
+        measured = row.measured(name)
+        if measured is not None:
+            return measured.to_json()
+        exact = row.bounds.get(name)
+        return None if exact is None else number_json(exact, digits)
+
+    def schedule(row: Any) -> Any:
+        if row.random_counts:  # the sampler's law: reveal probabilities, expected sizes, expected calls
+            return {"sampler": str(row.schedule), **to_json(row.schedule, digits)}
+        return list(row.schedule.sizes) if row.steps <= 10_000 else row.schedule.describe()
+
+    rows = [{"family": row.family, "steps": row.steps, "schedule": schedule(row), "s_max": row.max_size,
+             **{name: value(row, name) for name in answer.count_stats},
+             **{name: value(row, name) for name in ("error", "optimal", "random_error")},
+             "bounds": {name: value(row, name) for name in result.bound_names}} for row in result.rows]
+    return {
+        "source": answer.source, "length": result.length, "unit": str(result.unit),
+        "mi_total": number_json(result.mi_total, digits) if result.mi_measured is None else result.mi_measured.to_json(),
+        "eps_train": number_json(result.eps_train, digits),
+        "families": list(result.families), "steps": list(result.steps), "estimate": result.estimate,
+        "random_counts": answer.random_count_families,
+        "bounds": list(result.bound_names), "rows": rows,
+        "skipped": [{"family": f, "steps": t, "reason": why} for f, t, why in result.skipped],
+    }
+
+
 #: The JSON printers, by class name (this module's ``_json_<Class>`` functions, and those :func:`register` adds).
 PRINTERS = Printers("JSON")
 PRINTERS.collect(globals(), "_json_")

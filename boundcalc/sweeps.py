@@ -341,6 +341,11 @@ class SweepResult:
         """True when some row is a random-count sampler's (then the columns include its expected statistics)."""
         return any(row.random_counts for row in self.rows)
 
+    @property
+    def count_stats(self) -> tuple[str, ...]:
+        """The random-count samplers' statistics every row carries (:data:`COUNT_STATS`) when some row is one."""
+        return tuple(COUNT_STATS) if self.has_counts else ()
+
     def __len__(self) -> int:
         return len(self.rows)
 

@@ -14,58 +14,19 @@ it as it likes (:meth:`Table.plain` is a plain-text form). A new value class get
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+import re
 from fractions import Fraction
 from typing import Any, Callable, Mapping, Sequence
 
+from . import rule_tables
 from .dispatch import Printers
-from .exact import FLOAT_DIGITS, ceil_log2, format_decimal
+from .exact import FLOAT_DIGITS, ceil_log2
+from .text_table import Table, cell, plus_minus, table
 from .units import from_nats, log_name
 
-__all__ = ["Table", "table", "to_table", "register", "PRINTERS", "cell", "describe_profile", "steps_cell"]
-
-
-@dataclass(frozen=True)
-class Table:
-    """A table as text: ``columns`` are (heading, justify) pairs ("left" or "right"), ``rows`` lists of cells,
-    ``header_lines`` printed between the title and the table, ``caption`` after it, ``preamble`` before the title
-    (an answer's sentences, plain lines)."""
-
-    title: str
-    columns: tuple[tuple[str, str], ...]
-    rows: tuple[tuple[str, ...], ...]
-    caption: str | None = None
-    header_lines: tuple[str, ...] = field(default=())
-    preamble: tuple[str, ...] = field(default=())
-
-    def __post_init__(self) -> None:
-        width = len(self.columns)
-        for row in self.rows:
-            if len(row) != width:
-                raise ValueError(f"a row of {len(row)} cells in a table of {width} columns: {row!r}")
-
-    def plain(self) -> str:
-        """The table as plain text: title, header lines, a tab-separated header and rows, the caption."""
-        lines = [*self.preamble, self.title, *self.header_lines, "\t".join(h for h, _ in self.columns)]
-        lines += ["\t".join(row) for row in self.rows]
-        return "\n".join(lines + ([self.caption] if self.caption else [])) + "\n"
-
-
-def table(title: str, columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[str]], caption: str | None = None,
-          header_lines: Sequence[str] = (), preamble: Sequence[str] = ()) -> Table:
-    """A :class:`Table` from lists (what printers build)."""
-    return Table(title, tuple((heading, justify) for heading, justify in columns), tuple(tuple(r) for r in rows),
-                 caption, tuple(header_lines), tuple(preamble))
-
-
-def cell(x: Fraction | int | None, digits: int, exact: bool = False, none: str = "-") -> str:
-    """A number for a table cell: the correctly rounded decimal, and the exact value if asked."""
-    if x is None:
-        return none
-    text = format_decimal(x, digits)
-    if exact and Fraction(x).denominator != 1:
-        text = f"{text}  [{Fraction(x)}]"
-    return text
+__all__ = ["Table", "table", "to_table", "register", "PRINTERS", "cell", "describe_profile", "steps_cell", "sweep_cell",
+           "sparkline"]
 
 
 def to_table(obj: Any, digits: int = 6, **options: Any) -> Table:
@@ -438,6 +399,257 @@ def _table_Recommendation(answer: Any, digits: int, hint: str | None = None) -> 
     )
 
 
+def sweep_cell(row: Any, name: str, digits: int, none: str = "", table: bool = False) -> str:
+    """A sweep row's value as text: float64 results (errors; bounds from a data model) with only their justified
+    digits, exact bounds correctly rounded to ``digits``; in a ``table`` an estimate adds '± stderr (interp. ...)'."""
+    measured = row.measured(name)
+    if measured is not None:
+        return measured.show(digits) if table else measured.decimal(digits)
+    if name in ("error", "optimal", "random_error") or row.bounds.get(name) is None:
+        return none
+    return cell(row.bounds[name], digits)
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: Sequence[float | None]) -> str:
+    """Unicode blocks for ``values`` on a log scale (higher is taller); 0 is the lowest block, None a space."""
+    positive = [v for v in values if v is not None and v > 0]
+    if not positive:
+        return "".join(" " if v is None else SPARKS[0] for v in values)
+    lo, hi = math.log(min(positive)), math.log(max(positive))
+    out = []
+    for v in values:
+        if v is None:
+            out.append(" ")
+        elif v <= 0:
+            out.append(SPARKS[0])
+        else:
+            level = len(SPARKS) - 1 if hi == lo else round((math.log(v) - lo) / (hi - lo) * (len(SPARKS) - 1))
+            out.append(SPARKS[level])
+    return "".join(out)
+
+
+def _sweep_caption(answer: Any, digits: int, elsewhere: str) -> list[str]:
+    """What a sweep's numbers are: estimates, exact errors or exact bounds; what is only in ``elsewhere``."""
+    from .exact import round_up
+
+    result = answer.result
+    unit, eps = str(result.unit), cell(result.eps_train, digits)
+    worst = max((e for row in result.rows for e in [row.error_abs or 0.0, *row.bound_errors.values()]), default=0.0)
+    rounding = f"absolute errors < {round_up(worst)}; " if worst > 0 else ""
+    lower = ("the lower bound (13) is for the random schedule on {S, S/2}, S = 2^ceil(log2 s_max), "
+             f"whose error is in {elsewhere}")
+    if result.estimate:
+        caption = [f"estimates from a measured loss curve: value ± stderr (interp. |linear - monotone cubic|), "
+                   f"'± ?' where the curve has no stderr; errors with the optimal predictor (ε_train = 0); bounds at "
+                   f"the estimated ΣI = {result.mi_measured.show(digits)} {unit} and Φ, ε_train = {eps}; {rounding}"
+                   "digits shown are those the stderr justifies", lower]
+    elif result.has_truth:
+        caption = [f"errors: float64 with the optimal predictor (ε_train = 0); bounds: exact in ΣI = "
+                   f"{result.mi_measured.show(digits)} {unit} and Φ as computed (float64), ε_train = {eps}; "
+                   f"{rounding}digits shown are justified", lower]
+    else:
+        caption = [f"bounds exact at ΣI = {cell(result.mi_total, digits)} {unit}, ε_train = {eps}"]
+    caption.append(f"the per-token TER bound (11) is in {elsewhere}")
+    if result.has_counts:
+        caption.append("random-count samplers (" + ", ".join(answer.random_count_families) + "): expectations over "
+                       "the counts " + ("(estimates from the curve, ± stderr): the expected error" if result.estimate
+                                        else "(float64, digits justified): the exact expected error")
+                       + f", E[c(S_max)]/L·ΣI + ε_train per bound, E S_max in the s_max column; expected network "
+                       f"calls in {elsewhere}")
+    return caption + [f"skipped {f} at T = {t}: {why}" for f, t, why in result.skipped[:5]]
+
+
+def _sweep_sparklines(result: Any, error_name: str) -> list[str]:
+    """One line per family: its error (or the bound every row has: theorem1, or the blockwise one) against T."""
+    from .bound_registry import BOUNDS
+
+    lines = []
+    for family in result.families:
+        family_rows = result.family_rows(family)
+        if not family_rows:
+            continue
+        if result.has_truth:
+            what, values = error_name, [row.error for row in family_rows]
+        else:
+            shared = [n for n in family_rows[0].bounds if all(r.bounds.get(n) is not None for r in family_rows)]
+            if not shared:
+                continue
+            name = "theorem1" if "theorem1" in shared else shared[0]
+            what, values = (f"{name} {BOUNDS[name].equation}" if name in BOUNDS else name,
+                            [float(row.bounds[name]) for row in family_rows])
+        lines.append(f"{family:>12}  {what} vs T = {family_rows[0].steps}..{family_rows[-1].steps} (log): "
+                     f"{sparkline(values)}")
+    return lines
+
+
+def _table_SweepAnswer(answer: Any, digits: int, elsewhere: str = "the CSV and JSON forms") -> Table:
+    """One row per (family, T): s_max, the error and the optimal one where known, each KL bound; then a sparkline
+    of the error (or Theorem 1) against T per family. ``elsewhere``: where the values not shown are."""
+    from .bound_registry import BOUNDS
+
+    result = answer.result
+    bounds = [BOUNDS[name] for name in result.bound_names if BOUNDS[name].quantity == "kl"]
+    error_name = "estimated error" if result.estimate else "exact error"
+    columns = [("family", "left"), ("T", "right"), ("s_max", "right")]
+    columns += [(error_name, "right")] if result.has_truth else []
+    columns += [("optimal", "right")] if result.has_optimal else []
+    columns += [(f"{b.name} {b.equation}", "right") for b in bounds]
+    rows = []
+    for row in result.rows:
+        cells = [row.family, str(row.steps),
+                 "E " + sweep_cell(row, "expected_s_max", 3) if row.max_size is None else str(row.max_size)]
+        cells += [sweep_cell(row, "error", digits, table=True)] if result.has_truth else []
+        cells += [sweep_cell(row, "optimal", digits, table=True)] if result.has_optimal else []
+        rows.append(cells + [sweep_cell(row, b.name, digits, none="n/a", table=True) for b in bounds])
+    return table(f"Sweep over T: bounds{' and errors' if result.has_truth else ''} for E_M KL ({str(result.unit)})",
+                 columns, rows, caption="\n".join(_sweep_caption(answer, digits, elsewhere)),
+                 header_lines=[answer.source], footer=_sweep_sparklines(result, error_name))
+
+
+def _count_rows(counts: dict[str, Any], digits: int) -> list[list[str]]:
+    """Table rows: the sequence error (exact or ± standard error) and the expected network calls."""
+    if counts["exact"]:
+        fraction = counts["sequence_error_exact"]
+        error = f"{counts['sequence_error']:.{digits}g} (exact{' = ' + fraction if 1 < len(fraction) <= 24 else ''})"
+    else:
+        error = _monte_carlo(counts["sequence_error"], counts["sequence_error_se"], digits)
+    rows = [["sequence error P_q(p(x) = 0)", "", error, "-", ""],
+            [f"network calls ({counts['calls']}), expected", "", f"{counts['expected_nfe_run_on']:.{digits}g}", "-", ""]]
+    if counts["sequence_error"] > 0:
+        until = f"{counts['expected_nfe']:.{digits}g}"
+        if not counts["exact"]:
+            until = _monte_carlo(counts["expected_nfe"], counts["expected_nfe_se"], digits)
+        rows.append(["calls until the sample ended, expected", "", until, "-", ""])
+    return rows
+
+
+def _monte_carlo(value: float, se: float, digits: int) -> str:
+    """A Monte Carlo estimate ± its standard error, with only the digits the error justifies."""
+    return (f"{value:.4f} ± 0" if se == 0 else plus_minus(value, se, digits)) + " (Monte Carlo)"
+
+
+def _verify_rows(answer: Any, digits: int) -> list[list[str]]:
+    """The (estimated) errors, each KL bound of the registry next to the error it is checked against, TC, DTC, rates."""
+    report, optimal = answer.report, answer.optimal
+    unit, measured = report.unit, answer.measured
+    ratios, holds = report.ratios(), report.holds()
+    b = report.bounds
+    counts = report.schedule.random_counts
+    label = ("expected " if counts else "") + ("estimated error" if measured else "exact error")
+    value = (answer.estimate.show(digits) if answer.estimate is not None
+             else answer.value_of("truth").show(digits))
+    rows = [[label, "(23)", value, "1", ""]]
+    if optimal is not None:
+        rows.append([f"optimal {b.steps}-step schedule", "(23)", optimal[1].show(digits), "-", ""])
+        rows.append([f"info-optimal:{b.steps}", "(23)", answer.info_optimal[1].show(digits), "-", ""])
+    random_rows = []
+    if report.random_error is not None and b.multiscale is not None:
+        random_rows.append([f"{'estimated' if measured else 'exact'} error of random:{b.multiscale.scale} (mean)",
+                            "(23)", answer.value_of("random").show(digits), "1", ""])
+    verdict = {None: "n/a", True: "yes", False: "no (estimate)" if measured else "NO (report this)",
+               "undecided": "undecided (within float error)"}
+    for entry, _ in report.compared():
+        name = entry.name.replace("_", " ") + (" (expected)" if counts else "")
+        if entry.about == "random" and b.multiscale is not None:
+            name += f", random:{b.multiscale.scale}"
+        r, h = ratios.get(entry.name), holds.get(entry.name)
+        bound = answer.value_of(entry.name)
+        row = [name, entry.equation, "n/a" if bound is None else bound.show(digits),
+               "-" if r is None else cell(Fraction(r), 4), verdict[h]]
+        (rows if entry.about == "schedule" else random_rows).append(row)
+    if b.multiscale is not None and report.random_error is not None:
+        rows += random_rows
+    quantities = answer.quantities
+    for key, text in (("total_correlation", "TC = error at T = 1"), ("dual_total_correlation", "DTC"),
+                      ("tc_rate", "TC/T (rate, not a bound)"), ("dtc_rate", "DTC/T (rate, not a bound)")):
+        if key in quantities:
+            q = quantities[key]
+            shown = q.show(digits)  # a measured curve's with ± stderr; a data model's with justified digits
+            rows.append([text, "s.14", shown, "-", ""])
+    if answer.counts is not None:
+        rows += _count_rows(answer.counts, digits)
+    return rows
+
+
+def _verify_caption(report: Any, machine: str) -> str:
+    """What the numbers are: the truth's precision, what the bounds are evaluated at, the sampler's kind
+    (``machine``: where the values not shown are)."""
+    from .exact import round_up
+
+    b, unit = report.bounds, report.unit
+    caption = f"exact errors: float64, absolute error < {round_up(report.truth_error)} {unit}; "
+    if report.schedule.random_counts:
+        return caption + (
+            f"expected bounds: float64 with their certified error ({machine})\nrandom counts: the expectation over the "
+            f"counts; E s_max = {b.expected_max[0]:.4g}, E steps revealing >= 1 token = {b.nonempty_steps[0]:.4g} "
+            f"of {len(report.schedule.reveal)} (docs/theory.md, section 12)")
+    if report.schedule.positions == "blocks":
+        return caption + (
+            "bounds: at each block's conditional ΣI_b as computed (float64; ε_train = 0)\nsemi-autoregressive: "
+            "blockwise bounds (B1); the bounds for random positions over all L do not apply and are not listed "
+            "(docs/theory.md, section 11)")
+    return caption + (f"bounds: at ΣI and Φ as computed (float64, absolute error < {round_up(report.input_error)}; "
+                      "ε_train = 0)")
+
+
+def _measured_bounds(found: "re.Match[str]") -> str:
+    """The bounds' part of verify's caption from a measured curve: estimates at its ΣI and Φ (± stderr)."""
+    return ("estimates at the curve's ΣI, ± stderr" if found.group().startswith("float64")
+            else "estimates at the curve's ΣI and Φ, ± stderr (")
+
+
+def _verify_shape(report: Any) -> str:
+    b, schedule = report.bounds, report.schedule
+    if report.schedule.random_counts:
+        return f"{len(schedule.reveal)} steps (the last reveals the rest), random sizes"
+    text = f"T = {b.steps}, s_max = {b.max_size}"
+    if schedule.block_spans:
+        lengths = "/".join(sorted({str(n) for _, n in schedule.block_spans}))
+        text += f", {len(schedule.block_spans)} blocks of {lengths} positions"
+    return text
+
+
+def _table_VerifyAnswer(answer: Any, digits: int, machine: str = "the JSON form") -> Table:
+    """verify's table: the (estimated) error, each bound next to it with its ratio and verdict, TC/DTC, the
+    optimal schedules and a random-count sampler's sequence error and calls (``machine``: where the values not
+    shown are)."""
+    report, optimal = answer.report, answer.optimal
+    b, unit = report.bounds, report.unit
+    caption = _verify_caption(report, machine)
+    if answer.measured:  # the float error of computing from the curve is not the point: the curve's is
+        caption = ("estimates from a measured loss curve: ± stderr, (interp. |linear - monotone cubic|); a model's "
+                   "loss over-estimates d (its excess acts like ε_train); " + re.sub(
+                       r"float64 with their certified error \(" + re.escape(machine) + r"\)|at ΣI and Φ as computed "
+                       r"\(float64, absolute error < [^;]*; ", _measured_bounds, caption.split("; ", 1)[1]))
+    caption += "\nTC/T, DTC/T: rates of randomized schedules (Zhao & Cai, arXiv 2602.20126), constants unknown"
+    counts = answer.counts
+    if counts is not None:
+        caption += f"\nnetwork calls: {counts['calls_meaning']} (docs/samplers.md)"
+        if not counts["exact"]:
+            caption += f"; sequence error: {counts['samples']} trajectories, seed {counts['seed']}, ± one standard error"
+    if report.random_error is not None:
+        caption += (f"\nthe lower bound (13) is for the random schedule on {{S, S/2}}, S = {b.multiscale.scale}, "
+                    "averaged over the schedule; its ratio is bound / that error")
+    if optimal is not None:
+        caption += f"\noptimal schedule (reveal order): {optimal[0].describe(limit=24)}"
+        caption += f"\ninfo-optimal schedule: {answer.info_optimal[0].describe(limit=24)}"
+    return table(
+        f"{'Estimated' if answer.measured else 'Exact'} error and bounds for E_M KL(p_X0 || p_Y0|M) ({unit})",
+        [("quantity", "left"), ("eq.", "left"), ("value", "right"),
+         ("/ estimate" if answer.measured else "/ exact", "right"), ("holds", "left")],
+        _verify_rows(answer, digits),
+        caption=caption,
+        header_lines=[
+            answer.model,
+            f"ΣI = {report.measured('mi_total').show(digits)} {unit}; schedule {report.schedule} (reveal order): "
+            f"{_verify_shape(report)}",
+        ],
+    )
+
 #: The table printers, by class name (this module's ``_table_<Class>`` functions, and those :func:`register` adds).
 PRINTERS = Printers("table")
 PRINTERS.collect(globals(), "_table_")
+PRINTERS.collect(vars(rule_tables), "_table_")  # the rule samplers' tables (their own module: one idea a room)

@@ -115,8 +115,9 @@ def complete_bound_results(results: list, curve: Any, unit: str, vocab_size: int
             continue
         value = float(r.value.value if hasattr(r.value, "value") else r.value)
         slope = max((value - float(eps_train)) / float(mi_total), 0.0)
-        ends = (float(eps_train) + slope * low, float("inf") if slope and high == float("inf")
-                else float(eps_train) + slope * high)
+        # a bound flat in ΣI (slope 0: e.g. blocks at s = 1) stays at ε_train even when ΣI is unbounded (0·∞ is nan)
+        ends = (float(eps_train) + slope * low, float(eps_train) if not slope
+                else float("inf") if high == float("inf") else float(eps_train) + slope * high)
         interval = (min(ends[0], value), max(ends[1], value))
         lo_t = at_low[i].steps if at_low[i].feasible else r.steps
         hi_t = None if at_high is None or not at_high[i].feasible else at_high[i].steps

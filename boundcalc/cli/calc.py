@@ -8,7 +8,7 @@ import click
 
 from ..errors import InfeasibleTargetError
 from ..exact import FLOAT_DIGITS
-from ..units import from_nats, log_name
+from ..units import from_nats
 from .options import (
     NONNEGATIVE,
     POSITIVE,

@@ -82,6 +82,7 @@ PARAM_FLAGS = {
     "by": "--by",
     "budget": "--budget",
     "max_steps": "--max-steps",
+    "optimal": "--optimal",
     "ratios": "--ratios",
     "samples": "--samples",
     "count": "--corpus-size",

@@ -38,6 +38,8 @@ def emit_table(obj: Any, digits: int, **options: Any) -> None:
     for line in table.preamble:
         click.echo(line)
     print_table(table.title, table.columns, table.rows, table.caption, table.header_lines)
+    for line in table.footer:
+        click.echo(line)
 
 
 def print_table(
@@ -66,21 +68,3 @@ def print_table(
     console.print(table)
     if caption:
         console.print(caption, style="dim", markup=False)
-
-
-def plus_minus(value: float, error: float, digits: int) -> str:
-    """``value ± error`` (a standard error > 0): one decimal past the error's leading digit, but never more than
-    ``digits`` significant digits (nor a float64's 17), so a tiny error (1.2e-16 on 2.7) prints no float noise.
-
-    >>> plus_minus(2.70751874963942107, 1.2e-16, 6), plus_minus(0.5, 0.03, 6)
-    ('2.70752 ± 1.2e-16', '0.500 ± 0.03')
-    """
-    import math
-
-    from ..exact import FLOAT_DIGITS
-
-    decimals = max(0, 1 - int(math.floor(math.log10(error))))
-    if value != 0:  # significant digits = decimals + 1 + the value's leading exponent
-        lead = int(math.floor(math.log10(abs(value))))
-        decimals = max(0, min(decimals, min(digits, FLOAT_DIGITS) - 1 - lead))
-    return f"{value:.{decimals}f} ± {error:.2g}"

@@ -15,22 +15,8 @@ from typing import Any
 
 from ..errors import UsageError
 from ..units import from_nats, to_nats_floor
-from .render import emit_json, plus_minus, print_table
-
-
-def describe_model(model: Any, length: int) -> str:
-    """One line naming a data model and L (the header of verify, sweep and steps)."""
-    from ..truth import JointDistribution
-
-    if isinstance(model, JointDistribution):
-        return (f"joint table {model.source}: L = {model.length}, V = {model.vocab_size}, "
-                f"{model.support_size} outcomes")
-    if model.corpus:
-        c = model.corpus
-        return (f"text {model.source}: {c['level']} bigram chain, {c['states']} states from {c['tokens']} tokens "
-                f"(add-{c['smoothing']}), L = {length}")
-    start = "given initial law" if model.given_initial else "stationary start"
-    return f"Markov chain {model.source}: {model.vocab_size} states, {start}; L = {length}"
+from ..sources import describe_model
+from .render import emit_json, emit_table
 
 
 def rule_target(spec: Any, remasking: str | None, length: int) -> Any:
@@ -54,50 +40,15 @@ def rule_target(spec: Any, remasking: str | None, length: int) -> Any:
     return as_rule(spec, length, remasking)
 
 
-def _pm(value: float | None, error: float, digits: int, exact: bool) -> str:
-    """A value with its standard error, at the digits the error justifies (exact values: ``digits``): one digit
-    past the error's leading one, but never more than ``digits`` significant digits (nor a float64's 17), so a
-    tiny error (1.2e-16 on 2.7) does not print float noise as digits."""
-    if value is None:
-        return "-"
-    if exact or error == 0 or math.isnan(error):
-        return f"{value:.{digits}g}"
-    return plus_minus(value, error, digits)
-
-
 def verify_rule(model: Any, rule: Any, length: int, params: dict[str, Any], description: str) -> None:
     """Compute and print (table or JSON) the truth and guarantees of a rule."""
     from ..sampler_truth import rule_report
 
     report = rule_report(model, rule, length, samples=params.get("samples") or 200, seed=params.get("seed") or 0)
-    unit = params["unit"]
-    if params["as_json"]:
-        from ..answers import RuleVerifyAnswer
+    from ..answers import RuleVerifyAnswer
 
-        emit_json(RuleVerifyAnswer(report, description, unit))
-        return
-    digits, unit = params["digits"], params["unit"]
-    truth = None if report.truth is None else from_nats(report.truth, unit)
-    rows = [[report.truth_kind, _pm(truth, from_nats(report.truth_error, unit), digits, report.exact), unit],
-            ["sequence error P_q(p(x) = 0)", _pm(report.sequence_error[0], report.sequence_error[1], digits,
-                                                 report.exact), ""],
-            ["expected network calls", _pm(report.expected_nfe[0], report.expected_nfe[1], digits, report.exact)
-             + f" (sd {report.nfe_sd:.3g})", ""]]
-    run_on = report.meta.get("expected_nfe_run_on")
-    if run_on is not None and report.sequence_error[0] > 0:  # an error ends the count above; the sampler runs on
-        rows[-1][0] = "expected network calls until the sample ended"
-        rows.append(["network calls as it runs (it does not know it erred)", str(run_on), ""])
-    for g in report.guarantees:
-        value = "unknown" if g.value is None else f"{from_nats(g.value, unit):.{digits}g}"
-        check = "" if g.holds is None else (" (holds)" if g.holds else " (BELOW THE TRUTH)")
-        rows.append([f"{g.name} (bounds {g.bounds})", value + check, unit if g.value is not None else ""])
-    caption = f"{description}; sampler {report.rule}"
-    if not report.exact:
-        caption += f"; Monte Carlo: {report.meta.get('samples')} trajectories, seed {report.meta.get('seed')}, ± one standard error"
-    notes = [g for g in report.guarantees if g.note]
-    for g in notes:
-        caption += f"\n{g.name}: {g.note} ({g.source})"
-    print_table("boundcalc verify", [("quantity", "left"), ("value", "right"), ("unit", "left")], rows, caption)
+    answer = RuleVerifyAnswer(report, description, params["unit"])
+    emit_json(answer) if params["as_json"] else emit_table(answer, params["digits"])
 
 
 def steps_confidence(params: dict[str, Any], families: list[str]) -> None:
@@ -119,31 +70,14 @@ def steps_confidence(params: dict[str, Any], families: list[str]) -> None:
     for name in ("budget", "loss_curve", "mi_total", "mi_profile"):
         if params.get(name) is not None:
             raise UsageError(f"--{name.replace('_', '-')} is not used by the threshold search", param="--family")
-    table = load_joint(params["joint_table"])
-    rows, searched = [], []
-    for target in params["targets"]:
-        eps = Fraction(target)
-        result = loosest_threshold(table, to_nats_floor(eps, params["unit"]))  # exact, never looser than asked
-        searched.append((eps, result))
-        # computed in nats, shown in the target's unit
-        result = {**result, **{k: from_nats(result[k], params["unit"]) for k in ("kl", "kl_error") if k in result}}
-        if result["tau"] is None:
-            rows.append([str(eps), "none", "-", "-", "-", f"no threshold meets it ({result['breakpoints']} checked)"])
-        else:
-            lo, hi = result["interval"]
-            rows.append([str(eps), f"{hi} (any τ in ({lo}, {hi}])", f"{result['kl']:.6g}",
-                         f"{float(result['sequence_error']):.6g}", f"{float(result['expected_nfe']):.6g}",
-                         f"sd {result['nfe_sd']:.3g}"])
-    if params["as_json"]:
-        from ..answers import ThresholdSearchAnswer
+    from ..answers import ThresholdSearchAnswer
 
-        emit_json(ThresholdSearchAnswer(f"joint table {table.source}", params["unit"], tuple(searched)))
-        return
-    print_table(f"Loosest Fast-dLLM threshold with exact KL(p||q) <= ε ({params['unit']})",
-                [("ε", "right"), ("τ", "left"), ("KL(p||q)", "right"), ("sequence error", "right"),
-                 ("E[NFE]", "right"), ("", "left")], rows,
-                f"joint table {table.source}: L = {table.length}, V = {table.vocab_size}; KL in {params['unit']}, decided with "
-                "its float error; KL is not monotone in τ, so every breakpoint is checked")
+    table = load_joint(params["joint_table"])
+    searched = tuple((Fraction(t), loosest_threshold(table, to_nats_floor(Fraction(t), params["unit"])))
+                     for t in params["targets"])  # exact, never looser than asked
+    answer = ThresholdSearchAnswer(f"joint table {table.source}", params["unit"], searched, table.length,
+                                   table.vocab_size)
+    emit_json(answer) if params["as_json"] else emit_table(answer, params["digits"])
 
 
 def tradeoff_output(reports: list[Any], description: str, params: dict[str, Any]) -> None:
@@ -153,11 +87,12 @@ def tradeoff_output(reports: list[Any], description: str, params: dict[str, Any]
 
     import click
 
-    unit, digits = params["unit"], params["digits"]
-    if params["as_json"]:
-        from ..answers import TradeoffAnswer
+    from ..answers import TradeoffAnswer
+    from ..rule_tables import calls_as_it_runs
 
-        emit_json(TradeoffAnswer(tuple(reports), description, params["unit"]))
+    unit, answer = params["unit"], TradeoffAnswer(tuple(reports), description, params["unit"])
+    if params["as_json"]:
+        emit_json(answer)
         return
     if params["as_csv"]:
         out = io.StringIO()
@@ -169,28 +104,10 @@ def tradeoff_output(reports: list[Any], description: str, params: dict[str, Any]
             error = "" if r.truth is None or math.isnan(r.truth_error) else repr(from_nats(r.truth_error, unit))
             writer.writerow([str(r.rule), truth, error, r.truth_kind, repr(r.sequence_error[0]),
                              repr(r.sequence_error[1]), repr(r.expected_nfe[0]), repr(r.expected_nfe[1]),
-                             repr(r.nfe_sd), _run_on(r, repr, "")])
+                             repr(r.nfe_sd), calls_as_it_runs(r, repr, "")])
         click.echo(out.getvalue(), nl=False)
         return
-    table: list[list[str]] = []
-    for r in sorted(reports, key=lambda r: r.expected_nfe[0]):
-        value = None if r.truth is None else from_nats(r.truth, unit)
-        table.append([str(r.rule), _pm(r.expected_nfe[0], r.expected_nfe[1], digits, r.exact),
-                     _pm(value, from_nats(r.truth_error, unit), digits, r.exact or "exact" in r.truth_kind),
-                     r.truth_kind, _pm(r.sequence_error[0], r.sequence_error[1], digits, r.exact),
-                     _run_on(r, lambda v: f"{v:.{digits}g}", "-")])
-    print_table(f"Samplers at their expected network calls ({params['unit']})",
-                [("sampler", "left"), ("E[NFE]", "right"), ("truth", "right"), ("what", "left"),
-                 ("sequence error", "right"), ("calls as it runs", "right")], table,
-                description + "; Monte Carlo values ± one standard error; E[NFE]: calls until the sample ended "
-                "(a sequence error ends it), calls as it runs: what the sampler spends all the same, '-' where "
-                "its calls depend on the predictions (docs/samplers.md)")
-
-
-def _run_on(report: Any, show: Any, missing: str) -> str:
-    """The expected calls as the sampler runs on after a sequence error (None: depends on the predictions)."""
-    value = report.meta.get("expected_nfe_run_on")
-    return missing if value is None else show(value)
+    emit_table(answer, params["digits"])
 
 
 def steps_rule(params: dict[str, Any], families: list[str]) -> None:
@@ -262,48 +179,7 @@ def _rule_model(params: dict[str, Any]) -> tuple[Any, int, str]:
 
 def _print_rule_search(result: dict[str, Any], params: dict[str, Any], description: str) -> None:
     """The answers per target (and every point evaluated, in the JSON)."""
-    targets = [str(Fraction(t)) for t in params["targets"]]
-    if params["as_json"]:
-        from ..answers import RuleSearchAnswer
+    from ..answers import RuleSearchAnswer
 
-        emit_json(RuleSearchAnswer(description, params["unit"], tuple(targets), result))
-        return
-    fixed = "steps" in result["rows"][0] if result["rows"] else result["family"] in ("left-to-right", "dilated")
-    rows = []
-    for answer, shown in zip(result["answers"], targets):
-        rows.append([shown, *_answer_cells(answer, result, fixed, params["digits"], params["unit"])])
-    if fixed:
-        title = f"Fewest steps of {result['family']} with exact KL(p||q) <= ε ({params['unit']})"
-        header = [("ε", "right"), ("T", "right"), ("KL(p||q)", "right"), ("sequence error", "right")]
-        caption = (f"{description}; every T from 1 checked in turn, exact (KL decided with its float error, in nats; "
-                   "a target in bits is rounded down); sequence error: on a joint table ('-' on a chain)")
-    else:
-        what = "exact KL(p||q)" if result["exact"] else "E_p Σ TC (an upper bound on KL(p||q), Monte Carlo)"
-        title = f"Loosest {result['family']} threshold on the grid with {what} <= ε ({params['unit']})"
-        header = [("ε", "right"), ("threshold", "left"), ("value", "right"), ("sequence error", "right"),
-                  ("E[NFE]", "right")]
-        caption = f"{description}; {len(result['rows'])} grid points evaluated"
-        if not result["exact"]:
-            caption += (f"; a STATISTICAL decision: a point counts when estimate + {result['z']:.3g} standard errors "
-                        f"<= ε (one-sided, Bonferroni over the {len(result['rows'])} points: familywise confidence "
-                        f"{result['confidence']:g}; {result['samples']} trajectories, seed {result['seed']}), "
-                        "never an exact one")
-    print_table(title, header, rows, caption)
-
-
-def _answer_cells(answer: dict[str, Any], result: dict[str, Any], fixed: bool, digits: int, unit: str) -> list[str]:
-    """One target's row, its values in ``unit`` (computed in nats)."""
-    if fixed:
-        if answer["steps"] is None:
-            return ["none", "-", f"no T <= {result['checked']} meets it"]
-        seq = "-" if answer["sequence_error"] is None else f"{answer['sequence_error']:.{digits}g}"
-        return [str(answer["steps"]), f"{from_nats(answer['kl'], unit):.{digits}g}", seq]
-    best = answer["loosest"]
-    if best is None:
-        return ["none", "-", "-", f"no grid point meets it ({len(result['rows'])} checked)"]
-    if result["exact"]:
-        return [best["spec"], f"{from_nats(best['kl'], unit):.{digits}g}", f"{best['sequence_error']:.{digits}g}",
-                f"{best['expected_nfe']:.{digits}g}"]
-    return [best["spec"], _pm(from_nats(best["tc_bound"], unit), from_nats(best["tc_bound_se"], unit), digits, False),
-            _pm(best["sequence_error"], best["sequence_error_se"], digits, False),
-            _pm(best["expected_nfe"], best["expected_nfe_se"], digits, False)]
+    answer = RuleSearchAnswer(description, params["unit"], tuple(str(Fraction(t)) for t in params["targets"]), result)
+    emit_json(answer) if params["as_json"] else emit_table(answer, params["digits"])

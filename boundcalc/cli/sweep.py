@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from fractions import Fraction
 from typing import Any, Callable
 
@@ -18,7 +17,7 @@ import click
 
 from ..errors import UsageError
 from .options import POSITIVE_INT, BoundcalcCommand, compose, digits_option, eps_train_option, json_option, mi_options
-from .render import emit_json, print_table, show
+from .render import emit_json, emit_table
 from .sampler_help import RegistryHelpOption, sampler_help, sweep_family_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
 from .truth import model_options
@@ -106,31 +105,19 @@ def resolve_source(params: dict[str, Any]) -> tuple[Any, Any, str, int]:
     if len(given) > 1:
         flags = ", ".join("--" + name.replace("_", "-") for name in given)
         raise click.UsageError(f"give one source, not several ({flags})")
+    from ..sources import sweep_source
+
     if params.get("loss_curve") is not None:  # a measured curve: estimated errors, and bounds at its ΣI
-        return _curve_source(params)
-    if not models:
-        profile = resolve_profile(params)
-        from ..profile import FLOAT_PRINTED
+        from .options import resolve_curve
 
-        where = f"from {profile.source}" if profile.kind == "values" else f"{profile.kind} given"
-        where += f"; {FLOAT_PRINTED}" if profile.float_derived else ""
-        description = f"MI profile ({where}): L = {profile.length}, ΣI = {show(profile.total, 6)} {profile.unit}"
-        return profile, None, description, profile.length
-    from .truth import _describe, _length, _load
+        found = sweep_source(curve=resolve_curve(params))
+    elif not models:
+        found = sweep_source(profile=resolve_profile(params))
+    else:
+        from .truth import _load
 
-    model = _load(params)
-    L = _length(model, params)
-    return model, model, _describe(model, L), L
-
-
-def _curve_source(params: dict[str, Any]) -> tuple[Any, Any, str, int]:
-    """--loss-curve: the curve itself (the sweep reads its entropy profile, and a measured curve's stderr)."""
-    from .options import resolve_curve
-
-    curve = resolve_curve(params)
-    description = (f"loss curve {curve.source}: L = {curve.length}, {curve.masked.size} measured ratios "
-                   "(estimates: d(m) interpolated linearly between them)")
-    return curve, None, description, curve.length
+        found = sweep_source(model=_load(params), length=params["length"])
+    return found.source, found.model, found.description, found.length
 
 
 def run_sweep(params: dict[str, Any], only: Any = None) -> tuple[Any, Any, Any, str]:
@@ -221,12 +208,13 @@ def sweep(**params: Any) -> None:
     if latex_table:
         _check_columns(result, columns)
         emit_latex(result, params, bounds=columns)
-    elif params["as_json"]:
-        emit_json(sweep_json(result, description, digits))
     elif params["as_csv"]:
         click.echo(sweep_csv(result, digits), nl=False)
     else:
-        sweep_table(result, description, digits)
+        from ..answers import SweepAnswer
+
+        answer = SweepAnswer(result, description)
+        emit_json(answer, digits) if params["as_json"] else emit_table(answer, digits, elsewhere="--csv/--json")
 
 
 def _latex_columns(params: dict[str, Any], latex_table: bool) -> list[str] | None:
@@ -254,17 +242,6 @@ def _check_columns(result: Any, columns: list[str] | None) -> None:
 CSV_COLUMNS = ["family", "steps", "schedule", "s_max", "error", "error_abs", "optimal", "random_error"]
 
 
-def cell(row: Any, name: str, digits: int, none: str = "", table: bool = False) -> str:
-    """A value as text: float64 results (errors; bounds from a data model) with only their justified digits,
-    exact bounds correctly rounded to ``digits``; in a ``table`` an estimate adds '± stderr (interp. ...)'."""
-    measured = row.measured(name)
-    if measured is not None:
-        return measured.show(digits) if table else measured.decimal(digits)
-    if name in ("error", "optimal", "random_error") or row.bounds.get(name) is None:
-        return none
-    return show(row.bounds[name], digits)
-
-
 def sweep_csv(result: Any, digits: int) -> str:
     """The CSV text: :data:`CSV_COLUMNS` (empty cells where the source cannot give them), then the bounds.
 
@@ -273,6 +250,7 @@ def sweep_csv(result: Any, digits: int) -> str:
     """
     from ..exact import round_up
     from ..sweeps import COUNT_STATS
+    from ..table_printer import sweep_cell as cell
 
     stats = list(COUNT_STATS) if result.has_counts else []
     out = io.StringIO()
@@ -296,13 +274,14 @@ def sweep_csv(result: Any, digits: int) -> str:
 
 def _interval_cells(row: Any, name: str) -> list[str]:
     """A value's [low, high] over the monotone completions (an error, the random schedule's, a bound at ΣI or Φ),
-    17 significant digits ('' if absent or unbounded)."""
-    from ..exact import FLOAT_DIGITS, format_decimal
+    17 significant digits rounded outward after widening by the certified error ('' if absent or unbounded)."""
+    from ..exact import FLOAT_DIGITS, interval_decimals
 
     measured = row.measured(name)
     if measured is None or measured.interval is None:
         return ["", ""]
-    return [format_decimal(Fraction(x), FLOAT_DIGITS) if x != float("inf") else "" for x in measured.interval]
+    low, high = interval_decimals(measured.interval[0], measured.interval[1], measured.error, FLOAT_DIGITS)
+    return [low, high or ""]
 
 
 def _spread_cells(row: Any, name: str) -> list[str]:
@@ -313,140 +292,3 @@ def _spread_cells(row: Any, name: str) -> list[str]:
     if measured is None:
         return ["", ""]
     return ["?" if measured.stderr is None else round_up(measured.stderr), round_up(measured.interpolation or 0.0)]
-
-
-def sweep_json(result: Any, description: str, digits: int) -> dict[str, Any]:
-    """The JSON form: exact bounds as {exact, decimal}; float64 results as {value, abs_error}; n/a as null."""
-    from ..exact import number_json
-    from ..jsonify import to_json
-
-    def value(row: Any, name: str) -> dict[str, str] | None:
-        measured = row.measured(name)
-        if measured is not None:
-            return measured.to_json()
-        exact = row.bounds.get(name)
-        return None if exact is None else number_json(exact, digits)
-
-    def schedule(row: Any) -> Any:
-        if row.random_counts:  # the sampler's law: reveal probabilities, expected sizes, expected calls
-            return {"sampler": str(row.schedule), **to_json(row.schedule, digits)}
-        return list(row.schedule.sizes) if row.steps <= 10_000 else row.schedule.describe()
-
-    from ..sweeps import COUNT_STATS
-
-    rows = []
-    for row in result.rows:
-        rows.append({
-            "family": row.family, "steps": row.steps, "schedule": schedule(row), "s_max": row.max_size,
-            **({name: value(row, name) for name in COUNT_STATS} if result.has_counts else {}),
-            **{name: value(row, name) for name in ("error", "optimal", "random_error")},
-            "bounds": {name: value(row, name) for name in result.bound_names},
-        })
-    return {
-        "source": description, "length": result.length, "unit": str(result.unit),
-        "mi_total": number_json(result.mi_total, digits) if result.mi_measured is None else result.mi_measured.to_json(),
-        "eps_train": number_json(result.eps_train, digits),
-        "families": list(result.families), "steps": list(result.steps), "estimate": result.estimate,
-        "random_counts": [f for f in result.families if any(r.random_counts for r in result.family_rows(f))],
-        "bounds": list(result.bound_names), "rows": rows,
-        "skipped": [{"family": f, "steps": t, "reason": why} for f, t, why in result.skipped],
-    }
-
-
-SPARKS = "▁▂▃▄▅▆▇█"
-
-
-def sparkline(values: list[float | None]) -> str:
-    """Unicode blocks for ``values`` on a log scale (higher is taller); 0 is the lowest block, None a space."""
-    positive = [v for v in values if v is not None and v > 0]
-    if not positive:
-        return "".join(" " if v is None else SPARKS[0] for v in values)
-    lo, hi = math.log(min(positive)), math.log(max(positive))
-    out = []
-    for v in values:
-        if v is None:
-            out.append(" ")
-        elif v <= 0:
-            out.append(SPARKS[0])
-        else:
-            level = len(SPARKS) - 1 if hi == lo else round((math.log(v) - lo) / (hi - lo) * (len(SPARKS) - 1))
-            out.append(SPARKS[level])
-    return "".join(out)
-
-
-def _table_bounds(result: Any) -> list[Any]:
-    from ..bounds import BOUNDS
-
-    return [BOUNDS[name] for name in result.bound_names if BOUNDS[name].quantity == "kl"]
-
-
-def sweep_table(result: Any, description: str, digits: int) -> None:
-    """The rich table, then one sparkline of error (or Theorem 1) against T per family."""
-    from ..exact import round_up
-
-    unit = str(result.unit)
-    bounds = _table_bounds(result)
-    error_name = "estimated error" if result.estimate else "exact error"
-    columns = [("family", "left"), ("T", "right"), ("s_max", "right")]
-    if result.has_truth:
-        columns.append((error_name, "right"))
-    if result.has_optimal:
-        columns.append(("optimal", "right"))
-    columns += [(f"{b.name} {b.equation}", "right") for b in bounds]
-    rows = []
-    for row in result.rows:
-        cells = [row.family, str(row.steps),
-                 "E " + cell(row, "expected_s_max", 3) if row.max_size is None else str(row.max_size)]
-        if result.has_truth:
-            cells.append(cell(row, "error", digits, table=True))
-        if result.has_optimal:
-            cells.append(cell(row, "optimal", digits, table=True))
-        cells += [cell(row, b.name, digits, none="n/a", table=True) for b in bounds]
-        rows.append(cells)
-    eps = show(result.eps_train, digits)
-    worst = max((e for row in result.rows for e in [row.error_abs or 0.0, *row.bound_errors.values()]), default=0.0)
-    rounding = f"absolute errors < {round_up(worst)}; " if worst > 0 else ""
-    if result.estimate:
-        caption = [f"estimates from a measured loss curve: value ± stderr (interp. |linear - monotone cubic|), "
-                   f"'± ?' where the curve has no stderr; errors with the optimal predictor (ε_train = 0); bounds at "
-                   f"the estimated ΣI = {result.mi_measured.show(digits)} {unit} and Φ, ε_train = {eps}; {rounding}"
-                   "digits shown are those the stderr justifies",
-                   "the lower bound (13) is for the random schedule on {S, S/2}, S = 2^ceil(log2 s_max), "
-                   "whose error is in --csv/--json"]
-    elif result.has_truth:
-        caption = [f"errors: float64 with the optimal predictor (ε_train = 0); bounds: exact in ΣI = "
-                   f"{result.mi_measured.show(digits)} {unit} and Φ as computed (float64), ε_train = {eps}; "
-                   f"{rounding}digits shown are justified",
-                   "the lower bound (13) is for the random schedule on {S, S/2}, S = 2^ceil(log2 s_max), "
-                   "whose error is in --csv/--json"]
-    else:
-        caption = [f"bounds exact at ΣI = {show(result.mi_total, digits)} {unit}, ε_train = {eps}"]
-    caption.append("the per-token TER bound (11) is in --csv/--json")
-    if result.has_counts:
-        caption.append("random-count samplers (" + ", ".join(f for f in result.families if any(
-            r.random_counts for r in result.family_rows(f))) + "): expectations over the counts "
-            + ("(estimates from the curve, ± stderr): the expected error" if result.estimate else
-               "(float64, digits justified): the exact expected error")
-            + ", E[c(S_max)]/L·ΣI + ε_train per bound, E S_max in the s_max column; expected network calls in "
-            "--csv/--json")
-    caption += [f"skipped {f} at T = {t}: {why}" for f, t, why in result.skipped[:5]]
-    print_table(f"Sweep over T: bounds{' and errors' if result.has_truth else ''} for E_M KL ({unit})",
-                columns, rows, caption="\n".join(caption), header_lines=[description])
-    for family in result.families:
-        family_rows = result.family_rows(family)
-        if not family_rows:
-            continue
-        if result.has_truth:
-            what, values = error_name, [row.error for row in family_rows]
-        else:  # the bound every row of the family has: theorem1, or (blocks, llada) the blockwise one
-            from ..bounds import BOUNDS
-
-            shared = [n for n in family_rows[0].bounds if all(r.bounds.get(n) is not None for r in family_rows)]
-            if not shared:
-                continue
-            name = "theorem1" if "theorem1" in shared else shared[0]
-            what, values = (f"{name} {BOUNDS[name].equation}" if name in BOUNDS else name,
-                            [float(row.bounds[name]) for row in family_rows])
-        if family_rows:
-            click.echo(f"{family:>12}  {what} vs T = {family_rows[0].steps}..{family_rows[-1].steps} (log): "
-                       f"{sparkline(values)}")

@@ -7,22 +7,18 @@ imported inside the commands, so ``boundcalc --help`` stays quick.
 
 from __future__ import annotations
 
-import re
 import time
 from contextlib import contextmanager
-from fractions import Fraction
-from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import click
 
-from ..errors import BoundcalcError, UsageError
-from ..exact import round_up
+from ..errors import UsageError
 from ..hf import MAX_TEXT_BYTES
 from ..units import from_nats
 from .options import (POSITIVE_INT, BoundcalcCommand, OutputPath, check_curve_log_options, compose,
                       curve_log_options, digits_option, given_explicitly, json_option)
-from .render import emit_json, emit_table, plus_minus, print_table, show
+from .render import emit_json, emit_table
 from .rules import describe_model as _describe
 from .sampler_help import RegistryHelpOption, schedule_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
@@ -161,18 +157,14 @@ def verify(**params: Any) -> None:
                          allowed="add --loss-curve FILE (a data model knows its vocabulary)")
     if _verify_adaptive(params):
         return
-    from ..schedule import parse_sampler, parse_spec
+    from ..schedule import parse_spec
+    from ..sources import case_sampler
 
     unit, digits = params["unit"], params["digits"]
     spec = parse_spec(params["schedule_spec"], "schedule")  # read once, here at the edge
     model, profile, curve, description = _verify_source(params, spec)
     L = profile.length
-    if spec.family.needs_curve:
-        from ..estimate import curve_schedule
-
-        target: Any = curve_schedule(spec, curve)
-    else:
-        target = parse_sampler(spec, L)
+    target = case_sampler(spec, L, curve)  # from the curve where the family needs one
     needs_model = spec.family.needs_model
     if needs_model and model is None:
         raise UsageError("a semi-autoregressive schedule's error needs the data model, not only its loss curve",
@@ -185,25 +177,23 @@ def verify(**params: Any) -> None:
                 raise UsageError("a random-count sampler has no fixed number of steps to optimise for",
                                  param="--optimal", allowed="a fixed schedule (uniform:T, ...)")
             optimal = profile.optimal_schedule(report.schedule.steps, progress=bar)
-    if wants_latex(params):
-        if params["loss_curve"] is not None and not curve.exact:  # every value an estimate with its stderr
-            from ..verification import with_curve_spreads
+    from ..answers import verify_answer
 
-            report = with_curve_spreads(report, curve)
-        return emit_latex(report, params)
+    measured = params["loss_curve"] is not None and not curve.exact  # every value an estimate with its stderr
+    if wants_latex(params):  # with a partial curve's intervals, as the table
+        return emit_latex(verify_answer(report, curve, description, measured=measured, profile=profile,
+                                        optimal=optimal, vocab_size=params.get("vocab_size")), params)
     counts = None
     if report.schedule.random_counts and model is not None:  # its sequence error and network calls (issue 19)
         from ..sampler_truth import count_sampler_report
 
         counts = count_sampler_report(model, report.schedule, L, samples=params["samples"], seed=params["seed"])
-    from ..answers import verify_answer
-
-    answer = verify_answer(report, curve, description, measured=params["loss_curve"] is not None and not curve.exact,
+    answer = verify_answer(report, curve, description, measured=measured,
                            profile=profile, optimal=optimal, vocab_size=params.get("vocab_size"), counts=counts)
     if params["as_json"]:
         emit_json(answer, digits)
     else:
-        _verify_table(answer, digits)
+        emit_table(answer, digits, machine="--json")
 
 
 def _verify_adaptive(params: dict[str, Any]) -> bool:
@@ -233,180 +223,20 @@ def _verify_adaptive(params: dict[str, Any]) -> bool:
 
 def _verify_source(params: dict[str, Any], spec: Any) -> tuple[Any, Any, Any, str]:
     """(model or None, entropy profile, loss curve, description) from --loss-curve or a data model."""
-    from ..curve import LossCurve
-    from ..estimate import curve_profile
+    from ..sources import verify_source
 
     if params["loss_curve"] is not None:
         given = [f"--{name}" for name in ("joint", "markov", "text") if params[name] is not None]
         if given:
             raise UsageError(f"{given[0]} and --loss-curve are alternatives", param="--loss-curve",
                              allowed="give a data model or a loss curve")
-        curve = _curve(params)
-        return None, curve_profile(curve), curve, curve.describe()
-    check_curve_log_options(params)
-    model = _load(params)
-    L = _length(model, params)
-    if params["optimal"]:
-        _check_optimal_first(spec, L)  # before the entropy profile
-    with progress_bar("entropies") as bar:
-        profile = model.entropy_profile(L, progress=bar)
-    description = _describe(model, L)
-    return model, profile, LossCurve.from_conditional(profile.conditional, source=description), description
-
-
-def _check_optimal_first(spec: Any, length: int) -> None:
-    """T and the optimal-schedule DP's cost, refused before the entropy profile is computed."""
-    from ..schedule import parse_sampler
-    from ..truth import EntropyProfile
-
-    if spec.family.needs_curve:
-        return  # a schedule from the loss curve: T is its parameter, checked where it is built
-    steps = parse_sampler(spec, length).steps
-    if isinstance(steps, int):
-        try:
-            EntropyProfile.check_optimal(length, steps)
-        except BoundcalcError as error:
-            error.param = "--optimal"
-            raise
-
-
-def _count_rows(counts: dict[str, Any], digits: int) -> list[list[str]]:
-    """Table rows: the sequence error (exact or ± standard error) and the expected network calls."""
-    if counts["exact"]:
-        fraction = counts["sequence_error_exact"]
-        error = f"{counts['sequence_error']:.{digits}g} (exact{' = ' + fraction if 1 < len(fraction) <= 24 else ''})"
+        found = verify_source(spec, curve=_curve(params))
     else:
-        se = counts["sequence_error_se"]
-        error = _monte_carlo(counts["sequence_error"], se, digits)
-    rows = [["sequence error P_q(p(x) = 0)", "", error, "-", ""],
-            [f"network calls ({counts['calls']}), expected", "", f"{counts['expected_nfe_run_on']:.{digits}g}", "-", ""]]
-    if counts["sequence_error"] > 0:
-        until = f"{counts['expected_nfe']:.{digits}g}"
-        if not counts["exact"]:
-            se = counts["expected_nfe_se"]
-            until = _monte_carlo(counts["expected_nfe"], se, digits)
-        rows.append(["calls until the sample ended, expected", "", until, "-", ""])
-    return rows
-
-
-def _monte_carlo(value: float, se: float, digits: int) -> str:
-    """A Monte Carlo estimate ± its standard error, with only the digits the error justifies."""
-    return (f"{value:.4f} ± 0" if se == 0 else plus_minus(value, se, digits)) + " (Monte Carlo)"
-
-
-def _verify_rows(answer: Any, digits: int) -> list[list[str]]:
-    """The (estimated) errors, each KL bound of the registry next to the error it is checked against, TC, DTC, rates."""
-    report, optimal = answer.report, answer.optimal
-    unit, measured = report.unit, answer.measured
-    ratios, holds = report.ratios(), report.holds()
-    b = report.bounds
-    counts = report.schedule.random_counts
-    label = ("expected " if counts else "") + ("estimated error" if measured else "exact error")
-    value = (answer.estimate.show(digits) if answer.estimate is not None
-             else answer.value_of("truth").show(digits))
-    rows = [[label, "(23)", value, "1", ""]]
-    if optimal is not None:
-        rows.append([f"optimal {b.steps}-step schedule", "(23)", optimal[1].show(digits), "-", ""])
-        rows.append([f"info-optimal:{b.steps}", "(23)", answer.info_optimal[1].show(digits), "-", ""])
-    random_rows = []
-    if report.random_error is not None and b.multiscale is not None:
-        random_rows.append([f"{'estimated' if measured else 'exact'} error of random:{b.multiscale.scale} (mean)",
-                            "(23)", answer.value_of("random").show(digits), "1", ""])
-    verdict = {None: "n/a", True: "yes", False: "no (estimate)" if measured else "NO (report this)",
-               "undecided": "undecided (within float error)"}
-    for entry, _ in report.compared():
-        name = entry.name.replace("_", " ") + (" (expected)" if counts else "")
-        if entry.about == "random" and b.multiscale is not None:
-            name += f", random:{b.multiscale.scale}"
-        r, h = ratios.get(entry.name), holds.get(entry.name)
-        bound = answer.value_of(entry.name)
-        row = [name, entry.equation, "n/a" if bound is None else bound.show(digits),
-               "-" if r is None else show(Fraction(r), 4), verdict[h]]
-        (rows if entry.about == "schedule" else random_rows).append(row)
-    if b.multiscale is not None and report.random_error is not None:
-        rows += random_rows
-    quantities = answer.quantities
-    for key, text in (("total_correlation", "TC = error at T = 1"), ("dual_total_correlation", "DTC"),
-                      ("tc_rate", "TC/T (rate, not a bound)"), ("dtc_rate", "DTC/T (rate, not a bound)")):
-        if key in quantities:
-            q = quantities[key]
-            shown = q.show(digits)  # a measured curve's with ± stderr; a data model's with justified digits
-            rows.append([text, "s.14", shown, "-", ""])
-    if answer.counts is not None:
-        rows += _count_rows(answer.counts, digits)
-    return rows
-
-
-def _verify_caption(report: Any) -> str:
-    """What the numbers are: the truth's precision, what the bounds are evaluated at, the sampler's kind."""
-    from ..exact import round_up
-
-    b, unit = report.bounds, report.unit
-    caption = f"exact errors: float64, absolute error < {round_up(report.truth_error)} {unit}; "
-    if report.schedule.random_counts:
-        return caption + (
-            "expected bounds: float64 with their certified error (--json)\nrandom counts: the expectation over the "
-            f"counts; E s_max = {b.expected_max[0]:.4g}, E steps revealing >= 1 token = {b.nonempty_steps[0]:.4g} "
-            f"of {len(report.schedule.reveal)} (docs/theory.md, section 12)")
-    if report.schedule.positions == "blocks":
-        return caption + (
-            "bounds: at each block's conditional ΣI_b as computed (float64; ε_train = 0)\nsemi-autoregressive: "
-            "blockwise bounds (B1); the bounds for random positions over all L do not apply and are not listed "
-            "(docs/theory.md, section 11)")
-    return caption + (f"bounds: at ΣI and Φ as computed (float64, absolute error < {round_up(report.input_error)}; "
-                      "ε_train = 0)")
-
-
-def _measured_bounds(found: "re.Match[str]") -> str:
-    """The bounds' part of verify's caption from a measured curve: estimates at its ΣI and Φ (± stderr)."""
-    return ("estimates at the curve's ΣI, ± stderr" if found.group().startswith("float64")
-            else "estimates at the curve's ΣI and Φ, ± stderr (")
-
-
-def _verify_shape(report: Any) -> str:
-    b, schedule = report.bounds, report.schedule
-    if report.schedule.random_counts:
-        return f"{len(schedule.reveal)} steps (the last reveals the rest), random sizes"
-    text = f"T = {b.steps}, s_max = {b.max_size}"
-    if schedule.block_spans:
-        lengths = "/".join(sorted({str(n) for _, n in schedule.block_spans}))
-        text += f", {len(schedule.block_spans)} blocks of {lengths} positions"
-    return text
-
-
-def _verify_table(answer: Any, digits: int) -> None:
-    report, optimal = answer.report, answer.optimal
-    b, unit = report.bounds, report.unit
-    caption = _verify_caption(report)
-    if answer.measured:  # the float error of computing from the curve is not the point: the curve's is
-        caption = ("estimates from a measured loss curve: ± stderr, (interp. |linear - monotone cubic|); a model's "
-                   "loss over-estimates d (its excess acts like ε_train); " + re.sub(
-                       r"float64 with their certified error \(--json\)|at ΣI and Φ as computed \(float64, absolute "
-                       r"error < [^;]*; ", _measured_bounds, caption.split("; ", 1)[1]))
-    caption += "\nTC/T, DTC/T: rates of randomized schedules (Zhao & Cai, arXiv 2602.20126), constants unknown"
-    counts = answer.counts
-    if counts is not None:
-        caption += f"\nnetwork calls: {counts['calls_meaning']} (docs/samplers.md)"
-        if not counts["exact"]:
-            caption += f"; sequence error: {counts['samples']} trajectories, seed {counts['seed']}, ± one standard error"
-    if report.random_error is not None:
-        caption += (f"\nthe lower bound (13) is for the random schedule on {{S, S/2}}, S = {b.multiscale.scale}, "
-                    "averaged over the schedule; its ratio is bound / that error")
-    if optimal is not None:
-        caption += f"\noptimal schedule (reveal order): {optimal[0].describe(limit=24)}"
-        caption += f"\ninfo-optimal schedule: {answer.info_optimal[0].describe(limit=24)}"
-    print_table(
-        f"{'Estimated' if answer.measured else 'Exact'} error and bounds for E_M KL(p_X0 || p_Y0|M) ({unit})",
-        [("quantity", "left"), ("eq.", "left"), ("value", "right"),
-         ("/ estimate" if answer.measured else "/ exact", "right"), ("holds", "left")],
-        _verify_rows(answer, digits),
-        caption=caption,
-        header_lines=[
-            answer.model,
-            f"ΣI = {report.measured('mi_total').show(digits)} {unit}; schedule {report.schedule} (reveal order): "
-            f"{_verify_shape(report)}",
-        ],
-    )
+        check_curve_log_options(params)
+        model = _load(params)
+        with progress_bar("entropies") as bar:
+            found = verify_source(spec, model=model, length=params["length"], optimal=params["optimal"], progress=bar)
+    return found.model, found.profile, found.curve, found.description
 
 
 @click.command(cls=BoundcalcCommand)

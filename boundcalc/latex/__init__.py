@@ -178,6 +178,11 @@ def _print_VerifyReport(report: Any, digits: int = 6) -> str:
     return verify_table(report, digits)
 
 
+def _print_VerifyAnswer(answer: Any, digits: int = 6) -> str:
+    """verify's answer: its report's table, each value from a partial curve with its interval."""
+    return verify_table(answer.report, digits, answer.shown)
+
+
 def _print_SweepResult(result: Any, digits: int = 6, bounds: Sequence[str] | None = None) -> str:
     return sweep_table(result, digits, bounds)
 
@@ -206,7 +211,7 @@ def latex(obj: Any, /, **options: Any) -> str:
     (``values``, ``abbreviate``, ``unit``), an :class:`~boundcalc.symbolic.Unrolling`
     (``length``), a ``BoundReport`` (``digits``; ``table=True`` for a booktabs table),
     ``RecursionReport``, ``StepsResult`` or a list of them (``digits``, ``table``),
-    ``VerifyReport`` (a booktabs table), ``MultiScaleProfile`` (Φ), a Fraction or an int.
+    ``VerifyReport`` or ``VerifyAnswer`` (a booktabs table), ``MultiScaleProfile`` (Φ), a Fraction or an int.
     Value objects call it from ``to_latex`` (:class:`boundcalc._print_helpers.Printable`).
 
     >>> print(latex(sym.get("sharp").expr))

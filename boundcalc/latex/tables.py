@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .. import symbolic as sym
 from ..exact import Measured, format_decimal
@@ -101,14 +101,14 @@ def _math(text: str) -> str:
 def _estimate_pm(measured: Any, digits: int) -> str:
     r"""An estimate as ``$v \pm se$`` (the digits its spread justifies; ``\pm ?`` without a stderr), and where
     the curve leaves d unmeasured its interval over the monotone completions, ``\in [low, high]``."""
-    from ..exact import round_up
+    from ..exact import interval_decimals, round_up
 
     spread = "?" if measured.stderr is None else _plain(round_up(measured.stderr))
     text = rf"{_plain(measured.decimal(digits))} \pm {spread}"
-    if measured.interval is not None:
-        low, high = measured.interval
-        top = r"\infty" if high == float("inf") else _plain(format_decimal(Fraction(high), 3))
-        text += rf" \in [{_plain(format_decimal(Fraction(max(low, 0.0)), 3))}, {top}]"
+    if measured.interval is not None:  # rounded outward, as the table's (Measured.interval_text)
+        low, high = interval_decimals(measured.interval[0], measured.interval[1], measured.error)
+        top = r"\infty" if high is None else _plain(high)
+        text += rf" \in [{_plain(low)}, {top}]"
     return _math(text)
 
 
@@ -312,33 +312,39 @@ def _search_cell(value: Any, unit: str, digits: int) -> str:
     return table_number(measured.value, digits, measured.error, measured.nonnegative)
 
 
-def verify_table(report: Any, digits: int = 6) -> str:
+def verify_table(report: Any, digits: int = 6, values: "Callable[[str], Any] | None" = None) -> str:
     """A :class:`~boundcalc.verification.VerifyReport`: the exact error and every bound, each float
     with only the digits its certified error justifies, their ratio, and whether the bound holds.
 
     From a measured loss curve (:func:`~boundcalc.verification.with_curve_spreads`) every value is an
     estimate, shown ``$v \\pm$ stderr``, and each ratio carries ``R (σ_b/b + σ_e/e)``: the largest
-    stderr linear propagation gives a ratio of two estimates whatever their correlation."""
+    stderr linear propagation gives a ratio of two estimates whatever their correlation. ``values``
+    (name -> the value shown; ``report.measured`` by default) lets a :class:`~boundcalc.answers.VerifyAnswer`
+    add each value's interval over a partial curve's monotone completions (``\\in [low, high]``)."""
+    measured_of = report.measured if values is None else values
     unit = str(report.unit)
     estimated = report.measured("mi_total").estimate
     word = "estimated" if estimated else "exact"
 
+    ranged = []
+
     def cell(measured: Any) -> str:
         if measured.estimate:
+            ranged.append(measured.interval is not None)
             return _estimate_pm(measured, digits)
         return table_number(measured.value, digits, measured.error, measured.nonnegative)
 
     counts = report.schedule.random_counts
-    rows = [[f"{'Expected ' + word if counts else word.capitalize()} error", "(23)", cell(report.measured("truth")),
+    rows = [[f"{'Expected ' + word if counts else word.capitalize()} error", "(23)", cell(measured_of("truth")),
              "" if estimated else "1", ""]]
     if report.random_error is not None:
-        rows.append([f"Random schedule, {word} mean error", "", cell(report.measured("random")), "", ""])
+        rows.append([f"Random schedule, {word} mean error", "", cell(measured_of("random")), "", ""])
     ratios, holds = report.ratios(), report.holds()
     verdicts = {True: "yes", False: r"no (estimate)" if estimated else r"\textbf{no}", "undecided": "undecided",
                 None: ""}
     shown = []
     for bound, error in report.compared():
-        value = report.measured(bound.name)
+        value = measured_of(bound.name)
         if value is None:
             continue
         ratio = ratios.get(bound.name)
@@ -361,6 +367,8 @@ def verify_table(report: Any, digits: int = 6) -> str:
         rf"{unit}) against the bounds of Li \& Cai~\cite{{li2025convergence}}, in {unit}. "
         + (r"Every value is estimated from a measured loss curve: value $\pm$ its standard error ($\pm\,?$ "
            r"where the curve has none); the bounds at the estimated $\Sigma I$ and $\Phi$. " if estimated else "")
+        + (r"$\in [\mathrm{low}, \mathrm{high}]$: the value's interval over every monotone completion of the "
+           r"partial curve, its ends rounded outward. " if any(ranged) else "")
         + rf"Ratio: bound / {word} error (for a lower bound, against the random schedule's mean error). "
         + ROUNDED + (FLOATS if not estimated else "") + "."
     )

@@ -100,7 +100,8 @@ def error_vs_steps(result: "SweepResult", *, target: Number | None = None,
     Families differ by colour and marker, bounds by dash (a second, small
     legend names them); the optimum (a sweep with ``optimal``) is dotted, a
     ``target`` a horizontal line. From a loss curve the errors are estimates:
-    labelled so, with a band of ±2 standard errors when ``curve`` carries them.
+    labelled so, with a band of ±2 standard errors when ``curve`` carries them; where the curve leaves d
+    unmeasured, each error's and each bound's interval over its monotone completions is hatched.
     A value 0 (the error at T = L) is a marker on the bottom axis.
     """
     fig, (ax,) = style.figure(size=figsize)
@@ -129,6 +130,8 @@ def error_vs_steps(result: "SweepResult", *, target: Number | None = None,
                                 linestyle=style.bound_dash(order.index(name)), color=look["color"], linewidth=1.0,
                                 marker=None if result.has_truth else look["marker"], markersize=2.5,
                                 markerfacecolor=look["markerfacecolor"])
+            if result.estimate:  # a bound at a partial curve's ΣI or Φ moves with them: its interval too
+                bands.append((t, row_intervals(rows, name), f"{family}:{name}", look["color"], f))
     lines = _line_legend(result, [n for n in order if n in used], zero)
     lines += _interval_legend(bands)
     if result.has_optimal:
@@ -248,7 +251,7 @@ def sandwich(result: "SweepResult", *, title: str | None = None, figsize: "tuple
             marker = look if name == "error" else {"color": look["color"]}
             style.plot_positive(ax, t, values, gid=f"{family}:{name}", stderr=stderr, zero_marker=name == "error",
                                 linestyle=line, linewidth=1.2 if name == "error" else 1.0, **marker)
-            if name in ("error", "random_error") and result.estimate:
+            if result.estimate:  # the errors' and the bounds' intervals over a partial curve's completions
                 bands.append((t, row_intervals(rows, name), f"{family}:{name}", look["color"], f))
     lines = [(label, {"linestyle": line}) for _, line, label in kinds] + _interval_legend(bands)
     style.log_t_axis(ax, "sampling steps T  ($S = 2^{\\lceil \\log_2 s_{\\max} \\rceil}$)")

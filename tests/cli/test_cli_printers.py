@@ -118,6 +118,26 @@ def test_bound_and_budget_tables_are_their_answers_tables(run):
     assert table.rows[0][:3] == ("uniform", "8,8,8,8", "8") and table.rows[0][4] == "0.4375"
 
 
+def test_sweep_json_and_table_are_the_sweep_answers(run, write):
+    from boundcalc.answers import SweepAnswer
+    from boundcalc.sources import sweep_source
+    from boundcalc.sweeps import sweep
+    from boundcalc.table_printer import to_table
+
+    path = write("mi.csv", "index,mi\n1,0.42\n2,0.61\n3,0.58\n4,0.66\n5,0.31\n")
+    args = ("sweep", "--mi-profile", path, "--family", "uniform", "--steps", "1,2,5")
+    data = run(*args, "--json").json
+    source = sweep_source(profile=MIProfile.from_values(["0.42", "0.61", "0.58", "0.66", "0.31"], source=path))
+    answer = SweepAnswer(sweep(source.source, ["uniform"], (1, 2, 5)), source.description)
+    assert data == document(answer)
+    # theorem1 at T = 1 (s_max = 5): (2^3 - 1)/5 · ΣI, ΣI = 2.58 by hand
+    assert Fraction(data["rows"][0]["bounds"]["theorem1"]["exact"]) == Fraction(7, 5) * Fraction("2.58")
+    output = run(*args).stdout
+    table = to_table(answer, 6, elsewhere="--csv/--json")
+    assert _cells(output) == [list(row) for row in table.rows]
+    assert output.rstrip().endswith(table.footer[-1]) and "in --csv/--json" in table.caption
+
+
 def test_the_recommendation_is_an_answer_value(run, write):
     from boundcalc.answers import Recommendation, TargetRecommendation
     from boundcalc.step_families import searched_family
@@ -169,5 +189,52 @@ def test_every_answer_has_a_json_printer_and_the_tables_theirs():
                  and name != "TargetRecommendation"]
     assert printable and all(cls in jsonify.PRINTERS for cls in printable)
     tables = ("UniformStepsAnswer", "FamilyStepsAnswer", "BudgetAnswer", "CurveBoundReport", "BoundReport",
-              "ProfileAnswer", "MultiScaleAnswer", "CurveAnswer", "Recommendation")
+              "ProfileAnswer", "MultiScaleAnswer", "CurveAnswer", "Recommendation", "SweepAnswer", "VerifyAnswer")
     assert all(name in table_printer.PRINTERS for name in tables)
+
+
+def test_verify_table_is_the_verify_answers_table_and_its_source_is_the_librarys(run, write):
+    from boundcalc.answers import verify_answer
+    from boundcalc.errors import UsageError
+    from boundcalc.schedule import parse_sampler, parse_spec
+    from boundcalc.sources import describe_model, sweep_source, verify_source
+    from boundcalc.table_printer import to_table
+    from boundcalc.truth import load_markov
+    from boundcalc.verification import verify
+
+    path = write("chain.json", '{"states": ["a", "b"], "transition": [["0.9", "0.1"], ["0.2", "0.8"]]}')
+    output = run("verify", "--markov", path, "--length", "8", "--schedule", "uniform:4").stdout
+    model = load_markov(path)
+    source = verify_source(parse_spec("uniform:4"), model=model, length=8)
+    assert source.description == describe_model(model, 8) and source.model is model
+    assert list(source.profile.conditional) == list(model.entropy_profile(8).conditional)
+    report = verify(source.profile, parse_sampler(parse_spec("uniform:4"), 8), length=8, unit="nats")
+    answer = verify_answer(report, source.curve, source.description, measured=False, profile=source.profile)
+    table = to_table(answer, 6, machine="--json")
+    assert _cells(output) == [list(row) for row in table.rows]
+    assert table.title in output and source.description in output
+    with pytest.raises(UsageError):  # one source, named by its parameter (the CLI maps it to its flags)
+        sweep_source(profile=MIProfile.from_total(1, 8), model=model, length=8)
+
+
+def test_rule_tables_are_their_answers_tables(run, write):
+    from boundcalc.answers import RuleVerifyAnswer, TradeoffAnswer
+    from boundcalc.rule_tables import pm
+    from boundcalc.sampler_truth import rule_report
+    from boundcalc.sources import describe_model
+    from boundcalc.table_printer import to_table
+    from boundcalc.truth import load_joint
+
+    path = write("xor.json", '{"outcomes": [[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]], '
+                 '"probabilities": ["1/4", "1/4", "1/4", "1/4"]}')
+    model = load_joint(path)
+    report = rule_report(model, "confidence:9/10", 3)
+    output = run("verify", "--joint", path, "--schedule", "confidence:0.9").stdout
+    table = to_table(RuleVerifyAnswer(report, describe_model(model, 3), "nats"), 6)
+    assert _cells(output) == [list(row) for row in table.rows] and table.title == "boundcalc verify"
+    output = run("sweep", "--joint", path, "--sampler", "confidence:0.9", "--sampler", "uniform:3").stdout
+    reports = tuple(rule_report(model, s, 3) for s in ("confidence:9/10", "uniform:3"))
+    assert _cells(output) == [list(r) for r in to_table(TradeoffAnswer(reports, describe_model(model, 3), "nats"),
+                                                         6).rows]
+    # a value with its standard error: one digit past the error's, never past --digits significant digits
+    assert pm(2.70751874963942107, 1.2e-16, 6, False) == "2.70752 ± 1.2e-16" and pm(0.5, 0.01, 6, False) == "0.500 ± 0.01"

@@ -9,7 +9,7 @@ from fractions import Fraction
 import pytest
 
 import boundcalc as bc
-from boundcalc.cli.sweep import sparkline
+from boundcalc.table_printer import sparkline
 
 CHAIN = '{"states": ["a", "b"], "transition": [["0.9", "0.1"], ["0.2", "0.8"]]}'
 

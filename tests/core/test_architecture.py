@@ -70,6 +70,8 @@ LAYERS = {
     "answers": (4, "orchestration"),
     "jsonify": (5, "renderers"),
     "table_printer": (5, "renderers"),
+    "text_table": (5, "renderers"),
+    "rule_tables": (5, "renderers"),
     "latex": (5, "renderers"),
     "proofs": (5, "renderers"),
     "references": (5, "renderers"),

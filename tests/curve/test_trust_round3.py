@@ -59,7 +59,7 @@ def test_a_partial_curve_with_bad_input_gives_only_the_error_line(run, partial):
 
 
 def test_the_rule_table_shows_only_justified_digits_when_the_error_is_tiny():
-    from boundcalc.cli.rules import _pm as pm
+    from boundcalc.rule_tables import pm
 
     assert pm(2.70751874963942107, 1.2e-16, 6, False) == "2.70752 ± 1.2e-16"  # was 2.70751874963942107
     assert pm(2.70751874963942107, 0.013, 6, False) == "2.708 ± 0.013"  # one digit past the error's
@@ -97,7 +97,7 @@ def test_bound_format_latex_prints_count_samplers(run, curve):
 
 # -- verify --format latex from a curve ----------------------------------------------------------------------------
 
-def test_verify_format_latex_from_a_curve_shows_every_value_with_its_stderr(run, curve):
+def test_verify_format_latex_from_a_curve_shows_every_value_with_its_stderr(run, curve, partial):
     from boundcalc.curve import LossCurve
     from boundcalc.estimate import estimate_error
     from boundcalc.schedule import parse_schedule
@@ -122,6 +122,10 @@ def test_verify_format_latex_from_a_curve_shows_every_value_with_its_stderr(run,
     ratio, spread = _pm(rows["Theorem 1"][3])
     assert ratio == pytest.approx(0.9 / e, rel=0.01)
     assert spread == pytest.approx(0.9 / e * (3 / 8 * SE_MI / 0.9 + sigma_e / e), rel=0.1)
+    assert r"\in [" in rows["Estimated error"][2]  # d at k = 3, 5, 6, 7 unmeasured: its completions' interval
+    partial_rows = {r[0]: r for r in _rows(run("verify", "--loss-curve", curve.parent / "p.csv", "--length", "8",
+                                              "--schedule", "uniform:2", "--format", "latex").stdout)}
+    assert partial_rows["Theorem 1"][2].endswith(r"\infty]$")  # r = 1 unmeasured, no --vocab-size: unbounded
     counts = run("verify", "--loss-curve", curve, "--schedule", "mdlm:4", "--format", "latex").stdout
     assert "random-count sampler mdlm:4" in counts and "None" not in counts
     assert all(r"\pm" in row[2] for row in _rows(counts))
@@ -171,3 +175,14 @@ def test_sweep_of_info_optimal_equals_verify_of_each_schedule(run, curve, tmp_pa
     refused = run("sweep", "--mi-total", "1", "--length", "8", "--steps", "1,2", "-f", "info-optimal")
     assert refused.exit_code == 2 and len(refused.stderr.splitlines()) == 1 and "a loss curve or a data model" \
         in refused.stderr
+
+
+def test_a_bound_flat_in_the_total_over_an_unbounded_partial_curve_is_a_point(run, partial):
+    """Found by the hostile matrix: blocks:2:uniform reaches the target at s = 1 (bound = ε_train = 0 for every
+    ΣI), and r = 1 unmeasured leaves ΣI unbounded above: 0 · ∞ made the interval (0, nan), a traceback."""
+    result = run("steps", "--loss-curve", partial, "--length", "8", "--target", "0.01", "--family", "blocks:2:uniform",
+                 "--json")
+    assert result.exit_code == 0, result.stderr
+    found = result.json["results"][0]
+    assert found["steps"] == 8 and found["value"]["value"] == "0"  # s = 1 in both blocks: c(1) = 0
+    assert "nan" not in str(found).lower()

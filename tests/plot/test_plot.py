@@ -350,3 +350,35 @@ def test_a_partial_curve_draws_each_error_interval_as_a_hatched_band(run, write,
     assert result.exit_code == 0 and out.exists(), result.output
     refused = run("plot", "--mi-total", "1", "-L", "8", "--vocab-size", "2", "-o", tmp_path / "x.png")
     assert refused.exit_code == 2 and refused.stderr.startswith("Error: --vocab-size: it is used only with --loss-curve")
+
+
+def test_a_partial_curve_draws_each_bound_interval_as_a_hatched_band():
+    """The bounds move with a partial curve's ΣI: Theorem 1 = (2^ceil(log2 s_max) - 1)/L · ΣI is drawn with the band
+    from that coefficient times ΣI's low end to it times ΣI's high end (ΣI's interval from the completions alone:
+    L (d(0) - d(L-1)) with d(0) in [d(m_lo), ln V], d(L-1) in [0, d(m_hi)]), in both figures."""
+    from boundcalc.completion import input_intervals
+
+    partial = LossCurve(length=L, masked=[3, 6, 9, 13], loss=[0.34, 0.40, 0.45, 0.52],
+                        stderr=[0.012, 0.008, 0.01, 0.02], source="partial")
+    swept = bc.sweep(partial, ["uniform"], "1,2,4,8", vocab_size=2)
+    mi_low, mi_high = input_intervals(partial, None, 2)["mi_total"]
+    # by hand: d(0) in [0.52, ln 2], d(15) in [0, 0.34]: ΣI in [16 (0.52 - 0.34), 16 ln 2]
+    assert (mi_low, mi_high) == (pytest.approx(16 * 0.18), pytest.approx(16 * math.log(2)))
+    fig = plot.error_vs_steps(swept, curve=partial, bounds=["theorem1"])
+    ax = fig.axes[0]
+    bottom, top = ax.get_ylim()
+    band = next(c for c in ax.collections if c.get_gid() == "uniform:theorem1:interval")
+    vertices = band.get_paths()[0].vertices
+    for row in swept.family_rows("uniform"):
+        s_max = -(-L // row.steps)
+        coefficient = (2 ** math.ceil(math.log2(s_max)) - 1) / L
+        ys = vertices[np.isclose(vertices[:, 0], row.steps), 1]
+        assert ys.min() == pytest.approx(max(coefficient * mi_low, bottom), rel=1e-9)
+        assert ys.max() == pytest.approx(min(coefficient * mi_high, top), rel=1e-9)
+    gids = {c.get_gid() for a in plot.sandwich(swept, curve=partial).axes for c in a.collections}
+    assert {"uniform:theorem2_upper:interval", "uniform:theorem2_lower:interval"} <= gids
+    # a curve with both ends measured: ΣI is fixed, the bounds are points, no band for them
+    ends = LossCurve(length=L, masked=[1, 6, 16], loss=[0.30, 0.40, 0.60], source="ends")
+    gids = {c.get_gid() for c in plot.error_vs_steps(bc.sweep(ends, ["uniform"], "1,2,4"), curve=ends,
+                                                     bounds=["theorem1"]).axes[0].collections}
+    assert "uniform:theorem1:interval" not in gids
