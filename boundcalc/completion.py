@@ -34,13 +34,14 @@ inf
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from .curve import LossCurve
 from .errors import DomainError
-from .estimate import Estimate, schedule_coefficients
+from .estimate import Estimate, schedule_coefficients, total_profile
 from .registry import SamplerSpec
 from .step_families import family_schedule, searched_family
 
@@ -48,6 +49,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
     from .bound_registry import BoundInputs
+    from .multiscale import MultiScaleProfile
+    from .profile import MIProfile
 
 __all__ = ["missing_ranges", "is_partial", "has_gaps", "completion_interval", "error_interval", "with_completion", "steps_range",
            "family_coefficients", "describe_missing", "input_intervals", "bound_intervals", "random_schedule_interval"]
@@ -199,10 +202,18 @@ def input_intervals(curve: LossCurve, max_size: int | None = None,
     ΣI = L (d(0) - d(L-1)) moves only with the ends: unmeasured r = 1 leaves d(0) in [d(m_lo), ln V] (no upper
     limit without V), unmeasured r = 1/L leaves d(L-1) in [0, d(m_hi)]; Φ's d(m_j) also move inside gaps.
     """
+    return dict(_input_intervals(curve, max_size, vocab_size))
+
+
+@functools.lru_cache(maxsize=64)
+def _input_intervals(curve: LossCurve, max_size: int | None,
+                     vocab_size: int | None) -> tuple[tuple[str, tuple[float, float]], ...]:
+    """:func:`input_intervals`, computed once per (curve, S, V): a sweep asks for them on every row, and a
+    LossCurve is immutable (hashed by identity)."""
     from .estimate import input_coefficients
 
-    return {name: completion_interval(curve, c, vocab_size)
-            for name, c in input_coefficients(curve.length, max_size).items()}
+    return tuple((name, completion_interval(curve, c, vocab_size))
+                 for name, c in input_coefficients(curve.length, max_size).items())
 
 
 def bound_intervals(curve: LossCurve, inputs: "BoundInputs", values: "dict[str, Fraction]",
@@ -221,6 +232,7 @@ def bound_intervals(curve: LossCurve, inputs: "BoundInputs", values: "dict[str, 
     ends = {name: tuple(from_nats(x, unit) for x in pair)
             for name, pair in input_intervals(curve, scale, vocab_size).items()}
     out: dict[str, tuple[float, float]] = {}
+    moved_inputs: dict[tuple[str, float], "BoundInputs"] = {}  # every bound in ΣI (or Φ) moves to the same ends
     for name, value in values.items():
         if value is None:
             continue
@@ -228,7 +240,9 @@ def bound_intervals(curve: LossCurve, inputs: "BoundInputs", values: "dict[str, 
         low_end, high_end = ends[kind]
 
         def at(x: float, name: str = name, kind: str = kind) -> float:
-            moved = _inputs_at(inputs, kind, Fraction(x))
+            if (kind, x) not in moved_inputs:
+                moved_inputs[kind, x] = _inputs_at(inputs, kind, Fraction(x))
+            moved = moved_inputs[kind, x]
             result = BOUNDS[name].value(moved)
             return float(value) if result is None else float(result)
 
@@ -243,22 +257,30 @@ def _inputs_at(inputs: "BoundInputs", kind: str, x: Fraction) -> "BoundInputs":
     only as far as the largest level needs), in the inputs' unit."""
     from dataclasses import replace
 
-    from .multiscale import MultiScaleProfile
-    from .profile import MIProfile
-
     profile, ms = inputs.profile, inputs.multiscale
     if kind == "mi_total":  # a bound in ΣI alone: Φ's levels (which must not exceed ΣI) are not needed
-        return replace(inputs, profile=MIProfile.from_total(max(x, Fraction(0)), profile.length, unit=profile.unit),
+        return replace(inputs, profile=total_profile(max(x, Fraction(0)), profile.length, profile.unit),
                        multiscale=None)
     assert ms is not None  # a bound in Φ is evaluated only with Φ's profile
-    weights = [Fraction(1, 2**j) for j in range(len(ms.level_totals))]
-    if ms.phi > 0:
-        levels = [t * max(x, Fraction(0)) / ms.phi for t in ms.level_totals]
+    raised, moved = _scaled_levels(x, ms.level_totals, ms.length, ms.source, profile.total, profile.length,
+                                   profile.unit)
+    return replace(inputs, profile=raised, multiscale=moved)
+
+
+@functools.lru_cache(maxsize=1024)
+def _scaled_levels(x: Fraction, level_totals: "tuple[Fraction, ...]", length: int, source: str, total: Fraction,
+                   profile_length: int, unit: Any) -> "tuple[MIProfile, MultiScaleProfile]":
+    """(ΣI raised as far as the largest level needs, Φ's levels scaled together so that Φ = x); the profiles
+    are built once per value (:func:`boundcalc.estimate.level_profiles`): every row of a sweep asks for the same."""
+    from .estimate import level_profiles
+
+    weights = [Fraction(1, 2**j) for j in range(len(level_totals))]
+    phi = sum((t * w for t, w in zip(level_totals, weights)), Fraction(0))
+    if phi > 0:
+        levels = [t * max(x, Fraction(0)) / phi for t in level_totals]
     else:  # no shape to scale: every level equal
         levels = [max(x, Fraction(0)) / sum(weights)] * len(weights)
-    moved = MultiScaleProfile.from_level_totals(levels, ms.length, unit=profile.unit, source=ms.source)
-    raised = MIProfile.from_total(max(profile.total, levels[-1]), profile.length, unit=profile.unit)
-    return replace(inputs, profile=raised, multiscale=moved)
+    return level_profiles(tuple(levels), length, source, total, profile_length, unit)
 
 
 def family_coefficients(family: "str | SamplerSpec", steps: int, length: int, curve: LossCurve) -> "np.ndarray":

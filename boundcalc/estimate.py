@@ -25,6 +25,7 @@ The search over T of any family is :mod:`boundcalc.family_steps`.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -41,6 +42,7 @@ from .units import from_nats
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
+    from .multiscale import MultiScaleProfile
     from .profile import MIProfile
     from .schedule import Schedule
     from .truth.core import EntropyProfile
@@ -154,12 +156,14 @@ def schedule_coefficients(schedule: "Schedule", length: int) -> "np.ndarray":
     runs = np.asarray(schedule.runs, dtype=np.int64).reshape(-1, 2)
     sizes = np.repeat(runs[:, 0], runs[:, 1])
     starts = np.cumsum(sizes) - sizes
+    # the starts are strictly increasing, so each index below occurs once per assignment: plain fancy indexing
+    # (much faster than np.add.at) gives the same small integers, exactly
     c = np.zeros(length)
-    np.add.at(c, starts, sizes - 1)  # small integers: exact, in any order
+    c[starts] = sizes - 1
     inside = np.zeros(length + 1)  # -1 on w+1..w+s-1 of each step, by a difference array
     long_steps = sizes >= 2
-    np.add.at(inside, starts[long_steps] + 1, -1.0)
-    np.add.at(inside, (starts + sizes)[long_steps], 1.0)
+    inside[starts[long_steps] + 1] -= 1.0
+    inside[(starts + sizes)[long_steps]] += 1.0
     return c + np.cumsum(inside)[:length]
 
 
@@ -321,14 +325,11 @@ def _moved_inputs(inputs: Any, estimates: "Mapping[str, Measured]", kind: str) -
     the unit of the exact inputs."""
     from dataclasses import replace
 
-    from .multiscale import MultiScaleProfile
-    from .profile import MIProfile
-
     step = getattr(estimates["mi_total"], kind)
     if step is None:
         return None, None
     total, length, unit = inputs.profile.total, inputs.profile.length, inputs.profile.unit
-    by_mi = replace(inputs, profile=MIProfile.from_total(total + Fraction(step), length, unit=unit))
+    by_mi = replace(inputs, profile=total_profile(total + Fraction(step), length, unit))
     ms = inputs.multiscale
     if ms is None or "phi" not in estimates or ms.phi == 0:
         return by_mi, by_mi
@@ -336,10 +337,30 @@ def _moved_inputs(inputs: Any, estimates: "Mapping[str, Measured]", kind: str) -
     if phi_step is None:
         return by_mi, None
     factor = 1 + Fraction(phi_step) / ms.phi
-    levels = [t * factor for t in ms.level_totals]
-    moved = MultiScaleProfile.from_level_totals(levels, ms.length, unit=unit, source=ms.source)
-    raised = MIProfile.from_total(max(total, levels[-1]), length, unit=unit)
+    levels = tuple(t * factor for t in ms.level_totals)
+    raised, moved = level_profiles(levels, ms.length, ms.source, total, length, unit)
     return by_mi, replace(inputs, profile=raised, multiscale=moved)
+
+
+# A sweep moves every row's inputs to the same few ΣI and Φ (they depend on the curve and S, not on the row):
+# the profiles (immutable) are built once per value, not once per row.
+@functools.lru_cache(maxsize=1024)
+def total_profile(total: Fraction, length: int, unit: Any) -> "MIProfile":
+    """``MIProfile.from_total(total, length, unit)``, cached."""
+    from .profile import MIProfile
+
+    return MIProfile.from_total(total, length, unit=unit)
+
+
+@functools.lru_cache(maxsize=1024)
+def level_profiles(levels: "tuple[Fraction, ...]", length: int, source: str, total: Fraction, profile_length: int,
+                   unit: Any) -> "tuple[MIProfile, MultiScaleProfile]":
+    """(ΣI = ``total`` raised as far as the largest level needs, Φ's profile of ``levels``), cached."""
+    from .multiscale import MultiScaleProfile
+    from .profile import MIProfile
+
+    moved = MultiScaleProfile.from_level_totals(levels, length, unit=unit, source=source)
+    return MIProfile.from_total(max(total, levels[-1]), profile_length, unit=unit), moved
 
 
 def random_schedule_estimate(curve: LossCurve, max_size: int) -> Estimate:

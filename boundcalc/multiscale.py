@@ -16,6 +16,7 @@ whose set size m_j would be negative (S > L) has the empty set, value 0.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from dataclasses import dataclass
 from fractions import Fraction
@@ -162,7 +163,7 @@ class MultiScaleProfile:
         """m_j = L - S/2^j for j = 0..J (values <= 0 mean the empty set)."""
         return level_sizes(self.length, self.scale)[1]
 
-    @property
+    @functools.cached_property  # every bound in Φ asks for it, once per row of a sweep (the fields are frozen)
     def phi(self) -> Fraction:
         """Φ = Σ_j 2^-j Σ_i E[I(X^(i); X∘W_j)]."""
         return sum((Fraction(total, 1 << j) for j, total in enumerate(self.level_totals)), Fraction(0))

@@ -60,3 +60,71 @@ def test_the_random_schedules_interval_is_each_rows_own():
         assert row.intervals["random_error"] == (from_nats(lo, result.unit), from_nats(hi, result.unit))
         seen += 1
     assert seen >= 40
+
+
+def fresh_bound_intervals(curve, inputs, values, vocab_size):
+    """The bounds' intervals over the monotone completions, every piece built afresh (no cache): ΣI's and Φ's
+    ends from their linear forms, and each bound at newly built profiles with ΣI, or Φ, at an end."""
+    import math
+    from dataclasses import replace
+    from fractions import Fraction
+
+    from boundcalc.bounds import BOUNDS
+    from boundcalc.completion import completion_interval
+    from boundcalc.estimate import input_coefficients
+    from boundcalc.multiscale import MultiScaleProfile
+    from boundcalc.profile import MIProfile
+
+    ms, unit, length = inputs.multiscale, inputs.profile.unit, inputs.profile.length
+    coefficients = input_coefficients(curve.length, None if ms is None else ms.scale)
+    ends = {k: tuple(from_nats(x, unit) for x in completion_interval(curve, c, vocab_size))
+            for k, c in coefficients.items()}
+
+    def moved(kind, x):
+        x = max(Fraction(x), Fraction(0))
+        if kind == "mi_total":
+            return replace(inputs, profile=MIProfile.from_total(x, length, unit=unit), multiscale=None)
+        phi = sum((Fraction(t, 2**j) for j, t in enumerate(ms.level_totals)), Fraction(0))
+        levels = [t * x / phi for t in ms.level_totals]
+        return replace(inputs, profile=MIProfile.from_total(max(inputs.profile.total, levels[-1]), length, unit=unit),
+                       multiscale=MultiScaleProfile.from_level_totals(levels, ms.length, unit=unit, source=ms.source))
+
+    out = {}
+    for name, value in values.items():
+        kind = "phi" if "multiscale" in BOUNDS[name].needs and "phi" in ends else "mi_total"
+        low_end, high_end = ends[kind]
+        upward = low_end + 1 if math.isinf(high_end) else high_end  # unlimited: does the bound grow at all?
+        at = [BOUNDS[name].value(moved(kind, x)) for x in (low_end, upward)]
+        at = [float(value) if v is None else float(v) for v in at]
+        high = (math.inf if at[1] > at[0] else at[0]) if math.isinf(high_end) else at[1]
+        out[name] = (min(at[0], float(value)), max(high, float(value)))
+    return out
+
+
+def test_each_rows_bound_intervals_equal_a_fresh_computation():
+    """The bound intervals reuse ΣI's ends for every row and Φ's per S: each row's equal those built afresh."""
+    import math
+
+    from boundcalc.bound_registry import BoundInputs
+    from boundcalc.bounds import BOUNDS
+    from boundcalc.completion import bound_intervals
+    from boundcalc.step_families import family_schedule
+    from boundcalc.sweep_truth import resolve_source
+
+    # k = 1..7 and 49..64 unmeasured: ΣI and Φ move with both ends (ΣI without limit when V is not given)
+    curve = LossCurve(length=64, masked=[8, 16, 32, 48], loss=[0.7, 1.2, 2.0, 2.9])
+    for vocab_size in (None, 50):
+        profile, truth, _ = resolve_source(curve, None, None, None, vocab_size)
+        checked = 0
+        for steps in range(1, 65, 3):
+            for family in ("uniform", "cosine"):
+                schedule = family_schedule(family, steps, 64, curve)
+                inputs = BoundInputs(profile, schedule, 0, truth.multiscale(schedule.max_size))
+                values = {n: BOUNDS[n].value(inputs) for n in BOUNDS if BOUNDS[n].applies_to(schedule)}
+                values = {n: v for n, v in values.items() if v is not None}
+                found = bound_intervals(curve, inputs, values, vocab_size)
+                expected = fresh_bound_intervals(curve, inputs, values, vocab_size)
+                assert found == expected
+                assert any(math.isinf(hi) for _, hi in found.values()) == (vocab_size is None)
+                checked += len(found)
+        assert checked > 200
