@@ -385,7 +385,9 @@ def _steps_any(params: dict[str, Any], families: list[Any]) -> None:
     results = complete_results(results, curve, by, unit, params.get("vocab_size"))
     if by == "bound":  # at ΣI: its interval over the completions gives the bound's and T's
         def at(total: Any) -> list:
+            # a family whose schedules follow the curve (info-optimal) keeps it; only ΣI moves
             return required_steps_family(params["targets"], family=family, by=by, length=profile.length,
+                                         curve=curve if family.family.needs_curve else None,
                                          mi_total=total, bound=bound_name, eps_train=eps_train, unit=unit,
                                          max_steps=params["max_steps"])
 

@@ -237,3 +237,18 @@ def test_a_random_count_sampler_gets_its_error_and_expected_bounds_intervals(run
     for document in (data, json.loads(run("bound", *args).stdout)):
         low, high = (float(x) for x in document["bounds"]["theorem1"]["interval"])
         assert high / low == pytest.approx(8 * math.log(4) / 3.2, rel=1e-9)
+
+
+def test_info_optimal_by_bound_from_a_partial_curve_answers_with_a_range(run, write):
+    # was refused ("info-optimal needs a loss curve") although a curve was given: the range's reruns at ΣI's ends
+    # dropped the curve its schedules follow
+    path = write("partial.csv", "masked,loss_nats,stderr_nats\n2,0.2,0.01\n4,0.4,0.01\n6,0.6,0.02\n")
+    args = ("steps", "--loss-curve", path, "--length", "8", "--family", "info-optimal", "--by", "bound", "--target", "2")
+    bounded = run(*args, "--vocab-size", "4", "--json")
+    assert bounded.exit_code == 0, bounded.output
+    [answer] = bounded.json["results"]
+    low, high = answer["steps_range"]
+    # ΣI's lower end is the curve's own (d held flat at the ends): T_lo is the point answer; a larger ΣI needs more T
+    assert low == answer["steps"] <= high
+    unbounded = run(*args, "--json")
+    assert unbounded.exit_code == 0 and unbounded.json["results"][0]["steps_range"][1] is None
