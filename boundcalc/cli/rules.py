@@ -67,9 +67,7 @@ def steps_confidence(params: dict[str, Any], families: list[str]) -> None:
                          allowed="--joint FILE --family confidence --target ε")
     if not params["targets"]:
         raise UsageError("no target", param="--target", allowed="one or more --target ε")
-    for name in ("budget", "loss_curve", "mi_total", "mi_profile"):
-        if params.get(name) is not None:
-            raise UsageError(f"--{name.replace('_', '-')} is not used by the threshold search", param="--family")
+    _refuse_unused(params, "the threshold search")
     from ..answers import ThresholdSearchAnswer
 
     table = load_joint(params["joint_table"])
@@ -127,9 +125,7 @@ def steps_rule(params: dict[str, Any], families: list[str]) -> None:
                          allowed="confidence, NAME:LO..HI/N (confidence, eb, entropy-sum), left-to-right or dilated")
     if not params["targets"]:
         raise UsageError("no target", param="--target", allowed="one or more --target ε")
-    for name in ("budget", "loss_curve", "mi_total", "mi_profile"):
-        if params.get(name) is not None:
-            raise UsageError(f"--{name.replace('_', '-')} is not used by the rule search", param="--family")
+    _refuse_unused(params, "the rule search")
     text = families[0]
     head = text.partition(":")[0]
     found = family_named(head)
@@ -183,3 +179,10 @@ def _print_rule_search(result: dict[str, Any], params: dict[str, Any], descripti
 
     answer = RuleSearchAnswer(description, params["unit"], tuple(str(Fraction(t)) for t in params["targets"]), result)
     emit_json(answer) if params["as_json"] else emit_table(answer, params["digits"])
+
+
+def _refuse_unused(params: dict[str, Any], search: str) -> None:
+    """The searches on a data model read no ΣI, curve or budget: one line for a flag they would ignore."""
+    for name in ("budget", "loss_curve", "mi_total", "mi_profile"):
+        if params.get(name) is not None:
+            raise UsageError(f"--{name.replace('_', '-')} is not used by {search}", param="--family")
