@@ -491,7 +491,8 @@ class CountSampler:
         exactly one non-empty step. No DP: before step k each token has been revealed
         independently with probability r_k = 1 - Π_{j<k}(1 - p_j), so the number
         revealed is Binomial(L, r_k) and the step then reveals (L - m)·p_k on average:
-        Σ_k P(Bin(L, r_k) = m)·(L - m)·p_k. float64, relative error about n·L·ε.
+        Σ_k P(Bin(L, r_k) = m)·(L - m)·p_k = Σ_k L·p_k·a_k·P(Bin(L - 1, r_k) = m) with a_k = 1 - r_k.
+        float64, relative error :meth:`start_sizes_error`.
 
         >>> CountSampler.from_probabilities(2, ["1/2", 1]).expected_start_sizes().round(6).tolist()
         [1.5, 0.5]
@@ -499,48 +500,90 @@ class CountSampler:
         import numpy as np
 
         L = self.length
-        before, alive, revealed = [], [], 0.0
-        left = 1.0
-        for x, q in zip(self.marginals(), self.keep):
-            before.append(revealed)
-            alive.append(left)
-            revealed += x
-            left *= q
-        # only m within 40 + 12 sd of each mean: the mass outside is below e^-70 (Chernoff), so each row
-        # costs O(sqrt L), not O(L)
-        r, alive_ = np.asarray(before), np.asarray(alive)
-        spread = 40 + np.ceil(12 * np.sqrt(L * r * alive_))
-        start = np.clip(np.floor(L * r - spread), 0, L).astype(np.int64)
-        width = int(min(L + 1, 2 * float(spread.max()) + 2))
-        lf, _ = self._log_factorials()
+        r, a, _ = self._start_laws()
         reveal = np.asarray(self.reveal)
         out = np.zeros(L + 1)
-        rows = max(1, (1 << 18) // width)  # a few MB per temporary, whatever T and L
-        for lo in range(0, r.size, rows):
-            part = slice(lo, lo + rows)
-            m = np.minimum(start[part, None] + np.arange(width)[None, :], L)
-            first = np.arange(width)[None, :] + start[part, None] <= L  # each m once per row
-            with np.errstate(divide="ignore", invalid="ignore"):
-                logp, logq = np.log(r[part])[:, None], np.log(alive_[part])[:, None]
-                log_pmf = lf[L] - lf[m] - lf[L - m] + np.where(m == 0, 0.0, m * logp) \
-                    + np.where(m == L, 0.0, (L - m) * logq)
-            weights = np.where(first, np.exp(log_pmf) * (reveal[part, None] * (L - m)), 0.0)
-            out += np.bincount(m.ravel(), weights=np.nan_to_num(weights).ravel(), minlength=L + 1)
+        # a step with r_k = 0 starts at m = 0 and reveals L·p_k on average; one with a_k = 0 has nothing to reveal
+        out[0] += L * float(reveal[r <= 0].sum())
+        rows = np.nonzero((r > 0) & (a > 0) & (reveal > 0))[0]
+        if rows.size == 0 or L < 2:
+            if L == 1:
+                out[0] += float((reveal[rows] * a[rows]).sum())
+            return out[:L]
+        r, a, p = r[rows], a[rows], reveal[rows]
+        # log of L·p_k·a_k·C(L-1, m)·r^m·a^(L-1-m) = α_k + β(m) + m·λ_k
+        lf, _ = self._log_factorials()
+        log_r, log_a = np.log(r), np.log(a)
+        alpha = math.log(L) + np.log(p) + L * log_a
+        slope = log_r - log_a
+        beta = lf[L - 1] - lf[: L] - lf[L - 1 :: -1]  # m = 0..L-1
+        # only m within 40 + 12 sd of each mean: the mass outside is below e^-70 (Chernoff), so each row
+        # costs O(sqrt L), not O(L)
+        spread = 40 + np.ceil(12 * np.sqrt((L - 1) * r * a))
+        width = int(min(L, 2 * float(spread.max()) + 2))
+        start = np.clip(np.floor((L - 1) * r - spread), 0, L - width).astype(np.int64)
+        offsets = np.arange(width)
+        chunk = max(1, (1 << 18) // width)  # a few MB per temporary, whatever T and L
+        for lo in range(0, rows.size, chunk):
+            part = slice(lo, lo + chunk)
+            m = start[part, None] + offsets[None, :]
+            log_w = beta[m] + (alpha[part, None] + m * slope[part, None])
+            out += np.bincount(m.ravel(), weights=np.exp(log_w).ravel(), minlength=L + 1)
         return out[:L]
+
+    def _start_laws(self) -> tuple["np.ndarray", "np.ndarray", float]:
+        """(r_k, 1 - r_k, a bound δ on each one's relative error) before every step k (computed once).
+
+        From the exact probabilities when the running product Π_{j<k}(1 - p_j) stays a small fraction (it
+        telescopes for the uniform-grid families, mdlm and dream-origin: 1 - (k-1)h): each value one correctly
+        rounded division, δ = ε. Otherwise float sums and products of n terms, δ = (n + 2)ε.
+        """
+        cached = self.__dict__.get("_start_laws_cache")
+        if cached is not None:
+            return cached
+        import numpy as np
+
+        exact = _exact_alive(self.exact) if self.exact is not None else None
+        if exact is not None:
+            alive = np.array([_round(a) for a in exact])
+            before = np.array([_round(1 - a) for a in exact])
+            delta = EPS64
+        else:
+            before_, alive_, revealed, left = [], [], 0.0, 1.0
+            for x, q in zip(self.marginals(), self.keep):
+                before_.append(revealed)
+                alive_.append(left)
+                revealed += x
+                left *= q
+            before, alive = np.asarray(before_), np.asarray(alive_)
+            delta = (len(self.reveal) + 2) * EPS64
+        cached = (before, alive, delta)
+        object.__setattr__(self, "_start_laws_cache", cached)
+        return cached
 
     def start_sizes_error(self) -> float:
         """A relative error bound of each entry of :meth:`expected_start_sizes` (all terms non-negative).
 
-        log P(Bin(L, r_k) = m) adds three log factorials (their error), m log r_k and (L - m) log(1 - r_k)
-        with r_k and 1 - r_k sums and products of n terms (relative error <= (n + 2)ε each, so <= L(n + 2)ε
-        after the products by m and L - m) and the roundings of the sum; then exp, the product by the
-        rate and the row sums; the mass cut off outside each row's window (below e^-70) adds 2^-100.
+        The log of each term adds three log factorials (their error), log L, log p_k (p_k correctly rounded),
+        L·log a_k and m·(log r_k − log a_k) with r_k and a_k within a relative δ (:meth:`_start_laws`: L·2δ
+        after the products by at most L), the logs within an ulp of their values and the roundings of the
+        products and sums (16ε times the magnitudes added, the largest over the steps); then exp and the sums
+        over the steps; the mass cut off outside each row's window (below e^-70) adds 2^-100. Steps with
+        r_k = 0 (a point mass at m = 0) are exact.
         """
+        import numpy as np
+
         lf, lf_error = self._log_factorials()
         n, L = len(self.reveal), self.length
-        magnitude = 3 * float(lf[-1]) + L * 800.0  # |log r| <= 745 for any positive float64 r
-        delta = 3 * lf_error + 8 * EPS64 * magnitude + 2 * L * (n + 2) * EPS64
-        return math.expm1(delta) + (n + L + 8) * EPS64 + 2.0**-100
+        before, alive, delta = self._start_laws()
+        reveal = np.asarray(self.reveal)
+        live = (before > 0) & (alive > 0) & (reveal > 0)
+        if not live.any():
+            return (n + 8) * EPS64
+        logs = 2 * (np.abs(np.log(before[live])) + np.abs(np.log(alive[live]))) + np.abs(np.log(reveal[live]))
+        magnitude = 3 * float(lf[-1]) + math.log(L) + 1.0 + L * float(np.max(logs)) * (1 + 4 * EPS64)
+        error = 3 * lf_error + 16 * EPS64 * magnitude + 2 * L * delta * (1 + 4 * delta)
+        return math.expm1(error) + (n + L + 8) * EPS64 + 2.0**-100
 
     def expected_coefficient_bracket(self, coefficient: Callable[[int], Any], exact_at: int = 0
                                      ) -> tuple[float, float, float]:
@@ -638,6 +681,18 @@ def _check_steps(steps: Any) -> int:
 def _grid(span: Fraction, steps: int) -> tuple[int, int]:
     """(c, A) with c/A = span/T: the time grid's step on a common integer denominator."""
     return span.numerator, span.denominator * steps
+
+
+def _exact_alive(probabilities: tuple[Fraction, ...]) -> list[Fraction] | None:
+    """Π_{j<k}(1 - p_j) for every step k, exactly, or None when the fractions grow (a product that does not
+    telescope: then floats, :meth:`CountSampler._start_laws`)."""
+    out, alive = [], Fraction(1)
+    for p in probabilities:
+        out.append(alive)
+        alive *= 1 - p
+        if alive.denominator.bit_length() > 256:
+            return None
+    return out
 
 
 def _round(x: Fraction) -> float:
