@@ -497,6 +497,16 @@ class CountSampler:
         >>> CountSampler.from_probabilities(2, ["1/2", 1]).expected_start_sizes().round(6).tolist()
         [1.5, 0.5]
         """
+        last = _LAST_STARTS.get("sampler")
+        if last is self:  # a sweep row asks for its coefficients three times (value, stderr, interval)
+            return _LAST_STARTS["starts"]
+        starts = self._start_sizes()
+        starts.flags.writeable = False
+        _LAST_STARTS.update(sampler=self, starts=starts)  # one entry: a sweep holds many samplers
+        return starts
+
+    def _start_sizes(self) -> "np.ndarray":
+        """:meth:`expected_start_sizes`, computed."""
         import numpy as np
 
         L = self.length
@@ -534,17 +544,24 @@ class CountSampler:
     def _start_laws(self) -> tuple["np.ndarray", "np.ndarray", float]:
         """(r_k, 1 - r_k, a bound δ on each one's relative error) before every step k (computed once).
 
-        From the exact probabilities when the running product Π_{j<k}(1 - p_j) stays a small fraction (it
-        telescopes for the uniform-grid families, mdlm and dream-origin: 1 - (k-1)h): each value one correctly
-        rounded division, δ = ε. Otherwise float sums and products of n terms, δ = (n + 2)ε.
+        From the integers of a quick build's grid (``notes["grid"]``, :meth:`boundcalc.count_families.CountFamily.
+        quick_sampler`), or from the exact probabilities when the running product Π_{j<k}(1 - p_j) stays a small
+        fraction (it telescopes for the uniform-grid families, mdlm and dream-origin: 1 - (k-1)h): each value one
+        correctly rounded division, δ = ε. Otherwise float sums and products of n terms, δ = (n + 2)ε.
         """
         cached = self.__dict__.get("_start_laws_cache")
         if cached is not None:
             return cached
         import numpy as np
 
-        exact = _exact_alive(self.exact) if self.exact is not None else None
-        if exact is not None:
+        grid = self.notes.get("grid")  # a quick build's (a, A): Π_{j<k}(1 - p_j) = (A - a·k)/A before step k
+        exact = _exact_alive(self.exact) if self.exact is not None and grid is None else None
+        if grid is not None:
+            a, total = grid
+            alive = np.array([(total - a * k) / total for k in range(len(self.reveal))])
+            before = np.array([a * k / total for k in range(len(self.reveal))])
+            delta = EPS64
+        elif exact is not None:
             alive = np.array([_round(a) for a in exact])
             before = np.array([_round(1 - a) for a in exact])
             delta = EPS64
@@ -596,26 +613,37 @@ class CountSampler:
         ``exact_at`` = k replaces the k widest terms by :meth:`exceed_probabilities` (a DP
         over k thresholds only), which closes most of the gap.
         """
+        return self.expected_coefficient_brackets([coefficient], exact_at)[0]
+
+    def expected_coefficient_brackets(self, coefficients: "list[Callable[[int], Any] | np.ndarray]",
+                                      exact_at: int = 0) -> list[tuple[float, float, float]]:
+        """:meth:`expected_coefficient_bracket` for several coefficients (each a function of s, or its values
+        c(1..L) as floats), the laws of single steps computed once."""
         import numpy as np
 
         L = self.length
-        values = np.array([float(coefficient(s)) for s in range(1, L + 1)])
-        steps = np.diff(values)  # Δc(s), s = 1..L-1
-        lower, upper, err = self._exceed_bracket()
-        if exact_at > 0 and L > 1:
-            widest = np.argsort(-np.abs(steps) * (upper - lower), kind="stable")[:exact_at]
-            chosen = sorted(int(i) + 1 for i in widest if upper[i] > lower[i])
-            if chosen:
-                above, error = self.exceed_probabilities(chosen)
-                index = np.array(chosen) - 1
-                lower[index] = upper[index] = above
-                err[index] = error
-        low = np.where(steps >= 0, lower, upper)
-        high = np.where(steps >= 0, upper, lower)
-        lo = math.fsum([values[0], *(steps * low).tolist()])
-        hi = math.fsum([values[0], *(steps * high).tolist()])
-        error = math.fsum((np.abs(steps) * err).tolist()) + 4 * EPS64 * (abs(lo) + abs(hi) + abs(values[0]))
-        return lo, hi, error
+        bracket = self._exceed_bracket()
+        out = []
+        for coefficient in coefficients:
+            values = (np.asarray(coefficient, dtype=np.float64) if not callable(coefficient)
+                      else np.array([float(coefficient(s)) for s in range(1, L + 1)]))
+            steps = np.diff(values)  # Δc(s), s = 1..L-1
+            lower, upper, err = (x.copy() for x in bracket)
+            if exact_at > 0 and L > 1:
+                widest = np.argsort(-np.abs(steps) * (upper - lower), kind="stable")[:exact_at]
+                chosen = sorted(int(i) + 1 for i in widest if upper[i] > lower[i])
+                if chosen:
+                    above, error = self.exceed_probabilities(chosen)
+                    index = np.array(chosen) - 1
+                    lower[index] = upper[index] = above
+                    err[index] = error
+            low = np.where(steps >= 0, lower, upper)
+            high = np.where(steps >= 0, upper, lower)
+            lo = math.fsum([values[0], *(steps * low).tolist()])
+            hi = math.fsum([values[0], *(steps * high).tolist()])
+            error = math.fsum((np.abs(steps) * err).tolist()) + 4 * EPS64 * (abs(lo) + abs(hi) + abs(values[0]))
+            out.append((lo, hi, error))
+        return out
 
     def _exceed_bracket(self) -> tuple["np.ndarray", "np.ndarray", "np.ndarray"]:
         """(lower, upper, float error) of P(S_max > s), s = 1..L-1 (see :meth:`expected_coefficient_bracket`)."""
@@ -681,6 +709,10 @@ def _check_steps(steps: Any) -> int:
 def _grid(span: Fraction, steps: int) -> tuple[int, int]:
     """(c, A) with c/A = span/T: the time grid's step on a common integer denominator."""
     return span.numerator, span.denominator * steps
+
+
+#: The last sampler's expected_start_sizes (a single entry, so the samplers of a sweep are not all kept alive twice).
+_LAST_STARTS: dict[str, Any] = {}
 
 
 def _exact_alive(probabilities: tuple[Fraction, ...]) -> list[Fraction] | None:

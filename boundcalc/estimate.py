@@ -595,20 +595,28 @@ def count_estimate(curve: LossCurve, sampler: Any, profile: "EntropyProfile | No
     return Estimate(max(value, 0.0), se, max(cubic, 0.0), curve.exact, note, error)
 
 
-def _coefficient_estimate(curve: LossCurve, sampler: Any, profile: "EntropyProfile | None") -> Estimate:
-    """E error = Σ_m c_m d(m) with c from the laws of single steps (no DP), and its float error bound:
-    Σ_m (c_m + 1) d(m) has non-negative terms, each within the relative error of
-    :meth:`~boundcalc.count_sampler.CountSampler.start_sizes_error`, and the last subtraction of Σ d."""
+def coefficient_error(profile: Any, sampler: Any) -> tuple[float, float]:
+    """(E error, its certified float error) in nats by the coefficient form Σ_m c_m d(m) (no DP): Σ_m (c_m + 1)
+    d(m) has non-negative terms, each within :meth:`~boundcalc.count_sampler.CountSampler.start_sizes_error`,
+    then the last subtraction of Σ d; as the DP's, each d(m) within the profile's abs_error (Σ_m (c_m + 1) = L)."""
     import numpy as np
 
-    profile = profile if profile is not None else curve_profile(curve)
     d = profile.conditional
     starts = sampler.expected_start_sizes()
     weighted = float(starts @ np.abs(d)) + float(np.sum(np.abs(d)))
     value = float(starts @ d) - float(np.sum(d))
-    # as count_error: each d(m) within the profile's abs_error, and Σ_m E[size starting at m] = L
     error = sampler.start_sizes_error() * weighted + 2 * (d.size + 4) * 2.0**-53 * weighted \
         + 2 * d.size * float(getattr(profile, "abs_error", 0.0))
+    return value, error
+
+
+def _coefficient_estimate(curve: LossCurve, sampler: Any, profile: "EntropyProfile | None") -> Estimate:
+    """E error = Σ_m c_m d(m) with c from the laws of single steps (no DP), and its float error bound:
+    Σ_m (c_m + 1) d(m) has non-negative terms, each within the relative error of
+    :meth:`~boundcalc.count_sampler.CountSampler.start_sizes_error`, and the last subtraction of Σ d."""
+    profile = profile if profile is not None else curve_profile(curve)
+    value, error = coefficient_error(profile, sampler)
+    starts = sampler.expected_start_sizes()
     cubic = value if curve.masked.size == curve.length else \
         float((starts - 1.0) @ curve_profile(curve, "pchip").conditional)
     se = curve.stderr_of(starts - 1.0) if curve.stderr is not None else None
