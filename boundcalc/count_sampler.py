@@ -37,6 +37,7 @@ the DP's step-size cap is bounded by a Chernoff tail (:meth:`CountSampler.tail`)
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -170,11 +171,15 @@ class CountSampler:
     # -- laws that need no DP -------------------------------------------------------------
     def marginals(self) -> list[float]:
         """π_k = P(a given token is revealed at step k) = p_k Π_{j<k} (1 - p_j)."""
-        out, alive = [], 1.0
-        for p, q in zip(self.reveal, self.keep):
-            out.append(alive * p)
-            alive *= q
-        return out
+        cached = self.__dict__.get("_marginals")
+        if cached is None:  # O(n) Python: asked for by several laws of one sampler
+            out, alive = [], 1.0
+            for p, q in zip(self.reveal, self.keep):
+                out.append(alive * p)
+                alive *= q
+            cached = tuple(out)
+            object.__setattr__(self, "_marginals", cached)
+        return list(cached)
 
     def expected_sizes(self) -> list[float]:
         """E s_k = L π_k."""
@@ -264,15 +269,7 @@ class CountSampler:
             )
 
     def _log_factorials(self) -> tuple["np.ndarray", float]:
-        import numpy as np
-
-        L = self.length
-        logs = np.log(np.arange(1, L + 1, dtype=np.longdouble)) if L else np.zeros(0, dtype=np.longdouble)
-        lf = np.concatenate(([0.0], np.cumsum(logs))).astype(np.float64)
-        e_long = float(np.finfo(np.longdouble).eps)
-        # each log within 2 ulps of long double, a sequential sum of L terms, then one rounding
-        error = (2 * e_long * (L + 2) + 2 * EPS64) * float(lf[-1])
-        return lf, error
+        return _log_factorials(self.length)
 
     def _binomial_logs(self, cap: int, lf: "np.ndarray") -> tuple["np.ndarray", "np.ndarray", "np.ndarray"]:
         """(j, m - j, log C(m, j)) on the grid w = 0..L (m = L - w masked), j = 0..cap; -inf where j > m.
@@ -709,6 +706,20 @@ def _check_steps(steps: Any) -> int:
 def _grid(span: Fraction, steps: int) -> tuple[int, int]:
     """(c, A) with c/A = span/T: the time grid's step on a common integer denominator."""
     return span.numerator, span.denominator * steps
+
+
+@functools.lru_cache(maxsize=4)
+def _log_factorials(L: int) -> tuple["np.ndarray", float]:
+    """(ln k!, k = 0..L, as floats (read-only); a bound on each one's error), once per L."""
+    import numpy as np
+
+    logs = np.log(np.arange(1, L + 1, dtype=np.longdouble)) if L else np.zeros(0, dtype=np.longdouble)
+    lf = np.concatenate(([0.0], np.cumsum(logs))).astype(np.float64)
+    lf.flags.writeable = False
+    e_long = float(np.finfo(np.longdouble).eps)
+    # each log within 2 ulps of long double, a sequential sum of L terms, then one rounding
+    error = (2 * e_long * (L + 2) + 2 * EPS64) * float(lf[-1])
+    return lf, error
 
 
 #: The last sampler's expected_start_sizes (a single entry, so the samplers of a sweep are not all kept alive twice).

@@ -564,9 +564,9 @@ def curve_level_estimates(curve: LossCurve, max_size: int) -> list[Estimate]:
 # -- random-count samplers (mdlm, sedd, dream-origin) ---------------------------------------------------
 
 COUNT_ERROR_NOTE = "an expectation over the sampler's random reveal counts (exact DP over the number revealed)"
-#: Above this much count-DP work (CountSampler.work(), ~0.1 s) a count sampler's expected error is computed from
+#: Above this much count-DP work (CountSampler.work(), ~0.05 s) a count sampler's expected error is computed from
 #: the laws of single steps (O(T·sqrt L), the same value with a certified float error) instead of the DP.
-COEFFICIENT_FORM_WORK = 3e6
+COEFFICIENT_FORM_WORK = 1e6
 
 
 def count_coefficients(sampler: Any) -> "np.ndarray":
