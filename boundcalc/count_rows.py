@@ -71,9 +71,9 @@ def _values(name: str, length: int) -> "np.ndarray":
     """c(1..L) of the bound ``name`` as floats (read-only), or s itself for "" (E S_max): once per sweep, not per row."""
     import numpy as np
 
-    from .bounds import BOUNDS
+    from .bounds import bound_coefficient
 
-    values = np.array([float(BOUNDS[name].coefficient(s)) if name else float(s) for s in range(1, length + 1)])
+    values = np.array([float(bound_coefficient(name, s)) if name else float(s) for s in range(1, length + 1)])
     values.flags.writeable = False
     return values
 

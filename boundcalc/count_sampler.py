@@ -41,7 +41,7 @@ import functools
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .errors import DomainError, InvalidNumberError, ScheduleError
 from .exact import parse_rational, positive_int
@@ -612,7 +612,7 @@ class CountSampler:
         """
         return self.expected_coefficient_brackets([coefficient], exact_at)[0]
 
-    def expected_coefficient_brackets(self, coefficients: "list[Callable[[int], Any] | np.ndarray]",
+    def expected_coefficient_brackets(self, coefficients: "Sequence[Callable[[int], Any] | np.ndarray]",
                                       exact_at: int = 0) -> list[tuple[float, float, float]]:
         """:meth:`expected_coefficient_bracket` for several coefficients (each a function of s, or its values
         c(1..L) as floats), the laws of single steps computed once."""
