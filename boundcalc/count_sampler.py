@@ -529,13 +529,18 @@ class CountSampler:
         spread = 40 + np.ceil(12 * np.sqrt((L - 1) * r * a))
         width = int(min(L, 2 * float(spread.max()) + 2))
         start = np.clip(np.floor((L - 1) * r - spread), 0, L - width).astype(np.int64)
-        offsets = np.arange(width)
+        offsets = np.arange(width, dtype=np.float64)
+        windows = np.lib.stride_tricks.sliding_window_view(beta, width)  # windows[i] = β(i..i+width-1)
+        order = np.argsort(start, kind="stable")  # rows with one window start are summed first, then added once
+        start, alpha, slope = start[order], alpha[order], slope[order]
+        base = alpha + start * slope  # α_k + start_k·λ_k; + j·λ_k inside the window
         chunk = max(1, (1 << 18) // width)  # a few MB per temporary, whatever T and L
         for lo in range(0, rows.size, chunk):
             part = slice(lo, lo + chunk)
-            m = start[part, None] + offsets[None, :]
-            log_w = beta[m] + (alpha[part, None] + m * slope[part, None])
-            out += np.bincount(m.ravel(), weights=np.exp(log_w).ravel(), minlength=L + 1)
+            terms = np.exp(windows[start[part]] + base[part, None] + slope[part, None] * offsets[None, :])
+            first = np.flatnonzero(np.diff(start[part], prepend=-1))  # where each run of one start begins
+            for at, summed in zip(start[part][first].tolist(), np.add.reduceat(terms, first, axis=0)):
+                out[at : at + width] += summed
         return out[:L]
 
     def _start_laws(self) -> tuple["np.ndarray", "np.ndarray", float]:
