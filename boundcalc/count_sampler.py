@@ -527,19 +527,20 @@ class CountSampler:
         # only m within 40 + 12 sd of each mean: the mass outside is below e^-70 (Chernoff), so each row
         # costs O(sqrt L), not O(L)
         spread = 40 + np.ceil(12 * np.sqrt((L - 1) * r * a))
-        width = int(min(L, 2 * float(spread.max()) + 2))
-        start = np.clip(np.floor((L - 1) * r - spread), 0, L - width).astype(np.int64)
-        offsets = np.arange(width, dtype=np.float64)
-        windows = np.lib.stride_tricks.sliding_window_view(beta, width)  # windows[i] = β(i..i+width-1)
-        order = np.argsort(start, kind="stable")  # rows with one window start are summed first, then added once
-        start, alpha, slope = start[order], alpha[order], slope[order]
-        base = alpha + start * slope  # α_k + start_k·λ_k; + j·λ_k inside the window
-        chunk = max(1, (1 << 18) // width)  # a few MB per temporary, whatever T and L
-        for lo in range(0, rows.size, chunk):
-            part = slice(lo, lo + chunk)
-            terms = np.exp(windows[start[part]] + base[part, None] + slope[part, None] * offsets[None, :])
-            first = np.flatnonzero(np.diff(start[part], prepend=-1))  # where each run of one start begins
-            for at, summed in zip(start[part][first].tolist(), np.add.reduceat(terms, first, axis=0)):
+        lowest = np.floor((L - 1) * r - spread)
+        order = np.argsort(lowest, kind="stable")  # rows with one window start are summed first, then added once
+        lowest, spread, alpha, slope = lowest[order], spread[order], alpha[order], slope[order]
+        for lo in range(0, rows.size, 128):  # the window's width is each block's widest: narrow near r = 0 and 1
+            part = slice(lo, lo + 128)
+            width = int(min(L, 2 * float(spread[part].max()) + 2))
+            start = np.clip(lowest[part], 0, L - width).astype(np.int64)  # still sorted
+            windows = np.lib.stride_tricks.sliding_window_view(beta, width)  # windows[i] = β(i..i+width-1)
+            offsets = np.arange(width, dtype=np.float64)
+            # α_k + start_k·λ_k, + j·λ_k inside the window
+            terms = np.exp(windows[start] + (alpha[part] + start * slope[part])[:, None]
+                           + slope[part, None] * offsets[None, :])
+            first = np.flatnonzero(np.diff(start, prepend=-1))  # where each run of one start begins
+            for at, summed in zip(start[first].tolist(), np.add.reduceat(terms, first, axis=0)):
                 out[at : at + width] += summed
         return out[:L]
 
