@@ -623,10 +623,10 @@ def _json_RuleVerifyAnswer(answer: Any, digits: int) -> dict[str, Any]:
 
 
 def _json_TradeoffAnswer(answer: Any, digits: int) -> dict[str, Any]:
-    """Samplers at their expected calls: each rule's report, its truth in the answer's unit (its guarantees as
-    computed, in nats)."""
+    """Samplers at their expected calls: each rule's report, its truth and its guarantees' values in the answer's
+    unit (as verify of one rule)."""
     return {"model": answer.model, "unit": answer.unit,
-            "samplers": [_rule_report_in(r, answer.unit, guarantees=False) for r in answer.reports]}
+            "samplers": [_rule_report_in(r, answer.unit, guarantees=True) for r in answer.reports]}
 
 
 def _json_ThresholdSearchAnswer(answer: Any, digits: int) -> dict[str, Any]:

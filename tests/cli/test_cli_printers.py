@@ -3,6 +3,7 @@ library's answer value (built here through the public API, independently of the 
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import pytest
@@ -238,3 +239,16 @@ def test_rule_tables_are_their_answers_tables(run, write):
                                                          6).rows]
     # a value with its standard error: one digit past the error's, never past --digits significant digits
     assert pm(2.70751874963942107, 1.2e-16, 6, False) == "2.70752 ± 1.2e-16" and pm(0.5, 0.01, 6, False) == "0.500 ± 0.01"
+
+
+def test_sweep_sampler_json_gives_guarantees_in_the_unit(run, write):
+    # confidence:1/2 on xor: n = 3 tokens in its one call, ε = 1 - τ = 1/2, V = 2: Fast-dLLM's bound
+    # (n - 1)(H_b(ε) + ε ln(V - 1)) = 2 ln 2 nats = 2 bits; the truth KL = ln 8 - ln 4 = 1 bit
+    path = write("xor.json", '{"outcomes": [[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]], '
+                 '"probabilities": ["1/4", "1/4", "1/4", "1/4"]}')
+    for unit, scale in (("bits", 1.0), ("nats", math.log(2))):
+        data = run("sweep", "--joint", path, "--sampler", "confidence:1/2", "--json", "--unit", unit).json
+        (sampler,) = data["samplers"]
+        (guarantee,) = sampler["guarantees"]
+        assert data["unit"] == unit and guarantee["holds"] is True
+        assert abs(guarantee["value"] - 2 * scale) < 1e-12 and abs(sampler["truth"] - scale) < 1e-12
