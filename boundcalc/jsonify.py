@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from .constants import C1
 from .dispatch import Printers
-from .exact import SCHEMA_VERSION, Measured, format_decimal, number_json
+from .exact import FLOAT_DIGITS, SCHEMA_VERSION, Measured, format_decimal, number_json
 from .units import display, from_nats, log_name
 
 __all__ = ["to_json", "register", "PRINTERS", "document", "FLOAT_INPUTS", "SCHEMA_VERSION"]
@@ -425,6 +425,19 @@ def _json_BudgetAnswer(answer: Any, digits: int) -> dict[str, Any]:
             "mi_total": _mi_total(answer, unit, digits),
             "eps_train": _num(answer.eps_train, digits),
             "source": answer.source, "estimate": answer.estimate, "families": out}
+
+
+def _json_CountBoundAnswer(answer: Any, digits: int) -> dict[str, Any]:
+    """``bound`` for a random-count sampler: the report's form, or at a loss curve the curve report's (estimates
+    at a measured curve, to the digits a float64 result holds)."""
+    if answer.at_curve is None:
+        return to_json(answer.report, digits)
+    return to_json(answer.at_curve, min(digits, FLOAT_DIGITS) if answer.estimated else digits)
+
+
+def _json_ResultCatalogue(catalogue: Any, digits: int) -> dict[str, Any]:
+    """The results of the theory by name: each one's equation label and summary."""
+    return {"results": [{"name": r.name, "label": r.label, "summary": r.summary} for r in catalogue.results]}
 
 
 def _json_CurveBoundReport(result: Any, digits: int) -> dict[str, Any]:
