@@ -109,13 +109,15 @@ def _table_CountBoundReport(report: Any, digits: int, exact: bool = False, heade
 
 
 def _table_CountBoundAnswer(answer: Any, digits: int) -> Table:
-    """``bound`` for a random-count sampler: the profile said first (at a measured curve, ΣI as value ± stderr and
-    the digits a float64 result holds), then the expected bounds (estimates at the curve's ΣI)."""
-    profile, measured = answer.profile, answer.mi_measured
-    if measured is None:
+    """``bound`` for a random-count sampler: the profile said first (at a measured curve, ΣI as value ± stderr, with
+    its interval over the monotone completions where d is unmeasured, to the digits a float64 result holds), then
+    the expected bounds (estimates at the curve's ΣI)."""
+    profile, at_curve = answer.profile, answer.at_curve
+    if not answer.estimated:
         return _table_CountBoundReport(answer.report, digits, header_lines=[describe_profile(profile, digits)])
     digits = min(digits, FLOAT_DIGITS)
-    header = f"L = {profile.length}, ΣI = {measured.show(digits)} {profile.unit} ({profile.source})"
+    shown = _estimate_shown(at_curve.mi_estimate, str(profile.unit), digits)
+    header = f"L = {profile.length}, ΣI = {shown} {profile.unit} ({profile.source})"
     return _table_CountBoundReport(answer.report, digits, header_lines=[header], estimated=answer.estimated)
 
 

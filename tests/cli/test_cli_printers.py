@@ -327,3 +327,13 @@ def test_count_bound_answer_at_a_measured_curve_is_at_its_sum_of_mi(run, write):
         assert abs(value.value - float(exact[name]["value"])) < 1e-9 * float(exact[name]["value"])
     data = run("bound", "--loss-curve", path, "--schedule", "mdlm:8", "--json").json
     assert data == document(answer) == document(answer.at_curve, 6)
+
+
+def test_count_bound_header_at_a_partial_curve_carries_sum_of_mi_interval(run, write):
+    # loss at k masked = 0.5 + 6k/64 measured at k = 4, 8, ..., 64: d(L - 1..L - 3) unmeasured, anywhere in
+    # [0, 0.875] for a monotone completion, so ΣI = L (d(0) - d(L - 1)) in [64 (6.5 - 0.875), 64 · 6.5] = [360, 416],
+    # shown outward [359, 417]: the same header as a fixed schedule's
+    path = write("partial.csv", "masked,loss_nats\n" + "".join(f"{k},{0.5 + 6 * k / 64}\n" for k in range(4, 65, 4)))
+    count = run("bound", "--loss-curve", path, "--schedule", "mdlm:8").stdout.splitlines()[1]
+    fixed = run("bound", "--loss-curve", path, "--schedule", "uniform:8").stdout.splitlines()[2]
+    assert count.startswith("L = 64, ΣI = 360 ± ? in [359, 417] nats (") and fixed.startswith(count.split(" nats")[0])
