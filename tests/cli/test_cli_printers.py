@@ -337,3 +337,15 @@ def test_count_bound_header_at_a_partial_curve_carries_sum_of_mi_interval(run, w
     count = run("bound", "--loss-curve", path, "--schedule", "mdlm:8").stdout.splitlines()[1]
     fixed = run("bound", "--loss-curve", path, "--schedule", "uniform:8").stdout.splitlines()[2]
     assert count.startswith("L = 64, ΣI = 360 ± ? in [359, 417] nats (") and fixed.startswith(count.split(" nats")[0])
+
+
+def test_latex_captions_and_count_json_carry_the_sum_of_mi_interval_of_a_partial_curve(run, write):
+    # the curve of the test above: ΣI = 360 in [360, 416] over the monotone completions, shown outward [359, 417];
+    # every format states it as the terminal header does (LaTeX of bound for a fixed and a random-count schedule,
+    # of steps --budget; the count bound's JSON carries the exact ends)
+    path = write("partial.csv", "masked,loss_nats\n" + "".join(f"{k},{0.5 + 6 * k / 64}\n" for k in range(4, 65, 4)))
+    caption = r"\Sigma I = 360 \pm ? \in [359, 417]$ nats"
+    for args in (("bound", "--schedule", "uniform:8"), ("bound", "--schedule", "mdlm:8"), ("steps", "--budget", "8")):
+        assert caption in run(*args, "--loss-curve", path, "--format", "latex").stdout, args
+    low, high = run("bound", "--loss-curve", path, "--schedule", "mdlm:8", "--json").json["mi_total"]["interval"]
+    assert abs(float(low) - 360) < 1e-9 and abs(float(high) - 416) < 1e-9
