@@ -63,6 +63,7 @@ LAYERS = {
     "step_families": (4, "orchestration"),
     "count_steps": (4, "orchestration"),
     "count_brackets": (4, "orchestration"),
+    "count_rows": (4, "orchestration"),
     "family_steps": (4, "orchestration"),
     "completion": (4, "orchestration"),
     "completion_scan": (4, "orchestration"),
