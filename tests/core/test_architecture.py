@@ -66,6 +66,8 @@ LAYERS = {
     "count_rows": (4, "orchestration"),
     "family_steps": (4, "orchestration"),
     "completion": (4, "orchestration"),
+    "completion_scan": (4, "orchestration"),
+    "step_starts": (4, "orchestration"),
     "sampler_truth": (4, "orchestration"),
     "sources": (4, "orchestration"),
     "answers": (4, "orchestration"),
