@@ -258,6 +258,27 @@ def test_sweep_sampler_json_gives_guarantees_in_the_unit(run, write):
         assert abs(guarantee["value"] - 2 * scale) < 1e-12 and abs(sampler["truth"] - scale) < 1e-12
 
 
+def test_rule_reports_information_fields_are_in_the_unit(run, write):
+    # eb:2 and entropy-sum:2 on xor: every information field of the report (the largest step's TC, the output
+    # law's KL, the TC bound, the entropy excess and sum) is shown in --unit like the truth: bits = nats / ln 2
+    # (confidence:1/2 reveals all 3 tokens at once: its largest step's TC is I(xor) = ln 2 nats = 1 bit)
+    path = write("xor.json", '{"outcomes": [[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]], '
+                 '"probabilities": ["1/4", "1/4", "1/4", "1/4"]}')
+    fields = ("truth", "max_step_tc", "kl_of_output_law", "tc_bound", "entropy_excess", "entropy_sum")
+    samplers = ("--sampler", "eb:2", "--sampler", "entropy-sum:2", "--sampler", "confidence:1/2")
+    nats, bits = (run("sweep", "--joint", path, *samplers, "--json", "--unit", u).json["samplers"]
+                  for u in ("nats", "bits"))
+    seen = 0
+    for in_nats, in_bits in zip(nats, bits):
+        for key in fields:
+            if in_nats.get(key) is not None:
+                assert abs(in_bits[key] - in_nats[key] / math.log(2)) < 1e-12, (in_nats["sampler"], key)
+                seen += in_nats[key] > 0
+    assert seen >= 6 and abs(bits[2]["max_step_tc"] - 1) < 1e-12
+    single = run("verify", "--joint", path, "--schedule", "eb:2", "--json", "--unit", "bits").json
+    assert all(abs(single[key] - bits[0][key]) < 1e-12 for key in fields)
+
+
 def test_latex_list_is_the_text_printers_catalogue(run):
     from boundcalc import symbolic
     from boundcalc.answers import result_catalogue
