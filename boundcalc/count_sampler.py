@@ -535,13 +535,15 @@ class CountSampler:
             width = int(min(L, 2 * float(spread[part].max()) + 2))
             start = np.clip(lowest[part], 0, L - width).astype(np.int64)  # still sorted
             windows = np.lib.stride_tricks.sliding_window_view(beta, width)  # windows[i] = β(i..i+width-1)
-            offsets = np.arange(width, dtype=np.float64)
-            # α_k + start_k·λ_k, + j·λ_k inside the window
-            terms = np.exp(windows[start] + (alpha[part] + start * slope[part])[:, None]
-                           + slope[part, None] * offsets[None, :])
-            first = np.flatnonzero(np.diff(start, prepend=-1))  # where each run of one start begins
-            for at, summed in zip(start[first].tolist(), np.add.reduceat(terms, first, axis=0)):
-                out[at : at + width] += summed
+            offsets = np.arange(width)
+            # α_k + start_k·λ_k, + j·λ_k inside the window, in place (the same float operations in the same order)
+            terms = windows[start]
+            terms += (alpha[part] + start * slope[part])[:, None]
+            terms += slope[part, None] * offsets[None, :].astype(np.float64)
+            np.exp(terms, out=terms)
+            # one scatter-add of the block (non-negative terms: any order of the sums is within start_sizes_error),
+            # not a Python loop over the distinct window starts
+            out += np.bincount((start[:, None] + offsets[None, :]).ravel(), weights=terms.ravel(), minlength=L + 1)
         return out[:L]
 
     def _start_laws(self) -> tuple["np.ndarray", "np.ndarray", float]:

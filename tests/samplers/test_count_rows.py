@@ -75,7 +75,9 @@ def test_fast_count_rows_equal_the_dps_within_their_errors(curve, family, picks)
         assert abs(mean - report.expected_max[0]) <= spread + report.expected_max[1]
         assert row.intervals.keys() == dp_row.intervals.keys()
         for key, (lo, hi) in row.intervals.items():  # the error's from the same coefficients; a bound's ends
-            slack = 1e-9 if key == "error" else row.bound_errors[key] * max(1.0, hi / fast.mi_total) + 1e-9
+            # a bound's end is c·ΣI_end/L (ε_train = 0 here) with c within its error: the bound's error scaled by
+            # ΣI_end/ΣI = end/bound (was end/ΣI, too small where the bound is below ΣI: mdlm L = 5, T = 2)
+            slack = 1e-9 if key == "error" else row.bound_errors[key] * max(1.0, hi / row.bounds[key]) + 1e-9
             assert lo == pytest.approx(dp_row.intervals[key][0], abs=slack)  # are eps + c·ΣI's ends, c enclosed
             assert hi == pytest.approx(dp_row.intervals[key][1], abs=slack)
 
@@ -101,3 +103,58 @@ def test_a_count_sweep_too_large_is_refused_before_any_sampler_is_built(monkeypa
     with pytest.raises(DomainError, match="would take") as info:
         bc.sweep(curve, ["mdlm"], "1:16384")
     assert info.value.param == "steps" and not built
+
+
+def per_step_start_sizes(sampler) -> "np.ndarray":
+    """E[size of the step starting at m] summed step by step over every m = 0..L-1 (no window, no blocks, no
+    scatter): L·p_k·C(L-1, m) r_k^m a_k^(L-m) with each log binomial coefficient from math.lgamma."""
+    import math
+
+    import numpy as np
+
+    L = sampler.length
+    before, alive, _ = sampler._start_laws()
+    m = np.arange(L)
+    log_binom = np.array([math.lgamma(L) - math.lgamma(j + 1) - math.lgamma(L - j) for j in range(L)])
+    out = np.zeros(L)
+    for r, a, p in zip(before.tolist(), alive.tolist(), sampler.reveal):
+        if p <= 0 or a <= 0:
+            continue
+        if r <= 0:
+            out[0] += L * p
+            continue
+        out += np.exp(math.log(L * p) + log_binom + m * math.log(r) + (L - m) * math.log(a))
+    return out
+
+
+@settings(max_examples=12, deadline=None)
+@given(family=st.sampled_from(["mdlm", "sedd", "dream-origin", "mdlm:cosine"]), L=st.integers(150, 420),
+       fraction=st.floats(0.05, 1.0), slopes=st.lists(st.floats(0.0, 3.0), min_size=3, max_size=6))
+def test_batched_start_sizes_equal_the_per_step_sum(family, L, fraction, slopes):
+    """The batched coefficient vector (windows of ±(40 + 12 sd) per block of 128 steps, one scatter-add per block;
+    several blocks and shared window starts at these T) against the plain per-step sum over every m, entry by
+    entry within start_sizes_error; and the expected error on a random curve within the coefficient form's
+    certified error plus the reference's rounding."""
+    import numpy as np
+
+    steps = max(1, int(fraction * L))
+    sampler = count_rows.row_sampler(_template(family), steps, L)
+    fast = np.asarray(sampler.expected_start_sizes())
+    slow = per_step_start_sizes(sampler)
+    tolerance = (sampler.start_sizes_error() + 1e-12) * np.abs(slow) + 1e-25
+    assert np.all(np.abs(fast - slow) <= tolerance)
+    knots = np.linspace(1, L, len(slopes) + 1).astype(int)
+    loss = np.cumsum([0.1] + slopes)  # non-decreasing loss at the knots: a valid random curve
+    curve = LossCurve(length=L, masked=sorted(set(knots.tolist())), loss=loss[: len(set(knots.tolist()))].tolist())
+    profile = curve_profile(curve)
+    value, error = estimate.coefficient_error(profile, sampler)
+    reference = float(slow @ profile.conditional) - float(np.sum(profile.conditional))
+    assert value == pytest.approx(reference, abs=error + 1e-11 * float(np.sum(np.abs(profile.conditional))) * L)
+
+
+def _template(family: str):
+    from boundcalc.registry import SamplerSpec
+    from boundcalc.sweeps import parse_family
+
+    spec = parse_family(family)
+    return SamplerSpec(spec.family, spec.parts[1:], spec.label)
