@@ -340,7 +340,7 @@ def _fast_scan(goals, spec, by, length, curve, mi_total, bound, eps_train, unit,
             raise DomainError(f"the scan of {spec} ran out of time at T = {chunk[0]} (over "
                               f"{2 * SCAN_BUDGET_US / 1e6:.0f} s)", param="max_steps",
                               allowed="a smaller maximum T, or the uniform family")
-        for T, level in _chunk_levels(spec, by, length, chunk, profile, mi_total, bound, eps_train, unit):
+        for T, level in _chunk_levels(spec, by, length, chunk, profile, mi_total, bound, eps_train, unit, goals):
             if stop is not None and T > stop:
                 break
             if progress and T % _PROGRESS_EVERY == 0:
@@ -387,14 +387,14 @@ def _results(goals, spec, by, unit, eps_train, found, misses, last) -> list[Fami
     return out
 
 
-def _chunk_levels(spec, by, length, chunk, profile, mi_total, bound, eps_train, unit):
+def _chunk_levels(spec, by, length, chunk, profile, mi_total, bound, eps_train, unit, goals=()):
     """(T, value) for each T of ``chunk``: the exact bound (a Fraction) or the float error in ``unit``;
-    None where the family has no T-step schedule."""
+    None where the family has no T-step schedule. An error is :func:`_sizes_error`'s, or a value within its
+    rounding that compares with every float ``goals`` as it would (:class:`_ErrorLevels`)."""
     import numpy as np
 
     from .bounds import bound_coefficient
-    from .estimate import info_optimal_boundaries, info_optimal_cumulative
-    from .family_sizes import dream_levels, family_sizes
+    from .family_sizes import dream_levels
 
     found, extra = spec.family, list(spec.given_args)
     d = h = None
@@ -417,16 +417,49 @@ def _chunk_levels(spec, by, length, chunk, profile, mi_total, bound, eps_train, 
             else:
                 yield T, from_nats(max(float(errors[i]), 0.0), unit)
         return
-    cumulative = info_optimal_cumulative(profile.conditional) if found.needs_curve else None
-    for T in chunk:
-        sizes = (np.diff(info_optimal_boundaries(profile.conditional, T, cumulative)) if found.needs_curve
-                 else family_sizes(found.name, extra, length, T))
-        if sizes is None:
+    from .step_starts import starts_scanner
+
+    scanner = starts_scanner(spec, length, profile.conditional if found.needs_curve else None)
+    assert scanner is not None  # _fast: family_sizes computes the family at this L, or it is info-optimal
+    levels = _ErrorLevels(d, h, [float(g) for g in goals], unit) if by == "error" else None
+    sizes = np.empty(length, dtype=np.int64)  # reused: a fresh array of 128 KB or more costs new pages per T
+    for T, starts in scanner(chunk):
+        if starts is None:
             yield T, None
-        elif by == "bound":
-            yield T, bound_at(int(sizes.max()))
+        elif levels is None:
+            yield T, bound_at(int(np.subtract(starts[1:], starts[:-1], out=sizes[: T]).max()))
         else:
-            yield T, from_nats(_sizes_error(d, h, sizes), unit)
+            yield T, levels.level(starts)
+
+
+class _ErrorLevels:
+    """A schedule's error in ``unit`` from its step starts, for the scan's comparisons with the goals.
+
+    Σ_j s_j d(w_j) - h(L) (Σ_j h(w_j + s_j) - h(w_j) telescopes) is one dot product in reused buffers; it and
+    :func:`_sizes_error`'s float sum both lie within (T + 4)ε(L max|d| + h(L)) of the exact sum of the same
+    terms, so where every goal is farther than twice that, this value decides as _sizes_error's would; nearer,
+    _sizes_error itself is returned (the same level as before, whatever the rounding)."""
+
+    def __init__(self, d: "np.ndarray", h: "np.ndarray", goals: list[float], unit: str) -> None:
+        import numpy as np
+
+        self.d, self.h, self.goals, self.unit = d, h, goals, unit
+        self.sizes, self.values = np.empty(d.size), np.empty(d.size)
+        self.total = float(h[-1] - h[0])
+        self.scale = d.size * float(np.abs(d).max()) + abs(float(h[-1])) + abs(float(h[0]))
+
+    def level(self, starts: "np.ndarray") -> float:
+        import numpy as np
+
+        T = starts.size - 1
+        sizes, values = self.sizes[:T], self.values[:T]
+        np.subtract(starts[1:], starts[:-1], out=sizes)
+        np.take(self.d, starts[:-1], out=values)
+        level = from_nats(max(float(np.dot(sizes, values)) - self.total, 0.0), self.unit)
+        margin = from_nats(8 * (T + 8) * 2.0**-53 * self.scale, self.unit) + 1e-300
+        if all(abs(level - g) > margin for g in self.goals):
+            return level
+        return from_nats(_sizes_error(self.d, self.h, np.diff(starts)), self.unit)
 
 
 def _answer_schedule(spec: SamplerSpec, length: int, steps: int, curve: LossCurve | None) -> "Schedule":

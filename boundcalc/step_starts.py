@@ -131,13 +131,16 @@ class _Kernel:
         if self.head in ("cosine", "cosine-mdlm"):
             np.multiply(k, np.pi, out=v)
             v /= 2 * T
+            # the one rational value inside (Niven): cos(π/3) = sin(π/6) = 1/2, undecided at every T divisible by 3
             if self.head == "cosine":
                 np.cos(v, out=v)
                 v *= L
-                return self._floor(v, out, 0, lambda j: _floor_scaled_trig(L, Fraction(j, 2 * T), "cos"))
+                return self._floor(v, out, 0, lambda j: L // 2 if 3 * j == 2 * T else _floor_scaled_trig(
+                    L, Fraction(j, 2 * T), "cos"))
             np.sin(v, out=v)
             v *= -L
-            return self._floor(v, out, L, lambda j: -_ceil_scaled_trig(L, Fraction(j, 2 * T), "sin"))
+            return self._floor(v, out, L, lambda j: -((L + 1) // 2) if 6 * j == 2 * T else -_ceil_scaled_trig(
+                L, Fraction(j, 2 * T), "sin"))
         p = self.power
         assert p is not None  # supported() admits only these heads
 

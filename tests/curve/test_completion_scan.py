@@ -24,10 +24,10 @@ FIXED = ["uniform", "linear", "power:2", "power:1/2", "dream", "dream:1/10", "co
 
 
 @st.composite
-def partial_curves(draw, longest: int = 40):
+def partial_curves(draw, longest: int = 40, points: int = 1):
     L = draw(st.integers(2, longest))
-    ks = sorted(draw(st.sets(st.integers(1, L), min_size=1, max_size=min(L, 6))))
-    losses = sorted(draw(st.lists(st.floats(0.0, 4.0), min_size=len(ks), max_size=len(ks))))
+    ks = sorted(draw(st.sets(st.integers(1, L), min_size=points, max_size=min(L, 6))))
+    losses = sorted(draw(st.lists(st.floats(0.0, 4.0, allow_subnormal=False), min_size=len(ks), max_size=len(ks))))
     return LossCurve(length=L, masked=ks, loss=losses)
 
 
@@ -131,3 +131,44 @@ def test_the_scan_is_used_for_fixed_families_and_not_for_others():
     assert completion._scanned_range("cosine", 1.0, 8, curve, None, 32, budget) is not None
     assert completion._scanned_range("mdlm", 1.0, 8, curve, None, 32, budget) is None
     assert starts_scanner(searched_family("power:100"), 32) is None  # p beyond family_sizes' range: Schedules
+
+
+@settings(max_examples=50, deadline=None)
+@given(curve=partial_curves(48, points=2), family=st.sampled_from(FIXED[:5] + FIXED[6:]), unit=st.sampled_from(["nats", "bits"]),
+       by=st.sampled_from(["error", "bound"]), where=st.floats(0.0, 1.0), tie=st.booleans(), data=st.data())
+def test_the_scan_from_step_starts_decides_as_the_scan_of_schedules(curve, family, unit, by, where, tie, data):
+    """family_steps._fast_scan (starts, one dot product per T) against family_steps._scan (each T's Schedule and
+    its error summed step by step): the same T, value, larger misses and limit, for any target and for a target
+    equal to some T's error (a tie: decided by the step-by-step sum itself)."""
+    from fractions import Fraction
+
+    from boundcalc import family_steps
+    from boundcalc.estimate import curve_profile
+    from boundcalc.units import from_nats
+
+    L = curve.length
+    profile = curve_profile(curve)
+    errors = []
+    for T in range(1, L + 1):
+        try:
+            errors.append(from_nats(family_steps._fast_error(profile.conditional, profile.entropies,
+                                                             family_schedule(family, T, L, curve)), unit))
+        except Exception:  # noqa: BLE001 - no T-step schedule
+            continue
+    assume(errors and max(errors) > 0)
+    if by == "bound":
+        target = Fraction(data.draw(st.integers(1, 4 * L)), 8)
+    elif tie:
+        target = Fraction(data.draw(st.sampled_from(errors)))
+    else:
+        target = Fraction(min(errors) + where * (max(errors) - min(errors)))
+    assume(target > 0)
+    request = dict(family=family, by=by, length=L, curve=curve, unit=unit)
+    fast = family_steps.required_steps_family([target, target * 2], **request)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(family_steps, "_fast", lambda spec, length: False)
+        slow = family_steps.required_steps_family([target, target * 2], **request)
+    for a, b in zip(fast, slow):
+        assert (a.steps, a.larger_misses, a.checked_up_to) == (b.steps, b.larger_misses, b.checked_up_to)
+        assert (a.schedule is None and b.schedule is None) or a.schedule.sizes == b.schedule.sizes
+        assert str(a.value) == str(b.value)
