@@ -68,11 +68,90 @@ def starts_scanner(spec: "SamplerSpec", length: int, conditional: "np.ndarray | 
 
 
 def _info_optimal_scanner(d: "np.ndarray") -> Scanner:
-    from .estimate import info_optimal_boundaries, info_optimal_cumulative
+    kernel = _InfoOptimal(d)
+    return lambda steps: ((T, kernel.starts(T)) for T in steps)
 
-    cumulative = info_optimal_cumulative(d)
-    L = int(d.size)
-    return lambda steps: ((T, info_optimal_boundaries(d, T, cumulative) if 1 <= T <= L else None) for T in steps)
+
+class _InfoOptimal:
+    """:func:`boundcalc.estimate.info_optimal_boundaries` into buffers reused per T, the same floats step by step.
+
+    Its quantile search ``searchsorted(F, levels) - 1`` becomes ``np.interp``'s guess (a search that starts where
+    the last level ended: O(1) per level, the levels being sorted) corrected to the exact index by comparisons:
+    i with F[i-1] < level <= F[i] (F non-decreasing up to F[L-1], and every level below F[L-1]: the same index
+    as the binary search; any level left unsettled after a few corrections gets the binary search itself)."""
+
+    def __init__(self, d: "np.ndarray") -> None:
+        import numpy as np
+
+        from .estimate import info_optimal_cumulative
+
+        self.d, self.length = d, int(d.size)
+        self.cumulative = info_optimal_cumulative(d)
+        n = self.length + 1
+        self.index = np.arange(n, dtype=np.int64)
+        self.positions = np.arange(n, dtype=np.float64)
+        self.levels, self.low, self.high = np.empty(n), np.empty(n), np.empty(n)
+        self.found, self.out = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+        self.spare, self.flags = np.empty(2 * n), np.empty(2 * n, dtype=bool)
+
+    def starts(self, steps: int) -> "np.ndarray | None":
+        import numpy as np
+
+        from .estimate import info_optimal_boundaries
+
+        L, F, T = self.length, self.cumulative, steps
+        if not 1 <= T <= L:
+            return None
+        total = F[-1]
+        if total <= 0 or L < 2 or not total * (T - 1) / T < F[L - 1]:  # the uniform schedule, or a level past F[L-1]
+            return info_optimal_boundaries(self.d, T, F)
+        levels = np.multiply(self.index[1:T], total, out=self.levels[: T - 1])
+        levels /= T
+        j = self._below(levels)  # searchsorted(F, levels) - 1, each in 0..L-2
+        base, frac = np.take(F, j, out=self.low[: T - 1]), self.high[: T - 1]
+        np.take(F[1:], j, out=frac)  # F[j + 1]
+        frac -= base  # the span F[j + 1] - F[j]
+        np.subtract(levels, base, out=base)
+        positive = frac > 0
+        np.divide(base, frac, out=base, where=positive)
+        base[~positive] = 0.0
+        base += j
+        np.rint(base, out=base)
+        u = self.out[1:T]
+        u[:] = base  # w_t, then u_t = w_t - t: a running max from 0, capped at L - T; then a running min from the end
+        u -= self.index[1:T]
+        np.maximum(u, 0, out=u)
+        np.maximum.accumulate(u, out=u)
+        np.minimum(u, L - T, out=u)
+        self.out[T] = L - T
+        backward = self.out[1 : T + 1][::-1]
+        np.minimum.accumulate(backward, out=backward)
+        u += self.index[1:T]
+        self.out[0], self.out[T] = 0, L
+        return self.out[: T + 1]
+
+    def _below(self, levels: "np.ndarray") -> "np.ndarray":
+        import numpy as np
+
+        F, n = self.cumulative, levels.size
+        i = self.found[:n]
+        guess = np.interp(levels, F[: self.length], self.positions[: self.length])
+        np.ceil(guess, out=guess)
+        i[:] = guess
+        np.clip(i, 1, self.length - 1, out=i)
+        at, before = self.spare[:n], self.spare[self.length + 1 : self.length + 1 + n]
+        down, up = self.flags[:n], self.flags[self.length + 1 : self.length + 1 + n]
+        for _ in range(4):
+            np.less(np.take(F, i, out=at), levels, out=up)  # F[i] < level: i too small
+            np.greater_equal(np.take(F[:-1], i - 1, out=before), levels, out=down)  # F[i-1] >= level: too large
+            if not (down.any() or up.any()):
+                return np.subtract(i, 1, out=i)
+            i -= down
+            i += up
+            np.clip(i, 1, self.length - 1, out=i)
+        wrong = np.flatnonzero((F[i - 1] >= levels) | (F[i] < levels))
+        i[wrong] = np.searchsorted(F, levels[wrong], side="left")
+        return np.subtract(i, 1, out=i)
 
 
 class _Kernel:

@@ -172,3 +172,15 @@ def test_the_scan_from_step_starts_decides_as_the_scan_of_schedules(curve, famil
         assert (a.steps, a.larger_misses, a.checked_up_to) == (b.steps, b.larger_misses, b.checked_up_to)
         assert (a.schedule is None and b.schedule is None) or a.schedule.sizes == b.schedule.sizes
         assert str(a.value) == str(b.value)
+
+
+@settings(max_examples=40, deadline=None)
+@given(values=st.lists(st.integers(0, 12), min_size=1, max_size=80), scale=st.sampled_from([1.0, 0.25, 1 / 3]))
+def test_info_optimal_starts_are_its_boundaries_on_flat_and_tied_profiles(values, scale):
+    """d with flat runs and repeated values (F flat, levels on F's values): the quantile search's corrections."""
+    from boundcalc.estimate import info_optimal_boundaries
+
+    d = np.array(sorted(values, reverse=True), dtype=np.float64) * scale
+    scan = starts_scanner(searched_family("info-optimal"), d.size, d)
+    for T, starts in scan(range(1, d.size + 1)):
+        assert np.array_equal(starts, info_optimal_boundaries(d, T))
