@@ -391,10 +391,8 @@ def _chunk_levels(spec, by, length, chunk, profile, mi_total, bound, eps_train, 
     """(T, value) for each T of ``chunk``: the exact bound (a Fraction) or the float error in ``unit``;
     None where the family has no T-step schedule. An error is :func:`_sizes_error`'s, or a value within its
     rounding that compares with every float ``goals`` as it would (:class:`_ErrorLevels`)."""
-    import numpy as np
-
     from .bounds import bound_coefficient
-    from .family_sizes import dream_levels
+    from .family_sizes import dream_levels, family_sizes
 
     found, extra = spec.family, list(spec.given_args)
     d = h = None
@@ -409,27 +407,29 @@ def _chunk_levels(spec, by, length, chunk, profile, mi_total, bound, eps_train, 
 
     if found.chunked_levels:  # Dream's levels: a chunk of T at a time
         valid, largest, errors = dream_levels(length, chunk, extra, d, h)
+        checked = _ErrorLevels(d, h, [float(g) for g in goals], unit) if by == "error" else None
         for i, T in enumerate(chunk):
             if not valid[i]:
                 yield T, None
-            elif by == "bound":
+            elif checked is None:
                 yield T, bound_at(int(largest[i]))
-            else:
-                yield T, from_nats(max(float(errors[i]), 0.0), unit)
+            else:  # summed step by step over the chunk: near a goal, the schedule's own sum decides
+                yield T, checked.checked(from_nats(max(float(errors[i]), 0.0), unit), T,
+                                         lambda T=T: family_sizes(found.name, extra, length, T))
         return
-    from .step_starts import starts_scanner
+    from .step_starts import largest_steps, starts_scanner
 
-    scanner = starts_scanner(spec, length, profile.conditional if found.needs_curve else None)
-    assert scanner is not None  # _fast: family_sizes computes the family at this L, or it is info-optimal
-    levels = _ErrorLevels(d, h, [float(g) for g in goals], unit) if by == "error" else None
-    sizes = np.empty(length, dtype=np.int64)  # reused: a fresh array of 128 KB or more costs new pages per T
+    conditional = profile.conditional if found.needs_curve else None
+    if by == "bound":  # s_max alone, kept for the reruns at ΣI's ends
+        largest = largest_steps(spec, length, chunk, conditional)
+        assert largest is not None  # _fast: family_sizes computes the family at this L, or it is info-optimal
+        yield from ((T, None if s is None else bound_at(s)) for T, s in zip(chunk, largest))
+        return
+    scanner = starts_scanner(spec, length, conditional)
+    assert scanner is not None
+    levels = _ErrorLevels(d, h, [float(g) for g in goals], unit)
     for T, starts in scanner(chunk):
-        if starts is None:
-            yield T, None
-        elif levels is None:
-            yield T, bound_at(int(np.subtract(starts[1:], starts[:-1], out=sizes[: T]).max()))
-        else:
-            yield T, levels.level(starts)
+        yield T, (None if starts is None else levels.level(starts))
 
 
 class _ErrorLevels:
@@ -456,10 +456,15 @@ class _ErrorLevels:
         np.subtract(starts[1:], starts[:-1], out=sizes)
         np.take(self.d, starts[:-1], out=values)
         level = from_nats(max(float(np.dot(sizes, values)) - self.total, 0.0), self.unit)
-        margin = from_nats(8 * (T + 8) * 2.0**-53 * self.scale, self.unit) + 1e-300
+        return self.checked(level, T, lambda: np.diff(starts))
+
+    def checked(self, level: float, steps: int, sizes: "Callable[[], np.ndarray]") -> float:
+        """``level`` (a T-step schedule's error summed in any order), or, where a goal is within the rounding of
+        either sum, :func:`_sizes_error` of the schedule's ``sizes()``."""
+        margin = from_nats(8 * (steps + 8) * 2.0**-53 * self.scale, self.unit) + 1e-300
         if all(abs(level - g) > margin for g in self.goals):
             return level
-        return from_nats(_sizes_error(self.d, self.h, np.diff(starts)), self.unit)
+        return from_nats(_sizes_error(self.d, self.h, sizes()), self.unit)
 
 
 def _answer_schedule(spec: SamplerSpec, length: int, steps: int, curve: LossCurve | None) -> "Schedule":

@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .registry import SamplerSpec
 
-__all__ = ["starts_scanner", "Scanner"]
+__all__ = ["starts_scanner", "largest_steps", "Scanner"]
 
 #: T -> the T + 1 starts (int64, w_T = L), or None where the family has no T-step schedule at this L.
 Scanner = Callable[[Iterable[int]], Iterator[tuple[int, "np.ndarray | None"]]]
@@ -65,6 +65,34 @@ def starts_scanner(spec: "SamplerSpec", length: int, conditional: "np.ndarray | 
         return lambda steps: _dream_starts(length, steps, g, e)
     kernel = _Kernel(found.name, extra, length)
     return lambda steps: ((T, kernel.starts(T)) for T in steps)
+
+
+_LARGEST: dict[tuple, "np.ndarray"] = {}  # the last family's s_max per T (-2: not computed, -1: no schedule)
+
+
+def largest_steps(spec: "SamplerSpec", length: int, steps: Sequence[int],
+                  conditional: "np.ndarray | None" = None) -> "list[int | None] | None":
+    """s_max of ``spec``'s T-step schedule at L for each T of ``steps`` (None: no such schedule), or None where
+    :func:`starts_scanner` does not compute the family. Kept for the last family asked: a search by bound from a
+    partial curve scans the same T again at ΣI's two ends, and s_max does not depend on ΣI."""
+    import hashlib
+
+    import numpy as np
+
+    scanner = starts_scanner(spec, length, conditional)
+    if scanner is None:
+        return None
+    curve = None if conditional is None else hashlib.sha256(np.ascontiguousarray(conditional).tobytes()).hexdigest()
+    key = (spec.family.name, tuple(spec.given_args), length, curve)
+    if key not in _LARGEST:
+        _LARGEST.clear()
+        _LARGEST[key] = np.full(length + 2, -2, dtype=np.int64)
+    known = _LARGEST[key]
+    wanted = [T for T in steps if 0 <= T <= length + 1 and known[T] == -2]
+    sizes = np.empty(length, dtype=np.int64)
+    for T, starts in scanner(wanted):
+        known[T] = -1 if starts is None else int(np.subtract(starts[1:], starts[:-1], out=sizes[:T]).max())
+    return [None if not 0 <= T <= length + 1 or known[T] < 0 else int(known[T]) for T in steps]
 
 
 def _info_optimal_scanner(d: "np.ndarray") -> Scanner:
