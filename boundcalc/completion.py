@@ -359,7 +359,8 @@ def _bracketed_range(family: "str | SamplerSpec", target_nats: float, first: int
             return _interval_at(spec, T, curve, vocab_size, lambda x: x[end] <= target_nats)
         return one
 
-    low = fewest_reaching(1, first - 1, over(0), reaches(0), target_nats)
+    # the low end by windows from first - 1 down: E error(T) >= E error(mT) on every monotone completion
+    low = fewest_reaching(1, first - 1, over(0), reaches(0), target_nats, refines=True)
     return (first if low is None else low), fewest_reaching(first, top, over(1), reaches(1), target_nats)
 
 
