@@ -62,6 +62,21 @@ def _fast(spec: SamplerSpec, length: int) -> bool:
                                                supported(found.name, list(spec.given_args), length))
 
 
+def _blocks_by_max_size(spec: SamplerSpec, by: str, bound: str, length: int) -> bool:
+    """True for ``blocks:K:FAMILY`` searched by a blockwise bound that reads each block through its s_max alone
+    (theorem1, sharp, recursion: Σ_b c(s_b)/B_b ΣI_b + ε_train) with FAMILY's starts computed by
+    :mod:`boundcalc.step_starts`: every block is FAMILY's T/K-step schedule at L/K, so the bound at T is a function
+    of that schedule's s_max. L <= MAX_BLOCKS: then no T lists too many blocks x runs (the builder's one other
+    refusal), and a T has a schedule exactly when FAMILY has one at T/K."""
+    from .schedule import MAX_BLOCKS
+    from .step_starts import starts_scanner
+
+    inner, blocks = spec.inner, spec.family.blocks_of(spec.args)
+    return (by == "bound" and bound in ("theorem1", "sharp", "recursion") and inner is not None and blocks > 1
+            and not inner.family.needs_curve and length % blocks == 0 and length <= MAX_BLOCKS
+            and starts_scanner(inner, length // blocks) is not None)
+
+
 def _step_cost(spec: SamplerSpec, length: int) -> tuple[float, float]:
     """(µs per T, µs per step of each T-step schedule) of a scan of the family (a nested one's, for blocks)."""
     if _fast(spec, length):
@@ -198,8 +213,9 @@ def _required_steps(search: StepsSearch) -> list[FamilyStepsResult]:
     if not grid:
         raise UsageError(f"no T <= {top} for {spec}", param="max_steps", allowed="a larger limit")
     _check_scan_cost(goals, spec, by, length, curve, mi_total, bound, eps_train, unit, grid, top)
-    if _fast(spec, length):
-        return _fast_scan(goals, spec, by, length, curve, mi_total, bound, eps_train, unit, grid, progress)
+    if _fast(spec, length) or _blocks_by_max_size(spec, by, bound, length):
+        return _fast_scan(goals, spec, by, length, curve, mi_total, bound, eps_train, unit, grid, progress,
+                          search.mi_profile)
     return _scan(goals, spec, by, length, curve, mi_total, bound, eps_train, unit, grid, progress, search.mi_profile)
 
 
@@ -320,7 +336,7 @@ def _scan(goals, spec, by, length, curve, mi_total, bound, eps_train, unit, grid
     return _results(goals, spec, by, unit, eps_train, found, misses, last)
 
 
-def _fast_scan(goals, spec, by, length, curve, mi_total, bound, eps_train, unit, grid, progress):
+def _fast_scan(goals, spec, by, length, curve, mi_total, bound, eps_train, unit, grid, progress, mi_profile=None):
     """:func:`_scan` for the families of :mod:`boundcalc.family_sizes` and info-optimal: each T's sizes as a
     numpy array (equal to the exact builder's), its s_max or its error by prefix sums; Schedules only for answers.
 
@@ -340,7 +356,8 @@ def _fast_scan(goals, spec, by, length, curve, mi_total, bound, eps_train, unit,
             raise DomainError(f"the scan of {spec} ran out of time at T = {chunk[0]} (over "
                               f"{2 * SCAN_BUDGET_US / 1e6:.0f} s)", param="max_steps",
                               allowed="a smaller maximum T, or the uniform family")
-        for T, level in _chunk_levels(spec, by, length, chunk, profile, mi_total, bound, eps_train, unit, goals):
+        for T, level in _chunk_levels(spec, by, length, chunk, profile, mi_total, bound, eps_train, unit, goals,
+                                      mi_profile):
             if stop is not None and T > stop:
                 break
             if progress and T % _PROGRESS_EVERY == 0:
@@ -387,7 +404,7 @@ def _results(goals, spec, by, unit, eps_train, found, misses, last) -> list[Fami
     return out
 
 
-def _chunk_levels(spec, by, length, chunk, profile, mi_total, bound, eps_train, unit, goals=()):
+def _chunk_levels(spec, by, length, chunk, profile, mi_total, bound, eps_train, unit, goals=(), mi_profile=None):
     """(T, value) for each T of ``chunk``: the exact bound (a Fraction) or the float error in ``unit``;
     None where the family has no T-step schedule. An error is :func:`_sizes_error`'s, or a value within its
     rounding that compares with every float ``goals`` as it would (:class:`_ErrorLevels`)."""
@@ -405,6 +422,9 @@ def _chunk_levels(spec, by, length, chunk, profile, mi_total, bound, eps_train, 
             coefficient[s_max] = bound_coefficient(bound, s_max) * mi_total / length + eps_train
         return coefficient[s_max]
 
+    if spec.inner is not None:  # blocks:K:FAMILY by bound (_blocks_by_max_size): one Schedule per inner s_max
+        yield from _block_levels(spec, length, chunk, bound, mi_total, eps_train, mi_profile)
+        return
     if found.chunked_levels:  # Dream's levels: a chunk of T at a time
         valid, largest, errors = dream_levels(length, chunk, extra, d, h)
         checked = _ErrorLevels(d, h, [float(g) for g in goals], unit) if by == "error" else None
@@ -467,6 +487,31 @@ class _ErrorLevels:
         return from_nats(_sizes_error(self.d, self.h, sizes()), self.unit)
 
 
+_BLOCK_VALUES: dict[tuple, Any] = {}  # the last blocks search's bound per inner s_max (its reruns ask again)
+
+
+def _block_levels(spec, length, chunk, bound, mi_total, eps_train, mi_profile):
+    """(T, blockwise bound) for ``blocks:K:FAMILY`` at each T of ``chunk`` (None: no schedule): FAMILY's s_max at
+    T/K and L/K from its starts, the bound evaluated on the Schedule of the first T with that s_max."""
+    from .step_starts import largest_steps
+
+    blocks = spec.family.blocks_of(spec.args)
+    inner = largest_steps(spec.inner, length // blocks, [T // blocks for T in chunk])
+    assert inner is not None  # _blocks_by_max_size
+    key = (spec.text, length, bound, mi_total, eps_train)
+    if mi_profile is not None:  # per-token values: kept for this chunk only
+        values: dict[int, Any] = {}
+    else:
+        if key not in _BLOCK_VALUES:
+            _BLOCK_VALUES.clear()
+            _BLOCK_VALUES[key] = {}
+        values = _BLOCK_VALUES[key]
+    for T, s_max in zip(chunk, inner):
+        if s_max is not None and s_max not in values:
+            values[s_max] = _bound_value(bound, family_schedule(spec, T, length), mi_total, eps_train, mi_profile)
+        yield T, None if s_max is None else values[s_max]
+
+
 def _answer_schedule(spec: SamplerSpec, length: int, steps: int, curve: LossCurve | None) -> "Schedule":
     """The answer's Schedule, with the exact builder's sizes and name (the spec)."""
     from .estimate import info_optimal_schedule
@@ -474,6 +519,8 @@ def _answer_schedule(spec: SamplerSpec, length: int, steps: int, curve: LossCurv
 
     if spec.family.needs_curve:  # the fast scan's curve family: info-optimal
         return info_optimal_schedule(curve, steps)  # type: ignore[arg-type]  # info-optimal always has a curve
+    if spec.inner is not None:  # blocks:K:FAMILY
+        return family_schedule(spec, steps, length, curve)
     return fast_schedule(spec.family.name, list(spec.given_args), length, steps)
 
 

@@ -5,6 +5,7 @@ and the range against the scan of every T with a Schedule each (the old path, ke
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -140,7 +141,6 @@ def test_the_scan_from_step_starts_decides_as_the_scan_of_schedules(curve, famil
     """family_steps._fast_scan (starts, one dot product per T) against family_steps._scan (each T's Schedule and
     its error summed step by step): the same T, value, larger misses and limit, for any target and for a target
     equal to some T's error (a tie: decided by the step-by-step sum itself)."""
-    from fractions import Fraction
 
     from boundcalc import family_steps
     from boundcalc.estimate import curve_profile
@@ -184,3 +184,31 @@ def test_info_optimal_starts_are_its_boundaries_on_flat_and_tied_profiles(values
     scan = starts_scanner(searched_family("info-optimal"), d.size, d)
     for T, starts in scan(range(1, d.size + 1)):
         assert np.array_equal(starts, info_optimal_boundaries(d, T))
+
+
+@settings(max_examples=30, deadline=None)
+@given(blocks=st.sampled_from([2, 3, 4]), per_block=st.integers(1, 24), inner=st.sampled_from(FIXED[:-1]),
+       bound=st.sampled_from(["theorem1", "sharp", "recursion"]), target=st.fractions(Fraction(1, 8), 40),
+       per_token=st.booleans(), seed=st.integers(0, 99))
+def test_a_blocks_search_by_bound_from_the_inner_s_max_equals_the_scan_of_schedules(blocks, per_block, inner, bound,
+                                                                                     target, per_token, seed):
+    """blocks:K:FAMILY by bound: each T's blockwise bound from FAMILY's s_max at T/K (one Schedule per s_max) against
+    the scan building every T's Schedule and its bound report; ΣI alone or per-token values."""
+    from boundcalc import family_steps
+    from boundcalc.profile import MIProfile
+
+    L = blocks * per_block
+    values = [Fraction(int(x), 7) for x in np.random.default_rng(seed).integers(0, 9, L)]
+    profile = MIProfile.from_values(values) if per_token and sum(values) else None
+    total = profile.total if profile is not None else Fraction(seed + 1, 3)
+    request = dict(family=f"blocks:{blocks}:{inner}", by="bound", length=L, mi_total=total, bound=bound,
+                   mi_profile=profile)
+    assert family_steps._blocks_by_max_size(searched_family(request["family"]), "bound", bound, L)
+    fast = family_steps.required_steps_family([target, target * 3], **request)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(family_steps, "_blocks_by_max_size", lambda *args: False)
+        slow = family_steps.required_steps_family([target, target * 3], **request)
+    for a, b in zip(fast, slow):
+        assert (a.steps, a.larger_misses, a.checked_up_to, a.value) == (b.steps, b.larger_misses, b.checked_up_to,
+                                                                         b.value)
+        assert (a.schedule is None and b.schedule is None) or a.schedule == b.schedule
