@@ -487,28 +487,27 @@ class _ErrorLevels:
         return from_nats(_sizes_error(self.d, self.h, sizes()), self.unit)
 
 
-_BLOCK_VALUES: dict[tuple, Any] = {}  # the last blocks search's bound per inner s_max (its reruns ask again)
+_BLOCK_SCHEDULES: dict[tuple, dict[int, "Schedule"]] = {}  # the last blocks family's Schedule per inner s_max
 
 
 def _block_levels(spec, length, chunk, bound, mi_total, eps_train, mi_profile):
     """(T, blockwise bound) for ``blocks:K:FAMILY`` at each T of ``chunk`` (None: no schedule): FAMILY's s_max at
-    T/K and L/K from its starts, the bound evaluated on the Schedule of the first T with that s_max."""
+    T/K and L/K from its starts, the bound evaluated on one Schedule per s_max (kept for the reruns at ΣI's ends)."""
     from .step_starts import largest_steps
 
     blocks = spec.family.blocks_of(spec.args)
     inner = largest_steps(spec.inner, length // blocks, [T // blocks for T in chunk])
     assert inner is not None  # _blocks_by_max_size
-    key = (spec.text, length, bound, mi_total, eps_train)
-    if mi_profile is not None:  # per-token values: kept for this chunk only
-        values: dict[int, Any] = {}
-    else:
-        if key not in _BLOCK_VALUES:
-            _BLOCK_VALUES.clear()
-            _BLOCK_VALUES[key] = {}
-        values = _BLOCK_VALUES[key]
+    key = (spec.text, length)
+    if key not in _BLOCK_SCHEDULES:
+        _BLOCK_SCHEDULES.clear()
+        _BLOCK_SCHEDULES[key] = {}
+    schedules, values = _BLOCK_SCHEDULES[key], {}
     for T, s_max in zip(chunk, inner):
         if s_max is not None and s_max not in values:
-            values[s_max] = _bound_value(bound, family_schedule(spec, T, length), mi_total, eps_train, mi_profile)
+            if s_max not in schedules:
+                schedules[s_max] = family_schedule(spec, T, length)
+            values[s_max] = _bound_value(bound, schedules[s_max], mi_total, eps_train, mi_profile)
         yield T, None if s_max is None else values[s_max]
 
 
