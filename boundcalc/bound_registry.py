@@ -184,6 +184,9 @@ class Bound:
     # "uniform": proved for uniformly random positions over all L; "blocks": for semi-autoregressive
     # schedules (positions random inside the current block only; docs/theory.md, section 11)
     positions: str = "uniform"
+    #: the attributes of a (non-blockwise) schedule the bound's value reads: a sweep evaluates it once per distinct
+    #: value of them (boundcalc.sweep_bounds), not once per row
+    reads: tuple[str, ...] = ("max_size",)
 
     def __post_init__(self) -> None:
         if self.direction not in ("upper", "lower") or self.quantity not in ("kl", "ter"):
@@ -386,6 +389,7 @@ BOUNDS: Mapping[str, Bound] = {
             holds_for="balanced schedules, s_max = ceil(L/T)",
             evaluate=_corollary1,
             not_applicable=_unbalanced,
+            reads=("steps", "is_balanced"),
             symbolic="corollary1",
             derived=f"C1 = {C1}",
         ),
