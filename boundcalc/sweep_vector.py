@@ -38,10 +38,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from .curve import LossCurve
     from .schedule import Schedule
 
-__all__ = ["ExactGrid", "StepRows", "CurveRows", "step_rows", "schedule_errors", "completion_intervals"]
+__all__ = ["ExactGrid", "RunRows", "CurveRows", "run_rows", "strided_run_sums", "schedule_errors", "completion_intervals"]
 
-#: Rows per chunk are taken until their steps reach this many (bounds the flattened arrays' memory).
-CHUNK_STEPS = 2_000_000
+#: Rows per chunk are taken until their runs reach this many (bounds the flattened arrays' memory).
+CHUNK_RUNS = 1_000_000
 #: Limbs beyond this (d spanning more than ~280 binary orders of magnitude): the rows are computed one by one.
 MAX_LIMBS = 6
 
@@ -111,67 +111,141 @@ def combine(parts: Sequence[int], bits: int) -> int:
     return total
 
 
-class StepRows:
-    """The steps of some rows (schedules) flattened: ``starts`` and ``sizes`` of every step, row after row;
-    ``first[i]`` is the index of row i's first step (``first[-1]`` the number of steps)."""
+class RunRows:
+    """The runs (size s, count c: c consecutive steps of s tokens) of some rows (schedules), flattened, row after
+    row: ``size``, ``count``, ``pos`` (the run's first step start, within its row), ``row``; ``first[i]`` is the
+    index of row i's first run. A uniform schedule is two runs whatever T is: a sweep works on runs, not steps."""
 
     def __init__(self, schedules: "Sequence[Schedule]") -> None:
         import numpy as np
 
-        # every row's runs (size, count) in one array, without a numpy call per row
-        runs_per_row = np.fromiter((len(s.runs) for s in schedules), dtype=np.int64, count=len(schedules))
+        # every row's runs in one array, without a numpy call per row
+        per_row = np.fromiter((len(s.runs) for s in schedules), dtype=np.int64, count=len(schedules))
         flat = np.fromiter(chain.from_iterable(chain.from_iterable(s.runs for s in schedules)), dtype=np.int64,
-                           count=2 * int(runs_per_row.sum()))
-        run_sizes, run_counts = flat[0::2], flat[1::2]
-        counts = np.add.reduceat(run_counts, np.concatenate(([0], np.cumsum(runs_per_row)[:-1])))
-        self.first = np.concatenate(([0], np.cumsum(counts)))
-        self.sizes = np.repeat(run_sizes, run_counts)
-        ends = np.cumsum(self.sizes)
-        # each row starts at 0: subtract the running total before the row's first step
-        before = ends[self.first[:-1]] - self.sizes[self.first[:-1]]
-        self.starts = ends - self.sizes - np.repeat(before, counts)
+                           count=2 * int(per_row.sum()))
+        self.size, self.count = flat[0::2], flat[1::2]
         self.rows = len(schedules)
-        self.row_of = np.repeat(np.arange(self.rows, dtype=np.int64), counts)
+        self.first = np.concatenate(([0], np.cumsum(per_row)))
+        self.row = np.repeat(np.arange(self.rows, dtype=np.int64), per_row)
+        ends = np.cumsum(self.size * self.count)
+        span = self.size * self.count
+        before = ends[self.first[:-1]] - span[self.first[:-1]]  # tokens of the earlier rows
+        self.pos = ends - span - np.repeat(before, per_row)
+        self.steps = np.add.reduceat(self.count, self.first[:-1])
 
 
-def step_rows(schedules: "Sequence[Schedule]") -> Iterator[tuple[int, StepRows]]:
-    """(index of the first row, its chunk of :class:`StepRows`), chunks of about :data:`CHUNK_STEPS` steps."""
+def run_rows(schedules: "Sequence[Schedule]") -> Iterator[tuple[int, RunRows]]:
+    """(index of the first row, its chunk of :class:`RunRows`), chunks of about :data:`CHUNK_RUNS` runs."""
     begin, total = 0, 0
     for i, schedule in enumerate(schedules):
-        total += schedule.steps
-        if total >= CHUNK_STEPS:
-            yield begin, StepRows(schedules[begin : i + 1])
+        total += len(schedule.runs)
+        if total >= CHUNK_RUNS:
+            yield begin, RunRows(schedules[begin : i + 1])
             begin, total = i + 1, 0
     if begin < len(schedules):
-        yield begin, StepRows(schedules[begin:])
+        yield begin, RunRows(schedules[begin:])
 
 
-def _row_sums(values: "list[np.ndarray]", chunk: StepRows) -> "list[np.ndarray]":
-    """Per row, the sum of each limb array over the row's steps (every row has a step: no empty segment)."""
+def strided_run_sums(runs: RunRows, length: int, arrays_of: "Callable[[int], list[np.ndarray]]"
+                     ) -> "list[np.ndarray]":
+    """For every run (s, c at p) and each array V of ``arrays_of(s)`` (int64 over the positions 0..L-1), the
+    exact sum Σ_{i<c} V(p + i s): the values at the run's step starts.
+
+    Runs of one size share the work: when they hold many steps, V's prefix sums along stride s (one pass over
+    L) give each run's sum as a difference of two of them; otherwise their steps are listed and summed."""
     import numpy as np
 
-    return [np.add.reduceat(v, chunk.first[:-1]) for v in values]
+    out: list[np.ndarray] = []
+    order = np.argsort(runs.size, kind="stable")
+    sizes = runs.size[order]
+    cuts = np.flatnonzero(np.concatenate(([True], sizes[1:] != sizes[:-1], [True])))
+    for a, b in zip(cuts[:-1], cuts[1:]):
+        s, idx = int(sizes[a]), order[a:b]
+        arrays = arrays_of(s)
+        if not out:
+            out = [np.zeros(runs.size.size, dtype=np.int64) for _ in arrays]
+        pos, count = runs.pos[idx], runs.count[idx]
+        if 4 * int(count.sum()) > length:  # dense: prefix sums along the stride
+            last = pos + (count - 1) * s
+            rows = -(-length // s)
+            for k, v in enumerate(arrays):
+                padded = np.zeros(rows * s, dtype=np.int64)
+                padded[:length] = v
+                prefix = padded.reshape(rows, s).cumsum(axis=0).ravel()
+                out[k][idx] = prefix[last] - np.where(pos >= s, prefix[np.maximum(pos - s, 0)], 0)
+        else:  # sparse: list the steps
+            offsets = np.concatenate(([0], np.cumsum(count)[:-1]))
+            step = np.arange(int(count.sum()), dtype=np.int64) - np.repeat(offsets, count)
+            starts = np.repeat(pos, count) + step * s
+            for k, v in enumerate(arrays):
+                out[k][idx] = np.add.reduceat(v[starts], offsets)
+    return out
 
 
-def _exact_steps(grid: ExactGrid, chunk: StepRows) -> "np.ndarray":
-    """Per row: True when every difference d(w) - d(m) of every step is exact in float64 (see the module)."""
+def _row_totals(values: "np.ndarray", runs: RunRows) -> "np.ndarray":
+    """Per row, the sum over its runs (every row has a run: no empty segment)."""
     import numpy as np
 
-    d = grid.d
-    high, low = d[chunk.starts], d[chunk.starts + chunk.sizes - 1]  # d non-increasing: the step's extremes
-    exact = (2.0 * low >= high) | (high - low < 2.0 ** (52 - grid.grid))
-    return np.logical_and.reduceat(exact, chunk.first[:-1])
+    return np.add.reduceat(values, runs.first[:-1])
 
 
-def _chunk_errors(grid: ExactGrid, chunk: StepRows) -> list[float | None]:
-    """Per row of the chunk, the error on the grid's d (None where some step's differences are not exact)."""
-    exact = _exact_steps(grid, chunk)
-    sums = _row_sums([chunk.sizes * limb[chunk.starts] for limb in grid.limbs], chunk)
-    columns = [s.tolist() for s in sums]
+class _SizeArrays:
+    """Per step size s, the arrays over the positions w the sums read (cached per size for one chunk): the
+    grid's limbs (each multiplied by s at the run), and 1 where a step (w, s) has a difference d(w) - d(m) that
+    float64 rounds (see the module), with, from a measured curve, the interval's fixed part at a measured start."""
+
+    def __init__(self, grid: ExactGrid, measured: "np.ndarray | None") -> None:
+        self.grid, self.measured = grid, measured
+        self.product_limbs = 0
+
+    def __call__(self, s: int) -> "list[np.ndarray]":
+        import numpy as np
+
+        grid, L = self.grid, self.grid.length
+        d = grid.d
+        high, low = d[: L - s + 1], d[s - 1 :]  # d(w), d(w + s - 1): the step's extremes (d non-increasing)
+        exact = (2.0 * low >= high) | (high - low < 2.0 ** (52 - grid.grid))
+        rounds = np.ones(L, dtype=np.int64)  # no step of size s starts beyond L - s
+        rounds[: L - s + 1] = ~exact
+        arrays = [rounds, *grid.limbs]
+        if self.measured is not None:
+            arrays += self._fixed(s)
+        return arrays
+
+    def _fixed(self, s: int) -> "list[np.ndarray]":
+        """D(w) + fl((s-1) d(w))·2^G at a measured w, else 0, in limbs; a last array counts products off the grid."""
+        import numpy as np
+
+        grid = self.grid
+        products = float(s - 1) * grid.d  # the same IEEE products as c * d in completion_interval
+        # fl((s-1) d(w)) is on the grid: the exact product is, and rounding only drops low bits
+        top = grid.top + grid.length.bit_length()  # (s - 1) d(w) < L·2^(top - G)
+        limbs = split_limbs(products * 2.0**grid.grid, top, grid.bits)
+        width = max(len(grid.limbs), -(-top // grid.bits))  # the same for every size
+        off = np.zeros(grid.length, dtype=np.int64)
+        if limbs is None:
+            off[:] = 1
+            limbs = []
+        mask = self.measured.astype(np.int64)  # type: ignore[union-attr]
+        out = []
+        for j in range(width):
+            v = grid.limbs[j] if j < len(grid.limbs) else 0
+            v = v + (limbs[j] if j < len(limbs) else 0)
+            out.append(np.asarray(v, dtype=np.int64) * mask)
+        return [*out, off * mask]
+
+
+def _chunk_errors(grid: ExactGrid, runs: RunRows, sums: "list[np.ndarray]") -> list[float | None]:
+    """Per row of the chunk, the error on the grid's d (None where some step's differences round)."""
+    rounds = _row_totals(sums[0], runs).tolist()
+    columns = [_row_totals(runs.size * v, runs).tolist() for v in sums[1 : 1 + len(grid.limbs)]]
     out: list[float | None] = []
-    for i, ok in enumerate(exact.tolist()):
+    for i, bad in enumerate(rounds):
+        if bad:
+            out.append(None)
+            continue
         numerator = combine([column[i] for column in columns], grid.bits) - grid.total
-        out.append(max(grid.to_float(numerator), 0.0) if ok else None)
+        out.append(max(grid.to_float(numerator), 0.0))
     return out
 
 
@@ -181,19 +255,35 @@ class CurveRows:
 
     def __init__(self, linear: "np.ndarray", cubic: "np.ndarray | None" = None, curve: "LossCurve | None" = None,
                  vocab_size: int | None = None) -> None:
+        import numpy as np
+
         self.grids = [ExactGrid(linear)] + ([ExactGrid(cubic)] if cubic is not None else [])
         self.curve, self.vocab_size = curve, vocab_size
+        self.measured = None
+        if curve is not None:
+            L = curve.length
+            self.measured = np.zeros(L, dtype=bool)
+            self.measured[L - curve.masked] = True
 
     def compute(self, schedules: "Sequence[Schedule]", fallbacks: "Sequence[Callable[[Schedule], Any]]"
                 ) -> list[list[Any]]:
         """[errors on d, (errors on the cubic d,) (intervals over the completions)] per schedule, the interval
         only when a curve was given; ``fallbacks[k](schedule)`` computes the k-th row by row where needed."""
         columns: list[list[Any]] = [[] for _ in fallbacks]
-        for begin, chunk in step_rows(schedules):
-            found: list[list[Any]] = [_chunk_errors(grid, chunk) if grid.ok else [None] * chunk.rows
-                                      for grid in self.grids]
+        for begin, runs in run_rows(schedules):
+            found: list[list[Any]] = []
+            for k, grid in enumerate(self.grids):
+                if not grid.ok:
+                    found.append([None] * runs.rows)
+                    continue
+                with_fixed = k == 0 and self.curve is not None
+                sums = strided_run_sums(runs, grid.length, _SizeArrays(grid, self.measured if with_fixed else None))
+                found.append(_chunk_errors(grid, runs, sums))
+                if with_fixed:
+                    interval = _chunk_intervals(self.curve, self.vocab_size, grid, runs,  # type: ignore[arg-type]
+                                                sums[1 + len(grid.limbs) :])
             if self.curve is not None:
-                found.append(_chunk_intervals(self.curve, self.vocab_size, self.grids[0], chunk))
+                found.append(interval if self.grids[0].ok else [None] * runs.rows)
             for k, values in enumerate(found):
                 for i, value in enumerate(values):
                     columns[k].append(fallbacks[k](schedules[begin + i]) if value is None else value)
@@ -215,94 +305,67 @@ def completion_intervals(curve: "LossCurve", vocab_size: int | None, schedules: 
     return rows.compute(schedules, [lambda s: 0.0, fallback])[1]
 
 
-def _chunk_intervals(curve: "LossCurve", vocab_size: int | None, grid: ExactGrid, chunk: StepRows
-                     ) -> list[tuple[float, float] | None]:
-    """Per row of the chunk, :func:`boundcalc.completion.error_interval` (None: the row's fixed part is off the
-    grid, or the grid failed)."""
+def _chunk_intervals(curve: "LossCurve", vocab_size: int | None, grid: ExactGrid, runs: RunRows,
+                     fixed_sums: "list[np.ndarray]") -> list[tuple[float, float] | None]:
+    """Per row of the chunk, :func:`boundcalc.completion.error_interval` (None: a product of the row's fixed part
+    is off the grid). ``fixed_sums``: per run, the limbs of Σ (D(w) + fl((s-1) d(w))·2^G) over its measured
+    starts, then the count of products off the grid."""
     import numpy as np
 
     from .completion import _gaps
 
-    if not grid.ok:
-        return [None] * chunk.rows
     L, d = curve.length, grid.d
     measured = np.zeros(L, dtype=bool)
     measured[L - curve.masked] = True
     measured_total = combine([int(limb[measured].sum()) for limb in grid.limbs], grid.bits)
-    fixed = _fixed_parts(grid, chunk, measured, measured_total)
-    low_terms, high_terms = _gap_terms(chunk, _gaps(curve, vocab_size), L)
+    columns = [_row_totals(v, runs).tolist() for v in fixed_sums]
+    low_terms, high_terms = _gap_terms(runs, _gaps(curve, vocab_size), L)
     # error_interval's rounding: 8 ε Σ|c| d(0), Σ|c| = 2 Σ_t (s_t - 1) = 2 (L - T)
-    steps = np.diff(chunk.first)
-    rounding = (8 * 2.0**-53 * (2.0 * (L - steps)) * float(d[0])).tolist()
+    rounding = (8 * 2.0**-53 * (2.0 * (L - runs.steps)) * float(d[0])).tolist()
     lows, highs = low_terms.tolist(), high_terms.tolist()
     out: list[tuple[float, float] | None] = []
-    for i, part in enumerate(fixed):
-        if part is None:
+    for i in range(runs.rows):
+        if columns[-1][i]:
             out.append(None)
             continue
+        # Σ_{m measured} fl(c_m d(m)): c_m = -1 off the starts (fl(-d) = -d), s - 1 at a start
+        part = grid.to_float(combine([c[i] for c in columns[:-1]], grid.bits) - measured_total)
         lo = math.fsum([part, *lows[i]])
         hi = max(math.fsum([part, *highs[i]]), lo)
         out.append((0.0 if lo <= rounding[i] else lo, hi))
     return out
 
 
-def _fixed_parts(grid: ExactGrid, chunk: StepRows, measured: "np.ndarray", measured_total: int) -> list[float | None]:
-    """Per row, Σ_{m measured} fl(c_m d(m)) correctly rounded (completion_interval's ``fixed``), or None when a
-    product is off the grid's limbs. c_m = -1 off the step starts (fl(-d) = -d), s - 1 at a start: the sum is
-    Σ_{measured starts} (D(w) + fl((s-1) d(w))·2^G) - Σ_{measured} D(m)."""
-    import numpy as np
-
-    at = measured[chunk.starts]
-    starts, sizes, rows = chunk.starts[at], chunk.sizes[at], chunk.row_of[at]
-    products = (sizes - 1).astype(np.float64) * grid.d[starts]  # the same IEEE products as c * d
-    # fl((s-1) d(w)) is on the grid: the exact product is, and rounding only drops low bits
-    scaled = products * 2.0**grid.grid
-    product_limbs = split_limbs(scaled, grid.top + grid.length.bit_length(), grid.bits)
-    if product_limbs is None:
-        return [None] * chunk.rows
-    width = max(len(product_limbs), len(grid.limbs))
-    values = []
-    for j in range(width):
-        v = grid.limbs[j][starts] if j < len(grid.limbs) else np.zeros(starts.size, dtype=np.int64)
-        values.append(v + (product_limbs[j] if j < len(product_limbs) else 0))
-    sums = [np.zeros(chunk.rows, dtype=np.int64) for _ in range(width)]
-    if rows.size:
-        cuts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
-        for j in range(width):
-            sums[j][rows[cuts]] = np.add.reduceat(values[j], cuts)
-    columns = [s.tolist() for s in sums]
-    return [grid.to_float(combine([c[i] for c in columns], grid.bits) - measured_total) for i in range(chunk.rows)]
-
-
-def _gap_terms(chunk: StepRows, gaps: "list[tuple[int, float, int, float]]", length: int
+def _gap_terms(runs: RunRows, gaps: "list[tuple[int, float, int, float]]", length: int
                ) -> "tuple[np.ndarray, np.ndarray]":
     """Per row and gap (m_a, A, m_b, B) with interior [a, b) = [m_a + 1, m_b): completion_interval's low and high
     terms B·Σc + (A - B)·min(0, min C) and B·Σc + (A - B)·max(0, max C), C the prefix sums of c on [a, b).
 
     With f the first step start >= a: Σc = (end of the last step starting before b) - f - (b - a) when f < b,
     else -(b - a); min C = a - min(f, b) (reached at a step end, or at b - 1); max C = (largest step starting
-    in [a, b)) - 1 - (f - a), or below 0 when no step starts there."""
+    in [a, b)) - 1 - (f - a), or below 0 when no step starts there. Steps are found in runs: the run holding
+    a position x starts steps at p + i s, i < c."""
     import numpy as np
 
-    rows = chunk.rows
+    rows = runs.rows
     lows = np.zeros((rows, len(gaps)))
     highs = np.zeros((rows, len(gaps)))
     if not gaps:
         return lows, highs
-    key = chunk.row_of * (length + 1) + chunk.starts  # increasing over the flattened steps
+    key = runs.row * (length + 1) + runs.pos  # increasing over the flattened runs
     base_key = np.arange(rows, dtype=np.int64) * (length + 1)
-    row_end = chunk.first[1:]
-    padded = np.concatenate((chunk.sizes, [0]))
+    padded = np.concatenate((runs.size, [0]))
+    end_of_run = runs.pos + runs.size * runs.count
     for g, (ma, A, mb, B) in enumerate(gaps):
         a, b = ma + 1, mb
-        at_f = np.searchsorted(key, base_key + a, side="left")
-        inside = at_f < row_end
-        f = np.where(inside, chunk.starts[np.minimum(at_f, key.size - 1)], length)
-        last = np.searchsorted(key, base_key + b, side="left") - 1  # the last start < b (w = 0 always starts)
+        r = np.searchsorted(key, base_key + a, side="right") - 1  # the run holding position a
+        f = runs.pos[r] + -(-(a - runs.pos[r]) // runs.size[r]) * runs.size[r]  # first start >= a (L: none)
+        r_f = np.where(f < end_of_run[r], r, r + 1)  # the run of that start
+        r_b = np.searchsorted(key, base_key + b - 1, side="right") - 1  # the run holding b - 1
+        last = runs.pos[r_b] + (b - 1 - runs.pos[r_b]) // runs.size[r_b] * runs.size[r_b]  # last start < b
         some = f < b
-        end_last = chunk.starts[last] + chunk.sizes[last]
-        sigma = np.where(some, end_last - f - (b - a), -(b - a)).astype(np.float64)
-        pairs = np.stack((np.where(some, at_f, last), last + 1), axis=1).ravel()
+        sigma = np.where(some, last + runs.size[r_b] - f - (b - a), -(b - a)).astype(np.float64)
+        pairs = np.stack((np.where(some, r_f, r_b), r_b + 1), axis=1).ravel()
         largest = np.maximum.reduceat(padded, pairs)[::2]
         high_c = np.where(some, np.maximum(largest - 1 - (f - a), 0), 0).astype(np.float64)
         low_c = (a - np.minimum(f, b)).astype(np.float64)
