@@ -38,6 +38,9 @@ class RowBounds:
     def __init__(self, profile: "MIProfile", eps: Fraction, truth: "SourceTruth | None", names: Sequence[str]) -> None:
         self.profile, self.eps, self.truth, self.names = profile, eps, truth, tuple(names)
         self._pieces: dict[tuple[str, tuple[Any, ...]], BoundPieces] = {}
+        #: name -> whether the affine form agreed with the bound at the first schedule it was used for
+        self._checked: dict[str, bool] = {}
+        self._ends: dict[int | None, tuple[float, float] | None] = {}
 
     def _inputs(self, schedule: "Schedule", shifted: bool = False) -> BoundInputs:
         truth = self.truth
@@ -51,6 +54,10 @@ class RowBounds:
         bound = BOUNDS[name]
         if not bound.applies_to(schedule):
             return None, None, None, None
+        if bound.affine is not None and not bound.needs and self._checked.get(name, True):
+            found = self._affine(name, schedule)
+            if found is not None:
+                return found
         inputs = self._inputs(schedule)
         value = bound.value(inputs)
         truth = self.truth
@@ -89,3 +96,73 @@ class RowBounds:
             if interval is not None:
                 intervals[name] = interval
         return bounds, errors, spreads, intervals
+
+    def _affine(self, name: str, schedule: "Schedule") -> BoundPieces | None:
+        """A bound a·ΣI + b (:attr:`Bound.affine <boundcalc.bound_registry.Bound.affine>`): its value, float
+        error, spread and interval from exact Fractions at the moved ΣI, the same Fractions (so the same floats)
+        the per-row code gets by re-evaluating the bound at moved inputs (boundcalc.estimate.curve_bound_spreads,
+        boundcalc.completion.bound_intervals). The first use per bound checks the form against the bound itself
+        (None: it disagreed, and that bound is computed the general way from then on)."""
+        bound, profile, truth = BOUNDS[name], self.profile, self.truth
+        form = bound.affine(schedule, profile.length, self.eps)  # type: ignore[misc]
+        if name not in self._checked:
+            direct = bound.value(self._inputs(schedule))
+            self._checked[name] = direct == (None if form is None else form[0] * profile.total + form[1])
+            if not self._checked[name]:
+                return None
+        if form is None:
+            return None, None, None, None
+        a, b = form
+        value = a * profile.total + b
+        if truth is None:
+            return value, None, None, None
+        error = float(a * truth.mi_shifted.total + b - value)
+        return value, error, self._spread(a, b, value, schedule), self._interval(a, b, value)
+
+    def _spread(self, a: Fraction, b: Fraction, value: Fraction, schedule: "Schedule"
+                ) -> "tuple[float | None, float] | None":
+        """boundcalc.estimate.curve_bound_spreads for a bound in ΣI alone: ΣI moved by its stderr and by its
+        interpolation effect (no move where that spread, or Φ's at this S, is unknown: as _moved_inputs)."""
+        truth = self.truth
+        if truth is None or truth.curve is None:
+            return None
+        fits = schedule.max_size <= self.profile.length
+        ms = truth.multiscale(schedule.max_size) if fits else None
+        estimates = truth._input_estimates(None if ms is None else ms.scale)
+
+        def moved(kind: str) -> Fraction | None:
+            step = getattr(estimates["mi_total"], kind)
+            if step is None:
+                return None
+            if ms is not None and "phi" in estimates and ms.phi != 0 and getattr(estimates["phi"], kind) is None:
+                return None
+            return a * (self.profile.total + Fraction(step)) + b
+
+        se, ip = moved("stderr"), moved("interpolation")
+        return None if se is None else float(se - value), 0.0 if ip is None else float(ip - value)
+
+    def _interval(self, a: Fraction, b: Fraction, value: Fraction) -> "tuple[float, float] | None":
+        """boundcalc.completion.bound_intervals for a bound in ΣI alone (then answers.bound_intervals_of's filter):
+        the bound at ΣI's interval ends over the monotone completions."""
+        import math
+
+        from .completion import has_gaps, input_intervals, interval_moves
+        from .units import from_nats
+
+        truth = self.truth
+        curve = None if truth is None else truth.curve
+        if truth is None or curve is None or curve.exact or not has_gaps(curve):
+            return None
+        if None not in self._ends:
+            low, high = input_intervals(curve, None, truth.vocab_size)["mi_total"]
+            unit = self.profile.unit
+            self._ends[None] = (from_nats(low, unit), from_nats(high, unit))
+        low_end, high_end = self._ends[None]  # type: ignore[misc]
+
+        def at(x: float) -> float:
+            return float(a * max(Fraction(x), Fraction(0)) + b)
+
+        low = at(low_end)
+        high = (math.inf if at(low_end + 1) > low else low) if math.isinf(high_end) else at(high_end)
+        pair = (min(low, float(value)), max(high, float(value)))
+        return pair if interval_moves(pair) else None

@@ -192,3 +192,22 @@ def test_sweep_rows_equal_the_row_by_row_sweep(unit, data):
         assert {k: v for k, v in row.spreads.items() if k in bounds} == {k: v for k, v in spreads.items() if k in bounds}
         assert row.intervals.get("error") == intervals.get("error")
         assert {k: v for k, v in row.intervals.items() if k in bounds} == {k: v for k, v in intervals.items() if k in bounds}
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.integers(1, 9), min_size=1, max_size=20), st.fractions(0, 50), st.sampled_from([0, Fraction(1, 7)]))
+def test_the_affine_forms_are_the_bounds(sizes, total, eps):
+    """Bound.affine (a, b): the bound is a·ΣI + b, and None exactly where the bound does not apply."""
+    from boundcalc.profile import MIProfile
+
+    schedule = Schedule(sizes)
+    L = schedule.length
+    inputs = BoundInputs(MIProfile.from_total(total, L), schedule, eps)
+    affine = [name for name, bound in BOUNDS.items() if bound.affine is not None]
+    assert {"theorem1", "recursion", "sharp", "corollary1", "ter"} <= set(affine)
+    for name in affine:
+        form = BOUNDS[name].affine(schedule, L, Fraction(eps))
+        value = BOUNDS[name].value(inputs)
+        assert (form is None) == (value is None)
+        if form is not None:
+            assert form[0] * Fraction(total) + form[1] == value
