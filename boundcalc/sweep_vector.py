@@ -61,8 +61,8 @@ class ExactGrid:
         if L == 0 or not np.all(np.isfinite(d)) or np.any(d < 0) or np.any(np.diff(d) > 0):
             return
         positive = d[d > 0]
-        if positive.size and positive.min() < 2.0**-1000:  # near-subnormal: keep the products far from them
-            return
+        if positive.size and (positive.min() < 2.0**-900 or positive.max() > 2.0**500):
+            return  # 2^G and the products stay far from overflow and from subnormals
         if positive.size == 0:
             self.grid, top = 0, 0
         else:

@@ -211,3 +211,14 @@ def test_the_affine_forms_are_the_bounds(sizes, total, eps):
         assert (form is None) == (value is None)
         if form is not None:
             assert form[0] * Fraction(total) + form[1] == value
+
+
+def test_a_flat_partial_curve_sweeps():
+    """Found by the comparison above: Φ = 0 on a flat curve with gaps spread Theorem 2's moved levels over every
+    level, the empty level 0 (m_0 = L - S = 0 at T = 1) too, and the sweep was refused ('level 0 has an empty set')."""
+    curve = LossCurve(length=8, masked=[1, 2], loss=[0.0, 0.0])
+    result = sweep(curve, ["uniform"], "1:8")
+    first = result.rows[0]
+    assert first.max_size == 8 and first.bounds["theorem2_upper"] == 0
+    low, high = first.intervals["theorem2_upper"]  # d(0..5) unmeasured and unbounded above without V
+    assert low == 0 and high == float("inf")
