@@ -21,6 +21,7 @@ from .options import (
     resolve_curve,
     resolve_profile,
 )
+from .render import emit_text
 
 #: What each input symbol's value comes from on the command line.
 FLAGS = {
@@ -125,9 +126,9 @@ def latex(**params: Any) -> None:
     from .. import symbolic as sym
 
     if params["list_names"]:
-        for name in sym.NAMES:
-            result = sym.get(name)
-            click.echo(f"{name:<20} {result.label:<6} {result.summary}")
+        from ..answers import result_catalogue
+
+        emit_text(result_catalogue())
         return
     names = list(params["names"])
     if params["all_results"] and names:

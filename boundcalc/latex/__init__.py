@@ -36,6 +36,7 @@ import sympy as sp
 
 from .. import symbolic as sym
 from ..dispatch import Printers
+from ..exact import FLOAT_DIGITS
 from .documents import (
     PREAMBLE,
     derivation_document,
@@ -160,6 +161,23 @@ def _print_BoundReport(report: Any, digits: int = 6, table: bool = False, **esti
 def _print_CountBoundReport(report: Any, digits: int = 6, table: bool = True, **estimates: Any) -> str:
     """A random-count sampler's expected bounds: a table only (``estimates`` as for :func:`count_bound_table`)."""
     return count_bound_table(report, digits, **estimates)
+
+
+def _print_CountBoundAnswer(answer: Any, digits: int = 6) -> str:
+    """``bound`` for a random-count sampler: its report's table, at a measured curve's ΣI as estimates (to the
+    digits a float64 result holds)."""
+    if not answer.estimated:
+        return count_bound_table(answer.report, digits, estimated={}, mi_total=None)
+    return count_bound_table(answer.report, min(digits, FLOAT_DIGITS), estimated=answer.estimated,
+                             mi_total=answer.mi_measured)
+
+
+def _print_BudgetAnswer(answer: Any, digits: int = 6) -> str:
+    """``steps --budget``: each family's error and bound at one T, ΣI in the caption (an estimate from a measured
+    curve)."""
+    return budget_latex_table(answer.rows, steps=answer.steps, length=answer.profile.length,
+                              mi_total=answer.mi_total_shown, bound=answer.bound, unit=answer.unit, digits=digits,
+                              estimate=answer.estimate)
 
 
 def _print_RecursionReport(report: Any) -> str:
