@@ -38,6 +38,7 @@ from .. import symbolic as sym
 from ..dispatch import Printers
 from ..exact import FLOAT_DIGITS
 from .documents import (
+    NUMBERING,
     PREAMBLE,
     derivation_document,
     equation_label,
@@ -46,6 +47,7 @@ from .documents import (
     proofs_appendix,
     result_block,
     result_equation,
+    result_snippets,
     results_document,
     standalone,
     tag_text,
@@ -116,6 +118,8 @@ __all__ = [
     "equation_label",
     "proof_label",
     "result_equation",
+    "result_snippets",
+    "NUMBERING",
     "proofs_appendix",
     "latex_table",
     "table_number",
@@ -178,6 +182,13 @@ def _print_BudgetAnswer(answer: Any, digits: int = 6) -> str:
     return budget_latex_table(answer.rows, steps=answer.steps, length=answer.profile.length,
                               mi_total=answer.mi_total_shown, bound=answer.bound, unit=answer.unit, digits=digits,
                               estimate=answer.estimate)
+
+
+def _print_ResultCatalogue(catalogue: Any, values: Mapping[Any, Any] | None = None, digits: int = 6,
+                           unit: str = "bits", strict: bool = False, needs: Any = None) -> str:
+    """Results ready to paste (:func:`result_snippets`): each one's comments and tagged equation, with ``values``
+    instantiated."""
+    return result_snippets(catalogue.results, values, digits, unit, strict=strict, needs=needs)
 
 
 def _print_RecursionReport(report: Any) -> str:
