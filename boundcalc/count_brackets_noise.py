@@ -1,0 +1,172 @@
+"""Certified brackets of E error(T) over ranges of T for MDLM's other noises (cosine, cosine2, linear, geometric).
+
+Their reveal times are not a uniform grid but its image by the noise's law φ (:mod:`boundcalc.count_noise`):
+step k covers [r_{k−1}, r_k] with r_k = φ(kh), h = (1 − δ)/T, for k = 1..T, then noise removal takes the
+rest from b = φ(1 − δ). The Riemann sum of :mod:`boundcalc.count_brackets` becomes a Riemann–Stieltjes sum
+(docs/theory.md §12, "Other noises"):
+
+    E error(T) = L·S(T) − Σ_m d(m),   S(T) = Σ_k (r_k − r_{k−1}) G(r_{k−1}) + (1 − b)G(b)
+              = P(b) + Σ_k ½(r_k − r_{k−1})(G(r_{k−1}) − G(r_k)) + R,  |R| <= (h²·sup φ′²/8)·TV(G′)
+
+(trapezoid cell by cell, P(b) = ∫_0^b G + (1 − b)G(b)). With H = G∘φ non-increasing (d non-increasing),
+r_k − r_{k−1} = ∫_cell φ′ lies between h·min φ′ and h·max φ′ over the cell, and every cell lies within h of any
+u in it, so for a fixed partition of [0, 1 − δ] into blocks [v_j, v_{j+1}] and every T1 <= T <= T2:
+
+    (h(T2)/2)·Σ_j λ_j (H(v_j) − H(v_{j+1}))  <=  Σ_k ½Δr_k·ΔG_k  <=  (h(T1)/2)·Σ_j Λ_j (H(v_j) − H(v_{j+1})),
+
+λ_j, Λ_j the least and largest φ′ on the block widened by h(T1) on each side. Every term is a linear form in d
+(plus the TV(G′) remainder), so the same forms bracket every monotone completion of a partial curve
+(:func:`boundcalc.count_brackets.completion_bracket`), as for the uniform grid.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from .count_brackets import BracketForm, RiemannBracket, riemann_bracket
+from .count_noise import NOISE_LAWS, NoiseLaw
+
+__all__ = ["NoiseBracket", "noise_bracket", "noise_of", "count_bracket"]
+
+_EPS = 2.0**-52
+_TINY = 2.0**-900
+_WIDEN = 2.0**-30  # a block point φ(v_j) as computed has its preimage within this of v_j (docs/theory.md §12)
+
+
+class NoiseBracket(RiemannBracket):
+    """Brackets of E error(T) (nats) for T in ranges, for ``mdlm:T:NOISE`` (a non-uniform grid) and one d.
+
+    The interface of :class:`~boundcalc.count_brackets.RiemannBracket` (``bracket``, ``forms``, ``slack``), so
+    the searches that use it (:mod:`boundcalc.count_steps`, :func:`boundcalc.completion.steps_range`) take it
+    unchanged. The blocks are M = 2^j equal parts of [0, 1 − δ] with M >= 2·T1 (:meth:`_blocks`), so a range
+    costs one pass over M block points per level, shared by every range of that level.
+    """
+
+    def __init__(self, d: Any, law: NoiseLaw, span: Fraction) -> None:
+        import numpy as np
+
+        super().__init__(d, span, 0)
+        self.law = law
+        self.s = float(span)
+        with np.errstate(all="ignore"):
+            _, keep, bound = law._long(1, 0, np.longdouble)  # 1 − p_1 at T = 1 is 1 − φ(1 − δ), in long double
+        self.end = float(1 - keep[0])  # b, within ε/2 + bound of φ(1 − δ)
+        self.end_error = _EPS / 2 + 2 * bound
+        self._levels: dict[tuple[int, int], tuple[Any, ...]] = {}
+
+    def _blocks(self, first: int) -> tuple[int, int]:
+        """(blocks M, widening w in blocks) for ranges starting at ``first``: M = 2^j >= 2·first within the work cap
+        (M·L <= 2^24 entries), w = ceil(M/first) + 1 >= h(first)/(block width) plus the preimage margin."""
+        import math
+
+        cap = max(16, 1 << max(4, int(math.log2(max(1, (1 << 24) // self.L)))))
+        blocks = int(min(cap, max(16, 1 << math.ceil(math.log2(2 * first)))))
+        return blocks, -(-blocks // first) + 1
+
+    def _level(self, blocks: int, widen: int) -> tuple[Any, Any, Any, Any]:
+        """(Σ_j λ_j (pmf_j − pmf_{j+1}), the same with Λ_j, and each one's entrywise error) over the block points
+        ρ_j = φ(v_j) (pmf_j the law of Bin(L − 1, ρ_j)), λ_j/Λ_j the extremes of φ′ on block j widened by ``widen``
+        blocks on each side: one pass of M·L entries, in chunks, for all ranges that use this level."""
+        import numpy as np
+
+        key = (blocks, widen)
+        if key not in self._levels:
+            width = self.s / blocks
+            v = np.arange(blocks + 1) * width
+            v[-1] = self.s
+            rho = np.minimum(np.maximum.accumulate(self.law.phi(v)), self.end)
+            rho[-1] = self.end
+            j = np.arange(blocks)
+            low, high = self.law.slope_range(np.maximum((j - widen) * width, 0.0),
+                                             np.minimum((j + 1 + widen) * width, self.s))
+            # Σ_j c_j (pmf_j − pmf_{j+1}) = Σ_j (c_j − c_{j−1}) pmf_j, c_{−1} = c_M = 0
+            c_low = np.diff(np.concatenate(([0.0], low, [0.0])))
+            c_high = np.diff(np.concatenate(([0.0], high, [0.0])))
+            L = self.L
+            out = [np.zeros(L) for _ in range(4)]
+            rows = max(1, (1 << 20) // L)
+            for lo in range(0, blocks + 1, rows):
+                part = slice(lo, lo + rows)
+                pmf, rel = _pmf_rows(self.log_factorials, L - 1, rho[part])
+                out[0] += c_low[part] @ pmf
+                out[1] += c_high[part] @ pmf
+                slack = pmf * (rel + (blocks + 8) * _EPS)  # each entry's error and its share of the sums' rounding
+                out[2] += np.abs(c_low[part]) @ slack
+                out[3] += np.abs(c_high[part]) @ slack
+            if len(self._levels) > 8:
+                self._levels.clear()
+            self._levels[key] = tuple(out)
+        return self._levels[key]
+
+    def _rest(self, h_hi: float) -> float:
+        """The trapezoid remainder's factor of TV(G′): L·h²·sup φ′²/8 (times (1 + 8ε) for its rounding)."""
+        return self.L * h_hi * h_hi * self.law.slope_top**2 / 8 * (1 + 8 * _EPS)
+
+    def argument_error(self) -> float:
+        """The effect of b's rounding (|b̂ − b| <= ``end_error``) per unit of max|d|: ∂S/∂b = G(r_{T−1}) − G(b)
+        + (1 − b)G′(b) is at most 2 + 2(L − 1) times max|d|, times L; and h's rounding (relative ε) on the
+        h-terms, at most L·h·max|d|·2ε·sup φ′."""
+        return self.L * (2 * self.L * self.end_error + 4 * self.law.slope_top * _EPS)
+
+    def forms(self, first: int, last: int) -> list[BracketForm]:
+        """The bracket of E error(T) for every first <= T <= last as linear forms of d, valid for every
+        non-increasing d (so also for the completions of a partial curve)."""
+        import numpy as np
+
+        L = self.L
+        h_hi, h_lo = float(self.span / first), float(self.span / last)
+        lower_q, upper_q, lower_error, upper_error = self._level(*self._blocks(first))
+        p_form, p_error = self._cached("p", self.end, self._p_form)
+        lower_form = L * (p_form + h_lo / 2 * lower_q)
+        upper_form = L * (p_form + h_hi / 2 * upper_q)
+        error = L * (2 * p_error + h_hi / 2 * (lower_error + upper_error + 4 * _EPS * (np.abs(lower_q) + np.abs(upper_q)))) \
+            + 8 * _EPS * (np.abs(lower_form) + np.abs(upper_form))
+        return [BracketForm(lower_form, upper_form, error, self._rest(h_hi), 0.0)]
+
+
+def _pmf_rows(log_factorials: Any, n: int, xs: Any) -> tuple[Any, Any]:
+    """P(Bin(n, x) = m) for each x of ``xs`` (rows) and m = 0..n, with each entry's relative error bound, as
+    :func:`boundcalc.count_brackets.binomial_pmf` row by row (x = 0: the point mass at 0)."""
+    import numpy as np
+
+    lf = log_factorials
+    m = np.arange(n + 1)
+    x = np.asarray(xs, dtype=np.float64)[:, None]
+    inside = (x > 0) & (x < 1)
+    safe = np.where(inside, x, 0.5)
+    log_x, log_rest = np.log(safe), np.log1p(-safe)
+    terms = (m * log_x, (n - m) * log_rest)
+    magnitude = float(lf[n]) + lf[m] + lf[n - m] + np.abs(terms[0]) + np.abs(terms[1])
+    pmf = np.exp(lf[n] - lf[m] - lf[n - m] + terms[0] + terms[1])
+    rel = np.expm1(32 * _EPS * magnitude) + 4 * _EPS
+    point = (m == np.where(x <= 0, 0, n)).astype(np.float64)
+    return np.where(inside, pmf, point), np.where(inside, rel, 0.0)
+
+
+def noise_of(sampler: Any) -> str | None:
+    """The noise of an ``mdlm:T:NOISE`` sampler whose law this module knows, else None."""
+    parts = str(getattr(sampler, "name", "")).split(":")
+    if getattr(sampler, "family", "") != "mdlm" or len(parts) != 3 or parts[2] not in NOISE_LAWS:
+        return None
+    return parts[2]
+
+
+def noise_bracket(sampler_at: Any, d: Any) -> NoiseBracket | None:
+    """The bracket for ``mdlm:T:NOISE`` (``sampler_at(T)`` builds it at T) and a non-increasing d, else None."""
+    import numpy as np
+
+    from .count_sampler import MDLM_DELTA
+
+    d = np.asarray(d, dtype=np.float64)
+    if d.size < 2 or np.any(np.diff(d) > 0) or not np.all(np.isfinite(d)):
+        return None
+    noise = noise_of(sampler_at(2))
+    return None if noise is None else NoiseBracket(d, NOISE_LAWS[noise], 1 - MDLM_DELTA)
+
+
+def count_bracket(sampler_at: Any, d: Any) -> RiemannBracket | None:
+    """The bracket of a count family's E error over ranges of T: on a uniform grid
+    (:func:`boundcalc.count_brackets.riemann_bracket`) or on a known noise's image of one (:func:`noise_bracket`);
+    None where neither applies (then every T is screened)."""
+    return riemann_bracket(sampler_at, d) or noise_bracket(sampler_at, d)
