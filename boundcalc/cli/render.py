@@ -1,4 +1,4 @@
-"""Rendering for the command line: rich tables on stdout, or JSON only.
+"""Rendering for the command line: rich tables on stdout, or a printer's JSON or CSV text.
 
 rich is imported inside the functions, so commands that fail early, and
 ``--help``, never pay for it.
@@ -20,6 +20,13 @@ def emit_json(data: Any, digits: int = 6, **options: Any) -> None:
     from ..jsonify import document
 
     click.echo(json.dumps(document(data, digits, **options), indent=2, ensure_ascii=False))
+
+
+def emit_csv(data: Any, digits: int = 6, **options: Any) -> None:
+    """Print the CSV text of ``data`` (:func:`boundcalc.csv_printer.to_csv`) on stdout, unchanged."""
+    from ..csv_printer import to_csv
+
+    click.echo(to_csv(data, digits, **options), nl=False)
 
 
 def show(x: Fraction | int | None, digits: int, exact: bool = False, none: str = "-") -> str:

@@ -9,14 +9,13 @@ sequence error, the network calls and each rule's own guarantee.
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 from typing import Any
 
 from ..errors import UsageError
-from ..units import from_nats, to_nats_floor
+from ..units import to_nats_floor
 from ..sources import describe_model
-from .render import emit_json, emit_table
+from .render import emit_csv, emit_json, emit_table
 
 
 def rule_target(spec: Any, remasking: str | None, length: int) -> Any:
@@ -80,32 +79,15 @@ def steps_confidence(params: dict[str, Any], families: list[str]) -> None:
 
 def tradeoff_output(reports: list[Any], description: str, params: dict[str, Any]) -> None:
     """``sweep --sampler ...``: one row per sampler, its truth, sequence error and expected calls (table/JSON/CSV)."""
-    import csv
-    import io
-
-    import click
-
     from ..answers import TradeoffAnswer
-    from ..rule_tables import calls_as_it_runs
 
-    unit, answer = params["unit"], TradeoffAnswer(tuple(reports), description, params["unit"])
+    answer = TradeoffAnswer(tuple(reports), description, params["unit"])
     if params["as_json"]:
         emit_json(answer)
-        return
-    if params["as_csv"]:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["sampler", "truth", "truth_error", "truth_kind", "sequence_error", "sequence_error_se",
-                         "expected_nfe", "expected_nfe_se", "nfe_sd", "expected_nfe_run_on"])
-        for r in reports:
-            truth = "" if r.truth is None else repr(from_nats(r.truth, unit))
-            error = "" if r.truth is None or math.isnan(r.truth_error) else repr(from_nats(r.truth_error, unit))
-            writer.writerow([str(r.rule), truth, error, r.truth_kind, repr(r.sequence_error[0]),
-                             repr(r.sequence_error[1]), repr(r.expected_nfe[0]), repr(r.expected_nfe[1]),
-                             repr(r.nfe_sd), calls_as_it_runs(r, repr, "")])
-        click.echo(out.getvalue(), nl=False)
-        return
-    emit_table(answer, params["digits"])
+    elif params["as_csv"]:
+        emit_csv(answer)
+    else:
+        emit_table(answer, params["digits"])
 
 
 def steps_rule(params: dict[str, Any], families: list[str]) -> None:

@@ -8,8 +8,6 @@ engines are imported inside the functions.
 
 from __future__ import annotations
 
-import csv
-import io
 from fractions import Fraction
 from typing import Any, Callable
 
@@ -17,7 +15,7 @@ import click
 
 from ..errors import UsageError
 from .options import POSITIVE_INT, BoundcalcCommand, compose, digits_option, eps_train_option, json_option, mi_options
-from .render import emit_json, emit_table
+from .render import emit_csv, emit_json, emit_table
 from .sampler_help import RegistryHelpOption, sampler_help, sweep_family_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
 from .truth import model_options
@@ -208,12 +206,13 @@ def sweep(**params: Any) -> None:
     if latex_table:
         _check_columns(result, columns)
         emit_latex(result, params, bounds=columns)
-    elif params["as_csv"]:
-        click.echo(sweep_csv(result, digits), nl=False)
-    else:
-        from ..answers import SweepAnswer
+        return
+    from ..answers import SweepAnswer
 
-        answer = SweepAnswer(result, description)
+    answer = SweepAnswer(result, description)
+    if params["as_csv"]:
+        emit_csv(answer, digits)
+    else:
         emit_json(answer, digits) if params["as_json"] else emit_table(answer, digits, elsewhere="--csv/--json")
 
 
@@ -237,58 +236,3 @@ def _check_columns(result: Any, columns: list[str] | None) -> None:
     if missing:
         raise UsageError(f"{', '.join(missing)} applies to no row of this sweep", param="--bound",
                          allowed=", ".join(available))
-
-
-CSV_COLUMNS = ["family", "steps", "schedule", "s_max", "error", "error_abs", "optimal", "random_error"]
-
-
-def sweep_csv(result: Any, digits: int) -> str:
-    """The CSV text: :data:`CSV_COLUMNS` (empty cells where the source cannot give them), then the bounds.
-
-    With random-count samplers, ``expected_s_max`` and ``expected_calls`` follow ``s_max`` (empty for the
-    fixed schedules; s_max is empty for the samplers).
-    """
-    from ..exact import round_up
-    from ..sweeps import COUNT_STATS
-    from ..table_printer import sweep_cell as cell
-
-    stats = list(COUNT_STATS) if result.has_counts else []
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    estimated = ["error", "optimal", "random_error", *result.bound_names] if result.estimate else []
-    # a measured curve: each error's interval over the curve's monotone completions (empty high: unbounded)
-    ranged = ["error", "optimal", "random_error", *result.bound_names] if result.estimate else []
-    writer.writerow(CSV_COLUMNS[:4] + stats + CSV_COLUMNS[4:] + list(result.bound_names)
-                    + [f"{name}_{what}" for name in estimated for what in ("stderr", "interpolation")]
-                    + [f"{name}_{end}" for name in ranged for end in ("low", "high")])
-    for row in result.rows:
-        cells = [row.family, row.steps, row.schedule.describe(), "" if row.max_size is None else row.max_size,
-                 *[cell(row, name, digits) for name in stats], cell(row, "error", digits),
-                 "" if row.error_abs is None else round_up(row.error_abs), cell(row, "optimal", digits),
-                 cell(row, "random_error", digits)]
-        writer.writerow(cells + [cell(row, name, digits) for name in result.bound_names]
-                        + [x for name in estimated for x in _spread_cells(row, name)]
-                        + [x for name in ranged for x in _interval_cells(row, name)])
-    return out.getvalue()
-
-
-def _interval_cells(row: Any, name: str) -> list[str]:
-    """A value's [low, high] over the monotone completions (an error, the random schedule's, a bound at ΣI or Φ),
-    17 significant digits rounded outward after widening by the certified error ('' if absent or unbounded)."""
-    from ..exact import FLOAT_DIGITS, interval_decimals
-
-    measured = row.measured(name)
-    if measured is None or measured.interval is None:
-        return ["", ""]
-    low, high = interval_decimals(measured.interval[0], measured.interval[1], measured.error, FLOAT_DIGITS)
-    return [low, high or ""]
-
-
-def _spread_cells(row: Any, name: str) -> list[str]:
-    """An estimate's stderr ('?' when the curve gives none) and interpolation effect, rounded up ('' if absent)."""
-    from ..exact import round_up
-
-    measured = row.measured(name)
-    if measured is None:
-        return ["", ""]
-    return ["?" if measured.stderr is None else round_up(measured.stderr), round_up(measured.interpolation or 0.0)]

@@ -18,7 +18,7 @@ from ..hf import MAX_TEXT_BYTES
 from ..units import from_nats
 from .options import (POSITIVE_INT, BoundcalcCommand, OutputPath, check_curve_log_options, compose,
                       curve_log_options, digits_option, given_explicitly, json_option)
-from .render import emit_json, emit_table
+from .render import emit_csv, emit_json, emit_table
 from .rules import describe_model as _describe
 from .sampler_help import RegistryHelpOption, schedule_help
 from .tables import emit_latex, format_option, refuse_latex, wants_latex
@@ -303,7 +303,7 @@ def profile(**params: Any) -> None:
     if params["multiscale"] or params["s_max"] is not None:
         _multiscale_profile(params)
         return
-    from ..truth import float_decimal, profile_csv, token_mi, write_profile_csv
+    from ..truth import token_mi, write_profile_csv
 
     model = _load(params)
     L = _length(model, params)
@@ -319,23 +319,16 @@ def profile(**params: Any) -> None:
         entropy = model.entropy_profile(L, progress=bar) if params["as_json"] or params["output"] else None
     values, shown = columns[0], [from_nats(col, unit) for col in columns]  # the one conversion, for printing
     description = _describe(model, L)
-    if params["as_json"]:
-        from ..answers import ProfileAnswer
+    from ..answers import ProfileAnswer
 
+    if params["as_json"]:
         if params["output"]:
             write_profile_csv(values, params["output"])
         emit_json(ProfileAnswer(description, L, unit, tuple(zip(sizes, shown)), entropy, params["output"]), digits)
         return
-    if not params["output"]:
-        if len(sizes) == 1:
-            click.echo(profile_csv(values), nl=False)
-        else:
-            header = "index," + ",".join(f"size_{m}" if m is not None else f"mi_{unit}" for m in sizes)
-            lines = [header] + [f"{i + 1}," + ",".join(float_decimal(c[i]) for c in shown) for i in range(L)]
-            click.echo("\n".join(lines))
+    if not params["output"]:  # the profile file's text (one size), or one column per size
+        emit_csv(ProfileAnswer(description, L, unit, tuple(zip(sizes, shown))), digits)
         return
-    from ..answers import ProfileAnswer
-
     path = write_profile_csv(values, params["output"])
     emit_table(ProfileAnswer(description, L, unit, tuple(zip(sizes, shown)), entropy, str(path)), digits,
                use_with=f"use it with: boundcalc steps --mi-profile {path} --unit {unit} --target ...")

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from .adaptive import SamplerLaw, exact_law
 from .core import EPS64, EntropyProfile, Progress, float_decimal
-from .io import Model, load_joint, load_markov, load_model, profile_csv, write_profile_csv
+from .io import Model, load_joint, load_markov, load_model, profile_csv, shown_profile_csv, write_profile_csv
 from .joint import JointDistribution
 from .markov import MarkovChain
 from .quantities import (
@@ -77,5 +77,6 @@ __all__ = [
     "tokenize",
     "float_decimal",
     "profile_csv",
+    "shown_profile_csv",
     "write_profile_csv",
 ]

@@ -92,8 +92,13 @@ def profile_csv(values: Iterable[float]) -> str:
     rounding residues (an MI is >= 0) are written as 0.
     """
     unit = display_unit()
-    lines = [FLOAT_MARK, f"index,mi_{unit.value}"]
-    lines += [f"{i},{float_decimal(from_nats(float(v), unit))}" for i, v in enumerate(values, 1)]
+    return shown_profile_csv([from_nats(float(v), unit) for v in values], unit.value)
+
+
+def shown_profile_csv(values: Iterable[float], unit: str) -> str:
+    """:func:`profile_csv` of values already in ``unit`` (the name written in the header ``index,mi_<unit>``)."""
+    lines = [FLOAT_MARK, f"index,mi_{unit}"]
+    lines += [f"{i},{float_decimal(float(v))}" for i, v in enumerate(values, 1)]
     return "\n".join(lines) + "\n"
 
 

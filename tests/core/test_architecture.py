@@ -73,6 +73,7 @@ LAYERS = {
     "jsonify": (5, "renderers"),
     "table_printer": (5, "renderers"),
     "text_table": (5, "renderers"),
+    "csv_printer": (5, "renderers"),
     "rule_tables": (5, "renderers"),
     "latex": (5, "renderers"),
     "proofs": (5, "renderers"),

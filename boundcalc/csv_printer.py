@@ -1,0 +1,138 @@
+"""The CSV printer: a value's CSV text, one row per line (``\\n``), beside the JSON, LaTeX and table printers.
+
+:func:`to_csv` dispatches along the value's MRO (:mod:`boundcalc.dispatch`, the rule of every printer) to the
+printer registered for its class; the command line prints the text unchanged (``boundcalc.cli.render.emit_csv``).
+Each printer is a plain function of the answer value and ``digits``: what it prints is read from the value
+alone, so a printer can be rewritten (vectorised, say) without touching a caller.
+
+* :class:`~boundcalc.answers.SweepAnswer` -- ``sweep --csv``: :data:`SWEEP_COLUMNS`, the count samplers'
+  statistics, one column per bound, and from a measured curve each estimate's spread and interval;
+* :class:`~boundcalc.answers.TradeoffAnswer` -- ``sweep --sampler --csv``: each sampler's truth (in the
+  answer's unit), sequence error and calls, at full float precision (``repr``);
+* :class:`~boundcalc.answers.ProfileAnswer` -- ``profile``'s CSV: one MI column (the profile file
+  ``--mi-profile`` reads), or one column per set size.
+
+>>> from boundcalc.answers import ProfileAnswer
+>>> print(to_csv(ProfileAnswer("a model", 2, "nats", ((0, [0.5, 0.25]), (1, [0.125, 0.0])))), end="")
+index,size_0,size_1
+1,0.5,0.125
+2,0.25,0
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from typing import Any, Callable
+
+from .dispatch import Printers
+from .exact import FLOAT_DIGITS, interval_decimals, round_up
+from .units import from_nats
+
+__all__ = ["to_csv", "register", "PRINTERS", "SWEEP_COLUMNS"]
+
+
+def to_csv(obj: Any, digits: int = 6, **options: Any) -> str:
+    """The CSV text of ``obj`` (lines ending in ``\\n``): the printer of the first class of its MRO that has one."""
+    return PRINTERS(obj, digits, **options)
+
+
+def register(cls: type | str, printer: Callable[..., str] | None = None) -> Any:
+    """Print instances of ``cls`` (or its subclasses) as CSV with ``printer(value, digits, **options)`` (a
+    decorator without ``printer``)."""
+    return PRINTERS.register(cls, printer)
+
+
+def _rows(rows: list[list[Any]]) -> str:
+    """CSV text of ``rows`` (the csv module's quoting, ``\\n`` line ends)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+#: The first columns of ``sweep --csv`` (empty cells where the source cannot give them).
+SWEEP_COLUMNS = ["family", "steps", "schedule", "s_max", "error", "error_abs", "optimal", "random_error"]
+
+
+def _csv_SweepAnswer(answer: Any, digits: int) -> str:
+    """A sweep: :data:`SWEEP_COLUMNS`, then the bounds; from a measured curve each estimate's stderr and
+    interpolation effect, then its interval over the curve's monotone completions (empty high: unbounded).
+
+    With random-count samplers, ``expected_s_max`` and ``expected_calls`` follow ``s_max`` (empty for the
+    fixed schedules; s_max is empty for the samplers).
+    """
+    from .table_printer import sweep_cell as cell
+
+    result = answer.result
+    stats = list(answer.count_stats)
+    estimated = ["error", "optimal", "random_error", *result.bound_names] if result.estimate else []
+    header = (SWEEP_COLUMNS[:4] + stats + SWEEP_COLUMNS[4:] + list(result.bound_names)
+              + [f"{name}_{what}" for name in estimated for what in ("stderr", "interpolation")]
+              + [f"{name}_{end}" for name in estimated for end in ("low", "high")])
+    rows = [header]
+    for row in result.rows:
+        cells = [row.family, row.steps, row.schedule.describe(), "" if row.max_size is None else row.max_size,
+                 *[cell(row, name, digits) for name in stats], cell(row, "error", digits),
+                 "" if row.error_abs is None else round_up(row.error_abs), cell(row, "optimal", digits),
+                 cell(row, "random_error", digits)]
+        rows.append(cells + [cell(row, name, digits) for name in result.bound_names]
+                    + [x for name in estimated for x in _spread_cells(row, name)]
+                    + [x for name in estimated for x in _interval_cells(row, name)])
+    return _rows(rows)
+
+
+def _interval_cells(row: Any, name: str) -> list[str]:
+    """A value's [low, high] over the monotone completions (an error, the random schedule's, a bound at ΣI or Φ),
+    17 significant digits rounded outward after widening by the certified error ('' if absent or unbounded)."""
+    measured = row.measured(name)
+    if measured is None or measured.interval is None:
+        return ["", ""]
+    low, high = interval_decimals(measured.interval[0], measured.interval[1], measured.error, FLOAT_DIGITS)
+    return [low, high or ""]
+
+
+def _spread_cells(row: Any, name: str) -> list[str]:
+    """An estimate's stderr ('?' when the curve gives none) and interpolation effect, rounded up ('' if absent)."""
+    measured = row.measured(name)
+    if measured is None:
+        return ["", ""]
+    return ["?" if measured.stderr is None else round_up(measured.stderr), round_up(measured.interpolation or 0.0)]
+
+
+#: The columns of ``sweep --sampler --csv``.
+TRADEOFF_COLUMNS = ["sampler", "truth", "truth_error", "truth_kind", "sequence_error", "sequence_error_se",
+                    "expected_nfe", "expected_nfe_se", "nfe_sd", "expected_nfe_run_on"]
+
+
+def _csv_TradeoffAnswer(answer: Any, digits: int) -> str:
+    """Several samplers on one data model, in the order given: the truth and its error in the answer's unit
+    (empty where the model gives none), the rest unitless; floats at full precision (``repr``), never rounded."""
+    from .rule_tables import calls_as_it_runs
+
+    unit, rows = answer.unit, [TRADEOFF_COLUMNS]
+    for r in answer.reports:
+        truth = "" if r.truth is None else repr(from_nats(r.truth, unit))
+        error = "" if r.truth is None or math.isnan(r.truth_error) else repr(from_nats(r.truth_error, unit))
+        rows.append([str(r.rule), truth, error, r.truth_kind, repr(r.sequence_error[0]), repr(r.sequence_error[1]),
+                     repr(r.expected_nfe[0]), repr(r.expected_nfe[1]), repr(r.nfe_sd), calls_as_it_runs(r, repr, "")])
+    return _rows(rows)
+
+
+def _csv_ProfileAnswer(answer: Any, digits: int) -> str:
+    """A data model's MI profile in the answer's unit, each float64 as its shortest decimal (negative float noise
+    as 0): one column is the profile file (:func:`boundcalc.truth.profile_csv`, read back by ``load_profile``),
+    several are ``index,size_m,...`` (``mi_<unit>`` for I_i itself)."""
+    from .truth import float_decimal, shown_profile_csv
+
+    if len(answer.columns) == 1:
+        return shown_profile_csv(answer.columns[0][1], answer.unit)
+    header = "index," + ",".join(f"size_{m}" if m is not None else f"mi_{answer.unit}" for m, _ in answer.columns)
+    lines = [header] + [f"{i + 1}," + ",".join(float_decimal(values[i]) for _, values in answer.columns)
+                        for i in range(answer.length)]
+    return "\n".join(lines) + "\n"
+
+
+#: The CSV printers, by class name (this module's ``_csv_<Class>`` functions, and those :func:`register` adds).
+PRINTERS = Printers("CSV")
+PRINTERS.collect(globals(), "_csv_")

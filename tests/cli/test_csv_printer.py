@@ -1,0 +1,103 @@
+"""The CSV printer (boundcalc.csv_printer): each command's CSV is the printer's text of its answer value, and the
+values in it are the ones computed here by hand."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from fractions import Fraction
+from types import SimpleNamespace
+
+import pytest
+
+from boundcalc.answers import ProfileAnswer, SweepAnswer, TradeoffAnswer
+from boundcalc.csv_printer import SWEEP_COLUMNS, TRADEOFF_COLUMNS, to_csv
+from boundcalc.truth.io import FLOAT_MARK
+
+XOR = ('{"outcomes": [[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]], '
+       '"probabilities": ["1/4", "1/4", "1/4", "1/4"]}')
+
+
+def _table(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_profile_answer_one_column_is_the_profile_file_and_several_are_sizes():
+    one = ProfileAnswer("a model", 3, "bits", ((None, [0.5, 1.0, -1e-17]),))
+    assert to_csv(one) == f"{FLOAT_MARK}\nindex,mi_bits\n1,0.5\n2,1.0\n3,0\n"  # float noise below 0 written as 0
+    several = ProfileAnswer("a model", 2, "nats", ((0, [0.0, 0.0]), (1, [0.25, 0.125]), (None, [0.5, 0.75])))
+    assert to_csv(several) == "index,size_0,size_1,mi_nats\n1,0,0.25,0.5\n2,0,0.125,0.75\n"
+
+
+def test_profile_sizes_of_xor_by_hand(run, write):
+    # x3 = x1 xor x2, uniform: any one other token tells nothing (pairwise independent), two tell everything
+    text = run("profile", "--joint", write("xor.json", XOR), "--size", "0", "--size", "1", "--size", "2").stdout
+    rows = _table(text)
+    assert [r["index"] for r in rows] == ["1", "2", "3"]
+    for r in rows:
+        assert r["size_0"] == r["size_1"] == "0"
+        assert abs(float(r["size_2"]) - math.log(2)) < 1e-12
+    bits = _table(run("profile", "--joint", write("xor2.json", XOR), "--size", "2", "--size", "1", "--unit",
+                      "bits").stdout)
+    assert all(abs(float(r["size_2"]) - 1) < 1e-12 and r["size_1"] == "0" for r in bits)
+
+
+def _report(rule: str, truth: float | None, truth_error: float, run_on: int | None) -> SimpleNamespace:
+    return SimpleNamespace(rule=rule, truth=truth, truth_error=truth_error, truth_kind="KL(p||q), exact",
+                           sequence_error=(0.5, 0.0), expected_nfe=(1.0, 0.0), nfe_sd=0.25,
+                           meta={"expected_nfe_run_on": run_on})
+
+
+def test_tradeoff_answer_converts_the_truth_and_keeps_full_precision():
+    answer = TradeoffAnswer((_report("a", math.log(2), math.log(2) * 2.0**-52, 3),
+                             _report("b", None, math.nan, None)), "a model", "bits")
+    lines = to_csv(answer).splitlines()
+    assert lines[0] == ",".join(TRADEOFF_COLUMNS)
+    assert lines[1] == f"a,1.0,{2.0**-52!r},\"KL(p||q), exact\",0.5,0.0,1.0,0.0,0.25,3"  # ln 2 nats = 1 bit
+    assert lines[2] == 'b,,,"KL(p||q), exact",0.5,0.0,1.0,0.0,0.25,'  # no truth, no run-on calls: empty
+
+
+def test_sweep_sampler_csv_of_xor_by_hand(run, write):
+    # confidence:1/2 reveals all three tokens at once: q is uniform on 8 outcomes, p on 4: KL = ln 2 = 1 bit,
+    # and half of q's outcomes break the xor; left-to-right:3 is exact (KL 0, 3 calls)
+    text = run("sweep", "--joint", write("xor.json", XOR), "--sampler", "left-to-right:3", "--sampler",
+               "confidence:1/2", "--csv", "--unit", "bits").stdout
+    ltr, conf = _table(text)
+    assert (ltr["sampler"], float(ltr["truth"]), float(ltr["expected_nfe"]), ltr["expected_nfe_run_on"]) == \
+        ("left-to-right:3", 0.0, 3.0, "3")
+    assert conf["sampler"] == "confidence:1/2" and abs(float(conf["truth"]) - 1) < 1e-12
+    assert (float(conf["sequence_error"]), float(conf["expected_nfe"])) == (0.5, 1.0)
+
+
+def test_sweep_answer_csv_by_hand(run):
+    from boundcalc.profile import MIProfile
+    from boundcalc.sweeps import sweep
+
+    # ΣI = 12, L = 8: uniform T = 1, 2, 8 have s_max = 8, 4, 1; Theorem 1 (2^3 - 1)/8·12 = 10.5, 3/8·12 = 4.5, 0
+    result = sweep(MIProfile.from_total(12, 8), ["uniform"], [1, 2, 8])
+    text = to_csv(SweepAnswer(result, "ΣI = 12"))
+    rows = _table(text)
+    assert text.splitlines()[0].split(",")[:8] == SWEEP_COLUMNS
+    assert [(r["steps"], r["schedule"], r["s_max"]) for r in rows] == [("1", "8", "8"), ("2", "4,4", "4"),
+                                                                       ("8", ",".join("1" * 8), "1")]
+    assert [r["theorem1"] for r in rows] == [r["sharp"] for r in rows] == ["10.5", "4.5", "0"]
+    assert [Fraction(r["ter"]) for r in rows] == [Fraction(105, 80), Fraction(45, 80), 0]  # per token: / L
+    assert all(r["error"] == r["optimal"] == r["error_abs"] == "" for r in rows)  # no data model
+    assert run("sweep", "--mi-total", "12", "--length", "8", "--steps", "1,2,8", "--csv").stdout == text
+
+
+def test_sweep_csv_with_count_samplers_adds_their_statistics():
+    from boundcalc.profile import MIProfile
+    from boundcalc.sweeps import sweep
+
+    result = sweep(MIProfile.from_total(2, 8), ["uniform", "mdlm"], [8])
+    rows = _table(to_csv(SweepAnswer(result, "ΣI = 2")))
+    uniform, mdlm = rows
+    assert (uniform["expected_s_max"], uniform["expected_calls"], uniform["s_max"]) == ("", "", "1")
+    assert mdlm["s_max"] == "" and float(mdlm["expected_s_max"]) > 1  # some step reveals two tokens
+
+
+def test_a_value_without_a_csv_form_is_refused():
+    with pytest.raises(TypeError, match="no CSV form for int"):
+        to_csv(3)
