@@ -24,10 +24,10 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from .count_brackets import BracketForm, RiemannBracket, riemann_bracket
+from .count_brackets import BracketForm, MaxStepBracket, RiemannBracket, riemann_bracket
 from .count_noise import NOISE_LAWS, NoiseLaw
 
-__all__ = ["NoiseBracket", "noise_bracket", "noise_of", "count_bracket"]
+__all__ = ["NoiseBracket", "NoiseMaxStepBracket", "noise_bracket", "noise_max_step_bracket", "noise_of", "count_bracket"]
 
 _EPS = 2.0**-52
 _TINY = 2.0**-900
@@ -170,3 +170,74 @@ def count_bracket(sampler_at: Any, d: Any) -> RiemannBracket | None:
     (:func:`boundcalc.count_brackets.riemann_bracket`) or on a known noise's image of one (:func:`noise_bracket`);
     None where neither applies (then every T is screened)."""
     return riemann_bracket(sampler_at, d) or noise_bracket(sampler_at, d)
+
+
+class NoiseMaxStepBracket(MaxStepBracket):
+    """Brackets of E c(S_max) over ranges of T for ``mdlm:T:NOISE`` (docs/theory.md §12, "Other noises").
+
+    At T the counts are multinomial(L; π_1, ..., π_T, w) with π_k = φ(kh) − φ((k−1)h) = ∫_cell φ′ and w = 1 − b
+    the same for every T. A binomial tail t(p) = P(Bin(L, p) > s) grows with p, π_k lies between h·min and h·max
+    of φ′ on its cell, and every cell lies within h of any u in it; so with blocks of width Δv = (1 − δ)/M and
+    λ_j, Λ_j the extremes of φ′ on block j widened by h(T1), for every T1 <= T <= T2
+    Σ_k t(π_k) <= (1/h)∫ t(h(T1)·Λ(u)) du <= (T2/M)·Σ_j t(h(T1)·Λ_j), and
+    Σ_k −log(1 − t(π_k)) >= (T1/M)·Σ_j −log(1 − t(h(T2)·λ_j)): the union bound and negative association of
+    :class:`~boundcalc.count_brackets.MaxStepBracket` with these sums for the n cells.
+    """
+
+    def __init__(self, length: int, law: NoiseLaw, span: Fraction, coefficients: Any) -> None:
+        import numpy as np
+
+        super().__init__(length, span, 0, coefficients)
+        self.law, self.s = law, float(span)
+        with np.errstate(all="ignore"):
+            _, keep, bound = law._long(1, 0, np.longdouble)  # 1 − p_1 at T = 1 is w = 1 − φ(1 − δ)
+        rest = float(keep[0])
+        self.rest_range = (rest * (1 - 2 * bound - _EPS), rest * (1 + 2 * bound + _EPS))
+
+    def _blocks(self, first: int) -> int:
+        """M = 2^j >= 2·first, at most max(16, 2^16/L): each block is one binomial law of L + 1 entries per range
+        (finer blocks barely narrow the bracket: 337 ranges instead of 373 for three targets at L = 1024)."""
+        import math
+
+        cap = 1 << max(4, int(math.log2(max(1, (1 << 16) // self.L))))
+        return int(min(cap, max(16, 1 << math.ceil(math.log2(2 * first)))))
+
+    def _tail_rows(self, xs: Any) -> tuple[Any, Any]:
+        """(lower, upper) on P(Bin(L, x) > s), s = 1..L-1, for each x of ``xs`` (rows)."""
+        import numpy as np
+
+        L = self.L
+        x = np.clip(np.asarray(xs, dtype=np.float64), 0.0, 1.0)
+        pmf, rel = _pmf_rows(self.log_factorials, L, x)
+        tail = np.cumsum(pmf[:, ::-1], axis=1)[:, ::-1]  # P(Bin >= m), m = 0..L
+        slack = np.cumsum((pmf * rel)[:, ::-1], axis=1)[:, ::-1] + tail * (L + 4) * _EPS
+        above, slack = tail[:, 2:], slack[:, 2:]
+        ones = (x >= 1.0)[:, None]
+        return np.where(ones, 1.0, np.maximum(above - slack, 0.0)), np.where(ones, 1.0, np.minimum(above + slack, 1.0))
+
+    def exceed(self, first: int, last: int) -> tuple[Any, Any]:
+        """(lower, upper) on P(S_max > s), s = 1..L-1, for every first <= T <= last."""
+        import numpy as np
+
+        h_hi, h_lo = float(self.span / first) * (1 + _EPS), float(self.span / last) * (1 - _EPS)
+        blocks = self._blocks(first)
+        width = self.s / blocks
+        j = np.arange(blocks)
+        low, high = self.law.slope_range(np.maximum(j * width - h_hi, 0.0), np.minimum((j + 1) * width + h_hi, self.s))
+        cell_lo, _ = self._tail_rows(h_lo * low * (1 - 4 * _EPS))
+        _, cell_hi = self._tail_rows(h_hi * high * (1 + 4 * _EPS))
+        (last_lo, _), (_, last_hi) = self._tail_rows([self.rest_range[0]]), self._tail_rows([self.rest_range[1]])
+        logs = np.log1p(-np.minimum(cell_lo, 1 - 2.0**-30)).sum(axis=0)
+        keep = first / blocks * logs + np.log1p(-np.minimum(last_lo[0], 1 - 2.0**-30))
+        lower = -np.expm1(keep)
+        lower = np.maximum(lower - (blocks + 24) * _EPS * (np.abs(keep) + 1.0), 0.0)  # log1p, the sums, expm1
+        upper = (last / blocks * cell_hi.sum(axis=0) + last_hi[0]) * (1 + (blocks + 8) * _EPS)
+        return lower, np.minimum(upper, 1.0)
+
+
+def noise_max_step_bracket(sampler_at: Any, length: int, coefficients: Any) -> NoiseMaxStepBracket | None:
+    """The bracket of E c(S_max) over ranges of T for ``mdlm:T:NOISE`` (``sampler_at(T)`` builds it), else None."""
+    from .count_sampler import MDLM_DELTA
+
+    noise = noise_of(sampler_at(2))
+    return None if noise is None else NoiseMaxStepBracket(length, NOISE_LAWS[noise], 1 - MDLM_DELTA, coefficients)

@@ -13,7 +13,7 @@ from typing import Any, Callable, cast
 
 from .curve import LossCurve
 from .count_brackets import MaxStepBracket, RiemannBracket, uniform_grid
-from .count_brackets_noise import count_bracket
+from .count_brackets_noise import count_bracket, noise_max_step_bracket
 from .errors import DomainError
 from .estimate import count_coefficients, count_estimate, curve_profile
 from .registry import SamplerSpec
@@ -209,8 +209,10 @@ def _count_steps(goals, family, by, length, curve, mi_total, bound, eps_train, u
         return [_bracketed_answer(search, bracket, g, top, text) for g in goals]
     if by == "bound":
         grid = uniform_grid(lambda T: family_sampler(family, T, length))
-        if grid is not None:  # whole ranges of T decided at once by brackets of E c(S_max)
-            steps = MaxStepBracket(length, *grid, [search.coefficient(s) for s in range(1, length + 1)])
+        coefficients = [search.coefficient(s) for s in range(1, length + 1)]
+        steps = MaxStepBracket(length, *grid, coefficients) if grid is not None else \
+            noise_max_step_bracket(lambda T: family_sampler(family, T, length), length, coefficients)
+        if steps is not None:  # whole ranges of T decided at once by brackets of E c(S_max)
             text = ("ranges of T decided by certified brackets of E c(S_max) (negative association, union bound), "
                     "the count DP where they do not decide")
             try:

@@ -132,3 +132,48 @@ def test_the_bracketed_t_range_equals_a_scan_of_every_t(data, family, where, voc
 def test_no_bracket_where_it_does_not_hold():
     assert count_bracket(lambda T: family_sampler("mdlm:cosine", T, 3), [1.0, 2.0, 0.5]) is None  # d rises
     assert isinstance(count_bracket(lambda T: family_sampler("mdlm:cosine", T, 3), [2.0, 1.0, 0.5]), NoiseBracket)
+
+
+@settings(max_examples=30, deadline=None)
+@given(L=st.integers(2, 10), noise=st.sampled_from(NOISES), bound=st.sampled_from(["theorem1", "sharp", "recursion"]),
+       first=st.integers(1, 40), more=st.integers(0, 5))
+def test_the_max_step_bracket_holds_the_dp_value(L, noise, bound, first, more):
+    """E c(S_max) by the DP over the counts (its certified error included) lies in the range's bracket."""
+    from boundcalc.bounds import bound_coefficient
+    from boundcalc.count_brackets_noise import NoiseMaxStepBracket, noise_max_step_bracket
+
+    coefficient = lambda s: bound_coefficient(bound, s)  # noqa: E731
+    steps = noise_max_step_bracket(lambda T: family_sampler(f"mdlm:{noise}", T, L), L,
+                                   [coefficient(s) for s in range(1, L + 1)])
+    assert isinstance(steps, NoiseMaxStepBracket)
+    lower, upper, rounding = steps.coefficient(first, first + more)
+    for T in range(first, first + more + 1):
+        value, error = family_sampler(f"mdlm:{noise}", T, L).expected_coefficient(coefficient)
+        assert lower - rounding <= value + error and value - error <= upper + rounding, (T, lower, value, upper)
+
+
+@settings(max_examples=15, deadline=None)
+@given(L=st.integers(2, 8), family=st.sampled_from(FAMILIES), bound=st.sampled_from(["theorem1", "sharp", "recursion"]),
+       where=st.floats(0.0, 1.0), mi=st.integers(1, 40))
+def test_the_bound_search_by_ranges_equals_the_scan_of_every_t(L, family, bound, where, mi):
+    """--by bound: the ranges decided by NoiseMaxStepBracket give the scan's T, larger misses and undecided T."""
+    from fractions import Fraction
+
+    from boundcalc import count_steps
+
+    top = 4 * L
+    values = [count_steps.count_expected_bound(family_sampler(family, T, L), Fraction(mi), bound).value
+              for T in range(1, top + 1)]
+    target = Fraction(min(values) + where * (max(values) - min(values))).limit_denominator(10**6)
+    found = required_steps_family([target], family=family, length=L, mi_total=Fraction(mi), bound=bound,
+                                  max_steps=top)[0]
+    assert "ranges of T" in found.search
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(count_steps, "noise_max_step_bracket", lambda *args: None)
+        scanned = required_steps_family([target], family=family, length=L, mi_total=Fraction(mi), bound=bound,
+                                        max_steps=top)[0]
+    assert "scan of every T" in scanned.search
+    assert (found.steps, found.larger_misses, tuple(sorted(found.undecided))) == \
+        (scanned.steps, scanned.larger_misses, tuple(sorted(scanned.undecided)))
+    if found.steps is not None:
+        assert (found.value.value, found.value.error) == (scanned.value.value, scanned.value.error)
