@@ -22,7 +22,7 @@ u in it, so for a fixed partition of [0, 1 − δ] into blocks [v_j, v_{j+1}] an
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from .count_brackets import BracketForm, MaxStepBracket, RiemannBracket, riemann_bracket
 from .count_noise import NOISE_LAWS, NoiseLaw
@@ -34,13 +34,25 @@ _TINY = 2.0**-900
 _WIDEN = 2.0**-30  # a block point φ(v_j) as computed has its preimage within this of v_j (docs/theory.md §12)
 
 
+class NoiseForm(NamedTuple):
+    """A :class:`~boundcalc.count_brackets.BracketForm` with one more remainder: ``rest0`` times a bound on
+    sup|G′| <= (L − 1)·max|Δd| (:meth:`NoiseBracket.slack`)."""
+
+    lower: Any
+    upper: Any
+    error: Any
+    rest1: float
+    rest3: float
+    rest0: float
+
+
 class NoiseBracket(RiemannBracket):
     """Brackets of E error(T) (nats) for T in ranges, for ``mdlm:T:NOISE`` (a non-uniform grid) and one d.
 
     The interface of :class:`~boundcalc.count_brackets.RiemannBracket` (``bracket``, ``forms``, ``slack``), so
     the searches that use it (:mod:`boundcalc.count_steps`, :func:`boundcalc.completion.steps_range`) take it
-    unchanged. The blocks are M = 2^j equal parts of [0, 1 − δ] with M >= 2·T1 (:meth:`_blocks`), so a range
-    costs one pass over M block points per level, shared by every range of that level.
+    unchanged. Q = ∫ φ′·(−H′) by midpoints of M = 2^j equal blocks of [0, 1 − δ] (:meth:`_blocks`): one pass over
+    M + 1 block points per M, shared by every range that uses it.
     """
 
     def __init__(self, d: Any, law: NoiseLaw, span: Fraction) -> None:
@@ -53,55 +65,42 @@ class NoiseBracket(RiemannBracket):
             _, keep, bound = law._long(1, 0, np.longdouble)  # 1 − p_1 at T = 1 is 1 − φ(1 − δ), in long double
         self.end = float(1 - keep[0])  # b, within ε/2 + bound of φ(1 − δ)
         self.end_error = _EPS / 2 + 2 * bound
-        self._levels: dict[tuple[int, int], tuple[Any, ...]] = {}
+        self.slope_jump = (self.L - 1) * float(np.abs(np.diff(self.d)).max(initial=0.0)) * (1 + 4 * _EPS)
+        self._levels: dict[int, tuple[Any, Any]] = {}
 
-    def _blocks(self, first: int) -> tuple[int, int]:
-        """(blocks M, widening w in blocks) for ranges starting at ``first``: M = 2^j >= 2·first within the work cap
-        (M·L <= 2^24 entries), w = ceil(M/first) + 1 >= h(first)/(block width) plus the preimage margin."""
+    def _blocks(self, first: int) -> int:
+        """M = 2^j >= 2·first within the work cap M·L <= 2^24 (the block term is O(Δv²): coarser blocks cost
+        little)."""
         import math
 
-        cap = max(16, 1 << max(4, int(math.log2(max(1, (1 << 24) // self.L)))))
-        blocks = int(min(cap, max(16, 1 << math.ceil(math.log2(2 * first)))))
-        return blocks, -(-blocks // first) + 1
+        cap = 1 << max(4, int(math.log2(max(1, (1 << 24) // self.L))))
+        return int(min(cap, max(16, 1 << math.ceil(math.log2(2 * first)))))
 
-    def _level(self, blocks: int, widen: int) -> tuple[Any, Any, Any, Any]:
-        """(Σ_j λ_j (pmf_j − pmf_{j+1}), the same with Λ_j, and each one's entrywise error) over the block points
-        ρ_j = φ(v_j) (pmf_j the law of Bin(L − 1, ρ_j)), λ_j/Λ_j the extremes of φ′ on block j widened by ``widen``
-        blocks on each side: one pass of M·L entries, in chunks, for all ranges that use this level."""
+    def _level(self, blocks: int) -> tuple[Any, Any]:
+        """(Σ_j φ′(μ_j)(pmf_j − pmf_{j+1}), its entrywise error) over the block points ρ_j = φ(v_j) (pmf_j the law
+        of Bin(L − 1, ρ_j), μ_j the block's midpoint): one pass of M·L entries, in chunks."""
         import numpy as np
 
-        key = (blocks, widen)
-        if key not in self._levels:
+        if blocks not in self._levels:
             width = self.s / blocks
             v = np.arange(blocks + 1) * width
             v[-1] = self.s
             rho = np.minimum(np.maximum.accumulate(self.law.phi(v)), self.end)
             rho[-1] = self.end
-            j = np.arange(blocks)
-            low, high = self.law.slope_range(np.maximum((j - widen) * width, 0.0),
-                                             np.minimum((j + 1 + widen) * width, self.s))
-            # Σ_j c_j (pmf_j − pmf_{j+1}) = Σ_j (c_j − c_{j−1}) pmf_j, c_{−1} = c_M = 0
-            c_low = np.diff(np.concatenate(([0.0], low, [0.0])))
-            c_high = np.diff(np.concatenate(([0.0], high, [0.0])))
+            slope = self.law.slope((np.arange(blocks) + 0.5) * width)
+            c = np.diff(np.concatenate(([0.0], slope, [0.0])))  # Σ_j c_j (pmf_j − pmf_{j+1}) = Σ_j (c_j − c_{j−1}) pmf_j
             L = self.L
-            out = [np.zeros(L) for _ in range(4)]
+            form, error = np.zeros(L), np.zeros(L)
             rows = max(1, (1 << 20) // L)
             for lo in range(0, blocks + 1, rows):
                 part = slice(lo, lo + rows)
                 pmf, rel = _pmf_rows(self.log_factorials, L - 1, rho[part])
-                out[0] += c_low[part] @ pmf
-                out[1] += c_high[part] @ pmf
-                slack = pmf * (rel + (blocks + 8) * _EPS)  # each entry's error and its share of the sums' rounding
-                out[2] += np.abs(c_low[part]) @ slack
-                out[3] += np.abs(c_high[part]) @ slack
+                form += c[part] @ pmf
+                error += np.abs(c[part]) @ (pmf * (rel + (blocks + 8) * _EPS))  # entries, and the sums' rounding
             if len(self._levels) > 8:
                 self._levels.clear()
-            self._levels[key] = tuple(out)
-        return self._levels[key]
-
-    def _rest(self, h_hi: float) -> float:
-        """The trapezoid remainder's factor of TV(G′): L·h²·sup φ′²/8 (times (1 + 8ε) for its rounding)."""
-        return self.L * h_hi * h_hi * self.law.slope_top**2 / 8 * (1 + 8 * _EPS)
+            self._levels[blocks] = (form, error)
+        return self._levels[blocks]
 
     def argument_error(self) -> float:
         """The effect of b's rounding (|b̂ − b| <= ``end_error``) per unit of max|d|: ∂S/∂b = G(r_{T−1}) − G(b)
@@ -109,20 +108,45 @@ class NoiseBracket(RiemannBracket):
         h-terms, at most L·h·max|d|·2ε·sup φ′."""
         return self.L * (2 * self.L * self.end_error + 4 * self.law.slope_top * _EPS)
 
-    def forms(self, first: int, last: int) -> list[BracketForm]:
+    def forms(self, first: int, last: int) -> list[NoiseForm]:
         """The bracket of E error(T) for every first <= T <= last as linear forms of d, valid for every
-        non-increasing d (so also for the completions of a partial curve)."""
+        non-increasing d (so also for the completions of a partial curve): docs/theory.md §12, "Other noises".
+
+        S(T) = P(b) + (h/2)·Q + R with |R| <= (h²Φ1²/8)·TV(G′) + h³[(Φ2/8)·TV(a) + (Φ3/12)·D] and Q within
+        (Δv²/4)Φ2·TV(a) + (Δv²/8)Φ3·D of its midpoint sum, D = G(0) − G(b), TV(a) <= Φ1·TV(G′) + 2Φ1·sup|G′|."""
         import numpy as np
 
-        L = self.L
-        h_hi, h_lo = float(self.span / first), float(self.span / last)
-        lower_q, upper_q, lower_error, upper_error = self._level(*self._blocks(first))
+        L, law = self.L, self.law
+        h_hi, h_lo = float(self.span / first) * (1 + _EPS), float(self.span / last) * (1 - _EPS)
+        blocks = self._blocks(first)
+        width = self.s / blocks * (1 + _EPS) + 2 * _WIDEN  # a block's u-width, its ends' preimages included
+        q, q_error = self._level(blocks)
         p_form, p_error = self._cached("p", self.end, self._p_form)
-        lower_form = L * (p_form + h_lo / 2 * lower_q)
-        upper_form = L * (p_form + h_hi / 2 * upper_q)
-        error = L * (2 * p_error + h_hi / 2 * (lower_error + upper_error + 4 * _EPS * (np.abs(lower_q) + np.abs(upper_q)))) \
+        g_b, g_b_error = self._cached("g", self.end, self._g_form)
+        drop = -g_b
+        drop[0] += 1.0  # D = G(0) − G(b) = drop·d >= 0 for a non-increasing d
+        f1, f2, f3 = law.slope_top, law.bend_top, law.twist_top
+        per_a = h_hi / 2 * width * width / 4 * f2 + h_hi**3 / 8 * f2  # the factor of TV(a)
+        per_d = (h_hi / 2 * (width * width / 8 * f3 + f2 * _WIDEN + 64 * _EPS * f1) + h_hi**3 / 12 * f3) * (1 + 16 * _EPS)
+        lower_form = L * (p_form + h_lo / 2 * q - per_d * drop)
+        upper_form = L * (p_form + h_hi / 2 * q + per_d * drop)
+        error = L * (2 * p_error + h_hi / 2 * (q_error + 4 * _EPS * np.abs(q)) + per_d * (g_b_error + 4 * _EPS * np.abs(drop))) \
             + 8 * _EPS * (np.abs(lower_form) + np.abs(upper_form))
-        return [BracketForm(lower_form, upper_form, error, self._rest(h_hi), 0.0)]
+        grow = 1 + 16 * _EPS
+        rest1 = L * (h_hi * h_hi * f1 * f1 / 8 + per_a * f1) * grow
+        return [NoiseForm(lower_form, upper_form, error, rest1, 0.0, L * per_a * 2 * f1 * grow)]
+
+    def slack(self, form: Any, abs_d: Any, tv1: float, tv3: float) -> float:
+        """:meth:`RiemannBracket.slack` and ``rest0`` times sup|G′|: (L − 1)·max|Δd| for this bracket's own d,
+        else 2(L − 1)·max|d| (any d with |d| <= ``abs_d``)."""
+        import numpy as np
+
+        base = super().slack(form, abs_d, tv1, tv3)
+        rest0 = getattr(form, "rest0", 0.0)
+        if not rest0:
+            return base
+        jump = self.slope_jump if abs_d is self.abs_d else 2 * (self.L - 1) * float(np.max(abs_d, initial=0.0))
+        return base + rest0 * jump * (1 + 4 * _EPS)
 
 
 def _pmf_rows(log_factorials: Any, n: int, xs: Any) -> tuple[Any, Any]:

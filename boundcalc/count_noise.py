@@ -30,13 +30,15 @@ class NoiseLaw:
 
     ``rising``: φ′ is non-decreasing on [0, turn] and non-increasing on [turn, 1] (``turn`` = 0: non-increasing
     throughout; 1: non-decreasing), so its extremes on an interval are at the ends or at ``turn``.
-    ``slope_top`` >= sup φ′ on [0, 1] (rounded up). ``relative`` bounds the relative error of :meth:`phi` and
+    ``slope_top``, ``bend_top``, ``twist_top`` >= sup φ′, sup |φ″|, sup |φ‴| on [0, 1] (docs/theory.md §12, rounded up). ``relative`` bounds the relative error of :meth:`phi` and
     :meth:`slope` (float64, from a few correctly rounded operations and libm functions within 4 ulps).
     """
 
     def __init__(self, name: str, phi: Callable[[Any], Any], slope: Callable[[Any], Any], turn: float,
-                 slope_top: float, long_probabilities: Callable[[int, int, Any], tuple[Any, Any, float]]) -> None:
-        self.name, self._phi, self._slope, self.turn, self.slope_top = name, phi, slope, turn, slope_top
+                 tops: tuple[float, float, float], long_probabilities: Callable[[int, int, Any], tuple[Any, Any, float]]
+                 ) -> None:
+        self.name, self._phi, self._slope, self.turn = name, phi, slope, turn
+        self.slope_top, self.bend_top, self.twist_top = (x * (1 + 2.0**-40) for x in tops)
         self._long = long_probabilities
         self.relative = 64 * _EPS
 
@@ -213,16 +215,20 @@ def _slope_geometric(u: Any) -> Any:
     return np.exp(-sigma) * sigma * _LN1000 / -math.expm1(-1.0)
 
 
+_PI2 = math.pi / 2
+_LIN_SLOPE = _LIN_TOP * _LIN * math.exp(_LIN) / -math.expm1(-7.0)
+_GEO = _LN1000 / -math.expm1(-1.0)  # φ′ = _GEO·σe^{−σ}, σ = 1000^{−u}
+
+# (sup φ′, sup|φ″|, sup|φ‴|): cosine (π/2)^k; cosine2 (π/2, π²/2, π³/2); linear 6.999^(k−1)·φ′(1);
+# geometric: φ″ = −Cℓσ(1 − σ)e^{−σ}, φ‴ = Cℓ²σ(1 − 3σ + σ²)e^{−σ} with σ in (0, 1]: Cℓ/4 and Cℓ²/e
 NOISE_LAWS: dict[str, NoiseLaw] = {
-    "cosine": NoiseLaw("cosine", _phi_cosine, _slope_cosine, 0.0, math.pi / 2 * (1 + 2**-40),
+    "cosine": NoiseLaw("cosine", _phi_cosine, _slope_cosine, 0.0, (_PI2, _PI2**2, _PI2**3),
                        lambda T, _, ld: _cosine_long(T, False, ld)),
-    "cosine2": NoiseLaw("cosine2", _phi_cosine2, _slope_cosine2, 0.5, math.pi / 2 * (1 + 2**-40),
+    "cosine2": NoiseLaw("cosine2", _phi_cosine2, _slope_cosine2, 0.5, (_PI2, math.pi**2 / 2, math.pi**3 / 2),
                         lambda T, _, ld: _cosine_long(T, True, ld)),
-    "linear": NoiseLaw("linear", _phi_linear, _slope_linear, 1.0,
-                       _LIN_TOP * _LIN * math.exp(_LIN) / -math.expm1(-7.0) * (1 + 2**-40),
+    "linear": NoiseLaw("linear", _phi_linear, _slope_linear, 1.0, (_LIN_SLOPE, _LIN * _LIN_SLOPE, _LIN**2 * _LIN_SLOPE),
                        lambda T, _, ld: _exponential_long(T, "linear", ld)),
     "geometric": NoiseLaw("geometric", _phi_geometric, _slope_geometric, 0.0,
-                          math.exp(-1.0) * _LN1000 / -math.expm1(-1.0) * (1 + 2**-40),
+                          (_GEO * math.exp(-1.0), _GEO * _LN1000 / 4, _GEO * _LN1000**2 * math.exp(-1.0)),
                           lambda T, _, ld: _exponential_long(T, "geometric", ld)),
 }
-
