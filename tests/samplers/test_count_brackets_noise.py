@@ -177,3 +177,11 @@ def test_the_bound_search_by_ranges_equals_the_scan_of_every_t(L, family, bound,
         (scanned.steps, scanned.larger_misses, tuple(sorted(scanned.undecided)))
     if found.steps is not None:
         assert (found.value.value, found.value.error) == (scanned.value.value, scanned.value.error)
+
+
+def test_the_cli_answers_a_noise_at_l_4096_by_ranges(run):
+    """Was refused ('scanning mdlm:cosine ... would take'): every T <= 16L shown to miss by ranges."""
+    result = run("steps", "--mi-total", "10", "--length", "4096", "--target", "0.0001", "--family", "mdlm:cosine")
+    assert result.exit_code == 1 and "no T <= 65536 reaches it" in result.output and "ranges of T" in result.output
+    assert result.output.strip().splitlines()[-1] == \
+        "Error: --target: target 0.0001: no T <= 65536 reaches it (a larger target or a larger --max-steps)"
