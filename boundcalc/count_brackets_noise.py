@@ -108,7 +108,7 @@ class NoiseBracket(RiemannBracket):
         h-terms, at most L·h·max|d|·2ε·sup φ′."""
         return self.L * (2 * self.L * self.end_error + 4 * self.law.slope_top * _EPS)
 
-    def forms(self, first: int, last: int) -> list[NoiseForm]:
+    def forms(self, first: int, last: int) -> list[Any]:  # NoiseForm: a BracketForm with rest0
         """The bracket of E error(T) for every first <= T <= last as linear forms of d, valid for every
         non-increasing d (so also for the completions of a partial curve): docs/theory.md §12, "Other noises".
 
