@@ -8,12 +8,15 @@ output unchanged instead of assembling or editing documents itself:
 * :class:`BudgetAnswer` -- each family's error and bound at one T;
 * :class:`CurveBoundReport` -- the bounds of a schedule at a loss curve's ΣI and Φ (estimates for
   a measured curve), from :func:`curve_bound_report`;
+* :class:`CountBoundAnswer` -- a random-count sampler's expected bounds, and at a loss curve each as an
+  estimate, from :func:`count_bound_answer`;
 * :class:`VerifyAnswer` -- verify's report with what the loss curve adds (the estimate, TC, DTC,
   the optimal and info-optimal schedules), from :func:`verify_answer`;
 * :class:`ProfileAnswer`, :class:`MultiScaleAnswer`, :class:`CurveAnswer` -- a data model's MI
   profile, multi-scale profile, or a loss curve (exact or estimated), and where it was written;
 * :class:`Recommendation` -- from a loss curve, per target the family to run and each family's T;
 * :class:`SweepAnswer` -- a sweep over T (bounds, errors) with a description of its source;
+* :class:`ResultCatalogue` -- the results of the theory by name (``latex --list``), from :func:`result_catalogue`;
 * :class:`RuleVerifyAnswer`, :class:`TradeoffAnswer`, :class:`ThresholdSearchAnswer`,
   :class:`RuleSearchAnswer` -- the samplers that choose positions from the predictions, on a data model:
   one rule's truth, several rules at their calls, the loosest threshold, a search over a rule's parameter.
@@ -36,6 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .profile import MIProfile
 
 __all__ = ["UniformStepsAnswer", "FamilyStepsAnswer", "BudgetAnswer", "CurveBoundReport", "curve_bound_report",
+           "CountBoundAnswer", "count_bound_answer", "curve_mi_measured", "ResultCatalogue", "result_catalogue",
            "VerifyAnswer", "verify_answer", "ProfileAnswer", "MultiScaleAnswer", "CurveAnswer", "TargetRecommendation",
            "Recommendation", "SweepAnswer", "RuleVerifyAnswer", "TradeoffAnswer", "ThresholdSearchAnswer", "RuleSearchAnswer"]
 
@@ -116,6 +120,13 @@ class BudgetAnswer(_CurveSourced, Printable):
     eps_train: Fraction
     source: str
     vocab_size: int | None = None
+
+    @property
+    def mi_total_shown(self) -> Any:
+        """ΣI as the LaTeX table's caption states it, in the unit: a measured curve's estimate (a Measured with its
+        stderr, :func:`curve_mi_measured`), else the profile's total (exact)."""
+        curve = self.curve
+        return curve_mi_measured(curve, self.unit) if curve is not None and not curve.exact else self.profile.total
 
 
 @dataclass(frozen=True)
@@ -200,6 +211,46 @@ def curve_bound_report(report: "BoundReport | CountBoundReport", curve: "LossCur
                                     interpolation=ip, estimate=True, interval=intervals.get(name))
                      for name, (se, ip) in spreads.items()}
     return CurveBoundReport(report, curve, estimated, vocab_size)
+
+
+@dataclass(frozen=True)
+class CountBoundAnswer(Printable):
+    """``bound`` for a random-count sampler: its expected per-realisation bounds (``report``, at ``profile``'s ΣI),
+    and at a loss curve (``at_curve``, None without one) each bound as an estimate when the curve is measured."""
+
+    report: "CountBoundReport"
+    profile: "MIProfile"
+    at_curve: CurveBoundReport | None = None
+
+    @property
+    def estimated(self) -> "dict[str, Measured]":
+        """Each expected bound as an estimate (name -> Measured); {} without a measured curve."""
+        return {} if self.at_curve is None else self.at_curve.estimated
+
+    @property
+    def mi_measured(self) -> "Measured | None":
+        """ΣI of the measured curve in the profile's unit (value ± stderr), or None when the bounds are exact."""
+        if self.at_curve is None or not self.at_curve.estimated:
+            return None
+        return curve_mi_measured(self.at_curve.curve, str(self.profile.unit))
+
+
+def count_bound_answer(profile: "MIProfile", sampler: Any, eps_train: Any, curve: "LossCurve | None" = None,
+                       vocab_size: int | None = None) -> CountBoundAnswer:
+    """The expected bounds of a random-count ``sampler`` at ``profile``'s ΣI (a curve's, as estimates, when
+    ``curve`` is given: ``vocab_size`` bounds its intervals over the monotone completions)."""
+    from .bounds import count_bound_report
+
+    report = count_bound_report(profile, sampler, eps_train)
+    return CountBoundAnswer(report, profile, None if curve is None else curve_bound_report(report, curve, vocab_size))
+
+
+def curve_mi_measured(curve: "LossCurve", unit: Any) -> "Measured":
+    """ΣI of a loss curve as a :class:`~boundcalc.exact.Measured` in ``unit`` (an estimate from a measured curve:
+    value, certified error, stderr and interpolation effect; no interval)."""
+    from .estimate import curve_quantities
+
+    return from_nats(curve_quantities(curve)["mi_total"].measured(), unit)
 
 
 def bound_intervals_of(inputs: Any, curve: "LossCurve", values: "dict[str, Any]",
@@ -600,6 +651,21 @@ class RuleSearchAnswer(Printable):
     unit: str
     targets: tuple[str, ...]
     result: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ResultCatalogue(Printable):
+    """The results of the theory that ``latex`` prints (:class:`~boundcalc.symbolic.Result`: name, equation label,
+    summary), in the order of the derivation, from :func:`result_catalogue`."""
+
+    results: tuple[Any, ...]
+
+
+def result_catalogue() -> ResultCatalogue:
+    """Every result of :mod:`boundcalc.symbolic`, in the order of the derivation (imports sympy)."""
+    from . import symbolic
+
+    return ResultCatalogue(tuple(symbolic.get(name) for name in symbolic.NAMES))
 
 
 @dataclass(frozen=True)

@@ -309,6 +309,9 @@ def steps_range(family: "str | SamplerSpec", target_nats: float, first: int, cur
     bracketed = _bracketed_range(family, target_nats, first, curve, vocab_size, top, budget)
     if bracketed is not None:
         return bracketed
+    scanned = _scanned_range(family, target_nats, first, curve, vocab_size, top, budget)
+    if scanned is not None:
+        return scanned
     low = _first_reaching(family, range(1, first), curve, vocab_size, target_nats, 0, budget)
     return (first if low is None else low), _first_reaching(family, range(first, top + 1), curve, vocab_size,
                                                             target_nats, 1, budget)
@@ -357,8 +360,47 @@ def _bracketed_range(family: "str | SamplerSpec", target_nats: float, first: int
             return _interval_at(spec, T, curve, vocab_size, lambda x: x[end] <= target_nats)
         return one
 
-    low = fewest_reaching(1, first - 1, over(0), reaches(0), target_nats)
+    # the low end by windows from first - 1 down: E error(T) >= E error(mT) on every monotone completion
+    low = fewest_reaching(1, first - 1, over(0), reaches(0), target_nats, refines=True)
     return (first if low is None else low), fewest_reaching(first, top, over(1), reaches(1), target_nats)
+
+
+def _scanned_range(family: "str | SamplerSpec", target_nats: float, first: int, curve: LossCurve,
+                   vocab_size: int | None, top: int, budget: list[float]) -> tuple[int, int | None] | None:
+    """:func:`steps_range` for a fixed family whose step starts :func:`boundcalc.step_starts.starts_scanner`
+    computes: each T's interval from its starts (:class:`boundcalc.completion_scan.CompletionEnds`, O(T) vector
+    work), :func:`_interval_at` only where an end is within the float sums' margin of the target. The same
+    answer as the scan of :func:`_first_reaching` (tests/curve/test_completion_scan.py). None for another
+    family (then every T builds its Schedule)."""
+    import numpy as np
+
+    from .completion_scan import CompletionEnds, first_reaching
+    from .step_starts import starts_scanner
+
+    spec = searched_family(family)
+    if spec.family.random_counts:
+        return None
+    L = curve.length
+    d = curve.conditional("linear")
+    scanner = starts_scanner(spec, L, d)
+    if scanner is None:
+        return None
+    measured = sorted(int(m) for m in np.unique(L - curve.masked).tolist())
+    ends = CompletionEnds(L, _gaps(curve, vocab_size), measured, [float(d[m]) for m in measured])
+
+    def charge(T: int) -> None:
+        budget[0] -= T  # the starts and the interval: O(T) vector work
+        if budget[0] < 0:
+            raise DomainError(f"the T range over the monotone completions needs more than {MAX_RANGE_WORK:.0g} "
+                              f"step evaluations (the sum of T scanned, L = {L})", param="length",
+                              allowed="a shorter L, or read T and the value's interval")
+
+    def exact_at(end: int) -> Any:
+        return lambda T: _interval_at(spec, T, curve, vocab_size, lambda x: x[end] <= target_nats)
+
+    low = first_reaching(scanner, range(1, first), ends, target_nats, 0, exact_at(0), charge)
+    return (first if low is None else low), first_reaching(scanner, range(first, top + 1), ends, target_nats, 1,
+                                                           exact_at(1), charge)
 
 
 def _interval_ends(curve: LossCurve, vocab_size: int | None) -> Any:

@@ -109,8 +109,9 @@ class RiemannBracket:
         return float(h), float(h * (T - self.panels_less))
 
     def forms(self, first: int, last: int) -> list["BracketForm"]:
-        """The linear brackets of E error(T) for every first <= T <= last (docs/theory.md §12): over a range
-        the trapezoid bound; at a single T also Euler–Maclaurin's next term, with a remainder O(h⁴)."""
+        """The linear brackets of E error(T) for every first <= T <= last (docs/theory.md §12): the trapezoid
+        bound, and Euler–Maclaurin's next term with a remainder O(h⁴) (at a single T, or over the range with the
+        movement of h² and of b in it, :meth:`_range_form`)."""
         import numpy as np
 
         L = self.L
@@ -134,7 +135,38 @@ class RiemannBracket:
                                 + h * h / 12 * (s_b_error + s_0_error + 4 * _EPS * (np.abs(s_b) + np.abs(s_0)))) \
                 + 8 * _EPS * np.abs(centre)
             out.append(BracketForm(centre, centre, centre_error, 0.0, L * h**4 / 384))
+        elif L >= 2:
+            out.append(self._range_form(first, last, e0))
         return out
+
+    def _range_form(self, first: int, last: int, e0: Any) -> "BracketForm":
+        """Euler–Maclaurin's form over first < T <= last: the trapezoid form's terms, + (h_m²/12)(G′(b*) − G′(0))
+        at h_m = the mean h and b* = b(last), which moves by at most (|h² − h_m²|/12)·|G′(b*) − G′(0)| (entrywise
+        |s_b| + |s_0| against |d|) and (h²/12)·|b − b*|·sup|G″| with sup|G″| <= (L-1)(L-2)·(d(0) − d(L-1)) for a
+        non-increasing d (each |Δ²d| is at most its total fall); remainder <= (h_hi⁴/384)·TV(G‴)."""
+        import numpy as np
+
+        L = self.L
+        h_hi, b_at_first = self._grid(first)
+        h_lo, b_at_last = self._grid(last)
+        b_lo, b_hi = min(b_at_first, b_at_last), max(b_at_first, b_at_last)
+        (p_lo, f_lo), (p_hi, f_hi) = (self._cached("p", b, self._p_form) for b in (b_hi, b_lo))
+        (g_at_hi, e_at_hi), (g_at_lo, e_at_lo) = (self._cached("g", b, self._g_form) for b in (b_hi, b_lo))
+        (s_b, s_b_error), (s_0, s_0_error) = (self._cached("s", x, self._slope_form) for x in (b_at_last, 0.0))
+        h_m = (h_lo + h_hi) / 2
+        square = h_m * h_m
+        moved = max(h_hi * h_hi - square, square - h_lo * h_lo) * (1 + 8 * _EPS) + 4 * _EPS * h_hi * h_hi
+        slope = s_b - s_0
+        lower = L * (p_lo + h_lo / 2 * (e0 - g_at_lo) + square / 12 * slope)
+        upper = L * (p_hi + h_hi / 2 * (e0 - g_at_hi) + square / 12 * slope)
+        ends = e0.copy()
+        ends[-1] += 1.0
+        curvature = float(L - 1) * (L - 2) * (b_hi - b_lo + 4 * _EPS) * (1 + 4 * _EPS)
+        error = L * (f_lo + f_hi + h_hi * (e_at_lo + e_at_hi + 4 * _EPS * (e0 + g_at_lo + g_at_hi))
+                     + square / 12 * (s_b_error + s_0_error + 4 * _EPS * (np.abs(s_b) + np.abs(s_0)))
+                     + moved / 12 * (np.abs(s_b) + np.abs(s_0)) + h_hi * h_hi / 12 * curvature * ends) \
+            + 8 * _EPS * (np.abs(lower) + np.abs(upper))
+        return BracketForm(lower, upper, error, 0.0, L * h_hi**4 / 384)
 
     def argument_error(self) -> float:
         """A bound on the effect of rounding h and b to float64 (relative ε each), per unit of max |d|:
@@ -318,11 +350,36 @@ class MaxStepBracket:
 
 
 def fewest_reaching(first: int, last: int, bracket: Callable[[int, int], tuple[float, float]],
-                    reaches: Callable[[int], bool], target: float) -> int | None:
+                    reaches: Callable[[int], bool], target: float, refines: bool = False) -> int | None:
     """The fewest T in first..last with value(T) <= ``target``: ``bracket(a, b)`` holds value(T) for every
     a <= T <= b, ``reaches(T)`` decides one T by its value. Ranges are split left to right; a range whose bracket
     lies above the target (by a margin, so that a bracket never contradicts ``reaches`` by a rounding) is skipped
-    whole, and one below it answers at its first T. No monotonicity in T is assumed."""
+    whole, and one below it answers at its first T. No monotonicity in T is assumed.
+
+    ``refines``: value(T) >= value(mT) for every m >= 1, true of a uniform-grid count family's E error on every
+    non-increasing d (so of the ends of its interval over monotone completions too; docs/theory.md §12): with
+    E error(T)/L + Σd/L = h·Σ_{k<n} G(kh) + (1 - b)·G(b), G non-increasing, at mT the panels of width h/m up to
+    b = nh each see G at a point >= the coarse panel's (their sum is at most the coarse sum), those from b to
+    b' = span·(1 - less/(mT)) >= b see G <= G(b), and (1 - b')G(b') <= (1 - b')G(b). Then once every T of some M..2M-1 misses, every T < M misses too (each has a multiple
+    there), so the search runs over windows from the top down, halving, and stops there: the small T, where
+    the brackets are wide and one T's value costs O(T·sqrt L), are never evaluated."""
+    if not refines:
+        return _fewest_in(first, last, bracket, reaches, target)
+    best, run_end, high = None, last + 1, last  # first..run_end-1 ∩ the windows searched all miss
+    while high >= first:
+        low = max(first, (high + 2) // 2)
+        found = _fewest_in(low, high, bracket, reaches, target)
+        if found is not None:
+            best = run_end = found
+        if run_end - low >= low:  # low..2·low-1 all miss: every T < low has a multiple there
+            return best
+        high = low - 1
+    return best
+
+
+def _fewest_in(first: int, last: int, bracket: Callable[[int, int], tuple[float, float]],
+               reaches: Callable[[int], bool], target: float) -> int | None:
+    """:func:`fewest_reaching` without the refinement argument."""
     margin = 1e-9 * (1.0 + abs(target))
     ranges = [(first, last)] if first <= last else []
     while ranges:

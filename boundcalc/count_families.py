@@ -67,7 +67,8 @@ class CountFamily(SamplerFamily):
         reveal = [a / (total - a * (k - 1)) for k in range(1, last + 1)] + [1.0]
         keep = [(total - a * k) / (total - a * (k - 1)) for k in range(1, last + 1)] + [0.0]
         return CountSampler(length=length, steps=steps, reveal=tuple(reveal), keep=tuple(keep),
-                            name=f"{self.name}:{steps}{suffix}", family=self.law or self.name)
+                            name=f"{self.name}:{steps}{suffix}", family=self.law or self.name,
+                            notes={"grid": (a, total)})
 
     #: The family its samplers report (``CountSampler.family``) when not its name: SEDD's law is MDLM's.
     law: ClassVar[str] = ""

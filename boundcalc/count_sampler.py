@@ -38,10 +38,11 @@ the DP's step-size cap is bounded by a Chernoff tail (:meth:`CountSampler.tail`)
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .errors import DomainError, InvalidNumberError, ScheduleError
 from .exact import parse_rational, positive_int
@@ -164,11 +165,15 @@ class CountSampler:
     # -- laws that need no DP -------------------------------------------------------------
     def marginals(self) -> list[float]:
         """π_k = P(a given token is revealed at step k) = p_k Π_{j<k} (1 - p_j)."""
-        out, alive = [], 1.0
-        for p, q in zip(self.reveal, self.keep):
-            out.append(alive * p)
-            alive *= q
-        return out
+        cached = self.__dict__.get("_marginals")
+        if cached is None:  # O(n) Python: asked for by several laws of one sampler
+            out, alive = [], 1.0
+            for p, q in zip(self.reveal, self.keep):
+                out.append(alive * p)
+                alive *= q
+            cached = tuple(out)
+            object.__setattr__(self, "_marginals", cached)
+        return list(cached)
 
     def expected_sizes(self) -> list[float]:
         """E s_k = L π_k."""
@@ -258,15 +263,7 @@ class CountSampler:
             )
 
     def _log_factorials(self) -> tuple["np.ndarray", float]:
-        import numpy as np
-
-        L = self.length
-        logs = np.log(np.arange(1, L + 1, dtype=np.longdouble)) if L else np.zeros(0, dtype=np.longdouble)
-        lf = np.concatenate(([0.0], np.cumsum(logs))).astype(np.float64)
-        e_long = float(np.finfo(np.longdouble).eps)
-        # each log within 2 ulps of long double, a sequential sum of L terms, then one rounding
-        error = (2 * e_long * (L + 2) + 2 * EPS64) * float(lf[-1])
-        return lf, error
+        return _log_factorials(self.length)
 
     def _binomial_logs(self, cap: int, lf: "np.ndarray") -> tuple["np.ndarray", "np.ndarray", "np.ndarray"]:
         """(j, m - j, log C(m, j)) on the grid w = 0..L (m = L - w masked), j = 0..cap; -inf where j > m.
@@ -485,56 +482,122 @@ class CountSampler:
         exactly one non-empty step. No DP: before step k each token has been revealed
         independently with probability r_k = 1 - Π_{j<k}(1 - p_j), so the number
         revealed is Binomial(L, r_k) and the step then reveals (L - m)·p_k on average:
-        Σ_k P(Bin(L, r_k) = m)·(L - m)·p_k. float64, relative error about n·L·ε.
+        Σ_k P(Bin(L, r_k) = m)·(L - m)·p_k = Σ_k L·p_k·a_k·P(Bin(L - 1, r_k) = m) with a_k = 1 - r_k.
+        float64, relative error :meth:`start_sizes_error`.
 
         >>> CountSampler.from_probabilities(2, ["1/2", 1]).expected_start_sizes().round(6).tolist()
         [1.5, 0.5]
         """
+        last = _LAST_STARTS.get("sampler")
+        if last is self:  # a sweep row asks for its coefficients three times (value, stderr, interval)
+            return _LAST_STARTS["starts"]
+        starts = self._start_sizes()
+        starts.flags.writeable = False
+        _LAST_STARTS.update(sampler=self, starts=starts)  # one entry: a sweep holds many samplers
+        return starts
+
+    def _start_sizes(self) -> "np.ndarray":
+        """:meth:`expected_start_sizes`, computed."""
         import numpy as np
 
         L = self.length
-        before, alive, revealed = [], [], 0.0
-        left = 1.0
-        for x, q in zip(self.marginals(), self.keep):
-            before.append(revealed)
-            alive.append(left)
-            revealed += x
-            left *= q
-        # only m within 40 + 12 sd of each mean: the mass outside is below e^-70 (Chernoff), so each row
-        # costs O(sqrt L), not O(L)
-        r, alive_ = np.asarray(before), np.asarray(alive)
-        spread = 40 + np.ceil(12 * np.sqrt(L * r * alive_))
-        start = np.clip(np.floor(L * r - spread), 0, L).astype(np.int64)
-        width = int(min(L + 1, 2 * float(spread.max()) + 2))
-        lf, _ = self._log_factorials()
+        r, a, _ = self._start_laws()
         reveal = np.asarray(self.reveal)
         out = np.zeros(L + 1)
-        rows = max(1, (1 << 18) // width)  # a few MB per temporary, whatever T and L
-        for lo in range(0, r.size, rows):
-            part = slice(lo, lo + rows)
-            m = np.minimum(start[part, None] + np.arange(width)[None, :], L)
-            first = np.arange(width)[None, :] + start[part, None] <= L  # each m once per row
-            with np.errstate(divide="ignore", invalid="ignore"):
-                logp, logq = np.log(r[part])[:, None], np.log(alive_[part])[:, None]
-                log_pmf = lf[L] - lf[m] - lf[L - m] + np.where(m == 0, 0.0, m * logp) \
-                    + np.where(m == L, 0.0, (L - m) * logq)
-            weights = np.where(first, np.exp(log_pmf) * (reveal[part, None] * (L - m)), 0.0)
-            out += np.bincount(m.ravel(), weights=np.nan_to_num(weights).ravel(), minlength=L + 1)
+        # a step with r_k = 0 starts at m = 0 and reveals L·p_k on average; one with a_k = 0 has nothing to reveal
+        out[0] += L * float(reveal[r <= 0].sum())
+        rows = np.nonzero((r > 0) & (a > 0) & (reveal > 0))[0]
+        if rows.size == 0 or L < 2:
+            if L == 1:
+                out[0] += float((reveal[rows] * a[rows]).sum())
+            return out[:L]
+        r, a, p = r[rows], a[rows], reveal[rows]
+        # log of L·p_k·a_k·C(L-1, m)·r^m·a^(L-1-m) = α_k + β(m) + m·λ_k
+        lf, _ = self._log_factorials()
+        log_r, log_a = np.log(r), np.log(a)
+        alpha = math.log(L) + np.log(p) + L * log_a
+        slope = log_r - log_a
+        beta = lf[L - 1] - lf[: L] - lf[L - 1 :: -1]  # m = 0..L-1
+        # only m within 40 + 12 sd of each mean: the mass outside is below e^-70 (Chernoff), so each row
+        # costs O(sqrt L), not O(L)
+        spread = 40 + np.ceil(12 * np.sqrt((L - 1) * r * a))
+        lowest = np.floor((L - 1) * r - spread)
+        order = np.argsort(lowest, kind="stable")  # rows with one window start are summed first, then added once
+        lowest, spread, alpha, slope = lowest[order], spread[order], alpha[order], slope[order]
+        for lo in range(0, rows.size, 128):  # the window's width is each block's widest: narrow near r = 0 and 1
+            part = slice(lo, lo + 128)
+            width = int(min(L, 2 * float(spread[part].max()) + 2))
+            start = np.clip(lowest[part], 0, L - width).astype(np.int64)  # still sorted
+            windows = np.lib.stride_tricks.sliding_window_view(beta, width)  # windows[i] = β(i..i+width-1)
+            offsets = np.arange(width, dtype=np.float64)
+            # α_k + start_k·λ_k, + j·λ_k inside the window
+            terms = np.exp(windows[start] + (alpha[part] + start * slope[part])[:, None]
+                           + slope[part, None] * offsets[None, :])
+            first = np.flatnonzero(np.diff(start, prepend=-1))  # where each run of one start begins
+            for at, summed in zip(start[first].tolist(), np.add.reduceat(terms, first, axis=0)):
+                out[at : at + width] += summed
         return out[:L]
+
+    def _start_laws(self) -> tuple["np.ndarray", "np.ndarray", float]:
+        """(r_k, 1 - r_k, a bound δ on each one's relative error) before every step k (computed once).
+
+        From the integers of a quick build's grid (``notes["grid"]``, :meth:`boundcalc.count_families.CountFamily.
+        quick_sampler`), or from the exact probabilities when the running product Π_{j<k}(1 - p_j) stays a small
+        fraction (it telescopes for the uniform-grid families, mdlm and dream-origin: 1 - (k-1)h): each value one
+        correctly rounded division, δ = ε. Otherwise float sums and products of n terms, δ = (n + 2)ε.
+        """
+        cached = self.__dict__.get("_start_laws_cache")
+        if cached is not None:
+            return cached
+        import numpy as np
+
+        grid = self.notes.get("grid")  # a quick build's (a, A): Π_{j<k}(1 - p_j) = (A - a·k)/A before step k
+        exact = _exact_alive(self.exact) if self.exact is not None and grid is None else None
+        if grid is not None:
+            a, total = grid
+            alive = np.array([(total - a * k) / total for k in range(len(self.reveal))])
+            before = np.array([a * k / total for k in range(len(self.reveal))])
+            delta = EPS64
+        elif exact is not None:
+            alive = np.array([_round(a) for a in exact])
+            before = np.array([_round(1 - a) for a in exact])
+            delta = EPS64
+        else:
+            before_, alive_, revealed, left = [], [], 0.0, 1.0
+            for x, q in zip(self.marginals(), self.keep):
+                before_.append(revealed)
+                alive_.append(left)
+                revealed += x
+                left *= q
+            before, alive = np.asarray(before_), np.asarray(alive_)
+            delta = (len(self.reveal) + 2) * EPS64
+        cached = (before, alive, delta)
+        object.__setattr__(self, "_start_laws_cache", cached)
+        return cached
 
     def start_sizes_error(self) -> float:
         """A relative error bound of each entry of :meth:`expected_start_sizes` (all terms non-negative).
 
-        log P(Bin(L, r_k) = m) adds three log factorials (their error), m log r_k and (L - m) log(1 - r_k)
-        with r_k and 1 - r_k sums and products of n terms (relative error <= (n + 2)ε each, so <= L(n + 2)ε
-        after the products by m and L - m) and the roundings of the sum; then exp, the product by the
-        rate and the row sums; the mass cut off outside each row's window (below e^-70) adds 2^-100.
+        The log of each term adds three log factorials (their error), log L, log p_k (p_k correctly rounded),
+        L·log a_k and m·(log r_k − log a_k) with r_k and a_k within a relative δ (:meth:`_start_laws`: L·2δ
+        after the products by at most L), the logs within an ulp of their values and the roundings of the
+        products and sums (16ε times the magnitudes added, the largest over the steps); then exp and the sums
+        over the steps; the mass cut off outside each row's window (below e^-70) adds 2^-100. Steps with
+        r_k = 0 (a point mass at m = 0) are exact.
         """
+        import numpy as np
+
         lf, lf_error = self._log_factorials()
         n, L = len(self.reveal), self.length
-        magnitude = 3 * float(lf[-1]) + L * 800.0  # |log r| <= 745 for any positive float64 r
-        delta = 3 * lf_error + 8 * EPS64 * magnitude + 2 * L * (n + 2) * EPS64
-        return math.expm1(delta) + (n + L + 8) * EPS64 + 2.0**-100
+        before, alive, delta = self._start_laws()
+        reveal = np.asarray(self.reveal)
+        live = (before > 0) & (alive > 0) & (reveal > 0)
+        if not live.any():
+            return (n + 8) * EPS64
+        logs = 2 * (np.abs(np.log(before[live])) + np.abs(np.log(alive[live]))) + np.abs(np.log(reveal[live]))
+        magnitude = 3 * float(lf[-1]) + math.log(L) + 1.0 + L * float(np.max(logs)) * (1 + 4 * EPS64)
+        error = 3 * lf_error + 16 * EPS64 * magnitude + 2 * L * delta * (1 + 4 * delta)
+        return math.expm1(error) + (n + L + 8) * EPS64 + 2.0**-100
 
     def expected_coefficient_bracket(self, coefficient: Callable[[int], Any], exact_at: int = 0
                                      ) -> tuple[float, float, float]:
@@ -547,26 +610,37 @@ class CountSampler:
         ``exact_at`` = k replaces the k widest terms by :meth:`exceed_probabilities` (a DP
         over k thresholds only), which closes most of the gap.
         """
+        return self.expected_coefficient_brackets([coefficient], exact_at)[0]
+
+    def expected_coefficient_brackets(self, coefficients: "Sequence[Callable[[int], Any] | np.ndarray]",
+                                      exact_at: int = 0) -> list[tuple[float, float, float]]:
+        """:meth:`expected_coefficient_bracket` for several coefficients (each a function of s, or its values
+        c(1..L) as floats), the laws of single steps computed once."""
         import numpy as np
 
         L = self.length
-        values = np.array([float(coefficient(s)) for s in range(1, L + 1)])
-        steps = np.diff(values)  # Δc(s), s = 1..L-1
-        lower, upper, err = self._exceed_bracket()
-        if exact_at > 0 and L > 1:
-            widest = np.argsort(-np.abs(steps) * (upper - lower), kind="stable")[:exact_at]
-            chosen = sorted(int(i) + 1 for i in widest if upper[i] > lower[i])
-            if chosen:
-                above, error = self.exceed_probabilities(chosen)
-                index = np.array(chosen) - 1
-                lower[index] = upper[index] = above
-                err[index] = error
-        low = np.where(steps >= 0, lower, upper)
-        high = np.where(steps >= 0, upper, lower)
-        lo = math.fsum([values[0], *(steps * low).tolist()])
-        hi = math.fsum([values[0], *(steps * high).tolist()])
-        error = math.fsum((np.abs(steps) * err).tolist()) + 4 * EPS64 * (abs(lo) + abs(hi) + abs(values[0]))
-        return lo, hi, error
+        bracket = self._exceed_bracket()
+        out = []
+        for coefficient in coefficients:
+            values = (np.asarray(coefficient, dtype=np.float64) if not callable(coefficient)
+                      else np.array([float(coefficient(s)) for s in range(1, L + 1)]))
+            steps = np.diff(values)  # Δc(s), s = 1..L-1
+            lower, upper, err = (x.copy() for x in bracket)
+            if exact_at > 0 and L > 1:
+                widest = np.argsort(-np.abs(steps) * (upper - lower), kind="stable")[:exact_at]
+                chosen = sorted(int(i) + 1 for i in widest if upper[i] > lower[i])
+                if chosen:
+                    above, error = self.exceed_probabilities(chosen)
+                    index = np.array(chosen) - 1
+                    lower[index] = upper[index] = above
+                    err[index] = error
+            low = np.where(steps >= 0, lower, upper)
+            high = np.where(steps >= 0, upper, lower)
+            lo = math.fsum([values[0], *(steps * low).tolist()])
+            hi = math.fsum([values[0], *(steps * high).tolist()])
+            error = math.fsum((np.abs(steps) * err).tolist()) + 4 * EPS64 * (abs(lo) + abs(hi) + abs(values[0]))
+            out.append((lo, hi, error))
+        return out
 
     def _exceed_bracket(self) -> tuple["np.ndarray", "np.ndarray", "np.ndarray"]:
         """(lower, upper, float error) of P(S_max > s), s = 1..L-1 (see :meth:`expected_coefficient_bracket`)."""
@@ -652,6 +726,36 @@ def _check_steps(steps: Any) -> int:
 def _grid(span: Fraction, steps: int) -> tuple[int, int]:
     """(c, A) with c/A = span/T: the time grid's step on a common integer denominator."""
     return span.numerator, span.denominator * steps
+
+
+@functools.lru_cache(maxsize=4)
+def _log_factorials(L: int) -> tuple["np.ndarray", float]:
+    """(ln k!, k = 0..L, as floats (read-only); a bound on each one's error), once per L."""
+    import numpy as np
+
+    logs = np.log(np.arange(1, L + 1, dtype=np.longdouble)) if L else np.zeros(0, dtype=np.longdouble)
+    lf = np.concatenate(([0.0], np.cumsum(logs))).astype(np.float64)
+    lf.flags.writeable = False
+    e_long = float(np.finfo(np.longdouble).eps)
+    # each log within 2 ulps of long double, a sequential sum of L terms, then one rounding
+    error = (2 * e_long * (L + 2) + 2 * EPS64) * float(lf[-1])
+    return lf, error
+
+
+#: The last sampler's expected_start_sizes (a single entry, so the samplers of a sweep are not all kept alive twice).
+_LAST_STARTS: dict[str, Any] = {}
+
+
+def _exact_alive(probabilities: tuple[Fraction, ...]) -> list[Fraction] | None:
+    """Π_{j<k}(1 - p_j) for every step k, exactly, or None when the fractions grow (a product that does not
+    telescope: then floats, :meth:`CountSampler._start_laws`)."""
+    out, alive = [], Fraction(1)
+    for p in probabilities:
+        out.append(alive)
+        alive *= 1 - p
+        if alive.denominator.bit_length() > 256:
+            return None
+    return out
 
 
 def _round(x: Fraction) -> float:

@@ -10,7 +10,8 @@ alone, so a printer can be rewritten (vectorised, say) without touching a caller
 * :class:`~boundcalc.answers.TradeoffAnswer` -- ``sweep --sampler --csv``: each sampler's truth (in the
   answer's unit), sequence error and calls, at full float precision (``repr``);
 * :class:`~boundcalc.answers.ProfileAnswer` -- ``profile``'s CSV: one MI column (the profile file
-  ``--mi-profile`` reads), or one column per set size.
+  ``--mi-profile`` reads), or one column per set size;
+* :class:`~boundcalc.answers.MultiScaleAnswer` -- ``profile --multiscale``: the multi-scale profile's file.
 
 >>> from boundcalc.answers import ProfileAnswer
 >>> print(to_csv(ProfileAnswer("a model", 2, "nats", ((0, [0.5, 0.25]), (1, [0.125, 0.0])))), end="")
@@ -131,6 +132,12 @@ def _csv_ProfileAnswer(answer: Any, digits: int) -> str:
     lines = [header] + [f"{i + 1}," + ",".join(float_decimal(values[i]) for _, values in answer.columns)
                         for i in range(answer.length)]
     return "\n".join(lines) + "\n"
+
+
+def _csv_MultiScaleAnswer(answer: Any, digits: int) -> str:
+    """A data model's multi-scale profile: ``token,level,value`` rows (what ``bound --ms-profile`` reads), its own
+    file form (:meth:`boundcalc.multiscale.MultiScaleProfile.to_csv`)."""
+    return answer.profile.to_csv()
 
 
 #: The CSV printers, by class name (this module's ``_csv_<Class>`` functions, and those :func:`register` adds).

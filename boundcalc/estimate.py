@@ -564,6 +564,9 @@ def curve_level_estimates(curve: LossCurve, max_size: int) -> list[Estimate]:
 # -- random-count samplers (mdlm, sedd, dream-origin) ---------------------------------------------------
 
 COUNT_ERROR_NOTE = "an expectation over the sampler's random reveal counts (exact DP over the number revealed)"
+#: Above this much count-DP work (CountSampler.work(), ~0.05 s) a count sampler's expected error is computed from
+#: the laws of single steps (O(T·sqrt L), the same value with a certified float error) instead of the DP.
+COEFFICIENT_FORM_WORK = 1e6
 
 
 def count_coefficients(sampler: Any) -> "np.ndarray":
@@ -577,7 +580,7 @@ def count_estimate(curve: LossCurve, sampler: Any, profile: "EntropyProfile | No
     from .counts import MAX_COUNT_WORK
     from .truth.samplers import count_error
 
-    if sampler.work() > MAX_COUNT_WORK:  # beyond the DP's limit (L = 16384, T near L): the coefficient form
+    if sampler.work() > min(MAX_COUNT_WORK, COEFFICIENT_FORM_WORK):  # the coefficient form is far cheaper there
         return _coefficient_estimate(curve, sampler, profile)
     value, error = count_error(profile if profile is not None else curve_profile(curve), sampler)
     c = count_coefficients(sampler) if curve.stderr is not None or curve.masked.size != curve.length else None
@@ -592,17 +595,28 @@ def count_estimate(curve: LossCurve, sampler: Any, profile: "EntropyProfile | No
     return Estimate(max(value, 0.0), se, max(cubic, 0.0), curve.exact, note, error)
 
 
+def coefficient_error(profile: Any, sampler: Any) -> tuple[float, float]:
+    """(E error, its certified float error) in nats by the coefficient form Σ_m c_m d(m) (no DP): Σ_m (c_m + 1)
+    d(m) has non-negative terms, each within :meth:`~boundcalc.count_sampler.CountSampler.start_sizes_error`,
+    then the last subtraction of Σ d; as the DP's, each d(m) within the profile's abs_error (Σ_m (c_m + 1) = L)."""
+    import numpy as np
+
+    d = profile.conditional
+    starts = sampler.expected_start_sizes()
+    weighted = float(starts @ np.abs(d)) + float(np.sum(np.abs(d)))
+    value = float(starts @ d) - float(np.sum(d))
+    error = sampler.start_sizes_error() * weighted + 2 * (d.size + 4) * 2.0**-53 * weighted \
+        + 2 * d.size * float(getattr(profile, "abs_error", 0.0))
+    return value, error
+
+
 def _coefficient_estimate(curve: LossCurve, sampler: Any, profile: "EntropyProfile | None") -> Estimate:
     """E error = Σ_m c_m d(m) with c from the laws of single steps (no DP), and its float error bound:
     Σ_m (c_m + 1) d(m) has non-negative terms, each within the relative error of
     :meth:`~boundcalc.count_sampler.CountSampler.start_sizes_error`, and the last subtraction of Σ d."""
-    import numpy as np
-
-    d = (profile if profile is not None else curve_profile(curve)).conditional
+    profile = profile if profile is not None else curve_profile(curve)
+    value, error = coefficient_error(profile, sampler)
     starts = sampler.expected_start_sizes()
-    weighted = float(starts @ np.abs(d)) + float(np.sum(np.abs(d)))
-    value = float(starts @ d) - float(np.sum(d))
-    error = sampler.start_sizes_error() * weighted + 2 * (d.size + 4) * 2.0**-53 * weighted
     cubic = value if curve.masked.size == curve.length else \
         float((starts - 1.0) @ curve_profile(curve, "pchip").conditional)
     se = curve.stderr_of(starts - 1.0) if curve.stderr is not None else None

@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from .constants import C1
 from .dispatch import Printers
-from .exact import SCHEMA_VERSION, Measured, format_decimal, number_json
+from .exact import FLOAT_DIGITS, SCHEMA_VERSION, Measured, format_decimal, number_json
 from .units import display, from_nats, log_name
 
 __all__ = ["to_json", "register", "PRINTERS", "document", "FLOAT_INPUTS", "SCHEMA_VERSION"]
@@ -427,6 +427,19 @@ def _json_BudgetAnswer(answer: Any, digits: int) -> dict[str, Any]:
             "source": answer.source, "estimate": answer.estimate, "families": out}
 
 
+def _json_CountBoundAnswer(answer: Any, digits: int) -> dict[str, Any]:
+    """``bound`` for a random-count sampler: the report's form, or at a loss curve the curve report's (estimates
+    at a measured curve, to the digits a float64 result holds)."""
+    if answer.at_curve is None:
+        return to_json(answer.report, digits)
+    return to_json(answer.at_curve, min(digits, FLOAT_DIGITS) if answer.estimated else digits)
+
+
+def _json_ResultCatalogue(catalogue: Any, digits: int) -> dict[str, Any]:
+    """The results of the theory by name: each one's equation label and summary."""
+    return {"results": [{"name": r.name, "label": r.label, "summary": r.summary} for r in catalogue.results]}
+
+
 def _json_CurveBoundReport(result: Any, digits: int) -> dict[str, Any]:
     """bound at a loss curve: the report's form, its source, and each bound and ΣI as an estimate."""
     report = result.report
@@ -623,10 +636,10 @@ def _json_RuleVerifyAnswer(answer: Any, digits: int) -> dict[str, Any]:
 
 
 def _json_TradeoffAnswer(answer: Any, digits: int) -> dict[str, Any]:
-    """Samplers at their expected calls: each rule's report, its truth in the answer's unit (its guarantees as
-    computed, in nats)."""
+    """Samplers at their expected calls: each rule's report, its truth and its guarantees' values in the answer's
+    unit (as verify of one rule)."""
     return {"model": answer.model, "unit": answer.unit,
-            "samplers": [_rule_report_in(r, answer.unit, guarantees=False) for r in answer.reports]}
+            "samplers": [_rule_report_in(r, answer.unit, guarantees=True) for r in answer.reports]}
 
 
 def _json_ThresholdSearchAnswer(answer: Any, digits: int) -> dict[str, Any]:

@@ -202,9 +202,14 @@ class SourceTruth:
         """The exact expected error of a random-count sampler and its certified error (None without d)."""
         if not hasattr(self.profile, "conditional"):
             return None, None
+        from .estimate import COEFFICIENT_FORM_WORK, coefficient_error
+        from .counts import MAX_COUNT_WORK
         from .truth.samplers import count_error
 
-        value, error = count_error(self.profile, sampler)
+        if sampler.work() > min(MAX_COUNT_WORK, COEFFICIENT_FORM_WORK):  # the DP costs far more: the same value
+            value, error = coefficient_error(self.profile, sampler)
+        else:
+            value, error = count_error(self.profile, sampler)
         return from_nats(max(value, 0.0), self.unit), from_nats(error, self.unit)
 
     def optimal_error(self, steps: int) -> float:

@@ -47,8 +47,9 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, Callable, Iterable, Mapping, Sequence, cast
 
-from .bounds import BOUNDS, BoundInputs, BoundReport, count_bound_report
-from .counts import MAX_COUNT_WORK, CountSampler
+from .bounds import BOUNDS, BoundInputs, BoundReport
+from .count_rows import row_bound_report, row_sampler, row_seconds
+from .counts import CountSampler
 from .errors import BoundcalcError, DomainError, ScheduleError, UsageError
 from .exact import Measured, Number, nonnegative_rational
 from .multiscale import MultiScaleProfile, level_sizes
@@ -91,8 +92,6 @@ _SECONDS_PER_ERROR_STEP = 2e-7  # the exact error and its coefficients, per step
 _SECONDS_PER_TOKEN = 2e-7  # the exact error's sums, per token
 _SECONDS_PER_ROW = 1e-3  # the bounds (and, from a data model, Theorem 2's levels) of the registry, per row
 _DP_RATE = 1.5e8  # cells per second of the O(T L^2) optimal-schedule DP (numpy)
-_COUNT_RATE = 1e7  # CountSampler.work() units per second of one pass of the count DP (expected values)
-_MAX_LAW_RATE = 1.5e8  # _max_law_work units per second (the law of the largest step, for the bounds)
 
 Progress = Callable[[int, int], None]
 #: The statistics of a random-count sampler's row (SweepRow.stats), in column order.
@@ -444,9 +443,8 @@ def _check_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: in
     rates = {f.label: family_rate(f, length, _curve_of(truth)) for f in fixed if not f.family.constant_cost}
     seconds = sweep_cost(fixed, steps, length, truth=truth is not None, optimal=optimal,
                          profile=truth.profile if truth else None, rates=rates)
-    # random-count samplers: the law of S_max and the count DPs (the optimal errors are counted above, once per T)
-    seconds += sum(_SECONDS_PER_ROW + _count_seconds(s, truth is not None)
-                   for s in samplers.values() if not isinstance(s, str))
+    # random-count samplers: the law of S_max and the expected errors (the optimal errors are counted above)
+    seconds += _count_rows_seconds(families, steps, length, truth)
     if seconds > MAX_SWEEP_SECONDS:
         what = "the optimal errors and " if optimal else ""
         raise DomainError(
@@ -526,7 +524,7 @@ def _block_row(family: FamilySpec, steps: int, schedule: Schedule, profile: MIPr
 def _count_row(family: FamilySpec, steps: int, sampler: CountSampler, profile: MIProfile, eps: Fraction,
                truth: "SourceTruth | None", optimal: bool, names: Sequence[str]) -> SweepRow:
     """A random-count sampler: the expected per-realisation bounds and the exact expected error (as verify)."""
-    report = count_bound_report(profile, sampler, eps)
+    report = row_bound_report(profile, sampler, eps)  # the law of S_max's DP where cheap, else enclosed
     values, errors = report.values, report.errors
     if truth is not None:  # ΣI carries the inputs' float error, multiplied by E c(S_max)/L
         errors = {name: errors[name] + c / profile.length * truth.input_error for name, (c, _) in report.coefficients.items()}
@@ -558,35 +556,37 @@ def _count_row(family: FamilySpec, steps: int, sampler: CountSampler, profile: M
                     intervals=intervals)
 
 
-def _max_law_work(sampler: CountSampler) -> float:
-    """An upper bound on the work of :meth:`~boundcalc.counts.CountSampler.max_law` (thresholds up to the cap)."""
-    cap = sampler.size_cap()
-    return float(len(sampler.reveal)) * (sampler.length + 1) * (cap + 1) * cap / 2
-
-
-def _count_seconds(sampler: CountSampler, truth: bool) -> float:
-    """Estimated seconds of a random-count row: the law of S_max, and one count DP pass per expectation."""
-    return _max_law_work(sampler) / _MAX_LAW_RATE + (2 if truth else 1) * sampler.work() / _COUNT_RATE
+def _count_rows_seconds(families: Sequence[FamilySpec], steps: Sequence[int], length: int,
+                        truth: "SourceTruth | None") -> float:
+    """Estimated seconds of the random-count rows, from T and L alone (:func:`boundcalc.count_rows.row_seconds`)."""
+    return sum(row_seconds(SamplerSpec(f.family, f.parts[1:], f.label), t, length, truth is not None)
+               for f in families if f.family.random_counts for t in steps)
 
 
 Samplers = dict[tuple[str, int], "CountSampler | str"]
 
 
-def _count_samplers(families: Sequence[FamilySpec], steps: Sequence[int], length: int) -> Samplers:
-    """The random-count samplers of the sweep (cheap to build), or why one is not run, by (label, T)."""
+def _count_samplers(families: Sequence[FamilySpec], steps: Sequence[int], length: int,
+                    truth: "SourceTruth | None" = None) -> Samplers:
+    """The random-count samplers of the sweep, or why one is not run, by (label, T); their rows' estimated cost is
+    checked first, from T and L alone, so a sweep too large is refused before any sampler is built."""
+    counted = [f for f in families if f.family.random_counts]
+    seconds = _count_rows_seconds(counted, steps, length, truth)
+    if seconds > MAX_SWEEP_SECONDS:
+        raise DomainError(
+            f"{len(counted)} random-count famil{'y' if len(counted) == 1 else 'ies'} x {len(steps)} values of T with "
+            f"L = {length} would take ~{seconds:.0f} s",
+            param="steps",
+            allowed=f"a sweep estimated at most {MAX_SWEEP_SECONDS:.0f} s: fewer or smaller T (a log grid), "
+            "fewer families")
     out: Samplers = {}
-    for family in families:
-        if not family.family.random_counts:
-            continue
+    for family in counted:
+        template = SamplerSpec(family.family, family.parts[1:], family.label)
         for t in steps:
             try:
-                sampler = family.at(t).build(length, param="families")
+                out[family.label, t] = row_sampler(template, t, length)
             except BoundcalcError as error:
                 out[family.label, t] = _short(error.message)
-                continue
-            work = max(_max_law_work(sampler), sampler.work())
-            out[family.label, t] = sampler if work <= MAX_COUNT_WORK else (
-                f"the count DP needs ~{work:.2g} operations (at most {MAX_COUNT_WORK:.0g})")
     return out
 
 
@@ -698,7 +698,7 @@ def sweep(
                          allowed="an MI profile gives the bounds only")
     grid = parse_steps(steps, profile.length)
     _check_curve_families(specs, truth)
-    samplers = _count_samplers(specs, grid, profile.length)
+    samplers = _count_samplers(specs, grid, profile.length, truth)
     _check_cost(specs, grid, profile.length, truth, optimal, samplers)
     rows, skipped = [], []
     curve = _curve_of(truth)

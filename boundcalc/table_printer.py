@@ -108,6 +108,19 @@ def _table_CountBoundReport(report: Any, digits: int, exact: bool = False, heade
     )
 
 
+def _table_CountBoundAnswer(answer: Any, digits: int) -> Table:
+    """``bound`` for a random-count sampler: the profile said first (at a measured curve, ΣI as value ± stderr, with
+    its interval over the monotone completions where d is unmeasured, to the digits a float64 result holds), then
+    the expected bounds (estimates at the curve's ΣI)."""
+    profile, at_curve = answer.profile, answer.at_curve
+    if not answer.estimated:
+        return _table_CountBoundReport(answer.report, digits, header_lines=[describe_profile(profile, digits)])
+    digits = min(digits, FLOAT_DIGITS)
+    shown = _estimate_shown(at_curve.mi_estimate, str(profile.unit), digits)
+    header = f"L = {profile.length}, ΣI = {shown} {profile.unit} ({profile.source})"
+    return _table_CountBoundReport(answer.report, digits, header_lines=[header], estimated=answer.estimated)
+
+
 def describe_profile(profile: Any, digits: int, exact: bool = False, with_source: bool = True) -> str:
     """'L = 5, ΣI = 2.58 nats (from mi.csv)': an MI profile's length and total, and where its values came from."""
     from .profile import FLOAT_PRINTED

@@ -8,7 +8,6 @@ import click
 
 from ..errors import InfeasibleTargetError
 from ..exact import FLOAT_DIGITS
-from ..units import from_nats
 from .options import (
     NONNEGATIVE,
     POSITIVE,
@@ -291,27 +290,15 @@ def _confidence(params: dict[str, Any]) -> None:
 
 def _count_bounds(params: dict[str, Any], profile, sampler, curve: Any = None) -> None:
     """bound for a random-count sampler: the expected per-realisation bounds (estimates at a measured curve's ΣI)."""
-    from ..answers import curve_bound_report
-    from ..bounds import count_bound_report
+    from ..answers import count_bound_answer
 
     if params.get("ms_profile") is not None:
         raise click.UsageError("--ms-profile: Theorem 2 is not evaluated for random-count samplers "
                                "(its S depends on the realisation)")
-    from ..table_printer import describe_profile
-
-    report = count_bound_report(profile, sampler, params["eps_train"])
-    at_curve = None if curve is None else curve_bound_report(report, curve, params.get("vocab_size"))
-    estimated = {} if at_curve is None else at_curve.estimated
-    digits = min(params["digits"], FLOAT_DIGITS) if estimated else params["digits"]
+    answer = count_bound_answer(profile, sampler, params["eps_train"], curve, params.get("vocab_size"))
     if wants_latex(params):
-        return emit_latex(report, {**params, "digits": digits}, estimated=estimated,
-                          mi_total=_curve_mi(curve, str(profile.unit)) if estimated else None)
-    if params["as_json"]:
-        emit_json(report if at_curve is None else at_curve, digits)
-        return
-    described = (f"L = {profile.length}, ΣI = {_curve_mi(curve, str(profile.unit)).show(digits)} {profile.unit} "
-                 f"({profile.source})" if estimated else describe_profile(profile, digits, False))
-    emit_table(report, digits, header_lines=[described], estimated=estimated)
+        return emit_latex(answer, params)
+    emit_json(answer, params["digits"]) if params["as_json"] else emit_table(answer, params["digits"])
 
 
 def _source(profile) -> str:
@@ -413,20 +400,14 @@ def _steps_any(params: dict[str, Any], families: list[Any]) -> None:
 
 
 def _render_budget(params: dict[str, Any], profile, curve, rows, source: str) -> None:
-    unit, digits, exact, T = params["unit"], params["digits"], params["show_exact"], params["budget"]
-    bound_name = params["bound_name"]
-    estimate = curve is not None and not curve.exact
-    if wants_latex(params):
-        from ..latex import budget_latex_table
-
-        mi_total = _curve_mi(curve, unit) if estimate else profile.total
-        click.echo(budget_latex_table(rows, steps=T, length=profile.length, mi_total=mi_total, bound=bound_name,
-                                      unit=unit, digits=digits, estimate=estimate), nl=False)
-        return
     from ..answers import BudgetAnswer
 
-    answer = BudgetAnswer(profile, curve, T, tuple(rows), unit, bound_name, params["eps_train"], source,
-                          params.get("vocab_size"))
+    digits, exact = params["digits"], params["show_exact"]
+    answer = BudgetAnswer(profile, curve, params["budget"], tuple(rows), params["unit"], params["bound_name"],
+                          params["eps_train"], source, params.get("vocab_size"))
+    if wants_latex(params):
+        emit_latex(answer, params)
+        return
     if params["as_json"]:
         emit_json(answer, digits)
         return
@@ -435,6 +416,6 @@ def _render_budget(params: dict[str, Any], profile, curve, rows, source: str) ->
 
 def _curve_mi(curve, unit: str):
     """ΣI of a loss curve as a Measured (an estimate from a measured curve)."""
-    from ..estimate import curve_quantities
+    from ..answers import curve_mi_measured
 
-    return from_nats(curve_quantities(curve)["mi_total"].measured(), unit)
+    return curve_mi_measured(curve, unit)

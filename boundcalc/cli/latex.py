@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from ..errors import BoundcalcError, UsageError
+from ..errors import UsageError
 from .options import (
     POSITIVE,
     POSITIVE_INT,
@@ -21,6 +21,7 @@ from .options import (
     resolve_curve,
     resolve_profile,
 )
+from .render import emit_text
 
 #: What each input symbol's value comes from on the command line.
 FLAGS = {
@@ -125,9 +126,9 @@ def latex(**params: Any) -> None:
     from .. import symbolic as sym
 
     if params["list_names"]:
-        for name in sym.NAMES:
-            result = sym.get(name)
-            click.echo(f"{name:<20} {result.label:<6} {result.summary}")
+        from ..answers import result_catalogue
+
+        emit_text(result_catalogue())
         return
     names = list(params["names"])
     if params["all_results"] and names:
@@ -185,7 +186,12 @@ def _render(params: dict[str, Any], results: list, values, digits: int, unit: st
         if not results:
             return tex.standalone(tex.proofs_appendix(), bib=bib)
         return tex.results_document([r.name for r in results], values, digits, unit, proofs=proofs, bib=bib)
-    text = _snippets(results, values, digits, unit, tex, strict=bool(params["names"])) if results else ""
+    text = ""
+    if results:
+        from ..answers import ResultCatalogue
+
+        text = tex.latex(ResultCatalogue(tuple(results)), values=values, digits=digits, unit=unit,
+                         strict=bool(params["names"]), needs=_flags_giving)
     if proofs:
         text += ("\n" if text else "") + tex.proofs_appendix()
     return text
@@ -197,6 +203,11 @@ def _needs(missing: list) -> str:
     for symbol in missing:
         by_flag.setdefault(FLAGS.get(symbol.name, symbol.name), []).append(symbol.name)
     return "; ".join(f"{', '.join(names)} ({flag})" for flag, names in by_flag.items())
+
+
+def _flags_giving(missing: list) -> str:
+    """The flags that give the ``missing`` symbols, each once (``--schedule or --smax, --ms-profile``)."""
+    return ", ".join(dict.fromkeys(FLAGS.get(symbol.name, symbol.name) for symbol in missing))
 
 
 def _values(params: dict[str, Any]) -> dict:
@@ -257,36 +268,6 @@ def _values(params: dict[str, Any]) -> dict:
         estimates = {k: from_nats(e.measured(), params["unit"]) for k, e in curve_input_estimates(curve, scale).items()}
         return estimated_values(values, estimates)
     return values
-
-
-#: Said once above pasted formulas: what their equation numbers are (docs/theory.md, "Which version").
-NUMBERING = ("% Equation numbers (8), (9), ... are those of the first arXiv version of Li & Cai (2505.21400v1); "
-             "the published NeurIPS 2025 version names the results alike, its equation numbers were not compared.")
-
-
-def _snippets(results, values, digits: int, unit: str, tex, strict: bool) -> str:
-    blocks = [NUMBERING]
-    for result in results:
-        cite = "".join(rf" \cite{{{key}}}" for key in result.cites)
-        lines = [
-            f"% {result.name} {result.label}: {result.summary}",
-            f"% Source: {result.source}{cite}",
-            tex.result_equation(result, unit).rstrip(),
-        ]
-        if values is not None:
-            missing = tex.missing_inputs(result, values)
-            if missing:
-                flags = dict.fromkeys(FLAGS.get(m.name, m.name) for m in missing)  # each flag once
-                lines.append(f"% not instantiated: needs {', '.join(flags)}")
-            else:
-                try:
-                    lines.append(tex.instantiated_display(result, values, digits, unit).rstrip())
-                except BoundcalcError as error:
-                    if strict:
-                        raise
-                    lines.append(f"% not instantiated: {error}")
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks) + "\n"
 
 
 def _write(text: str, output: str | None, flag: str = "--output") -> None:

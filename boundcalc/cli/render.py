@@ -29,6 +29,13 @@ def emit_csv(data: Any, digits: int = 6, **options: Any) -> None:
     click.echo(to_csv(data, digits, **options), nl=False)
 
 
+def emit_text(data: Any, **options: Any) -> None:
+    """Print the plain text of ``data`` (:func:`boundcalc.text_printer.to_text`) on stdout, unchanged."""
+    from ..text_printer import to_text
+
+    click.echo(to_text(data, **options), nl=False)
+
+
 def show(x: Fraction | int | None, digits: int, exact: bool = False, none: str = "-") -> str:
     """A number for a table cell: the correctly rounded decimal, and the exact value if asked
     (:func:`boundcalc.table_printer.cell`)."""

@@ -352,19 +352,17 @@ def _multiscale_profile(params: dict[str, Any]) -> None:
     with progress_bar("multi-scale profile") as bar:
         ms = multiscale_from_model(model, params["s_max"], L, unit, progress=bar)
     text = ms.to_csv()
-    if params["as_json"]:
-        from ..answers import MultiScaleAnswer
+    from ..answers import MultiScaleAnswer
 
+    if params["as_json"]:
         if params["output"]:
             write_output(params["output"], text, param="--output")
         emit_json(MultiScaleAnswer(_describe(model, L), ms, params["output"]), digits)
         return
     if not params["output"]:
-        click.echo(text, nl=False)
+        emit_csv(MultiScaleAnswer(_describe(model, L), ms), digits)
         return
     write_output(params["output"], text, param="--output")
-    from ..answers import MultiScaleAnswer
-
     emit_table(MultiScaleAnswer(_describe(model, L), ms, params["output"]), digits,
                use_with=f"use it with: boundcalc bound --ms-profile {params['output']} --schedule ... --mi-profile ...")
 

@@ -36,7 +36,9 @@ import sympy as sp
 
 from .. import symbolic as sym
 from ..dispatch import Printers
+from ..exact import FLOAT_DIGITS
 from .documents import (
+    NUMBERING,
     PREAMBLE,
     derivation_document,
     equation_label,
@@ -45,6 +47,7 @@ from .documents import (
     proofs_appendix,
     result_block,
     result_equation,
+    result_snippets,
     results_document,
     standalone,
     tag_text,
@@ -115,6 +118,8 @@ __all__ = [
     "equation_label",
     "proof_label",
     "result_equation",
+    "result_snippets",
+    "NUMBERING",
     "proofs_appendix",
     "latex_table",
     "table_number",
@@ -160,6 +165,30 @@ def _print_BoundReport(report: Any, digits: int = 6, table: bool = False, **esti
 def _print_CountBoundReport(report: Any, digits: int = 6, table: bool = True, **estimates: Any) -> str:
     """A random-count sampler's expected bounds: a table only (``estimates`` as for :func:`count_bound_table`)."""
     return count_bound_table(report, digits, **estimates)
+
+
+def _print_CountBoundAnswer(answer: Any, digits: int = 6) -> str:
+    """``bound`` for a random-count sampler: its report's table, at a measured curve's ΣI as estimates (to the
+    digits a float64 result holds)."""
+    if not answer.estimated:
+        return count_bound_table(answer.report, digits, estimated={}, mi_total=None)
+    return count_bound_table(answer.report, min(digits, FLOAT_DIGITS), estimated=answer.estimated,
+                             mi_total=answer.mi_measured)
+
+
+def _print_BudgetAnswer(answer: Any, digits: int = 6) -> str:
+    """``steps --budget``: each family's error and bound at one T, ΣI in the caption (an estimate from a measured
+    curve)."""
+    return budget_latex_table(answer.rows, steps=answer.steps, length=answer.profile.length,
+                              mi_total=answer.mi_total_shown, bound=answer.bound, unit=answer.unit, digits=digits,
+                              estimate=answer.estimate)
+
+
+def _print_ResultCatalogue(catalogue: Any, values: Mapping[Any, Any] | None = None, digits: int = 6,
+                           unit: str = "bits", strict: bool = False, needs: Any = None) -> str:
+    """Results ready to paste (:func:`result_snippets`): each one's comments and tagged equation, with ``values``
+    instantiated."""
+    return result_snippets(catalogue.results, values, digits, unit, strict=strict, needs=needs)
 
 
 def _print_RecursionReport(report: Any) -> str:

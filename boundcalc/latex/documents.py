@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from .. import references
+from ..errors import BoundcalcError
 from .. import symbolic as sym
-from .cases import _can_instantiate, instantiate_lines
+from .cases import _can_instantiate, instantiate_lines, missing_inputs
 from .printer import KL_LHS, KL_RANDOM_LHS, NOTATION, SUM_I, _expr, escape_text, result_segments
 
 # booktabs where installed; texlive-latex-base lacks it, so plain rules stand in for the booktabs ones
@@ -108,6 +109,49 @@ def result_block(result: sym.Result, values: Mapping[Any, Any] | None = None, di
         lines.append(r"\noindent\emph{With the values of this case:}")
         lines.append(instantiated_display(result, values, digits, unit).rstrip())
     return "\n".join(lines) + "\n"
+
+
+#: Said once above pasted formulas: what their equation numbers are (docs/theory.md, "Which version").
+NUMBERING = ("% Equation numbers (8), (9), ... are those of the first arXiv version of Li & Cai (2505.21400v1); "
+             "the published NeurIPS 2025 version names the results alike, its equation numbers were not compared.")
+
+
+def _symbol_names(missing: Sequence[Any]) -> str:
+    return ", ".join(symbol.name for symbol in missing)
+
+
+def result_snippets(results: Sequence[sym.Result], values: Mapping[Any, Any] | None = None, digits: int = 6,
+                    unit: str = "bits", *, strict: bool = False, needs: Callable[[Sequence[Any]], str] | None = None
+                    ) -> str:
+    """The results ready to paste into a paper, under :data:`NUMBERING`: per result, comment lines (name, label,
+    summary; its source and citation) and its tagged equation; with ``values``, the equation instantiated.
+
+    A result lacking inputs says so in a comment, ``needs(missing symbols)`` naming what would give them (default:
+    the symbols' names); an instantiation that fails raises with ``strict``, else says why in a comment.
+    """
+    blocks = [NUMBERING]
+    for result in results:
+        cite = "".join(rf" \cite{{{key}}}" for key in result.cites)
+        lines = [f"% {result.name} {result.label}: {result.summary}", f"% Source: {result.source}{cite}",
+                 result_equation(result, unit).rstrip()]
+        if values is not None:
+            lines.append(_instantiated_snippet(result, values, digits, unit, strict, needs or _symbol_names))
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _instantiated_snippet(result: sym.Result, values: Mapping[Any, Any], digits: int, unit: str, strict: bool,
+                          needs: Callable[[Sequence[Any]], str]) -> str:
+    """The result with the case's numbers, or a comment saying what it lacks or why it failed."""
+    missing = missing_inputs(result, values)
+    if missing:
+        return f"% not instantiated: needs {needs(missing)}"
+    try:
+        return instantiated_display(result, values, digits, unit).rstrip()
+    except BoundcalcError as error:
+        if strict:
+            raise
+        return f"% not instantiated: {error}"
 
 
 #: The registry's sentences serve the terminal too; a paper speaks of the mathematics, not of a program.

@@ -3,6 +3,7 @@ library's answer value (built here through the public API, independently of the 
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import pytest
@@ -182,15 +183,19 @@ def test_rule_answers_are_printed_by_jsonify(run, write):
 def test_every_answer_has_a_json_printer_and_the_tables_theirs():
     import dataclasses
 
-    from boundcalc import answers, jsonify, table_printer
+    from boundcalc import answers, csv_printer, jsonify, latex, table_printer, text_printer
 
     printable = [getattr(answers, name) for name in answers.__all__
                  if isinstance(getattr(answers, name), type) and dataclasses.is_dataclass(getattr(answers, name))
                  and name != "TargetRecommendation"]
     assert printable and all(cls in jsonify.PRINTERS for cls in printable)
     tables = ("UniformStepsAnswer", "FamilyStepsAnswer", "BudgetAnswer", "CurveBoundReport", "BoundReport",
-              "ProfileAnswer", "MultiScaleAnswer", "CurveAnswer", "Recommendation", "SweepAnswer", "VerifyAnswer")
+              "ProfileAnswer", "MultiScaleAnswer", "CurveAnswer", "Recommendation", "SweepAnswer", "VerifyAnswer",
+              "CountBoundAnswer")
     assert all(name in table_printer.PRINTERS for name in tables)
+    assert all(name in csv_printer.PRINTERS for name in ("SweepAnswer", "TradeoffAnswer", "ProfileAnswer"))
+    assert all(name in latex.PRINTERS for name in ("BudgetAnswer", "CountBoundAnswer", "FamilyStepsAnswer"))
+    assert "ResultCatalogue" in text_printer.PRINTERS
 
 
 def test_verify_table_is_the_verify_answers_table_and_its_source_is_the_librarys(run, write):
@@ -238,3 +243,97 @@ def test_rule_tables_are_their_answers_tables(run, write):
                                                          6).rows]
     # a value with its standard error: one digit past the error's, never past --digits significant digits
     assert pm(2.70751874963942107, 1.2e-16, 6, False) == "2.70752 ± 1.2e-16" and pm(0.5, 0.01, 6, False) == "0.500 ± 0.01"
+
+
+def test_sweep_sampler_json_gives_guarantees_in_the_unit(run, write):
+    # confidence:1/2 on xor: n = 3 tokens in its one call, ε = 1 - τ = 1/2, V = 2: Fast-dLLM's bound
+    # (n - 1)(H_b(ε) + ε ln(V - 1)) = 2 ln 2 nats = 2 bits; the truth KL = ln 8 - ln 4 = 1 bit
+    path = write("xor.json", '{"outcomes": [[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]], '
+                 '"probabilities": ["1/4", "1/4", "1/4", "1/4"]}')
+    for unit, scale in (("bits", 1.0), ("nats", math.log(2))):
+        data = run("sweep", "--joint", path, "--sampler", "confidence:1/2", "--json", "--unit", unit).json
+        (sampler,) = data["samplers"]
+        (guarantee,) = sampler["guarantees"]
+        assert data["unit"] == unit and guarantee["holds"] is True
+        assert abs(guarantee["value"] - 2 * scale) < 1e-12 and abs(sampler["truth"] - scale) < 1e-12
+
+
+def test_latex_list_is_the_text_printers_catalogue(run):
+    from boundcalc import symbolic
+    from boundcalc.answers import result_catalogue
+    from boundcalc.text_printer import to_text
+
+    output = run("latex", "--list").stdout
+    assert output == to_text(result_catalogue())
+    lines = output.splitlines()
+    assert [line.split()[0] for line in lines] == list(symbolic.NAMES)
+    # name in 20 columns, a space, the label in 6, a space, the summary
+    (theorem1,) = [line for line in lines if line.startswith("theorem1 ")]
+    assert theorem1 == "theorem1" + " " * 13 + "(8)" + " " * 4 + symbolic.get("theorem1").summary
+
+
+def test_budget_latex_goes_through_the_latex_dispatch(run, write):
+    from boundcalc.latex import latex
+
+    # uniform at T = 64, L = 1024: s_max = 16, Theorem 1 (16 - 1)/1024 · 12.5 = 0.18310546875
+    output = run("steps", "--mi-total", "12.5", "--length", "1024", "--budget", "64", "--family", "uniform",
+                 "--format", "latex").stdout
+    profile = MIProfile.from_total(Fraction(25, 2), 1024)
+    rows = budget_table(64, length=1024, families=("uniform",), mi_total=Fraction(25, 2), mi_profile=profile)
+    answer = BudgetAnswer(profile, None, 64, tuple(rows), "nats", "theorem1", Fraction(0), "--mi-total")
+    assert output == latex(answer, digits=6)
+    assert "uniform & 16 & --- & $0.183105$" in output and r"$\Sigma I = 12.5$ nats" in output
+    # from a measured curve: ΣI = L (d(0) - d(L - 1)) = 8 (0.6931 - 0.03) = 5.3048 nats, stderr
+    # 8 sqrt(0.001² + 0.01²) = 0.0804 (shown rounded up to 0.081): an estimate in the caption
+    path = write("noisy.csv", "masked_fraction,loss_nats,stderr_nats\n0.125,0.03,0.01\n0.25,0.04,0.01\n"
+                 "0.5,0.06,0.01\n0.75,0.08,0.01\n0.875,0.16,0.02\n1,0.6931,0.001\n")
+    output = run("steps", "--loss-curve", path, "--length", "8", "--budget", "2", "--family", "uniform",
+                 "--format", "latex").stdout
+    assert r"$\Sigma I = 5.305 \pm 0.081$ nats estimated" in output
+
+
+def test_count_bound_answer_in_every_format_by_hand(run):
+    from boundcalc.answers import CountBoundAnswer, count_bound_answer
+    from boundcalc.bounds import count_bound_report
+    from boundcalc.latex import latex
+    from boundcalc.table_printer import to_table
+
+    # ΣI = 0: every expected bound E[c(S_max)]/L · ΣI + ε_train is ε_train
+    args = ("bound", "--mi-total", "0", "--length", "8", "--schedule", "mdlm:2", "--eps-train", "1/10")
+    data = run(*args, "--json").json
+    assert all(abs(float(v["value"]) - 0.1) < 1e-15 for v in data["bounds"].values() if v is not None)
+    profile = MIProfile.from_total(0, 8)
+    answer = count_bound_answer(profile, case_sampler("mdlm:2", 8, None), Fraction(1, 10))
+    assert isinstance(answer, CountBoundAnswer) and answer.at_curve is None and answer.mi_measured is None
+    assert data == document(count_bound_report(profile, case_sampler("mdlm:2", 8, None), Fraction(1, 10)))
+    table = to_table(answer, 6)
+    assert table.header_lines[0] == "L = 8, ΣI = 0 nats" and all(row[2] == "0.1" for row in table.rows)
+    assert run(*args, "--format", "latex").stdout == latex(answer, digits=6)
+
+
+def test_count_bound_answer_at_a_measured_curve_is_at_its_sum_of_mi(run, write):
+    from boundcalc.answers import count_bound_answer
+
+    # loss at k masked = 0.5 + 6k/64, measured at every k: ΣI = L (d(0) - d(L - 1)) = 64 (6.5 - 0.59375) = 378
+    path = write("full.csv", "masked,loss_nats\n" + "".join(f"{k},{0.5 + 6 * k / 64}\n" for k in range(1, 65)))
+    output = run("bound", "--loss-curve", path, "--schedule", "mdlm:8").stdout
+    header = output.splitlines()[1]
+    assert header.startswith("L = 64, ΣI = 378 ± ? nats (") and header.endswith("full.csv)")
+    curve = load_curve_file(path, 64)
+    answer = count_bound_answer(curve_mi_profile(curve), case_sampler("mdlm:8", 64, curve), 0, curve)
+    assert answer.estimated and abs(answer.mi_measured.value - 378) < 1e-9
+    exact = run("bound", "--mi-total", "378", "--length", "64", "--schedule", "mdlm:8", "--json").json["bounds"]
+    for name, value in answer.estimated.items():  # the same bounds as at an exact ΣI = 378
+        assert abs(value.value - float(exact[name]["value"])) < 1e-9 * float(exact[name]["value"])
+    data = run("bound", "--loss-curve", path, "--schedule", "mdlm:8", "--json").json
+    assert data == document(answer) == document(answer.at_curve, 6)
+
+
+def test_count_bound_header_at_a_partial_curve_carries_sum_of_mi_interval(run, write):
+    # loss at k masked = 0.5 + 6k/64 measured at k = 4, 8, ..., 64: d(L - 1..L - 3) unmeasured, anywhere in
+    # [0, 0.875] for a monotone completion, so ΣI = L (d(0) - d(L - 1)) in [64 (6.5 - 0.875), 64 · 6.5] = [360, 416],
+    # shown outward [359, 417]: the same header as a fixed schedule's
+    path = write("partial.csv", "masked,loss_nats\n" + "".join(f"{k},{0.5 + 6 * k / 64}\n" for k in range(4, 65, 4)))
+    count = run("bound", "--loss-curve", path, "--schedule", "mdlm:8").stdout.splitlines()[1]
+    fixed = run("bound", "--loss-curve", path, "--schedule", "uniform:8").stdout.splitlines()[2]
+    assert count.startswith("L = 64, ΣI = 360 ± ? in [359, 417] nats (") and fixed.startswith(count.split(" nats")[0])

@@ -101,3 +101,18 @@ def test_sweep_csv_with_count_samplers_adds_their_statistics():
 def test_a_value_without_a_csv_form_is_refused():
     with pytest.raises(TypeError, match="no CSV form for int"):
         to_csv(3)
+
+
+def test_multiscale_profile_csv_of_xor_by_hand(run, write):
+    from boundcalc.answers import MultiScaleAnswer
+    from boundcalc.truth import load_joint, multiscale_from_model
+
+    # S = 2: level j has |W| = L - S/2^j = 1, 2 revealed tokens: one tells nothing of an xor, two tell it all
+    path = write("xor.json", XOR)
+    text = run("profile", "--joint", path, "--multiscale", "--smax", "2").stdout
+    rows = _table(text)
+    assert text.splitlines()[0] == "token,level,value_nats" and len(rows) == 6
+    assert all(r["value_nats"] == "0" for r in rows if r["level"] == "0")
+    assert all(abs(float(r["value_nats"]) - math.log(2)) < 1e-12 for r in rows if r["level"] == "1")
+    ms = multiscale_from_model(load_joint(path), 2, 3, "nats")
+    assert text == to_csv(MultiScaleAnswer("xor", ms))

@@ -378,3 +378,28 @@ def test_documented_cli_section_covers_every_flag():
         for flag in param.opts:
             if flag.startswith("--"):
                 assert f"`{flag}" in section, flag
+
+
+def test_snippets_are_the_latex_printers_form_of_a_result_catalogue():
+    import sympy
+
+    from boundcalc.answers import ResultCatalogue
+    from boundcalc.profile import MIProfile
+
+    sharp = sym.get("sharp")
+    values = sym.values_for(profile=MIProfile.from_total(2, 10), eps_train=0)
+    text = tex.latex(ResultCatalogue((sharp,)), values=values)
+    assert text == tex.result_snippets([sharp], values)
+    blocks = text.split("\n\n")
+    assert blocks[0] == tex.NUMBERING and blocks[1].startswith(f"% sharp (D4): {sharp.summary}\n% Source: ")
+    assert r"\tag{D4, derived}\label{bc:sharp}" in text and text.endswith("% not instantiated: needs s_max\n")
+    said = tex.result_snippets([sharp], values, needs=lambda missing: f"{len(missing)} more")
+    assert said.endswith("% not instantiated: needs 1 more\n")
+    values[sym.s_max] = values[sym.s] = sympy.Integer(5)  # (5 - 1)/10 · 2 + 0 = 4/5
+    assert r"\frac{5 - 1}{10} \cdot 2 + 0 = \frac{4}{5} \approx 0.8" in tex.result_snippets([sharp], values)
+    # the command prints the same text (TER's unit aside, its default is bits only without numbers)
+    assert run("--expr", "sharp").stdout == tex.result_snippets([sharp])
+    output = run("--expr", "sharp", "--with-values", "--mi-total", "2", "--length", "10", "--smax", "5").stdout
+    assert output == tex.result_snippets([sharp], values, unit="nats")
+    assert run("--all", "--with-values", "--mi-total", "2", "--length", "10").stdout.count(
+        "% not instantiated: needs --schedule or --smax\n") >= 2  # the flags, each once, from the command line

@@ -128,10 +128,12 @@ def test_samplers_that_cannot_run_are_skipped_or_refused_up_front():
     with pytest.raises(ScheduleError, match="unknown noise 'bogus'") as info:
         bc.sweep(bc.MIProfile.from_total(1, 8), ["mdlm:bogus"], "1,2")
     assert info.value.param == "families"
-    with pytest.raises(ScheduleError, match="operations"):  # every T over the count DP's work limit
-        bc.sweep(bc.MIProfile.from_total(1, 100_000), ["mdlm"], "64,128")
-    with pytest.raises(DomainError, match="would take"):  # within the limit per T, too slow in all
-        bc.sweep(bc.MIProfile.from_total(1, 4096), ["mdlm"], "32:64")
+    # over the count DPs' limit: the bounds enclosed by the laws of single steps, certified (issue 22)
+    large = bc.sweep(bc.MIProfile.from_total(1, 100_000), ["mdlm"], "64,128")
+    assert [row.steps for row in large.rows] == [64, 128]
+    assert all(0 < row.bound_errors[name] < row.bounds[name] for row in large.rows for name in row.bound_errors)
+    with pytest.raises(DomainError, match="would take"):  # too slow in all: refused from T and L alone
+        bc.sweep(bc.MIProfile.from_total(1, 16384), ["mdlm"], "1:16384")
 
 
 def test_figures_of_samplers():

@@ -1,0 +1,105 @@
+"""A random-count sampler's values over a grid of T (the count rows of :func:`boundcalc.sweeps.sweep`).
+
+Per row the exact DPs cost O(T·L·cap) (the expected error) and O(T·L·cap²) (the law of the largest step, for
+the bounds): a sweep of every T up to L = 1024 would take minutes. Where they cost more than a tenth of a
+second, a row takes instead
+
+* the expected error from the laws of single steps (:func:`boundcalc.estimate.count_coefficients`,
+  O(T·√L), the same value with a certified float error: docs/theory.md §12);
+* each bound's E c(S_max) (and E S_max) *enclosed* by the brackets of the laws of single steps (negative
+  association and the union bound, :meth:`~boundcalc.count_sampler.CountSampler.expected_coefficient_brackets`):
+  the midpoint, with half the bracket's width added to its certified error (a wider ± where the bracket is
+  wide; every value still holds).
+
+The cost of a row is estimated from T and L alone, so a sweep too large is refused before any sampler is built.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+    from .bounds import CountBoundReport
+    from .count_sampler import CountSampler
+    from .profile import MIProfile
+
+__all__ = ["EXACT_LAW_WORK", "row_bound_report", "law_work", "row_seconds", "row_sampler"]
+
+#: The law of S_max by the DP (CountSampler.max_law) when its work is at most this (~0.1 s); enclosed above it.
+EXACT_LAW_WORK = 2e7
+_EPS = 2.0**-53
+
+# Rates for the up-front estimate, measured on the shared 2-core machine (generous).
+_LAW_RATE = 1.5e8  # max_law's work units per second
+_DP_RATE = 1e7  # CountSampler.work() units per second of one count DP pass
+_COEFFICIENT_SECONDS = 2.5e-8  # per entry of expected_start_sizes (one exp, a gather, a bincount)
+_SCREEN_SECONDS = 1e-7  # per entry of the laws of single steps (steps x cap)
+_ROW_SECONDS = 2e-3  # a row's fixed work (the bounds' brackets, the stats, the interval's sums)
+_TOKEN_SECONDS = 5e-7  # per token of a row (the coefficients' sums over s = 1..L, the interval's over m)
+_BUILD_SECONDS = 5e-7  # per step of a sampler built from integers (quick_sampler)
+
+
+def law_work(sampler: "CountSampler") -> float:
+    """An upper bound on the work of :meth:`~boundcalc.count_sampler.CountSampler.max_law`."""
+    cap = sampler.size_cap()
+    return float(len(sampler.reveal)) * (sampler.length + 1) * (cap + 1) * cap / 2
+
+
+def row_bound_report(profile: "MIProfile", sampler: "CountSampler", eps_train: Fraction) -> "CountBoundReport":
+    """:func:`boundcalc.bounds.count_bound_report` when the law of S_max is cheap (:data:`EXACT_LAW_WORK`); else
+    each E c(S_max) and E S_max enclosed by the brackets of the laws of single steps: (lo + hi)/2 with error
+    (hi − lo)/2 + the brackets' rounding + the midpoint's."""
+    from .bounds import CountBoundReport, count_bound_report, per_realisation_bounds
+
+    if law_work(sampler) <= EXACT_LAW_WORK:
+        return count_bound_report(profile, sampler, eps_train)
+    names = per_realisation_bounds()
+    brackets = sampler.expected_coefficient_brackets([_values(name, sampler.length) for name in names]
+                                                     + [_values("", sampler.length)])
+    enclosed = [((lo + hi) / 2, (hi - lo) / 2 + error + 2 * _EPS * (abs(lo) + abs(hi))) for lo, hi, error in brackets]
+    return CountBoundReport(profile, sampler, eps_train, dict(zip(names, enclosed[:-1])), enclosed[-1],
+                            sampler.expected_nonempty_steps())
+
+
+@functools.lru_cache(maxsize=8)
+def _values(name: str, length: int) -> "np.ndarray":
+    """c(1..L) of the bound ``name`` as floats (read-only), or s itself for "" (E S_max): once per sweep, not per row."""
+    import numpy as np
+
+    from .bounds import bound_coefficient
+
+    values = np.array([float(bound_coefficient(name, s)) if name else float(s) for s in range(1, length + 1)])
+    values.flags.writeable = False
+    return values
+
+
+def row_sampler(spec: Any, steps: int, length: int) -> "CountSampler":
+    """The family's sampler at T (``spec`` a :class:`~boundcalc.registry.SamplerSpec` template): the quick build
+    (the exact builder's floats from integers, no Fractions) where the family has one, else the exact builder."""
+    quick = spec.family.quick_sampler(length, steps, spec.given_args)
+    return quick if quick is not None else spec.at(steps).build(length, param="families")
+
+
+def row_seconds(spec: Any, steps: int, length: int, truth: bool) -> float:
+    """Estimated seconds of one count row from T and L alone (before the sampler is built): its build, the law
+    of S_max (the DP when it is cheap, else the brackets) and, with a curve or a data model, the expected
+    error (the DP when cheap, else the coefficient form) and its interval."""
+    n, L = steps + 1, length
+    cap = min(L, L / steps + 12 * math.sqrt(L / steps) + 40)
+    quick = spec.family.rational_law(spec.given_args) is not None if hasattr(spec.family, "rational_law") else False
+    build = n * (_BUILD_SECONDS if quick else spec.family.build_cost_us(spec.given_args) * 1e-6)
+    work = n * (L + 1) * (cap + 1) * cap / 2
+    law = work / _LAW_RATE if work <= EXACT_LAW_WORK else n * cap * _SCREEN_SECONDS
+    seconds = _ROW_SECONDS + L * _TOKEN_SECONDS + build + law
+    if truth:
+        from .estimate import COEFFICIENT_FORM_WORK
+
+        dp = n * (L + 1) * (cap + 1)
+        width = min(L, 2 * (40 + 12 * math.sqrt(L) / 2) + 2)
+        seconds += dp / _DP_RATE if dp <= COEFFICIENT_FORM_WORK else n * width * _COEFFICIENT_SECONDS
+    return seconds

@@ -1,0 +1,221 @@
+"""Where each step of a family's T-step schedule starts, for T after T: the inner loop of the T scans.
+
+A scan over T (``steps --family F`` by error or bound, and the T range over a partial curve's monotone
+completions) needs at each T only the step starts w_0 = 0 < w_1 < ... < w_T = L of the family's
+schedule: its error Σ_j s_j d(w_j) - h(L) (s_j = w_{j+1} - w_j), its s_max, and the prefix sums of its
+coefficients (:mod:`boundcalc.completion_scan`) all follow from them. :func:`starts_scanner` gives them
+equal to :func:`boundcalc.family_sizes.family_sizes`'s (the exact builders' sizes: the same float values,
+the same guarded floors with the same exact routine where a floor is undecided, the same clamp rule) and,
+for info-optimal, :func:`boundcalc.estimate.info_optimal_boundaries`'s.
+
+Why buffers: numpy gives every temporary array of 128 KB or more (16384 int64) fresh pages from the
+kernel, and touching them costs more than the arithmetic (measured: a product of 16000 floats 65 µs into
+a new array, 5 µs into a reused one). The starts are computed into arrays allocated once per scan, so a
+yielded array is valid only until the next one is asked for.
+
+Dream's recurrence n_k = floor(m_k g / (T e - g k)) runs for a chunk of T at once (one vector pass per k,
+as :func:`boundcalc.family_sizes.dream_levels`), its starts kept in a (chunk x (max T + 1)) table.
+
+>>> import numpy as np
+>>> from boundcalc.step_families import searched_family
+>>> scan = starts_scanner(searched_family("cosine"), 256)
+>>> [(T, np.diff(w).tolist()) for T, w in scan([1, 8])]
+[(1, [256]), (8, [5, 15, 24, 31, 39, 45, 48, 49])]
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
+
+from .exact import parse_rational
+from .family_sizes import _GUARD, _dream_eps, supported
+from .floors import _ceil_rational_power, _ceil_scaled_trig, _floor_scaled_trig, _power_ceiling_exact
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+    from .registry import SamplerSpec
+
+__all__ = ["starts_scanner", "Scanner"]
+
+#: T -> the T + 1 starts (int64, w_T = L), or None where the family has no T-step schedule at this L.
+Scanner = Callable[[Iterable[int]], Iterator[tuple[int, "np.ndarray | None"]]]
+
+_DREAM_TABLE_BYTES = 64 * 2**20  # dream's chunk of T: its table of starts at most this large
+
+
+def starts_scanner(spec: "SamplerSpec", length: int, conditional: "np.ndarray | None" = None) -> Scanner | None:
+    """A function T's -> (T, starts) for ``spec``'s schedules at L (T in the order given; starts valid until the
+    next T), or None where the family is not computed here (the caller then builds each Schedule).
+
+    ``conditional`` (d(0..L-1)) is needed by info-optimal (its schedules follow the curve)."""
+    found = spec.family
+    extra = list(spec.given_args)
+    if found.needs_curve:
+        if found.name != "info-optimal" or conditional is None:
+            return None
+        return _info_optimal_scanner(conditional)
+    if not supported(found.name, extra, length):
+        return None
+    if found.name == "dream":
+        g, e = _dream_eps(extra)
+        if not e * length < 2**62 // max(length, 1):
+            return None
+        return lambda steps: _dream_starts(length, steps, g, e)
+    kernel = _Kernel(found.name, extra, length)
+    return lambda steps: ((T, kernel.starts(T)) for T in steps)
+
+
+def _info_optimal_scanner(d: "np.ndarray") -> Scanner:
+    from .estimate import info_optimal_boundaries, info_optimal_cumulative
+
+    cumulative = info_optimal_cumulative(d)
+    L = int(d.size)
+    return lambda steps: ((T, info_optimal_boundaries(d, T, cumulative) if 1 <= T <= L else None) for T in steps)
+
+
+class _Kernel:
+    """:func:`boundcalc.family_sizes.family_sizes` of one family at L, as step starts, into buffers reused per T."""
+
+    def __init__(self, head: str, extra: list[str], length: int) -> None:
+        import numpy as np
+
+        self.head, self.length = head, length
+        self.power = parse_rational(extra[0], "p") if head == "power" else None
+        n = length + 1
+        self.index = np.arange(n, dtype=np.int64)
+        self.values, self.spare = np.empty(n), np.empty(n)
+        self.counts, self.out = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+
+    def starts(self, steps: int) -> "np.ndarray | None":
+        import numpy as np
+
+        L, w = self.length, self.out[: steps + 1]
+        if not 1 <= steps <= L:
+            return None
+        if self.head == "uniform":  # q + 1 for the first r steps, then q: w_j = j q + min(j, r)
+            q, r = divmod(L, steps)
+            np.multiply(self.index[: steps + 1], q, out=w)
+            w += np.minimum(self.index[: steps + 1], r, out=self.counts[: steps + 1])
+            return w
+        counts = self._masked_counts(steps)
+        # family_sizes._from_counts: N_k = min(max(count_k + k, T), N_{k-1}), N_0 = L; w_k = L - (N_k - k)
+        k = self.index[1:steps]
+        n = self.counts[:steps]
+        np.add(counts, k, out=n[1:])
+        np.maximum(n[1:], steps, out=n[1:])
+        n[0] = L
+        np.minimum.accumulate(n, out=n)
+        np.subtract(self.index[:steps], n, out=w[:steps])
+        w[:steps] += L
+        w[steps] = L
+        return w
+
+    def _masked_counts(self, steps: int) -> "np.ndarray":
+        """floor(L g(k/T)), k = 1..T-1 (family_sizes._masked_counts, into a buffer)."""
+        import numpy as np
+
+        L, T = self.length, steps
+        k = self.index[1:T]
+        out = self.out[1:T]  # the counts, then (after their use) the starts: a view of the same buffer
+        if self.head == "linear":
+            if L * T >= 2**62:
+                out[:] = [(L * (T - j)) // T for j in range(1, T)]
+                return out
+            np.subtract(T, k, out=out)
+            out *= L
+            out //= T
+            return out
+        v = self.values[: T - 1]
+        if self.head in ("cosine", "cosine-mdlm"):
+            np.multiply(k, np.pi, out=v)
+            v /= 2 * T
+            if self.head == "cosine":
+                np.cos(v, out=v)
+                v *= L
+                return self._floor(v, out, 0, lambda j: _floor_scaled_trig(L, Fraction(j, 2 * T), "cos"))
+            np.sin(v, out=v)
+            v *= -L
+            return self._floor(v, out, L, lambda j: -_ceil_scaled_trig(L, Fraction(j, 2 * T), "sin"))
+        p = self.power
+        assert p is not None  # supported() admits only these heads
+
+        def exact(j: int) -> int:
+            u = Fraction(j, T)
+            if p.denominator <= 4 and p.denominator * L.bit_length() + p.numerator * T.bit_length() <= 2048:
+                return -_ceil_rational_power(L, u, p)
+            return -_power_ceiling_exact(L, u, p)
+
+        np.divide(k, T, out=v)
+        np.power(v, float(p), out=v)
+        v *= -L
+        return self._floor(v, out, L, exact)
+
+    def _floor(self, values: "np.ndarray", out: "np.ndarray", shift: int, exact: Callable[[int], int]) -> "np.ndarray":
+        """shift + floor(values) into ``out`` (family_sizes._decided_floor): ``exact(k)`` where a value lies
+        within 2^-32 L of an integer (the float cannot decide the floor there)."""
+        import numpy as np
+
+        guard = _GUARD * self.length
+        high = self.spare[: values.size]
+        np.add(values, guard, out=high)
+        np.floor(high, out=high)
+        values -= guard
+        np.floor(values, out=values)
+        undecided = np.flatnonzero(values != high)
+        out[:] = high
+        for i in undecided.tolist():
+            out[i] = exact(i + 1)
+        if shift:
+            out += shift
+        return out
+
+
+def _dream_starts(length: int, steps: Iterable[int], g: int, e: int) -> Iterator[tuple[int, "np.ndarray | None"]]:
+    """(T, starts) of Schedule.dream's T-step schedules (family_sizes._dream_sizes' recurrence), T in the order
+    given, computed a chunk of T at a time; None where a step would be empty or T > L."""
+    import numpy as np
+
+    wanted = list(steps)
+    position, size = 0, 64
+    while position < len(wanted):  # chunks of doubling size (a scan may stop early), each table <= 64 MB
+        while size > 1 and size * 8 * (max(wanted[position : position + size]) + 1) > _DREAM_TABLE_BYTES:
+            size //= 2
+        chunk = wanted[position : position + size]
+        table, valid = _dream_table(length, chunk, g, e)
+        for T in chunk:
+            yield T, (table[T][: T + 1] if valid[T] else None)
+        position += size
+        size *= 2
+
+
+def _dream_table(length: int, chunk: Sequence[int], g: int, e: int) -> tuple[dict, dict]:
+    """{T: starts} and {T: valid} for the T of ``chunk`` (one vector pass per step k, over the T still running)."""
+    import numpy as np
+
+    ts = np.asarray(sorted({T for T in chunk if 1 <= T <= length}), dtype=np.int64)
+    valid = {T: False for T in chunk}
+    if ts.size == 0:
+        return {}, valid
+    top = int(ts[-1])
+    starts = np.empty((ts.size, top + 1), dtype=np.int64)
+    masked = np.full(ts.size, length, dtype=np.int64)
+    ok = np.ones(ts.size, dtype=bool)
+    first = 0  # T sorted: the rows still running are ts[first:]
+    for k in range(top):
+        while ts[first] <= k:
+            first += 1
+        m, t = masked[first:], ts[first:]
+        starts[first:, k] = length - m
+        n = (m * g) // (t * e - g * k)
+        if t[0] == k + 1:  # T sorted and distinct: only the first row running can be at its last step
+            n[0] = m[0]  # the last step takes the rest
+        ok[first:] &= n >= 1
+        masked[first:] = m - n
+    rows = {}
+    for i, T in enumerate(ts.tolist()):
+        starts[i, T] = length
+        rows[T] = starts[i]
+        valid[T] = bool(ok[i])
+    return rows, valid
