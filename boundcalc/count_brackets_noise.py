@@ -66,7 +66,7 @@ class NoiseBracket(RiemannBracket):
         self.end = float(1 - keep[0])  # b, within ε/2 + bound of φ(1 − δ)
         self.end_error = _EPS / 2 + 2 * bound
         self.slope_jump = (self.L - 1) * float(np.abs(np.diff(self.d)).max(initial=0.0)) * (1 + 4 * _EPS)
-        self._levels: dict[int, tuple[Any, Any]] = {}
+        self._levels: dict[int, tuple[Any, ...]] = {}
 
     def _blocks(self, first: int) -> int:
         """M = 2^j >= 2·first within the work cap M·L <= 2^22 (the block term is O(Δv²); at L = 1024 and T near
@@ -76,9 +76,9 @@ class NoiseBracket(RiemannBracket):
         cap = 1 << max(4, int(math.log2(max(1, (1 << 22) // self.L))))
         return int(min(cap, max(16, 1 << math.ceil(math.log2(2 * first)))))
 
-    def _level(self, blocks: int) -> tuple[Any, Any]:
-        """(Σ_j φ′(μ_j)(pmf_j − pmf_{j+1}), its entrywise error) over the block points ρ_j = φ(v_j) (pmf_j the law
-        of Bin(L − 1, ρ_j), μ_j the block's midpoint): one pass of M·L entries, in chunks."""
+    def _level(self, blocks: int) -> tuple[Any, Any, Any, Any]:
+        """(Σ_j φ′(μ_j)(pmf_j − pmf_{j+1}), its entrywise error, the same with φ″(μ_j), its error) over the block
+        points ρ_j = φ(v_j) (pmf_j the law of Bin(L − 1, ρ_j), μ_j the block's midpoint): one pass of M·L entries."""
         import numpy as np
 
         if blocks not in self._levels:
@@ -87,19 +87,22 @@ class NoiseBracket(RiemannBracket):
             v[-1] = self.s
             rho = np.minimum(np.maximum.accumulate(self.law.phi(v)), self.end)
             rho[-1] = self.end
-            slope = self.law.slope((np.arange(blocks) + 0.5) * width)
-            c = np.diff(np.concatenate(([0.0], slope, [0.0])))  # Σ_j c_j (pmf_j − pmf_{j+1}) = Σ_j (c_j − c_{j−1}) pmf_j
+            middle = (np.arange(blocks) + 0.5) * width
+            # Σ_j c_j (pmf_j − pmf_{j+1}) = Σ_j (c_j − c_{j−1}) pmf_j, c_{−1} = c_M = 0
+            weights = [np.diff(np.concatenate(([0.0], w, [0.0]))) for w in (self.law.slope(middle), self.law.bend(middle))]
             L = self.L
-            form, error = np.zeros(L), np.zeros(L)
+            out = [np.zeros(L) for _ in range(4)]
             rows = max(1, (1 << 20) // L)
             for lo in range(0, blocks + 1, rows):
                 part = slice(lo, lo + rows)
                 pmf, rel = _pmf_rows(self.log_factorials, L - 1, rho[part])
-                form += c[part] @ pmf
-                error += np.abs(c[part]) @ (pmf * (rel + (blocks + 8) * _EPS))  # entries, and the sums' rounding
+                slack = pmf * (rel + (blocks + 8) * _EPS)  # each entry's error and its share of the sums' rounding
+                for i, c in enumerate(weights):
+                    out[2 * i] += c[part] @ pmf
+                    out[2 * i + 1] += np.abs(c[part]) @ slack
             if len(self._levels) > 8:
                 self._levels.clear()
-            self._levels[blocks] = (form, error)
+            self._levels[blocks] = tuple(out)
         return self._levels[blocks]
 
     def argument_error(self) -> float:
@@ -120,7 +123,7 @@ class NoiseBracket(RiemannBracket):
         h_hi, h_lo = float(self.span / first) * (1 + _EPS), float(self.span / last) * (1 - _EPS)
         blocks = self._blocks(first)
         width = self.s / blocks * (1 + _EPS) + 2 * _WIDEN  # a block's u-width, its ends' preimages included
-        q, q_error = self._level(blocks)
+        q, q_error, _, _ = self._level(blocks)
         p_form, p_error = self._cached("p", self.end, self._p_form)
         g_b, g_b_error = self._cached("g", self.end, self._g_form)
         drop = -g_b
@@ -134,7 +137,45 @@ class NoiseBracket(RiemannBracket):
             + 8 * _EPS * (np.abs(lower_form) + np.abs(upper_form))
         grow = 1 + 16 * _EPS
         rest1 = L * (h_hi * h_hi * f1 * f1 / 8 + per_a * f1) * grow
-        return [NoiseForm(lower_form, upper_form, error, rest1, 0.0, L * per_a * 2 * f1 * grow)]
+        trapezoid = NoiseForm(lower_form, upper_form, error, rest1, 0.0, L * per_a * 2 * f1 * grow)
+        return [trapezoid, self._euler_maclaurin_form(first, last, width, per_a, per_d)]
+
+    def _euler_maclaurin_form(self, first: int, last: int, width: float, per_a: float, per_d: float) -> NoiseForm:
+        """Euler–Maclaurin's next term cell by cell: Σ_k (Δr_k²/12)(G′(r_k) − G′(r_{k−1})) = (h²/12)·K + R,
+        K = φ′(1−δ)²G′(b) − φ′(0)²G′(0) + 2∫φ″·a, |R| <= (h³Φ1Φ2/6)·TV(G′); ∫φ″·a by block midpoints within
+        (Φ3Δv/2)·D; over the range h² moves around its mean by (h(T1)² − h(T2)²)/2 times |K|; remainder of the
+        cells (Δr⁴/384)·TV(G‴) <= (h⁴Φ1⁴/384)·TV(G‴) (docs/theory.md §12, "Other noises")."""
+        import numpy as np
+
+        L, law = self.L, self.law
+        h_hi, h_lo = float(self.span / first) * (1 + _EPS), float(self.span / last) * (1 - _EPS)
+        f1, f2, f3 = law.slope_top, law.bend_top, law.twist_top
+        q, q_error, j, j_error = self._level(self._blocks(first))
+        p_form, p_error = self._cached("p", self.end, self._p_form)
+        g_b, g_b_error = self._cached("g", self.end, self._g_form)
+        (s_b, s_b_error), (s_0, s_0_error) = (self._cached("s", x, self._slope_form) for x in (self.end, 0.0))
+        drop = -g_b
+        drop[0] += 1.0
+        w_b, w_0 = (float(law.slope(np.array([x]))[0]) ** 2 for x in (self.s, 0.0))  # φ′² at the ends
+        w_rel = 130 * _EPS  # a square of φ′ within 64ε
+        bend_slack = f3 * width / 2 + 64 * _EPS * f2  # |φ″ − φ″(μ_j)| on a block, and φ″'s own rounding
+        square, moved = (h_hi * h_hi + h_lo * h_lo) / 2, (h_hi * h_hi - h_lo * h_lo) / 2 * (1 + 4 * _EPS)
+        k_form = w_b * s_b - w_0 * s_0 + 2 * j
+        k_error = w_b * (s_b_error + w_rel * np.abs(s_b)) + w_0 * (s_0_error + w_rel * np.abs(s_0)) + 2 * j_error
+        k_abs = w_b * np.abs(s_b) + w_0 * np.abs(s_0) + 2 * np.abs(j) + 2 * bend_slack * np.abs(drop) + k_error
+        around = per_d + h_hi * h_hi / 12 * 2 * bend_slack * (1 + 4 * _EPS)  # D's factor: Q's, R2's and ∫φ″a's
+        centre = p_form + square / 12 * k_form
+        lower_form = L * (centre + h_lo / 2 * q - around * drop)
+        upper_form = L * (centre + h_hi / 2 * q + around * drop)
+        # G′ at b̂, not b: |φ′²(G′(b) − G′(b̂))| <= Φ1²·2(L−1)(L−2)·max|d|·|b − b̂|, spread over Σ|d| >= max|d|
+        moved_b = h_hi * h_hi / 12 * f1 * f1 * 2 * (L - 1) * (L - 2) * self.end_error
+        error = L * (p_error + h_hi / 2 * (q_error + 4 * _EPS * np.abs(q)) + around * (g_b_error + 4 * _EPS * np.abs(drop))
+                     + square / 12 * (k_error + 4 * _EPS * np.abs(k_form)) + moved / 12 * k_abs + moved_b) \
+            + 8 * _EPS * (np.abs(lower_form) + np.abs(upper_form))
+        grow = 1 + 16 * _EPS
+        rest1 = L * (per_a * f1 + h_hi**3 * f1 * f2 / 6) * grow
+        rest3 = L * h_hi**4 * f1**4 / 384 * grow
+        return NoiseForm(lower_form, upper_form, error, rest1, rest3, L * per_a * 2 * f1 * grow)
 
     def slack(self, form: Any, abs_d: Any, tv1: float, tv3: float) -> float:
         """:meth:`RiemannBracket.slack` and ``rest0`` times sup|G′|: (L − 1)·max|Δd| for this bracket's own d,

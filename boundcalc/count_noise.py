@@ -34,10 +34,10 @@ class NoiseLaw:
     :meth:`slope` (float64, from a few correctly rounded operations and libm functions within 4 ulps).
     """
 
-    def __init__(self, name: str, phi: Callable[[Any], Any], slope: Callable[[Any], Any], turn: float,
-                 tops: tuple[float, float, float], long_probabilities: Callable[[int, int, Any], tuple[Any, Any, float]]
-                 ) -> None:
-        self.name, self._phi, self._slope, self.turn = name, phi, slope, turn
+    def __init__(self, name: str, phi: Callable[[Any], Any], slope: Callable[[Any], Any], bend: Callable[[Any], Any],
+                 turn: float, tops: tuple[float, float, float],
+                 long_probabilities: Callable[[int, int, Any], tuple[Any, Any, float]]) -> None:
+        self.name, self._phi, self._slope, self._bend, self.turn = name, phi, slope, bend, turn
         self.slope_top, self.bend_top, self.twist_top = (x * (1 + 2.0**-40) for x in tops)
         self._long = long_probabilities
         self.relative = 64 * _EPS
@@ -51,6 +51,12 @@ class NoiseLaw:
         import numpy as np
 
         return np.maximum(self._slope(np.asarray(u, dtype=np.float64)), 0.0)
+
+    def bend(self, u: Any) -> Any:
+        """φ″ (float64, within 64ε·sup|φ″| absolutely)."""
+        import numpy as np
+
+        return self._bend(np.asarray(u, dtype=np.float64))
 
     def slope_range(self, lo: Any, hi: Any) -> tuple[Any, Any]:
         """(lower, upper) on φ′ over each [lo_j, hi_j] ⊂ [0, 1] (entrywise), rounding included."""
@@ -180,6 +186,18 @@ def _slope_cosine2(u: Any) -> Any:
     return np.pi / 2 * np.sin(np.pi * u)
 
 
+def _bend_cosine(u: Any) -> Any:
+    import numpy as np
+
+    return -(np.pi / 2) ** 2 * np.sin(np.pi / 2 * u)
+
+
+def _bend_cosine2(u: Any) -> Any:
+    import numpy as np
+
+    return np.pi**2 / 2 * np.cos(np.pi * u)
+
+
 _LIN = 6.999
 _LIN_TOP = math.exp(-7.0)
 
@@ -197,7 +215,19 @@ def _slope_linear(u: Any) -> Any:
     return _LIN_TOP * _LIN * np.exp(_LIN * u) / -math.expm1(-7.0)
 
 
+def _bend_linear(u: Any) -> Any:
+    return _LIN * _slope_linear(u)
+
+
 _LN1000 = math.log(1000.0)
+
+
+def _bend_geometric(u: Any) -> Any:
+    """−Cℓσ(1 − σ)e^{−σ}, σ = 1000^{−u}, C = ℓ/(1 − e^{−1})."""
+    import numpy as np
+
+    sigma = np.exp(-u * _LN1000)
+    return -_LN1000 * _LN1000 / -math.expm1(-1.0) * sigma * -np.expm1(-u * _LN1000) * np.exp(-sigma)
 
 
 def _phi_geometric(u: Any) -> Any:
@@ -222,13 +252,13 @@ _GEO = _LN1000 / -math.expm1(-1.0)  # φ′ = _GEO·σe^{−σ}, σ = 1000^{−u
 # (sup φ′, sup|φ″|, sup|φ‴|): cosine (π/2)^k; cosine2 (π/2, π²/2, π³/2); linear 6.999^(k−1)·φ′(1);
 # geometric: φ″ = −Cℓσ(1 − σ)e^{−σ}, φ‴ = Cℓ²σ(1 − 3σ + σ²)e^{−σ} with σ in (0, 1]: Cℓ/4 and Cℓ²/e
 NOISE_LAWS: dict[str, NoiseLaw] = {
-    "cosine": NoiseLaw("cosine", _phi_cosine, _slope_cosine, 0.0, (_PI2, _PI2**2, _PI2**3),
+    "cosine": NoiseLaw("cosine", _phi_cosine, _slope_cosine, _bend_cosine, 0.0, (_PI2, _PI2**2, _PI2**3),
                        lambda T, _, ld: _cosine_long(T, False, ld)),
-    "cosine2": NoiseLaw("cosine2", _phi_cosine2, _slope_cosine2, 0.5, (_PI2, math.pi**2 / 2, math.pi**3 / 2),
+    "cosine2": NoiseLaw("cosine2", _phi_cosine2, _slope_cosine2, _bend_cosine2, 0.5, (_PI2, math.pi**2 / 2, math.pi**3 / 2),
                         lambda T, _, ld: _cosine_long(T, True, ld)),
-    "linear": NoiseLaw("linear", _phi_linear, _slope_linear, 1.0, (_LIN_SLOPE, _LIN * _LIN_SLOPE, _LIN**2 * _LIN_SLOPE),
+    "linear": NoiseLaw("linear", _phi_linear, _slope_linear, _bend_linear, 1.0, (_LIN_SLOPE, _LIN * _LIN_SLOPE, _LIN**2 * _LIN_SLOPE),
                        lambda T, _, ld: _exponential_long(T, "linear", ld)),
-    "geometric": NoiseLaw("geometric", _phi_geometric, _slope_geometric, 0.0,
+    "geometric": NoiseLaw("geometric", _phi_geometric, _slope_geometric, _bend_geometric, 0.0,
                           (_GEO * math.exp(-1.0), _GEO * _LN1000 / 4, _GEO * _LN1000**2 * math.exp(-1.0)),
                           lambda T, _, ld: _exponential_long(T, "geometric", ld)),
 }

@@ -185,3 +185,21 @@ def test_the_cli_answers_a_noise_at_l_4096_by_ranges(run):
     assert result.exit_code == 1 and "no T <= 65536 reaches it" in result.output and "ranges of T" in result.output
     assert result.output.strip().splitlines()[-1] == \
         "Error: --target: target 0.0001: no T <= 65536 reaches it (a larger target or a larger --max-steps)"
+
+
+@pytest.mark.parametrize("noise", NOISES)
+def test_the_laws_derivatives_and_their_bounds(noise):
+    """φ′ and φ″ against central differences of φ and φ′, and sup|φ′|, sup|φ″|, sup|φ‴| (the brackets' Φ1, Φ2,
+    Φ3) above their values on a fine grid (φ‴ by differences of φ″); φ at the grid's ends: φ(0) = 0, and
+    1 − φ(1 − δ) is the last step's share, 1 − p_1 at T = 1."""
+    from boundcalc.count_noise import NOISE_LAWS
+
+    law, e = NOISE_LAWS[noise], 1e-6
+    u = np.linspace(e, 1 - e, 20001)
+    assert np.allclose((law.phi(u + e) - law.phi(u - e)) / (2 * e), law.slope(u), rtol=1e-6, atol=1e-6)
+    assert np.allclose((law.slope(u + e) - law.slope(u - e)) / (2 * e), law.bend(u), rtol=1e-5, atol=1e-5)
+    twist = (law.bend(u + e) - law.bend(u - e)) / (2 * e)
+    assert law.slope(u).max() <= law.slope_top and np.abs(law.bend(u)).max() <= law.bend_top
+    assert np.abs(twist).max() <= law.twist_top * (1 + 1e-6)
+    assert law.phi(np.array([0.0]))[0] == 0.0
+    assert 1 - law.phi(np.array([1 - 1e-5]))[0] == pytest.approx(CountSampler.mdlm(4, 1, noise).keep[0], rel=1e-6)
