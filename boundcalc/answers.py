@@ -126,7 +126,7 @@ class BudgetAnswer(_CurveSourced, Printable):
         """ΣI as the LaTeX table's caption states it, in the unit: a measured curve's estimate (a Measured with its
         stderr, :func:`curve_mi_measured`), else the profile's total (exact)."""
         curve = self.curve
-        return curve_mi_measured(curve, self.unit) if curve is not None and not curve.exact else self.profile.total
+        return curve_mi_measured(curve, self.unit, self.vocab_size) if curve is not None and not curve.exact else self.profile.total
 
 
 @dataclass(frozen=True)
@@ -232,7 +232,7 @@ class CountBoundAnswer(Printable):
         """ΣI of the measured curve in the profile's unit (value ± stderr), or None when the bounds are exact."""
         if self.at_curve is None or not self.at_curve.estimated:
             return None
-        return curve_mi_measured(self.at_curve.curve, str(self.profile.unit))
+        return curve_mi_measured(self.at_curve.curve, str(self.profile.unit), self.at_curve.vocab_size)
 
 
 def count_bound_answer(profile: "MIProfile", sampler: Any, eps_train: Any, curve: "LossCurve | None" = None,
@@ -245,12 +245,11 @@ def count_bound_answer(profile: "MIProfile", sampler: Any, eps_train: Any, curve
     return CountBoundAnswer(report, profile, None if curve is None else curve_bound_report(report, curve, vocab_size))
 
 
-def curve_mi_measured(curve: "LossCurve", unit: Any) -> "Measured":
+def curve_mi_measured(curve: "LossCurve", unit: Any, vocab_size: int | None = None) -> "Measured":
     """ΣI of a loss curve as a :class:`~boundcalc.exact.Measured` in ``unit`` (an estimate from a measured curve:
-    value, certified error, stderr and interpolation effect; no interval)."""
-    from .estimate import curve_quantities
-
-    return from_nats(curve_quantities(curve)["mi_total"].measured(), unit)
+    value, certified error, stderr and interpolation effect), with its interval over the monotone completions
+    where an end of the curve is unmeasured (as the tables' headers show it; ``vocab_size`` bounds d(0))."""
+    return from_nats(curve_mi_total(curve, vocab_size).measured(), unit)
 
 
 def bound_intervals_of(inputs: Any, curve: "LossCurve", values: "dict[str, Any]",

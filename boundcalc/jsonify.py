@@ -616,10 +616,15 @@ def _json_RuleReport(report: Any, digits: int) -> dict[str, Any]:
     }
 
 
+#: a rule report's extra fields that are information (nats as computed); the others are sizes, calls, seeds
+_RULE_NATS_FIELDS = ("max_step_tc", "kl_of_output_law", "tc_bound", "tc_bound_se", "entropy_excess", "entropy_sum")
+
+
 def _rule_report_in(report: Any, unit: str, guarantees: bool) -> dict[str, Any]:
-    """A rule report's JSON with its truth (and with ``guarantees``, their values) in ``unit``."""
+    """A rule report's JSON with its truth, its extra information fields (and with ``guarantees``, their values)
+    in ``unit``."""
     data = _json_RuleReport(report, 6)
-    for key in ("truth", "truth_error"):
+    for key in ("truth", "truth_error", *_RULE_NATS_FIELDS):
         if isinstance(data.get(key), float) and not math.isnan(data[key]):
             data[key] = from_nats(data[key], unit)
     if guarantees:

@@ -234,7 +234,7 @@ def bound(**params: Any) -> None:
     """
     from ..bounds import bound_report
     from ..schedule import parse_spec
-    from ..answers import curve_bound_report
+    from ..answers import curve_bound_report, curve_mi_measured
     from ..sources import case_multiscale, case_sampler
 
     if params.get("confidence_eps") is not None or params.get("reveal") is not None:
@@ -260,7 +260,7 @@ def bound(**params: Any) -> None:
     if wants_latex(params):
         if estimated:
             return emit_latex(report, params, table=True, estimated=estimated,
-                              mi_total=_curve_mi(curve, str(profile.unit)))
+                              mi_total=curve_mi_measured(curve, str(profile.unit), params.get("vocab_size")))
         return emit_latex(report, params, table=True)
     if params["as_json"]:
         emit_json(report if at_curve is None else at_curve, digits)
@@ -412,10 +412,3 @@ def _render_budget(params: dict[str, Any], profile, curve, rows, source: str) ->
         emit_json(answer, digits)
         return
     emit_table(answer, digits, exact=exact, curve_hint="--loss-curve")
-
-
-def _curve_mi(curve, unit: str):
-    """ΣI of a loss curve as a Measured (an estimate from a measured curve)."""
-    from ..answers import curve_mi_measured
-
-    return curve_mi_measured(curve, unit)

@@ -258,6 +258,27 @@ def test_sweep_sampler_json_gives_guarantees_in_the_unit(run, write):
         assert abs(guarantee["value"] - 2 * scale) < 1e-12 and abs(sampler["truth"] - scale) < 1e-12
 
 
+def test_rule_reports_information_fields_are_in_the_unit(run, write):
+    # eb:2 and entropy-sum:2 on xor: every information field of the report (the largest step's TC, the output
+    # law's KL, the TC bound, the entropy excess and sum) is shown in --unit like the truth: bits = nats / ln 2
+    # (confidence:1/2 reveals all 3 tokens at once: its largest step's TC is I(xor) = ln 2 nats = 1 bit)
+    path = write("xor.json", '{"outcomes": [[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]], '
+                 '"probabilities": ["1/4", "1/4", "1/4", "1/4"]}')
+    fields = ("truth", "max_step_tc", "kl_of_output_law", "tc_bound", "entropy_excess", "entropy_sum")
+    samplers = ("--sampler", "eb:2", "--sampler", "entropy-sum:2", "--sampler", "confidence:1/2")
+    nats, bits = (run("sweep", "--joint", path, *samplers, "--json", "--unit", u).json["samplers"]
+                  for u in ("nats", "bits"))
+    seen = 0
+    for in_nats, in_bits in zip(nats, bits):
+        for key in fields:
+            if in_nats.get(key) is not None:
+                assert abs(in_bits[key] - in_nats[key] / math.log(2)) < 1e-12, (in_nats["sampler"], key)
+                seen += in_nats[key] > 0
+    assert seen >= 6 and abs(bits[2]["max_step_tc"] - 1) < 1e-12
+    single = run("verify", "--joint", path, "--schedule", "eb:2", "--json", "--unit", "bits").json
+    assert all(abs(single[key] - bits[0][key]) < 1e-12 for key in fields)
+
+
 def test_latex_list_is_the_text_printers_catalogue(run):
     from boundcalc import symbolic
     from boundcalc.answers import result_catalogue
@@ -337,3 +358,15 @@ def test_count_bound_header_at_a_partial_curve_carries_sum_of_mi_interval(run, w
     count = run("bound", "--loss-curve", path, "--schedule", "mdlm:8").stdout.splitlines()[1]
     fixed = run("bound", "--loss-curve", path, "--schedule", "uniform:8").stdout.splitlines()[2]
     assert count.startswith("L = 64, ΣI = 360 ± ? in [359, 417] nats (") and fixed.startswith(count.split(" nats")[0])
+
+
+def test_latex_captions_and_count_json_carry_the_sum_of_mi_interval_of_a_partial_curve(run, write):
+    # the curve of the test above: ΣI = 360 in [360, 416] over the monotone completions, shown outward [359, 417];
+    # every format states it as the terminal header does (LaTeX of bound for a fixed and a random-count schedule,
+    # of steps --budget; the count bound's JSON carries the exact ends)
+    path = write("partial.csv", "masked,loss_nats\n" + "".join(f"{k},{0.5 + 6 * k / 64}\n" for k in range(4, 65, 4)))
+    caption = r"\Sigma I = 360 \pm ? \in [359, 417]$ nats"
+    for args in (("bound", "--schedule", "uniform:8"), ("bound", "--schedule", "mdlm:8"), ("steps", "--budget", "8")):
+        assert caption in run(*args, "--loss-curve", path, "--format", "latex").stdout, args
+    low, high = run("bound", "--loss-curve", path, "--schedule", "mdlm:8", "--json").json["mi_total"]["interval"]
+    assert abs(float(low) - 360) < 1e-9 and abs(float(high) - 416) < 1e-9
