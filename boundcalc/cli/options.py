@@ -204,11 +204,14 @@ class BoundcalcCommand(click.Command):
 
     def invoke(self, ctx: click.Context) -> Any:
         WARNINGS.clear()
+        ANSWERED.clear()
         try:
             check_outputs(self, ctx.params)
             with display(ctx.params.get("unit") or "nats"):
                 result = super().invoke(ctx)
         except BoundcalcError as error:
+            if ANSWERED:  # an answer was printed (a table whose last target no T reaches): its warnings stand
+                _say_warnings()
             WARNINGS.clear()  # bad input gets one line: the error, not a warning before it
             flag = flag_for(error.param, ctx.params, self)
             shown = error.with_param(flag or error.param or "")
@@ -217,7 +220,7 @@ class BoundcalcCommand(click.Command):
             click.echo(f"Error: {shown}", err=True)
             ctx.exit(error.exit_code)
         except click.exceptions.Exit as done:
-            if done.exit_code == 0:
+            if done.exit_code == 0 or ANSWERED:
                 _say_warnings()
             WARNINGS.clear()
             raise
@@ -231,6 +234,17 @@ class BoundcalcCommand(click.Command):
 #: Warnings of the running command (a partial loss curve, ...), said on stderr once it has answered: a command
 #: that ends in an error says only the error line.
 WARNINGS: list[str] = []
+
+
+#: Non-empty once the running command has printed (part of) its answer (:func:`answered`): its warnings are then
+#: said even when it ends in an error (exit 1 after a table with a target no T reaches).
+ANSWERED: list[bool] = []
+
+
+def answered() -> None:
+    """Note that the running command has printed (part of) its answer (the emitters call it)."""
+    if not ANSWERED:
+        ANSWERED.append(True)
 
 
 def _say_warnings() -> None:

@@ -12,6 +12,8 @@ from typing import Any, Iterable, Sequence
 
 import click
 
+from .options import answered
+
 
 
 def emit_json(data: Any, digits: int = 6, **options: Any) -> None:
@@ -20,6 +22,7 @@ def emit_json(data: Any, digits: int = 6, **options: Any) -> None:
     from ..jsonify import document
 
     click.echo(json.dumps(document(data, digits, **options), indent=2, ensure_ascii=False))
+    answered()
 
 
 def emit_csv(data: Any, digits: int = 6, **options: Any) -> None:
@@ -27,6 +30,7 @@ def emit_csv(data: Any, digits: int = 6, **options: Any) -> None:
     from ..csv_printer import to_csv
 
     click.echo(to_csv(data, digits, **options), nl=False)
+    answered()
 
 
 def emit_text(data: Any, **options: Any) -> None:
@@ -34,6 +38,7 @@ def emit_text(data: Any, **options: Any) -> None:
     from ..text_printer import to_text
 
     click.echo(to_text(data, **options), nl=False)
+    answered()
 
 
 def show(x: Fraction | int | None, digits: int, exact: bool = False, none: str = "-") -> str:
@@ -54,6 +59,7 @@ def emit_table(obj: Any, digits: int, **options: Any) -> None:
     print_table(table.title, table.columns, table.rows, table.caption, table.header_lines)
     for line in table.footer:
         click.echo(line)
+    answered()
 
 
 def print_table(

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from ..errors import UsageError
+from .options import answered
 
 __all__ = ["format_option", "wants_latex", "emit_latex", "refuse_latex"]
 
@@ -41,6 +42,7 @@ def emit_latex(obj: Any, params: dict[str, Any], **options: Any) -> None:
     from ..latex import latex
 
     click.echo(latex(obj, digits=params.get("digits", 6), **options), nl=False)
+    answered()
 
 
 def refuse_latex(params: dict[str, Any], what: str) -> None:

@@ -58,6 +58,18 @@ def test_a_partial_curve_with_bad_input_gives_only_the_error_line(run, partial):
     assert good.stderr.startswith("warning: loss curve") and "k = 1" in good.stderr
 
 
+
+def test_an_answer_that_ends_in_no_answer_keeps_its_warning_before_the_error_line(run, partial):
+    # a table is printed (the target 0.001 row: no T <= 4 reaches it), then exit 1: the table's values are
+    # intervals over the partial curve's completions, so its warning stands, before the one error line
+    for extra in ((), ("--json",)):
+        late = run("steps", "--loss-curve", partial, "--length", "8", "--target", "0.001", "--family", "cosine",
+                   "--by", "bound", "--max-steps", "4", *extra)
+        lines = late.stderr.splitlines()
+        assert late.exit_code == 1 and late.stdout and len(lines) == 2, (extra, late.stderr)
+        assert lines[0].startswith("warning: loss curve") and lines[1].startswith("Error: --target: target 0.001")
+
+
 def test_the_rule_table_shows_only_justified_digits_when_the_error_is_tiny():
     from boundcalc.rule_tables import pm
 

@@ -4,7 +4,8 @@
 
 Each case runs in a fresh folder holding the scratch files of cases.prepare
 (inputs, old outputs, links to them and to /dev/full). A case is clean when it
-exits 0, or exits 1 or 2 with exactly one line on stderr and no traceback; it
+exits 0, or exits 1 or 2 with exactly one line on stderr and no traceback (or exits 1
+after printing an answer, with that answer's warning lines before the one error line); it
 destroyed data when an input changed, or a failing command changed an old
 output. Then the process cases no in-process test can give: SIGTERM at several
 moments while a command writes over an old output (the file must be the old
@@ -44,7 +45,12 @@ def judge(done: subprocess.CompletedProcess) -> tuple[str, str]:
         return "traceback", err.splitlines()[-1] if err else ""
     if done.returncode == 0:
         return "clean", ""
-    if done.returncode in (1, 2) and len(err.splitlines()) == 1 and err.startswith("Error: "):
+    lines = err.splitlines()
+    if done.returncode in (1, 2) and len(lines) == 1 and err.startswith("Error: "):
+        return "clean", ""
+    # an answer printed, then no answer for its last part (exit 1): the answer's warnings, then the one error line
+    if (done.returncode == 1 and done.stdout.strip() and lines and lines[-1].startswith("Error: ")
+            and all(line.startswith("warning: ") for line in lines[:-1])):
         return "clean", ""
     return "other", f"exit {done.returncode}: {err[:200]!r}"
 
