@@ -62,6 +62,21 @@ def _fast(spec: SamplerSpec, length: int) -> bool:
                                                supported(found.name, list(spec.given_args), length))
 
 
+def _blocks_by_max_size(spec: SamplerSpec, by: str, bound: str, length: int) -> bool:
+    """True for ``blocks:K:FAMILY`` searched by a blockwise bound that reads each block through its s_max alone
+    (theorem1, sharp, recursion: Σ_b c(s_b)/B_b ΣI_b + ε_train) with FAMILY's starts computed by
+    :mod:`boundcalc.step_starts`: every block is FAMILY's T/K-step schedule at L/K, so the bound at T is a function
+    of that schedule's s_max. L <= MAX_BLOCKS: then no T lists too many blocks x runs (the builder's one other
+    refusal), and a T has a schedule exactly when FAMILY has one at T/K."""
+    from .schedule import MAX_BLOCKS
+    from .step_starts import starts_scanner
+
+    inner, blocks = spec.inner, spec.family.blocks_of(spec.args)
+    return (by == "bound" and bound in ("theorem1", "sharp", "recursion") and inner is not None and blocks > 1
+            and not inner.family.needs_curve and length % blocks == 0 and length <= MAX_BLOCKS
+            and starts_scanner(inner, length // blocks) is not None)
+
+
 def _step_cost(spec: SamplerSpec, length: int) -> tuple[float, float]:
     """(µs per T, µs per step of each T-step schedule) of a scan of the family (a nested one's, for blocks)."""
     if _fast(spec, length):
@@ -198,8 +213,9 @@ def _required_steps(search: StepsSearch) -> list[FamilyStepsResult]:
     if not grid:
         raise UsageError(f"no T <= {top} for {spec}", param="max_steps", allowed="a larger limit")
     _check_scan_cost(goals, spec, by, length, curve, mi_total, bound, eps_train, unit, grid, top)
-    if _fast(spec, length):
-        return _fast_scan(goals, spec, by, length, curve, mi_total, bound, eps_train, unit, grid, progress)
+    if _fast(spec, length) or _blocks_by_max_size(spec, by, bound, length):
+        return _fast_scan(goals, spec, by, length, curve, mi_total, bound, eps_train, unit, grid, progress,
+                          search.mi_profile)
     return _scan(goals, spec, by, length, curve, mi_total, bound, eps_train, unit, grid, progress, search.mi_profile)
 
 
@@ -320,7 +336,7 @@ def _scan(goals, spec, by, length, curve, mi_total, bound, eps_train, unit, grid
     return _results(goals, spec, by, unit, eps_train, found, misses, last)
 
 
-def _fast_scan(goals, spec, by, length, curve, mi_total, bound, eps_train, unit, grid, progress):
+def _fast_scan(goals, spec, by, length, curve, mi_total, bound, eps_train, unit, grid, progress, mi_profile=None):
     """:func:`_scan` for the families of :mod:`boundcalc.family_sizes` and info-optimal: each T's sizes as a
     numpy array (equal to the exact builder's), its s_max or its error by prefix sums; Schedules only for answers.
 
@@ -340,7 +356,8 @@ def _fast_scan(goals, spec, by, length, curve, mi_total, bound, eps_train, unit,
             raise DomainError(f"the scan of {spec} ran out of time at T = {chunk[0]} (over "
                               f"{2 * SCAN_BUDGET_US / 1e6:.0f} s)", param="max_steps",
                               allowed="a smaller maximum T, or the uniform family")
-        for T, level in _chunk_levels(spec, by, length, chunk, profile, mi_total, bound, eps_train, unit):
+        for T, level in _chunk_levels(spec, by, length, chunk, profile, mi_total, bound, eps_train, unit, goals,
+                                      mi_profile):
             if stop is not None and T > stop:
                 break
             if progress and T % _PROGRESS_EVERY == 0:
@@ -387,13 +404,11 @@ def _results(goals, spec, by, unit, eps_train, found, misses, last) -> list[Fami
     return out
 
 
-def _chunk_levels(spec, by, length, chunk, profile, mi_total, bound, eps_train, unit):
+def _chunk_levels(spec, by, length, chunk, profile, mi_total, bound, eps_train, unit, goals=(), mi_profile=None):
     """(T, value) for each T of ``chunk``: the exact bound (a Fraction) or the float error in ``unit``;
-    None where the family has no T-step schedule."""
-    import numpy as np
-
+    None where the family has no T-step schedule. An error is :func:`_sizes_error`'s, or a value within its
+    rounding that compares with every float ``goals`` as it would (:class:`_ErrorLevels`)."""
     from .bounds import bound_coefficient
-    from .estimate import info_optimal_boundaries, info_optimal_cumulative
     from .family_sizes import dream_levels, family_sizes
 
     found, extra = spec.family, list(spec.given_args)
@@ -407,26 +422,93 @@ def _chunk_levels(spec, by, length, chunk, profile, mi_total, bound, eps_train, 
             coefficient[s_max] = bound_coefficient(bound, s_max) * mi_total / length + eps_train
         return coefficient[s_max]
 
+    if spec.inner is not None:  # blocks:K:FAMILY by bound (_blocks_by_max_size): one Schedule per inner s_max
+        yield from _block_levels(spec, length, chunk, bound, mi_total, eps_train, mi_profile)
+        return
     if found.chunked_levels:  # Dream's levels: a chunk of T at a time
         valid, largest, errors = dream_levels(length, chunk, extra, d, h)
+        checked = _ErrorLevels(d, h, [float(g) for g in goals], unit) if by == "error" else None
         for i, T in enumerate(chunk):
             if not valid[i]:
                 yield T, None
-            elif by == "bound":
+            elif checked is None:
                 yield T, bound_at(int(largest[i]))
-            else:
-                yield T, from_nats(max(float(errors[i]), 0.0), unit)
+            else:  # summed step by step over the chunk: near a goal, the schedule's own sum decides
+                yield T, checked.checked(from_nats(max(float(errors[i]), 0.0), unit), T,
+                                         lambda T=T: family_sizes(found.name, extra, length, T))
         return
-    cumulative = info_optimal_cumulative(profile.conditional) if found.needs_curve else None
-    for T in chunk:
-        sizes = (np.diff(info_optimal_boundaries(profile.conditional, T, cumulative)) if found.needs_curve
-                 else family_sizes(found.name, extra, length, T))
-        if sizes is None:
-            yield T, None
-        elif by == "bound":
-            yield T, bound_at(int(sizes.max()))
-        else:
-            yield T, from_nats(_sizes_error(d, h, sizes), unit)
+    from .step_starts import largest_steps, starts_scanner
+
+    conditional = profile.conditional if found.needs_curve else None
+    if by == "bound":  # s_max alone, kept for the reruns at ΣI's ends
+        largest = largest_steps(spec, length, chunk, conditional)
+        assert largest is not None  # _fast: family_sizes computes the family at this L, or it is info-optimal
+        yield from ((T, None if s is None else bound_at(s)) for T, s in zip(chunk, largest))
+        return
+    scanner = starts_scanner(spec, length, conditional)
+    assert scanner is not None
+    levels = _ErrorLevels(d, h, [float(g) for g in goals], unit)
+    for T, starts in scanner(chunk):
+        yield T, (None if starts is None else levels.level(starts))
+
+
+class _ErrorLevels:
+    """A schedule's error in ``unit`` from its step starts, for the scan's comparisons with the goals.
+
+    Σ_j s_j d(w_j) - h(L) (Σ_j h(w_j + s_j) - h(w_j) telescopes) is one dot product in reused buffers; it and
+    :func:`_sizes_error`'s float sum both lie within (T + 4)ε(L max|d| + h(L)) of the exact sum of the same
+    terms, so where every goal is farther than twice that, this value decides as _sizes_error's would; nearer,
+    _sizes_error itself is returned (the same level as before, whatever the rounding)."""
+
+    def __init__(self, d: "np.ndarray", h: "np.ndarray", goals: list[float], unit: str) -> None:
+        import numpy as np
+
+        self.d, self.h, self.goals, self.unit = d, h, goals, unit
+        self.sizes, self.values = np.empty(d.size), np.empty(d.size)
+        self.total = float(h[-1] - h[0])
+        self.scale = d.size * float(np.abs(d).max()) + abs(float(h[-1])) + abs(float(h[0]))
+
+    def level(self, starts: "np.ndarray") -> float:
+        import numpy as np
+
+        T = starts.size - 1
+        sizes, values = self.sizes[:T], self.values[:T]
+        np.subtract(starts[1:], starts[:-1], out=sizes)
+        np.take(self.d, starts[:-1], out=values)
+        level = from_nats(max(float(np.dot(sizes, values)) - self.total, 0.0), self.unit)
+        return self.checked(level, T, lambda: np.diff(starts))
+
+    def checked(self, level: float, steps: int, sizes: "Callable[[], np.ndarray]") -> float:
+        """``level`` (a T-step schedule's error summed in any order), or, where a goal is within the rounding of
+        either sum, :func:`_sizes_error` of the schedule's ``sizes()``."""
+        margin = from_nats(8 * (steps + 8) * 2.0**-53 * self.scale, self.unit) + 1e-300
+        if all(abs(level - g) > margin for g in self.goals):
+            return level
+        return from_nats(_sizes_error(self.d, self.h, sizes()), self.unit)
+
+
+_BLOCK_SCHEDULES: dict[tuple, dict[int, "Schedule"]] = {}  # the last blocks family's Schedule per inner s_max
+
+
+def _block_levels(spec, length, chunk, bound, mi_total, eps_train, mi_profile):
+    """(T, blockwise bound) for ``blocks:K:FAMILY`` at each T of ``chunk`` (None: no schedule): FAMILY's s_max at
+    T/K and L/K from its starts, the bound evaluated on one Schedule per s_max (kept for the reruns at ΣI's ends)."""
+    from .step_starts import largest_steps
+
+    blocks = spec.family.blocks_of(spec.args)
+    inner = largest_steps(spec.inner, length // blocks, [T // blocks for T in chunk])
+    assert inner is not None  # _blocks_by_max_size
+    key = (spec.text, length)
+    if key not in _BLOCK_SCHEDULES:
+        _BLOCK_SCHEDULES.clear()
+        _BLOCK_SCHEDULES[key] = {}
+    schedules, values = _BLOCK_SCHEDULES[key], {}
+    for T, s_max in zip(chunk, inner):
+        if s_max is not None and s_max not in values:
+            if s_max not in schedules:
+                schedules[s_max] = family_schedule(spec, T, length)
+            values[s_max] = _bound_value(bound, schedules[s_max], mi_total, eps_train, mi_profile)
+        yield T, None if s_max is None else values[s_max]
 
 
 def _answer_schedule(spec: SamplerSpec, length: int, steps: int, curve: LossCurve | None) -> "Schedule":
@@ -436,6 +518,8 @@ def _answer_schedule(spec: SamplerSpec, length: int, steps: int, curve: LossCurv
 
     if spec.family.needs_curve:  # the fast scan's curve family: info-optimal
         return info_optimal_schedule(curve, steps)  # type: ignore[arg-type]  # info-optimal always has a curve
+    if spec.inner is not None:  # blocks:K:FAMILY
+        return family_schedule(spec, steps, length, curve)
     return fast_schedule(spec.family.name, list(spec.given_args), length, steps)
 
 

@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .registry import SamplerSpec
 
-__all__ = ["starts_scanner", "Scanner"]
+__all__ = ["starts_scanner", "largest_steps", "Scanner"]
 
 #: T -> the T + 1 starts (int64, w_T = L), or None where the family has no T-step schedule at this L.
 Scanner = Callable[[Iterable[int]], Iterator[tuple[int, "np.ndarray | None"]]]
@@ -67,12 +67,119 @@ def starts_scanner(spec: "SamplerSpec", length: int, conditional: "np.ndarray | 
     return lambda steps: ((T, kernel.starts(T)) for T in steps)
 
 
-def _info_optimal_scanner(d: "np.ndarray") -> Scanner:
-    from .estimate import info_optimal_boundaries, info_optimal_cumulative
+_LARGEST: dict[tuple, "np.ndarray"] = {}  # the last family's s_max per T (-2: not computed, -1: no schedule)
 
-    cumulative = info_optimal_cumulative(d)
-    L = int(d.size)
-    return lambda steps: ((T, info_optimal_boundaries(d, T, cumulative) if 1 <= T <= L else None) for T in steps)
+
+def largest_steps(spec: "SamplerSpec", length: int, steps: Sequence[int],
+                  conditional: "np.ndarray | None" = None) -> "list[int | None] | None":
+    """s_max of ``spec``'s T-step schedule at L for each T of ``steps`` (None: no such schedule), or None where
+    :func:`starts_scanner` does not compute the family. Kept for the last family asked: a search by bound from a
+    partial curve scans the same T again at ΣI's two ends, and s_max does not depend on ΣI."""
+    import hashlib
+
+    import numpy as np
+
+    scanner = starts_scanner(spec, length, conditional)
+    if scanner is None:
+        return None
+    curve = None if conditional is None else hashlib.sha256(np.ascontiguousarray(conditional).tobytes()).hexdigest()
+    key = (spec.family.name, tuple(spec.given_args), length, curve)
+    if key not in _LARGEST:
+        _LARGEST.clear()
+        _LARGEST[key] = np.full(length + 2, -2, dtype=np.int64)
+    known = _LARGEST[key]
+    wanted = [T for T in steps if 0 <= T <= length + 1 and known[T] == -2]
+    sizes = np.empty(length, dtype=np.int64)
+    for T, starts in scanner(wanted):
+        known[T] = -1 if starts is None else int(np.subtract(starts[1:], starts[:-1], out=sizes[:T]).max())
+    return [None if not 0 <= T <= length + 1 or known[T] < 0 else int(known[T]) for T in steps]
+
+
+def _info_optimal_scanner(d: "np.ndarray") -> Scanner:
+    kernel = _InfoOptimal(d)
+    return lambda steps: ((T, kernel.starts(T)) for T in steps)
+
+
+class _InfoOptimal:
+    """:func:`boundcalc.estimate.info_optimal_boundaries` into buffers reused per T, the same floats step by step.
+
+    Its quantile search ``searchsorted(F, levels) - 1`` becomes ``np.interp``'s guess (a search that starts where
+    the last level ended: O(1) per level, the levels being sorted) corrected to the exact index by comparisons:
+    i with F[i-1] < level <= F[i] (F non-decreasing up to F[L-1], and every level below F[L-1]: the same index
+    as the binary search; any level left unsettled after a few corrections gets the binary search itself)."""
+
+    def __init__(self, d: "np.ndarray") -> None:
+        import numpy as np
+
+        from .estimate import info_optimal_cumulative
+
+        self.d, self.length = d, int(d.size)
+        self.cumulative = info_optimal_cumulative(d)
+        n = self.length + 1
+        self.index = np.arange(n, dtype=np.int64)
+        self.positions = np.arange(n, dtype=np.float64)
+        self.levels, self.low, self.high = np.empty(n), np.empty(n), np.empty(n)
+        self.found, self.out = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+        self.spare, self.flags = np.empty(2 * n), np.empty(2 * n, dtype=bool)
+
+    def starts(self, steps: int) -> "np.ndarray | None":
+        import numpy as np
+
+        from .estimate import info_optimal_boundaries
+
+        L, F, T = self.length, self.cumulative, steps
+        if not 1 <= T <= L:
+            return None
+        total = F[-1]
+        if total <= 0 or L < 2 or not total * (T - 1) / T < F[L - 1]:  # the uniform schedule, or a level past F[L-1]
+            return info_optimal_boundaries(self.d, T, F)
+        levels = np.multiply(self.index[1:T], total, out=self.levels[: T - 1])
+        levels /= T
+        j = self._below(levels)  # searchsorted(F, levels) - 1, each in 0..L-2
+        base, frac = np.take(F, j, out=self.low[: T - 1]), self.high[: T - 1]
+        np.take(F[1:], j, out=frac)  # F[j + 1]
+        frac -= base  # the span F[j + 1] - F[j]
+        np.subtract(levels, base, out=base)
+        positive = frac > 0
+        np.divide(base, frac, out=base, where=positive)
+        base[~positive] = 0.0
+        base += j
+        np.rint(base, out=base)
+        u = self.out[1:T]
+        u[:] = base  # w_t, then u_t = w_t - t: a running max from 0, capped at L - T; then a running min from the end
+        u -= self.index[1:T]
+        np.maximum(u, 0, out=u)
+        np.maximum.accumulate(u, out=u)
+        np.minimum(u, L - T, out=u)
+        self.out[T] = L - T
+        backward = self.out[1 : T + 1][::-1]
+        np.minimum.accumulate(backward, out=backward)
+        u += self.index[1:T]
+        self.out[0], self.out[T] = 0, L
+        return self.out[: T + 1]
+
+    def _below(self, levels: "np.ndarray") -> "np.ndarray":
+        import numpy as np
+
+        F, n = self.cumulative, levels.size
+        i = self.found[:n]
+        guess = np.interp(levels, F[: self.length], self.positions[: self.length])
+        np.ceil(guess, out=guess)
+        i[:] = guess
+        np.clip(i, 1, self.length - 1, out=i)
+        at, before = self.spare[:n], self.spare[self.length + 1 : self.length + 1 + n]
+        down, up = self.flags[:n], self.flags[self.length + 1 : self.length + 1 + n]
+        for _ in range(4):
+            np.less(np.take(F, i, out=at), levels, out=up)  # F[i] < level: i too small
+            np.greater_equal(np.take(F[:-1], i - 1, out=before), levels, out=down)  # F[i-1] >= level: too large
+            if not (down.any() or up.any()):
+                return np.subtract(i, 1, out=i)
+            i -= down
+            i += up
+            np.clip(i, 1, self.length - 1, out=i)
+        wrong = np.flatnonzero((F[i - 1] >= levels) | (F[i] < levels))
+        i[wrong] = np.searchsorted(F, levels[wrong], side="left")
+        return np.subtract(i, 1, out=i)
 
 
 class _Kernel:
@@ -131,13 +238,16 @@ class _Kernel:
         if self.head in ("cosine", "cosine-mdlm"):
             np.multiply(k, np.pi, out=v)
             v /= 2 * T
+            # the one rational value inside (Niven): cos(π/3) = sin(π/6) = 1/2, undecided at every T divisible by 3
             if self.head == "cosine":
                 np.cos(v, out=v)
                 v *= L
-                return self._floor(v, out, 0, lambda j: _floor_scaled_trig(L, Fraction(j, 2 * T), "cos"))
+                return self._floor(v, out, 0, lambda j: L // 2 if 3 * j == 2 * T else _floor_scaled_trig(
+                    L, Fraction(j, 2 * T), "cos"))
             np.sin(v, out=v)
             v *= -L
-            return self._floor(v, out, L, lambda j: -_ceil_scaled_trig(L, Fraction(j, 2 * T), "sin"))
+            return self._floor(v, out, L, lambda j: -((L + 1) // 2) if 6 * j == 2 * T else -_ceil_scaled_trig(
+                L, Fraction(j, 2 * T), "sin"))
         p = self.power
         assert p is not None  # supported() admits only these heads
 

@@ -291,7 +291,9 @@ def _table_FamilyStepsAnswer(answer: Any, digits: int, exact: bool = False) -> T
         + (f"; {answer.decision_note}" if counts and by == "bound" else "")
         + (f"; ε_train = {cell(answer.eps_train, digits)} {unit}" if by == "bound" else "")
         + ("; T [T_lo, T_hi] and values [low, high] over every monotone completion of the unmeasured d (gaps and ends)"
-           if any(r.steps_range is not None for r in results) else ""),
+           if any(r.steps_range is not None for r in results) else "")
+        # what an answered row could not give (a T range too costly to search at this L): said, never dropped
+        + "".join(f"; {reason}" for reason in dict.fromkeys(r.reason for r in results if r.feasible and r.reason)),
     )
 
 

@@ -5,6 +5,7 @@ and the range against the scan of every T with a Schedule each (the old path, ke
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -24,10 +25,10 @@ FIXED = ["uniform", "linear", "power:2", "power:1/2", "dream", "dream:1/10", "co
 
 
 @st.composite
-def partial_curves(draw, longest: int = 40):
+def partial_curves(draw, longest: int = 40, points: int = 1):
     L = draw(st.integers(2, longest))
-    ks = sorted(draw(st.sets(st.integers(1, L), min_size=1, max_size=min(L, 6))))
-    losses = sorted(draw(st.lists(st.floats(0.0, 4.0), min_size=len(ks), max_size=len(ks))))
+    ks = sorted(draw(st.sets(st.integers(1, L), min_size=points, max_size=min(L, 6))))
+    losses = sorted(draw(st.lists(st.floats(0.0, 4.0, allow_subnormal=False), min_size=len(ks), max_size=len(ks))))
     return LossCurve(length=L, masked=ks, loss=losses)
 
 
@@ -131,3 +132,83 @@ def test_the_scan_is_used_for_fixed_families_and_not_for_others():
     assert completion._scanned_range("cosine", 1.0, 8, curve, None, 32, budget) is not None
     assert completion._scanned_range("mdlm", 1.0, 8, curve, None, 32, budget) is None
     assert starts_scanner(searched_family("power:100"), 32) is None  # p beyond family_sizes' range: Schedules
+
+
+@settings(max_examples=50, deadline=None)
+@given(curve=partial_curves(48, points=2), family=st.sampled_from(FIXED[:5] + FIXED[6:]), unit=st.sampled_from(["nats", "bits"]),
+       by=st.sampled_from(["error", "bound"]), where=st.floats(0.0, 1.0), tie=st.booleans(), data=st.data())
+def test_the_scan_from_step_starts_decides_as_the_scan_of_schedules(curve, family, unit, by, where, tie, data):
+    """family_steps._fast_scan (starts, one dot product per T) against family_steps._scan (each T's Schedule and
+    its error summed step by step): the same T, value, larger misses and limit, for any target and for a target
+    equal to some T's error (a tie: decided by the step-by-step sum itself)."""
+
+    from boundcalc import family_steps
+    from boundcalc.estimate import curve_profile
+    from boundcalc.units import from_nats
+
+    L = curve.length
+    profile = curve_profile(curve)
+    errors = []
+    for T in range(1, L + 1):
+        try:
+            errors.append(from_nats(family_steps._fast_error(profile.conditional, profile.entropies,
+                                                             family_schedule(family, T, L, curve)), unit))
+        except Exception:  # noqa: BLE001 - no T-step schedule
+            continue
+    assume(errors and max(errors) > 0)
+    if by == "bound":
+        target = Fraction(data.draw(st.integers(1, 4 * L)), 8)
+    elif tie:
+        target = Fraction(data.draw(st.sampled_from(errors)))
+    else:
+        target = Fraction(min(errors) + where * (max(errors) - min(errors)))
+    assume(target > 0)
+    request = dict(family=family, by=by, length=L, curve=curve, unit=unit)
+    fast = family_steps.required_steps_family([target, target * 2], **request)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(family_steps, "_fast", lambda spec, length: False)
+        slow = family_steps.required_steps_family([target, target * 2], **request)
+    for a, b in zip(fast, slow):
+        assert (a.steps, a.larger_misses, a.checked_up_to) == (b.steps, b.larger_misses, b.checked_up_to)
+        assert (a.schedule is None and b.schedule is None) or a.schedule.sizes == b.schedule.sizes
+        assert str(a.value) == str(b.value)
+
+
+@settings(max_examples=40, deadline=None)
+@given(values=st.lists(st.integers(0, 12), min_size=1, max_size=80), scale=st.sampled_from([1.0, 0.25, 1 / 3]))
+def test_info_optimal_starts_are_its_boundaries_on_flat_and_tied_profiles(values, scale):
+    """d with flat runs and repeated values (F flat, levels on F's values): the quantile search's corrections."""
+    from boundcalc.estimate import info_optimal_boundaries
+
+    d = np.array(sorted(values, reverse=True), dtype=np.float64) * scale
+    scan = starts_scanner(searched_family("info-optimal"), d.size, d)
+    for T, starts in scan(range(1, d.size + 1)):
+        assert np.array_equal(starts, info_optimal_boundaries(d, T))
+
+
+@settings(max_examples=30, deadline=None)
+@given(blocks=st.sampled_from([2, 3, 4]), per_block=st.integers(1, 24), inner=st.sampled_from(FIXED[:-1]),
+       bound=st.sampled_from(["theorem1", "sharp", "recursion"]), target=st.fractions(Fraction(1, 8), 40),
+       per_token=st.booleans(), seed=st.integers(0, 99))
+def test_a_blocks_search_by_bound_from_the_inner_s_max_equals_the_scan_of_schedules(blocks, per_block, inner, bound,
+                                                                                     target, per_token, seed):
+    """blocks:K:FAMILY by bound: each T's blockwise bound from FAMILY's s_max at T/K (one Schedule per s_max) against
+    the scan building every T's Schedule and its bound report; ΣI alone or per-token values."""
+    from boundcalc import family_steps
+    from boundcalc.profile import MIProfile
+
+    L = blocks * per_block
+    values = [Fraction(int(x), 7) for x in np.random.default_rng(seed).integers(0, 9, L)]
+    profile = MIProfile.from_values(values) if per_token and sum(values) else None
+    total = profile.total if profile is not None else Fraction(seed + 1, 3)
+    request = dict(family=f"blocks:{blocks}:{inner}", by="bound", length=L, mi_total=total, bound=bound,
+                   mi_profile=profile)
+    assert family_steps._blocks_by_max_size(searched_family(request["family"]), "bound", bound, L)
+    fast = family_steps.required_steps_family([target, target * 3], **request)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(family_steps, "_blocks_by_max_size", lambda *args: False)
+        slow = family_steps.required_steps_family([target, target * 3], **request)
+    for a, b in zip(fast, slow):
+        assert (a.steps, a.larger_misses, a.checked_up_to, a.value) == (b.steps, b.larger_misses, b.checked_up_to,
+                                                                         b.value)
+        assert (a.schedule is None and b.schedule is None) or a.schedule == b.schedule
