@@ -14,8 +14,8 @@ see the same load of a shared machine. Every measurement is a fresh process, bes
   (a refusal prints its first words). Target: <= 1 s at L = 1024, <= 10 s at L = 16384;
 * ``steps --loss-curve full.csv --family mdlm|dream-origin --by error --target 1`` from the same curve measured
   at every k (no interval over completions, no T range): the search and the value alone;
-* ``sweep --loss-curve c.csv --steps 1:L`` per family (uniform + cosine, then mdlm): seconds,
-  same targets;
+* ``sweep --loss-curve c.csv --steps 1:L --csv`` per family (uniform alone -- the L = 16384 target --, uniform +
+  cosine, linear + cosine-mdlm, then mdlm and dream-origin): seconds, same targets;
 * ``plot --kind schedule --steps 1:L`` (at most 10^4 T) at each L (needs matplotlib): seconds;
 * ``--only model``: the scan's cost model (boundcalc.family_steps._FAST_PER_T_US, _FAST_STEP_US),
   calibrated: for each family the scan's levels are timed in-process over two ranges of T at
@@ -133,7 +133,7 @@ def sweep_figures(folder: Path, lengths: list[int], repeat: int, timeout: float,
     print("sweep --loss-curve c.csv --steps 1:L (seconds)")
     for L in lengths:
         curve = write_curve(folder, L)
-        for families in (["uniform", "cosine"], ["linear", "cosine-mdlm"], ["mdlm"], ["dream-origin"]):
+        for families in (["uniform"], ["uniform", "cosine"], ["linear", "cosine-mdlm"], ["mdlm"], ["dream-origin"]):
             args = ["sweep", "--loss-curve", str(curve), "--steps", f"1:{L}", "--csv"]
             for f in families:
                 args += ["--family", f]

@@ -184,6 +184,13 @@ class Bound:
     # "uniform": proved for uniformly random positions over all L; "blocks": for semi-autoregressive
     # schedules (positions random inside the current block only; docs/theory.md, section 11)
     positions: str = "uniform"
+    #: the attributes of a (non-blockwise) schedule the bound's value reads: a sweep evaluates it once per distinct
+    #: value of them (boundcalc.sweep_bounds), not once per row
+    reads: tuple[str, ...] = ("max_size",)
+    #: (a, b) with the bound = a·ΣI + b at (schedule, L, ε_train), None where it does not apply; for the bounds
+    #: affine in ΣI alone (Theorem 1's family, Corollary 1, the TER): a sweep moves their inputs by these
+    #: exact Fractions instead of re-evaluating them (boundcalc.sweep_bounds)
+    affine: "Callable[[Any, int, Fraction], tuple[Fraction, Fraction] | None] | None" = None
 
     def __post_init__(self) -> None:
         if self.direction not in ("upper", "lower") or self.quantity not in ("kl", "ter"):
@@ -236,6 +243,21 @@ def _kl(coefficient: Callable[[int], "Fraction | int"]) -> Callable[[BoundInputs
         return Fraction(coefficient(inputs.schedule.max_size)) * profile.total / profile.length + inputs.eps_train
 
     return evaluate
+
+
+def _kl_affine(coefficient: Callable[[int], "Fraction | int"]) -> Callable[[Any, int, Fraction], tuple[Fraction, Fraction]]:
+    """_kl's bound as a·ΣI + b: coefficient(s_max)/L · ΣI + ε_train."""
+    return lambda schedule, length, eps: (Fraction(coefficient(schedule.max_size)) / length, eps)
+
+
+def _corollary1_affine(schedule: Any, length: int, eps: Fraction) -> tuple[Fraction, Fraction] | None:
+    """C1/T · ΣI + ε_train for a balanced schedule (None otherwise, as _unbalanced)."""
+    return (Fraction(C1) / schedule.steps, eps) if schedule.is_balanced else None
+
+
+def _ter_affine(schedule: Any, length: int, eps: Fraction) -> tuple[Fraction, Fraction]:
+    """(theorem1) / L = coefficient(s_max)/L² · ΣI + ε_train / L."""
+    return Fraction(theorem1_coefficient(schedule.max_size)) / length / length, eps / length
 
 
 def _corollary1(inputs: BoundInputs) -> Fraction:
@@ -350,6 +372,7 @@ BOUNDS: Mapping[str, Bound] = {
             formula="(2^ceil(log2 s_max) - 1)/L ΣI + ε_train",
             holds_for="every schedule",
             evaluate=_kl(theorem1_coefficient),
+            affine=_kl_affine(theorem1_coefficient),
             coefficient=theorem1_coefficient,
             largest_max_size=_theorem1_largest,
             symbolic="theorem1",
@@ -361,6 +384,7 @@ BOUNDS: Mapping[str, Bound] = {
             formula="(19) unrolled along s, ceil(s/2), ..., 1",
             holds_for="every schedule",
             evaluate=_kl(recursion_coefficient),
+            affine=_kl_affine(recursion_coefficient),
             coefficient=recursion_coefficient,
             largest_max_size=_recursion_largest,
             symbolic="recursion",
@@ -373,6 +397,7 @@ BOUNDS: Mapping[str, Bound] = {
             formula="(s_max - 1)/L ΣI + ε_train",
             holds_for="every schedule",
             evaluate=_kl(sharp_coefficient),
+            affine=_kl_affine(sharp_coefficient),
             coefficient=sharp_coefficient,
             largest_max_size=_sharp_largest,
             symbolic="sharp",
@@ -386,6 +411,8 @@ BOUNDS: Mapping[str, Bound] = {
             holds_for="balanced schedules, s_max = ceil(L/T)",
             evaluate=_corollary1,
             not_applicable=_unbalanced,
+            reads=("steps", "is_balanced"),
+            affine=_corollary1_affine,
             symbolic="corollary1",
             derived=f"C1 = {C1}",
         ),
@@ -396,6 +423,7 @@ BOUNDS: Mapping[str, Bound] = {
             formula="per-token log TER gap: theorem1 / L",
             holds_for="every schedule",
             evaluate=_ter,
+            affine=_ter_affine,
             quantity="ter",
             symbolic="ter",
         ),

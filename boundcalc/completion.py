@@ -274,12 +274,17 @@ def _scaled_levels(x: Fraction, level_totals: "tuple[Fraction, ...]", length: in
     are built once per value (:func:`boundcalc.estimate.level_profiles`): every row of a sweep asks for the same."""
     from .estimate import level_profiles
 
+    from .multiscale import level_sizes
+
     weights = [Fraction(1, 2**j) for j in range(len(level_totals))]
     phi = sum((t * w for t, w in zip(level_totals, weights)), Fraction(0))
     if phi > 0:
         levels = [t * max(x, Fraction(0)) / phi for t in level_totals]
-    else:  # no shape to scale: every level equal
-        levels = [max(x, Fraction(0)) / sum(weights)] * len(weights)
+    else:  # no shape to scale: every level with a set equal (a level whose set is empty stays 0)
+        _, sizes = level_sizes(length, 1 << (len(level_totals) - 1))
+        live = sum((w for w, m in zip(weights, sizes) if m > 0), Fraction(0))
+        share = max(x, Fraction(0)) / live if live > 0 else Fraction(0)
+        levels = [share if m > 0 else Fraction(0) for m in sizes]
     return level_profiles(tuple(levels), length, source, total, profile_length, unit)
 
 

@@ -63,8 +63,6 @@ def _csv_SweepAnswer(answer: Any, digits: int) -> str:
     With random-count samplers, ``expected_s_max`` and ``expected_calls`` follow ``s_max`` (empty for the
     fixed schedules; s_max is empty for the samplers).
     """
-    from .table_printer import sweep_cell as cell
-
     result = answer.result
     stats = list(answer.count_stats)
     estimated = ["error", "optimal", "random_error", *result.bound_names] if result.estimate else []
@@ -72,15 +70,55 @@ def _csv_SweepAnswer(answer: Any, digits: int) -> str:
               + [f"{name}_{what}" for name in estimated for what in ("stderr", "interpolation")]
               + [f"{name}_{end}" for name in estimated for end in ("low", "high")])
     rows = [header]
+    cells = _SweepCells(digits)
     for row in result.rows:
-        cells = [row.family, row.steps, row.schedule.describe(), "" if row.max_size is None else row.max_size,
-                 *[cell(row, name, digits) for name in stats], cell(row, "error", digits),
-                 "" if row.error_abs is None else round_up(row.error_abs), cell(row, "optimal", digits),
-                 cell(row, "random_error", digits)]
-        rows.append(cells + [cell(row, name, digits) for name in result.bound_names]
-                    + [x for name in estimated for x in _spread_cells(row, name)]
-                    + [x for name in estimated for x in _interval_cells(row, name)])
+        first = [row.family, row.steps, row.schedule.describe(), "" if row.max_size is None else row.max_size,
+                 *[cells.value(row, name) for name in stats], cells.value(row, "error"),
+                 "" if row.error_abs is None else round_up(row.error_abs), cells.value(row, "optimal"),
+                 cells.value(row, "random_error")]
+        rows.append(first + [cells.value(row, name) for name in result.bound_names]
+                    + [x for name in estimated for x in cells.spread(row, name)]
+                    + [x for name in estimated for x in cells.interval(row, name)])
     return _rows(rows)
+
+
+class _SweepCells:
+    """A sweep row's cells, each formatted once per distinct raw value: the rows of a sweep share most of them
+    (a bound's value, error, spread and interval depend on s_max or T only, the random schedule's on S), so a
+    sweep over every T of L = 16384 formats each bound a few hundred times, not 16384 times. The key is every
+    field :meth:`SweepRow.measured <boundcalc.sweeps.SweepRow.measured>` and the cell read, so a cached text is
+    the text the row itself would give."""
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+        self._texts: dict[tuple[Any, ...], Any] = {}
+
+    @staticmethod
+    def _key(kind: str, row: Any, name: str) -> tuple[Any, ...]:
+        if name in ("error", "optimal", "random_error"):
+            own = (getattr(row, name), {"error": row.error_abs, "optimal": row.optimal_abs,
+                                        "random_error": row.random_abs}[name])
+        else:
+            own = (row.bounds.get(name), row.bound_errors.get(name))
+        return kind, name, row.stats.get(name), own, row.spreads.get(name), row.intervals.get(name)
+
+    def _cached(self, kind: str, row: Any, name: str, make: Callable[[], Any]) -> Any:
+        key = self._key(kind, row, name)
+        found = self._texts.get(key)
+        if found is None:
+            found = self._texts[key] = make()
+        return found
+
+    def value(self, row: Any, name: str) -> str:
+        from .table_printer import sweep_cell
+
+        return self._cached("value", row, name, lambda: sweep_cell(row, name, self.digits))
+
+    def spread(self, row: Any, name: str) -> list[str]:
+        return self._cached("spread", row, name, lambda: _spread_cells(row, name))
+
+    def interval(self, row: Any, name: str) -> list[str]:
+        return self._cached("interval", row, name, lambda: _interval_cells(row, name))
 
 
 def _interval_cells(row: Any, name: str) -> list[str]:

@@ -372,18 +372,18 @@ def random_schedule_estimate(curve: LossCurve, max_size: int) -> Estimate:
     """
     import numpy as np
 
-    from .random_schedule import random_schedule_distribution
+    from .random_schedule import random_schedule_floats
     from .truth.quantities import expected_random_error
 
     L = curve.length
-    steps = random_schedule_distribution(L, max_size)
+    chances, _, sizes = random_schedule_floats(L, max_size)
     c = random_schedule_coefficients(L, max_size)
     linear = curve_profile(curve, "linear")
     value = expected_random_error(linear, max_size)
     cubic = value if curve.masked.size == L else expected_random_error(curve_profile(curve, "pchip"), max_size)
     # each step's g(w, s) within a few roundings of its terms (fsum), weighted by p <= 1, summed with fsum
     d_max = float(np.abs(linear.conditional).max()) if L else 0.0
-    error = 4 * _EPS64 * d_max * math.fsum(float(p) * s for p, _, s in steps) + _EPS64 * abs(value)
+    error = 4 * _EPS64 * d_max * math.fsum(p * s for p, s in zip(chances.tolist(), sizes.tolist())) + _EPS64 * abs(value)
     se = curve.stderr_of(c) if curve.stderr is not None else None
     return Estimate(max(value, 0.0), se, max(cubic, 0.0), curve.exact, abs_error=error)
 
@@ -392,12 +392,14 @@ def random_schedule_coefficients(length: int, max_size: int) -> "np.ndarray":
     """c with the random schedule's expected error on {S, S/2} = Σ_m c_m d(m): Σ P(step) c(w, s) over its steps."""
     import numpy as np
 
-    from .random_schedule import random_schedule_distribution
+    from .random_schedule import random_schedule_floats
 
     c = np.zeros(length)
-    for p, w, s in random_schedule_distribution(length, max_size):
-        c[w] += float(p) * (s - 1)
-        c[w + 1 : w + s] -= float(p)
+    chances, starts, sizes = random_schedule_floats(length, max_size)
+    # the same float additions in the same order as ever (the stderr and the intervals read c): one per step
+    for p, w, s in zip(chances.tolist(), starts.tolist(), sizes.tolist()):
+        c[w] += p * (s - 1)
+        c[w + 1 : w + s] -= p
     return c
 
 

@@ -164,18 +164,7 @@ def fast_schedule(head: str, extra: list[str], length: int, steps: int) -> Sched
         from .schedule import parse_schedule
 
         return parse_schedule(":".join([head, str(steps), *extra]), length, param="family")  # raises its error
-    return Schedule(runs=_runs(sizes), name=":".join([head, str(steps), *extra]))  # parse_schedule's name: the spec
-
-
-def _runs(sizes: "np.ndarray") -> list[tuple[int, int]]:
-    """Run-length encoding of a size array (Schedule merges equal neighbours; this saves it the loop)."""
-    import numpy as np
-
-    if sizes.size == 0:
-        return []
-    starts = np.flatnonzero(np.concatenate(([True], sizes[1:] != sizes[:-1])))
-    counts = np.diff(np.concatenate((starts, [sizes.size])))
-    return list(zip(sizes[starts].tolist(), counts.tolist()))
+    return Schedule.from_size_array(sizes, name=":".join([head, str(steps), *extra]))  # parse_schedule's name: the spec
 
 
 def dream_levels(length: int, steps: Iterable[int], extra: list[str], d: "np.ndarray | None",

@@ -26,13 +26,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from fractions import Fraction
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from .errors import InvalidNumberError, ScheduleError, UsageError
 from .exact import Number, ceil_div, parse_rational, positive_int
 from .registry import (FamilyView, Param, SamplerFamily, SamplerSpec, family, families, parse_searched, parse_spec,
                        register)
 from .random_schedule import random_schedule_distribution  # re-exported: the paper's random schedule
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
 
 __all__ = ["Schedule", "FAMILIES", "COUNT_FAMILIES", "parse_schedule", "parse_spec", "random_schedule_distribution"]
 
@@ -103,6 +106,27 @@ class Schedule:
         object.__setattr__(self, "runs", tuple((s, c) for s, c in merged))
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "block_spans", self._check_blocks(block_spans))
+
+    @classmethod
+    def from_size_array(cls, sizes: "np.ndarray", name: str = "") -> "Schedule":
+        """The schedule of a numpy array of step sizes (reveal order), as ``Schedule(sizes, name=name)`` builds
+        it, but run-length encoded and measured (L, T, s_max) in numpy: a sweep builds thousands of schedules
+        of up to L steps, and the constructor's per-step loop dominated. Bad sizes go to the constructor (its
+        error)."""
+        import numpy as np
+
+        sizes = np.asarray(sizes)
+        if sizes.ndim != 1 or sizes.size == 0 or sizes.dtype.kind not in "iu" or int(sizes.min()) < 1:
+            return cls([int(x) for x in sizes.ravel()], name=name)
+        starts = np.flatnonzero(np.concatenate(([True], sizes[1:] != sizes[:-1])))
+        counts = np.diff(np.concatenate((starts, [sizes.size])))
+        schedule = object.__new__(cls)
+        object.__setattr__(schedule, "runs", tuple(zip(sizes[starts].tolist(), counts.tolist())))
+        object.__setattr__(schedule, "name", name)
+        object.__setattr__(schedule, "block_spans", ())
+        # the cached properties, filled in: the same integers their sums over the runs give
+        schedule.__dict__.update(length=int(sizes.sum()), steps=int(sizes.size), max_size=int(sizes.max()))
+        return schedule
 
     def _check_blocks(self, blocks: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
         """Blocks (start, length), left to right, covering [0, L), each filled by whole steps."""

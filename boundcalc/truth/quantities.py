@@ -16,7 +16,7 @@ from ..errors import InvalidNumberError, ScheduleError
 from ..multiscale import MultiScaleProfile, level_sizes
 from ..profile import MIProfile
 from ..counts import CountSampler, parse_sampler
-from ..schedule import Schedule, random_schedule_distribution
+from ..schedule import Schedule
 from ..units import Unit, from_nats
 from .core import EntropyProfile, Progress, float_decimal
 from .samplers import block_error, count_error
@@ -184,8 +184,11 @@ def expected_random_error(model: ModelOrProfile, max_size: int, length: int | No
 
     ``model`` is anything :func:`entropy_profile` accepts.
     """
+    from ..random_schedule import random_schedule_floats
+
     profile = entropy_profile(model, length)
-    return math.fsum(float(p) * profile.step_error(w, s) for p, w, s in random_schedule_distribution(profile.length, max_size))
+    p, w, s = random_schedule_floats(profile.length, max_size)  # float(P) of each exact P, cached per (L, S)
+    return math.fsum(chance * profile.step_error(a, b) for chance, a, b in zip(p.tolist(), w.tolist(), s.tolist()))
 
 
 def multiscale_from_model(

@@ -60,6 +60,8 @@ LAYERS = {
     "verification": (4, "orchestration"),
     "sweeps": (4, "orchestration"),
     "sweep_truth": (4, "orchestration"),
+    "sweep_bounds": (4, "orchestration"),
+    "sweep_vector": (4, "orchestration"),
     "estimate": (4, "orchestration"),
     "step_families": (4, "orchestration"),
     "count_steps": (4, "orchestration"),
