@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from fractions import Fraction
 from typing import Any, Callable
 
 from .dispatch import Printers
@@ -87,53 +88,55 @@ class _SweepCells:
     (a bound's value, error, spread and interval depend on s_max or T only, the random schedule's on S), so a
     sweep over every T of L = 16384 formats each bound a few hundred times, not 16384 times. The key is every
     field :meth:`SweepRow.measured <boundcalc.sweeps.SweepRow.measured>` and the cell read, so a cached text is
-    the text the row itself would give."""
+    the text the row itself would give; a value's three kinds of cells come from one ``measured``."""
 
     def __init__(self, digits: int) -> None:
         self.digits = digits
-        self._texts: dict[tuple[Any, ...], Any] = {}
+        self._texts: dict[tuple[Any, ...], tuple[str, list[str], list[str]]] = {}
 
     @staticmethod
-    def _key(kind: str, row: Any, name: str) -> tuple[Any, ...]:
+    def _key(row: Any, name: str) -> tuple[Any, ...]:
         if name in ("error", "optimal", "random_error"):
-            own = (getattr(row, name), {"error": row.error_abs, "optimal": row.optimal_abs,
-                                        "random_error": row.random_abs}[name])
+            own: tuple[Any, ...] = (getattr(row, name), {"error": row.error_abs, "optimal": row.optimal_abs,
+                                                         "random_error": row.random_abs}[name])
         else:
-            own = (row.bounds.get(name), row.bound_errors.get(name))
-        return kind, name, row.stats.get(name), own, row.spreads.get(name), row.intervals.get(name)
+            bound = row.bounds.get(name)  # exact (a Fraction, whose hash is slow: its integers stand for it) or a float
+            exact = isinstance(bound, Fraction)
+            own = (exact, (bound.numerator, bound.denominator) if exact else bound, row.bound_errors.get(name))
+        return name, row.stats.get(name), own, row.spreads.get(name), row.intervals.get(name)
 
-    def _cached(self, kind: str, row: Any, name: str, make: Callable[[], Any]) -> Any:
-        key = self._key(kind, row, name)
+    def _cells(self, row: Any, name: str) -> tuple[str, list[str], list[str]]:
+        key = self._key(row, name)
         found = self._texts.get(key)
         if found is None:
-            found = self._texts[key] = make()
+            from .table_printer import sweep_cell
+
+            measured = row.measured(name)
+            value = measured.decimal(self.digits) if measured is not None else sweep_cell(row, name, self.digits)
+            found = self._texts[key] = (value, _spread_cells(measured), _interval_cells(measured))
         return found
 
     def value(self, row: Any, name: str) -> str:
-        from .table_printer import sweep_cell
-
-        return self._cached("value", row, name, lambda: sweep_cell(row, name, self.digits))
+        return self._cells(row, name)[0]
 
     def spread(self, row: Any, name: str) -> list[str]:
-        return self._cached("spread", row, name, lambda: _spread_cells(row, name))
+        return self._cells(row, name)[1]
 
     def interval(self, row: Any, name: str) -> list[str]:
-        return self._cached("interval", row, name, lambda: _interval_cells(row, name))
+        return self._cells(row, name)[2]
 
 
-def _interval_cells(row: Any, name: str) -> list[str]:
+def _interval_cells(measured: Any) -> list[str]:
     """A value's [low, high] over the monotone completions (an error, the random schedule's, a bound at ΣI or Φ),
     17 significant digits rounded outward after widening by the certified error ('' if absent or unbounded)."""
-    measured = row.measured(name)
     if measured is None or measured.interval is None:
         return ["", ""]
     low, high = interval_decimals(measured.interval[0], measured.interval[1], measured.error, FLOAT_DIGITS)
     return [low, high or ""]
 
 
-def _spread_cells(row: Any, name: str) -> list[str]:
+def _spread_cells(measured: Any) -> list[str]:
     """An estimate's stderr ('?' when the curve gives none) and interpolation effect, rounded up ('' if absent)."""
-    measured = row.measured(name)
     if measured is None:
         return ["", ""]
     return ["?" if measured.stderr is None else round_up(measured.stderr), round_up(measured.interpolation or 0.0)]
