@@ -47,7 +47,7 @@ import time
 from pathlib import Path
 
 FAMILIES = ("uniform", "linear", "power:2", "dream", "cosine", "cosine-mdlm", "info-optimal",
-            "mdlm", "mdlm:cosine", "sedd", "dream-origin")
+            "mdlm", "mdlm:cosine", "mdlm:cosine2", "mdlm:linear", "mdlm:geometric", "sedd", "dream-origin")
 _NEUTRAL = tempfile.gettempdir()
 # one BLAS thread per process: on 2 shared cores, BLAS's own threads only fight the other processes
 _ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -124,7 +124,7 @@ def full_curve_figures(folder: Path, lengths: list[int], repeat: int, timeout: f
     print("steps --loss-curve full.csv --family F --by error --target 1, a curve measured at every k (seconds)")
     for L in lengths:
         curve = write_full_curve(folder, L)
-        for family in ("mdlm", "dream-origin"):
+        for family in ("mdlm", "dream-origin", "mdlm:cosine", "mdlm:cosine2", "mdlm:linear", "mdlm:geometric"):
             args = ["steps", "--loss-curve", str(curve), "--family", family, "--by", "error", "--target", "1"]
             print(f"  L = {L:>5}  {family:<14} {compare(args, repeat, timeout, before)}", flush=True)
 

@@ -330,7 +330,8 @@ def _bracketed_range(family: "str | SamplerSpec", target_nats: float, first: int
     scanned): another family, or d unbounded above (r = 1 unmeasured and no vocabulary size)."""
     import numpy as np
 
-    from .count_brackets import completion_bracket, fewest_reaching, riemann_bracket
+    from .count_brackets import completion_bracket, fewest_reaching
+    from .count_brackets_noise import count_bracket
 
     spec = searched_family(family)
     if not spec.family.random_counts:
@@ -338,7 +339,7 @@ def _bracketed_range(family: "str | SamplerSpec", target_nats: float, first: int
     L = curve.length
     from .step_families import family_sampler
 
-    bracket = riemann_bracket(lambda T: family_sampler(spec, T, L), curve.conditional("linear"))  # exact p_k
+    bracket = count_bracket(lambda T: family_sampler(spec, T, L), curve.conditional("linear"))  # exact p_k
     highest = np.array(curve.conditional("linear"), dtype=np.float64)  # each d(m) at most: its gap's upper end
     for ma, A, mb, _ in _gaps(curve, vocab_size):
         highest[ma + 1 : mb] = A

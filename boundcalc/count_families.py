@@ -79,7 +79,7 @@ _T = Param("T", "steps", doc="the nominal number of steps")
 
 class MDLM(CountFamily):
     name, params = "mdlm", (_T, Param("NOISE", "text", optional=True))
-    mpmath_step_cost_us = 250.0  # a noise other than loglinear: its α(t) in mpmath (benchmarks/bench_count_steps.py)
+    mpmath_step_cost_us = 10.0  # another noise: long double, mpmath for ~1 in 10 steps (boundcalc.count_noise)
     summary = ("MDLM: t_k = 1 − k(1−10^−5)/T, p_k = (α(t_k) − α(t_{k−1}))/(1 − α(t_{k−1})), then noise removal; "
                "NOISE `loglinear` (default), `linear`, `cosine`, `cosine2`, `geometric`")
 

@@ -28,8 +28,9 @@ Families (docs/cli.md; the sources are quoted in docs/samplers.md):
 ==========================  =====================================================
 
 Exactness. Log-linear noise and Dream give rational p_k, kept exactly in
-:attr:`CountSampler.exact`; the other noises are evaluated with mpmath at 40
-digits. Every p_k and 1 - p_k is then one correctly rounded float64
+:attr:`CountSampler.exact`; the other noises give their 40-digit values (long
+double with a certified rounding, mpmath where that does not settle the float64:
+:mod:`boundcalc.count_noise`). Every p_k and 1 - p_k is then one correctly rounded float64
 (relative error <= 2^-53); the DPs below are float64 with an a-priori
 relative error bound (:meth:`CountSampler.transition`), and anything beyond
 the DP's step-size cap is bounded by a Chernoff tail (:meth:`CountSampler.tail`).
@@ -140,17 +141,10 @@ class CountSampler:
             c, a = _grid(1 - MDLM_DELTA, steps)
             probabilities = [Fraction(c, a - c * (k - 1)) for k in range(1, steps + 1)] + [Fraction(1)]
             return cls.from_probabilities(length, probabilities, name=label, family="mdlm", steps=steps)
-        t = [1 - k * (1 - MDLM_DELTA) / steps for k in range(steps + 1)]
-        import mpmath
+        from .count_noise import step_probabilities
 
-        with mpmath.workdps(40):
-            alpha = _ALPHA[noise]
-            values = [alpha(mpmath.mpf(x.numerator) / x.denominator) for x in t]
-            reveal, keep = [], []
-            for k in range(1, steps + 1):
-                masked = 1 - values[k - 1]
-                reveal.append(float((values[k] - values[k - 1]) / masked))
-                keep.append(float((1 - values[k]) / masked))
+        # long double with a certified rounding (boundcalc.count_noise); mpmath only where it does not settle
+        reveal, keep = step_probabilities(noise, steps, lambda ks: _mpmath_steps(noise, steps, ks))
         return cls(length=length, steps=steps, reveal=(*reveal, 1.0), keep=(*keep, 0.0), name=label,
                    family="mdlm", notes={"noise": NOISES[noise]})
 
@@ -701,6 +695,26 @@ class CountSampler:
         mean = self.expected_sizes()
         head = ", ".join(f"{x:.3g}" for x in mean[:6]) + (", ..." if len(mean) > 6 else "")
         return f"{self.name}: {len(self.reveal)} steps, E s_k = {head}"
+
+
+def _mpmath_steps(noise: str, steps: int, ks: list[int]) -> list[tuple[float, float]]:
+    """(p_k, 1 − p_k) of ``mdlm:steps:noise`` for each k of ``ks``, from α at 40 digits, each rounded once to
+    float64 (mpmath divides correctly rounded, so as the Fractions of t_k did), α only at the t the listed steps need."""
+    import mpmath
+
+    den = MDLM_DELTA.denominator * steps  # t_i = 1 − i(1 − δ)/T = (den − rise·i)/den exactly
+    rise = MDLM_DELTA.denominator - MDLM_DELTA.numerator
+    out = []
+    with mpmath.workdps(40):
+        alpha = _ALPHA[noise]
+        values: dict[int, Any] = {}
+        for k in ks:
+            for i in (k - 1, k):
+                if i not in values:
+                    values[i] = alpha(mpmath.mpf(den - rise * i) / den)
+            masked = 1 - values[k - 1]
+            out.append((float((values[k] - values[k - 1]) / masked), float((1 - values[k]) / masked)))
+    return out
 
 
 def _check_steps(steps: Any) -> int:

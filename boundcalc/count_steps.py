@@ -12,7 +12,8 @@ from fractions import Fraction
 from typing import Any, Callable, cast
 
 from .curve import LossCurve
-from .count_brackets import MaxStepBracket, RiemannBracket, riemann_bracket, uniform_grid
+from .count_brackets import MaxStepBracket, RiemannBracket, uniform_grid
+from .count_brackets_noise import count_bracket, noise_max_step_bracket
 from .errors import DomainError
 from .estimate import count_coefficients, count_estimate, curve_profile
 from .registry import SamplerSpec
@@ -22,7 +23,7 @@ from .step_families import EXPECTED_NOTE, SCAN_BUDGET_US, ExpectedBound, FamilyS
 __all__ = ["count_expected_bound"]
 
 # Costs in microseconds, measured by benchmarks/bench_count_steps.py on the shared 2-core machine (a step's
-# build: its family's build_cost_us, 6 µs for integer ratios, 250 for an mpmath noise).
+# build: its family's build_cost_us, 6 µs for integer ratios, 10 for another noise).
 _COUNT_SCREEN_US = 0.05  # one entry of a screen (a step's law up to the size cap, or the law of w over 0..L)
 _COUNT_SCREEN_FIXED_US = 800.0  # one screen's fixed overhead (numpy calls, the size cap's bisection)
 _COUNT_DP_US = 0.006  # one multiply-add of the count DPs
@@ -201,15 +202,17 @@ def _count_steps(goals, family, by, length, curve, mi_total, bound, eps_train, u
     """steps for a random-count family: screen T = 1..horizon, then up to twice the first T the screen
     certifies (for larger T that miss), each range costed before it runs; the DP where the screen does not decide."""
     search = _CountSearch(family, by, length, curve, mi_total, bound, eps_train, unit)
-    bracket = riemann_bracket(lambda T: family_sampler(family, T, length), search.d) if by == "error" else None
+    bracket = count_bracket(lambda T: family_sampler(family, T, length), search.d) if by == "error" else None
     if bracket is not None:  # whole ranges of T decided at once: a few screens near each target
         text = ("ranges of T decided by certified brackets of the expected error (a Riemann sum), "
                 "the value itself where they do not decide")
         return [_bracketed_answer(search, bracket, g, top, text) for g in goals]
     if by == "bound":
         grid = uniform_grid(lambda T: family_sampler(family, T, length))
-        if grid is not None:  # whole ranges of T decided at once by brackets of E c(S_max)
-            steps = MaxStepBracket(length, *grid, [search.coefficient(s) for s in range(1, length + 1)])
+        coefficients = [search.coefficient(s) for s in range(1, length + 1)]
+        steps = MaxStepBracket(length, *grid, coefficients) if grid is not None else \
+            noise_max_step_bracket(lambda T: family_sampler(family, T, length), length, coefficients)
+        if steps is not None:  # whole ranges of T decided at once by brackets of E c(S_max)
             text = ("ranges of T decided by certified brackets of E c(S_max) (negative association, union bound), "
                     "the count DP where they do not decide")
             try:

@@ -72,14 +72,16 @@ def _csv_SweepAnswer(answer: Any, digits: int) -> str:
               + [f"{name}_{end}" for name in estimated for end in ("low", "high")])
     rows = [header]
     cells = _SweepCells(digits)
+    names = list(dict.fromkeys([*stats, "error", "optimal", "random_error", *result.bound_names, *estimated]))
     for row in result.rows:
+        found = {name: cells.of(row, name) for name in names}  # (value, spread cells, interval cells)
         first = [row.family, row.steps, row.schedule.describe(), "" if row.max_size is None else row.max_size,
-                 *[cells.value(row, name) for name in stats], cells.value(row, "error"),
-                 "" if row.error_abs is None else round_up(row.error_abs), cells.value(row, "optimal"),
-                 cells.value(row, "random_error")]
-        rows.append(first + [cells.value(row, name) for name in result.bound_names]
-                    + [x for name in estimated for x in cells.spread(row, name)]
-                    + [x for name in estimated for x in cells.interval(row, name)])
+                 *[found[name][0] for name in stats], found["error"][0],
+                 "" if row.error_abs is None else round_up(row.error_abs), found["optimal"][0],
+                 found["random_error"][0]]
+        rows.append(first + [found[name][0] for name in result.bound_names]
+                    + [x for name in estimated for x in found[name][1]]
+                    + [x for name in estimated for x in found[name][2]])
     return _rows(rows)
 
 
@@ -105,7 +107,8 @@ class _SweepCells:
             own = (exact, (bound.numerator, bound.denominator) if exact else bound, row.bound_errors.get(name))
         return name, row.stats.get(name), own, row.spreads.get(name), row.intervals.get(name)
 
-    def _cells(self, row: Any, name: str) -> tuple[str, list[str], list[str]]:
+    def of(self, row: Any, name: str) -> tuple[str, list[str], list[str]]:
+        """(the value's cell, its stderr and interpolation cells, its interval cells)."""
         key = self._key(row, name)
         found = self._texts.get(key)
         if found is None:
@@ -115,15 +118,6 @@ class _SweepCells:
             value = measured.decimal(self.digits) if measured is not None else sweep_cell(row, name, self.digits)
             found = self._texts[key] = (value, _spread_cells(measured), _interval_cells(measured))
         return found
-
-    def value(self, row: Any, name: str) -> str:
-        return self._cells(row, name)[0]
-
-    def spread(self, row: Any, name: str) -> list[str]:
-        return self._cells(row, name)[1]
-
-    def interval(self, row: Any, name: str) -> list[str]:
-        return self._cells(row, name)[2]
 
 
 def _interval_cells(measured: Any) -> list[str]:

@@ -1,0 +1,205 @@
+"""Issue 22: MDLM's other noises (cosine, cosine2, linear, geometric): fast step probabilities and certified
+brackets of E error over ranges of T on their non-uniform reveal grid (docs/theory.md §12, "Other noises").
+
+The step probabilities are checked bit for bit against α at 40 digits; the brackets against the expected
+error computed independently at 40 digits from α (each token's reveal step and the binomial law of the others
+before it); the searches against a scan of every T with the per-T value.
+"""
+
+from __future__ import annotations
+
+from math import comb
+
+import mpmath
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from boundcalc.count_brackets_noise import NoiseBracket, count_bracket
+from boundcalc.count_sampler import _ALPHA, MDLM_DELTA, CountSampler, _mpmath_steps
+from boundcalc.curve import LossCurve
+from boundcalc.estimate import count_coefficients, curve_profile
+from boundcalc.family_steps import required_steps_family
+from boundcalc.step_families import family_sampler
+
+NOISES = ["cosine", "cosine2", "linear", "geometric"]
+FAMILIES = [f"mdlm:{noise}" for noise in NOISES]
+
+
+@pytest.mark.parametrize("noise", NOISES)
+@pytest.mark.parametrize("T", [1, 2, 3, 5, 17, 64, 301])
+def test_the_step_probabilities_are_the_40_digit_ones_bit_for_bit(noise, T):
+    sampler = CountSampler.mdlm(8, T, noise)
+    expected = _mpmath_steps(noise, T, list(range(1, T + 1)))
+    assert list(zip(sampler.reveal[:-1], sampler.keep[:-1])) == expected
+    assert (sampler.reveal[-1], sampler.keep[-1]) == (1.0, 0.0)
+
+
+def exact_error(noise, T, d):
+    """E error of mdlm:T:noise at 40 digits from α: Σ_k L·π_k·G(r_{k−1}) + L(1 − r_T)G(r_T) − Σ d, with
+    r_k = 1 − (1 − α(t_k))/(1 − α(1)) the probability that a token is revealed by step k."""
+    L = len(d)
+    with mpmath.workdps(40):
+        alpha = _ALPHA[noise]
+        top = 1 - alpha(mpmath.mpf(1))
+        den = MDLM_DELTA.denominator * T  # t_k = 1 − k(1 − δ)/T = (den − (δ⁻¹ − 1)k)/den
+        r = [1 - (1 - alpha(mpmath.mpf(den - (MDLM_DELTA.denominator - 1) * k) / den)) / top for k in range(T + 1)]
+
+        def G(x):
+            return sum(mpmath.mpf(d[m]) * comb(L - 1, m) * x**m * (1 - x) ** (L - 1 - m) for m in range(L))
+
+        total = sum(L * (r[k] - r[k - 1]) * G(r[k - 1]) for k in range(1, T + 1)) + L * (1 - r[T]) * G(r[T])
+        return float(total - sum(mpmath.mpf(x) for x in d))
+
+
+decreasing = st.lists(st.floats(0, 3, allow_nan=False), min_size=2, max_size=8).map(
+    lambda xs: sorted(xs, reverse=True))
+steps_or_smooth = st.lists(st.sampled_from([0.0, 0.0, 0.0, 0.3, 1.0, 2.5]), min_size=2, max_size=9).map(
+    lambda jumps: [sum(jumps[i:]) for i in range(len(jumps))])  # non-increasing, often with sharp steps
+
+
+@settings(max_examples=40, deadline=None)
+@given(d=st.one_of(decreasing, steps_or_smooth), noise=st.sampled_from(NOISES), first=st.integers(1, 40),
+       more=st.integers(0, 5))
+def test_the_bracket_holds_the_exact_expected_error(d, noise, first, more):
+    L = len(d)
+    bracket = count_bracket(lambda T: family_sampler(f"mdlm:{noise}", T, L), d)
+    assert isinstance(bracket, NoiseBracket)
+    lower, upper = bracket.bracket(first, first + more)
+    for T in range(first, first + more + 1):
+        value = exact_error(noise, T, d)
+        assert lower <= value <= upper, (T, lower, value, upper)
+        per_t = float(count_coefficients(family_sampler(f"mdlm:{noise}", T, L)) @ np.asarray(d))
+        assert lower <= per_t + 1e-12 and per_t - 1e-12 <= upper  # and the sampler's own float value
+
+
+@pytest.mark.parametrize("noise", NOISES)
+def test_the_bracket_narrows_like_one_over_t_squared(noise):
+    d = np.linspace(3, 0.5, 64) ** 2 / 3
+    bracket = count_bracket(lambda T: family_sampler(f"mdlm:{noise}", T, 64), d)
+    widths = [np.subtract(*bracket.bracket(T, T)[::-1]) for T in (256, 512, 1024)]
+    assert widths[1] <= widths[0] / 3 and widths[2] <= widths[1] / 3
+    value = float(count_coefficients(family_sampler(f"mdlm:{noise}", 1024, 64)) @ d)
+    assert widths[2] < 0.02 * value  # the trapezoid term at T = 16L: linear 1.3 %, geometric 0.37 %, cosine2 0.14 %, cosine 0.12 %
+
+
+@settings(max_examples=15, deadline=None)
+@given(d=decreasing, family=st.sampled_from(FAMILIES), where=st.floats(0.02, 0.98))
+def test_the_search_equals_a_scan_of_every_t(d, family, where):
+    L = len(d)
+    curve = LossCurve.from_conditional(d)
+    profile_d = curve_profile(curve).conditional
+    top = 16 * L
+    values = {T: max(float(count_coefficients(family_sampler(family, T, L)) @ profile_d), 0.0) for T in range(1, top + 1)}
+    low, high = min(values.values()), max(values.values())
+    target = low + where * (high - low)
+    assume(target > 0)
+    r = required_steps_family([repr(target)], family=family, by="error", length=L, curve=curve)[0]
+    expected = min((T for T, v in values.items() if v <= target), default=None)
+    assert r.steps == expected and "Riemann" in r.search  # decided by the brackets, not the scan
+    if expected is not None:
+        assert list(r.larger_misses) == [T for T in range(expected + 1, min(top, 2 * expected) + 1) if values[T] > target]
+        assert r.value.value == pytest.approx(values[expected], abs=1e-9)
+
+
+def _partial_curves(draw):
+    L = draw(st.integers(6, 12))
+    ks = sorted(draw(st.sets(st.integers(1, L), min_size=2, max_size=4)))
+    losses = sorted(draw(st.lists(st.floats(0.05, 3.0), min_size=len(ks), max_size=len(ks))))
+    return LossCurve(length=L, masked=ks, loss=losses)
+
+
+@settings(max_examples=12, deadline=None)
+@given(data=st.data(), family=st.sampled_from(FAMILIES), where=st.floats(0.05, 0.95), vocab=st.sampled_from([8, 50]))
+def test_the_bracketed_t_range_equals_a_scan_of_every_t(data, family, where, vocab):
+    """[T_lo, T_hi] over every monotone completion: the brackets' search against the scan T by T."""
+    from boundcalc import completion
+
+    curve = _partial_curves(data.draw)
+    L, top = curve.length, 6 * curve.length
+    ends = {T: completion.completion_interval(curve, completion.family_coefficients(family, T, L, curve), vocab)
+            for T in range(1, top + 1)}
+    low, high = min(e[0] for e in ends.values()), max(e[1] for e in ends.values())
+    target = low + where * (high - low)
+    first = next((T for T in range(1, top + 1) if (ends[T][0] + ends[T][1]) / 2 <= target), top)
+    expected = (next((T for T in range(1, first) if ends[T][0] <= target), first),
+                next((T for T in range(first, top + 1) if ends[T][1] <= target), None))
+    found = completion._bracketed_range(family, target, first, curve, vocab, top, [completion.MAX_RANGE_WORK])
+    assert found == expected
+
+
+def test_no_bracket_where_it_does_not_hold():
+    assert count_bracket(lambda T: family_sampler("mdlm:cosine", T, 3), [1.0, 2.0, 0.5]) is None  # d rises
+    assert isinstance(count_bracket(lambda T: family_sampler("mdlm:cosine", T, 3), [2.0, 1.0, 0.5]), NoiseBracket)
+
+
+@settings(max_examples=30, deadline=None)
+@given(L=st.integers(2, 10), noise=st.sampled_from(NOISES), bound=st.sampled_from(["theorem1", "sharp", "recursion"]),
+       first=st.integers(1, 40), more=st.integers(0, 5))
+def test_the_max_step_bracket_holds_the_dp_value(L, noise, bound, first, more):
+    """E c(S_max) by the DP over the counts (its certified error included) lies in the range's bracket."""
+    from boundcalc.bounds import bound_coefficient
+    from boundcalc.count_brackets_noise import NoiseMaxStepBracket, noise_max_step_bracket
+
+    coefficient = lambda s: bound_coefficient(bound, s)  # noqa: E731
+    steps = noise_max_step_bracket(lambda T: family_sampler(f"mdlm:{noise}", T, L), L,
+                                   [coefficient(s) for s in range(1, L + 1)])
+    assert isinstance(steps, NoiseMaxStepBracket)
+    lower, upper, rounding = steps.coefficient(first, first + more)
+    for T in range(first, first + more + 1):
+        value, error = family_sampler(f"mdlm:{noise}", T, L).expected_coefficient(coefficient)
+        assert lower - rounding <= value + error and value - error <= upper + rounding, (T, lower, value, upper)
+
+
+@settings(max_examples=15, deadline=None)
+@given(L=st.integers(2, 8), family=st.sampled_from(FAMILIES), bound=st.sampled_from(["theorem1", "sharp", "recursion"]),
+       where=st.floats(0.0, 1.0), mi=st.integers(1, 40))
+def test_the_bound_search_by_ranges_equals_the_scan_of_every_t(L, family, bound, where, mi):
+    """--by bound: the ranges decided by NoiseMaxStepBracket give the scan's T, larger misses and undecided T."""
+    from fractions import Fraction
+
+    from boundcalc import count_steps
+
+    top = 4 * L
+    values = [count_steps.count_expected_bound(family_sampler(family, T, L), Fraction(mi), bound).value
+              for T in range(1, top + 1)]
+    target = Fraction(min(values) + where * (max(values) - min(values))).limit_denominator(10**6)
+    found = required_steps_family([target], family=family, length=L, mi_total=Fraction(mi), bound=bound,
+                                  max_steps=top)[0]
+    assert "ranges of T" in found.search
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(count_steps, "noise_max_step_bracket", lambda *args: None)
+        scanned = required_steps_family([target], family=family, length=L, mi_total=Fraction(mi), bound=bound,
+                                        max_steps=top)[0]
+    assert "scan of every T" in scanned.search
+    assert (found.steps, found.larger_misses, tuple(sorted(found.undecided))) == \
+        (scanned.steps, scanned.larger_misses, tuple(sorted(scanned.undecided)))
+    if found.steps is not None:
+        assert (found.value.value, found.value.error) == (scanned.value.value, scanned.value.error)
+
+
+def test_the_cli_answers_a_noise_at_l_4096_by_ranges(run):
+    """Was refused ('scanning mdlm:cosine ... would take'): every T <= 16L shown to miss by ranges."""
+    result = run("steps", "--mi-total", "10", "--length", "4096", "--target", "0.0001", "--family", "mdlm:cosine")
+    assert result.exit_code == 1 and "no T <= 65536 reaches it" in result.output and "ranges of T" in result.output
+    assert result.output.strip().splitlines()[-1] == \
+        "Error: --target: target 0.0001: no T <= 65536 reaches it (a larger target or a larger --max-steps)"
+
+
+@pytest.mark.parametrize("noise", NOISES)
+def test_the_laws_derivatives_and_their_bounds(noise):
+    """φ′ and φ″ against central differences of φ and φ′, and sup|φ′|, sup|φ″|, sup|φ‴| (the brackets' Φ1, Φ2,
+    Φ3) above their values on a fine grid (φ‴ by differences of φ″); φ at the grid's ends: φ(0) = 0, and
+    1 − φ(1 − δ) is the last step's share, 1 − p_1 at T = 1."""
+    from boundcalc.count_noise import NOISE_LAWS
+
+    law, e = NOISE_LAWS[noise], 1e-6
+    u = np.linspace(e, 1 - e, 20001)
+    assert np.allclose((law.phi(u + e) - law.phi(u - e)) / (2 * e), law.slope(u), rtol=1e-6, atol=1e-6)
+    assert np.allclose((law.slope(u + e) - law.slope(u - e)) / (2 * e), law.bend(u), rtol=1e-5, atol=1e-5)
+    twist = (law.bend(u + e) - law.bend(u - e)) / (2 * e)
+    assert law.slope(u).max() <= law.slope_top and np.abs(law.bend(u)).max() <= law.bend_top
+    assert np.abs(twist).max() <= law.twist_top * (1 + 1e-6)
+    assert law.phi(np.array([0.0]))[0] == 0.0
+    assert 1 - law.phi(np.array([1 - 1e-5]))[0] == pytest.approx(CountSampler.mdlm(4, 1, noise).keep[0], rel=1e-6)
