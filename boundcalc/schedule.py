@@ -29,10 +29,11 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from .errors import InvalidNumberError, ScheduleError, UsageError
-from .exact import Number, ceil_div, parse_rational, positive_int
+from .exact import ceil_div, parse_rational, positive_int
 from .registry import (FamilyView, Param, SamplerFamily, SamplerSpec, family, families, parse_searched, parse_spec,
                        register)
 from .random_schedule import random_schedule_distribution  # re-exported: the paper's random schedule
+from .schedule_limits import MAX_BLOCKS, MAX_LISTING_SECONDS, MAX_MATERIALIZED_STEPS, check_size, length_and_steps
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -53,17 +54,6 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-# Materializing more sizes than this as a Python tuple is refused with a clear
-# error; run-length storage keeps every bound computable beyond it.
-MAX_MATERIALIZED_STEPS = 10_000_000
-#: Measured cost of computing one step of a listed family, in µs at L < 2^64 (cosine at L = 10^18, T = 10^5:
-#: 1.7 s; linear, dream 0.3-0.4 s; power:7/3 at L = 10^3999: 43 ms a step); it grows with L's bits.
-_STEP_US = {"curve": 4.0, "trig": 17.0, "power": 30.0}
-#: A family's steps estimated to take longer than this to compute are refused before any work.
-MAX_LISTING_SECONDS = 10.0
-#: The most blocks (times distinct step sizes in a block) a semi-autoregressive schedule may list: each bound
-#: walks every block (10^5 blocks: ~4 s of CPU for bound's report, measured).
-MAX_BLOCKS = 100_000
 
 
 @dataclass(frozen=True)
@@ -92,7 +82,7 @@ class Schedule:
         merged: list[list[int]] = []
         items = ((s, 1) for s in sizes) if runs is None else runs
         for position, (size, count) in enumerate(items):
-            _check_size(size, position)
+            check_size(size, position)
             if not isinstance(count, int) or isinstance(count, bool) or count < 0:
                 raise ScheduleError(f"run {position + 1} has count {count!r}", allowed="counts are integers >= 0")
             if count == 0:
@@ -275,14 +265,14 @@ class Schedule:
     @classmethod
     def uniform(cls, length: int, steps: int) -> "Schedule":
         """floor(L/T) and ceil(L/T) tokens per step, the larger sizes first (LLaDA's rule)."""
-        length, steps = _length_steps(length, steps)
+        length, steps = length_and_steps(length, steps)
         q, r = divmod(length, steps)
         return cls(runs=[(q + 1, r), (q, steps - r)], name=f"uniform:{steps}")
 
     @classmethod
     def dream(cls, length: int, steps: int, eps: Fraction | str | int = Fraction(1, 1000)) -> "Schedule":
         """Dream / SMDM: n_k = floor(m_k (1 - t_{k+1}/t_k)) on t = linspace(1, eps, T+1); the last step takes the rest."""
-        length, steps = _length_steps(length, steps, "curve")
+        length, steps = length_and_steps(length, steps, "curve")
         eps = eps if isinstance(eps, Fraction) else parse_rational(str(eps), "eps")
         if not 0 <= eps < 1:
             raise InvalidNumberError(f"eps = {eps} is out of range", param="eps", allowed="0 <= eps < 1")
@@ -306,7 +296,7 @@ class Schedule:
         ``masked_count(k)`` must return floor(L g(k/T)) exactly; it may also be
         the sequence of those values for k = 1, ..., T - 1.
         """
-        length, steps = _length_steps(length, steps, "curve")
+        length, steps = length_and_steps(length, steps, "curve")
         if not callable(masked_count):
             counts = masked_count
             masked_count = lambda k: counts[k - 1]  # noqa: E731
@@ -327,14 +317,14 @@ class Schedule:
         """MaskGIT's cosine, back-loaded: masked fraction cos(pi u/2) (L=256, T=8 -> 5,15,24,31,39,45,48,49)."""
         from .floors import trig_floors
 
-        length, steps = _length_steps(length, steps, "trig")
+        length, steps = length_and_steps(length, steps, "trig")
         return cls.from_curve(length, steps, trig_floors(length, steps, "cos"), f"cosine:{steps}")
 
     @classmethod
     def cosine_mdlm(cls, length: int, steps: int) -> "Schedule":
         """MDLM's cosine, front-loaded: masked fraction 1 - sin(pi u/2)."""
 
-        length, steps = _length_steps(length, steps, "trig")
+        length, steps = length_and_steps(length, steps, "trig")
         # floor(L - L sin x) = L - ceil(L sin x)
         from .floors import trig_ceilings
 
@@ -348,7 +338,7 @@ class Schedule:
         if p <= 0:
             raise InvalidNumberError(f"p = {p} is not allowed", param="p", allowed="p must be greater than 0")
 
-        length, steps = _length_steps(length, steps, "power")
+        length, steps = length_and_steps(length, steps, "power")
         # floor(L (1 - (k/T)^p)) = L - ceil(L (k/T)^p)
         from .floors import power_ceilings
 
@@ -505,33 +495,6 @@ class Schedule:
 
 
 # ---------------------------------------------------------------------------
-
-
-def _check_size(size: object, position: int) -> None:
-    if isinstance(size, bool) or not isinstance(size, int):
-        raise ScheduleError(
-            f"step {position + 1} has size {size!r}, which is not an integer", allowed="sizes are positive integers"
-        )
-    if size < 1:
-        raise ScheduleError(f"step {position + 1} has size {size}", allowed="sizes are positive integers")
-
-
-def _length_steps(length: Number, steps: Number, listed: str | None = None) -> tuple[int, int]:
-    """(L, T) checked: 1 <= T <= L; for a family that computes each step (``listed``: its cost class in
-    :data:`_STEP_US`), a listing estimated beyond :data:`MAX_LISTING_SECONDS` is refused before any work."""
-    n, t = positive_int(length, "length"), positive_int(steps, "steps")
-    if t > n:
-        raise ScheduleError(f"T = {t} steps exceed L = {n} tokens", allowed="1 <= T <= L")
-    if listed is not None:
-        bits = n.bit_length()
-        growth = 1 + (bits / (300 if listed == "power" else 1000)) ** 2  # big-int arithmetic on L's digits
-        seconds = t * _STEP_US[listed] * growth / 1e6
-        if t > MAX_MATERIALIZED_STEPS or seconds > MAX_LISTING_SECONDS:
-            raise ScheduleError(
-                f"the {t} steps of this family at L = {n} are computed one by one: about {seconds:.3g} s",
-                allowed=f"at most {MAX_MATERIALIZED_STEPS} steps and {MAX_LISTING_SECONDS:g} s; uniform:T takes any T",
-            )
-    return n, t
 
 
 def _positive_family(sizes: Sequence[int], name: str) -> Schedule:

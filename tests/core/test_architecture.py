@@ -36,6 +36,7 @@ LAYERS = {
     "registry": (2, "values"),
     "floors": (2, "values"),
     "schedule": (2, "values"),
+    "schedule_limits": (2, "values"),
     "count_sampler": (2, "values"),
     "count_families": (2, "values"),
     "count_noise": (2, "values"),
