@@ -8,7 +8,9 @@ before it); the searches against a scan of every T with the per-T value.
 
 from __future__ import annotations
 
+import sys
 from math import comb
+from pathlib import Path
 
 import mpmath
 import numpy as np
@@ -19,9 +21,12 @@ from hypothesis import strategies as st
 from boundcalc.count_brackets_noise import NoiseBracket, count_bracket
 from boundcalc.count_sampler import _ALPHA, MDLM_DELTA, CountSampler, _mpmath_steps
 from boundcalc.curve import LossCurve
-from boundcalc.estimate import count_coefficients, curve_profile
+from boundcalc.estimate import count_coefficients
 from boundcalc.family_steps import required_steps_family
 from boundcalc.step_families import family_sampler
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from count_search_reference import assert_search_equals_scan  # noqa: E402
 
 NOISES = ["cosine", "cosine2", "linear", "geometric"]
 FAMILIES = [f"mdlm:{noise}" for noise in NOISES]
@@ -87,20 +92,7 @@ def test_the_bracket_narrows_like_one_over_t_squared(noise):
 @settings(max_examples=15, deadline=None)
 @given(d=decreasing, family=st.sampled_from(FAMILIES), where=st.floats(0.02, 0.98))
 def test_the_search_equals_a_scan_of_every_t(d, family, where):
-    L = len(d)
-    curve = LossCurve.from_conditional(d)
-    profile_d = curve_profile(curve).conditional
-    top = 16 * L
-    values = {T: max(float(count_coefficients(family_sampler(family, T, L)) @ profile_d), 0.0) for T in range(1, top + 1)}
-    low, high = min(values.values()), max(values.values())
-    target = low + where * (high - low)
-    assume(target > 0)
-    r = required_steps_family([repr(target)], family=family, by="error", length=L, curve=curve)[0]
-    expected = min((T for T, v in values.items() if v <= target), default=None)
-    assert r.steps == expected and "Riemann" in r.search  # decided by the brackets, not the scan
-    if expected is not None:
-        assert list(r.larger_misses) == [T for T in range(expected + 1, min(top, 2 * expected) + 1) if values[T] > target]
-        assert r.value.value == pytest.approx(values[expected], abs=1e-9)
+    assert_search_equals_scan(d, family, where, assume)
 
 
 def _partial_curves(draw):
