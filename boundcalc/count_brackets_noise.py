@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 
 from .count_brackets import BracketForm, MaxStepBracket, RiemannBracket, riemann_bracket
 from .count_noise import NOISE_LAWS, NoiseLaw
+from .count_noise_levels import block_levels, pmf_window
 
 __all__ = ["NoiseBracket", "NoiseMaxStepBracket", "noise_bracket", "noise_max_step_bracket", "noise_of", "count_bracket"]
 
@@ -69,16 +70,21 @@ class NoiseBracket(RiemannBracket):
         self._levels: dict[int, tuple[Any, ...]] = {}
 
     def _blocks(self, first: int) -> int:
-        """M = 2^j >= 2·first within the work cap M·L <= 2^22 (the block term is O(Δv²); at L = 1024 and T near
-        10^4, 2^20 gives the same answers and 2^18 leaves 20 single T to evaluate for the linear noise)."""
+        """M = 2^j >= 2·first within the work cap M·W <= 2^23, W the entries of one windowed binomial law
+        (:func:`boundcalc.count_noise_levels.window_width`; W = L up to L ≈ 700). The block term is O(Δv²): at
+        L = 16384 and T near 6·10^4 (target 1), M = 256 (the old cap M·L <= 2^22) left about 18 single T within the
+        brackets' width; M = 4096 leaves none or one."""
         import math
 
-        cap = 1 << max(4, int(math.log2(max(1, (1 << 22) // self.L))))
+        from .count_noise_levels import window_width
+
+        cap = 1 << max(4, int(math.log2(max(1, (1 << 23) // window_width(self.L - 1)))))
         return int(min(cap, max(16, 1 << math.ceil(math.log2(2 * first)))))
 
     def _level(self, blocks: int) -> tuple[Any, Any, Any, Any]:
         """(Σ_j φ′(μ_j)(pmf_j − pmf_{j+1}), its entrywise error, the same with φ″(μ_j), its error) over the block
-        points ρ_j = φ(v_j) (pmf_j the law of Bin(L − 1, ρ_j), μ_j the block's midpoint): one pass of M·L entries."""
+        points ρ_j = φ(v_j) (pmf_j the law of Bin(L − 1, ρ_j), μ_j the block's midpoint): one pass of M·W entries,
+        each law on its window (:func:`boundcalc.count_noise_levels.block_levels`)."""
         import numpy as np
 
         if blocks not in self._levels:
@@ -90,16 +96,7 @@ class NoiseBracket(RiemannBracket):
             middle = (np.arange(blocks) + 0.5) * width
             # Σ_j c_j (pmf_j − pmf_{j+1}) = Σ_j (c_j − c_{j−1}) pmf_j, c_{−1} = c_M = 0
             weights = [np.diff(np.concatenate(([0.0], w, [0.0]))) for w in (self.law.slope(middle), self.law.bend(middle))]
-            L = self.L
-            out = [np.zeros(L) for _ in range(4)]
-            rows = max(1, (1 << 20) // L)
-            for lo in range(0, blocks + 1, rows):
-                part = slice(lo, lo + rows)
-                pmf, rel = _pmf_rows(self.log_factorials, L - 1, rho[part])
-                slack = pmf * (rel + (blocks + 8) * _EPS)  # each entry's error and its share of the sums' rounding
-                for i, c in enumerate(weights):
-                    out[2 * i] += c[part] @ pmf
-                    out[2 * i + 1] += np.abs(c[part]) @ slack
+            out = block_levels(self.log_factorials, self.L - 1, rho, weights)
             if len(self._levels) > 8:
                 self._levels.clear()
             self._levels[blocks] = tuple(out)
@@ -195,18 +192,7 @@ def _pmf_rows(log_factorials: Any, n: int, xs: Any) -> tuple[Any, Any]:
     :func:`boundcalc.count_brackets.binomial_pmf` row by row (x = 0: the point mass at 0)."""
     import numpy as np
 
-    lf = log_factorials
-    m = np.arange(n + 1)
-    x = np.asarray(xs, dtype=np.float64)[:, None]
-    inside = (x > 0) & (x < 1)
-    safe = np.where(inside, x, 0.5)
-    log_x, log_rest = np.log(safe), np.log1p(-safe)
-    terms = (m * log_x, (n - m) * log_rest)
-    magnitude = float(lf[n]) + lf[m] + lf[n - m] + np.abs(terms[0]) + np.abs(terms[1])
-    pmf = np.exp(lf[n] - lf[m] - lf[n - m] + terms[0] + terms[1])
-    rel = np.expm1(32 * _EPS * magnitude) + 4 * _EPS
-    point = (m == np.where(x <= 0, 0, n)).astype(np.float64)
-    return np.where(inside, pmf, point), np.where(inside, rel, 0.0)
+    return pmf_window(log_factorials, n, xs, np.arange(n + 1)[None, :])
 
 
 def noise_of(sampler: Any) -> str | None:
