@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import math
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .count_sampler import CountSampler
     from .profile import MIProfile
 
-__all__ = ["EXACT_LAW_WORK", "row_bound_report", "law_work", "row_seconds", "row_sampler"]
+__all__ = ["EXACT_LAW_WORK", "row_bound_report", "row_bound_reports", "law_work", "row_seconds", "row_sampler"]
 
 #: The law of S_max by the DP (CountSampler.max_law) when its work is at most this (~0.1 s); enclosed above it.
 EXACT_LAW_WORK = 2e7
@@ -64,6 +64,21 @@ def row_bound_report(profile: "MIProfile", sampler: "CountSampler", eps_train: F
     enclosed = [((lo + hi) / 2, (hi - lo) / 2 + error + 2 * _EPS * (abs(lo) + abs(hi))) for lo, hi, error in brackets]
     return CountBoundReport(profile, sampler, eps_train, dict(zip(names, enclosed[:-1])), enclosed[-1],
                             sampler.expected_nonempty_steps())
+
+
+def row_bound_reports(profile: "MIProfile", samplers: "Sequence[CountSampler]", eps_train: Fraction
+                      ) -> "list[CountBoundReport]":
+    """:func:`row_bound_report` of every sampler of a sweep: the enclosed rows' laws of single steps for all rows
+    at once (:func:`boundcalc.count_batch.batch_bound_reports`, the same values bit for bit), the others by the DP."""
+    from .bounds import per_realisation_bounds
+    from .count_batch import batch_bound_reports
+
+    if not samplers:
+        return []
+    batched = batch_bound_reports(profile, samplers, eps_train, per_realisation_bounds(), _values,
+                                  lambda sampler: law_work(sampler) > EXACT_LAW_WORK)
+    return [report if report is not None else row_bound_report(profile, sampler, eps_train)
+            for sampler, report in zip(samplers, batched)]
 
 
 @functools.lru_cache(maxsize=8)
