@@ -220,10 +220,12 @@ def _chunks(samplers: Sequence["CountSampler"]) -> list[list[int]]:
 
 
 def batch_bound_reports(profile: "MIProfile", samplers: Sequence["CountSampler"], eps_train: Fraction,
-                        names: Sequence[str], values: Any, enclosed: Any) -> list["CountBoundReport | None"]:
+                        names: Sequence[str], values: Any, is_enclosed: Any) -> list["CountBoundReport | None"]:
     """:func:`boundcalc.count_rows.row_bound_report` for every row whose law of S_max is enclosed
-    (``enclosed(sampler)``: its DP costs too much), None for the others; each sampler's step-size cap is computed
+    (``is_enclosed(sampler)``: its DP costs too much), None for the others; each sampler's step-size cap is computed
     here for all rows at once and kept by the sampler. ``values(name, L)`` gives c(1..L) as floats."""
+    import numpy as np
+
     from .bounds import CountBoundReport
 
     out: list[CountBoundReport | None] = [None] * len(samplers)
@@ -236,7 +238,8 @@ def batch_bound_reports(profile: "MIProfile", samplers: Sequence["CountSampler"]
         caps = batch_size_caps(L, x)
         for s, cap in zip(rows, caps.tolist()):
             s.__dict__.setdefault("_size_cap", int(cap))  # the sampler's own cache (see the module's note)
-        enclosed_rows = [k for k, s in enumerate(rows) if enclosed(s)]
+        caps = np.array([s.size_cap() for s in rows])  # a cap the sampler already had stays its own
+        enclosed_rows = [k for k, s in enumerate(rows) if is_enclosed(s)]
         if not enclosed_rows:
             continue
         pick = enclosed_rows

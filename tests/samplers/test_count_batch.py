@@ -45,8 +45,10 @@ def test_batched_laws_are_the_samplers_own(family, length, grid):
 
 
 def test_a_sweeps_count_rows_equal_the_rows_one_at_a_time(monkeypatch):
-    """Every row enclosed (the DP threshold forced to 0): the batched reports equal row_bound_report's."""
+    """Every row enclosed (the DP threshold forced to 0), in several chunks: the batched reports equal
+    row_bound_report's."""
     monkeypatch.setattr(count_rows, "EXACT_LAW_WORK", 0)
+    monkeypatch.setattr(count_batch, "_CHUNK_ENTRIES", 64)  # several chunks of rows
     profile = MIProfile.from_values(["3", "2", "1", "1/2", "1/3", "1/4", "0", "0"])
     grid = [1, 2, 3, 5, 8]
     batch = _samplers("mdlm", profile.length, grid)
