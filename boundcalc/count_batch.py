@@ -67,7 +67,7 @@ def _tails(length: int, logs: tuple["np.ndarray", ...], sizes: "np.ndarray") -> 
     x, log_x, log_rest, live = logs
     a = sizes + 1
     r = (a / length)[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # π_k = 0 and π_k >= r: dropped below
         kl = r * (np.log(r) - log_x)
         kl += np.where(r < 1, (1 - r) * (np.log1p(-r) - log_rest), 0.0)
         terms = np.exp(kl * (-length * (1 - 1e-9)))
