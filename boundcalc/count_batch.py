@@ -105,14 +105,13 @@ def batch_size_caps(length: int, x: "np.ndarray") -> "np.ndarray":
     with np.errstate(divide="ignore"):
         logs = (x, np.log(np.where(live, x, 1.0)), np.log1p(-np.where(live & (x < 1), x, 0.0)), live)
     lo, hi = np.zeros(len(x), dtype=np.int64), np.full(len(x), length, dtype=np.int64)
-    while True:
-        active = np.nonzero(lo < hi)[0]
-        if active.size == 0:
-            return lo
-        mid = (lo[active] + hi[active]) // 2
-        settled = _tails(length, tuple(part[active] for part in logs), mid) <= TAIL
-        hi[active] = np.where(settled, mid, hi[active])
-        lo[active] = np.where(settled, lo[active], mid + 1)
+    while bool((lo < hi).any()):  # every row halves the same [0, L]: all rows search together to the end
+        mid = (lo + hi) // 2
+        settled = _tails(length, logs, mid) <= TAIL
+        searching = lo < hi
+        hi = np.where(searching & settled, mid, hi)
+        lo = np.where(searching & ~settled, mid + 1, lo)
+    return lo
 
 
 def batch_nonempty_steps(length: int, x: "np.ndarray", counts: "np.ndarray") -> list[tuple[float, float]]:
