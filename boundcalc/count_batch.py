@@ -183,22 +183,45 @@ def _binomial_laws(L: int, lf: "np.ndarray", lf_error: float, probs: "np.ndarray
     return pmf, math.expm1(delta) + 2 * _EPS
 
 
-def _brackets(bracket: "tuple[np.ndarray, np.ndarray, np.ndarray]", coefficients: Sequence["np.ndarray"]
-              ) -> list[tuple[float, float, float]]:
-    """:meth:`CountSampler.expected_coefficient_brackets` (``exact_at`` = 0) from a row's bracket of P(S_max > s)."""
+def _brackets(bracket: "tuple[np.ndarray, np.ndarray, np.ndarray]", coefficients: Sequence["np.ndarray"],
+              head: int) -> list[tuple[float, float, float]]:
+    """:meth:`CountSampler.expected_coefficient_brackets` (``exact_at`` = 0) from a row's bracket of P(S_max > s),
+    whose entries from ``head`` on are the tail beyond the step-size cap (lower 0, upper and error one tiny value)."""
     import numpy as np
 
     out = []
+    lower, upper, err = bracket
     for values in coefficients:
         steps = np.diff(values)
-        lower, upper, err = bracket
         low = np.where(steps >= 0, lower, upper)
         high = np.where(steps >= 0, upper, lower)
-        lo = math.fsum([values[0], *(steps * low).tolist()])
-        hi = math.fsum([values[0], *(steps * high).tolist()])
-        error = math.fsum((np.abs(steps) * err).tolist()) + 4 * _EPS * (abs(lo) + abs(hi) + abs(values[0]))
+        lo = _fsum(float(values[0]), steps * low, head)
+        hi = _fsum(float(values[0]), steps * high, head)
+        error = _fsum(0.0, np.abs(steps) * err, head) + 4 * _EPS * (abs(lo) + abs(hi) + abs(values[0]))
         out.append((lo, hi, error))
     return out
+
+
+def _fsum(first: float, terms: "np.ndarray", head: int) -> float:
+    """math.fsum([first, *terms]), bit for bit, summing only ``terms[:head]`` exactly when the rest (tiny: the
+    tail beyond the cap) cannot move the correctly rounded sum: H = fsum(first, head), its residual r (the exact
+    sum minus H, within an ulp of r) and |rest| <= Σ|rest|(1 + 2ε)·(1 + nε) stay below a quarter of H's ulp, so
+    the whole sum rounds to H (a quarter: the gap below a power of two is half its ulp). Else the whole fsum."""
+    import numpy as np
+
+    listed = terms[:head].tolist()
+    total = math.fsum([first, *listed])
+    rest = terms[head:]
+    if rest.size == 0:
+        return total
+    spread = float(np.abs(rest).sum()) * (1 + (rest.size + 4) * _EPS)
+    if spread == 0.0:
+        return total
+    if total != 0.0 and math.isfinite(total):
+        residual = math.fsum([first, *listed, -total])
+        if (abs(residual) + math.ulp(residual)) * (1 + 4 * _EPS) + spread < math.ulp(total) / 4:
+            return total
+    return math.fsum([first, *listed, *rest.tolist()])
 
 
 def _chunks(samplers: Sequence["CountSampler"]) -> list[list[int]]:
@@ -245,7 +268,7 @@ def batch_bound_reports(profile: "MIProfile", samplers: Sequence["CountSampler"]
         brackets = batch_exceed_brackets(L, x[pick], after[pick], counts[pick], caps[pick])
         nonempty = batch_nonempty_steps(L, x[pick], counts[pick])
         for k, bracket, steps in zip(pick, brackets, nonempty):
-            found = _brackets(bracket, coefficients)
+            found = _brackets(bracket, coefficients, max(int(caps[k]) - 1, 0))
             enclosed = [((lo + hi) / 2, (hi - lo) / 2 + error + 2 * _EPS * (abs(lo) + abs(hi)))
                         for lo, hi, error in found]
             out[chunk[k]] = CountBoundReport(profile, rows[k], eps_train, dict(zip(names, enclosed[:-1])),
