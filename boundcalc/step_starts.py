@@ -44,6 +44,7 @@ __all__ = ["starts_scanner", "largest_steps", "Scanner"]
 Scanner = Callable[[Iterable[int]], Iterator[tuple[int, "np.ndarray | None"]]]
 
 _DREAM_TABLE_BYTES = 64 * 2**20  # dream's chunk of T: its table of starts at most this large
+_DREAM_GROUP = 32  # the table's columns copied out together (32 x 8 bytes: whole cache lines of each row)
 
 
 def starts_scanner(spec: "SamplerSpec", length: int, conditional: "np.ndarray | None" = None) -> Scanner | None:
@@ -361,7 +362,6 @@ def _dream_starts(length: int, steps: Iterable[int], g: int, e: int) -> Iterator
     import numpy as np
 
     wanted = list(steps)
-    out = np.empty(length + 1, dtype=np.int64)
     width = 4 if length < 2**31 else 8  # the table's integers
     position, size = 0, 64
     while position < len(wanted):  # chunks of doubling size (a scan may stop early), each table <= 64 MB
@@ -369,12 +369,17 @@ def _dream_starts(length: int, steps: Iterable[int], g: int, e: int) -> Iterator
             size //= 2
         chunk = wanted[position : position + size]
         table, column, valid = _dream_table(length, chunk, g, e, np.int32 if width == 4 else np.int64)
+        group = -1
         for T in chunk:
-            if valid[T]:
-                out[: T + 1] = table[: T + 1, column[T]]
-                yield T, out[: T + 1]
-            else:
+            if not valid[T]:
                 yield T, None
+                continue
+            if column[T] // _DREAM_GROUP != group:  # the group's columns as rows (a column read alone misses cache)
+                group = column[T] // _DREAM_GROUP
+                block = table[:, group * _DREAM_GROUP : (group + 1) * _DREAM_GROUP]
+                rows = np.empty((block.shape[1], block.shape[0]), dtype=np.int64)
+                rows[:] = block.T
+            yield T, rows[column[T] % _DREAM_GROUP, : T + 1]
         position += size
         size *= 2
 
