@@ -193,6 +193,7 @@ def dream_levels(length: int, steps: Iterable[int], extra: list[str], d: "np.nda
     denominator = t.astype(np.float64) * e  # T e - g k, k = 0
     smallest, largest = np.full(t.size, float(length)), np.zeros(t.size)
     error = np.zeros(t.size) if d is not None and h is not None else None
+    values: "np.ndarray" = d if d is not None else np.zeros(1)
     n_all, w_all, at = np.empty(t.size), np.empty(t.size), np.empty(t.size, dtype=np.int64)
     first, top = 0, int(t[-1]) if t.size else 0  # t sorted: the rows still running are t[first:]
     for k in range(top):
@@ -210,7 +211,7 @@ def dream_levels(length: int, steps: Iterable[int], extra: list[str], d: "np.nda
             w = np.subtract(length, m, out=w_all[first:])
             index = at[first:]
             index[:] = w
-            np.take(d, index, out=w, mode="clip")  # w_k < L for every running row with a step left
+            np.take(values, index, out=w, mode="clip")  # w_k < L for every running row with a step left
             w *= n
             error[first:] += w
         m -= n

@@ -399,7 +399,7 @@ def _dream_table(length: int, chunk: Sequence[int], g: int, e: int, kind: type) 
     top = int(ts[-1])
     exact_float = length * g < 2**52 and (top + 1) * e < 2**52
     number = np.float64 if exact_float else np.int64
-    starts = np.empty((top + 1, ts.size), dtype=kind)
+    starts: Any = np.empty((top + 1, ts.size), dtype=kind)
     masked = np.full(ts.size, length, dtype=number)
     denominator = ts.astype(number) * e  # T e - g k at k = 0
     smallest = np.full(ts.size, length, dtype=number)
@@ -412,15 +412,15 @@ def _dream_table(length: int, chunk: Sequence[int], g: int, e: int, kind: type) 
         np.subtract(length, m, out=starts[k, first:], casting="unsafe")
         np.multiply(m, g, out=n)
         if exact_float:
-            n /= denominator[first:]
+            np.divide(n, denominator[first:], out=n)
             np.floor(n, out=n)
         else:
-            n //= denominator[first:]
+            np.floor_divide(n, denominator[first:], out=n)
         if ts[first] == k + 1:  # T sorted and distinct: only the first row running can be at its last step
             n[0] = m[0]  # the last step takes the rest
         np.minimum(smallest[first:], n, out=smallest[first:])
-        m -= n
-        denominator[first:] -= g
+        np.subtract(m, n, out=m)
+        np.subtract(denominator[first:], g, out=denominator[first:])
     column = {}
     for i, T in enumerate(ts.tolist()):
         starts[T, i] = length
