@@ -12,7 +12,10 @@ compares both on many (L, T) with hypothesis).
 
 Float error (cosine): x = kπ/2T carries a relative error <= 3·2^-53, cos a few
 ulps, the product by L one rounding: |float - L cos x| < 2·10^-15 L. The check uses
-2^-32 L, so the exact routine sees only values within 2^-32 L of an integer.
+2^-32 L, so the exact routine sees only values within 2^-32 L of an integer. The T
+scans (:mod:`boundcalc.step_starts`) evaluate the same cosines and sines by angle
+addition from ~2 sqrt(T) library calls, within 64·2^-53 of the true values (its
+``_Kernel._trig``): still far inside the guard, so the floors are the same.
 Power: (k/T)^p with float(p) and p <= 64, |ln(k/T)| <= ln T: relative error below
 64·(ln T + 4)·2^-52 < 2^-38 for T <= 10^9; the same 2^-32 L check. Beyond L = 2^40
 (or p outside [1/64, 64]) the exact builders run.
@@ -186,12 +189,12 @@ def dream_levels(length: int, steps: Iterable[int], extra: list[str], d: "np.nda
     top = int(ts[-1]) if ts.size else 0
     if not (length * g < 2**52 and (top + 1) * e < 2**52):
         return _dream_levels_int(length, ts, g, e, d, h)
-    valid = (ts >= 1) & (ts <= length)
-    rows = np.flatnonzero(valid)  # T <= L: the rows computed
+    valid = dream_has_schedule(length, ts, g, e)
+    rows = np.flatnonzero(valid)  # only T with a schedule are computed
     t = ts[rows]
     masked = np.full(t.size, float(length))
     denominator = t.astype(np.float64) * e  # T e - g k, k = 0
-    smallest, largest = np.full(t.size, float(length)), np.zeros(t.size)
+    largest = np.zeros(t.size)
     error = np.zeros(t.size) if d is not None and h is not None else None
     values: "np.ndarray" = d if d is not None else np.zeros(1)
     n_all, w_all, at = np.empty(t.size), np.empty(t.size), np.empty(t.size, dtype=np.int64)
@@ -204,9 +207,7 @@ def dream_levels(length: int, steps: Iterable[int], extra: list[str], d: "np.nda
         n /= denominator[first:]
         np.floor(n, out=n)
         if t[first] == k + 1:  # t sorted and distinct: only the first row running can be at its last step
-            n[0] = m[0]  # the last step takes the rest
-        np.minimum(smallest[first:], n, out=smallest[first:])
-        np.maximum(largest[first:], n, out=largest[first:])
+            n[0] = largest[first] = m[0]  # the last step takes the rest: the largest step (steps never shrink)
         if error is not None:
             w = np.subtract(length, m, out=w_all[first:])
             index = at[first:]
@@ -216,15 +217,27 @@ def dream_levels(length: int, steps: Iterable[int], extra: list[str], d: "np.nda
             error[first:] += w
         m -= n
         denominator[first:] -= g
-    out_valid = np.zeros(ts.size, dtype=bool)
-    out_valid[rows] = smallest >= 1
     out_largest = np.zeros(ts.size, dtype=np.int64)
     out_largest[rows] = largest
     if error is None or h is None:
-        return out_valid, out_largest, None
+        return valid, out_largest, None
     out_error = np.zeros(ts.size)
     out_error[rows] = error - (float(h[-1]) - float(h[0]))
-    return out_valid, out_largest, out_error
+    return valid, out_largest, out_error
+
+
+def dream_has_schedule(length: int, steps: "np.ndarray", g: int, e: int) -> "np.ndarray":
+    """Whether Schedule.dream (1 - ε = g/e) has a T-step schedule at L, for each T of ``steps``: T = 1, or
+    2 <= T and g L >= T e (the first step n_0 = floor(g L / T e) is at least 1).
+
+    Why the first step decides: with D_k = T e - g k, m_{k+1} = m_k - floor(g m_k / D_k) >= m_k D_{k+1} / D_k,
+    so g m_k / D_k never decreases in k and neither does n_k = floor(g m_k / D_k); the last step takes
+    m_{T-1} >= m_{T-2} (D_{T-2} - g) / D_{T-2} >= n_{T-2} (as D_{T-2} >= 2g). So the steps never shrink:
+    n_0 >= 1 is the whole condition, and s_max is the last step."""
+    import numpy as np
+
+    steps = np.asarray(steps, dtype=np.int64)
+    return (steps == 1) & (length >= 1) | (steps >= 2) & (steps <= length) & (g * length >= steps * e)
 
 
 def _dream_levels_int(length: int, ts: "np.ndarray", g: int, e: int, d: "np.ndarray | None",

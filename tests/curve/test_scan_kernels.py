@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from boundcalc.family_sizes import _dream_levels_int, _dream_sizes, dream_levels, family_sizes
+from boundcalc.family_sizes import _dream_levels_int, _dream_sizes, dream_has_schedule, dream_levels, family_sizes
 from boundcalc.schedule import parse_schedule
 from boundcalc.step_families import searched_family
 from boundcalc.step_starts import _dream_table, _running_extreme, starts_scanner
@@ -81,3 +81,16 @@ def test_dream_beyond_float64_takes_the_integer_path():
         if built is not None:
             assert largest[T - 1] == built.max_size
             assert tuple(np.diff(table[: T + 1, column[T]]).tolist()) == built.sizes
+
+
+@settings(max_examples=150, deadline=None)
+@given(L=st.integers(1, 200), T=st.integers(1, 210), num=st.integers(0, 50), den=st.integers(1, 50))
+def test_dream_has_a_schedule_exactly_when_its_first_step_is_not_empty(L, T, num, den):
+    # steps never shrink (docs in dream_has_schedule): the exact builder's schedule exists iff n_0 >= 1, s_max last
+    eps = Fraction(min(num, den - 1) if den > 1 else 0, den)
+    g, e = eps.denominator - eps.numerator, eps.denominator
+    sizes = _dream_sizes(L, T, [str(eps)]) if T <= L else None
+    exists = sizes is not None and sizes.min() >= 1
+    assert bool(dream_has_schedule(L, np.array([T]), g, e)[0]) == exists
+    if exists:
+        assert sizes is not None and np.all(np.diff(sizes) >= 0) and sizes.max() == sizes[-1]
