@@ -476,7 +476,8 @@ class _ErrorLevels:
         sizes, values = self.sizes[:T], self.values[:T]
         np.subtract(starts[1:], starts[:-1], out=sizes)
         np.take(self.d, starts[:-1], out=values)
-        level = from_nats(max(float(np.dot(sizes, values)) - self.total, 0.0), self.unit)
+        values *= sizes  # then numpy's own sum: np.dot would call BLAS, whose threads (from ~10^4 values) stall
+        level = from_nats(max(float(values.sum()) - self.total, 0.0), self.unit)  # on a busy machine
         return self.checked(level, T, lambda: np.diff(starts))
 
     def checked(self, level: float, steps: int, sizes: "Callable[[], np.ndarray]") -> float:

@@ -129,6 +129,7 @@ class _InfoOptimal:
         self.levels, self.low, self.high = np.empty(n), np.empty(n), np.empty(n)
         self.found, self.out = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
         self.spare, self.flags = np.empty(2 * n), np.empty(2 * n, dtype=bool)
+        self.previous = np.concatenate(([np.nan], self.cumulative[:-1]))  # F[i - 1] at i (no index array i - 1)
         total = float(self.cumulative[-1])  # bucket b of the levels: [b F(L)/L, (b + 1) F(L)/L)
         self.bucket_scale = self.length / total if total > 0 else 0.0
         self.first_in = np.searchsorted(self.cumulative[: self.length], np.arange(n) * (total / max(self.length, 1)),
@@ -151,8 +152,11 @@ class _InfoOptimal:
         frac -= base  # the span F[j + 1] - F[j]
         np.subtract(levels, base, out=base)
         positive = frac > 0
-        np.divide(base, frac, out=base, where=positive)
-        base[~positive] = 0.0
+        if positive.all():  # the usual case: the unmasked loop is the faster one
+            np.divide(base, frac, out=base)
+        else:
+            np.divide(base, frac, out=base, where=positive)
+            base[~positive] = 0.0
         base += j
         np.rint(base, out=base)
         u = self.out[1:T]
@@ -188,7 +192,7 @@ class _InfoOptimal:
         down, up = self.flags[:n], self.flags[self.length + 1 : self.length + 1 + n]
         for _ in range(4):
             np.less(np.take(F, i, out=at), levels, out=up)  # F[i] < level: i too small
-            np.greater_equal(np.take(F[:-1], i - 1, out=before), levels, out=down)  # F[i-1] >= level: too large
+            np.greater_equal(np.take(self.previous, i, out=before), levels, out=down)  # F[i-1] >= level: too large
             if not (down.any() or up.any()):
                 return np.subtract(i, 1, out=i), before, at
             i -= down
