@@ -1,0 +1,191 @@
+"""Variation bounds of G = E d(Bin(L−1, ·)) over every monotone completion of a partial curve (count T ranges).
+
+The brackets of a count family's expected error (:mod:`boundcalc.count_brackets`,
+:mod:`boundcalc.count_brackets_noise`) leave remainders TV(G′)·rest1 + TV(G‴)·rest3 (+ sup|G′|·rest0 for
+the other noises). Over the completions of a partial curve, d is any non-increasing function through the
+measured points, so a gap can put its whole drop at one m: the bounds true of every such d used to be
+TV(G′) <= 2(L−1)·max d and TV(G‴) <= 8(L−1)(L−2)(L−3)·max d, as if every drop sat where the Bernstein
+basis is steepest. With K = L − 2 and Δd(m) = d(m+1) − d(m), m = 0..K (docs/theory.md §12, "The T range
+over completions"):
+
+    G′ = (L−1)·Σ_m Δd(m)·b_{m,K},   G‴ = (L−1)·Σ_m Δd(m)·b″_{m,K}      (b_{m,K} the Bernstein basis)
+
+(the second: Σ_m Δ³d(m) b_{m,K−2} sums by parts to Σ_m Δd(m)(b_{m−2} − 2b_{m−1} + b_m)_{K−2}, which is
+b″_{m,K}/(K(K−1))). So TV(G′) <= (L−1)·Σ_m |Δd(m)|·TV(b_{m,K}), TV(G‴) <= (L−1)·Σ_m |Δd(m)|·TV(b″_{m,K}) and
+sup|G′| <= (L−1)·max_m |Δd(m)| (Σ_m b_{m,K} = 1). Each weight is small away from the ends:
+
+- TV(b_{m,K}) = 2·max b_{m,K} = 2·C(K, m)(m/K)^m(1 − m/K)^(K−m) for 0 < m < K (unimodal, 0 at both ends),
+  and 1 at m = 0, K: about 2/sqrt(2π m(K−m)/K);
+- b‴_{m,K} is x^a(1−x)^c times a cubic, so b″ is monotone on at most 4 pieces and
+  TV(b″_{m,K}) <= |b″(0)| + |b″(1)| + 6·sup|b″| <= K(K−1)·[|f(0)| + |f(1)| + 6·(β_{m−2} + 2β_{m−1} + β_m)],
+  f = b_{m−2} − 2b_{m−1} + b_m of degree K − 2 and β_j = max b_{j,K−2}; also <= 8K(K−1) (the old bound).
+
+A completion maximises Σ_m |Δd(m)|·w(m) by putting each gap's drop A − B at the m of the gap where w is
+largest, so the bound over every completion is Σ over consecutive anchors (measured points, and the virtual
+d(−1) = ln V, d(L) = 0) of (A − B)·max w over m_a <= m < m_b.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, NamedTuple, Sequence
+
+__all__ = ["CompletionVariation", "bernstein_peaks", "completion_variation", "coefficient_work", "range_sampler",
+           "certified_ends", "MAX_COUNT_RANGE_WORK"]
+
+_EPS = 2.0**-52
+_ROOM = 1 + 1e-6  # each peak's exponent errs by far less than 1e-9 relative (its terms' magnitude times 64ε)
+
+
+class CompletionVariation(NamedTuple):
+    """Upper bounds, true of every completion, on TV(G′), TV(G‴) and sup|G′| (nats)."""
+
+    tv1: float
+    tv3: float
+    slope: float
+
+
+def bernstein_peaks(n: int) -> Any:
+    """max over x in [0, 1] of b_{j,n}(x) = C(n, j) x^j (1 − x)^(n − j), j = 0..n, rounded up.
+
+    The maximum is at x = j/n; its log is lgamma terms and j·log(j/n) + (n − j)·log(1 − j/n), each within a few
+    ulps of a number at most (n + 1)·log(n + 1) in size, so the float value is within 1e-9 relative for
+    n <= 2^24 and ``_ROOM`` covers it.
+
+    >>> [round(x, 6) for x in bernstein_peaks(2)]   # (1 − x)², 2x(1 − x) at 1/2, x²
+    [1.0, 0.5, 1.0]
+    """
+    import numpy as np
+
+    if n == 0:
+        return np.ones(1)
+    j = np.arange(n + 1, dtype=np.float64)
+    inner = (j > 0) & (j < n)
+    safe = np.where(inner, j, n / 2)  # any j strictly inside: the ends are set to 1 below
+    lg = np.array([math.lgamma(k + 1) for k in range(n + 1)])
+    log_peak = lg[n] - lg[j.astype(np.int64)] - lg[n - j.astype(np.int64)] + safe * np.log(safe / n) \
+        + (n - safe) * np.log1p(-safe / n)
+    return np.where(inner, np.minimum(np.exp(log_peak) * _ROOM, 1.0), 1.0)
+
+
+def _weights(L: int) -> tuple[Any, Any, Any]:
+    """(w1, w3, ones) over m = 0..L−2: TV(b_{m,K}) and a bound on TV(b″_{m,K}), K = L − 2 (module docstring)."""
+    import numpy as np
+
+    K = L - 2
+    peaks = bernstein_peaks(K)
+    w1 = np.where((np.arange(K + 1) > 0) & (np.arange(K + 1) < K), 2 * peaks, 1.0)
+    w3 = np.full(K + 1, 8.0 * K * max(K - 1, 0))
+    if K >= 2:
+        beta = np.concatenate(([0.0, 0.0], bernstein_peaks(K - 2), [0.0, 0.0]))  # β_{j}, j = −2..K
+        m = np.arange(K + 1)
+        spread = beta[m] + 2 * beta[m + 1] + beta[m + 2]  # β_{m−2} + 2β_{m−1} + β_m
+        ends = np.zeros(K + 1)  # |f(0)| + |f(1)|: f(0) = δ_{m,2} − 2δ_{m,1} + δ_{m,0}, f(1) likewise at K − 2
+        for at, size in ((0, 1.0), (1, 2.0), (2, 1.0)):
+            ends[at] += size
+            ends[K - at] += size
+        w3 = np.minimum(w3, K * (K - 1) * (ends + 6 * spread))
+        w3[0] = w3[K] = K * (K - 1)  # b″_{0,K} = K(K−1)(1 − x)^(K−2): monotone from K(K−1) to 0
+    return w1, w3 * (1 + 16 * _EPS), peaks
+
+
+def completion_variation(length: int, anchors: Sequence[tuple[int, float]]) -> CompletionVariation:
+    """Bounds on TV(G′), TV(G‴) and sup|G′| true of every non-increasing d on 0..L−1 through ``anchors``
+    ((m, d(m)) in increasing m, values non-increasing; the first may be at m = −1 (d(−1) = ln V) and the last at
+    m = L (d(L) = 0)): each consecutive pair's drop placed where the weight is largest (module docstring).
+
+    >>> v = completion_variation(4, [(-1, 2.0), (0, 1.0), (4, 0.0)])   # d(0) = 1, then anything down to 0
+    >>> round(v.tv1, 6), round(v.slope, 6)   # (L − 1)·1·max TV(b_{m,2}) = 3·1; sup|G′| <= 3·1
+    (3.0, 3.0)
+    """
+    import numpy as np
+
+    L = length
+    if L < 2:
+        return CompletionVariation(0.0, 0.0, 0.0)
+    w1, w3, _ = _weights(L)
+    K = L - 2
+    tv1 = tv3 = 0.0
+    steepest = 0.0
+    for (ma, A), (mb, B) in zip(anchors, anchors[1:]):
+        low, high = max(ma, 0), min(mb - 1, K)  # the m with Δd(m) inside this pair: m_a <= m < m_b
+        drop = A - B
+        if low > high or drop <= 0:
+            continue
+        if not math.isfinite(drop):
+            return CompletionVariation(math.inf, math.inf, math.inf)
+        tv1 += drop * float(np.max(w1[low : high + 1]))
+        tv3 += drop * float(np.max(w3[low : high + 1]))
+        steepest = max(steepest, drop)
+    grow = 1 + 4 * (len(anchors) + 8) * _EPS  # the sums' rounding, every term non-negative
+    return CompletionVariation((L - 1) * tv1 * grow, (L - 1) * tv3 * grow, (L - 1) * steepest * grow)
+
+
+#: Most binomial terms (:func:`coefficient_work`) the single T of one T range may compute: about 5 s at the
+#: 2·10^8 a second measured at L = 16384 (T = 46080: 7.5·10^7 in 0.38 s; benchmarks/bench_answers.py).
+MAX_COUNT_RANGE_WORK = 1e9
+
+
+def coefficient_work(steps: int, length: int) -> float:
+    """The entries one T's expected start sizes compute (:meth:`~boundcalc.count_sampler.CountSampler.
+    expected_start_sizes`): at most min(L + 1, 82 + 12·sqrt L) per step."""
+    return steps * min(length + 1.0, 82 + 12 * math.sqrt(length))
+
+
+def range_sampler(spec: Any, steps: int, length: int) -> Any:
+    """The family's sampler at T for the T range: the quick build where the family has one; for MDLM's other
+    noises the long-double step probabilities of :mod:`boundcalc.count_noise` rounded to float64 without the
+    mpmath pass that makes each correctly rounded (each is within ε of its real value all the same, which
+    :meth:`~boundcalc.count_sampler.CountSampler.start_sizes_error` allows: it counts ε per factor); else the
+    family's own build."""
+    import numpy as np
+
+    from .count_brackets_noise import noise_of
+    from .count_noise import NOISE_LAWS
+    from .count_sampler import CountSampler
+    from .step_families import family_sampler
+
+    quick = spec.family.quick_sampler(length, steps, spec.given_args)
+    if quick is not None:
+        return quick
+    args = list(spec.given_args)
+    name = f"{spec.family.name}:{steps}" + "".join(f":{a}" for a in args)
+    noise = args[0] if spec.family.name == "mdlm" and len(args) == 1 and args[0] in NOISE_LAWS else None
+    if noise is None:
+        return family_sampler(spec, steps, length)
+    with np.errstate(all="ignore"):
+        reveal_ld, keep_ld, bound = NOISE_LAWS[noise]._long(steps, 0, np.longdouble)
+    reveal, keep = reveal_ld.astype(np.float64), keep_ld.astype(np.float64)
+    # within bound + ε/2 relative of the real p_k (bound: count_noise's a-priori long-double error, ~2^-57)
+    if bound > 2.0**-54 or not (np.all(np.isfinite(reveal)) and np.all(np.isfinite(keep))) \
+            or np.any((reveal < 0) | (reveal > 1) | (keep < 0) | (keep > 1)):
+        return family_sampler(spec, steps, length)
+    sampler = CountSampler(length=length, steps=steps, reveal=(*reveal.tolist(), 1.0), keep=(*keep.tolist(), 0.0),
+                           name=name, family="mdlm", notes={"noise": noise})
+    assert noise_of(sampler) == noise
+    # r_k and 1 − r_k before each step in long double: 1 − r_k a product of k factors 1 − p_j, r_k a sum of
+    # positive π_j = (1 − r_j)p_j, each factor within ``bound`` and each operation one long-double rounding u:
+    # within 3(T + 2)(bound + u), then ε/2 to float64 (the float64 products' (n + 2)ε otherwise)
+    unit = float(np.finfo(np.longdouble).eps) / 2
+    alive = np.concatenate(([np.longdouble(1)], np.cumprod(keep_ld)))
+    before = np.concatenate(([np.longdouble(0)], np.cumsum(alive[:-1] * reveal_ld)))
+    delta = 3 * (steps + 2) * (bound + unit) + _EPS
+    object.__setattr__(sampler, "_start_laws_cache", (before.astype(np.float64), alive.astype(np.float64), delta))
+    return sampler
+
+
+def certified_ends(interval: Callable[[Any], tuple[float, float]], sampler: Any, top: Any) -> tuple[float, float, float]:
+    """(low end, high end, margin) of the sampler's expected error over every monotone completion of a curve, by
+    ``interval`` (c -> :func:`boundcalc.completion.completion_interval` of the curve), the margin a bound on both
+    ends' float error: each coefficient c_m = E start size − 1 within :meth:`start_sizes_error` of the start size,
+    which moves any completion's value (every d(m) <= ``top[m]``) by at most that times Σ_m start_m·top_m, so each
+    end too; and the interval's own sums ((L + 8)·2ε times Σ|c_m|·top_m: products, prefix sums, the gaps' spans)."""
+    import numpy as np
+
+    starts = sampler.expected_start_sizes()
+    c = starts - 1.0
+    low, high = interval(c)
+    L = c.size
+    weighted = float(starts @ top)
+    margin = 2 * sampler.start_sizes_error() * weighted + 2 * (L + 8) * _EPS * float(np.abs(c) @ top) * (1 + 4 * _EPS)
+    return low, high, margin * (1 + 8 * _EPS) + 2.0**-900
