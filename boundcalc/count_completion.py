@@ -18,7 +18,9 @@ sup|G′| <= (L−1)·max_m |Δd(m)| (Σ_m b_{m,K} = 1). Each weight is small aw
   and 1 at m = 0, K: about 2/sqrt(2π m(K−m)/K);
 - b‴_{m,K} is x^a(1−x)^c times a cubic, so b″ is monotone on at most 4 pieces and
   TV(b″_{m,K}) <= |b″(0)| + |b″(1)| + 6·sup|b″| <= K(K−1)·[|f(0)| + |f(1)| + 6·(β_{m−2} + 2β_{m−1} + β_m)],
-  f = b_{m−2} − 2b_{m−1} + b_m of degree K − 2 and β_j = max b_{j,K−2}; also <= 8K(K−1) (the old bound).
+  f = b_{m−2} − 2b_{m−1} + b_m of degree K − 2 and β_j = max b_{j,K−2}; also <= 8K(K−1) (the old bound);
+  and, tighter (:func:`second_derivative_variation`), |b″(0)| + |b″(1)| + 2Σ|b″(z)| over the (at most 3)
+  roots z of b‴, isolated by certified sign changes: within 10⁻⁷ of the true variation.
 
 A completion maximises Σ_m |Δd(m)|·w(m) by putting each gap's drop A − B at the m of the gap where w is
 largest, so the bound over every completion is Σ over consecutive anchors (measured points, and the virtual
@@ -30,7 +32,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, NamedTuple, Sequence
 
-__all__ = ["CompletionVariation", "bernstein_peaks", "completion_variation", "coefficient_work", "range_sampler",
+__all__ = ["CompletionVariation", "bernstein_peaks", "second_derivative_variation", "completion_variation", "coefficient_work", "range_sampler",
            "certified_ends", "MAX_COUNT_RANGE_WORK"]
 
 _EPS = 2.0**-52
@@ -52,7 +54,7 @@ def bernstein_peaks(n: int) -> Any:
     ulps of a number at most (n + 1)·log(n + 1) in size, so the float value is within 1e-9 relative for
     n <= 2^24 and ``_ROOM`` covers it.
 
-    >>> [round(x, 6) for x in bernstein_peaks(2)]   # (1 − x)², 2x(1 − x) at 1/2, x²
+    >>> [round(x, 6) for x in bernstein_peaks(2).tolist()]   # (1 − x)², 2x(1 − x) at 1/2, x²
     [1.0, 0.5, 1.0]
     """
     import numpy as np
@@ -86,7 +88,106 @@ def _weights(L: int) -> tuple[Any, Any, Any]:
             ends[K - at] += size
         w3 = np.minimum(w3, K * (K - 1) * (ends + 6 * spread))
         w3[0] = w3[K] = K * (K - 1)  # b″_{0,K} = K(K−1)(1 − x)^(K−2): monotone from K(K−1) to 0
+        lf = np.array([math.lgamma(k + 1) for k in range(K + 1)])
+        w3 = np.minimum(w3, second_derivative_variation(K, lf))  # the roots of b‴, where isolated
     return w1, w3 * (1 + 16 * _EPS), peaks
+
+
+def _second_derivative_at(K: int, m: Any, x: Any, lf: Any) -> tuple[Any, Any]:
+    """(b″_{m,K}(x), a bound on its float error) for arrays m (1 <= m <= K/2) and x in (0, 1).
+
+    b″ = K(K−1)·b_{m,K−2}(x)·[(1 − v)² − (1 − κ′)v²], v = σ/t, t = x/(1 − x), σ = m/(K − 1 − m) (the ratio
+    b_{m−1,K−2}/b_{m,K−2} at t = 1) and 1 − κ′ = (K − 1)/(m(K − m)); the log of b within 64ε times its terms'
+    magnitude, the bracket within 32ε of its two terms."""
+    import numpy as np
+
+    n2 = K - 2
+    log_b = lf[n2] - lf[m] - lf[n2 - m] + m * np.log(x) + (n2 - m) * np.log1p(-x)
+    magnitude = lf[n2] + lf[m] + lf[n2 - m] + m * np.abs(np.log(x)) + (n2 - m) * np.abs(np.log1p(-x))
+    b = np.exp(log_b)
+    t = x / (1 - x)
+    sigma = m / (n2 - m + 1)
+    rest = (n2 + 1) / (m * (n2 - m + 2))  # 1 − κ′
+    v = sigma / t
+    first, second = (1 - v) ** 2, rest * v * v
+    value = K * (K - 1) * b * (first - second)
+    error = K * (K - 1) * b * (first + second) * (64 * _EPS * (magnitude + 8) + 32 * _EPS)
+    return value, error
+
+
+def second_derivative_variation(K: int, lf: Any) -> Any:
+    """Upper bounds on TV(b″_{m,K}) over [0, 1], m = 0..K (inf where the roots of b‴ are not isolated; K < 6: all).
+
+    TV(b″) <= |b″(0)| + |b″(1)| + 2·Σ|b″(z)| over the interior roots z of b‴ (b″ is monotone between them). By the
+    symmetry b_{m,K}(x) = b_{K−m,K}(1 − x), m <= K/2; with t = x/(1 − x) and ρ1 = m/(K − 2 − m) the roots are
+    t = ρ1(1 + u) for the three real roots of u³ − 3Au − B (A = 1 − κ, B = 3A − (1 − κ3), exact rationals;
+    docs/theory.md §12), each isolated by a certified sign change of the float cubic over ±η = 10⁻⁷·sqrt(A);
+    m = 1 (t = 3/(K − 3)) and m = 2 (a quadratic) by hand. At a point x̃ within Δ of a root z (b‴(z) = 0),
+    |b″(z)| <= |b″(x̃)| + ½Δ²·sup|b⁗|, sup|b⁗| <= 16K⁴."""
+    import numpy as np
+
+    out = np.full(K + 1, np.inf)
+    if K < 6:
+        return out
+    out[0] = out[K] = K * (K - 1)
+    sup4 = 16.0 * K**4
+    n = K - 3
+    # m = 1: b‴ ∝ t²(3ρ1 − t), one interior root t = 3ρ1; m = 2: t(t² − 3ρ1t + 3ρ2), two
+    for m, at_zero in ((1, 2.0), (2, 1.0)):
+        rho1 = m / (n - m + 1)
+        if m == 1:
+            roots = [3 * rho1]
+        else:
+            rho2 = m * (m - 1) / ((n - m + 1) * (n - m + 2))
+            big = (3 * rho1 + math.sqrt(9 * rho1 * rho1 - 12 * rho2)) / 2
+            roots = [big, 3 * rho2 / big]
+        t = np.array(roots)
+        x = t / (1 + t)
+        value, error = _second_derivative_at(K, np.full(t.size, m), x, lf)
+        shift = 64 * _EPS * x  # the roots' float error, as a move of x
+        total = at_zero * K * (K - 1) + 2 * float(np.sum(np.abs(value) + error + 0.5 * shift * shift * sup4))
+        out[m] = out[K - m] = total * (1 + 1e-9)
+    ms = np.arange(3, K // 2 + 1)
+    if ms.size:
+        out[ms] = _interior_variation(K, ms, lf, sup4)
+        out[K - ms] = np.minimum(out[K - ms], out[ms])
+    return out
+
+
+def _interior_variation(K: int, ms: Any, lf: Any, sup4: float) -> Any:
+    """:func:`second_derivative_variation` for 3 <= m <= K/2 (arrays): the depressed cubic's three roots."""
+    import numpy as np
+
+    n = K - 3
+    values = ms.tolist()
+    A = np.array([(n + 1) / (m * (n - m + 2)) for m in values])
+    B = np.array([(3 * (n + 1) * m * (n - m + 3) - m * m * (n - m + 2) * (n - m + 3) + (m - 1) * (m - 2) * (n - m + 1) ** 2)
+                  / (m * m * (n - m + 2) * (n - m + 3)) for m in values])  # exact integers, one division
+    ok = 4 * A**3 > B * B * (1 + 16 * _EPS)  # three real roots
+    root_a = np.sqrt(A)
+    phase = np.arccos(np.clip(B / (2 * A * root_a), -1.0, 1.0)) / 3
+    us = np.sort(np.stack([2 * root_a * np.cos(phase - 2 * np.pi * k / 3) for k in range(3)]), axis=0)
+    eta = 1e-7 * root_a
+    ok &= np.all(np.diff(us, axis=0) > 4 * eta, axis=0)
+    rho1 = ms / (n - ms + 1)
+    total = np.zeros(ms.size)
+    for k in range(3):
+        signs = []
+        for side in (-1.0, 1.0):
+            u = us[k] + side * eta
+            g = u**3 - 3 * A * u - B
+            ok &= np.abs(g) > 16 * _EPS * (np.abs(u) ** 3 + 3 * A * np.abs(u) + np.abs(B))  # its sign is certain
+            signs.append(np.sign(g))
+        ok &= signs[0] != signs[1]
+        t = rho1 * (1 + us[k])
+        inside = rho1 * (1 + us[k] - eta) > 0  # the whole interval in t > 0, or (below) wholly outside
+        ok &= inside | (rho1 * (1 + us[k] + eta) <= 0)
+        safe = np.where(inside, t, 1.0)
+        x = safe / (1 + safe)
+        value, error = _second_derivative_at(K, ms, x, lf)
+        shift = 2 * rho1 * eta + 64 * _EPS * x  # |x̃ − z| <= |t̃ − t(z)|: the interval and the roundings
+        total += np.where(inside, np.abs(value) + error + 0.5 * shift * shift * sup4, 0.0)
+    return np.where(ok, 2 * total * (1 + 1e-9), np.inf)
 
 
 def completion_variation(length: int, anchors: Sequence[tuple[int, float]]) -> CompletionVariation:
@@ -95,7 +196,7 @@ def completion_variation(length: int, anchors: Sequence[tuple[int, float]]) -> C
     m = L (d(L) = 0)): each consecutive pair's drop placed where the weight is largest (module docstring).
 
     >>> v = completion_variation(4, [(-1, 2.0), (0, 1.0), (4, 0.0)])   # d(0) = 1, then anything down to 0
-    >>> round(v.tv1, 6), round(v.slope, 6)   # (L − 1)·1·max TV(b_{m,2}) = 3·1; sup|G′| <= 3·1
+    >>> round(v.tv1, 4), round(v.slope, 4)   # (L − 1)·1·max TV(b_{m,2}) = 3·1 (peaks rounded up); sup|G′| <= 3·1
     (3.0, 3.0)
     """
     import numpy as np
@@ -187,5 +288,5 @@ def certified_ends(interval: Callable[[Any], tuple[float, float]], sampler: Any,
     low, high = interval(c)
     L = c.size
     weighted = float(starts @ top)
-    margin = 2 * sampler.start_sizes_error() * weighted + 2 * (L + 8) * _EPS * float(np.abs(c) @ top) * (1 + 4 * _EPS)
+    margin = sampler.start_sizes_error() * weighted + 2 * (L + 8) * _EPS * float(np.abs(c) @ top) * (1 + 4 * _EPS)
     return low, high, margin * (1 + 8 * _EPS) + 2.0**-900
