@@ -135,7 +135,8 @@ def sweep_figures(folder: Path, lengths: list[int], repeat: int, timeout: float,
     print("sweep --loss-curve c.csv --steps 1:L (seconds)")
     for L in lengths:
         curve = write_curve(folder, L)
-        for families in (["uniform"], ["uniform", "cosine"], ["linear", "cosine-mdlm"], ["mdlm"], ["dream-origin"]):
+        for families in (["uniform"], ["uniform", "cosine"], ["linear", "cosine-mdlm"], ["mdlm"], ["dream-origin"],
+                         ["mdlm:cosine"], ["sedd"]):
             args = ["sweep", "--loss-curve", str(curve), "--steps", f"1:{L}", "--csv"]
             for f in families:
                 args += ["--family", f]
