@@ -6,6 +6,7 @@ import subprocess
 import sys
 from fractions import Fraction
 
+import pytest
 
 from boundcalc.example import EXAMPLE_TARGETS, example_profile
 from boundcalc.steps import required_steps
@@ -193,3 +194,26 @@ def test_family_search_and_budget_headers_say_l_and_sigma_i_once(run):
     for args in (["--family", "cosine", "--target", "1"], ["--budget", "8"]):
         out = run("steps", "--mi-total", "10", "--length", "1024", *args).stdout
         assert out.count("L = 1024, ΣI = 10 nats") == 1, out
+
+
+def test_no_answer_names_max_steps_only_where_it_searches_further(run):
+    """A target no T reaches: the hint names --max-steps only where a larger one searches more T (round 5 audit:
+    dream by bound said 'a larger --max-steps', which changed nothing: dream has no schedule beyond L - 1 at
+    L = 64, checked here by building every longer one)."""
+    from boundcalc.errors import ScheduleError
+    from boundcalc.schedule import parse_schedule
+
+    def last_line(*args: str) -> str:
+        result = run("steps", "--mi-total", "10", "--length", "64", "--target", "0.01", *args)
+        assert result.exit_code == 1, result.output
+        return result.output.strip().splitlines()[-1]
+
+    with pytest.raises(ScheduleError):  # dream's largest T at L = 64 is 63: T = 64 has an empty step
+        parse_schedule("dream:64", 64)
+    assert parse_schedule("dream:63", 64).steps == 63
+    assert last_line("-f", "dream").endswith(
+        "no T <= 63 reaches it (a larger target: dream has no schedule of more than 63 steps at L = 64)")
+    assert last_line("-f", "dream", "--max-steps", "10").endswith(
+        "no T <= 10 reaches it (a larger target or a larger --max-steps (at most 64))")
+    assert last_line("-f", "mdlm", "--by", "bound").endswith(
+        "no T <= 1024 reaches it (a larger target or a larger --max-steps)")  # the default limit, 16 L
