@@ -50,7 +50,7 @@ FAMILIES = FIXED + COUNTS
 QUESTIONS = ("error", "bound", "optimal", "budget", "sweep")
 INPUTS = ("partial", "full", "stderr", "mi")
 BUDGET = 256
-BOUND_TARGET = "10"  # by bound: a target the bound reaches for most families from the benchmark curve (ΣI ≈ 5760 nats)
+BOUND_TARGET = "10"  # by bound: a target most families reach from the benchmark curve (ΣI ≈ 5760 nats)
 _ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
