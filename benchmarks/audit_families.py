@@ -100,8 +100,9 @@ def cases(folder: Path, lengths: list[int], inputs: list[str], questions: list[s
                         argv = ["steps", *source, "--family", family, "--by", question, "--target", target]
                     elif question == "budget":
                         argv = ["steps", *source, "--budget", str(BUDGET), "--family", family]
-                    else:
-                        argv = ["sweep", *source, "--steps", f"1:{L}", "--csv", "--family", family]
+                    else:  # a sweep writes a blockwise family's T where it goes (blocks:4:uniform:T)
+                        written = f"{family}:T" if family.startswith("blocks:") else family
+                        argv = ["sweep", *source, "--steps", f"1:{L}", "--csv", "--family", written]
                     out.append((f"{L} {kind} {question} {family}", argv))
     return out
 
