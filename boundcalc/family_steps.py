@@ -567,6 +567,20 @@ def _optimal_steps(goals, curve: LossCurve, unit: str, top: int, progress) -> li
     return out
 
 
+def _check_budget_steps(steps: Any, length: int, specs: Sequence[SamplerSpec]) -> None:
+    """1 <= T <= L; up to MAX_COUNT_STEPS when a random-count family is asked (its T may exceed L, as a search
+    over T finds it: the other families' rows then say they have no such schedule)."""
+    from .counts import MAX_COUNT_STEPS
+
+    counts = any(spec.family.random_counts for spec in specs)
+    top = MAX_COUNT_STEPS if counts else length
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= top:
+        raise UsageError(f"T = {steps!r} is not allowed", param="budget",
+                         allowed=f"1 <= T <= {MAX_COUNT_STEPS} for a random-count family" if counts else
+                         f"1 <= T <= L = {length}, or up to {MAX_COUNT_STEPS} with a random-count family: mdlm, "
+                         "sedd, dream-origin")
+
+
 def budget_table(
     steps: int,
     *,
@@ -591,9 +605,8 @@ def budget_table(
     measured curve the bound is at the estimated ΣI: a :class:`~boundcalc.exact.Measured`
     estimate with ΣI's stderr and interpolation effect carried through (:func:`estimated_bound`).
     """
-    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= length:
-        raise UsageError(f"T = {steps!r} is not allowed", param="budget", allowed=f"1 <= T <= L = {length}")
     specs = [searched_family(family) for family in families]  # every family read and checked before any work
+    _check_budget_steps(steps, length, specs)
     if mi_total is None and curve is not None:
         mi_total = Fraction(_float_decimal(from_nats(curve.mi_total(), unit)))
     profile = curve_profile(curve) if curve is not None else None
