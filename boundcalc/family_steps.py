@@ -540,6 +540,20 @@ def _fast_error(d: "np.ndarray", h: "np.ndarray", sched: "Schedule") -> float:
     return max(float(np.sum(sizes * d[w] - (h[w + sizes] - h[w]))), 0.0)
 
 
+def _optimal_layers(length: int) -> int:
+    """The most layers (T) of the optimum's DP at L = ``length`` within its work budget (truth.core)."""
+    from .truth.core import MAX_OPTIMAL_WORK, EntropyProfile
+
+    low, high = 0, length  # the work grows with T: bisect
+    while low < high:
+        mid = (low + high + 1) // 2
+        if EntropyProfile.optimal_cost(length + mid - 1, mid)["work"] <= MAX_OPTIMAL_WORK:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
 def _optimal_steps(goals, curve: LossCurve, unit: str, top: int, progress) -> list[FamilyStepsResult]:
     from .schedule import Schedule
 
@@ -550,7 +564,12 @@ def _optimal_steps(goals, curve: LossCurve, unit: str, top: int, progress) -> li
     hint = min(top, _hint(goals, "error", L, curve, None, "theorem1", Fraction(0), unit))
     # the DP's own budget (optimal_errors) is checked before any layer runs
     nats_goal = to_nats(goal, unit)
-    errors = profile.optimal_errors(hint, target=nats_goal, progress=progress)
+    try:
+        errors = profile.optimal_errors(hint, target=nats_goal, progress=progress)
+    except DomainError as error:  # the DP's budget: say which maximum T it takes at this L
+        raise DomainError(error.message, param="max_steps",
+                          allowed=f"a larger target, or a maximum T of at most {_optimal_layers(L)} at L = {L}, "
+                          "the DP's layers within its budget") from None
     optimal, out = searched_family("optimal"), []
     for g in goals:
         level = to_nats(float(g), unit)
