@@ -143,6 +143,10 @@ def steps(**params: Any) -> None:
         return
     if params["export"] is not None and (params["budget"] is not None or params["by"] == "bound"):
         raise click.UsageError("--export prints a schedule found by --by error|optimal (or the recommendation)")
+    counting = [s for s in specs if s.family.random_counts and params["by"] != "optimal"]
+    if params["export"] is not None and counting:  # refused before the search, not after it
+        raise click.UsageError(f"--export: {counting[0].text} reveals random counts: it has no fixed "
+                               "num_transfer_tokens (export a fixed family's schedule: uniform, cosine, ...)")
     closed_form = not specs or (len(specs) == 1 and specs[0].family.closed_form_steps and not specs[0].given_args)
     if params["budget"] is not None or not closed_form or params["by"] != "bound" \
             or params.get("loss_curve") is not None:

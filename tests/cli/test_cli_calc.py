@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from fractions import Fraction
@@ -236,3 +237,18 @@ def test_the_optimums_refusal_names_the_maximum_T_it_takes(run, write):
     assert result.stderr.strip().splitlines()[-1].endswith(
         "(a larger target, or a maximum T of at most 2154 at L = 16384, the DP's layers within its budget)")
     assert result.stderr.strip().splitlines()[-1].startswith("Error: --max-steps: the optimal-schedule DP up to T = ")
+
+
+def test_export_of_a_random_count_family_is_refused_before_the_search(run, write):
+    """--export with a random-count family: one line naming --export, before any search (it searched first, then
+    said so without the flag). The DP optimum ignores the family, so it still exports."""
+    curve = write("c.csv", "masked,loss_nats\n" + "".join(f"{k},{0.5 + 6 * k / 64:.6f}\n" for k in range(1, 65)))
+    for family in ("mdlm", "sedd", "dream-origin", "mdlm:cosine"):
+        result = run("steps", "--loss-curve", curve, "-f", family, "--by", "error", "--target", "1", "--export",
+                     "num-transfer-tokens")
+        assert result.exit_code == 2 and result.stdout == ""
+        assert result.stderr.strip() == (f"Error: --export: {family} reveals random counts: it has no fixed "
+                                         "num_transfer_tokens (export a fixed family's schedule: uniform, cosine, ...)")
+    optimal = run("steps", "--loss-curve", curve, "-f", "mdlm", "--by", "optimal", "--target", "1", "--export",
+                  "num-transfer-tokens")
+    assert optimal.exit_code == 0 and sum(sum(block) for block in json.loads(optimal.stdout)) == 64
