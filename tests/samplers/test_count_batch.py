@@ -64,3 +64,24 @@ def test_a_sweeps_count_rows_equal_the_rows_one_at_a_time(monkeypatch):
         assert report.coefficients == single.coefficients
         assert report.expected_max == single.expected_max
         assert report.nonempty_steps == single.nonempty_steps
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(["mdlm", "sedd", "dream-origin", "dream-origin:1/7", "dream-origin:0"]), st.integers(1, 3000))
+def test_quick_samplers_are_the_exact_builders_floats(family, steps):
+    """A sweep's quick build (numpy divisions of exact integers) against the builder from Fractions."""
+    spec = parse_family(family)
+    quick = spec.family.quick_sampler(64, steps, spec.parts[2:])
+    exact = spec.at(steps).build(64, param="families")
+    assert quick.reveal == exact.reveal and quick.keep == exact.keep
+
+
+def test_a_pair_that_is_not_a_probability_pair_is_named():
+    import pytest
+
+    from boundcalc.errors import ScheduleError
+
+    with pytest.raises(ScheduleError, match=r"reveal probability nan with keep 0\.5 is not a probability pair"):
+        CountSampler(length=3, steps=2, reveal=(0.5, float("nan"), 1.0), keep=(0.5, 0.5, 0.0), name="x")
+    with pytest.raises(ScheduleError, match=r"reveal probability 0\.75 with keep 0\.5"):
+        CountSampler(length=3, steps=2, reveal=(0.5, 0.75, 1.0), keep=(0.5, 0.5, 0.0), name="x")
