@@ -87,11 +87,14 @@ MAX_GRID_POINTS = 65_536
 #: A sweep estimated to take longer than this (seconds, on the 2-core development machine) is refused.
 MAX_SWEEP_SECONDS = 120.0
 
-# Rough rates for the up-front estimate (measured on the development machine; generous).
-_SECONDS_PER_STEP = 2e-5  # building a schedule, per step, when its family's rate is unmeasured
-_SECONDS_PER_ERROR_STEP = 2e-7  # the exact error and its coefficients, per step (vectorised: numpy, no walk)
-_SECONDS_PER_TOKEN = 2e-7  # the exact error's sums, per token
-_SECONDS_PER_ROW = 1e-3  # the bounds (and, from a data model, Theorem 2's levels) of the registry, per row
+# Rates for the up-front estimate, measured by benchmarks/bench_sweep_cost.py (CPU seconds on the 2-core
+# development machine, with a margin of about 1.5x over the slowest of its runs: an estimate errs towards a
+# refusal, never a hang, but no sweep that runs in MAX_SWEEP_SECONDS may be refused).
+_SECONDS_PER_STEP = 2e-5  # building a schedule T by T, per step, when its family's rate is unmeasured
+_SECONDS_PER_ARRAY_STEP = 1.5e-7  # a family built from arrays (boundcalc.schedule_arrays): sizes and error sums
+_SECONDS_PER_ERROR_STEP = 1e-7  # the exact error's sums, per step of a schedule built T by T (runs <= steps)
+_SECONDS_PER_TOKEN = 2e-8  # a row computed alone (blockwise rows, a curve's stderr column), per token
+_SECONDS_PER_ROW = 3e-4  # the bounds, the row and its printed cells
 _DP_RATE = 1.5e8  # cells per second of the O(T L^2) optimal-schedule DP (numpy)
 
 Progress = Callable[[int, int], None]
@@ -392,20 +395,29 @@ class SweepResult:
 
 
 def sweep_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: int, *, truth: bool,
-               optimal: bool, profile: Any = None, rates: Mapping[str, float] | None = None) -> float:
-    """Estimated seconds of a sweep (generous; the development machine), before any work.
+               optimal: bool, profile: Any = None, rates: Mapping[str, float] | None = None,
+               alone: bool = False) -> float:
+    """Estimated seconds of a sweep (the development machine, a small margin), before any work.
 
     A schedule costs ``rates[label]`` seconds per step (measured by
-    :func:`family_rate`; uniform, run-length encoded, costs O(1)), an exact
-    error O(T + L), the optimal DP the profile's own estimate
+    :func:`family_rate`; uniform, run-length encoded, costs O(1); a family built from arrays
+    ``_SECONDS_PER_ARRAY_STEP``), its exact error O(T) (O(T + L) for a blockwise row, or every row when
+    ``alone``: rows computed one by one), the optimal DP the profile's own estimate
     (``optimal_cost``) when it has one, else T (L+1)^2 cells per T.
     """
     seconds = 0.0
     for family in families:
         rate = (rates or {}).get(family.label, _SECONDS_PER_STEP)
+        arrays = _array_family(family, steps, length) is not None
+        blockwise = family.name == "blocks"
         for t in steps:
+            if arrays:
+                seconds += _SECONDS_PER_ROW + _SECONDS_PER_ARRAY_STEP * t
+                continue
             build = 0.0 if family.family.constant_cost else rate * t
-            walk = (_SECONDS_PER_ERROR_STEP * t + _SECONDS_PER_TOKEN * length) if truth else 0.0
+            walk = 0.0
+            if truth:
+                walk = _SECONDS_PER_ERROR_STEP * t + (_SECONDS_PER_TOKEN * length if alone or blockwise else 0.0)
             seconds += _SECONDS_PER_ROW + build + walk
     if optimal:
         cost = getattr(profile, "optimal_cost", None)
@@ -442,14 +454,23 @@ def family_rate(family: FamilySpec, length: int, curve: Any = None) -> float:
     return _SECONDS_PER_STEP
 
 
+def estimated_seconds(families: Sequence[FamilySpec], steps: Sequence[int], length: int,
+                      truth: "SourceTruth | None", optimal: bool) -> float:
+    """The up-front estimate of a sweep (:func:`sweep_cost`, with the families' measured rates, and the
+    random-count rows') that :func:`sweep` compares with :data:`MAX_SWEEP_SECONDS`."""
+    fixed = [f for f in families if not f.family.random_counts]
+    rates = {f.label: family_rate(f, length, _curve_of(truth)) for f in fixed
+             if not f.family.constant_cost and _array_family(f, steps, length) is None}
+    alone = truth is not None and truth.curve is not None and truth.curve.stderr is not None  # O(L) per row
+    seconds = sweep_cost(fixed, steps, length, truth=truth is not None, optimal=optimal,
+                         profile=truth.profile if truth else None, rates=rates, alone=alone)
+    # random-count samplers: the law of S_max and the expected errors (the optimal errors are counted above)
+    return seconds + _count_rows_seconds(families, steps, length, truth)
+
+
 def _check_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: int, truth: "SourceTruth | None",
                 optimal: bool, samplers: Samplers) -> None:
-    fixed = [f for f in families if not f.family.random_counts]
-    rates = {f.label: family_rate(f, length, _curve_of(truth)) for f in fixed if not f.family.constant_cost}
-    seconds = sweep_cost(fixed, steps, length, truth=truth is not None, optimal=optimal,
-                         profile=truth.profile if truth else None, rates=rates)
-    # random-count samplers: the law of S_max and the expected errors (the optimal errors are counted above)
-    seconds += _count_rows_seconds(families, steps, length, truth)
+    seconds = estimated_seconds(families, steps, length, truth, optimal)
     if seconds > MAX_SWEEP_SECONDS:
         what = "the optimal errors and " if optimal else ""
         raise DomainError(
@@ -639,8 +660,44 @@ def _build(family: FamilySpec, steps: int, length: int, curve: Any = None) -> Sc
     return family.at(steps).build(length, param="families")
 
 
-def _schedules(family: FamilySpec, steps: Sequence[int], length: int, samplers: Samplers, curve: Any = None
-               ) -> tuple[list[tuple[int, Any]], list[tuple[str, int, str]]]:
+def _array_family(family: FamilySpec, steps: Sequence[int], length: int) -> tuple[str, list[str]] | None:
+    """(head, parameters after T) when the family's schedules at every T come from arrays
+    (:mod:`boundcalc.schedule_arrays`: the exact builder's sizes, vectorised over T), else None."""
+    from .schedule_arrays import array_supported
+
+    if family.family.random_counts or family.family.needs_curve or not steps:
+        return None
+    parts = family.spec(steps[0]).split(":")
+    if len(parts) < 2 or parts[1] != str(steps[0]) or family.parts[1:2] != ("T",):
+        return None
+    return (parts[0], parts[2:]) if array_supported(parts[0], parts[2:], length) else None
+
+
+def _array_schedules(family: FamilySpec, steps: Sequence[int], length: int, consume: Any
+                     ) -> list[tuple[int, Any]] | None:
+    """The family's schedules from arrays, chunk by chunk, each chunk handed to ``consume(chunk, schedules)``
+    (the truth's errors, while the chunk's steps are at hand); None when the family is not computed so."""
+    from .schedule_arrays import chunk_schedules, step_chunks
+
+    found = _array_family(family, steps, length)
+    if found is None:
+        return None
+    head, extra = found
+    built: list[tuple[int, Any]] = []
+    for chunk in step_chunks(head, extra, length, steps):
+        names = [":".join([head, str(t), *extra]) for t in chunk.steps.tolist()]  # parse_schedule's names
+        schedules = chunk_schedules(chunk, head, extra, names)
+        if consume is not None:
+            consume(chunk, schedules)
+        built += zip(chunk.steps.tolist(), schedules)
+    return built
+
+
+def _schedules(family: FamilySpec, steps: Sequence[int], length: int, samplers: Samplers, curve: Any = None,
+               consume: Any = None) -> tuple[list[tuple[int, Any]], list[tuple[str, int, str]]]:
+    arrays = _array_schedules(family, steps, length, consume)
+    if arrays is not None:  # every T of the grid has a schedule (1 <= T <= L)
+        return arrays, []
     built: list[tuple[int, Any]] = []  # samplers (boundcalc.registry.Sampler)
     skipped = []
     for t in steps:
@@ -703,7 +760,8 @@ def sweep(
     _check_cost(specs, grid, profile.length, truth, optimal, samplers)
     rows, skipped = [], []
     curve = _curve_of(truth)
-    plan = [(spec, *_schedules(spec, grid, profile.length, samplers, curve)) for spec in specs]
+    consume = None if truth is None else truth.prepare_chunk  # array families: errors chunk by chunk
+    plan = [(spec, *_schedules(spec, grid, profile.length, samplers, curve, consume)) for spec in specs]
     every = [schedule for _, schedules, _ in plan for _, schedule in schedules]
     names = tuple(n for n in _bound_names(profile, truth) if any(_applies(n, s) for s in every))
     total, done = len(every), 0
