@@ -19,7 +19,7 @@ A row that fails a check is None here: the caller computes it row by row (its fa
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from .sweep_vector import CurveRows, ExactGrid, _assemble_intervals, _gap_floats, combine, split_limbs
 
@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .schedule import Schedule
     from .schedule_arrays import StepChunk
 
-__all__ = ["exact_reach", "chunk_errors", "chunk_intervals", "chunk_columns"]
+__all__ = ["exact_reach", "chunk_errors", "chunk_intervals", "chunk_columns", "chunk_stderrs", "run_chunks"]
 
 
 def exact_reach(grid: ExactGrid) -> "np.ndarray":
@@ -170,3 +170,81 @@ def chunk_columns(rows: CurveRows, chunk: "StepChunk", schedules: "Sequence[Sche
         found.append(chunk_intervals(rows.curve, rows.vocab_size, grid, chunk) if grid.ok else [None] * chunk.rows)
     return [[fallbacks[k](schedules[i]) if value is None else value for i, value in enumerate(values)]
             for k, values in enumerate(found)]
+
+
+def chunk_stderrs(curve: "LossCurve", chunk: "StepChunk") -> "list[float | None]":
+    """Per row of ``chunk``, the stderr of its error on a curve with a stderr column (nats):
+    :meth:`LossCurve.stderr_of <boundcalc.curve.LossCurve.stderr_of>` of its coefficients, with the weights
+    a_fit on the fitted points taken exactly (None: a row whose sums might leave float64's integers).
+
+    With c_x = s - 1 at a step start and -1 elsewhere, a_fit[i] = Σ_x c_x φ_i(x), φ_i the hat function of
+    the linear interpolation (all weight to the first point below the first measured m, to the last above
+    the last), and t = (x - m_j)/Δ_j inside [m_j, m_{j+1}): a_fit[i] = INT_i + LO_i/Δ_i + HI_i/Δ_{i-1}
+    with integer sums over x, each -Σ_x g(x) + Σ_starts s_w g(w). The integers are below 2^53 (checked), so
+    N/D in float64 is a_fit correctly rounded. The rest (isotonic blocks, weights, Σ a² se²) is
+    point_weights' and stderr_of's float operations, in the same order."""
+    import math
+
+    import numpy as np
+
+    L, rows = curve.length, chunk.rows
+    m = (L - curve.masked)[::-1].astype(np.int64)  # measured positions, ascending
+    n = int(m.size)
+    x = np.arange(L, dtype=np.int64)
+    below, above = x <= m[0], x >= m[-1]
+    inside = ~below & ~above
+    j = np.clip(np.searchsorted(m, x, side="right") - 1, 0, max(n - 2, 0))  # the interval [m_j, m_{j+1})
+    gaps = np.diff(m) if n > 1 else np.ones(1, dtype=np.int64)
+    span = np.append(gaps, 1)  # Δ_j (Δ_{n-1} = 1: no interval above the last point)
+    low_g = np.where(inside, m[np.minimum(j + 1, n - 1)] - x, 0)  # weight (m_{j+1} - x)/Δ_j on point j
+    high_g = np.where(inside, x - m[j], 0)  # weight (x - m_j)/Δ_j on point j + 1
+    if 8 * L * int(span.max()) ** 2 >= 2**53:
+        return [None] * rows
+    w_pos, s, row = chunk.pos, chunk.size, chunk.row
+
+    def per_point(g: "np.ndarray", bucket: "np.ndarray") -> "np.ndarray":
+        """rows x n: Σ_x c_x g(x) with x's weight on point bucket[x] (exact: integers below 2^53)."""
+        starts = np.bincount(row * n + bucket[w_pos], weights=(s * g[w_pos]).astype(np.float64), minlength=rows * n)
+        everywhere = np.bincount(bucket, weights=g.astype(np.float64), minlength=n)
+        return starts.reshape(rows, n) - everywhere
+
+    first, last = np.zeros(L, dtype=np.int64), np.full(L, n - 1, dtype=np.int64)
+    whole = per_point(below.astype(np.int64), first) + per_point(above.astype(np.int64), last)
+    lows = per_point(low_g, j)
+    highs = per_point(high_g, np.minimum(j + 1, n - 1))
+    left = np.concatenate(([1], span[:-1]))[None, :]  # Δ_{i-1} (1 for i = 0)
+    right = span[None, :]
+    numerator = whole * right * left + lows * left + highs * right
+    a_fit = numerator / (right * left).astype(np.float64)
+    _, block_of = curve._pava()
+    weights = np.array(curve._weights())
+    blocks = np.array(block_of)
+    total_w = np.bincount(blocks, weights=weights)
+    block_a = np.zeros((rows, int(blocks.max()) + 1))
+    for i in range(n - 1, -1, -1):  # point_weights reverses a_fit (descending m = ascending k) before bincount
+        block_a[:, blocks[n - 1 - i]] += a_fit[:, i]
+    a = block_a[:, blocks] * weights / total_w[blocks]
+    se = curve.stderr
+    terms = (a * a * se * se).tolist()
+    return [float(math.sqrt(math.fsum(t))) for t in terms]
+
+
+def run_chunks(schedules: "Sequence[Schedule]", chunk_steps: int = 1 << 21) -> "Iterator[tuple[int, StepChunk]]":
+    """(index of the first schedule, a :class:`~boundcalc.schedule_arrays.StepChunk` of its steps and the next
+    ones'), the schedules' runs expanded into steps, about ``chunk_steps`` steps a chunk."""
+    import numpy as np
+
+    from .schedule_arrays import StepChunk
+
+    begin = 0
+    while begin < len(schedules):
+        end, total = begin, 0
+        while end < len(schedules) and (end == begin or total + schedules[end].steps <= chunk_steps):
+            total += schedules[end].steps
+            end += 1
+        part = schedules[begin:end]
+        runs = np.array([pair for s in part for pair in s.runs], dtype=np.int64).reshape(-1, 2)
+        steps = np.array([s.steps for s in part], dtype=np.int64)
+        yield begin, StepChunk(part[0].length, steps, np.repeat(runs[:, 0], runs[:, 1]),
+                               np.concatenate(([0], np.cumsum(steps))))
+        begin = end

@@ -63,6 +63,7 @@ class SourceTruth:
         self._linear: dict[int, float] = {}
         self._cubic: dict[int, float] = {}
         self._completion: dict[int, tuple[float, float]] = {}
+        self._stderr: dict[int, float] = {}  # a prepared schedule's error's stderr (a curve with stderr)
         self._curve_rows: Any = None  # (CurveRows, fallbacks, has a cubic, has gaps), made once by _rows()
 
     def prepare(self, schedules: "list[Schedule]") -> None:
@@ -75,6 +76,11 @@ class SourceTruth:
         if setup is not None:
             rows, fallbacks = setup
             self._store(schedules, rows.compute(schedules, fallbacks))
+            if self.curve is not None and self.curve.stderr is not None:  # the stderr column, from the steps
+                from .sweep_steps import run_chunks
+
+                for begin, chunk in run_chunks(schedules):
+                    self._store_stderrs(schedules[begin : begin + chunk.rows], chunk)
 
     def prepare_chunk(self, chunk: Any, schedules: "list[Schedule]") -> None:
         """:meth:`prepare` for the schedules of a :class:`~boundcalc.schedule_arrays.StepChunk` (row i is
@@ -85,6 +91,14 @@ class SourceTruth:
             from .sweep_steps import chunk_columns
 
             self._store(schedules, chunk_columns(rows, chunk, schedules, fallbacks))
+            if self.curve is not None and self.curve.stderr is not None:
+                self._store_stderrs(schedules, chunk)
+
+    def _store_stderrs(self, schedules: "list[Schedule]", chunk: Any) -> None:
+        """The stderr of each row's error (nats; sweep_steps.chunk_stderrs), by id (None: computed row by row)."""
+        from .sweep_steps import chunk_stderrs
+
+        self._stderr.update((id(s), v) for s, v in zip(schedules, chunk_stderrs(self.curve, chunk)  # type: ignore[arg-type]) if v is not None)
 
     def _rows(self) -> "tuple[Any, list[Any]] | None":
         """The sweep_vector.CurveRows of this source's d (and cubic d, and completions) with the row-by-row
@@ -138,8 +152,9 @@ class SourceTruth:
         if id(schedule) in self._linear:  # prepared: estimate_error's pieces, computed for all rows at once
             value = self._linear[id(schedule)]
             cubic = value if curve.masked.size == curve.length else self._cubic[id(schedule)]
-            se = (curve.stderr_of(schedule_coefficients(cast(Schedule, schedule), self.length))
-                  if curve.stderr is not None else None)
+            se = self._stderr.get(id(schedule))
+            if se is None and curve.stderr is not None:
+                se = curve.stderr_of(schedule_coefficients(cast(Schedule, schedule), self.length))
             estimate = Estimate(value, se, cubic, curve.exact, abs_error=self.profile.error_bound(schedule))
         else:
             estimate = (count_estimate(curve, schedule, self.profile) if schedule.random_counts

@@ -189,7 +189,11 @@ def test_sweep_rows_equal_the_row_by_row_sweep(unit, data):
         bounds, errors, spreads, intervals, error = per_row_sweep_row(truth, row.schedule, eps, result.bound_names)
         assert dict(row.bounds) == bounds and dict(row.bound_errors) == errors
         assert row.error == error
-        assert row.spreads["error"] == spreads["error"]
+        # the stderr takes the interpolation weights exactly (sweep_steps.chunk_stderrs), the row-by-row code sums
+        # them in floats: the same to rounding
+        (se, ip), (se_row, ip_row) = row.spreads["error"], spreads["error"]
+        assert ip == ip_row and (se is None) == (se_row is None)
+        assert se is None or se == pytest.approx(se_row, rel=1e-12, abs=1e-300)
         assert {k: v for k, v in row.spreads.items() if k in bounds} == {k: v for k, v in spreads.items() if k in bounds}
         assert row.intervals.get("error") == intervals.get("error")
         assert {k: v for k, v in row.intervals.items() if k in bounds} == {k: v for k, v in intervals.items() if k in bounds}
@@ -308,3 +312,47 @@ def test_the_reach_of_each_start_is_the_last_exact_step_end(data):
     for w in range(grid.length):
         passes = [bool((2.0 * d[m] >= d[w]) | (d[w] - d[m] < limit)) for m in range(w, grid.length)]
         assert passes == [m <= reach[w] for m in range(w, grid.length)]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_the_stderr_column_from_the_steps_is_the_exact_weights_stderr(data):
+    """sweep_steps.chunk_stderrs against Σ a_i² se_i² with the weights a computed in exact Fractions from
+    the schedule's coefficients (a second method: the hat functions of the linear interpolation, then the
+    isotonic blocks), and against LossCurve.stderr_of (the row-by-row floats) to rounding."""
+    from fractions import Fraction as F
+
+    from boundcalc.sweep_steps import chunk_stderrs
+
+    curve = data.draw(curves())
+    if curve.stderr is None:
+        return
+    schedules = random_schedules(data.draw, curve.length, 4)
+    found = chunk_stderrs(curve, step_chunk(schedules))
+    L = curve.length
+    m = sorted((L - curve.masked).tolist())
+    n = len(m)
+    _, block_of = curve._pava()
+    weights = [F(w) for w in curve._weights()]
+    for schedule, value in zip(schedules, found):
+        c = [F(int(x)) for x in schedule_coefficients(schedule, L)]
+        a_fit = [F(0)] * n
+        for x in range(L):
+            if x <= m[0]:
+                a_fit[0] += c[x]
+            if x >= m[-1]:
+                a_fit[-1] += c[x]
+            if m[0] < x < m[-1]:
+                j = max(i for i in range(n) if m[i] <= x)
+                t = F(x - m[j], m[j + 1] - m[j])
+                a_fit[j] += c[x] * (1 - t)
+                a_fit[j + 1] += c[x] * t
+        a_fit = a_fit[::-1]  # ascending k
+        block_a, block_w = {}, {}
+        for i, b in enumerate(block_of):
+            block_a[b] = block_a.get(b, 0) + a_fit[i]
+            block_w[b] = block_w.get(b, 0) + weights[i]
+        a = [block_a[b] * weights[i] / block_w[b] for i, b in enumerate(block_of)]
+        exact = float(sum(x * x * F(se) ** 2 for x, se in zip(a, curve.stderr.tolist()))) ** 0.5
+        assert value == pytest.approx(exact, rel=1e-12, abs=1e-300)
+        assert value == pytest.approx(curve.stderr_of(schedule_coefficients(schedule, L)), rel=1e-12, abs=1e-300)
