@@ -98,7 +98,8 @@ class SourceTruth:
         """The stderr of each row's error (nats; sweep_steps.chunk_stderrs), by id (None: computed row by row)."""
         from .sweep_steps import chunk_stderrs
 
-        self._stderr.update((id(s), v) for s, v in zip(schedules, chunk_stderrs(self.curve, chunk)  # type: ignore[arg-type]) if v is not None)
+        assert self.curve is not None
+        self._stderr.update((id(s), v) for s, v in zip(schedules, chunk_stderrs(self.curve, chunk)) if v is not None)
 
     def _rows(self) -> "tuple[Any, list[Any]] | None":
         """The sweep_vector.CurveRows of this source's d (and cubic d, and completions) with the row-by-row
