@@ -223,3 +223,52 @@ def chunk_schedules(chunk: StepChunk, head: str, extra: Sequence[str], names: Se
             heads[r].append((s, c))
     return [FamilySchedule(head, extra, chunk.length, t, m, tuple(h), n, name)
             for t, m, h, n, name in zip(chunk.steps.tolist(), chunk.max_size.tolist(), heads, run_count.tolist(), names)]
+
+
+def dream_runs(length: int, steps: Sequence[int], extra: Sequence[str]) -> "dict[int, tuple[tuple[int, int], ...] | None]":
+    """For every T of ``steps``: the runs of Schedule.dream's T-step schedule at L (None: a step would be empty).
+
+    The recurrence n_k = floor(m_k g / (T e - g k)) (the last step takes the rest) runs over k for all T at
+    once, as :func:`boundcalc.family_sizes.dream_levels` runs it, and records only where a row's size changes:
+    dream's schedules are a few runs each (5·10^4 runs over every T of L = 16384), so the runs come out
+    without listing the 1.3·10^8 steps."""
+    import numpy as np
+
+    from .family_sizes import _dream_eps
+
+    ts = np.asarray(sorted(set(steps)), dtype=np.int64)
+    g, e = _dream_eps(list(extra))
+    top = int(ts[-1]) if ts.size else 0
+    if e * top * max(length, 1) >= 2**62:  # the products below must stay in int64
+        raise ValueError("dream_runs: L and T too large for int64 recurrences")
+    masked = np.full(ts.size, length, dtype=np.int64)
+    previous = np.zeros(ts.size, dtype=np.int64)
+    valid = ts <= length
+    events: list[tuple["np.ndarray", "np.ndarray", "np.ndarray"]] = []  # (rows, k, size) where a run starts
+    first = 0
+    for k in range(top):
+        while first < ts.size and ts[first] <= k:
+            first += 1
+        m, t = masked[first:], ts[first:]
+        n = np.where(t == k + 1, m, (m * g) // (t * e - g * k))
+        valid[first:] &= n >= 1
+        changed = np.flatnonzero(n != previous[first:])
+        if changed.size:
+            events.append((changed + first, np.full(changed.size, k, dtype=np.int64), n[changed]))
+        previous[first:] = n
+        masked[first:] = m - n
+    rows = np.concatenate([r for r, _, _ in events]) if events else np.zeros(0, dtype=np.int64)
+    ks = np.concatenate([k for _, k, _ in events]) if events else rows
+    sizes = np.concatenate([s for _, _, s in events]) if events else rows
+    order = np.lexsort((ks, rows))
+    rows, ks, sizes = rows[order], ks[order], sizes[order]
+    ends = np.append(ks[1:], 0)
+    last = np.append(rows[1:] != rows[:-1], True)
+    ends[last] = ts[rows[last]]  # a row's last run ends at its T
+    counts = ends - ks
+    out: dict[int, tuple[tuple[int, int], ...] | None] = {}
+    bounds = np.searchsorted(rows, np.arange(ts.size + 1))
+    pairs = list(zip(sizes.tolist(), counts.tolist()))
+    for i, (t, ok) in enumerate(zip(ts.tolist(), valid.tolist())):
+        out[t] = tuple(pairs[bounds[i]:bounds[i + 1]]) if ok else None
+    return out

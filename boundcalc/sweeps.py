@@ -92,8 +92,9 @@ MAX_SWEEP_SECONDS = 120.0
 # refusal, never a hang, but no sweep that runs in MAX_SWEEP_SECONDS may be refused).
 _SECONDS_PER_STEP = 2e-5  # building a schedule T by T, per step, when its family's rate is unmeasured
 _SECONDS_PER_ARRAY_STEP = 1.5e-7  # a family built from arrays (boundcalc.schedule_arrays): sizes and error sums
+_SECONDS_PER_DREAM_STEP = 2e-8  # dream from its recurrence over every T at once (a few runs per T)
 _SECONDS_PER_ERROR_STEP = 1e-7  # the exact error's sums, per step of a schedule built T by T (runs <= steps)
-_SECONDS_PER_TOKEN = 2e-8  # a row computed alone (blockwise rows, a curve's stderr column), per token
+_SECONDS_PER_TOKEN = 2e-8  # a row computed alone (a blockwise row), per token
 _SECONDS_PER_ROW = 3e-4  # the bounds, the row and its printed cells
 _DP_RATE = 1.5e8  # cells per second of the O(T L^2) optimal-schedule DP (numpy)
 
@@ -395,29 +396,30 @@ class SweepResult:
 
 
 def sweep_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: int, *, truth: bool,
-               optimal: bool, profile: Any = None, rates: Mapping[str, float] | None = None,
-               alone: bool = False) -> float:
+               optimal: bool, profile: Any = None, rates: Mapping[str, float] | None = None) -> float:
     """Estimated seconds of a sweep (the development machine, a small margin), before any work.
 
     A schedule costs ``rates[label]`` seconds per step (measured by
     :func:`family_rate`; uniform, run-length encoded, costs O(1); a family built from arrays
-    ``_SECONDS_PER_ARRAY_STEP``), its exact error O(T) (O(T + L) for a blockwise row, or every row when
-    ``alone``: rows computed one by one), the optimal DP the profile's own estimate
+    ``_SECONDS_PER_ARRAY_STEP``, dream ``_SECONDS_PER_DREAM_STEP``), its exact error O(runs) (O(T + L) for a
+    blockwise row, computed alone), the optimal DP the profile's own estimate
     (``optimal_cost``) when it has one, else T (L+1)^2 cells per T.
     """
     seconds = 0.0
     for family in families:
         rate = (rates or {}).get(family.label, _SECONDS_PER_STEP)
-        arrays = _array_family(family, steps, length) is not None
+        arrays = _array_family(family, steps, length)
         blockwise = family.name == "blocks"
         for t in steps:
-            if arrays:
-                seconds += _SECONDS_PER_ROW + _SECONDS_PER_ARRAY_STEP * t
+            if arrays is not None:  # sizes and sums over the steps; dream: its recurrence, a few runs per T
+                per_step = _SECONDS_PER_DREAM_STEP if arrays[0] == "dream" else _SECONDS_PER_ARRAY_STEP
+                seconds += _SECONDS_PER_ROW + per_step * t
                 continue
             build = 0.0 if family.family.constant_cost else rate * t
             walk = 0.0
-            if truth:
-                walk = _SECONDS_PER_ERROR_STEP * t + (_SECONDS_PER_TOKEN * length if alone or blockwise else 0.0)
+            if truth:  # sums over the runs (uniform: two), plus a row alone's O(L)
+                walk = _SECONDS_PER_ERROR_STEP * (2 if family.family.constant_cost else t)
+                walk += _SECONDS_PER_TOKEN * length if blockwise else 0.0
             seconds += _SECONDS_PER_ROW + build + walk
     if optimal:
         cost = getattr(profile, "optimal_cost", None)
@@ -461,9 +463,8 @@ def estimated_seconds(families: Sequence[FamilySpec], steps: Sequence[int], leng
     fixed = [f for f in families if not f.family.random_counts]
     rates = {f.label: family_rate(f, length, _curve_of(truth)) for f in fixed
              if not f.family.constant_cost and _array_family(f, steps, length) is None}
-    alone = truth is not None and truth.curve is not None and truth.curve.stderr is not None  # O(L) per row
     seconds = sweep_cost(fixed, steps, length, truth=truth is not None, optimal=optimal,
-                         profile=truth.profile if truth else None, rates=rates, alone=alone)
+                         profile=truth.profile if truth else None, rates=rates)
     # random-count samplers: the law of S_max and the expected errors (the optimal errors are counted above)
     return seconds + _count_rows_seconds(families, steps, length, truth)
 
@@ -663,41 +664,59 @@ def _build(family: FamilySpec, steps: int, length: int, curve: Any = None) -> Sc
 def _array_family(family: FamilySpec, steps: Sequence[int], length: int) -> tuple[str, list[str]] | None:
     """(head, parameters after T) when the family's schedules at every T come from arrays
     (:mod:`boundcalc.schedule_arrays`: the exact builder's sizes, vectorised over T), else None."""
-    from .schedule_arrays import array_supported
+    from .family_sizes import supported
+    from .schedule_arrays import MAX_LENGTH, array_supported
 
     if family.family.random_counts or family.family.needs_curve or not steps:
         return None
     parts = family.spec(steps[0]).split(":")
     if len(parts) < 2 or parts[1] != str(steps[0]) or family.parts[1:2] != ("T",):
         return None
-    return (parts[0], parts[2:]) if array_supported(parts[0], parts[2:], length) else None
+    head, extra = parts[0], parts[2:]
+    if head == "dream":  # its runs for every T at once (schedule_arrays.dream_runs)
+        return (head, extra) if length <= MAX_LENGTH and supported(head, extra, length) else None
+    return (head, extra) if array_supported(head, extra, length) else None
 
 
 def _array_schedules(family: FamilySpec, steps: Sequence[int], length: int, consume: Any
-                     ) -> list[tuple[int, Any]] | None:
+                     ) -> tuple[list[tuple[int, Any]], list[tuple[str, int, str]]] | None:
     """The family's schedules from arrays, chunk by chunk, each chunk handed to ``consume(chunk, schedules)``
     (the truth's errors, while the chunk's steps are at hand); None when the family is not computed so."""
-    from .schedule_arrays import chunk_schedules, step_chunks
+    from .schedule_arrays import chunk_schedules, dream_runs, step_chunks
 
     found = _array_family(family, steps, length)
     if found is None:
         return None
     head, extra = found
     built: list[tuple[int, Any]] = []
+    if head == "dream":  # a few runs per T: plain schedules, summed over their runs with the others
+        skipped = []
+        for t, runs in dream_runs(length, steps, extra).items():
+            if runs is not None:
+                built.append((t, Schedule(runs=runs, name=":".join([head, str(t), *extra]))))
+                continue
+            try:  # an empty step: the builder's own message (it raises)
+                _build(family, t, length)
+            except BoundcalcError as error:
+                skipped.append((family.label, t, _short(error.message)))
+        return built, skipped
     for chunk in step_chunks(head, extra, length, steps):
         names = [":".join([head, str(t), *extra]) for t in chunk.steps.tolist()]  # parse_schedule's names
         schedules = chunk_schedules(chunk, head, extra, names)
         if consume is not None:
             consume(chunk, schedules)
         built += zip(chunk.steps.tolist(), schedules)
-    return built
+    return built, []
 
 
 def _schedules(family: FamilySpec, steps: Sequence[int], length: int, samplers: Samplers, curve: Any = None,
                consume: Any = None) -> tuple[list[tuple[int, Any]], list[tuple[str, int, str]]]:
     arrays = _array_schedules(family, steps, length, consume)
-    if arrays is not None:  # every T of the grid has a schedule (1 <= T <= L)
-        return arrays, []
+    if arrays is not None:
+        if not arrays[0]:
+            raise ScheduleError(f"family {family.label!r} has no schedule on this grid: {arrays[1][0][2]}",
+                                param="families", value=family.label, allowed=f"usage {family.family.usage}")
+        return arrays
     built: list[tuple[int, Any]] = []  # samplers (boundcalc.registry.Sampler)
     skipped = []
     for t in steps:

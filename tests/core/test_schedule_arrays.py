@@ -74,3 +74,20 @@ def test_the_supported_families():
     assert array_supported("power", ["2"], 100) and not array_supported("power", ["100"], 100)
     assert not array_supported("uniform", [], 100) and not array_supported("dream", [], 100)
     assert not array_supported("cosine", [], 2**25)  # the per-T builders there
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(1, 300), st.sampled_from([[], ["1/2"], ["0"], ["99/100"], ["1/7"]]), st.data())
+def test_dream_runs_are_the_exact_schedules(L, extra, data):
+    """dream_runs: every T's runs as Schedule.dream builds them, None exactly where it refuses (an empty step)."""
+    from boundcalc.errors import BoundcalcError
+    from boundcalc.schedule_arrays import dream_runs
+
+    ts = sorted(data.draw(st.sets(st.integers(1, L), min_size=1, max_size=15)) | {L})
+    for t, runs in dream_runs(L, ts, extra).items():
+        try:
+            reference = exact("dream", extra, L, t)
+        except BoundcalcError:
+            assert runs is None, (L, t, extra)
+            continue
+        assert runs == reference.runs, (L, t, extra)
