@@ -396,10 +396,10 @@ class SweepResult:
 
 
 def sweep_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: int, *, truth: bool,
-               optimal: bool, profile: Any = None, rates: Mapping[str, float] | None = None) -> float:
+               optimal: bool, profile: Any = None, rates: Mapping[str, tuple[float, float]] | None = None) -> float:
     """Estimated seconds of a sweep (the development machine, a small margin), before any work.
 
-    A schedule costs ``rates[label]`` seconds per step (measured by
+    A schedule costs ``rates[label]`` = (seconds per schedule, seconds per step) (measured by
     :func:`family_rate`; uniform, run-length encoded, costs O(1); a family built from arrays
     ``_SECONDS_PER_ARRAY_STEP``, dream ``_SECONDS_PER_DREAM_STEP``), its exact error O(runs) (O(T + L) for a
     blockwise row, computed alone), the optimal DP the profile's own estimate
@@ -407,7 +407,7 @@ def sweep_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: int
     """
     seconds = 0.0
     for family in families:
-        rate = (rates or {}).get(family.label, _SECONDS_PER_STEP)
+        per_call, per_step = (rates or {}).get(family.label, (0.0, _SECONDS_PER_STEP))
         arrays = _array_family(family, steps, length)
         blockwise = family.name == "blocks"
         for t in steps:
@@ -415,7 +415,7 @@ def sweep_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: int
                 per_step = _SECONDS_PER_DREAM_STEP if arrays[0] == "dream" else _SECONDS_PER_ARRAY_STEP
                 seconds += _SECONDS_PER_ROW + per_step * t
                 continue
-            build = 0.0 if family.family.constant_cost else rate * t
+            build = 0.0 if family.family.constant_cost else per_call + per_step * t
             walk = 0.0
             if truth:  # sums over the runs (uniform: two), plus a row alone's O(L)
                 walk = _SECONDS_PER_ERROR_STEP * (2 if family.family.constant_cost else t)
@@ -428,32 +428,49 @@ def sweep_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: int
     return seconds
 
 
-def family_rate(family: FamilySpec, length: int, curve: Any = None) -> float:
-    """Seconds per step to build the family's schedules, measured on one small schedule (T <= 64).
+def family_rate(family: FamilySpec, length: int, curve: Any = None) -> tuple[float, float]:
+    """(seconds per schedule, seconds per step) to build the family's schedules T by T, measured.
 
-    Families differ by orders of magnitude (exact trigonometric floors cost far more than a
-    linear curve), and faster implementations should be trusted without a table of rates here.
+    Families differ by orders of magnitude (exact trigonometric floors cost far more than a linear curve), and
+    faster implementations should be trusted without a table of rates here. A build at T = 64 (or less) is timed;
+    when it is cheap, one at T = min(L, 1024) too, and the cost per step is the difference over the steps added
+    (numpy builds cost mostly per call); else (a slow family: no larger probe) all of it is per step. Each is
+    the least of three timings, with a margin of 2 on the steps (larger T cost more per step: precision).
     """
+    small = _least_build_time(family, length, curve, (64, 32, 16, 8))
+    if small is None:
+        return 0.0, _SECONDS_PER_STEP
+    t_small, seconds_small = small
+    t_big = min(length, 1024)
+    if t_big > 2 * t_small and seconds_small / t_small * t_big < 0.02:  # cheap: a second probe pays
+        big = _least_build_time(family, length, curve, (t_big,))
+        if big is not None:
+            per_step = max(big[1] - seconds_small, 0.0) / (big[0] - t_small)
+            return seconds_small, max(2 * per_step, 1e-9)
+    return 0.0, max(2 * seconds_small / t_small, 1e-6)
+
+
+def _least_build_time(family: FamilySpec, length: int, curve: Any, candidates: Sequence[int]
+                      ) -> tuple[int, float] | None:
+    """(T, the least of three wall times of building the family's T-step schedule) for the first T of
+    ``candidates`` (<= L) that has a schedule (the first build, which pays for imports, is not timed)."""
     import math
     import time
 
-    warm = False
-    for t in (64, 32, 16, 8):
+    for t in candidates:
         if t > length:
             continue
         try:
-            if not warm:  # the first build pays for imports (mpmath): not a rate
-                _build(family, t, length, curve)
-                warm = True
+            _build(family, t, length, curve)
             best = math.inf
-            for _ in range(3):  # the least of three timings: one build preempted on a loaded machine is not a rate
+            for _ in range(3):  # one build preempted on a loaded machine is not a rate
                 start = time.perf_counter()  # wall time: a build may wait (I/O, a lock) as well as compute
                 _build(family, t, length, curve)
                 best = min(best, time.perf_counter() - start)
         except BoundcalcError:
             continue
-        return max(2 * best / t, 1e-6)  # x2: larger T cost more per step (precision)
-    return _SECONDS_PER_STEP
+        return t, best
+    return None
 
 
 def estimated_seconds(families: Sequence[FamilySpec], steps: Sequence[int], length: int,
