@@ -93,7 +93,9 @@ MAX_SWEEP_SECONDS = 120.0
 _SECONDS_PER_STEP = 2e-5  # building a schedule T by T, per step, when its family's rate is unmeasured
 _SECONDS_PER_ARRAY_STEP = 1.5e-7  # a family built from arrays (boundcalc.schedule_arrays): sizes and error sums
 _SECONDS_PER_DREAM_STEP = 2e-8  # dream from its recurrence over every T at once (a few runs per T)
-_SECONDS_PER_ERROR_STEP = 1e-7  # the exact error's sums, per step of a schedule built T by T (runs <= steps)
+# the exact error's sums, per step of a schedule built T by T: its runs as tuples, flattened and summed (a family
+# with about one run per step, info-optimal, costs that much; on the safe side for the others)
+_SECONDS_PER_ERROR_STEP = 1e-6
 _SECONDS_PER_TOKEN = 2e-8  # a row computed alone (a blockwise row), per token
 _SECONDS_PER_ROW = 3e-4  # the bounds, the row and its printed cells
 _DP_RATE = 1.5e8  # cells per second of the O(T L^2) optimal-schedule DP (numpy)
