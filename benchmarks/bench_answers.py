@@ -17,13 +17,14 @@ see the same load of a shared machine. Every measurement is a fresh process, bes
 * ``sweep --loss-curve c.csv --steps 1:L --csv`` per family (uniform alone -- the L = 16384 target --, uniform +
   cosine, linear + cosine-mdlm, then mdlm and dream-origin): seconds, same targets;
 * ``plot --kind schedule --steps 1:L`` (at most 10^4 T) at each L (needs matplotlib): seconds;
-* ``--only model``: the scan's cost model (boundcalc.family_steps._FAST_PER_T_US, _FAST_STEP_US),
-  calibrated: for each family the scan's levels are timed in-process over two ranges of T at
-  L = 4096 (T = 1..128, where the cost per T dominates, and T = 2048..4096, where the cost per
-  step does), the two constants solved from the two timings, and printed next to the model with
-  the ratio measured / model (above 1: the up-front estimate is optimistic). Each timing is the process's
-  CPU time (a core's time, not the wait for one on a loaded machine), best of ``--repeat`` runs;
-  the tables hold those figures;
+* ``--only model``: the scan's cost model (each fixed family's registry ``scan_cost_us``, read by
+  boundcalc.family_steps._step_cost), calibrated: for each family and each of ``--lengths`` the scan's
+  levels are timed in-process over two ranges of T (T = 1..256, where the cost per T dominates, and
+  T = 3L/4..L, where the cost per step does), the two constants solved from the two timings, and printed
+  next to the model with the ratio measured / model (above 1: the up-front estimate is optimistic); and the
+  same two constants for the T range over a partial curve's completions (each T's interval from its step
+  starts, boundcalc.completion_scan). Each timing is the process's CPU time (a core's time, not the wait
+  for one on a loaded machine), best of ``--repeat`` runs; the tables hold those figures;
 * ``load_profile`` of a JSON list and of an ``index,mi_nats`` CSV of ``--values`` values against
   their float floors (``sum(json.load(f))``, ``sum(float(l.split(',')[1]) for l in f)``), in CPU
   seconds, the ratio (target <= 1.5x) and the peak memory of each (target: independent of the file size).
@@ -133,7 +134,8 @@ def sweep_figures(folder: Path, lengths: list[int], repeat: int, timeout: float,
     print("sweep --loss-curve c.csv --steps 1:L (seconds)")
     for L in lengths:
         curve = write_curve(folder, L)
-        for families in (["uniform"], ["uniform", "cosine"], ["linear", "cosine-mdlm"], ["mdlm"], ["dream-origin"]):
+        for families in (["uniform"], ["uniform", "cosine"], ["linear", "cosine-mdlm"], ["mdlm"], ["dream-origin"],
+                         ["mdlm:cosine"], ["sedd"]):
             args = ["sweep", "--loss-curve", str(curve), "--steps", f"1:{L}", "--csv"]
             for f in families:
                 args += ["--family", f]
@@ -214,39 +216,61 @@ def reader_figures(folder: Path, count: int, repeat: int, timeout: float) -> Non
               f"({count // 10} values: {tenth['rss_mb']:4.0f} MB; floor {floor['rss_mb']:4.0f} MB)", flush=True)
 
 
-def model_figures(repeat: int) -> None:
-    """Calibrate the scan's cost model: (µs per T, µs per step) solved from two ranges of T, per family."""
+def _fit(times: list[float], ranges: tuple[list[int], list[int]]) -> tuple[float, float]:
+    """(µs per T, µs per step) from the timings of two ranges of T: t = n·a + (ΣT)·b on both."""
+    (n1, s1), (n2, s2) = ((len(g), sum(g)) for g in ranges)
+    b = max((times[1] * n1 - times[0] * n2) / (s2 * n1 - s1 * n2), 0.0)
+    return max((times[0] - s1 * b) / n1, 0.0), b
+
+
+def _best_cpu_us(run, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.process_time()  # CPU time: waiting for a core on a loaded machine is not a cost
+        run()
+        best = min(best, (time.process_time() - start) * 1e6)  # the least disturbed run: the cost on a quiet machine
+    return best
+
+
+def model_figures(repeat: int, lengths: list[int]) -> None:
+    """Calibrate the scan's cost model: (µs per T, µs per step) solved from two ranges of T, per family and L, for
+    the scan (registry scan_cost_us, boundcalc.family_steps._step_cost) and for the T range over a partial curve's
+    completions (boundcalc.completion: each T's interval from its starts)."""
     from fractions import Fraction
 
     import numpy as np
 
+    from boundcalc import completion
     from boundcalc import family_steps as fs
+    from boundcalc.completion_scan import CompletionEnds
     from boundcalc.curve import LossCurve
     from boundcalc.estimate import curve_profile
+    from boundcalc.step_families import searched_family
+    from boundcalc.step_starts import starts_scanner
 
-    L = 4096
-    d = np.linspace(6.5, 0.5, L)
-    curve = LossCurve.from_conditional(d, exact=False)
-    profile = curve_profile(curve)
-    ranges = (list(range(1, 129)), list(range(2048, 4097)))  # the second: one doubling chunk of a scan
-    print(f"scan cost model at L = {L} (in-process CPU time, best of {repeat}): µs per T, µs per step; model; ratio")
-    for family in ("uniform", "linear", "power:2", "dream", "cosine", "cosine-mdlm", "info-optimal"):
-        parts = fs._fast_parts(family, L)
-        times = []
-        for grid in ranges:
-            runs = []
-            for _ in range(repeat):
-                start = time.process_time()  # CPU time: waiting for a core on a loaded machine is not a cost
-                list(fs._chunk_levels(parts, "error", L, grid, profile, Fraction(1), "theorem1", Fraction(0), "nats"))
-                runs.append((time.process_time() - start) * 1e6)
-            times.append(min(runs))  # the least disturbed run: the cost on a quiet machine
-        # t = n·a + (ΣT)·b on both ranges
-        (n1, s1), (n2, s2) = ((len(g), sum(g)) for g in ranges)
-        b = (times[1] * n1 - times[0] * n2) / (s2 * n1 - s1 * n2)
-        a = max((times[0] - s1 * b) / n1, 0.0)
-        model_a, model_b = fs._step_cost(family, L)
-        print(f"  {family:<13} {a:8.1f} {b:8.3f}   model {model_a:6.1f} {model_b:6.3f}   "
-              f"ratio {a / model_a:5.2f} {b / model_b:5.2f}", flush=True)
+    print(f"scan cost model (in-process CPU time, best of {repeat}): µs per T, µs per step; the model; measured/model "
+          "(below 1: the estimate is pessimistic)")
+    for L in lengths:
+        curve = LossCurve(length=L, masked=[j * L // 16 for j in range(1, 17)],
+                          loss=[0.5 + 6 * j / 16 for j in range(1, 17)])
+        profile = curve_profile(curve)
+        d = curve.conditional("linear")
+        measured = sorted(int(m) for m in np.unique(L - curve.masked).tolist())
+        ends = CompletionEnds(L, completion._gaps(curve, None), measured, [float(d[m]) for m in measured])
+        ranges = (list(range(1, 257)), list(range(3 * L // 4, L + 1)))
+        for family in ("uniform", "linear", "power:2", "dream", "cosine", "cosine-mdlm", "info-optimal"):
+            spec = searched_family(family)
+            scan = [_best_cpu_us(lambda grid=grid: list(fs._chunk_levels(
+                spec, "error", L, grid, profile, Fraction(1), "theorem1", Fraction(0), "nats")), repeat)
+                for grid in ranges]
+            a, b = _fit(scan, ranges)
+            scanner = starts_scanner(spec, L, d)
+            span = [_best_cpu_us(lambda grid=grid: [ends.ends(w) for _, w in scanner(grid) if w is not None], repeat)
+                    for grid in ranges]
+            ra, rb = _fit(span, ranges)
+            model_a, model_b = fs._step_cost(spec, L)
+            print(f"  L = {L:>5} {family:<13} scan {a:7.1f} {b:7.4f}   model {model_a:6.1f} {model_b:7.4f}   "
+                  f"ratio {a / model_a:5.2f} {b / model_b:5.2f}   T range {ra:7.1f} {rb:7.4f}", flush=True)
 
 
 def main() -> None:
@@ -272,7 +296,7 @@ def main() -> None:
         if "plot" in args.only:
             plot_figures(folder, lengths, args.repeat, args.timeout, args.before)
         if "model" in args.only:
-            model_figures(args.repeat)
+            model_figures(args.repeat, lengths)
         if "readers" in args.only:
             reader_figures(folder, args.values, args.repeat, args.timeout)
 

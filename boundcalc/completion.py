@@ -37,7 +37,7 @@ from __future__ import annotations
 import functools
 import math
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from .curve import LossCurve
 from .errors import DomainError
@@ -304,17 +304,18 @@ MAX_RANGE_WORK = 4e8
 
 
 def steps_range(family: "str | SamplerSpec", target_nats: float, first: int, curve: LossCurve, vocab_size: int | None,
-                top: int) -> tuple[int, int | None]:
+                top: int, progress: "Callable[[int, int], None] | None" = None) -> tuple[int, int | None]:
     """(T_lo, T_hi) of ``family``: the fewest T whose error is <= the target under *some* monotone completion
     (T_lo <= ``first``, the T found on the interpolated curve, itself a completion) and the fewest T <= ``top``
     under *every* completion (T_hi >= ``first``; None: no T <= ``top``). Random-count families by their
     expected error (its coefficients are exact expectations). A scan beyond :data:`MAX_RANGE_WORK` raises
-    :class:`~boundcalc.errors.DomainError` (never a silent cut)."""
+    :class:`~boundcalc.errors.DomainError` (never a silent cut). ``progress(T, top)`` is called as a scan of
+    the fixed families' starts goes."""
     budget = [MAX_RANGE_WORK]
     bracketed = _bracketed_range(family, target_nats, first, curve, vocab_size, top, budget)
     if bracketed is not None:
         return bracketed
-    scanned = _scanned_range(family, target_nats, first, curve, vocab_size, top, budget)
+    scanned = _scanned_range(family, target_nats, first, curve, vocab_size, top, budget, progress)
     if scanned is not None:
         return scanned
     low = _first_reaching(family, range(1, first), curve, vocab_size, target_nats, 0, budget)
@@ -371,7 +372,8 @@ def _bracketed_range(family: "str | SamplerSpec", target_nats: float, first: int
 
 
 def _scanned_range(family: "str | SamplerSpec", target_nats: float, first: int, curve: LossCurve,
-                   vocab_size: int | None, top: int, budget: list[float]) -> tuple[int, int | None] | None:
+                   vocab_size: int | None, top: int, budget: list[float],
+                   progress: "Callable[[int, int], None] | None" = None) -> tuple[int, int | None] | None:
     """:func:`steps_range` for a fixed family whose step starts :func:`boundcalc.step_starts.starts_scanner`
     computes: each T's interval from its starts (:class:`boundcalc.completion_scan.CompletionEnds`, O(T) vector
     work), :func:`_interval_at` only where an end is within the float sums' margin of the target. The same
@@ -394,6 +396,8 @@ def _scanned_range(family: "str | SamplerSpec", target_nats: float, first: int, 
     ends = CompletionEnds(L, _gaps(curve, vocab_size), measured, [float(d[m]) for m in measured])
 
     def charge(T: int) -> None:
+        if progress is not None and T % 64 == 0:
+            progress(T, top)
         budget[0] -= T  # the starts and the interval: O(T) vector work
         if budget[0] < 0:
             raise DomainError(f"the T range over the monotone completions needs more than {MAX_RANGE_WORK:.0g} "

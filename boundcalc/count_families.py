@@ -64,8 +64,14 @@ class CountFamily(SamplerFamily):
         rest, shorter, suffix = law
         a, b = rest.numerator, rest.denominator
         total, last = steps * b, steps - shorter
-        reveal = [a / (total - a * (k - 1)) for k in range(1, last + 1)] + [1.0]
-        keep = [(total - a * k) / (total - a * (k - 1)) for k in range(1, last + 1)] + [0.0]
+        if total < 2**53:  # every integer below is a float exactly, so each numpy division rounds as Python's int/int
+            import numpy as np
+
+            before = total - a * np.arange(last, dtype=np.float64)  # total − a(k − 1), k = 1..last
+            reveal, keep = [*(a / before).tolist(), 1.0], [*((before - a) / before).tolist(), 0.0]
+        else:
+            reveal = [a / (total - a * (k - 1)) for k in range(1, last + 1)] + [1.0]
+            keep = [(total - a * k) / (total - a * (k - 1)) for k in range(1, last + 1)] + [0.0]
         return CountSampler(length=length, steps=steps, reveal=tuple(reveal), keep=tuple(keep),
                             name=f"{self.name}:{steps}{suffix}", family=self.law or self.name,
                             notes={"grid": (a, total)})

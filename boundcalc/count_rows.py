@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import math
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -28,19 +28,21 @@ if TYPE_CHECKING:  # pragma: no cover
     from .count_sampler import CountSampler
     from .profile import MIProfile
 
-__all__ = ["EXACT_LAW_WORK", "row_bound_report", "law_work", "row_seconds", "row_sampler"]
+__all__ = ["EXACT_LAW_WORK", "row_bound_report", "row_bound_reports", "law_work", "row_seconds", "row_sampler"]
 
 #: The law of S_max by the DP (CountSampler.max_law) when its work is at most this (~0.1 s); enclosed above it.
 EXACT_LAW_WORK = 2e7
 _EPS = 2.0**-53
 
-# Rates for the up-front estimate, measured on the shared 2-core machine (generous).
+# Rates for the up-front estimate, measured (benchmarks/bench_count_rows.py: CPU seconds on the shared 2-core
+# machine under load, so 1.1-1.4x the rows' measured time there and more on a quiet machine: a refusal, never a hang)
 _LAW_RATE = 1.5e8  # max_law's work units per second
 _DP_RATE = 1e7  # CountSampler.work() units per second of one count DP pass
-_COEFFICIENT_SECONDS = 2.5e-8  # per entry of expected_start_sizes (one exp, a gather, a bincount)
-_SCREEN_SECONDS = 1e-7  # per entry of the laws of single steps (steps x cap)
-_ROW_SECONDS = 2e-3  # a row's fixed work (the bounds' brackets, the stats, the interval's sums)
-_TOKEN_SECONDS = 5e-7  # per token of a row (the coefficients' sums over s = 1..L, the interval's over m)
+_COEFFICIENT_SECONDS = 1e-8  # per entry of expected_start_sizes (one exp, a gather, a bincount): measured 5-8 ns
+_SCREEN_SECONDS = 3e-8  # per entry of the laws of single steps (steps x cap), all rows at once: measured ~27 ns
+_ROW_SECONDS = 3e-4  # a row's fixed work (the coefficients' windows, the report, the stats)
+_TOKEN_SECONDS = 1.1e-6  # per token of a row (the brackets' sums over s = 1..L per bound, the interval's over m)
+_STEP_SECONDS = 1e-6  # per step of a row (E #non-empty steps, the marginals, the stacked laws' rows)
 _BUILD_SECONDS = 5e-7  # per step of a sampler built from integers (quick_sampler)
 
 
@@ -66,6 +68,21 @@ def row_bound_report(profile: "MIProfile", sampler: "CountSampler", eps_train: F
                             sampler.expected_nonempty_steps())
 
 
+def row_bound_reports(profile: "MIProfile", samplers: "Sequence[CountSampler]", eps_train: Fraction
+                      ) -> "list[CountBoundReport]":
+    """:func:`row_bound_report` of every sampler of a sweep: the enclosed rows' laws of single steps for all rows
+    at once (:func:`boundcalc.count_batch.batch_bound_reports`, the same values bit for bit), the others by the DP."""
+    from .bounds import per_realisation_bounds
+    from .count_batch import batch_bound_reports
+
+    if not samplers:
+        return []
+    batched = batch_bound_reports(profile, samplers, eps_train, per_realisation_bounds(), _values,
+                                  lambda sampler: law_work(sampler) > EXACT_LAW_WORK)
+    return [report if report is not None else row_bound_report(profile, sampler, eps_train)
+            for sampler, report in zip(samplers, batched)]
+
+
 @functools.lru_cache(maxsize=8)
 def _values(name: str, length: int) -> "np.ndarray":
     """c(1..L) of the bound ``name`` as floats (read-only), or s itself for "" (E S_max): once per sweep, not per row."""
@@ -85,6 +102,11 @@ def row_sampler(spec: Any, steps: int, length: int) -> "CountSampler":
     return quick if quick is not None else spec.at(steps).build(length, param="families")
 
 
+def coefficient_width(length: int) -> float:
+    """The model's window of one step's coefficients (m within 40 + 12 sd of its mean, sd <= sqrt(L)/2)."""
+    return min(length, 2 * (40 + 12 * math.sqrt(length) / 2) + 2)
+
+
 def row_seconds(spec: Any, steps: int, length: int, truth: bool) -> float:
     """Estimated seconds of one count row from T and L alone (before the sampler is built): its build, the law
     of S_max (the DP when it is cheap, else the brackets) and, with a curve or a data model, the expected
@@ -95,11 +117,10 @@ def row_seconds(spec: Any, steps: int, length: int, truth: bool) -> float:
     build = n * (_BUILD_SECONDS if quick else spec.family.build_cost_us(spec.given_args) * 1e-6)
     work = n * (L + 1) * (cap + 1) * cap / 2
     law = work / _LAW_RATE if work <= EXACT_LAW_WORK else n * cap * _SCREEN_SECONDS
-    seconds = _ROW_SECONDS + L * _TOKEN_SECONDS + build + law
+    seconds = _ROW_SECONDS + L * _TOKEN_SECONDS + n * _STEP_SECONDS + build + law
     if truth:
         from .estimate import COEFFICIENT_FORM_WORK
 
         dp = n * (L + 1) * (cap + 1)
-        width = min(L, 2 * (40 + 12 * math.sqrt(L) / 2) + 2)
-        seconds += dp / _DP_RATE if dp <= COEFFICIENT_FORM_WORK else n * width * _COEFFICIENT_SECONDS
+        seconds += dp / _DP_RATE if dp <= COEFFICIENT_FORM_WORK else n * coefficient_width(L) * _COEFFICIENT_SECONDS
     return seconds

@@ -102,10 +102,13 @@ class CountSampler:
         positive_int(self.length, "length")
         if len(self.reveal) != len(self.keep) or not self.reveal:
             raise ScheduleError("reveal and keep probabilities do not match", param="schedule")
-        for p, q in zip(self.reveal, self.keep):
-            if not (0 <= p <= 1 and 0 <= q <= 1 and abs(p + q - 1) <= 4 * EPS64):
-                raise ScheduleError(f"reveal probability {p!r} with keep {q!r} is not a probability pair",
-                                    param="schedule")
+        import numpy as np  # one pass, not a Python loop over the steps: a sweep builds a sampler per T
+
+        p, q = np.asarray(self.reveal, dtype=np.float64), np.asarray(self.keep, dtype=np.float64)
+        bad = np.flatnonzero(~((p >= 0) & (p <= 1) & (q >= 0) & (q <= 1) & (np.abs(p + q - 1) <= 4 * EPS64)))
+        if bad.size:
+            raise ScheduleError(f"reveal probability {self.reveal[bad[0]]!r} with keep {self.keep[bad[0]]!r} is not a "
+                                "probability pair", param="schedule")
         if self.reveal[-1] != 1 or self.keep[-1] != 0:
             raise ScheduleError("the last step must reveal every token still masked", param="schedule")
 

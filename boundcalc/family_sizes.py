@@ -12,7 +12,10 @@ compares both on many (L, T) with hypothesis).
 
 Float error (cosine): x = kπ/2T carries a relative error <= 3·2^-53, cos a few
 ulps, the product by L one rounding: |float - L cos x| < 2·10^-15 L. The check uses
-2^-32 L, so the exact routine sees only values within 2^-32 L of an integer.
+2^-32 L, so the exact routine sees only values within 2^-32 L of an integer. The T
+scans (:mod:`boundcalc.step_starts`) evaluate the same cosines and sines by angle
+addition from ~2 sqrt(T) library calls, within 64·2^-53 of the true values (its
+``_Kernel._trig``): still far inside the guard, so the floors are the same.
 Power: (k/T)^p with float(p) and p <= 64, |ln(k/T)| <= ln T: relative error below
 64·(ln T + 4)·2^-52 < 2^-38 for T <= 10^9; the same 2^-32 L check. Beyond L = 2^40
 (or p outside [1/64, 64]) the exact builders run.
@@ -171,36 +174,86 @@ def dream_levels(length: int, steps: Iterable[int], extra: list[str], d: "np.nda
                  h: "np.ndarray | None") -> tuple["np.ndarray", "np.ndarray", "np.ndarray | None"]:
     """For every T of ``steps`` at once: (valid, s_max, error) of Schedule.dream's T-step schedule.
 
-    ``valid`` is False where a step would be empty (no T-step schedule); the error
-    Σ_k s_k d(w_k) - (h(w_k + s_k) - h(w_k)) is summed step by step (None without d, h).
+    ``valid`` is False where a step would be empty (no T-step schedule); the error is
+    Σ_k s_k d(w_k) - (h(L) - h(0)) (the h terms telescope), summed step by step (None without d, h):
+    within (T + 1)ε(L max|d| + |h(L)| + |h(0)|) of the exact sum of the same terms.
     The recurrence runs over k for all T in one vector: O(max T) numpy passes, not a Python
-    loop per (T, k).
+    loop per (T, k). In float64 where every m_k g and T e is below 2^52: there a quotient of two
+    integers rounds to a float whose floor is the integer quotient's (a non-integer a/b is at least
+    1/b from the next integer, more than its rounding error a/b·2^-53 when a + b < 2^52).
     """
     import numpy as np
 
     ts = np.asarray(sorted(set(steps)), dtype=np.int64)
     g, e = _dream_eps(extra)
-    masked = np.full(ts.size, length, dtype=np.int64)
-    largest = np.zeros(ts.size, dtype=np.int64)
-    valid = ts <= length
-    error = np.zeros(ts.size) if d is not None and h is not None else None
-    first = 0  # T sorted: the rows still running are ts[first:]
     top = int(ts[-1]) if ts.size else 0
+    if not (length * g < 2**52 and (top + 1) * e < 2**52):
+        return _dream_levels_int(length, ts, g, e, d, h)
+    valid = dream_has_schedule(length, ts, g, e)
+    rows = np.flatnonzero(valid)  # only T with a schedule are computed
+    t = ts[rows]
+    masked = np.full(t.size, float(length))
+    denominator = t.astype(np.float64) * e  # T e - g k, k = 0
+    largest = np.zeros(t.size)
+    error = np.zeros(t.size) if d is not None and h is not None else None
+    values: "np.ndarray" = d if d is not None else np.zeros(1)
+    n_all, w_all, at = np.empty(t.size), np.empty(t.size), np.empty(t.size, dtype=np.int64)
+    first, top = 0, int(t[-1]) if t.size else 0  # t sorted: the rows still running are t[first:]
     for k in range(top):
-        while first < ts.size and ts[first] <= k:
+        while t[first] <= k:
             first += 1
-        live = slice(first, None)
-        m, t = masked[live], ts[live]
-        last = t == k + 1  # the last step takes the rest
-        n = np.where(last, m, (m * g) // (t * e - g * k)) if e * top < 2**62 // max(length, 1) else np.array(
-            [mm if tt == k + 1 else mm * g // (tt * e - g * k) for mm, tt in zip(m.tolist(), t.tolist())],
-            dtype=np.int64)
-        valid[live] &= n >= 1
-        largest[live] = np.maximum(largest[live], n)
-        if error is not None and d is not None and h is not None:
-            w = length - m
-            ok = n >= 1
-            wn = np.where(ok, w, 0)
-            error[live] += np.where(ok, n * d[np.minimum(wn, length - 1)] - (h[wn + n] - h[wn]), 0.0)
-        masked[live] = m - n
+        m, n = masked[first:], n_all[first:]
+        np.multiply(m, g, out=n)
+        n /= denominator[first:]
+        np.floor(n, out=n)
+        if t[first] == k + 1:  # t sorted and distinct: only the first row running can be at its last step
+            n[0] = largest[first] = m[0]  # the last step takes the rest: the largest step (steps never shrink)
+        if error is not None:
+            w = np.subtract(length, m, out=w_all[first:])
+            index = at[first:]
+            index[:] = w
+            np.take(values, index, out=w, mode="clip")  # w_k < L for every running row with a step left
+            w *= n
+            error[first:] += w
+        m -= n
+        denominator[first:] -= g
+    out_largest = np.zeros(ts.size, dtype=np.int64)
+    out_largest[rows] = largest
+    if error is None or h is None:
+        return valid, out_largest, None
+    out_error = np.zeros(ts.size)
+    out_error[rows] = error - (float(h[-1]) - float(h[0]))
+    return valid, out_largest, out_error
+
+
+def dream_has_schedule(length: int, steps: "np.ndarray", g: int, e: int) -> "np.ndarray":
+    """Whether Schedule.dream (1 - ε = g/e) has a T-step schedule at L, for each T of ``steps``: T = 1, or
+    2 <= T and g L >= T e (the first step n_0 = floor(g L / T e) is at least 1).
+
+    Why the first step decides: with D_k = T e - g k, m_{k+1} = m_k - floor(g m_k / D_k) >= m_k D_{k+1} / D_k,
+    so g m_k / D_k never decreases in k and neither does n_k = floor(g m_k / D_k); the last step takes
+    m_{T-1} >= m_{T-2} (D_{T-2} - g) / D_{T-2} >= n_{T-2} (as D_{T-2} >= 2g). So the steps never shrink:
+    n_0 >= 1 is the whole condition, and s_max is the last step."""
+    import numpy as np
+
+    steps = np.asarray(steps, dtype=np.int64)
+    return (steps == 1) & (length >= 1) | (steps >= 2) & (steps <= length) & (g * length >= steps * e)
+
+
+def _dream_levels_int(length: int, ts: "np.ndarray", g: int, e: int, d: "np.ndarray | None",
+                      h: "np.ndarray | None") -> tuple["np.ndarray", "np.ndarray", "np.ndarray | None"]:
+    """:func:`dream_levels` in Python integers where float64 cannot hold the products (huge L or 1/ε)."""
+    import numpy as np
+
+    valid = np.zeros(ts.size, dtype=bool)
+    largest = np.zeros(ts.size, dtype=np.int64)
+    error = np.zeros(ts.size) if d is not None and h is not None else None
+    for i, T in enumerate(ts.tolist()):
+        if not 1 <= T <= length:
+            continue
+        sizes = _dream_sizes(length, T, [f"{e - g}/{e}"])
+        valid[i], largest[i] = sizes.min() >= 1, sizes.max()
+        if error is not None and d is not None and h is not None and valid[i]:
+            w = np.cumsum(sizes) - sizes
+            error[i] = float(np.sum(sizes * d[w])) - (float(h[-1]) - float(h[0]))
     return valid, largest, error

@@ -42,9 +42,10 @@ __all__ = ["required_steps_family", "StepsSearch", "budget_table", "estimated_bo
 
 # The scan's cost model, microseconds: each family evaluated in float with exact checks (boundcalc.family_sizes)
 # declares a cost per T (numpy calls) and a cost per step of each T-step schedule (its sizes, then its s_max or
-# its error) as its registry entry's scan_cost_us. Calibrated by `python benchmarks/bench_answers.py --only model`
-# (CPU time at L = 4096, best of 3, docs/cli.md "How long a search takes"), then doubled: the wall time on a
-# 2-core machine shared with other work, and larger L cost more per step (caches).
+# its error) as its registry entry's scan_cost_us. Calibrated by `python benchmarks/bench_answers.py --only model
+# --lengths 1024,4096,16384` (CPU time, best of 2, docs/cli.md "How long a search takes"): 1.5 times the largest
+# figure measured over those L (the cost per step from L >= 4096, where it dominates), on a machine loaded 11 on
+# 2 cores, which inflates CPU time too. The scan stops if it runs twice the budget in wall time.
 # The exact builders' cost per step is their registry entry's step_cost_us (benchmarks/bench_curve.py); a step's
 # error T by T:
 _EVAL_COST_US = 0.5
@@ -475,7 +476,8 @@ class _ErrorLevels:
         sizes, values = self.sizes[:T], self.values[:T]
         np.subtract(starts[1:], starts[:-1], out=sizes)
         np.take(self.d, starts[:-1], out=values)
-        level = from_nats(max(float(np.dot(sizes, values)) - self.total, 0.0), self.unit)
+        values *= sizes  # then numpy's own sum: np.dot would call BLAS, whose threads (from ~10^4 values) stall
+        level = from_nats(max(float(values.sum()) - self.total, 0.0), self.unit)  # on a busy machine
         return self.checked(level, T, lambda: np.diff(starts))
 
     def checked(self, level: float, steps: int, sizes: "Callable[[], np.ndarray]") -> float:

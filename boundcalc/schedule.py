@@ -537,38 +537,38 @@ _T = Param("T", "steps", doc="the number of steps")
 
 class Uniform(CurveFamily):
     name, params, constructor, step_cost_us, constant_cost = "uniform", (_T,), Schedule.uniform, 0.3, True
-    closed_form_steps, scan_cost_us = True, (30.0, 0.01)
+    closed_form_steps, scan_cost_us = True, (30.0, 0.006)
     summary = "⌊L/T⌋ and ⌈L/T⌉, the larger ones first (LLaDA: L = 10, T = 4 gives 3,3,2,2)"
 
 
 class Dream(CurveFamily):
     name, params, constructor, step_cost_us = "dream", (_T, Param("eps", "rational", optional=True)), Schedule.dream, 30.0
-    scan_cost_us, chunked_levels = (35.0, 0.03), True
+    scan_cost_us, chunked_levels = (30.0, 0.023), True
     summary = ("Dream/SMDM: n_k = ⌊m_k (1 − t_{k+1}/t_k)⌋ on t = linspace(1, eps, T+1), last step takes the rest; "
                "eps = 1/1000 (Dream) by default, 1e-5 is SMDM (L = 10, T = 4 gives 2,2,2,4)")
 
 
 class Linear(CurveFamily):
     name, params, constructor, step_cost_us = "linear", (_T,), Schedule.linear, 2.0
-    scan_cost_us = (35.0, 0.03)
+    scan_cost_us = (45.0, 0.008)
     summary = "masked fraction 1 − u (MDLM log-linear, SEDD)"
 
 
 class Cosine(CurveFamily):
     name, params, constructor, step_cost_us = "cosine", (_T,), Schedule.cosine, 200.0
-    scan_cost_us = (55.0, 0.055)
+    scan_cost_us = (90.0, 0.027)
     summary = "MaskGIT's back-loaded cosine, masked fraction cos(πu/2) (L = 256, T = 8 gives 5,15,24,31,39,45,48,49)"
 
 
 class CosineMDLM(CurveFamily):
     name, params, constructor, step_cost_us = "cosine-mdlm", (_T,), Schedule.cosine_mdlm, 250.0
-    scan_cost_us = (60.0, 0.05)
+    scan_cost_us = (55.0, 0.018)
     summary = "MDLM's front-loaded cosine, masked fraction 1 − sin(πu/2)"
 
 
 class Power(CurveFamily):
     name, params, constructor, step_cost_us = "power", (_T, Param("p", "rational")), Schedule.power, 8.0
-    scan_cost_us = (75.0, 0.03)
+    scan_cost_us = (80.0, 0.018)
     summary = "masked fraction 1 − u^p, p a positive rational"
 
 
@@ -724,7 +724,7 @@ class CurveDriven(FixedFamily):
 
 
 class InfoOptimal(CurveDriven):
-    name, step_cost_us, scan_cost_us = "info-optimal", 1.0, (80.0, 0.08)
+    name, step_cost_us, scan_cost_us = "info-optimal", 1.0, (170.0, 0.036)
     summary = "step density ∝ sqrt(slope of the information curve) (Lavenant & Zanella); needs a loss curve"
 
 

@@ -14,7 +14,12 @@ a new array, 5 µs into a reused one). The starts are computed into arrays alloc
 yielded array is valid only until the next one is asked for.
 
 Dream's recurrence n_k = floor(m_k g / (T e - g k)) runs for a chunk of T at once (one vector pass per k,
-as :func:`boundcalc.family_sizes.dream_levels`), its starts kept in a (chunk x (max T + 1)) table.
+as :func:`boundcalc.family_sizes.dream_levels`, in exact float64 where the products stay below 2^52), its
+starts kept in a ((max T + 1) x chunk) table written a contiguous row per k and read 32 columns at a time.
+
+The trigonometric families' cosines and sines come from angle addition (~1 ns a value instead of ~13 for
+np.cos, within 64·2^-53 of the true values: the same guarded floors), and the running extrema of the clamp
+rules run only as far as they change something.
 
 >>> import numpy as np
 >>> from boundcalc.step_families import searched_family
@@ -25,11 +30,12 @@ as :func:`boundcalc.family_sizes.dream_levels`), its starts kept in a (chunk x (
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from .exact import parse_rational
-from .family_sizes import _GUARD, _dream_eps, supported
+from .family_sizes import _GUARD, _dream_eps, dream_has_schedule, supported
 from .floors import _ceil_rational_power, _ceil_scaled_trig, _floor_scaled_trig, _power_ceiling_exact
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,6 +49,7 @@ __all__ = ["starts_scanner", "largest_steps", "Scanner"]
 Scanner = Callable[[Iterable[int]], Iterator[tuple[int, "np.ndarray | None"]]]
 
 _DREAM_TABLE_BYTES = 64 * 2**20  # dream's chunk of T: its table of starts at most this large
+_DREAM_GROUP = 32  # the table's columns copied out together (32 x 8 bytes: whole cache lines of each row)
 
 
 def starts_scanner(spec: "SamplerSpec", length: int, conditional: "np.ndarray | None" = None) -> Scanner | None:
@@ -103,10 +110,11 @@ def _info_optimal_scanner(d: "np.ndarray") -> Scanner:
 class _InfoOptimal:
     """:func:`boundcalc.estimate.info_optimal_boundaries` into buffers reused per T, the same floats step by step.
 
-    Its quantile search ``searchsorted(F, levels) - 1`` becomes ``np.interp``'s guess (a search that starts where
-    the last level ended: O(1) per level, the levels being sorted) corrected to the exact index by comparisons:
+    Its quantile search ``searchsorted(F, levels) - 1`` becomes a guess from a table (the first index reaching each
+    of L buckets of equal width in level space: O(1) per level) corrected to the exact index by comparisons:
     i with F[i-1] < level <= F[i] (F non-decreasing up to F[L-1], and every level below F[L-1]: the same index
-    as the binary search; any level left unsettled after a few corrections gets the binary search itself)."""
+    as the binary search; any level left unsettled after a few corrections gets the binary search itself). The
+    running extrema that make the steps distinct run only as far as they change something."""
 
     def __init__(self, d: "np.ndarray") -> None:
         import numpy as np
@@ -121,6 +129,11 @@ class _InfoOptimal:
         self.levels, self.low, self.high = np.empty(n), np.empty(n), np.empty(n)
         self.found, self.out = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
         self.spare, self.flags = np.empty(2 * n), np.empty(2 * n, dtype=bool)
+        self.previous = np.concatenate(([np.nan], self.cumulative[:-1]))  # F[i - 1] at i (no index array i - 1)
+        total = float(self.cumulative[-1])  # bucket b of the levels: [b F(L)/L, (b + 1) F(L)/L)
+        self.bucket_scale = self.length / total if total > 0 else 0.0
+        self.first_in = np.searchsorted(self.cumulative[: self.length], np.arange(n) * (total / max(self.length, 1)),
+                                        side="left").astype(np.int64)
 
     def starts(self, steps: int) -> "np.ndarray | None":
         import numpy as np
@@ -135,51 +148,61 @@ class _InfoOptimal:
             return info_optimal_boundaries(self.d, T, F)
         levels = np.multiply(self.index[1:T], total, out=self.levels[: T - 1])
         levels /= T
-        j = self._below(levels)  # searchsorted(F, levels) - 1, each in 0..L-2
-        base, frac = np.take(F, j, out=self.low[: T - 1]), self.high[: T - 1]
-        np.take(F[1:], j, out=frac)  # F[j + 1]
+        j, base, frac = self._below(levels)  # searchsorted(F, levels) - 1, each in 0..L-2; F[j]; F[j + 1]
         frac -= base  # the span F[j + 1] - F[j]
         np.subtract(levels, base, out=base)
         positive = frac > 0
-        np.divide(base, frac, out=base, where=positive)
-        base[~positive] = 0.0
+        if positive.all():  # the usual case: the unmasked loop is the faster one
+            np.divide(base, frac, out=base)
+        else:
+            np.divide(base, frac, out=base, where=positive)
+            base[~positive] = 0.0
         base += j
         np.rint(base, out=base)
         u = self.out[1:T]
         u[:] = base  # w_t, then u_t = w_t - t: a running max from 0, capped at L - T; then a running min from the end
         u -= self.index[1:T]
         np.maximum(u, 0, out=u)
-        np.maximum.accumulate(u, out=u)
+        _running_extreme(u, self.flags, largest=True)
         np.minimum(u, L - T, out=u)
         self.out[T] = L - T
         backward = self.out[1 : T + 1][::-1]
-        np.minimum.accumulate(backward, out=backward)
+        _running_extreme(backward, self.flags, largest=False)
         u += self.index[1:T]
         self.out[0], self.out[T] = 0, L
         return self.out[: T + 1]
 
-    def _below(self, levels: "np.ndarray") -> "np.ndarray":
+    def _below(self, levels: "np.ndarray") -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
+        """(j, F[j], F[j + 1]) with j = searchsorted(F, levels) - 1 clipped to 1..L-1 minus one, into buffers.
+
+        The guess for i = j + 1: the first i whose F[i] reaches the level's bucket (:attr:`first_in`, L buckets
+        of equal width over [0, F(L)]), corrected by comparisons (F[i - 1] < level <= F[i]) and, for any left
+        unsettled after a few, the binary search itself."""
         import numpy as np
 
         F, n = self.cumulative, levels.size
         i = self.found[:n]
-        guess = np.interp(levels, F[: self.length], self.positions[: self.length])
-        np.ceil(guess, out=guess)
+        guess = np.multiply(levels, self.bucket_scale, out=self.low[:n])
+        np.floor(guess, out=guess)  # in 0..L: every level is below F(L) (np.clip costs ~20 µs a call: not used)
         i[:] = guess
-        np.clip(i, 1, self.length - 1, out=i)
+        np.take(self.first_in, i, out=i)
+        np.maximum(i, 1, out=i)
+        np.minimum(i, self.length - 1, out=i)
         at, before = self.spare[:n], self.spare[self.length + 1 : self.length + 1 + n]
         down, up = self.flags[:n], self.flags[self.length + 1 : self.length + 1 + n]
         for _ in range(4):
             np.less(np.take(F, i, out=at), levels, out=up)  # F[i] < level: i too small
-            np.greater_equal(np.take(F[:-1], i - 1, out=before), levels, out=down)  # F[i-1] >= level: too large
+            np.greater_equal(np.take(self.previous, i, out=before), levels, out=down)  # F[i-1] >= level: too large
             if not (down.any() or up.any()):
-                return np.subtract(i, 1, out=i)
+                return np.subtract(i, 1, out=i), before, at
             i -= down
             i += up
-            np.clip(i, 1, self.length - 1, out=i)
+            np.maximum(i, 1, out=i)
+            np.minimum(i, self.length - 1, out=i)
         wrong = np.flatnonzero((F[i - 1] >= levels) | (F[i] < levels))
         i[wrong] = np.searchsorted(F, levels[wrong], side="left")
-        return np.subtract(i, 1, out=i)
+        np.subtract(i, 1, out=i)
+        return i, np.take(F, i, out=before), np.take(F[1:], i, out=at)
 
 
 class _Kernel:
@@ -194,6 +217,9 @@ class _Kernel:
         self.index = np.arange(n, dtype=np.int64)
         self.values, self.spare = np.empty(n), np.empty(n)
         self.counts, self.out = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+        self.flags = np.empty(n, dtype=bool)
+        side = math.isqrt(n) + 2  # the angle-addition grid of _trig: at most side x side values
+        self.grid, self.grid_spare = np.empty(side * side), np.empty(side * side)
 
     def starts(self, steps: int) -> "np.ndarray | None":
         import numpy as np
@@ -213,7 +239,7 @@ class _Kernel:
         np.add(counts, k, out=n[1:])
         np.maximum(n[1:], steps, out=n[1:])
         n[0] = L
-        np.minimum.accumulate(n, out=n)
+        _running_min(n, self.flags[:steps])
         np.subtract(self.index[:steps], n, out=w[:steps])
         w[:steps] += L
         w[steps] = L
@@ -236,15 +262,13 @@ class _Kernel:
             return out
         v = self.values[: T - 1]
         if self.head in ("cosine", "cosine-mdlm"):
-            np.multiply(k, np.pi, out=v)
-            v /= 2 * T
             # the one rational value inside (Niven): cos(π/3) = sin(π/6) = 1/2, undecided at every T divisible by 3
             if self.head == "cosine":
-                np.cos(v, out=v)
+                self._trig(T, v, "cos")
                 v *= L
                 return self._floor(v, out, 0, lambda j: L // 2 if 3 * j == 2 * T else _floor_scaled_trig(
                     L, Fraction(j, 2 * T), "cos"))
-            np.sin(v, out=v)
+            self._trig(T, v, "sin")
             v *= -L
             return self._floor(v, out, L, lambda j: -((L + 1) // 2) if 6 * j == 2 * T else -_ceil_scaled_trig(
                 L, Fraction(j, 2 * T), "sin"))
@@ -261,6 +285,40 @@ class _Kernel:
         np.power(v, float(p), out=v)
         v *= -L
         return self._floor(v, out, L, exact)
+
+    def _trig(self, steps: int, out: "np.ndarray", kind: str) -> None:
+        """cos or sin of x_k = kπ/2T, k = 1..T-1, into ``out``, each within 64·2^-53 of the true value (the
+        guard of _floor is 2^-32 L: the floors are the same).
+
+        np.cos costs ~13 ns a value, the T scans' largest cost; here k = qB + r (B ~ sqrt T) and
+        cos(a + b) = cos a cos b - sin a sin b, sin(a + b) = sin a cos b + cos a sin b from 2B evaluations of
+        each: ~1 ns a value. Error: each angle (k·π)/2T carries <= 3 roundings (|x| <= π/2: < 5·2^-53), each
+        cos and sin a few ulps more (< 9·2^-53 from the true value at the true angle, 1-Lipschitz), each
+        product of two such factors of size <= 1 within 19·2^-53, the sum one rounding more: < 40·2^-53."""
+        import numpy as np
+
+        T, n = steps, steps - 1
+        if n <= 64:  # too few values for the table to pay
+            np.multiply(self.index[1:T], np.pi, out=out)
+            out /= 2 * T
+            (np.cos if kind == "cos" else np.sin)(out, out=out)
+            return
+        side = math.isqrt(n) + 1  # k = qB + r, r < B = side, q < rows: k up to rows·B - 1 >= T - 1
+        rows = n // side + 1
+        fine = self.index[:side] * np.pi / (2 * T)  # r·π/2T
+        coarse = self.index[:rows] * side * np.pi / (2 * T)  # qB·π/2T
+        cos_f, sin_f, cos_c, sin_c = np.cos(fine), np.sin(fine), np.cos(coarse), np.sin(coarse)
+        a = self.grid[: rows * side].reshape(rows, side)
+        b = self.grid_spare[: rows * side].reshape(rows, side)
+        if kind == "cos":
+            np.multiply(cos_c[:, None], cos_f, out=a)  # broadcast: a contiguous inner loop (ufunc.outer is slower)
+            np.multiply(sin_c[:, None], sin_f, out=b)
+            np.subtract(a, b, out=a)
+        else:
+            np.multiply(sin_c[:, None], cos_f, out=a)
+            np.multiply(cos_c[:, None], sin_f, out=b)
+            np.add(a, b, out=a)
+        out[:] = self.grid[1:T]
 
     def _floor(self, values: "np.ndarray", out: "np.ndarray", shift: int, exact: Callable[[int], int]) -> "np.ndarray":
         """shift + floor(values) into ``out`` (family_sizes._decided_floor): ``exact(k)`` where a value lies
@@ -282,50 +340,98 @@ class _Kernel:
         return out
 
 
+def _running_min(n: "np.ndarray", rises: "np.ndarray") -> None:
+    """np.minimum.accumulate(n) in place (~4 ns a value, no SIMD), run only up to n's last rise: after it n is
+    non-increasing, so the running min there is min(n_i, the running min just before)."""
+    _running_extreme(n, rises, largest=False)
+
+
+def _running_extreme(n: "np.ndarray", flags: "np.ndarray", largest: bool) -> None:
+    """np.minimum.accumulate(n) (``largest``: np.maximum.accumulate) in place, run only up to the last place where
+    n moves against it (a rise for the min): after it n is monotone the other way, so the running extreme there is
+    the extreme of n_i and the running extreme just before (a comparison and a flatnonzero: ~0.5 ns a value)."""
+    import numpy as np
+
+    if n.size < 2:
+        return
+    against = flags[: n.size - 1]
+    (np.less if largest else np.greater)(n[1:], n[:-1], out=against)
+    found = np.flatnonzero(against)
+    if found.size == 0:
+        return
+    cut = int(found[-1]) + 1  # n[cut:] moves only with the extreme
+    accumulate, pick = (np.maximum.accumulate, np.maximum) if largest else (np.minimum.accumulate, np.minimum)
+    accumulate(n[: cut + 1], out=n[: cut + 1])
+    pick(n[cut + 1 :], n[cut], out=n[cut + 1 :])
+
+
 def _dream_starts(length: int, steps: Iterable[int], g: int, e: int) -> Iterator[tuple[int, "np.ndarray | None"]]:
     """(T, starts) of Schedule.dream's T-step schedules (family_sizes._dream_sizes' recurrence), T in the order
     given, computed a chunk of T at a time; None where a step would be empty or T > L."""
     import numpy as np
 
     wanted = list(steps)
+    width = 4 if length < 2**31 else 8  # the table's integers
     position, size = 0, 64
     while position < len(wanted):  # chunks of doubling size (a scan may stop early), each table <= 64 MB
-        while size > 1 and size * 8 * (max(wanted[position : position + size]) + 1) > _DREAM_TABLE_BYTES:
+        while size > 1 and size * width * (max(wanted[position : position + size]) + 1) > _DREAM_TABLE_BYTES:
             size //= 2
         chunk = wanted[position : position + size]
-        table, valid = _dream_table(length, chunk, g, e)
+        table, column, valid = _dream_table(length, chunk, g, e, np.int32 if width == 4 else np.int64)
+        group = -1
         for T in chunk:
-            yield T, (table[T][: T + 1] if valid[T] else None)
+            if not valid[T]:
+                yield T, None
+                continue
+            if column[T] // _DREAM_GROUP != group:  # the group's columns as rows (a column read alone misses cache)
+                group = column[T] // _DREAM_GROUP
+                block = table[:, group * _DREAM_GROUP : (group + 1) * _DREAM_GROUP]
+                rows = np.empty((block.shape[1], block.shape[0]), dtype=np.int64)
+                rows[:] = block.T
+            yield T, rows[column[T] % _DREAM_GROUP, : T + 1]
         position += size
         size *= 2
 
 
-def _dream_table(length: int, chunk: Sequence[int], g: int, e: int) -> tuple[dict, dict]:
-    """{T: starts} and {T: valid} for the T of ``chunk`` (one vector pass per step k, over the T still running)."""
+def _dream_table(length: int, chunk: Sequence[int], g: int, e: int, kind: type) -> tuple[Any, dict, dict]:
+    """(table, {T: column}, {T: valid}) for the T of ``chunk``: column i of the table holds the starts of the i-th
+    T (one vector pass per step k over the T still running, written as a contiguous row of the table).
+
+    In float64 where every m g and T e is below 2^52 (the floor of a float quotient of two such integers is the
+    integer quotient: :func:`boundcalc.family_sizes.dream_levels`), else in int64."""
     import numpy as np
 
-    ts = np.asarray(sorted({T for T in chunk if 1 <= T <= length}), dtype=np.int64)
+    ts = np.asarray(sorted(set(chunk)), dtype=np.int64)
+    ts = ts[dream_has_schedule(length, ts, g, e)]  # the other T have an empty step: not computed
     valid = {T: False for T in chunk}
     if ts.size == 0:
-        return {}, valid
+        return None, {}, valid
     top = int(ts[-1])
-    starts = np.empty((ts.size, top + 1), dtype=np.int64)
-    masked = np.full(ts.size, length, dtype=np.int64)
-    ok = np.ones(ts.size, dtype=bool)
+    exact_float = length * g < 2**52 and (top + 1) * e < 2**52
+    number = np.float64 if exact_float else np.int64
+    starts: Any = np.empty((top + 1, ts.size), dtype=kind)
+    masked = np.full(ts.size, length, dtype=number)
+    denominator = ts.astype(number) * e  # T e - g k at k = 0
+    spare = np.empty(ts.size, dtype=number)
     first = 0  # T sorted: the rows still running are ts[first:]
     for k in range(top):
         while ts[first] <= k:
             first += 1
-        m, t = masked[first:], ts[first:]
-        starts[first:, k] = length - m
-        n = (m * g) // (t * e - g * k)
-        if t[0] == k + 1:  # T sorted and distinct: only the first row running can be at its last step
+        m, n = masked[first:], spare[first:]
+        np.subtract(length, m, out=starts[k, first:], casting="unsafe")
+        np.multiply(m, g, out=n)
+        if exact_float:
+            np.divide(n, denominator[first:], out=n)
+            np.floor(n, out=n)
+        else:
+            np.floor_divide(n, denominator[first:], out=n)
+        if ts[first] == k + 1:  # T sorted and distinct: only the first row running can be at its last step
             n[0] = m[0]  # the last step takes the rest
-        ok[first:] &= n >= 1
-        masked[first:] = m - n
-    rows = {}
+        np.subtract(m, n, out=m)
+        np.subtract(denominator[first:], g, out=denominator[first:])
+    column = {}
     for i, T in enumerate(ts.tolist()):
-        starts[i, T] = length
-        rows[T] = starts[i]
-        valid[T] = bool(ok[i])
-    return rows, valid
+        starts[T, i] = length
+        column[T] = i
+        valid[T] = True
+    return starts, column, valid

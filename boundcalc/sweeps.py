@@ -47,8 +47,8 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, Callable, Iterable, Mapping, Sequence, cast
 
-from .bounds import BOUNDS, BoundInputs, BoundReport
-from .count_rows import row_bound_report, row_sampler, row_seconds
+from .bounds import BOUNDS, BoundInputs, BoundReport, CountBoundReport
+from .count_rows import row_bound_report, row_bound_reports, row_sampler, row_seconds
 from .counts import CountSampler
 from .errors import BoundcalcError, DomainError, ScheduleError, UsageError
 from .exact import Measured, Number, nonnegative_rational
@@ -564,9 +564,12 @@ def _block_row(family: FamilySpec, steps: int, schedule: Schedule, profile: MIPr
 
 
 def _count_row(family: FamilySpec, steps: int, sampler: CountSampler, profile: MIProfile, eps: Fraction,
-               truth: "SourceTruth | None", optimal: bool, names: Sequence[str]) -> SweepRow:
-    """A random-count sampler: the expected per-realisation bounds and the exact expected error (as verify)."""
-    report = row_bound_report(profile, sampler, eps)  # the law of S_max's DP where cheap, else enclosed
+               truth: "SourceTruth | None", optimal: bool, names: Sequence[str],
+               report: "CountBoundReport | None" = None) -> SweepRow:
+    """A random-count sampler: the expected per-realisation bounds and the exact expected error (as verify);
+    ``report`` its :func:`~boundcalc.count_rows.row_bound_report` when computed for all rows at once."""
+    if report is None:  # the law of S_max's DP where cheap, else enclosed
+        report = row_bound_report(profile, sampler, eps)
     values, errors = report.values, report.errors
     if truth is not None:  # ΣI carries the inputs' float error, multiplied by E c(S_max)/L
         errors = {name: errors[name] + c / profile.length * truth.input_error for name, (c, _) in report.coefficients.items()}
@@ -806,11 +809,13 @@ def sweep(
     shared = RowBounds(profile, eps, truth, names)
     if truth is not None:  # every global fixed schedule's error (and interval) for all rows at once
         truth.prepare([s for s in every if not s.random_counts and s.positions == "uniform"])
+    counted = [s for s in every if s.random_counts]
+    reports = dict(zip(map(id, counted), row_bound_reports(profile, counted, eps)))  # all count rows at once
     for spec, built, missed in plan:
         skipped += missed
         for t, schedule in built:
             if schedule.random_counts:
-                rows.append(_count_row(spec, t, schedule, profile, eps, truth, optimal, names))
+                rows.append(_count_row(spec, t, schedule, profile, eps, truth, optimal, names, reports[id(schedule)]))
             else:
                 rows.append(_row(spec, t, schedule, profile, eps, truth, optimal, names, shared))
             done += 1

@@ -57,34 +57,39 @@ def resolve_targets(params: dict[str, Any], length: int) -> None:
 def complete_results(results: list, curve: Any, by: str, unit: str, vocab_size: int | None) -> list:
     """For a curve with unmeasured d: each value with its completion interval and each T with its range
     [T_lo, T_hi] (random-count families too, by their expected error; the DP optimum with an upper limit)."""
-    from ..completion import has_gaps, optimal_steps_range, steps_range, with_completion
+    from ..completion import has_gaps
+    from .truth import progress_bar
+
+    if curve is None or not has_gaps(curve) or by == "bound":
+        return results
+    with progress_bar("T range over the completions") as bar:  # drawn on a terminal after a second
+        return [_completed(r, curve, by, unit, vocab_size, bar) for r in results]
+
+
+def _completed(r: Any, curve: Any, by: str, unit: str, vocab_size: int | None, progress: Any) -> Any:
+    """One result of :func:`complete_results` (``progress``: the T range's scan, on a terminal)."""
+    from ..completion import optimal_steps_range, steps_range, with_completion
     from ..counts import MAX_COUNT_STEPS
     from ..errors import DomainError
     from ..estimate import count_coefficients, schedule_coefficients
     from ..step_families import COUNT_MAX_STEPS_FACTOR
 
-    if curve is None or not has_gaps(curve) or by == "bound":
-        return results
-    out = []
-    for r in results:
-        if not r.feasible or r.value is None:
-            out.append(r)
-            continue
-        c = count_coefficients(r.sampler) if r.sampler is not None else schedule_coefficients(r.schedule, curve.length)
-        goal = to_nats(float(r.target), unit)  # the exact target in its unit; the curve is in nats
-        reason = r.reason
-        try:
-            if by == "optimal":
-                span = optimal_steps_range(goal, r.steps, curve, vocab_size, curve.length)
-            else:  # a random-count family's T may exceed L: its own search limit
-                top = (min(COUNT_MAX_STEPS_FACTOR * curve.length, MAX_COUNT_STEPS) if r.random_counts
-                       else curve.length)
-                span = steps_range(r.family, goal, r.steps, curve, vocab_size, top)
-        except DomainError as error:  # too costly at this L: the value keeps its interval, the range is not given
-            span, reason = None, "; ".join(filter(None, [reason, f"T range not searched: {error.message}"]))
-        out.append(dataclasses.replace(r, value=with_completion(r.value, curve, c, vocab_size), steps_range=span,
-                                       reason=reason))
-    return out
+    if not r.feasible or r.value is None:
+        return r
+    c = count_coefficients(r.sampler) if r.sampler is not None else schedule_coefficients(r.schedule, curve.length)
+    goal = to_nats(float(r.target), unit)  # the exact target in its unit; the curve is in nats
+    reason = r.reason
+    try:
+        if by == "optimal":
+            span = optimal_steps_range(goal, r.steps, curve, vocab_size, curve.length)
+        else:  # a random-count family's T may exceed L: its own search limit
+            top = (min(COUNT_MAX_STEPS_FACTOR * curve.length, MAX_COUNT_STEPS) if r.random_counts
+                   else curve.length)
+            span = steps_range(r.family, goal, r.steps, curve, vocab_size, top, progress)
+    except DomainError as error:  # too costly at this L: the value keeps its interval, the range is not given
+        span, reason = None, "; ".join(filter(None, [reason, f"T range not searched: {error.message}"]))
+    return dataclasses.replace(r, value=with_completion(r.value, curve, c, vocab_size), steps_range=span,
+                               reason=reason)
 
 
 def complete_bound_results(results: list, curve: Any, unit: str, vocab_size: int | None, mi_total: Any,

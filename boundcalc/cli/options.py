@@ -8,6 +8,7 @@ Only click is imported here: ``boundcalc --help`` stays quick.
 
 from __future__ import annotations
 
+import re
 import sys
 
 from fractions import Fraction
@@ -189,6 +190,23 @@ def flag_for(param: str | None, params: dict[str, Any], command: click.Command |
     return flag
 
 
+#: Phrases of library errors that name a Python parameter (the library never names a flag) -> the user's flags.
+PARAM_PHRASES = (
+    (re.compile(r"\bby = (bound|error|optimal)\b"), r"--by \1"),
+    (re.compile(r"\ba smaller maximum T\b"), "a smaller --max-steps"),
+    (re.compile(r"\bmax_states\b"), "--max-states"),
+)
+
+
+def flag_phrases(text: str | None) -> str | None:
+    """``text`` with :data:`PARAM_PHRASES` said as flags ("by = bound" -> "--by bound")."""
+    if not text:
+        return text
+    for pattern, flag in PARAM_PHRASES:
+        text = pattern.sub(flag, text)
+    return text
+
+
 #: The commands that evaluate a sampler rule: the library's RULE_COMMANDS with their flags.
 RULE_COMMANDS_CLI = ("verify --schedule SPEC, sweep --sampler SPEC, plot --kind error-vs-nfe --sampler SPEC, "
                      "steps --joint FILE --family confidence")
@@ -217,6 +235,7 @@ class BoundcalcCommand(click.Command):
             shown = error.with_param(flag or error.param or "")
             if shown.allowed and RULE_COMMANDS in shown.allowed:  # the library names commands, the CLI their flags
                 shown.allowed = shown.allowed.replace(RULE_COMMANDS, RULE_COMMANDS_CLI)
+            shown.message, shown.allowed = flag_phrases(shown.message) or shown.message, flag_phrases(shown.allowed)
             click.echo(f"Error: {shown}", err=True)
             ctx.exit(error.exit_code)
         except click.exceptions.Exit as done:

@@ -123,3 +123,29 @@ def test_vocabulary_names_the_token(run, write):
     assert result.exit_code == 2
     assert "token 2 has I = 0.7 > ln 2 = 0.69314718055994530942 nats" in result.stderr
     assert run("steps", "--target", "1", "--mi-profile", path, "--vocab-size", "3").exit_code == 0
+
+
+def test_steps_refusals_name_flags_not_python_parameters(run, write):
+    # the library says "by = bound" (its parameter); the command line says the flag the user types
+    curve = write("c.csv", "masked,loss_nats\n16,1\n32,2\n48,3\n64,4\n")
+    cases = [
+        (["steps", "--by", "error", "--mi-total", "5", "--length", "64", "--target", "1", "--family", "cosine"],
+         "--by bound"),
+        (["steps", "--by", "error", "--loss-curve", curve, "--target", "1", "--family", "cosine", "--eps-train", "0.1"],
+         "--by bound"),
+        (["steps", "--by", "error", "--loss-curve", curve, "--target", "1", "--family", "blocks:4:cosine"], "--by bound"),
+        (["steps", "--by", "error", "--loss-curve", curve, "--target", "1", "--family", "optimal"], "--by optimal"),
+    ]
+    for args, flag in cases:
+        result = run(*args)
+        assert result.exit_code == 2, result.output
+        line = result.output.strip().splitlines()[-1]
+        assert flag in line and "by = " not in line, line
+
+
+def test_flag_phrases_translate_the_library_spellings():
+    from boundcalc.cli.options import flag_phrases
+
+    assert flag_phrases("give a loss curve (or use by = bound)") == "give a loss curve (or use --by bound)"
+    assert flag_phrases("a smaller maximum T, or the uniform family") == "a smaller --max-steps, or the uniform family"
+    assert flag_phrases("standby = errors") == "standby = errors" and flag_phrases(None) is None

@@ -71,6 +71,7 @@ LAYERS = {
     "count_brackets": (4, "orchestration"),
     "count_brackets_noise": (4, "orchestration"),
     "count_rows": (4, "orchestration"),
+    "count_batch": (4, "orchestration"),
     "family_steps": (4, "orchestration"),
     "completion": (4, "orchestration"),
     "completion_scan": (4, "orchestration"),
