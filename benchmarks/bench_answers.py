@@ -14,8 +14,12 @@ see the same load of a shared machine. Every measurement is a fresh process, bes
   (a refusal prints its first words). Target: <= 1 s at L = 1024, <= 10 s at L = 16384;
 * ``steps --loss-curve full.csv --family mdlm|dream-origin --by error --target 1`` from the same curve measured
   at every k (no interval over completions, no T range): the search and the value alone;
+* ``steps --loss-curve c.csv --by optimal --target 1`` (the DP-optimal schedule) and ``--family blocks:4:cosine
+  --by bound`` at each L;
 * ``sweep --loss-curve c.csv --steps 1:L --csv`` per family (uniform alone -- the L = 16384 target --, uniform +
-  cosine, linear + cosine-mdlm, then mdlm and dream-origin): seconds, same targets;
+  cosine, linear + cosine-mdlm, blocks:4:cosine:T, then the random-count mdlm, dream-origin, mdlm:cosine (a noise)
+  and sedd; uniform + cosine and mdlm again on the curve measured at every k): seconds, same targets.
+  ``benchmarks/audit_families.py`` runs every family x question x input, with its outcome;
 * ``plot --kind schedule --steps 1:L`` (at most 10^4 T) at each L (needs matplotlib): seconds;
 * ``--only model``: the scan's cost model (each fixed family's registry ``scan_cost_us``, read by
   boundcalc.family_steps._step_cost), calibrated: for each family and each of ``--lengths`` the scan's
@@ -106,11 +110,13 @@ def steps_figures(folder: Path, lengths: list[int], repeat: int, timeout: float,
     for L in lengths:
         curve = write_curve(folder, L)
         for by in ("error", "bound"):
-            for family in FAMILIES:
+            for family in FAMILIES + (("blocks:4:cosine",) if by == "bound" else ()):  # blocks: by bound only
                 if by == "bound" and family == "uniform":
                     continue  # closed form
                 args = ["steps", "--loss-curve", str(curve), "--family", family, "--by", by, "--target", "1"]
                 print(f"  L = {L:>5}  --by {by:<5}  {family:<14} {compare(args, repeat, timeout, before)}", flush=True)
+        args = ["steps", "--loss-curve", str(curve), "--by", "optimal", "--target", "1"]  # the DP-optimal schedule
+        print(f"  L = {L:>5}  --by optimal  {'-':<14} {compare(args, repeat, timeout, before)}", flush=True)
 
 
 def write_full_curve(folder: Path, length: int) -> Path:
@@ -134,12 +140,16 @@ def sweep_figures(folder: Path, lengths: list[int], repeat: int, timeout: float,
     print("sweep --loss-curve c.csv --steps 1:L (seconds)")
     for L in lengths:
         curve = write_curve(folder, L)
-        for families in (["uniform"], ["uniform", "cosine"], ["linear", "cosine-mdlm"], ["mdlm"], ["dream-origin"],
-                         ["mdlm:cosine"], ["sedd"]):
-            args = ["sweep", "--loss-curve", str(curve), "--steps", f"1:{L}", "--csv"]
+        full = write_full_curve(folder, L)
+        for families, path in ((["uniform"], curve), (["uniform", "cosine"], curve), (["linear", "cosine-mdlm"], curve),
+                               (["blocks:4:cosine:T"], curve), (["mdlm"], curve), (["dream-origin"], curve),
+                               (["mdlm:cosine"], curve), (["sedd"], curve), (["uniform", "cosine"], full),
+                               (["mdlm"], full)):
+            args = ["sweep", "--loss-curve", str(path), "--steps", f"1:{L}", "--csv"]
             for f in families:
                 args += ["--family", f]
-            print(f"  L = {L:>5}  {' + '.join(families):<22} {compare(args, repeat, timeout, before)}", flush=True)
+            label = " + ".join(families) + (" (every k)" if path == full else "")
+            print(f"  L = {L:>5}  {label:<32} {compare(args, repeat, timeout, before)}", flush=True)
 
 
 def plot_figures(folder: Path, lengths: list[int], repeat: int, timeout: float, before: str | None) -> None:

@@ -317,10 +317,10 @@ def _block_mi(inputs: BoundInputs) -> "list[Fraction] | None":
     """ΣI_b per block: the data model's conditional totals, else Σ_{i∈b} I_i (an upper bound), else None."""
     if inputs.block_mi is not None:
         return list(inputs.block_mi)
-    values = inputs.profile.values
-    if values is None:
+    prefix = inputs.profile.prefix_totals  # exact partial sums, read once per profile (not once per row)
+    if prefix is None:
         return None
-    return [sum(values[a : a + n], Fraction(0)) for a, n, _ in inputs.schedule.block_schedules()]
+    return [prefix[a + n] - prefix[a] for a, n, _ in inputs.schedule.block_schedules()]
 
 
 def _blockwise(per_block: Callable[[int, "Schedule"], Fraction]) -> Callable[[BoundInputs], Fraction]:

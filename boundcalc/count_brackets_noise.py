@@ -26,11 +26,13 @@ from typing import Any, NamedTuple
 
 from .count_brackets import BracketForm, MaxStepBracket, RiemannBracket, riemann_bracket
 from .count_noise import NOISE_LAWS, NoiseLaw
+from .count_noise_levels import block_levels, pmf_window
 
 __all__ = ["NoiseBracket", "NoiseMaxStepBracket", "noise_bracket", "noise_max_step_bracket", "noise_of", "count_bracket"]
 
 _EPS = 2.0**-52
 _TINY = 2.0**-900
+_LEVELS: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # (noise, L, M, span, b, W) -> the level (:meth:`NoiseBracket._level`)
 _WIDEN = 2.0**-30  # a block point φ(v_j) as computed has its preimage within this of v_j (docs/theory.md §12)
 
 
@@ -66,22 +68,31 @@ class NoiseBracket(RiemannBracket):
         self.end = float(1 - keep[0])  # b, within ε/2 + bound of φ(1 − δ)
         self.end_error = _EPS / 2 + 2 * bound
         self.slope_jump = (self.L - 1) * float(np.abs(np.diff(self.d)).max(initial=0.0)) * (1 + 4 * _EPS)
-        self._levels: dict[int, tuple[Any, ...]] = {}
 
-    def _blocks(self, first: int) -> int:
-        """M = 2^j >= 2·first within the work cap M·L <= 2^22 (the block term is O(Δv²); at L = 1024 and T near
-        10^4, 2^20 gives the same answers and 2^18 leaves 20 single T to evaluate for the linear noise)."""
+    def _blocks(self, first: int, last: int | None = None) -> int:
+        """M = 2^j >= 2·first within the work cap M·W <= 2^23, W the entries of one windowed binomial law
+        (:func:`boundcalc.count_noise_levels.window_width`; W = L up to L ≈ 700); 2^25 for a single T (first ==
+        last: the search's leaves, where the ranges did not decide). The block term is O(Δv²): at L = 16384 and T
+        near 6·10^4 (target 1), M = 256 (the old cap M·L <= 2^22) left about 18 single T within the brackets'
+        width; M = 4096 for the ranges and 16384 for a single T leave none or one."""
         import math
 
-        cap = 1 << max(4, int(math.log2(max(1, (1 << 22) // self.L))))
+        from .count_noise_levels import window_width
+
+        work = 1 << (25 if first == last else 23)
+        cap = 1 << max(4, int(math.log2(max(1, work // window_width(self.L - 1)))))
         return int(min(cap, max(16, 1 << math.ceil(math.log2(2 * first)))))
 
     def _level(self, blocks: int) -> tuple[Any, Any, Any, Any]:
         """(Σ_j φ′(μ_j)(pmf_j − pmf_{j+1}), its entrywise error, the same with φ″(μ_j), its error) over the block
-        points ρ_j = φ(v_j) (pmf_j the law of Bin(L − 1, ρ_j), μ_j the block's midpoint): one pass of M·L entries."""
+        points ρ_j = φ(v_j) (pmf_j the law of Bin(L − 1, ρ_j), μ_j the block's midpoint): one pass of M·W entries,
+        each law on its window (:func:`boundcalc.count_noise_levels.block_levels`)."""
         import numpy as np
 
-        if blocks not in self._levels:
+        from .count_noise_levels import window_width
+
+        key = (self.law.name, self.L, blocks, self.s, self.end, window_width(self.L - 1))  # not d's: shared
+        if key not in _LEVELS:
             width = self.s / blocks
             v = np.arange(blocks + 1) * width
             v[-1] = self.s
@@ -90,26 +101,24 @@ class NoiseBracket(RiemannBracket):
             middle = (np.arange(blocks) + 0.5) * width
             # Σ_j c_j (pmf_j − pmf_{j+1}) = Σ_j (c_j − c_{j−1}) pmf_j, c_{−1} = c_M = 0
             weights = [np.diff(np.concatenate(([0.0], w, [0.0]))) for w in (self.law.slope(middle), self.law.bend(middle))]
-            L = self.L
-            out = [np.zeros(L) for _ in range(4)]
-            rows = max(1, (1 << 20) // L)
-            for lo in range(0, blocks + 1, rows):
-                part = slice(lo, lo + rows)
-                pmf, rel = _pmf_rows(self.log_factorials, L - 1, rho[part])
-                slack = pmf * (rel + (blocks + 8) * _EPS)  # each entry's error and its share of the sums' rounding
-                for i, c in enumerate(weights):
-                    out[2 * i] += c[part] @ pmf
-                    out[2 * i + 1] += np.abs(c[part]) @ slack
-            if len(self._levels) > 8:
-                self._levels.clear()
-            self._levels[blocks] = tuple(out)
-        return self._levels[blocks]
+            out = block_levels(self.log_factorials, self.L - 1, rho, weights)
+            if len(_LEVELS) > 16:  # one per M = 16, 32, ..., up to 2^25/W: no thrashing
+                _LEVELS.clear()
+            _LEVELS[key] = tuple(out)
+        return _LEVELS[key]
 
     def argument_error(self) -> float:
-        """The effect of b's rounding (|b̂ − b| <= ``end_error``) per unit of max|d|: ∂S/∂b = G(r_{T−1}) − G(b)
-        + (1 − b)G′(b) is at most 2 + 2(L − 1) times max|d|, times L; and h's rounding (relative ε) on the
-        h-terms, at most L·h·max|d|·2ε·sup φ′."""
-        return self.L * (2 * self.L * self.end_error + 4 * self.law.slope_top * _EPS)
+        """The effect of h's rounding (relative ε) on the h-terms, per unit of max|d|: at most L·h·2ε·sup φ′
+        (b's rounding is in each form's ``rest0``, :meth:`_end_moves`)."""
+        return self.L * 4 * self.law.slope_top * _EPS
+
+    def _end_moves(self, h_hi: float, per_d: float) -> float:
+        """The effect of b̂ (|b̂ − b| <= ``end_error``) per unit of sup|G′|, as a ``rest0`` term: P′(b) = (1 − b)G′(b);
+        the last block point moves (h/2)·φ′·(G(b) − G(b̂)) in Q, and D = G(0) − G(b) moves per_d·|G(b) − G(b̂)|;
+        each |G(b) − G(b̂)| <= sup|G′|·|b − b̂|. (It was 2L(L − 1)·|b̂ − b|·max|d| from ∂S/∂b <= 2 + 2(L − 1):
+        4·10⁻⁷ at L = 16384, a fifth of a single T's bracket.)"""
+        e = self.end_error
+        return self.L * (1.0 - self.end + 2 * e + h_hi * self.law.slope_top / 2 + 2 * per_d) * e * (1 + 16 * _EPS)
 
     def forms(self, first: int, last: int) -> list[Any]:  # NoiseForm: a BracketForm with rest0
         """The bracket of E error(T) for every first <= T <= last as linear forms of d, valid for every
@@ -121,7 +130,7 @@ class NoiseBracket(RiemannBracket):
 
         L, law = self.L, self.law
         h_hi, h_lo = float(self.span / first) * (1 + _EPS), float(self.span / last) * (1 - _EPS)
-        blocks = self._blocks(first)
+        blocks = self._blocks(first, last)
         width = self.s / blocks * (1 + _EPS) + 2 * _WIDEN  # a block's u-width, its ends' preimages included
         q, q_error, _, _ = self._level(blocks)
         p_form, p_error = self._cached("p", self.end, self._p_form)
@@ -137,7 +146,7 @@ class NoiseBracket(RiemannBracket):
             + 8 * _EPS * (np.abs(lower_form) + np.abs(upper_form))
         grow = 1 + 16 * _EPS
         rest1 = L * (h_hi * h_hi * f1 * f1 / 8 + per_a * f1) * grow
-        trapezoid = NoiseForm(lower_form, upper_form, error, rest1, 0.0, L * per_a * 2 * f1 * grow)
+        trapezoid = NoiseForm(lower_form, upper_form, error, rest1, 0.0, L * per_a * 2 * f1 * grow + self._end_moves(h_hi, per_d))
         return [trapezoid, self._euler_maclaurin_form(first, last, width, per_a, per_d)]
 
     def _euler_maclaurin_form(self, first: int, last: int, width: float, per_a: float, per_d: float) -> NoiseForm:
@@ -150,7 +159,7 @@ class NoiseBracket(RiemannBracket):
         L, law = self.L, self.law
         h_hi, h_lo = float(self.span / first) * (1 + _EPS), float(self.span / last) * (1 - _EPS)
         f1, f2, f3 = law.slope_top, law.bend_top, law.twist_top
-        q, q_error, j, j_error = self._level(self._blocks(first))
+        q, q_error, j, j_error = self._level(self._blocks(first, last))
         p_form, p_error = self._cached("p", self.end, self._p_form)
         g_b, g_b_error = self._cached("g", self.end, self._g_form)
         (s_b, s_b_error), (s_0, s_0_error) = (self._cached("s", x, self._slope_form) for x in (self.end, 0.0))
@@ -175,7 +184,7 @@ class NoiseBracket(RiemannBracket):
         grow = 1 + 16 * _EPS
         rest1 = L * (per_a * f1 + h_hi**3 * f1 * f2 / 6) * grow
         rest3 = L * h_hi**4 * f1**4 / 384 * grow
-        return NoiseForm(lower_form, upper_form, error, rest1, rest3, L * per_a * 2 * f1 * grow)
+        return NoiseForm(lower_form, upper_form, error, rest1, rest3, L * per_a * 2 * f1 * grow + self._end_moves(h_hi, around))
 
     def slack(self, form: Any, abs_d: Any, tv1: float, tv3: float) -> float:
         """:meth:`RiemannBracket.slack` and ``rest0`` times sup|G′|: (L − 1)·max|Δd| for this bracket's own d,
@@ -195,18 +204,7 @@ def _pmf_rows(log_factorials: Any, n: int, xs: Any) -> tuple[Any, Any]:
     :func:`boundcalc.count_brackets.binomial_pmf` row by row (x = 0: the point mass at 0)."""
     import numpy as np
 
-    lf = log_factorials
-    m = np.arange(n + 1)
-    x = np.asarray(xs, dtype=np.float64)[:, None]
-    inside = (x > 0) & (x < 1)
-    safe = np.where(inside, x, 0.5)
-    log_x, log_rest = np.log(safe), np.log1p(-safe)
-    terms = (m * log_x, (n - m) * log_rest)
-    magnitude = float(lf[n]) + lf[m] + lf[n - m] + np.abs(terms[0]) + np.abs(terms[1])
-    pmf = np.exp(lf[n] - lf[m] - lf[n - m] + terms[0] + terms[1])
-    rel = np.expm1(32 * _EPS * magnitude) + 4 * _EPS
-    point = (m == np.where(x <= 0, 0, n)).astype(np.float64)
-    return np.where(inside, pmf, point), np.where(inside, rel, 0.0)
+    return pmf_window(log_factorials, n, xs, np.arange(n + 1)[None, :])
 
 
 def noise_of(sampler: Any) -> str | None:

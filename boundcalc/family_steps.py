@@ -542,6 +542,20 @@ def _fast_error(d: "np.ndarray", h: "np.ndarray", sched: "Schedule") -> float:
     return max(float(np.sum(sizes * d[w] - (h[w + sizes] - h[w]))), 0.0)
 
 
+def _optimal_layers(length: int) -> int:
+    """The most layers (T) of the optimum's DP at L = ``length`` within its work budget (truth.core)."""
+    from .truth.core import MAX_OPTIMAL_WORK, EntropyProfile
+
+    low, high = 0, length  # the work grows with T: bisect
+    while low < high:
+        mid = (low + high + 1) // 2
+        if EntropyProfile.optimal_cost(length + mid - 1, mid)["work"] <= MAX_OPTIMAL_WORK:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
 def _optimal_steps(goals, curve: LossCurve, unit: str, top: int, progress) -> list[FamilyStepsResult]:
     from .schedule import Schedule
 
@@ -552,7 +566,12 @@ def _optimal_steps(goals, curve: LossCurve, unit: str, top: int, progress) -> li
     hint = min(top, _hint(goals, "error", L, curve, None, "theorem1", Fraction(0), unit))
     # the DP's own budget (optimal_errors) is checked before any layer runs
     nats_goal = to_nats(goal, unit)
-    errors = profile.optimal_errors(hint, target=nats_goal, progress=progress)
+    try:
+        errors = profile.optimal_errors(hint, target=nats_goal, progress=progress)
+    except DomainError as error:  # the DP's budget: say which maximum T it takes at this L
+        raise DomainError(error.message, param="max_steps",
+                          allowed=f"a larger target, or a maximum T of at most {_optimal_layers(L)} at L = {L}, "
+                          "the DP's layers within its budget") from None
     optimal, out = searched_family("optimal"), []
     for g in goals:
         level = to_nats(float(g), unit)
@@ -567,6 +586,20 @@ def _optimal_steps(goals, curve: LossCurve, unit: str, top: int, progress) -> li
         out.append(FamilyStepsResult(g, "optimal", optimal, T, sched, value, unit,
                                      "DP (the optimum is non-increasing in T)", len(errors)))
     return out
+
+
+def _check_budget_steps(steps: Any, length: int, specs: Sequence[SamplerSpec]) -> None:
+    """1 <= T <= L; up to MAX_COUNT_STEPS when a random-count family is asked (its T may exceed L, as a search
+    over T finds it: the other families' rows then say they have no such schedule)."""
+    from .counts import MAX_COUNT_STEPS
+
+    counts = any(spec.family.random_counts for spec in specs)
+    top = MAX_COUNT_STEPS if counts else length
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= top:
+        raise UsageError(f"T = {steps!r} is not allowed", param="budget",
+                         allowed=f"1 <= T <= {MAX_COUNT_STEPS} for a random-count family" if counts else
+                         f"1 <= T <= L = {length}, or up to {MAX_COUNT_STEPS} with a random-count family: mdlm, "
+                         "sedd, dream-origin")
 
 
 def budget_table(
@@ -593,9 +626,8 @@ def budget_table(
     measured curve the bound is at the estimated ΣI: a :class:`~boundcalc.exact.Measured`
     estimate with ΣI's stderr and interpolation effect carried through (:func:`estimated_bound`).
     """
-    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= length:
-        raise UsageError(f"T = {steps!r} is not allowed", param="budget", allowed=f"1 <= T <= L = {length}")
     specs = [searched_family(family) for family in families]  # every family read and checked before any work
+    _check_budget_steps(steps, length, specs)
     if mi_total is None and curve is not None:
         mi_total = Fraction(_float_decimal(from_nats(curve.mi_total(), unit)))
     profile = curve_profile(curve) if curve is not None else None

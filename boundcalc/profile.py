@@ -161,6 +161,23 @@ class MIProfile:
         return tuple(self._values)  # type: ignore[arg-type]
 
     @cached_property
+    def prefix_totals(self) -> tuple[Fraction, ...] | None:
+        """(0, I_1, I_1 + I_2, ..., ΣI): exact partial sums, read once (a block's ΣI_b is a difference of two; a
+        sweep of a blockwise family asks for every block of every T), or None when only ΣI is known.
+
+        >>> MIProfile.from_values(["0.1", "0.2", "1/3"]).prefix_totals
+        (Fraction(0, 1), Fraction(1, 10), Fraction(3, 10), Fraction(19, 30))
+        """
+        values = self.values
+        if values is None:
+            return None
+        out, running = [Fraction(0)], Fraction(0)
+        for x in values:
+            running += x
+            out.append(running)
+        return tuple(out)
+
+    @cached_property
     def maximum(self) -> Fraction | None:
         """max_i I_i, or None when only ΣI is known."""
         if self.kind == "total":

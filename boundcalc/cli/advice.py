@@ -223,7 +223,7 @@ def export_transfer(result: Any) -> None:
     from ..transfer import num_transfer_tokens_per_block
 
     if result is None or not result.feasible:
-        raise click.UsageError("no schedule reaches the target: nothing to export")
+        raise click.UsageError("--export: no schedule reaches the target: nothing to export")
     if result.schedule is None:
         raise click.UsageError(f"{result.sampler} reveals random counts: it has no fixed num_transfer_tokens")
     click.echo(json.dumps(num_transfer_tokens_per_block(result.schedule)))

@@ -143,6 +143,10 @@ def steps(**params: Any) -> None:
         return
     if params["export"] is not None and (params["budget"] is not None or params["by"] == "bound"):
         raise click.UsageError("--export prints a schedule found by --by error|optimal (or the recommendation)")
+    counting = [s for s in specs if s.family.random_counts and params["by"] != "optimal"]
+    if params["export"] is not None and counting:  # refused before the search, not after it
+        raise click.UsageError(f"--export: {counting[0].text} reveals random counts: it has no fixed "
+                               "num_transfer_tokens (export a fixed family's schedule: uniform, cosine, ...)")
     closed_form = not specs or (len(specs) == 1 and specs[0].family.closed_form_steps and not specs[0].given_args)
     if params["budget"] is not None or not closed_form or params["by"] != "bound" \
             or params.get("loss_curve") is not None:
@@ -396,7 +400,26 @@ def _steps_any(params: dict[str, Any], families: list[Any]) -> None:
     infeasible = [r for r in results if not r.feasible]
     if infeasible and len(results) == 1:
         raise InfeasibleTargetError(f"target {show(infeasible[0].target, digits)}: {infeasible[0].reason}",
-                                    param="--target", allowed="a larger target or a larger --max-steps")
+                                    param="--target", allowed=_no_answer_hint(params["max_steps"], counts,
+                                                                              family if by != "optimal" else None,
+                                                                              profile.length, infeasible[0]))
+
+
+def _no_answer_hint(max_steps: int | None, counts: bool, family: Any, length: int, result: Any) -> str:
+    """What may give an answer when no T reached the target: --max-steps only where it can search further (a
+    fixed family's T stops at L, or earlier where the family has no longer schedule, e.g. dream's at L - 2)."""
+    from ..counts import MAX_COUNT_STEPS
+    from ..step_families import COUNT_MAX_STEPS_FACTOR
+
+    ceiling = MAX_COUNT_STEPS if counts else length
+    if max_steps is not None and max_steps < ceiling:
+        return f"a larger target or a larger --max-steps (at most {ceiling})"
+    if counts and max_steps is None and COUNT_MAX_STEPS_FACTOR * length < ceiling:  # the default limit
+        return "a larger target or a larger --max-steps"
+    checked = result.checked_up_to
+    if family is not None and not counts and checked is not None and checked < ceiling:
+        return f"a larger target: {family.text} has no schedule of more than {checked} steps at L = {length}"
+    return f"a larger target: every T <= {ceiling} was checked"
 
 
 def _render_budget(params: dict[str, Any], profile, curve, rows, source: str) -> None:

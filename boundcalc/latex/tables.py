@@ -543,6 +543,7 @@ def budget_latex_table(rows: Sequence[dict[str, Any]], *, steps: int, length: in
     """The rows of :func:`boundcalc.estimate.budget_table` (one per family, a fixed T) as a table: each
     family's s_max, its error (an estimate from a loss curve: value and standard error) and its bound."""
     out = []
+    ranged = any(row["error"] is not None and getattr(row["error"], "interval", None) is not None for row in rows)
     for row in rows:
         family, error, value = escape_text(row["family"]), row["error"], row["bound"]
         sampler = row.get("sampler")
@@ -563,7 +564,9 @@ def budget_latex_table(rows: Sequence[dict[str, Any]], *, steps: int, length: in
     caption = (
         rf"Each schedule family at $T = {steps}$ ($L = {length}$, $\Sigma I = {total}$ "
         rf"{unit}{' estimated' if estimate else ''}): its error"
-        + (" estimated from a measured loss curve, $\\pm$ one standard error," if estimate else "")
+        + (r" estimated from a measured loss curve, $\pm$ one standard error ($\pm\,?$ where the curve has none)"
+           + (r" and $\in [\mathrm{low}, \mathrm{high}]$ its interval over every monotone completion of the"
+              r" partial curve, its ends rounded outward" if ranged else "") + "," if estimate else "")
         + rf" and its bound by {_bound_words(bound)} (Li \& Cai~\cite{{li2025convergence}})"
         + (r" at the estimated $\Sigma I$, $\pm$ one standard error" if estimate else "")
         + rf", in {unit}. {ROUNDED}."
@@ -573,10 +576,10 @@ def budget_latex_table(rows: Sequence[dict[str, Any]], *, steps: int, length: in
 
 
 def _estimate_cell(error: Any, unit: str, digits: int) -> str:
-    """An estimate (nats, with stderr) in ``unit``: ``$v \\pm e$``, v to the digits its stderr justifies."""
-    value = from_nats(max(error.value, 0.0), unit)
-    if error.stderr is None or error.stderr == 0 or getattr(error, "exact", False):
-        return table_number(value, digits)
-    spread = from_nats(error.stderr, unit)
-    shown = latex_number(value, digits, spread, True).removeprefix("\\approx ")
-    return f"${shown} \\pm {latex_number(spread, 2).removeprefix(chr(92) + 'approx ')}$"
+    """A budget row's error in ``unit``: a data model's exact-curve value to its digits; an estimate from a
+    measured curve as every table shows one (:func:`_estimate_pm`): ``$v \\pm se$`` (``\\pm ?`` without a
+    stderr column: an estimate is never shown bare) and, where the curve leaves d unmeasured, its interval
+    over the monotone completions, ``\\in [low, high]``; the terminal table shows the same."""
+    if getattr(error, "exact", False):
+        return table_number(from_nats(max(error.value, 0.0), unit), digits)
+    return _estimate_pm(from_nats(error.measured(), unit), digits)

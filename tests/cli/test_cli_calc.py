@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from fractions import Fraction
 
+import pytest
 
 from boundcalc.example import EXAMPLE_TARGETS, example_profile
 from boundcalc.steps import required_steps
@@ -193,3 +195,60 @@ def test_family_search_and_budget_headers_say_l_and_sigma_i_once(run):
     for args in (["--family", "cosine", "--target", "1"], ["--budget", "8"]):
         out = run("steps", "--mi-total", "10", "--length", "1024", *args).stdout
         assert out.count("L = 1024, ΣI = 10 nats") == 1, out
+
+
+def test_no_answer_names_max_steps_only_where_it_searches_further(run):
+    """A target no T reaches: the hint names --max-steps only where a larger one searches more T (round 5 audit:
+    dream by bound said 'a larger --max-steps', which changed nothing: dream has no schedule beyond L - 1 at
+    L = 64, checked here by building every longer one)."""
+    from boundcalc.errors import ScheduleError
+    from boundcalc.schedule import parse_schedule
+
+    def last_line(*args: str) -> str:
+        result = run("steps", "--mi-total", "10", "--length", "64", "--target", "0.01", *args)
+        assert result.exit_code == 1, result.output
+        return result.output.strip().splitlines()[-1]
+
+    with pytest.raises(ScheduleError):  # dream's largest T at L = 64 is 63: T = 64 has an empty step
+        parse_schedule("dream:64", 64)
+    assert parse_schedule("dream:63", 64).steps == 63
+    assert last_line("-f", "dream").endswith(
+        "no T <= 63 reaches it (a larger target: dream has no schedule of more than 63 steps at L = 64)")
+    assert last_line("-f", "dream", "--max-steps", "10").endswith(
+        "no T <= 10 reaches it (a larger target or a larger --max-steps (at most 64))")
+    assert last_line("-f", "mdlm", "--by", "bound").endswith(
+        "no T <= 1024 reaches it (a larger target or a larger --max-steps)")  # the default limit, 16 L
+
+
+def test_the_optimums_refusal_names_the_maximum_T_it_takes(run, write):
+    """steps --by optimal whose DP would exceed its budget: refused up front, the flag that helps (--max-steps)
+    and the largest T the budget takes at this L (was: a formula, 'T L (ceil(log2 L) + 2) <= 6e+08')."""
+    from boundcalc.family_steps import _optimal_layers
+    from boundcalc.truth.core import MAX_OPTIMAL_WORK, EntropyProfile
+
+    for n in (64, 1000, 4096, 16384):  # the boundary: n layers fit the budget, n + 1 do not
+        layers = _optimal_layers(n)
+        work = [EntropyProfile.optimal_cost(n + t - 1, t)["work"] for t in (layers, layers + 1)]
+        assert (work[0] <= MAX_OPTIMAL_WORK or layers == 0) and (work[1] > MAX_OPTIMAL_WORK or layers == n)
+    assert _optimal_layers(16384) == 2154 and _optimal_layers(1024) == 1024  # 6e8 / (16384 · 17) = 2154.2
+    curve = write("c.csv", "masked,loss_nats\n" + "".join(f"{j * 1024},{0.5 + 6 * j / 16:.6f}\n" for j in range(1, 17)))
+    result = run("steps", "--loss-curve", curve, "--by", "optimal", "--target", "1")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1].endswith(
+        "(a larger target, or a maximum T of at most 2154 at L = 16384, the DP's layers within its budget)")
+    assert result.stderr.strip().splitlines()[-1].startswith("Error: --max-steps: the optimal-schedule DP up to T = ")
+
+
+def test_export_of_a_random_count_family_is_refused_before_the_search(run, write):
+    """--export with a random-count family: one line naming --export, before any search (it searched first, then
+    said so without the flag). The DP optimum ignores the family, so it still exports."""
+    curve = write("c.csv", "masked,loss_nats\n" + "".join(f"{k},{0.5 + 6 * k / 64:.6f}\n" for k in range(1, 65)))
+    for family in ("mdlm", "sedd", "dream-origin", "mdlm:cosine"):
+        result = run("steps", "--loss-curve", curve, "-f", family, "--by", "error", "--target", "1", "--export",
+                     "num-transfer-tokens")
+        assert result.exit_code == 2 and result.stdout == ""
+        assert result.stderr.strip() == (f"Error: --export: {family} reveals random counts: it has no fixed "
+                                         "num_transfer_tokens (export a fixed family's schedule: uniform, cosine, ...)")
+    optimal = run("steps", "--loss-curve", curve, "-f", "mdlm", "--by", "optimal", "--target", "1", "--export",
+                  "num-transfer-tokens")
+    assert optimal.exit_code == 0 and sum(sum(block) for block in json.loads(optimal.stdout)) == 64

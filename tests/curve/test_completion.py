@@ -206,3 +206,25 @@ def test_a_range_search_beyond_its_budget_is_said_not_cut(run, write, monkeypatc
     r = result.json["results"][0]
     assert "steps_range" not in r and "interval" in r["value"]
     assert "T range not searched: the T range over the monotone completions needs more than 6e+02" in r["reason"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_optimums_T_hi_limit_from_step_starts_equals_building_every_schedule(seed):
+    """optimal_steps_range's upper limit (the fewest T at which uniform or cosine reaches the target under every
+    completion) read from each T's step starts equals the scan that builds every Schedule and its coefficients
+    (completion_interval), at every target between consecutive T's high ends (the hard cases)."""
+    from boundcalc.completion import optimal_steps_range
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(12, 60))
+    masked = sorted(rng.choice(np.arange(2, n + 1), size=int(rng.integers(2, 6)), replace=False).tolist())
+    curve = LossCurve(length=n, masked=masked, loss=sorted(rng.uniform(0.05, 1.0, size=len(masked)).tolist()))
+    highs = {name: [completion_interval(curve, schedule_coefficients(family_schedule(name, T, n, curve), n), V)[1]
+                    for T in range(1, n + 1)] for name in ("uniform", "cosine")}
+    ends = sorted({x for values in highs.values() for x in values})
+    targets = [ends[0] / 2, *((a + b) / 2 for a, b in zip(ends, ends[1:])), *ends[:: max(1, len(ends) // 6)]]
+    for target in targets:
+        for first in (1, n // 3):
+            expected = min((T for name in highs for T in range(first, n + 1) if highs[name][T - 1] <= target),
+                           default=None)
+            assert optimal_steps_range(target, first, curve, V, n)[1] == expected, (target, first)

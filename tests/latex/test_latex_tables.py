@@ -235,3 +235,33 @@ def test_blockwise_and_count_samplers(run):
     assert float(rows["Theorem 1"].split(" & ")[2].strip("$ \\")) == pytest.approx(
         float(data["bounds"]["theorem1"]["value"]), rel=1e-5)
     assert "mdlm:16" in counts.stdout and "docs/theory.md" not in counts.stdout
+
+
+def test_budget_latex_errors_carry_their_stderr_and_interval(run, write):
+    """``steps --budget --format latex`` from a partial curve: each estimated error shows its stderr (``\\pm ?``
+    without a stderr column) and its interval over the monotone completions, as the terminal and JSON do; it was
+    a bare number (round 5 audit). The interval's ends are the JSON's rounded outward."""
+    for header, rows, spread in (("masked,loss_nats,stderr_nats", ("1,0.05,0.01", "8,0.1,0.01", "16,0.3,0.02",
+                                                                    "32,0.6,0.02"), "0.035"),
+                                 ("masked,loss_nats", ("8,0.1", "16,0.3", "24,0.6"), "?")):
+        curve = write("budget.csv", "\n".join((header, *rows)) + "\n")
+        args = ("steps", "--loss-curve", curve, "--length", "32", "--budget", "8", "-f", "uniform", "-f", "mdlm",
+                "--vocab-size", "8")  # V bounds the completions above: a finite interval
+        table = run(*args, "--format", "latex")
+        assert table.exit_code == 0, table.output
+        data = run(*args, "--json", "--digits", "15").json
+        cells = {line.split(" & ")[0]: line.split(" & ")[2] for line in table.stdout.splitlines()
+                 if line.endswith("\\\\") and line.split(" & ")[0] in ("uniform", "mdlm")}
+        assert set(cells) == {"uniform", "mdlm"} and r"\in [\mathrm{low}, \mathrm{high}]" in table.stdout
+        for record in data["families"]:
+            found = re.fullmatch(r"\$([0-9.e+-]+) \\pm (\S+) \\in \[([0-9.e+-]+), ([0-9.e+-]+)\]\$",
+                                 cells[record["family"]])
+            assert found, cells[record["family"]]
+            value, shown_spread, low, high = found.groups()
+            error = record["error"]
+            assert abs(float(value) - float(error["value"])) <= 1e-3 * float(error["value"])
+            assert float(low) <= float(error["interval"][0]) and float(high) >= float(error["interval"][1])
+            if spread == "?":
+                assert shown_spread == "?" and error["stderr"] is None
+            else:  # the stderr rounded up to its 2 digits
+                assert float(error["stderr"]) <= float(shown_spread) <= float(error["stderr"]) * 1.1

@@ -195,3 +195,95 @@ def test_the_laws_derivatives_and_their_bounds(noise):
     assert np.abs(twist).max() <= law.twist_top * (1 + 1e-6)
     assert law.phi(np.array([0.0]))[0] == 0.0
     assert 1 - law.phi(np.array([1 - 1e-5]))[0] == pytest.approx(CountSampler.mdlm(4, 1, noise).keep[0], rel=1e-6)
+
+
+# --- windowed binomial laws for the block levels (boundcalc/count_noise_levels.py) ---
+
+def _narrow(n):
+    return min(n + 1, 3)  # three entries: the mass outside is large, and every bound on it is exercised
+
+
+def test_windowed_levels_equal_the_full_laws_within_their_errors():
+    """block_levels against a sum of whole laws (count_brackets.binomial_pmf, row by row); the certified mass
+    outside each window is at least the whole laws' mass there."""
+    import math
+
+    from boundcalc.count_brackets import binomial_pmf
+    from boundcalc.count_noise_levels import block_levels, window_tails, window_width
+
+    L = 2500
+    n, lf = L - 1, np.array([math.lgamma(k + 1) for k in range(L + 1)])
+    rng = np.random.default_rng(7)
+    rho = np.concatenate(([0.0], np.sort(rng.random(200)), [1 - 1e-9, 1.0]))
+    weights = [rng.normal(size=rho.size), rng.random(rho.size)]
+    width = window_width(n)
+    assert width < L  # the windows do cut
+    levels = block_levels(lf, n, rho, weights)
+    laws = [binomial_pmf(lf, n, float(x)) for x in rho]
+    for i, c in enumerate(weights):
+        full = sum(w * pmf for w, (pmf, _) in zip(c, laws))
+        full_error = sum(abs(w) * pmf * rel for w, (pmf, rel) in zip(c, laws))
+        assert np.all(np.abs(levels[2 * i] - full) <= levels[2 * i + 1] + full_error + 1e-300)
+    low = np.clip(np.round(rho * n).astype(np.int64) - width // 2, 0, n + 1 - width)
+    tails = window_tails(lf, n, rho, low, width)
+    for x, start, tail in zip(rho, low, tails):
+        pmf, _ = binomial_pmf(lf, n, float(x))
+        outside = pmf[:start].sum() + pmf[start + width:].sum()
+        assert outside <= tail and tail < 2.0**-100
+
+
+@settings(max_examples=30, deadline=None)
+@given(d=st.one_of(decreasing, steps_or_smooth), noise=st.sampled_from(NOISES), first=st.integers(1, 40),
+       more=st.integers(0, 3))
+def test_the_bracket_holds_with_narrow_windows(d, noise, first, more):
+    """Windows of three entries (the mass outside them bounded by the ratio of successive entries, not
+    negligible): the bracket still holds the exact expected error, at 40 digits."""
+    from boundcalc import count_noise_levels
+
+    L = len(d)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(count_noise_levels, "window_width", _narrow)
+        bracket = count_bracket(lambda T: family_sampler(f"mdlm:{noise}", T, L), d)
+        lower, upper = bracket.bracket(first, first + more)
+    for T in range(first, first + more + 1):
+        assert lower <= exact_error(noise, T, d) <= upper
+
+
+@settings(max_examples=10, deadline=None)
+@given(d=decreasing, family=st.sampled_from(FAMILIES), where=st.floats(0.02, 0.98))
+def test_the_search_with_narrow_windows_equals_a_scan_of_every_t(d, family, where):
+    from boundcalc import count_noise_levels
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(count_noise_levels, "window_width", _narrow)
+        assert_search_equals_scan(d, family, where, assume)
+
+
+def _accurate_value(noise, T, d):
+    """E error at T by the count coefficients with r_k = φ(u_k) in long double (sin², not the running product of
+    the 1 − p_k, whose float error at T = 6·10^4 and L = 16384 moves the value by ~1e-5): a second method."""
+    ld = np.longdouble
+    sampler = family_sampler(f"mdlm:{noise}", T, len(d))
+    u = np.arange(len(sampler.reveal)).astype(ld) * ld(99999) / ld(100000) / ld(T)
+    half = ld("3.141592653589793238462643383279502884197") / 2 * u
+    r, a = (np.sin(half) ** 2, np.cos(half) ** 2) if noise == "cosine2" else (np.sin(half), 1 - np.sin(half))
+    sampler.__dict__["_start_laws_cache"] = (r.astype(np.float64), a.astype(np.float64), 1e-15)
+    return float((sampler._start_sizes() - 1.0) @ d)
+
+
+def test_cosine2_at_l_16384_on_a_curve_measured_at_every_k():
+    """Was refused ('within its brackets' width', about 18 T): the windowed block levels decide every T, and the
+    answer is the one a second computation of the values at T − 1 and T gives."""
+    L = 16384
+    curve = LossCurve(length=L, masked=list(range(1, L + 1)), loss=[round(0.5 + 6 * k / L, 6) for k in range(1, L + 1)])
+    found = required_steps_family(["1"], family="mdlm:cosine2", by="error", length=L, curve=curve)[0]
+    assert found.steps is not None and "Riemann" in found.search
+    d = np.asarray(curve_profile_of(curve))
+    assert _accurate_value("cosine2", found.steps - 1, d) > 1 + 1e-7
+    assert _accurate_value("cosine2", found.steps, d) <= 1 - 1e-7
+
+
+def curve_profile_of(curve):
+    from boundcalc.estimate import curve_profile
+
+    return curve_profile(curve).conditional
