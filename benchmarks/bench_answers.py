@@ -96,7 +96,9 @@ def run_cli(args: list[str], repeat: int, timeout: float, tree: str | None = Non
         cpu = used if cpu is None else min(cpu, used)
         if elapsed > 20:  # a slow answer once is enough
             break
-    return f"{best:8.2f} s (cpu {cpu:6.2f} s)"
+    # an answer whose T range over a partial curve's completions was not searched is only part of one
+    partial = " (no T range)" if "T range not searched" in " ".join((done.stdout + done.stderr).split()) else ""
+    return f"{best:8.2f} s (cpu {cpu:6.2f} s){partial}"
 
 
 def compare(args: list[str], repeat: int, timeout: float, before: str | None) -> str:

@@ -101,11 +101,16 @@ def has_gaps(curve: LossCurve) -> bool:
 
 def _gaps(curve: LossCurve, vocab_size: int | None) -> list[tuple[int, float, int, float]]:
     """(m_a, A, m_b, B) for every gap with an interior: the measured m (and the virtual -1 and L) around it."""
+    anchors = _anchors(curve, vocab_size)
+    return [(ma, A, mb, B) for (ma, A), (mb, B) in zip(anchors, anchors[1:]) if mb - ma > 1]
+
+
+def _anchors(curve: LossCurve, vocab_size: int | None) -> list[tuple[int, float]]:
+    """(m, d(m)) at every measured m, with the virtual d(-1) = ln V (∞ without V) and d(L) = 0 around them."""
     L = curve.length
     d = curve.conditional("linear")
     measured = sorted(int(m) for m in (L - curve.masked).tolist())
-    anchors = [(-1, _top(vocab_size, float(d[measured[0]])))] + [(m, float(d[m])) for m in measured] + [(L, 0.0)]
-    return [(ma, A, mb, B) for (ma, A), (mb, B) in zip(anchors, anchors[1:]) if mb - ma > 1]
+    return [(-1, _top(vocab_size, float(d[measured[0]])))] + [(m, float(d[m])) for m in measured] + [(L, 0.0)]
 
 
 def completion_interval(curve: LossCurve, coefficients: "np.ndarray", vocab_size: int | None = None) -> tuple[float, float]:
@@ -333,6 +338,7 @@ def _bracketed_range(family: "str | SamplerSpec", target_nats: float, first: int
 
     from .count_brackets import completion_bracket, fewest_reaching
     from .count_brackets_noise import count_bracket
+    from .count_completion import MAX_COUNT_RANGE_WORK, certified_ends, coefficient_work, completion_variation, range_sampler
 
     spec = searched_family(family)
     if not spec.family.random_counts:
@@ -347,23 +353,30 @@ def _bracketed_range(family: "str | SamplerSpec", target_nats: float, first: int
     if bracket is None or not np.all(np.isfinite(highest)):
         return None
     ends = _interval_ends(curve, vocab_size)
+    variation = completion_variation(L, _anchors(curve, vocab_size))
     brackets: dict[tuple[int, int], tuple[tuple[float, float], tuple[float, float]]] = {}
 
     def over(end: int) -> Any:
         def bracket_of(a: int, b: int) -> tuple[float, float]:
             if (a, b) not in brackets:
-                brackets[a, b] = completion_bracket(bracket, ends, highest, a, b)
+                brackets[a, b] = completion_bracket(bracket, ends, highest, a, b, variation)
             return brackets[a, b][end]
         return bracket_of
 
+    work = [MAX_COUNT_RANGE_WORK]
+    interval = functools.partial(completion_interval, curve, vocab_size=vocab_size)
+
     def reaches(end: int) -> Any:
         def one(T: int) -> bool:
-            budget[0] -= T * L  # the coefficients at T: T laws of L + 1 counts, windowed
-            if budget[0] < 0:
-                raise DomainError(f"the T range over the monotone completions needs more than {MAX_RANGE_WORK:.0g} "
-                                  f"coefficient evaluations (T x L, L = {L})", param="length",
+            work[0] -= coefficient_work(T, L)  # the coefficients at T: T windowed binomial laws
+            if work[0] < 0:
+                raise DomainError(f"the T range over the monotone completions needs more than "
+                                  f"{MAX_COUNT_RANGE_WORK:.0g} binomial terms (L = {L})", param="length",
                                   allowed="a shorter L, or read T and the value's interval")
-            return _interval_at(spec, T, curve, vocab_size, lambda x: x[end] <= target_nats)
+            low, high, margin = certified_ends(interval, range_sampler(spec, T, L), highest)
+            # within the margin the end's side of the target is unsure: T_lo then counts T as reaching, T_hi as
+            # missing, so the range returned holds the true one
+            return low - margin <= target_nats if end == 0 else high + margin <= target_nats
         return one
 
     # the low end by windows from first - 1 down: E error(T) >= E error(mT) on every monotone completion

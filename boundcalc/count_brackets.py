@@ -399,13 +399,15 @@ def _fewest_in(first: int, last: int, bracket: Callable[[int, int], tuple[float,
 
 
 def completion_bracket(bracket: RiemannBracket, ends: Callable[[Any], tuple[float, float]], top: Any,
-                       first: int, last: int) -> tuple[tuple[float, float], tuple[float, float]]:
+                       first: int, last: int, variation: Any = None) -> tuple[tuple[float, float], tuple[float, float]]:
     """Brackets of the low and the high end of E error(T) over a set of non-increasing d (every monotone
     completion of a partial curve), for every first <= T <= last: ((low's lower, low's upper), (high's lower,
     high's upper)). ``ends(a)`` is (min, max) of a·d over the set, ``top`` the largest value of each d(m) in it
     (d >= 0). Each form's bracket holds for each d of the set, so its extremes over the set bracket the extremes
     of the value; the remainders use TV(G') <= (L-1)·2·max d and TV(G''') <= (L-1)(L-2)(L-3)·8·max d, true of
-    every non-increasing d in [0, max d] (Σ|Δ^k d| <= 2^(k-1)·Σ|Δd|)."""
+    every non-increasing d in [0, max d] (Σ|Δ^k d| <= 2^(k-1)·Σ|Δd|), or ``variation``
+    (:class:`boundcalc.count_completion.CompletionVariation`: TV(G′), TV(G‴) and sup|G′| over the set, far
+    smaller: each gap's drop weighted by the Bernstein basis where it can sit)."""
     import math
 
     import numpy as np
@@ -415,9 +417,16 @@ def completion_bracket(bracket: RiemannBracket, ends: Callable[[Any], tuple[floa
     if not math.isfinite(high):
         raise ValueError("the set of d is unbounded")
     tv1, tv3 = (L - 1) * 2 * high, float(L - 1) * (L - 2) * (L - 3) * 8 * high
+    if variation is not None:
+        tv1, tv3 = min(tv1, variation.tv1), min(tv3, variation.tv3)
     low_end, high_end = [-math.inf, math.inf], [-math.inf, math.inf]
     for form in bracket.forms(first, last):
-        slack = bracket.slack(form, top, tv1, tv3)
+        if variation is None:
+            slack = bracket.slack(form, top, tv1, tv3)
+        else:  # the base slack, and the noise forms' rest0 times this set's sup|G′| (not 2(L−1)·max d)
+            slope = min(variation.slope, 2 * (L - 1) * high)
+            slack = RiemannBracket.slack(bracket, form, top, tv1, tv3) \
+                + getattr(form, "rest0", 0.0) * slope * (1 + 4 * _EPS)
         lower_ends, upper_ends = ends(form.lower), ends(form.upper)
         low_end = [max(low_end[0], lower_ends[0] - slack), min(low_end[1], upper_ends[0] + slack)]
         high_end = [max(high_end[0], lower_ends[1] - slack), min(high_end[1], upper_ends[1] + slack)]

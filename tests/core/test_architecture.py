@@ -70,6 +70,7 @@ LAYERS = {
     "count_steps": (4, "orchestration"),
     "count_brackets": (4, "orchestration"),
     "count_brackets_noise": (4, "orchestration"),
+    "count_completion": (4, "orchestration"),
     "count_noise_levels": (4, "orchestration"),
     "count_rows": (4, "orchestration"),
     "count_batch": (4, "orchestration"),
