@@ -80,7 +80,9 @@ def print_table(
     for line in header_lines:
         console.print(line, markup=False)
     rows = list(rows)
-    plain = None if console.is_terminal or console.color_system is not None else plain_table(columns, rows)
+    # rich's own drawing where it styles or substitutes boxes (a terminal, colour, a non-UTF-8 stream)
+    plainly = not console.is_terminal and console.color_system is None and console.encoding.lower().startswith("utf")
+    plain = plain_table(columns, rows) if plainly else None
     if plain is not None:  # a pipe or a file: the same lines, without rich's per-cell layout (a sweep: 10^5 cells)
         console.file.write(plain)
         console.file.flush()
