@@ -41,6 +41,10 @@ class RowBounds:
         #: name -> whether the affine form agreed with the bound at the first schedule it was used for
         self._checked: dict[str, bool] = {}
         self._ends: dict[int | None, tuple[float, float] | None] = {}
+        #: (name, a, b, S) -> the pieces of a bound a·ΣI + b (see _affine)
+        self._forms: dict[tuple[Any, ...], BoundPieces] = {}
+        self._fractions: dict[float, Fraction] = {}
+        self._moved: dict[float, Fraction] = {}
 
     def _inputs(self, schedule: "Schedule", shifted: bool = False) -> BoundInputs:
         truth = self.truth
@@ -113,11 +117,34 @@ class RowBounds:
         if form is None:
             return None, None, None, None
         a, b = form
-        value = a * profile.total + b
-        if truth is None:
-            return value, None, None, None
-        error = float(a * truth.mi_shifted.total + b - value)
-        return value, error, self._spread(a, b, value, schedule), self._interval(a, b, value)
+        # the pieces depend on the form, and (the spread: Φ's estimates at this S) on S = 2^ceil(log2 s_max) only:
+        # Theorem 1's family at every s_max of a sweep shares about log2 L of them
+        fits = schedule.max_size <= profile.length
+        shared = (name, a, b, (1 << (schedule.max_size - 1).bit_length()) if fits else None)
+        found = self._forms.get(shared)
+        if found is None:
+            value = a * profile.total + b
+            if truth is None:
+                found = (value, None, None, None)
+            else:
+                error = float(a * truth.mi_shifted.total + b - value)
+                found = (value, error, self._spread(a, b, value, schedule), self._interval(a, b, value))
+            self._forms[shared] = found
+        return found
+
+    def _fraction(self, x: float) -> Fraction:
+        """Fraction(x), converted once per float (a sweep asks for the same few, once per bound and key)."""
+        found = self._fractions.get(x)
+        if found is None:
+            found = self._fractions[x] = Fraction(x)
+        return found
+
+    def _moved_total(self, step: float) -> Fraction:
+        """ΣI + Fraction(step), exactly (cached per step)."""
+        found = self._moved.get(step)
+        if found is None:
+            found = self._moved[step] = self.profile.total + Fraction(step)
+        return found
 
     def _spread(self, a: Fraction, b: Fraction, value: Fraction, schedule: "Schedule"
                 ) -> "tuple[float | None, float] | None":
@@ -136,7 +163,7 @@ class RowBounds:
                 return None
             if ms is not None and "phi" in estimates and ms.phi != 0 and getattr(estimates["phi"], kind) is None:
                 return None
-            return a * (self.profile.total + Fraction(step)) + b
+            return a * self._moved_total(step) + b
 
         se, ip = moved("stderr"), moved("interpolation")
         return None if se is None else float(se - value), 0.0 if ip is None else float(ip - value)
@@ -160,7 +187,7 @@ class RowBounds:
         low_end, high_end = self._ends[None]  # type: ignore[misc]
 
         def at(x: float) -> float:
-            return float(a * max(Fraction(x), Fraction(0)) + b)
+            return float(a * self._fraction(max(x, 0.0)) + b)  # max(Fraction(x), 0): x >= 0 exactly as a float
 
         low = at(low_end)
         high = (math.inf if at(low_end + 1) > low else low) if math.isinf(high_end) else at(high_end)

@@ -63,35 +63,77 @@ class SourceTruth:
         self._linear: dict[int, float] = {}
         self._cubic: dict[int, float] = {}
         self._completion: dict[int, tuple[float, float]] = {}
+        self._stderr: dict[int, float] = {}  # a prepared schedule's error's stderr (a curve with stderr)
+        self._curve_rows: Any = None  # (CurveRows, fallbacks, has a cubic, has gaps), made once by _rows()
 
     def prepare(self, schedules: "list[Schedule]") -> None:
         """Compute the errors of these (global, fixed) schedules, and from a measured curve their monotone-cubic
         errors and intervals over the completions, for all rows at once (:mod:`boundcalc.sweep_vector`): the
-        same floats :meth:`error`, :meth:`spread` and :meth:`interval` compute row by row, found in O(T) each."""
+        same floats :meth:`error`, :meth:`spread` and :meth:`interval` compute row by row, found in O(T) each.
+        Schedules already prepared (:meth:`prepare_chunk`) are skipped."""
+        schedules = [s for s in schedules if id(s) not in self._linear]
+        setup = self._rows() if schedules else None
+        if setup is not None:
+            rows, fallbacks = setup
+            self._store(schedules, rows.compute(schedules, fallbacks))
+            if self.curve is not None and self.curve.stderr is not None:  # the stderr column, from the steps
+                from .sweep_steps import run_chunks
+
+                for begin, chunk in run_chunks(schedules):
+                    self._store_stderrs(schedules[begin : begin + chunk.rows], chunk)
+
+    def prepare_chunk(self, chunk: Any, schedules: "list[Schedule]") -> None:
+        """:meth:`prepare` for the schedules of a :class:`~boundcalc.schedule_arrays.StepChunk` (row i is
+        ``schedules[i]``), summed over their steps (:mod:`boundcalc.sweep_steps`)."""
+        setup = self._rows()
+        if setup is not None:
+            rows, fallbacks = setup
+            from .sweep_steps import chunk_columns
+
+            self._store(schedules, chunk_columns(rows, chunk, schedules, fallbacks))
+            if self.curve is not None and self.curve.stderr is not None:
+                self._store_stderrs(schedules, chunk)
+
+    def _store_stderrs(self, schedules: "list[Schedule]", chunk: Any) -> None:
+        """The stderr of each row's error (nats; sweep_steps.chunk_stderrs), by id (None: computed row by row)."""
+        from .sweep_steps import chunk_stderrs
+
+        assert self.curve is not None
+        self._stderr.update((id(s), v) for s, v in zip(schedules, chunk_stderrs(self.curve, chunk)) if v is not None)
+
+    def _rows(self) -> "tuple[Any, list[Any]] | None":
+        """The sweep_vector.CurveRows of this source's d (and cubic d, and completions) with the row-by-row
+        fallbacks, made once; None when the source is not an entropy profile of a curve or model."""
         from .truth.core import EntropyProfile
 
-        if type(self.profile) is not EntropyProfile or not schedules:
-            return
-        from .completion import error_interval, has_gaps
-        from .estimate import curve_profile, schedule_coefficients
-        from .sweep_vector import CurveRows
+        if type(self.profile) is not EntropyProfile:
+            return None
+        if self._curve_rows is None:
+            from .completion import error_interval, has_gaps
+            from .estimate import curve_profile, schedule_coefficients
+            from .sweep_vector import CurveRows
 
-        L, curve = self.length, self.curve
-        self._prepared.extend(schedules)
+            L, curve = self.length, self.curve
+            partial = curve is not None and curve.masked.size != L  # the monotone cubic differs from the linear
+            cubic = curve_profile(curve, "pchip") if partial else None  # type: ignore[arg-type]
+            gaps = curve is not None and has_gaps(curve)
+
+            def interval(schedule: Schedule) -> tuple[float, float]:
+                return error_interval(curve, schedule_coefficients(schedule, L), self.vocab_size)  # type: ignore[arg-type]
+
+            rows = CurveRows(self.profile.conditional, None if cubic is None else cubic.conditional,
+                             curve if gaps else None, self.vocab_size)
+            fallbacks: list[Any] = [self.profile.error] + ([cubic.error] if cubic is not None else [])
+            self._curve_rows = (rows, fallbacks + ([interval] if gaps else []), cubic is not None, gaps)
+        rows, fallbacks, _, _ = self._curve_rows
+        return rows, fallbacks
+
+    def _store(self, schedules: "list[Schedule]", columns: "list[list[Any]]") -> None:
+        _, _, has_cubic, gaps = self._curve_rows
+        self._prepared.extend(schedules)  # kept alive: the values are found by id
         keys = [id(s) for s in schedules]
-        partial = curve is not None and curve.masked.size != L  # the monotone cubic differs from the linear
-        cubic = curve_profile(curve, "pchip") if partial else None  # type: ignore[arg-type]
-        gaps = curve is not None and has_gaps(curve)
-
-        def interval(schedule: Schedule) -> tuple[float, float]:
-            return error_interval(curve, schedule_coefficients(schedule, L), self.vocab_size)  # type: ignore[arg-type]
-
-        rows = CurveRows(self.profile.conditional, None if cubic is None else cubic.conditional,
-                         curve if gaps else None, self.vocab_size)
-        fallbacks: list[Any] = [self.profile.error] + ([cubic.error] if cubic is not None else [])
-        columns = rows.compute(schedules, fallbacks + ([interval] if gaps else []))
         self._linear.update(zip(keys, columns[0]))
-        if cubic is not None:
+        if has_cubic:
             self._cubic.update(zip(keys, columns[1]))
         if gaps:
             self._completion.update(zip(keys, columns[-1]))
@@ -111,8 +153,9 @@ class SourceTruth:
         if id(schedule) in self._linear:  # prepared: estimate_error's pieces, computed for all rows at once
             value = self._linear[id(schedule)]
             cubic = value if curve.masked.size == curve.length else self._cubic[id(schedule)]
-            se = (curve.stderr_of(schedule_coefficients(cast(Schedule, schedule), self.length))
-                  if curve.stderr is not None else None)
+            se = self._stderr.get(id(schedule))
+            if se is None and curve.stderr is not None:
+                se = curve.stderr_of(schedule_coefficients(cast(Schedule, schedule), self.length))
             estimate = Estimate(value, se, cubic, curve.exact, abs_error=self.profile.error_bound(schedule))
         else:
             estimate = (count_estimate(curve, schedule, self.profile) if schedule.random_counts

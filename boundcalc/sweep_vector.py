@@ -259,6 +259,8 @@ class CurveRows:
 
         self.grids = [ExactGrid(linear)] + ([ExactGrid(cubic)] if cubic is not None else [])
         self.curve, self.vocab_size = curve, vocab_size
+        #: per grid, boundcalc.sweep_steps.exact_reach (made there, once, when rows come as step arrays)
+        self.reaches: "list[Any] | None" = None
         self.measured = None
         if curve is not None:
             L = curve.length
@@ -310,21 +312,28 @@ def _chunk_intervals(curve: "LossCurve", vocab_size: int | None, grid: ExactGrid
     """Per row of the chunk, :func:`boundcalc.completion.error_interval` (None: a product of the row's fixed part
     is off the grid). ``fixed_sums``: per run, the limbs of Σ (D(w) + fl((s-1) d(w))·2^G) over its measured
     starts, then the count of products off the grid."""
-    import numpy as np
-
     from .completion import _gaps
+
+    columns = [_row_totals(v, runs).tolist() for v in fixed_sums]
+    low_terms, high_terms = _gap_terms(runs, _gaps(curve, vocab_size), curve.length)
+    return _assemble_intervals(curve, grid, columns, low_terms, high_terms, runs.steps)
+
+
+def _assemble_intervals(curve: "LossCurve", grid: ExactGrid, columns: "list[list[int]]", low_terms: "np.ndarray",
+                        high_terms: "np.ndarray", steps: "np.ndarray") -> list[tuple[float, float] | None]:
+    """Each row's interval from its fixed part's limbs (``columns``, the last one: products off the grid) and its
+    gaps' low and high terms, summed as completion_interval sums them (math.fsum)."""
+    import numpy as np
 
     L, d = curve.length, grid.d
     measured = np.zeros(L, dtype=bool)
     measured[L - curve.masked] = True
     measured_total = combine([int(limb[measured].sum()) for limb in grid.limbs], grid.bits)
-    columns = [_row_totals(v, runs).tolist() for v in fixed_sums]
-    low_terms, high_terms = _gap_terms(runs, _gaps(curve, vocab_size), L)
     # error_interval's rounding: 8 ε Σ|c| d(0), Σ|c| = 2 Σ_t (s_t - 1) = 2 (L - T)
-    rounding = (8 * 2.0**-53 * (2.0 * (L - runs.steps)) * float(d[0])).tolist()
+    rounding = (8 * 2.0**-53 * (2.0 * (L - steps)) * float(d[0])).tolist()
     lows, highs = low_terms.tolist(), high_terms.tolist()
     out: list[tuple[float, float] | None] = []
-    for i in range(runs.rows):
+    for i in range(len(rounding)):
         if columns[-1][i]:
             out.append(None)
             continue
@@ -369,11 +378,18 @@ def _gap_terms(runs: RunRows, gaps: "list[tuple[int, float, int, float]]", lengt
         largest = np.maximum.reduceat(padded, pairs)[::2]
         high_c = np.where(some, np.maximum(largest - 1 - (f - a), 0), 0).astype(np.float64)
         low_c = (a - np.minimum(f, b)).astype(np.float64)
-        base = B * sigma
-        with np.errstate(invalid="ignore", over="ignore"):
-            spread = A - B
-            span_high = np.where((high_c == 0) | (A == B), 0.0, spread * high_c)
-            span_low = np.where((low_c == 0) | (A == B), 0.0, spread * low_c)
-        highs[:, g] = base + span_high
-        lows[:, g] = base + span_low
+        lows[:, g], highs[:, g] = _gap_floats(A, B, sigma, low_c, high_c)
     return lows, highs
+
+
+def _gap_floats(A: float, B: float, sigma: "np.ndarray", low_c: "np.ndarray", high_c: "np.ndarray"
+                ) -> "tuple[np.ndarray, np.ndarray]":
+    """A gap's low and high terms from Σc, min C and max C (floats): completion_interval's IEEE operations."""
+    import numpy as np
+
+    base = B * sigma
+    with np.errstate(invalid="ignore", over="ignore"):
+        spread = A - B
+        span_high = np.where((high_c == 0) | (A == B), 0.0, spread * high_c)
+        span_low = np.where((low_c == 0) | (A == B), 0.0, spread * low_c)
+    return base + span_low, base + span_high

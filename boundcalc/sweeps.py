@@ -87,11 +87,17 @@ MAX_GRID_POINTS = 65_536
 #: A sweep estimated to take longer than this (seconds, on the 2-core development machine) is refused.
 MAX_SWEEP_SECONDS = 120.0
 
-# Rough rates for the up-front estimate (measured on the development machine; generous).
-_SECONDS_PER_STEP = 2e-5  # building a schedule, per step, when its family's rate is unmeasured
-_SECONDS_PER_ERROR_STEP = 2e-7  # the exact error and its coefficients, per step (vectorised: numpy, no walk)
-_SECONDS_PER_TOKEN = 2e-7  # the exact error's sums, per token
-_SECONDS_PER_ROW = 1e-3  # the bounds (and, from a data model, Theorem 2's levels) of the registry, per row
+# Rates for the up-front estimate, measured by benchmarks/bench_sweep_cost.py (CPU seconds on the 2-core
+# development machine, with a margin of about 1.5x over the slowest of its runs: an estimate errs towards a
+# refusal, never a hang, but no sweep that runs in MAX_SWEEP_SECONDS may be refused).
+_SECONDS_PER_STEP = 2e-5  # building a schedule T by T, per step, when its family's rate is unmeasured
+_SECONDS_PER_ARRAY_STEP = 1.5e-7  # a family built from arrays (boundcalc.schedule_arrays): sizes and error sums
+_SECONDS_PER_DREAM_STEP = 2e-8  # dream from its recurrence over every T at once (a few runs per T)
+# the exact error's sums, per step of a schedule built T by T: its runs as tuples, flattened and summed (a family
+# with about one run per step, info-optimal, costs that much; on the safe side for the others)
+_SECONDS_PER_ERROR_STEP = 1e-6
+_SECONDS_PER_TOKEN = 2e-8  # a row computed alone (a blockwise row), per token
+_SECONDS_PER_ROW = 3e-4  # the bounds, the row and its printed cells
 _DP_RATE = 1.5e8  # cells per second of the O(T L^2) optimal-schedule DP (numpy)
 
 Progress = Callable[[int, int], None]
@@ -392,20 +398,30 @@ class SweepResult:
 
 
 def sweep_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: int, *, truth: bool,
-               optimal: bool, profile: Any = None, rates: Mapping[str, float] | None = None) -> float:
-    """Estimated seconds of a sweep (generous; the development machine), before any work.
+               optimal: bool, profile: Any = None, rates: Mapping[str, tuple[float, float]] | None = None) -> float:
+    """Estimated seconds of a sweep (the development machine, a small margin), before any work.
 
-    A schedule costs ``rates[label]`` seconds per step (measured by
-    :func:`family_rate`; uniform, run-length encoded, costs O(1)), an exact
-    error O(T + L), the optimal DP the profile's own estimate
+    A schedule costs ``rates[label]`` = (seconds per schedule, seconds per step) (measured by
+    :func:`family_rate`; uniform, run-length encoded, costs O(1); a family built from arrays
+    ``_SECONDS_PER_ARRAY_STEP``, dream ``_SECONDS_PER_DREAM_STEP``), its exact error O(runs) (O(T + L) for a
+    blockwise row, computed alone), the optimal DP the profile's own estimate
     (``optimal_cost``) when it has one, else T (L+1)^2 cells per T.
     """
     seconds = 0.0
     for family in families:
-        rate = (rates or {}).get(family.label, _SECONDS_PER_STEP)
+        per_call, per_step = (rates or {}).get(family.label, (0.0, _SECONDS_PER_STEP))
+        arrays = _array_family(family, steps, length)
+        blockwise = family.name == "blocks"
         for t in steps:
-            build = 0.0 if family.family.constant_cost else rate * t
-            walk = (_SECONDS_PER_ERROR_STEP * t + _SECONDS_PER_TOKEN * length) if truth else 0.0
+            if arrays is not None:  # sizes and sums over the steps; dream: its recurrence, a few runs per T
+                per_step = _SECONDS_PER_DREAM_STEP if arrays[0] == "dream" else _SECONDS_PER_ARRAY_STEP
+                seconds += _SECONDS_PER_ROW + per_step * t
+                continue
+            build = 0.0 if family.family.constant_cost else per_call + per_step * t
+            walk = 0.0
+            if truth:  # sums over the runs (uniform: two), plus a row alone's O(L)
+                walk = _SECONDS_PER_ERROR_STEP * (2 if family.family.constant_cost else t)
+                walk += _SECONDS_PER_TOKEN * length if blockwise else 0.0
             seconds += _SECONDS_PER_ROW + build + walk
     if optimal:
         cost = getattr(profile, "optimal_cost", None)
@@ -414,42 +430,67 @@ def sweep_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: int
     return seconds
 
 
-def family_rate(family: FamilySpec, length: int, curve: Any = None) -> float:
-    """Seconds per step to build the family's schedules, measured on one small schedule (T <= 64).
+def family_rate(family: FamilySpec, length: int, curve: Any = None) -> tuple[float, float]:
+    """(seconds per schedule, seconds per step) to build the family's schedules T by T, measured.
 
-    Families differ by orders of magnitude (exact trigonometric floors cost far more than a
-    linear curve), and faster implementations should be trusted without a table of rates here.
+    Families differ by orders of magnitude (exact trigonometric floors cost far more than a linear curve), and
+    faster implementations should be trusted without a table of rates here. A build at T = 64 (or less) is timed;
+    when it is cheap, one at T = min(L, 1024) too, and the cost per step is the difference over the steps added
+    (numpy builds cost mostly per call); else (a slow family: no larger probe) all of it is per step. Each is
+    the least of three timings, with a margin of 2 on the steps (larger T cost more per step: precision).
     """
+    small = _least_build_time(family, length, curve, (64, 32, 16, 8))
+    if small is None:
+        return 0.0, _SECONDS_PER_STEP
+    t_small, seconds_small = small
+    t_big = min(length, 1024)
+    if t_big > 2 * t_small and seconds_small / t_small * t_big < 0.02:  # cheap: a second probe pays
+        big = _least_build_time(family, length, curve, (t_big,))
+        if big is not None:
+            per_step = max(big[1] - seconds_small, 0.0) / (big[0] - t_small)
+            return seconds_small, max(2 * per_step, 1e-9)
+    return 0.0, max(2 * seconds_small / t_small, 1e-6)
+
+
+def _least_build_time(family: FamilySpec, length: int, curve: Any, candidates: Sequence[int]
+                      ) -> tuple[int, float] | None:
+    """(T, the least of three wall times of building the family's T-step schedule) for the first T of
+    ``candidates`` (<= L) that has a schedule (the first build, which pays for imports, is not timed)."""
     import math
     import time
 
-    warm = False
-    for t in (64, 32, 16, 8):
+    for t in candidates:
         if t > length:
             continue
         try:
-            if not warm:  # the first build pays for imports (mpmath): not a rate
-                _build(family, t, length, curve)
-                warm = True
+            _build(family, t, length, curve)
             best = math.inf
-            for _ in range(3):  # the least of three timings: one build preempted on a loaded machine is not a rate
+            for _ in range(3):  # one build preempted on a loaded machine is not a rate
                 start = time.perf_counter()  # wall time: a build may wait (I/O, a lock) as well as compute
                 _build(family, t, length, curve)
                 best = min(best, time.perf_counter() - start)
         except BoundcalcError:
             continue
-        return max(2 * best / t, 1e-6)  # x2: larger T cost more per step (precision)
-    return _SECONDS_PER_STEP
+        return t, best
+    return None
+
+
+def estimated_seconds(families: Sequence[FamilySpec], steps: Sequence[int], length: int,
+                      truth: "SourceTruth | None", optimal: bool) -> float:
+    """The up-front estimate of a sweep (:func:`sweep_cost`, with the families' measured rates, and the
+    random-count rows') that :func:`sweep` compares with :data:`MAX_SWEEP_SECONDS`."""
+    fixed = [f for f in families if not f.family.random_counts]
+    rates = {f.label: family_rate(f, length, _curve_of(truth)) for f in fixed
+             if not f.family.constant_cost and _array_family(f, steps, length) is None}
+    seconds = sweep_cost(fixed, steps, length, truth=truth is not None, optimal=optimal,
+                         profile=truth.profile if truth else None, rates=rates)
+    # random-count samplers: the law of S_max and the expected errors (the optimal errors are counted above)
+    return seconds + _count_rows_seconds(families, steps, length, truth)
 
 
 def _check_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: int, truth: "SourceTruth | None",
                 optimal: bool, samplers: Samplers) -> None:
-    fixed = [f for f in families if not f.family.random_counts]
-    rates = {f.label: family_rate(f, length, _curve_of(truth)) for f in fixed if not f.family.constant_cost}
-    seconds = sweep_cost(fixed, steps, length, truth=truth is not None, optimal=optimal,
-                         profile=truth.profile if truth else None, rates=rates)
-    # random-count samplers: the law of S_max and the expected errors (the optimal errors are counted above)
-    seconds += _count_rows_seconds(families, steps, length, truth)
+    seconds = estimated_seconds(families, steps, length, truth, optimal)
     if seconds > MAX_SWEEP_SECONDS:
         what = "the optimal errors and " if optimal else ""
         raise DomainError(
@@ -642,8 +683,62 @@ def _build(family: FamilySpec, steps: int, length: int, curve: Any = None) -> Sc
     return family.at(steps).build(length, param="families")
 
 
-def _schedules(family: FamilySpec, steps: Sequence[int], length: int, samplers: Samplers, curve: Any = None
-               ) -> tuple[list[tuple[int, Any]], list[tuple[str, int, str]]]:
+def _array_family(family: FamilySpec, steps: Sequence[int], length: int) -> tuple[str, list[str]] | None:
+    """(head, parameters after T) when the family's schedules at every T come from arrays
+    (:mod:`boundcalc.schedule_arrays`: the exact builder's sizes, vectorised over T), else None."""
+    from .family_sizes import supported
+    from .schedule_arrays import MAX_LENGTH, array_supported
+
+    if family.family.random_counts or family.family.needs_curve or not steps:
+        return None
+    parts = family.spec(steps[0]).split(":")
+    if len(parts) < 2 or parts[1] != str(steps[0]) or family.parts[1:2] != ("T",):
+        return None
+    head, extra = parts[0], parts[2:]
+    if head == "dream":  # its runs for every T at once (schedule_arrays.dream_runs)
+        return (head, extra) if length <= MAX_LENGTH and supported(head, extra, length) else None
+    return (head, extra) if array_supported(head, extra, length) else None
+
+
+def _array_schedules(family: FamilySpec, steps: Sequence[int], length: int, consume: Any
+                     ) -> tuple[list[tuple[int, Any]], list[tuple[str, int, str]]] | None:
+    """The family's schedules from arrays, chunk by chunk, each chunk handed to ``consume(chunk, schedules)``
+    (the truth's errors, while the chunk's steps are at hand); None when the family is not computed so."""
+    from .schedule_arrays import chunk_schedules, dream_runs, step_chunks
+
+    found = _array_family(family, steps, length)
+    if found is None:
+        return None
+    head, extra = found
+    built: list[tuple[int, Any]] = []
+    if head == "dream":  # a few runs per T: plain schedules, summed over their runs with the others
+        skipped = []
+        for t, runs in dream_runs(length, steps, extra).items():
+            if runs is not None:
+                built.append((t, Schedule(runs=runs, name=":".join([head, str(t), *extra]))))
+                continue
+            try:  # an empty step: the builder's own message (it raises)
+                _build(family, t, length)
+            except BoundcalcError as error:
+                skipped.append((family.label, t, _short(error.message)))
+        return built, skipped
+    for chunk in step_chunks(head, extra, length, steps):
+        names = [":".join([head, str(t), *extra]) for t in chunk.steps.tolist()]  # parse_schedule's names
+        schedules = chunk_schedules(chunk, head, extra, names)
+        if consume is not None:
+            consume(chunk, schedules)
+        built += zip(chunk.steps.tolist(), schedules)
+    return built, []
+
+
+def _schedules(family: FamilySpec, steps: Sequence[int], length: int, samplers: Samplers, curve: Any = None,
+               consume: Any = None) -> tuple[list[tuple[int, Any]], list[tuple[str, int, str]]]:
+    arrays = _array_schedules(family, steps, length, consume)
+    if arrays is not None:
+        if not arrays[0]:
+            raise ScheduleError(f"family {family.label!r} has no schedule on this grid: {arrays[1][0][2]}",
+                                param="families", value=family.label, allowed=f"usage {family.family.usage}")
+        return arrays
     built: list[tuple[int, Any]] = []  # samplers (boundcalc.registry.Sampler)
     skipped = []
     for t in steps:
@@ -706,7 +801,8 @@ def sweep(
     _check_cost(specs, grid, profile.length, truth, optimal, samplers)
     rows, skipped = [], []
     curve = _curve_of(truth)
-    plan = [(spec, *_schedules(spec, grid, profile.length, samplers, curve)) for spec in specs]
+    consume = None if truth is None else truth.prepare_chunk  # array families: errors chunk by chunk
+    plan = [(spec, *_schedules(spec, grid, profile.length, samplers, curve, consume)) for spec in specs]
     every = [schedule for _, schedules, _ in plan for _, schedule in schedules]
     names = tuple(n for n in _bound_names(profile, truth) if any(_applies(n, s) for s in every))
     total, done = len(every), 0

@@ -79,12 +79,74 @@ def print_table(
     console.print(title, style="bold", markup=False)
     for line in header_lines:
         console.print(line, markup=False)
-    table = Table()
-    for heading, justify in columns:
-        # fold, never cut: a long exact value or a --digits 1000 decimal must survive a narrow pipe
-        table.add_column(heading, justify=justify, overflow="fold")  # type: ignore[arg-type]
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
+    rows = list(rows)
+    # rich's own drawing where it styles or substitutes boxes (a terminal, colour, a non-UTF-8 stream)
+    plainly = not console.is_terminal and console.color_system is None and console.encoding.lower().startswith("utf")
+    plain = plain_table(columns, rows) if plainly else None
+    if plain is not None:  # a pipe or a file: the same lines, without rich's per-cell layout (a sweep: 10^5 cells)
+        console.file.write(plain)
+        console.file.flush()
+    else:
+        table = Table()
+        for heading, justify in columns:
+            # fold, never cut: a long exact value or a --digits 1000 decimal must survive a narrow pipe
+            table.add_column(heading, justify=justify, overflow="fold")  # type: ignore[arg-type]
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
     if caption:
         console.print(caption, style="dim", markup=False)
+
+
+def plain_table(columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[str]]) -> str | None:
+    """The text rich prints for ``Table()`` with these columns and rows on an unlimited width without colour
+    (heavy head box, one space of padding, each column as wide as its widest cell, justified as asked), or None
+    where rich would change a cell (markup tags, backslashes, emoji codes, control characters, wide characters,
+    spaces at an end, an unknown justification): then rich draws it. tests/cli/test_plain_table.py compares both."""
+    import re
+
+    from rich.cells import cell_len
+
+    try:
+        from rich._emoji_replace import _emoji_replace
+    except ImportError:  # pragma: no cover - another rich: let it draw
+        return None
+    tag = re.compile(r"\[[a-z#/@]|[\\\x00-\x1f\x7f]")  # a markup tag's start, a backslash, a control character
+    colon = re.compile(r":\S*?:")
+    justify = [j for _, j in columns]
+    if any(j not in ("left", "right", "center") for j in justify):
+        return None
+    texts = [[h for h, _ in columns]] + [list(r) for r in rows]
+    widths = [0] * len(columns)
+    for cells in texts:
+        if len(cells) != len(columns):
+            return None
+        for i, text in enumerate(cells):
+            if not isinstance(text, str) or tag.search(text) or text != text.strip():  # rich strips some ends
+                return None
+            if colon.search(text) and _emoji_replace(text) != text:
+                return None
+            width = cell_len(text)
+            if width != len(text):
+                return None
+            widths[i] = max(widths[i], width)
+
+    def line(cells: Sequence[str], edge: str, middle: str) -> str:
+        parts = []
+        for text, width, how in zip(cells, widths, justify):
+            room = width - len(text)
+            if how == "left":
+                parts.append(text + " " * room)
+            elif how == "right":
+                parts.append(" " * room + text)
+            else:
+                parts.append(" " * (room // 2) + text + " " * (room - room // 2))
+        return edge + middle.join(f" {p} " for p in parts) + edge
+
+    def rule(left: str, fill: str, middle: str, right: str) -> str:
+        return left + middle.join(fill * (w + 2) for w in widths) + right
+
+    out = [rule("┏", "━", "┳", "┓"), line(texts[0], "┃", "┃"), rule("┡", "━", "╇", "┩")]
+    out += [line(cells, "│", "│") for cells in texts[1:]]
+    out.append(rule("└", "─", "┴", "┘"))
+    return "\n".join(out) + "\n"

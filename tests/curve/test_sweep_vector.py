@@ -18,6 +18,7 @@ from boundcalc.curve import LossCurve
 from boundcalc.estimate import curve_profile, estimate_error, schedule_coefficients
 from boundcalc.random_schedule import random_schedule_distribution, random_schedule_floats
 from boundcalc.schedule import Schedule
+from boundcalc.sweep_steps import chunk_columns
 from boundcalc.sweep_truth import SourceTruth
 from boundcalc.sweep_vector import CurveRows, ExactGrid
 from boundcalc.sweeps import _build, parse_family, sweep, sweep_families
@@ -188,7 +189,11 @@ def test_sweep_rows_equal_the_row_by_row_sweep(unit, data):
         bounds, errors, spreads, intervals, error = per_row_sweep_row(truth, row.schedule, eps, result.bound_names)
         assert dict(row.bounds) == bounds and dict(row.bound_errors) == errors
         assert row.error == error
-        assert row.spreads["error"] == spreads["error"]
+        # the stderr takes the interpolation weights exactly (sweep_steps.chunk_stderrs), the row-by-row code sums
+        # them in floats: the same to rounding
+        (se, ip), (se_row, ip_row) = row.spreads["error"], spreads["error"]
+        assert ip == ip_row and (se is None) == (se_row is None)
+        assert se is None or se == pytest.approx(se_row, rel=1e-12, abs=1e-300)
         assert {k: v for k, v in row.spreads.items() if k in bounds} == {k: v for k, v in spreads.items() if k in bounds}
         assert row.intervals.get("error") == intervals.get("error")
         assert {k: v for k, v in row.intervals.items() if k in bounds} == {k: v for k, v in intervals.items() if k in bounds}
@@ -222,3 +227,132 @@ def test_a_flat_partial_curve_sweeps():
     assert first.max_size == 8 and first.bounds["theorem2_upper"] == 0
     low, high = first.intervals["theorem2_upper"]  # d(0..5) unmeasured and unbounded above without V
     assert low == 0 and high == float("inf")
+
+
+def step_chunk(schedules: list[Schedule]):
+    """The schedules as one StepChunk (boundcalc.schedule_arrays): their sizes row after row."""
+    from boundcalc.schedule_arrays import StepChunk
+
+    sizes = [np.array(s.sizes, dtype=np.int64) for s in schedules]
+    steps = np.array([s.steps for s in schedules], dtype=np.int64)
+    return StepChunk(schedules[0].length, steps, np.concatenate(sizes), np.concatenate(([0], np.cumsum(steps))))
+
+
+def step_vectorised(curve: LossCurve, chunk, schedules: list[Schedule], vocab_size: int | None):
+    """sweep_steps.chunk_columns's values, with the fallbacks counted (as vectorised above)."""
+    linear, cubic, gaps = curve_profile(curve), curve_profile(curve, "pchip"), has_gaps(curve)
+    rows = CurveRows(linear.conditional, cubic.conditional, curve if gaps else None, vocab_size)
+    calls = []
+
+    def refuse(schedule):
+        calls.append(schedule)
+        return row_by_row(curve, schedule, vocab_size)
+
+    fallbacks = [lambda s: refuse(s)[0], lambda s: refuse(s)[1]] + ([lambda s: refuse(s)[2]] if gaps else [])
+    columns = chunk_columns(rows, chunk, schedules, fallbacks)
+    return [(columns[0][i], columns[1][i], columns[2][i] if gaps else None) for i in range(len(schedules))], calls
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_step_sums_equal_the_row_by_row_values(data):
+    """boundcalc.sweep_steps (sums over the steps of flat arrays) on random schedules: the same floats."""
+    curve = data.draw(curves())
+    vocab_size = data.draw(st.sampled_from([None, 2, 50, 10**6]))
+    schedules = random_schedules(data.draw, curve.length, 6)
+    found, _ = step_vectorised(curve, step_chunk(schedules), schedules, vocab_size)
+    for schedule, values in zip(schedules, found):
+        assert values == row_by_row(curve, schedule, vocab_size), schedule
+
+
+@pytest.mark.parametrize("partial", [True, False])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_step_sums_of_every_array_family_at_every_T(partial, data):
+    from boundcalc.schedule_arrays import chunk_schedules, step_chunks
+
+    curve = data.draw(curves(partial=partial))
+    L = curve.length
+    for head, extra in [("linear", []), ("cosine", []), ("cosine-mdlm", []), ("power", ["2"]), ("power", ["1/3"])]:
+        for chunk in step_chunks(head, extra, L, range(1, L + 1), chunk_steps=97):
+            schedules = chunk_schedules(chunk, head, extra, [f"{head}:{t}" for t in chunk.steps.tolist()])
+            found, _ = step_vectorised(curve, chunk, schedules, 30)
+            for schedule, values in zip(schedules, found):
+                assert values == row_by_row(curve, schedule, 30), schedule
+
+
+def test_step_sums_take_the_fast_path_on_a_language_model_curve():
+    from boundcalc.schedule_arrays import chunk_schedules, step_chunks
+
+    L = 512
+    curve = LossCurve(length=L, masked=[j * L // 16 for j in range(1, 17)], loss=[0.5 + 6 * j / 16 for j in range(1, 17)])
+    calls, checked = [], 0
+    for chunk in step_chunks("cosine", [], L, range(1, L + 1)):
+        schedules = chunk_schedules(chunk, "cosine", [], [f"cosine:{t}" for t in chunk.steps.tolist()])
+        found, fell = step_vectorised(curve, chunk, schedules, None)
+        calls += fell
+        for schedule, values in list(zip(schedules, found))[::31]:
+            assert values == row_by_row(curve, schedule, None)
+            checked += 1
+    assert len({id(s) for s in calls}) <= 8 and checked >= 16
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_the_reach_of_each_start_is_the_last_exact_step_end(data):
+    """exact_reach against the test itself at every (w, m), by brute force."""
+    from boundcalc.sweep_steps import exact_reach
+
+    curve = data.draw(curves())
+    grid = ExactGrid(curve_profile(curve).conditional)
+    if not grid.ok:
+        return
+    d, limit = grid.d, 2.0 ** (52 - grid.grid)
+    reach = exact_reach(grid).tolist()
+    for w in range(grid.length):
+        passes = [bool((2.0 * d[m] >= d[w]) | (d[w] - d[m] < limit)) for m in range(w, grid.length)]
+        assert passes == [m <= reach[w] for m in range(w, grid.length)]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_the_stderr_column_from_the_steps_is_the_exact_weights_stderr(data):
+    """sweep_steps.chunk_stderrs against Σ a_i² se_i² with the weights a computed in exact Fractions from
+    the schedule's coefficients (a second method: the hat functions of the linear interpolation, then the
+    isotonic blocks), and against LossCurve.stderr_of (the row-by-row floats) to rounding."""
+    from fractions import Fraction as F
+
+    from boundcalc.sweep_steps import chunk_stderrs
+
+    curve = data.draw(curves())
+    if curve.stderr is None:
+        return
+    schedules = random_schedules(data.draw, curve.length, 4)
+    found = chunk_stderrs(curve, step_chunk(schedules))
+    L = curve.length
+    m = sorted((L - curve.masked).tolist())
+    n = len(m)
+    _, block_of = curve._pava()
+    weights = [F(w) for w in curve._weights()]
+    for schedule, value in zip(schedules, found):
+        c = [F(int(x)) for x in schedule_coefficients(schedule, L)]
+        a_fit = [F(0)] * n
+        for x in range(L):
+            if x <= m[0]:
+                a_fit[0] += c[x]
+            if x >= m[-1]:
+                a_fit[-1] += c[x]
+            if m[0] < x < m[-1]:
+                j = max(i for i in range(n) if m[i] <= x)
+                t = F(x - m[j], m[j + 1] - m[j])
+                a_fit[j] += c[x] * (1 - t)
+                a_fit[j + 1] += c[x] * t
+        a_fit = a_fit[::-1]  # ascending k
+        block_a, block_w = {}, {}
+        for i, b in enumerate(block_of):
+            block_a[b] = block_a.get(b, 0) + a_fit[i]
+            block_w[b] = block_w.get(b, 0) + weights[i]
+        a = [block_a[b] * weights[i] / block_w[b] for i, b in enumerate(block_of)]
+        exact = float(sum(x * x * F(se) ** 2 for x, se in zip(a, curve.stderr.tolist()))) ** 0.5
+        assert value == pytest.approx(exact, rel=1e-12, abs=1e-300)
+        assert value == pytest.approx(curve.stderr_of(schedule_coefficients(schedule, L)), rel=1e-12, abs=1e-300)

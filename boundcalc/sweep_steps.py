@@ -1,0 +1,250 @@
+"""Every T's error from a curve, step by step over flat arrays: the rows of a :class:`~boundcalc.schedule_arrays.StepChunk`.
+
+:mod:`boundcalc.sweep_vector` sums a sweep's rows over their runs; the curve families' schedules (linear,
+cosine, cosine-mdlm, power) have about as many runs as steps, and come as flat step arrays
+(:mod:`boundcalc.schedule_arrays`), so here the same exact sums are taken over the steps themselves, with
+the same checks, giving the same floats (docs/theory.md §15):
+
+* the error's sum Σ_t s_t D(w_t) per row, limb by limb (int64, exact), from a gather of D at the step starts;
+* a step (w, s) whose differences d(w) - d(m) might round is found with ``reach[w]``, the last m for which the
+  module's test (2 d(m) >= d(w), or d(w) - d(m) below the grid's 2^53) holds: that test is monotone in m (d is
+  non-increasing, IEEE subtraction is monotone), so the step passes exactly when w + s - 1 <= reach[w],
+  and ``reach`` is a binary search per w, O(L log L) once;
+* the interval's fixed part from the steps starting at measured m, and each gap's Σc, min C and max C from
+  the first and last step starting in the gap's interior and the largest size starting there (one segmented
+  pass over the steps, in (row, gap) order).
+
+A row that fails a check is None here: the caller computes it row by row (its fallback), as before.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+
+from .sweep_vector import CurveRows, ExactGrid, _assemble_intervals, _gap_floats, combine, split_limbs
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+    from .curve import LossCurve
+    from .schedule import Schedule
+    from .schedule_arrays import StepChunk
+
+__all__ = ["exact_reach", "chunk_errors", "chunk_intervals", "chunk_columns", "chunk_stderrs", "run_chunks"]
+
+
+def exact_reach(grid: ExactGrid) -> "np.ndarray":
+    """reach[w] = the largest m >= w with (2 d(m) >= d(w)) or (d(w) - d(m) < 2^(52-G)) in float64 (the test of
+    sweep_vector._SizeArrays for a step from w to m); the test holds at m = w and is monotone in m."""
+    import numpy as np
+
+    d, L = grid.d, grid.length
+    limit = 2.0 ** (52 - grid.grid)
+    w = np.arange(L, dtype=np.int64)
+    lo, hi = w.copy(), np.full(L, L - 1, dtype=np.int64)
+    high = d[w]
+    while True:
+        open_ = lo < hi
+        if not open_.any():
+            return lo
+        mid = (lo + hi + 1) // 2
+        low = d[mid]
+        ok = (2.0 * low >= high) | (high - low < limit)
+        lo = np.where(open_ & ok, mid, lo)
+        hi = np.where(open_ & ~ok, mid - 1, hi)
+
+
+def chunk_errors(grid: ExactGrid, reach: "np.ndarray", chunk: "StepChunk") -> "list[float | None]":
+    """Per row of ``chunk``, the error on the grid's d (nats), as sweep_vector._chunk_errors (None where some
+    step's differences round)."""
+    import numpy as np
+
+    pos, size, starts = chunk.pos, chunk.size, chunk.first[:-1]
+    bad = np.logical_or.reduceat(pos + size - 1 > reach[pos], starts).tolist()
+    columns = [np.add.reduceat(size * limb[pos], starts).tolist() for limb in grid.limbs]
+    out: list[float | None] = []
+    for i, rounds in enumerate(bad):
+        if rounds:
+            out.append(None)
+            continue
+        numerator = combine([column[i] for column in columns], grid.bits) - grid.total
+        out.append(max(grid.to_float(numerator), 0.0))
+    return out
+
+
+def chunk_intervals(curve: "LossCurve", vocab_size: int | None, grid: ExactGrid, chunk: "StepChunk"
+                    ) -> "list[tuple[float, float] | None]":
+    """Per row of ``chunk``, :func:`boundcalc.completion.error_interval` (nats), as
+    sweep_vector._chunk_intervals (None: some product of the fixed part is off the grid)."""
+    from .completion import _gaps
+
+    columns = _fixed_columns(curve, grid, chunk)
+    low_terms, high_terms = _step_gap_terms(chunk, _gaps(curve, vocab_size))
+    return _assemble_intervals(curve, grid, columns, low_terms, high_terms, chunk.steps)
+
+
+def _fixed_columns(curve: "LossCurve", grid: ExactGrid, chunk: "StepChunk") -> "list[list[int]]":
+    """Per row, the limbs of Σ (D(w) + fl((s-1) d(w))·2^G) over its steps starting at a measured w, then 1
+    where such a product is off the grid (sweep_vector._SizeArrays._fixed, summed per row)."""
+    import numpy as np
+
+    L = curve.length
+    measured = np.zeros(L, dtype=bool)
+    measured[L - curve.masked] = True
+    pos, size = chunk.pos, chunk.size
+    chosen = np.flatnonzero(measured[pos])
+    w, s, row = pos[chosen], size[chosen], chunk.row[chosen]
+    products = (s - 1).astype(np.float64) * grid.d[w]  # the IEEE products c·d of completion_interval
+    top = grid.top + L.bit_length()
+    width = max(len(grid.limbs), -(-top // grid.bits))
+    limbs = split_limbs(products * 2.0**grid.grid, top, grid.bits)
+    off = np.zeros(chunk.rows, dtype=np.int64)
+    if limbs is None:
+        off[row] = 1
+        limbs = []
+    out = []
+    for j in range(width):
+        v = np.zeros(w.size, dtype=np.int64)
+        if j < len(grid.limbs):
+            v += grid.limbs[j][w]
+        if j < len(limbs):
+            v += limbs[j]
+        total = np.zeros(chunk.rows, dtype=np.int64)
+        np.add.at(total, row, v)
+        out.append(total.tolist())
+    return [*out, off.tolist()]
+
+
+def _step_gap_terms(chunk: "StepChunk", gaps: "list[tuple[int, float, int, float]]"
+                    ) -> "tuple[np.ndarray, np.ndarray]":
+    """sweep_vector._gap_terms from the steps: per (row, gap), the first start f and the last start in the gap's
+    interior [a, b), that step's end, and the largest size starting there (when some step starts there: then
+    Σc = end - f - (b - a), min C = a - f, max C = largest - 1 - (f - a); else Σc = -(b - a), min C = a - b)."""
+    import numpy as np
+
+    rows, count = chunk.rows, len(gaps)
+    lows, highs = np.zeros((rows, count)), np.zeros((rows, count))
+    if not gaps:
+        return lows, highs
+    L = chunk.length
+    gap_of = np.full(L, -1, dtype=np.int64)
+    for g, (ma, _, mb, _) in enumerate(gaps):
+        gap_of[ma + 1 : mb] = g
+    pos, size = chunk.pos, chunk.size
+    inside = np.flatnonzero(gap_of[pos] >= 0)
+    key = chunk.row[inside] * count + gap_of[pos[inside]]  # non-decreasing: rows in order, starts increasing
+    heads = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1]))) if key.size else key
+    tails = np.append(heads[1:], key.size) - 1
+    some = np.zeros((rows, count), dtype=bool)
+    first = np.zeros((rows, count), dtype=np.int64)
+    end = np.zeros((rows, count), dtype=np.int64)
+    largest = np.zeros((rows, count), dtype=np.int64)
+    if key.size:
+        r, g = np.divmod(key[heads], count)
+        some[r, g] = True
+        first[r, g] = pos[inside[heads]]
+        end[r, g] = pos[inside[tails]] + size[inside[tails]]
+        largest[r, g] = np.maximum.reduceat(size[inside], heads)
+    for g, (ma, A, mb, B) in enumerate(gaps):
+        a, b = ma + 1, mb
+        has, f = some[:, g], first[:, g]
+        sigma = np.where(has, end[:, g] - f - (b - a), -(b - a)).astype(np.float64)
+        high_c = np.where(has, np.maximum(largest[:, g] - 1 - (f - a), 0), 0).astype(np.float64)
+        low_c = (a - np.where(has, f, b)).astype(np.float64)
+        lows[:, g], highs[:, g] = _gap_floats(A, B, sigma, low_c, high_c)
+    return lows, highs
+
+
+def chunk_columns(rows: CurveRows, chunk: "StepChunk", schedules: "Sequence[Schedule]",
+                  fallbacks: "Sequence[Callable[[Schedule], Any]]") -> "list[list[Any]]":
+    """As :meth:`CurveRows.compute <boundcalc.sweep_vector.CurveRows.compute>`, for the rows of ``chunk``
+    (``schedules[i]``: its row i): [errors on d, (on the cubic d,) (intervals)], ``fallbacks[k](schedule)``
+    where a row's check fails."""
+    if rows.reaches is None:  # once per curve
+        rows.reaches = [exact_reach(grid) if grid.ok else None for grid in rows.grids]
+    found: list[list[Any]] = []
+    for grid, reach in zip(rows.grids, rows.reaches):
+        found.append(chunk_errors(grid, reach, chunk) if grid.ok else [None] * chunk.rows)
+    if rows.curve is not None:
+        grid = rows.grids[0]
+        found.append(chunk_intervals(rows.curve, rows.vocab_size, grid, chunk) if grid.ok else [None] * chunk.rows)
+    return [[fallbacks[k](schedules[i]) if value is None else value for i, value in enumerate(values)]
+            for k, values in enumerate(found)]
+
+
+def chunk_stderrs(curve: "LossCurve", chunk: "StepChunk") -> "list[float | None]":
+    """Per row of ``chunk``, the stderr of its error on a curve with a stderr column (nats):
+    :meth:`LossCurve.stderr_of <boundcalc.curve.LossCurve.stderr_of>` of its coefficients, with the weights
+    a_fit on the fitted points taken exactly (None: a row whose sums might leave float64's integers).
+
+    With c_x = s - 1 at a step start and -1 elsewhere, a_fit[i] = Σ_x c_x φ_i(x), φ_i the hat function of
+    the linear interpolation (all weight to the first point below the first measured m, to the last above
+    the last), and t = (x - m_j)/Δ_j inside [m_j, m_{j+1}): a_fit[i] = INT_i + LO_i/Δ_i + HI_i/Δ_{i-1}
+    with integer sums over x, each -Σ_x g(x) + Σ_starts s_w g(w). The integers are below 2^53 (checked), so
+    N/D in float64 is a_fit correctly rounded. The rest (isotonic blocks, weights, Σ a² se²) is
+    point_weights' and stderr_of's float operations, in the same order."""
+    import math
+
+    import numpy as np
+
+    L, rows = curve.length, chunk.rows
+    m = (L - curve.masked)[::-1].astype(np.int64)  # measured positions, ascending
+    n = int(m.size)
+    x = np.arange(L, dtype=np.int64)
+    below, above = x <= m[0], x >= m[-1]
+    inside = ~below & ~above
+    j = np.clip(np.searchsorted(m, x, side="right") - 1, 0, max(n - 2, 0))  # the interval [m_j, m_{j+1})
+    gaps = np.diff(m) if n > 1 else np.ones(1, dtype=np.int64)
+    span = np.append(gaps, 1)  # Δ_j (Δ_{n-1} = 1: no interval above the last point)
+    low_g = np.where(inside, m[np.minimum(j + 1, n - 1)] - x, 0)  # weight (m_{j+1} - x)/Δ_j on point j
+    high_g = np.where(inside, x - m[j], 0)  # weight (x - m_j)/Δ_j on point j + 1
+    if 8 * L * int(span.max()) ** 2 >= 2**53:
+        return [None] * rows
+    w_pos, s, row = chunk.pos, chunk.size, chunk.row
+
+    def per_point(g: "np.ndarray", bucket: "np.ndarray") -> "np.ndarray":
+        """rows x n: Σ_x c_x g(x) with x's weight on point bucket[x] (exact: integers below 2^53)."""
+        starts = np.bincount(row * n + bucket[w_pos], weights=(s * g[w_pos]).astype(np.float64), minlength=rows * n)
+        everywhere = np.bincount(bucket, weights=g.astype(np.float64), minlength=n)
+        return starts.reshape(rows, n) - everywhere
+
+    first, last = np.zeros(L, dtype=np.int64), np.full(L, n - 1, dtype=np.int64)
+    whole = per_point(below.astype(np.int64), first) + per_point(above.astype(np.int64), last)
+    lows = per_point(low_g, j)
+    highs = per_point(high_g, np.minimum(j + 1, n - 1))
+    left = np.concatenate(([1], span[:-1]))[None, :]  # Δ_{i-1} (1 for i = 0)
+    right = span[None, :]
+    numerator = whole * right * left + lows * left + highs * right
+    a_fit = numerator / (right * left).astype(np.float64)
+    _, block_of = curve._pava()
+    weights = np.array(curve._weights())
+    blocks = np.array(block_of)
+    total_w = np.bincount(blocks, weights=weights)
+    block_a = np.zeros((rows, int(blocks.max()) + 1))
+    for i in range(n - 1, -1, -1):  # point_weights reverses a_fit (descending m = ascending k) before bincount
+        block_a[:, blocks[n - 1 - i]] += a_fit[:, i]
+    a = block_a[:, blocks] * weights / total_w[blocks]
+    se = curve.stderr
+    terms = (a * a * se * se).tolist()
+    return [float(math.sqrt(math.fsum(t))) for t in terms]
+
+
+def run_chunks(schedules: "Sequence[Schedule]", chunk_steps: int = 1 << 21) -> "Iterator[tuple[int, StepChunk]]":
+    """(index of the first schedule, a :class:`~boundcalc.schedule_arrays.StepChunk` of its steps and the next
+    ones'), the schedules' runs expanded into steps, about ``chunk_steps`` steps a chunk."""
+    import numpy as np
+
+    from .schedule_arrays import StepChunk
+
+    begin = 0
+    while begin < len(schedules):
+        end, total = begin, 0
+        while end < len(schedules) and (end == begin or total + schedules[end].steps <= chunk_steps):
+            total += schedules[end].steps
+            end += 1
+        part = schedules[begin:end]
+        runs = np.array([pair for s in part for pair in s.runs], dtype=np.int64).reshape(-1, 2)
+        steps = np.array([s.steps for s in part], dtype=np.int64)
+        yield begin, StepChunk(part[0].length, steps, np.repeat(runs[:, 0], runs[:, 1]),
+                               np.concatenate(([0], np.cumsum(steps))))
+        begin = end
