@@ -161,7 +161,7 @@ class _CountSearch:
         if not exact:
             return "unknown"
         if self.by == "error":  # within the certified float error of the target: never decided by the float
-            return "undecided"
+            return self._long_double_status(T, goal, charge)
         if T not in self.refined:  # the widest terms by a DP over three thresholds: closes most of the gap
             if charge is not None:
                 charge(self.exact_cost(T, 3))
@@ -178,6 +178,32 @@ class _CountSearch:
         if Fraction(value) + Fraction(error) <= goal:
             return "reach"
         return "miss" if Fraction(value) - Fraction(error) > goal else "undecided"
+
+
+    def _long_double_status(self, T: int, goal: Fraction, charge: Callable[[float], None] | None) -> str:
+        """A T within the screen's certified error of the target, for MDLM's other noises: the value again from
+        r_k and 1 − r_k in long double (:func:`boundcalc.count_completion.range_sampler`), whose certified error is
+        several times smaller (the running products' δ ~ T·2⁻⁶⁴, not T·ε); built only when that error, estimated
+        from the screen's by the two samplers' relative errors, would leave the target outside. Else 'undecided'."""
+        from .count_brackets_noise import noise_of
+        from .count_completion import range_sampler
+
+        value, _, error = self.screen(T)
+        if noise_of(self.sampler(T)) is None:
+            return "undecided"
+        if T not in self.refined:
+            sampler = range_sampler(self.family, T, self.length)
+            ratio = sampler.start_sizes_error() / self.sampler(T).start_sizes_error()  # O(T): the laws, no sizes
+            if abs(Fraction(value) - goal) <= Fraction(error * ratio):
+                return "undecided"  # even the long-double value could not decide
+            if charge is not None:
+                charge(self.screen_cost(T))
+            level, certified = _certified_error(self.profile, sampler, self.unit)
+            self.refined[T] = (level, level, certified)
+        lo, hi, err = self.refined[T]
+        if Fraction(hi) + Fraction(err) <= goal:
+            return "reach"
+        return "miss" if Fraction(lo) - Fraction(err) > goal else "undecided"
 
 
 def _count_horizon(search: _CountSearch, goals: list[Fraction], top: int) -> int:
@@ -287,7 +313,7 @@ def _bracketed_answer(search: _CountSearch, bracket: RiemannBracket, goal: Fract
         elif Fraction(upper * (1 + widen)) <= goal:
             answer = first if answer is None else answer
         elif first == last:
-            spent += search.screen_cost(first)
+            spent += 2 * search.screen_cost(first)  # the screen, and for another noise its long-double repeat
             if spent > SCAN_BUDGET_US:  # estimated before the screen runs: a refusal, never a hang
                 raise DomainError(f"the expected error of {search.family} for L = {search.length} is within its "
                                   f"brackets' width of the target at T = {first}, and evaluating those T would "

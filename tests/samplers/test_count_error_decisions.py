@@ -74,3 +74,39 @@ def test_a_target_between_the_float_and_the_exact_value_is_not_reached():
     assert r.steps != T and T in r.undecided
     assert r.steps is not None and r.steps > T
     assert_decisions_exact(r, family, LossCurve.from_conditional(d), scanned_values(family, LossCurve.from_conditional(d), 16 * len(d)), target)
+
+
+def _long_double_value(noise: str, T: int, d) -> float:
+    """E error of mdlm:T:noise from α at 40 digits (r_k = 1 − (1 − α(t_k))/(1 − α(1))), then in long double:
+    L·Σ_k (r_k − r_{k−1})·G(r_{k−1}) + L(1 − r_T)·G(r_T) − Σ d, G by the binomial pmf's recurrence over m (long
+    double's range holds (1 − x)^(L−1) at L = 1024): a second method, within ~1e-10 at L = 1024."""
+    import numpy as np
+
+    from boundcalc.count_sampler import _ALPHA, MDLM_DELTA
+
+    L, ld = len(d), np.longdouble
+    with mpmath.workdps(40):
+        alpha, den = _ALPHA[noise], MDLM_DELTA.denominator * T
+        top = 1 - alpha(mpmath.mpf(1))
+        r = np.array([ld(mpmath.nstr(1 - (1 - alpha(mpmath.mpf(den - (MDLM_DELTA.denominator - 1) * k) / den)) / top, 30))
+                      for k in range(T + 1)])
+    pmf, G = (1 - r) ** (L - 1), np.zeros(T + 1, dtype=ld)
+    ratio = r / (1 - r)
+    for m in range(L):
+        G += ld(float(d[m])) * pmf
+        pmf = pmf * ld(L - 1 - m) / ld(m + 1) * ratio
+    total = L * (np.sum(np.diff(r) * G[:-1]) + (1 - r[-1]) * G[-1])
+    return float(total - np.sum(np.asarray(d, dtype=ld)))
+
+
+def test_the_long_double_value_decides_where_the_float_error_does_not():
+    """mdlm:geometric at L = 1024 (a curve measured at every k), target 2.0881164: at T = 3787 the single-T bracket
+    (3e-5 wide) and the float value's certified error (6.7e-6) both contain it, the value with r_k in long double
+    (1.4e-6) does not: T = 3787 reaches, as the second method confirms (2.9e-6 below), and nothing is undecided."""
+    L = 1024
+    curve = LossCurve(length=L, masked=list(range(1, L + 1)), loss=[round(0.5 + 6 * k / L, 6) for k in range(1, L + 1)])
+    r = required_steps_family(["2.0881164"], family="mdlm:geometric", by="error", length=L, curve=curve)[0]
+    d = curve_profile(curve).conditional
+    assert r.steps == 3787 and r.undecided == ()
+    assert _long_double_value("geometric", 3787, d) < 2.0881164 - 2e-6
+    assert _long_double_value("geometric", 3786, d) > 2.0881164 + 1e-4
