@@ -15,7 +15,7 @@ from .curve import LossCurve
 from .count_brackets import MaxStepBracket, RiemannBracket, uniform_grid
 from .count_brackets_noise import count_bracket, noise_max_step_bracket
 from .errors import DomainError
-from .estimate import count_coefficients, count_estimate, curve_profile
+from .estimate import coefficient_error, count_estimate, curve_profile
 from .registry import SamplerSpec
 from .units import from_nats
 from .step_families import EXPECTED_NOTE, SCAN_BUDGET_US, ExpectedBound, FamilyStepsResult, family_sampler
@@ -53,6 +53,19 @@ def count_expected_bound(sampler: Any, mi_total: Fraction, bound: str = "theorem
     return ExpectedBound(value, e * scale + 4 * 2.0**-53 * value, bound)
 
 
+def _certified_error(profile: Any, sampler: Any, unit: str) -> tuple[float, float]:
+    """(value, error) of the expected error at one T in ``unit``, |value − E error| <= error: the coefficient form
+    Σ_m c_m d(m) and its certified float error (:func:`boundcalc.estimate.coefficient_error`), clamped at 0 (the
+    true value is >= 0, so the clamp only moves the value towards it); in bits one more rounding of each (the
+    division by the float ln 2, within 2ε of the real one: 4ε of the result, doubled)."""
+    value, error = coefficient_error(profile, sampler)
+    value = max(value, 0.0)
+    if from_nats(1.0, unit) == 1.0:
+        return value, error
+    level = from_nats(value, unit)
+    return level, from_nats(error, unit) * (1 + 8 * 2.0**-53) + 8 * 2.0**-53 * level
+
+
 class _CountSearch:
     """The values of a count family over T: a cheap screen (brackets) and the exact evaluation, with costs."""
 
@@ -73,7 +86,8 @@ class _CountSearch:
         self.coefficient: Callable[[int], Any] = lambda s: cached[s - 1]
         self.jumps = [s for s in range(1, length) if cached[s] != cached[s - 1]] if cached else []
         if curve is not None and by == "error":
-            self.d = curve_profile(curve).conditional
+            self.profile = curve_profile(curve)
+            self.d = self.profile.conditional
 
     def sampler(self, T: int) -> Any:
         if T not in self.samplers:  # keep one: they can be large
@@ -99,12 +113,13 @@ class _CountSearch:
         return min(self.exact_cost(T), self.exact_cost(T, _ENCLOSURE_THRESHOLDS))
 
     def screen(self, T: int) -> tuple[float, float, float]:
-        """(lower, upper, error) on the value at T, in the unit: a bracket (bound) or the estimate itself (error)."""
+        """(lower, upper, error) on the value at T, in the unit: a bracket (bound), or the expected error by the
+        coefficient form and its certified float error (error: :func:`_certified_error`)."""
         if T not in self.screens:
             sampler = self.sampler(T)
             if self.by == "error":
-                level = from_nats(max(float(count_coefficients(sampler) @ self.d), 0.0), self.unit)
-                self.screens[T] = (level, level, 0.0, sampler.size_cap())
+                level, error = _certified_error(self.profile, sampler, self.unit)
+                self.screens[T] = (level, level, error, sampler.size_cap())
             else:
                 self.screens[T] = (*self._scaled(*sampler.expected_coefficient_bracket(self.coefficient)),
                                    sampler.size_cap())
@@ -116,10 +131,10 @@ class _CountSearch:
         return lo * scale + eps, hi * scale + eps, err * scale + 4 * 2.0**-53 * (hi * scale + eps)
 
     def evaluate(self, T: int) -> tuple[float, float]:
-        """The exact (DP) value at T and its certified float error (bound) or 0 (error: an estimate)."""
+        """The exact (DP) value at T and its certified float error (bound), or the screen's (error)."""
         if T not in self.exact:
             if self.by == "error":
-                self.exact[T] = self.screen(T)[:1] + (0.0,)
+                self.exact[T] = (self.screen(T)[0], self.screen(T)[2])
             elif self.exact_cost(T) <= _FULL_DP_US:
                 self.reports[T] = count_expected_bound(self.sampler(T), self.mi_total, self.bound, self.eps_train,
                                                        self.coefficient)
@@ -139,14 +154,14 @@ class _CountSearch:
         if charge is not None and T not in self.screens:
             charge(self.screen_cost(T))
         lo, hi, err = self.screen(T)
-        if self.by == "error":
-            return "reach" if lo <= float(goal) else "miss"
         if Fraction(hi) + Fraction(err) <= goal:  # exact sums: the decision is as certain as the error bound
             return "reach"
         if Fraction(lo) - Fraction(err) > goal:
             return "miss"
         if not exact:
             return "unknown"
+        if self.by == "error":  # within the certified float error of the target: never decided by the float
+            return "undecided"
         if T not in self.refined:  # the widest terms by a DP over three thresholds: closes most of the gap
             if charge is not None:
                 charge(self.exact_cost(T, 3))
@@ -252,11 +267,13 @@ def _screen_range(search: _CountSearch, first: int, last: int, spent: float, pro
 
 def _bracketed_answer(search: _CountSearch, bracket: RiemannBracket, goal: Fraction, top: int,
                       text: str) -> FamilyStepsResult:
-    """The fewest T <= top whose expected error reaches ``goal``, and the T up to twice it that miss:
-    ranges decided by the bracket, left to right, split where it straddles the goal, single T screened."""
-    target = float(goal)
+    """The fewest T <= top whose expected error reaches ``goal``, the T up to twice it that miss and those
+    undecided within the float error: ranges decided by the bracket, left to right, split where it straddles the
+    goal; single T by the value's certified enclosure (:meth:`_CountSearch.status`), every decision exact."""
+    widen = 0.0 if from_nats(1.0, search.unit) == 1.0 else 8 * 2.0**-53  # the bits conversion's rounding
     answer: int | None = None
     misses: list[int] = []
+    undecided: list[int] = []
     ranges, spent = [(1, top)], 0.0
     while ranges:
         first, last = ranges.pop()
@@ -265,9 +282,9 @@ def _bracketed_answer(search: _CountSearch, bracket: RiemannBracket, goal: Fract
                 continue
             last = min(last, 2 * answer)
         lower, upper = (from_nats(max(v, 0.0), search.unit) for v in bracket.bracket(first, last))
-        if lower > target:
+        if Fraction(lower * (1 - widen)) > goal:
             misses.extend(range(first, last + 1) if answer is not None else ())
-        elif upper <= target:
+        elif Fraction(upper * (1 + widen)) <= goal:
             answer = first if answer is None else answer
         elif first == last:
             spent += search.screen_cost(first)
@@ -276,8 +293,11 @@ def _bracketed_answer(search: _CountSearch, bracket: RiemannBracket, goal: Fract
                                   f"brackets' width of the target at T = {first}, and evaluating those T would "
                                   f"take over {SCAN_BUDGET_US / 1e6:.0f} s", param="max_steps",
                                   allowed="a smaller maximum T, a larger target or a smaller L")
-            if search.status(first, goal, exact=True) == "reach":
+            status = search.status(first, goal, exact=True)
+            if status == "reach":
                 answer = first if answer is None else answer
+            elif status == "undecided":  # within the certified float error: listed, never counted either way
+                undecided.append(first)
             elif answer is not None:
                 misses.append(first)
         else:
@@ -285,12 +305,15 @@ def _bracketed_answer(search: _CountSearch, bracket: RiemannBracket, goal: Fract
             ranges += [(middle + 1, last), (first, middle)]  # the left half first
     unit, family = search.unit, search.family
     if answer is None:
-        return FamilyStepsResult(goal, "error", family, None, None, None, unit, text, top,
-                                 reason=f"no T <= {top} reaches it")
+        reason = f"no T <= {top} reaches it" + (f" (undecided within the float error: T = {undecided[:6]})"
+                                                  if undecided else "")
+        return FamilyStepsResult(goal, "error", family, None, None, None, unit, text, top, reason=reason,
+                                 undecided=tuple(undecided))
     sampler = family_sampler(family, answer, search.length)
     value = count_estimate(cast(LossCurve, search.curve), sampler)
     return FamilyStepsResult(goal, "error", family, answer, None, value, unit, text, min(top, 2 * answer),
-                             tuple(sorted(misses)), sampler=sampler)
+                             tuple(sorted(misses)), sampler=sampler,
+                             undecided=tuple(sorted(T for T in undecided if T <= 2 * answer)))
 
 
 def _bracketed_bound_answer(search: _CountSearch, steps: MaxStepBracket, goal: Fraction, top: int,

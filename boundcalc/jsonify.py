@@ -99,7 +99,7 @@ def _json_FamilyStepsResult(result: Any, digits: int) -> dict[str, Any]:
         with display(result.unit):  # an estimate (nats) shown in the unit of the exact target it is held to
             out["value"] = (number_json(result.value, digits) if isinstance(result.value, Fraction)
                             else to_json(result.value, digits))
-    if result.by == "bound" and result.random_counts:
+    if result.by in ("bound", "error") and result.random_counts:
         out["undecided_steps"] = list(result.undecided)
         out["decision"] = result.decision_note
     if result.steps_range is not None:

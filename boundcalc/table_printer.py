@@ -288,7 +288,7 @@ def _table_FamilyStepsAnswer(answer: Any, digits: int, exact: bool = False) -> T
         caption=f"search: {results[0].search}; checked T <= {results[0].checked_up_to}"
         + ("; estimates: ± stderr, (interp. |linear - monotone cubic|)" if estimate and by != "bound" else "")
         + ("; values are expectations over the random reveal counts" if counts else "")
-        + (f"; {answer.decision_note}" if counts and by == "bound" else "")
+        + (f"; {answer.decision_note}" if counts and (by == "bound" or any(r.undecided for r in results)) else "")
         + (f"; ε_train = {cell(answer.eps_train, digits)} {unit}" if by == "bound" else "")
         + ("; T [T_lo, T_hi] and values [low, high] over every monotone completion of the unmeasured d (gaps and ends)"
            if any(r.steps_range is not None for r in results) else "")

@@ -273,6 +273,9 @@ def family_steps_table(answer: Any, digits: int = 6) -> str:
         if r.larger_misses:
             notes.append("larger $T$ that miss: " + ", ".join(map(str, r.larger_misses[:6]))
                          + (r", \dots" if len(r.larger_misses) > 6 else ""))
+        if r.undecided:  # within the value's certified float error of the target: neither reached nor missed
+            notes.append("undecided within the float error: $T$ = " + ", ".join(map(str, r.undecided[:6]))
+                         + (r", \dots" if len(r.undecided) > 6 else ""))
         rows.append([target, steps, size, _search_cell(r.value, unit, digits), "; ".join(notes)])
     what = {"bound": f"bound by {_bound_words(answer.bound)}", "error": "error",
             "optimal": "optimal schedule (a dynamic programme over the curve) has an error that"}[by]
