@@ -678,6 +678,24 @@ def _json_RuleSearchAnswer(answer: Any, digits: int) -> dict[str, Any]:
     return {"model": answer.model, "unit": answer.unit, "values_unit": "nats", **data}
 
 
+#: A sweep's JSON lists a schedule's sizes up to this T (beyond it, the schedule's description).
+LISTED_STEPS = 10_000
+#: The most values a sweep's JSON may list (sizes, a random-count sampler's per-step laws): ~1.7 µs and ~125 bytes
+#: each as measured (json.dumps with indent is pure Python), so about 17 s and 1.3 GB at the limit.
+MAX_LISTED_VALUES = 10_000_000
+
+
+def sweep_listed_values(families: Any, steps: Any) -> int:
+    """How many values a sweep's JSON would list for these families (:class:`~boundcalc.sweeps.FamilySpec`) and T,
+    before any work: each schedule's sizes up to :data:`LISTED_STEPS`, a random-count sampler's three per-step
+    laws at every T."""
+    listed = 0
+    for family in families:
+        counts = family.family.random_counts
+        listed += sum(3 * t if counts else t if t <= LISTED_STEPS else 0 for t in steps)
+    return listed
+
+
 def _json_SweepAnswer(answer: Any, digits: int) -> dict[str, Any]:
     """A sweep: exact bounds as {exact, decimal}; float64 results as {value, abs_error}; n/a as null."""
     result = answer.result
@@ -692,7 +710,7 @@ def _json_SweepAnswer(answer: Any, digits: int) -> dict[str, Any]:
     def schedule(row: Any) -> Any:
         if row.random_counts:  # the sampler's law: reveal probabilities, expected sizes, expected calls
             return {"sampler": str(row.schedule), **to_json(row.schedule, digits)}
-        return list(row.schedule.sizes) if row.steps <= 10_000 else row.schedule.describe()
+        return list(row.schedule.sizes) if row.steps <= LISTED_STEPS else row.schedule.describe()
 
     rows = [{"family": row.family, "steps": row.steps, "schedule": schedule(row), "s_max": row.max_size,
              **{name: value(row, name) for name in answer.count_stats},

@@ -102,8 +102,12 @@ class BoundcalcGroup(click.Group):
             except BrokenPipeError:  # `boundcalc ... | head`: the reader left; nothing more to say
                 _silence_stdout()
                 sys.exit(CLOSED_PIPE)
-            except OSError as error:  # stdout or stderr on a full disk, a closed terminal, ...
+            except UnicodeEncodeError as error:  # stdout in a locale (LANG=C, PYTHONIOENCODING=ascii) without Σ, ≤, …
                 _silence_stdout()
+                _say(f"Error: cannot write the output: its encoding {error.encoding} has no {_character(error)}; "
+                     "use a UTF-8 locale or PYTHONIOENCODING=utf-8")
+                sys.exit(1)
+            except OSError as error:  # stdout or stderr on a full disk, a closed terminal, ...
                 _say(f"Error: cannot write the output: {error.strerror or error}")
                 sys.exit(1)
             try:  # the last buffered output may fail only now
@@ -116,6 +120,14 @@ class BoundcalcGroup(click.Group):
                 sys.exit(1)
         # without standalone mode click returns the exit code of ctx.exit(); pass it on
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def _character(error: UnicodeEncodeError) -> str:
+    """The first character an encoding could not write, by code point and name (ASCII, so the message itself can)."""
+    import unicodedata
+
+    char = error.object[error.start] if isinstance(error.object, str) else "?"
+    return f"U+{ord(char):04X} ({unicodedata.name(char, 'unnamed')})"
 
 
 def _say(line: str) -> None:

@@ -72,6 +72,7 @@ def print_table(
     """A rich table on stdout; ``columns`` are (heading, justify) pairs."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     console = Console(highlight=False)
     if not console.is_terminal:  # a pipe or a file: whole lines, so no value is ever folded or cut
@@ -90,9 +91,10 @@ def print_table(
         table = Table()
         for heading, justify in columns:
             # fold, never cut: a long exact value or a --digits 1000 decimal must survive a narrow pipe
-            table.add_column(heading, justify=justify, overflow="fold")  # type: ignore[arg-type]
+            table.add_column(Text(heading), justify=justify, overflow="fold")  # type: ignore[arg-type]
         for row in rows:
-            table.add_row(*row)
+            # Text, not str: a cell is data, never markup or an emoji code (blocks:100:uniform:T is not 💯)
+            table.add_row(*(Text(cell) if isinstance(cell, str) else cell for cell in row))
         console.print(table)
     if caption:
         console.print(caption, style="dim", markup=False)
@@ -101,18 +103,14 @@ def print_table(
 def plain_table(columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[str]]) -> str | None:
     """The text rich prints for ``Table()`` with these columns and rows on an unlimited width without colour
     (heavy head box, one space of padding, each column as wide as its widest cell, justified as asked), or None
-    where rich would change a cell (markup tags, backslashes, emoji codes, control characters, wide characters,
-    spaces at an end, an unknown justification): then rich draws it. tests/cli/test_plain_table.py compares both."""
+    where rich's layout would change a cell (control characters, wide characters, spaces at an end, an unknown
+    justification): then rich draws it. Cells are Text there, so markup and emoji codes are never read in either
+    path. tests/cli/test_plain_table.py compares both."""
     import re
 
     from rich.cells import cell_len
 
-    try:
-        from rich._emoji_replace import _emoji_replace
-    except ImportError:  # pragma: no cover - another rich: let it draw
-        return None
-    tag = re.compile(r"\[[a-z#/@]|[\\\x00-\x1f\x7f]")  # a markup tag's start, a backslash, a control character
-    colon = re.compile(r":\S*?:")
+    control = re.compile(r"[\x00-\x1f\x7f]")
     justify = [j for _, j in columns]
     if any(j not in ("left", "right", "center") for j in justify):
         return None
@@ -122,9 +120,7 @@ def plain_table(columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[str]
         if len(cells) != len(columns):
             return None
         for i, text in enumerate(cells):
-            if not isinstance(text, str) or tag.search(text) or text != text.strip():  # rich strips some ends
-                return None
-            if colon.search(text) and _emoji_replace(text) != text:
+            if not isinstance(text, str) or control.search(text) or text != text.strip():  # rich strips some ends
                 return None
             width = cell_len(text)
             if width != len(text):

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import click
 
-from ..errors import UsageError
+from ..errors import DomainError, UsageError
 from .options import POSITIVE_INT, BoundcalcCommand, compose, digits_option, eps_train_option, json_option, mi_options
 from .render import emit_csv, emit_json, emit_table
 from .sampler_help import RegistryHelpOption, sampler_help, sweep_family_help
@@ -130,12 +130,27 @@ def run_sweep(params: dict[str, Any], only: Any = None) -> tuple[Any, Any, Any, 
     steps: Any = params["steps_spec"] if params["steps_spec"] is not None else f"log:1:{L}:{min(L, DEFAULT_POINTS)}"
     if only is not None:
         steps = only(parse_steps(steps, L), L)
+    if params.get("as_json"):
+        _check_json_listing(params["families"], parse_steps(steps, L) if isinstance(steps, str) else steps)
     with progress_bar("sweep") as bar:
         # a data model itself, not only its entropy profile: semi-autoregressive families need the model
         result = sweep(source, list(params["families"]) or ["uniform"], steps, length=L if model is not None else None,
                        eps_train=params["eps_train"], unit=params["unit"], optimal=params["optimal"], progress=bar,
                        vocab_size=params.get("vocab_size"))
     return result, source, model, description
+
+
+def _check_json_listing(families: Any, steps: Any) -> None:
+    """Refuse, before any work, a JSON document too large to build: it lists every schedule's sizes (T <= 10^4)."""
+    from ..jsonify import MAX_LISTED_VALUES, sweep_listed_values
+    from ..sweeps import parse_family
+
+    listed = sweep_listed_values([parse_family(f) for f in list(families) or ["uniform"]], steps)
+    if listed > MAX_LISTED_VALUES:
+        raise DomainError(f"the JSON of {len(steps)} values of T lists every schedule's sizes: {listed:,} values "
+                          f"(~{listed * 1.7e-6:.0f} s, ~{listed * 125 / 1e9:.1f} GB)", param="--json",
+                          allowed=f"at most {MAX_LISTED_VALUES:,} values: --csv (each schedule described), or fewer "
+                          "or smaller T (a log grid)")
 
 
 #: The bounds a sweep's LaTeX table can show (boundcalc.latex.tables.sweep_bounds; boundcalc.bounds is light).

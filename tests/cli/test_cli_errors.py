@@ -149,3 +149,37 @@ def test_flag_phrases_translate_the_library_spellings():
     assert flag_phrases("give a loss curve (or use by = bound)") == "give a loss curve (or use --by bound)"
     assert flag_phrases("a smaller maximum T, or the uniform family") == "a smaller --max-steps, or the uniform family"
     assert flag_phrases("standby = errors") == "standby = errors" and flag_phrases(None) is None
+
+
+def _boundcalc_process(*args: str, **env: str):
+    """boundcalc as a real process (its own stdout encoding and terminal detection), with extra environment."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parents[2])
+    environment = {**os.environ, "PYTHONPATH": root, **env}
+    return subprocess.run([sys.executable, "-m", "boundcalc", *args], capture_output=True, timeout=120,
+                          env=environment, cwd=root)
+
+
+def test_an_output_its_encoding_cannot_write_is_one_line_not_a_traceback():
+    # PYTHONIOENCODING=ascii: the table's "ΣI" cannot be written; it used to end in rich's UnicodeEncodeError
+    done = _boundcalc_process("sweep", "--mi-total", "3", "--length", "8", PYTHONIOENCODING="ascii")
+    lines = done.stderr.decode("ascii").splitlines()
+    assert done.returncode == 1 and len(lines) == 1, done.stderr
+    assert lines[0] == ("Error: cannot write the output: its encoding ascii has no U+03A3 (GREEK CAPITAL LETTER "
+                        "SIGMA); use a UTF-8 locale or PYTHONIOENCODING=utf-8")
+    # what needs only ASCII is still written
+    done = _boundcalc_process("sweep", "--mi-total", "3", "--length", "8", "--csv", PYTHONIOENCODING="ascii")
+    assert done.returncode == 0 and done.stdout.decode("ascii").splitlines()[-1].startswith("uniform,8,")
+
+
+def test_a_family_with_an_emoji_code_in_its_name_is_drawn_as_written_on_a_terminal():
+    # rich read ":100:" in "blocks:100:uniform:T" as an emoji code when it drew a cell as markup (FORCE_COLOR:
+    # rich's drawing, as on a terminal)
+    done = _boundcalc_process("sweep", "--mi-total", "3", "--length", "200", "-f", "blocks:100:uniform:T",
+                              "--steps", "100:200:100", FORCE_COLOR="1", COLUMNS="200")
+    out = done.stdout.decode("utf-8")
+    assert done.returncode == 0, done.stderr
+    assert out.count("│ blocks:100:uniform:T │") == 2 and "\N{HUNDRED POINTS SYMBOL}" not in out

@@ -208,3 +208,20 @@ def test_digits_never_exceed_what_a_float_derived_value_holds(run, write, chain)
         out = run(*args, "--digits", "1000").stdout
         longest = max((len(m.replace(".", "").lstrip("0")) for m in re.findall(r"\d+\.\d+|\d{6,}", out)), default=0)
         assert longest <= 17, (args, longest)
+
+
+def test_a_json_too_large_to_build_is_refused_before_any_work(run):
+    # uniform at every T <= 16384 lists the sizes of each T <= 10^4: 1 + 2 + ... + 10^4 = 10^4 (10^4 + 1) / 2 values
+    result = run("sweep", "--mi-total", "3", "--length", "16384", "--steps", "1:16384", "--json")
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == 1 and len(lines) == 1 and result.stdout == "", result.output
+    assert lines[0].startswith("Error: --json: ") and f"{10_000 * 10_001 // 2:,} values" in lines[0]
+    assert "--csv" in lines[0]
+    # a random-count family lists its three per-step laws at every T: 3 (1 + ... + 2600) = 10,143,900 > 10^7,
+    # while uniform there lists 3,381,300 and runs
+    counted = run("sweep", "--mi-total", "3", "--length", "2600", "--steps", "1:2600", "-f", "mdlm", "--json")
+    assert counted.exit_code == 1 and "--json: " in counted.stderr and f"{3 * 2600 * 2601 // 2:,} values" in counted.stderr
+    from boundcalc.jsonify import sweep_listed_values
+    from boundcalc.sweeps import parse_family
+
+    assert sweep_listed_values([parse_family("uniform"), parse_family("mdlm")], range(1, 2601)) == 4 * 2600 * 2601 // 2
