@@ -20,6 +20,8 @@ import math
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Sequence
 
+from .binomial_laws import binomial_laws
+
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
@@ -152,7 +154,7 @@ def batch_exceed_brackets(length: int, x: "np.ndarray", after: "np.ndarray", cou
         cap, n, far = int(caps[i]), int(counts[i]), float(beyond[i])
         lower, upper, err = np.zeros(L - 1), np.full(L - 1, far), np.full(L - 1, far)
         if cap >= 2:
-            pmf, rel = _binomial_laws(L, lf, lf_error, x[i, :n], comps[i, :n], cap)
+            pmf, rel = binomial_laws(L, lf, lf_error, x[i, :n], comps[i, :n], cap)
             surv = np.cumsum(pmf[:, ::-1], axis=1)[:, ::-1][:, 2:]
             surv = np.minimum(surv, 1.0)
             total = surv.sum(axis=0)
@@ -161,26 +163,6 @@ def batch_exceed_brackets(length: int, x: "np.ndarray", after: "np.ndarray", cou
             err[: cap - 1] = (rel + (cap + 4) * _EPS) * total + (n + 8) * _EPS + far
         out.append((lower, upper, err))
     return out
-
-
-def _binomial_laws(L: int, lf: "np.ndarray", lf_error: float, probs: "np.ndarray", comps: "np.ndarray",
-                   top: int) -> tuple["np.ndarray", float]:
-    """:meth:`CountSampler._binomial_laws` (the same operations, entry by entry)."""
-    import numpy as np
-
-    n = len(probs)
-    j = np.arange(top + 1)
-    p, q = probs[:, None], comps[:, None]
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        logp, logq = np.log(p), np.log(q)
-        log_pmf = (lf[L] - lf[j] - lf[L - j])[None, :] + np.where(j == 0, 0.0, j * logp) \
-            + np.where(j == L, 0.0, (L - j) * logq)
-        pmf = np.exp(log_pmf)
-    pmf = np.where(np.isnan(pmf), 0.0, pmf)
-    finite = np.abs(np.where(np.isfinite(logp), logp, 0.0)) + np.abs(np.where(np.isfinite(logq), logq, 0.0))
-    magnitude = 3 * float(lf[-1]) + L * float(np.max(finite, initial=0.0))
-    delta = 3 * lf_error + 8 * _EPS * magnitude + 2 * L * (3 * n + 6) * _EPS
-    return pmf, math.expm1(delta) + 2 * _EPS
 
 
 def _brackets(bracket: "tuple[np.ndarray, np.ndarray, np.ndarray]", coefficients: Sequence["np.ndarray"],

@@ -45,6 +45,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .errors import DomainError, InvalidNumberError, ScheduleError
+from .binomial_laws import binomial_laws
 from .exact import parse_rational, positive_int
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -459,24 +460,12 @@ class CountSampler:
 
     # -- laws from the marginals alone (no DP) -------------------------------------------------
     def _binomial_laws(self, probs: list[float], comps: list[float], top: int) -> tuple["np.ndarray", float]:
-        """pmf[k, j] = P(Bin(L, probs[k]) = j) for j <= top (comps[k] = 1 - probs[k], computed
-        separately), and a bound on each entry's relative error (probabilities within (3n + 6)ε)."""
+        """:func:`binomial_laws` of this sampler's length."""
         import numpy as np
 
-        L, n = self.length, len(probs)
         lf, lf_error = self._log_factorials()
-        j = np.arange(top + 1)
-        p, q = np.asarray(probs, dtype=np.float64)[:, None], np.asarray(comps, dtype=np.float64)[:, None]
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            logp, logq = np.log(p), np.log(q)
-            log_pmf = (lf[L] - lf[j] - lf[L - j])[None, :] + np.where(j == 0, 0.0, j * logp) \
-                + np.where(j == L, 0.0, (L - j) * logq)
-            pmf = np.exp(log_pmf)
-        pmf = np.where(np.isnan(pmf), 0.0, pmf)
-        finite = np.abs(np.where(np.isfinite(logp), logp, 0.0)) + np.abs(np.where(np.isfinite(logq), logq, 0.0))
-        magnitude = 3 * float(lf[-1]) + L * float(np.max(finite, initial=0.0))
-        delta = 3 * lf_error + 8 * EPS64 * magnitude + 2 * L * (3 * n + 6) * EPS64
-        return pmf, math.expm1(delta) + 2 * EPS64
+        return binomial_laws(self.length, lf, lf_error, np.asarray(probs, dtype=np.float64),
+                             np.asarray(comps, dtype=np.float64), top)
 
     def expected_start_sizes(self) -> "np.ndarray":
         """E[size of the step that starts with w = m revealed] for m = 0..L-1 (0 for no such step).

@@ -38,6 +38,7 @@ LAYERS = {
     "schedule": (2, "values"),
     "schedule_limits": (2, "values"),
     "count_sampler": (2, "values"),
+    "binomial_laws": (2, "values"),
     "count_families": (2, "values"),
     "count_noise": (2, "values"),
     "rule_families": (2, "values"),
