@@ -135,7 +135,9 @@ def pchip(x: "np.ndarray", y: "np.ndarray", at: "np.ndarray") -> "np.ndarray":
         h0, h1, d0, d1 = h[:-1], h[1:], delta[:-1], delta[1:]
         w1, w2 = 2 * h1 + h0, h1 + 2 * h0
         same = d0 * d1 > 0
-        with np.errstate(divide="ignore", invalid="ignore"):
+        # a secant of 1e-308 makes w1/d0 overflow to inf: the harmonic mean is then 0 (its limit, and below the
+        # smallest float anyway); where the secants differ in sign it is not used
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             harmonic = (w1 + w2) / (w1 / d0 + w2 / d1)
         slope[1:-1] = np.where(same, harmonic, 0.0)
     clipped = np.clip(at, x[0], x[-1])

@@ -328,3 +328,18 @@ def test_semi_autoregressive_families_are_refused():
     """A blocks schedule's error depends on each block's profile given the earlier ones, not on d alone."""
     with pytest.raises(UsageError, match="semi-autoregressive"):
         required_steps_family(["1"], family="blocks:2:uniform", by="error", length=32, curve=bsc_curve())
+
+
+def test_pchip_with_a_secant_near_the_smallest_float_warns_nothing_and_stays_monotone():
+    # w1/d0 overflows for a secant of ~1e-308 (hypothesis met it in the sweep tests): the slope there is 0
+    import warnings
+
+    import numpy as np
+
+    x, y = np.array([0.0, 1.0, 2.0, 3.0]), np.array([0.0, 1e-308, 2e-308, 1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        v = pchip(x, y, np.linspace(0, 3, 61))
+    assert np.all(np.isfinite(v)) and np.all(np.diff(v) >= 0)
+    assert pchip(x, y, x) == pytest.approx(y)
+
