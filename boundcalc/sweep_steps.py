@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
-from .sweep_vector import CurveRows, ExactGrid, _assemble_intervals, _gap_floats, combine, split_limbs
+from .sweep_vector import CurveRows, ExactGrid, _assemble_intervals, _gap_floats, row_errors, split_limbs
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -62,14 +62,7 @@ def chunk_errors(grid: ExactGrid, reach: "np.ndarray", chunk: "StepChunk") -> "l
     pos, size, starts = chunk.pos, chunk.size, chunk.first[:-1]
     bad = np.logical_or.reduceat(pos + size - 1 > reach[pos], starts).tolist()
     columns = [np.add.reduceat(size * limb[pos], starts).tolist() for limb in grid.limbs]
-    out: list[float | None] = []
-    for i, rounds in enumerate(bad):
-        if rounds:
-            out.append(None)
-            continue
-        numerator = combine([column[i] for column in columns], grid.bits) - grid.total
-        out.append(max(grid.to_float(numerator), 0.0))
-    return out
+    return row_errors(grid, bad, columns)
 
 
 def chunk_intervals(curve: "LossCurve", vocab_size: int | None, grid: ExactGrid, chunk: "StepChunk"

@@ -239,6 +239,12 @@ def _chunk_errors(grid: ExactGrid, runs: RunRows, sums: "list[np.ndarray]") -> l
     """Per row of the chunk, the error on the grid's d (None where some step's differences round)."""
     rounds = _row_totals(sums[0], runs).tolist()
     columns = [_row_totals(runs.size * v, runs).tolist() for v in sums[1 : 1 + len(grid.limbs)]]
+    return row_errors(grid, rounds, columns)
+
+
+def row_errors(grid: ExactGrid, rounds: Sequence[Any], columns: "list[list[int]]") -> list[float | None]:
+    """Per row, the error from its exact limb sums Σ s·d_limb (``columns[limb][row]``) less Σ d, as a float (None
+    where ``rounds[row]``: some step's differences round); shared by the sums over runs and over steps."""
     out: list[float | None] = []
     for i, bad in enumerate(rounds):
         if bad:

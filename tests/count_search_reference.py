@@ -95,3 +95,14 @@ def assert_search_equals_scan(d: list[float], family: str, where: float, assume)
     assert_decisions_exact(r, family, curve, values, Fraction(repr(target)))
     if r.steps is not None:
         assert r.value.value == pytest.approx(values[r.steps], abs=1e-9)
+
+
+def partial_curve(draw, max_length: int) -> LossCurve:
+    """A hypothesis draw of a loss curve measured at 2 to 4 masked counts of L <= ``max_length`` (losses sorted)."""
+    from hypothesis import strategies as st
+
+    L = draw(st.integers(6, max_length))
+    ks = sorted(draw(st.sets(st.integers(1, L), min_size=2, max_size=4)))
+    losses = sorted(draw(st.lists(st.floats(0.05, 3.0), min_size=len(ks), max_size=len(ks))))
+    return LossCurve(length=L, masked=ks, loss=losses)
+

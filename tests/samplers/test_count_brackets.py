@@ -24,7 +24,7 @@ from boundcalc.family_steps import required_steps_family
 from boundcalc.step_families import family_sampler
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from count_search_reference import assert_search_equals_scan  # noqa: E402
+from count_search_reference import assert_search_equals_scan, partial_curve  # noqa: E402
 
 FAMILIES = ["mdlm", "sedd", "dream-origin", "dream-origin:1/7"]
 
@@ -139,12 +139,6 @@ def test_at_one_t_the_euler_maclaurin_bracket_holds_even_for_steps(d, family, T)
         assert lower <= value <= upper, (T, form.rest1, form.rest3, lower, value, upper)
 
 
-def _partial_curves(draw):
-    L = draw(st.integers(6, 14))
-    ks = sorted(draw(st.sets(st.integers(1, L), min_size=2, max_size=4)))
-    losses = sorted(draw(st.lists(st.floats(0.05, 3.0), min_size=len(ks), max_size=len(ks))))
-    return LossCurve(length=L, masked=ks, loss=losses)
-
 
 @settings(max_examples=20, deadline=None)
 @given(data=st.data(), family=st.sampled_from(FAMILIES), where=st.floats(0.05, 0.95),
@@ -153,7 +147,7 @@ def test_the_bracketed_t_range_equals_a_scan_of_every_t(data, family, where, voc
     """[T_lo, T_hi] over every monotone completion: the brackets' search against the scan T by T."""
     from boundcalc import completion
 
-    curve = _partial_curves(data.draw)
+    curve = partial_curve(data.draw, 14)
     L, top = curve.length, 8 * curve.length
     ends = {T: completion.completion_interval(curve, completion.family_coefficients(family, T, L, curve), vocab)
             for T in range(1, top + 1)}

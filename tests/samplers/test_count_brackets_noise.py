@@ -26,7 +26,7 @@ from boundcalc.family_steps import required_steps_family
 from boundcalc.step_families import family_sampler
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from count_search_reference import assert_search_equals_scan  # noqa: E402
+from count_search_reference import assert_search_equals_scan, partial_curve  # noqa: E402
 
 NOISES = ["cosine", "cosine2", "linear", "geometric"]
 FAMILIES = [f"mdlm:{noise}" for noise in NOISES]
@@ -95,12 +95,6 @@ def test_the_search_equals_a_scan_of_every_t(d, family, where):
     assert_search_equals_scan(d, family, where, assume)
 
 
-def _partial_curves(draw):
-    L = draw(st.integers(6, 12))
-    ks = sorted(draw(st.sets(st.integers(1, L), min_size=2, max_size=4)))
-    losses = sorted(draw(st.lists(st.floats(0.05, 3.0), min_size=len(ks), max_size=len(ks))))
-    return LossCurve(length=L, masked=ks, loss=losses)
-
 
 @settings(max_examples=12, deadline=None)
 @given(data=st.data(), family=st.sampled_from(FAMILIES), where=st.floats(0.05, 0.95), vocab=st.sampled_from([8, 50]))
@@ -108,7 +102,7 @@ def test_the_bracketed_t_range_equals_a_scan_of_every_t(data, family, where, voc
     """[T_lo, T_hi] over every monotone completion: the brackets' search against the scan T by T."""
     from boundcalc import completion
 
-    curve = _partial_curves(data.draw)
+    curve = partial_curve(data.draw, 12)
     L, top = curve.length, 6 * curve.length
     ends = {T: completion.completion_interval(curve, completion.family_coefficients(family, T, L, curve), vocab)
             for T in range(1, top + 1)}
