@@ -82,6 +82,8 @@ LAYERS = {
     "completion": (4, "orchestration"),
     "completion_scan": (4, "orchestration"),
     "step_starts": (4, "orchestration"),
+    "info_optimal_arrays": (4, "orchestration"),
+    "optimal_search": (4, "orchestration"),
     "sampler_truth": (4, "orchestration"),
     "sources": (4, "orchestration"),
     "answers": (4, "orchestration"),
