@@ -35,7 +35,8 @@ from .schedule import Schedule
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["ARRAY_FAMILIES", "StepChunk", "FamilySchedule", "array_supported", "step_chunks", "chunk_schedules"]
+__all__ = ["ARRAY_FAMILIES", "StepChunk", "FamilySchedule", "array_supported", "step_chunks", "chunk_schedules",
+           "uniform_schedule"]
 
 #: Families whose schedules come from arrays (the rest: one build per T).
 #: (uniform is not here: its schedules are two runs each, which the run sums of boundcalc.sweep_vector take in O(1).)
@@ -303,3 +304,19 @@ def dream_runs(length: int, steps: Sequence[int], extra: Sequence[str]) -> "dict
     for i, (t, ok) in enumerate(zip(ts.tolist(), valid.tolist())):
         out[t] = tuple(pairs[bounds[i]:bounds[i + 1]]) if ok else None
     return out
+
+
+def uniform_schedule(length: int, steps: int) -> Schedule:
+    """uniform:T at L (1 <= T <= L) from its two runs: the Schedule ``family_sizes.fast_schedule`` builds from
+    the size array (r = L mod T steps of ceil(L/T) first, then floor(L/T)), runs, name and cached L, T, s_max
+    alike, without a numpy array per T (a sweep over every T builds L of them)."""
+    if not 1 <= steps <= length:
+        raise ValueError(f"uniform_schedule: T = {steps} outside 1..{length}")
+    q, r = divmod(length, steps)
+    runs = ((q + 1, r), (q, steps - r)) if r else ((q, steps),)
+    schedule = object.__new__(Schedule)
+    object.__setattr__(schedule, "runs", runs)
+    object.__setattr__(schedule, "name", f"uniform:{steps}")
+    object.__setattr__(schedule, "block_spans", ())
+    schedule.__dict__.update(length=length, steps=steps, max_size=q + 1 if r else q)
+    return schedule

@@ -623,7 +623,13 @@ def _schedules(family: FamilySpec, steps: Sequence[int], length: int, samplers: 
         return arrays
     built: list[tuple[int, Any]] = []  # samplers (boundcalc.registry.Sampler)
     skipped = []
+    uniform = not family.family.random_counts and family.spec(1) == "uniform:1" and family.spec(2) == "uniform:2"
     for t in steps:
+        if uniform and t <= length:  # two runs: no size array per T
+            from .schedule_arrays import uniform_schedule
+
+            built.append((t, uniform_schedule(length, t)))
+            continue
         if family.family.random_counts:  # built (and costed) before the sweep
             sampler = samplers[family.label, t]
             if isinstance(sampler, str):
