@@ -235,8 +235,10 @@ class FamilySchedule(Schedule):
         return hash((self.runs, self.block_spans))
 
 
-def chunk_schedules(chunk: StepChunk, head: str, extra: Sequence[str], names: Sequence[str]) -> list[FamilySchedule]:
-    """A :class:`FamilySchedule` per row of ``chunk`` (``names[i]``: row i's spec, as parse_schedule names it)."""
+def chunk_schedules(chunk: StepChunk, head: str, extra: Sequence[str], names: Sequence[str],
+                    make: Any = None) -> list[FamilySchedule]:
+    """A :class:`FamilySchedule` per row of ``chunk`` (``names[i]``: row i's spec, as parse_schedule names it);
+    ``make`` (FamilySchedule's arguments) builds another kind of row (one whose runs come from elsewhere)."""
     import numpy as np
 
     size, first = chunk.size, chunk.first
@@ -253,7 +255,8 @@ def chunk_schedules(chunk: StepChunk, head: str, extra: Sequence[str], names: Se
         index = run_first[rows] + j
         for r, s, c in zip(rows.tolist(), size[starts[index]].tolist(), (ends[index] - starts[index]).tolist()):
             heads[r].append((s, c))
-    return [FamilySchedule(head, extra, chunk.length, t, m, tuple(h), n, name)
+    make = FamilySchedule if make is None else make
+    return [make(head, extra, chunk.length, t, m, tuple(h), n, name)
             for t, m, h, n, name in zip(chunk.steps.tolist(), chunk.max_size.tolist(), heads, run_count.tolist(), names)]
 
 
