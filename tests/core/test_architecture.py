@@ -28,6 +28,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "boundcalc"
 LAYERS = {
     "errors": (1, "foundations"),
     "exact": (1, "foundations"),
+    "decimal_text": (1, "foundations"),
     "units": (1, "foundations"),
     "files": (1, "foundations"),
     "constants": (1, "foundations"),
