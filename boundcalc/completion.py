@@ -407,7 +407,8 @@ def _scanned_range(family: "str | SamplerSpec", target_nats: float, first: int, 
     if scanner is None:
         return None
     measured = sorted(int(m) for m in np.unique(L - curve.masked).tolist())
-    ends = CompletionEnds(L, _gaps(curve, vocab_size), measured, [float(d[m]) for m in measured])
+    ends = _Widened(CompletionEnds(L, _gaps(curve, vocab_size), measured, [float(d[m]) for m in measured]),
+                    _schedule_margin(curve, vocab_size, target_nats))
 
     def charge(T: int) -> None:
         if progress is not None and T % 64 == 0:
@@ -419,7 +420,7 @@ def _scanned_range(family: "str | SamplerSpec", target_nats: float, first: int, 
                               allowed="a shorter L, or read T and the value's interval")
 
     def exact_at(end: int) -> Any:
-        return lambda T: _interval_at(spec, T, curve, vocab_size, lambda x: x[end] <= target_nats)
+        return lambda T: _interval_at(spec, T, curve, vocab_size, end, target_nats)
 
     low = first_reaching(scanner, range(1, first), ends, target_nats, 0, exact_at(0), charge)
     return (first if low is None else low), first_reaching(scanner, range(first, top + 1), ends, target_nats, 1,
@@ -474,27 +475,68 @@ def _count_sampler(spec: SamplerSpec, steps: int, length: int) -> Any:
 
 def _first_reaching(family: "str | SamplerSpec", steps: range, curve: LossCurve, vocab_size: int | None, target_nats: float,
                     end: int, budget: list[float]) -> int | None:
-    """The first T in ``steps`` whose interval's ``end`` (0 low, 1 high) is <= the target; ``budget`` (T x L
-    left) is spent as it goes and a scan beyond it is refused."""
+    """The first T in ``steps`` whose interval's ``end`` (0 low, 1 high) is <= the target, each decided with its
+    certified margin (:func:`_interval_at`); ``budget`` (T x L left) is spent as it goes and a scan beyond it is
+    refused."""
     for T in steps:
         budget[0] -= curve.length
         if budget[0] < 0:
             raise DomainError(f"the T range over the monotone completions needs more than {MAX_RANGE_WORK:.0g} "
                               f"coefficient evaluations (T x L, L = {curve.length})", param="length",
                               allowed="a shorter L, or read T and the value's interval")
-        if _interval_at(family, T, curve, vocab_size, lambda x: x[end] <= target_nats):
+        if _interval_at(family, T, curve, vocab_size, end, target_nats):
             return T
     return None
 
 
-def _interval_at(family: "str | SamplerSpec", steps: int, curve: LossCurve, vocab_size: int | None, accept) -> bool:
+def _interval_at(family: "str | SamplerSpec", steps: int, curve: LossCurve, vocab_size: int | None, end: int,
+                 target_nats: float) -> bool:
+    """Whether T's interval ``end`` (0 low, 1 high) is <= the target, with the ends' certified float error
+    (:func:`interval_margin`; a count family's coefficients also within their relative error): within it the side
+    is unsure, and the low end (T_lo) counts the T as reaching, the high end (T_hi) as missing, so the range returned
+    holds the true one (as count_completion.certified_ends)."""
     from .errors import ScheduleError, UsageError
 
+    spec = searched_family(family)
     try:
-        c = family_coefficients(family, steps, curve.length, curve)
+        if spec.family.random_counts:
+            sampler = _count_sampler(spec, steps, curve.length)
+            starts = sampler.expected_start_sizes()
+            c, relative = starts - 1.0, sampler.start_sizes_error()
+        else:
+            c, relative, starts = family_coefficients(spec, steps, curve.length, curve), 0.0, None
     except (ScheduleError, UsageError):  # no schedule of this T in the family (e.g. a block size that does not fit)
         return False
-    return bool(accept(completion_interval(curve, c, vocab_size)))
+    ends = completion_interval(curve, c, vocab_size)
+    margin = interval_margin(curve, c, vocab_size, relative, starts) + 4 * _EPS * abs(target_nats)
+    if end == 0:
+        return ends[0] - margin <= target_nats
+    return ends[1] + margin <= target_nats
+
+
+_EPS = 2.0**-53
+
+
+def interval_margin(curve: LossCurve, coefficients: "np.ndarray", vocab_size: int | None, relative: float = 0.0,
+                    starts: "np.ndarray | None" = None) -> float:
+    """A bound on the float error of each end of :func:`completion_interval` (docs/theory.md §14): its sums
+    (products, fsums, the gaps' prefix sums, spans and bases) err by at most 2(L + 8)ε·Σ_m |c_m|·top_m, top_m the
+    largest d(m) any completion allows (the measured value, or the gap's upper anchor; a gap below an unbounded top
+    counts its lower anchor: its span term is 0 or ∞, exactly); coefficients within ``relative`` of ``starts``
+    (c = starts − 1, a count family's) move every completion's value, so each end, by at most
+    relative·Σ_m starts_m·top_m."""
+    import numpy as np
+
+    c = np.asarray(coefficients, dtype=np.float64)
+    top = np.array(curve.conditional("linear"), dtype=np.float64)
+    for ma, A, mb, B in _gaps(curve, vocab_size):
+        top[ma + 1 : mb] = A if math.isfinite(A) else B
+    top = np.abs(top)
+    L = c.size
+    margin = 2 * (L + 8) * _EPS * float(np.abs(c) @ top) * (1 + 4 * _EPS)
+    if relative and starts is not None:
+        margin += relative * float(np.abs(starts) @ top) * (1 + (L + 4) * _EPS)
+    return margin * (1 + 8 * _EPS)
 
 
 #: Longest L whose lowest-completion DP (an (L+1) x (L+1) matrix of step costs) is run for the optimum's T_lo.
@@ -552,7 +594,9 @@ def optimal_steps_range(target_nats: float, first: int, curve: LossCurve, vocab_
     family's schedule reaches the target under every completion (the optimum at that T is no worse under any
     completion, so the true T_hi is at most this). Not exact: the worst completion depends on the schedule
     through a maximum per gap, which no DP over steps adds up (docs/theory.md)."""
-    low = optimal_lowest_steps(target_nats, curve, vocab_size, first)
+    # within the DP's certified float error the side is unsure: T_lo counts the T as reaching (the range holds it)
+    low = optimal_lowest_steps(target_nats + lowest_margin(curve, vocab_size, first, target_nats), curve, vocab_size,
+                               first)
     best: int | None = None
     budget = [MAX_RANGE_WORK]
     for family in candidates:
@@ -561,6 +605,53 @@ def optimal_steps_range(target_nats: float, first: int, curve: LossCurve, vocab_
         if T is not None and (best is None or T < best):
             best = T
     return (first if low is None else low), best
+
+
+def _schedule_margin(curve: LossCurve, vocab_size: int | None, target_nats: float) -> float:
+    """:func:`interval_margin` (and the target's 4ε) for every fixed schedule at once: Σ_m |c_m| = 2(L − T) <= 2L."""
+    import numpy as np
+
+    top = np.array(curve.conditional("linear"), dtype=np.float64)
+    for ma, A, mb, B in _gaps(curve, vocab_size):
+        top[ma + 1 : mb] = A if math.isfinite(A) else B
+    L = curve.length
+    return 2 * (L + 8) * _EPS * 2 * L * float(np.abs(top).max()) * (1 + 16 * _EPS) + 5 * _EPS * abs(target_nats)
+
+
+class _Widened:
+    """A :class:`~boundcalc.completion_scan.CompletionEnds` whose margins are widened by ``extra`` (a bound on
+    :func:`interval_margin` for every T): a T the scan decides from its starts is then decided the same way by
+    :func:`_interval_at`, and the others are left to it, so the scan's range is :func:`_first_reaching`'s."""
+
+    def __init__(self, ends: Any, extra: float) -> None:
+        self._ends, self._extra = ends, extra
+
+    def ends(self, starts: Any) -> tuple[float, float, float]:
+        low, high, margin = self._ends.ends(starts)
+        return low, high, margin + self._extra
+
+
+def lowest_margin(curve: LossCurve, vocab_size: int | None, top: int, target_nats: float) -> float:
+    """A bound on |float − exact| of :func:`optimal_lowest_steps`' value at any T <= ``top`` where the exact value is
+    <= the target (docs/theory.md §14): along the optimal path each step (w, n) errs by at most
+    u·s·(S(1 + Lu) + 4D) (s = n − w; the running sum F's roundings between w and n, the product s·d_B(w) and the two
+    subtractions; S = Σ|d_B|, D = max|d_B|), so the path by u·L·(S(1 + Lu) + 4D) (Σ s = L), each gap's correction
+    once by u(3(A − B)L + 2LD); the exact step costs are >= 0 (d_B is non-increasing and a gap's positions in a step
+    each add at least A − B), so every partial sum is at most the target and the T additions err by u(target + it).
+    The target's own conversion to nats adds 4u of it."""
+    import numpy as np
+
+    L = curve.length
+    d_b = np.array(curve.conditional("linear"), dtype=np.float64)
+    gaps = _gaps(curve, vocab_size)
+    for ma, _, mb, B in gaps:
+        d_b[ma + 1 : mb] = B
+    S, D = float(np.abs(d_b).sum()) * (1 + L * _EPS), float(np.abs(d_b).max())
+    path = L * (S * (1 + L * _EPS) + 4 * D)
+    path += sum(3 * (A - B) * L + 2 * L * D for ma, A, _, B in gaps if ma >= 0)
+    path *= _EPS * 1.01
+    adds = top * _EPS * (abs(target_nats) + path) * 1.01 / max(1e-300, 1 - top * _EPS)
+    return (path + adds + 6 * _EPS * abs(target_nats)) * (1 + 1e-9)
 
 
 def _first_reaching_upper(family: str, steps: range, curve: LossCurve, vocab_size: int | None, target_nats: float,
@@ -580,7 +671,8 @@ def _first_reaching_upper(family: str, steps: range, curve: LossCurve, vocab_siz
     if scanner is None:
         return _first_reaching(spec, steps, curve, vocab_size, target_nats, 1, budget)
     measured = sorted(int(m) for m in np.unique(curve.length - curve.masked).tolist())
-    ends = CompletionEnds(curve.length, _gaps(curve, vocab_size), measured, [float(d[m]) for m in measured])
+    ends = _Widened(CompletionEnds(curve.length, _gaps(curve, vocab_size), measured, [float(d[m]) for m in measured]),
+                    _schedule_margin(curve, vocab_size, target_nats))
 
     def charge(T: int) -> None:
         budget[0] -= T  # the starts and the interval: O(T) vector work
@@ -590,7 +682,7 @@ def _first_reaching_upper(family: str, steps: range, curve: LossCurve, vocab_siz
                               allowed="a shorter L, or read T and the value's interval")
 
     return first_reaching(scanner, steps, ends, target_nats, 1,
-                          lambda T: _interval_at(spec, T, curve, vocab_size, lambda x: x[1] <= target_nats), charge)
+                          lambda T: _interval_at(spec, T, curve, vocab_size, 1, target_nats), charge)
 
 
 def completion_note(curve: LossCurve, vocab_size: int | None) -> str:

@@ -227,17 +227,20 @@ def _count_horizon(search: _CountSearch, goals: list[Fraction], top: int) -> int
 
 
 def _count_budget(search: _CountSearch, goals: list[Fraction], end: int) -> None:
-    """Refuse before any DP runs when the T the screen leaves open would cost too much."""
+    """Refuse before any DP runs when the T the screen leaves open would cost too much: by bound the DPs at the
+    answers and the open T, by error the value at each answer (the coefficient form) and the tight value
+    (:func:`boundcalc.count_tight.tight_error`) of every T the screen leaves within its error of a target."""
     answers: set[int] = set()
     open_: set[int] = set()
     for g in goals:
         first = next((T for T in range(1, end + 1) if search.status(T, g, exact=False) == "reach"), end)
         answers.add(first)
-        if search.by == "bound":
-            open_.update(T for T in range(1, min(end, 2 * first) + 1) if search.status(T, g, exact=False) == "unknown")
-    # the value at each answer; every open T refined at three thresholds, and the closest few evaluated
-    cost = sum(search.evaluate_cost(T) for T in answers) + sum(search.exact_cost(T, 3) for T in open_)
-    cost += 2 * len(goals) * max((search.evaluate_cost(T) for T in open_), default=0.0)
+        open_.update(T for T in range(1, min(end, 2 * first) + 1) if search.status(T, g, exact=False) == "unknown")
+    if search.by == "error":
+        cost = sum(search.screen_cost(T) for T in answers) + sum(tight_cost(T, search.length) for T in open_)
+    else:  # the value at each answer; every open T refined at three thresholds, and the closest few evaluated
+        cost = sum(search.evaluate_cost(T) for T in answers) + sum(search.exact_cost(T, 3) for T in open_)
+        cost += 2 * len(goals) * max((search.evaluate_cost(T) for T in open_), default=0.0)
     needed = answers | open_
     if cost > SCAN_BUDGET_US:
         raise DomainError(f"the count DP of {search.family} for L = {search.length} at the {len(needed)} T the "

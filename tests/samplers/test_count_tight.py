@@ -224,3 +224,37 @@ def test_at_L_2048_the_value_agrees_with_a_second_method():
     second = _normalised_second_method("cosine2", T, profile.conditional)
     assert abs(value - second) <= error + 1e-12 and error < 1e-8
     assert coefficient_error(profile, family_sampler("mdlm:cosine2", T, L))[1] > 100 * error
+
+
+def test_the_scan_path_costs_the_tight_values_up_front(monkeypatch):
+    """Where no bracket applies (the per-T scan), _count_budget's estimate counts the tight value of every T the
+    screen leaves within its error of a target (before it only counted the DP at the answers): a target equal to
+    one T's float value leaves that T open, and its cost is charged before any evaluation runs."""
+    from boundcalc import count_steps
+
+    L = 16
+    d = [3.0 * 0.8**m for m in range(L)]
+    curve = LossCurve.from_conditional(d)
+    profile = curve_profile(curve)
+    value = coefficient_error(profile, family_sampler("mdlm", 5, L))[0]
+    charged: list[int] = []
+    evaluated: list[int] = []
+    original_cost, original_error = count_steps.tight_cost, tight_error
+
+    def cost(T, length):
+        charged.append(T)
+        return original_cost(T, length)
+
+    def spy(profile, sampler):
+        evaluated.append(sampler.steps)
+        return original_error(profile, sampler)
+
+    monkeypatch.setattr(count_steps, "count_bracket", lambda *args: None)  # the scan path
+    monkeypatch.setattr(count_steps, "tight_cost", cost)
+    monkeypatch.setattr("boundcalc.count_tight.tight_error", spy)
+    r = required_steps_family([Fraction(value)], family="mdlm", by="error", length=L, curve=curve)[0]
+    assert 5 in evaluated and 5 in charged  # charged by _count_budget: the scan path passes no charge later
+    assert set(evaluated) <= set(charged)  # every tight value was costed before
+    exact = reference(family_sampler("mdlm", 5, L), profile.conditional, "mdlm")
+    if 5 not in r.undecided:  # decided: on the exact side
+        assert (r.steps == 5) == (exact <= mpmath.mpf(value))
