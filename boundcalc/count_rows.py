@@ -74,9 +74,11 @@ def row_bound_reports(profile: "MIProfile", samplers: "Sequence[CountSampler]", 
     at once (:func:`boundcalc.count_batch.batch_bound_reports`, the same values bit for bit), the others by the DP."""
     from .bounds import per_realisation_bounds
     from .count_batch import batch_bound_reports
+    from .count_starts import prepare_interiors
 
     if not samplers:
         return []
+    prepare_interiors(samplers)  # each uniform-grid row's interior of start sizes, all rows at once
     batched = batch_bound_reports(profile, samplers, eps_train, per_realisation_bounds(), _values,
                                   lambda sampler: law_work(sampler) > EXACT_LAW_WORK)
     return [report if report is not None else row_bound_report(profile, sampler, eps_train)
