@@ -531,8 +531,10 @@ class CountSampler:
         exact = _exact_alive(self.exact) if self.exact is not None and grid is None else None
         if grid is not None:
             a, total = grid
-            alive = np.array([(total - a * k) / total for k in range(len(self.reveal))])
-            before = np.array([a * k / total for k in range(len(self.reveal))])
+            k = np.arange(len(self.reveal), dtype=np.float64)  # integers below 2^53 are exact: one rounding each
+            exact_ints = total + a * len(self.reveal) < 2**53
+            alive = (total - a * k) / total if exact_ints else np.array([(total - a * j) / total for j in range(k.size)])
+            before = a * k / total if exact_ints else np.array([a * j / total for j in range(k.size)])
             delta = EPS64
         elif exact is not None:
             alive = np.array([_round(a) for a in exact])

@@ -152,7 +152,7 @@ def interiors(samplers: "Sequence[Any]", threshold: float = THRESHOLD
     N = samplers[rows[0]].length - 1
     lf, lf_error = samplers[rows[0]]._log_factorials()
     slack = _LOG_SLACK + 16 * lf_error
-    limit = math.log(threshold) - math.log(2) - slack  # two halves: the remainder and the top's terms
+    limit = math.log(threshold / 2) - slack  # two halves: the remainder and the top's terms
     orders = [q for q in _ORDERS if 2 * q <= N]
     if not orders:
         return out
