@@ -145,6 +145,8 @@ def interiors(samplers: "Sequence[Any]", threshold: float = THRESHOLD
     """:func:`interior` of many samplers of one length at once (a sweep's rows): the same values, vectorised."""
     import numpy as np
 
+    if len({s.length for s in samplers}) > 1:  # one length per call: its log-factorials and J_q tables
+        return [interiors([s], threshold)[0] for s in samplers]
     out: "list[tuple[int, int, float] | None]" = [None] * len(samplers)
     rows, grids = _grids(samplers)
     if not rows:
