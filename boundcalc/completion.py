@@ -339,6 +339,7 @@ def _bracketed_range(family: "str | SamplerSpec", target_nats: float, first: int
     from .count_brackets import completion_bracket, fewest_reaching
     from .count_brackets_noise import count_bracket
     from .count_completion import MAX_COUNT_RANGE_WORK, certified_ends, coefficient_work, completion_variation, range_sampler
+    from .count_noise_local import folded_ends
 
     spec = searched_family(family)
     if not spec.family.random_counts:
@@ -359,7 +360,7 @@ def _bracketed_range(family: "str | SamplerSpec", target_nats: float, first: int
     def over(end: int) -> Any:
         def bracket_of(a: int, b: int) -> tuple[float, float]:
             if (a, b) not in brackets:
-                brackets[a, b] = completion_bracket(bracket, ends, highest, a, b, variation)
+                brackets[a, b] = completion_bracket(bracket, ends, highest, a, b, variation, folded_ends)
             return brackets[a, b][end]
         return bracket_of
 

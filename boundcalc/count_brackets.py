@@ -399,7 +399,8 @@ def _fewest_in(first: int, last: int, bracket: Callable[[int, int], tuple[float,
 
 
 def completion_bracket(bracket: RiemannBracket, ends: Callable[[Any], tuple[float, float]], top: Any,
-                       first: int, last: int, variation: Any = None) -> tuple[tuple[float, float], tuple[float, float]]:
+                       first: int, last: int, variation: Any = None, folded: Callable[..., Any] | None = None
+                       ) -> tuple[tuple[float, float], tuple[float, float]]:
     """Brackets of the low and the high end of E error(T) over a set of non-increasing d (every monotone
     completion of a partial curve), for every first <= T <= last: ((low's lower, low's upper), (high's lower,
     high's upper)). ``ends(a)`` is (min, max) of a·d over the set, ``top`` the largest value of each d(m) in it
@@ -407,7 +408,9 @@ def completion_bracket(bracket: RiemannBracket, ends: Callable[[Any], tuple[floa
     of the value; the remainders use TV(G') <= (L-1)·2·max d and TV(G''') <= (L-1)(L-2)(L-3)·8·max d, true of
     every non-increasing d in [0, max d] (Σ|Δ^k d| <= 2^(k-1)·Σ|Δd|), or ``variation``
     (:class:`boundcalc.count_completion.CompletionVariation`: TV(G′), TV(G‴) and sup|G′| over the set, far
-    smaller: each gap's drop weighted by the Bernstein basis where it can sit)."""
+    smaller: each gap's drop weighted by the Bernstein basis where it can sit). ``folded(bracket, form, ends, top,
+    first, last)``: the same two brackets from one form with its remainders folded into its vectors, or None
+    (:func:`boundcalc.count_noise_local.folded_ends`); each is intersected with the others."""
     import math
 
     import numpy as np
@@ -430,4 +433,8 @@ def completion_bracket(bracket: RiemannBracket, ends: Callable[[Any], tuple[floa
         lower_ends, upper_ends = ends(form.lower), ends(form.upper)
         low_end = [max(low_end[0], lower_ends[0] - slack), min(low_end[1], upper_ends[0] + slack)]
         high_end = [max(high_end[0], lower_ends[1] - slack), min(high_end[1], upper_ends[1] + slack)]
+        tighter = None if folded is None else folded(bracket, form, ends, top, first, last)
+        if tighter is not None:
+            (a, b), (c, e) = tighter
+            low_end, high_end = [max(low_end[0], a), min(low_end[1], b)], [max(high_end[0], c), min(high_end[1], e)]
     return (low_end[0], low_end[1]), (high_end[0], high_end[1])

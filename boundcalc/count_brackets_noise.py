@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 from .count_brackets import BracketForm, MaxStepBracket, RiemannBracket, riemann_bracket
 from .count_noise import NOISE_LAWS, NoiseLaw
 from .count_noise_levels import block_levels, pmf_window
+from .count_noise_local import twist_weights
 
 __all__ = ["NoiseBracket", "NoiseMaxStepBracket", "noise_bracket", "noise_max_step_bracket", "noise_of", "count_bracket"]
 
@@ -46,6 +47,8 @@ class NoiseForm(NamedTuple):
     rest1: float
     rest3: float
     rest0: float
+    rest3_local: float = 0.0  # times h-free cell-local TV(G‴)·φ′⁴ (:mod:`boundcalc.count_noise_local`), 0: not valid
+
 
 
 class NoiseBracket(RiemannBracket):
@@ -79,8 +82,8 @@ class NoiseBracket(RiemannBracket):
 
         from .count_noise_levels import window_width
 
-        work = 1 << (25 if first == last else 23)
-        cap = 1 << max(4, int(math.log2(max(1, work // window_width(self.L - 1)))))
+        rows = (1 << 23) // window_width(self.L - 1) if first != last else min((1 << 25) // window_width(self.L - 1), 1 << 14)
+        cap = 1 << max(4, int(math.log2(max(1, rows))))
         return int(min(cap, max(16, 1 << math.ceil(math.log2(2 * first)))))
 
     def _level(self, blocks: int) -> tuple[Any, Any, Any, Any]:
@@ -184,19 +187,39 @@ class NoiseBracket(RiemannBracket):
         grow = 1 + 16 * _EPS
         rest1 = L * (per_a * f1 + h_hi**3 * f1 * f2 / 6) * grow
         rest3 = L * h_hi**4 * f1**4 / 384 * grow
-        return NoiseForm(lower_form, upper_form, error, rest1, rest3, L * per_a * 2 * f1 * grow + self._end_moves(h_hi, around))
+        _, widest = twist_weights(L, law, self.s)
+        local = L * h_hi**4 / 384 * grow if h_hi <= widest else 0.0  # Φ1⁴ cell by cell, in the weights
+        return NoiseForm(lower_form, upper_form, error, rest1, rest3, L * per_a * 2 * f1 * grow + self._end_moves(h_hi, around),
+                         local)
 
     def slack(self, form: Any, abs_d: Any, tv1: float, tv3: float) -> float:
         """:meth:`RiemannBracket.slack` and ``rest0`` times sup|G′|: (L − 1)·max|Δd| for this bracket's own d,
         else 2(L − 1)·max|d| (any d with |d| <= ``abs_d``)."""
         import numpy as np
 
+        own = abs_d is self.abs_d
+        local = getattr(form, "rest3_local", 0.0)
+        if own and local and form.rest3:  # the cell-local bound where it is smaller (count_noise_local)
+            tv3 = min(tv3, local * self._local_twist() / form.rest3)
         base = super().slack(form, abs_d, tv1, tv3)
         rest0 = getattr(form, "rest0", 0.0)
         if not rest0:
             return base
-        jump = self.slope_jump if abs_d is self.abs_d else 2 * (self.L - 1) * float(np.max(abs_d, initial=0.0))
+        jump = self.slope_jump if own else 2 * (self.L - 1) * float(np.max(abs_d, initial=0.0))
         return base + rest0 * jump * (1 + 4 * _EPS)
+
+
+    def _local_twist(self) -> float:
+        """(L − 1)·Σ_m |Δd(m)|·ω(m) for this bracket's d: with h⁴/384 per unit, a bound on Euler–Maclaurin's cells'
+        remainder Σ_k (Δr_k⁴/384)·TV_cell(G‴) (:func:`boundcalc.count_noise_local.twist_weights`)."""
+        import numpy as np
+
+        if not hasattr(self, "_twist"):
+            omega, _ = twist_weights(self.L, self.law, self.s)
+            steps = np.abs(np.diff(self.d))
+            self._twist = (self.L - 1) * float(steps @ omega) * (1 + (self.L + 8) * _EPS) \
+                + (self.L - 1) * float(np.sum(omega)) * float(np.max(self.abs_d, initial=0.0)) * 4 * _EPS
+        return self._twist
 
 
 def _pmf_rows(log_factorials: Any, n: int, xs: Any) -> tuple[Any, Any]:

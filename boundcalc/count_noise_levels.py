@@ -5,11 +5,11 @@ blocks of [0, 1 − δ], Σ_j c_j (G(ρ_j) − G(ρ_{j+1})) = Σ_j (c_j − c_{j
 d(m) a binomial law over L entries; the blocks' remainder is O(Δv²) = O(1/M²) times the variation of d
 (docs/theory.md §12, "Other noises"). At a single T near 4L the range brackets need M in the thousands, which
 full laws make M·L entries (2^28 at L = 16384). A binomial law is concentrated within a few standard deviations
-√(Lρ(1 − ρ)) <= √L/2 of its mean: this module keeps a window of W ≈ 25√L/2 + 121 entries around it and bounds
+√(Lρ(1 − ρ)) <= √L/2 of its mean: this module keeps a window of W ≈ 19√L/2 + 61 entries around it and bounds
 what falls outside by the ratio of successive entries (:func:`window_tails`), so a level costs M·W entries
-(W ≈ 1700 at L = 16384: M = 4096 in about 0.2 s).
+(W ≈ 1280 at L = 16384: M = 4096 in about 0.15 s).
 
-Outside the window the mass is below 2^−100 (a certified bound, added to every entry's error: Σ_m |d(m)| is at
+Outside the window the mass is below 2^−64 (a certified bound, added to every entry's error: Σ_m |d(m)| is at
 least max |d|, so a mass t outside becomes t·|d| entry by entry).
 """
 
@@ -21,8 +21,8 @@ from typing import Any
 __all__ = ["window_width", "window_tails", "block_levels", "pmf_window"]
 
 _EPS = 2.0**-52
-_SPREAD = 12.5  # half-width in standard deviations: Bernstein's tail exp(−t²/(2σ² + 2t/3)) < 2^−100 with the 60 below
-_EXTRA = 60
+_SPREAD = 9.5  # half-width in standard deviations: Bernstein's tail exp(−t²/(2σ² + 2t/3)) < 2^−64 with the 30 below
+_EXTRA = 30
 
 
 def window_width(n: int) -> int:

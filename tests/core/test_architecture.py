@@ -75,6 +75,7 @@ LAYERS = {
     "count_brackets_noise": (4, "orchestration"),
     "count_completion": (4, "orchestration"),
     "count_noise_levels": (4, "orchestration"),
+    "count_noise_local": (4, "orchestration"),
     "count_rows": (4, "orchestration"),
     "count_batch": (4, "orchestration"),
     "family_steps": (4, "orchestration"),
