@@ -37,7 +37,7 @@ from __future__ import annotations
 import functools
 import math
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, cast
 
 from .curve import LossCurve
 from .errors import DomainError
@@ -407,8 +407,9 @@ def _scanned_range(family: "str | SamplerSpec", target_nats: float, first: int, 
     if scanner is None:
         return None
     measured = sorted(int(m) for m in np.unique(L - curve.masked).tolist())
-    ends = _Widened(CompletionEnds(L, _gaps(curve, vocab_size), measured, [float(d[m]) for m in measured]),
-                    _schedule_margin(curve, vocab_size, target_nats))
+    ends = cast(CompletionEnds, _Widened(CompletionEnds(L, _gaps(curve, vocab_size), measured,
+                                                         [float(d[m]) for m in measured]),
+                                          _schedule_margin(curve, vocab_size, target_nats)))  # ends() is all it reads
 
     def charge(T: int) -> None:
         if progress is not None and T % 64 == 0:
@@ -671,8 +672,9 @@ def _first_reaching_upper(family: str, steps: range, curve: LossCurve, vocab_siz
     if scanner is None:
         return _first_reaching(spec, steps, curve, vocab_size, target_nats, 1, budget)
     measured = sorted(int(m) for m in np.unique(curve.length - curve.masked).tolist())
-    ends = _Widened(CompletionEnds(curve.length, _gaps(curve, vocab_size), measured, [float(d[m]) for m in measured]),
-                    _schedule_margin(curve, vocab_size, target_nats))
+    ends = cast(CompletionEnds, _Widened(CompletionEnds(curve.length, _gaps(curve, vocab_size), measured,
+                                                         [float(d[m]) for m in measured]),
+                                          _schedule_margin(curve, vocab_size, target_nats)))  # ends() is all it reads
 
     def charge(T: int) -> None:
         budget[0] -= T  # the starts and the interval: O(T) vector work
