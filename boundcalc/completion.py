@@ -510,9 +510,38 @@ def _interval_at(family: "str | SamplerSpec", steps: int, curve: LossCurve, voca
         return False
     ends = completion_interval(curve, c, vocab_size)
     margin = interval_margin(curve, c, vocab_size, relative, starts) + 4 * _EPS * abs(target_nats)
+    if abs(ends[end] - target_nats) <= margin and starts is None:  # a fixed schedule: c are integers, decide exactly
+        return _exact_end(curve, c, vocab_size, end) <= Fraction(target_nats)
     if end == 0:
         return ends[0] - margin <= target_nats
     return ends[1] + margin <= target_nats
+
+
+def _exact_end(curve: LossCurve, coefficients: "np.ndarray", vocab_size: int | None, end: int) -> "Fraction | float":
+    """:func:`completion_interval`'s ``end`` in exact rationals (integer coefficients of a fixed schedule, each float
+    d an exact rational), ±∞ where a gap under an unbounded top makes it so: for the T within the float margin."""
+    import numpy as np
+
+    c = np.asarray(coefficients, dtype=np.float64).astype(np.int64)
+    d = curve.conditional("linear")
+    L = curve.length
+    measured = sorted(set((L - curve.masked).tolist()))
+    low = high = sum((int(c[m]) * Fraction(float(d[m])) for m in measured), Fraction(0))
+    infinite = {0: False, 1: False}
+    for ma, A, mb, B in _gaps(curve, vocab_size):
+        prefix = np.cumsum(c[ma + 1 : mb])
+        base = Fraction(B) * int(prefix[-1])
+        up, down = max(0, int(prefix.max())), min(0, int(prefix.min()))
+        if math.isinf(A):
+            infinite[0] |= down < 0
+            infinite[1] |= up > 0
+            low, high = low + base, high + base
+            continue
+        low += base + (Fraction(A) - Fraction(B)) * down
+        high += base + (Fraction(A) - Fraction(B)) * up
+    if end == 0:
+        return -math.inf if infinite[0] else low
+    return math.inf if infinite[1] else max(high, low)
 
 
 _EPS = 2.0**-53
