@@ -542,49 +542,39 @@ def _fast_error(d: "np.ndarray", h: "np.ndarray", sched: "Schedule") -> float:
     return max(float(np.sum(sizes * d[w] - (h[w + sizes] - h[w]))), 0.0)
 
 
-def _optimal_layers(length: int) -> int:
-    """The most layers (T) of the optimum's DP at L = ``length`` within its work budget (truth.core)."""
-    from .truth.core import MAX_OPTIMAL_WORK, EntropyProfile
-
-    low, high = 0, length  # the work grows with T: bisect
-    while low < high:
-        mid = (low + high + 1) // 2
-        if EntropyProfile.optimal_cost(length + mid - 1, mid)["work"] <= MAX_OPTIMAL_WORK:
-            low = mid
-        else:
-            high = mid - 1
-    return low
-
-
 def _optimal_steps(goals, curve: LossCurve, unit: str, top: int, progress) -> list[FamilyStepsResult]:
+    """The fewest T whose DP-optimal error reaches each goal: by the optimum's Lagrangian
+    (:func:`boundcalc.optimal_search.optimal_answers`, the DP pass's T on every input it answers), the schedule by
+    the DP where its pass would have run (its ties), else the search's own optimal path."""
+    from .optimal_search import optimal_answers
     from .schedule import Schedule
+    from .truth.core import MAX_OPTIMAL_WORK, EntropyProfile
 
     L = curve.length
     profile = curve_profile(curve)
-    goal = float(min(goals))
-    # the uniform family's error bounds the optimum from above: its answer caps the DP
+    # the uniform family's error bounds the optimum from above: its answer caps the search
     hint = min(top, _hint(goals, "error", L, curve, None, "theorem1", Fraction(0), unit))
-    # the DP's own budget (optimal_errors) is checked before any layer runs
-    nats_goal = to_nats(goal, unit)
-    try:
-        errors = profile.optimal_errors(hint, target=nats_goal, progress=progress)
-    except DomainError as error:  # the DP's budget: say which maximum T it takes at this L
-        raise DomainError(error.message, param="max_steps",
-                          allowed=f"a larger target, or a maximum T of at most {_optimal_layers(L)} at L = {L}, "
-                          "the DP's layers within its budget") from None
+    levels = [to_nats(float(g), unit) for g in goals]
+    answers, checked, paths = optimal_answers(profile, levels, hint)
+    # where the DP pass fitted its budget (and so answered before), its schedule: the same ties, the same bytes
+    dp_fits = EntropyProfile.optimal_cost(L + hint - 1, hint)["work"] <= MAX_OPTIMAL_WORK
     optimal, out = searched_family("optimal"), []
-    for g in goals:
-        level = to_nats(float(g), unit)
-        T = next((t + 1 for t, e in enumerate(errors) if e <= level), None)
+    for g, T in zip(goals, answers):
         if T is None:
-            out.append(FamilyStepsResult(g, "optimal", optimal, None, None, None, unit, "DP", len(errors),
-                                         reason=f"no T <= {len(errors)} reaches it"))
+            out.append(FamilyStepsResult(g, "optimal", optimal, None, None, None, unit, "DP", checked,
+                                         reason=f"no T <= {checked} reaches it"))
             continue
-        sched, _ = profile.optimal_schedule(T)
-        sched = Schedule(runs=sched.runs, name=f"optimal:{T}")
+        if dp_fits or T not in paths:
+            sched, _ = profile.optimal_schedule(T)
+            sched = Schedule(runs=sched.runs, name=f"optimal:{T}")
+        else:
+            import numpy as np
+
+            sched = Schedule(runs=Schedule.from_size_array(np.diff(paths[T])).runs, name=f"optimal:{T}")
         value = _estimate_with(profile, curve, sched)
-        out.append(FamilyStepsResult(g, "optimal", optimal, T, sched, value, unit,
-                                     "DP (the optimum is non-increasing in T)", len(errors)))
+        how = ("DP (the optimum is non-increasing in T)" if dp_fits
+               else "the optimum's Lagrangian (convex in T: docs/theory.md)")
+        out.append(FamilyStepsResult(g, "optimal", optimal, T, sched, value, unit, how, checked))
     return out
 
 

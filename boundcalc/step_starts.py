@@ -102,6 +102,11 @@ def largest_steps(spec: "SamplerSpec", length: int, steps: Sequence[int],
     return [None if not 0 <= T <= length + 1 or known[T] < 0 else int(known[T]) for T in steps]
 
 
+def info_optimal_kernel(d: "np.ndarray") -> "_InfoOptimal":
+    """info-optimal's kernel for d(0..L-1): ``starts(T)`` (None unless 1 <= T <= L), valid until the next call."""
+    return _InfoOptimal(d)
+
+
 def _info_optimal_scanner(d: "np.ndarray") -> Scanner:
     kernel = _InfoOptimal(d)
     return lambda steps: ((T, kernel.starts(T)) for T in steps)

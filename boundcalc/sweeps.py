@@ -86,6 +86,7 @@ MAX_SWEEP_SECONDS = 120.0
 _SECONDS_PER_STEP = 2e-5  # building a schedule T by T, per step, when its family's rate is unmeasured
 _SECONDS_PER_ARRAY_STEP = 1.5e-7  # a family built from arrays (boundcalc.schedule_arrays): sizes and error sums
 _SECONDS_PER_DREAM_STEP = 2e-8  # dream from its recurrence over every T at once (a few runs per T)
+_SECONDS_PER_INFO_STEP = 2e-7  # info-optimal: its starts T by T (boundcalc.info_optimal_arrays), then as an array family
 # the exact error's sums, per step of a schedule built T by T: its runs as tuples, flattened and summed (a family
 # with about one run per step, info-optimal, costs that much; on the safe side for the others)
 _SECONDS_PER_ERROR_STEP = 1e-6
@@ -162,9 +163,9 @@ class SweepRow:
             if value is None:
                 return None
             found = Measured(float(value), 4 * 2.0**-53 * abs(float(value)))  # an exact bound at estimated inputs
-        if name in self.intervals:
-            found = replace(found, interval=self.intervals[name])
-        return replace(found, stderr=spread[0], interpolation=spread[1], estimate=True)
+        # one Measured with the interval and the spread (two dataclasses.replace cost more than the row's text)
+        return Measured(found.value, found.error, found.nonnegative, spread[0], spread[1], True,
+                        self.intervals.get(name, found.interval))
 
     def _certified(self, name: str) -> Measured | None:
         if name in self.stats:
@@ -296,7 +297,8 @@ def sweep_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: int
         blockwise = family.name == "blocks"
         for t in steps:
             if arrays is not None:  # sizes and sums over the steps; dream: its recurrence, a few runs per T
-                per_step = _SECONDS_PER_DREAM_STEP if arrays[0] == "dream" else _SECONDS_PER_ARRAY_STEP
+                per_step = {"dream": _SECONDS_PER_DREAM_STEP, "info-optimal": _SECONDS_PER_INFO_STEP}.get(
+                    arrays[0], _SECONDS_PER_ARRAY_STEP)
                 seconds += _SECONDS_PER_ROW + per_step * t
                 continue
             build = 0.0 if family.family.constant_cost else per_call + per_step * t
@@ -571,8 +573,10 @@ def _array_family(family: FamilySpec, steps: Sequence[int], length: int) -> tupl
     from .family_sizes import supported
     from .schedule_arrays import MAX_LENGTH, array_supported
 
-    if family.family.random_counts or family.family.needs_curve or not steps:
+    if family.family.random_counts or not steps:
         return None
+    if family.family.needs_curve:  # info-optimal from the curve's d (boundcalc.info_optimal_arrays); not the DP's
+        return ("info-optimal", []) if family.name == "info-optimal" and family.parts[1:] == ("T",) else None
     parts = family.spec(steps[0]).split(":")
     if len(parts) < 2 or parts[1] != str(steps[0]) or family.parts[1:2] != ("T",):
         return None
@@ -582,7 +586,7 @@ def _array_family(family: FamilySpec, steps: Sequence[int], length: int) -> tupl
     return (head, extra) if array_supported(head, extra, length) else None
 
 
-def _array_schedules(family: FamilySpec, steps: Sequence[int], length: int, consume: Any
+def _array_schedules(family: FamilySpec, steps: Sequence[int], length: int, consume: Any, curve: Any = None
                      ) -> tuple[list[tuple[int, Any]], list[tuple[str, int, str]]] | None:
     """The family's schedules from arrays, chunk by chunk, each chunk handed to ``consume(chunk, schedules)``
     (the truth's errors, while the chunk's steps are at hand); None when the family is not computed so."""
@@ -592,6 +596,10 @@ def _array_schedules(family: FamilySpec, steps: Sequence[int], length: int, cons
     if found is None:
         return None
     head, extra = found
+    if head == "info-optimal":  # its step starts for every T from the curve's d
+        from .info_optimal_arrays import info_optimal_schedules
+
+        return info_optimal_schedules(curve.conditional("linear"), steps, consume), []
     built: list[tuple[int, Any]] = []
     if head == "dream":  # a few runs per T: plain schedules, summed over their runs with the others
         skipped = []
@@ -615,7 +623,7 @@ def _array_schedules(family: FamilySpec, steps: Sequence[int], length: int, cons
 
 def _schedules(family: FamilySpec, steps: Sequence[int], length: int, samplers: Samplers, curve: Any = None,
                consume: Any = None) -> tuple[list[tuple[int, Any]], list[tuple[str, int, str]]]:
-    arrays = _array_schedules(family, steps, length, consume)
+    arrays = _array_schedules(family, steps, length, consume, curve)
     if arrays is not None:
         if not arrays[0]:
             raise ScheduleError(f"family {family.label!r} has no schedule on this grid: {arrays[1][0][2]}",
@@ -623,7 +631,13 @@ def _schedules(family: FamilySpec, steps: Sequence[int], length: int, samplers: 
         return arrays
     built: list[tuple[int, Any]] = []  # samplers (boundcalc.registry.Sampler)
     skipped = []
+    uniform = not family.family.random_counts and family.spec(1) == "uniform:1" and family.spec(2) == "uniform:2"
     for t in steps:
+        if uniform and t <= length:  # two runs: no size array per T
+            from .schedule_arrays import uniform_schedule
+
+            built.append((t, uniform_schedule(length, t)))
+            continue
         if family.family.random_counts:  # built (and costed) before the sweep
             sampler = samplers[family.label, t]
             if isinstance(sampler, str):
