@@ -38,11 +38,6 @@ class RowBounds:
     def __init__(self, profile: "MIProfile", eps: Fraction, truth: "SourceTruth | None", names: Sequence[str]) -> None:
         self.profile, self.eps, self.truth, self.names = profile, eps, truth, tuple(names)
         self._pieces: dict[tuple[str, tuple[Any, ...]], BoundPieces] = {}
-        #: the names by the attributes they read (Bound.reads), and each group's pieces by those attributes' values
-        self._groups: dict[tuple[str, ...], list[str]] = {}
-        for name in self.names:
-            self._groups.setdefault(tuple(BOUNDS[name].reads), []).append(name)
-        self._grouped: dict[tuple[Any, ...], list[BoundPieces]] = {}
         #: name -> whether the affine form agreed with the bound at the first schedule it was used for
         self._checked: dict[str, bool] = {}
         self._ends: dict[int | None, tuple[float, float] | None] = {}
@@ -51,12 +46,6 @@ class RowBounds:
         self._fractions: dict[float, Fraction] = {}
         #: S (None: s_max > L) -> (Φ's multi-scale profile at S or None, the curve's input estimates at it)
         self._scales: dict[int | None, tuple[Any, Any]] = {}
-
-    def any_schedule_error(self) -> "float | None":
-        """The truth's certified rounding error of any schedule's error (``truth.abs_error(None)``), once a sweep."""
-        if not hasattr(self, "_any_schedule"):
-            self._any_schedule = None if self.truth is None else self.truth.abs_error(None)
-        return self._any_schedule
 
     def _inputs(self, schedule: "Schedule", shifted: bool = False) -> BoundInputs:
         truth = self.truth
@@ -102,18 +91,8 @@ class RowBounds:
         errors: dict[str, float] = {}
         spreads: dict[str, tuple[float | None, float]] = {}
         intervals: dict[str, tuple[float, float]] = {}
-        if schedule.positions != "uniform":
-            found = {name: self.pieces(name, schedule) for name in self.names}
-        else:  # the bounds that read the same attributes share one lookup per row (two groups: s_max; T, balance)
-            found = {}
-            for reads, names in self._groups.items():
-                key = (reads, tuple([getattr(schedule, attribute) for attribute in reads]))
-                group = self._grouped.get(key)
-                if group is None:
-                    group = self._grouped[key] = [self.pieces(name, schedule) for name in names]
-                found.update(zip(names, group))
         for name in self.names:
-            value, error, spread, interval = found[name]
+            value, error, spread, interval = self.pieces(name, schedule)
             bounds[name] = value
             if error is not None:
                 errors[name] = error
@@ -147,9 +126,7 @@ class RowBounds:
         shared = (name, a.numerator, a.denominator, b.numerator, b.denominator, big_s)
         found = self._forms.get(shared)
         if found is None:
-            total = profile.total  # a·ΣI + b as one reduced fraction (two Fraction operations reduce twice)
-            value = Fraction(a.numerator * total.numerator * b.denominator + b.numerator * a.denominator * total.denominator,
-                             a.denominator * total.denominator * b.denominator)
+            value = a * profile.total + b
             if truth is None:
                 found = (value, None, None, None)
             else:

@@ -410,7 +410,7 @@ def _row(family: FamilySpec, steps: int, schedule: Schedule, profile: MIProfile,
         optimal_abs = truth.abs_error(truth.optimal[steps][0])
     if "theorem2_lower" in names:
         random_error = truth.random_error(schedule.max_size)
-        any_schedule = shared.any_schedule_error()
+        any_schedule = truth.abs_error(None)
         random_abs = None if random_error is None or any_schedule is None else 2 * any_schedule
     best = truth.optimal[steps][0] if optimal else None
     random = schedule.max_size if random_error is not None else None
