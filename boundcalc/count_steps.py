@@ -55,15 +55,27 @@ def count_expected_bound(sampler: Any, mi_total: Fraction, bound: str = "theorem
 
 def _certified_error(profile: Any, sampler: Any, unit: str) -> tuple[float, float]:
     """(value, error) of the expected error at one T in ``unit``, |value − E error| <= error: the coefficient form
-    Σ_m c_m d(m) and its certified float error (:func:`boundcalc.estimate.coefficient_error`), clamped at 0 (the
-    true value is >= 0, so the clamp only moves the value towards it); in bits one more rounding of each (the
-    division by the float ln 2, within 2ε of the real one: 4ε of the result, doubled)."""
-    value, error = coefficient_error(profile, sampler)
+    Σ_m c_m d(m) and its certified float error (:func:`boundcalc.estimate.coefficient_error`), by :func:`_in_unit`."""
+    return _in_unit(*coefficient_error(profile, sampler), unit)
+
+
+def _in_unit(value: float, error: float, unit: str) -> tuple[float, float]:
+    """A value in nats and its certified error in ``unit``, the value clamped at 0 (the true value is >= 0, so the
+    clamp only moves it towards it); in bits one more rounding of each (the division by the float ln 2, within 2ε
+    of the real one: 4ε of the result, doubled)."""
     value = max(value, 0.0)
     if from_nats(1.0, unit) == 1.0:
         return value, error
     level = from_nats(value, unit)
     return level, from_nats(error, unit) * (1 + 8 * 2.0**-53) + 8 * 2.0**-53 * level
+
+
+def tight_cost(T: int, length: int) -> float:
+    """The estimated µs of one T's :func:`boundcalc.count_tight.tight_error` (sampler and windows), from T and L
+    alone (no sampler is built to estimate)."""
+    from .count_tight import tight_cost_bound
+
+    return tight_cost_bound(T, length)
 
 
 class _CountSearch:
@@ -161,7 +173,7 @@ class _CountSearch:
         if not exact:
             return "unknown"
         if self.by == "error":  # within the certified float error of the target: never decided by the float
-            return self._long_double_status(T, goal, charge)
+            return self._tight_status(T, goal, charge)
         if T not in self.refined:  # the widest terms by a DP over three thresholds: closes most of the gap
             if charge is not None:
                 charge(self.exact_cost(T, 3))
@@ -180,25 +192,19 @@ class _CountSearch:
         return "miss" if Fraction(value) - Fraction(error) > goal else "undecided"
 
 
-    def _long_double_status(self, T: int, goal: Fraction, charge: Callable[[float], None] | None) -> str:
-        """A T within the screen's certified error of the target, for MDLM's other noises: the value again from
-        r_k and 1 − r_k in long double (:func:`boundcalc.count_completion.range_sampler`), whose certified error is
-        several times smaller (the running products' δ ~ T·2⁻⁶⁴, not T·ε); built only when that error, estimated
-        from the screen's by the two samplers' relative errors, would leave the target outside. Else 'undecided'."""
-        from .count_brackets_noise import noise_of
+    def _tight_status(self, T: int, goal: Fraction, charge: Callable[[float], None] | None) -> str:
+        """A T within the screen's certified error of the target: the value again by
+        :func:`boundcalc.count_tight.tight_error` (each step's G(r_k) a normalised mean: the certified error is
+        relative to the value, ~10⁻⁷ at L = 16384 where the screen's is ~10⁻²), from the long-double r_k of
+        :func:`boundcalc.count_completion.range_sampler` for MDLM's other noises. 'undecided' if still within it."""
         from .count_completion import range_sampler
+        from .count_tight import tight_error
 
-        value, _, error = self.screen(T)
-        if noise_of(self.sampler(T)) is None:
-            return "undecided"
         if T not in self.refined:
-            sampler = range_sampler(self.family, T, self.length)
-            ratio = sampler.start_sizes_error() / self.sampler(T).start_sizes_error()  # O(T): the laws, no sizes
-            if abs(Fraction(value) - goal) <= Fraction(error * ratio):
-                return "undecided"  # even the long-double value could not decide
             if charge is not None:
-                charge(self.screen_cost(T))
-            level, certified = _certified_error(self.profile, sampler, self.unit)
+                charge(tight_cost(T, self.length))
+            level, certified = _in_unit(*tight_error(self.profile, range_sampler(self.family, T, self.length)),
+                                        self.unit)
             self.refined[T] = (level, level, certified)
         lo, hi, err = self.refined[T]
         if Fraction(hi) + Fraction(err) <= goal:
@@ -313,7 +319,7 @@ def _bracketed_answer(search: _CountSearch, bracket: RiemannBracket, goal: Fract
         elif Fraction(upper * (1 + widen)) <= goal:
             answer = first if answer is None else answer
         elif first == last:
-            spent += 2 * search.screen_cost(first)  # the screen, and for another noise its long-double repeat
+            spent += search.screen_cost(first) + tight_cost(first, search.length)  # the screen, then the tight value
             if spent > SCAN_BUDGET_US:  # estimated before the screen runs: a refusal, never a hang
                 raise DomainError(f"the expected error of {search.family} for L = {search.length} is within its "
                                   f"brackets' width of the target at T = {first}, and evaluating those T would "

@@ -28,8 +28,9 @@ import math
 from fractions import Fraction
 from typing import Any, Callable
 
+from .decimal_text import interval_texts, measured_decimal, round_up_text, value_decimal
 from .dispatch import Printers
-from .exact import FLOAT_DIGITS, interval_decimals, round_up
+from .exact import FLOAT_DIGITS
 from .units import from_nats
 
 __all__ = ["to_csv", "register", "PRINTERS", "SWEEP_COLUMNS"]
@@ -77,7 +78,7 @@ def _csv_SweepAnswer(answer: Any, digits: int) -> str:
         found = {name: cells.of(row, name) for name in names}  # (value, spread cells, interval cells)
         first = [row.family, row.steps, row.schedule.describe(), "" if row.max_size is None else row.max_size,
                  *[found[name][0] for name in stats], found["error"][0],
-                 "" if row.error_abs is None else round_up(row.error_abs), found["optimal"][0],
+                 "" if row.error_abs is None else round_up_text(row.error_abs), found["optimal"][0],
                  found["random_error"][0]]
         rows.append(first + [found[name][0] for name in result.bound_names]
                     + [x for name in estimated for x in found[name][1]]
@@ -90,7 +91,9 @@ class _SweepCells:
     (a bound's value, error, spread and interval depend on s_max or T only, the random schedule's on S), so a
     sweep over every T of L = 16384 formats each bound a few hundred times, not 16384 times. The key is every
     field :meth:`SweepRow.measured <boundcalc.sweeps.SweepRow.measured>` and the cell read, so a cached text is
-    the text the row itself would give; a value's three kinds of cells come from one ``measured``."""
+    the text the row itself would give. The texts are ``measured``'s (its decimal, spread and interval), read
+    from the row's fields as ``measured`` reads them (:meth:`_fields`) without building the Measured, and
+    formatted by :mod:`boundcalc.decimal_text` (exact.py's strings, from a float's exact decimal)."""
 
     def __init__(self, digits: int) -> None:
         self.digits = digits
@@ -98,9 +101,8 @@ class _SweepCells:
 
     @staticmethod
     def _key(row: Any, name: str) -> tuple[Any, ...]:
-        if name in ("error", "optimal", "random_error"):
-            own: tuple[Any, ...] = (getattr(row, name), {"error": row.error_abs, "optimal": row.optimal_abs,
-                                                         "random_error": row.random_abs}[name])
+        if name in _ERRORS:
+            own: tuple[Any, ...] = (getattr(row, name), getattr(row, _ERRORS[name]))
         else:
             bound = row.bounds.get(name)  # exact (a Fraction, whose hash is slow: its integers stand for it) or a float
             exact = isinstance(bound, Fraction)
@@ -112,12 +114,80 @@ class _SweepCells:
         key = self._key(row, name)
         found = self._texts.get(key)
         if found is None:
-            from .table_printer import sweep_cell
-
-            measured = row.measured(name)
-            value = measured.decimal(self.digits) if measured is not None else sweep_cell(row, name, self.digits)
-            found = self._texts[key] = (value, _spread_cells(measured), _interval_cells(measured))
+            fields = self._fields(row, name)
+            if fields is None:  # no float (an exact bound, or nothing), or fields a Measured would refuse
+                found = self._measured_cells(row, name)
+            else:
+                value, error, nonnegative, stderr, interpolation, estimate, interval = fields
+                text = value_decimal(value, error, nonnegative, stderr, interpolation, estimate, self.digits)
+                spread = ["?" if stderr is None else round_up_text(stderr), round_up_text(interpolation or 0.0)]
+                if interval is None:
+                    ends = ["", ""]
+                else:
+                    low, high = interval_texts(interval[0], interval[1], error, FLOAT_DIGITS)
+                    ends = [low, high or ""]
+                found = (text, spread, ends)
+            self._texts[key] = found
         return found
+
+    def _measured_cells(self, row: Any, name: str) -> tuple[str, list[str], list[str]]:
+        from .table_printer import sweep_cell
+
+        measured = row.measured(name)
+        value = measured_decimal(measured, self.digits) if measured is not None else sweep_cell(row, name, self.digits)
+        return value, _spread_cells(measured), _interval_cells(measured)
+
+    @staticmethod
+    def _fields(row: Any, name: str) -> tuple[Any, ...] | None:
+        """The fields of ``row.measured(name)`` (value, error, nonnegative, stderr, interpolation, estimate,
+        interval) as floats, read as SweepRow.measured reads them; None when it is None or when a field is one
+        a Measured refuses (then the Measured itself is built, and says so)."""
+        stderr = interpolation = interval = None
+        estimate = False
+        if name in row.stats:
+            value, error = row.stats[name]
+            nonnegative = True
+        elif name in _ERRORS:
+            value = getattr(row, name)
+            if value is None:
+                return None
+            error, nonnegative = getattr(row, _ERRORS[name]) or 0.0, True
+        else:
+            bound = row.bounds.get(name)
+            if bound is None or name not in row.bound_errors:
+                value = None
+            else:
+                value, error, nonnegative = float(bound), row.bound_errors[name], False
+        spread = row.spreads.get(name)
+        if spread is not None:
+            if value is None:
+                bound = row.bounds.get(name)
+                if bound is None:
+                    return None
+                value = float(bound)
+                error, nonnegative = 4 * 2.0**-53 * abs(value), False
+            stderr, interpolation, estimate = spread[0], spread[1], True
+            interval = row.intervals.get(name)
+        elif value is None:
+            return None
+        fields = (float(value), float(error), nonnegative, None if stderr is None else float(stderr),
+                  None if interpolation is None else float(interpolation), estimate,
+                  None if interval is None else (float(interval[0]), float(interval[1])))
+        return fields if _valid(fields) else None
+
+
+#: the errors of a sweep row and the fields holding their certified errors
+_ERRORS = {"error": "error_abs", "optimal": "optimal_abs", "random_error": "random_abs"}
+
+
+def _valid(fields: tuple[Any, ...]) -> bool:
+    """True when Measured(*fields) is accepted (finite value, finite errors >= 0, an ordered interval)."""
+    value, error, _, stderr, interpolation, _, interval = fields
+    if not (math.isfinite(value) and 0 <= error < math.inf):
+        return False
+    if any(x is not None and not 0 <= x < math.inf for x in (stderr, interpolation)):
+        return False
+    return interval is None or interval[0] <= interval[1]
 
 
 def _interval_cells(measured: Any) -> list[str]:
@@ -125,7 +195,7 @@ def _interval_cells(measured: Any) -> list[str]:
     17 significant digits rounded outward after widening by the certified error ('' if absent or unbounded)."""
     if measured is None or measured.interval is None:
         return ["", ""]
-    low, high = interval_decimals(measured.interval[0], measured.interval[1], measured.error, FLOAT_DIGITS)
+    low, high = interval_texts(measured.interval[0], measured.interval[1], measured.error, FLOAT_DIGITS)
     return [low, high or ""]
 
 
@@ -133,7 +203,7 @@ def _spread_cells(measured: Any) -> list[str]:
     """An estimate's stderr ('?' when the curve gives none) and interpolation effect, rounded up ('' if absent)."""
     if measured is None:
         return ["", ""]
-    return ["?" if measured.stderr is None else round_up(measured.stderr), round_up(measured.interpolation or 0.0)]
+    return ["?" if measured.stderr is None else round_up_text(measured.stderr), round_up_text(measured.interpolation or 0.0)]
 
 
 #: The columns of ``sweep --sampler --csv``.

@@ -44,7 +44,8 @@ class RowBounds:
         #: (name, a, b, S) -> the pieces of a bound a·ΣI + b (see _affine)
         self._forms: dict[tuple[Any, ...], BoundPieces] = {}
         self._fractions: dict[float, Fraction] = {}
-        self._moved: dict[float, Fraction] = {}
+        #: S (None: s_max > L) -> (Φ's multi-scale profile at S or None, the curve's input estimates at it)
+        self._scales: dict[int | None, tuple[Any, Any]] = {}
 
     def _inputs(self, schedule: "Schedule", shifted: bool = False) -> BoundInputs:
         truth = self.truth
@@ -118,17 +119,20 @@ class RowBounds:
             return None, None, None, None
         a, b = form
         # the pieces depend on the form, and (the spread: Φ's estimates at this S) on S = 2^ceil(log2 s_max) only:
-        # Theorem 1's family at every s_max of a sweep shares about log2 L of them
+        # Theorem 1's family at every s_max of a sweep shares about log2 L of them (keyed by the forms' integers:
+        # a Fraction's hash costs more than the lookup)
         fits = schedule.max_size <= profile.length
-        shared = (name, a, b, (1 << (schedule.max_size - 1).bit_length()) if fits else None)
+        big_s = (1 << (schedule.max_size - 1).bit_length()) if fits else None
+        shared = (name, a.numerator, a.denominator, b.numerator, b.denominator, big_s)
         found = self._forms.get(shared)
         if found is None:
             value = a * profile.total + b
             if truth is None:
                 found = (value, None, None, None)
             else:
-                error = float(a * truth.mi_shifted.total + b - value)
-                found = (value, error, self._spread(a, b, value, schedule), self._interval(a, b, value))
+                # a·(ΣI + x) + b - (a·ΣI + b) = a·x exactly: the float of the difference the per-row code rounds
+                error = _times(a, truth.mi_shifted.total - profile.total)
+                found = (value, error, self._spread(a, big_s), self._interval(a, b, value))
             self._forms[shared] = found
         return found
 
@@ -139,34 +143,29 @@ class RowBounds:
             found = self._fractions[x] = Fraction(x)
         return found
 
-    def _moved_total(self, step: float) -> Fraction:
-        """ΣI + Fraction(step), exactly (cached per step)."""
-        found = self._moved.get(step)
-        if found is None:
-            found = self._moved[step] = self.profile.total + Fraction(step)
-        return found
-
-    def _spread(self, a: Fraction, b: Fraction, value: Fraction, schedule: "Schedule"
-                ) -> "tuple[float | None, float] | None":
-        """boundcalc.estimate.curve_bound_spreads for a bound in ΣI alone: ΣI moved by its stderr and by its
-        interpolation effect (no move where that spread, or Φ's at this S, is unknown: as _moved_inputs)."""
+    def _spread(self, a: Fraction, big_s: int | None) -> "tuple[float | None, float] | None":
+        """boundcalc.estimate.curve_bound_spreads for a bound a·ΣI + b: ΣI moved by its stderr and by its
+        interpolation effect (no move where that spread, or Φ's at this S, is unknown: as _moved_inputs). The
+        bound moves by a·step exactly ((a·(ΣI + step) + b) - (a·ΣI + b)), whose float is the one the per-row
+        code rounds."""
         truth = self.truth
         if truth is None or truth.curve is None:
             return None
-        fits = schedule.max_size <= self.profile.length
-        ms = truth.multiscale(schedule.max_size) if fits else None
-        estimates = truth._input_estimates(None if ms is None else ms.scale)
+        if big_s not in self._scales:  # Φ's profile and the curve's estimates at S, once per S
+            ms = truth.multiscale(big_s) if big_s is not None else None
+            self._scales[big_s] = (ms, truth._input_estimates(None if ms is None else ms.scale))
+        ms, estimates = self._scales[big_s]
 
-        def moved(kind: str) -> Fraction | None:
+        def moved(kind: str) -> float | None:
             step = getattr(estimates["mi_total"], kind)
             if step is None:
                 return None
             if ms is not None and "phi" in estimates and ms.phi != 0 and getattr(estimates["phi"], kind) is None:
                 return None
-            return a * self._moved_total(step) + b
+            return _times(a, self._fraction(step))
 
         se, ip = moved("stderr"), moved("interpolation")
-        return None if se is None else float(se - value), 0.0 if ip is None else float(ip - value)
+        return None if se is None else se, 0.0 if ip is None else ip
 
     def _interval(self, a: Fraction, b: Fraction, value: Fraction) -> "tuple[float, float] | None":
         """boundcalc.completion.bound_intervals for a bound in ΣI alone (then answers.bound_intervals_of's filter):
@@ -186,10 +185,23 @@ class RowBounds:
             self._ends[None] = (from_nats(low, unit), from_nats(high, unit))
         low_end, high_end = self._ends[None]  # type: ignore[misc]
 
-        def at(x: float) -> float:
-            return float(a * self._fraction(max(x, 0.0)) + b)  # max(Fraction(x), 0): x >= 0 exactly as a float
+        def at(x: float) -> float:  # float(a·max(Fraction(x), 0) + b), as one quotient of integers
+            return _affine_float(a, self._fraction(max(x, 0.0)), b)  # x >= 0 exactly as a float
 
         low = at(low_end)
         high = (math.inf if at(low_end + 1) > low else low) if math.isinf(high_end) else at(high_end)
-        pair = (min(low, float(value)), max(high, float(value)))
+        shown = value.numerator / value.denominator  # float(value)
+        pair = (min(low, shown), max(high, shown))
         return pair if interval_moves(pair) else None
+
+
+def _times(a: Fraction, x: Fraction) -> float:
+    """float(a·x): the exact product's numerator over its denominator, correctly rounded by Python's integer
+    division (as Fraction.__float__ rounds the reduced fraction: the same rational, so the same float)."""
+    return (a.numerator * x.numerator) / (a.denominator * x.denominator)
+
+
+def _affine_float(a: Fraction, x: Fraction, b: Fraction) -> float:
+    """float(a·x + b), as :func:`_times`: one correctly rounded quotient of the unreduced exact value."""
+    return ((a.numerator * x.numerator * b.denominator + b.numerator * a.denominator * x.denominator)
+            / (a.denominator * x.denominator * b.denominator))

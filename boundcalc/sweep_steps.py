@@ -60,9 +60,12 @@ def chunk_errors(grid: ExactGrid, reach: "np.ndarray", chunk: "StepChunk") -> "l
     import numpy as np
 
     pos, size, starts = chunk.pos, chunk.size, chunk.first[:-1]
-    bad = np.logical_or.reduceat(pos + size - 1 > reach[pos], starts).tolist()
+    room = reach + 1 - np.arange(reach.size, dtype=np.int64)  # a step (w, s) passes when w + s - 1 <= reach[w]
+    failing = np.flatnonzero(size > room[pos])  # few: the steps whose differences might round
+    bad = np.zeros(chunk.rows, dtype=bool)
+    bad[np.searchsorted(starts, failing, side="right") - 1] = True
     columns = [np.add.reduceat(size * limb[pos], starts).tolist() for limb in grid.limbs]
-    return row_errors(grid, bad, columns)
+    return row_errors(grid, bad.tolist(), columns)
 
 
 def chunk_intervals(curve: "LossCurve", vocab_size: int | None, grid: ExactGrid, chunk: "StepChunk"
@@ -112,38 +115,42 @@ def _step_gap_terms(chunk: "StepChunk", gaps: "list[tuple[int, float, int, float
                     ) -> "tuple[np.ndarray, np.ndarray]":
     """sweep_vector._gap_terms from the steps: per (row, gap), the first start f and the last start in the gap's
     interior [a, b), that step's end, and the largest size starting there (when some step starts there: then
-    Σc = end - f - (b - a), min C = a - f, max C = largest - 1 - (f - a); else Σc = -(b - a), min C = a - b)."""
+    Σc = end - f - (b - a), min C = a - f, max C = largest - 1 - (f - a); else Σc = -(b - a), min C = a - b).
+
+    A row's step starts increase, so the steps starting in [a, b) are one slice of the row's steps, found by a
+    binary search of a and b among its starts (one searchsorted per row, not a pass over every step per gap);
+    the largest size is a max over each non-empty slice (one reduceat over the chunk)."""
     import numpy as np
 
     rows, count = chunk.rows, len(gaps)
     lows, highs = np.zeros((rows, count)), np.zeros((rows, count))
     if not gaps:
         return lows, highs
-    L = chunk.length
-    gap_of = np.full(L, -1, dtype=np.int64)
-    for g, (ma, _, mb, _) in enumerate(gaps):
-        gap_of[ma + 1 : mb] = g
-    pos, size = chunk.pos, chunk.size
-    inside = np.flatnonzero(gap_of[pos] >= 0)
-    key = chunk.row[inside] * count + gap_of[pos[inside]]  # non-decreasing: rows in order, starts increasing
-    heads = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1]))) if key.size else key
-    tails = np.append(heads[1:], key.size) - 1
-    some = np.zeros((rows, count), dtype=bool)
-    first = np.zeros((rows, count), dtype=np.int64)
-    end = np.zeros((rows, count), dtype=np.int64)
+    pos, size, first = chunk.pos, chunk.size, chunk.first
+    ends = np.array([[ma + 1, mb] for ma, _, mb, _ in gaps], dtype=np.int64).ravel()  # a_0, b_0, a_1, b_1, ...
+    cuts = np.empty((rows, 2 * count), dtype=np.int64)  # per row: the index of the first start >= a_g, >= b_g
+    bounds = first.tolist()
+    for r in range(rows):
+        begin = bounds[r]
+        cuts[r] = np.searchsorted(pos[begin : bounds[r + 1]], ends) + begin
+    lo, hi = cuts[:, 0::2], cuts[:, 1::2]  # rows x gaps: the slice [lo, hi) of steps starting in [a, b)
+    some = hi > lo
     largest = np.zeros((rows, count), dtype=np.int64)
-    if key.size:
-        r, g = np.divmod(key[heads], count)
-        some[r, g] = True
-        first[r, g] = pos[inside[heads]]
-        end[r, g] = pos[inside[tails]] + size[inside[tails]]
-        largest[r, g] = np.maximum.reduceat(size[inside], heads)
+    if some.any():  # slices in (row, gap) order do not overlap and increase: one reduceat over their ends
+        index = np.stack((lo[some], hi[some]), axis=1).ravel()
+        if index[-1] == size.size:  # reduceat cannot name the array's end; the last slice reaches it anyway
+            index = index[:-1]
+        largest[some] = np.maximum.reduceat(size, index)[0::2]
+    safe_lo = np.where(some, lo, 0)
+    safe_last = np.where(some, hi - 1, 0)
+    f = pos[safe_lo]
+    end = pos[safe_last] + size[safe_last]
     for g, (ma, A, mb, B) in enumerate(gaps):
         a, b = ma + 1, mb
-        has, f = some[:, g], first[:, g]
-        sigma = np.where(has, end[:, g] - f - (b - a), -(b - a)).astype(np.float64)
-        high_c = np.where(has, np.maximum(largest[:, g] - 1 - (f - a), 0), 0).astype(np.float64)
-        low_c = (a - np.where(has, f, b)).astype(np.float64)
+        has, fg = some[:, g], f[:, g]
+        sigma = np.where(has, end[:, g] - fg - (b - a), -(b - a)).astype(np.float64)
+        high_c = np.where(has, np.maximum(largest[:, g] - 1 - (fg - a), 0), 0).astype(np.float64)
+        low_c = (a - np.where(has, fg, b)).astype(np.float64)
         lows[:, g], highs[:, g] = _gap_floats(A, B, sigma, low_c, high_c)
     return lows, highs
 

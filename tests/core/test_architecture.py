@@ -28,6 +28,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "boundcalc"
 LAYERS = {
     "errors": (1, "foundations"),
     "exact": (1, "foundations"),
+    "decimal_text": (1, "foundations"),
     "units": (1, "foundations"),
     "files": (1, "foundations"),
     "constants": (1, "foundations"),
@@ -75,6 +76,7 @@ LAYERS = {
     "count_brackets_noise": (4, "orchestration"),
     "count_completion": (4, "orchestration"),
     "count_noise_levels": (4, "orchestration"),
+    "count_tight": (4, "orchestration"),
     "count_noise_local": (4, "orchestration"),
     "count_rows": (4, "orchestration"),
     "count_batch": (4, "orchestration"),

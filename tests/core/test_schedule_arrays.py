@@ -91,3 +91,22 @@ def test_dream_runs_are_the_exact_schedules(L, extra, data):
             assert runs is None, (L, t, extra)
             continue
         assert runs == reference.runs, (L, t, extra)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=1, max_value=5000), st.data())
+def test_uniform_schedule_is_the_builders(length, data):
+    """uniform_schedule is fast_schedule's (and parse_schedule's) uniform:T, runs, name and cached sizes alike."""
+    from boundcalc.family_sizes import fast_schedule
+    from boundcalc.schedule import parse_schedule
+    from boundcalc.schedule_arrays import uniform_schedule
+
+    steps = data.draw(st.integers(min_value=1, max_value=length))
+    found = uniform_schedule(length, steps)
+    expected = fast_schedule("uniform", [], length, steps)
+    built = parse_schedule(f"uniform:{steps}", length)
+    assert found.runs == expected.runs == built.runs
+    assert found.name == expected.name == built.name == f"uniform:{steps}"
+    assert (found.length, found.steps, found.max_size) == (built.length, built.steps, built.max_size)
+    assert sum(s * c for s, c in found.runs) == length and found == built
+    assert found.describe() == built.describe() and found.is_balanced
