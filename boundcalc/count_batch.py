@@ -165,45 +165,77 @@ def batch_exceed_brackets(length: int, x: "np.ndarray", after: "np.ndarray", cou
     return out
 
 
-def _brackets(bracket: "tuple[np.ndarray, np.ndarray, np.ndarray]", coefficients: Sequence["np.ndarray"],
+class Coefficients:
+    """c(1..L) of the bounds (and s itself, for E S_max) with what every row's bracket reuses: Δc(s) and, for the
+    steps beyond a row's cap (where its bracket is lower 0, upper and error one tiny value), the suffix sums of
+    |Δc| over the falling and the rising steps."""
+
+    def __init__(self, values: Sequence["np.ndarray"]) -> None:
+        import numpy as np
+
+        self.items = []
+        for value in values:
+            steps = np.diff(value)
+            size = np.abs(steps)
+
+            def suffix(x: "np.ndarray") -> "np.ndarray":
+                return np.concatenate((np.cumsum(x[::-1])[::-1], [0.0]))
+
+            self.items.append((float(value[0]), steps, suffix(np.where(steps < 0, size, 0.0)),
+                               suffix(np.where(steps >= 0, size, 0.0)), suffix(size)))
+
+
+def _brackets(bracket: "tuple[np.ndarray, np.ndarray, np.ndarray]", coefficients: "Coefficients | Sequence[np.ndarray]",
               head: int) -> list[tuple[float, float, float]]:
     """:meth:`CountSampler.expected_coefficient_brackets` (``exact_at`` = 0) from a row's bracket of P(S_max > s),
     whose entries from ``head`` on are the tail beyond the step-size cap (lower 0, upper and error one tiny value)."""
     import numpy as np
 
+    prepared = coefficients if isinstance(coefficients, Coefficients) else Coefficients(coefficients)
     out = []
     lower, upper, err = bracket
-    for values in coefficients:
-        steps = np.diff(values)
-        low = np.where(steps >= 0, lower, upper)
-        high = np.where(steps >= 0, upper, lower)
-        lo = _fsum(float(values[0]), steps * low, head)
-        hi = _fsum(float(values[0]), steps * high, head)
-        error = _fsum(0.0, np.abs(steps) * err, head) + 4 * _EPS * (abs(lo) + abs(hi) + abs(values[0]))
+    far = float(upper[head]) if head < upper.size else 0.0
+    for first, steps, falling, rising, size in prepared.items:
+        part = steps[:head]
+        # beyond the head the low end takes upper (= far) on the falling steps, the high end on the rising ones
+        low = part * np.where(part >= 0, lower[:head], upper[:head])
+        high = part * np.where(part >= 0, upper[:head], lower[:head])
+        lo = _fsum(first, low, _beyond_cap(far, falling[head]), lambda: steps * np.where(steps >= 0, lower, upper))
+        hi = _fsum(first, high, _beyond_cap(far, rising[head]), lambda: steps * np.where(steps >= 0, upper, lower))
+        error = _fsum(0.0, np.abs(part) * err[:head], _beyond_cap(far, size[head]), lambda: np.abs(steps) * err) \
+            + 4 * _EPS * (abs(lo) + abs(hi) + abs(first))
         out.append((lo, hi, error))
     return out
 
 
-def _fsum(first: float, terms: "np.ndarray", head: int) -> float:
-    """math.fsum([first, *terms]), bit for bit, summing only ``terms[:head]`` exactly when the rest (tiny: the
-    tail beyond the cap) cannot move the correctly rounded sum: H = fsum(first, head), its residual r (the exact
-    sum minus H, within an ulp of r) and |rest| <= Σ|rest|(1 + 2ε)·(1 + nε) stay below a quarter of H's ulp, so
-    the whole sum rounds to H (a quarter: the gap below a power of two is half its ulp). Else the whole fsum."""
-    import numpy as np
+def _beyond_cap(far: float, size: float) -> float:
+    """A bound on Σ|Δc(s)|·far over the steps beyond the cap (``size`` their Σ|Δc|, a float suffix sum): 0 only when
+    every term is exactly 0; 2^-1000 more for a product that underflows."""
+    if far == 0.0 or size == 0.0:
+        return 0.0
+    return float(size) * far * (1 + 2 * (_LIMIT_TERMS + 4) * _EPS) + 2.0**-1000
 
-    listed = terms[:head].tolist()
+
+def _fsum(first: float, head: "np.ndarray", rest: float, every: Any) -> float:
+    """math.fsum([first, *every()]), bit for bit, summing only the ``head`` terms exactly when the others (tiny: the
+    tail beyond the cap, Σ|rest| <= ``rest``, a suffix sum: within (n + 2)ε) cannot move the correctly rounded sum:
+    H = fsum(first, head), its residual r (the exact sum minus H, within an ulp of r) and the rest stay below a
+    quarter of H's ulp, so the whole sum rounds to H (a quarter: the gap below a power of two is half its ulp).
+    Else the whole fsum of ``every()``."""
+    listed = head.tolist()
     total = math.fsum([first, *listed])
-    rest = terms[head:]
-    if rest.size == 0:
-        return total
-    spread = float(np.abs(rest).sum()) * (1 + (rest.size + 4) * _EPS)
+    spread = rest
     if spread == 0.0:
         return total
     if total != 0.0 and math.isfinite(total):
         residual = math.fsum([first, *listed, -total])
         if (abs(residual) + math.ulp(residual)) * (1 + 4 * _EPS) + spread < math.ulp(total) / 4:
             return total
-    return math.fsum([first, *listed, *rest.tolist()])
+    return math.fsum([first, *every().tolist()])
+
+
+#: A bound on the number of terms of a suffix sum (a sweep's L): its float rounding is within (n + 2)ε relative.
+_LIMIT_TERMS = 1 << 26
 
 
 def _chunks(samplers: Sequence["CountSampler"]) -> list[list[int]]:
@@ -233,7 +265,7 @@ def batch_bound_reports(profile: "MIProfile", samplers: Sequence["CountSampler"]
     from .bounds import CountBoundReport
 
     out: list[CountBoundReport | None] = [None] * len(samplers)
-    coefficients = [values(name, profile.length) for name in names] + [values("", profile.length)]
+    coefficients = Coefficients([values(name, profile.length) for name in names] + [values("", profile.length)])
     for chunk in _chunks(samplers):
         rows = [samplers[i] for i in chunk]
         L = rows[0].length

@@ -144,7 +144,9 @@ class CountSampler:
             # t_k = (A - c k)/A with c/A = (1 - δ)/T, so p_k = 1 - t_k/t_{k-1} = c/(A - c(k-1)): integers only
             c, a = _grid(1 - MDLM_DELTA, steps)
             probabilities = [Fraction(c, a - c * (k - 1)) for k in range(1, steps + 1)] + [Fraction(1)]
-            return cls.from_probabilities(length, probabilities, name=label, family="mdlm", steps=steps)
+            out = cls.from_probabilities(length, probabilities, name=label, family="mdlm", steps=steps)
+            out.notes["grid"] = (c, a)  # the quick build's integers (count_families): r_k without Fractions
+            return out
         from .count_noise import step_probabilities
 
         # long double with a certified rounding (boundcalc.count_noise); mpmath only where it does not settle
@@ -163,8 +165,9 @@ class CountSampler:
         c, a = _grid(1 - eps, steps)
         probabilities = [Fraction(c, a - c * (k - 1)) for k in range(1, steps)] + [Fraction(1)]
         label = f"dream-origin:{steps}" + ("" if eps == DREAM_EPS else f":{eps}")
-        return cls.from_probabilities(length, probabilities, name=name or label,
-                                      family="dream-origin", steps=steps)
+        out = cls.from_probabilities(length, probabilities, name=name or label, family="dream-origin", steps=steps)
+        out.notes["grid"] = (c, a)
+        return out
 
     # -- laws that need no DP -------------------------------------------------------------
     def marginals(self) -> list[float]:
@@ -503,33 +506,12 @@ class CountSampler:
             if L == 1:
                 out[0] += float((reveal[rows] * a[rows]).sum())
             return out[:L]
-        r, a, p = r[rows], a[rows], reveal[rows]
-        # log of L·p_k·a_k·C(L-1, m)·r^m·a^(L-1-m) = α_k + β(m) + m·λ_k
+        from .count_starts import fast_start_sizes, windowed_starts
+
         lf, _ = self._log_factorials()
-        log_r, log_a = np.log(r), np.log(a)
-        alpha = math.log(L) + np.log(p) + L * log_a
-        slope = log_r - log_a
-        beta = lf[L - 1] - lf[: L] - lf[L - 1 :: -1]  # m = 0..L-1
-        # only m within 40 + 12 sd of each mean: the mass outside is below e^-70 (Chernoff), so each row
-        # costs O(sqrt L), not O(L)
-        spread = 40 + np.ceil(12 * np.sqrt((L - 1) * r * a))
-        lowest = np.floor((L - 1) * r - spread)
-        order = np.argsort(lowest, kind="stable")  # rows with one window start are summed first, then added once
-        lowest, spread, alpha, slope = lowest[order], spread[order], alpha[order], slope[order]
-        for lo in range(0, rows.size, 128):  # the window's width is each block's widest: narrow near r = 0 and 1
-            part = slice(lo, lo + 128)
-            width = int(min(L, 2 * float(spread[part].max()) + 2))
-            start = np.clip(lowest[part], 0, L - width).astype(np.int64)  # still sorted
-            windows = np.lib.stride_tricks.sliding_window_view(beta, width)  # windows[i] = β(i..i+width-1)
-            offsets = np.arange(width)
-            # α_k + start_k·λ_k, + j·λ_k inside the window, in place (the same float operations in the same order)
-            terms = windows[start]
-            terms += (alpha[part] + start * slope[part])[:, None]
-            terms += slope[part, None] * offsets[None, :].astype(np.float64)
-            np.exp(terms, out=terms)
-            # one scatter-add of the block (non-negative terms: any order of the sums is within start_sizes_error),
-            # not a Python loop over the distinct window starts
-            out += np.bincount((start[:, None] + offsets[None, :]).ravel(), weights=terms.ravel(), minlength=L + 1)
+        r, a, p = r[rows], a[rows], reveal[rows]
+        if not fast_start_sizes(self, r, a, p, lf, out):  # a uniform grid's interior is 1 within 2^-64
+            windowed_starts(L, r, a, p, lf, out)
         return out[:L]
 
     def _start_laws(self) -> tuple["np.ndarray", "np.ndarray", float]:
@@ -549,8 +531,10 @@ class CountSampler:
         exact = _exact_alive(self.exact) if self.exact is not None and grid is None else None
         if grid is not None:
             a, total = grid
-            alive = np.array([(total - a * k) / total for k in range(len(self.reveal))])
-            before = np.array([a * k / total for k in range(len(self.reveal))])
+            k = np.arange(len(self.reveal), dtype=np.float64)  # integers below 2^53 are exact: one rounding each
+            exact_ints = total + a * len(self.reveal) < 2**53
+            alive = (total - a * k) / total if exact_ints else np.array([(total - a * j) / total for j in range(k.size)])
+            before = a * k / total if exact_ints else np.array([a * j / total for j in range(k.size)])
             delta = EPS64
         elif exact is not None:
             alive = np.array([_round(a) for a in exact])
@@ -591,7 +575,10 @@ class CountSampler:
         logs = 2 * (np.abs(np.log(before[live])) + np.abs(np.log(alive[live]))) + np.abs(np.log(reveal[live]))
         magnitude = 3 * float(lf[-1]) + math.log(L) + 1.0 + L * float(np.max(logs)) * (1 + 4 * EPS64)
         error = 3 * lf_error + 16 * EPS64 * magnitude + 2 * L * delta * (1 + 4 * delta)
-        return math.expm1(error) + (n + L + 8) * EPS64 + 2.0**-100
+        from .count_starts import interior
+
+        inner = interior(self)  # the uniform grid's interior start sizes, 1 within its bound (count_starts)
+        return math.expm1(error) + (n + L + 8) * EPS64 + 2.0**-100 + (inner[2] if inner else 0.0)
 
     def expected_coefficient_bracket(self, coefficient: Callable[[int], Any], exact_at: int = 0
                                      ) -> tuple[float, float, float]:

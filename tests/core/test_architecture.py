@@ -40,6 +40,7 @@ LAYERS = {
     "schedule_limits": (2, "values"),
     "count_sampler": (2, "values"),
     "binomial_laws": (2, "values"),
+    "count_starts": (2, "values"),
     "count_families": (2, "values"),
     "count_noise": (2, "values"),
     "rule_families": (2, "values"),
