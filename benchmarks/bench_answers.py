@@ -17,8 +17,9 @@ see the same load of a shared machine. Every measurement is a fresh process, bes
 * ``steps --loss-curve c.csv --by optimal --target 1`` (the DP-optimal schedule) and ``--family blocks:4:cosine
   --by bound`` at each L;
 * ``sweep --loss-curve c.csv --steps 1:L --csv`` per family (uniform alone -- the L = 16384 target --, uniform +
-  cosine, linear + cosine-mdlm, blocks:4:cosine:T, then the random-count mdlm, dream-origin, mdlm:cosine (a noise)
-  and sedd; uniform + cosine and mdlm again on the curve measured at every k): seconds, same targets.
+  cosine, linear + cosine-mdlm, blocks:4:cosine:T, blocks:2:linear:T, info-optimal (also on the curve measured at
+  every k), then the random-count mdlm, dream-origin, mdlm:cosine (a noise) and sedd; uniform + cosine and mdlm again
+  on the curve measured at every k): seconds, same targets.
   ``benchmarks/audit_families.py`` runs every family x question x input, with its outcome;
 * ``plot --kind schedule --steps 1:L`` (at most 10^4 T) at each L (needs matplotlib): seconds;
 * ``--only model``: the scan's cost model (each fixed family's registry ``scan_cost_us``, read by
@@ -144,7 +145,8 @@ def sweep_figures(folder: Path, lengths: list[int], repeat: int, timeout: float,
         curve = write_curve(folder, L)
         full = write_full_curve(folder, L)
         for families, path in ((["uniform"], curve), (["uniform", "cosine"], curve), (["linear", "cosine-mdlm"], curve),
-                               (["blocks:4:cosine:T"], curve), (["mdlm"], curve), (["dream-origin"], curve),
+                               (["blocks:4:cosine:T"], curve), (["blocks:2:linear:T"], curve),
+                               (["info-optimal"], curve), (["info-optimal"], full), (["mdlm"], curve), (["dream-origin"], curve),
                                (["mdlm:cosine"], curve), (["sedd"], curve), (["uniform", "cosine"], full),
                                (["mdlm"], full)):
             args = ["sweep", "--loss-curve", str(path), "--steps", f"1:{L}", "--csv"]

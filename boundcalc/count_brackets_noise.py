@@ -73,18 +73,23 @@ class NoiseBracket(RiemannBracket):
         self.slope_jump = (self.L - 1) * float(np.abs(np.diff(self.d)).max(initial=0.0)) * (1 + 4 * _EPS)
 
     def _blocks(self, first: int, last: int | None = None) -> int:
-        """M = 2^j >= 2·first within the work cap M·W <= 2^23, W the entries of one windowed binomial law
-        (:func:`boundcalc.count_noise_levels.window_width`; W = L up to L ≈ 700); 2^25 for a single T (first ==
-        last: the search's leaves, where the ranges did not decide). The block term is O(Δv²): at L = 16384 and T
-        near 6·10^4 (target 1), M = 256 (the old cap M·L <= 2^22) left about 18 single T within the brackets'
-        width; M = 4096 for the ranges and 16384 for a single T leave none or one."""
+        """For a range of T, the largest M = 2^j within the work cap M·W <= 2^23, W the entries of one windowed
+        binomial law (:func:`boundcalc.count_noise_levels.window_width`; W = L up to L ≈ 360): one level serves
+        every range (the block term only shrinks with M), where one level per power of two >= 2·first cost twice
+        as much. For a single T (first == last: the search's leaves, where the ranges did not decide) M = 2^j >=
+        2·first within M·W <= 2^25 and M <= 2^14. The block term is O(Δv²): at L = 16384 and T near 6·10^4 (target
+        1), M = 256 (the old cap M·L <= 2^22) left about 18 single T within the brackets' width; M = 4096 for the
+        ranges and 16384 for a single T leave none or one."""
         import math
 
         from .count_noise_levels import window_width
 
-        rows = (1 << 23) // window_width(self.L - 1) if first != last else min((1 << 25) // window_width(self.L - 1), 1 << 14)
-        cap = 1 << max(4, int(math.log2(max(1, rows))))
-        return int(min(cap, max(16, 1 << math.ceil(math.log2(2 * first)))))
+        width = window_width(self.L - 1)
+        cap = 1 << max(4, int(math.log2(max(1, (1 << 23) // width))))
+        if first != last:  # the finest level, computed once for every range: cheaper than one per power of two
+            return cap
+        single = 1 << max(4, int(math.log2(max(1, min((1 << 25) // width, 1 << 14)))))
+        return int(min(single, max(cap, 1 << math.ceil(math.log2(2 * first)))))
 
     def _level(self, blocks: int) -> tuple[Any, Any, Any, Any]:
         """(Σ_j φ′(μ_j)(pmf_j − pmf_{j+1}), its entrywise error, the same with φ″(μ_j), its error) over the block

@@ -68,6 +68,9 @@ class InfoOptimalSchedule(FamilySchedule):
     def runs(self) -> tuple[tuple[int, int], ...]:
         from .estimate import info_optimal_schedule
 
+        head, count = self.__dict__["_head_runs"], self.__dict__["_run_count"]
+        if count <= len(head):  # every run read off the chunk already (a row that describe() lists in full)
+            return tuple(head)
         return info_optimal_schedule(self.__dict__["_conditional"], self.steps).runs
 
 

@@ -295,6 +295,13 @@ def sweep_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: int
         per_call, per_step = (rates or {}).get(family.label, (0.0, _SECONDS_PER_STEP))
         arrays = _array_family(family, steps, length)
         blockwise = family.name == "blocks"
+        if blockwise and _fast_blocks(family, length):  # inner schedules from arrays: a row is its bounds
+            blocks = int(family.parts[1])
+            for t in steps:
+                inner = _SECONDS_PER_ARRAY_STEP * t / blocks if t % blocks == 0 else 0.0
+                walk = (_SECONDS_PER_ERROR_STEP * t + _SECONDS_PER_TOKEN * length) if truth and t % blocks == 0 else 0.0
+                seconds += _SECONDS_PER_ROW + inner + walk
+            continue
         for t in steps:
             if arrays is not None:  # sizes and sums over the steps; dream: its recurrence, a few runs per T
                 per_step = {"dream": _SECONDS_PER_DREAM_STEP, "info-optimal": _SECONDS_PER_INFO_STEP}.get(
@@ -312,6 +319,13 @@ def sweep_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: int
         for t in steps:
             seconds += float(cost(length, t)["seconds"]) if cost else t * (length + 1) ** 2 / _DP_RATE
     return seconds
+
+
+def _fast_blocks(family: FamilySpec, length: int) -> bool:
+    """True when ``blocks:K:FAMILY:T``'s rows come from :func:`boundcalc.block_arrays.block_rows`."""
+    from .block_arrays import fast_blocks
+
+    return fast_blocks(family.parts, length)
 
 
 def family_rate(family: FamilySpec, length: int, curve: Any = None) -> tuple[float, float]:
@@ -365,7 +379,8 @@ def estimated_seconds(families: Sequence[FamilySpec], steps: Sequence[int], leng
     random-count rows') that :func:`sweep` compares with :data:`MAX_SWEEP_SECONDS`."""
     fixed = [f for f in families if not f.family.random_counts]
     rates = {f.label: family_rate(f, length, _curve_of(truth)) for f in fixed
-             if not f.family.constant_cost and _array_family(f, steps, length) is None}
+             if not f.family.constant_cost and _array_family(f, steps, length) is None
+             and not (f.name == "blocks" and _fast_blocks(f, length))}
     seconds = sweep_cost(fixed, steps, length, truth=truth is not None, optimal=optimal,
                          profile=truth.profile if truth else None, rates=rates)
     # random-count samplers: the law of S_max and the expected errors (the optimal errors are counted above)
@@ -631,6 +646,14 @@ def _schedules(family: FamilySpec, steps: Sequence[int], length: int, samplers: 
         return arrays
     built: list[tuple[int, Any]] = []  # samplers (boundcalc.registry.Sampler)
     skipped = []
+    if family.name == "blocks":  # blocks:K:FAMILY:T: the inner schedules from arrays, no runs listed per row
+        from .block_arrays import block_rows
+
+        found = block_rows(family, steps, length, lambda t: _build(family, t, length, curve))
+        if found is not None:
+            built, missed = found
+            skipped = [(family.label, t, _short(error.message)) for t, error in missed]
+            steps = ()
     uniform = not family.family.random_counts and family.spec(1) == "uniform:1" and family.spec(2) == "uniform:2"
     for t in steps:
         if uniform and t <= length:  # two runs: no size array per T

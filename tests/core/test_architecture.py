@@ -51,6 +51,7 @@ LAYERS = {
     "random_schedule": (2, "values"),
     "family_sizes": (2, "values"),
     "schedule_arrays": (2, "values"),
+    "block_arrays": (2, "values"),
     "curve_log": (2, "values"),
     "transfer": (2, "values"),
     "example": (2, "values"),
