@@ -229,7 +229,9 @@ def optimal_answers(profile: object, levels: "list[float]", hint: int
     smallest = min(range(len(levels)), key=lambda i: levels[i])
     answers = [T if T is not None and T <= hint else None for T, _, _ in found]
     paths = {T: path for (T, _, path) in found if T is not None and path is not None}
-    if not all(certain for T, certain, _ in found if T is not None and T <= hint + 1):
+    # an unsure T* past the hint counts too: on a flat stretch of f at the target (f(T) = 0 for every T >= 3, target 0)
+    # the float DP may reach at any T of it, one within the hint
+    if not all(certain for T, certain, _ in found if T is not None):
         try:
             errors = profile.optimal_errors(hint, target=levels[smallest])  # type: ignore[attr-defined]
         except DomainError:  # beyond the DP's budget: the hull's own decisions

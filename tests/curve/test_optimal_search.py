@@ -49,6 +49,16 @@ def test_the_answers_are_the_dp_passes(d, data):
     assert (answers, checked) == dp_pass(d, levels, hint)
 
 
+def test_an_unsure_answer_past_the_hint_runs_the_dp():
+    """f(T) = 0 for T >= 3 (a run of equal d), target 0: the DP's floats reach at T = 4 (1.7e-18 at T = 3), the
+    hull's float optimum only past T = 4; the hull's unsure T* beyond the hint once answered None."""
+    d = np.array([0.0015] * 6 + [0.0005, 0.0])
+    errors = EntropyProfile(d).optimal_errors(d.size)
+    for hint in range(1, d.size + 1):
+        for level in errors:
+            assert optimal_answers(EntropyProfile(d), [level], hint)[:2] == dp_pass(d, [level], hint), (hint, level)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(profiles(24), st.data())
 def test_each_found_path_is_an_optimum_with_T_steps(d, data):
