@@ -24,7 +24,7 @@ import math
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal, Inexact
 from typing import Any
 
-from .exact import FLOAT_DIGITS, decimal_digits, interval_decimals, round_up
+from .exact import FLOAT_DIGITS, decimal_digits, interval_decimals, round_up, rounded_text
 
 __all__ = ["float_decimal", "round_up_text", "measured_decimal", "value_decimal", "interval_texts"]
 
@@ -52,17 +52,7 @@ def _text(x: Decimal, digits: int, rounding: str) -> str:
         whole = int(x)
         if decimal_digits(whole) <= max(digits, 18):
             return str(whole)  # integers that fit are shown whole
-    if d.is_zero():
-        return "0"
-    adjusted = d.adjusted()
-    if -5 <= adjusted < digits:
-        return _strip_zeros(format(d, "f"))
-    mantissa = _strip_zeros(format(d.scaleb(-adjusted, context=ctx), "f"))
-    return f"{mantissa}e{adjusted}"
-
-
-def _strip_zeros(text: str) -> str:
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return rounded_text(d, ctx)
 
 
 def float_decimal(value: float, digits: int = 6) -> str:

@@ -40,6 +40,7 @@ __all__ = [
     "ceil_div",
     "format_decimal",
     "format_directed",
+    "rounded_text",
     "interval_decimals",
     "decimal_digits",
     "check_listed_digits",
@@ -272,10 +273,16 @@ def _rounded_decimal(value: Number, digits: int, rounding: str) -> str:
     d = ctx.divide(Decimal(x.numerator), Decimal(x.denominator))
     if x.denominator == 1 and decimal_digits(x.numerator) <= max(digits, 18):
         return str(x.numerator)  # integers that fit are shown whole
+    return rounded_text(d, ctx)
+
+
+def rounded_text(d: Decimal, ctx: Context) -> str:
+    """A decimal already rounded to ``ctx.prec`` significant digits as text: fixed notation for exponents -5 up to
+    the precision, else mantissa and exponent, trailing zeros dropped (also :mod:`boundcalc.decimal_text`'s)."""
     if d.is_zero():
         return "0"
     adjusted = d.adjusted()
-    if -5 <= adjusted < digits:
+    if -5 <= adjusted < ctx.prec:
         return _strip_zeros(format(d, "f"))
     mantissa = _strip_zeros(format(d.scaleb(-adjusted, context=ctx), "f"))
     return f"{mantissa}e{adjusted}"

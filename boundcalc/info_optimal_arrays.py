@@ -18,7 +18,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Iterator, Sequence
 
 from .schedule import Schedule
-from .schedule_arrays import CHUNK_STEPS, FamilySchedule, StepChunk
+from .schedule_arrays import CHUNK_STEPS, FamilySchedule, StepChunk, chunk_rows
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -36,15 +36,7 @@ def info_optimal_chunks(d: "np.ndarray", steps: Sequence[int], chunk_steps: int 
     from .step_starts import info_optimal_kernel
 
     kernel = info_optimal_kernel(np.asarray(d, dtype=np.float64))
-    ts = np.asarray(steps, dtype=np.int64)
-    begin = 0
-    while begin < ts.size:
-        end = begin + 1
-        total = int(ts[begin])
-        while end < ts.size and total + int(ts[end]) <= chunk_steps:
-            total += int(ts[end])
-            end += 1
-        rows = ts[begin:end]
+    for rows in chunk_rows(steps, chunk_steps):
         first = np.concatenate(([0], np.cumsum(rows)))
         size = np.empty(int(first[-1]), dtype=np.int64)
         for T, at in zip(rows.tolist(), first[:-1].tolist()):
@@ -52,7 +44,6 @@ def info_optimal_chunks(d: "np.ndarray", steps: Sequence[int], chunk_steps: int 
             assert starts is not None  # 1 <= T <= L (the grid's check)
             np.subtract(starts[1:], starts[:-1], out=size[at : at + T])
         yield StepChunk(int(d.size), rows, size, first)
-        begin = end
 
 
 class InfoOptimalSchedule(FamilySchedule):

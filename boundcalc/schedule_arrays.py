@@ -35,7 +35,7 @@ from .schedule import Schedule
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["ARRAY_FAMILIES", "StepChunk", "FamilySchedule", "array_supported", "step_chunks", "chunk_schedules",
+__all__ = ["ARRAY_FAMILIES", "StepChunk", "FamilySchedule", "array_supported", "step_chunks", "chunk_rows", "chunk_schedules",
            "uniform_schedule"]
 
 #: Families whose schedules come from arrays (the rest: one build per T).
@@ -94,6 +94,13 @@ def step_chunks(head: str, extra: Sequence[str], length: int, steps: Sequence[in
                 chunk_steps: int = CHUNK_STEPS) -> Iterator[StepChunk]:
     """The schedules of ``head:T[:extra]`` at L for the (sorted, 1 <= T <= L) ``steps``, in chunks of about
     ``chunk_steps`` steps (only for :func:`array_supported` families)."""
+    for rows in chunk_rows(steps, chunk_steps):
+        yield _chunk(head, list(extra), length, rows)
+
+
+def chunk_rows(steps: Sequence[int], chunk_steps: int = CHUNK_STEPS) -> "Iterator[np.ndarray]":
+    """The T of ``steps`` in consecutive groups of at most ``chunk_steps`` steps in all (a larger T alone): each
+    group one chunk's rows, so a chunk's arrays stay in cache."""
     import numpy as np
 
     ts = np.asarray(steps, dtype=np.int64)
@@ -104,7 +111,7 @@ def step_chunks(head: str, extra: Sequence[str], length: int, steps: Sequence[in
         while end < ts.size and total + int(ts[end]) <= chunk_steps:
             total += int(ts[end])
             end += 1
-        yield _chunk(head, list(extra), length, ts[begin:end])
+        yield ts[begin:end]
         begin = end
 
 
