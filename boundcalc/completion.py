@@ -49,6 +49,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
     from .bound_registry import BoundInputs
+    from .completion_scan import CompletionEnds
     from .multiscale import MultiScaleProfile
     from .profile import MIProfile
 
@@ -393,9 +394,7 @@ def _scanned_range(family: "str | SamplerSpec", target_nats: float, first: int, 
     work), :func:`_interval_at` only where an end is within the float sums' margin of the target. The same
     answer as the scan of :func:`_first_reaching` (tests/curve/test_completion_scan.py). None for another
     family (then every T builds its Schedule)."""
-    import numpy as np
-
-    from .completion_scan import CompletionEnds, first_reaching
+    from .completion_scan import first_reaching
     from .step_starts import starts_scanner
 
     spec = searched_family(family)
@@ -406,10 +405,7 @@ def _scanned_range(family: "str | SamplerSpec", target_nats: float, first: int, 
     scanner = starts_scanner(spec, L, d)
     if scanner is None:
         return None
-    measured = sorted(int(m) for m in np.unique(L - curve.masked).tolist())
-    ends = cast(CompletionEnds, _Widened(CompletionEnds(L, _gaps(curve, vocab_size), measured,
-                                                         [float(d[m]) for m in measured]),
-                                          _schedule_margin(curve, vocab_size, target_nats)))  # ends() is all it reads
+    ends = _widened_ends(curve, vocab_size, target_nats)
 
     def charge(T: int) -> None:
         if progress is not None and T % 64 == 0:
@@ -648,6 +644,19 @@ def _schedule_margin(curve: LossCurve, vocab_size: int | None, target_nats: floa
     return 2 * (L + 8) * _EPS * 2 * L * float(np.abs(top).max()) * (1 + 16 * _EPS) + 5 * _EPS * abs(target_nats)
 
 
+def _widened_ends(curve: LossCurve, vocab_size: int | None, target_nats: float) -> "CompletionEnds":
+    """The scans' :class:`~boundcalc.completion_scan.CompletionEnds` of the curve, widened by
+    :func:`_schedule_margin` (see :class:`_Widened`)."""
+    import numpy as np
+
+    from .completion_scan import CompletionEnds
+
+    d = curve.conditional("linear")
+    measured = sorted(int(m) for m in np.unique(curve.length - curve.masked).tolist())
+    ends = CompletionEnds(curve.length, _gaps(curve, vocab_size), measured, [float(d[m]) for m in measured])
+    return cast("CompletionEnds", _Widened(ends, _schedule_margin(curve, vocab_size, target_nats)))  # ends() is all
+
+
 class _Widened:
     """A :class:`~boundcalc.completion_scan.CompletionEnds` whose margins are widened by ``extra`` (a bound on
     :func:`interval_margin` for every T): a T the scan decides from its starts is then decided the same way by
@@ -690,9 +699,7 @@ def _first_reaching_upper(family: str, steps: range, curve: LossCurve, vocab_siz
     :func:`boundcalc.step_starts.starts_scanner` computes the family (O(T) per T instead of building each
     Schedule: the cosine candidate cost ~30 ms per T at L = 1024), with the same decisions (a T whose end is
     within the float sums' margin of the target is decided by completion_interval, as :func:`_scanned_range`)."""
-    import numpy as np
-
-    from .completion_scan import CompletionEnds, first_reaching
+    from .completion_scan import first_reaching
     from .step_starts import starts_scanner
 
     spec = searched_family(family)
@@ -700,10 +707,7 @@ def _first_reaching_upper(family: str, steps: range, curve: LossCurve, vocab_siz
     scanner = starts_scanner(spec, curve.length, d)
     if scanner is None:
         return _first_reaching(spec, steps, curve, vocab_size, target_nats, 1, budget)
-    measured = sorted(int(m) for m in np.unique(curve.length - curve.masked).tolist())
-    ends = cast(CompletionEnds, _Widened(CompletionEnds(curve.length, _gaps(curve, vocab_size), measured,
-                                                         [float(d[m]) for m in measured]),
-                                          _schedule_margin(curve, vocab_size, target_nats)))  # ends() is all it reads
+    ends = _widened_ends(curve, vocab_size, target_nats)
 
     def charge(T: int) -> None:
         budget[0] -= T  # the starts and the interval: O(T) vector work

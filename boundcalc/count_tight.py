@@ -129,7 +129,6 @@ def tight_error(profile: Any, sampler: Any) -> tuple[float, float]:
 
     d = np.asarray(profile.conditional, dtype=np.float64)
     L = d.size
-    n = L - 1
     before, alive, delta = sampler._start_laws()
     reveal = np.asarray(sampler.reveal, dtype=np.float64)
     pi = reveal * alive  # π_k = p_k·(1 − r_k), the mass of step k's cell

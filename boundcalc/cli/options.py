@@ -105,7 +105,6 @@ PARAM_FLAGS = {
     "expression": "--expr",
     "families": "--family",
     "steps": "--steps",
-    "optimal": "--optimal",
     "kind": "--kind",
     "bounds": "--bound",
 }
