@@ -23,8 +23,10 @@ STEPS_GRAMMAR = (
 #: within it, what a sweep may do is decided by its estimated cost (:func:`boundcalc.sweeps.sweep_cost`).
 MAX_GRID_POINTS = 65_536
 
-def parse_steps(spec: "str | Iterable[int]", length: int | None = None) -> tuple[int, ...]:
-    """The sorted T values of a grid (see :data:`STEPS_GRAMMAR`), each checked 1 <= T <= L.
+def parse_steps(spec: "str | Iterable[int]", length: int | None = None, top: int | None = None,
+                allowed: str = "1 <= T <= L") -> tuple[int, ...]:
+    """The sorted T values of a grid (see :data:`STEPS_GRAMMAR`), each checked 1 <= T <= L (``top`` instead of L
+    when given: random-count families take T > L; ``allowed`` says the rule in the error).
 
     >>> parse_steps("1:5"), parse_steps("8,2,4,2"), parse_steps("2:10:4")
     ((1, 2, 3, 4, 5), (2, 4, 8), (2, 6, 10))
@@ -38,8 +40,10 @@ def parse_steps(spec: "str | Iterable[int]", length: int | None = None) -> tuple
         raise UsageError(
             f"{len(values)} values of T are too many", param="steps", value=spec, allowed=f"at most {MAX_GRID_POINTS}"
         )
-    if length is not None and values[-1] > length:
-        raise UsageError(f"T = {values[-1]} exceeds L = {length}", param="steps", value=spec, allowed="1 <= T <= L")
+    limit = length if top is None else top
+    if limit is not None and values[-1] > limit:
+        what = f"L = {length}" if limit == length else str(limit)
+        raise UsageError(f"T = {values[-1]} exceeds {what}", param="steps", value=spec, allowed=allowed)
     return values
 
 

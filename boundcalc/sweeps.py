@@ -67,6 +67,7 @@ __all__ = [
     "FamilySpec",
     "sweep",
     "parse_steps",
+    "parse_sweep_grid",
     "parse_family",
     "sweep_families",
     "sweep_cost",
@@ -510,6 +511,26 @@ def _count_rows_seconds(families: Sequence[FamilySpec], steps: Sequence[int], le
 Samplers = dict[tuple[str, int], "CountSampler | str"]
 
 
+def parse_sweep_grid(families: "Sequence[FamilySpec | str]", steps: "str | Iterable[int]", length: int
+                     ) -> tuple[int, ...]:
+    """:func:`parse_steps` for a sweep of ``families`` at L = ``length``: T <= L, or up to the steps search's limit
+    (16·L, at most MAX_COUNT_STEPS) when every family is random-count (their steps may be empty, as ``steps`` allows).
+
+    >>> parse_sweep_grid(["mdlm"], "1000,2048", 1024), parse_sweep_grid(["uniform"], "1:3", 4)
+    ((1000, 2048), (1, 2, 3))
+    """
+    from .counts import MAX_COUNT_STEPS
+    from .step_families import COUNT_MAX_STEPS_FACTOR
+
+    specs = [parse_family(f) if isinstance(f, str) else f for f in families]
+    counts = [s.family.random_counts for s in specs]
+    top = min(COUNT_MAX_STEPS_FACTOR * length, MAX_COUNT_STEPS)
+    if counts and all(counts):
+        return parse_steps(steps, length, top, f"1 <= T <= {top} = 16·L (every family random-count)")
+    allowed = "1 <= T <= L" + (f"; T up to {top} only when every family is random-count" if any(counts) else "")
+    return parse_steps(steps, length, allowed=allowed)
+
+
 def _count_samplers(families: Sequence[FamilySpec], steps: Sequence[int], length: int,
                     truth: "SourceTruth | None" = None) -> Samplers:
     """The random-count samplers of the sweep, or why one is not run, by (label, T); their rows' estimated cost is
@@ -714,7 +735,7 @@ def sweep(
     if optimal and (truth is None or not hasattr(truth.profile, "optimal_schedule")):
         raise UsageError("optimal errors need a data model or an entropy profile", param="optimal",
                          allowed="an MI profile gives the bounds only")
-    grid = parse_steps(steps, profile.length)
+    grid = parse_sweep_grid(specs, steps, profile.length)
     _check_curve_families(specs, truth)
     samplers = _count_samplers(specs, grid, profile.length, truth)
     _check_cost(specs, grid, profile.length, truth, optimal, samplers)

@@ -123,15 +123,16 @@ def run_sweep(params: dict[str, Any], only: Any = None) -> tuple[Any, Any, Any, 
 
     ``only(grid, L)`` -> the T to compute, when a caller draws only some T of the grid (plot --kind schedule).
     """
-    from ..sweeps import parse_steps, sweep
+    from ..sweeps import parse_sweep_grid, sweep
     from .truth import progress_bar
 
     source, model, description, L = resolve_source(params)
     steps: Any = params["steps_spec"] if params["steps_spec"] is not None else f"log:1:{L}:{min(L, DEFAULT_POINTS)}"
+    families = list(params["families"]) or ["uniform"]
     if only is not None:
-        steps = only(parse_steps(steps, L), L)
+        steps = only(parse_sweep_grid(families, steps, L), L)
     if params.get("as_json"):
-        _check_json_listing(params["families"], parse_steps(steps, L) if isinstance(steps, str) else steps)
+        _check_json_listing(params["families"], parse_sweep_grid(families, steps, L) if isinstance(steps, str) else steps)
     with progress_bar("sweep") as bar:
         # a data model itself, not only its entropy profile: semi-autoregressive families need the model
         result = sweep(source, list(params["families"]) or ["uniform"], steps, length=L if model is not None else None,

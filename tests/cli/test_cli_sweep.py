@@ -225,3 +225,37 @@ def test_a_json_too_large_to_build_is_refused_before_any_work(run):
     from boundcalc.sweeps import parse_family
 
     assert sweep_listed_values([parse_family("uniform"), parse_family("mdlm")], range(1, 2601)) == 4 * 2600 * 2601 // 2
+
+
+def test_random_count_families_sweep_t_beyond_l_as_steps_does(run, write):
+    """T > L (empty steps allowed) for a sweep of random-count families only, up to the steps search's 16·L: each
+    row's error equals Σ_m (E start size at m − 1)·d(m) with the start sizes summed here in exact Fractions from the
+    sampler's p_k (Σ_k P(Bin(L, r_k) = m)·(L − m)·p_k, r_k = 1 − Π_{j<k}(1 − p_j)); a fixed family keeps T <= L."""
+    from math import comb
+
+    from boundcalc.curve import load_loss_curve
+    from boundcalc.step_families import family_sampler
+
+    path = write("curve.csv", "masked,loss_nats\n1,0.05\n8,0.3\n16,0.6\n24,0.65\n32,0.69\n")
+    result = run("sweep", "--loss-curve", path, "--steps", "32,100,512", "-f", "mdlm", "--json", "--digits", "12")
+    assert result.exit_code == 0, result.output
+    d = load_loss_curve(path).conditional("linear").tolist()
+    L = 32
+    assert [row["steps"] for row in result.json["rows"]] == [32, 100, 512]
+    for row in result.json["rows"]:
+        starts, alive = [Fraction(0)] * L, Fraction(1)
+        for p in family_sampler("mdlm", row["steps"], L).exact:
+            r = 1 - alive
+            for m in range(L):
+                starts[m] += comb(L, m) * r**m * alive ** (L - m) * (L - m) * p
+            alive *= 1 - p
+        expected = sum(float(s - 1) * x for s, x in zip(starts, d))
+        error = row["error"]  # an estimate: the digits its spread (the interpolation effect) justifies
+        spread = max(float(error["interpolation_effect"]), float(error["abs_error"]))
+        assert abs(float(error["value"]) - expected) <= spread / 2 + 1e-12 and spread < 1e-3
+    mixed = run("sweep", "--loss-curve", path, "--steps", "16,100", "-f", "mdlm", "-f", "uniform")
+    assert mixed.exit_code == 2 and mixed.stderr.strip() == (
+        "Error: --steps: T = 100 exceeds L = 32 (1 <= T <= L; T up to 512 only when every family is random-count)")
+    beyond = run("sweep", "--loss-curve", path, "--steps", "513", "-f", "mdlm")
+    assert beyond.exit_code == 2 and beyond.stderr.strip() == (
+        "Error: --steps: T = 513 exceeds 512 (1 <= T <= 512 = 16·L (every family random-count))")
