@@ -555,13 +555,16 @@ def _optimal_steps(goals, curve: LossCurve, unit: str, top: int, progress) -> li
     # the uniform family's error bounds the optimum from above: its answer caps the search
     hint = min(top, _hint(goals, "error", L, curve, None, "theorem1", Fraction(0), unit))
     levels = [to_nats(float(g), unit) for g in goals]
-    answers, checked, paths = optimal_answers(profile, levels, hint)
+    answers, checked, paths, unsure = optimal_answers(profile, levels, hint)
     # where the DP pass fitted its budget (and so answered before), its schedule: the same ties, the same bytes
     dp_fits = EntropyProfile.optimal_cost(L + hint - 1, hint)["work"] <= MAX_OPTIMAL_WORK
     optimal, out = searched_family("optimal"), []
-    for g, T in zip(goals, answers):
+    # beyond the DP's budget a target within its rounding of the optimum is decided by the search's floats: said
+    unsure_text = "; T decided in floating point: the optimum lies within the float DP's rounding of the target"
+    for g, T, doubt in zip(goals, answers, unsure):
         if T is None:
-            out.append(FamilyStepsResult(g, "optimal", optimal, None, None, None, unit, "DP", checked,
+            out.append(FamilyStepsResult(g, "optimal", optimal, None, None, None, unit,
+                                         "DP" + (unsure_text if doubt else ""), checked,
                                          reason=f"no T <= {checked} reaches it"))
             continue
         if dp_fits or T not in paths:
@@ -573,7 +576,7 @@ def _optimal_steps(goals, curve: LossCurve, unit: str, top: int, progress) -> li
             sched = Schedule(runs=Schedule.from_size_array(np.diff(paths[T])).runs, name=f"optimal:{T}")
         value = _estimate_with(profile, curve, sched)
         how = ("DP (the optimum is non-increasing in T)" if dp_fits
-               else "the optimum's Lagrangian (convex in T: docs/theory.md)")
+               else "the optimum's Lagrangian (convex in T: docs/theory.md)") + (unsure_text if doubt else "")
         out.append(FamilyStepsResult(g, "optimal", optimal, T, sched, value, unit, how, checked))
     return out
 

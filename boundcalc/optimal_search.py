@@ -212,12 +212,13 @@ def fewest_reaching(hull: OptimalHull, target: float) -> "tuple[int | None, bool
 
 
 def optimal_answers(profile: object, levels: "list[float]", hint: int
-                    ) -> "tuple[list[int | None], int, dict[int, np.ndarray]]":
+                    ) -> "tuple[list[int | None], int, dict[int, np.ndarray], list[bool]]":
     """For each target of ``levels`` (nats) the fewest T <= ``hint`` whose optimal error reaches it (None: none),
-    the T the DP pass would have checked (the least T reaching the smallest target, else ``hint``), and the
-    spliced optimal path of each T found. The same T as :meth:`EntropyProfile.optimal_errors
-    <boundcalc.truth.core.EntropyProfile.optimal_errors>`' pass: where a decision is within the DP's rounding of
-    a target, that pass is run (when its budget allows) and its T taken."""
+    the T the DP pass would have checked (the least T reaching the smallest target, else ``hint``), the
+    spliced optimal path of each T found, and whether each answer is unsure. The same T as
+    :meth:`EntropyProfile.optimal_errors <boundcalc.truth.core.EntropyProfile.optimal_errors>`' pass: where a
+    decision is within the DP's rounding of a target, that pass is run (when its budget allows) and its T taken;
+    beyond its budget the search's own float decision stands, and that answer is unsure."""
     from .errors import DomainError
 
     L = int(profile.length)  # type: ignore[attr-defined]
@@ -238,6 +239,7 @@ def optimal_answers(profile: object, levels: "list[float]", hint: int
             errors = None
         if errors is not None:
             answers = [next((t + 1 for t, e in enumerate(errors) if e <= level), None) for level in levels]
-            return answers, len(errors), paths
+            return answers, len(errors), paths, [False] * len(levels)
     reached = answers[smallest]
-    return answers, (hint if reached is None else reached), paths
+    unsure = [T is not None and not certain for T, certain, _ in found]
+    return answers, (hint if reached is None else reached), paths, unsure

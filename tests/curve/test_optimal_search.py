@@ -45,7 +45,7 @@ def test_the_answers_are_the_dp_passes(d, data):
     levels += data.draw(st.lists(st.sampled_from([e * (1 + 1e-15) for e in errors] + [-0.5]), max_size=1))
     hint = data.draw(st.integers(1, L))
     profile = EntropyProfile(d)
-    answers, checked, paths = optimal_answers(profile, levels, hint)
+    answers, checked, paths, _ = optimal_answers(profile, levels, hint)
     assert (answers, checked) == dp_pass(d, levels, hint)
 
 
@@ -108,3 +108,22 @@ def test_a_flat_curve_needs_one_step_and_a_negative_target_none():
     assert fewest_reaching(hull, 0.5)[:2] == (1, True) and fewest_reaching(hull, 0.0)[0] == 1  # a tie: unsure
     assert fewest_reaching(hull, -1.0) == (None, True, None)
     assert math.isclose(OptimalHull(np.array([1.0, 0.0])).path_cost(np.array([0, 2])), 1.0)
+
+
+def test_a_float_decision_beyond_the_dp_budget_is_said(monkeypatch):
+    """Where the DP pass cannot run (its budget, here 0) and a target lies within its rounding of the optimum, the
+    search's own float decision stands and the answer says so; a target far from every f(T) is decided as before."""
+    import boundcalc.truth.core as core
+    from boundcalc.curve import LossCurve
+    from boundcalc.family_steps import required_steps_family
+
+    d = np.array([0.0015] * 6 + [0.0005, 0.0])
+    errors = EntropyProfile(d).optimal_errors(d.size)
+    monkeypatch.setattr(core, "MAX_OPTIMAL_WORK", 0)
+    answers, _, _, unsure = optimal_answers(EntropyProfile(d), [1e-300, (errors[0] + errors[1]) / 2], d.size)
+    assert unsure == [True, False] and answers[1] == 2  # f = 0 from T = 3: 1e-300 is within any float's rounding
+    curve = LossCurve.from_conditional(d, exact=False)
+    near, far = required_steps_family(["1e-300", repr((errors[0] + errors[1]) / 2)], by="optimal", length=d.size,
+                                      curve=curve)
+    assert "T decided in floating point" in near.search and "floating point" not in far.search
+    assert far.steps == 2
