@@ -163,6 +163,8 @@ class EntropyProfile:
         d = d.copy()
         d.setflags(write=False)
         object.__setattr__(self, "conditional", d)
+        # max(d) or 1, for error_bound (a sweep asks for it several times per row: O(L) each, once here)
+        object.__setattr__(self, "_scale", max(d.max(), 1.0))
 
     # -- basic views --------------------------------------------------------------
     @property
@@ -242,7 +244,7 @@ class EntropyProfile:
         rounding of the result.
         """
         terms = self.length if schedule is None else self.length - schedule.steps
-        return float(2 * self.abs_error * terms + 4 * EPS64 * self.length * max(self.conditional.max(), 1.0))
+        return float(2 * self.abs_error * terms + 4 * EPS64 * self.length * self._scale)
 
     # -- information quantities -----------------------------------------------------
     def mi_total(self) -> float:
