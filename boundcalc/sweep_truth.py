@@ -168,14 +168,14 @@ class SourceTruth:
     def interval(self, schedule: "Schedule | CountSampler") -> tuple[float, float] | None:
         """[low, high] of the (expected) error of ``schedule`` over every monotone completion of a measured curve
         with unmeasured d (:mod:`boundcalc.completion`), in the unit; None otherwise."""
+        found = self._completion.get(id(schedule))
+        if found is not None:  # prepared for all rows at once (only a curve with gaps has them: see _store)
+            return from_nats(found[0], self.unit), from_nats(found[1], self.unit)
         from .completion import error_interval, has_gaps
         from .estimate import count_coefficients, schedule_coefficients
 
         if self.curve is None or not has_gaps(self.curve):
             return None
-        if id(schedule) in self._completion:  # prepared for all rows at once
-            lo, hi = self._completion[id(schedule)]
-            return from_nats(lo, self.unit), from_nats(hi, self.unit)
         c = (count_coefficients(schedule) if schedule.random_counts
              else schedule_coefficients(cast(Schedule, schedule), self.length))
         lo, hi = error_interval(self.curve, c, self.vocab_size)
@@ -184,12 +184,15 @@ class SourceTruth:
     def random_interval(self, max_size: int) -> tuple[float, float] | None:
         """[low, high] of the random schedule's expected error on {S, S/2} over the monotone completions of a
         measured curve with unmeasured d, in the unit; None otherwise."""
+        big_s = 1 << (max_size - 1).bit_length()
+        found = self._random_interval.get(big_s)
+        if found is not None:  # only a curve with gaps has them
+            return found
         from .completion import error_interval, has_gaps
         from .estimate import random_schedule_coefficients
 
         if self.curve is None or not has_gaps(self.curve):
             return None
-        big_s = 1 << (max_size - 1).bit_length()
         if big_s not in self._random_interval:  # it depends on S only: once per S, not once per row
             c = random_schedule_coefficients(self.length, big_s)
             lo, hi = error_interval(self.curve, c, self.vocab_size)

@@ -36,6 +36,7 @@ All values are in nats (float64); the printers show them in bits (:func:`boundca
 
 from __future__ import annotations
 
+import functools
 import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -163,8 +164,6 @@ class EntropyProfile:
         d = d.copy()
         d.setflags(write=False)
         object.__setattr__(self, "conditional", d)
-        # max(d) or 1, for error_bound (a sweep asks for it several times per row: O(L) each, once here)
-        object.__setattr__(self, "_scale", max(d.max(), 1.0))
 
     # -- basic views --------------------------------------------------------------
     @property
@@ -235,6 +234,11 @@ class EntropyProfile:
         d = self.conditional
         total = math.fsum((np.repeat(d[starts], sizes) - d).tolist())
         return max(total, 0.0)
+
+    @functools.cached_property
+    def _scale(self) -> Any:
+        """max(d(m)) or 1, for :meth:`error_bound` (a sweep asks for it several times per row: O(L) each, once here)."""
+        return max(self.conditional.max(), 1.0)
 
     def error_bound(self, schedule: "Schedule | None" = None) -> float:
         """A bound on the absolute floating-point error of :meth:`error` (or of any schedule when None), in nats.
