@@ -9,9 +9,9 @@ steps and gigabytes. :class:`GridSampler` keeps (a, A, n) only:
 * ``reveal`` and ``keep`` are :class:`GridSteps`, lazy sequences with the quick build's very floats
   (:meth:`boundcalc.count_families.CountFamily.quick_sampler`): ``len`` and indexing are O(1), ``np.asarray``
   one vectorised pass, and nothing is stored; the DPs (:meth:`~boundcalc.count_sampler.CountSampler.max_law`,
-  ``expected``) read them step by step as before;
-* the laws of single steps are closed forms of h and w, each one correctly rounded float: the marginals, the
-  expected sizes, E #non-empty steps n(1 − (1 − h)^L) + 1 − (1 − w)^L, the Chernoff tail n·C(h) + C(w) and the
+  ``expected``) read them step by step as before, and so do ``marginals`` and ``expected_sizes`` (the per-step
+  running product, the same floats as the eager sampler's: only for code that asks for every step);
+* the laws of single steps are closed forms of h and w, each one correctly rounded float: E #non-empty steps n(1 − (1 − h)^L) + 1 − (1 − w)^L, the Chernoff tail n·C(h) + C(w) and the
   step-size cap, and the brackets of identical laws
 
       1 − F_h(s)^n·F_w(s)  <=  P(S_max > s)  <=  min(1, n(1 − F_h(s)) + (1 − F_w(s))),
@@ -138,27 +138,15 @@ class GridSampler(CountSampler):
         a, total = self.notes["grid"]
         return (total - a) / total, self.grid_steps * a / total
 
-    def marginals(self) -> list[float]:
-        """π_k: h for the n regular steps, w for the last (O(n): only for code that asks for the list)."""
-        h, w = self.marginal_pair()
-        return [h] * self.grid_steps + [w]
-
-    def _marginal_array(self) -> "np.ndarray":
-        import numpy as np
-
-        return np.asarray(self.marginals(), dtype=np.float64)
-
-    def expected_sizes(self) -> list[float]:
-        """E s_k = L·π_k."""
-        return [self.length * x for x in self.marginals()]
-
     def describe(self) -> str:
-        """The name, the number of steps and the first expected sizes (:meth:`CountSampler.describe`'s text)."""
-        h, w = self.marginal_pair()
-        L, n = self.length, self.grid_steps
-        head = [L * h] * min(n, 6) + ([L * w] if n < 6 else [])
-        text = ", ".join(f"{x:.3g}" for x in head) + (", ..." if n + 1 > 6 else "")
-        return f"{self.name}: {n + 1} steps, E s_k = {text}"
+        """:meth:`CountSampler.describe`'s text, bit for bit: the first six marginals by the same running product
+        over the first six steps only (the list of every step is never built)."""
+        head, alive = [], 1.0
+        for k in range(min(len(self.reveal), 6)):
+            head.append(self.length * (alive * self.reveal[k]))
+            alive *= self.keep[k]
+        text = ", ".join(f"{x:.3g}" for x in head) + (", ..." if len(self.reveal) > 6 else "")
+        return f"{self.name}: {len(self.reveal)} steps, E s_k = {text}"
 
     def expected_nonempty_steps(self) -> tuple[float, float]:
         """(n·(1 − (1 − h)^L) + 1 − (1 − w)^L, a bound on its float error): docs/theory.md §12."""
