@@ -141,12 +141,16 @@ class GridSampler(CountSampler):
     def describe(self) -> str:
         """:meth:`CountSampler.describe`'s text, bit for bit: the first six marginals by the same running product
         over the first six steps only (the list of every step is never built)."""
+        (a, total), L, n = self.notes["grid"], self.length, self.grid_steps
         head, alive = [], 1.0
-        for k in range(min(len(self.reveal), 6)):
-            head.append(self.length * (alive * self.reveal[k]))
-            alive *= self.keep[k]
-        text = ", ".join(f"{x:.3g}" for x in head) + (", ..." if len(self.reveal) > 6 else "")
-        return f"{self.name}: {len(self.reveal)} steps, E s_k = {text}"
+        for k in range(min(n, 6)):  # p_k = a/(A − ak), 1 − p_k = (A − a(k + 1))/(A − ak): GridSteps' floats
+            before = total - a * k
+            head.append(L * (alive * (a / before)))
+            alive *= (before - a) / before
+        if n < 6:
+            head.append(L * (alive * 1.0))
+        text = ", ".join(f"{x:.3g}" for x in head) + (", ..." if n + 1 > 6 else "")
+        return f"{self.name}: {n + 1} steps, E s_k = {text}"
 
     def expected_nonempty_steps(self) -> tuple[float, float]:
         """(n·(1 − (1 − h)^L) + 1 − (1 − w)^L, a bound on its float error): docs/theory.md §12."""
@@ -220,23 +224,46 @@ def _nonempty(L: int, n: int, h: float, w: float, h_rest: float, w_rest: float) 
     return total, error + 4 * _EPS * total
 
 
-def grid_size_caps(samplers: Sequence[GridSampler]) -> "np.ndarray":
-    """:meth:`GridSampler.size_cap` of each sampler (one length): the binary search of Chernoff tails, all at once."""
+def _pairs(samplers: Sequence[GridSampler]) -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
+    """Per row (h, w), (1 − h, 1 − w) and the counts (n, 1), each a correctly rounded quotient of integers
+    (:meth:`GridSampler.marginal_pair`, :meth:`GridSampler.complement_pair`): numpy's division of integers below
+    2^53 (floats exactly) rounds as Python's int/int."""
     import numpy as np
 
-    L = samplers[0].length
-    rows = len(samplers)
-    x = np.array([s.marginal_pair() for s in samplers], dtype=np.float64).reshape(rows, 2)
-    rest = np.array([s.complement_pair() for s in samplers], dtype=np.float64).reshape(rows, 2)
-    counts = np.array([[s.grid_steps, 1] for s in samplers], dtype=np.float64).reshape(rows, 2)
+    ints = np.array([(*s.notes["grid"], s.grid_steps) for s in samplers], dtype=object).reshape(-1, 3)
+    a, total, n = (ints[:, i] for i in range(3))
+    if len(samplers) and max(int(total.max()), int((n * a).max())) >= 2**53:
+        x = np.array([s.marginal_pair() for s in samplers], dtype=np.float64)
+        rest = np.array([s.complement_pair() for s in samplers], dtype=np.float64)
+    else:
+        a, total, n = (np.asarray(v, dtype=np.float64) for v in (a, total, n))
+        x = np.stack((a / total, (total - n * a) / total), axis=1)
+        rest = np.stack(((total - a) / total, n * a / total), axis=1)
+    counts = np.stack((np.asarray(n, dtype=np.float64), np.ones(len(samplers))), axis=1)
+    return x.reshape(-1, 2), rest.reshape(-1, 2), counts.reshape(-1, 2)
+
+
+def _tail_logs(x: "np.ndarray", rest: "np.ndarray", counts: "np.ndarray") -> "tuple[np.ndarray, ...]":
+    """(x, log x, log(1 − x), counts, live) for :func:`_tails`: log(1 − x) by log1p below ½, else from 1 − x."""
+    import numpy as np
+
     live = (x > 0) & (counts > 0)
     with np.errstate(divide="ignore"):  # rows without a live marginal are masked by ``live``
         log_x = np.log(np.where(live, x, 1.0))
         log_rest = np.where(x < 0.5, np.log1p(-np.minimum(x, 0.5)), np.log(np.where(live, rest, 1.0)))
+    return x, log_x, log_rest, counts, live
+
+
+def grid_size_caps(samplers: Sequence[GridSampler]) -> "np.ndarray":
+    """:meth:`GridSampler.size_cap` of each sampler (one length): the binary search of Chernoff tails, all at once."""
+    import numpy as np
+
+    L, rows = samplers[0].length, len(samplers)
+    logs = _tail_logs(*_pairs(samplers))
     lo, hi = np.zeros(rows, dtype=np.int64), np.full(rows, L, dtype=np.int64)
     while bool((lo < hi).any()):  # every row halves the same [0, L]
         mid = (lo + hi) // 2
-        settled = _tails(L, x, log_x, log_rest, counts, live, mid) <= TAIL
+        settled = _tails(L, *logs, mid) <= TAIL
         searching = lo < hi
         hi = np.where(searching & settled, mid, hi)
         lo = np.where(searching & ~settled, mid + 1, lo)
@@ -289,10 +316,9 @@ def grid_brackets(L: int, samplers: Sequence[GridSampler], caps: "np.ndarray", w
     import numpy as np
 
     rows = len(samplers)
-    pairs = np.array([s.marginal_pair() for s in samplers], dtype=np.float64).reshape(rows, 2)
-    rests = np.array([s.complement_pair() for s in samplers], dtype=np.float64).reshape(rows, 2)
-    n = np.array([s.grid_steps for s in samplers], dtype=np.float64)
-    far = np.array([s.tail(int(c)) if c < L else 0.0 for s, c in zip(samplers, caps.tolist())])
+    pairs, rests, counts = _pairs(samplers)
+    n = counts[:, 0]
+    far = _tails(L, *_tail_logs(pairs, rests, counts), caps)  # the Chernoff tail beyond each row's cap
     lower = np.zeros((rows, width))
     upper = np.repeat(far[:, None], width, axis=1)
     err = upper.copy()

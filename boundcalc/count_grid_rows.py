@@ -75,15 +75,19 @@ def _coefficient_brackets(steps: _Steps, lower: "np.ndarray", upper: "np.ndarray
 
 
 def _blocks(caps: "np.ndarray") -> list["np.ndarray"]:
-    """Row indices by rising cap in blocks of at most :data:`_BLOCK_ENTRIES` entries (rows x the block's widest)."""
+    """Row indices by rising cap in blocks of at most :data:`_BLOCK_ENTRIES` entries (rows x the block's widest),
+    a block's widest cap at most 5/4 of its first (padding at most a quarter) or 64 more."""
     import numpy as np
 
     order = np.argsort(caps, kind="stable")
+    ordered = caps[order].astype(np.int64) + 2
     out, start = [], 0
     while start < order.size:
-        stop = start + 1
-        while stop < order.size and (stop - start + 1) * (int(caps[order[stop]]) + 2) <= _BLOCK_ENTRIES:
-            stop += 1
+        first = int(ordered[start])
+        limit = max(first + first // 4, first + 64)
+        stop = int(np.searchsorted(ordered, limit, side="right"))  # caps within the limit
+        rows_fit = max(1, _BLOCK_ENTRIES // int(ordered[max(stop - 1, start)]))
+        stop = max(start + 1, min(stop, start + rows_fit))
         out.append(order[start:stop])
         start = stop
     return out
@@ -106,18 +110,19 @@ def grid_bound_reports(profile: "MIProfile", samplers: Sequence[GridSampler], ep
     for sampler, cap in zip(samplers, caps.tolist()):
         sampler.__dict__.setdefault("_size_cap", int(cap))
     caps = np.array([min(s.size_cap(), L) for s in samplers], dtype=np.int64)
-    found: list[Any] = [None] * len(samplers)
+    values_ = np.zeros((len(samplers), len(steps.items)))
+    errors = np.zeros_like(values_)
     for block in _blocks(caps):
         rows = [samplers[i] for i in block.tolist()]
         width = max(min(int(caps[block].max()), L - 1), 0)
         lower, upper, err, far = grid_brackets(L, rows, caps[block], width)
-        brackets = _coefficient_brackets(steps, lower, upper, err, far)
-        for k, i in enumerate(block.tolist()):
-            found[i] = [tuple(b[k].tolist()) for b in brackets]
+        for j, found in enumerate(_coefficient_brackets(steps, lower, upper, err, far)):
+            lo, hi, error = found[:, 0], found[:, 1], found[:, 2]
+            values_[block, j] = (lo + hi) / 2  # the midpoint, with half the width and the roundings as its error
+            errors[block, j] = (hi - lo) / 2 + error + 2 * _EPS * (np.abs(lo) + np.abs(hi))
     out = []
-    for sampler, rows_found in zip(samplers, found):
-        enclosed = [((lo + hi) / 2, (hi - lo) / 2 + error + 2 * _EPS * (abs(lo) + abs(hi)))
-                    for lo, hi, error in rows_found]
+    for sampler, value, error in zip(samplers, values_.tolist(), errors.tolist()):
+        enclosed = list(zip(value, error))
         out.append(CountBoundReport(profile, sampler, eps_train, dict(zip(names, enclosed[:-1])), enclosed[-1],
                                     sampler.expected_nonempty_steps()))
     return out

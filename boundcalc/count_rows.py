@@ -69,10 +69,13 @@ def row_bound_report(profile: "MIProfile", sampler: "CountSampler", eps_train: F
                             sampler.expected_nonempty_steps())
 
 
-def row_bound_reports(profile: "MIProfile", samplers: "Sequence[CountSampler]", eps_train: Fraction
-                      ) -> "list[CountBoundReport]":
-    """:func:`row_bound_report` of every sampler of a sweep: the enclosed rows' laws of single steps for all rows
-    at once (:func:`boundcalc.count_batch.batch_bound_reports`, the same values bit for bit), the others by the DP."""
+def row_bound_reports(profile: "MIProfile", samplers: "Sequence[CountSampler]", eps_train: Fraction,
+                      starts: bool = True) -> "list[CountBoundReport]":
+    """:func:`row_bound_report` of every sampler of a sweep: the enclosed uniform-grid rows in closed form, all at
+    once (:func:`boundcalc.count_grid_rows.grid_bound_reports`), the other enclosed rows' laws of single steps all
+    at once (:func:`boundcalc.count_batch.batch_bound_reports`, the same values bit for bit), the rest by the DP.
+    ``starts``: also each uniform-grid row's interior of start sizes (:func:`~boundcalc.count_starts.
+    prepare_interiors`), for the expected errors."""
     from .bounds import per_realisation_bounds
     from .count_batch import batch_bound_reports
     from .count_grid import GridSampler, grid_size_caps
@@ -81,7 +84,8 @@ def row_bound_reports(profile: "MIProfile", samplers: "Sequence[CountSampler]", 
 
     if not samplers:
         return []
-    prepare_interiors(samplers)  # each uniform-grid row's interior of start sizes, all rows at once
+    if starts:  # each uniform-grid row's interior of start sizes, all rows at once (for the expected errors)
+        prepare_interiors(samplers)
     grid = [s for s in samplers if isinstance(s, GridSampler) and s.length == profile.length]
     if grid:  # their caps at once, then the rows whose law of S_max costs too much enclosed in closed form
         for sampler, cap in zip(grid, grid_size_caps(grid).tolist()):
@@ -127,7 +131,7 @@ def row_seconds(spec: Any, steps: int, length: int, truth: bool) -> float:
     (:class:`~boundcalc.count_grid.GridSampler`) is built in O(1) and bracketed in O(cap)."""
     n, L = steps + 1, length
     cap = min(L, L / steps + 12 * math.sqrt(L / steps) + 40)
-    grid = spec.family.rational_law(spec.given_args) is not None if hasattr(spec.family, "rational_law") else False
+    grid = _on_grid(spec.family, tuple(spec.given_args))
     work = n * (L + 1) * (cap + 1) * cap / 2
     if grid:
         law = work / _LAW_RATE if work <= EXACT_LAW_WORK else cap * _GRID_ENTRY_SECONDS
@@ -139,6 +143,12 @@ def row_seconds(spec: Any, steps: int, length: int, truth: bool) -> float:
     if truth:
         seconds += _truth_seconds(n, L, cap, grid)
     return seconds
+
+
+@functools.lru_cache(maxsize=32)
+def _on_grid(family: Any, args: tuple[str, ...]) -> bool:
+    """True when the family's rows are uniform-grid samplers (:meth:`CountFamily.rational_law`), once per family."""
+    return family.rational_law(args) is not None if hasattr(family, "rational_law") else False
 
 
 def _truth_seconds(n: int, L: int, cap: float, grid: bool) -> float:
