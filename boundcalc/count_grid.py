@@ -243,7 +243,8 @@ def _pairs(samplers: Sequence[GridSampler]) -> "tuple[np.ndarray, np.ndarray, np
     return x.reshape(-1, 2), rest.reshape(-1, 2), counts.reshape(-1, 2)
 
 
-def _tail_logs(x: "np.ndarray", rest: "np.ndarray", counts: "np.ndarray") -> "tuple[np.ndarray, ...]":
+def _tail_logs(x: "np.ndarray", rest: "np.ndarray", counts: "np.ndarray"
+               ) -> "tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]":
     """(x, log x, log(1 − x), counts, live) for :func:`_tails`: log(1 − x) by log1p below ½, else from 1 − x."""
     import numpy as np
 

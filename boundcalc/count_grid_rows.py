@@ -121,8 +121,8 @@ def grid_bound_reports(profile: "MIProfile", samplers: Sequence[GridSampler], ep
             values_[block, j] = (lo + hi) / 2  # the midpoint, with half the width and the roundings as its error
             errors[block, j] = (hi - lo) / 2 + error + 2 * _EPS * (np.abs(lo) + np.abs(hi))
     out = []
-    for sampler, value, error in zip(samplers, values_.tolist(), errors.tolist()):
-        enclosed = list(zip(value, error))
+    for sampler, row_values, row_errors in zip(samplers, values_.tolist(), errors.tolist()):
+        enclosed = list(zip(row_values, row_errors))
         out.append(CountBoundReport(profile, sampler, eps_train, dict(zip(names, enclosed[:-1])), enclosed[-1],
                                     sampler.expected_nonempty_steps()))
     return out
