@@ -751,6 +751,8 @@ def sweep(
         truth.prepare([s for s in every if not s.random_counts and s.positions == "uniform"])
     counted = [s for s in every if s.random_counts]
     reports = dict(zip(map(id, counted), row_bound_reports(profile, counted, eps)))  # all count rows at once
+    if truth is not None:  # and their expected errors, estimates and intervals
+        truth.prepare_counts(counted)
     for spec, built, missed in plan:
         skipped += missed
         for t, schedule in built:
