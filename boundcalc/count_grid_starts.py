@@ -99,8 +99,8 @@ def grid_starts(samplers: "Sequence[Any]", threshold: float | None = None) -> Gr
 
     from .count_starts import interior, interiors, prepare_interiors, uniform_grid
 
-    grids = [uniform_grid(s) for s in samplers]
-    rows = [i for i, g in enumerate(grids) if g is not None and samplers[i].length >= 2]
+    kept = [(i, g) for i, g in enumerate(uniform_grid(s) for s in samplers) if g is not None and g.length >= 2]
+    rows, grids = [i for i, _ in kept], [g for _, g in kept]
     if not rows:
         return None
     L = samplers[rows[0]].length
@@ -118,10 +118,10 @@ def grid_starts(samplers: "Sequence[Any]", threshold: float | None = None) -> Gr
     positions = np.concatenate([np.arange(z0, z1) for zs in zones for z0, z1 in zs])
     starts = np.zeros(int(bounds[-1]))
     # the first step (r = 0): a point mass at m = 0 revealing L·p_0 = L·h on average
-    starts[bounds[:-1]] += L * np.array([g.h.numerator / g.h.denominator for g in (grids[i] for i in rows)])
-    _add_windows(L, lf, [grids[i] for i in rows], zones, bounds, starts)
-    error = np.array([grid_start_error(L, grids[i].steps, grids[i].h, lf_error, float(lf[-1]),
-                                       found[2] if found else 0.0) for i, found in zip(rows, inner)])
+    starts[bounds[:-1]] += L * np.array([g.h.numerator / g.h.denominator for g in grids])
+    _add_windows(L, lf, grids, zones, bounds, starts)
+    error = np.array([grid_start_error(L, g.steps, g.h, lf_error, float(lf[-1]), found[2] if found else 0.0)
+                      for g, found in zip(grids, inner)])
     return GridStarts(L, rows, bounds, positions, starts, inner, error)
 
 
