@@ -27,6 +27,8 @@ __all__ = ["GridStarts", "grid_starts", "grid_start_error"]
 _EPS = 2.0**-53
 #: padded entries per block of terms (one exp array): ~16 MB
 _BLOCK = 1 << 21
+#: entries of a zone summed together (a tile): every step meeting a tile adds its terms over the whole tile
+_TILE = 32
 
 
 @dataclass
@@ -94,10 +96,10 @@ def _row_zones(L: int, found: "tuple[int, int, float] | None") -> list[tuple[int
 def grid_starts(samplers: "Sequence[Any]", threshold: float | None = None) -> GridStarts | None:
     """The zones' start sizes of every sampler of ``samplers`` (one length) with a uniform grid
     (``count_starts.uniform_grid``), all rows at once; None when none has one. ``threshold``: the interior's bound
-    (count_starts.THRESHOLD by default, cached on the samplers)."""
+    (by default 2^-10 of each row's rounding, at least count_starts.THRESHOLD)."""
     import numpy as np
 
-    from .count_starts import interior, interiors, prepare_interiors, uniform_grid
+    from .count_starts import THRESHOLD, interiors, uniform_grid
 
     kept = [(i, g) for i, g in enumerate(uniform_grid(s) for s in samplers) if g is not None and g.length >= 2]
     rows, grids = [i for i, _ in kept], [g for _, g in kept]
@@ -106,12 +108,12 @@ def grid_starts(samplers: "Sequence[Any]", threshold: float | None = None) -> Gr
     L = samplers[rows[0]].length
     if any(samplers[i].length != L for i in rows):
         raise ValueError("grid_starts: the samplers of one call have one length")
-    if threshold is None:
-        prepare_interiors([samplers[i] for i in rows])
-        inner = [interior(samplers[i]) for i in rows]
-    else:
-        inner = interiors([samplers[i] for i in rows], threshold)
     lf, lf_error = samplers[rows[0]]._log_factorials()
+    rounding = [grid_start_error(L, g.steps, g.h, lf_error, float(lf[-1]), 0.0) for g in grids]
+    # the interior's ε at most 2^-10 of the entries' own relative error (so it moves the bound by < 0.1 %), or the
+    # count_starts default 2^-64 where that is larger: 1e-13 at L = 16384 cuts each zone by about a third
+    limits = [max(THRESHOLD, rho / 1024) for rho in rounding] if threshold is None else [threshold] * len(rows)
+    inner = interiors([samplers[i] for i in rows], limits)
     zones = [_row_zones(L, found) for found in inner]
     sizes = np.array([sum(z1 - z0 for z0, z1 in zs) for zs in zones], dtype=np.int64)
     bounds = np.concatenate(([0], np.cumsum(sizes)))
@@ -120,8 +122,7 @@ def grid_starts(samplers: "Sequence[Any]", threshold: float | None = None) -> Gr
     # the first step (r = 0): a point mass at m = 0 revealing L·p_0 = L·h on average
     starts[bounds[:-1]] += L * np.array([g.h.numerator / g.h.denominator for g in grids])
     _add_windows(L, lf, grids, zones, bounds, starts)
-    error = np.array([grid_start_error(L, g.steps, g.h, lf_error, float(lf[-1]), found[2] if found else 0.0)
-                      for g, found in zip(grids, inner)])
+    error = np.array([rho + (found[2] if found else 0.0) for rho, found in zip(rounding, inner)])
     return GridStarts(L, rows, bounds, positions, starts, inner, error)
 
 
@@ -162,7 +163,7 @@ def _pairs(L: int, grids: "Sequence[Any]", zones: "list[list[tuple[int, int]]]",
     keep = first < end
     log_r, log_a = np.log(r[keep]), np.log(a[keep])
     return {"alpha": math.log(L) + np.log(p[keep]) + L * log_a, "slope": log_r - log_a, "first": first[keep],
-            "end": end[keep], "base": col["base"][keep], "z0": col["z0"][keep], "z1": col["z1"][keep]}
+            "end": end[keep], "zone": zone[keep]}
 
 
 def _pair_steps(num: "np.ndarray", den: "np.ndarray", k: "np.ndarray", last: "np.ndarray", exact: bool
@@ -184,45 +185,60 @@ def _pair_steps(num: "np.ndarray", den: "np.ndarray", k: "np.ndarray", last: "np
 
 def _add_windows(L: int, lf: "np.ndarray", grids: "Sequence[Any]", zones: "list[list[tuple[int, int]]]",
                  bounds: "np.ndarray", starts: "np.ndarray") -> None:
-    """Adds every step's terms L·p_k·a_k·P(Bin(L − 1, r_k) = m) into the zones' entries, in blocks of pairs
-    (consecutive in row order, so a block's entries are one flat range), each block one array of
-    exp(β(m) + (α_k + start·λ_k) + j·λ_k) as :func:`boundcalc.count_starts.windowed_starts` computes it. A pair
-    covers the block's width from its window's start, moved back to stay inside its zone: the terms it adds past
-    its window are terms of the same sum (each (k, m) once), only smaller; where the zone is narrower than the
-    block, the entries past the zone's end get weight 0 (they land in the spare tail of ``starts``)."""
+    """Adds every step's terms L·p_k·a_k·P(Bin(L − 1, r_k) = m) into the zones' entries, tile by tile: each zone
+    is cut into tiles of _TILE entries, and a tile takes every step whose window part (widened to the running
+    extremes along the zone's steps, so that they form one range of steps) meets it, over the whole tile. Each
+    term exp(β(m) + α_k + m·λ_k) is the windowed sum's (:func:`boundcalc.count_starts.windowed_starts`); the terms a
+    step adds past its window are terms of the same sum (each (k, m) once), only smaller. Tiles with about the same
+    number of steps are summed together as one array (tiles × steps × _TILE), reduced over the steps."""
     import numpy as np
 
     pairs = _pairs(L, grids, zones, bounds)
+    tiles = _tiles(L, zones, pairs)
     N = L - 1
     beta = lf[N] - lf[:L] - lf[N::-1]
-    width = pairs["end"] - pairs["first"]
-    cut, total = 0, width.size
-    while cut < total:  # blocks of consecutive pairs (a short flat range of entries), ~_BLOCK useful terms each
-        count = int(np.searchsorted(np.cumsum(width[cut : cut + _BLOCK // 8]), _BLOCK, side="right")) + 1
-        part = np.arange(cut, min(cut + count, total))
-        classes = np.ceil(np.log2(width[part])).astype(np.int64)  # pairs of one width class: little padding
-        for c in np.unique(classes):
-            _block(L, beta, {key: value[part[classes == c]] for key, value in pairs.items()}, starts)
-        cut += count
+    alpha, slope = pairs["alpha"], pairs["slope"]
+    count = tiles["count"]
+    order = np.argsort(count, kind="stable")
+    order = order[count[order] > 0]
+    cut = 0
+    while cut < order.size:
+        widest = max(int(count[order[min(cut + 1023, order.size - 1)]]), 1)
+        take = max(1, min(1024, _BLOCK // (widest * _TILE)))
+        block = order[cut : cut + take]
+        cut += block.size
+        K = int(count[block].max())
+        steps = np.arange(K)
+        index = np.minimum(tiles["first"][block, None] + steps[None, :], alpha.size - 1)
+        a = np.where(steps[None, :] < count[block, None], alpha[index], -np.inf)
+        m = tiles["m0"][block, None] + np.arange(_TILE)[None, :]
+        terms = slope[index][:, :, None] * m.astype(np.float64)[:, None, :]
+        terms += a[:, :, None]
+        terms += beta[np.minimum(m, N)][:, None, :]
+        np.exp(terms, out=terms)
+        sums = terms.sum(axis=1)
+        inside = m < tiles["m1"][block, None]
+        starts[(tiles["base"][block, None] + m)[inside]] += sums[inside]
 
 
-def _block(L: int, beta: "np.ndarray", pairs: "dict[str, np.ndarray]", starts: "np.ndarray") -> None:
-    """One block of :func:`_add_windows`: its pairs' terms over the block's widest part, summed into ``starts``."""
+def _tiles(L: int, zones: "list[list[tuple[int, int]]]", pairs: "dict[str, np.ndarray]") -> "dict[str, np.ndarray]":
+    """The zones' tiles [m0, m1) with their flat base (index of m = 0) and the range of pairs meeting each,
+    first .. first + count − 1: a zone's pairs are ordered by step, and with each pair's part widened to the running
+    maximum of the ends and the running minimum (from the right) of the starts, those meeting a tile are a range."""
     import numpy as np
 
-    first, z0, z1 = pairs["first"], pairs["z0"], pairs["z1"]
-    wide = int((pairs["end"] - first).max())
-    offsets = np.arange(wide)
-    start = np.minimum(np.minimum(first, np.maximum(z1 - wide, z0)), L - wide)  # β's sliding windows fit in 0..L − 1
-    terms = np.lib.stride_tricks.sliding_window_view(beta, wide)[start]
-    terms += (pairs["alpha"] + start * pairs["slope"])[:, None]
-    terms += np.multiply.outer(pairs["slope"], offsets.astype(np.float64))
-    np.exp(terms, out=terms)
-    inside = offsets[None, :] < (z1 - start)[:, None]
-    inside &= offsets[None, :] >= (z0 - start)[:, None]
-    terms *= inside
-    index = (pairs["base"] + start)[:, None] + offsets[None, :]
-    low = int(index.min())
-    found = np.bincount((index - low).ravel(), weights=terms.ravel())
-    top = min(found.size, starts.size - low)
-    starts[low : low + top] += found[:top]
+    z0 = np.array([z for zs in zones for z, _ in zs], dtype=np.int64)
+    z1 = np.array([z for zs in zones for _, z in zs], dtype=np.int64)
+    sizes = z1 - z0
+    base = np.concatenate(([0], np.cumsum(sizes)[:-1])) - z0  # the flat index of m in its zone is base + m
+    per = -(-sizes // _TILE)
+    zone = np.repeat(np.arange(z0.size), per)
+    m0 = z0[zone] + _TILE * (np.arange(zone.size) - np.repeat(np.cumsum(per) - per, per))
+    m1 = np.minimum(m0 + _TILE, z1[zone])
+    stride = L + 1  # keys zone·(L + 1) + m increase along the pairs (zone by zone, then by step)
+    key = pairs["zone"] * stride
+    ends = np.maximum.accumulate(key + pairs["end"])
+    firsts = np.minimum.accumulate((key + pairs["first"])[::-1])[::-1]
+    lo = np.searchsorted(ends, zone * stride + m0, side="right")
+    hi = np.searchsorted(firsts, zone * stride + m1, side="left")
+    return {"m0": m0, "m1": m1, "base": base[zone], "first": lo, "count": np.maximum(hi - lo, 0)}
