@@ -37,7 +37,8 @@ class GridStarts:
 
     ``positions``/``starts``: each row's zone entries m ascending (flat, row ``bounds[i]:bounds[i + 1]``);
     ``interior``: per row (m_a, m_b, its bound ε) or None (the zones cover [0, L)); ``error``: per row the relative
-    error of each computed start size, ``interior``'s ε included (as the sampler's own bound)."""
+    error of each computed start size, ``interior``'s ε included (as the sampler's own bound); ``absolute``: the
+    terms the steps' windows leave out, at most this in all for each row (so for each entry)."""
 
     length: int
     rows: list[int]
@@ -46,24 +47,36 @@ class GridStarts:
     starts: "np.ndarray"
     interior: "list[tuple[int, int, float] | None]"
     error: "np.ndarray"
+    absolute: float
 
 
 def _grid_ints(grid: Any) -> tuple[int, int]:
     return grid.h.numerator, grid.h.denominator
 
 
-def _zone_steps(L: int, n: int, h: float, z0: int, z1: int) -> tuple[int, int]:
-    """The steps lo..hi (and the last, n) whose windows (m within 40 + 12 sd of (L − 1)r_k) can meet [z0, z1): a
-    superset from the window's closed form, filtered exactly by the caller. lowest >= N r − 12 sqrt(N r) − 42 and
-    the window's end <= N r + 12 sqrt(N(1 − r)) + 43 (N = L − 1), so with u = sqrt(N r) a step misses [0, z1) once
-    u >= 6 + sqrt(78 + z1), and misses [z0, L) while v = sqrt(N(1 − r)) >= 6 + sqrt(N + 79 − z0)."""
+def _zone_steps(L: int, n: int, h: float, z0: int, z1: int, tail: float) -> tuple[int, int]:
+    """The steps lo..hi (and the last, n) whose windows (:func:`_spreads`) can meet [z0, z1): a superset from the
+    window's closed form, filtered exactly by the caller. With c = sqrt(2λ) (λ = ``tail``) the window's start is at
+    least N r − c·sqrt(N r) − (2λ/3 + 2) and its end at most N r + c·sqrt(N(1 − r)) + 2λ/3 + 3 (N = L − 1), so a
+    step misses [0, z1) once sqrt(N r) >= c/2 + sqrt(z1 + 2λ/3 + 2 + c²/4), and misses [z0, L) while
+    sqrt(N(1 − r)) >= c/2 + sqrt(N + 2λ/3 + 3 − z0 + c²/4)."""
     N = L - 1
+    c, d = math.sqrt(2 * tail), 2 * tail / 3 + 3
     lo_k, hi_k = 1, n
     if z1 < L:
-        hi_k = min(n, int((6 + math.sqrt(78 + z1)) ** 2 / N / h) + 2)
+        hi_k = min(n, int((c / 2 + math.sqrt(z1 + d + c * c / 4)) ** 2 / N / h) + 2)
     if z0 > 0:
-        lo_k = max(1, int((1 - (6 + math.sqrt(max(N + 79 - z0, 0))) ** 2 / N) / h) - 2)
+        lo_k = max(1, int((1 - (c / 2 + math.sqrt(max(N + d - z0 + c * c / 4, 0))) ** 2 / N) / h) - 2)
     return lo_k, hi_k
+
+
+def _spreads(N: int, r: "np.ndarray", a: "np.ndarray", tail: float) -> "np.ndarray":
+    """Each step's window half-width t (m within t of N r): by Bernstein's inequality (each token's indicator minus
+    r lies in [−1, 1], variance r(1 − r)) P(|Bin(N, r) − N r| >= t) <= 2 exp(−t²/(2(N r a + t/3))) <= 2e^{−λ} for
+    t >= λ/3 + sqrt(λ²/9 + 2λ N r a), λ = ``tail``; plus 1 for the rounding of N r."""
+    import numpy as np
+
+    return np.ceil(tail / 3 + np.sqrt(tail * tail / 9 + 2 * tail * (N * r * a))) + 1
 
 
 def grid_start_error(length: int, steps: int, h: Any, lf_error: float, lf_top: float, inside: float) -> float:
@@ -74,12 +87,17 @@ def grid_start_error(length: int, steps: int, h: Any, lf_error: float, lf_top: f
     x = h or x = (n − 1)h, and the last step (p = 1) adds 2(|log b| + |log(1 − b)|). The floats' logs differ from
     these by a few ulps: the maximum is raised by 10⁻⁹ relative. ``inside``: the interior's ε (count_starts)."""
     L, n = length, steps
-    logs = []
-    for k in {1, max(n - 1, 1)} if n >= 2 else set():
-        x = k * h
-        logs.append(-2 * math.log(x) - math.log(1 - x) - math.log(h))
-    b = n * h
-    logs.append(2 * (abs(math.log(b)) + abs(math.log(1 - b))))
+    num, den = h.numerator, h.denominator
+    log_den = math.log(den)
+
+    def log_x(k: int) -> float:  # log(kh) and log(1 − kh) from the integers: no cancellation
+        return math.log(k * num) - log_den
+
+    def log_1x(k: int) -> float:
+        return math.log(den - k * num) - log_den
+
+    logs = [-2 * log_x(k) - log_1x(k) - (math.log(num) - log_den) for k in ({1, n - 1} if n >= 2 else ())]
+    logs.append(2 * (abs(log_x(n)) + abs(log_1x(n))))
     top = max(logs) * (1 + 1e-9) + 1e-9
     magnitude = 3 * lf_top + math.log(L) + 1.0 + L * top * (1 + 4 * _EPS)
     error = 3 * lf_error + 16 * _EPS * magnitude + 2 * L * _EPS * (1 + 4 * _EPS)
@@ -121,13 +139,16 @@ def grid_starts(samplers: "Sequence[Any]", threshold: float | None = None) -> Gr
     starts = np.zeros(int(bounds[-1]))
     # the first step (r = 0): a point mass at m = 0 revealing L·p_0 = L·h on average
     starts[bounds[:-1]] += L * np.array([g.h.numerator / g.h.denominator for g in grids])
-    _add_windows(L, lf, grids, zones, bounds, starts)
+    # each step's window leaves out at most 2e^-λ of its law, so every entry loses at most L·2e^-λ = δ in all
+    # (Σ_k L·p_k·a_k = L): δ is 2^-10 of the least rounding, like the interior's ε
+    absolute = min(rounding) / 1024
+    _add_windows(L, lf, grids, zones, bounds, starts, math.log(2 * L / absolute))
     error = np.array([rho + (found[2] if found else 0.0) for rho, found in zip(rounding, inner)])
-    return GridStarts(L, rows, bounds, positions, starts, inner, error)
+    return GridStarts(L, rows, bounds, positions, starts, inner, error, absolute)
 
 
-def _pairs(L: int, grids: "Sequence[Any]", zones: "list[list[tuple[int, int]]]", bounds: "np.ndarray"
-           ) -> "dict[str, np.ndarray]":
+def _pairs(L: int, grids: "Sequence[Any]", zones: "list[list[tuple[int, int]]]", bounds: "np.ndarray",
+           tail: float) -> "dict[str, np.ndarray]":
     """Every (zone, step) pair whose window meets the zone, ordered by row, zone and step: the window's part in the
     zone [first, end), its log terms α_k, λ_k (:func:`boundcalc.count_starts._windows`) and the flat index of the
     zone's first entry minus the zone's start."""
@@ -139,7 +160,7 @@ def _pairs(L: int, grids: "Sequence[Any]", zones: "list[list[tuple[int, int]]]",
         num, den = _grid_ints(grid)
         offset = int(bounds[row])
         for z0, z1 in zs:
-            lo_k, hi_k = _zone_steps(L, grid.steps, num / den, z0, z1)
+            lo_k, hi_k = _zone_steps(L, grid.steps, num / den, z0, z1, tail)
             hi_k = max(hi_k, lo_k - 1)
             # lo..hi, then the last step n (p = 1 at r = b) when hi < n: one more k, set to n below
             for key, value in (("lo", lo_k), ("count", hi_k - lo_k + 1 + (hi_k < grid.steps)), ("num", num),
@@ -156,7 +177,7 @@ def _pairs(L: int, grids: "Sequence[Any]", zones: "list[list[tuple[int, int]]]",
     k = col["lo"] + np.arange(zone.size) - starts[zone]
     k = np.minimum(k, col["n"])  # the extra k past hi is the last step
     r, a, p = _pair_steps(col["num"], col["den"], k, col["n"], exact)
-    spread = 40 + np.ceil(12 * np.sqrt(N * r * a))
+    spread = _spreads(N, r, a, tail)
     lowest = np.floor(N * r - spread)
     first = np.maximum(lowest, col["z0"]).astype(np.int64)
     end = np.minimum(lowest + 2 * spread + 2, col["z1"]).astype(np.int64)
@@ -184,7 +205,7 @@ def _pair_steps(num: "np.ndarray", den: "np.ndarray", k: "np.ndarray", last: "np
 
 
 def _add_windows(L: int, lf: "np.ndarray", grids: "Sequence[Any]", zones: "list[list[tuple[int, int]]]",
-                 bounds: "np.ndarray", starts: "np.ndarray") -> None:
+                 bounds: "np.ndarray", starts: "np.ndarray", tail: float) -> None:
     """Adds every step's terms L·p_k·a_k·P(Bin(L − 1, r_k) = m) into the zones' entries, tile by tile: each zone
     is cut into tiles of _TILE entries, and a tile takes every step whose window part (widened to the running
     extremes along the zone's steps, so that they form one range of steps) meets it, over the whole tile. Each
@@ -193,7 +214,7 @@ def _add_windows(L: int, lf: "np.ndarray", grids: "Sequence[Any]", zones: "list[
     number of steps are summed together as one array (tiles × steps × _TILE), reduced over the steps."""
     import numpy as np
 
-    pairs = _pairs(L, grids, zones, bounds)
+    pairs = _pairs(L, grids, zones, bounds, tail)
     tiles = _tiles(L, zones, pairs)
     N = L - 1
     beta = lf[N] - lf[:L] - lf[N::-1]

@@ -60,7 +60,8 @@ def grid_rows_truth(profile: Any, samplers: "Sequence[Any]", curve: "LossCurve |
     inner = np.array([0.0 if it is None else prefix[it[1] + 1] - prefix[it[0]] for it in found.interior])
     # coefficient_error's bound: Σ_m start_m|d(m)| + Σ_m |d(m)|, the interior's start sizes being 1
     weighted = _row_sums(found.starts * abs_d[m], bounds) + inner + float(prefix[-1])
-    errors = found.error * weighted + 2 * (L + 4) * _EPS * weighted \
+    # the windows' left-out terms: at most found.absolute in all per row, so <= absolute·max|d| <= absolute·weighted
+    errors = (found.error + found.absolute) * weighted + 2 * (L + 4) * _EPS * weighted \
         + 2 * L * float(getattr(profile, "abs_error", 0.0))
     estimates: list[Any] = [None] * len(rows)
     intervals: list[Any] = [None] * len(rows)
