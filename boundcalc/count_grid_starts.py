@@ -5,12 +5,12 @@ A sweep's row of mdlm, sedd or dream-origin at T has start sizes start(m) = L·h
 Σ_m (start(m) − 1)·d(m) needs only the entries outside it (the *zones* [0, m_a) and (m_b, L); all of [0, L) when a
 row has no interior). This module computes those entries for every row of a sweep together, from each row's grid
 (``count_starts.uniform_grid``: L, n, h, never the sampler's per-step tuples): the steps whose windows meet a zone
-are listed from closed-form ranges of k, and the terms of all rows are evaluated in a few large numpy blocks,
-each step over the part of its window inside the zone, with the float operations of
-:func:`boundcalc.count_starts.windowed_starts` (the same r_k, 1 − r_k and p_k floats, correctly rounded from the
-grid's integers; the same logs and exp), so each entry carries the sampler's relative error
-(:meth:`~boundcalc.count_sampler.CountSampler.start_sizes_error`, here in closed form from the grid: the largest
-log magnitude over the steps is at the grid's ends, docs/theory.md §12, "A sweep's count rows in one batch").
+are listed from closed-form ranges of k, and the terms of all rows are summed tile by tile in a few large numpy
+arrays, each term exp(β(m) + α_k + m·λ_k) from the sampler's own r_k, 1 − r_k and p_k floats (correctly rounded
+from the grid's integers), so each entry carries the sampler's relative error
+(:meth:`~boundcalc.count_sampler.CountSampler.start_sizes_error`, here in closed form from the grid). The interior's
+ε and the terms the windows leave out (Bernstein's inequality) are each at most 2^-10 of that error
+(docs/theory.md §12, "A sweep's count rows in one batch").
 """
 
 from __future__ import annotations
