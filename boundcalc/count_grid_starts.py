@@ -25,10 +25,12 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["GridStarts", "grid_starts", "grid_start_error"]
 
 _EPS = 2.0**-53
-#: padded entries per block of terms (one exp array): ~16 MB
-_BLOCK = 1 << 21
-#: entries of a zone summed together (a tile): every step meeting a tile adds its terms over the whole tile
-_TILE = 32
+#: entries per block of terms (one array, summed in place): 512 kB, so its passes stay in the cache (measured 1.7x
+#: faster than 16 MB blocks at L = 16384)
+_BLOCK = 1 << 16
+#: entries of a zone summed together (a tile): every step meeting a tile adds its terms over the whole tile (16: the
+#: zones of T near L are 16–50 wide; 8 % fewer terms than 32 at L = 16384)
+_TILE = 16
 
 
 @dataclass
