@@ -113,10 +113,12 @@ def _row_zones(L: int, found: "tuple[int, int, float] | None") -> list[tuple[int
     return [(0, m_a), (m_b + 1, L)]
 
 
-def grid_starts(samplers: "Sequence[Any]", threshold: float | None = None) -> GridStarts | None:
+def grid_starts(samplers: "Sequence[Any]", threshold: float | None = None, tail: float | None = None
+                ) -> GridStarts | None:
     """The zones' start sizes of every sampler of ``samplers`` (one length) with a uniform grid
     (``count_starts.uniform_grid``), all rows at once; None when none has one. ``threshold``: the interior's bound
-    (by default 2^-10 of each row's rounding, at least count_starts.THRESHOLD)."""
+    (by default 2^-10 of each row's rounding, at least count_starts.THRESHOLD); ``tail``: the windows' λ (by default
+    from the same 2^-10 of the least rounding)."""
     import numpy as np
 
     from .count_starts import THRESHOLD, interiors, uniform_grid
@@ -143,7 +145,7 @@ def grid_starts(samplers: "Sequence[Any]", threshold: float | None = None) -> Gr
     starts[bounds[:-1]] += L * np.array([g.h.numerator / g.h.denominator for g in grids])
     # each step's window leaves out at most 2e^-λ of its law, so every entry loses at most L·2e^-λ = δ in all
     # (Σ_k L·p_k·a_k = L): δ is 2^-10 of the least rounding, like the interior's ε
-    absolute = min(rounding) / 1024
+    absolute = min(rounding) / 1024 if tail is None else 2 * L * math.exp(-tail)
     _add_windows(L, lf, grids, zones, bounds, starts, math.log(2 * L / absolute))
     error = np.array([rho + (found[2] if found else 0.0) for rho, found in zip(rounding, inner)])
     return GridStarts(L, rows, bounds, positions, starts, inner, error, absolute)

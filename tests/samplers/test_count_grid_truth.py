@@ -80,6 +80,31 @@ def test_the_interior_remainder_is_not_dropped():
     assert abs(Fraction(row.value) - truth) <= Fraction(row.error)
 
 
+@settings(max_examples=10, deadline=None)
+@given(st.sampled_from(sorted(FAMILIES)), st.integers(34, 44), st.integers(2, 90), st.sampled_from([3.0, 6.0]))
+def test_the_windows_left_out_terms_are_within_their_bound(family, L, T, tail):
+    """With a short window (λ = 3 or 6) the left-out terms are visible, and the entries' deficits sum to at most
+    δ = 2L·e^-λ (Bernstein) beyond the rounding; with δ dropped the bound fails where the windows cut."""
+    sampler = _sampler(family, L, T)
+    found = grid_starts([sampler], tail=tail)
+    if found is None:
+        return
+    exact = _exact_starts(sampler)
+    rho = Fraction(float(found.error[0]))
+    deficits = [exact[m] - Fraction(v) for m, v in zip(found.positions.tolist(), found.starts.tolist())]
+    assert all(d >= -rho * exact[m] for d, m in zip(deficits, found.positions.tolist()))
+    assert sum(deficits) <= Fraction(found.absolute) + rho * sum(exact)
+
+
+def test_a_bound_without_the_windows_left_out_terms_fails():
+    sampler = _sampler("mdlm", 40, 30)
+    found = grid_starts([sampler], tail=3.0)
+    exact = _exact_starts(sampler)
+    worst = max(exact[m] - Fraction(v) - Fraction(float(found.error[0])) * exact[m]
+                for m, v in zip(found.positions.tolist(), found.starts.tolist()))
+    assert 0 < worst <= Fraction(found.absolute)
+
+
 def _partial_curve(L: int, points: list[int], drop: float, stderr: bool) -> LossCurve:
     masked = sorted(set(points))
     loss = [drop * (k / L) ** 1.3 + 0.1 for k in masked]
