@@ -79,6 +79,7 @@ LAYERS = {
     "count_noise_levels": (4, "orchestration"),
     "count_tight": (4, "orchestration"),
     "count_noise_local": (4, "orchestration"),
+    "count_noise_tail": (4, "orchestration"),
     "count_rows": (4, "orchestration"),
     "count_batch": (4, "orchestration"),
     "family_steps": (4, "orchestration"),
