@@ -24,11 +24,23 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["TAIL_ZONES", "tail_residual"]
+from .count_noise_local import ZONES
+
+__all__ = ["TAIL_ZONES", "tail_pays", "tail_residual"]
 
 _EPS = 2.0**-52
 #: The last zones (of :data:`boundcalc.count_noise_local.ZONES`) whose cells are summed exactly at one T.
 TAIL_ZONES = 2
+
+
+def tail_pays(law: Any, span: float, zones: int = ZONES, tail_zones: int = TAIL_ZONES) -> bool:
+    """Whether φ′ is largest in the last zones (linear: rising to 7; not cosine, cosine2 or geometric, whose φ′
+    falls to 0 or near it at the end): only there do the cells' h⁴·φ′⁴ bounds peak where a drop at m = L − 2 sits."""
+    import numpy as np
+
+    z = np.arange(zones + 1, dtype=np.float64) * (span / zones)
+    _, top = law.slope_range(z[:-1], z[1:])
+    return bool(top[-tail_zones:].max() >= top.max())
 
 
 def tail_residual(bracket: Any, steps: int, zones: int, tail_zones: int = TAIL_ZONES) -> tuple[Any, Any, float] | None:

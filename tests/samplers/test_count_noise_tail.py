@@ -21,7 +21,9 @@ from boundcalc.count_noise_local import ZONES
 from boundcalc.count_noise_tail import TAIL_ZONES, tail_residual
 from boundcalc.count_sampler import _ALPHA, MDLM_DELTA
 from boundcalc.step_families import family_sampler
+from count_search_reference import partial_curve
 from test_count_brackets_noise import NOISES, decreasing, exact_error, steps_or_smooth
+from test_count_noise_local import _exact_coefficients
 
 SPAN = float(1 - MDLM_DELTA)
 
@@ -86,19 +88,30 @@ def test_no_tail_form_below_a_zone_of_cells():
     d = [1.0, 0.5, 0.2, 0.0, 0.0]
     bracket = count_bracket(lambda t: family_sampler("mdlm:linear", t, 5), d)
     assert tail_residual(bracket, 64, ZONES) is None
-    assert len(bracket.forms(64, 64)) == 2 and len(bracket.forms(65, 65)) == 3 and len(bracket.forms(65, 66)) == 2
+    assert bracket.tail_forms(64) == [] and len(bracket.tail_forms(65)) == 1 and len(bracket.forms(65, 65)) == 2
+
+
+def test_only_the_linear_noise_pays_for_the_tail():
+    """The tail form is offered where φ′ is largest in the last zones: linear's rises to 7; cosine's, cosine2's and
+    geometric's fall to 0 or near it at the end (there the form would cost without narrowing)."""
+    from boundcalc.count_noise import NOISE_LAWS
+    from boundcalc.count_noise_tail import tail_pays
+
+    assert [n for n in NOISES if tail_pays(NOISE_LAWS[n], SPAN)] == ["linear"]
+    d = [1.0, 0.5, 0.2, 0.0, 0.0]
+    assert count_bracket(lambda t: family_sampler("mdlm:cosine", t, 5), d).tail_forms(65) == []
 
 
 @settings(max_examples=10, deadline=None)
-@given(d=st.one_of(decreasing, steps_or_smooth), noise=st.sampled_from(NOISES), T=st.integers(65, 110))
-def test_the_tail_form_holds_the_exact_expected_error(d, noise, T):
-    L = len(d)
+@given(d=st.one_of(decreasing, steps_or_smooth), T=st.integers(65, 110))
+def test_the_tail_form_holds_the_exact_expected_error(d, T):
+    L, noise = len(d), "linear"
     assume(L >= 4)  # below, G‴ = 0 and no tail form is offered
     bracket = count_bracket(lambda t: family_sampler(f"mdlm:{noise}", t, L), d)
-    forms = bracket.forms(T, T)
-    assert forms[2].head_zones == ZONES - TAIL_ZONES
+    (form,) = bracket.tail_forms(T)
+    assert form.head_zones == ZONES - TAIL_ZONES
     value = exact_error(noise, T, d)
-    lower, upper = bracket.apply(forms[2], bracket.d, bracket.abs_d, bracket.tv1, bracket.tv3)
+    lower, upper = bracket.apply(form, bracket.d, bracket.abs_d, bracket.tv1, bracket.tv3)
     assert lower <= value <= upper
 
 
@@ -111,8 +124,34 @@ def test_a_drop_at_the_end_under_the_linear_noise_narrows_and_still_holds():
     T = 100  # widths 40.1 and 10.2 nats: the cells' h⁴ bound dominates Euler–Maclaurin's
     value = exact_error("linear", T, d)
     widths = []
-    for form in bracket.forms(T, T)[1:]:
+    for form in bracket.forms(T, T)[1:] + bracket.tail_forms(T):
         lower, upper = bracket.apply(form, bracket.d, bracket.abs_d, bracket.tv1, bracket.tv3)
         assert lower <= value <= upper
         widths.append(upper - lower)
     assert widths[1] < widths[0] / 3, widths
+
+
+@settings(max_examples=8, deadline=None)
+@given(data=st.data(), T=st.integers(65, 100), vocab=st.sampled_from([8, 50]))
+def test_the_tail_forms_bracket_the_ends_over_every_completion(data, T, vocab):
+    """completion_bracket with the tail form alone (as the T range asks before evaluating one T): each end of the
+    interval over the monotone completions, from the exact coefficients, lies in its bracket."""
+    from boundcalc import completion
+    from boundcalc.count_brackets import completion_bracket
+    from boundcalc.count_completion import completion_variation
+    from boundcalc.count_noise_local import folded_ends
+
+    curve = partial_curve(data.draw, 10)
+    L = curve.length
+    assume(L >= 4)
+    d = curve.conditional("linear")
+    bracket = count_bracket(lambda t: family_sampler("mdlm:linear", t, L), d)
+    highest = np.array(d, dtype=np.float64)
+    for ma, A, mb, _ in completion._gaps(curve, vocab):
+        highest[ma + 1: mb] = A
+    ends = completion._interval_ends(curve, vocab)
+    variation = completion_variation(L, completion._anchors(curve, vocab))
+    low, high = completion_bracket(bracket, ends, highest, T, T, variation, folded_ends, bracket.tail_forms(T))
+    lo, hi = completion.completion_interval(curve, _exact_coefficients("linear", T, L), vocab)
+    slack = 1e-12 * (1 + abs(lo) + abs(hi))  # the exact coefficients' rounding to float64
+    assert low[0] - slack <= lo <= low[1] + slack and high[0] - slack <= hi <= high[1] + slack
