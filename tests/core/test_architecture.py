@@ -70,6 +70,7 @@ LAYERS = {
     "sweep_grid": (4, "orchestration"),
     "sweep_vector": (4, "orchestration"),
     "sweep_steps": (4, "orchestration"),
+    "sweep_schedules": (4, "orchestration"),
     "estimate": (4, "orchestration"),
     "step_families": (4, "orchestration"),
     "count_steps": (4, "orchestration"),
