@@ -8,9 +8,6 @@ cell-local bound was wide (a drop at m = L − 2 under the linear noise)."""
 
 from __future__ import annotations
 
-from math import comb
-
-import mpmath
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
@@ -19,38 +16,18 @@ from hypothesis import strategies as st
 from boundcalc.count_brackets_noise import NoiseBracket, count_bracket
 from boundcalc.count_noise_local import ZONES
 from boundcalc.count_noise_tail import TAIL_ZONES, tail_residual
-from boundcalc.count_sampler import _ALPHA, MDLM_DELTA
+from boundcalc.count_sampler import MDLM_DELTA
 from boundcalc.step_families import family_sampler
 from count_search_reference import partial_curve
 from test_count_brackets_noise import NOISES, decreasing, exact_error, steps_or_smooth
-from test_count_noise_local import _exact_coefficients
+from test_count_noise_local import _cells_remainder, _exact_coefficients
 
 SPAN = float(1 - MDLM_DELTA)
 
 
 def _tail_cells(noise, T, d, first):
-    """Σ_{k >= first} R_k at 40 digits, R_k = Δr·G(r_{k−1}) − ∫_cell G − ½Δr(G(r_{k−1}) − G(r_k)) −
-    (Δr²/12)(G′(r_k) − G′(r_{k−1})), G a polynomial (its integral and slope exact)."""
-    L = len(d)
-    with mpmath.workdps(40):
-        alpha = _ALPHA[noise]
-        top = 1 - alpha(mpmath.mpf(1))
-        den = MDLM_DELTA.denominator * T
-        r = [1 - (1 - alpha(mpmath.mpf(den - (MDLM_DELTA.denominator - 1) * k) / den)) / top for k in range(T + 1)]
-        power = [mpmath.mpf(0)] * L
-        for m in range(L):
-            for i in range(L - m):
-                power[m + i] += mpmath.mpf(d[m]) * comb(L - 1, m) * comb(L - 1 - m, i) * (-1) ** i
-        G = lambda x: mpmath.polyval(power[::-1], x)  # noqa: E731
-        slope = [c * i for i, c in enumerate(power)][1:]
-        G1 = lambda x: mpmath.polyval(slope[::-1], x)  # noqa: E731
-        F = lambda x: mpmath.polyval(([0] + [c / (i + 1) for i, c in enumerate(power)])[::-1], x)  # noqa: E731
-        total = mpmath.mpf(0)
-        for k in range(first, T + 1):
-            a, b = r[k - 1], r[k]
-            step = b - a
-            total += step * G(a) - (F(b) - F(a)) - step / 2 * (G(a) - G(b)) - step**2 / 12 * (G1(b) - G1(a))
-        return float(total)
+    """Σ_{k >= first} R_k at 40 digits (the cells' signed Euler–Maclaurin residuals, G a polynomial)."""
+    return _cells_remainder(noise, T, d, first, signed=True)
 
 
 def _first_cell(T):
