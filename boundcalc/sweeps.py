@@ -758,7 +758,10 @@ def sweep(
     if truth is not None:  # every global fixed schedule's error (and interval) for all rows at once
         truth.prepare([s for s in every if not s.random_counts and s.positions == "uniform"])
     counted = [s for s in every if s.random_counts]
-    reports = dict(zip(map(id, counted), row_bound_reports(profile, counted, eps, starts=truth is not None)))
+    # the uniform-grid rows' expected errors, estimates and intervals come from prepare_counts (its own interiors)
+    reports = dict(zip(map(id, counted), row_bound_reports(profile, counted, eps, starts=False)))
+    if truth is not None:  # and their expected errors, estimates and intervals, all rows at once
+        truth.prepare_counts(counted)
     for spec, built, missed in plan:
         skipped += missed
         for t, schedule in built:
