@@ -80,12 +80,12 @@ def _csv_SweepAnswer(answer: Any, digits: int) -> str:
         found = {name: of(row, name) for name in names}  # (value, spread cells, interval cells)
         size = row.max_size
         error_abs = row.error_abs
-        if error_abs is None:
-            error_text = ""
-        else:
-            error_text = error_texts.get(error_abs)
-            if error_text is None:
-                error_text = error_texts[error_abs] = round_up_text(error_abs)
+        error_text = ""
+        if error_abs is not None:
+            cached = error_texts.get(error_abs)
+            if cached is None:
+                cached = error_texts[error_abs] = round_up_text(error_abs)
+            error_text = cached
         cells_of_row = [row.family, row.steps, row.schedule.describe(), "" if size is None else size]
         cells_of_row += [found[name][0] for name in stats]
         cells_of_row += [found["error"][0], error_text, found["optimal"][0], found["random_error"][0]]
