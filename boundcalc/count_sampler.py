@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 from .errors import DomainError, InvalidNumberError, ScheduleError
 from .binomial_laws import binomial_laws
 from .exact import parse_rational, positive_int
+from .noise_steps import ALPHA as _ALPHA, mpmath_steps as _mpmath_steps  # noqa: F401  (the 40-digit reference's old home)
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -149,8 +150,8 @@ class CountSampler:
             return out
         from .count_noise import step_probabilities
 
-        # long double with a certified rounding (boundcalc.count_noise); mpmath only where it does not settle
-        reveal, keep = step_probabilities(noise, steps, lambda ks: _mpmath_steps(noise, steps, ks))
+        # long double, then double-double where its rounding is open, mpmath for a near-tie (boundcalc.noise_steps)
+        reveal, keep = step_probabilities(noise, steps)
         return cls(length=length, steps=steps, reveal=(*reveal, 1.0), keep=(*keep, 0.0), name=label,
                    family="mdlm", notes={"noise": NOISES[noise]})
 
@@ -676,26 +677,6 @@ class CountSampler:
         return f"{self.name}: {len(self.reveal)} steps, E s_k = {head}"
 
 
-def _mpmath_steps(noise: str, steps: int, ks: list[int]) -> list[tuple[float, float]]:
-    """(p_k, 1 − p_k) of ``mdlm:steps:noise`` for each k of ``ks``, from α at 40 digits, each rounded once to
-    float64 (mpmath divides correctly rounded, so as the Fractions of t_k did), α only at the t the listed steps need."""
-    import mpmath
-
-    den = MDLM_DELTA.denominator * steps  # t_i = 1 − i(1 − δ)/T = (den − rise·i)/den exactly
-    rise = MDLM_DELTA.denominator - MDLM_DELTA.numerator
-    out = []
-    with mpmath.workdps(40):
-        alpha = _ALPHA[noise]
-        values: dict[int, Any] = {}
-        for k in ks:
-            for i in (k - 1, k):
-                if i not in values:
-                    values[i] = alpha(mpmath.mpf(den - rise * i) / den)
-            masked = 1 - values[k - 1]
-            out.append((float((values[k] - values[k - 1]) / masked), float((1 - values[k]) / masked)))
-    return out
-
-
 def _check_steps(steps: Any) -> int:
     steps = positive_int(steps, "T")
     if steps > MAX_COUNT_STEPS:  # before building anything: every step is a pass of the DPs
@@ -742,34 +723,3 @@ def _exact_alive(probabilities: tuple[Fraction, ...]) -> list[Fraction] | None:
 def _round(x: Fraction) -> float:
     """The float64 nearest to a Fraction (Python's int/int division rounds correctly)."""
     return x.numerator / x.denominator
-
-
-def _alpha_linear(t):
-    import mpmath
-
-    smin, smax = mpmath.mpf(1) / 1000, mpmath.mpf(7)
-    return mpmath.exp(-(smin + t * (smax - smin)))
-
-
-def _alpha_cosine(t):
-    import mpmath
-
-    e = mpmath.mpf(1) / 1000
-    return e + (1 - e) * mpmath.cos(mpmath.pi * t / 2)
-
-
-def _alpha_cosine2(t):
-    import mpmath
-
-    e = mpmath.mpf(1) / 1000
-    return e + (1 - e) * mpmath.cos(mpmath.pi * t / 2) ** 2
-
-
-def _alpha_geometric(t):
-    import mpmath
-
-    smin, smax = mpmath.mpf(1) / 1000, mpmath.mpf(1)
-    return mpmath.exp(-(smin ** (1 - t) * smax**t))
-
-
-_ALPHA = {"linear": _alpha_linear, "cosine": _alpha_cosine, "cosine2": _alpha_cosine2, "geometric": _alpha_geometric}
