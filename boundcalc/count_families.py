@@ -37,9 +37,6 @@ class CountFamily(SamplerFamily):
     def check_searched(self, args: Sequence[str], text: str) -> None:
         """Refuse an argument besides T that no T could make valid (a UsageError naming ``text``)."""
 
-    def prepare_rows(self, steps: Sequence[int], args: Sequence[str]) -> None:
-        """Get ready to build the samplers of many T at once (a sweep's rows); nothing by default."""
-
     def build_cost_us(self, args: Sequence[str]) -> float:
         """µs to build one step of a sampler with these arguments (benchmarks/bench_count_steps.py)."""
         return self.step_cost_us

@@ -174,14 +174,21 @@ class CountSampler:
     def marginals(self) -> list[float]:
         """π_k = P(a given token is revealed at step k) = p_k Π_{j<k} (1 - p_j)."""
         cached = self.__dict__.get("_marginals")
-        if cached is None:  # O(n) Python: asked for by several laws of one sampler
-            out, alive = [], 1.0
-            for p, q in zip(self.reveal, self.keep):
-                out.append(alive * p)
-                alive *= q
-            cached = tuple(out)
+        if cached is None:  # asked for by several laws of one sampler
+            cached = tuple(self._alive_before()[0].tolist())
             object.__setattr__(self, "_marginals", cached)
         return list(cached)
+
+    def _alive_before(self) -> tuple["np.ndarray", "np.ndarray"]:
+        """(π_k, Π_{j<k}(1 − p_j)) as arrays: the running product left to right (np.cumprod multiplies in order,
+        so these are the floats of ``alive *= q`` step by step), then one product by p_k each."""
+        import numpy as np
+
+        keep = np.asarray(self.keep, dtype=np.float64)
+        alive = np.empty(keep.size)
+        alive[0] = 1.0
+        np.cumprod(keep[:-1], out=alive[1:])
+        return alive * np.asarray(self.reveal, dtype=np.float64), alive
 
     def expected_sizes(self) -> list[float]:
         """E s_k = L π_k."""
@@ -542,13 +549,10 @@ class CountSampler:
             before = np.array([_round(1 - a) for a in exact])
             delta = EPS64
         else:
-            before_, alive_, revealed, left = [], [], 0.0, 1.0
-            for x, q in zip(self.marginals(), self.keep):
-                before_.append(revealed)
-                alive_.append(left)
-                revealed += x
-                left *= q
-            before, alive = np.asarray(before_), np.asarray(alive_)
+            marginals, alive = self._alive_before()  # the running sum in order (np.cumsum adds left to right)
+            before = np.empty(marginals.size)
+            before[0] = 0.0
+            np.cumsum(marginals[:-1], out=before[1:])
             delta = (len(self.reveal) + 2) * EPS64
         cached = (before, alive, delta)
         object.__setattr__(self, "_start_laws_cache", cached)
