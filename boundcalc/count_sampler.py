@@ -568,6 +568,13 @@ class CountSampler:
         over the steps; the mass cut off outside each row's window (below e^-70) adds 2^-100. Steps with
         r_k = 0 (a point mass at m = 0) are exact.
         """
+        cached = self.__dict__.get("_start_sizes_error_cache")
+        if cached is None:  # a sweep row asks for it with its value and again with its interval
+            cached = self._start_sizes_error()
+            object.__setattr__(self, "_start_sizes_error_cache", cached)
+        return cached
+
+    def _start_sizes_error(self) -> float:
         import numpy as np
 
         lf, lf_error = self._log_factorials()
