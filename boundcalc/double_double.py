@@ -108,7 +108,7 @@ def _times(x: tuple[Any, Any], c: tuple[float, float]) -> tuple[Any, Any]:
 
 _SIN_STEPS = [constant(Fraction(1, (2 * m) * (2 * m + 1))) for m in range(1, _SIN_TERMS + 1)]
 _EXP_STEPS = [constant(Fraction(1, j)) for j in range(1, _EXP_TERMS + 1)]
-LN2 = constant("0.6931471805599453094172321214581765680755001343602552541206800094933936219696947156")
+_LOG_OF_TWO = constant("0.6931471805599453094172321214581765680755001343602552541206800094933936219696947156")
 
 
 def sin(x: tuple[Any, Any]) -> tuple[Any, Any]:
@@ -137,8 +137,8 @@ def exp_neg(y: tuple[Any, Any]) -> tuple[Any, Any]:
     ldexp is exact. Total < 16 OP_ERROR (plus 2^−109 truncation)."""
     import numpy as np
 
-    n = np.rint(y[0] / LN2[0])
-    r = sub(y, mul((n, np.zeros_like(n)), LN2))
+    n = np.rint(y[0] / _LOG_OF_TWO[0])
+    r = sub(y, mul((n, np.zeros_like(n)), _LOG_OF_TWO))
     one = (np.ones_like(n), np.zeros_like(n))
     acc = one
     for c in reversed(_EXP_STEPS):
