@@ -50,11 +50,13 @@ class CountFamily(SamplerFamily):
 
         return (1 - MDLM_DELTA, 0, "") if not args or args[0] == "loglinear" else None
 
-    def quick_sampler(self, length: int, steps: int, args: Sequence[str]) -> "CountSampler | None":
+    def quick_sampler(self, length: int, steps: int, args: Sequence[str], lazy: bool = False
+                      ) -> "CountSampler | None":
         """The T-step sampler with the floats of the exact builder but no Fractions, or None (mpmath noises).
 
         p_k = 1 - t_k/t_{k-1} = a / (T·b - a(k - 1)) with 1 - δ = a/b, a ratio of integers, which Python
-        rounds correctly: the same floats in O(T) integer steps.
+        rounds correctly: the same floats in O(T) integer steps. ``lazy``: a
+        :class:`~boundcalc.count_grid.GridSampler` with the same floats, O(1) to build and to hold (a sweep's rows).
         """
         from .count_sampler import CountSampler
 
@@ -64,6 +66,10 @@ class CountFamily(SamplerFamily):
         rest, shorter, suffix = law
         a, b = rest.numerator, rest.denominator
         total, last = steps * b, steps - shorter
+        if lazy:
+            from .count_grid import GridSampler
+
+            return GridSampler(length, steps, a, total, last, f"{self.name}:{steps}{suffix}", self.law or self.name)
         if total < 2**53:  # every integer below is a float exactly, so each numpy division rounds as Python's int/int
             import numpy as np
 

@@ -43,7 +43,8 @@ _SCREEN_SECONDS = 3e-8  # per entry of the laws of single steps (steps x cap), a
 _ROW_SECONDS = 3e-4  # a row's fixed work (the coefficients' windows, the report, the stats)
 _TOKEN_SECONDS = 1.1e-6  # per token of a row (the brackets' sums over s = 1..L per bound, the interval's over m)
 _STEP_SECONDS = 1e-6  # per step of a row (E #non-empty steps, the marginals, the stacked laws' rows)
-_BUILD_SECONDS = 5e-7  # per step of a sampler built from integers (quick_sampler)
+_GRID_ROW_SECONDS = 1.5e-4  # a uniform-grid row without its truth: build, cap, report, row and CSV cells
+_GRID_ENTRY_SECONDS = 5e-8  # per step size up to a uniform-grid row's cap (two binomial laws, four brackets)
 
 
 def law_work(sampler: "CountSampler") -> float:
@@ -68,21 +69,35 @@ def row_bound_report(profile: "MIProfile", sampler: "CountSampler", eps_train: F
                             sampler.expected_nonempty_steps())
 
 
-def row_bound_reports(profile: "MIProfile", samplers: "Sequence[CountSampler]", eps_train: Fraction
-                      ) -> "list[CountBoundReport]":
-    """:func:`row_bound_report` of every sampler of a sweep: the enclosed rows' laws of single steps for all rows
-    at once (:func:`boundcalc.count_batch.batch_bound_reports`, the same values bit for bit), the others by the DP."""
+def row_bound_reports(profile: "MIProfile", samplers: "Sequence[CountSampler]", eps_train: Fraction,
+                      starts: bool = True) -> "list[CountBoundReport]":
+    """:func:`row_bound_report` of every sampler of a sweep: the enclosed uniform-grid rows in closed form, all at
+    once (:func:`boundcalc.count_grid_rows.grid_bound_reports`), the other enclosed rows' laws of single steps all
+    at once (:func:`boundcalc.count_batch.batch_bound_reports`, the same values bit for bit), the rest by the DP.
+    ``starts``: also each uniform-grid row's interior of start sizes (:func:`~boundcalc.count_starts.
+    prepare_interiors`), for the expected errors."""
     from .bounds import per_realisation_bounds
     from .count_batch import batch_bound_reports
+    from .count_grid import GridSampler, grid_size_caps
+    from .count_grid_rows import grid_bound_reports
     from .count_starts import prepare_interiors
 
     if not samplers:
         return []
-    prepare_interiors(samplers)  # each uniform-grid row's interior of start sizes, all rows at once
-    batched = batch_bound_reports(profile, samplers, eps_train, per_realisation_bounds(), _values,
-                                  lambda sampler: law_work(sampler) > EXACT_LAW_WORK)
-    return [report if report is not None else row_bound_report(profile, sampler, eps_train)
-            for sampler, report in zip(samplers, batched)]
+    if starts:  # each uniform-grid row's interior of start sizes, all rows at once (for the expected errors)
+        prepare_interiors(samplers)
+    grid = [s for s in samplers if isinstance(s, GridSampler) and s.length == profile.length]
+    if grid:  # their caps at once, then the rows whose law of S_max costs too much enclosed in closed form
+        for sampler, cap in zip(grid, grid_size_caps(grid).tolist()):
+            sampler.__dict__.setdefault("_size_cap", int(cap))
+        grid = [s for s in grid if law_work(s) > EXACT_LAW_WORK]
+    found = dict(zip(map(id, grid), grid_bound_reports(profile, grid, eps_train, per_realisation_bounds(), _values)))
+    rest = [s for s in samplers if id(s) not in found]
+    batched = batch_bound_reports(profile, rest, eps_train, per_realisation_bounds(), _values,
+                                  lambda sampler: law_work(sampler) > EXACT_LAW_WORK) if rest else []
+    found.update((id(s), report) for s, report in zip(rest, batched) if report is not None)
+    return [found[id(sampler)] if id(sampler) in found else row_bound_report(profile, sampler, eps_train)
+            for sampler in samplers]
 
 
 @functools.lru_cache(maxsize=8)
@@ -100,7 +115,7 @@ def _values(name: str, length: int) -> "np.ndarray":
 def row_sampler(spec: Any, steps: int, length: int) -> "CountSampler":
     """The family's sampler at T (``spec`` a :class:`~boundcalc.registry.SamplerSpec` template): the quick build
     (the exact builder's floats from integers, no Fractions) where the family has one, else the exact builder."""
-    quick = spec.family.quick_sampler(length, steps, spec.given_args)
+    quick = spec.family.quick_sampler(length, steps, spec.given_args, lazy=True)
     return quick if quick is not None else spec.at(steps).build(length, param="families")
 
 
@@ -112,20 +127,37 @@ def coefficient_width(length: int) -> float:
 def row_seconds(spec: Any, steps: int, length: int, truth: bool) -> float:
     """Estimated seconds of one count row from T and L alone (before the sampler is built): its build, the law
     of S_max (the DP when it is cheap, else the brackets) and, with a curve or a data model, the expected
-    error (the DP when cheap, else the coefficient form) and its interval."""
+    error (the DP when cheap, else the coefficient form) and its interval. A uniform-grid family's row
+    (:class:`~boundcalc.count_grid.GridSampler`) is built in O(1) and bracketed in O(cap)."""
     n, L = steps + 1, length
     cap = min(L, L / steps + 12 * math.sqrt(L / steps) + 40)
-    quick = spec.family.rational_law(spec.given_args) is not None if hasattr(spec.family, "rational_law") else False
-    build = n * (_BUILD_SECONDS if quick else spec.family.build_cost_us(spec.given_args) * 1e-6)
+    grid = _on_grid(spec.family, tuple(spec.given_args))
     work = n * (L + 1) * (cap + 1) * cap / 2
-    law = work / _LAW_RATE if work <= EXACT_LAW_WORK else n * cap * _SCREEN_SECONDS
-    seconds = _ROW_SECONDS + L * _TOKEN_SECONDS + n * _STEP_SECONDS + build + law
+    if grid:
+        law = work / _LAW_RATE if work <= EXACT_LAW_WORK else cap * _GRID_ENTRY_SECONDS
+        seconds = _GRID_ROW_SECONDS + law
+    else:
+        build = n * spec.family.build_cost_us(spec.given_args) * 1e-6
+        law = work / _LAW_RATE if work <= EXACT_LAW_WORK else n * cap * _SCREEN_SECONDS
+        seconds = _ROW_SECONDS + L * _TOKEN_SECONDS + n * _STEP_SECONDS + build + law
     if truth:
-        from .estimate import COEFFICIENT_FORM_WORK
-
-        dp = n * (L + 1) * (cap + 1)
-        entries = n * coefficient_width(L)
-        if quick:  # a uniform grid: once T is a few √L only the ends are summed (count_starts; measured <= 30 %
-            entries = entries * min(1.0, 8 * L / steps**2) + 2e4  # of every step's entries at T = 4√L, ~2e4 above)
-        seconds += dp / _DP_RATE if dp <= COEFFICIENT_FORM_WORK else entries * _COEFFICIENT_SECONDS
+        seconds += _truth_seconds(n, L, cap, grid)
     return seconds
+
+
+@functools.lru_cache(maxsize=32)
+def _on_grid(family: Any, args: tuple[str, ...]) -> bool:
+    """True when the family's rows are uniform-grid samplers (:meth:`CountFamily.rational_law`), once per family."""
+    return family.rational_law(args) is not None if hasattr(family, "rational_law") else False
+
+
+def _truth_seconds(n: int, L: int, cap: float, grid: bool) -> float:
+    """Estimated seconds of a count row's expected error, its stderr and its interval over the completions."""
+    from .estimate import COEFFICIENT_FORM_WORK
+
+    dp = n * (L + 1) * (cap + 1)
+    entries = n * coefficient_width(L)
+    if grid:  # a uniform grid: once T is a few √L only the ends are summed (count_starts; measured <= 30 %
+        entries = entries * min(1.0, 8 * L / (n - 1) ** 2) + 2e4  # of every step's entries at T = 4√L, ~2e4 above)
+    seconds = dp / _DP_RATE if dp <= COEFFICIENT_FORM_WORK else entries * _COEFFICIENT_SECONDS
+    return seconds + (L * _TOKEN_SECONDS + n * _STEP_SECONDS if grid else 0.0)

@@ -751,7 +751,7 @@ def sweep(
     if truth is not None:  # every global fixed schedule's error (and interval) for all rows at once
         truth.prepare([s for s in every if not s.random_counts and s.positions == "uniform"])
     counted = [s for s in every if s.random_counts]
-    reports = dict(zip(map(id, counted), row_bound_reports(profile, counted, eps)))  # all count rows at once
+    reports = dict(zip(map(id, counted), row_bound_reports(profile, counted, eps, starts=truth is not None)))
     for spec, built, missed in plan:
         skipped += missed
         for t, schedule in built:

@@ -133,7 +133,7 @@ def test_samplers_that_cannot_run_are_skipped_or_refused_up_front():
     assert [row.steps for row in large.rows] == [64, 128]
     assert all(0 < row.bound_errors[name] < row.bounds[name] for row in large.rows for name in row.bound_errors)
     with pytest.raises(DomainError, match="would take"):  # too slow in all: refused from T and L alone
-        bc.sweep(bc.MIProfile.from_total(1, 16384), ["mdlm"], "1:16384")
+        bc.sweep(bc.MIProfile.from_total(1, 16384), ["mdlm:geometric"], "1:16384")
 
 
 def test_figures_of_samplers():
