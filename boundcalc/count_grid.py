@@ -108,11 +108,9 @@ class GridSampler(CountSampler):
     def __init__(self, length: int, steps: int, a: int, total: int, n: int, name: str, family: str) -> None:
         if not (length >= 1 and a > 0 and total > 0 and n >= 0 and n * a <= total):
             raise ScheduleError(f"no uniform grid with h = {a}/{total} and {n} steps", param="schedule")
-        for key, value in (("length", length), ("steps", steps), ("name", name), ("family", family), ("exact", None),
-                           ("reveal", GridSteps(a, total, n, False)), ("keep", GridSteps(a, total, n, True)),
-                           ("notes", {"grid": (a, total)})):
-            object.__setattr__(self, key, value)
-        object.__setattr__(self, "grid_steps", n)
+        self.__dict__.update(length=length, steps=steps, name=name, family=family, exact=None, grid_steps=n,
+                             reveal=GridSteps(a, total, n, False), keep=GridSteps(a, total, n, True),
+                             notes={"grid": (a, total)})  # frozen: set once here, as the dataclass's __init__ does
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, GridSampler) and self._key() == other._key()
@@ -305,7 +303,7 @@ def _laws(L: int, x: "np.ndarray", rest: "np.ndarray", top: int) -> "tuple[np.nd
     finite = np.abs(np.where(np.isfinite(logp), logp, 0.0)) + np.abs(np.where(np.isfinite(logq), logq, 0.0))
     magnitude = 3 * float(lf[-1]) + L * finite[:, 0]
     delta = 3 * lf_error + 8 * _EPS * magnitude + 8 * L * _EPS
-    return pmf, np.expm1(delta) + 2 * _EPS
+    return pmf, np.expm1(delta) + 8 * _EPS  # exp within a few ulps
 
 
 def grid_brackets(L: int, samplers: Sequence[GridSampler], caps: "np.ndarray", width: int

@@ -45,6 +45,9 @@ _TOKEN_SECONDS = 1.1e-6  # per token of a row (the brackets' sums over s = 1..L 
 _STEP_SECONDS = 1e-6  # per step of a row (E #non-empty steps, the marginals, the stacked laws' rows)
 _GRID_ROW_SECONDS = 1.5e-4  # a uniform-grid row without its truth: build, cap, report, row and CSV cells
 _GRID_ENTRY_SECONDS = 5e-8  # per step size up to a uniform-grid row's cap (two binomial laws, four brackets)
+# the grid rows' truth (benchmarks/bench_grid_rows.py, CPU at load ~10): 0.16 s for every T at L = 1024, 3.5 s at 16384
+_GRID_TRUTH_ROW = 2e-5  # a grid row's fixed part (its zones, its sums, its estimate and interval)
+_GRID_TRUTH_TERM = 1.5e-8  # per term summed (grid_truth_terms): measured ~1.2-2e-8
 
 
 def law_work(sampler: "CountSampler") -> float:
@@ -156,8 +159,18 @@ def _truth_seconds(n: int, L: int, cap: float, grid: bool) -> float:
     from .estimate import COEFFICIENT_FORM_WORK
 
     dp = n * (L + 1) * (cap + 1)
-    entries = n * coefficient_width(L)
-    if grid:  # a uniform grid: once T is a few √L only the ends are summed (count_starts; measured <= 30 %
-        entries = entries * min(1.0, 8 * L / (n - 1) ** 2) + 2e4  # of every step's entries at T = 4√L, ~2e4 above)
-    seconds = dp / _DP_RATE if dp <= COEFFICIENT_FORM_WORK else entries * _COEFFICIENT_SECONDS
-    return seconds + (L * _TOKEN_SECONDS + n * _STEP_SECONDS if grid else 0.0)
+    if dp <= COEFFICIENT_FORM_WORK:
+        return dp / _DP_RATE
+    if grid:  # all grid rows at once (count_grid_truth): the terms outside each row's interior, an upper model
+        return _GRID_TRUTH_ROW + _GRID_TRUTH_TERM * grid_truth_terms(max(n - 1, 1), L)
+    return n * coefficient_width(L) * _COEFFICIENT_SECONDS
+
+
+def grid_truth_terms(steps: int, length: int) -> float:
+    """The terms :mod:`boundcalc.count_grid_starts` sums for a uniform-grid row at T (an upper model, fitted to the
+    counts of every T at L = 1024 and 16384, 1–2.5x above them): rows with T <= k = 2.7√L have no interior and sum
+    about 8√L terms per step; above, the zones shrink like (k/T)^2.2, with about 8000 terms where the steps meet
+    the narrowest zones."""
+    s = math.sqrt(length)
+    k = 2.7 * s
+    return 8 * s * min(steps, k) * min(1.0, (k / steps) ** 2.2) + 8000

@@ -140,13 +140,15 @@ def _grids(samplers: "Sequence[Any]") -> "tuple[list[int], dict[str, np.ndarray]
     }
 
 
-def interiors(samplers: "Sequence[Any]", threshold: float = THRESHOLD
+def interiors(samplers: "Sequence[Any]", threshold: "float | Sequence[float]" = THRESHOLD
               ) -> "list[tuple[int, int, float] | None]":
-    """:func:`interior` of many samplers of one length at once (a sweep's rows): the same values, vectorised."""
+    """:func:`interior` of many samplers of one length at once (a sweep's rows): the same values, vectorised.
+    ``threshold``: one for all, or one per sampler."""
     import numpy as np
 
     if len({s.length for s in samplers}) > 1:  # one length per call: its log-factorials and J_q tables
-        return [interiors([s], threshold)[0] for s in samplers]
+        each = [threshold] * len(samplers) if isinstance(threshold, float) else list(threshold)
+        return [interiors([s], t)[0] for s, t in zip(samplers, each)]
     out: "list[tuple[int, int, float] | None]" = [None] * len(samplers)
     rows, grids = _grids(samplers)
     if not rows:
@@ -154,7 +156,8 @@ def interiors(samplers: "Sequence[Any]", threshold: float = THRESHOLD
     N = samplers[rows[0]].length - 1
     lf, lf_error = samplers[rows[0]]._log_factorials()
     slack = _LOG_SLACK + 16 * lf_error
-    limit = math.log(threshold / 2) - slack  # two halves: the remainder and the top's terms
+    # two halves: the remainder and the top's terms (per row when the thresholds are)
+    limit = np.log(np.broadcast_to(np.asarray(threshold, dtype=np.float64), (len(samplers),))[rows] / 2) - slack
     orders = [q for q in _ORDERS if 2 * q <= N]
     if not orders:
         return out

@@ -622,6 +622,10 @@ def _coefficient_estimate(curve: LossCurve, sampler: Any, profile: "EntropyProfi
     cubic = value if curve.masked.size == curve.length else \
         float((starts - 1.0) @ curve_profile(curve, "pchip").conditional)
     se = curve.stderr_of(starts - 1.0) if curve.stderr is not None else None
-    note = COUNT_ERROR_NOTE.replace("exact DP over the number revealed", "the laws of single steps, no DP") + \
+    return Estimate(max(value, 0.0), se, max(cubic, 0.0), curve.exact, coefficient_note(curve), error)
+
+
+def coefficient_note(curve: LossCurve) -> str:
+    """The note of a count sampler's expected error by the coefficient form (:func:`_coefficient_estimate`)."""
+    return COUNT_ERROR_NOTE.replace("exact DP over the number revealed", "the laws of single steps, no DP") + \
         "; " + (EXACT_NOTE if curve.exact else ESTIMATE_NOTE)
-    return Estimate(max(value, 0.0), se, max(cubic, 0.0), curve.exact, note, error)

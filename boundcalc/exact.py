@@ -551,9 +551,10 @@ class Measured:
             return "0"
         return format_decimal(Fraction(v), self.justified_digits(digits))
 
-    def show(self, digits: int = 6) -> str:
-        """For a table cell: the justified digits, and an estimate's '± stderr (interp. effect)'."""
-        text = self.decimal(digits)
+    def show(self, digits: int = 6, text: str | None = None) -> str:
+        """For a table cell: the justified digits, and an estimate's '± stderr (interp. effect)'. ``text``: the value's
+        :meth:`decimal` when already formed (:func:`boundcalc.decimal_text.measured_decimal`, the same string)."""
+        text = self.decimal(digits) if text is None else text
         if not self.estimate:
             return text
         text += " ± " + ("?" if self.stderr is None else round_up(self.stderr))

@@ -65,6 +65,8 @@ class SourceTruth:
         self._completion: dict[int, tuple[float, float]] = {}
         self._stderr: dict[int, float] = {}  # a prepared schedule's error's stderr (a curve with stderr)
         self._curve_rows: Any = None  # (CurveRows, fallbacks, has a cubic, has gaps), made once by _rows()
+        self._grid: dict[int, Any] = {}  # uniform-grid count rows' values by id (count_grid_truth), nats
+        self._grid_samplers: list[Any] = []  # kept alive: the values are found by id
 
     def prepare(self, schedules: "list[Schedule]") -> None:
         """Compute the errors of these (global, fixed) schedules, and from a measured curve their monotone-cubic
@@ -93,6 +95,26 @@ class SourceTruth:
             self._store(schedules, chunk_columns(rows, chunk, schedules, fallbacks))
             if self.curve is not None and self.curve.stderr is not None:
                 self._store_stderrs(schedules, chunk)
+
+    def prepare_counts(self, samplers: "list[CountSampler]") -> None:
+        """The expected error, its estimate and interval of every uniform-grid count row that takes the coefficient
+        form (:meth:`count_error`), for all rows at once (:mod:`boundcalc.count_grid_truth`)."""
+        if not hasattr(self.profile, "conditional"):
+            return
+        from .count_grid_truth import grid_rows_truth
+
+        chosen = [s for s in samplers if id(s) not in self._grid and self._coefficient_form(s)]
+        if chosen:
+            self._grid_samplers.extend(chosen)
+            self._grid.update(grid_rows_truth(self.profile, chosen, self.curve, self.vocab_size))
+
+    @staticmethod
+    def _coefficient_form(sampler: CountSampler) -> bool:
+        """True where :meth:`count_error` takes the coefficient form (the DP would cost far more)."""
+        from .counts import MAX_COUNT_WORK
+        from .estimate import COEFFICIENT_FORM_WORK
+
+        return sampler.work() > min(MAX_COUNT_WORK, COEFFICIENT_FORM_WORK)
 
     def _store_stderrs(self, schedules: "list[Schedule]", chunk: Any) -> None:
         """The stderr of each row's error (nats; sweep_steps.chunk_stderrs), by id (None: computed row by row)."""
@@ -150,6 +172,10 @@ class SourceTruth:
         from .estimate import Estimate, count_estimate, estimate_error, schedule_coefficients
 
         curve = self.curve
+        grid = self._grid.get(id(schedule))
+        if grid is not None and grid.estimate is not None:  # a count row prepared by prepare_counts
+            measured = from_nats(grid.estimate.measured(), self.unit)
+            return measured.stderr, measured.interpolation or 0.0
         if id(schedule) in self._linear:  # prepared: estimate_error's pieces, computed for all rows at once
             value = self._linear[id(schedule)]
             cubic = value if curve.masked.size == curve.length else self._cubic[id(schedule)]
@@ -171,6 +197,10 @@ class SourceTruth:
 
         if self.curve is None or not has_gaps(self.curve):
             return None
+        grid = self._grid.get(id(schedule))
+        if grid is not None and grid.interval is not None:  # a count row prepared by prepare_counts
+            lo, hi = grid.interval
+            return from_nats(lo, self.unit), from_nats(hi, self.unit)
         if id(schedule) in self._completion:  # prepared for all rows at once
             lo, hi = self._completion[id(schedule)]
             return from_nats(lo, self.unit), from_nats(hi, self.unit)
@@ -297,11 +327,13 @@ class SourceTruth:
         """The exact expected error of a random-count sampler and its certified error (None without d)."""
         if not hasattr(self.profile, "conditional"):
             return None, None
-        from .estimate import COEFFICIENT_FORM_WORK, coefficient_error
-        from .counts import MAX_COUNT_WORK
+        from .estimate import coefficient_error
         from .truth.samplers import count_error
 
-        if sampler.work() > min(MAX_COUNT_WORK, COEFFICIENT_FORM_WORK):  # the DP costs far more: the same value
+        grid = self._grid.get(id(sampler))
+        if grid is not None:  # prepared by prepare_counts: the coefficient form, all rows at once
+            return from_nats(max(grid.value, 0.0), self.unit), from_nats(grid.error, self.unit)
+        if self._coefficient_form(sampler):  # the DP costs far more: the same value
             value, error = coefficient_error(self.profile, sampler)
         else:
             value, error = count_error(self.profile, sampler)
