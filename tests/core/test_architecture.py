@@ -94,6 +94,7 @@ LAYERS = {
     "completion_scan": (4, "orchestration"),
     "step_starts": (4, "orchestration"),
     "info_optimal_arrays": (4, "orchestration"),
+    "kernel_arrays": (4, "orchestration"),
     "optimal_search": (4, "orchestration"),
     "sampler_truth": (4, "orchestration"),
     "sources": (4, "orchestration"),
