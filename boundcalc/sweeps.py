@@ -547,6 +547,7 @@ def _count_samplers(families: Sequence[FamilySpec], steps: Sequence[int], length
     out: Samplers = {}
     for family in counted:
         template = SamplerSpec(family.family, family.parts[1:], family.label)
+        family.family.prepare_rows(steps, template.given_args)  # e.g. every T's step probabilities at once
         for t in steps:
             try:
                 out[family.label, t] = row_sampler(template, t, length)
