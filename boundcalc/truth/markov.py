@@ -654,6 +654,7 @@ class MarkovChain:
 
         P = self.transition
         mu = np.empty((L + 1, P.shape[0]))
+        mu[0] = 0  # row 0 is unused, but _entropy_rows reads it: left uninitialised it warned on garbage (-inf · 0)
         mu[1] = self.initial
         for a in range(2, L + 1):
             mu[a] = mu[a - 1] @ P

@@ -127,3 +127,20 @@ def test_weights_at_long_length_without_binomials():
                 assert abs(float(r_side[k]) / float(exact) - 1) <= (2 * k + 4) * 2.0**-53
         assert r_side[L - m + 2 :].max(initial=0.0) == 0.0 and r_int[L - m + 2 :].max(initial=0.0) == 0.0
         assert abs(r_side[2:].sum() - 1.0) < 1e-10  # Σ_{k >= 2} C(L-k, m-1) = C(L-1, m)
+
+
+def test_mi_profile_reads_no_uninitialised_memory(monkeypatch):
+    """_mi_profile's μ table had an uninitialised row 0 that _entropy_rows read: garbage such as -inf warned
+    ('invalid value encountered in multiply', seen now and then in CI). np.empty is made to return -inf here, so
+    every row it leaves unset shows, and the profile must come out without a warning and unchanged."""
+    import warnings
+
+    chain = MarkovChain.from_matrix([0, 1, 2], [[0.5, 0.3, 0.2], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4]], [0.2, 0.5, 0.3])
+    clean = chain._mi_profile(9)
+    real_empty = np.empty
+    monkeypatch.setattr(np, "empty", lambda *args, **kwargs: np.full_like(real_empty(*args, **kwargs), -np.inf))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        poisoned = chain._mi_profile(9)
+    assert np.array_equal(poisoned, clean)
+    assert np.max(np.abs(clean - chain._token_mi(9, 8, None))) < 1e-12
