@@ -370,6 +370,13 @@ def _bracketed_range(family: "str | SamplerSpec", target_nats: float, first: int
 
     def reaches(end: int) -> Any:
         def one(T: int) -> bool:
+            tail = getattr(bracket, "tail_forms", None)  # MDLM's linear noise: its last cells summed at this T
+            forms = [] if tail is None else tail(T)
+            if forms:
+                low, high = completion_bracket(bracket, ends, highest, T, T, variation, folded_ends, forms)[end]
+                margin = 1e-9 * (1.0 + abs(target_nats))  # as fewest_reaching's ranges: never against the value
+                if low > target_nats + margin or high <= target_nats - margin:
+                    return high <= target_nats - margin
             work[0] -= coefficient_work(T, L)  # the coefficients at T: T windowed binomial laws
             if work[0] < 0:
                 raise DomainError(f"the T range over the monotone completions needs more than "

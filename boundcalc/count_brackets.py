@@ -399,8 +399,8 @@ def _fewest_in(first: int, last: int, bracket: Callable[[int, int], tuple[float,
 
 
 def completion_bracket(bracket: RiemannBracket, ends: Callable[[Any], tuple[float, float]], top: Any,
-                       first: int, last: int, variation: Any = None, folded: Callable[..., Any] | None = None
-                       ) -> tuple[tuple[float, float], tuple[float, float]]:
+                       first: int, last: int, variation: Any = None, folded: Callable[..., Any] | None = None,
+                       forms: list[Any] | None = None) -> tuple[tuple[float, float], tuple[float, float]]:
     """Brackets of the low and the high end of E error(T) over a set of non-increasing d (every monotone
     completion of a partial curve), for every first <= T <= last: ((low's lower, low's upper), (high's lower,
     high's upper)). ``ends(a)`` is (min, max) of a·d over the set, ``top`` the largest value of each d(m) in it
@@ -410,7 +410,8 @@ def completion_bracket(bracket: RiemannBracket, ends: Callable[[Any], tuple[floa
     (:class:`boundcalc.count_completion.CompletionVariation`: TV(G′), TV(G‴) and sup|G′| over the set, far
     smaller: each gap's drop weighted by the Bernstein basis where it can sit). ``folded(bracket, form, ends, top,
     first, last)``: the same two brackets from one form with its remainders folded into its vectors, or None
-    (:func:`boundcalc.count_noise_local.folded_ends`); each is intersected with the others."""
+    (:func:`boundcalc.count_noise_local.folded_ends`); each is intersected with the others. ``forms``: these
+    instead of ``bracket.forms(first, last)`` (:meth:`boundcalc.count_brackets_noise.NoiseBracket.tail_forms`)."""
     import math
 
     import numpy as np
@@ -423,7 +424,7 @@ def completion_bracket(bracket: RiemannBracket, ends: Callable[[Any], tuple[floa
     if variation is not None:
         tv1, tv3 = min(tv1, variation.tv1), min(tv3, variation.tv3)
     low_end, high_end = [-math.inf, math.inf], [-math.inf, math.inf]
-    for form in bracket.forms(first, last):
+    for form in bracket.forms(first, last) if forms is None else forms:
         if variation is None:
             slack = bracket.slack(form, top, tv1, tv3)
         else:  # the base slack, and the noise forms' rest0 times this set's sup|G′| (not 2(L−1)·max d)

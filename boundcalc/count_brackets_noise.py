@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 from .count_brackets import BracketForm, MaxStepBracket, RiemannBracket, riemann_bracket
 from .count_noise import NOISE_LAWS, NoiseLaw
 from .count_noise_levels import block_levels, pmf_window
-from .count_noise_local import twist_weights
+from .count_noise_local import ZONES, twist_weights
 
 __all__ = ["NoiseBracket", "NoiseMaxStepBracket", "noise_bracket", "noise_max_step_bracket", "noise_of", "count_bracket"]
 
@@ -48,6 +48,7 @@ class NoiseForm(NamedTuple):
     rest3: float
     rest0: float
     rest3_local: float = 0.0  # times h-free cell-local TV(G‴)·φ′⁴ (:mod:`boundcalc.count_noise_local`), 0: not valid
+    head_zones: int = ZONES  # the cell-local bound over these first zones: the later ones' cells are in the vectors
 
 
 
@@ -157,6 +158,31 @@ class NoiseBracket(RiemannBracket):
         trapezoid = NoiseForm(lower_form, upper_form, error, rest1, 0.0, L * per_a * 2 * f1 * grow + self._end_moves(h_hi, per_d))
         return [trapezoid, self._euler_maclaurin_form(first, last, width, per_a, per_d)]
 
+    def tail_forms(self, steps: int) -> list[NoiseForm]:
+        """At one T, Euler–Maclaurin's form with the last zones' cells summed exactly: their residual is a linear
+        form in d (:func:`boundcalc.count_noise_tail.tail_residual`), the cell-local remainder left to the zones
+        before them; [] where T is too small for the zones, or where φ′ is not largest there (the cells' bound is
+        then small at the end: the form would cost without narrowing). Asked for only where :meth:`forms` did not
+        decide one T and its value would be computed otherwise (about 1/32 of that value's work)."""
+        import numpy as np
+
+        from .count_noise_tail import TAIL_ZONES, tail_pays, tail_residual
+
+        if not tail_pays(self.law, self.s):
+            return []
+        form = self.forms(steps, steps)[1]
+        if not form.rest3_local:
+            return []
+        tail = tail_residual(self, steps, ZONES)
+        if tail is None:
+            return []
+        residual, residual_error, shift = tail
+        L = self.L
+        lower, upper = form.lower + L * residual, form.upper + L * residual
+        error = form.error + L * residual_error * (1 + 4 * _EPS) + 4 * _EPS * (np.abs(lower) + np.abs(upper))
+        return [form._replace(lower=lower, upper=upper, error=error, rest0=form.rest0 + L * shift * (1 + 4 * _EPS),
+                              head_zones=ZONES - TAIL_ZONES)]
+
     def _euler_maclaurin_form(self, first: int, last: int, width: float, per_a: float, per_d: float) -> NoiseForm:
         """Euler–Maclaurin's next term cell by cell: Σ_k (Δr_k²/12)(G′(r_k) − G′(r_{k−1})) = (h²/12)·K + R,
         K = φ′(1−δ)²G′(b) − φ′(0)²G′(0) + 2∫φ″·a, |R| <= (h³Φ1Φ2/6)·TV(G′); ∫φ″·a by block midpoints within
@@ -205,7 +231,7 @@ class NoiseBracket(RiemannBracket):
         own = abs_d is self.abs_d
         local = getattr(form, "rest3_local", 0.0)
         if own and local and form.rest3:  # the cell-local bound where it is smaller (count_noise_local)
-            tv3 = min(tv3, local * self._local_twist() / form.rest3)
+            tv3 = min(tv3, local * self._local_twist(getattr(form, "head_zones", ZONES)) / form.rest3)
         base = super().slack(form, abs_d, tv1, tv3)
         rest0 = getattr(form, "rest0", 0.0)
         if not rest0:
@@ -214,17 +240,18 @@ class NoiseBracket(RiemannBracket):
         return base + rest0 * jump * (1 + 4 * _EPS)
 
 
-    def _local_twist(self) -> float:
+    def _local_twist(self, head: int = ZONES) -> float:
         """(L − 1)·Σ_m |Δd(m)|·ω(m) for this bracket's d: with h⁴/384 per unit, a bound on Euler–Maclaurin's cells'
         remainder Σ_k (Δr_k⁴/384)·TV_cell(G‴) (:func:`boundcalc.count_noise_local.twist_weights`)."""
         import numpy as np
 
-        if not hasattr(self, "_twist"):
-            omega, _ = twist_weights(self.L, self.law, self.s)
+        twists = self.__dict__.setdefault("_twists", {})
+        if head not in twists:
+            omega, _ = twist_weights(self.L, self.law, self.s, head=head)
             steps = np.abs(np.diff(self.d))
-            self._twist = (self.L - 1) * float(steps @ omega) * (1 + (self.L + 8) * _EPS) \
+            twists[head] = (self.L - 1) * float(steps @ omega) * (1 + (self.L + 8) * _EPS) \
                 + (self.L - 1) * float(np.sum(omega)) * float(np.max(self.abs_d, initial=0.0)) * 4 * _EPS
-        return self._twist
+        return twists[head]
 
 
 def _pmf_rows(log_factorials: Any, n: int, xs: Any) -> tuple[Any, Any]:

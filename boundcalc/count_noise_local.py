@@ -81,13 +81,19 @@ def zone_variations(L: int, law: Any, span: float, zones: int = ZONES) -> tuple[
     return top, out, width
 
 
-def twist_weights(L: int, law: Any, span: float, zones: int = ZONES) -> tuple[Any, float]:
+def twist_weights(L: int, law: Any, span: float, zones: int = ZONES, head: int | None = None) -> tuple[Any, float]:
     """(ω(m), m = 0..L − 2; the largest h it holds for): ω = Σ_j Φ1_j⁴·V[j, m] (:func:`zone_variations`), so that
-    Σ_k Δr_k⁴·TV_cell(G‴) <= h⁴·(L − 1)·Σ_m |Δd(m)|·ω(m) for every d and every h up to that width. Computed once
-    per (noise, L, zones)."""
-    key = ("twist", law.name, L, span, zones)
+    Σ_k Δr_k⁴·TV_cell(G‴) <= h⁴·(L − 1)·Σ_m |Δd(m)|·ω(m) for every d and every h up to that width. ``head``: the
+    sum over the first ``head`` zones only, the bound for the cells whose left ends lie there (the others summed
+    exactly, :mod:`boundcalc.count_noise_tail`). Computed once per (noise, L, zones, head)."""
+    head = zones if head is None else head
+    key = ("twist", law.name, L, span, zones, head)
     if key not in _CACHE:
-        top, local, width = zone_variations(L, law, span, zones)
+        zoned = ("zones", law.name, L, span, zones)
+        if zoned not in _CACHE:  # shared by every head
+            _CACHE[zoned] = zone_variations(L, law, span, zones)
+        top, local, width = _CACHE[zoned]
+        top, local = top[:head], local[:head]
         omega = (local * (top**4 * (1 + 8 * _EPS))[:, None]).sum(axis=0)  # no BLAS: its threads stall on a busy machine
         if len(_CACHE) > 16:
             _CACHE.clear()
@@ -103,7 +109,7 @@ def drop_weights(form: Any, L: int, law: Any, span: float, h_hi: float) -> Any:
     w1, w3, peaks = drop_weight_arrays(L)
     total = form.rest1 * w1 + getattr(form, "rest0", 0.0) * peaks
     if form.rest3:
-        omega, widest = twist_weights(L, law, span)
+        omega, widest = twist_weights(L, law, span, head=getattr(form, "head_zones", ZONES))
         local = getattr(form, "rest3_local", 0.0)
         total = total + (local * omega if local and h_hi <= widest else form.rest3 * w3)
     return (L - 1) * total * (1 + 8 * _EPS)

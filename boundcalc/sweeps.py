@@ -576,15 +576,16 @@ def _curve_of(truth: "SourceTruth | None") -> Any:
     return LossCurve.from_conditional(d, source=str(getattr(truth.profile, "source", "") or ""))
 
 
-def _check_curve_families(specs: Sequence[FamilySpec], truth: "SourceTruth | None") -> None:
-    """info-optimal:T needs a loss curve or a data model; optimal:T (the DP at every T) is --optimal's column."""
+def _check_curve_families(specs: Sequence[FamilySpec], curve: Any) -> None:
+    """info-optimal:T needs a loss curve or a data model (``curve``: :func:`_curve_of`); optimal:T (the DP at every
+    T) is --optimal's column."""
     for spec in specs:
         if not spec.family.needs_curve:
             continue
         if spec.family.dp_optimum:
             raise UsageError(f"{spec.label!r}: the optimal schedule at every T is the optimal-error column",
                              param="families", allowed="the sweep's optimal errors (a loss curve or a data model as the source)")
-        if _curve_of(truth) is None:
+        if curve is None:
             raise UsageError(f"{spec.label!r} is computed from a loss curve or a data model", param="families",
                              allowed="a loss curve or a data model as the source (an MI profile has no curve)")
 
@@ -707,6 +708,17 @@ def _schedules(family: FamilySpec, steps: Sequence[int], length: int, samplers: 
     return built, skipped
 
 
+def parse_families(families: "str | Iterable[str]") -> list[FamilySpec]:
+    """The sweep's families parsed (:func:`parse_family`): at least one, none twice."""
+    specs = [parse_family(f) for f in ([families] if isinstance(families, str) else families)]
+    if not specs:
+        raise UsageError("no family given", param="families", allowed=f"one or more of {', '.join(sweep_families())}")
+    labels = [s.label for s in specs]
+    if len(set(labels)) != len(labels):
+        raise UsageError("a family is given twice", param="families", value=labels)
+    return specs
+
+
 def sweep(
     source: Any,
     families: "str | Iterable[str]",
@@ -730,19 +742,15 @@ def sweep(
     error also carries its interval over the curve's monotone completions (``vocab_size``: d <= ln V bounds its
     upper end, else unbounded where r = 1 is unmeasured).
     """
-    specs = [parse_family(f) for f in ([families] if isinstance(families, str) else families)]
-    if not specs:
-        raise UsageError("no family given", param="families", allowed=f"one or more of {', '.join(sweep_families())}")
+    specs = parse_families(families)
     labels = [s.label for s in specs]
-    if len(set(labels)) != len(labels):
-        raise UsageError("a family is given twice", param="families", value=labels)
     eps = nonnegative_rational(eps_train, "eps_train")
     profile, truth, unit = resolve_source(source, length, unit, progress, vocab_size)
     if optimal and (truth is None or not hasattr(truth.profile, "optimal_schedule")):
         raise UsageError("optimal errors need a data model or an entropy profile", param="optimal",
                          allowed="an MI profile gives the bounds only")
     grid = parse_sweep_grid(specs, steps, profile.length)
-    _check_curve_families(specs, truth)
+    _check_curve_families(specs, _curve_of(truth))
     samplers = _count_samplers(specs, grid, profile.length, truth)
     _check_cost(specs, grid, profile.length, truth, optimal, samplers)
     rows, skipped = [], []

@@ -97,7 +97,9 @@ def plot(**params: Any) -> None:
         fig, what = _curve_figure(params, figures, look)
     else:
         # the schedule figure draws a few T of the grid: the sweep computes those only
-        result, _, _, _ = run_sweep(params, only=_drawn_steps if kind == "schedule" else None)
+        # (and draws neither errors nor bounds: from an MI profile or a loss curve, the schedules alone)
+        result, _, _, _ = run_sweep(params, only=_drawn_steps if kind == "schedule" else None,
+                                    schedules=kind == "schedule")
         curve = resolve_curve(params)
         if kind == "error-vs-steps":
             bounds: Any = figures.ALL if params["all_bounds"] else (list(params["bounds"]) or None)

@@ -120,10 +120,12 @@ def resolve_source(params: dict[str, Any]) -> tuple[Any, Any, str, int]:
     return found.source, found.model, found.description, found.length
 
 
-def run_sweep(params: dict[str, Any], only: Any = None) -> tuple[Any, Any, Any, str]:
+def run_sweep(params: dict[str, Any], only: Any = None, schedules: bool = False) -> tuple[Any, Any, Any, str]:
     """(SweepResult, source, model or None, description) for the sweep/plot arguments in ``params``.
 
     ``only(grid, L)`` -> the T to compute, when a caller draws only some T of the grid (plot --kind schedule).
+    ``schedules``: the caller draws the schedules only; from an MI profile or a loss curve, without optimal
+    schedules, the result is then a :class:`boundcalc.sweep_schedules.ScheduleSweep` (no errors, no bounds).
     """
     from ..sweeps import parse_sweep_grid, sweep
     from .truth import progress_bar
@@ -135,6 +137,11 @@ def run_sweep(params: dict[str, Any], only: Any = None) -> tuple[Any, Any, Any, 
         steps = only(parse_sweep_grid(families, steps, L), L)
     if params.get("as_json"):
         _check_json_listing(params["families"], parse_sweep_grid(families, steps, L) if isinstance(steps, str) else steps)
+    if schedules and model is None and not params["optimal"]:
+        from ..sweep_schedules import schedule_sweep, schedules_only
+
+        if schedules_only(source):
+            return schedule_sweep(source, families, steps, unit=params["unit"]), source, model, description
     with progress_bar("sweep") as bar:
         # a data model itself, not only its entropy profile: semi-autoregressive families need the model
         result = sweep(source, list(params["families"]) or ["uniform"], steps, length=L if model is not None else None,

@@ -73,8 +73,17 @@ def _load(params: dict[str, Any]):
 def progress_bar(description: str, console: Any = None, delay: float = 1.0) -> Iterator[Callable[[int, int], None]]:
     """A progress callback drawing a rich bar on stderr once a computation has run for ``delay`` seconds.
 
-    Nothing is drawn when stderr is not a terminal, so pipes, --json and tests stay clean.
+    Nothing is drawn when stderr is not a terminal, so pipes, --json and tests stay clean; rich is not even
+    imported then (rich's own test, Console.is_terminal, answers False without TTY_COMPATIBLE or FORCE_COLOR
+    when stderr is not a tty).
     """
+    import os
+    import sys
+
+    if console is None and not ({"TTY_COMPATIBLE", "FORCE_COLOR"} & set(os.environ)) \
+            and not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty()):
+        yield lambda done, total: None
+        return
     from rich.console import Console
 
     console = console or Console(stderr=True)

@@ -57,9 +57,10 @@ def test_each_zone_variation_holds_the_fine_grid_variation_and_is_nearly_tight(n
     assert width * (1 + 1e-6) >= SPAN / zones * (1 - 1e-6)
 
 
-def _cells_remainder(noise, T, d):
-    """Σ_k |R₄,k| at 40 digits: each cell's left-sum error Δr·G(r_{k−1}) − ∫G minus ½Δr·(G(r_{k−1}) − G(r_k)) and
-    (Δr²/12)(G′(r_k) − G′(r_{k−1})) (G a polynomial: its integral exact)."""
+def _cells_remainder(noise, T, d, first=1, signed=False):
+    """Σ_k |R₄,k| over the cells k >= ``first`` at 40 digits (``signed``: Σ_k R₄,k): each cell's left-sum error
+    Δr·G(r_{k−1}) − ∫G minus ½Δr·(G(r_{k−1}) − G(r_k)) and (Δr²/12)(G′(r_k) − G′(r_{k−1})) (G a polynomial: its
+    integral exact)."""
     L = len(d)
     with mpmath.workdps(40):
         alpha = _ALPHA[noise]
@@ -76,11 +77,11 @@ def _cells_remainder(noise, T, d):
         integral = [c / (i + 1) for i, c in enumerate(coefficients)]
         F = lambda x: mpmath.polyval(([0] + integral)[::-1], x)  # noqa: E731
         total = mpmath.mpf(0)
-        for k in range(1, T + 1):
+        for k in range(first, T + 1):
             a, b = r[k - 1], r[k]
             step = b - a
             cell = step * G(a) - (F(b) - F(a)) - step / 2 * (G(a) - G(b)) - step**2 / 12 * (G1(b) - G1(a))
-            total += abs(cell)
+            total += cell if signed else abs(cell)
         return float(total)
 
 
