@@ -28,6 +28,8 @@ _EPS = 2.0**-53
 #: entries per block of terms (one array, summed in place): 512 kB, so its passes stay in the cache (measured 1.7x
 #: faster than 16 MB blocks at L = 16384)
 _BLOCK = 1 << 16
+#: rows whose pairs and tiles are listed together (memory: their candidate steps' columns)
+_ROWS = 1024
 #: entries of a zone summed together (a tile): every step meeting a tile adds its terms over the whole tile (16: the
 #: zones of T near L are 16–50 wide; 8 % fewer terms than 32 at L = 16384)
 _TILE = 16
@@ -56,19 +58,21 @@ def _grid_ints(grid: Any) -> tuple[int, int]:
     return grid.h.numerator, grid.h.denominator
 
 
-def _zone_steps(L: int, n: int, h: float, z0: int, z1: int, tail: float) -> tuple[int, int]:
-    """The steps lo..hi (and the last, n) whose windows (:func:`_spreads`) can meet [z0, z1): a superset from the
-    window's closed form, filtered exactly by the caller. With c = sqrt(2λ) (λ = ``tail``) the window's start is at
-    least N r − c·sqrt(N r) − (2λ/3 + 2) and its end at most N r + c·sqrt(N(1 − r)) + 2λ/3 + 3 (N = L − 1), so a
-    step misses [0, z1) once sqrt(N r) >= c/2 + sqrt(z1 + 2λ/3 + 2 + c²/4), and misses [z0, L) while
-    sqrt(N(1 − r)) >= c/2 + sqrt(N + 2λ/3 + 3 − z0 + c²/4)."""
+def _zone_steps(L: int, n: "np.ndarray", h: "np.ndarray", z0: "np.ndarray", z1: "np.ndarray", tail: float
+                ) -> "tuple[np.ndarray, np.ndarray]":
+    """Per zone, the steps lo..hi (and the last, n) whose windows (:func:`_spreads`) can meet [z0, z1): a superset
+    from the window's closed form, filtered exactly by the caller. With c = sqrt(2λ) (λ = ``tail``) the window's
+    start is at least N r − c·sqrt(N r) − (2λ/3 + 2) and its end at most N r + c·sqrt(N(1 − r)) + 2λ/3 + 3
+    (N = L − 1), so a step misses [0, z1) once sqrt(N r) >= c/2 + sqrt(z1 + 2λ/3 + 2 + c²/4), and misses [z0, L)
+    while sqrt(N(1 − r)) >= c/2 + sqrt(N + 2λ/3 + 3 − z0 + c²/4). (Floors of the bounds, moved by 2 steps.)"""
+    import numpy as np
+
     N = L - 1
     c, d = math.sqrt(2 * tail), 2 * tail / 3 + 3
-    lo_k, hi_k = 1, n
-    if z1 < L:
-        hi_k = min(n, int((c / 2 + math.sqrt(z1 + d + c * c / 4)) ** 2 / N / h) + 2)
-    if z0 > 0:
-        lo_k = max(1, int((1 - (c / 2 + math.sqrt(max(N + d - z0 + c * c / 4, 0))) ** 2 / N) / h) - 2)
+    top = np.floor((c / 2 + np.sqrt(z1 + d + c * c / 4)) ** 2 / N / h).astype(np.int64) + 2
+    hi_k = np.where(z1 < L, np.minimum(n, top), n)
+    bottom = np.floor((1 - (c / 2 + np.sqrt(np.maximum(N + d - z0 + c * c / 4, 0))) ** 2 / N) / h).astype(np.int64) - 2
+    lo_k = np.where(z0 > 0, np.maximum(1, bottom), 1)
     return lo_k, hi_k
 
 
@@ -146,7 +150,11 @@ def grid_starts(samplers: "Sequence[Any]", threshold: float | None = None, tail:
     # each step's window leaves out at most 2e^-λ of its law, so every entry loses at most L·2e^-λ = δ in all
     # (Σ_k L·p_k·a_k = L): δ is 2^-10 of the least rounding, like the interior's ε
     absolute = min(rounding) / 1024 if tail is None else 2 * L * math.exp(-tail)
-    _add_windows(L, lf, grids, zones, bounds, starts, math.log(2 * L / absolute))
+    tail = math.log(2 * L / absolute)
+    for lo in range(0, len(grids), _ROWS):  # chunks of rows: the pairs' columns stay ~100 MB at L = 16384
+        hi = min(lo + _ROWS, len(grids))
+        _add_windows(L, lf, grids[lo:hi], zones[lo:hi], bounds[lo : hi + 1] - bounds[lo],
+                     starts[bounds[lo] : bounds[hi]], tail)
     error = np.array([rho + (found[2] if found else 0.0) for rho, found in zip(rounding, inner)])
     return GridStarts(L, rows, bounds, positions, starts, inner, error, absolute)
 
@@ -159,25 +167,22 @@ def _pairs(L: int, grids: "Sequence[Any]", zones: "list[list[tuple[int, int]]]",
     import numpy as np
 
     N = L - 1
-    columns: dict[str, list[int]] = {"lo": [], "count": [], "num": [], "den": [], "n": [], "z0": [], "z1": [], "base": []}
-    for row, (grid, zs) in enumerate(zip(grids, zones)):
-        num, den = _grid_ints(grid)
-        offset = int(bounds[row])
-        for z0, z1 in zs:
-            lo_k, hi_k = _zone_steps(L, grid.steps, num / den, z0, z1, tail)
-            hi_k = max(hi_k, lo_k - 1)
-            # lo..hi, then the last step n (p = 1 at r = b) when hi < n: one more k, set to n below
-            for key, value in (("lo", lo_k), ("count", hi_k - lo_k + 1 + (hi_k < grid.steps)), ("num", num),
-                               ("den", den), ("n", grid.steps), ("z0", z0), ("z1", z1), ("base", offset - z0)):
-                columns[key].append(value)
-            offset += z1 - z0
-    count = np.array(columns["count"], dtype=np.int64)
+    per_zone = [(grid.h.numerator, grid.h.denominator, grid.steps, z0, z1, int(bounds[row]) + sum(
+        y1 - y0 for y0, y1 in zs[:j]) - z0) for row, (grid, zs) in enumerate(zip(grids, zones))
+        for j, (z0, z1) in enumerate(zs)]
+    num_, den_, n_, z0_, z1_, base_ = (list(column) for column in zip(*per_zone))
+    lo, hi = _zone_steps(L, np.array(n_), np.array(num_, dtype=np.float64) / np.array(den_, dtype=np.float64),
+                         np.array(z0_), np.array(z1_), tail)
+    hi = np.maximum(hi, lo - 1)
+    # lo..hi, then the last step n (p = 1 at r = b) when hi < n: one more k, set to n below
+    columns: "dict[str, Any]" = {"lo": lo, "count": hi - lo + 1 + (hi < np.array(n_)), "num": num_, "den": den_,
+                                 "n": n_, "z0": z0_, "z1": z1_, "base": base_}
+    count = columns.pop("count")
     zone = np.repeat(np.arange(count.size), count)
     starts = np.concatenate(([0], np.cumsum(count)[:-1]))
-    exact = max(d + c * (n + 1) for c, d, n in zip(columns["num"], columns["den"], columns["n"])) < 2**53
+    exact = max(d + c * (n + 1) for c, d, n in zip(num_, den_, n_)) < 2**53
     kinds = {"num": np.float64 if exact else object, "den": np.float64 if exact else object}
-    col = {key: np.array(values, dtype=kinds.get(key, np.int64))[zone]
-           for key, values in columns.items() if key != "count"}
+    col = {key: np.asarray(values, dtype=kinds.get(key, np.int64))[zone] for key, values in columns.items()}
     k = col["lo"] + np.arange(zone.size) - starts[zone]
     k = np.minimum(k, col["n"])  # the extra k past hi is the last step
     r, a, p = _pair_steps(col["num"], col["den"], k, col["n"], exact)

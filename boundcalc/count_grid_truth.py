@@ -69,8 +69,12 @@ def grid_rows_truth(profile: Any, samplers: "Sequence[Any]", curve: "LossCurve |
         estimates = _estimates(curve, c, m, bounds, values, errors)
         from .completion import has_gaps
 
-        if has_gaps(curve):
-            intervals = _intervals(curve, c, m, bounds, vocab_size)
+        if has_gaps(curve):  # in chunks of rows: the padded prefix sums stay small
+            intervals = []
+            for lo in range(0, len(rows), 1024):
+                hi = min(lo + 1024, len(rows))
+                a, b = int(bounds[lo]), int(bounds[hi])
+                intervals += _intervals(curve, c[a:b], m[a:b], bounds[lo : hi + 1] - a, vocab_size)
     return {id(samplers[row]): GridRow(float(values[i]), float(errors[i]), estimates[i], intervals[i])
             for i, row in enumerate(rows)}
 

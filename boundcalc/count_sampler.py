@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 from .errors import DomainError, InvalidNumberError, ScheduleError
 from .binomial_laws import binomial_laws
 from .exact import parse_rational, positive_int
+from .noise_steps import ALPHA as _ALPHA, mpmath_steps as _mpmath_steps  # noqa: F401  (the 40-digit reference's old home)
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -149,8 +150,8 @@ class CountSampler:
             return out
         from .count_noise import step_probabilities
 
-        # long double with a certified rounding (boundcalc.count_noise); mpmath only where it does not settle
-        reveal, keep = step_probabilities(noise, steps, lambda ks: _mpmath_steps(noise, steps, ks))
+        # long double, then double-double where its rounding is open, mpmath for a near-tie (boundcalc.noise_steps)
+        reveal, keep = step_probabilities(noise, steps)
         return cls(length=length, steps=steps, reveal=(*reveal, 1.0), keep=(*keep, 0.0), name=label,
                    family="mdlm", notes={"noise": NOISES[noise]})
 
@@ -173,14 +174,21 @@ class CountSampler:
     def marginals(self) -> list[float]:
         """π_k = P(a given token is revealed at step k) = p_k Π_{j<k} (1 - p_j)."""
         cached = self.__dict__.get("_marginals")
-        if cached is None:  # O(n) Python: asked for by several laws of one sampler
-            out, alive = [], 1.0
-            for p, q in zip(self.reveal, self.keep):
-                out.append(alive * p)
-                alive *= q
-            cached = tuple(out)
+        if cached is None:  # asked for by several laws of one sampler
+            cached = tuple(self._alive_before()[0].tolist())
             object.__setattr__(self, "_marginals", cached)
         return list(cached)
+
+    def _alive_before(self) -> tuple["np.ndarray", "np.ndarray"]:
+        """(π_k, Π_{j<k}(1 − p_j)) as arrays: the running product left to right (np.cumprod multiplies in order,
+        so these are the floats of ``alive *= q`` step by step), then one product by p_k each."""
+        import numpy as np
+
+        keep = np.asarray(self.keep, dtype=np.float64)
+        alive = np.empty(keep.size)
+        alive[0] = 1.0
+        np.cumprod(keep[:-1], out=alive[1:])
+        return alive * np.asarray(self.reveal, dtype=np.float64), alive
 
     def expected_sizes(self) -> list[float]:
         """E s_k = L π_k."""
@@ -541,13 +549,10 @@ class CountSampler:
             before = np.array([_round(1 - a) for a in exact])
             delta = EPS64
         else:
-            before_, alive_, revealed, left = [], [], 0.0, 1.0
-            for x, q in zip(self.marginals(), self.keep):
-                before_.append(revealed)
-                alive_.append(left)
-                revealed += x
-                left *= q
-            before, alive = np.asarray(before_), np.asarray(alive_)
+            marginals, alive = self._alive_before()  # the running sum in order (np.cumsum adds left to right)
+            before = np.empty(marginals.size)
+            before[0] = 0.0
+            np.cumsum(marginals[:-1], out=before[1:])
             delta = (len(self.reveal) + 2) * EPS64
         cached = (before, alive, delta)
         object.__setattr__(self, "_start_laws_cache", cached)
@@ -563,6 +568,13 @@ class CountSampler:
         over the steps; the mass cut off outside each row's window (below e^-70) adds 2^-100. Steps with
         r_k = 0 (a point mass at m = 0) are exact.
         """
+        cached = self.__dict__.get("_start_sizes_error_cache")
+        if cached is None:  # a sweep row asks for it with its value and again with its interval
+            cached = self._start_sizes_error()
+            object.__setattr__(self, "_start_sizes_error_cache", cached)
+        return cached
+
+    def _start_sizes_error(self) -> float:
         import numpy as np
 
         lf, lf_error = self._log_factorials()
@@ -676,26 +688,6 @@ class CountSampler:
         return f"{self.name}: {len(self.reveal)} steps, E s_k = {head}"
 
 
-def _mpmath_steps(noise: str, steps: int, ks: list[int]) -> list[tuple[float, float]]:
-    """(p_k, 1 − p_k) of ``mdlm:steps:noise`` for each k of ``ks``, from α at 40 digits, each rounded once to
-    float64 (mpmath divides correctly rounded, so as the Fractions of t_k did), α only at the t the listed steps need."""
-    import mpmath
-
-    den = MDLM_DELTA.denominator * steps  # t_i = 1 − i(1 − δ)/T = (den − rise·i)/den exactly
-    rise = MDLM_DELTA.denominator - MDLM_DELTA.numerator
-    out = []
-    with mpmath.workdps(40):
-        alpha = _ALPHA[noise]
-        values: dict[int, Any] = {}
-        for k in ks:
-            for i in (k - 1, k):
-                if i not in values:
-                    values[i] = alpha(mpmath.mpf(den - rise * i) / den)
-            masked = 1 - values[k - 1]
-            out.append((float((values[k] - values[k - 1]) / masked), float((1 - values[k]) / masked)))
-    return out
-
-
 def _check_steps(steps: Any) -> int:
     steps = positive_int(steps, "T")
     if steps > MAX_COUNT_STEPS:  # before building anything: every step is a pass of the DPs
@@ -742,34 +734,3 @@ def _exact_alive(probabilities: tuple[Fraction, ...]) -> list[Fraction] | None:
 def _round(x: Fraction) -> float:
     """The float64 nearest to a Fraction (Python's int/int division rounds correctly)."""
     return x.numerator / x.denominator
-
-
-def _alpha_linear(t):
-    import mpmath
-
-    smin, smax = mpmath.mpf(1) / 1000, mpmath.mpf(7)
-    return mpmath.exp(-(smin + t * (smax - smin)))
-
-
-def _alpha_cosine(t):
-    import mpmath
-
-    e = mpmath.mpf(1) / 1000
-    return e + (1 - e) * mpmath.cos(mpmath.pi * t / 2)
-
-
-def _alpha_cosine2(t):
-    import mpmath
-
-    e = mpmath.mpf(1) / 1000
-    return e + (1 - e) * mpmath.cos(mpmath.pi * t / 2) ** 2
-
-
-def _alpha_geometric(t):
-    import mpmath
-
-    smin, smax = mpmath.mpf(1) / 1000, mpmath.mpf(1)
-    return mpmath.exp(-(smin ** (1 - t) * smax**t))
-
-
-_ALPHA = {"linear": _alpha_linear, "cosine": _alpha_cosine, "cosine2": _alpha_cosine2, "geometric": _alpha_geometric}

@@ -48,7 +48,18 @@ class UniformGrid:
 
 def uniform_grid(sampler: Any) -> UniformGrid | None:
     """The sampler's uniform grid (a quick build's integers, or exact probabilities whose survival falls by the
-    same h at every step), or None."""
+    same h at every step), or None. Kept on the sampler (a sweep asks for each row's grid more than once)."""
+    cache = getattr(sampler, "__dict__", None)
+    if cache is not None and "_uniform_grid" in cache:
+        found: UniformGrid | None = cache["_uniform_grid"]
+        return found
+    found = _uniform_grid(sampler)
+    if cache is not None:
+        cache["_uniform_grid"] = found
+    return found
+
+
+def _uniform_grid(sampler: Any) -> UniformGrid | None:
     n = len(sampler.reveal) - 1
     if n < 1 or sampler.reveal[-1] != 1:
         return None

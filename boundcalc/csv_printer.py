@@ -185,7 +185,9 @@ def _valid(fields: tuple[Any, ...]) -> bool:
     value, error, _, stderr, interpolation, _, interval = fields
     if not (math.isfinite(value) and 0 <= error < math.inf):
         return False
-    if any(x is not None and not 0 <= x < math.inf for x in (stderr, interpolation)):
+    if stderr is not None and not 0 <= stderr < math.inf:
+        return False
+    if interpolation is not None and not 0 <= interpolation < math.inf:
         return False
     return interval is None or interval[0] <= interval[1]
 

@@ -363,12 +363,14 @@ def level_profiles(levels: "tuple[Fraction, ...]", length: int, source: str, tot
     return MIProfile.from_total(max(total, levels[-1]), profile_length, unit=unit), moved
 
 
-def random_schedule_estimate(curve: LossCurve, max_size: int) -> Estimate:
+def random_schedule_estimate(curve: LossCurve, max_size: int, linear_value: float | None = None) -> Estimate:
     """The expected error of the paper's random schedule on {S, S/2} (S = ``max_size``, even) from the curve (nats).
 
     E over the schedule of Σ_t g(w_t, s_t) = Σ P(step) g(w, s) is linear in d, so its stderr is the curve's
     propagated through the coefficients Σ P(step) c(w, s) (:func:`schedule_coefficients` per step); the value
     is the truth engine's on the linear interpolation, the pchip one gives the interpolation effect.
+    ``linear_value``: that value, when the caller has it already (``expected_random_error`` of
+    ``curve_profile(curve)`` at ``max_size``: a sweep computes it for its random-error column).
     """
     import numpy as np
 
@@ -377,19 +379,21 @@ def random_schedule_estimate(curve: LossCurve, max_size: int) -> Estimate:
 
     L = curve.length
     chances, _, sizes = random_schedule_floats(L, max_size)
-    c = random_schedule_coefficients(L, max_size)
     linear = curve_profile(curve, "linear")
-    value = expected_random_error(linear, max_size)
+    value = expected_random_error(linear, max_size) if linear_value is None else linear_value
     cubic = value if curve.masked.size == L else expected_random_error(curve_profile(curve, "pchip"), max_size)
     # each step's g(w, s) within a few roundings of its terms (fsum), weighted by p <= 1, summed with fsum
     d_max = float(np.abs(linear.conditional).max()) if L else 0.0
     error = 4 * _EPS64 * d_max * math.fsum(p * s for p, s in zip(chances.tolist(), sizes.tolist())) + _EPS64 * abs(value)
-    se = curve.stderr_of(c) if curve.stderr is not None else None
+    se = curve.stderr_of(random_schedule_coefficients(L, max_size)) if curve.stderr is not None else None
     return Estimate(max(value, 0.0), se, max(cubic, 0.0), curve.exact, abs_error=error)
 
 
+@functools.lru_cache(maxsize=32)
 def random_schedule_coefficients(length: int, max_size: int) -> "np.ndarray":
-    """c with the random schedule's expected error on {S, S/2} = Σ_m c_m d(m): Σ P(step) c(w, s) over its steps."""
+    """c with the random schedule's expected error on {S, S/2} = Σ_m c_m d(m): Σ P(step) c(w, s) over its steps.
+
+    Cached per (L, S) (a sweep asks for each S for its stderr and for its interval), read-only."""
     import numpy as np
 
     from .random_schedule import random_schedule_floats
@@ -400,6 +404,7 @@ def random_schedule_coefficients(length: int, max_size: int) -> "np.ndarray":
     for p, w, s in zip(chances.tolist(), starts.tolist(), sizes.tolist()):
         c[w] += p * (s - 1)
         c[w + 1 : w + s] -= p
+    c.setflags(write=False)
     return c
 
 

@@ -18,7 +18,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Iterator, Sequence
 
 from .schedule import Schedule
-from .schedule_arrays import CHUNK_STEPS, FamilySchedule, StepChunk, chunk_rows
+from .schedule_arrays import CHUNK_STEPS, FamilySchedule, StepChunk
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -33,17 +33,11 @@ def info_optimal_chunks(d: "np.ndarray", steps: Sequence[int], chunk_steps: int 
     schedule (from :func:`boundcalc.step_starts.starts_scanner`'s kernel, the builder's boundaries)."""
     import numpy as np
 
+    from .kernel_arrays import starts_chunks
     from .step_starts import info_optimal_kernel
 
     kernel = info_optimal_kernel(np.asarray(d, dtype=np.float64))
-    for rows in chunk_rows(steps, chunk_steps):
-        first = np.concatenate(([0], np.cumsum(rows)))
-        size = np.empty(int(first[-1]), dtype=np.int64)
-        for T, at in zip(rows.tolist(), first[:-1].tolist()):
-            starts = kernel.starts(T)  # valid until the next T: its differences are copied out now
-            assert starts is not None  # 1 <= T <= L (the grid's check)
-            np.subtract(starts[1:], starts[:-1], out=size[at : at + T])
-        yield StepChunk(int(d.size), rows, size, first)
+    return starts_chunks(kernel.starts, int(d.size), steps, chunk_steps)
 
 
 class InfoOptimalSchedule(FamilySchedule):

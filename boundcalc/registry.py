@@ -258,6 +258,10 @@ class SamplerFamily:
         None where there is no faster way (a search builds many)."""
         return None
 
+    def prepare_rows(self, steps: Sequence[int], args: Sequence[str]) -> None:
+        """Get ready to build the samplers of many T at once (a sweep's rows; ``args``: T left out); nothing by
+        default."""
+
     def blocks_of(self, args: Sequence[str]) -> int:
         """The number of blocks decoded left to right (1 unless semi-autoregressive): T is a multiple of it, and
         a blockwise bound is at most that many times the global one."""

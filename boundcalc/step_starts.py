@@ -102,6 +102,12 @@ def largest_steps(spec: "SamplerSpec", length: int, steps: Sequence[int],
     return [None if not 0 <= T <= length + 1 or known[T] < 0 else int(known[T]) for T in steps]
 
 
+def family_kernel(head: str, extra: Sequence[str], length: int) -> "_Kernel":
+    """The kernel of a fixed family (uniform, linear, cosine, cosine-mdlm, power; :func:`supported` at L):
+    ``starts(T)`` (None unless 1 <= T <= L), valid until the next call."""
+    return _Kernel(head, list(extra), length)
+
+
 def info_optimal_kernel(d: "np.ndarray") -> "_InfoOptimal":
     """info-optimal's kernel for d(0..L-1): ``starts(T)`` (None unless 1 <= T <= L), valid until the next call."""
     return _InfoOptimal(d)

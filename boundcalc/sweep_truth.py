@@ -54,6 +54,8 @@ class SourceTruth:
         self.mi_shifted = MIProfile.from_total(self.mi.total + self.shift, L, unit=unit)
         self._multiscale: dict[tuple[int, bool], MultiScaleProfile | None] = {}
         self._random: dict[int, float | None] = {}
+        self._random_raw: dict[int, float] = {}  # expected_random_error of the profile per S, nats
+        self._linear_profile: bool | None = None  # the profile is the curve's linear interpolation (once known)
         self._random_spread: dict[int, tuple[float | None, float]] = {}
         self._random_interval: dict[int, tuple[float, float]] = {}
         self.optimal: dict[int, tuple[Schedule, float]] = {}
@@ -192,6 +194,9 @@ class SourceTruth:
     def interval(self, schedule: "Schedule | CountSampler") -> tuple[float, float] | None:
         """[low, high] of the (expected) error of ``schedule`` over every monotone completion of a measured curve
         with unmeasured d (:mod:`boundcalc.completion`), in the unit; None otherwise."""
+        found = self._completion.get(id(schedule))
+        if found is not None:  # prepared for all rows at once (only a curve with gaps has them: see _store)
+            return from_nats(found[0], self.unit), from_nats(found[1], self.unit)
         from .completion import error_interval, has_gaps
         from .estimate import count_coefficients, schedule_coefficients
 
@@ -201,9 +206,6 @@ class SourceTruth:
         if grid is not None and grid.interval is not None:  # a count row prepared by prepare_counts
             lo, hi = grid.interval
             return from_nats(lo, self.unit), from_nats(hi, self.unit)
-        if id(schedule) in self._completion:  # prepared for all rows at once
-            lo, hi = self._completion[id(schedule)]
-            return from_nats(lo, self.unit), from_nats(hi, self.unit)
         c = (count_coefficients(schedule) if schedule.random_counts
              else schedule_coefficients(cast(Schedule, schedule), self.length))
         lo, hi = error_interval(self.curve, c, self.vocab_size)
@@ -212,12 +214,15 @@ class SourceTruth:
     def random_interval(self, max_size: int) -> tuple[float, float] | None:
         """[low, high] of the random schedule's expected error on {S, S/2} over the monotone completions of a
         measured curve with unmeasured d, in the unit; None otherwise."""
+        big_s = 1 << (max_size - 1).bit_length()
+        found = self._random_interval.get(big_s)
+        if found is not None:  # only a curve with gaps has them
+            return found
         from .completion import error_interval, has_gaps
         from .estimate import random_schedule_coefficients
 
         if self.curve is None or not has_gaps(self.curve):
             return None
-        big_s = 1 << (max_size - 1).bit_length()
         if big_s not in self._random_interval:  # it depends on S only: once per S, not once per row
             c = random_schedule_coefficients(self.length, big_s)
             lo, hi = error_interval(self.curve, c, self.vocab_size)
@@ -300,11 +305,31 @@ class SourceTruth:
         if big_s not in self._random:
             value = None
             if big_s >= 2 and hasattr(self.profile, "step_error"):
-                from .truth import expected_random_error
-
-                value = from_nats(expected_random_error(self.profile, big_s), self.unit)
+                value = from_nats(self._random_nats(big_s), self.unit)
             self._random[big_s] = value
         return self._random[big_s]
+
+    def _random_nats(self, big_s: int) -> float:
+        """expected_random_error of the source's profile at S (nats), once per S: the random-error column and,
+        on a measured curve, its spread (random_schedule_estimate's value on the same linear profile) read it."""
+        if big_s not in self._random_raw:
+            from .truth import expected_random_error
+
+            self._random_raw[big_s] = expected_random_error(self.profile, big_s)
+        return self._random_raw[big_s]
+
+    def _is_linear_profile(self) -> bool:
+        """True when the source's profile is the measured curve's linear interpolation (as resolve_source makes it)."""
+        if self._linear_profile is None:
+            import numpy as np
+
+            from .estimate import curve_profile
+
+            assert self.curve is not None
+            d = getattr(self.profile, "conditional", None)
+            self._linear_profile = (hasattr(self.profile, "step_error") and d is not None
+                                    and np.array_equal(d, curve_profile(self.curve).conditional))
+        return self._linear_profile
 
     def random_spread(self, max_size: int) -> tuple[float | None, float]:
         """(stderr, interpolation effect) of :meth:`random_error` estimated from a measured curve."""
@@ -313,7 +338,8 @@ class SourceTruth:
         assert self.curve is not None
         big_s = 1 << (max_size - 1).bit_length()
         if big_s not in self._random_spread:  # it depends on S only: once per S, not once per row
-            measured = from_nats(random_schedule_estimate(self.curve, big_s).measured(), self.unit)
+            linear = self._random_nats(big_s) if big_s >= 2 and self._is_linear_profile() else None
+            measured = from_nats(random_schedule_estimate(self.curve, big_s, linear).measured(), self.unit)
             self._random_spread[big_s] = (measured.stderr, measured.interpolation or 0.0)
         return self._random_spread[big_s]
 

@@ -553,6 +553,7 @@ def _count_samplers(families: Sequence[FamilySpec], steps: Sequence[int], length
     out: Samplers = {}
     for family in counted:
         template = SamplerSpec(family.family, family.parts[1:], family.label)
+        family.family.prepare_rows(steps, template.given_args)  # e.g. every T's step probabilities at once
         for t in steps:
             try:
                 out[family.label, t] = row_sampler(template, t, length)
@@ -633,7 +634,8 @@ def _array_schedules(family: FamilySpec, steps: Sequence[int], length: int, cons
                      ) -> tuple[list[tuple[int, Any]], list[tuple[str, int, str]]] | None:
     """The family's schedules from arrays, chunk by chunk, each chunk handed to ``consume(chunk, schedules)``
     (the truth's errors, while the chunk's steps are at hand); None when the family is not computed so."""
-    from .schedule_arrays import chunk_schedules, dream_runs, step_chunks
+    from .kernel_arrays import family_chunks
+    from .schedule_arrays import chunk_schedules, dream_runs
 
     found = _array_family(family, steps, length)
     if found is None:
@@ -655,7 +657,7 @@ def _array_schedules(family: FamilySpec, steps: Sequence[int], length: int, cons
             except BoundcalcError as error:
                 skipped.append((family.label, t, _short(error.message)))
         return built, skipped
-    for chunk in step_chunks(head, extra, length, steps):
+    for chunk in family_chunks(head, extra, length, steps):
         names = [":".join([head, str(t), *extra]) for t in chunk.steps.tolist()]  # parse_schedule's names
         schedules = chunk_schedules(chunk, head, extra, names)
         if consume is not None:

@@ -88,10 +88,12 @@ def progress_bar(description: str, console: Any = None, delay: float = 1.0) -> I
 
     console = console or Console(stderr=True)
     start = time.monotonic()
-    state: dict[str, Any] = {"bar": None}
+    state: dict[str, Any] = {"bar": None, "terminal": None}
 
     def update(done: int, total: int) -> None:
-        if not console.is_terminal:
+        if state["terminal"] is None:  # asked once: rich looks at the environment and the stream each time
+            state["terminal"] = console.is_terminal  # (~10 µs; a sweep calls this once per row)
+        if not state["terminal"]:
             return
         if state["bar"] is None:
             if time.monotonic() - start < delay:

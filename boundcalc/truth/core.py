@@ -36,6 +36,7 @@ All values are in nats (float64); the printers show them in bits (:func:`boundca
 
 from __future__ import annotations
 
+import functools
 import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -234,6 +235,11 @@ class EntropyProfile:
         total = math.fsum((np.repeat(d[starts], sizes) - d).tolist())
         return max(total, 0.0)
 
+    @functools.cached_property
+    def _scale(self) -> Any:
+        """max(d(m)) or 1, for :meth:`error_bound` (a sweep asks for it several times per row: O(L) each, once here)."""
+        return max(self.conditional.max(), 1.0)
+
     def error_bound(self, schedule: "Schedule | None" = None) -> float:
         """A bound on the absolute floating-point error of :meth:`error` (or of any schedule when None), in nats.
 
@@ -242,7 +248,7 @@ class EntropyProfile:
         rounding of the result.
         """
         terms = self.length if schedule is None else self.length - schedule.steps
-        return float(2 * self.abs_error * terms + 4 * EPS64 * self.length * max(self.conditional.max(), 1.0))
+        return float(2 * self.abs_error * terms + 4 * EPS64 * self.length * self._scale)
 
     # -- information quantities -----------------------------------------------------
     def mi_total(self) -> float:

@@ -147,3 +147,29 @@ def test_progress_bar_only_on_a_terminal():
         for k in range(1, 4):
             update(k, 3)
     assert "work" in shown.getvalue()
+
+
+def test_progress_bar_asks_for_the_terminal_once():
+    """A sweep calls the progress callback once per row (32768 rows at L = 16384): rich's is_terminal (which reads
+    the environment and the stream) is asked once, not per call."""
+    import io
+
+    from rich.console import Console
+
+    from boundcalc.cli.truth import progress_bar
+
+    asked = []
+
+    class Counting(Console):
+        @property
+        def is_terminal(self) -> bool:
+            asked.append(1)
+            return False
+
+    quiet = io.StringIO()
+    console = Counting(file=quiet)
+    before = len(asked)  # rich's own constructor asks too
+    with progress_bar("work", console, delay=0) as update:
+        for k in range(1, 1001):
+            update(k, 1000)
+    assert len(asked) == before + 1 and quiet.getvalue() == ""
