@@ -74,15 +74,27 @@ def _csv_SweepAnswer(answer: Any, digits: int) -> str:
     rows = [header]
     cells = _SweepCells(digits)
     names = list(dict.fromkeys([*stats, "error", "optimal", "random_error", *result.bound_names, *estimated]))
+    of = cells.of
+    error_texts: dict[float, str] = {}  # round_up_text of each distinct certified error (most rows share one)
     for row in result.rows:
-        found = {name: cells.of(row, name) for name in names}  # (value, spread cells, interval cells)
-        first = [row.family, row.steps, row.schedule.describe(), "" if row.max_size is None else row.max_size,
-                 *[found[name][0] for name in stats], found["error"][0],
-                 "" if row.error_abs is None else round_up_text(row.error_abs), found["optimal"][0],
-                 found["random_error"][0]]
-        rows.append(first + [found[name][0] for name in result.bound_names]
-                    + [x for name in estimated for x in found[name][1]]
-                    + [x for name in estimated for x in found[name][2]])
+        found = {name: of(row, name) for name in names}  # (value, spread cells, interval cells)
+        size = row.max_size
+        error_abs = row.error_abs
+        error_text = ""
+        if error_abs is not None:
+            cached = error_texts.get(error_abs)
+            if cached is None:
+                cached = error_texts[error_abs] = round_up_text(error_abs)
+            error_text = cached
+        cells_of_row = [row.family, row.steps, row.schedule.describe(), "" if size is None else size]
+        cells_of_row += [found[name][0] for name in stats]
+        cells_of_row += [found["error"][0], error_text, found["optimal"][0], found["random_error"][0]]
+        cells_of_row += [found[name][0] for name in result.bound_names]
+        for name in estimated:
+            cells_of_row += found[name][1]
+        for name in estimated:
+            cells_of_row += found[name][2]
+        rows.append(cells_of_row)
     return _rows(rows)
 
 

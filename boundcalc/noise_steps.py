@@ -191,10 +191,6 @@ def _dd_setup(T: Any, k: Any) -> tuple[Any, Any, Any]:
     return den, den - _RISE * (k - 1).astype(np.float64), den - _RISE * k.astype(np.float64)
 
 
-def _scaled(x: tuple[Any, Any], power_of_two: float) -> tuple[Any, Any]:
-    return x[0] * power_of_two, x[1] * power_of_two
-
-
 def _cosine_dd(T: Any, k: Any, square: bool) -> tuple[Any, Any]:
     """The long double pass's forms; each argument π·(integer/den)·2^−j within 2.1 OP_ERROR, each sine within
     16, a square or product 33, the quotients 67 OP_ERROR (docs/theory.md §12)."""
@@ -205,27 +201,14 @@ def _cosine_dd(T: Any, k: Any, square: bool) -> tuple[Any, Any]:
     den, before, after = _dd_setup(T, k)
     pi = dd.constant(_PI)
     scale = 0.5 if square else 0.25
-
-    def sine(numerator: Any) -> Any:
-        return dd.sin(dd.mul(_scaled(dd.ratio(numerator, den), scale), pi))
-
     total = before + after
     if square:
         total = np.minimum(total, 2 * den - total)
-    a, b = sine(before), sine(after)
+    # one sine of all four arguments: a few hundred numpy operations whatever the size, so one call, not four
+    q = dd.ratio(np.concatenate((before, after, total, np.full_like(den, _RISE))), np.concatenate((den,) * 4))
+    a, b, both, rise = _parts(dd.sin(dd.mul((q[0] * scale, q[1] * scale), pi)), 4)
     masked = dd.mul(a, a)
-    rise = _per_T(T, lambda d: dd.sin(dd.mul(_scaled(dd.ratio(np.full_like(d, _RISE), d), scale), pi)))
-    moved = dd.mul(sine(total), rise)
-    return dd.div(moved, masked), dd.div(dd.mul(b, b), masked)
-
-
-def _per_T(T: Any, value: Any) -> tuple[Any, Any]:
-    """``value(den)`` (a double-double of an array of den) once per distinct T, spread to every step."""
-    import numpy as np
-
-    Ts, where = np.unique(T, return_inverse=True)
-    hi, lo = value(Ts.astype(np.float64) * 1e5)
-    return hi[where], lo[where]
+    return dd.div(dd.mul(both, rise), masked), dd.div(dd.mul(b, b), masked)
 
 
 def _linear_dd(T: Any, k: Any) -> tuple[Any, Any]:
@@ -235,11 +218,18 @@ def _linear_dd(T: Any, k: Any) -> tuple[Any, Any]:
     from . import double_double as dd
 
     den, before, after = _dd_setup(T, k)
-    s_before, s_after = dd.ratio(den + 6999 * before, 1000 * den), dd.ratio(den + 6999 * after, 1000 * den)
-    masked = dd.one_minus_exp_neg(s_before)
-    e_after = dd.exp_neg(s_after)
-    shrink = _per_T(T, lambda d: dd.one_minus_exp_neg(dd.ratio(np.full_like(d, 6999 * _RISE), 1000 * d)))
-    return dd.div(dd.mul(e_after, shrink), masked), dd.div(dd.one_minus_exp_neg(s_after, e_after), masked)
+    sigma = dd.ratio(np.concatenate((den + 6999 * before, den + 6999 * after, np.full_like(den, 6999 * _RISE))),
+                     np.concatenate((1000 * den,) * 3))
+    e = dd.exp_neg(sigma)  # e^{−σ_{k−1}}, e^{−σ_k}, e^{−gap}
+    masked_before, masked_after, shrink = _parts(dd.one_minus_exp_neg(sigma, e), 3)
+    e_after = _parts(e, 3)[1]
+    return dd.div(dd.mul(e_after, shrink), masked_before), dd.div(masked_after, masked_before)
+
+
+def _parts(x: tuple[Any, Any], count: int) -> list[tuple[Any, Any]]:
+    """A double-double array of ``count`` equal parts (the arguments one call took together), split back."""
+    n = x[0].size // count
+    return [(x[0][i * n:(i + 1) * n], x[1][i * n:(i + 1) * n]) for i in range(count)]
 
 
 def _geometric_dd(T: Any, k: Any) -> tuple[Any, Any]:
@@ -250,14 +240,17 @@ def _geometric_dd(T: Any, k: Any) -> tuple[Any, Any]:
     from . import double_double as dd
 
     den, before, after = _dd_setup(T, k)
-    ln1000 = dd.constant(_LN1000)
-    s_before = dd.exp_neg(dd.mul(dd.ratio(den - before, den), ln1000))
-    s_after = dd.exp_neg(dd.mul(dd.ratio(den - after, den), ln1000))
-    shrink = _per_T(T, lambda d: dd.one_minus_exp_neg(dd.mul(dd.ratio(np.full_like(d, _RISE), d), ln1000)))
-    masked = dd.one_minus_exp_neg(s_before)
-    e_after = dd.exp_neg(s_after)
-    moved = dd.mul(e_after, dd.one_minus_exp_neg(dd.mul(s_before, shrink)))
-    return dd.div(moved, masked), dd.div(dd.one_minus_exp_neg(s_after, e_after), masked)
+    x = dd.mul(dd.ratio(np.concatenate((den - before, den - after, np.full_like(den, _RISE))),
+                        np.concatenate((den,) * 3)), dd.constant(_LN1000))
+    first = dd.exp_neg(x)  # σ_{k−1}, σ_k, e^{−Δ ln 1000}
+    s_before, s_after, _ = _parts(first, 3)
+    shrink = _parts(dd.one_minus_exp_neg(x, first), 3)[2]
+    gap = dd.mul(s_before, shrink)
+    y = (np.concatenate((s_before[0], s_after[0], gap[0])), np.concatenate((s_before[1], s_after[1], gap[1])))
+    second = dd.exp_neg(y)  # e^{−σ_{k−1}}, e^{−σ_k}, e^{−gap}
+    masked_before, masked_after, moved = _parts(dd.one_minus_exp_neg(y, second), 3)
+    e_after = _parts(second, 3)[1]
+    return dd.div(dd.mul(e_after, moved), masked_before), dd.div(masked_after, masked_before)
 
 
 _DOUBLE = {"cosine": lambda T, k: _cosine_dd(T, k, False), "cosine2": lambda T, k: _cosine_dd(T, k, True),
