@@ -465,9 +465,10 @@ def _block_row(family: FamilySpec, steps: int, schedule: Schedule, profile: MIPr
 
 def _count_row(family: FamilySpec, steps: int, sampler: CountSampler, profile: MIProfile, eps: Fraction,
                truth: "SourceTruth | None", optimal: bool, names: Sequence[str],
-               report: "CountBoundReport | None" = None) -> SweepRow:
+               report: "CountBoundReport | None" = None, mi_inputs: "tuple[Any, Any] | None" = None) -> SweepRow:
     """A random-count sampler: the expected per-realisation bounds and the exact expected error (as verify);
-    ``report`` its :func:`~boundcalc.count_rows.row_bound_report` when computed for all rows at once."""
+    ``report`` its :func:`~boundcalc.count_rows.row_bound_report` when computed for all rows at once, ``mi_inputs``
+    :func:`_count_mi_inputs` of the truth when found once for all rows."""
     if report is None:  # the law of S_max's DP where cheap, else enclosed
         report = row_bound_report(profile, sampler, eps)
     values, errors = report.values, report.errors
@@ -486,8 +487,7 @@ def _count_row(family: FamilySpec, steps: int, sampler: CountSampler, profile: M
     spreads = row_spreads(truth, sampler, None, {}, truth.optimal[steps][0] if optimal else None)
     intervals = row_intervals(truth, sampler, truth.optimal[steps][0] if optimal else None)
     if truth.curve is not None:  # E c(S_max)/L · ΣI + ε_train: linear in ΣI
-        mi = truth._input_estimates(None)["mi_total"]
-        mi_range = truth.mi_interval()
+        mi, mi_range = mi_inputs if mi_inputs is not None else _count_mi_inputs(truth)
         for name in bound_errors:
             c = report.coefficients[name][0] / profile.length
             spreads[name] = (None if mi.stderr is None else c * mi.stderr, c * (mi.interpolation or 0.0))
@@ -499,6 +499,12 @@ def _count_row(family: FamilySpec, steps: int, sampler: CountSampler, profile: M
     return SweepRow(family.label, steps, sampler, bounds, error=error, error_abs=error_abs, optimal=optimal_error,
                     optimal_abs=optimal_abs, bound_errors=bound_errors, stats=stats, spreads=spreads,
                     intervals=intervals)
+
+
+def _count_mi_inputs(truth: "SourceTruth") -> tuple[Any, Any]:
+    """(ΣI's estimate, its interval over the completions or None) from a measured curve: the same for every count
+    row (the interval's search costs ~15 µs, once per sweep rather than once per row)."""
+    return truth._input_estimates(None)["mi_total"], truth.mi_interval()
 
 
 def _count_rows_seconds(families: Sequence[FamilySpec], steps: Sequence[int], length: int,
@@ -764,11 +770,13 @@ def sweep(
     reports = dict(zip(map(id, counted), row_bound_reports(profile, counted, eps, starts=False)))
     if truth is not None:  # and their expected errors, estimates and intervals, all rows at once
         truth.prepare_counts(counted)
+    count_mi = _count_mi_inputs(truth) if truth is not None and truth.curve is not None and counted else None
     for spec, built, missed in plan:
         skipped += missed
         for t, schedule in built:
             if schedule.random_counts:
-                rows.append(_count_row(spec, t, schedule, profile, eps, truth, optimal, names, reports[id(schedule)]))
+                rows.append(_count_row(spec, t, schedule, profile, eps, truth, optimal, names, reports[id(schedule)],
+                                       count_mi))
             else:
                 rows.append(_row(spec, t, schedule, profile, eps, truth, optimal, names, shared))
             done += 1
