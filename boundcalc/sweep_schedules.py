@@ -46,7 +46,8 @@ def schedule_sweep(source: "MIProfile | LossCurve", families: "str | Iterable[st
     the families (parsed, none twice, those computed from a curve given one), an MI profile's unit, the grid and
     the random-count samplers' estimated cost."""
     from .sweep_truth import resolve_source
-    from .sweeps import SweepRow, _check_curve_families, _count_samplers, _schedules, parse_families, parse_sweep_grid
+    from .sweeps import (SweepRow, build_count_samplers, check_curve_families, family_schedules, parse_families,
+                         parse_sweep_grid)
 
     specs = parse_families(families)
     if isinstance(source, LossCurve):  # the curve's own length; no truth engine (the sweep's SourceTruth)
@@ -54,11 +55,11 @@ def schedule_sweep(source: "MIProfile | LossCurve", families: "str | Iterable[st
     else:
         length, curve = resolve_source(source, None, unit, None)[0].length, None
     grid = parse_sweep_grid(specs, steps, length)
-    _check_curve_families(specs, curve)
-    samplers = _count_samplers(specs, grid, length)
+    check_curve_families(specs, curve)
+    samplers = build_count_samplers(specs, grid, length)
     rows, skipped = [], []
     for spec in specs:
-        built, missed = _schedules(spec, grid, length, samplers, curve)
+        built, missed = family_schedules(spec, grid, length, samplers, curve)
         skipped += missed
         rows += [SweepRow(spec.label, t, schedule, {}) for t, schedule in built]
     return ScheduleSweep(rows=tuple(rows), families=tuple(s.label for s in specs), steps=tuple(grid), length=length,

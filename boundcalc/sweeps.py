@@ -537,8 +537,8 @@ def parse_sweep_grid(families: "Sequence[FamilySpec | str]", steps: "str | Itera
     return parse_steps(steps, length, allowed=allowed)
 
 
-def _count_samplers(families: Sequence[FamilySpec], steps: Sequence[int], length: int,
-                    truth: "SourceTruth | None" = None) -> Samplers:
+def build_count_samplers(families: Sequence[FamilySpec], steps: Sequence[int], length: int,
+                         truth: "SourceTruth | None" = None) -> Samplers:
     """The random-count samplers of the sweep, or why one is not run, by (label, T); their rows' estimated cost is
     checked first, from T and L alone, so a sweep too large is refused before any sampler is built."""
     counted = [f for f in families if f.family.random_counts]
@@ -577,7 +577,7 @@ def _curve_of(truth: "SourceTruth | None") -> Any:
     return LossCurve.from_conditional(d, source=str(getattr(truth.profile, "source", "") or ""))
 
 
-def _check_curve_families(specs: Sequence[FamilySpec], curve: Any) -> None:
+def check_curve_families(specs: Sequence[FamilySpec], curve: Any) -> None:
     """info-optimal:T needs a loss curve or a data model (``curve``: :func:`_curve_of`); optimal:T (the DP at every
     T) is --optimal's column."""
     for spec in specs:
@@ -666,8 +666,10 @@ def _array_schedules(family: FamilySpec, steps: Sequence[int], length: int, cons
     return built, []
 
 
-def _schedules(family: FamilySpec, steps: Sequence[int], length: int, samplers: Samplers, curve: Any = None,
-               consume: Any = None) -> tuple[list[tuple[int, Any]], list[tuple[str, int, str]]]:
+def family_schedules(family: FamilySpec, steps: Sequence[int], length: int, samplers: Samplers, curve: Any = None,
+                     consume: Any = None) -> tuple[list[tuple[int, Any]], list[tuple[str, int, str]]]:
+    """The family's (T, schedule or sampler) over ``steps`` and the (label, T, why) of the T it has none for;
+    ``consume(chunk, schedules)`` sees each array chunk while its steps are at hand (the sweep's errors)."""
     arrays = _array_schedules(family, steps, length, consume, curve)
     if arrays is not None:
         if not arrays[0]:
@@ -752,13 +754,13 @@ def sweep(
         raise UsageError("optimal errors need a data model or an entropy profile", param="optimal",
                          allowed="an MI profile gives the bounds only")
     grid = parse_sweep_grid(specs, steps, profile.length)
-    _check_curve_families(specs, _curve_of(truth))
-    samplers = _count_samplers(specs, grid, profile.length, truth)
+    check_curve_families(specs, _curve_of(truth))
+    samplers = build_count_samplers(specs, grid, profile.length, truth)
     _check_cost(specs, grid, profile.length, truth, optimal, samplers)
     rows, skipped = [], []
     curve = _curve_of(truth)
     consume = None if truth is None else truth.prepare_chunk  # array families: errors chunk by chunk
-    plan = [(spec, *_schedules(spec, grid, profile.length, samplers, curve, consume)) for spec in specs]
+    plan = [(spec, *family_schedules(spec, grid, profile.length, samplers, curve, consume)) for spec in specs]
     every = [schedule for _, schedules, _ in plan for _, schedule in schedules]
     names = tuple(n for n in _bound_names(profile, truth) if any(_applies(n, s) for s in every))
     total, done = len(every), 0
