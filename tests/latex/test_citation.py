@@ -75,7 +75,7 @@ def test_citation_agrees_with_the_package_and_the_bibliography():
     data = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert data["version"] == project["version"]
-    assert data["license"] == project["license"]["text"]
+    assert data["license"] == project["license"]  # both an SPDX expression (PEP 639)
     paper = data["references"][0]
     fields = REFERENCES["li2025convergence"][1]
     assert paper["title"] == fields["title"].replace("{AR}", "AR") and str(paper["year"]) == fields["year"]
