@@ -83,6 +83,9 @@ class BoundcalcGroup(click.Group):
             args = sys.argv[1:]
         if not list(args):
             args = ["--help"]
+        from .allocator import keep_freed_memory
+
+        keep_freed_memory()  # a sweep's arrays reuse freed memory instead of faulting its pages in again
         with _signals_as_exceptions():
             try:
                 result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
