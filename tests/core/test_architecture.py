@@ -44,6 +44,7 @@ LAYERS = {
     "count_starts": (2, "values"),
     "count_grid_starts": (2, "values"),
     "count_grid": (2, "values"),
+    "count_flat": (2, "values"),
     "count_families": (2, "values"),
     "count_noise": (2, "values"),
     "noise_steps": (2, "values"),
