@@ -19,7 +19,8 @@ see the same load of a shared machine. Every measurement is a fresh process, bes
 * ``sweep --loss-curve c.csv --steps 1:L --csv`` per family (uniform alone -- the L = 16384 target --, uniform +
   cosine, linear + cosine-mdlm, blocks:4:cosine:T, blocks:2:linear:T, info-optimal (also on the curve measured at
   every k), then the random-count mdlm, dream-origin, mdlm:cosine (a noise) and sedd; uniform + cosine and mdlm again
-  on the curve measured at every k): seconds, same targets.
+  on the curve measured at every k; then MDLM's other noises, cosine2, linear and geometric, and cosine on the curve
+  measured at every k): seconds, same targets.
   ``benchmarks/audit_families.py`` runs every family x question x input, with its outcome;
 * ``plot --kind schedule --steps 1:L`` (at most 10^4 T) at each L (needs matplotlib): seconds;
 * ``--only model``: the scan's cost model (each fixed family's registry ``scan_cost_us``, read by
@@ -148,7 +149,8 @@ def sweep_figures(folder: Path, lengths: list[int], repeat: int, timeout: float,
                                (["blocks:4:cosine:T"], curve), (["blocks:2:linear:T"], curve),
                                (["info-optimal"], curve), (["info-optimal"], full), (["mdlm"], curve), (["dream-origin"], curve),
                                (["mdlm:cosine"], curve), (["sedd"], curve), (["uniform", "cosine"], full),
-                               (["mdlm"], full)):
+                               (["mdlm"], full), (["mdlm:cosine2"], curve), (["mdlm:linear"], curve),
+                               (["mdlm:geometric"], curve), (["mdlm:cosine"], full)):
             args = ["sweep", "--loss-curve", str(path), "--steps", f"1:{L}", "--csv"]
             for f in families:
                 args += ["--family", f]
