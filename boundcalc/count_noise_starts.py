@@ -55,9 +55,9 @@ def running_laws(steps: "FlatSteps") -> "tuple[np.ndarray, np.ndarray]":
     before, alive = np.empty(total), np.empty(total)
     order = np.argsort(counts, kind="stable")
     start = 0
-    while start < order.size:  # groups of rows with about as many steps: padded arrays of at most 2^22 entries
+    while start < order.size:  # groups of rows with about as many steps: padded arrays of about 2^16 entries
         width = max(int(counts[order[start]]), 1)
-        take = max(1, (1 << 22) // width)
+        take = max(1, (1 << 16) // width)
         group = order[start : start + take]
         width = max(int(counts[group].max()), 1)
         start += group.size
