@@ -38,9 +38,7 @@ _CHUNK = 32
 MAX_SLOPE = 24.0
 #: entries of one block of terms (tiles × steps), summed as one batch of matrix products
 _BLOCK = 1 << 18
-#: steps of the rows summed together (their chunks' (index, value) pairs and one scatter-add)
-_GROUP_STEPS = 1 << 17
-_LOG_UNDERFLOW = -1020 * math.log(2)  # a factor below 2^-1021 may be subnormal or 0: it is counted as lost
+_LOG_UNDERFLOW = math.log(2.0**-1020)  # a factor below 2^-1021 may be subnormal or 0: it is counted as lost
 
 
 def running_laws(steps: "FlatSteps") -> "tuple[np.ndarray, np.ndarray]":
