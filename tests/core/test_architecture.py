@@ -88,6 +88,7 @@ LAYERS = {
     "count_noise_tail": (4, "orchestration"),
     "count_rows": (4, "orchestration"),
     "count_batch": (4, "orchestration"),
+    "count_flat_rows": (4, "orchestration"),
     "count_grid_truth": (4, "orchestration"),
     "count_grid_rows": (4, "orchestration"),
     "family_steps": (4, "orchestration"),
