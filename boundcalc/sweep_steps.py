@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .schedule import Schedule
     from .schedule_arrays import StepChunk
 
-__all__ = ["exact_reach", "chunk_errors", "chunk_intervals", "chunk_columns", "chunk_stderrs", "run_chunks"]
+__all__ = ["exact_reach", "exact_screen", "chunk_errors", "modular_errors", "chunk_intervals", "chunk_columns", "chunk_stderrs", "run_chunks"]
 
 
 def exact_reach(grid: ExactGrid) -> "np.ndarray":
@@ -54,18 +54,49 @@ def exact_reach(grid: ExactGrid) -> "np.ndarray":
         hi = np.where(open_ & ~ok, mid - 1, hi)
 
 
-def chunk_errors(grid: ExactGrid, reach: "np.ndarray", chunk: "StepChunk") -> "list[float | None]":
+def exact_screen(reach: "np.ndarray") -> int:
+    """The least room reach[w] + 1 - w over the starts w whose reach stops before L - 1 (L when none does): a step
+    (w, s) fails its test only when s > reach[w] + 1 - w, and s <= L - w, so a row whose steps are all at most
+    this size has no failing step (no per-step check needed)."""
+    import numpy as np
+
+    L = reach.size
+    short = np.flatnonzero(reach < L - 1)
+    return int((reach[short] + 1 - short).min()) if short.size else L
+
+
+def chunk_errors(grid: ExactGrid, reach: "np.ndarray", chunk: "StepChunk", screen: int = 0) -> "list[float | None]":
     """Per row of ``chunk``, the error on the grid's d (nats), as sweep_vector._chunk_errors (None where some
-    step's differences round)."""
+    step's differences round); ``screen``: :func:`exact_screen` of ``reach`` (0: every step is checked).
+
+    Where every row's steps are at most the grid's ``modular_size``, each row's integer N lies in [0, 2^64), so
+    its sum is taken modulo 2^64 (uint64 arithmetic wraps exactly so): one gather of D mod 2^64 instead of one per
+    limb (docs/theory.md §15)."""
     import numpy as np
 
     pos, size, starts = chunk.pos, chunk.size, chunk.first[:-1]
-    room = reach + 1 - np.arange(reach.size, dtype=np.int64)  # a step (w, s) passes when w + s - 1 <= reach[w]
-    failing = np.flatnonzero(size > room[pos])  # few: the steps whose differences might round
-    bad = np.zeros(chunk.rows, dtype=bool)
-    bad[np.searchsorted(starts, failing, side="right") - 1] = True
-    columns = [np.add.reduceat(size * limb[pos], starts).tolist() for limb in grid.limbs]
-    return row_errors(grid, bad.tolist(), columns)
+    largest = int(chunk.max_size.max())
+    if largest <= screen:  # no step can fail its test
+        bad = [False] * chunk.rows
+    else:
+        room = reach + 1 - np.arange(reach.size, dtype=np.int64)  # a step (w, s) passes when w + s - 1 <= reach[w]
+        failing = np.flatnonzero(size > np.take(room, pos))  # few: the steps whose differences might round
+        flags = np.zeros(chunk.rows, dtype=bool)
+        flags[np.searchsorted(starts, failing, side="right") - 1] = True
+        bad = flags.tolist()
+    if largest <= grid.modular_size:
+        unsigned = size.view(np.uint64) if size.dtype == np.int64 else size.astype(np.uint64)
+        sums = np.add.reduceat(np.take(grid.low, pos) * unsigned, starts).tolist()
+        return modular_errors(grid, bad, sums)
+    columns = [np.add.reduceat(size * np.take(limb, pos), starts).tolist() for limb in grid.limbs]
+    return row_errors(grid, bad, columns)
+
+
+def modular_errors(grid: ExactGrid, rounds: "list[bool]", sums: "list[int]") -> "list[float | None]":
+    """As :func:`boundcalc.sweep_vector.row_errors`, from each row's Σ s·D mod 2^64 (``sums``) where its N is known
+    to lie in [0, 2^64): N = (sum - Σ_m D(m)) mod 2^64 exactly."""
+    total, scale, mask = grid.total, 1 << grid.grid, (1 << 64) - 1
+    return [None if bad else ((value - total) & mask) / scale for bad, value in zip(rounds, sums)]
 
 
 def chunk_intervals(curve: "LossCurve", vocab_size: int | None, grid: ExactGrid, chunk: "StepChunk"
@@ -162,9 +193,10 @@ def chunk_columns(rows: CurveRows, chunk: "StepChunk", schedules: "Sequence[Sche
     where a row's check fails."""
     if rows.reaches is None:  # once per curve
         rows.reaches = [exact_reach(grid) if grid.ok else None for grid in rows.grids]
+        rows.screens = [0 if reach is None else exact_screen(reach) for reach in rows.reaches]
     found: list[list[Any]] = []
-    for grid, reach in zip(rows.grids, rows.reaches):
-        found.append(chunk_errors(grid, reach, chunk) if grid.ok else [None] * chunk.rows)
+    for grid, reach, screen in zip(rows.grids, rows.reaches, rows.screens):
+        found.append(chunk_errors(grid, reach, chunk, screen) if grid.ok else [None] * chunk.rows)
     if rows.curve is not None:
         grid = rows.grids[0]
         found.append(chunk_intervals(rows.curve, rows.vocab_size, grid, chunk) if grid.ok else [None] * chunk.rows)
