@@ -74,6 +74,21 @@ def starts_scanner(spec: "SamplerSpec", length: int, conditional: "np.ndarray | 
     return lambda steps: ((T, kernel.starts(T)) for T in steps)
 
 
+def _starts_into(kernel: Any, steps: int, out: "np.ndarray") -> "np.ndarray | None":
+    """``kernel.starts(steps)`` computed with ``out`` (at least T + 1 int64) as its output buffer: the T + 1 starts
+    are left in out[: T + 1] (a caller's flat array, so no copy of them follows), and returned."""
+    saved = kernel.out
+    kernel.out = out
+    try:
+        found = kernel.starts(steps)
+    finally:
+        kernel.out = saved
+    if found is not None and found.ctypes.data != out.ctypes.data:  # a fallback built its own array
+        out[: steps + 1] = found
+        found = out[: steps + 1]
+    return found
+
+
 _LARGEST: dict[tuple, "np.ndarray"] = {}  # the last family's s_max per T (-2: not computed, -1: no schedule)
 
 
@@ -145,6 +160,10 @@ class _InfoOptimal:
         self.bucket_scale = self.length / total if total > 0 else 0.0
         self.first_in = np.searchsorted(self.cumulative[: self.length], np.arange(n) * (total / max(self.length, 1)),
                                         side="left").astype(np.int64)
+
+    def starts_into(self, steps: int, out: "np.ndarray") -> "np.ndarray | None":
+        """:meth:`starts` into ``out[: T + 1]`` (a caller's array: nothing to copy afterwards)."""
+        return _starts_into(self, steps, out)
 
     def starts(self, steps: int) -> "np.ndarray | None":
         import numpy as np
@@ -231,6 +250,10 @@ class _Kernel:
         self.flags = np.empty(n, dtype=bool)
         side = math.isqrt(n) + 2  # the angle-addition grid of _trig: at most side x side values
         self.grid, self.grid_spare = np.empty(side * side), np.empty(side * side)
+
+    def starts_into(self, steps: int, out: "np.ndarray") -> "np.ndarray | None":
+        """:meth:`starts` into ``out[: T + 1]`` (a caller's array: nothing to copy afterwards)."""
+        return _starts_into(self, steps, out)
 
     def starts(self, steps: int) -> "np.ndarray | None":
         import numpy as np
