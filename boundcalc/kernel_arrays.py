@@ -10,9 +10,9 @@ by a scalar T, and the running minimum only as far as it changes something. Meas
 T: cosine 1.6 s instead of 3.8 s, linear 0.6 s instead of 2.4 s, cosine-mdlm 1.1 s instead of 3.4 s.
 
 Both are :func:`boundcalc.family_sizes.family_sizes`'s sizes, i.e. the exact builders' (tests/core/
-test_schedule_arrays.py and tests/core/test_kernel_arrays.py compare them); here each row's starts are copied
-into the chunk's ``size`` (their differences) and ``pos`` (the starts themselves), so the chunk needs no
-cumulative sum to find where its steps start.
+test_schedule_arrays.py and tests/core/test_kernel_arrays.py compare them); here the kernel writes each row's
+starts straight into the chunk's ``pos`` (its ``starts_into``), and ``size`` is their differences, so the chunk
+needs no cumulative sum to find where its steps start and no copy of the starts.
 """
 
 from __future__ import annotations
