@@ -528,7 +528,10 @@ class CountSampler:
         From the integers of a quick build's grid (``notes["grid"]``, :meth:`boundcalc.count_families.CountFamily.
         quick_sampler`), or from the exact probabilities when the running product Π_{j<k}(1 - p_j) stays a small
         fraction (it telescopes for the uniform-grid families, mdlm and dream-origin: 1 - (k-1)h): each value one
-        correctly rounded division, δ = ε. Otherwise float sums and products of n terms, δ = (n + 2)ε.
+        correctly rounded division, δ = ε. Otherwise float sums and products of n terms, δ = (3n + 6)ε: each 1 − p_j and
+        p_j is within ε of its true value, so the running product a_k of k − 1 of them (k − 2 roundings) is within
+        (2k − 3)ε, π_j = p_j·a_j within (2j + 1)ε, and r_k, a running sum of k − 1 such non-negative terms (k − 2
+        roundings), within (3k − 1)ε, to first order; 3n + 6 covers the second-order terms while nε <= 2^-20.
         """
         cached = self.__dict__.get("_start_laws_cache")
         if cached is not None:
@@ -553,7 +556,7 @@ class CountSampler:
             before = np.empty(marginals.size)
             before[0] = 0.0
             np.cumsum(marginals[:-1], out=before[1:])
-            delta = (len(self.reveal) + 2) * EPS64
+            delta = (3 * len(self.reveal) + 6) * EPS64
         cached = (before, alive, delta)
         object.__setattr__(self, "_start_laws_cache", cached)
         return cached

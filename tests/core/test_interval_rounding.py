@@ -10,7 +10,7 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, strategies as st
 
-from boundcalc.exact import FLOAT_DIGITS, Measured, format_decimal, format_directed, interval_decimals
+from boundcalc.exact import FLOAT_DIGITS, Measured, format_directed, interval_decimals
 from boundcalc.latex.tables import _estimate_pm
 
 

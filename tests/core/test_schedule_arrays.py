@@ -4,7 +4,6 @@ integers where the float floors are undecided and the clamp of Schedule.from_cur
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from boundcalc.completion import (_first_reaching, _gaps, completion_interval, interval_margin, lowest_step_costs,
-                                  optimal_lowest_steps, optimal_steps_range)
+                                  optimal_steps_range)
 from boundcalc.curve import LossCurve
 from boundcalc.estimate import schedule_coefficients
 from boundcalc.step_families import family_schedule, searched_family

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import doctest
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 import sympy as sp

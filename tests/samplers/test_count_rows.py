@@ -112,7 +112,7 @@ def test_a_count_sweep_too_large_is_refused_before_any_sampler_is_built(monkeypa
     assert info.value.param == "steps" and not built
 
 
-def per_step_start_sizes(sampler) -> "np.ndarray":
+def per_step_start_sizes(sampler):  # -> numpy array
     """E[size of the step starting at m] summed step by step over every m = 0..L-1 (no window, no blocks, no
     scatter): L·p_k·C(L-1, m) r_k^m a_k^(L-m) with each log binomial coefficient from math.lgamma."""
     import math

@@ -66,7 +66,7 @@ def test_dp_equals_enumeration_of_counts(spec):
     L = 6
     profile = entropy_profile(chain, L)
     sampler = parse_sampler(spec, L)
-    truth, error, coefficients = 0.0, {}, {}
+    truth, coefficients = 0.0, {}
     for counts, weight in realisations(sampler):
         sizes = [c for c in counts if c]
         truth += float(weight) * profile.error(Schedule(sizes))

@@ -6,7 +6,6 @@ import math
 from collections import defaultdict
 from fractions import Fraction
 
-import numpy as np
 import pytest
 
 from adaptive_reference import conditional, select

@@ -32,7 +32,7 @@ def check(outcomes: dict, sampler: CountSampler, convention: str) -> None:
 
 
 def samplers(L: int) -> list[CountSampler]:
-    return [CountSampler.mdlm(L, 2), CountSampler.dream_origin(L, 3), CountSampler.mdlm(L, 1, name=f"sedd:1"),
+    return [CountSampler.mdlm(L, 2), CountSampler.dream_origin(L, 3), CountSampler.mdlm(L, 1, name="sedd:1"),
             CountSampler.from_probabilities(L, ["1/3", "0", "1"]),  # an empty step for sure in the middle
             CountSampler.mdlm(L, 2, "cosine")]
 
