@@ -16,14 +16,15 @@ Every difference of cosines is a product of sines (cos a − cos b = 2 sin((a + 
 of exact integers, so no argument loses digits either (cosine2's sin((a + b)) is taken as sin(π − (a + b)) past
 π/2, where the sum would).
 
-:func:`prepare` builds many T at once (a sweep's rows), which :func:`step_probabilities` then hands out.
+:func:`prepare` builds many T at once (a sweep's rows) as one set of flat read-only arrays, which the lazy rows
+of :mod:`boundcalc.count_noise_rows` are views into and :func:`step_probabilities` hands out.
 """
 
 from __future__ import annotations
 
 from typing import Any, Sequence
 
-__all__ = ["step_probabilities", "prepare", "mpmath_steps", "ALPHA", "DD_RELATIVE"]
+__all__ = ["step_probabilities", "prepare", "prepared", "PreparedSteps", "mpmath_steps", "ALPHA", "DD_RELATIVE"]
 
 #: The double-double pass's relative error is below 512 OP_ERROR = 2^−92 (docs/theory.md §12); the test of
 #: each entry's rounding uses 2^−80, which also covers the 40-digit builder's own error.
@@ -32,31 +33,83 @@ _RISE = 99999  # t_{k−1} − t_k = 99999/den
 _CHUNK = 1 << 20  # steps per long double pass of :func:`prepare`
 _LN1000 = "6.907755278982137052053974364053092622803304465886303488171793931"
 _PI = "3.141592653589793238462643383279502884197169399375105820974944592"
-_PREPARED: dict[tuple[str, int], tuple[list[float], list[float]]] = {}
+
+
+class PreparedSteps:
+    """The steps of ``mdlm:T:noise`` for every T of ``steps`` (sorted, distinct), row after row, laid out as a
+    :class:`~boundcalc.count_flat.FlatSteps` is: row i is ``reveal[offsets[i]:offsets[i + 1]]`` (and the same
+    slice of ``keep``), p_k and 1 − p_k for k = 1..T_i and then the noise removal (1, 0), as a sampler's
+    ``reveal`` and ``keep`` are. The arrays are read-only and shared by every sampler built on them
+    (:class:`~boundcalc.count_noise_rows.NoiseSampler`)."""
+
+    __slots__ = ("noise", "steps", "offsets", "reveal", "keep", "_rows")
+
+    def __init__(self, noise: str, steps: "Sequence[int]", offsets: Any, reveal: Any, keep: Any) -> None:
+        self.noise, self.steps = noise, tuple(steps)
+        self.offsets, self.reveal, self.keep = offsets, reveal, keep
+        self._rows = {T: i for i, T in enumerate(self.steps)}
+
+    def row(self, T: int) -> "int | None":
+        """The row of T, or None when T was not prepared."""
+        return self._rows.get(T)
+
+    def probabilities(self, T: int) -> tuple[list[float], list[float]]:
+        """(p_k, 1 − p_k for k = 1..T) of a prepared T, as lists."""
+        i = self._rows[T]
+        start, end = int(self.offsets[i]), int(self.offsets[i + 1]) - 1
+        return self.reveal[start:end].tolist(), self.keep[start:end].tolist()
+
+
+#: the last rows prepared for each noise (a sweep's): ~16 bytes a step, until the next :func:`prepare`
+_PREPARED: dict[str, PreparedSteps] = {}
 
 
 def step_probabilities(noise: str, T: int) -> tuple[list[float], list[float]]:
     """(p_k, 1 − p_k for k = 1..T) of ``mdlm:T:noise``, each the float64 nearest the exact value."""
-    ready = _PREPARED.pop((noise, T), None)
-    return ready if ready is not None else _build(noise, [T])[T]
+    ready = _PREPARED.get(noise)
+    if ready is not None and ready.row(T) is not None:
+        return ready.probabilities(T)
+    reveal, keep = _build(noise, [T])
+    return reveal.tolist(), keep.tolist()
 
 
-def prepare(noise: str, steps: Sequence[int]) -> None:
-    """Build the step probabilities of every T of ``steps`` in a few vectorised passes, for
-    :func:`step_probabilities` to hand out (each once); what was prepared before and not taken is dropped."""
-    _PREPARED.clear()
+def prepared(noise: str) -> "PreparedSteps | None":
+    """The rows :func:`prepare` built last for ``noise``, or None."""
+    return _PREPARED.get(noise)
+
+
+def prepare(noise: str, steps: Sequence[int]) -> PreparedSteps:
+    """Build the step probabilities of every T of ``steps`` (1 <= T <= 100000; others are skipped) in a few
+    vectorised passes, as one set of flat rows (:class:`PreparedSteps`), kept for :func:`step_probabilities`
+    and :func:`prepared` until the next call for the same noise."""
+    import numpy as np
+
     Ts = sorted({int(T) for T in steps if 1 <= int(T) <= 100_000})
+    sizes = np.array(Ts, dtype=np.int64) + 1
+    offsets = np.zeros(len(Ts) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    reveal, keep = np.ones(int(offsets[-1])), np.zeros(int(offsets[-1]))
     group: list[int] = []
+    first = 0  # the row of group[0]
     for T in Ts + [0]:
         if T and sum(group) + T <= _CHUNK:
             group.append(T)
             continue
         if group:
-            _PREPARED.update(((noise, t), v) for t, v in _build(noise, group).items())
+            body = np.ones(int(offsets[first + len(group)] - offsets[first]), dtype=bool)
+            body[np.cumsum(sizes[first:first + len(group)]) - 1] = False  # each row's noise removal stays (1, 0)
+            where = np.flatnonzero(body) + offsets[first]
+            reveal[where], keep[where] = _build(noise, group)
+            first += len(group)
         group = [T] if T else []
+    reveal.flags.writeable = keep.flags.writeable = offsets.flags.writeable = False
+    out = PreparedSteps(noise, Ts, offsets, reveal, keep)
+    _PREPARED[noise] = out
+    return out
 
 
-def _build(noise: str, Ts: list[int]) -> dict[int, tuple[list[float], list[float]]]:
+def _build(noise: str, Ts: list[int]) -> tuple[Any, Any]:
+    """(p_k, 1 − p_k) of every T of ``Ts``, k = 1..T, one T after the other, as two float64 arrays."""
     import numpy as np
 
     T = np.repeat(np.array(Ts, dtype=np.int64), Ts)
@@ -74,10 +127,7 @@ def _build(noise: str, Ts: list[int]) -> dict[int, tuple[list[float], list[float
         last = open_[still]
         for i, (pi, qi) in zip(last.tolist(), _mpmath_at(noise, T[last], k[last])):
             reveal[i], keep[i] = pi, qi
-    out = {}
-    for t, s in zip(Ts, starts.tolist()):
-        out[t] = (reveal[s:s + t].tolist(), keep[s:s + t].tolist())
-    return out
+    return reveal, keep
 
 
 def dd_rounds(x: tuple[Any, Any]) -> Any:

@@ -48,6 +48,7 @@ LAYERS = {
     "count_families": (2, "values"),
     "count_noise": (2, "values"),
     "noise_steps": (2, "values"),
+    "count_noise_rows": (2, "values"),
     "rule_families": (2, "values"),
     "counts": (2, "values"),
     "profile": (2, "values"),

@@ -118,12 +118,19 @@ def test_entries_left_open_go_to_mpmath(monkeypatch):
 
 
 def test_prepared_rows_are_the_single_builds():
-    noise_steps.prepare("linear", [3, 1, 400, 3, 0, 250_000])
+    rows = noise_steps.prepare("linear", [3, 1, 400, 3, 0, 250_000])
+    assert rows.steps == (1, 3, 400) and noise_steps.prepared("linear") is rows  # T out of range skipped
+    assert rows.offsets.tolist() == [0, 2, 6, 407]  # T + 1 entries a row: the noise removal last
+    for array in (rows.offsets, rows.reveal, rows.keep):
+        assert not array.flags.writeable
     prepared = {T: step_probabilities("linear", T) for T in (1, 3, 400)}
-    assert not noise_steps._PREPARED  # each handed out once; T out of range skipped
+    noise_steps._PREPARED.clear()
     for T, value in prepared.items():
-        assert value == step_probabilities("linear", T)
+        assert value == step_probabilities("linear", T)  # built alone
         assert value == tuple(map(list, zip(*mpmath_steps("linear", T, list(range(1, T + 1))))))
+        i = rows.row(T)
+        end = int(rows.offsets[i + 1]) - 1
+        assert (rows.reveal[end], rows.keep[end]) == (1.0, 0.0)
     sampler = CountSampler.mdlm(16, 400, "linear")
     assert list(sampler.reveal[:-1]) == prepared[400][0]
 
