@@ -49,6 +49,8 @@ LAYERS = {
     "count_noise": (2, "values"),
     "noise_steps": (2, "values"),
     "count_noise_rows": (2, "values"),
+    "noise_progressions": (2, "values"),
+    "noise_libm": (2, "values"),
     "rule_families": (2, "values"),
     "counts": (2, "values"),
     "profile": (2, "values"),
