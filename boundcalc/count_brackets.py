@@ -175,7 +175,6 @@ class RiemannBracket:
 
     def apply(self, form: "BracketForm", d: Any, abs_d: Any, tv1: float, tv3: float) -> tuple[float, float]:
         """(lower, upper) of ``form`` at d (``abs_d`` >= |d| entrywise; the dot products' rounding added)."""
-        import numpy as np
 
         lower, upper = float(form.lower @ d), float(form.upper @ d)
         slack = self.slack(form, abs_d, tv1, tv3)

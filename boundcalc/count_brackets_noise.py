@@ -24,7 +24,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any, NamedTuple
 
-from .count_brackets import BracketForm, MaxStepBracket, RiemannBracket, riemann_bracket
+from .count_brackets import MaxStepBracket, RiemannBracket, riemann_bracket
 from .count_noise import NOISE_LAWS, NoiseLaw
 from .count_noise_levels import block_levels, pmf_window
 from .count_noise_local import ZONES, twist_weights

@@ -368,7 +368,6 @@ class LossCurve:
 
     def stderr_of(self, coefficients: "np.ndarray") -> float | None:
         """The standard error (nats) of Σ_m c_m d(m), or None without stderr."""
-        import numpy as np
 
         if self.stderr is None:
             return None

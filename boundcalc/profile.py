@@ -587,7 +587,6 @@ class _TableReader:
         return batch
 
     def _check_index(self, index: str, where: str, position: int) -> None:
-        name = self.name
         try:
             k = parse_rational(index)
         except InvalidNumberError:
@@ -671,7 +670,7 @@ def _json_loaded_batches(path: Path, name: str) -> Iterator[list]:
         data = data["values"]
     if not isinstance(data, list):
         raise ProfileError(
-            f"expected a JSON list of values", param=name, allowed='[0.1, "1/3", ...]'
+            "expected a JSON list of values", param=name, allowed='[0.1, "1/3", ...]'
         )
     if not data:
         raise ProfileError("the file has no values", param=name, allowed=_FORMATS)

@@ -33,7 +33,7 @@ from .exact import ceil_div, parse_rational, positive_int
 from .registry import (FamilyView, Param, SamplerFamily, SamplerSpec, family, families, parse_searched, parse_spec,
                        register)
 from .random_schedule import random_schedule_distribution  # re-exported: the paper's random schedule
-from .schedule_limits import MAX_BLOCKS, MAX_LISTING_SECONDS, MAX_MATERIALIZED_STEPS, check_size, length_and_steps
+from .schedule_limits import MAX_BLOCKS, MAX_MATERIALIZED_STEPS, check_size, length_and_steps
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np

@@ -52,14 +52,13 @@ from .count_rows import row_bound_report, row_bound_reports, row_sampler, row_se
 from .counts import CountSampler
 from .errors import BoundcalcError, DomainError, ScheduleError, UsageError
 from .exact import Measured, Number, nonnegative_rational
-from .multiscale import MultiScaleProfile, level_sizes
 from .profile import MIProfile
 from .registry import SamplerSpec
 from .schedule import Schedule
 from .sweep_bounds import RowBounds
 from .sweep_grid import MAX_GRID_POINTS, STEPS_GRAMMAR, FamilySpec, parse_family, parse_steps, sweep_families
 from .sweep_truth import SourceTruth, resolve_source, row_intervals, row_spreads
-from .units import Unit, as_unit
+from .units import Unit
 
 __all__ = [
     "SweepRow",

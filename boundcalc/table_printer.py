@@ -551,7 +551,7 @@ def _monte_carlo(value: float, se: float, digits: int) -> str:
 def _verify_rows(answer: Any, digits: int) -> list[list[str]]:
     """The (estimated) errors, each KL bound of the registry next to the error it is checked against, TC, DTC, rates."""
     report, optimal = answer.report, answer.optimal
-    unit, measured = report.unit, answer.measured
+    measured = answer.measured
     ratios, holds = report.ratios(), report.holds()
     b = report.bounds
     counts = report.schedule.random_counts

@@ -10,7 +10,6 @@ from ..errors import InfeasibleTargetError
 from ..exact import FLOAT_DIGITS
 from .options import (
     NONNEGATIVE,
-    POSITIVE,
     resolve_curve,
     POSITIVE_INT,
     BoundcalcCommand,

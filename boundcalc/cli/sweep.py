@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from fractions import Fraction
 from typing import Any, Callable, Iterator
 
 import click

@@ -69,7 +69,7 @@ from .printer import (
     NOTATION,
     PaperLatexPrinter,
     _expr,
-    _is_long,
+    _is_long,  # noqa: F401 (tests read it here)
     _number,
     assumption_lines,
     escape_text,
@@ -92,6 +92,8 @@ from .tables import (
 
 __all__ = [
     "NOTATION",
+    "EstimatedValues",
+    "estimated_values",
     "PaperLatexPrinter",
     "latex",
     "register",

@@ -8,7 +8,7 @@ from .. import references
 from ..errors import BoundcalcError
 from .. import symbolic as sym
 from .cases import _can_instantiate, instantiate_lines, missing_inputs
-from .printer import KL_LHS, KL_RANDOM_LHS, NOTATION, SUM_I, _expr, escape_text, result_segments
+from .printer import KL_LHS, KL_RANDOM_LHS, SUM_I, _expr, escape_text, result_segments
 
 # booktabs where installed; texlive-latex-base lacks it, so plain rules stand in for the booktabs ones
 PREAMBLE = r"""\documentclass[11pt]{article}

@@ -28,7 +28,7 @@ import math
 import sys
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from ..errors import MissingExtraError, UsageError
+from ..errors import MissingExtraError
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes

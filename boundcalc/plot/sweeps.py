@@ -206,7 +206,7 @@ def _optimal_by_t(result: "SweepResult") -> list[float | None]:
 
 def _subtitle(result: "SweepResult") -> str:
     return f"L = {result.length}, $\\Sigma I$ = {format_decimal(result.mi_total, 4)} {result.unit}" + (
-        f" (estimated)" if result.estimate else "") + (
+        " (estimated)" if result.estimate else "") + (
         f", $\\varepsilon_{{\\rm train}}$ = {format_decimal(result.eps_train, 4)}" if result.eps_train else "")
 
 

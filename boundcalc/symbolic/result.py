@@ -11,7 +11,7 @@ import sympy as sp
 from .._print_helpers import Printable
 from ..errors import DomainError, ScheduleError, UsageError
 from ..exact import check_listed_digits, decimal_digits, to_rational
-from .symbols import L, Phi, S, SYMBOLS, T, V, _EPS_TRAIN, assumption_lines, eps, eps_train, s, s_max, sum_I, tau
+from .symbols import L, Phi, S, SYMBOLS, T, V, _EPS_TRAIN, assumption_lines, eps, s, s_max, sum_I, tau
 from .functions import F, G
 
 

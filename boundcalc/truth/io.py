@@ -17,7 +17,6 @@ problem is a :class:`boundcalc.errors.ModelError` naming the file and entry.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Iterable, Union
 

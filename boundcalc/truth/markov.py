@@ -586,7 +586,6 @@ class MarkovChain:
         """
         import numpy as np
 
-        r = L - m
         mu, Hmu, eta = ing["mu"], ing["Hmu"], ing["eta"]
         G, K = _gap_extent(L, m)
         Gc = max(G, K - 1)
