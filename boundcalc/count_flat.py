@@ -63,8 +63,6 @@ def flat_steps(samplers: "Sequence[CountSampler]") -> FlatSteps:
 
 def _shared_rows(samplers: "Sequence[CountSampler]") -> "FlatSteps | None":
     """The rows of ``samplers`` when they are rows r, r + 1, ... of one shared set of flat arrays, else None."""
-    import numpy as np
-
     first = getattr(samplers[0], "flat_row", None)
     if first is None:
         return None
