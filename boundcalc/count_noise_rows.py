@@ -35,13 +35,13 @@ class StepView(Sequence[float]):
     """A read-only float64 array as a sampler's ``reveal`` or ``keep``: indexing gives Python floats (as the
     eager sampler's tuples do), ``np.asarray`` the array itself (no copy), iteration one ``tolist``."""
 
-    __slots__ = ("values",)
+    __slots__ = ("values", "_size")
 
     def __init__(self, values: "np.ndarray") -> None:
-        self.values = values
+        self.values, self._size = values, int(values.shape[0])
 
     def __len__(self) -> int:
-        return int(self.values.shape[0])
+        return self._size
 
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):
@@ -89,6 +89,18 @@ class NoiseSampler(CountSampler):
 
     def __repr__(self) -> str:
         return f"NoiseSampler({self.name!r}, L={self.length})"
+
+    def describe(self) -> str:
+        """:meth:`CountSampler.describe`'s text, bit for bit: the first six marginals by the same running product
+        (``np.cumprod`` multiplies left to right) over the first six steps only, not the list of every step."""
+        reveal, keep = self.reveal.values[:6].tolist(), self.keep.values[:5].tolist()
+        head, alive = [], 1.0
+        for k, p in enumerate(reveal):
+            head.append(self.length * (alive * p))
+            if k < len(keep):
+                alive *= keep[k]
+        text = ", ".join(f"{x:.3g}" for x in head) + (", ..." if len(self.reveal) > 6 else "")
+        return f"{self.name}: {len(self.reveal)} steps, E s_k = {text}"
 
 
 def noise_row(length: int, steps: int, noise: str) -> "NoiseSampler | None":

@@ -357,18 +357,20 @@ def _parts(x: tuple[Any, Any], count: int) -> list[tuple[Any, Any]]:
 
 def _geometric_dd(T: Any, k: Any) -> tuple[Any, Any]:
     """u·ln 1000 within 2.1, σ = e^{−u ln 1000} 31, e^{−σ} 47, 1 − e^{−σ} 123, 1 − e^{−Δ ln 1000} 84, the gap
-    σ_{k−1}(1 − e^{−Δ ln 1000}) 115, 1 − e^{−gap} 330 OP_ERROR: p within 502, 1 − p within 247."""
+    σ_{k−1}(1 − e^{−Δ ln 1000}) 115, 1 − e^{−gap} 330 OP_ERROR: p within 502, 1 − p within 247. 1 − e^{−Δ ln 1000}
+    once per distinct T."""
     import numpy as np
 
     from . import double_double as dd
 
     den, before, after = _dd_setup(T, k)
-    x = dd.mul(dd.ratio(np.concatenate((den - before, den - after, np.full_like(den, _RISE))),
-                        np.concatenate((den,) * 3)), dd.constant(_LN1000))
-    first = dd.exp_neg(x)  # σ_{k−1}, σ_k, e^{−Δ ln 1000}
-    s_before, s_after, _ = _parts(first, 3)
-    shrink = _parts(dd.one_minus_exp_neg(x, first), 3)[2]
-    gap = dd.mul(s_before, shrink)
+    ln1000 = dd.constant(_LN1000)
+    x = dd.mul(dd.ratio(np.concatenate((den - before, den - after)), np.concatenate((den, den))), ln1000)
+    s_before, s_after = _parts(dd.exp_neg(x), 2)  # σ_{k−1}, σ_k
+    Ts, which = np.unique(T, return_inverse=True)
+    ratio = dd.mul(dd.ratio(np.full(Ts.size, float(_RISE)), Ts.astype(np.float64) * 1e5), ln1000)
+    shrink = dd.one_minus_exp_neg(ratio)
+    gap = dd.mul(s_before, (shrink[0][which], shrink[1][which]))
     y = (np.concatenate((s_before[0], s_after[0], gap[0])), np.concatenate((s_before[1], s_after[1], gap[1])))
     second = dd.exp_neg(y)  # e^{−σ_{k−1}}, e^{−σ_k}, e^{−gap}
     masked_before, masked_after, moved = _parts(dd.one_minus_exp_neg(y, second), 3)
