@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .curve import LossCurve
     from .estimate import Estimate
 
-__all__ = ["GridRow", "grid_rows_truth"]
+__all__ = ["GridRow", "grid_rows_truth", "starts_rows_truth"]
 
 _EPS = 2.0**-53
 
@@ -41,13 +41,19 @@ def grid_rows_truth(profile: Any, samplers: "Sequence[Any]", curve: "LossCurve |
                     vocab_size: int | None = None) -> "dict[int, GridRow]":
     """By id(sampler): the rows of ``samplers`` with a uniform grid, all at once (``profile`` an entropy profile
     with ``conditional`` d in nats; ``curve`` the measured curve it comes from, or None)."""
-    import numpy as np
-
     from .count_grid_starts import grid_starts
 
     found = grid_starts(samplers)
-    if found is None:
-        return {}
+    return {} if found is None else starts_rows_truth(profile, samplers, found, curve, vocab_size)
+
+
+def starts_rows_truth(profile: Any, samplers: "Sequence[Any]", found: Any, curve: "LossCurve | None" = None,
+                      vocab_size: int | None = None) -> "dict[int, GridRow]":
+    """By id(sampler): the rows ``found.rows`` of ``samplers`` from their start sizes ``found`` (a
+    :class:`~boundcalc.count_grid_starts.GridStarts`: the zones of uniform-grid rows, or every m of rows with
+    arbitrary steps, :mod:`boundcalc.count_noise_starts`), all at once."""
+    import numpy as np
+
     d = np.asarray(profile.conditional, dtype=np.float64)
     L = found.length
     if d.size != L:

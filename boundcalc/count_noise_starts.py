@@ -1,0 +1,219 @@
+"""The start sizes of many count samplers with arbitrary steps at once (values layer): a sweep's rows of MDLM's
+other noises (``mdlm:T:cosine|cosine2|linear|geometric``), every m of every row.
+
+start(m) = Σ_k L·p_k·a_k·b_{m,N}(r_k) (N = L − 1; :meth:`~boundcalc.count_sampler.CountSampler.expected_start_sizes`)
+has no interior where it is 1 for these rows (their steps are not a uniform grid), so every entry is summed. The
+steps are read only through :func:`boundcalc.count_flat.flat_steps`; r_k and a_k are the sampler's own running sum
+and product (the same floats, bit for bit). Each step's window is cut by Bernstein's inequality (the terms left out
+are at most δ in all per row, added to the certified error). A term exp(α_k + β(m) + m·λ_k) at m = m₀ + j, m₀ a
+tile's first entry (tiles of 16), factors as
+
+    exp(α_k + β(m₀) + m₀λ_k) · exp(jλ_k) · exp(β(m₀ + j) − β(m₀)),
+
+so a chunk of 32 steps of one row and the tiles its windows meet are one small matrix product (tiles × steps) @
+(steps × 16): one exp per (step, tile) and 16 per step instead of one per (step, m). The relative error of every
+entry, the cut mass δ and the terms that may underflow are derived in docs/theory.md §12, "Rows with arbitrary
+steps in one batch".
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, Sequence
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+    from .count_flat import FlatSteps
+    from .count_grid_starts import GridStarts
+
+__all__ = ["noise_starts", "running_laws", "noise_start_error", "MAX_SLOPE"]
+
+_EPS = 2.0**-53
+_TILE = 16
+#: steps of one row in one matrix product: 32 keeps the tiles a chunk's windows span near the windows' own width
+_CHUNK = 32
+#: rows with a step whose |log(r_k/(1 − r_k))| exceeds this take the row-by-row path: exp(15·λ) and the products
+#: stay far inside float64's range (docs/theory.md §12)
+MAX_SLOPE = 24.0
+#: entries of one block of terms (tiles × steps), summed as one batch of matrix products
+_BLOCK = 1 << 18
+_LOG_UNDERFLOW = math.log(2.0**-1020)  # a factor below 2^-1021 may be subnormal or 0: it is counted as lost
+
+
+def running_laws(steps: "FlatSteps") -> "tuple[np.ndarray, np.ndarray]":
+    """(r_k, a_k) of every step, flat: per row a_k = Π_{j<k}(1 − p_j) (the running product left to right) and
+    r_k = Σ_{j<k} π_j, π_j = a_j·p_j (the running sum): :meth:`CountSampler._start_laws`'s float branch, bit for bit
+    (rows padded with factors 1 and terms 0, which change no float; numpy's cumulative products and sums along a
+    row are sequential)."""
+    import numpy as np
+
+    counts = steps.counts
+    total = int(steps.offsets[-1])
+    before, alive = np.empty(total), np.empty(total)
+    order = np.argsort(counts, kind="stable")
+    start = 0
+    while start < order.size:  # groups of rows with about as many steps: padded arrays of about 2^16 entries
+        width = max(int(counts[order[start]]), 1)
+        take = max(1, (1 << 16) // width)
+        group = order[start : start + take]
+        width = max(int(counts[group].max()), 1)
+        start += group.size
+        column = np.arange(width)
+        index = steps.offsets[group, None] + column[None, :]
+        n = counts[group, None]
+        safe = np.minimum(index, max(total - 1, 0))
+        keep = np.where(column[None, :] < n - 1, steps.keep[safe], 1.0)
+        reveal = np.where(column[None, :] < n, steps.reveal[safe], 0.0)
+        a = np.empty((group.size, width))
+        a[:, 0] = 1.0
+        np.cumprod(keep[:, :-1], axis=1, out=a[:, 1:])
+        r = np.empty((group.size, width))
+        r[:, 0] = 0.0
+        np.cumsum((a * reveal)[:, :-1], axis=1, out=r[:, 1:])
+        inside = column[None, :] < n
+        alive[index[inside]] = a[inside]
+        before[index[inside]] = r[inside]
+    return before, alive
+
+
+def noise_start_error(length: int, steps: int, top: float, lf_error: float, lf_top: float) -> float:
+    """A relative error bound of every entry :func:`noise_starts` computes for a row of ``steps`` steps whose terms'
+    logs have at most ``top`` = max_k 2(|log r_k| + |log a_k|) + |log p_k| (docs/theory.md §12, "Rows with arbitrary
+    steps in one batch"): r_k and a_k within δ = (3n + 6)ε of the true values (n products of factors each within ε,
+    then n sums), so the log of a term, (L − m)·log a_k + m·log r_k + ..., within Lδ(1 + 2δ), plus 3 lf errors and
+    16ε times the magnitudes added (logs within 4 ulps, every sum and product rounded); then three exps (4 ulps, 8ε
+    each), the products, a sum of at most 32 terms, the tile's factor and the sums over the chunks."""
+    L, n = length, steps
+    delta = (3 * n + 6) * _EPS * (1 + 1e-6)
+    magnitude = 3 * lf_top + math.log(L) + 1.0 + (L + 16) * top * (1 + 4 * _EPS)
+    log_error = 3 * lf_error + 16 * _EPS * magnitude + L * delta * (1 + 2 * delta)
+    return math.expm1(log_error) + (n + 2 * _CHUNK + 3 * 8 + 8) * _EPS * (1 + 1e-6)
+
+
+def _spreads(N: int, r: "np.ndarray", a: "np.ndarray", tail: float) -> "np.ndarray":
+    """:func:`boundcalc.count_grid_starts._spreads` (Bernstein's half-width, plus 1)."""
+    import numpy as np
+
+    return np.ceil(tail / 3 + np.sqrt(tail * tail / 9 + 2 * tail * (N * r * a))) + 1
+
+
+def noise_starts(samplers: "Sequence[Any]", steps: "FlatSteps | None" = None, tail: float | None = None
+                 ) -> "GridStarts | None":
+    """Every start size of every row of ``samplers`` (one length L >= 2; ``steps`` their
+    :func:`~boundcalc.count_flat.flat_steps`, made here when None), as a :class:`~boundcalc.count_grid_starts.GridStarts`
+    with no interiors (positions 0..L − 1 per row); None when a row has a step with |λ_k| > :data:`MAX_SLOPE` (the
+    caller takes those rows one by one). ``tail``: the windows' λ (by default δ = 2^-10 of the least rounding)."""
+    import numpy as np
+
+    from .count_flat import flat_steps
+    from .count_grid_starts import GridStarts
+
+    if not samplers:
+        return None
+    L = samplers[0].length
+    if L < 2 or any(s.length != L for s in samplers):
+        raise ValueError("noise_starts: the samplers of one call have one length L >= 2")
+    steps = flat_steps(samplers) if steps is None else steps
+    rows = len(samplers)
+    counts = steps.counts
+    r, a = running_laws(steps)
+    p = np.asarray(steps.reveal)
+    row_of = np.repeat(np.arange(rows), counts)
+    starts = np.zeros(rows * L)
+    # a step with r_k = 0 starts at m = 0 and reveals L·p_k on average; one with a_k = 0 has nothing to reveal
+    first = r <= 0
+    starts[::L] += L * np.bincount(row_of[first], weights=p[first], minlength=rows)
+    live = np.nonzero((r > 0) & (a > 0) & (p > 0))[0]
+    r, a, p, row_of = r[live], a[live], p[live], row_of[live]
+    log_r, log_a = np.log(r), np.log(a)
+    slope = log_r - log_a
+    if live.size and float(np.abs(slope).max()) > MAX_SLOPE:
+        return None
+    lf, lf_error = samplers[0]._log_factorials()
+    magnitudes = 2 * (np.abs(log_r) + np.abs(log_a)) + np.abs(np.log(p))
+    top = np.zeros(rows)
+    if live.size:  # each row's largest magnitude over its live steps (the live steps are ordered by row)
+        heads = np.nonzero(np.diff(row_of, prepend=-1))[0]
+        top[row_of[heads]] = np.maximum.reduceat(magnitudes, heads)
+    rounding = np.array([noise_start_error(L, int(n), float(t), lf_error, float(lf[-1]))
+                         for n, t in zip(counts.tolist(), top.tolist())])
+    absolute = float(rounding.min()) / 1024 if tail is None else 2 * L * math.exp(-tail)
+    tail = math.log(2 * L / absolute)
+    alpha = math.log(L) + np.log(p) + L * log_a
+    N = L - 1
+    spread = _spreads(N, r, a, tail)
+    lowest = np.floor(N * r - spread)
+    lo = np.maximum(lowest, 0).astype(np.int64)
+    hi = np.minimum(lowest + 2 * spread + 2, L).astype(np.int64)
+    # the terms a factor below 2^-1021 may lose (each at most 2^-1020·exp(15·|λ| + the tile factor), every (k, m))
+    worst = 15 * float(np.abs(slope).max(initial=0.0)) + _TILE * math.log(max(N, 2))
+    underflow = math.exp(_LOG_UNDERFLOW + worst + math.log(float(counts.max()) * L))
+    _sum_chunks(L, lf, row_of, alpha, slope, lo, hi, starts)
+    error = rounding
+    return GridStarts(L, list(range(rows)), np.arange(rows + 1) * L, np.tile(np.arange(L), rows), starts,
+                      [None] * rows, error, absolute + underflow)
+
+
+def _sum_chunks(L: int, lf: "np.ndarray", row_of: "np.ndarray", alpha: "np.ndarray", slope: "np.ndarray",
+                lo: "np.ndarray", hi: "np.ndarray", out: "np.ndarray") -> None:
+    """Adds every live step's terms over the tiles its chunk's windows meet into ``out`` (row·L + m): per chunk of
+    32 steps of a row, (tiles × steps) exp(α_k + β(m₀) + m₀λ_k) @ (steps × 16) exp(jλ_k), times exp(β(m₀ + j) − β(m₀)).
+    Chunks with about as many tiles go together as one batch of matrix products; every array of a batch lives in a
+    buffer reused by all batches (an array of more than 128 kB freed and allocated again would be faulted in afresh:
+    the command's allocator settings turn off glibc's growing mmap threshold)."""
+    import numpy as np
+
+    if not alpha.size:
+        return
+    N, rows = L - 1, out.size // L
+    beta = lf[N] - lf[:L] - lf[N::-1]  # log C(N, m), m = 0..N
+    tiles = -(-L // _TILE)
+    stride = tiles * _TILE  # a row's entries, padded to whole tiles (m > N is dropped at the end)
+    j = np.arange(_TILE)
+    m = np.minimum(np.arange(tiles)[:, None] * _TILE + j[None, :], N)
+    factor = np.exp(beta[m] - beta[m[:, :1]])  # exp(β(m₀ + j) − β(m₀)) per tile
+    tile_beta = beta[np.arange(tiles) * _TILE]
+    heads = np.nonzero(np.diff(row_of, prepend=-1))[0]  # chunks: _CHUNK consecutive live steps of one row
+    rank = np.arange(row_of.size) - np.repeat(heads, np.diff(np.append(heads, row_of.size)))
+    bounds = np.nonzero(rank % _CHUNK == 0)[0]
+    size = np.diff(np.append(bounds, row_of.size))
+    t_lo = np.minimum.reduceat(lo, bounds) // _TILE
+    t_hi = (np.maximum.reduceat(hi, bounds) - 1) // _TILE + 1
+    width = t_hi - t_lo
+    base_of = row_of[bounds] * stride
+    order = np.argsort(width, kind="stable")
+    terms_buf, products_buf, powers_buf, sums_buf = (np.empty(_BLOCK) for _ in range(4))
+    places_buf = np.empty(_BLOCK, dtype=np.int64)
+    dump = rows * stride  # the padded tiles' sums go to 16 entries past the rows
+    extended = np.zeros(dump + _TILE)
+    s = np.arange(_CHUNK)
+    jf = j.astype(np.float64)
+    most = _BLOCK // (_CHUNK * _TILE)  # chunks of a batch at most (their powers fill a buffer)
+    cut = 0
+    while cut < order.size:
+        wide = max(int(width[order[min(cut + most - 1, order.size - 1)]]), 1)  # widths ascend along ``order``
+        block = order[cut : cut + max(1, min(_BLOCK // (wide * _CHUNK), most))]
+        cut += block.size
+        C, W = block.size, int(width[block].max())
+        index = np.minimum(bounds[block, None] + s[None, :], alpha.size - 1)
+        a_cs = np.where(s[None, :] < size[block, None], alpha[index], -np.inf)
+        l_cs = slope[index]
+        t = t_lo[block, None] + np.arange(W)[None, :]
+        inside = t < t_hi[block, None]
+        t = np.where(inside, t, t_lo[block, None])
+        terms = terms_buf[: C * W * _CHUNK].reshape(C, W, _CHUNK)
+        products = products_buf[: C * W * _CHUNK].reshape(C, W, _CHUNK)
+        np.add(a_cs[:, None, :], tile_beta[t][:, :, None], out=terms)
+        np.multiply((t * _TILE).astype(np.float64)[:, :, None], l_cs[:, None, :], out=products)
+        terms += products
+        np.exp(terms, out=terms)  # (chunks, tiles, steps): a padded step's terms are exp(−inf) = 0
+        powers = powers_buf[: C * _CHUNK * _TILE].reshape(C, _CHUNK, _TILE)
+        np.multiply(l_cs[:, :, None], jf[None, None, :], out=powers)
+        np.exp(powers, out=powers)  # exp(j·λ_k)
+        sums = np.matmul(terms, powers, out=sums_buf[: C * W * _TILE].reshape(C, W, _TILE))
+        sums *= np.take(factor, t, axis=0, out=products_buf[: C * W * _TILE].reshape(C, W, _TILE))
+        places = places_buf[: C * W * _TILE].reshape(C, W, _TILE)
+        np.add(np.where(inside, base_of[block, None] + t * _TILE, dump)[:, :, None], j[None, None, :], out=places)
+        np.add.at(extended, places.ravel(), sums.ravel())
+    out += extended[:dump].reshape(rows, stride)[:, :L].ravel()
