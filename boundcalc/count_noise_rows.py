@@ -93,7 +93,9 @@ class NoiseSampler(CountSampler):
     def describe(self) -> str:
         """:meth:`CountSampler.describe`'s text, bit for bit: the first six marginals by the same running product
         (``np.cumprod`` multiplies left to right) over the first six steps only, not the list of every step."""
-        reveal, keep = self.reveal.values[:6].tolist(), self.keep.values[:5].tolist()
+        import numpy as np
+
+        reveal, keep = np.asarray(self.reveal)[:6].tolist(), np.asarray(self.keep)[:5].tolist()  # views: no copy
         head, alive = [], 1.0
         for k, p in enumerate(reveal):
             head.append(self.length * (alive * p))
