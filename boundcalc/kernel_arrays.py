@@ -10,9 +10,9 @@ by a scalar T, and the running minimum only as far as it changes something. Meas
 T: cosine 1.6 s instead of 3.8 s, linear 0.6 s instead of 2.4 s, cosine-mdlm 1.1 s instead of 3.4 s.
 
 Both are :func:`boundcalc.family_sizes.family_sizes`'s sizes, i.e. the exact builders' (tests/core/
-test_schedule_arrays.py and tests/core/test_kernel_arrays.py compare them); here each row's starts are copied
-into the chunk's ``size`` (their differences) and ``pos`` (the starts themselves), so the chunk needs no
-cumulative sum to find where its steps start.
+test_schedule_arrays.py and tests/core/test_kernel_arrays.py compare them); here the kernel writes each row's
+starts straight into the chunk's ``pos`` (its ``starts_into``), and ``size`` is their differences, so the chunk
+needs no cumulative sum to find where its steps start and no copy of the starts.
 """
 
 from __future__ import annotations
@@ -27,24 +27,25 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["starts_chunks", "family_chunks"]
 
 
-def starts_chunks(starts: "Callable[[int], np.ndarray | None]", length: int, steps: Sequence[int],
+def starts_chunks(starts: "Callable[[int, np.ndarray], np.ndarray | None]", length: int, steps: Sequence[int],
                   chunk_steps: int = CHUNK_STEPS) -> Iterator[StepChunk]:
-    """:class:`StepChunk`\\ s of the sorted ``steps`` (1 <= T <= L) from ``starts(T)`` (the T + 1 step starts
-    w_0 = 0 < ... < w_T = L, valid until the next call), in chunks of about ``chunk_steps`` steps."""
+    """:class:`StepChunk`\\ s of the sorted ``steps`` (1 <= T <= L) from ``starts(T, out)`` (a kernel's
+    ``starts_into``: the T + 1 step starts w_0 = 0 < ... < w_T = L written into out[: T + 1]), in chunks of about
+    ``chunk_steps`` steps. Each row's starts are written straight into the chunk's ``pos`` (its w_T lands on the
+    next row's first slot, which that row's w_0 = 0 then overwrites), and its sizes are their differences."""
     import numpy as np
 
     for rows in chunk_rows(steps, chunk_steps):
         first = np.concatenate(([0], np.cumsum(rows)))
         total = int(first[-1])
         size = np.empty(total, dtype=np.int64)
-        pos = np.empty(total, dtype=np.int64)
+        pos = np.empty(total + 1, dtype=np.int64)  # one slot more: the last row's w_T
         for T, at in zip(rows.tolist(), first[:-1].tolist()):
-            w = starts(T)  # valid until the next T: copied out now
+            w = starts(T, pos[at : at + T + 1])
             assert w is not None  # 1 <= T <= L (the grid's check)
             np.subtract(w[1:], w[:-1], out=size[at : at + T])
-            pos[at : at + T] = w[:-1]
         chunk = StepChunk(length, rows, size, first)
-        chunk.__dict__["pos"] = pos  # each step's first token (what StepChunk.pos computes from the sizes)
+        chunk.__dict__["pos"] = pos[:total]  # each step's first token (what StepChunk.pos computes from the sizes)
         yield chunk
 
 
@@ -55,4 +56,4 @@ def family_chunks(head: str, extra: Sequence[str], length: int, steps: Sequence[
     from .step_starts import family_kernel
 
     kernel = family_kernel(head, extra, length)
-    return starts_chunks(kernel.starts, length, steps, chunk_steps)
+    return starts_chunks(kernel.starts_into, length, steps, chunk_steps)

@@ -249,22 +249,23 @@ def chunk_schedules(chunk: StepChunk, head: str, extra: Sequence[str], names: Se
     import numpy as np
 
     size, first = chunk.size, chunk.first
-    change = np.ones(size.size, dtype=bool)
-    change[1:] = size[1:] != size[:-1]
-    change[first[:-1]] = True
+    change = np.empty(size.size, dtype=bool)
+    np.not_equal(size[1:], size[:-1], out=change[1:])
+    change[first[:-1]] = True  # (first[0] = 0)
     starts = np.flatnonzero(change)  # every run's first step
     run_first = np.searchsorted(starts, first)  # each row's first run (and, last, the number of runs)
     run_count = np.diff(run_first)
-    ends = np.append(starts[1:], size.size)
-    heads: list[list[tuple[int, int]]] = [[] for _ in range(chunk.rows)]
-    for j in range(HEAD_RUNS):
-        rows = np.flatnonzero(run_count > j)
-        index = run_first[rows] + j
-        for r, s, c in zip(rows.tolist(), size[starts[index]].tolist(), (ends[index] - starts[index]).tolist()):
-            heads[r].append((s, c))
+    # rows x HEAD_RUNS: each row's first runs (index past the row's runs: clipped, then cut off per row below)
+    index = np.minimum(run_first[:-1, None] + np.arange(HEAD_RUNS), starts.size - 1)
+    begin = starts[index]
+    following = np.minimum(index + 1, starts.size - 1)
+    end = np.where(index + 1 < starts.size, starts[following], size.size)  # the next run's first step
+    sizes, counts = size[begin].tolist(), (end - begin).tolist()
+    kept = np.minimum(run_count, HEAD_RUNS).tolist()
     make = FamilySchedule if make is None else make
-    return [make(head, extra, chunk.length, t, m, tuple(h), n, name)
-            for t, m, h, n, name in zip(chunk.steps.tolist(), chunk.max_size.tolist(), heads, run_count.tolist(), names)]
+    return [make(head, extra, chunk.length, t, m, tuple(zip(s[:k], c[:k])), n, name)
+            for t, m, s, c, k, n, name in zip(chunk.steps.tolist(), chunk.max_size.tolist(), sizes, counts, kept,
+                                              run_count.tolist(), names)]
 
 
 def dream_runs(length: int, steps: Sequence[int], extra: Sequence[str]) -> "dict[int, tuple[tuple[int, int], ...] | None]":

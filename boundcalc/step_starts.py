@@ -74,6 +74,21 @@ def starts_scanner(spec: "SamplerSpec", length: int, conditional: "np.ndarray | 
     return lambda steps: ((T, kernel.starts(T)) for T in steps)
 
 
+def _starts_into(kernel: Any, steps: int, out: "np.ndarray") -> "np.ndarray | None":
+    """``kernel.starts(steps)`` computed with ``out`` (at least T + 1 int64) as its output buffer: the T + 1 starts
+    are left in out[: T + 1] (a caller's flat array, so no copy of them follows), and returned."""
+    saved = kernel.out
+    kernel.out = out
+    try:
+        found = kernel.starts(steps)
+    finally:
+        kernel.out = saved
+    if found is not None and found.ctypes.data != out.ctypes.data:  # a fallback built its own array
+        out[: steps + 1] = found
+        found = out[: steps + 1]
+    return found
+
+
 _LARGEST: dict[tuple, "np.ndarray"] = {}  # the last family's s_max per T (-2: not computed, -1: no schedule)
 
 
@@ -145,6 +160,10 @@ class _InfoOptimal:
         self.bucket_scale = self.length / total if total > 0 else 0.0
         self.first_in = np.searchsorted(self.cumulative[: self.length], np.arange(n) * (total / max(self.length, 1)),
                                         side="left").astype(np.int64)
+
+    def starts_into(self, steps: int, out: "np.ndarray") -> "np.ndarray | None":
+        """:meth:`starts` into ``out[: T + 1]`` (a caller's array: nothing to copy afterwards)."""
+        return _starts_into(self, steps, out)
 
     def starts(self, steps: int) -> "np.ndarray | None":
         import numpy as np
@@ -226,11 +245,16 @@ class _Kernel:
         self.power = parse_rational(extra[0], "p") if head == "power" else None
         n = length + 1
         self.index = np.arange(n, dtype=np.int64)
+        self.shifted = self.index + length  # k + L: the clamp's and the starts' shift, added in the same pass
         self.values, self.spare = np.empty(n), np.empty(n)
         self.counts, self.out = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
         self.flags = np.empty(n, dtype=bool)
         side = math.isqrt(n) + 2  # the angle-addition grid of _trig: at most side x side values
         self.grid, self.grid_spare = np.empty(side * side), np.empty(side * side)
+
+    def starts_into(self, steps: int, out: "np.ndarray") -> "np.ndarray | None":
+        """:meth:`starts` into ``out[: T + 1]`` (a caller's array: nothing to copy afterwards)."""
+        return _starts_into(self, steps, out)
 
     def starts(self, steps: int) -> "np.ndarray | None":
         import numpy as np
@@ -243,21 +267,20 @@ class _Kernel:
             np.multiply(self.index[: steps + 1], q, out=w)
             w += np.minimum(self.index[: steps + 1], r, out=self.counts[: steps + 1])
             return w
-        counts = self._masked_counts(steps)
+        counts, shift = self._masked_counts(steps)
         # family_sizes._from_counts: N_k = min(max(count_k + k, T), N_{k-1}), N_0 = L; w_k = L - (N_k - k)
-        k = self.index[1:steps]
         n = self.counts[:steps]
-        np.add(counts, k, out=n[1:])
+        np.add(counts, (self.shifted if shift else self.index)[1:steps], out=n[1:])  # count_k (+ L) + k
         np.maximum(n[1:], steps, out=n[1:])
         n[0] = L
         _running_min(n, self.flags[:steps])
-        np.subtract(self.index[:steps], n, out=w[:steps])
-        w[:steps] += L
+        np.subtract(self.shifted[:steps], n, out=w[:steps])
         w[steps] = L
         return w
 
-    def _masked_counts(self, steps: int) -> "np.ndarray":
-        """floor(L g(k/T)), k = 1..T-1 (family_sizes._masked_counts, into a buffer)."""
+    def _masked_counts(self, steps: int) -> "tuple[np.ndarray, bool]":
+        """(c, shifted) with floor(L g(k/T)) = c_k + (L if shifted else 0), k = 1..T-1 (family_sizes._masked_counts,
+        into a buffer; the shift by L of cosine-mdlm and power is left to the caller's next pass)."""
         import numpy as np
 
         L, T = self.length, steps
@@ -266,23 +289,20 @@ class _Kernel:
         if self.head == "linear":
             if L * T >= 2**62:
                 out[:] = [(L * (T - j)) // T for j in range(1, T)]
-                return out
+                return out, False
             np.subtract(T, k, out=out)
             out *= L
             out //= T
-            return out
-        v = self.values[: T - 1]
+            return out, False
         if self.head in ("cosine", "cosine-mdlm"):
             # the one rational value inside (Niven): cos(π/3) = sin(π/6) = 1/2, undecided at every T divisible by 3
             if self.head == "cosine":
-                self._trig(T, v, "cos")
-                v *= L
-                return self._floor(v, out, 0, lambda j: L // 2 if 3 * j == 2 * T else _floor_scaled_trig(
-                    L, Fraction(j, 2 * T), "cos"))
-            self._trig(T, v, "sin")
-            v *= -L
-            return self._floor(v, out, L, lambda j: -((L + 1) // 2) if 6 * j == 2 * T else -_ceil_scaled_trig(
-                L, Fraction(j, 2 * T), "sin"))
+                v = self._trig(T, "cos", L)
+                return self._floor(v, out, lambda j: L // 2 if 3 * j == 2 * T else _floor_scaled_trig(
+                    L, Fraction(j, 2 * T), "cos")), False
+            v = self._trig(T, "sin", -L)
+            return self._floor(v, out, lambda j: -((L + 1) // 2) if 6 * j == 2 * T else -_ceil_scaled_trig(
+                L, Fraction(j, 2 * T), "sin")), True
         p = self.power
         assert p is not None  # supported() admits only these heads
 
@@ -292,33 +312,40 @@ class _Kernel:
                 return -_ceil_rational_power(L, u, p)
             return -_power_ceiling_exact(L, u, p)
 
+        v = self.values[: T - 1]
         np.divide(k, T, out=v)
         np.power(v, float(p), out=v)
         v *= -L
-        return self._floor(v, out, L, exact)
+        return self._floor(v, out, exact), True
 
-    def _trig(self, steps: int, out: "np.ndarray", kind: str) -> None:
-        """cos or sin of x_k = kπ/2T, k = 1..T-1, into ``out``, each within 64·2^-53 of the true value (the
-        guard of _floor is 2^-32 L: the floors are the same).
+    def _trig(self, steps: int, kind: str, scale: int) -> "np.ndarray":
+        """scale·cos or scale·sin of x_k = kπ/2T, k = 1..T-1 (a view of a buffer), each within 64·2^-53·|scale| of
+        the true value (the guard of _floor is 2^-32 L, |scale| = L: the floors are the same).
 
         np.cos costs ~13 ns a value, the T scans' largest cost; here k = qB + r (B ~ sqrt T) and
         cos(a + b) = cos a cos b - sin a sin b, sin(a + b) = sin a cos b + cos a sin b from 2B evaluations of
         each: ~1 ns a value. Error: each angle (k·π)/2T carries <= 3 roundings (|x| <= π/2: < 5·2^-53), each
-        cos and sin a few ulps more (< 9·2^-53 from the true value at the true angle, 1-Lipschitz), each
-        product of two such factors of size <= 1 within 19·2^-53, the sum one rounding more: < 40·2^-53."""
+        cos and sin a few ulps more (< 9·2^-53 from the true value at the true angle, 1-Lipschitz), the coarse
+        factor's product with the scale one rounding more (< 10·2^-53·|scale|), each product of two such factors
+        within 20·2^-53·|scale|, the sum one rounding more: < 42·2^-53·|scale|. The scale rides on the small
+        coarse table, not on the T - 1 values (one pass fewer), and the values are left in the table itself."""
         import numpy as np
 
         T, n = steps, steps - 1
         if n <= 64:  # too few values for the table to pay
+            out = self.values[:n]
             np.multiply(self.index[1:T], np.pi, out=out)
             out /= 2 * T
             (np.cos if kind == "cos" else np.sin)(out, out=out)
-            return
+            out *= scale
+            return out
         side = math.isqrt(n) + 1  # k = qB + r, r < B = side, q < rows: k up to rows·B - 1 >= T - 1
         rows = n // side + 1
         fine = self.index[:side] * np.pi / (2 * T)  # r·π/2T
         coarse = self.index[:rows] * side * np.pi / (2 * T)  # qB·π/2T
         cos_f, sin_f, cos_c, sin_c = np.cos(fine), np.sin(fine), np.cos(coarse), np.sin(coarse)
+        cos_c *= scale
+        sin_c *= scale
         a = self.grid[: rows * side].reshape(rows, side)
         b = self.grid_spare[: rows * side].reshape(rows, side)
         if kind == "cos":
@@ -329,11 +356,11 @@ class _Kernel:
             np.multiply(sin_c[:, None], cos_f, out=a)
             np.multiply(cos_c[:, None], sin_f, out=b)
             np.add(a, b, out=a)
-        out[:] = self.grid[1:T]
+        return self.grid[1:T]
 
-    def _floor(self, values: "np.ndarray", out: "np.ndarray", shift: int, exact: Callable[[int], int]) -> "np.ndarray":
-        """shift + floor(values) into ``out`` (family_sizes._decided_floor): ``exact(k)`` where a value lies
-        within 2^-32 L of an integer (the float cannot decide the floor there)."""
+    def _floor(self, values: "np.ndarray", out: "np.ndarray", exact: Callable[[int], int]) -> "np.ndarray":
+        """floor(values) into ``out`` (family_sizes._decided_floor; ``values`` is scratch): ``exact(k)`` where a
+        value lies within 2^-32 L of an integer (the float cannot decide the floor there)."""
         import numpy as np
 
         guard = _GUARD * self.length
@@ -346,8 +373,6 @@ class _Kernel:
         out[:] = high
         for i in undecided.tolist():
             out[i] = exact(i + 1)
-        if shift:
-            out += shift
         return out
 
 

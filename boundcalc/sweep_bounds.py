@@ -13,6 +13,7 @@ per-row computation gives (tests/curve/test_sweep_vector.py compares them).
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Sequence
 
 from .bounds import BOUNDS, BoundInputs
@@ -86,13 +87,37 @@ class RowBounds:
         return found
 
     def of(self, schedule: "Schedule") -> tuple[dict, dict, dict, dict]:
-        """(bounds, bound_errors, bound spreads, bound intervals) of a row, in the order of ``names``."""
+        """(bounds, bound_errors, bound spreads, bound intervals) of a row, in the order of ``names``.
+
+        The bounds reading the same attributes (Theorem 1's family and Theorem 2 read s_max alone) are looked up
+        together, once per row and distinct read tuple: the same pieces as one :meth:`pieces` per bound."""
+        if schedule.positions != "uniform":
+            found = [self.pieces(name, schedule) for name in self.names]
+        else:
+            found = [None] * len(self.names)  # type: ignore[list-item]
+            for reads, members, known in self._groups:
+                key = tuple([getattr(schedule, attribute) for attribute in reads])
+                shared = known.get(key)
+                if shared is None:
+                    shared = known[key] = [self.pieces(self.names[i], schedule) for i in members]
+                for i, piece in zip(members, shared):
+                    found[i] = piece
+        return self._dicts(found)
+
+    @cached_property
+    def _groups(self) -> "list[tuple[tuple[str, ...], list[int], dict[tuple[Any, ...], list[BoundPieces]]]]":
+        """(attributes read, indices in ``names`` of the bounds reading exactly them, their pieces per key)."""
+        members: dict[tuple[str, ...], list[int]] = {}
+        for i, name in enumerate(self.names):
+            members.setdefault(tuple(BOUNDS[name].reads), []).append(i)
+        return [(reads, indices, {}) for reads, indices in members.items()]
+
+    def _dicts(self, found: "list[BoundPieces]") -> tuple[dict, dict, dict, dict]:
         bounds: dict[str, Fraction | None] = {}
         errors: dict[str, float] = {}
         spreads: dict[str, tuple[float | None, float]] = {}
         intervals: dict[str, tuple[float, float]] = {}
-        for name in self.names:
-            value, error, spread, interval = self.pieces(name, schedule)
+        for name, (value, error, spread, interval) in zip(self.names, found):
             bounds[name] = value
             if error is not None:
                 errors[name] = error

@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .schedule import Schedule
     from .schedule_arrays import StepChunk
 
-__all__ = ["exact_reach", "chunk_errors", "chunk_intervals", "chunk_columns", "chunk_stderrs", "run_chunks"]
+__all__ = ["exact_reach", "exact_screen", "chunk_errors", "modular_errors", "chunk_intervals", "chunk_columns", "chunk_stderrs", "run_chunks"]
 
 
 def exact_reach(grid: ExactGrid) -> "np.ndarray":
@@ -54,42 +54,96 @@ def exact_reach(grid: ExactGrid) -> "np.ndarray":
         hi = np.where(open_ & ~ok, mid - 1, hi)
 
 
-def chunk_errors(grid: ExactGrid, reach: "np.ndarray", chunk: "StepChunk") -> "list[float | None]":
+def exact_screen(reach: "np.ndarray") -> int:
+    """The least room reach[w] + 1 - w over the starts w whose reach stops before L - 1 (L when none does): a step
+    (w, s) fails its test only when s > reach[w] + 1 - w, and s <= L - w, so a row whose steps are all at most
+    this size has no failing step (no per-step check needed)."""
+    import numpy as np
+
+    L = reach.size
+    short = np.flatnonzero(reach < L - 1)
+    return int((reach[short] + 1 - short).min()) if short.size else L
+
+
+def chunk_errors(grid: ExactGrid, reach: "np.ndarray", chunk: "StepChunk", screen: int = 0) -> "list[float | None]":
     """Per row of ``chunk``, the error on the grid's d (nats), as sweep_vector._chunk_errors (None where some
-    step's differences round)."""
+    step's differences round); ``screen``: :func:`exact_screen` of ``reach`` (0: every step is checked).
+
+    Where every row's steps are at most the grid's ``modular_size``, each row's integer N lies in [0, 2^64), so
+    its sum is taken modulo 2^64 (uint64 arithmetic wraps exactly so): one gather of D mod 2^64 instead of one per
+    limb (docs/theory.md §15)."""
     import numpy as np
 
     pos, size, starts = chunk.pos, chunk.size, chunk.first[:-1]
-    room = reach + 1 - np.arange(reach.size, dtype=np.int64)  # a step (w, s) passes when w + s - 1 <= reach[w]
-    failing = np.flatnonzero(size > room[pos])  # few: the steps whose differences might round
-    bad = np.zeros(chunk.rows, dtype=bool)
-    bad[np.searchsorted(starts, failing, side="right") - 1] = True
-    columns = [np.add.reduceat(size * limb[pos], starts).tolist() for limb in grid.limbs]
-    return row_errors(grid, bad.tolist(), columns)
+    largest = int(chunk.max_size.max())
+    if largest <= screen:  # no step can fail its test
+        bad = [False] * chunk.rows
+    else:
+        room = reach + 1 - np.arange(reach.size, dtype=np.int64)  # a step (w, s) passes when w + s - 1 <= reach[w]
+        failing = np.flatnonzero(size > np.take(room, pos))  # few: the steps whose differences might round
+        flags = np.zeros(chunk.rows, dtype=bool)
+        flags[np.searchsorted(starts, failing, side="right") - 1] = True
+        bad = flags.tolist()
+    if largest <= grid.modular_size:
+        unsigned = size.view(np.uint64) if size.dtype == np.int64 else size.astype(np.uint64)
+        sums = np.add.reduceat(np.take(grid.low, pos) * unsigned, starts).tolist()
+        return modular_errors(grid, bad, sums)
+    columns = [np.add.reduceat(size * np.take(limb, pos), starts).tolist() for limb in grid.limbs]
+    return row_errors(grid, bad, columns)
+
+
+def modular_errors(grid: ExactGrid, rounds: "list[bool]", sums: "list[int]") -> "list[float | None]":
+    """As :func:`boundcalc.sweep_vector.row_errors`, from each row's Σ s·D mod 2^64 (``sums``) where its N is known
+    to lie in [0, 2^64): N = (sum - Σ_m D(m)) mod 2^64 exactly."""
+    total, scale, mask = grid.total, 1 << grid.grid, (1 << 64) - 1
+    return [None if bad else ((value - total) & mask) / scale for bad, value in zip(rounds, sums)]
 
 
 def chunk_intervals(curve: "LossCurve", vocab_size: int | None, grid: ExactGrid, chunk: "StepChunk"
                     ) -> "list[tuple[float, float] | None]":
     """Per row of ``chunk``, :func:`boundcalc.completion.error_interval` (nats), as
     sweep_vector._chunk_intervals (None: some product of the fixed part is off the grid)."""
+    import numpy as np
+
     from .completion import _gaps
 
-    columns = _fixed_columns(curve, grid, chunk)
-    low_terms, high_terms = _step_gap_terms(chunk, _gaps(curve, vocab_size))
+    gaps = _gaps(curve, vocab_size)
+    measured = np.unique(curve.length - curve.masked).astype(np.int64)  # ascending (distinct: a set, as a mask)
+    ends = np.array([[ma + 1, mb] for ma, _, mb, _ in gaps], dtype=np.int64).reshape(-1)  # a_0, b_0, a_1, ...
+    cuts = _row_cuts(chunk, np.concatenate((ends, measured)))
+    columns = _fixed_columns(curve, grid, chunk, measured, cuts[:, ends.size :])
+    low_terms, high_terms = _step_gap_terms(chunk, gaps, cuts[:, : ends.size])
     return _assemble_intervals(curve, grid, columns, low_terms, high_terms, chunk.steps)
 
 
-def _fixed_columns(curve: "LossCurve", grid: ExactGrid, chunk: "StepChunk") -> "list[list[int]]":
+def _row_cuts(chunk: "StepChunk", values: "np.ndarray") -> "np.ndarray":
+    """rows x values: per row, the index (in the chunk) of its first step starting at or after each value (the
+    row's end when none does). A row's starts increase: one binary search per row for all values."""
+    import numpy as np
+
+    pos, bounds = chunk.pos, chunk.first.tolist()
+    cuts = np.empty((chunk.rows, values.size), dtype=np.int64)
+    for r in range(chunk.rows):
+        begin = bounds[r]
+        cuts[r] = np.searchsorted(pos[begin : bounds[r + 1]], values) + begin
+    return cuts
+
+
+def _fixed_columns(curve: "LossCurve", grid: ExactGrid, chunk: "StepChunk", measured: "np.ndarray",
+                   cuts: "np.ndarray") -> "list[list[int]]":
     """Per row, the limbs of Σ (D(w) + fl((s-1) d(w))·2^G) over its steps starting at a measured w, then 1
-    where such a product is off the grid (sweep_vector._SizeArrays._fixed, summed per row)."""
+    where such a product is off the grid (sweep_vector._SizeArrays._fixed, summed per row). ``measured``: the
+    measured positions, ascending; ``cuts``: :func:`_row_cuts` of them (a step starts at m where the first
+    start at or after m is m itself)."""
     import numpy as np
 
     L = curve.length
-    measured = np.zeros(L, dtype=bool)
-    measured[L - curve.masked] = True
     pos, size = chunk.pos, chunk.size
-    chosen = np.flatnonzero(measured[pos])
-    w, s, row = pos[chosen], size[chosen], chunk.row[chosen]
+    inside = cuts < chunk.first[1:, None]
+    hit = inside & (pos[np.where(inside, cuts, 0)] == measured[None, :])
+    row = np.nonzero(hit)[0]
+    chosen = cuts[hit]
+    w, s = pos[chosen], size[chosen]
     products = (s - 1).astype(np.float64) * grid.d[w]  # the IEEE products c·d of completion_interval
     top = grid.top + L.bit_length()
     width = max(len(grid.limbs), -(-top // grid.bits))
@@ -111,28 +165,22 @@ def _fixed_columns(curve: "LossCurve", grid: ExactGrid, chunk: "StepChunk") -> "
     return [*out, off.tolist()]
 
 
-def _step_gap_terms(chunk: "StepChunk", gaps: "list[tuple[int, float, int, float]]"
+def _step_gap_terms(chunk: "StepChunk", gaps: "list[tuple[int, float, int, float]]", cuts: "np.ndarray"
                     ) -> "tuple[np.ndarray, np.ndarray]":
     """sweep_vector._gap_terms from the steps: per (row, gap), the first start f and the last start in the gap's
     interior [a, b), that step's end, and the largest size starting there (when some step starts there: then
     Σc = end - f - (b - a), min C = a - f, max C = largest - 1 - (f - a); else Σc = -(b - a), min C = a - b).
 
     A row's step starts increase, so the steps starting in [a, b) are one slice of the row's steps, found by a
-    binary search of a and b among its starts (one searchsorted per row, not a pass over every step per gap);
-    the largest size is a max over each non-empty slice (one reduceat over the chunk)."""
+    binary search of a and b among its starts (``cuts``: :func:`_row_cuts` of a_0, b_0, a_1, b_1, ...); the
+    largest size is a max over each non-empty slice (one reduceat over the chunk); then every (row, gap) at once,
+    with completion_interval's IEEE operations elementwise."""
     import numpy as np
 
     rows, count = chunk.rows, len(gaps)
-    lows, highs = np.zeros((rows, count)), np.zeros((rows, count))
     if not gaps:
-        return lows, highs
-    pos, size, first = chunk.pos, chunk.size, chunk.first
-    ends = np.array([[ma + 1, mb] for ma, _, mb, _ in gaps], dtype=np.int64).ravel()  # a_0, b_0, a_1, b_1, ...
-    cuts = np.empty((rows, 2 * count), dtype=np.int64)  # per row: the index of the first start >= a_g, >= b_g
-    bounds = first.tolist()
-    for r in range(rows):
-        begin = bounds[r]
-        cuts[r] = np.searchsorted(pos[begin : bounds[r + 1]], ends) + begin
+        return np.zeros((rows, 0)), np.zeros((rows, 0))
+    pos, size = chunk.pos, chunk.size
     lo, hi = cuts[:, 0::2], cuts[:, 1::2]  # rows x gaps: the slice [lo, hi) of steps starting in [a, b)
     some = hi > lo
     largest = np.zeros((rows, count), dtype=np.int64)
@@ -145,14 +193,14 @@ def _step_gap_terms(chunk: "StepChunk", gaps: "list[tuple[int, float, int, float
     safe_last = np.where(some, hi - 1, 0)
     f = pos[safe_lo]
     end = pos[safe_last] + size[safe_last]
-    for g, (ma, A, mb, B) in enumerate(gaps):
-        a, b = ma + 1, mb
-        has, fg = some[:, g], f[:, g]
-        sigma = np.where(has, end[:, g] - fg - (b - a), -(b - a)).astype(np.float64)
-        high_c = np.where(has, np.maximum(largest[:, g] - 1 - (fg - a), 0), 0).astype(np.float64)
-        low_c = (a - np.where(has, fg, b)).astype(np.float64)
-        lows[:, g], highs[:, g] = _gap_floats(A, B, sigma, low_c, high_c)
-    return lows, highs
+    a = np.array([ma + 1 for ma, _, _, _ in gaps], dtype=np.int64)
+    b = np.array([mb for _, _, mb, _ in gaps], dtype=np.int64)
+    A = np.array([A for _, A, _, _ in gaps], dtype=np.float64)
+    B = np.array([B for _, _, _, B in gaps], dtype=np.float64)
+    sigma = np.where(some, end - f - (b - a), -(b - a)).astype(np.float64)
+    high_c = np.where(some, np.maximum(largest - 1 - (f - a), 0), 0).astype(np.float64)
+    low_c = (a - np.where(some, f, b)).astype(np.float64)
+    return _gap_floats(A, B, sigma, low_c, high_c)  # type: ignore[arg-type]
 
 
 def chunk_columns(rows: CurveRows, chunk: "StepChunk", schedules: "Sequence[Schedule]",
@@ -162,9 +210,10 @@ def chunk_columns(rows: CurveRows, chunk: "StepChunk", schedules: "Sequence[Sche
     where a row's check fails."""
     if rows.reaches is None:  # once per curve
         rows.reaches = [exact_reach(grid) if grid.ok else None for grid in rows.grids]
+        rows.screens = [0 if reach is None else exact_screen(reach) for reach in rows.reaches]
     found: list[list[Any]] = []
-    for grid, reach in zip(rows.grids, rows.reaches):
-        found.append(chunk_errors(grid, reach, chunk) if grid.ok else [None] * chunk.rows)
+    for grid, reach, screen in zip(rows.grids, rows.reaches, rows.screens):
+        found.append(chunk_errors(grid, reach, chunk, screen) if grid.ok else [None] * chunk.rows)
     if rows.curve is not None:
         grid = rows.grids[0]
         found.append(chunk_intervals(rows.curve, rows.vocab_size, grid, chunk) if grid.ok else [None] * chunk.rows)

@@ -76,6 +76,16 @@ class ExactGrid:
         self.top, self.ok = top, True
         #: Σ_m D(m), exactly
         self.total = combine([int(limb.sum()) for limb in self.limbs], bits)
+        #: D(m) mod 2^64 (uint64; only the limbs below bit 64 contribute): a row's Σ s·D mod 2^64, enough where
+        #: its error's integer is known to lie below 2^64 (:attr:`modular_size`)
+        self.low = np.zeros(L, dtype=np.uint64)
+        for j, limb in enumerate(limbs):
+            if bits * j < 64:
+                self.low += limb.astype(np.uint64) << np.uint64(bits * j)  # wraps mod 2^64, as wanted
+        #: the largest step size S with (S - 1)·D(0) < 2^64: a row whose steps are at most S has an error's
+        #: integer N = Σ_t s_t D(w_t) - Σ_m D(m) in [0, 2^64) (N <= (S - 1)·D(0): docs/theory.md §15)
+        first = combine([int(limb[0]) for limb in limbs], bits)
+        self.modular_size = L if first == 0 else min(L, (2**64 - 1) // first + 1)
 
     def to_float(self, numerator: int) -> float:
         """numerator·2^-G, correctly rounded (as math.fsum rounds an exact sum)."""
@@ -267,6 +277,8 @@ class CurveRows:
         self.curve, self.vocab_size = curve, vocab_size
         #: per grid, boundcalc.sweep_steps.exact_reach (made there, once, when rows come as step arrays)
         self.reaches: "list[Any] | None" = None
+        #: per grid, boundcalc.sweep_steps.exact_screen of its reach (made with the reaches)
+        self.screens: "list[int]" = []
         self.measured = None
         if curve is not None:
             L = curve.length

@@ -48,16 +48,31 @@ def test_every_T_where_a_count_is_rational(head):
     assert_same_chunks(head, [], 720, range(1, 721), 1 << 14)
 
 
-def test_starts_chunks_copies_each_rows_starts():
-    """The starts function's buffer is reused per T (as the kernels do): each row is copied out before the next."""
-    buffer = np.empty(8, dtype=np.int64)
-
-    def starts(T):
-        buffer[: T + 1] = np.linspace(0, 6, T + 1).round().astype(np.int64)
-        return buffer[: T + 1]
+def test_starts_chunks_writes_each_rows_starts_in_place():
+    """Each row's starts are written into the chunk's pos (its w_T on the next row's first slot, which that row's
+    w_0 then overwrites): the rows come out whole, sizes and starts."""
+    def starts(T, out):
+        out[: T + 1] = np.linspace(0, 6, T + 1).round().astype(np.int64)
+        return out[: T + 1]
 
     chunks = list(starts_chunks(starts, 6, [1, 2, 3, 6], chunk_steps=4))
     assert [c.steps.tolist() for c in chunks] == [[1, 2], [3], [6]]
     assert chunks[0].size.tolist() == [6, 3, 3] and chunks[0].pos.tolist() == [0, 0, 3]
     assert chunks[1].size.tolist() == [2, 2, 2] and chunks[2].size.tolist() == [1] * 6
     assert chunks[2].pos.tolist() == [0, 1, 2, 3, 4, 5] and chunks[0].max_size.tolist() == [6, 3]
+
+
+@pytest.mark.parametrize("d", [np.linspace(3.0, 0.5, 40), np.zeros(40)])  # the zero curve: the builder's own array
+def test_starts_into_a_callers_buffer_equal_the_kernels_starts(d):
+    """starts_into leaves the same starts as starts in the caller's buffer, also where info-optimal's kernel falls
+    back to the builder (a flat curve: the uniform schedule, in an array of its own), and restores its buffer."""
+    from boundcalc.step_starts import family_kernel, info_optimal_kernel
+
+    for kernel in (family_kernel("cosine", [], 40), family_kernel("linear", [], 40), info_optimal_kernel(d)):
+        for T in (1, 3, 17, 40):
+            expected = kernel.starts(T).copy()
+            buffer = np.full(50, -7, dtype=np.int64)
+            found = kernel.starts_into(T, buffer[5:])
+            assert found.tolist() == expected.tolist() == buffer[5 : 5 + T + 1].tolist()
+            assert buffer[5 + T + 1 :].tolist() == [-7] * (50 - 5 - T - 1) and buffer[:5].tolist() == [-7] * 5
+            assert kernel.starts(T).tolist() == expected.tolist()
