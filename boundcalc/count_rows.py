@@ -76,11 +76,12 @@ def row_bound_reports(profile: "MIProfile", samplers: "Sequence[CountSampler]", 
                       starts: bool = True) -> "list[CountBoundReport]":
     """:func:`row_bound_report` of every sampler of a sweep: the enclosed uniform-grid rows in closed form, all at
     once (:func:`boundcalc.count_grid_rows.grid_bound_reports`), the other enclosed rows' laws of single steps all
-    at once (:func:`boundcalc.count_batch.batch_bound_reports`, the same values bit for bit), the rest by the DP.
+    at once (:func:`boundcalc.count_flat_rows.flat_bound_reports`: the same brackets within their certified errors),
+    the rest by the DP.
     ``starts``: also each uniform-grid row's interior of start sizes (:func:`~boundcalc.count_starts.
     prepare_interiors`), for the expected errors."""
     from .bounds import per_realisation_bounds
-    from .count_batch import batch_bound_reports
+    from .count_flat_rows import flat_bound_reports
     from .count_grid import GridSampler, grid_size_caps
     from .count_grid_rows import grid_bound_reports
     from .count_starts import prepare_interiors
@@ -96,8 +97,8 @@ def row_bound_reports(profile: "MIProfile", samplers: "Sequence[CountSampler]", 
         grid = [s for s in grid if law_work(s) > EXACT_LAW_WORK]
     found = dict(zip(map(id, grid), grid_bound_reports(profile, grid, eps_train, per_realisation_bounds(), _values)))
     rest = [s for s in samplers if id(s) not in found]
-    batched = batch_bound_reports(profile, rest, eps_train, per_realisation_bounds(), _values,
-                                  lambda sampler: law_work(sampler) > EXACT_LAW_WORK) if rest else []
+    batched = flat_bound_reports(profile, rest, eps_train, per_realisation_bounds(), _values,
+                                 lambda sampler: law_work(sampler) > EXACT_LAW_WORK) if rest else []
     found.update((id(s), report) for s, report in zip(rest, batched) if report is not None)
     return [found[id(sampler)] if id(sampler) in found else row_bound_report(profile, sampler, eps_train)
             for sampler in samplers]
