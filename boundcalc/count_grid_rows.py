@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .bounds import CountBoundReport
     from .profile import MIProfile
 
-__all__ = ["grid_bound_reports"]
+__all__ = ["grid_bound_reports", "CoefficientSteps", "coefficient_brackets"]
 
 _EPS = 2.0**-53
 #: Entries of one stacked block of rows (rows x the widest cap): ~8 MB of float64 per array.
@@ -29,7 +29,7 @@ _BLOCK_ENTRIES = 1 << 20
 _LIMIT_TERMS = 1 << 26
 
 
-class _Steps:
+class CoefficientSteps:
     """Δc(s) of the bounds' coefficients (and of s, for E S_max), with their suffix sums of |Δc| over the falling
     and the rising steps (the steps beyond a row's cap), once per sweep."""
 
@@ -47,8 +47,8 @@ class _Steps:
                                suffix(np.where(steps >= 0, size, 0.0)), suffix(size)))
 
 
-def _coefficient_brackets(steps: _Steps, lower: "np.ndarray", upper: "np.ndarray", err: "np.ndarray",
-                          far: "np.ndarray") -> "list[np.ndarray]":
+def coefficient_brackets(steps: CoefficientSteps, lower: "np.ndarray", upper: "np.ndarray", err: "np.ndarray",
+                         far: "np.ndarray") -> "list[np.ndarray]":
     """Per coefficient, rows x (lo, hi, error) of E c(S_max) = c(1) + Σ_s Δc(s)·P(S_max > s) from the rows'
     brackets (s = 1..width, each row's entries from its cap on the tail ``far``), the steps beyond the width by
     their suffix sums. Sums in numpy: each within (width + 2)ε·Σ|terms| (any order), added to the error."""
@@ -105,7 +105,7 @@ def grid_bound_reports(profile: "MIProfile", samplers: Sequence[GridSampler], ep
     if not samplers:
         return []
     L = profile.length
-    steps = _Steps([values(name, L) for name in names] + [values("", L)])
+    steps = CoefficientSteps([values(name, L) for name in names] + [values("", L)])
     caps = grid_size_caps(samplers)
     for sampler, cap in zip(samplers, caps.tolist()):
         sampler.__dict__.setdefault("_size_cap", int(cap))
@@ -116,7 +116,7 @@ def grid_bound_reports(profile: "MIProfile", samplers: Sequence[GridSampler], ep
         rows = [samplers[i] for i in block.tolist()]
         width = max(min(int(caps[block].max()), L - 1), 0)
         lower, upper, err, far = grid_brackets(L, rows, caps[block], width)
-        for j, found in enumerate(_coefficient_brackets(steps, lower, upper, err, far)):
+        for j, found in enumerate(coefficient_brackets(steps, lower, upper, err, far)):
             lo, hi, error = found[:, 0], found[:, 1], found[:, 2]
             values_[block, j] = (lo + hi) / 2  # the midpoint, with half the width and the roundings as its error
             errors[block, j] = (hi - lo) / 2 + error + 2 * _EPS * (np.abs(lo) + np.abs(hi))

@@ -89,6 +89,7 @@ LAYERS = {
     "count_noise_tail": (4, "orchestration"),
     "count_rows": (4, "orchestration"),
     "count_batch": (4, "orchestration"),
+    "count_flat_rows": (4, "orchestration"),
     "count_grid_truth": (4, "orchestration"),
     "count_noise_truth": (4, "orchestration"),
     "count_grid_rows": (4, "orchestration"),

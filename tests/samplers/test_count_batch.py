@@ -53,15 +53,17 @@ def test_batched_laws_are_the_samplers_own(family, length, grid):
         assert count_batch._brackets(brackets[i], coefficients, head) == alone.expected_coefficient_brackets(coefficients)
 
 
-def test_a_sweeps_count_rows_equal_the_rows_one_at_a_time(monkeypatch):
-    """Every row enclosed (the DP threshold forced to 0), in several chunks: the batched reports equal
-    row_bound_report's."""
+def test_batched_reports_equal_the_rows_one_at_a_time(monkeypatch):
+    """Every row enclosed (the DP threshold forced to 0), in several chunks: batch_bound_reports (the per-row laws
+    that a sweep's rows whose (1 − π_k)^L may underflow still take: boundcalc.count_flat_rows) equal
+    row_bound_report's bit for bit."""
     monkeypatch.setattr(count_rows, "EXACT_LAW_WORK", 0)
     monkeypatch.setattr(count_batch, "_CHUNK_ENTRIES", 64)  # several chunks of rows
     profile = MIProfile.from_values(["3", "2", "1", "1/2", "1/3", "1/4", "0", "0"])
     grid = [1, 2, 3, 5, 8]
     batch = _samplers("mdlm", profile.length, grid)
-    reports = count_rows.row_bound_reports(profile, batch, 0)
+    reports = count_batch.batch_bound_reports(profile, batch, 0, per_realisation_bounds(), count_rows._values,
+                                              lambda sampler: True)
     for report, alone in zip(reports, _samplers("mdlm", profile.length, grid)):
         single = count_rows.row_bound_report(profile, alone, 0)
         assert report.coefficients == single.coefficients
