@@ -306,8 +306,8 @@ def _enclose(length: int, x: "np.ndarray", comps: "np.ndarray", offsets: "np.nda
         at = 0
         for block in blocks:
             chosen = rows[block]
-            found = flat_exceed_brackets(length, x, comps, offsets, chosen, caps[chosen], far[chosen])
-            for whole, part in zip((lower, upper, err), found):
+            brackets = flat_exceed_brackets(length, x, comps, offsets, chosen, caps[chosen], far[chosen])
+            for whole, part in zip((lower, upper, err), brackets):
                 whole[at : at + block.size, : part.shape[1]] = part
             at += block.size
         for j, found in enumerate(coefficient_brackets(steps, lower, upper, err, tails)):
