@@ -130,6 +130,8 @@ def noise_starts(samplers: "Sequence[Any]", steps: "FlatSteps | None" = None, ta
     slope = log_r - log_a
     if live.size and float(np.abs(slope).max()) > MAX_SLOPE:
         return None
+    if 15 * MAX_SLOPE + math.log(_CHUNK * L) + 15 * math.log(L) > 690:  # a sum times its tile factor below 2^995
+        return None
     lf, lf_error = samplers[0]._log_factorials()
     magnitudes = 2 * (np.abs(log_r) + np.abs(log_a)) + np.abs(np.log(p))
     top = np.zeros(rows)

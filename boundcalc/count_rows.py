@@ -52,6 +52,10 @@ _GRID_ENTRY_SECONDS = 5e-8  # per step size up to a uniform-grid row's cap (two 
 # the grid rows' truth (benchmarks/bench_grid_rows.py, CPU at load ~10): 0.16 s for every T at L = 1024, 3.5 s at 16384
 _GRID_TRUTH_ROW = 2e-5  # a grid row's fixed part (its zones, its sums, its estimate and interval)
 _GRID_TRUTH_TERM = 1.5e-8  # per term summed (grid_truth_terms): measured ~1.2-2e-8
+# the truth of rows with arbitrary steps (benchmarks/bench_noise_rows.py, CPU at load ~5: 7-10 ns per unit of
+# noise_truth_units at L = 1024, 4096 and 16384; 50-60 ns per start size for the rest)
+_NOISE_TRUTH_UNIT = 1.2e-8
+_NOISE_TRUTH_ENTRY = 8e-8
 
 
 def law_work(sampler: "CountSampler") -> float:
@@ -199,7 +203,17 @@ def _truth_seconds(n: int, L: int, cap: float, grid: bool) -> float:
         return dp / _DP_RATE
     if grid:  # all grid rows at once (count_grid_truth): the terms outside each row's interior, an upper model
         return _GRID_TRUTH_ROW + _GRID_TRUTH_TERM * grid_truth_terms(max(n - 1, 1), L)
-    return n * coefficient_width(L) * _COEFFICIENT_SECONDS
+    # all rows with arbitrary steps at once (count_noise_truth): every start size of the row, and its steps' products
+    return _GRID_TRUTH_ROW + _NOISE_TRUTH_ENTRY * L + _NOISE_TRUTH_UNIT * noise_truth_units(n, L)
+
+
+def noise_truth_units(steps: int, length: int) -> float:
+    """The work :mod:`boundcalc.count_noise_starts` spends on a row of ``steps`` steps, in exps: per step one per
+    tile of 16 its chunk's windows meet (the widest window: Bernstein's at λ = 38 and r = 1/2, plus a chunk's
+    spread) and 16 powers."""
+    tail = 38.0
+    window = 2 * (tail / 3 + math.sqrt(tail * tail / 9 + 2 * tail * (length - 1) / 4)) + 4
+    return steps * (window / 16 + 2 + 16)
 
 
 def grid_truth_terms(steps: int, length: int) -> float:

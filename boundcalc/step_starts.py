@@ -368,8 +368,11 @@ class _Kernel:
         np.add(values, guard, out=high)
         np.floor(high, out=high)
         values -= guard
-        np.floor(values, out=values)
-        undecided = np.flatnonzero(values != high)
+        # floor(v - guard) != floor(v + guard) exactly when v - guard < floor(v + guard) (an integer n: floor(x) < n
+        # iff x < n; and v - guard <= v + guard): one comparison instead of a floor and a comparison
+        flags = self.flags[: values.size]
+        np.less(values, high, out=flags)
+        undecided = np.flatnonzero(flags)
         out[:] = high
         for i in undecided.tolist():
             out[i] = exact(i + 1)
