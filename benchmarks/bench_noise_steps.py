@@ -2,7 +2,7 @@
 
 For each noise, the CPU seconds to build p_k and 1 − p_k of every T = 1..L (a `sweep --steps 1:L` row set) in one
 batch (``noise_steps.prepare``), the same one T at a time (``CountSampler.mdlm``, what `steps` does), how many
-steps each pass settled (long double, double-double, mpmath), and with ``--before OLD_TREE`` the per-T build of
+steps each pass settled in the batch (long double along progressions, double-double, mpmath), and with ``--before OLD_TREE`` the per-T build of
 that tree (before round 7: long double, then mpmath for every open step) run in a child process, and the ratio.
 
     PYTHONPATH=$PWD python benchmarks/bench_noise_steps.py [--length 1024] [--before /tmp/before-r7]
@@ -24,21 +24,20 @@ _PER_T = ("import sys, time\nfrom boundcalc.count_sampler import CountSampler\n"
 
 
 def passes(noise: str, length: int) -> tuple[int, int, int]:
-    """(steps, open after long double, open after double-double) for T = 1..length."""
+    """(steps, open after long double, open after double-double) for T = 1..length in one batch (as a sweep's
+    prepare: pass 1 along progressions)."""
     import numpy as np
 
     from boundcalc import noise_steps
 
-    total = opened = left = 0
-    for T in range(1, length + 1):
-        p, q, bound = noise_steps.long_grid(noise, T)
-        shut = noise_steps._settled_long(p, bound)[1] & noise_steps._settled_long(q, bound)[1]
-        where = np.nonzero(~shut)[0] + 1
-        total, opened = total + T, opened + where.size
-        if where.size:
-            dp, dq = noise_steps.double_steps(noise, np.full(where.size, T), where)
-            left += int((~(noise_steps.dd_rounds(dp) & noise_steps.dd_rounds(dq))).sum())
-    return total, opened, left
+    grid = noise_steps._Steps(list(range(1, length + 1)))
+    with np.errstate(all="ignore"):
+        p, q, bound_p, bound_q = noise_steps._LONG[noise](grid)
+    shut = noise_steps._settled_long(p, bound_p)[1] & noise_steps._settled_long(q, bound_q)[1]
+    where = np.flatnonzero(~shut)
+    dp, dq = noise_steps.double_steps(noise, grid.T[grid.lane[where]], grid.k[where])
+    left = int((~(noise_steps.dd_rounds(dp) & noise_steps.dd_rounds(dq))).sum())
+    return p.size, where.size, left
 
 
 def before_seconds(tree: str, noise: str, length: int) -> float:

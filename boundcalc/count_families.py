@@ -115,13 +115,34 @@ class MDLM(CountFamily):
         return self.step_cost_us if not args or args[0] == "loglinear" else self.noise_step_cost_us
 
     def prepare_rows(self, steps: Sequence[int], args: Sequence[str]) -> None:
-        """Another noise: every T's step probabilities in a few vectorised passes (boundcalc.noise_steps)."""
-        from .count_sampler import NOISES
-
-        if len(args) == 1 and args[0] in NOISES and args[0] != "loglinear":
+        """Another noise: every T's step probabilities in a few vectorised passes (boundcalc.noise_steps), which
+        :meth:`quick_sampler`'s lazy rows are views into."""
+        noise = self._other_noise(args)
+        if noise:
             from .noise_steps import prepare
 
-            prepare(args[0], steps)
+            prepare(noise, steps)
+
+    def quick_sampler(self, length: int, steps: int, args: Sequence[str], lazy: bool = False
+                      ) -> "CountSampler | None":
+        """:meth:`CountFamily.quick_sampler`; for another noise with ``lazy``, the row of T among the rows
+        :meth:`prepare_rows` built (a :class:`~boundcalc.count_noise_rows.NoiseSampler`: the same floats as the
+        exact builder's, no copy), or None when T was not prepared."""
+        noise = self._other_noise(args)
+        if not noise:
+            return super().quick_sampler(length, steps, args, lazy)
+        if not lazy:
+            return None
+        from .count_noise_rows import noise_row
+
+        return noise_row(length, steps, noise)
+
+    @staticmethod
+    def _other_noise(args: Sequence[str]) -> str:
+        """The noise of ``mdlm:T:NOISE`` when it is one of the noises other than log-linear, else ""."""
+        from .count_sampler import NOISES
+
+        return args[0] if len(args) == 1 and args[0] in NOISES and args[0] != "loglinear" else ""
 
 
 class SEDD(CountFamily):

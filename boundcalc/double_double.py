@@ -108,6 +108,22 @@ def _times(x: tuple[Any, Any], c: tuple[float, float]) -> tuple[Any, Any]:
 
 _SIN_STEPS = [constant(Fraction(1, (2 * m) * (2 * m + 1))) for m in range(1, _SIN_TERMS + 1)]
 _EXP_STEPS = [constant(Fraction(1, j)) for j in range(1, _EXP_TERMS + 1)]
+#: Horner levels from these on are in plain float64 (their error reaches the value scaled by the product of the
+#: levels below, (π/2)^22/23! < 2^−60 for sin, 0.35^14/14! < 2^−57 for e^{−r}: so below 2^−105 in all)
+_SIN_FLOAT, _EXP_FLOAT = 11, 14
+
+
+def _float_tail(z: Any, steps: list[tuple[float, float]]) -> tuple[Any, Any]:
+    """The Horner levels ``steps`` (the last ones) in float64 alone: acc = 1 − z·c·acc from acc = 1, on z's high
+    part; relative error below 2^−48 (a few ulps a level), as a double-double with a zero low part."""
+    import numpy as np
+
+    acc = np.ones_like(z)
+    for c in reversed(steps):
+        acc = 1.0 - (z * c[0]) * acc
+    return acc, np.zeros_like(z)
+
+
 _LOG_OF_TWO = constant("0.6931471805599453094172321214581765680755001343602552541206800094933936219696947156")
 
 
@@ -116,13 +132,14 @@ def sin(x: tuple[Any, Any]) -> tuple[Any, Any]:
 
     Each a_m lies in [0.58, 1] and the error carried from a_{m+1} is scaled by at most 0.41/0.58 < 0.71; each
     level adds three operations (x² is one more): relative error <= (3/(1 − 0.71) + 2) OP_ERROR < 13 OP_ERROR,
-    plus the truncation (2^−110) and x's own error (condition x cot x <= 1)."""
+    plus the truncation (2^−110) and x's own error (condition x cot x <= 1). Levels m >= 12 in float64
+    (:data:`_SIN_FLOAT`): within 2^−48 of a_12, which reaches a_1 scaled by x^22/23! < 2^−60: below 2^−108."""
     import numpy as np
 
     x2 = mul(x, x)
     one = (np.ones_like(x[0]), np.zeros_like(x[0]))
-    acc = one
-    for c in reversed(_SIN_STEPS):
+    acc = _float_tail(x2[0], _SIN_STEPS[_SIN_FLOAT:])
+    for c in reversed(_SIN_STEPS[:_SIN_FLOAT]):
         acc = sub(one, mul(_times(x2, c), acc))
     return mul(x, acc)
 
@@ -134,14 +151,15 @@ def exp_neg(y: tuple[Any, Any]) -> tuple[Any, Any]:
     r's absolute error: n ln 2 within 12·(2^−106 + OP_ERROR), the difference one more OP_ERROR of r, so <= 1.5
     OP_ERROR + y·(y's relative error), which is e^{−y}'s relative error from it. Horner: b_j in [0.58, 1.42], the
     carried error scaled by <= 0.86 at j = 1 and <= 0.25 below, two operations a level: <= 8 OP_ERROR; the final
-    ldexp is exact. Total < 16 OP_ERROR (plus 2^−109 truncation)."""
+    ldexp is exact. Total < 16 OP_ERROR (plus 2^−109 truncation). Levels j >= 15 in float64
+    (:data:`_EXP_FLOAT`): within 2^−48 of b_15, which reaches b_1 scaled by |r|^14/14! < 2^−57: below 2^−105."""
     import numpy as np
 
     n = np.rint(y[0] / _LOG_OF_TWO[0])
     r = sub(y, mul((n, np.zeros_like(n)), _LOG_OF_TWO))
     one = (np.ones_like(n), np.zeros_like(n))
-    acc = one
-    for c in reversed(_EXP_STEPS):
+    acc = _float_tail(r[0], _EXP_STEPS[_EXP_FLOAT:])
+    for c in reversed(_EXP_STEPS[:_EXP_FLOAT]):
         acc = sub(one, mul(_times(r, c), acc))
     return np.ldexp(acc[0], -n.astype(np.int64)), np.ldexp(acc[1], -n.astype(np.int64))
 
@@ -163,8 +181,8 @@ def one_minus_exp_neg(y: tuple[Any, Any], e: tuple[Any, Any] | None = None) -> t
     if np.any(small):
         ys = (y[0][small], y[1][small])
         ones = (np.ones_like(ys[0]), np.zeros_like(ys[0]))
-        acc = ones
-        for c in reversed(_EXP_STEPS[1:]):
+        acc = _float_tail(ys[0], _EXP_STEPS[1 + _EXP_FLOAT:])  # as exp_neg's: the levels from 1/16 on
+        for c in reversed(_EXP_STEPS[1:1 + _EXP_FLOAT]):
             acc = sub(ones, mul(_times(ys, c), acc))
         hi[small], lo[small] = mul(ys, acc)
     return hi, lo

@@ -16,68 +16,124 @@ Every difference of cosines is a product of sines (cos a − cos b = 2 sin((a + 
 of exact integers, so no argument loses digits either (cosine2's sin((a + b)) is taken as sin(π − (a + b)) past
 π/2, where the sum would).
 
-:func:`prepare` builds many T at once (a sweep's rows), which :func:`step_probabilities` then hands out.
+:func:`prepare` builds many T at once (a sweep's rows) as one set of flat read-only arrays, which the lazy rows
+of :mod:`boundcalc.count_noise_rows` are views into and :func:`step_probabilities` hands out.
 """
 
 from __future__ import annotations
 
 from typing import Any, Sequence
 
-__all__ = ["step_probabilities", "prepare", "mpmath_steps", "ALPHA", "DD_RELATIVE"]
+__all__ = ["step_probabilities", "prepare", "prepared", "PreparedSteps", "mpmath_steps", "ALPHA", "DD_RELATIVE"]
 
 #: The double-double pass's relative error is below 512 OP_ERROR = 2^−92 (docs/theory.md §12); the test of
 #: each entry's rounding uses 2^−80, which also covers the 40-digit builder's own error.
 DD_RELATIVE = 2.0**-80
 _RISE = 99999  # t_{k−1} − t_k = 99999/den
 _CHUNK = 1 << 20  # steps per long double pass of :func:`prepare`
+_FEW = 16  # fewer T than this: pass 1 by libm (boundcalc.noise_libm), else along progressions
 _LN1000 = "6.907755278982137052053974364053092622803304465886303488171793931"
 _PI = "3.141592653589793238462643383279502884197169399375105820974944592"
-_PREPARED: dict[tuple[str, int], tuple[list[float], list[float]]] = {}
+
+
+class PreparedSteps:
+    """The steps of ``mdlm:T:noise`` for every T of ``steps`` (sorted, distinct), row after row, laid out as a
+    :class:`~boundcalc.count_flat.FlatSteps` is: row i is ``reveal[offsets[i]:offsets[i + 1]]`` (and the same
+    slice of ``keep``), p_k and 1 − p_k for k = 1..T_i and then the noise removal (1, 0), as a sampler's
+    ``reveal`` and ``keep`` are. The arrays are read-only and shared by every sampler built on them
+    (:class:`~boundcalc.count_noise_rows.NoiseSampler`)."""
+
+    __slots__ = ("noise", "steps", "offsets", "reveal", "keep", "_rows")
+
+    def __init__(self, noise: str, steps: "Sequence[int]", offsets: Any, reveal: Any, keep: Any) -> None:
+        self.noise, self.steps = noise, tuple(steps)
+        self.offsets, self.reveal, self.keep = offsets, reveal, keep
+        self._rows = {T: i for i, T in enumerate(self.steps)}
+
+    def row(self, T: int) -> "int | None":
+        """The row of T, or None when T was not prepared."""
+        return self._rows.get(T)
+
+    def probabilities(self, T: int) -> tuple[list[float], list[float]]:
+        """(p_k, 1 − p_k for k = 1..T) of a prepared T, as lists."""
+        i = self._rows[T]
+        start, end = int(self.offsets[i]), int(self.offsets[i + 1]) - 1
+        return self.reveal[start:end].tolist(), self.keep[start:end].tolist()
+
+
+#: the last rows prepared for each noise (a sweep's): ~16 bytes a step, until the next :func:`prepare`
+_PREPARED: dict[str, PreparedSteps] = {}
 
 
 def step_probabilities(noise: str, T: int) -> tuple[list[float], list[float]]:
     """(p_k, 1 − p_k for k = 1..T) of ``mdlm:T:noise``, each the float64 nearest the exact value."""
-    ready = _PREPARED.pop((noise, T), None)
-    return ready if ready is not None else _build(noise, [T])[T]
+    ready = _PREPARED.get(noise)
+    if ready is not None and ready.row(T) is not None:
+        return ready.probabilities(T)
+    reveal, keep = _build(noise, [T])
+    return reveal.tolist(), keep.tolist()
 
 
-def prepare(noise: str, steps: Sequence[int]) -> None:
-    """Build the step probabilities of every T of ``steps`` in a few vectorised passes, for
-    :func:`step_probabilities` to hand out (each once); what was prepared before and not taken is dropped."""
-    _PREPARED.clear()
+def prepared(noise: str) -> "PreparedSteps | None":
+    """The rows :func:`prepare` built last for ``noise``, or None."""
+    return _PREPARED.get(noise)
+
+
+def prepare(noise: str, steps: Sequence[int]) -> PreparedSteps:
+    """Build the step probabilities of every T of ``steps`` (1 <= T <= 100000; others are skipped) in a few
+    vectorised passes, as one set of flat rows (:class:`PreparedSteps`), kept for :func:`step_probabilities`
+    and :func:`prepared` until the next call for the same noise."""
+    import numpy as np
+
     Ts = sorted({int(T) for T in steps if 1 <= int(T) <= 100_000})
+    sizes = np.array(Ts, dtype=np.int64) + 1
+    offsets = np.zeros(len(Ts) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    reveal, keep = np.ones(int(offsets[-1])), np.zeros(int(offsets[-1]))
     group: list[int] = []
+    first = 0  # the row of group[0]
     for T in Ts + [0]:
         if T and sum(group) + T <= _CHUNK:
             group.append(T)
             continue
         if group:
-            _PREPARED.update(((noise, t), v) for t, v in _build(noise, group).items())
+            body = np.ones(int(offsets[first + len(group)] - offsets[first]), dtype=bool)
+            body[np.cumsum(sizes[first:first + len(group)]) - 1] = False  # each row's noise removal stays (1, 0)
+            where = np.flatnonzero(body) + offsets[first]
+            reveal[where], keep[where] = _build(noise, group)
+            first += len(group)
         group = [T] if T else []
+    reveal.flags.writeable = keep.flags.writeable = offsets.flags.writeable = False
+    out = PreparedSteps(noise, Ts, offsets, reveal, keep)
+    _PREPARED[noise] = out
+    return out
 
 
-def _build(noise: str, Ts: list[int]) -> dict[int, tuple[list[float], list[float]]]:
+def _build(noise: str, Ts: list[int]) -> tuple[Any, Any]:
+    """(p_k, 1 − p_k) of every T of ``Ts``, k = 1..T, one T after the other, as two float64 arrays."""
     import numpy as np
 
-    T = np.repeat(np.array(Ts, dtype=np.int64), Ts)
-    starts = np.cumsum([0] + Ts[:-1])
-    k = np.arange(T.size, dtype=np.int64) - np.repeat(starts, Ts) + 1
+    grid = _Steps(Ts)
     with np.errstate(all="ignore"):
-        reveal_ld, keep_ld, bound = _LONG[noise](_Grid(Ts))
-    reveal, sure = _settled_long(reveal_ld, bound)
-    keep, sure_keep = _settled_long(keep_ld, bound)
-    open_ = np.nonzero(~(sure & sure_keep))[0]
+        if len(Ts) < _FEW:  # libm once a point: cheaper than the progressions' tables for a few T
+            from .noise_libm import LIBM_PASSES
+
+            reveal_ld, keep_ld, bound_p, bound_q = LIBM_PASSES[noise](Ts)
+        else:
+            reveal_ld, keep_ld, bound_p, bound_q = _LONG[noise](grid)
+    reveal, sure = _settled_long(reveal_ld, bound_p)
+    keep, sure_keep = _settled_long(keep_ld, bound_q)
+    sure &= sure_keep
+    open_ = np.flatnonzero(~sure)
     if open_.size:
-        p, q = _DOUBLE[noise](T[open_], k[open_])
+        T, k = grid.T[grid.lane[open_]], grid.k[open_]
+        p, q = _DOUBLE[noise](T, k)
         still = ~(dd_rounds(p) & dd_rounds(q))
         reveal[open_], keep[open_] = p[0], q[0]
         last = open_[still]
-        for i, (pi, qi) in zip(last.tolist(), _mpmath_at(noise, T[last], k[last])):
+        for i, (pi, qi) in zip(last.tolist(), _mpmath_at(noise, T[still], k[still])):
             reveal[i], keep[i] = pi, qi
-    out = {}
-    for t, s in zip(Ts, starts.tolist()):
-        out[t] = (reveal[s:s + t].tolist(), keep[s:s + t].tolist())
-    return out
+    return reveal, keep
 
 
 def dd_rounds(x: tuple[Any, Any]) -> Any:
@@ -97,88 +153,155 @@ def _settled_long(values: Any, bound: float) -> tuple[Any, Any]:
     return rounded, (lo == hi) & np.isfinite(rounded)
 
 
-# ---- pass 1: long double -------------------------------------------------------------------------------------
+# ---- pass 1: long double along progressions -------------------------------------------------------------------
 
-class _Grid:
-    """The grid points t_i (i = 0..T) of every T, one after the other, and each step's two points: the long
-    double pass evaluates α's parts once per point, not twice per step."""
+class _Steps:
+    """Every T's points i = 0..T and steps k = 1..T, T after T: a step's two points in the progressions of
+    :mod:`boundcalc.noise_progressions`, which run over n = T − i (the last point first), lane after lane
+    (``after`` = the slot of point k, ``before`` of point k − 1; ``first`` the slot of each T's n = 0)."""
 
     def __init__(self, Ts: Any) -> None:
         import numpy as np
 
-        ld = np.longdouble
-        Ts = np.asarray(Ts, dtype=np.int64)
-        points = Ts + 1
-        first = np.concatenate(([0], np.cumsum(points)[:-1]))
-        self.den_t = Ts.astype(ld) * ld(10**5)  # den of each T
-        self.den = np.repeat(self.den_t, points)  # of each point
-        i = np.arange(self.den.size, dtype=np.int64) - np.repeat(first, points)
-        self.num = self.den - ld(_RISE) * i.astype(ld)  # t_i·den, exact
-        steps = np.arange(int(Ts.sum()), dtype=np.int64)
-        self.after = steps + np.repeat(np.arange(Ts.size, dtype=np.int64) + 1, Ts)  # point k of step k
-        self.before = self.after - 1
-        self.of_step = np.repeat(np.arange(Ts.size), Ts)  # which T
-        self.unit = float(np.finfo(ld).eps) / 2
+        self.T = np.asarray(Ts, dtype=np.int64)
+        self.den = self.T.astype(np.float64) * 1e5  # den = 10^5·T, exact
+        self.points = self.T + 1
+        self.first = np.concatenate(([0], np.cumsum(self.points)[:-1]))
+        self.lane = np.repeat(np.arange(self.T.size), self.T)
+        # step s of lane j (k = s − (first_j − j) + 1) has point k at slot first_j + T_j − k = (2first_j + T_j − j
+        # + ... ) − s: one subtraction from a per-lane constant
+        top = np.repeat(2 * self.first + self.T - np.arange(self.T.size) - 1, self.T)
+        self.after = top - np.arange(int(self.T.sum()), dtype=np.int64)
+        self.before = self.after + 1
+
+    @property
+    def k(self) -> Any:
+        """Each step's k."""
+        return self.first[self.lane] + self.T[self.lane] - self.after
 
 
-def _cosine_long(grid: _Grid, square: bool) -> tuple[Any, Any, float]:
-    """cosine: p = sin(π(t_k + t_{k−1})/4)·sin(πΔ/4)/sin²(πt_{k−1}/4), 1 − p = sin²(πt_k/4)/sin²(πt_{k−1}/4);
-    cosine2 the same with π/2 and sin(π(t_k + t_{k−1})/2) = sin(π s/2), s = min(t_k + t_{k−1}, 2 − t_k − t_{k−1}).
-    In units u of long double roundoff (libm within 4 ulps = 8u): each argument a ratio of exact integers times π
-    within 3u (condition <= 1 on [0, π/2]), each sine 11u, a square 23u: p within 48u, 1 − p within 47u; 64u."""
+def _cosine_long(steps: _Steps, square: bool) -> tuple[Any, Any, float, float]:
+    """θ_i = sπ·t_i (s = 1/4, or 1/2 for cosine2) = π(T + 99999n)/(c·den), n = T − i, c = 4 or 2:
+    p = sin(θ_k + θ_{k−1})·sin(θ_{k−1} − θ_k)/sin²θ_{k−1}, 1 − p = sin²θ_k/sin²θ_{k−1}; the sum of the two
+    angles is π(2T + 99999(2m + 1))/(c·den), m = T − k, and for cosine2 past π/2 its supplement
+    π·99999(2k − 1)/(2den), the difference π·99999/(c·den): progressions, all in one call (docs/theory.md §12)."""
     import numpy as np
 
-    scale = np.longdouble(_PI) / (2 if square else 4)
-    half = np.sin(scale * (grid.num / grid.den))
+    from .noise_progressions import LD_UNIT, sines
+
+    c = 2.0 if square else 4.0
+    T, den, lanes = steps.T.astype(np.float64), steps.den * c, steps.T.size
+    one = np.ones_like(T)
+    if square:  # the sums up to π/2 (m <= top: k >= T − top) and their supplements beyond (k < T − top)
+        top = np.minimum(np.floor((steps.den - 2 * T - _RISE) / (2 * _RISE)), T - 1).astype(np.int64)
+        direct, folded = top + 1, steps.T - top - 1
+    else:
+        top, direct, folded = steps.T - 1, steps.T, np.zeros_like(steps.T)
+    # lanes: each T's points, its sums up to π/2, its supplements, its difference (a lane of one value)
+    first = np.concatenate((T, 2 * T + _RISE, _RISE * one, _RISE * one))
+    step = np.concatenate((_RISE * one, 2 * _RISE * one, 2 * _RISE * one, _RISE * one))
+    counts = np.concatenate((steps.points, direct, folded, np.ones_like(steps.T)))
+    live = counts > 0
+    values, bound = sines(first[live], step[live], np.tile(den, 4)[live], counts[live])
+    starts = np.zeros(4 * lanes, dtype=np.int64)
+    starts[live] = np.cumsum(counts[live]) - counts[live]
+    half = values[:int(steps.points.sum())]  # the points come first, in the order of _Steps' slots
     masked = half * half
-    den = grid.den[grid.after]
-    total = grid.num[grid.before] + grid.num[grid.after]
-    if square:
-        total = np.minimum(total, 2 * den - total)
-    rise = np.sin(scale * (np.longdouble(_RISE) / grid.den_t))[grid.of_step]
-    below = masked[grid.before]
-    return np.sin(scale * (total / den)) * rise / below, masked[grid.after] / below, 64 * grid.unit
+    rise = values.take(starts[3 * lanes:])[steps.lane]
+    k = steps.k
+    m = steps.T[steps.lane] - k
+    if square:  # lane j's sums at start_j + m (m <= top_j), its supplements at start'_j + k − 1
+        index = np.where(m <= top[steps.lane], starts[lanes:2 * lanes][steps.lane] + m,
+                         starts[2 * lanes:3 * lanes][steps.lane] + k - 1)
+    else:
+        index = starts[lanes:2 * lanes][steps.lane] + m
+    total = values.take(index)
+    below = masked.take(steps.before)
+    e_square = 2 * bound + LD_UNIT
+    bound_p = bound + bound + LD_UNIT + e_square + LD_UNIT
+    bound_q = 2 * e_square + LD_UNIT
+    p = total * rise
+    p /= below
+    q = masked.take(steps.after)
+    q /= below
+    return p, q, bound_p * 1.01, bound_q * 1.01
 
 
-def _linear_long(grid: _Grid) -> tuple[Any, Any, float]:
-    """σ = (1 + 6999t)/1000 over one division of exact integers, gap = σ_{k−1} − σ_k = 6999·99999/(1000·den):
-    p = e^{−σ_k}(−expm1(−gap))/(−expm1(−σ_{k−1})) within 35u, 1 − p = expm1(−σ_k)/expm1(−σ_{k−1}) within 19u; 48u."""
+def _linear_long(steps: _Steps) -> tuple[Any, Any, float, float]:
+    """σ_i = (1 + 6999t_i)/1000 = (den + 6999(T + 99999n))/(1000·den), n = T − i, a progression: e^{−σ} and
+    1 − e^{−σ} from :func:`~boundcalc.noise_progressions.exponentials`, and in the same call 1 − e^{−gap}
+    (gap = 6999·99999/(1000·den), a lane of one value): p = e^{−σ_k}(1 − e^{−gap})/(1 − e^{−σ_{k−1}}),
+    1 − p = (1 − e^{−σ_k})/(1 − e^{−σ_{k−1}})."""
     import numpy as np
 
-    ld = np.longdouble
-    sigma = (grid.den + ld(6999) * grid.num) / (ld(1000) * grid.den)
-    masked = -np.expm1(-sigma)
-    moved = -np.expm1(-ld(6999 * _RISE) / (ld(1000) * grid.den_t))[grid.of_step]
-    below = masked[grid.before]
-    return np.exp(-sigma[grid.after]) * moved / below, masked[grid.after] / below, 48 * grid.unit
+    from .noise_progressions import LD_UNIT, exponentials
+
+    T = steps.T.astype(np.float64)
+    gap = np.full_like(T, 6999.0 * _RISE)
+    e, masked, bound = exponentials(np.concatenate((steps.den + 6999 * T, gap)), np.concatenate((gap, gap)),
+                                    np.tile(1000 * steps.den, 2), None,
+                                    np.concatenate((steps.points, np.ones_like(steps.T))))
+    points = int(steps.points.sum())
+    shrink = masked[points:][steps.lane]
+    below = masked.take(steps.before)
+    bound_p = bound + 2 * LD_UNIT + LD_UNIT + bound + LD_UNIT
+    p = e.take(steps.after) * shrink
+    p /= below
+    q = masked.take(steps.after)
+    q /= below
+    return p, q, bound_p * 1.01, (2 * bound + LD_UNIT) * 1.01
 
 
-def _geometric_long(grid: _Grid) -> tuple[Any, Any, float]:
-    """σ = e^{−x}, x = (1 − t)·ln 1000 (a ratio of exact integers times the constant: within 3u), so σ within
-    8u + 6.91·3u < 29u (expl: powl is 20 times slower); 1 − e^{−σ} and e^{−σ} within 37u (condition <= 1), the
-    gap σ_{k−1}·(1 − e^{−Δ ln 1000}) 41u, 1 − e^{−gap} 49u: p within 125u, 1 − p within 75u; 128u."""
+def _geometric_long(steps: _Steps) -> tuple[Any, Any, float, float]:
+    """σ_i = 1000^{−u_i} = e^{−(99999i/den)·ln 1000}, a progression in i, and 1 − 1000^{−99999/den} in the same
+    call (:func:`~boundcalc.noise_progressions.exponentials`, within e_σ); then libm, within 4 ulps = 8u each:
+    e^{−σ} and 1 − e^{−σ} within 8u + e_σ (condition <= 1 for σ <= 1), the gap σ_{k−1}(1 − 1000^{−99999/den})
+    within 2e_σ + u, 1 − e^{−gap} within 8u + that: p = e^{−σ_k}(1 − e^{−gap})/(1 − e^{−σ_{k−1}}),
+    1 − p = (1 − e^{−σ_k})/(1 − e^{−σ_{k−1}})."""
     import numpy as np
 
-    ld = np.longdouble
-    ln1000 = ld(_LN1000)
-    sigma = np.exp(-(((grid.den - grid.num) / grid.den) * ln1000))
+    from . import double_double as dd
+    from .noise_progressions import LD_UNIT, exponentials
+
+    T = steps.T.astype(np.float64)
+    rise = np.full_like(T, float(_RISE))
+    sigma, rest, e_sigma = exponentials(np.concatenate((np.zeros_like(T), rise)), np.concatenate((rise, rise)),
+                                        np.tile(steps.den, 2), dd.constant(_LN1000),
+                                        np.concatenate((steps.points, np.ones_like(steps.T))))
+    points = int(steps.points.sum())
+    shrink = rest[points:][steps.lane]
+    sigma = sigma[:points]
+    # σ runs over i (not n = T − i): point i of lane j is at first_j + i, so point k at 2first_j + T_j − after
+    after = np.repeat(2 * steps.first + steps.T, steps.T) - steps.after
+    before = after - 1
     masked = -np.expm1(-sigma)
-    shrink = -np.expm1(-(ld(_RISE) / grid.den_t) * ln1000)[grid.of_step]
-    below = masked[grid.before]
-    moved = np.exp(-sigma[grid.after]) * -np.expm1(-(sigma[grid.before] * shrink))
-    return moved / below, masked[grid.after] / below, 128 * grid.unit
+    below = masked.take(before)
+    moved = -np.expm1(-(sigma.take(before) * shrink))
+    libm = 8 * LD_UNIT
+    e_masked = libm + e_sigma
+    e_moved = libm + 2 * e_sigma + 2 * LD_UNIT
+    bound_p = e_masked + e_moved + e_masked + 2 * LD_UNIT
+    p = np.exp(-sigma.take(after)) * moved
+    p /= below
+    q = masked.take(after)
+    q /= below
+    return p, q, bound_p * 1.01, (2 * e_masked + LD_UNIT) * 1.01
 
 
 _LONG = {"cosine": lambda g: _cosine_long(g, False), "cosine2": lambda g: _cosine_long(g, True),
          "linear": _linear_long, "geometric": _geometric_long}
 
 
-def long_grid(noise: str, T: int) -> tuple[Any, Any, float]:
-    """(p_k, 1 − p_k for k = 1..T in long double, their relative error bound): pass 1 alone, for one T."""
+def long_grid(noise: str, T: int, progressions: bool = False) -> tuple[Any, Any, float]:
+    """(p_k, 1 − p_k for k = 1..T in long double, a bound on their relative errors): pass 1 alone, for one T, as
+    :func:`step_probabilities` takes it (libm), or along progressions as :func:`prepare` takes it for many T."""
     import numpy as np
 
+    from .noise_libm import LIBM_PASSES
+
     with np.errstate(all="ignore"):
-        return _LONG[noise](_Grid([T]))
+        p, q, bound_p, bound_q = _LONG[noise](_Steps([T])) if progressions else LIBM_PASSES[noise]([T])
+    return p, q, max(bound_p, bound_q)
 
 
 # ---- pass 2: double-double -----------------------------------------------------------------------------------
@@ -234,18 +357,20 @@ def _parts(x: tuple[Any, Any], count: int) -> list[tuple[Any, Any]]:
 
 def _geometric_dd(T: Any, k: Any) -> tuple[Any, Any]:
     """u·ln 1000 within 2.1, σ = e^{−u ln 1000} 31, e^{−σ} 47, 1 − e^{−σ} 123, 1 − e^{−Δ ln 1000} 84, the gap
-    σ_{k−1}(1 − e^{−Δ ln 1000}) 115, 1 − e^{−gap} 330 OP_ERROR: p within 502, 1 − p within 247."""
+    σ_{k−1}(1 − e^{−Δ ln 1000}) 115, 1 − e^{−gap} 330 OP_ERROR: p within 502, 1 − p within 247. 1 − e^{−Δ ln 1000}
+    once per distinct T."""
     import numpy as np
 
     from . import double_double as dd
 
     den, before, after = _dd_setup(T, k)
-    x = dd.mul(dd.ratio(np.concatenate((den - before, den - after, np.full_like(den, _RISE))),
-                        np.concatenate((den,) * 3)), dd.constant(_LN1000))
-    first = dd.exp_neg(x)  # σ_{k−1}, σ_k, e^{−Δ ln 1000}
-    s_before, s_after, _ = _parts(first, 3)
-    shrink = _parts(dd.one_minus_exp_neg(x, first), 3)[2]
-    gap = dd.mul(s_before, shrink)
+    ln1000 = dd.constant(_LN1000)
+    x = dd.mul(dd.ratio(np.concatenate((den - before, den - after)), np.concatenate((den, den))), ln1000)
+    s_before, s_after = _parts(dd.exp_neg(x), 2)  # σ_{k−1}, σ_k
+    Ts, which = np.unique(T, return_inverse=True)
+    ratio = dd.mul(dd.ratio(np.full(Ts.size, float(_RISE)), Ts.astype(np.float64) * 1e5), ln1000)
+    shrink = dd.one_minus_exp_neg(ratio)
+    gap = dd.mul(s_before, (shrink[0][which], shrink[1][which]))
     y = (np.concatenate((s_before[0], s_after[0], gap[0])), np.concatenate((s_before[1], s_after[1], gap[1])))
     second = dd.exp_neg(y)  # e^{−σ_{k−1}}, e^{−σ_k}, e^{−gap}
     masked_before, masked_after, moved = _parts(dd.one_minus_exp_neg(y, second), 3)

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from boundcalc.cli import allocator
-from boundcalc.cli.allocator import TOP_PAD, TRIM_THRESHOLD, keep_freed_memory
+from boundcalc.cli.allocator import MMAP_THRESHOLD, TOP_PAD, TRIM_THRESHOLD, keep_freed_memory
 
 
 class FakeLibc:
@@ -25,25 +25,27 @@ class FakeLibc:
 
 @pytest.fixture
 def linux(monkeypatch):
-    for name in ("MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "GLIBC_TUNABLES"):
+    for name in ("MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "MALLOC_MMAP_THRESHOLD_", "GLIBC_TUNABLES"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(allocator.sys, "platform", "linux")
 
 
-def test_sets_glibcs_trim_threshold_and_top_pad(linux):
+def test_sets_glibcs_trim_threshold_top_pad_and_mmap_threshold(linux):
     libc = FakeLibc()
     assert keep_freed_memory(libc) is True
-    assert libc.calls == [(-1, 1 << 30), (-2, 64 << 20)]  # M_TRIM_THRESHOLD, M_TOP_PAD of malloc.h
-    assert (TRIM_THRESHOLD, TOP_PAD) == (1073741824, 67108864)
+    # M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD of malloc.h: a fixed trim threshold freezes the mmap
+    # threshold at 128 KiB unless it is set too
+    assert libc.calls == [(-1, 1 << 30), (-2, 64 << 20), (-3, 32 << 20)]
+    assert (TRIM_THRESHOLD, TOP_PAD, MMAP_THRESHOLD) == (1073741824, 67108864, 33554432)
 
 
 def test_a_refused_setting_is_reported(linux):
     libc = FakeLibc(answer=0)  # musl's mallopt, or a value glibc refuses
     assert keep_freed_memory(libc) is False
-    assert len(libc.calls) == 2
+    assert len(libc.calls) == 3
 
 
-@pytest.mark.parametrize("name", ["MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "GLIBC_TUNABLES"])
+@pytest.mark.parametrize("name", ["MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "MALLOC_MMAP_THRESHOLD_", "GLIBC_TUNABLES"])
 def test_the_users_own_settings_win(linux, monkeypatch, name):
     monkeypatch.setenv(name, "1")
     libc = FakeLibc()
@@ -58,10 +60,26 @@ def test_no_mallopt_or_not_linux_changes_nothing(linux, monkeypatch):
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc", reason="glibc only")
-def test_glibc_accepts_both_settings():
-    """In a fresh process (the settings are process-wide) with no user setting: the real mallopt takes both."""
-    env = {k: v for k, v in os.environ.items() if k not in ("MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "GLIBC_TUNABLES")}
+def test_glibc_accepts_the_three_settings():
+    """In a fresh process (the settings are process-wide) with no user setting: the real mallopt takes all three."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "MALLOC_MMAP_THRESHOLD_", "GLIBC_TUNABLES")}
     code = "from boundcalc.cli.allocator import keep_freed_memory; print(keep_freed_memory())"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc", reason="glibc only")
+def test_freed_blocks_are_reused_not_faulted_in_again():
+    """200 arrays of 2 MiB, each written and freed: with the three settings they come from the kept heap (a few
+    hundred page faults in all); with the trim threshold alone each was a fresh mmap (512 faults each, ~10^5)."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "MALLOC_MMAP_THRESHOLD_", "GLIBC_TUNABLES")}
+    code = ("import resource, numpy as np\nfrom boundcalc.cli.allocator import keep_freed_memory\n"
+            "assert keep_freed_memory()\nnp.ones(1 << 18)\nbefore = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
+            "for _ in range(200):\n    a = np.ones(1 << 18)\n    del a\n"
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) < 20_000

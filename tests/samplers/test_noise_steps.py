@@ -96,6 +96,70 @@ def test_the_nearest_double_double_ties_round_as_mpmath(noise):
             assert [(reveal[s - 1], keep[s - 1]) for s in ks] == mpmath_steps(noise, T, ks)
 
 
+#: two sweeps' batches: many rows (the progressions' tables of anchors and offsets) and a few long ones (each
+#: value in double-double directly: cheaper than the tables' recurrences), each with T = 1, 2, 3
+BATCHES = [list(range(1, 300)), [1, 2, 3, 17, 333, 1000, 1024, 4096, 9999, *range(500, 513)]]
+
+
+def test_the_batches_take_both_paths():
+    from boundcalc import noise_progressions as progressions
+
+    for batch, direct in zip(BATCHES, (False, True)):
+        counts = np.array(batch) + 1
+        B = progressions.block_size(int(counts.max()))
+        assert progressions._direct(counts, B, int(counts.max() - 1) // B + 1) is direct
+
+
+def _ld_relative(value, exact):
+    with mpmath.workdps(60):
+        return float(abs((mpmath.mpf(np.format_float_scientific(value, precision=30)) - exact) / exact))
+
+
+@pytest.mark.parametrize("noise", NOISES)
+@pytest.mark.parametrize("batch", BATCHES)
+def test_the_progressions_long_doubles_are_within_their_bounds(noise, batch):
+    """Pass 1 of a sweep's batch (boundcalc.noise_progressions): each p_k and 1 − p_k within its bound of 60 digits,
+    on the first, last and random steps of every T; the bounds stay below the libm pass's (64u, 48u, 128u)."""
+    rng = np.random.default_rng(8)
+    grid = noise_steps._Steps(batch)
+    with np.errstate(all="ignore"):
+        p, q, bound_p, bound_q = noise_steps._LONG[noise](grid)
+    assert max(bound_p, bound_q) < 48 * 2.0**-64
+    start = 0
+    worst = 0.0
+    for T in batch:
+        for k in sorted({1, T, *rng.integers(1, T + 1, 2).tolist()}):
+            P, Q = exact_steps(noise, T, k)
+            worst = max(worst, _ld_relative(p[start + k - 1], P) / bound_p)
+            if k < T or noise != "cosine":  # 1 − p_T of cosine is about 10^-11: still a relative bound
+                worst = max(worst, _ld_relative(q[start + k - 1], Q) / bound_q)
+        start += T
+    assert worst <= 1
+    assert worst > 2.0**-30  # the check compares real digits
+
+
+@pytest.mark.parametrize("noise", NOISES)
+@pytest.mark.parametrize("batch", BATCHES)
+def test_a_prepared_batch_is_the_40_digit_floats(noise, batch):
+    """Every T of a sweep's batch: the first and last steps, random ones and up to 40 of those the progressions
+    leave open (their near-ties), each the 40-digit float."""
+    rng = np.random.default_rng(9)
+    rows = noise_steps.prepare(noise, batch)
+    grid = noise_steps._Steps(sorted(batch))
+    with np.errstate(all="ignore"):
+        p, q, bound_p, bound_q = noise_steps._LONG[noise](grid)
+    open_ = ~(noise_steps._settled_long(p, bound_p)[1] & noise_steps._settled_long(q, bound_q)[1])
+    start = 0
+    for T in sorted(batch):
+        near = np.flatnonzero(open_[start:start + T]) + 1
+        picks = {1, T, *rng.integers(1, T + 1, 2).tolist(), *rng.permutation(near)[:12].tolist()}
+        ks = sorted(int(k) for k in picks)
+        reveal, keep = rows.probabilities(T)
+        assert [(reveal[k - 1], keep[k - 1]) for k in ks] == mpmath_steps(noise, T, ks)
+        start += T
+    assert open_.any()
+
+
 def test_cosine2_first_steps_at_large_T_are_correctly_rounded():
     """The long double pass took sin(π(t_k + t_{k−1})/2) near π, where the argument's rounding is amplified by
     1/Δ: p_1 of mdlm:333:cosine2 (and several more at larger T) came out one ulp off. Now sin(π − ·) is used."""
@@ -118,12 +182,19 @@ def test_entries_left_open_go_to_mpmath(monkeypatch):
 
 
 def test_prepared_rows_are_the_single_builds():
-    noise_steps.prepare("linear", [3, 1, 400, 3, 0, 250_000])
+    rows = noise_steps.prepare("linear", [3, 1, 400, 3, 0, 250_000])
+    assert rows.steps == (1, 3, 400) and noise_steps.prepared("linear") is rows  # T out of range skipped
+    assert rows.offsets.tolist() == [0, 2, 6, 407]  # T + 1 entries a row: the noise removal last
+    for array in (rows.offsets, rows.reveal, rows.keep):
+        assert not array.flags.writeable
     prepared = {T: step_probabilities("linear", T) for T in (1, 3, 400)}
-    assert not noise_steps._PREPARED  # each handed out once; T out of range skipped
+    noise_steps._PREPARED.clear()
     for T, value in prepared.items():
-        assert value == step_probabilities("linear", T)
+        assert value == step_probabilities("linear", T)  # built alone
         assert value == tuple(map(list, zip(*mpmath_steps("linear", T, list(range(1, T + 1))))))
+        i = rows.row(T)
+        end = int(rows.offsets[i + 1]) - 1
+        assert (rows.reveal[end], rows.keep[end]) == (1.0, 0.0)
     sampler = CountSampler.mdlm(16, 400, "linear")
     assert list(sampler.reveal[:-1]) == prepared[400][0]
 
