@@ -4,7 +4,8 @@
 before any sampler is built. For a few L and T this prints, per part of a row, the measured CPU seconds (best
 of 3, fresh samplers, process time: the machine is shared) next to the model's, and their ratio; the rates
 (seconds per coefficient entry, per entry of the laws of single steps) are what `_COEFFICIENT_SECONDS` and
-`_SCREEN_SECONDS` are set from. Then whole sweeps, measured against `boundcalc.sweeps._count_rows_seconds`:
+`_FLAT_ENTRY_SECONDS` are set from (the latter also by benchmarks/bench_noise_bounds.py). Then whole sweeps,
+measured against `boundcalc.sweeps._count_rows_seconds`:
 the model must stay above the measurement (a refusal, never a hang) without refusing what runs in <= 10 s.
 
     OPENBLAS_NUM_THREADS=1 PYTHONPATH=$PWD python benchmarks/bench_count_rows.py [--quick]

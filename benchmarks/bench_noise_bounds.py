@@ -8,7 +8,11 @@ rows), for the cost model (`count_rows.row_seconds`); `--before` also times the 
 (`count_batch.batch_bound_reports`) on the same rows and prints the ratio. The rows are built first (not timed).
 
     OPENBLAS_NUM_THREADS=1 PYTHONPATH=$PWD python benchmarks/bench_noise_bounds.py [--lengths 1024] [--noises cosine]
-        [--before] [--repeat 3]
+        [--before] [--repeat 3] [--stride 1]
+
+At L = 16384 every T is ~1.3·10^8 steps, held as the samplers' tuples (gigabytes): `--stride 64` takes
+T = 64, 128, ..., L (and T = 1..63, where the caps are widest), and prints the CPU seconds per entry and per step
+with the cost model's estimate for the same rows, so the full sweep's cost is the model's sum.
 """
 
 from __future__ import annotations
@@ -25,10 +29,11 @@ from boundcalc.profile import MIProfile
 from boundcalc.registry import SamplerSpec
 
 
-def build_rows(noise: str, length: int) -> list:
-    """The sweep's samplers for T = 1..L (what sweeps.build_count_samplers makes)."""
+def build_rows(noise: str, length: int, stride: int = 1) -> list:
+    """The sweep's samplers for T = 1..L (what sweeps.build_count_samplers makes), or every ``stride``-th T (and
+    every T below ``stride``)."""
     family = MDLM()
-    steps = list(range(1, length + 1))
+    steps = sorted(set(range(1, min(stride, length + 1))) | set(range(stride, length + 1, stride)))
     family.prepare_rows(steps, [noise])
     template = SamplerSpec(family, ("T", noise), f"mdlm:{noise}")
     return [count_rows.row_sampler(template, t, length) for t in steps]
@@ -55,16 +60,21 @@ def main() -> None:
     parser.add_argument("--noises", nargs="+", default=["cosine", "cosine2", "linear", "geometric"])
     parser.add_argument("--before", action="store_true", help="also time count_batch.batch_bound_reports")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--stride", type=int, default=1)
     args = parser.parse_args()
     for length in args.lengths:
         profile = MIProfile.from_total(Fraction(37, 3), length)
         for noise in args.noises:
-            rows = build_rows(noise, length)
+            rows = build_rows(noise, length, args.stride)
             new = timed(lambda r: count_rows.row_bound_reports(profile, r, Fraction(0), starts=False), rows,
                         args.repeat)
             entries = sum(len(s.reveal) * (min(s.size_cap(), length) + 1) for s in rows
                           if count_rows.law_work(s) > count_rows.EXACT_LAW_WORK)
-            line = f"L = {length:6d} mdlm:{noise:9s} bounds {new:7.3f} s  entries {entries:.3g}"
+            steps = sum(len(s.reveal) for s in rows)
+            spec = SamplerSpec(MDLM(), ("T", noise), f"mdlm:{noise}")
+            model = sum(count_rows.bound_seconds(spec, len(s.reveal) - 1, length) for s in rows)
+            line = (f"L = {length:6d} mdlm:{noise:9s} {len(rows):5d} rows bounds {new:7.3f} s  model {model:7.3f} s  "
+                    f"entries {entries:.3g} ({new / entries * 1e9:.1f} ns each)  steps {steps:.3g}")
             if args.before:
                 from boundcalc.count_batch import batch_bound_reports
 

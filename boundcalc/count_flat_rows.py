@@ -164,29 +164,31 @@ def flat_size_caps(length: int, logs: _TailLogs) -> "np.ndarray":
     return lo
 
 
-def flat_nonempty_steps(length: int, x: "np.ndarray", offsets: "np.ndarray") -> "tuple[np.ndarray, np.ndarray]":
-    """(E #non-empty steps, its float error) of every row: Σ_k 1 − (1 − π_k)^L. The per-step code's error
-    (:meth:`CountSampler.expected_nonempty_steps`: π_k within 2(k + 1)ε, a few ε for its functions) plus numpy's
-    log1p and expm1 at 4 ulps each (u = L·log1p(−π) moves by 9ε|u| <= 9ε·Lπ/(1 − π), the term by that times e^u
-    and 8ε of itself) and the sequential sum (n ε of the total)."""
+def flat_nonempty_steps(length: int, x: "np.ndarray", log_rest: "np.ndarray", offsets: "np.ndarray"
+                        ) -> "tuple[np.ndarray, np.ndarray]":
+    """(E #non-empty steps, its float error) of every row: Σ_k 1 − (1 − π_k)^L with ``log_rest`` = log1p(−π_k)
+    (−inf at π_k = 1: the term is 1). The per-step code's error (:meth:`CountSampler.expected_nonempty_steps`: π_k
+    within 2(k + 1)ε, a few ε for its functions) plus numpy's log1p and expm1 at 4 ulps each (u = L·log1p(−π)
+    moves by 9ε|u| <= 9ε·Lπ/(1 − π), the term by that times e^u, and 8ε of itself) and the sequential sum (n ε of
+    the total)."""
     import numpy as np
 
     counts = np.diff(offsets)
     k = np.arange(x.size) - np.repeat(offsets[:-1], counts)
     whole = x >= 1
+    terms = -np.expm1(length * log_rest)
     part = np.where(whole, 0.0, x)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(whole, 1.0, -np.expm1(length * np.log1p(-part)))
-        spread = length * part / (1 - part)
-    errors = np.where(whole, 0.0, (16 * (k + 2) + 9) * _EPS * (1 + spread) + 8 * _EPS * terms)
+    errors = (16 * (k + 2) + 9) * _EPS * (1 + length * part / (1 - part)) + 8 * _EPS * terms
+    errors[whole] = 0.0
     value = np.add.reduceat(terms, offsets[:-1])
     error = np.add.reduceat(errors, offsets[:-1]) * (1 + 2.0**-40) + counts * _EPS * (1 + value)
     return value, error
 
 
-def _block_rows(caps: "np.ndarray", counts: "np.ndarray") -> list["np.ndarray"]:
-    """Row indices by rising cap in blocks of at most :data:`_BLOCK_ENTRIES` entries (steps x (widest cap + 1)), a
-    block's widest cap at most 5/4 of its first or 16 more (little padding)."""
+def _block_rows(caps: "np.ndarray", counts: "np.ndarray") -> "list[list[np.ndarray]]":
+    """Row indices by rising cap in groups whose widest cap is at most 5/4 of the first or 16 more (the E c(S_max)
+    sums of a group are one array pass), each group in blocks of at most :data:`_BLOCK_ENTRIES` entries
+    (steps x (widest cap + 1)) for the laws."""
     import numpy as np
 
     order = np.argsort(caps, kind="stable")
@@ -195,13 +197,16 @@ def _block_rows(caps: "np.ndarray", counts: "np.ndarray") -> list["np.ndarray"]:
     out, start = [], 0
     while start < order.size:
         first = int(ordered[start])
-        stop = int(np.searchsorted(ordered, max(first + first // 4, first + 16), side="right"))
-        widest = int(ordered[max(stop - 1, start)])
-        before = int(entries[start - 1]) if start else 0
-        fit = int(np.searchsorted(entries, before + _BLOCK_ENTRIES // widest, side="right"))
-        stop = max(start + 1, min(stop, fit))
-        out.append(order[start:stop])
-        start = stop
+        stop = max(start + 1, int(np.searchsorted(ordered, max(first + first // 4, first + 16), side="right")))
+        blocks = []
+        while start < stop:
+            widest = int(ordered[stop - 1])
+            before = int(entries[start - 1]) if start else 0
+            fit = int(np.searchsorted(entries, before + _BLOCK_ENTRIES // widest, side="right"))
+            end = max(start + 1, min(stop, fit))
+            blocks.append(order[start:end])
+            start = end
+        out.append(blocks)
     return out
 
 
@@ -272,32 +277,43 @@ def flat_exceed_brackets(length: int, x: "np.ndarray", comps: "np.ndarray", offs
     return lower, upper, err
 
 
-def _recurrent_rows(length: int, comps: "np.ndarray", offsets: "np.ndarray") -> "np.ndarray":
-    """Rows whose every step has L·|log(1 − π_k)| <= :data:`RECURRENCE_LIMIT` (the laws by the ratio recurrence)."""
+def _recurrent_rows(length: int, logs: _TailLogs) -> "np.ndarray":
+    """Rows whose every step has L·|log(1 − π_k)| <= :data:`RECURRENCE_LIMIT` (the laws by the ratio recurrence;
+    log(1 − π_k) here by log1p(−π_k), within a few ulps and the marginal's error of the laws' log(1 − π_k): far
+    inside the margin from 600 to the least normal float's −708)."""
     import numpy as np
 
-    with np.errstate(divide="ignore"):
-        exponent = np.abs(length * np.log(np.maximum(comps, 0.0)))
-    return np.maximum.reduceat(exponent, offsets[:-1]) <= RECURRENCE_LIMIT
+    return np.minimum.reduceat(logs.log_rest, logs.offsets[:-1]) * length >= -RECURRENCE_LIMIT
 
 
 def _enclose(length: int, x: "np.ndarray", comps: "np.ndarray", offsets: "np.ndarray", rows: "np.ndarray",
              caps: "np.ndarray", far: "np.ndarray", steps: Any) -> "tuple[np.ndarray, np.ndarray]":
     """(values, errors), rows x coefficients: each E c(S_max) the midpoint of its bracket, with half the width and
-    the roundings as its error, for ``rows`` in blocks of similar caps."""
+    the roundings as its error, for ``rows`` in groups of similar caps (the laws in blocks)."""
     import numpy as np
 
     from .count_grid_rows import coefficient_brackets
 
     values = np.zeros((rows.size, len(steps.items)))
     errors = np.zeros_like(values)
-    for block in _block_rows(caps[rows], np.diff(offsets)[rows]):
-        chosen = rows[block]
-        lower, upper, err = flat_exceed_brackets(length, x, comps, offsets, chosen, caps[chosen], far[chosen])
-        for j, found in enumerate(coefficient_brackets(steps, lower, upper, err, far[chosen])):
+    for blocks in _block_rows(caps[rows], np.diff(offsets)[rows]):
+        group = np.concatenate(blocks)
+        width = max(int(min(caps[rows[group]].max(), length)) - 1, 1)
+        tails = far[rows[group]]
+        lower = np.zeros((group.size, width))
+        upper = np.repeat(tails[:, None], width, axis=1)
+        err = upper.copy()  # from a row's cap on: 0, far, far (as each block's own)
+        at = 0
+        for block in blocks:
+            chosen = rows[block]
+            brackets = flat_exceed_brackets(length, x, comps, offsets, chosen, caps[chosen], far[chosen])
+            for whole, part in zip((lower, upper, err), brackets):
+                whole[at : at + block.size, : part.shape[1]] = part
+            at += block.size
+        for j, found in enumerate(coefficient_brackets(steps, lower, upper, err, tails)):
             lo, hi, error = found[:, 0], found[:, 1], found[:, 2]
-            values[block, j] = (lo + hi) / 2
-            errors[block, j] = (hi - lo) / 2 + error + 2 * _EPS * (np.abs(lo) + np.abs(hi))
+            values[group, j] = (lo + hi) / 2
+            errors[group, j] = (hi - lo) / 2 + error + 2 * _EPS * (np.abs(lo) + np.abs(hi))
     return values, errors
 
 
@@ -337,13 +353,13 @@ def _group_reports(profile: "MIProfile", samplers: Sequence["CountSampler"], eps
         sampler.__dict__.setdefault("_size_cap", int(cap))  # the sampler's own cache: a cap it had stays
     caps = np.array([min(s.size_cap(), L) for s in samplers], dtype=np.int64)
     enclosed = np.array([bool(is_enclosed(s)) for s in samplers], dtype=bool)
-    recurrent = _recurrent_rows(L, comps, steps.offsets)
+    recurrent = _recurrent_rows(L, logs)
     rows = np.flatnonzero(enclosed & recurrent)
     out: "list[CountBoundReport | None]" = [None] * len(samplers)
     if rows.size:
         far = np.where(caps < L, flat_tails(L, logs, caps), 0.0)
         found, errors = _enclose(L, x, comps, steps.offsets, rows, caps, far, coefficients)
-        nonempty, nonempty_error = flat_nonempty_steps(L, x, steps.offsets)
+        nonempty, nonempty_error = flat_nonempty_steps(L, x, logs.log_rest, steps.offsets)
         for i, row_values, row_errors in zip(rows.tolist(), found.tolist(), errors.tolist()):
             enclosed_values = list(zip(row_values, row_errors))
             out[i] = CountBoundReport(profile, samplers[i], eps_train, dict(zip(names, enclosed_values[:-1])),

@@ -28,7 +28,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .count_sampler import CountSampler
     from .profile import MIProfile
 
-__all__ = ["EXACT_LAW_WORK", "row_bound_report", "row_bound_reports", "law_work", "row_seconds", "row_sampler"]
+__all__ = ["EXACT_LAW_WORK", "row_bound_report", "row_bound_reports", "law_work", "row_seconds", "bound_seconds",
+           "row_sampler"]
 
 #: The law of S_max by the DP (CountSampler.max_law) when its work is at most this (~0.1 s); enclosed above it.
 EXACT_LAW_WORK = 2e7
@@ -39,10 +40,13 @@ _EPS = 2.0**-53
 _LAW_RATE = 1.5e8  # max_law's work units per second
 _DP_RATE = 1e7  # CountSampler.work() units per second of one count DP pass
 _COEFFICIENT_SECONDS = 1e-8  # per entry of expected_start_sizes (one exp, a gather, a bincount): measured 5-8 ns
-_SCREEN_SECONDS = 3e-8  # per entry of the laws of single steps (steps x cap), all rows at once: measured ~27 ns
 _ROW_SECONDS = 3e-4  # a row's fixed work (the coefficients' windows, the report, the stats)
-_TOKEN_SECONDS = 1.1e-6  # per token of a row (the brackets' sums over s = 1..L per bound, the interval's over m)
-_STEP_SECONDS = 1e-6  # per step of a row (E #non-empty steps, the marginals, the stacked laws' rows)
+_TOKEN_SECONDS = 1.1e-6  # per token of a row with its truth (the interval's sums over m)
+_STEP_SECONDS = 1e-6  # per step of a row the DP takes (E #non-empty steps, the marginals)
+# the enclosed rows with arbitrary steps, all at once (count_flat_rows; benchmarks/bench_noise_bounds.py, CPU s):
+_FLAT_ROW_SECONDS = 3e-5  # a row's report and its E c(S_max) sums
+_FLAT_STEP_SECONDS = 1.5e-7  # per step: marginals, logs, the caps' tails, E #non-empty steps
+_FLAT_ENTRY_SECONDS = 8e-9  # per entry (steps x (cap + 1)) of the laws: the recurrence, survival sums, logs
 _GRID_ROW_SECONDS = 1.5e-4  # a uniform-grid row without its truth: build, cap, report, row and CSV cells
 _GRID_ENTRY_SECONDS = 5e-8  # per step size up to a uniform-grid row's cap (two binomial laws, four brackets)
 # the grid rows' truth (benchmarks/bench_grid_rows.py, CPU at load ~10): 0.16 s for every T at L = 1024, 3.5 s at 16384
@@ -134,23 +138,54 @@ def coefficient_width(length: int) -> float:
 
 def row_seconds(spec: Any, steps: int, length: int, truth: bool) -> float:
     """Estimated seconds of one count row from T and L alone (before the sampler is built): its build, the law
-    of S_max (the DP when it is cheap, else the brackets) and, with a curve or a data model, the expected
-    error (the DP when cheap, else the coefficient form) and its interval. A uniform-grid family's row
+    of S_max (:func:`bound_seconds`) and, with a curve or a data model, the expected error (the DP when cheap, else
+    the coefficient form) and its interval. A uniform-grid family's row
     (:class:`~boundcalc.count_grid.GridSampler`) is built in O(1) and bracketed in O(cap)."""
     n, L = steps + 1, length
-    cap = min(L, L / steps + 12 * math.sqrt(L / steps) + 40)
     grid = _on_grid(spec.family, tuple(spec.given_args))
-    work = n * (L + 1) * (cap + 1) * cap / 2
     if grid:
-        law = work / _LAW_RATE if work <= EXACT_LAW_WORK else cap * _GRID_ENTRY_SECONDS
-        seconds = _GRID_ROW_SECONDS + law
+        seconds = _GRID_ROW_SECONDS + bound_seconds(spec, steps, length)
     else:
         build = n * spec.family.build_cost_us(spec.given_args) * 1e-6
-        law = work / _LAW_RATE if work <= EXACT_LAW_WORK else n * cap * _SCREEN_SECONDS
-        seconds = _ROW_SECONDS + L * _TOKEN_SECONDS + n * _STEP_SECONDS + build + law
+        seconds = _ROW_SECONDS + build + bound_seconds(spec, steps, length)
+        if truth:  # the interval's sums over m
+            seconds += L * _TOKEN_SECONDS
     if truth:
-        seconds += _truth_seconds(n, L, cap, grid)
+        seconds += _truth_seconds(n, L, _cap_model(steps, L), grid)
     return seconds
+
+
+def _cap_model(steps: int, length: int, peak: float = 1.0) -> float:
+    """An upper model of a row's step-size cap: a step reveals at most ~peak·L/T tokens on average (``peak`` the
+    largest T·π_k, :func:`_peak`), that, 12 sd and 40 more."""
+    mean = peak * length / steps
+    return min(length, mean + 12 * math.sqrt(mean) + 40)
+
+
+#: sup_T T·max_k π_k of MDLM's noises: π_k = (α(t_k) − α(t_{k−1}))/(1 − α(1)) with t_{k−1} − t_k = (1 − δ)/T, so
+#: T·π_k <= max|α'|/(1 − α(1)) (mean value theorem): linear 6.999·e^(−0.001)/(1 − e^−7) = 6.99, cosine and cosine2
+#: (π/2)(1 − ε)/(1 − ε) = 1.571, geometric ln(1000)·max σe^−σ/(1 − e^−1) = (6.908/e)/0.632 = 4.02 (rounded up).
+_NOISE_PEAKS = {"linear": 7.0, "cosine": 1.58, "cosine2": 1.58, "geometric": 4.05}
+
+
+def _peak(spec: Any) -> float:
+    """The largest T·π_k of the family's rows (1 unless an MDLM noise whose first steps reveal more than 1/T)."""
+    args = tuple(spec.given_args)
+    return _NOISE_PEAKS.get(args[0], 1.0) if spec.family.name == "mdlm" and args else 1.0
+
+
+def bound_seconds(spec: Any, steps: int, length: int) -> float:
+    """Estimated seconds of one count row's law of S_max, E c(S_max) per bound, E S_max and E #non-empty steps: the
+    DP when its work is at most :data:`EXACT_LAW_WORK`, else the enclosure (a uniform grid's in closed form, O(cap);
+    any other row's by :mod:`boundcalc.count_flat_rows`, per step and per entry of its laws of single steps)."""
+    n, L = steps + 1, length
+    cap = _cap_model(steps, L, _peak(spec))
+    work = n * (L + 1) * (cap + 1) * cap / 2
+    if work <= EXACT_LAW_WORK:
+        return work / _LAW_RATE + n * _STEP_SECONDS
+    if _on_grid(spec.family, tuple(spec.given_args)):
+        return cap * _GRID_ENTRY_SECONDS
+    return _FLAT_ROW_SECONDS + n * _FLAT_STEP_SECONDS + n * (cap + 1) * _FLAT_ENTRY_SECONDS
 
 
 @functools.lru_cache(maxsize=32)

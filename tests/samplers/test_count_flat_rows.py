@@ -95,7 +95,7 @@ def test_marginals_caps_and_nonempty_steps_are_the_samplers(family, length, grid
     reveal, keep, counts = _stack(rows)
     padded_x, after = _marginals(reveal, keep)
     done = np.concatenate((np.zeros((len(rows), 1)), np.cumsum(padded_x, axis=1)[:, :-1]), axis=1)
-    value, error = flat.flat_nonempty_steps(length, x, steps.offsets)
+    value, error = flat.flat_nonempty_steps(length, x, flat._TailLogs(x, steps.offsets).log_rest, steps.offsets)
     for i, alone in enumerate(_noise_rows(family, length, grid)):  # fresh samplers: nothing cached
         lo, hi = int(steps.offsets[i]), int(steps.offsets[i + 1])
         assert x[lo:hi].tolist() == alone.marginals()
@@ -111,8 +111,8 @@ def test_marginals_caps_and_nonempty_steps_are_the_samplers(family, length, grid
 def _check_brackets(length: int, rows: list[CountSampler], exact: bool) -> float:
     """Every recurrent row's brackets against the sampler's and (``exact``) the same formulas in Fractions and the
     exact law of S_max; returns the largest rounding seen (|float − exact formula|)."""
-    steps, x, comps, _, caps, far = _parts(length, rows)
-    recurrent = flat._recurrent_rows(length, comps, steps.offsets)
+    steps, x, comps, logs, caps, far = _parts(length, rows)
+    recurrent = flat._recurrent_rows(length, logs)
     seen = 0.0
     for i in np.flatnonzero(recurrent).tolist():
         index = np.array([i])
@@ -207,8 +207,8 @@ def test_a_sweep_takes_every_noise_row_at_once(monkeypatch):
     profile = MIProfile.from_values(["3", "2", "1", "1/2", "1/3", "1/4", "0", "0"] * 8)
     grid = [1, 2, 3, 9, 30, 64]
     rows = _noise_rows("mdlm:cosine", profile.length, grid)
-    assert not flat._recurrent_rows(profile.length, flat.flat_marginals(flat_steps(rows))[1],
-                                     flat_steps(rows).offsets)[:1].any()
+    x = flat.flat_marginals(flat_steps(rows))[0]
+    assert not flat._recurrent_rows(profile.length, flat._TailLogs(x, flat_steps(rows).offsets))[0]
     reports = count_rows.row_bound_reports(profile, rows, 0)
     for report, alone in zip(reports, _noise_rows("mdlm:cosine", profile.length, grid)):
         single = count_rows.row_bound_report(profile, alone, 0)
@@ -216,3 +216,39 @@ def test_a_sweep_takes_every_noise_row_at_once(monkeypatch):
             their_value, their_error = single.coefficients[key]
             assert abs(value - their_value) <= error + their_error
         assert abs(report.expected_max[0] - single.expected_max[0]) <= report.expected_max[1] + single.expected_max[1]
+
+
+def test_blocks_and_groups_change_no_value_beyond_its_error(monkeypatch):
+    """Rows in many groups (a few steps each) and laws in many blocks give the values of one group and one block
+    per cap within their errors (only the order of the sums differs), and the same caps and E #non-empty steps."""
+    profile = MIProfile.from_total(Fraction(37, 3), 48)
+    names = per_realisation_bounds()
+    grid = [3, 4, 5, 6, 7, 9, 12, 20, 33, 47, 60]
+    whole = flat.flat_bound_reports(profile, _noise_rows("mdlm:linear", 48, grid), Fraction(0), names,
+                                    count_rows._values, lambda s: True)
+    monkeypatch.setattr(flat, "_BLOCK_ENTRIES", 64)
+    monkeypatch.setattr(flat, "_GROUP_STEPS", 40)
+    assert len(flat._row_groups(_noise_rows("mdlm:linear", 48, grid))) > 4
+    parts = flat.flat_bound_reports(profile, _noise_rows("mdlm:linear", 48, grid), Fraction(0), names,
+                                    count_rows._values, lambda s: True)
+    for one, many in zip(whole, parts):
+        assert one.nonempty_steps == many.nonempty_steps and one.sampler.size_cap() == many.sampler.size_cap()
+        for key in names:
+            (a, e), (b, f) = one.coefficients[key], many.coefficients[key]
+            assert abs(a - b) <= e + f
+        assert abs(one.expected_max[0] - many.expected_max[0]) <= one.expected_max[1] + many.expected_max[1]
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.sampled_from(NOISES[:4]), st.sampled_from([64, 1024]), st.integers(1, 3000))
+def test_the_cost_models_peak_and_cap_hold(family, length, steps):
+    """count_rows' cost model of these rows: every regular step's T·π_k stays below the noise's peak (max|α'|/(1 −
+    α(1)), the mean value theorem) and the modelled cap above the row's cap, so the estimate's entries are an upper
+    model of the laws' (benchmarks/bench_noise_bounds.py measures the seconds)."""
+    spec = parse_family(family)
+    template = SamplerSpec(spec.family, spec.parts[1:], spec.label)
+    (row,) = _noise_rows(family, length, [steps])
+    peak = count_rows._peak(template)
+    assert max(row.marginals()[:-1], default=0.0) * steps <= peak
+    assert row.size_cap() <= count_rows._cap_model(steps, length, peak)
+    assert count_rows.bound_seconds(template, steps, length) > 0
