@@ -4,7 +4,6 @@ against exact Fractions, the rows' value, estimate and interval against the row-
 from __future__ import annotations
 
 from fractions import Fraction
-from math import comb
 
 import numpy as np
 from hypothesis import given, settings, strategies as st
@@ -17,21 +16,9 @@ from boundcalc.count_sampler import CountSampler
 from boundcalc.count_starts import uniform_grid
 from boundcalc.curve import LossCurve
 from boundcalc.estimate import coefficient_error, count_coefficients, count_estimate, curve_profile
+from start_sizes_reference import exact_starts
 
 FAMILIES = {"mdlm": MDLM(), "sedd": SEDD(), "dream-origin": DreamOrigin()}
-
-
-def _exact_starts(sampler: CountSampler) -> list[Fraction]:
-    """start(m) = Σ_k L·π_k·P(Bin(L − 1, r_k) = m)·... in exact rationals from the exact p_k (brute force)."""
-    L, N = sampler.length, sampler.length - 1
-    out = [Fraction(0)] * L
-    alive = Fraction(1)
-    for p in sampler.exact:
-        r = 1 - alive
-        for m in range(L):
-            out[m] += L * p * alive * comb(N, m) * r**m * alive ** (N - m)
-        alive *= 1 - p
-    return out
 
 
 def _sampler(family: str, L: int, T: int) -> CountSampler:
@@ -50,7 +37,7 @@ def test_zone_starts_and_interior_hold_against_exact_fractions(family, L, T, thr
         assert found is None
         return
     assert found is not None and found.rows == [0]
-    exact = _exact_starts(sampler)
+    exact = exact_starts(sampler)
     rho = float(found.error[0])
     for m, value in zip(found.positions.tolist(), found.starts.tolist()):
         assert abs(Fraction(value) - exact[m]) <= Fraction(rho) * exact[m] + Fraction(found.absolute), (m, value)
@@ -70,7 +57,7 @@ def test_the_interior_remainder_is_not_dropped():
     sampler = _sampler("mdlm", 40, 30)
     found = grid_starts([sampler], 1e-3)
     m_a, m_b, eps = found.interior[0]
-    exact = _exact_starts(sampler)
+    exact = exact_starts(sampler)
     gap = max(abs(exact[m] - 1) for m in range(m_a, m_b + 1))
     # the rounding and the windows alone would not cover it
     assert float(gap) <= eps and float(gap) > found.error[0] - eps + found.absolute
@@ -89,7 +76,7 @@ def test_the_windows_left_out_terms_are_within_their_bound(family, L, T, tail):
     found = grid_starts([sampler], tail=tail)
     if found is None:
         return
-    exact = _exact_starts(sampler)
+    exact = exact_starts(sampler)
     rho = Fraction(float(found.error[0]))
     deficits = [exact[m] - Fraction(v) for m, v in zip(found.positions.tolist(), found.starts.tolist())]
     assert all(d >= -rho * exact[m] for d, m in zip(deficits, found.positions.tolist()))
@@ -99,7 +86,7 @@ def test_the_windows_left_out_terms_are_within_their_bound(family, L, T, tail):
 def test_a_bound_without_the_windows_left_out_terms_fails():
     sampler = _sampler("mdlm", 40, 30)
     found = grid_starts([sampler], tail=3.0)
-    exact = _exact_starts(sampler)
+    exact = exact_starts(sampler)
     worst = max(exact[m] - Fraction(v) - Fraction(float(found.error[0])) * exact[m]
                 for m, v in zip(found.positions.tolist(), found.starts.tolist()))
     assert 0 < worst <= Fraction(found.absolute)

@@ -5,7 +5,6 @@ without the windows' cut mass fails), the rows' value, estimate and interval aga
 from __future__ import annotations
 
 from fractions import Fraction
-from math import comb
 
 import numpy as np
 from hypothesis import given, settings, strategies as st
@@ -18,22 +17,9 @@ from boundcalc.count_sampler import CountSampler
 from boundcalc.curve import LossCurve
 from boundcalc.estimate import coefficient_error, count_coefficients, curve_profile
 from boundcalc.schedule import parse_spec
+from start_sizes_reference import exact_starts
 
 NOISES = ["cosine", "cosine2", "linear", "geometric"]
-
-
-def _exact_starts(sampler: CountSampler) -> list[Fraction]:
-    """start(m) = Σ_k L·p_k·a_k·P(Bin(L − 1, r_k) = m), a_k = Π_{j<k}(1 − p_j), r_k = 1 − a_k, in exact rationals
-    from the exact p_k (brute force over every k and m)."""
-    L, N = sampler.length, sampler.length - 1
-    out = [Fraction(0)] * L
-    alive = Fraction(1)
-    for p in sampler.exact:
-        r = 1 - alive
-        for m in range(L):
-            out[m] += L * p * alive * comb(N, m) * r**m * alive ** (N - m)
-        alive *= 1 - p
-    return out
 
 
 @st.composite
@@ -75,7 +61,7 @@ def test_start_sizes_hold_against_exact_fractions(samplers, data):
     assert found is not None and found.rows == list(range(len(samplers)))
     assert found.positions.tolist() == list(range(L)) * len(samplers)
     for i, sampler in enumerate(samplers):
-        exact = _exact_starts(sampler)
+        exact = exact_starts(sampler)
         rho = Fraction(float(found.error[i]))
         computed = [Fraction(v) for v in _rows(found, i).tolist()]
         assert all(c - e <= rho * e for c, e in zip(computed, exact))  # nothing above the exact value
@@ -92,7 +78,7 @@ def test_the_windows_left_out_terms_are_within_their_bound(L, steps, tail):
     δ = 2L·e^-λ."""
     sampler = CountSampler.from_probabilities(L, [*steps, Fraction(1)])
     found = noise_starts([sampler], tail=tail)
-    exact = _exact_starts(sampler)
+    exact = exact_starts(sampler)
     rho = Fraction(float(found.error[0]))
     deficits = [e - Fraction(c) for c, e in zip(_rows(found, 0).tolist(), exact)]
     assert all(d >= -rho * e for d, e in zip(deficits, exact))
@@ -105,7 +91,7 @@ def test_a_bound_without_the_cut_mass_fails():
     L = 400
     sampler = CountSampler.from_probabilities(L, ["1/2", 1])  # one window, at r = 1/2: a fifth of the row
     found = noise_starts([sampler], tail=3.0)
-    exact = _exact_starts(sampler)
+    exact = exact_starts(sampler)
     rho = Fraction(float(found.error[0]))
     deficit = sum(e - Fraction(c) - rho * e for c, e in zip(_rows(found, 0).tolist(), exact))
     assert 0 < deficit <= Fraction(found.absolute)  # beyond the rounding: only δ covers it
