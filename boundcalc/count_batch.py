@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .binomial_laws import binomial_laws
 
@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .count_sampler import CountSampler
     from .profile import MIProfile
 
-__all__ = ["batch_bound_reports", "batch_size_caps", "batch_nonempty_steps", "batch_exceed_brackets"]
+__all__ = ["batch_bound_reports", "batch_size_caps", "batch_nonempty_steps", "batch_exceed_brackets", "least_settled"]
 
 _EPS = 2.0**-53
 #: Entries of a stacked chunk (steps x step sizes): ~32 MB of float64 per array.
@@ -107,12 +107,20 @@ def batch_size_caps(length: int, x: "np.ndarray") -> "np.ndarray":
     with np.errstate(divide="ignore"):
         logs = (x, np.log(np.where(live, x, 1.0)), np.log1p(-np.where(live & (x < 1), x, 0.0)), live)
     lo, hi = np.zeros(len(x), dtype=np.int64), np.full(len(x), length, dtype=np.int64)
-    while bool((lo < hi).any()):  # every row halves the same [0, L]: all rows search together to the end
+    return least_settled(lo, hi, lambda mid: _tails(length, logs, mid) <= TAIL)
+
+
+def least_settled(lo: "np.ndarray", hi: "np.ndarray", settled: "Callable[[np.ndarray], np.ndarray]") -> "np.ndarray":
+    """Per row the least J in [lo, hi] with ``settled(J)`` (true from some J on, and at hi): one binary search for
+    all rows at once, ``settled`` asked of every row's midpoint each round (a settled row keeps its answer)."""
+    import numpy as np
+
+    while bool((lo < hi).any()):
         mid = (lo + hi) // 2
-        settled = _tails(length, logs, mid) <= TAIL
+        done = settled(mid)
         searching = lo < hi
-        hi = np.where(searching & settled, mid, hi)
-        lo = np.where(searching & ~settled, mid + 1, lo)
+        hi = np.where(searching & done, mid, hi)
+        lo = np.where(searching & ~done, mid + 1, lo)
     return lo
 
 

@@ -28,6 +28,8 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Sequence
 
+from .count_batch import least_settled
+
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
@@ -130,18 +132,17 @@ def _largest_term_search(length: int, logs: _TailLogs, scale: "np.ndarray", leve
     with np.errstate(divide="ignore", invalid="ignore"):
         log_x = np.log(largest)
         log_rest = np.log1p(-np.minimum(largest, 1.0))
-    lo, hi = np.zeros(largest.size, dtype=np.int64), np.full(largest.size, length, dtype=np.int64)
-    while bool((lo < hi).any()):
-        mid = (lo + hi) // 2
+
+    def settled(mid: "np.ndarray") -> "np.ndarray":
         r = np.minimum((mid + 1) / length, 1.0)
         own, rest = _divergence_parts(r)
         with np.errstate(invalid="ignore", over="ignore"):
             term = np.exp((own - r * log_x - rest * log_rest) * (-length * (1 - 1e-9)))
         term = np.where(largest >= r, 1.0, np.where(np.isnan(term), 0.0, term))
-        settled = scale * term <= level
-        hi = np.where((lo < hi) & settled, mid, hi)
-        lo = np.where((lo < hi) & ~settled, mid + 1, lo)
-    return lo
+        return scale * term <= level
+
+    lo, hi = np.zeros(largest.size, dtype=np.int64), np.full(largest.size, length, dtype=np.int64)
+    return least_settled(lo, hi, settled)
 
 
 def flat_size_caps(length: int, logs: _TailLogs) -> "np.ndarray":
@@ -155,13 +156,7 @@ def flat_size_caps(length: int, logs: _TailLogs) -> "np.ndarray":
 
     lo = _largest_term_search(length, logs, np.ones(logs.largest.size), 2 * TAIL)
     hi = np.maximum(lo, _largest_term_search(length, logs, logs.live_counts, TAIL / 2))
-    while bool((lo < hi).any()):
-        mid = (lo + hi) // 2
-        settled = flat_tails(length, logs, mid) <= TAIL
-        searching = lo < hi
-        hi = np.where(searching & settled, mid, hi)
-        lo = np.where(searching & ~settled, mid + 1, lo)
-    return lo
+    return least_settled(lo, hi, lambda mid: flat_tails(length, logs, mid) <= TAIL)
 
 
 def flat_nonempty_steps(length: int, x: "np.ndarray", log_rest: "np.ndarray", offsets: "np.ndarray"

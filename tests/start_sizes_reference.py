@@ -1,10 +1,13 @@
-"""Exact start sizes of a count sampler, by brute force in rationals (the reference of the batched start sizes)."""
+"""Exact start sizes of a count sampler, by brute force in rationals (the reference of the batched start sizes), and the
+partial curves the batched rows are checked on."""
 
 from __future__ import annotations
 
 from fractions import Fraction
 from math import comb
 from typing import Any
+
+from boundcalc.curve import LossCurve
 
 
 def exact_starts(sampler: Any) -> list[Fraction]:
@@ -19,3 +22,12 @@ def exact_starts(sampler: Any) -> list[Fraction]:
             out[m] += L * p * alive * comb(N, m) * r**m * alive ** (N - m)
         alive *= 1 - p
     return out
+
+
+def rows_partial_curve(L: int, points: list[int], drop: float, stderr: bool) -> LossCurve:
+    """A loss curve of L measured at ``points`` (masked counts), falling by ``drop`` as a power 1.3 of the masked
+    fraction, with growing stderrs when ``stderr``."""
+    masked = sorted(set(points))
+    loss = [drop * (k / L) ** 1.3 + 0.1 for k in masked]
+    se = [0.01 + 0.001 * i for i in range(len(masked))] if stderr else None
+    return LossCurve(length=L, masked=masked, loss=loss, stderr=se, exact=False)

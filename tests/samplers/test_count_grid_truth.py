@@ -16,7 +16,7 @@ from boundcalc.count_sampler import CountSampler
 from boundcalc.count_starts import uniform_grid
 from boundcalc.curve import LossCurve
 from boundcalc.estimate import coefficient_error, count_coefficients, count_estimate, curve_profile
-from start_sizes_reference import exact_starts
+from start_sizes_reference import exact_starts, rows_partial_curve
 
 FAMILIES = {"mdlm": MDLM(), "sedd": SEDD(), "dream-origin": DreamOrigin()}
 
@@ -92,20 +92,13 @@ def test_a_bound_without_the_windows_left_out_terms_fails():
     assert 0 < worst <= Fraction(found.absolute)
 
 
-def _partial_curve(L: int, points: list[int], drop: float, stderr: bool) -> LossCurve:
-    masked = sorted(set(points))
-    loss = [drop * (k / L) ** 1.3 + 0.1 for k in masked]
-    se = [0.01 + 0.001 * i for i in range(len(masked))] if stderr else None
-    return LossCurve(length=L, masked=masked, loss=loss, stderr=se, exact=False)
-
-
 @settings(max_examples=20, deadline=None)
 @given(st.sampled_from(sorted(FAMILIES)), st.integers(40, 160), st.lists(st.integers(1, 160), min_size=2, max_size=6),
        st.booleans(), st.integers(2, 8))
 def test_rows_equal_the_row_by_row_forms(family, L, points, stderr, vocab):
     """Value, certified error, stderr, interpolation and interval of every row equal coefficient_error,
     count_estimate and error_interval on the sampler's own start sizes, within the two certified errors."""
-    curve = _partial_curve(L, [min(p, L - 1) for p in points] + [L], 2.0, stderr)
+    curve = rows_partial_curve(L, [min(p, L - 1) for p in points] + [L], 2.0, stderr)
     profile = curve_profile(curve)
     samplers = [_sampler(family, L, T) for T in (1, 3, L // 4, L // 2, L, 2 * L + 1)]
     rows = grid_rows_truth(profile, samplers, curve, vocab)

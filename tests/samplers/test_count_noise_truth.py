@@ -17,7 +17,7 @@ from boundcalc.count_sampler import CountSampler
 from boundcalc.curve import LossCurve
 from boundcalc.estimate import coefficient_error, count_coefficients, curve_profile
 from boundcalc.schedule import parse_spec
-from start_sizes_reference import exact_starts
+from start_sizes_reference import exact_starts, rows_partial_curve
 
 NOISES = ["cosine", "cosine2", "linear", "geometric"]
 
@@ -122,13 +122,6 @@ def test_steps_beyond_the_slope_limit_are_left_to_the_row_by_row_path():
     assert id(extreme) not in rows and id(fine) in rows
 
 
-def _partial_curve(L: int, points: list[int], drop: float, stderr: bool) -> LossCurve:
-    masked = sorted(set(points))
-    loss = [drop * (k / L) ** 1.3 + 0.1 for k in masked]
-    se = [0.01 + 0.001 * i for i in range(len(masked))] if stderr else None
-    return LossCurve(length=L, masked=masked, loss=loss, stderr=se, exact=False)
-
-
 @settings(max_examples=15, deadline=None)
 @given(st.sampled_from(NOISES), st.integers(40, 160), st.lists(st.integers(1, 160), min_size=2, max_size=6),
        st.booleans(), st.integers(2, 8), st.lists(st.integers(1, 400), min_size=1, max_size=4))
@@ -136,7 +129,7 @@ def test_rows_equal_the_row_by_row_forms(noise, L, points, stderr, vocab, steps)
     """Value, certified error, stderr, interpolation and interval of every row equal coefficient_error,
     the sampler's own stderr and pchip value and error_interval on its own start sizes, within the two certified
     errors."""
-    curve = _partial_curve(L, [min(p, L - 1) for p in points] + [L], 2.0, stderr)
+    curve = rows_partial_curve(L, [min(p, L - 1) for p in points] + [L], 2.0, stderr)
     profile = curve_profile(curve)
     samplers = [parse_spec(f"mdlm:{T}:{noise}").build(L) for T in sorted(set(steps))]
     rows = noise_rows_truth(profile, samplers, curve, vocab)
@@ -161,7 +154,7 @@ def test_a_sweep_takes_the_noise_rows_in_one_batch():
     from boundcalc.units import Unit
 
     L = 300
-    curve = _partial_curve(L, [5, 40, 120, 299], 3.0, True)
+    curve = rows_partial_curve(L, [5, 40, 120, 299], 3.0, True)
     truth = SourceTruth(curve_profile(curve), Unit.NATS, curve=curve)
     samplers = [parse_spec(spec).build(L) for spec in ("mdlm:200:cosine", "mdlm:600:geometric", "mdlm:400")]
     truth.prepare_counts(samplers)
