@@ -31,3 +31,20 @@ def rows_partial_curve(L: int, points: list[int], drop: float, stderr: bool) -> 
     loss = [drop * (k / L) ** 1.3 + 0.1 for k in masked]
     se = [0.01 + 0.001 * i for i in range(len(masked))] if stderr else None
     return LossCurve(length=L, masked=masked, loss=loss, stderr=se, exact=False)
+
+
+def assert_row_matches_per_row_forms(row: Any, sampler: Any, curve: LossCurve, vocab: int | None, error: float,
+                                     stderr: bool) -> None:
+    """A batched row's stderr, pchip value and interval against the per-row forms (count_coefficients of the
+    sampler), within the row's and the per-row value's (``error``) certified errors."""
+    from boundcalc.completion import error_interval
+    from boundcalc.estimate import count_coefficients
+
+    c = count_coefficients(sampler)
+    if stderr:
+        assert abs(row.estimate.stderr - curve.stderr_of(c)) <= 1e-9 * curve.stderr_of(c) + 1e-15
+    cubic = float(c @ curve.conditional("pchip"))
+    assert abs(row.estimate.pchip - max(cubic, 0.0)) <= row.error + error
+    lo, hi = error_interval(curve, c, vocab)
+    slack = 2 * (row.error + error) + 1e-12 * (abs(lo) + abs(hi))
+    assert abs(row.interval[0] - lo) <= slack and abs(row.interval[1] - hi) <= slack

@@ -8,15 +8,14 @@ from fractions import Fraction
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
-from boundcalc.completion import error_interval
 from boundcalc.count_families import MDLM, SEDD, DreamOrigin
 from boundcalc.count_grid_starts import grid_starts
 from boundcalc.count_grid_truth import grid_rows_truth
 from boundcalc.count_sampler import CountSampler
 from boundcalc.count_starts import uniform_grid
 from boundcalc.curve import LossCurve
-from boundcalc.estimate import coefficient_error, count_coefficients, count_estimate, curve_profile
-from start_sizes_reference import exact_starts, rows_partial_curve
+from boundcalc.estimate import coefficient_error, count_estimate, curve_profile
+from start_sizes_reference import assert_row_matches_per_row_forms, exact_starts, rows_partial_curve
 
 FAMILIES = {"mdlm": MDLM(), "sedd": SEDD(), "dream-origin": DreamOrigin()}
 
@@ -111,12 +110,5 @@ def test_rows_equal_the_row_by_row_forms(family, L, points, stderr, vocab):
         assert abs(row.value - value) <= row.error + error
         assert row.error <= 1.01 * error + 1e-300
         est = count_estimate(curve, sampler, profile) if sampler.work() > 1e6 else None
-        c = count_coefficients(sampler)
-        if stderr:
-            assert abs(row.estimate.stderr - curve.stderr_of(c)) <= 1e-9 * curve.stderr_of(c) + 1e-15
-        cubic = float(c @ curve.conditional("pchip"))
-        assert abs(row.estimate.pchip - max(cubic, 0.0)) <= row.error + error
-        lo, hi = error_interval(curve, c, vocab)
-        slack = 2 * (row.error + error) + 1e-12 * (abs(lo) + abs(hi))
-        assert abs(row.interval[0] - lo) <= slack and abs(row.interval[1] - hi) <= slack
+        assert_row_matches_per_row_forms(row, sampler, curve, vocab, error, stderr)
         del est

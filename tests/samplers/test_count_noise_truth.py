@@ -9,15 +9,14 @@ from fractions import Fraction
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
-from boundcalc.completion import error_interval
 from boundcalc.count_flat import flat_steps
 from boundcalc.count_noise_starts import MAX_SLOPE, noise_starts, running_laws
 from boundcalc.count_noise_truth import noise_rows_truth
 from boundcalc.count_sampler import CountSampler
 from boundcalc.curve import LossCurve
-from boundcalc.estimate import coefficient_error, count_coefficients, curve_profile
+from boundcalc.estimate import coefficient_error, curve_profile
 from boundcalc.schedule import parse_spec
-from start_sizes_reference import exact_starts, rows_partial_curve
+from start_sizes_reference import assert_row_matches_per_row_forms, exact_starts, rows_partial_curve
 
 NOISES = ["cosine", "cosine2", "linear", "geometric"]
 
@@ -137,14 +136,7 @@ def test_rows_equal_the_row_by_row_forms(noise, L, points, stderr, vocab, steps)
         row = rows[id(sampler)]
         value, error = coefficient_error(profile, sampler)
         assert abs(row.value - value) <= row.error + error
-        c = count_coefficients(sampler)
-        if stderr:
-            assert abs(row.estimate.stderr - curve.stderr_of(c)) <= 1e-9 * curve.stderr_of(c) + 1e-15
-        cubic = float(c @ curve.conditional("pchip"))
-        assert abs(row.estimate.pchip - max(cubic, 0.0)) <= row.error + error
-        lo, hi = error_interval(curve, c, vocab)
-        slack = 2 * (row.error + error) + 1e-12 * (abs(lo) + abs(hi))
-        assert abs(row.interval[0] - lo) <= slack and abs(row.interval[1] - hi) <= slack
+        assert_row_matches_per_row_forms(row, sampler, curve, vocab, error, stderr)
 
 
 def test_a_sweep_takes_the_noise_rows_in_one_batch():
