@@ -40,12 +40,13 @@ def significands(rng, count, reach):
     near = (np.uint64(1024) + rng.integers(-reach, reach + 1, count)).astype(np.uint64)
     f = np.where(rng.random(count) < 0.6, near, f)
     m = base | f
-    m[:40] = np.uint64(2**63) + rng.integers(0, 700, 40).astype(np.uint64)  # just above a power of two
+    m[:20] = np.uint64(2**63) + rng.integers(0, 64, 20).astype(np.uint64)  # just above a power of two
+    m[20:40] = np.uint64(2**63) + rng.integers(0, 700, 20).astype(np.uint64)
     m[40:80] = np.uint64(2**64 - 1) - rng.integers(0, 700, 40).astype(np.uint64)  # just below the next
     return m
 
 
-@pytest.mark.parametrize("units", [0.0, 3.0, 19.4, 47.9, 130.0, 511.0, 600.0])
+@pytest.mark.parametrize("units", [0.0, 3.0, 19.4, 47.9, 130.0, 511.0, 600.0, 1100.0])
 def test_settled_values_round_as_every_real_of_their_interval(units):
     rng = np.random.default_rng(int(units * 10) + 1)
     m = significands(rng, 600, int(2 * units) + 4)
