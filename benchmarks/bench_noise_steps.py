@@ -97,7 +97,7 @@ def main() -> None:
                 CountSampler.mdlm(8, T, noise)
             line += f"{time.process_time() - start:>8.3f}"
         if args.before:
-            old = batch_seconds(args.before, noise, L, args.repeat)
+            old = batch_seconds(args.before, noise, L, args.repeat, args.chunk)
             line += f"{old:>9.3f}{batch / old:>7.3f}"
         print(line, flush=True)
 
