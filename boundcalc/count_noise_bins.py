@@ -109,7 +109,7 @@ def _grid_bins(law: "NoiseLaw", steps: "np.ndarray", bins: int, span: float
     return row, a, b, steps[row]
 
 
-def noise_bins(law: "NoiseLaw", steps: Sequence[int], bins: int = DEFAULT_BINS) -> NoiseBins:
+def noise_bins(law: "NoiseLaw", steps: Any, bins: int = DEFAULT_BINS) -> NoiseBins:
     """The bins of the rows ``mdlm:T:NOISE``, T in ``steps`` (docs/theory.md §12, "Bins of steps")."""
     import numpy as np
 
