@@ -9,7 +9,8 @@ Here the steps are grouped into bins of consecutive k, and each bin's sum Σ_k t
 t grows with π) and at its mean π (second order: Taylor about the mean, whose linear term vanishes, with the
 remainder bounded by the sup of |t″| over the bin times the spread of the π_k). The bins' π come from φ and φ′
 in float64 with certified errors, and cover the sampler's own marginals (its floats p_k, 1 − p_k are correctly
-rounded: its π_k are within a relative (T + 1)·2^−53 of the real ones). O(bins·cap) per row, nothing per step:
+rounded: the exact marginals of those floats, and the ones the per-step code computes from them, are within a
+relative (3(T + 1) + 6)·2^−53 of the real ones). O(bins·cap) per row, nothing per step:
 docs/theory.md §12, "Bins of steps: the bounds without the steps".
 """
 
@@ -124,7 +125,9 @@ def noise_bins(law: "NoiseLaw", steps: Any, bins: int = DEFAULT_BINS) -> NoiseBi
     u_lo = np.maximum((a - 1) * h * (1 - 8 * _EPS), 0.0)
     u_hi = np.minimum(b * h * (1 + 8 * _EPS), 1.0)
     u_hi = np.where(b == T, np.minimum(span * (1 + 2 * _EPS), 1.0), u_hi)
-    rel = (T.astype(np.float64) + 2) * _EPS * (1 + 1e-9)  # the sampler's floats: π_k within (T + 1)·2^-53
+    # the real π_k are bounded; rel also covers the sampler's floats' marginals: exact (p̂_kΠq̂_j: (1 ± 2^-53)^k) and
+    # as the per-step code computes them ((2k + 1)·2^-53; count_flat_rows' (3n + 6)ε with n = T + 1 steps)
+    rel = (3 * T.astype(np.float64) + 9) * _EPS * (1 + 1e-9)
     slope_lo, slope_hi = law.slope_range(u_lo, u_hi)
     low = np.maximum(h * (1 - 4 * _EPS) * slope_lo * (1 - rel - 4 * _EPS), 0.0)
     high = h * (1 + 4 * _EPS) * slope_hi * (1 + rel + 4 * _EPS)
@@ -156,7 +159,7 @@ def _with_last_steps(law: "NoiseLaw", T_rows: "np.ndarray", row: "np.ndarray", n
     b_hat = float(law.phi(np.array([span]))[0])
     b_error = law.relative * b_hat + law.slope_top * 2 * _EPS + _EPS
     rest = 1.0 - b_hat  # exact (Sterbenz: b̂ >= 1/2)
-    rel = (T_rows.astype(np.float64) + 2) * _EPS * (1 + 1e-9)
+    rel = (3 * T_rows.astype(np.float64) + 9) * _EPS * (1 + 1e-9)
     last_low = np.maximum((rest - b_error) * (1 - rel), 0.0) * (1 - 2 * _EPS)
     last_high = (rest + b_error) * (1 + rel) * (1 + 2 * _EPS)
     last_shift = (b_error + rel * (rest + b_error)) * (1 + 4 * _EPS)
@@ -200,32 +203,46 @@ def _chernoff(length: int, size: "np.ndarray", x: "np.ndarray") -> "np.ndarray":
     return np.where(a > length, 0.0, out)
 
 
-def _caps(length: int, bins: NoiseBins, steps: "np.ndarray") -> "tuple[np.ndarray, np.ndarray]":
-    """(J, far) per row: J the least size with (T + 1)·Chernoff(the row's largest π) <= 2^-80 (each step's tail is
-    at most that of the largest π), far = Σ_bins n·Chernoff(the bin's largest π) >= P(some step > J)."""
+def _caps(length: int, bins: NoiseBins, steps: "np.ndarray") -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
+    """(J per row, far per row, J per bin). A bin's J: the least J with (T + 1)·Chernoff(Bin(L, x) > J) <= 2^-80 at
+    the least of the levels x = (the row's largest π)·2^(−i/2), i = 0..47, at or above its largest π (the bound grows
+    with x), so far = Σ_bins n·Chernoff(Bin(L, high) > J_bin) <= 2^-80 bounds P(some step > J_bin) over the bins at
+    once; a row's J is its bins' largest."""
     import numpy as np
 
     from .count_batch import least_settled
 
     top = np.maximum.reduceat(bins.high, bins.offsets[:-1])
-    count = steps.astype(np.float64) + 1
-    lo, hi = np.zeros(top.size, dtype=np.int64), np.full(top.size, length, dtype=np.int64)
-    caps = least_settled(lo, hi, lambda mid: count * _chernoff(length, mid, top) <= _TAIL)
-    terms = bins.count * _chernoff(length, caps[bins.row], bins.high)
+    levels = top[:, None] * 2.0 ** (-np.arange(48) / 2)[None, :]
+    count = np.repeat(steps.astype(np.float64)[:, None] + 1, 48, axis=1).ravel()
+    lo, hi = np.zeros(count.size, dtype=np.int64), np.full(count.size, length, dtype=np.int64)
+    at_levels = least_settled(lo, hi, lambda mid: count * _chernoff(length, mid, levels.ravel()) <= _TAIL)
+    at_levels = at_levels.reshape(levels.shape)
+    # the bin's level: the least level at or above its largest π (levels fall by 2^(1/2) from the row's largest)
+    with np.errstate(divide="ignore"):
+        index = np.floor(-2 * np.log2(np.maximum(bins.high, 1e-300) / top[bins.row]) * (1 - 1e-12)).astype(np.int64)
+    index = np.clip(index, 0, 47)
+    index = np.where(levels[bins.row, index] >= bins.high, index, np.maximum(index - 1, 0))
+    bin_caps = at_levels[bins.row, index]
+    terms = bins.count * _chernoff(length, bin_caps, bins.high)
     far = np.add.reduceat(terms, bins.offsets[:-1]) * (1 + (np.diff(bins.offsets) + 4) * _EPS)
-    return caps, np.where(caps < length, far, 0.0)
+    caps = np.maximum.reduceat(bin_caps, bins.offsets[:-1])
+    return caps, np.where(caps < length, far, 0.0), bin_caps
 
 
-def _laws(length: int, x: "np.ndarray", top: int) -> "tuple[np.ndarray, np.ndarray]":
+def _laws(length: int, x: "np.ndarray", top: int, growth: "np.ndarray") -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
     """(P(Bin(L, x) = j) for j = 0..top (rows j x points) by the ratio recurrence P(0) = (1 − x)^L,
-    P(j + 1) = P(j)·(x/(1 − x))·(L − j)/(j + 1); each entry's certified relative error θ per point): x exact floats,
+    P(j + 1) = P(j)·(x/(1 − x))·(L − j)/(j + 1); each entry's certified relative error θ per point: x exact floats,
     1 − x within ε (L·ε on the powers, doubled), log and exp 4 ulps each with L·|log(1 − x)| (10ε), and 4ε a step
-    (the odds, the integers' ratio, two products), as count_flat_rows' laws (docs/theory.md §12)."""
+    (the odds, the integers' ratio, two products), as count_flat_rows' laws (docs/theory.md §12); and growth^j (the
+    float powers, each within (j + 1)ε)."""
     import numpy as np
 
     keep = 1 - x
     laws = np.empty((top + 1, x.size))
-    with np.errstate(divide="ignore", under="ignore"):
+    powers = np.empty((top + 1, x.size))
+    powers[0] = 1.0
+    with np.errstate(divide="ignore", under="ignore", over="ignore"):
         log_keep = np.log(keep)
         np.multiply(log_keep, length, out=laws[0])
         np.exp(laws[0], out=laws[0])
@@ -233,75 +250,85 @@ def _laws(length: int, x: "np.ndarray", top: int) -> "tuple[np.ndarray, np.ndarr
         for j in range(top):
             np.multiply(laws[j], odds, out=laws[j + 1])
             laws[j + 1] *= (length - j) / (j + 1)
+            np.multiply(powers[j], growth, out=powers[j + 1])
     theta = np.expm1((2 * length + 8 * (top + 1) + 16) * _EPS + 10 * _EPS * length * np.abs(log_keep))
-    return laws, theta
+    return laws, theta, powers
 
 
-def _mode_tops(length: int, top: int) -> "np.ndarray":
-    """max_x P(Bin(L, x) = j) for j = 0..top: by Robbins' Stirling bounds the binomial mode
-    C(L, j)(j/L)^j(1 − j/L)^(L−j) <= sqrt(L/(2πj(L − j)))·e^(1/(12L)) for 0 < j < L, and <= 1."""
+def _mode_tops(length: int, top: int) -> "tuple[np.ndarray, np.ndarray]":
+    """(L·max_x b_{j,L−1}(x), L(L − 1)·max_x b_{j,L−2}(x)) for j = 0..top: by Robbins' Stirling bounds the binomial
+    mode C(n, j)(j/n)^j(1 − j/n)^(n−j) <= sqrt(n/(2πj(n − j)))·e^(1/(12n)) for 0 < j < n, and <= 1."""
     import numpy as np
 
     j = np.arange(top + 1, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        peak = np.sqrt(length / (2 * math.pi * j * (length - j))) * math.exp(1 / (12 * length))
-    return np.where((j > 0) & (j < length), np.minimum(peak * (1 + 1e-12), 1.0), 1.0)
+    out = []
+    for n, scale in ((length - 1, length), (length - 2, length * (length - 1.0))):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            peak = np.sqrt(n / (2 * math.pi * j * (n - j))) * math.exp(1 / (12 * max(n, 1)))
+        out.append(scale * np.where((j > 0) & (j < n), np.minimum(peak * (1 + 1e-12), 1.0), 1.0))
+    return out[0], out[1]
 
 
 def _survivals(laws: "np.ndarray") -> "np.ndarray":
     """Σ_{s<j<=top} P(j) for s = 1..top − 1 (rows s x points), summed from the top (non-negative terms)."""
     import numpy as np
 
-    return np.cumsum(laws[:1:-1], axis=0)[::-1]
-
-
-def _law_sups(length: int, low: "np.ndarray", high: "np.ndarray", laws_low: "np.ndarray",
-              laws_high: "np.ndarray", theta: "np.ndarray") -> "np.ndarray":
-    """sup over each bin's [low, high] of P(Bin(L, x) = j), j = 0..top (rows j x bins): unimodal in x with its
-    peak at j/L, so the larger end, or the mode's bound (:func:`_mode_tops`) where j/L lies inside."""
-    import numpy as np
-
-    top = laws_low.shape[0] - 1
-    j = np.arange(top + 1, dtype=np.float64)[:, None] / length
-    inside = (j >= low * (1 - 1e-9)) & (j <= high * (1 + 1e-9))
-    ends = np.maximum(laws_low, laws_high) * (1 + theta + 16 * _EPS)
-    return np.where(inside, _mode_tops(length, top)[:, None], ends) + 2.0**-1000
+    out = np.empty((laws.shape[0] - 2, laws.shape[1]))
+    if out.shape[0]:
+        out[-1] = laws[-1]
+        for s in range(out.shape[0] - 2, -1, -1):
+            np.add(out[s + 1], laws[s + 2], out=out[s])
+    return out
 
 
 def _bin_bounds(length: int, bins: NoiseBins, index: "np.ndarray", top: int) -> "tuple[np.ndarray, np.ndarray]":
     """Per bin of ``index`` and s = 1..top − 1 (rows s x bins): (an upper bound on Σ_k t(π_k), a lower bound on
     Σ_k −log(1 − t(π_k)), over the bin's steps; t(x) = P(Bin(L, x) > s) cut at ``top``, the part beyond is the row's
-    far). First order from the laws at the bin's ends (t grows with x); second order about the centre c:
-    Σ_k t(π_k) = n·t(c) + t′(c)(S − n·c) + ½Σ_k t″(ξ_k)(π_k − c)², with t′ = (s + 1)P(s + 1)/x and
-    |t″| <= (s + 1)(L − s)·max(P(s), P(s + 1))/(x(1 − x)) (P the law of Bin(L, x)), and −log(1 − t) >= t."""
+    far), from the one law at the bin's centre c. On [low, high], b_{j,n}(x) (n = L − 1, L − 2) is at most the mode's
+    bound and at most b_{j,n}(c)·max((high/c)^j, ((1 − low)/(1 − c))^L), with L·b_{j,L−1}(c) = (j + 1)P_c(j + 1)/c and
+    L(L − 1)·b_{j,L−2}(c) = that·(L − 1 − j)/(1 − c); they bound t′ = L·b_{s,L−1} and
+    |t″| <= L(L − 1)·max(b_{s−1,L−2}, b_{s,L−2}). First order: t(π_k) within (distance to c)·sup t′ of t(c);
+    second order: Σ_k t(π_k) = n·t(c) + t′(c)(S − n·c) + ½Σ_k t″(ξ_k)(π_k − c)²; and −log(1 − t) >= t."""
     import numpy as np
 
-    n = bins.count[index]
-    low, centre, high = bins.low[index], bins.centre[index], bins.high[index]
-    laws, theta = _laws(length, np.concatenate((low, centre, high)), top)
-    k = index.size
-    law_lo, law_c, law_hi = laws[:, :k], laws[:, k : 2 * k], laws[:, 2 * k :]
-    th_lo, th_c, th_hi = theta[:k], theta[k : 2 * k], theta[2 * k :]
-    sums = (top + 4) * _EPS
-    sup = _law_sups(length, low, high, law_lo, law_hi, np.maximum(th_lo, th_hi))
-    s = np.arange(1, top, dtype=np.float64)[:, None]
+    L, n = length, bins.count[index]
+    low, c, high = bins.low[index], bins.centre[index], bins.high[index]
+    shift, spread = bins.shift[index], bins.spread[index]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        linear = (n * bins.shift[index] / low) * ((s + 1) * sup[2:])
-        square = (0.5 * (bins.spread[index] + n * bins.shift[index] ** 2) / (low * (1 - high))) \
-            * ((s + 1) * (length - s) * np.maximum(sup[1:-1], sup[2:]))
-        rest = np.where(np.isnan(linear + square), np.inf, linear + square) * (1 + 64 * _EPS)
-        centred = _survivals(law_c)
-        upper = np.minimum(n * _survivals(law_hi) * (1 + th_hi + sums), n * centred * (1 + th_c + sums) + rest)
-        first = -np.log1p(-np.minimum(_survivals(law_lo) * (1 - th_lo - sums), 1.0)) * (n * (1 - 64 * _EPS))
-        lower = np.maximum(first, n * centred * (1 - th_c - sums) - rest)
-    return upper * (1 + 4 * _EPS), np.maximum(lower, 0.0)
+        growth = np.where(c > 0, high / c * (1 + 2 * _EPS), np.inf)
+        below = np.exp(L * np.log1p((c - low) / (1 - c)) * (1 + 16 * _EPS) + 16 * _EPS)
+    laws, theta, powers = _laws(L, c, top, growth)
+    j = np.arange(top, dtype=np.float64)[:, None]
+    mode_first, mode_second = _mode_tops(L, top)
+    with np.errstate(invalid="ignore", over="ignore"):
+        move = np.maximum(powers[:-1] * (1 + 2 * (j + 2) * _EPS), below) * (1 + theta + 16 * _EPS)  # x from c
+        first_sup = (j + 1) * laws[1:] / c * move  # L·b_{j,L−1}(x) = (j + 1)P_x(j + 1)/x
+        second_sup = first_sup * (L - 1 - j) / (1 - c)  # L(L − 1)·b_{j,L−2}(x)
+    first_sup = np.minimum(np.where(np.isnan(first_sup), np.inf, first_sup), mode_first[:top, None]) + 2.0**-990
+    second_sup = np.minimum(np.where(np.isnan(second_sup), np.inf, second_sup), mode_second[:top, None]) + 2.0**-990
+    sums = (top + 4) * _EPS
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        slope = first_sup[1:]  # sup t′ = L·sup b_{s,L−1}, s = 1..top − 1
+        bend = np.maximum(second_sup[:-1], second_sup[1:])  # sup |t″| <= L(L − 1)·max(b_{s−1,L−2}, b_{s,L−2})
+        rest = (n * shift) * slope + (0.5 * (spread + n * shift * shift)) * bend
+        rest = np.where(np.isnan(rest), np.inf, rest) * (1 + 64 * _EPS)
+        centred = _survivals(laws)
+        up = centred * (1 + theta + sums)
+        down = centred * (1 - theta - sums)
+        upper = np.minimum(n * (up + (high - c) * slope * (1 + 8 * _EPS)), n * up + rest)
+        near = np.clip(down - (c - low) * slope * (1 + 8 * _EPS), 0.0, 1.0)
+        first = -np.log1p(-near) * (n * (1 - 64 * _EPS))
+        lower = np.maximum(first, n * down - rest)
+    lower = np.where(np.isnan(lower), 0.0, np.maximum(lower, 0.0))
+    return upper * (1 + 4 * _EPS), lower
 
 
-def _row_brackets(length: int, bins: NoiseBins, rows: "np.ndarray", caps: "np.ndarray", far: "np.ndarray"
-                  ) -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
+def _row_brackets(length: int, bins: NoiseBins, rows: "np.ndarray", caps: "np.ndarray", far: "np.ndarray",
+                  bin_caps: "np.ndarray") -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
     """(lower, upper, error) of P(S_max > s), s = 1..width (the widest cap − 1, at least 1), for ``rows`` (rows x
-    width): below a row's cap 1 − exp(−Σ_bins lower) and min(1, Σ_bins upper + far), every rounding already
-    outward (error 0); from the cap on 0, far and far (as count_flat_rows' brackets)."""
+    width): below a row's cap 1 − exp(−Σ_bins lower) and min(1, Σ_bins upper + far) over the bins whose own cap
+    exceeds s (a bin's steps beyond its cap are in far), every rounding already outward (error 0); from the cap on
+    0, far and far (as count_flat_rows' brackets). Bins in blocks of similar caps, each laws up to its widest."""
     import numpy as np
 
     top = int(min(caps.max(initial=0), length))
@@ -312,14 +339,29 @@ def _row_brackets(length: int, bins: NoiseBins, rows: "np.ndarray", caps: "np.nd
     if top < 2:
         return lower, upper, err
     counts = bins.offsets[rows + 1] - bins.offsets[rows]
-    index = np.concatenate([np.arange(bins.offsets[r], bins.offsets[r + 1]) for r in rows.tolist()])
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    up, down = _bin_bounds(length, bins, index, top)
+    index = np.repeat(bins.offsets[rows] - np.concatenate(([0], np.cumsum(counts)[:-1])), counts) \
+        + np.arange(int(counts.sum()))
+    local = np.repeat(np.arange(rows.size), counts)  # each bin's row among ``rows``
+    total, exponent = np.zeros((rows.size, width)), np.zeros((rows.size, width))
+    order = np.argsort(bin_caps[index], kind="stable")
+    ordered = np.minimum(bin_caps[index][order], length)
+    start = int(np.searchsorted(ordered, 2))  # bins of cap < 2 have no s below their cap
+    while start < order.size:
+        first = int(ordered[start])
+        stop = int(np.searchsorted(ordered, max(first + first // 4, first + 8), side="right"))
+        stop = max(start + 1, min(stop, start + max(1, _BLOCK_ENTRIES // (int(ordered[stop - 1]) + 1))))
+        chosen = order[start:stop][np.argsort(local[order[start:stop]], kind="stable")]
+        block_top = int(ordered[stop - 1])
+        up, down = _bin_bounds(length, bins, index[chosen], block_top)
+        heads = np.concatenate(([0], np.flatnonzero(np.diff(local[chosen])) + 1))
+        owners = local[chosen][heads]
+        total[owners, : block_top - 1] += np.add.reduceat(up, heads, axis=1).T
+        exponent[owners, : block_top - 1] += np.add.reduceat(down, heads, axis=1).T
+        start = stop
     sums = ((counts + 4) * _EPS)[:, None]
-    total = np.add.reduceat(up, starts, axis=1).T * (1 + sums) + (far[:, None] + 2.0**-1000 * counts[:, None])
-    exponent = np.add.reduceat(down, starts, axis=1).T * (1 - sums)
+    total = total * (1 + sums) + (far[:, None] + 2.0**-1000 * counts[:, None])
     inside = np.arange(1, width + 1)[None, :] < caps[:, None]
-    lower[:] = np.where(inside, -np.expm1(-exponent) * (1 - 8 * _EPS), 0.0)
+    lower[:] = np.where(inside, -np.expm1(-exponent * (1 - sums)) * (1 - 8 * _EPS), 0.0)
     upper[:] = np.where(inside, np.minimum(1.0, total * (1 + 2 * _EPS)), far[:, None])
     err[:] = np.where(inside, 0.0, far[:, None])
     return lower, upper, err
@@ -401,7 +443,7 @@ def noise_bin_bounds(noise: str, length: int, steps: Sequence[int], coefficients
     L = int(length)
     T = np.asarray(steps, dtype=np.int64)
     found = noise_bins(NOISE_LAWS[noise], T, bins)
-    caps, far = _caps(L, found, T)
+    caps, far, bin_caps = _caps(L, found, T)
     taken = binned_rows_needed(noise, L, T)
     values = np.zeros((T.size, len(coefficients.items)))
     errors = np.zeros_like(values)
@@ -416,7 +458,8 @@ def noise_bin_bounds(noise: str, length: int, steps: Sequence[int], coefficients
         at = 0
         for block in blocks:
             chosen = rows[block]
-            for whole, part in zip((lower, upper, err), _row_brackets(L, found, chosen, caps[chosen], far[chosen])):
+            brackets = _row_brackets(L, found, chosen, caps[chosen], far[chosen], bin_caps)
+            for whole, part in zip((lower, upper, err), brackets):
                 whole[at : at + chosen.size, : part.shape[1]] = part
             at += chosen.size
         for j, bracket in enumerate(coefficient_brackets(coefficients, lower, upper, err, far[group])):
@@ -497,6 +540,6 @@ def noise_exceed_brackets(noise: str, length: int, steps: int, bins: int = DEFAU
     if not binned_rows_needed(noise, length, T)[0]:
         return None
     found = noise_bins(NOISE_LAWS[noise], T, bins)
-    caps, far = _caps(length, found, T)
-    lower, upper, err = _row_brackets(length, found, np.array([0]), caps, far)
+    caps, far, bin_caps = _caps(length, found, T)
+    lower, upper, err = _row_brackets(length, found, np.array([0]), caps, far, bin_caps)
     return lower[0], upper[0], err[0]

@@ -37,8 +37,8 @@ def _brackets(noise, length, T, bins, change=None):
     found = cb.noise_bins(NOISE_LAWS[noise], steps, bins)
     if change is not None:
         found = change(found)
-    caps, far = cb._caps(length, found, steps)
-    lower, upper, err = cb._row_brackets(length, found, np.array([0]), caps, far)
+    caps, far, bin_caps = cb._caps(length, found, steps)
+    lower, upper, err = cb._row_brackets(length, found, np.array([0]), caps, far, bin_caps)
     return lower[0], upper[0] + err[0]
 
 
