@@ -54,6 +54,7 @@ class NoiseExpansion:
         drop[0] += 1.0  # D = G(0) − G(b) = drop·d
         self.vectors = {"p": p, "q": q, "j": j, "s_b": s_b, "s_0": s_0, "drop": drop}
         self.errors = {"p": p_error, "q": q_error, "j": j_error, "s_b": s_b_error, "s_0": s_0_error, "drop": g_b_error}
+        self.widest = 0.0  # the cell-local bound's largest h, set with the folded weights (_folded)
         self.linear = {name: float(v @ br.d) for name, v in self.vectors.items()}
         self.own = self.dots(br.abs_d)
 
