@@ -192,10 +192,15 @@ class _SweepCells:
         return out
 
     def _measured_cells(self, row: Any, name: str) -> tuple[str, list[str], list[str]]:
-        from .table_printer import sweep_cell
-
         measured = row.measured(name)
-        value = measured_decimal(measured, self.digits) if measured is not None else sweep_cell(row, name, self.digits)
+        if measured is not None:
+            value = measured_decimal(measured, self.digits)
+        elif name in _ERRORS or row.bounds.get(name) is None:  # sweep_cell's empty cell, without importing the
+            value = ""  # table printer (and the rule tables it imports: ~30 ms of a sweep's start-up to compile)
+        else:
+            from .table_printer import sweep_cell
+
+            value = sweep_cell(row, name, self.digits)  # an exact bound, correctly rounded
         return value, _spread_cells(measured), _interval_cells(measured)
 
     @staticmethod
