@@ -155,7 +155,7 @@ class _SweepCells:
         cached (rows that each carry their own values: a count sampler's); the others by :meth:`of`."""
         import numpy as np
 
-        from .decimal_columns import value_texts
+        from .decimal_columns import interval_ends, value_texts
 
         out = {}
         spreads: dict[Any, str] = {}  # round_up_text of each distinct stderr and interpolation effect
@@ -185,7 +185,7 @@ class _SweepCells:
                 _, err, _, se, interp, _, interval = f
                 ends = ["", ""]
                 if interval is not None:
-                    low, high = interval_texts(interval[0], interval[1], err, FLOAT_DIGITS)
+                    low, high = interval_ends(interval[0], interval[1], err)
                     ends = [low, high or ""]
                 column.append((next(texts), ["?" if se is None else up(se), up(interp or 0.0)], ends))
             out[name] = column

@@ -23,15 +23,19 @@ floats (every exponent, ties, powers of ten, integers, subnormals).
 
 from __future__ import annotations
 
-from decimal import Decimal
+import math
+from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal, Inexact
 from typing import TYPE_CHECKING
 
+from .decimal_text import _EXACT, _ZERO, _context, interval_texts
 from .exact import FLOAT_DIGITS
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["half_even_text", "decimal_exponents", "value_texts"]
+__all__ = ["half_even_text", "decimal_exponents", "value_texts", "interval_ends"]
+
+_FLOOR, _CEILING = _context(FLOAT_DIGITS, ROUND_FLOOR), _context(FLOAT_DIGITS, ROUND_CEILING)
 
 
 def half_even_text(value: float, digits: int) -> str:
@@ -85,3 +89,38 @@ def value_texts(value: "np.ndarray", error: "np.ndarray", nonnegative: "np.ndarr
         last = decimal_exponents(spread[justified]) - estimate[justified].astype(np.int64)
         places[justified] = np.maximum(1, np.minimum(places[justified], lead - last + 1))
     return ["0" if v == 0 else half_even_text(v, p) for v, p in zip(shown.tolist(), places.tolist())]
+
+
+def interval_ends(low: float, high: float, error: float) -> tuple[str, str | None]:
+    """``interval_texts(low, high, error, FLOAT_DIGITS)`` (decimal_text's: [low − error, high + error] rounded
+    outward at 17 significant digits, the low end at least 0; None for an unbounded high end), step for step with
+    the same decimal contexts, inlined: a sweep's CSV has four such intervals a count row."""
+    if not (math.isfinite(low) and math.isfinite(error) and (math.isfinite(high) or high == math.inf)):
+        return interval_texts(low, high, error, FLOAT_DIGITS)
+    try:
+        lo = _EXACT.subtract(Decimal(low), Decimal(error))
+        hi = None if high == math.inf else _EXACT.add(Decimal(high), Decimal(error))
+    except Inexact:  # cannot happen for floats (decimal_text's _EXACT); checked, not assumed
+        return interval_texts(low, high, error, FLOAT_DIGITS)
+    if lo < _ZERO:
+        lo = _ZERO
+    return _end(lo, _FLOOR), (None if hi is None else _end(hi, _CEILING))
+
+
+def _end(x: Decimal, ctx: Context) -> str:
+    """decimal_text._text(x, FLOAT_DIGITS, ctx's rounding) of an exact Decimal x, inlined."""
+    if x == x.to_integral_value():
+        whole = int(x)
+        if -10**18 < whole < 10**18:  # decimal_digits(whole) <= max(17, 18): shown whole
+            return str(whole)
+    d = ctx.plus(x)
+    if d.is_zero():
+        return "0"
+    adjusted = d.adjusted()
+    if -5 <= adjusted < FLOAT_DIGITS:
+        text = format(d, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    mantissa = format(d.scaleb(-adjusted, context=ctx), "f")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}e{adjusted}"

@@ -59,3 +59,17 @@ def test_value_texts_are_value_decimal_cell_by_cell(cells, digits):
                         for s in stderr]), np.array([np.nan if i is None else i for i in interp]), np.array(estimate),
                         digits)
     assert texts == [value_decimal(*c, digits) for c in zip(value, error, nonneg, stderr, interp, estimate)]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(finite, edge, powers), st.one_of(finite, edge, powers, st.just(math.inf)),
+       st.one_of(nonnegative, edge.filter(lambda x: x >= 0)), st.booleans())
+def test_interval_ends_are_interval_texts(low, high, error, near):
+    """The inlined 17-digit interval ends are decimal_text.interval_texts' (ends near each other included)."""
+    from boundcalc.decimal_columns import interval_ends
+    from boundcalc.decimal_text import interval_texts
+    from boundcalc.exact import FLOAT_DIGITS
+
+    if near and math.isfinite(low):
+        high = math.nextafter(low, math.inf)
+    assert interval_ends(low, high, error) == interval_texts(low, high, error, FLOAT_DIGITS)
