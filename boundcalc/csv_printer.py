@@ -6,7 +6,8 @@ Each printer is a plain function of the answer value and ``digits``: what it pri
 alone, so a printer can be rewritten (vectorised, say) without touching a caller.
 
 * :class:`~boundcalc.answers.SweepAnswer` -- ``sweep --csv``: :data:`SWEEP_COLUMNS`, the count samplers'
-  statistics, one column per bound, and from a measured curve each estimate's spread and interval;
+  statistics, one column per bound, and from a measured curve each estimate's spread and interval (the fixed
+  schedules' cells cached by value, the count rows' formatted column by column: :mod:`boundcalc.decimal_columns`);
 * :class:`~boundcalc.answers.TradeoffAnswer` -- ``sweep --sampler --csv``: each sampler's truth (in the
   answer's unit), sequence error and calls, at full float precision (``repr``);
 * :class:`~boundcalc.answers.ProfileAnswer` -- ``profile``'s CSV: one MI column (the profile file
