@@ -18,7 +18,7 @@ floats (every exponent, ties, powers of ten, integers, subnormals).
 >>> import numpy as np
 >>> value_texts(np.array([97.4212345, 0.5, 3.0, 1234567.0]), np.array([0.01, 0.0, 1.0, 0.0]), np.zeros(4, bool),
 ...             np.full(4, np.nan), np.zeros(4), np.array([True, False, False, False]), 6)
-['97.4', '0.5', '3', '1234567']
+['97.421', '0.5', '3', '1234567']
 """
 
 from __future__ import annotations
