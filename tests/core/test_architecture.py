@@ -94,6 +94,8 @@ LAYERS = {
     "count_rows": (4, "orchestration"),
     "count_batch": (4, "orchestration"),
     "count_flat_rows": (4, "orchestration"),
+    "count_noise_bins": (4, "orchestration"),
+    "count_noise_expansion": (4, "orchestration"),
     "count_grid_truth": (4, "orchestration"),
     "count_noise_truth": (4, "orchestration"),
     "count_grid_rows": (4, "orchestration"),
