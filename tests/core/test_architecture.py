@@ -29,6 +29,7 @@ LAYERS = {
     "errors": (1, "foundations"),
     "exact": (1, "foundations"),
     "decimal_text": (1, "foundations"),
+    "decimal_columns": (1, "foundations"),
     "double_double": (1, "foundations"),
     "units": (1, "foundations"),
     "files": (1, "foundations"),
