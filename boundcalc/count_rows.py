@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .profile import MIProfile
 
 __all__ = ["EXACT_LAW_WORK", "row_bound_report", "row_bound_reports", "law_work", "row_seconds", "bound_seconds",
-           "row_sampler"]
+           "on_grid", "row_sampler"]
 
 #: The law of S_max by the DP (CountSampler.max_law) when its work is at most this (~0.1 s); enclosed above it.
 EXACT_LAW_WORK = 2e7
@@ -142,7 +142,7 @@ def row_seconds(spec: Any, steps: int, length: int, truth: bool) -> float:
     the coefficient form) and its interval. A uniform-grid family's row
     (:class:`~boundcalc.count_grid.GridSampler`) is built in O(1) and bracketed in O(cap)."""
     n, L = steps + 1, length
-    grid = _on_grid(spec.family, tuple(spec.given_args))
+    grid = on_grid(spec.family, tuple(spec.given_args))
     if grid:
         seconds = _GRID_ROW_SECONDS + bound_seconds(spec, steps, length)
     else:
@@ -183,13 +183,13 @@ def bound_seconds(spec: Any, steps: int, length: int) -> float:
     work = n * (L + 1) * (cap + 1) * cap / 2
     if work <= EXACT_LAW_WORK:
         return work / _LAW_RATE + n * _STEP_SECONDS
-    if _on_grid(spec.family, tuple(spec.given_args)):
+    if on_grid(spec.family, tuple(spec.given_args)):
         return cap * _GRID_ENTRY_SECONDS
     return _FLAT_ROW_SECONDS + n * _FLAT_STEP_SECONDS + n * (cap + 1) * _FLAT_ENTRY_SECONDS
 
 
 @functools.lru_cache(maxsize=32)
-def _on_grid(family: Any, args: tuple[str, ...]) -> bool:
+def on_grid(family: Any, args: tuple[str, ...]) -> bool:
     """True when the family's rows are uniform-grid samplers (:meth:`CountFamily.rational_law`), once per family."""
     return family.rational_law(args) is not None if hasattr(family, "rational_law") else False
 
