@@ -3,8 +3,8 @@
 `boundcalc.count_rows.row_seconds` estimates each row from T and L alone, so a sweep too large is refused
 before any sampler is built. For a few L and T this prints, per part of a row, the measured CPU seconds (best
 of 3, fresh samplers, process time: the machine is shared) next to the model's, and their ratio; the rates
-(seconds per coefficient entry, per entry of the laws of single steps) are what `_COEFFICIENT_SECONDS` and
-`_FLAT_ENTRY_SECONDS` are set from (the latter also by benchmarks/bench_noise_bounds.py). Then whole sweeps,
+(seconds per coefficient entry, per entry of the laws of single steps) checked against the rates
+(`_FLAT_ENTRY_SECONDS` is set by benchmarks/bench_sweep_flow.py). Then whole sweeps,
 measured against `boundcalc.count_flow.count_rows_seconds`:
 the model must stay above the measurement (a refusal, never a hang) without refusing what runs in <= 10 s.
 

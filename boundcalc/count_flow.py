@@ -21,7 +21,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from .count_noise_rows import NoiseSampler
-from .count_rows import on_grid, row_bound_reports, row_sampler, row_seconds
+from .count_rows import on_grid, row_bound_reports, row_sampler, rows_seconds
 from .errors import BoundcalcError, DomainError
 from .registry import SamplerSpec
 
@@ -45,9 +45,9 @@ MakeRow = Callable[["FamilySpec", int, "CountSampler", Any], Any]
 
 def count_rows_seconds(families: "Sequence[FamilySpec]", steps: Sequence[int], length: int,
                        truth: "SourceTruth | None") -> float:
-    """Estimated seconds of the random-count rows, from T and L alone (:func:`boundcalc.count_rows.row_seconds`)."""
-    return sum(row_seconds(SamplerSpec(f.family, f.parts[1:], f.label), t, length, truth is not None)
-               for f in families if f.family.random_counts for t in steps)
+    """Estimated seconds of the random-count rows, from T and L alone (:func:`boundcalc.count_rows.rows_seconds`)."""
+    return sum(rows_seconds(SamplerSpec(f.family, f.parts[1:], f.label), steps, length, truth is not None)
+               for f in families if f.family.random_counts)
 
 
 def check_count_cost(families: "Sequence[FamilySpec]", steps: Sequence[int], length: int,

@@ -102,3 +102,37 @@ def test_rows_skipped_by_the_builder_still_advance_the_progress(monkeypatch):
     r = bc.sweep(bc.MIProfile.from_total(1, 64), ["mdlm:cosine"], "1:8", progress=lambda d, t: seen.append((d, t)))
     assert [row.steps for row in r.rows] == [2, 4, 6, 8] and [t for _, t, _ in r.skipped] == [1, 3, 5, 7]
     assert seen == [(k, 8) for k in range(1, 9)]
+
+
+def test_the_estimate_counts_the_work_the_flow_does(curve, monkeypatch):
+    """The estimate (count_rows.noise_rows_parts) from T and L alone against the work the chunked flow does: the
+    steps it builds (exactly Σ (T + 1)) and the entries of the bounds' laws, Σ (T + 1)(cap + 1) with each row's real
+    cap (the model's at or above, within 1.5x)."""
+    import numpy as np
+
+    from boundcalc import count_rows
+    from boundcalc.registry import SamplerSpec
+
+    built, entries = [], []
+    prepare, reports = noise_steps.prepare, count_flow.row_bound_reports
+
+    def counted(profile, samplers, eps, starts=True):
+        found = reports(profile, samplers, eps, starts=starts)
+        entries.extend((s.steps + 1) * (s.size_cap() + 1) for s in samplers)
+        return found
+
+    monkeypatch.setattr(noise_steps, "prepare", lambda noise, steps: built.append(sum(t + 1 for t in steps))
+                        or prepare(noise, steps))
+    monkeypatch.setattr(count_flow, "row_bound_reports", counted)
+    monkeypatch.setattr(count_flow, "MAX_CHUNK_STEPS", 300)
+    grid = list(range(1, 161, 9))
+    bc.sweep(curve, ["mdlm:linear"], grid)
+    spec = parse_family("mdlm:linear")
+    template = SamplerSpec(spec.family, spec.parts[1:], spec.label)
+    caps = count_rows.noise_caps(grid, L, count_rows._peak(template), count_rows._NOISE_REMOVALS["linear"])
+    modelled = float(np.sum((np.array(grid) + 1) * (caps + 1)))
+    assert sum(built) == sum(t + 1 for t in grid)
+    assert sum(entries) <= modelled <= 1.5 * sum(entries)
+    parts = count_rows.noise_rows_parts(template, grid, L, True)
+    assert parts["build"] == pytest.approx(sum(built) * spec.family.batch_cost_us(("linear",)) * 1e-6)
+    assert count_flow.count_rows_seconds([spec], grid, L, object()) == pytest.approx(sum(parts.values()))
