@@ -1,7 +1,7 @@
 """The rows of MDLM's other noises in a sweep (`sweep --loss-curve C --steps 1:L -f mdlm:NOISE`), part by part,
 against the up-front estimate (`boundcalc.count_rows.noise_rows_parts`) that decides a refusal.
 
-The sweep's own flow (`boundcalc.count_flow.count_family_rows`, chunk of T by chunk of T) runs on the benchmark's
+The sweep's own flow (`boundcalc.count_flow.count_rows_by_family`, chunk of T by chunk of T) runs on the benchmark's
 16-point partial curve with the refusal lifted; each part is timed by the process's CPU clock (the machine is
 shared): `build` (the chunk's steps and samplers), `bounds` (count_rows.row_bound_reports), `truth`
 (SourceTruth.prepare_counts) and `rows` (the sweep rows and their CSV cells, csv_printer). Next to each, the model's
@@ -74,8 +74,8 @@ def measure(noise: str, length: int, every: int) -> tuple[Clock, dict[str, float
     names = ("theorem1", "recursion", "sharp")
     mi = _count_mi_inputs(truth)
     try:
-        rows, _ = count_flow.count_family_rows(spec, steps, profile, Fraction(0), truth, clock.timed(
-            "rows", lambda f, t, s, r: _count_row(f, t, s, profile, Fraction(0), truth, False, names, r, mi)))
+        rows, _ = count_flow.count_rows_by_family([spec], steps, profile, Fraction(0), truth, clock.timed(
+            "rows", lambda f, t, s, r: _count_row(f, t, s, profile, Fraction(0), truth, False, names, r, mi)))[spec.label]
     finally:
         count_flow._family_samplers, count_flow.row_bound_reports = build, reports
         SourceTruth.prepare_counts = prepare  # type: ignore[method-assign]

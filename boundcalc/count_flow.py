@@ -3,13 +3,15 @@
 The rows of MDLM's other noises (``mdlm:T:NOISE``) hold their steps' probabilities in flat arrays
 (:func:`boundcalc.noise_steps.prepare`, ~16 bytes a step), and the bounds and the truth batched over them take
 another ~40 bytes a step at their peak. Every T of L = 16384 is 1.3·10^8 steps: ~7 GB at once. So such a family's
-grid is cut into chunks of consecutive T whose rows hold at most :data:`MAX_CHUNK_STEPS` steps together, and each
-chunk goes through the whole flow before the next is built: its steps, its samplers, their bounds
+grid is cut into chunks of consecutive T whose rows hold at most :data:`MAX_CHUNK_STEPS` steps together (the
+families one after the other; a sweep of L = 1024 is one chunk, as one batch), and each chunk goes through the
+whole flow before the next is built: its steps, its samplers, their bounds
 (:func:`boundcalc.count_rows.row_bound_reports`), their expected errors (:meth:`SourceTruth.prepare_counts`), its
 rows; then its rows' samplers are detached from the chunk's arrays (:class:`DetachedNoiseRow`: the same sampler,
 its steps rebuilt if asked) and the truth forgets the chunk, so its arrays are freed. Every value is computed per
-row from that row's steps, so a row is the same whichever chunk it was in (tests/samplers/test_count_flow.py).
-The uniform-grid families' rows (``mdlm``, ``sedd``, ``dream-origin``) hold no arrays: one chunk.
+row from that row's steps, so a row is the same whichever chunk it was in, within its certified errors (the batched
+bounds and intervals round differently in their last digits with the batch: tests/samplers/test_count_flow.py).
+The uniform-grid families' rows (``mdlm``, ``sedd``, ``dream-origin``) hold no arrays and weigh nothing.
 
 The cost of the rows is estimated from T and L alone (:func:`count_rows_seconds`), so a sweep too large is
 refused before any sampler is built.
@@ -18,7 +20,7 @@ refused before any sampler is built.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from .count_noise_rows import NoiseSampler
 from .count_rows import on_grid, row_bound_reports, row_sampler, rows_seconds
@@ -32,7 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .sweep_truth import SourceTruth
 
 __all__ = ["MAX_CHUNK_STEPS", "Samplers", "count_rows_seconds", "check_count_cost", "build_count_samplers",
-           "step_chunks", "count_family_rows", "DetachedNoiseRow"]
+           "count_chunks", "count_rows_by_family", "DetachedNoiseRow"]
 
 #: The most steps (T + 1 a row) the rows of one chunk hold together: 2^23 steps peak at ~1.1 GB at L = 16384
 #: (the step arrays, the bounds' laws and the truth's start sizes of the chunk; measured, docs/cli.md).
@@ -89,55 +91,71 @@ def _family_samplers(family: "FamilySpec", steps: Sequence[int], length: int) ->
     return out
 
 
-def step_chunks(family: "FamilySpec", steps: Sequence[int], limit: int | None = None) -> Iterator[tuple[int, ...]]:
-    """Consecutive runs of ``steps`` whose rows hold at most ``limit`` steps together (T + 1 each; a longer row
-    alone), when the family's rows hold their steps in arrays; else all of ``steps`` at once."""
+def count_chunks(families: "Sequence[FamilySpec]", steps: Sequence[int], limit: int | None = None
+                ) -> Iterator[list[tuple["FamilySpec", int]]]:
+    """The (family, T) of every family and T, in that order, in consecutive runs whose rows hold at most ``limit``
+    steps together: T + 1 for a family whose rows hold their steps in arrays, nothing for a uniform grid's (a
+    row of more than ``limit`` steps alone)."""
     limit = MAX_CHUNK_STEPS if limit is None else limit
-    if on_grid(family.family, _arguments(family)):
-        yield tuple(steps)
-        return
-    chunk: list[int] = []
+    chunk: list[tuple[FamilySpec, int]] = []
     held = 0
-    for t in steps:
-        if chunk and held + t + 1 > limit:
-            yield tuple(chunk)
-            chunk, held = [], 0
-        chunk.append(t)
-        held += t + 1
+    for family in families:
+        arrays = not on_grid(family.family, _arguments(family))
+        for t in steps:
+            size = t + 1 if arrays else 0
+            if chunk and held + size > limit:
+                yield chunk
+                chunk, held = [], 0
+            chunk.append((family, t))
+            held += size
     if chunk:
-        yield tuple(chunk)
+        yield chunk
 
 
-def count_family_rows(family: "FamilySpec", steps: Sequence[int], profile: "MIProfile", eps: Fraction,
-                      truth: "SourceTruth | None", make_row: MakeRow, done: Callable[[], None] | None = None,
-                      limit: int | None = None) -> tuple[list[Any], list[tuple[str, int, str]]]:
-    """The family's rows over ``steps`` (``make_row`` of each built sampler), chunk by chunk (:func:`step_chunks`),
-    and the (label, T, why) of the T it has no sampler for; ``done()`` after each T (a row or a skipped T)."""
-    rows: list[Any] = []
-    skipped: list[tuple[str, int, str]] = []
-    chunks = list(step_chunks(family, steps, limit))
+def count_rows_by_family(families: "Sequence[FamilySpec]", steps: Sequence[int], profile: "MIProfile",
+                         eps: Fraction, truth: "SourceTruth | None", make_row: MakeRow,
+                         done: Callable[[], None] | None = None, limit: int | None = None
+                         ) -> dict[str, tuple[list[Any], list[tuple[str, int, str]]]]:
+    """Each family's rows over ``steps`` (``make_row`` of each built sampler) and the (label, T, why) of the T it
+    has no sampler for, by label, chunk by chunk (:func:`count_chunks`: a chunk's samplers, their bounds and their
+    truth all at once, as one batch); ``done()`` after each (family, T), a row or a skipped T."""
+    out: dict[str, tuple[list[Any], list[tuple[str, int, str]]]] = {f.label: ([], []) for f in families}
+    chunks = list(count_chunks(families, steps, limit))
     for i, chunk in enumerate(chunks):
         if i:  # the last chunk's step arrays go before this chunk's are built (nothing else holds them)
-            _release_steps(family)
-        samplers = _family_samplers(family, chunk, profile.length)
-        missed = [(family.label, t, s) for t, s in samplers.items() if isinstance(s, str)]
-        skipped += missed
-        built = [(t, s) for t, s in samplers.items() if not isinstance(s, str)]
-        for _ in missed:
-            if done is not None:
-                done()
-        reports = row_bound_reports(profile, [s for _, s in built], eps, starts=False)
+            _release_steps({family.label: family for family, _ in chunks[i - 1]}.values())
+        built = []
+        for family, ts in _by_family(chunk):
+            for t, sampler in _family_samplers(family, ts, profile.length).items():
+                if isinstance(sampler, str):
+                    out[family.label][1].append((family.label, t, sampler))
+                    if done is not None:
+                        done()
+                else:
+                    built.append((family, t, sampler))
+        samplers = [s for _, _, s in built]
+        reports = row_bound_reports(profile, samplers, eps, starts=False)
         if truth is not None:  # their expected errors, estimates and intervals, all the chunk's rows at once
-            truth.prepare_counts([s for _, s in built])
-        for (t, sampler), report in zip(built, reports):
-            rows.append(make_row(family, t, sampler, report))
+            truth.prepare_counts(samplers)
+        last = i + 1 == len(chunks)
+        for (family, t, sampler), report in zip(built, reports):
+            row = make_row(family, t, sampler, report)
+            out[family.label][0].append(row if last else _detached(row))  # the rows keep nothing of the chunk
             if done is not None:
                 done()
-        if i + 1 < len(chunks):  # the rows keep nothing of the chunk's arrays
-            rows[len(rows) - len(built):] = [_detached(row) for row in rows[len(rows) - len(built):]]
-            if truth is not None:
-                truth.release_counts([s for _, s in built])
-    return rows, skipped
+        if truth is not None and not last:
+            truth.release_counts(samplers)
+    return out
+
+
+def _by_family(chunk: "list[tuple[FamilySpec, int]]") -> "list[tuple[FamilySpec, list[int]]]":
+    """The chunk's T of each family, in order (consecutive in the chunk)."""
+    out: list[tuple[FamilySpec, list[int]]] = []
+    for family, t in chunk:
+        if not out or out[-1][0] is not family:
+            out.append((family, []))
+        out[-1][1].append(t)
+    return out
 
 
 def _detached(row: Any) -> Any:
@@ -148,13 +166,14 @@ def _detached(row: Any) -> Any:
     return replace(row, schedule=DetachedNoiseRow(sampler)) if isinstance(sampler, NoiseSampler) else row
 
 
-def _release_steps(family: "FamilySpec") -> None:
-    """Drop what still holds the last chunk's step arrays: the rows the family's last :meth:`prepare_rows` kept
+def _release_steps(families: "Iterable[FamilySpec]") -> None:
+    """Drop what still holds the last chunk's step arrays: the rows each family's last :meth:`prepare_rows` kept
     (boundcalc.noise_steps keeps the last rows of each noise until the next call, which would hold two chunks at
     once while it builds the next), and the last sampler whose start sizes count_sampler keeps."""
     from . import count_sampler, noise_steps
 
-    noise_steps._PREPARED.pop(next(iter(_arguments(family)), ""), None)
+    for family in families:
+        noise_steps._PREPARED.pop(next(iter(_arguments(family)), ""), None)
     count_sampler._LAST_STARTS.clear()
 
 

@@ -48,7 +48,7 @@ from fractions import Fraction
 from typing import Any, Callable, Iterable, Mapping, Sequence, cast
 
 from .bounds import BOUNDS, BoundInputs, BoundReport, CountBoundReport
-from .count_flow import Samplers, build_count_samplers, check_count_cost, count_family_rows, count_rows_seconds
+from .count_flow import Samplers, build_count_samplers, check_count_cost, count_rows_by_family, count_rows_seconds
 from .count_rows import row_bound_report
 from .counts import CountSampler
 from .errors import BoundcalcError, DomainError, ScheduleError, UsageError
@@ -501,16 +501,18 @@ def _count_row(family: FamilySpec, steps: int, sampler: CountSampler, profile: M
                     intervals=intervals)
 
 
-def _count_rows(spec: FamilySpec, grid: Sequence[int], profile: MIProfile, eps: Fraction,
+def _count_rows(specs: Sequence[FamilySpec], grid: Sequence[int], profile: MIProfile, eps: Fraction,
                 truth: "SourceTruth | None", make_row: Any, ticks: Callable[[], None]
-                ) -> tuple[list[SweepRow], list[tuple[str, int, str]]]:
-    """A random-count family's rows and skipped T (:func:`boundcalc.count_flow.count_family_rows`); the family's
-    "no schedule on this grid" when it has no row at all."""
-    rows, skipped = count_family_rows(spec, grid, profile, eps, truth, make_row, ticks)
-    if not rows:
-        raise ScheduleError(f"family {spec.label!r} has no schedule on this grid: {skipped[0][2]}",
-                            param="families", value=spec.label, allowed=f"usage {spec.family.usage}")
-    return rows, skipped
+                ) -> dict[str, tuple[list[SweepRow], list[tuple[str, int, str]]]]:
+    """The random-count families' rows and skipped T by label (:func:`boundcalc.count_flow.count_rows_by_family`);
+    a family's "no schedule on this grid" when it has no row at all."""
+    found = count_rows_by_family(specs, grid, profile, eps, truth, make_row, ticks)
+    for spec in specs:
+        rows, skipped = found[spec.label]
+        if not rows:
+            raise ScheduleError(f"family {spec.label!r} has no schedule on this grid: {skipped[0][2]}",
+                                param="families", value=spec.label, allowed=f"usage {spec.family.usage}")
+    return found
 
 
 def _ticker(progress: Progress | None, total: int) -> Callable[[], None]:
@@ -762,7 +764,7 @@ def sweep(
         return _count_row(spec, t, sampler, profile, eps, truth, optimal, names, report, count_mi)
 
     # the count rows first, chunk of T by chunk of T (boundcalc.count_flow: memory bounded by a chunk's steps)
-    built = {spec.label: _count_rows(spec, grid, profile, eps, truth, count_row, ticks) for spec in counted}
+    built = _count_rows(counted, grid, profile, eps, truth, count_row, ticks)
     shared = RowBounds(profile, eps, truth, names)
     rows, skipped = [], []
     for spec in specs:

@@ -34,20 +34,23 @@ def _sweeps(curve, monkeypatch, families, limit=300):
     return whole, chunked, seen
 
 
-def test_step_chunks_cut_only_the_rows_that_hold_arrays():
+def test_chunks_weigh_only_the_rows_that_hold_arrays():
+    cosine, grid_family = parse_family("mdlm:cosine"), parse_family("mdlm")
     grid = list(range(1, 101))
-    chunks = list(count_flow.step_chunks(parse_family("mdlm:cosine"), grid, 500))
-    assert [t for chunk in chunks for t in chunk] == grid
-    held = [sum(t + 1 for t in chunk) for chunk in chunks]
-    assert all(h <= 500 for h in held) and all(a + chunk[0] + 1 > 500 for a, chunk in zip(held, chunks[1:]))
-    assert list(count_flow.step_chunks(parse_family("mdlm:cosine"), [700, 3], 500)) == [(700,), (3,)]  # alone
-    assert list(count_flow.step_chunks(parse_family("mdlm"), grid, 500)) == [tuple(grid)]  # a uniform grid: O(1)
+    chunks = list(count_flow.count_chunks([grid_family, cosine], grid, 500))
+    assert [pair for chunk in chunks for pair in chunk] == [(f, t) for f in (grid_family, cosine) for t in grid]
+    held = [sum(t + 1 for f, t in chunk if f is cosine) for chunk in chunks]
+    assert all(h <= 500 for h in held) and all(a + chunk[0][1] + 1 > 500 for a, chunk in zip(held, chunks[1:]))
+    assert chunks[0][:100] == [(grid_family, t) for t in grid]  # a uniform grid weighs nothing: with cosine's first
+    assert list(count_flow.count_chunks([cosine], [700, 3], 500)) == [[(cosine, 700)], [(cosine, 3)]]  # alone
+    assert len(list(count_flow.count_chunks([grid_family], grid, 10))) == 1
 
 
 def test_a_chunked_sweep_has_the_rows_of_an_unchunked_one(curve, monkeypatch):
-    """Six chunks a noise against one: the same rows, every value within the two certified errors (the batched
-    bounds and intervals round differently in their last digits with the batch), the same text and statistics."""
-    whole, chunked, seen = _sweeps(curve, monkeypatch, ["mdlm:cosine", "mdlm:geometric"])
+    """Many chunks against one: the same rows, every value within the two certified errors (the batched bounds
+    and intervals round differently in their last digits with the batch), the same text and statistics; the
+    uniform grid's rows (weighing nothing) between the noises."""
+    whole, chunked, seen = _sweeps(curve, monkeypatch, ["mdlm:cosine", "mdlm", "mdlm:geometric"])
     assert [(r.family, r.steps) for r in chunked.rows] == [(r.family, r.steps) for r in whole.rows]
     assert seen[-1] == (len(whole.rows), len(whole.rows)) and len(seen) == len(whole.rows)
     assert chunked.bound_names == whole.bound_names and chunked.columns() == whole.columns()
@@ -77,7 +80,7 @@ def test_each_chunks_arrays_are_freed_once_its_rows_are_built(curve, monkeypatch
     monkeypatch.setattr(count_flow, "MAX_CHUNK_STEPS", 300)
     r = bc.sweep(curve, ["mdlm:linear"], GRID)
     gc.collect()
-    chunks = len(list(count_flow.step_chunks(parse_family("mdlm:linear"), range(1, 161, 9), 300)))
+    chunks = len(list(count_flow.count_chunks([parse_family("mdlm:linear")], range(1, 161, 9), 300)))
     assert chunks == len(arrays) == 6 and [a() is None for a in arrays] == [True] * 5 + [False]
     detached = [row.schedule for row in r.rows if isinstance(row.schedule, count_flow.DetachedNoiseRow)]
     assert len(detached) == len(r.rows) - 1  # the last chunk holds one row (T = 154)
