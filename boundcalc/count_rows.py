@@ -193,9 +193,11 @@ def noise_caps(steps: Sequence[int], length: int, peak: float, removal: float) -
     within 1-10 % of the caps of MDLM's other noises' rows (tests/samplers/test_count_flat_rows.py)."""
     import numpy as np
 
+    from .count_sampler import TAIL
+
     T = np.asarray(steps, dtype=np.float64)
     lam = np.minimum(length * np.maximum(peak / T, removal), float(length))
-    target = 81 * math.log(2) + np.log(T + 1)
+    target = -math.log(TAIL / 2) + np.log(T + 1)  # (T + 1)·e^−λ(eλ/a)^a <= 2^-81
     lo = np.floor(lam) + 1  # a > λ; a = L + 1 always settles (no step reveals more than L)
     hi = np.full_like(lo, length + 1.0)
     while np.any(lo < hi):  # the least a with a·ln(a/(eλ)) + λ >= target: increasing in a > λ
