@@ -59,23 +59,18 @@ def _row_index(counts: "np.ndarray") -> "np.ndarray":
 
 
 def flat_marginals(steps: "FlatSteps") -> "tuple[np.ndarray, np.ndarray]":
-    """(π_k, 1 − π_k) of every step, flat: per row the running product Π_{j<k}(1 − p_j) and the running sum
-    Σ_{j<k} π_j left to right (numpy's cumprod and cumsum are sequential), so π_k is the sampler's float bit for bit
-    (:meth:`~boundcalc.count_sampler.CountSampler.marginals`) and 1 − π_k is :func:`~boundcalc.count_batch.
-    batch_exceed_brackets`' ``done + after`` (a sum of non-negative terms, no cancellation)."""
-    import numpy as np
+    """(π_k, 1 − π_k) of every step, flat: from :func:`~boundcalc.count_noise_starts.running_laws`' per-row running
+    product a_k = Π_{j<k}(1 − p_j) and running sum r_k = Σ_{j<k} π_j (numpy's cumprod and cumsum are sequential),
+    π_k = a_k·p_k, the sampler's float bit for bit (:meth:`~boundcalc.count_sampler.CountSampler.marginals`), and
+    1 − π_k = r_k + a_k·(1 − p_k), :func:`~boundcalc.count_batch.batch_exceed_brackets`' ``done + after`` (a sum of
+    non-negative terms, no cancellation; a_k·(1 − p_k) is the running product's next factor, the same float)."""
+    from .count_noise_starts import running_laws
 
-    reveal, keep = steps.reveal, steps.keep
-    x, comps = np.empty(reveal.size), np.empty(reveal.size)
-    bounds = steps.offsets.tolist()
-    for lo, hi in zip(bounds[:-1], bounds[1:]):  # a few numpy calls per row, straight into the flat arrays
-        after = np.cumprod(keep[lo:hi])  # Π_{j<=k}(1 − p_j)
-        x[lo] = reveal[lo]
-        np.multiply(after[:-1], reveal[lo + 1 : hi], out=x[lo + 1 : hi])
-        comps[lo] = after[0]
-        np.cumsum(x[lo : hi - 1], out=comps[lo + 1 : hi])
-        comps[lo + 1 : hi] += after[1:]
-    return x, comps
+    before, alive = running_laws(steps)
+    x = alive * steps.reveal
+    alive *= steps.keep
+    alive += before
+    return x, alive
 
 
 class _TailLogs:

@@ -172,6 +172,33 @@ def _intervals(curve: "LossCurve", c: "np.ndarray", m: "np.ndarray", bounds: "np
     for g, (ma, _, mb, _) in enumerate(gaps):
         gid[ma + 1 : mb] = g
     rows = bounds.size - 1
+    if m.size == rows * L and np.array_equal(bounds, np.arange(rows + 1) * L) \
+            and np.array_equal(m.reshape(rows, L), np.broadcast_to(np.arange(L), (rows, L))):
+        fixed, totals, highs, lows = _every_m_sums(c.reshape(rows, L), d, gaps, gid)
+    else:
+        fixed, totals, highs, lows = _segment_sums(c, m, d, gid, bounds, G)
+    A = np.array([gap[1] for gap in gaps] or [0.0])
+    B = np.array([gap[3] for gap in gaps] or [0.0])
+    with np.errstate(invalid="ignore"):
+        high = B * totals + np.where((highs <= 0) | (A == B), 0.0, (A - B) * np.maximum(highs, 0.0))
+        low = B * totals + np.where((lows >= 0) | (A == B), 0.0, (A - B) * np.minimum(lows, 0.0))
+    rounding = 8 * _EPS * _row_sums(np.abs(c), bounds) * float(d[0])
+    out = []
+    for f, lo_terms, hi_terms, limit in zip(fixed.tolist(), low.tolist(), high.tolist(), rounding.tolist()):
+        lo, hi = math.fsum([f, *lo_terms[:G]]), math.fsum([f, *hi_terms[:G]])
+        hi = max(hi, lo)
+        out.append((0.0 if lo <= limit else lo, hi))
+    return out
+
+
+def _segment_sums(c: "np.ndarray", m: "np.ndarray", d: "np.ndarray", gid: "np.ndarray", bounds: "np.ndarray",
+                  G: int) -> "tuple[np.ndarray, ...]":
+    """(each row's Σ c·d over the measured entries; per row and gap the total, the largest and the least prefix sum
+    of c over the gap's interior, zero-padded to max(G, 1) gaps): the rows' entries as listed by ``m``, each sum
+    from its first entry on, in order (a segment's prefix sums by numpy's sequential cumsum)."""
+    import numpy as np
+
+    rows = bounds.size - 1
     row = np.repeat(np.arange(rows), np.diff(bounds))
     e = gid[m]
     fixed = np.bincount(row[e < 0], weights=(c * d[m])[e < 0], minlength=rows)
@@ -192,15 +219,25 @@ def _intervals(curve: "LossCurve", c: "np.ndarray", m: "np.ndarray", bounds: "np
             run = np.cumsum(np.where(pad, values[np.minimum(idx, values.size - 1)], 0.0), axis=1)
             r, g = seg_key[sel] // G, seg_key[sel] % G
             totals[r, g], highs[r, g], lows[r, g] = run[:, -1], run.max(axis=1), run.min(axis=1)
-    A = np.array([gap[1] for gap in gaps] or [0.0])
-    B = np.array([gap[3] for gap in gaps] or [0.0])
-    with np.errstate(invalid="ignore"):
-        high = B * totals + np.where((highs <= 0) | (A == B), 0.0, (A - B) * np.maximum(highs, 0.0))
-        low = B * totals + np.where((lows >= 0) | (A == B), 0.0, (A - B) * np.minimum(lows, 0.0))
-    rounding = 8 * _EPS * _row_sums(np.abs(c), bounds) * float(d[0])
-    out = []
-    for f, lo_terms, hi_terms, limit in zip(fixed.tolist(), low.tolist(), high.tolist(), rounding.tolist()):
-        lo, hi = math.fsum([f, *lo_terms[:G]]), math.fsum([f, *hi_terms[:G]])
-        hi = max(hi, lo)
-        out.append((0.0 if lo <= limit else lo, hi))
-    return out
+    return fixed, totals, highs, lows
+
+
+def _every_m_sums(c: "np.ndarray", d: "np.ndarray", gaps: list, gid: "np.ndarray") -> "tuple[np.ndarray, ...]":
+    """:func:`_segment_sums` of rows that list every m = 0..L − 1 in order (rows x L ``c``: the rows of arbitrary
+    steps), the same sums bit for bit, taken as whole columns: the measured entries' sum runs left to right from
+    0.0 (as bincount adds them), each gap's prefix sums are a cumsum over its columns (as the padded segments',
+    whose padding repeats the last prefix and moves no extreme)."""
+    import numpy as np
+
+    rows = c.shape[0]
+    measured = np.flatnonzero(gid < 0)
+    fixed = np.zeros(rows)
+    if measured.size:  # sequential from 0.0, as bincount: a zero column first, then numpy's sequential cumsum
+        terms = np.zeros((rows, measured.size + 1))
+        np.multiply(c[:, measured], d[measured][None, :], out=terms[:, 1:])
+        fixed = np.cumsum(terms, axis=1)[:, -1]
+    totals, highs, lows = (np.zeros((rows, max(len(gaps), 1))) for _ in range(3))
+    for g, (ma, _, mb, _) in enumerate(gaps):
+        run = np.cumsum(c[:, ma + 1 : mb], axis=1)
+        totals[:, g], highs[:, g], lows[:, g] = run[:, -1], run.max(axis=1), run.min(axis=1)
+    return fixed, totals, highs, lows

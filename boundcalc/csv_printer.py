@@ -6,7 +6,8 @@ Each printer is a plain function of the answer value and ``digits``: what it pri
 alone, so a printer can be rewritten (vectorised, say) without touching a caller.
 
 * :class:`~boundcalc.answers.SweepAnswer` -- ``sweep --csv``: :data:`SWEEP_COLUMNS`, the count samplers'
-  statistics, one column per bound, and from a measured curve each estimate's spread and interval;
+  statistics, one column per bound, and from a measured curve each estimate's spread and interval (the fixed
+  schedules' cells cached by value, the count rows' formatted column by column: :mod:`boundcalc.decimal_columns`);
 * :class:`~boundcalc.answers.TradeoffAnswer` -- ``sweep --sampler --csv``: each sampler's truth (in the
   answer's unit), sequence error and calls, at full float precision (``repr``);
 * :class:`~boundcalc.answers.ProfileAnswer` -- ``profile``'s CSV: one MI column (the profile file
@@ -26,7 +27,7 @@ import csv
 import io
 import math
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from .decimal_text import interval_texts, measured_decimal, round_up_text, value_decimal
 from .dispatch import Printers
@@ -76,8 +77,15 @@ def _csv_SweepAnswer(answer: Any, digits: int) -> str:
     names = list(dict.fromkeys([*stats, "error", "optimal", "random_error", *result.bound_names, *estimated]))
     of = cells.of
     error_texts: dict[float, str] = {}  # round_up_text of each distinct certified error (most rows share one)
-    for row in result.rows:
-        found = {name: of(row, name) for name in names}  # (value, spread cells, interval cells)
+    counted = [i for i, row in enumerate(result.rows) if row.random_counts]  # each its own values: column by column
+    columns = cells.columns([result.rows[i] for i in counted], names)
+    place = dict(zip(counted, range(len(counted))))
+    for i, row in enumerate(result.rows):
+        j = place.get(i)
+        if j is None:
+            found = {name: of(row, name) for name in names}  # (value, spread cells, interval cells)
+        else:
+            found = {name: columns[name][j] for name in names}
         size = row.max_size
         error_abs = row.error_abs
         error_text = ""
@@ -142,11 +150,58 @@ class _SweepCells:
             self._texts[key] = found
         return found
 
-    def _measured_cells(self, row: Any, name: str) -> tuple[str, list[str], list[str]]:
-        from .table_printer import sweep_cell
+    def columns(self, rows: Sequence[Any], names: Sequence[str]) -> dict[str, list[tuple[str, list[str], list[str]]]]:
+        """:meth:`of` of every row and name, by name (a list in the order of ``rows``): the cells whose fields are
+        floats formatted column by column (:func:`boundcalc.decimal_columns.value_texts`, the same texts), not
+        cached (rows that each carry their own values: a count sampler's); the others by :meth:`of`."""
+        import numpy as np
 
+        from .decimal_columns import interval_ends, value_texts
+
+        out = {}
+        spreads: dict[Any, str] = {}  # round_up_text of each distinct stderr and interpolation effect
+
+        def up(x: float) -> str:
+            text = spreads.get(x)
+            if text is None:
+                text = spreads[x] = round_up_text(x)
+            return text
+
+        for name in names:
+            fields = [self._fields(row, name) for row in rows]
+            given = [f for f in fields if f is not None]
+            if self.digits < 1 or not given:
+                out[name] = [self.of(row, name) for row in rows]
+                continue
+            value, error, nonnegative, stderr, interpolation, estimate, _ = (list(c) for c in zip(*given))
+            texts = iter(value_texts(np.array(value), np.array(error), np.array(nonnegative, dtype=bool),
+                                     np.array([np.nan if x is None else x for x in stderr]),
+                                     np.array([np.nan if x is None else x for x in interpolation]),
+                                     np.array(estimate, dtype=bool), self.digits))
+            column = []
+            for row, f in zip(rows, fields):
+                if f is None:  # no float (an exact bound, or nothing), or fields a Measured would refuse
+                    column.append(self.of(row, name))
+                    continue
+                _, err, _, se, interp, _, interval = f
+                ends = ["", ""]
+                if interval is not None:
+                    low, high = interval_ends(interval[0], interval[1], err)
+                    ends = [low, high or ""]
+                column.append((next(texts), ["?" if se is None else up(se), up(interp or 0.0)], ends))
+            out[name] = column
+        return out
+
+    def _measured_cells(self, row: Any, name: str) -> tuple[str, list[str], list[str]]:
         measured = row.measured(name)
-        value = measured_decimal(measured, self.digits) if measured is not None else sweep_cell(row, name, self.digits)
+        if measured is not None:
+            value = measured_decimal(measured, self.digits)
+        elif name in _ERRORS or row.bounds.get(name) is None:  # sweep_cell's empty cell, without importing the
+            value = ""  # table printer (and the rule tables it imports: ~30 ms of a sweep's start-up to compile)
+        else:
+            from .table_printer import sweep_cell
+
+            value = sweep_cell(row, name, self.digits)  # an exact bound, correctly rounded
         return value, _spread_cells(measured), _interval_cells(measured)
 
     @staticmethod

@@ -22,9 +22,12 @@ of :mod:`boundcalc.count_noise_rows` are views into and :func:`step_probabilitie
 
 from __future__ import annotations
 
+import math
+from functools import lru_cache
 from typing import Any, Sequence
 
-__all__ = ["step_probabilities", "prepare", "prepared", "PreparedSteps", "mpmath_steps", "ALPHA", "DD_RELATIVE"]
+__all__ = ["step_probabilities", "prepare", "prepared", "release", "PreparedSteps", "mpmath_steps", "ALPHA",
+           "DD_RELATIVE"]
 
 #: The double-double pass's relative error is below 512 OP_ERROR = 2^−92 (docs/theory.md §12); the test of
 #: each entry's rounding uses 2^−80, which also covers the 40-digit builder's own error.
@@ -34,6 +37,7 @@ _CHUNK = 1 << 20  # steps per long double pass of :func:`prepare`
 _FEW = 16  # fewer T than this: pass 1 by libm (boundcalc.noise_libm), else along progressions
 _LN1000 = "6.907755278982137052053974364053092622803304465886303488171793931"
 _PI = "3.141592653589793238462643383279502884197169399375105820974944592"
+_TINY = 2.0**-1022  # the least normal float64: below it the gaps are not 2^−52 of the value
 
 
 class PreparedSteps:
@@ -77,6 +81,12 @@ def step_probabilities(noise: str, T: int) -> tuple[list[float], list[float]]:
 def prepared(noise: str) -> "PreparedSteps | None":
     """The rows :func:`prepare` built last for ``noise``, or None."""
     return _PREPARED.get(noise)
+
+
+def release(noise: str) -> None:
+    """Drop the rows :func:`prepare` kept for ``noise`` (a chunked sweep calls it before preparing the next chunk,
+    so two chunks are never alive at once; samplers still holding views keep their own rows alive)."""
+    _PREPARED.pop(noise, None)
 
 
 def prepare(noise: str, steps: Sequence[int]) -> PreparedSteps:
@@ -144,21 +154,46 @@ def dd_rounds(x: tuple[Any, Any]) -> Any:
 
 def _settled_long(values: Any, bound: float) -> tuple[Any, Any]:
     """(the float64 of each long double value, True where it is the correctly rounded value of every real within
-    ``bound`` relative of it: both ends of the interval round to the same float64)."""
+    ``bound`` relative of it). On x87's 64-bit significand m (2^63 <= m < 2^64, explicit leading bit) rounding
+    to float64 drops the low 11 bits f, so the half-way points sit at f = 1024, a float64 gap (2048 units of the
+    value's last place) apart (docs/theory.md §12, "Settling a long double by its last bits"): every real within
+    W = bound·(1 + 2^−8)·m units of it rounds as the value does when |f − 1024| > W and W < 512 (also across a
+    power of two, where the gap below halves). W is taken in float64 and widened by 2^−50 for its two roundings."""
     import numpy as np
 
-    wide = np.abs(values) * np.longdouble(bound * (1 + 2.0**-8))  # the product's own rounding, with room
-    lo, hi = (values - wide).astype(np.float64), (values + wide).astype(np.float64)
     rounded = values.astype(np.float64)
-    return rounded, (lo == hi) & np.isfinite(rounded)
+    sure = np.isfinite(rounded)
+    np.greater_equal(rounded, _TINY, out=sure, where=sure)
+    scale = bound * (1 + 2.0**-8) * (1 + 2.0**-50)
+    if not _x87() or scale * 2.0**64 >= 512:  # not x87's layout, or too wide for the test: round both ends
+        wide = np.abs(values) * np.longdouble(bound * (1 + 2.0**-8))
+        lo, hi = (values - wide).astype(np.float64), (values + wide).astype(np.float64)
+        return rounded, (lo == hi) & sure
+    significand = values.view(np.uint64)[::2]
+    f = np.bitwise_and(significand, np.uint64(2047)).astype(np.float64)
+    f -= 1024.0
+    np.abs(f, out=f)  # exact: small integers
+    width = significand.astype(np.float64)
+    width *= scale
+    sure &= f > width
+    return rounded, sure
+
+
+@lru_cache(maxsize=None)
+def _x87() -> bool:
+    """numpy's long double is x87's 80-bit extended format, stored in 16 bytes little-endian (significand first)."""
+    import numpy as np
+
+    info = np.finfo(np.longdouble)
+    return bool(info.nmant == 63 and np.dtype(np.longdouble).itemsize == 16 and np.little_endian)
 
 
 # ---- pass 1: long double along progressions -------------------------------------------------------------------
 
 class _Steps:
-    """Every T's points i = 0..T and steps k = 1..T, T after T: a step's two points in the progressions of
-    :mod:`boundcalc.noise_progressions`, which run over n = T − i (the last point first), lane after lane
-    (``after`` = the slot of point k, ``before`` of point k − 1; ``first`` the slot of each T's n = 0)."""
+    """Every T's steps k = 1..T, T after T (step j of the batch is lane ``lane[j]``'s k): a step's two points are
+    looked up in the values of :mod:`boundcalc.noise_progressions`, whose lanes lay their points out from a first
+    slot each, by an index that runs down (points over n = T − i) or up (over i) along each lane."""
 
     def __init__(self, Ts: Any) -> None:
         import numpy as np
@@ -166,18 +201,35 @@ class _Steps:
         self.T = np.asarray(Ts, dtype=np.int64)
         self.den = self.T.astype(np.float64) * 1e5  # den = 10^5·T, exact
         self.points = self.T + 1
-        self.first = np.concatenate(([0], np.cumsum(self.points)[:-1]))
+        self.size = int(self.T.sum())
+        self.first_step = np.cumsum(self.T) - self.T
         self.lane = np.repeat(np.arange(self.T.size), self.T)
-        # step s of lane j (k = s − (first_j − j) + 1) has point k at slot first_j + T_j − k = (2first_j + T_j − j
-        # + ... ) − s: one subtraction from a per-lane constant
-        top = np.repeat(2 * self.first + self.T - np.arange(self.T.size) - 1, self.T)
-        self.after = top - np.arange(int(self.T.sum()), dtype=np.int64)
-        self.before = self.after + 1
 
     @property
     def k(self) -> Any:
         """Each step's k."""
-        return self.first[self.lane] + self.T[self.lane] - self.after
+        import numpy as np
+
+        return np.arange(self.size, dtype=np.int64) - np.repeat(self.first_step - 1, self.T)
+
+    def down(self, start: Any) -> Any:
+        """start_j + T_j − k of every step (the slot of point k when lane j's points run over n = T − i from
+        slot start_j; point k − 1 is the next slot)."""
+        import numpy as np
+
+        return np.repeat(start + self.T - 1 + self.first_step, self.T) - np.arange(self.size, dtype=np.int64)
+
+    def up(self, start: Any) -> Any:
+        """start_j + k of every step (the slot of point k when lane j's points run over i from slot start_j)."""
+        import numpy as np
+
+        return np.repeat(start + 1 - self.first_step, self.T) + np.arange(self.size, dtype=np.int64)
+
+    def per_step(self, values: Any) -> Any:
+        """A value per lane repeated over its steps."""
+        import numpy as np
+
+        return np.repeat(values, self.T)
 
 
 def _cosine_long(steps: _Steps, square: bool) -> tuple[Any, Any, float, float]:
@@ -202,27 +254,26 @@ def _cosine_long(steps: _Steps, square: bool) -> tuple[Any, Any, float, float]:
     step = np.concatenate((_RISE * one, 2 * _RISE * one, 2 * _RISE * one, _RISE * one))
     counts = np.concatenate((steps.points, direct, folded, np.ones_like(steps.T)))
     live = counts > 0
-    values, bound = sines(first[live], step[live], np.tile(den, 4)[live], counts[live])
+    found = sines(first[live], step[live], np.tile(den, 4)[live], counts[live])
     starts = np.zeros(4 * lanes, dtype=np.int64)
-    starts[live] = np.cumsum(counts[live]) - counts[live]
-    half = values[:int(steps.points.sum())]  # the points come first, in the order of _Steps' slots
+    starts[live] = found.starts
+    values = found.values
+    half = values[:int(found.starts[lanes])]  # the points' slots come first (every point lane is live)
     masked = half * half
-    rise = values.take(starts[3 * lanes:])[steps.lane]
-    k = steps.k
-    m = steps.T[steps.lane] - k
-    if square:  # lane j's sums at start_j + m (m <= top_j), its supplements at start'_j + k − 1
-        index = np.where(m <= top[steps.lane], starts[lanes:2 * lanes][steps.lane] + m,
-                         starts[2 * lanes:3 * lanes][steps.lane] + k - 1)
-    else:
-        index = starts[lanes:2 * lanes][steps.lane] + m
+    rise = steps.per_step(values.take(starts[3 * lanes:]))
+    index = steps.down(starts[lanes:2 * lanes])  # lane j's sums at start_j + m
+    if square:  # and its supplements at start'_j + k − 1
+        index = np.where(index <= steps.per_step(starts[lanes:2 * lanes] + top), index,
+                         steps.up(starts[2 * lanes:3 * lanes] - 1))
     total = values.take(index)
-    below = masked.take(steps.before)
-    e_square = 2 * bound + LD_UNIT
-    bound_p = bound + bound + LD_UNIT + e_square + LD_UNIT
+    after = steps.down(starts[:lanes])
+    below = masked.take(after + 1)
+    e_square = 2 * found.bound + LD_UNIT
+    bound_p = found.bound + found.bound + LD_UNIT + e_square + LD_UNIT
     bound_q = 2 * e_square + LD_UNIT
     p = total * rise
     p /= below
-    q = masked.take(steps.after)
+    q = masked.take(after)
     q /= below
     return p, q, bound_p * 1.01, bound_q * 1.01
 
@@ -238,18 +289,19 @@ def _linear_long(steps: _Steps) -> tuple[Any, Any, float, float]:
 
     T = steps.T.astype(np.float64)
     gap = np.full_like(T, 6999.0 * _RISE)
-    e, masked, bound = exponentials(np.concatenate((steps.den + 6999 * T, gap)), np.concatenate((gap, gap)),
-                                    np.tile(1000 * steps.den, 2), None,
-                                    np.concatenate((steps.points, np.ones_like(steps.T))))
-    points = int(steps.points.sum())
-    shrink = masked[points:][steps.lane]
-    below = masked.take(steps.before)
-    bound_p = bound + 2 * LD_UNIT + LD_UNIT + bound + LD_UNIT
-    p = e.take(steps.after) * shrink
+    found = exponentials(np.concatenate((steps.den + 6999 * T, gap)), np.concatenate((gap, gap)),
+                         np.tile(1000 * steps.den, 2), None, np.concatenate((steps.points, np.ones_like(steps.T))))
+    lanes = steps.T.size
+    masked = found.rest
+    shrink = steps.per_step(masked.take(found.starts[lanes:]))
+    after = steps.down(found.starts[:lanes])
+    below = masked.take(after + 1)
+    bound_p = found.bound + 2 * LD_UNIT + LD_UNIT + found.bound + LD_UNIT
+    p = found.values.take(after) * shrink
     p /= below
-    q = masked.take(steps.after)
+    q = masked.take(after)
     q /= below
-    return p, q, bound_p * 1.01, (2 * bound + LD_UNIT) * 1.01
+    return p, q, bound_p * 1.01, (2 * found.bound + LD_UNIT) * 1.01
 
 
 def _geometric_long(steps: _Steps) -> tuple[Any, Any, float, float]:
@@ -265,23 +317,26 @@ def _geometric_long(steps: _Steps) -> tuple[Any, Any, float, float]:
 
     T = steps.T.astype(np.float64)
     rise = np.full_like(T, float(_RISE))
-    sigma, rest, e_sigma = exponentials(np.concatenate((np.zeros_like(T), rise)), np.concatenate((rise, rise)),
-                                        np.tile(steps.den, 2), dd.constant(_LN1000),
-                                        np.concatenate((steps.points, np.ones_like(steps.T))))
-    points = int(steps.points.sum())
-    shrink = rest[points:][steps.lane]
-    sigma = sigma[:points]
-    # σ runs over i (not n = T − i): point i of lane j is at first_j + i, so point k at 2first_j + T_j − after
-    after = np.repeat(2 * steps.first + steps.T, steps.T) - steps.after
+    found = exponentials(np.concatenate((np.zeros_like(T), rise)), np.concatenate((rise, rise)),
+                         np.tile(steps.den, 2), dd.constant(_LN1000),
+                         np.concatenate((steps.points, np.ones_like(steps.T))))
+    lanes, e_sigma = steps.T.size, found.bound
+    shrink = steps.per_step(found.rest.take(found.starts[lanes:]))
+    # −σ at the points' slots (over i); e^{−σ} − 1 and e^{−gap} − 1 kept negative: their signs cancel in p, 1 − p
+    minus = np.negative(found.values[:int(found.starts[lanes])])
+    after = steps.up(found.starts[:lanes])
     before = after - 1
-    masked = -np.expm1(-sigma)
+    masked = np.expm1(minus)
     below = masked.take(before)
-    moved = -np.expm1(-(sigma.take(before) * shrink))
+    moved = minus.take(before)
+    moved *= shrink
+    np.expm1(moved, out=moved)
     libm = 8 * LD_UNIT
     e_masked = libm + e_sigma
     e_moved = libm + 2 * e_sigma + 2 * LD_UNIT
     bound_p = e_masked + e_moved + e_masked + 2 * LD_UNIT
-    p = np.exp(-sigma.take(after)) * moved
+    p = np.exp(minus.take(after))
+    p *= moved
     p /= below
     q = masked.take(after)
     q /= below

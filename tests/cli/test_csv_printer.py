@@ -116,3 +116,36 @@ def test_multiscale_profile_csv_of_xor_by_hand(run, write):
     assert all(abs(float(r["value_nats"]) - math.log(2)) < 1e-12 for r in rows if r["level"] == "1")
     ms = multiscale_from_model(load_joint(path), 2, 3, "nats")
     assert text == to_csv(MultiScaleAnswer("xor", ms))
+
+
+@pytest.mark.parametrize("source", ["curve", "se", "profile", "model"])
+def test_count_rows_columns_are_the_cells_row_by_row(source, monkeypatch):
+    """The count rows' cells formatted column by column (_SweepCells.columns) are the texts the row-by-row cells
+    give (_SweepCells.of, each from the row's Measured fields): a partial curve (estimates, intervals), one with a
+    stderr column, an MI profile (bounds only) and a data model (exact errors), MDLM's noises and grid rows."""
+    from boundcalc import csv_printer
+    from boundcalc.curve import LossCurve
+    from boundcalc.profile import MIProfile
+    from boundcalc.sweeps import sweep
+    from boundcalc.truth import MarkovChain
+
+    L = 48
+    points = [4, 12, 30, 48]
+    if source in ("curve", "se"):
+        loss = [0.4 + 2.5 * k / L for k in points]
+        given = LossCurve(length=L, masked=points, loss=loss, exact=False,
+                          stderr=[0.001 * (i + 1) for i in range(4)] if source == "se" else None)
+        result = sweep(given, ["mdlm:cosine", "mdlm:geometric", "mdlm", "uniform"], "1:48:5", vocab_size=60)
+    elif source == "profile":
+        result = sweep(MIProfile.constant(Fraction(1, 7), L), ["mdlm:linear", "mdlm"], "1:60:9")
+    else:
+        chain = MarkovChain(["a", "b"], [["0.75", "0.25"], ["0.3", "0.7"]])
+        result = sweep(chain, ["mdlm:cosine2", "mdlm"], "1:20:3", length=12)
+    answer = SweepAnswer(result, "rows")
+    assert any(row.random_counts for row in result.rows)
+    for digits in (1, 4, 6):
+        columns = to_csv(answer, digits)
+        monkeypatch.setattr(csv_printer._SweepCells, "columns",
+                            lambda self, rows, names: {n: [self.of(r, n) for r in rows] for n in names})
+        assert columns == to_csv(answer, digits)
+        monkeypatch.undo()

@@ -112,3 +112,26 @@ def test_rows_equal_the_row_by_row_forms(family, L, points, stderr, vocab):
         est = count_estimate(curve, sampler, profile) if sampler.work() > 1e6 else None
         assert_row_matches_per_row_forms(row, sampler, curve, vocab, error, stderr)
         del est
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(2, 60), st.integers(1, 5), st.data())
+def test_rows_of_every_m_take_the_segments_sums_bit_for_bit(L, rows, data):
+    """The interval's sums of rows listing every m (the noise rows: whole columns, _every_m_sums) are the
+    segments' sums (_segment_sums: the zones of any rows) bit for bit, on random c and random gaps."""
+    from boundcalc.count_grid_truth import _every_m_sums, _segment_sums
+
+    seed = data.draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    c = rng.standard_normal(rows * L) * np.exp(rng.uniform(-30, 30, rows * L))
+    d = np.sort(rng.uniform(0, 5, L))[::-1].copy()
+    measured = sorted(data.draw(st.sets(st.integers(0, L - 1), min_size=1, max_size=L)))
+    anchors = [-1, *measured, L]
+    gaps = [(a, 1.0, b, 0.5) for a, b in zip(anchors, anchors[1:]) if b - a > 1]
+    gid = np.full(L, -1, dtype=np.int64)
+    for g, (ma, _, mb, _) in enumerate(gaps):
+        gid[ma + 1 : mb] = g
+    whole = _every_m_sums(c.reshape(rows, L), d, gaps, gid)
+    parts = _segment_sums(c, np.tile(np.arange(L), rows), d, gid, np.arange(rows + 1) * L, len(gaps))
+    for a, b in zip(whole, parts):
+        assert a.shape == b.shape and a.tobytes() == b.tobytes()

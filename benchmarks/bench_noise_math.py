@@ -1,0 +1,97 @@
+"""The stepless engines of a sweep's MDLM other-noise rows, measured against the step-summing ones.
+
+For every T = 1..L of `mdlm:T:NOISE` (`sweep -f mdlm:NOISE --steps 1:L`): CPU seconds (process time: the machine is
+shared) of
+
+* the bounds by bins of steps (`count_noise_bins.noise_bin_bounds`, every row it takes) against the flat rows'
+  laws of single steps (`count_rows.row_bound_reports`, which need the steps built first: not timed);
+* the expected errors from T-independent forms (`count_noise_expansion.expanded_rows_truth`, with the interval over
+  the benchmark's 16-point curve) against the start sizes' batch (`count_noise_truth.noise_rows_truth`).
+
+The step-summing engines run on every ``--stride``-th T only (their cost grows like Σ T·cap and Σ T·√L: at L = 16384
+every T would take minutes), and their seconds are scaled to every T by the rows' steps (printed as "~"). The new
+engines' certified widths are printed too (the largest relative width of E c(S_max) for theorem1, and the fraction of
+rows whose expected error is certified within 10^-4 relative).
+
+    OPENBLAS_NUM_THREADS=1 PYTHONPATH=$PWD python benchmarks/bench_noise_math.py [--lengths 1024 16384]
+        [--noises cosine linear] [--stride 64] [--curve /tmp/curve{L}.csv]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import time
+from fractions import Fraction
+
+import numpy as np
+
+from boundcalc import count_rows
+from boundcalc.bounds import per_realisation_bounds
+from boundcalc.count_families import MDLM
+from boundcalc.count_grid_rows import CoefficientSteps
+from boundcalc.count_noise_bins import noise_bin_bounds
+from boundcalc.count_noise_expansion import expanded_rows_truth
+from boundcalc.count_noise_truth import noise_rows_truth
+from boundcalc.curve import load_loss_curve
+from boundcalc.estimate import curve_profile
+from boundcalc.registry import SamplerSpec
+
+
+class _Row:
+    """What the stepless engines read of a sampler: its name, T and L."""
+
+    family = "mdlm"
+
+    def __init__(self, noise: str, steps: int, length: int) -> None:
+        self.name, self.steps, self.length = f"mdlm:{steps}:{noise}", steps, length
+
+
+def _cpu(run) -> tuple[float, object]:
+    gc.collect()
+    start = time.process_time()
+    out = run()
+    return time.process_time() - start, out
+
+
+def _built(noise: str, length: int, steps: list[int]) -> list:
+    family = MDLM()
+    family.prepare_rows(steps, [noise])
+    template = SamplerSpec(family, ("T", noise), f"mdlm:{noise}")
+    return [count_rows.row_sampler(template, t, length) for t in steps]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lengths", type=int, nargs="+", default=[1024])
+    parser.add_argument("--noises", nargs="+", default=["cosine", "cosine2", "linear", "geometric"])
+    parser.add_argument("--stride", type=int, default=1)
+    parser.add_argument("--curve", default="/tmp/curve{L}.csv")
+    args = parser.parse_args()
+    names = per_realisation_bounds()
+    for L in args.lengths:
+        curve = load_loss_curve(args.curve.format(L=L), L)
+        profile = curve_profile(curve)
+        coefficients = CoefficientSteps([count_rows._values(n, L) for n in names] + [count_rows._values("", L)])
+        every = list(range(1, L + 1))
+        sample = every[args.stride - 1 :: args.stride]
+        share = sum(every) / sum(sample)
+        for noise in args.noises:
+            bins_s, found = _cpu(lambda: noise_bin_bounds(noise, L, every, coefficients))
+            taken = found.taken
+            width = float(np.max(found.errors[taken, 0] / found.values[taken, 0]))
+            rows = [_Row(noise, T, L) for T in every]
+            truth_s, truth = _cpu(lambda: expanded_rows_truth(profile, rows, curve))
+            fine = np.mean([truth[id(r)].error <= 1e-4 * abs(truth[id(r)].value) for r in rows])
+            built = _built(noise, L, sample)
+            old_bounds, _ = _cpu(lambda: count_rows.row_bound_reports(profile, built, Fraction(0), starts=False))
+            old_truth, _ = _cpu(lambda: noise_rows_truth(profile, built, curve))
+            mark = "~" if args.stride > 1 else " "
+            print(f"L = {L:5d} mdlm:{noise:9s} bounds: bins {bins_s:6.2f} s, flat rows {mark}{old_bounds * share:7.2f} s "
+                  f"(x{old_bounds * share / bins_s:5.1f}), widest theorem1 {width:.1e}, rows taken {int(taken.sum())}/{L} | "
+                  f"truth: forms {truth_s:5.2f} s, start sizes {mark}{old_truth * share:7.2f} s "
+                  f"(x{old_truth * share / truth_s:5.1f}), rows within 1e-4: {fine:.0%}")
+
+
+if __name__ == "__main__":
+    main()

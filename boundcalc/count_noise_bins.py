@@ -1,0 +1,545 @@
+"""The bounds and statistics of a sweep's ``mdlm:T:NOISE`` rows from bins of steps, without the steps (orchestration
+layer).
+
+Per row T the step sizes are multinomial(L; π_1..π_T, π_{T+1}) with π_k = φ(u_k) − φ(u_{k−1}) on the u-grid
+u_k = k(1 − δ)/T and π_{T+1} = 1 − φ(1 − δ) (:mod:`boundcalc.count_noise`), so, as in
+:mod:`boundcalc.count_flat_rows`, 1 − Π_k(1 − t_k(s)) <= P(S_max > s) <= Σ_k t_k(s) with t_k(s) = P(Bin(L, π_k) > s).
+Here the steps are grouped into bins of consecutive k, and each bin's sum Σ_k t(π_k) (and Σ_k −log(1 − t(π_k)),
+Σ_k 1 − (1 − π_k)^L) is enclosed from three binomial laws: at the bin's least and largest possible π (first order:
+t grows with π) and at its mean π (second order: Taylor about the mean, whose linear term vanishes, with the
+remainder bounded by the sup of |t″| over the bin times the spread of the π_k). The bins' π come from φ and φ′
+in float64 with certified errors, and cover the sampler's own marginals (its floats p_k, 1 − p_k are correctly
+rounded: the exact marginals of those floats, and the ones the per-step code computes from them, are within a
+relative (3(T + 1) + 6)·2^−53 of the real ones). O(bins·cap) per row, nothing per step:
+docs/theory.md §12, "Bins of steps: the bounds without the steps".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Sequence
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+    from .bounds import CountBoundReport
+    from .count_grid_rows import CoefficientSteps
+    from .count_noise import NoiseLaw
+    from .profile import MIProfile
+
+__all__ = ["NoiseBins", "NoiseBinBounds", "noise_bins", "noise_bin_bounds", "noise_exceed_brackets", "binned_bound_reports",
+           "binned_rows_needed", "binned_work", "DEFAULT_BINS"]
+
+_EPS = 2.0**-53
+#: Bins of the grid steps per row (rows with fewer steps take one bin per step).
+DEFAULT_BINS = 256
+#: A row is taken when every bin point has L·|log(1 − π)| at most this (the laws' ratio recurrence starts from
+#: (1 − π)^L >= e^-600, a normal float: count_flat_rows' RECURRENCE_LIMIT).
+_RECURRENCE_LIMIT = 600.0
+#: Entries (bin points x (widest cap + 1)) of one block of laws.
+_BLOCK_ENTRIES = 1 << 20
+#: The step-size cap: the least J with Σ_k Chernoff(Bin(L, π_k) > J) <= 2^-80 (the samplers' TAIL).
+_TAIL = 2.0**-80
+#: Where |φ″| may peak inside [0, 1] (elsewhere on an interval it is largest at an end): geometric's
+#: φ″ ∝ σ(1 − σ)e^{−σ}, σ = 1000^{−u}, peaks at σ = (3 − √5)/2.
+_BEND_PEAKS = {"geometric": math.log((3 + math.sqrt(5)) / 2) / math.log(1000.0)}
+
+
+@dataclass(frozen=True)
+class NoiseBins:
+    """The bins of a set of rows, flat (row after row; each row's last bin is its last step, π = 1 − b):
+    ``row`` (index into the rows), ``count`` (steps n), ``low``/``high`` (certified π bounds of every step of the
+    bin, the sampler's floats' marginals included), ``centre`` (a float in [low, high]), ``shift`` (a bound on
+    |mean π − centre|) and ``spread`` (a bound on Σ_k (π_k − mean)²); ``offsets`` the rows' first bins."""
+
+    row: "np.ndarray"
+    count: "np.ndarray"
+    low: "np.ndarray"
+    high: "np.ndarray"
+    centre: "np.ndarray"
+    shift: "np.ndarray"
+    spread: "np.ndarray"
+    offsets: "np.ndarray"
+
+
+def _bend_sup(law: "NoiseLaw", lo: "np.ndarray", hi: "np.ndarray") -> "np.ndarray":
+    """An upper bound on |φ″| over each [lo, hi]: the larger end (|φ″| is monotone, or unimodal with its peak in
+    :data:`_BEND_PEAKS`), plus the float's 64ε·sup|φ″| and a margin for the peak's float location."""
+    import numpy as np
+
+    top = np.maximum(np.abs(law.bend(lo)), np.abs(law.bend(hi)))
+    peak = _BEND_PEAKS.get(law.name)
+    if peak is not None:
+        inside = (lo <= peak) & (peak <= hi)
+        top = np.where(inside, abs(float(law.bend(np.array([peak]))[0])), top)
+    return top + law.bend_top * (2 * law.relative + 1e-12)
+
+
+def _edges(law: "NoiseLaw", bins: int, span: float) -> "np.ndarray":
+    """The bins' inner edges in u (sorted, in (0, span)): ``bins``/2 equal steps of u and ``bins``/2 equal steps of
+    φ (so bins are narrow where φ′, hence π, is large). Any edges keep the bounds certified; these keep them tight."""
+    import numpy as np
+
+    half = max(bins // 2, 1)
+    equal_u = np.arange(1, half) / half * span
+    fine = np.linspace(0.0, span, 1 << 14)
+    values = law.phi(fine)
+    equal_phi = fine[np.minimum(np.searchsorted(values, np.arange(1, half) / half * values[-1]), fine.size - 1)]
+    edges = np.unique(np.concatenate((equal_u, equal_phi)))
+    return edges[(edges > 0) & (edges < span)]
+
+
+def _grid_bins(law: "NoiseLaw", steps: "np.ndarray", bins: int, span: float
+               ) -> "tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]":
+    """(row, first step a, last step b, T) of the grid steps' bins: per row the steps k = a..b between consecutive
+    edges of :func:`_edges` (k = ceil(T·edge/span)), each bin at least one step, at most T bins."""
+    import numpy as np
+
+    edges = _edges(law, bins, span)
+    cuts = np.ceil(steps[:, None] * (edges / span)[None, :]).astype(np.int64)  # a bin starts at each cut
+    cuts = np.concatenate((np.ones((steps.size, 1), dtype=np.int64), np.minimum(cuts, steps[:, None])), axis=1)
+    fresh = np.ones(cuts.shape, dtype=bool)
+    fresh[:, 1:] = cuts[:, 1:] > cuts[:, :-1]
+    row = np.repeat(np.arange(steps.size), fresh.sum(axis=1))
+    a = cuts[fresh]
+    last = np.ones(a.size, dtype=bool)
+    last[:-1] = row[1:] != row[:-1]
+    b = np.where(last, steps[row], np.concatenate((a[1:], [0])) - 1)
+    return row, a, b, steps[row]
+
+
+def noise_bins(law: "NoiseLaw", steps: Any, bins: int = DEFAULT_BINS) -> NoiseBins:
+    """The bins of the rows ``mdlm:T:NOISE``, T in ``steps`` (docs/theory.md §12, "Bins of steps")."""
+    import numpy as np
+
+    from .count_sampler import MDLM_DELTA
+
+    span = 1 - float(MDLM_DELTA)  # 1 − δ rounded once: within ε
+    T_rows = np.asarray(steps, dtype=np.int64)
+    row, a, b, T = _grid_bins(law, T_rows, bins, span)
+    n = (b - a + 1).astype(np.float64)
+    h = span / T.astype(np.float64)  # within 2ε of (1 − δ)/T
+    # the bin's u-range [u_{a−1}, u_b], widened to cover the floats' rounding (5ε relative; u_T = 1 − δ)
+    u_lo = np.maximum((a - 1) * h * (1 - 8 * _EPS), 0.0)
+    u_hi = np.minimum(b * h * (1 + 8 * _EPS), 1.0)
+    u_hi = np.where(b == T, np.minimum(span * (1 + 2 * _EPS), 1.0), u_hi)
+    # the real π_k are bounded; rel also covers the sampler's floats' marginals: exact (p̂_kΠq̂_j: (1 ± 2^-53)^k) and
+    # as the per-step code computes them ((2k + 1)·2^-53; count_flat_rows' (3n + 6)ε with n = T + 1 steps)
+    rel = (3 * T.astype(np.float64) + 9) * _EPS * (1 + 1e-9)
+    slope_lo, slope_hi = law.slope_range(u_lo, u_hi)
+    low = np.maximum(h * (1 - 4 * _EPS) * slope_lo * (1 - rel - 4 * _EPS), 0.0)
+    high = h * (1 + 4 * _EPS) * slope_hi * (1 + rel + 4 * _EPS)
+    # the bin's sum S = φ(u_b) − φ(u_{a−1}) (real), from the floats: φ within law.relative, the points within 3ε·u
+    # (moving φ by at most slope_top·3ε·u each), the difference within ε
+    pa, pb = law.phi((a - 1) * h), law.phi(b * h)
+    total = pb - pa
+    total_error = law.relative * (pa + pb) * (1 + 1e-9) + law.slope_top * 8 * _EPS * b * h + _EPS * np.abs(total)
+    mean = total / n
+    centre = np.clip(mean, low, high)
+    shift = (total_error + rel * (np.abs(total) + total_error)) / n * (1 + 4 * _EPS) + 2 * _EPS * np.abs(mean) \
+        + np.abs(mean - centre)
+    # consecutive π_k differ by at most h²·sup|φ″| (plus the sampler's 2·rel·high): Σ(π_k − mean)² <=
+    # D²n(n² − 1)/12 (a monotone run), and <= n(high − low)²/4 (Bhatia–Davis)
+    gap = h * h * (1 + 8 * _EPS) * _bend_sup(law, u_lo, u_hi) + 2 * rel * high
+    spread = np.minimum(gap * gap * n * (n * n - 1) / 12, n * (high - low) ** 2 / 4) * (1 + 16 * _EPS)
+    # each |π_k − mean| <= sqrt(Σ(π_k − mean)²): the ends narrow to the centre's neighbourhood (one step: to it)
+    reach = (shift + np.sqrt(spread)) * (1 + 4 * _EPS)
+    low, high = np.maximum(low, (centre - reach) * (1 - 2 * _EPS)), np.minimum(high, (centre + reach) * (1 + 2 * _EPS))
+    return _with_last_steps(law, T_rows, row, n, low, high, centre, shift, spread, span)
+
+
+def _with_last_steps(law: "NoiseLaw", T_rows: "np.ndarray", row: "np.ndarray", n: "np.ndarray", low: "np.ndarray",
+                     high: "np.ndarray", centre: "np.ndarray", shift: "np.ndarray", spread: "np.ndarray",
+                     span: float) -> NoiseBins:
+    """The grid bins with each row's last step (π = 1 − b, b = φ(1 − δ), one step) appended after its grid bins."""
+    import numpy as np
+
+    b_hat = float(law.phi(np.array([span]))[0])
+    b_error = law.relative * b_hat + law.slope_top * 2 * _EPS + _EPS
+    rest = 1.0 - b_hat  # exact (Sterbenz: b̂ >= 1/2)
+    rel = (3 * T_rows.astype(np.float64) + 9) * _EPS * (1 + 1e-9)
+    last_low = np.maximum((rest - b_error) * (1 - rel), 0.0) * (1 - 2 * _EPS)
+    last_high = (rest + b_error) * (1 + rel) * (1 + 2 * _EPS)
+    last_shift = (b_error + rel * (rest + b_error)) * (1 + 4 * _EPS)
+    rows = T_rows.size
+    per = np.bincount(row, minlength=rows) + 1
+    offsets = np.zeros(rows + 1, dtype=np.int64)
+    np.cumsum(per, out=offsets[1:])
+    grid = np.ones(offsets[-1], dtype=bool)
+    grid[offsets[1:] - 1] = False
+
+    def place(values: "np.ndarray", last: Any) -> "np.ndarray":
+        out = np.empty(offsets[-1], dtype=values.dtype)
+        out[grid] = values
+        out[~grid] = last
+        return out
+
+    return NoiseBins(place(row, np.arange(rows)), place(n, 1.0), place(low, last_low), place(high, last_high),
+                     place(centre, np.full(rows, rest)), place(shift, last_shift), place(spread, 0.0), offsets)
+
+
+def _chernoff(length: int, size: "np.ndarray", x: "np.ndarray") -> "np.ndarray":
+    """An upper bound on P(Bin(L, x) > size): exp(−L·D((size + 1)/L ‖ x)) for x < (size + 1)/L, the exponent
+    lowered by 32ε times the magnitudes of its terms (its float rounding); 1 for x at or above; 0 beyond L."""
+    import numpy as np
+
+    a = np.asarray(size, dtype=np.float64) + 1
+    r = np.minimum(a / length, 1.0)
+    rest = 1 - r
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        log_r = np.log(r)
+        log_rest = np.where(rest > 0, np.log1p(-r), 0.0)
+        log_x = np.log(x)
+        log_keep = np.log1p(-np.minimum(x, 1.0))
+        terms = (r * log_r, rest * log_rest, r * log_x, rest * log_keep)
+        divergence = terms[0] + terms[1] - terms[2] - terms[3]
+        magnitude = sum(np.abs(t) for t in terms)
+        exponent = -length * (divergence - 32 * _EPS * magnitude)
+        out = np.exp(np.minimum(exponent, 0.0))
+    out = np.where(np.isnan(out) | (x >= r), 1.0, out)
+    out = np.where(x <= 0, 0.0, out)
+    return np.where(a > length, 0.0, out)
+
+
+def _caps(length: int, bins: NoiseBins, steps: "np.ndarray") -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
+    """(J per row, far per row, J per bin). A bin's J: the least J with (T + 1)·Chernoff(Bin(L, x) > J) <= 2^-80 at
+    the least of the levels x = (the row's largest π)·2^(−i/2), i = 0..47, at or above its largest π (the bound grows
+    with x), so far = Σ_bins n·Chernoff(Bin(L, high) > J_bin) <= 2^-80 bounds P(some step > J_bin) over the bins at
+    once; a row's J is its bins' largest."""
+    import numpy as np
+
+    from .count_batch import least_settled
+
+    top = np.maximum.reduceat(bins.high, bins.offsets[:-1])
+    levels = top[:, None] * 2.0 ** (-np.arange(48) / 2)[None, :]
+    count = np.repeat(steps.astype(np.float64)[:, None] + 1, 48, axis=1).ravel()
+    lo, hi = np.zeros(count.size, dtype=np.int64), np.full(count.size, length, dtype=np.int64)
+    at_levels = least_settled(lo, hi, lambda mid: count * _chernoff(length, mid, levels.ravel()) <= _TAIL)
+    at_levels = at_levels.reshape(levels.shape)
+    # the bin's level: the least level at or above its largest π (levels fall by 2^(1/2) from the row's largest)
+    with np.errstate(divide="ignore"):
+        index = np.floor(-2 * np.log2(np.maximum(bins.high, 1e-300) / top[bins.row]) * (1 - 1e-12)).astype(np.int64)
+    index = np.clip(index, 0, 47)
+    index = np.where(levels[bins.row, index] >= bins.high, index, np.maximum(index - 1, 0))
+    bin_caps = at_levels[bins.row, index]
+    terms = bins.count * _chernoff(length, bin_caps, bins.high)
+    far = np.add.reduceat(terms, bins.offsets[:-1]) * (1 + (np.diff(bins.offsets) + 4) * _EPS)
+    caps = np.maximum.reduceat(bin_caps, bins.offsets[:-1])
+    return caps, np.where(caps < length, far, 0.0), bin_caps
+
+
+def _laws(length: int, x: "np.ndarray", top: int, growth: "np.ndarray") -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
+    """(P(Bin(L, x) = j) for j = 0..top (rows j x points) by the ratio recurrence P(0) = (1 − x)^L,
+    P(j + 1) = P(j)·(x/(1 − x))·(L − j)/(j + 1); each entry's certified relative error θ per point: x exact floats,
+    1 − x within ε (L·ε on the powers, doubled), log and exp 4 ulps each with L·|log(1 − x)| (10ε), and 4ε a step
+    (the odds, the integers' ratio, two products), as count_flat_rows' laws (docs/theory.md §12); and growth^j (the
+    float powers, each within (j + 1)ε)."""
+    import numpy as np
+
+    keep = 1 - x
+    laws = np.empty((top + 1, x.size))
+    powers = np.empty((top + 1, x.size))
+    powers[0] = 1.0
+    with np.errstate(divide="ignore", under="ignore", over="ignore"):
+        log_keep = np.log(keep)
+        np.multiply(log_keep, length, out=laws[0])
+        np.exp(laws[0], out=laws[0])
+        odds = x / keep
+        for j in range(top):
+            np.multiply(laws[j], odds, out=laws[j + 1])
+            laws[j + 1] *= (length - j) / (j + 1)
+            np.multiply(powers[j], growth, out=powers[j + 1])
+    theta = np.expm1((2 * length + 8 * (top + 1) + 16) * _EPS + 10 * _EPS * length * np.abs(log_keep))
+    return laws, theta, powers
+
+
+def _mode_tops(length: int, top: int) -> "tuple[np.ndarray, np.ndarray]":
+    """(L·max_x b_{j,L−1}(x), L(L − 1)·max_x b_{j,L−2}(x)) for j = 0..top: by Robbins' Stirling bounds the binomial
+    mode C(n, j)(j/n)^j(1 − j/n)^(n−j) <= sqrt(n/(2πj(n − j)))·e^(1/(12n)) for 0 < j < n, and <= 1."""
+    import numpy as np
+
+    j = np.arange(top + 1, dtype=np.float64)
+    out = []
+    for n, scale in ((length - 1, length), (length - 2, length * (length - 1.0))):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            peak = np.sqrt(n / (2 * math.pi * j * (n - j))) * math.exp(1 / (12 * max(n, 1)))
+        out.append(scale * np.where((j > 0) & (j < n), np.minimum(peak * (1 + 1e-12), 1.0), 1.0))
+    return out[0], out[1]
+
+
+def _survivals(laws: "np.ndarray") -> "np.ndarray":
+    """Σ_{s<j<=top} P(j) for s = 1..top − 1 (rows s x points), summed from the top (non-negative terms)."""
+    import numpy as np
+
+    out = np.empty((laws.shape[0] - 2, laws.shape[1]))
+    if out.shape[0]:
+        out[-1] = laws[-1]
+        for s in range(out.shape[0] - 2, -1, -1):
+            np.add(out[s + 1], laws[s + 2], out=out[s])
+    return out
+
+
+def _bin_bounds(length: int, bins: NoiseBins, index: "np.ndarray", top: int) -> "tuple[np.ndarray, np.ndarray]":
+    """Per bin of ``index`` and s = 1..top − 1 (rows s x bins): (an upper bound on Σ_k t(π_k), a lower bound on
+    Σ_k −log(1 − t(π_k)), over the bin's steps; t(x) = P(Bin(L, x) > s) cut at ``top``, the part beyond is the row's
+    far), from the one law at the bin's centre c. On [low, high], b_{j,n}(x) (n = L − 1, L − 2) is at most the mode's
+    bound and at most b_{j,n}(c)·max((high/c)^j, ((1 − low)/(1 − c))^L), with L·b_{j,L−1}(c) = (j + 1)P_c(j + 1)/c and
+    L(L − 1)·b_{j,L−2}(c) = that·(L − 1 − j)/(1 − c); they bound t′ = L·b_{s,L−1} and
+    |t″| <= L(L − 1)·max(b_{s−1,L−2}, b_{s,L−2}). First order: t(π_k) within (distance to c)·sup t′ of t(c);
+    second order: Σ_k t(π_k) = n·t(c) + t′(c)(S − n·c) + ½Σ_k t″(ξ_k)(π_k − c)²; and −log(1 − t) >= t."""
+    import numpy as np
+
+    L, n = length, bins.count[index]
+    low, c, high = bins.low[index], bins.centre[index], bins.high[index]
+    shift, spread = bins.shift[index], bins.spread[index]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        growth = np.where(c > 0, high / c * (1 + 2 * _EPS), np.inf)
+        below = np.exp(L * np.log1p((c - low) / (1 - c)) * (1 + 16 * _EPS) + 16 * _EPS)
+    laws, theta, powers = _laws(L, c, top, growth)
+    j = np.arange(top, dtype=np.float64)[:, None]
+    mode_first, mode_second = _mode_tops(L, top)
+    with np.errstate(invalid="ignore", over="ignore"):
+        move = np.maximum(powers[:-1] * (1 + 2 * (j + 2) * _EPS), below) * (1 + theta + 16 * _EPS)  # x from c
+        first_sup = (j + 1) * laws[1:] / c * move  # L·b_{j,L−1}(x) = (j + 1)P_x(j + 1)/x
+        second_sup = first_sup * (L - 1 - j) / (1 - c)  # L(L − 1)·b_{j,L−2}(x)
+    first_sup = np.minimum(np.where(np.isnan(first_sup), np.inf, first_sup), mode_first[:top, None]) + 2.0**-990
+    second_sup = np.minimum(np.where(np.isnan(second_sup), np.inf, second_sup), mode_second[:top, None]) + 2.0**-990
+    sums = (top + 4) * _EPS
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        slope = first_sup[1:]  # sup t′ = L·sup b_{s,L−1}, s = 1..top − 1
+        bend = np.maximum(second_sup[:-1], second_sup[1:])  # sup |t″| <= L(L − 1)·max(b_{s−1,L−2}, b_{s,L−2})
+        rest = (n * shift) * slope + (0.5 * (spread + n * shift * shift)) * bend
+        rest = np.where(np.isnan(rest), np.inf, rest) * (1 + 64 * _EPS)
+        centred = _survivals(laws)
+        up = centred * (1 + theta + sums)
+        down = centred * (1 - theta - sums)
+        upper = np.minimum(n * (up + (high - c) * slope * (1 + 8 * _EPS)), n * up + rest)
+        near = np.clip(down - (c - low) * slope * (1 + 8 * _EPS), 0.0, 1.0)
+        first = -np.log1p(-near) * (n * (1 - 64 * _EPS))
+        lower = np.maximum(first, n * down - rest)
+    lower = np.where(np.isnan(lower), 0.0, np.maximum(lower, 0.0))
+    return upper * (1 + 4 * _EPS), lower
+
+
+def _row_brackets(length: int, bins: NoiseBins, rows: "np.ndarray", caps: "np.ndarray", far: "np.ndarray",
+                  bin_caps: "np.ndarray") -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
+    """(lower, upper, error) of P(S_max > s), s = 1..width (the widest cap − 1, at least 1), for ``rows`` (rows x
+    width): below a row's cap 1 − exp(−Σ_bins lower) and min(1, Σ_bins upper + far) over the bins whose own cap
+    exceeds s (a bin's steps beyond its cap are in far), every rounding already outward (error 0); from the cap on
+    0, far and far (as count_flat_rows' brackets). Bins in blocks of similar caps, each laws up to its widest."""
+    import numpy as np
+
+    top = int(min(caps.max(initial=0), length))
+    width = max(top - 1, 1)
+    lower = np.zeros((rows.size, width))
+    upper = np.repeat(far[:, None], width, axis=1)
+    err = upper.copy()
+    if top < 2:
+        return lower, upper, err
+    counts = bins.offsets[rows + 1] - bins.offsets[rows]
+    index = np.repeat(bins.offsets[rows] - np.concatenate(([0], np.cumsum(counts)[:-1])), counts) \
+        + np.arange(int(counts.sum()))
+    local = np.repeat(np.arange(rows.size), counts)  # each bin's row among ``rows``
+    total, exponent = np.zeros((rows.size, width)), np.zeros((rows.size, width))
+    order = np.argsort(bin_caps[index], kind="stable")
+    ordered = np.minimum(bin_caps[index][order], length)
+    start = int(np.searchsorted(ordered, 2))  # bins of cap < 2 have no s below their cap
+    while start < order.size:
+        first = int(ordered[start])
+        stop = int(np.searchsorted(ordered, max(first + first // 4, first + 8), side="right"))
+        stop = max(start + 1, min(stop, start + max(1, _BLOCK_ENTRIES // (int(ordered[stop - 1]) + 1))))
+        chosen = order[start:stop][np.argsort(local[order[start:stop]], kind="stable")]
+        block_top = int(ordered[stop - 1])
+        up, down = _bin_bounds(length, bins, index[chosen], block_top)
+        heads = np.concatenate(([0], np.flatnonzero(np.diff(local[chosen])) + 1))
+        owners = local[chosen][heads]
+        total[owners, : block_top - 1] += np.add.reduceat(up, heads, axis=1).T
+        exponent[owners, : block_top - 1] += np.add.reduceat(down, heads, axis=1).T
+        start = stop
+    sums = ((counts + 4) * _EPS)[:, None]
+    total = total * (1 + sums) + (far[:, None] + 2.0**-1000 * counts[:, None])
+    inside = np.arange(1, width + 1)[None, :] < caps[:, None]
+    lower[:] = np.where(inside, -np.expm1(-exponent * (1 - sums)) * (1 - 8 * _EPS), 0.0)
+    upper[:] = np.where(inside, np.minimum(1.0, total * (1 + 2 * _EPS)), far[:, None])
+    err[:] = np.where(inside, 0.0, far[:, None])
+    return lower, upper, err
+
+
+def _nonempty(length: int, bins: NoiseBins) -> "tuple[np.ndarray, np.ndarray]":
+    """(E #non-empty steps, its certified error) per row: Σ_k f(π_k), f(x) = 1 − (1 − x)^L, per bin n·f(centre)
+    with the Taylor remainder n·shift·sup f′ + ½·sup|f″|·(spread + n·shift²) (f′ = L(1 − x)^(L−1) and
+    |f″| = L(L − 1)(1 − x)^(L−2), largest at the bin's low end), f's float error as count_flat_rows' (numpy's
+    log1p and expm1 at 4 ulps: 9ε·Lx/(1 − x) and 8ε of the term) and the sum's."""
+    import numpy as np
+
+    L, n, x = length, bins.count, bins.centre
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        terms = -np.expm1(L * np.log1p(-np.minimum(x, 1.0)))
+        rounding = 9 * _EPS * L * x / (1 - x) + 8 * _EPS * terms
+        log_low = np.log1p(-np.minimum(bins.low, 1.0))
+        slope = L * np.exp((L - 1) * log_low)
+        bend = L * (L - 1.0) * np.exp((L - 2) * log_low)
+    rounding = np.where(x >= 1, 0.0, rounding)
+    rest = (n * bins.shift * slope + 0.5 * bend * (bins.spread + n * bins.shift**2)) * (1 + 1e-9)
+    value = np.add.reduceat(n * terms, bins.offsets[:-1])
+    counts = np.diff(bins.offsets)
+    error = np.add.reduceat(n * rounding + rest, bins.offsets[:-1]) * (1 + 2.0**-40) \
+        + (counts + 4) * _EPS * np.abs(value)
+    return value, error
+
+
+def _groups(caps: "np.ndarray", counts: "np.ndarray") -> "list[list[np.ndarray]]":
+    """Row indices by rising cap in groups whose widest cap is at most 5/4 of the first or 16 more (a group's
+    E c(S_max) sums are one array pass), each in blocks of at most :data:`_BLOCK_ENTRIES` law entries
+    (3·bins x (widest cap + 1))."""
+    import numpy as np
+
+    order = np.argsort(caps, kind="stable")
+    ordered, sizes = caps[order].astype(np.int64) + 1, 3 * counts[order].astype(np.int64)
+    entries = np.cumsum(sizes)
+    out, start = [], 0
+    while start < order.size:
+        first = int(ordered[start])
+        stop = max(start + 1, int(np.searchsorted(ordered, max(first + first // 4, first + 16), side="right")))
+        blocks = []
+        while start < stop:
+            widest = int(ordered[stop - 1])
+            before = int(entries[start - 1]) if start else 0
+            fit = int(np.searchsorted(entries, before + _BLOCK_ENTRIES // widest, side="right"))
+            end = max(start + 1, min(stop, fit))
+            blocks.append(order[start:end])
+            start = end
+        out.append(blocks)
+    return out
+
+
+@dataclass(frozen=True)
+class NoiseBinBounds:
+    """Per row (the order of ``steps``): ``taken`` (False: a step too large for the laws' recurrence, L·|log(1 − π)|
+    > 600, small T only: take the row elsewhere; its other entries are 0), ``values`` and ``errors`` (rows x
+    coefficients: E c(S_max) of each coefficient, the midpoint of its certified bracket and half its width plus the
+    roundings), ``nonempty`` and ``nonempty_error`` (E #non-empty steps), ``caps`` (the step-size caps)."""
+
+    taken: "np.ndarray"
+    values: "np.ndarray"
+    errors: "np.ndarray"
+    nonempty: "np.ndarray"
+    nonempty_error: "np.ndarray"
+    caps: "np.ndarray"
+
+
+def noise_bin_bounds(noise: str, length: int, steps: Sequence[int], coefficients: "CoefficientSteps",
+                     bins: int = DEFAULT_BINS) -> NoiseBinBounds:
+    """Every row ``mdlm:T:NOISE`` (T in ``steps``) at L = ``length``: E c(S_max) for each of ``coefficients``
+    (:class:`~boundcalc.count_grid_rows.CoefficientSteps`, as count_flat_rows builds it), E #non-empty steps and the
+    caps, from bins of steps (docs/theory.md §12, "Bins of steps"); no step is built or read."""
+    import numpy as np
+
+    from .count_grid_rows import coefficient_brackets
+    from .count_noise import NOISE_LAWS
+
+    L = int(length)
+    T = np.asarray(steps, dtype=np.int64)
+    found = noise_bins(NOISE_LAWS[noise], T, bins)
+    caps, far, bin_caps = _caps(L, found, T)
+    taken = binned_rows_needed(noise, L, T)
+    values = np.zeros((T.size, len(coefficients.items)))
+    errors = np.zeros_like(values)
+    rows = np.flatnonzero(taken)
+    counts = np.diff(found.offsets)
+    for blocks in _groups(caps[rows], counts[rows]) if rows.size else []:
+        group = rows[np.concatenate(blocks)]
+        width = max(int(min(caps[group].max(), L)) - 1, 1)
+        lower = np.zeros((group.size, width))
+        upper = np.repeat(far[group][:, None], width, axis=1)
+        err = upper.copy()
+        at = 0
+        for block in blocks:
+            chosen = rows[block]
+            brackets = _row_brackets(L, found, chosen, caps[chosen], far[chosen], bin_caps)
+            for whole, part in zip((lower, upper, err), brackets):
+                whole[at : at + chosen.size, : part.shape[1]] = part
+            at += chosen.size
+        for j, bracket in enumerate(coefficient_brackets(coefficients, lower, upper, err, far[group])):
+            lo, hi, error = bracket[:, 0], bracket[:, 1], bracket[:, 2]
+            values[group, j] = (lo + hi) / 2
+            errors[group, j] = (hi - lo) / 2 + error + 2 * _EPS * (np.abs(lo) + np.abs(hi))
+    nonempty, nonempty_error = _nonempty(L, found)
+    zero = np.where(taken, 1.0, 0.0)
+    return NoiseBinBounds(taken, values, errors, nonempty * zero, nonempty_error * zero, caps)
+
+
+def binned_rows_needed(noise: str, length: int, steps: Any) -> "np.ndarray":
+    """Per T of ``steps``: whether :func:`noise_bin_bounds` takes the row ``mdlm:T:NOISE`` at L (every π of its bins
+    is at most h·sup φ′ with its roundings, so L·|log(1 − h·sup φ′·(1 + 10^-6))| <= 600 suffices: T above about
+    L·sup φ′/600, a few percent of L), from (noise, L, T) alone."""
+    import numpy as np
+
+    from .count_noise import NOISE_LAWS
+    from .count_sampler import MDLM_DELTA
+
+    T = np.asarray(steps, dtype=np.float64)
+    largest = np.minimum((1 - float(MDLM_DELTA)) / T * NOISE_LAWS[noise].slope_top * (1 + 1e-6), 1.0)
+    with np.errstate(divide="ignore"):
+        return -length * np.log1p(-largest) <= _RECURRENCE_LIMIT * (1 - 1e-9)
+
+
+def binned_work(noise: str, length: int, steps: Any, bins: int = DEFAULT_BINS) -> float:
+    """A model of :func:`noise_bin_bounds`' work for the rows ``steps`` (the taken ones): per row its bins times
+    three laws up to a cap modelled from its largest mean size μ = L·h·sup φ′ (μ + 10·sqrt(μ) + 40)."""
+    import numpy as np
+
+    from .count_noise import NOISE_LAWS
+
+    T = np.asarray(steps, dtype=np.float64)
+    T = T[binned_rows_needed(noise, length, T)]
+    mean = length / T * NOISE_LAWS[noise].slope_top
+    return float((3 * (np.minimum(T, bins) + 1) * (mean + 10 * np.sqrt(mean) + 41)).sum())
+
+
+def binned_bound_reports(profile: "MIProfile", samplers: Sequence[Any], eps_train: Fraction, names: Sequence[str],
+                         values: Any, bins: int = DEFAULT_BINS) -> "list[CountBoundReport | None]":
+    """:func:`boundcalc.count_flat_rows.flat_bound_reports`' reports for the rows ``mdlm:T:NOISE`` among
+    ``samplers`` that :func:`binned_rows_needed` takes, None for the others (take them elsewhere). Reads from each
+    sampler only its name (noise and T) and L, never its steps. ``values(name, L)`` gives c(1..L) as floats."""
+    from .bounds import CountBoundReport
+    from .count_brackets_noise import noise_of
+    from .count_grid_rows import CoefficientSteps
+
+    L = profile.length
+    out: "list[CountBoundReport | None]" = [None] * len(samplers)
+    by_noise: dict[str, list[int]] = {}
+    for i, sampler in enumerate(samplers):
+        noise = noise_of(sampler) if getattr(sampler, "length", None) == L else None
+        if noise is not None:
+            by_noise.setdefault(noise, []).append(i)
+    if not by_noise:
+        return out
+    coefficients = CoefficientSteps([values(name, L) for name in names] + [values("", L)])
+    for noise, chosen in by_noise.items():
+        found = noise_bin_bounds(noise, L, [samplers[i].steps for i in chosen], coefficients, bins)
+        for j, i in enumerate(chosen):
+            if found.taken[j]:
+                pairs = list(zip(found.values[j].tolist(), found.errors[j].tolist()))
+                out[i] = CountBoundReport(profile, samplers[i], eps_train, dict(zip(names, pairs[:-1])), pairs[-1],
+                                          (float(found.nonempty[j]), float(found.nonempty_error[j])))
+    return out
+
+
+def noise_exceed_brackets(noise: str, length: int, steps: int, bins: int = DEFAULT_BINS
+                          ) -> "tuple[np.ndarray, np.ndarray, np.ndarray] | None":
+    """(lower, upper, error) of P(S_max > s), s = 1..max(cap − 1, 1), of the one row ``mdlm:T:NOISE`` at L (the
+    brackets :func:`noise_bin_bounds` sums), or None where it does not take the row."""
+    import numpy as np
+
+    from .count_noise import NOISE_LAWS
+
+    T = np.array([steps], dtype=np.int64)
+    if not binned_rows_needed(noise, length, T)[0]:
+        return None
+    found = noise_bins(NOISE_LAWS[noise], T, bins)
+    caps, far, bin_caps = _caps(length, found, T)
+    lower, upper, err = _row_brackets(length, found, np.array([0]), caps, far, bin_caps)
+    return lower[0], upper[0], err[0]

@@ -1,0 +1,391 @@
+"""The expected errors of a sweep's ``mdlm:T:NOISE`` rows from T-independent forms, without the steps (orchestration
+layer).
+
+At one T, :class:`~boundcalc.count_brackets_noise.NoiseBracket` brackets E error(T) = L·S(T) − Σd between linear forms
+in d built from a few vectors that do not depend on T — P(b) (``p``), the block level Q (``q``), ∫φ″·a (``j``),
+G′(b) and G′(0) (``s_b``, ``s_0``), D = G(0) − G(b) (``drop``) and their error vectors — with coefficients that are
+polynomials in h = (1 − δ)/T, plus remainders that are scalars in h times d's variation (docs/theory.md §12, "Other
+noises", "Euler–Maclaurin's next term", "Cell-local remainders"). Here those vectors are dotted with d (and |d|, and
+a completion set's largest d) once, and every T's two forms (trapezoid and Euler–Maclaurin) are evaluated from the
+dot products: O(L) once per curve, then O(1) per row, the same brackets as the per-T forms with one block level
+(the finest, shared by every T). Per row: the value (the bracket's midpoint, half its width as certified error), the
+monotone cubic's value the same way, the stderr through the curve's point weights of the Euler–Maclaurin form's
+midpoint vector, and an outer bracket of the interval over the monotone completions (each vector's extremes over the
+completions, combined by sign): docs/theory.md §12, "Rows from T-independent forms".
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, Sequence
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+    from .count_grid_truth import GridRow
+    from .curve import LossCurve
+
+__all__ = ["NoiseExpansion", "expanded_brackets", "expanded_rows_truth", "EXPANSION_NOTE"]
+
+_EPS = 2.0**-52  # NoiseBracket's unit (a float64 rounding, with room)
+_NAMES = ("p", "q", "j", "s_b", "s_0", "drop")
+#: The note of a value from these forms (estimate.coefficient_note's wording).
+EXPANSION_NOTE = "an expectation over the sampler's random reveal counts (a certified Euler–Maclaurin bracket, no step summed)"
+
+
+class NoiseExpansion:
+    """The T-independent vectors of one noise's single-T forms at L = d.size, dotted with d (``value``), |d| and
+    optionally with other non-negative vectors (:meth:`dots`)."""
+
+    def __init__(self, noise: str, d: Any) -> None:
+        from .count_brackets_noise import NoiseBracket
+        from .count_noise import NOISE_LAWS
+        from .count_sampler import MDLM_DELTA
+
+        br = NoiseBracket(d, NOISE_LAWS[noise], 1 - MDLM_DELTA)
+        self.bracket = br
+        self.blocks = br._blocks(1 << 40, 1 << 40)  # a single T's finest level: valid for every T
+        q, q_error, j, j_error = br._level(self.blocks)
+        p, p_error = br._cached("p", br.end, br._p_form)
+        g_b, g_b_error = br._cached("g", br.end, br._g_form)
+        s_b, s_b_error = br._cached("s", br.end, br._slope_form)
+        s_0, s_0_error = br._cached("s", 0.0, br._slope_form)
+        drop = -g_b
+        drop[0] += 1.0  # D = G(0) − G(b) = drop·d
+        self.vectors = {"p": p, "q": q, "j": j, "s_b": s_b, "s_0": s_0, "drop": drop}
+        self.errors = {"p": p_error, "q": q_error, "j": j_error, "s_b": s_b_error, "s_0": s_0_error, "drop": g_b_error}
+        self.widest = 0.0  # the cell-local bound's largest h, set with the folded weights (_folded)
+        self.linear = {name: float(v @ br.d) for name, v in self.vectors.items()}
+        self.own = self.dots(br.abs_d)
+
+    def dots(self, y: Any) -> "dict[str, float]":
+        """|v|·y and (v's error)·y for every vector v, y >= 0 (keys "|name|" and "e:name"), and Σy, max y."""
+        import numpy as np
+
+        out = {f"|{name}|": float(np.abs(v) @ y) for name, v in self.vectors.items()}
+        out.update({f"e:{name}": float(e @ y) for name, e in self.errors.items()})
+        out["sum"], out["max"] = float(np.sum(y)), float(np.max(y, initial=0.0))
+        return out
+
+
+class _Form:
+    """One form at every T: ``lower``/``upper`` map a vector's name to its coefficient (arrays over T) in the lower
+    and upper vectors, ``error`` maps a dot's key (:meth:`NoiseExpansion.dots`) to its coefficient in the error
+    vector (before its 8ε·(|lower| + |upper|)), and the remainders' factors."""
+
+    def __init__(self, lower: dict, upper: dict, error: dict, rest1: Any, rest3: Any, rest0: Any, local: Any) -> None:
+        self.lower, self.upper, self.error = lower, upper, error
+        self.rest1, self.rest3, self.rest0, self.local = rest1, rest3, rest0, local
+
+    def value(self, linear: dict, side: str) -> Any:
+        """lower·x or upper·x from the vectors' dots with x."""
+        return sum(c * linear[name] for name, c in getattr(self, side).items())
+
+    def magnitude(self, dots: dict, side: str) -> Any:
+        """An upper bound on |lower|·y (or |upper|·y): Σ |coefficient|·(|v|·y)."""
+        return sum(abs(c) * dots[f"|{name}|"] for name, c in getattr(self, side).items())
+
+    def error_dot(self, dots: dict) -> Any:
+        """error·y, the form's error vector against y >= 0."""
+        spread = self.magnitude(dots, "lower") + self.magnitude(dots, "upper")
+        return sum(c * dots[key] for key, c in self.error.items()) + 8 * _EPS * spread
+
+
+def _steps(ex: NoiseExpansion, T: Any) -> "tuple[np.ndarray, np.ndarray]":
+    """(h_hi, h_lo) around h = (1 − δ)/T: the float quotient (within 3 units of 2^-53) widened by 3ε."""
+    import numpy as np
+
+    h = float(ex.bracket.span) / np.asarray(T, dtype=np.float64)
+    return h * (1 + 3 * _EPS), h * (1 - 3 * _EPS)
+
+
+def _trapezoid(ex: NoiseExpansion, T: Any) -> _Form:
+    """NoiseBracket.forms' trapezoid form at every T (docs/theory.md §12, "Other noises")."""
+    from .count_brackets_noise import _WIDEN
+
+    br, law = ex.bracket, ex.bracket.law
+    L = br.L
+    h_hi, h_lo = _steps(ex, T)
+    width = br.s / ex.blocks * (1 + _EPS) + 2 * _WIDEN
+    f1, f2, f3 = law.slope_top, law.bend_top, law.twist_top
+    per_a = h_hi / 2 * width * width / 4 * f2 + h_hi**3 / 8 * f2
+    per_d = (h_hi / 2 * (width * width / 8 * f3 + f2 * _WIDEN + 64 * _EPS * f1) + h_hi**3 / 12 * f3) * (1 + 16 * _EPS)
+    lower = {"p": L + 0 * h_hi, "q": L * h_lo / 2, "drop": -L * per_d}
+    upper = {"p": L + 0 * h_hi, "q": L * h_hi / 2, "drop": L * per_d}
+    error = {"e:p": 2 * L + 0 * h_hi, "e:q": L * h_hi / 2, "|q|": L * h_hi / 2 * 4 * _EPS, "e:drop": L * per_d,
+             "|drop|": L * per_d * 4 * _EPS}
+    grow = 1 + 16 * _EPS
+    rest1 = L * (h_hi * h_hi * f1 * f1 / 8 + per_a * f1) * grow
+    rest0 = L * per_a * 2 * f1 * grow + _end_moves(br, h_hi, per_d)
+    return _Form(lower, upper, error, rest1, 0 * h_hi, rest0, 0 * h_hi)
+
+
+def _end_moves(br: Any, h_hi: Any, per_d: Any) -> Any:
+    """NoiseBracket._end_moves for arrays of h."""
+    e = br.end_error
+    return br.L * (1.0 - br.end + 2 * e + h_hi * br.law.slope_top / 2 + 2 * per_d) * e * (1 + 16 * _EPS)
+
+
+def _euler_maclaurin(ex: NoiseExpansion, T: Any) -> _Form:
+    """NoiseBracket._euler_maclaurin_form at every T (docs/theory.md §12, "Euler–Maclaurin's next term")."""
+    import numpy as np
+
+    from .count_brackets_noise import _WIDEN
+    from .count_noise_local import twist_weights
+
+    br, law = ex.bracket, ex.bracket.law
+    L = br.L
+    h_hi, h_lo = _steps(ex, T)
+    width = br.s / ex.blocks * (1 + _EPS) + 2 * _WIDEN
+    f1, f2, f3 = law.slope_top, law.bend_top, law.twist_top
+    per_a = h_hi / 2 * width * width / 4 * f2 + h_hi**3 / 8 * f2
+    per_d = (h_hi / 2 * (width * width / 8 * f3 + f2 * _WIDEN + 64 * _EPS * f1) + h_hi**3 / 12 * f3) * (1 + 16 * _EPS)
+    w_b, w_0 = (float(law.slope(np.array([x]))[0]) ** 2 for x in (br.s, 0.0))
+    w_rel = 130 * _EPS
+    bend_slack = f3 * width / 2 + 64 * _EPS * f2
+    square, moved = (h_hi * h_hi + h_lo * h_lo) / 2, (h_hi * h_hi - h_lo * h_lo) / 2 * (1 + 4 * _EPS)
+    around = per_d + h_hi * h_hi / 12 * 2 * bend_slack * (1 + 4 * _EPS)
+    k = {"s_b": w_b, "s_0": -w_0, "j": 2.0}  # K = w_b·s_b − w_0·s_0 + 2j
+    lower = {"p": L + 0 * h_hi, "q": L * h_lo / 2, "drop": -L * around, **{n: L * square / 12 * c for n, c in k.items()}}
+    upper = {**lower, "q": L * h_hi / 2, "drop": L * around}
+    # k_error·y = w_b(e:s_b + w_rel|s_b|) + w_0(e:s_0 + w_rel|s_0|) + 2 e:j; k_abs = |K| bound + 2 bend_slack|drop| + k_error
+    k_error = {"e:s_b": w_b, "|s_b|": w_b * w_rel, "e:s_0": w_0, "|s_0|": w_0 * w_rel, "e:j": 2.0}
+    k_size = {"|s_b|": w_b, "|s_0|": w_0, "|j|": 2.0}
+    error: dict = {"e:p": L + 0 * h_hi, "e:q": L * h_hi / 2, "|q|": L * h_hi / 2 * 4 * _EPS, "e:drop": L * around,
+                   "|drop|": L * around * 4 * _EPS + L * moved / 12 * 2 * bend_slack}
+    for key, c in k_error.items():
+        error[key] = error.get(key, 0.0) + L * (square / 12 + moved / 12) * c
+    for key, c in k_size.items():
+        error[key] = error.get(key, 0.0) + L * (square / 12 * 4 * _EPS + moved / 12) * c
+    error["sum"] = L * h_hi * h_hi / 12 * f1 * f1 * 2 * (L - 1) * (L - 2) * br.end_error  # moved_b on every entry
+    grow = 1 + 16 * _EPS
+    rest1 = L * (per_a * f1 + h_hi**3 * f1 * f2 / 6) * grow
+    rest3 = L * h_hi**4 * f1**4 / 384 * grow
+    _, widest = twist_weights(L, law, br.s)
+    local = np.where(h_hi <= widest, L * h_hi**4 / 384 * grow, 0.0)
+    rest0 = L * per_a * 2 * f1 * grow + _end_moves(br, h_hi, around)
+    return _Form(lower, upper, error, rest1, rest3, rest0, local)
+
+
+def _slack(ex: NoiseExpansion, form: _Form, dots: dict, tv1: float, tv3: Any, jump: float) -> Any:
+    """RiemannBracket.slack and the noise forms' rest0 (NoiseBracket.slack) against y (``dots``): the error vector,
+    (L + 4)ε of |lower|·y + |upper|·y (the dot products' rounding, here of a few dots combined: within it), h's
+    rounding, the remainders times d's variation and ``jump`` (a bound on sup|G′|)."""
+    L = ex.bracket.L
+    rounding = (L + 4) * _EPS * (form.magnitude(dots, "lower") + form.magnitude(dots, "upper"))
+    return form.error_dot(dots) + rounding + ex.bracket.argument_error() * dots["max"] + form.rest1 * tv1 \
+        + form.rest3 * tv3 + 2.0**-900 + form.rest0 * jump * (1 + 4 * _EPS)
+
+
+def expanded_brackets(ex: NoiseExpansion, T: Any) -> "tuple[np.ndarray, np.ndarray]":
+    """(lower, upper) on E error(T) in nats at every T of ``T`` for the expansion's own d: NoiseBracket.bracket(T, T)
+    with the finest block level, both forms intersected, from the dot products (O(1) per T)."""
+    import numpy as np
+
+    br = ex.bracket
+    lows, highs = [], []
+    for form in (_trapezoid(ex, T), _euler_maclaurin(ex, T)):
+        tv3: Any = br.tv3
+        if np.any(form.local > 0):  # the cell-local bound on TV(G‴) where it is smaller (NoiseBracket.slack)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                local = np.where(form.local > 0, form.local * br._local_twist() / form.rest3, np.inf)
+            tv3 = np.minimum(br.tv3, local)
+        slack = _slack(ex, form, ex.own, br.tv1, tv3, br.slope_jump)
+        lo, hi = form.value(ex.linear, "lower") - slack, form.value(ex.linear, "upper") + slack
+        lows.append(lo - 4 * _EPS * np.abs(lo))
+        highs.append(hi + 4 * _EPS * np.abs(hi))
+    return np.maximum(*lows), np.minimum(*highs)
+
+
+def _ends_over_completions(ex: NoiseExpansion, T: Any, curve: "LossCurve", vocab_size: int | None
+                           ) -> "tuple[np.ndarray, np.ndarray]":
+    """An outer bracket (low, high) of the interval of E error(T) over every monotone completion of ``curve``: per
+    form, min over the completions of lower·d >= Σ_v min of (coefficient·v)·d (each vector's extremes by
+    completion._interval_ends), the max of upper·d likewise, each with the form's slack at the completions' largest
+    d, their variation bounds (count_completion.completion_variation) and sup|G′|; the two forms intersected."""
+    import numpy as np
+
+    from .completion import _anchors, _gaps, _interval_ends
+    from .count_completion import completion_variation
+
+    L = ex.bracket.L
+    anchors = _anchors(curve, vocab_size)
+    top = np.asarray(curve.conditional("linear"), dtype=np.float64).copy()
+    for ma, A, mb, _ in _gaps(curve, vocab_size):
+        top[ma + 1 : mb] = A
+    high_d = float(np.max(top, initial=0.0))
+    if not math.isfinite(high_d):
+        return np.zeros(np.size(T)), np.full(np.size(T), math.inf)
+    variation = completion_variation(L, anchors)
+    tv1 = min((L - 1) * 2 * high_d, variation.tv1)
+    tv3 = min(float(L - 1) * (L - 2) * (L - 3) * 8 * high_d, variation.tv3)
+    slope = min(variation.slope, 2 * (L - 1) * high_d)
+    ends = _interval_ends(curve, vocab_size)
+    extremes = {name: ends(v) for name, v in ex.vectors.items()}
+    dots = ex.dots(top)
+    low, high = np.full(np.size(T), -math.inf), np.full(np.size(T), math.inf)
+    for form in (_trapezoid(ex, T), _euler_maclaurin(ex, T)):
+        slack = _slack(ex, form, dots, tv1, tv3, slope) + 16 * _EPS * (
+            form.magnitude(dots, "lower") + form.magnitude(dots, "upper"))
+        least = sum(np.where(c >= 0, c * extremes[n][0], c * extremes[n][1]) for n, c in form.lower.items())
+        most = sum(np.where(c >= 0, c * extremes[n][1], c * extremes[n][0]) for n, c in form.upper.items())
+        low, high = np.maximum(low, least - slack), np.minimum(high, most + slack)
+    folded = _folded(ex, _euler_maclaurin(ex, T), T)  # the remainders in the vectors, extremes taken jointly
+    dots = ex.dots(top)
+    slack = _slack(ex, folded, dots, 0.0, 0.0, 0.0) + 18 * _EPS * (
+        folded.magnitude(dots, "lower") + folded.magnitude(dots, "upper"))
+    layout = _gap_layout(curve, vocab_size)
+    low = np.maximum(low, _joint_ends(ex, folded, "lower", layout) - slack)
+    high = np.minimum(high, _joint_ends(ex, folded, "upper", layout) + slack)
+    return low - 4 * _EPS * np.abs(low), high + 4 * _EPS * np.abs(high)
+
+
+def _stderrs(ex: NoiseExpansion, T: Any, curve: "LossCurve") -> list:
+    """The stderr of Σ c·d at each T with c the Euler–Maclaurin form's midpoint vector (the curve's point weights
+    are linear in c: those of each vector, combined per T); None without the curve's stderr."""
+    import numpy as np
+
+    if curve.stderr is None:
+        return [None] * int(np.size(T))
+    form = _euler_maclaurin(ex, T)
+    names = [n for n in form.lower if n != "drop"]
+    weights = {n: curve.point_weights(ex.vectors[n]) for n in names}
+    a = sum(np.multiply.outer((form.lower[n] + form.upper[n]) / 2, weights[n]) for n in names)
+    se2 = curve.stderr * curve.stderr
+    return [math.sqrt(math.fsum(row)) for row in (a * a * se2[None, :]).tolist()]
+
+
+def expanded_rows_truth(profile: Any, samplers: "Sequence[Any]", curve: "LossCurve | None" = None,
+                        vocab_size: int | None = None) -> "dict[int, GridRow]":
+    """By id(sampler): :func:`boundcalc.count_noise_truth.noise_rows_truth`'s rows for the ``mdlm:T:NOISE`` samplers
+    at the profile's L >= 2, from the T-independent forms (no step read): value the bracket's midpoint, certified
+    error half its width (and d's own error, 2L·abs_error), the monotone cubic's value likewise, the stderr of the
+    forms' midpoint vector, and an outer bracket of the interval over the completions. Empty where d rises somewhere
+    (the forms need a non-increasing d)."""
+    import numpy as np
+
+    from .count_brackets_noise import noise_of
+    from .count_grid_truth import GridRow
+
+    d = np.asarray(profile.conditional, dtype=np.float64)
+    L = d.size
+    if L < 2 or np.any(np.diff(d) > 0) or not np.all(np.isfinite(d)):
+        return {}
+    by_noise: dict[str, list[Any]] = {}
+    for sampler in samplers:
+        noise = noise_of(sampler) if getattr(sampler, "length", None) == L else None
+        if noise is not None:
+            by_noise.setdefault(noise, []).append(sampler)
+    out: "dict[int, GridRow]" = {}
+    for noise, rows in by_noise.items():
+        T = np.array([s.steps for s in rows], dtype=np.int64)
+        ex = NoiseExpansion(noise, d)
+        lo, hi = expanded_brackets(ex, T)
+        values = (lo + hi) / 2
+        errors = (hi - lo) / 2 + 4 * _EPS * (np.abs(lo) + np.abs(hi)) + 2 * L * float(getattr(profile, "abs_error", 0.0))
+        estimates: list[Any] = [None] * T.size
+        intervals: list[Any] = [None] * T.size
+        if curve is not None:
+            estimates = _estimates(noise, ex, T, curve, values, errors)
+            from .completion import has_gaps
+
+            if has_gaps(curve):
+                low, high = _ends_over_completions(ex, T, curve, vocab_size)
+                intervals = [(0.0 if a <= 0 else min(a, v), max(b, a, v)) for a, b, v in
+                             zip(low.tolist(), high.tolist(), values.tolist())]
+        for i, sampler in enumerate(rows):
+            out[id(sampler)] = GridRow(float(values[i]), float(errors[i]), estimates[i], intervals[i])
+    return out
+
+
+def _estimates(noise: str, ex: NoiseExpansion, T: Any, curve: "LossCurve", values: Any, errors: Any) -> list:
+    """Each row's Estimate: the value, the stderr, the monotone cubic's value (its bracket's midpoint)."""
+    import numpy as np
+
+    from .estimate import ESTIMATE_NOTE, EXACT_NOTE, Estimate, curve_profile
+
+    if curve.masked.size == curve.length:
+        cubic = values
+    else:
+        lo, hi = expanded_brackets(NoiseExpansion(noise, np.asarray(curve_profile(curve, "pchip").conditional)), T)
+        cubic = (lo + hi) / 2
+    stderrs = _stderrs(ex, T, curve)
+    note = EXPANSION_NOTE + "; " + (EXACT_NOTE if curve.exact else ESTIMATE_NOTE)
+    return [Estimate(max(float(v), 0.0), se, max(float(p), 0.0), curve.exact, note, float(e))
+            for v, p, se, e in zip(values, cubic, stderrs, errors)]
+
+
+def _folded(ex: NoiseExpansion, form: _Form, T: Any) -> _Form:
+    """``form`` with its remainders folded into its vectors (count_noise_local.folded_ends): R = (L − 1)(1 + 8ε)·
+    fold(rest1·w1 + rest0·peaks + (local·ω or rest3·w3)), lower − R and upper + R, fold's rounding in the error, the
+    remainders then 0. fold is linear, so R is the fixed folded weights with the per-T factors."""
+    import numpy as np
+
+    from .count_completion import drop_weight_arrays
+    from .count_noise_local import fold, twist_weights
+
+    br = ex.bracket
+    L = br.L
+    if "F1" not in ex.vectors:
+        w1, w3, peaks = drop_weight_arrays(L)
+        omega, widest = twist_weights(L, br.law, br.s)
+        for name, w in (("F1", w1), ("F0", peaks), ("F3", w3), ("Fw", omega)):
+            ex.vectors[name], ex.errors[name] = fold(np.asarray(w, dtype=np.float64))
+        ex.widest = widest
+    h_hi, _ = _steps(ex, T)
+    local = (form.local > 0) & (h_hi <= ex.widest)
+    scale = (L - 1) * (1 + 8 * _EPS)
+    parts = {"F1": scale * form.rest1, "F0": scale * form.rest0, "F3": np.where(local, 0.0, scale * form.rest3),
+             "Fw": np.where(local, scale * form.local, 0.0)}
+    lower = {**form.lower, **{n: -c for n, c in parts.items()}}
+    upper = {**form.upper, **parts}
+    error = {**form.error, **{f"e:{n}": c for n, c in parts.items()}}
+    zero = 0 * h_hi
+    return _Form(lower, upper, error, zero, zero, zero, zero)
+
+
+def _gap_layout(curve: "LossCurve", vocab_size: int | None) -> Any:
+    """(fixed d (measured entries, 0 elsewhere), the gaps' interiors as index arrays, their A, B)."""
+    import numpy as np
+
+    from .completion import _gaps
+
+    L = curve.length
+    d = curve.conditional("linear")
+    measured = np.zeros(L, dtype=bool)
+    measured[L - curve.masked] = True
+    gaps = _gaps(curve, vocab_size)
+    return np.where(measured, d, 0.0), [(ma + 1, mb) for ma, _, mb, _ in gaps], \
+        np.array([g[1] for g in gaps]), np.array([g[3] for g in gaps])
+
+
+def _joint_ends(ex: NoiseExpansion, form: _Form, side: str, layout: Any, chunk: int = 256) -> "np.ndarray":
+    """min (side "lower") or max (side "upper") over the completions of form.side·d at every T, the vector combined
+    per T before its extreme (completion._interval_ends' closed form: the measured entries, B·Σ over each gap and
+    (A − B) times the extreme of the gap's prefix sums), by one matrix product per chunk of T."""
+    import numpy as np
+
+    fixed_d, spans, tops, bottoms = layout
+    coefficients = getattr(form, side)
+    names = list(coefficients)
+    size = np.size(next(iter(coefficients.values())))
+    alpha = np.stack([np.broadcast_to(np.asarray(coefficients[n], dtype=np.float64), (size,)) for n in names], axis=1)
+    fixed = alpha @ np.array([float(ex.vectors[n] @ fixed_d) for n in names])
+    if not spans:
+        return fixed
+    prefix = np.stack([np.concatenate([np.cumsum(ex.vectors[n][a:b]) for a, b in spans]) for n in names])
+    cuts = np.concatenate(([0], np.cumsum([b - a for a, b in spans])[:-1]))
+    lasts = np.cumsum([b - a for a, b in spans]) - 1
+    out = np.empty(size)
+    width = tops - bottoms
+    for lo in range(0, size, chunk):
+        runs = alpha[lo : lo + chunk] @ prefix
+        totals = runs[:, lasts]
+        if side == "upper":
+            extreme = np.maximum(np.maximum.reduceat(runs, cuts, axis=1), 0.0)
+        else:
+            extreme = np.minimum(np.minimum.reduceat(runs, cuts, axis=1), 0.0)
+        with np.errstate(invalid="ignore"):
+            moved = np.where(extreme == 0, 0.0, width[None, :] * extreme)
+        out[lo : lo + chunk] = fixed[lo : lo + chunk] + totals @ bottoms + moved.sum(axis=1)
+    return out

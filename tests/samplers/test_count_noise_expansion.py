@@ -1,0 +1,113 @@
+"""Issue 22, round 9: the expected errors of ``mdlm:T:NOISE`` rows from T-independent forms
+(boundcalc.count_noise_expansion), without the steps.
+
+Against independent computations: the brackets equal NoiseBracket.bracket(T, T) with the same block level (the
+per-T forms, built from the vectors each time); every row's value within its certified error of the exact expected
+error (the coefficient form on the sampler's start sizes, and exact Fractions at a small L); the interval's outer
+bracket holds the exact interval over the completions (error_interval on the sampler's coefficients); the monotone
+cubic within its bracket; the stderr near the sampler's. Dropping the remainders makes the bracket miss.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from boundcalc import count_noise_expansion as ce
+from boundcalc.completion import error_interval
+from boundcalc.estimate import coefficient_error, count_coefficients, curve_profile
+from boundcalc.schedule import parse_spec
+from start_sizes_reference import exact_starts, rows_partial_curve
+
+NOISES = ["cosine", "cosine2", "linear", "geometric"]
+
+
+def _curve(L):
+    return rows_partial_curve(L, [2, L // 4, (2 * L) // 3, L], 2.0, True)
+
+
+@pytest.mark.parametrize("noise", NOISES)
+def test_brackets_equal_the_per_t_forms(noise):
+    curve = _curve(64)
+    d = curve_profile(curve).conditional
+    ex = ce.NoiseExpansion(noise, d)
+    T = np.array([1, 3, 40, 64, 500, 4000])
+    lo, hi = ce.expanded_brackets(ex, T)
+    bracket = ex.bracket
+    bracket._blocks = lambda first, last: ex.blocks  # the same level as the expansion's
+    for i, t in enumerate(T.tolist()):
+        a, b = bracket.bracket(t, t)
+        scale = 1e-9 * (abs(a) + abs(b)) + 1e-12
+        assert lo[i] <= a + scale and hi[i] >= b - scale  # h widened by 3ε: never narrower
+        assert abs(lo[i] - a) <= scale and abs(hi[i] - b) <= scale, (t, lo[i], a, hi[i], b)
+
+
+@pytest.mark.parametrize("noise", NOISES)
+def test_rows_hold_the_samplers_values(noise):
+    for L, vocab, steps in ((40, 3, (2, 9, 40, 130)), (97, None, (5, 97, 300))):
+        curve = _curve(L)
+        profile = curve_profile(curve)
+        samplers = [parse_spec(f"mdlm:{T}:{noise}").build(L) for T in steps]
+        rows = ce.expanded_rows_truth(profile, samplers, curve, vocab)
+        cubic = ce.expanded_brackets(ce.NoiseExpansion(noise, curve_profile(curve, "pchip").conditional),
+                                     np.array(steps))
+        for i, sampler in enumerate(samplers):
+            row = rows[id(sampler)]
+            value, error = coefficient_error(profile, sampler)
+            assert abs(row.value - value) <= row.error + error, (L, sampler.steps)
+            c = count_coefficients(sampler)
+            exact_cubic = max(float(c @ curve.conditional("pchip")), 0.0)
+            half = (cubic[1][i] - cubic[0][i]) / 2
+            assert abs(row.estimate.pchip - exact_cubic) <= half + row.error + error
+            lo, hi = error_interval(curve, c, vocab)
+            assert row.interval[0] <= lo + row.error + error and row.interval[1] >= hi - row.error - error
+            stderr = curve.stderr_of(c)
+            assert abs(row.estimate.stderr - stderr) <= 2 * row.error / max(row.value, 1e-12) * stderr + 1e-12
+
+
+def test_values_hold_exact_fractions():
+    """At L = 12 the value is within its error of Σ_m (start(m) − 1)·d(m), the start sizes in Fractions from the
+    sampler's float p_k (each within ε of the noise's: far inside the error)."""
+    L = 12
+    curve = _curve(L)
+    profile = curve_profile(curve)
+    d = [Fraction(x) for x in profile.conditional.tolist()]
+    for noise in NOISES:
+        samplers = [parse_spec(f"mdlm:{T}:{noise}").build(L) for T in (3, 30)]
+        rows = ce.expanded_rows_truth(profile, samplers)
+        for sampler in samplers:
+            floats = type("S", (), {"length": L, "exact": [Fraction(p) for p in sampler.reveal]})()
+            exact = sum((s - 1) * x for s, x in zip(exact_starts(floats), d))  # the floats' p_k, each within ε
+            assert abs(rows[id(sampler)].value - float(exact)) <= rows[id(sampler)].error * (1 + 1e-6) + 1e-12
+
+
+def test_dropped_remainders_miss():
+    """Without the remainder terms (TV(G′), TV(G‴), sup|G′|) the bracket misses the exact value at some T."""
+    L, noise = 40, "linear"
+    curve = _curve(L)
+    profile = curve_profile(curve)
+    steps = list(range(2, 41, 2))
+    samplers = [parse_spec(f"mdlm:{T}:{noise}").build(L) for T in steps]
+    ex = ce.NoiseExpansion(noise, profile.conditional)
+    exact = np.array([coefficient_error(profile, s)[0] for s in samplers])
+    lo, hi = ce.expanded_brackets(ex, np.array(steps))
+    assert np.all((lo <= exact) & (exact <= hi))
+    original = ce._slack
+    try:
+        ce._slack = lambda ex, form, dots, tv1, tv3, jump: original(ex, form, dots, 0.0, 0.0, 0.0)
+        lo, hi = ce.expanded_brackets(ex, np.array(steps))
+    finally:
+        ce._slack = original
+    assert np.any((lo > exact) | (exact > hi))
+
+
+def test_a_rising_d_is_left_out():
+    L = 20
+    curve = _curve(L)
+    profile = curve_profile(curve)
+    rising = type("P", (), {"conditional": np.linspace(0.1, 1.0, L), "length": L})()
+    sampler = parse_spec("mdlm:30:cosine").build(L)
+    assert ce.expanded_rows_truth(rising, [sampler]) == {}
+    assert id(sampler) in ce.expanded_rows_truth(profile, [sampler])
