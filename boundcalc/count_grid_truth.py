@@ -60,19 +60,20 @@ def starts_rows_truth(profile: Any, samplers: "Sequence[Any]", found: Any, curve
         return {}
     rows, bounds, m = found.rows, found.bounds, found.positions
     c = found.starts - 1.0
-    values = _row_sums(c * d[m], bounds)
+    full = _every_m(m, bounds, L)
+    values = _row_sums(_times(c, d, m, full), bounds)
     abs_d = np.abs(d)
     prefix = np.concatenate(([0.0], np.cumsum(abs_d)))
     inner = np.array([0.0 if it is None else prefix[it[1] + 1] - prefix[it[0]] for it in found.interior])
     # coefficient_error's bound: Σ_m start_m|d(m)| + Σ_m |d(m)|, the interior's start sizes being 1
-    weighted = _row_sums(found.starts * abs_d[m], bounds) + inner + float(prefix[-1])
+    weighted = _row_sums(_times(found.starts, abs_d, m, full), bounds) + inner + float(prefix[-1])
     # the windows' left-out terms: at most found.absolute in all per row, so <= absolute·max|d| <= absolute·weighted
     errors = (found.error + found.absolute) * weighted + 2 * (L + 4) * _EPS * weighted \
         + 2 * L * float(getattr(profile, "abs_error", 0.0))
     estimates: list[Any] = [None] * len(rows)
     intervals: list[Any] = [None] * len(rows)
     if curve is not None:
-        estimates = _estimates(curve, c, m, bounds, values, errors)
+        estimates = _estimates(curve, c, m, bounds, values, errors, full)
         from .completion import has_gaps
 
         if has_gaps(curve):  # in chunks of rows: the padded prefix sums stay small
@@ -80,9 +81,24 @@ def starts_rows_truth(profile: Any, samplers: "Sequence[Any]", found: Any, curve
             for lo in range(0, len(rows), 1024):
                 hi = min(lo + 1024, len(rows))
                 a, b = int(bounds[lo]), int(bounds[hi])
-                intervals += _intervals(curve, c[a:b], m[a:b], bounds[lo : hi + 1] - a, vocab_size)
+                intervals += _intervals(curve, c[a:b], m[a:b], bounds[lo : hi + 1] - a, vocab_size, full)
     return {id(samplers[row]): GridRow(float(values[i]), float(errors[i]), estimates[i], intervals[i])
             for i, row in enumerate(rows)}
+
+
+def _every_m(m: "np.ndarray", bounds: "np.ndarray", L: int) -> bool:
+    """True when every row lists every m = 0..L − 1 in order (the rows of arbitrary steps): then an entry's d(m) is
+    its column's, taken by broadcasting rather than gathered (the same products)."""
+    import numpy as np
+
+    rows = bounds.size - 1
+    return bool(m.size == rows * L and np.array_equal(bounds, np.arange(rows + 1) * L)
+                and np.array_equal(m.reshape(rows, L), np.broadcast_to(np.arange(L), (rows, L))))
+
+
+def _times(x: "np.ndarray", v: "np.ndarray", m: "np.ndarray", full: bool) -> "np.ndarray":
+    """x·v[m] entry by entry (flat), by broadcasting v over the rows when every row lists every m (``full``)."""
+    return (x.reshape(-1, v.size) * v).reshape(-1) if full else x * v[m]
 
 
 def _row_sums(x: "np.ndarray", bounds: "np.ndarray") -> "np.ndarray":
@@ -93,9 +109,11 @@ def _row_sums(x: "np.ndarray", bounds: "np.ndarray") -> "np.ndarray":
 
 
 def _estimates(curve: "LossCurve", c: "np.ndarray", m: "np.ndarray", bounds: "np.ndarray", values: "np.ndarray",
-               errors: "np.ndarray") -> list:
+               errors: "np.ndarray", full: bool = False) -> list:
     """:func:`boundcalc.estimate._coefficient_estimate`'s Estimate of every row: the pchip value Σ c·d_pchip and
     the stderr sqrt(Σ_i a_i² se_i²) with a the curve's point weights of c (:meth:`LossCurve.point_weights`)."""
+    import numpy as np
+
     from .estimate import Estimate, coefficient_note
 
     if curve.masked.size == curve.length:
@@ -103,7 +121,7 @@ def _estimates(curve: "LossCurve", c: "np.ndarray", m: "np.ndarray", bounds: "np
     else:
         from .estimate import curve_profile
 
-        cubic = _row_sums(c * curve_profile(curve, "pchip").conditional[m], bounds)
+        cubic = _row_sums(_times(c, np.asarray(curve_profile(curve, "pchip").conditional), m, full), bounds)
     stderrs = _stderrs(curve, c, m, bounds) if curve.stderr is not None else [None] * values.size
     note = coefficient_note(curve)
     return [Estimate(max(float(v), 0.0), se, max(float(p), 0.0), curve.exact, note, float(e))
@@ -156,7 +174,7 @@ def _stderrs(curve: "LossCurve", c: "np.ndarray", m: "np.ndarray", bounds: "np.n
 
 
 def _intervals(curve: "LossCurve", c: "np.ndarray", m: "np.ndarray", bounds: "np.ndarray",
-               vocab_size: int | None) -> list:
+               vocab_size: int | None, full: bool = False) -> list:
     """:func:`boundcalc.completion.error_interval` of every row's c: the measured entries' Σ c·d, and per gap
     B·Σc plus (A − B) times the extreme of the prefix sums over the gap's interior (zero where c is: the
     interior's zeros repeat a prefix already counted), each gap's prefix summed from its own first entry."""
@@ -172,8 +190,7 @@ def _intervals(curve: "LossCurve", c: "np.ndarray", m: "np.ndarray", bounds: "np
     for g, (ma, _, mb, _) in enumerate(gaps):
         gid[ma + 1 : mb] = g
     rows = bounds.size - 1
-    if m.size == rows * L and np.array_equal(bounds, np.arange(rows + 1) * L) \
-            and np.array_equal(m.reshape(rows, L), np.broadcast_to(np.arange(L), (rows, L))):
+    if full:  # every row lists every m in order
         fixed, totals, highs, lows = _every_m_sums(c.reshape(rows, L), d, gaps, gid)
     else:
         fixed, totals, highs, lows = _segment_sums(c, m, d, gid, bounds, G)

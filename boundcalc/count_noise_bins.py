@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .count_noise import NoiseLaw
     from .profile import MIProfile
 
-__all__ = ["NoiseBins", "NoiseBinBounds", "noise_bins", "noise_bin_bounds", "noise_exceed_brackets", "binned_bound_reports",
+__all__ = ["NoiseBins", "NoiseBinBounds", "noise_bins", "row_bins", "noise_bin_bounds", "noise_exceed_brackets", "binned_bound_reports",
            "binned_rows_needed", "binned_work", "DEFAULT_BINS"]
 
 _EPS = 2.0**-53
@@ -39,7 +39,9 @@ DEFAULT_BINS = 256
 #: (1 − π)^L >= e^-600, a normal float: count_flat_rows' RECURRENCE_LIMIT).
 _RECURRENCE_LIMIT = 600.0
 #: Entries (bin points x (widest cap + 1)) of one block of laws.
-_BLOCK_ENTRIES = 1 << 20
+_BLOCK_ENTRIES = 1 << 21
+#: Levels of π per row for the bins' caps (down to 2^-11.5 of the row's largest).
+_LEVELS = 24
 #: The step-size cap: the least J with Σ_k Chernoff(Bin(L, π_k) > J) <= 2^-80 (the samplers' TAIL).
 _TAIL = 2.0**-80
 #: Where |φ″| may peak inside [0, 1] (elsewhere on an interval it is largest at an end): geometric's
@@ -91,34 +93,54 @@ def _edges(law: "NoiseLaw", bins: int, span: float) -> "np.ndarray":
     return edges[(edges > 0) & (edges < span)]
 
 
-def _grid_bins(law: "NoiseLaw", steps: "np.ndarray", bins: int, span: float
+def _grid_bins(law: "NoiseLaw", steps: "np.ndarray", bins: "np.ndarray", span: float
                ) -> "tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]":
-    """(row, first step a, last step b, T) of the grid steps' bins: per row the steps k = a..b between consecutive
-    edges of :func:`_edges` (k = ceil(T·edge/span)), each bin at least one step, at most T bins."""
+    """(row, first step a, last step b, T) of the grid steps' bins, row after row: per row the steps k = a..b between
+    consecutive edges of :func:`_edges` for its number of bins (k = ceil(T·edge/span)), each bin at least one step,
+    at most T bins."""
     import numpy as np
 
-    edges = _edges(law, bins, span)
-    cuts = np.ceil(steps[:, None] * (edges / span)[None, :]).astype(np.int64)  # a bin starts at each cut
-    cuts = np.concatenate((np.ones((steps.size, 1), dtype=np.int64), np.minimum(cuts, steps[:, None])), axis=1)
-    fresh = np.ones(cuts.shape, dtype=bool)
-    fresh[:, 1:] = cuts[:, 1:] > cuts[:, :-1]
-    row = np.repeat(np.arange(steps.size), fresh.sum(axis=1))
-    a = cuts[fresh]
-    last = np.ones(a.size, dtype=bool)
-    last[:-1] = row[1:] != row[:-1]
-    b = np.where(last, steps[row], np.concatenate((a[1:], [0])) - 1)
-    return row, a, b, steps[row]
+    parts = []
+    for count in np.unique(bins).tolist():
+        rows = np.flatnonzero(bins == count)
+        T = steps[rows]
+        edges = _edges(law, int(count), span)
+        cuts = np.ceil(T[:, None] * (edges / span)[None, :]).astype(np.int64)  # a bin starts at each cut
+        cuts = np.concatenate((np.ones((T.size, 1), dtype=np.int64), np.minimum(cuts, T[:, None])), axis=1)
+        fresh = np.ones(cuts.shape, dtype=bool)
+        fresh[:, 1:] = cuts[:, 1:] > cuts[:, :-1]
+        row = np.repeat(rows, fresh.sum(axis=1))
+        a = cuts[fresh]
+        last = np.ones(a.size, dtype=bool)
+        last[:-1] = row[1:] != row[:-1]
+        b = np.where(last, steps[row], np.concatenate((a[1:], [0])) - 1)
+        parts.append((row, a, b))
+    row, a, b = (np.concatenate(x) for x in zip(*parts))
+    order = np.argsort(row, kind="stable")
+    return row[order], a[order], b[order], steps[row[order]]
 
 
-def noise_bins(law: "NoiseLaw", steps: Any, bins: int = DEFAULT_BINS) -> NoiseBins:
-    """The bins of the rows ``mdlm:T:NOISE``, T in ``steps`` (docs/theory.md §12, "Bins of steps")."""
+def row_bins(law: "NoiseLaw", length: int, steps: Any, bins: int = DEFAULT_BINS) -> "np.ndarray":
+    """Bins per row: the tails that matter sit about sqrt(L·π) above L·π, so a bin's relative spread of π should
+    shrink like 1/sqrt(L·h·sup φ′): 2^ceil(log2(16·sqrt(L·h·sup φ′))), between min(16, bins) and ``bins`` (any number
+    of bins keeps the bounds certified; these keep them within a few percent of the per-step brackets)."""
+    import numpy as np
+
+    T = np.asarray(steps, dtype=np.float64)
+    want = 16 * np.sqrt(length * law.slope_top / T)
+    return np.clip(2 ** np.ceil(np.log2(np.maximum(want, 1.0))), min(16, bins), bins).astype(np.int64)
+
+
+def noise_bins(law: "NoiseLaw", steps: Any, bins: Any = DEFAULT_BINS) -> NoiseBins:
+    """The bins of the rows ``mdlm:T:NOISE``, T in ``steps`` (docs/theory.md §12, "Bins of steps"); ``bins`` per row
+    (an array, :func:`row_bins`) or one number for every row."""
     import numpy as np
 
     from .count_sampler import MDLM_DELTA
 
     span = 1 - float(MDLM_DELTA)  # 1 − δ rounded once: within ε
     T_rows = np.asarray(steps, dtype=np.int64)
-    row, a, b, T = _grid_bins(law, T_rows, bins, span)
+    row, a, b, T = _grid_bins(law, T_rows, np.broadcast_to(np.asarray(bins, dtype=np.int64), T_rows.shape), span)
     n = (b - a + 1).astype(np.float64)
     h = span / T.astype(np.float64)  # within 2ε of (1 − δ)/T
     # the bin's u-range [u_{a−1}, u_b], widened to cover the floats' rounding (5ε relative; u_T = 1 − δ)
@@ -167,13 +189,12 @@ def _with_last_steps(law: "NoiseLaw", T_rows: "np.ndarray", row: "np.ndarray", n
     per = np.bincount(row, minlength=rows) + 1
     offsets = np.zeros(rows + 1, dtype=np.int64)
     np.cumsum(per, out=offsets[1:])
-    grid = np.ones(offsets[-1], dtype=bool)
-    grid[offsets[1:] - 1] = False
+    at = np.arange(row.size) + row  # a grid bin moves up by one place per row before it (each has its last step)
 
     def place(values: "np.ndarray", last: Any) -> "np.ndarray":
         out = np.empty(offsets[-1], dtype=values.dtype)
-        out[grid] = values
-        out[~grid] = last
+        out[at] = values
+        out[offsets[1:] - 1] = last
         return out
 
     return NoiseBins(place(row, np.arange(rows)), place(n, 1.0), place(low, last_low), place(high, last_high),
@@ -205,7 +226,7 @@ def _chernoff(length: int, size: "np.ndarray", x: "np.ndarray") -> "np.ndarray":
 
 def _caps(length: int, bins: NoiseBins, steps: "np.ndarray") -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
     """(J per row, far per row, J per bin). A bin's J: the least J with (T + 1)·Chernoff(Bin(L, x) > J) <= 2^-80 at
-    the least of the levels x = (the row's largest π)·2^(−i/2), i = 0..47, at or above its largest π (the bound grows
+    the least of the levels x = (the row's largest π)·2^(−i/2), i < 24, at or above its largest π (the bound grows
     with x), so far = Σ_bins n·Chernoff(Bin(L, high) > J_bin) <= 2^-80 bounds P(some step > J_bin) over the bins at
     once; a row's J is its bins' largest."""
     import numpy as np
@@ -213,15 +234,15 @@ def _caps(length: int, bins: NoiseBins, steps: "np.ndarray") -> "tuple[np.ndarra
     from .count_batch import least_settled
 
     top = np.maximum.reduceat(bins.high, bins.offsets[:-1])
-    levels = top[:, None] * 2.0 ** (-np.arange(48) / 2)[None, :]
-    count = np.repeat(steps.astype(np.float64)[:, None] + 1, 48, axis=1).ravel()
+    levels = top[:, None] * 2.0 ** (-np.arange(_LEVELS) / 2)[None, :]
+    count = np.repeat(steps.astype(np.float64)[:, None] + 1, _LEVELS, axis=1).ravel()
     lo, hi = np.zeros(count.size, dtype=np.int64), np.full(count.size, length, dtype=np.int64)
     at_levels = least_settled(lo, hi, lambda mid: count * _chernoff(length, mid, levels.ravel()) <= _TAIL)
     at_levels = at_levels.reshape(levels.shape)
     # the bin's level: the least level at or above its largest π (levels fall by 2^(1/2) from the row's largest)
     with np.errstate(divide="ignore"):
         index = np.floor(-2 * np.log2(np.maximum(bins.high, 1e-300) / top[bins.row]) * (1 - 1e-12)).astype(np.int64)
-    index = np.clip(index, 0, 47)
+    index = np.clip(index, 0, _LEVELS - 1)
     index = np.where(levels[bins.row, index] >= bins.high, index, np.maximum(index - 1, 0))
     bin_caps = at_levels[bins.row, index]
     terms = bins.count * _chernoff(length, bin_caps, bins.high)
@@ -442,7 +463,7 @@ def noise_bin_bounds(noise: str, length: int, steps: Sequence[int], coefficients
 
     L = int(length)
     T = np.asarray(steps, dtype=np.int64)
-    found = noise_bins(NOISE_LAWS[noise], T, bins)
+    found = noise_bins(NOISE_LAWS[noise], T, row_bins(NOISE_LAWS[noise], L, T, bins))
     caps, far, bin_caps = _caps(L, found, T)
     taken = binned_rows_needed(noise, L, T)
     values = np.zeros((T.size, len(coefficients.items)))
@@ -488,7 +509,7 @@ def binned_rows_needed(noise: str, length: int, steps: Any) -> "np.ndarray":
 
 def binned_work(noise: str, length: int, steps: Any, bins: int = DEFAULT_BINS) -> float:
     """A model of :func:`noise_bin_bounds`' work for the rows ``steps`` (the taken ones): per row its bins times
-    three laws up to a cap modelled from its largest mean size μ = L·h·sup φ′ (μ + 10·sqrt(μ) + 40)."""
+    one law up to a cap modelled from its largest mean size μ = L·h·sup φ′ (μ + 10·sqrt(μ) + 40): law entries."""
     import numpy as np
 
     from .count_noise import NOISE_LAWS
@@ -496,7 +517,8 @@ def binned_work(noise: str, length: int, steps: Any, bins: int = DEFAULT_BINS) -
     T = np.asarray(steps, dtype=np.float64)
     T = T[binned_rows_needed(noise, length, T)]
     mean = length / T * NOISE_LAWS[noise].slope_top
-    return float((3 * (np.minimum(T, bins) + 1) * (mean + 10 * np.sqrt(mean) + 41)).sum())
+    per_row = np.minimum(T, row_bins(NOISE_LAWS[noise], length, T, bins)) + 1
+    return float((per_row * (mean + 10 * np.sqrt(mean) + 41)).sum())
 
 
 def binned_bound_reports(profile: "MIProfile", samplers: Sequence[Any], eps_train: Fraction, names: Sequence[str],
@@ -539,7 +561,7 @@ def noise_exceed_brackets(noise: str, length: int, steps: int, bins: int = DEFAU
     T = np.array([steps], dtype=np.int64)
     if not binned_rows_needed(noise, length, T)[0]:
         return None
-    found = noise_bins(NOISE_LAWS[noise], T, bins)
+    found = noise_bins(NOISE_LAWS[noise], T, row_bins(NOISE_LAWS[noise], length, T, bins))
     caps, far, bin_caps = _caps(length, found, T)
     lower, upper, err = _row_brackets(length, found, np.array([0]), caps, far, bin_caps)
     return lower[0], upper[0], err[0]

@@ -75,7 +75,7 @@ def test_the_bins_cover_the_samplers_marginals():
         for T, bins in ((50, 8), (300, 32), (1000, 256)):
             found = cb.noise_bins(NOISE_LAWS[noise], np.array([T]), bins)
             x = np.array(CountSampler.mdlm(64, T, noise).marginals())
-            row, first = cb._grid_bins(NOISE_LAWS[noise], np.array([T]), bins, 1 - 1e-5)[:2]
+            row, first = cb._grid_bins(NOISE_LAWS[noise], np.array([T]), np.array([bins]), 1 - 1e-5)[:2]
             edges = list(first) + [T + 1]
             for i in range(len(first)):
                 part = x[edges[i] - 1 : edges[i + 1] - 1]
