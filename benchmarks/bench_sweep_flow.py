@@ -17,6 +17,7 @@ times the model here, and so is its time).
 from __future__ import annotations
 
 import argparse
+import gc
 import resource
 import time
 from fractions import Fraction
@@ -84,7 +85,7 @@ def measure(noise: str, length: int, every: int) -> tuple[Clock, dict[str, float
                          has_truth=True, estimate=True, mi_measured=truth.mi_measured())
     clock.timed("rows", lambda: to_csv(SweepAnswer(result, ""), 6))()
     template = SamplerSpec(spec.family, spec.parts[1:], spec.label)
-    model = count_rows.noise_rows_parts(template, steps, length, True)
+    model = count_rows.noise_rows_parts(template, steps, length, True, truth.profile.conditional)
     caps = count_rows.noise_caps(steps, length, count_rows._peak(template),
                                  count_rows._NOISE_REMOVALS[noise])
     modelled = float(sum((t + 1) * (c + 1) for t, c in zip(steps, caps.tolist())))
@@ -92,6 +93,7 @@ def measure(noise: str, length: int, every: int) -> tuple[Clock, dict[str, float
 
 
 def main() -> None:
+    gc.disable()  # as the sweep command runs (cli.sweep.collector_paused): the rows hold no cycles
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lengths", type=int, nargs="+", default=[1024, 4096, 16384])
     parser.add_argument("--noises", nargs="+", default=["cosine", "cosine2", "linear", "geometric"])

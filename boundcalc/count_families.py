@@ -100,10 +100,10 @@ class MDLM(CountFamily):
     # the old 10 µs so the budgets of `steps` (count_steps) decide as before
     noise_step_cost_us = 10.0
     #: µs a step of another noise built for many T at once (noise_steps.prepare, a sweep's chunks of T), measured by
-    #: benchmarks/bench_sweep_flow.py at L = 4096 and 16384 at load 5-6: cosine 0.24-0.40, cosine2 0.24-0.27, linear
-    #: 0.19-0.20, geometric 0.37-0.42 (0.2-0.25 on a quiet machine; geometric 0.35-0.67 at L = 1024)
-    noise_batch_cost_us: ClassVar[dict[str, float]] = {"linear": 0.25, "cosine": 0.42, "cosine2": 0.35,
-                                                       "geometric": 0.5}
+    #: benchmarks/bench_sweep_flow.py at L = 16384 at load 4-5: every 16th T cosine 0.26, cosine2 0.18, linear 0.17,
+    #: geometric 0.34; every T cosine 0.20
+    noise_batch_cost_us: ClassVar[dict[str, float]] = {"linear": 0.19, "cosine": 0.28, "cosine2": 0.21,
+                                                       "geometric": 0.37}
     summary = ("MDLM: t_k = 1 − k(1−10^−5)/T, p_k = (α(t_k) − α(t_{k−1}))/(1 − α(t_{k−1})), then noise removal; "
                "NOISE `loglinear` (default), `linear`, `cosine`, `cosine2`, `geometric`")
 

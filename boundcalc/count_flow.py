@@ -48,7 +48,8 @@ MakeRow = Callable[["FamilySpec", int, "CountSampler", Any], Any]
 def count_rows_seconds(families: "Sequence[FamilySpec]", steps: Sequence[int], length: int,
                        truth: "SourceTruth | None") -> float:
     """Estimated seconds of the random-count rows, from T and L alone (:func:`boundcalc.count_rows.rows_seconds`)."""
-    return sum(rows_seconds(SamplerSpec(f.family, f.parts[1:], f.label), steps, length, truth is not None)
+    d = getattr(getattr(truth, "profile", None), "conditional", None)  # the source's d, when it has one
+    return sum(rows_seconds(SamplerSpec(f.family, f.parts[1:], f.label), steps, length, truth is not None, d)
                for f in families if f.family.random_counts)
 
 
@@ -173,8 +174,8 @@ def _release_steps(families: "Iterable[FamilySpec]") -> None:
     from . import count_sampler, noise_steps
 
     for family in families:
-        noise_steps._PREPARED.pop(next(iter(_arguments(family)), ""), None)
-    count_sampler._LAST_STARTS.clear()
+        noise_steps.release(next(iter(_arguments(family)), ""))
+    count_sampler._LAST_STARTS.clear()  # one entry (a sampler and its start sizes): no public way to drop it
 
 
 def _arguments(family: "FamilySpec") -> tuple[str, ...]:

@@ -47,15 +47,19 @@ _NOISE_ROW_SECONDS = 1.5e-4  # a row's report, its sweep row and its CSV cells: 
 _NOISE_FAMILY_SECONDS = 0.3  # once per family: the noise build's modules (compiled), its first passes (0.2-0.3 s)
 # the enclosed rows' bounds (count_flat_rows), per row, per step (marginals, logs, the caps' tails, E #non-empty
 # steps) and per entry (steps x (cap + 1), the cap by noise_caps) of the laws: the recurrence, survival sums, logs;
-# fitted 0.16 µs a step and 2.9 ns an entry (cosine 2.26 s, linear 3.51, geometric 4.25 for 8.4·10^6 steps and
-# 3.3, 7.6 and 8.8·10^8 entries at L = 16384)
+# fitted 0.16 µs a step and 2.9 ns an entry (cosine 2.16-2.26 s, linear 3.51-3.89, geometric 4.10-4.25 for
+# 8.4·10^6 steps and 3.3, 7.6 and 8.8·10^8 entries at L = 16384, every 16th T); every T of cosine: 33.7 s
 _FLAT_ROW_SECONDS = 3e-5
-_FLAT_STEP_SECONDS = 2e-7
-_FLAT_ENTRY_SECONDS = 3.5e-9
+_FLAT_STEP_SECONDS = 1.8e-7
+_FLAT_ENTRY_SECONDS = 3.2e-9
 # their truth (count_noise_truth: every start size of the row from its steps' products), per token of a row and per
 # step: 3.4-5.7 s for 8.4·10^6 steps in 1024 rows at L = 16384 or 4096 rows at L = 4096
 _NOISE_TRUTH_TOKEN = 6e-8
 _NOISE_TRUTH_STEP = 5.6e-7
+# a row from the T-independent forms (count_noise_expansion through count_stepless): value, cubic, stderr, interval,
+# ~5e-5 s a row (0.77-0.79 s for every T at L = 16384), and once per family their vectors (0.4-0.9 s at L = 16384)
+_EXPANSION_ROW_SECONDS = 1e-4
+_EXPANSION_SETUP_SECONDS = 1.0
 _GRID_ROW_SECONDS = 1.5e-4  # a uniform-grid row without its truth: build, cap, report, row and CSV cells
 _GRID_ENTRY_SECONDS = 5e-8  # per step size up to a uniform-grid row's cap (two binomial laws, four brackets)
 # the grid rows' truth (benchmarks/bench_grid_rows.py, CPU at load ~10): 0.16 s for every T at L = 1024, 3.5 s at 16384
@@ -157,10 +161,11 @@ def row_seconds(spec: Any, steps: int, length: int, truth: bool) -> float:
     return seconds
 
 
-def rows_seconds(spec: Any, steps: Sequence[int], length: int, truth: bool) -> float:
-    """:func:`row_seconds` summed over ``steps`` (the rows with arbitrary steps all at once, in arrays)."""
+def rows_seconds(spec: Any, steps: Sequence[int], length: int, truth: bool, conditional: Any = None) -> float:
+    """:func:`row_seconds` summed over ``steps`` (the rows with arbitrary steps all at once, in arrays;
+    ``conditional``: the source's d, which decides which of them take the T-independent forms)."""
     if not on_grid(spec.family, tuple(spec.given_args)):
-        return sum(noise_rows_parts(spec, steps, length, truth).values())
+        return sum(noise_rows_parts(spec, steps, length, truth, conditional).values())
     return sum(row_seconds(spec, t, length, truth) for t in steps)
 
 
@@ -207,13 +212,16 @@ def noise_caps(steps: Sequence[int], length: int, peak: float, removal: float) -
     return np.minimum(lo - 1, length)
 
 
-def noise_rows_parts(spec: Any, steps: Sequence[int], length: int, truth: bool) -> dict[str, float]:
+def noise_rows_parts(spec: Any, steps: Sequence[int], length: int, truth: bool, conditional: Any = None
+                     ) -> dict[str, float]:
     """Estimated seconds of the rows over ``steps`` of a family with arbitrary steps (MDLM's other noises), by part
     (benchmarks/bench_sweep_flow.py measures each): ``build`` their steps (the family's batch_cost_us a step),
     ``bounds`` (:mod:`boundcalc.count_flat_rows`: per row, per step and per entry of the laws of single steps up to
     the row's cap, :func:`noise_caps`; the law of S_max by the DP where it is cheap), ``truth`` (the coefficient
-    form, :mod:`boundcalc.count_noise_truth`: per token and per step of each row; the count DP where cheap) and
-    ``rows`` (a row, its report and its printed cells; once per family the build's modules and first passes)."""
+    form, :mod:`boundcalc.count_noise_truth`: per token and per step of each row; the count DP where cheap; O(1) a
+    row where :mod:`boundcalc.count_stepless` gives the row the T-independent forms, decided from the source's d,
+    ``conditional``) and ``rows`` (a row, its report and its printed cells; once per family the build's modules and
+    first passes)."""
     import numpy as np
 
     from .estimate import COEFFICIENT_FORM_WORK
@@ -229,8 +237,14 @@ def noise_rows_parts(spec: Any, steps: Sequence[int], length: int, truth: bool) 
              "rows": _NOISE_ROW_SECONDS * T.size + (_NOISE_FAMILY_SECONDS if T.size else 0.0), "truth": 0.0}
     if truth:
         dp = n * (L + 1) * (caps + 1)
-        parts["truth"] = float(np.where(dp <= COEFFICIENT_FORM_WORK, dp / _DP_RATE,
-                                        _NOISE_TRUTH_TOKEN * L + _NOISE_TRUTH_STEP * n).sum())
+        seconds = np.where(dp <= COEFFICIENT_FORM_WORK, dp / _DP_RATE, _NOISE_TRUTH_TOKEN * L + _NOISE_TRUTH_STEP * n)
+        if conditional is not None and args:
+            from .count_stepless import expanded_steps
+
+            taken = expanded_steps(args[0], conditional, steps)
+            seconds = np.where(taken, _EXPANSION_ROW_SECONDS, seconds)
+            seconds[0] += _EXPANSION_SETUP_SECONDS if taken.any() else 0.0
+        parts["truth"] = float(seconds.sum())
     return parts
 
 

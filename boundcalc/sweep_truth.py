@@ -102,17 +102,22 @@ class SourceTruth:
         """The expected error, its estimate and interval of every count row that takes the coefficient form
         (:meth:`count_error`), for all rows at once: the uniform-grid rows by their zones
         (:mod:`boundcalc.count_grid_truth`), the others (MDLM's other noises) over every m
-        (:mod:`boundcalc.count_noise_truth`)."""
+        (:mod:`boundcalc.count_noise_truth`) or, at L > 4096 and large T, from the T-independent forms
+        (:mod:`boundcalc.count_stepless`'s policy)."""
         if not hasattr(self.profile, "conditional"):
             return
         from .count_grid_truth import grid_rows_truth
         from .count_noise_truth import noise_rows_truth
+        from .count_stepless import expanded_truth
 
         chosen = [s for s in samplers if id(s) not in self._grid and self._coefficient_form(s)]
         if chosen:
             self._grid_samplers.extend(chosen)
             self._grid.update(grid_rows_truth(self.profile, chosen, self.curve, self.vocab_size))
             rest = [s for s in chosen if id(s) not in self._grid]
+            if rest:  # at L > 4096 the rows with large T from the forms, no step read (count_stepless's policy)
+                self._grid.update(expanded_truth(self.profile, rest, self.curve, self.vocab_size))
+                rest = [s for s in rest if id(s) not in self._grid]
             if rest:
                 self._grid.update(noise_rows_truth(self.profile, rest, self.curve, self.vocab_size))
 

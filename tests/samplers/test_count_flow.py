@@ -138,4 +138,7 @@ def test_the_estimate_counts_the_work_the_flow_does(curve, monkeypatch):
     assert sum(entries) <= modelled <= 1.5 * sum(entries)
     parts = count_rows.noise_rows_parts(template, grid, L, True)
     assert parts["build"] == pytest.approx(sum(built) * spec.family.batch_cost_us(("linear",)) * 1e-6)
-    assert count_flow.count_rows_seconds([spec], grid, L, object()) == pytest.approx(sum(parts.values()))
+    from boundcalc.sweep_truth import resolve_source
+
+    truth = resolve_source(curve, None, None, None)[1]  # L = 256: no row takes the T-independent forms
+    assert count_flow.count_rows_seconds([spec], grid, L, truth) == pytest.approx(sum(parts.values()))

@@ -1,0 +1,61 @@
+"""The policy of the rows of MDLM's other noises that take the T-independent forms (boundcalc.count_stepless):
+only at L > 4096, only rows certified to 10⁻⁴ of their value, each within the direct batch's value and error, and
+the estimate's decision the flow's."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import boundcalc as bc
+from boundcalc import count_stepless
+from boundcalc.count_noise_truth import noise_rows_truth
+from boundcalc.curve import LossCurve
+from boundcalc.estimate import curve_profile
+
+L = 8192
+
+
+def _curve(length: int) -> LossCurve:
+    k = [length * j // 16 for j in range(1, 17)]
+    return LossCurve(length=length, masked=k, loss=[0.5 + 6.0 * x / length for x in k], exact=False)
+
+
+def test_no_row_takes_the_forms_at_l_4096_or_below():
+    curve = _curve(4096)
+    r = bc.sweep(curve, ["mdlm:cosine2"], "4096")
+    assert count_stepless.expanded_truth(curve_profile(curve), [r.rows[0].schedule], curve) == {}
+    assert not count_stepless.expanded_steps("cosine2", curve_profile(curve).conditional, [4096]).any()
+
+
+def test_the_rows_the_forms_take_hold_within_the_direct_batch(monkeypatch):
+    """At L = 8192: the large T take the forms (certified to 10⁻⁴), the small T the direct batch; each form's value is
+    within its error plus the direct batch's of the direct value, and the estimate decides as the flow did."""
+    curve = _curve(L)
+    profile = curve_profile(curve)
+    grid = [500, 3000, 8192]
+    taken = count_stepless.expanded_steps("cosine2", profile.conditional, grid)
+    assert taken.tolist() == [False, True, True]
+    seen = {}
+    real = count_stepless.expanded_truth
+
+    def recording(profile, samplers, curve=None, vocab_size=None):
+        found = real(profile, samplers, curve, vocab_size)
+        seen.update({s.steps: (s, found.get(id(s))) for s in samplers})
+        return found
+
+    monkeypatch.setattr(count_stepless, "expanded_truth", recording)
+    r = bc.sweep(curve, ["mdlm:cosine2"], grid)
+    assert [t for t in grid if seen[t][1] is not None] == [3000, 8192]
+    direct = noise_rows_truth(profile, [seen[t][0] for t in grid], curve)
+    for row in r.rows:
+        sampler, form = seen[row.steps]
+        exact = direct[id(sampler)]
+        if form is None:
+            assert (row.error, row.error_abs) == (exact.value, exact.error)  # nats: the sweep's unit
+            continue
+        assert form.error <= 1e-4 * abs(form.value) and row.error_abs == pytest.approx(form.error)
+        assert abs(form.value - exact.value) <= form.error + exact.error
+        low, high = row.intervals["error"]
+        assert low <= exact.interval[0] + exact.error and exact.interval[1] - exact.error <= high  # an outer bracket
+    assert np.isfinite([row.error for row in r.rows]).all()
