@@ -8,9 +8,13 @@ The forms are taken only
 
 * at L > 4096 (:data:`STEPLESS_MIN_LENGTH`): every sweep of L <= 4096 keeps the direct batch's values and bytes;
 * for a row whose certified error is at most 10⁻⁴ of its value (:data:`STEPLESS_RELATIVE`), so the printed value
-  keeps four significant digits; the other rows (small T) go to the direct batch, whatever they cost.
+  keeps four significant digits; the other rows (small T) go to the direct batch, whatever they cost;
+* where no interval over a measured curve's completions is asked (a data model, or a curve without gaps): the forms'
+  interval is an outer bracket far wider than the direct batch's (L = 16384, the 16-point curve, linear at
+  T = 8705: [0, 62.8] against [16.24, 28.26]; still 3 % wider at T = 15361), so a partial curve keeps the direct
+  batch for every row.
 
-At L = 16384 on the benchmark's 16-point curve that is T >= 1546 for cosine (99 % of the steps), 1561 for
+At L = 16384 with the benchmark's 16-point curve's d (measured at every k) that is T >= 1546 for cosine (99 % of the steps), 1561 for
 cosine2 (99 %), 8322 for linear (74 %) and 4235 for geometric (93 %). The up-front estimate makes the same
 decision from the same brackets (:func:`expanded_steps`), before any row is built.
 """
@@ -25,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .count_grid_truth import GridRow
     from .curve import LossCurve
 
-__all__ = ["STEPLESS_MIN_LENGTH", "STEPLESS_RELATIVE", "expanded_truth", "expanded_steps"]
+__all__ = ["STEPLESS_MIN_LENGTH", "STEPLESS_RELATIVE", "expanded_truth", "expanded_steps", "needs_intervals"]
 
 #: The least L whose noise rows may take the forms (below, every value and byte is the direct batch's).
 STEPLESS_MIN_LENGTH = 4097
@@ -36,9 +40,9 @@ STEPLESS_RELATIVE = 1e-4
 def expanded_truth(profile: Any, samplers: "Sequence[Any]", curve: "LossCurve | None" = None,
                    vocab_size: int | None = None) -> "dict[int, GridRow]":
     """:func:`boundcalc.count_noise_expansion.expanded_rows_truth`'s rows (by id) of the samplers the policy gives
-    the forms (L >= :data:`STEPLESS_MIN_LENGTH`, certified error <= :data:`STEPLESS_RELATIVE` of the value); the
-    others are not in it (take them to the direct batch)."""
-    if int(profile.length) < STEPLESS_MIN_LENGTH:
+    the forms (L >= :data:`STEPLESS_MIN_LENGTH`, certified error <= :data:`STEPLESS_RELATIVE` of the value, no
+    interval over completions asked); the others are not in it (take them to the direct batch)."""
+    if int(profile.length) < STEPLESS_MIN_LENGTH or needs_intervals(curve):
         return {}
     from .count_noise_expansion import expanded_rows_truth
 
@@ -46,10 +50,20 @@ def expanded_truth(profile: Any, samplers: "Sequence[Any]", curve: "LossCurve | 
     return {key: row for key, row in found.items() if row.error <= STEPLESS_RELATIVE * abs(row.value)}
 
 
+def needs_intervals(curve: "LossCurve | None") -> bool:
+    """True when the rows carry intervals over a measured curve's monotone completions (a curve with gaps)."""
+    if curve is None or curve.exact:
+        return False
+    from .completion import has_gaps
+
+    return bool(has_gaps(curve))
+
+
 def expanded_steps(noise: str, conditional: Any, steps: Sequence[int]) -> "np.ndarray":
     """Per T of ``steps``: True where :func:`expanded_truth` gives the row ``mdlm:T:NOISE`` the forms, from the
     profile's d (``conditional``, its length L) and the forms' brackets alone (O(1) a row, no sampler): the same
-    decision within the few roundings by which the row's certified error exceeds the bracket's half-width."""
+    decision within the few roundings by which the row's certified error exceeds the bracket's half-width (the
+    caller asks only where no interval is needed, :func:`needs_intervals`)."""
     import numpy as np
 
     T = np.asarray(steps, dtype=np.int64)
