@@ -289,8 +289,9 @@ def test_per_step_cuts_hold_the_exact_law_of_s_max(length, lists, level):
 
 
 def test_a_cut_without_its_tail_fails(monkeypatch):
-    """Two steps, π = 7/10 and 3/10, L = 20, cut at levels up to 0.9: the second step's law stops below s = 10, where the
-    union bound is exact, so without the cut mass the upper end falls below P(S_max > s); with it, it holds."""
+    """Two steps, π = 7/10 and 3/10, L = 20, cut at levels up to 0.9: the second step's law stops below s = 10,
+    where the union bound is exact, so without the cut mass the upper end falls below P(S_max > s); with it, it
+    holds."""
     monkeypatch.setattr(flat, "CUT_LEVEL", 0.9)
     monkeypatch.setattr(flat, "CUT_SAVING", -1.0)
     rows = _random_rows(20, [[Fraction(7, 10), Fraction(1)]])
@@ -306,7 +307,7 @@ def test_a_cut_without_its_tail_fails(monkeypatch):
 
 @settings(max_examples=30, deadline=None)
 @given(st.integers(4, 40), st.integers(2, 40), st.integers(1, 12), st.sampled_from([2.0**-80, 1e-6, 0.3]))
-def test_cut_thresholds_bound_the_cut_tails_exactly(length, cap, count, level, ):
+def test_cut_thresholds_bound_the_cut_tails_exactly(length, cap, count, level):
     """Each level's threshold π*: the exact tail P(Bin(L, π*) > level) (Fractions) is at most the certified tail,
     and that tail at most CUT_LEVEL/n; the thresholds rise with the level."""
     import pytest
