@@ -55,6 +55,7 @@ class NoiseExpansion:
         self.vectors = {"p": p, "q": q, "j": j, "s_b": s_b, "s_0": s_0, "drop": drop}
         self.errors = {"p": p_error, "q": q_error, "j": j_error, "s_b": s_b_error, "s_0": s_0_error, "drop": g_b_error}
         self.widest = 0.0  # the cell-local bound's largest h, set with the folded weights (_folded)
+        self.tv1, self.tv3 = (min(a, b) for a, b in zip((br.tv1, br.tv3), _variations(br.d)))
         self.linear = {name: float(v @ br.d) for name, v in self.vectors.items()}
         self.own = self.dots(br.abs_d)
 
@@ -66,6 +67,34 @@ class NoiseExpansion:
         out.update({f"e:{name}": float(e @ y) for name, e in self.errors.items()})
         out["sum"], out["max"] = float(np.sum(y)), float(np.max(y, initial=0.0))
         return out
+
+
+def _variations(d: Any) -> "tuple[float, float]":
+    """(TV(G′), TV(G‴)) bounds for this d from G′ = (L − 1)Σ_m Δd(m)·b_{m,L−2} and
+    G‴ = (L − 1)(L − 2)(L − 3)Σ_m Δ³d(m)·b_{m,L−4} (the Bernstein derivatives of G = Σ_m d(m)·b_{m,L−1}):
+    TV ≤ the sums of |coefficient|·TV(b), TV(b_{m,n}) = 2·max b_{m,n} inside, 1 at the ends (unimodal). Each
+    difference within its rounding (4ε, 16ε of max|d|), the peaks rounded up, the sums within (L + 8)ε each. Far below
+    (L − 1)Σ|Δ²d| and (L − 1)(L − 2)(L − 3)Σ|Δ⁴d| where d has kinks (a partial curve's straight pieces): each kink
+    costs about 1/sqrt(L·x(1 − x)) of what the differences charge it."""
+    import numpy as np
+
+    from .count_completion import bernstein_peaks
+
+    L = d.size
+    if L < 5:
+        return math.inf, math.inf
+
+    def spread(n: int) -> Any:
+        peaks = bernstein_peaks(n)
+        out = 2 * peaks
+        out[0] = out[-1] = 1.0
+        return out
+
+    top = float(np.abs(d).max(initial=0.0))
+    grow = 1 + 4 * (L + 8) * _EPS
+    first = float((np.abs(np.diff(d)) + 4 * _EPS * top) @ spread(L - 2))
+    third = float((np.abs(np.diff(d, 3)) + 16 * _EPS * top) @ spread(L - 4))
+    return (L - 1) * first * grow, float(L - 1) * (L - 2) * (L - 3) * third * grow * grow
 
 
 class _Form:
@@ -185,12 +214,12 @@ def expanded_brackets(ex: NoiseExpansion, T: Any) -> "tuple[np.ndarray, np.ndarr
     br = ex.bracket
     lows, highs = [], []
     for form in (_trapezoid(ex, T), _euler_maclaurin(ex, T)):
-        tv3: Any = br.tv3
+        tv3: Any = ex.tv3
         if np.any(form.local > 0):  # the cell-local bound on TV(G‴) where it is smaller (NoiseBracket.slack)
             with np.errstate(divide="ignore", invalid="ignore"):
                 local = np.where(form.local > 0, form.local * br._local_twist() / form.rest3, np.inf)
-            tv3 = np.minimum(br.tv3, local)
-        slack = _slack(ex, form, ex.own, br.tv1, tv3, br.slope_jump)
+            tv3 = np.minimum(ex.tv3, local)
+        slack = _slack(ex, form, ex.own, ex.tv1, tv3, br.slope_jump)
         lo, hi = form.value(ex.linear, "lower") - slack, form.value(ex.linear, "upper") + slack
         lows.append(lo - 4 * _EPS * np.abs(lo))
         highs.append(hi + 4 * _EPS * np.abs(hi))

@@ -84,16 +84,31 @@ def _times(z: tuple[Any, Any, Any, Any], w: tuple[Any, Any, Any, Any]) -> tuple[
     return e[0], e[1], m[0], m[1]
 
 
-def _powers(w: tuple[Any, ...], one: tuple[Any, ...], count: int, combine: Any) -> tuple[Any, ...]:
-    """Rows r = 0..count − 1 of w^r (components of shape (count, lanes)) by the recurrence w^{r+1} = w^r·w, one
-    row at a time (each a lanes-long array: small enough to stay in cache, where a doubling's (rows, lanes)
-    arrays are not). Row r is within r(F + S) (docs/theory.md §12)."""
+#: a table of at most this many entries (rows × lanes) is built by doubling: its arrays stay in cache, and a
+#: recurrence's row-by-row steps (~100 numpy calls each) would cost more in calls than in arithmetic
+_DOUBLING = 1 << 16
+
+
+def _powers(w: tuple[Any, ...], start: tuple[Any, ...], count: int, combine: Any) -> tuple[Any, ...]:
+    """Rows r = 0..count − 1 of start·w^r (components of shape (count, lanes)). Many lanes: by the recurrence
+    row_{r+1} = row_r·w, one lanes-long row at a time (small enough to stay in cache); few: by doubling, rows
+    [n, 2n) = rows [0, n)·w^n and w^{2n} = w^n·w^n. Either way row r is start's error plus r(E(w) + S)
+    (docs/theory.md §12)."""
     import numpy as np
 
-    rows = [one]
-    for _ in range(count - 1):
-        rows.append(combine(rows[-1], w))
-    return tuple(np.stack([row[j] for row in rows]) for j in range(len(one)))
+    if count * start[0].size > _DOUBLING:
+        rows = [start]
+        for _ in range(count - 1):
+            rows.append(combine(rows[-1], w))
+        return tuple(np.stack([row[j] for row in rows]) for j in range(len(start)))
+    table = tuple(c[None, :] for c in start)
+    power, n = w, 1
+    while n < count:
+        table = tuple(np.concatenate(pair) for pair in zip(table, combine(table, power)))
+        n *= 2
+        if n < count:
+            power = combine(power, power)
+    return tuple(c[:count] for c in table)
 
 
 def _to_long(hi: Any, lo: Any) -> Any:

@@ -27,11 +27,13 @@ from functools import lru_cache
 from typing import Any, Sequence
 
 __all__ = ["step_probabilities", "prepare", "prepared", "release", "PreparedSteps", "mpmath_steps", "ALPHA",
-           "DD_RELATIVE"]
+           "DD_RELATIVE", "DD_BOUNDS"]
 
-#: The double-double pass's relative error is below 512 OP_ERROR = 2^−92 (docs/theory.md §12); the test of
-#: each entry's rounding uses 2^−80, which also covers the 40-digit builder's own error.
+#: The double-double pass's relative error is below 2^13 OP_ERROR = 2^−88 (:data:`DD_BOUNDS`, docs/theory.md
+#: §12); the test of each entry's rounding uses 2^−80, which also covers the 40-digit builder's own error.
 DD_RELATIVE = 2.0**-80
+#: each noise's derived bound on the double-double pass's relative error (p and 1 − p), in OP_ERROR
+DD_BOUNDS = {"cosine": 67, "cosine2": 67, "linear": 133, "geometric": 4294}
 _RISE = 99999  # t_{k−1} − t_k = 99999/den
 _CHUNK = 1 << 20  # steps per long double pass of :func:`prepare`
 _FEW = 16  # fewer T than this: pass 1 by libm (boundcalc.noise_libm), else along progressions
@@ -382,9 +384,15 @@ def _cosine_dd(T: Any, k: Any, square: bool) -> tuple[Any, Any]:
     total = before + after
     if square:
         total = np.minimum(total, 2 * den - total)
-    # one sine of all four arguments: a few hundred numpy operations whatever the size, so one call, not four
-    q = dd.ratio(np.concatenate((before, after, total, np.full_like(den, _RISE))), np.concatenate((den,) * 4))
-    a, b, both, rise = _parts(dd.sin(dd.mul((q[0] * scale, q[1] * scale), pi)), 4)
+    # one sine of every argument (a few hundred numpy operations whatever the size, so one call): the two points
+    # and the sum of each step, the difference once per distinct T
+    Ts, which = np.unique(T, return_inverse=True)
+    n = den.size
+    q = dd.ratio(np.concatenate((before, after, total, np.full(Ts.size, float(_RISE)))),
+                 np.concatenate((den, den, den, Ts.astype(np.float64) * 1e5)))
+    sines = dd.sin(dd.mul((q[0] * scale, q[1] * scale), pi))
+    a, b, both = _parts((sines[0][:3 * n], sines[1][:3 * n]), 3)
+    rise = (sines[0][3 * n:][which], sines[1][3 * n:][which])
     masked = dd.mul(a, a)
     return dd.div(dd.mul(both, rise), masked), dd.div(dd.mul(b, b), masked)
 
@@ -411,9 +419,10 @@ def _parts(x: tuple[Any, Any], count: int) -> list[tuple[Any, Any]]:
 
 
 def _geometric_dd(T: Any, k: Any) -> tuple[Any, Any]:
-    """u·ln 1000 within 2.1, σ = e^{−u ln 1000} 31, e^{−σ} 47, 1 − e^{−σ} 123, 1 − e^{−Δ ln 1000} 84, the gap
-    σ_{k−1}(1 − e^{−Δ ln 1000}) 115, 1 − e^{−gap} 330 OP_ERROR: p within 502, 1 − p within 247. 1 − e^{−Δ ln 1000}
-    once per distinct T."""
+    """u·ln 1000 within 2.1, σ = e^{−u ln 1000} 31, e^{−σ} 47, 1 − e^{−σ} 2080 (from e^{−σ},
+    :func:`~boundcalc.double_double.one_minus_exp_neg_cancelling`), 1 − e^{−Δ ln 1000} 84, the gap
+    σ_{k−1}(1 − e^{−Δ ln 1000}) 116, e^{−gap} 132, 1 − e^{−gap} 2165 OP_ERROR: p within 4294, 1 − p within 4161
+    (:data:`DD_BOUNDS`). 1 − e^{−Δ ln 1000} once per distinct T."""
     import numpy as np
 
     from . import double_double as dd
@@ -428,7 +437,7 @@ def _geometric_dd(T: Any, k: Any) -> tuple[Any, Any]:
     gap = dd.mul(s_before, (shrink[0][which], shrink[1][which]))
     y = (np.concatenate((s_before[0], s_after[0], gap[0])), np.concatenate((s_before[1], s_after[1], gap[1])))
     second = dd.exp_neg(y)  # e^{−σ_{k−1}}, e^{−σ_k}, e^{−gap}
-    masked_before, masked_after, moved = _parts(dd.one_minus_exp_neg(y, second), 3)
+    masked_before, masked_after, moved = _parts(dd.one_minus_exp_neg_cancelling(y, second), 3)
     e_after = _parts(second, 3)[1]
     return dd.div(dd.mul(e_after, moved), masked_before), dd.div(masked_after, masked_before)
 

@@ -34,14 +34,45 @@ def test_brackets_equal_the_per_t_forms(noise):
     d = curve_profile(curve).conditional
     ex = ce.NoiseExpansion(noise, d)
     T = np.array([1, 3, 40, 64, 500, 4000])
-    lo, hi = ce.expanded_brackets(ex, T)
+    own = ce.expanded_brackets(ex, T)
     bracket = ex.bracket
     bracket._blocks = lambda first, last: ex.blocks  # the same level as the expansion's
+    ex.tv1, ex.tv3 = bracket.tv1, bracket.tv3  # the per-T forms' variation bounds
+    lo, hi = ce.expanded_brackets(ex, T)
     for i, t in enumerate(T.tolist()):
         a, b = bracket.bracket(t, t)
         scale = 1e-9 * (abs(a) + abs(b)) + 1e-12
         assert lo[i] <= a + scale and hi[i] >= b - scale  # h widened by 3ε: never narrower
         assert abs(lo[i] - a) <= scale and abs(hi[i] - b) <= scale, (t, lo[i], a, hi[i], b)
+        assert own[0][i] >= lo[i] - scale and own[1][i] <= hi[i] + scale  # its own bounds only narrow it
+
+
+def test_variation_bounds_hold():
+    """TV(G′) and TV(G‴) of G = Σ_m d(m)·b_{m,L−1} (the polynomial on a fine grid, in 40-digit arithmetic: the grid's
+    variation is at most the true one) stay below the bounds from |Δd|, |Δ³d| and the Bernstein peaks, for a
+    curve with kinks and a smooth one; and the kinked curve's bound is below the old (L − 1)(L − 2)(L − 3)Σ|Δ⁴d|."""
+    import mpmath
+
+    from boundcalc.count_brackets import variation_bounds
+
+    L = 24
+    for d in (curve_profile(_curve(L)).conditional, np.exp(-np.arange(L) / 7.0)):
+        tv1, tv3 = ce._variations(np.asarray(d))
+        mpmath.mp.dps = 40
+        coefficients = [mpmath.mpf(float(x)) for x in d]
+        N = L - 1
+
+        def derivative(x, k):
+            return mpmath.diff(lambda y: sum(c * mpmath.binomial(N, m) * y**m * (1 - y) ** (N - m)
+                                             for m, c in enumerate(coefficients)), x, k)
+
+        grid = [mpmath.mpf(i) / 400 for i in range(401)]
+        for k, bound in ((1, tv1), (3, tv3)):
+            values = [derivative(x, k) for x in grid]
+            variation = sum(abs(b - a) for a, b in zip(values, values[1:]))
+            assert float(variation) <= bound
+    kinked = curve_profile(_curve(L)).conditional
+    assert ce._variations(kinked)[1] < variation_bounds(kinked)[1]
 
 
 @pytest.mark.parametrize("noise", NOISES)

@@ -23,9 +23,9 @@ from boundcalc.count_sampler import CountSampler
 from boundcalc.noise_steps import ALPHA, mpmath_steps, step_probabilities
 
 NOISES = ["cosine", "cosine2", "linear", "geometric"]
-#: the derived bound of the double-double pass (512 OP_ERROR, noise_steps' docstrings), which the rounding test
-#: widens to 2^−80
-DERIVED = 512 * dd.OP_ERROR
+#: the derived bounds of the double-double pass (noise_steps.DD_BOUNDS, in OP_ERROR: its docstrings), which the
+#: rounding test widens to 2^−80
+DERIVED = {noise: bound * dd.OP_ERROR for noise, bound in noise_steps.DD_BOUNDS.items()}
 
 
 def exact_steps(noise, T, k, digits=60):
@@ -77,7 +77,7 @@ def test_the_double_double_values_are_within_their_derived_bound(noise):
     for j, (t, step) in enumerate(zip(T.tolist(), k.tolist())):
         P, Q = exact_steps(noise, t, step)
         worst = max(worst, relative((p[0][j], p[1][j]), P), relative((q[0][j], q[1][j]), Q))
-    assert worst <= DERIVED
+    assert worst <= DERIVED[noise] < noise_steps.DD_RELATIVE
     assert worst > 2.0**-120  # the check compares real digits, not a copy
 
 
@@ -101,13 +101,27 @@ def test_the_nearest_double_double_ties_round_as_mpmath(noise):
 BATCHES = [list(range(1, 300)), [1, 2, 3, 17, 333, 1000, 1024, 4096, 9999, *range(500, 513)]]
 
 
-def test_the_batches_take_both_paths():
+#: (batch, the largest table built by doubling: None = the module's): the first batch's tables by doubling
+#: (few entries) and, with the limit at 0, by the row-by-row recurrence; the second batch directly
+PATHS = [(BATCHES[0], None), (BATCHES[0], 0), (BATCHES[1], None)]
+
+
+def test_the_batches_take_every_path():
     from boundcalc import noise_progressions as progressions
 
     for batch, direct in zip(BATCHES, (False, True)):
         counts = np.array(batch) + 1
         B = progressions.block_size(int(counts.max()))
         assert progressions._direct(counts, B, int(counts.max() - 1) // B + 1) is direct
+    lanes = 4 * len(BATCHES[0])  # the cosines' lanes: points, sums, supplements, differences
+    assert (progressions.block_size(300) + 1) * lanes <= progressions._DOUBLING < 1024 * 34 * 3
+
+
+def _take_path(monkeypatch, limit):
+    from boundcalc import noise_progressions as progressions
+
+    if limit is not None:
+        monkeypatch.setattr(progressions, "_DOUBLING", limit)
 
 
 def _ld_relative(value, exact):
@@ -116,10 +130,11 @@ def _ld_relative(value, exact):
 
 
 @pytest.mark.parametrize("noise", NOISES)
-@pytest.mark.parametrize("batch", BATCHES)
-def test_the_progressions_long_doubles_are_within_their_bounds(noise, batch):
+@pytest.mark.parametrize("batch, limit", PATHS)
+def test_the_progressions_long_doubles_are_within_their_bounds(noise, batch, limit, monkeypatch):
     """Pass 1 of a sweep's batch (boundcalc.noise_progressions): each p_k and 1 − p_k within its bound of 60 digits,
     on the first, last and random steps of every T; the bounds stay below the libm pass's (64u, 48u, 128u)."""
+    _take_path(monkeypatch, limit)
     rng = np.random.default_rng(8)
     grid = noise_steps._Steps(batch)
     with np.errstate(all="ignore"):
@@ -139,10 +154,11 @@ def test_the_progressions_long_doubles_are_within_their_bounds(noise, batch):
 
 
 @pytest.mark.parametrize("noise", NOISES)
-@pytest.mark.parametrize("batch", BATCHES)
-def test_a_prepared_batch_is_the_40_digit_floats(noise, batch):
+@pytest.mark.parametrize("batch, limit", PATHS)
+def test_a_prepared_batch_is_the_40_digit_floats(noise, batch, limit, monkeypatch):
     """Every T of a sweep's batch: the first and last steps, random ones and up to 40 of those the progressions
     leave open (their near-ties), each the 40-digit float."""
+    _take_path(monkeypatch, limit)
     rng = np.random.default_rng(9)
     rows = noise_steps.prepare(noise, batch)
     grid = noise_steps._Steps(sorted(batch))
