@@ -3,9 +3,9 @@
 `boundcalc.count_rows.row_seconds` estimates each row from T and L alone, so a sweep too large is refused
 before any sampler is built. For a few L and T this prints, per part of a row, the measured CPU seconds (best
 of 3, fresh samplers, process time: the machine is shared) next to the model's, and their ratio; the rates
-(seconds per coefficient entry, per entry of the laws of single steps) are what `_COEFFICIENT_SECONDS` and
-`_FLAT_ENTRY_SECONDS` are set from (the latter also by benchmarks/bench_noise_bounds.py). Then whole sweeps,
-measured against `boundcalc.sweeps._count_rows_seconds`:
+(seconds per coefficient entry, per entry of the laws of single steps) checked against the rates
+(`_FLAT_ENTRY_SECONDS` is set by benchmarks/bench_sweep_flow.py). Then whole sweeps,
+measured against `boundcalc.count_flow.count_rows_seconds`:
 the model must stay above the measurement (a refusal, never a hang) without refusing what runs in <= 10 s.
 
     OPENBLAS_NUM_THREADS=1 PYTHONPATH=$PWD python benchmarks/bench_count_rows.py [--quick]
@@ -21,7 +21,8 @@ from boundcalc import count_rows
 from boundcalc.curve import LossCurve
 from boundcalc.registry import SamplerSpec
 from boundcalc.sweep_truth import resolve_source
-from boundcalc.sweeps import _count_rows_seconds, parse_family, parse_steps, sweep
+from boundcalc.count_flow import count_rows_seconds
+from boundcalc.sweeps import parse_family, parse_steps, sweep
 
 
 def cpu(fn, repeat: int = 3) -> float:
@@ -84,7 +85,7 @@ def sweeps(cases: list[tuple[str, int, str]]) -> None:
         curve = curve_of(length)
         spec = parse_family(family)
         _, truth, _ = resolve_source(curve, None, None, None)
-        model = _count_rows_seconds([spec], parse_steps(grid, length), length, truth)
+        model = count_rows_seconds([spec], parse_steps(grid, length), length, truth)
         start = time.process_time()
         sweep(curve, [family], grid)
         measured = time.process_time() - start

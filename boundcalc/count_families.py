@@ -41,6 +41,11 @@ class CountFamily(SamplerFamily):
         """µs to build one step of a sampler with these arguments (benchmarks/bench_count_steps.py)."""
         return self.step_cost_us
 
+    def batch_cost_us(self, args: Sequence[str]) -> float:
+        """µs a step to build the samplers of a sweep's many T at once (:meth:`prepare_rows`): as one alone unless
+        the family builds them in a batch."""
+        return self.build_cost_us(args)
+
     def rational_law(self, args: Sequence[str]) -> "tuple[Fraction, int, str] | None":
         """(1 − δ, steps before the last one revealing the rest minus T, name suffix) when p_k = 1 − t_k/t_{k−1}
         on a grid t linear from 1 to δ, a ratio of integers at each step (:meth:`quick_sampler`); None else.
@@ -91,9 +96,14 @@ _T = Param("T", "steps", doc="the nominal number of steps")
 
 class MDLM(CountFamily):
     name, params = "mdlm", (_T, Param("NOISE", "text", optional=True))
-    # another noise (boundcalc.noise_steps): ~0.5 µs a step measured in a sweep's batch, ~1 µs at one T plus ~2 ms
-    # per call; kept at the old 10 µs so the budgets of `steps` (count_steps) decide as before
+    # another noise (boundcalc.noise_steps) at one T, as `steps` builds it (~1 µs a step plus ~2 ms a call): kept at
+    # the old 10 µs so the budgets of `steps` (count_steps) decide as before
     noise_step_cost_us = 10.0
+    #: µs a step of another noise built for many T at once (noise_steps.prepare, a sweep's chunks of T), measured by
+    #: benchmarks/bench_sweep_flow.py at L = 4096 and 16384 at load 5-6: cosine 0.24-0.40, cosine2 0.24-0.27, linear
+    #: 0.19-0.20, geometric 0.37-0.42 (0.2-0.25 on a quiet machine; geometric 0.35-0.67 at L = 1024)
+    noise_batch_cost_us: ClassVar[dict[str, float]] = {"linear": 0.25, "cosine": 0.42, "cosine2": 0.35,
+                                                       "geometric": 0.5}
     summary = ("MDLM: t_k = 1 − k(1−10^−5)/T, p_k = (α(t_k) − α(t_{k−1}))/(1 − α(t_{k−1})), then noise removal; "
                "NOISE `loglinear` (default), `linear`, `cosine`, `cosine2`, `geometric`")
 
@@ -113,6 +123,10 @@ class MDLM(CountFamily):
 
     def build_cost_us(self, args: Sequence[str]) -> float:
         return self.step_cost_us if not args or args[0] == "loglinear" else self.noise_step_cost_us
+
+    def batch_cost_us(self, args: Sequence[str]) -> float:
+        noise = self._other_noise(args)
+        return self.noise_batch_cost_us[noise] if noise else self.build_cost_us(args)
 
     def prepare_rows(self, steps: Sequence[int], args: Sequence[str]) -> None:
         """Another noise: every T's step probabilities in a few vectorised passes (boundcalc.noise_steps), which

@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .profile import MIProfile
 
 __all__ = ["EXACT_LAW_WORK", "row_bound_report", "row_bound_reports", "law_work", "row_seconds", "bound_seconds",
-           "row_sampler"]
+           "on_grid", "row_sampler"]
 
 #: The law of S_max by the DP (CountSampler.max_law) when its work is at most this (~0.1 s); enclosed above it.
 EXACT_LAW_WORK = 2e7
@@ -39,23 +39,28 @@ _EPS = 2.0**-53
 # machine under load, so 1.1-1.4x the rows' measured time there and more on a quiet machine: a refusal, never a hang)
 _LAW_RATE = 1.5e8  # max_law's work units per second
 _DP_RATE = 1e7  # CountSampler.work() units per second of one count DP pass
-_COEFFICIENT_SECONDS = 1e-8  # per entry of expected_start_sizes (one exp, a gather, a bincount): measured 5-8 ns
-_ROW_SECONDS = 3e-4  # a row's fixed work (the coefficients' windows, the report, the stats)
-_TOKEN_SECONDS = 1.1e-6  # per token of a row with its truth (the interval's sums over m)
 _STEP_SECONDS = 1e-6  # per step of a row the DP takes (E #non-empty steps, the marginals)
-# the enclosed rows with arbitrary steps, all at once (count_flat_rows; benchmarks/bench_noise_bounds.py, CPU s):
-_FLAT_ROW_SECONDS = 3e-5  # a row's report and its E c(S_max) sums
-_FLAT_STEP_SECONDS = 1.5e-7  # per step: marginals, logs, the caps' tails, E #non-empty steps
-_FLAT_ENTRY_SECONDS = 8e-9  # per entry (steps x (cap + 1)) of the laws: the recurrence, survival sums, logs
+# the rows with arbitrary steps (MDLM's other noises) in a sweep, chunk by chunk (boundcalc.count_flow): CPU seconds
+# measured by benchmarks/bench_sweep_flow.py at L = 4096 (every T) and 16384 (every 16th T) with the machine at load
+# 5-6 (1.5-2x a quiet machine's), each part set ~1.0-1.3x its slowest measurement there (docs/cli.md, "Costs")
+_NOISE_ROW_SECONDS = 1.5e-4  # a row's report, its sweep row and its CSV cells: 0.13-0.18 s per 1024 rows
+_NOISE_FAMILY_SECONDS = 0.3  # once per family: the noise build's modules (compiled), its first passes (0.2-0.3 s)
+# the enclosed rows' bounds (count_flat_rows), per row, per step (marginals, logs, the caps' tails, E #non-empty
+# steps) and per entry (steps x (cap + 1), the cap by noise_caps) of the laws: the recurrence, survival sums, logs;
+# fitted 0.16 µs a step and 2.9 ns an entry (cosine 2.26 s, linear 3.51, geometric 4.25 for 8.4·10^6 steps and
+# 3.3, 7.6 and 8.8·10^8 entries at L = 16384)
+_FLAT_ROW_SECONDS = 3e-5
+_FLAT_STEP_SECONDS = 2e-7
+_FLAT_ENTRY_SECONDS = 3.5e-9
+# their truth (count_noise_truth: every start size of the row from its steps' products), per token of a row and per
+# step: 3.4-5.7 s for 8.4·10^6 steps in 1024 rows at L = 16384 or 4096 rows at L = 4096
+_NOISE_TRUTH_TOKEN = 6e-8
+_NOISE_TRUTH_STEP = 5.6e-7
 _GRID_ROW_SECONDS = 1.5e-4  # a uniform-grid row without its truth: build, cap, report, row and CSV cells
 _GRID_ENTRY_SECONDS = 5e-8  # per step size up to a uniform-grid row's cap (two binomial laws, four brackets)
 # the grid rows' truth (benchmarks/bench_grid_rows.py, CPU at load ~10): 0.16 s for every T at L = 1024, 3.5 s at 16384
 _GRID_TRUTH_ROW = 2e-5  # a grid row's fixed part (its zones, its sums, its estimate and interval)
 _GRID_TRUTH_TERM = 1.5e-8  # per term summed (grid_truth_terms): measured ~1.2-2e-8
-# the truth of rows with arbitrary steps (benchmarks/bench_noise_rows.py, CPU at load ~5: 7-10 ns per unit of
-# noise_truth_units at L = 1024, 4096 and 16384; 50-60 ns per start size for the rest)
-_NOISE_TRUTH_UNIT = 1.2e-8
-_NOISE_TRUTH_ENTRY = 8e-8
 
 
 def law_work(sampler: "CountSampler") -> float:
@@ -140,19 +145,23 @@ def row_seconds(spec: Any, steps: int, length: int, truth: bool) -> float:
     """Estimated seconds of one count row from T and L alone (before the sampler is built): its build, the law
     of S_max (:func:`bound_seconds`) and, with a curve or a data model, the expected error (the DP when cheap, else
     the coefficient form) and its interval. A uniform-grid family's row
-    (:class:`~boundcalc.count_grid.GridSampler`) is built in O(1) and bracketed in O(cap)."""
+    (:class:`~boundcalc.count_grid.GridSampler`) is built in O(1) and bracketed in O(cap); a row with arbitrary
+    steps (MDLM's other noises) by :func:`noise_rows_parts`, as a sweep of that row alone (with its family's fixed
+    part: sum a grid's rows by :func:`rows_seconds`)."""
     n, L = steps + 1, length
-    grid = _on_grid(spec.family, tuple(spec.given_args))
-    if grid:
-        seconds = _GRID_ROW_SECONDS + bound_seconds(spec, steps, length)
-    else:
-        build = n * spec.family.build_cost_us(spec.given_args) * 1e-6
-        seconds = _ROW_SECONDS + build + bound_seconds(spec, steps, length)
-        if truth:  # the interval's sums over m
-            seconds += L * _TOKEN_SECONDS
+    if not on_grid(spec.family, tuple(spec.given_args)):
+        return sum(noise_rows_parts(spec, [steps], length, truth).values())
+    seconds = _GRID_ROW_SECONDS + bound_seconds(spec, steps, length)
     if truth:
-        seconds += _truth_seconds(n, L, _cap_model(steps, L), grid)
+        seconds += _truth_seconds(n, L, _cap_model(steps, L))
     return seconds
+
+
+def rows_seconds(spec: Any, steps: Sequence[int], length: int, truth: bool) -> float:
+    """:func:`row_seconds` summed over ``steps`` (the rows with arbitrary steps all at once, in arrays)."""
+    if not on_grid(spec.family, tuple(spec.given_args)):
+        return sum(noise_rows_parts(spec, steps, length, truth).values())
+    return sum(row_seconds(spec, t, length, truth) for t in steps)
 
 
 def _cap_model(steps: int, length: int, peak: float = 1.0) -> float:
@@ -168,6 +177,63 @@ def _cap_model(steps: int, length: int, peak: float = 1.0) -> float:
 _NOISE_PEAKS = {"linear": 7.0, "cosine": 1.58, "cosine2": 1.58, "geometric": 4.05}
 
 
+#: The noise removal's share of the tokens at every T, π_{T+1} = (1 − α(t_T))/(1 − α(1)) with t_T = δ = 10^-5
+#: (rounded up): linear (1 − e^−0.00107)/(1 − e^−7) = 1.0704e-3, geometric (1 − e^−(0.001·1000^δ))/(1 − e^−1) =
+#: 1.5812e-3, cosine (1 − cos(πδ/2)) = 1.234e-10, cosine2 sin²(πδ/2) = 2.467e-10. Past T ≈ peak/removal it is the
+#: largest step (linear at T > 6.5·10^3, geometric at T > 2.6·10^3), so it sets the cap there.
+_NOISE_REMOVALS = {"linear": 1.08e-3, "cosine": 1.3e-10, "cosine2": 2.5e-10, "geometric": 1.59e-3}
+
+
+def noise_caps(steps: Sequence[int], length: int, peak: float, removal: float) -> "np.ndarray":
+    """An upper bound on each row's step-size cap (:meth:`CountSampler.size_cap`: the least J with
+    Σ_k Chernoff(Bin(L, π_k) >= J + 1) <= 2^-80), from T and L alone: every step's mean is at most
+    λ = L·max(peak/T, removal), Bin(L, π)'s Chernoff bound exp(−L·D(a/L ‖ π)) is at most e^−λ(eλ/a)^a for a > λ
+    (D(q ‖ p) >= q ln(q/p) − q + p) and rises with λ, so the least a with (T + 1)·e^−λ(eλ/a)^a <= 2^-81 (half,
+    for the sampler's 1 − 10^-9 and roundings) is a cap; L where none is below L + 1. Measured at L = 1024-16384:
+    within 1-10 % of the caps of MDLM's other noises' rows (tests/samplers/test_count_flat_rows.py)."""
+    import numpy as np
+
+    from .count_sampler import TAIL
+
+    T = np.asarray(steps, dtype=np.float64)
+    lam = np.minimum(length * np.maximum(peak / T, removal), float(length))
+    target = -math.log(TAIL / 2) + np.log(T + 1)  # (T + 1)·e^−λ(eλ/a)^a <= 2^-81
+    lo = np.floor(lam) + 1  # a > λ; a = L + 1 always settles (no step reveals more than L)
+    hi = np.full_like(lo, length + 1.0)
+    while np.any(lo < hi):  # the least a with a·ln(a/(eλ)) + λ >= target: increasing in a > λ
+        mid = np.floor((lo + hi) / 2)
+        settled = mid * np.log(mid / (math.e * lam)) + lam >= target
+        hi, lo = np.where(settled, mid, hi), np.where(settled, lo, mid + 1)
+    return np.minimum(lo - 1, length)
+
+
+def noise_rows_parts(spec: Any, steps: Sequence[int], length: int, truth: bool) -> dict[str, float]:
+    """Estimated seconds of the rows over ``steps`` of a family with arbitrary steps (MDLM's other noises), by part
+    (benchmarks/bench_sweep_flow.py measures each): ``build`` their steps (the family's batch_cost_us a step),
+    ``bounds`` (:mod:`boundcalc.count_flat_rows`: per row, per step and per entry of the laws of single steps up to
+    the row's cap, :func:`noise_caps`; the law of S_max by the DP where it is cheap), ``truth`` (the coefficient
+    form, :mod:`boundcalc.count_noise_truth`: per token and per step of each row; the count DP where cheap) and
+    ``rows`` (a row, its report and its printed cells; once per family the build's modules and first passes)."""
+    import numpy as np
+
+    from .estimate import COEFFICIENT_FORM_WORK
+
+    args = tuple(spec.given_args)
+    T = np.asarray(steps, dtype=np.float64)
+    n, L = T + 1, float(length)
+    caps = noise_caps(steps, length, _peak(spec), _NOISE_REMOVALS.get(args[0], 0.0) if args else 0.0)
+    law = n * (L + 1) * (caps + 1) * caps / 2
+    bounds = np.where(law <= EXACT_LAW_WORK, law / _LAW_RATE + n * _STEP_SECONDS,
+                      _FLAT_ROW_SECONDS + n * _FLAT_STEP_SECONDS + n * (caps + 1) * _FLAT_ENTRY_SECONDS)
+    parts = {"build": float(n.sum()) * spec.family.batch_cost_us(args) * 1e-6, "bounds": float(bounds.sum()),
+             "rows": _NOISE_ROW_SECONDS * T.size + (_NOISE_FAMILY_SECONDS if T.size else 0.0), "truth": 0.0}
+    if truth:
+        dp = n * (L + 1) * (caps + 1)
+        parts["truth"] = float(np.where(dp <= COEFFICIENT_FORM_WORK, dp / _DP_RATE,
+                                        _NOISE_TRUTH_TOKEN * L + _NOISE_TRUTH_STEP * n).sum())
+    return parts
+
+
 def _peak(spec: Any) -> float:
     """The largest T·π_k of the family's rows (1 unless an MDLM noise whose first steps reveal more than 1/T)."""
     args = tuple(spec.given_args)
@@ -179,41 +245,31 @@ def bound_seconds(spec: Any, steps: int, length: int) -> float:
     DP when its work is at most :data:`EXACT_LAW_WORK`, else the enclosure (a uniform grid's in closed form, O(cap);
     any other row's by :mod:`boundcalc.count_flat_rows`, per step and per entry of its laws of single steps)."""
     n, L = steps + 1, length
+    if not on_grid(spec.family, tuple(spec.given_args)):
+        return noise_rows_parts(spec, [steps], length, False)["bounds"]
     cap = _cap_model(steps, L, _peak(spec))
     work = n * (L + 1) * (cap + 1) * cap / 2
     if work <= EXACT_LAW_WORK:
         return work / _LAW_RATE + n * _STEP_SECONDS
-    if _on_grid(spec.family, tuple(spec.given_args)):
-        return cap * _GRID_ENTRY_SECONDS
-    return _FLAT_ROW_SECONDS + n * _FLAT_STEP_SECONDS + n * (cap + 1) * _FLAT_ENTRY_SECONDS
+    return cap * _GRID_ENTRY_SECONDS
 
 
 @functools.lru_cache(maxsize=32)
-def _on_grid(family: Any, args: tuple[str, ...]) -> bool:
+def on_grid(family: Any, args: tuple[str, ...]) -> bool:
     """True when the family's rows are uniform-grid samplers (:meth:`CountFamily.rational_law`), once per family."""
     return family.rational_law(args) is not None if hasattr(family, "rational_law") else False
 
 
-def _truth_seconds(n: int, L: int, cap: float, grid: bool) -> float:
-    """Estimated seconds of a count row's expected error, its stderr and its interval over the completions."""
+def _truth_seconds(n: int, L: int, cap: float) -> float:
+    """Estimated seconds of a uniform-grid count row's expected error, its stderr and its interval over the
+    completions (rows with arbitrary steps: :func:`noise_rows_parts`)."""
     from .estimate import COEFFICIENT_FORM_WORK
 
     dp = n * (L + 1) * (cap + 1)
     if dp <= COEFFICIENT_FORM_WORK:
         return dp / _DP_RATE
-    if grid:  # all grid rows at once (count_grid_truth): the terms outside each row's interior, an upper model
-        return _GRID_TRUTH_ROW + _GRID_TRUTH_TERM * grid_truth_terms(max(n - 1, 1), L)
-    # all rows with arbitrary steps at once (count_noise_truth): every start size of the row, and its steps' products
-    return _GRID_TRUTH_ROW + _NOISE_TRUTH_ENTRY * L + _NOISE_TRUTH_UNIT * noise_truth_units(n, L)
-
-
-def noise_truth_units(steps: int, length: int) -> float:
-    """The work :mod:`boundcalc.count_noise_starts` spends on a row of ``steps`` steps, in exps: per step one per
-    tile of 16 its chunk's windows meet (the widest window: Bernstein's at λ = 38 and r = 1/2, plus a chunk's
-    spread) and 16 powers."""
-    tail = 38.0
-    window = 2 * (tail / 3 + math.sqrt(tail * tail / 9 + 2 * tail * (length - 1) / 4)) + 4
-    return steps * (window / 16 + 2 + 16)
+    # all grid rows at once (count_grid_truth): the terms outside each row's interior, an upper model
+    return _GRID_TRUTH_ROW + _GRID_TRUTH_TERM * grid_truth_terms(max(n - 1, 1), L)
 
 
 def grid_truth_terms(steps: int, length: int) -> float:

@@ -116,6 +116,14 @@ class SourceTruth:
             if rest:
                 self._grid.update(noise_rows_truth(self.profile, rest, self.curve, self.vocab_size))
 
+    def release_counts(self, samplers: "list[CountSampler]") -> None:
+        """Forget what :meth:`prepare_counts` kept for these rows (their sweep rows are built): a sweep that goes
+        chunk by chunk (:mod:`boundcalc.count_flow`) keeps no chunk's samplers, nor their steps, alive."""
+        keys = {id(s) for s in samplers}
+        for key in keys:
+            self._grid.pop(key, None)
+        self._grid_samplers = [s for s in self._grid_samplers if id(s) not in keys]
+
     @staticmethod
     def _coefficient_form(sampler: CountSampler) -> bool:
         """True where :meth:`count_error` takes the coefficient form (the DP would cost far more)."""

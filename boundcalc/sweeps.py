@@ -48,7 +48,8 @@ from fractions import Fraction
 from typing import Any, Callable, Iterable, Mapping, Sequence, cast
 
 from .bounds import BOUNDS, BoundInputs, BoundReport, CountBoundReport
-from .count_rows import row_bound_report, row_bound_reports, row_sampler, row_seconds
+from .count_flow import Samplers, build_count_samplers, check_count_cost, count_rows_by_family, count_rows_seconds
+from .count_rows import row_bound_report
 from .counts import CountSampler
 from .errors import BoundcalcError, DomainError, ScheduleError, UsageError
 from .exact import Measured, Number, nonnegative_rational
@@ -384,11 +385,11 @@ def estimated_seconds(families: Sequence[FamilySpec], steps: Sequence[int], leng
     seconds = sweep_cost(fixed, steps, length, truth=truth is not None, optimal=optimal,
                          profile=truth.profile if truth else None, rates=rates)
     # random-count samplers: the law of S_max and the expected errors (the optimal errors are counted above)
-    return seconds + _count_rows_seconds(families, steps, length, truth)
+    return seconds + count_rows_seconds(families, steps, length, truth)
 
 
 def _check_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: int, truth: "SourceTruth | None",
-                optimal: bool, samplers: Samplers) -> None:
+                optimal: bool) -> None:
     seconds = estimated_seconds(families, steps, length, truth, optimal)
     if seconds > MAX_SWEEP_SECONDS:
         what = "the optimal errors and " if optimal else ""
@@ -500,20 +501,35 @@ def _count_row(family: FamilySpec, steps: int, sampler: CountSampler, profile: M
                     intervals=intervals)
 
 
+def _count_rows(specs: Sequence[FamilySpec], grid: Sequence[int], profile: MIProfile, eps: Fraction,
+                truth: "SourceTruth | None", make_row: Any, ticks: Callable[[], None]
+                ) -> dict[str, tuple[list[SweepRow], list[tuple[str, int, str]]]]:
+    """The random-count families' rows and skipped T by label (:func:`boundcalc.count_flow.count_rows_by_family`);
+    a family's "no schedule on this grid" when it has no row at all."""
+    found = count_rows_by_family(specs, grid, profile, eps, truth, make_row, ticks)
+    for spec in specs:
+        rows, skipped = found[spec.label]
+        if not rows:
+            raise ScheduleError(f"family {spec.label!r} has no schedule on this grid: {skipped[0][2]}",
+                                param="families", value=spec.label, allowed=f"usage {spec.family.usage}")
+    return found
+
+
+def _ticker(progress: Progress | None, total: int) -> Callable[[], None]:
+    """A function to call after each row: ``progress(done, total)`` with the rows done so far."""
+    done = [0]
+
+    def tick() -> None:
+        done[0] += 1
+        if progress:
+            progress(done[0], total)
+    return tick
+
+
 def _count_mi_inputs(truth: "SourceTruth") -> tuple[Any, Any]:
     """(ΣI's estimate, its interval over the completions or None) from a measured curve: the same for every count
     row (the interval's search costs ~15 µs, once per sweep rather than once per row)."""
     return truth._input_estimates(None)["mi_total"], truth.mi_interval()
-
-
-def _count_rows_seconds(families: Sequence[FamilySpec], steps: Sequence[int], length: int,
-                        truth: "SourceTruth | None") -> float:
-    """Estimated seconds of the random-count rows, from T and L alone (:func:`boundcalc.count_rows.row_seconds`)."""
-    return sum(row_seconds(SamplerSpec(f.family, f.parts[1:], f.label), t, length, truth is not None)
-               for f in families if f.family.random_counts for t in steps)
-
-
-Samplers = dict[tuple[str, int], "CountSampler | str"]
 
 
 def parse_sweep_grid(families: "Sequence[FamilySpec | str]", steps: "str | Iterable[int]", length: int
@@ -534,31 +550,6 @@ def parse_sweep_grid(families: "Sequence[FamilySpec | str]", steps: "str | Itera
         return parse_steps(steps, length, top, f"1 <= T <= {top} = 16·L (every family random-count)")
     allowed = "1 <= T <= L" + (f"; T up to {top} only when every family is random-count" if any(counts) else "")
     return parse_steps(steps, length, allowed=allowed)
-
-
-def build_count_samplers(families: Sequence[FamilySpec], steps: Sequence[int], length: int,
-                         truth: "SourceTruth | None" = None) -> Samplers:
-    """The random-count samplers of the sweep, or why one is not run, by (label, T); their rows' estimated cost is
-    checked first, from T and L alone, so a sweep too large is refused before any sampler is built."""
-    counted = [f for f in families if f.family.random_counts]
-    seconds = _count_rows_seconds(counted, steps, length, truth)
-    if seconds > MAX_SWEEP_SECONDS:
-        raise DomainError(
-            f"{len(counted)} random-count famil{'y' if len(counted) == 1 else 'ies'} x {len(steps)} values of T with "
-            f"L = {length} would take ~{seconds:.0f} s",
-            param="steps",
-            allowed=f"a sweep estimated at most {MAX_SWEEP_SECONDS:.0f} s: fewer or smaller T (a log grid), "
-            "fewer families")
-    out: Samplers = {}
-    for family in counted:
-        template = SamplerSpec(family.family, family.parts[1:], family.label)
-        family.family.prepare_rows(steps, template.given_args)  # e.g. every T's step probabilities at once
-        for t in steps:
-            try:
-                out[family.label, t] = row_sampler(template, t, length)
-            except BoundcalcError as error:
-                out[family.label, t] = _short(error.message)
-    return out
 
 
 def _curve_of(truth: "SourceTruth | None") -> Any:
@@ -753,36 +744,39 @@ def sweep(
         raise UsageError("optimal errors need a data model or an entropy profile", param="optimal",
                          allowed="an MI profile gives the bounds only")
     grid = parse_sweep_grid(specs, steps, profile.length)
-    check_curve_families(specs, _curve_of(truth))
-    samplers = build_count_samplers(specs, grid, profile.length, truth)
-    _check_cost(specs, grid, profile.length, truth, optimal, samplers)
-    rows, skipped = [], []
     curve = _curve_of(truth)
+    check_curve_families(specs, curve)
+    check_count_cost(specs, grid, profile.length, truth, MAX_SWEEP_SECONDS)  # before any sampler is built
+    _check_cost(specs, grid, profile.length, truth, optimal)
     consume = None if truth is None else truth.prepare_chunk  # array families: errors chunk by chunk
-    plan = [(spec, *family_schedules(spec, grid, profile.length, samplers, curve, consume)) for spec in specs]
-    every = [schedule for _, schedules, _ in plan for _, schedule in schedules]
-    names = tuple(n for n in _bound_names(profile, truth) if any(_applies(n, s) for s in every))
-    total, done = len(every), 0
-    shared = RowBounds(profile, eps, truth, names)
+    fixed = {spec.label: family_schedules(spec, grid, profile.length, {}, curve, consume)
+             for spec in specs if not spec.family.random_counts}
+    every = [schedule for schedules, _ in fixed.values() for _, schedule in schedules]
+    counted = [spec for spec in specs if spec.family.random_counts]
+    names = tuple(n for n in _bound_names(profile, truth) if any(_applies(n, s) for s in every)
+                  or (counted and BOUNDS[n].per_realisation))
     if truth is not None:  # every global fixed schedule's error (and interval) for all rows at once
         truth.prepare([s for s in every if not s.random_counts and s.positions == "uniform"])
-    counted = [s for s in every if s.random_counts]
-    # the uniform-grid rows' expected errors, estimates and intervals come from prepare_counts (its own interiors)
-    reports = dict(zip(map(id, counted), row_bound_reports(profile, counted, eps, starts=False)))
-    if truth is not None:  # and their expected errors, estimates and intervals, all rows at once
-        truth.prepare_counts(counted)
+    ticks = _ticker(progress, len(every) + len(counted) * len(grid))
     count_mi = _count_mi_inputs(truth) if truth is not None and truth.curve is not None and counted else None
-    for spec, built, missed in plan:
+
+    def count_row(spec: FamilySpec, t: int, sampler: CountSampler, report: CountBoundReport) -> SweepRow:
+        return _count_row(spec, t, sampler, profile, eps, truth, optimal, names, report, count_mi)
+
+    # the count rows first, chunk of T by chunk of T (boundcalc.count_flow: memory bounded by a chunk's steps)
+    built = _count_rows(counted, grid, profile, eps, truth, count_row, ticks)
+    shared = RowBounds(profile, eps, truth, names)
+    rows, skipped = [], []
+    for spec in specs:
+        if spec.label in built:
+            rows += built[spec.label][0]
+            skipped += built[spec.label][1]
+            continue
+        schedules, missed = fixed[spec.label]
         skipped += missed
-        for t, schedule in built:
-            if schedule.random_counts:
-                rows.append(_count_row(spec, t, schedule, profile, eps, truth, optimal, names, reports[id(schedule)],
-                                       count_mi))
-            else:
-                rows.append(_row(spec, t, schedule, profile, eps, truth, optimal, names, shared))
-            done += 1
-            if progress:
-                progress(done, total)
+        for t, schedule in schedules:
+            rows.append(_row(spec, t, schedule, profile, eps, truth, optimal, names, shared))
+            ticks()
     return SweepResult(
         rows=tuple(rows), families=tuple(labels), steps=grid, length=profile.length, unit=unit, eps_train=eps,
         mi_total=profile.total, bound_names=names, source=profile.source, has_truth=truth is not None,

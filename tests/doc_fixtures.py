@@ -9,5 +9,7 @@ FIXTURES = {
     "partial.csv": "masked_fraction,loss_nats\n0.5,2.2\n0.9,5\n",
     "curve8.csv": "masked,loss_nats,stderr\n1,0.30,0.01\n2,0.42,0.02\n4,0.55,0.02\n8,0.60,0.03\n",
     "float64.txt": "0.1\n0.2\n0.30000000000000004\n0.123456789012345678\n",
+    # benchmarks' 16-point partial curve at L = 16384 (docs/cli.md: what a noise sweep costs)
+    "curve16384.csv": "masked,loss_nats\n" + "".join(f"{1024 * j},{0.5 + 6 * j / 16:.6f}\n" for j in range(1, 17)),
     "xor.json": '{"outcomes": [[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]], "probabilities": ["1/4", "1/4", "1/4", "1/4"]}',
 }

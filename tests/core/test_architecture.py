@@ -92,6 +92,7 @@ LAYERS = {
     "count_noise_local": (4, "orchestration"),
     "count_noise_tail": (4, "orchestration"),
     "count_rows": (4, "orchestration"),
+    "count_flow": (4, "orchestration"),
     "count_batch": (4, "orchestration"),
     "count_flat_rows": (4, "orchestration"),
     "count_noise_bins": (4, "orchestration"),

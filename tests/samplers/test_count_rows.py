@@ -99,12 +99,13 @@ def test_the_enclosure_is_narrow_where_the_law_of_single_steps_is_sharp(fast):
 def test_a_count_sweep_too_large_is_refused_before_any_sampler_is_built(monkeypatch):
     """mdlm at every T to L = 16384 is estimated at a few seconds now (count_grid_truth: the grid rows' truth at
     once), so it answers; with a limit below its estimate it is refused before any sampler is built."""
-    from boundcalc.sweeps import _count_rows_seconds, parse_family
+    from boundcalc.count_flow import count_rows_seconds
+    from boundcalc.sweeps import parse_family
 
-    seconds = _count_rows_seconds([parse_family("mdlm")], list(range(1, 16385)), 16384, True)
+    seconds = count_rows_seconds([parse_family("mdlm")], list(range(1, 16385)), 16384, True)
     assert 1 < seconds < 30  # answered (the limit is 120 s); the model: benchmarks/bench_grid_rows.py
     built = []
-    monkeypatch.setattr("boundcalc.sweeps.row_sampler", lambda *a: built.append(a))
+    monkeypatch.setattr("boundcalc.count_flow.row_sampler", lambda *a: built.append(a))
     monkeypatch.setattr("boundcalc.sweeps.MAX_SWEEP_SECONDS", seconds / 2)
     curve = LossCurve(length=16384, masked=[1024 * j for j in range(1, 17)], loss=[0.5 + 6 * j / 16 for j in range(1, 17)])
     with pytest.raises(DomainError, match="would take") as info:

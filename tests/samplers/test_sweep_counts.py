@@ -122,7 +122,7 @@ def test_the_loss_curve_source_gives_estimated_sampler_errors():
         assert b.error == pytest.approx(a.error, abs=1e-12)
 
 
-def test_samplers_that_cannot_run_are_skipped_or_refused_up_front():
+def test_samplers_that_cannot_run_are_skipped_or_refused_up_front(monkeypatch):
     r = bc.sweep(bc.MIProfile.from_total(1, 8), ["uniform", "dream-origin:1/2"], "1,2")
     assert len(r.family_rows("dream-origin:1/2")) == 2
     with pytest.raises(ScheduleError, match="unknown noise 'bogus'") as info:
@@ -132,6 +132,7 @@ def test_samplers_that_cannot_run_are_skipped_or_refused_up_front():
     large = bc.sweep(bc.MIProfile.from_total(1, 100_000), ["mdlm"], "64,128")
     assert [row.steps for row in large.rows] == [64, 128]
     assert all(0 < row.bound_errors[name] < row.bounds[name] for row in large.rows for name in row.bound_errors)
+    monkeypatch.setattr("boundcalc.sweeps.MAX_SWEEP_SECONDS", 10.0)  # whatever the engines' speed: over the limit
     with pytest.raises(DomainError, match="would take"):  # too slow in all: refused from T and L alone
         bc.sweep(bc.MIProfile.from_total(1, 16384), ["mdlm:geometric"], "1:16384")
 
