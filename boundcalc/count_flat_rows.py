@@ -14,6 +14,9 @@ row after row), never from a sampler's tuples. Per quantity (docs/theory.md §12
   per j, the survival sums per step from the top, and the sums over a row's steps (Σ_k P(s_k > s) and
   Σ_k log P(s_k <= s)) by one segmented reduction per block;
   each entry within a certified relative error θ (a few ε per j and per power of L, and the marginals' own error);
+  a step whose Chernoff tail beyond a lower level of its row (a quarter, a half, three quarters of the cap) is at
+  most 2^-80/n runs only to that level, the tail added above (:func:`step_cut_thresholds`: per row a threshold on
+  π_k, the tail rising with π), where that saves at least :data:`CUT_SAVING` of a block's entries;
 * E c(S_max) = c(1) + Σ_s Δc(s)·P(S_max > s) from the brackets in array form (:func:`boundcalc.count_grid_rows.
   coefficient_brackets`), each value the midpoint with half the width and the roundings as its error;
 * E #non-empty steps Σ_k 1 − (1 − π_k)^L by numpy's log1p and expm1 (4 ulps each) and a sequential sum, the
@@ -226,12 +229,94 @@ def _laws_by_recurrence(length: int, p: "np.ndarray", q: "np.ndarray", top: int,
         laws[j + 1] *= (length - j) / (j + 1)
 
 
+#: Per-step cuts (docs/theory.md §12, "Per-step cuts"): a row's steps fall in :data:`CUT_CLASSES` classes; a step of
+#: class c < C − 1 has its law run only to the row's level cut_c = (cap + 1)·(c + 1)/C − 1, its tail beyond it at
+#: most :data:`CUT_LEVEL`/n (n the row's steps) and added to the row's upper ends; a block cuts when that saves at
+#: least :data:`CUT_SAVING` of its entries.
+CUT_LEVEL = 2.0**-80
+CUT_CLASSES = 4
+CUT_SAVING = 0.15
+
+
+def step_cut_thresholds(length: int, caps: "np.ndarray", counts: "np.ndarray"
+                        ) -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
+    """(levels, thresholds, tails), rows x (C − 1): each row's cut levels, the largest π* (by bisection, rising with
+    the level) whose Chernoff tail exp(−L·D((cut + 1)/L ‖ π*)) (as :func:`flat_tails` forms it, within the 10^-9 slack
+    of its exponent) is at most CUT_LEVEL/n, and that tail. The tail rises with π below (cut + 1)/L, so a step
+    with π_k <= π* has its tail beyond the level at most the row's tail at π*."""
+    import numpy as np
+
+    C = CUT_CLASSES
+    caps = np.asarray(caps, dtype=np.int64)[:, None]
+    levels = np.maximum(1, (caps + 1) * np.arange(1, C)[None, :] // C - 1)
+    r = np.minimum((levels + 1) / length, 1.0)
+    own, rest = _divergence_parts(r)
+    level = CUT_LEVEL / np.maximum(np.asarray(counts, dtype=np.float64), 1.0)[:, None]
+
+    def tail(p: "np.ndarray") -> "np.ndarray":
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            term = np.exp((own - r * np.log(p) - rest * np.log1p(-p)) * (-length * (1 - 1e-9)))
+        return np.where(np.isnan(term) | (p >= r), 1.0, term)
+
+    low, high = np.zeros(r.shape), r.copy()  # tail(low) <= level (tail(0) = 0)
+    for _ in range(64):
+        mid = (low + high) / 2
+        fits = tail(mid) <= level
+        low, high = np.where(fits, mid, low), np.where(fits, high, mid)
+    thresholds = np.maximum.accumulate(low, axis=1)  # rising with the level (a higher cut has a lower tail)
+    return levels, thresholds, tail(thresholds)
+
+
+def _survival_sums(length: int, x: "np.ndarray", comps: "np.ndarray", index: "np.ndarray", row_of: "np.ndarray",
+                   top: int, total: "np.ndarray", keep: "np.ndarray") -> None:
+    """Adds Σ_k σ_k(s) and Σ_k log(1 − σ_k(s)), σ_k(s) = P(s < s_k <= top), s = 1..top − 1, of the steps ``index``
+    (their rows ``row_of``, ascending) into ``total`` and ``keep`` (rows x width >= top − 1)."""
+    import numpy as np
+
+    if top < 2 or not index.size:
+        return
+    laws = np.empty((top + 1, index.size))
+    _laws_by_recurrence(length, x[index], comps[index], top, laws)
+    surv = laws[2:]  # P(s < s_k <= top), s = 1..top-1, summed from the top down, in place
+    for s in range(top - 3, -1, -1):
+        surv[s] += surv[s + 1]
+    heads = np.flatnonzero(np.diff(row_of, prepend=-1))
+    owners = row_of[heads]
+    total[owners, : top - 1] += np.add.reduceat(surv, heads, axis=1).T
+    np.subtract(1.0, surv, out=surv)  # P(s_k <= s) within the top's law; <= 0 by rounding only where it is ~0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        np.log(surv, out=surv)
+        keep[owners, : top - 1] += np.add.reduceat(surv, heads, axis=1).T
+
+
+def _classes(x: "np.ndarray", row_of: "np.ndarray", cuts: Any, top: int, rows: int
+             ) -> "tuple[np.ndarray, list[int], np.ndarray]":
+    """(each step's class, the classes' depths, each row's cut mass) of a block's steps: a step takes the first level
+    whose threshold it does not exceed (the last class, to ``top``, otherwise); no cut (one class) when that saves
+    less than CUT_SAVING of the entries."""
+    import numpy as np
+
+    none = (np.zeros(x.size, dtype=np.int64), [top], np.zeros(rows))
+    if cuts is None:
+        return none
+    levels, thresholds, tails = cuts
+    C = levels.shape[1] + 1
+    classes = (x[:, None] > thresholds[row_of]).sum(axis=1)
+    depths = [min(int(levels[:, c].max()), top) for c in range(C - 1)] + [top]
+    counts = np.bincount(row_of * C + classes, minlength=rows * C).reshape(rows, C)
+    if counts.sum(axis=0) @ (np.array(depths) + 1) > (1 - CUT_SAVING) * x.size * (top + 1):
+        return none
+    return classes, depths, (counts[:, :-1] * tails).sum(axis=1)
+
+
 def flat_exceed_brackets(length: int, x: "np.ndarray", comps: "np.ndarray", offsets: "np.ndarray",
-                         rows: "np.ndarray", caps: "np.ndarray", far: "np.ndarray"
+                         rows: "np.ndarray", caps: "np.ndarray", far: "np.ndarray", cuts: Any = None
                          ) -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
     """(lower, upper, error) of P(S_max > s), s = 1..width (width = the widest cap − 1, at least 1), for ``rows``
     (a block of similar caps ``caps``, each row's tail beyond its cap ``far``), rows x width: below a row's cap
-    1 − Π_k P(s_k <= s) and min(1, Σ_k P(s < s_k <= top) + far), from the cap on 0 and far (docs/theory.md §12)."""
+    1 − Π_k P(s_k <= s) and min(1, Σ_k P(s < s_k <= cut_k) + cut mass + far), from the cap on 0 and far; with
+    ``cuts`` (:func:`step_cut_thresholds` of these rows) each step's law runs to its own class's depth only
+    (docs/theory.md §12, "Per-step cuts"), else every law to the widest cap."""
     import numpy as np
 
     L = length
@@ -244,25 +329,22 @@ def flat_exceed_brackets(length: int, x: "np.ndarray", comps: "np.ndarray", offs
     err = upper.copy()
     if top < 2:
         return lower, upper, err
-    q = comps[index]
-    laws = np.empty((top + 1, index.size))
-    _laws_by_recurrence(L, x[index], q, top, laws)
-    surv = laws[2:]  # P(s < s_k <= top), s = 1..top-1, summed from the top down, in place
-    for s in range(top - 3, -1, -1):
-        surv[s] += surv[s + 1]
-    total = np.add.reduceat(surv, starts, axis=1).T
-    np.subtract(1.0, surv, out=surv)  # P(s_k <= s) within the top's law; <= 0 by rounding only where it is ~0
+    row_of = np.repeat(np.arange(rows.size), n.astype(np.int64))
+    classes, depths, mass = _classes(x[index], row_of, cuts, top, rows.size)
+    total, keep = np.zeros((rows.size, width)), np.zeros((rows.size, width))
+    for c, depth in enumerate(depths):
+        chosen = np.flatnonzero(classes == c) if len(depths) > 1 else slice(None)
+        _survival_sums(L, x, comps, index[chosen], row_of[chosen], depth, total, keep)
     with np.errstate(divide="ignore", invalid="ignore"):
-        np.log(surv, out=surv)
-        keep = np.add.reduceat(surv, starts, axis=1).T
-        magnitude = np.maximum.reduceat(np.abs(L * np.log(q)), starts)
+        magnitude = np.maximum.reduceat(np.abs(L * np.log(comps[index])), starts)
     keep = np.where(np.isnan(keep), -np.inf, keep)  # log of a rounded 1 − P(s_k > s) below 0: lower = 1
     theta = np.expm1((2 * L * (3 * n + 6) + 8 * top + 8) * _EPS + 10 * _EPS * magnitude)
     inside = np.arange(1, width + 1)[None, :] < caps[:, None]
+    below = far + mass  # below the cap each cut step's tail beyond its depth too; from the cap on far alone holds
     lower[:] = np.where(inside, -np.expm1(keep), 0.0)
-    upper[:] = np.where(inside, np.minimum(1.0, total + far[:, None]), far[:, None])
+    upper[:] = np.where(inside, np.minimum(1.0, total + below[:, None]), far[:, None])
     slack = (theta + (top + n + 8) * _EPS)[:, None] * total * (1 + 2.0**-20) + ((3 * n + 24) * _EPS)[:, None] \
-        + far[:, None] + 2.0**-1000
+        + below[:, None] + 2.0**-1000
     err[:] = np.where(inside, slack, far[:, None])
     return lower, upper, err
 
@@ -286,6 +368,7 @@ def _enclose(length: int, x: "np.ndarray", comps: "np.ndarray", offsets: "np.nda
 
     values = np.zeros((rows.size, len(steps.items)))
     errors = np.zeros_like(values)
+    cuts = step_cut_thresholds(length, caps[rows], np.diff(offsets)[rows])
     for blocks in _block_rows(caps[rows], np.diff(offsets)[rows]):
         group = np.concatenate(blocks)
         width = max(int(min(caps[rows[group]].max(), length)) - 1, 1)
@@ -296,7 +379,8 @@ def _enclose(length: int, x: "np.ndarray", comps: "np.ndarray", offsets: "np.nda
         at = 0
         for block in blocks:
             chosen = rows[block]
-            brackets = flat_exceed_brackets(length, x, comps, offsets, chosen, caps[chosen], far[chosen])
+            brackets = flat_exceed_brackets(length, x, comps, offsets, chosen, caps[chosen], far[chosen],
+                                            tuple(part[block] for part in cuts))
             for whole, part in zip((lower, upper, err), brackets):
                 whole[at : at + block.size, : part.shape[1]] = part
             at += block.size

@@ -56,6 +56,7 @@ class NoiseExpansion:
         self.errors = {"p": p_error, "q": q_error, "j": j_error, "s_b": s_b_error, "s_0": s_0_error, "drop": g_b_error}
         self.widest = 0.0  # the cell-local bound's largest h, set with the folded weights (_folded)
         self.tv1, self.tv3 = (min(a, b) for a, b in zip((br.tv1, br.tv3), _variations(br.d)))
+        self.zone_twist = _zone_twist(br.law, br.s, br.d)
         self.linear = {name: float(v @ br.d) for name, v in self.vectors.items()}
         self.own = self.dots(br.abs_d)
 
@@ -95,6 +96,37 @@ def _variations(d: Any) -> "tuple[float, float]":
     first = float((np.abs(np.diff(d)) + 4 * _EPS * top) @ spread(L - 2))
     third = float((np.abs(np.diff(d, 3)) + 16 * _EPS * top) @ spread(L - 4))
     return (L - 1) * first * grow, float(L - 1) * (L - 2) * (L - 3) * third * grow * grow
+
+
+def _zone_twist(law: Any, span: float, d: Any) -> float:
+    """X with Σ_k Δr_k⁴·TV_cell(G‴) <= h⁴·X for every h up to the zones' width (count_noise_local's zones: a cell whose
+    left end lies in zone j has Δr_k <= h·Φ1_j and its r-range in [x1_j, x2_j]; the cells of a zone are disjoint), with
+    TV over [x1, x2] of G‴ = (L − 1)(L − 2)(L − 3)Σ_m Δ³d(m)·b_{m,L−4} at most that of each term, and the TV of a
+    unimodal b over an interval at most twice its largest value there: X = (L − 1)(L − 2)(L − 3)·Σ_m |Δ³d(m)|·
+    Σ_j Φ1_j⁴·2·max_[x1_j, x2_j] b_{m,L−4} (each difference within 16ε of max|d|). The charge of a kink of d is then
+    weighted by φ′⁴ where the kink sits, not by the largest φ′⁴."""
+    import numpy as np
+
+    from .count_noise_local import ZONES, _bernstein_max
+
+    L = d.size
+    if L < 5:
+        return math.inf
+    zones = ZONES
+    z = np.arange(zones + 1, dtype=np.float64) * (span / zones)
+    z[-1] = span * (1 + 2 * _EPS)
+    lo_u, hi_u = z[:-1], np.append(z[2:], z[-1])  # [z_j, z_{j+2}], as zone_variations
+    _, top = law.slope_range(lo_u, hi_u)
+    x1 = np.maximum(law.phi(lo_u) * (1 - 2 * law.relative) - 2.0**-1000, 0.0)
+    x2 = np.minimum(law.phi(hi_u) * (1 + 2 * law.relative) + 2.0**-1000, 1.0)
+    n = L - 4
+    lf = np.array([math.lgamma(k + 1) for k in range(n + 1)])
+    m = np.arange(n + 1)
+    omega = np.zeros(n + 1)
+    for j in range(zones):
+        omega += top[j] ** 4 * (1 + 8 * _EPS) * np.minimum(2 * _bernstein_max(lf, n, m, x1[j], x2[j]), 2.0)
+    third = np.abs(np.diff(d, 3)) + 16 * _EPS * float(np.abs(d).max(initial=0.0))
+    return float(L - 1) * (L - 2) * (L - 3) * float(third @ omega) * (1 + (L + zones + 16) * _EPS)
 
 
 class _Form:
@@ -216,8 +248,9 @@ def expanded_brackets(ex: NoiseExpansion, T: Any) -> "tuple[np.ndarray, np.ndarr
     for form in (_trapezoid(ex, T), _euler_maclaurin(ex, T)):
         tv3: Any = ex.tv3
         if np.any(form.local > 0):  # the cell-local bound on TV(G‴) where it is smaller (NoiseBracket.slack)
+            twist = min(br._local_twist(), ex.zone_twist)
             with np.errstate(divide="ignore", invalid="ignore"):
-                local = np.where(form.local > 0, form.local * br._local_twist() / form.rest3, np.inf)
+                local = np.where(form.local > 0, form.local * twist / form.rest3, np.inf)
             tv3 = np.minimum(ex.tv3, local)
         slack = _slack(ex, form, ex.own, ex.tv1, tv3, br.slope_jump)
         lo, hi = form.value(ex.linear, "lower") - slack, form.value(ex.linear, "upper") + slack

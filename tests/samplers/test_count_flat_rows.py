@@ -256,3 +256,73 @@ def test_the_cost_models_peak_and_cap_hold(family, length, steps):
     (cap,) = count_rows.noise_caps([steps], length, peak, removal).tolist()
     assert row.size_cap() <= cap <= (length if steps < 4 else 1.5 * row.size_cap() + 3)  # 1-10 % above at T >> 1
     assert count_rows.bound_seconds(template, steps, length) > 0
+
+
+def _cut_brackets(length: int, rows: list[CountSampler], index: "np.ndarray"):
+    """flat_exceed_brackets of the rows ``index`` with each step's own cut (step_cut_thresholds), and the parts."""
+    steps, x, comps, logs, caps, far = _parts(length, rows)
+    cuts = flat.step_cut_thresholds(length, caps[index], np.diff(steps.offsets)[index])
+    return flat.flat_exceed_brackets(length, x, comps, steps.offsets, index, caps[index], far[index], cuts), caps, far
+
+
+def _hold_the_exact_law(length: int, rows: list[CountSampler]) -> None:
+    """Every recurrent row's brackets, its steps cut at their own levels, around the exact law of S_max."""
+    steps, x, _, logs, _, _ = _parts(length, rows)
+    for i in np.flatnonzero(flat._recurrent_rows(length, logs)).tolist():
+        (lower, upper, err), caps, far = _cut_brackets(length, rows, np.array([i]))
+        truth = _exact_exceed(length, _exact_marginals(rows[i]))
+        for s in range(1, length):
+            if s - 1 < lower.shape[1]:
+                assert Fraction(lower[0, s - 1]) - Fraction(err[0, s - 1]) <= truth[s - 1]
+                assert truth[s - 1] <= Fraction(upper[0, s - 1]) + Fraction(err[0, s - 1])
+            else:
+                assert truth[s - 1] <= Fraction(far[i])
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(2, 10), st.lists(_probabilities, min_size=1, max_size=3), st.sampled_from([2.0**-80, 0.05, 0.5]))
+def test_per_step_cuts_hold_the_exact_law_of_s_max(length, lists, level):
+    """Each step's law cut at its own level (every block cut, at levels up to 0.5 so that the cut mass matters): the
+    brackets with the cut steps' tails added still hold the exact law of S_max (a multinomial DP in Fractions)."""
+    import pytest
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(flat, "CUT_LEVEL", level)
+        patch.setattr(flat, "CUT_SAVING", -1.0)
+        _hold_the_exact_law(length, _random_rows(length, lists))
+
+
+def test_a_cut_without_its_tail_fails(monkeypatch):
+    """Two steps, π = 7/10 and 3/10, L = 20, cut at levels up to 0.9: the second step's law stops below s = 10,
+    where the union bound is exact, so without the cut mass the upper end falls below P(S_max > s); with it, it
+    holds."""
+    monkeypatch.setattr(flat, "CUT_LEVEL", 0.9)
+    monkeypatch.setattr(flat, "CUT_SAVING", -1.0)
+    rows = _random_rows(20, [[Fraction(7, 10), Fraction(1)]])
+    _hold_the_exact_law(20, rows)
+    classes = flat._classes
+    monkeypatch.setattr(flat, "_classes", lambda *a: (*classes(*a)[:2], np.zeros(1)))
+    try:
+        _hold_the_exact_law(20, rows)
+    except AssertionError:
+        return
+    raise AssertionError("the brackets held without the cut steps' tails: the test does not exercise the cut")
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(4, 40), st.integers(2, 40), st.integers(1, 12), st.sampled_from([2.0**-80, 1e-6, 0.3]))
+def test_cut_thresholds_bound_the_cut_tails_exactly(length, cap, count, level):
+    """Each level's threshold π*: the exact tail P(Bin(L, π*) > level) (Fractions) is at most the certified tail,
+    and that tail at most CUT_LEVEL/n; the thresholds rise with the level."""
+    import pytest
+
+    cap = min(cap, length)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(flat, "CUT_LEVEL", level)
+        levels, thresholds, tails = flat.step_cut_thresholds(length, np.array([cap]), np.array([count]))
+    assert np.all(np.diff(thresholds[0]) >= 0)
+    for cut, p, tail in zip(levels[0].tolist(), thresholds[0].tolist(), tails[0].tolist()):
+        assert tail <= level / count
+        q = Fraction(p)
+        exact = sum((comb(length, j) * q**j * (1 - q) ** (length - j) for j in range(cut + 1, length + 1)), Fraction(0))
+        assert exact <= Fraction(tail)

@@ -37,7 +37,7 @@ def test_brackets_equal_the_per_t_forms(noise):
     own = ce.expanded_brackets(ex, T)
     bracket = ex.bracket
     bracket._blocks = lambda first, last: ex.blocks  # the same level as the expansion's
-    ex.tv1, ex.tv3 = bracket.tv1, bracket.tv3  # the per-T forms' variation bounds
+    ex.tv1, ex.tv3, ex.zone_twist = bracket.tv1, bracket.tv3, np.inf  # the per-T forms' variation bounds
     lo, hi = ce.expanded_brackets(ex, T)
     for i, t in enumerate(T.tolist()):
         a, b = bracket.bracket(t, t)
@@ -142,3 +142,41 @@ def test_a_rising_d_is_left_out():
     sampler = parse_spec("mdlm:30:cosine").build(L)
     assert ce.expanded_rows_truth(rising, [sampler]) == {}
     assert id(sampler) in ce.expanded_rows_truth(profile, [sampler])
+
+
+@pytest.mark.parametrize("noise", NOISES)
+def test_zone_twist_bounds_the_cells_remainder(noise):
+    """Σ_k Δr_k⁴·TV_cell(G‴) <= h⁴·X (X = _zone_twist) at L = 24, T = 100 (h below the zones' width): each cell's
+    TV of G‴ = (L − 1)(L − 2)(L − 3)Σ_m Δ³d(m)·b_{m,L−4} on 30 points of the cell (at most the true TV), Δr_k
+    from φ at 40 digits; for a kinked and a smooth d."""
+    import math
+
+    import mpmath
+
+    from boundcalc.count_noise import NOISE_LAWS
+
+    L = 24
+    law = NOISE_LAWS[noise]
+    span = 1 - 1e-5
+    mpmath.mp.dps = 40
+    forms = {"cosine": lambda u: mpmath.sin(mpmath.pi * u / 2), "cosine2": lambda u: mpmath.sin(mpmath.pi * u / 2) ** 2,
+             "linear": lambda u: mpmath.exp(-7) * mpmath.expm1(mpmath.mpf("6.999") * u) / -mpmath.expm1(-7),
+             "geometric": lambda u: (mpmath.exp(-mpmath.power(1000, -u)) - mpmath.exp(-1)) / -mpmath.expm1(-1)}
+    n = L - 4
+    for d in (curve_profile(_curve(L)).conditional, np.exp(-np.arange(L) / 7.0)):
+        third = np.diff(np.asarray(d), 3)
+        bound = ce._zone_twist(law, span, np.asarray(d))
+
+        def twist(x):
+            return (L - 1) * (L - 2) * (L - 3) * sum(c * math.comb(n, m) * x**m * (1 - x) ** (n - m)
+                                                     for m, c in enumerate(third.tolist()))
+
+        for T in (100,):
+            h = span / T
+            r = [float(forms[noise](mpmath.mpf(k) * mpmath.mpf(span) / T)) for k in range(T + 1)]
+            total = 0.0
+            for a, b in zip(r, r[1:]):
+                values = [twist(a + (b - a) * i / 29) for i in range(30)]
+                total += (b - a) ** 4 * sum(abs(v - w) for v, w in zip(values, values[1:]))
+            assert total <= h**4 * bound, (T, total, h**4 * bound)
+            assert total >= h**4 * bound / 50  # the bound is not vacuous: within a factor 50 here
