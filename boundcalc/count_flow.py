@@ -36,9 +36,10 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["MAX_CHUNK_STEPS", "Samplers", "count_rows_seconds", "check_count_cost", "build_count_samplers",
            "count_chunks", "count_rows_by_family", "DetachedNoiseRow"]
 
-#: The most steps (T + 1 a row) the rows of one chunk hold together: 2^23 steps peak at ~1.1 GB at L = 16384
-#: (the step arrays, the bounds' laws and the truth's start sizes of the chunk; measured, docs/cli.md).
-MAX_CHUNK_STEPS = 1 << 23
+#: The most steps (T + 1 a row) the rows of one chunk hold together: 2^23 steps peak at ~1.1 GB at L = 16384 (the
+#: step arrays, the bounds' laws and the truth's start sizes of the chunk; measured, docs/cli.md), and 2^13 more so
+#: that every T of L = 4096 (8,394,752 steps) is one chunk, one batch, the same bytes as before the chunks.
+MAX_CHUNK_STEPS = (1 << 23) + (1 << 13)
 
 Samplers = dict[tuple[str, int], "CountSampler | str"]
 #: make_row(family, T, sampler, its CountBoundReport) -> the sweep's row (boundcalc.sweeps builds it)
