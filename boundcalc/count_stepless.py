@@ -14,6 +14,12 @@ The forms are taken only
   T = 8705: [0, 62.8] against [16.24, 28.26]; still 3 % wider at T = 15361), so a partial curve keeps the direct
   batch for every row.
 
+The bounds of a row (E c(S_max) of each bound, E S_max, E #non-empty steps) likewise come, at L > 4096, from bins
+of steps (:mod:`boundcalc.count_noise_bins`: no step read, O(bins·cap) a row) for every row they take (T above a
+few percent of L), whatever the source: their certified widths are the flat rows' own negative-association/union
+gap within ~1.1–4x (L = 8192, linear: theorem1 at T = 4000 31.0148 ± 0.00076 against 31.0151 ± 0.00019, sharp at
+T = 8192 13.99 ± 0.23 against 13.9944 ± 0.22); the other rows keep :mod:`boundcalc.count_flat_rows`.
+
 At L = 16384 with the benchmark's 16-point curve's d (measured at every k) that is T >= 1546 for cosine (99 % of the steps), 1561 for
 cosine2 (99 %), 8322 for linear (74 %) and 4235 for geometric (93 %). The up-front estimate makes the same
 decision from the same brackets (:func:`expanded_steps`), before any row is built.
@@ -29,7 +35,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .count_grid_truth import GridRow
     from .curve import LossCurve
 
-__all__ = ["STEPLESS_MIN_LENGTH", "STEPLESS_RELATIVE", "expanded_truth", "expanded_steps", "needs_intervals"]
+__all__ = ["STEPLESS_MIN_LENGTH", "STEPLESS_RELATIVE", "expanded_truth", "expanded_steps", "needs_intervals",
+           "binned_reports", "binned_steps"]
 
 #: The least L whose noise rows may take the forms (below, every value and byte is the direct batch's).
 STEPLESS_MIN_LENGTH = 4097
@@ -75,3 +82,26 @@ def expanded_steps(noise: str, conditional: Any, steps: Sequence[int]) -> "np.nd
     lo, hi = expanded_brackets(NoiseExpansion(noise, d), T)
     with np.errstate(invalid="ignore"):
         return (hi - lo) / 2 <= STEPLESS_RELATIVE * np.abs((lo + hi) / 2)
+
+
+def binned_reports(profile: Any, samplers: "Sequence[Any]", eps_train: Any, names: Sequence[str], values: Any
+                   ) -> "list[Any]":
+    """:func:`boundcalc.count_noise_bins.binned_bound_reports` at L >= :data:`STEPLESS_MIN_LENGTH` (a report for
+    each row the bins take, None for the others: take them to the flat rows); every None below that L."""
+    if int(profile.length) < STEPLESS_MIN_LENGTH:
+        return [None] * len(samplers)
+    from .count_noise_bins import binned_bound_reports
+
+    return binned_bound_reports(profile, samplers, eps_train, names, values)
+
+
+def binned_steps(noise: str, length: int, steps: Sequence[int]) -> "np.ndarray":
+    """Per T of ``steps``: True where :func:`binned_reports` gives the row ``mdlm:T:NOISE`` at L its bounds (from
+    noise, T and L alone)."""
+    import numpy as np
+
+    if length < STEPLESS_MIN_LENGTH:
+        return np.zeros(len(steps), dtype=bool)
+    from .count_noise_bins import binned_rows_needed
+
+    return np.asarray(binned_rows_needed(noise, length, steps), dtype=bool)

@@ -67,3 +67,29 @@ def test_the_rows_the_forms_take_hold_within_the_direct_batch(monkeypatch):
         assert form.error <= 1e-4 * abs(form.value) and row.error_abs == pytest.approx(form.error)
         assert abs(form.value - exact.value) <= form.error + exact.error and "error" not in row.intervals
     assert np.isfinite([row.error for row in r.rows]).all()
+
+
+def test_the_bounds_of_the_rows_the_bins_take_overlap_the_flat_rows():
+    """At L = 8192 a row with T above a few percent of L takes its bounds from bins of steps (whatever the curve), each
+    E c(S_max) within its certified error plus the flat rows' of theirs; below L = 4097 the bins take none."""
+    from fractions import Fraction
+
+    from boundcalc import count_rows
+    from boundcalc.bounds import per_realisation_bounds
+    from boundcalc.count_flat_rows import flat_bound_reports
+    from boundcalc.profile import MIProfile
+
+    r = bc.sweep(_curve(L), ["mdlm:linear"], [20, 4000, 8192])
+    assert count_stepless.binned_steps("linear", L, [20, 4000, 8192]).tolist() == [False, True, True]
+    assert not count_stepless.binned_steps("linear", 4096, [4096]).any()
+    samplers = [row.schedule for row in r.rows]
+    profile, names = MIProfile.from_total(10, L), per_realisation_bounds()
+    binned = count_stepless.binned_reports(profile, samplers, Fraction(0), names, count_rows._values)
+    flat = flat_bound_reports(profile, samplers, Fraction(0), names, count_rows._values, lambda s: True)
+    assert binned[0] is None and None not in binned[1:]
+    for a, b in zip(binned[1:], flat[1:]):
+        for name in names:
+            (x, e), (y, f) = a.coefficients[name], b.coefficients[name]
+            assert abs(x - y) <= e + f and 0 < e < 0.05 * x
+    assert count_stepless.binned_reports(MIProfile.from_total(10, 4096), samplers, Fraction(0), names,
+                                         count_rows._values) == [None] * 3
