@@ -52,9 +52,9 @@ _NOISE_FAMILY_SECONDS = 0.3  # once per family: the noise build's modules (compi
 _FLAT_ROW_SECONDS = 3e-5
 _FLAT_STEP_SECONDS = 1.8e-7
 _FLAT_ENTRY_SECONDS = 3.2e-9
-# a row's bounds from bins of steps (count_noise_bins, through count_stepless): 0.34-0.47 ms a row (every 16th T of
-# cosine, linear, geometric at L = 16384, load ~1)
-_BIN_ROW_SECONDS = 6e-4
+# a row's bounds from bins of steps (count_noise_bins, through count_stepless): 0.05-0.27 ms a row in a sweep's chunks
+# (600 rows of cosine at T ~ 15000, L = 16384), 0.34-0.47 ms with the first call's set-up (every 16th T)
+_BIN_ROW_SECONDS = 3e-4
 # their truth (count_noise_truth: every start size of the row from its steps' products), per token of a row and per
 # step: 3.4-5.7 s for 8.4·10^6 steps in 1024 rows at L = 16384 or 4096 rows at L = 4096
 _NOISE_TRUTH_TOKEN = 6e-8

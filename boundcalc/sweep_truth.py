@@ -131,11 +131,14 @@ class SourceTruth:
 
     @staticmethod
     def _coefficient_form(sampler: CountSampler) -> bool:
-        """True where :meth:`count_error` takes the coefficient form (the DP would cost far more)."""
+        """True where :meth:`count_error` takes the coefficient form (the DP would cost far more). The DP's work is
+        n(L + 1)(cap + 1) >= n(L + 1): above the limit already, the cap (a search over every step, which a row whose
+        bounds came from bins has not computed) is not needed."""
         from .counts import MAX_COUNT_WORK
         from .estimate import COEFFICIENT_FORM_WORK
 
-        return sampler.work() > min(MAX_COUNT_WORK, COEFFICIENT_FORM_WORK)
+        limit = min(MAX_COUNT_WORK, COEFFICIENT_FORM_WORK)
+        return len(sampler.reveal) * (sampler.length + 1) > limit or sampler.work() > limit
 
     def _store_stderrs(self, schedules: "list[Schedule]", chunk: Any) -> None:
         """The stderr of each row's error (nats; sweep_steps.chunk_stderrs), by id (None: computed row by row)."""
