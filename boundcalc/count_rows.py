@@ -56,9 +56,10 @@ _FLAT_ENTRY_SECONDS = 3.2e-9
 # (600 rows of cosine at T ~ 15000, L = 16384), 0.34-0.47 ms with the first call's set-up (every 16th T)
 _BIN_ROW_SECONDS = 3e-4
 # their truth (count_noise_truth: every start size of the row from its steps' products), per token of a row and per
-# step: 3.4-5.7 s for 8.4·10^6 steps in 1024 rows at L = 16384 or 4096 rows at L = 4096
-_NOISE_TRUTH_TOKEN = 6e-8
-_NOISE_TRUTH_STEP = 5.6e-7
+# step: 3.4-5.7 s for 8.4·10^6 steps in 1024 rows at L = 16384 or 4096 rows at L = 4096 at load 5-6; ~50 s for every
+# T of cosine at L = 16384 at load ~1 (its whole sweep 84.6 s CPU), so ~1.3x a quiet machine's, ~0.9x at load 5
+_NOISE_TRUTH_TOKEN = 5e-8
+_NOISE_TRUTH_STEP = 4e-7
 # a row from the T-independent forms (count_noise_expansion through count_stepless): value, cubic, stderr, interval,
 # ~5e-5 s a row (0.77-0.79 s for every T at L = 16384), and once per family their vectors (0.4-0.9 s at L = 16384)
 _EXPANSION_ROW_SECONDS = 1e-4
