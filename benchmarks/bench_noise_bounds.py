@@ -30,7 +30,7 @@ from boundcalc.registry import SamplerSpec
 
 
 def build_rows(noise: str, length: int, stride: int = 1) -> list:
-    """The sweep's samplers for T = 1..L (what sweeps.build_count_samplers makes), or every ``stride``-th T (and
+    """The sweep's samplers for T = 1..L (what count_flow.build_count_samplers makes), or every ``stride``-th T (and
     every T below ``stride``)."""
     family = MDLM()
     steps = sorted(set(range(1, min(stride, length + 1))) | set(range(stride, length + 1, stride)))

@@ -22,7 +22,6 @@ of :mod:`boundcalc.count_noise_rows` are views into and :func:`step_probabilitie
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 from typing import Any, Sequence
 

@@ -46,8 +46,8 @@ def schedule_sweep(source: "MIProfile | LossCurve", families: "str | Iterable[st
     the families (parsed, none twice, those computed from a curve given one), an MI profile's unit, the grid and
     the random-count samplers' estimated cost."""
     from .sweep_truth import resolve_source
-    from .sweeps import (SweepRow, build_count_samplers, check_curve_families, family_schedules, parse_families,
-                         parse_sweep_grid)
+    from .count_flow import build_count_samplers
+    from .sweeps import SweepRow, check_curve_families, family_schedules, parse_families, parse_sweep_grid
 
     specs = parse_families(families)
     if isinstance(source, LossCurve):  # the curve's own length; no truth engine (the sweep's SourceTruth)

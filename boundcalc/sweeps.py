@@ -48,13 +48,12 @@ from fractions import Fraction
 from typing import Any, Callable, Iterable, Mapping, Sequence, cast
 
 from .bounds import BOUNDS, BoundInputs, BoundReport, CountBoundReport
-from .count_flow import Samplers, build_count_samplers, check_count_cost, count_rows_by_family, count_rows_seconds
+from .count_flow import Samplers, check_count_cost, count_rows_by_family, count_rows_seconds
 from .count_rows import row_bound_report
 from .counts import CountSampler
 from .errors import BoundcalcError, DomainError, ScheduleError, UsageError
 from .exact import Measured, Number, nonnegative_rational
 from .profile import MIProfile
-from .registry import SamplerSpec
 from .schedule import Schedule
 from .sweep_bounds import RowBounds
 from .sweep_grid import MAX_GRID_POINTS, STEPS_GRAMMAR, FamilySpec, parse_family, parse_steps, sweep_families
