@@ -179,14 +179,16 @@ def flat_nonempty_steps(length: int, x: "np.ndarray", log_rest: "np.ndarray", of
     return value, error
 
 
-def _block_rows(caps: "np.ndarray", counts: "np.ndarray") -> "list[list[np.ndarray]]":
+def rows_in_blocks(caps: "np.ndarray", sizes: "np.ndarray", block_entries: int = _BLOCK_ENTRIES
+               ) -> "list[list[np.ndarray]]":
     """Row indices by rising cap in groups whose widest cap is at most 5/4 of the first or 16 more (the E c(S_max)
-    sums of a group are one array pass), each group in blocks of at most :data:`_BLOCK_ENTRIES` entries
-    (steps x (widest cap + 1)) for the laws."""
+    sums of a group are one array pass), each group in blocks of at most ``block_entries`` law entries (a row's
+    ``sizes``, its laws per step size: its steps here, three per bin in :mod:`boundcalc.count_noise_bins`, times
+    the block's widest cap + 1)."""
     import numpy as np
 
     order = np.argsort(caps, kind="stable")
-    ordered, sizes = caps[order].astype(np.int64) + 1, counts[order].astype(np.int64)
+    ordered, sizes = caps[order].astype(np.int64) + 1, sizes[order].astype(np.int64)
     entries = np.cumsum(sizes)
     out, start = [], 0
     while start < order.size:
@@ -196,7 +198,7 @@ def _block_rows(caps: "np.ndarray", counts: "np.ndarray") -> "list[list[np.ndarr
         while start < stop:
             widest = int(ordered[stop - 1])
             before = int(entries[start - 1]) if start else 0
-            fit = int(np.searchsorted(entries, before + _BLOCK_ENTRIES // widest, side="right"))
+            fit = int(np.searchsorted(entries, before + block_entries // widest, side="right"))
             end = max(start + 1, min(stop, fit))
             blocks.append(order[start:end])
             start = end
@@ -373,7 +375,7 @@ def _enclose(length: int, x: "np.ndarray", comps: "np.ndarray", offsets: "np.nda
     values = np.zeros((rows.size, len(steps.items)))
     errors = np.zeros_like(values)
     cuts = step_cut_thresholds(length, caps[rows], np.diff(offsets)[rows]) if length >= CUT_MIN_LENGTH else None
-    for blocks in _block_rows(caps[rows], np.diff(offsets)[rows]):
+    for blocks in rows_in_blocks(caps[rows], np.diff(offsets)[rows]):
         group = np.concatenate(blocks)
         width = max(int(min(caps[rows[group]].max(), length)) - 1, 1)
         tails = far[rows[group]]

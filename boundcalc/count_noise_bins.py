@@ -411,31 +411,6 @@ def _nonempty(length: int, bins: NoiseBins) -> "tuple[np.ndarray, np.ndarray]":
     return value, error
 
 
-def _groups(caps: "np.ndarray", counts: "np.ndarray") -> "list[list[np.ndarray]]":
-    """Row indices by rising cap in groups whose widest cap is at most 5/4 of the first or 16 more (a group's
-    E c(S_max) sums are one array pass), each in blocks of at most :data:`_BLOCK_ENTRIES` law entries
-    (3·bins x (widest cap + 1))."""
-    import numpy as np
-
-    order = np.argsort(caps, kind="stable")
-    ordered, sizes = caps[order].astype(np.int64) + 1, 3 * counts[order].astype(np.int64)
-    entries = np.cumsum(sizes)
-    out, start = [], 0
-    while start < order.size:
-        first = int(ordered[start])
-        stop = max(start + 1, int(np.searchsorted(ordered, max(first + first // 4, first + 16), side="right")))
-        blocks = []
-        while start < stop:
-            widest = int(ordered[stop - 1])
-            before = int(entries[start - 1]) if start else 0
-            fit = int(np.searchsorted(entries, before + _BLOCK_ENTRIES // widest, side="right"))
-            end = max(start + 1, min(stop, fit))
-            blocks.append(order[start:end])
-            start = end
-        out.append(blocks)
-    return out
-
-
 @dataclass(frozen=True)
 class NoiseBinBounds:
     """Per row (the order of ``steps``): ``taken`` (False: a step too large for the laws' recurrence, L·|log(1 − π)|
@@ -458,6 +433,7 @@ def noise_bin_bounds(noise: str, length: int, steps: Sequence[int], coefficients
     caps, from bins of steps (docs/theory.md §12, "Bins of steps"); no step is built or read."""
     import numpy as np
 
+    from .count_flat_rows import rows_in_blocks
     from .count_grid_rows import coefficient_brackets
     from .count_noise import NOISE_LAWS
 
@@ -470,7 +446,7 @@ def noise_bin_bounds(noise: str, length: int, steps: Sequence[int], coefficients
     errors = np.zeros_like(values)
     rows = np.flatnonzero(taken)
     counts = np.diff(found.offsets)
-    for blocks in _groups(caps[rows], counts[rows]) if rows.size else []:
+    for blocks in rows_in_blocks(caps[rows], 3 * counts[rows], _BLOCK_ENTRIES) if rows.size else []:
         group = rows[np.concatenate(blocks)]
         width = max(int(min(caps[group].max(), L)) - 1, 1)
         lower = np.zeros((group.size, width))

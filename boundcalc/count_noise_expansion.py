@@ -160,17 +160,25 @@ def _steps(ex: NoiseExpansion, T: Any) -> "tuple[np.ndarray, np.ndarray]":
     return h * (1 + 3 * _EPS), h * (1 - 3 * _EPS)
 
 
-def _trapezoid(ex: NoiseExpansion, T: Any) -> _Form:
-    """NoiseBracket.forms' trapezoid form at every T (docs/theory.md §12, "Other noises")."""
+def _shared(ex: NoiseExpansion, T: Any) -> tuple:
+    """What both forms start from at every T: L, (h_hi, h_lo), a block's width, φ's slope, bend and twist tops
+    (φ′, |φ″|, |φ‴|) and the per-block terms of the midpoint rule (per_a) and of the drop D (per_d), as
+    NoiseBracket.forms takes them."""
     from .count_brackets_noise import _WIDEN
 
-    br, law = ex.bracket, ex.bracket.law
-    L = br.L
+    law = ex.bracket.law
     h_hi, h_lo = _steps(ex, T)
-    width = br.s / ex.blocks * (1 + _EPS) + 2 * _WIDEN
+    width = ex.bracket.s / ex.blocks * (1 + _EPS) + 2 * _WIDEN
     f1, f2, f3 = law.slope_top, law.bend_top, law.twist_top
     per_a = h_hi / 2 * width * width / 4 * f2 + h_hi**3 / 8 * f2
     per_d = (h_hi / 2 * (width * width / 8 * f3 + f2 * _WIDEN + 64 * _EPS * f1) + h_hi**3 / 12 * f3) * (1 + 16 * _EPS)
+    return ex.bracket.L, h_hi, h_lo, width, (f1, f2, f3), per_a, per_d
+
+
+def _trapezoid(ex: NoiseExpansion, T: Any) -> _Form:
+    """NoiseBracket.forms' trapezoid form at every T (docs/theory.md §12, "Other noises")."""
+    br = ex.bracket
+    L, h_hi, h_lo, _, (f1, _, _), per_a, per_d = _shared(ex, T)
     lower = {"p": L + 0 * h_hi, "q": L * h_lo / 2, "drop": -L * per_d}
     upper = {"p": L + 0 * h_hi, "q": L * h_hi / 2, "drop": L * per_d}
     error = {"e:p": 2 * L + 0 * h_hi, "e:q": L * h_hi / 2, "|q|": L * h_hi / 2 * 4 * _EPS, "e:drop": L * per_d,
@@ -191,16 +199,10 @@ def _euler_maclaurin(ex: NoiseExpansion, T: Any) -> _Form:
     """NoiseBracket._euler_maclaurin_form at every T (docs/theory.md §12, "Euler–Maclaurin's next term")."""
     import numpy as np
 
-    from .count_brackets_noise import _WIDEN
     from .count_noise_local import twist_weights
 
     br, law = ex.bracket, ex.bracket.law
-    L = br.L
-    h_hi, h_lo = _steps(ex, T)
-    width = br.s / ex.blocks * (1 + _EPS) + 2 * _WIDEN
-    f1, f2, f3 = law.slope_top, law.bend_top, law.twist_top
-    per_a = h_hi / 2 * width * width / 4 * f2 + h_hi**3 / 8 * f2
-    per_d = (h_hi / 2 * (width * width / 8 * f3 + f2 * _WIDEN + 64 * _EPS * f1) + h_hi**3 / 12 * f3) * (1 + 16 * _EPS)
+    L, h_hi, h_lo, width, (f1, f2, f3), per_a, per_d = _shared(ex, T)
     w_b, w_0 = (float(law.slope(np.array([x]))[0]) ** 2 for x in (br.s, 0.0))
     w_rel = 130 * _EPS
     bend_slack = f3 * width / 2 + 64 * _EPS * f2
