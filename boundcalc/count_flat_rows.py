@@ -179,6 +179,18 @@ def flat_nonempty_steps(length: int, x: "np.ndarray", log_rest: "np.ndarray", of
     return value, error
 
 
+def empty_brackets(caps: "np.ndarray", far: "np.ndarray", length: int
+                   ) -> "tuple[int, tuple[np.ndarray, np.ndarray, np.ndarray]]":
+    """(top, (lower, upper, error)): a block's widest cap (at most L) and its brackets of P(S_max > s),
+    s = 1..max(top − 1, 1), before any step is summed: lower 0, upper and error each row's tail beyond its cap."""
+    import numpy as np
+
+    top = int(min(caps.max(initial=0), length))
+    width = max(top - 1, 1)
+    upper = np.repeat(far[:, None], width, axis=1)
+    return top, (np.zeros((far.size, width)), upper, upper.copy())
+
+
 def rows_in_blocks(caps: "np.ndarray", sizes: "np.ndarray", block_entries: int = _BLOCK_ENTRIES
                ) -> "list[list[np.ndarray]]":
     """Row indices by rising cap in groups whose widest cap is at most 5/4 of the first or 16 more (the E c(S_max)
@@ -328,11 +340,8 @@ def flat_exceed_brackets(length: int, x: "np.ndarray", comps: "np.ndarray", offs
     L = length
     index, starts = _gather(offsets, rows)
     n = (offsets[rows + 1] - offsets[rows]).astype(np.float64)
-    top = int(min(caps.max(initial=0), L))
-    width = max(top - 1, 1)
-    lower = np.zeros((rows.size, width))
-    upper = np.repeat(far[:, None], width, axis=1)
-    err = upper.copy()
+    top, (lower, upper, err) = empty_brackets(caps, far, L)
+    width = lower.shape[1]
     if top < 2:
         return lower, upper, err
     row_of = np.repeat(np.arange(rows.size), n.astype(np.int64))

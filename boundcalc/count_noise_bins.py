@@ -352,11 +352,10 @@ def _row_brackets(length: int, bins: NoiseBins, rows: "np.ndarray", caps: "np.nd
     0, far and far (as count_flat_rows' brackets). Bins in blocks of similar caps, each laws up to its widest."""
     import numpy as np
 
-    top = int(min(caps.max(initial=0), length))
-    width = max(top - 1, 1)
-    lower = np.zeros((rows.size, width))
-    upper = np.repeat(far[:, None], width, axis=1)
-    err = upper.copy()
+    from .count_flat_rows import empty_brackets
+
+    top, (lower, upper, err) = empty_brackets(caps, far, length)
+    width = lower.shape[1]
     if top < 2:
         return lower, upper, err
     counts = bins.offsets[rows + 1] - bins.offsets[rows]
