@@ -179,7 +179,7 @@ def _release_steps(families: "Iterable[FamilySpec]") -> None:
 
     for family in families:
         noise_steps.release(next(iter(_arguments(family)), ""))
-    count_sampler._LAST_STARTS.clear()  # one entry (a sampler and its start sizes): no public way to drop it
+    count_sampler.forget_last_starts()
 
 
 def _arguments(family: "FamilySpec") -> tuple[str, ...]:

@@ -52,7 +52,7 @@ from .noise_steps import ALPHA as _ALPHA, mpmath_steps as _mpmath_steps  # noqa:
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["CountSampler", "NOISES", "MAX_COUNT_WORK", "MAX_COUNT_STEPS"]
+__all__ = ["CountSampler", "NOISES", "MAX_COUNT_WORK", "MAX_COUNT_STEPS", "forget_last_starts"]
 
 EPS64 = 2.0**-53
 #: Probability beyond the DP's step-size cap that is bounded, not computed.
@@ -720,6 +720,12 @@ def _log_factorials(L: int) -> tuple["np.ndarray", float]:
 
 #: The last sampler's expected_start_sizes (a single entry, so the samplers of a sweep are not all kept alive twice).
 _LAST_STARTS: dict[str, Any] = {}
+
+
+def forget_last_starts() -> None:
+    """Drop the one sampler whose start sizes are kept (and the steps it holds): a sweep's chunk of rows is freed
+    before the next one is built."""
+    _LAST_STARTS.clear()
 
 
 def _exact_alive(probabilities: tuple[Fraction, ...]) -> list[Fraction] | None:
