@@ -55,7 +55,9 @@ class NoiseExpansion:
         self.vectors = {"p": p, "q": q, "j": j, "s_b": s_b, "s_0": s_0, "drop": drop}
         self.errors = {"p": p_error, "q": q_error, "j": j_error, "s_b": s_b_error, "s_0": s_0_error, "drop": g_b_error}
         self.widest = 0.0  # the cell-local bound's largest h, set with the folded weights (_folded)
-        self.tv1, self.tv3 = (min(a, b) for a, b in zip((br.tv1, br.tv3), _variations(br.d)))
+        from .count_noise_variation import split_variations
+
+        self.tv1, self.tv3 = (min(a, b, c) for a, b, c in zip((br.tv1, br.tv3), _variations(br.d), split_variations(br.d)))
         self.zone_twist = _zone_twist(br.law, br.s, br.d)
         self.linear = {name: float(v @ br.d) for name, v in self.vectors.items()}
         self.own = self.dots(br.abs_d)
