@@ -17,6 +17,7 @@ import pytest
 
 from boundcalc import count_noise_expansion as ce
 from boundcalc.completion import error_interval
+from boundcalc.count_noise_completions import completed_rows_truth
 from boundcalc.estimate import coefficient_error, count_coefficients, curve_profile
 from boundcalc.schedule import parse_spec
 from start_sizes_reference import exact_starts, rows_partial_curve
@@ -81,7 +82,7 @@ def test_rows_hold_the_samplers_values(noise):
         curve = _curve(L)
         profile = curve_profile(curve)
         samplers = [parse_spec(f"mdlm:{T}:{noise}").build(L) for T in steps]
-        rows = ce.expanded_rows_truth(profile, samplers, curve, vocab)
+        rows = completed_rows_truth(profile, samplers, curve, vocab)
         cubic = ce.expanded_brackets(ce.NoiseExpansion(noise, curve_profile(curve, "pchip").conditional),
                                      np.array(steps))
         for i, sampler in enumerate(samplers):
