@@ -30,7 +30,7 @@ def threshold(lo: np.ndarray, hi: np.ndarray, T: np.ndarray) -> int:
     return int(T[bad[-1]] + 1) if bad.size else int(T[0])
 
 
-def terms(ex: nx.NoiseExpansion, form: nx._Form, tv3: float) -> dict:
+def terms(ex: nx.NoiseExpansion, form: nx._Form, tv3: float, tv1: float | None = None) -> dict:
     """Each part of the form's half-width at one T (scalars)."""
     dots, br = ex.own, ex.bracket
     L = br.L
@@ -45,7 +45,7 @@ def terms(ex: nx.NoiseExpansion, form: nx._Form, tv3: float) -> dict:
     out["err:8eps"] = float(np.ravel(8 * nx._EPS * mags)[0])
     out["rounding"] = float(np.ravel((L + 4) * nx._EPS * mags)[0])
     out["h rounding"] = br.argument_error() * dots["max"]
-    out["rest1*TV1"] = float(np.ravel(form.rest1 * ex.tv1)[0])
+    out["rest1*TV1"] = float(np.ravel(form.rest1 * (ex.tv1 if tv1 is None else tv1))[0])
     out["rest3*TV3"] = float(np.ravel(form.rest3 * tv3)[0])
     out["rest0*jump"] = float(np.ravel(form.rest0 * br.slope_jump)[0])
     return out
@@ -84,7 +84,12 @@ def main() -> None:
                 if float(form.local[0]) > 0:
                     tv3 = min(ex.tv3, float(form.local[0]) * min(ex.bracket._local_twist(), ex.zone_twist)
                               / float(form.rest3[0]))
-                parts = terms(ex, form, tv3)
+                tv1 = ex.tv1
+                if label == "trapezoid" and nx._steps(ex, tt)[0][0] <= ex.zone_width:  # its cells by zones
+                    L, h_hi, _, _, (f1, _, _), per_a, _ = nx._shared(ex, tt)
+                    zoned = L * (h_hi * h_hi / 8 * ex.zone_bend + per_a * f1 * ex.tv1)
+                    tv1 = min(ex.tv1, float(np.ravel(zoned / form.rest1)[0]))
+                parts = terms(ex, form, tv3, tv1)
                 total = sum(parts.values())
                 top = sorted(parts.items(), key=lambda kv: -kv[1])[:6]
                 print(f"    {label}: half-width ~{total:.3g}: "

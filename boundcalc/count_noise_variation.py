@@ -24,7 +24,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["slope_spreads", "split_variations"]
+__all__ = ["slope_spreads", "split_variations", "zone_slope_weights", "zone_slope_variation"]
+
+from .count_noise_local import ZONES
 
 _EPS = 2.0**-52
 _CACHE: dict[tuple[Any, ...], Any] = {}
@@ -133,6 +135,29 @@ def _residual_share(rest: Any, first: Any, third: Any) -> "tuple[float, float]":
     return r1, float(L - 1) * (L - 2) * float(second @ third) * (1 + _EPS) * grow
 
 
+def _splits(d: Any) -> list:
+    """Per knot spacing: (TV(G_s′) bound, TV(G_s‴) bound, |d_r|, the residual's two shares), cached per d."""
+    import numpy as np
+
+    from .count_brackets import variation_bounds
+    from .count_noise_expansion import _variations
+
+    L = d.size
+    key = ("split", L, hash(d.tobytes()))
+    if key not in _CACHE:
+        first, third = _spreads(L - 1), _spreads(L - 3)
+        out = []
+        for span in (*_SPANS, L - 1):
+            smooth = _smooth_part(d, span)
+            rest = d - smooth
+            tv1_s, tv3_s = (min(a, b) for a, b in zip(variation_bounds(smooth), _variations(smooth)))
+            out.append((tv1_s, tv3_s, np.abs(rest), *_residual_share(rest, first, third)))
+        if len(_CACHE) > 16:
+            _CACHE.clear()
+        _CACHE[key] = out
+    return _CACHE[key]
+
+
 def split_variations(d: Any) -> "tuple[float, float]":
     """(TV(G′), TV(G‴)) bounds for this d (module docstring): the least over the knot spacings of the smooth part's
     bounds (the lesser of count_brackets.variation_bounds and count_noise_expansion._variations on d_s) plus the
@@ -140,25 +165,64 @@ def split_variations(d: Any) -> "tuple[float, float]":
     16ε·max|d_r| of the true one's; each sum rounded up by (L + 8)ε. inf below L = 8."""
     import numpy as np
 
-    from .count_brackets import variation_bounds
-    from .count_noise_expansion import _variations
-
     d = np.ascontiguousarray(d, dtype=np.float64)
-    L = d.size
-    if L < 8 or not np.all(np.isfinite(d)):
+    if d.size < 8 or not np.all(np.isfinite(d)):
         return math.inf, math.inf
-    key = ("split", L, hash(d.tobytes()))
+    parts = _splits(d)
+    grow = 1 + 4 * _EPS
+    return min((a + r1) * grow for a, _, _, r1, _ in parts), min((b + r3) * grow for _, b, _, _, r3 in parts)
+
+
+def zone_slope_weights(L: int, law: Any, span: float, zones: int = ZONES) -> Any:
+    """ω1(m), m = 0..L − 1, with Σ_j Φ̃1_j²·TV_{φ(zone j)}(b′_{m,L−1}) <= ω1(m) (zones j of [0, span] as
+    count_noise_local's, Φ̃1_j >= φ′ on [z_{j−1}, z_{j+2}]): the zone images partition [0, b], so the TVs over them
+    add up to at most TV(b′_m) (:func:`slope_spreads`), and each is at most c_j = 6n·max(max b_{m−1,n−1},
+    max b_{m,n−1}) over the widened image [x1_j, x2_j] (b′ has at most three monotone pieces there, each of
+    variation <= 2·sup|b′|, and |b′| <= n·max of the two bumps); the largest Σ_j w_j·t_j with 0 <= t_j <= c_j and
+    Σ t_j <= TV(b′_m) fills the heaviest zones first. Cached per (noise, L, span, zones)."""
+    import numpy as np
+
+    from .count_noise_local import _bernstein_max
+
+    key = ("slope-zones", law.name, L, span, zones)
     if key in _CACHE:
         return _CACHE[key]
-    first, third = _spreads(L - 1), _spreads(L - 3)
-    best1 = best3 = math.inf
-    for span in (*_SPANS, L - 1):
-        smooth = _smooth_part(d, span)
-        rest = d - smooth
-        tv1_s, tv3_s = (min(a, b) for a, b in zip(variation_bounds(smooth), _variations(smooth)))
-        r1, r3 = _residual_share(rest, first, third)
-        best1, best3 = min(best1, (tv1_s + r1) * (1 + 4 * _EPS)), min(best3, (tv3_s + r3) * (1 + 4 * _EPS))
+    n, N = L - 1, L - 2
+    z = np.arange(zones + 1, dtype=np.float64) * (span / zones)
+    z[-1] = span * (1 + 2 * _EPS)
+    j = np.arange(zones)
+    _, top = law.slope_range(z[np.maximum(j - 1, 0)], z[np.minimum(j + 2, zones)])
+    weight = top * top * (1 + 4 * _EPS)
+    x1 = np.maximum(law.phi(z[:-1]) * (1 - 2 * law.relative) - 2.0**-1000, 0.0)
+    x2 = np.minimum(law.phi(z[1:]) * (1 + 2 * law.relative) + 2.0**-1000, 1.0)
+    lf = _log_factorials(N)
+    i = np.arange(-1, N + 2)  # bumps b_{i,N}, i = −1..N + 1 (0 outside 0..N)
+    total = _spreads(n)
+    order = np.argsort(-weight, kind="stable")
+    filled = np.zeros(n + 1)
+    out = np.zeros(n + 1)
+    for jj in order.tolist():
+        bumps = _bernstein_max(lf, N, i, x1[jj], x2[jj])
+        cap = 6 * n * np.maximum(bumps[:-1], bumps[1:]) * (1 + 8 * _EPS)  # m = 0..n: bumps m − 1 and m
+        now = np.minimum(filled + np.minimum(cap, total), total)
+        out += float(weight[jj]) * (now - filled)
+        filled = now
+    out *= 1 + (zones + 8) * _EPS
     if len(_CACHE) > 16:
         _CACHE.clear()
-    _CACHE[key] = (best1, best3)
-    return best1, best3
+    _CACHE[key] = out
+    return out
+
+
+def zone_slope_variation(d: Any, law: Any, span: float) -> float:
+    """A bound on Σ_j Φ̃1_j²·TV_{φ(zone j)}(G′) (the trapezoid's cells, h <= the zones' width): the least over the
+    knot spacings of Φ1²·TV(G_s′) (each zone's weight at most Φ1², the images disjoint) plus Σ_m |d_r(m)|·ω1(m)."""
+    import numpy as np
+
+    d = np.ascontiguousarray(d, dtype=np.float64)
+    if d.size < 8 or not np.all(np.isfinite(d)):
+        return math.inf
+    omega = zone_slope_weights(d.size, law, span)
+    grow = 1 + (d.size + 8) * _EPS
+    top = law.slope_top * law.slope_top * (1 + 4 * _EPS)
+    return min((top * a + float(rest @ omega) * (1 + _EPS) * grow) * (1 + 4 * _EPS) for a, _, rest, _, _ in _splits(d))

@@ -176,3 +176,59 @@ def test_the_residual_is_needed():
         cv._residual_share = original
         cv._CACHE.clear()
     assert missed
+
+
+_PHI = {"cosine": lambda mp, u: mp.sin(mp.pi * u / 2), "cosine2": lambda mp, u: mp.sin(mp.pi * u / 2) ** 2,
+        "linear": lambda mp, u: mp.exp(-7) * mp.expm1(mp.mpf("6.999") * u) / -mp.expm1(-7),
+        "geometric": lambda mp, u: (mp.exp(-mp.power(1000, -u)) - mp.exp(-1)) / -mp.expm1(-1)}
+
+
+@pytest.mark.parametrize("noise", NOISES)
+def test_slope_variation_holds(noise):
+    """TV(φ′) over [0, 1 − δ] from φ at 30 digits on a 4000-point grid <= the bound, and the bound is half of 2Φ1
+    where φ′ is monotone (all but cosine2)."""
+    import mpmath
+
+    from boundcalc.count_noise import NOISE_LAWS
+
+    mpmath.mp.dps = 30
+    law = NOISE_LAWS[noise]
+    span = 1 - 1e-5
+    bound = ce._slope_variation(law, span)
+    slopes = [mpmath.diff(lambda u: _PHI[noise](mpmath, u), mpmath.mpf(span) * i / 4000) for i in range(4001)]
+    tv = float(sum(abs(b - a) for a, b in zip(slopes, slopes[1:])))
+    assert tv <= bound <= tv * (1 + 1e-9) + 1e-12 or (noise == "cosine2" and tv <= bound)
+    if noise != "cosine2":
+        assert bound < 1.01 * law.slope_top
+
+
+@pytest.mark.parametrize("noise", NOISES)
+def test_zone_slope_variation_bounds_the_cells(noise):
+    """Σ_k Δr_k²·TV_cell(G′) <= h²·zone_slope_variation(d) at L = 24, T = 100 (h below the zones' width): each cell's
+    TV of G′ = Σ_m d(m)·b′_{m,L−1} on 30 points of the cell (at most the true TV), Δr_k from φ at 40 digits; for a
+    kinked d, a smooth one and a noisy line (where the residual's zones decide)."""
+    import math
+
+    import mpmath
+
+    from boundcalc.count_noise import NOISE_LAWS
+
+    L, T = 24, 100
+    law = NOISE_LAWS[noise]
+    span = 1 - 1e-5
+    mpmath.mp.dps = 40
+    n = L - 2
+    for d in _adversarial(L)[1:4] + [np.exp(-np.arange(L) / 7.0)]:
+        first = np.diff(np.asarray(d)).tolist()
+        bound = cv.zone_slope_variation(d, law, span)
+
+        def slope(x):
+            return (L - 1) * sum(c * math.comb(n, m) * x**m * (1 - x) ** (n - m) for m, c in enumerate(first))
+
+        r = [float(_PHI[noise](mpmath, mpmath.mpf(k) * mpmath.mpf(span) / T)) for k in range(T + 1)]
+        total = 0.0
+        for a, b in zip(r, r[1:]):
+            values = [slope(a + (b - a) * i / 29) for i in range(30)]
+            total += (b - a) ** 2 * sum(abs(v - w) for v, w in zip(values, values[1:]))
+        h = span / T
+        assert total <= h * h * bound, (T, total, h * h * bound)
