@@ -5,7 +5,7 @@ shared) of
 
 * the bounds by bins of steps (`count_noise_bins.noise_bin_bounds`, every row it takes) against the flat rows'
   laws of single steps (`count_rows.row_bound_reports`, which need the steps built first: not timed);
-* the expected errors from T-independent forms (`count_noise_expansion.expanded_rows_truth`, with the interval over
+* the expected errors from T-independent forms (`count_noise_completions.completed_rows_truth`, with the interval over
   the benchmark's 16-point curve) against the start sizes' batch (`count_noise_truth.noise_rows_truth`).
 
 The step-summing engines run on every ``--stride``-th T only (their cost grows like Σ T·cap and Σ T·√L: at L = 16384
@@ -31,7 +31,7 @@ from boundcalc.bounds import per_realisation_bounds
 from boundcalc.count_families import MDLM
 from boundcalc.count_grid_rows import CoefficientSteps
 from boundcalc.count_noise_bins import noise_bin_bounds
-from boundcalc.count_noise_expansion import expanded_rows_truth
+from boundcalc.count_noise_completions import completed_rows_truth
 from boundcalc.count_noise_truth import noise_rows_truth
 from boundcalc.curve import load_loss_curve
 from boundcalc.estimate import curve_profile
@@ -81,7 +81,7 @@ def main() -> None:
             taken = found.taken
             width = float(np.max(found.errors[taken, 0] / found.values[taken, 0]))
             rows = [_Row(noise, T, L) for T in every]
-            truth_s, truth = _cpu(lambda: expanded_rows_truth(profile, rows, curve))
+            truth_s, truth = _cpu(lambda: completed_rows_truth(profile, rows, curve))
             fine = np.mean([truth[id(r)].error <= 1e-4 * abs(truth[id(r)].value) for r in rows])
             built = _built(noise, L, sample)
             old_bounds, _ = _cpu(lambda: count_rows.row_bound_reports(profile, built, Fraction(0), starts=False))

@@ -58,8 +58,9 @@ def count_rows_seconds(families: "Sequence[FamilySpec]", steps: Sequence[int], l
 
 
 def check_count_cost(families: "Sequence[FamilySpec]", steps: Sequence[int], length: int,
-                     truth: "SourceTruth | None", limit: float) -> None:
-    """Refuse (a DomainError on ``steps``) random-count rows estimated at more than ``limit`` seconds."""
+                     truth: "SourceTruth | None", limit: float) -> float:
+    """Refuse (a DomainError on ``steps``) random-count rows estimated at more than ``limit`` seconds; else their
+    estimated seconds (so a caller adding them to the rest of its estimate does not estimate them twice)."""
     counted = [f for f in families if f.family.random_counts]
     seconds = count_rows_seconds(counted, steps, length, truth)
     if seconds > limit:
@@ -68,6 +69,7 @@ def check_count_cost(families: "Sequence[FamilySpec]", steps: Sequence[int], len
             f"L = {length} would take ~{seconds:.0f} s",
             param="steps",
             allowed=f"a sweep estimated at most {limit:.0f} s: fewer or smaller T (a log grid), fewer families")
+    return seconds
 
 
 def build_count_samplers(families: "Sequence[FamilySpec]", steps: Sequence[int], length: int,

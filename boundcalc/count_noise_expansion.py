@@ -10,8 +10,8 @@ a completion set's largest d) once, and every T's two forms (trapezoid and Euler
 dot products: O(L) once per curve, then O(1) per row, the same brackets as the per-T forms with one block level
 (the finest, shared by every T). Per row: the value (the bracket's midpoint, half its width as certified error), the
 monotone cubic's value the same way, the stderr through the curve's point weights of the Euler–Maclaurin form's
-midpoint vector, and an outer bracket of the interval over the monotone completions (each vector's extremes over the
-completions, combined by sign): docs/theory.md §12, "Rows from T-independent forms".
+midpoint vector; the interval over a partial curve's monotone completions is added by
+:mod:`boundcalc.count_noise_completions`: docs/theory.md §12, "Rows from T-independent forms".
 """
 
 from __future__ import annotations
@@ -55,7 +55,13 @@ class NoiseExpansion:
         self.vectors = {"p": p, "q": q, "j": j, "s_b": s_b, "s_0": s_0, "drop": drop}
         self.errors = {"p": p_error, "q": q_error, "j": j_error, "s_b": s_b_error, "s_0": s_0_error, "drop": g_b_error}
         self.widest = 0.0  # the cell-local bound's largest h, set with the folded weights (_folded)
-        self.tv1, self.tv3 = (min(a, b) for a, b in zip((br.tv1, br.tv3), _variations(br.d)))
+        from .count_noise_local import ZONES
+        from .count_noise_variation import split_variations, zone_slope_variation
+
+        self.tv1, self.tv3 = (min(a, b, c) for a, b, c in zip((br.tv1, br.tv3), _variations(br.d), split_variations(br.d)))
+        self.slope_turns = _slope_variation(br.law, br.s)
+        # the trapezoid's cells by zones (h up to a zone's width): Σ_k Δr_k²·TV_cell(G′) <= h²·zone_bend
+        self.zone_bend, self.zone_width = zone_slope_variation(br.d, br.law, br.s), br.s / ZONES * (1 - 1e-9)
         self.zone_twist = _zone_twist(br.law, br.s, br.d)
         self.linear = {name: float(v @ br.d) for name, v in self.vectors.items()}
         self.own = self.dots(br.abs_d)
@@ -96,6 +102,17 @@ def _variations(d: Any) -> "tuple[float, float]":
     first = float((np.abs(np.diff(d)) + 4 * _EPS * top) @ spread(L - 2))
     third = float((np.abs(np.diff(d, 3)) + 16 * _EPS * top) @ spread(L - 4))
     return (L - 1) * first * grow, float(L - 1) * (L - 2) * (L - 3) * third * grow * grow
+
+
+def _slope_variation(law: Any, span: float) -> float:
+    """TV of φ′ over [0, span], rounded up: φ′ rises to its turning point and falls after it (NoiseLaw.turn), so
+    TV = 2·max φ′ − φ′(0) − φ′(span) (for cosine, linear and geometric φ′ is monotone: |φ′(span) − φ′(0)| <= Φ1, half
+    the 2Φ1 of NoiseBracket's TV(a) <= Φ1·TV(G′) + 2Φ1·sup|G′|); at most 2Φ1."""
+    import numpy as np
+
+    _, high = law.slope_range(np.array([0.0]), np.array([span]))
+    ends = law.slope(np.array([0.0, span])) * (1 - law.relative)
+    return float(min(2 * law.slope_top, (2 * float(high[0]) - float(ends.sum())) * (1 + 4 * _EPS)))
 
 
 def _zone_twist(law: Any, span: float, d: Any) -> float:
@@ -185,7 +202,7 @@ def _trapezoid(ex: NoiseExpansion, T: Any) -> _Form:
              "|drop|": L * per_d * 4 * _EPS}
     grow = 1 + 16 * _EPS
     rest1 = L * (h_hi * h_hi * f1 * f1 / 8 + per_a * f1) * grow
-    rest0 = L * per_a * 2 * f1 * grow + _end_moves(br, h_hi, per_d)
+    rest0 = L * per_a * ex.slope_turns * grow + _end_moves(br, h_hi, per_d)
     return _Form(lower, upper, error, rest1, 0 * h_hi, rest0, 0 * h_hi)
 
 
@@ -226,7 +243,7 @@ def _euler_maclaurin(ex: NoiseExpansion, T: Any) -> _Form:
     rest3 = L * h_hi**4 * f1**4 / 384 * grow
     _, widest = twist_weights(L, law, br.s)
     local = np.where(h_hi <= widest, L * h_hi**4 / 384 * grow, 0.0)
-    rest0 = L * per_a * 2 * f1 * grow + _end_moves(br, h_hi, around)
+    rest0 = L * per_a * ex.slope_turns * grow + _end_moves(br, h_hi, around)
     return _Form(lower, upper, error, rest1, rest3, rest0, local)
 
 
@@ -248,60 +265,25 @@ def expanded_brackets(ex: NoiseExpansion, T: Any) -> "tuple[np.ndarray, np.ndarr
     br = ex.bracket
     lows, highs = [], []
     for form in (_trapezoid(ex, T), _euler_maclaurin(ex, T)):
+        tv1: Any = ex.tv1
+        if form.rest3 is not None and not np.any(form.rest3):  # the trapezoid: its cells by zones where h allows
+            L, h_hi, _, _, (f1, _, _), per_a, _ = _shared(ex, T)
+            zoned = L * (h_hi * h_hi / 8 * ex.zone_bend + per_a * f1 * ex.tv1) * (1 + 16 * _EPS)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                tv1 = np.minimum(ex.tv1, np.where(h_hi <= ex.zone_width, zoned / form.rest1 * (1 + 8 * _EPS), np.inf))
         tv3: Any = ex.tv3
         if np.any(form.local > 0):  # the cell-local bound on TV(G‴) where it is smaller (NoiseBracket.slack)
             twist = min(br._local_twist(), ex.zone_twist)
             with np.errstate(divide="ignore", invalid="ignore"):
                 local = np.where(form.local > 0, form.local * twist / form.rest3, np.inf)
             tv3 = np.minimum(ex.tv3, local)
-        slack = _slack(ex, form, ex.own, ex.tv1, tv3, br.slope_jump)
+        slack = _slack(ex, form, ex.own, tv1, tv3, br.slope_jump)
         lo, hi = form.value(ex.linear, "lower") - slack, form.value(ex.linear, "upper") + slack
         lows.append(lo - 4 * _EPS * np.abs(lo))
         highs.append(hi + 4 * _EPS * np.abs(hi))
     return np.maximum(*lows), np.minimum(*highs)
 
 
-def _ends_over_completions(ex: NoiseExpansion, T: Any, curve: "LossCurve", vocab_size: int | None
-                           ) -> "tuple[np.ndarray, np.ndarray]":
-    """An outer bracket (low, high) of the interval of E error(T) over every monotone completion of ``curve``: per
-    form, min over the completions of lower·d >= Σ_v min of (coefficient·v)·d (each vector's extremes by
-    completion._interval_ends), the max of upper·d likewise, each with the form's slack at the completions' largest
-    d, their variation bounds (count_completion.completion_variation) and sup|G′|; the two forms intersected."""
-    import numpy as np
-
-    from .completion import _anchors, _gaps, _interval_ends
-    from .count_completion import completion_variation
-
-    L = ex.bracket.L
-    anchors = _anchors(curve, vocab_size)
-    top = np.asarray(curve.conditional("linear"), dtype=np.float64).copy()
-    for ma, A, mb, _ in _gaps(curve, vocab_size):
-        top[ma + 1 : mb] = A
-    high_d = float(np.max(top, initial=0.0))
-    if not math.isfinite(high_d):
-        return np.zeros(np.size(T)), np.full(np.size(T), math.inf)
-    variation = completion_variation(L, anchors)
-    tv1 = min((L - 1) * 2 * high_d, variation.tv1)
-    tv3 = min(float(L - 1) * (L - 2) * (L - 3) * 8 * high_d, variation.tv3)
-    slope = min(variation.slope, 2 * (L - 1) * high_d)
-    ends = _interval_ends(curve, vocab_size)
-    extremes = {name: ends(v) for name, v in ex.vectors.items()}
-    dots = ex.dots(top)
-    low, high = np.full(np.size(T), -math.inf), np.full(np.size(T), math.inf)
-    for form in (_trapezoid(ex, T), _euler_maclaurin(ex, T)):
-        slack = _slack(ex, form, dots, tv1, tv3, slope) + 16 * _EPS * (
-            form.magnitude(dots, "lower") + form.magnitude(dots, "upper"))
-        least = sum(np.where(c >= 0, c * extremes[n][0], c * extremes[n][1]) for n, c in form.lower.items())
-        most = sum(np.where(c >= 0, c * extremes[n][1], c * extremes[n][0]) for n, c in form.upper.items())
-        low, high = np.maximum(low, least - slack), np.minimum(high, most + slack)
-    folded = _folded(ex, _euler_maclaurin(ex, T), T)  # the remainders in the vectors, extremes taken jointly
-    dots = ex.dots(top)
-    slack = _slack(ex, folded, dots, 0.0, 0.0, 0.0) + 18 * _EPS * (
-        folded.magnitude(dots, "lower") + folded.magnitude(dots, "upper"))
-    layout = _gap_layout(curve, vocab_size)
-    low = np.maximum(low, _joint_ends(ex, folded, "lower", layout) - slack)
-    high = np.minimum(high, _joint_ends(ex, folded, "upper", layout) + slack)
-    return low - 4 * _EPS * np.abs(low), high + 4 * _EPS * np.abs(high)
 
 
 def _stderrs(ex: NoiseExpansion, T: Any, curve: "LossCurve") -> list:
@@ -320,12 +302,13 @@ def _stderrs(ex: NoiseExpansion, T: Any, curve: "LossCurve") -> list:
 
 
 def expanded_rows_truth(profile: Any, samplers: "Sequence[Any]", curve: "LossCurve | None" = None,
-                        vocab_size: int | None = None) -> "dict[int, GridRow]":
+                        vocab_size: int | None = None, expansions: "dict | None" = None) -> "dict[int, GridRow]":
     """By id(sampler): :func:`boundcalc.count_noise_truth.noise_rows_truth`'s rows for the ``mdlm:T:NOISE`` samplers
     at the profile's L >= 2, from the T-independent forms (no step read): value the bracket's midpoint, certified
     error half its width (and d's own error, 2L·abs_error), the monotone cubic's value likewise, the stderr of the
-    forms' midpoint vector, and an outer bracket of the interval over the completions. Empty where d rises somewhere
-    (the forms need a non-increasing d)."""
+    forms' midpoint vector; the interval None (:func:`boundcalc.count_noise_completions.completed_rows_truth` adds
+    it). Empty where d rises somewhere (the forms need a non-increasing d). ``expansions``, when given, receives
+    noise -> (its NoiseExpansion, T, the rows' samplers) for the intervals' reuse."""
     import numpy as np
 
     from .count_brackets_noise import noise_of
@@ -344,6 +327,8 @@ def expanded_rows_truth(profile: Any, samplers: "Sequence[Any]", curve: "LossCur
     for noise, rows in by_noise.items():
         T = np.array([s.steps for s in rows], dtype=np.int64)
         ex = NoiseExpansion(noise, d)
+        if expansions is not None:
+            expansions[noise] = (ex, T, rows)
         lo, hi = expanded_brackets(ex, T)
         values = (lo + hi) / 2
         errors = (hi - lo) / 2 + 4 * _EPS * (np.abs(lo) + np.abs(hi)) + 2 * L * float(getattr(profile, "abs_error", 0.0))
@@ -351,12 +336,6 @@ def expanded_rows_truth(profile: Any, samplers: "Sequence[Any]", curve: "LossCur
         intervals: list[Any] = [None] * T.size
         if curve is not None:
             estimates = _estimates(noise, ex, T, curve, values, errors)
-            from .completion import has_gaps
-
-            if has_gaps(curve):
-                low, high = _ends_over_completions(ex, T, curve, vocab_size)
-                intervals = [(0.0 if a <= 0 else min(a, v), max(b, a, v)) for a, b, v in
-                             zip(low.tolist(), high.tolist(), values.tolist())]
         for i, sampler in enumerate(rows):
             out[id(sampler)] = GridRow(float(values[i]), float(errors[i]), estimates[i], intervals[i])
     return out
@@ -377,79 +356,3 @@ def _estimates(noise: str, ex: NoiseExpansion, T: Any, curve: "LossCurve", value
     note = EXPANSION_NOTE + "; " + (EXACT_NOTE if curve.exact else ESTIMATE_NOTE)
     return [Estimate(max(float(v), 0.0), se, max(float(p), 0.0), curve.exact, note, float(e))
             for v, p, se, e in zip(values, cubic, stderrs, errors)]
-
-
-def _folded(ex: NoiseExpansion, form: _Form, T: Any) -> _Form:
-    """``form`` with its remainders folded into its vectors (count_noise_local.folded_ends): R = (L − 1)(1 + 8ε)·
-    fold(rest1·w1 + rest0·peaks + (local·ω or rest3·w3)), lower − R and upper + R, fold's rounding in the error, the
-    remainders then 0. fold is linear, so R is the fixed folded weights with the per-T factors."""
-    import numpy as np
-
-    from .count_completion import drop_weight_arrays
-    from .count_noise_local import fold, twist_weights
-
-    br = ex.bracket
-    L = br.L
-    if "F1" not in ex.vectors:
-        w1, w3, peaks = drop_weight_arrays(L)
-        omega, widest = twist_weights(L, br.law, br.s)
-        for name, w in (("F1", w1), ("F0", peaks), ("F3", w3), ("Fw", omega)):
-            ex.vectors[name], ex.errors[name] = fold(np.asarray(w, dtype=np.float64))
-        ex.widest = widest
-    h_hi, _ = _steps(ex, T)
-    local = (form.local > 0) & (h_hi <= ex.widest)
-    scale = (L - 1) * (1 + 8 * _EPS)
-    parts = {"F1": scale * form.rest1, "F0": scale * form.rest0, "F3": np.where(local, 0.0, scale * form.rest3),
-             "Fw": np.where(local, scale * form.local, 0.0)}
-    lower = {**form.lower, **{n: -c for n, c in parts.items()}}
-    upper = {**form.upper, **parts}
-    error = {**form.error, **{f"e:{n}": c for n, c in parts.items()}}
-    zero = 0 * h_hi
-    return _Form(lower, upper, error, zero, zero, zero, zero)
-
-
-def _gap_layout(curve: "LossCurve", vocab_size: int | None) -> Any:
-    """(fixed d (measured entries, 0 elsewhere), the gaps' interiors as index arrays, their A, B)."""
-    import numpy as np
-
-    from .completion import _gaps
-
-    L = curve.length
-    d = curve.conditional("linear")
-    measured = np.zeros(L, dtype=bool)
-    measured[L - curve.masked] = True
-    gaps = _gaps(curve, vocab_size)
-    return np.where(measured, d, 0.0), [(ma + 1, mb) for ma, _, mb, _ in gaps], \
-        np.array([g[1] for g in gaps]), np.array([g[3] for g in gaps])
-
-
-def _joint_ends(ex: NoiseExpansion, form: _Form, side: str, layout: Any, chunk: int = 256) -> "np.ndarray":
-    """min (side "lower") or max (side "upper") over the completions of form.side·d at every T, the vector combined
-    per T before its extreme (completion._interval_ends' closed form: the measured entries, B·Σ over each gap and
-    (A − B) times the extreme of the gap's prefix sums), by one matrix product per chunk of T."""
-    import numpy as np
-
-    fixed_d, spans, tops, bottoms = layout
-    coefficients = getattr(form, side)
-    names = list(coefficients)
-    size = np.size(next(iter(coefficients.values())))
-    alpha = np.stack([np.broadcast_to(np.asarray(coefficients[n], dtype=np.float64), (size,)) for n in names], axis=1)
-    fixed = alpha @ np.array([float(ex.vectors[n] @ fixed_d) for n in names])
-    if not spans:
-        return fixed
-    prefix = np.stack([np.concatenate([np.cumsum(ex.vectors[n][a:b]) for a, b in spans]) for n in names])
-    cuts = np.concatenate(([0], np.cumsum([b - a for a, b in spans])[:-1]))
-    lasts = np.cumsum([b - a for a, b in spans]) - 1
-    out = np.empty(size)
-    width = tops - bottoms
-    for lo in range(0, size, chunk):
-        runs = alpha[lo : lo + chunk] @ prefix
-        totals = runs[:, lasts]
-        if side == "upper":
-            extreme = np.maximum(np.maximum.reduceat(runs, cuts, axis=1), 0.0)
-        else:
-            extreme = np.minimum(np.minimum.reduceat(runs, cuts, axis=1), 0.0)
-        with np.errstate(invalid="ignore"):
-            moved = np.where(extreme == 0, 0.0, width[None, :] * extreme)
-        out[lo : lo + chunk] = fixed[lo : lo + chunk] + totals @ bottoms + moved.sum(axis=1)
-    return out

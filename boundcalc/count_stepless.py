@@ -46,14 +46,14 @@ STEPLESS_RELATIVE = 1e-4
 
 def expanded_truth(profile: Any, samplers: "Sequence[Any]", curve: "LossCurve | None" = None,
                    vocab_size: int | None = None) -> "dict[int, GridRow]":
-    """:func:`boundcalc.count_noise_expansion.expanded_rows_truth`'s rows (by id) of the samplers the policy gives
+    """:func:`boundcalc.count_noise_completions.completed_rows_truth`'s rows (by id) of the samplers the policy gives
     the forms (L >= :data:`STEPLESS_MIN_LENGTH`, certified error <= :data:`STEPLESS_RELATIVE` of the value, no
     interval over completions asked); the others are not in it (take them to the direct batch)."""
     if int(profile.length) < STEPLESS_MIN_LENGTH or needs_intervals(curve):
         return {}
-    from .count_noise_expansion import expanded_rows_truth
+    from .count_noise_completions import completed_rows_truth
 
-    found = expanded_rows_truth(profile, samplers, curve, vocab_size)
+    found = completed_rows_truth(profile, samplers, curve, vocab_size)
     return {key: row for key, row in found.items() if row.error <= STEPLESS_RELATIVE * abs(row.value)}
 
 

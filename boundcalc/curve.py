@@ -38,6 +38,7 @@ This module is a value object: it imports only errors, exact, files and units (n
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -497,7 +498,10 @@ def _read_points(rows, bad, columns, indices, fraction_of, length, scale):
             except InvalidNumberError:
                 raise bad(f"{what} {cell!r} is not a number", n) from None
 
-        x = number(cells[ix], x_name)
+        if fraction_of is None and _PLAIN_INTEGER.match(cells[ix]):  # the common cell, without a Fraction
+            x: Fraction | int = int(cells[ix])
+        else:
+            x = number(cells[ix], x_name)
         if fraction_of is not None:
             if not 0 < x <= 1:
                 raise bad(f"masked_fraction {cells[ix]} is out of range (0 < f <= 1)", n)
@@ -513,6 +517,14 @@ def _read_points(rows, bad, columns, indices, fraction_of, length, scale):
         if k in seen:
             raise bad(f"masked = {k} appears twice (also line {seen[k]})", n)
         seen[k] = n
+        fast = _plain_float(cells[iy], scale)
+        if fast is not None:
+            ks.append(k)
+            ys.append(fast)
+            lines.append(n)
+            if ise is not None:
+                ses.append(_stderr_of(cells[ise], columns[ise], scale, number, bad, n))
+            continue
         y = number(cells[iy], loss_name)
         if y < 0:
             raise bad(f"{loss_name} {cells[iy]} is negative", n)
@@ -523,10 +535,36 @@ def _read_points(rows, bad, columns, indices, fraction_of, length, scale):
         ys.append(float(y) * scale)
         lines.append(n)
         if ise is not None:
-            s = number(cells[ise], columns[ise])
-            if s < 0:
-                raise bad(f"{columns[ise]} {cells[ise]} is negative", n)
-            if s * Fraction(scale) > MAX_LOSS:
-                raise bad(f"{columns[ise]} {cells[ise][:40]} is beyond {MAX_LOSS:g} nats", n)
-            ses.append(float(s) * scale)
+            ses.append(_stderr_of(cells[ise], columns[ise], scale, number, bad, n))
     return ks, ys, ses, lines
+
+
+#: A cell that is a plain non-negative decimal ("0.5", "12", "3.250"). Its nearest float is float(text) (CPython's
+#: correctly rounded strtod), which is float(parse_rational(text)) (a Fraction's true division rounds correctly
+#: too), so such a cell needs no Fraction: a 16384-point curve read in ~0.1 s instead of ~0.5 s.
+_PLAIN_DECIMAL = re.compile(r"\d{1,40}(?:\.\d{0,40})?\Z", re.ASCII)
+_PLAIN_INTEGER = re.compile(r"\d{1,18}\Z", re.ASCII)
+
+
+def _plain_float(cell: str, scale: float) -> float | None:
+    """float(parse_rational(cell)) * scale for a plain decimal cell whose value is clearly within MAX_LOSS nats (the
+    checks of the exact path pass: it is >= 0, and below 99 % of MAX_LOSS whatever the float's rounding); else
+    None (the exact path decides, and words any error)."""
+    if not _PLAIN_DECIMAL.match(cell):
+        return None
+    value = float(cell) * scale
+    return value if value < MAX_LOSS * 0.99 else None
+
+
+def _stderr_of(cell: str, column: str, scale: float, number: Callable[[str, str], Fraction],
+               bad: Callable[..., ProfileError], line: int) -> float:
+    """A stderr cell in nats (a float), checked: not negative, at most MAX_LOSS nats."""
+    fast = _plain_float(cell, scale)
+    if fast is not None:
+        return fast
+    s = number(cell, column)
+    if s < 0:
+        raise bad(f"{column} {cell} is negative", line)
+    if s * Fraction(scale) > MAX_LOSS:
+        raise bad(f"{column} {cell[:40]} is beyond {MAX_LOSS:g} nats", line)
+    return float(s) * scale

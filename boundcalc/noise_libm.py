@@ -20,23 +20,25 @@ _PI = "3.141592653589793238462643383279502884197169399375105820974944592"
 
 class _Grid:
     """The grid points t_i (i = 0..T) of every T, one after the other, and each step's two points: the long
-    double pass evaluates α's parts once per point, not twice per step."""
+    double pass evaluates α's parts once per point, not twice per step. With ``count``, only each T's first
+    min(T, count) steps (points i = 0..min(T, count)): a row's head, as its schedule text reads it."""
 
-    def __init__(self, Ts: Any) -> None:
+    def __init__(self, Ts: Any, count: int | None = None) -> None:
         import numpy as np
 
         ld = np.longdouble
         Ts = np.asarray(Ts, dtype=np.int64)
-        points = Ts + 1
+        taken = Ts if count is None else np.minimum(Ts, count)  # steps of each T evaluated
+        points = taken + 1
         first = np.concatenate(([0], np.cumsum(points)[:-1]))
         self.den_t = Ts.astype(ld) * ld(10**5)  # den of each T
         self.den = np.repeat(self.den_t, points)  # of each point
         i = np.arange(self.den.size, dtype=np.int64) - np.repeat(first, points)
         self.num = self.den - ld(_RISE) * i.astype(ld)  # t_i·den, exact
-        steps = np.arange(int(Ts.sum()), dtype=np.int64)
-        self.after = steps + np.repeat(np.arange(Ts.size, dtype=np.int64) + 1, Ts)  # point k of step k
+        steps = np.arange(int(taken.sum()), dtype=np.int64)
+        self.after = steps + np.repeat(np.arange(Ts.size, dtype=np.int64) + 1, taken)  # point k of step k
         self.before = self.after - 1
-        self.of_step = np.repeat(np.arange(Ts.size), Ts)  # which T
+        self.of_step = np.repeat(np.arange(Ts.size), taken)  # which T
         self.unit = float(np.finfo(ld).eps) / 2
 
 
@@ -93,8 +95,9 @@ def _pair(passed: tuple[Any, Any, float]) -> tuple[Any, Any, float, float]:
     return p, q, bound, bound
 
 
-#: noise -> (Ts -> (p, 1 − p in long double, step after step, T after T; p's bound; 1 − p's bound))
-LIBM_PASSES = {"cosine": lambda Ts: _pair(_cosine_long(_Grid(Ts), False)),
-               "cosine2": lambda Ts: _pair(_cosine_long(_Grid(Ts), True)),
-               "linear": lambda Ts: _pair(_linear_long(_Grid(Ts))),
-               "geometric": lambda Ts: _pair(_geometric_long(_Grid(Ts)))}
+#: noise -> ((Ts, count = None) -> (p, 1 − p in long double, step after step, T after T, k = 1..T or, with count,
+#: k = 1..min(T, count); p's bound; 1 − p's bound)): the bounds hold point by point, so for any set of steps
+LIBM_PASSES = {"cosine": lambda Ts, count=None: _pair(_cosine_long(_Grid(Ts, count), False)),
+               "cosine2": lambda Ts, count=None: _pair(_cosine_long(_Grid(Ts, count), True)),
+               "linear": lambda Ts, count=None: _pair(_linear_long(_Grid(Ts, count))),
+               "geometric": lambda Ts, count=None: _pair(_geometric_long(_Grid(Ts, count)))}

@@ -25,8 +25,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Sequence
 
-__all__ = ["step_probabilities", "prepare", "prepared", "release", "PreparedSteps", "mpmath_steps", "ALPHA",
-           "DD_RELATIVE", "DD_BOUNDS"]
+__all__ = ["step_probabilities", "prepare", "prepared", "release", "PreparedSteps", "head_steps", "HEAD_STEPS",
+           "mpmath_steps", "ALPHA", "DD_RELATIVE", "DD_BOUNDS"]
 
 #: The double-double pass's relative error is below 2^13 OP_ERROR = 2^−88 (:data:`DD_BOUNDS`, docs/theory.md
 #: §12); the test of each entry's rounding uses 2^−80, which also covers the 40-digit builder's own error.
@@ -39,6 +39,8 @@ _FEW = 16  # fewer T than this: pass 1 by libm (boundcalc.noise_libm), else alon
 _LN1000 = "6.907755278982137052053974364053092622803304465886303488171793931"
 _PI = "3.141592653589793238462643383279502884197169399375105820974944592"
 _TINY = 2.0**-1022  # the least normal float64: below it the gaps are not 2^−52 of the value
+#: the entries of each row's ``reveal`` a schedule's text reads (count_noise_rows.NoiseSampler.describe): p_1..p_6
+HEAD_STEPS = 6
 
 
 class PreparedSteps:
@@ -132,18 +134,57 @@ def _build(noise: str, Ts: list[int]) -> tuple[Any, Any]:
             reveal_ld, keep_ld, bound_p, bound_q = LIBM_PASSES[noise](Ts)
         else:
             reveal_ld, keep_ld, bound_p, bound_q = _LONG[noise](grid)
+    return _settled(noise, reveal_ld, keep_ld, bound_p, bound_q,
+                    lambda open_: (grid.T[grid.lane[open_]], grid.k[open_]))
+
+
+def _settled(noise: str, reveal_ld: Any, keep_ld: Any, bound_p: float, bound_q: float, steps_at: Any
+             ) -> tuple[Any, Any]:
+    """Passes 2 and 3 after pass 1: the float64 of each long double (p, 1 − p) where its bound settles it, else
+    the double-double pass's where it rounds, else mpmath's; ``steps_at(indices)`` gives the (T, k) of entries."""
+    import numpy as np
+
     reveal, sure = _settled_long(reveal_ld, bound_p)
     keep, sure_keep = _settled_long(keep_ld, bound_q)
     sure &= sure_keep
     open_ = np.flatnonzero(~sure)
     if open_.size:
-        T, k = grid.T[grid.lane[open_]], grid.k[open_]
+        T, k = steps_at(open_)
         p, q = _DOUBLE[noise](T, k)
         still = ~(dd_rounds(p) & dd_rounds(q))
         reveal[open_], keep[open_] = p[0], q[0]
         last = open_[still]
         for i, (pi, qi) in zip(last.tolist(), _mpmath_at(noise, T[still], k[still])):
             reveal[i], keep[i] = pi, qi
+    return reveal, keep
+
+
+def head_steps(noise: str, steps: Sequence[int], count: int = HEAD_STEPS) -> tuple[Any, Any]:
+    """The first ``count`` entries of each T's ``reveal`` and ``keep`` (p_k and 1 − p_k for k = 1..min(T, count),
+    then the noise removal's (1, 0) when T < count, NaN past it), as two (len(steps), count) float64 arrays, bit for
+    bit :func:`prepare`'s and :func:`step_probabilities`' floats (each entry the float64 nearest the exact value,
+    by the same three passes: long double, here libm at the head's points only, then double-double and mpmath for
+    what it leaves open), without building the other steps: ~count entries a T, not T (1 <= T <= 100000)."""
+    import numpy as np
+
+    from .noise_libm import LIBM_PASSES
+
+    Ts = np.asarray(steps, dtype=np.int64).reshape(-1)
+    if Ts.size and (Ts.min() < 1 or Ts.max() > 100_000):
+        raise ValueError(f"T out of 1..100000 in the heads of {noise}")
+    if not Ts.size:
+        return np.empty((0, count)), np.empty((0, count))
+    taken = np.minimum(Ts, count)
+    first = np.cumsum(taken) - taken
+    lane = np.repeat(np.arange(Ts.size), taken)
+    k = np.arange(int(taken.sum()), dtype=np.int64) - np.repeat(first - 1, taken)
+    with np.errstate(all="ignore"):
+        reveal_ld, keep_ld, bound_p, bound_q = LIBM_PASSES[noise](Ts, count)
+    p, q = _settled(noise, reveal_ld, keep_ld, bound_p, bound_q, lambda open_: (Ts[lane[open_]], k[open_]))
+    reveal, keep = np.full((Ts.size, count), np.nan), np.full((Ts.size, count), np.nan)
+    reveal[lane, k - 1], keep[lane, k - 1] = p, q
+    short = np.flatnonzero(Ts < count)  # the noise removal right after the last step
+    reveal[short, Ts[short]], keep[short, Ts[short]] = 1.0, 0.0
     return reveal, keep
 
 

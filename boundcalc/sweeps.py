@@ -374,9 +374,10 @@ def _least_build_time(family: FamilySpec, length: int, curve: Any, candidates: S
 
 
 def estimated_seconds(families: Sequence[FamilySpec], steps: Sequence[int], length: int,
-                      truth: "SourceTruth | None", optimal: bool) -> float:
+                      truth: "SourceTruth | None", optimal: bool, count_seconds: float | None = None) -> float:
     """The up-front estimate of a sweep (:func:`sweep_cost`, with the families' measured rates, and the
-    random-count rows') that :func:`sweep` compares with :data:`MAX_SWEEP_SECONDS`."""
+    random-count rows', ``count_seconds`` when the caller has them already) that :func:`sweep` compares with
+    :data:`MAX_SWEEP_SECONDS`."""
     fixed = [f for f in families if not f.family.random_counts]
     rates = {f.label: family_rate(f, length, _curve_of(truth)) for f in fixed
              if not f.family.constant_cost and _array_family(f, steps, length) is None
@@ -384,12 +385,14 @@ def estimated_seconds(families: Sequence[FamilySpec], steps: Sequence[int], leng
     seconds = sweep_cost(fixed, steps, length, truth=truth is not None, optimal=optimal,
                          profile=truth.profile if truth else None, rates=rates)
     # random-count samplers: the law of S_max and the expected errors (the optimal errors are counted above)
-    return seconds + count_rows_seconds(families, steps, length, truth)
+    if count_seconds is None:
+        count_seconds = count_rows_seconds(families, steps, length, truth)
+    return seconds + count_seconds
 
 
 def _check_cost(families: Sequence[FamilySpec], steps: Sequence[int], length: int, truth: "SourceTruth | None",
-                optimal: bool) -> None:
-    seconds = estimated_seconds(families, steps, length, truth, optimal)
+                optimal: bool, count_seconds: float) -> None:
+    seconds = estimated_seconds(families, steps, length, truth, optimal, count_seconds)
     if seconds > MAX_SWEEP_SECONDS:
         what = "the optimal errors and " if optimal else ""
         raise DomainError(
@@ -745,8 +748,9 @@ def sweep(
     grid = parse_sweep_grid(specs, steps, profile.length)
     curve = _curve_of(truth)
     check_curve_families(specs, curve)
-    check_count_cost(specs, grid, profile.length, truth, MAX_SWEEP_SECONDS)  # before any sampler is built
-    _check_cost(specs, grid, profile.length, truth, optimal)
+    # before any sampler is built: the random-count rows alone, then the whole sweep
+    count_seconds = check_count_cost(specs, grid, profile.length, truth, MAX_SWEEP_SECONDS)
+    _check_cost(specs, grid, profile.length, truth, optimal, count_seconds)
     consume = None if truth is None else truth.prepare_chunk  # array families: errors chunk by chunk
     fixed = {spec.label: family_schedules(spec, grid, profile.length, {}, curve, consume)
              for spec in specs if not spec.family.random_counts}

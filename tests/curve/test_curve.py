@@ -120,6 +120,39 @@ def test_bad_curves_are_one_line_errors_naming_file_and_line(tmp_path, text, len
     assert fragment in message and str(path) in message and "\n" not in message
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.integers(0, 25).flatmap(
+    lambda p: st.decimals(min_value=0, max_value=2_000_000, allow_nan=False, places=p)).map(str),
+                          st.sampled_from(["0", "00.5", "1.", "999999.999", "989999.9999999999999", "1e-3", ".5", "7/3",
+                                           "2.5E+2", "+0.5", "0.1000000000000000055511151231257827",
+                                           "1000000.000001", "1500000", "693147.2"])),
+                min_size=1, max_size=12),
+       st.sampled_from(["nats", "bits"]))
+def test_plain_cells_read_as_the_exact_parse_does(tmp_path_factory, cells, unit):
+    """The loader's fast path (a plain decimal cell read by float()) gives the float of the exact parse, times the
+    unit's scale, and refuses what the exact path refuses, with the same message."""
+    from boundcalc.exact import parse_rational
+    from boundcalc.units import to_nats
+
+    scale = to_nats(1.0, unit)
+    text = f"masked,loss_{unit},stderr_{unit}\n" + "".join(f"{k},{c},{c}\n" for k, c in enumerate(cells, 1))
+    exact = [parse_rational(c) for c in cells]
+    path = tmp_path_factory.mktemp("cells") / "c.csv"
+    path.write_text(text)
+    too_big = [k for k, y in enumerate(exact, 2) if y * Fraction(scale) > 10**6]
+    if too_big:
+        with pytest.raises(ProfileError, match=f"line {too_big[0]}: loss_{unit} .* is beyond"):
+            load_loss_curve(path, exact=True)
+        return
+    from boundcalc.curve import _read_points
+
+    rows = [(n, line) for n, line in enumerate(text.splitlines(), 1)][1:]
+    ks, ys, ses, _ = _read_points(rows, lambda m, line=None: ProfileError(m), ["masked", f"loss_{unit}", f"stderr_{unit}"],
+                                  (0, 1, 2), None, None, scale)
+    assert ks == list(range(1, len(cells) + 1))
+    assert ys == ses == [float(y) * scale for y in exact]
+
+
 def test_masked_fraction_needs_the_length(tmp_path):
     with pytest.raises(UsageError, match="length"):
         load_loss_curve(write(tmp_path, "masked_fraction,loss_nats\n1,0.1\n"))

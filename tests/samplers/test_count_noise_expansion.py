@@ -17,6 +17,7 @@ import pytest
 
 from boundcalc import count_noise_expansion as ce
 from boundcalc.completion import error_interval
+from boundcalc.count_noise_completions import completed_rows_truth
 from boundcalc.estimate import coefficient_error, count_coefficients, curve_profile
 from boundcalc.schedule import parse_spec
 from start_sizes_reference import exact_starts, rows_partial_curve
@@ -38,6 +39,8 @@ def test_brackets_equal_the_per_t_forms(noise):
     bracket = ex.bracket
     bracket._blocks = lambda first, last: ex.blocks  # the same level as the expansion's
     ex.tv1, ex.tv3, ex.zone_twist = bracket.tv1, bracket.tv3, np.inf  # the per-T forms' variation bounds
+    # and their TV(φ′) <= 2Φ1, no zones for the trapezoid's cells (round 10's refinements narrow it further)
+    ex.slope_turns, ex.zone_bend = 2 * bracket.law.slope_top, np.inf
     lo, hi = ce.expanded_brackets(ex, T)
     for i, t in enumerate(T.tolist()):
         a, b = bracket.bracket(t, t)
@@ -81,7 +84,7 @@ def test_rows_hold_the_samplers_values(noise):
         curve = _curve(L)
         profile = curve_profile(curve)
         samplers = [parse_spec(f"mdlm:{T}:{noise}").build(L) for T in steps]
-        rows = ce.expanded_rows_truth(profile, samplers, curve, vocab)
+        rows = completed_rows_truth(profile, samplers, curve, vocab)
         cubic = ce.expanded_brackets(ce.NoiseExpansion(noise, curve_profile(curve, "pchip").conditional),
                                      np.array(steps))
         for i, sampler in enumerate(samplers):
