@@ -156,9 +156,11 @@ class LazySteps(Sequence[float]):
         return f"LazySteps({len(self)} steps)"
 
 
-#: the steps a :class:`SteplessNoiseRow` built last ((noise, T) -> (reveal, keep)): a row read step by step (reveal,
-#: then keep, then again) builds once, and no more than one row's steps are ever held here
+#: the steps the :class:`SteplessNoiseRow`\\ s built last ((noise, T) -> (reveal, keep)), oldest first, at most
+#: :data:`_BUILT_STEPS` steps in all: a batch that reads every row's reveal, then every row's keep (the direct truth
+#: of the rows the forms rejected after all) builds each row once, and a sweep's rows read later keep no steps alive
 _LAST_BUILT: dict[tuple[str, int], tuple[StepView, StepView]] = {}
+_BUILT_STEPS = 1 << 21
 
 
 class SteplessNoiseRow(NoiseSampler):
@@ -186,7 +188,7 @@ class SteplessNoiseRow(NoiseSampler):
         return LazySteps(self, 1, self.__dict__["_head"][1], 0.0)
 
     def built(self) -> tuple[StepView, StepView]:
-        """(reveal, keep) built (:func:`boundcalc.noise_steps.step_probabilities`), kept until another row's."""
+        """(reveal, keep) built (:func:`boundcalc.noise_steps.step_probabilities`), kept among the last rows built."""
         import numpy as np
 
         from .noise_steps import step_probabilities
@@ -198,7 +200,9 @@ class SteplessNoiseRow(NoiseSampler):
             reveal, keep = np.array(p + [1.0]), np.array(q + [0.0])
             reveal.flags.writeable = keep.flags.writeable = False
             found = (StepView(reveal), StepView(keep))
-            _LAST_BUILT.clear()
+            held = sum(len(r) for r, _ in _LAST_BUILT.values())
+            while _LAST_BUILT and held + len(reveal) > _BUILT_STEPS:
+                held -= len(_LAST_BUILT.pop(next(iter(_LAST_BUILT)))[0])
             _LAST_BUILT[key] = found
         return found
 

@@ -245,7 +245,13 @@ def stepless_rows(noise: str, steps: Sequence[int], length: int, truth: bool, fo
     T = np.asarray(steps, dtype=np.int64)
     taken = binned_steps(noise, length, steps) & (T >= 1) & (T <= 100_000)  # a row the builder would refuse builds
     if truth:
+        from .counts import MAX_COUNT_WORK
+        from .estimate import COEFFICIENT_FORM_WORK
+
         taken &= np.zeros(T.size, dtype=bool) if forms is None else np.asarray(forms, dtype=bool)
+        # the truth sends a row to the coefficient form (which the forms may replace) without reading a step only
+        # where n(L + 1) is over the limit already (SourceTruth._coefficient_form); else it asks the row's cap
+        taken &= (T + 1.0) * (length + 1) > min(MAX_COUNT_WORK, COEFFICIENT_FORM_WORK)
     return taken
 
 

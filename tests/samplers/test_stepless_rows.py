@@ -23,11 +23,6 @@ from boundcalc.sweeps import parse_family
 
 NOISES = ["cosine", "cosine2", "linear", "geometric"]
 L = 8192
-#: per noise: rows below the bins (flat bounds), binned rows the forms reject and the forms' first rows (on CURVE:
-#: cosine's forms from T = 145, linear's from 810), large T
-GRIDS = {"cosine": [7, 40, 100, 144, 145, 146, 3000, 8192], "linear": [30, 400, 809, 810, 811, 5000]}
-
-
 @pytest.fixture(scope="module")
 def curve() -> LossCurve:
     """A curve measured at every k (no interval over completions: the forms are taken)."""
@@ -35,22 +30,41 @@ def curve() -> LossCurve:
     return LossCurve(length=L, masked=ks, loss=[0.5 + 6 * k / L for k in ks])
 
 
+@pytest.fixture(scope="module")
+def grids(curve) -> dict[str, list[int]]:
+    """Per noise, T on CURVE: below the bins (flat bounds), binned but below the forms' first T, the forms' first T
+    and its neighbours, large T (the thresholds computed here: the forms' accuracy moves them)."""
+    from boundcalc.sweep_truth import resolve_source
+
+    truth = resolve_source(curve, None, None, None)[1]
+    T = np.arange(1, L + 1)
+    out = {}
+    for noise in ("cosine", "linear"):
+        bins = int(T[count_stepless.binned_steps(noise, L, T)].min())
+        forms = int(T[count_stepless.forms_steps(noise, truth.profile, curve, T)].min())
+        assert 10 < bins < forms - 10  # the three kinds of rows exist
+        middle = (max(bins, 123) + forms) // 2  # (T + 1)(L + 1) > 10^6 from T = 122: the truth asks no cap there
+        out[noise] = sorted({bins // 3, bins, (bins + forms) // 2, middle, forms - 1, forms, forms + 1, L // 2, L})
+    return out
+
+
 @pytest.fixture
 def builds(monkeypatch):
-    """The T each call of noise_steps.prepare builds, and the (noise, T) each stepless row builds on demand."""
+    """The T each call of noise_steps.prepare builds, and the T built one by one (noise_steps.step_probabilities:
+    a stepless row's steps built on demand)."""
     found: dict[str, list] = {"prepared": [], "on_demand": []}
-    prepare, built = noise_steps.prepare, SteplessNoiseRow.built
+    prepare, single = noise_steps.prepare, noise_steps.step_probabilities
 
     def recording(noise, steps):
         found["prepared"].extend(int(t) for t in steps)
         return prepare(noise, steps)
 
-    def on_demand(self):
-        found["on_demand"].append(self.steps)
-        return built(self)
+    def on_demand(noise, T):
+        found["on_demand"].append(T)
+        return single(noise, T)
 
     monkeypatch.setattr(noise_steps, "prepare", recording)
-    monkeypatch.setattr(SteplessNoiseRow, "built", on_demand)
+    monkeypatch.setattr(noise_steps, "step_probabilities", on_demand)
     return found
 
 
@@ -109,53 +123,62 @@ def test_stepless_rows_weigh_nothing_in_the_chunks():
 
 
 @pytest.mark.parametrize("noise", ["cosine", "linear"])
-def test_only_the_rows_that_read_steps_build_them(noise, curve, builds, monkeypatch):
-    """Against a sweep where every row builds: the same CSV, byte for byte. The rows built are exactly those the
-    bins or the forms (as the truth finally decides, expanded_truth on the built rows) leave to the steps."""
-    grid = GRIDS[noise]
+def test_only_the_rows_that_read_steps_build_them(noise, curve, grids, builds, monkeypatch):
+    """Against a sweep where every row builds: the same CSV, byte for byte. The rows built with their chunk are
+    those the decision before building (bins and forms_steps) leaves to the steps; of the others, those the truth
+    rejects after all (expanded_truth on the built rows: the few roundings by which it differs) build on demand."""
+    from boundcalc.sweep_truth import resolve_source
+
+    grid = grids[noise]
     fast = bc.sweep(curve, [f"mdlm:{noise}"], grid)
     stepless = {row.steps for row in fast.rows if isinstance(row.schedule, SteplessNoiseRow)}
-    assert builds["on_demand"] == []
-    prepared = sorted(builds["prepared"])
+    prepared, on_demand = sorted(builds["prepared"]), sorted(set(builds["on_demand"]))
     monkeypatch.setattr(count_flow, "stepless_steps", lambda *a: frozenset())
     builds["prepared"].clear()
     slow = bc.sweep(curve, [f"mdlm:{noise}"], grid)
     assert sorted(builds["prepared"]) == grid and not any(isinstance(r.schedule, SteplessNoiseRow) for r in slow.rows)
     assert _csv(fast) == _csv(slow)
-    # the truth's own decision on the built rows, and the bins'
-    from boundcalc.sweep_truth import resolve_source
-
     truth = resolve_source(curve, None, None, None)[1]
     samplers = [CountSampler.mdlm(L, t, noise) for t in grid]
-    forms = count_stepless.expanded_truth(truth.profile, samplers, curve)
+    taken = count_stepless.expanded_truth(truth.profile, samplers, curve)
     bins = count_stepless.binned_steps(noise, L, grid)
-    want = {t for t, s, b in zip(grid, samplers, bins) if b and id(s) in forms}
-    assert stepless == want and prepared == sorted(set(grid) - want)
-    assert 0 < len(want) < len(grid) - 2  # some rows of each kind
+    forms = count_stepless.forms_steps(noise, truth.profile, curve, grid)
+    decided = {t for t, d in zip(grid, count_rows.stepless_rows(noise, grid, L, True, forms)) if d}
+    assert decided == {t for t, b, f in zip(grid, bins, forms) if b and f and (t + 1) * (L + 1) > 1e6}
+    final = {t for t, s, b in zip(grid, samplers, bins) if b and id(s) in taken}
+    assert stepless == decided and prepared == sorted(set(grid) - decided)
+    assert on_demand == sorted(decided - final) and len(on_demand) <= 2  # the decisions differ at the edge only
+    assert 0 < len(final) < len(grid) - 2  # some rows of each kind
 
 
-def test_a_row_the_forms_reject_builds_its_steps_on_demand(curve, builds, monkeypatch):
+def test_a_row_the_forms_reject_builds_its_steps_on_demand(curve, grids, builds, monkeypatch):
     """The decision before building (forms_steps) said the forms take every row; the truth (expanded_truth) still
-    rejects the small T, which then read their steps, built one by one: the same CSV."""
-    grid = GRIDS["cosine"]
-    want = _csv(bc.sweep(curve, ["mdlm:cosine"], grid))
+    rejects the smaller T, which then read their steps, each built once when read: the same CSV."""
+    grid = grids["linear"]
+    want = _csv(bc.sweep(curve, ["mdlm:linear"], grid))
+    stepless = {row.steps for row in bc.sweep(curve, ["mdlm:linear"], grid).rows
+                if isinstance(row.schedule, SteplessNoiseRow)}
+    every = np.ones(len(grid), bool)
+    forced = {t for t, d in zip(grid, count_rows.stepless_rows("linear", grid, L, True, every)) if d}
+    count_noise_rows._LAST_BUILT.clear()
     monkeypatch.setattr(count_stepless, "forms_steps", lambda noise, profile, curve, steps: np.ones(len(steps), bool))
     count_flow._FORMS.clear()
     builds["prepared"].clear()
-    got = bc.sweep(curve, ["mdlm:cosine"], grid)
+    builds["on_demand"].clear()
+    got = bc.sweep(curve, ["mdlm:linear"], grid)
     count_flow._FORMS.clear()
-    assert sorted(builds["prepared"]) == [7]  # below the bins (T < 23): built with the chunk
-    assert sorted(set(builds["on_demand"])) == [40, 100, 144]  # binned, the forms reject them: built when read
-    assert _csv(got) == want
+    assert sorted(builds["prepared"]) == sorted(set(grid) - forced)  # built with the chunk
+    rejected = sorted(forced - stepless)  # taken before building, rejected by the truth: built when read, each once
+    assert builds["on_demand"] == rejected and len(rejected) >= 2 and _csv(got) == want
 
 
 @pytest.mark.parametrize("noise", ["cosine", "linear"])
-def test_the_estimate_counts_exactly_the_steps_built(noise, curve, builds):
+def test_the_estimate_counts_exactly_the_steps_built(noise, curve, grids, builds):
     """count_rows.noise_rows_parts' build: the steps the flow builds at the family's batch rate, and a row's head
     for each stepless row; the whole estimate is count_flow.count_rows_seconds'."""
     from boundcalc.sweep_truth import resolve_source
 
-    grid = GRIDS[noise]
+    grid = grids[noise]
     rows = bc.sweep(curve, [f"mdlm:{noise}"], grid).rows
     stepless = sum(isinstance(r.schedule, SteplessNoiseRow) for r in rows)
     spec = parse_family(f"mdlm:{noise}")
