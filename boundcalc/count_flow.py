@@ -49,10 +49,10 @@ MakeRow = Callable[["FamilySpec", int, "CountSampler", Any], Any]
 def count_rows_seconds(families: "Sequence[FamilySpec]", steps: Sequence[int], length: int,
                        truth: "SourceTruth | None") -> float:
     """Estimated seconds of the random-count rows, from T and L alone (:func:`boundcalc.count_rows.rows_seconds`)."""
-    from .count_stepless import needs_intervals
+    from .count_stepless import stepless_source
 
     d = getattr(getattr(truth, "profile", None), "conditional", None)  # the source's d, when it has one
-    d = None if needs_intervals(getattr(truth, "curve", None)) else d  # the forms are not taken then
+    d = stepless_source(d, getattr(truth, "curve", None), getattr(truth, "vocab_size", None))  # with its curve
     return sum(rows_seconds(SamplerSpec(f.family, f.parts[1:], f.label), steps, length, truth is not None, d)
                for f in families if f.family.random_counts)
 
