@@ -13,7 +13,7 @@ import math
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .count_noise_local import ZONES
-from .count_noise_expansion import (_EPS, NoiseExpansion, _euler_maclaurin, _Form, _slack, _steps, _trapezoid,
+from .count_noise_expansion import (_EPS, NoiseExpansion, _euler_maclaurin, _Form, _slack, _trapezoid,
                                     expanded_rows_truth)
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .count_grid_truth import GridRow
     from .curve import LossCurve
 
-__all__ = ["completed_rows_truth", "interval_unsure", "completion_ends", "bend_weights"]
+__all__ = ["completed_rows_truth", "interval_unsure", "completion_ends", "bend_weights", "cell_slope_weights"]
 
 
 def completed_rows_truth(profile: Any, samplers: "Sequence[Any]", curve: "LossCurve | None" = None,
@@ -180,10 +180,12 @@ def _folded_ends(ex: NoiseExpansion, T: Any, curve: "LossCurve", vocab_size: int
 
 def _folded(ex: NoiseExpansion, form: _Form, T: Any) -> _Form:
     """``form`` (the Euler–Maclaurin form) with its remainders folded into its vectors (count_noise_local.folded_ends):
-    R = (L − 1)(1 + 8ε)·fold(rest1′·w1 + rest0′·peaks + L·per_a·α + (local·ω or rest3·w3)), lower − R and upper + R,
-    fold's rounding in the error, the remainders then 0. rest1′ and rest0′ are rest1 and rest0 without their TV(a)
-    parts L·per_a·Φ1·TV(G′) and L·per_a·2Φ1·sup|G′|, which the zones' weights α charge instead (:func:`bend_weights`:
-    φ′ where each drop sits). fold is linear, so R is the fixed folded weights with the per-T factors."""
+    R = (L − 1)(1 + 8ε)·fold(rest1′·w1 + rest0′·peaks + L·per_a·α + (local·(ω + (h³Φ2/6)·τ) or rest3·w3)), lower − R
+    and upper + R, fold's rounding in the error, the remainders then 0. rest1′ and rest0′ are rest1 and rest0 without
+    their TV(a) parts L·per_a·Φ1·TV(G′) and L·per_a·2Φ1·sup|G′|, which the zones' weights α charge instead
+    (:func:`bend_weights`), and, where the cells keep to the zones, without R5's L·(h³Φ1Φ2/6)·TV(G′), charged by τ
+    (:func:`cell_slope_weights`): φ′ where each drop sits. fold is linear, so R is the fixed folded weights with the
+    per-T factors."""
     import numpy as np
 
     from .count_completion import drop_weight_arrays
@@ -195,20 +197,21 @@ def _folded(ex: NoiseExpansion, form: _Form, T: Any) -> _Form:
     if "F1" not in ex.vectors:
         w1, w3, peaks = drop_weight_arrays(L)
         omega, widest = twist_weights(L, br.law, br.s)
-        alpha = bend_weights(L, br.law, br.s)
-        for name, w in (("F1", w1), ("F0", peaks), ("F3", w3), ("Fw", omega), ("Fa", alpha)):
+        alpha, tau = bend_weights(L, br.law, br.s), cell_slope_weights(L, br.law, br.s)
+        for name, w in (("F1", w1), ("F0", peaks), ("F3", w3), ("Fw", omega), ("Fa", alpha), ("Fc", tau)):
             ex.vectors[name], ex.errors[name] = fold(np.asarray(w, dtype=np.float64))
         ex.widest = widest
-    h_hi, _ = _steps(ex, T)
-    _, _, _, _, (f1, _, _), per_a, _ = _shared(ex, T)
+    _, h_hi, _, _, (f1, f2, _), per_a, _ = _shared(ex, T)
     grow = 1 + 16 * _EPS
-    bend = L * per_a * grow  # L·per_a·TV(a), TV(a) <= (L − 1)·Σ_m |Δd(m)|·α(m)
-    rest1 = np.maximum(form.rest1 - L * per_a * f1 * grow, 0.0) + 8 * _EPS * form.rest1  # one subtraction's rounding
-    rest0 = np.maximum(form.rest0 - L * per_a * 2 * f1 * grow, 0.0) + 4 * _EPS * form.rest0
     local = (form.local > 0) & (h_hi <= ex.widest)
+    bend = L * per_a * grow  # L·per_a·TV(a), TV(a) <= (L − 1)·Σ_m |Δd(m)|·α(m)
+    cells = np.where(local, L * h_hi**3 * f2 / 6 * grow, 0.0)  # R5 zone by zone where the cells keep to them
+    known = L * np.where(local, per_a * f1 + h_hi**3 * f1 * f2 / 6, per_a * f1) * grow
+    rest1 = np.maximum(form.rest1 - known, 0.0) + 8 * _EPS * form.rest1  # the subtraction's rounding
+    rest0 = np.maximum(form.rest0 - L * per_a * 2 * f1 * grow, 0.0) + 4 * _EPS * form.rest0
     scale = (L - 1) * (1 + 8 * _EPS)
     parts = {"F1": scale * rest1, "F0": scale * rest0, "F3": np.where(local, 0.0, scale * form.rest3),
-             "Fw": np.where(local, scale * form.local, 0.0), "Fa": scale * bend}
+             "Fw": np.where(local, scale * form.local, 0.0), "Fa": scale * bend, "Fc": scale * cells}
     lower = {**form.lower, **{n: -c for n, c in parts.items()}}
     upper = {**form.upper, **parts}
     error = {**form.error, **{f"e:{n}": c for n, c in parts.items()}}
@@ -249,6 +252,38 @@ def bend_weights(L: int, law: Any, span: float, zones: int = ZONES) -> Any:
         if len(_BEND) > 8:
             _BEND.clear()
         _BEND[key] = out * (1 + (2 * zones + 16) * _EPS)
+    return _BEND[key]
+
+
+def cell_slope_weights(L: int, law: Any, span: float, zones: int = ZONES) -> Any:
+    """τ(m), m = 0..L − 2, with Σ_k Φ1(cell k)·TV_cell(G′) <= (L − 1)·Σ_m |Δd(m)|·τ(m) for every d and every
+    h = (1 − δ)/T up to the zones' least width (count_noise_local.zone_variations' zones: a cell whose left end lies
+    in zone j lies in [z_j, z_{j+2}], where φ′ <= Φ1_j and r lies in [x1_j, x2_j]; a zone's cells are disjoint):
+    τ(m) = Σ_j Φ1_j·min(2·max_[x1_j, x2_j] b_{m,K}, TV(b_{m,K})). Euler–Maclaurin's R5 (|Δr_k² − h²φ′²| <=
+    2h³Φ1_jΦ2 on such a cell) is then at most (h³Φ2/6)·(L − 1)·Σ_m |Δd(m)|·τ(m) (docs/theory.md §12)."""
+    import numpy as np
+
+    from .count_completion import drop_weight_arrays
+    from .count_noise_local import _bernstein_max
+
+    key = ("cells", law.name, L, span, zones)
+    if key not in _BEND:
+        K = L - 2
+        w1, _, _ = drop_weight_arrays(L)
+        z = np.arange(zones + 1, dtype=np.float64) * (span / zones)
+        z[-1] = span * (1 + 2 * _EPS)
+        lo_u, hi_u = z[:-1], np.append(z[2:], z[-1])  # [z_j, z_{j+2}] ∩ [0, 1 − δ], as zone_variations
+        _, top = law.slope_range(lo_u, hi_u)
+        x1 = np.maximum(law.phi(lo_u) * (1 - 2 * law.relative) - 2.0**-1000, 0.0)
+        x2 = np.minimum(law.phi(hi_u) * (1 + 2 * law.relative) + 2.0**-1000, 1.0)
+        lf = np.array([math.lgamma(k + 1) for k in range(K + 1)])
+        m = np.arange(K + 1)
+        out = np.zeros(K + 1)
+        for j in range(zones):
+            out += top[j] * np.minimum(2 * _bernstein_max(lf, K, m, x1[j], x2[j]), w1)
+        if len(_BEND) > 8:
+            _BEND.clear()
+        _BEND[key] = out * (1 + (zones + 16) * _EPS)
     return _BEND[key]
 
 

@@ -135,6 +135,28 @@ def test_bend_weights_bound_tv_of_a(noise):
         assert float(np.abs(np.diff(a)).sum()) <= alpha[m] * (1 + 1e-9), (m, alpha[m])
 
 
+@pytest.mark.parametrize("noise", NOISES)
+def test_cell_slope_weights_bound_the_cells(noise):
+    """Σ_k (max φ′ on cell k)·TV_cell(b_{m,K}∘φ) over the cells of T = 100 (h below the zones' width), each on 400
+    points of the cell (at most the true values), is at most τ(m) for every m at L = 40."""
+    from math import comb
+
+    from boundcalc.count_noise import NOISE_LAWS
+
+    L, T = 40, 100
+    K = L - 2
+    ex = ce.NoiseExpansion(noise, np.linspace(1.0, 0.0, L))
+    law, span = NOISE_LAWS[noise], ex.bracket.s
+    tau = cn.cell_slope_weights(L, ex.bracket.law, span)
+    h = span / T
+    u = np.concatenate([np.linspace(k * h, (k + 1) * h, 400) for k in range(T)]).reshape(T, 400)
+    x, slope = law.phi(u), law.slope(u)
+    for m in range(K + 1):
+        b = comb(K, m) * x**m * (1 - x) ** (K - m)
+        total = float((slope.max(axis=1) * np.abs(np.diff(b, axis=1)).sum(axis=1)).sum())
+        assert total <= tau[m] * (1 + 1e-9), (m, total, tau[m])
+
+
 def test_the_folded_remainders_are_the_forms():
     """_folded takes L·per_a·Φ1 out of rest1 and L·per_a·2Φ1 out of rest0 (their TV(a) parts, charged by α
     instead): that holds only while count_noise_expansion's Euler–Maclaurin form has those parts. Checked, so that
