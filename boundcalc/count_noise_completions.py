@@ -182,7 +182,7 @@ def _folded(ex: NoiseExpansion, form: _Form, T: Any) -> _Form:
     """``form`` (the Euler–Maclaurin form) with its remainders folded into its vectors (count_noise_local.folded_ends):
     R = (L − 1)(1 + 8ε)·fold(rest1′·w1 + rest0′·peaks + L·per_a·α + (local·(ω + (h³Φ2/6)·τ) or rest3·w3)), lower − R
     and upper + R, fold's rounding in the error, the remainders then 0. rest1′ and rest0′ are rest1 and rest0 without
-    their TV(a) parts L·per_a·Φ1·TV(G′) and L·per_a·2Φ1·sup|G′|, which the zones' weights α charge instead
+    their TV(a) parts L·per_a·Φ1·TV(G′) and L·per_a·TV(φ′)·sup|G′| (ex.slope_turns >= TV(φ′)), which the zones' weights α charge instead
     (:func:`bend_weights`), and, where the cells keep to the zones, without R5's L·(h³Φ1Φ2/6)·TV(G′), charged by τ
     (:func:`cell_slope_weights`): φ′ where each drop sits. fold is linear, so R is the fixed folded weights with the
     per-T factors."""
@@ -208,7 +208,7 @@ def _folded(ex: NoiseExpansion, form: _Form, T: Any) -> _Form:
     cells = np.where(local, L * h_hi**3 * f2 / 6 * grow, 0.0)  # R5 zone by zone where the cells keep to them
     known = L * np.where(local, per_a * f1 + h_hi**3 * f1 * f2 / 6, per_a * f1) * grow
     rest1 = np.maximum(form.rest1 - known, 0.0) + 8 * _EPS * form.rest1  # the subtraction's rounding
-    rest0 = np.maximum(form.rest0 - L * per_a * 2 * f1 * grow, 0.0) + 4 * _EPS * form.rest0
+    rest0 = np.maximum(form.rest0 - L * per_a * ex.slope_turns * grow, 0.0) + 4 * _EPS * form.rest0
     scale = (L - 1) * (1 + 8 * _EPS)
     parts = {"F1": scale * rest1, "F0": scale * rest0, "F3": np.where(local, 0.0, scale * form.rest3),
              "Fw": np.where(local, scale * form.local, 0.0), "Fa": scale * bend, "Fc": scale * cells}

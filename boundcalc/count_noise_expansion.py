@@ -55,7 +55,13 @@ class NoiseExpansion:
         self.vectors = {"p": p, "q": q, "j": j, "s_b": s_b, "s_0": s_0, "drop": drop}
         self.errors = {"p": p_error, "q": q_error, "j": j_error, "s_b": s_b_error, "s_0": s_0_error, "drop": g_b_error}
         self.widest = 0.0  # the cell-local bound's largest h, set with the folded weights (_folded)
-        self.tv1, self.tv3 = (min(a, b) for a, b in zip((br.tv1, br.tv3), _variations(br.d)))
+        from .count_noise_local import ZONES
+        from .count_noise_variation import split_variations, zone_slope_variation
+
+        self.tv1, self.tv3 = (min(a, b, c) for a, b, c in zip((br.tv1, br.tv3), _variations(br.d), split_variations(br.d)))
+        self.slope_turns = _slope_variation(br.law, br.s)
+        # the trapezoid's cells by zones (h up to a zone's width): Σ_k Δr_k²·TV_cell(G′) <= h²·zone_bend
+        self.zone_bend, self.zone_width = zone_slope_variation(br.d, br.law, br.s), br.s / ZONES * (1 - 1e-9)
         self.zone_twist = _zone_twist(br.law, br.s, br.d)
         self.linear = {name: float(v @ br.d) for name, v in self.vectors.items()}
         self.own = self.dots(br.abs_d)
@@ -96,6 +102,17 @@ def _variations(d: Any) -> "tuple[float, float]":
     first = float((np.abs(np.diff(d)) + 4 * _EPS * top) @ spread(L - 2))
     third = float((np.abs(np.diff(d, 3)) + 16 * _EPS * top) @ spread(L - 4))
     return (L - 1) * first * grow, float(L - 1) * (L - 2) * (L - 3) * third * grow * grow
+
+
+def _slope_variation(law: Any, span: float) -> float:
+    """TV of φ′ over [0, span], rounded up: φ′ rises to its turning point and falls after it (NoiseLaw.turn), so
+    TV = 2·max φ′ − φ′(0) − φ′(span) (for cosine, linear and geometric φ′ is monotone: |φ′(span) − φ′(0)| <= Φ1, half
+    the 2Φ1 of NoiseBracket's TV(a) <= Φ1·TV(G′) + 2Φ1·sup|G′|); at most 2Φ1."""
+    import numpy as np
+
+    _, high = law.slope_range(np.array([0.0]), np.array([span]))
+    ends = law.slope(np.array([0.0, span])) * (1 - law.relative)
+    return float(min(2 * law.slope_top, (2 * float(high[0]) - float(ends.sum())) * (1 + 4 * _EPS)))
 
 
 def _zone_twist(law: Any, span: float, d: Any) -> float:
@@ -185,7 +202,7 @@ def _trapezoid(ex: NoiseExpansion, T: Any) -> _Form:
              "|drop|": L * per_d * 4 * _EPS}
     grow = 1 + 16 * _EPS
     rest1 = L * (h_hi * h_hi * f1 * f1 / 8 + per_a * f1) * grow
-    rest0 = L * per_a * 2 * f1 * grow + _end_moves(br, h_hi, per_d)
+    rest0 = L * per_a * ex.slope_turns * grow + _end_moves(br, h_hi, per_d)
     return _Form(lower, upper, error, rest1, 0 * h_hi, rest0, 0 * h_hi)
 
 
@@ -226,7 +243,7 @@ def _euler_maclaurin(ex: NoiseExpansion, T: Any) -> _Form:
     rest3 = L * h_hi**4 * f1**4 / 384 * grow
     _, widest = twist_weights(L, law, br.s)
     local = np.where(h_hi <= widest, L * h_hi**4 / 384 * grow, 0.0)
-    rest0 = L * per_a * 2 * f1 * grow + _end_moves(br, h_hi, around)
+    rest0 = L * per_a * ex.slope_turns * grow + _end_moves(br, h_hi, around)
     return _Form(lower, upper, error, rest1, rest3, rest0, local)
 
 
@@ -248,13 +265,19 @@ def expanded_brackets(ex: NoiseExpansion, T: Any) -> "tuple[np.ndarray, np.ndarr
     br = ex.bracket
     lows, highs = [], []
     for form in (_trapezoid(ex, T), _euler_maclaurin(ex, T)):
+        tv1: Any = ex.tv1
+        if form.rest3 is not None and not np.any(form.rest3):  # the trapezoid: its cells by zones where h allows
+            L, h_hi, _, _, (f1, _, _), per_a, _ = _shared(ex, T)
+            zoned = L * (h_hi * h_hi / 8 * ex.zone_bend + per_a * f1 * ex.tv1) * (1 + 16 * _EPS)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                tv1 = np.minimum(ex.tv1, np.where(h_hi <= ex.zone_width, zoned / form.rest1 * (1 + 8 * _EPS), np.inf))
         tv3: Any = ex.tv3
         if np.any(form.local > 0):  # the cell-local bound on TV(G‴) where it is smaller (NoiseBracket.slack)
             twist = min(br._local_twist(), ex.zone_twist)
             with np.errstate(divide="ignore", invalid="ignore"):
                 local = np.where(form.local > 0, form.local * twist / form.rest3, np.inf)
             tv3 = np.minimum(ex.tv3, local)
-        slack = _slack(ex, form, ex.own, ex.tv1, tv3, br.slope_jump)
+        slack = _slack(ex, form, ex.own, tv1, tv3, br.slope_jump)
         lo, hi = form.value(ex.linear, "lower") - slack, form.value(ex.linear, "upper") + slack
         lows.append(lo - 4 * _EPS * np.abs(lo))
         highs.append(hi + 4 * _EPS * np.abs(hi))

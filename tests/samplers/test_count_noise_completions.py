@@ -158,7 +158,7 @@ def test_cell_slope_weights_bound_the_cells(noise):
 
 
 def test_the_folded_remainders_are_the_forms():
-    """_folded takes L·per_a·Φ1 out of rest1 and L·per_a·2Φ1 out of rest0 (their TV(a) parts, charged by α
+    """_folded takes L·per_a·Φ1 (and R5's L·h³Φ1Φ2/6) out of rest1 and L·per_a·TV(φ′) out of rest0 (charged by α, τ
     instead): that holds only while count_noise_expansion's Euler–Maclaurin form has those parts. Checked, so that
     a change there fails here rather than leaving an unsound bracket."""
     L = 64
@@ -168,9 +168,9 @@ def test_the_folded_remainders_are_the_forms():
     _, h_hi, _, _, (f1, f2, _), per_a, _ = ce._shared(ex, T)
     grow = 1 + 16 * ce._EPS
     assert np.allclose(form.rest1, L * (per_a * f1 + h_hi**3 * f1 * f2 / 6) * grow, rtol=1e-12, atol=0)
-    assert np.all(form.rest0 >= L * per_a * 2 * f1 * grow)
+    assert np.all(form.rest0 >= L * per_a * ex.slope_turns * grow)
     end = ce._end_moves(ex.bracket, h_hi, 0.0)
-    assert np.all(form.rest0 - L * per_a * 2 * f1 * grow <= 2 * end + 1e-300 + 1e-12 * form.rest0)
+    assert np.all(form.rest0 - L * per_a * ex.slope_turns * grow <= 2 * end + 1e-300 + 1e-12 * form.rest0)
 
 
 def _miss(piece, noise):
