@@ -39,8 +39,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .count_grid_truth import GridRow
     from .curve import LossCurve
 
-__all__ = ["STEPLESS_MIN_LENGTH", "STEPLESS_RELATIVE", "INTERVAL_SCREEN", "expanded_truth", "expanded_steps", "needs_intervals",
-           "CompletedSource", "stepless_source", "binned_reports", "binned_steps"]
+__all__ = ["STEPLESS_MIN_LENGTH", "STEPLESS_RELATIVE", "INTERVAL_SCREEN", "expanded_truth", "expanded_steps",
+           "needs_intervals", "CompletedSource", "stepless_source", "forms_steps", "binned_reports", "binned_steps"]
 
 #: The least L whose noise rows may take the forms (below, every value and byte is the direct batch's).
 STEPLESS_MIN_LENGTH = 4097
@@ -150,6 +150,22 @@ def _sure_intervals(ex: Any, T: Any, values: Any, curve: "LossCurve", vocab_size
         with np.errstate(invalid="ignore"):
             out[where] = interval_unsure(ex, T[where], curve, vocab_size) <= STEPLESS_RELATIVE * np.abs(values[where])
     return out
+
+
+def forms_steps(noise: str, profile: Any, curve: "LossCurve | None", steps: Sequence[int],
+                vocab_size: int | None = None) -> "np.ndarray":
+    """Per T of ``steps``: True where :func:`expanded_truth` is expected to give the row ``mdlm:T:NOISE`` of a sweep
+    on ``profile`` (and ``curve``, when measured; on a partial one its intervals need ``vocab_size`` as the truth
+    has it) the forms, decided before any sampler exists (the up-front estimate, and which rows build their steps at
+    all: :mod:`boundcalc.count_flow`): the policy above applied by :func:`expanded_steps`. It may differ from
+    :func:`expanded_truth` by a few roundings, so a row it marks must still be able to read its steps (the direct
+    batch takes the rows :func:`expanded_truth` rejects)."""
+    import numpy as np
+
+    d = getattr(profile, "conditional", None)
+    if d is None or int(profile.length) < STEPLESS_MIN_LENGTH:
+        return np.zeros(len(steps), dtype=bool)
+    return expanded_steps(noise, stepless_source(d, curve, vocab_size), steps)
 
 
 def binned_reports(profile: Any, samplers: "Sequence[Any]", eps_train: Any, names: Sequence[str], values: Any
