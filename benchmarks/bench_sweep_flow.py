@@ -55,6 +55,8 @@ class Clock:
 def measure(noise: str, length: int, every: int) -> tuple[Clock, dict[str, float], float, float]:
     from boundcalc.answers import SweepAnswer
     from boundcalc.csv_printer import to_csv
+    from boundcalc import count_stepless
+    from boundcalc.count_noise_rows import SteplessNoiseRow
     from boundcalc.sweeps import SweepResult, _count_mi_inputs, _count_row
 
     spec = parse_family(f"mdlm:{noise}")
@@ -66,7 +68,8 @@ def measure(noise: str, length: int, every: int) -> tuple[Clock, dict[str, float
 
     def counted_reports(profile: Any, samplers: Any, eps: Any, starts: bool = True) -> Any:
         found = reports(profile, samplers, eps, starts=starts)
-        clock.entries += sum(len(s.reveal) * (s.size_cap() + 1) for s in samplers)  # caps kept: no new work
+        clock.entries += sum(len(s.reveal) * (s.size_cap() + 1) for s in samplers  # caps kept: no new work
+                             if not isinstance(s, SteplessNoiseRow))  # (which would build its steps)
         return found
 
     count_flow._family_samplers = clock.timed("build", build)
@@ -85,7 +88,8 @@ def measure(noise: str, length: int, every: int) -> tuple[Clock, dict[str, float
                          has_truth=True, estimate=True, mi_measured=truth.mi_measured())
     clock.timed("rows", lambda: to_csv(SweepAnswer(result, ""), 6))()
     template = SamplerSpec(spec.family, spec.parts[1:], spec.label)
-    model = count_rows.noise_rows_parts(template, steps, length, True, truth.profile.conditional)
+    forms = count_stepless.forms_steps(noise, truth.profile, truth.curve, steps)  # as the flow decides
+    model = count_rows.noise_rows_parts(template, steps, length, True, forms=forms)
     caps = count_rows.noise_caps(steps, length, count_rows._peak(template),
                                  count_rows._NOISE_REMOVALS[noise])
     modelled = float(sum((t + 1) * (c + 1) for t, c in zip(steps, caps.tolist())))

@@ -13,6 +13,14 @@ row from that row's steps, so a row is the same whichever chunk it was in, withi
 bounds and intervals round differently in their last digits with the batch: tests/samplers/test_count_flow.py).
 The uniform-grid families' rows (``mdlm``, ``sedd``, ``dream-origin``) hold no arrays and weigh nothing.
 
+At L > 4096 most rows of MDLM's other noises read no step: their bounds come from bins and their expected errors
+from the T-independent forms (:mod:`boundcalc.count_stepless`'s policy). Such a row (:func:`stepless_steps`,
+decided from noise, T, L and the source's d before anything is built) is a
+:class:`~boundcalc.count_noise_rows.SteplessNoiseRow`: its schedule text from its first six steps
+(:func:`boundcalc.noise_steps.head_steps`, the same floats), no step built, weighing nothing in the chunks; only
+the other rows build theirs. Should the forms still reject such a row once computed (their certified error a few
+roundings above the brackets' half-width), the direct batch reads its steps, which it then builds alone.
+
 The cost of the rows is estimated from T and L alone (:func:`count_rows_seconds`), so a sweep too large is
 refused before any sampler is built.
 """
@@ -22,8 +30,8 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
-from .count_noise_rows import NoiseSampler
-from .count_rows import on_grid, row_bound_reports, row_sampler, rows_seconds
+from .count_noise_rows import NoiseSampler, SteplessNoiseRow, head_rows
+from .count_rows import on_grid, row_bound_reports, row_sampler, rows_seconds, stepless_noise, stepless_rows
 from .errors import BoundcalcError, DomainError
 from .registry import SamplerSpec
 
@@ -34,7 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .sweep_truth import SourceTruth
 
 __all__ = ["MAX_CHUNK_STEPS", "Samplers", "count_rows_seconds", "check_count_cost", "build_count_samplers",
-           "count_chunks", "count_rows_by_family", "DetachedNoiseRow"]
+           "count_chunks", "count_rows_by_family", "stepless_steps", "DetachedNoiseRow"]
 
 #: The most steps (T + 1 a row) the rows of one chunk hold together: 2^23 steps peak at ~1.1 GB at L = 16384 (the
 #: step arrays, the bounds' laws and the truth's start sizes of the chunk; measured, docs/cli.md), and 2^13 more so
@@ -48,13 +56,47 @@ MakeRow = Callable[["FamilySpec", int, "CountSampler", Any], Any]
 
 def count_rows_seconds(families: "Sequence[FamilySpec]", steps: Sequence[int], length: int,
                        truth: "SourceTruth | None") -> float:
-    """Estimated seconds of the random-count rows, from T and L alone (:func:`boundcalc.count_rows.rows_seconds`)."""
-    from .count_stepless import needs_intervals
+    """Estimated seconds of the random-count rows, from T and L alone (:func:`boundcalc.count_rows.rows_seconds`;
+    which rows take the T-independent forms from :func:`boundcalc.count_stepless.forms_steps`, as the flow decides)."""
+    return sum(rows_seconds(SamplerSpec(f.family, f.parts[1:], f.label), steps, length, truth is not None,
+                            forms=_forms(f, steps, truth)) for f in families if f.family.random_counts)
 
-    d = getattr(getattr(truth, "profile", None), "conditional", None)  # the source's d, when it has one
-    d = None if needs_intervals(getattr(truth, "curve", None)) else d  # the forms are not taken then
-    return sum(rows_seconds(SamplerSpec(f.family, f.parts[1:], f.label), steps, length, truth is not None, d)
-               for f in families if f.family.random_counts)
+
+def stepless_steps(family: "FamilySpec", steps: Sequence[int], length: int, truth: "SourceTruth | None"
+                   ) -> frozenset[int]:
+    """The T of ``steps`` whose row of ``family`` at L = ``length`` reads no step
+    (:func:`boundcalc.count_rows.stepless_rows`: the bins take its bounds and, with a truth, the forms its expected
+    error), decided before any sampler is built; empty at L <= 4096 and for any other family."""
+    import numpy as np
+
+    noise = stepless_noise(family.family, _arguments(family))
+    if not noise:
+        return frozenset()
+    taken = stepless_rows(noise, steps, length, truth is not None, _forms(family, steps, truth))
+    return frozenset(np.asarray(steps, dtype=np.int64)[taken].tolist())
+
+
+#: the last (profile, curve)'s decisions of :func:`_forms` by (noise, steps): the estimate and the flow ask the same
+#: (the forms' brackets over every T, ~1 s at L = 16384), once
+_FORMS: dict[Any, Any] = {}
+
+
+def _forms(family: "FamilySpec", steps: Sequence[int], truth: "SourceTruth | None") -> Any:
+    """Per T: True where the truth is expected to take the family's row from the T-independent forms
+    (:func:`boundcalc.count_stepless.forms_steps`), or None (no truth, or not a noise the forms know)."""
+    noise = stepless_noise(family.family, _arguments(family))
+    if truth is None or not noise:
+        return None
+    from .count_stepless import forms_steps
+
+    profile, curve = truth.profile, getattr(truth, "curve", None)
+    if _FORMS.get("source") != (id(profile), id(curve)):  # the objects themselves are kept below: ids stay unique
+        _FORMS.clear()
+        _FORMS.update(source=(id(profile), id(curve)), kept=(profile, curve))
+    key = (noise, tuple(int(t) for t in steps))
+    if key not in _FORMS:
+        _FORMS[key] = forms_steps(noise, profile, curve, steps)
+    return _FORMS[key]
 
 
 def check_count_cost(families: "Sequence[FamilySpec]", steps: Sequence[int], length: int,
@@ -84,12 +126,23 @@ def build_count_samplers(families: "Sequence[FamilySpec]", steps: Sequence[int],
     return out
 
 
-def _family_samplers(family: "FamilySpec", steps: Sequence[int], length: int) -> "dict[int, CountSampler | str]":
-    """The family's sampler at each T of ``steps``, or the one-line reason it has none there."""
+def _family_samplers(family: "FamilySpec", steps: Sequence[int], length: int, stepless: "frozenset[int]" = frozenset()
+                     ) -> "dict[int, CountSampler | str]":
+    """The family's sampler at each T of ``steps``, or the one-line reason it has none there; the T of ``stepless``
+    (:func:`stepless_steps`) as rows that hold no step (:func:`boundcalc.count_noise_rows.head_rows`)."""
     template = SamplerSpec(family.family, family.parts[1:], family.label)
-    family.family.prepare_rows(steps, template.given_args)  # e.g. every T's step probabilities at once
+    built = [t for t in steps if t not in stepless] if stepless else steps
+    if built or not stepless:
+        family.family.prepare_rows(built, template.given_args)  # e.g. every T's step probabilities at once
+    heads: dict[int, CountSampler] = {}
+    if stepless:
+        ts = [t for t in steps if t in stepless]
+        heads = dict(zip(ts, head_rows(length, stepless_noise(family.family, _arguments(family)), ts)))
     out: dict[int, CountSampler | str] = {}
     for t in steps:
+        if t in heads:
+            out[t] = heads[t]
+            continue
         try:
             out[t] = row_sampler(template, t, length)
         except BoundcalcError as error:
@@ -98,18 +151,20 @@ def _family_samplers(family: "FamilySpec", steps: Sequence[int], length: int) ->
     return out
 
 
-def count_chunks(families: "Sequence[FamilySpec]", steps: Sequence[int], limit: int | None = None
-                ) -> Iterator[list[tuple["FamilySpec", int]]]:
+def count_chunks(families: "Sequence[FamilySpec]", steps: Sequence[int], limit: int | None = None,
+                 stepless: "dict[str, frozenset[int]] | None" = None) -> Iterator[list[tuple["FamilySpec", int]]]:
     """The (family, T) of every family and T, in that order, in consecutive runs whose rows hold at most ``limit``
-    steps together: T + 1 for a family whose rows hold their steps in arrays, nothing for a uniform grid's (a
-    row of more than ``limit`` steps alone)."""
+    steps together: T + 1 for a family whose rows hold their steps in arrays, nothing for a uniform grid's nor for
+    a row that builds none (the T of ``stepless[label]``, :func:`stepless_steps`) (a row of more than ``limit``
+    steps alone)."""
     limit = MAX_CHUNK_STEPS if limit is None else limit
     chunk: list[tuple[FamilySpec, int]] = []
     held = 0
     for family in families:
         arrays = not on_grid(family.family, _arguments(family))
+        none = (stepless or {}).get(family.label, frozenset())
         for t in steps:
-            size = t + 1 if arrays else 0
+            size = t + 1 if arrays and t not in none else 0
             if chunk and held + size > limit:
                 yield chunk
                 chunk, held = [], 0
@@ -125,15 +180,17 @@ def count_rows_by_family(families: "Sequence[FamilySpec]", steps: Sequence[int],
                          ) -> dict[str, tuple[list[Any], list[tuple[str, int, str]]]]:
     """Each family's rows over ``steps`` (``make_row`` of each built sampler) and the (label, T, why) of the T it
     has no sampler for, by label, chunk by chunk (:func:`count_chunks`: a chunk's samplers, their bounds and their
-    truth all at once, as one batch); ``done()`` after each (family, T), a row or a skipped T."""
+    truth all at once, as one batch); ``done()`` after each (family, T), a row or a skipped T. The rows that read no
+    step (:func:`stepless_steps`) build none."""
     out: dict[str, tuple[list[Any], list[tuple[str, int, str]]]] = {f.label: ([], []) for f in families}
-    chunks = list(count_chunks(families, steps, limit))
+    stepless = {f.label: stepless_steps(f, steps, profile.length, truth) for f in families}
+    chunks = list(count_chunks(families, steps, limit, stepless))
     for i, chunk in enumerate(chunks):
         if i:  # the last chunk's step arrays go before this chunk's are built (nothing else holds them)
             _release_steps({family.label: family for family, _ in chunks[i - 1]}.values())
         built = []
         for family, ts in _by_family(chunk):
-            for t, sampler in _family_samplers(family, ts, profile.length).items():
+            for t, sampler in _family_samplers(family, ts, profile.length, stepless[family.label]).items():
                 if isinstance(sampler, str):
                     out[family.label][1].append((family.label, t, sampler))
                     if done is not None:
@@ -170,7 +227,8 @@ def _detached(row: Any) -> Any:
     from dataclasses import replace
 
     sampler = row.schedule
-    return replace(row, schedule=DetachedNoiseRow(sampler)) if isinstance(sampler, NoiseSampler) else row
+    viewing = isinstance(sampler, NoiseSampler) and getattr(sampler, "flat_row", None) is not None
+    return replace(row, schedule=DetachedNoiseRow(sampler)) if viewing else row
 
 
 def _release_steps(families: "Iterable[FamilySpec]") -> None:
@@ -189,38 +247,15 @@ def _arguments(family: "FamilySpec") -> tuple[str, ...]:
     return tuple(SamplerSpec(family.family, family.parts[1:], family.label).given_args)
 
 
-class DetachedNoiseRow(NoiseSampler):
+class DetachedNoiseRow(SteplessNoiseRow):
     """A :class:`~boundcalc.count_noise_rows.NoiseSampler` whose chunk is gone: the same sampler (name, T, L,
     equality, every method), its description kept, its steps rebuilt when asked
-    (:func:`boundcalc.noise_steps.step_probabilities`: the same floats) instead of held."""
+    (:class:`~boundcalc.count_noise_rows.SteplessNoiseRow`: the same floats) instead of held."""
 
     def __init__(self, sampler: NoiseSampler) -> None:  # noqa: D107 - not NoiseSampler's: no flat rows
-        noise = sampler.name.rsplit(":", 1)[1]
-        self.__dict__.update(length=sampler.length, steps=sampler.steps, name=sampler.name, family=sampler.family,
-                             exact=None, notes=sampler.notes, flat_row=None, _noise=noise,
-                             _description=sampler.describe())
-
-    @property
-    def reveal(self) -> Any:
-        """p_k for k = 1..T, then the noise removal's 1."""
-        return self._steps()[0]
-
-    @property
-    def keep(self) -> Any:
-        """1 − p_k for k = 1..T, then 0."""
-        return self._steps()[1]
-
-    def _steps(self) -> tuple[Any, Any]:
         import numpy as np
 
-        from .count_noise_rows import StepView
-        from .noise_steps import step_probabilities
+        from .noise_steps import HEAD_STEPS
 
-        p, q = step_probabilities(self.__dict__["_noise"], self.steps)
-        reveal, keep = np.array(p + [1.0]), np.array(q + [0.0])
-        reveal.flags.writeable = keep.flags.writeable = False
-        return StepView(reveal), StepView(keep)
-
-    def describe(self) -> str:
-        """The attached sampler's :meth:`~boundcalc.count_noise_rows.NoiseSampler.describe`, kept."""
-        return str(self.__dict__["_description"])
+        head = (np.asarray(sampler.reveal)[:HEAD_STEPS].tolist(), np.asarray(sampler.keep)[:HEAD_STEPS].tolist())
+        super().__init__(sampler.length, sampler.steps, sampler.name.rsplit(":", 1)[1], *head)

@@ -19,6 +19,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any, Sequence
 
+from .count_noise_variation import difference_variations as _variations
+
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
@@ -75,34 +77,6 @@ class NoiseExpansion:
         out.update({f"e:{name}": float(e @ y) for name, e in self.errors.items()})
         out["sum"], out["max"] = float(np.sum(y)), float(np.max(y, initial=0.0))
         return out
-
-
-def _variations(d: Any) -> "tuple[float, float]":
-    """(TV(G′), TV(G‴)) bounds for this d from G′ = (L − 1)Σ_m Δd(m)·b_{m,L−2} and
-    G‴ = (L − 1)(L − 2)(L − 3)Σ_m Δ³d(m)·b_{m,L−4} (the Bernstein derivatives of G = Σ_m d(m)·b_{m,L−1}):
-    TV ≤ the sums of |coefficient|·TV(b), TV(b_{m,n}) = 2·max b_{m,n} inside, 1 at the ends (unimodal). Each
-    difference within its rounding (4ε, 16ε of max|d|), the peaks rounded up, the sums within (L + 8)ε each. Far below
-    (L − 1)Σ|Δ²d| and (L − 1)(L − 2)(L − 3)Σ|Δ⁴d| where d has kinks (a partial curve's straight pieces): each kink
-    costs about 1/sqrt(L·x(1 − x)) of what the differences charge it."""
-    import numpy as np
-
-    from .count_completion import bernstein_peaks
-
-    L = d.size
-    if L < 5:
-        return math.inf, math.inf
-
-    def spread(n: int) -> Any:
-        peaks = bernstein_peaks(n)
-        out = 2 * peaks
-        out[0] = out[-1] = 1.0
-        return out
-
-    top = float(np.abs(d).max(initial=0.0))
-    grow = 1 + 4 * (L + 8) * _EPS
-    first = float((np.abs(np.diff(d)) + 4 * _EPS * top) @ spread(L - 2))
-    third = float((np.abs(np.diff(d, 3)) + 16 * _EPS * top) @ spread(L - 4))
-    return (L - 1) * first * grow, float(L - 1) * (L - 2) * (L - 3) * third * grow * grow
 
 
 def _slope_variation(law: Any, span: float) -> float:

@@ -24,7 +24,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["slope_spreads", "split_variations", "zone_slope_weights", "zone_slope_variation"]
+__all__ = ["slope_spreads", "split_variations", "difference_variations", "zone_slope_weights", "zone_slope_variation",
+           "bend_moments"]
 
 from .count_noise_local import ZONES
 
@@ -140,7 +141,6 @@ def _splits(d: Any) -> list:
     import numpy as np
 
     from .count_brackets import variation_bounds
-    from .count_noise_expansion import _variations
 
     L = d.size
     key = ("split", L, hash(d.tobytes()))
@@ -150,7 +150,7 @@ def _splits(d: Any) -> list:
         for span in (*_SPANS, L - 1):
             smooth = _smooth_part(d, span)
             rest = d - smooth
-            tv1_s, tv3_s = (min(a, b) for a, b in zip(variation_bounds(smooth), _variations(smooth)))
+            tv1_s, tv3_s = (min(a, b) for a, b in zip(variation_bounds(smooth), difference_variations(smooth)))
             out.append((tv1_s, tv3_s, np.abs(rest), *_residual_share(rest, first, third)))
         if len(_CACHE) > 16:
             _CACHE.clear()
@@ -160,7 +160,7 @@ def _splits(d: Any) -> list:
 
 def split_variations(d: Any) -> "tuple[float, float]":
     """(TV(G′), TV(G‴)) bounds for this d (module docstring): the least over the knot spacings of the smooth part's
-    bounds (the lesser of count_brackets.variation_bounds and count_noise_expansion._variations on d_s) plus the
+    bounds (the lesser of count_brackets.variation_bounds and difference_variations on d_s) plus the
     residual's. d_r = fl(d − d_s) is within ε|d_r| of d − d_s (so Σ|d_r| is taken (1 + ε) larger), Δ²d_r within
     16ε·max|d_r| of the true one's; each sum rounded up by (L + 8)ε. inf below L = 8."""
     import numpy as np
@@ -251,3 +251,31 @@ def bend_moments(law: Any, span: float, pieces: int = 1 << 14) -> "tuple[float, 
            float(width @ (high * high)) * (1 + grow) + law.bend_top**2 * 2 * _EPS)
     _CACHE[key] = out
     return out
+
+
+def difference_variations(d: Any) -> "tuple[float, float]":
+    """(TV(G′), TV(G‴)) bounds for this d from G′ = (L − 1)Σ_m Δd(m)·b_{m,L−2} and
+    G‴ = (L − 1)(L − 2)(L − 3)Σ_m Δ³d(m)·b_{m,L−4} (the Bernstein derivatives of G = Σ_m d(m)·b_{m,L−1}):
+    TV ≤ the sums of |coefficient|·TV(b), TV(b_{m,n}) = 2·max b_{m,n} inside, 1 at the ends (unimodal). Each
+    difference within its rounding (4ε, 16ε of max|d|), the peaks rounded up, the sums within (L + 8)ε each. Far below
+    (L − 1)Σ|Δ²d| and (L − 1)(L − 2)(L − 3)Σ|Δ⁴d| where d has kinks (a partial curve's straight pieces): each kink
+    costs about 1/sqrt(L·x(1 − x)) of what the differences charge it."""
+    import numpy as np
+
+    from .count_completion import bernstein_peaks
+
+    L = d.size
+    if L < 5:
+        return math.inf, math.inf
+
+    def spread(n: int) -> Any:
+        peaks = bernstein_peaks(n)
+        out = 2 * peaks
+        out[0] = out[-1] = 1.0
+        return out
+
+    top = float(np.abs(d).max(initial=0.0))
+    grow = 1 + 4 * (L + 8) * _EPS
+    first = float((np.abs(np.diff(d)) + 4 * _EPS * top) @ spread(L - 2))
+    third = float((np.abs(np.diff(d, 3)) + 16 * _EPS * top) @ spread(L - 4))
+    return (L - 1) * first * grow, float(L - 1) * (L - 2) * (L - 3) * third * grow * grow

@@ -63,6 +63,9 @@ _NOISE_TRUTH_STEP = 4e-7
 # a row from the T-independent forms (count_noise_expansion through count_stepless): value, cubic, stderr, interval,
 # ~5e-5 s a row (0.77-0.79 s for every T at L = 16384), and once per family their vectors (0.4-0.9 s at L = 16384)
 _EXPANSION_ROW_SECONDS = 1e-4
+# a row that reads no step (count_flow.stepless_steps): its first six steps (noise_steps.head_steps, ~5 µs a row for
+# 16384 rows) and its SteplessNoiseRow with its schedule text
+_HEAD_ROW_SECONDS = 2e-5
 _EXPANSION_SETUP_SECONDS = 1.0
 _GRID_ROW_SECONDS = 1.5e-4  # a uniform-grid row without its truth: build, cap, report, row and CSV cells
 _GRID_ENTRY_SECONDS = 5e-8  # per step size up to a uniform-grid row's cap (two binomial laws, four brackets)
@@ -170,11 +173,13 @@ def row_seconds(spec: Any, steps: int, length: int, truth: bool) -> float:
     return seconds
 
 
-def rows_seconds(spec: Any, steps: Sequence[int], length: int, truth: bool, conditional: Any = None) -> float:
+def rows_seconds(spec: Any, steps: Sequence[int], length: int, truth: bool, conditional: Any = None,
+                 forms: Any = None) -> float:
     """:func:`row_seconds` summed over ``steps`` (the rows with arbitrary steps all at once, in arrays;
-    ``conditional``: the source's d, which decides which of them take the T-independent forms)."""
+    ``conditional``: the source's d, which decides which of them take the T-independent forms, or ``forms``: that
+    decision, per T, :func:`boundcalc.count_stepless.forms_steps`)."""
     if not on_grid(spec.family, tuple(spec.given_args)):
-        return sum(noise_rows_parts(spec, steps, length, truth, conditional).values())
+        return sum(noise_rows_parts(spec, steps, length, truth, conditional, forms).values())
     return sum(row_seconds(spec, t, length, truth) for t in steps)
 
 
@@ -221,15 +226,45 @@ def noise_caps(steps: Sequence[int], length: int, peak: float, removal: float) -
     return np.minimum(lo - 1, length)
 
 
-def noise_rows_parts(spec: Any, steps: Sequence[int], length: int, truth: bool, conditional: Any = None
-                     ) -> dict[str, float]:
+def stepless_noise(family: Any, args: Sequence[str]) -> str:
+    """The noise of a family ``mdlm:NOISE`` whose rows may read no step (the bins and forms know it), else ""."""
+    from .count_noise import NOISE_LAWS
+
+    return args[0] if getattr(family, "name", "") == "mdlm" and len(args) == 1 and args[0] in NOISE_LAWS else ""
+
+
+def stepless_rows(noise: str, steps: Sequence[int], length: int, truth: bool, forms: Any = None) -> "np.ndarray":
+    """Per T of ``steps``: True where the row ``mdlm:T:NOISE`` at L reads no step, so builds none (the flow,
+    :func:`boundcalc.count_flow.stepless_steps`, and the estimate, :func:`noise_rows_parts`, alike): its bounds from
+    the bins (:func:`boundcalc.count_stepless.binned_steps`) and, when its expected error is asked (``truth``), that
+    from the T-independent forms (``forms``, per T: :func:`boundcalc.count_stepless.forms_steps`; None: none)."""
+    import numpy as np
+
+    from .count_stepless import binned_steps
+
+    T = np.asarray(steps, dtype=np.int64)
+    taken = binned_steps(noise, length, steps) & (T >= 1) & (T <= 100_000)  # a row the builder would refuse builds
+    if truth:
+        from .counts import MAX_COUNT_WORK
+        from .estimate import COEFFICIENT_FORM_WORK
+
+        taken &= np.zeros(T.size, dtype=bool) if forms is None else np.asarray(forms, dtype=bool)
+        # the truth sends a row to the coefficient form (which the forms may replace) without reading a step only
+        # where n(L + 1) is over the limit already (SourceTruth._coefficient_form); else it asks the row's cap
+        taken &= (T + 1.0) * (length + 1) > min(MAX_COUNT_WORK, COEFFICIENT_FORM_WORK)
+    return taken
+
+
+def noise_rows_parts(spec: Any, steps: Sequence[int], length: int, truth: bool, conditional: Any = None,
+                     forms: Any = None) -> dict[str, float]:
     """Estimated seconds of the rows over ``steps`` of a family with arbitrary steps (MDLM's other noises), by part
-    (benchmarks/bench_sweep_flow.py measures each): ``build`` their steps (the family's batch_cost_us a step),
+    (benchmarks/bench_sweep_flow.py measures each): ``build`` their steps (the family's batch_cost_us a step; a row
+    that reads no step, :func:`stepless_rows`, builds only its first six, ~``_HEAD_ROW_SECONDS``),
     ``bounds`` (:mod:`boundcalc.count_flat_rows`: per row, per step and per entry of the laws of single steps up to
     the row's cap, :func:`noise_caps`; the law of S_max by the DP where it is cheap), ``truth`` (the coefficient
     form, :mod:`boundcalc.count_noise_truth`: per token and per step of each row; the count DP where cheap; O(1) a
-    row where :mod:`boundcalc.count_stepless` gives the row the T-independent forms, decided from the source's d,
-    ``conditional``) and ``rows`` (a row, its report and its printed cells; once per family the build's modules and
+    row where :mod:`boundcalc.count_stepless` gives the row the T-independent forms: ``forms`` per T, or decided
+    from the source's d, ``conditional``) and ``rows`` (a row, its report and its printed cells; once per family the build's modules and
     first passes)."""
     import numpy as np
 
@@ -242,19 +277,24 @@ def noise_rows_parts(spec: Any, steps: Sequence[int], length: int, truth: bool, 
     law = n * (L + 1) * (caps + 1) * caps / 2
     bounds = np.where(law <= EXACT_LAW_WORK, law / _LAW_RATE + n * _STEP_SECONDS,
                       _FLAT_ROW_SECONDS + n * _FLAT_STEP_SECONDS + n * (caps + 1) * _FLAT_ENTRY_SECONDS)
-    if args:  # at L > 4096 the rows the bins take (count_stepless.binned_steps)
+    noise = stepless_noise(spec.family, args)
+    if noise:  # at L > 4096 the rows the bins take (count_stepless.binned_steps)
         from .count_stepless import binned_steps
 
-        bounds = np.where(binned_steps(args[0], length, steps), _BIN_ROW_SECONDS, bounds)
-    parts = {"build": float(n.sum()) * spec.family.batch_cost_us(args) * 1e-6, "bounds": float(bounds.sum()),
+        bounds = np.where(binned_steps(noise, length, steps), _BIN_ROW_SECONDS, bounds)
+        if forms is None and conditional is not None:
+            from .count_stepless import expanded_steps
+
+            forms = expanded_steps(noise, conditional, steps)
+    stepless = stepless_rows(noise, steps, length, truth, forms) if noise else np.zeros(T.size, dtype=bool)
+    built = float(n[~stepless].sum()) * spec.family.batch_cost_us(args) * 1e-6
+    parts = {"build": built + _HEAD_ROW_SECONDS * float(stepless.sum()), "bounds": float(bounds.sum()),
              "rows": _NOISE_ROW_SECONDS * T.size + (_NOISE_FAMILY_SECONDS if T.size else 0.0), "truth": 0.0}
     if truth:
         dp = n * (L + 1) * (caps + 1)
         seconds = np.where(dp <= COEFFICIENT_FORM_WORK, dp / _DP_RATE, _NOISE_TRUTH_TOKEN * L + _NOISE_TRUTH_STEP * n)
-        if conditional is not None and args:
-            from .count_stepless import expanded_steps
-
-            taken = expanded_steps(args[0], conditional, steps)
+        if forms is not None:
+            taken = np.asarray(forms, dtype=bool)
             seconds = np.where(taken, _EXPANSION_ROW_SECONDS, seconds)
             seconds[0] += _EXPANSION_SETUP_SECONDS if taken.any() else 0.0
         parts["truth"] = float(seconds.sum())

@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .curve import LossCurve
 
 __all__ = ["STEPLESS_MIN_LENGTH", "STEPLESS_RELATIVE", "expanded_truth", "expanded_steps", "needs_intervals",
-           "binned_reports", "binned_steps"]
+           "forms_steps", "binned_reports", "binned_steps"]
 
 #: The least L whose noise rows may take the forms (below, every value and byte is the direct batch's).
 STEPLESS_MIN_LENGTH = 4097
@@ -82,6 +82,20 @@ def expanded_steps(noise: str, conditional: Any, steps: Sequence[int]) -> "np.nd
     lo, hi = expanded_brackets(NoiseExpansion(noise, d), T)
     with np.errstate(invalid="ignore"):
         return (hi - lo) / 2 <= STEPLESS_RELATIVE * np.abs((lo + hi) / 2)
+
+
+def forms_steps(noise: str, profile: Any, curve: "LossCurve | None", steps: Sequence[int]) -> "np.ndarray":
+    """Per T of ``steps``: True where :func:`expanded_truth` is expected to give the row ``mdlm:T:NOISE`` of a sweep
+    on ``profile`` (and ``curve``, when measured) the forms, decided before any sampler exists (the up-front
+    estimate, and which rows build their steps at all: :mod:`boundcalc.count_flow`): the policy above applied by
+    :func:`expanded_steps`. It may differ from :func:`expanded_truth` by a few roundings, so a row it marks must
+    still be able to read its steps (the direct batch takes the rows :func:`expanded_truth` rejects)."""
+    import numpy as np
+
+    d = getattr(profile, "conditional", None)
+    if d is None or int(profile.length) < STEPLESS_MIN_LENGTH or needs_intervals(curve):
+        return np.zeros(len(steps), dtype=bool)
+    return expanded_steps(noise, d, steps)
 
 
 def binned_reports(profile: Any, samplers: "Sequence[Any]", eps_train: Any, names: Sequence[str], values: Any
