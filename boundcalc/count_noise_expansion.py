@@ -129,6 +129,7 @@ class _Form:
     def __init__(self, lower: dict, upper: dict, error: dict, rest1: Any, rest3: Any, rest0: Any, local: Any) -> None:
         self.lower, self.upper, self.error = lower, upper, error
         self.rest1, self.rest3, self.rest0, self.local = rest1, rest3, rest0, local
+        self.cells: Any = None  # the trapezoids: rest1's share from the cells' (Δr_k²/8)·TV_cell(G′) (_zoned_variation)
 
     def value(self, linear: dict, side: str) -> Any:
         """lower·x or upper·x from the vectors' dots with x."""
@@ -207,7 +208,7 @@ def _variance_trapezoid(ex: NoiseExpansion, T: Any) -> _Form:
     rest1 = cells * f1 * f1 + L * (per_a * f1 + h_hi**3 * f2 / 4 * (f1 + turns)) * grow
     rest0 = L * per_a * turns * grow + _end_moves(br, h_hi, per_d)
     form = _Form(lower, upper, error, rest1, 0 * h_hi, rest0, 0 * h_hi)
-    form.cells = cells  # rest1's share from the cells' (Δr_k²/8)·TV_cell(G′), for the zones (expanded_brackets)
+    form.cells = cells
     return form
 
 
@@ -290,7 +291,7 @@ def _zoned_variation(ex: NoiseExpansion, form: _Form, T: Any) -> Any:
     import numpy as np
 
     L, h_hi, _, _, (f1, _, _), _, _ = _shared(ex, T)
-    cells = getattr(form, "cells", L * h_hi * h_hi / 8 * (1 + 16 * _EPS))
+    cells = L * h_hi * h_hi / 8 * (1 + 16 * _EPS) if form.cells is None else form.cells
     zoned = (form.rest1 - cells * f1 * f1) * ex.tv1 * (1 + 8 * _EPS) + 4 * _EPS * form.rest1 * ex.tv1 \
         + cells * ex.zone_bend * (1 + 8 * _EPS)
     with np.errstate(divide="ignore", invalid="ignore"):
