@@ -15,12 +15,19 @@ rows whose expected error is certified within 10^-4 relative).
 
     OPENBLAS_NUM_THREADS=1 PYTHONPATH=$PWD python benchmarks/bench_noise_math.py [--lengths 1024 16384]
         [--noises cosine linear] [--stride 64] [--curve /tmp/curve{L}.csv]
+
+``--bins-only`` times the bins alone (every T, the least of ``--repeat`` runs), and with ``--before TREE`` the same
+with another checkout's boundcalc (e.g. /tmp/before-r10) right after, and checks that both give the same floats.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
+import os
+import subprocess
+import sys
 import time
 from fractions import Fraction
 
@@ -61,13 +68,53 @@ def _built(noise: str, length: int, steps: list[int]) -> list:
     return [count_rows.row_sampler(template, t, length) for t in steps]
 
 
+def bins_seconds(noise: str, length: int, repeat: int) -> tuple[float, str]:
+    """(the least CPU seconds of ``repeat`` runs of the bins over every T, a digest of their floats)."""
+    names = per_realisation_bounds()
+    coefficients = CoefficientSteps([count_rows._values(n, length) for n in names] + [count_rows._values("", length)])
+    every = list(range(1, length + 1))
+    best, found = float("inf"), None
+    for _ in range(repeat):
+        seconds, found = _cpu(lambda: noise_bin_bounds(noise, length, every, coefficients))
+        best = min(best, seconds)
+    digest = hashlib.sha256(b"".join(np.ascontiguousarray(getattr(found, f)).tobytes()
+                                     for f in ("taken", "values", "errors", "nonempty", "nonempty_error", "caps")))
+    return best, digest.hexdigest()[:12]
+
+
+def bins_only(args: argparse.Namespace) -> None:
+    for L in args.lengths:
+        for noise in args.noises:
+            seconds, digest = bins_seconds(noise, L, args.repeat)
+            if args.child:
+                print(seconds, digest)
+                continue
+            line = f"L = {L:5d} mdlm:{noise:9s} bins, every T: {seconds:6.2f} s"
+            if args.before:
+                command = [sys.executable, __file__, "--bins-only", "--child", "--lengths", str(L), "--noises", noise,
+                           "--repeat", str(args.repeat)]
+                env = {**os.environ, "PYTHONPATH": args.before, "OPENBLAS_NUM_THREADS": "1"}
+                old, old_digest = subprocess.run(command, env=env, capture_output=True, text=True,
+                                                 check=True).stdout.split()[-2:]
+                line += (f"   before {float(old):6.2f} s (x{float(old) / seconds:.2f}), "
+                         f"{'the same floats' if old_digest == digest else 'DIFFERENT floats'}")
+            print(line, flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lengths", type=int, nargs="+", default=[1024])
     parser.add_argument("--noises", nargs="+", default=["cosine", "cosine2", "linear", "geometric"])
     parser.add_argument("--stride", type=int, default=1)
     parser.add_argument("--curve", default="/tmp/curve{L}.csv")
+    parser.add_argument("--bins-only", action="store_true", help="the bins alone (with --before: against TREE)")
+    parser.add_argument("--before", metavar="TREE", help="with --bins-only: also another checkout's boundcalc")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.bins_only:
+        bins_only(args)
+        return
     names = per_realisation_bounds()
     for L in args.lengths:
         curve = load_loss_curve(args.curve.format(L=L), L)

@@ -40,6 +40,9 @@ DEFAULT_BINS = 256
 _RECURRENCE_LIMIT = 600.0
 #: Entries (bin points x (widest cap + 1)) of one block of laws.
 _BLOCK_ENTRIES = 1 << 21
+#: Entries of the laws of blocks of bins merged into one call (_group_brackets): the (top x bins) arrays of a call
+#: stay in the cache (a pass over larger ones costs twice as much per entry)
+_MERGED_ENTRIES = 1 << 19
 #: Levels of π per row for the bins' caps (down to 2^-11.5 of the row's largest).
 _LEVELS = 24
 #: The step-size cap: the least J with Σ_k Chernoff(Bin(L, π_k) > J) <= 2^-80 (the samplers' TAIL).
@@ -251,14 +254,16 @@ def _caps(length: int, bins: NoiseBins, steps: "np.ndarray") -> "tuple[np.ndarra
     return caps, np.where(caps < length, far, 0.0), bin_caps
 
 
-def _laws(length: int, x: "np.ndarray", top: int, growth: "np.ndarray") -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
+def _laws(length: int, x: "np.ndarray", top: int, growth: "np.ndarray", tops: Any = None
+          ) -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
     """(P(Bin(L, x) = j) for j = 0..top (rows j x points) by the ratio recurrence P(0) = (1 − x)^L,
     P(j + 1) = P(j)·(x/(1 − x))·(L − j)/(j + 1); each entry's certified relative error θ per point: x exact floats,
     1 − x within ε (L·ε on the powers, doubled), log and exp 4 ulps each with L·|log(1 − x)| (10ε), and 4ε a step
     (the odds, the integers' ratio, two products), as count_flat_rows' laws (docs/theory.md §12); and growth^j (the
-    float powers, each within (j + 1)ε)."""
+    float powers, each within (j + 1)ε). ``tops``: per point the top its θ is for (by default ``top``)."""
     import numpy as np
 
+    tops = top if tops is None else tops
     keep = 1 - x
     laws = np.empty((top + 1, x.size))
     powers = np.empty((top + 1, x.size))
@@ -272,13 +277,27 @@ def _laws(length: int, x: "np.ndarray", top: int, growth: "np.ndarray") -> "tupl
             np.multiply(laws[j], odds, out=laws[j + 1])
             laws[j + 1] *= (length - j) / (j + 1)
             np.multiply(powers[j], growth, out=powers[j + 1])
-    theta = np.expm1((2 * length + 8 * (top + 1) + 16) * _EPS + 10 * _EPS * length * np.abs(log_keep))
+    theta = np.expm1((2 * length + 8 * (tops + 1) + 16) * _EPS + 10 * _EPS * length * np.abs(log_keep))
     return laws, theta, powers
+
+
+_MODES: dict[int, "tuple[np.ndarray, np.ndarray]"] = {}
 
 
 def _mode_tops(length: int, top: int) -> "tuple[np.ndarray, np.ndarray]":
     """(L·max_x b_{j,L−1}(x), L(L − 1)·max_x b_{j,L−2}(x)) for j = 0..top: by Robbins' Stirling bounds the binomial
-    mode C(n, j)(j/n)^j(1 − j/n)^(n−j) <= sqrt(n/(2πj(n − j)))·e^(1/(12n)) for 0 < j < n, and <= 1."""
+    mode C(n, j)(j/n)^j(1 − j/n)^(n−j) <= sqrt(n/(2πj(n − j)))·e^(1/(12n)) for 0 < j < n, and <= 1. Entry by entry
+    (the same floats for any ``top``): computed once per L up to L and sliced."""
+    found = _MODES.get(length)
+    if found is None:
+        if len(_MODES) > 4:
+            _MODES.clear()
+        found = _MODES[length] = _mode_table(length, length)
+    return found[0][: top + 1], found[1][: top + 1]
+
+
+def _mode_table(length: int, top: int) -> "tuple[np.ndarray, np.ndarray]":
+    """:func:`_mode_tops`' entries j = 0..top."""
     import numpy as np
 
     j = np.arange(top + 1, dtype=np.float64)
@@ -302,14 +321,17 @@ def _survivals(laws: "np.ndarray") -> "np.ndarray":
     return out
 
 
-def _bin_bounds(length: int, bins: NoiseBins, index: "np.ndarray", top: int) -> "tuple[np.ndarray, np.ndarray]":
+def _bin_bounds(length: int, bins: NoiseBins, index: "np.ndarray", top: int, tops: Any = None
+                ) -> "tuple[np.ndarray, np.ndarray]":
     """Per bin of ``index`` and s = 1..top − 1 (rows s x bins): (an upper bound on Σ_k t(π_k), a lower bound on
     Σ_k −log(1 − t(π_k)), over the bin's steps; t(x) = P(Bin(L, x) > s) cut at ``top``, the part beyond is the row's
     far), from the one law at the bin's centre c. On [low, high], b_{j,n}(x) (n = L − 1, L − 2) is at most the mode's
     bound and at most b_{j,n}(c)·max((high/c)^j, ((1 − low)/(1 − c))^L), with L·b_{j,L−1}(c) = (j + 1)P_c(j + 1)/c and
     L(L − 1)·b_{j,L−2}(c) = that·(L − 1 − j)/(1 − c); they bound t′ = L·b_{s,L−1} and
     |t″| <= L(L − 1)·max(b_{s−1,L−2}, b_{s,L−2}). First order: t(π_k) within (distance to c)·sup t′ of t(c);
-    second order: Σ_k t(π_k) = n·t(c) + t′(c)(S − n·c) + ½Σ_k t″(ξ_k)(π_k − c)²; and −log(1 − t) >= t."""
+    second order: Σ_k t(π_k) = n·t(c) + t′(c)(S − n·c) + ½Σ_k t″(ξ_k)(π_k − c)²; and −log(1 − t) >= t.
+    ``tops``: per bin its own top (at most ``top``): its laws cut there and its roundings for it, so its rows s below
+    its top are the floats a call with that top gives (the rows above are not meant to be read)."""
     import numpy as np
 
     L, n = length, bins.count[index]
@@ -318,30 +340,59 @@ def _bin_bounds(length: int, bins: NoiseBins, index: "np.ndarray", top: int) -> 
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         growth = np.where(c > 0, high / c * (1 + 2 * _EPS), np.inf)
         below = np.exp(L * np.log1p((c - low) / (1 - c)) * (1 + 16 * _EPS) + 16 * _EPS)
-    laws, theta, powers = _laws(L, c, top, growth)
+    laws, theta, powers = _laws(L, c, top, growth, tops)
+    if tops is not None:  # Σ_{s<j<=top} P(j) from each bin's own top: zeros above it (x + 0 = x)
+        laws[np.arange(top + 1)[:, None] > tops[None, :]] = 0.0
     j = np.arange(top, dtype=np.float64)[:, None]
     mode_first, mode_second = _mode_tops(L, top)
+    # the same operations in the same order as written in the docstring's formulas, in place (each pass over
+    # (top × bins) costs as much as the laws' recurrence); fmin/fmax are minimum/maximum with NaN taken as +inf/0
     with np.errstate(invalid="ignore", over="ignore"):
-        move = np.maximum(powers[:-1] * (1 + 2 * (j + 2) * _EPS), below) * (1 + theta + 16 * _EPS)  # x from c
-        first_sup = (j + 1) * laws[1:] / c * move  # L·b_{j,L−1}(x) = (j + 1)P_x(j + 1)/x
-        second_sup = first_sup * (L - 1 - j) / (1 - c)  # L(L − 1)·b_{j,L−2}(x)
-    first_sup = np.minimum(np.where(np.isnan(first_sup), np.inf, first_sup), mode_first[:top, None]) + 2.0**-990
-    second_sup = np.minimum(np.where(np.isnan(second_sup), np.inf, second_sup), mode_second[:top, None]) + 2.0**-990
-    sums = (top + 4) * _EPS
+        move = np.multiply(powers[:-1], 1 + 2 * (j + 2) * _EPS)
+        np.maximum(move, below, out=move)
+        move *= 1 + theta + 16 * _EPS  # x from c
+        first_sup = np.multiply(j + 1, laws[1:])  # L·b_{j,L−1}(x) = (j + 1)P_x(j + 1)/x
+        first_sup /= c
+        first_sup *= move
+        second_sup = np.multiply(first_sup, L - 1 - j, out=move)  # L(L − 1)·b_{j,L−2}(x)
+        second_sup /= 1 - c
+    np.fmin(first_sup, mode_first[:top, None], out=first_sup)
+    first_sup += 2.0**-990
+    np.fmin(second_sup, mode_second[:top, None], out=second_sup)
+    second_sup += 2.0**-990
+    sums = ((top if tops is None else tops) + 4) * _EPS
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         slope = first_sup[1:]  # sup t′ = L·sup b_{s,L−1}, s = 1..top − 1
         bend = np.maximum(second_sup[:-1], second_sup[1:])  # sup |t″| <= L(L − 1)·max(b_{s−1,L−2}, b_{s,L−2})
-        rest = (n * shift) * slope + (0.5 * (spread + n * shift * shift)) * bend
-        rest = np.where(np.isnan(rest), np.inf, rest) * (1 + 64 * _EPS)
+        rest = np.multiply(slope, n * shift)
+        bend *= 0.5 * (spread + n * shift * shift)
+        rest += bend
+        np.copyto(rest, np.inf, where=np.isnan(rest))
+        rest *= 1 + 64 * _EPS
         centred = _survivals(laws)
-        up = centred * (1 + theta + sums)
-        down = centred * (1 - theta - sums)
-        upper = np.minimum(n * (up + (high - c) * slope * (1 + 8 * _EPS)), n * up + rest)
-        near = np.clip(down - (c - low) * slope * (1 + 8 * _EPS), 0.0, 1.0)
-        first = -np.log1p(-near) * (n * (1 - 64 * _EPS))
-        lower = np.maximum(first, n * down - rest)
-    lower = np.where(np.isnan(lower), 0.0, np.maximum(lower, 0.0))
-    return upper * (1 + 4 * _EPS), lower
+        up = np.multiply(centred, 1 + theta + sums)
+        down = np.multiply(centred, 1 - theta - sums, out=centred)
+        upper = np.multiply(slope, high - c, out=bend)
+        upper *= 1 + 8 * _EPS
+        upper += up
+        upper *= n
+        up *= n
+        up += rest
+        np.minimum(upper, up, out=upper)
+        upper *= 1 + 4 * _EPS
+        first = np.multiply(slope, c - low, out=up)
+        first *= 1 + 8 * _EPS
+        np.subtract(down, first, out=first)
+        np.clip(first, 0.0, 1.0, out=first)  # near
+        np.negative(first, out=first)
+        np.log1p(first, out=first)
+        np.negative(first, out=first)
+        first *= n * (1 - 64 * _EPS)
+        down *= n
+        down -= rest
+        lower = np.maximum(first, down, out=first)
+    np.fmax(lower, 0.0, out=lower)
+    return upper, lower
 
 
 def _row_brackets(length: int, bins: NoiseBins, rows: "np.ndarray", caps: "np.ndarray", far: "np.ndarray",
@@ -349,42 +400,86 @@ def _row_brackets(length: int, bins: NoiseBins, rows: "np.ndarray", caps: "np.nd
     """(lower, upper, error) of P(S_max > s), s = 1..width (the widest cap − 1, at least 1), for ``rows`` (rows x
     width): below a row's cap 1 − exp(−Σ_bins lower) and min(1, Σ_bins upper + far) over the bins whose own cap
     exceeds s (a bin's steps beyond its cap are in far), every rounding already outward (error 0); from the cap on
-    0, far and far (as count_flat_rows' brackets). Bins in blocks of similar caps, each laws up to its widest."""
+    0, far and far (as count_flat_rows' brackets). Bins in blocks of similar caps, each laws up to its widest
+    (:func:`_group_brackets` with one set of rows)."""
+    return _group_brackets(length, bins, [rows], [caps], [far], bin_caps)[0]
+
+
+def _group_brackets(length: int, bins: NoiseBins, row_sets: "list[np.ndarray]", cap_sets: "list[np.ndarray]",
+                    far_sets: "list[np.ndarray]", bin_caps: "np.ndarray"
+                    ) -> "list[tuple[np.ndarray, np.ndarray, np.ndarray]]":
+    """:func:`_row_brackets` of each set of rows (with its caps and far), the same floats: each set's bins in blocks
+    of similar caps as one set alone would have them (a bin's values depend on its block's top, a row's sums on
+    their order), but the blocks of all the sets with about the same top computed in one call of
+    :func:`_bin_bounds` (each bin with its own block's top), so that small sets do not pay numpy's per-call cost
+    hundreds of times; the sums then added block by block in each set's own order."""
     import numpy as np
 
     from .count_flat_rows import empty_brackets
 
-    top, (lower, upper, err) = empty_brackets(caps, far, length)
-    width = lower.shape[1]
-    if top < 2:
-        return lower, upper, err
-    counts = bins.offsets[rows + 1] - bins.offsets[rows]
-    index = np.repeat(bins.offsets[rows] - np.concatenate(([0], np.cumsum(counts)[:-1])), counts) \
-        + np.arange(int(counts.sum()))
-    local = np.repeat(np.arange(rows.size), counts)  # each bin's row among ``rows``
-    total, exponent = np.zeros((rows.size, width)), np.zeros((rows.size, width))
-    order = np.argsort(bin_caps[index], kind="stable")
-    ordered = np.minimum(bin_caps[index][order], length)
-    start = int(np.searchsorted(ordered, 2))  # bins of cap < 2 have no s below their cap
-    while start < order.size:
-        first = int(ordered[start])
-        stop = int(np.searchsorted(ordered, max(first + first // 4, first + 8), side="right"))
-        stop = max(start + 1, min(stop, start + max(1, _BLOCK_ENTRIES // (int(ordered[stop - 1]) + 1))))
-        chosen = order[start:stop][np.argsort(local[order[start:stop]], kind="stable")]
-        block_top = int(ordered[stop - 1])
-        up, down = _bin_bounds(length, bins, index[chosen], block_top)
-        heads = np.concatenate(([0], np.flatnonzero(np.diff(local[chosen])) + 1))
-        owners = local[chosen][heads]
-        total[owners, : block_top - 1] += np.add.reduceat(up, heads, axis=1).T
-        exponent[owners, : block_top - 1] += np.add.reduceat(down, heads, axis=1).T
-        start = stop
-    sums = ((counts + 4) * _EPS)[:, None]
-    total = total * (1 + sums) + (far[:, None] + 2.0**-1000 * counts[:, None])
-    inside = np.arange(1, width + 1)[None, :] < caps[:, None]
-    lower[:] = np.where(inside, -np.expm1(-exponent * (1 - sums)) * (1 - 8 * _EPS), 0.0)
-    upper[:] = np.where(inside, np.minimum(1.0, total * (1 + 2 * _EPS)), far[:, None])
-    err[:] = np.where(inside, 0.0, far[:, None])
-    return lower, upper, err
+    out: "list[tuple[np.ndarray, np.ndarray, np.ndarray]]" = []
+    pending: "list[Any]" = []  # per set None (nothing below its caps) or (counts, total, exponent)
+    blocks: "list[tuple[int, int, np.ndarray, np.ndarray]]" = []
+    for rows, caps, far in zip(row_sets, cap_sets, far_sets):
+        top, brackets = empty_brackets(caps, far, length)
+        width = brackets[0].shape[1]
+        out.append(brackets)
+        if top < 2:
+            pending.append(None)
+            continue
+        counts = bins.offsets[rows + 1] - bins.offsets[rows]
+        index = np.repeat(bins.offsets[rows] - np.concatenate(([0], np.cumsum(counts)[:-1])), counts) \
+            + np.arange(int(counts.sum()))
+        local = np.repeat(np.arange(rows.size), counts)  # each bin's row among ``rows``
+        total, exponent = np.zeros((rows.size, width)), np.zeros((rows.size, width))
+        pending.append((counts, total, exponent))
+        order = np.argsort(bin_caps[index], kind="stable")
+        ordered = np.minimum(bin_caps[index][order], length)
+        start = int(np.searchsorted(ordered, 2))  # bins of cap < 2 have no s below their cap
+        while start < order.size:
+            first = int(ordered[start])
+            stop = int(np.searchsorted(ordered, max(first + first // 4, first + 8), side="right"))
+            stop = max(start + 1, min(stop, start + max(1, _BLOCK_ENTRIES // (int(ordered[stop - 1]) + 1))))
+            chosen = order[start:stop][np.argsort(local[order[start:stop]], kind="stable")]
+            blocks.append((int(ordered[stop - 1]), len(pending) - 1, index[chosen], local[chosen]))
+            start = stop
+    # blocks by top (stable: a set's blocks keep their order), merged while the widest top is at most 5/4 of the
+    # least (or 8 more) and the laws fit in _MERGED_ENTRIES
+    blocks.sort(key=lambda block: block[0])
+    at = 0
+    while at < len(blocks):
+        end, size = at + 1, blocks[at][2].size
+        while end < len(blocks) and blocks[end][0] <= max(blocks[at][0] * 5 // 4, blocks[at][0] + 8) \
+                and (size + blocks[end][2].size) * (blocks[end][0] + 1) <= _MERGED_ENTRIES:
+            size += blocks[end][2].size
+            end += 1
+        merged = blocks[at:end]
+        top = merged[-1][0]
+        index = np.concatenate([block[2] for block in merged])
+        tops = np.concatenate([np.full(block[2].size, block[0]) for block in merged])
+        up, down = _bin_bounds(length, bins, index, top, None if len(merged) == 1 else tops)
+        column = 0
+        for block_top, owner, chosen, local in merged:
+            counts, total, exponent = pending[owner]
+            part = slice(column, column + chosen.size)
+            column += chosen.size
+            heads = np.concatenate(([0], np.flatnonzero(np.diff(local)) + 1))
+            owners = local[heads]
+            total[owners, : block_top - 1] += np.add.reduceat(up[: block_top - 1, part], heads, axis=1).T
+            exponent[owners, : block_top - 1] += np.add.reduceat(down[: block_top - 1, part], heads, axis=1).T
+        at = end
+    for (lower, upper, err), caps, far, state in zip(out, cap_sets, far_sets, pending):
+        if state is None:
+            continue
+        counts, total, exponent = state
+        width = lower.shape[1]
+        sums = ((counts + 4) * _EPS)[:, None]
+        total = total * (1 + sums) + (far[:, None] + 2.0**-1000 * counts[:, None])
+        inside = np.arange(1, width + 1)[None, :] < caps[:, None]
+        lower[:] = np.where(inside, -np.expm1(-exponent * (1 - sums)) * (1 - 8 * _EPS), 0.0)
+        upper[:] = np.where(inside, np.minimum(1.0, total * (1 + 2 * _EPS)), far[:, None])
+        err[:] = np.where(inside, 0.0, far[:, None])
+    return out
 
 
 def _nonempty(length: int, bins: NoiseBins) -> "tuple[np.ndarray, np.ndarray]":
@@ -445,7 +540,12 @@ def noise_bin_bounds(noise: str, length: int, steps: Sequence[int], coefficients
     errors = np.zeros_like(values)
     rows = np.flatnonzero(taken)
     counts = np.diff(found.offsets)
-    for blocks in rows_in_blocks(caps[rows], 3 * counts[rows], _BLOCK_ENTRIES) if rows.size else []:
+    groups = rows_in_blocks(caps[rows], 3 * counts[rows], _BLOCK_ENTRIES) if rows.size else []
+    # every group's blocks of rows at once: their bins' blocks of about the same top share a call (the same floats)
+    sets = [rows[block] for blocks in groups for block in blocks]
+    found_sets = iter(_group_brackets(L, found, sets, [caps[chosen] for chosen in sets],
+                                      [far[chosen] for chosen in sets], bin_caps))
+    for blocks in groups:
         group = rows[np.concatenate(blocks)]
         width = max(int(min(caps[group].max(), L)) - 1, 1)
         lower = np.zeros((group.size, width))
@@ -453,8 +553,7 @@ def noise_bin_bounds(noise: str, length: int, steps: Sequence[int], coefficients
         err = upper.copy()
         at = 0
         for block in blocks:
-            chosen = rows[block]
-            brackets = _row_brackets(L, found, chosen, caps[chosen], far[chosen], bin_caps)
+            chosen, brackets = rows[block], next(found_sets)
             for whole, part in zip((lower, upper, err), brackets):
                 whole[at : at + chosen.size, : part.shape[1]] = part
             at += chosen.size
@@ -496,6 +595,10 @@ def binned_work(noise: str, length: int, steps: Any, bins: int = DEFAULT_BINS) -
     return float((per_row * (mean + 10 * np.sqrt(mean) + 41)).sum())
 
 
+#: The last sweep's coefficients (key: the values function, the bounds' names, L)
+_COEFFICIENTS: "dict[tuple[Any, ...], CoefficientSteps]" = {}
+
+
 def binned_bound_reports(profile: "MIProfile", samplers: Sequence[Any], eps_train: Fraction, names: Sequence[str],
                          values: Any, bins: int = DEFAULT_BINS) -> "list[CountBoundReport | None]":
     """:func:`boundcalc.count_flat_rows.flat_bound_reports`' reports for the rows ``mdlm:T:NOISE`` among
@@ -514,7 +617,11 @@ def binned_bound_reports(profile: "MIProfile", samplers: Sequence[Any], eps_trai
             by_noise.setdefault(noise, []).append(i)
     if not by_noise:
         return out
-    coefficients = CoefficientSteps([values(name, L) for name in names] + [values("", L)])
+    key = (values, tuple(names), L)
+    coefficients = _COEFFICIENTS.get(key)
+    if coefficients is None:  # once per sweep, not per chunk of its rows (c(1..L) of each bound: ~50 ms a bound)
+        _COEFFICIENTS.clear()
+        coefficients = _COEFFICIENTS[key] = CoefficientSteps([values(name, L) for name in names] + [values("", L)])
     for noise, chosen in by_noise.items():
         found = noise_bin_bounds(noise, L, [samplers[i].steps for i in chosen], coefficients, bins)
         for j, i in enumerate(chosen):
