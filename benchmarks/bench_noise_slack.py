@@ -84,11 +84,7 @@ def main() -> None:
                 if float(form.local[0]) > 0:
                     tv3 = min(ex.tv3, float(form.local[0]) * min(ex.bracket._local_twist(), ex.zone_twist)
                               / float(form.rest3[0]))
-                tv1 = ex.tv1
-                if label == "trapezoid" and nx._steps(ex, tt)[0][0] <= ex.zone_width:  # its cells by zones
-                    L, h_hi, _, _, (f1, _, _), per_a, _ = nx._shared(ex, tt)
-                    zoned = L * (h_hi * h_hi / 8 * ex.zone_bend + per_a * f1 * ex.tv1)
-                    tv1 = min(ex.tv1, float(np.ravel(zoned / form.rest1)[0]))
+                tv1 = float(np.ravel(nx._zoned_variation(ex, form, tt))[0]) if label == "trapezoid" else ex.tv1
                 parts = terms(ex, form, tv3, tv1)
                 total = sum(parts.values())
                 top = sorted(parts.items(), key=lambda kv: -kv[1])[:6]

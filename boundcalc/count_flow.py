@@ -95,7 +95,7 @@ def _forms(family: "FamilySpec", steps: Sequence[int], truth: "SourceTruth | Non
         _FORMS.update(source=(id(profile), id(curve)), kept=(profile, curve))
     key = (noise, tuple(int(t) for t in steps))
     if key not in _FORMS:
-        _FORMS[key] = forms_steps(noise, profile, curve, steps)
+        _FORMS[key] = forms_steps(noise, profile, curve, steps, getattr(truth, "vocab_size", None))
     return _FORMS[key]
 
 

@@ -406,7 +406,8 @@ def _row_brackets(length: int, bins: NoiseBins, rows: "np.ndarray", caps: "np.nd
 
 
 def _group_brackets(length: int, bins: NoiseBins, row_sets: "list[np.ndarray]", cap_sets: "list[np.ndarray]",
-                    far_sets: "list[np.ndarray]", bin_caps: "np.ndarray") -> "list[tuple[np.ndarray, ...]]":
+                    far_sets: "list[np.ndarray]", bin_caps: "np.ndarray"
+                    ) -> "list[tuple[np.ndarray, np.ndarray, np.ndarray]]":
     """:func:`_row_brackets` of each set of rows (with its caps and far), the same floats: each set's bins in blocks
     of similar caps as one set alone would have them (a bin's values depend on its block's top, a row's sums on
     their order), but the blocks of all the sets with about the same top computed in one call of
@@ -416,7 +417,9 @@ def _group_brackets(length: int, bins: NoiseBins, row_sets: "list[np.ndarray]", 
 
     from .count_flat_rows import empty_brackets
 
-    out, pending, blocks = [], [], []
+    out: "list[tuple[np.ndarray, np.ndarray, np.ndarray]]" = []
+    pending: "list[Any]" = []  # per set None (nothing below its caps) or (counts, total, exponent)
+    blocks: "list[tuple[int, int, np.ndarray, np.ndarray]]" = []
     for rows, caps, far in zip(row_sets, cap_sets, far_sets):
         top, brackets = empty_brackets(caps, far, length)
         width = brackets[0].shape[1]

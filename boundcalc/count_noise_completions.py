@@ -10,9 +10,10 @@ closed form of completion._interval_ends (:func:`_joint_ends`): docs/theory.md �
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from .count_noise_expansion import (_EPS, NoiseExpansion, _euler_maclaurin, _Form, _slack, _steps, _trapezoid,
+from .count_noise_local import ZONES
+from .count_noise_expansion import (_EPS, NoiseExpansion, _euler_maclaurin, _Form, _slack, _trapezoid,
                                     expanded_rows_truth)
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -21,47 +22,125 @@ if TYPE_CHECKING:  # pragma: no cover
     from .count_grid_truth import GridRow
     from .curve import LossCurve
 
-__all__ = ["completed_rows_truth"]
+__all__ = ["completed_rows_truth", "interval_unsure", "completion_ends", "bend_weights", "cell_slope_weights"]
 
 
 def completed_rows_truth(profile: Any, samplers: "Sequence[Any]", curve: "LossCurve | None" = None,
-                         vocab_size: int | None = None) -> "dict[int, GridRow]":
+                         vocab_size: int | None = None, keep: "Callable[..., Any] | None" = None
+                         ) -> "dict[int, GridRow]":
     """:func:`boundcalc.count_noise_expansion.expanded_rows_truth`'s rows with, on a curve with gaps, each row's
-    outer bracket of the interval over the monotone completions (clipped at 0 and widened to hold the value)."""
+    outer bracket of the interval over the monotone completions (clipped at 0 and widened to hold the value).
+    ``keep``, when given, chooses the rows: keep(expansion, T, values, errors) -> a mask over the noise's rows (their
+    T, values and certified errors, arrays), called before any interval is computed; the others are left out."""
+    import numpy as np
+
     from .completion import has_gaps
 
     expansions: dict = {}
     out = expanded_rows_truth(profile, samplers, curve, vocab_size, expansions)
-    if curve is None or not has_gaps(curve):
-        return out
+    gaps = curve is not None and has_gaps(curve)
     for ex, T, rows in expansions.values():
-        low, high = _ends_over_completions(ex, T, curve, vocab_size)
-        values = [out[id(s)].value for s in rows]
-        for sampler, a, b, v in zip(rows, low.tolist(), high.tolist(), values):
+        if keep is not None:
+            values = np.array([out[id(s)].value for s in rows])
+            mask = np.asarray(keep(ex, T, values, np.array([out[id(s)].error for s in rows])), dtype=bool)
+            for sampler in (s for s, kept in zip(rows, mask.tolist()) if not kept):
+                del out[id(sampler)]
+            rows, T = [s for s, kept in zip(rows, mask.tolist()) if kept], T[mask]
+        if not gaps or not rows:
+            continue
+        low, high, _, _ = completion_ends(ex, T, curve, vocab_size)  # type: ignore[arg-type]
+        values_now = [out[id(s)].value for s in rows]
+        for sampler, a, b, v in zip(rows, low.tolist(), high.tolist(), values_now):
             out[id(sampler)].interval = (0.0 if a <= 0 else min(a, v), max(b, a, v))
     return out
 
 
-def _ends_over_completions(ex: NoiseExpansion, T: Any, curve: "LossCurve", vocab_size: int | None
-                           ) -> "tuple[np.ndarray, np.ndarray]":
-    """An outer bracket (low, high) of the interval of E error(T) over every monotone completion of ``curve``: per
-    form, min over the completions of lower·d >= Σ_v min of (coefficient·v)·d (each vector's extremes by
-    completion._interval_ends), the max of upper·d likewise, each with the form's slack at the completions' largest
-    d, their variation bounds (count_completion.completion_variation) and sup|G′|; the two forms intersected."""
+def interval_unsure(ex: NoiseExpansion, steps: Any, curve: "LossCurve", vocab_size: int | None = None
+                    ) -> "np.ndarray":
+    """Per T of ``steps``: how far each end of the interval of E error(T) over the completions may lie inside its
+    outer bracket (the one :func:`completed_rows_truth` prints): max(inner low − low, high − inner high), inf where
+    an end is not finite (:func:`completion_ends`)."""
     import numpy as np
 
-    from .completion import _anchors, _gaps, _interval_ends
-    from .count_completion import completion_variation
+    return _unsure(*completion_ends(ex, np.asarray(steps, dtype=np.int64), curve, vocab_size))
 
-    L = ex.bracket.L
-    anchors = _anchors(curve, vocab_size)
+
+_ENDS: dict = {}
+
+
+def completion_ends(ex: NoiseExpansion, T: Any, curve: "LossCurve", vocab_size: int | None
+                    ) -> "tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]":
+    """:func:`_ends_over_completions`, each T's four ends kept per (noise, d, curve, vocab) so that the estimate's
+    decision and the rows it takes compute them once."""
+    import hashlib
+
+    import numpy as np
+
+    d = np.ascontiguousarray(ex.bracket.d, dtype=np.float64)
+    digest = hashlib.sha1(d.tobytes())
+    for part in (curve.masked, curve.conditional("linear")):
+        digest.update(np.ascontiguousarray(part).tobytes())
+    key = (ex.bracket.law.name, curve.length, vocab_size, digest.hexdigest())
+    if key not in _ENDS:
+        if len(_ENDS) >= 16:
+            _ENDS.clear()
+        _ENDS[key] = {}
+    known = _ENDS[key]
+    T = np.asarray(T, dtype=np.int64)
+    missing = np.unique(T[[t not in known for t in T.tolist()]])
+    if missing.size:
+        found = _ends_over_completions(ex, missing, curve, vocab_size)
+        known.update(zip(missing.tolist(), zip(*(f.tolist() for f in found))))
+    ends = np.array([known[t] for t in T.tolist()], dtype=np.float64).reshape(T.size, 4)
+    return ends[:, 0], ends[:, 1], ends[:, 2], ends[:, 3]
+
+
+def _unsure(low: Any, high: Any, inner_low: Any, inner_high: Any) -> "np.ndarray":
+    """max(inner_low − low, high − inner_high), inf where either is not finite: the most either end of the
+    interval over the completions may lie inside the outer bracket."""
+    import numpy as np
+
+    with np.errstate(invalid="ignore"):
+        gap = np.maximum(inner_low - low, high - inner_high)
+    return np.where(np.isfinite(gap), np.maximum(gap, 0.0), np.inf)
+
+
+def _ends_over_completions(ex: NoiseExpansion, T: Any, curve: "LossCurve", vocab_size: int | None
+                           ) -> "tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]":
+    """(low, high, inner low, inner high) at every T: the interval of E error(T) over every monotone completion of
+    ``curve`` has its low end in [low, inner low] and its high end in [inner high, high]. The outer ends are those
+    of :func:`_separate_ends` and :func:`_folded_ends` intersected, the inner ones :func:`_folded_ends`'."""
+    import numpy as np
+
+    from .completion import _gaps
+
     top = np.asarray(curve.conditional("linear"), dtype=np.float64).copy()
     for ma, A, mb, _ in _gaps(curve, vocab_size):
         top[ma + 1 : mb] = A
+    if not math.isfinite(float(np.max(top, initial=0.0))):
+        return np.zeros(np.size(T)), np.full(np.size(T), math.inf), np.full(np.size(T), math.inf), np.zeros(np.size(T))
+    low, high = _separate_ends(ex, T, curve, vocab_size, top)
+    least, most, inner_low, inner_high = _folded_ends(ex, T, curve, vocab_size, top)
+    low, high = np.maximum(low, least), np.minimum(high, most)
+    widen = 4 * _EPS
+    return (low - widen * np.abs(low), high + widen * np.abs(high), inner_low + widen * np.abs(inner_low),
+            inner_high - widen * np.abs(inner_high))
+
+
+def _separate_ends(ex: NoiseExpansion, T: Any, curve: "LossCurve", vocab_size: int | None, top: Any
+                   ) -> "tuple[np.ndarray, np.ndarray]":
+    """An outer bracket (low, high) of the interval: per form, min over the completions of lower·d >= Σ_v min of
+    (coefficient·v)·d (each vector's extremes by completion._interval_ends), the max of upper·d likewise, each with
+    the form's slack at the completions' largest d (``top``, finite), their variation bounds
+    (count_completion.completion_variation) and sup|G′|; the two forms intersected."""
+    import numpy as np
+
+    from .completion import _anchors, _interval_ends
+    from .count_completion import completion_variation
+
+    L = ex.bracket.L
     high_d = float(np.max(top, initial=0.0))
-    if not math.isfinite(high_d):
-        return np.zeros(np.size(T)), np.full(np.size(T), math.inf)
-    variation = completion_variation(L, anchors)
+    variation = completion_variation(L, _anchors(curve, vocab_size))
     tv1 = min((L - 1) * 2 * high_d, variation.tv1)
     tv3 = min(float(L - 1) * (L - 2) * (L - 3) * 8 * high_d, variation.tv3)
     slope = min(variation.slope, 2 * (L - 1) * high_d)
@@ -75,23 +154,42 @@ def _ends_over_completions(ex: NoiseExpansion, T: Any, curve: "LossCurve", vocab
         least = sum(np.where(c >= 0, c * extremes[n][0], c * extremes[n][1]) for n, c in form.lower.items())
         most = sum(np.where(c >= 0, c * extremes[n][1], c * extremes[n][0]) for n, c in form.upper.items())
         low, high = np.maximum(low, least - slack), np.minimum(high, most + slack)
+    return low, high
+
+
+def _folded_ends(ex: NoiseExpansion, T: Any, curve: "LossCurve", vocab_size: int | None, top: Any
+                 ) -> "tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]":
+    """(low, high, inner low, inner high) from the Euler–Maclaurin form with its remainders folded into its vectors
+    (:func:`_folded`), which brackets E error(T) at every completion d: (lower − R)·d − s <= E error <= (upper + R)·d
+    + s, s its slack at ``top``. Outer: the extremes over the completions of (lower − R)·d and (upper + R)·d, taken
+    jointly (:func:`_joint_ends`). Inner: the true low end is at most E error at any one completion, so at most
+    (upper + R)·d + s there, d the completion attaining the least (lower − R)·d; the high end likewise."""
+    import numpy as np
+
     folded = _folded(ex, _euler_maclaurin(ex, T), T)  # the remainders in the vectors, extremes taken jointly
     dots = ex.dots(top)
     slack = _slack(ex, folded, dots, 0.0, 0.0, 0.0) + 18 * _EPS * (
         folded.magnitude(dots, "lower") + folded.magnitude(dots, "upper"))
     layout = _gap_layout(curve, vocab_size)
-    low = np.maximum(low, _joint_ends(ex, folded, "lower", layout) - slack)
-    high = np.minimum(high, _joint_ends(ex, folded, "upper", layout) + slack)
-    return low - 4 * _EPS * np.abs(low), high + 4 * _EPS * np.abs(high)
+    least, low_picks = _joint_ends(ex, folded, "lower", layout, picks=True)
+    most, high_picks = _joint_ends(ex, folded, "upper", layout, picks=True)
+    inner_low = _at_picks(ex, folded.upper, layout, low_picks)
+    inner_high = _at_picks(ex, folded.lower, layout, high_picks)
+    return least - slack, most + slack, inner_low + slack, inner_high - slack
 
 
 def _folded(ex: NoiseExpansion, form: _Form, T: Any) -> _Form:
-    """``form`` with its remainders folded into its vectors (count_noise_local.folded_ends): R = (L − 1)(1 + 8ε)·
-    fold(rest1·w1 + rest0·peaks + (local·ω or rest3·w3)), lower − R and upper + R, fold's rounding in the error, the
-    remainders then 0. fold is linear, so R is the fixed folded weights with the per-T factors."""
+    """``form`` (the Euler–Maclaurin form) with its remainders folded into its vectors (count_noise_local.folded_ends):
+    R = (L − 1)(1 + 8ε)·fold(rest1′·w1 + rest0′·peaks + L·per_a·α + (local·(ω + (h³Φ2/6)·τ) or rest3·w3)), lower − R
+    and upper + R, fold's rounding in the error, the remainders then 0. rest1′ and rest0′ are rest1 and rest0 without
+    their TV(a) parts L·per_a·Φ1·TV(G′) and L·per_a·TV(φ′)·sup|G′| (ex.slope_turns >= TV(φ′)), which the zones' weights α charge instead
+    (:func:`bend_weights`), and, where the cells keep to the zones, without R5's L·(h³Φ1Φ2/6)·TV(G′), charged by τ
+    (:func:`cell_slope_weights`): φ′ where each drop sits. fold is linear, so R is the fixed folded weights with the
+    per-T factors."""
     import numpy as np
 
     from .count_completion import drop_weight_arrays
+    from .count_noise_expansion import _shared
     from .count_noise_local import fold, twist_weights
 
     br = ex.bracket
@@ -99,19 +197,94 @@ def _folded(ex: NoiseExpansion, form: _Form, T: Any) -> _Form:
     if "F1" not in ex.vectors:
         w1, w3, peaks = drop_weight_arrays(L)
         omega, widest = twist_weights(L, br.law, br.s)
-        for name, w in (("F1", w1), ("F0", peaks), ("F3", w3), ("Fw", omega)):
+        alpha, tau = bend_weights(L, br.law, br.s), cell_slope_weights(L, br.law, br.s)
+        for name, w in (("F1", w1), ("F0", peaks), ("F3", w3), ("Fw", omega), ("Fa", alpha), ("Fc", tau)):
             ex.vectors[name], ex.errors[name] = fold(np.asarray(w, dtype=np.float64))
         ex.widest = widest
-    h_hi, _ = _steps(ex, T)
+    _, h_hi, _, _, (f1, f2, _), per_a, _ = _shared(ex, T)
+    grow = 1 + 16 * _EPS
     local = (form.local > 0) & (h_hi <= ex.widest)
+    bend = L * per_a * grow  # L·per_a·TV(a), TV(a) <= (L − 1)·Σ_m |Δd(m)|·α(m)
+    cells = np.where(local, L * h_hi**3 * f2 / 6 * grow, 0.0)  # R5 zone by zone where the cells keep to them
+    known = L * np.where(local, per_a * f1 + h_hi**3 * f1 * f2 / 6, per_a * f1) * grow
+    rest1 = np.maximum(form.rest1 - known, 0.0) + 8 * _EPS * form.rest1  # the subtraction's rounding
+    rest0 = np.maximum(form.rest0 - L * per_a * ex.slope_turns * grow, 0.0) + 4 * _EPS * form.rest0
     scale = (L - 1) * (1 + 8 * _EPS)
-    parts = {"F1": scale * form.rest1, "F0": scale * form.rest0, "F3": np.where(local, 0.0, scale * form.rest3),
-             "Fw": np.where(local, scale * form.local, 0.0)}
+    parts = {"F1": scale * rest1, "F0": scale * rest0, "F3": np.where(local, 0.0, scale * form.rest3),
+             "Fw": np.where(local, scale * form.local, 0.0), "Fa": scale * bend, "Fc": scale * cells}
     lower = {**form.lower, **{n: -c for n, c in parts.items()}}
     upper = {**form.upper, **parts}
     error = {**form.error, **{f"e:{n}": c for n, c in parts.items()}}
     zero = 0 * h_hi
     return _Form(lower, upper, error, zero, zero, zero, zero)
+
+
+_BEND: dict = {}
+
+
+def bend_weights(L: int, law: Any, span: float, zones: int = ZONES) -> Any:
+    """α(m), m = 0..L − 2, with TV(a) <= (L − 1)·Σ_m |Δd(m)|·α(m) over [0, span] for every d, a = −G′(φ(u))·φ′(u)
+    (docs/theory.md §12, "Intervals over completions, zone by zone"): over J disjoint zones U_j = [z_j, z_{j+1}],
+    TV_{U_j}(b_{m,K}∘φ·φ′) <= Φ1_j·TV_{I_j}(b_{m,K}) + max_{I_j} b_{m,K}·Φ2·|U_j|, I_j ⊇ φ(U_j), Φ1_j >= φ′ on U_j,
+    TV_{I_j}(b) <= min(2·max_{I_j} b, TV(b)) (unimodal). Once per (noise, L, span, zones)."""
+    import numpy as np
+
+    from .count_completion import drop_weight_arrays
+    from .count_noise_local import _bernstein_max
+
+    key = (law.name, L, span, zones)
+    if key not in _BEND:
+        K = L - 2
+        w1, _, _ = drop_weight_arrays(L)
+        z = np.arange(zones + 1, dtype=np.float64) * (span / zones)
+        z[-1] = span * (1 + 2 * _EPS)
+        lo_u, hi_u = z[:-1], z[1:]
+        _, top = law.slope_range(lo_u, hi_u)
+        width = (hi_u - lo_u) * (1 + 4 * _EPS) + 4 * _EPS * span
+        x1 = np.maximum(law.phi(lo_u) * (1 - 2 * law.relative) - 2.0**-1000, 0.0)
+        x2 = np.minimum(law.phi(hi_u) * (1 + 2 * law.relative) + 2.0**-1000, 1.0)
+        lf = np.array([math.lgamma(k + 1) for k in range(K + 1)])
+        m = np.arange(K + 1)
+        out = np.zeros(K + 1)
+        for j in range(zones):
+            peak = _bernstein_max(lf, K, m, x1[j], x2[j])
+            out += top[j] * np.minimum(2 * peak, w1) + law.bend_top * width[j] * peak
+        if len(_BEND) > 8:
+            _BEND.clear()
+        _BEND[key] = out * (1 + (2 * zones + 16) * _EPS)
+    return _BEND[key]
+
+
+def cell_slope_weights(L: int, law: Any, span: float, zones: int = ZONES) -> Any:
+    """τ(m), m = 0..L − 2, with Σ_k Φ1(cell k)·TV_cell(G′) <= (L − 1)·Σ_m |Δd(m)|·τ(m) for every d and every
+    h = (1 − δ)/T up to the zones' least width (count_noise_local.zone_variations' zones: a cell whose left end lies
+    in zone j lies in [z_j, z_{j+2}], where φ′ <= Φ1_j and r lies in [x1_j, x2_j]; a zone's cells are disjoint):
+    τ(m) = Σ_j Φ1_j·min(2·max_[x1_j, x2_j] b_{m,K}, TV(b_{m,K})). Euler–Maclaurin's R5 (|Δr_k² − h²φ′²| <=
+    2h³Φ1_jΦ2 on such a cell) is then at most (h³Φ2/6)·(L − 1)·Σ_m |Δd(m)|·τ(m) (docs/theory.md §12)."""
+    import numpy as np
+
+    from .count_completion import drop_weight_arrays
+    from .count_noise_local import _bernstein_max
+
+    key = ("cells", law.name, L, span, zones)
+    if key not in _BEND:
+        K = L - 2
+        w1, _, _ = drop_weight_arrays(L)
+        z = np.arange(zones + 1, dtype=np.float64) * (span / zones)
+        z[-1] = span * (1 + 2 * _EPS)
+        lo_u, hi_u = z[:-1], np.append(z[2:], z[-1])  # [z_j, z_{j+2}] ∩ [0, 1 − δ], as zone_variations
+        _, top = law.slope_range(lo_u, hi_u)
+        x1 = np.maximum(law.phi(lo_u) * (1 - 2 * law.relative) - 2.0**-1000, 0.0)
+        x2 = np.minimum(law.phi(hi_u) * (1 + 2 * law.relative) + 2.0**-1000, 1.0)
+        lf = np.array([math.lgamma(k + 1) for k in range(K + 1)])
+        m = np.arange(K + 1)
+        out = np.zeros(K + 1)
+        for j in range(zones):
+            out += top[j] * np.minimum(2 * _bernstein_max(lf, K, m, x1[j], x2[j]), w1)
+        if len(_BEND) > 8:
+            _BEND.clear()
+        _BEND[key] = out * (1 + (zones + 16) * _EPS)
+    return _BEND[key]
 
 
 def _gap_layout(curve: "LossCurve", vocab_size: int | None) -> Any:
@@ -129,10 +302,13 @@ def _gap_layout(curve: "LossCurve", vocab_size: int | None) -> Any:
         np.array([g[1] for g in gaps]), np.array([g[3] for g in gaps])
 
 
-def _joint_ends(ex: NoiseExpansion, form: _Form, side: str, layout: Any, chunk: int = 256) -> "np.ndarray":
+def _joint_ends(ex: NoiseExpansion, form: _Form, side: str, layout: Any, chunk: int = 256, picks: bool = False
+                ) -> Any:
     """min (side "lower") or max (side "upper") over the completions of form.side·d at every T, the vector combined
     per T before its extreme (completion._interval_ends' closed form: the measured entries, B·Σ over each gap and
-    (A − B) times the extreme of the gap's prefix sums), by one matrix product per chunk of T."""
+    (A − B) times the extreme of the gap's prefix sums), by one matrix product per chunk of T. With ``picks``:
+    (those ends, the completion attaining each: per T and gap the index of its step's last A entry in the gaps'
+    joined interiors, −1 for none: d = B on the whole interior)."""
     import numpy as np
 
     fixed_d, spans, tops, bottoms = layout
@@ -141,8 +317,9 @@ def _joint_ends(ex: NoiseExpansion, form: _Form, side: str, layout: Any, chunk: 
     size = np.size(next(iter(coefficients.values())))
     alpha = np.stack([np.broadcast_to(np.asarray(coefficients[n], dtype=np.float64), (size,)) for n in names], axis=1)
     fixed = alpha @ np.array([float(ex.vectors[n] @ fixed_d) for n in names])
+    chosen = np.full((size, len(spans)), -1, dtype=np.int64)
     if not spans:
-        return fixed
+        return (fixed, chosen) if picks else fixed
     prefix = np.stack([np.concatenate([np.cumsum(ex.vectors[n][a:b]) for a, b in spans]) for n in names])
     cuts = np.concatenate(([0], np.cumsum([b - a for a, b in spans])[:-1]))
     lasts = np.cumsum([b - a for a, b in spans]) - 1
@@ -151,11 +328,39 @@ def _joint_ends(ex: NoiseExpansion, form: _Form, side: str, layout: Any, chunk: 
     for lo in range(0, size, chunk):
         runs = alpha[lo : lo + chunk] @ prefix
         totals = runs[:, lasts]
-        if side == "upper":
-            extreme = np.maximum(np.maximum.reduceat(runs, cuts, axis=1), 0.0)
+        if picks:  # the extremes' places, and the extremes read there (the same floats as reduceat's)
+            rows = np.arange(runs.shape[0])
+            at = np.stack([(runs[:, cut : last + 1].argmax(axis=1) if side == "upper"
+                            else runs[:, cut : last + 1].argmin(axis=1)) + cut
+                           for cut, last in zip(cuts.tolist(), lasts.tolist())], axis=1)
+            found = runs[rows[:, None], at]
         else:
-            extreme = np.minimum(np.minimum.reduceat(runs, cuts, axis=1), 0.0)
+            found = (np.maximum if side == "upper" else np.minimum).reduceat(runs, cuts, axis=1)
+        extreme = np.maximum(found, 0.0) if side == "upper" else np.minimum(found, 0.0)
         with np.errstate(invalid="ignore"):
             moved = np.where(extreme == 0, 0.0, width[None, :] * extreme)
         out[lo : lo + chunk] = fixed[lo : lo + chunk] + totals @ bottoms + moved.sum(axis=1)
-    return out
+        if picks:
+            chosen[lo : lo + chunk] = np.where((extreme != 0) & np.isfinite(width)[None, :], at, -1)
+    return (out, chosen) if picks else out
+
+
+def _at_picks(ex: NoiseExpansion, coefficients: dict, layout: Any, chosen: Any) -> "np.ndarray":
+    """coefficients·d at every T for the completion ``chosen`` picks for that T (:func:`_joint_ends`): the measured
+    entries, B·Σ over each gap and (A − B) times the gap's prefix sum up to the pick (0 for none)."""
+    import numpy as np
+
+    fixed_d, spans, tops, bottoms = layout
+    names = list(coefficients)
+    size = chosen.shape[0]
+    alpha = np.stack([np.broadcast_to(np.asarray(coefficients[n], dtype=np.float64), (size,)) for n in names], axis=1)
+    fixed = alpha @ np.array([float(ex.vectors[n] @ fixed_d) for n in names])
+    if not spans:
+        return fixed
+    prefix = np.stack([np.concatenate([np.cumsum(ex.vectors[n][a:b]) for a, b in spans]) for n in names])
+    lasts = np.cumsum([b - a for a, b in spans]) - 1
+    totals = alpha @ prefix[:, lasts]
+    at = np.einsum("tn,ntg->tg", alpha, prefix[:, np.maximum(chosen, 0)])
+    with np.errstate(invalid="ignore"):
+        moved = np.where(chosen < 0, 0.0, (tops - bottoms)[None, :] * at)
+    return fixed + totals @ bottoms + moved.sum(axis=1)

@@ -62,6 +62,7 @@ class NoiseExpansion:
 
         self.tv1, self.tv3 = (min(a, b, c) for a, b, c in zip((br.tv1, br.tv3), _variations(br.d), split_variations(br.d)))
         self.slope_turns = _slope_variation(br.law, br.s)
+        self.variance_form = True  # a third form: the trapezoid with its h³ terms by the cells' variance
         # the trapezoid's cells by zones (h up to a zone's width): Σ_k Δr_k²·TV_cell(G′) <= h²·zone_bend
         self.zone_bend, self.zone_width = zone_slope_variation(br.d, br.law, br.s), br.s / ZONES * (1 - 1e-9)
         self.zone_twist = _zone_twist(br.law, br.s, br.d)
@@ -128,6 +129,7 @@ class _Form:
     def __init__(self, lower: dict, upper: dict, error: dict, rest1: Any, rest3: Any, rest0: Any, local: Any) -> None:
         self.lower, self.upper, self.error = lower, upper, error
         self.rest1, self.rest3, self.rest0, self.local = rest1, rest3, rest0, local
+        self.cells: Any = None  # the trapezoids: rest1's share from the cells' (Δr_k²/8)·TV_cell(G′) (_zoned_variation)
 
     def value(self, linear: dict, side: str) -> Any:
         """lower·x or upper·x from the vectors' dots with x."""
@@ -178,6 +180,58 @@ def _trapezoid(ex: NoiseExpansion, T: Any) -> _Form:
     rest1 = L * (h_hi * h_hi * f1 * f1 / 8 + per_a * f1) * grow
     rest0 = L * per_a * ex.slope_turns * grow + _end_moves(br, h_hi, per_d)
     return _Form(lower, upper, error, rest1, 0 * h_hi, rest0, 0 * h_hi)
+
+
+def _variance_trapezoid(ex: NoiseExpansion, T: Any) -> _Form:
+    """The trapezoid form with ½Σ_k Δr_k·A_k = (h/2)·Q + R₂ split exactly (docs/theory.md §12, "The cells'
+    variance"): R₂ = ½Σ_k ∫_cell a·w_k, w_k = Δr_k − hφ′ (∫_cell w_k = 0), a = a₁ + a₂ with a₁ = −G′(0)·φ′:
+    the a₁ part is G′(0)·h³·W/24 (a form in s_0, W = Σ_k h·g(m_k) between the bounds of :func:`_variance_range`,
+    G′(0) <= 0), the a₂ part at most (h³Φ2/4)·(Φ1 + TV(φ′))·TV(G′) (a₂ = −(G′∘φ − G′(0))·φ′). The blocks' terms (Q
+    by block midpoints) and b's rounding as before; the midpoint rule's h³ terms (per_a's h³Φ2/8 and per_d's h³Φ3/12)
+    are gone."""
+    from .count_brackets_noise import _WIDEN
+
+    br = ex.bracket
+    L, h_hi, h_lo, width, (f1, f2, f3), _, _ = _shared(ex, T)
+    per_a = h_hi / 2 * width * width / 4 * f2
+    per_d = h_hi / 2 * (width * width / 8 * f3 + f2 * _WIDEN + 64 * _EPS * f1) * (1 + 16 * _EPS)
+    w_lo, w_hi = _variance_range(ex, h_hi)
+    c_hi = L * h_hi**3 * w_hi / 24 * (1 + 16 * _EPS)  # the largest factor of G′(0) <= 0: the lower end
+    c_lo = L * h_lo**3 * w_lo / 24 * (1 - 16 * _EPS)
+    lower = {"p": L + 0 * h_hi, "q": L * h_lo / 2, "drop": -L * per_d, "s_0": c_hi}
+    upper = {"p": L + 0 * h_hi, "q": L * h_hi / 2, "drop": L * per_d, "s_0": c_lo}
+    error = {"e:p": 2 * L + 0 * h_hi, "e:q": L * h_hi / 2, "|q|": L * h_hi / 2 * 4 * _EPS, "e:drop": L * per_d,
+             "|drop|": L * per_d * 4 * _EPS, "e:s_0": c_hi, "|s_0|": c_hi * 4 * _EPS}
+    grow = 1 + 16 * _EPS
+    turns = ex.slope_turns
+    cells = L * h_hi * h_hi / 8 * grow
+    rest1 = cells * f1 * f1 + L * (per_a * f1 + h_hi**3 * f2 / 4 * (f1 + turns)) * grow
+    rest0 = L * per_a * turns * grow + _end_moves(br, h_hi, per_d)
+    form = _Form(lower, upper, error, rest1, 0 * h_hi, rest0, 0 * h_hi)
+    form.cells = cells
+    return form
+
+
+def _variance_range(ex: NoiseExpansion, h_hi: Any) -> "tuple[Any, Any]":
+    """(lower, upper) on W = Σ_k h·g(m_k), every h <= h_hi: each cell's ∫(φ′ − Δr_k/h)² is (h³/12)·g with
+    g in [(|φ″(m_k)| − κh)₊², (|φ″(m_k)| + κh)²], κ = √(12/320)·Φ3 (φ′ = its tangent at the midpoint plus at most
+    Φ3(u − m)²/2, whose sd under the uniform law is <= Φ3h²/(2√80)); a midpoint sum within (h/2)·TV of the
+    integral; ∫φ″² by :func:`~boundcalc.count_noise_variation.bend_moments`, ∫|φ″| = TV(φ′), TV(φ″²) <= 2Φ3·TV(φ′),
+    TV(|φ″|) <= Φ3·(1 − δ)."""
+    import numpy as np
+
+    from .count_noise_variation import bend_moments
+
+    law, span = ex.bracket.law, ex.bracket.s
+    low2, high2 = bend_moments(law, span)
+    kappa = 0.1936492 * law.twist_top  # √(12/320) = 0.19364916..., rounded up
+    turns = ex.slope_turns
+    tv2, tv1 = 2 * law.twist_top * turns, law.twist_top * span
+    h = np.asarray(h_hi, dtype=np.float64)
+    spread = h / 2 * tv2 + 2 * kappa * h * (turns + h / 2 * tv1)
+    high = (high2 + spread + kappa * kappa * h * h * span) * (1 + 16 * _EPS)
+    low = np.maximum((low2 - spread * (1 + 16 * _EPS)) * (1 - 16 * _EPS), 0.0)
+    return low, high
 
 
 def _end_moves(br: Any, h_hi: Any, per_d: Any) -> Any:
@@ -231,6 +285,19 @@ def _slack(ex: NoiseExpansion, form: _Form, dots: dict, tv1: float, tv3: Any, ju
         + form.rest3 * tv3 + 2.0**-900 + form.rest0 * jump * (1 + 4 * _EPS)
 
 
+def _zoned_variation(ex: NoiseExpansion, form: _Form, T: Any) -> Any:
+    """The trapezoid's TV(G′) per T such that rest1·it bounds rest1·TV(G′) with the cells' share cells·Φ1²·TV(G′)
+    replaced by cells·zone_bend where h is at most the zones' width (count_noise_variation.zone_slope_variation)."""
+    import numpy as np
+
+    L, h_hi, _, _, (f1, _, _), _, _ = _shared(ex, T)
+    cells = L * h_hi * h_hi / 8 * (1 + 16 * _EPS) if form.cells is None else form.cells
+    zoned = (form.rest1 - cells * f1 * f1) * ex.tv1 * (1 + 8 * _EPS) + 4 * _EPS * form.rest1 * ex.tv1 \
+        + cells * ex.zone_bend * (1 + 8 * _EPS)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.minimum(ex.tv1, np.where(h_hi <= ex.zone_width, zoned / form.rest1 * (1 + 8 * _EPS), np.inf))
+
+
 def expanded_brackets(ex: NoiseExpansion, T: Any) -> "tuple[np.ndarray, np.ndarray]":
     """(lower, upper) on E error(T) in nats at every T of ``T`` for the expansion's own d: NoiseBracket.bracket(T, T)
     with the finest block level, both forms intersected, from the dot products (O(1) per T)."""
@@ -238,13 +305,10 @@ def expanded_brackets(ex: NoiseExpansion, T: Any) -> "tuple[np.ndarray, np.ndarr
 
     br = ex.bracket
     lows, highs = [], []
-    for form in (_trapezoid(ex, T), _euler_maclaurin(ex, T)):
-        tv1: Any = ex.tv1
-        if form.rest3 is not None and not np.any(form.rest3):  # the trapezoid: its cells by zones where h allows
-            L, h_hi, _, _, (f1, _, _), per_a, _ = _shared(ex, T)
-            zoned = L * (h_hi * h_hi / 8 * ex.zone_bend + per_a * f1 * ex.tv1) * (1 + 16 * _EPS)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                tv1 = np.minimum(ex.tv1, np.where(h_hi <= ex.zone_width, zoned / form.rest1 * (1 + 8 * _EPS), np.inf))
+    # the trapezoid with the cells' variance: narrower from moderate T on, wider at the smallest (its h³ terms)
+    extra = [_variance_trapezoid(ex, T)] if ex.variance_form else []
+    for form in (_trapezoid(ex, T), *extra, _euler_maclaurin(ex, T)):
+        tv1: Any = ex.tv1 if np.any(form.rest3) else _zoned_variation(ex, form, T)
         tv3: Any = ex.tv3
         if np.any(form.local > 0):  # the cell-local bound on TV(G‴) where it is smaller (NoiseBracket.slack)
             twist = min(br._local_twist(), ex.zone_twist)
@@ -255,7 +319,7 @@ def expanded_brackets(ex: NoiseExpansion, T: Any) -> "tuple[np.ndarray, np.ndarr
         lo, hi = form.value(ex.linear, "lower") - slack, form.value(ex.linear, "upper") + slack
         lows.append(lo - 4 * _EPS * np.abs(lo))
         highs.append(hi + 4 * _EPS * np.abs(hi))
-    return np.maximum(*lows), np.minimum(*highs)
+    return np.maximum.reduce(lows), np.minimum.reduce(highs)
 
 
 

@@ -24,7 +24,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["slope_spreads", "split_variations", "difference_variations", "zone_slope_weights", "zone_slope_variation"]
+__all__ = ["slope_spreads", "split_variations", "difference_variations", "zone_slope_weights", "zone_slope_variation",
+           "bend_moments"]
 
 from .count_noise_local import ZONES
 
@@ -225,6 +226,31 @@ def zone_slope_variation(d: Any, law: Any, span: float) -> float:
     grow = 1 + (d.size + 8) * _EPS
     top = law.slope_top * law.slope_top * (1 + 4 * _EPS)
     return min((top * a + float(rest @ omega) * (1 + _EPS) * grow) * (1 + 4 * _EPS) for a, _, rest, _, _ in _splits(d))
+
+
+def bend_moments(law: Any, span: float, pieces: int = 1 << 14) -> "tuple[float, float]":
+    """(lower, upper) on ∫_0^span φ″² du: on each of ``pieces`` equal pieces [a, b] of width δ, |φ″| lies within
+    (|φ″(a)| + |φ″(b)| ± δΦ3)/2 (|φ″| is Φ3-Lipschitz), each computed φ″ within 64ε·Φ2 (NoiseLaw.bend), so ∫ over the
+    piece within δ times the squares of those; the float span within ε of the true one (Φ2²·ε more); sums rounded
+    by (pieces + 8)ε. Cached per noise and span."""
+    import numpy as np
+
+    key = ("bend2", law.name, span, pieces)
+    if key in _CACHE:
+        return _CACHE[key]
+    u = np.linspace(0.0, span, pieces + 1)
+    u[-1] = span
+    ends = np.abs(law.bend(u))
+    width = np.diff(u) * (1 + 2 * _EPS)
+    slack = width * law.twist_top + 128 * _EPS * law.bend_top
+    both = ends[:-1] + ends[1:]
+    high = (both + slack) / 2 * (1 + 4 * _EPS)
+    low = np.maximum((both - slack) / 2 * (1 - 4 * _EPS), 0.0)
+    grow = (pieces + 8) * _EPS
+    out = (float(width @ (low * low)) * (1 - grow) * (1 - 2 * _EPS),
+           float(width @ (high * high)) * (1 + grow) + law.bend_top**2 * 2 * _EPS)
+    _CACHE[key] = out
+    return out
 
 
 def difference_variations(d: Any) -> "tuple[float, float]":

@@ -9,10 +9,14 @@ The forms are taken only
 * at L > 4096 (:data:`STEPLESS_MIN_LENGTH`): every sweep of L <= 4096 keeps the direct batch's values and bytes;
 * for a row whose certified error is at most 10⁻⁴ of its value (:data:`STEPLESS_RELATIVE`), so the printed value
   keeps four significant digits; the other rows (small T) go to the direct batch, whatever they cost;
-* where no interval over a measured curve's completions is asked (a data model, or a curve without gaps): the forms'
-  interval is an outer bracket far wider than the direct batch's (L = 16384, the 16-point curve, linear at
-  T = 8705: [0, 62.8] against [16.24, 28.26]; still 3 % wider at T = 15361), so a partial curve keeps the direct
-  batch for every row.
+* on a partial curve (the rows carry their interval over the curve's monotone completions), only where that
+  interval is sure to 10⁻⁴ of the value too: the forms give an outer bracket of each end and, from a completion
+  that attains the forms' extreme, an inner one (:mod:`boundcalc.count_noise_completions`); the row is taken when
+  the two agree within :data:`STEPLESS_RELATIVE` of the value, and prints the outer bracket (a valid enclosure, at
+  most that much wider than the true interval). At L = 16384 on the 16-point curve that is cosine2 from
+  T = 6656 (83 % of the steps); the other noises' ends sit where a gap's drop meets the first or last cells (φ′
+  large there, the cells wider than the binomial's spread), which the forms do not resolve to 10⁻⁴: they keep the
+  direct batch.
 
 The bounds of a row (E c(S_max) of each bound, E S_max, E #non-empty steps) likewise come, at L > 4096, from bins
 of steps (:mod:`boundcalc.count_noise_bins`: no step read, O(bins·cap) a row) for every row they take (T above a
@@ -20,9 +24,9 @@ few percent of L), whatever the source: their certified widths are the flat rows
 gap within ~1.1–4x (L = 8192, linear: theorem1 at T = 4000 31.0148 ± 0.00076 against 31.0151 ± 0.00019, sharp at
 T = 8192 13.99 ± 0.23 against 13.9944 ± 0.22); the other rows keep :mod:`boundcalc.count_flat_rows`.
 
-At L = 16384 with the benchmark's 16-point curve's d (measured at every k) that is T >= 1546 for cosine (99 % of the steps), 1561 for
-cosine2 (99 %), 8322 for linear (74 %) and 4235 for geometric (93 %). The up-front estimate makes the same
-decision from the same brackets (:func:`expanded_steps`), before any row is built.
+At L = 16384 with the benchmark's 16-point curve's d (measured at every k) the value alone is certified from
+T = 441 for cosine, 489 for cosine2, 2400 for linear and 657 for geometric (round 10's forms). The up-front
+estimate makes the same decision from the same brackets (:func:`expanded_steps`), before any row is built.
 """
 
 from __future__ import annotations
@@ -35,8 +39,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .count_grid_truth import GridRow
     from .curve import LossCurve
 
-__all__ = ["STEPLESS_MIN_LENGTH", "STEPLESS_RELATIVE", "expanded_truth", "expanded_steps", "needs_intervals",
-           "forms_steps", "binned_reports", "binned_steps"]
+__all__ = ["STEPLESS_MIN_LENGTH", "STEPLESS_RELATIVE", "INTERVAL_SCREEN", "expanded_truth", "expanded_steps",
+           "needs_intervals", "CompletedSource", "stepless_source", "forms_steps", "binned_reports", "binned_steps"]
 
 #: The least L whose noise rows may take the forms (below, every value and byte is the direct batch's).
 STEPLESS_MIN_LENGTH = 4097
@@ -47,14 +51,25 @@ STEPLESS_RELATIVE = 1e-4
 def expanded_truth(profile: Any, samplers: "Sequence[Any]", curve: "LossCurve | None" = None,
                    vocab_size: int | None = None) -> "dict[int, GridRow]":
     """:func:`boundcalc.count_noise_completions.completed_rows_truth`'s rows (by id) of the samplers the policy gives
-    the forms (L >= :data:`STEPLESS_MIN_LENGTH`, certified error <= :data:`STEPLESS_RELATIVE` of the value, no
-    interval over completions asked); the others are not in it (take them to the direct batch)."""
-    if int(profile.length) < STEPLESS_MIN_LENGTH or needs_intervals(curve):
+    the forms (L >= :data:`STEPLESS_MIN_LENGTH`, certified error <= :data:`STEPLESS_RELATIVE` of the value and, on a
+    partial curve, the interval sure to that too, :func:`_sure_intervals`); the others are not in it (take them to
+    the direct batch)."""
+    if int(profile.length) < STEPLESS_MIN_LENGTH:
         return {}
+    import numpy as np
+
     from .count_noise_completions import completed_rows_truth
 
-    found = completed_rows_truth(profile, samplers, curve, vocab_size)
-    return {key: row for key, row in found.items() if row.error <= STEPLESS_RELATIVE * abs(row.value)}
+    gaps = needs_intervals(curve)
+
+    def keep(ex: Any, T: Any, values: Any, errors: Any) -> Any:
+        taken = errors <= STEPLESS_RELATIVE * np.abs(values)
+        if gaps and taken.any():
+            where = np.flatnonzero(taken)
+            taken[where] = _sure_intervals(ex, T[where], values[where], curve, vocab_size)  # type: ignore[arg-type]
+        return taken
+
+    return completed_rows_truth(profile, samplers, curve, vocab_size, keep)
 
 
 def needs_intervals(curve: "LossCurve | None") -> bool:
@@ -66,36 +81,91 @@ def needs_intervals(curve: "LossCurve | None") -> bool:
     return bool(has_gaps(curve))
 
 
+class CompletedSource:
+    """A source's d with the partial curve whose completions its rows' intervals range over (what
+    :func:`stepless_source` hands the estimate when intervals are asked)."""
+
+    def __init__(self, conditional: Any, curve: "LossCurve", vocab_size: int | None) -> None:
+        self.conditional, self.curve, self.vocab_size = conditional, curve, vocab_size
+
+
+def stepless_source(conditional: Any, curve: "LossCurve | None", vocab_size: int | None = None) -> Any:
+    """What :func:`expanded_steps` decides from: the source's d (None without one), with the curve when the rows
+    carry intervals over its completions (:class:`CompletedSource`)."""
+    if conditional is None or not needs_intervals(curve):
+        return conditional
+    return CompletedSource(conditional, curve, vocab_size)  # type: ignore[arg-type]
+
+
 def expanded_steps(noise: str, conditional: Any, steps: Sequence[int]) -> "np.ndarray":
     """Per T of ``steps``: True where :func:`expanded_truth` gives the row ``mdlm:T:NOISE`` the forms, from the
-    profile's d (``conditional``, its length L) and the forms' brackets alone (O(1) a row, no sampler): the same
-    decision within the few roundings by which the row's certified error exceeds the bracket's half-width (the
-    caller asks only where no interval is needed, :func:`needs_intervals`)."""
+    profile's d (``conditional``, its length L; or a :class:`CompletedSource` when intervals are asked) and the
+    forms' brackets alone (O(1) a row, no sampler): the same decision within the few roundings by which the row's
+    certified error exceeds the bracket's half-width."""
     import numpy as np
 
+    source = conditional if isinstance(conditional, CompletedSource) else None
     T = np.asarray(steps, dtype=np.int64)
-    d = np.asarray(conditional, dtype=np.float64)
+    d = np.asarray(conditional if source is None else source.conditional, dtype=np.float64)
     if d.size < STEPLESS_MIN_LENGTH or np.any(np.diff(d) > 0) or not np.all(np.isfinite(d)):
         return np.zeros(T.size, dtype=bool)
     from .count_noise_expansion import NoiseExpansion, expanded_brackets
 
-    lo, hi = expanded_brackets(NoiseExpansion(noise, d), T)
+    ex = NoiseExpansion(noise, d)
+    lo, hi = expanded_brackets(ex, T)
+    values = (lo + hi) / 2
     with np.errstate(invalid="ignore"):
-        return (hi - lo) / 2 <= STEPLESS_RELATIVE * np.abs((lo + hi) / 2)
+        taken = (hi - lo) / 2 <= STEPLESS_RELATIVE * np.abs(values)
+    if source is not None and taken.any():
+        where = np.flatnonzero(taken)
+        taken[where] = _sure_intervals(ex, T[where], values[where], source.curve, source.vocab_size)
+    return taken
 
 
-def forms_steps(noise: str, profile: Any, curve: "LossCurve | None", steps: Sequence[int]) -> "np.ndarray":
+#: On a partial curve a row's interval is computed only when that of the T below it that is a multiple of this
+#: (its screen) is sure: rows far below the T from which the forms' intervals are sure cost a 256th of theirs.
+INTERVAL_SCREEN = 256
+
+
+def _sure_intervals(ex: Any, T: Any, values: Any, curve: "LossCurve", vocab_size: int | None) -> "np.ndarray":
+    """Per T: True where the interval over the completions is sure to :data:`STEPLESS_RELATIVE` of the row's value
+    (``values``): its outer and inner brackets agree that well at both ends
+    (:func:`boundcalc.count_noise_completions.interval_unsure`), and so do they at the row's screen, the largest
+    multiple of :data:`INTERVAL_SCREEN` <= T (the row itself below the first), valued by the forms' midpoint. A
+    function of T alone (the estimate, and each chunk of rows, decide alike)."""
+    import numpy as np
+
+    from .count_noise_completions import interval_unsure
+    from .count_noise_expansion import expanded_brackets
+
+    T = np.asarray(T, dtype=np.int64)
+    screens = np.where(T >= INTERVAL_SCREEN, T - T % INTERVAL_SCREEN, T)
+    points = np.unique(screens)
+    lo, hi = expanded_brackets(ex, points)
+    with np.errstate(invalid="ignore"):
+        sure = interval_unsure(ex, points, curve, vocab_size) <= STEPLESS_RELATIVE * np.abs((lo + hi) / 2)
+    out = sure[np.searchsorted(points, screens)]
+    where = np.flatnonzero(out)
+    if where.size:
+        with np.errstate(invalid="ignore"):
+            out[where] = interval_unsure(ex, T[where], curve, vocab_size) <= STEPLESS_RELATIVE * np.abs(values[where])
+    return out
+
+
+def forms_steps(noise: str, profile: Any, curve: "LossCurve | None", steps: Sequence[int],
+                vocab_size: int | None = None) -> "np.ndarray":
     """Per T of ``steps``: True where :func:`expanded_truth` is expected to give the row ``mdlm:T:NOISE`` of a sweep
-    on ``profile`` (and ``curve``, when measured) the forms, decided before any sampler exists (the up-front
-    estimate, and which rows build their steps at all: :mod:`boundcalc.count_flow`): the policy above applied by
-    :func:`expanded_steps`. It may differ from :func:`expanded_truth` by a few roundings, so a row it marks must
-    still be able to read its steps (the direct batch takes the rows :func:`expanded_truth` rejects)."""
+    on ``profile`` (and ``curve``, when measured; on a partial one its intervals need ``vocab_size`` as the truth
+    has it) the forms, decided before any sampler exists (the up-front estimate, and which rows build their steps at
+    all: :mod:`boundcalc.count_flow`): the policy above applied by :func:`expanded_steps`. It may differ from
+    :func:`expanded_truth` by a few roundings, so a row it marks must still be able to read its steps (the direct
+    batch takes the rows :func:`expanded_truth` rejects)."""
     import numpy as np
 
     d = getattr(profile, "conditional", None)
-    if d is None or int(profile.length) < STEPLESS_MIN_LENGTH or needs_intervals(curve):
+    if d is None or int(profile.length) < STEPLESS_MIN_LENGTH:
         return np.zeros(len(steps), dtype=bool)
-    return expanded_steps(noise, d, steps)
+    return expanded_steps(noise, stepless_source(d, curve, vocab_size), steps)
 
 
 def binned_reports(profile: Any, samplers: "Sequence[Any]", eps_train: Any, names: Sequence[str], values: Any

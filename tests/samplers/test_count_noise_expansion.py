@@ -40,7 +40,7 @@ def test_brackets_equal_the_per_t_forms(noise):
     bracket._blocks = lambda first, last: ex.blocks  # the same level as the expansion's
     ex.tv1, ex.tv3, ex.zone_twist = bracket.tv1, bracket.tv3, np.inf  # the per-T forms' variation bounds
     # and their TV(φ′) <= 2Φ1, no zones for the trapezoid's cells (round 10's refinements narrow it further)
-    ex.slope_turns, ex.zone_bend = 2 * bracket.law.slope_top, np.inf
+    ex.slope_turns, ex.zone_bend, ex.variance_form = 2 * bracket.law.slope_top, np.inf, False
     lo, hi = ce.expanded_brackets(ex, T)
     for i, t in enumerate(T.tolist()):
         a, b = bracket.bracket(t, t)

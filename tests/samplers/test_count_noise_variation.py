@@ -232,3 +232,72 @@ def test_zone_slope_variation_bounds_the_cells(noise):
             total += (b - a) ** 2 * sum(abs(v - w) for v, w in zip(values, values[1:]))
         h = span / T
         assert total <= h * h * bound, (T, total, h * h * bound)
+
+
+@pytest.mark.parametrize("noise", NOISES)
+def test_bend_moments_hold(noise):
+    """∫_0^{1−δ} φ″² (mpmath quadrature of φ″ from φ at 30 digits) lies in bend_moments' bracket, within 0.5 %."""
+    import mpmath
+
+    from boundcalc.count_noise import NOISE_LAWS
+
+    mpmath.mp.dps = 30
+    span = 1 - 1e-5
+    low, high = cv.bend_moments(NOISE_LAWS[noise], span)
+    exact = float(mpmath.quad(lambda u: mpmath.diff(lambda x: _PHI[noise](mpmath, x), u, 2) ** 2,
+                              mpmath.linspace(0, span, 9)))
+    assert low <= exact <= high and high - low <= 5e-3 * exact
+
+
+@pytest.mark.parametrize("noise", NOISES)
+def test_variance_range_holds_the_cells(noise):
+    """V(T) = Σ_k ∫_cell (φ′ − Δr_k/h)² (φ at 30 digits, Gauss–Legendre per cell) lies in (h²/12)·[W_lo, W_hi] of
+    _variance_range at T = 1, 2, 5, 20, 64, 300."""
+    import mpmath
+
+    mpmath.mp.dps = 30
+    span = mpmath.mpf(1) - mpmath.mpf("1e-5")
+    ex = ce.NoiseExpansion(noise, _noisy_line(16, 0))
+    phi = lambda u: _PHI[noise](mpmath, u)  # noqa: E731
+    for T in (1, 2, 5, 20, 64, 300):
+        h = span / T
+        total = mpmath.mpf(0)
+        for k in range(1, T + 1):
+            a, b = (k - 1) * h, k * h
+            mean = (phi(b) - phi(a)) / h
+            total += mpmath.quad(lambda u: (mpmath.diff(phi, u) - mean) ** 2, [a, b])
+        w_lo, w_hi = ce._variance_range(ex, float(h) * (1 + 2.0**-50))
+        scale = float(h) ** 2 / 12
+        assert scale * float(w_lo) <= float(total) <= scale * float(w_hi), (T, float(total), scale * w_lo, scale * w_hi)
+
+
+def _trapezoid_misses(d, steps, noise):
+    """How many T of ``steps`` the variance trapezoid alone (every form set to it) misses the direct value at."""
+    _, _, truth = _rows_truth(noise, d, steps)
+    original = ce._euler_maclaurin, ce._trapezoid
+    try:
+        ce._euler_maclaurin = ce._trapezoid = ce._variance_trapezoid
+        lo, hi = ce.expanded_brackets(ce.NoiseExpansion(noise, d), np.array(steps))
+    finally:
+        ce._euler_maclaurin, ce._trapezoid = original
+    return sum(not (lo[i] - e <= v <= hi[i] + e) for i, (v, e) in enumerate(truth))
+
+
+@pytest.mark.parametrize("noise", NOISES)
+def test_the_trapezoid_alone_holds(noise):
+    """The variance trapezoid with the zones, not intersected with the other forms, holds
+    the direct value on a noisy line (L = 400) and a smooth curve (L = 200) at T = 2..3L."""
+    assert _trapezoid_misses(_noisy_line(400, 5, 0.0005), list(range(2, 1200, 25)), noise) == 0
+    assert _trapezoid_misses(3 * np.exp(-np.arange(200) / 40.0), list(range(2, 600, 13)), noise) == 0
+
+
+def test_the_variance_term_is_needed():
+    """Without the cells' variance term (its s_0 coefficients 0) the trapezoid alone misses the direct value of
+    cosine and cosine2 on a noisy line (L = 400)."""
+    original = ce._variance_range
+    try:
+        ce._variance_range = lambda ex, h_hi: (0 * h_hi, 0 * h_hi)
+        missed = [_trapezoid_misses(_noisy_line(400, 5, 0.0005), list(range(2, 1200, 25)), n) for n in NOISES[:2]]
+    finally:
+        ce._variance_range = original
+    assert all(missed)

@@ -161,7 +161,7 @@ def test_a_row_the_forms_reject_builds_its_steps_on_demand(curve, grids, builds,
     every = np.ones(len(grid), bool)
     forced = {t for t, d in zip(grid, count_rows.stepless_rows("linear", grid, L, True, every)) if d}
     count_noise_rows._LAST_BUILT.clear()
-    monkeypatch.setattr(count_stepless, "forms_steps", lambda noise, profile, curve, steps: np.ones(len(steps), bool))
+    monkeypatch.setattr(count_stepless, "forms_steps", lambda noise, profile, curve, steps, vocab_size=None: np.ones(len(steps), bool))
     count_flow._FORMS.clear()
     builds["prepared"].clear()
     builds["on_demand"].clear()
