@@ -22,7 +22,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .count_grid_truth import GridRow
     from .curve import LossCurve
 
-__all__ = ["completed_rows_truth", "interval_unsure", "completion_ends", "bend_weights", "cell_slope_weights"]
+__all__ = ["completed_rows_truth", "interval_unsure", "completion_ends", "shared_expansion", "bend_weights",
+           "cell_slope_weights"]
 
 
 def completed_rows_truth(profile: Any, samplers: "Sequence[Any]", curve: "LossCurve | None" = None,
@@ -63,6 +64,25 @@ def interval_unsure(ex: NoiseExpansion, steps: Any, curve: "LossCurve", vocab_si
     import numpy as np
 
     return _unsure(*completion_ends(ex, np.asarray(steps, dtype=np.int64), curve, vocab_size))
+
+
+_EXPANSIONS: dict = {}
+
+
+def shared_expansion(noise: str, conditional: Any) -> NoiseExpansion:
+    """NoiseExpansion(noise, d), built once per (noise, d) for the estimate's decision and every chunk of rows that
+    asks it again (the vectors are fixed; the folded weights it gains are shared too)."""
+    import hashlib
+
+    import numpy as np
+
+    d = np.ascontiguousarray(conditional, dtype=np.float64)
+    key = (noise, d.size, hashlib.sha1(d.tobytes()).hexdigest())
+    if key not in _EXPANSIONS:
+        if len(_EXPANSIONS) >= 8:
+            _EXPANSIONS.clear()
+        _EXPANSIONS[key] = NoiseExpansion(noise, d)
+    return _EXPANSIONS[key]
 
 
 _ENDS: dict = {}

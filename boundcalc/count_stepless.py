@@ -69,7 +69,28 @@ def expanded_truth(profile: Any, samplers: "Sequence[Any]", curve: "LossCurve | 
             taken[where] = _sure_intervals(ex, T[where], values[where], curve, vocab_size)  # type: ignore[arg-type]
         return taken
 
+    if gaps:  # first the decision from the shared forms alone: a chunk of rows that none passes costs no more
+        samplers = _likely(profile, samplers, CompletedSource(profile.conditional, curve, vocab_size))  # type: ignore[arg-type]
+        if not samplers:
+            return {}
     return completed_rows_truth(profile, samplers, curve, vocab_size, keep)
+
+
+def _likely(profile: Any, samplers: "Sequence[Any]", source: "CompletedSource") -> list:
+    """The samplers :func:`expanded_steps` gives the forms (the rows' own check follows in expanded_truth)."""
+    from .count_brackets_noise import noise_of
+
+    L = int(profile.length)
+    by_noise: dict[str, list[Any]] = {}
+    for sampler in samplers:
+        noise = noise_of(sampler) if getattr(sampler, "length", None) == L else None
+        if noise is not None:
+            by_noise.setdefault(noise, []).append(sampler)
+    out: list[Any] = []
+    for noise, rows in by_noise.items():
+        taken = expanded_steps(noise, source, [int(s.steps) for s in rows])
+        out.extend(s for s, kept in zip(rows, taken.tolist()) if kept)
+    return out
 
 
 def needs_intervals(curve: "LossCurve | None") -> bool:
@@ -109,9 +130,10 @@ def expanded_steps(noise: str, conditional: Any, steps: Sequence[int]) -> "np.nd
     d = np.asarray(conditional if source is None else source.conditional, dtype=np.float64)
     if d.size < STEPLESS_MIN_LENGTH or np.any(np.diff(d) > 0) or not np.all(np.isfinite(d)):
         return np.zeros(T.size, dtype=bool)
-    from .count_noise_expansion import NoiseExpansion, expanded_brackets
+    from .count_noise_completions import shared_expansion
+    from .count_noise_expansion import expanded_brackets
 
-    ex = NoiseExpansion(noise, d)
+    ex = shared_expansion(noise, d)
     lo, hi = expanded_brackets(ex, T)
     values = (lo + hi) / 2
     with np.errstate(invalid="ignore"):
