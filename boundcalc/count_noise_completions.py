@@ -184,7 +184,6 @@ def _folded_ends(ex: NoiseExpansion, T: Any, curve: "LossCurve", vocab_size: int
     + s, s its slack at ``top``. Outer: the extremes over the completions of (lower − R)·d and (upper + R)·d, taken
     jointly (:func:`_joint_ends`). Inner: the true low end is at most E error at any one completion, so at most
     (upper + R)·d + s there, d the completion attaining the least (lower − R)·d; the high end likewise."""
-    import numpy as np
 
     folded = _folded(ex, _euler_maclaurin(ex, T), T)  # the remainders in the vectors, extremes taken jointly
     dots = ex.dots(top)

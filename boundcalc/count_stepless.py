@@ -24,9 +24,11 @@ few percent of L), whatever the source: their certified widths are the flat rows
 gap within ~1.1–4x (L = 8192, linear: theorem1 at T = 4000 31.0148 ± 0.00076 against 31.0151 ± 0.00019, sharp at
 T = 8192 13.99 ± 0.23 against 13.9944 ± 0.22); the other rows keep :mod:`boundcalc.count_flat_rows`.
 
-At L = 16384 with the benchmark's 16-point curve's d (measured at every k) the value alone is certified from
-T = 441 for cosine, 489 for cosine2, 2400 for linear and 657 for geometric (round 10's forms). The up-front
-estimate makes the same decision from the same brackets (:func:`expanded_steps`), before any row is built.
+At L = 16384 the value alone is certified from T = 65 for cosine, 65 for cosine2, 253 for linear and 162 for
+geometric on a curve measured at every k (the benchmark's full16384.csv, d a line plus six-digit rounding), and from
+T = 441, 489, 2400 and 657 with the 16-point curve's d (straight between its points, 16 kinks; without its
+intervals). The up-front estimate makes the same decision from the same brackets (:func:`expanded_steps`), before
+any row is built.
 """
 
 from __future__ import annotations
