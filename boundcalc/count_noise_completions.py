@@ -241,6 +241,26 @@ def _folded(ex: NoiseExpansion, form: _Form, T: Any) -> _Form:
 _BEND: dict = {}
 
 
+def _zone_layout(L: int, law: Any, span: float, zones: int, doubled: bool) -> tuple:
+    """What :func:`bend_weights` and :func:`cell_slope_weights` start from: TV(b_{m,K}) (w1, K = L − 2), the zones'
+    ends in u (each zone [z_j, z_{j+1}], or [z_j, z_{j+2}] ∩ [0, 1 − δ] when ``doubled``, as zone_variations), φ′'s
+    top on each, their r-ranges [x1, x2] widened by φ's relative error, the log-factorials and m = 0..K."""
+    import numpy as np
+
+    from .count_completion import drop_weight_arrays
+
+    K = L - 2
+    w1, _, _ = drop_weight_arrays(L)
+    z = np.arange(zones + 1, dtype=np.float64) * (span / zones)
+    z[-1] = span * (1 + 2 * _EPS)
+    lo_u, hi_u = z[:-1], (np.append(z[2:], z[-1]) if doubled else z[1:])
+    _, top = law.slope_range(lo_u, hi_u)
+    x1 = np.maximum(law.phi(lo_u) * (1 - 2 * law.relative) - 2.0**-1000, 0.0)
+    x2 = np.minimum(law.phi(hi_u) * (1 + 2 * law.relative) + 2.0**-1000, 1.0)
+    lf = np.array([math.lgamma(k + 1) for k in range(K + 1)])
+    return w1, lo_u, hi_u, top, x1, x2, lf, np.arange(K + 1)
+
+
 def bend_weights(L: int, law: Any, span: float, zones: int = ZONES) -> Any:
     """α(m), m = 0..L − 2, with TV(a) <= (L − 1)·Σ_m |Δd(m)|·α(m) over [0, span] for every d, a = −G′(φ(u))·φ′(u)
     (docs/theory.md §12, "Intervals over completions, zone by zone"): over J disjoint zones U_j = [z_j, z_{j+1}],
@@ -248,25 +268,15 @@ def bend_weights(L: int, law: Any, span: float, zones: int = ZONES) -> Any:
     TV_{I_j}(b) <= min(2·max_{I_j} b, TV(b)) (unimodal). Once per (noise, L, span, zones)."""
     import numpy as np
 
-    from .count_completion import drop_weight_arrays
     from .count_noise_local import _bernstein_max
 
     key = (law.name, L, span, zones)
     if key not in _BEND:
-        K = L - 2
-        w1, _, _ = drop_weight_arrays(L)
-        z = np.arange(zones + 1, dtype=np.float64) * (span / zones)
-        z[-1] = span * (1 + 2 * _EPS)
-        lo_u, hi_u = z[:-1], z[1:]
-        _, top = law.slope_range(lo_u, hi_u)
+        w1, lo_u, hi_u, top, x1, x2, lf, m = _zone_layout(L, law, span, zones, doubled=False)
         width = (hi_u - lo_u) * (1 + 4 * _EPS) + 4 * _EPS * span
-        x1 = np.maximum(law.phi(lo_u) * (1 - 2 * law.relative) - 2.0**-1000, 0.0)
-        x2 = np.minimum(law.phi(hi_u) * (1 + 2 * law.relative) + 2.0**-1000, 1.0)
-        lf = np.array([math.lgamma(k + 1) for k in range(K + 1)])
-        m = np.arange(K + 1)
-        out = np.zeros(K + 1)
+        out = np.zeros(L - 1)
         for j in range(zones):
-            peak = _bernstein_max(lf, K, m, x1[j], x2[j])
+            peak = _bernstein_max(lf, L - 2, m, x1[j], x2[j])
             out += top[j] * np.minimum(2 * peak, w1) + law.bend_top * width[j] * peak
         if len(_BEND) > 8:
             _BEND.clear()
@@ -282,24 +292,14 @@ def cell_slope_weights(L: int, law: Any, span: float, zones: int = ZONES) -> Any
     2h³Φ1_jΦ2 on such a cell) is then at most (h³Φ2/6)·(L − 1)·Σ_m |Δd(m)|·τ(m) (docs/theory.md §12)."""
     import numpy as np
 
-    from .count_completion import drop_weight_arrays
     from .count_noise_local import _bernstein_max
 
     key = ("cells", law.name, L, span, zones)
     if key not in _BEND:
-        K = L - 2
-        w1, _, _ = drop_weight_arrays(L)
-        z = np.arange(zones + 1, dtype=np.float64) * (span / zones)
-        z[-1] = span * (1 + 2 * _EPS)
-        lo_u, hi_u = z[:-1], np.append(z[2:], z[-1])  # [z_j, z_{j+2}] ∩ [0, 1 − δ], as zone_variations
-        _, top = law.slope_range(lo_u, hi_u)
-        x1 = np.maximum(law.phi(lo_u) * (1 - 2 * law.relative) - 2.0**-1000, 0.0)
-        x2 = np.minimum(law.phi(hi_u) * (1 + 2 * law.relative) + 2.0**-1000, 1.0)
-        lf = np.array([math.lgamma(k + 1) for k in range(K + 1)])
-        m = np.arange(K + 1)
-        out = np.zeros(K + 1)
+        w1, _, _, top, x1, x2, lf, m = _zone_layout(L, law, span, zones, doubled=True)
+        out = np.zeros(L - 1)
         for j in range(zones):
-            out += top[j] * np.minimum(2 * _bernstein_max(lf, K, m, x1[j], x2[j]), w1)
+            out += top[j] * np.minimum(2 * _bernstein_max(lf, L - 2, m, x1[j], x2[j]), w1)
         if len(_BEND) > 8:
             _BEND.clear()
         _BEND[key] = out * (1 + (zones + 16) * _EPS)
