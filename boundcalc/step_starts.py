@@ -161,15 +161,18 @@ class _InfoOptimal:
         total = self.cumulative[-1]
         self.scaled = self.index * total  # fl(t·F(L)), t = 0..L: info_optimal_boundaries' products
         self.levels, self.low, self.high = np.empty(n), np.empty(n), np.empty(n)
-        self.found, self.out, self.sizes = (np.empty(n, dtype=np.int64) for _ in range(3))
+        self.found, self.bucket, self.out, self.sizes = (np.empty(n, dtype=np.int64) for _ in range(4))
         self.up, self.down = np.empty(n, dtype=bool), np.empty(n, dtype=bool)
         self.flags = np.empty(2 * n, dtype=bool)
         self.above = self.cumulative[1:]  # F[j + 1] at j (no index array j + 1)
         total = float(total)  # bucket b of the levels: [b F(L)/L, (b + 1) F(L)/L)
         self.bucket_scale = L / total if total > 0 else 0.0
         first_in = np.searchsorted(self.cumulative[:L], np.arange(n) * (total / max(L, 1)), side="left")
-        # the guess for j = i - 1, i (the first index reaching the bucket) clipped to 1..L-1: j in 0..L-2
-        self.first_below = (np.clip(first_in, 1, max(L - 1, 1)) - 1).astype(np.int64)
+        # the guess for j = i - 1, i (the first index reaching the bucket) clipped to 1..L-1: j in 0..L-2, and one more
+        # where the level is past F[i] (then i + 1 where F[i + 1] reaches the next bucket: at most one F in the bucket)
+        first = np.clip(first_in, 1, max(L - 1, 1))
+        self.first_below = (first - 1).astype(np.int64)
+        self.first_value = self.cumulative[first]
 
     def starts_into(self, steps: int, out: "np.ndarray") -> "np.ndarray | None":
         """:meth:`starts` into ``out[: T + 1]`` (a caller's array: nothing to copy afterwards)."""
@@ -223,17 +226,21 @@ class _InfoOptimal:
         buffers.
 
         The guess: the first i whose F[i] reaches the level's bucket (L buckets of equal width over [0, F(L)]),
-        minus one, corrected by comparisons (F[j] < level <= F[j + 1]) and, for any left unsettled after a few, the
-        binary search itself. Every index stays in 0..L-2 (a level above F[j + 1] has j + 1 < L - 1, one at or
+        plus one where the level is past that F[i], minus one: exact wherever the bucket holds at most one value of
+        F (on both curves of the benchmarks, every level at every T), else corrected by comparisons (F[j] < level
+        <= F[j + 1], the check every level passes at the end) and, for any left unsettled after a few, the binary
+        search itself. Every index stays in 0..L-2 (a level above F[j + 1] has j + 1 < L - 1, one at or
         below F[j] has j > 0), so the gathers need no bounds check (mode "clip" never clips here)."""
         import numpy as np
 
         F, n = self.cumulative, levels.size
-        j = self.found[:n]
-        np.multiply(levels, self.bucket_scale, out=j, casting="unsafe")  # truncation: the floor of a value >= 0
-        np.take(self.first_below, j, out=j, mode="clip")  # in place: element k read before element k is written
+        j, bucket = self.found[:n], self.bucket[:n]
         below, above = self.low[:n], self.high[:n]
         up, down = self.up[:n], self.down[:n]
+        np.multiply(levels, self.bucket_scale, out=bucket, casting="unsafe")  # truncation: the floor of a value >= 0
+        np.take(self.first_below, bucket, out=j, mode="clip")
+        np.less(np.take(self.first_value, bucket, out=below, mode="clip"), levels, out=up)
+        j += up
         for _ in range(4):
             np.take(F, j, out=below, mode="clip")
             np.take(self.above, j, out=above, mode="clip")
