@@ -212,13 +212,63 @@ def chunk_columns(rows: CurveRows, chunk: "StepChunk", schedules: "Sequence[Sche
         rows.reaches = [exact_reach(grid) if grid.ok else None for grid in rows.grids]
         rows.screens = [0 if reach is None else exact_screen(reach) for reach in rows.reaches]
     found: list[list[Any]] = []
-    for grid, reach, screen in zip(rows.grids, rows.reaches, rows.screens):
-        found.append(chunk_errors(grid, reach, chunk, screen) if grid.ok else [None] * chunk.rows)
+    paired = _paired_errors(rows, chunk)
+    if paired is not None:
+        found += paired
+    else:
+        for grid, reach, screen in zip(rows.grids, rows.reaches, rows.screens):
+            found.append(chunk_errors(grid, reach, chunk, screen) if grid.ok else [None] * chunk.rows)
     if rows.curve is not None:
         grid = rows.grids[0]
         found.append(chunk_intervals(rows.curve, rows.vocab_size, grid, chunk) if grid.ok else [None] * chunk.rows)
     return [[fallbacks[k](schedules[i]) if value is None else value for i, value in enumerate(values)]
             for k, values in enumerate(found)]
+
+
+def _paired_errors(rows: CurveRows, chunk: "StepChunk") -> "list[list[float | None]] | None":
+    """:func:`chunk_errors` of both grids (d and the cubic d) at once, where each takes two limbs (its rows' steps
+    too large for one word): the same integers, so the same floats, with one gather fewer a step for the limbs and
+    two fewer for the test (None: not this case; the caller takes each grid alone).
+
+    The high limbs are packed into one word, H = hi_d + hi_cubic·2^32: a row's Σ s·hi of each grid is at most
+    L·max(hi) (Σ s = L), so where L·max(hi_d) < 2^32 and L·max(hi_cubic) < 2^31 the row's Σ s·H is below 2^63 and
+    its two halves are the two sums exactly. The per-step test runs once against the smaller of the two rooms
+    (a step failing either grid's test fails it), then per grid on those few steps alone."""
+    import numpy as np
+
+    grids, reaches = rows.grids, rows.reaches
+    assert reaches is not None
+    largest = int(chunk.max_size.max())
+    if len(grids) != 2 or not all(grid.ok and len(grid.limbs) == 2 and largest > grid.modular_size for grid in grids):
+        return None
+    if rows.packed is None:  # once per curve: the packed high limbs and the smaller room, or False
+        L = grids[0].length
+        high = [int(grid.limbs[1].max()) for grid in grids]
+        if grids[0].bits != grids[1].bits or L * high[0] >= 2**32 or L * high[1] >= 2**31:
+            rows.packed = False
+        else:
+            start = np.arange(L, dtype=np.int64)
+            rooms = [reach + 1 - start for reach in reaches]  # a step (w, s) passes when s <= room[w]
+            rows.packed = (grids[0].limbs[1] + (grids[1].limbs[1] << 32), np.minimum(rooms[0], rooms[1]), rooms)
+    if rows.packed is False:
+        return None
+    packed, both, rooms = rows.packed
+    pos, size, starts = chunk.pos, chunk.size, chunk.first[:-1]
+    bad = []
+    candidates = np.flatnonzero(size > np.take(both, pos)) if largest > min(rows.screens) else np.empty(0, np.int64)
+    for room in rooms:
+        flags = np.zeros(chunk.rows, dtype=bool)
+        if candidates.size:
+            failing = candidates[size[candidates] > room[pos[candidates]]]
+            flags[np.searchsorted(starts, failing, side="right") - 1] = True
+        bad.append(flags.tolist())
+    high = np.add.reduceat(size * np.take(packed, pos), starts)
+    high_sums = [(high & (2**32 - 1)).tolist(), (high >> 32).tolist()]
+    out = []
+    for grid, rounds, high_sum in zip(grids, bad, high_sums):
+        low = np.add.reduceat(size * np.take(grid.limbs[0], pos), starts).tolist()
+        out.append(row_errors(grid, rounds, [low, high_sum]))
+    return out
 
 
 def chunk_stderrs(curve: "LossCurve", chunk: "StepChunk") -> "list[float | None]":

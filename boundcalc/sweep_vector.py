@@ -279,6 +279,8 @@ class CurveRows:
         self.reaches: "list[Any] | None" = None
         #: per grid, boundcalc.sweep_steps.exact_screen of its reach (made with the reaches)
         self.screens: "list[int]" = []
+        #: boundcalc.sweep_steps._paired_errors' packed high limbs and rooms (made there, once), or False
+        self.packed: "Any" = None
         self.measured = None
         if curve is not None:
             L = curve.length
