@@ -299,7 +299,7 @@ def edge_starts(noise: str, L: int, T: "np.ndarray", lo: int, hi: int) -> "tuple
         out[:] = 1.0
         return out, np.zeros(rows)
     N = L - 1
-    tail = math.log(2 * L) + _CUT_BITS * math.log(2)
+    tail = math.log(2 * L * 2.0**_CUT_BITS)  # 2L·e^{−tail} = 2^−_CUT_BITS
     first, last = _dropped_ends(noise, L, T, lo, hi, tail)
     rel = np.zeros(rows)
     if lo == 0:  # step 0: r_0 = 0, all its mass L·Δr_0 = L·r_1 at m = 0
