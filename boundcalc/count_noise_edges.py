@@ -13,9 +13,14 @@ whose binomial window meets [lo, hi), not for T or L:
 * r_k, 1 − r_k and Δr_k come straight from φ at the grid points by forms without cancellation (products of sines,
   expm1), each within a few ε of the true value (no running sums);
 * a step with r_k > 1/2 is taken mirrored (m' = N − m, r' = 1 − r_k), so every step's slope λ = ln(r'/(1 − r'))
-  is <= 0; its terms are summed 32 steps at a time over the 16-entry tiles their windows meet, as
-  :func:`~boundcalc.count_noise_starts.noise_starts` does, with ln C(N, m) from a long double table certified
-  far below the log-factorials' bound.
+  is <= 0; its terms are summed 64 steps at a time over the 16-entry tiles their windows meet, as
+  :func:`~boundcalc.count_noise_starts.noise_starts` does (one exp per step at its chunk's first tile, products
+  along the tiles after it), with ln C(N, m) from a long double table certified far below the log-factorials'
+  bound.
+
+Cost (``benchmarks/bench_noise_edges.py``, L = 16384, every T = 1000..16384, CPU on a machine at load 4–5):
+[0, 300) cosine 0.8 s, geometric 0.4 s, cosine2 3.6 s (a tenth of its steps have r < 0.027), [L − 300, L) linear
+0.4 s; [0, 32) cosine 0.2 s, cosine2 1.3–1.6 s.
 
 The certified error of every entry (the inputs, β, the roundings, the cut mass) is derived in docs/theory.md §12,
 "Edge start sizes".
@@ -35,11 +40,13 @@ __all__ = ["edge_starts", "step_laws", "LAW_ERRORS", "NOISES"]
 _EPS = 2.0**-53
 _LD_UNIT = 2.0**-64
 _TILE = 16
-_CHUNK = 32
+_CHUNK = 64
 #: the cut mass per row (every step's terms outside its window, every dropped step's terms in [lo, hi)) is at most
 #: 2L·e^{−λ} = 2^−_CUT_BITS
 _CUT_BITS = 46
 _BLOCK = 1 << 18
+#: steps of one pass (a group of rows): its arrays stay in the cache
+_GROUP = 1 << 16
 _RISE = 99999  # u_k = 99999k/(10⁵T)
 _MOST_STEPS = 10**7  # linear's 699893001·k and 7·10⁸·T stay exact integers in float64 below ~1.28·10⁷
 NOISES = ("cosine", "cosine2", "linear", "geometric")
@@ -51,11 +58,13 @@ _E7M1 = float("1095.63315842845859926372023828812143")  # e^7 − 1
 _OM7 = float("0.999088118034445483791996863915590717")  # 1 − e^−7
 _EM1 = float("1.7182818284590452353602874713526625")  # e − 1
 _OMEM1 = float("0.632120558828557678404476229838539133")  # 1 − e^−1
+_LINEAR_HALF = math.log1p(_E7M1 / 2)  # φ = 1/2 (the orientation's threshold: any float near it will do)
+_GEOMETRIC_HALF = math.log1p(_EM1 / 2)
 
 #: noise -> relative error bounds of (r_k, 1 − r_k, Δr_k for k < T) from :func:`step_laws`, in units of ε = 2^−53
 #: (docs/theory.md §12, "Edge start sizes": libm within 4 ulps = 8ε, each argument's error times the function's
 #: condition number)
-LAW_ERRORS = {"cosine": (11, 23, 23), "cosine2": (23, 23, 23), "linear": (18, 11, 34), "geometric": (32, 39, 89)}
+LAW_ERRORS = {"cosine": (11, 23, 23), "cosine2": (23, 23, 23), "linear": (18, 11, 34), "geometric": (32, 39, 119)}
 
 
 def step_laws(noise: str, T: "np.ndarray", k: "np.ndarray") -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
@@ -63,39 +72,120 @@ def step_laws(noise: str, T: "np.ndarray", k: "np.ndarray") -> "tuple[np.ndarray
     :data:`LAW_ERRORS` of its true value; Δr_T = 1 − r_T (the last step reveals the rest)."""
     import numpy as np
 
-    T = np.asarray(T, dtype=np.int64)
-    k = np.asarray(k, dtype=np.int64)
-    den = T.astype(np.float64) * 1e5  # exact below 2^53
-    num = k.astype(np.float64) * _RISE
-    rest = den - num  # (1 − u_k)·den, an exact integer
+    T = np.asarray(T, dtype=np.int64).reshape(-1)
+    k = np.asarray(k, dtype=np.int64).reshape(-1)
+    return _laws(noise, T, np.arange(T.size), k)
+
+
+def _laws(noise: str, T_rows: "np.ndarray", row_of: "np.ndarray", k: "np.ndarray"
+          ) -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
+    """:func:`step_laws` of steps k of the rows ``row_of`` (indices into ``T_rows``): what depends on T alone
+    (the gap's sine or exponential) once per row."""
+    import numpy as np
+
+    rows_den = T_rows.astype(np.float64) * 1e5  # exact below 2^53
+    T = T_rows[row_of]
+    den = rows_den[row_of]
+    kf = k.astype(np.float64)
+    num = kf * _RISE
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if noise == "cosine":  # φ(u) = sin(πu/2); 1 − sin x = 2 sin²(π(1 − u)/4); sin a − sin b = 2 cos·sin
+            gap = (2.0 * np.sin(_QUARTER_PI * (_RISE / rows_den)))[row_of]
             r = np.sin(_HALF_PI * (num / den))
-            a = 2.0 * np.sin(_QUARTER_PI * (rest / den)) ** 2
-            d = 2.0 * np.sin(_QUARTER_PI * ((2 * den - (2 * k + 1).astype(np.float64) * _RISE) / den)) \
-                * np.sin(_QUARTER_PI * (_RISE / den))
+            a = np.sin(_QUARTER_PI * ((den - num) / den))
+            a *= a
+            a *= 2.0
+            d = np.sin(_QUARTER_PI * ((2 * den - (num + num + _RISE)) / den))
+            d *= gap
         elif noise == "cosine2":  # φ(u) = sin²(πu/2); sin²x − sin²y = sin(x + y)·sin(x − y), x + y folded below π/2
-            r = np.sin(_HALF_PI * (num / den)) ** 2
-            a = np.sin(_HALF_PI * (rest / den)) ** 2
-            both = (2 * k + 1).astype(np.float64) * _RISE
-            d = np.sin(_HALF_PI * (np.minimum(both, 2 * den - both) / den)) * np.sin(_HALF_PI * (_RISE / den))
+            gap = np.sin(_HALF_PI * (_RISE / rows_den))[row_of]
+            r = np.sin(_HALF_PI * (num / den))
+            r *= r
+            a = np.sin(_HALF_PI * ((den - num) / den))
+            a *= a
+            both = num + num + _RISE
+            d = np.sin(_HALF_PI * (np.minimum(both, 2 * den - both) / den))
+            d *= gap
         elif noise == "linear":  # φ(u) = expm1(6.999u)/(e^7 − 1), 1 − φ = −expm1(−(7 − 6.999u))/(1 − e^−7)
-            scale = T.astype(np.float64) * 1e8
-            x = (k.astype(np.float64) * (6999.0 * _RISE)) / scale
+            rows_scale = T_rows.astype(np.float64) * 1e8
+            gap = (np.expm1((6999.0 * _RISE) / rows_scale) / _E7M1)[row_of]
+            scale = rows_scale[row_of]
+            step = kf * (6999.0 * _RISE)
+            x = step / scale
             r = np.expm1(x) / _E7M1
-            a = -np.expm1(-((7e8 * T.astype(np.float64) - k.astype(np.float64) * (6999.0 * _RISE)) / scale)) / _OM7
-            d = np.exp(x) * np.expm1((6999.0 * _RISE) / scale) / _E7M1
+            a = -np.expm1(-((7.0 * scale - step) / scale)) / _OM7
+            d = np.exp(x)
+            d *= gap
         elif noise == "geometric":  # s = 1000^−u: φ = expm1(1 − s)/(e − 1), 1 − φ = −expm1(−s)/(1 − e^−1)
+            gap_y = (_RISE / rows_den) * _LN1000
+            shrink = -np.expm1(-gap_y)  # 1 − 1000^−h
+            keep = np.exp(-gap_y)[row_of]  # 1000^−h
+            shrink = shrink[row_of]
             y = (num / den) * _LN1000
+            s = np.exp(-y)
             r = np.expm1(-np.expm1(-y)) / _EM1
-            a = -np.expm1(-np.exp(-y)) / _OMEM1
-            s_next = np.exp(-(((k + 1).astype(np.float64) * _RISE) / den) * _LN1000)
-            gap = np.exp(-y) * -np.expm1(-((_RISE / den) * _LN1000))  # s_k − s_{k+1}
-            d = np.exp(-s_next) * -np.expm1(-gap) / _OMEM1
+            a = -np.expm1(-s) / _OMEM1
+            d = np.exp(-(s * keep))  # e^{−s_{k+1}}
+            d *= -np.expm1(-(s * shrink))  # 1 − e^{−(s_k − s_{k+1})}
+            d /= _OMEM1
         else:
             raise ValueError(f"unknown noise {noise!r}: one of {', '.join(NOISES)}")
-    d = np.where(k >= T, a, d)
+    last = k >= T
+    if last.any():
+        d[last] = a[last]
     return r, a, d
+
+
+def _oriented_laws(noise: str, T_rows: "np.ndarray", row_of: "np.ndarray", k: "np.ndarray"
+                   ) -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
+    """(ρ_k = min(r_k, 1 − r_k), mirror = ρ_k is 1 − r_k, Δr_k) of steps k >= 1 of the rows ``row_of``: :func:`_laws`'
+    forms, the one of r and 1 − r the orientation needs only (one libm call for ρ). The orientation is decided on
+    u (r > 1/2 past φ⁻¹(1/2), rounded: ρ may exceed 1/2 by a few ε there, within the bounds' room)."""
+    import numpy as np
+
+    rows_den = T_rows.astype(np.float64) * 1e5
+    T = T_rows[row_of]
+    den = rows_den[row_of]
+    kf = k.astype(np.float64)
+    num = kf * _RISE
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if noise == "cosine":  # r = sin(πu/2) <= 1/2 for u <= 1/3, else 1 − r = 2 sin²(π(1 − u)/4)
+            mirror = 3 * num > den
+            rho = np.sin(np.where(mirror, _QUARTER_PI * ((den - num) / den), _HALF_PI * (num / den)))
+            rho = np.where(mirror, 2.0 * (rho * rho), rho)
+            d = np.sin(_QUARTER_PI * ((2 * den - (num + num + _RISE)) / den))
+            d *= (2.0 * np.sin(_QUARTER_PI * (_RISE / rows_den)))[row_of]
+        elif noise == "cosine2":  # r = sin²(πu/2), 1 − r = sin²(π(1 − u)/2): the smaller angle
+            mirror = 2 * num > den
+            rho = np.sin(_HALF_PI * (np.minimum(num, den - num) / den))
+            rho *= rho
+            both = num + num + _RISE
+            d = np.sin(_HALF_PI * (np.minimum(both, 2 * den - both) / den))
+            d *= np.sin(_HALF_PI * (_RISE / rows_den))[row_of]
+        elif noise == "linear":  # r = expm1(x)/(e^7 − 1) <= 1/2 for x <= ln(1 + (e^7 − 1)/2)
+            scale = (T_rows.astype(np.float64) * 1e8)[row_of]
+            step = kf * (6999.0 * _RISE)
+            x = step / scale
+            mirror = x > _LINEAR_HALF
+            rho = np.expm1(np.where(mirror, -((7.0 * scale - step) / scale), x))
+            rho /= np.where(mirror, -_OM7, _E7M1)
+            d = np.exp(x)
+            d *= (np.expm1((6999.0 * _RISE) / (T_rows.astype(np.float64) * 1e8)) / _E7M1)[row_of]
+        else:  # geometric: r = expm1(g)/(e − 1) <= 1/2 for g = 1 − s <= ln(1 + (e − 1)/2)
+            gap_y = (_RISE / rows_den) * _LN1000
+            y = (num / den) * _LN1000
+            s = np.exp(-y)
+            g = -np.expm1(-y)
+            mirror = g > _GEOMETRIC_HALF
+            rho = np.expm1(np.where(mirror, -s, g))
+            rho /= np.where(mirror, -_OMEM1, _EM1)
+            d = np.exp(-(s * np.exp(-gap_y)[row_of]))  # e^{−s_{k+1}}
+            d *= -np.expm1(-(s * (-np.expm1(-gap_y))[row_of]))  # 1 − e^{−(s_k − s_{k+1})}
+            d /= _OMEM1
+    last = np.flatnonzero(k >= T)
+    if last.size:  # the last step reveals the rest: Δr_T = 1 − r_T
+        d[last] = _laws(noise, T_rows, row_of[last], k[last])[1]
+    return rho, mirror, d
 
 
 @lru_cache(maxsize=4)
@@ -187,7 +277,12 @@ def _bisect(low: "np.ndarray", high: "np.ndarray", test: Any, keep_low: bool) ->
 def edge_starts(noise: str, L: int, T: "np.ndarray", lo: int, hi: int) -> "tuple[np.ndarray, np.ndarray]":
     """start(m) for every row T_i (int64 array, each >= 1) of the sampler mdlm:T_i:NOISE at length L and every
     m in [lo, hi) (0 <= lo < hi <= L), as float64 of shape (T.size, hi - lo), and a float64 array of shape
-    (T.size,): a certified bound on |computed - true| of every entry of that row."""
+    (T.size,): a certified bound on |computed - true| of every entry of that row.
+
+    The bound is absolute (the row's relative rounding bound at its largest entry, plus the cut mass 2^−46 and the
+    underflow), against the exact start sizes of the sampler (r_k = φ(u_k) exactly: the target of
+    :func:`~boundcalc.count_noise_starts.noise_starts`' bound too). A row's values and bound do not depend on
+    the other rows of the call."""
     import numpy as np
 
     if noise not in NOISES:
@@ -204,7 +299,7 @@ def edge_starts(noise: str, L: int, T: "np.ndarray", lo: int, hi: int) -> "tuple
         out[:] = 1.0
         return out, np.zeros(rows)
     N = L - 1
-    tail = math.log(2 * L) + _CUT_BITS * math.log(2)
+    tail = math.log(2 * L * 2.0**_CUT_BITS)  # 2L·e^{−tail} = 2^−_CUT_BITS
     first, last = _dropped_ends(noise, L, T, lo, hi, tail)
     rel = np.zeros(rows)
     if lo == 0:  # step 0: r_0 = 0, all its mass L·Δr_0 = L·r_1 at m = 0
@@ -213,64 +308,113 @@ def edge_starts(noise: str, L: int, T: "np.ndarray", lo: int, hi: int) -> "tuple
         rel[:] = (LAW_ERRORS[noise][0] + 1) * _EPS
     first = np.maximum(first, 1)
     counts = np.maximum(last - first + 1, 0)
-    row_of = np.repeat(np.arange(rows), counts)
-    heads = np.cumsum(counts) - counts
-    k = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(heads - first, counts)
-    steps = _steps(noise, L, T[row_of], k, lo, hi, tail)
-    keep = steps["end"] > steps["start"]
-    steps = {name: value[keep] for name, value in steps.items()}
-    row_of = row_of[keep]
-    log_error = steps["log_error"]
-    chunk_rows, chunk_bound = _sum_tiles(L, lo, hi, row_of, steps, rows, out)
-    top = np.zeros(rows)
-    np.maximum.at(top, row_of, log_error)
-    chunks = np.bincount(chunk_rows, minlength=rows)
-    terms = np.expm1(top * (1 + 1e-6)) * (1 + 160 * _EPS) + 160 * _EPS
-    rel = np.maximum(rel, np.where(np.bincount(row_of, minlength=rows) > 0, terms, 0.0))
-    rel = (rel + (np.where(chunks > 0, chunk_bound, 0) + 2 * chunks + 4) * _EPS) * (1 + 1e-6)
-    n_steps = np.bincount(row_of, minlength=rows)
+    log_error, chunks, spans, n_steps = (np.zeros(rows) for _ in range(4))
+    # rows in groups of about _GROUP steps: every array of a group stays in the cache
+    ends = np.searchsorted(np.cumsum(counts), np.arange(1, int(counts.sum()) // _GROUP + 2) * _GROUP, side="right")
+    cuts = np.unique(np.concatenate(([0], np.minimum(ends, rows), [rows])))
+    for g0, g1 in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
+        if g1 <= g0:
+            continue
+        part = counts[g0:g1]
+        row_of = np.repeat(np.arange(g1 - g0), part)
+        heads = np.cumsum(part) - part
+        k = np.arange(int(part.sum()), dtype=np.int64) - np.repeat(heads - first[g0:g1], part)
+        steps = _steps(noise, L, T[g0:g1], row_of, k, lo, hi, tail)
+        log_error[g0:g1] = _log_errors(noise, L, lo, hi, g1 - g0, steps)
+        chunks[g0:g1], spans[g0:g1] = _sum_tiles(L, lo, hi, steps, g1 - g0, out[g0:g1])
+        n_steps[g0:g1] = steps["count"]
+    # per term: three exps and the products (160ε); the products along a chunk's tiles (each hop's factor)
+    hops = np.maximum(spans - 1, 0) * (153 + 16 * math.log(N) + 2)
+    terms = np.expm1(log_error * (1 + 1e-6)) * (1 + (160 + hops) * _EPS) + (160 + hops) * _EPS
+    rel = np.maximum(rel, np.where(chunks > 0, terms, 0.0))
+    # the sums of non-negative terms: 31 additions in a matrix product, 2 per chunk of the row, 4 more
+    rel = (rel + (np.where(chunks > 0, _CHUNK, 0) + 2 * chunks + 4) * _EPS) * (1 + 1e-6)
     underflow = (n_steps + 1) * 2.0**-1020 * float(N) ** 15 * _TILE
     absolute = 2.0**-_CUT_BITS * (1 + 1e-9) + underflow
-    peak = out.max(axis=1) if width else np.zeros(rows)
+    peak = out.max(axis=1)
     return out, rel * peak / (1 - rel) * (1 + 1e-9) + absolute
 
 
-def _steps(noise: str, L: int, T: "np.ndarray", k: "np.ndarray", lo: int, hi: int, tail: float) -> dict:
-    """Per step (1 <= k <= T) its orientation (``mirror``: r_k > 1/2, taken as m' = N − m, r' = 1 − r_k), α = ln(LΔr)
-    + N ln(1 − r'), slope λ = ln r' − ln(1 − r') <= 0, its window [start, end) in its orientation's coordinates
-    within [lo', hi') (Bernstein's at λ = ``tail``, widened by one entry each side for r's error), and the
-    absolute error bound of the log of each of its terms (docs/theory.md §12, "Edge start sizes")."""
+def _steps(noise: str, L: int, T_rows: "np.ndarray", row_of: "np.ndarray", k: "np.ndarray", lo: int, hi: int,
+           tail: float) -> dict:
+    """The steps k (>= 1) of rows ``row_of`` whose windows meet [lo, hi), in row order: each one's row, orientation
+    (``mirror``: 1 − r_k < r_k, taken as m' = N − m, ρ = 1 − r_k), α = ln(LΔr) + N ln(1 − ρ), slope
+    λ = ln ρ − ln(1 − ρ) (<= 0 up to rounding) and the tiles its window meets ([tile, tile_end), from its
+    orientation's lo'), the window Bernstein's at λ = ``tail`` widened by one entry each side for ρ's error; and
+    per row the extremes the error bound needs (:func:`_log_errors`)."""
     import numpy as np
 
     N = L - 1
-    r, a, d = step_laws(noise, T, k)
-    c_r, c_a, c_d = LAW_ERRORS[noise]
-    mirror = r > 0.5
-    rho = np.where(mirror, a, r)
-    e_rho = np.where(mirror, c_a, c_r) * _EPS * (1 + 1e-6)
-    e_d = np.where(k >= T, c_a, c_d) * _EPS * (1 + 1e-6)
-    ln_rho = np.log(rho)
+    rho, mirror, d = _oriented_laws(noise, T_rows, row_of, k)
     ln_sigma = np.log1p(-rho)
-    slope = ln_rho - ln_sigma
+    slope = np.log(rho)
+    slope -= ln_sigma
     if slope.size and float(slope.min()) < -45:  # exp(15λ) would be subnormal: not reached for T <= 10⁷
         raise ValueError("edge_starts: a step reveals too little for the tiles' powers")
-    ln_w = np.log(L * d)
+    d *= L
+    ln_w = np.log(d)
     alpha = ln_w + N * ln_sigma
     low = np.where(mirror, L - hi, lo)
-    high = np.where(mirror, L - lo, hi)
     centre = N * rho
-    spread = tail / 3 + np.sqrt(tail * tail / 9 + 2 * tail * centre * (1 - rho))
-    start = np.maximum(low, np.floor(centre - spread) - 1).astype(np.int64)
-    end = np.minimum(high, np.ceil(centre + spread) + 2).astype(np.int64)
-    top = (high - 1).astype(np.float64)  # the largest oriented index of a kept term
+    spread = centre * (1 - rho)
+    spread *= 2 * tail
+    spread += tail * tail / 9
+    np.sqrt(spread, out=spread)
+    spread += tail / 3
+    start = np.floor(centre - spread) - 1 - low
+    end = np.ceil(centre + spread) + 2 - low
+    np.maximum(start, 0, out=start)
+    np.minimum(end, hi - lo, out=end)
+    keep = end > start
+    if not keep.all():
+        row_of, mirror, alpha, slope, start, end, rho, ln_w = (x[keep] for x in (row_of, mirror, alpha, slope, start,
+                                                                                end, rho, ln_w))
+    tile = start.astype(np.int64) // _TILE
+    tile_end = (end.astype(np.int64) - 1) // _TILE + 1
+    count = np.bincount(row_of, minlength=T_rows.size)
+    heads = np.cumsum(count) - count
+    live = np.flatnonzero(count)
+    extremes = {}
+    if live.size:
+        at = heads[live]
+        for name, values, reduce in (("rho_low", rho, np.minimum), ("rho_high", rho, np.maximum),
+                                     ("w_low", ln_w, np.minimum), ("w_high", ln_w, np.maximum),
+                                     ("any_mirror", mirror.astype(np.int8), np.maximum),
+                                     ("any_forward", (~mirror).astype(np.int8), np.maximum)):
+            extremes[name] = np.zeros(T_rows.size, dtype=values.dtype)
+            extremes[name][live] = reduce.reduceat(values, at)
+    return {"row": row_of, "mirror": mirror, "alpha": alpha, "slope": slope, "tile": tile, "tile_end": tile_end,
+            "count": count, "live": live, **extremes}
+
+
+def _log_errors(noise: str, L: int, lo: int, hi: int, rows: int, steps: dict) -> "np.ndarray":
+    """Per row a bound on the error of the log of each of its terms (docs/theory.md §12, "Edge start sizes"),
+    from the row's extremes over its steps (the bound increases with |ln LΔr|, ρ, |ln ρ| and m'_top): the inputs'
+    errors (Δr's, ρ's through ln ρ and ln(1 − ρ), β's) and the roundings of the two arguments."""
+    import numpy as np
+
+    N = L - 1
+    out = np.zeros(rows)
+    live = steps["live"]
+    if not live.size:
+        return out
+    c_r, c_a, c_d = LAW_ERRORS[noise]
+    e_rho = max(c_r, c_a) * _EPS * (1 + 1e-6)
+    e_d = max(c_a, c_d) * _EPS * (1 + 1e-6)
+    w = np.maximum(np.abs(steps["w_low"][live]), np.abs(steps["w_high"][live])) * (1 + 1e-12)
+    rho = steps["rho_high"][live] * (1 + 1e-12)
+    ln_rho = -np.log(steps["rho_low"][live]) * (1 + 1e-12)
+    ln_sigma = -np.log1p(-rho) * (1 + 1e-12)
+    # the largest oriented index of a kept term: hi − 1 forward, L − lo − 1 mirrored
+    top = np.maximum(np.where(steps["any_forward"][live] > 0, hi - 1, 0),
+                     np.where(steps["any_mirror"][live] > 0, L - lo - 1, 0)).astype(np.float64)
     beta_top, beta_error = _beta_tops(L, lo, hi)
-    inputs = (e_d * 1.0001 + _EPS + 8 * _EPS * np.abs(ln_w)
-              + N * (2 * e_rho * rho * 1.0001 + 8 * _EPS * np.abs(ln_sigma))
-              + top * (1.0001 * e_rho + 8 * _EPS * np.abs(ln_rho) + _EPS * np.abs(slope))
-              + beta_error)
-    rounding = _EPS * (3 * np.abs(ln_w) + 4 * N * np.abs(ln_sigma) + 4 * beta_top + 2 * top * np.abs(slope))
-    return {"mirror": mirror, "alpha": alpha, "slope": slope, "start": start, "end": end, "low": low,
-            "log_error": (inputs + rounding) * (1 + 1e-6)}
+    slope = ln_rho + ln_sigma
+    inputs = (e_d * 1.0001 + _EPS + 8 * _EPS * w + N * (2 * e_rho * rho * 1.0001 + 8 * _EPS * ln_sigma)
+              + top * (1.0001 * e_rho + 8 * _EPS * ln_rho + _EPS * slope) + beta_error)
+    rounding = _EPS * (3 * w + 4 * N * ln_sigma + 4 * beta_top + 2 * top * slope)
+    out[live] = (inputs + rounding) * (1 + 1e-6)
+    return out
 
 
 def _beta_tops(L: int, lo: int, hi: int) -> tuple[float, float]:
@@ -281,12 +425,15 @@ def _beta_tops(L: int, lo: int, hi: int) -> tuple[float, float]:
     return float(values.max()), float(error.max())
 
 
-def _sum_tiles(L: int, lo: int, hi: int, row_of: "np.ndarray", steps: dict, rows: int, out: "np.ndarray"
-               ) -> "tuple[np.ndarray, int]":
-    """Adds every kept step's terms into ``out`` (rows × (hi − lo)): per chunk of 32 consecutive steps of one row
-    and orientation, (tiles × steps) exp(α_k + β(m₀) + m₀λ_k) @ (steps × 16) (e^{λ_k})^j, times
-    exp(β(m₀ + j) − β(m₀)), m₀ = lo' + 16t the tile's first oriented index. Returns each chunk's row and the most
-    additions of one matrix product's sums (for the error)."""
+def _sum_tiles(L: int, lo: int, hi: int, steps: dict, rows: int, out: "np.ndarray"
+               ) -> "tuple[np.ndarray, np.ndarray]":
+    """Adds every step's terms into ``out`` (rows × (hi − lo)): per chunk of 64 consecutive steps of one row and
+    orientation, the (tiles × steps) first factors exp(α_k + β(m₀) + m₀λ_k) @ (steps × 16) (e^{λ_k})^j, times
+    exp(β(m₀ + j) − β(m₀)), m₀ = lo' + 16t the tile's first oriented index. The first factors of a chunk's first
+    tile are exps, each next tile's the one before times exp(β(m₀ + 16) − β(m₀))·(e^{λ_k})^16 (the terms along a
+    step's tiles are log-concave, so once small they stay small); a chunk whose first factor at its first tile is
+    below e^{−690} for some step (a wide chunk of a wide window) takes one exp per tile instead. Returns per row its
+    chunks and its chunks' largest span in tiles."""
     import numpy as np
 
     width = hi - lo
@@ -295,60 +442,89 @@ def _sum_tiles(L: int, lo: int, hi: int, row_of: "np.ndarray", steps: dict, rows
     j = np.arange(_TILE)
     # per orientation (0: m' = m, lo' = lo; 1: m' = N − m, lo' = L − hi) the tiles' first β and their factors
     firsts = np.stack([lo + np.arange(tiles) * _TILE, L - hi + np.arange(tiles) * _TILE])
-    clipped = np.minimum(firsts, L - 1)
-    tile_beta = _beta(L, clipped)[0]
+    tile_beta = _beta(L, firsts)[0]
     inside = np.minimum(firsts[:, :, None] + j, L - 1)
     factor = np.exp(_beta(L, inside)[0] - tile_beta[:, :, None])
-    group = row_of * 2 + steps["mirror"]
-    order = np.argsort(group, kind="stable")
-    group = group[order]
-    alpha, slope = steps["alpha"][order], steps["slope"][order]
-    offset = (steps["start"] - steps["low"])[order], (steps["end"] - steps["low"])[order]
+    rise = np.ones((2, tiles + 1))  # rise[o, t]: from tile t − 1 to tile t
+    rise[:, 1:tiles] = np.exp(tile_beta[:, 1:] - tile_beta[:, :-1])
+    m0 = firsts.astype(np.float64)
+    group = steps["row"] * 2 + steps["mirror"]
+    alpha, slope, tile, tile_end = steps["alpha"], steps["slope"], steps["tile"], steps["tile_end"]
+    if group.size and np.any(group[1:] < group[:-1]):
+        order = np.argsort(group, kind="stable")
+        group, alpha, slope, tile, tile_end = group[order], alpha[order], slope[order], tile[order], tile_end[order]
+    chunks, spans = np.zeros(rows, dtype=np.int64), np.zeros(rows, dtype=np.int64)
     if not group.size:
-        return np.zeros(0, dtype=np.int64), 0
+        return chunks, spans
     heads = np.nonzero(np.diff(group, prepend=-1))[0]
     rank = np.arange(group.size) - np.repeat(heads, np.diff(np.append(heads, group.size)))
     bounds = np.nonzero(rank % _CHUNK == 0)[0]
     size = np.diff(np.append(bounds, group.size))
-    t_lo = np.minimum.reduceat(offset[0], bounds) // _TILE
-    t_hi = (np.maximum.reduceat(offset[1], bounds) - 1) // _TILE + 1
-    spans = t_hi - t_lo
+    t_lo = np.minimum.reduceat(tile, bounds)
+    span = np.maximum.reduceat(tile_end, bounds) - t_lo
     chunk_group = group[bounds]
+    np.add.at(chunks, chunk_group // 2, 1)
+    np.maximum.at(spans, chunk_group // 2, span)
     orient = chunk_group % 2
     base = chunk_group * stride
-    sums = np.zeros(rows * 2 * stride + _TILE)
-    dump = rows * 2 * stride
+    sums = np.zeros(rows * 2 * stride + (tiles + 1) * _TILE)  # room for a last chunk's padding tiles
     unit = np.exp(slope)
     s = np.arange(_CHUNK)
-    # blocks of consecutive chunks (so of a few neighbouring rows: their sums land in one short slice)
-    per_block = max(1, _BLOCK // (max(int(spans.max()), 1) * _CHUNK))
+    per_block = max(1, _BLOCK // ((int(span.max()) + _TILE) * _CHUNK))  # the first factors and the powers
     for cut in range(0, bounds.size, per_block):
         block = np.arange(cut, min(cut + per_block, bounds.size))
-        W = int(spans[block].max())
+        W = int(span[block].max())
         index = np.minimum(bounds[block, None] + s[None, :], group.size - 1)
         real = s[None, :] < size[block, None]
         a_cs = np.where(real, alpha[index], -np.inf)
         l_cs = np.where(real, slope[index], 0.0)
-        t = t_lo[block, None] + np.arange(W)[None, :]
-        in_span = t < t_hi[block, None]
-        t = np.where(in_span, t, t_lo[block, None])
-        o = orient[block, None]
-        m0 = firsts[o, t].astype(np.float64)
+        o, first = orient[block], t_lo[block]
+        t = first[:, None] + np.arange(W)[None, :]
+        in_span = t < (first + span[block])[:, None]
+        t = np.minimum(t, tiles - 1)
+        powers = np.empty((_TILE, block.size, _CHUNK))  # (e^λ)^j, j-major (each power one contiguous slice)
+        powers[0] = 1.0
+        powers[1] = np.where(real, unit[index], 1.0)
+        for p in range(2, _TILE):
+            np.multiply(powers[p - 1], powers[1], out=powers[p])
         with np.errstate(under="ignore"):
-            terms = np.exp(a_cs[:, None, :] + tile_beta[o, t][:, :, None] + m0[:, :, None] * l_cs[:, None, :])
-            powers = np.empty((block.size, _CHUNK, _TILE))
-            powers[:, :, 0] = 1.0
-            q = np.where(real, unit[index], 1.0)
-            for p in range(1, _TILE):
-                np.multiply(powers[:, :, p - 1], q, out=powers[:, :, p])
-            block_sums = np.matmul(terms, powers)
-            block_sums *= factor[o, t]
-        block_sums *= in_span[:, :, None]  # a chunk's tiles past its span repeat its first: added as 0
-        places = (base[block, None] + t * _TILE)[:, :, None] + j[None, None, :]
-        first_place = int(base[block[0]])
+            terms = _first_factors(a_cs, l_cs, real, o, first, t, in_span, powers, tile_beta, m0, rise)
+            block_sums = np.matmul(terms.transpose(1, 0, 2), powers.transpose(1, 2, 0))
+        # a chunk's tiles are consecutive entries of its group's row (past its span its sums are 0)
+        places = (base[block] + first * _TILE)[:, None] + np.arange(W * _TILE)[None, :]
+        first_place = int(places[:, 0].min())
         found = np.bincount(places.ravel() - first_place, weights=block_sums.ravel())
         sums[first_place: first_place + found.size] += found
-    both = sums[:dump].reshape(rows, 2, stride)[:, :, :width]
+    entries = sums[:rows * 2 * stride].reshape(rows, 2, tiles, _TILE)
+    entries *= factor[None]  # exp(β(m₀ + j) − β(m₀)) of each tile, once per entry after the sums
+    both = entries.reshape(rows, 2, stride)[:, :, :width]
     out += both[:, 0, :]
     out += both[:, 1, ::-1]
-    return row_of[order][bounds], _CHUNK
+    return chunks, spans
+
+
+def _first_factors(a_cs: "np.ndarray", l_cs: "np.ndarray", real: "np.ndarray", o: "np.ndarray", first: "np.ndarray",
+                   t: "np.ndarray", in_span: "np.ndarray", powers: "np.ndarray", tile_beta: "np.ndarray",
+                   m0: "np.ndarray", rise: "np.ndarray") -> "np.ndarray":
+    """(tiles × chunks × steps) exp(α_k + β(m₀) + m₀λ_k) of a block of chunks, 0 past each chunk's span: by exps at
+    each chunk's first tile and products by the tiles' rises times (e^λ)^16 after it, or one exp per tile for a chunk
+    where some step's first factor at its first tile is below e^{−690} (:func:`_sum_tiles`)."""
+    import numpy as np
+
+    W, C = t.shape[1], t.shape[0]
+    start = a_cs + tile_beta[o, first][:, None] + m0[o, first][:, None] * l_cs
+    ok = np.all(~real | (start >= -690), axis=1)
+    terms = np.empty((W, C, _CHUNK))  # tile-major: each tile's factors one contiguous slice
+    np.exp(start, out=terms[0])
+    if W > 1:  # the next tiles' first factors by products (0 past a chunk's span)
+        step = powers[_TILE - 1] * powers[1]  # e^{16λ}
+        hop = np.where(in_span[:, 1:], rise[o[:, None], t[:, 1:]], 0.0).T
+        np.multiply(hop[:, :, None], step[None, :, :], out=terms[1:])
+        for w in range(1, W):
+            terms[w] *= terms[w - 1]
+    if not ok.all():
+        bad = np.flatnonzero(~ok)
+        argument = a_cs[bad, None, :] + tile_beta[o[bad, None], t[bad]][:, :, None] \
+            + m0[o[bad, None], t[bad]][:, :, None] * l_cs[bad, None, :]
+        terms[:, bad, :] = np.where(in_span[bad, :, None], np.exp(argument), 0.0).transpose(1, 0, 2)
+    return terms

@@ -123,6 +123,17 @@ def test_step_laws_within_their_bounds(noise):
                 assert abs(mpmath.mpf(float(got)) - true) <= c * _EPS * abs(true)
 
 
+@pytest.mark.parametrize("noise", NOISES)
+def test_oriented_laws_are_the_step_laws(noise):
+    """ρ = the smaller of r and 1 − r (its form, bit for bit) and Δr of step_laws, ρ at most 1/2 + 8ε."""
+    T = np.repeat(np.array([1, 2, 3, 7, 1000, 99999]), 6)
+    k = np.minimum(np.tile(np.array([1, 2, 3, 333, 500, 99999]), 6), T)
+    rho, mirror, d = count_noise_edges._oriented_laws(noise, T, np.arange(T.size), k)
+    r, a, d_laws = step_laws(noise, T, k)
+    assert np.array_equal(rho, np.where(mirror, a, r)) and np.array_equal(d, d_laws)
+    assert np.all(rho <= 0.5 + 8 * _EPS)
+
+
 def test_edge_cases():
     """T = 1 (one step, then the rest), T > L, the whole row, L = 1, and a window no step meets (zeros within a tiny
     error): each against the 40-digit truth."""
