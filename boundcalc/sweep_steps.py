@@ -243,8 +243,8 @@ def _paired_errors(rows: CurveRows, chunk: "StepChunk") -> "list[list[float | No
         return None
     if rows.packed is None:  # once per curve: the packed high limbs and the smaller room, or False
         L = grids[0].length
-        high = [int(grid.limbs[1].max()) for grid in grids]
-        if grids[0].bits != grids[1].bits or L * high[0] >= 2**32 or L * high[1] >= 2**31:
+        tops = [int(grid.limbs[1].max()) for grid in grids]
+        if grids[0].bits != grids[1].bits or L * tops[0] >= 2**32 or L * tops[1] >= 2**31:
             rows.packed = False
         else:
             start = np.arange(L, dtype=np.int64)
