@@ -27,6 +27,7 @@ import csv
 import io
 import math
 from fractions import Fraction
+from operator import attrgetter
 from typing import Any, Callable, Sequence
 
 from .decimal_text import interval_texts, measured_decimal, round_up_text, value_decimal
@@ -72,38 +73,33 @@ def _csv_SweepAnswer(answer: Any, digits: int) -> str:
     header = (SWEEP_COLUMNS[:4] + stats + SWEEP_COLUMNS[4:] + list(result.bound_names)
               + [f"{name}_{what}" for name in estimated for what in ("stderr", "interpolation")]
               + [f"{name}_{end}" for name in estimated for end in ("low", "high")])
-    rows = [header]
-    cells = _SweepCells(digits)
+    rows = result.rows
     names = list(dict.fromkeys([*stats, "error", "optimal", "random_error", *result.bound_names, *estimated]))
-    of = cells.of
+    cells = _SweepCells(digits)
+    try:
+        found = cells.columns(rows, names)  # name -> (values, stderrs, interpolations, lows, highs)
+    except (ArithmeticError, ValueError, TypeError):  # a field no Measured takes: the cells one by one say which
+        found = cells.cell_columns(rows, names)
     error_texts: dict[float, str] = {}  # round_up_text of each distinct certified error (most rows share one)
-    counted = [i for i, row in enumerate(result.rows) if row.random_counts]  # each its own values: column by column
-    columns = cells.columns([result.rows[i] for i in counted], names)
-    place = dict(zip(counted, range(len(counted))))
-    for i, row in enumerate(result.rows):
-        j = place.get(i)
-        if j is None:
-            found = {name: of(row, name) for name in names}  # (value, spread cells, interval cells)
-        else:
-            found = {name: columns[name][j] for name in names}
-        size = row.max_size
-        error_abs = row.error_abs
-        error_text = ""
-        if error_abs is not None:
-            cached = error_texts.get(error_abs)
-            if cached is None:
-                cached = error_texts[error_abs] = round_up_text(error_abs)
-            error_text = cached
-        cells_of_row = [row.family, row.steps, row.schedule.describe(), "" if size is None else size]
-        cells_of_row += [found[name][0] for name in stats]
-        cells_of_row += [found["error"][0], error_text, found["optimal"][0], found["random_error"][0]]
-        cells_of_row += [found[name][0] for name in result.bound_names]
-        for name in estimated:
-            cells_of_row += found[name][1]
-        for name in estimated:
-            cells_of_row += found[name][2]
-        rows.append(cells_of_row)
-    return _rows(rows)
+
+    def error_text(error_abs: float | None) -> str:
+        if error_abs is None:
+            return ""
+        cached = error_texts.get(error_abs)
+        if cached is None:
+            cached = error_texts[error_abs] = round_up_text(error_abs)
+        return cached
+
+    sizes = [row.max_size for row in rows]
+    columns: list[list[Any]] = [[row.family for row in rows], [row.steps for row in rows],
+                                [row.schedule.describe() for row in rows], ["" if s is None else s for s in sizes]]
+    columns += [found[name][0] for name in stats]
+    columns += [found["error"][0], [error_text(row.error_abs) for row in rows], found["optimal"][0],
+                found["random_error"][0]]
+    columns += [found[name][0] for name in result.bound_names]
+    columns += [found[name][k] for name in estimated for k in (1, 2)]
+    columns += [found[name][k] for name in estimated for k in (3, 4)]
+    return _rows([header, *zip(*columns)])
 
 
 class _SweepCells:
@@ -150,45 +146,57 @@ class _SweepCells:
             self._texts[key] = found
         return found
 
-    def columns(self, rows: Sequence[Any], names: Sequence[str]) -> dict[str, list[tuple[str, list[str], list[str]]]]:
-        """:meth:`of` of every row and name, by name (a list in the order of ``rows``): the cells whose fields are
-        floats formatted column by column (:func:`boundcalc.decimal_columns.value_texts`, the same texts), not
-        cached (rows that each carry their own values: a count sampler's); the others by :meth:`of`."""
-        import numpy as np
-
-        from .decimal_columns import interval_ends, value_texts
-
+    def cell_columns(self, rows: Sequence[Any], names: Sequence[str]) -> dict[str, tuple[list[str], ...]]:
+        """:meth:`columns` from :meth:`of`, cell by cell (the reference: each cell from its own fields)."""
         out = {}
-        spreads: dict[Any, str] = {}  # round_up_text of each distinct stderr and interpolation effect
-
-        def up(x: float) -> str:
-            text = spreads.get(x)
-            if text is None:
-                text = spreads[x] = round_up_text(x)
-            return text
-
         for name in names:
-            fields = [self._fields(row, name) for row in rows]
-            given = [f for f in fields if f is not None]
-            if self.digits < 1 or not given:
-                out[name] = [self.of(row, name) for row in rows]
+            cells = [self.of(row, name) for row in rows]
+            out[name] = ([c[0] for c in cells], [c[1][0] for c in cells], [c[1][1] for c in cells],
+                         [c[2][0] for c in cells], [c[2][1] for c in cells])
+        return out
+
+    def columns(self, rows: Sequence[Any], names: Sequence[str]) -> dict[str, tuple[list[str], ...]]:
+        """The cells of every row for each name, column by column: (values, stderrs, interpolation effects, interval
+        lows, interval highs), each a list in the order of ``rows``, the texts :meth:`of` gives cell by cell.
+
+        A cell whose fields are floats (:meth:`_fields`, read a column at a time by :func:`_field_columns`) is
+        formatted with its whole column (:func:`boundcalc.decimal_columns.value_texts` and ``interval_columns``:
+        numpy, the same texts); the others (an exact bound, nothing, fields a Measured would refuse) by :meth:`of`."""
+        from .decimal_columns import interval_columns, value_texts
+
+        spread_texts: dict[float, str] = {}  # round_up_text of each distinct stderr and interpolation effect
+        n = len(rows)
+        out = {}
+        for name, fields in _field_columns(rows, names).items():
+            if self.digits < 1 or not fields[0]:
+                out[name] = self.cell_columns(rows, [name])[name]
                 continue
-            value, error, nonnegative, stderr, interpolation, estimate, _ = (list(c) for c in zip(*given))
-            texts = iter(value_texts(np.array(value), np.array(error), np.array(nonnegative, dtype=bool),
-                                     np.array([np.nan if x is None else x for x in stderr]),
-                                     np.array([np.nan if x is None else x for x in interpolation]),
-                                     np.array(estimate, dtype=bool), self.digits))
-            column = []
-            for row, f in zip(rows, fields):
-                if f is None:  # no float (an exact bound, or nothing), or fields a Measured would refuse
-                    column.append(self.of(row, name))
-                    continue
-                _, err, _, se, interp, _, interval = f
-                ends = ["", ""]
-                if interval is not None:
-                    low, high = interval_ends(interval[0], interval[1], err)
-                    ends = [low, high or ""]
-                column.append((next(texts), ["?" if se is None else up(se), up(interp or 0.0)], ends))
+            import numpy as np
+
+            given, value, error, nonnegative, stderr, interpolation, estimate, low, high = fields
+            texts = value_texts(value, error, nonnegative, stderr, interpolation, estimate, self.digits)
+            for x in set(stderr.tolist()).union(interpolation.tolist()):
+                if x == x and x not in spread_texts:  # nan: absent
+                    spread_texts[x] = round_up_text(x)
+            stderrs = ["?" if x != x else spread_texts[x] for x in stderr.tolist()]
+            zero = spread_texts.get(0.0) or spread_texts.setdefault(0.0, round_up_text(0.0))
+            interpolations = [zero if x != x else spread_texts[x] for x in interpolation.tolist()]
+            lows, highs = [""] * len(given), [""] * len(given)
+            bounded = np.flatnonzero(low == low)  # an interval (nan: none)
+            if bounded.size:
+                found_lows, found_highs = interval_columns(low[bounded], high[bounded], error[bounded])
+                for j, low_text, high_text in zip(bounded.tolist(), found_lows, found_highs):
+                    lows[j], highs[j] = low_text, high_text or ""
+            column = (texts, stderrs, interpolations, lows, highs)
+            if given != list(range(n)):  # some rows' cells come from of(): the column's cells where they belong
+                column = tuple([""] * n for _ in range(5))
+                for part, cells in zip(column, (texts, stderrs, interpolations, lows, highs)):
+                    for i, cell in zip(given, cells):
+                        part[i] = cell
+                for i in sorted(set(range(n)).difference(given)):
+                    # no float (an exact bound, or nothing), or fields a Measured would refuse
+                    text, spread, ends = self.of(rows[i], name)
+                    column[0][i], column[1][i], column[2][i], column[3][i], column[4][i] = text, *spread, *ends
             out[name] = column
         return out
 
@@ -242,6 +250,91 @@ class _SweepCells:
                   None if interval is None else (float(interval[0]), float(interval[1])))
         return fields if _valid(fields) else None
 
+
+def _field_columns(rows: Sequence[Any], names: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+    """:meth:`_SweepCells._fields` of each name in every row, a column at a time: for each name (the rows whose
+    fields are valid floats; then numpy arrays of their value, error, nonnegative, stderr, interpolation, estimate,
+    interval low and high, an absent stderr, interpolation or interval as nan).
+
+    Each row's dictionaries are read for all names at once (``map`` of their ``get``), then turned into columns;
+    the usual routes (a row's error with its certified error, a bound with its certified error or at estimated
+    inputs, each with its spread and interval) are converted and checked (``_valid``'s tests) by numpy. A row on
+    another route (a count statistic, no value, a field no float takes) goes through ``_fields`` itself."""
+    import numpy as np
+
+    names = list(names)
+    n = len(rows)
+    if not n:
+        return {name: ([],) for name in names}
+    spreads = list(zip(*[tuple(map(row.spreads.get, names)) for row in rows]))
+    intervals = list(zip(*[tuple(map(row.intervals.get, names)) for row in rows]))
+    in_stats = list(zip(*[tuple(map(row.stats.__contains__, names)) for row in rows]))
+    bounds = list(zip(*[tuple(map(row.bounds.get, names)) for row in rows]))
+    has_error = list(zip(*[tuple(map(row.bound_errors.__contains__, names)) for row in rows]))
+    bound_errors = list(zip(*[tuple(map(row.bound_errors.get, names)) for row in rows]))
+    errors_of = dict(zip([*_ERRORS, *_ERRORS.values()], zip(*[attrgetter(*_ERRORS, *_ERRORS.values())(row)
+                                                              for row in rows])))
+    out = {}
+    for k, name in enumerate(names):
+        spread, interval, stat = spreads[k], intervals[k], in_stats[k]
+        if name in _ERRORS:
+            raw, errors = errors_of[name], errors_of[_ERRORS[name]]
+            usual = [v is not None and not s for v, s in zip(raw, stat)]
+        else:
+            raw, errors, certified = bounds[k], bound_errors[k], has_error[k]
+            usual = [v is not None and (c or p is not None) and not s
+                     for v, c, p, s in zip(raw, certified, spread, stat)]
+        given = [i for i, u in enumerate(usual) if u]
+        columns: tuple[Any, ...] | None = None
+        try:
+            value = np.array([v if v.__class__ is float else v.numerator / v.denominator if v.__class__ is Fraction
+                              else float(v) for v in (raw[i] for i in given)], dtype=np.float64)
+            if name in _ERRORS:
+                error = np.array([errors[i] or 0.0 for i in given], dtype=np.float64)
+                nonnegative = np.ones(len(given), dtype=bool)
+            else:
+                at_estimate = np.array([not certified[i] for i in given], dtype=bool)  # a bound at estimated inputs
+                error = np.array([0.0 if not certified[i] else errors[i] for i in given], dtype=np.float64)
+                error = np.where(at_estimate, 4 * 2.0**-53 * np.abs(value), error)
+                nonnegative = np.zeros(len(given), dtype=bool)
+            spread_of = [spread[i] for i in given]
+            estimate = np.array([s is not None for s in spread_of], dtype=bool)
+            stderr_of = [None if s is None else s[0] for s in spread_of]
+            interp_of = [None if s is None else s[1] for s in spread_of]
+            interval_of = [None if s is None else interval[i] for s, i in zip(spread_of, given)]
+            stderr = np.array([np.nan if x is None else x for x in stderr_of], dtype=np.float64)
+            interpolation = np.array([np.nan if x is None else x for x in interp_of], dtype=np.float64)
+            low = np.array([np.nan if x is None else x[0] for x in interval_of], dtype=np.float64)
+            high = np.array([np.nan if x is None else x[1] for x in interval_of], dtype=np.float64)
+            valid = (np.isfinite(value) & (error >= 0) & (error < np.inf)
+                     & (np.array([x is None for x in stderr_of], dtype=bool) | ((stderr >= 0) & (stderr < np.inf)))
+                     & (np.array([x is None for x in interp_of], dtype=bool)
+                        | ((interpolation >= 0) & (interpolation < np.inf)))
+                     & (np.array([x is None for x in interval_of], dtype=bool) | (low <= high)))
+            columns = (value, error, nonnegative, stderr, interpolation, estimate, low, high)
+        except (TypeError, ValueError, OverflowError, IndexError, AttributeError):  # no float takes them: row by row
+            given, usual, valid = [], [False] * n, None
+        if valid is not None and not valid.all():
+            keep = np.flatnonzero(valid)
+            given = [given[j] for j in keep.tolist()]
+            columns = tuple(c[keep] for c in columns)
+            kept = set(given)
+            usual = [i in kept for i in range(n)]
+        rest = [i for i, u in enumerate(usual) if not u]
+        extra = [(i, f) for i, f in ((i, _SweepCells._fields(rows[i], name)) for i in rest) if f is not None]
+        if extra:  # the other routes' valid fields, to the column's end
+            nan = float("nan")
+            more = [(v, e, nn, nan if se is None else se, nan if ip is None else ip, es,
+                     nan if iv is None else iv[0], nan if iv is None else iv[1])
+                    for _, (v, e, nn, se, ip, es, iv) in extra]
+            parts = [np.array(c, dtype=bool if k in (2, 5) else np.float64) for k, c in enumerate(zip(*more))]
+            columns = parts if columns is None else tuple(np.concatenate([a, b]) for a, b in zip(columns, parts))
+            given = given + [i for i, _ in extra]
+        out[name] = (given, *columns) if given else ([],)
+    return out
+
+
+_MISSING = object()
 
 #: the errors of a sweep row and the fields holding their certified errors
 _ERRORS = {"error": "error_abs", "optimal": "optimal_abs", "random_error": "random_abs"}
