@@ -253,85 +253,119 @@ class _SweepCells:
 
 def _field_columns(rows: Sequence[Any], names: Sequence[str]) -> dict[str, tuple[Any, ...]]:
     """:meth:`_SweepCells._fields` of each name in every row, a column at a time: for each name (the rows whose
-    fields are valid floats; then numpy arrays of their value, error, nonnegative, stderr, interpolation, estimate,
-    interval low and high, an absent stderr, interpolation or interval as nan).
+    fields are valid floats, in any order; then numpy arrays of their value, error, nonnegative, stderr,
+    interpolation, estimate, interval low and high, an absent stderr, interpolation or interval as nan).
 
-    Each row's dictionaries are read for all names at once (``map`` of their ``get``), then turned into columns;
-    the usual routes (a row's error with its certified error, a bound with its certified error or at estimated
-    inputs, each with its spread and interval) are converted and checked (``_valid``'s tests) by numpy. A row on
-    another route (a count statistic, no value, a field no float takes) goes through ``_fields`` itself."""
-    import numpy as np
-
+    Each row's dictionaries are read for all names at once (``map`` of their ``get``), then turned into columns.
+    The routes are ``_fields``' own: a count statistic first, then a row's error with its certified error, or a
+    bound with its certified error or at estimated inputs (then with its spread and interval); a row on none of
+    them has no fields (its cells come from :meth:`_SweepCells.of`). Values are converted and checked (``_valid``'s
+    tests) by numpy; a column numpy cannot convert goes through ``_fields`` row by row."""
     names = list(names)
-    n = len(rows)
-    if not n:
+    if not rows:
         return {name: ([],) for name in names}
+    missing = [_MISSING] * len(names)
     spreads = list(zip(*[tuple(map(row.spreads.get, names)) for row in rows]))
     intervals = list(zip(*[tuple(map(row.intervals.get, names)) for row in rows]))
-    in_stats = list(zip(*[tuple(map(row.stats.__contains__, names)) for row in rows]))
+    stats = list(zip(*[tuple(map(row.stats.get, names, missing)) for row in rows]))
     bounds = list(zip(*[tuple(map(row.bounds.get, names)) for row in rows]))
-    has_error = list(zip(*[tuple(map(row.bound_errors.__contains__, names)) for row in rows]))
-    bound_errors = list(zip(*[tuple(map(row.bound_errors.get, names)) for row in rows]))
+    bound_errors = list(zip(*[tuple(map(row.bound_errors.get, names, missing)) for row in rows]))
     errors_of = dict(zip([*_ERRORS, *_ERRORS.values()], zip(*[attrgetter(*_ERRORS, *_ERRORS.values())(row)
                                                               for row in rows])))
     out = {}
     for k, name in enumerate(names):
-        spread, interval, stat = spreads[k], intervals[k], in_stats[k]
-        if name in _ERRORS:
-            raw, errors = errors_of[name], errors_of[_ERRORS[name]]
-            usual = [v is not None and not s for v, s in zip(raw, stat)]
-        else:
-            raw, errors, certified = bounds[k], bound_errors[k], has_error[k]
-            usual = [v is not None and (c or p is not None) and not s
-                     for v, c, p, s in zip(raw, certified, spread, stat)]
-        given = [i for i, u in enumerate(usual) if u]
-        columns: tuple[Any, ...] | None = None
         try:
-            value = np.array([v if v.__class__ is float else v.numerator / v.denominator if v.__class__ is Fraction
-                              else float(v) for v in (raw[i] for i in given)], dtype=np.float64)
-            if name in _ERRORS:
-                error = np.array([errors[i] or 0.0 for i in given], dtype=np.float64)
-                nonnegative = np.ones(len(given), dtype=bool)
-            else:
-                at_estimate = np.array([not certified[i] for i in given], dtype=bool)  # a bound at estimated inputs
-                error = np.array([0.0 if not certified[i] else errors[i] for i in given], dtype=np.float64)
-                error = np.where(at_estimate, 4 * 2.0**-53 * np.abs(value), error)
-                nonnegative = np.zeros(len(given), dtype=bool)
-            spread_of = [spread[i] for i in given]
-            estimate = np.array([s is not None for s in spread_of], dtype=bool)
-            stderr_of = [None if s is None else s[0] for s in spread_of]
-            interp_of = [None if s is None else s[1] for s in spread_of]
-            interval_of = [None if s is None else interval[i] for s, i in zip(spread_of, given)]
-            stderr = np.array([np.nan if x is None else x for x in stderr_of], dtype=np.float64)
-            interpolation = np.array([np.nan if x is None else x for x in interp_of], dtype=np.float64)
-            low = np.array([np.nan if x is None else x[0] for x in interval_of], dtype=np.float64)
-            high = np.array([np.nan if x is None else x[1] for x in interval_of], dtype=np.float64)
-            valid = (np.isfinite(value) & (error >= 0) & (error < np.inf)
-                     & (np.array([x is None for x in stderr_of], dtype=bool) | ((stderr >= 0) & (stderr < np.inf)))
-                     & (np.array([x is None for x in interp_of], dtype=bool)
-                        | ((interpolation >= 0) & (interpolation < np.inf)))
-                     & (np.array([x is None for x in interval_of], dtype=bool) | (low <= high)))
-            columns = (value, error, nonnegative, stderr, interpolation, estimate, low, high)
-        except (TypeError, ValueError, OverflowError, IndexError, AttributeError):  # no float takes them: row by row
-            given, usual, valid = [], [False] * n, None
-        if valid is not None and not valid.all():
-            keep = np.flatnonzero(valid)
-            given = [given[j] for j in keep.tolist()]
-            columns = tuple(c[keep] for c in columns)
-            kept = set(given)
-            usual = [i in kept for i in range(n)]
-        rest = [i for i, u in enumerate(usual) if not u]
-        extra = [(i, f) for i, f in ((i, _SweepCells._fields(rows[i], name)) for i in rest) if f is not None]
-        if extra:  # the other routes' valid fields, to the column's end
-            nan = float("nan")
-            more = [(v, e, nn, nan if se is None else se, nan if ip is None else ip, es,
-                     nan if iv is None else iv[0], nan if iv is None else iv[1])
-                    for _, (v, e, nn, se, ip, es, iv) in extra]
-            parts = [np.array(c, dtype=bool if k in (2, 5) else np.float64) for k, c in enumerate(zip(*more))]
-            columns = parts if columns is None else tuple(np.concatenate([a, b]) for a, b in zip(columns, parts))
-            given = given + [i for i, _ in extra]
-        out[name] = (given, *columns) if given else ([],)
+            out[name] = _name_columns(name, spreads[k], intervals[k], stats[k], bounds[k], bound_errors[k],
+                                      errors_of)
+        except (TypeError, ValueError, OverflowError, IndexError, AttributeError):  # as _fields reads them, row by row
+            fields = [(i, f) for i, f in ((i, _SweepCells._fields(row, name)) for i, row in enumerate(rows))
+                      if f is not None]
+            out[name] = _stacked(fields)
     return out
+
+
+def _name_columns(name: str, spread: tuple[Any, ...], interval: tuple[Any, ...], stat: tuple[Any, ...],
+                  bound: tuple[Any, ...], bound_error: tuple[Any, ...], errors_of: dict[str, tuple[Any, ...]]
+                  ) -> tuple[Any, ...]:
+    """One name's columns for :func:`_field_columns` (its values in every row, by route)."""
+    import numpy as np
+
+    stated = [i for i, s in enumerate(stat) if s is not _MISSING]  # a count statistic: (value, error)
+    if name in _ERRORS:
+        raw, certified_error = errors_of[name], errors_of[_ERRORS[name]]
+        usual = [i for i, v in enumerate(raw) if v is not None]
+    else:
+        raw, certified_error = bound, bound_error
+        usual = [i for i, (v, e, s) in enumerate(zip(raw, certified_error, spread))
+                 if v is not None and (e is not _MISSING or s is not None)]
+    if stated:
+        taken = set(stated)
+        usual = [i for i in usual if i not in taken]
+    given = usual + stated
+    if not given:
+        return ([],)
+    value = np.array([v if v.__class__ is float else v.numerator / v.denominator if v.__class__ is Fraction
+                      else float(v) for v in (raw[i] for i in usual)], dtype=np.float64)
+    if name in _ERRORS:
+        error = np.array([certified_error[i] or 0.0 for i in usual], dtype=np.float64)
+        nonnegative = np.ones(len(usual), dtype=bool)
+    else:
+        errors = [certified_error[i] for i in usual]
+        at_estimate = np.array([e is _MISSING for e in errors], dtype=bool)  # a bound at estimated inputs
+        error = np.array([0.0 if e is _MISSING else e for e in errors], dtype=np.float64)
+        error = np.where(at_estimate, 4 * 2.0**-53 * np.abs(value), error)
+        nonnegative = np.zeros(len(usual), dtype=bool)
+    if stated:
+        pairs = np.array([stat[i] for i in stated], dtype=np.float64).reshape(len(stated), 2)
+        if any(len(stat[i]) != 2 for i in stated):
+            raise ValueError("a statistic is a (value, error) pair")
+        value = np.concatenate([value, pairs[:, 0]])
+        error = np.concatenate([error, pairs[:, 1]])
+        nonnegative = np.concatenate([nonnegative, np.ones(len(stated), dtype=bool)])
+    spread_of = [spread[i] for i in given]
+    estimate = np.array([s is not None for s in spread_of], dtype=bool)
+    nan2 = (np.nan, np.nan)
+    spread_pairs = np.array([nan2 if s is None else s for s in spread_of], dtype=np.float64)
+    stderr, interpolation = spread_pairs[:, 0], spread_pairs[:, 1]
+    if spread_pairs.shape != (len(given), 2):
+        raise ValueError("a spread is a (stderr, interpolation) pair")
+    bounded = [interval[i] if s is not None else None for i, s in zip(given, spread_of)]
+    ends = np.array([nan2 if x is None else x for x in bounded], dtype=np.float64)
+    if ends.shape != (len(given), 2):
+        raise ValueError("an interval is a (low, high) pair")
+    low, high = ends[:, 0], ends[:, 1]
+    valid = np.isfinite(value) & (error >= 0) & (error < np.inf)
+    odd = np.isnan(stderr)  # absent (None: no check) or nan (refused)
+    if odd.any():
+        odd[odd] = [spread_of[j] is not None and spread_of[j][0] is not None for j in np.flatnonzero(odd).tolist()]
+    valid &= ~odd & ~(stderr < 0) & ~(stderr == np.inf)
+    odd = np.isnan(interpolation)
+    if odd.any():
+        odd[odd] = [spread_of[j] is not None and spread_of[j][1] is not None for j in np.flatnonzero(odd).tolist()]
+    valid &= ~odd & ~(interpolation < 0) & ~(interpolation == np.inf)
+    odd = np.isnan(low) | np.isnan(high)
+    if odd.any():
+        odd[odd] = [bounded[j] is not None for j in np.flatnonzero(odd).tolist()]
+    valid &= ~odd & ~(low > high)
+    columns = (value, error, nonnegative, stderr, interpolation, estimate, low, high)
+    if not valid.all():  # fields a Measured refuses: no fields (its cells from _SweepCells.of, which says why)
+        keep = np.flatnonzero(valid)
+        given = [given[j] for j in keep.tolist()]
+        columns = tuple(c[keep] for c in columns)
+    return (given, *columns) if given else ([],)
+
+
+def _stacked(fields: list[tuple[int, tuple[Any, ...]]]) -> tuple[Any, ...]:
+    """:func:`_field_columns`' columns of (row index, _fields) pairs."""
+    import numpy as np
+
+    if not fields:
+        return ([],)
+    nan = float("nan")
+    rows = [(v, e, nn, nan if se is None else se, nan if ip is None else ip, es, nan if iv is None else iv[0],
+             nan if iv is None else iv[1]) for _, (v, e, nn, se, ip, es, iv) in fields]
+    columns = [np.array(c, dtype=bool if k in (2, 5) else np.float64) for k, c in enumerate(zip(*rows))]
+    return ([i for i, _ in fields], *columns)
 
 
 _MISSING = object()

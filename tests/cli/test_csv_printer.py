@@ -7,6 +7,7 @@ import csv
 import dataclasses
 import io
 import math
+import re
 from fractions import Fraction
 from types import SimpleNamespace
 
@@ -225,3 +226,38 @@ def test_sweep_csv_columns_are_the_cells_one_by_one(data, digits, monkeypatch):
         return
     event("formatted")
     assert to_csv(answer, digits) == expected
+
+
+@pytest.mark.parametrize("bad", [
+    ("spreads", "theorem1", (math.nan, 0.0)), ("spreads", "theorem1", (None, math.nan)),
+    ("spreads", "error", (-1.0, 0.0)), ("spreads", "theorem1", (None, math.inf)),
+    ("intervals", "theorem1", (math.nan, 3.0)), ("intervals", "error", (5.0, 1.0)),
+    ("intervals", "theorem1", (math.inf, math.inf)), ("intervals", "theorem1", (1.0, math.nan)),
+    ("bound_errors", "theorem1", math.nan), ("bound_errors", "theorem1", -1e-300), ("bound_errors", "theorem1", None),
+    ("bounds", "theorem1", math.inf), ("bounds", "theorem1", 10**400), ("bounds", "theorem1", "x"),
+    ("error_abs", None, math.nan), ("error", None, math.inf), ("stats", "expected_s_max", (math.nan, 0.0)),
+    ("stats", "expected_s_max", (1.0,)), ("stats", "expected_calls", None)])
+def test_one_bad_field_is_refused_or_shown_as_cell_by_cell(bad, monkeypatch):
+    """One field a Measured refuses (nan, inf, negative, unordered, no float, no pair) in one row of a real sweep:
+    the columns' CSV says what the cell-by-cell one says (its text, or its error)."""
+    if not _SWEEP:
+        _SWEEP.append(_sweep_of_both_kinds())
+    result = _SWEEP[0]
+    where, name, value = bad
+    rows = list(result.rows)
+    for i, row in enumerate(rows):
+        if where == "stats" and not row.random_counts:
+            continue
+        if where in ("error", "error_abs"):
+            rows[i] = dataclasses.replace(row, **{where: value})
+        else:
+            rows[i] = dataclasses.replace(row, **{where: {**getattr(row, where), name: value}})
+        break
+    answer = SweepAnswer(dataclasses.replace(result, rows=tuple(rows)), "rows")
+    try:
+        expected = _cell_by_cell(answer, 6, monkeypatch)
+    except Exception as refused:
+        with pytest.raises(type(refused), match=re.escape(str(refused))):
+            to_csv(answer, 6)
+        return
+    assert to_csv(answer, 6) == expected

@@ -122,7 +122,7 @@ def _near_17(x: float) -> list[float]:
     return [y, math.nextafter(y, math.inf), math.nextafter(y, -math.inf)]
 
 
-ends = st.one_of(finite, edge, powers, st.integers(-(2**60), 2**60).map(float),
+ends = st.one_of(finite, edge, powers, st.integers(-(2**60), 2**60).map(float), st.integers(10**15, 10**19).map(float),
                  st.floats(1e-3, 1e6).map(lambda x: _near_17(x)[0]))
 errors = st.one_of(nonnegative, edge.filter(lambda x: x >= 0), st.just(0.0), st.floats(0, 1e-10),
                    st.floats(0, 1e-14).map(lambda x: x * 16.875))
@@ -180,9 +180,11 @@ def test_interval_columns_meet_both_routes():
     """A sweep-like column (ends with certified errors of 10^-14 relative) takes the extended route for most cells
     and the integer route for the rest (integers, ends near a 17-digit decimal), all equal to interval_texts'."""
     rng = np.random.default_rng(5)
-    low = np.concatenate([rng.uniform(0, 2e4, 3000), np.arange(50.0), [16.875, 0.0, 1e17, 123456789012345678.0]])
+    whole = np.concatenate([np.arange(1e16, 2e18, 3.7e15), [1e17, 123456789012345678.0, 2.0**58]])  # shown whole
+    low = np.concatenate([rng.uniform(0, 2e4, 3000), np.arange(50.0), [16.875, 0.0], whole])
     high = low + rng.uniform(0, 10, low.size)
     error = np.where(np.arange(low.size) % 3 == 0, 0.0, low * 1e-14)
+    error[-whole.size:] = 0.0
     lows, highs = interval_columns(low, high, error)
     assert list(zip(lows, highs)) == [interval_texts(*r, 17) for r in zip(low.tolist(), high.tolist(),
                                                                           error.tolist())]
