@@ -45,6 +45,7 @@ LAYERS = {
     "count_starts": (2, "values"),
     "count_grid_starts": (2, "values"),
     "count_noise_starts": (2, "values"),
+    "count_noise_edges": (2, "values"),
     "count_grid": (2, "values"),
     "count_flat": (2, "values"),
     "count_families": (2, "values"),
