@@ -43,6 +43,10 @@ JOIN_MIN_LENGTH = 4097
 JOIN_SCALE = 0.5
 JOIN_LEAST = 16
 JOIN_WIDEST = 1024
+#: Only an edge where φ′ reaches this is joined: cosine2's φ′ is 0 at both ends, its first and last cells no wider
+#: than the binomial's spread (measured at L = 16384 on the 16-point curve: the join narrows its intervals by less
+#: than a quarter and moves no row's decision, while its edge window meets ~10³ steps a row).
+JOIN_LEAST_SLOPE = 1.0
 
 
 class Edge(NamedTuple):
@@ -123,7 +127,8 @@ def join_rounding(ex: NoiseExpansion, folded: Any, edge: Edge, layout: Any, top:
 
 def edge_widths(law: Any, span: float, L: int, T: Any) -> "tuple[bool, np.ndarray]":
     """(start, M per T): the edge whose cells are the widest (the first where φ′(0) >= φ′(span), else the last) and
-    its width per T (:data:`JOIN_SCALE`), 0 where it would exceed :data:`JOIN_WIDEST` (not joined)."""
+    its width per T (:data:`JOIN_SCALE`), 0 where it would exceed :data:`JOIN_WIDEST` or φ′ there stays below
+    :data:`JOIN_LEAST_SLOPE` (not joined)."""
     import numpy as np
 
     slopes = law.slope(np.array([0.0, span]))
@@ -132,19 +137,16 @@ def edge_widths(law: Any, span: float, L: int, T: Any) -> "tuple[bool, np.ndarra
     T = np.asarray(T, dtype=np.float64)
     need = JOIN_SCALE * (L * slope / T) ** 2
     width = np.maximum(JOIN_LEAST, 2.0 ** np.ceil(np.log2(np.maximum(need, 1.0)))).astype(np.int64)
-    width = np.where(width <= min(JOIN_WIDEST, (L - 2) // 2), width, 0)
+    width = np.where((width <= min(JOIN_WIDEST, (L - 2) // 2)) & (slope >= JOIN_LEAST_SLOPE), width, 0)
     return start, width
 
 
 def edge_coefficients() -> Any:
-    """count_noise_edges.edge_starts (noise, L, T, lo, hi) -> (start sizes, absolute error per row), or None where
-    that module is not there (then nothing is joined)."""
-    import importlib
+    """count_noise_edges.edge_starts: (noise, L, T, lo, hi) -> (start sizes on [lo, hi), a bound on every entry's
+    absolute error per row, the cut mass included), the truth the forms bracket (r_k = φ(u_k) exactly)."""
+    from .count_noise_edges import edge_starts
 
-    try:
-        return importlib.import_module(f"{__package__}.count_noise_edges").edge_starts
-    except ImportError:  # pragma: no cover - the edges' module lands separately
-        return None
+    return edge_starts
 
 
 def edge_runs(edge: Any, spans: list, fixed_d: Any, lo: int, hi: int, columns: int) -> "tuple[np.ndarray, np.ndarray]":
