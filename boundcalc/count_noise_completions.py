@@ -144,10 +144,13 @@ def _ends_over_completions(ex: NoiseExpansion, T: Any, curve: "LossCurve", vocab
     if not math.isfinite(float(np.max(top, initial=0.0))):
         return np.zeros(np.size(T)), np.full(np.size(T), math.inf), np.full(np.size(T), math.inf), np.zeros(np.size(T))
     low, high = _separate_ends(ex, T, curve, vocab_size, top)
-    least, most, inner_low, inner_high = _folded_ends(ex, T, curve, vocab_size, top)
+    parts = _folded_parts(ex, T, curve, vocab_size, top)
+    slack = parts["slack"]
+    least, most, inner_low, inner_high = parts["ends"]
+    least, most, inner_low, inner_high = least - slack, most + slack, inner_low + slack, inner_high - slack
     low, high = np.maximum(low, least), np.minimum(high, most)
     if ex.bracket.L >= JOIN_MIN_LENGTH:  # the folded forms joined to the edge's exact coefficients (count_noise_joins)
-        joined = edge_ends(ex, T, curve, vocab_size, top)
+        joined = edge_ends(ex, T, curve, vocab_size, top, parts=parts)
         low, high = np.maximum(low, joined[0]), np.minimum(high, joined[1])
         inner_low, inner_high = np.minimum(inner_low, joined[2]), np.maximum(inner_high, joined[3])
     widen = 4 * _EPS
@@ -193,6 +196,16 @@ def _folded_ends(ex: NoiseExpansion, T: Any, curve: "LossCurve", vocab_size: int
     jointly (:func:`_joint_ends`). Inner: the true low end is at most E error at any one completion, so at most
     (upper + R)·d + s there, d the completion attaining the least (lower − R)·d; the high end likewise."""
 
+    parts = _folded_parts(ex, T, curve, vocab_size, top)
+    least, most, inner_low, inner_high = parts["ends"]
+    slack = parts["slack"]
+    return least - slack, most + slack, inner_low + slack, inner_high - slack
+
+
+def _folded_parts(ex: NoiseExpansion, T: Any, curve: "LossCurve", vocab_size: int | None, top: Any) -> dict:
+    """What :func:`_folded_ends` computes before its slack: the folded form, its slack, the gaps' layout, the four
+    ends (least, most, inner low, inner high: the extremes and the other side at their picks) and the picks, so that
+    :func:`joined_ends` redoes only the gaps an edge meets."""
     folded = _folded(ex, _euler_maclaurin(ex, T), T)  # the remainders in the vectors, extremes taken jointly
     dots = ex.dots(top)
     slack = _slack(ex, folded, dots, 0.0, 0.0, 0.0) + 18 * _EPS * (
@@ -202,7 +215,8 @@ def _folded_ends(ex: NoiseExpansion, T: Any, curve: "LossCurve", vocab_size: int
     most, high_picks = _joint_ends(ex, folded, "upper", layout, picks=True)
     inner_low = _at_picks(ex, folded.upper, layout, low_picks)
     inner_high = _at_picks(ex, folded.lower, layout, high_picks)
-    return least - slack, most + slack, inner_low + slack, inner_high - slack
+    return {"folded": folded, "slack": slack, "layout": layout, "ends": (least, most, inner_low, inner_high),
+            "picks": (low_picks, high_picks)}
 
 
 def _folded(ex: NoiseExpansion, form: _Form, T: Any) -> _Form:
@@ -349,6 +363,8 @@ def _joint_ends(ex: NoiseExpansion, form: _Form, side: str, layout: Any, chunk: 
     fixed = alpha @ np.array([float(ex.vectors[n] @ fixed_d) for n in names])
     chosen = np.full((size, len(spans)), -1, dtype=np.int64)
     if not spans:
+        if edge is not None:
+            fixed = fixed + _edge_fixed(edge, fixed_d, size)
         return (fixed, chosen) if picks else fixed
     prefix = np.stack([np.concatenate([np.cumsum(ex.vectors[n][a:b]) for a, b in spans]) for n in names])
     cuts = np.concatenate(([0], np.cumsum([b - a for a, b in spans])[:-1]))
@@ -393,7 +409,7 @@ def _at_picks(ex: NoiseExpansion, coefficients: dict, layout: Any, chosen: Any, 
     alpha = np.stack([np.broadcast_to(np.asarray(coefficients[n], dtype=np.float64), (size,)) for n in names], axis=1)
     fixed = alpha @ np.array([float(ex.vectors[n] @ fixed_d) for n in names])
     if not spans:
-        return fixed
+        return fixed if edge is None else fixed + _edge_fixed(edge, fixed_d, size)
     prefix = np.stack([np.concatenate([np.cumsum(ex.vectors[n][a:b]) for a, b in spans]) for n in names])
     lasts = np.cumsum([b - a for a, b in spans]) - 1
     totals = alpha @ prefix[:, lasts]
@@ -410,37 +426,61 @@ def _at_picks(ex: NoiseExpansion, coefficients: dict, layout: Any, chosen: Any, 
     return fixed + totals @ bottoms + moved.sum(axis=1)
 
 
-def joined_ends(ex: NoiseExpansion, T: Any, curve: "LossCurve", vocab_size: int | None, top: Any, edge: "Edge"
-                ) -> "tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]":
+def joined_ends(ex: NoiseExpansion, T: Any, curve: "LossCurve", vocab_size: int | None, top: Any, edge: "Edge",
+                parts: "dict | None" = None) -> "tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]":
     """(low, high, inner low, inner high) at every T from the folded Euler–Maclaurin form joined to ``edge``
     (:mod:`boundcalc.count_noise_joins`: the folded vector on one side of the split, the edge's exact coefficients
-    on the other, the lump at the split): low <= the least E error(T) over the completions <= inner low, inner high <= the largest <= high.
-    ``top`` the completions' largest d entrywise (finite)."""
+    on the other, the lump at the split): low <= the least E error(T) over the completions <= inner low, inner
+    high <= the largest <= high. ``top`` the completions' largest d entrywise (finite). The closed form is a sum over
+    the gaps, so the folded form's ends (``parts``, :func:`_folded_parts` at these T; computed when None) change
+    only by the measured entries' dot and the gaps that meet the edge's window: those are redone, with and without
+    the correction, and the difference added (its rounding, 8ε of the magnitudes, to the slack)."""
     import numpy as np
 
     from .count_noise_joins import corrections, join_rounding
 
     T = np.asarray(T, dtype=np.int64)
-    folded = _folded(ex, _euler_maclaurin(ex, T), T)
-    dots = ex.dots(top)
-    slack = _slack(ex, folded, dots, 0.0, 0.0, 0.0) + 18 * _EPS * (
-        folded.magnitude(dots, "lower") + folded.magnitude(dots, "upper"))
-    layout = _gap_layout(curve, vocab_size)
+    parts = _folded_parts(ex, T, curve, vocab_size, top) if parts is None else parts
+    folded, layout = parts["folded"], parts["layout"]
+    least, most, inner_low, inner_high = parts["ends"]
+    low_picks, high_picks = parts["picks"]
+    fixed_d, spans, tops, bottoms = layout
+    start, stop = (0, edge.values.shape[1] + 1) if edge.start else (ex.bracket.L - 1 - edge.values.shape[1],
+                                                                   ex.bracket.L)
+    meeting = [g for g, (a, b) in enumerate(spans) if max(a, start) < min(b, stop)]
+    sub = (fixed_d, [spans[g] for g in meeting], tops[meeting], bottoms[meeting])
     lower_fix = corrections(ex, folded.lower, edge, -1.0)
     upper_fix = corrections(ex, folded.upper, edge, 1.0)
-    slack = slack + join_rounding(ex, folded, edge, layout, float(np.max(top, initial=0.0)))
-    least, low_picks = _joint_ends(ex, folded, "lower", layout, picks=True, edge=lower_fix)
-    most, high_picks = _joint_ends(ex, folded, "upper", layout, picks=True, edge=upper_fix)
-    inner_low = _at_picks(ex, folded.upper, layout, low_picks, edge=upper_fix)
-    inner_high = _at_picks(ex, folded.lower, layout, high_picks, edge=lower_fix)
-    return least - slack, most + slack, inner_low + slack, inner_high - slack
+    # the picks index the gaps' joined interiors: from the whole layout's columns to the meeting gaps' own
+    widths = np.array([b - a for a, b in spans], dtype=np.int64)
+    full_cut = np.concatenate(([0], np.cumsum(widths)[:-1]))[meeting]
+    sub_cut = np.concatenate(([0], np.cumsum(widths[meeting])[:-1])) if meeting else np.zeros(0, dtype=np.int64)
+
+    def own(chosen: Any) -> Any:
+        return np.where(chosen[:, meeting] < 0, -1, chosen[:, meeting] - full_cut + sub_cut)
+
+    moved = []
+    for side, other, fix, other_fix, picks in (("lower", "upper", lower_fix, upper_fix, low_picks),
+                                               ("upper", "lower", upper_fix, lower_fix, high_picks)):
+        joined, joined_picks = _joint_ends(ex, folded, side, sub, picks=True, edge=fix)
+        alone, _ = _joint_ends(ex, folded, side, sub, picks=True)
+        there = _at_picks(ex, getattr(folded, other), sub, joined_picks, edge=other_fix)
+        before = _at_picks(ex, getattr(folded, other), sub, own(picks))
+        moved.append((joined - alone, there - before, np.abs(joined) + np.abs(alone) + np.abs(there) + np.abs(before)))
+    (low_move, inner_low_move, size_low), (high_move, inner_high_move, size_high) = moved
+    slack = parts["slack"] + join_rounding(ex, folded, edge, layout, float(np.max(top, initial=0.0))) \
+        + 8 * _EPS * (size_low + size_high + np.abs(least) + np.abs(most) + np.abs(inner_low) + np.abs(inner_high))
+    return (least + low_move - slack, most + high_move + slack, inner_low + inner_low_move + slack,
+            inner_high + inner_high_move - slack)
 
 
 def edge_ends(ex: NoiseExpansion, T: Any, curve: "LossCurve", vocab_size: int | None, top: Any,
-              coefficients: Any = None) -> "tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]":
+              coefficients: Any = None, parts: "dict | None" = None
+              ) -> "tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]":
     """:func:`joined_ends` at every T of ``T`` that :func:`edge_widths` joins (rows grouped by their width), from
     ``coefficients`` (noise, L, T, lo, hi) -> (start sizes on [lo, hi), an absolute error bound per row; by default
-    count_noise_edges.edge_starts); the other T get (−inf, inf, inf, −inf): no bracket."""
+    count_noise_edges.edge_starts); the other T get (−inf, inf, inf, −inf): no bracket. ``parts``: the folded
+    form's (:func:`_folded_parts` at these T), reused."""
     import numpy as np
 
     from .count_noise_joins import Edge, edge_coefficients, edge_widths
@@ -462,6 +502,31 @@ def edge_ends(ex: NoiseExpansion, T: Any, curve: "LossCurve", vocab_size: int | 
         errors = np.asarray(error, dtype=np.float64)[:, None] * (1 + 4 * _EPS) + 2 * _EPS * np.abs(values)
         split = np.full(rows.size, width if start else L - 1 - width)
         edge = Edge(start, split, values, errors)
-        found = joined_ends(ex, T[rows], curve, vocab_size, top, edge)
+        found = joined_ends(ex, T[rows], curve, vocab_size, top, edge, None if parts is None else _rows_of(parts, rows))
         low[rows], high[rows], inner_low[rows], inner_high[rows] = found
     return low, high, inner_low, inner_high
+
+
+def _rows_of(parts: dict, rows: Any) -> dict:
+    """:func:`_folded_parts`' pieces at the rows ``rows`` only (the form's coefficients, slack, ends and picks)."""
+    import numpy as np
+
+    def pick(x: Any) -> Any:
+        return x[rows] if np.ndim(x) else x
+
+    folded = parts["folded"]
+    lower, upper, error = ({n: pick(c) for n, c in getattr(folded, side).items()} for side in ("lower", "upper", "error"))
+    sliced = _Form(lower, upper, error, pick(folded.rest1), pick(folded.rest3), pick(folded.rest0), pick(folded.local))
+    return {"folded": sliced, "slack": pick(parts["slack"]), "layout": parts["layout"],
+            "ends": tuple(e[rows] for e in parts["ends"]), "picks": tuple(p[rows] for p in parts["picks"])}
+
+
+def _edge_fixed(edge: Any, fixed_d: Any, size: int) -> "np.ndarray":
+    """What an edge's correction adds to the measured entries' dot alone (no gap), every row."""
+    import numpy as np
+
+    out = np.empty(size)
+    for lo in range(0, size, 256):
+        s, delta = edge(lo, min(lo + 256, size))
+        out[lo : lo + 256] = delta @ fixed_d[s : s + delta.shape[1]]
+    return out

@@ -17,8 +17,9 @@ folded vector's on the other, so completion._interval_ends' closed form (per gap
 gap's prefix sums) takes its extremes over the completions jointly per T, as for the folded vector, and the inner
 bracket reads the other side's functional at the completion each extreme picks.
 
-Here ℓ is the folded vector v plus a correction δ = ℓ − v supported on the edge and M, with Σδ = 0; its effect on
-the measured entries, the gaps' sums and their prefix sums is added to those of v (count_noise_completions._joint_ends).
+Here ℓ is the folded vector v plus a correction δ = ℓ − v supported on the edge and M, with Σδ = 0 (:func:`corrections`);
+its effect on the measured entries, the gaps' sums and their prefix sums is added to those of v (:func:`edge_runs`,
+called by count_noise_completions._joint_ends); count_noise_completions.joined_ends and edge_ends assemble the ends.
 """
 
 from __future__ import annotations
@@ -29,8 +30,6 @@ from .count_noise_expansion import _EPS, NoiseExpansion
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
-
-    from .curve import LossCurve
 
 __all__ = ["Edge", "edge_widths", "edge_coefficients", "corrections", "join_rounding", "edge_runs", "JOIN_MIN_LENGTH"]
 
