@@ -30,6 +30,9 @@ _EPS = 2.0**-53
 _BLOCK = 1 << 16
 #: rows whose pairs and tiles are listed together (memory: their candidate steps' columns)
 _ROWS = 1024
+#: the factored route's chunks of rows hold at most this many entries (2^21 floats: 16 MB, below the allocator's
+#: 32 MB mmap threshold, cli.allocator)
+_ENTRIES = 1 << 21
 #: entries of a zone summed together (a tile): every step meeting a tile adds its terms over the whole tile (16: the
 #: zones of T near L are 16–50 wide; 8 % fewer terms than 32 at L = 16384)
 _TILE = 16
@@ -102,7 +105,12 @@ def grid_start_error(length: int, steps: int, h: Any, lf_error: float, lf_top: f
     ``factored``: the bound of :func:`_add_factored`'s entries, whose logs add the products j·λ_k (|λ_k| <= top/2),
     a table difference β(m₀ + j) − β(m₀) (at most 15·ln N) and two exps and three products more (docs/theory.md
     §12, "A sweep's count rows in one batch"): the magnitude grows by 16·top + 16·ln N + 64."""
-    L, n = length, steps
+    return _start_error(length, steps, _grid_top(steps, h), lf_error, lf_top, inside, factored)
+
+
+def _grid_top(steps: int, h: Any) -> float:
+    """:func:`grid_start_error`'s largest magnitude of one term's logs over the steps, raised for the floats' ulps."""
+    n = steps
     num, den = h.numerator, h.denominator
     log_den = math.log(den)
 
@@ -114,7 +122,11 @@ def grid_start_error(length: int, steps: int, h: Any, lf_error: float, lf_top: f
 
     logs = [-2 * log_x(k) - log_1x(k) - (math.log(num) - log_den) for k in ({1, n - 1} if n >= 2 else ())]
     logs.append(2 * (abs(log_x(n)) + abs(log_1x(n))))
-    top = max(logs) * (1 + 1e-9) + 1e-9
+    return max(logs) * (1 + 1e-9) + 1e-9
+
+
+def _start_error(L: int, n: int, top: float, lf_error: float, lf_top: float, inside: float, factored: bool) -> float:
+    """:func:`grid_start_error` from its largest magnitude ``top`` (:func:`_grid_top`)."""
     magnitude = 3 * lf_top + math.log(L) + 1.0 + L * top * (1 + 4 * _EPS)
     if factored:
         magnitude += (16 * top + 16 * math.log(max(L - 1, 2)) + 64) * (1 + 4 * _EPS)
@@ -169,7 +181,8 @@ def grid_start_chunks(samplers: "Sequence[Any]", threshold: float | None = None,
     if any(samplers[i].length != L for i in rows):
         raise ValueError("grid_starts: the samplers of one call have one length")
     lf, lf_error = samplers[rows[0]]._log_factorials()
-    rounding = [grid_start_error(L, g.steps, g.h, lf_error, float(lf[-1]), 0.0) for g in grids]
+    tops = [_grid_top(g.steps, g.h) for g in grids]
+    rounding = [_start_error(L, g.steps, top, lf_error, float(lf[-1]), 0.0, False) for g, top in zip(grids, tops)]
     # the interior's ε at most 2^-10 of the entries' own relative error (so it moves the bound by < 0.1 %), or the
     # count_starts default 2^-64 where that is larger: 1e-13 at L = 16384 cuts each zone by about a third
     limits = [max(THRESHOLD, rho / 1024) for rho in rounding] if threshold is None else [threshold] * len(rows)
@@ -179,12 +192,12 @@ def grid_start_chunks(samplers: "Sequence[Any]", threshold: float | None = None,
     absolute = min(rounding) / 1024 if tail is None else 2 * L * math.exp(-tail)
     tail = math.log(2 * L / absolute)
     factored = L >= FACTORED_MIN_LENGTH if factored is None else factored
-    for lo in range(0, len(grids), _ROWS):  # chunks of rows: the pairs' columns stay ~100 MB at L = 16384
-        hi = min(lo + _ROWS, len(grids))
-        zones = [_row_zones(L, found) for found in inner[lo:hi]]
-        sizes = np.array([sum(z1 - z0 for z0, z1 in zs) for zs in zones], dtype=np.int64)
-        bounds = np.concatenate(([0], np.cumsum(sizes)))
-        positions = np.concatenate([np.arange(z0, z1) for zs in zones for z0, z1 in zs])
+    every = [_row_zones(L, found) for found in inner]
+    sizes = np.array([sum(z1 - z0 for z0, z1 in zs) for zs in every], dtype=np.int64)
+    for lo, hi in _row_chunks(sizes, factored):
+        zones = every[lo:hi]
+        bounds = np.concatenate(([0], np.cumsum(sizes[lo:hi])))
+        positions = _positions(zones, int(bounds[-1]))
         starts = np.zeros(int(bounds[-1]))
         # the first step (r = 0): a point mass at m = 0 revealing L·p_0 = L·h on average
         starts[bounds[:-1]] += L * np.array([g.h.numerator / g.h.denominator for g in grids[lo:hi]])
@@ -192,10 +205,39 @@ def grid_start_chunks(samplers: "Sequence[Any]", threshold: float | None = None,
         if lost is None:  # the exps' route: each entry within the sampler's own bound
             error = np.array([rho + (found[2] if found else 0.0) for rho, found in zip(rounding[lo:hi], inner[lo:hi])])
         else:  # the factored route: its wider rounding, and what a subnormal factor may lose, with δ
-            error = np.array([grid_start_error(L, g.steps, g.h, lf_error, float(lf[-1]), found[2] if found else 0.0,
-                                               factored=True) for g, found in zip(grids[lo:hi], inner[lo:hi])])
+            error = np.array([_start_error(L, g.steps, top, lf_error, float(lf[-1]), found[2] if found else 0.0, True)
+                              for g, top, found in zip(grids[lo:hi], tops[lo:hi], inner[lo:hi])])
         yield GridStarts(L, rows[lo:hi], bounds, positions, starts, inner[lo:hi], error,
                          absolute if lost is None else absolute + lost)
+
+
+def _row_chunks(sizes: "np.ndarray", factored: bool) -> "list[tuple[int, int]]":
+    """The rows' chunks [lo, hi): :data:`_ROWS` rows each for the exps' route (its sums' blocks, so its floats,
+    depend on the chunk: kept as they were), and for the factored route also at most :data:`_ENTRIES` entries (a
+    longer row alone), so that no array of a chunk reaches the allocator's mmap threshold."""
+    import numpy as np
+
+    if not factored:
+        return [(lo, min(lo + _ROWS, sizes.size)) for lo in range(0, sizes.size, _ROWS)]
+    ends = np.cumsum(sizes)
+    out, lo = [], 0
+    while lo < sizes.size:
+        hi = int(np.searchsorted(ends, (ends[lo - 1] if lo else 0) + _ENTRIES, side="right"))
+        hi = min(max(hi, lo + 1), lo + _ROWS, sizes.size)
+        out.append((lo, hi))
+        lo = hi
+    return out
+
+
+def _positions(zones: "list[list[tuple[int, int]]]", total: int) -> "np.ndarray":
+    """The m of every zone entry, zone after zone (flat): each zone's z0..z1 − 1."""
+    import numpy as np
+
+    z0 = np.array([z for zs in zones for z, _ in zs], dtype=np.int64)
+    z1 = np.array([z for zs in zones for _, z in zs], dtype=np.int64)
+    width = z1 - z0
+    start = np.concatenate(([0], np.cumsum(width)[:-1]))
+    return np.arange(total, dtype=np.int64) - np.repeat(start - z0, width)
 
 
 def _pairs(L: int, grids: "Sequence[Any]", zones: "list[list[tuple[int, int]]]", bounds: "np.ndarray",
@@ -356,13 +398,11 @@ def _add_factored(L: int, lf: "np.ndarray", pairs: "dict[str, np.ndarray]", zone
     t_lo = np.minimum.reduceat(first, chunk) // _TILE
     t_hi = (np.maximum.reduceat(end, chunk) - 1) // _TILE + 1
     width = t_hi - t_lo
-    extended = np.zeros(starts.size + 1)  # the last entry takes the padding's and the outside's sums
     for c in (4, 8, 16, 32):
         chosen = np.flatnonzero(columns == c)
         if chosen.size:
             _add_chunks(chosen[np.argsort(width[chosen], kind="stable")], c, chunk, size, t_lo, width, zone, z0, z1,
-                        base, alpha, slope, tile_beta, factor, extended)
-    starts += extended[:-1]
+                        base, alpha, slope, tile_beta, factor, starts)
 
 
 def _add_chunks(order: "np.ndarray", columns: int, chunk: "np.ndarray", size: "np.ndarray", t_lo: "np.ndarray",
@@ -371,13 +411,11 @@ def _add_chunks(order: "np.ndarray", columns: int, chunk: "np.ndarray", size: "n
                 out: "np.ndarray") -> None:
     """:func:`_add_factored`'s chunks ``order`` of ``columns`` steps at most, by rising width, in batches of about
     _BLOCK entries (chunks × tiles × max(columns, 16)), one batched matrix product each, added into ``out`` (the
-    zones' entries, then one entry that takes the sums of padding tiles and of m outside the zone)."""
+    zones' entries; a chunk's sums for m outside its zone and its padding tiles are not added)."""
     import numpy as np
 
     s = np.arange(columns)
-    j = np.arange(_TILE)
     wide = max(columns, _TILE)
-    dump = out.size - 1
     cut = 0
     while cut < order.size:
         last = int(width[order[min(cut + 1023, order.size - 1)]])
@@ -400,10 +438,16 @@ def _add_chunks(order: "np.ndarray", columns: int, chunk: "np.ndarray", size: "n
             np.multiply(powers[:, p - 1, :], powers[:, 1, :], out=powers[:, p, :])
         sums = np.matmul(terms, powers.transpose(0, 2, 1))  # (chunks, tiles, 16)
         sums *= factor[t]
-        m = (t * _TILE)[:, :, None] + j[None, None, :]
-        zones = zone[chunk[block]][:, None, None]
-        keep = inside[:, :, None] & (m >= z0[zones]) & (m < z1[zones])
-        np.add.at(out, np.where(keep, base[zones] + m, dump).ravel(), sums.ravel())
+        # each chunk's sums are the consecutive m from 16·t_lo: its part inside the zone is added as one slice (a
+        # scatter-add of every entry cost twice as much)
+        flat = sums.reshape(block.size, W * _TILE)
+        zones = zone[chunk[block]]
+        m_lo = t_lo[block] * _TILE
+        lo = np.maximum(m_lo, z0[zones])
+        hi = np.minimum((t_lo + width)[block] * _TILE, z1[zones])
+        for c, a, b, first, shift in zip(range(block.size), (base[zones] + lo).tolist(), (base[zones] + hi).tolist(),
+                                         (lo - m_lo).tolist(), (hi - lo).tolist()):
+            out[a:b] += flat[c, first : first + shift]
 
 
 def _tiles(L: int, zones: "list[list[tuple[int, int]]]", pairs: "dict[str, np.ndarray]") -> "dict[str, np.ndarray]":

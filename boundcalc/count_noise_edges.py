@@ -13,9 +13,14 @@ whose binomial window meets [lo, hi), not for T or L:
 * r_k, 1 − r_k and Δr_k come straight from φ at the grid points by forms without cancellation (products of sines,
   expm1), each within a few ε of the true value (no running sums);
 * a step with r_k > 1/2 is taken mirrored (m' = N − m, r' = 1 − r_k), so every step's slope λ = ln(r'/(1 − r'))
-  is <= 0; its terms are summed 32 steps at a time over the 16-entry tiles their windows meet, as
-  :func:`~boundcalc.count_noise_starts.noise_starts` does, with ln C(N, m) from a long double table certified
-  far below the log-factorials' bound.
+  is <= 0; its terms are summed 64 steps at a time over the 16-entry tiles their windows meet, as
+  :func:`~boundcalc.count_noise_starts.noise_starts` does (one exp per step at its chunk's first tile, products
+  along the tiles after it), with ln C(N, m) from a long double table certified far below the log-factorials'
+  bound.
+
+Cost (``benchmarks/bench_noise_edges.py``, L = 16384, every T = 1000..16384, CPU on a machine at load 4–5):
+[0, 300) cosine 0.8 s, geometric 0.4 s, cosine2 3.6 s (a tenth of its steps have r < 0.027), [L − 300, L) linear
+0.4 s; [0, 32) cosine 0.2 s, cosine2 1.3–1.6 s.
 
 The certified error of every entry (the inputs, β, the roundings, the cut mass) is derived in docs/theory.md §12,
 "Edge start sizes".
@@ -294,7 +299,7 @@ def edge_starts(noise: str, L: int, T: "np.ndarray", lo: int, hi: int) -> "tuple
         out[:] = 1.0
         return out, np.zeros(rows)
     N = L - 1
-    tail = math.log(2 * L) + _CUT_BITS * math.log(2)
+    tail = math.log(2 * L * 2.0**_CUT_BITS)  # 2L·e^{−tail} = 2^−_CUT_BITS
     first, last = _dropped_ends(noise, L, T, lo, hi, tail)
     rel = np.zeros(rows)
     if lo == 0:  # step 0: r_0 = 0, all its mass L·Δr_0 = L·r_1 at m = 0
@@ -422,7 +427,7 @@ def _beta_tops(L: int, lo: int, hi: int) -> tuple[float, float]:
 
 def _sum_tiles(L: int, lo: int, hi: int, steps: dict, rows: int, out: "np.ndarray"
                ) -> "tuple[np.ndarray, np.ndarray]":
-    """Adds every step's terms into ``out`` (rows × (hi − lo)): per chunk of 32 consecutive steps of one row and
+    """Adds every step's terms into ``out`` (rows × (hi − lo)): per chunk of 64 consecutive steps of one row and
     orientation, the (tiles × steps) first factors exp(α_k + β(m₀) + m₀λ_k) @ (steps × 16) (e^{λ_k})^j, times
     exp(β(m₀ + j) − β(m₀)), m₀ = lo' + 16t the tile's first oriented index. The first factors of a chunk's first
     tile are exps, each next tile's the one before times exp(β(m₀ + 16) − β(m₀))·(e^{λ_k})^16 (the terms along a
@@ -465,7 +470,7 @@ def _sum_tiles(L: int, lo: int, hi: int, steps: dict, rows: int, out: "np.ndarra
     sums = np.zeros(rows * 2 * stride + (tiles + 1) * _TILE)  # room for a last chunk's padding tiles
     unit = np.exp(slope)
     s = np.arange(_CHUNK)
-    per_block = max(1, _BLOCK // (max(int(span.max()), 1) * _CHUNK))
+    per_block = max(1, _BLOCK // ((int(span.max()) + _TILE) * _CHUNK))  # the first factors and the powers
     for cut in range(0, bounds.size, per_block):
         block = np.arange(cut, min(cut + per_block, bounds.size))
         W = int(span[block].max())

@@ -115,3 +115,27 @@ def test_factored_bound_widens_the_exps_bound_by_its_extra_roundings():
     plain = grid_start_error(16384, 300, h, 1e-15, 1e5, 0.0)
     wide = grid_start_error(16384, 300, h, 1e-15, 1e5, 0.0, factored=True)
     assert plain < wide < plain * (1 + 64 / 16384)
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.sampled_from(sorted(FAMILIES)), st.integers(FACTORED_MIN_LENGTH, 5000),
+       st.lists(st.integers(1, 9000), min_size=2, max_size=6, unique=True), st.integers(1, 20000))
+def test_factored_chunks_of_few_entries_stay_within_the_bound(family, L, ts, entries):
+    """The factored route's chunks of rows (at most _ENTRIES entries, a longer row alone; consecutive, covering every
+    row) give every entry within both certified errors of one chunk of every row (not bit for bit: a batched matrix
+    product's sums may depend on the batch's shape), with the same errors."""
+    from boundcalc.count_grid_starts import _row_chunks
+
+    samplers = [_build(family, L, t) for t in ts]
+    whole = grid_starts(samplers)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(count_grid_starts, "_ENTRIES", entries)
+        parts = grid_starts(samplers)
+        sizes = np.diff(whole.bounds)
+        cut = _row_chunks(sizes, True)
+    assert cut[0][0] == 0 and cut[-1][1] == sizes.size and all(a[1] == b[0] for a, b in zip(cut, cut[1:]))
+    assert all(hi - lo == 1 or sizes[lo:hi].sum() <= entries for lo, hi in cut)
+    assert parts.error.tobytes() == whole.error.tobytes() and parts.positions.tobytes() == whole.positions.tobytes()
+    row = np.repeat(np.arange(len(whole.rows)), sizes)
+    allowed = 2 * whole.error[row] * np.maximum(parts.starts, whole.starts) + 2 * whole.absolute
+    assert np.all(np.abs(parts.starts - whole.starts) <= allowed)
