@@ -8,6 +8,12 @@ benchmark's 16-point partial curve, with the number of terms summed and the seco
 length, len(reveal), reveal[-1] and notes["grid"]), so the measurement does not build T-length tuples.
 
     OPENBLAS_NUM_THREADS=1 PYTHONPATH=$PWD python benchmarks/bench_grid_rows.py [--lengths 1024 16384] [--family mdlm]
+        [--before OLD_TREE] [--repeat N]
+
+Round 11: the zones' start sizes by both routes (the exps', and the factored one taken from L = 4097) and the truth
+chunk by chunk as the sweep runs it (count_grid_truth.grid_rows_truth), the least of ``--repeat`` runs; with
+``--before`` the same script runs once more in a fresh process on OLD_TREE (PYTHONPATH=OLD_TREE; an older tree's
+grid_starts without the ``factored`` argument times its one route) for an A/B on the same machine state.
 """
 
 from __future__ import annotations
@@ -62,22 +68,45 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lengths", type=int, nargs="+", default=[1024, 16384])
     parser.add_argument("--family", default="mdlm", choices=["mdlm", "sedd", "dream-origin"])
+    parser.add_argument("--before", default=None, help="an older tree, timed the same way in a fresh process")
+    parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
+    import inspect
+
     from boundcalc.count_grid_starts import grid_starts
     from boundcalc.count_grid_truth import grid_rows_truth
 
+    routes = {"exps": False, "factored": True} if "factored" in inspect.signature(grid_starts).parameters else {"": None}
     for L in args.lengths:
         c = curve(L)
         profile = curve_profile(c)
         samplers = rows(args.family, L)
-        start = time.process_time()
-        found = grid_starts(samplers)
-        middle = time.process_time()
-        grid_rows_truth(profile, samplers, c, 8)
-        end = time.process_time()
-        assert found is not None
-        print(f"L = {L:6d} {args.family}: {len(samplers)} rows, {found.starts.size} zone entries; start sizes "
-              f"{middle - start:.2f} s, all of the truth {end - middle:.2f} s CPU ({(end - middle) / len(samplers) * 1e6:.0f} µs/row)")
+        grid_starts(samplers[:4])  # imports and tables out of the timing
+        times: dict[str, float] = {}
+        for _ in range(args.repeat):
+            for name, factored in routes.items():
+                start = time.process_time()
+                found = grid_starts(samplers) if factored is None else grid_starts(samplers, factored=factored)
+                times[name] = min(times.get(name, 1e9), time.process_time() - start)
+                assert found is not None
+                del found
+            start = time.process_time()
+            grid_rows_truth(profile, samplers, c, 8)
+            times["truth"] = min(times.get("truth", 1e9), time.process_time() - start)
+        starts = ", ".join(f"{name or 'one route'} {t:.2f} s" for name, t in times.items() if name != "truth")
+        print(f"L = {L:6d} {args.family}: {len(samplers)} rows; zones' start sizes {starts}; all of the truth (zones "
+              f"included, by default route) {times['truth']:.2f} s CPU ({times['truth'] / len(samplers) * 1e6:.0f} µs/row)")
+    if args.before:
+        import os
+        import subprocess
+        import sys
+
+        here = os.path.abspath(__file__)
+        command = [sys.executable, here, "--lengths", *map(str, args.lengths), "--family", args.family, "--repeat",
+                   str(args.repeat)]
+        env = dict(os.environ, PYTHONPATH=os.path.abspath(args.before))
+        print(f"before ({args.before}):", flush=True)
+        subprocess.run(command, env=env, check=True)
 
 
 if __name__ == "__main__":

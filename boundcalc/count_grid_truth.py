@@ -24,6 +24,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["GridRow", "grid_rows_truth", "starts_rows_truth"]
 
 _EPS = 2.0**-53
+#: entries of the rows taken together (one slice): 2^21 floats are 16 MB, half the allocator's mmap threshold
+_SLICE = 1 << 21
 
 
 class GridRow:
@@ -40,24 +42,66 @@ class GridRow:
 def grid_rows_truth(profile: Any, samplers: "Sequence[Any]", curve: "LossCurve | None" = None,
                     vocab_size: int | None = None) -> "dict[int, GridRow]":
     """By id(sampler): the rows of ``samplers`` with a uniform grid, all at once (``profile`` an entropy profile
-    with ``conditional`` d in nats; ``curve`` the measured curve it comes from, or None)."""
-    from .count_grid_starts import grid_starts
+    with ``conditional`` d in nats; ``curve`` the measured curve it comes from, or None): their zones chunk by chunk
+    of rows (:func:`~boundcalc.count_grid_starts.grid_start_chunks`, the same floats as all at once), each chunk
+    dropped once its rows are made."""
+    from .count_grid_starts import grid_start_chunks
 
-    found = grid_starts(samplers)
-    return {} if found is None else starts_rows_truth(profile, samplers, found, curve, vocab_size)
+    out: "dict[int, GridRow]" = {}
+    for found in grid_start_chunks(samplers):
+        out.update(starts_rows_truth(profile, samplers, found, curve, vocab_size))
+    return out
 
 
 def starts_rows_truth(profile: Any, samplers: "Sequence[Any]", found: Any, curve: "LossCurve | None" = None,
                       vocab_size: int | None = None) -> "dict[int, GridRow]":
     """By id(sampler): the rows ``found.rows`` of ``samplers`` from their start sizes ``found`` (a
     :class:`~boundcalc.count_grid_starts.GridStarts`: the zones of uniform-grid rows, or every m of rows with
-    arbitrary steps, :mod:`boundcalc.count_noise_starts`), all at once."""
+    arbitrary steps, :mod:`boundcalc.count_noise_starts`), all at once. In slices of rows of at most
+    :data:`_SLICE` entries: each row's sums are its own entries' (the same floats whatever the slice), and every
+    temporary stays below the allocator's mmap threshold (cli.allocator: larger arrays were faulted in afresh each
+    time, ~1.7 s of system time in a sweep of every T at L = 16384)."""
     import numpy as np
 
     d = np.asarray(profile.conditional, dtype=np.float64)
-    L = found.length
-    if d.size != L:
+    if d.size != found.length:
         return {}
+    out: "dict[int, GridRow]" = {}
+    for lo, hi in _slices(found.bounds):
+        out.update(_slice_rows_truth(profile, samplers, _row_slice(found, lo, hi), d, curve, vocab_size))
+    return out
+
+
+def _slices(bounds: "np.ndarray") -> "list[tuple[int, int]]":
+    """Consecutive row ranges [lo, hi) of at most :data:`_SLICE` entries each (a longer row alone)."""
+    import numpy as np
+
+    out, lo, rows = [], 0, bounds.size - 1
+    while lo < rows:
+        hi = int(np.searchsorted(bounds, bounds[lo] + _SLICE, side="right")) - 1
+        hi = min(max(hi, lo + 1), rows)
+        out.append((lo, hi))
+        lo = hi
+    return out
+
+
+def _row_slice(found: Any, lo: int, hi: int) -> Any:
+    """The rows lo..hi − 1 of ``found`` (a GridStarts) as one of their own (views of its arrays)."""
+    if lo == 0 and hi == len(found.rows):
+        return found
+    from .count_grid_starts import GridStarts
+
+    a, b = int(found.bounds[lo]), int(found.bounds[hi])
+    return GridStarts(found.length, found.rows[lo:hi], found.bounds[lo : hi + 1] - a, found.positions[a:b],
+                      found.starts[a:b], found.interior[lo:hi], found.error[lo:hi], found.absolute)
+
+
+def _slice_rows_truth(profile: Any, samplers: "Sequence[Any]", found: Any, d: "np.ndarray",
+                      curve: "LossCurve | None", vocab_size: int | None) -> "dict[int, GridRow]":
+    """:func:`starts_rows_truth` of one slice of rows."""
+    import numpy as np
+
+    L = found.length
     rows, bounds, m = found.rows, found.bounds, found.positions
     c = found.starts - 1.0
     full = _every_m(m, bounds, L)

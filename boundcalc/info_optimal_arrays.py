@@ -37,7 +37,7 @@ def info_optimal_chunks(d: "np.ndarray", steps: Sequence[int], chunk_steps: int 
     from .step_starts import info_optimal_kernel
 
     kernel = info_optimal_kernel(np.asarray(d, dtype=np.float64))
-    return starts_chunks(kernel.starts_into, int(d.size), steps, chunk_steps)
+    return starts_chunks(kernel.starts_sizes_into, int(d.size), steps, chunk_steps, sizes_too=True)
 
 
 class InfoOptimalSchedule(FamilySchedule):

@@ -27,12 +27,13 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["starts_chunks", "family_chunks"]
 
 
-def starts_chunks(starts: "Callable[[int, np.ndarray], np.ndarray | None]", length: int, steps: Sequence[int],
-                  chunk_steps: int = CHUNK_STEPS) -> Iterator[StepChunk]:
+def starts_chunks(starts: "Callable[..., np.ndarray | None]", length: int, steps: Sequence[int],
+                  chunk_steps: int = CHUNK_STEPS, sizes_too: bool = False) -> Iterator[StepChunk]:
     """:class:`StepChunk`\\ s of the sorted ``steps`` (1 <= T <= L) from ``starts(T, out)`` (a kernel's
     ``starts_into``: the T + 1 step starts w_0 = 0 < ... < w_T = L written into out[: T + 1]), in chunks of about
     ``chunk_steps`` steps. Each row's starts are written straight into the chunk's ``pos`` (its w_T lands on the
-    next row's first slot, which that row's w_0 = 0 then overwrites), and its sizes are their differences."""
+    next row's first slot, which that row's w_0 = 0 then overwrites), and its sizes are their differences
+    (``sizes_too``: written by ``starts(T, out, sizes)`` itself into sizes[: T], as it checks them anyway)."""
     import numpy as np
 
     for rows in chunk_rows(steps, chunk_steps):
@@ -41,8 +42,12 @@ def starts_chunks(starts: "Callable[[int, np.ndarray], np.ndarray | None]", leng
         size = np.empty(total, dtype=np.int64)
         pos = np.empty(total + 1, dtype=np.int64)  # one slot more: the last row's w_T
         for T, at in zip(rows.tolist(), first[:-1].tolist()):
+            if sizes_too:
+                w = starts(T, pos[at : at + T + 1], size[at : at + T])
+                assert w is not None  # 1 <= T <= L (the grid's check)
+                continue
             w = starts(T, pos[at : at + T + 1])
-            assert w is not None  # 1 <= T <= L (the grid's check)
+            assert w is not None
             np.subtract(w[1:], w[:-1], out=size[at : at + T])
         chunk = StepChunk(length, rows, size, first)
         chunk.__dict__["pos"] = pos[:total]  # each step's first token (what StepChunk.pos computes from the sizes)

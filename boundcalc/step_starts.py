@@ -138,9 +138,15 @@ class _InfoOptimal:
 
     Its quantile search ``searchsorted(F, levels) - 1`` becomes a guess from a table (the first index reaching each
     of L buckets of equal width in level space: O(1) per level) corrected to the exact index by comparisons:
-    i with F[i-1] < level <= F[i] (F non-decreasing up to F[L-1], and every level below F[L-1]: the same index
-    as the binary search; any level left unsettled after a few corrections gets the binary search itself). The
-    running extrema that make the steps distinct run only as far as they change something."""
+    j with F[j] < level <= F[j + 1] (F non-decreasing up to F[L-1], and every level in (0, F[L-1]): the same index
+    as the binary search; any level left unsettled after a few corrections gets the binary search itself).
+
+    The passes per step are few (docs/theory.md §15, "info-optimal's starts"): the levels t·F(L)/T from a table of
+    the products t·F(L) (one division a step), the guess cast to an index in the multiplication itself, the two
+    values F[j], F[j + 1] gathered once for both the check and the interpolation (whose span F[j + 1] - F[j] is
+    then positive: no mask), the rounding cast straight into the caller's starts. The passes that make the steps
+    distinct (a running max and a running min) are skipped where the rounded quantiles already increase strictly
+    from 0 to L: they change nothing there, and the sizes' minimum (the sizes are needed anyway) says so."""
 
     def __init__(self, d: "np.ndarray") -> None:
         import numpy as np
@@ -149,23 +155,34 @@ class _InfoOptimal:
 
         self.d, self.length = d, int(d.size)
         self.cumulative = info_optimal_cumulative(d)
-        n = self.length + 1
+        L = self.length
+        n = L + 1
         self.index = np.arange(n, dtype=np.int64)
-        self.positions = np.arange(n, dtype=np.float64)
+        total = self.cumulative[-1]
+        self.scaled = self.index * total  # fl(t·F(L)), t = 0..L: info_optimal_boundaries' products
         self.levels, self.low, self.high = np.empty(n), np.empty(n), np.empty(n)
-        self.found, self.out = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
-        self.spare, self.flags = np.empty(2 * n), np.empty(2 * n, dtype=bool)
-        self.previous = np.concatenate(([np.nan], self.cumulative[:-1]))  # F[i - 1] at i (no index array i - 1)
-        total = float(self.cumulative[-1])  # bucket b of the levels: [b F(L)/L, (b + 1) F(L)/L)
-        self.bucket_scale = self.length / total if total > 0 else 0.0
-        self.first_in = np.searchsorted(self.cumulative[: self.length], np.arange(n) * (total / max(self.length, 1)),
-                                        side="left").astype(np.int64)
+        self.found, self.bucket, self.out, self.sizes = (np.empty(n, dtype=np.int64) for _ in range(4))
+        self.up, self.down = np.empty(n, dtype=bool), np.empty(n, dtype=bool)
+        self.flags = np.empty(2 * n, dtype=bool)
+        self.above = self.cumulative[1:]  # F[j + 1] at j (no index array j + 1)
+        total = float(total)  # bucket b of the levels: [b F(L)/L, (b + 1) F(L)/L)
+        self.bucket_scale = L / total if total > 0 else 0.0
+        first_in = np.searchsorted(self.cumulative[:L], np.arange(n) * (total / max(L, 1)), side="left")
+        # the guess for j = i - 1, i (the first index reaching the bucket) clipped to 1..L-1: j in 0..L-2, and one more
+        # where the level is past F[i] (then i + 1 where F[i + 1] reaches the next bucket: at most one F in the bucket)
+        first = np.clip(first_in, 1, max(L - 1, 1))
+        self.first_below = (first - 1).astype(np.int64)
+        self.first_value = self.cumulative[first]
 
     def starts_into(self, steps: int, out: "np.ndarray") -> "np.ndarray | None":
         """:meth:`starts` into ``out[: T + 1]`` (a caller's array: nothing to copy afterwards)."""
-        return _starts_into(self, steps, out)
+        return self.starts_sizes_into(steps, out, self.sizes)
 
     def starts(self, steps: int) -> "np.ndarray | None":
+        return self.starts_sizes_into(steps, self.out, self.sizes)
+
+    def starts_sizes_into(self, steps: int, out: "np.ndarray", sizes: "np.ndarray") -> "np.ndarray | None":
+        """The T + 1 starts into out[: T + 1] (returned) and the T sizes (their differences) into sizes[: T]."""
         import numpy as np
 
         from .estimate import info_optimal_boundaries
@@ -173,66 +190,69 @@ class _InfoOptimal:
         L, F, T = self.length, self.cumulative, steps
         if not 1 <= T <= L:
             return None
+        w, size = out[: T + 1], sizes[:T]
         total = F[-1]
-        if total <= 0 or L < 2 or not total * (T - 1) / T < F[L - 1]:  # the uniform schedule, or a level past F[L-1]
-            return info_optimal_boundaries(self.d, T, F)
-        levels = np.multiply(self.index[1:T], total, out=self.levels[: T - 1])
-        levels /= T
-        j, base, frac = self._below(levels)  # searchsorted(F, levels) - 1, each in 0..L-2; F[j]; F[j + 1]
-        frac -= base  # the span F[j + 1] - F[j]
-        np.subtract(levels, base, out=base)
-        positive = frac > 0
-        if positive.all():  # the usual case: the unmasked loop is the faster one
-            np.divide(base, frac, out=base)
-        else:
-            np.divide(base, frac, out=base, where=positive)
-            base[~positive] = 0.0
-        base += j
-        np.rint(base, out=base)
-        u = self.out[1:T]
-        u[:] = base  # w_t, then u_t = w_t - t: a running max from 0, capped at L - T; then a running min from the end
+        # the uniform schedule (F(L) = 0), a level past F[L-1], or a first level that underflows to 0: the builder
+        if total <= 0 or L < 2 or not total * (T - 1) / T < F[L - 1] or not total / T > 0:
+            w[:] = info_optimal_boundaries(self.d, T, F)
+            np.subtract(w[1:], w[:-1], out=size)
+            return w
+        n = T - 1
+        levels = np.divide(self.scaled[1:T], T, out=self.levels[:n])  # fl(fl(t·F(L))/T), as the builder
+        j, below, above = self._below(levels)  # searchsorted(F, levels) - 1, each in 0..L-2; F[j]; F[j + 1]
+        np.subtract(above, below, out=above)  # the span F[j + 1] - F[j] > 0 (F[j] < level <= F[j + 1])
+        np.subtract(levels, below, out=below)
+        np.divide(below, above, out=below)
+        np.add(below, j, out=below)
+        np.rint(below, out=w[1:T], casting="unsafe")  # a whole float in 0..L: the cast is exact
+        w[0], w[T] = 0, L
+        np.subtract(w[1:], w[:-1], out=size)
+        if T == 1 or size.min() >= 1:  # already strictly increasing from 0 to L: the passes below change nothing
+            return w
+        u = w[1:T]  # u_t = w_t - t: a running max from 0, capped at L - T; then a running min from the end
         u -= self.index[1:T]
         np.maximum(u, 0, out=u)
         _running_extreme(u, self.flags, largest=True)
         np.minimum(u, L - T, out=u)
-        self.out[T] = L - T
-        backward = self.out[1 : T + 1][::-1]
-        _running_extreme(backward, self.flags, largest=False)
+        w[T] = L - T
+        _running_extreme(w[1 : T + 1][::-1], self.flags, largest=False)
         u += self.index[1:T]
-        self.out[0], self.out[T] = 0, L
-        return self.out[: T + 1]
+        w[T] = L
+        np.subtract(w[1:], w[:-1], out=size)
+        return w
 
     def _below(self, levels: "np.ndarray") -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
-        """(j, F[j], F[j + 1]) with j = searchsorted(F, levels) - 1 clipped to 1..L-1 minus one, into buffers.
+        """(j, F[j], F[j + 1]) with j = searchsorted(F, levels) - 1 (each level in (0, F[L-1]): j in 0..L-2), into
+        buffers.
 
-        The guess for i = j + 1: the first i whose F[i] reaches the level's bucket (:attr:`first_in`, L buckets
-        of equal width over [0, F(L)]), corrected by comparisons (F[i - 1] < level <= F[i]) and, for any left
-        unsettled after a few, the binary search itself."""
+        The guess: the first i whose F[i] reaches the level's bucket (L buckets of equal width over [0, F(L)]),
+        plus one where the level is past that F[i], minus one: exact wherever the bucket holds at most one value of
+        F (on both curves of the benchmarks, every level at every T), else corrected by comparisons (F[j] < level
+        <= F[j + 1], the check every level passes at the end) and, for any left unsettled after a few, the binary
+        search itself. Every index stays in 0..L-2 (a level above F[j + 1] has j + 1 < L - 1, one at or
+        below F[j] has j > 0), so the gathers need no bounds check (mode "clip" never clips here)."""
         import numpy as np
 
         F, n = self.cumulative, levels.size
-        i = self.found[:n]
-        guess = np.multiply(levels, self.bucket_scale, out=self.low[:n])
-        np.floor(guess, out=guess)  # in 0..L: every level is below F(L) (np.clip costs ~20 µs a call: not used)
-        i[:] = guess
-        np.take(self.first_in, i, out=i)
-        np.maximum(i, 1, out=i)
-        np.minimum(i, self.length - 1, out=i)
-        at, before = self.spare[:n], self.spare[self.length + 1 : self.length + 1 + n]
-        down, up = self.flags[:n], self.flags[self.length + 1 : self.length + 1 + n]
+        j, bucket = self.found[:n], self.bucket[:n]
+        below, above = self.low[:n], self.high[:n]
+        up, down = self.up[:n], self.down[:n]
+        np.multiply(levels, self.bucket_scale, out=bucket, casting="unsafe")  # truncation: the floor of a value >= 0
+        np.take(self.first_below, bucket, out=j, mode="clip")
+        np.less(np.take(self.first_value, bucket, out=below, mode="clip"), levels, out=up)
+        j += up
         for _ in range(4):
-            np.less(np.take(F, i, out=at), levels, out=up)  # F[i] < level: i too small
-            np.greater_equal(np.take(self.previous, i, out=before), levels, out=down)  # F[i-1] >= level: too large
-            if not (down.any() or up.any()):
-                return np.subtract(i, 1, out=i), before, at
-            i -= down
-            i += up
-            np.maximum(i, 1, out=i)
-            np.minimum(i, self.length - 1, out=i)
-        wrong = np.flatnonzero((F[i - 1] >= levels) | (F[i] < levels))
-        i[wrong] = np.searchsorted(F, levels[wrong], side="left")
-        np.subtract(i, 1, out=i)
-        return i, np.take(F, i, out=before), np.take(F[1:], i, out=at)
+            np.take(F, j, out=below, mode="clip")
+            np.take(self.above, j, out=above, mode="clip")
+            np.less(above, levels, out=up)  # F[j + 1] < level: j too small
+            np.greater_equal(below, levels, out=down)  # F[j] >= level: j too large
+            if not (np.count_nonzero(up) or np.count_nonzero(down)):
+                return j, below, above
+            j += up
+            j -= down
+        wrong = np.flatnonzero((F[j] >= levels) | (self.above[j] < levels))
+        j[wrong] = np.searchsorted(F, levels[wrong], side="left") - 1
+        return j, np.take(F, j, out=below), np.take(self.above, j, out=above)
 
 
 class _Kernel:

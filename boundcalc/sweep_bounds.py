@@ -80,7 +80,8 @@ class RowBounds:
         """(value, float error, spread, interval) of one bound at ``schedule``, computed once per key."""
         if schedule.positions != "uniform":  # a blockwise bound reads the blocks: not shared between rows
             return self._compute(name, schedule)
-        key = (name, tuple(getattr(schedule, attribute) for attribute in BOUNDS[name].reads))
+        key = (name, self._scale_key(schedule) if name in self._by_scale else
+               tuple(getattr(schedule, attribute) for attribute in BOUNDS[name].reads))
         found = self._pieces.get(key)
         if found is None:
             found = self._pieces[key] = self._compute(name, schedule)
@@ -103,6 +104,21 @@ class RowBounds:
                 for i, piece in zip(members, shared):
                     found[i] = piece
         return self._dicts(found)
+
+    @cached_property
+    def _by_scale(self) -> frozenset[str]:
+        """The bounds computed once per scale S rather than per s_max: Theorem 2's (the bounds that read s_max and
+        need Φ's levels). Their value (bound_registry.theorem2_upper/lower: C·S·Φ/L + ε_train at the multi-scale
+        profile for S, None for the upper bound at s_max = 1), its moved inputs, spread and interval see the
+        schedule only through that profile (SourceTruth.multiscale, one object per S = 2^ceil(log2 s_max)),
+        s_max = 1 (the only s_max with S = 1) and s_max <= L: :meth:`_scale_key`. A sweep over every T at L = 16384 meets about 1300 distinct
+        s_max and 15 scales (tests/curve/test_sweep_vector.py compares every row with the per-row values)."""
+        return frozenset(name for name in self.names
+                         if "multiscale" in BOUNDS[name].needs and BOUNDS[name].reads == ("max_size",))
+
+    def _scale_key(self, schedule: "Schedule") -> tuple[Any, ...]:
+        s_max = schedule.max_size
+        return ("scale", 1 << (s_max - 1).bit_length(), s_max <= self.profile.length)  # S = 1 only at s_max = 1
 
     @cached_property
     def _groups(self) -> "list[tuple[tuple[str, ...], list[int], dict[tuple[Any, ...], list[BoundPieces]]]]":
