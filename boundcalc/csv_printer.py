@@ -49,7 +49,7 @@ def register(cls: type | str, printer: Callable[..., str] | None = None) -> Any:
     return PRINTERS.register(cls, printer)
 
 
-def _rows(rows: list[list[Any]]) -> str:
+def _rows(rows: Sequence[Sequence[Any]]) -> str:
     """CSV text of ``rows`` (the csv module's quoting, ``\\n`` line ends)."""
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows)
@@ -148,7 +148,7 @@ class _SweepCells:
 
     def cell_columns(self, rows: Sequence[Any], names: Sequence[str]) -> dict[str, tuple[list[str], ...]]:
         """:meth:`columns` from :meth:`of`, cell by cell (the reference: each cell from its own fields)."""
-        out = {}
+        out: dict[str, tuple[list[str], ...]] = {}
         for name in names:
             cells = [self.of(row, name) for row in rows]
             out[name] = ([c[0] for c in cells], [c[1][0] for c in cells], [c[1][1] for c in cells],
@@ -187,7 +187,7 @@ class _SweepCells:
                 found_lows, found_highs = interval_columns(low[bounded], high[bounded], error[bounded])
                 for j, low_text, high_text in zip(bounded.tolist(), found_lows, found_highs):
                     lows[j], highs[j] = low_text, high_text or ""
-            column = (texts, stderrs, interpolations, lows, highs)
+            column: tuple[list[str], ...] = (texts, stderrs, interpolations, lows, highs)
             if given != list(range(n)):  # some rows' cells come from of(): the column's cells where they belong
                 column = tuple([""] * n for _ in range(5))
                 for part, cells in zip(column, (texts, stderrs, interpolations, lows, highs)):
@@ -347,7 +347,7 @@ def _name_columns(name: str, spread: tuple[Any, ...], interval: tuple[Any, ...],
     if odd.any():
         odd[odd] = [bounded[j] is not None for j in np.flatnonzero(odd).tolist()]
     valid &= ~odd & ~(low > high)
-    columns = (value, error, nonnegative, stderr, interpolation, estimate, low, high)
+    columns: tuple[Any, ...] = (value, error, nonnegative, stderr, interpolation, estimate, low, high)
     if not valid.all():  # fields a Measured refuses: no fields (its cells from _SweepCells.of, which says why)
         keep = np.flatnonzero(valid)
         given = [given[j] for j in keep.tolist()]

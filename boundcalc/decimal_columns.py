@@ -141,7 +141,7 @@ def _extended_powers() -> "np.ndarray":
     return _POWERS_LD
 
 
-_POWERS_LD = None
+_POWERS_LD: "np.ndarray | None" = None
 
 
 def rounded_column(shown: "np.ndarray", lead: "np.ndarray", places: "np.ndarray") -> list[str]:
