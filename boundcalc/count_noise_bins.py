@@ -254,19 +254,19 @@ def _caps(length: int, bins: NoiseBins, steps: "np.ndarray") -> "tuple[np.ndarra
     return caps, np.where(caps < length, far, 0.0), bin_caps
 
 
-def _laws(length: int, x: "np.ndarray", top: int, growth: "np.ndarray", tops: Any = None
-          ) -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
+def _laws(length: int, x: "np.ndarray", top: int, growth: "np.ndarray", tops: Any = None,
+          buffers: "tuple[np.ndarray, np.ndarray] | None" = None) -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
     """(P(Bin(L, x) = j) for j = 0..top (rows j x points) by the ratio recurrence P(0) = (1 − x)^L,
     P(j + 1) = P(j)·(x/(1 − x))·(L − j)/(j + 1); each entry's certified relative error θ per point: x exact floats,
     1 − x within ε (L·ε on the powers, doubled), log and exp 4 ulps each with L·|log(1 − x)| (10ε), and 4ε a step
     (the odds, the integers' ratio, two products), as count_flat_rows' laws (docs/theory.md §12); and growth^j (the
-    float powers, each within (j + 1)ε). ``tops``: per point the top its θ is for (by default ``top``)."""
+    float powers, each within (j + 1)ε). ``tops``: per point the top its θ is for (by default ``top``). ``buffers``:
+    the (top + 1) × points arrays to write the laws and the powers into (new ones by default)."""
     import numpy as np
 
     tops = top if tops is None else tops
     keep = 1 - x
-    laws = np.empty((top + 1, x.size))
-    powers = np.empty((top + 1, x.size))
+    laws, powers = (np.empty((top + 1, x.size)), np.empty((top + 1, x.size))) if buffers is None else buffers
     powers[0] = 1.0
     with np.errstate(divide="ignore", under="ignore", over="ignore"):
         log_keep = np.log(keep)
@@ -309,11 +309,12 @@ def _mode_table(length: int, top: int) -> "tuple[np.ndarray, np.ndarray]":
     return out[0], out[1]
 
 
-def _survivals(laws: "np.ndarray") -> "np.ndarray":
-    """Σ_{s<j<=top} P(j) for s = 1..top − 1 (rows s x points), summed from the top (non-negative terms)."""
+def _survivals(laws: "np.ndarray", out: "np.ndarray | None" = None) -> "np.ndarray":
+    """Σ_{s<j<=top} P(j) for s = 1..top − 1 (rows s x points), summed from the top (non-negative terms); into ``out``
+    when given."""
     import numpy as np
 
-    out = np.empty((laws.shape[0] - 2, laws.shape[1]))
+    out = np.empty((laws.shape[0] - 2, laws.shape[1])) if out is None else out
     if out.shape[0]:
         out[-1] = laws[-1]
         for s in range(out.shape[0] - 2, -1, -1):
@@ -321,8 +322,27 @@ def _survivals(laws: "np.ndarray") -> "np.ndarray":
     return out
 
 
-def _bin_bounds(length: int, bins: NoiseBins, index: "np.ndarray", top: int, tops: Any = None
-                ) -> "tuple[np.ndarray, np.ndarray]":
+class _Workspace:
+    """Arrays reused by the :func:`_bin_bounds` calls of one :func:`_group_brackets`: a (top × bins) array allocated
+    afresh is faulted in again by the first pass over it (about six in-place passes' cost, and a call makes eight);
+    the same arithmetic into the same shapes, so the same floats."""
+
+    def __init__(self) -> None:
+        self._buffers: "dict[str, np.ndarray]" = {}
+
+    def get(self, name: str, rows: int, columns: int, dtype: Any = None) -> "np.ndarray":
+        import numpy as np
+
+        dtype = np.float64 if dtype is None else dtype
+        size = rows * columns
+        buffer = self._buffers.get(name)
+        if buffer is None or buffer.size < size:
+            buffer = self._buffers[name] = np.empty(size, dtype=dtype)
+        return buffer[:size].reshape(rows, columns)
+
+
+def _bin_bounds(length: int, bins: NoiseBins, index: "np.ndarray", top: int, tops: Any = None,
+                work: "_Workspace | None" = None) -> "tuple[np.ndarray, np.ndarray]":
     """Per bin of ``index`` and s = 1..top − 1 (rows s x bins): (an upper bound on Σ_k t(π_k), a lower bound on
     Σ_k −log(1 − t(π_k)), over the bin's steps; t(x) = P(Bin(L, x) > s) cut at ``top``, the part beyond is the row's
     far), from the one law at the bin's centre c. On [low, high], b_{j,n}(x) (n = L − 1, L − 2) is at most the mode's
@@ -331,27 +351,32 @@ def _bin_bounds(length: int, bins: NoiseBins, index: "np.ndarray", top: int, top
     |t″| <= L(L − 1)·max(b_{s−1,L−2}, b_{s,L−2}). First order: t(π_k) within (distance to c)·sup t′ of t(c);
     second order: Σ_k t(π_k) = n·t(c) + t′(c)(S − n·c) + ½Σ_k t″(ξ_k)(π_k − c)²; and −log(1 − t) >= t.
     ``tops``: per bin its own top (at most ``top``): its laws cut there and its roundings for it, so its rows s below
-    its top are the floats a call with that top gives (the rows above are not meant to be read)."""
+    its top are the floats a call with that top gives (the rows above are not meant to be read). ``work``: the
+    arrays to reuse (the results are two of them: read them before the next call with the same ``work``)."""
     import numpy as np
 
+    work = _Workspace() if work is None else work
+    m = index.size
     L, n = length, bins.count[index]
     low, c, high = bins.low[index], bins.centre[index], bins.high[index]
     shift, spread = bins.shift[index], bins.spread[index]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         growth = np.where(c > 0, high / c * (1 + 2 * _EPS), np.inf)
         below = np.exp(L * np.log1p((c - low) / (1 - c)) * (1 + 16 * _EPS) + 16 * _EPS)
-    laws, theta, powers = _laws(L, c, top, growth, tops)
+    laws, theta, powers = _laws(L, c, top, growth, tops, (work.get("laws", top + 1, m), work.get("powers", top + 1, m)))
     if tops is not None:  # Σ_{s<j<=top} P(j) from each bin's own top: zeros above it (x + 0 = x)
-        laws[np.arange(top + 1)[:, None] > tops[None, :]] = 0.0
+        for own in np.unique(tops).tolist():
+            if own < top:
+                laws[own + 1:, tops == own] = 0.0
     j = np.arange(top, dtype=np.float64)[:, None]
     mode_first, mode_second = _mode_tops(L, top)
     # the same operations in the same order as written in the docstring's formulas, in place (each pass over
     # (top × bins) costs as much as the laws' recurrence); fmin/fmax are minimum/maximum with NaN taken as +inf/0
     with np.errstate(invalid="ignore", over="ignore"):
-        move = np.multiply(powers[:-1], 1 + 2 * (j + 2) * _EPS)
+        move = np.multiply(powers[:-1], 1 + 2 * (j + 2) * _EPS, out=work.get("move", top, m))
         np.maximum(move, below, out=move)
         move *= 1 + theta + 16 * _EPS  # x from c
-        first_sup = np.multiply(j + 1, laws[1:])  # L·b_{j,L−1}(x) = (j + 1)P_x(j + 1)/x
+        first_sup = np.multiply(j + 1, laws[1:], out=work.get("first", top, m))  # L·b_{j,L−1}(x) = (j + 1)P_x(j + 1)/x
         first_sup /= c
         first_sup *= move
         second_sup = np.multiply(first_sup, L - 1 - j, out=move)  # L(L − 1)·b_{j,L−2}(x)
@@ -363,14 +388,15 @@ def _bin_bounds(length: int, bins: NoiseBins, index: "np.ndarray", top: int, top
     sums = ((top if tops is None else tops) + 4) * _EPS
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         slope = first_sup[1:]  # sup t′ = L·sup b_{s,L−1}, s = 1..top − 1
-        bend = np.maximum(second_sup[:-1], second_sup[1:])  # sup |t″| <= L(L − 1)·max(b_{s−1,L−2}, b_{s,L−2})
-        rest = np.multiply(slope, n * shift)
+        # sup |t″| <= L(L − 1)·max(b_{s−1,L−2}, b_{s,L−2})
+        bend = np.maximum(second_sup[:-1], second_sup[1:], out=work.get("bend", top - 1, m))
+        rest = np.multiply(slope, n * shift, out=work.get("rest", top - 1, m))
         bend *= 0.5 * (spread + n * shift * shift)
         rest += bend
-        np.copyto(rest, np.inf, where=np.isnan(rest))
+        np.copyto(rest, np.inf, where=np.isnan(rest, out=work.get("nan", top - 1, m, bool)))
         rest *= 1 + 64 * _EPS
-        centred = _survivals(laws)
-        up = np.multiply(centred, 1 + theta + sums)
+        centred = _survivals(laws, work.get("centred", top - 1, m))
+        up = np.multiply(centred, 1 + theta + sums, out=work.get("up", top - 1, m))
         down = np.multiply(centred, 1 - theta - sums, out=centred)
         upper = np.multiply(slope, high - c, out=bend)
         upper *= 1 + 8 * _EPS
@@ -446,6 +472,7 @@ def _group_brackets(length: int, bins: NoiseBins, row_sets: "list[np.ndarray]", 
     # blocks by top (stable: a set's blocks keep their order), merged while the widest top is at most 5/4 of the
     # least (or 8 more) and the laws fit in _MERGED_ENTRIES
     blocks.sort(key=lambda block: block[0])
+    work = _Workspace()
     at = 0
     while at < len(blocks):
         end, size = at + 1, blocks[at][2].size
@@ -457,7 +484,7 @@ def _group_brackets(length: int, bins: NoiseBins, row_sets: "list[np.ndarray]", 
         top = merged[-1][0]
         index = np.concatenate([block[2] for block in merged])
         tops = np.concatenate([np.full(block[2].size, block[0]) for block in merged])
-        up, down = _bin_bounds(length, bins, index, top, None if len(merged) == 1 else tops)
+        up, down = _bin_bounds(length, bins, index, top, None if len(merged) == 1 else tops, work)
         column = 0
         for block_top, owner, chosen, local in merged:
             counts, total, exponent = pending[owner]
