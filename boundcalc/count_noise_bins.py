@@ -204,9 +204,19 @@ def _with_last_steps(law: "NoiseLaw", T_rows: "np.ndarray", row: "np.ndarray", n
                      place(centre, np.full(rows, rest)), place(shift, last_shift), place(spread, 0.0), offsets)
 
 
-def _chernoff(length: int, size: "np.ndarray", x: "np.ndarray") -> "np.ndarray":
+def _x_logs(x: "np.ndarray") -> "tuple[np.ndarray, np.ndarray]":
+    """(log x, log(1 − min(x, 1))): :func:`_chernoff`'s logs of x, once for a search that asks it of many sizes."""
+    import numpy as np
+
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return np.log(x), np.log1p(-np.minimum(x, 1.0))
+
+
+def _chernoff(length: int, size: "np.ndarray", x: "np.ndarray", logs: "tuple[np.ndarray, np.ndarray] | None" = None
+              ) -> "np.ndarray":
     """An upper bound on P(Bin(L, x) > size): exp(−L·D((size + 1)/L ‖ x)) for x < (size + 1)/L, the exponent
-    lowered by 32ε times the magnitudes of its terms (its float rounding); 1 for x at or above; 0 beyond L."""
+    lowered by 32ε times the magnitudes of its terms (its float rounding); 1 for x at or above; 0 beyond L.
+    ``logs``: :func:`_x_logs` of x (the same floats), when the caller has them."""
     import numpy as np
 
     a = np.asarray(size, dtype=np.float64) + 1
@@ -215,8 +225,7 @@ def _chernoff(length: int, size: "np.ndarray", x: "np.ndarray") -> "np.ndarray":
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         log_r = np.log(r)
         log_rest = np.where(rest > 0, np.log1p(-r), 0.0)
-        log_x = np.log(x)
-        log_keep = np.log1p(-np.minimum(x, 1.0))
+        log_x, log_keep = _x_logs(x) if logs is None else logs
         terms = (r * log_r, rest * log_rest, r * log_x, rest * log_keep)
         divergence = terms[0] + terms[1] - terms[2] - terms[3]
         magnitude = sum(np.abs(t) for t in terms)
@@ -240,7 +249,9 @@ def _caps(length: int, bins: NoiseBins, steps: "np.ndarray") -> "tuple[np.ndarra
     levels = top[:, None] * 2.0 ** (-np.arange(_LEVELS) / 2)[None, :]
     count = np.repeat(steps.astype(np.float64)[:, None] + 1, _LEVELS, axis=1).ravel()
     lo, hi = np.zeros(count.size, dtype=np.int64), np.full(count.size, length, dtype=np.int64)
-    at_levels = least_settled(lo, hi, lambda mid: count * _chernoff(length, mid, levels.ravel()) <= _TAIL)
+    flat = levels.ravel()
+    logs = _x_logs(flat)  # the levels' logs once, not once per round of the search (the same floats)
+    at_levels = least_settled(lo, hi, lambda mid: count * _chernoff(length, mid, flat, logs) <= _TAIL)
     at_levels = at_levels.reshape(levels.shape)
     # the bin's level: the least level at or above its largest π (levels fall by 2^(1/2) from the row's largest)
     with np.errstate(divide="ignore"):

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
     from .count_grid_truth import GridRow
+    from .count_noise_joins import Edge
     from .curve import LossCurve
 
 __all__ = ["completed_rows_truth", "interval_unsure", "completion_ends", "shared_expansion", "bend_weights",
@@ -129,10 +130,13 @@ def _ends_over_completions(ex: NoiseExpansion, T: Any, curve: "LossCurve", vocab
                            ) -> "tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]":
     """(low, high, inner low, inner high) at every T: the interval of E error(T) over every monotone completion of
     ``curve`` has its low end in [low, inner low] and its high end in [inner high, high]. The outer ends are those
-    of :func:`_separate_ends` and :func:`_folded_ends` intersected, the inner ones :func:`_folded_ends`'."""
+    of :func:`_separate_ends` and :func:`_folded_ends` intersected, the inner ones :func:`_folded_ends`'; from
+    L >= JOIN_MIN_LENGTH also those of the folded forms joined to an edge's exact coefficients
+    (count_noise_joins.edge_ends), each end the tighter of the valid ones."""
     import numpy as np
 
     from .completion import _gaps
+    from .count_noise_joins import JOIN_MIN_LENGTH
 
     top = np.asarray(curve.conditional("linear"), dtype=np.float64).copy()
     for ma, A, mb, _ in _gaps(curve, vocab_size):
@@ -140,8 +144,15 @@ def _ends_over_completions(ex: NoiseExpansion, T: Any, curve: "LossCurve", vocab
     if not math.isfinite(float(np.max(top, initial=0.0))):
         return np.zeros(np.size(T)), np.full(np.size(T), math.inf), np.full(np.size(T), math.inf), np.zeros(np.size(T))
     low, high = _separate_ends(ex, T, curve, vocab_size, top)
-    least, most, inner_low, inner_high = _folded_ends(ex, T, curve, vocab_size, top)
+    parts = _folded_parts(ex, T, curve, vocab_size, top)
+    slack = parts["slack"]
+    least, most, inner_low, inner_high = parts["ends"]
+    least, most, inner_low, inner_high = least - slack, most + slack, inner_low + slack, inner_high - slack
     low, high = np.maximum(low, least), np.minimum(high, most)
+    if ex.bracket.L >= JOIN_MIN_LENGTH:  # the folded forms joined to the edge's exact coefficients (count_noise_joins)
+        joined = edge_ends(ex, T, curve, vocab_size, top, parts=parts)
+        low, high = np.maximum(low, joined[0]), np.minimum(high, joined[1])
+        inner_low, inner_high = np.minimum(inner_low, joined[2]), np.maximum(inner_high, joined[3])
     widen = 4 * _EPS
     return (low - widen * np.abs(low), high + widen * np.abs(high), inner_low + widen * np.abs(inner_low),
             inner_high - widen * np.abs(inner_high))
@@ -185,6 +196,16 @@ def _folded_ends(ex: NoiseExpansion, T: Any, curve: "LossCurve", vocab_size: int
     jointly (:func:`_joint_ends`). Inner: the true low end is at most E error at any one completion, so at most
     (upper + R)·d + s there, d the completion attaining the least (lower − R)·d; the high end likewise."""
 
+    parts = _folded_parts(ex, T, curve, vocab_size, top)
+    least, most, inner_low, inner_high = parts["ends"]
+    slack = parts["slack"]
+    return least - slack, most + slack, inner_low + slack, inner_high - slack
+
+
+def _folded_parts(ex: NoiseExpansion, T: Any, curve: "LossCurve", vocab_size: int | None, top: Any) -> dict:
+    """What :func:`_folded_ends` computes before its slack: the folded form, its slack, the gaps' layout, the four
+    ends (least, most, inner low, inner high: the extremes and the other side at their picks) and the picks, so that
+    :func:`joined_ends` redoes only the gaps an edge meets."""
     folded = _folded(ex, _euler_maclaurin(ex, T), T)  # the remainders in the vectors, extremes taken jointly
     dots = ex.dots(top)
     slack = _slack(ex, folded, dots, 0.0, 0.0, 0.0) + 18 * _EPS * (
@@ -194,7 +215,8 @@ def _folded_ends(ex: NoiseExpansion, T: Any, curve: "LossCurve", vocab_size: int
     most, high_picks = _joint_ends(ex, folded, "upper", layout, picks=True)
     inner_low = _at_picks(ex, folded.upper, layout, low_picks)
     inner_high = _at_picks(ex, folded.lower, layout, high_picks)
-    return least - slack, most + slack, inner_low + slack, inner_high - slack
+    return {"folded": folded, "slack": slack, "layout": layout, "ends": (least, most, inner_low, inner_high),
+            "picks": (low_picks, high_picks)}
 
 
 def _folded(ex: NoiseExpansion, form: _Form, T: Any) -> _Form:
@@ -321,14 +343,17 @@ def _gap_layout(curve: "LossCurve", vocab_size: int | None) -> Any:
         np.array([g[1] for g in gaps]), np.array([g[3] for g in gaps])
 
 
-def _joint_ends(ex: NoiseExpansion, form: _Form, side: str, layout: Any, chunk: int = 256, picks: bool = False
-                ) -> Any:
+def _joint_ends(ex: NoiseExpansion, form: _Form, side: str, layout: Any, chunk: int = 256, picks: bool = False,
+                edge: Any = None) -> Any:
     """min (side "lower") or max (side "upper") over the completions of form.side·d at every T, the vector combined
     per T before its extreme (completion._interval_ends' closed form: the measured entries, B·Σ over each gap and
     (A − B) times the extreme of the gap's prefix sums), by one matrix product per chunk of T. With ``picks``:
     (those ends, the completion attaining each: per T and gap the index of its step's last A entry in the gaps'
-    joined interiors, −1 for none: d = B on the whole interior)."""
+    joined interiors, −1 for none: d = B on the whole interior). ``edge``: rows -> (s, δ) adds a correction δ over
+    entries [s, s + w) to each T's vector (count_noise_joins: the join with an edge's exact coefficients)."""
     import numpy as np
+
+    from .count_noise_joins import edge_runs
 
     fixed_d, spans, tops, bottoms = layout
     coefficients = getattr(form, side)
@@ -338,6 +363,8 @@ def _joint_ends(ex: NoiseExpansion, form: _Form, side: str, layout: Any, chunk: 
     fixed = alpha @ np.array([float(ex.vectors[n] @ fixed_d) for n in names])
     chosen = np.full((size, len(spans)), -1, dtype=np.int64)
     if not spans:
+        if edge is not None:
+            fixed = fixed + _edge_fixed(edge, fixed_d, size)
         return (fixed, chosen) if picks else fixed
     prefix = np.stack([np.concatenate([np.cumsum(ex.vectors[n][a:b]) for a, b in spans]) for n in names])
     cuts = np.concatenate(([0], np.cumsum([b - a for a, b in spans])[:-1]))
@@ -346,6 +373,10 @@ def _joint_ends(ex: NoiseExpansion, form: _Form, side: str, layout: Any, chunk: 
     width = tops - bottoms
     for lo in range(0, size, chunk):
         runs = alpha[lo : lo + chunk] @ prefix
+        if edge is not None:
+            moved_fixed, corrections = edge_runs(edge, spans, fixed_d, lo, min(lo + chunk, size), runs.shape[1])
+            runs += corrections
+            fixed[lo : lo + chunk] += moved_fixed
         totals = runs[:, lasts]
         if picks:  # the extremes' places, and the extremes read there (the same floats as reduceat's)
             rows = np.arange(runs.shape[0])
@@ -364,10 +395,13 @@ def _joint_ends(ex: NoiseExpansion, form: _Form, side: str, layout: Any, chunk: 
     return (out, chosen) if picks else out
 
 
-def _at_picks(ex: NoiseExpansion, coefficients: dict, layout: Any, chosen: Any) -> "np.ndarray":
+def _at_picks(ex: NoiseExpansion, coefficients: dict, layout: Any, chosen: Any, edge: Any = None) -> "np.ndarray":
     """coefficients·d at every T for the completion ``chosen`` picks for that T (:func:`_joint_ends`): the measured
-    entries, B·Σ over each gap and (A − B) times the gap's prefix sum up to the pick (0 for none)."""
+    entries, B·Σ over each gap and (A − B) times the gap's prefix sum up to the pick (0 for none); ``edge`` as
+    :func:`_joint_ends`'."""
     import numpy as np
+
+    from .count_noise_joins import edge_runs
 
     fixed_d, spans, tops, bottoms = layout
     names = list(coefficients)
@@ -375,11 +409,124 @@ def _at_picks(ex: NoiseExpansion, coefficients: dict, layout: Any, chosen: Any) 
     alpha = np.stack([np.broadcast_to(np.asarray(coefficients[n], dtype=np.float64), (size,)) for n in names], axis=1)
     fixed = alpha @ np.array([float(ex.vectors[n] @ fixed_d) for n in names])
     if not spans:
-        return fixed
+        return fixed if edge is None else fixed + _edge_fixed(edge, fixed_d, size)
     prefix = np.stack([np.concatenate([np.cumsum(ex.vectors[n][a:b]) for a, b in spans]) for n in names])
     lasts = np.cumsum([b - a for a, b in spans]) - 1
     totals = alpha @ prefix[:, lasts]
     at = np.einsum("tn,ntg->tg", alpha, prefix[:, np.maximum(chosen, 0)])
+    if edge is not None:
+        for lo in range(0, size, 256):
+            hi = min(lo + 256, size)
+            moved_fixed, corrections = edge_runs(edge, spans, fixed_d, lo, hi, prefix.shape[1])
+            fixed[lo:hi] += moved_fixed
+            totals[lo:hi] += corrections[:, lasts]
+            at[lo:hi] += np.take_along_axis(corrections, np.maximum(chosen[lo:hi], 0), axis=1)
     with np.errstate(invalid="ignore"):
         moved = np.where(chosen < 0, 0.0, (tops - bottoms)[None, :] * at)
     return fixed + totals @ bottoms + moved.sum(axis=1)
+
+
+def joined_ends(ex: NoiseExpansion, T: Any, curve: "LossCurve", vocab_size: int | None, top: Any, edge: "Edge",
+                parts: "dict | None" = None) -> "tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]":
+    """(low, high, inner low, inner high) at every T from the folded Euler–Maclaurin form joined to ``edge``
+    (:mod:`boundcalc.count_noise_joins`: the folded vector on one side of the split, the edge's exact coefficients
+    on the other, the lump at the split): low <= the least E error(T) over the completions <= inner low, inner
+    high <= the largest <= high. ``top`` the completions' largest d entrywise (finite). The closed form is a sum over
+    the gaps, so the folded form's ends (``parts``, :func:`_folded_parts` at these T; computed when None) change
+    only by the measured entries' dot and the gaps that meet the edge's window: those are redone, with and without
+    the correction, and the difference added (its rounding, 8ε of the magnitudes, to the slack)."""
+    import numpy as np
+
+    from .count_noise_joins import corrections, join_rounding
+
+    T = np.asarray(T, dtype=np.int64)
+    parts = _folded_parts(ex, T, curve, vocab_size, top) if parts is None else parts
+    folded, layout = parts["folded"], parts["layout"]
+    least, most, inner_low, inner_high = parts["ends"]
+    low_picks, high_picks = parts["picks"]
+    fixed_d, spans, tops, bottoms = layout
+    start, stop = (0, edge.values.shape[1] + 1) if edge.start else (ex.bracket.L - 1 - edge.values.shape[1],
+                                                                   ex.bracket.L)
+    meeting = [g for g, (a, b) in enumerate(spans) if max(a, start) < min(b, stop)]
+    sub = (fixed_d, [spans[g] for g in meeting], tops[meeting], bottoms[meeting])
+    lower_fix = corrections(ex, folded.lower, edge, -1.0)
+    upper_fix = corrections(ex, folded.upper, edge, 1.0)
+    # the picks index the gaps' joined interiors: from the whole layout's columns to the meeting gaps' own
+    widths = np.array([b - a for a, b in spans], dtype=np.int64)
+    full_cut = np.concatenate(([0], np.cumsum(widths)[:-1]))[meeting]
+    sub_cut = np.concatenate(([0], np.cumsum(widths[meeting])[:-1])) if meeting else np.zeros(0, dtype=np.int64)
+
+    def own(chosen: Any) -> Any:
+        return np.where(chosen[:, meeting] < 0, -1, chosen[:, meeting] - full_cut + sub_cut)
+
+    moved = []
+    for side, other, fix, other_fix, picks in (("lower", "upper", lower_fix, upper_fix, low_picks),
+                                               ("upper", "lower", upper_fix, lower_fix, high_picks)):
+        joined, joined_picks = _joint_ends(ex, folded, side, sub, picks=True, edge=fix)
+        alone, _ = _joint_ends(ex, folded, side, sub, picks=True)
+        there = _at_picks(ex, getattr(folded, other), sub, joined_picks, edge=other_fix)
+        before = _at_picks(ex, getattr(folded, other), sub, own(picks))
+        moved.append((joined - alone, there - before, np.abs(joined) + np.abs(alone) + np.abs(there) + np.abs(before)))
+    (low_move, inner_low_move, size_low), (high_move, inner_high_move, size_high) = moved
+    slack = parts["slack"] + join_rounding(ex, folded, edge, layout, float(np.max(top, initial=0.0))) \
+        + 8 * _EPS * (size_low + size_high + np.abs(least) + np.abs(most) + np.abs(inner_low) + np.abs(inner_high))
+    return (least + low_move - slack, most + high_move + slack, inner_low + inner_low_move + slack,
+            inner_high + inner_high_move - slack)
+
+
+def edge_ends(ex: NoiseExpansion, T: Any, curve: "LossCurve", vocab_size: int | None, top: Any,
+              coefficients: Any = None, parts: "dict | None" = None
+              ) -> "tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]":
+    """:func:`joined_ends` at every T of ``T`` that :func:`edge_widths` joins (rows grouped by their width), from
+    ``coefficients`` (noise, L, T, lo, hi) -> (start sizes on [lo, hi), an absolute error bound per row; by default
+    count_noise_edges.edge_starts); the other T get (−inf, inf, inf, −inf): no bracket. ``parts``: the folded
+    form's (:func:`_folded_parts` at these T), reused."""
+    import numpy as np
+
+    from .count_noise_joins import Edge, edge_coefficients, edge_widths
+
+    T = np.asarray(T, dtype=np.int64)
+    low, high = np.full(T.size, -np.inf), np.full(T.size, np.inf)
+    inner_low, inner_high = np.full(T.size, np.inf), np.full(T.size, -np.inf)
+    provider = edge_coefficients() if coefficients is None else coefficients
+    br = ex.bracket
+    L = br.L
+    if provider is None or L < 4:
+        return low, high, inner_low, inner_high
+    start, widths = edge_widths(br.law, br.s, L, T)
+    for width in np.unique(widths[widths > 0]).tolist():
+        rows = np.flatnonzero(widths == width)
+        lo, hi = (0, width) if start else (L - width, L)
+        starts, error = provider(br.law.name, L, T[rows], lo, hi)
+        values = np.asarray(starts, dtype=np.float64) - 1.0  # c_m = start(m) − 1, within 2ε|c| more
+        errors = np.asarray(error, dtype=np.float64)[:, None] * (1 + 4 * _EPS) + 2 * _EPS * np.abs(values)
+        split = np.full(rows.size, width if start else L - 1 - width)
+        edge = Edge(start, split, values, errors)
+        found = joined_ends(ex, T[rows], curve, vocab_size, top, edge, None if parts is None else _rows_of(parts, rows))
+        low[rows], high[rows], inner_low[rows], inner_high[rows] = found
+    return low, high, inner_low, inner_high
+
+
+def _rows_of(parts: dict, rows: Any) -> dict:
+    """:func:`_folded_parts`' pieces at the rows ``rows`` only (the form's coefficients, slack, ends and picks)."""
+    import numpy as np
+
+    def pick(x: Any) -> Any:
+        return x[rows] if np.ndim(x) else x
+
+    folded = parts["folded"]
+    lower, upper, error = ({n: pick(c) for n, c in getattr(folded, side).items()} for side in ("lower", "upper", "error"))
+    sliced = _Form(lower, upper, error, pick(folded.rest1), pick(folded.rest3), pick(folded.rest0), pick(folded.local))
+    return {"folded": sliced, "slack": pick(parts["slack"]), "layout": parts["layout"],
+            "ends": tuple(e[rows] for e in parts["ends"]), "picks": tuple(p[rows] for p in parts["picks"])}
+
+
+def _edge_fixed(edge: Any, fixed_d: Any, size: int) -> "np.ndarray":
+    """What an edge's correction adds to the measured entries' dot alone (no gap), every row."""
+    import numpy as np
+
+    out = np.empty(size)
+    for lo in range(0, size, 256):
+        s, delta = edge(lo, min(lo + 256, size))
+        out[lo : lo + 256] = delta @ fixed_d[s : s + delta.shape[1]]
+    return out

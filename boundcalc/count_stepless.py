@@ -13,10 +13,11 @@ The forms are taken only
   interval is sure to 10⁻⁴ of the value too: the forms give an outer bracket of each end and, from a completion
   that attains the forms' extreme, an inner one (:mod:`boundcalc.count_noise_completions`); the row is taken when
   the two agree within :data:`STEPLESS_RELATIVE` of the value, and prints the outer bracket (a valid enclosure, at
-  most that much wider than the true interval). At L = 16384 on the 16-point curve that is cosine2 from
-  T = 6656 (83 % of the steps); the other noises' ends sit where a gap's drop meets the first or last cells (φ′
-  large there, the cells wider than the binomial's spread), which the forms do not resolve to 10⁻⁴: they keep the
-  direct batch.
+  most that much wider than the true interval). Where a gap's drop can meet the first or last cells (φ′ large
+  there, the cells wider than the binomial's spread), the forms are joined to those cells' exact coefficients
+  (:mod:`boundcalc.count_noise_joins`). At L = 16384 on the 16-point curve that is cosine from T = 5120, cosine2
+  from 6656 and geometric from 14336; linear's intervals (its last gaps where φ′ = 7) stay unsure to 10⁻⁴ at every
+  T: they keep the direct batch.
 
 The bounds of a row (E c(S_max) of each bound, E S_max, E #non-empty steps) likewise come, at L > 4096, from bins
 of steps (:mod:`boundcalc.count_noise_bins`: no step read, O(bins·cap) a row) for every row they take (T above a
