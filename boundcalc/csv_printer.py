@@ -27,6 +27,7 @@ import csv
 import io
 import math
 from fractions import Fraction
+from operator import attrgetter
 from typing import Any, Callable, Sequence
 
 from .decimal_text import interval_texts, measured_decimal, round_up_text, value_decimal
@@ -48,7 +49,7 @@ def register(cls: type | str, printer: Callable[..., str] | None = None) -> Any:
     return PRINTERS.register(cls, printer)
 
 
-def _rows(rows: list[list[Any]]) -> str:
+def _rows(rows: Sequence[Sequence[Any]]) -> str:
     """CSV text of ``rows`` (the csv module's quoting, ``\\n`` line ends)."""
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows)
@@ -72,38 +73,33 @@ def _csv_SweepAnswer(answer: Any, digits: int) -> str:
     header = (SWEEP_COLUMNS[:4] + stats + SWEEP_COLUMNS[4:] + list(result.bound_names)
               + [f"{name}_{what}" for name in estimated for what in ("stderr", "interpolation")]
               + [f"{name}_{end}" for name in estimated for end in ("low", "high")])
-    rows = [header]
-    cells = _SweepCells(digits)
+    rows = result.rows
     names = list(dict.fromkeys([*stats, "error", "optimal", "random_error", *result.bound_names, *estimated]))
-    of = cells.of
+    cells = _SweepCells(digits)
+    try:
+        found = cells.columns(rows, names)  # name -> (values, stderrs, interpolations, lows, highs)
+    except (ArithmeticError, ValueError, TypeError):  # a field no Measured takes: the cells one by one say which
+        found = cells.cell_columns(rows, names)
     error_texts: dict[float, str] = {}  # round_up_text of each distinct certified error (most rows share one)
-    counted = [i for i, row in enumerate(result.rows) if row.random_counts]  # each its own values: column by column
-    columns = cells.columns([result.rows[i] for i in counted], names)
-    place = dict(zip(counted, range(len(counted))))
-    for i, row in enumerate(result.rows):
-        j = place.get(i)
-        if j is None:
-            found = {name: of(row, name) for name in names}  # (value, spread cells, interval cells)
-        else:
-            found = {name: columns[name][j] for name in names}
-        size = row.max_size
-        error_abs = row.error_abs
-        error_text = ""
-        if error_abs is not None:
-            cached = error_texts.get(error_abs)
-            if cached is None:
-                cached = error_texts[error_abs] = round_up_text(error_abs)
-            error_text = cached
-        cells_of_row = [row.family, row.steps, row.schedule.describe(), "" if size is None else size]
-        cells_of_row += [found[name][0] for name in stats]
-        cells_of_row += [found["error"][0], error_text, found["optimal"][0], found["random_error"][0]]
-        cells_of_row += [found[name][0] for name in result.bound_names]
-        for name in estimated:
-            cells_of_row += found[name][1]
-        for name in estimated:
-            cells_of_row += found[name][2]
-        rows.append(cells_of_row)
-    return _rows(rows)
+
+    def error_text(error_abs: float | None) -> str:
+        if error_abs is None:
+            return ""
+        cached = error_texts.get(error_abs)
+        if cached is None:
+            cached = error_texts[error_abs] = round_up_text(error_abs)
+        return cached
+
+    sizes = [row.max_size for row in rows]
+    columns: list[list[Any]] = [[row.family for row in rows], [row.steps for row in rows],
+                                [row.schedule.describe() for row in rows], ["" if s is None else s for s in sizes]]
+    columns += [found[name][0] for name in stats]
+    columns += [found["error"][0], [error_text(row.error_abs) for row in rows], found["optimal"][0],
+                found["random_error"][0]]
+    columns += [found[name][0] for name in result.bound_names]
+    columns += [found[name][k] for name in estimated for k in (1, 2)]
+    columns += [found[name][k] for name in estimated for k in (3, 4)]
+    return _rows([header, *zip(*columns)])
 
 
 class _SweepCells:
@@ -150,45 +146,57 @@ class _SweepCells:
             self._texts[key] = found
         return found
 
-    def columns(self, rows: Sequence[Any], names: Sequence[str]) -> dict[str, list[tuple[str, list[str], list[str]]]]:
-        """:meth:`of` of every row and name, by name (a list in the order of ``rows``): the cells whose fields are
-        floats formatted column by column (:func:`boundcalc.decimal_columns.value_texts`, the same texts), not
-        cached (rows that each carry their own values: a count sampler's); the others by :meth:`of`."""
-        import numpy as np
-
-        from .decimal_columns import interval_ends, value_texts
-
-        out = {}
-        spreads: dict[Any, str] = {}  # round_up_text of each distinct stderr and interpolation effect
-
-        def up(x: float) -> str:
-            text = spreads.get(x)
-            if text is None:
-                text = spreads[x] = round_up_text(x)
-            return text
-
+    def cell_columns(self, rows: Sequence[Any], names: Sequence[str]) -> dict[str, tuple[list[str], ...]]:
+        """:meth:`columns` from :meth:`of`, cell by cell (the reference: each cell from its own fields)."""
+        out: dict[str, tuple[list[str], ...]] = {}
         for name in names:
-            fields = [self._fields(row, name) for row in rows]
-            given = [f for f in fields if f is not None]
-            if self.digits < 1 or not given:
-                out[name] = [self.of(row, name) for row in rows]
+            cells = [self.of(row, name) for row in rows]
+            out[name] = ([c[0] for c in cells], [c[1][0] for c in cells], [c[1][1] for c in cells],
+                         [c[2][0] for c in cells], [c[2][1] for c in cells])
+        return out
+
+    def columns(self, rows: Sequence[Any], names: Sequence[str]) -> dict[str, tuple[list[str], ...]]:
+        """The cells of every row for each name, column by column: (values, stderrs, interpolation effects, interval
+        lows, interval highs), each a list in the order of ``rows``, the texts :meth:`of` gives cell by cell.
+
+        A cell whose fields are floats (:meth:`_fields`, read a column at a time by :func:`_field_columns`) is
+        formatted with its whole column (:func:`boundcalc.decimal_columns.value_texts` and ``interval_columns``:
+        numpy, the same texts); the others (an exact bound, nothing, fields a Measured would refuse) by :meth:`of`."""
+        from .decimal_columns import interval_columns, value_texts
+
+        spread_texts: dict[float, str] = {}  # round_up_text of each distinct stderr and interpolation effect
+        n = len(rows)
+        out = {}
+        for name, fields in _field_columns(rows, names).items():
+            if self.digits < 1 or not fields[0]:
+                out[name] = self.cell_columns(rows, [name])[name]
                 continue
-            value, error, nonnegative, stderr, interpolation, estimate, _ = (list(c) for c in zip(*given))
-            texts = iter(value_texts(np.array(value), np.array(error), np.array(nonnegative, dtype=bool),
-                                     np.array([np.nan if x is None else x for x in stderr]),
-                                     np.array([np.nan if x is None else x for x in interpolation]),
-                                     np.array(estimate, dtype=bool), self.digits))
-            column = []
-            for row, f in zip(rows, fields):
-                if f is None:  # no float (an exact bound, or nothing), or fields a Measured would refuse
-                    column.append(self.of(row, name))
-                    continue
-                _, err, _, se, interp, _, interval = f
-                ends = ["", ""]
-                if interval is not None:
-                    low, high = interval_ends(interval[0], interval[1], err)
-                    ends = [low, high or ""]
-                column.append((next(texts), ["?" if se is None else up(se), up(interp or 0.0)], ends))
+            import numpy as np
+
+            given, value, error, nonnegative, stderr, interpolation, estimate, low, high = fields
+            texts = value_texts(value, error, nonnegative, stderr, interpolation, estimate, self.digits)
+            for x in set(stderr.tolist()).union(interpolation.tolist()):
+                if x == x and x not in spread_texts:  # nan: absent
+                    spread_texts[x] = round_up_text(x)
+            stderrs = ["?" if x != x else spread_texts[x] for x in stderr.tolist()]
+            zero = spread_texts.get(0.0) or spread_texts.setdefault(0.0, round_up_text(0.0))
+            interpolations = [zero if x != x else spread_texts[x] for x in interpolation.tolist()]
+            lows, highs = [""] * len(given), [""] * len(given)
+            bounded = np.flatnonzero(low == low)  # an interval (nan: none)
+            if bounded.size:
+                found_lows, found_highs = interval_columns(low[bounded], high[bounded], error[bounded])
+                for j, low_text, high_text in zip(bounded.tolist(), found_lows, found_highs):
+                    lows[j], highs[j] = low_text, high_text or ""
+            column: tuple[list[str], ...] = (texts, stderrs, interpolations, lows, highs)
+            if given != list(range(n)):  # some rows' cells come from of(): the column's cells where they belong
+                column = tuple([""] * n for _ in range(5))
+                for part, cells in zip(column, (texts, stderrs, interpolations, lows, highs)):
+                    for i, cell in zip(given, cells):
+                        part[i] = cell
+                for i in sorted(set(range(n)).difference(given)):
+                    # no float (an exact bound, or nothing), or fields a Measured would refuse
+                    text, spread, ends = self.of(rows[i], name)
+                    column[0][i], column[1][i], column[2][i], column[3][i], column[4][i] = text, *spread, *ends
             out[name] = column
         return out
 
@@ -242,6 +250,125 @@ class _SweepCells:
                   None if interval is None else (float(interval[0]), float(interval[1])))
         return fields if _valid(fields) else None
 
+
+def _field_columns(rows: Sequence[Any], names: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+    """:meth:`_SweepCells._fields` of each name in every row, a column at a time: for each name (the rows whose
+    fields are valid floats, in any order; then numpy arrays of their value, error, nonnegative, stderr,
+    interpolation, estimate, interval low and high, an absent stderr, interpolation or interval as nan).
+
+    Each row's dictionaries are read for all names at once (``map`` of their ``get``), then turned into columns.
+    The routes are ``_fields``' own: a count statistic first, then a row's error with its certified error, or a
+    bound with its certified error or at estimated inputs (then with its spread and interval); a row on none of
+    them has no fields (its cells come from :meth:`_SweepCells.of`). Values are converted and checked (``_valid``'s
+    tests) by numpy; a column numpy cannot convert goes through ``_fields`` row by row."""
+    names = list(names)
+    if not rows:
+        return {name: ([],) for name in names}
+    missing = [_MISSING] * len(names)
+    spreads = list(zip(*[tuple(map(row.spreads.get, names)) for row in rows]))
+    intervals = list(zip(*[tuple(map(row.intervals.get, names)) for row in rows]))
+    stats = list(zip(*[tuple(map(row.stats.get, names, missing)) for row in rows]))
+    bounds = list(zip(*[tuple(map(row.bounds.get, names)) for row in rows]))
+    bound_errors = list(zip(*[tuple(map(row.bound_errors.get, names, missing)) for row in rows]))
+    errors_of = dict(zip([*_ERRORS, *_ERRORS.values()], zip(*[attrgetter(*_ERRORS, *_ERRORS.values())(row)
+                                                              for row in rows])))
+    out = {}
+    for k, name in enumerate(names):
+        try:
+            out[name] = _name_columns(name, spreads[k], intervals[k], stats[k], bounds[k], bound_errors[k],
+                                      errors_of)
+        except (TypeError, ValueError, OverflowError, IndexError, AttributeError):  # as _fields reads them, row by row
+            fields = [(i, f) for i, f in ((i, _SweepCells._fields(row, name)) for i, row in enumerate(rows))
+                      if f is not None]
+            out[name] = _stacked(fields)
+    return out
+
+
+def _name_columns(name: str, spread: tuple[Any, ...], interval: tuple[Any, ...], stat: tuple[Any, ...],
+                  bound: tuple[Any, ...], bound_error: tuple[Any, ...], errors_of: dict[str, tuple[Any, ...]]
+                  ) -> tuple[Any, ...]:
+    """One name's columns for :func:`_field_columns` (its values in every row, by route)."""
+    import numpy as np
+
+    stated = [i for i, s in enumerate(stat) if s is not _MISSING]  # a count statistic: (value, error)
+    if name in _ERRORS:
+        raw, certified_error = errors_of[name], errors_of[_ERRORS[name]]
+        usual = [i for i, v in enumerate(raw) if v is not None]
+    else:
+        raw, certified_error = bound, bound_error
+        usual = [i for i, (v, e, s) in enumerate(zip(raw, certified_error, spread))
+                 if v is not None and (e is not _MISSING or s is not None)]
+    if stated:
+        taken = set(stated)
+        usual = [i for i in usual if i not in taken]
+    given = usual + stated
+    if not given:
+        return ([],)
+    value = np.array([v if v.__class__ is float else v.numerator / v.denominator if v.__class__ is Fraction
+                      else float(v) for v in (raw[i] for i in usual)], dtype=np.float64)
+    if name in _ERRORS:
+        error = np.array([certified_error[i] or 0.0 for i in usual], dtype=np.float64)
+        nonnegative = np.ones(len(usual), dtype=bool)
+    else:
+        errors = [certified_error[i] for i in usual]
+        at_estimate = np.array([e is _MISSING for e in errors], dtype=bool)  # a bound at estimated inputs
+        error = np.array([0.0 if e is _MISSING else e for e in errors], dtype=np.float64)
+        error = np.where(at_estimate, 4 * 2.0**-53 * np.abs(value), error)
+        nonnegative = np.zeros(len(usual), dtype=bool)
+    if stated:
+        pairs = np.array([stat[i] for i in stated], dtype=np.float64).reshape(len(stated), 2)
+        if any(len(stat[i]) != 2 for i in stated):
+            raise ValueError("a statistic is a (value, error) pair")
+        value = np.concatenate([value, pairs[:, 0]])
+        error = np.concatenate([error, pairs[:, 1]])
+        nonnegative = np.concatenate([nonnegative, np.ones(len(stated), dtype=bool)])
+    spread_of = [spread[i] for i in given]
+    estimate = np.array([s is not None for s in spread_of], dtype=bool)
+    nan2 = (np.nan, np.nan)
+    spread_pairs = np.array([nan2 if s is None else s for s in spread_of], dtype=np.float64)
+    stderr, interpolation = spread_pairs[:, 0], spread_pairs[:, 1]
+    if spread_pairs.shape != (len(given), 2):
+        raise ValueError("a spread is a (stderr, interpolation) pair")
+    bounded = [interval[i] if s is not None else None for i, s in zip(given, spread_of)]
+    ends = np.array([nan2 if x is None else x for x in bounded], dtype=np.float64)
+    if ends.shape != (len(given), 2):
+        raise ValueError("an interval is a (low, high) pair")
+    low, high = ends[:, 0], ends[:, 1]
+    valid = np.isfinite(value) & (error >= 0) & (error < np.inf)
+    odd = np.isnan(stderr)  # absent (None: no check) or nan (refused)
+    if odd.any():
+        odd[odd] = [spread_of[j] is not None and spread_of[j][0] is not None for j in np.flatnonzero(odd).tolist()]
+    valid &= ~odd & ~(stderr < 0) & ~(stderr == np.inf)
+    odd = np.isnan(interpolation)
+    if odd.any():
+        odd[odd] = [spread_of[j] is not None and spread_of[j][1] is not None for j in np.flatnonzero(odd).tolist()]
+    valid &= ~odd & ~(interpolation < 0) & ~(interpolation == np.inf)
+    odd = np.isnan(low) | np.isnan(high)
+    if odd.any():
+        odd[odd] = [bounded[j] is not None for j in np.flatnonzero(odd).tolist()]
+    valid &= ~odd & ~(low > high)
+    columns: tuple[Any, ...] = (value, error, nonnegative, stderr, interpolation, estimate, low, high)
+    if not valid.all():  # fields a Measured refuses: no fields (its cells from _SweepCells.of, which says why)
+        keep = np.flatnonzero(valid)
+        given = [given[j] for j in keep.tolist()]
+        columns = tuple(c[keep] for c in columns)
+    return (given, *columns) if given else ([],)
+
+
+def _stacked(fields: list[tuple[int, tuple[Any, ...]]]) -> tuple[Any, ...]:
+    """:func:`_field_columns`' columns of (row index, _fields) pairs."""
+    import numpy as np
+
+    if not fields:
+        return ([],)
+    nan = float("nan")
+    rows = [(v, e, nn, nan if se is None else se, nan if ip is None else ip, es, nan if iv is None else iv[0],
+             nan if iv is None else iv[1]) for _, (v, e, nn, se, ip, es, iv) in fields]
+    columns = [np.array(c, dtype=bool if k in (2, 5) else np.float64) for k, c in enumerate(zip(*rows))]
+    return ([i for i, _ in fields], *columns)
+
+
+_MISSING = object()
 
 #: the errors of a sweep row and the fields holding their certified errors
 _ERRORS = {"error": "error_abs", "optimal": "optimal_abs", "random_error": "random_abs"}

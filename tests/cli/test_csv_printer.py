@@ -4,12 +4,16 @@ values in it are the ones computed here by hand."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import math
+import re
 from fractions import Fraction
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from boundcalc.answers import ProfileAnswer, SweepAnswer, TradeoffAnswer
 from boundcalc.csv_printer import SWEEP_COLUMNS, TRADEOFF_COLUMNS, to_csv
@@ -123,7 +127,6 @@ def test_count_rows_columns_are_the_cells_row_by_row(source, monkeypatch):
     """The count rows' cells formatted column by column (_SweepCells.columns) are the texts the row-by-row cells
     give (_SweepCells.of, each from the row's Measured fields): a partial curve (estimates, intervals), one with a
     stderr column, an MI profile (bounds only) and a data model (exact errors), MDLM's noises and grid rows."""
-    from boundcalc import csv_printer
     from boundcalc.curve import LossCurve
     from boundcalc.profile import MIProfile
     from boundcalc.sweeps import sweep
@@ -144,8 +147,117 @@ def test_count_rows_columns_are_the_cells_row_by_row(source, monkeypatch):
     answer = SweepAnswer(result, "rows")
     assert any(row.random_counts for row in result.rows)
     for digits in (1, 4, 6):
-        columns = to_csv(answer, digits)
-        monkeypatch.setattr(csv_printer._SweepCells, "columns",
-                            lambda self, rows, names: {n: [self.of(r, n) for r in rows] for n in names})
-        assert columns == to_csv(answer, digits)
-        monkeypatch.undo()
+        assert to_csv(answer, digits) == _cell_by_cell(answer, digits, monkeypatch)
+
+
+def _cell_by_cell(answer, digits, monkeypatch):
+    """The CSV with every cell from _SweepCells.of (the fields' texts by decimal_text, one cell at a time): the
+    reference of the columns' route."""
+    from boundcalc import csv_printer
+
+    with monkeypatch.context() as patched:
+        patched.setattr(csv_printer._SweepCells, "columns", csv_printer._SweepCells.cell_columns)
+        return to_csv(answer, digits)
+
+
+def _sweep_of_both_kinds():
+    from boundcalc.curve import LossCurve
+    from boundcalc.sweeps import sweep
+
+    L, points = 48, [4, 12, 30, 48]
+    given = LossCurve(length=L, masked=points, loss=[0.4 + 2.5 * k / L for k in points], exact=False)
+    return sweep(given, ["mdlm", "uniform"], "1:48:20", vocab_size=60)
+
+
+_SWEEP = []
+_ADVERSARIAL = [0.0, -0.0, 0.5, 2.5, 1e-300, 5e-324, 1e17, 123456789012345678.0, 99999.95, 16.875, 1e300, 3.0,
+                9.999999999999999e22, 0.1]
+usual = st.one_of(st.floats(0, 1e5), st.floats(0, 1e-10), st.integers(0, 10**6).map(lambda k: k / 64),
+                  st.sampled_from(_ADVERSARIAL))
+_INVALID = [math.inf, -math.inf, math.nan, -1.0, -1e-300]
+
+
+@st.composite
+def _fields_of_row(draw, names, clean):
+    """A row's fields as a sweep could hand them (``clean``: finite, errors >= 0, ordered intervals) or as it never
+    should (nan, inf, negative errors, unordered intervals) with every value exact, float, huge, tiny, a tie."""
+    floats = usual if clean else st.one_of(usual, usual, st.sampled_from(_INVALID), st.floats())
+    some = st.one_of(st.none(), floats)
+    value = st.one_of(some, floats.map(lambda x: -x), st.fractions(min_value=-10**6, max_value=10**6,
+                                                                   max_denominator=10**9), st.integers(-10**20, 10**20))
+    out = {"error": draw(st.one_of(some, floats.map(lambda x: -x))), "error_abs": draw(some), "optimal": draw(some),
+           "optimal_abs": draw(some), "random_error": draw(some), "random_abs": draw(some)}
+    out["bounds"] = {n: draw(st.one_of(st.none(), value)) for n in names if draw(st.integers(0, 5))}
+    out["bound_errors"] = {n: draw(st.one_of(st.floats(0, 1e-9), floats)) for n in names if draw(st.booleans())}
+    spread = st.tuples(st.one_of(st.none(), st.floats(0, 1e-3), floats), st.one_of(st.floats(0, 1e-3), floats))
+    everything = [*names, "error", "optimal", "random_error"]
+    out["spreads"] = {n: draw(spread) for n in everything if draw(st.booleans())}
+    ends = st.tuples(floats, floats).map(sorted if clean else list).map(tuple)
+    interval = st.one_of(ends, st.tuples(floats, st.just(math.inf)))
+    out["intervals"] = {n: draw(interval) for n in everything if draw(st.booleans())}
+    return out
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.data_too_large, HealthCheck.too_slow])
+@given(data=st.data(), digits=st.sampled_from([1, 3, 6, 17]))
+def test_sweep_csv_columns_are_the_cells_one_by_one(data, digits, monkeypatch):
+    """Random and adversarial fields in every row (fixed and count rows: exact bounds, floats, nan, inf, None,
+    negative, huge, ties, subnormals, estimates with and without stderr, intervals, unbounded ones): the columns'
+    CSV is the cell-by-cell one, or both refuse alike."""
+    if not _SWEEP:
+        _SWEEP.append(_sweep_of_both_kinds())
+    result = _SWEEP[0]
+    names = list(result.bound_names)
+    rows = []
+    clean = data.draw(st.booleans())
+    for row in result.rows:
+        fields = data.draw(_fields_of_row(names, clean))
+        if row.random_counts:
+            fields["stats"] = {k: data.draw(st.tuples(usual, usual)) for k in result.count_stats}
+        rows.append(dataclasses.replace(row, **fields))
+    answer = SweepAnswer(dataclasses.replace(result, rows=tuple(rows)), "rows")
+    try:
+        expected = _cell_by_cell(answer, digits, monkeypatch)
+    except Exception as refused:  # the cell-by-cell route refuses: so must the columns'
+        event("refused")
+        with pytest.raises(type(refused)):
+            to_csv(answer, digits)
+        return
+    event("formatted")
+    assert to_csv(answer, digits) == expected
+
+
+@pytest.mark.parametrize("bad", [
+    ("spreads", "theorem1", (math.nan, 0.0)), ("spreads", "theorem1", (None, math.nan)),
+    ("spreads", "error", (-1.0, 0.0)), ("spreads", "theorem1", (None, math.inf)),
+    ("intervals", "theorem1", (math.nan, 3.0)), ("intervals", "error", (5.0, 1.0)),
+    ("intervals", "theorem1", (math.inf, math.inf)), ("intervals", "theorem1", (1.0, math.nan)),
+    ("bound_errors", "theorem1", math.nan), ("bound_errors", "theorem1", -1e-300), ("bound_errors", "theorem1", None),
+    ("bounds", "theorem1", math.inf), ("bounds", "theorem1", 10**400), ("bounds", "theorem1", "x"),
+    ("error_abs", None, math.nan), ("error", None, math.inf), ("stats", "expected_s_max", (math.nan, 0.0)),
+    ("stats", "expected_s_max", (1.0,)), ("stats", "expected_calls", None)])
+def test_one_bad_field_is_refused_or_shown_as_cell_by_cell(bad, monkeypatch):
+    """One field a Measured refuses (nan, inf, negative, unordered, no float, no pair) in one row of a real sweep:
+    the columns' CSV says what the cell-by-cell one says (its text, or its error)."""
+    if not _SWEEP:
+        _SWEEP.append(_sweep_of_both_kinds())
+    result = _SWEEP[0]
+    where, name, value = bad
+    rows = list(result.rows)
+    for i, row in enumerate(rows):
+        if where == "stats" and not row.random_counts:
+            continue
+        if where in ("error", "error_abs"):
+            rows[i] = dataclasses.replace(row, **{where: value})
+        else:
+            rows[i] = dataclasses.replace(row, **{where: {**getattr(row, where), name: value}})
+        break
+    answer = SweepAnswer(dataclasses.replace(result, rows=tuple(rows)), "rows")
+    try:
+        expected = _cell_by_cell(answer, 6, monkeypatch)
+    except Exception as refused:
+        with pytest.raises(type(refused), match=re.escape(str(refused))):
+            to_csv(answer, 6)
+        return
+    assert to_csv(answer, 6) == expected

@@ -2,14 +2,17 @@
 format and numpy's log10, against exact Decimals) on random and adversarial floats."""
 
 import math
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal, Inexact
+from fractions import Fraction
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from boundcalc.decimal_columns import decimal_exponents, half_even_text, value_texts
-from boundcalc.decimal_text import _text, value_decimal
+from boundcalc import decimal_columns
+from boundcalc.decimal_columns import (decimal_exponents, directed_text, half_even_text, interval_columns,
+                                       rounded_column, value_texts)
+from boundcalc.decimal_text import _text, interval_texts, value_decimal
 
 finite = st.floats(allow_nan=False, allow_infinity=False)
 nonnegative = st.floats(min_value=0.0, allow_nan=False, allow_infinity=False)
@@ -67,9 +70,121 @@ def test_value_texts_are_value_decimal_cell_by_cell(cells, digits):
 def test_interval_ends_are_interval_texts(low, high, error, near):
     """The inlined 17-digit interval ends are decimal_text.interval_texts' (ends near each other included)."""
     from boundcalc.decimal_columns import interval_ends
-    from boundcalc.decimal_text import interval_texts
     from boundcalc.exact import FLOAT_DIGITS
 
     if near and math.isfinite(low):
         high = math.nextafter(low, math.inf)
     assert interval_ends(low, high, error) == interval_texts(low, high, error, FLOAT_DIGITS)
+
+
+# --- the columns' fast routes (interval_columns, rounded_column, directed_text) against the decimal contexts ---
+
+_WIDE = Context(prec=5000, Emax=10**9, Emin=-(10**9), traps=[Inexact])
+
+
+def test_the_exponent_of_the_least_number_of_a_bit_length_is_exact():
+    """directed_text's a = floor((b − 1 − shift)·log10 2) is floor(log10 2^j) for every j it meets (|j| < 2400)."""
+    for j in range(-2400, 2400):
+        a = math.floor(j * decimal_columns._LOG10_2)
+        assert Fraction(10) ** a <= Fraction(2) ** j < Fraction(10) ** (a + 1)
+
+
+# near 17-digit decimals: an end exactly a 17-digit decimal, one unit above or below, ties of the rounding digit
+_SEVENTEEN = st.builds(lambda q, a, off: (q * Fraction(10) ** (a - 16)) + off * Fraction(10) ** (a - 16) / 2,
+                       st.integers(10**16, 10**17 - 1), st.integers(-30, 30), st.sampled_from([0, 1, -1, 2, -2]))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(st.integers(-(2**2200), 2**2200), st.integers(-(10**40), 10**40), st.integers(-1000, 1000)),
+       st.integers(0, 2300), st.booleans())
+def test_directed_text_is_the_decimal_contexts(numerator, shift, upward):
+    exact = _WIDE.divide(Decimal(numerator), Decimal(2**shift))
+    assert directed_text(numerator, shift, upward) == _text(exact, 17, ROUND_CEILING if upward else ROUND_FLOOR)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_SEVENTEEN, st.booleans())
+def test_directed_text_at_17_digit_decimals_and_their_ties(value, upward):
+    """x = q·10^(a−16) (+ half a unit, + a unit): exact decimals where a wrong rounding shows at once."""
+    numerator, denominator = value.numerator, value.denominator
+    shift = max(0, (denominator - 1).bit_length() + 60)  # x·2^shift/2^shift: x rounded only where it is no dyadic
+    scaled = numerator * 2**shift // denominator
+    exact = _WIDE.divide(Decimal(scaled), Decimal(2**shift))
+    assert directed_text(scaled, shift, upward) == _text(exact, 17, ROUND_CEILING if upward else ROUND_FLOOR)
+
+
+def _near_17(x: float) -> list[float]:
+    """Floats around the 17-digit decimals next to x (where the extended route's margin is met)."""
+    if not math.isfinite(x) or x == 0:
+        return [x]
+    text = f"{x:.16e}"
+    y = float(text)
+    return [y, math.nextafter(y, math.inf), math.nextafter(y, -math.inf)]
+
+
+ends = st.one_of(finite, edge, powers, st.integers(-(2**60), 2**60).map(float), st.integers(10**15, 10**19).map(float),
+                 st.floats(1e-3, 1e6).map(lambda x: _near_17(x)[0]))
+errors = st.one_of(nonnegative, edge.filter(lambda x: x >= 0), st.just(0.0), st.floats(0, 1e-10),
+                   st.floats(0, 1e-14).map(lambda x: x * 16.875))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(ends, st.one_of(ends, st.just(math.inf)), errors, st.booleans()), min_size=1, max_size=40),
+       st.booleans())
+def test_interval_columns_are_interval_texts(cells, extended):
+    """Both routes (numpy's extended floats where their margin holds, the integers elsewhere; and the integers alone,
+    as on a machine without extended floats) give interval_texts' 17-digit ends of every cell."""
+    rows = []
+    for a, b, error, near in cells:
+        low, high = (a, b) if a <= b else (b, a)
+        if near and math.isfinite(low):
+            high = math.nextafter(low, math.inf)
+        if not math.isfinite(low) or math.isnan(high):
+            continue
+        rows.append((low, high, error))
+    if not rows:
+        return
+    low, high, error = (np.array(c) for c in zip(*rows))
+    saved = decimal_columns._extended
+    decimal_columns._extended = (lambda: False) if not extended else saved
+    try:
+        lows, highs = interval_columns(low, high, error)
+    finally:
+        decimal_columns._extended = saved
+    assert list(zip(lows, highs)) == [interval_texts(*r, 17) for r in rows]
+
+
+places = st.integers(1, 17)
+ties = st.builds(lambda q, k: q * 2.0**k, st.integers(1, 2**20), st.integers(-30, 5))  # dyadic: ties at many digits
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.one_of(finite, edge, powers, ties, ties.map(lambda x: -x)), places), min_size=1,
+                max_size=40), st.booleans())
+def test_rounded_column_is_half_even_text(cells, extended):
+    value = np.array([v for v, _ in cells])
+    digits = np.array([p for _, p in cells])
+    lead = np.zeros(value.size, dtype=np.int64)
+    nonzero = value != 0
+    lead[nonzero] = [Decimal(v).adjusted() for v in value[nonzero].tolist()]
+    saved = decimal_columns._extended
+    decimal_columns._extended = (lambda: False) if not extended else saved
+    try:
+        texts = rounded_column(value, lead, digits)
+    finally:
+        decimal_columns._extended = saved
+    assert texts == ["0" if v == 0 else _text(Decimal(v), p, ROUND_HALF_EVEN) for v, p in cells]
+
+
+def test_interval_columns_meet_both_routes():
+    """A sweep-like column (ends with certified errors of 10^-14 relative) takes the extended route for most cells
+    and the integer route for the rest (integers, ends near a 17-digit decimal), all equal to interval_texts'."""
+    rng = np.random.default_rng(5)
+    whole = np.concatenate([np.arange(1e16, 2e18, 3.7e15), [1e17, 123456789012345678.0, 2.0**58]])  # shown whole
+    low = np.concatenate([rng.uniform(0, 2e4, 3000), np.arange(50.0), [16.875, 0.0], whole])
+    high = low + rng.uniform(0, 10, low.size)
+    error = np.where(np.arange(low.size) % 3 == 0, 0.0, low * 1e-14)
+    error[-whole.size:] = 0.0
+    lows, highs = interval_columns(low, high, error)
+    assert list(zip(lows, highs)) == [interval_texts(*r, 17) for r in zip(low.tolist(), high.tolist(),
+                                                                          error.tolist())]
