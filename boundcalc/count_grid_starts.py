@@ -10,7 +10,9 @@ arrays, each term exp(β(m) + α_k + m·λ_k) from the sampler's own r_k, 1 − 
 from the grid's integers), so each entry carries the sampler's relative error
 (:meth:`~boundcalc.count_sampler.CountSampler.start_sizes_error`, here in closed form from the grid). The interior's
 ε and the terms the windows leave out (Bernstein's inequality) are each at most 2^-10 of that error
-(docs/theory.md §12, "A sweep's count rows in one batch").
+(docs/theory.md §12, "A sweep's count rows in one batch"). From L = 4097 the terms are taken by chunks of steps,
+one exp per (step, tile) and a matrix product per chunk (:func:`_add_factored`), within a slightly wider bound
+(``grid_start_error(..., factored=True)``; §12, "The zones by chunks of steps").
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ class GridStarts:
     ``positions``/``starts``: each row's zone entries m ascending (flat, row ``bounds[i]:bounds[i + 1]``);
     ``interior``: per row (m_a, m_b, its bound ε) or None (the zones cover [0, L)); ``error``: per row the relative
     error of each computed start size, ``interior``'s ε included (as the sampler's own bound); ``absolute``: the
-    terms the steps' windows leave out, at most this in all for each row (so for each entry)."""
+    terms the steps' windows leave out, at most this in all for each row (so for each entry), and on the factored
+    route what its subnormal factors may lose."""
 
     length: int
     rows: list[int]
