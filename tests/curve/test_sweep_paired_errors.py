@@ -76,15 +76,22 @@ def test_two_unrelated_grids(profiles, data):
         assert paired == each_alone(rows, chunk)
 
 
-def test_the_pair_is_taken_where_the_grids_fail_apart():
-    """Two wide profiles whose tests fail at different steps: rows that fall back in one grid only, in both, in
-    neither, and the pair equal to each grid alone."""
-    L = 120
-    first = np.geomspace(40.0, 2.0**-12, L)
+def _wide_rows() -> CurveRows:
+    """Two profiles of L = 120 whose rounding tests fail at different steps (one falls from 40 over every k, the
+    other only from k = 60), with their exact reaches and screens."""
+    first = np.geomspace(40.0, 2.0**-12, 120)
     second = np.concatenate((np.full(60, 40.0), np.geomspace(40.0, 2.0**-12, 60)))
     rows = CurveRows(first, second)
     rows.reaches = [exact_reach(grid) for grid in rows.grids]
     rows.screens = [exact_screen(reach) for reach in rows.reaches]
+    return rows
+
+
+def test_the_pair_is_taken_where_the_grids_fail_apart():
+    """Two wide profiles whose tests fail at different steps: rows that fall back in one grid only, in both, in
+    neither, and the pair equal to each grid alone."""
+    L = 120
+    rows = _wide_rows()
     schedules = [Schedule([60, 60]), Schedule([L]), Schedule([1] * L), Schedule([40, 20, 1] + [1] * 59),
                  Schedule([1] * 60 + [60])]
     chunk = step_chunk(schedules)
@@ -117,18 +124,14 @@ def test_a_chunk_between_the_two_screens_and_a_low_half_past_2_31():
     """Steps of at most 6 tokens where one grid's screen is 4 and the other's 7 (the test still runs, for both); and
     a profile whose rows sum their high limbs past 2^31 (the packed word's low half uses all its 32 bits)."""
     L = 120
-    first = np.geomspace(40.0, 2.0**-12, L)
-    second = np.concatenate((np.full(60, 40.0), np.geomspace(40.0, 2.0**-12, 60)))
-    rows = CurveRows(first, second)
-    rows.reaches = [exact_reach(grid) for grid in rows.grids]
-    rows.screens = [exact_screen(reach) for reach in rows.reaches]
+    rows = _wide_rows()
     assert sorted(rows.screens) == [4, 7]
     chunk = step_chunk([Schedule([6] * 20), Schedule([5] * 24), Schedule([2] * 60)])
     paired = _paired_errors(rows, chunk)
     assert paired is not None and paired == each_alone(rows, chunk) and None in paired[1] and None not in paired[0]
 
     wide = np.concatenate((np.full(105, 40.0), [39.9], np.geomspace(39.0, 40.0 * 2.0**-26.5, 14)))
-    rows = CurveRows(wide, first)
+    rows = CurveRows(wide, np.geomspace(40.0, 2.0**-12, L))  # _wide_rows()'s first profile
     rows.reaches = [exact_reach(grid) for grid in rows.grids]
     rows.screens = [exact_screen(reach) for reach in rows.reaches]
     chunk = step_chunk([Schedule([106] + [1] * 14), Schedule([50, 56] + [1] * 14)])

@@ -25,6 +25,7 @@ from boundcalc.count_noise_starts import noise_starts
 from boundcalc.curve import LossCurve
 from boundcalc.estimate import curve_profile
 from boundcalc.schedule import parse_spec
+from test_count_noise_completions import _curves as completion_curves
 
 NOISES = ["cosine", "cosine2", "linear", "geometric"]
 
@@ -80,12 +81,9 @@ def _check_joined(curve, noise, steps, vocab, start, width, perturb=0.0, seed=0)
     return low, high, inner_low, inner_high
 
 
-@st.composite
-def _curves(draw, smallest=40, largest=1500):
-    L = draw(st.integers(smallest, largest))
-    ks = sorted(draw(st.sets(st.integers(1, L), min_size=2, max_size=5)))
-    losses = sorted(draw(st.lists(st.floats(0.05, 6.0), min_size=len(ks), max_size=len(ks))))
-    return LossCurve(length=L, masked=ks, loss=losses)
+def _curves(smallest=40, largest=1500):
+    """The completions tests' random partial curves (2 to 5 measured points), from L = 40 (an edge to join)."""
+    return completion_curves(smallest, largest)
 
 
 @settings(max_examples=30, deadline=None)
