@@ -56,6 +56,7 @@ from pathlib import Path
 FAMILIES = ("uniform", "linear", "power:2", "dream", "cosine", "cosine-mdlm", "info-optimal",
             "mdlm", "mdlm:cosine", "mdlm:cosine2", "mdlm:linear", "mdlm:geometric", "sedd", "dream-origin")
 _NEUTRAL = tempfile.gettempdir()
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # one BLAS thread per process: on 2 shared cores, BLAS's own threads only fight the other processes
 _ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
@@ -79,9 +80,8 @@ def run_cli(args: list[str], repeat: int, timeout: float, tree: str | None = Non
     ``tree`` runs another checkout's boundcalc (its directory first on PYTHONPATH), for before/after figures.
     """
     best = cpu = None
-    env = {**os.environ, **_ONE_THREAD, "COLUMNS": "200"}
-    if tree is not None:
-        env["PYTHONPATH"] = tree
+    # this checkout unless told otherwise: the machine's installed boundcalc may be another tree, or none
+    env = {**os.environ, **_ONE_THREAD, "COLUMNS": "200", "PYTHONPATH": tree or _ROOT}
     for _ in range(repeat):
         start, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
         try:
@@ -91,7 +91,9 @@ def run_cli(args: list[str], repeat: int, timeout: float, tree: str | None = Non
             return f"> {timeout:.0f} s (stopped)"
         elapsed, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
         used = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-        if done.returncode not in (0, 1) or "refus" in done.stderr or "would take" in done.stderr:
+        # exit 1 is boundcalc's "no answer"; Python's own failures (no module, a traceback) exit 1 too
+        crashed = "Traceback (most recent call last)" in done.stderr or "No module named" in done.stderr
+        if done.returncode not in (0, 1) or crashed or "refus" in done.stderr or "would take" in done.stderr:
             words = " ".join((done.stderr.strip().splitlines() or ["?"])[-1].split()[:14])
             return f"exit {done.returncode} after {elapsed:.1f} s (cpu {used:.1f} s): {words}"
         best = elapsed if best is None else min(best, elapsed)
