@@ -78,6 +78,7 @@ LAYERS = {
     "sweeps": (4, "orchestration"),
     "sweep_truth": (4, "orchestration"),
     "sweep_bounds": (4, "orchestration"),
+    "sweep_columns": (4, "orchestration"),
     "sweep_grid": (4, "orchestration"),
     "sweep_vector": (4, "orchestration"),
     "sweep_steps": (4, "orchestration"),
