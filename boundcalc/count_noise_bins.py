@@ -43,6 +43,10 @@ _BLOCK_ENTRIES = 1 << 21
 #: Entries of the laws of blocks of bins merged into one call (_group_brackets): the (top x bins) arrays of a call
 #: stay in the cache (a pass over larger ones costs twice as much per entry)
 _MERGED_ENTRIES = 1 << 19
+#: Bins per row (its widest blocks') whose lower bounds decide where its brackets are saturated (_saturated_starts)
+_PROBES = 4
+#: A row's s is saturated where its probes' Σ −log(1 − t) lower bounds reach this: its brackets are then (1 − 8ε, 1)
+_SATURATED = 64.0
 #: Levels of π per row for the bins' caps (down to 2^-11.5 of the row's largest).
 _LEVELS = 24
 #: The step-size cap: the least J with Σ_k Chernoff(Bin(L, π_k) > J) <= 2^-80 (the samplers' TAIL).
@@ -320,16 +324,16 @@ def _mode_table(length: int, top: int) -> "tuple[np.ndarray, np.ndarray]":
     return out[0], out[1]
 
 
-def _survivals(laws: "np.ndarray", out: "np.ndarray | None" = None) -> "np.ndarray":
-    """Σ_{s<j<=top} P(j) for s = 1..top − 1 (rows s x points), summed from the top (non-negative terms); into ``out``
-    when given."""
+def _survivals(laws: "np.ndarray", out: "np.ndarray | None" = None, start: int = 1) -> "np.ndarray":
+    """Σ_{s<j<=top} P(j) for s = start..top − 1 (rows s x points), summed from the top (non-negative terms, so each
+    row is the same float whatever ``start``); into ``out`` when given."""
     import numpy as np
 
-    out = np.empty((laws.shape[0] - 2, laws.shape[1])) if out is None else out
+    out = np.empty((laws.shape[0] - 1 - start, laws.shape[1])) if out is None else out
     if out.shape[0]:
         out[-1] = laws[-1]
         for s in range(out.shape[0] - 2, -1, -1):
-            np.add(out[s + 1], laws[s + 2], out=out[s])
+            np.add(out[s + 1], laws[s + start + 1], out=out[s])
     return out
 
 
@@ -353,8 +357,8 @@ class _Workspace:
 
 
 def _bin_bounds(length: int, bins: NoiseBins, index: "np.ndarray", top: int, tops: Any = None,
-                work: "_Workspace | None" = None) -> "tuple[np.ndarray, np.ndarray]":
-    """Per bin of ``index`` and s = 1..top − 1 (rows s x bins): (an upper bound on Σ_k t(π_k), a lower bound on
+                work: "_Workspace | None" = None, start: int = 1) -> "tuple[np.ndarray, np.ndarray]":
+    """Per bin of ``index`` and s = start..top − 1 (rows s x bins): (an upper bound on Σ_k t(π_k), a lower bound on
     Σ_k −log(1 − t(π_k)), over the bin's steps; t(x) = P(Bin(L, x) > s) cut at ``top``, the part beyond is the row's
     far), from the one law at the bin's centre c. On [low, high], b_{j,n}(x) (n = L − 1, L − 2) is at most the mode's
     bound and at most b_{j,n}(c)·max((high/c)^j, ((1 − low)/(1 − c))^L), with L·b_{j,L−1}(c) = (j + 1)P_c(j + 1)/c and
@@ -363,7 +367,9 @@ def _bin_bounds(length: int, bins: NoiseBins, index: "np.ndarray", top: int, top
     second order: Σ_k t(π_k) = n·t(c) + t′(c)(S − n·c) + ½Σ_k t″(ξ_k)(π_k − c)²; and −log(1 − t) >= t.
     ``tops``: per bin its own top (at most ``top``): its laws cut there and its roundings for it, so its rows s below
     its top are the floats a call with that top gives (the rows above are not meant to be read). ``work``: the
-    arrays to reuse (the results are two of them: read them before the next call with the same ``work``)."""
+    arrays to reuse (the results are two of them: read them before the next call with the same ``work``).
+    ``start``: the first s (the laws still run from j = 0; every entry is computed on its own, so each row s is the
+    float a call from s = 1 gives)."""
     import numpy as np
 
     work = _Workspace() if work is None else work
@@ -379,35 +385,38 @@ def _bin_bounds(length: int, bins: NoiseBins, index: "np.ndarray", top: int, top
         for own in np.unique(tops).tolist():
             if own < top:
                 laws[own + 1:, tops == own] = 0.0
-    j = np.arange(top, dtype=np.float64)[:, None]
+    first_j = start - 1  # j = start − 1..top − 1: the b_{j,·} that the rows s = start..top − 1 read
+    rows = top - first_j
+    j = np.arange(first_j, top, dtype=np.float64)[:, None]
     mode_first, mode_second = _mode_tops(L, top)
     # the same operations in the same order as written in the docstring's formulas, in place (each pass over
     # (top × bins) costs as much as the laws' recurrence); fmin/fmax are minimum/maximum with NaN taken as +inf/0
     with np.errstate(invalid="ignore", over="ignore"):
-        move = np.multiply(powers[:-1], 1 + 2 * (j + 2) * _EPS, out=work.get("move", top, m))
+        move = np.multiply(powers[first_j:-1], 1 + 2 * (j + 2) * _EPS, out=work.get("move", rows, m))
         np.maximum(move, below, out=move)
         move *= 1 + theta + 16 * _EPS  # x from c
-        first_sup = np.multiply(j + 1, laws[1:], out=work.get("first", top, m))  # L·b_{j,L−1}(x) = (j + 1)P_x(j + 1)/x
+        # L·b_{j,L−1}(x) = (j + 1)P_x(j + 1)/x
+        first_sup = np.multiply(j + 1, laws[first_j + 1:], out=work.get("first", rows, m))
         first_sup /= c
         first_sup *= move
         second_sup = np.multiply(first_sup, L - 1 - j, out=move)  # L(L − 1)·b_{j,L−2}(x)
         second_sup /= 1 - c
-    np.fmin(first_sup, mode_first[:top, None], out=first_sup)
+    np.fmin(first_sup, mode_first[first_j:top, None], out=first_sup)
     first_sup += 2.0**-990
-    np.fmin(second_sup, mode_second[:top, None], out=second_sup)
+    np.fmin(second_sup, mode_second[first_j:top, None], out=second_sup)
     second_sup += 2.0**-990
     sums = ((top if tops is None else tops) + 4) * _EPS
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        slope = first_sup[1:]  # sup t′ = L·sup b_{s,L−1}, s = 1..top − 1
+        slope = first_sup[1:]  # sup t′ = L·sup b_{s,L−1}, s = start..top − 1
         # sup |t″| <= L(L − 1)·max(b_{s−1,L−2}, b_{s,L−2})
-        bend = np.maximum(second_sup[:-1], second_sup[1:], out=work.get("bend", top - 1, m))
-        rest = np.multiply(slope, n * shift, out=work.get("rest", top - 1, m))
+        bend = np.maximum(second_sup[:-1], second_sup[1:], out=work.get("bend", rows - 1, m))
+        rest = np.multiply(slope, n * shift, out=work.get("rest", rows - 1, m))
         bend *= 0.5 * (spread + n * shift * shift)
         rest += bend
-        np.copyto(rest, np.inf, where=np.isnan(rest, out=work.get("nan", top - 1, m, bool)))
+        np.copyto(rest, np.inf, where=np.isnan(rest, out=work.get("nan", rows - 1, m, bool)))
         rest *= 1 + 64 * _EPS
-        centred = _survivals(laws, work.get("centred", top - 1, m))
-        up = np.multiply(centred, 1 + theta + sums, out=work.get("up", top - 1, m))
+        centred = _survivals(laws, work.get("centred", rows - 1, m), start)
+        up = np.multiply(centred, 1 + theta + sums, out=work.get("up", rows - 1, m))
         down = np.multiply(centred, 1 - theta - sums, out=centred)
         upper = np.multiply(slope, high - c, out=bend)
         upper *= 1 + 8 * _EPS
@@ -484,6 +493,10 @@ def _group_brackets(length: int, bins: NoiseBins, row_sets: "list[np.ndarray]", 
     # least (or 8 more) and the laws fit in _MERGED_ENTRIES
     blocks.sort(key=lambda block: block[0])
     work = _Workspace()
+    starts = _saturated_starts(length, bins, blocks, pending, [bracket[0].shape[1] for bracket in out], work)
+    # each block from the least first unsaturated s of its rows (a block wholly below it adds nothing that is read)
+    blocks = [(top, owner, chosen, local, int(starts[owner][local].min())) for top, owner, chosen, local in blocks]
+    blocks = [block for block in blocks if block[4] <= block[0] - 1]
     at = 0
     while at < len(blocks):
         end, size = at + 1, blocks[at][2].size
@@ -493,30 +506,106 @@ def _group_brackets(length: int, bins: NoiseBins, row_sets: "list[np.ndarray]", 
             end += 1
         merged = blocks[at:end]
         top = merged[-1][0]
+        first = min(block[4] for block in merged)
         index = np.concatenate([block[2] for block in merged])
         tops = np.concatenate([np.full(block[2].size, block[0]) for block in merged])
-        up, down = _bin_bounds(length, bins, index, top, None if len(merged) == 1 else tops, work)
+        up, down = _bin_bounds(length, bins, index, top, None if len(merged) == 1 else tops, work, first)
         column = 0
-        for block_top, owner, chosen, local in merged:
+        for block_top, owner, chosen, local, _ in merged:
             counts, total, exponent = pending[owner]
             part = slice(column, column + chosen.size)
             column += chosen.size
             heads = np.concatenate(([0], np.flatnonzero(np.diff(local)) + 1))
             owners = local[heads]
-            total[owners, : block_top - 1] += np.add.reduceat(up[: block_top - 1, part], heads, axis=1).T
-            exponent[owners, : block_top - 1] += np.add.reduceat(down[: block_top - 1, part], heads, axis=1).T
+            rows = block_top - first  # s = first..block_top − 1
+            total[owners, first - 1 : block_top - 1] += np.add.reduceat(up[:rows, part], heads, axis=1).T
+            exponent[owners, first - 1 : block_top - 1] += np.add.reduceat(down[:rows, part], heads, axis=1).T
         at = end
-    for (lower, upper, err), caps, far, state in zip(out, cap_sets, far_sets, pending):
+    for (lower, upper, err), caps, far, state, first_open in zip(out, cap_sets, far_sets, pending, starts):
         if state is None:
             continue
         counts, total, exponent = state
         width = lower.shape[1]
+        # below each row's first unsaturated s the full sums give lower = 1·(1 − 8ε) and upper = 1 exactly: the
+        # same floats from infinite sums (see _saturated_starts)
+        saturated = np.arange(1, width + 1)[None, :] < first_open[:, None]
+        total[saturated] = np.inf
+        exponent[saturated] = np.inf
         sums = ((counts + 4) * _EPS)[:, None]
         total = total * (1 + sums) + (far[:, None] + 2.0**-1000 * counts[:, None])
         inside = np.arange(1, width + 1)[None, :] < caps[:, None]
         lower[:] = np.where(inside, -np.expm1(-exponent * (1 - sums)) * (1 - 8 * _EPS), 0.0)
         upper[:] = np.where(inside, np.minimum(1.0, total * (1 + 2 * _EPS)), far[:, None])
         err[:] = np.where(inside, 0.0, far[:, None])
+    return out
+
+
+def _saturated_starts(length: int, bins: NoiseBins, blocks: "list[tuple[int, int, np.ndarray, np.ndarray]]",
+                      pending: "list[Any]", widths: "list[int]", work: "_Workspace") -> "list[np.ndarray]":
+    """Per set of rows (None in ``pending``: an empty array), each row's first s whose brackets need every bin: the
+    least s at which the lower bounds Σ −log(1 − t) of the row's :data:`_PROBES` bins of the widest blocks (each
+    with its own block's top: the floats :func:`_group_brackets` adds) fall below :data:`_SATURATED`.
+
+    Below it the row's full exponent Λ (a sum of the same non-negative floats and others, rounded within
+    (bins + 4)ε) is at least 64·(1 − 2^−30) > 38, so its lower end −expm1(−Λ(1 − (bins + 4)ε))·(1 − 8ε) is
+    1·(1 − 8ε) (expm1(−x) is −1 for x >= 38), and its upper end min(1, ·) is 1: a certified upper end is at least
+    P(S_max > s) >= 1 − e^−Λ > 1 − 2^−54, and no float lies in (1 − 2^−53, 1). So the other bins' entries below it
+    change no float and need not be computed (about half of all at L = 16384: docs/theory.md §12, "Bins of
+    steps", the saturated sizes)."""
+    import numpy as np
+
+    sets = len(pending)
+    out = [np.ones(0 if state is None else state[0].size, dtype=np.int64) for state in pending]
+    # every bin's block top, and per row the bins of its widest blocks
+    owner_of, local_of, index_of, top_of = [], [], [], []
+    for top, owner, chosen, local in blocks:
+        owner_of.append(np.full(chosen.size, owner))
+        local_of.append(local)
+        index_of.append(chosen)
+        top_of.append(np.full(chosen.size, top))
+    if not owner_of:
+        return out
+    owner, local, index, top = (np.concatenate(x) for x in (owner_of, local_of, index_of, top_of))
+    base = np.zeros(sets + 1, dtype=np.int64)
+    np.cumsum([state[0].size if state is not None else 0 for state in pending], out=base[1:])
+    row = base[owner] + local  # a row's place among every set's rows
+    widest = np.zeros(int(base[-1]), dtype=np.int64)
+    np.maximum.at(widest, row, top)
+    keep = np.flatnonzero((top == widest[row]) & (top >= 2))  # the bins of each row's widest block
+    keep = keep[np.lexsort((-bins.high[index[keep]], row[keep]))]  # by row, largest π first
+    row, index, top = row[keep], index[keep], top[keep]
+    first = np.ones(row.size, dtype=bool)
+    first[1:] = row[1:] != row[:-1]
+    begins = np.flatnonzero(first)
+    rank = np.arange(row.size) - np.repeat(begins, np.diff(np.append(begins, row.size)))
+    probes = np.flatnonzero(rank < _PROBES)
+    probes = probes[np.argsort(top[probes], kind="stable")]  # by top, each row's probes together (one top a row)
+    width_of = np.repeat(np.asarray(widths, dtype=np.int64), np.diff(base))
+    lam_base = np.zeros(base[-1] + 1, dtype=np.int64)
+    np.cumsum(width_of, out=lam_base[1:])
+    lam = np.zeros(int(lam_base[-1]))  # Σ over the probes of their lower bounds, row after row (its s = 1..width)
+    at = 0
+    while at < probes.size:
+        least = int(top[probes[at]])
+        end = int(np.searchsorted(top[probes], max(least * 5 // 4, least + 8), side="right"))
+        end = max(at + 1, min(end, at + max(1, _MERGED_ENTRIES // (int(top[probes[end - 1]]) + 1))))
+        while end < probes.size and row[probes[end]] == row[probes[end - 1]]:
+            end += 1  # a row's probes in one call
+        part = probes[at:end]
+        most = int(top[part].max())
+        down = _bin_bounds(length, bins, index[part], most, top[part], work)[1]
+        heads = np.concatenate(([0], np.flatnonzero(np.diff(row[part])) + 1))
+        sums = np.add.reduceat(down[: most - 1], heads, axis=1)  # per row of the call, s = 1..most − 1
+        s = np.arange(most - 1)[:, None]
+        mask = s < (top[part][heads] - 1)[None, :]  # s = 1..its top − 1
+        lam[(lam_base[row[part][heads]][None, :] + s)[mask]] += sums[mask]
+        at = end
+    for k in range(sets):
+        if pending[k] is None:
+            continue
+        width = widths[k]
+        open_ = lam[lam_base[base[k]] : lam_base[base[k + 1]]].reshape(-1, width) < _SATURATED
+        out[k] = np.where(open_.any(axis=1), np.argmax(open_, axis=1) + 1, width + 1)
     return out
 
 
