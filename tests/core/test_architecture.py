@@ -103,6 +103,7 @@ LAYERS = {
     "count_noise_variation": (4, "orchestration"),
     "count_noise_completions": (4, "orchestration"),
     "count_noise_joins": (4, "orchestration"),
+    "count_noise_zones": (4, "orchestration"),
     "count_grid_truth": (4, "orchestration"),
     "count_noise_truth": (4, "orchestration"),
     "count_grid_rows": (4, "orchestration"),
