@@ -20,9 +20,8 @@ from typing import Any, Callable, Iterator, Sequence, overload
 
 __all__ = ["CountColumns", "SweepRows", "count_block", "chunk_rows", "joined_rows", "COUNT_STATS"]
 
-#: The statistics of a random-count row (SweepRow.stats), in column order (as boundcalc.sweeps.COUNT_STATS).
+#: The statistics of a random-count row (SweepRow.stats), in column order (boundcalc.sweeps.COUNT_STATS).
 COUNT_STATS = ("expected_s_max", "expected_calls")
-_ERRORS = ("error", "optimal", "random_error")
 
 
 class CountColumns(Sequence[Any]):

@@ -56,7 +56,7 @@ from .exact import Measured, Number, nonnegative_rational
 from .profile import MIProfile
 from .schedule import Schedule
 from .sweep_bounds import RowBounds
-from .sweep_columns import SweepRows, chunk_rows, count_block, joined_rows
+from .sweep_columns import COUNT_STATS, SweepRows, chunk_rows, count_block, joined_rows
 from .sweep_grid import MAX_GRID_POINTS, STEPS_GRAMMAR, FamilySpec, parse_family, parse_steps, sweep_families
 from .sweep_truth import SourceTruth, resolve_source, row_intervals, row_spreads
 from .units import Unit
@@ -96,8 +96,7 @@ _SECONDS_PER_ROW = 3e-4  # the bounds, the row and its printed cells
 _DP_RATE = 1.5e8  # cells per second of the O(T L^2) optimal-schedule DP (numpy)
 
 Progress = Callable[[int, int], None]
-#: The statistics of a random-count sampler's row (SweepRow.stats), in column order.
-COUNT_STATS = ("expected_s_max", "expected_calls")
+#: The statistics of a random-count sampler's row (SweepRow.stats), in column order: sweep_columns.COUNT_STATS.
 
 
 # ---------------------------------------------------------------------------
