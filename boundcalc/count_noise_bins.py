@@ -45,11 +45,9 @@ _BLOCK_ENTRIES = 1 << 21
 #: Entries of the laws of blocks of bins merged into one call (_group_brackets): the (top x bins) arrays of a call
 #: stay in the cache (a pass over larger ones costs twice as much per entry)
 _MERGED_ENTRIES = 1 << 19
-#: Bins per row (its widest blocks') whose lower bounds decide where its brackets are saturated (_saturated_starts)
-_PROBES = 4
-#: A row's s is saturated where its probes' Σ −log(1 − t) lower bounds reach this: its brackets are then (1 − 8ε, 1)
+#: A row's s is saturated where a lower bound on Σ_k −log(1 − t(π_k)) reaches this: its brackets are then (1 − 8ε, 1)
 _SATURATED = 64.0
-#: Up to this L every float is round 11's (the saturated sizes from the probes); above, from a bound (_bulk_starts)
+#: Up to this L every float is round 11's (every size computed); above, the saturated sizes are skipped (_bulk_starts)
 _SAME_FLOATS_UP_TO = 4096
 #: Where |φ″| may peak inside [0, 1] (elsewhere on an interval it is largest at an end): geometric's
 #: φ″ ∝ σ(1 − σ)e^{−σ}, σ = 1000^{−u}, peaks at σ = (3 − √5)/2.
@@ -430,8 +428,8 @@ def _group_brackets(length: int, bins: NoiseBins, row_sets: "list[np.ndarray]", 
     blocks.sort(key=lambda block: block[0])
     work = _Workspace()
     widths = [bracket[0].shape[1] for bracket in out]
-    starts = _saturated_starts(length, bins, blocks, pending, widths, work) if length <= _SAME_FLOATS_UP_TO \
-        else _bulk_starts(length, bins, row_sets, pending, widths)
+    starts = _bulk_starts(length, bins, row_sets, pending, widths) if length > _SAME_FLOATS_UP_TO \
+        else [np.ones(0 if state is None else state[0].size, dtype=np.int64) for state in pending]
     # each block from the least first unsaturated s of its rows (a block wholly below it adds nothing that is read)
     started = [(top, owner, chosen, local, int(starts[owner][local].min())) for top, owner, chosen, local in blocks]
     started = [block for block in started if block[4] <= block[0] - 1]
@@ -474,8 +472,8 @@ def _finish(brackets: "tuple[np.ndarray, np.ndarray, np.ndarray]", caps: "np.nda
     lower, upper, err = brackets
     counts, total, exponent = state
     width = lower.shape[1]
-    # below each row's first unsaturated s the brackets are (1 − 8ε, 1): from infinite sums (_saturated_starts:
-    # the full sums' own floats; _bulk_starts: inside the full sums' brackets)
+    # below each row's first unsaturated s the brackets are (1 − 8ε, 1), from infinite sums (_bulk_starts: inside
+    # the full sums' brackets)
     saturated = np.arange(1, width + 1)[None, :] < first_open[:, None]
     total[saturated] = np.inf
     exponent[saturated] = np.inf
@@ -487,79 +485,10 @@ def _finish(brackets: "tuple[np.ndarray, np.ndarray, np.ndarray]", caps: "np.nda
     err[:] = np.where(inside, 0.0, far[:, None])
 
 
-def _saturated_starts(length: int, bins: NoiseBins, blocks: "list[tuple[int, int, np.ndarray, np.ndarray]]",
-                      pending: "list[Any]", widths: "list[int]", work: "_Workspace") -> "list[np.ndarray]":
-    """Per set of rows (None in ``pending``: an empty array), each row's first s whose brackets need every bin: the
-    least s at which the lower bounds Σ −log(1 − t) of the row's :data:`_PROBES` bins of the widest blocks (each
-    with its own block's top: the floats :func:`_group_brackets` adds) fall below :data:`_SATURATED`.
-
-    Below it the row's full exponent Λ (a sum of the same non-negative floats and others, rounded within
-    (bins + 4)ε) is at least 64·(1 − 2^−30) > 38, so its lower end −expm1(−Λ(1 − (bins + 4)ε))·(1 − 8ε) is
-    1·(1 − 8ε) (expm1(−x) is −1 for x >= 38), and its upper end min(1, ·) is 1: a certified upper end is at least
-    P(S_max > s) >= 1 − e^−Λ > 1 − 2^−54, and no float lies in (1 − 2^−53, 1). So the other bins' entries below it
-    change no float and need not be computed (about half of all at L = 16384: docs/theory.md §12, "Bins of
-    steps", the saturated sizes)."""
-    import numpy as np
-
-    sets = len(pending)
-    out = [np.ones(0 if state is None else state[0].size, dtype=np.int64) for state in pending]
-    # every bin's block top, and per row the bins of its widest blocks
-    owner_of, local_of, index_of, top_of = [], [], [], []
-    for block_top, block_owner, chosen, block_local in blocks:
-        owner_of.append(np.full(chosen.size, block_owner))
-        local_of.append(block_local)
-        index_of.append(chosen)
-        top_of.append(np.full(chosen.size, block_top))
-    if not owner_of:
-        return out
-    owner, local, index, top = (np.concatenate(x) for x in (owner_of, local_of, index_of, top_of))
-    base = np.zeros(sets + 1, dtype=np.int64)
-    np.cumsum([state[0].size if state is not None else 0 for state in pending], out=base[1:])
-    row = base[owner] + local  # a row's place among every set's rows
-    widest = np.zeros(int(base[-1]), dtype=np.int64)
-    np.maximum.at(widest, row, top)
-    keep = np.flatnonzero((top == widest[row]) & (top >= 2))  # the bins of each row's widest block
-    keep = keep[np.lexsort((-bins.high[index[keep]], row[keep]))]  # by row, largest π first
-    row, index, top = row[keep], index[keep], top[keep]
-    first = np.ones(row.size, dtype=bool)
-    first[1:] = row[1:] != row[:-1]
-    begins = np.flatnonzero(first)
-    rank = np.arange(row.size) - np.repeat(begins, np.diff(np.append(begins, row.size)))
-    probes = np.flatnonzero(rank < _PROBES)
-    probes = probes[np.argsort(top[probes], kind="stable")]  # by top, each row's probes together (one top a row)
-    width_of = np.repeat(np.asarray(widths, dtype=np.int64), np.diff(base))
-    lam_base = np.zeros(base[-1] + 1, dtype=np.int64)
-    np.cumsum(width_of, out=lam_base[1:])
-    lam = np.zeros(int(lam_base[-1]))  # Σ over the probes of their lower bounds, row after row (its s = 1..width)
-    at = 0
-    while at < probes.size:
-        least = int(top[probes[at]])
-        end = int(np.searchsorted(top[probes], max(least * 5 // 4, least + 8), side="right"))
-        end = max(at + 1, min(end, at + max(1, _MERGED_ENTRIES // (int(top[probes[end - 1]]) + 1))))
-        while end < probes.size and row[probes[end]] == row[probes[end - 1]]:
-            end += 1  # a row's probes in one call
-        part = probes[at:end]
-        most = int(top[part].max())
-        down = _bin_bounds(length, bins, index[part], most, top[part], work)[1]
-        heads = np.concatenate(([0], np.flatnonzero(np.diff(row[part])) + 1))
-        sums = np.add.reduceat(down[: most - 1], heads, axis=1)  # per row of the call, s = 1..most − 1
-        s = np.arange(most - 1)[:, None]
-        mask = s < (top[part][heads] - 1)[None, :]  # s = 1..its top − 1
-        lam[(lam_base[row[part][heads]][None, :] + s)[mask]] += sums[mask]
-        at = end
-    for k in range(sets):
-        if pending[k] is None:
-            continue
-        width = widths[k]
-        open_ = lam[lam_base[base[k]] : lam_base[base[k + 1]]].reshape(-1, width) < _SATURATED
-        out[k] = np.where(open_.any(axis=1), np.argmax(open_, axis=1) + 1, width + 1)
-    return out
-
-
 def _bulk_starts(length: int, bins: NoiseBins, row_sets: "list[np.ndarray]", pending: "list[Any]",
                  widths: "list[int]") -> "list[np.ndarray]":
-    """:func:`_saturated_starts`' first unsaturated s per row of each set, at L > 4096 from a bound on the true
-    exponent instead of the probes' floats (no law computed): every π_k of a bin is at least its ``low``, and
+    """Per set of rows (None in ``pending``: an empty array), each row's first s whose brackets need the bins' laws,
+    at L > 4096, from a bound on the true exponent (no law computed): every π_k of a bin is at least its ``low``, and
     −log P(Bin(L, x) <= s) >= (Lx − s)²/(2Lx) for s <= Lx (Chernoff's lower tail, increasing in x), so
     Λ(s) = Σ_k −log(1 − t(π_k)) >= F(s) = Σ_bins n·(L·low − s)₊²/(2L·low). F's floats fall with s (each term's
     operations are monotone, the sum in one order) and are within (bins + 8)ε of F, so the least s with

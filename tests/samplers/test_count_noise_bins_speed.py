@@ -125,31 +125,6 @@ def test_noise_bin_bounds_with_and_without_merging(noise, monkeypatch):
         assert getattr(merged, field).tobytes() == getattr(alone, field).tobytes(), field
 
 
-@pytest.mark.parametrize("noise", NOISES)
-@pytest.mark.parametrize("length", [700, 4096])
-def test_saturated_sizes_skipped_the_same_floats(noise, length, monkeypatch):
-    """Round 12: below each row's first unsaturated s (its probes' Σ −log(1 − t) >= 64) the other bins' entries are
-    not computed: every bracket of every row is the float it was with every entry computed (_SATURATED = inf: no s
-    saturated), and some s are skipped (the test would pass vacuously otherwise)."""
-    T = np.arange(2, length + 1, max(1, length // 150))
-    law = NOISE_LAWS[noise]
-    found = cb.noise_bins(law, T, cb.row_bins(law, length, T))
-    caps, far, bin_caps = cb._caps(length, found, T)
-    taken = np.flatnonzero(cb.binned_rows_needed(noise, length, T))
-    sets = np.array_split(taken, 5)
-    args = (length, found, sets, [caps[s] for s in sets], [far[s] for s in sets], bin_caps)
-    starts = []
-    original = cb._saturated_starts
-    monkeypatch.setattr(cb, "_saturated_starts", lambda *a: starts.append(original(*a)) or starts[-1])
-    skipped = cb._group_brackets(*args)
-    monkeypatch.setattr(cb, "_SATURATED", np.inf)
-    every = cb._group_brackets(*args)
-    assert max(int(s.max(initial=1)) for s in starts[0]) > 2
-    for mine, theirs in zip(skipped, every):
-        for a, b in zip(mine, theirs):
-            assert a.tobytes() == b.tobytes()
-
-
 def test_the_coefficients_are_made_once_per_sweep():
     """binned_bound_reports asks values(name, L) once per bound however many times it is called."""
     from fractions import Fraction
