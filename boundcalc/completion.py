@@ -598,8 +598,8 @@ def lowest_step_costs(curve: LossCurve, vocab_size: int | None = None) -> "np.nd
     for ma, A, mb, B in _gaps(curve, vocab_size):
         if ma < 0:
             continue  # the virtual top point: position 0 always starts a step
-        spans = (w <= ma) & (n - 1 > ma)
-        cost = cost - np.where(spans, (A - B) * (np.minimum(n - 1, mb - 1) - ma), 0.0)
+        # only the steps that span m_a (w <= m_a < n - 1) move: a block, in place (x - 0 is x elsewhere)
+        cost[: ma + 1, ma + 2 :] -= ((A - B) * (np.minimum(n - 1, mb - 1) - ma))[:, ma + 2 :]
     return cost
 
 

@@ -70,11 +70,11 @@ def flat_marginals(steps: "FlatSteps") -> "tuple[np.ndarray, np.ndarray]":
     non-negative terms, no cancellation; a_k·(1 − p_k) is the running product's next factor, the same float)."""
     from .count_noise_starts import running_laws
 
-    before, alive = running_laws(steps)
+    before, alive = running_laws(steps)  # read-only (noise_starts takes them again)
     x = alive * steps.reveal
-    alive *= steps.keep
-    alive += before
-    return x, alive
+    comps = alive * steps.keep
+    comps += before
+    return x, comps
 
 
 class _TailLogs:
@@ -301,10 +301,33 @@ def _survival_sums(length: int, x: "np.ndarray", comps: "np.ndarray", index: "np
     heads = np.flatnonzero(np.diff(row_of, prepend=-1))
     owners = row_of[heads]
     total[owners, : top - 1] += np.add.reduceat(surv, heads, axis=1).T
-    np.subtract(1.0, surv, out=surv)  # P(s_k <= s) within the top's law; <= 0 by rounding only where it is ~0
+    # from the first s where every σ_k(s) <= 2^-54 on, every 1 − σ_k(s) rounds to 1 and its log is 0 (σ_k(s) falls
+    # with s: sums of non-negative floats), so those rows of s add nothing to ``keep`` and are not computed
+    used = _rounding_below_one(surv)
+    head = surv[:used]
+    np.subtract(1.0, head, out=head)  # P(s_k <= s) within the top's law; <= 0 by rounding only where it is ~0
     with np.errstate(divide="ignore", invalid="ignore"):
-        np.log(surv, out=surv)
-        keep[owners, : top - 1] += np.add.reduceat(surv, heads, axis=1).T
+        np.log(head, out=head)
+        if used:
+            keep[owners, :used] += np.add.reduceat(head, heads, axis=1).T
+
+
+#: the largest σ with 1 − σ rounded to 1.0 (round half to even at 1 − 2^-54)
+_ROUNDS_TO_ONE = 2.0**-54
+
+
+def _rounding_below_one(surv: "np.ndarray") -> int:
+    """The number of leading rows s of ``surv`` (rows non-increasing in s, column by column) with some entry above
+    2^-54 or NaN, i.e. some 1 − σ_k(s) not 1 once rounded: a bisection on s, one row's test at a time (a NaN, from
+    an overflow in the recurrence, spreads to every row of smaller s by the suffix sums, and its log is NaN)."""
+    lo, hi = 0, surv.shape[0]  # rows < lo have such an entry; rows >= hi have none
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if not bool((surv[mid] <= _ROUNDS_TO_ONE).all()):
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 def _classes(x: "np.ndarray", row_of: "np.ndarray", cuts: Any, top: int, rows: int

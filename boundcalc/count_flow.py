@@ -31,6 +31,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from .count_noise_rows import NoiseSampler, SteplessNoiseRow, head_rows
+from .count_noise_starts import forget_running_laws
 from .count_rows import on_grid, row_bound_reports, row_sampler, rows_seconds, stepless_noise, stepless_rows
 from .errors import BoundcalcError, DomainError
 from .registry import SamplerSpec
@@ -201,6 +202,7 @@ def count_rows_by_family(families: "Sequence[FamilySpec]", steps: Sequence[int],
         reports = row_bound_reports(profile, samplers, eps, starts=False)
         if truth is not None:  # their expected errors, estimates and intervals, all the chunk's rows at once
             truth.prepare_counts(samplers)
+        forget_running_laws()  # the bounds kept the rows' running laws for the truth's start sizes only
         last = i + 1 == len(chunks)
         for (family, t, sampler), report in zip(built, reports):
             row = make_row(family, t, sampler, report)

@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .count_flat import FlatSteps
     from .count_grid_starts import GridStarts
 
-__all__ = ["noise_starts", "running_laws", "noise_start_error", "ratio_route_error", "MAX_SLOPE", "RATIOS_MIN_LENGTH"]
+__all__ = ["noise_starts", "running_laws", "forget_running_laws", "noise_start_error", "ratio_route_error", "MAX_SLOPE", "RATIOS_MIN_LENGTH"]
 
 _EPS = 2.0**-53
 _TILE = 16
@@ -49,11 +49,38 @@ RATIOS_MIN_LENGTH = 4097
 _LOG_G_TOP = 60.0
 
 
+#: the last rows' running laws: (their offsets, reveal, keep arrays, (r_k, a_k)), kept only for read-only arrays
+_LAST_LAWS: "list[tuple[Any, Any, Any, tuple[np.ndarray, np.ndarray]]]" = []
+
+
 def running_laws(steps: "FlatSteps") -> "tuple[np.ndarray, np.ndarray]":
     """(r_k, a_k) of every step, flat: per row a_k = Π_{j<k}(1 − p_j) (the running product left to right) and
     r_k = Σ_{j<k} π_j, π_j = a_j·p_j (the running sum): :meth:`CountSampler._start_laws`'s float branch, bit for bit
     (numpy's cumulative products and sums along a row are sequential). Row by row, two numpy calls each, straight
-    into the flat arrays (a padded layout costs twice as much: its gathers and scatters)."""
+    into the flat arrays (a padded layout costs twice as much: its gathers and scatters). Both arrays are read-only.
+
+    A sweep's chunk asks twice for the same rows (its bounds, :mod:`boundcalc.count_flat_rows`, then its start
+    sizes): when ``steps`` holds the very read-only arrays of the last call, its result is handed out again (the
+    arrays are held, so their ids cannot be reused meanwhile; read-only, so their values cannot change)."""
+    key = (steps.offsets, steps.reveal, steps.keep)
+    if _LAST_LAWS and all(a is b for a, b in zip(_LAST_LAWS[0][:3], key)):
+        return _LAST_LAWS[0][3]
+    forget_running_laws()
+    laws = _running_laws(steps)
+    for array in laws:
+        array.flags.writeable = False
+    if not any(getattr(array, "flags", None) is None or array.flags.writeable for array in key):
+        _LAST_LAWS.append((*key, laws))
+    return laws
+
+
+def forget_running_laws() -> None:
+    """Drop the running laws :func:`running_laws` keeps (and the step arrays they were computed from)."""
+    _LAST_LAWS.clear()
+
+
+def _running_laws(steps: "FlatSteps") -> "tuple[np.ndarray, np.ndarray]":
+    """:func:`running_laws`, computed."""
     import numpy as np
 
     total = int(steps.offsets[-1])
@@ -204,6 +231,7 @@ def noise_starts(samplers: "Sequence[Any]", steps: "FlatSteps | None" = None, ta
     rows = len(samplers)
     counts = steps.counts
     r, a = running_laws(steps)
+    forget_running_laws()  # this batch was their last reader
     p = np.asarray(steps.reveal)
     row_of = np.repeat(np.arange(rows), counts)
     starts = np.zeros(rows * L)

@@ -11,7 +11,6 @@ that cannot be written, or that is one of the inputs, before any work.
 from __future__ import annotations
 
 import os
-import secrets
 import stat
 from pathlib import Path
 from typing import Any, Iterator, Mapping
@@ -281,6 +280,8 @@ def _same_file(source: str | Path, target: str) -> bool:
 
 def _create_temp(folder: str, base: str) -> tuple[int, str]:
     """(fd, path) of a new, empty temporary file next to the target (mode 0o666 less the umask, as open() gives)."""
+    import secrets  # here, not at the top: hmac and OpenSSL's hashes cost a sweep to stdout ~10 ms of start-up
+
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     for _ in range(100):
         temp = os.path.join(folder, f".{base[:_TEMP_HEAD]}.{secrets.token_hex(4)}.tmp")
