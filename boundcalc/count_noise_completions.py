@@ -13,6 +13,7 @@ import math
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .count_noise_local import ZONES
+from .count_noise_zones import overhang_width, sharp_bend_weights, sharp_cell_weights, sharp_twist_weights
 from .count_noise_expansion import (_EPS, NoiseExpansion, _euler_maclaurin, _Form, _slack, _trapezoid,
                                     expanded_rows_truth)
 
@@ -238,13 +239,22 @@ def _folded(ex: NoiseExpansion, form: _Form, T: Any) -> _Form:
     if "F1" not in ex.vectors:
         w1, w3, peaks = drop_weight_arrays(L)
         omega, widest = twist_weights(L, br.law, br.s)
-        alpha, tau = bend_weights(L, br.law, br.s), cell_slope_weights(L, br.law, br.s)
-        for name, w in (("F1", w1), ("F0", peaks), ("F3", w3), ("Fw", omega), ("Fa", alpha), ("Fc", tau)):
+        tau = cell_slope_weights(L, br.law, br.s)
+        # α with each zone's own variation (valid for every h); τ and ω also by zones with an overhang, where
+        # h <= the overhang (count_noise_zones: docs/theory.md §12, (5))
+        alpha, alpha2 = sharp_bend_weights(L, br.law, br.s, ZONES), sharp_bend_weights(L, br.law, br.s, ZONES, True)
+        tau2, omega2 = sharp_cell_weights(L, br.law, br.s, ZONES), sharp_twist_weights(L, br.law, br.s, ZONES)
+        for name, w in (("F1", w1), ("F0", peaks), ("F3", w3), ("Fw", omega), ("Fa", alpha), ("Fc", tau),
+                        ("Fw2", omega2), ("Fc2", tau2), ("Fa2", alpha2)):
             ex.vectors[name], ex.errors[name] = fold(np.asarray(w, dtype=np.float64))
         ex.widest = widest
     _, h_hi, _, _, (f1, f2, _), per_a, _ = _shared(ex, T)
     grow = 1 + 16 * _EPS
     local = (form.local > 0) & (h_hi <= ex.widest)
+    overhang = min(ex.widest, overhang_width(br.s, ZONES))
+    sharp = local & (h_hi <= overhang)  # every cell meets only zones whose overhang holds it
+    _, _, _, width, _, _, _ = _shared(ex, T[:1])
+    bent = (h_hi <= overhang) & (width <= overhang)  # and every block: α may take each zone's own Φ2
     bend = L * per_a * grow  # L·per_a·TV(a), TV(a) <= (L − 1)·Σ_m |Δd(m)|·α(m)
     cells = np.where(local, L * h_hi**3 * f2 / 6 * grow, 0.0)  # R5 zone by zone where the cells keep to them
     known = L * np.where(local, per_a * f1 + h_hi**3 * f1 * f2 / 6, per_a * f1) * grow
@@ -252,7 +262,10 @@ def _folded(ex: NoiseExpansion, form: _Form, T: Any) -> _Form:
     rest0 = np.maximum(form.rest0 - L * per_a * ex.slope_turns * grow, 0.0) + 4 * _EPS * form.rest0
     scale = (L - 1) * (1 + 8 * _EPS)
     parts = {"F1": scale * rest1, "F0": scale * rest0, "F3": np.where(local, 0.0, scale * form.rest3),
-             "Fw": np.where(local, scale * form.local, 0.0), "Fa": scale * bend, "Fc": scale * cells}
+             "Fw": np.where(local & ~sharp, scale * form.local, 0.0), "Fa": np.where(bent, 0.0, scale * bend),
+             "Fa2": np.where(bent, scale * bend, 0.0),
+             "Fc": np.where(sharp, 0.0, scale * cells), "Fw2": np.where(sharp, scale * form.local, 0.0),
+             "Fc2": np.where(sharp, scale * cells, 0.0)}
     lower = {**form.lower, **{n: -c for n, c in parts.items()}}
     upper = {**form.upper, **parts}
     error = {**form.error, **{f"e:{n}": c for n, c in parts.items()}}

@@ -15,9 +15,10 @@ The forms are taken only
   the two agree within :data:`STEPLESS_RELATIVE` of the value, and prints the outer bracket (a valid enclosure, at
   most that much wider than the true interval). Where a gap's drop can meet the first or last cells (φ′ large
   there, the cells wider than the binomial's spread), the forms are joined to those cells' exact coefficients
-  (:mod:`boundcalc.count_noise_joins`). At L = 16384 on the 16-point curve that is cosine from T = 5120, cosine2
-  from 6656 and geometric from 14336; linear's intervals (its last gaps where φ′ = 7) stay unsure to 10⁻⁴ at every
-  T: they keep the direct batch.
+  (:mod:`boundcalc.count_noise_joins`), and the drops inside the curve are charged each zone's own variation, slope
+  and bend (:mod:`boundcalc.count_noise_zones`). At L = 16384 on the 16-point curve that is cosine from T = 3328,
+  cosine2 from 4096 and geometric from 8192; linear's intervals (its last gaps where φ′ = 7) stay unsure to 10⁻⁴ at
+  every T: they keep the direct batch.
 
 The bounds of a row (E c(S_max) of each bound, E S_max, E #non-empty steps) likewise come, at L > 4096, from bins
 of steps (:mod:`boundcalc.count_noise_bins`: no step read, O(bins·cap) a row) for every row they take (T above a
