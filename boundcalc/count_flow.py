@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .sweep_truth import SourceTruth
 
 __all__ = ["MAX_CHUNK_STEPS", "Samplers", "count_rows_seconds", "check_count_cost", "build_count_samplers",
-           "count_chunks", "count_rows_by_family", "stepless_steps", "DetachedNoiseRow"]
+           "count_chunks", "count_rows_by_family", "stepless_steps", "DetachedNoiseRow", "detached_sampler"]
 
 #: The most steps (T + 1 a row) the rows of one chunk hold together: 2^23 steps peak at ~1.1 GB at L = 16384 (the
 #: step arrays, the bounds' laws and the truth's start sizes of the chunk; measured, docs/cli.md), and 2^13 more so
@@ -53,6 +53,8 @@ MAX_CHUNK_STEPS = (1 << 23) + (1 << 13)
 Samplers = dict[tuple[str, int], "CountSampler | str"]
 #: make_row(family, T, sampler, its CountBoundReport) -> the sweep's row (boundcalc.sweeps builds it)
 MakeRow = Callable[["FamilySpec", int, "CountSampler", Any], Any]
+#: make_rows(family, [(T, sampler, its CountBoundReport), ...], detach) -> a sequence of the sweep's rows
+MakeRows = Callable[["FamilySpec", list[tuple[int, "CountSampler", Any]], bool], Any]
 
 
 def count_rows_seconds(families: "Sequence[FamilySpec]", steps: Sequence[int], length: int,
@@ -177,12 +179,14 @@ def count_chunks(families: "Sequence[FamilySpec]", steps: Sequence[int], limit: 
 
 def count_rows_by_family(families: "Sequence[FamilySpec]", steps: Sequence[int], profile: "MIProfile",
                          eps: Fraction, truth: "SourceTruth | None", make_row: MakeRow,
-                         done: Callable[[], None] | None = None, limit: int | None = None
-                         ) -> dict[str, tuple[list[Any], list[tuple[str, int, str]]]]:
+                         done: Callable[[], None] | None = None, limit: int | None = None,
+                         make_rows: MakeRows | None = None) -> dict[str, tuple[list[Any], list[tuple[str, int, str]]]]:
     """Each family's rows over ``steps`` (``make_row`` of each built sampler) and the (label, T, why) of the T it
     has no sampler for, by label, chunk by chunk (:func:`count_chunks`: a chunk's samplers, their bounds and their
     truth all at once, as one batch); ``done()`` after each (family, T), a row or a skipped T. The rows that read no
-    step (:func:`stepless_steps`) build none."""
+    step (:func:`stepless_steps`) build none. With ``make_rows``, a family's rows of a chunk are made at once
+    (``make_rows(family, [(T, sampler, report), ...], detach)``, a sequence of rows, its samplers detached from the
+    chunk's arrays when ``detach``: :func:`detached_sampler`) and each label's list holds those sequences."""
     out: dict[str, tuple[list[Any], list[tuple[str, int, str]]]] = {f.label: ([], []) for f in families}
     stepless = {f.label: stepless_steps(f, steps, profile.length, truth) for f in families}
     chunks = list(count_chunks(families, steps, limit, stepless))
@@ -204,6 +208,13 @@ def count_rows_by_family(families: "Sequence[FamilySpec]", steps: Sequence[int],
             truth.prepare_counts(samplers)
         forget_running_laws()  # the bounds kept the rows' running laws for the truth's start sizes only
         last = i + 1 == len(chunks)
+        if make_rows is not None:  # a family's rows of the chunk at once (boundcalc.sweep_columns)
+            for family, part in _family_parts(built, reports):
+                out[family.label][0].append(make_rows(family, part, not last))
+                if done is not None:
+                    for _ in part:
+                        done()
+            built = []
         for (family, t, sampler), report in zip(built, reports):
             row = make_row(family, t, sampler, report)
             out[family.label][0].append(row if last else _detached(row))  # the rows keep nothing of the chunk
@@ -224,13 +235,28 @@ def _by_family(chunk: "list[tuple[FamilySpec, int]]") -> "list[tuple[FamilySpec,
     return out
 
 
+def _family_parts(built: list[Any], reports: list[Any]) -> "list[tuple[FamilySpec, list[tuple[int, Any, Any]]]]":
+    """The chunk's (T, sampler, report) of each family, in order (consecutive in the chunk)."""
+    out: list[tuple[FamilySpec, list[tuple[int, Any, Any]]]] = []
+    for (family, t, sampler), report in zip(built, reports):
+        if not out or out[-1][0] is not family:
+            out.append((family, []))
+        out[-1][1].append((t, sampler, report))
+    return out
+
+
+def detached_sampler(sampler: Any) -> Any:
+    """The sampler detached from its chunk's arrays (:class:`DetachedNoiseRow`) when it is a view into them."""
+    viewing = isinstance(sampler, NoiseSampler) and getattr(sampler, "flat_row", None) is not None
+    return DetachedNoiseRow(sampler) if viewing else sampler
+
+
 def _detached(row: Any) -> Any:
     """The row with its sampler detached from its chunk's arrays (when it is a view into them)."""
     from dataclasses import replace
 
-    sampler = row.schedule
-    viewing = isinstance(sampler, NoiseSampler) and getattr(sampler, "flat_row", None) is not None
-    return replace(row, schedule=DetachedNoiseRow(sampler)) if viewing else row
+    sampler = detached_sampler(row.schedule)
+    return row if sampler is row.schedule else replace(row, schedule=sampler)
 
 
 def _release_steps(families: "Iterable[FamilySpec]") -> None:

@@ -90,11 +90,27 @@ def _csv_SweepAnswer(answer: Any, digits: int) -> str:
             cached = error_texts[error_abs] = round_up_text(error_abs)
         return cached
 
-    sizes = [row.max_size for row in rows]
-    columns: list[list[Any]] = [[row.family for row in rows], [row.steps for row in rows],
-                                [row.schedule.describe() for row in rows], ["" if s is None else s for s in sizes]]
+    from .decimal_columns import round_up_texts
+
+    columns: list[list[Any]] = [[], [], [], []]
+    errors: list[str] = []
+    for _, part in _segments(rows):
+        if _is_block(part):  # count rows as columns (boundcalc.sweep_columns): no row built
+            n = len(part)
+            columns[0] += [part.label] * n
+            columns[1] += part.steps
+            columns[2] += [sampler.describe() for sampler in part.samplers]
+            columns[3] += [""] * n  # s_max: a random-count sampler has none
+            errors += [""] * n if part.truth is None else round_up_texts(part.truth["error"])
+            continue
+        sizes = [row.max_size for row in part]
+        columns[0] += [row.family for row in part]
+        columns[1] += [row.steps for row in part]
+        columns[2] += [row.schedule.describe() for row in part]
+        columns[3] += ["" if s is None else s for s in sizes]
+        errors += [error_text(row.error_abs) for row in part]
     columns += [found[name][0] for name in stats]
-    columns += [found["error"][0], [error_text(row.error_abs) for row in rows], found["optimal"][0],
+    columns += [found["error"][0], errors, found["optimal"][0],
                 found["random_error"][0]]
     columns += [found[name][0] for name in result.bound_names]
     columns += [found[name][k] for name in estimated for k in (1, 2)]
@@ -162,22 +178,31 @@ class _SweepCells:
         A cell whose fields are floats (:meth:`_fields`, read a column at a time by :func:`_field_columns`) is
         formatted with its whole column (:func:`boundcalc.decimal_columns.value_texts` and ``interval_columns``:
         numpy, the same texts); the others (an exact bound, nothing, fields a Measured would refuse) by :meth:`of`."""
-        from .decimal_columns import interval_columns, value_texts
+        from .decimal_columns import interval_columns, round_up_texts, value_texts
+
+        import numpy as np
 
         spread_texts: dict[float, str] = {}  # round_up_text of each distinct stderr and interpolation effect
         n = len(rows)
         out = {}
         for name, fields in _field_columns(rows, names).items():
-            if self.digits < 1 or not fields[0]:
+            if self.digits < 1:
                 out[name] = self.cell_columns(rows, [name])[name]
+                continue
+            empty = _empty_cells(rows, name)  # rows whose cells are known empty (no row built to ask of())
+            if not fields[0]:
+                cells = tuple([""] * n for _ in range(5))
+                for i in np.flatnonzero(~empty).tolist() if empty is not None else range(n):
+                    text, spread, ends = self.of(rows[i], name)
+                    cells[0][i], cells[1][i], cells[2][i], cells[3][i], cells[4][i] = text, *spread, *ends
+                out[name] = cells
                 continue
             import numpy as np
 
             given, value, error, nonnegative, stderr, interpolation, estimate, low, high = fields
             texts = value_texts(value, error, nonnegative, stderr, interpolation, estimate, self.digits)
-            for x in set(stderr.tolist()).union(interpolation.tolist()):
-                if x == x and x not in spread_texts:  # nan: absent
-                    spread_texts[x] = round_up_text(x)
+            new = [x for x in set(stderr.tolist()).union(interpolation.tolist()) if x == x and x not in spread_texts]
+            spread_texts.update(zip(new, round_up_texts(np.array(new, dtype=np.float64))))  # nan: absent
             stderrs = ["?" if x != x else spread_texts[x] for x in stderr.tolist()]
             zero = spread_texts.get(0.0) or spread_texts.setdefault(0.0, round_up_text(0.0))
             interpolations = [zero if x != x else spread_texts[x] for x in interpolation.tolist()]
@@ -190,10 +215,13 @@ class _SweepCells:
             column: tuple[list[str], ...] = (texts, stderrs, interpolations, lows, highs)
             if given != list(range(n)):  # some rows' cells come from of(): the column's cells where they belong
                 column = tuple([""] * n for _ in range(5))
-                for part, cells in zip(column, (texts, stderrs, interpolations, lows, highs)):
-                    for i, cell in zip(given, cells):
+                for part, found_cells in zip(column, (texts, stderrs, interpolations, lows, highs)):
+                    for i, cell in zip(given, found_cells):
                         part[i] = cell
-                for i in sorted(set(range(n)).difference(given)):
+                rest = set(range(n)).difference(given)
+                if empty is not None:
+                    rest.difference_update(np.flatnonzero(empty).tolist())
+                for i in sorted(rest):
                     # no float (an exact bound, or nothing), or fields a Measured would refuse
                     text, spread, ends = self.of(rows[i], name)
                     column[0][i], column[1][i], column[2][i], column[3][i], column[4][i] = text, *spread, *ends
@@ -251,7 +279,53 @@ class _SweepCells:
         return fields if _valid(fields) else None
 
 
+def _segments(rows: Sequence[Any]) -> list[tuple[int, Any]]:
+    """(first index, part) of the rows: a :class:`~boundcalc.sweep_columns.SweepRows`' segments (tuples of rows and
+    blocks of count rows as columns), else the rows as one part."""
+    segments = getattr(rows, "segments", None)
+    return [(0, rows)] if segments is None else list(zip(rows.starts, segments))  # type: ignore[attr-defined]
+
+
+def _is_block(part: Any) -> bool:
+    return hasattr(part, "field_columns")
+
+
+def _empty_cells(rows: Sequence[Any], name: str) -> Any:
+    """A numpy mask of the rows whose cells of ``name`` are known empty without building them (a block's
+    ``empty(name)``), or None when no part says so."""
+    import numpy as np
+
+    parts = [(start, part) for start, part in _segments(rows) if _is_block(part) and part.empty(name)]
+    if not parts:
+        return None
+    mask = np.zeros(len(rows), dtype=bool)
+    for start, part in parts:
+        mask[start : start + len(part)] = True
+    return mask
+
+
 def _field_columns(rows: Sequence[Any], names: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+    """:func:`_row_field_columns` of the rows, each block of count rows from its own columns
+    (:meth:`boundcalc.sweep_columns.CountColumns.field_columns`: no row built), the parts joined."""
+    parts = _segments(rows)
+    if len(parts) == 1 and not _is_block(parts[0][1]):
+        return _row_field_columns(rows, names)
+    import numpy as np
+
+    found = [(start, part.field_columns(names) if _is_block(part) else _row_field_columns(part, names))
+             for start, part in parts]
+    out: dict[str, tuple[Any, ...]] = {}
+    for name in names:
+        pieces = [(start, f[name]) for start, f in found if f[name][0]]
+        if not pieces:
+            out[name] = ([],)
+            continue
+        given = [start + i for start, piece in pieces for i in piece[0]]
+        out[name] = (given, *(np.concatenate([piece[k] for _, piece in pieces]) for k in range(1, 9)))
+    return out
+
+
+def _row_field_columns(rows: Sequence[Any], names: Sequence[str]) -> dict[str, tuple[Any, ...]]:
     """:meth:`_SweepCells._fields` of each name in every row, a column at a time: for each name (the rows whose
     fields are valid floats, in any order; then numpy arrays of their value, error, nonnegative, stderr,
     interpolation, estimate, interval low and high, an absent stderr, interpolation or interval as nan).

@@ -33,7 +33,7 @@ from .exact import FLOAT_DIGITS
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["half_even_text", "decimal_exponents", "value_texts", "interval_ends"]
+__all__ = ["half_even_text", "decimal_exponents", "value_texts", "interval_ends", "round_up_texts"]
 
 def half_even_text(value: float, digits: int) -> str:
     """``decimal_text._text(Decimal(value), digits, ROUND_HALF_EVEN)`` of a finite float: its exact value rounded
@@ -182,6 +182,48 @@ def rounded_column(shown: "np.ndarray", lead: "np.ndarray", places: "np.ndarray"
     for j in np.flatnonzero(~safe).tolist():
         out[rest[j]] = half_even_text(float(v[j]), int(p[j]))
     return out
+
+
+def round_up_texts(values: "np.ndarray") -> list[str]:
+    """``round_up_text(v)`` (decimal_text's: v >= 0 rounded up to 2 significant digits, as exact.round_up shows it)
+    of every float v of ``values``, each distinct value once.
+
+    For 0 < v < 1 with decimal exponent a <= -1, y = v·10^(1−a) in [10, 100) is formed by one correctly rounded
+    operation in extended precision (error <= 2^-64·y < 10^-17): where its fraction is more than 1/32 from an
+    integer, the exact value's ceiling is floor(y) + 1 (v is then no 2-digit decimal), and the text is
+    :func:`layout`'s of that ceiling, a rounded-up 100 carried to 10·10^(a+1) (an integral 1 when a + 1 = 0 goes
+    the scalar route). Every other value (0, >= 0.1 after the carry, non-finite, a near-integer y, no extended
+    floats) takes :func:`boundcalc.decimal_text.round_up_text` itself."""
+    import numpy as np
+
+    from .decimal_text import round_up_text
+
+    values = np.asarray(values, dtype=np.float64)
+    if not values.size:
+        return []
+    first, inverse = _distinct(values)
+    v = values[first]
+    texts: list[str] = [""] * v.size
+    safe = np.zeros(v.size, dtype=bool)
+    if _extended():
+        with np.errstate(all="ignore"):
+            usual = np.isfinite(v) & (v > 0) & (v < 0.1)
+            a = np.zeros(v.size, dtype=np.int64)
+            a[usual] = decimal_exponents(v[usual])
+            y, usable = _scaled(np.where(usual, v, 1.0), 1 - a)
+            floor = np.floor(y)
+            fraction = (y - floor).astype(np.float64)
+            safe = usual & usable & (fraction > _MARGIN) & (fraction < 1 - _MARGIN) & (floor >= 10) & (floor < 100)
+            q = np.where(safe, floor, 0).astype(np.int64) + 1
+            carry = q == 100
+            q = np.where(carry, 10, q)
+            a = a + carry
+            safe &= a <= -1
+        for j, qj, aj in zip(np.flatnonzero(safe).tolist(), q[safe].tolist(), a[safe].tolist()):
+            texts[j] = layout(qj, aj, 2, False)
+    for j in np.flatnonzero(~safe).tolist():
+        texts[j] = round_up_text(float(v[j]))
+    return [texts[k] for k in inverse.tolist()]
 
 
 def interval_columns(low: "np.ndarray", high: "np.ndarray", error: "np.ndarray") -> tuple[list[str], list[str | None]]:

@@ -17,7 +17,7 @@ from .exact import Measured
 from .multiscale import MultiScaleProfile, level_sizes
 from .profile import MIProfile
 from .schedule import Schedule
-from .units import Unit, as_unit, from_nats
+from .units import LN2, Unit, as_unit, from_nats
 
 __all__ = ["SourceTruth", "resolve_source", "row_spreads", "row_intervals"]
 
@@ -386,6 +386,73 @@ class SourceTruth:
         else:
             value, error = count_error(self.profile, sampler)
         return from_nats(max(value, 0.0), self.unit), from_nats(error, self.unit)
+
+    def count_prepared(self, samplers: "list[CountSampler]") -> list[bool]:
+        """Whether each sampler's row was prepared by :meth:`prepare_counts` (:meth:`count_columns` takes only those)."""
+        return [id(s) in self._grid for s in samplers]
+
+    def count_columns(self, samplers: "list[CountSampler]") -> "dict[str, Any] | None":
+        """:meth:`count_error`, :meth:`spread` and :meth:`interval` of count rows prepared by :meth:`prepare_counts`,
+        as numpy columns (the same floats: the same operations, elementwise): ``value``, ``error``; ``stderr`` (None
+        where the curve has none) and ``interpolation`` when the rows have a spread; ``low``, ``high`` when they
+        have an interval. None unless every row takes those methods' prepared route with fields a Measured accepts
+        (then the caller asks them row by row, and they say what is wrong)."""
+        import numpy as np
+
+        found: list[Any] = [self._grid.get(id(s)) for s in samplers]
+        if not samplers or any(g is None or id(s) in self._completion for g, s in zip(found, samplers)):
+            return None
+        bits = self.unit is Unit.BITS
+        value = np.array([g.value for g in found], dtype=np.float64)
+        error = np.array([g.error for g in found], dtype=np.float64)
+        value = np.where(0.0 > value, 0.0, value)  # max(value, 0.0), -0.0 and all
+        out: dict[str, Any] = {"value": value / LN2 if bits else value, "error": error / LN2 if bits else error}
+        if self.curve is not None:  # spread(): the estimate's Measured, converted as from_nats converts it
+            estimates = [g.estimate for g in found]
+            if any(e is None for e in estimates):
+                return None
+            exact = [e.exact for e in estimates]
+            if any(exact) and not all(exact):
+                return None
+            raw = np.array([e.value for e in estimates], dtype=np.float64)
+            # the fields Measured checks: finite and >= 0 (the value, its error, stderr, interpolation), an ordered
+            # interval; in bits each again once scaled (Measured.scaled builds another)
+            shown = np.where(0.0 > raw, 0.0, raw)
+            abs_error = np.array([e.abs_error for e in estimates], dtype=np.float64)
+            checked = [shown, abs_error]
+            ordered = True
+            if all(exact):
+                stderr, interpolation = None, np.zeros(len(found))
+            else:
+                given = [e.stderr for e in estimates]
+                if any(s is None for s in given) and not all(s is None for s in given):
+                    return None
+                stderr = None if given[0] is None else np.array(given, dtype=np.float64)
+                interpolation = np.abs(raw - np.array([e.pchip for e in estimates], dtype=np.float64))
+                ends = [e.interval for e in estimates]
+                if any(x is not None for x in ends):
+                    if any(x is None for x in ends):
+                        return None
+                    pair = np.array(ends, dtype=np.float64).reshape(len(ends), 2)
+                    ordered = bool(np.all(pair[:, 0] <= pair[:, 1]))  # so are their products by 1/LN2
+                checked += [interpolation] + ([] if stderr is None else [stderr])
+            if bits:  # Measured.scaled: every uncertainty times 1/LN2, the error with a margin
+                factor = 1 / LN2
+                checked += [x * factor for x in checked[2:]] + [shown * factor, abs_error * factor * (1 + 4 * 2.0**-53)]
+                stderr = None if stderr is None else stderr * factor
+                interpolation = interpolation * factor
+            if not ordered or not all(bool(np.all((x >= 0) & (x < np.inf))) for x in checked):
+                return None  # a field a Measured refuses: spread() raises, row by row
+            out["stderr"], out["interpolation"] = stderr, interpolation
+        from .completion import has_gaps
+
+        if self.curve is not None and has_gaps(self.curve):  # interval(): the prepared ends, converted
+            ends = [g.interval for g in found]
+            if any(x is None for x in ends):
+                return None
+            pair = np.array(ends, dtype=np.float64).reshape(len(ends), 2)
+            out["low"], out["high"] = (pair[:, 0] / LN2, pair[:, 1] / LN2) if bits else (pair[:, 0], pair[:, 1])
+        return out
 
     def optimal_error(self, steps: int) -> float:
         if steps not in self.optimal:

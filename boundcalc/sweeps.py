@@ -56,6 +56,7 @@ from .exact import Measured, Number, nonnegative_rational
 from .profile import MIProfile
 from .schedule import Schedule
 from .sweep_bounds import RowBounds
+from .sweep_columns import SweepRows, chunk_rows, count_block, joined_rows
 from .sweep_grid import MAX_GRID_POINTS, STEPS_GRAMMAR, FamilySpec, parse_family, parse_steps, sweep_families
 from .sweep_truth import SourceTruth, resolve_source, row_intervals, row_spreads
 from .units import Unit
@@ -202,7 +203,7 @@ class SweepResult:
     maps T to the DP's optimal schedule when ``optimal`` was asked for.
     """
 
-    rows: tuple[SweepRow, ...]
+    rows: "tuple[SweepRow, ...] | SweepRows"  # SweepRows: a tuple's behaviour, count rows built when read
     families: tuple[str, ...]
     steps: tuple[int, ...]
     length: int
@@ -228,6 +229,8 @@ class SweepResult:
     @property
     def has_counts(self) -> bool:
         """True when some row is a random-count sampler's (then the columns include its expected statistics)."""
+        if isinstance(self.rows, SweepRows):  # without building the rows of its blocks
+            return self.rows.random_counts
         return any(row.random_counts for row in self.rows)
 
     @property
@@ -504,11 +507,10 @@ def _count_row(family: FamilySpec, steps: int, sampler: CountSampler, profile: M
 
 
 def _count_rows(specs: Sequence[FamilySpec], grid: Sequence[int], profile: MIProfile, eps: Fraction,
-                truth: "SourceTruth | None", make_row: Any, ticks: Callable[[], None]
-                ) -> dict[str, tuple[list[SweepRow], list[tuple[str, int, str]]]]:
-    """The random-count families' rows and skipped T by label (:func:`boundcalc.count_flow.count_rows_by_family`);
-    a family's "no schedule on this grid" when it has no row at all."""
-    found = count_rows_by_family(specs, grid, profile, eps, truth, make_row, ticks)
+                truth: "SourceTruth | None", make_row: Any, ticks: Callable[[], None], make_rows: Any = None
+                ) -> dict[str, tuple[list[Any], list[tuple[str, int, str]]]]:
+    """Each random-count family's rows (SweepRows, boundcalc.count_flow) and skipped T; none: "no schedule"."""
+    found = count_rows_by_family(specs, grid, profile, eps, truth, make_row, ticks, make_rows=make_rows)
     for spec in specs:
         rows, skipped = found[spec.label]
         if not rows:
@@ -766,22 +768,30 @@ def sweep(
     def count_row(spec: FamilySpec, t: int, sampler: CountSampler, report: CountBoundReport) -> SweepRow:
         return _count_row(spec, t, sampler, profile, eps, truth, optimal, names, report, count_mi)
 
-    # the count rows first, chunk of T by chunk of T (boundcalc.count_flow: memory bounded by a chunk's steps)
-    built = _count_rows(counted, grid, profile, eps, truth, count_row, ticks)
+    def count_rows(spec: FamilySpec, part: list[tuple[int, CountSampler, Any]], detach: bool) -> SweepRows:
+        columns = (profile.length, profile.total, eps, truth, names, count_mi, SweepRow)
+        return chunk_rows(part, detach, truth, lambda t, s, r: count_row(spec, t, s, r),
+                          None if optimal else lambda run: count_block(spec.label, run, *columns))
+
+    # the count rows first, chunk of T by chunk of T (boundcalc.count_flow), as columns (boundcalc.sweep_columns)
+    built = _count_rows(counted, grid, profile, eps, truth, count_row, ticks, count_rows)
     shared = RowBounds(profile, eps, truth, names)
-    rows, skipped = [], []
+    segments: list[Sequence[SweepRow]] = []
+    skipped = []
     for spec in specs:
         if spec.label in built:
-            rows += built[spec.label][0]
+            segments += [s for rows in built[spec.label][0] for s in rows.segments]
             skipped += built[spec.label][1]
             continue
         schedules, missed = fixed[spec.label]
         skipped += missed
+        rows = []
         for t, schedule in schedules:
             rows.append(_row(spec, t, schedule, profile, eps, truth, optimal, names, shared))
             ticks()
+        segments.append(tuple(rows))
     return SweepResult(
-        rows=tuple(rows), families=tuple(labels), steps=grid, length=profile.length, unit=unit, eps_train=eps,
+        rows=joined_rows(segments), families=tuple(labels), steps=grid, length=profile.length, unit=unit, eps_train=eps,
         mi_total=profile.total, bound_names=names, source=profile.source, has_truth=truth is not None,
         estimate=bool(truth and truth.estimate), has_optimal=optimal, skipped=tuple(skipped),
         optimal_schedules={t: s for t, (s, _) in truth.optimal.items()} if truth else {},

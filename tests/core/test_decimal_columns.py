@@ -188,3 +188,38 @@ def test_interval_columns_meet_both_routes():
     lows, highs = interval_columns(low, high, error)
     assert list(zip(lows, highs)) == [interval_texts(*r, 17) for r in zip(low.tolist(), high.tolist(),
                                                                           error.tolist())]
+
+
+#: 2-digit decimals and their neighbours below 0.1 (where round_up_texts' ceiling is a near-integer y), and floats
+#: whose y = v·10^(1−a) is as near an integer as a float gets
+_TWO_DIGITS = st.builds(lambda q, k: q * 10.0**k, st.integers(10, 100), st.integers(-30, -2)).flatmap(
+    lambda x: st.sampled_from([x, math.nextafter(x, 0.0), math.nextafter(x, math.inf)]))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(nonnegative, _TWO_DIGITS, powers, edge.filter(lambda x: x >= 0),
+                          st.floats(1e-30, 0.1)), min_size=1, max_size=40), st.booleans())
+def test_round_up_texts_are_round_up_text(values, extended):
+    """Mutation caught: the ceiling as floor(y) (no + 1)."""
+    from boundcalc.decimal_columns import round_up_texts
+    from boundcalc.decimal_text import round_up_text
+
+    saved = decimal_columns._extended
+    decimal_columns._extended = (lambda: False) if not extended else saved
+    try:
+        texts = round_up_texts(np.array(values, dtype=np.float64))
+    finally:
+        decimal_columns._extended = saved
+    assert texts == [round_up_text(v) for v in values]
+
+
+def test_round_up_texts_take_the_extended_route_on_certified_errors():
+    """Errors of a sweep's rows (10^-16 .. 10^-2): most by the extended route, every text round_up_text's; values
+    rounded up to the next power of ten (mutation caught: the carry's exponent + 1 dropped)."""
+    from boundcalc.decimal_columns import round_up_texts
+    from boundcalc.decimal_text import round_up_text
+
+    values = 10 ** np.random.default_rng(7).uniform(-16, -2, 5000)
+    values[:100] = np.round(values[:100], 5)  # some exact short decimals too
+    values[100:140] = [q * 10.0**k for k in range(-20, 0) for q in (9.95, 9.97)]  # rounded up to 100: the carry
+    assert round_up_texts(values) == [round_up_text(v) for v in values.tolist()]
