@@ -17,7 +17,8 @@ rows whose expected error is certified within 10^-4 relative).
         [--noises cosine linear] [--stride 64] [--curve /tmp/curve{L}.csv]
 
 ``--bins-only`` times the bins alone (every T, the least of ``--repeat`` runs), and with ``--before TREE`` the same
-with another checkout's boundcalc (e.g. /tmp/before-r10) right after, and checks that both give the same floats.
+with another checkout's boundcalc (e.g. /tmp/before-r10) right after, and checks that both give the same floats; it
+prints the entries of the bins' bounds computed (bins x sizes; round 12 skips the saturated sizes).
 """
 
 from __future__ import annotations
@@ -68,8 +69,11 @@ def _built(noise: str, length: int, steps: list[int]) -> list:
     return [count_rows.row_sampler(template, t, length) for t in steps]
 
 
-def bins_seconds(noise: str, length: int, repeat: int) -> tuple[float, str]:
-    """(the least CPU seconds of ``repeat`` runs of the bins over every T, a digest of their floats)."""
+def bins_seconds(noise: str, length: int, repeat: int) -> tuple[float, str, int]:
+    """(the least CPU seconds of ``repeat`` runs of the bins over every T, a digest of their floats, the entries of
+    the bins' bounds computed in a run: bins x sizes s of each _bin_bounds call, from its first s, round 12)."""
+    from boundcalc import count_noise_bins
+
     names = per_realisation_bounds()
     coefficients = CoefficientSteps([count_rows._values(n, length) for n in names] + [count_rows._values("", length)])
     every = list(range(1, length + 1))
@@ -77,26 +81,38 @@ def bins_seconds(noise: str, length: int, repeat: int) -> tuple[float, str]:
     for _ in range(repeat):
         seconds, found = _cpu(lambda: noise_bin_bounds(noise, length, every, coefficients))
         best = min(best, seconds)
+    entries, bounds = [0], count_noise_bins._bin_bounds
+
+    def counted(length: int, bins: object, index: np.ndarray, top: int, *rest: object, **named: object) -> object:
+        start = int(rest[2]) if len(rest) > 2 else int(named.get("start", 1))  # type: ignore[call-overload]
+        entries[0] += index.size * (top - start)
+        return bounds(length, bins, index, top, *rest, **named)
+
+    count_noise_bins._bin_bounds = counted  # type: ignore[assignment]
+    try:
+        noise_bin_bounds(noise, length, every, coefficients)
+    finally:
+        count_noise_bins._bin_bounds = bounds
     digest = hashlib.sha256(b"".join(np.ascontiguousarray(getattr(found, f)).tobytes()
                                      for f in ("taken", "values", "errors", "nonempty", "nonempty_error", "caps")))
-    return best, digest.hexdigest()[:12]
+    return best, digest.hexdigest()[:12], entries[0]
 
 
 def bins_only(args: argparse.Namespace) -> None:
     for L in args.lengths:
         for noise in args.noises:
-            seconds, digest = bins_seconds(noise, L, args.repeat)
+            seconds, digest, entries = bins_seconds(noise, L, args.repeat)
             if args.child:
-                print(seconds, digest)
+                print(seconds, digest, entries)
                 continue
-            line = f"L = {L:5d} mdlm:{noise:9s} bins, every T: {seconds:6.2f} s"
+            line = f"L = {L:5d} mdlm:{noise:9s} bins, every T: {seconds:6.2f} s, {entries:.3g} entries"
             if args.before:
                 command = [sys.executable, __file__, "--bins-only", "--child", "--lengths", str(L), "--noises", noise,
                            "--repeat", str(args.repeat)]
                 env = {**os.environ, "PYTHONPATH": args.before, "OPENBLAS_NUM_THREADS": "1"}
-                old, old_digest = subprocess.run(command, env=env, capture_output=True, text=True,
-                                                 check=True).stdout.split()[-2:]
-                line += (f"   before {float(old):6.2f} s (x{float(old) / seconds:.2f}), "
+                old, old_digest, old_entries = subprocess.run(command, env=env, capture_output=True, text=True,
+                                                              check=True).stdout.split()[-3:]
+                line += (f"   before {float(old):6.2f} s (x{float(old) / seconds:.2f}), {float(old_entries):.3g} entries, "
                          f"{'the same floats' if old_digest == digest else 'DIFFERENT floats'}")
             print(line, flush=True)
 

@@ -225,21 +225,26 @@ def _beyond_cap(far: float, size: float) -> float:
 
 
 def _fsum(first: float, head: "np.ndarray", rest: float, every: Any) -> float:
-    """math.fsum([first, *every()]), bit for bit, summing only the ``head`` terms exactly when the others (tiny: the
-    tail beyond the cap, Σ|rest| <= ``rest``, a suffix sum: within (n + 2)ε) cannot move the correctly rounded sum:
+    """math.fsum([first, *every()]), bit for bit (``every()``'s first terms are ``head``'s), summing only the
+    ``head`` terms exactly when the others (tiny: the tail beyond the cap, Σ|rest| <= ``rest``, a suffix sum: within
+    (n + 2)ε) cannot move the correctly rounded sum:
     H = fsum(first, head), its residual r (the exact sum minus H, within an ulp of r) and the rest stay below a
     quarter of H's ulp, so the whole sum rounds to H (a quarter: the gap below a power of two is half its ulp).
     Else the whole fsum of ``every()``."""
-    listed = head.tolist()
-    total = math.fsum([first, *listed])
+    terms = head.tolist()  # one list for every sum below (fsum's result does not depend on the order)
+    terms.append(first)
+    total = math.fsum(terms)
     spread = rest
     if spread == 0.0:
         return total
     if total != 0.0 and math.isfinite(total):
-        residual = math.fsum([first, *listed, -total])
+        terms.append(-total)
+        residual = math.fsum(terms)
+        terms.pop()
         if (abs(residual) + math.ulp(residual)) * (1 + 4 * _EPS) + spread < math.ulp(total) / 4:
             return total
-    return math.fsum([first, *every().tolist()])
+    terms.extend(every()[head.size:].tolist())  # every()'s first terms are head's, the same products
+    return math.fsum(terms)
 
 
 #: A bound on the number of terms of a suffix sum (a sweep's L): its float rounding is within (n + 2)ε relative.

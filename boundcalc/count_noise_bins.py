@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Sequence
 
+from .count_noise_caps import caps_of_bins as _caps
+
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
@@ -43,14 +45,10 @@ _BLOCK_ENTRIES = 1 << 21
 #: Entries of the laws of blocks of bins merged into one call (_group_brackets): the (top x bins) arrays of a call
 #: stay in the cache (a pass over larger ones costs twice as much per entry)
 _MERGED_ENTRIES = 1 << 19
-#: Bins per row (its widest blocks') whose lower bounds decide where its brackets are saturated (_saturated_starts)
-_PROBES = 4
-#: A row's s is saturated where its probes' Σ −log(1 − t) lower bounds reach this: its brackets are then (1 − 8ε, 1)
+#: A row's s is saturated where a lower bound on Σ_k −log(1 − t(π_k)) reaches this: its brackets are then (1 − 8ε, 1)
 _SATURATED = 64.0
-#: Levels of π per row for the bins' caps (down to 2^-11.5 of the row's largest).
-_LEVELS = 24
-#: The step-size cap: the least J with Σ_k Chernoff(Bin(L, π_k) > J) <= 2^-80 (the samplers' TAIL).
-_TAIL = 2.0**-80
+#: Up to this L every float is round 11's (every size computed); above, the saturated sizes are skipped (_bulk_starts)
+_SAME_FLOATS_UP_TO = 4096
 #: Where |φ″| may peak inside [0, 1] (elsewhere on an interval it is largest at an end): geometric's
 #: φ″ ∝ σ(1 − σ)e^{−σ}, σ = 1000^{−u}, peaks at σ = (3 − √5)/2.
 _BEND_PEAKS = {"geometric": math.log((3 + math.sqrt(5)) / 2) / math.log(1000.0)}
@@ -208,67 +206,6 @@ def _with_last_steps(law: "NoiseLaw", T_rows: "np.ndarray", row: "np.ndarray", n
                      place(centre, np.full(rows, rest)), place(shift, last_shift), place(spread, 0.0), offsets)
 
 
-def _x_logs(x: "np.ndarray") -> "tuple[np.ndarray, np.ndarray]":
-    """(log x, log(1 − min(x, 1))): :func:`_chernoff`'s logs of x, once for a search that asks it of many sizes."""
-    import numpy as np
-
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return np.log(x), np.log1p(-np.minimum(x, 1.0))
-
-
-def _chernoff(length: int, size: "np.ndarray", x: "np.ndarray", logs: "tuple[np.ndarray, np.ndarray] | None" = None
-              ) -> "np.ndarray":
-    """An upper bound on P(Bin(L, x) > size): exp(−L·D((size + 1)/L ‖ x)) for x < (size + 1)/L, the exponent
-    lowered by 32ε times the magnitudes of its terms (its float rounding); 1 for x at or above; 0 beyond L.
-    ``logs``: :func:`_x_logs` of x (the same floats), when the caller has them."""
-    import numpy as np
-
-    a = np.asarray(size, dtype=np.float64) + 1
-    r = np.minimum(a / length, 1.0)
-    rest = 1 - r
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        log_r = np.log(r)
-        log_rest = np.where(rest > 0, np.log1p(-r), 0.0)
-        log_x, log_keep = _x_logs(x) if logs is None else logs
-        terms = (r * log_r, rest * log_rest, r * log_x, rest * log_keep)
-        divergence = terms[0] + terms[1] - terms[2] - terms[3]
-        magnitude = sum(np.abs(t) for t in terms)
-        exponent = -length * (divergence - 32 * _EPS * magnitude)
-        out = np.exp(np.minimum(exponent, 0.0))
-    out = np.where(np.isnan(out) | (x >= r), 1.0, out)
-    out = np.where(x <= 0, 0.0, out)
-    return np.where(a > length, 0.0, out)
-
-
-def _caps(length: int, bins: NoiseBins, steps: "np.ndarray") -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
-    """(J per row, far per row, J per bin). A bin's J: the least J with (T + 1)·Chernoff(Bin(L, x) > J) <= 2^-80 at
-    the least of the levels x = (the row's largest π)·2^(−i/2), i < 24, at or above its largest π (the bound grows
-    with x), so far = Σ_bins n·Chernoff(Bin(L, high) > J_bin) <= 2^-80 bounds P(some step > J_bin) over the bins at
-    once; a row's J is its bins' largest."""
-    import numpy as np
-
-    from .count_batch import least_settled
-
-    top = np.maximum.reduceat(bins.high, bins.offsets[:-1])
-    levels = top[:, None] * 2.0 ** (-np.arange(_LEVELS) / 2)[None, :]
-    count = np.repeat(steps.astype(np.float64)[:, None] + 1, _LEVELS, axis=1).ravel()
-    lo, hi = np.zeros(count.size, dtype=np.int64), np.full(count.size, length, dtype=np.int64)
-    flat = levels.ravel()
-    logs = _x_logs(flat)  # the levels' logs once, not once per round of the search (the same floats)
-    at_levels = least_settled(lo, hi, lambda mid: count * _chernoff(length, mid, flat, logs) <= _TAIL)
-    at_levels = at_levels.reshape(levels.shape)
-    # the bin's level: the least level at or above its largest π (levels fall by 2^(1/2) from the row's largest)
-    with np.errstate(divide="ignore"):
-        index = np.floor(-2 * np.log2(np.maximum(bins.high, 1e-300) / top[bins.row]) * (1 - 1e-12)).astype(np.int64)
-    index = np.clip(index, 0, _LEVELS - 1)
-    index = np.where(levels[bins.row, index] >= bins.high, index, np.maximum(index - 1, 0))
-    bin_caps = at_levels[bins.row, index]
-    terms = bins.count * _chernoff(length, bin_caps, bins.high)
-    far = np.add.reduceat(terms, bins.offsets[:-1]) * (1 + (np.diff(bins.offsets) + 4) * _EPS)
-    caps = np.maximum.reduceat(bin_caps, bins.offsets[:-1])
-    return caps, np.where(caps < length, far, 0.0), bin_caps
-
-
 def _laws(length: int, x: "np.ndarray", top: int, growth: "np.ndarray", tops: Any = None,
           buffers: "tuple[np.ndarray, np.ndarray] | None" = None) -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
     """(P(Bin(L, x) = j) for j = 0..top (rows j x points) by the ratio recurrence P(0) = (1 − x)^L,
@@ -362,14 +299,13 @@ def _bin_bounds(length: int, bins: NoiseBins, index: "np.ndarray", top: int, top
     Σ_k −log(1 − t(π_k)), over the bin's steps; t(x) = P(Bin(L, x) > s) cut at ``top``, the part beyond is the row's
     far), from the one law at the bin's centre c. On [low, high], b_{j,n}(x) (n = L − 1, L − 2) is at most the mode's
     bound and at most b_{j,n}(c)·max((high/c)^j, ((1 − low)/(1 − c))^L), with L·b_{j,L−1}(c) = (j + 1)P_c(j + 1)/c and
-    L(L − 1)·b_{j,L−2}(c) = that·(L − 1 − j)/(1 − c); they bound t′ = L·b_{s,L−1} and
-    |t″| <= L(L − 1)·max(b_{s−1,L−2}, b_{s,L−2}). First order: t(π_k) within (distance to c)·sup t′ of t(c);
-    second order: Σ_k t(π_k) = n·t(c) + t′(c)(S − n·c) + ½Σ_k t″(ξ_k)(π_k − c)²; and −log(1 − t) >= t.
-    ``tops``: per bin its own top (at most ``top``): its laws cut there and its roundings for it, so its rows s below
-    its top are the floats a call with that top gives (the rows above are not meant to be read). ``work``: the
-    arrays to reuse (the results are two of them: read them before the next call with the same ``work``).
-    ``start``: the first s (the laws still run from j = 0; every entry is computed on its own, so each row s is the
-    float a call from s = 1 gives)."""
+    L(L − 1)·b_{j,L−2}(c) = that·(L − 1 − j)/(1 − c); they bound t′ = L·b_{s,L−1} and |t″| <= L(L − 1)·max(b_{s−1,L−2},
+    b_{s,L−2}). First order: t(π_k) within (distance to c)·sup t′ of t(c); second order: Σ_k t(π_k) = n·t(c) +
+    t′(c)(S − n·c) + ½Σ_k t″(ξ_k)(π_k − c)²; and −log(1 − t) >= t. ``tops``: per bin its own top (at most ``top``):
+    its laws cut there and its roundings for it, so its rows s below its top are the floats a call with that top
+    gives (the rows above are not meant to be read). ``work``: the arrays to reuse (the results are two of them: read
+    them before the next call with the same ``work``). ``start``: the first s (the laws still run from j = 0; each
+    entry is computed on its own, so each row s is the float a call from s = 1 gives)."""
     import numpy as np
 
     work = _Workspace() if work is None else work
@@ -385,8 +321,7 @@ def _bin_bounds(length: int, bins: NoiseBins, index: "np.ndarray", top: int, top
         for own in np.unique(tops).tolist():
             if own < top:
                 laws[own + 1:, tops == own] = 0.0
-    first_j = start - 1  # j = start − 1..top − 1: the b_{j,·} that the rows s = start..top − 1 read
-    rows = top - first_j
+    first_j, rows = start - 1, top - start + 1  # j = start − 1..top − 1: the b_{j,·} the rows s = start.. read
     j = np.arange(first_j, top, dtype=np.float64)[:, None]
     mode_first, mode_second = _mode_tops(L, top)
     # the same operations in the same order as written in the docstring's formulas, in place (each pass over
@@ -395,8 +330,7 @@ def _bin_bounds(length: int, bins: NoiseBins, index: "np.ndarray", top: int, top
         move = np.multiply(powers[first_j:-1], 1 + 2 * (j + 2) * _EPS, out=work.get("move", rows, m))
         np.maximum(move, below, out=move)
         move *= 1 + theta + 16 * _EPS  # x from c
-        # L·b_{j,L−1}(x) = (j + 1)P_x(j + 1)/x
-        first_sup = np.multiply(j + 1, laws[first_j + 1:], out=work.get("first", rows, m))
+        first_sup = np.multiply(j + 1, laws[start:], out=work.get("first", rows, m))  # (j + 1)P(j + 1) = x·L·b_{j,L−1}(x)
         first_sup /= c
         first_sup *= move
         second_sup = np.multiply(first_sup, L - 1 - j, out=move)  # L(L − 1)·b_{j,L−2}(x)
@@ -493,18 +427,20 @@ def _group_brackets(length: int, bins: NoiseBins, row_sets: "list[np.ndarray]", 
     # least (or 8 more) and the laws fit in _MERGED_ENTRIES
     blocks.sort(key=lambda block: block[0])
     work = _Workspace()
-    starts = _saturated_starts(length, bins, blocks, pending, [bracket[0].shape[1] for bracket in out], work)
+    widths = [bracket[0].shape[1] for bracket in out]
+    starts = _bulk_starts(length, bins, row_sets, pending, widths) if length > _SAME_FLOATS_UP_TO \
+        else [np.ones(0 if state is None else state[0].size, dtype=np.int64) for state in pending]
     # each block from the least first unsaturated s of its rows (a block wholly below it adds nothing that is read)
-    blocks = [(top, owner, chosen, local, int(starts[owner][local].min())) for top, owner, chosen, local in blocks]
-    blocks = [block for block in blocks if block[4] <= block[0] - 1]
+    started = [(top, owner, chosen, local, int(starts[owner][local].min())) for top, owner, chosen, local in blocks]
+    started = [block for block in started if block[4] <= block[0] - 1]
     at = 0
-    while at < len(blocks):
-        end, size = at + 1, blocks[at][2].size
-        while end < len(blocks) and blocks[end][0] <= max(blocks[at][0] * 5 // 4, blocks[at][0] + 8) \
-                and (size + blocks[end][2].size) * (blocks[end][0] + 1) <= _MERGED_ENTRIES:
-            size += blocks[end][2].size
+    while at < len(started):
+        end, size = at + 1, started[at][2].size
+        while end < len(started) and started[end][0] <= max(started[at][0] * 5 // 4, started[at][0] + 8) \
+                and (size + started[end][2].size) * (started[end][0] + 1) <= _MERGED_ENTRIES:
+            size += started[end][2].size
             end += 1
-        merged = blocks[at:end]
+        merged = started[at:end]
         top = merged[-1][0]
         first = min(block[4] for block in merged)
         index = np.concatenate([block[2] for block in merged])
@@ -517,95 +453,75 @@ def _group_brackets(length: int, bins: NoiseBins, row_sets: "list[np.ndarray]", 
             column += chosen.size
             heads = np.concatenate(([0], np.flatnonzero(np.diff(local)) + 1))
             owners = local[heads]
-            rows = block_top - first  # s = first..block_top − 1
-            total[owners, first - 1 : block_top - 1] += np.add.reduceat(up[:rows, part], heads, axis=1).T
-            exponent[owners, first - 1 : block_top - 1] += np.add.reduceat(down[:rows, part], heads, axis=1).T
+            sizes = block_top - first  # s = first..block_top − 1
+            total[owners, first - 1 : block_top - 1] += np.add.reduceat(up[:sizes, part], heads, axis=1).T
+            exponent[owners, first - 1 : block_top - 1] += np.add.reduceat(down[:sizes, part], heads, axis=1).T
         at = end
-    for (lower, upper, err), caps, far, state, first_open in zip(out, cap_sets, far_sets, pending, starts):
-        if state is None:
-            continue
-        counts, total, exponent = state
-        width = lower.shape[1]
-        # below each row's first unsaturated s the full sums give lower = 1·(1 − 8ε) and upper = 1 exactly: the
-        # same floats from infinite sums (see _saturated_starts)
-        saturated = np.arange(1, width + 1)[None, :] < first_open[:, None]
-        total[saturated] = np.inf
-        exponent[saturated] = np.inf
-        sums = ((counts + 4) * _EPS)[:, None]
-        total = total * (1 + sums) + (far[:, None] + 2.0**-1000 * counts[:, None])
-        inside = np.arange(1, width + 1)[None, :] < caps[:, None]
-        lower[:] = np.where(inside, -np.expm1(-exponent * (1 - sums)) * (1 - 8 * _EPS), 0.0)
-        upper[:] = np.where(inside, np.minimum(1.0, total * (1 + 2 * _EPS)), far[:, None])
-        err[:] = np.where(inside, 0.0, far[:, None])
+    for brackets, caps, far, state, first_open in zip(out, cap_sets, far_sets, pending, starts):
+        if state is not None:
+            _finish(brackets, caps, far, state, first_open)
     return out
 
 
-def _saturated_starts(length: int, bins: NoiseBins, blocks: "list[tuple[int, int, np.ndarray, np.ndarray]]",
-                      pending: "list[Any]", widths: "list[int]", work: "_Workspace") -> "list[np.ndarray]":
-    """Per set of rows (None in ``pending``: an empty array), each row's first s whose brackets need every bin: the
-    least s at which the lower bounds Σ −log(1 − t) of the row's :data:`_PROBES` bins of the widest blocks (each
-    with its own block's top: the floats :func:`_group_brackets` adds) fall below :data:`_SATURATED`.
-
-    Below it the row's full exponent Λ (a sum of the same non-negative floats and others, rounded within
-    (bins + 4)ε) is at least 64·(1 − 2^−30) > 38, so its lower end −expm1(−Λ(1 − (bins + 4)ε))·(1 − 8ε) is
-    1·(1 − 8ε) (expm1(−x) is −1 for x >= 38), and its upper end min(1, ·) is 1: a certified upper end is at least
-    P(S_max > s) >= 1 − e^−Λ > 1 − 2^−54, and no float lies in (1 − 2^−53, 1). So the other bins' entries below it
-    change no float and need not be computed (about half of all at L = 16384: docs/theory.md §12, "Bins of
-    steps", the saturated sizes)."""
+def _finish(brackets: "tuple[np.ndarray, np.ndarray, np.ndarray]", caps: "np.ndarray", far: "np.ndarray",
+            state: "tuple[np.ndarray, np.ndarray, np.ndarray]", first_open: "np.ndarray") -> None:
+    """A set's brackets (written into ``brackets``) from its rows' sums over the bins: ``state`` = (bins per row,
+    Σ upper, Σ lower exponent), each row's sums read from its first unsaturated s ``first_open`` on."""
     import numpy as np
 
-    sets = len(pending)
+    lower, upper, err = brackets
+    counts, total, exponent = state
+    width = lower.shape[1]
+    # below each row's first unsaturated s the brackets are (1 − 8ε, 1), from infinite sums (_bulk_starts: inside
+    # the full sums' brackets)
+    saturated = np.arange(1, width + 1)[None, :] < first_open[:, None]
+    total[saturated] = np.inf
+    exponent[saturated] = np.inf
+    sums = ((counts + 4) * _EPS)[:, None]
+    total = total * (1 + sums) + (far[:, None] + 2.0**-1000 * counts[:, None])
+    inside = np.arange(1, width + 1)[None, :] < caps[:, None]
+    lower[:] = np.where(inside, -np.expm1(-exponent * (1 - sums)) * (1 - 8 * _EPS), 0.0)
+    upper[:] = np.where(inside, np.minimum(1.0, total * (1 + 2 * _EPS)), far[:, None])
+    err[:] = np.where(inside, 0.0, far[:, None])
+
+
+def _bulk_starts(length: int, bins: NoiseBins, row_sets: "list[np.ndarray]", pending: "list[Any]",
+                 widths: "list[int]") -> "list[np.ndarray]":
+    """Per set of rows (None in ``pending``: an empty array), each row's first s whose brackets need the bins' laws,
+    at L > 4096, from a bound on the true exponent (no law computed): every π_k of a bin is at least its ``low``, and
+    −log P(Bin(L, x) <= s) >= (Lx − s)²/(2Lx) for s <= Lx (Chernoff's lower tail, increasing in x), so
+    Λ(s) = Σ_k −log(1 − t(π_k)) >= F(s) = Σ_bins n·(L·low − s)₊²/(2L·low). F's floats fall with s (each term's
+    operations are monotone, the sum in one order) and are within (bins + 8)ε of F, so the least s with
+    F(s)·(1 − 10⁻⁹) < 64 (a bisection) has Λ > 64 below it: P(S_max > s) >= 1 − e^−64, so (1 − 8ε, 1) brackets it, inside
+    the bracket the full sums give (their lower end is at most 1 − 8ε, their upper end 1)."""
+    import numpy as np
+
+    from .count_batch import least_settled
+
+    chosen = [k for k, state in enumerate(pending) if state is not None]
     out = [np.ones(0 if state is None else state[0].size, dtype=np.int64) for state in pending]
-    # every bin's block top, and per row the bins of its widest blocks
-    owner_of, local_of, index_of, top_of = [], [], [], []
-    for top, owner, chosen, local in blocks:
-        owner_of.append(np.full(chosen.size, owner))
-        local_of.append(local)
-        index_of.append(chosen)
-        top_of.append(np.full(chosen.size, top))
-    if not owner_of:
+    if not chosen:
         return out
-    owner, local, index, top = (np.concatenate(x) for x in (owner_of, local_of, index_of, top_of))
-    base = np.zeros(sets + 1, dtype=np.int64)
-    np.cumsum([state[0].size if state is not None else 0 for state in pending], out=base[1:])
-    row = base[owner] + local  # a row's place among every set's rows
-    widest = np.zeros(int(base[-1]), dtype=np.int64)
-    np.maximum.at(widest, row, top)
-    keep = np.flatnonzero((top == widest[row]) & (top >= 2))  # the bins of each row's widest block
-    keep = keep[np.lexsort((-bins.high[index[keep]], row[keep]))]  # by row, largest π first
-    row, index, top = row[keep], index[keep], top[keep]
-    first = np.ones(row.size, dtype=bool)
-    first[1:] = row[1:] != row[:-1]
-    begins = np.flatnonzero(first)
-    rank = np.arange(row.size) - np.repeat(begins, np.diff(np.append(begins, row.size)))
-    probes = np.flatnonzero(rank < _PROBES)
-    probes = probes[np.argsort(top[probes], kind="stable")]  # by top, each row's probes together (one top a row)
-    width_of = np.repeat(np.asarray(widths, dtype=np.int64), np.diff(base))
-    lam_base = np.zeros(base[-1] + 1, dtype=np.int64)
-    np.cumsum(width_of, out=lam_base[1:])
-    lam = np.zeros(int(lam_base[-1]))  # Σ over the probes of their lower bounds, row after row (its s = 1..width)
+    rows = np.concatenate([row_sets[k] for k in chosen])
+    width = np.concatenate([np.full(row_sets[k].size, widths[k], dtype=np.int64) for k in chosen])
+    counts = bins.offsets[rows + 1] - bins.offsets[rows]
+    index = np.repeat(bins.offsets[rows] - np.concatenate(([0], np.cumsum(counts)[:-1])), counts) \
+        + np.arange(int(counts.sum()))
+    local = np.repeat(np.arange(rows.size), counts)
+    heads = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    mean = length * bins.low[index]
+    weight = np.where(mean > 0, bins.count[index] / np.where(mean > 0, 2 * mean, 1.0), 0.0)
+
+    def open_(s: "np.ndarray") -> "np.ndarray":
+        gap = np.maximum(mean - s[local], 0.0)
+        bound = np.add.reduceat(weight * (gap * gap), heads) if index.size else np.zeros(rows.size)
+        return (s > width) | (np.where(counts > 0, bound, 0.0) * (1 - 1e-9) < _SATURATED)
+
+    found = least_settled(np.ones(rows.size, dtype=np.int64), width + 1, open_)
     at = 0
-    while at < probes.size:
-        least = int(top[probes[at]])
-        end = int(np.searchsorted(top[probes], max(least * 5 // 4, least + 8), side="right"))
-        end = max(at + 1, min(end, at + max(1, _MERGED_ENTRIES // (int(top[probes[end - 1]]) + 1))))
-        while end < probes.size and row[probes[end]] == row[probes[end - 1]]:
-            end += 1  # a row's probes in one call
-        part = probes[at:end]
-        most = int(top[part].max())
-        down = _bin_bounds(length, bins, index[part], most, top[part], work)[1]
-        heads = np.concatenate(([0], np.flatnonzero(np.diff(row[part])) + 1))
-        sums = np.add.reduceat(down[: most - 1], heads, axis=1)  # per row of the call, s = 1..most − 1
-        s = np.arange(most - 1)[:, None]
-        mask = s < (top[part][heads] - 1)[None, :]  # s = 1..its top − 1
-        lam[(lam_base[row[part][heads]][None, :] + s)[mask]] += sums[mask]
-        at = end
-    for k in range(sets):
-        if pending[k] is None:
-            continue
-        width = widths[k]
-        open_ = lam[lam_base[base[k]] : lam_base[base[k + 1]]].reshape(-1, width) < _SATURATED
-        out[k] = np.where(open_.any(axis=1), np.argmax(open_, axis=1) + 1, width + 1)
+    for k in chosen:
+        out[k] = found[at : at + row_sets[k].size]
+        at += row_sets[k].size
     return out
 
 

@@ -62,10 +62,18 @@ def interval_unsure(ex: NoiseExpansion, steps: Any, curve: "LossCurve", vocab_si
                     ) -> "np.ndarray":
     """Per T of ``steps``: how far each end of the interval of E error(T) over the completions may lie inside its
     outer bracket (the one :func:`completed_rows_truth` prints): max(inner low − low, high − inner high), inf where
-    an end is not finite (:func:`completion_ends`)."""
+    an end is not finite (:func:`completion_ends`), and inf (not computed) at the T whose cells are wider than the
+    sharp zone weights' overhang (count_noise_zones.overhang_width: T <= 1024 at 64 zones, where the intervals are far
+    from sure at the L this runs at; so the old weights are never built for a decision)."""
     import numpy as np
 
-    return _unsure(*completion_ends(ex, np.asarray(steps, dtype=np.int64), curve, vocab_size))
+    T = np.asarray(steps, dtype=np.int64)
+    out = np.full(T.size, np.inf)
+    with np.errstate(divide="ignore"):
+        sharp = ex.bracket.s / np.maximum(T, 1) * (1 + 8 * _EPS) <= overhang_width(ex.bracket.s, ZONES)
+    if sharp.any():
+        out[sharp] = _unsure(*completion_ends(ex, T[sharp], curve, vocab_size))
+    return out
 
 
 _EXPANSIONS: dict = {}
@@ -238,16 +246,9 @@ def _folded(ex: NoiseExpansion, form: _Form, T: Any) -> _Form:
     L = br.L
     if "F1" not in ex.vectors:
         w1, w3, peaks = drop_weight_arrays(L)
-        omega, widest = twist_weights(L, br.law, br.s)
-        tau = cell_slope_weights(L, br.law, br.s)
-        # α with each zone's own variation (valid for every h); τ and ω also by zones with an overhang, where
-        # h <= the overhang (count_noise_zones: docs/theory.md §12, (5))
-        alpha, alpha2 = sharp_bend_weights(L, br.law, br.s, ZONES), sharp_bend_weights(L, br.law, br.s, ZONES, True)
-        tau2, omega2 = sharp_cell_weights(L, br.law, br.s, ZONES), sharp_twist_weights(L, br.law, br.s, ZONES)
-        for name, w in (("F1", w1), ("F0", peaks), ("F3", w3), ("Fw", omega), ("Fa", alpha), ("Fc", tau),
-                        ("Fw2", omega2), ("Fc2", tau2), ("Fa2", alpha2)):
+        _, ex.widest = twist_weights(L, br.law, br.s)
+        for name, w in (("F1", w1), ("F0", peaks), ("F3", w3)):
             ex.vectors[name], ex.errors[name] = fold(np.asarray(w, dtype=np.float64))
-        ex.widest = widest
     _, h_hi, _, _, (f1, f2, _), per_a, _ = _shared(ex, T)
     grow = 1 + 16 * _EPS
     local = (form.local > 0) & (h_hi <= ex.widest)
@@ -266,11 +267,33 @@ def _folded(ex: NoiseExpansion, form: _Form, T: Any) -> _Form:
              "Fa2": np.where(bent, scale * bend, 0.0),
              "Fc": np.where(sharp, 0.0, scale * cells), "Fw2": np.where(sharp, scale * form.local, 0.0),
              "Fc2": np.where(sharp, scale * cells, 0.0)}
+    # a weight no T of these takes is neither built nor combined (each costs ~0.1–0.6 s at L = 16384)
+    parts = {n: c for n, c in parts.items() if n in ("F1", "F0") or np.any(c != 0)}
+    _zone_weights(ex, parts)
     lower = {**form.lower, **{n: -c for n, c in parts.items()}}
     upper = {**form.upper, **parts}
     error = {**form.error, **{f"e:{n}": c for n, c in parts.items()}}
     zero = 0 * h_hi
     return _Form(lower, upper, error, zero, zero, zero, zero)
+
+
+def _zone_weights(ex: NoiseExpansion, names: Any) -> None:
+    """The folded zone weights among ``names`` not yet in ex.vectors: ω (Fw), α (Fa), τ (Fc) and their sharp forms
+    (Fw2, Fa2 with each zone's Φ2, Fc2: count_noise_zones, docs/theory.md §12 (5)), each folded once per expansion."""
+    import numpy as np
+
+    from .count_noise_local import fold, twist_weights
+
+    br = ex.bracket
+    L = br.L
+    makers = {"Fw": lambda: twist_weights(L, br.law, br.s)[0], "Fc": lambda: cell_slope_weights(L, br.law, br.s),
+              "Fa": lambda: sharp_bend_weights(L, br.law, br.s, ZONES),
+              "Fa2": lambda: sharp_bend_weights(L, br.law, br.s, ZONES, True),
+              "Fc2": lambda: sharp_cell_weights(L, br.law, br.s, ZONES),
+              "Fw2": lambda: sharp_twist_weights(L, br.law, br.s, ZONES)}
+    for name in names:
+        if name not in ex.vectors:
+            ex.vectors[name], ex.errors[name] = fold(np.asarray(makers[name](), dtype=np.float64))
 
 
 _BEND: dict = {}

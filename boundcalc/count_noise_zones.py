@@ -8,7 +8,7 @@ variation of a Bernstein basis function over the zone's r-range. Two things made
 * τ and ω charged each cell whose left end lies in zone j to [z_j, z_{j+2}] (valid for h up to a zone's width), so
   every r lies in two zones' ranges and each drop is counted twice. Instead a cell's variation is split at the
   zones' ends (TV adds over adjacent intervals) and each part charged φ′'s top over its zone widened by η: for
-  h <= η (η = a zone's width / :data:`OVERHANG`, T >= 64·OVERHANG) every cell meeting zone j lies in
+  h <= η (η = a zone's width / :data:`OVERHANG`, T > 64·OVERHANG) every cell meeting zone j lies in
   [z_j − η, z_{j+1} + η]. Each r is then in one zone's range.
 * the variation over a zone's range was 2·max there, or the whole of [0, 1]'s (b), or the range's width times
   sup|b‴| (b″). Here it is each range's own: b_{m,K} is unimodal, so TV_[x1, x2](b) = |b(x2) − b(x1)| off its mode
@@ -28,7 +28,7 @@ __all__ = ["OVERHANG", "overhang_width", "overhang_zones", "zone_bends", "bernst
 _EPS = 2.0**-52
 _ROOM = 1e-6  # a Bernstein value from lgamma and logs is within 1e-9 relative (count_noise_local._ROOM): 1e-6 of room
 #: The overhang η of the zones of τ and ω is a zone's width over this: the sharp weights hold for h <= η.
-OVERHANG = 8
+OVERHANG = 16
 _CACHE: dict = {}
 
 
@@ -83,10 +83,11 @@ def _bernstein_at(lf: Any, n: int, m: Any, x: float) -> "tuple[Any, Any]":
     return value * (1 - _ROOM), np.minimum(value * (1 + _ROOM), 1.0)
 
 
-def bernstein_variation(lf: Any, n: int, m: Any, x1: float, x2: float) -> Any:
+def bernstein_variation(lf: Any, n: int, m: Any, x1: float, x2: float, peak: Any = None) -> Any:
     """An upper bound on TV over [x1, x2] of b_{m,n} for the array m: b rises to its mode m/n and falls after, so
     the variation is b(x2) − b(x1) left of the mode, b(x1) − b(x2) right of it, and 2·b(mode) − b(x1) − b(x2)
-    around it (each value rounded the way that makes it larger, never below 0)."""
+    around it (each value rounded the way that makes it larger, never below 0). ``peak``: count_noise_local.
+    _bernstein_max over [x1, x2] for these m, when already computed."""
     import numpy as np
 
     from .count_noise_local import _bernstein_max
@@ -94,7 +95,8 @@ def bernstein_variation(lf: Any, n: int, m: Any, x1: float, x2: float) -> Any:
     low1, up1 = _bernstein_at(lf, n, m, x1)
     low2, up2 = _bernstein_at(lf, n, m, x2)
     mode = m / max(n, 1)
-    peak = _bernstein_max(lf, n, m, x1, x2)  # at the point of [x1, x2] nearest the mode, rounded up
+    if peak is None:  # at the point of [x1, x2] nearest the mode, rounded up
+        peak = _bernstein_max(lf, n, m, x1, x2)
     around = 2 * peak - low1 - low2
     rising, falling = up2 - low1, up1 - low2
     out = np.where(mode >= x2, rising, np.where(mode <= x1, falling, around))
@@ -123,7 +125,7 @@ def sharp_bend_weights(L: int, law: Any, span: float, zones: int, local: bool = 
     from .count_noise_local import _bernstein_max
 
     key = ("bend", law.name, L, span, zones, local)
-    if key not in _CACHE:
+    if key not in _CACHE:  # both variants in one pass: the same zones' peaks and variations
         K, lf, m, w1, _ = _layout(L, law, span, zones)
         z = np.arange(zones + 1, dtype=np.float64) * (span / zones)
         z[-1] = span * (1 + 2 * _EPS)
@@ -135,13 +137,16 @@ def sharp_bend_weights(L: int, law: Any, span: float, zones: int, local: bool = 
         # TV of φ′ over the zone: Φ2·|U_j|, or (φ′ monotone, or unimodal with its turn inside) its range once or twice
         turns = np.where((lo_u < law.turn) & (law.turn < hi_u), 2.0, 1.0)
         bends = np.minimum(law.bend_top * width, turns * (top - low) * (1 + 4 * _EPS))
-        ratio = zone_bends(law, span, zones) if local else np.ones(zones)
-        out = np.zeros(K + 1)
+        ratio = zone_bends(law, span, zones)
+        plain, own = np.zeros(K + 1), np.zeros(K + 1)
         for j in range(zones):
             peak = _bernstein_max(lf, K, m, x1[j], x2[j])
-            tv = np.minimum(bernstein_variation(lf, K, m, float(x1[j]), float(x2[j])), np.minimum(2 * peak, w1))
-            out += ratio[j] * (1 + 4 * _EPS) * (top[j] * tv + bends[j] * peak)
-        _CACHE[key] = out * (1 + (2 * zones + 16) * _EPS)
+            tv = np.minimum(bernstein_variation(lf, K, m, float(x1[j]), float(x2[j]), peak), np.minimum(2 * peak, w1))
+            term = top[j] * tv + bends[j] * peak
+            plain += term
+            own += ratio[j] * (1 + 4 * _EPS) * term
+        grow = 1 + (2 * zones + 16) * _EPS
+        _CACHE[key[:-1] + (False,)], _CACHE[key[:-1] + (True,)] = plain * grow, own * grow
     return _CACHE[key]
 
 
@@ -254,7 +259,9 @@ def sharp_twist_weights(L: int, law: Any, span: float, zones: int) -> Any:
         n, scale = K - 3, float(K) * (K - 1) * (K - 2)
         out = np.zeros(K + 1)
         for j in range(zones):
-            sup3 = sum(c * _bernstein_max(lf, n, m - shift, x1[j], x2[j]) for c, shift in ((1, 3), (3, 2), (3, 1), (1, 0)))
+            # Σ_i C(3, i)·max b_{m−3+i,n}: one law of peaks over j = 0..n, shifted (0 outside), as count_noise_local
+            peaks = np.concatenate((np.zeros(3), _bernstein_max(lf, n, np.arange(n + 1), x1[j], x2[j]), np.zeros(3)))
+            sup3 = sum(c * peaks[3 - shift : 3 - shift + K + 1] for c, shift in ((1, 3), (3, 2), (3, 1), (1, 0)))
             v = np.minimum(w3, (x2[j] - x1[j]) * scale * sup3 * (1 + 16 * _EPS))
             if turning is not None:
                 outer = _outer_variation(K, inner, lf, roots, turning, float(x1[j]), float(x2[j]))

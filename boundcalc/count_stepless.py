@@ -16,7 +16,7 @@ The forms are taken only
   most that much wider than the true interval). Where a gap's drop can meet the first or last cells (φ′ large
   there, the cells wider than the binomial's spread), the forms are joined to those cells' exact coefficients
   (:mod:`boundcalc.count_noise_joins`), and the drops inside the curve are charged each zone's own variation, slope
-  and bend (:mod:`boundcalc.count_noise_zones`). At L = 16384 on the 16-point curve that is cosine from T = 3328,
+  and bend (:mod:`boundcalc.count_noise_zones`). At L = 16384 on the 16-point curve that is cosine from T = 3072,
   cosine2 from 4096 and geometric from 8192; linear's intervals (its last gaps where φ′ = 7) stay unsure to 10⁻⁴ at
   every T: they keep the direct batch.
 

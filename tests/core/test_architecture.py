@@ -99,6 +99,7 @@ LAYERS = {
     "count_batch": (4, "orchestration"),
     "count_flat_rows": (4, "orchestration"),
     "count_noise_bins": (4, "orchestration"),
+    "count_noise_caps": (4, "orchestration"),
     "count_noise_expansion": (4, "orchestration"),
     "count_noise_variation": (4, "orchestration"),
     "count_noise_completions": (4, "orchestration"),

@@ -8,6 +8,8 @@ the rows computed one at a time.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -90,3 +92,27 @@ def test_a_pair_that_is_not_a_probability_pair_is_named():
         CountSampler(length=3, steps=2, reveal=(0.5, float("nan"), 1.0), keep=(0.5, 0.5, 0.0), name="x")
     with pytest.raises(ScheduleError, match=r"reveal probability 0\.75 with keep 0\.5"):
         CountSampler(length=3, steps=2, reveal=(0.5, 0.75, 1.0), keep=(0.5, 0.5, 0.0), name="x")
+
+
+_FLOATS = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_FLOATS, max_size=40), st.lists(st.floats(-1, 1, allow_nan=False), max_size=40), _FLOATS,
+       st.integers(0, 3), st.sampled_from([1e-9, 1e-14, 1e-15, 1e-16, 1e-30]))
+def test_fsum_of_the_head_is_the_whole_fsum(head, tail, first, tiny, scale):
+    """Round 12: _fsum (one list for the head's sum, its residual and the whole sum's fallback, the tail's terms
+    appended to it) is math.fsum([first, *every()]) bit for bit, every() = head's terms then the tail's; the tail's
+    bound ``rest`` as the caller gives it (Σ|tail| rounded up), and 0 when the tail is all zeros. Adversarial heads:
+    sums that cancel to 0 or to a tie (the residual at half an ulp) by appending their negation or a half-ulp."""
+    if tiny == 1:
+        head = head + [-v for v in head]  # an exact zero: the fallback
+    elif tiny == 2 and head:
+        head = head + [math.ulp(math.fsum(head)) / 2]  # a tie: the residual at half an ulp
+    elif tiny == 3:
+        tail = [0.0] * len(tail)
+    tail = [v * scale for v in tail]  # tails from far above the head's ulp to far below its quarter
+    every = np.array(head + tail, dtype=np.float64)
+    rest = math.fsum(abs(v) for v in tail) * (1 + 1e-9)
+    found = count_batch._fsum(first, np.array(head, dtype=np.float64), rest, lambda: every)
+    assert found.hex() == math.fsum([first, *every.tolist()]).hex()

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from boundcalc import count_noise_bins as cb
 from boundcalc.count_grid_rows import CoefficientSteps
@@ -123,31 +125,6 @@ def test_noise_bin_bounds_with_and_without_merging(noise, monkeypatch):
         assert getattr(merged, field).tobytes() == getattr(alone, field).tobytes(), field
 
 
-@pytest.mark.parametrize("noise", NOISES)
-@pytest.mark.parametrize("length", [700, 6000])
-def test_saturated_sizes_skipped_the_same_floats(noise, length, monkeypatch):
-    """Round 12: below each row's first unsaturated s (its probes' Σ −log(1 − t) >= 64) the other bins' entries are
-    not computed: every bracket of every row is the float it was with every entry computed (_SATURATED = inf: no s
-    saturated), and some s are skipped (the test would pass vacuously otherwise)."""
-    T = np.arange(2, length + 1, max(1, length // 150))
-    law = NOISE_LAWS[noise]
-    found = cb.noise_bins(law, T, cb.row_bins(law, length, T))
-    caps, far, bin_caps = cb._caps(length, found, T)
-    taken = np.flatnonzero(cb.binned_rows_needed(noise, length, T))
-    sets = np.array_split(taken, 5)
-    args = (length, found, sets, [caps[s] for s in sets], [far[s] for s in sets], bin_caps)
-    starts = []
-    original = cb._saturated_starts
-    monkeypatch.setattr(cb, "_saturated_starts", lambda *a: starts.append(original(*a)) or starts[-1])
-    skipped = cb._group_brackets(*args)
-    monkeypatch.setattr(cb, "_SATURATED", np.inf)
-    every = cb._group_brackets(*args)
-    assert max(int(s.max(initial=1)) for s in starts[0]) > 2
-    for mine, theirs in zip(skipped, every):
-        for a, b in zip(mine, theirs):
-            assert a.tobytes() == b.tobytes()
-
-
 def test_the_coefficients_are_made_once_per_sweep():
     """binned_bound_reports asks values(name, L) once per bound however many times it is called."""
     from fractions import Fraction
@@ -171,3 +148,42 @@ def test_the_coefficients_are_made_once_per_sweep():
     for T in (3000, 3100):
         cb.binned_bound_reports(profile, [Row(T, L)], Fraction(0), ["theorem1"], values)
     assert sorted(calls) == ["", "theorem1"]
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.sampled_from(NOISES), st.integers(4097, 9000), st.lists(st.integers(0, 10**6), min_size=1, max_size=4))
+def test_bulk_saturated_sizes_hold_the_direct_laws(noise, length, picks):
+    """Round 12, L > 4096: below each row's first unsaturated size from Chernoff's lower tail (_bulk_starts) the
+    direct laws of the sampler's own marginals give Σ_k −log P(Bin(L, π_k) <= s) >= 64 (scipy's logcdf, so
+    P(S_max > s) >= 1 − e^−64 and (1 − 8ε, 1) brackets it); every bracket lies inside the one with every size
+    computed (no size saturated), and is that one's float from the first unsaturated size on."""
+    from scipy.stats import binom
+
+    from boundcalc.count_sampler import CountSampler
+
+    law = NOISE_LAWS[noise]
+    T = np.unique([1 + p % length for p in picks] + [length // 16, length]).astype(np.int64)
+    T = T[cb.binned_rows_needed(noise, length, T)]
+    found = cb.noise_bins(law, T, cb.row_bins(law, length, T))
+    caps, far, bin_caps = cb._caps(length, found, T)
+    rows = np.arange(T.size)
+    width = max(int(min(caps.max(), length)) - 1, 1)
+    first = cb._bulk_starts(length, found, [rows], [(np.diff(found.offsets), None, None)], [width])[0]
+    bulk = cb._row_brackets(length, found, rows, caps, far, bin_caps)
+    saturated, cb._SATURATED = cb._SATURATED, float("inf")  # no size saturated
+    try:
+        every = cb._row_brackets(length, found, rows, caps, far, bin_caps)
+    finally:
+        cb._SATURATED = saturated
+    assert first[T == length // 16][0] > 2  # not vacuous: a row with saturated sizes
+    for i, steps in enumerate(T.tolist()):
+        closed = int(first[i]) - 1  # s = 1..closed saturated
+        if closed:
+            x = np.array(CountSampler.mdlm(length, steps, noise).marginals())
+            s = np.arange(1, closed + 1)[:, None]
+            assert np.all(-binom.logcdf(s, length, x[None, :]).sum(axis=1) >= 64 * (1 - 1e-6)), (noise, steps)
+        lower, upper, err = (a[i] for a in bulk)
+        low, high, e = (a[i] for a in every)
+        assert np.all(lower >= low) and np.all(upper <= high) and np.all(err <= e)
+        for a, b in ((lower, low), (upper, high), (err, e)):
+            assert a[closed:].tobytes() == b[closed:].tobytes()

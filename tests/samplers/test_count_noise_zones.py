@@ -3,7 +3,7 @@
 
 Each weight is checked against the quantity it claims to bound, computed independently on a fine grid of each cell
 (at most the true value): τ(m) >= Σ_k (max φ′ on cell k)·TV_cell(b_{m,K}∘φ), ω(m) >= Σ_k (max φ′ on cell k)⁴·
-TV_cell(b″_{m,K}∘φ) for every T with h <= the overhang (T >= 512), and α(m) >= TV over [0, 1 − δ] of b_{m,K}(φ)·φ′;
+TV_cell(b″_{m,K}∘φ) for every T with h <= the overhang (T > 1024), and α(m) >= TV over [0, 1 − δ] of b_{m,K}(φ)·φ′;
 the brackets that use them hold the direct batch's interval on random partial curves (hypothesis), and the weights
 are at most the old ones. Mutations caught (run by hand): the zones without their overhang (τ, ω miss the cells that
 cross a zone's end), a monotone zone's variation taken the wrong way round (b(x1) − b(x2) left of the mode), the
@@ -55,7 +55,7 @@ def _second(K, m, x):
 
 
 @pytest.mark.parametrize("noise", NOISES)
-@pytest.mark.parametrize("L,T", [(40, 513), (40, 777), (23, 600)])
+@pytest.mark.parametrize("L,T", [(40, 1025), (40, 1500), (23, 1200)])
 def test_sharp_cell_weights_bound_the_cells(noise, L, T):
     K = L - 2
     span, x, slope, bend = _cells(noise, L, T)
@@ -69,7 +69,7 @@ def test_sharp_cell_weights_bound_the_cells(noise, L, T):
 
 
 @pytest.mark.parametrize("noise", NOISES)
-@pytest.mark.parametrize("L,T", [(40, 513), (40, 777), (23, 600)])
+@pytest.mark.parametrize("L,T", [(40, 1025), (40, 1500), (23, 1200)])
 def test_sharp_twist_weights_bound_the_cells(noise, L, T):
     K = L - 2
     span, x, slope, _ = _cells(noise, L, T)
@@ -95,7 +95,7 @@ def test_sharp_bend_weights_bound_tv_of_a(noise):
 
 
 @pytest.mark.parametrize("noise", NOISES)
-@pytest.mark.parametrize("L,T", [(40, 513), (31, 900)])
+@pytest.mark.parametrize("L,T", [(40, 1025), (31, 1300)])
 def test_local_bend_weights_bound_each_cells_share(noise, L, T):
     """Σ_k (max |φ″| on cell k)/Φ2·TV_cell(a_m), a_m = b_{m,K}(φ)·φ′ (the midpoint rule's R₂ with each cell's own
     Φ2; 120 points a cell) is at most the local α(m)."""
@@ -149,9 +149,9 @@ def test_bernstein_variation_is_each_ranges_own():
 
 @settings(max_examples=20, deadline=None)
 @given(curve=completion_curves(), noise=st.sampled_from(NOISES), vocab=st.sampled_from([None, 8, 50, 50000]),
-       steps=st.lists(st.integers(513, 2500), min_size=1, max_size=3, unique=True))
+       steps=st.lists(st.integers(1025, 3000), min_size=1, max_size=3, unique=True))
 def test_brackets_with_sharp_weights_hold_the_direct_interval(curve, noise, vocab, steps):
-    """At T >= 513 (h within the overhang) the folded form takes the sharp τ and ω: the outer brackets contain and
+    """At T >= 1025 (h within the overhang) the folded form takes the sharp τ and ω: the outer brackets contain and
     the inner ones lie inside the direct batch's interval, within its certified error."""
     steps = sorted(steps)
     ex = NoiseExpansion(noise, curve_profile(curve).conditional)
@@ -180,7 +180,7 @@ def test_the_sharp_weights_only_where_h_is_within_the_overhang():
     ones (Fc, Fw) elsewhere, never both."""
     L = 5000
     ex = NoiseExpansion("cosine", np.linspace(2.0, 0.0, L))
-    T = np.array([100, 300, 511, 512, 513, 2000, 9000])
+    T = np.array([100, 300, 1023, 1024, 1025, 2000, 9000])
     from boundcalc.count_noise_expansion import _euler_maclaurin
 
     folded = cn._folded(ex, _euler_maclaurin(ex, T), T)
@@ -190,3 +190,8 @@ def test_the_sharp_weights_only_where_h_is_within_the_overhang():
     assert np.all((folded.upper["Fw2"] > 0) == sharp) and np.all(folded.upper["Fc"][sharp] == 0)
     assert np.all(folded.upper["Fw"][sharp] == 0) and np.all(folded.upper["Fc"][~sharp] > 0)
     assert np.all((folded.upper["Fa2"] > 0) == sharp) and np.all((folded.upper["Fa"] > 0) == ~sharp)
+    # where every T takes the sharp weights the others are neither built nor combined
+    ex = NoiseExpansion("cosine", np.linspace(2.0, 0.0, L))
+    folded = cn._folded(ex, _euler_maclaurin(ex, T[4:]), T[4:])
+    assert not {"Fw", "Fc", "Fa", "F3"} & set(folded.upper) and not {"Fc", "Fa"} & set(ex.vectors)
+    assert {"Fw2", "Fc2", "Fa2", "F1", "F0"} <= set(folded.upper)
