@@ -25,7 +25,7 @@ from boundcalc.count_noise import NOISE_LAWS
 from boundcalc.count_noise_local import ZONES, twist_weights
 from boundcalc.estimate import curve_profile
 from boundcalc.count_noise_expansion import NoiseExpansion
-from test_count_noise_completions import _check
+from test_count_noise_completions import _assert_bend_weights_bound_tv, _check
 from test_count_noise_completions import _curves as completion_curves
 
 NOISES = ["cosine", "cosine2", "linear", "geometric"]
@@ -87,11 +87,7 @@ def test_sharp_bend_weights_bound_tv_of_a(noise):
     K = L - 2
     span = _span(noise, L)
     alpha = cz.sharp_bend_weights(L, NOISE_LAWS[noise], span, ZONES)
-    u = np.linspace(0.0, span, 40001)
-    x, slope = NOISE_LAWS[noise].phi(u), NOISE_LAWS[noise].slope(u)
-    for m in range(K + 1):
-        a = comb(K, m) * x**m * (1 - x) ** (K - m) * slope
-        assert float(np.abs(np.diff(a)).sum()) <= alpha[m] * (1 + 1e-9), (m, alpha[m])
+    _assert_bend_weights_bound_tv(noise, K, span, alpha, 40001)
 
 
 @pytest.mark.parametrize("noise", NOISES)
